@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+import { cac } from 'cac';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import pc from 'picocolors';
+import { emptyConfig, findConfigFile, loadConfig, type DoctorConfig } from './config/doctor-config.js';
+import { runRules } from './engine.js';
+import { RULES, RULES_BY_ID } from './rules/index.js';
+import { formatDoctor } from './report/doctor.js';
+import { formatGithub } from './report/github.js';
+import { formatJson } from './report/json.js';
+import { formatPretty } from './report/pretty.js';
+import { formatSarif } from './report/sarif.js';
+import type { ReportInput } from './report/context.js';
+import { explainRule, listRules } from './report/rules.js';
+import { SEVERITY_ORDER, type Severity } from './types.js';
+import { UsageError } from './util/errors.js';
+import { collectSecrets, redact } from './util/secrets.js';
+import { TOOL_VERSION } from './version.js';
+import { fileWorkspaces, machineWorkspace } from './workspaces.js';
+import type { Workspace } from './model/workspace.js';
+import type { ReadProblem } from './load/read.js';
+
+const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface CommonOptions {
+  format?: string;
+  failOn?: string;
+  quiet?: boolean;
+  config?: string;
+  select?: string;
+  ignore?: string;
+  home?: string;
+  project?: string;
+  managedDir?: string;
+  settings?: string;
+  envFile?: string;
+  shellEnv?: boolean;
+  claudeVersion?: string;
+  machine?: boolean;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function resolveConfig(opts: CommonOptions): DoctorConfig {
+  const known = new Set(RULES.map((r) => r.id));
+  const file = opts.config ?? findConfigFile(process.cwd());
+  return file ? loadConfig(resolve(file), known) : emptyConfig(process.cwd());
+}
+
+function checkRuleList(ids: string[], flag: string): void {
+  for (const id of ids) {
+    if (!RULES_BY_ID.has(id) && !RULES.some((r) => r.id.startsWith(id.endsWith('/') ? id : id + '/'))) {
+      throw new UsageError(`${flag}: unknown rule or area "${id}" (see claude-otel-doctor rules)`);
+    }
+  }
+}
+
+function run(command: 'doctor' | 'check', paths: string[], opts: CommonOptions): number {
+  const format = (opts.format ?? 'pretty') as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
+  const failOn = (opts.failOn ?? 'error') as Severity;
+  if (!(failOn in SEVERITY_ORDER)) throw new UsageError(`--fail-on must be error, warning or info, not "${opts.failOn}"`);
+  const select = list(opts.select);
+  const ignore = list(opts.ignore);
+  checkRuleList(select, '--select');
+  checkRuleList(ignore, '--ignore');
+  const config = resolveConfig(opts);
+
+  // CI mode (paths given) reads no real HOME, /etc or shell unless a flag asks for them.
+  const filesMode = command === 'check' && paths.length > 0;
+  const shellAllowed = opts.shellEnv !== false && (!filesMode || opts.machine === true);
+  const workspaces: Workspace[] = [];
+  const problems: ReadProblem[] = [];
+  if (filesMode) {
+    const r = fileWorkspaces(paths, config, opts.claudeVersion);
+    workspaces.push(...r.workspaces);
+    problems.push(...r.problems);
+  }
+  const explicitMachine = opts.machine === true || [opts.home, opts.project, opts.settings, opts.envFile, opts.managedDir].some((v) => v !== undefined);
+  if (!filesMode || explicitMachine) {
+    // In CI mode only what a flag names is read; the doctor and a bare `check` read this machine.
+    const readMachine = !filesMode || opts.machine === true;
+    const ws = machineWorkspace(
+      {
+        home: opts.home ? resolve(opts.home) : readMachine ? homedir() : undefined,
+        project: opts.project ? resolve(opts.project) : readMachine ? process.cwd() : undefined,
+        managedDir: opts.managedDir ? resolve(opts.managedDir) : readMachine ? undefined : '',
+        settingsArg: opts.settings,
+        envFile: opts.envFile ? resolve(opts.envFile) : undefined,
+        processEnv: shellAllowed ? process.env : undefined,
+        claudeVersion: opts.claudeVersion,
+      },
+      config,
+    );
+    workspaces.push(ws);
+    problems.push(...ws.problems);
+  }
+
+  const findings = runRules(workspaces, { config, select, ignore });
+  const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: pc.isColorSupported, command };
+  let text: string;
+  switch (format) {
+    case 'json':
+      text = formatJson(input, TOOL_VERSION);
+      break;
+    case 'sarif':
+      text = formatSarif(input, RULES, TOOL_VERSION);
+      break;
+    case 'github':
+      text = formatGithub(input);
+      break;
+    default:
+      text = command === 'doctor' && !opts.quiet ? formatDoctor(input) : formatPretty(input, opts.quiet === true);
+  }
+  if (opts.quiet && format === 'pretty') text = formatPretty({ ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]) }, true);
+  process.stdout.write(redact(text, collectSecrets(workspaces)));
+  const failing = findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]);
+  if (problems.length > 0 && filesMode && paths.some((p) => problems.some((q) => q.path === resolve(p)))) return 2;
+  return failing ? 1 : 0;
+}
+
+function withCommonOptions<T extends ReturnType<ReturnType<typeof cac>['command']>>(cmd: T): T {
+  return cmd
+    .option('--format <format>', 'pretty | json | sarif | github', { default: 'pretty' })
+    .option('--fail-on <severity>', 'lowest severity that makes the exit code 1: error | warning | info', { default: 'error' })
+    .option('-q, --quiet', 'print only findings at or above --fail-on, and the summary')
+    .option('--config <file>', `doctor config file (default: nearest .claude-otel-doctor.json)`)
+    .option('--select <rules>', 'comma-separated rule ids or areas (settings/) to run')
+    .option('--ignore <rules>', 'comma-separated rule ids or areas to skip')
+    .option('--home <dir>', 'home folder to read Claude Code user settings from (default: your home)')
+    .option('--project <dir>', 'project folder whose .claude/ settings apply (default: the working folder)')
+    .option('--managed-dir <dir>', 'folder holding managed-settings.json (default: /etc/claude-code on Linux)')
+    .option('--settings <file-or-json>', 'the --settings value Claude Code is started with')
+    .option('--env-file <file>', 'read shell variables from a KEY=value file')
+    .option('--no-shell-env', 'ignore the variables of this shell')
+    .option('--machine', 'with paths: also read this machine\'s home, project, managed settings and shell')
+    .option('--claude-version <version>', 'Claude Code version to predict for (default: `claude --version`, else newest known)');
+}
+
+export function main(argv: string[]): number {
+  const cli = cac('claude-otel-doctor');
+  let exitCode = 0;
+  withCommonOptions(cli.command('', 'Diagnose this machine\'s Claude Code telemetry setup, stage by stage')).action((opts: CommonOptions) => {
+    exitCode = run('doctor', [], opts);
+  });
+  withCommonOptions(cli.command('check [...paths]', 'Static rules only, no network; with paths, CI mode on those files and folders')).action(
+    (paths: string[], opts: CommonOptions) => {
+      exitCode = run('check', paths, opts);
+    },
+  );
+  cli.command('rules', 'List every rule').option('--format <format>', 'pretty | json', { default: 'pretty' }).action((opts: { format: string }) => {
+    process.stdout.write(listRules(opts.format === 'json', pc.isColorSupported));
+  });
+  cli.command('explain <rule-id>', 'Explain one rule: what it checks, why, examples, fix').action((id: string) => {
+    const rule = RULES_BY_ID.get(id);
+    if (!rule) throw new UsageError(`unknown rule "${id}" (see claude-otel-doctor rules)`);
+    process.stdout.write(explainRule(rule, pc.isColorSupported));
+  });
+  cli.help();
+  cli.version(TOOL_VERSION);
+  try {
+    cli.parse(['node', 'claude-otel-doctor', ...argv], { run: false });
+    if (cli.options.help || cli.options.version) return 0;
+    const unknown = Object.keys(cli.options).filter((k) => k !== '--' && !knownOption(cli, k));
+    if (unknown.length) throw new UsageError(`unknown option --${unknown[0].replace(/[A-Z]/g, (ch) => '-' + ch.toLowerCase())} (see --help)`);
+    if (!cli.matchedCommand && cli.args.length > 0) throw new UsageError(`unknown command "${cli.args[0]}" (see --help)`);
+    cli.runMatchedCommand();
+    return exitCode;
+  } catch (err) {
+    if (err instanceof UsageError || (err as Error)?.name === 'CACError') {
+      process.stderr.write(`claude-otel-doctor: ${(err as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`claude-otel-doctor: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
+    return 2;
+  }
+}
+
+function knownOption(cli: ReturnType<typeof cac>, key: string): boolean {
+  const cmd = cli.matchedCommand ?? cli.globalCommand;
+  const all = [...cmd.options, ...cli.globalCommand.options];
+  return all.some((o) => o.names.includes(key) || o.names.includes(key.replace(/^no/, '').replace(/^./, (c) => c.toLowerCase())));
+}
+
+// Run only when executed, not when imported by tests.
+const invokedDirectly = process.argv[1] && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
+if (invokedDirectly) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,67 @@
+import { Ajv } from 'ajv';
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseJson } from '../load/json.js';
+import { readTextFile } from '../load/read.js';
+import type { SourceFile } from '../load/source.js';
+import type { Severity } from '../types.js';
+import { schemaPath } from '../util/paths.js';
+import { UsageError } from '../util/errors.js';
+
+export const CONFIG_FILE_NAME = '.claude-otel-doctor.json';
+
+export interface DoctorConfig {
+  /** Folder paths in the config are relative to. */
+  base: string;
+  file?: string;
+  source?: SourceFile;
+  rules: Record<string, Severity | 'off'>;
+  ignorePaths: string[];
+  ignore: { path: string; rules: string[]; reason?: string; index: number }[];
+  versions: { claudeCode?: string; collector?: string; prometheus?: string };
+}
+
+export function emptyConfig(base: string): DoctorConfig {
+  return { base, rules: {}, ignorePaths: [], ignore: [], versions: {} };
+}
+
+/** The config file given, or the nearest one upward from `start`. */
+export function findConfigFile(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE_NAME);
+    if (existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+export function loadConfig(file: string, knownRules: Set<string>): DoctorConfig {
+  const r = readTextFile(file);
+  if (!r.ok) throw new UsageError(`${r.problem.path}: ${r.problem.reason}`);
+  const doc = parseJson(r.source);
+  const first = doc.problems.find((p) => p.kind !== 'comment');
+  if (first) {
+    const pos = r.source.position(first.offset);
+    throw new UsageError(`${file}:${pos.line}:${pos.column}: invalid JSON in config: ${first.message}`);
+  }
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(schemaPath('doctor-config.schema.json'), 'utf8')));
+  if (!validate(doc.value)) {
+    const e = validate.errors![0];
+    throw new UsageError(`${file}: invalid config: ${e.instancePath || '(top level)'} ${e.message}`);
+  }
+  const value = doc.value as Partial<DoctorConfig> & { ignore?: { path: string; rules: string[]; reason?: string }[] };
+  for (const id of [...Object.keys(value.rules ?? {}), ...(value.ignore ?? []).flatMap((i) => i.rules)]) {
+    if (!knownRules.has(id)) throw new UsageError(`${file}: unknown rule id "${id}" (see claude-otel-doctor rules)`);
+  }
+  return {
+    base: dirname(resolve(file)),
+    file: resolve(file),
+    source: r.source,
+    rules: value.rules ?? {},
+    ignorePaths: value.ignorePaths ?? [],
+    ignore: (value.ignore ?? []).map((i, index) => ({ ...i, index })),
+    versions: value.versions ?? {},
+  };
+}

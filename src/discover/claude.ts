@@ -1,0 +1,142 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseEnvFile } from '../load/env-file.js';
+import { readTextFile, fileExists, type ReadProblem } from '../load/read.js';
+import { SourceFile } from '../load/source.js';
+import { loadSettingsFile, type SettingsFile } from '../model/claude-settings.js';
+import type { EnvSetting } from '../model/claude-env.js';
+
+/** Where to look for one Claude Code setup. Every field is optional so CI mode can leave out the machine. */
+export interface ClaudeLocations {
+  home?: string;
+  project?: string;
+  /** Folder holding managed-settings.json and managed-settings.d/ (e.g. /etc/claude-code). */
+  managedDir?: string;
+  /** `--settings` value: a file path or inline JSON, as Claude Code accepts. */
+  settingsArg?: string;
+  /** Shell variables: a dotenv-style file and/or the process environment. */
+  envFile?: string;
+  processEnv?: Record<string, string | undefined>;
+}
+
+export interface ClaudeFiles {
+  settings: SettingsFile[];
+  shell: EnvSetting[];
+  /** Files Claude Code never reads although they look like settings. */
+  unread: { path: string; source: SourceFile; reason: string }[];
+  problems: ReadProblem[];
+}
+
+export function defaultManagedDir(platform = process.platform): string {
+  if (platform === 'darwin') return '/Library/Application Support/ClaudeCode';
+  if (platform === 'win32') return 'C:\\Program Files\\ClaudeCode';
+  return '/etc/claude-code';
+}
+
+/** The user config folder: $CLAUDE_CONFIG_DIR, else ~/.claude. */
+export function userConfigDir(loc: ClaudeLocations, shellVars: Map<string, string>): string | undefined {
+  const configured = shellVars.get('CLAUDE_CONFIG_DIR');
+  if (configured) return resolve(configured);
+  return loc.home ? join(loc.home, '.claude') : undefined;
+}
+
+export function discoverClaude(loc: ClaudeLocations): ClaudeFiles {
+  const out: ClaudeFiles = { settings: [], shell: [], unread: [], problems: [] };
+  out.shell = readShell(loc, out.problems);
+  const shellVars = new Map(out.shell.map((s) => [s.name, s.value]));
+
+  const load = (path: string, scope: SettingsFile['scope']) => {
+    if (!fileExists(path)) {
+      if (isBrokenLink(path)) out.problems.push({ path, reason: 'cannot be read (broken symlink or symlink loop)' });
+      return;
+    }
+    const r = readTextFile(path);
+    if (!r.ok) out.problems.push(r.problem);
+    else out.settings.push(loadSettingsFile(r.source, scope));
+  };
+
+  // Lowest precedence first; within managed, the base file then drop-ins alphabetically (later wins).
+  const configDir = userConfigDir(loc, shellVars);
+  if (configDir) {
+    const globalConfig = shellVars.get('CLAUDE_CONFIG_DIR') ? join(configDir, '.claude.json') : loc.home && join(loc.home, '.claude.json');
+    if (globalConfig) load(globalConfig, 'global');
+    load(join(configDir, 'settings.json'), 'user');
+    noteUnread(out, join(configDir, 'settings.local.json'), 'Claude Code reads settings.local.json only in a project .claude/ folder, never in the user folder');
+    noteUnread(out, join(configDir, 'settings.jsonc'), 'Claude Code reads settings.json only; settings.jsonc is never read');
+  }
+  if (loc.project) {
+    const dir = join(loc.project, '.claude');
+    load(join(dir, 'settings.json'), 'project');
+    load(join(dir, 'settings.local.json'), 'local');
+    noteUnread(out, join(dir, 'settings.jsonc'), 'Claude Code reads settings.json only; settings.jsonc is never read');
+    noteUnread(out, join(dir, 'settings.local.jsonc'), 'Claude Code reads settings.local.json only; .jsonc is never read');
+  }
+  if (loc.settingsArg !== undefined) {
+    const arg = loc.settingsArg.trim();
+    if (arg.startsWith('{')) out.settings.push(loadSettingsFile(new SourceFile('--settings', arg), 'flag', true));
+    else load(resolve(arg), 'flag');
+  }
+  if (loc.managedDir) {
+    load(join(loc.managedDir, 'managed-settings.json'), 'managed');
+    const dropIns = join(loc.managedDir, 'managed-settings.d');
+    let names: string[] = [];
+    try {
+      names = readdirSync(dropIns).filter((n) => n.endsWith('.json')).sort();
+    } catch {
+      // no drop-in folder
+    }
+    for (const n of names) load(join(dropIns, n), 'managed');
+  }
+  return out;
+}
+
+function noteUnread(out: ClaudeFiles, path: string, reason: string): void {
+  if (!fileExists(path)) return;
+  const r = readTextFile(path);
+  if (r.ok) out.unread.push({ path, source: r.source, reason });
+  else out.problems.push(r.problem);
+}
+
+function isBrokenLink(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true; // the link exists but what it points at does not (or loops)
+  } catch {
+    return false;
+  }
+}
+
+/** Relevant shell variables: from --env-file (with positions) and, unless turned off, the process environment. */
+function readShell(loc: ClaudeLocations, problems: ReadProblem[]): EnvSetting[] {
+  const settings: EnvSetting[] = [];
+  if (loc.processEnv) {
+    for (const [name, value] of Object.entries(loc.processEnv)) {
+      if (value !== undefined && isTelemetryRelevant(name)) settings.push({ name, value, origin: { scope: 'shell' } });
+    }
+  }
+  if (loc.envFile) {
+    const r = readTextFile(loc.envFile);
+    if (!r.ok) problems.push(r.problem);
+    else {
+      for (const e of parseEnvFile(r.source)) {
+        settings.push({
+          name: e.name,
+          value: e.value,
+          origin: {
+            scope: 'shell',
+            file: r.source.path,
+            source: r.source,
+            keyRange: r.source.range(e.keyOffset, e.name.length),
+            valueRange: r.source.range(e.valueOffset, e.valueLength),
+          },
+        });
+      }
+    }
+  }
+  return settings;
+}
+
+/** The process environment is large; only names the doctor reasons about are kept. */
+export function isTelemetryRelevant(name: string): boolean {
+  return /^(OTEL_|OLTP_|CLAUDE_CODE_|CLAUDE_CONFIG_DIR$|ENABLE_ENHANCED_TELEMETRY_BETA$|ENABLE_BETA_TRACING|BETA_TRACING_ENDPOINT$|DISABLE_TELEMETRY$|DO_NOT_TRACK$)/.test(name);
+}

@@ -1,0 +1,90 @@
+import * as jsonc from 'jsonc-parser';
+import type { SourceFile } from './source.js';
+
+export type JsonNode = jsonc.Node;
+
+export interface JsonSyntaxProblem {
+  offset: number;
+  length: number;
+  message: string;
+  /** Comments and trailing commas are tolerated by JSONC but not by Claude Code or Grafana. */
+  kind: 'comment' | 'trailing-comma' | 'syntax';
+}
+
+export interface JsonDocument {
+  source: SourceFile;
+  /** Tree from the tolerant parse; present even when strict JSON would fail, unless the text is hopeless. */
+  root: JsonNode | undefined;
+  value: unknown;
+  problems: JsonSyntaxProblem[];
+}
+
+const errorText: Record<number, string> = {
+  [jsonc.ParseErrorCode.InvalidSymbol]: 'invalid symbol',
+  [jsonc.ParseErrorCode.InvalidNumberFormat]: 'invalid number',
+  [jsonc.ParseErrorCode.PropertyNameExpected]: 'property name expected',
+  [jsonc.ParseErrorCode.ValueExpected]: 'value expected',
+  [jsonc.ParseErrorCode.ColonExpected]: 'colon expected',
+  [jsonc.ParseErrorCode.CommaExpected]: 'comma expected',
+  [jsonc.ParseErrorCode.CloseBraceExpected]: 'closing brace expected',
+  [jsonc.ParseErrorCode.CloseBracketExpected]: 'closing bracket expected',
+  [jsonc.ParseErrorCode.EndOfFileExpected]: 'end of file expected',
+  [jsonc.ParseErrorCode.InvalidCommentToken]: 'invalid comment',
+  [jsonc.ParseErrorCode.UnexpectedEndOfComment]: 'unterminated comment',
+  [jsonc.ParseErrorCode.UnexpectedEndOfString]: 'unterminated string',
+  [jsonc.ParseErrorCode.UnexpectedEndOfNumber]: 'unexpected end of number',
+  [jsonc.ParseErrorCode.InvalidUnicode]: 'invalid unicode escape',
+  [jsonc.ParseErrorCode.InvalidEscapeCharacter]: 'invalid escape character',
+  [jsonc.ParseErrorCode.InvalidCharacter]: 'invalid character in string',
+};
+
+/**
+ * Parses JSON the way a strict reader (Claude Code, Grafana) would judge it, while still building
+ * a tree: comments and trailing commas are recorded as problems rather than stopping the parse.
+ */
+export function parseJson(source: SourceFile): JsonDocument {
+  const problems: JsonSyntaxProblem[] = [];
+  const errors: jsonc.ParseError[] = [];
+  const root = jsonc.parseTree(source.text, errors, { allowTrailingComma: true, disallowComments: false });
+  for (const e of errors) {
+    problems.push({ offset: e.offset, length: e.length, message: errorText[e.error] ?? 'syntax error', kind: 'syntax' });
+  }
+  // Second pass with a scanner: comments and trailing commas, which the tolerant parse accepted.
+  const scanner = jsonc.createScanner(source.text, false);
+  let previous: jsonc.SyntaxKind | undefined;
+  let previousOffset = 0;
+  for (let kind = scanner.scan(); kind !== jsonc.SyntaxKind.EOF; kind = scanner.scan()) {
+    const offset = scanner.getTokenOffset();
+    if (kind === jsonc.SyntaxKind.LineCommentTrivia || kind === jsonc.SyntaxKind.BlockCommentTrivia) {
+      problems.push({ offset, length: scanner.getTokenLength(), message: 'comment (JSON has no comments)', kind: 'comment' });
+      continue;
+    }
+    if (kind === jsonc.SyntaxKind.Trivia || kind === jsonc.SyntaxKind.LineBreakTrivia) continue;
+    if (
+      previous === jsonc.SyntaxKind.CommaToken &&
+      (kind === jsonc.SyntaxKind.CloseBraceToken || kind === jsonc.SyntaxKind.CloseBracketToken)
+    ) {
+      problems.push({ offset: previousOffset, length: 1, message: 'trailing comma', kind: 'trailing-comma' });
+    }
+    previous = kind;
+    previousOffset = offset;
+  }
+  problems.sort((a, b) => a.offset - b.offset);
+  const value = root ? jsonc.getNodeValue(root) : undefined;
+  return { source, root, value, problems };
+}
+
+export function findNode(root: JsonNode | undefined, path: (string | number)[]): JsonNode | undefined {
+  return root ? jsonc.findNodeAtLocation(root, path) : undefined;
+}
+
+/** The property node (key + value) for an object member, so findings can point at the key. */
+export function propertyNode(root: JsonNode | undefined, path: (string | number)[]): JsonNode | undefined {
+  const value = findNode(root, path);
+  return value?.parent?.type === 'property' ? value.parent : value;
+}
+
+/** JSON pointer (RFC 6901) for a path. */
+export function jsonPointer(path: (string | number)[]): string {
+  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}

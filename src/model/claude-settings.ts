@@ -1,0 +1,95 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { parseJson, findNode, type JsonDocument, type JsonNode } from '../load/json.js';
+import type { SourceFile } from '../load/source.js';
+import type { Range } from '../types.js';
+import type { Scope } from './scopes.js';
+import { schemaPath } from '../util/paths.js';
+
+export interface SchemaProblem {
+  message: string;
+  /** JSON pointer of the offending value. */
+  pointer: string;
+  node: JsonNode | undefined;
+}
+
+/** One env entry as written in a settings file. */
+export interface EnvEntry {
+  name: string;
+  /** The value Claude Code applies: strings as they are, numbers and booleans stringified; undefined when ignored (null, objects). */
+  value: string | undefined;
+  raw: unknown;
+  keyNode: JsonNode;
+  valueNode: JsonNode;
+}
+
+export interface SettingsFile {
+  scope: Exclude<Scope, 'shell'>;
+  /** File path, or a label for inline `--settings '{…}'` JSON. */
+  path: string;
+  inline: boolean;
+  doc: JsonDocument;
+  schemaProblems: SchemaProblem[];
+  /** Claude Code ignores the whole file when it fails to parse or to validate. */
+  dropped: boolean;
+  env: EnvEntry[];
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validateSettings(value: unknown): ErrorObject[] {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(schemaPath('claude-settings.schema.json'), 'utf8'));
+    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  return validator(value) ? [] : (validator.errors ?? []);
+}
+
+export function loadSettingsFile(source: SourceFile, scope: SettingsFile['scope'], inline = false): SettingsFile {
+  const doc = parseJson(source);
+  const schemaProblems: SchemaProblem[] = [];
+  if (doc.problems.length === 0) {
+    for (const err of validateSettings(doc.value)) {
+      const segments = err.instancePath.split('/').slice(1).map(decodePointerSegment);
+      const path = segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      const where = err.instancePath || '(top level)';
+      schemaProblems.push({ message: `${where} ${err.message ?? 'is invalid'}`, pointer: err.instancePath, node: findNode(doc.root, path) ?? doc.root });
+    }
+  }
+  const dropped = doc.problems.length > 0 || schemaProblems.length > 0;
+  return { scope, path: source.path, inline, doc, schemaProblems, dropped, env: readEnv(doc) };
+}
+
+function decodePointerSegment(s: string): string {
+  return s.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function readEnv(doc: JsonDocument): EnvEntry[] {
+  const envNode = findNode(doc.root, ['env']);
+  if (!envNode || envNode.type !== 'object') return [];
+  const entries: EnvEntry[] = [];
+  for (const prop of envNode.children ?? []) {
+    const [keyNode, valueNode] = prop.children ?? [];
+    if (!keyNode || !valueNode) continue;
+    const raw = valueNode.type === 'object' || valueNode.type === 'array' ? undefined : valueNode.value;
+    entries.push({ name: String(keyNode.value), value: stringifyEnvValue(raw), raw, keyNode, valueNode });
+  }
+  return entries;
+}
+
+/** Claude Code honours JSON numbers and booleans in env by stringifying them; null and objects are skipped. */
+export function stringifyEnvValue(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw;
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  return undefined;
+}
+
+/** A top-level string setting such as otelHeadersHelper, with its node. */
+export function topLevelString(file: SettingsFile, key: string): { value: string; node: JsonNode } | undefined {
+  const node = findNode(file.doc.root, [key]);
+  return node && typeof node.value === 'string' ? { value: node.value, node } : undefined;
+}
+
+export function nodeRange(source: SourceFile, node: JsonNode | undefined): Range | undefined {
+  return node ? source.range(node.offset, node.length) : undefined;
+}
+

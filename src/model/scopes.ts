@@ -1,0 +1,26 @@
+/**
+ * Where a Claude Code setting can come from, highest precedence first, as observed on 2.1.197:
+ * managed > --settings > project local > project shared > user > ~/.claude.json > shell.
+ */
+export const SCOPES = ['managed', 'flag', 'local', 'project', 'user', 'global', 'shell'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const SCOPE_LABEL: Record<Scope, string> = {
+  managed: 'managed settings',
+  flag: '--settings',
+  local: 'project local settings (.claude/settings.local.json)',
+  project: 'project settings (.claude/settings.json)',
+  user: 'user settings (~/.claude/settings.json)',
+  global: '~/.claude.json',
+  shell: 'shell environment',
+};
+
+/** Higher number wins. */
+export function scopeRank(scope: Scope): number {
+  return SCOPES.length - SCOPES.indexOf(scope);
+}
+
+/** Files a team commits to a repository: secrets there leak. */
+export function isSharedScope(scope: Scope): boolean {
+  return scope === 'project';
+}

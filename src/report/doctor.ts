@@ -1,0 +1,62 @@
+import type { Finding } from '../types.js';
+import { colors, formatFinding, formatSummary } from './pretty.js';
+import type { ReportInput } from './context.js';
+import { predictionLines } from './summary.js';
+
+/** Pipeline stages in the order data flows; the doctor report walks them top to bottom. */
+export const STAGES = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana'] as const;
+type Stage = (typeof STAGES)[number];
+
+const ENDPOINT_RULES = new Set([
+  'settings/invalid-endpoint',
+  'settings/protocol-port-mismatch',
+  'settings/insecure-endpoint',
+  'settings/invalid-headers',
+  'settings/headers-helper-grpc',
+  'settings/managed-endpoint-override',
+]);
+
+export function stageOf(ruleId: string): Stage {
+  if (ENDPOINT_RULES.has(ruleId)) return 'OTLP endpoint';
+  const area = ruleId.split('/')[0];
+  if (area === 'collector' || area === 'compose') return 'Collector';
+  if (area === 'prometheus') return 'Prometheus';
+  if (area === 'grafana' || area === 'dashboard') return 'Grafana';
+  if (area === 'loki') return 'Loki';
+  return 'Claude Code settings';
+}
+
+/** What each later stage needs before the doctor can say anything about it. */
+const NOT_CHECKED: Partial<Record<Stage, string>> = {
+  Collector: 'no collector config found (pass its folder to `check`, or use --telemetry-dir)',
+  Prometheus: 'no prometheus.yml found',
+  Loki: 'not checked yet (live probes come with `probe`)',
+  Grafana: 'no Grafana provisioning or dashboards found',
+};
+
+export function formatDoctor(input: ReportInput): string {
+  const c = colors(input.color);
+  const out: string[] = [c.bold('claude-otel-doctor'), ''];
+  for (const p of input.problems) out.push(`${c.red('✗')} ${p.path}: ${p.reason}; skipped`);
+  const byStage = new Map<Stage, Finding[]>();
+  for (const f of input.findings) {
+    const list = byStage.get(stageOf(f.ruleId)) ?? [];
+    list.push(f);
+    byStage.set(stageOf(f.ruleId), list);
+  }
+  const claudeKnown = input.workspaces.some((ws) => ws.claude.files.length > 0 || ws.claude.shell.length > 0);
+  for (const stage of STAGES) {
+    const findings = byStage.get(stage) ?? [];
+    const worst = findings.some((f) => f.severity === 'error') ? 'error' : findings.some((f) => f.severity === 'warning') ? 'warning' : undefined;
+    const checked = stage === 'Claude Code settings' || stage === 'OTLP endpoint' ? claudeKnown : findings.length > 0;
+    const mark = worst === 'error' ? c.red('✗') : worst === 'warning' ? c.yellow('!') : checked ? c.green('✓') : c.dim('·');
+    const note = !checked && findings.length === 0 ? c.dim(` ${NOT_CHECKED[stage] ?? 'no Claude Code settings found'}`) : '';
+    out.push(`${mark} ${c.bold(stage)}${note}`);
+    if (stage === 'Claude Code settings' && claudeKnown) {
+      for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${line}`));
+    }
+    for (const f of findings) out.push(formatFinding(f, input, '    '));
+  }
+  out.push('', formatSummary(input.findings, c));
+  return out.join('\n') + '\n';
+}

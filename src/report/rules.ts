@@ -1,0 +1,95 @@
+import pc from 'picocolors';
+import { RULES } from '../rules/index.js';
+import type { Rule } from '../rules/define.js';
+
+export function listRules(json: boolean, color: boolean): string {
+  if (json) {
+    return JSON.stringify(RULES.map(({ check: _check, ...meta }) => meta), null, 2) + '\n';
+  }
+  const c = pc.createColors(color);
+  const width = Math.max(...RULES.map((r) => r.id.length));
+  const lines = RULES.map((r) => {
+    const fix = r.fix === 'none' ? '     ' : r.fix === 'safe' ? c.green('fix  ') : c.yellow('fix! ');
+    return `${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${fix} ${r.title}`;
+  });
+  return lines.join('\n') + `\n\n${RULES.length} rules. "fix" = safe fix (--fix), "fix!" = unsafe fix (--fix --unsafe-fixes). Details: claude-otel-doctor explain <rule-id>\n`;
+}
+
+export function explainRule(rule: Rule, color: boolean): string {
+  const c = pc.createColors(color);
+  return [
+    `${c.bold(rule.id)}  (${rule.severity}) ${rule.title}`,
+    '',
+    `${c.bold('What it checks:')} ${rule.checks}`,
+    `${c.bold('Why it matters:')} ${rule.why}`,
+    `${c.bold('Fix:')} ${fixText(rule)}`,
+    `${c.bold('Versions:')} ${rule.versions}`,
+    '',
+    c.bold(`Failing example (${rule.bad.file}):`),
+    indent(rule.bad.text),
+    c.bold(`Fixed example (${rule.good.file}):`),
+    indent(rule.good.text),
+    c.bold('References:'),
+    ...rule.references.map((r) => `  - ${r}`),
+    '',
+  ].join('\n');
+}
+
+function indent(text: string): string {
+  return text.replace(/\n$/, '').split('\n').map((l) => '    ' + l).join('\n') + '\n';
+}
+
+export function fixText(rule: Rule): string {
+  if (rule.fix === 'none') return 'no automatic fix.';
+  const safety = rule.fix === 'safe' ? 'safe (applied by --fix)' : 'unsafe (needs --fix --unsafe-fixes; it may change behaviour)';
+  return `${safety}. ${rule.fixDescription ?? ''}`.trim();
+}
+
+/** The docs/rules/<id>.md page, generated from metadata so docs and `explain` never drift. */
+export function ruleDocPage(rule: Rule): string {
+  const lang = (file: string) => (/\.ya?ml$/.test(file) ? 'yaml' : /\.json/.test(file) ? 'json' : /\.env$|env$/.test(file) ? 'sh' : '');
+  return [
+    `# ${rule.id}`,
+    '',
+    `**${rule.title}** · default severity: ${rule.severity} · fix: ${rule.fix}`,
+    '',
+    '## What it checks',
+    '',
+    rule.checks,
+    '',
+    '## Why it matters',
+    '',
+    rule.why,
+    '',
+    '## Failing example',
+    '',
+    `\`${rule.bad.file}\``,
+    '',
+    '```' + lang(rule.bad.file),
+    rule.bad.text.replace(/\n$/, ''),
+    '```',
+    '',
+    '## Fixed example',
+    '',
+    `\`${rule.good.file}\``,
+    '',
+    '```' + lang(rule.good.file),
+    rule.good.text.replace(/\n$/, ''),
+    '```',
+    '',
+    '## Fix',
+    '',
+    fixText(rule),
+    '',
+    '## Versions',
+    '',
+    rule.versions,
+    '',
+    '## References',
+    '',
+    ...rule.references.map((r) => `- ${r}`),
+    '',
+    `_Generated from the rule's metadata (\`src/rules/${rule.id}.ts\`) by \`npm run docs\`; edit the metadata, not this page._`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,26 @@
+import type { Prediction } from '../model/prediction.js';
+import type { ClaudeSetup } from '../model/workspace.js';
+
+/** One line per signal: what Claude Code will really export, in plain words. */
+export function predictionLines(claude: ClaudeSetup): string[] {
+  const p: Prediction = claude.prediction;
+  const version = `Claude Code ${claude.version.version} (${claude.version.source})`;
+  if (!p.telemetryEnabled) return [`${version}: telemetry is off (CLAUDE_CODE_ENABLE_TELEMETRY is not on): nothing is exported`];
+  if (p.initFailure) return [`${version}: telemetry init fails (${p.initFailure}): nothing at all is exported`];
+  const lines = [`${version} will export:`];
+  for (const s of p.signals) {
+    if (s.exporters.length === 0) {
+      if (s.signal !== 'traces') lines.push(`  ${s.signal}: off`);
+      continue;
+    }
+    const parts: string[] = [s.exporters.join(',')];
+    if (s.protocol) parts.push(s.protocol);
+    if (s.url) parts.push(`→ ${s.url}`);
+    if (s.headerNames.length) parts.push(`headers: ${s.headerNames.join(', ')}`);
+    if (s.headersFromHelper) parts.push('+ otelHeadersHelper');
+    if (s.temporality) parts.push(s.temporality);
+    parts.push(`every ${s.intervalMs} ms`);
+    lines.push(`  ${s.signal}: ${parts.join(' ')}${s.problem ? ` (but ${s.problem})` : ''}`);
+  }
+  return lines;
+}

@@ -1,0 +1,47 @@
+import type { Finding, Fix, Range, Severity } from '../types.js';
+import type { Workspace } from '../model/workspace.js';
+
+export type Area = 'settings' | 'collector' | 'prometheus' | 'compose' | 'grafana' | 'dashboard';
+
+export interface RuleExample {
+  /** File the example stands for, e.g. `~/.claude/settings.json`. */
+  file: string;
+  text: string;
+}
+
+/** Everything a rule says about itself: the single source for `rules`, `explain`, docs pages and SARIF. */
+export interface RuleMeta {
+  id: string;
+  severity: Severity;
+  title: string;
+  /** What the rule checks, in a sentence or two. */
+  checks: string;
+  /** Why it matters: the symptom the user sees. */
+  why: string;
+  fix: 'safe' | 'unsafe' | 'none';
+  /** How the fix works, when there is one. */
+  fixDescription?: string;
+  /** Versions it applies to, in words. */
+  versions: string;
+  bad: RuleExample;
+  good: RuleExample;
+  references: string[];
+  /**
+   * Whether a finding changes what Claude Code exports, so real Claude Code is the oracle for it
+   * (the conformance suite), or only advises (golden fixtures cover it).
+   */
+  oracle: 'claude-code' | 'fixtures';
+}
+
+/** What a rule returns: a finding without its rule id; severity defaults to the rule's. */
+export type RuleFinding = Omit<Finding, 'ruleId' | 'severity' | 'workspace'> & { severity?: Severity };
+
+export interface Rule extends RuleMeta {
+  check(ws: Workspace): RuleFinding[];
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
+
+export type { Fix, Range };

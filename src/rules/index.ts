@@ -1,0 +1,19 @@
+import type { Rule } from './define.js';
+import settingsInvalidJson from './settings/invalid-json.js';
+import settingsInvalidSchema from './settings/invalid-schema.js';
+import settingsTelemetryDisabled from './settings/telemetry-disabled.js';
+import settingsMissingMetricsExporter from './settings/missing-metrics-exporter.js';
+import settingsMissingLogsExporter from './settings/missing-logs-exporter.js';
+import settingsMissingProtocol from './settings/missing-protocol.js';
+
+/** Every rule, in the order `rules` lists them. Adding a rule means adding its import here. */
+export const RULES: Rule[] = [
+  settingsInvalidJson,
+  settingsInvalidSchema,
+  settingsTelemetryDisabled,
+  settingsMissingMetricsExporter,
+  settingsMissingLogsExporter,
+  settingsMissingProtocol,
+];
+
+export const RULES_BY_ID = new Map(RULES.map((r) => [r.id, r]));

@@ -1,0 +1,41 @@
+import type { EnvOrigin, EnvSetting } from '../../model/claude-env.js';
+import type { SettingsFile } from '../../model/claude-settings.js';
+import { jsonPointer, type JsonNode } from '../../load/json.js';
+import type { RuleFinding } from '../define.js';
+
+/** Where a finding about an env value points: the value in its file, or nothing for the process environment. */
+export function atValue(origin: EnvOrigin, name?: string): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+  return {
+    file: origin.file,
+    range: origin.valueRange ?? origin.keyRange,
+    path: origin.settings && name ? jsonPointer(['env', name]) : undefined,
+  };
+}
+
+export function atKey(origin: EnvOrigin, name?: string): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+  return {
+    file: origin.file,
+    range: origin.keyRange ?? origin.valueRange,
+    path: origin.settings && name ? jsonPointer(['env', name]) : undefined,
+  };
+}
+
+export function atNode(file: SettingsFile, node: JsonNode | undefined, path?: (string | number)[]): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+  return {
+    file: file.path,
+    range: node ? file.doc.source.range(node.offset, node.length) : undefined,
+    path: path ? jsonPointer(path) : undefined,
+  };
+}
+
+/** Where a value was set, for messages: "in ~/.claude/settings.json" or "in the shell environment". */
+export function where(origin: EnvOrigin): string {
+  if (origin.scope === 'shell') return origin.file ? `in ${origin.file}` : 'in the shell environment';
+  if (origin.settings?.inline) return 'in --settings';
+  return `in ${origin.file}`;
+}
+
+/** Settings that Claude Code applies (not in a dropped file, not overridden by version rules). */
+export function applied(settings: EnvSetting[]): EnvSetting[] {
+  return settings.filter((s) => !s.ignored);
+}

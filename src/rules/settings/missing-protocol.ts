@@ -1,0 +1,56 @@
+import { defineRule } from '../define.js';
+import { addEnvNear, fix } from '../../fixers/edits.js';
+import { isTruthy } from '../../model/claude-env.js';
+import { activeSignals, EXPORTER_VAR, parseExporterList, protocolVar, SIGNAL_UPPER } from '../../model/prediction.js';
+import { atValue, where } from './locate.js';
+
+export default defineRule({
+  id: 'settings/missing-protocol',
+  severity: 'error',
+  title: 'OTLP exporter without a protocol',
+  checks: 'A signal exports with `otlp` (traces only under the enhanced-telemetry beta flag) and neither OTEL_EXPORTER_OTLP_PROTOCOL nor the per-signal OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL is set.',
+  why: 'Claude Code has no default OTLP protocol (the OpenTelemetry default http/protobuf does not apply): telemetry init throws "Unknown protocol set in … env var: undefined" and nothing at all is exported, other signals included. Only the debug log shows it.',
+  fix: 'safe',
+  fixDescription: 'Adds OTEL_EXPORTER_OTLP_PROTOCOL chosen from the endpoint port: 4317 → grpc, 4318 → http/protobuf. Without a recognisable port there is no automatic fix.',
+  versions: 'all versions (observed on 2.1.197, E4)',
+  bad: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\n  }\n}\n',
+  },
+  good: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\n  }\n}\n',
+  },
+  references: ['claude-code.md §1 key finding 1, E4, E17', 'https://code.claude.com/docs/en/monitoring-usage ("Claude Code has no default protocol")'],
+  oracle: 'claude-code',
+  check(ws) {
+    const env = ws.claude.env;
+    if (!isTruthy(env.get('CLAUDE_CODE_ENABLE_TELEMETRY')?.value)) return [];
+    const missing = activeSignals(env).filter(
+      (s) => parseExporterList(env.get(EXPORTER_VAR[s])?.value).includes('otlp') && !protocolVar(env, s)?.value.trim(),
+    );
+    return missing.map((signal) => {
+      const exporter = env.get(EXPORTER_VAR[signal])!;
+      const endpoint = env.get(`OTEL_EXPORTER_OTLP_${SIGNAL_UPPER[signal]}_ENDPOINT`) ?? env.get('OTEL_EXPORTER_OTLP_ENDPOINT');
+      const guess = guessProtocol(endpoint?.value);
+      return {
+        ...atValue(exporter.origin, exporter.name),
+        message: `${exporter.name}=otlp ${where(exporter.origin)} but no OTLP protocol is set for ${signal}: telemetry init fails and nothing at all is exported`,
+        hint: guess
+          ? `add "OTEL_EXPORTER_OTLP_PROTOCOL": "${guess}" (the endpoint's port ${portOf(endpoint?.value)} is the ${guess === 'grpc' ? 'gRPC' : 'HTTP'} port)`
+          : 'add "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc" (port 4317) or "http/protobuf" (port 4318) to match your collector',
+        fix: guess ? fix('safe', `add OTEL_EXPORTER_OTLP_PROTOCOL=${guess}`, addEnvNear(exporter.origin, 'OTEL_EXPORTER_OTLP_PROTOCOL', guess)) : undefined,
+      };
+    });
+  },
+});
+
+export function portOf(url: string | undefined): number | undefined {
+  const m = url && /:(\d+)(\/|$)/.exec(url.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+function guessProtocol(url: string | undefined): 'grpc' | 'http/protobuf' | undefined {
+  const port = portOf(url);
+  return port === 4317 ? 'grpc' : port === 4318 ? 'http/protobuf' : undefined;
+}

@@ -1,0 +1,49 @@
+import { defineRule } from '../define.js';
+import { isTruthy } from '../../model/claude-env.js';
+import { addEnvNear, fix, replaceEnvValue } from '../../fixers/edits.js';
+import { atKey, atValue, where } from './locate.js';
+
+export default defineRule({
+  id: 'settings/telemetry-disabled',
+  severity: 'error',
+  title: 'Exporters configured but telemetry is off',
+  checks: 'An exporter is selected (OTEL_METRICS_EXPORTER or OTEL_LOGS_EXPORTER other than none) while CLAUDE_CODE_ENABLE_TELEMETRY is unset or not one of 1, true, yes, on.',
+  why: 'CLAUDE_CODE_ENABLE_TELEMETRY is the master switch: without it Claude Code exports nothing at all, whatever else is configured.',
+  fix: 'safe',
+  fixDescription: 'Sets CLAUDE_CODE_ENABLE_TELEMETRY to "1" where it is defined, or next to the exporter setting.',
+  versions: 'all versions',
+  bad: { file: '~/.claude/settings.json', text: '{\n  "env": {\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n' },
+  good: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',
+  },
+  references: ['claude-code.md §2.1 (boolean rule) and §2.2 (master switch)', 'https://code.claude.com/docs/en/monitoring-usage'],
+  oracle: 'claude-code',
+  check(ws) {
+    const env = ws.claude.env;
+    const enable = env.get('CLAUDE_CODE_ENABLE_TELEMETRY');
+    if (isTruthy(enable?.value)) return [];
+    const selected = ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']
+      .map((n) => env.get(n))
+      .find((v) => v !== undefined && v.value.split(',').some((e) => e.trim() !== '' && e.trim() !== 'none'));
+    if (!selected) return [];
+    if (enable) {
+      return [
+        {
+          ...atValue(enable.origin, enable.name),
+          message: `CLAUDE_CODE_ENABLE_TELEMETRY is ${JSON.stringify(enable.value)} ${where(enable.origin)}, which is off; ${selected.name}=${selected.value} then exports nothing`,
+          hint: 'set it to "1" (only 1, true, yes and on count as on)',
+          fix: fix('safe', 'set CLAUDE_CODE_ENABLE_TELEMETRY to "1"', replaceEnvValue(enable.origin, enable.name, '1')),
+        },
+      ];
+    }
+    return [
+      {
+        ...atKey(selected.origin, selected.name),
+        message: `${selected.name} is set ${where(selected.origin)}, but CLAUDE_CODE_ENABLE_TELEMETRY is not set anywhere, so Claude Code exports nothing`,
+        hint: 'add "CLAUDE_CODE_ENABLE_TELEMETRY": "1" to the same env block',
+        fix: fix('safe', 'add CLAUDE_CODE_ENABLE_TELEMETRY=1', addEnvNear(selected.origin, 'CLAUDE_CODE_ENABLE_TELEMETRY', '1')),
+      },
+    ];
+  },
+});

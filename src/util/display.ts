@@ -1,0 +1,13 @@
+import { homedir } from 'node:os';
+import { isAbsolute, relative } from 'node:path';
+
+/** A path as a person reads it: relative to the working folder when inside it, ~ for the home folder. */
+export function displayPath(path: string | undefined, cwd = process.cwd()): string {
+  if (!path) return '';
+  if (!isAbsolute(path)) return path;
+  const rel = relative(cwd, path);
+  if (!rel.startsWith('..') && !isAbsolute(rel)) return rel;
+  const home = homedir();
+  if (path.startsWith(home + '/')) return '~/' + path.slice(home.length + 1);
+  return path;
+}

@@ -1,0 +1,134 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { classify, type FileKind } from './discover/classify.js';
+import { defaultManagedDir, discoverClaude, type ClaudeFiles, type ClaudeLocations } from './discover/claude.js';
+import { walk } from './discover/walk.js';
+import { readTextFile, type ReadProblem } from './load/read.js';
+import type { SourceFile } from './load/source.js';
+import { loadSettingsFile, type SettingsFile } from './model/claude-settings.js';
+import { NEWEST_KNOWN_CLAUDE, parseVersion } from './model/versions.js';
+import { buildClaudeSetup, type VersionFact, type Workspace } from './model/workspace.js';
+import type { DoctorConfig } from './config/doctor-config.js';
+import { matchesGlob } from './util/glob.js';
+
+export interface MachineOptions extends ClaudeLocations {
+  claudeVersion?: string;
+}
+
+/** The doctor's view of this machine: home, project, managed settings, shell. */
+export function machineWorkspace(opts: MachineOptions, config: DoctorConfig): Workspace {
+  const files = discoverClaude({ ...opts, managedDir: opts.managedDir ?? defaultManagedDir() });
+  const version = claudeVersion(opts.claudeVersion, config, true);
+  return makeWorkspace(opts.project ?? process.cwd(), 'machine', files, version, 'machine');
+}
+
+/**
+ * CI mode: only the given files and folders. Each folder holding a `.claude/` folder or a stack is
+ * its own workspace; a loose settings file (a template such as settings.json.local) stands for user settings.
+ */
+export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFlag?: string): { workspaces: Workspace[]; problems: ReadProblem[] } {
+  const problems: ReadProblem[] = [];
+  const ignored = (p: string) => config.ignorePaths.some((g) => matchesGlob(relative(config.base, p), g));
+  const roots = paths.map((p) => resolve(p));
+  const scanRoot = commonFolder(roots);
+  const version = claudeVersion(versionFlag, config, false);
+
+  const groups = new Map<string, { kind: FileKind; source: SourceFile }[]>();
+  for (const path of walk(paths, ignored, problems)) {
+    const r = readTextFile(path);
+    if (!r.ok) {
+      // Unreadable files matter only when they would have been config files; say so for JSON/YAML.
+      if (/\.(json|ya?ml|env)$|settings/.test(path)) problems.push(r.problem);
+      continue;
+    }
+    const kind = classify(path, r.source.text);
+    if (!kind) continue;
+    const root = workspaceRoot(path, scanRoot);
+    const list = groups.get(root) ?? [];
+    list.push({ kind, source: r.source });
+    groups.set(root, list);
+  }
+
+  const workspaces: Workspace[] = [];
+  for (const [root, files] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const name = relative(scanRoot, root) || '.';
+    const settings = files.filter((f) => f.kind === 'claude-settings');
+    const scoped = settings.filter((f) => scopeOf(f.source.path, root) !== 'user').map((f) => loadSettingsFile(f.source, scopeOf(f.source.path, root)));
+    const loose = settings.filter((f) => scopeOf(f.source.path, root) === 'user');
+    const variants: (SettingsFile | undefined)[] = loose.length > 0 ? loose.map((f) => loadSettingsFile(f.source, 'user')) : [undefined];
+    for (const userFile of variants) {
+      const claudeFiles: ClaudeFiles = { settings: [...(userFile ? [userFile] : []), ...scoped].sort(byScope), shell: [], unread: [], problems: [] };
+      const label = variants.length > 1 && userFile ? `${name} (${relative(root, userFile.path)})` : name;
+      const ws = makeWorkspace(root, label, claudeFiles, version, 'files');
+      for (const f of files) ws.sources.set(f.source.path, f.source);
+      workspaces.push(ws);
+    }
+  }
+  return { workspaces, problems };
+}
+
+const SCOPE_ORDER = ['global', 'user', 'project', 'local', 'flag', 'managed'];
+function byScope(a: SettingsFile, b: SettingsFile): number {
+  return SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope) || a.path.localeCompare(b.path);
+}
+
+function scopeOf(path: string, root: string): SettingsFile['scope'] {
+  const rel = relative(root, path).split('\\').join('/');
+  if (rel === '.claude/settings.json') return 'project';
+  if (rel === '.claude/settings.local.json') return 'local';
+  if (basename(path) === 'managed-settings.json' || basename(dirname(path)) === 'managed-settings.d') return 'managed';
+  if (basename(path) === '.claude.json') return 'global';
+  return 'user';
+}
+
+/** The nearest folder at or above the file (within the scan root) that holds `.claude/` or a compose file. */
+function workspaceRoot(path: string, scanRoot: string): string {
+  let dir = dirname(path);
+  if (basename(dir) === '.claude') dir = dirname(dir);
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.claude')) && isDir(join(d, '.claude'))) return d;
+    if (['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'].some((n) => existsSync(join(d, n)))) return d;
+    if (d === scanRoot || dirname(d) === d || !d.startsWith(scanRoot)) return scanRoot;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function commonFolder(paths: string[]): string {
+  const dirs = paths.map((p) => (isDir(p) ? p : dirname(p)));
+  let common = dirs[0] ?? process.cwd();
+  for (const d of dirs) while (!(d + '/').startsWith(common.endsWith('/') ? common : common + '/')) common = dirname(common);
+  return common;
+}
+
+function makeWorkspace(root: string, name: string, files: ClaudeFiles, version: VersionFact, mode: Workspace['mode']): Workspace {
+  const claude = buildClaudeSetup(files, version);
+  const sources = new Map<string, SourceFile>();
+  for (const f of files.settings) sources.set(f.path, f.doc.source);
+  for (const u of files.unread) sources.set(u.path, u.source);
+  for (const s of files.shell) if (s.origin.source) sources.set(s.origin.source.path, s.origin.source);
+  return { root, name, claude, problems: files.problems, sources, mode };
+}
+
+/** --claude-version, else the config's, else the installed `claude` (machine mode only), else the newest known. */
+export function claudeVersion(flag: string | undefined, config: DoctorConfig, mayAskMachine: boolean): VersionFact {
+  if (flag) return { version: flag, source: 'flag' };
+  if (config.versions.claudeCode) return { version: config.versions.claudeCode, source: 'config' };
+  if (mayAskMachine) {
+    try {
+      const out = execFileSync('claude', ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+      const v = parseVersion(out);
+      if (v) return { version: v.join('.'), source: 'installed' };
+    } catch {
+      // no claude on PATH
+    }
+  }
+  return { version: NEWEST_KNOWN_CLAUDE, source: 'newest known' };
+}
