@@ -62,6 +62,7 @@ export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFla
       const label = variants.length > 1 && userFile ? `${name} (${relative(root, userFile.path)})` : name;
       const ws = makeWorkspace(root, label, claudeFiles, version, 'files');
       for (const f of files) ws.sources.set(f.source.path, f.source);
+      ws.stackFiles = files.filter((f) => f.kind !== 'claude-settings');
       workspaces.push(ws);
     }
   }
@@ -114,7 +115,7 @@ function makeWorkspace(root: string, name: string, files: ClaudeFiles, version: 
   for (const f of files.settings) sources.set(f.path, f.doc.source);
   for (const u of files.unread) sources.set(u.path, u.source);
   for (const s of files.shell) if (s.origin.source) sources.set(s.origin.source.path, s.origin.source);
-  return { root, name, claude, problems: files.problems, sources, mode };
+  return { root, name, claude, problems: files.problems, sources, mode, stackFiles: [] };
 }
 
 /** --claude-version, else the config's, else the installed `claude` (machine mode only), else the newest known. */

@@ -1,4 +1,5 @@
 import type { ClaudeFiles } from '../discover/claude.js';
+import type { FileKind } from '../discover/classify.js';
 import type { ReadProblem } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import { mergeEnvironment, type EffectiveEnv, type EnvSetting } from './claude-env.js';
@@ -36,6 +37,8 @@ export interface Workspace {
   sources: Map<string, SourceFile>;
   /** Whether the workspace describes a real machine (doctor) or a folder of files (CI mode). */
   mode: 'machine' | 'files';
+  /** Stack files found beside the settings (collector, Prometheus, compose, Grafana), classified by content. */
+  stackFiles: { kind: FileKind; source: SourceFile }[];
 }
 
 export function buildClaudeSetup(files: ClaudeFiles, version: VersionFact): ClaudeSetup {
