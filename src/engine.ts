@@ -3,7 +3,8 @@ import type { DoctorConfig } from './config/doctor-config.js';
 import type { Workspace } from './model/workspace.js';
 import type { Rule } from './rules/define.js';
 import { RULES } from './rules/index.js';
-import type { Finding } from './types.js';
+import unusedSuppression from './rules/doctor/unused-suppression.js';
+import type { Finding, Range } from './types.js';
 import { matchesGlob } from './util/glob.js';
 
 export interface EngineOptions {
@@ -13,7 +14,7 @@ export interface EngineOptions {
   ignore?: string[];
 }
 
-export const UNUSED_SUPPRESSION = 'doctor/unused-suppression';
+export const UNUSED_SUPPRESSION = unusedSuppression.id;
 
 function matchesId(id: string, patterns: string[]): boolean {
   return patterns.some((p) => id === p || (p.endsWith('/') && id.startsWith(p)) || id.startsWith(p + '/'));
@@ -32,6 +33,7 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions): Finding[
   const rules = enabledRules(opts);
   const used = new Set<number>();
   const findings: Finding[] = [];
+  const comments = inlineSuppressions(workspaces);
   for (const ws of workspaces) {
     for (const rule of rules) {
       for (const f of rule.check(ws)) {
@@ -42,14 +44,26 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions): Finding[
           severity: configured && configured !== 'off' ? configured : (f.severity ?? rule.severity),
           workspace: ws.mode === 'files' ? ws.name : undefined,
         };
-        if (isSuppressed(finding, opts.config, used)) continue;
+        if (isSuppressed(finding, opts.config, used) || isSuppressedInline(finding, comments)) continue;
         findings.push(finding);
       }
     }
   }
+  const narrowed = !!(opts.select?.length || opts.ignore?.length);
+  for (const c of comments.values()) {
+    if (c.used || narrowed) continue;
+    findings.push({
+      ruleId: UNUSED_SUPPRESSION,
+      severity: 'warning',
+      message: `suppression comment for ${c.rules.join(', ')} matched no finding on the next line`,
+      file: c.file,
+      range: c.range,
+      hint: 'remove the comment, or check the rule id',
+    });
+  }
   for (const s of opts.config.ignore) {
     if (used.has(s.index) || !opts.config.source) continue;
-    if (opts.select?.length || opts.ignore?.length) continue; // a narrowed run cannot tell whether a suppression is needed
+    if (narrowed) continue; // a narrowed run cannot tell whether a suppression is needed
     findings.push({
       ruleId: UNUSED_SUPPRESSION,
       severity: 'warning',
@@ -61,6 +75,44 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions): Finding[
     });
   }
   return dedupe(findings).sort(compareFindings);
+}
+
+const DISABLE_NEXT_LINE = /#\s*claude-otel-doctor-disable-next-line\s+([\w/,\s-]+?)(?:\s+--\s+(.*))?\s*$/;
+
+interface InlineSuppression {
+  file: string;
+  /** The line the comment applies to (1-based). */
+  line: number;
+  rules: string[];
+  range: Range;
+  used: boolean;
+}
+
+/** `# claude-otel-doctor-disable-next-line <rule-id>[, <rule-id>] -- reason` in YAML files (JSON cannot hold comments). */
+function inlineSuppressions(workspaces: Workspace[]): Map<string, InlineSuppression> {
+  const out = new Map<string, InlineSuppression>();
+  for (const ws of workspaces) {
+    for (const source of ws.sources.values()) {
+      if (!/\.ya?ml$/i.test(source.path)) continue;
+      source.lineStarts.forEach((start, i) => {
+        const text = source.lineText(i + 1);
+        const m = DISABLE_NEXT_LINE.exec(text);
+        if (!m) return;
+        const rules = m[1].split(/[\s,]+/).filter(Boolean);
+        const col = text.indexOf('#');
+        out.set(`${source.path}:${i + 2}`, { file: source.path, line: i + 2, rules, used: false, range: source.range(start + col, text.length - col) });
+      });
+    }
+  }
+  return out;
+}
+
+function isSuppressedInline(f: Finding, comments: Map<string, InlineSuppression>): boolean {
+  if (!f.file || !f.range) return false;
+  const c = comments.get(`${f.file}:${f.range.start.line}`);
+  if (!c || !c.rules.includes(f.ruleId)) return false;
+  c.used = true;
+  return true;
 }
 
 function isSuppressed(f: Finding, config: DoctorConfig, used: Set<number>): boolean {

@@ -38,7 +38,7 @@ export function loadFixture(name: string): FixtureCase {
     args.push('--home', join(dir, 'home'), '--project', join(dir, 'project'), '--managed-dir', join(dir, 'managed'));
     if (existsSync(join(dir, 'shell.env'))) args.push('--env-file', join(dir, 'shell.env'));
   }
-  args.push(...(meta.args ?? []));
+  args.push(...(meta.args ?? []).map((a: string) => a.replaceAll('{{dir}}', dir)));
   return { name, dir, args, description: meta.description };
 }
 

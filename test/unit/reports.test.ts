@@ -1,0 +1,92 @@
+import { Ajv } from 'ajv';
+import AjvDraft04 from 'ajv-draft-04';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../../src/rules/index.js';
+import { schemaPath } from '../../src/util/paths.js';
+import { runCli } from '../helpers/cli.js';
+import { FIXTURES_DIR, loadFixture } from '../helpers/fixtures.js';
+
+const require = createRequire(import.meta.url);
+const fx = (name: string) => join(FIXTURES_DIR, name);
+const seedArgs = (format: string) => [
+  'check',
+  '--format',
+  format,
+  '--no-shell-env',
+  '--claude-version',
+  '2.1.197',
+  '--home',
+  fx('settings-missing-protocol-fail-grpc-port/home'),
+  '--project',
+  fx('settings-invalid-schema-fail-permissions/project'),
+  '--managed-dir',
+  fx('none'),
+];
+
+describe('SARIF', () => {
+  it('validates against the SARIF 2.1.0 schema and carries rule descriptors from metadata', () => {
+    const res = runCli(seedArgs('sarif'));
+    expect(res.exitCode).toBe(1);
+    const sarif = JSON.parse(res.stdout);
+    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const validate = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+    expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    // The validator is not a rubber stamp: a wrong level is rejected.
+    expect(validate({ ...sarif, runs: [{ ...sarif.runs[0], results: [{ ...sarif.runs[0].results[0], level: 'fatal' }] }] })).toBe(false);
+    const driver = sarif.runs[0].tool.driver;
+    expect(driver.rules.map((r: { id: string }) => r.id)).toEqual(RULES.map((r) => r.id));
+    const results = sarif.runs[0].results;
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) {
+      expect(driver.rules[r.ruleIndex].id).toBe(r.ruleId);
+      const loc = r.locations[0].physicalLocation;
+      expect(loc.artifactLocation.uri).not.toMatch(/^\//); // repo-relative
+      expect(loc.region.startLine).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('JSON report', () => {
+  it('validates against schemas/report.schema.json and includes the prediction', () => {
+    const res = runCli(seedArgs('json'));
+    const report = JSON.parse(res.stdout);
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(schemaPath('report.schema.json'), 'utf8')));
+    expect(validate(report), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(report.version).toBe(1);
+    expect(report.effective[0].prediction.initFailure).toMatch(/no OTLP protocol/);
+  });
+});
+
+describe('GitHub annotations', () => {
+  it('prints one ::error line per error finding with file, line and col', () => {
+    const res = runCli(seedArgs('github'));
+    const lines = res.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[a-z]+\/[a-z0-9-]+::.+/);
+  });
+});
+
+describe('pretty', () => {
+  it('shows path:line:col, severity, rule id, the source line with a caret, and the hint', () => {
+    const f = loadFixture('settings-missing-protocol-fail-grpc-port');
+    const res = runCli(['check', ...f.args.slice(1).filter((a, i, all) => !(a === 'json' && all[i - 1] === '--format') && a !== '--format')], { NO_COLOR: '1' });
+    expect(res.stdout).toMatch(/home\/\.claude\/settings\.json:4:30: error .*\[settings\/missing-protocol\]/);
+    expect(res.stdout).toContain('4 |     "OTEL_METRICS_EXPORTER": "otlp",');
+    expect(res.stdout).toMatch(/\|\s{30}\^{6}/);
+    expect(res.stdout).toContain('hint: add "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"');
+    expect(res.stdout).toContain('telemetry init fails');
+  });
+
+  it('the bare command prints the stages in pipeline order with a summary', () => {
+    const f = loadFixture('settings-missing-protocol-fail-grpc-port');
+    const res = runCli(['--no-shell-env', '--claude-version', '2.1.197', '--home', join(f.dir, 'home'), '--project', join(f.dir, 'project'), '--managed-dir', join(f.dir, 'managed')], { NO_COLOR: '1' });
+    expect(res.exitCode).toBe(1);
+    const order = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana'].map((s) => res.stdout.indexOf(s));
+    expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
+    expect(res.stdout).toMatch(/✗ Claude Code settings/);
+    expect(res.stdout.trim().split('\n').pop()).toMatch(/2 errors/);
+  });
+});
