@@ -46,10 +46,7 @@ export function discoverClaude(loc: ClaudeLocations): ClaudeFiles {
   const shellVars = new Map(out.shell.map((s) => [s.name, s.value]));
 
   const load = (path: string, scope: SettingsFile['scope']) => {
-    if (!fileExists(path)) {
-      if (isBrokenLink(path)) out.problems.push({ path, reason: 'cannot be read (broken symlink or symlink loop)' });
-      return;
-    }
+    if (!pathExists(path)) return;
     const r = readTextFile(path);
     if (!r.ok) out.problems.push(r.problem);
     else out.settings.push(loadSettingsFile(r.source, scope));
@@ -97,10 +94,11 @@ function noteUnread(out: ClaudeFiles, path: string, reason: string): void {
   else out.problems.push(r.problem);
 }
 
-function isBrokenLink(path: string): boolean {
+/** True for anything at the path, even a broken symlink, so that it is reported rather than passed over. */
+function pathExists(path: string): boolean {
   try {
     lstatSync(path);
-    return true; // the link exists but what it points at does not (or loops)
+    return true;
   } catch {
     return false;
   }

@@ -49,7 +49,7 @@ export function describeFsError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException)?.code;
   switch (code) {
     case 'ENOENT':
-      return 'does not exist';
+      return 'does not exist (or is a broken symlink)';
     case 'EACCES':
     case 'EPERM':
       return 'cannot be read (permission denied)';

@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import AjvDraft04 from 'ajv-draft-04';
+
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { runCli } from '../helpers/cli.js';
 import { FIXTURES_DIR, loadFixture } from '../helpers/fixtures.js';
 
 const require = createRequire(import.meta.url);
+// ajv-draft-04 is CommonJS; require() gives its constructor without ESM interop guesswork.
+const AjvDraft04: typeof import('ajv-draft-04').default = require('ajv-draft-04');
 const fx = (name: string) => join(FIXTURES_DIR, name);
 const seedArgs = (format: string) => [
   'check',
