@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { cac } from 'cac';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
@@ -187,6 +189,12 @@ function knownOption(cli: ReturnType<typeof cac>, key: string): boolean {
   return all.some((o) => o.names.includes(key) || o.names.includes(key.replace(/^no/, '').replace(/^./, (c) => c.toLowerCase())));
 }
 
-// Run only when executed, not when imported by tests.
-const invokedDirectly = process.argv[1] && /cli\.(ts|js|mjs)$/.test(process.argv[1]);
-if (invokedDirectly) process.exitCode = main(process.argv.slice(2));
+// Run only when executed (directly, through a bin symlink, or npx), not when imported by tests.
+function invokedDirectly(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+if (invokedDirectly()) process.exitCode = main(process.argv.slice(2));

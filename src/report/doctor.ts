@@ -28,7 +28,7 @@ export function stageOf(ruleId: string): Stage {
 
 /** What each later stage needs before the doctor can say anything about it. */
 const NOT_CHECKED: Partial<Record<Stage, string>> = {
-  Collector: 'no collector config found (pass its folder to `check`, or use --telemetry-dir)',
+  Collector: 'no collector config found (pass its folder to `check`)',
   Prometheus: 'no prometheus.yml found',
   Loki: 'not checked yet (live probes come with `probe`)',
   Grafana: 'no Grafana provisioning or dashboards found',
@@ -48,9 +48,11 @@ export function formatDoctor(input: ReportInput): string {
   for (const stage of STAGES) {
     const findings = byStage.get(stage) ?? [];
     const worst = findings.some((f) => f.severity === 'error') ? 'error' : findings.some((f) => f.severity === 'warning') ? 'warning' : undefined;
-    const checked = stage === 'Claude Code settings' || stage === 'OTLP endpoint' ? claudeKnown : findings.length > 0;
+    const sends = input.workspaces.some((ws) => ws.claude.prediction.signals.some((s) => s.exporters.includes('otlp') && s.url));
+    const checked = stage === 'Claude Code settings' ? claudeKnown : stage === 'OTLP endpoint' ? sends : findings.length > 0;
     const mark = worst === 'error' ? c.red('✗') : worst === 'warning' ? c.yellow('!') : checked ? c.green('✓') : c.dim('·');
-    const note = !checked && findings.length === 0 ? c.dim(` ${NOT_CHECKED[stage] ?? 'no Claude Code settings found'}`) : '';
+    const reason = stage === 'OTLP endpoint' ? 'nothing is sent over OTLP (see above)' : (NOT_CHECKED[stage] ?? 'no Claude Code settings found');
+    const note = !checked && findings.length === 0 ? c.dim(` ${reason}`) : '';
     out.push(`${mark} ${c.bold(stage)}${note}`);
     if (stage === 'Claude Code settings' && claudeKnown) {
       for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${line}`));

@@ -27,7 +27,7 @@ export function formatFinding(f: Finding, input: ReportInput, indent = ''): stri
     lines.push(`${indent}  ${c.dim(`${n} |`)} ${text}`);
     lines.push(`${indent}  ${' '.repeat(gutter)} ${c.dim('|')} ${' '.repeat(f.range.start.column - 1)}${c.red('^'.repeat(Math.min(width, 80)))}`);
   }
-  if (f.hint) lines.push(`${indent}  ${c.cyan('hint:')} ${f.hint}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (fixable with --fix)' : ' (fixable with --fix --unsafe-fixes)') : ''}`);
+  if (f.hint) lines.push(`${indent}  ${c.cyan('hint:')} ${f.hint}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (safe fix available)' : ' (unsafe fix available)') : ''}`);
   return lines.join('\n');
 }
 
@@ -36,7 +36,7 @@ export function formatSummary(findings: Finding[], c: ReturnType<typeof colors>)
   if (findings.length === 0) return c.green('✓ no problems found');
   const fixable = findings.filter((f) => f.fix?.safety === 'safe').length;
   const parts = [plural(n.error, 'error'), plural(n.warning, 'warning'), `${n.info} info`];
-  return `${n.error ? c.red('✗') : n.warning ? c.yellow('!') : c.blue('i')} ${parts.join(', ')}${fixable ? ` (${fixable} fixable with --fix)` : ''}`;
+  return `${n.error ? c.red('✗') : n.warning ? c.yellow('!') : c.blue('i')} ${parts.join(', ')}${fixable ? ` (${fixable} with a safe fix)` : ''}`;
 }
 
 /** The `check` report: findings in file order, then read problems, the prediction and a summary. */

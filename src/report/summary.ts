@@ -5,7 +5,11 @@ import type { ClaudeSetup } from '../model/workspace.js';
 export function predictionLines(claude: ClaudeSetup): string[] {
   const p: Prediction = claude.prediction;
   const version = `Claude Code ${claude.version.version} (${claude.version.source})`;
-  if (!p.telemetryEnabled) return [`${version}: telemetry is off (CLAUDE_CODE_ENABLE_TELEMETRY is not on): nothing is exported`];
+  if (!p.telemetryEnabled) {
+    const dropped = claude.files.filter((f) => f.dropped).length;
+    const why = dropped ? `; ${dropped} settings file${dropped > 1 ? 's are' : ' is'} ignored, see below` : '';
+    return [`${version}: telemetry is off (CLAUDE_CODE_ENABLE_TELEMETRY is not on${why}): nothing is exported`];
+  }
   if (p.initFailure) return [`${version}: telemetry init fails (${p.initFailure}): nothing at all is exported`];
   const lines = [`${version} will export:`];
   for (const s of p.signals) {

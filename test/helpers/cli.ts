@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/util/paths.js';
 import { main } from '../../src/cli.js';
 
 export interface CliResult {
@@ -31,4 +34,13 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
       else process.env[k] = v;
     }
   }
+}
+
+/** Runs the CLI as a real process (for what only a process shows: cac's help, exit codes, stdio). */
+export function runCliProcess(args: string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(packageRoot, 'src/cli.ts'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
+  return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,6 +1,6 @@
 import { defineRule } from '../define.js';
 import type { TextEdit } from '../../types.js';
-import { parseJson } from '../../load/json.js';
+import { parseJson, type JsonSyntaxProblem } from '../../load/json.js';
 import { SourceFile } from '../../load/source.js';
 
 export default defineRule({
@@ -24,19 +24,29 @@ export default defineRule({
       .filter((f) => f.doc.problems.length > 0)
       .map((f) => {
         const first = f.doc.problems[0];
-        const others = f.doc.problems.length - 1;
         const repairable = f.doc.problems.every((p) => p.kind !== 'syntax');
         const edits = repairable && !f.inline ? stripCommentsAndCommas(f.doc.source) : [];
         return {
           file: f.path,
           range: f.doc.source.range(first.offset, first.length),
-          message: `${first.message}${others > 0 ? ` (and ${others} more problem${others > 1 ? 's' : ''})` : ''}: Claude Code ignores this whole file, including its env`,
-          hint: repairable ? 'remove the comments and trailing commas (--fix does this)' : 'repair the JSON syntax; until then nothing in this file takes effect',
+          message: `${describeProblems(f.doc.problems)}: Claude Code ignores this whole file, including its env`,
+          hint: repairable ? 'remove the comments and trailing commas' : 'repair the JSON syntax; until then nothing in this file takes effect',
           fix: edits.length ? { safety: 'safe' as const, description: 'remove comments and trailing commas', edits } : undefined,
         };
       });
   },
 });
+
+/** "2 comments and 1 trailing comma", or the first syntax error: what a person needs to find them all. */
+function describeProblems(problems: JsonSyntaxProblem[]): string {
+  const syntax = problems.find((p) => p.kind === 'syntax');
+  if (syntax) return `not valid JSON: ${syntax.message}`;
+  const count = (kind: JsonSyntaxProblem['kind'], word: string) => {
+    const n = problems.filter((p) => p.kind === kind).length;
+    return n ? `${n} ${word}${n > 1 ? 's' : ''}` : '';
+  };
+  return `${[count('comment', 'comment'), count('trailing-comma', 'trailing comma')].filter(Boolean).join(' and ')} (Claude Code reads strict JSON only)`;
+}
 
 /** Edits that delete comments (with the spaces before a line comment) and trailing commas. */
 function stripCommentsAndCommas(source: SourceFile): TextEdit[] {

@@ -1,0 +1,76 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'cod-config-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const home = join(FIXTURES_DIR, 'settings-missing-protocol-fail-grpc-port', 'home');
+const base = ['check', '--format', 'json', '--no-shell-env', '--claude-version', '2.1.197', '--home', home, '--project', join(root, 'p'), '--managed-dir', join(root, 'm')];
+const ids = (stdout: string) => (JSON.parse(stdout).findings as { ruleId: string; severity: string }[]).map((f) => `${f.ruleId}:${f.severity}`);
+
+function config(name: string, value: unknown): string {
+  const file = join(root, name);
+  writeFileSync(file, JSON.stringify(value, null, 2));
+  return file;
+}
+
+describe('doctor configuration', () => {
+  it('without config: the rule reports at its default severity', () => {
+    expect(ids(runCli(base).stdout)).toEqual(['settings/missing-protocol:error', 'settings/missing-protocol:error']);
+  });
+
+  it('rules: a severity override and off', () => {
+    const warn = config('warn.json', { rules: { 'settings/missing-protocol': 'warning' } });
+    const res = runCli([...base, '--config', warn]);
+    expect(ids(res.stdout)).toEqual(['settings/missing-protocol:warning', 'settings/missing-protocol:warning']);
+    expect(res.exitCode).toBe(0); // below the default --fail-on error
+    expect(runCli([...base, '--config', warn, '--fail-on', 'warning']).exitCode).toBe(1);
+    const off = config('off.json', { rules: { 'settings/missing-protocol': 'off' } });
+    expect(ids(runCli([...base, '--config', off]).stdout)).toEqual([]);
+  });
+
+  it('--select and --ignore take rule ids and areas', () => {
+    expect(ids(runCli([...base, '--ignore', 'settings/missing-protocol']).stdout)).toEqual([]);
+    expect(ids(runCli([...base, '--ignore', 'settings/']).stdout)).toEqual([]);
+    expect(ids(runCli([...base, '--select', 'settings/invalid-json']).stdout)).toEqual([]);
+    expect(ids(runCli([...base, '--select', 'settings']).stdout)).toHaveLength(2);
+  });
+
+  it('ignorePaths and per-path ignores, relative to the config folder', () => {
+    const dir = join(root, 'repo');
+    mkdirSync(dir, { recursive: true });
+    const byPath = config('repo/.claude-otel-doctor.json', { ignorePaths: ['../../**/fixtures/**'] });
+    expect(ids(runCli([...base, '--config', byPath]).stdout)).toEqual([]);
+  });
+
+  it('the config is found upward from the working folder', () => {
+    const dir = join(root, 'up', 'a', 'b');
+    mkdirSync(dir, { recursive: true });
+    config('up/.claude-otel-doctor.json', { rules: { 'settings/missing-protocol': 'info' } });
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(ids(runCli(base).stdout)).toEqual(['settings/missing-protocol:info', 'settings/missing-protocol:info']);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('versions.claudeCode is used when no flag gives one', () => {
+    const cfg = config('version.json', { versions: { claudeCode: '2.1.150' } });
+    const args = base.filter((a, i) => a !== '--claude-version' && base[i - 1] !== '--claude-version');
+    const report = JSON.parse(runCli([...args, '--config', cfg]).stdout);
+    expect(report.effective[0].claudeVersion).toEqual({ version: '2.1.150', source: 'config' });
+  });
+
+  it('an unknown rule id in the config is bad usage', () => {
+    const cfg = config('unknown.json', { rules: { 'settings/does-not-exist': 'off' } });
+    const res = runCli([...base, '--config', cfg]);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr).toMatch(/unknown rule id "settings\/does-not-exist"/);
+  });
+});
