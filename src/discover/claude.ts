@@ -59,14 +59,14 @@ export function discoverClaude(loc: ClaudeLocations): ClaudeFiles {
     if (globalConfig) load(globalConfig, 'global');
     load(join(configDir, 'settings.json'), 'user');
     noteUnread(out, join(configDir, 'settings.local.json'), 'Claude Code reads settings.local.json only in a project .claude/ folder, never in the user folder');
-    noteUnread(out, join(configDir, 'settings.jsonc'), 'Claude Code reads settings.json only; settings.jsonc is never read');
+    noteUnread(out, join(configDir, 'settings.jsonc'), 'Claude Code reads settings.json, never settings.jsonc');
   }
   if (loc.project) {
     const dir = join(loc.project, '.claude');
     load(join(dir, 'settings.json'), 'project');
     load(join(dir, 'settings.local.json'), 'local');
-    noteUnread(out, join(dir, 'settings.jsonc'), 'Claude Code reads settings.json only; settings.jsonc is never read');
-    noteUnread(out, join(dir, 'settings.local.jsonc'), 'Claude Code reads settings.local.json only; .jsonc is never read');
+    noteUnread(out, join(dir, 'settings.jsonc'), 'Claude Code reads settings.json, never settings.jsonc');
+    noteUnread(out, join(dir, 'settings.local.jsonc'), 'Claude Code reads settings.local.json, never settings.local.jsonc');
   }
   if (loc.settingsArg !== undefined) {
     const arg = loc.settingsArg.trim();
@@ -76,15 +76,22 @@ export function discoverClaude(loc: ClaudeLocations): ClaudeFiles {
   if (loc.managedDir) {
     load(join(loc.managedDir, 'managed-settings.json'), 'managed');
     const dropIns = join(loc.managedDir, 'managed-settings.d');
-    let names: string[] = [];
-    try {
-      names = readdirSync(dropIns).filter((n) => n.endsWith('.json')).sort();
-    } catch {
-      // no drop-in folder
-    }
+    const names = listDir(dropIns).filter((n) => n.endsWith('.json')).sort();
     for (const n of names) load(join(dropIns, n), 'managed');
+    noteUnread(out, join(loc.managedDir, 'managed-settings.jsonc'), 'Claude Code reads managed-settings.json, never managed-settings.jsonc');
+    for (const n of listDir(dropIns).filter((n) => n.endsWith('.jsonc')).sort()) {
+      noteUnread(out, join(dropIns, n), 'Claude Code reads only *.json drop-ins from managed-settings.d, never *.jsonc');
+    }
   }
   return out;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return []; // no such folder
+  }
 }
 
 function noteUnread(out: ClaudeFiles, path: string, reason: string): void {

@@ -29,9 +29,17 @@ export function replaceEnvValue(origin: EnvOrigin, name: string, value: string):
     const src = origin.source;
     const start = src.lineStarts[origin.valueRange.start.line - 1] + origin.valueRange.start.column - 1;
     const end = src.lineStarts[origin.valueRange.end.line - 1] + origin.valueRange.end.column - 1;
-    return [{ file: src.path, offset: start, length: end - start, text: value }];
+    return [{ file: src.path, offset: start, length: end - start, text: shellValue(value, src.text, start, end) }];
   }
   return [];
+}
+
+/** A value for an env file: quoted when it was unquoted and the new text has spaces or shell specials. */
+function shellValue(value: string, text: string, start: number, end: number): string {
+  const quote = text[start - 1];
+  const quoted = (quote === '"' || quote === "'") && text[end] === quote;
+  if (quoted || !/[\s"'`$\\#;&|<>()*?]/.test(value)) return value;
+  return value.includes("'") ? `"${value.replace(/["$`\\]/g, '\\$&')}"` : `'${value}'`;
 }
 
 /** Rename an env key where it is defined, keeping its value. */
@@ -65,6 +73,23 @@ export function addEnvNear(origin: EnvOrigin, name: string, value: string): Text
     const prefix = text.length === 0 || text.endsWith('\n') ? '' : eol;
     const exported = /^\s*export\s/m.test(text) ? 'export ' : '';
     return [{ file: origin.source.path, offset: text.length, length: 0, text: `${prefix}${exported}${name}=${value}${eol}` }];
+  }
+  return [];
+}
+
+/**
+ * Remove an env entry where it is defined: the key from a settings file's env, or the whole line from an env file.
+ * Managed files, inline --settings and the process environment are never edited.
+ */
+export function removeEnvEntry(origin: EnvOrigin, name: string): TextEdit[] {
+  if (origin.scope === 'managed') return [];
+  if (origin.settings) return setJson(origin.settings, ['env', name], undefined);
+  if (origin.source && origin.keyRange) {
+    const src = origin.source;
+    const line = origin.keyRange.start.line;
+    const start = src.lineStarts[line - 1];
+    const end = src.lineStarts[line] ?? src.text.length;
+    return [{ file: src.path, offset: start, length: end - start, text: '' }];
   }
   return [];
 }

@@ -61,8 +61,11 @@ export function isProjectLockedVariable(name: string): boolean {
 }
 
 /** Turning things off from a project is still allowed where newer versions lock the rest. */
-function isOffValue(name: string, value: string): boolean {
+export function isOffValue(name: string, value: string): boolean {
   if (/_EXPORTER$/.test(name)) return value.trim() === 'none';
+  if (name === 'OTEL_LOG_RAW_API_BODIES' && value.trim().startsWith('file:')) return false;
+  // Destination settings (endpoints, headers, protocol, certificates, Prometheus host/port) have no "off" value.
+  if (/^OTEL_EXPORTER_/.test(name)) return false;
   return !isTruthy(value);
 }
 

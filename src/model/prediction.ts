@@ -41,11 +41,21 @@ export interface SignalPrediction {
   problem?: string;
 }
 
+export interface ResourcePrediction {
+  /** service.name on every signal: OTEL_SERVICE_NAME, else service.name from the attributes, else claude-code. */
+  serviceName: string;
+  /** Custom attributes from OTEL_RESOURCE_ATTRIBUTES as they arrive (empty when dropped). */
+  attributes: Record<string, string>;
+  /** Why OTEL_RESOURCE_ATTRIBUTES is discarded whole, when it is. */
+  dropped?: string;
+}
+
 export interface Prediction {
   telemetryEnabled: boolean;
   /** Set when telemetry init throws: then nothing at all is exported. */
   initFailure?: string;
   signals: SignalPrediction[];
+  resource: ResourcePrediction;
 }
 
 export interface PredictionInput {
@@ -96,7 +106,8 @@ export function predict({ env, otelHeadersHelper }: PredictionInput): Prediction
     headersFromHelper: false,
     intervalMs: DEFAULT_INTERVAL[signal],
   }));
-  if (!telemetryEnabled) return { telemetryEnabled, signals };
+  const resource = resourceAttributes(get(env, 'OTEL_RESOURCE_ATTRIBUTES'), get(env, 'OTEL_SERVICE_NAME'));
+  if (!telemetryEnabled) return { telemetryEnabled, signals, resource };
 
   const active = activeSignals(env);
   let initFailure: string | undefined;
@@ -114,7 +125,7 @@ export function predict({ env, otelHeadersHelper }: PredictionInput): Prediction
   }
   if (initFailure) {
     for (const s of signals) s.protocol = undefined;
-    return { telemetryEnabled, initFailure, signals };
+    return { telemetryEnabled, initFailure, signals, resource };
   }
 
   for (const s of signals) {
@@ -142,7 +153,39 @@ export function predict({ env, otelHeadersHelper }: PredictionInput): Prediction
     if (badName !== undefined && s.protocol !== 'grpc') s.problem ??= `header name ${JSON.stringify(badName)} is not a valid HTTP token, so every export fails`;
     if (s.problem) s.exported = false;
   }
-  return { telemetryEnabled, signals };
+  return { telemetryEnabled, signals, resource };
+}
+
+/**
+ * OTEL_RESOURCE_ATTRIBUTES as the bundled OpenTelemetry resource detector reads it: entries split on ',',
+ * key and value on the first '=', both trimmed; a key or value with a character outside printable
+ * ASCII without space (0x21-0x7e) makes the detector throw, which discards every attribute (E23);
+ * values are then percent-decoded. The conformance suite checks each of these steps on real Claude Code.
+ */
+export function resourceAttributes(value: string | undefined, serviceNameVar: string | undefined): ResourcePrediction {
+  const attributes: Record<string, string> = {};
+  let dropped: string | undefined;
+  for (const part of (value ?? '').split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = (eq < 0 ? part : part.slice(0, eq)).trim();
+    const raw = eq < 0 ? '' : part.slice(eq + 1).trim();
+    const bad = [key, raw].find((t) => !/^[\x21-\x7e]*$/.test(t));
+    if (eq < 0 || key === '' || bad !== undefined) {
+      dropped = eq < 0 ? `entry "${key}" has no "="` : `"${key}" has a space or a non-ASCII character`;
+      break;
+    }
+    let decoded = raw;
+    try {
+      decoded = decodeURIComponent(raw);
+    } catch {
+      // kept as written
+    }
+    attributes[key] = decoded;
+  }
+  const kept = dropped ? {} : attributes;
+  const serviceName = serviceNameVar?.trim() || kept['service.name'] || 'claude-code';
+  return { serviceName, attributes: kept, dropped };
 }
 
 /** Per-signal endpoints are used verbatim; the generic one gets /v1/<signal> appended; no scheme falls back to the default. */

@@ -1,5 +1,6 @@
 import type { Prediction } from '../model/prediction.js';
 import type { ClaudeSetup } from '../model/workspace.js';
+import { atLeast, CHUNKED_BODIES } from '../model/versions.js';
 
 /** One line per signal: what Claude Code will really export, in plain words. */
 export function predictionLines(claude: ClaudeSetup): string[] {
@@ -25,6 +26,11 @@ export function predictionLines(claude: ClaudeSetup): string[] {
     if (s.temporality) parts.push(s.temporality);
     parts.push(`every ${s.intervalMs} ms`);
     lines.push(`  ${s.signal}: ${parts.join(' ')}${s.problem ? ` (but ${s.problem})` : ''}`);
+  }
+  const http = p.signals.some((s) => s.exported && s.protocol && s.protocol !== 'grpc');
+  const v = claude.version.version;
+  if (http && atLeast(v, CHUNKED_BODIES.from) && !atLeast(v, CHUNKED_BODIES.fixedIn)) {
+    lines.push(`  note: ${v} sends OTLP/HTTP bodies chunked, without Content-Length; endpoints that require it (e.g. Azure Monitor) reject them (fixed in ${CHUNKED_BODIES.fixedIn})`);
   }
   return lines;
 }

@@ -18,8 +18,9 @@ export function collectSecrets(workspaces: Workspace[]): Set<string> {
       if (/_HEADERS$/.test(s.name)) {
         for (const part of s.value.split(',')) {
           const eq = part.indexOf('=');
-          if (eq < 0) continue;
-          const value = part.slice(eq + 1).trim();
+          // A malformed entry still holds a credential: `Authorization: Bearer abc` (colon form) or a bare token.
+          const colon = part.indexOf(':');
+          const value = (eq >= 0 ? part.slice(eq + 1) : colon >= 0 ? part.slice(colon + 1) : part).trim();
           add(value.replace(AUTH_SCHEME, ''));
         }
       } else if (SECRET_NAME.test(s.name) && !/^OTEL_LOG_|_EXPORTER$|_PROTOCOL$/.test(s.name)) {

@@ -12,6 +12,10 @@ export interface ConformanceCase {
   managed?: Record<string, string>;
   shell?: Record<string, string>;
   settingsArg?: string;
+  /** Claude Code's answer decides something the arrival lines do not show (counts, intervals): assert it here. */
+  extra?: (observed: import('../harness/run-claude.js').Observed, prediction: import('../../src/model/prediction.js').Prediction, debugLog: string) => void;
+  /** A defect whose effect is that nothing reaches the sinks, though no rule here owns it. */
+  nothingArrives?: boolean;
 }
 
 const settings = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ ...extra, env }, null, 2) + '\n';
@@ -19,6 +23,9 @@ const base = { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp',
 const httpJson = { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' };
 const grpc = { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: '{{GRPC}}' };
 const user = (env: Record<string, unknown>, extra?: Record<string, unknown>) => ({ '.claude/settings.json': settings(env, extra) });
+
+/** The metrics reader's interval as Claude Code's debug log states it (`getOtlpReaders: … interval=N`). */
+const loggedInterval = (log: string) => Number(/getOtlpReaders:.*?interval=(\d+)/.exec(log)?.[1]);
 
 export const CASES: ConformanceCase[] = [
   { name: 'healthy http/json in user settings', rules: [], home: user(httpJson) },
@@ -93,4 +100,63 @@ export const CASES: ConformanceCase[] = [
     rules: [],
     managed: { 'managed-settings.json': settings(grpc), 'managed-settings.d/10-otel.json': settings({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' }) },
   },
+  // settings/invalid-exporter
+  { name: 'invalid-exporter: otlphttp kills every signal', rules: ['settings/invalid-exporter'], home: user({ ...httpJson, OTEL_METRICS_EXPORTER: 'otlphttp' }) },
+  { name: 'invalid-exporter: OTLP in capitals from the shell', rules: ['settings/invalid-exporter'], shell: { ...httpJson, OTEL_LOGS_EXPORTER: 'OTLP' } },
+  { name: 'invalid-exporter: prometheus for logs', rules: ['settings/invalid-exporter'], home: user({ ...httpJson, OTEL_LOGS_EXPORTER: 'prometheus' }) },
+  { name: 'invalid-exporter: zipkin traces under the beta flag', rules: ['settings/invalid-exporter'], home: user({ ...httpJson, CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1', OTEL_TRACES_EXPORTER: 'zipkin' }) },
+  { name: 'zipkin traces without the beta flag are ignored', rules: [], home: user({ ...httpJson, OTEL_TRACES_EXPORTER: 'zipkin' }) },
+  { name: 'traces under the beta flag arrive at /v1/traces', rules: [], home: user({ ...httpJson, ENABLE_ENHANCED_TELEMETRY_BETA: 'true', OTEL_TRACES_EXPORTER: 'otlp' }) },
+  { name: 'exporter lists: "otlp, console" and "none,otlp"', rules: ['settings/console-exporter'], home: user({ ...httpJson, OTEL_METRICS_EXPORTER: 'otlp, console', OTEL_LOGS_EXPORTER: 'none,otlp' }) },
+  // settings/invalid-protocol
+  { name: 'invalid-protocol: http', rules: ['settings/invalid-protocol'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http' }) },
+  { name: 'invalid-protocol: HTTP/JSON per signal kills metrics too', rules: ['settings/invalid-protocol'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'HTTP/JSON' }) },
+  { name: 'invalid-protocol: an unused generic gRPC under valid per-signal protocols', rules: ['settings/invalid-protocol'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'gRPC', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf' }) },
+  // settings/protocol-port-mismatch (the sinks speak one transport each, like a collector's two ports)
+  { name: 'protocol-port-mismatch: grpc to the HTTP port', rules: [], nothingArrives: true, home: user({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' }) },
+  { name: 'protocol-port-mismatch: http/protobuf to the gRPC port', rules: [], nothingArrives: true, home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: '{{GRPC}}' }) },
+  // settings/invalid-endpoint
+  { name: 'invalid-endpoint: generic endpoint ending in /v1/metrics doubles the path', rules: ['settings/invalid-endpoint'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/v1/metrics' }) },
+  { name: 'invalid-endpoint: per-signal endpoint without its path posts to /', rules: ['settings/invalid-endpoint'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '{{HTTP}}', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '{{HTTP}}/v1/logs' }) },
+  { name: 'invalid-endpoint: per-signal metrics endpoint with the logs path', rules: ['settings/invalid-endpoint'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '{{HTTP}}/v1/logs' }) },
+  { name: 'invalid-endpoint: no scheme over http falls back to localhost:4318', rules: ['settings/invalid-endpoint'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:{{HTTP_PORT}}' }) },
+  { name: 'invalid-endpoint: no scheme over grpc attempts TLS', rules: ['settings/invalid-endpoint'], home: user({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:{{GRPC_PORT}}' }) },
+  // settings/invalid-headers
+  { name: 'invalid-headers: literal quotes make every export fail', rules: ['settings/invalid-headers'], shell: { ...httpJson, OTEL_EXPORTER_OTLP_HEADERS: '"Authorization=Bearer abc"' } },
+  { name: 'invalid-headers: %20 is sent verbatim over http', rules: ['settings/invalid-headers'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer%20abc' }), extra: (o) => { const m = o.signals.find((s) => s.signal === 'metrics'); if (m?.headerValues.get('authorization') !== 'Bearer%20abc') throw new Error('authorization was decoded'); } },
+  { name: 'invalid-headers: generic value wins over the per-signal one over http', rules: ['settings/invalid-headers'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer generic', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'Authorization=Bearer metricsonly' }), extra: (o) => { const m = o.signals.find((s) => s.signal === 'metrics'); if (m?.headerValues.get('authorization') !== 'Bearer generic') throw new Error('per-signal value won'); } },
+  { name: 'invalid-headers: the colon form', rules: ['settings/invalid-headers'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_HEADERS: 'Authorization: Bearer abc,X-Team=a' }) },
+  // settings/headers-helper-grpc
+  { name: 'headers-helper-grpc: the helper is ignored over grpc', rules: ['settings/headers-helper-grpc'], home: user(grpc, { otelHeadersHelper: `echo '{"X-Helper":"yes"}'` }) },
+  // settings/invalid-interval: 10s is read as 10 ms, so a short run exports many times
+  { name: 'invalid-interval: 10s is read as 10 ms', rules: ['settings/invalid-interval'], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '10s' }), extra: (_o, p, log) => { if (p.signals[0].intervalMs !== 10 || loggedInterval(log) !== 10) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`); } },
+  { name: 'invalid-interval: "1e4" is read as 1 ms', rules: ['settings/invalid-interval'], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '1e4' }), extra: (_o, p, log) => { if (p.signals[0].intervalMs !== 1 || loggedInterval(log) !== 1) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`); } },
+  { name: 'interval as a JSON number', rules: [], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: 30000 }), extra: (_o, p, log) => { if (p.signals[0].intervalMs !== 30000 || loggedInterval(log) !== 30000) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`); } },
+  { name: 'interval 60000ms is read as 60000: one export at exit', rules: [], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '60000ms' }), extra: (_o, p, log) => { if (p.signals[0].intervalMs !== 60000 || loggedInterval(log) !== 60000) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`); } },
+  // settings/invalid-resource-attributes (resources compared on every http/json case)
+  { name: 'invalid-resource-attributes: a space inside a value drops every attribute', rules: ['settings/invalid-resource-attributes'], home: user({ ...httpJson, OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform,org.name=My Company' }) },
+  { name: 'resource attributes: a space after a comma is trimmed, nothing is dropped', rules: [], home: user({ ...httpJson, OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform, deployment.environment=dev' }) },
+  { name: 'resource attributes: %20 in a value arrives decoded', rules: [], home: user({ ...httpJson, OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform,org.name=My%20Company' }) },
+  { name: 'invalid-resource-attributes: service.name replaces claude-code', rules: ['settings/invalid-resource-attributes'], home: user({ ...httpJson, OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform,service.name=myclaude' }) },
+  { name: 'invalid-resource-attributes: OTEL_SERVICE_NAME replaces claude-code', rules: ['settings/invalid-resource-attributes'], home: user({ ...httpJson, OTEL_SERVICE_NAME: 'svc-override' }) },
+  // settings/managed-endpoint-override (E29): logs leave the managed endpoint but carry the managed credential
+  {
+    name: 'managed-endpoint-override: a user per-signal endpoint takes logs away from the managed endpoint',
+    rules: ['settings/managed-endpoint-override'],
+    managed: { 'managed-settings.json': settings({ ...httpJson, OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/managed', OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer mgd-cred-4821' }) },
+    home: user({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '{{HTTP}}/user/v1/logs' }),
+  },
+  // settings/unread-file
+  { name: 'unread-file: ~/.claude/settings.local.json is never read', rules: ['settings/unread-file'], home: { '.claude/settings.local.json': settings(httpJson) } },
+  { name: 'unread-file: settings.jsonc is never read', rules: ['settings/unread-file'], home: { '.claude/settings.jsonc': settings(httpJson) } },
+  // settings/unknown-variable
+  { name: 'unknown-variable: OTEL_METRIC_EXPORTER is not OTEL_METRICS_EXPORTER', rules: ['settings/unknown-variable', 'settings/missing-metrics-exporter'], home: user({ ...httpJson, OTEL_METRICS_EXPORTER: undefined, OTEL_METRIC_EXPORTER: 'otlp' }) },
+  { name: 'unknown-variable: OLTP_ exporters from the shell', rules: ['settings/unknown-variable'], shell: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OLTP_METRICS_EXPORTER: 'otlp', OLTP_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' } },
+  { name: 'unknown-variable: a "telemetry" block does nothing', rules: ['settings/unknown-variable'], home: { '.claude/settings.json': JSON.stringify({ telemetry: { enabled: true, exporter: 'otlp', protocol: 'http/json', endpoint: '{{HTTP}}' } }) } },
+  // settings/shadowed-variable
+  { name: 'shadowed-variable: settings "none" beats a shell "otlp"', rules: ['settings/shadowed-variable'], home: user({ ...httpJson, OTEL_METRICS_EXPORTER: 'none' }), shell: { OTEL_METRICS_EXPORTER: 'otlp' } },
+  // settings/project-scope-telemetry: on 2.1.197 project files still configure telemetry in -p mode
+  { name: 'project-scope-telemetry: project settings alone configure telemetry on 2.1.197', rules: ['settings/project-scope-telemetry'], project: { '.claude/settings.json': settings(httpJson) } },
+  // CLAUDE_CONFIG_DIR moves the user settings
+  { name: 'CLAUDE_CONFIG_DIR moves user settings', rules: [], home: { 'cfg/settings.json': settings(httpJson) }, shell: { CLAUDE_CONFIG_DIR: '{{HOME}}/cfg' } },
 ];

@@ -1,7 +1,7 @@
 // The oracle for the prediction and for every settings rule that changes what is exported:
 // each case runs through real Claude Code 2.1.197 (mock Anthropic API, local OTLP sinks) and
 // through `claude-otel-doctor check --format json`; what arrives must equal what the doctor predicts.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,27 @@ import { CASES, type ConformanceCase } from './cases.js';
 const inCI = process.env.CI === 'true';
 const available = claudeBinary() !== undefined;
 if (!available && !inCI) console.warn(`\n*** SKIPPING prediction conformance: Claude Code ${CLAUDE_VERSION} not provisioned (node scripts/provision-claude.mjs). ***\n`);
+/** Built-in resource attributes Claude Code adds itself; everything else comes from OTEL_RESOURCE_ATTRIBUTES. */
+const BUILT_IN = new Set(['service.version', 'os.type', 'os.version', 'host.arch', 'wsl.version']);
+
+/** Resource attributes of the first http/json export (JSON is readable without a protobuf schema). */
+function observedResource(o: Observed): Record<string, string> | undefined {
+  for (const r of o.records) {
+    if (!(r.contentType ?? '').includes('json')) continue;
+    const body = JSON.parse(r.body.toString('utf8'));
+    const res = (body.resourceMetrics ?? body.resourceLogs ?? body.resourceSpans)?.[0]?.resource;
+    if (!res) continue;
+    const out: Record<string, string> = {};
+    for (const a of res.attributes ?? []) if (!BUILT_IN.has(a.key)) out[a.key] = String(a.value?.stringValue ?? JSON.stringify(a.value));
+    return out;
+  }
+  return undefined;
+}
+
+function predictedResource(p: Prediction): Record<string, string> {
+  return { ...p.resource.attributes, 'service.name': p.resource.serviceName };
+}
+
 const suite = available || inCI ? describe : describe.skip;
 const namespaces = canUnshareMount();
 
@@ -24,10 +45,13 @@ const GRPC_PACKAGE = { metrics: 'metrics', logs: 'logs', traces: 'trace' } as co
 interface Ports {
   http: number;
   grpc: number;
+  /** The HOME the run uses ({{HOME}}). */
+  home: string;
 }
 
 function fill(text: string, p: Ports): string {
   return text
+    .replaceAll('{{HOME}}', p.home)
     .replaceAll('{{HTTP}}', `http://127.0.0.1:${p.http}`)
     .replaceAll('{{GRPC}}', `http://127.0.0.1:${p.grpc}`)
     .replaceAll('{{HTTP_PORT}}', String(p.http))
@@ -46,8 +70,9 @@ function writeTree(root: string, files: Record<string, string> | undefined): voi
 }
 
 /** Runs the doctor on the same files Claude Code gets and returns its prediction. */
-function doctorPrediction(c: ConformanceCase, p: Ports): { prediction: Prediction; ruleIds: string[] } {
+function doctorPrediction(c: ConformanceCase, ports: Ports): { prediction: Prediction; ruleIds: string[] } {
   const root = mkdtempSync(join(tmpdir(), 'cod-predict-'));
+  const p = { ...ports, home: join(root, 'home') };
   try {
     writeTree(join(root, 'home'), fillAll(c.home, p));
     writeTree(join(root, 'project'), fillAll(c.project, p));
@@ -95,12 +120,15 @@ suite(`prediction conformance with real Claude Code ${CLAUDE_VERSION}`, () => {
     const needsNamespace = c.managed !== undefined;
     const run = needsNamespace && !namespaces && !inCI ? it.skip : it;
     run(c.name, async () => {
-      let ports: Ports = { http: 0, grpc: 0 };
+      let ports: Ports = { http: 0, grpc: 0, home: '' };
+      const debugDir = mkdtempSync(join(tmpdir(), 'cod-debug-'));
+      const debugFile = join(debugDir, 'debug.txt');
       const observed = await observeTelemetry((s) => {
-        ports = { http: s.httpPort, grpc: s.grpcPort };
+        ports = { http: s.httpPort, grpc: s.grpcPort, home: s.home };
         const etc = c.managed && Object.fromEntries(Object.entries(fillAll(c.managed, ports)!).map(([k, v]) => [`claude-code/${k}`, v]));
         const shellEnv = Object.fromEntries(Object.entries(c.shell ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, fill(String(v), ports)]));
-        return { home: fillAll(c.home, ports), project: fillAll(c.project, ports), etc, shellEnv, settingsArg: c.settingsArg && fill(c.settingsArg, ports) };
+        const extraArgs = c.extra ? ['--debug-file', debugFile] : undefined;
+        return { home: fillAll(c.home, ports), project: fillAll(c.project, ports), etc, shellEnv, settingsArg: c.settingsArg && fill(c.settingsArg, ports), extraArgs };
       });
       expect(observed.exitCode, `${c.name}: claude exited non-zero`).toBe(0);
       const { prediction, ruleIds } = doctorPrediction(c, ports);
@@ -108,8 +136,15 @@ suite(`prediction conformance with real Claude Code ${CLAUDE_VERSION}`, () => {
       if (process.env.CONFORMANCE_DEBUG) console.log(c.name, arrived);
       expect(arrived, `${c.name}: what arrived differs from the prediction`).toEqual(predictedArrivals(prediction, ports));
       for (const r of c.rules) expect(ruleIds, `${c.name}: ${r} should fire`).toContain(r);
+      const resource = observedResource(observed);
+      if (resource) expect(resource, `${c.name}: resource attributes differ from the prediction`).toEqual(predictedResource(prediction));
+      try {
+        if (c.extra) c.extra(observed, prediction, existsSync(debugFile) ? readFileSync(debugFile, 'utf8') : '');
+      } finally {
+        rmSync(debugDir, { recursive: true, force: true });
+      }
       // A case without a defect must show data really flowing, or it proves nothing.
-      if (c.rules.length === 0) expect(arrived.length, `${c.name}: nothing arrived`).toBeGreaterThan(0);
+      if (c.rules.length === 0) expect(arrived.length, `${c.name}: nothing arrived`)[c.nothingArrives ? 'toBe' : 'toBeGreaterThan'](0);
     }, 60_000);
   }
 });

@@ -1,0 +1,42 @@
+import { defineRule } from '../define.js';
+import { atNode } from './locate.js';
+import { listWords, otlpSignals } from './otlp-signals.js';
+
+export default defineRule({
+  id: 'settings/headers-helper-grpc',
+  severity: 'warning',
+  title: 'otelHeadersHelper is ignored with grpc',
+  checks: 'The otelHeadersHelper setting is in effect while at least one signal exports with otlp over grpc (per-signal or generic protocol).',
+  why: 'Claude Code adds the helper\'s headers only to http/json and http/protobuf exports; the gRPC exporter is built without them. Over grpc the credential the helper prints is never sent, so an authenticating receiver rejects every export (silently unless CLAUDE_CODE_OTEL_DIAG_STDERR=1). Static OTEL_EXPORTER_OTLP_HEADERS still apply over grpc.',
+  fix: 'none',
+  versions: 'all versions (observed on 2.1.197, E30; reported up to 2026 in issues #18000, #35207, #54397, #86814)',
+  bad: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "otelHeadersHelper": "/usr/local/bin/otel-token",\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com:4317"\n  }\n}\n',
+  },
+  good: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "otelHeadersHelper": "/usr/local/bin/otel-token",\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com:4318"\n  }\n}\n',
+  },
+  references: [
+    'claude-code.md §2.2 (otelHeadersHelper row: http only, ignored for grpc)',
+    'claude-code.md §9 E30 (grpc: no authorization header at all)',
+    'Claude Code issues #18000, #35207, #54397, #86814',
+    'https://code.claude.com/docs/en/monitoring-usage',
+  ],
+  oracle: 'claude-code',
+  check(ws) {
+    const helper = ws.claude.otelHeadersHelper;
+    if (!helper) return [];
+    const grpc = otlpSignals(ws.claude.env).filter((s) => s.protocol === 'grpc');
+    if (grpc.length === 0) return [];
+    const vars = [...new Set(grpc.map((s) => `${s.protocolVar!.name}=grpc`))].join(', ');
+    return [
+      {
+        ...atNode(helper.file, helper.node, ['otelHeadersHelper']),
+        message: `otelHeadersHelper is set in ${helper.file.inline ? '--settings' : helper.file.path}, but ${listWords(grpc.map((s) => s.signal))} are exported over grpc (${vars}): Claude Code never calls the helper for grpc exports, so its headers are not sent`,
+        hint: 'use http/protobuf (collector port 4318) for the signals that need the helper, or put a static credential in OTEL_EXPORTER_OTLP_HEADERS, which grpc does send',
+      },
+    ];
+  },
+});

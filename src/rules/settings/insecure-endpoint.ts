@@ -1,0 +1,110 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { SIGNAL_UPPER, type Signal, type SignalPrediction } from '../../model/prediction.js';
+import { isCredentialHeader } from './credentials.js';
+import { atValue, where } from './locate.js';
+
+export default defineRule({
+  id: 'settings/insecure-endpoint',
+  severity: 'warning',
+  title: 'Credentials sent over plain http',
+  checks:
+    'A signal that will be exported over OTLP goes to an http:// endpoint on a host that is not loopback (localhost, 127.0.0.0/8, ::1) while its headers carry a credential (Authorization or another secret-looking header, or otelHeadersHelper headers over http/json and http/protobuf, or a password in the URL).',
+  why: 'The token travels unencrypted with every export (every 5 s for events, every 60 s for metrics): anyone on the network path — shared Wi-Fi, a VPN concentrator, a proxy — can read and reuse it.',
+  fix: 'none',
+  versions: 'all versions',
+  bad: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel.example.com:4318",\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer …"\n  }\n}\n',
+  },
+  good: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com",\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer …"\n  }\n}\n',
+  },
+  references: [
+    'claude-code.md §2.2 (endpoint, headers and otelHeadersHelper rows), §1 key finding 10 (which URL is used)',
+    'https://code.claude.com/docs/en/monitoring-usage',
+  ],
+  oracle: 'fixtures',
+  check(ws) {
+    const { env, prediction } = ws.claude;
+    if (!prediction.telemetryEnabled || prediction.initFailure) return [];
+    // Group the signals by the variable their URL comes from, so one endpoint gives one finding.
+    const groups = new Map<string, { signals: SignalPrediction[]; url: string }>();
+    for (const s of prediction.signals) {
+      if (!s.exported || !s.exporters.includes('otlp') || !s.url || !s.protocol) continue;
+      const url = parse(s.url);
+      if (!url || url.protocol !== 'http:' || isLocal(url.hostname)) continue;
+      const carries = s.headerNames.some(isCredentialHeader) || s.headersFromHelper || url.password !== '';
+      if (!carries) continue;
+      const varName = endpointVariable(env, s.signal);
+      if (!varName) continue;
+      const group = groups.get(varName) ?? { signals: [], url: s.url };
+      group.signals.push(s);
+      groups.set(varName, group);
+    }
+    const findings: RuleFinding[] = [];
+    for (const [varName, g] of groups) {
+      const v = env.get(varName)!;
+      const url = parse(g.url)!;
+      const host = url.hostname;
+      const target = `${url.protocol}//${url.host}`;
+      const internal = isSingleLabel(host);
+      const creds = credentialWords(g.signals, url);
+      const names = g.signals.map((s) => s.signal).join(' and ');
+      findings.push({
+        ...atValue(v.origin, varName),
+        severity: internal ? 'info' : undefined,
+        message: internal
+          ? `${names} go to ${target} (${varName} ${where(v.origin)}) over plain http with ${creds}: fine if ${host} is a container on the same Docker network as Claude Code (the traffic stays on this machine), but if the name resolves through a DNS search domain the credential crosses the network unencrypted`
+          : `${names} go to ${target} (${varName} ${where(v.origin)}) over plain http with ${creds}: the credential crosses the network unencrypted on every export`,
+        hint: internal
+          ? `if ${host} is not on this machine, use https:// (or a collector on localhost that forwards over TLS)`
+          : 'use https:// (the collector or a load balancer in front of it terminating TLS), or send to a collector on localhost that forwards over TLS',
+      });
+    }
+    return findings;
+  },
+});
+
+function parse(url: string): URL | undefined {
+  try {
+    return new URL(url.trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** The variable a signal's URL comes from: the per-signal endpoint when set, else the generic one. */
+function endpointVariable(env: Map<string, { value: string }>, signal: Signal): string | undefined {
+  const perSignal = `OTEL_EXPORTER_OTLP_${SIGNAL_UPPER[signal]}_ENDPOINT`;
+  if (env.get(perSignal)?.value.trim()) return perSignal;
+  return env.get('OTEL_EXPORTER_OTLP_ENDPOINT')?.value.trim() ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : undefined;
+}
+
+/** Loopback, or the Docker host seen from a container: traffic that never reaches a network. */
+export function isLocal(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127\.\d+\.\d+\.\d+$/.test(h) ||
+    h === '::1' ||
+    h === '0.0.0.0' ||
+    h === 'host.docker.internal' ||
+    h === 'gateway.docker.internal'
+  );
+}
+
+/** A name without dots that is not an IP address: a compose service, or a host found through a search domain. */
+function isSingleLabel(hostname: string): boolean {
+  return !hostname.includes('.') && !hostname.includes(':') && !/^\d+$/.test(hostname);
+}
+
+function credentialWords(signals: SignalPrediction[], url: URL): string {
+  const headers = [...new Set(signals.flatMap((s) => s.headerNames.filter(isCredentialHeader)))];
+  const parts: string[] = [];
+  if (headers.length) parts.push(`the ${headers.join(', ')} header${headers.length > 1 ? 's' : ''}`);
+  if (signals.some((s) => s.headersFromHelper)) parts.push('the headers from otelHeadersHelper');
+  if (url.password) parts.push('a password in the URL');
+  return parts.join(' and ');
+}

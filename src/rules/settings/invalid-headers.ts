@@ -1,0 +1,207 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import type { EffectiveEnv, EffectiveVar } from '../../model/claude-env.js';
+import { parseHeaderList, SIGNALS, type Signal } from '../../model/prediction.js';
+import type { Severity } from '../../types.js';
+import { atValue, where } from './locate.js';
+import { isHttp, listWords, otlpSignals, perSignalVar, type OtlpSignal } from './otlp-signals.js';
+
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+const COLON_FORM = /^\s*([!#$%&'*+.^_`|~0-9a-z-]+)\s*:\s*(\S.*)$/i;
+const QUOTED = /^\s*(["'])(.*)\1\s*$/s;
+const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Digest)\b/i;
+
+/** Whether `name: value` is a header in colon form (not, say, a user:password pair, whose parts must not be echoed). */
+function looksLikeHeaderName(name: string, value: string): boolean {
+  return /^[a-z][a-z0-9-]*$/i.test(name) && (name.includes('-') || /^(authorization|apikey|token|cookie)$/i.test(name) || AUTH_SCHEME.test(value.trim()));
+}
+
+export interface HeaderProblem {
+  severity: Severity;
+  /** Says what is wrong without the header's value. */
+  text: string;
+  fixable: boolean;
+}
+
+export interface HeaderAnalysis {
+  problems: HeaderProblem[];
+  /** The value with every fixable problem corrected (equal to the input when there is nothing to fix). */
+  fixed: string;
+}
+
+/**
+ * Checks one k=v header list as Claude Code reads it for http (split on ",", then on the first "=", trimmed,
+ * no percent-decoding). `http` says whether some signal sends it over http (the %20 warning applies then).
+ * Problem texts name headers but never contain a value.
+ */
+export function analyseHeaders(value: string, http: boolean): HeaderAnalysis {
+  const problems: HeaderProblem[] = [];
+  let body = value;
+  const whole = QUOTED.exec(value);
+  if (whole && whole[2].includes('=') && !whole[2].includes(whole[1])) {
+    body = whole[2];
+    problems.push({
+      severity: 'error',
+      text: `the whole list is wrapped in literal ${whole[1] === '"' ? 'double' : 'single'} quotes, so the first header name starts with a quote, which is not a valid HTTP header name: every export fails`,
+      fixable: true,
+    });
+  }
+  const entries = parseHeaderList(body);
+  const count = entries.length;
+  let offset = 0;
+  const fixedParts = body.split(',').map((part) => {
+    const start = offset;
+    offset += part.length + 1;
+    if (part.trim() === '') return part;
+    const entry = entries.find((e) => e.offset === start)!;
+    const label = count > 1 ? `entry ${entries.indexOf(entry) + 1} of ${count}` : 'the entry';
+    let name = entry.name;
+    let headerValue = entry.value;
+    let changed = false;
+    const colon = COLON_FORM.exec(part);
+    if (colon && (!entry.ok || entry.name.includes(':')) && looksLikeHeaderName(colon[1], colon[2])) {
+      name = colon[1];
+      headerValue = colon[2].trim();
+      changed = true;
+      problems.push({
+        severity: 'error',
+        text: `${label} is written "${name}: …" (colon form); Claude Code splits entries on "=", so no ${name} header is sent as intended (write ${name}=…)`,
+        fixable: true,
+      });
+    } else if (!entry.ok) {
+      problems.push({ severity: 'error', text: `${label} has no "=", so it is not sent as a header`, fixable: false });
+      return part;
+    } else {
+      const unquotedName = name.replace(/^["']+|["']+$/g, '');
+      if (unquotedName !== name && HTTP_TOKEN.test(unquotedName)) {
+        problems.push({
+          severity: 'error',
+          text: `the header name ${unquotedName} is written with literal quotes, which is not a valid HTTP header name: every export fails`,
+          fixable: true,
+        });
+        name = unquotedName;
+        changed = true;
+      } else if (!HTTP_TOKEN.test(name)) {
+        // The bad name is not shown: it may hold part of a credential.
+        problems.push({
+          severity: 'error',
+          text: `${label} has a header name that is not a valid HTTP token (spaces, quotes or other separators): every http export fails ("Header name must be a valid HTTP token")`,
+          fixable: false,
+        });
+      }
+    }
+    const valueQuoted = QUOTED.exec(headerValue);
+    if (valueQuoted) {
+      problems.push({
+        severity: 'error',
+        text: `the value of ${name} is wrapped in literal quotes, which Claude Code sends as part of the value, so the receiver sees a wrong credential`,
+        fixable: true,
+      });
+      headerValue = valueQuoted[2];
+      changed = true;
+    }
+    if (http && /%20/i.test(headerValue)) {
+      problems.push({
+        severity: 'warning',
+        text: `the value of ${name} contains %20, which Claude Code sends verbatim over http (no percent-decoding), so the receiver sees "%20" instead of a space`,
+        fixable: true,
+      });
+      headerValue = headerValue.replace(/%20/gi, ' ');
+      changed = true;
+    }
+    if (!changed) return part;
+    const lead = /^\s*/.exec(part)![0];
+    return `${lead}${name}=${headerValue}`;
+  });
+  return { problems, fixed: problems.some((p) => p.fixable) ? fixedParts.join(',') : value };
+}
+
+const HEADER_VARS: (Signal | undefined)[] = [undefined, ...SIGNALS];
+
+function readersOf(signals: OtlpSignal[], perSignal: Signal | undefined): OtlpSignal[] {
+  return signals.filter((s) => perSignal === undefined || s.signal === perSignal);
+}
+
+function checkVariable(v: EffectiveVar, readers: OtlpSignal[]): RuleFinding | undefined {
+  const http = readers.some((r) => isHttp(r.protocol));
+  const { problems, fixed } = analyseHeaders(v.value, http);
+  if (problems.length === 0) return undefined;
+  const severity: Severity = problems.some((p) => p.severity === 'error') ? 'error' : 'warning';
+  const edits = fixed !== v.value ? replaceEnvValue(v.origin, v.name, fixed) : [];
+  const fixedKinds = problems.filter((p) => p.fixable).length;
+  return {
+    ...atValue(v.origin, v.name),
+    severity,
+    message: `${v.name} ${where(v.origin)}: ${problems.map((p) => p.text).join('; ')}`,
+    hint:
+      edits.length > 0
+        ? `write plain name=value pairs separated by commas, e.g. Authorization=Bearer ****,X-Scope-OrgID=**** (--fix corrects ${fixedKinds > 1 ? 'these' : 'this'})`
+        : 'write plain name=value pairs separated by commas, e.g. Authorization=Bearer ****,X-Scope-OrgID=****',
+    fix: fix('safe', `rewrite ${v.name} as plain name=value pairs`, edits),
+  };
+}
+
+/** Keys set by both the generic and a per-signal header variable with different values: over http the generic one wins. */
+function conflicts(env: EffectiveEnv, signals: OtlpSignal[]): RuleFinding[] {
+  const generic = env.get('OTEL_EXPORTER_OTLP_HEADERS');
+  if (!generic) return [];
+  const genericValues = new Map(parseHeaderList(generic.value).filter((h) => h.ok).map((h) => [h.name.toLowerCase(), h.value]));
+  const findings: RuleFinding[] = [];
+  for (const s of signals) {
+    if (!isHttp(s.protocol)) continue;
+    const per = env.get(perSignalVar('HEADERS', s.signal));
+    if (!per) continue;
+    const shadowed = parseHeaderList(per.value).filter((h) => h.ok && genericValues.has(h.name.toLowerCase()) && genericValues.get(h.name.toLowerCase()) !== h.value);
+    if (shadowed.length === 0) continue;
+    const names = [...new Set(shadowed.map((h) => h.name))];
+    findings.push({
+      ...atValue(per.origin, per.name),
+      severity: 'warning',
+      message: `${per.name} ${where(per.origin)} and OTEL_EXPORTER_OTLP_HEADERS ${where(generic.origin)} both set ${listWords(names)} with different values: over ${s.protocol} Claude Code sends the generic value with ${s.signal} (the per-signal one is ignored; only gRPC lets it win)`,
+      hint: `remove ${listWords(names)} from OTEL_EXPORTER_OTLP_HEADERS and give every signal its own ${names.length > 1 ? 'values' : 'value'} in OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS, or use one value for all`,
+    });
+  }
+  return findings;
+}
+
+export default defineRule({
+  id: 'settings/invalid-headers',
+  severity: 'error',
+  title: 'OTLP headers are not a plain name=value list',
+  checks:
+    'OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS for signals that export with otlp. Errors: an entry without "=", the `Authorization: Bearer …` colon form, literal quotes around the list, a name or a value, a header name that is not an HTTP token. Warnings: `%20` in a value sent over http/json or http/protobuf (sent verbatim), and a key set by both the generic and a per-signal variable with different values over http (the generic value wins).',
+  why: 'Claude Code parses http headers itself: split on ",", then on the first "=", trimmed, never percent-decoded. A quoted list makes every export fail ("ERR_INVALID_HTTP_TOKEN: Header name must be a valid HTTP token"), a colon-form or quoted credential is not the credential the receiver expects, `Bearer%20abc` arrives as "Bearer%20abc", and over http a per-signal header loses to the generic one with the same name. The receiver then rejects the exports (401/403) and nothing is printed.',
+  fix: 'safe',
+  fixDescription:
+    'Rewrites the list as plain name=value pairs: `Name: value` → `Name=value`, removes literal quotes around the list, names and values, and replaces %20 with a space (a literal space works over http and gRPC). Entries without "=" and conflicting generic/per-signal keys need a hand.',
+  versions: 'all versions (observed on 2.1.197, E9, E10, E11); per-signal header variables are documented from 2.1.240 but present in 2.1.197',
+  bad: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com",\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization: Bearer%20<token>"\n  }\n}\n',
+  },
+  good: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com",\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer <token>"\n  }\n}\n',
+  },
+  references: [
+    'claude-code.md §1 key findings 8 and 9, §2.2 (OTEL_EXPORTER_OTLP_HEADERS rows)',
+    'claude-code.md §9 E9 (%20 sent verbatim over http/json), E10 (literal quotes: ERR_INVALID_HTTP_TOKEN, nothing delivered), E11 (generic header wins over per-signal for http; per-signal wins for grpc)',
+    'https://code.claude.com/docs/en/monitoring-usage',
+  ],
+  oracle: 'claude-code',
+  check(ws) {
+    const env = ws.claude.env;
+    const signals = otlpSignals(env);
+    const findings: RuleFinding[] = [];
+    for (const perSignal of HEADER_VARS) {
+      const name = perSignal ? perSignalVar('HEADERS', perSignal) : 'OTEL_EXPORTER_OTLP_HEADERS';
+      const v = env.get(name);
+      const readers = readersOf(signals, perSignal);
+      if (!v || readers.length === 0) continue;
+      const f = checkVariable(v, readers);
+      if (f) findings.push(f);
+    }
+    findings.push(...conflicts(env, signals));
+    return findings;
+  },
+});

@@ -1,0 +1,141 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { activeSignals, claudeParseInt, INTERVAL_VAR } from '../../model/prediction.js';
+import { atValue, where } from './locate.js';
+
+/** Millisecond variables Claude Code reads with parseInt(value, 10); `range` marks the export intervals. */
+const VARIABLES: { name: string; what: string; fallback: number; range: boolean }[] = [
+  { name: INTERVAL_VAR.metrics, what: 'metrics export interval', fallback: 60000, range: true },
+  { name: INTERVAL_VAR.logs, what: 'logs export delay', fallback: 5000, range: true },
+  { name: INTERVAL_VAR.traces, what: 'traces export delay', fallback: 5000, range: true },
+  { name: 'CLAUDE_CODE_OTEL_SHUTDOWN_TIMEOUT_MS', what: 'flush time at exit', fallback: 2000, range: false },
+  { name: 'CLAUDE_CODE_OTEL_FLUSH_TIMEOUT_MS', what: 'flush timeout', fallback: 5000, range: false },
+  { name: 'CLAUDE_CODE_OTEL_HEADERS_HELPER_DEBOUNCE_MS', what: 'otelHeadersHelper refresh interval', fallback: 1740000, range: false },
+];
+
+const MIN_INTERVAL = 1000;
+const MAX_INTERVAL = 600000;
+
+const UNITS: Record<string, number> = {
+  ms: 1,
+  msec: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  second: 1000,
+  seconds: 1000,
+  m: 60000,
+  min: 60000,
+  mins: 60000,
+  minute: 60000,
+  minutes: 60000,
+  h: 3600000,
+  hr: 3600000,
+  hour: 3600000,
+  hours: 3600000,
+};
+
+/** The milliseconds a value was meant to say (`10s` → 10000, `1e4` → 10000, `5,000` → 5000), if it can be told. */
+export function intendedMs(value: string): number | undefined {
+  const t = value.trim();
+  const unit = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(t);
+  if (unit) {
+    const factor = UNITS[unit[2].toLowerCase()];
+    return factor === undefined ? undefined : Math.round(Number(unit[1]) * factor);
+  }
+  const plain = t.replace(/^(\d{1,3})([,_ ]\d{3})+$/, (m) => m.replace(/[,_ ]/g, ''));
+  if (plain === '' || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(plain)) return undefined;
+  return Number(plain);
+}
+
+export interface IntervalReading {
+  /** What Claude Code uses: parseInt's result, or undefined for NaN (then the default applies). */
+  read?: number;
+  intended?: number;
+}
+
+export function readInterval(value: string): IntervalReading {
+  const parsed = claudeParseInt(value);
+  return { read: Number.isNaN(parsed) ? undefined : parsed, intended: intendedMs(value) };
+}
+
+const ms = (n: number) => (n >= 60000 && n % 60000 === 0 ? `${n} ms (${n / 60000} min)` : n >= 1000 && n % 1000 === 0 ? `${n} ms (${n / 1000} s)` : `${n} ms`);
+
+export default defineRule({
+  id: 'settings/invalid-interval',
+  severity: 'error',
+  title: 'Interval or timeout is not read as the milliseconds meant',
+  checks:
+    'OTEL_METRIC_EXPORT_INTERVAL, OTEL_LOGS_EXPORT_INTERVAL, OTEL_TRACES_EXPORT_INTERVAL (traces only under the beta flag) and the millisecond settings CLAUDE_CODE_OTEL_SHUTDOWN_TIMEOUT_MS, CLAUDE_CODE_OTEL_FLUSH_TIMEOUT_MS and CLAUDE_CODE_OTEL_HEADERS_HELPER_DEBOUNCE_MS. Error: Claude Code\'s parseInt reading differs from the milliseconds meant (`10s` is read as 10, `1m` as 1, `"1e4"` as 1). Warning: not a number at all (the default applies), or an export interval below 1000 or above 600000 ms. `60000ms` and JSON numbers are read correctly.',
+  why: 'Claude Code reads these values with parseInt(value, 10) and no unit: `10s` becomes a 10 ms export interval (a stream of tiny exports that floods the collector and backend), `1e4` becomes 1 ms, and a `2s` shutdown timeout gives the exit flush 2 ms, so short `claude -p` runs lose their data. A value that is not a number silently falls back to the default.',
+  fix: 'safe',
+  fixDescription: 'Writes the intended milliseconds as a plain number when the unit is clear: `10s` → `10000`, `1m` → `60000`, `1e4` → `10000`, `5,000` → `5000`. Values that are not numbers and out-of-range values have no automatic fix.',
+  versions: 'all versions (observed on 2.1.197, E18, E20)',
+  bad: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_METRIC_EXPORT_INTERVAL": "10s"\n  }\n}\n',
+  },
+  good: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_METRIC_EXPORT_INTERVAL": "10000"\n  }\n}\n',
+  },
+  references: [
+    'claude-code.md §2.1 (intervals/timeouts read with parseInt(value,10); non-numeric → default)',
+    'claude-code.md §2.2 (interval and timeout defaults)',
+    'claude-code.md §9 E18 (JSON number honoured), E20 (10s → interval=10, 1e4 → interval=1; 1 ms gave 15 exports in one short run)',
+    'https://code.claude.com/docs/en/monitoring-usage',
+  ],
+  oracle: 'claude-code',
+  check(ws) {
+    const env = ws.claude.env;
+    const tracesRead = activeSignals(env).includes('traces');
+    const findings: RuleFinding[] = [];
+    for (const spec of VARIABLES) {
+      if (spec.name === INTERVAL_VAR.traces && !tracesRead) continue;
+      const v = env.get(spec.name);
+      if (!v) continue;
+      const { read, intended } = readInterval(v.value);
+      const at = atValue(v.origin, v.name);
+      const shown = `${v.name}=${JSON.stringify(v.value)} ${where(v.origin)}`;
+      if (read === undefined) {
+        findings.push({
+          ...at,
+          severity: 'warning',
+          message: `${shown} is not a number: Claude Code ignores it and uses the default ${spec.what} of ${ms(spec.fallback)}`,
+          hint: 'write the milliseconds as a plain number, e.g. "10000", or remove it',
+        });
+        continue;
+      }
+      if (intended !== undefined && Math.abs(intended - read) >= 1 && Number.isInteger(intended) && intended > 0) {
+        findings.push({
+          ...at,
+          severity: 'error',
+          message: `${shown} is read with parseInt as ${ms(read)}, not the ${ms(intended)} it says: the ${spec.what} becomes ${ms(read)}`,
+          hint: `write "${intended}" (plain milliseconds, no unit) (--fix does this)`,
+          fix: fix('safe', `set ${v.name} to "${intended}"`, replaceEnvValue(v.origin, v.name, String(intended))),
+        });
+        continue;
+      }
+      if (!spec.range) continue;
+      if (read < MIN_INTERVAL) {
+        findings.push({
+          ...at,
+          severity: 'warning',
+          message: `${shown} sets the ${spec.what} to ${ms(read)}: below ${MIN_INTERVAL} ms Claude Code exports many times a second, which loads the collector and backend${read <= 0 ? ' (and 0 or less is not a valid interval)' : ''}`,
+          hint: `use milliseconds: ${spec.fallback} is the default; ${read > 0 && read <= 60 ? `if you meant ${read} seconds, write "${read * 1000}"` : 'keep it at 1000 or more'}`,
+        });
+      } else if (read > MAX_INTERVAL) {
+        findings.push({
+          ...at,
+          severity: 'warning',
+          message: `${shown} sets the ${spec.what} to ${ms(read)}: above ${MAX_INTERVAL / 60000} minutes data arrives late, and sessions shorter than that export only when Claude Code exits`,
+          hint: `use ${spec.fallback} (the default) or another value up to ${MAX_INTERVAL}`,
+        });
+      }
+    }
+    return findings;
+  },
+});
+

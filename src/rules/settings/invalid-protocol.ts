@@ -1,0 +1,77 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { PROTOCOLS, SIGNALS, type Protocol } from '../../model/prediction.js';
+import { atValue, where } from './locate.js';
+import { initFails, listWords, otlpSignals, perSignalVar } from './otlp-signals.js';
+
+const PROTOCOL_VARS = ['OTEL_EXPORTER_OTLP_PROTOCOL', ...SIGNALS.map((s) => perSignalVar('PROTOCOL', s))];
+
+const SPELLINGS: Record<string, Protocol> = {
+  grpc: 'grpc',
+  http: 'http/protobuf',
+  httpprotobuf: 'http/protobuf',
+  httpproto: 'http/protobuf',
+  protobuf: 'http/protobuf',
+  httpjson: 'http/json',
+  json: 'http/json',
+};
+
+/** The protocol a rejected value clearly means (`HTTP/JSON` → http/json, `http` → http/protobuf), if any. */
+export function intendedProtocol(value: string): Protocol | undefined {
+  const t = value.trim().replace(/^["']+|["']+$/g, '').trim().toLowerCase();
+  if ((PROTOCOLS as string[]).includes(t)) return t as Protocol;
+  return SPELLINGS[t.replace(/[^a-z]/g, '')];
+}
+
+export default defineRule({
+  id: 'settings/invalid-protocol',
+  severity: 'error',
+  title: 'OTLP protocol is not grpc, http/json or http/protobuf',
+  checks:
+    'OTEL_EXPORTER_OTLP_PROTOCOL and the per-signal OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL must be exactly grpc, http/json or http/protobuf (trimmed, case-sensitive). `http`, `HTTP/JSON`, `gRPC` and `http/proto` are rejected. A value no otlp signal reads (e.g. the generic one when every signal has its own) is reported as a warning.',
+  why: 'Claude Code\'s telemetry init throws on any other value ("Telemetry init failed: Unknown protocol set in OTEL_EXPORTER_OTLP_METRICS_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL env var: http", only in the debug log), so nothing at all is exported: every signal, console included. Nothing is printed on stderr.',
+  fix: 'safe',
+  fixDescription:
+    'Rewrites the value when its meaning is unambiguous: wrong case or quotes (`HTTP/JSON` → `http/json`, `gRPC` → `grpc`), `http` and `http/proto` → `http/protobuf`, `json` → `http/json`. Other values have no automatic fix.',
+  versions: 'all versions (observed on 2.1.197, E15; issue #1712 on 1.0.16)',
+  bad: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4318"\n  }\n}\n',
+  },
+  good: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4318"\n  }\n}\n',
+  },
+  references: [
+    'claude-code.md §1 key finding 2, §2.1 (protocol values: trimmed, case-sensitive, exactly grpc, http/json, http/protobuf), §2.2',
+    'claude-code.md §9 E15 (HTTP/JSON and http → nothing sent, logs too)',
+    'Claude Code issue #1712 (OTEL_EXPORTER_OTLP_PROTOCOL=http, no data)',
+    'https://code.claude.com/docs/en/monitoring-usage',
+  ],
+  oracle: 'claude-code',
+  check(ws) {
+    const env = ws.claude.env;
+    const signals = otlpSignals(env);
+    const findings: RuleFinding[] = [];
+    for (const name of PROTOCOL_VARS) {
+      const v = env.get(name);
+      if (!v || v.value.trim() === '' || (PROTOCOLS as string[]).includes(v.value.trim())) continue;
+      const readers = signals.filter((s) => s.protocolVar?.name === name).map((s) => s.signal);
+      const intended = intendedProtocol(v.value);
+      const edits = intended ? replaceEnvValue(v.origin, name, intended) : [];
+      const consequence = readers.length
+        ? `it is the protocol for ${listWords(readers)}: ${initFails(env)}`
+        : 'no otlp signal reads it right now, but the moment one does, telemetry init fails and nothing at all is exported';
+      findings.push({
+        ...atValue(v.origin, name),
+        severity: readers.length ? 'error' : 'warning',
+        message: `${name}="${v.value}" ${where(v.origin)} is not a protocol Claude Code accepts (exactly grpc, http/json or http/protobuf, case-sensitive): ${consequence}`,
+        hint: intended
+          ? `set it to "${intended}" (--fix does this)`
+          : 'use grpc (collector port 4317), http/protobuf or http/json (collector port 4318)',
+        fix: intended ? fix('safe', `set ${name} to "${intended}"`, edits) : undefined,
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,121 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { atValue, where } from './locate.js';
+import { listWords } from './otlp-signals.js';
+
+export interface AttributeSpaces {
+  /** Keys whose key or value has a space inside (not just around separators). */
+  inside: string[];
+  /** Whether there are spaces only around commas, "=" or the ends. */
+  around: boolean;
+  /** The value with spaces around separators removed and spaces inside values percent-encoded; undefined when a key has a space inside. */
+  fixed?: string;
+  /** Whether `fixed` percent-encodes anything (which Claude Code may not decode). */
+  encodes: boolean;
+}
+
+/** Where OTEL_RESOURCE_ATTRIBUTES has whitespace, and the value without it. */
+export function attributeSpaces(value: string): AttributeSpaces {
+  const inside: string[] = [];
+  let around = false;
+  let encodes = false;
+  let keyHasSpace = false;
+  const parts: string[] = [];
+  for (const part of value.split(',')) {
+    if (part.trim() === '') {
+      if (part !== '') around = true;
+      continue;
+    }
+    const eq = part.indexOf('=');
+    const rawKey = eq < 0 ? part : part.slice(0, eq);
+    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
+    const key = rawKey.trim();
+    const val = rawValue.trim();
+    if (rawKey !== key || rawValue !== val) around = true;
+    if (/\s/.test(key)) keyHasSpace = true;
+    if (/\s/.test(key) || /\s/.test(val)) inside.push(key.replace(/\s+/g, ' '));
+    if (/\s/.test(val)) encodes = true;
+    parts.push(eq < 0 ? key : `${key}=${val.replace(/\s/g, (c) => encodeURIComponent(c))}`);
+  }
+  return { inside, around, fixed: keyHasSpace ? undefined : parts.join(','), encodes };
+}
+
+function attributeKeys(value: string): string[] {
+  return value
+    .split(',')
+    .map((p) => (p.includes('=') ? p.slice(0, p.indexOf('=')).trim() : ''))
+    .filter((k) => k !== '');
+}
+
+export default defineRule({
+  id: 'settings/invalid-resource-attributes',
+  severity: 'error',
+  title: 'Resource attributes that are dropped or replace the service name',
+  checks:
+    'OTEL_RESOURCE_ATTRIBUTES must not have a space (or other non-printable or non-ASCII character) inside a key or value, nor an entry without "=" (error); spaces around commas and "=" are trimmed and harmless. Warning: `service.name` in OTEL_RESOURCE_ATTRIBUTES, or OTEL_SERVICE_NAME, replaces the service name `claude-code`.',
+  why: 'With a space inside a value (`org.name=My Company`) Claude Code silently discards the whole variable: none of its attributes (team, cost centre, environment) reach metrics or events, not only the one with the space. A custom service name replaces `claude-code`, so dashboards and queries that filter on service_name="claude-code" (or job="claude-code" behind a collector) find nothing.',
+  fix: 'safe',
+  fixDescription:
+    'Percent-encodes spaces inside values (`org.name=My Company` → `org.name=My%20Company`, W3C baggage style; Claude Code decodes them, so the value arrives as "My Company") and removes spaces around separators. A key with a space, and the service name, have no automatic fix.',
+  versions: 'all versions (observed on 2.1.197, E22, E23, E24)',
+  bad: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_RESOURCE_ATTRIBUTES": "team.id=platform,org.name=My Company"\n  }\n}\n',
+  },
+  good: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_RESOURCE_ATTRIBUTES": "team.id=platform,org.name=my-company"\n  }\n}\n',
+  },
+  references: [
+    'claude-code.md §1 key finding 11, §2.2 (OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME rows)',
+    'claude-code.md §9 E22 (service.name=myclaude replaces claude-code), E23 (a space drops all custom attributes), E24 (OTEL_SERVICE_NAME)',
+    'Claude Code issue #4338 (resource attributes missing; values with spaces); github/gh-aw#39595',
+    'https://code.claude.com/docs/en/monitoring-usage',
+  ],
+  oracle: 'claude-code',
+  check(ws) {
+    const env = ws.claude.env;
+    const findings: RuleFinding[] = [];
+    const attrs = env.get('OTEL_RESOURCE_ATTRIBUTES');
+    // The prediction reads the variable as the real detector does (proven by the conformance suite):
+    // spaces around separators are trimmed, %20 is decoded, a space inside a key or value drops everything.
+    const dropped = !!attrs && ws.claude.prediction.resource.dropped !== undefined;
+    if (attrs && dropped) {
+      const s = attributeSpaces(attrs.value);
+      const keys = attributeKeys(attrs.value);
+      findings.push({
+        ...atValue(attrs.origin, attrs.name),
+        message: `OTEL_RESOURCE_ATTRIBUTES ${where(attrs.origin)} is discarded whole (${ws.claude.prediction.resource.dropped}): none of its ${keys.length} attribute${keys.length === 1 ? '' : 's'} (${listWords(keys)}) ${keys.length === 1 ? 'is' : 'are'} exported`,
+        hint:
+          s.fixed === undefined
+            ? 'attribute keys cannot contain spaces: rename the key (e.g. org.name) and write values without spaces'
+            : 'percent-encode spaces inside values as %20 (Claude Code decodes them), or write values without spaces',
+        fix: s.fixed !== undefined && s.inside.length ? fix('safe', 'percent-encode spaces inside values and remove spaces around separators', replaceEnvValue(attrs.origin, attrs.name, s.fixed)) : undefined,
+      });
+    }
+    if (attrs && !dropped) {
+      const entry = attrs.value
+        .split(',')
+        .map((p) => ({ key: p.slice(0, Math.max(0, p.indexOf('='))).trim(), value: p.slice(p.indexOf('=') + 1).trim() }))
+        .find((e) => e.key === 'service.name');
+      if (entry && entry.value !== 'claude-code') {
+        findings.push({
+          ...atValue(attrs.origin, attrs.name),
+          severity: 'warning',
+          message: `OTEL_RESOURCE_ATTRIBUTES ${where(attrs.origin)} sets service.name=${entry.value}, which replaces Claude Code's service name claude-code: dashboards and queries filtering on service_name="claude-code" (or job="claude-code" behind a collector) find nothing`,
+          hint: 'remove service.name and label the setup with another attribute (e.g. team.id or deployment.environment), or change the dashboards to the new name',
+        });
+      }
+    }
+    const serviceName = env.get('OTEL_SERVICE_NAME');
+    if (serviceName && serviceName.value.trim() !== '' && serviceName.value.trim() !== 'claude-code') {
+      findings.push({
+        ...atValue(serviceName.origin, serviceName.name),
+        severity: 'warning',
+        message: `OTEL_SERVICE_NAME=${serviceName.value.trim()} ${where(serviceName.origin)} replaces Claude Code's service name claude-code: dashboards and queries filtering on service_name="claude-code" (or job="claude-code" behind a collector) find nothing`,
+        hint: 'remove OTEL_SERVICE_NAME and label the setup with OTEL_RESOURCE_ATTRIBUTES (e.g. team.id=platform), or change the dashboards to the new name',
+      });
+    }
+    return findings;
+  },
+});

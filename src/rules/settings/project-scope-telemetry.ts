@@ -1,0 +1,72 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { isOffValue, isProjectLockedVariable, type EnvSetting } from '../../model/claude-env.js';
+import type { SettingsFile } from '../../model/claude-settings.js';
+import { atLeast, PROJECT_TELEMETRY_IGNORED_FROM } from '../../model/versions.js';
+import { atKey } from './locate.js';
+
+export default defineRule({
+  id: 'settings/project-scope-telemetry',
+  severity: 'warning',
+  title: 'Telemetry switched on or routed only from project settings',
+  checks:
+    'The telemetry switch (CLAUDE_CODE_ENABLE_TELEMETRY, the enhanced-telemetry flags, exporter selectors other than none, OTEL_LOG_* gates) or its destination (OTLP endpoints, headers, protocol, certificates, Prometheus host/port) is set only in .claude/settings.json or .claude/settings.local.json, and in no user, managed, --settings, ~/.claude.json or shell source.',
+  why: 'Claude Code about 2.1.270 and later ignore these variables in project and local settings (only turning things off still works; 2.1.283 warns at startup): a setup that works on 2.1.197, where `-p` applies all project env and interactive sessions apply it after the folder is trusted, silently stops exporting or exports elsewhere after an upgrade.',
+  fix: 'none',
+  versions: `applies on every version: before ${PROJECT_TELEMETRY_IGNORED_FROM} as a warning about upgrades, from ${PROJECT_TELEMETRY_IGNORED_FROM} (documented as about 2.1.27x, observed on 2.1.283) as what already happens`,
+  bad: {
+    file: '<repo>/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel.internal.example.com:4317",\n    "OTEL_RESOURCE_ATTRIBUTES": "team.id=payments"\n  }\n}\n',
+  },
+  good: {
+    file: '<repo>/.claude/settings.json',
+    text: '{\n  "env": {\n    "OTEL_RESOURCE_ATTRIBUTES": "team.id=payments"\n  }\n}\n\n// switch and destination in ~/.claude/settings.json or managed settings\n',
+  },
+  references: [
+    'claude-code.md §1 key finding 12, §3.2 (the "safe" list before trust), §3.6 (version drift on project settings), §7 (about 2.1.27x, 2.1.283)',
+    'https://code.claude.com/docs/en/monitoring-usage',
+    'https://dev.to/nixonperinchery/claude-code-opentelemetry-track-cost-and-tool-use-c83',
+  ],
+  oracle: 'fixtures',
+  check(ws) {
+    const version = ws.claude.version.version;
+    const ignoredNow = atLeast(version, PROJECT_TELEMETRY_IGNORED_FROM);
+    const assumed = ws.claude.version.source === 'newest known' ? ' (assumed: the newest version the doctor knows; pass --claude-version)' : '';
+    const elsewhere = (name: string) =>
+      ws.claude.settings.some((o) => o.name === name && o.origin.scope !== 'project' && o.origin.scope !== 'local' && !o.ignored);
+
+    const byFile = new Map<SettingsFile, EnvSetting[]>();
+    for (const s of ws.claude.settings) {
+      const file = s.origin.settings;
+      if (!file || file.dropped || (s.origin.scope !== 'project' && s.origin.scope !== 'local')) continue;
+      if (!isProjectLockedVariable(s.name) || isOffValue(s.name, s.value) || elsewhere(s.name)) continue;
+      byFile.set(file, [...(byFile.get(file) ?? []), s]);
+    }
+
+    const findings: RuleFinding[] = [];
+    for (const [file, entries] of byFile) {
+      const names = entries.map((e) => e.name);
+      const first = entries.reduce((a, b) => ((a.origin.keyNode?.offset ?? 0) <= (b.origin.keyNode?.offset ?? 0) ? a : b));
+      const switches = names.some((n) => /^(CLAUDE_CODE_ENABLE_TELEMETRY|CLAUDE_CODE_ENHANCED_TELEMETRY_BETA|ENABLE_ENHANCED_TELEMETRY_BETA)$|_EXPORTER$/.test(n));
+      const destination = names.some((n) => n.startsWith('OTEL_EXPORTER_'));
+      const what = [switches && 'switch telemetry on', destination && 'choose its destination', !switches && !destination && 'turn on content logging']
+        .filter(Boolean)
+        .join(' and ');
+      const effect = names.includes('CLAUDE_CODE_ENABLE_TELEMETRY')
+        ? 'nothing is exported'
+        : switches
+          ? 'those exporters stay off'
+          : destination
+            ? 'exports go to the user-level or default destination instead'
+            : 'these settings have no effect';
+      const listed = names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')} and ${names.length - 4} more`;
+      findings.push({
+        ...atKey(first.origin, first.name),
+        message: ignoredNow
+          ? `${file.path} alone tries to ${what} (${listed}), but Claude Code ${version}${assumed} ignores these in project settings: ${effect}`
+          : `${file.path} alone tries to ${what} (${listed}): Claude Code ${version} applies them (interactive sessions once the folder is trusted), but ${PROJECT_TELEMETRY_IGNORED_FROM} and later ignore these in project settings, so after an upgrade ${effect}`,
+        hint: 'move these variables to ~/.claude/settings.json (per user) or managed settings (per organisation); project settings may keep OTEL_RESOURCE_ATTRIBUTES and export intervals, and may still turn telemetry off',
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,65 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import type { EnvSetting } from '../../model/claude-env.js';
+import type { Workspace } from '../../model/workspace.js';
+import { credentialHeaders, isLiteralSecret, isSecretVariableName, urlHasPassword } from './credentials.js';
+import { atValue } from './locate.js';
+
+export default defineRule({
+  id: 'settings/secret-in-shared-file',
+  severity: 'warning',
+  title: 'Credential in a file meant to be committed',
+  checks:
+    'A credential written out literally — an Authorization, api-key, x-api-key or token header in OTEL_EXPORTER_OTLP_*HEADERS, a variable named *KEY*, *TOKEN*, *SECRET*, *PASSWORD* (ANTHROPIC_API_KEY included), or a password in an endpoint URL — in project `.claude/settings.json`, or in CI mode in any settings file of the scanned repository except `settings.local.json`.',
+  why: '`.claude/settings.json` is shared with the team through git: everyone with read access to the repository (and its history, forks and CI logs) gets the token, and it keeps working until it is rotated.',
+  fix: 'none',
+  versions: 'all versions',
+  bad: {
+    file: '<repo>/.claude/settings.json',
+    text: '{\n  "env": {\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer glc_eyJvIjoiMTIzNDU2In0"\n  }\n}\n',
+  },
+  good: {
+    file: '<repo>/.claude/settings.json',
+    text: '{\n  "otelHeadersHelper": "./scripts/otel-headers.sh"\n}\n',
+  },
+  references: [
+    'claude-code.md §2.2 (OTEL_EXPORTER_OTLP_HEADERS, otelHeadersHelper rows), §3.1 (locations: project settings are shared, settings.local.json is personal)',
+    'https://code.claude.com/docs/en/settings',
+    'https://code.claude.com/docs/en/monitoring-usage (dynamic headers: otelHeadersHelper)',
+  ],
+  oracle: 'fixtures',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    for (const s of ws.claude.settings) {
+      if (!isShared(ws, s)) continue;
+      const what = credentialIn(s);
+      if (!what) continue;
+      findings.push({
+        ...atValue(s.origin, s.name),
+        message: `${what} in ${s.origin.file}, a file meant to be committed: everyone with access to the repository gets the credential`,
+        hint: /_HEADERS$/.test(s.name)
+          ? 'serve the header from an otelHeadersHelper script (http/json and http/protobuf only), or move the variable to .claude/settings.local.json (git-ignored) or managed settings; then rotate the credential, it is in the history'
+          : `move ${s.name} to .claude/settings.local.json (git-ignored), your shell or a keychain${s.name === 'ANTHROPIC_API_KEY' ? ' (or an apiKeyHelper)' : ''}; then rotate the credential, it is in the history`,
+      });
+    }
+    return findings;
+  },
+});
+
+/** Project settings are committed; in CI mode everything scanned is in a repository, except settings.local.json. */
+function isShared(ws: Workspace, s: EnvSetting): boolean {
+  const file = s.origin.settings;
+  if (!file || file.inline) return false;
+  if (file.scope === 'project') return true;
+  return ws.mode === 'files' && file.scope !== 'local' && !/(^|[\\/])settings\.local\.json$/.test(file.path);
+}
+
+/** What credential the entry carries, described without its value; undefined when none. */
+function credentialIn(s: EnvSetting): string | undefined {
+  if (/_HEADERS$/.test(s.name)) {
+    const headers = credentialHeaders(s.value);
+    return headers.length > 0 ? `${s.name} carries ${headers.map((h) => h.display).join(', ')}` : undefined;
+  }
+  if (/_ENDPOINT$/.test(s.name) && urlHasPassword(s.value)) return `${s.name} has a password in its URL`;
+  if (/^sk-ant-/.test(s.value.trim())) return `${s.name} holds an Anthropic API key`;
+  return isSecretVariableName(s.name) && isLiteralSecret(s.value) ? `${s.name} holds a literal secret` : undefined;
+}

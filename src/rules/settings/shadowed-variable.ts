@@ -1,0 +1,97 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { isTruthy, type EnvSetting } from '../../model/claude-env.js';
+import { parseExporterList } from '../../model/prediction.js';
+import type { Scope } from '../../model/scopes.js';
+import { displayUrl, isSecretVariableName } from './credentials.js';
+import { atValue, where } from './locate.js';
+
+export default defineRule({
+  id: 'settings/shadowed-variable',
+  severity: 'info',
+  title: 'Variable set in several places with different values',
+  checks:
+    'A variable is set in more than one place (managed settings, --settings, project local, project, user, ~/.claude.json, shell) with values that differ; each value that loses is reported with the value that wins and why.',
+  why: 'Claude Code applies exactly one value per variable, and the order surprises people: any settings file beats an exported shell variable, local beats project beats user, managed beats everything, a file that fails to parse or validate counts for nothing, and newer versions ignore project-level telemetry destinations. Editing the value that loses changes nothing.',
+  fix: 'none',
+  versions: 'all versions (precedence observed on 2.1.197; version gates from 2.1.217 and about 2.1.270)',
+  bad: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "none"\n  }\n}\n\n# and in ~/.zshrc:\nexport OTEL_METRICS_EXPORTER=otlp\n',
+  },
+  good: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp"\n  }\n}\n\n# and nothing telemetry-related in ~/.zshrc\n',
+  },
+  references: [
+    'claude-code.md §1 key finding 4, §3.2 (precedence experiments), §2.5 (managed lock from 2.1.217), §3.6 (project settings ignored from about 2.1.27x)',
+    'https://code.claude.com/docs/en/settings-reference ("A value here overwrites the same variable exported in your shell")',
+  ],
+  oracle: 'claude-code',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    for (const v of ws.claude.env.values()) {
+      if (v.all.length < 2) continue;
+      const winner = v.all.find((s) => !s.ignored)!;
+      for (const s of v.all) {
+        if (s === winner || sameMeaning(v.name, s.value, winner.value)) continue;
+        const ignoredFirst = s.ignored && outranks(s, winner, v.all);
+        const secret = hidden(v.name);
+        const setting = secret ? v.name : `${v.name}=${show(v.name, s.value)}`;
+        const winning = secret ? 'a different value' : show(v.name, winner.value);
+        const winnerPlace = where(winner.origin).replace(/^in /, '');
+        findings.push({
+          ...atValue(s.origin, v.name),
+          message: ignoredFirst
+            ? `${setting} ${where(s.origin)} is not applied: ${s.ignored}; ${winnerPlace} sets ${winning}, which applies instead`
+            : `${setting} ${where(s.origin)} has no effect: ${winnerPlace} sets ${winning}, and ${precedence(winner.origin.scope, s.origin.scope)}`,
+          hint: ignoredFirst
+            ? `fix what keeps this value from applying if it is the one you want; otherwise remove it so only ${winnerPlace} sets ${v.name}`
+            : `change ${v.name} ${where(winner.origin)} (the value in effect), or remove one of the two so there is one source of truth`,
+        });
+      }
+    }
+    return findings;
+  },
+});
+
+/** Whether `s` would have won over `winner` had it not been ignored. */
+function outranks(s: EnvSetting, winner: EnvSetting, ordered: EnvSetting[]): boolean {
+  return ordered.indexOf(s) < ordered.indexOf(winner);
+}
+
+const SCOPE_SHORT: Record<Scope, string> = {
+  managed: 'managed settings',
+  flag: '--settings',
+  local: '.claude/settings.local.json',
+  project: '.claude/settings.json',
+  user: 'user settings',
+  global: '~/.claude.json',
+  shell: 'the shell environment',
+};
+
+function precedence(winner: Scope, loser: Scope): string {
+  if (winner === loser) {
+    if (winner === 'managed') return 'managed-settings.d drop-ins apply on top of managed-settings.json in alphabetical order, the last one winning';
+    return 'the later definition wins';
+  }
+  if (loser === 'shell') return "a settings file's env overwrites the variable exported in the shell";
+  return `${SCOPE_SHORT[winner]} ${winner === 'managed' || winner === 'user' ? 'take' : 'takes'} precedence over ${SCOPE_SHORT[loser]} (managed > --settings > local > project > user > ~/.claude.json > shell)`;
+}
+
+const BOOLEAN = /^(CLAUDE_CODE_ENABLE_TELEMETRY|CLAUDE_CODE_ENHANCED_TELEMETRY_BETA|ENABLE_ENHANCED_TELEMETRY_BETA|OTEL_LOG_(USER_PROMPTS|ASSISTANT_RESPONSES|TOOL_DETAILS|TOOL_CONTENT)|OTEL_METRICS_INCLUDE_\w+|CLAUDE_CODE_OTEL_DIAG_STDERR)$/;
+
+/** Values that Claude Code reads the same way do not conflict: "1" and "true" for a switch, "otlp" and " otlp,none" for an exporter. */
+function sameMeaning(name: string, a: string, b: string): boolean {
+  if (BOOLEAN.test(name)) return isTruthy(a) === isTruthy(b);
+  if (/^OTEL_(METRICS|LOGS|TRACES)_EXPORTER$/.test(name)) return parseExporterList(a).join(',') === parseExporterList(b).join(',');
+  return a.trim() === b.trim();
+}
+
+function hidden(name: string): boolean {
+  return /_HEADERS$/.test(name) || isSecretVariableName(name) || /AUTH|CREDENTIAL|PASSPHRASE/.test(name);
+}
+
+function show(name: string, value: string): string {
+  const v = /_ENDPOINT$/.test(name) ? displayUrl(value) : value;
+  return /^[\w.:/,@+=-]+$/.test(v) ? v : JSON.stringify(v);
+}
