@@ -4,7 +4,6 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import pc from 'picocolors';
 import { emptyConfig, findConfigFile, loadConfig, type DoctorConfig } from './config/doctor-config.js';
 import { runRules } from './engine.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
@@ -17,6 +16,7 @@ import type { ReportInput } from './report/context.js';
 import { explainRule, listRules } from './report/rules.js';
 import { SEVERITY_ORDER, type Severity } from './types.js';
 import { UsageError } from './util/errors.js';
+import { colorEnabled } from './util/color.js';
 import { collectSecrets, redact } from './util/secrets.js';
 import { TOOL_VERSION } from './version.js';
 import { fileWorkspaces, machineWorkspace } from './workspaces.js';
@@ -41,6 +41,7 @@ interface CommonOptions {
   shellEnv?: boolean;
   claudeVersion?: string;
   machine?: boolean;
+  color?: boolean;
 }
 
 function list(value: string | undefined): string[] {
@@ -103,7 +104,7 @@ function run(command: 'doctor' | 'check', paths: string[], opts: CommonOptions):
   }
 
   const findings = runRules(workspaces, { config, select, ignore });
-  const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: pc.isColorSupported, command };
+  const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command };
   let text: string;
   switch (format) {
     case 'json':
@@ -140,6 +141,7 @@ function withCommonOptions<T extends ReturnType<ReturnType<typeof cac>['command'
     .option('--env-file <file>', 'read shell variables from a KEY=value file')
     .option('--no-shell-env', 'ignore the variables of this shell')
     .option('--machine', 'with paths: also read this machine\'s home, project, managed settings and shell')
+    .option('--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)')
     .option('--claude-version <version>', 'Claude Code version to predict for (default: `claude --version`, else newest known)');
 }
 
@@ -155,12 +157,12 @@ export function main(argv: string[]): number {
     },
   );
   cli.command('rules', 'List every rule').option('--format <format>', 'pretty | json', { default: 'pretty' }).action((opts: { format: string }) => {
-    process.stdout.write(listRules(opts.format === 'json', pc.isColorSupported));
+    process.stdout.write(listRules(opts.format === 'json', colorEnabled()));
   });
   cli.command('explain <rule-id>', 'Explain one rule: what it checks, why, examples, fix').action((id: string) => {
     const rule = RULES_BY_ID.get(id);
     if (!rule) throw new UsageError(`unknown rule "${id}" (see claude-otel-doctor rules)`);
-    process.stdout.write(explainRule(rule, pc.isColorSupported));
+    process.stdout.write(explainRule(rule, colorEnabled()));
   });
   cli.help();
   cli.version(TOOL_VERSION);

@@ -59,7 +59,8 @@ export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFla
     const variants: (SettingsFile | undefined)[] = loose.length > 0 ? loose.map((f) => loadSettingsFile(f.source, 'user')) : [undefined];
     for (const userFile of variants) {
       const claudeFiles: ClaudeFiles = { settings: [...(userFile ? [userFile] : []), ...scoped].sort(byScope), shell: [], unread: [], problems: [] };
-      const label = variants.length > 1 && userFile ? `${name} (${relative(root, userFile.path)})` : name;
+      const rel = userFile && relative(root, userFile.path);
+      const label = variants.length > 1 && rel ? (name === '.' ? rel : `${name} (${rel})`) : name;
       const ws = makeWorkspace(root, label, claudeFiles, version, 'files');
       for (const f of files) ws.sources.set(f.source.path, f.source);
       ws.stackFiles = files.filter((f) => f.kind !== 'claude-settings');

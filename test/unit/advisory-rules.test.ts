@@ -125,7 +125,7 @@ describe('settings/shadowed-variable', () => {
   it('explains precedence between files and a dropped file', () => {
     const local = run('settings/shadowed-variable', { home: healthy, local: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:14317' } });
     // Local wins over user: the user value is reported.
-    expect(local.findings[0].message).toMatch(/^OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/localhost:4317 in .*home\/.claude\/settings\.json has no effect: .*settings\.local\.json sets http:\/\/localhost:14317, and \.claude\/settings\.local\.json takes precedence over user settings/);
+    expect(local.findings[0].message).toMatch(/^OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/localhost:4317 in user settings\.json has no effect: .*settings\.local\.json sets http:\/\/localhost:14317, and \.claude\/settings\.local\.json takes precedence over user settings/);
   });
 
   it('stays silent for values Claude Code reads the same way', () => {

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { EnvOrigin, EnvSetting } from '../../model/claude-env.js';
 import type { SettingsFile } from '../../model/claude-settings.js';
 import { jsonPointer, type JsonNode } from '../../load/json.js';
@@ -28,11 +29,16 @@ export function atNode(file: SettingsFile, node: JsonNode | undefined, path?: (s
   };
 }
 
-/** Where a value was set, for messages: "in ~/.claude/settings.json" or "in the shell environment". */
+const SCOPE_WORD: Record<string, string> = { managed: 'managed', flag: '--settings', local: 'project', project: 'project', user: 'user', global: 'global' };
+
+/**
+ * Where a value was set, for messages: "in user settings.json", "in project settings.local.json",
+ * "in the shell environment". Short, because the finding's location already carries the full path.
+ */
 export function where(origin: EnvOrigin): string {
-  if (origin.scope === 'shell') return origin.file ? `in ${origin.file}` : 'in the shell environment';
+  if (origin.scope === 'shell') return origin.file ? `in ${basename(origin.file)}` : 'in the shell environment';
   if (origin.settings?.inline) return 'in --settings';
-  return `in ${origin.file}`;
+  return `in ${SCOPE_WORD[origin.scope]} ${origin.file ? basename(origin.file) : 'settings'}`;
 }
 
 /** Settings that Claude Code applies (not in a dropped file, not overridden by version rules). */
