@@ -1,0 +1,49 @@
+// Where the provisioning scripts put the real-component oracles (pins in versions.json).
+// Each function returns the executable's path, or undefined when it is not provisioned.
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export interface OracleVersions {
+  collector: { old: string; current: string };
+  prometheusGo: string;
+  claudeCode: string;
+}
+
+export type CollectorRole = 'old' | 'current';
+
+export const versions: OracleVersions = JSON.parse(readFileSync(new URL('./versions.json', import.meta.url), 'utf8'));
+
+/** Commands that provision each oracle (for skip/fail messages). */
+export const PROVISION_COLLECTOR = 'node scripts/provision-collector.mjs';
+export const PROVISION_PROMETHEUS = 'node scripts/provision-prometheus.mjs';
+
+function cacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'claude-otel-doctor');
+}
+
+function executable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.X_OK);
+    return path;
+  } catch {
+    return undefined;
+  }
+}
+
+export function collectorBinary(role: CollectorRole): string | undefined {
+  return executable(join(cacheDir(), `otelcol-${versions.collector[role]}`, 'otelcol-cod'));
+}
+
+/** promtool from PATH (Debian's prometheus package installs /usr/bin/promtool). */
+export function promtoolBinary(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const found = dir && executable(join(dir, 'promtool'));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function prom3CheckBinary(): string | undefined {
+  return executable(join(cacheDir(), `prom3-check-${versions.prometheusGo}`, 'prom3-check'));
+}
