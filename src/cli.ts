@@ -22,6 +22,9 @@ import { TOOL_VERSION } from './version.js';
 import { fileWorkspaces, machineWorkspace } from './workspaces.js';
 import type { Workspace } from './model/workspace.js';
 import type { ReadProblem } from './load/read.js';
+import { fixRequested, listBackups, runFix, runRestore } from './fixers/command.js';
+import type { StackOptions } from './model/stack.js';
+import { readManifest } from './model/manifest.js';
 
 const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -42,6 +45,14 @@ interface CommonOptions {
   claudeVersion?: string;
   machine?: boolean;
   color?: boolean;
+  fix?: boolean;
+  unsafeFixes?: boolean;
+  dryRun?: boolean;
+  showFixes?: boolean;
+  scope?: string;
+  collectorVersion?: string;
+  collectorManifest?: string;
+  prometheusVersion?: string;
 }
 
 function list(value: string | undefined): string[] {
@@ -76,34 +87,46 @@ function run(command: 'doctor' | 'check', paths: string[], opts: CommonOptions):
   // CI mode (paths given) reads no real HOME, /etc or shell unless a flag asks for them.
   const filesMode = command === 'check' && paths.length > 0;
   const shellAllowed = opts.shellEnv !== false && (!filesMode || opts.machine === true);
-  const workspaces: Workspace[] = [];
-  const problems: ReadProblem[] = [];
-  if (filesMode) {
-    const r = fileWorkspaces(paths, config, opts.claudeVersion);
-    workspaces.push(...r.workspaces);
-    problems.push(...r.problems);
-  }
+  const readMachine = !filesMode || opts.machine === true;
+  const home = opts.home ? resolve(opts.home) : readMachine ? homedir() : undefined;
+  const project = opts.project ? resolve(opts.project) : readMachine ? process.cwd() : undefined;
   const explicitMachine = opts.machine === true || [opts.home, opts.project, opts.settings, opts.envFile, opts.managedDir].some((v) => v !== undefined);
-  if (!filesMode || explicitMachine) {
-    // In CI mode only what a flag names is read; the doctor and a bare `check` read this machine.
-    const readMachine = !filesMode || opts.machine === true;
-    const ws = machineWorkspace(
-      {
-        home: opts.home ? resolve(opts.home) : readMachine ? homedir() : undefined,
-        project: opts.project ? resolve(opts.project) : readMachine ? process.cwd() : undefined,
-        managedDir: opts.managedDir ? resolve(opts.managedDir) : readMachine ? undefined : '',
-        settingsArg: opts.settings,
-        envFile: opts.envFile ? resolve(opts.envFile) : undefined,
-        processEnv: shellAllowed ? process.env : undefined,
-        claudeVersion: opts.claudeVersion,
-      },
-      config,
-    );
-    workspaces.push(ws);
-    problems.push(...ws.problems);
-  }
+  // Loads the setup and runs the rules; --fix calls it again on the contents it would write.
+  const analyze = () => {
+    const workspaces: Workspace[] = [];
+    const problems: ReadProblem[] = [];
+    if (filesMode) {
+      const r = fileWorkspaces(paths, config, opts.claudeVersion, stackOptions(opts));
+      workspaces.push(...r.workspaces);
+      problems.push(...r.problems);
+    }
+    if (!filesMode || explicitMachine) {
+      // In CI mode only what a flag names is read; the doctor and a bare `check` read this machine.
+      const ws = machineWorkspace(
+        {
+          home,
+          project,
+          managedDir: opts.managedDir ? resolve(opts.managedDir) : readMachine ? undefined : '',
+          settingsArg: opts.settings,
+          envFile: opts.envFile ? resolve(opts.envFile) : undefined,
+          processEnv: shellAllowed ? process.env : undefined,
+          claudeVersion: opts.claudeVersion,
+          stack: stackOptions(opts),
+        },
+        config,
+      );
+      workspaces.push(ws);
+      problems.push(...ws.problems);
+    }
+    return { workspaces, problems, findings: runRules(workspaces, { config, select, ignore }) };
+  };
 
-  const findings = runRules(workspaces, { config, select, ignore });
+  if (fixRequested(opts, filesMode, !filesMode || explicitMachine)) {
+    const notesToStdout = format === 'pretty';
+    const outcome = runFix({ flags: opts, analyze, machine: { home, project }, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
+    if (outcome.exitCode !== undefined) return outcome.exitCode;
+  }
+  const { workspaces, problems, findings } = analyze();
   const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command };
   let text: string;
   switch (format) {
@@ -126,6 +149,14 @@ function run(command: 'doctor' | 'check', paths: string[], opts: CommonOptions):
   return failing ? 1 : 0;
 }
 
+function stackOptions(opts: CommonOptions): StackOptions {
+  return {
+    collectorVersion: opts.collectorVersion,
+    prometheusVersion: opts.prometheusVersion,
+    manifestComponents: opts.collectorManifest ? readManifest(resolve(opts.collectorManifest)) : undefined,
+  };
+}
+
 function withCommonOptions<T extends ReturnType<ReturnType<typeof cac>['command']>>(cmd: T): T {
   return cmd
     .option('--format <format>', 'pretty | json | sarif | github', { default: 'pretty' })
@@ -141,6 +172,14 @@ function withCommonOptions<T extends ReturnType<ReturnType<typeof cac>['command'
     .option('--env-file <file>', 'read shell variables from a KEY=value file')
     .option('--no-shell-env', 'ignore the variables of this shell')
     .option('--machine', 'with paths: also read this machine\'s home, project, managed settings and shell')
+    .option('--collector-version <version>', 'collector version when no compose image tag says (default: newest known)')
+    .option('--collector-manifest <file>', 'builder manifest of a custom collector build (its component list is checked)')
+    .option('--prometheus-version <version>', 'Prometheus version when no compose image tag says')
+    .option('--fix', 'apply safe fixes (a backup of every changed file is kept; undo with `restore`)')
+    .option('--unsafe-fixes', 'with --fix or --dry-run: apply unsafe fixes too (they may change behaviour)')
+    .option('--dry-run', 'print the fixes as a unified diff and write nothing (exit 1 when there is something to fix)')
+    .option('--show-fixes', 'with --fix or --dry-run: list each fix applied')
+    .option('--scope <scope>', 'with --fix: where a variable that is set nowhere goes: user (default) | project | local')
     .option('--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)')
     .option('--claude-version <version>', 'Claude Code version to predict for (default: `claude --version`, else newest known)');
 }
@@ -164,6 +203,14 @@ export function main(argv: string[]): number {
     if (!rule) throw new UsageError(`unknown rule "${id}" (see claude-otel-doctor rules)`);
     process.stdout.write(explainRule(rule, colorEnabled()));
   });
+  cli
+    .command('restore [backup]', 'Put back the files a --fix run changed (the newest run, or a backup folder or its timestamp name)')
+    .option('--force', 'restore files even when they changed since the fix')
+    .option('--list', 'list the backups, oldest first')
+    .action((backup: string | undefined, opts: { force?: boolean; list?: boolean }) => {
+      if (opts.list) process.stdout.write(listBackups().map((d) => d + '\n').join(''));
+      else exitCode = runRestore(backup, opts.force === true, process.cwd());
+    });
   cli.help();
   cli.version(TOOL_VERSION);
   try {

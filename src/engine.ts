@@ -44,7 +44,12 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions): Finding[
           severity: configured && configured !== 'off' ? configured : (f.severity ?? rule.severity),
           workspace: ws.mode === 'files' ? ws.name : undefined,
         };
-        if (isSuppressed(finding, opts.config, used) || isSuppressedInline(finding, comments)) continue;
+        if (rule.fatalIn) {
+          const version = rule.id.startsWith('prometheus/') ? ws.stack.prometheusVersion.version : ws.stack.collector.version;
+          if (rule.fatalIn(version, f)) finding.fatal = true;
+        }
+        // A suppression never hides "will not start": that is a fact about the version, not a style choice.
+        if (!finding.fatal && (isSuppressed(finding, opts.config, used) || isSuppressedInline(finding, comments))) continue;
         findings.push(finding);
       }
     }

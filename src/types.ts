@@ -24,10 +24,29 @@ export interface TextEdit {
 
 export type FixSafety = 'safe' | 'unsafe';
 
+/**
+ * A variable a fix adds because it is set nowhere. Where it goes is the applier's choice: in machine mode the
+ * `--scope` file (user settings by default); where there is no such file (CI mode) the rule's own placement,
+ * `edits`, next to a related variable. `edits` is also part of the fix's `edits`, and may be empty.
+ */
+export interface EnvAddition {
+  name: string;
+  value: string;
+  edits: TextEdit[];
+}
+
 export interface Fix {
   safety: FixSafety;
   description: string;
+  /** Every edit, additions placed by the rule included. */
   edits: TextEdit[];
+  addEnv?: EnvAddition[];
+  /**
+   * The fix adds something missing (a scrape job, a pipeline, a published port) rather than correcting what is
+   * there. `--fix` applies such fixes only after the corrections, which often make them unnecessary (a misspelt
+   * target, once corrected, is scraped after all). Fixes with `addEnv` count as adding.
+   */
+  adds?: boolean;
 }
 
 export interface Finding {
@@ -43,4 +62,6 @@ export interface Finding {
   fix?: Fix;
   /** The workspace (folder) the finding belongs to in CI mode. */
   workspace?: string;
+  /** Set when the finding means the collector (or Prometheus) refuses to start at the version in force. */
+  fatal?: boolean;
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { classify, type FileKind } from './discover/classify.js';
+import { classify } from './discover/classify.js';
 import { defaultManagedDir, discoverClaude, type ClaudeFiles, type ClaudeLocations } from './discover/claude.js';
 import { walk } from './discover/walk.js';
 import { readTextFile, type ReadProblem } from './load/read.js';
@@ -9,32 +9,40 @@ import type { SourceFile } from './load/source.js';
 import { loadSettingsFile, type SettingsFile } from './model/claude-settings.js';
 import { NEWEST_KNOWN_CLAUDE, parseVersion } from './model/versions.js';
 import { buildClaudeSetup, type VersionFact, type Workspace } from './model/workspace.js';
+import { buildStack, emptyStack, type StackFile, type StackOptions } from './model/stack.js';
 import type { DoctorConfig } from './config/doctor-config.js';
 import { matchesGlob } from './util/glob.js';
 
 export interface MachineOptions extends ClaudeLocations {
   claudeVersion?: string;
-}
-
-/** The doctor's view of this machine: home, project, managed settings, shell. */
-export function machineWorkspace(opts: MachineOptions, config: DoctorConfig): Workspace {
-  const files = discoverClaude({ ...opts, managedDir: opts.managedDir ?? defaultManagedDir() });
-  const version = claudeVersion(opts.claudeVersion, config, true);
-  return makeWorkspace(opts.project ?? process.cwd(), 'machine', files, version, 'machine');
+  stack?: StackOptions;
 }
 
 /**
- * CI mode: only the given files and folders. Each folder holding a `.claude/` folder or a stack is
- * its own workspace; a loose settings file (a template such as settings.json.local) stands for user settings.
+ * The doctor's view of this machine: home, project, managed settings, shell, and the stack in the
+ * telemetry folder (`~/.claude/telemetry`, where local setups keep their compose and collector files).
  */
-export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFlag?: string): { workspaces: Workspace[]; problems: ReadProblem[] } {
-  const problems: ReadProblem[] = [];
-  const ignored = (p: string) => config.ignorePaths.some((g) => matchesGlob(relative(config.base, p), g));
-  const roots = paths.map((p) => resolve(p));
-  const scanRoot = commonFolder(roots);
-  const version = claudeVersion(versionFlag, config, false);
+export function machineWorkspace(opts: MachineOptions, config: DoctorConfig): Workspace {
+  const files = discoverClaude({ ...opts, managedDir: opts.managedDir ?? defaultManagedDir() });
+  const version = claudeVersion(opts.claudeVersion, config, true);
+  const ws = makeWorkspace(opts.project ?? process.cwd(), 'machine', files, version, 'machine');
+  const telemetryDir = opts.home ? join(opts.home, '.claude', 'telemetry') : undefined;
+  if (telemetryDir && isDir(telemetryDir)) {
+    const stackFiles = classifiedFiles([telemetryDir], () => false, ws.problems).filter((f) => f.kind !== 'claude-settings');
+    attachStack(ws, stackFiles, { ...opts.stack, configVersions: config.versions });
+  }
+  return ws;
+}
 
-  const groups = new Map<string, { kind: FileKind; source: SourceFile }[]>();
+function attachStack(ws: Workspace, files: StackFile[], opts: StackOptions): void {
+  for (const f of files) ws.sources.set(f.source.path, f.source);
+  ws.stackFiles = files;
+  ws.stack = buildStack(files, opts);
+}
+
+/** Every file under the paths that is a config file of a known kind. */
+function classifiedFiles(paths: string[], ignored: (p: string) => boolean, problems: ReadProblem[]): StackFile[] {
+  const out: StackFile[] = [];
   for (const path of walk(paths, ignored, problems)) {
     const r = readTextFile(path);
     if (!r.ok) {
@@ -43,10 +51,27 @@ export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFla
       continue;
     }
     const kind = classify(path, r.source.text);
-    if (!kind) continue;
-    const root = workspaceRoot(path, scanRoot);
+    if (kind) out.push({ kind, source: r.source });
+  }
+  return out;
+}
+
+/**
+ * CI mode: only the given files and folders. Each folder holding a `.claude/` folder or a stack is
+ * its own workspace; a loose settings file (a template such as settings.json.local) stands for user settings.
+ */
+export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFlag?: string, stackOptions: StackOptions = {}): { workspaces: Workspace[]; problems: ReadProblem[] } {
+  const problems: ReadProblem[] = [];
+  const ignored = (p: string) => config.ignorePaths.some((g) => matchesGlob(relative(config.base, p), g));
+  const roots = paths.map((p) => resolve(p));
+  const scanRoot = commonFolder(roots);
+  const version = claudeVersion(versionFlag, config, false);
+
+  const groups = new Map<string, StackFile[]>();
+  for (const file of classifiedFiles(paths, ignored, problems)) {
+    const root = workspaceRoot(file.source.path, scanRoot);
     const list = groups.get(root) ?? [];
-    list.push({ kind, source: r.source });
+    list.push(file);
     groups.set(root, list);
   }
 
@@ -63,7 +88,7 @@ export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFla
       const label = variants.length > 1 && rel ? (name === '.' ? rel : `${name} (${rel})`) : name;
       const ws = makeWorkspace(root, label, claudeFiles, version, 'files');
       for (const f of files) ws.sources.set(f.source.path, f.source);
-      ws.stackFiles = files.filter((f) => f.kind !== 'claude-settings');
+      attachStack(ws, files.filter((f) => f.kind !== 'claude-settings'), { ...stackOptions, configVersions: config.versions });
       workspaces.push(ws);
     }
   }
@@ -116,7 +141,7 @@ function makeWorkspace(root: string, name: string, files: ClaudeFiles, version: 
   for (const f of files.settings) sources.set(f.path, f.doc.source);
   for (const u of files.unread) sources.set(u.path, u.source);
   for (const s of files.shell) if (s.origin.source) sources.set(s.origin.source.path, s.origin.source);
-  return { root, name, claude, problems: files.problems, sources, mode, stackFiles: [] };
+  return { root, name, claude, problems: files.problems, sources, mode, stackFiles: [], stack: emptyStack() };
 }
 
 /** --claude-version, else the config's, else the installed `claude` (machine mode only), else the newest known. */

@@ -10,6 +10,13 @@ const CLAUDE_ENV_KEY = /^(CLAUDE_CODE_|OTEL_|OLTP_)/;
  * Decides what a file is, by content as well as by name: guides ship settings as `settings.json.local`,
  * collector configs under any name, dashboards as plain `.json`. Returns undefined for files that are none of these.
  */
+/** Top-level mapping keys found by text (column 0, `key:`), for YAML the parser rejects. */
+function topLevelKeys(text: string): Record<string, unknown> {
+  const keys: Record<string, unknown> = {};
+  for (const m of text.matchAll(/^([A-Za-z_][\w-]*)\s*:/gm)) keys[m[1]] = {};
+  return keys;
+}
+
 export function classify(path: string, text: string): FileKind | undefined {
   const name = basename(path).toLowerCase();
   const inDotClaude = basename(dirname(path)) === '.claude';
@@ -33,8 +40,11 @@ export function classify(path: string, text: string): FileKind | undefined {
     } catch {
       doc = undefined;
     }
-    const obj = doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : {};
+    // A file that does not parse is still classified by its top-level keys, so its syntax error is reported.
+    const obj = doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : topLevelKeys(text);
     if (/compose/.test(name) || (obj.services && typeof obj.services === 'object' && !('receivers' in obj))) return 'compose';
+    // Grafana datasource files are often named after their datasource (prometheus.yml, loki.yaml): content first.
+    if (('datasources' in obj || 'deleteDatasources' in obj) && !('receivers' in obj) && !('scrape_configs' in obj)) return 'grafana-datasources';
     if ('receivers' in obj || ('exporters' in obj && 'service' in obj) || /otel|collector/.test(name)) return 'collector';
     if ('scrape_configs' in obj || ('global' in obj && /prometheus/.test(name)) || name === 'prometheus.yml') return 'prometheus';
     if ('datasources' in obj || 'deleteDatasources' in obj) return 'grafana-datasources';

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnvFile } from '../load/env-file.js';
-import { readTextFile, fileExists, type ReadProblem } from '../load/read.js';
+import { readTextFile, fileExists, pendingContent, type ReadProblem } from '../load/read.js';
 import { SourceFile } from '../load/source.js';
 import { loadSettingsFile, type SettingsFile } from '../model/claude-settings.js';
 import type { EnvSetting } from '../model/claude-env.js';
@@ -103,6 +103,7 @@ function noteUnread(out: ClaudeFiles, path: string, reason: string): void {
 
 /** True for anything at the path, even a broken symlink, so that it is reported rather than passed over. */
 function pathExists(path: string): boolean {
+  if (pendingContent(path) !== undefined) return true; // a file the fixer is about to create
   try {
     lstatSync(path);
     return true;

@@ -1,4 +1,5 @@
 import { readFileSync, statSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SourceFile } from './source.js';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -12,11 +13,34 @@ export interface ReadProblem {
 export type ReadResult = { ok: true; source: SourceFile } | { ok: false; problem: ReadProblem };
 
 /**
+ * Contents the fixer means to write, by absolute path. While they are set, reads see them instead of the disk,
+ * so the rules can be re-run on the fixed setup before anything is written (`--dry-run` writes nothing at all).
+ */
+let pending: ReadonlyMap<string, string> | undefined;
+
+export function withPendingContents<T>(files: ReadonlyMap<string, string>, fn: () => T): T {
+  const before = pending;
+  pending = files;
+  try {
+    return fn();
+  } finally {
+    pending = before;
+  }
+}
+
+/** The pending text of a file (a leading BOM included), if the fixer has one. */
+export function pendingContent(path: string): string | undefined {
+  return pending?.get(resolve(path));
+}
+
+/**
  * Reads a file as UTF-8 text, refusing what no config file can be: huge, binary, not UTF-8,
- * a symlink loop, a folder. A leading BOM is kept out of the text (Claude Code accepts it) but
- * remembered by the caller through `hasBom` if it ever needs to write the file back.
+ * a symlink loop, a folder. A leading BOM is kept out of the text (Claude Code accepts it); the
+ * fixer reads the bytes again before writing and puts it back.
  */
 export function readTextFile(path: string): ReadResult {
+  const staged = pendingContent(path);
+  if (staged !== undefined) return { ok: true, source: new SourceFile(path, staged.charCodeAt(0) === 0xfeff ? staged.slice(1) : staged) };
   const fail = (reason: string): ReadResult => ({ ok: false, problem: { path, reason } });
   let size: number;
   try {
@@ -63,6 +87,7 @@ export function describeFsError(err: unknown): string {
 }
 
 export function fileExists(path: string): boolean {
+  if (pendingContent(path) !== undefined) return true;
   try {
     return statSync(path).isFile();
   } catch {

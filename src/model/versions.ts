@@ -22,3 +22,8 @@ export function compareVersions(a: string, b: string): number {
 export function atLeast(version: string, min: string): boolean {
   return compareVersions(version, min) >= 0;
 }
+
+/** Newest collector release the rules know (the reference's timeline reaches v0.159.0). */
+export const NEWEST_KNOWN_COLLECTOR = '0.159.0';
+/** Newest Prometheus release the rules know (3.14.0, 2026-08-17). */
+export const NEWEST_KNOWN_PROMETHEUS = '3.14.0';

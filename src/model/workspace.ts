@@ -1,5 +1,6 @@
 import type { ClaudeFiles } from '../discover/claude.js';
 import type { FileKind } from '../discover/classify.js';
+import type { Stack } from './stack.js';
 import type { ReadProblem } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import { mergeEnvironment, type EffectiveEnv, type EnvSetting } from './claude-env.js';
@@ -39,6 +40,8 @@ export interface Workspace {
   mode: 'machine' | 'files';
   /** Stack files found beside the settings (collector, Prometheus, compose, Grafana), classified by content. */
   stackFiles: { kind: FileKind; source: SourceFile }[];
+  /** Those files loaded: collector configs, compose files, prometheus.yml, with the versions in force. */
+  stack: Stack;
 }
 
 export function buildClaudeSetup(files: ClaudeFiles, version: VersionFact): ClaudeSetup {

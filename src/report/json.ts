@@ -20,6 +20,7 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
       path: f.path,
       hint: f.hint,
       workspace: f.workspace,
+      fatal: f.fatal,
       fix: f.fix ? { safety: f.fix.safety, description: f.fix.description } : undefined,
     })),
     problems: input.problems,

@@ -30,7 +30,14 @@ export interface RuleMeta {
    * Whether a finding changes what Claude Code exports, so real Claude Code is the oracle for it
    * (the conformance suite), or only advises (golden fixtures cover it).
    */
-  oracle: 'claude-code' | 'fixtures';
+  /** `pipeline`: real Claude Code → real collector → scraped /metrics (test/pipeline, the naming oracle). */
+  oracle: 'claude-code' | 'fixtures' | 'collector' | 'promtool' | 'pipeline';
+  /**
+   * Whether a finding of this rule means the component will not start (or `validate` fails) at this
+   * version. Metadata, because it depends on the version (the differential suites compare it with the
+   * real collector and promtool). Absent: never fatal.
+   */
+  fatalIn?: (version: string, finding: RuleFinding) => boolean;
 }
 
 /** What a rule returns: a finding without its rule id; severity defaults to the rule's. */

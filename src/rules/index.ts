@@ -1,5 +1,60 @@
 import type { Rule } from './define.js';
 import doctorUnusedSuppression from './doctor/unused-suppression.js';
+import collectorInvalidYaml from './collector/invalid-yaml.js';
+import collectorLoggingExporter from './collector/logging-exporter.js';
+// grafana group imports
+import grafanaInvalidProvisioning from './grafana/invalid-provisioning.js';
+import grafanaDatasourceLocalhostUrl from './grafana/datasource-localhost-url.js';
+import grafanaDatasourceWithoutUid from './grafana/datasource-without-uid.js';
+import grafanaMultipleDefaultDatasources from './grafana/multiple-default-datasources.js';
+import grafanaDashboardsNotProvisioned from './grafana/dashboards-not-provisioned.js';
+import dashboardInvalidJson from './dashboard/invalid-json.js';
+import dashboardDatasourceNotFound from './dashboard/datasource-not-found.js';
+import dashboardUnresolvedInput from './dashboard/unresolved-input.js';
+import dashboardMetricNotProduced from './dashboard/metric-not-produced.js';
+import dashboardUnknownMetric from './dashboard/unknown-metric.js';
+import dashboardLabelNotProduced from './dashboard/label-not-produced.js';
+import dashboardMissingUid from './dashboard/missing-uid.js';
+import dashboardDuplicateUid from './dashboard/duplicate-uid.js';
+import dashboardCounterWithoutRate from './dashboard/counter-without-rate.js';
+import dashboardLogqlLabel from './dashboard/logql-label.js';
+// collector group imports
+// p imports
+import prometheusInvalidConfig from './prometheus/invalid-config.js';
+import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
+import prometheusLocalhostTarget from './prometheus/localhost-target.js';
+import prometheusTargetPortMismatch from './prometheus/target-port-mismatch.js';
+import prometheusScrapeInterval from './prometheus/scrape-interval.js';
+import composeUnpinnedImage from './compose/unpinned-image.js';
+import composePortsOnAllInterfaces from './compose/ports-on-all-interfaces.js';
+import composeDefaultGrafanaPassword from './compose/default-grafana-password.js';
+import composeShellHealthcheck from './compose/shell-healthcheck.js';
+import composeObsoleteVersion from './compose/obsolete-version.js';
+// c1 imports
+import collectorLokiExporter from './collector/loki-exporter.js';
+import collectorRemovedComponent from './collector/removed-component.js';
+import collectorRenamedComponent from './collector/renamed-component.js';
+import collectorNotInDistribution from './collector/not-in-distribution.js';
+import collectorEnvSyntax from './collector/env-syntax.js';
+import collectorAddMetricSuffixesIgnored from './collector/add-metric-suffixes-ignored.js';
+import collectorTelemetryMetricsAddress from './collector/telemetry-metrics-address.js';
+// c2 imports
+import collectorUndefinedComponent from './collector/undefined-component.js';
+import collectorUnusedComponent from './collector/unused-component.js';
+import collectorInvalidPipeline from './collector/invalid-pipeline.js';
+import collectorExporterNamespace from './collector/exporter-namespace.js';
+import collectorMemoryLimiter from './collector/memory-limiter.js';
+import collectorExporterTls from './collector/exporter-tls.js';
+import collectorPortConflict from './collector/port-conflict.js';
+// x imports
+import collectorLocalhostEndpoint from './collector/localhost-endpoint.js';
+import collectorMissingSignalPipeline from './collector/missing-signal-pipeline.js';
+import collectorProtocolNotEnabled from './collector/protocol-not-enabled.js';
+import collectorNoPrometheusPath from './collector/no-prometheus-path.js';
+import collectorDeltaDropped from './collector/delta-dropped.js';
+import composeOtlpPortNotPublished from './compose/otlp-port-not-published.js';
+import composeConfigNotMounted from './compose/config-not-mounted.js';
+import composeUnknownHost from './compose/unknown-host.js';
 import settingsInvalidJson from './settings/invalid-json.js';
 import settingsInvalidSchema from './settings/invalid-schema.js';
 import settingsTelemetryDisabled from './settings/telemetry-disabled.js';
@@ -53,6 +108,61 @@ export const RULES: Rule[] = [
   settingsSecretInSharedFile,
   settingsInsecureEndpoint,
   settingsConsoleExporter,
+  // x rules
+  collectorLocalhostEndpoint,
+  collectorMissingSignalPipeline,
+  collectorProtocolNotEnabled,
+  collectorNoPrometheusPath,
+  collectorDeltaDropped,
+  composeOtlpPortNotPublished,
+  composeConfigNotMounted,
+  composeUnknownHost,
+  // c2 rules
+  collectorUndefinedComponent,
+  collectorUnusedComponent,
+  collectorInvalidPipeline,
+  collectorExporterNamespace,
+  collectorMemoryLimiter,
+  collectorExporterTls,
+  collectorPortConflict,
+  // c1 rules
+  collectorLokiExporter,
+  collectorRemovedComponent,
+  collectorRenamedComponent,
+  collectorNotInDistribution,
+  collectorEnvSyntax,
+  collectorAddMetricSuffixesIgnored,
+  collectorTelemetryMetricsAddress,
+  // p rules
+  prometheusInvalidConfig,
+  prometheusCollectorNotScraped,
+  prometheusLocalhostTarget,
+  prometheusTargetPortMismatch,
+  prometheusScrapeInterval,
+  composeUnpinnedImage,
+  composePortsOnAllInterfaces,
+  composeDefaultGrafanaPassword,
+  composeShellHealthcheck,
+  composeObsoleteVersion,
+  // grafana group rules
+  grafanaInvalidProvisioning,
+  grafanaDatasourceLocalhostUrl,
+  grafanaDatasourceWithoutUid,
+  grafanaMultipleDefaultDatasources,
+  grafanaDashboardsNotProvisioned,
+  dashboardInvalidJson,
+  dashboardDatasourceNotFound,
+  dashboardUnresolvedInput,
+  dashboardMetricNotProduced,
+  dashboardUnknownMetric,
+  dashboardLabelNotProduced,
+  dashboardMissingUid,
+  dashboardDuplicateUid,
+  dashboardCounterWithoutRate,
+  dashboardLogqlLabel,
+  // collector group rules
+  collectorInvalidYaml,
+  collectorLoggingExporter,
   doctorUnusedSuppression,
 ];
 

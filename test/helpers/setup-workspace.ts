@@ -1,3 +1,4 @@
+import { emptyStack } from '../../src/model/stack.js';
 import type { EnvSetting } from '../../src/model/claude-env.js';
 import { loadSettingsFile, type SettingsFile } from '../../src/model/claude-settings.js';
 import { buildClaudeSetup, type Workspace } from '../../src/model/workspace.js';
@@ -66,6 +67,7 @@ export function workspaceOf(spec: SetupSpec): Workspace {
     sources: new Map(),
     mode: 'machine',
     stackFiles: (spec.stackFiles ?? []).map((kind) => ({ kind, source: new SourceFile(`/repo/${kind}.yaml`, '') })),
+    stack: emptyStack(),
   };
 }
 

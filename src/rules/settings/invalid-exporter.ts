@@ -1,8 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { addEnvNear, fix, replaceEnvValue } from '../../fixers/edits.js';
+import { addition, fix, replaceEnvValue } from '../../fixers/edits.js';
 import type { EffectiveEnv } from '../../model/claude-env.js';
 import { activeSignals, EXPORTER_VAR, protocolVar, VALID_EXPORTERS, type Protocol, type Signal } from '../../model/prediction.js';
-import type { TextEdit } from '../../types.js';
+import type { EnvAddition, TextEdit } from '../../types.js';
+import type { Workspace } from '../../model/workspace.js';
 import { atValue, where } from './locate.js';
 import { initFails, parseEndpoint, perSignalVar } from './otlp-signals.js';
 
@@ -65,7 +66,7 @@ function hintFor(tokens: string[], signal: Signal): string {
   return `use one or more of ${[...VALID_EXPORTERS[signal], 'none'].join(', ')} (exact lower case, comma-separated)`;
 }
 
-function checkSignal(env: EffectiveEnv, signal: Signal): RuleFinding | undefined {
+function checkSignal(ws: Workspace, env: EffectiveEnv, signal: Signal): RuleFinding | undefined {
   const variable = env.get(EXPORTER_VAR[signal]);
   if (!variable) return undefined;
   const valid = VALID_EXPORTERS[signal];
@@ -76,6 +77,7 @@ function checkSignal(env: EffectiveEnv, signal: Signal): RuleFinding | undefined
   // A fix only when every bad token has one clear meaning and any protocol it names can be made to hold.
   const intents = bad.map((t) => exporterIntent(t, signal));
   let edits: TextEdit[] = [];
+  let additions: (EnvAddition | undefined)[] = [];
   let description = '';
   const protocols = new Set(intents.map((i) => i?.protocol).filter((p): p is Protocol => p !== undefined));
   if (intents.every((i) => i !== undefined) && protocols.size <= 1) {
@@ -97,8 +99,9 @@ function checkSignal(env: EffectiveEnv, signal: Signal): RuleFinding | undefined
       } else if (portFamily && portFamily !== family(wanted)) {
         edits = [];
       } else {
-        const added = addEnvNear(variable.origin, 'OTEL_EXPORTER_OTLP_PROTOCOL', wanted);
-        edits = added.length > 0 ? [...edits, ...added] : [];
+        const added = addition(ws, variable.origin, 'OTEL_EXPORTER_OTLP_PROTOCOL', wanted);
+        if (added) additions = [added];
+        else edits = [];
         description += ` and add OTEL_EXPORTER_OTLP_PROTOCOL=${wanted}`;
       }
     }
@@ -108,7 +111,7 @@ function checkSignal(env: EffectiveEnv, signal: Signal): RuleFinding | undefined
     ...atValue(variable.origin, variable.name),
     message: `${variable.name}="${variable.value}" ${where(variable.origin)}: ${list} ${bad.length > 1 ? 'are not exporters' : 'is not an exporter'} Claude Code accepts for ${signal} (${[...valid, 'none'].join(', ')}); ${initFails(env)}`,
     hint: edits.length > 0 ? `${description} (--fix does this)` : hintFor(bad, signal),
-    fix: fix('safe', description, edits),
+    fix: edits.length > 0 ? fix('safe', description, edits, additions) : undefined,
   };
 }
 
@@ -121,7 +124,7 @@ export default defineRule({
   why: 'One unknown exporter name makes Claude Code\'s telemetry init throw ("Telemetry init failed: Unknown exporter type set in OTEL_EXPORTER_OTLP_METRICS_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL env var: otlphttp", only in the debug log; the message wrongly names the protocol variable). Then nothing at all is exported: every signal, console and prometheus included. Nothing is printed on stderr, not even with CLAUDE_CODE_OTEL_DIAG_STDERR=1.',
   fix: 'safe',
   fixDescription:
-    'Rewrites the list when the intended name is unambiguous: wrong case or quotes (`OTLP` → `otlp`), other separators (`otlp;console` → `otlp,console`), and collector-style names (`otlphttp` → `otlp`, `otlpgrpc` → `otlp`). For a name that carries a protocol the fix also adds OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf or grpc) when none is set, and gives up when the set protocol or the endpoint port says otherwise. `prometheus` for logs or traces, `zipkin`, `jaeger` and other names have no automatic fix.',
+    'Rewrites the list when the intended name is unambiguous: wrong case or quotes (`OTLP` → `otlp`), other separators (`otlp;console` → `otlp,console`), and collector-style names (`otlphttp` → `otlp`, `otlpgrpc` → `otlp`). For a name that carries a protocol the fix also adds OTEL_EXPORTER_OTLP_PROTOCOL (http/protobuf or grpc) when none is set (on this machine to the user settings or the `--scope` file, in CI mode next to the exporter), and gives up when the set protocol or the endpoint port says otherwise. `prometheus` for logs or traces, `zipkin`, `jaeger` and other names have no automatic fix.',
   versions: 'all versions (observed on 2.1.197, E15, E17)',
   bad: {
     file: '~/.claude/settings.json',
@@ -140,7 +143,7 @@ export default defineRule({
   check(ws) {
     const env = ws.claude.env;
     return activeSignals(env)
-      .map((signal) => checkSignal(env, signal))
+      .map((signal) => checkSignal(ws, env, signal))
       .filter((f): f is RuleFinding => f !== undefined);
   },
 });

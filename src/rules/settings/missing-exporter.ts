@@ -1,4 +1,4 @@
-import { addEnvNear, fix } from '../../fixers/edits.js';
+import { addition, fix } from '../../fixers/edits.js';
 import { isTruthy } from '../../model/claude-env.js';
 import type { Workspace } from '../../model/workspace.js';
 import type { RuleFinding } from '../define.js';
@@ -13,7 +13,7 @@ export function missingExporter(ws: Workspace, variable: 'OTEL_METRICS_EXPORTER'
       ...atKey(enable.origin, enable.name),
       message: `telemetry is on ${where(enable.origin)} but ${variable} is not set anywhere, so no ${what} are exported (unset means off, not otlp)`,
       hint: `add "${variable}": "otlp" beside CLAUDE_CODE_ENABLE_TELEMETRY`,
-      fix: fix('safe', `add ${variable}=otlp`, addEnvNear(enable.origin, variable, 'otlp')),
+      fix: fix('safe', `add ${variable}=otlp`, [], [addition(ws, enable.origin, variable, 'otlp')]),
     },
   ];
 }

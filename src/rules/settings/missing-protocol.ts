@@ -1,5 +1,5 @@
 import { defineRule } from '../define.js';
-import { addEnvNear, fix } from '../../fixers/edits.js';
+import { addition, fix } from '../../fixers/edits.js';
 import { isTruthy } from '../../model/claude-env.js';
 import { activeSignals, EXPORTER_VAR, parseExporterList, protocolVar, SIGNAL_UPPER } from '../../model/prediction.js';
 import { atValue, where } from './locate.js';
@@ -11,7 +11,8 @@ export default defineRule({
   checks: 'A signal exports with `otlp` (traces only under the enhanced-telemetry beta flag) and neither OTEL_EXPORTER_OTLP_PROTOCOL nor the per-signal OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL is set.',
   why: 'Claude Code has no default OTLP protocol (the OpenTelemetry default http/protobuf does not apply): telemetry init throws "Unknown protocol set in … env var: undefined" and nothing at all is exported, other signals included. Only the debug log shows it.',
   fix: 'safe',
-  fixDescription: 'Adds OTEL_EXPORTER_OTLP_PROTOCOL chosen from the endpoint port: 4317 → grpc, 4318 → http/protobuf. Without a recognisable port there is no automatic fix.',
+  fixDescription:
+    'Adds OTEL_EXPORTER_OTLP_PROTOCOL chosen from the endpoint port: 4317 → grpc, 4318 → http/protobuf; on this machine to the user settings (`--scope project|local` chooses another file), in CI mode next to the exporter setting. Without a recognisable port there is no automatic fix.',
   versions: 'all versions (observed on 2.1.197, E4)',
   bad: {
     file: '~/.claude/settings.json',
@@ -39,7 +40,7 @@ export default defineRule({
         hint: guess
           ? `add "OTEL_EXPORTER_OTLP_PROTOCOL": "${guess}" (the endpoint's port ${portOf(endpoint?.value)} is the ${guess === 'grpc' ? 'gRPC' : 'HTTP'} port)`
           : 'add "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc" (port 4317) or "http/protobuf" (port 4318) to match your collector',
-        fix: guess ? fix('safe', `add OTEL_EXPORTER_OTLP_PROTOCOL=${guess}`, addEnvNear(exporter.origin, 'OTEL_EXPORTER_OTLP_PROTOCOL', guess)) : undefined,
+        fix: guess ? fix('safe', `add OTEL_EXPORTER_OTLP_PROTOCOL=${guess}`, [], [addition(ws, exporter.origin, 'OTEL_EXPORTER_OTLP_PROTOCOL', guess)]) : undefined,
       };
     });
   },

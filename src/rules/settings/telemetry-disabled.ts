@@ -1,6 +1,6 @@
 import { defineRule } from '../define.js';
 import { isTruthy } from '../../model/claude-env.js';
-import { addEnvNear, fix, replaceEnvValue } from '../../fixers/edits.js';
+import { addition, fix, replaceEnvValue } from '../../fixers/edits.js';
 import { atKey, atValue, where } from './locate.js';
 
 export default defineRule({
@@ -10,7 +10,8 @@ export default defineRule({
   checks: 'An exporter is selected (OTEL_METRICS_EXPORTER or OTEL_LOGS_EXPORTER other than none) while CLAUDE_CODE_ENABLE_TELEMETRY is unset or not one of 1, true, yes, on.',
   why: 'CLAUDE_CODE_ENABLE_TELEMETRY is the master switch: without it Claude Code exports nothing at all, whatever else is configured.',
   fix: 'safe',
-  fixDescription: 'Sets CLAUDE_CODE_ENABLE_TELEMETRY to "1" where it is defined, or next to the exporter setting.',
+  fixDescription:
+    'Sets CLAUDE_CODE_ENABLE_TELEMETRY to "1" where it is defined. When it is set nowhere, adds it: on this machine to the user settings (`--scope project|local` chooses another file), in CI mode next to the exporter setting.',
   versions: 'all versions',
   bad: { file: '~/.claude/settings.json', text: '{\n  "env": {\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n' },
   good: {
@@ -42,7 +43,7 @@ export default defineRule({
         ...atKey(selected.origin, selected.name),
         message: `${selected.name} is set ${where(selected.origin)}, but CLAUDE_CODE_ENABLE_TELEMETRY is not set anywhere, so Claude Code exports nothing`,
         hint: 'add "CLAUDE_CODE_ENABLE_TELEMETRY": "1" to the same env block',
-        fix: fix('safe', 'add CLAUDE_CODE_ENABLE_TELEMETRY=1', addEnvNear(selected.origin, 'CLAUDE_CODE_ENABLE_TELEMETRY', '1')),
+        fix: fix('safe', 'add CLAUDE_CODE_ENABLE_TELEMETRY=1', [], [addition(ws, selected.origin, 'CLAUDE_CODE_ENABLE_TELEMETRY', '1')]),
       },
     ];
   },

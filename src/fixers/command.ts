@@ -1,0 +1,138 @@
+import { basename } from 'node:path';
+import { UsageError } from '../util/errors.js';
+import { displayPath } from '../util/display.js';
+import { collectSecrets, redact } from '../util/secrets.js';
+import { FIX_SCOPES, planFixes, type Analysis, type FixResult, type FixScope } from './apply.js';
+import { formatDiffs } from './diff.js';
+import { FixWriteError, listBackups, resolveBackup, restoreBackup, writeChanges } from './write.js';
+
+/** The fix flags of `check` and the bare doctor command. */
+export interface FixFlags {
+  fix?: boolean;
+  unsafeFixes?: boolean;
+  dryRun?: boolean;
+  showFixes?: boolean;
+  scope?: string;
+}
+
+/** Whether the flags ask for fixes; throws a UsageError for flags that need --fix or --dry-run. */
+export function fixRequested(flags: FixFlags, filesMode: boolean, machineRead: boolean): boolean {
+  const wanted = flags.fix === true || flags.dryRun === true;
+  for (const [flag, set] of [
+    ['--unsafe-fixes', flags.unsafeFixes],
+    ['--show-fixes', flags.showFixes],
+    ['--scope', flags.scope !== undefined],
+  ] as const) {
+    if (set && !wanted) throw new UsageError(`${flag} works with --fix or --dry-run`);
+  }
+  if (flags.scope !== undefined && !FIX_SCOPES.includes(flags.scope as FixScope)) {
+    throw new UsageError(`--scope must be ${FIX_SCOPES.join(', ')}, not "${flags.scope}"`);
+  }
+  if (flags.scope !== undefined && filesMode && !machineRead) {
+    throw new UsageError('--scope needs a machine (the doctor, or check with --home/--project/--machine): in CI mode a missing variable is added next to a related one');
+  }
+  return wanted;
+}
+
+export interface FixRun {
+  flags: FixFlags;
+  analyze: () => Analysis;
+  machine?: { home?: string; project?: string };
+  tool: string;
+  /** Notes go to stdout before the pretty report; with a machine format (json, sarif, github) to stderr. */
+  notesToStdout: boolean;
+  cwd: string;
+}
+
+export interface FixOutcome {
+  /** Exit code to return at once (--dry-run, or a write that failed); undefined: report the fixed setup as usual. */
+  exitCode?: number;
+}
+
+export function runFix(run: FixRun): FixOutcome {
+  const result = planFixes({
+    unsafe: run.flags.unsafeFixes === true,
+    scope: (run.flags.scope as FixScope | undefined) ?? 'user',
+    machine: run.machine,
+    analyze: run.analyze,
+  });
+  const secrets = new Set([...collectSecrets(result.initial.workspaces), ...collectSecrets(result.final.workspaces)]);
+  const show = (p: string | undefined) => displayPath(p, run.cwd);
+  const out = (text: string) => (run.notesToStdout ? process.stdout : process.stderr).write(redact(text, secrets));
+
+  if (run.flags.dryRun) {
+    const diff = formatDiffs(result.changes, secrets);
+    process.stdout.write(diff.text);
+    let notes = '';
+    if (run.flags.showFixes) notes += appliedLines(result, show, 'would fix');
+    notes += pendingLines(result, show);
+    if (diff.masked.length) notes += `the diff of ${diff.masked.map(show).join(', ')} holds a credential: shown masked, as comments that patch skips\n`;
+    if (result.changes.length === 0) notes += 'nothing to fix\n';
+    process.stderr.write(redact(notes, secrets));
+    return { exitCode: result.changes.length > 0 ? 1 : 0 };
+  }
+
+  if (result.changes.length === 0) {
+    out(pendingLines(result, show) + (result.applied.length === 0 ? 'nothing to fix\n' : ''));
+    return {};
+  }
+  let written;
+  try {
+    written = writeChanges(result.changes, run.tool);
+  } catch (err) {
+    if (err instanceof FixWriteError) {
+      process.stderr.write(`claude-otel-doctor: ${redact(err.message, secrets)}\n`);
+      return { exitCode: 2 };
+    }
+    throw err;
+  }
+  let notes = '';
+  if (run.flags.showFixes) notes += appliedLines(result, show, 'fixed');
+  notes += pendingLines(result, show);
+  const files = written.written.map(show).join(', ');
+  notes += `fixed ${plural(result.applied.length, 'finding')} in ${files}; backup in ${show(written.backupDir)} (undo: claude-otel-doctor restore ${basename(written.backupDir)})\n\n`;
+  out(notes);
+  return {};
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function appliedLines(result: FixResult, show: (p: string | undefined) => string, verb: string): string {
+  return result.applied
+    .map((a) => {
+      const where = a.file ? `${show(a.file)}${a.line ? `:${a.line}` : ''}` : '(environment)';
+      const elsewhere = a.files.filter((f) => f !== a.file).map(show);
+      return `${verb} ${a.ruleId} ${where}: ${a.description}${elsewhere.length ? ` (in ${elsewhere.join(', ')})` : ''}${a.safety === 'unsafe' ? ' [unsafe]' : ''}\n`;
+    })
+    .join('');
+}
+
+function pendingLines(result: FixResult, show: (p: string | undefined) => string): string {
+  let text = result.notApplied
+    .map((n) => `not fixed ${n.ruleId} ${n.file ? `${show(n.file)}${n.line ? `:${n.line}` : ''}` : '(environment)'}: ${n.description}: ${n.reason}\n`)
+    .join('');
+  if (result.unsafeSkipped > 0) text += `${result.unsafeSkipped} unsafe ${result.unsafeSkipped === 1 ? 'fix' : 'fixes'} not applied: add --unsafe-fixes (see them first with --dry-run --unsafe-fixes)\n`;
+  return text;
+}
+
+/** `claude-otel-doctor restore [<backup>] [--force]`: puts the files of a --fix run back. */
+export function runRestore(which: string | undefined, force: boolean, cwd: string): number {
+  try {
+    const dir = resolveBackup(which);
+    const r = restoreBackup(dir, force);
+    const show = (p: string) => displayPath(p, cwd);
+    let text = '';
+    for (const p of r.restored) text += `restored ${show(p)}\n`;
+    for (const s of r.skipped) text += `${s.refused ? 'not restored' : 'left as is'} ${show(s.path)}: ${s.reason}\n`;
+    text += `${plural(r.restored.length, 'file')} restored from ${show(r.dir)}\n`;
+    process.stdout.write(text);
+    return r.skipped.some((s) => s.refused) ? 1 : 0;
+  } catch (err) {
+    if (err instanceof FixWriteError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+export { listBackups };

@@ -1,0 +1,80 @@
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { SourceFile } from './source.js';
+import type { Range } from '../types.js';
+
+export interface YamlProblem {
+  offset: number;
+  length: number;
+  message: string;
+  code: string;
+}
+
+/** A YAML file kept as a Document: comments, anchors and ranges survive, so findings and edits can point anywhere. */
+export interface YamlDocument {
+  source: SourceFile;
+  doc: Document.Parsed;
+  problems: YamlProblem[];
+  /** The plain value (undefined when the file does not parse). */
+  value: unknown;
+}
+
+export function parseYaml(source: SourceFile): YamlDocument {
+  const doc = parseDocument(source.text, { uniqueKeys: true, keepSourceTokens: true, prettyErrors: false, strict: true });
+  const problems: YamlProblem[] = doc.errors.map((e) => ({
+    offset: e.pos[0],
+    length: Math.max(1, e.pos[1] - e.pos[0]),
+    message: firstLine(e.message),
+    code: e.code,
+  }));
+  let value: unknown;
+  if (problems.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      problems.push({ offset: 0, length: 1, message: (err as Error).message, code: 'ALIAS' });
+    }
+  }
+  return { source, doc, problems, value };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+export type YamlPath = (string | number)[];
+
+/** The node at a path (map keys or sequence indexes), or undefined. */
+export function nodeAt(y: YamlDocument, path: YamlPath): Node | undefined {
+  const n = y.doc.getIn(path, true);
+  return n && typeof n === 'object' && 'range' in (n as object) ? (n as Node) : undefined;
+}
+
+/** The key/value pair holding a map entry, for findings that point at the key. */
+export function pairAt(y: YamlDocument, path: YamlPath): Pair | undefined {
+  const parent = path.length === 1 ? y.doc.contents : nodeAt(y, path.slice(0, -1));
+  if (!isMap(parent)) return undefined;
+  return parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(path[path.length - 1]));
+}
+
+export function rangeOfNode(y: YamlDocument, node: Node | null | undefined): Range | undefined {
+  if (!node?.range) return undefined;
+  return y.source.range(node.range[0], node.range[1] - node.range[0]);
+}
+
+/** Range of a map key (best for "this component"), falling back to the value. */
+export function keyRange(y: YamlDocument, path: YamlPath): Range | undefined {
+  const pair = pairAt(y, path);
+  if (pair && isScalar(pair.key)) return rangeOfNode(y, pair.key);
+  return rangeOfNode(y, nodeAt(y, path));
+}
+
+export function valueRange(y: YamlDocument, path: YamlPath): Range | undefined {
+  return rangeOfNode(y, nodeAt(y, path)) ?? keyRange(y, path);
+}
+
+/** `a.b[0].c` style path for findings. */
+export function yamlPathString(path: YamlPath): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+export { isMap, isSeq, isScalar };

@@ -1,0 +1,278 @@
+import type { ComponentKind } from './collector.js';
+import type { Stack } from './stack.js';
+import { atLeast, compareVersions } from './versions.js';
+
+/**
+ * Which component types a collector build has: the official distributions' catalogues, the version windows
+ * of components that were removed or renamed, and a custom build's builder manifest.
+ *
+ * Catalogues use the builder's module convention (the module path's last element without its kind suffix:
+ * `memorylimiterprocessor` → `memorylimiter`), the same keys `readManifest` produces; configured types are
+ * compared with underscores removed (`memory_limiter` → `memorylimiter`) plus the few aliases below.
+ */
+
+const words = (s: string) => s.trim().split(/\s+/);
+
+/**
+ * The core distribution (`otel/opentelemetry-collector`), from opentelemetry-collector-releases
+ * `distributions/otelcol/manifest.yaml` at v0.139.0, without the removed components listed in LIFECYCLE.
+ */
+const CORE: Record<ComponentKind, string[]> = {
+  receivers: words('nop otlp hostmetrics jaeger kafka prometheus zipkin'),
+  processors: words('batch memorylimiter attributes resource span probabilisticsampler filter'),
+  exporters: words('debug nop otlp otlphttp file kafka prometheus prometheusremotewrite zipkin'),
+  connectors: words('forward'),
+  extensions: words('zpages healthcheck pprof'),
+};
+
+/**
+ * The contrib distribution (`otel/opentelemetry-collector-contrib`), from the releases repository's
+ * `distributions/otelcol-contrib/manifest.yaml` (v0.135.0, contrib modules v0.136.0). Used to know which types
+ * are contrib-only; the lifecycle entries below cover components that left it.
+ */
+const CONTRIB: Record<ComponentKind, string[]> = {
+  receivers: words(`
+    nop otlp activedirectoryds aerospike apache apachespark awscloudwatch awscontainerinsight awsecscontainermetrics
+    awsfirehose awss3 awsxray azureblob azureeventhub azuremonitor bigip carbon chrony cloudflare cloudfoundry collectd
+    couchdb datadog dockerstats elasticsearch envoyals expvar faro filelog filestats flinkmetrics fluentforward github
+    googlecloudmonitoring googlecloudpubsub googlecloudspanner haproxy hostmetrics httpcheck influxdb iis jaeger jmx
+    journald k8scluster k8sevents k8sobjects kafkametrics kafka kubeletstats libhoney loki memcached mongodbatlas mongodb
+    mysql namedpipe netflow nginx nsxt ntp oracledb otlpjsonfile otelarrow podman postgresql prometheus
+    prometheusremotewrite purefa purefb pulsar rabbitmq receivercreator redis riak saphana signalfx simpleprometheus
+    skywalking snowflake solace splunkenterprise splunkhec stef sqlquery sqlserver sshcheck statsd syslog tcpcheck tcplog
+    tlscheck udplog vcenter wavefront snmp webhookevent windowseventlog windowsperfcounters zipkin zookeeper`),
+  processors: words(`
+    batch memorylimiter attributes cumulativetodelta coralogix deltatocumulative deltatorate filter geoip groupbyattrs
+    groupbytrace interval isolationforest k8sattributes logdedup metricsgeneration metricstarttime metricstransform
+    probabilisticsampler redaction remotetap resourcedetection resource schema span sumologic tailsampling transform`),
+  exporters: words(`
+    debug nop otlp otlphttp alibabacloudlogservice awscloudwatchlogs awsemf awskinesis awsxray awss3 azureblob
+    azuredataexplorer azuremonitor bmchelix carbon cassandra clickhouse coralogix datadog dataset doris elasticsearch faro
+    file googlecloud googlecloudpubsub googlemanagedprometheus honeycombmarker influxdb kafka loadbalancing logicmonitor
+    logzio mezmo opensearch otelarrow prometheus prometheusremotewrite pulsar rabbitmq sapm sentry signalfx splunkhec stef
+    sumologic syslog tencentcloudlogservice tinybird zipkin`),
+  connectors: words(`
+    forward count datadog exceptions failover grafanacloud otlpjson roundrobin routing servicegraph spanmetrics sum
+    signaltometrics`),
+  extensions: words(`
+    zpages ack asapauth awsproxy azureauth basicauth bearertokenauth cgroupruntime datadog
+    awscloudwatchmetricstreamsencoding awslogsencoding googlecloudlogentryencoding jaegerencoding jsonlogencoding
+    otlpencoding skywalkingencoding textencoding zipkinencoding googleclientauth headerssetter healthcheck httpforwarder
+    jaegerremotesampling oauth2clientauth dockerobserver ecsobserver ecstaskobserver hostobserver k8sobserver
+    kafkatopicsobserver oidcauth opamp pprof sigv4auth filestorage dbstorage redisstorage sumologic k8sleaderelector`),
+};
+
+/** Configured types whose module name differs by more than underscores. */
+const MODULE_OF: Record<string, string> = {
+  'exporters:otlpgrpc': 'otlp',
+  'exporters:jaegerthrift': 'jaegerthrifthttp',
+  'receivers:prometheussimple': 'simpleprometheus',
+  'receivers:podmanstats': 'podman',
+  'receivers:awscontainerinsightreceiver': 'awscontainerinsight',
+  'extensions:oidc': 'oidcauth',
+  'extensions:asapclient': 'asapauth',
+  'extensions:oauth2client': 'oauth2clientauth',
+  'extensions:memoryballast': 'ballast',
+};
+
+/** `kind:module` for a configured type, the key manifests and catalogues use. */
+export function moduleKey(kind: ComponentKind, type: string): string {
+  const key = `${kind}:${type.toLowerCase().replace(/_/g, '')}`;
+  return MODULE_OF[key] !== undefined ? `${kind}:${MODULE_OF[key]}` : key;
+}
+
+const catalogue = (c: Record<ComponentKind, string[]>) => new Set(Object.entries(c).flatMap(([kind, names]) => names.map((n) => `${kind}:${n}`)));
+const CORE_SET = catalogue(CORE);
+const CONTRIB_SET = catalogue(CONTRIB);
+
+/** Which rule reports a lifecycle component. */
+export type LifecycleRule = 'collector/logging-exporter' | 'collector/loki-exporter' | 'collector/removed-component' | 'collector/renamed-component';
+
+/**
+ * A component that entered, left or changed name in the official distributions (collector.md §1, §2.1, §2.4,
+ * §2.9, §2.10). Versions are the first release without (`removedIn`) or with (`addedIn`) it.
+ */
+export interface Lifecycle {
+  kind: ComponentKind;
+  type: string;
+  /** Official distributions that shipped it. */
+  distributions: ('core' | 'contrib')[];
+  deprecatedIn?: string;
+  /** In words when no release can be named. */
+  deprecatedWhen?: string;
+  removedIn?: string;
+  /** Releases in between that lacked it: [from, to). */
+  gaps?: [string, string][];
+  addedIn?: string;
+  replacement: string;
+  rule: LifecycleRule;
+  source: string;
+}
+
+export const LIFECYCLE: Lifecycle[] = [
+  {
+    kind: 'exporters',
+    type: 'logging',
+    distributions: ['core', 'contrib'],
+    deprecatedIn: '0.86.0',
+    removedIn: '0.111.0',
+    replacement: 'the `debug` exporter',
+    rule: 'collector/logging-exporter',
+    source: 'collector.md §2.1',
+  },
+  {
+    kind: 'exporters',
+    type: 'loki',
+    distributions: ['contrib'],
+    deprecatedWhen: 'July 2024',
+    removedIn: '0.131.0',
+    gaps: [['0.122.0', '0.123.0']],
+    replacement: '`otlphttp` to Loki’s OTLP endpoint `http://<loki>:3100/otlp`',
+    rule: 'collector/loki-exporter',
+    source: 'collector.md §2.4',
+  },
+  {
+    kind: 'extensions',
+    type: 'memory_ballast',
+    distributions: ['core', 'contrib'],
+    deprecatedIn: '0.92.0',
+    removedIn: '0.108.0',
+    replacement: 'the GOMEMLIMIT environment variable (about 80% of the memory limit) instead, and delete the extension',
+    rule: 'collector/removed-component',
+    source: 'collector.md §2.9',
+  },
+  {
+    kind: 'exporters',
+    type: 'jaeger',
+    distributions: ['core', 'contrib'],
+    removedIn: '0.85.0',
+    replacement: 'the `otlp` exporter to Jaeger’s OTLP port (4317)',
+    rule: 'collector/removed-component',
+    source: 'collector.md §1, §2.10',
+  },
+  {
+    kind: 'exporters',
+    type: 'jaeger_thrift',
+    distributions: ['contrib'],
+    removedIn: '0.85.0',
+    replacement: 'the `otlphttp` exporter to Jaeger’s OTLP/HTTP port (4318)',
+    rule: 'collector/removed-component',
+    source: 'collector.md §2.10',
+  },
+  {
+    kind: 'processors',
+    type: 'spanmetrics',
+    distributions: ['contrib'],
+    removedIn: '0.96.0',
+    replacement: 'the `spanmetrics` connector',
+    rule: 'collector/removed-component',
+    source: 'collector.md §1, §2.10',
+  },
+  {
+    kind: 'processors',
+    type: 'servicegraph',
+    distributions: ['contrib'],
+    removedIn: '0.94.0',
+    replacement: 'the `servicegraph` connector',
+    rule: 'collector/removed-component',
+    source: 'collector.md §2.10',
+  },
+  {
+    kind: 'receivers',
+    type: 'opencensus',
+    distributions: ['core', 'contrib'],
+    removedIn: '0.132.0',
+    replacement: 'the `otlp` receiver (OpenCensus clients should move to OTLP)',
+    rule: 'collector/removed-component',
+    source: 'collector.md §1, §2.10',
+  },
+  {
+    kind: 'exporters',
+    type: 'opencensus',
+    distributions: ['core', 'contrib'],
+    removedIn: '0.132.0',
+    replacement: 'the `otlp` exporter',
+    rule: 'collector/removed-component',
+    source: 'collector.md §1, §2.10',
+  },
+  {
+    kind: 'exporters',
+    type: 'otlp_grpc',
+    distributions: ['core', 'contrib'],
+    addedIn: '0.144.0',
+    replacement: '`otlp` (the name before v0.144.0)',
+    rule: 'collector/renamed-component',
+    source: 'collector.md §1, §2.10',
+  },
+  {
+    kind: 'exporters',
+    type: 'otlp_http',
+    distributions: ['core', 'contrib'],
+    addedIn: '0.144.0',
+    replacement: '`otlphttp` (the name before v0.144.0)',
+    rule: 'collector/renamed-component',
+    source: 'collector.md §1, §2.10',
+  },
+];
+
+/** Types renamed in v0.144.0: the old name stays as a deprecated alias. */
+export const RENAMED_FROM = '0.144.0';
+export const NEW_NAME: Record<string, string> = { otlp: 'otlp_grpc', otlphttp: 'otlp_http' };
+export const OLD_NAME: Record<string, string> = { otlp_grpc: 'otlp', otlp_http: 'otlphttp' };
+
+export function lifecycleOf(kind: ComponentKind, type: string): Lifecycle | undefined {
+  const key = moduleKey(kind, type);
+  return LIFECYCLE.find((l) => moduleKey(l.kind, l.type) === key);
+}
+
+/** Whether the official distributions ship a lifecycle component at a version (ignoring core vs contrib). */
+export function shippedAt(l: Lifecycle, version: string): boolean {
+  if (l.addedIn && compareVersions(version, l.addedIn) < 0) return false;
+  if (l.removedIn && atLeast(version, l.removedIn)) return false;
+  return !(l.gaps ?? []).some(([from, to]) => atLeast(version, from) && compareVersions(version, to) < 0);
+}
+
+/** Why a component is missing from the build in force, or undefined when the build has it (or nothing says). */
+export type Absence =
+  | { reason: 'version'; lifecycle: Lifecycle }
+  | { reason: 'distribution'; distribution: 'core' }
+  | { reason: 'manifest' };
+
+/**
+ * Whether the collector in force has a component type. A custom build (--collector-manifest) is decided by its
+ * manifest alone; the core image by the core catalogue (for types known to be contrib-only) and the version
+ * windows; contrib and unknown distributions by the version windows only (nothing is guessed about types the
+ * catalogue does not know, nor about core vs contrib when no image names the distribution).
+ */
+export function absence(stack: Stack, kind: ComponentKind, type: string): Absence | undefined {
+  const c = stack.collector;
+  const key = moduleKey(kind, type);
+  const l = lifecycleOf(kind, type);
+  if (c.distribution === 'custom' && c.manifestComponents) {
+    if (c.manifestComponents.has(key)) return l && l.addedIn && !shippedAt(l, c.version) ? { reason: 'version', lifecycle: l } : undefined;
+    return { reason: 'manifest' };
+  }
+  if (l && !shippedAt(l, c.version)) return { reason: 'version', lifecycle: l };
+  if (c.distribution === 'core') {
+    if (l) return l.distributions.includes('core') ? undefined : { reason: 'distribution', distribution: 'core' };
+    if (CONTRIB_SET.has(key) && !CORE_SET.has(key)) return { reason: 'distribution', distribution: 'core' };
+  }
+  return undefined;
+}
+
+/** Whether the catalogue knows the type as a contrib-only component (for messages and tests). */
+export function isContribOnly(kind: ComponentKind, type: string): boolean {
+  const key = moduleKey(kind, type);
+  return CONTRIB_SET.has(key) && !CORE_SET.has(key);
+}
+
+/** "the core distribution", "the custom build (--collector-manifest)"; the version text names the image. */
+export function distributionText(stack: Stack): string {
+  const c = stack.collector;
+  return c.distribution === 'custom' ? 'the custom build (--collector-manifest)' : `the ${c.distribution} distribution`;
+}
+
+/** The collector's own wording for an unknown component type (collector.md §2.1). */
+export function unknownTypeError(type: string, id: string): string {
+  return `unknown type: "${type}" for id: "${id}" (valid values: [...])`;
+}

@@ -1,0 +1,277 @@
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { parser as promParser } from '@prometheus-io/lezer-promql';
+import { parser as logParser } from '@grafana/lezer-logql';
+
+/**
+ * PromQL and LogQL as Grafana sends them, understood with the real grammars (Prometheus' lezer-promql and
+ * Grafana's lezer-logql), not regular expressions. Grafana variables are replaced first by text of the same
+ * length, so every offset still points into the original expression: durations where a duration goes
+ * (`[$__rate_interval]`, `offset $x`), identifiers elsewhere; inside strings they stay as they are. Whatever
+ * overlaps a variable is "templated" and not judged.
+ */
+
+/** A Grafana variable reference in a query: `$name`, `${name}`, `${name:format}`, `${name.field}`, `[[name]]`. */
+export interface VariableSpan {
+  name: string;
+  from: number;
+  to: number;
+}
+
+const VARIABLE = /\$(\w+)|\[\[([\s\S]+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g;
+
+export function findVariables(text: string): VariableSpan[] {
+  return [...text.matchAll(VARIABLE)].map((m) => ({ name: m[1] ?? m[2] ?? m[4], from: m.index!, to: m.index! + m[0].length }));
+}
+
+/** Same-length replacement of Grafana variables; returns the text to parse and the spans replaced. */
+export function substituteVariables(text: string): { text: string; spans: VariableSpan[] } {
+  const spans = findVariables(text);
+  let out = '';
+  let last = 0;
+  for (const s of spans) {
+    out += text.slice(last, s.from);
+    const len = s.to - s.from;
+    const ctx = context(text, s.from);
+    if (ctx === 'string') out += text.slice(s.from, s.to);
+    else if (ctx === 'duration') out += len >= 2 ? `${'0'.repeat(len - 2)}1m` : '1';
+    else out += `_${'v'.repeat(len - 1)}`;
+    last = s.to;
+  }
+  out += text.slice(last);
+  return { text: out, spans };
+}
+
+/** Whether an offset is inside a string literal, inside `[...]` or after `offset`, or elsewhere. */
+function context(text: string, at: number): 'string' | 'duration' | 'other' {
+  let quote: string | undefined;
+  let bracket = 0;
+  for (let i = 0; i < at; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote !== '`') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '[') bracket++;
+    else if (c === ']') bracket = Math.max(0, bracket - 1);
+  }
+  if (quote) return 'string';
+  if (bracket > 0) return 'duration';
+  if (/\boffset\s+-?$/i.test(text.slice(0, at))) return 'duration';
+  return 'other';
+}
+
+const overlaps = (spans: VariableSpan[], from: number, to: number) => spans.some((s) => s.from < to && s.to > from);
+
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+
+export interface LabelMatcher {
+  label: string;
+  op: MatchOp;
+  /** The unquoted value. */
+  value: string;
+  labelFrom: number;
+  labelTo: number;
+  valueFrom: number;
+  valueTo: number;
+  /** Label name or value holds a Grafana variable. */
+  templatedLabel: boolean;
+  templatedValue: boolean;
+}
+
+export interface PromSelector {
+  /** Metric name as written (`foo` or `{"foo.bar"}` / `{__name__="foo"}`), absent for `{job="x"}`. */
+  metric?: { name: string; from: number; to: number; templated: boolean; viaMatcher: boolean };
+  matchers: LabelMatcher[];
+  from: number;
+  to: number;
+  /** Functions and aggregations around it, innermost first (`rate`, `sum`...). */
+  enclosing: string[];
+  /** Whether it is read through a function that treats counters correctly (rate, increase, ...) or counted. */
+  counterSafe: boolean;
+}
+
+export interface ParsedPromQL {
+  expr: string;
+  selectors: PromSelector[];
+  /** Syntax errors (offsets), after variable substitution. */
+  errors: { from: number; to: number }[];
+  /** Label names in `by (...)` / `without (...)` and `on`/`ignoring` lists. */
+  groupingLabels: { label: string; from: number; to: number; templated: boolean }[];
+}
+
+/** Range functions that read a counter correctly, and aggregations that only count series. */
+export const COUNTER_FUNCTIONS = new Set(['rate', 'irate', 'increase', 'resets', 'changes', 'absent', 'absent_over_time', 'present_over_time', 'count_over_time', 'timestamp']);
+const COUNTING_AGGREGATIONS = new Set(['count', 'count_values', 'group']);
+
+function unquote(s: string): string {
+  if (s.length < 2) return s;
+  const q = s[0];
+  const body = s.slice(1, -1);
+  if (q === '`') return body;
+  return body.replace(/\\(.)/g, (_m, c: string) => ({ n: '\n', t: '\t', r: '\r' })[c] ?? c);
+}
+
+function errorsOf(tree: Tree): { from: number; to: number }[] {
+  const errors: { from: number; to: number }[] = [];
+  tree.iterate({
+    enter(n) {
+      if (n.type.isError) errors.push({ from: n.from, to: n.to });
+    },
+  });
+  return errors;
+}
+
+export function parsePromQL(expr: string): ParsedPromQL {
+  const { text, spans } = substituteVariables(expr);
+  const tree = promParser.parse(text);
+  const selectors: PromSelector[] = [];
+  const groupingLabels: ParsedPromQL['groupingLabels'] = [];
+  const slice = (n: SyntaxNode) => expr.slice(n.from, n.to);
+  tree.iterate({
+    enter(ref) {
+      if (ref.name === 'GroupingLabels') {
+        for (let c = ref.node.firstChild; c; c = c.nextSibling) {
+          if (c.name === 'LabelName' || c.name === 'QuotedLabelName') {
+            groupingLabels.push({ label: c.name === 'QuotedLabelName' ? unquote(slice(c)) : slice(c), from: c.from, to: c.to, templated: overlaps(spans, c.from, c.to) });
+          }
+        }
+        return false;
+      }
+      if (ref.name !== 'VectorSelector') return;
+      const node = ref.node;
+      const sel: PromSelector = { matchers: [], from: node.from, to: node.to, enclosing: [], counterSafe: false };
+      const id = node.getChild('Identifier');
+      if (id) sel.metric = { name: slice(id), from: id.from, to: id.to, templated: overlaps(spans, id.from, id.to), viaMatcher: false };
+      const matchers = node.getChild('LabelMatchers');
+      for (let m = matchers?.firstChild ?? null; m; m = m.nextSibling) {
+        if (m.name === 'QuotedLabelName') {
+          // {"claude_code.cost.usage_USD_total"}: a UTF-8 metric name.
+          sel.metric = { name: unquote(slice(m)), from: m.from, to: m.to, templated: overlaps(spans, m.from, m.to), viaMatcher: true };
+          continue;
+        }
+        if (m.name !== 'UnquotedLabelMatcher' && m.name !== 'QuotedLabelMatcher') continue;
+        const labelNode = m.getChild('LabelName') ?? m.getChild('QuotedLabelName');
+        const opNode = m.getChild('MatchOp');
+        const valueNode = m.getChild('StringLiteral');
+        if (!labelNode || !opNode || !valueNode) continue;
+        const label = labelNode.name === 'QuotedLabelName' ? unquote(slice(labelNode)) : slice(labelNode);
+        const matcher: LabelMatcher = {
+          label,
+          op: slice(opNode) as MatchOp,
+          value: unquote(slice(valueNode)),
+          labelFrom: labelNode.from,
+          labelTo: labelNode.to,
+          valueFrom: valueNode.from,
+          valueTo: valueNode.to,
+          templatedLabel: overlaps(spans, labelNode.from, labelNode.to),
+          templatedValue: overlaps(spans, valueNode.from, valueNode.to),
+        };
+        if (label === '__name__' && matcher.op === '=') {
+          sel.metric = { name: matcher.value, from: valueNode.from, to: valueNode.to, templated: matcher.templatedValue, viaMatcher: true };
+          continue;
+        }
+        sel.matchers.push(matcher);
+      }
+      for (let p = node.parent; p; p = p.parent) {
+        if (p.name === 'FunctionCall') {
+          const fn = p.getChild('FunctionIdentifier');
+          if (fn) sel.enclosing.push(text.slice(fn.from, fn.to));
+        } else if (p.name === 'AggregateExpr') {
+          const op = p.getChild('AggregateOp');
+          if (op) sel.enclosing.push(text.slice(op.from, op.to).toLowerCase());
+        }
+      }
+      const first = sel.enclosing[0];
+      sel.counterSafe = first !== undefined && (COUNTER_FUNCTIONS.has(first) || COUNTING_AGGREGATIONS.has(first));
+      selectors.push(sel);
+      return false;
+    },
+  });
+  return { expr, selectors, errors: errorsOf(tree), groupingLabels };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Grafana's Prometheus variable queries: label_values(metric, label), label_values(label), query_result(expr),
+// metrics(regex), label_names(metric).
+
+export interface VariableQuery {
+  /** PromQL inside (the selector of label_values, the expression of query_result), with its offset in the query. */
+  promql?: { parsed: ParsedPromQL; offset: number };
+  /** The label label_values() lists. */
+  label?: { name: string; from: number; to: number };
+}
+
+export function parseVariableQuery(query: string): VariableQuery {
+  const lv = /^\s*label_values\s*\(\s*(?:(.*?)\s*,\s*)?([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*$/s.exec(query);
+  if (lv) {
+    const out: VariableQuery = {};
+    const labelAt = query.lastIndexOf(lv[2]);
+    out.label = { name: lv[2], from: labelAt, to: labelAt + lv[2].length };
+    if (lv[1]) {
+      const offset = query.indexOf(lv[1], query.indexOf('(') + 1);
+      out.promql = { parsed: parsePromQL(lv[1]), offset };
+    }
+    return out;
+  }
+  const qr = /^\s*query_result\s*\((.*)\)\s*$/s.exec(query);
+  if (qr) return { promql: { parsed: parsePromQL(qr[1]), offset: query.indexOf(qr[1]) } };
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// LogQL
+
+export interface StreamMatcher extends LabelMatcher {}
+
+export interface ParsedLogQL {
+  expr: string;
+  /** Matchers of every stream selector `{...}` (label filters after `|` are not stream labels). */
+  streamMatchers: StreamMatcher[];
+  errors: { from: number; to: number }[];
+}
+
+export function parseLogQL(expr: string): ParsedLogQL {
+  const { text, spans } = substituteVariables(expr);
+  const tree = logParser.parse(text);
+  const streamMatchers: StreamMatcher[] = [];
+  const slice = (n: SyntaxNode) => expr.slice(n.from, n.to);
+  tree.iterate({
+    enter(ref) {
+      if (ref.name !== 'Selector') return;
+      const matchers = ref.node.getChild('Matchers');
+      const walk = (n: SyntaxNode | null): void => {
+        for (let c = n?.firstChild ?? null; c; c = c.nextSibling) {
+          if (c.name === 'Matchers') walk(c);
+          if (c.name !== 'Matcher') continue;
+          const id = c.getChild('Identifier');
+          const str = c.getChild('String');
+          const opNode = id?.nextSibling;
+          if (!id || !str || !opNode) continue;
+          streamMatchers.push({
+            label: slice(id),
+            op: (text.slice(opNode.from, opNode.to) as MatchOp) ?? '=',
+            value: unquote(slice(str)),
+            labelFrom: id.from,
+            labelTo: id.to,
+            valueFrom: str.from,
+            valueTo: str.to,
+            templatedLabel: overlaps(spans, id.from, id.to),
+            templatedValue: overlaps(spans, str.from, str.to),
+          });
+        }
+      };
+      walk(matchers);
+      return false;
+    },
+  });
+  return { expr, streamMatchers, errors: errorsOf(tree) };
+}
+
+/** A guess for queries whose datasource type is unknown: LogQL starts with a stream selector or a log range aggregation over one. */
+export function looksLikeLogQL(expr: string): boolean {
+  const t = expr.trim();
+  if (/^\{[^}]*\}\s*(\||!=|\|=|\|~|!~|$)/.test(t) && !/^\{[^}]*__name__/.test(t)) return /[|]|^\{[^}]*\}\s*$/.test(t) && !/\}\s*\[/.test(t);
+  return /\b(count_over_time|rate|bytes_over_time|bytes_rate|sum_over_time|avg_over_time)\s*\(\s*\{[^}]*\}\s*(\||!=|\|=|\|~|!~)/.test(t);
+}

@@ -1,0 +1,139 @@
+import { otlpListeners, type CollectorConfig, type Listener, type Pipeline } from './collector.js';
+import type { Protocol, Signal } from './prediction.js';
+import { localhostDefault, topology, type CollectorService, type ServiceRef, type Topology } from './topology.js';
+import type { Workspace } from './workspace.js';
+
+/**
+ * Where Claude Code's OTLP exports land in the workspace's stack, per signal: through a published port into a
+ * compose service, by service name on the compose network, to a collector run outside compose, or elsewhere; and
+ * what the collector config there does with them. Shared by the cross-file rules so that one defect is reported
+ * by exactly one of them.
+ */
+
+export type OtlpListener = Listener & { receiver: string; protocol: 'grpc' | 'http' };
+
+export interface Route {
+  signal: Signal;
+  protocol: Protocol;
+  /** As predicted: the exact URL (http) or the endpoint dialled (grpc). */
+  url: string;
+  host: string;
+  port: number;
+  /**
+   * - `published`: localhost (or host.docker.internal) and a compose service publishes the port;
+   * - `network`: the host is a compose service name (Claude Code runs on the compose network);
+   * - `unpublished`: localhost, compose runs a collector, and nothing publishes the port;
+   * - `host`: a collector outside compose (no compose collector service), reached directly;
+   * - `elsewhere`: a remote host, or a name the workspace does not define.
+   */
+  kind: 'published' | 'network' | 'unpublished' | 'host' | 'elsewhere';
+  /** The compose service reached (published, network) or the collector service that should publish (unpublished). */
+  service?: ServiceRef;
+  /** Port inside the container (published: the mapping's target; network: the URL's port). */
+  containerPort?: number;
+  /** The collector config that receives the export, when the workspace holds it. */
+  collector?: CollectorConfig;
+  /** The compose service running that collector config, when there is one. */
+  collectorService?: CollectorService;
+}
+
+export type Delivery =
+  /** The collector service does not publish the port Claude Code sends to. */
+  | { status: 'not-published'; route: Route }
+  /** Nothing in the collector config listens on the port the export reaches. */
+  | { status: 'no-listener'; route: Route; collector: CollectorConfig; port: number }
+  /** A receiver listens on that port, for the other protocol. */
+  | { status: 'wrong-protocol'; route: Route; collector: CollectorConfig; port: number; listener: OtlpListener }
+  /** The receiver is right, but no pipeline of the signal lists it (or it is in no pipeline at all, so it is not started). */
+  | { status: 'no-pipeline'; route: Route; collector: CollectorConfig; listener: OtlpListener; started: boolean }
+  /** Received, and fed into these pipelines of the signal. */
+  | { status: 'received'; route: Route; collector: CollectorConfig; listener: OtlpListener; pipelines: Pipeline[] }
+  /** Not a collector of this workspace (another service, a remote host, a collector running a config not in the workspace). */
+  | { status: 'elsewhere'; route: Route };
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\]|host\.docker\.internal)$/i;
+
+export const wireProtocol = (p: Protocol): 'grpc' | 'http' => (p === 'grpc' ? 'grpc' : 'http');
+
+function hostPort(url: string): { host: string; port: number } | undefined {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(?:[^/@?#]*@)?(\[[^\]]*\]|[^/:?#]*)(?::(\d+))?/i.exec(url.trim());
+  if (!m || !m[2]) return undefined;
+  const scheme = m[1].toLowerCase();
+  const port = m[3] ? Number(m[3]) : scheme === 'https' ? 443 : scheme === 'http' ? 80 : undefined;
+  return port === undefined ? undefined : { host: m[2].replace(/^\[|\]$/g, '').toLowerCase(), port };
+}
+
+/** A workspace collector config running outside compose that a URL port reaches. */
+function hostCollector(ws: Workspace, t: Topology, port: number): CollectorConfig | undefined {
+  const free = ws.stack.collectors.filter((c) => !t.containerOf(c));
+  if (free.length === 1) return free[0];
+  return free.find((c) => otlpListeners(c, false).some((l) => l.port === port));
+}
+
+export function claudeRoutes(ws: Workspace): Route[] {
+  const t = topology(ws.stack);
+  const routes: Route[] = [];
+  for (const s of ws.claude.prediction.signals) {
+    if (!s.exported || !s.exporters.includes('otlp') || !s.protocol || !s.url) continue;
+    const hp = hostPort(s.url);
+    if (!hp) continue;
+    const base = { signal: s.signal, protocol: s.protocol, url: s.url, ...hp };
+    const single = !hp.host.includes('.') && !hp.host.includes(':');
+    if (LOOPBACK.test(hp.host) || (t.services.length > 0 && t.serviceNamed(hp.host))) {
+      const viaName = !LOOPBACK.test(hp.host);
+      const hit = viaName ? { ref: t.serviceNamed(hp.host)!, containerPort: hp.port } : t.publisherOf(hp.port);
+      if (hit) {
+        const cs = t.collectors.find((c) => c.service === hit.ref.service);
+        routes.push({
+          ...base,
+          kind: viaName ? 'network' : 'published',
+          service: hit.ref,
+          containerPort: hit.containerPort,
+          collectorService: cs,
+          collector: cs && cs.runs.length === 1 ? cs.runs[0] : undefined,
+        });
+      } else if (t.collectors.length > 0) {
+        // Prefer the collector service whose config listens for this protocol.
+        const wire = wireProtocol(s.protocol);
+        const cs =
+          t.collectors.find((c) => c.runs.some((cfg) => otlpListeners(cfg, false).some((l) => l.protocol === wire))) ?? t.collectors[0];
+        routes.push({ ...base, kind: 'unpublished', service: cs, collectorService: cs, collector: cs.runs.length === 1 ? cs.runs[0] : undefined });
+      } else {
+        const c = hostCollector(ws, t, hp.port);
+        routes.push(c ? { ...base, kind: 'host', containerPort: hp.port, collector: c } : { ...base, kind: 'elsewhere' });
+      }
+    } else if (single && t.services.length === 0) {
+      // A bare name without compose in the workspace (a Kubernetes service, a compose file kept elsewhere): the collector.
+      const c = hostCollector(ws, t, hp.port);
+      routes.push(c ? { ...base, kind: 'host', containerPort: hp.port, collector: c } : { ...base, kind: 'elsewhere' });
+    } else {
+      routes.push({ ...base, kind: 'elsewhere' });
+    }
+  }
+  return routes;
+}
+
+/** What happens to each exported signal at the collector it reaches. */
+export function deliveries(ws: Workspace): Delivery[] {
+  return claudeRoutes(ws).map((route): Delivery => {
+    if (route.kind === 'unpublished') return { status: 'not-published', route };
+    const collector = route.collector;
+    if (!collector || route.containerPort === undefined || (route.service && !route.collectorService)) return { status: 'elsewhere', route };
+    const port = route.containerPort;
+    const listeners = otlpListeners(collector, localhostDefault(ws.stack, route.collectorService?.service));
+    const atPort = listeners.filter((l) => l.port === port);
+    const wire = wireProtocol(route.protocol);
+    const matching = atPort.filter((l) => l.protocol === wire);
+    if (matching.length === 0) {
+      return atPort.length > 0 ? { status: 'wrong-protocol', route, collector, port, listener: atPort[0] } : { status: 'no-listener', route, collector, port };
+    }
+    const inPipelines = (l: OtlpListener) => collector.pipelines.filter((p) => p.signal === route.signal && p.receivers.some((r) => r.id === l.receiver));
+    const listener = matching.find((l) => inPipelines(l).length > 0) ?? matching[0];
+    const pipelines = inPipelines(listener);
+    if (pipelines.length === 0) {
+      const started = collector.pipelines.some((p) => p.receivers.some((r) => r.id === listener.receiver));
+      return { status: 'no-pipeline', route, collector, listener, started };
+    }
+    return { status: 'received', route, collector, listener, pipelines };
+  });
+}

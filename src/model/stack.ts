@@ -1,0 +1,98 @@
+import { basename } from 'node:path';
+import type { FileKind } from '../discover/classify.js';
+import { parseYaml, type YamlDocument } from '../load/yaml.js';
+import type { SourceFile } from '../load/source.js';
+import { loadCollector, type CollectorConfig } from './collector.js';
+import { isCollectorImage, isPrometheusImage, loadCompose, type ComposeFile } from './compose.js';
+import { loadPrometheus, type PrometheusConfig } from './prometheus.js';
+import { loadGrafana, type GrafanaStack } from './grafana.js';
+import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS, parseVersion } from './versions.js';
+
+export type Distribution = 'core' | 'contrib' | 'k8s' | 'custom' | 'unknown';
+
+export interface ComponentVersion {
+  version: string;
+  /** Where the version came from; `assumed` means nothing said, so version-gated rules stay careful. */
+  source: 'compose' | 'flag' | 'config' | 'assumed';
+  /** For messages: "otel/opentelemetry-collector-contrib:0.115.1 in docker-compose.yml". */
+  evidence?: string;
+}
+
+export interface StackFile {
+  kind: FileKind;
+  source: SourceFile;
+}
+
+/** The non-Claude part of a workspace: collector, Prometheus and compose files with their models and versions. */
+export interface Stack {
+  files: StackFile[];
+  /** Every YAML stack file, parsed (also those that fail to parse). */
+  yaml: Map<string, YamlDocument>;
+  collectors: CollectorConfig[];
+  composes: ComposeFile[];
+  prometheus: PrometheusConfig[];
+  collector: ComponentVersion & { distribution: Distribution; manifestComponents?: Set<string> };
+  prometheusVersion: ComponentVersion;
+  /** Grafana provisioning (datasources, dashboard providers) and dashboards. */
+  grafana: GrafanaStack;
+}
+
+export interface StackOptions {
+  collectorVersion?: string;
+  prometheusVersion?: string;
+  /** Component types of a custom build, from its builder manifest. */
+  manifestComponents?: Set<string>;
+  configVersions?: { collector?: string; prometheus?: string };
+}
+
+const clean = (v: string) => v.replace(/^v/, '');
+
+export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
+  const yaml = new Map<string, YamlDocument>();
+  const collectors: CollectorConfig[] = [];
+  const composes: ComposeFile[] = [];
+  const prometheus: PrometheusConfig[] = [];
+  for (const f of files) {
+    if (f.kind === 'claude-settings' || f.kind === 'dashboard' || f.kind === 'env-file') continue;
+    const y = parseYaml(f.source);
+    yaml.set(f.source.path, y);
+    if (f.kind === 'collector') collectors.push(loadCollector(y));
+    else if (f.kind === 'compose') composes.push(loadCompose(y));
+    else if (f.kind === 'prometheus') prometheus.push(loadPrometheus(y));
+  }
+  return {
+    files,
+    yaml,
+    collectors,
+    composes,
+    prometheus,
+    collector: collectorVersion(composes, opts),
+    prometheusVersion: prometheusVersion(composes, opts),
+    grafana: loadGrafana(files, yaml),
+  };
+}
+
+function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['collector'] {
+  const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isCollectorImage(s.repository));
+  const repo = service?.s.repository ?? '';
+  const distribution: Distribution = opts.manifestComponents ? 'custom' : /contrib$/.test(repo) ? 'contrib' : /k8s$/.test(repo) ? 'k8s' : service ? 'core' : 'unknown';
+  const base = { distribution, manifestComponents: opts.manifestComponents };
+  if (opts.collectorVersion) return { ...base, version: clean(opts.collectorVersion), source: 'flag' };
+  const tag = service?.s.tag;
+  if (service && tag && parseVersion(tag)) return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
+  return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: service ? `${service.s.image ?? service.s.name} (no version tag) in ${basename(service.c.file)}` : undefined };
+}
+
+function prometheusVersion(composes: ComposeFile[], opts: StackOptions): ComponentVersion {
+  if (opts.prometheusVersion) return { version: clean(opts.prometheusVersion), source: 'flag' };
+  const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isPrometheusImage(s.repository));
+  const tag = service?.s.tag;
+  if (service && tag && parseVersion(tag)) return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  if (opts.configVersions?.prometheus) return { version: clean(opts.configVersions.prometheus), source: 'config' };
+  return { version: NEWEST_KNOWN_PROMETHEUS, source: 'assumed' };
+}
+
+export function emptyStack(): Stack {
+  return buildStack([]);
+}

@@ -1,0 +1,44 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlReplaceScalar } from '../../fixers/edits.js';
+import { atYaml } from '../yaml-locate.js';
+import { atLeast, collectorVersionText } from './version.js';
+
+/** Gate exporter.prometheusexporter.DisableAddMetricSuffixes went beta (on by default) in v0.154.0. */
+export const IGNORED_FROM = '0.154.0';
+
+export default defineRule({
+  id: 'collector/add-metric-suffixes-ignored',
+  severity: 'warning',
+  title: '`add_metric_suffixes: false` is ignored by the prometheus exporter',
+  checks: 'A `prometheus` exporter with `add_metric_suffixes: false` and no `translation_strategy`, on a collector from v0.154.0 (or of unknown version).',
+  why: 'From v0.154.0 the feature gate exporter.prometheusexporter.DisableAddMetricSuffixes is on: the deprecated option is silently ignored and unit and `_total` suffixes come back, so `claude_code_cost_usage` becomes `claude_code_cost_usage_USD_total` and every dashboard query and alert written for the short names finds nothing. No log line says so.',
+  fix: 'safe',
+  fixDescription: 'Replaces `add_metric_suffixes: false` with `translation_strategy: UnderscoreEscapingWithoutSuffixes`, which keeps the names without suffixes (the option exists since v0.132.0).',
+  versions: 'from v0.154.0 (and when the version is unknown); before, the option still works (deprecated since v0.132.0)',
+  bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    add_metric_suffixes: false\n' },
+  good: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\n' },
+  references: [
+    'collector.md §1 (v0.132.0, v0.154.0), §4.3',
+    'open-telemetry/opentelemetry-collector-contrib PR #48930, issue #49451, maintainer comment on PR #49446',
+    'grafana/tempo-operator PR #1639',
+  ],
+  oracle: 'fixtures',
+  check(ws) {
+    if (!atLeast(ws.stack.collector.version, IGNORED_FROM)) return [];
+    const findings: RuleFinding[] = [];
+    for (const c of ws.stack.collectors) {
+      for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'prometheus')) {
+        if (e.config.add_metric_suffixes !== false || 'translation_strategy' in e.config) continue;
+        const path = [...e.path, 'add_metric_suffixes'];
+        const edits = [...yamlReplaceScalar(c.yaml, path, 'key', 'translation_strategy'), ...yamlReplaceScalar(c.yaml, path, 'value', 'UnderscoreEscapingWithoutSuffixes')];
+        findings.push({
+          ...atYaml(c.yaml, path),
+          message: `exporter "${e.id}" sets add_metric_suffixes: false, which ${collectorVersionText(ws.stack)} ignores (since v${IGNORED_FROM}): series get unit and _total suffixes again, e.g. claude_code_cost_usage_USD_total instead of claude_code_cost_usage, and queries for the short names return nothing`,
+          hint: 'set translation_strategy: UnderscoreEscapingWithoutSuffixes instead',
+          fix: edits.length === 2 ? fix('safe', 'use translation_strategy: UnderscoreEscapingWithoutSuffixes', edits) : undefined,
+        });
+      }
+    }
+    return findings;
+  },
+});

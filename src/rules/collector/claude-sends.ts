@@ -1,0 +1,59 @@
+import { basename } from 'node:path';
+import type { Delivery, Route } from '../../model/routes.js';
+import type { Signal } from '../../model/prediction.js';
+import type { Workspace } from '../../model/workspace.js';
+import { where } from '../settings/locate.js';
+import { displayUrl, listWords, otlpSignals } from '../settings/otlp-signals.js';
+
+/** Wording shared by the cross-file rules that follow Claude Code's exports into the stack. */
+
+const PROTOCOL_WORD: Record<string, string> = { grpc: 'gRPC', 'http/protobuf': 'HTTP (http/protobuf)', 'http/json': 'HTTP (http/json)' };
+
+/** "metrics and logs over gRPC to localhost:4317 (OTEL_EXPORTER_OTLP_ENDPOINT in user settings.json)". */
+export function sendsText(ws: Workspace, routes: Route[]): string {
+  const signals = [...new Set(routes.map((r) => r.signal))];
+  const r = routes[0];
+  const vars = otlpSignals(ws.claude.env).filter((s) => signals.includes(s.signal));
+  const endpoints = [...new Map(vars.filter((v) => v.endpointVar).map((v) => [v.endpointVar!.name, v.endpointVar!])).values()];
+  const origin = endpoints.length
+    ? endpoints.map((e) => `${e.name} ${where(e.origin)}`).join('; ')
+    : `the default endpoint: no OTEL_EXPORTER_OTLP_ENDPOINT is set`;
+  return `${listWords(signals)} over ${PROTOCOL_WORD[r.protocol] ?? r.protocol} to ${r.host.includes(':') ? `[${r.host}]` : r.host}:${r.port} (${origin})`;
+}
+
+/** "service \"otel-collector\" in docker-compose.yml". */
+export function serviceText(route: Route): string {
+  return route.service ? `service "${route.service.service.name}" in ${basename(route.service.compose.file)}` : 'the collector';
+}
+
+/**
+ * How the export arrives, continuing a sentence about what Claude Code sends and ending before a verb phrase:
+ * "; service "otel-collector" in docker-compose.yml forwards it to container port 4318, which" or ", but port 4318".
+ */
+export function arrivalText(route: Route, port: number): string {
+  if (route.kind === 'published' && route.service) return `; ${serviceText(route)} forwards it to container port ${port}, which`;
+  if (route.kind === 'network' && route.service) return `; on the compose network that is ${serviceText(route)}, where port ${port}`;
+  return `, but port ${port}`;
+}
+
+/** The host port a service publishes for a container port, for hints. */
+export function hostPortFor(route: Route, containerPort: number): number | undefined {
+  if (route.kind === 'network' || route.kind === 'host') return containerPort;
+  return route.service?.service.ports.find((p) => p.containerPort === containerPort && p.hostPort !== undefined)?.hostPort;
+}
+
+/** Deliveries grouped by a key, keeping their order. */
+export function groupBy<T>(items: T[], key: (x: T) => string): T[][] {
+  const m = new Map<string, T[]>();
+  for (const x of items) {
+    const k = key(x);
+    m.set(k, [...(m.get(k) ?? []), x]);
+  }
+  return [...m.values()];
+}
+
+export function signalsOf(ds: Delivery[]): Signal[] {
+  return [...new Set(ds.map((d) => d.route.signal))];
+}
+
+export { displayUrl, listWords };

@@ -1,0 +1,127 @@
+import { basename } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import { addition, fix, replaceEnvValue } from '../../fixers/edits.js';
+import { findComponent, parseHostPort } from '../../model/collector.js';
+import { deliveries, type Route } from '../../model/routes.js';
+import { prometheusFeatures, topology, type ContainerService, type Topology } from '../../model/topology.js';
+import { atLeast } from '../../model/versions.js';
+import type { Workspace } from '../../model/workspace.js';
+import type { Fix } from '../../types.js';
+import { atValue, where } from '../settings/locate.js';
+import { atYaml } from '../yaml-locate.js';
+import { sendsText } from './claude-sends.js';
+import { toPrometheusOtlp } from './no-prometheus-path.js';
+
+const TEMPORALITY = 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE';
+const PROM_DELTA_FLAGS = [
+  { name: 'otlp-deltatocumulative', from: '3.2.0' },
+  { name: 'otlp-native-delta-ingestion', from: '3.4.0' },
+];
+
+/** The Prometheus OTLP flag that accepts delta, when the service has one its version knows. */
+function deltaFlag(ws: Workspace, p: ContainerService): string | undefined {
+  const features = prometheusFeatures(p.service);
+  const v = ws.stack.prometheusVersion;
+  return PROM_DELTA_FLAGS.find((f) => features.includes(f.name) && (v.source === 'assumed' || atLeast(v.version, f.from)))?.name;
+}
+
+function prometheusNamed(t: Topology, url: string): ContainerService | undefined {
+  const host = parseHostPort(url)?.host ?? /^[a-z]+:\/\/([^/:]+)/i.exec(url)?.[1];
+  return host ? t.prometheus.find((p) => p.service.name === host || p.service.aliases.includes(host)) : undefined;
+}
+
+/** Why Claude Code sends delta: the variable's value, or its default. */
+function deltaWhy(ws: Workspace): string {
+  const v = ws.claude.env.get(TEMPORALITY);
+  return v ? `${TEMPORALITY}=${v.value.trim()} ${where(v.origin)}` : `${TEMPORALITY} is not set, and delta is Claude Code's default`;
+}
+
+function cumulativeFix(ws: Workspace): Fix | undefined {
+  const v = ws.claude.env.get(TEMPORALITY);
+  if (v) return fix('unsafe', `set ${TEMPORALITY}=cumulative`, replaceEnvValue(v.origin, TEMPORALITY, 'cumulative'));
+  const near = ws.claude.env.get('OTEL_METRICS_EXPORTER');
+  return near ? fix('unsafe', `add ${TEMPORALITY}=cumulative`, [], [addition(ws, near.origin, TEMPORALITY, 'cumulative')]) : undefined;
+}
+
+const PROM_OTLP_REJECTS =
+  'Prometheus\' OTLP receiver rejects delta metrics ("invalid temporality and type combination for metric ...") unless it runs with --enable-feature=otlp-deltatocumulative (3.2.0+) or otlp-native-delta-ingestion (3.4.0+)';
+
+export default defineRule({
+  id: 'collector/delta-dropped',
+  severity: 'error',
+  title: "Claude Code's delta metrics go where delta is dropped",
+  checks:
+    'Cross-file: Claude Code exports metrics with delta temporality (its default) and they reach a `prometheusremotewrite` exporter, or Prometheus\' OTLP receiver (through an `otlphttp` exporter or directly), with no conversion on the way: no `deltatocumulative` processor in that pipeline, and no Prometheus `--enable-feature=otlp-deltatocumulative` (3.2.0+) or `otlp-native-delta-ingestion` (3.4.0+) in the compose command.',
+  why: 'The prometheusremotewrite exporter drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric \\"<name>\\""), and Prometheus\' OTLP receiver rejects them the same way, often while answering 200: no `claude_code_*` series appear although every export "succeeds". The `prometheus` (scrape) exporter is not affected: it accumulates deltas itself.',
+  fix: 'unsafe',
+  fixDescription:
+    'Sets OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative in Claude Code\'s settings (next to OTEL_METRICS_EXPORTER, or where the variable is set). Unsafe: it changes what Claude Code exports to every backend; the alternative is a `deltatocumulative` processor in the pipeline (contrib image) or the Prometheus feature flag.',
+  versions: 'all Claude Code versions (delta is the default); Prometheus flags: otlp-deltatocumulative from 3.2.0, otlp-native-delta-ingestion from 3.4.0',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  prometheusremotewrite:\n    endpoint: http://prometheus:9090/api/v1/write\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheusremotewrite]\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'processors:\n  deltatocumulative: {}\nexporters:\n  prometheusremotewrite:\n    endpoint: http://prometheus:9090/api/v1/write\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      processors: [deltatocumulative]\n      exporters: [prometheusremotewrite]\n',
+  },
+  references: [
+    'collector.md §2.11 (prometheusremotewrite drops delta)',
+    'prometheus.md §4 (OTLP receiver: delta needs otlp-deltatocumulative or otlp-native-delta-ingestion), §5',
+    'claude-code.md §6 (Claude Code default = delta)',
+  ],
+  oracle: 'fixtures',
+  check(ws) {
+    const metrics = ws.claude.prediction.signals.find((s) => s.signal === 'metrics');
+    if (!metrics?.exported || metrics.temporality !== 'delta') return [];
+    const t = topology(ws.stack);
+    const findings: RuleFinding[] = [];
+    for (const d of deliveries(ws)) {
+      if (d.route.signal !== 'metrics') continue;
+      if (d.status === 'received') {
+        for (const p of d.pipelines) {
+          if (p.processors.some((x) => x.type === 'deltatocumulative')) continue;
+          for (const ref of p.exporters) {
+            const e = findComponent(d.collector, 'exporters', ref.id);
+            if (!e) continue;
+            let why: string | undefined;
+            if (e.type === 'prometheusremotewrite') {
+              why = `exporter "${e.id}" drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric ...")`;
+            } else if (toPrometheusOtlp(e, t)) {
+              const url = String(e.config.metrics_endpoint ?? e.config.endpoint);
+              const prom = prometheusNamed(t, url);
+              if (!prom || deltaFlag(ws, prom)) continue; // a Prometheus outside the workspace: its flags are unknown
+              why = `exporter "${e.id}" posts them to Prometheus' OTLP receiver (service "${prom.service.name}" in ${basename(prom.compose.file)}), and ${PROM_OTLP_REJECTS}: the service has neither`;
+            }
+            if (!why) continue;
+            findings.push({
+              ...atYaml(d.collector.yaml, ref.path, 'value'),
+              message: `Claude Code sends delta metrics (${deltaWhy(ws)}) into pipeline "${p.id}" of ${basename(d.collector.file)}; ${why}, and no deltatocumulative processor converts them: no claude_code_* series reach Prometheus`,
+              hint: `set ${TEMPORALITY}=cumulative in Claude Code's settings (unsafe fix), or add a deltatocumulative processor to pipeline "${p.id}" (contrib image)`,
+              fix: cumulativeFix(ws),
+            });
+          }
+        }
+      } else if (d.status === 'elsewhere') {
+        findings.push(...directToPrometheus(ws, t, d.route));
+      }
+    }
+    return findings;
+  },
+});
+
+/** Claude Code posting straight to a Prometheus service's OTLP receiver. */
+function directToPrometheus(ws: Workspace, t: Topology, route: Route): RuleFinding[] {
+  const prom = route.service && t.prometheus.find((p) => p.service === route.service!.service);
+  if (!prom || !/\/api\/v1\/otlp(\/|$)/.test(route.url) || deltaFlag(ws, prom)) return [];
+  const endpoint = ws.claude.env.get('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') ?? ws.claude.env.get('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const at = endpoint ? atValue(endpoint.origin, endpoint.name) : {};
+  return [
+    {
+      ...at,
+      message: `Claude Code sends ${sendsText(ws, [route])} straight to Prometheus' OTLP receiver (service "${prom.service.name}" in ${basename(prom.compose.file)}) as delta metrics (${deltaWhy(ws)}); ${PROM_OTLP_REJECTS}: the service has neither, so no claude_code_* series are stored`,
+      hint: `set ${TEMPORALITY}=cumulative (unsafe fix), or start Prometheus with --enable-feature=otlp-deltatocumulative`,
+      fix: cumulativeFix(ws),
+    },
+  ];
+}

@@ -1,0 +1,154 @@
+import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix } from '../../fixers/edits.js';
+import type { YamlDocument, YamlPath } from '../../load/yaml.js';
+import { yamlPathString } from '../../load/yaml.js';
+import { compareVersions } from '../../model/versions.js';
+import { atLeast, collectorVersionText, inRange } from './version.js';
+
+/**
+ * Bash-style `$VAR` in collector configs (collector.md §2.5, checked against the expandconverter and builder
+ * sources of each release):
+ * - before v0.104.0 the expandconverter expands `$VAR` and logs a deprecation warning;
+ * - v0.104.0–v0.106.x (gate confmap.unifyEnvVarExpansion beta, converter still compiled into every build)
+ *   refuse to start on any `$` followed by a name or a shell special character (`$1` too);
+ *   from v0.105.0 the resolver turns `$$` into `$` before the converter runs, so `$$VAR` fails as well;
+ * - from v0.107.0 the builder no longer compiles the converter in (#10510): `$VAR` is left as literal text.
+ */
+export const FATAL_FROM = '0.104.0';
+export const LITERAL_FROM = '0.107.0';
+const RESOLVER_UNESCAPES_FROM = '0.105.0';
+
+/** One `$` reference in a string value: the run of dollars before the name, and the name (or special character). */
+export interface DollarRef {
+  /** Offset of the first `$` of the run, in the file. */
+  offset: number;
+  /** How many `$` precede the name. */
+  dollars: number;
+  name: string;
+  /** A shell special (`$1`, `$*`, …), not an environment variable name. */
+  special: boolean;
+}
+
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+const SPECIAL = /[*#$@!?\-0-9]/;
+
+/** `$` references in raw scalar text, skipping `${…}` (the resolver's syntax) and `$` before anything else. */
+export function dollarRefs(raw: string, base = 0): DollarRef[] {
+  const out: DollarRef[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] !== '$') continue;
+    let j = i;
+    while (raw[j] === '$') j++;
+    const dollars = j - i;
+    if (raw[j] === '{') {
+      const close = raw.indexOf('}', j);
+      i = close < 0 ? raw.length : close;
+      continue;
+    }
+    NAME.lastIndex = j;
+    const m = NAME.exec(raw);
+    if (m) out.push({ offset: base + i, dollars, name: m[0], special: false });
+    else if (j < raw.length && SPECIAL.test(raw[j]) && raw[j] !== '$') out.push({ offset: base + i, dollars, name: raw[j], special: true });
+    i = j - 1 + (m ? m[0].length : 0);
+  }
+  return out;
+}
+
+/** Whether the expandconverter sees an unescaped `$name` (and so, from v0.104.0 to v0.106.x, refuses to start). */
+export function expandedAt(version: string, dollars: number): boolean {
+  if (atLeast(version, LITERAL_FROM)) return false;
+  // From v0.105.0 the resolver first halves each `$$`; the converter then pairs what is left.
+  const seen = atLeast(version, RESOLVER_UNESCAPES_FROM) ? Math.ceil(dollars / 2) : dollars;
+  return seen % 2 === 1;
+}
+
+export function fatalAt(version: string, dollars: number): boolean {
+  return inRange(version, FATAL_FROM, LITERAL_FROM) && expandedAt(version, dollars);
+}
+
+/** Every string value in the document (keys are never expanded) with its path and raw source range. */
+function stringValues(y: YamlDocument): { path: YamlPath; start: number; end: number }[] {
+  const out: { path: YamlPath; start: number; end: number }[] = [];
+  const walk = (node: Node | null | undefined, path: YamlPath) => {
+    if (isMap(node)) {
+      for (const p of node.items) if (isPair(p) && isScalar(p.key)) walk(p.value as Node | null, [...path, String(p.key.value)]);
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item as Node, [...path, i]));
+    } else if (isScalar(node) && typeof node.value === 'string' && node.range) {
+      out.push({ path, start: node.range[0], end: node.range[1] });
+    }
+  };
+  walk(y.doc.contents as Node | null, []);
+  return out;
+}
+
+export default defineRule({
+  id: 'collector/env-syntax',
+  severity: 'error',
+  title: 'Environment variable written as `$VAR` in a collector config',
+  checks:
+    'String values of the collector config for `$VAR` without braces (not `${VAR}`, `${env:VAR}` or an escaped `$$`). On v0.104.0–v0.106.x also `$1`-style references and, from v0.105.0, `$$VAR`, which that release unescapes and then rejects.',
+  why: 'v0.104.0–v0.106.x refuse to start: "variable substitution using $VAR has been deprecated in favor of ${VAR} and ${env:VAR} - please update $VAR or temporarily disable the confmap.unifyEnvVarExpansion feature gate". From v0.107.0 the collector no longer expands it at all: the endpoint, header or token is the literal text `$VAR`, so exports fail or authenticate with a wrong value, silently.',
+  fix: 'unsafe',
+  fixDescription: 'Rewrites `$VAR` as `${env:VAR}`. Unsafe: a `$` that was meant literally (a password, a regex) should be `$$` instead.',
+  versions: 'error v0.104.0–v0.106.x (refuses to start); warning before (deprecated) and from v0.107.0 (left literally)',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\n    headers:\n      X-Scope-OrgID: $LOKI_TENANT\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\n    headers:\n      X-Scope-OrgID: ${env:LOKI_TENANT}\n',
+  },
+  references: [
+    'collector.md §2.5',
+    'open-telemetry/opentelemetry-collector PR #10435 (gate beta, v0.104.0), PR #10510 (expandconverter deprecated and dropped from the builder, v0.107.0)',
+    'confmap/converter/expandconverter/expand.go at v0.104.0–v0.106.0; cmd/builder templates at v0.106.0 and v0.107.0',
+    'open-telemetry/opentelemetry-collector issues #10585, #10613',
+  ],
+  oracle: 'collector',
+  fatalIn: (version, finding) => {
+    const m = /^"(\$+)/.exec(finding.message);
+    return !!m && fatalAt(version, m[1].length);
+  },
+  check(ws) {
+    const version = ws.stack.collector.version;
+    const findings: RuleFinding[] = [];
+    for (const c of ws.stack.collectors) {
+      if (c.yaml.problems.length) continue;
+      const text = c.yaml.source.text;
+      for (const v of stringValues(c.yaml)) {
+        for (const ref of dollarRefs(text.slice(v.start, v.end), v.start)) {
+          const token = text.slice(ref.offset, ref.offset + ref.dollars + ref.name.length);
+          const fatal = fatalAt(version, ref.dollars);
+          const unescaped = ref.dollars % 2 === 1 && !ref.special;
+          if (!fatal && !unescaped) continue;
+          const where = yamlPathString(v.path);
+          const at = { file: c.file, range: c.yaml.source.range(ref.offset, token.length), path: where };
+          const name = ref.name;
+          const rejected = `"variable substitution using $VAR has been deprecated in favor of \${VAR} and \${env:VAR} - please update $${name} or temporarily disable the confmap.unifyEnvVarExpansion feature gate"`;
+          let message: string;
+          let hint: string;
+          if (fatal) {
+            message = `"${token}" in ${where}: ${collectorVersionText(ws.stack)} refuses to start: ${rejected}`;
+            hint = ref.special
+              ? `a literal "$${name}" cannot be written on v0.104.0–v0.106.x; use another release`
+              : ref.dollars > 1
+                ? `v0.105.0–v0.106.x turn "$$" into "$" and then reject "$${name}", so a literal "$" before a name cannot be written there; from v0.107.0 "$$${name}" gives the text "$${name}"`
+                : `write \${env:${name}}`;
+          } else if (compareVersions(version, FATAL_FROM) < 0) {
+            message = `"${token}" in ${where}: ${collectorVersionText(ws.stack)} still expands $VAR (with a deprecation warning), but v0.104.0–v0.106.x refuse to start on it and from v0.107.0 it is left as the literal text "${token}"`;
+            hint = `write \${env:${name}}`;
+          } else {
+            message = `"${token}" in ${where}: ${collectorVersionText(ws.stack)} does not expand $VAR (since v0.107.0): the value is the literal text "${token}", not the environment variable ${name}`;
+            hint = `write \${env:${name}} (or $$${name} if the text "$${name}" is meant)`;
+          }
+          const edits = unescaped && ref.dollars === 1 ? [{ file: c.file, offset: ref.offset, length: token.length, text: `\${env:${name}}` }] : [];
+          findings.push({ ...at, severity: fatal ? 'error' : 'warning', message, hint, fix: fix('unsafe', `write \${env:${name}}`, edits) });
+        }
+      }
+    }
+    return findings;
+  },
+});

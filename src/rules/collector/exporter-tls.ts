@@ -1,0 +1,104 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlInsertMapEntry, yamlReplaceScalar } from '../../fixers/edits.js';
+import { canonicalId, isLoopback, parseHostPort, type Component } from '../../model/collector.js';
+import type { Workspace } from '../../model/workspace.js';
+import { isScalar, pairAt, type YamlDocument } from '../../load/yaml.js';
+import { atYaml } from '../yaml-locate.js';
+
+/** The gRPC OTLP exporter's type names (`otlp_grpc` from v0.144.0, `otlp` before and as an alias). */
+const GRPC_TYPES = ['otlp', 'otlp_grpc'];
+/** tls keys that show TLS is wanted on purpose. */
+const TLS_INTENT = ['ca_file', 'ca_pem', 'cert_file', 'cert_pem', 'key_file', 'key_pem', 'insecure', 'server_name_override'];
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+export default defineRule({
+  id: 'collector/exporter-tls',
+  severity: 'warning',
+  title: 'OTLP gRPC exporter speaks TLS to a plaintext endpoint',
+  checks:
+    'An `otlp` (gRPC) exporter in a pipeline whose endpoint looks plaintext (an `http://` prefix, localhost, a compose service, or a single-label container name) without `tls: insecure: true`; and the old top-level `insecure` key.',
+  why: 'The gRPC exporter uses TLS unless `tls.insecure` is true; an `http://` prefix does not switch it off. Against a plaintext receiver (Tempo, Jaeger, another collector on :4317) every export fails with "transport: authentication handshake failed: tls: first record does not look like a TLS handshake" and the data is dropped, while the collector itself runs. The old top-level `insecure: true` is not read any more: the collector refuses the config ("has invalid keys: insecure").',
+  fix: 'unsafe',
+  fixDescription:
+    'Adds `tls: insecure: true` to the exporter (or `insecure: true` to its `tls` block): safe when the endpoint says `http://`, unsafe otherwise (it turns encryption off). A top-level `insecure` key is moved under `tls` (safe).',
+  versions: 'all collector versions',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  otlp/tempo:\n    endpoint: http://tempo:4317\nservice:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp/tempo]\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  otlp/tempo:\n    endpoint: tempo:4317\n    tls:\n      insecure: true\nservice:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp/tempo]\n',
+  },
+  references: ['collector.md §2.10 (otlp exporter TLS: TLS by default, http:// does not switch it off; old top-level insecure)', 'opentelemetry-collector config/configgrpc/configgrpc.go, config/configtls'],
+  oracle: 'collector',
+  // Only the removed top-level key stops the collector; a TLS mismatch fails each export at run time.
+  fatalIn: (_version, finding) => /\.insecure$/.test(finding.path ?? '') && !/\.tls\.insecure$/.test(finding.path ?? ''),
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
+      const used = new Set(c.pipelines.flatMap((p) => p.exporters.map((r) => canonicalId(r.id))));
+      for (const e of c.components.filter((x) => x.kind === 'exporters' && GRPC_TYPES.includes(x.type))) {
+        if ('insecure' in e.config) {
+          findings.push(topLevelInsecure(c.yaml, e));
+          continue;
+        }
+        if (!used.has(canonicalId(e.id))) continue;
+        const finding = plaintext(ws, c.yaml, e);
+        if (finding) findings.push(finding);
+      }
+    }
+    return findings;
+  },
+});
+
+function topLevelInsecure(yaml: YamlDocument, e: Component): RuleFinding {
+  const pair = pairAt(yaml, [...e.path, 'insecure']);
+  const text = yaml.source.text;
+  const keyStart = pair && isScalar(pair.key) && pair.key.range ? pair.key.range[0] : -1;
+  const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
+  const indent = keyStart >= 0 ? text.slice(lineStart, keyStart) : '';
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const edits = !('tls' in e.config) && /^ *$/.test(indent) ? yamlReplaceScalar(yaml, [...e.path, 'insecure'], 'key', `tls:${eol}${indent}  insecure`) : [];
+  return {
+    ...atYaml(yaml, [...e.path, 'insecure']),
+    severity: 'error',
+    message: `exporter "${e.id}" has a top-level "insecure" key, which the collector no longer reads: it refuses this config and does not start ("has invalid keys: insecure")`,
+    hint: 'move it under tls: (tls: {insecure: true})',
+    fix: fix('safe', `move insecure under tls in ${e.id}`, edits),
+  };
+}
+
+function plaintext(ws: Workspace, yaml: YamlDocument, e: Component): RuleFinding | undefined {
+  const endpoint = e.config.endpoint;
+  if (typeof endpoint !== 'string' || endpoint.includes('${')) return undefined;
+  const tls = e.config.tls;
+  if (tls !== undefined && !isObject(tls)) return undefined; // `tls:` left empty: not judged
+  if (isObject(tls) && TLS_INTENT.some((k) => k in tls)) return undefined;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(endpoint.trim())?.[1]?.toLowerCase();
+  if (scheme === 'https') return undefined;
+  const hp = parseHostPort(endpoint);
+  const host = hp?.host ?? endpoint.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[:/]/)[0];
+  if (hp?.port === 443 || !host) return undefined;
+  const service = ws.stack.composes.flatMap((f) => f.services).find((s) => s.name === host);
+  const evidence =
+    scheme === 'http'
+      ? 'the http:// prefix does not switch TLS off'
+      : isLoopback(host)
+        ? 'a local endpoint'
+        : service
+          ? `"${host}" is a compose service (plaintext on the compose network unless it is set up for TLS)`
+          : /^[a-z0-9-_]+$/i.test(host) && !/^\d+$/.test(host)
+            ? `"${host}" is a container or cluster-internal name`
+            : undefined;
+  if (!evidence) return undefined;
+  const edits = isObject(tls) ? yamlInsertMapEntry(yaml, [...e.path, 'tls'], 'insecure', 'true') : yamlInsertMapEntry(yaml, e.path, 'tls', ['insecure: true']);
+  const skipVerify = isObject(tls) && 'insecure_skip_verify' in tls;
+  return {
+    ...atYaml(yaml, [...e.path, 'endpoint'], 'value'),
+    message: `exporter "${e.id}" speaks gRPC with TLS to ${endpoint} (${evidence})${skipVerify ? '; insecure_skip_verify still uses TLS' : ''}: if the receiver there is plaintext, every export fails ("authentication handshake failed: tls: first record does not look like a TLS handshake") and the data is dropped`,
+    hint: 'add tls: {insecure: true} if the receiver is plaintext; otherwise use an https:// endpoint or set up tls (ca_file) to make the intent explicit',
+    fix: fix(scheme === 'http' ? 'safe' : 'unsafe', `add tls: insecure: true to ${e.id}`, edits),
+  };
+}

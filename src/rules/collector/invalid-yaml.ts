@@ -1,0 +1,26 @@
+import { defineRule } from '../define.js';
+
+export default defineRule({
+  id: 'collector/invalid-yaml',
+  severity: 'error',
+  title: 'Collector config is not valid YAML',
+  checks: 'The collector config parses as YAML: no tabs in indentation, no duplicate keys, no syntax errors.',
+  why: 'The collector reads text that fails YAML parsing as a plain string and stops with an opaque "cannot resolve the configuration: retrieved value (type=string) cannot be used as a Conf": the container restarts in a loop and nothing is received.',
+  fix: 'none',
+  versions: 'all collector versions (the opaque message since about v0.107)',
+  bad: { file: 'otel-collector-config.yml', text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n\tendpoint: 0.0.0.0:4317\n' },
+  good: { file: 'otel-collector-config.yml', text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\n' },
+  references: ['collector.md §2.12 (YAML-level failures produce opaque messages)', 'open-telemetry/opentelemetry-collector PR #11292'],
+  oracle: 'collector',
+  fatalIn: () => true,
+  check(ws) {
+    return ws.stack.collectors.flatMap((c) =>
+      c.yaml.problems.map((p) => ({
+        file: c.file,
+        range: c.yaml.source.range(p.offset, p.length),
+        message: `${p.message}${p.code === 'DUPLICATE_KEY' ? ' (a duplicate key)' : ''}: the collector cannot read this file and will not start`,
+        hint: p.code === 'TAB_AS_INDENT' ? 'indent with spaces' : p.code === 'DUPLICATE_KEY' ? 'merge the two entries into one' : 'fix the YAML syntax at this position',
+      })),
+    );
+  },
+});

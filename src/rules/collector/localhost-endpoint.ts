@@ -1,0 +1,130 @@
+import { basename } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../fixers/edits.js';
+import { isLoopback, otlpListeners, prometheusExporterListeners, type CollectorConfig } from '../../model/collector.js';
+import { localhostDefault, topology, type CollectorService } from '../../model/topology.js';
+import type { Stack } from '../../model/stack.js';
+import { isMap, nodeAt } from '../../load/yaml.js';
+import { atYaml } from '../yaml-locate.js';
+import { collectorVersionText } from './version.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The port a Prometheus scrape job uses for the collector's service, else the usual 8889. */
+function scrapedPort(stack: Stack, cs: CollectorService | undefined): number {
+  const names = cs ? [cs.service.name, ...cs.service.aliases] : [];
+  for (const p of stack.prometheus) for (const j of p.jobs) for (const t of j.targets) if (names.includes(t.host) && t.port) return t.port;
+  return 8889;
+}
+
+function where(cs: CollectorService): string {
+  return `inside the ${cs.service.name} container (${basename(cs.compose.file)})`;
+}
+
+export default defineRule({
+  id: 'collector/localhost-endpoint',
+  severity: 'error',
+  title: 'Collector listens on localhost inside its container',
+  checks:
+    'For a collector config that a compose service runs: every OTLP receiver protocol in a pipeline and every prometheus exporter in a pipeline must listen on an address other containers and the host can reach. An explicit localhost/127.0.0.1/::1 endpoint, or an OTLP protocol without an endpoint on v0.104.0 or newer (then it listens on localhost), is an error. Also, anywhere: a prometheus exporter in a pipeline without an endpoint.',
+  why:
+    'Inside a container, localhost is the container\'s own loopback: a published port (`4317:4317`) forwards to the container\'s network interface, so Claude Code on the host gets connection refused or reset, and Prometheus in another container cannot scrape `localhost:8889` (connection refused). Since v0.104.0 the OTLP receiver defaults to localhost ("The `otlpreceiver` will now use `localhost` by default instead of `0.0.0.0`. This may break the receiver in containerized environments"); the tell-tale log line is `Starting GRPC server ... "endpoint": "localhost:4317"`. A prometheus exporter without an endpoint stops the collector: "expecting a non-blank address to run the Prometheus metrics handler".',
+  fix: 'safe',
+  fixDescription:
+    'Sets the endpoint to `0.0.0.0:<port>`, keeping the port (4317 for grpc and 4318 for http when none is written; for a prometheus exporter without an endpoint, the port a Prometheus job scrapes the collector on, else 8889, on 0.0.0.0 in a container and localhost outside one).',
+  versions: 'explicit localhost: all versions; OTLP protocols without an endpoint: v0.104.0 and newer (not when the service passes --feature-gates=-component.UseLocalHostAsDefaultHost, which works up to v0.111.x); prometheus exporter without an endpoint: all versions',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: '# run by the otel-collector service of docker-compose.yml (collector 0.115.1)\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n      http:\n        endpoint: localhost:4318\nexporters:\n  prometheus:\n    endpoint: localhost:8889\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\n      http:\n        endpoint: 0.0.0.0:4318\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n',
+  },
+  references: [
+    'collector.md §2.3 (default receiver endpoints 0.0.0.0 → localhost, v0.104.0; gate stable v0.110.0, removed v0.112.0)',
+    'collector.md §7 (receivers bound to localhost: published ports reach nothing)',
+    'collector.md §4.3 (prometheus exporter: "expecting a non-blank address to run the Prometheus metrics handler")',
+    'prometheus.md §1 (collector listens on localhost: target DOWN)',
+    'opentelemetry-collector CHANGELOG v0.104.0 (#8510), contrib issue #33896',
+  ],
+  oracle: 'collector',
+  // Only a prometheus exporter without an endpoint stops the collector (verified on v0.105.0 at start and on
+  // v0.165.0 in validate); listening on localhost starts fine, it is only unreachable from outside the container.
+  fatalIn: (_version, finding) => /^exporters\.[^.]+$/.test(finding.path ?? ''),
+  check(ws) {
+    const t = topology(ws.stack);
+    const findings: RuleFinding[] = [];
+    for (const c of ws.stack.collectors) {
+      const cs = t.containerOf(c);
+      const usedReceivers = new Set(c.pipelines.flatMap((p) => p.receivers.map((r) => r.id)));
+      const usedExporters = new Set(c.pipelines.flatMap((p) => p.exporters.map((r) => r.id)));
+      if (cs && cs.service.networkMode !== 'host') {
+        findings.push(...receiverFindings(ws.stack, c, cs, usedReceivers));
+        for (const l of prometheusExporterListeners(c)) {
+          if (!usedExporters.has(l.exporter.id) || !isLoopback(l.host)) continue;
+          const written = String(l.exporter.config.endpoint);
+          const from = written.includes(`[${l.host}]:${l.port}`) ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
+          findings.push({
+            ...atYaml(c.yaml, l.path, 'value'),
+            message: `exporter "${l.exporter.id}" serves metrics on ${l.host}:${l.port} ${where(cs)}: Prometheus in another container cannot scrape it (connection refused, target DOWN), so no Claude Code metrics reach Prometheus`,
+            hint: `listen on all interfaces: endpoint: 0.0.0.0:${l.port}`,
+            fix: fix('safe', `set exporters.${l.exporter.id}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(c.yaml, l.path, from, `0.0.0.0:${l.port}`)),
+          });
+        }
+      }
+      for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'prometheus' && usedExporters.has(x.id))) {
+        const endpoint = e.config.endpoint;
+        if (typeof endpoint === 'string' && endpoint.trim() !== '') continue;
+        if (endpoint !== undefined && endpoint !== null && typeof endpoint !== 'string') continue;
+        const port = scrapedPort(ws.stack, cs);
+        const value = `${cs && cs.service.networkMode !== 'host' ? '0.0.0.0' : 'localhost'}:${port}`;
+        const node = nodeAt(c.yaml, e.path);
+        const written = isObject(e.config) && 'endpoint' in e.config;
+        const edits =
+          endpoint === '' ? yamlReplaceScalar(c.yaml, [...e.path, 'endpoint'], 'value', value)
+          : written ? []
+          : isMap(node) ? yamlInsertMapEntry(c.yaml, e.path, 'endpoint', value)
+          : yamlFillEmptyKey(c.yaml, e.path, [`endpoint: ${value}`]);
+        findings.push({
+          ...atYaml(c.yaml, e.path),
+          message: `exporter "${e.id}" has no endpoint: the collector refuses to start ("expecting a non-blank address to run the Prometheus metrics handler")`,
+          hint: `add endpoint: ${value}${port === 8889 ? '' : ` (the port Prometheus scrapes)`}`,
+          fix: fix('safe', `set exporters.${e.id}.endpoint to ${value}`, edits),
+        });
+      }
+    }
+    return findings;
+  },
+});
+
+function receiverFindings(stack: Stack, c: CollectorConfig, cs: CollectorService, used: Set<string>): RuleFinding[] {
+  const byDefault = localhostDefault(stack, cs.service);
+  const out: RuleFinding[] = [];
+  for (const l of otlpListeners(c, byDefault)) {
+    if (!used.has(l.receiver) || !isLoopback(l.host)) continue;
+    const consequence =
+      'the published port forwards to the container\'s network interface, not its loopback, so Claude Code on the host (and any other container) gets connection refused or reset and nothing is received';
+    if (l.implicit) {
+      const protoPath = l.path;
+      const node = nodeAt(c.yaml, protoPath);
+      const edits = isMap(node) ? yamlInsertMapEntry(c.yaml, protoPath, 'endpoint', `0.0.0.0:${l.port}`) : yamlFillEmptyKey(c.yaml, protoPath, [`endpoint: 0.0.0.0:${l.port}`]);
+      out.push({
+        ...atYaml(c.yaml, protoPath),
+        message: `receiver "${l.receiver}" has no ${l.protocol} endpoint, so it listens on localhost:${l.port} (the default since v0.104.0; ${collectorVersionText(stack)}) ${where(cs)}: ${consequence}`,
+        hint: `set endpoint: 0.0.0.0:${l.port}`,
+        fix: fix('safe', `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`, edits),
+      });
+    } else {
+      const written = String(c.yaml.doc.getIn(l.path));
+      const from = written.includes(`[${l.host}]:${l.port}`) ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
+      out.push({
+        ...atYaml(c.yaml, l.path, 'value'),
+        message: `receiver "${l.receiver}" listens for ${l.protocol} on ${l.host}:${l.port} ${where(cs)}: ${consequence}`,
+        hint: `listen on all interfaces: endpoint: 0.0.0.0:${l.port}`,
+        fix: fix('safe', `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(c.yaml, l.path, from, `0.0.0.0:${l.port}`)),
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlReplaceInList, yamlReplaceScalar } from '../../fixers/edits.js';
+import { atYaml } from '../yaml-locate.js';
+import { atLeast, collectorVersionText } from './version.js';
+
+const LOGLEVEL_TO_VERBOSITY: Record<string, string> = { debug: 'detailed', info: 'normal', warn: 'basic', error: 'basic' };
+
+export default defineRule({
+  id: 'collector/logging-exporter',
+  severity: 'error',
+  title: 'The removed `logging` exporter',
+  checks: 'An exporter of type `logging` (deprecated in v0.86.0, removed in v0.111.0), and its `loglevel` option.',
+  why: 'From v0.111.0 the collector refuses to start: "the logging exporter has been deprecated, use the debug exporter instead". With an unpinned `latest` image the stack breaks on the next pull.',
+  fix: 'safe',
+  fixDescription: 'Renames the exporter to `debug` (keeping any `/name`) in its definition and in every pipeline that lists it, and `loglevel` to `verbosity` (debug → detailed, info → normal, warn/error → basic).',
+  versions: 'error from v0.111.0 (and when the version is unknown); warning v0.86.0–v0.110.x',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  logging:\n    loglevel: debug\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [logging]\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  debug:\n    verbosity: detailed\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n',
+  },
+  references: ['collector.md §2.1', 'opentelemetry-collector CHANGELOG v0.111.0 (#11037)', 'the seed skill README, "Known Issues", issue 5'],
+  oracle: 'collector',
+  fatalIn: (version) => atLeast(version, '0.111.0'),
+  check(ws) {
+    const removed = ws.stack.collector.source === 'assumed' || atLeast(ws.stack.collector.version, '0.111.0');
+    const findings: RuleFinding[] = [];
+    for (const c of ws.stack.collectors) {
+      for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'logging')) {
+        const newId = e.name !== undefined ? `debug/${e.name}` : 'debug';
+        if (c.components.some((x) => x.kind === 'exporters' && x.id === newId)) continue; // renaming would collide; hint only below
+        const edits = [
+          ...yamlReplaceScalar(c.yaml, e.path, 'key', newId),
+          ...c.pipelines.flatMap((p) => yamlReplaceInList(c.yaml, [...p.path, 'exporters'], e.id, newId)),
+        ];
+        const loglevel = typeof e.config.loglevel === 'string' ? e.config.loglevel : undefined;
+        if (loglevel !== undefined) {
+          edits.push(...yamlReplaceScalar(c.yaml, [...e.path, 'loglevel'], 'key', 'verbosity'));
+          edits.push(...yamlReplaceScalar(c.yaml, [...e.path, 'loglevel'], 'value', LOGLEVEL_TO_VERBOSITY[loglevel] ?? 'normal'));
+        }
+        findings.push({
+          ...atYaml(c.yaml, e.path),
+          severity: removed ? 'error' : 'warning',
+          message: removed
+            ? `exporter "${e.id}" uses the logging exporter, removed in v0.111.0: ${collectorVersionText(ws.stack)} refuses to start ("the logging exporter has been deprecated, use the debug exporter instead")`
+            : `exporter "${e.id}" uses the logging exporter, deprecated since v0.86.0 and removed in v0.111.0; ${collectorVersionText(ws.stack)} still runs it, but an upgrade will not start`,
+          hint: `rename it to "${newId}"${loglevel !== undefined ? ' and loglevel to verbosity' : ''} here and in the pipelines`,
+          fix: fix('safe', `rename exporter ${e.id} to ${newId}`, edits),
+        });
+      }
+    }
+    return findings;
+  },
+});

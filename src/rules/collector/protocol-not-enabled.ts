@@ -1,0 +1,99 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlInsertMapEntry } from '../../fixers/edits.js';
+import { otlpListeners } from '../../model/collector.js';
+import { deliveries, wireProtocol, type Delivery, type Route } from '../../model/routes.js';
+import { localhostDefault } from '../../model/topology.js';
+import type { Workspace } from '../../model/workspace.js';
+import { isMap, nodeAt } from '../../load/yaml.js';
+import { atYaml } from '../yaml-locate.js';
+import { arrivalText, groupBy, hostPortFor, sendsText } from './claude-sends.js';
+
+type Miss = Extract<Delivery, { status: 'no-listener' | 'wrong-protocol' }>;
+
+const WIRE_WORD = { grpc: 'gRPC', http: 'HTTP' } as const;
+
+/** What the sender sees when the port holds the other protocol. */
+function failure(sent: 'grpc' | 'http'): string {
+  return sent === 'grpc' ? 'every export fails ("14 UNAVAILABLE: No connection established")' : 'every export fails ("Parse Error: Expected HTTP/")';
+}
+
+export default defineRule({
+  id: 'collector/protocol-not-enabled',
+  severity: 'error',
+  title: "Claude Code's OTLP protocol or port is not what the collector's receiver serves",
+  checks:
+    "Cross-file: the port Claude Code sends to reaches the collector (through the compose port mapping, or directly), but no OTLP receiver serves Claude Code's protocol on the port it arrives at: the receiver lacks that protocol, or serves it on another port, or serves the other protocol there. A port the compose service does not publish at all is compose/otlp-port-not-published's finding, and settings/protocol-port-mismatch stays silent when a collector config is in the workspace, so one wrong port is reported once.",
+  why: 'gRPC sent to the OTLP/HTTP port fails with "14 UNAVAILABLE: No connection established"; HTTP sent to the gRPC port fails with "Parse Error: Expected HTTP/"; a port nobody listens on refuses the connection. Claude Code reports none of this unless CLAUDE_CODE_OTEL_DIAG_STDERR=1 is set: nothing arrives.',
+  fix: 'safe',
+  fixDescription:
+    'When the OTLP receiver lacks the protocol entirely and nothing else listens on the port, adds it: `grpc: {endpoint: 0.0.0.0:<port>}` (or `http`), on 0.0.0.0 in a container and localhost outside one. Other cases (a different port, the other protocol on that port) have no automatic fix: which side to change is your choice.',
+  versions: 'all versions',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: '# Claude Code: OTEL_EXPORTER_OTLP_PROTOCOL=grpc, OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317\nreceivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 0.0.0.0:4318\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\n      http:\n        endpoint: 0.0.0.0:4318\n',
+  },
+  references: [
+    'claude-code.md §9 E6 (grpc to an HTTP/1.1 receiver: "14 UNAVAILABLE"), E8 (http/protobuf to a gRPC receiver: "Parse Error: Expected HTTP/")',
+    'collector.md §7 (protocol/port mismatch with the Claude Code env)',
+  ],
+  oracle: 'fixtures',
+  check(ws) {
+    const misses = deliveries(ws).filter((d): d is Miss => d.status === 'no-listener' || d.status === 'wrong-protocol');
+    return groupBy(misses, (d) => `${d.collector.file}|${d.port}|${wireProtocol(d.route.protocol)}`).map((group) => finding(ws, group));
+  },
+});
+
+function finding(ws: Workspace, group: Miss[]): RuleFinding {
+  const d = group[0];
+  const c = d.collector;
+  const route = d.route;
+  const wire = wireProtocol(route.protocol);
+  const sends = `Claude Code sends ${sendsText(ws, group.map((g) => g.route))}`;
+  const arrives = `${sends}${arrivalText(route, d.port)}`;
+  const listeners = otlpListeners(c, localhostDefault(ws.stack, route.collectorService?.service));
+  const sameProtocol = listeners.filter((l) => l.protocol === wire);
+  if (d.status === 'wrong-protocol') {
+    const l = d.listener;
+    return {
+      ...atYaml(c.yaml, l.path, l.implicit ? 'key' : 'value'),
+      message: `${arrives} is receiver "${l.receiver}"'s ${WIRE_WORD[l.protocol]} endpoint: ${failure(wire)}`,
+      hint: alternatives(route, wire, sameProtocol.map((x) => hostPortFor(route, x.port)).filter((x): x is number => x !== undefined)),
+    };
+  }
+  const otlp = c.components.filter((x) => x.kind === 'receivers' && x.type === 'otlp');
+  if (sameProtocol.length > 0) {
+    const l = sameProtocol[0];
+    return {
+      ...atYaml(c.yaml, l.path, l.implicit ? 'key' : 'value'),
+      message: `${arrives} has no listener (receiver "${l.receiver}" serves ${WIRE_WORD[wire]} on port ${l.port}): every export is refused`,
+      hint: hostPortFor(route, l.port) !== undefined
+        ? `send to port ${hostPortFor(route, l.port)}, or make the receiver listen on ${d.port}`
+        : route.kind === 'published' ? `map the published port to container port ${l.port}, or make the receiver listen on ${d.port}` : `make the receiver listen on ${d.port}`,
+    };
+  }
+  // No OTLP receiver serves the protocol at all.
+  const target = otlp.find((r) => c.pipelines.some((p) => p.receivers.some((x) => x.id === r.id))) ?? otlp[0];
+  const protocolsPath = target ? [...target.path, 'protocols'] : undefined;
+  const value = `${route.collectorService && route.collectorService.service.networkMode !== 'host' ? '0.0.0.0' : 'localhost'}:${d.port}`;
+  const edits = protocolsPath && isMap(nodeAt(c.yaml, protocolsPath)) ? yamlInsertMapEntry(c.yaml, protocolsPath, wire, [`endpoint: ${value}`]) : [];
+  const others = target ? listeners.filter((l) => l.receiver === target.id).map((l) => `${WIRE_WORD[l.protocol]} on ${l.port}`) : [];
+  return {
+    ...atYaml(c.yaml, protocolsPath ?? (nodeAt(c.yaml, ['receivers']) ? ['receivers'] : [])),
+    message: target
+      ? `${sends}, but receiver "${target.id}" has no ${wire} protocol${others.length ? ` (only ${others.join(', ')})` : ''}: every export fails`
+      : `${sends}, but the collector config has no otlp receiver: every export is refused`,
+    hint: target ? `enable it: protocols: ${wire}: endpoint: ${value}, or switch Claude Code to the protocol the receiver serves` : 'add an otlp receiver with grpc (4317) and http (4318) and list it in the pipelines',
+    fix: fix('safe', `add the ${wire} protocol on ${value} to receivers.${target?.id}`, edits),
+  };
+}
+
+function alternatives(route: Route, wire: 'grpc' | 'http', ports: number[]): string {
+  const other = wire === 'grpc' ? 'http/protobuf' : 'grpc';
+  if (ports.length === 0) return `enable ${wire} on the receiver, or set the protocol to ${other} to match this port`;
+  return `send ${route.protocol} to port ${ports[0]}, which serves it, or set the protocol to ${other} to match this port`;
+}
+

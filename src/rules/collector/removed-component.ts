@@ -1,0 +1,83 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlDeleteFromList, yamlDeleteMapEntry } from '../../fixers/edits.js';
+import { absence, distributionText, LIFECYCLE, lifecycleOf, shippedAt, type Lifecycle } from '../../model/components.js';
+import { COMPONENT_KINDS, splitId, type CollectorConfig, type Component } from '../../model/collector.js';
+import { atYaml } from '../yaml-locate.js';
+import { collectorVersionText } from './version.js';
+
+const OWNED = LIFECYCLE.filter((l) => l.rule === 'collector/removed-component');
+const singular = (kind: string) => kind.replace(/s$/, '');
+
+/** "removed from the distributions in v0.108.0 (last in v0.107.x)". */
+function removedText(l: Lifecycle): string {
+  const [major, minor] = l.removedIn!.split('.').map(Number);
+  return `removed from the ${l.distributions.includes('core') ? '' : 'contrib '}distributions in v${l.removedIn} (last in v${major}.${minor - 1}.x)`;
+}
+
+/** Deleting memory_ballast: its definition and its service.extensions entry (or the whole section it was alone in). */
+function ballastEdits(c: CollectorConfig, e: Component) {
+  const alone = c.components.filter((x) => x.kind === 'extensions').length === 1;
+  const listed = c.serviceExtensions.filter((r) => r.id === e.id);
+  const onlyListed = listed.length > 0 && listed.length === c.serviceExtensions.length;
+  const definition = alone ? yamlDeleteMapEntry(c.yaml, ['extensions']) : yamlDeleteMapEntry(c.yaml, e.path);
+  const listing = listed.length === 0 ? [] : onlyListed ? yamlDeleteMapEntry(c.yaml, ['service', 'extensions']) : yamlDeleteFromList(c.yaml, ['service', 'extensions'], e.id);
+  // Both halves or nothing: a definition removed while still listed would not start either.
+  if (definition.length === 0 || (listed.length > 0 && listing.length === 0)) return undefined;
+  return fix('safe', `remove the memory_ballast extension ${e.id}`, [...definition, ...listing]);
+}
+
+export default defineRule({
+  id: 'collector/removed-component',
+  severity: 'error',
+  title: 'A component the collector no longer ships',
+  checks:
+    'Components removed from the official distributions: the `memory_ballast` extension (last in v0.107.0), the `jaeger` and `jaeger_thrift` exporters (last in v0.84.0), the `spanmetrics` (last in v0.95.0) and `servicegraph` (last in v0.93.0) processors, and the `opencensus` receiver and exporter (last in v0.131.x). With --collector-manifest the manifest decides.',
+  why: 'Configs copied from older posts keep these components; from the release that dropped them the collector refuses to start with `unknown type: "memory_ballast" for id: "memory_ballast" (valid values: [...])`, and with an unpinned `latest` image that happens on the next pull.',
+  fix: 'safe',
+  fixDescription:
+    'memory_ballast only: removes the extension and its `service.extensions` entry (set GOMEMLIMIT instead). The others need a replacement configured by hand: the `otlp` exporter to Jaeger’s OTLP port, the `spanmetrics`/`servicegraph` connectors, OTLP instead of OpenCensus.',
+  versions: 'memory_ballast from v0.108.0, jaeger and jaeger_thrift exporters from v0.85.0, spanmetrics processor from v0.96.0, servicegraph processor from v0.94.0, opencensus from v0.132.0 (and when the version is unknown); warning before',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\n  memory_ballast:\n    size_mib: 512\nservice:\n  extensions: [health_check, memory_ballast]\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\nservice:\n  extensions: [health_check]\n# docker-compose.yml: environment: GOMEMLIMIT: 400MiB\n',
+  },
+  references: ['collector.md §1, §2.9, §2.10', 'open-telemetry/opentelemetry-collector CHANGELOG v0.92.0 (#8343), v0.109.0 (#10671)', 'open-telemetry/opentelemetry-collector-releases PR #1056'],
+  oracle: 'collector',
+  fatalIn: (version, finding) => {
+    if (finding.severity !== 'error') return false;
+    if (/is not in the (core distribution|custom build)/.test(finding.message)) return true;
+    const kind = COMPONENT_KINDS.find((k) => k === finding.path?.split('.')[0]);
+    const id = finding.path?.slice((kind?.length ?? 0) + 1) ?? '';
+    const l = kind && lifecycleOf(kind, splitId(id).type);
+    return !!l && !shippedAt(l, version);
+  },
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    for (const c of ws.stack.collectors) {
+      for (const e of c.components) {
+        const l = lifecycleOf(e.kind, e.type);
+        if (!l || !OWNED.includes(l)) continue;
+        const missing = absence(ws.stack, e.kind, e.type);
+        const what = `${singular(e.kind)} "${e.id}"`;
+        const refused = `refuses to start: unknown type: "${e.type}" for id: "${e.id}" (valid values: [...])`;
+        const message = !missing
+          ? `${what} is ${l.deprecatedIn ? `deprecated since v${l.deprecatedIn} and ` : ''}${removedText(l)}; ${collectorVersionText(ws.stack)} still has it, but an upgrade will not start`
+          : missing.reason === 'version'
+            ? `${what} was ${removedText(l)}: ${collectorVersionText(ws.stack)} ${refused}`
+            : `${what} is not in ${distributionText(ws.stack)}: ${collectorVersionText(ws.stack)} ${refused}`;
+        findings.push({
+          ...atYaml(c.yaml, e.path),
+          severity: missing ? 'error' : 'warning',
+          message,
+          hint: `use ${l.replacement}`,
+          fix: l.type === 'memory_ballast' ? ballastEdits(c, e) : undefined,
+        });
+      }
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,85 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { canonicalId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
+import { atYaml } from '../yaml-locate.js';
+
+const SINGULAR: Record<ComponentKind, string> = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' };
+
+export default defineRule({
+  id: 'collector/undefined-component',
+  severity: 'error',
+  title: 'Pipeline or service.extensions names a component that is not configured',
+  checks: 'Every receiver, processor and exporter a pipeline lists, and every extension `service.extensions` lists, is defined in its section (connectors count as receivers and exporters). Ids are compared as the collector reads them: type and name trimmed.',
+  why: 'The collector refuses the whole config, at `validate` and at start: "service::pipelines::metrics: references exporter "prometheus" which is not configured" (or "service::extensions: references extension "health_check" which is not configured"). The container restarts in a loop and nothing is received.',
+  fix: 'none',
+  versions: 'all collector versions',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp]\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
+  },
+  references: ['collector.md §3 (what `otelcol validate` enforces: "references receiver … which is not configured")', 'opentelemetry-collector service/pipelines/config.go, otelcol/config.go'],
+  oracle: 'collector',
+  fatalIn: () => true,
+  check(ws) {
+    return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => undefinedRefs(c));
+  },
+});
+
+function undefinedRefs(c: CollectorConfig): RuleFinding[] {
+  const defined = (kind: ComponentKind) => new Set(c.components.filter((x) => x.kind === kind).map((x) => canonicalId(x.id)));
+  const sets = Object.fromEntries((['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const).map((k) => [k, defined(k)])) as Record<ComponentKind, Set<string>>;
+  const findings: RuleFinding[] = [];
+  const check = (ref: ComponentRef, kind: ComponentKind, where: string, allowed: ComponentKind[]) => {
+    const id = canonicalId(ref.id);
+    if (allowed.some((k) => sets[k].has(id))) return;
+    const elsewhere = (Object.keys(sets) as ComponentKind[]).find((k) => !allowed.includes(k) && sets[k].has(id));
+    const candidates = allowed.flatMap((k) => [...sets[k]]);
+    const near = nearest(id, candidates);
+    findings.push({
+      ...atYaml(c.yaml, ref.path, 'value'),
+      message: `${where}: references ${SINGULAR[kind]} "${ref.id}" which is not configured: the collector refuses this config and does not start`,
+      hint: elsewhere
+        ? `"${ref.id}" is defined under ${elsewhere}, not under ${kind}; list it in the matching section of the pipeline`
+        : near
+          ? `did you mean "${near}"? Otherwise define ${SINGULAR[kind]} "${ref.id}" under ${kind}`
+          : candidates.length
+            ? `define ${SINGULAR[kind]} "${ref.id}" under ${kind}, or use one that is defined: ${candidates.join(', ')}`
+            : `define ${SINGULAR[kind]} "${ref.id}" under ${kind}`,
+    });
+  };
+  for (const p of c.pipelines) {
+    const where = `service::pipelines::${p.id}`;
+    for (const r of p.receivers) check(r, 'receivers', where, ['receivers', 'connectors']);
+    for (const r of p.processors) check(r, 'processors', where, ['processors']);
+    for (const r of p.exporters) check(r, 'exporters', where, ['exporters', 'connectors']);
+  }
+  for (const r of c.serviceExtensions) check(r, 'extensions', 'service::extensions', ['extensions']);
+  return findings;
+}
+
+/** A defined id close to a missing one: same type with another name, or a small edit distance. */
+function nearest(id: string, candidates: string[]): string | undefined {
+  const type = id.split('/')[0];
+  const sameType = candidates.filter((x) => x.split('/')[0] === type);
+  if (sameType.length === 1) return sameType[0];
+  const scored = candidates.map((x) => ({ x, d: distance(id, x) })).filter((s) => s.d <= Math.max(1, Math.floor(id.length / 4)));
+  scored.sort((a, b) => a.d - b.d);
+  return scored[0]?.x;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

@@ -1,0 +1,83 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlAppendToList, yamlDeleteMapEntry, yamlInsertMapEntry } from '../../fixers/edits.js';
+import { canonicalId, type CollectorConfig } from '../../model/collector.js';
+import { nodeAt } from '../../load/yaml.js';
+import { atYaml } from '../yaml-locate.js';
+
+const SINGULAR = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' } as const;
+
+export default defineRule({
+  id: 'collector/unused-component',
+  severity: 'warning',
+  title: 'Component configured but never used',
+  checks: 'A receiver, processor, exporter or connector that no pipeline lists, and an extension that `service.extensions` does not list.',
+  why: 'The collector accepts it without a word (`validate` does not warn) and never builds it: an exporter you configured for Loki or Prometheus receives nothing, an unlisted health_check extension never opens its port, so probes fail while the config "looks right".',
+  fix: 'unsafe',
+  fixDescription: 'For an extension: adds it to `service.extensions` (it then starts and may open a port). For a receiver, processor, exporter or connector: deletes its definition (the file may have meant to wire it into a pipeline instead). Comments and other lines stay byte-identical.',
+  versions: 'all collector versions',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\nexporters:\n  debug:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [debug]\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\nexporters:\n  debug:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  extensions: [health_check]\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [debug, otlphttp/loki]\n',
+  },
+  references: ['collector.md §3 ("defined but unused … allowed, no warning"; "extension configured but not in service.extensions: silently not started")', 'opentelemetry-collector PR #5512, issue #9195'],
+  oracle: 'fixtures',
+  check(ws) {
+    return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => unused(c));
+  },
+});
+
+function unused(c: CollectorConfig): RuleFinding[] {
+  // Keyed by section: a receiver and an exporter may share an id (`otlp`). Connectors sit in either list.
+  const inPipelines = new Set<string>();
+  for (const p of c.pipelines) {
+    for (const r of p.receivers) inPipelines.add(`receivers:${canonicalId(r.id)}`).add(`connectors:${canonicalId(r.id)}`);
+    for (const r of p.processors) inPipelines.add(`processors:${canonicalId(r.id)}`);
+    for (const r of p.exporters) inPipelines.add(`exporters:${canonicalId(r.id)}`).add(`connectors:${canonicalId(r.id)}`);
+  }
+  const listedExtensions = new Set(c.serviceExtensions.map((r) => canonicalId(r.id)));
+  // A reference to an undefined id of the same type is most likely a typo for this component:
+  // collector/undefined-component reports it (and deleting this one would be the wrong fix).
+  const defined = new Set(c.components.map((x) => `${x.kind}:${canonicalId(x.id)}`));
+  const typoTargets = new Set<string>();
+  for (const p of c.pipelines) {
+    for (const [kind, refs] of [['receivers', p.receivers], ['processors', p.processors], ['exporters', p.exporters]] as const) {
+      for (const r of refs) if (!defined.has(`${kind}:${canonicalId(r.id)}`)) typoTargets.add(`${kind}:${r.type}`);
+    }
+  }
+  for (const r of c.serviceExtensions) if (!defined.has(`extensions:${canonicalId(r.id)}`)) typoTargets.add(`extensions:${r.type}`);
+  const findings: RuleFinding[] = [];
+  for (const comp of c.components) {
+    const id = canonicalId(comp.id);
+    if (typoTargets.has(`${comp.kind}:${comp.type}`)) continue;
+    if (comp.kind === 'extensions') {
+      if (listedExtensions.has(id)) continue;
+      const edits = nodeAt(c.yaml, ['service', 'extensions'])
+        ? yamlAppendToList(c.yaml, ['service', 'extensions'], comp.id)
+        : yamlInsertMapEntry(c.yaml, ['service'], 'extensions', `[${comp.id}]`);
+      findings.push({
+        ...atYaml(c.yaml, comp.path),
+        message: `extension "${comp.id}" is configured but not listed in service.extensions: the collector never starts it${portNote(comp.config)}`,
+        hint: `add it to service.extensions, or delete it`,
+        fix: fix('unsafe', `add ${comp.id} to service.extensions`, edits),
+      });
+      continue;
+    }
+    // Without any pipeline the collector does not start at all (collector/invalid-pipeline says so).
+    if (inPipelines.has(`${comp.kind}:${id}`) || c.pipelines.length === 0) continue;
+    findings.push({
+      ...atYaml(c.yaml, comp.path),
+      message: `${SINGULAR[comp.kind]} "${comp.id}" is configured but no pipeline uses it: the collector never builds it${comp.kind === 'exporters' ? ', so nothing is sent through it' : comp.kind === 'receivers' ? ', so nothing it would receive arrives' : ''}`,
+      hint: `list it in a pipeline under service.pipelines, or delete it`,
+      fix: fix('unsafe', `delete the unused ${SINGULAR[comp.kind]} ${comp.id}`, yamlDeleteMapEntry(c.yaml, comp.path)),
+    });
+  }
+  return findings;
+}
+
+function portNote(config: Record<string, unknown>): string {
+  return typeof config.endpoint === 'string' ? ` and nothing listens on ${config.endpoint}` : '';
+}

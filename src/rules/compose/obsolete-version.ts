@@ -1,0 +1,34 @@
+import { basename } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlDeleteMapEntry } from '../../fixers/edits.js';
+import { isMap } from '../../load/yaml.js';
+import { atYaml } from '../yaml-locate.js';
+
+export default defineRule({
+  id: 'compose/obsolete-version',
+  severity: 'info',
+  title: 'Obsolete top-level `version:` in a compose file',
+  checks: 'A compose file with a top-level `version:` key.',
+  why: 'Compose v2 ignores it and prints on every command: "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion". It does not select a file format any more.',
+  fix: 'safe',
+  fixDescription: 'Removes the `version:` line; every other byte of the file stays as it is.',
+  versions: 'Docker Compose v2',
+  bad: { file: 'docker-compose.yml', text: 'version: "3.8"\nservices:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n' },
+  good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n' },
+  references: ['collector.md §7 ("Compose file": top-level version is obsolete in Compose v2)', 'Compose Specification, "Version and name top-level elements"'],
+  oracle: 'fixtures',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    for (const compose of ws.stack.composes) {
+      if (!isMap(compose.yaml.doc.contents) || !compose.yaml.doc.has('version')) continue;
+      const value = compose.yaml.doc.get('version');
+      findings.push({
+        ...atYaml(compose.yaml, ['version']),
+        message: `${basename(compose.file)} sets version: ${JSON.stringify(value ?? null)}, which Compose v2 ignores ("the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion")`,
+        hint: 'remove the line',
+        fix: fix('safe', 'remove the obsolete version: line', yamlDeleteMapEntry(compose.yaml, ['version'])),
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,63 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlAppendToList, yamlInsertMapEntry } from '../../fixers/edits.js';
+import { otlpListeners } from '../../model/collector.js';
+import { deliveries, wireProtocol, type Delivery } from '../../model/routes.js';
+import { isSeq, nodeAt } from '../../load/yaml.js';
+import { atYaml } from '../yaml-locate.js';
+import { groupBy, sendsText, serviceText } from '../collector/claude-sends.js';
+
+export default defineRule({
+  id: 'compose/otlp-port-not-published',
+  severity: 'error',
+  title: 'The port Claude Code sends to is not published by the collector service',
+  checks:
+    'Cross-file: Claude Code sends OTLP to localhost:<port> (from its settings), the compose file runs the collector, and no service publishes that port. When the port is published but the collector serves the other protocol there, or nothing, collector/protocol-not-enabled reports it instead.',
+  why: 'Claude Code runs on the host and reaches a container only through a published port (`ports:`). Without one, every export is refused (ECONNREFUSED), silently unless CLAUDE_CODE_OTEL_DIAG_STDERR=1 is set, and no metrics or events arrive.',
+  fix: 'safe',
+  fixDescription:
+    'Adds `"127.0.0.1:<port>:<container port>"` to the collector service\'s `ports` (creating the key when there is none): the container port is the one the collector\'s OTLP receiver listens on for Claude Code\'s protocol. Bound to 127.0.0.1, so only this machine can send.',
+  versions: 'all versions',
+  bad: {
+    file: 'docker-compose.yml',
+    text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    ports:\n      - "127.0.0.1:4318:4318"\n# Claude Code: OTEL_EXPORTER_OTLP_PROTOCOL=grpc, OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317\n',
+  },
+  good: {
+    file: 'docker-compose.yml',
+    text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    ports:\n      - "127.0.0.1:4317:4317"\n      - "127.0.0.1:4318:4318"\n',
+  },
+  references: ['collector.md §7 (4317 and 4318 must be published for Claude Code on the host)', 'claude-code.md §9 E6 (nothing delivered, errors only with CLAUDE_CODE_OTEL_DIAG_STDERR)'],
+  oracle: 'fixtures',
+  check(ws) {
+    const missing = deliveries(ws).filter((d): d is Extract<Delivery, { status: 'not-published' }> => d.status === 'not-published');
+    const findings: RuleFinding[] = [];
+    for (const group of groupBy(missing, (d) => `${d.route.service!.service.name}|${d.route.port}`)) {
+      const route = group[0].route;
+      const ref = route.service!;
+      const y = ref.compose.yaml;
+      const portsPath = [...ref.service.path, 'ports'];
+      const hasPorts = nodeAt(y, portsPath) !== undefined;
+      const wire = wireProtocol(route.protocol);
+      const listener = route.collector ? otlpListeners(route.collector, true).find((l) => l.protocol === wire) : undefined;
+      const standard = (wire === 'grpc' ? 4317 : 4318) === route.port;
+      const containerPort = listener?.port ?? (route.collector || !standard ? undefined : route.port);
+      const noProtocol = route.collector && !listener ? ` (and its collector config has no OTLP ${wire} receiver)` : '';
+      let edits: ReturnType<typeof yamlAppendToList> = [];
+      if (containerPort !== undefined) {
+        const list = nodeAt(y, portsPath);
+        const quote = isSeq(list) && list.items.length && /^'/.test(y.source.text.slice((list.items[0] as { range?: number[] }).range?.[0] ?? 0)) ? "'" : '"';
+        const item = `${quote}127.0.0.1:${route.port}:${containerPort}${quote}`;
+        edits = hasPorts ? yamlAppendToList(y, portsPath, item) : yamlInsertMapEntry(y, ref.service.path, 'ports', [`- ${item}`]);
+      }
+      findings.push({
+        ...atYaml(y, hasPorts ? portsPath : ref.service.path),
+        message: `Claude Code sends ${sendsText(ws, group.map((d) => d.route))}, but ${serviceText(route)} does not publish port ${route.port}${noProtocol}: every export is refused and nothing is received`,
+        hint:
+          containerPort !== undefined
+            ? `publish it: ports: - "127.0.0.1:${route.port}:${containerPort}"`
+            : `publish the port of the collector's OTLP ${wire} receiver, or point Claude Code at a port the service publishes`,
+        fix: fix('safe', `publish 127.0.0.1:${route.port}:${containerPort} on service ${ref.service.name}`, edits),
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,54 @@
+import { basename } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../fixers/edits.js';
+import { isScalar, nodeAt } from '../../load/yaml.js';
+import { atYaml } from '../yaml-locate.js';
+
+const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
+
+export default defineRule({
+  id: 'compose/ports-on-all-interfaces',
+  severity: 'warning',
+  title: 'Port published on all host interfaces',
+  checks: 'A compose `ports:` entry without a host address (`"4317:4317"`, or the long syntax without `host_ip`) or with 0.0.0.0 / ::, so Docker publishes it on every interface of the host.',
+  why: 'Anyone on the network can reach the port: send telemetry to the collector, query Prometheus, open Grafana (often with admin/admin). Docker writes its own iptables rules, so host firewalls such as UFW do not block it.',
+  fix: 'unsafe',
+  fixDescription: 'Publishes on 127.0.0.1 only: prefixes the short syntax with `127.0.0.1:` (or replaces 0.0.0.0) and adds `host_ip: 127.0.0.1` to the long syntax. Unsafe: senders on other machines (a team sending to a shared collector) can no longer connect.',
+  versions: 'all versions',
+  bad: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    ports:\n      - "4317:4317"\n' },
+  good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    ports:\n      - "127.0.0.1:4317:4317"\n' },
+  references: ['collector.md §7 ("0.0.0.0 exposure": Docker\'s iptables rules bypass host firewalls such as UFW)', 'grafana-loki.md §8 (default admin/admin plus a published 3000 on 0.0.0.0)'],
+  oracle: 'fixtures',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    for (const compose of ws.stack.composes) {
+      for (const s of compose.services) {
+        if (s.networkMode === 'host') continue;
+        for (const port of s.ports) {
+          if (port.hostIp !== undefined && !WILDCARD.has(port.hostIp)) continue;
+          const node = nodeAt(compose.yaml, port.path);
+          const published = port.hostPort ?? port.containerPort;
+          let edits;
+          if (isScalar(node)) {
+            const text = String(node.value);
+            edits =
+              port.hostPort === undefined
+                ? [] // "4317" publishes a random host port; 127.0.0.1::4317 would be the loopback form
+                : port.hostIp === undefined
+                  ? yamlReplaceInScalar(compose.yaml, port.path, text, `127.0.0.1:${text}`)
+                  : yamlReplaceInScalar(compose.yaml, port.path, port.hostIp.startsWith('[') || text.startsWith('[') ? `[${port.hostIp.replace(/^\[|\]$/g, '')}]` : port.hostIp, '127.0.0.1');
+          } else {
+            edits = port.hostIp === undefined ? yamlInsertMapEntry(compose.yaml, port.path, 'host_ip', '127.0.0.1') : yamlReplaceScalar(compose.yaml, [...port.path, 'host_ip'], 'value', '127.0.0.1');
+          }
+          findings.push({
+            ...atYaml(compose.yaml, port.path, 'value'),
+            message: `port ${published} of service "${s.name}" in ${basename(compose.file)} is published on all host interfaces${port.hostIp ? ` (${port.hostIp})` : ''}: any machine that can reach this host can connect to it, and Docker's iptables rules bypass host firewalls such as UFW`,
+            hint: port.hostPort === undefined ? `publish it on loopback: "127.0.0.1::${port.containerPort}" or "127.0.0.1:${port.containerPort}:${port.containerPort}"` : `publish it on loopback only: "127.0.0.1:${port.hostPort}:${port.containerPort}"`,
+            fix: fix('unsafe', `publish port ${published} on 127.0.0.1 only`, edits),
+          });
+        }
+      }
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,149 @@
+import { basename } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlReplaceInScalar } from '../../fixers/edits.js';
+import type { YamlDocument, YamlPath } from '../../load/yaml.js';
+import { topology, type Topology } from '../../model/topology.js';
+import type { Workspace } from '../../model/workspace.js';
+import { atYaml } from '../yaml-locate.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** The host of a URL or `host:port`, or undefined when it is not a plain name worth checking. */
+export function composeHostOf(value: string): string | undefined {
+  const v = value.trim();
+  if (v === '' || /[${}]/.test(v)) return undefined;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(v);
+  // gRPC's dns:///host:port names the host after the third slash; other schemes without an authority are no hosts.
+  const rest = scheme ? (scheme[1].toLowerCase() === 'dns' ? scheme[2].replace(/^\/+/, '') : scheme[2]) : v;
+  if (rest.startsWith('/')) return undefined;
+  const m = /^(?:[^/@?#\s]*@)?(\[[^\]]*\]|[^/:?#\s]+)/i.exec(rest);
+  const host = m?.[1];
+  if (!host) return undefined;
+  // Loopback, IP addresses and fully qualified names (host.docker.internal included) are not compose services.
+  if (host.startsWith('[') || host.includes('.') || host === 'localhost' || /^\d+$/.test(host)) return undefined;
+  return host;
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}
+
+/** The one service name within two edits of the host, if exactly one. */
+function nearest(host: string, names: Set<string>): string | undefined {
+  const close = [...names].filter((n) => distance(host.toLowerCase(), n.toLowerCase()) <= 2);
+  return close.length === 1 ? close[0] : undefined;
+}
+
+interface HostUse {
+  y: YamlDocument;
+  path: YamlPath;
+  value: string;
+  host: string;
+  /** "exporter \"otlphttp/loki\" sends to …" */
+  subject: string;
+  consequence: string;
+}
+
+function collectorUses(ws: Workspace, t: Topology): HostUse[] {
+  const uses: HostUse[] = [];
+  for (const c of ws.stack.collectors) {
+    const cs = t.containerOf(c);
+    if (!cs || cs.service.networkMode === 'host') continue;
+    const used = new Set(c.pipelines.flatMap((p) => p.exporters.map((e) => e.id)));
+    for (const e of c.components.filter((x) => x.kind === 'exporters' && used.has(x.id))) {
+      for (const key of ['endpoint', 'metrics_endpoint', 'logs_endpoint', 'traces_endpoint']) {
+        const value = e.config[key];
+        const host = typeof value === 'string' ? composeHostOf(value) : undefined;
+        if (!host || typeof value !== 'string') continue;
+        uses.push({
+          y: c.yaml,
+          path: [...e.path, key],
+          value,
+          host,
+          subject: `exporter "${e.id}" in ${basename(c.file)} sends to ${value}`,
+          consequence: 'the name does not resolve on the compose network, so every export fails',
+        });
+      }
+    }
+  }
+  return uses;
+}
+
+function prometheusUses(ws: Workspace, t: Topology): HostUse[] {
+  return ws.stack.prometheus
+    .filter((p) => {
+      const ps = t.prometheusOf(p);
+      return ps && ps.service.networkMode !== 'host';
+    })
+    .flatMap((p) =>
+      p.jobs.flatMap((j) =>
+        j.targets.flatMap((tg): HostUse[] => {
+          const host = composeHostOf(tg.raw);
+          return host
+            ? [{ y: p.yaml, path: tg.path, value: tg.raw, host, subject: `job "${j.name}" in ${basename(p.file)} scrapes ${tg.raw}`, consequence: 'the target is DOWN with "no such host"' }]
+            : [];
+        }),
+      ),
+    );
+}
+
+function grafanaUses(ws: Workspace, t: Topology): HostUse[] {
+  const uses: HostUse[] = [];
+  for (const f of ws.stackFiles.filter((x) => x.kind === 'grafana-datasources')) {
+    const y = ws.stack.yaml.get(f.source.path);
+    if (!y || !isObject(y.value) || !Array.isArray(y.value.datasources)) continue;
+    if (!t.placementsOf(f.source.path).some((p) => t.grafana.some((g) => g.service === p.service && g.service.networkMode !== 'host'))) continue;
+    y.value.datasources.forEach((ds, i) => {
+      if (!isObject(ds) || typeof ds.url !== 'string') return;
+      const host = composeHostOf(ds.url);
+      if (!host) return;
+      uses.push({
+        y,
+        path: ['datasources', i, 'url'],
+        value: ds.url,
+        host,
+        subject: `datasource "${String(ds.name ?? i)}" in ${basename(f.source.path)} points at ${ds.url}`,
+        consequence: 'Grafana cannot reach it: its health check fails and every panel using it shows an error',
+      });
+    });
+  }
+  return uses;
+}
+
+export default defineRule({
+  id: 'compose/unknown-host',
+  severity: 'error',
+  title: 'A config points at a host that is no compose service',
+  checks:
+    'In a workspace with a compose file: the host names that the configs mounted into its containers use (collector exporter endpoints in pipelines, Prometheus scrape targets, Grafana datasource URLs) are compose service names or aliases (container_name, hostname, network aliases, links). localhost, IP addresses, names with dots (host.docker.internal, real domains) and `${…}` placeholders are not checked.',
+  why: 'Containers find each other by service name on the compose network; any other bare name does not resolve. A typo or a service that was never added (a datasource for an `alertmanager` the compose file does not run) fails at run time only: exports fail with a DNS error, the scrape target is DOWN with "no such host", the Grafana datasource fails its health check.',
+  fix: 'unsafe',
+  fixDescription: 'When exactly one service name is within two edits of the unknown host (a typo), replaces the host with it. Unsafe: the name might be meant for a service still to be added.',
+  versions: 'all versions',
+  bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://lokii:3100/otlp\n# docker-compose.yml services: otel-collector, prometheus, loki, grafana\n' },
+  good: { file: 'otel-collector-config.yml', text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\n' },
+  references: ['prometheus.md §1 (wrong host), §3 (lastError "no such host")', 'grafana-loki.md §8 (datasource URLs use service names)', 'peers.md §1.2 (a datasource for an alertmanager the compose file does not run)'],
+  oracle: 'fixtures',
+  check(ws) {
+    const t = topology(ws.stack);
+    if (t.services.length === 0) return [];
+    const names = [...new Set(t.services.map((s) => s.service.name))];
+    const findings: RuleFinding[] = [];
+    for (const u of [...collectorUses(ws, t), ...prometheusUses(ws, t), ...grafanaUses(ws, t)]) {
+      if ([...t.hostnames].some((h) => h.toLowerCase() === u.host.toLowerCase())) continue; // Docker DNS ignores case
+      const guess = nearest(u.host, t.hostnames);
+      findings.push({
+        ...atYaml(u.y, u.path, 'value'),
+        message: `${u.subject}, but no compose service is called "${u.host}" (services: ${names.join(', ')}): ${u.consequence}`,
+        hint: guess ? `did you mean "${guess}"?` : `use one of the service names, or add a "${u.host}" service`,
+        fix: guess ? fix('unsafe', `replace host ${u.host} with ${guess}`, yamlReplaceInScalar(u.y, u.path, u.host, guess)) : undefined,
+      });
+    }
+    return findings;
+  },
+});

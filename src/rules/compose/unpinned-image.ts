@@ -1,0 +1,48 @@
+import { basename } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlReplaceInScalar } from '../../fixers/edits.js';
+import { isCollectorImage, isPrometheusImage } from '../../model/compose.js';
+import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS } from '../../model/versions.js';
+import { atYaml } from '../yaml-locate.js';
+
+/** Moving tags: what they pull changes from one `docker compose pull` to the next. */
+const MOVING = new Set(['latest', 'nightly']);
+
+export default defineRule({
+  id: 'compose/unpinned-image',
+  severity: 'warning',
+  title: 'Image without a pinned version',
+  checks: 'A compose service image with no tag (Docker then pulls `latest`), or the moving tags `latest` or `nightly`. Digests and version tags count as pinned; images built from variables are skipped.',
+  why: 'Each pull can bring a breaking release without any change in the repository: the collector removed the `logging` exporter in v0.111.0, made `service.telemetry.metrics.address` an error in v0.128.0 and dropped the `loki` exporter in v0.131.0, so a stack that worked yesterday restarts in a loop today. The doctor also has to assume the newest version for its version-gated checks.',
+  fix: 'unsafe',
+  fixDescription: `Pins collector images to ${NEWEST_KNOWN_COLLECTOR} and prom/prometheus to v${NEWEST_KNOWN_PROMETHEUS}: the newest releases this doctor's version-gated rules know (the reference timeline), so its checks match what runs. Other images (Grafana, Loki, …) get no automatic pin. Unsafe: the pinned release may differ from what \`latest\` pulls today; pin the version you run (docker compose images) if you prefer.`,
+  versions: 'all versions',
+  bad: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:latest\n' },
+  good: { file: 'docker-compose.yml', text: `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:${NEWEST_KNOWN_COLLECTOR}\n` },
+  references: ['collector.md §1 (":latest image tags are how most of these breakages reach users"), §7 (images and tags)', 'peers.md §1.1–1.2 (guides using :latest)'],
+  oracle: 'fixtures',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    for (const compose of ws.stack.composes) {
+      for (const s of compose.services) {
+        if (!s.image || s.image.includes('$')) continue;
+        if (s.tag !== undefined && !MOVING.has(s.tag)) continue;
+        const pin = isCollectorImage(s.repository) ? NEWEST_KNOWN_COLLECTOR : isPrometheusImage(s.repository) ? `v${NEWEST_KNOWN_PROMETHEUS}` : undefined;
+        const path = [...s.path, 'image'];
+        const edits = pin === undefined ? [] : s.tag === undefined ? yamlReplaceInScalar(compose.yaml, path, s.image, `${s.image}:${pin}`) : yamlReplaceInScalar(compose.yaml, path, `:${s.tag}`, `:${pin}`);
+        const risk = isCollectorImage(s.repository)
+          ? 'each pull can bring a collector release that refuses this config (logging exporter removed in v0.111.0, metrics.address an error from v0.128.0, loki exporter gone in v0.131.0)'
+          : isPrometheusImage(s.repository)
+            ? 'each pull can bring a new Prometheus release (3.0 changed defaults and removed flags)'
+            : 'each pull can bring a different release, so the stack changes without a change in the repository';
+        findings.push({
+          ...atYaml(compose.yaml, path, 'value'),
+          message: `image "${s.image}" of service "${s.name}" in ${basename(compose.file)} is not pinned${s.tag === undefined ? ' (no tag means latest)' : ''}: ${risk}`,
+          hint: pin ? `pin a version, e.g. ${s.repository}:${pin}, or the one you run now (docker compose images)` : 'pin the version you run now (docker compose images shows it)',
+          fix: pin ? fix('unsafe', `pin ${s.repository} to ${pin}`, edits) : undefined,
+        });
+      }
+    }
+    return findings;
+  },
+});

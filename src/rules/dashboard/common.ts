@@ -1,0 +1,240 @@
+import { findNode, jsonPointer, type JsonNode } from '../../load/json.js';
+import { isGrafanaImage } from '../../model/compose.js';
+import { queryDatasourceType, type Dashboard, type DashboardQuery, type JsonPath } from '../../model/grafana.js';
+import { knownClaudeNames, metricsView, type KnownName } from '../../model/grafana-pipelines.js';
+import { looksLikeLogQL, parseLogQL, parsePromQL, parseVariableQuery, type ParsedLogQL, type ParsedPromQL, type VariableQuery } from '../../model/promql.js';
+import type { Workspace } from '../../model/workspace.js';
+import type { TextEdit } from '../../types.js';
+import type { RuleFinding } from '../define.js';
+
+/** Where a finding about a dashboard value points, with its JSON pointer. */
+export function atJson(d: Dashboard, path: JsonPath, part: 'key' | 'value' = 'value'): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+  const full = [...d.base, ...path];
+  let node = findNode(d.doc.root, full);
+  if (part === 'key' && node?.parent?.type === 'property') node = node.parent.children?.[0];
+  // An absent property: point at the object that would hold it.
+  for (let n = full.length - 1; !node && n >= 0; n--) node = n === 0 ? d.doc.root : findNode(d.doc.root, full.slice(0, n));
+  return { file: d.file, range: node ? d.source.range(node.offset, node.type === 'object' || node.type === 'array' ? 1 : node.length) : d.source.range(0, 0), path: jsonPointer(full) };
+}
+
+/**
+ * Offsets inside a JSON string value: character i of the decoded string starts at map[i] in the file
+ * (escapes like \" and \u0041 take more than one character in the file). map[length] is the closing quote.
+ */
+export function stringOffsets(node: JsonNode, text: string): number[] {
+  const raw = text.slice(node.offset + 1, node.offset + node.length - 1);
+  const map: number[] = [];
+  for (let i = 0; i < raw.length; ) {
+    map.push(node.offset + 1 + i);
+    if (raw[i] === '\\') i += raw[i + 1] === 'u' ? 6 : 2;
+    else i += 1;
+  }
+  map.push(node.offset + node.length - 1);
+  return map;
+}
+
+/** The file range of [from, to) of a query string. */
+export function queryRange(d: Dashboard, q: { node: JsonNode }, from: number, to: number) {
+  const map = stringOffsets(q.node, d.source.text);
+  const start = map[Math.min(from, map.length - 1)];
+  const end = map[Math.min(to, map.length - 1)];
+  return d.source.range(start, end - start);
+}
+
+/** Replace [from, to) of a query string with `text` (JSON-escaped), leaving the rest of the file as it is. */
+export function queryEdit(d: Dashboard, q: { node: JsonNode }, from: number, to: number, text: string): TextEdit {
+  const map = stringOffsets(q.node, d.source.text);
+  const start = map[Math.min(from, map.length - 1)];
+  const end = map[Math.min(to, map.length - 1)];
+  return { file: d.file, offset: start, length: end - start, text: JSON.stringify(text).slice(1, -1) };
+}
+
+export interface AnalysedQuery {
+  dashboard: Dashboard;
+  query: DashboardQuery;
+  language: 'promql' | 'logql';
+  promql?: ParsedPromQL;
+  /** For a variable query: label_values()/query_result() parts; offsets of `promql` are relative to `offset`. */
+  variable?: VariableQuery;
+  /** Added to offsets of `promql` to get offsets in the query string. */
+  offset: number;
+  logql?: ParsedLogQL;
+}
+
+const analysed = new WeakMap<Workspace, AnalysedQuery[]>();
+
+/** Every query of every dashboard, with its language (from its datasource) and parse. */
+export function dashboardQueries(ws: Workspace): AnalysedQuery[] {
+  let list = analysed.get(ws);
+  if (list) return list;
+  list = [];
+  const datasources = ws.stack.grafana.datasources;
+  for (const d of ws.stack.grafana.dashboards) {
+    if (d.doc.problems.some((p) => p.kind === 'syntax')) continue;
+    for (const q of d.queries) {
+      const type = queryDatasourceType(q, d, datasources);
+      const language = type === 'loki' ? 'logql' : type === 'prometheus' ? 'promql' : type === undefined ? (looksLikeLogQL(q.text) ? 'logql' : 'promql') : undefined;
+      if (!language) continue;
+      if (language === 'logql') {
+        if (q.where !== 'variable') list.push({ dashboard: d, query: q, language, logql: parseLogQL(q.text), offset: 0 });
+        continue;
+      }
+      if (q.where === 'variable') {
+        const variable = parseVariableQuery(q.text);
+        if (variable.promql || variable.label) list.push({ dashboard: d, query: q, language, variable, promql: variable.promql?.parsed, offset: variable.promql?.offset ?? 0 });
+        continue;
+      }
+      list.push({ dashboard: d, query: q, language, promql: parsePromQL(q.text), offset: 0 });
+    }
+  }
+  analysed.set(ws, list);
+  return list;
+}
+
+/** Every series name a Claude Code metric can have, with the namespaces configured in this workspace. */
+export function knownNames(ws: Workspace): Map<string, KnownName> {
+  const namespaces = metricsView(ws).pipelines.flatMap((p) => (p.pipeline.kind === 'collector-prometheus' || p.pipeline.kind === 'collector-prometheusremotewrite') && p.pipeline.namespace ? [p.pipeline.namespace.replace(/[^A-Za-z0-9_]/g, '_')] : []);
+  const known = knownClaudeNames(namespaces);
+  // OpenMetrics exposition (enable_open_metrics) adds a `_created` series per counter.
+  for (const [name, k] of [...known]) if (name.endsWith('_total')) known.set(`${name.slice(0, -'_total'.length)}_created`, k);
+  return known;
+}
+
+/** A name that claims to be a Claude Code series: `claude_code_…`, a configured namespace + `_claude_code_…`, or a dotted UTF-8 name. */
+export function looksLikeClaudeName(ws: Workspace, name: string): boolean {
+  if (name.startsWith('claude_code_') || name.startsWith('claude_code.')) return true;
+  return metricsView(ws).pipelines.some((p) => {
+    const ns = (p.pipeline.kind === 'collector-prometheus' || p.pipeline.kind === 'collector-prometheusremotewrite') && p.pipeline.namespace;
+    return !!ns && name.startsWith(`${ns.replace(/[^A-Za-z0-9_]/g, '_')}_claude_code_`);
+  });
+}
+
+/** Grafana is part of this workspace: a Grafana service in compose, or provisioning files. */
+export function grafanaPresent(ws: Workspace): boolean {
+  const g = ws.stack.grafana;
+  return g.datasourceFiles.length > 0 || g.providerFiles.length > 0 || ws.stack.composes.some((c) => c.services.some((s) => isGrafanaImage(s.repository)));
+}
+
+export function dashboardName(d: Dashboard): string {
+  return d.title ? `"${d.title}"` : d.file.split(/[\\/]/).pop()!;
+}
+
+/** Words that identify each Claude Code metric in a mistyped name. */
+const METRIC_WORDS: Record<string, string[]> = {
+  'claude_code.session.count': ['session', 'sessions'],
+  'claude_code.lines_of_code.count': ['lines', 'loc'],
+  'claude_code.pull_request.count': ['pull', 'request', 'pr', 'prs'],
+  'claude_code.commit.count': ['commit', 'commits'],
+  'claude_code.cost.usage': ['cost', 'usd', 'spend'],
+  'claude_code.token.usage': ['token', 'tokens'],
+  'claude_code.code_edit_tool.decision': ['decision', 'decisions', 'edit'],
+  'claude_code.active_time.total': ['active', 'time'],
+};
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** The Claude Code metric a (wrong) name most likely means. */
+export function guessMetric(name: string, known: Map<string, KnownName>): string | undefined {
+  const words = name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== 'claude' && w !== 'code');
+  let best: string | undefined;
+  let bestScore = 0;
+  for (const [otel, keys] of Object.entries(METRIC_WORDS)) {
+    const score = keys.filter((k) => words.includes(k)).length;
+    if (score > bestScore) {
+      best = otel;
+      bestScore = score;
+    }
+  }
+  if (best) return best;
+  let nearest: KnownName | undefined;
+  let dist = Infinity;
+  for (const [n, k] of known) {
+    const d = levenshtein(name, n);
+    if (d < dist && k.otel !== 'target_info') {
+      dist = d;
+      nearest = k;
+    }
+  }
+  return nearest?.otel;
+}
+
+/** The name this workspace gives a Claude Code metric (the first pipeline that keeps it), else the collector default. */
+export function workspaceName(ws: Workspace, otel: string): { name: string; from?: string } | undefined {
+  for (const p of metricsView(ws).pipelines) {
+    const s = p.series.find((x) => x.otel === otel && !x.dropped);
+    if (s) return { name: s.name, from: p.describe };
+  }
+  const fallback = [...knownClaudeNames().entries()].find(([, k]) => k.otel === otel);
+  return fallback ? { name: fallback[0] } : undefined;
+}
+
+export interface MetricUse {
+  aq: AnalysedQuery;
+  name: string;
+  /** Offsets of the name in the query string (inside the quotes for `{__name__="…"}` / `{"…"}`). */
+  from: number;
+  to: number;
+  selector: import('../../model/promql.js').PromSelector;
+}
+
+/** Every metric name a PromQL query of a dashboard selects (templated names left out). */
+export function metricUses(ws: Workspace): MetricUse[] {
+  const out: MetricUse[] = [];
+  for (const aq of dashboardQueries(ws)) {
+    for (const sel of aq.promql?.selectors ?? []) {
+      const m = sel.metric;
+      if (!m || m.templated || m.name === '') continue;
+      const quoted = m.viaMatcher;
+      out.push({ aq, name: m.name, from: aq.offset + m.from + (quoted ? 1 : 0), to: aq.offset + m.to - (quoted ? 1 : 0), selector: sel });
+    }
+  }
+  return out;
+}
+
+/** Where a metric use is, as a finding location. */
+export function atUse(u: { aq: AnalysedQuery; from: number; to: number }): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+  return { file: u.aq.dashboard.file, range: queryRange(u.aq.dashboard, u.aq.query, u.from, u.to), path: jsonPointer([...u.aq.dashboard.base, ...u.aq.query.path]) };
+}
+
+/** What a query belongs to, for messages: `panel "Total Cost"`, `variable "model"`. */
+export function queryOwner(aq: AnalysedQuery): string {
+  const d = aq.dashboard;
+  const path = aq.query.path;
+  const get = (p: JsonPath) => p.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], d.model) as Record<string, unknown> | undefined;
+  if (aq.query.where === 'variable') return `variable "${aq.query.variable?.name ?? '?'}"`;
+  if (aq.query.where === 'annotation') return `annotation "${String(get(path.slice(0, -1))?.name ?? '?')}"`;
+  const panel = get(path.slice(0, -3));
+  return typeof panel?.title === 'string' && panel.title ? `panel "${panel.title}"` : 'a panel';
+}
+
+/** Uses grouped by dashboard and name, in order of first appearance. */
+export function groupUses(uses: MetricUse[]): MetricUse[][] {
+  const groups = new Map<string, MetricUse[]>();
+  for (const u of uses) {
+    const key = `${u.aq.dashboard.file}\0${u.name}`;
+    const list = groups.get(key) ?? [];
+    list.push(u);
+    groups.set(key, list);
+  }
+  return [...groups.values()];
+}
+
+/** `panel "Cost"`, or `panels "Cost", "Tokens" (3 queries)`. */
+export function usedIn(uses: MetricUse[]): string {
+  const owners = [...new Set(uses.map((u) => queryOwner(u.aq)))];
+  const more = uses.length > owners.length ? ` (${uses.length} occurrences)` : '';
+  if (owners.length === 1) return owners[0] + more;
+  return `${owners.slice(0, 3).join(', ')}${owners.length > 3 ? ` and ${owners.length - 3} more` : ''}${more}`;
+}

@@ -1,0 +1,36 @@
+import { relative } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import type { Dashboard } from '../../model/grafana.js';
+import { atJson, dashboardName } from './common.js';
+
+export default defineRule({
+  id: 'dashboard/duplicate-uid',
+  severity: 'error',
+  title: 'Two dashboards with the same uid',
+  checks: 'Dashboard files of one workspace (one Grafana) that share a `uid`.',
+  why: 'A uid identifies one dashboard in the whole Grafana instance: provisioning loads only one of the files (Grafana logs that the uid is used more than once), and importing the second overwrites the first. One dashboard silently disappears.',
+  fix: 'none',
+  versions: 'all Grafana versions',
+  bad: { file: 'dashboards/costs.json', text: '{\n  "uid": "claude-code",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n' },
+  good: { file: 'dashboards/costs.json', text: '{\n  "uid": "claude-code-costs",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n' },
+  references: ['grafana-loki.md §6 ("don\'t reuse UIDs across the instance")'],
+  oracle: 'fixtures',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    const first = new Map<string, Dashboard>();
+    for (const d of ws.stack.grafana.dashboards) {
+      if (!d.uid) continue;
+      const earlier = first.get(d.uid);
+      if (!earlier) {
+        first.set(d.uid, d);
+        continue;
+      }
+      findings.push({
+        ...atJson(d, ['uid']),
+        message: `dashboard ${dashboardName(d)} has uid "${d.uid}", like ${dashboardName(earlier)} (${relative(ws.root, earlier.file) || earlier.file}): Grafana keeps only one of them`,
+        hint: 'give each dashboard its own uid',
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,30 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { dashboardName } from './common.js';
+
+export default defineRule({
+  id: 'dashboard/invalid-json',
+  severity: 'error',
+  title: 'Dashboard file is not valid JSON',
+  checks: 'Dashboard files parse as strict JSON: no syntax errors, no comments, no trailing commas.',
+  why: 'Grafana reads dashboards with a strict JSON parser: a provisioned file that does not parse is skipped with an error in the Grafana log only, and an import fails ("Not valid JSON"). The dashboard silently never appears.',
+  fix: 'none',
+  versions: 'all Grafana versions',
+  bad: { file: 'dashboards/claude-code.json', text: '{\n  "title": "Claude Code",\n  // cost panels\n  "panels": [],\n}\n' },
+  good: { file: 'dashboards/claude-code.json', text: '{\n  "title": "Claude Code",\n  "panels": []\n}\n' },
+  references: ['grafana-loki.md §6 (file provisioning)', 'RFC 8259 (JSON has no comments or trailing commas)'],
+  oracle: 'fixtures',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    for (const d of ws.stack.grafana.dashboards) {
+      for (const p of d.doc.problems) {
+        findings.push({
+          file: d.file,
+          range: d.source.range(p.offset, p.length),
+          message: `${p.message} in dashboard ${dashboardName(d)}: Grafana cannot parse the file and skips it`,
+          hint: p.kind === 'comment' ? 'remove the comment (put notes in the dashboard or panel "description")' : p.kind === 'trailing-comma' ? 'remove the trailing comma' : 'fix the JSON syntax at this position',
+        });
+      }
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,59 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { jsonPointer } from '../../load/json.js';
+import { metricsView } from '../../model/grafana-pipelines.js';
+import { labelName } from '../../model/naming.js';
+import { dashboardName, dashboardQueries, queryOwner, queryRange } from './common.js';
+
+/** Resource attributes Loki's OTLP ingestion indexes as stream labels by default (everything else is structured metadata). */
+const LOKI_INDEX_ATTRIBUTES = [
+  'service.name', 'service.namespace', 'service.instance.id', 'deployment.environment', 'deployment.environment.name', 'cloud.region', 'cloud.availability_zone',
+  'k8s.cluster.name', 'k8s.namespace.name', 'k8s.pod.name', 'k8s.container.name', 'container.name', 'k8s.replicaset.name', 'k8s.deployment.name',
+  'k8s.statefulset.name', 'k8s.daemonset.name', 'k8s.cronjob.name', 'k8s.job.name',
+];
+
+export default defineRule({
+  id: 'dashboard/logql-label',
+  severity: 'warning',
+  title: 'Loki stream selector on a label OTLP ingestion does not create',
+  checks:
+    'Stream selectors `{…}` of LogQL queries in dashboards, for a stack that sends Claude Code events to Loki over OTLP: labels other than the resource attributes Loki indexes by default (for Claude Code: `service_name`), and a `service_name` value other than Claude Code\'s service name.',
+  why: 'Loki\'s native OTLP ingestion turns `service.name` into the `service_name` stream label and keeps everything else (event name, session, user) as structured metadata. `{job="claude-code"}` or `{exporter="OTLP"}` (the labels of the removed `loki` exporter) select no stream, so log panels stay empty.',
+  fix: 'none',
+  versions: 'Loki 3.0+ OTLP ingestion (`otlphttp` exporter to /otlp); not the removed contrib `loki` exporter',
+  bad: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{job=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n' },
+  good: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{service_name=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n' },
+  references: ['grafana-loki.md §9 (service.name becomes service_name; ColeMurray\'s LogQL)', 'collector.md §2.4 (loki exporter removed)'],
+  oracle: 'fixtures',
+  check(ws) {
+    // The old contrib loki exporter labels streams differently (exporter, job, instance, hints).
+    if (ws.stack.collectors.some((c) => c.components.some((x) => x.kind === 'exporters' && x.type === 'loki'))) return [];
+    const claude = metricsView(ws).claude;
+    const service = claude.serviceName ?? 'claude-code';
+    const own = new Set(['service.name', ...(claude.resourceAttributes ?? []), ...(claude.serviceNamespace ? ['service.namespace'] : [])]);
+    const allowed = new Set(LOKI_INDEX_ATTRIBUTES.filter((a) => own.has(a)).map((a) => labelName(a)));
+    const findings: RuleFinding[] = [];
+    for (const aq of dashboardQueries(ws)) {
+      if (!aq.logql) continue;
+      const d = aq.dashboard;
+      const where = `${queryOwner(aq)} of dashboard ${dashboardName(d)}`;
+      for (const m of aq.logql.streamMatchers) {
+        if (m.templatedLabel || m.op === '!=' || m.op === '!~') continue;
+        const at = (from: number, to: number) => ({ file: d.file, range: queryRange(d, aq.query, from, to), path: jsonPointer([...d.base, ...aq.query.path]) });
+        if (!allowed.has(m.label)) {
+          findings.push({
+            ...at(m.labelFrom, m.labelTo),
+            message: `stream selector ${m.label}${m.op}"${m.value}" in ${where} matches no stream: Loki's OTLP ingestion creates no "${m.label}" label for Claude Code events (service.name becomes service_name; other attributes are structured metadata)`,
+            hint: `select {service_name="${service}"} and filter on the attribute after a pipe (| ${m.label}="${m.value}")`,
+          });
+        } else if (m.label === 'service_name' && !m.templatedValue && m.op === '=' && m.value !== service) {
+          findings.push({
+            ...at(m.valueFrom, m.valueTo),
+            message: `service_name="${m.value}" in ${where} matches no Claude Code stream: its service.name is "${service}"`,
+            hint: `use service_name="${service}"`,
+          });
+        }
+      }
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,48 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, setJsonIn } from '../../fixers/edits.js';
+import { atJson, dashboardName } from './common.js';
+
+/** A stable uid from the title: lower case, words joined by `-`, at most 40 characters (Grafana's limit). */
+export function uidFromTitle(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return (slug || 'dashboard').slice(0, 40).replace(/-+$/, '');
+}
+
+export default defineRule({
+  id: 'dashboard/missing-uid',
+  severity: 'warning',
+  title: 'Dashboard without uid',
+  checks: 'A dashboard JSON without a top-level `uid`.',
+  why: 'Without a uid every import creates a new copy, and links, alerts and "Explore" URLs that point at a dashboard break when it is re-created. Provisioning by file matches dashboards by uid, so renaming the title creates duplicates.',
+  fix: 'safe',
+  fixDescription: 'Adds a `uid` derived from the title (lower case, dashes, at most 40 characters), made unique among the workspace\'s dashboards.',
+  versions: 'all Grafana versions',
+  bad: { file: 'dashboards/claude-code-overview.json', text: '{\n  "title": "Claude Code - Overview",\n  "panels": []\n}\n' },
+  good: { file: 'dashboards/claude-code-overview.json', text: '{\n  "title": "Claude Code - Overview",\n  "uid": "claude-code-overview",\n  "panels": []\n}\n' },
+  references: ['grafana-loki.md §1 (uid makes provisioning/import idempotent) and §6', 'peers.md §1.3 (neither dashboard of the skill has a uid)'],
+  oracle: 'fixtures',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    const dashboards = ws.stack.grafana.dashboards.filter((d) => !d.doc.problems.some((p) => p.kind === 'syntax'));
+    const taken = new Set(dashboards.flatMap((d) => (d.uid ? [d.uid] : [])));
+    for (const d of dashboards) {
+      if (d.uid) continue;
+      let uid = uidFromTitle(d.title ?? d.file.split(/[\\/]/).pop()!.replace(/\.json$/i, ''));
+      for (let n = 2; taken.has(uid); n++) uid = `${uidFromTitle(d.title ?? 'dashboard').slice(0, 36)}-${n}`;
+      taken.add(uid);
+      const hasUidKey = 'uid' in d.model;
+      findings.push({
+        ...atJson(d, hasUidKey ? ['uid'] : d.title !== undefined ? ['title'] : [], hasUidKey || d.title !== undefined ? 'key' : 'value'),
+        message: `dashboard ${dashboardName(d)} has no uid: every import creates another copy, and links to it break when it is re-created`,
+        hint: `add "uid": "${uid}"`,
+        fix: fix('safe', `add uid "${uid}"`, setJsonIn(d.source, [...d.base, 'uid'], uid)),
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,51 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix } from '../../fixers/edits.js';
+import { atUse, dashboardName, groupUses, guessMetric, knownNames, looksLikeClaudeName, metricUses, queryEdit, usedIn, workspaceName } from './common.js';
+
+/** A known way names get mangled, said plainly. */
+function diagnosis(name: string): string | undefined {
+  if (/_usd(_|$)/.test(name)) return 'PromQL names are case-sensitive: the unit is USD';
+  if (/(^|_)prs?_/.test(name)) return 'the metric is claude_code.pull_request.count';
+  if (/decision_count/.test(name)) return 'the edit-decision counter has no "count" in its name';
+  if (/total_seconds/.test(name)) return '"total" is moved to the end, after the unit: …_active_time_seconds_total';
+  return undefined;
+}
+
+export default defineRule({
+  id: 'dashboard/unknown-metric',
+  severity: 'error',
+  title: 'Dashboard queries a claude_code_ name that no pipeline produces',
+  checks:
+    'PromQL in dashboards that selects a `claude_code_…` series (or one prefixed by a namespace configured here) that matches none of the eight Claude Code metrics under any pipeline, namespace, suffix setting or translation strategy.',
+  why: 'Guides and community dashboards carry invented names (`…_active_time_total_seconds_total`, `…_pr_count_total`, lower-case `…_usd_total`, `…_decision_count_total`): no exporter produces them, so the panel shows "No data" on every setup.',
+  fix: 'unsafe',
+  fixDescription: 'Rewrites every occurrence of the name in the dashboard to the nearest real metric as this workspace names it (chosen from the words of the name, e.g. "active"/"time" → active_time). Unsafe: the guess may not be what the panel meant.',
+  versions: 'all versions',
+  bad: {
+    file: 'dashboards/claude-code.json',
+    text: '{\n  "panels": [{"title": "Active time", "targets": [{"expr": "sum(increase(claude_code_active_time_total_seconds_total[$__range]))"}]}]\n}\n',
+  },
+  good: {
+    file: 'dashboards/claude-code.json',
+    text: '{\n  "panels": [{"title": "Active time", "targets": [{"expr": "sum(increase(claude_code_active_time_seconds_total[$__range]))"}]}]\n}\n',
+  },
+  references: ['claude-code.md §5 ("seen in the wild" names)', 'peers.md §1.3 (the skill\'s simple dashboard, pr_count in its docs) and §2'],
+  oracle: 'pipeline',
+  check(ws) {
+    const known = knownNames(ws);
+    const findings: RuleFinding[] = [];
+    for (const uses of groupUses(metricUses(ws).filter((u) => looksLikeClaudeName(ws, u.name) && !known.has(u.name)))) {
+      const u = uses[0];
+      const otel = guessMetric(u.name, known);
+      const nearest = otel ? workspaceName(ws, otel) : undefined;
+      const why = diagnosis(u.name);
+      findings.push({
+        ...atUse(u),
+        message: `${u.name} in ${usedIn(uses)} of dashboard ${dashboardName(u.aq.dashboard)} is no Claude Code metric under any pipeline${nearest ? `; the nearest real name is ${nearest.name} (${otel}${nearest.from ? `, as ${nearest.from} names it` : ''})` : ''}`,
+        hint: why ?? (nearest ? `query ${nearest.name}` : undefined),
+        fix: nearest ? fix('unsafe', `rename ${u.name} to ${nearest.name} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`, uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, nearest.name))) : undefined,
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,75 @@
+import { posix } from 'node:path';
+import type { Node } from 'yaml';
+import { nodeAt, type YamlDocument, type YamlPath } from '../../load/yaml.js';
+import { isGrafanaImage, type ComposeFile, type ComposeService } from '../../model/compose.js';
+import type { Workspace } from '../../model/workspace.js';
+import { grafanaProvisioningDir, topology } from '../../model/topology.js';
+import type { TextEdit } from '../../types.js';
+
+/**
+ * Add `key: value` to the block mapping at `path` right after the line of `afterKey` (e.g. `uid:` after
+ * `name:` in a `- name: Prometheus` list item), indented like that key. No edit for flow mappings or when the
+ * key's line holds more than the key's own entry.
+ */
+export function yamlInsertAfterKey(y: YamlDocument, path: YamlPath, afterKey: string, key: string, value: string): TextEdit[] {
+  const map = nodeAt(y, path) as (Node & { flow?: boolean; items?: { key: Node | null; value: Node | null }[] }) | undefined;
+  if (!map || map.flow || !Array.isArray(map.items)) return [];
+  const pair = map.items.find((p) => p.key && 'value' in p.key && String((p.key as { value: unknown }).value) === afterKey);
+  if (!pair?.key?.range) return [];
+  const text = y.source.text;
+  const keyStart = pair.key.range[0];
+  const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
+  const column = keyStart - lineStart;
+  const end = pair.value?.range?.[1] ?? pair.key.range[1];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const nl = text.indexOf('\n', end);
+  if (nl < 0) return [{ file: y.source.path, offset: text.length, length: 0, text: `${eol}${' '.repeat(column)}${key}: ${value}` }];
+  // The value must end on this line (no multi-line value or trailing entries of a flow mapping).
+  if (text.slice(end, nl).replace(/\r$/, '').replace(/\s+#.*$/, '').trim() !== '') return [];
+  return [{ file: y.source.path, offset: nl + 1, length: 0, text: `${' '.repeat(column)}${key}: ${value}${eol}` }];
+}
+
+export interface GrafanaContainer {
+  compose: ComposeFile;
+  service: ComposeService;
+}
+
+/** Grafana services of the workspace's compose files. */
+export function grafanaServices(ws: Workspace): GrafanaContainer[] {
+  return ws.stack.composes.flatMap((compose) => compose.services.filter((s) => isGrafanaImage(s.repository)).map((service) => ({ compose, service })));
+}
+
+/** Where a workspace file is mounted in Grafana containers (container paths). */
+export function grafanaPlacements(ws: Workspace, file: string): { container: GrafanaContainer; containerPath: string }[] {
+  const grafana = grafanaServices(ws);
+  return topology(ws.stack)
+    .placementsOf(file)
+    .flatMap((p) => {
+      const container = grafana.find((g) => g.service === p.service);
+      return container ? [{ container, containerPath: p.containerPath }] : [];
+    });
+}
+
+/** A YAML string value's quoting kept: replace the whole value with `text`. */
+export function yamlReplaceString(y: YamlDocument, path: YamlPath, text: string): TextEdit[] {
+  const node = nodeAt(y, path);
+  if (!node?.range) return [];
+  const raw = y.source.text.slice(node.range[0], node.range[1]);
+  const q = raw[0] === '"' || raw[0] === "'" ? raw[0] : '';
+  return [{ file: y.source.path, offset: node.range[0], length: node.range[1] - node.range[0], text: `${q}${text}${q}` }];
+}
+
+/**
+ * Whether Grafana loads this dashboard through a file provider: a provider exists, and (when Grafana runs in
+ * compose) its file is mounted where Grafana reads providers and the dashboard under the provider's path.
+ */
+export function isFileProvisioned(ws: Workspace, dashboardFile: string): boolean {
+  const providers = ws.stack.grafana.providerFiles.filter((f) => f.yaml.problems.length === 0).flatMap((f) => f.providers);
+  if (providers.length === 0) return false;
+  const grafana = grafanaServices(ws);
+  if (grafana.length === 0) return true;
+  const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir.replace(/\/+$/, '')}/`);
+  const read = providers.filter((p) => grafanaPlacements(ws, p.file).some((x) => under(x.containerPath, `${grafanaProvisioningDir(x.container.service)}/dashboards`)));
+  const placements = grafanaPlacements(ws, dashboardFile);
+  return read.some((p) => p.optionsPath && placements.some((x) => under(x.containerPath, posix.normalize(p.optionsPath!))));
+}

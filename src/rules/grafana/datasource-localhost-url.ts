@@ -1,0 +1,64 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix } from '../../fixers/edits.js';
+import { isPrometheusImage, type ComposeService } from '../../model/compose.js';
+import { hasEnvReference } from '../../model/grafana.js';
+import { atYaml } from '../yaml-locate.js';
+import { grafanaPlacements, grafanaServices, yamlReplaceString } from './common.js';
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/i;
+const DEFAULT_PORT: Record<string, number> = { prometheus: 9090, loki: 3100, tempo: 3200, alertmanager: 9093 };
+
+function imageMatches(type: string | undefined, s: ComposeService): boolean {
+  if (type === 'prometheus') return isPrometheusImage(s.repository);
+  if (type === 'loki') return /(^|\/)grafana\/loki$/.test(s.repository ?? '');
+  if (type === 'tempo') return /(^|\/)grafana\/tempo$/.test(s.repository ?? '');
+  if (type === 'alertmanager') return /(^|\/)prom\/alertmanager$/.test(s.repository ?? '');
+  return false;
+}
+
+export default defineRule({
+  id: 'grafana/datasource-localhost-url',
+  severity: 'error',
+  title: 'Datasource URL on localhost while Grafana runs in a container',
+  checks: 'A provisioned datasource whose `url` host is localhost (127.x, ::1, 0.0.0.0) while the workspace runs Grafana as a compose service (not on the host network).',
+  why: 'Inside the Grafana container localhost is Grafana itself, so every query of the datasource fails and every panel is empty ("dial tcp 127.0.0.1:9090: connect: connection refused"), although `curl localhost:9090` works on the host.',
+  fix: 'safe',
+  fixDescription: 'Replaces host and port with the compose service that serves the datasource (the service publishing that port, or the one running that backend image) and its container port, e.g. `http://localhost:9090` → `http://prometheus:9090`. No fix when no single service matches.',
+  versions: 'all Grafana versions',
+  bad: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://localhost:9090\n' },
+  good: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://prometheus:9090\n' },
+  references: ['grafana-loki.md §5 ("never localhost") and §8 (service names, not localhost)', 'prometheus.md §1 (the same pitfall for scrape targets)'],
+  oracle: 'fixtures',
+  check(ws) {
+    const grafana = grafanaServices(ws);
+    if (grafana.length === 0) return [];
+    const findings: RuleFinding[] = [];
+    for (const f of ws.stack.grafana.datasourceFiles) {
+      const placed = grafanaPlacements(ws, f.file);
+      // The Grafana container that reads this file, else the only one; host networking makes localhost fine.
+      const container = placed[0]?.container ?? (grafana.length === 1 ? grafana[0] : undefined);
+      if (!container || container.service.raw.network_mode === 'host') continue;
+      for (const d of f.datasources) {
+        if (!d.url || hasEnvReference(d.url)) continue;
+        const m = /^([a-z][a-z0-9+.-]*:\/\/)?(\[[^\]]*\]|[^:/?#]*)(?::(\d+))?/i.exec(d.url.trim());
+        if (!m || !LOOPBACK.test(m[2])) continue;
+        const scheme = m[1] ?? 'http://';
+        const port = m[3] ? Number(m[3]) : scheme.startsWith('https') ? 443 : 80;
+        const services = container.compose.services.filter((s) => s !== container.service);
+        const byPort = services.flatMap((s) => s.ports.filter((p) => (p.hostPort ?? p.containerPort) === port).map((p) => ({ s, containerPort: p.containerPort })));
+        const byImage = services.filter((s) => imageMatches(d.type, s)).map((s) => ({ s, containerPort: DEFAULT_PORT[d.type ?? ''] ?? port }));
+        const candidates = byPort.length > 0 ? byPort : byImage;
+        const unique = new Map(candidates.map((c) => [`${c.s.name}:${c.containerPort}`, c]));
+        const target = unique.size === 1 ? [...unique.values()][0] : undefined;
+        const fixed = target ? d.url.trim().replace(/^([a-z][a-z0-9+.-]*:\/\/)?(\[[^\]]*\]|[^:/?#]*)(:\d+)?/i, `${scheme}${target.s.name}:${target.containerPort}`) : undefined;
+        findings.push({
+          ...atYaml(f.yaml, [...d.path, 'url'], 'value'),
+          message: `datasource "${d.name ?? '?'}" points at ${m[2]}, but Grafana runs in the compose service "${container.service.name}": there ${m[2]} is the Grafana container itself, so every query fails with "connection refused"`,
+          hint: fixed ? `use the compose service name: ${fixed}` : 'use the compose service name of the backend (e.g. http://prometheus:9090), or host.docker.internal for a backend on the host',
+          fix: fixed ? fix('safe', `point datasource ${d.name ?? ''} at ${fixed}`, yamlReplaceString(f.yaml, [...d.path, 'url'], fixed)) : undefined,
+        });
+      }
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,43 @@
+import { basename } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import type { ProvisionedDatasource } from '../../model/grafana.js';
+import { atYaml } from '../yaml-locate.js';
+
+export default defineRule({
+  id: 'grafana/multiple-default-datasources',
+  severity: 'error',
+  title: 'More than one default datasource',
+  checks: 'Provisioned datasources (across all provisioning files) with `isDefault: true` more than once in the same organisation.',
+  why: 'Grafana rejects the provisioning with "datasource.yaml config is invalid. Only one datasource per organization can be marked as default" and stops at startup, so no dashboard works.',
+  fix: 'none',
+  versions: 'all Grafana versions with datasource provisioning',
+  bad: {
+    file: 'grafana-datasources.yml',
+    text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    url: http://prometheus:9090\n    isDefault: true\n  - name: Loki\n    type: loki\n    url: http://loki:3100\n    isDefault: true\n',
+  },
+  good: {
+    file: 'grafana-datasources.yml',
+    text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    url: http://prometheus:9090\n    isDefault: true\n  - name: Loki\n    type: loki\n    url: http://loki:3100\n',
+  },
+  references: ['grafana-loki.md §5 (isDefault: at most one per org; ErrInvalidConfigToManyDefault)'],
+  oracle: 'fixtures',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    const first = new Map<number, ProvisionedDatasource>();
+    for (const d of ws.stack.grafana.datasources) {
+      if (!d.isDefault || d.yaml.problems.length) continue;
+      const earlier = first.get(d.orgId);
+      if (!earlier) {
+        first.set(d.orgId, d);
+        continue;
+      }
+      const where = earlier.file === d.file ? '' : ` in ${basename(earlier.file)}`;
+      findings.push({
+        ...atYaml(d.yaml, [...d.path, 'isDefault'], 'value'),
+        message: `datasource "${d.name ?? '?'}" is marked isDefault, and so is "${earlier.name ?? '?'}"${where}: Grafana refuses the provisioning ("Only one datasource per organization can be marked as default") and does not start`,
+        hint: `keep isDefault: true on one datasource of org ${d.orgId} only`,
+      });
+    }
+    return findings;
+  },
+});

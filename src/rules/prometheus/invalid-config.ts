@@ -1,0 +1,66 @@
+import { basename } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import { atYaml } from '../yaml-locate.js';
+import { checkPrometheusConfig, rejectedIn } from './config-check.js';
+import { prometheusVersionText } from './version.js';
+
+export default defineRule({
+  id: 'prometheus/invalid-config',
+  severity: 'error',
+  title: 'prometheus.yml that Prometheus refuses to load',
+  checks:
+    'prometheus.yml the way the config loader of the Prometheus version in force reads it (strict YAML): syntax, unknown or version-specific fields, durations, scheme or path in targets, empty and duplicate job names, scrape_timeout above scrape_interval, null list entries, and for 2.x the legacy label-name rules and the targets promtool builds.',
+  why: 'Prometheus does not start (or keeps the old config on reload), and `promtool check config` fails with e.g. "parsing YAML file prometheus.yml: \\"http://otel-collector:8889\\" is not a valid hostname", "not a valid duration string: \\"15\\"", "found multiple scrape configs with job name \\"otel-collector\\"" or "field scrape_intervall not found in type config.plain": no metrics are scraped at all.',
+  fix: 'none',
+  versions:
+    'all Prometheus versions; fields are checked against the release that added or removed them (e.g. fallback_scrape_protocol from 3.0.0, scrape_classic_histograms 2.45.0–2.55.x); label names beyond [a-zA-Z_][a-zA-Z0-9_]* are rejected before 3.0.0',
+  bad: {
+    file: 'prometheus.yml',
+    text: "global:\n  scrape_interval: 15\nscrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['http://otel-collector:8889']\n",
+  },
+  good: {
+    file: 'prometheus.yml',
+    text: "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n",
+  },
+  references: [
+    'prometheus.md §1 (pitfalls with exact errors), §2 (promtool)',
+    'prometheus/prometheus config/config.go (Load, GlobalConfig and ScrapeConfig UnmarshalYAML/Validate, CheckTargetAddress)',
+    'prometheus/common model.ParseDuration',
+  ],
+  oracle: 'promtool',
+  fatalIn: (version, finding) => rejectedIn(finding.message, version),
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    const v = ws.stack.prometheusVersion;
+    const versionText = prometheusVersionText(ws.stack);
+    for (const p of ws.stack.prometheus) {
+      const name = basename(p.file);
+      if (p.yaml.problems.length > 0) {
+        for (const problem of p.yaml.problems) {
+          const duplicate = problem.code === 'DUPLICATE_KEY' ? duplicateKey(p.yaml.source.text, problem.offset) : undefined;
+          findings.push({
+            file: p.file,
+            range: p.yaml.source.range(problem.offset, problem.length),
+            message: `${duplicate ? `duplicate key "${duplicate}"` : `yaml: ${problem.message}`}: ${versionText} refuses to load ${name}`,
+            hint: problem.code === 'TAB_AS_INDENT' ? 'indent with spaces' : duplicate ? 'merge the two entries into one' : 'fix the YAML syntax at this position',
+          });
+        }
+        continue;
+      }
+      for (const issue of checkPrometheusConfig(p.yaml, v.version, v.source === 'assumed')) {
+        const promtoolOnly = /promtool 2\.x/.test(issue.why ?? '');
+        findings.push({
+          ...atYaml(p.yaml, issue.path, issue.part),
+          message: `${issue.error}: ${promtoolOnly ? `promtool check config rejects ${name} at ${versionText}` : `${versionText} refuses to load ${name}`}${issue.why ? ` (${issue.why})` : ''}`,
+          hint: issue.hint,
+        });
+      }
+    }
+    return findings;
+  },
+});
+
+/** The key text at a duplicate-key error: `key:` at the offset. */
+function duplicateKey(text: string, offset: number): string | undefined {
+  return /^["']?([^"':\n]+)["']?\s*:/.exec(text.slice(offset))?.[1];
+}

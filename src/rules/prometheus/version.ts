@@ -1,0 +1,15 @@
+import type { Stack } from '../../model/stack.js';
+import { atLeast } from '../../model/versions.js';
+
+/** "Prometheus 2.55.1 (prom/prometheus:v2.55.1 in docker-compose.yml)": which version made the difference. */
+export function prometheusVersionText(stack: Stack): string {
+  const p = stack.prometheusVersion;
+  const why =
+    p.source === 'compose' ? p.evidence : p.source === 'flag' ? '--prometheus-version' : p.source === 'config' ? 'the doctor config' : 'assumed: no pinned prom/prometheus image or --prometheus-version';
+  return `Prometheus ${p.version} (${why})`;
+}
+
+/** Prometheus 3.x: UTF-8 names, the 3.x config loader (the oracle for 3.x is the loader, for 2.x `promtool check config`). */
+export function isProm3(version: string): boolean {
+  return atLeast(version, '3.0.0');
+}
