@@ -195,34 +195,66 @@ export const LIFECYCLE: Lifecycle[] = [
     rule: 'collector/removed-component',
     source: 'collector.md §1, §2.10',
   },
+];
+
+/**
+ * Types renamed with the old name kept as a deprecated alias (the collector logs `"<old>" alias is deprecated;
+ * use "<new>" instead` at startup, service/internal/builders/builders.go). Before `since` the new name is an
+ * unknown type.
+ */
+export interface Rename {
+  kind: ComponentKind;
+  old: string;
+  type: string;
+  since: string;
+  distributions: ('core' | 'contrib')[];
+  source: string;
+}
+
+export const RENAMES: Rename[] = [
+  { kind: 'exporters', old: 'otlp', type: 'otlp_grpc', since: '0.144.0', distributions: ['core', 'contrib'], source: 'collector.md §1, §2.10 (#14403, #14396)' },
+  { kind: 'exporters', old: 'otlphttp', type: 'otlp_http', since: '0.144.0', distributions: ['core', 'contrib'], source: 'collector.md §1, §2.10 (#14403, #14396)' },
   {
     kind: 'exporters',
-    type: 'otlp_grpc',
+    old: 'prometheusremotewrite',
+    type: 'prometheus_remote_write',
+    since: '0.154.0',
     distributions: ['core', 'contrib'],
-    addedIn: '0.144.0',
-    replacement: '`otlp` (the name before v0.144.0)',
-    rule: 'collector/renamed-component',
-    source: 'collector.md §1, §2.10',
+    source: 'contrib exporter/prometheusremotewriteexporter metadata.yaml: `type: prometheusremotewrite` at v0.153.0, `type: prometheus_remote_write` + `deprecated_type: prometheusremotewrite` at v0.154.0',
   },
   {
-    kind: 'exporters',
-    type: 'otlp_http',
-    distributions: ['core', 'contrib'],
-    addedIn: '0.144.0',
-    replacement: '`otlphttp` (the name before v0.144.0)',
-    rule: 'collector/renamed-component',
-    source: 'collector.md §1, §2.10',
+    kind: 'processors',
+    old: 'deltatocumulative',
+    type: 'delta_to_cumulative',
+    since: '0.158.0',
+    distributions: ['contrib'],
+    source: 'contrib processor/deltatocumulativeprocessor metadata.yaml: `type: deltatocumulative` at v0.157.0, `type: delta_to_cumulative` + `deprecated_type: deltatocumulative` at v0.158.0',
   },
 ];
 
-/** Types renamed in v0.144.0: the old name stays as a deprecated alias. */
-export const RENAMED_FROM = '0.144.0';
-export const NEW_NAME: Record<string, string> = { otlp: 'otlp_grpc', otlphttp: 'otlp_http' };
-export const OLD_NAME: Record<string, string> = { otlp_grpc: 'otlp', otlp_http: 'otlphttp' };
+for (const r of RENAMES) {
+  LIFECYCLE.push({
+    kind: r.kind,
+    type: r.type,
+    distributions: r.distributions,
+    addedIn: r.since,
+    replacement: `\`${r.old}\` (the name before v${r.since})`,
+    rule: 'collector/renamed-component',
+    source: r.source,
+  });
+}
 
+export function renameOf(kind: ComponentKind, type: string): { rename: Rename; isOld: boolean } | undefined {
+  const r = RENAMES.find((x) => x.kind === kind && (x.old === type || x.type === type));
+  return r && { rename: r, isOld: r.old === type };
+}
+
+/** The otlphttp exporter's name at a version: `otlp_http` from v0.144.0. */
+export const OTLP_HTTP_RENAMED_FROM = RENAMES[1].since;
+
+/** The lifecycle entry of a type as written (exact name: `otlphttp` is not `otlp_http`). */
 export function lifecycleOf(kind: ComponentKind, type: string): Lifecycle | undefined {
-  const key = moduleKey(kind, type);
-  return LIFECYCLE.find((l) => moduleKey(l.kind, l.type) === key);
+  return LIFECYCLE.find((l) => l.kind === kind && l.type === type);
 }
 
 /** Whether the official distributions ship a lifecycle component at a version (ignoring core vs contrib). */
@@ -270,9 +302,4 @@ export function isContribOnly(kind: ComponentKind, type: string): boolean {
 export function distributionText(stack: Stack): string {
   const c = stack.collector;
   return c.distribution === 'custom' ? 'the custom build (--collector-manifest)' : `the ${c.distribution} distribution`;
-}
-
-/** The collector's own wording for an unknown component type (collector.md §2.1). */
-export function unknownTypeError(type: string, id: string): string {
-  return `unknown type: "${type}" for id: "${id}" (valid values: [...])`;
 }

@@ -8,7 +8,7 @@ import { buildStack, type StackFile, type StackOptions } from '../../src/model/s
 import type { Workspace } from '../../src/model/workspace.js';
 import type { Rule, RuleFinding } from '../../src/rules/define.js';
 import { RULES_BY_ID } from '../../src/rules/index.js';
-import { dollarRefs, fatalAt } from '../../src/rules/collector/env-syntax.js';
+import { defaultRefs, dollarRefs, fatalAt } from '../../src/rules/collector/env-syntax.js';
 import { lokiOtlpEndpoint } from '../../src/rules/collector/loki-exporter.js';
 import { addressParts } from '../../src/rules/collector/telemetry-metrics-address.js';
 import { applyEdits, workspaceOf } from '../helpers/setup-workspace.js';
@@ -148,6 +148,27 @@ ${pipelines('otlphttp/loki')}`;
     expect(before.map((f) => f.severity)).toEqual(['warning']);
   });
 
+  it('finds unescaped defaults, with and without the env: scheme', () => {
+    const refs = (s: string) => defaultRefs(s).map((d) => [s.slice(d.offset, d.offset + d.length), d.scheme, d.name, d.fallback]);
+    expect(refs('${A:-x}')).toEqual([['${A:-x}', false, 'A', 'x']]);
+    expect(refs('http://${env:HOST:-localhost}:4317')).toEqual([['${env:HOST:-localhost}', true, 'HOST', 'localhost']]);
+    expect(refs('$${A:-x} ${env:A} ${A}')).toEqual([]);
+    expect(refs('$$${A:-}')).toEqual([['${A:-}', false, 'A', '']]);
+  });
+
+  it('defaults: no scheme is fatal everywhere; env: defaults before v0.110.0', () => {
+    const cfgDefaults = `${RECEIVER}exporters:\n  debug:\n    sampling_initial: 5\n  otlphttp:\n    endpoint: \${OTLP_TARGET:-http://collector:4318}\n    headers:\n      X-Tenant: \${env:TENANT:-claude}\n${pipelines('otlphttp')}`;
+    const at = (v: string) => run('collector/env-syntax', ws(cfgDefaults, `otel/opentelemetry-collector-contrib:${v}`));
+    const old = at('0.109.0');
+    expect(old.map((f) => f.path)).toEqual(['exporters.otlphttp.endpoint', 'exporters.otlphttp.headers.X-Tenant']);
+    expect(old.every((f) => fatal('collector/env-syntax', '0.109.0', f))).toBe(true);
+    expect(old[0].fix).toBeUndefined();
+    const current = at('0.110.0');
+    expect(current.map((f) => f.path)).toEqual(['exporters.otlphttp.endpoint']);
+    expect(fatal('collector/env-syntax', '0.165.0', current[0])).toBe(true);
+    expect(fixed(cfgDefaults, current[0])).toContain('endpoint: ${env:OTLP_TARGET:-http://collector:4318}\n');
+  });
+
   it('the unsafe fix writes ${env:VAR}', () => {
     const [f] = run('collector/env-syntax', ws(cfg, 'otel/opentelemetry-collector-contrib:0.115.1'));
     expect(f.fix?.safety).toBe('unsafe');
@@ -223,6 +244,35 @@ describe('collector/renamed-component', () => {
     expect(run('collector/renamed-component', ws(oldNames, 'otel/opentelemetry-collector-contrib:0.143.0'))).toEqual([]);
     // The otlp receiver keeps its name.
     expect(run('collector/renamed-component', ws(oldNames, 'otel/opentelemetry-collector-contrib:0.150.0')).map((f) => f.path)).not.toContain('receivers.otlp');
+  });
+});
+
+describe('collector/renamed-component: contrib renames', () => {
+  const cfg = `${RECEIVER}processors:\n  delta_to_cumulative:\nexporters:\n  prometheus_remote_write:\n    endpoint: http://prometheus:9090/api/v1/write\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      processors: [delta_to_cumulative]\n      exporters: [prometheus_remote_write]\n`;
+  const sev = (config: string, v: string) => run('collector/renamed-component', ws(config, `otel/opentelemetry-collector-contrib:${v}`)).map((f) => `${f.path} ${f.severity}`);
+
+  it('prometheus_remote_write exists from v0.154.0, delta_to_cumulative from v0.158.0', () => {
+    expect(sev(cfg, '0.153.0')).toEqual(['processors.delta_to_cumulative error', 'exporters.prometheus_remote_write error']);
+    expect(sev(cfg, '0.154.0')).toEqual(['processors.delta_to_cumulative error']);
+    expect(sev(cfg, '0.158.0')).toEqual([]);
+    const [f] = run('collector/renamed-component', ws(cfg, 'otel/opentelemetry-collector-contrib:0.157.0'));
+    expect(fatal('collector/renamed-component', '0.105.0', f)).toBe(true);
+    expect(fatal('collector/renamed-component', '0.165.0', f)).toBe(false);
+    // The rename reaches the pipeline's processor list.
+    expect(parseDocument(fixed(cfg, f)).toJS().service.pipelines.metrics.processors).toEqual(['deltatocumulative']);
+  });
+
+  it('the old names are info from the rename on a pinned collector', () => {
+    const old = cfg.replace(/delta_to_cumulative/g, 'deltatocumulative').replace(/prometheus_remote_write/g, 'prometheusremotewrite');
+    expect(sev(old, '0.157.0')).toEqual(['exporters.prometheusremotewrite info']);
+    expect(sev(old, '0.158.0')).toEqual(['processors.deltatocumulative info', 'exporters.prometheusremotewrite info']);
+  });
+
+  it('delta_to_cumulative with the core image is reported once, as not in the distribution', () => {
+    const core = run('collector/renamed-component', ws(cfg, 'otel/opentelemetry-collector:0.160.0'));
+    expect(core.map((f) => f.path)).toEqual(['processors.delta_to_cumulative']);
+    expect(core[0].message).toContain('is not in the core distribution');
+    expect(run('collector/not-in-distribution', ws(cfg, 'otel/opentelemetry-collector:0.160.0'))).toEqual([]);
   });
 });
 

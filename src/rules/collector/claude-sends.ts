@@ -1,9 +1,8 @@
 import { basename } from 'node:path';
-import type { Delivery, Route } from '../../model/routes.js';
-import type { Signal } from '../../model/prediction.js';
+import type { Route } from '../../model/routes.js';
 import type { Workspace } from '../../model/workspace.js';
 import { where } from '../settings/locate.js';
-import { displayUrl, listWords, otlpSignals } from '../settings/otlp-signals.js';
+import { listWords, otlpSignals } from '../settings/otlp-signals.js';
 
 /** Wording shared by the cross-file rules that follow Claude Code's exports into the stack. */
 
@@ -42,7 +41,7 @@ export function hostPortFor(route: Route, containerPort: number): number | undef
   return route.service?.service.ports.find((p) => p.containerPort === containerPort && p.hostPort !== undefined)?.hostPort;
 }
 
-/** Deliveries grouped by a key, keeping their order. */
+/** Items grouped by a key, keeping their order. */
 export function groupBy<T>(items: T[], key: (x: T) => string): T[][] {
   const m = new Map<string, T[]>();
   for (const x of items) {
@@ -52,8 +51,3 @@ export function groupBy<T>(items: T[], key: (x: T) => string): T[][] {
   return [...m.values()];
 }
 
-export function signalsOf(ds: Delivery[]): Signal[] {
-  return [...new Set(ds.map((d) => d.route.signal))];
-}
-
-export { displayUrl, listWords };

@@ -55,6 +55,28 @@ export function dollarRefs(raw: string, base = 0): DollarRef[] {
   return out;
 }
 
+/** Defaults in `${env:VAR:-default}` exist from v0.110.0 (envprovider v1.16.0); before, the name is invalid. */
+export const DEFAULTS_FROM = '0.110.0';
+
+/** An unescaped `${VAR:-default}` or `${env:VAR:-default}` in raw scalar text. */
+export interface DefaultRef {
+  offset: number;
+  length: number;
+  scheme: boolean;
+  name: string;
+  fallback: string;
+}
+
+export function defaultRefs(raw: string, base = 0): DefaultRef[] {
+  const out: DefaultRef[] = [];
+  for (const m of raw.matchAll(/(\$+)\{(env:)?([A-Za-z_][A-Za-z0-9_]*):-([^}]*)\}/g)) {
+    if (m[1].length % 2 === 0) continue; // `$${…}` is escaped
+    const offset = m.index! + m[1].length - 1;
+    out.push({ offset: base + offset, length: m[0].length - m[1].length + 1, scheme: !!m[2], name: m[3], fallback: m[4] });
+  }
+  return out;
+}
+
 /** Whether the expandconverter sees an unescaped `$name` (and so, from v0.104.0 to v0.106.x, refuses to start). */
 export function expandedAt(version: string, dollars: number): boolean {
   if (atLeast(version, LITERAL_FROM)) return false;
@@ -86,13 +108,14 @@ function stringValues(y: YamlDocument): { path: YamlPath; start: number; end: nu
 export default defineRule({
   id: 'collector/env-syntax',
   severity: 'error',
-  title: 'Environment variable written as `$VAR` in a collector config',
+  title: 'Environment variable syntax the collector does not expand',
   checks:
-    'String values of the collector config for `$VAR` without braces (not `${VAR}`, `${env:VAR}` or an escaped `$$`). On v0.104.0–v0.106.x also `$1`-style references and, from v0.105.0, `$$VAR`, which that release unescapes and then rejects.',
-  why: 'v0.104.0–v0.106.x refuse to start: "variable substitution using $VAR has been deprecated in favor of ${VAR} and ${env:VAR} - please update $VAR or temporarily disable the confmap.unifyEnvVarExpansion feature gate". From v0.107.0 the collector no longer expands it at all: the endpoint, header or token is the literal text `$VAR`, so exports fail or authenticate with a wrong value, silently.',
+    'String values of the collector config for `$VAR` without braces (not `${VAR}`, `${env:VAR}` or an escaped `$$`); on v0.104.0–v0.106.x also `$1`-style references and, from v0.105.0, `$$VAR`, which those releases unescape and then reject. Also defaults: `${VAR:-default}` without the `env:` scheme, and `${env:VAR:-default}` before v0.110.0.',
+  why: 'v0.104.0–v0.106.x refuse to start: "variable substitution using $VAR has been deprecated in favor of ${VAR} and ${env:VAR} - please update $VAR or temporarily disable the confmap.unifyEnvVarExpansion feature gate". From v0.107.0 the collector no longer expands it at all: the endpoint, header or token is the literal text `$VAR`, so exports fail or authenticate with a wrong value, silently. A default without the scheme, `${VAR:-default}`, stops every version with `invalid uri: "VAR:-default"`, and `${env:VAR:-default}` before v0.110.0 with `environment variable "VAR:-default" has invalid name`.',
   fix: 'unsafe',
-  fixDescription: 'Rewrites `$VAR` as `${env:VAR}`. Unsafe: a `$` that was meant literally (a password, a regex) should be `$$` instead.',
-  versions: 'error v0.104.0–v0.106.x (refuses to start); warning before (deprecated) and from v0.107.0 (left literally)',
+  fixDescription: 'Rewrites `$VAR` as `${env:VAR}`, and `${VAR:-default}` as `${env:VAR:-default}` (on v0.110.0 or later). Unsafe: a `$` that was meant literally (a password, a regex) should be `$$` instead.',
+  versions:
+    '`$VAR`: error v0.104.0–v0.106.x (refuses to start), warning before (deprecated) and from v0.107.0 (left literally); `${VAR:-default}`: error on all versions; `${env:VAR:-default}`: error before v0.110.0',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\n    headers:\n      X-Scope-OrgID: $LOKI_TENANT\n',
@@ -109,8 +132,10 @@ export default defineRule({
   ],
   oracle: 'collector',
   fatalIn: (version, finding) => {
-    const m = /^"(\$+)/.exec(finding.message);
-    return !!m && fatalAt(version, m[1].length);
+    const m = /^"(\$+)(\{)?(env:)?/.exec(finding.message);
+    if (!m) return false;
+    if (m[2]) return m[3] ? compareVersions(version, DEFAULTS_FROM) < 0 : true;
+    return fatalAt(version, m[1].length);
   },
   check(ws) {
     const version = ws.stack.collector.version;
@@ -119,6 +144,29 @@ export default defineRule({
       if (c.yaml.problems.length) continue;
       const text = c.yaml.source.text;
       for (const v of stringValues(c.yaml)) {
+        for (const d of defaultRefs(text.slice(v.start, v.end), v.start)) {
+          const token = text.slice(d.offset, d.offset + d.length);
+          const where = yamlPathString(v.path);
+          const at = { file: c.file, range: c.yaml.source.range(d.offset, d.length), path: where };
+          const supported = atLeast(version, DEFAULTS_FROM);
+          if (!d.scheme) {
+            const edits = supported ? [{ file: c.file, offset: d.offset + 2, length: 0, text: 'env:' }] : [];
+            findings.push({
+              ...at,
+              severity: 'error',
+              message: `"${token}" in ${where}: a default needs the env: scheme; ${collectorVersionText(ws.stack)} refuses to start: cannot resolve the configuration: invalid uri: "${d.name}:-${d.fallback}"`,
+              hint: supported ? `write \${env:${d.name}:-${d.fallback}}` : `write \${env:${d.name}} and set the variable (defaults need v${DEFAULTS_FROM} or later)`,
+              fix: fix('unsafe', `write \${env:${d.name}:-${d.fallback}}`, edits),
+            });
+          } else if (!supported) {
+            findings.push({
+              ...at,
+              severity: 'error',
+              message: `"${token}" in ${where}: defaults in \${env:…} exist only from v${DEFAULTS_FROM}; ${collectorVersionText(ws.stack)} refuses to start: environment variable "${d.name}:-${d.fallback}" has invalid name: must match regex ^[a-zA-Z_][a-zA-Z0-9_]*$`,
+              hint: `write \${env:${d.name}} and always set ${d.name}, or use v${DEFAULTS_FROM} or later`,
+            });
+          }
+        }
         for (const ref of dollarRefs(text.slice(v.start, v.end), v.start)) {
           const token = text.slice(ref.offset, ref.offset + ref.dollars + ref.name.length);
           const fatal = fatalAt(version, ref.dollars);

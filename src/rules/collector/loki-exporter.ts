@@ -1,6 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlDeleteMapEntry, yamlReplaceInList, yamlReplaceScalar } from '../../fixers/edits.js';
-import { absence, distributionText, lifecycleOf, RENAMED_FROM, shippedAt } from '../../model/components.js';
+import { absence, distributionText, lifecycleOf, OTLP_HTTP_RENAMED_FROM, shippedAt } from '../../model/components.js';
 import type { Component, CollectorConfig } from '../../model/collector.js';
 import type { Stack } from '../../model/stack.js';
 import { atYaml } from '../yaml-locate.js';
@@ -40,7 +40,7 @@ export function lokiOtlpEndpoint(endpoint: unknown): string {
 
 /** The exporter type the replacement uses: `otlp_http` where a pinned version has it, else `otlphttp` (every version). */
 function otlpHttpType(stack: Stack): string {
-  return stack.collector.source !== 'assumed' && atLeast(stack.collector.version, RENAMED_FROM) ? 'otlp_http' : 'otlphttp';
+  return stack.collector.source !== 'assumed' && atLeast(stack.collector.version, OTLP_HTTP_RENAMED_FROM) ? 'otlp_http' : 'otlphttp';
 }
 
 function replacement(c: CollectorConfig, e: Component, stack: Stack) {

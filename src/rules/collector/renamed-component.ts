@@ -1,31 +1,43 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInList, yamlReplaceScalar } from '../../fixers/edits.js';
-import { absence, distributionText, NEW_NAME, OLD_NAME, RENAMED_FROM } from '../../model/components.js';
-import type { CollectorConfig, Component } from '../../model/collector.js';
+import { absence, distributionText, renameOf, RENAMES } from '../../model/components.js';
+import { COMPONENT_KINDS, splitId, type CollectorConfig, type Component } from '../../model/collector.js';
+import type { YamlPath } from '../../load/yaml.js';
 import { atYaml } from '../yaml-locate.js';
 import { atLeast, collectorVersionText } from './version.js';
 
-/** Renames an exporter here and in every pipeline, unless the new id is taken. */
+const singular = (kind: string) => kind.replace(/s$/, '');
+
+/** The lists a component of this kind is referenced from. */
+function referenceLists(c: CollectorConfig, kind: Component['kind']): YamlPath[] {
+  if (kind === 'extensions') return [['service', 'extensions']];
+  const fields = kind === 'connectors' ? ['receivers', 'exporters'] : [kind];
+  return c.pipelines.flatMap((p) => fields.map((f) => [...p.path, f]));
+}
+
+/** Renames a component here and wherever it is referenced, unless the new id is taken. */
 function renameEdits(c: CollectorConfig, e: Component, type: string) {
   const newId = e.name !== undefined ? `${type}/${e.name}` : type;
-  if (c.components.some((x) => x.kind === 'exporters' && x.id === newId)) return { newId, edits: [] };
+  if (c.components.some((x) => x.kind === e.kind && x.id === newId)) return { newId, edits: [] };
   return {
     newId,
-    edits: [...yamlReplaceScalar(c.yaml, e.path, 'key', newId), ...c.pipelines.flatMap((p) => yamlReplaceInList(c.yaml, [...p.path, 'exporters'], e.id, newId))],
+    edits: [...yamlReplaceScalar(c.yaml, e.path, 'key', newId), ...referenceLists(c, e.kind).flatMap((path) => yamlReplaceInList(c.yaml, path, e.id, newId))],
   };
 }
+
+const renamesText = RENAMES.map((r) => `\`${r.old}\` → \`${r.type}\` (v${r.since})`).join(', ');
 
 export default defineRule({
   id: 'collector/renamed-component',
   severity: 'error',
-  title: 'OTLP exporter names from the other side of the v0.144.0 rename',
-  checks:
-    'The `otlp_grpc` and `otlp_http` exporters, which exist only from v0.144.0 (before, they are `otlp` and `otlphttp`); and, on a collector pinned to v0.144.0 or later, the old names, which still work as deprecated aliases.',
+  title: 'A component name from the other side of a rename',
+  checks: `Components renamed with the old name kept as a deprecated alias: ${renamesText}. The new name before its release is an unknown type; the old name on a collector pinned to that release or later still works.`,
   why: 'A config written for a new collector (or from current docs) fails on an older one: `unknown type: "otlp_http" for id: "otlp_http/loki" (valid values: [...])`, and the collector does not start. The other way round only logs `"otlphttp" alias is deprecated; use "otlp_http" instead` at startup.',
   fix: 'safe',
   fixDescription:
-    'Renames the exporter (keeping any `/name`) in its definition and in every pipeline: to `otlp`/`otlphttp` on collectors before v0.144.0, to `otlp_grpc`/`otlp_http` on a pinned v0.144.0 or later. No fix when the new id is already taken.',
-  versions: 'error before v0.144.0 for `otlp_grpc`/`otlp_http`; info from v0.144.0 for `otlp`/`otlphttp`, only when an image tag, --collector-version or the doctor config gives the version',
+    'Renames the component (keeping any `/name`) in its definition and wherever pipelines list it: to the old name on collectors before the rename, to the new name on a collector pinned to the rename’s release or later. No fix when the new id is already taken.',
+  versions:
+    'error before the rename for the new names (otlp_grpc/otlp_http before v0.144.0, prometheus_remote_write before v0.154.0, delta_to_cumulative before v0.158.0); info from the rename for the old names, only when an image tag, --collector-version or the doctor config gives the version',
   bad: {
     file: 'otel-collector-config.yml',
     text: '# otel/opentelemetry-collector-contrib:0.115.1\nexporters:\n  otlp_http/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlp_http/loki]\n',
@@ -37,42 +49,57 @@ export default defineRule({
   references: [
     'collector.md §1 (v0.144.0), §2.10',
     'open-telemetry/opentelemetry-collector CHANGELOG v1.50.0/v0.144.0 (#14403, #14396)',
+    'opentelemetry-collector-contrib metadata.yaml of prometheusremotewriteexporter (v0.153.0 vs v0.154.0) and deltatocumulativeprocessor (v0.157.0 vs v0.158.0)',
     'service/internal/builders/builders.go (the alias warning)',
   ],
   oracle: 'collector',
-  fatalIn: (version, finding) => finding.severity === 'error' && (/is not in the custom build/.test(finding.message) || !atLeast(version, RENAMED_FROM)),
+  fatalIn: (version, finding) => {
+    if (finding.severity !== 'error') return false;
+    if (/is not in the (core distribution|custom build)/.test(finding.message)) return true;
+    const kind = COMPONENT_KINDS.find((k) => k === finding.path?.split('.')[0]);
+    const r = kind && renameOf(kind, splitId(finding.path!.slice(kind.length + 1)).type);
+    return !!r && !r.isOld && !atLeast(version, r.rename.since);
+  },
   check(ws) {
     const stack = ws.stack;
     const pinned = stack.collector.source !== 'assumed';
     const findings: RuleFinding[] = [];
     for (const c of stack.collectors) {
-      for (const e of c.components.filter((x) => x.kind === 'exporters')) {
-        const old = OLD_NAME[e.type];
-        if (old !== undefined) {
-          const missing = absence(stack, 'exporters', e.type);
+      for (const e of c.components) {
+        const found = renameOf(e.kind, e.type);
+        if (!found) continue;
+        const { rename: r, isOld } = found;
+        const what = `${singular(e.kind)} "${e.id}"`;
+        if (!isOld) {
+          const missing = absence(stack, e.kind, e.type);
           if (!missing) continue;
-          const { newId, edits } = renameEdits(c, e, old);
+          const { newId, edits } = renameEdits(c, e, r.old);
+          const refused = `refuses to start: unknown type: "${e.type}" for id: "${e.id}" (valid values: [...])`;
           findings.push({
             ...atYaml(c.yaml, e.path),
             severity: 'error',
             message:
               missing.reason === 'version'
-                ? `exporter "${e.id}" uses the name ${e.type}, which exists only from v${RENAMED_FROM}: ${collectorVersionText(stack)} refuses to start: unknown type: "${e.type}" for id: "${e.id}" (valid values: [...])`
-                : `exporter "${e.id}" (${e.type}) is not in ${distributionText(stack)}: ${collectorVersionText(stack)} refuses to start: unknown type: "${e.type}" for id: "${e.id}" (valid values: [...])`,
-            hint: `call it "${newId}" (the name before v${RENAMED_FROM}, still accepted after it)`,
-            fix: missing.reason === 'version' ? fix('safe', `rename exporter ${e.id} to ${newId}`, edits) : undefined,
+                ? `${what} uses the name ${e.type}, which exists only from v${r.since}: ${collectorVersionText(stack)} ${refused}`
+                : `${what} (${e.type}) is not in ${distributionText(stack)}: ${collectorVersionText(stack)} ${refused}`,
+            hint:
+              missing.reason === 'version'
+                ? `call it "${newId}" (the name before v${r.since}, still accepted after it)`
+                : missing.reason === 'distribution'
+                  ? 'use the contrib image (otel/opentelemetry-collector-contrib, same tag) or remove the component'
+                  : `add the component's module to the builder manifest and rebuild, or remove it`,
+            fix: missing.reason === 'version' ? fix('safe', `rename ${singular(e.kind)} ${e.id} to ${newId}`, edits) : undefined,
           });
           continue;
         }
-        const renamed = NEW_NAME[e.type];
-        if (renamed === undefined || !pinned || !atLeast(stack.collector.version, RENAMED_FROM)) continue;
-        const { newId, edits } = renameEdits(c, e, renamed);
+        if (!pinned || !atLeast(stack.collector.version, r.since)) continue;
+        const { newId, edits } = renameEdits(c, e, r.type);
         findings.push({
           ...atYaml(c.yaml, e.path),
           severity: 'info',
-          message: `exporter "${e.id}" uses the old name ${e.type}, a deprecated alias of ${renamed} since v${RENAMED_FROM}; ${collectorVersionText(stack)} logs at startup: "${e.type}" alias is deprecated; use "${renamed}" instead`,
-          hint: `rename it to "${newId}" here and in the pipelines (only if every collector that reads this file is v${RENAMED_FROM} or later)`,
-          fix: fix('safe', `rename exporter ${e.id} to ${newId}`, edits),
+          message: `${what} uses the old name ${e.type}, a deprecated alias of ${r.type} since v${r.since}; ${collectorVersionText(stack)} logs at startup: "${e.type}" alias is deprecated; use "${r.type}" instead`,
+          hint: `rename it to "${newId}" here and in the pipelines (only if every collector that reads this file is v${r.since} or later)`,
+          fix: fix('safe', `rename ${singular(e.kind)} ${e.id} to ${newId}`, edits),
         });
       }
     }
