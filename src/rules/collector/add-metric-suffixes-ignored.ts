@@ -5,16 +5,19 @@ import { atLeast, collectorVersionText } from './version.js';
 
 /** Gate exporter.prometheusexporter.DisableAddMetricSuffixes went beta (on by default) in v0.154.0. */
 export const IGNORED_FROM = '0.154.0';
+/** translation_strategy exists from v0.132.0; before, the exporter rejects it as an unknown key. */
+export const STRATEGY_FROM = '0.132.0';
 
 export default defineRule({
   id: 'collector/add-metric-suffixes-ignored',
   severity: 'warning',
   title: '`add_metric_suffixes: false` is ignored by the prometheus exporter',
-  checks: 'A `prometheus` exporter with `add_metric_suffixes: false` and no `translation_strategy`, on a collector from v0.154.0 (or of unknown version).',
+  checks:
+    'A `prometheus` exporter with `add_metric_suffixes: false` and no `translation_strategy`, on a collector from v0.154.0 (or of unknown version). Also the reverse mistake: `translation_strategy` on a collector older than v0.132.0, which does not know the option.',
   why: 'From v0.154.0 the feature gate exporter.prometheusexporter.DisableAddMetricSuffixes is on: the deprecated option is silently ignored and unit and `_total` suffixes come back, so `claude_code_cost_usage` becomes `claude_code_cost_usage_USD_total` and every dashboard query and alert written for the short names finds nothing. No log line says so.',
   fix: 'safe',
   fixDescription: 'Replaces `add_metric_suffixes: false` with `translation_strategy: UnderscoreEscapingWithoutSuffixes`, which keeps the names without suffixes (the option exists since v0.132.0).',
-  versions: 'from v0.154.0 (and when the version is unknown); before, the option still works (deprecated since v0.132.0)',
+  versions: 'from v0.154.0 (and when the version is unknown); before, the option still works (deprecated since v0.132.0). `translation_strategy` before v0.132.0: error, the collector refuses to start (observed on 0.105.0: `has invalid keys: translation_strategy`)',
   bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    add_metric_suffixes: false\n' },
   good: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\n' },
   references: [
@@ -22,12 +25,23 @@ export default defineRule({
     'open-telemetry/opentelemetry-collector-contrib PR #48930, issue #49451, maintainer comment on PR #49446',
     'grafana/tempo-operator PR #1639',
   ],
-  oracle: 'fixtures',
+  oracle: 'collector',
+  fatalIn: (version, finding) => !atLeast(version, STRATEGY_FROM) && !!finding.path?.endsWith('.translation_strategy'),
   check(ws) {
-    if (!atLeast(ws.stack.collector.version, IGNORED_FROM)) return [];
+    const version = ws.stack.collector.version;
     const findings: RuleFinding[] = [];
     for (const c of ws.stack.collectors) {
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'prometheus')) {
+        if ('translation_strategy' in e.config && !atLeast(version, STRATEGY_FROM)) {
+          findings.push({
+            ...atYaml(c.yaml, [...e.path, 'translation_strategy']),
+            severity: 'error',
+            message: `exporter "${e.id}" sets translation_strategy, which exists only from v${STRATEGY_FROM}: ${collectorVersionText(ws.stack)} refuses the config ("has invalid keys: translation_strategy")`,
+            hint: 'on this version use add_metric_suffixes: false (honoured until v0.154.0), or upgrade the collector',
+          });
+          continue;
+        }
+        if (!atLeast(version, IGNORED_FROM)) continue;
         if (e.config.add_metric_suffixes !== false || 'translation_strategy' in e.config) continue;
         const path = [...e.path, 'add_metric_suffixes'];
         const edits = [...yamlReplaceScalar(c.yaml, path, 'key', 'translation_strategy'), ...yamlReplaceScalar(c.yaml, path, 'value', 'UnderscoreEscapingWithoutSuffixes')];

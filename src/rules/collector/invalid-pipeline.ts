@@ -39,7 +39,7 @@ export default defineRule({
   severity: 'error',
   title: 'Pipelines the collector rejects',
   checks:
-    'The service has at least one pipeline; every pipeline has a receiver and an exporter; pipeline ids are `traces|metrics|logs[/name]` and component ids `type[/name]` with valid characters; no processor is listed twice in one pipeline; every component supports the pipeline\'s signal (e.g. `prometheus` and `prometheusremotewrite` only take metrics, `loki` only logs).',
+    'The service has at least one pipeline; every pipeline has a receiver and an exporter; pipeline ids are `traces|metrics|logs[/name]` and component ids `type[/name]` with valid characters; no processor is listed twice in one pipeline; every component supports the pipeline\'s signal (e.g. `prometheus` and `prometheusremotewrite` only take metrics, `loki` only logs); the file has no top-level key besides receivers, processors, exporters, connectors, extensions and service (a `pipelines:` written at the top level instead of under `service:` is the usual one).',
   why: 'The collector refuses to start, and the container restarts in a loop: "service must have at least one pipeline", "service::pipelines::metrics: must have at least one receiver", "references processor "batch" multiple times", "unknown pipeline signal: "metric"", "invalid character(s) in type "bad.type"". An exporter in a pipeline of a signal it does not support passes `otelcol validate` before v0.124.0 and only fails when the collector starts: "failed to build pipelines: failed to create "prometheus" exporter for data type "traces": telemetry type is not supported".',
   fix: 'none',
   versions: 'all collector versions; unsupported signals are caught by `validate` from v0.124.0 (at start before); name characters are checked from v0.106.0',
@@ -59,9 +59,24 @@ export default defineRule({
   oracle: 'collector',
   fatalIn: (version, finding) => (finding.message.includes(NAME_MARK) ? atLeast(version, NAME_RULES_FROM) : true),
   check(ws) {
-    return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => [...componentIds(c, ws.stack), ...pipelines(c, ws.stack)]);
+    return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => [...topLevelKeys(c), ...componentIds(c, ws.stack), ...pipelines(c, ws.stack)]);
   },
 });
+
+const TOP_LEVEL = new Set(['receivers', 'processors', 'exporters', 'connectors', 'extensions', 'service']);
+
+/** A top-level key the collector does not know makes it refuse the whole file (`'' has invalid keys: <key>`). */
+function topLevelKeys(c: CollectorConfig): RuleFinding[] {
+  const root = c.yaml.value;
+  if (!root || typeof root !== 'object' || Array.isArray(root)) return [];
+  return Object.keys(root)
+    .filter((k) => !TOP_LEVEL.has(k))
+    .map((k) => ({
+      ...atYaml(c.yaml, [k]),
+      message: `unknown top-level key "${k}": the collector refuses this config and does not start ("has invalid keys: ${k}")`,
+      hint: k === 'pipelines' || k === 'telemetry' || k === 'extensions' ? `"${k}" belongs under service:` : `remove "${k}" or move it under the section it belongs to`,
+    }));
+}
 
 /** The problem with a `type[/name]` id, as the collector words it, or undefined. */
 export function idProblem(id: string, what: 'type' | 'signal'): { text: string; name?: boolean } | undefined {
