@@ -1,3 +1,4 @@
+import { levenshtein as distance } from '../../util/distance.js';
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../fixers/edits.js';
@@ -24,14 +25,6 @@ export function composeHostOf(value: string): string | undefined {
   return host;
 }
 
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length][b.length];
-}
 
 /** The one service name within two edits of the host, if exactly one. */
 function nearest(host: string, names: Set<string>): string | undefined {

@@ -1,3 +1,4 @@
+import { levenshtein } from '../../util/distance.js';
 import { findNode, jsonPointer, type JsonNode } from '../../load/json.js';
 import { isGrafanaImage } from '../../model/compose.js';
 import { queryDatasourceType, type Dashboard, type DashboardQuery, type JsonPath } from '../../model/grafana.js';
@@ -131,19 +132,6 @@ const METRIC_WORDS: Record<string, string[]> = {
   'claude_code.active_time.total': ['active', 'time'],
 };
 
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
 
 /** The Claude Code metric a (wrong) name most likely means. */
 export function guessMetric(name: string, known: Map<string, KnownName>): string | undefined {

@@ -1,3 +1,4 @@
+import { levenshtein as editDistance } from '../../util/distance.js';
 import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 import type { YamlDocument, YamlPath } from '../../load/yaml.js';
 import { atLeast } from '../../model/versions.js';
@@ -599,19 +600,6 @@ export function nearest(word: string, candidates: string[]): string | undefined 
   return best;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
 
 /**
  * Whether an issue means rejection at `version`, read back from its text: "added in Prometheus X" and
