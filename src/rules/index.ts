@@ -2,6 +2,7 @@ import type { Rule } from './define.js';
 import doctorUnusedSuppression from './doctor/unused-suppression.js';
 import collectorInvalidYaml from './collector/invalid-yaml.js';
 import collectorLoggingExporter from './collector/logging-exporter.js';
+import collectorInvalidOption from './collector/invalid-option.js';
 // grafana group imports
 import grafanaInvalidProvisioning from './grafana/invalid-provisioning.js';
 import grafanaDatasourceLocalhostUrl from './grafana/datasource-localhost-url.js';
@@ -163,6 +164,7 @@ export const RULES: Rule[] = [
   // collector group rules
   collectorInvalidYaml,
   collectorLoggingExporter,
+  collectorInvalidOption,
   doctorUnusedSuppression,
 ];
 
