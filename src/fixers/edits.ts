@@ -164,9 +164,16 @@ function lineStartOf(text: string, offset: number): number {
 export function yamlReorderList(y: YamlDocument, path: YamlPath, order: number[]): TextEdit[] {
   const list = nodeAt(y, path);
   if (!isSeq(list) || order.length !== list.items.length) return [];
-  const ranges = list.items.map((item) => (isScalar(item) && item.range ? item.range : undefined));
-  if (ranges.some((r) => r === undefined)) return [];
   const text = y.source.text;
+  // In a block list an item's trailing `# comment` belongs to it, so it moves with the item.
+  const withComment = (r: [number, number, number]): [number, number] => {
+    if (list.flow) return [r[0], r[1]];
+    const eol = text.indexOf('\n', r[1]);
+    const end = eol < 0 ? text.length : text[eol - 1] === '\r' ? eol - 1 : eol;
+    return /^[ \t]*(#.*)?$/.test(text.slice(r[1], end)) ? [r[0], end] : [r[0], r[1]];
+  };
+  const ranges = list.items.map((item) => (isScalar(item) && item.range ? withComment(item.range) : undefined));
+  if (ranges.some((r) => r === undefined)) return [];
   return ranges.flatMap((r, i) => {
     const from = ranges[order[i]]!;
     return order[i] === i ? [] : [{ file: y.source.path, offset: r![0], length: r![1] - r![0], text: text.slice(from[0], from[1]) }];

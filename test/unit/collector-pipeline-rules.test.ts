@@ -200,10 +200,10 @@ describe('collector/exporter-namespace', () => {
 });
 
 describe('YAML edit helpers keep untouched bytes', () => {
-  it('reorder a block list with comments and CRLF', () => {
+  it('reorder a block list with comments and CRLF (an item keeps its trailing comment)', () => {
     const text = 'p:\r\n  - a  # first\r\n  - "b"\r\n';
     const y = yamlOf(text);
-    expect(apply(text, yamlReorderList(y, ['p'], [1, 0]))).toBe('p:\r\n  - "b"  # first\r\n  - a\r\n');
+    expect(apply(text, yamlReorderList(y, ['p'], [1, 0]))).toBe('p:\r\n  - "b"\r\n  - a  # first\r\n');
   });
   it('insert a nested entry after the last one, with the file\'s indentation step', () => {
     const text = 'exporters:\n    otlp:\n        endpoint: x:4317 # note\n    debug:\n';
