@@ -20,7 +20,7 @@ export interface MockAnthropic {
   close(): Promise<void>;
 }
 
-interface MessagesRequest {
+export interface MessagesRequest {
   model?: string;
   stream?: boolean;
   system?: unknown;
@@ -28,11 +28,11 @@ interface MessagesRequest {
   messages?: { role: string; content: unknown }[];
 }
 
-type Block =
+export type Block =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
-const USAGE = {
+export const USAGE = {
   input_tokens: 12,
   output_tokens: 5,
   cache_read_input_tokens: 3,
@@ -122,16 +122,16 @@ function endsWithToolResult(body: MessagesRequest): boolean {
 }
 
 /** Claude Code states its cwd in the prompt ("Primary working directory: /..."); Write needs an absolute path. */
-function workingDirectory(body: MessagesRequest): string | undefined {
+export function workingDirectory(body: MessagesRequest): string | undefined {
   const text = JSON.stringify([body.system, body.messages]);
   return /working directory: (\/[^"\\]+?)(?:\\n|")/i.exec(text)?.[1];
 }
 
-function message(id: string, model: string, content: Block[], stopReason: string | null, usage: object) {
+export function message(id: string, model: string, content: Block[], stopReason: string | null, usage: object) {
   return { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage };
 }
 
-function streamMessage(res: ServerResponse, id: string, model: string, block: Block, stopReason: string): void {
+export function streamMessage(res: ServerResponse, id: string, model: string, block: Block, stopReason: string): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const send = (event: string, data: object) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send('message_start', { type: 'message_start', message: message(id, model, [], null, { ...USAGE, output_tokens: 1 }) });
@@ -160,12 +160,12 @@ function streamMessage(res: ServerResponse, id: string, model: string, block: Bl
   res.end();
 }
 
-function sendJson(res: ServerResponse, value: unknown): void {
+export function sendJson(res: ServerResponse, value: unknown): void {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify(value));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -35,7 +35,7 @@ export function oracleDescribe(name: string, binary: string | undefined, command
     });
     return;
   }
-  console.warn(`\n*** SKIPPING differential tests: ${message} to enable them. ***\n`);
+  console.warn(`\n*** SKIPPING real-component tests: ${message} to enable them. ***\n`);
   describe.skip(name, () => body(''));
 }
 

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { oracleDescribe } from './differential-support.js';
 import {
   collectorBinary,
   type CollectorRole,
@@ -17,31 +18,8 @@ import {
   versions,
 } from './paths.js';
 
-const inCI = process.env.CI === 'true';
 const dir = mkdtempSync(join(tmpdir(), 'cod-oracles-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/**
- * describe() for an oracle: runs when the binary exists; otherwise fails in CI (one failing test
- * naming the provisioning command) or is skipped with a warning.
- */
-function oracleDescribe(name: string, binary: string | undefined, command: string, body: (bin: string) => void): void {
-  if (binary) {
-    describe(name, () => body(binary));
-    return;
-  }
-  const message = `${name} is not provisioned; run \`${command}\``;
-  if (inCI) {
-    describe(name, () => {
-      it('is provisioned', () => {
-        throw new Error(message);
-      });
-    });
-    return;
-  }
-  console.warn(`\n*** SKIPPING oracle tests: ${message} to enable them. ***\n`);
-  describe.skip(name, () => body(''));
-}
 
 function file(name: string, text: string): string {
   const path = join(dir, name);

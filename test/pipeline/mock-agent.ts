@@ -5,6 +5,8 @@
 // token types are recorded. (test/harness/mock-anthropic.ts does the single-Write variant.)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+// The Messages API wire format (SSE events, message shape) is the harness mock's; this mock only scripts other turns.
+import { message, readBody, sendJson, streamMessage, USAGE, workingDirectory, type Block, type MessagesRequest } from '../harness/mock-anthropic.js';
 
 export interface AgentScriptOptions {
   /** Seconds of a final `sleep` tool call (0: none). */
@@ -18,17 +20,8 @@ export interface MockAgent {
   close(): Promise<void>;
 }
 
-interface MessagesRequest {
-  model?: string;
-  stream?: boolean;
-  system?: unknown;
-  tools?: { name?: string }[];
-  messages?: { role: string; content: unknown }[];
-}
 
-type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
-const USAGE = { input_tokens: 12, output_tokens: 5, cache_read_input_tokens: 3, cache_creation_input_tokens: 7 };
 export const WRITTEN_FILE = 'hello.py';
 const WRITTEN_CONTENT = 'print("hello")\nprint("world")\n';
 
@@ -106,45 +99,4 @@ function toolResults(body: MessagesRequest): number {
     if (m.role === 'user' && Array.isArray(m.content)) count += m.content.filter((c: { type?: string }) => c?.type === 'tool_result').length;
   }
   return count;
-}
-
-/** Claude Code states its cwd in the prompt ("Primary working directory: /..."); Write needs an absolute path. */
-function workingDirectory(body: MessagesRequest): string | undefined {
-  const text = JSON.stringify([body.system, body.messages]);
-  return /working directory: (\/[^"\\]+?)(?:\\n|")/i.exec(text)?.[1];
-}
-
-function message(id: string, model: string, content: Block[], stopReason: string | null, usage: object) {
-  return { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage };
-}
-
-function streamMessage(res: ServerResponse, id: string, model: string, block: Block, stopReason: string): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  const send = (event: string, data: object) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  send('message_start', { type: 'message_start', message: message(id, model, [], null, { ...USAGE, output_tokens: 1 }) });
-  if (block.type === 'text') {
-    send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
-    send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: block.text } });
-  } else {
-    send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
-    send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
-  }
-  send('content_block_stop', { type: 'content_block_stop', index: 0 });
-  send('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: USAGE.output_tokens } });
-  send('message_stop', { type: 'message_stop' });
-  res.end();
-}
-
-function sendJson(res: ServerResponse, value: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
