@@ -14,10 +14,15 @@
 //   for some older OTel releases (e.g. builder v0.105.0, lokiexporter v0.105.0: `sum.golang.org/lookup
 //   ... 404 Not Found`). Each step runs with full verification first; only on that exact failure
 //   is it retried with GONOSUMDB for the two OTel module prefixes (third-party modules stay verified).
+// - Beside each binary, `schema-dump`: test/oracles/schema-dump/dump.go compiled with the builder's
+//   generated components.go (builder --skip-compilation), so it sees exactly the oracle's components
+//   and prints the options each accepts (scripts/gen-collector-schemas.mjs). `schema-dump.sha256` records
+//   the dump.go it was built from; a changed dump.go is rebuilt.
 // Versions are built one after another (the machine has 2 cores). Progress goes to stderr; the
 // final stdout lines are `otelcol <version> (<role>): <path>`. Exits non-zero on failure.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,10 +158,48 @@ async function provision(role, version) {
   return binary;
 }
 
+/** Builds `schema-dump` for a version beside its collector, unless one from the same dump.go is there. */
+async function provisionSchemaDump(role, version) {
+  const finalDir = join(cacheRoot, `otelcol-${version}`);
+  const binary = join(finalDir, 'schema-dump');
+  const stampPath = join(finalDir, 'schema-dump.sha256');
+  const source = readFileSync(join(root, 'test/oracles/schema-dump/dump.go'));
+  const stamp = createHash('sha256').update(source).digest('hex');
+  if (existsSync(binary) && existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === stamp) {
+    log(`${role} schema-dump ${version} already built: ${binary}`);
+    return binary;
+  }
+  const builder = await ensureBuilder(version);
+  const tmp = mkdtempSync(join(cacheRoot, `.schema-dump-${version}-build-`));
+  active.tmp = tmp;
+  try {
+    const out = join(tmp, 'out');
+    const manifestPath = join(root, 'test/oracles/manifests', `otelcol-${version}.yaml`);
+    const manifest = readFileSync(manifestPath, 'utf8').replace(/^(\s*output_path:).*$/m, `$1 ${JSON.stringify(out)}`);
+    writeFileSync(join(tmp, 'manifest.yaml'), manifest);
+    log(`building schema-dump for the ${role} collector ${version} in ${tmp}`);
+    let status = await runGo(`ocb ${version} --skip-compilation`, builder, ['--config', join(tmp, 'manifest.yaml'), '--skip-compilation'], { cwd: tmp });
+    if (status !== 0) fail(`the collector builder v${version} --skip-compilation failed (exit ${status})`);
+    // Keep components.go and go.mod/go.sum; the collector's own main is replaced by dump.go's.
+    for (const name of ['main.go', 'main_others.go', 'main_windows.go']) rmSync(join(out, name), { force: true });
+    writeFileSync(join(out, 'dump.go'), source);
+    status = await runGo(`go build schema-dump ${version}`, 'go', ['build', '-mod=mod', '-o', 'schema-dump', '.'], { cwd: out });
+    if (status !== 0) fail(`building schema-dump for ${version} failed (exit ${status}); see the output above`);
+    mkdirSync(finalDir, { recursive: true });
+    renameSync(join(out, 'schema-dump'), binary);
+    writeFileSync(stampPath, `${stamp}\n`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    active.tmp = undefined;
+  }
+  return binary;
+}
+
 const done = [];
 for (const role of ['old', 'current']) {
   const version = collector?.[role];
   if (!version) fail(`test/oracles/versions.json has no collector.${role}`);
   done.push(`otelcol ${version} (${role}): ${await provision(role, version)}`);
+  done.push(`schema-dump ${version} (${role}): ${await provisionSchemaDump(role, version)}`);
 }
 for (const line of done) console.log(line);

@@ -35,6 +35,11 @@ export function collectorBinary(role: CollectorRole): string | undefined {
   return executable(join(cacheDir(), `otelcol-${versions.collector[role]}`, 'otelcol-cod'));
 }
 
+/** The component-options dumper built beside each collector (test/oracles/schema-dump). */
+export function schemaDumpBinary(role: CollectorRole): string | undefined {
+  return executable(join(cacheDir(), `otelcol-${versions.collector[role]}`, 'schema-dump'));
+}
+
 /** promtool from PATH (Debian's prometheus package installs /usr/bin/promtool). */
 export function promtoolBinary(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {

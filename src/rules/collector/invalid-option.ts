@@ -1,38 +1,53 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { parseGoDuration, type Component } from '../../model/collector.js';
-import type { YamlPath } from '../../load/yaml.js';
+import type { Component } from '../../model/collector.js';
+import { componentOptionProblems, snapshotVersions } from '../../model/component-options.js';
 import { atYaml } from '../yaml-locate.js';
+import { collectorVersionText } from './version.js';
 
-/** Options that hold Go durations in the components Claude Code stacks use (batch, memory_limiter, prometheus, exporter helpers). */
-const DURATION_KEYS = new Set(['timeout', 'check_interval', 'metric_expiration', 'initial_interval', 'max_interval', 'max_elapsed_time', 'max_stale', 'flush_interval']);
+/** Unknown options another rule explains better (and fixes); reported once, by that rule. */
+const REPORTED_ELSEWHERE: { kind: string; types: string[]; option: string; rule: string }[] = [
+  { kind: 'exporters', types: ['otlp', 'otlp_grpc'], option: 'insecure', rule: 'collector/exporter-tls' },
+];
+
+const reportedElsewhere = (comp: Component, option: string) =>
+  REPORTED_ELSEWHERE.some((r) => r.kind === comp.kind && r.types.includes(comp.type) && r.option === option);
 
 export default defineRule({
   id: 'collector/invalid-option',
   severity: 'error',
   title: 'A component option the collector cannot read',
   checks:
-    'Option values the collector rejects when it loads the config: a duration that is not a Go duration (`1d`, `30 s`, a bare number), and an `otlp` (gRPC) exporter without `endpoint`.',
-  why: 'The collector refuses the whole config and does not start: `time: unknown unit "d" in duration "1d"` (durations are Go durations: ns, us, ms, s, m, h; there are no days), `exporters::otlp: requires a non-empty "endpoint"`. Prometheus durations (`1d`, `2w`) copied into a collector config are the usual cause.',
+    'Each component\'s options against what that collector version accepts: unknown option names (with a did-you-mean), values of the wrong type (a quoted `"true"` for a boolean, a number for a string, a scalar for a mapping), durations that are not Go durations (`1d`, `30 s`), negative values for unsigned options; and an `otlp` (gRPC) exporter without `endpoint`. The accepted options come from snapshots of the real collector builds (v0.105.0 and v0.165.0: otlp receiver; otlp, otlphttp, debug, logging, prometheus, prometheusremotewrite and loki exporters; batch, memory_limiter, resource and deltatocumulative processors; health_check and bearertokenauth extensions); other components are not checked.',
+  why: 'The collector reads its config strictly and refuses the whole file, so it does not start: `\'\' has invalid keys: loglevel` (an option of another component or an older release), `\'send_timestamps\' expected type \'bool\', got unconvertible type \'string\'` (strict typing, `confmap.strictlyTypedInput`, since v0.105), `time: unknown unit "d" in duration "1d"` (durations are Go durations: ns, us, ms, s, m, h; no days), `exporters::otlp: requires a non-empty "endpoint"`. Names are case-sensitive.',
   fix: 'none',
-  versions: 'all collector versions (observed on 0.105.0 and 0.165.0)',
-  bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 1d\n' },
-  good: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 24h\n' },
-  references: ['prometheus.md §1 (three duration formats in one stack)', 'collector.md §2.10 (otlp exporter: requires a non-empty "endpoint")'],
+  versions:
+    'all collector versions; a version between two snapshots is checked against both (an option counts as wrong only when both refuse it); a version older than the oldest snapshot gets warnings, not errors',
+  bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  debug:\n    loglevel: debug\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 1d\n    send_timestamps: "true"\n' },
+  good: { file: 'otel-collector-config.yml', text: 'exporters:\n  debug:\n    verbosity: detailed\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 24h\n    send_timestamps: true\n' },
+  references: [
+    'prometheus.md §1 (three duration formats in one stack)',
+    'collector.md §2.6 (strict typing), §2.10 (otlp exporter: requires a non-empty "endpoint")',
+    'schemas/collector/options-<version>.json, generated from the oracle builds by scripts/gen-collector-schemas.mjs',
+  ],
   oracle: 'collector',
-  fatalIn: () => true,
+  fatalIn: (_version, finding) => finding.severity !== 'warning',
   check(ws) {
     const findings: RuleFinding[] = [];
+    const version = ws.stack.collector.version;
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
       for (const comp of c.components) {
-        walk(comp.config, comp.path, (key, value, path) => {
-          if (!DURATION_KEYS.has(key) || typeof value !== 'string' || value.includes('${')) return;
-          if (parseGoDuration(value) !== undefined) return;
+        const raw = (c.yaml.value as Record<string, Record<string, unknown>>)[comp.kind]?.[comp.id];
+        for (const p of componentOptionProblems(comp.kind, comp.type, raw, version) ?? []) {
+          if (p.path.length === 1 && reportedElsewhere(comp, String(p.path[0]))) continue;
           findings.push({
-            ...atYaml(c.yaml, path, 'value'),
-            message: `${comp.kind}.${comp.id}: ${key}: ${JSON.stringify(value)} is not a Go duration: the collector refuses this config and does not start`,
-            hint: `use ns, us, ms, s, m or h, e.g. ${suggest(value)}`,
+            ...atYaml(c.yaml, [...comp.path, ...p.path], p.part),
+            severity: p.certain ? 'error' : 'warning',
+            message: p.certain
+              ? `${comp.kind}.${comp.id}: ${p.message}: ${collectorVersionText(ws.stack)} refuses this config and does not start`
+              : `${comp.kind}.${comp.id}: ${p.message} (checked against v${snapshotVersions()[0]}, the oldest release the doctor has options for; ${collectorVersionText(ws.stack)} may differ)`,
+            hint: p.hint,
           });
-        });
+        }
         if (comp.kind === 'exporters' && isOtlpGrpc(comp) && !(typeof comp.config.endpoint === 'string' && comp.config.endpoint.trim() !== '')) {
           findings.push({
             ...atYaml(c.yaml, comp.path),
@@ -48,20 +63,4 @@ export default defineRule({
 
 function isOtlpGrpc(comp: Component): boolean {
   return comp.type === 'otlp' || comp.type === 'otlp_grpc';
-}
-
-function walk(value: unknown, path: YamlPath, visit: (key: string, value: unknown, path: YamlPath) => void): void {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return;
-  for (const [k, v] of Object.entries(value)) {
-    visit(k, v, [...path, k]);
-    walk(v, [...path, k], visit);
-  }
-}
-
-/** `1d` → `24h`, `2w` → `336h`, a bare number → seconds; otherwise a generic example. */
-function suggest(value: string): string {
-  const m = /^(\d+)\s*(d|w)$/.exec(value.trim());
-  if (m) return `${Number(m[1]) * (m[2] === 'd' ? 24 : 168)}h`;
-  if (/^\d+$/.test(value.trim())) return `${value.trim()}s`;
-  return '5m or 180m';
 }
