@@ -173,6 +173,30 @@ export function canonicalId(id: string): string {
  * `level: none` opens nothing.
  */
 export function collectorListeners(c: CollectorConfig, version: string): Listener[] {
+  const out: Listener[] = [];
+  for (const spec of listenEndpoints(c, version)) {
+    if (typeof spec.endpoint === 'string') {
+      const parsed = spec.endpoint.includes('${') ? undefined : parseHostPort(spec.endpoint);
+      if (parsed) out.push({ owner: spec.owner, host: parsed.host, port: parsed.port, implicit: false, path: spec.path });
+    } else if ((spec.endpoint === undefined || spec.endpoint === null) && spec.fallback) {
+      out.push({ owner: spec.owner, ...spec.fallback, implicit: true, path: spec.fallbackPath });
+    }
+  }
+  out.push(...telemetryListeners(c, version));
+  return out;
+}
+
+/** A component endpoint the collector listens on when it starts, as written (any value), with its default. */
+export interface ListenEndpoint {
+  owner: string;
+  endpoint: unknown;
+  fallback?: { host: string; port: number };
+  path: YamlPath;
+  fallbackPath: YamlPath;
+}
+
+/** Endpoints of the components that run (in a pipeline, or listed in service.extensions) and listen. */
+export function listenEndpoints(c: CollectorConfig, version: string): ListenEndpoint[] {
   const localhostDefault = compareVersions(version, '0.104.0') >= 0;
   const defaultHost = localhostDefault ? 'localhost' : '0.0.0.0';
   // Keyed by section: a receiver and an exporter may share an id (`otlp`, `prometheus`).
@@ -182,17 +206,7 @@ export function collectorListeners(c: CollectorConfig, version: string): Listene
     for (const r of p.exporters) used.add(`exporters:${canonicalId(r.id)}`);
   }
   const extensions = new Set(c.serviceExtensions.map((r) => canonicalId(r.id)));
-  const out: Listener[] = [];
-  const add = (owner: string, endpoint: unknown, fallback: { host: string; port: number } | undefined, path: YamlPath, fallbackPath: YamlPath) => {
-    if (typeof endpoint === 'string') {
-      const parsed = endpoint.includes('${') ? undefined : parseHostPort(endpoint);
-      if (parsed) out.push({ owner, host: parsed.host, port: parsed.port, implicit: false, path });
-      return;
-    }
-    if (endpoint === undefined || endpoint === null) {
-      if (fallback) out.push({ owner, ...fallback, implicit: true, path: fallbackPath });
-    }
-  };
+  const out: ListenEndpoint[] = [];
   for (const comp of c.components) {
     const id = canonicalId(comp.id);
     if (comp.kind === 'receivers' && used.has(`receivers:${id}`) && comp.type === 'otlp') {
@@ -201,22 +215,27 @@ export function collectorListeners(c: CollectorConfig, version: string): Listene
         if (!(protocol in protocols)) continue;
         const cfg = isObject(protocols[protocol]) ? (protocols[protocol] as Record<string, unknown>) : {};
         const port = protocol === 'grpc' ? 4317 : 4318;
-        add(`receivers.${comp.id} (${protocol})`, cfg.endpoint, { host: defaultHost, port }, [...comp.path, 'protocols', protocol, 'endpoint'], [...comp.path, 'protocols', protocol]);
+        out.push({
+          owner: `receivers.${comp.id} (${protocol})`,
+          endpoint: cfg.endpoint,
+          fallback: { host: defaultHost, port },
+          path: [...comp.path, 'protocols', protocol, 'endpoint'],
+          fallbackPath: [...comp.path, 'protocols', protocol],
+        });
       }
     } else if (comp.kind === 'receivers' && used.has(`receivers:${id}`) && comp.type === 'zipkin') {
-      add(`receivers.${comp.id}`, comp.config.endpoint, { host: defaultHost, port: 9411 }, [...comp.path, 'endpoint'], comp.path);
+      out.push({ owner: `receivers.${comp.id}`, endpoint: comp.config.endpoint, fallback: { host: defaultHost, port: 9411 }, path: [...comp.path, 'endpoint'], fallbackPath: comp.path });
     } else if (comp.kind === 'exporters' && used.has(`exporters:${id}`) && comp.type === 'prometheus') {
-      add(`exporters.${comp.id}`, comp.config.endpoint, undefined, [...comp.path, 'endpoint'], comp.path);
+      out.push({ owner: `exporters.${comp.id}`, endpoint: comp.config.endpoint, path: [...comp.path, 'endpoint'], fallbackPath: comp.path });
     } else if (comp.kind === 'extensions' && extensions.has(id)) {
       const defaults: Record<string, { host: string; port: number }> = {
         health_check: { host: defaultHost, port: 13133 },
         pprof: { host: 'localhost', port: 1777 },
         zpages: { host: 'localhost', port: 55679 },
       };
-      if (comp.type in defaults) add(`extensions.${comp.id}`, comp.config.endpoint, defaults[comp.type], [...comp.path, 'endpoint'], comp.path);
+      if (comp.type in defaults) out.push({ owner: `extensions.${comp.id}`, endpoint: comp.config.endpoint, fallback: defaults[comp.type], path: [...comp.path, 'endpoint'], fallbackPath: comp.path });
     }
   }
-  out.push(...telemetryListeners(c, version));
   return out;
 }
 

@@ -35,7 +35,6 @@ import { collectorBinary, type CollectorRole, PROVISION_COLLECTOR, versions } fr
  * closes a gap this test fails and the entry must go. Every other (file, build) must agree.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  'test/oracles/corpus/collector/defect-dollar-var-in-endpoint.yaml @ 0.165.0': 'a literal $VAR left in a listen endpoint fails at start from v0.107.0',
   'test/oracles/corpus/collector/defect-dollar-braces-unset-endpoint.yaml @ 0.105.0': 'an unset ${env:X} expands empty; whether the doctor should assume variables unset is undecided',
   'test/oracles/corpus/collector/defect-dollar-braces-unset-endpoint.yaml @ 0.165.0': 'an unset ${env:X} expands empty; whether the doctor should assume variables unset is undecided',
   'test/oracles/corpus/collector/env-braces-without-scheme.yaml @ 0.105.0': 'an unset ${X} expands empty; whether the doctor should assume variables unset is undecided',

@@ -169,6 +169,21 @@ ${pipelines('otlphttp/loki')}`;
     expect(fixed(cfgDefaults, current[0])).toContain('endpoint: ${env:OTLP_TARGET:-http://collector:4318}\n');
   });
 
+  it('a $ left literal in a listen address is fatal from v0.107.0, only where the component runs', () => {
+    const listen = `receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: $OTLP_HOST:4317\n  otlp/spare:\n    protocols:\n      http:\n        endpoint: 0.0.0.0:$$PORT\nexporters:\n  debug:\n${pipelines('debug')}`;
+    const at = (v: string) => run('collector/env-syntax', ws(listen, `otel/opentelemetry-collector-contrib:${v}`));
+    const current = at('0.115.1');
+    expect(current.map((f) => [f.path, f.severity, fatal('collector/env-syntax', '0.115.1', f)])).toEqual([['receivers.otlp.protocols.grpc.endpoint', 'error', true]]);
+    expect(current[0].message).toContain('listen tcp: lookup $OTLP_HOST: no such host');
+    // The same text before v0.107.0 is the expandconverter's error, decided by fatalAt.
+    expect(fatal('collector/env-syntax', '0.100.0', current[0])).toBe(false);
+    const escaped = `receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 0.0.0.0:$$PORT\nexporters:\n  debug:\n${pipelines('debug')}`;
+    const [e] = run('collector/env-syntax', ws(escaped, 'otel/opentelemetry-collector-contrib:0.115.1'));
+    expect(e.message).toContain('"$$" is the escape for a literal "$"');
+    expect(e.message).toContain('lookup tcp/$PORT: unknown port');
+    expect(fatal('collector/env-syntax', '0.115.1', e)).toBe(true);
+  });
+
   it('the unsafe fix writes ${env:VAR}', () => {
     const [f] = run('collector/env-syntax', ws(cfg, 'otel/opentelemetry-collector-contrib:0.115.1'));
     expect(f.fix?.safety).toBe('unsafe');

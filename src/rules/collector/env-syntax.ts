@@ -4,6 +4,7 @@ import { fix } from '../../fixers/edits.js';
 import type { YamlDocument, YamlPath } from '../../load/yaml.js';
 import { yamlPathString } from '../../load/yaml.js';
 import { compareVersions } from '../../model/versions.js';
+import { listenEndpoints, parseHostPort } from '../../model/collector.js';
 import { atLeast, collectorVersionText, inRange } from './version.js';
 
 /**
@@ -90,20 +91,22 @@ export function fatalAt(version: string, dollars: number): boolean {
 }
 
 /** Every string value in the document (keys are never expanded) with its path and raw source range. */
-function stringValues(y: YamlDocument): { path: YamlPath; start: number; end: number }[] {
-  const out: { path: YamlPath; start: number; end: number }[] = [];
+function stringValues(y: YamlDocument): { path: YamlPath; start: number; end: number; value: string }[] {
+  const out: { path: YamlPath; start: number; end: number; value: string }[] = [];
   const walk = (node: Node | null | undefined, path: YamlPath) => {
     if (isMap(node)) {
       for (const p of node.items) if (isPair(p) && isScalar(p.key)) walk(p.value as Node | null, [...path, String(p.key.value)]);
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => walk(item as Node, [...path, i]));
     } else if (isScalar(node) && typeof node.value === 'string' && node.range) {
-      out.push({ path, start: node.range[0], end: node.range[1] });
+      out.push({ path, start: node.range[0], end: node.range[1], value: node.value });
     }
   };
   walk(y.doc.contents as Node | null, []);
   return out;
 }
+
+const LISTENS_LITERALLY = /so it listens on the literal address/;
 
 export default defineRule({
   id: 'collector/env-syntax',
@@ -135,6 +138,8 @@ export default defineRule({
     const m = /^"(\$+)(\{)?(env:)?/.exec(finding.message);
     if (!m) return false;
     if (m[2]) return m[3] ? compareVersions(version, DEFAULTS_FROM) < 0 : true;
+    // A `$` left literal in a listen address: the bind fails at start.
+    if (LISTENS_LITERALLY.test(finding.message) && atLeast(version, LITERAL_FROM)) return true;
     return fatalAt(version, m[1].length);
   },
   check(ws) {
@@ -143,6 +148,7 @@ export default defineRule({
     for (const c of ws.stack.collectors) {
       if (c.yaml.problems.length) continue;
       const text = c.yaml.source.text;
+      const listenPaths = new Set(listenEndpoints(c, version).map((e) => yamlPathString(e.path)));
       for (const v of stringValues(c.yaml)) {
         for (const d of defaultRefs(text.slice(v.start, v.end), v.start)) {
           const token = text.slice(d.offset, d.offset + d.length);
@@ -169,16 +175,25 @@ export default defineRule({
         }
         for (const ref of dollarRefs(text.slice(v.start, v.end), v.start)) {
           const token = text.slice(ref.offset, ref.offset + ref.dollars + ref.name.length);
-          const fatal = fatalAt(version, ref.dollars);
+          const where = yamlPathString(v.path);
+          // Left literal in an address the collector listens on, any `$` (even an escaped `$$`) makes the bind fail.
+          const literalListen = atLeast(version, LITERAL_FROM) && listenPaths.has(where);
+          const fatal = fatalAt(version, ref.dollars) || literalListen;
           const unescaped = ref.dollars % 2 === 1 && !ref.special;
           if (!fatal && !unescaped) continue;
-          const where = yamlPathString(v.path);
           const at = { file: c.file, range: c.yaml.source.range(ref.offset, token.length), path: where };
           const name = ref.name;
           const rejected = `"variable substitution using $VAR has been deprecated in favor of \${VAR} and \${env:VAR} - please update $${name} or temporarily disable the confmap.unifyEnvVarExpansion feature gate"`;
           let message: string;
           let hint: string;
-          if (fatal) {
+          if (literalListen) {
+            const address = v.value.replace(/\$\$/g, '$'); // the resolver's unescaping
+            const host = parseHostPort(address)?.host;
+            const failure = host?.includes('$') ? `"listen tcp: lookup ${host}: no such host"` : `"listen tcp: lookup tcp/${address.slice(address.lastIndexOf(':') + 1)}: unknown port"`;
+            const why = ref.dollars % 2 === 0 ? '"$$" is the escape for a literal "$"' : 'does not expand $VAR (since v0.107.0)';
+            message = `"${token}" in ${where}: ${collectorVersionText(ws.stack)} ${why}, so it listens on the literal address ${JSON.stringify(address)}: it exits at start (${failure})`;
+            hint = ref.dollars % 2 === 1 && !ref.special ? `write \${env:${name}}` : 'a listen address cannot hold a "$"; write the host and port, or ${env:NAME}';
+          } else if (fatal) {
             message = `"${token}" in ${where}: ${collectorVersionText(ws.stack)} refuses to start: ${rejected}`;
             hint = ref.special
               ? `a literal "$${name}" cannot be written on v0.104.0–v0.106.x; use another release`
