@@ -25,6 +25,7 @@ import type { ReadProblem } from './load/read.js';
 import { fixRequested, listBackups, runFix, runRestore } from './fixers/command.js';
 import type { StackOptions } from './model/stack.js';
 import { readManifest } from './model/manifest.js';
+import { readCollectorEnvironment } from './model/collector-env.js';
 
 const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -52,6 +53,7 @@ interface CommonOptions {
   scope?: string;
   collectorVersion?: string;
   collectorManifest?: string;
+  collectorEnvFile?: string;
   prometheusVersion?: string;
 }
 
@@ -154,6 +156,7 @@ function stackOptions(opts: CommonOptions): StackOptions {
     collectorVersion: opts.collectorVersion,
     prometheusVersion: opts.prometheusVersion,
     manifestComponents: opts.collectorManifest ? readManifest(resolve(opts.collectorManifest)) : undefined,
+    collectorEnvironment: opts.collectorEnvFile ? readCollectorEnvironment(resolve(opts.collectorEnvFile)) : undefined,
   };
 }
 
@@ -174,6 +177,7 @@ function withCommonOptions<T extends ReturnType<ReturnType<typeof cac>['command'
     .option('--machine', 'with paths: also read this machine\'s home, project, managed settings and shell')
     .option('--collector-version <version>', 'collector version when no compose image tag says (default: newest known)')
     .option('--collector-manifest <file>', 'builder manifest of a custom collector build (its component list is checked)')
+    .option('--collector-env-file <file>', "the collector's environment, as KEY=value lines: variables not in it count as unset")
     .option('--prometheus-version <version>', 'Prometheus version when no compose image tag says')
     .option('--fix', 'apply safe fixes (a backup of every changed file is kept; undo with `restore`)')
     .option('--unsafe-fixes', 'with --fix or --dry-run: apply unsafe fixes too (they may change behaviour)')

@@ -98,6 +98,16 @@ export function loadCollector(yaml: YamlDocument): CollectorConfig {
   };
 }
 
+/** Whether the collector builds the component: listed in a pipeline, or (extensions) in service.extensions. */
+export function componentRuns(c: CollectorConfig, comp: Component): boolean {
+  const id = canonicalId(comp.id);
+  if (comp.kind === 'extensions') return c.serviceExtensions.some((r) => canonicalId(r.id) === id);
+  return c.pipelines.some((p) => {
+    const refs = comp.kind === 'receivers' ? p.receivers : comp.kind === 'processors' ? p.processors : comp.kind === 'exporters' ? p.exporters : [];
+    return refs.some((r) => canonicalId(r.id) === id);
+  });
+}
+
 export function findComponent(c: CollectorConfig, kind: ComponentKind, id: string): Component | undefined {
   return c.components.find((x) => x.kind === kind && x.id === id);
 }

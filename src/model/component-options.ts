@@ -24,6 +24,8 @@ export interface OptionShape {
   custom?: boolean;
   /** The object keeps keys it does not know. */
   open?: boolean;
+  /** On a component's root: its default config as the collector marshals it. */
+  defaults?: Record<string, unknown>;
 }
 
 interface Snapshot {
@@ -260,4 +262,34 @@ export function durationSuggestion(value: string): string {
   if (m) return `${Number(m[1]) * (m[2] === 'd' ? 24 : 168)}h`;
   if (/^\d+$/.test(value.trim())) return `${value.trim()}s`;
   return '5m or 180m';
+}
+
+function shapeAt(shape: OptionShape | undefined, path: YamlPath): OptionShape | undefined {
+  let s = shape;
+  for (const k of path) {
+    if (!s) return undefined;
+    s = typeof k === 'number' || s.kind === 'map' ? s.elem : s.fields?.[k];
+  }
+  return s;
+}
+
+/** The snapshot at or below a version (the oldest for older versions). */
+function snapshotAtOrBelow(version: string): Snapshot {
+  const all = loadSnapshots();
+  return [...all].reverse().find((s) => compareVersions(s.version, version) <= 0) ?? all[0];
+}
+
+/** The kind of value an option takes (for its zero value), from the snapshot at or below the version. */
+export function optionKind(kind: ComponentKind, type: string, path: YamlPath, version: string): ShapeKind | undefined {
+  return shapeAt(snapshotAtOrBelow(version).components.get(moduleKey(kind, type)), path)?.kind;
+}
+
+/** An option's default as the collector marshals its default config; undefined when none is recorded. */
+export function optionDefault(kind: ComponentKind, type: string, path: YamlPath, version: string): unknown {
+  let v: unknown = snapshotAtOrBelow(version).components.get(moduleKey(kind, type))?.defaults;
+  for (const k of path) {
+    if (!v || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[k];
+  }
+  return v;
 }

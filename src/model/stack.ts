@@ -6,6 +6,7 @@ import { loadCollector, type CollectorConfig } from './collector.js';
 import { isCollectorImage, isPrometheusImage, loadCompose, type ComposeFile } from './compose.js';
 import { loadPrometheus, type PrometheusConfig } from './prometheus.js';
 import { loadGrafana, type GrafanaStack } from './grafana.js';
+import { composeEnvironment, type CollectorEnvironment } from './collector-env.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS, parseVersion } from './versions.js';
 
 export type Distribution = 'core' | 'contrib' | 'k8s' | 'custom' | 'unknown';
@@ -35,6 +36,8 @@ export interface Stack {
   prometheusVersion: ComponentVersion;
   /** Grafana provisioning (datasources, dashboard providers) and dashboards. */
   grafana: GrafanaStack;
+  /** The collector's environment, when known (--collector-env-file, or its compose service). */
+  collectorEnvironment?: CollectorEnvironment;
 }
 
 export interface StackOptions {
@@ -43,6 +46,7 @@ export interface StackOptions {
   /** Component types of a custom build, from its builder manifest. */
   manifestComponents?: Set<string>;
   configVersions?: { collector?: string; prometheus?: string };
+  collectorEnvironment?: CollectorEnvironment;
 }
 
 const clean = (v: string) => v.replace(/^v/, '');
@@ -69,11 +73,21 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     collector: collectorVersion(composes, opts),
     prometheusVersion: prometheusVersion(composes, opts),
     grafana: loadGrafana(files, yaml),
+    collectorEnvironment: opts.collectorEnvironment ?? collectorServiceEnvironment(composes),
   };
 }
 
+function collectorService(composes: ComposeFile[]) {
+  return composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isCollectorImage(s.repository));
+}
+
+function collectorServiceEnvironment(composes: ComposeFile[]): CollectorEnvironment | undefined {
+  const found = collectorService(composes);
+  return found ? composeEnvironment(found.c, found.s) : undefined;
+}
+
 function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['collector'] {
-  const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isCollectorImage(s.repository));
+  const service = collectorService(composes);
   const repo = service?.s.repository ?? '';
   const distribution: Distribution = opts.manifestComponents ? 'custom' : /contrib$/.test(repo) ? 'contrib' : /k8s$/.test(repo) ? 'k8s' : service ? 'core' : 'unknown';
   const base = { distribution, manifestComponents: opts.manifestComponents };

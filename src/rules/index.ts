@@ -37,6 +37,7 @@ import collectorRemovedComponent from './collector/removed-component.js';
 import collectorRenamedComponent from './collector/renamed-component.js';
 import collectorNotInDistribution from './collector/not-in-distribution.js';
 import collectorEnvSyntax from './collector/env-syntax.js';
+import collectorUnsetVariable from './collector/unset-variable.js';
 import collectorAddMetricSuffixesIgnored from './collector/add-metric-suffixes-ignored.js';
 import collectorTelemetryMetricsAddress from './collector/telemetry-metrics-address.js';
 // c2 imports
@@ -132,6 +133,7 @@ export const RULES: Rule[] = [
   collectorRenamedComponent,
   collectorNotInDistribution,
   collectorEnvSyntax,
+  collectorUnsetVariable,
   collectorAddMetricSuffixesIgnored,
   collectorTelemetryMetricsAddress,
   // p rules

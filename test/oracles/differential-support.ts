@@ -146,6 +146,20 @@ const READY = 'Everything is ready';
 /** Environment for the collector: nothing but PATH, so `${env:X}` references expand empty. */
 const COLLECTOR_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
+let envFile: string | undefined;
+/**
+ * COLLECTOR_ENV as a KEY=value file, for the doctor's --collector-env-file: the doctor is told the
+ * environment the real collector runs with, as it is told its version and manifest.
+ */
+export function collectorEnvFile(): string {
+  if (!envFile) {
+    const dir = mkdtempSync(join(tmpdir(), 'cod-collector-env-'));
+    envFile = join(dir, 'collector.env');
+    writeFileSync(envFile, Object.entries(COLLECTOR_ENV).map(([k, v]) => `${k}=${v}\n`).join(''));
+  }
+  return envFile;
+}
+
 /**
  * Ports a config may open locally, plus the defaults: `<local host>:<port>` (0.0.0.0, localhost,
  * 127.0.0.1, [::] or none), and `port: <n>` (telemetry readers). Remote targets such as

@@ -10,15 +10,18 @@
 //   not running. "Everything is ready" (plus a short grace for such asynchronous errors) accepts early.
 //   Runs are sequential; each waits for the ports it uses to be free and for its collector to be gone.
 // - the doctor's verdict: `check` on a temp folder holding only that config (as
-//   otel-collector-config.yml) with --collector-version <build> --collector-manifest <build manifest>;
+//   otel-collector-config.yml) with --collector-version <build> --collector-manifest <build manifest>
+//   --collector-env-file <the collector's environment>;
 //   it REFUSES the config when some finding in that file has `fatal: true`. `fatal` comes from each
 //   rule's `fatalIn(version, finding)` metadata, so this test holds no list of "fatal" rules.
-// The two must agree for every (file, build). Real verdicts are cached in memory only.
-// No environment variables are given to the collector (unset `${env:X}` expand empty).
+// The two must agree for every (file, build); there is no list of tolerated disagreements.
+// The collector runs with PATH as its only variable (unset `${env:X}` expand empty), and the doctor is
+// told exactly that environment.
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import {
+  collectorEnvFile,
   collectorVerdict,
   describeFindings,
   discoverCorpus,
@@ -29,18 +32,6 @@ import {
 } from './differential-support.js';
 import { collectorBinary, type CollectorRole, PROVISION_COLLECTOR, versions } from './paths.js';
 
-/**
- * Configs the real collector refuses but no rule detects yet, by `<file> @ <version>`, with the check
- * that is missing. A ratchet, not a skip: the test asserts the doctor STILL disagrees, so the day a rule
- * closes a gap this test fails and the entry must go. Every other (file, build) must agree.
- */
-const KNOWN_GAPS: Record<string, string> = {
-  'test/oracles/corpus/collector/defect-dollar-braces-unset-endpoint.yaml @ 0.105.0': 'an unset ${env:X} expands empty; whether the doctor should assume variables unset is undecided',
-  'test/oracles/corpus/collector/defect-dollar-braces-unset-endpoint.yaml @ 0.165.0': 'an unset ${env:X} expands empty; whether the doctor should assume variables unset is undecided',
-  'test/oracles/corpus/collector/env-braces-without-scheme.yaml @ 0.105.0': 'an unset ${X} expands empty; whether the doctor should assume variables unset is undecided',
-  'test/oracles/corpus/collector/env-braces-without-scheme.yaml @ 0.165.0': 'an unset ${X} expands empty; whether the doctor should assume variables unset is undecided',
-};
-
 const corpus = discoverCorpus('collector', 'collector', /\.ya?ml$/);
 const started = Date.now();
 
@@ -50,10 +41,6 @@ afterAll(async () => {
 });
 
 describe('collector differential corpus', () => {
-  it('lists only known gaps that exist in the corpus', () => {
-    const names = new Set(corpus.flatMap((c) => Object.values(versions.collector).map((v) => `${c.name} @ ${v}`)));
-    expect(Object.keys(KNOWN_GAPS).filter((k) => !names.has(k))).toEqual([]);
-  });
   it('has at least 40 collector configs', () => {
     expect(corpus.length, corpus.map((c) => c.name).join('\n')).toBeGreaterThanOrEqual(40);
   });
@@ -71,7 +58,7 @@ for (const role of ['old', 'current'] as CollectorRole[]) {
     for (const file of corpus) {
       it(`${file.name} @ ${version}`, { timeout: 60_000 }, async () => {
         const real = await collectorVerdict(bin, file.path);
-        const doctor = doctorFindings(file.path, 'otel-collector-config.yml', ['--collector-version', version, '--collector-manifest', manifest]);
+        const doctor = doctorFindings(file.path, 'otel-collector-config.yml', ['--collector-version', version, '--collector-manifest', manifest, '--collector-env-file', collectorEnvFile()]);
         const fatal = doctor.findings.filter((f) => f.fatal);
         const message = [
           `${file.name} on otelcol ${version} (${role} build):`,
@@ -79,13 +66,6 @@ for (const role of ['old', 'current'] as CollectorRole[]) {
           `  doctor ${fatal.length ? 'REFUSES it; fatal findings:' : 'ACCEPTS it (no fatal finding); its findings:'}`,
           `    ${describeFindings(fatal.length ? fatal : doctor.findings)}`,
         ].join('\n');
-        const key = `${file.name} @ ${version}`;
-        if (KNOWN_GAPS[key]) {
-
-          expect(real.refused, `${key} is listed as a known gap, but the real collector accepts it: remove it from KNOWN_GAPS`).toBe(true);
-          expect(fatal.length > 0, `${key}: the known gap "${KNOWN_GAPS[key]}" is closed: remove it from KNOWN_GAPS\n${message}`).toBe(false);
-          return;
-        }
         expect(fatal.length > 0, message).toBe(real.refused);
       });
     }

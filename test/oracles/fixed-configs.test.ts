@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { classify } from '../../src/discover/classify.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { runCli } from '../helpers/cli.js';
-import { collectorVerdict, killAll, oracleDescribe, promtoolVerdict } from './differential-support.js';
+import { collectorEnvFile, collectorVerdict, killAll, oracleDescribe, promtoolVerdict } from './differential-support.js';
 import { collectorBinary, promtoolBinary, PROVISION_COLLECTOR, PROVISION_PROMETHEUS, versions, type CollectorRole } from './paths.js';
 
 const FIXTURES = join(packageRoot, 'fixtures');
@@ -75,7 +75,7 @@ describe('stack fixes checked by the real tools', () => {
 for (const role of ['old', 'current'] as CollectorRole[]) {
   const version = versions.collector[role];
   const manifest = join(packageRoot, 'test/oracles/manifests', `otelcol-${version}.yaml`);
-  const args = ['--collector-version', version, '--collector-manifest', manifest];
+  const args = ['--collector-version', version, '--collector-manifest', manifest, '--collector-env-file', collectorEnvFile()];
   oracleDescribe(`fixed collector configs on otelcol ${version} (${role})`, collectorBinary(role), PROVISION_COLLECTOR, (bin) => {
     const repaired: string[] = [];
     for (const c of cases) {

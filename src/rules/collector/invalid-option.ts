@@ -1,13 +1,25 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import type { Component } from '../../model/collector.js';
+import { componentRuns, type Component } from '../../model/collector.js';
 import { componentOptionProblems, snapshotVersions } from '../../model/component-options.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml, nodeAt } from '../yaml-locate.js';
+import { requiredOptionFailures } from '../../model/required-options.js';
 import { collectorVersionText } from './version.js';
 
 /** Unknown options another rule explains better (and fixes); reported once, by that rule. */
 const REPORTED_ELSEWHERE: { kind: string; types: string[]; option: string; rule: string }[] = [
   { kind: 'exporters', types: ['otlp', 'otlp_grpc'], option: 'insecure', rule: 'collector/exporter-tls' },
 ];
+
+/** Required options whose absence another rule reports, with a fix: prometheus endpoint, memory_limiter limits. */
+const requiredElsewhere = (comp: Component) =>
+  (comp.kind === 'exporters' && comp.type === 'prometheus') || (comp.kind === 'processors' && comp.type === 'memory_limiter');
+
+const REQUIRED_HINTS: Record<string, string> = {
+  'requires a non-empty "endpoint"': 'set endpoint to the receiving host and port, e.g. tempo:4317',
+  'at least one endpoint must be specified': 'set endpoint to the receiver\'s base URL, e.g. http://otel-gateway:4318',
+  'invalid endpoint': 'set endpoint to the full remote-write URL, e.g. http://prometheus:9090/api/v1/write',
+  'no bearer token provided': 'set token (e.g. ${env:UPSTREAM_TOKEN}) or filename',
+};
 
 const reportedElsewhere = (comp: Component, option: string) =>
   REPORTED_ELSEWHERE.some((r) => r.kind === comp.kind && r.types.includes(comp.type) && r.option === option);
@@ -48,11 +60,12 @@ export default defineRule({
             hint: p.hint,
           });
         }
-        if (comp.kind === 'exporters' && isOtlpGrpc(comp) && !(typeof comp.config.endpoint === 'string' && comp.config.endpoint.trim() !== '')) {
+        for (const f of requiredOptionFailures(comp.kind, comp.type, comp.config)) {
+          if (requiredElsewhere(comp) || (f.stage === 'create' && !componentRuns(c, comp))) continue;
           findings.push({
-            ...atYaml(c.yaml, comp.path),
-            message: `exporters.${comp.id} has no endpoint: the collector refuses this config ("requires a non-empty \\"endpoint\\"") and does not start`,
-            hint: 'set endpoint to the receiving host and port, e.g. tempo:4317',
+            ...atYaml(c.yaml, [...comp.path, ...f.path].filter((_, i, all) => nodeAt(c.yaml, all.slice(0, i + 1)) !== undefined)),
+            message: `${comp.kind}.${comp.id}: a required option is missing or empty: ${collectorVersionText(ws.stack)} refuses this config and does not start ("${comp.kind}::${comp.id}: ${f.error}")`,
+            hint: REQUIRED_HINTS[f.error] ?? 'set the option',
           });
         }
       }
@@ -61,6 +74,3 @@ export default defineRule({
   },
 });
 
-function isOtlpGrpc(comp: Component): boolean {
-  return comp.type === 'otlp' || comp.type === 'otlp_grpc';
-}

@@ -29,6 +29,8 @@ type Shape struct {
 	Elem   *Shape            `json:"elem,omitempty"`
 	Custom bool              `json:"custom,omitempty"`
 	Open   bool              `json:"open,omitempty"`
+	// Defaults, on a component's root only: its default config as the collector marshals it.
+	Defaults map[string]any `json:"defaults,omitempty"`
 }
 
 var (
@@ -152,7 +154,14 @@ func main() {
 			out[kind] = map[string]*Shape{}
 		}
 		cfg := f.CreateDefaultConfig()
-		out[kind][key.String()] = shapeOf(reflect.TypeOf(cfg), map[reflect.Type]bool{})
+		shape := shapeOf(reflect.TypeOf(cfg), map[reflect.Type]bool{})
+		conf := confmap.New()
+		if err := conf.Marshal(cfg); err != nil {
+			fmt.Fprintf(os.Stderr, "%s %s: marshal defaults: %v\n", kind, key, err)
+			os.Exit(1)
+		}
+		shape.Defaults = conf.ToStringMap()
+		out[kind][key.String()] = shape
 	}
 	for k, f := range factories.Receivers {
 		add("receivers", k, f)
