@@ -45,6 +45,7 @@ import collectorUndefinedComponent from './collector/undefined-component.js';
 import collectorUnusedComponent from './collector/unused-component.js';
 import collectorInvalidPipeline from './collector/invalid-pipeline.js';
 import collectorExporterNamespace from './collector/exporter-namespace.js';
+import collectorConstLabelClash from './collector/const-label-clash.js';
 import collectorMemoryLimiter from './collector/memory-limiter.js';
 import collectorExporterTls from './collector/exporter-tls.js';
 import collectorPortConflict from './collector/port-conflict.js';
@@ -124,6 +125,7 @@ export const RULES: Rule[] = [
   collectorUnusedComponent,
   collectorInvalidPipeline,
   collectorExporterNamespace,
+  collectorConstLabelClash,
   collectorMemoryLimiter,
   collectorExporterTls,
   collectorPortConflict,
