@@ -265,7 +265,9 @@ function resolveFix(f: Finding, analysis: Analysis, state: FileState, opts: FixO
       return { ok: false, reason: `it would write a credential into ${a.file}, a file meant to be committed; ${SECRET_HINT}` };
     }
   }
-  const tier = REPAIRS_DROPPED_FILE.test(f.ruleId) ? 0 : fix.adds || fix.addEnv?.length ? 2 : 1;
+  // Safe fixes all go before any unsafe one, so an unsafe fix only sees what the safe ones left: deleting an
+  // idle exporter must not win over the safe fix that puts it into a pipeline.
+  const tier = (REPAIRS_DROPPED_FILE.test(f.ruleId) ? 0 : fix.adds || fix.addEnv?.length ? 2 : 1) + (fix.safety === 'unsafe' ? 10 : 0);
   return { ok: true, fix: { finding: f, key: `${findingKey(f)}\0${fix.description}`, tier, edits, additions } };
 }
 

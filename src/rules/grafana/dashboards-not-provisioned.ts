@@ -45,11 +45,10 @@ export default defineRule({
     const findings: RuleFinding[] = [];
     for (const d of g.dashboards) {
       const at = { ...atJson(d, []), path: undefined };
+      // A provider file that Grafana's container does not read is compose/config-not-mounted's finding, at the mount.
+      if (read.length === 0 && unread.length > 0) continue;
       if (read.length === 0) {
-        const message =
-          unread.length > 0
-            ? `no provider reads dashboard ${dashboardName(d)}: the provider file ${basename(unread[0].file)} is not mounted under ${grafanaProvisioningDir(grafana[0].service)}/dashboards in the Grafana container, so Grafana never sees it`
-            : `no dashboard provider in this workspace reads dashboard ${dashboardName(d)}: Grafana shows it only after a manual import`;
+        const message = `no dashboard provider in this workspace reads dashboard ${dashboardName(d)}: Grafana shows it only after a manual import`;
         findings.push({ ...at, message, hint: 'add a provider file (providers: [{name, type: file, options: {path: /var/lib/grafana/dashboards}}]) mounted under /etc/grafana/provisioning/dashboards, and mount the dashboards folder at that path' });
         continue;
       }
