@@ -43,6 +43,30 @@ function firstLine(message: string): string {
 
 export type YamlPath = (string | number)[];
 
+/** A string value (never a key) with its path and its source range, quotes included. */
+export interface StringScalar {
+  path: YamlPath;
+  start: number;
+  end: number;
+  value: string;
+}
+
+/** Every string value of the document, in document order. */
+export function stringScalars(y: YamlDocument): StringScalar[] {
+  const out: StringScalar[] = [];
+  const walk = (node: Node | null | undefined, path: YamlPath) => {
+    if (isMap(node)) {
+      for (const p of node.items) if (isPair(p) && isScalar(p.key)) walk(p.value as Node | null, [...path, String(p.key.value)]);
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item as Node, [...path, i]));
+    } else if (isScalar(node) && typeof node.value === 'string' && node.range) {
+      out.push({ path, start: node.range[0], end: node.range[1], value: node.value });
+    }
+  };
+  walk(y.doc.contents as Node | null, []);
+  return out;
+}
+
 /** The node at a path (map keys or sequence indexes), or undefined. */
 export function nodeAt(y: YamlDocument, path: YamlPath): Node | undefined {
   const n = y.doc.getIn(path, true);

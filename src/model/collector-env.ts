@@ -1,8 +1,7 @@
 import { basename } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import { readTextFile } from '../load/read.js';
 import { parseEnvFile } from '../load/env-file.js';
-import type { YamlDocument, YamlPath } from '../load/yaml.js';
+import { stringScalars, type YamlDocument, type YamlPath } from '../load/yaml.js';
 import { UsageError } from '../util/errors.js';
 import type { ComposeFile, ComposeService } from './compose.js';
 
@@ -71,21 +70,13 @@ export interface EnvReference {
 /** References the env provider resolves: unescaped (`$${…}` is literal), no `:-default`, env: scheme or none. */
 export function envReferences(y: YamlDocument): EnvReference[] {
   const out: EnvReference[] = [];
-  const text = y.source.text;
-  const walk = (node: Node | null | undefined, path: YamlPath) => {
-    if (isMap(node)) {
-      for (const p of node.items) if (isPair(p) && isScalar(p.key)) walk(p.value as Node | null, [...path, String(p.key.value)]);
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item as Node, [...path, i]));
-    } else if (isScalar(node) && typeof node.value === 'string' && node.range) {
-      const raw = text.slice(node.range[0], node.range[1]);
-      for (const m of raw.matchAll(/(\$+)\{(env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
-        if (m[1].length % 2 === 0) continue; // `$${…}` is the escape for the literal text
-        const token = m[0].slice(m[1].length - 1);
-        out.push({ name: m[3], token, offset: node.range[0] + m.index! + m[1].length - 1, whole: node.value === token, path });
-      }
+  for (const v of stringScalars(y)) {
+    const raw = y.source.text.slice(v.start, v.end);
+    for (const m of raw.matchAll(/(\$+)\{(env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+      if (m[1].length % 2 === 0) continue; // `$${…}` is the escape for the literal text
+      const token = m[0].slice(m[1].length - 1);
+      out.push({ name: m[3], token, offset: v.start + m.index! + m[1].length - 1, whole: v.value === token, path: v.path });
     }
-  };
-  walk(y.doc.contents as Node | null, []);
+  }
   return out;
 }

@@ -1,8 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix } from '../../fixers/edits.js';
-import type { YamlDocument, YamlPath } from '../../load/yaml.js';
-import { yamlPathString } from '../../load/yaml.js';
+import { stringScalars, yamlPathString } from '../../load/yaml.js';
 import { compareVersions } from '../../model/versions.js';
 import { listenEndpoints, parseHostPort } from '../../model/collector.js';
 import { atLeast, collectorVersionText, inRange } from './version.js';
@@ -90,22 +88,6 @@ export function fatalAt(version: string, dollars: number): boolean {
   return inRange(version, FATAL_FROM, LITERAL_FROM) && expandedAt(version, dollars);
 }
 
-/** Every string value in the document (keys are never expanded) with its path and raw source range. */
-function stringValues(y: YamlDocument): { path: YamlPath; start: number; end: number; value: string }[] {
-  const out: { path: YamlPath; start: number; end: number; value: string }[] = [];
-  const walk = (node: Node | null | undefined, path: YamlPath) => {
-    if (isMap(node)) {
-      for (const p of node.items) if (isPair(p) && isScalar(p.key)) walk(p.value as Node | null, [...path, String(p.key.value)]);
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item as Node, [...path, i]));
-    } else if (isScalar(node) && typeof node.value === 'string' && node.range) {
-      out.push({ path, start: node.range[0], end: node.range[1], value: node.value });
-    }
-  };
-  walk(y.doc.contents as Node | null, []);
-  return out;
-}
-
 const LISTENS_LITERALLY = /so it listens on the literal address/;
 
 export default defineRule({
@@ -149,7 +131,7 @@ export default defineRule({
       if (c.yaml.problems.length) continue;
       const text = c.yaml.source.text;
       const listenPaths = new Set(listenEndpoints(c, version).map((e) => yamlPathString(e.path)));
-      for (const v of stringValues(c.yaml)) {
+      for (const v of stringScalars(c.yaml)) {
         for (const d of defaultRefs(text.slice(v.start, v.end), v.start)) {
           const token = text.slice(d.offset, d.offset + d.length);
           const where = yamlPathString(v.path);
