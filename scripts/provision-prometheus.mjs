@@ -7,10 +7,13 @@
 // 2. prom3-check: test/oracles/prom3-check (Prometheus 3.x config loader, module pinned by its
 //    committed go.mod/go.sum), built with the local Go into
 //    ${XDG_CACHE_HOME:-~/.cache}/claude-otel-doctor/prom3-check-<version>/prom3-check.
-//    Uses Go's default GOMODCACHE/GOCACHE (shared with other Go builds on the machine).
+//    Uses Go's default GOMODCACHE/GOCACHE (shared with other Go builds on the machine). It links
+//    every service discovery (discovery/install), as the prometheus binary does: a cold build takes
+//    about 6 minutes. prom3-check.sha256 beside it records the sources; changed sources are rebuilt.
 // Progress goes to stderr; the last two stdout lines are the promtool and prom3-check paths.
 // Exits non-zero with a message on failure.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +25,13 @@ const cacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 
 const prom3Dir = join(cacheRoot, `prom3-check-${prometheusGo}`);
 const prom3Bin = join(prom3Dir, 'prom3-check');
 const srcDir = join(root, 'test/oracles/prom3-check');
+// The sources a binary was built from (main.go, go.mod, go.sum): changed sources are rebuilt.
+const stampPath = join(prom3Dir, 'prom3-check.sha256');
+const sourceStamp = () => {
+  const h = createHash('sha256');
+  for (const name of ['main.go', 'go.mod', 'go.sum']) h.update(readFileSync(join(srcDir, name)));
+  return h.digest('hex');
+};
 
 function log(message) {
   console.error(`provision-prometheus: ${message}`);
@@ -103,7 +113,9 @@ function provisionPromtool() {
 
 function provisionProm3Check() {
   const have = existsSync(prom3Bin) ? capture(prom3Bin, ['--version']) : undefined;
-  if (have?.endsWith(prometheusGo)) {
+  const stamp = sourceStamp();
+  const sameSources = existsSync(stampPath) && readFileSync(stampPath, 'utf8').trim() === stamp;
+  if (have?.endsWith(prometheusGo) && sameSources) {
     log(`prom3-check present: ${have}`);
     return;
   }
@@ -123,6 +135,7 @@ function provisionProm3Check() {
     if (!built?.endsWith(prometheusGo)) fail(`built prom3-check reports "${built}", expected ${prometheusGo}`);
     mkdirSync(prom3Dir, { recursive: true });
     renameSync(out, prom3Bin);
+    writeFileSync(stampPath, `${stamp}\n`);
     log(`built ${built}`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -7,8 +7,9 @@ import { atLeast } from '../../model/versions.js';
  * What the Prometheus config loader (`config.LoadFile`, strict YAML) and `promtool check config --syntax-only`
  * reject in a prometheus.yml, per version: promtool 2.x (which also builds the static targets) and the 3.x loader.
  * Field tables come from `config/config.go` of prometheus 2.53.0, 2.54.1, 3.15.1 and 3.16.0, the CHANGELOG for
- * the release that added a field, and runs of promtool 2.42.0 and the 3.16 loader. Nested blocks that are not part
- * of a scrape setup (service discovery, TLS, auth, remote write, alerting) are checked for null entries only.
+ * the release that added a field, and runs of promtool 2.42.0 and the 3.16 loader. Of service discovery, the
+ * blocks a collector stack uses are checked inside (file, dns; kubernetes roles); other nested blocks (other
+ * discovery, TLS, auth, remote write, alerting) are checked for null entries only.
  */
 
 export interface PromIssue {
@@ -432,6 +433,8 @@ function checkScrapeConfig(ctx: Ctx, node: Node | null, path: YamlPath, globalIn
     });
   }
 
+  checkDiscovery(ctx, v, path);
+
   const statics = v.get('static_configs');
   if (!isSeq(statics)) return;
   // The loader checks static targets only without relabel_configs; promtool 2.x builds the targets, after relabeling.
@@ -473,6 +476,67 @@ function checkScrapeConfig(ctx: Ctx, node: Node | null, path: YamlPath, globalIn
       }
     });
   });
+}
+
+const FILE_SD: Record<string, Field> = { files: { kind: 'seq', into: '[]string' }, refresh_interval: f('duration') };
+const DNS_SD: Record<string, Field> = { names: { kind: 'seq', into: '[]string' }, type: f('scalar'), port: f('any'), refresh_interval: f('duration') };
+/** discovery/file: the pattern a `files` entry must match (a `*` only in the last path element). */
+const FILE_SD_PATTERN = /^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$/;
+const DNS_TYPES = ['SRV', 'A', 'AAAA', 'MX', 'NS'];
+const KUBERNETES_ROLES = ['pod', 'service', 'endpoints', 'endpointslice', 'node', 'ingress'];
+
+/** file_sd_configs and dns_sd_configs field by field, and the role of kubernetes_sd_configs, as their UnmarshalYAML do. */
+function checkDiscovery(ctx: Ctx, job: Map<string, Node | null>, path: YamlPath): void {
+  const entries = (key: string) => {
+    const list = job.get(key);
+    return isSeq(list) ? list.items.map((e, i) => ({ e: e as Node | null, at: [...path, key, i] })).filter((x): x is { e: YAMLMap; at: YamlPath } => isMap(x.e)) : [];
+  };
+  for (const { e, at } of entries('file_sd_configs')) {
+    const before = ctx.issues.length;
+    const v = checkFields(ctx, e, at, FILE_SD, 'file.plain');
+    durationOf(ctx, v.get('refresh_interval'), [...at, 'refresh_interval']);
+    if (ctx.issues.length > before) continue;
+    const files = v.get('files');
+    const names = isSeq(files) ? files.items.filter(isScalar).map((n) => ({ n, text: rawText(ctx, n) })) : [];
+    if (names.length === 0) {
+      ctx.issues.push({ path: v.has('files') ? [...at, 'files'] : at, part: v.has('files') ? 'value' : 'key', error: 'file service discovery config must contain at least one path name', hint: 'list the target files, e.g. files: [/etc/prometheus/targets/*.json]' });
+      continue;
+    }
+    const bad = names.find((x) => !FILE_SD_PATTERN.test(x.text));
+    if (bad) {
+      const i = (files as { items: unknown[] }).items.indexOf(bad.n);
+      ctx.issues.push({ path: [...at, 'files', i], part: 'value', error: `path name ${JSON.stringify(bad.text)} is not valid for file discovery`, why: 'target files end in .json, .yml or .yaml, with at most one * and only in the file name', hint: 'e.g. /etc/prometheus/targets/*.json' });
+    }
+  }
+  for (const { e, at } of entries('dns_sd_configs')) {
+    const before = ctx.issues.length;
+    const v = checkFields(ctx, e, at, DNS_SD, 'dns.plain');
+    durationOf(ctx, v.get('refresh_interval'), [...at, 'refresh_interval']);
+    if (ctx.issues.length > before) continue;
+    const names = v.get('names');
+    if (!isSeq(names) || names.items.length === 0) {
+      ctx.issues.push({ path: v.has('names') ? [...at, 'names'] : at, part: v.has('names') ? 'value' : 'key', error: 'DNS-SD config must contain at least one SRV record name', hint: 'names: [otel-collector] (with type: A and port:), or an SRV name' });
+      continue;
+    }
+    const typeNode = v.get('type');
+    const type = isScalar(typeNode) && typeNode.value !== null ? rawText(ctx, typeNode).toUpperCase() : 'SRV';
+    if (!DNS_TYPES.includes(type)) {
+      ctx.issues.push({ path: [...at, 'type'], part: 'value', error: `invalid DNS-SD records type ${rawText(ctx, typeNode as Scalar)}`, hint: `one of ${DNS_TYPES.join(', ')}` });
+      continue;
+    }
+    const port = v.get('port');
+    if (type !== 'SRV' && (isNull(port) || (isScalar(port) && Number(rawText(ctx, port)) === 0))) {
+      ctx.issues.push({ path: v.has('port') ? [...at, 'port'] : at, part: v.has('port') ? 'value' : 'key', error: 'a port is required in DNS-SD configs for all record types except SRV', hint: 'add port: (e.g. 8889 for the collector\'s prometheus exporter)' });
+    }
+  }
+  for (const { e, at } of entries('kubernetes_sd_configs')) {
+    const role = e.get('role', true) as Node | null | undefined;
+    if (isNull(role)) {
+      ctx.issues.push({ path: at, part: 'value', error: `role missing (one of: ${KUBERNETES_ROLES.join(', ')})` });
+    } else if (isScalar(role) && !KUBERNETES_ROLES.includes(rawText(ctx, role))) {
+      ctx.issues.push({ path: [...at, 'role'], part: 'value', error: `unknown Kubernetes SD role ${JSON.stringify(rawText(ctx, role))}`, hint: `one of ${KUBERNETES_ROLES.join(', ')} (lower case)` });
+    }
+  }
 }
 
 /** Relabel rules that neither drop targets nor rewrite `__address__`, so the target promtool checks is the one written. */

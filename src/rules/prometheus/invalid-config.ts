@@ -9,7 +9,7 @@ export default defineRule({
   severity: 'error',
   title: 'prometheus.yml that Prometheus refuses to load',
   checks:
-    'prometheus.yml the way the config loader of the Prometheus version in force reads it (strict YAML): syntax, unknown or version-specific fields, durations, scheme or path in targets, empty and duplicate job names, scrape_timeout above scrape_interval, null list entries, and for 2.x the legacy label-name rules and the targets promtool builds.',
+    'prometheus.yml the way the config loader of the Prometheus version in force reads it (strict YAML): syntax, unknown or version-specific fields, durations, scheme or path in targets, empty and duplicate job names, scrape_timeout above scrape_interval, null list entries, file and DNS service discovery entries (fields, file patterns, record type, port) and Kubernetes roles, and for 2.x the legacy label-name rules and the targets promtool builds.',
   why: 'Prometheus does not start (or keeps the old config on reload), and `promtool check config` fails with e.g. "parsing YAML file prometheus.yml: \\"http://otel-collector:8889\\" is not a valid hostname", "not a valid duration string: \\"15\\"", "found multiple scrape configs with job name \\"otel-collector\\"" or "field scrape_intervall not found in type config.plain": no metrics are scraped at all.',
   fix: 'none',
   versions:
@@ -25,6 +25,7 @@ export default defineRule({
   references: [
     'prometheus.md §1 (pitfalls with exact errors), §2 (promtool)',
     'prometheus/prometheus config/config.go (Load, GlobalConfig and ScrapeConfig UnmarshalYAML/Validate, CheckTargetAddress)',
+    'prometheus/prometheus discovery/file, discovery/dns and discovery/kubernetes (SDConfig UnmarshalYAML)',
     'prometheus/common model.ParseDuration',
   ],
   oracle: 'promtool',

@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 
 	"github.com/prometheus/prometheus/config"
+	// Registers every service discovery, as the prometheus binary does, so *_sd_configs load.
+	_ "github.com/prometheus/prometheus/discovery/install"
 )
 
 func main() {
