@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RULES } from '../src/rules/index.js';
 import { ruleDocPage } from '../src/report/rules.js';
+import { probesDocPage } from '../src/report/probes.js';
 import { packageRoot } from '../src/util/paths.js';
 
 export function docsFiles(): Map<string, string> {
@@ -19,6 +20,7 @@ export function docsFiles(): Map<string, string> {
     '',
   ].join('\n');
   files.set('docs/rules/README.md', index);
+  files.set('docs/probes.md', probesDocPage());
   return files;
 }
 

@@ -26,6 +26,12 @@ import { fixRequested, listBackups, runFix, runRestore } from './fixers/command.
 import type { StackOptions } from './model/stack.js';
 import { readManifest } from './model/manifest.js';
 import { readCollectorEnvironment } from './model/collector-env.js';
+import type { Finding } from './types.js';
+import type { ProbeFlags } from './probes/plan.js';
+import type { ProbeResult } from './probes/define.js';
+import { PROBES, runProbes } from './probes/index.js';
+import { explainProbe, probeDescriptors } from './report/probes.js';
+import { displayUrl } from './probes/http.js';
 
 const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -55,6 +61,13 @@ interface CommonOptions {
   collectorManifest?: string;
   collectorEnvFile?: string;
   prometheusVersion?: string;
+  offline?: boolean;
+  prometheusUrl?: string;
+  grafanaUrl?: string;
+  lokiUrl?: string;
+  timeout?: string;
+  flowTimeout?: string;
+  send?: boolean;
 }
 
 function list(value: string | undefined): string[] {
@@ -68,14 +81,18 @@ function resolveConfig(opts: CommonOptions): DoctorConfig {
 }
 
 function checkRuleList(ids: string[], flag: string): void {
+  const all = [...RULES, ...PROBES].map((r) => r.id);
   for (const id of ids) {
-    if (!RULES_BY_ID.has(id) && !RULES.some((r) => r.id.startsWith(id.endsWith('/') ? id : id + '/'))) {
+    if (!all.includes(id) && !all.some((r) => r.startsWith(id.endsWith('/') ? id : id + '/'))) {
       throw new UsageError(`${flag}: unknown rule or area "${id}" (see claude-otel-doctor rules)`);
     }
   }
 }
 
-function run(command: 'doctor' | 'check', paths: string[], opts: CommonOptions): number {
+type Command = 'doctor' | 'check' | 'probe';
+
+/** Static commands finish synchronously; the doctor and `probe` wait for the live probes. */
+function run(command: Command, paths: string[], opts: CommonOptions): number | Promise<number> {
   const format = (opts.format ?? 'pretty') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
   const failOn = (opts.failOn ?? 'error') as Severity;
@@ -85,9 +102,10 @@ function run(command: 'doctor' | 'check', paths: string[], opts: CommonOptions):
   checkRuleList(select, '--select');
   checkRuleList(ignore, '--ignore');
   const config = resolveConfig(opts);
+  if (command === 'probe' && (opts.fix || opts.dryRun)) throw new UsageError('probe changes no file: use --fix or --dry-run with the doctor or check');
 
   // CI mode (paths given) reads no real HOME, /etc or shell unless a flag asks for them.
-  const filesMode = command === 'check' && paths.length > 0;
+  const filesMode = command !== 'doctor' && paths.length > 0;
   const shellAllowed = opts.shellEnv !== false && (!filesMode || opts.machine === true);
   const readMachine = !filesMode || opts.machine === true;
   const home = opts.home ? resolve(opts.home) : readMachine ? homedir() : undefined;
@@ -128,27 +146,96 @@ function run(command: 'doctor' | 'check', paths: string[], opts: CommonOptions):
     const outcome = runFix({ flags: opts, analyze, machine: { home, project }, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
     if (outcome.exitCode !== undefined) return outcome.exitCode;
   }
-  const { workspaces, problems, findings } = analyze();
-  const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command };
+  const analysis = analyze();
+  const probing = command === 'probe' || (command === 'doctor' && !opts.offline);
+  if (!probing) return report(command, format, failOn, opts, filesMode, paths, analysis);
+  const flags = probeFlags(opts);
+  const selected = (id: string) => (select.length === 0 || select.some((s) => matchesRule(id, s))) && !ignore.some((s) => matchesRule(id, s));
+  return (async () => {
+    const probes = (await Promise.all(analysis.workspaces.map((ws) => runProbes(ws, flags, selected)))).flat();
+    const staticFindings = command === 'probe' ? [] : analysis.findings;
+    const findings = [...staticFindings, ...probes.flatMap((r) => (r.finding ? [r.finding] : []))];
+    return report(command, format, failOn, opts, filesMode, paths, { ...analysis, findings }, probes, flags);
+  })();
+}
+
+function matchesRule(id: string, pattern: string): boolean {
+  return id === pattern || id.startsWith(pattern.endsWith('/') ? pattern : pattern + '/');
+}
+
+function seconds(value: string | undefined, flag: string, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 600) throw new UsageError(`${flag} must be a number of seconds between 0 and 600, not "${value}"`);
+  return n * 1000;
+}
+
+function probeFlags(opts: CommonOptions): ProbeFlags {
+  for (const [flag, url] of [['--prometheus-url', opts.prometheusUrl], ['--grafana-url', opts.grafanaUrl], ['--loki-url', opts.lokiUrl]] as const) {
+    if (url === undefined) continue;
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(url).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new UsageError(`${flag} must be an http:// or https:// URL, not "${displayUrl(url)}"`);
+  }
+  return {
+    prometheusUrl: opts.prometheusUrl,
+    grafanaUrl: opts.grafanaUrl,
+    lokiUrl: opts.lokiUrl,
+    grafanaToken: process.env.GRAFANA_TOKEN || undefined,
+    timeoutMs: seconds(opts.timeout, '--timeout', 5)!,
+    flowTimeoutMs: seconds(opts.flowTimeout, '--flow-timeout'),
+    send: opts.send !== false,
+  };
+}
+
+function report(
+  command: Command,
+  format: Format,
+  failOn: Severity,
+  opts: CommonOptions,
+  filesMode: boolean,
+  paths: string[],
+  { workspaces, problems, findings }: { workspaces: Workspace[]; problems: ReadProblem[]; findings: Finding[] },
+  probes?: ProbeResult[],
+  flags?: ProbeFlags,
+): number {
+  const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes };
   let text: string;
   switch (format) {
     case 'json':
       text = formatJson(input, TOOL_VERSION);
       break;
     case 'sarif':
-      text = formatSarif(input, RULES, TOOL_VERSION);
+      text = formatSarif(input, [...RULES, ...probeDescriptors()], TOOL_VERSION);
       break;
     case 'github':
       text = formatGithub(input);
       break;
     default:
-      text = command === 'doctor' && !opts.quiet ? formatDoctor(input) : formatPretty(input, opts.quiet === true);
+      text = command !== 'check' && !opts.quiet ? formatDoctor(input) : formatPretty(input, opts.quiet === true);
   }
   if (opts.quiet && format === 'pretty') text = formatPretty({ ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]) }, true);
-  process.stdout.write(redact(text, collectSecrets(workspaces)));
+  const secrets = collectSecrets(workspaces);
+  if (flags?.grafanaToken) secrets.add(flags.grafanaToken);
+  for (const url of [flags?.grafanaUrl, flags?.prometheusUrl, flags?.lokiUrl]) for (const s of urlCredentials(url)) secrets.add(s);
+  process.stdout.write(redact(text, secrets));
   const failing = findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]);
   if (problems.length > 0 && filesMode && paths.some((p) => problems.some((q) => q.path === resolve(p)))) return 2;
   return failing ? 1 : 0;
+}
+
+/** User and password written into a URL flag: never printed. */
+function urlCredentials(url: string | undefined): string[] {
+  try {
+    const u = url ? new URL(url) : undefined;
+    return u ? [decodeURIComponent(u.password), u.password].filter((x) => x.length >= 3) : [];
+  } catch {
+    return [];
+  }
 }
 
 function stackOptions(opts: CommonOptions): StackOptions {
@@ -188,15 +275,34 @@ function withCommonOptions<T extends ReturnType<ReturnType<typeof cac>['command'
     .option('--claude-version <version>', 'Claude Code version to predict for (default: `claude --version`, else newest known)');
 }
 
-export function main(argv: string[]): number {
+function withProbeOptions<T extends ReturnType<ReturnType<typeof cac>['command']>>(cmd: T): T {
+  return cmd
+    .option('--prometheus-url <url>', "Prometheus to probe (default: the compose service's published port, else http://localhost:9090)")
+    .option('--grafana-url <url>', 'Grafana to probe (a user:password@ in it signs in; else GRAFANA_TOKEN, else the compose admin password, else admin/admin)')
+    .option('--loki-url <url>', "Loki to probe (default: the compose service's published port, else http://localhost:3100)")
+    .option('--timeout <seconds>', 'hard timeout of each probe request', { default: '5' })
+    .option('--flow-timeout <seconds>', 'how long the end-to-end check waits for its data (default: twice the scrape interval + 5 s)')
+    .option('--no-send', 'send no probe telemetry (skips the end-to-end check)');
+}
+
+/** The exit code; a Promise for the commands that probe (the doctor without --offline, and `probe`). */
+export function main(argv: string[]): number | Promise<number> {
   const cli = cac('claude-otel-doctor');
   let exitCode = 0;
-  withCommonOptions(cli.command('', 'Diagnose this machine\'s Claude Code telemetry setup, stage by stage')).action((opts: CommonOptions) => {
-    exitCode = run('doctor', [], opts);
-  });
+  let pending: Promise<number> | undefined;
+  const settle = (code: number | Promise<number>) => {
+    if (typeof code === 'number') exitCode = code;
+    else pending = code;
+  };
+  withProbeOptions(withCommonOptions(cli.command('', "Diagnose this machine's Claude Code telemetry setup, stage by stage: static rules and live probes")))
+    .option('--offline', 'static rules only: no live probes')
+    .action((opts: CommonOptions) => settle(run('doctor', [], opts)));
+  withProbeOptions(withCommonOptions(cli.command('probe [...paths]', 'Live probes only: OTLP endpoints, collector, Prometheus, Loki, Grafana, and an end-to-end data check; with paths, probe the stack those files describe'))).action(
+    (paths: string[], opts: CommonOptions) => settle(run('probe', paths, opts)),
+  );
   withCommonOptions(cli.command('check [...paths]', 'Static rules only, no network; with paths, CI mode on those files and folders')).action(
     (paths: string[], opts: CommonOptions) => {
-      exitCode = run('check', paths, opts);
+      settle(run('check', paths, opts));
     },
   );
   cli.command('rules', 'List every rule').option('--format <format>', 'pretty | json', { default: 'pretty' }).action((opts: { format: string }) => {
@@ -204,8 +310,9 @@ export function main(argv: string[]): number {
   });
   cli.command('explain <rule-id>', 'Explain one rule: what it checks, why, examples, fix').action((id: string) => {
     const rule = RULES_BY_ID.get(id);
-    if (!rule) throw new UsageError(`unknown rule "${id}" (see claude-otel-doctor rules)`);
-    process.stdout.write(explainRule(rule, colorEnabled()));
+    const probe = PROBES.find((p) => p.id === id);
+    if (!rule && !probe) throw new UsageError(`unknown rule "${id}" (see claude-otel-doctor rules)`);
+    process.stdout.write(rule ? explainRule(rule, colorEnabled()) : explainProbe(probe!, colorEnabled()));
   });
   cli
     .command('restore [backup]', 'Put back the files a --fix run changed (the newest run, or a backup folder or its timestamp name)')
@@ -224,16 +331,20 @@ export function main(argv: string[]): number {
     if (unknown.length) throw new UsageError(`unknown option --${unknown[0].replace(/[A-Z]/g, (ch) => '-' + ch.toLowerCase())} (see --help)`);
     if ((!cli.matchedCommand || cli.matchedCommand.name === '') && cli.args.length > 0) throw new UsageError(`unknown command "${cli.args[0]}" (see --help)`);
     cli.runMatchedCommand();
-    return exitCode;
+    return pending ? pending.catch(failure) : exitCode;
   } catch (err) {
-    if (err instanceof UsageError || (err as Error)?.name === 'CACError') {
-      process.stderr.write(`claude-otel-doctor: ${(err as Error).message}\n`);
-      return 2;
-    }
-    process.stderr.write(`claude-otel-doctor: internal error: ${(err as Error)?.message ?? String(err)}\n`);
-    if (process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
+    return failure(err);
+  }
+}
+
+function failure(err: unknown): number {
+  if (err instanceof UsageError || (err as Error)?.name === 'CACError') {
+    process.stderr.write(`claude-otel-doctor: ${(err as Error).message}\n`);
     return 2;
   }
+  process.stderr.write(`claude-otel-doctor: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+  if (process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
+  return 2;
 }
 
 function knownOption(cli: ReturnType<typeof cac>, key: string): boolean {
@@ -250,4 +361,8 @@ function invokedDirectly(): boolean {
     return false;
   }
 }
-if (invokedDirectly()) process.exitCode = main(process.argv.slice(2));
+if (invokedDirectly()) {
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -2,6 +2,7 @@ import type { ReadProblem } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import type { Workspace } from '../model/workspace.js';
 import type { Finding } from '../types.js';
+import type { ProbeResult } from '../probes/define.js';
 
 /** What every formatter gets: findings, plus what they need to show them (source lines, predictions). */
 export interface ReportInput {
@@ -11,7 +12,9 @@ export interface ReportInput {
   /** Folder that relative paths in reports are relative to. */
   cwd: string;
   color: boolean;
-  command: 'doctor' | 'check';
+  command: 'doctor' | 'check' | 'probe';
+  /** What the live probes saw (the doctor and `probe`); their failures are also in `findings`. */
+  probes?: ProbeResult[];
 }
 
 export function sourceFor(input: ReportInput, file: string | undefined): SourceFile | undefined {

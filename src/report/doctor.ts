@@ -2,9 +2,10 @@ import type { Finding } from '../types.js';
 import { colors, formatFinding, formatSummary } from './pretty.js';
 import type { ReportInput } from './context.js';
 import { predictionLines } from './summary.js';
+import { PROBES_BY_ID } from '../probes/index.js';
 
 /** Pipeline stages in the order data flows; the doctor report walks them top to bottom. */
-export const STAGES = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana'] as const;
+export const STAGES = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana', 'End to end'] as const;
 type Stage = (typeof STAGES)[number];
 
 const ENDPOINT_RULES = new Set([
@@ -18,6 +19,8 @@ const ENDPOINT_RULES = new Set([
 
 export function stageOf(ruleId: string): Stage {
   if (ENDPOINT_RULES.has(ruleId)) return 'OTLP endpoint';
+  const probe = PROBES_BY_ID.get(ruleId);
+  if (probe) return probe.stage;
   const area = ruleId.split('/')[0];
   if (area === 'collector' || area === 'compose') return 'Collector';
   if (area === 'prometheus') return 'Prometheus';
@@ -30,34 +33,57 @@ export function stageOf(ruleId: string): Stage {
 const NOT_CHECKED: Partial<Record<Stage, string>> = {
   Collector: 'no collector config found (pass its folder to `check`)',
   Prometheus: 'no prometheus.yml found',
-  Loki: 'not checked yet (live probes come with `probe`)',
+  Loki: 'no Loki found',
   Grafana: 'no Grafana provisioning or dashboards found',
+  'End to end': 'not checked (live probes are off)',
 };
 
+/**
+ * The doctor's report: stages in the order data flows, each with its static findings and what the live probes
+ * saw there (✓ answered as it should, ✗ with the finding, · not checked and why). `probe` shows only the probes.
+ */
 export function formatDoctor(input: ReportInput): string {
   const c = colors(input.color);
   const out: string[] = [c.bold('claude-otel-doctor'), ''];
   for (const p of input.problems) out.push(`${c.red('✗')} ${p.path}: ${p.reason}; skipped`);
+  const live = input.probes;
   const byStage = new Map<Stage, Finding[]>();
   for (const f of input.findings) {
+    if (live && PROBES_BY_ID.has(f.ruleId)) continue; // shown with their probe result below
     const list = byStage.get(stageOf(f.ruleId)) ?? [];
     list.push(f);
     byStage.set(stageOf(f.ruleId), list);
   }
+  const staticRan = input.command !== 'probe';
   const claudeKnown = input.workspaces.some((ws) => ws.claude.files.length > 0 || ws.claude.shell.length > 0);
   for (const stage of STAGES) {
     const findings = byStage.get(stage) ?? [];
-    const worst = findings.some((f) => f.severity === 'error') ? 'error' : findings.some((f) => f.severity === 'warning') ? 'warning' : undefined;
+    const probes = (live ?? []).filter((r) => r.stage === stage);
+    const failed = [...findings, ...probes.flatMap((r) => (r.status === 'failed' && r.finding ? [r.finding] : []))];
+    const worst = failed.some((f) => f.severity === 'error') ? 'error' : failed.some((f) => f.severity === 'warning') ? 'warning' : undefined;
     const sends = input.workspaces.some((ws) => ws.claude.prediction.signals.some((s) => s.exporters.includes('otlp') && s.url));
-    const checked = stage === 'Claude Code settings' ? claudeKnown : stage === 'OTLP endpoint' ? sends : findings.length > 0;
+    const checkedStatically = staticRan && (stage === 'Claude Code settings' ? claudeKnown : stage === 'OTLP endpoint' ? sends : findings.length > 0);
+    const checked = checkedStatically || probes.some((r) => r.status !== 'skipped');
+    if (!staticRan && stage === 'Claude Code settings') {
+      out.push(`${c.dim('·')} ${c.bold(stage)}`);
+      for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${line}`));
+      continue;
+    }
     const mark = worst === 'error' ? c.red('✗') : worst === 'warning' ? c.yellow('!') : checked ? c.green('✓') : c.dim('·');
     const reason = stage === 'OTLP endpoint' ? 'nothing is sent over OTLP (see above)' : (NOT_CHECKED[stage] ?? 'no Claude Code settings found');
-    const note = !checked && findings.length === 0 ? c.dim(` ${reason}`) : '';
+    const note = !checked && failed.length === 0 && probes.length === 0 ? c.dim(` ${reason}`) : '';
     out.push(`${mark} ${c.bold(stage)}${note}`);
     if (stage === 'Claude Code settings' && claudeKnown) {
       for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${line}`));
     }
     for (const f of findings) out.push(formatFinding(f, input, '    '));
+    for (const r of probes) {
+      if (r.status === 'failed' && r.finding) out.push(formatFinding(r.finding, input, '    '));
+      else {
+        const target = r.target ? c.dim(` (${r.target})`) : '';
+        out.push(r.status === 'ok' ? `    ${c.green('✓')} ${r.summary}${target}` : c.dim(`    · ${r.summary}${r.target ? ` (${r.target})` : ''}`));
+      }
+    }
   }
   out.push('', formatSummary(input.findings, c));
   return out.join('\n') + '\n';

@@ -25,6 +25,7 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
     })),
     problems: input.problems,
     effective: input.workspaces.map(effective),
+    ...(input.probes && { probes: input.probes.map(({ probeId, stage, status, target, summary }) => ({ probeId, stage, status, target, summary })) }),
   };
   return JSON.stringify(report, null, 2) + '\n';
 }

@@ -54,7 +54,7 @@ export function formatSarif(input: ReportInput, rules: Rule[], toolVersion: stri
               shortDescription: { text: r.title },
               fullDescription: { text: r.checks },
               help: { text: `${r.why}${r.fixDescription ? `\nFix: ${r.fixDescription}` : ''}` },
-              helpUri: `${DOCS_BASE}${r.id}.md`,
+              helpUri: r.id.startsWith('probe/') ? `${DOCS_BASE.replace(/rules\/$/, '')}probes.md#${r.id.replace(/[^a-z0-9-]/g, '')}` : `${DOCS_BASE}${r.id}.md`,
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: { fix: r.fix, versions: r.versions },
             })),

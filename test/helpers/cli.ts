@@ -9,8 +9,25 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI in-process (same code as the bin), capturing what it writes. */
+/**
+ * Runs the CLI in-process (same code as the bin), capturing what it writes. For commands that finish at once
+ * (everything but the probing ones: the doctor without --offline, and `probe`; use runCliAsync for those).
+ */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliResult {
+  const r = capture(args, env, () => {
+    const code = main(args);
+    if (typeof code !== 'number') throw new Error(`runCli: ${args.join(' ')} probes; use runCliAsync (or --offline)`);
+    return code;
+  });
+  return r as CliResult;
+}
+
+/** The CLI in-process for commands that probe; output is captured until they finish. */
+export async function runCliAsync(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return capture(args, env, () => main(args)) as Promise<CliResult>;
+}
+
+function capture(args: string[], env: Record<string, string | undefined>, call: () => number | Promise<number>): CliResult | Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
@@ -23,17 +40,32 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   }
   process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const exitCode = main(args);
-    return { exitCode, stdout, stderr };
-  } finally {
+  const restore = () => {
     process.stdout.write = out;
     process.stderr.write = err;
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+  };
+  let code: number | Promise<number>;
+  try {
+    code = call();
+  } catch (e) {
+    restore();
+    throw e;
   }
+  if (typeof code === 'number') {
+    restore();
+    return { exitCode: code, stdout, stderr };
+  }
+  return code.then(
+    (exitCode) => (restore(), { exitCode, stdout, stderr }),
+    (e) => {
+      restore();
+      throw e;
+    },
+  );
 }
 
 /** Runs the CLI as a real process (for what only a process shows: cac's help, exit codes, stdio). */

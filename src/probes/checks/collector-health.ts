@@ -1,0 +1,32 @@
+import { defineProbe, results } from '../define.js';
+import { displayUrl, httpRequest, jsonBody } from '../http.js';
+
+const probe = defineProbe({
+  id: 'probe/collector-health',
+  stage: 'Collector',
+  title: "The collector's health_check extension answers",
+  checks: "GET on the health_check extension's endpoint and path (as published to this host): 200 with status \"Server available\" means the collector has started its pipelines.",
+  why: 'A collector that exited at start (a config error, a port already in use) or is still starting takes no telemetry; its health endpoint tells that apart from a network problem.',
+  references: ['collector.md §6 (health_check: endpoint, path, body)', 'extension/healthcheckextension README'],
+  async run({ ws, plan, flags }) {
+    const r = results(probe);
+    const t = plan.collectorHealth;
+    if (!t) {
+      if (ws.stack.collectors.length === 0) return [];
+      return [r.skipped(undefined, 'no health_check extension in service.extensions reachable from this host (add one on 0.0.0.0:13133 and publish it to check the collector directly)')];
+    }
+    const shown = displayUrl(t.url);
+    const a = await httpRequest(t.url, { timeoutMs: flags.timeoutMs });
+    if (!a.ok) {
+      return [r.failed(shown, `collector health check: ${a.error}`, {
+        origin: t.origin,
+        hint: a.kind === 'refused' ? 'is the collector running? `docker compose ps` and `docker compose logs <collector>` show whether it exited at start' : undefined,
+      })];
+    }
+    const body = jsonBody<{ status?: string; uptime?: string }>(a);
+    if (a.status === 200) return [r.ok(shown, `collector healthy${body?.status ? `: ${body.status}` : ''}${body?.uptime ? `, up ${body.uptime}` : ''}`)];
+    return [r.failed(shown, `collector not healthy: HTTP ${a.status}${body?.status ? ` ${body.status}` : ''}`, { origin: t.origin, hint: 'the collector runs but reports not ready: check its log' })];
+  },
+});
+
+export default probe;

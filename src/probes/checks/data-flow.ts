@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { defineProbe, results, type ProbeResult } from '../define.js';
+import { grpcUnary, GRPC_STATUS } from '../grpc.js';
+import { displayUrl, httpRequest, jsonBody } from '../http.js';
+import type { HttpTarget } from '../plan.js';
+import { logBody, logsJson, logsProtobuf, metricsJson, metricsProtobuf, OTLP_GRPC_PATH, PROBE_ID_ATTRIBUTE, type ProbeTelemetry } from '../otlp-payload.js';
+import type { OtlpTarget, ProbeFlags, ProbePlan } from '../plan.js';
+
+const probe = defineProbe({
+  id: 'probe/data-flow',
+  stage: 'End to end',
+  title: 'Probe telemetry sent as Claude Code sends it arrives in Prometheus and Loki',
+  checks:
+    "Sends one counter (claude_otel_doctor_probe, with Claude Code's resource and temporality) and one log record, each tagged with a fresh claude_otel_doctor_probe_id, to the endpoint Claude Code uses with its protocol and headers; then watches the collector's exporter /metrics (when this host reaches it), Prometheus and Loki until they show up, and names the first hop where they did not.",
+  why: 'Every hop can answer its own health check while data still goes nowhere: a pipeline that drops delta counters, a filter, an exporter Prometheus does not scrape, a logs exporter pointing at the wrong Loki path. Only data sent end to end proves the path, and the hop where it stops is the one to fix.',
+  references: ['collector.md §6 ("HTTP 200 is not proof of ingestion: verify downstream")', 'prometheus.md §3 (/api/v1/query)', 'grafana-loki.md §10 (/loki/api/v1/query_range)'],
+  async run({ plan, flags }) {
+    const r = results(probe);
+    if (!flags.send) return [r.skipped(undefined, 'end-to-end check off (--no-send)')];
+    const id = randomBytes(6).toString('hex');
+    const telemetry: ProbeTelemetry = { id, resource: plan.resource, temporality: 'delta', timeNs: BigInt(Date.now()) * 1_000_000n };
+    const metrics = plan.otlp.find((t) => t.signals.includes('metrics'));
+    const logs = plan.otlp.find((t) => t.signals.includes('logs'));
+    const waitMs = flags.flowTimeoutMs ?? Math.min(90_000, Math.max(10_000, ((plan.scrapeIntervalSeconds ?? 15) * 2 + 5) * 1000));
+    const jobs: Promise<ProbeResult>[] = [];
+    if (metrics) jobs.push(metricsFlow(r, plan, flags, { ...telemetry, temporality: metrics.temporality }, metrics, waitMs));
+    else jobs.push(Promise.resolve(r.skipped(undefined, 'metrics: Claude Code sends none over OTLP with these settings')));
+    if (logs) jobs.push(logsFlow(r, plan, flags, telemetry, logs, waitMs));
+    return Promise.all(jobs);
+  },
+});
+
+type Results = ReturnType<typeof results>;
+
+/** Sends the probe over one OTLP target; undefined when accepted, else why not. */
+async function send(t: OtlpTarget, signal: 'metrics' | 'logs', tel: ProbeTelemetry, flags: ProbeFlags): Promise<string | undefined> {
+  if (t.protocol === 'grpc') {
+    const a = await grpcUnary(new URL(t.url), OTLP_GRPC_PATH[signal], signal === 'metrics' ? metricsProtobuf(tel) : logsProtobuf(tel), t.headers, flags.timeoutMs);
+    if (!a.ok) return a.error;
+    return a.status === 0 ? undefined : a.status === undefined ? `HTTP ${a.httpStatus}, not gRPC` : `${GRPC_STATUS[a.status] ?? a.status}${a.message ? `: ${a.message}` : ''}`;
+  }
+  const json = t.protocol === 'http/json';
+  const body = json ? (signal === 'metrics' ? metricsJson(tel) : logsJson(tel)) : signal === 'metrics' ? metricsProtobuf(tel) : logsProtobuf(tel);
+  const a = await httpRequest(t.url, { method: 'POST', headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...t.headers }, body, timeoutMs: flags.timeoutMs });
+  if (!a.ok) return a.error;
+  if (a.status >= 200 && a.status < 300) {
+    // A 200 can still carry a partial success that rejected the data (OTLP partial_success).
+    const partial = json ? jsonBody<{ partialSuccess?: { rejectedDataPoints?: string; rejectedLogRecords?: string; errorMessage?: string } }>(a)?.partialSuccess : undefined;
+    const rejected = Number(partial?.rejectedDataPoints ?? partial?.rejectedLogRecords ?? 0);
+    return rejected > 0 ? `accepted with ${rejected} rejected: ${partial?.errorMessage ?? ''}` : undefined;
+  }
+  return `HTTP ${a.status}`;
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+/** Polls `look` every second until it says found (true), cannot say (undefined stays), or time runs out. */
+async function pollUntil(deadline: number, look: () => Promise<boolean>): Promise<{ found: boolean; afterMs: number }> {
+  const start = Date.now();
+  for (;;) {
+    if (await look()) return { found: true, afterMs: Date.now() - start };
+    if (Date.now() + 1000 > deadline) return { found: false, afterMs: Date.now() - start };
+    await sleep(1000);
+  }
+}
+
+async function reachable(t: HttpTarget, path: string, flags: ProbeFlags): Promise<boolean> {
+  const a = await httpRequest(`${t.url}${path}`, { timeoutMs: flags.timeoutMs });
+  return a.ok && a.status === 200;
+}
+
+async function metricsFlow(r: Results, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
+  const via = displayUrl(t.url);
+  const refused = await send(t, 'metrics', tel, flags);
+  // The endpoint probes report a refusing endpoint; here it only ends the journey.
+  if (refused) return r.skipped(via, `metrics not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
+  const label = `${PROBE_ID_ATTRIBUTE}="${tel.id}"`;
+  const deadline = Date.now() + waitMs;
+  const exporter = plan.exporterMetrics;
+  const exporterUp = exporter ? await reachable(exporter, '', flags) : false;
+  const promUp = await reachable(plan.prometheus, '/-/ready', flags);
+  const query = `${plan.prometheus.url}/api/v1/query?query=${encodeURIComponent(`{${label}}`)}`;
+  let seriesName = '';
+  const [atExporter, atPrometheus] = await Promise.all([
+    exporterUp && exporter
+      ? pollUntil(deadline, async () => {
+          const a = await httpRequest(exporter.url, { timeoutMs: flags.timeoutMs });
+          return a.ok && a.body.includes(label);
+        })
+      : undefined,
+    promUp
+      ? pollUntil(deadline, async () => {
+          const a = await httpRequest(query, { timeoutMs: flags.timeoutMs });
+          const result = a.ok ? jsonBody<{ data?: { result?: { metric: Record<string, string> }[] } }>(a)?.data?.result : undefined;
+          if (result?.length) seriesName = result[0].metric.__name__ ?? '';
+          return !!result?.length;
+        })
+      : undefined,
+  ]);
+  const secs = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+  if (atPrometheus?.found) return r.ok(via, `metrics flow: the probe counter reached Prometheus as ${seriesName || 'a series'} after ${secs(atPrometheus.afterMs)}`);
+  const exporterShown = exporter ? displayUrl(exporter.url) : '';
+  if (atPrometheus && atExporter?.found) {
+    return r.failed(via, `metrics stop between the collector and Prometheus: the probe counter is on ${exporterShown} but Prometheus did not scrape it within ${secs(waitMs)}`, { hint: "see probe/prometheus: is a target scraping the collector's exporter, and is it up?" });
+  }
+  if (atExporter && !atExporter.found) {
+    return r.failed(via, `metrics stop inside the collector: the endpoint accepted the probe counter but ${exporterShown} never showed it within ${secs(waitMs)}`, {
+      hint: 'the metrics pipeline of the receiver Claude Code sends to does not end in this prometheus exporter, or a processor drops the data (filter; delta counters into an exporter that drops delta)',
+    });
+  }
+  if (atPrometheus) {
+    return r.failed(via, `metrics do not arrive: the endpoint accepted the probe counter but Prometheus did not have it within ${secs(waitMs)}`, {
+      hint: "the collector's metrics pipeline does not reach Prometheus (exporter, scrape job or remote write); probe/prometheus and the collector log tell which",
+    });
+  }
+  return r.skipped(via, 'metrics: the endpoint accepted the probe counter; no Prometheus or exporter reachable from here to look for it (--prometheus-url)');
+}
+
+async function logsFlow(r: Results, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
+  const via = displayUrl(t.url);
+  const refused = await send(t, 'logs', tel, flags);
+  if (refused) return r.skipped(via, `logs not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
+  if (!(await reachable(plan.loki, '/ready', flags))) return r.skipped(via, 'logs: the endpoint accepted the probe log record; no Loki reachable from here to look for it (--loki-url)');
+  const logql = `{service_name="${plan.serviceName.replace(/["\\]/g, '\\$&')}"} |= "${logBody(tel.id)}"`;
+  const startNs = tel.timeNs - 300_000_000_000n;
+  const deadline = Date.now() + waitMs;
+  const found = await pollUntil(deadline, async () => {
+    const url = `${plan.loki.url}/loki/api/v1/query_range?query=${encodeURIComponent(logql)}&start=${startNs}&end=${BigInt(Date.now() + 60_000) * 1_000_000n}&limit=5&direction=backward`;
+    const a = await httpRequest(url, { timeoutMs: flags.timeoutMs });
+    const result = a.ok ? jsonBody<{ data?: { result?: unknown[] } }>(a)?.data?.result : undefined;
+    return !!result?.length;
+  });
+  if (found.found) return r.ok(via, `logs flow: the probe log record reached Loki after ${Math.round(found.afterMs / 100) / 10} s`);
+  return r.failed(via, `logs do not arrive: the endpoint accepted the probe log record but Loki did not have it within ${Math.round(waitMs / 1000)} s`, {
+    hint: "the collector's logs pipeline must end in an otlphttp exporter to http://<loki>:3100/otlp (Loki 3 with structured metadata); the collector log shows send failures",
+  });
+}
+
+export default probe;

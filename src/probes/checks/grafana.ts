@@ -1,0 +1,98 @@
+import { defineProbe, results, type ProbeResult } from '../define.js';
+import { displayUrl, httpRequest, jsonBody, type HttpResult } from '../http.js';
+import { atYaml } from '../../rules/yaml-locate.js';
+import { dashboardName } from '../../rules/dashboard/common.js';
+import type { TargetOrigin } from '../plan.js';
+
+interface GrafanaDatasource {
+  uid: string;
+  name: string;
+  type: string;
+  url?: string;
+}
+
+const probe = defineProbe({
+  id: 'probe/grafana',
+  stage: 'Grafana',
+  title: 'Grafana is healthy and has the provisioned datasources and dashboards',
+  checks:
+    "GET /api/health; signed in (GRAFANA_TOKEN, the user in --grafana-url, the compose service's admin password, else admin/admin): /api/datasources holds each provisioned datasource under its UID and /api/datasources/uid/:uid/health says OK; /api/search lists each dashboard of the workspace by UID.",
+  why: 'Panels say "No data" or "datasource not found" when a provisioned datasource did not load, cannot reach Prometheus or Loki from inside the Grafana container (a localhost URL), or a dashboard file was never provisioned.',
+  references: ['grafana-loki.md §7 (HTTP API for probes: /api/health, /api/datasources, /uid/:uid/health, /api/search)', 'grafana-loki.md §8 (Grafana in docker-compose)'],
+  async run({ ws, plan, flags }) {
+    const r = results(probe);
+    const t = plan.grafana;
+    const shown = displayUrl(t.url);
+    const health = await httpRequest(`${t.url}/api/health`, { timeoutMs: flags.timeoutMs });
+    if (!health.ok) {
+      if (t.guessed) return [r.skipped(shown, `nothing answers (${health.error}); pass --grafana-url to check a Grafana elsewhere`)];
+      return [r.failed(shown, `Grafana: ${health.error}`, { origin: t.origin, hint: health.kind === 'refused' ? 'start Grafana, or publish its port 3000 to this host' : undefined })];
+    }
+    const h = jsonBody<{ database?: string; version?: string }>(health);
+    if (health.status !== 200 || h?.database !== 'ok') return [r.failed(shown, `Grafana is not healthy: HTTP ${health.status}${h?.database ? `, database ${h.database}` : ''}`, { origin: t.origin })];
+    const out: ProbeResult[] = [r.ok(shown, `Grafana${h.version ? ` ${h.version}` : ''} is healthy`)];
+
+    const get = (path: string): Promise<HttpResult> => httpRequest(`${t.url}${path}`, { timeoutMs: flags.timeoutMs, headers: t.authorization ? { authorization: t.authorization } : {} });
+    const list = await get('/api/datasources');
+    if (!list.ok) return [...out, r.failed(shown, `/api/datasources: ${list.error}`, { origin: t.origin })];
+    if (list.status === 401 || list.status === 403) {
+      if (t.defaultCredentials) out.push(r.skipped(shown, 'datasources and dashboards not checked: Grafana refuses admin/admin (good); set GRAFANA_TOKEN to a service-account token to check them'));
+      else out.push(r.failed(shown, `Grafana refuses the credentials (HTTP ${list.status}): datasources and dashboards not checked`, { severity: 'warning', hint: 'set GRAFANA_TOKEN to a service-account token with the Viewer role or above' }));
+      return out;
+    }
+    const datasources = list.status === 200 ? jsonBody<GrafanaDatasource[]>(list) : undefined;
+    if (!Array.isArray(datasources)) return [...out, r.failed(shown, `/api/datasources: HTTP ${list.status}, no datasource list`, { origin: t.origin })];
+    if (t.defaultCredentials) {
+      out.push(r.failed(shown, 'Grafana accepts the default admin/admin: anyone who reaches it can sign in as admin', {
+        severity: 'warning',
+        hint: 'change the admin password (GF_SECURITY_ADMIN_PASSWORD only seeds a new data volume; on an existing one use `grafana cli admin reset-admin-password`)',
+      }));
+    }
+
+    const provisioned = ws.stack.grafana.datasources.filter((d) => d.effectiveUid);
+    const toCheck = provisioned.length
+      ? provisioned.map((d) => ({ uid: d.effectiveUid!, name: d.name ?? d.effectiveUid!, origin: { kind: 'config', describe: 'datasource', ...atYaml(d.yaml, d.path) } as TargetOrigin }))
+      : datasources.filter((d) => d.type === 'prometheus' || d.type === 'loki').map((d) => ({ uid: d.uid, name: d.name, origin: undefined }));
+    for (const d of toCheck) {
+      const live = datasources.find((x) => x.uid === d.uid);
+      if (!live) {
+        const sameName = datasources.find((x) => x.name === d.name);
+        out.push(r.failed(shown, `datasource "${d.name}" (uid ${d.uid}) is not in Grafana${sameName ? `; Grafana has "${sameName.name}" with uid ${sameName.uid}` : ''}`, {
+          origin: d.origin,
+          hint: sameName ? 'Grafana keeps the UID a datasource got first: delete it (or set deleteDatasources) so provisioning recreates it with this uid' : 'check that the provisioning folder is mounted at /etc/grafana/provisioning/datasources and Grafana logs no provisioning error',
+        }));
+        continue;
+      }
+      const check = await get(`/api/datasources/uid/${encodeURIComponent(d.uid)}/health`);
+      const body = check.ok ? jsonBody<{ status?: string; message?: string }>(check) : undefined;
+      if (check.ok && check.status === 200 && body?.status === 'OK') out.push(r.ok(shown, `datasource "${live.name}" (${live.type}, uid ${d.uid}) works`));
+      else {
+        const why = check.ok ? (body?.message ?? `HTTP ${check.status}`) : check.error;
+        out.push(r.failed(shown, `datasource "${live.name}" (uid ${d.uid}) fails its health check: ${why}`, {
+          origin: d.origin,
+          hint: /localhost|127\.0\.0\.1/.test(live.url ?? '') ? `its URL ${live.url} points at the Grafana container itself: use the compose service name (http://prometheus:9090, http://loki:3100)` : 'check the datasource URL as seen from inside the Grafana container',
+        }));
+      }
+    }
+
+    const dashboards = ws.stack.grafana.dashboards.filter((d) => d.uid);
+    if (dashboards.length) {
+      const search = await get('/api/search?type=dash-db&limit=5000');
+      const found = search.ok && search.status === 200 ? jsonBody<{ uid: string }[]>(search) : undefined;
+      if (!Array.isArray(found)) out.push(r.failed(shown, `/api/search: ${search.ok ? `HTTP ${search.status}` : search.error}`, { origin: t.origin }));
+      else {
+        const uids = new Set(found.map((d) => d.uid));
+        for (const d of dashboards) {
+          if (uids.has(d.uid!)) out.push(r.ok(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is loaded`));
+          else out.push(r.failed(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is not loaded in Grafana`, {
+            origin: { kind: 'config', describe: 'dashboard', file: d.file, range: d.source.range(0, 0) },
+            hint: "check the dashboard provider's options.path and the mount that puts this file there; Grafana logs why a file was skipped",
+          }));
+        }
+      }
+    }
+    return out;
+  },
+});
+
+export default probe;

@@ -1,0 +1,68 @@
+import { defineProbe, results, type ProbeResult } from '../define.js';
+import { displayUrl, httpRequest } from '../http.js';
+
+const probe = defineProbe({
+  id: 'probe/otlp-http',
+  stage: 'OTLP endpoint',
+  title: 'OTLP/HTTP endpoint accepts exports',
+  checks:
+    'For each URL Claude Code posts to over HTTP: an empty export (no data) with the content type of its protocol (application/x-protobuf or application/json) and the headers it sends; 200 means the receiver is there and has a pipeline for that signal.',
+  why: 'Claude Code drops telemetry silently when the POST fails: nothing listens, the path is wrong or the signal has no pipeline (404), the credentials are refused (401/403), or the port is the gRPC one.',
+  references: ['collector.md §6 (OTLP/HTTP receiver responses: 200 empty body, 404, 405, 415)', 'anthropics/claude-code #63377 (404 Not Found)'],
+  async run({ plan, flags }) {
+    const r = results(probe);
+    const out: ProbeResult[] = [];
+    for (const t of plan.otlp.filter((x) => x.protocol !== 'grpc')) {
+      const shown = displayUrl(t.url);
+      const json = t.protocol === 'http/json';
+      const a = await httpRequest(t.url, {
+        method: 'POST',
+        headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...t.headers },
+        body: json ? '{}' : new Uint8Array(),
+        timeoutMs: flags.timeoutMs,
+      });
+      const what = `${t.signals.join(' and ')} over HTTP`;
+      if (!a.ok) {
+        const hint =
+          a.kind === 'refused'
+            ? 'start the collector, or check that its HTTP port (4318) is published to this host (docker compose ps)'
+            : a.kind === 'reset' || a.kind === 'protocol'
+              ? 'a gRPC port (4317) closes plain HTTP/1.1 connections: use the HTTP port (4318), or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc'
+              : undefined;
+        out.push(r.failed(shown, `${what}: ${a.error}`, { origin: t.origin, hint }));
+      } else if (a.status >= 200 && a.status < 300) {
+        out.push(r.ok(shown, `accepts ${what}`));
+      } else {
+        out.push(r.failed(shown, `${what}: HTTP ${a.status}${snippet(a.body)}`, { origin: t.origin, hint: httpHint(a.status, t.url, t.signals[0]) }));
+      }
+    }
+    return out;
+  },
+});
+
+function snippet(body: string): string {
+  const line = body.trim().split('\n')[0].slice(0, 120);
+  return line ? ` "${line}"` : '';
+}
+
+function httpHint(status: number, url: string, signal: string): string | undefined {
+  const path = (() => {
+    try {
+      return new URL(url).pathname;
+    } catch {
+      return '';
+    }
+  })();
+  if (status === 404) {
+    return path === `/v1/${signal}` || path.endsWith(`/v1/${signal}`)
+      ? `the receiver has no ${signal} pipeline (or this is not an OTLP receiver): add the otlp receiver to a ${signal} pipeline`
+      : `Claude Code posts to ${path}; an OTLP receiver serves /v1/${signal} (a per-signal endpoint is used verbatim: give the full path)`;
+  }
+  if (status === 401 || status === 403) return 'the receiver wants credentials: check the Authorization header in OTEL_EXPORTER_OTLP_HEADERS';
+  if (status === 405) return 'the server does not take POST here: is this really the OTLP/HTTP receiver?';
+  if (status === 415) return 'the receiver refuses the content type: http/protobuf and http/json are what OTLP receivers take';
+  if (status === 429 || status === 503) return 'the receiver is overloaded (memory_limiter refusing?): check the collector log';
+  return undefined;
+}
+
+export default probe;

@@ -1,0 +1,127 @@
+import { defineProbe, results, type ProbeResult } from '../define.js';
+import { displayUrl, httpRequest, jsonBody } from '../http.js';
+import { prometheusExporterListeners } from '../../model/collector.js';
+import { atUse, dashboardName, groupUses, knownNames, looksLikeClaudeName, metricUses, usedIn } from '../../rules/dashboard/common.js';
+import type { Workspace } from '../../model/workspace.js';
+
+interface PromEnvelope<T> {
+  status: 'success' | 'error';
+  data: T;
+  error?: string;
+}
+
+interface ActiveTarget {
+  labels: Record<string, string>;
+  scrapeUrl: string;
+  scrapePool: string;
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+}
+
+const probe = defineProbe({
+  id: 'probe/prometheus',
+  stage: 'Prometheus',
+  title: 'Prometheus is ready, scrapes the collector and has Claude Code series',
+  checks:
+    "GET /-/ready; /api/v1/targets: the targets that scrape the collector's prometheus exporter and whether they are up (with the scrape error); /api/v1/label/__name__/values: the Claude Code series Prometheus holds, compared with the names the workspace's dashboards query.",
+  why: 'Dashboards show "No data" when Prometheus is down, its scrape of the collector fails (connection refused to a localhost-bound exporter, wrong host or port), no Claude Code data has arrived yet, or the dashboards query another name than the one stored (claude_code_… vs claude_code_claude_code_…).',
+  references: ['prometheus.md §3 (HTTP API: /-/ready, /api/v1/targets, /api/v1/label/__name__/values)', 'claude-code.md §5 (series names per pipeline)'],
+  async run({ ws, plan, flags }) {
+    const r = results(probe);
+    const t = plan.prometheus;
+    const base = t.url;
+    const shown = displayUrl(base);
+    const ready = await httpRequest(`${base}/-/ready`, { timeoutMs: flags.timeoutMs });
+    if (!ready.ok) {
+      if (t.guessed) return [r.skipped(shown, `nothing answers (${ready.error}); pass --prometheus-url to check a Prometheus elsewhere`)];
+      return [r.failed(shown, `Prometheus: ${ready.error}`, { origin: t.origin, hint: ready.kind === 'refused' ? 'start Prometheus, or publish its port 9090 to this host' : undefined })];
+    }
+    if (ready.status !== 200) return [r.failed(shown, `Prometheus is not ready: HTTP ${ready.status} ${ready.body.trim().slice(0, 100)}`, { origin: t.origin })];
+    const out: ProbeResult[] = [r.ok(shown, 'Prometheus is ready')];
+
+    const targets = await httpRequest(`${base}/api/v1/targets?state=active`, { timeoutMs: flags.timeoutMs });
+    const active = targets.ok ? jsonBody<PromEnvelope<{ activeTargets: ActiveTarget[] }>>(targets)?.data?.activeTargets : undefined;
+    if (!active) {
+      out.push(r.failed(shown, `/api/v1/targets gave no target list${targets.ok ? ` (HTTP ${targets.status})` : `: ${targets.error}`}`, { origin: t.origin }));
+    } else {
+      out.push(...collectorTargets(ws, active).map((a) =>
+        a.health === 'up'
+          ? r.ok(shown, `scrapes ${a.scrapeUrl} (job ${a.labels.job}): up`)
+          : r.failed(shown, `the scrape of ${a.scrapeUrl} (job ${a.labels.job}) is ${a.health}${a.lastError ? `: ${a.lastError}` : ''}`, { hint: scrapeHint(a.lastError) }),
+      ));
+      const exporterPorts = collectorPorts(ws);
+      if (exporterPorts.length > 0 && collectorTargets(ws, active).length === 0) {
+        out.push(r.failed(shown, `no active target scrapes the collector's prometheus exporter (port ${exporterPorts.join(', ')})`, { hint: 'the running prometheus.yml is not the one here, or its job targets another port; see /api/v1/status/config' }));
+      }
+    }
+
+    const names = await httpRequest(`${base}/api/v1/label/__name__/values?match[]=${encodeURIComponent('{__name__=~".*claude_code.*"}')}`, { timeoutMs: flags.timeoutMs });
+    const list = names.ok ? jsonBody<PromEnvelope<string[]>>(names)?.data : undefined;
+    if (!Array.isArray(list)) {
+      out.push(r.failed(shown, `the series name list could not be read${names.ok ? ` (HTTP ${names.status})` : `: ${names.error}`}`, { origin: t.origin }));
+      return out;
+    }
+    const claudeSends = ws.claude.prediction.signals.some((s) => s.signal === 'metrics' && s.exported);
+    if (list.length === 0) {
+      if (claudeSends) {
+        out.push(r.failed(shown, 'Prometheus has no Claude Code series yet', {
+          severity: 'warning',
+          hint: 'Claude Code exports metrics every 60 s (OTEL_METRIC_EXPORT_INTERVAL) while a session runs; after a session, the end-to-end probe shows which hop loses data',
+        }));
+      } else out.push(r.skipped(shown, 'no Claude Code series (Claude Code does not export metrics with these settings)'));
+      return out;
+    }
+    out.push(r.ok(shown, `holds ${list.length} Claude Code series name${list.length === 1 ? '' : 's'}, e.g. ${list.slice(0, 2).join(', ')}`));
+    out.push(...dashboardNames(ws, list).map((m) => r.failed(shown, m.message, { origin: m.origin, hint: m.hint })));
+    return out;
+  },
+});
+
+function collectorPorts(ws: Workspace): number[] {
+  return [...new Set(ws.stack.collectors.flatMap((c) => prometheusExporterListeners(c).map((l) => l.port)))];
+}
+
+/** Active targets that scrape the collector's exporter: by port, else by a job of the workspace's prometheus.yml targeting that port. */
+function collectorTargets(ws: Workspace, active: ActiveTarget[]): ActiveTarget[] {
+  const ports = collectorPorts(ws);
+  const jobs = new Set(ws.stack.prometheus.flatMap((p) => p.jobs.filter((j) => j.targets.some((t) => t.port !== undefined && ports.includes(t.port))).map((j) => j.name)));
+  return active.filter((a) => {
+    let port: number | undefined;
+    try {
+      port = Number(new URL(a.scrapeUrl).port) || undefined;
+    } catch {
+      port = undefined;
+    }
+    return (port !== undefined && ports.includes(port)) || jobs.has(a.labels.job);
+  });
+}
+
+function scrapeHint(error: string): string | undefined {
+  if (/connection refused/i.test(error)) return "the exporter is not reachable from Prometheus: in a container it must listen on 0.0.0.0 (not localhost), and the target must name the collector's service and exporter port";
+  if (/no such host|server misbehaving/i.test(error)) return 'the target host is not a name Prometheus resolves: use the compose service name of the collector';
+  if (/deadline exceeded|timeout/i.test(error)) return 'the scrape timed out: is the host and port right, and is a firewall in the way?';
+  if (/404/.test(error)) return 'the exporter serves /metrics: check metrics_path';
+  return undefined;
+}
+
+/** Dashboard queries naming a Claude Code series Prometheus does not have, while it holds the same metric under another name. */
+function dashboardNames(ws: Workspace, present: string[]) {
+  const have = new Set(present);
+  const known = knownNames(ws);
+  const out: { message: string; origin: { file?: string; range?: import('../../types.js').Range; path?: string; kind: 'config'; describe: string }; hint: string }[] = [];
+  const missing = metricUses(ws).filter((u) => looksLikeClaudeName(ws, u.name) && !have.has(u.name) && !u.name.endsWith('_created'));
+  for (const uses of groupUses(missing)) {
+    const u = uses[0];
+    const otel = known.get(u.name)?.otel;
+    const stored = otel ? present.filter((n) => known.get(n)?.otel === otel) : [];
+    if (stored.length === 0) continue; // that metric has not arrived at all (e.g. no commit yet): not a naming problem
+    out.push({
+      message: `dashboard ${dashboardName(u.aq.dashboard)} queries ${u.name} in ${usedIn(uses)}, but Prometheus stores that metric as ${stored.join(', ')}`,
+      origin: { kind: 'config', describe: 'dashboard', ...atUse(u) },
+      hint: `query ${stored[0]} (or change the exporter's namespace or translation strategy to produce ${u.name})`,
+    });
+  }
+  return out;
+}
+
+export default probe;

@@ -1,0 +1,35 @@
+import type { Workspace } from '../model/workspace.js';
+import type { Probe, ProbeResult } from './define.js';
+import { planProbes, type ProbeFlags } from './plan.js';
+import otlpGrpc from './checks/otlp-grpc.js';
+import otlpHttp from './checks/otlp-http.js';
+import collectorHealth from './checks/collector-health.js';
+import prometheus from './checks/prometheus.js';
+import loki from './checks/loki.js';
+import grafana from './checks/grafana.js';
+import dataFlow from './checks/data-flow.js';
+
+/** Every probe, in pipeline order. */
+export const PROBES: Probe[] = [otlpGrpc, otlpHttp, collectorHealth, prometheus, loki, grafana, dataFlow];
+export const PROBES_BY_ID = new Map(PROBES.map((p) => [p.id, p]));
+
+/**
+ * Runs every probe (or those selected) for one workspace, all at once; each request has its own hard timeout, and
+ * a probe that throws becomes a failed result rather than an aborted run.
+ */
+export async function runProbes(ws: Workspace, flags: ProbeFlags, selected: (id: string) => boolean = () => true): Promise<ProbeResult[]> {
+  const plan = planProbes(ws, flags);
+  const runs = PROBES.filter((p) => selected(p.id)).map(async (p): Promise<ProbeResult[]> => {
+    try {
+      return await p.run({ ws, plan, flags });
+    } catch (err) {
+      const message = `the probe itself failed: ${(err as Error)?.message ?? String(err)}`;
+      return [{ probeId: p.id, stage: p.stage, status: 'failed', summary: message, finding: { ruleId: p.id, severity: 'error', message } }];
+    }
+  });
+  const all = (await Promise.all(runs)).flat();
+  for (const r of all) if (r.finding && ws.mode === 'files') r.finding.workspace = ws.name;
+  return all;
+}
+
+export type { ProbeResult, ProbeFlags };

@@ -1,0 +1,250 @@
+import type { Range } from '../types.js';
+import type { Workspace } from '../model/workspace.js';
+import type { ComposeService } from '../model/compose.js';
+import { componentRuns, parseHostPort, prometheusExporterListeners, type CollectorConfig } from '../model/collector.js';
+import { parseHeaderList, SIGNAL_UPPER, type Protocol, type Signal } from '../model/prediction.js';
+import { topology, type ServiceRef } from '../model/topology.js';
+import { atYaml } from '../rules/yaml-locate.js';
+import { hasEnvReference } from '../model/grafana.js';
+
+/**
+ * Where the live probes look, worked out from the workspace the static rules read: the OTLP destinations Claude Code
+ * will use (with the headers it sends), and the host URLs of the collector's health check and exporter, Prometheus,
+ * Loki and Grafana, from flags, else from the compose file's published ports, else from a collector or Prometheus
+ * config running on this host, else the well-known local defaults (then "nothing answers" is no failure).
+ */
+
+export interface ProbeFlags {
+  prometheusUrl?: string;
+  grafanaUrl?: string;
+  lokiUrl?: string;
+  /** A Grafana service-account token (from the environment, never a flag). */
+  grafanaToken?: string;
+  timeoutMs: number;
+  /** How long the end-to-end check waits for the probe data to show up; default from the scrape interval. */
+  flowTimeoutMs?: number;
+  /** Send probe telemetry (the end-to-end check). */
+  send: boolean;
+}
+
+/** Where a target came from: a setting, a compose port, a flag or a default; findings point there. */
+export interface TargetOrigin {
+  kind: 'setting' | 'compose' | 'config' | 'flag' | 'default';
+  /** For messages: "OTEL_EXPORTER_OTLP_ENDPOINT in ~/.claude/settings.json", "compose service prometheus". */
+  describe: string;
+  file?: string;
+  range?: Range;
+  path?: string;
+}
+
+export interface OtlpTarget {
+  protocol: Protocol;
+  /** gRPC: the endpoint dialled; HTTP: the exact URL posted to (one target per URL). */
+  url: string;
+  signals: Signal[];
+  /** Header values Claude Code sends: secrets, never printed. */
+  headers: Record<string, string>;
+  temporality: 'delta' | 'cumulative';
+  origin: TargetOrigin;
+}
+
+export interface HttpTarget {
+  url: string;
+  origin: TargetOrigin;
+  /** A well-known default nobody configured: silence there is no failure. */
+  guessed: boolean;
+}
+
+export interface GrafanaTarget extends HttpTarget {
+  /** Authorization header value (Bearer token or Basic), never printed. */
+  authorization?: string;
+  /** The credentials are Grafana's defaults (admin/admin): working means anyone can sign in. */
+  defaultCredentials: boolean;
+}
+
+export interface ProbePlan {
+  otlp: OtlpTarget[];
+  /** Claude Code's resource (service.name and OTEL_RESOURCE_ATTRIBUTES) for the probe's own telemetry. */
+  resource: Record<string, string>;
+  serviceName: string;
+  collectorHealth?: HttpTarget;
+  /** The collector's prometheus exporter, as this host reaches it. */
+  exporterMetrics?: HttpTarget;
+  prometheus: HttpTarget;
+  loki: HttpTarget;
+  grafana: GrafanaTarget;
+  /** The scrape interval of the job that scrapes the collector, when known (seconds). */
+  scrapeIntervalSeconds?: number;
+}
+
+const LOCAL = 'localhost';
+
+export function planProbes(ws: Workspace, flags: ProbeFlags): ProbePlan {
+  const prediction = ws.claude.prediction;
+  const topo = topology(ws.stack);
+  const services = topo.services;
+  const collector = runningCollector(ws);
+  const collectorService = collector ? topo.runnerOf(collector) : undefined;
+  const native = services.length === 0;
+
+  const prometheusService = topo.prometheus[0];
+  const grafanaService = topo.grafana[0];
+  const lokiService = services.find((r) => isLokiImage(r.service.repository));
+
+  const prometheus = flagTarget(flags.prometheusUrl, '--prometheus-url') ??
+    serviceTarget(prometheusService, listenPort(prometheusService?.service, '--web.listen-address') ?? 9090, '') ??
+    defaultTarget(9090, 'Prometheus', native && ws.stack.prometheus.length > 0);
+  const loki = flagTarget(flags.lokiUrl, '--loki-url') ?? serviceTarget(lokiService, 3100, '') ?? defaultTarget(3100, 'Loki', false);
+  const grafanaPort = Number(grafanaService?.service.environment.GF_SERVER_HTTP_PORT) || 3000;
+  const grafanaBase = flagTarget(flags.grafanaUrl, '--grafana-url') ?? serviceTarget(grafanaService, grafanaPort, '') ?? defaultTarget(3000, 'Grafana', false);
+
+  return {
+    otlp: otlpTargets(ws),
+    resource: { ...prediction.resource.attributes, 'service.name': prediction.resource.serviceName },
+    serviceName: prediction.resource.serviceName,
+    collectorHealth: collector ? collectorTarget(ws, collector, collectorService, native, 'health') : undefined,
+    exporterMetrics: collector ? collectorTarget(ws, collector, collectorService, native, 'exporter') : undefined,
+    prometheus,
+    loki,
+    grafana: { ...grafanaBase, ...grafanaAuth(flags, grafanaBase.url, grafanaService?.service) },
+    scrapeIntervalSeconds: scrapeInterval(ws, collector),
+  };
+}
+
+/** The collector config that runs: the one a compose collector service runs, else the only one. */
+function runningCollector(ws: Workspace): CollectorConfig | undefined {
+  const topo = topology(ws.stack);
+  return ws.stack.collectors.find((c) => topo.runnerOf(c)) ?? (ws.stack.collectors.length === 1 ? ws.stack.collectors[0] : undefined);
+}
+
+function otlpTargets(ws: Workspace): OtlpTarget[] {
+  const env = ws.claude.env;
+  const byKey = new Map<string, OtlpTarget>();
+  for (const s of ws.claude.prediction.signals) {
+    if (!s.exported || !s.exporters.includes('otlp') || !s.protocol || !s.url) continue;
+    const key = `${s.protocol} ${s.url}`;
+    const existing = byKey.get(key);
+    if (existing) {
+      existing.signals.push(s.signal);
+      continue;
+    }
+    const upper = SIGNAL_UPPER[s.signal];
+    const headers: Record<string, string> = {};
+    for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', `OTEL_EXPORTER_OTLP_${upper}_HEADERS`]) {
+      const value = env.get(name)?.value;
+      if (value === undefined) continue;
+      for (const h of parseHeaderList(value)) if (h.ok) headers[h.name.toLowerCase()] = h.value;
+    }
+    const endpointVar = env.get(`OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`) ?? env.get('OTEL_EXPORTER_OTLP_ENDPOINT');
+    const origin: TargetOrigin = endpointVar
+      ? {
+          kind: 'setting',
+          describe: `${endpointVar.name}${endpointVar.origin.file ? ` in ${endpointVar.origin.file}` : ' in the shell'}`,
+          file: endpointVar.origin.file,
+          range: endpointVar.origin.valueRange,
+        }
+      : { kind: 'default', describe: `Claude Code's default endpoint` };
+    byKey.set(key, {
+      protocol: s.protocol,
+      url: s.url,
+      signals: [s.signal],
+      headers,
+      temporality: ws.claude.prediction.signals.find((m) => m.signal === 'metrics')?.temporality ?? 'delta',
+      origin,
+    });
+  }
+  return [...byKey.values()];
+}
+
+function flagTarget(url: string | undefined, flag: string): HttpTarget | undefined {
+  return url ? { url: url.replace(/\/+$/, ''), origin: { kind: 'flag', describe: flag }, guessed: false } : undefined;
+}
+
+function defaultTarget(port: number, what: string, configured: boolean): HttpTarget {
+  return { url: `http://${LOCAL}:${port}`, origin: { kind: 'default', describe: `${what}'s default port on this host` }, guessed: !configured };
+}
+
+/** The host URL of a compose service's container port: its published port, or the port itself with host networking. */
+function serviceTarget(ref: ServiceRef | undefined, containerPort: number, pathSuffix: string): HttpTarget | undefined {
+  if (!ref) return undefined;
+  const s = ref.service;
+  const origin = (path?: (string | number)[]): TargetOrigin => ({
+    kind: 'compose',
+    describe: `compose service ${s.name}`,
+    ...(path ? atYaml(ref.compose.yaml, path, 'value') : atYaml(ref.compose.yaml, s.path)),
+  });
+  if (s.networkMode === 'host') return { url: `http://${LOCAL}:${containerPort}${pathSuffix}`, origin: origin(), guessed: false };
+  const port = s.ports.find((p) => p.containerPort === containerPort && p.protocol === 'tcp' && p.hostPort !== undefined);
+  if (!port) return undefined;
+  const host = port.hostIp && !['0.0.0.0', '::', '[::]'].includes(port.hostIp) ? port.hostIp : LOCAL;
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port.hostPort}${pathSuffix}`, origin: origin(port.path), guessed: false };
+}
+
+/** `--web.listen-address=0.0.0.0:9091` style flags of a service. */
+function listenPort(s: ComposeService | undefined, flag: string): number | undefined {
+  if (!s) return undefined;
+  const words = [...s.entrypoint, ...s.command];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    const value = w.startsWith(`${flag}=`) ? w.slice(flag.length + 1) : w === flag ? words[i + 1] : undefined;
+    const parsed = value ? parseHostPort(value) : undefined;
+    if (parsed) return parsed.port;
+  }
+  return undefined;
+}
+
+/** The health_check extension or the prometheus exporter of the running collector, as this host reaches it. */
+function collectorTarget(ws: Workspace, c: CollectorConfig, service: ServiceRef | undefined, native: boolean, what: 'health' | 'exporter'): HttpTarget | undefined {
+  let endpoint: { host: string; port: number; path: string; yamlPath: (string | number)[] } | undefined;
+  if (what === 'health') {
+    const ext = c.components.find((x) => x.kind === 'extensions' && x.type === 'health_check' && componentRuns(c, x));
+    if (!ext) return undefined;
+    const written = typeof ext.config.endpoint === 'string' ? parseHostPort(ext.config.endpoint) : undefined;
+    const path = typeof ext.config.path === 'string' && ext.config.path.startsWith('/') ? ext.config.path : '/';
+    endpoint = { host: written?.host ?? LOCAL, port: written?.port ?? 13133, path, yamlPath: written ? [...ext.path, 'endpoint'] : ext.path };
+  } else {
+    const listener = prometheusExporterListeners(c).find((l) => componentRuns(c, l.exporter));
+    if (!listener) return undefined;
+    endpoint = { host: listener.host, port: listener.port, path: '/metrics', yamlPath: listener.path };
+  }
+  if (service) return serviceTarget(service, endpoint.port, endpoint.path);
+  if (!native) return undefined;
+  const host = endpoint.host === '' || endpoint.host === '0.0.0.0' || endpoint.host === '::' ? LOCAL : endpoint.host;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${endpoint.port}${endpoint.path}`,
+    origin: { kind: 'config', describe: `the collector config ${c.file}`, ...atYaml(c.yaml, endpoint.yamlPath) },
+    guessed: false,
+  };
+}
+
+/** The interval of the job scraping the collector's exporter (else the first job's), for the end-to-end wait. */
+function scrapeInterval(ws: Workspace, c: CollectorConfig | undefined): number | undefined {
+  const port = c ? prometheusExporterListeners(c)[0]?.port : undefined;
+  const jobs = ws.stack.prometheus.flatMap((p) => p.jobs);
+  const job = jobs.find((j) => j.targets.some((t) => t.port === port)) ?? jobs[0];
+  return job?.intervalSeconds;
+}
+
+function isLokiImage(repository: string | undefined): boolean {
+  return !!repository && /(^|\/)loki$/.test(repository);
+}
+
+/**
+ * Grafana credentials: GRAFANA_TOKEN (a service-account token), else the user and password in --grafana-url,
+ * else the compose service's GF_SECURITY_ADMIN_USER/PASSWORD when written literally, else Grafana's admin/admin.
+ */
+function grafanaAuth(flags: ProbeFlags, url: string, service: ComposeService | undefined): Pick<GrafanaTarget, 'authorization' | 'defaultCredentials'> {
+  if (flags.grafanaToken) return { authorization: `Bearer ${flags.grafanaToken}`, defaultCredentials: false };
+  try {
+    if (new URL(url).username) return { authorization: undefined, defaultCredentials: false };
+  } catch {
+    // an invalid URL fails in the probe, with its own message
+  }
+  const env = service?.environment ?? {};
+  const literal = (v: string | undefined) => (v !== undefined && v !== '' && !hasEnvReference(v) ? v : undefined);
+  const user = literal(env.GF_SECURITY_ADMIN_USER) ?? 'admin';
+  const password = literal(env.GF_SECURITY_ADMIN_PASSWORD);
+  if (env.GF_SECURITY_ADMIN_PASSWORD !== undefined && password === undefined) return { authorization: undefined, defaultCredentials: false };
+  const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+  return password ? { authorization: basic(user, password), defaultCredentials: false } : { authorization: basic('admin', 'admin'), defaultCredentials: true };
+}
