@@ -141,15 +141,16 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
     return { workspaces, problems, findings: runRules(workspaces, { config, select, ignore }) };
   };
 
+  const probing = command === 'probe' || (command === 'doctor' && !opts.offline);
+  // Probe flags are checked before --fix runs, so a bad flag never leaves a changed file behind.
+  const flags = probing ? probeFlags(opts) : undefined;
   if (fixRequested(opts, filesMode, !filesMode || explicitMachine)) {
     const notesToStdout = format === 'pretty';
     const outcome = runFix({ flags: opts, analyze, machine: { home, project }, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
     if (outcome.exitCode !== undefined) return outcome.exitCode;
   }
   const analysis = analyze();
-  const probing = command === 'probe' || (command === 'doctor' && !opts.offline);
-  if (!probing) return report(command, format, failOn, opts, filesMode, paths, analysis);
-  const flags = probeFlags(opts);
+  if (!flags) return report(command, format, failOn, opts, filesMode, paths, analysis);
   const selected = (id: string) => (select.length === 0 || select.some((s) => matchesRule(id, s))) && !ignore.some((s) => matchesRule(id, s));
   return (async () => {
     const probes = (await Promise.all(analysis.workspaces.map((ws) => runProbes(ws, flags, selected)))).flat();
@@ -210,7 +211,7 @@ function report(
       text = formatJson(input, TOOL_VERSION);
       break;
     case 'sarif':
-      text = formatSarif(input, [...RULES, ...probeDescriptors()], TOOL_VERSION);
+      text = formatSarif(input, probes ? [...RULES, ...probeDescriptors()] : RULES, TOOL_VERSION);
       break;
     case 'github':
       text = formatGithub(input);

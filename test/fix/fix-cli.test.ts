@@ -139,7 +139,7 @@ describe('flags and exit codes', () => {
 
   it('works on the bare doctor command, and keeps --format json parseable (notes go to stderr)', () => {
     const m = machine({ 'home/.claude/settings.json': json(grpcNoProtocol) });
-    const doctor = runCli(m.args.slice(1).concat('--fix'), m.env);
+    const doctor = runCli(['--offline', ...m.args.slice(1), '--fix'], m.env);
     expect(doctor.exitCode).toBe(0);
     expect(doctor.stdout).toContain('fixed 2 findings');
     const j = machine({ 'home/.claude/settings.json': json(grpcNoProtocol) });

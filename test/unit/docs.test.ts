@@ -39,7 +39,7 @@ describe('rule docs and metadata stay in sync', () => {
   });
 
   it('--help works on every command and --version prints the package version', () => {
-    for (const cmd of [[], ['check'], ['rules'], ['explain']]) {
+    for (const cmd of [[], ['check'], ['probe'], ['rules'], ['explain'], ['restore']]) {
       const res = runCliProcess([...cmd, '--help']);
       expect(res.exitCode).toBe(0);
       expect(res.stdout).toMatch(/Usage:/);

@@ -84,9 +84,9 @@ describe('pretty', () => {
 
   it('the bare command prints the stages in pipeline order with a summary', () => {
     const f = loadFixture('settings-missing-protocol-fail-grpc-port');
-    const res = runCli(['--no-shell-env', '--claude-version', '2.1.197', '--home', join(f.dir, 'home'), '--project', join(f.dir, 'project'), '--managed-dir', join(f.dir, 'managed')], { NO_COLOR: '1' });
+    const res = runCli(['--offline', '--no-shell-env', '--claude-version', '2.1.197', '--home', join(f.dir, 'home'), '--project', join(f.dir, 'project'), '--managed-dir', join(f.dir, 'managed')], { NO_COLOR: '1' });
     expect(res.exitCode).toBe(1);
-    const order = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana'].map((s) => res.stdout.indexOf(s));
+    const order = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana', 'End to end'].map((s) => res.stdout.indexOf(s));
     expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
     expect(res.stdout).toMatch(/✗ Claude Code settings/);
     expect(res.stdout.trim().split('\n').pop()).toMatch(/2 errors/);

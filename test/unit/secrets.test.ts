@@ -41,7 +41,7 @@ const inline = ['--settings', JSON.stringify({ env: { OTEL_EXPORTER_OTLP_HEADERS
 
 describe('secrets never reach any output', () => {
   const runs: [string, string[], Record<string, string>][] = [
-    ['doctor (pretty)', [...base], {}],
+    ['doctor (pretty)', ['--offline', ...base], {}],
     ['check pretty', ['check', ...base, ...inline], {}],
     ['check json', ['check', '--format', 'json', ...base, ...inline], {}],
     ['check sarif', ['check', '--format', 'sarif', ...base, ...inline], {}],
