@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Provisions the two Prometheus config oracles used by test/oracles:
-// 1. promtool (Prometheus 2.x) from Debian's `prometheus` package, unless `promtool --version`
-//    already works. Needs root and the Debian apt repositories. The package's postinst would
+// 1. promtool and the prometheus server (2.x) from Debian's `prometheus` package, unless both
+//    `promtool --version` and `prometheus --version` already work (the probe tests run the server). Needs root and the Debian apt repositories. The package's postinst would
 //    start a prometheus server; we keep a policy-rc.d in place so it does not, and stop any
 //    server process that still appears during the install.
 // 2. prom3-check: test/oracles/prom3-check (Prometheus 3.x config loader, module pinned by its
@@ -72,12 +72,12 @@ function prometheusPids() {
 }
 
 function provisionPromtool() {
-  const version = capture('promtool', ['--version']);
+  const version = capture('prometheus', ['--version']) ? capture('promtool', ['--version']) : undefined;
   if (version) {
     log(`promtool present: ${version.split('\n')[0]}`);
     return;
   }
-  if (process.getuid?.() !== 0) fail('promtool is missing and installing Debian\'s prometheus package needs root');
+  if (process.getuid?.() !== 0) fail('promtool or prometheus is missing and installing Debian\'s prometheus package needs root');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const policy = capture('apt-cache', ['policy', 'prometheus']) ?? '';
   if (!/Candidate:\s*(?!\(none\))\S/.test(policy)) {
@@ -107,7 +107,7 @@ function provisionPromtool() {
   }
   if (status !== 0) fail(`apt-get install prometheus failed (exit ${status})`);
   const installed = capture('promtool', ['--version']);
-  if (!installed) fail('promtool --version still fails after installing the prometheus package');
+  if (!installed || !capture('prometheus', ['--version'])) fail('promtool or prometheus --version still fails after installing the prometheus package');
   log(`installed ${installed.split('\n')[0]}`);
 }
 

@@ -83,8 +83,11 @@ export function logsProtobuf(t: ProbeTelemetry): Uint8Array {
   return Uint8Array.from(message(1, resource(t.resource), message(2, scope(), record)));
 }
 
+/** Every probe log line starts with this, so the Loki check can leave the doctor's own records out. */
+export const PROBE_LOG_PREFIX = 'claude-otel-doctor probe';
+
 export function logBody(id: string): string {
-  return `claude-otel-doctor probe ${id}`;
+  return `${PROBE_LOG_PREFIX} ${id}`;
 }
 
 const jsonAttributes = (attrs: Record<string, string>) => Object.entries(attrs).map(([key, value]) => ({ key, value: { stringValue: value } }));

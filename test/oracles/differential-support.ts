@@ -10,33 +10,17 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { describe, it } from 'vitest';
 import { classify, type FileKind } from '../../src/discover/classify.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { runCli } from '../helpers/cli.js';
-
-export const inCI = process.env.CI === 'true';
+import { describeWithComponents } from '../helpers/real-components.js';
 
 /**
  * describe() for a suite that needs a real component: runs when the binary exists; otherwise fails
  * in CI (one failing test naming the provisioning command) or is skipped with a loud warning.
  */
 export function oracleDescribe(name: string, binary: string | undefined, command: string, body: (bin: string) => void): void {
-  if (binary) {
-    describe(name, () => body(binary));
-    return;
-  }
-  const message = `${name} is not provisioned; run \`${command}\``;
-  if (inCI) {
-    describe(name, () => {
-      it('is provisioned', () => {
-        throw new Error(message);
-      });
-    });
-    return;
-  }
-  console.warn(`\n*** SKIPPING real-component tests: ${message} to enable them. ***\n`);
-  describe.skip(name, () => body(''));
+  describeWithComponents(name, binary ? undefined : `${name} is not provisioned; run \`${command}\``, () => body(binary ?? ''));
 }
 
 // ---------------------------------------------------------------------------------------------

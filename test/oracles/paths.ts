@@ -52,3 +52,12 @@ export function promtoolBinary(): string | undefined {
 export function prom3CheckBinary(): string | undefined {
   return executable(join(cacheDir(), `prom3-check-${versions.prometheusGo}`, 'prom3-check'));
 }
+
+/** The prometheus server from PATH (the same Debian package as promtool); the probe tests run it. */
+export function prometheusServerBinary(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const found = dir && executable(join(dir, 'prometheus'));
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -8,13 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeWithComponents as suite } from '../helpers/real-components.js';
 import { claudeBinary } from '../harness/claude-path.js';
 import { collectorBinary, type CollectorRole, PROVISION_COLLECTOR, versions } from '../oracles/paths.js';
 import { claudeSeries, type ClaudeAttributeOptions, type MetricsPipeline } from '../../src/model/naming.js';
 import { freePort, runClaudeAgent, scrapeUntil, startCollector, type ScrapedSeries } from './pipeline.js';
 import { startRemoteWriteReceiver, type RemoteWriteReceiver } from './remote-write.js';
 
-const inCI = process.env.CI === 'true';
 const dir = mkdtempSync(join(tmpdir(), 'cod-naming-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -23,23 +23,6 @@ const RESOURCE_ATTRIBUTES = 'team.id=platform,deployment=poc';
 const CLAUDE: ClaudeAttributeOptions = { claudeVersion: versions.claudeCode, auth: 'api-key', resourceAttributes: ['team.id', 'deployment'] };
 /** A run has no pull request; everything else is produced (active_time is recorded at exit in -p). */
 const NOT_PRODUCED = new Set(['claude_code.pull_request.count']);
-
-function suite(name: string, missing: string | undefined, body: () => void): void {
-  if (!missing) {
-    describe(name, body);
-    return;
-  }
-  if (inCI) {
-    describe(name, () => {
-      it('has its real components', () => {
-        throw new Error(missing);
-      });
-    });
-    return;
-  }
-  console.warn(`\n*** SKIPPING the naming oracle "${name}": ${missing} ***\n`);
-  describe.skip(name, body);
-}
 
 /** Series name → sorted label names (union over the series of that name), for the Claude Code metrics only. */
 function shape(series: ScrapedSeries[], prefix: RegExp): Record<string, string[]> {

@@ -1,11 +1,15 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
 import { displayUrl, httpRequest, jsonBody } from '../http.js';
+import { PROBE_LOG_PREFIX } from '../otlp-payload.js';
+
+/** How far back Claude Code's events are looked for: Loki's own default for label queries. */
+const LOOKBACK_NS = 6n * 3600n * 1_000_000_000n;
 
 const probe = defineProbe({
   id: 'probe/loki',
   stage: 'Loki',
   title: "Loki is ready and holds Claude Code's events",
-  checks: "GET /ready, then /loki/api/v1/label/service_name/values: Claude Code's service.name (claude-code unless changed) is there once its events arrived over OTLP.",
+  checks: "GET /ready, then a /loki/api/v1/query_range for the last 6 h of logs with Claude Code's service_name (claude-code unless changed), leaving out the doctor's own probe records; when there are none, /loki/api/v1/label/service_name/values says what Loki does hold.",
   why: 'Event panels (prompts, tool results, API errors) stay empty when Loki is down, still starting, or no Claude Code log has arrived (OTEL_LOGS_EXPORTER unset, no logs pipeline, an exporter pointing at the old /loki/api/v1/push path).',
   references: ['grafana-loki.md §9 (OTLP ingestion, service_name), §10 (API endpoints for probes)'],
   async run({ ws, plan, flags }) {
@@ -19,16 +23,23 @@ const probe = defineProbe({
     }
     if (ready.status !== 200) return [r.failed(shown, `Loki is not ready: HTTP ${ready.status} ${ready.body.trim().slice(0, 120)}`, { origin: t.origin, hint: 'Loki reports services still starting (wait ~15 s after start) or a config error in its log' })];
     const out: ProbeResult[] = [r.ok(shown, 'Loki is ready')];
-    const values = await httpRequest(`${t.url}/loki/api/v1/label/service_name/values`, { timeoutMs: flags.timeoutMs });
-    const list = values.ok ? jsonBody<{ data?: string[] }>(values)?.data : undefined;
-    if (!Array.isArray(list)) {
-      out.push(r.failed(shown, `the service_name values could not be read${values.ok ? ` (HTTP ${values.status})` : `: ${values.error}`}`, { origin: t.origin }));
+    // The end-to-end probe sends log records as Claude Code's service too: they prove the path, not that Claude
+    // Code's own events arrive, so they are left out here.
+    const svc = plan.serviceName.replace(/["\\]/g, '\\$&');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const logql = `{service_name="${svc}"} != "${PROBE_LOG_PREFIX}"`;
+    const events = await httpRequest(`${t.url}/loki/api/v1/query_range?query=${encodeURIComponent(logql)}&start=${now - LOOKBACK_NS}&end=${now}&limit=1&direction=backward`, { timeoutMs: flags.timeoutMs });
+    const streams = events.ok && events.status === 200 ? jsonBody<{ data?: { result?: unknown[] } }>(events)?.data?.result : undefined;
+    if (!Array.isArray(streams)) {
+      out.push(r.failed(shown, `Claude Code's logs could not be queried${events.ok ? ` (HTTP ${events.status})` : `: ${events.error}`}`, { origin: t.origin }));
       return out;
     }
     const logsSent = ws.claude.prediction.signals.some((s) => s.signal === 'logs' && s.exported);
-    if (list.includes(plan.serviceName)) out.push(r.ok(shown, `holds logs of service_name="${plan.serviceName}"`));
+    if (streams.length > 0) out.push(r.ok(shown, `holds Claude Code's logs (service_name="${plan.serviceName}")`));
     else if (logsSent) {
-      out.push(r.failed(shown, `Loki has no logs with service_name="${plan.serviceName}" yet${list.length ? ` (it has: ${list.slice(0, 5).join(', ')})` : ''}`, {
+      const values = await httpRequest(`${t.url}/loki/api/v1/label/service_name/values`, { timeoutMs: flags.timeoutMs });
+      const list = (values.ok ? jsonBody<{ data?: string[] }>(values)?.data : undefined)?.filter((v) => v !== plan.serviceName) ?? [];
+      out.push(r.failed(shown, `Loki has no logs from Claude Code (service_name="${plan.serviceName}") in the last 6 h${list.length ? ` (it has: ${list.slice(0, 5).join(', ')})` : ''}`, {
         severity: 'warning',
         hint: 'Claude Code sends events while a session runs (every 5 s by default); after one, the end-to-end probe shows which hop loses them',
       }));

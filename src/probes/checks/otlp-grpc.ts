@@ -27,10 +27,13 @@ const probe = defineProbe({
         const a = await grpcUnary(url, OTLP_GRPC_PATH[signal], new Uint8Array(), t.headers, flags.timeoutMs);
         const what = `${signal} over gRPC`;
         if (!a.ok) {
+          // The connection itself failed: one finding for the endpoint, not one per signal.
+          const all = t.signals.join(' and ');
           const hint = a.kind === 'protocol'
             ? 'this looks like an OTLP/HTTP port (4318): use the gRPC port (4317), or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf'
             : a.kind === 'refused' ? 'start the collector, or check that its gRPC port is published to this host (docker compose ps)' : a.kind === 'tls' ? 'use http:// for a plaintext receiver, https:// only when the receiver has TLS' : undefined;
-          out.push(r.failed(shown, `${what}: ${a.error}`, { origin: t.origin, hint }));
+          out.push(r.failed(shown, `${all} over gRPC: ${a.error}`, { origin: t.origin, hint }));
+          break;
         } else if (a.status === 0) {
           out.push(r.ok(shown, `accepts ${what}`));
         } else if (a.status === undefined) {
