@@ -32,6 +32,7 @@ import type { ProbeResult } from './probes/define.js';
 import { PROBES, runProbes } from './probes/index.js';
 import { explainProbe, probeDescriptors } from './report/probes.js';
 import { displayUrl } from './probes/http.js';
+import type { InitFlags } from './bootstrap/index.js';
 
 const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];
@@ -316,13 +317,31 @@ export function main(argv: string[]): number | Promise<number> {
     process.stdout.write(rule ? explainRule(rule, colorEnabled()) : explainProbe(probe!, colorEnabled()));
   });
   cli
-    .command('restore [backup]', 'Put back the files a --fix run changed (the newest run, or a backup folder or its timestamp name)')
+    .command('restore [backup]', 'Put back the files a --fix or init run changed (the newest run, or a backup folder or its timestamp name)')
     .option('--force', 'restore files even when they changed since the fix')
     .option('--list', 'list the backups, oldest first')
     .action((backup: string | undefined, opts: { force?: boolean; list?: boolean }) => {
       if (opts.list) process.stdout.write(listBackups().map((d) => d + '\n').join(''));
       else exitCode = runRestore(backup, opts.force === true, process.cwd());
     });
+  cli
+    .command('init', 'Write a working setup: a local stack (collector, Prometheus, Loki, Grafana with a dashboard) and your Claude Code settings; with --enterprise, settings for a central endpoint')
+    .option('--dir <path>', 'folder for the local stack (default: ~/.claude/telemetry, where the doctor reads it)')
+    .option('--home <dir>', 'home folder whose .claude/settings.json gets the telemetry settings (default: your home)')
+    .option('--force', 'replace files that differ from what init writes (a backup is kept; undo with `restore`)')
+    .option('--dry-run', 'print what would be written (files and the settings diff) and write nothing')
+    .option('--no-start', 'do not run docker compose up')
+    .option('--enterprise', 'settings for a central OTLP endpoint, to roll out as managed settings (needs --endpoint)')
+    .option('--endpoint <url>', 'with --enterprise: the OTLP endpoint every machine sends to')
+    .option('--protocol <protocol>', 'with --enterprise: grpc | http/protobuf | http/json (default: grpc on port 4317, else http/protobuf)')
+    .option('--team <name>', 'with --enterprise: team.id resource attribute (a team_id label)')
+    .option('--department <name>', 'with --enterprise: department resource attribute')
+    .option('--cost-center <name>', 'with --enterprise: cost_center resource attribute')
+    .option('--headers-helper <path>', 'with --enterprise: absolute path of the otelHeadersHelper script on the machines (HTTP protocols only)')
+    .option('--header <name=value>', 'with --enterprise: a header without a credential, e.g. X-Scope-OrgID=acme (repeatable)')
+    .option('--out <dir>', 'with --enterprise: output folder (default: ./claude-telemetry-rollout)')
+    .option('--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)')
+    .action((opts: InitFlags) => settle(import('./bootstrap/index.js').then((m) => m.runInit(opts, argv))));
   cli.help();
   cli.version(TOOL_VERSION);
   try {

@@ -16,6 +16,8 @@ import { matchesGlob } from './util/glob.js';
 export interface MachineOptions extends ClaudeLocations {
   claudeVersion?: string;
   stack?: StackOptions;
+  /** The stack folder (default `~/.claude/telemetry`); `init --dir` checks the folder it wrote. */
+  telemetryDir?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export function machineWorkspace(opts: MachineOptions, config: DoctorConfig): Wo
   const files = discoverClaude({ ...opts, managedDir: opts.managedDir ?? defaultManagedDir() });
   const version = claudeVersion(opts.claudeVersion, config, true);
   const ws = makeWorkspace(opts.project ?? process.cwd(), 'machine', files, version, 'machine');
-  const telemetryDir = opts.home ? join(opts.home, '.claude', 'telemetry') : undefined;
+  const telemetryDir = opts.telemetryDir ?? (opts.home ? join(opts.home, '.claude', 'telemetry') : undefined);
   if (telemetryDir && isDir(telemetryDir)) {
     const stackFiles = classifiedFiles([telemetryDir], () => false, ws.problems).filter((f) => f.kind !== 'claude-settings');
     attachStack(ws, stackFiles, { ...opts.stack, configVersions: config.versions });

@@ -53,6 +53,8 @@ export interface FileChange {
   before?: Buffer;
   /** The whole new text, a BOM included when the file had one. */
   after: string;
+  /** Mode of a file the change creates (default 0600); an existing file keeps its own. `init` writes stack files 0644. */
+  mode?: number;
 }
 
 export interface FixRecord {

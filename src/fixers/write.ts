@@ -275,7 +275,7 @@ export function writeChanges(changes: FileChange[], tool: string): WriteResult {
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i];
     try {
-      atomicWrite(p.target, p.data, p.change.before === undefined ? {} : metas[i], i + 1);
+      atomicWrite(p.target, p.data, p.change.before === undefined ? { mode: p.change.mode } : metas[i], i + 1);
       written.push(i);
     } catch (err) {
       const undone = rollBack(written.map((w) => ({ plan: plan[w], entry: files[w] })), dir);

@@ -1,0 +1,262 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import type { FileChange } from '../fixers/apply.js';
+import { formatDiffs } from '../fixers/diff.js';
+import { formatFinding } from '../report/pretty.js';
+import { RULES } from '../rules/index.js';
+import { SEVERITY_ORDER } from '../types.js';
+import { colorEnabled } from '../util/color.js';
+import { displayPath } from '../util/display.js';
+import { UsageError } from '../util/errors.js';
+import { collectSecrets, redact } from '../util/secrets.js';
+import { displayUrl } from '../rules/settings/credentials.js';
+import { TOOL_VERSION } from '../version.js';
+import { composeUp, dockerState, startCommand } from './docker.js';
+import { enterpriseFiles, parseEnterprise, type EnterpriseFlags } from './enterprise.js';
+import { changesOf, examine, refuseDiffering, writeAll, type ExaminedFile, type PlannedFile } from './files.js';
+import { ENV_FILE, localStackFiles, PASSWORD_VARIABLE } from './local-stack.js';
+import { LOCAL_SETTINGS } from './pins.js';
+import { mergeUserSettings, userSettingsPath, type SettingsMerge } from './user-settings.js';
+import { verifyLocal, verifyManaged, type Verification } from './verify.js';
+
+/**
+ * `claude-otel-doctor init`: a correct local stack (Mode 1) or settings for a central endpoint (Mode 2,
+ * `--enterprise`), checked by the doctor's own rules. Loaded lazily by the CLI. Exit codes: 0 done, 1 written
+ * but the doctor finds errors in it or the stack did not start, 2 bad usage or refused (nothing written).
+ */
+
+export interface InitFlags extends EnterpriseFlags {
+  enterprise?: boolean;
+  dir?: string;
+  out?: string;
+  home?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  /** false with --no-start. */
+  start?: boolean;
+  color?: boolean;
+}
+
+const LOCAL_ONLY = [['--dir', 'dir'], ['--home', 'home'], ['--no-start', 'start']] as const;
+const ENTERPRISE_ONLY = [['--endpoint', 'endpoint'], ['--protocol', 'protocol'], ['--team', 'team'], ['--department', 'department'], ['--cost-center', 'costCenter'], ['--headers-helper', 'headersHelper'], ['--header', 'header'], ['--out', 'out']] as const;
+
+export function runInit(flags: InitFlags, argv: string[] = []): number {
+  const f = normalize(flags, argv);
+  if (f.enterprise) {
+    for (const [flag, key] of LOCAL_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} is for the local stack; init --enterprise writes to --out`);
+    return runEnterprise(f);
+  }
+  for (const [flag, key] of ENTERPRISE_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} works with --enterprise`);
+  return runLocal(f);
+}
+
+/**
+ * Flag values as typed: cac's parser turns numeric-looking values into numbers (`--cost-center 0042` → 42), so
+ * string flags are read again from argv; a repeated flag keeps its last value (`--header` collects them all).
+ */
+function normalize(flags: InitFlags, argv: string[]): InitFlags {
+  const f: InitFlags = { ...flags, start: flags.start === false ? false : undefined };
+  const raw = (name: string): string[] => {
+    const values: string[] = [];
+    for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+      const a = argv[i];
+      if (a === name && i + 1 < argv.length) values.push(argv[++i]);
+      else if (a.startsWith(`${name}=`)) values.push(a.slice(name.length + 1));
+    }
+    return values;
+  };
+  const strings = [['--dir', 'dir'], ['--out', 'out'], ['--home', 'home'], ['--endpoint', 'endpoint'], ['--protocol', 'protocol'], ['--team', 'team'], ['--department', 'department'], ['--cost-center', 'costCenter'], ['--headers-helper', 'headersHelper']] as const;
+  for (const [flag, key] of strings) {
+    if (f[key] === undefined) continue;
+    const typed = raw(flag);
+    f[key] = typed.length ? typed[typed.length - 1] : String(f[key]);
+  }
+  if (f.header !== undefined) {
+    const typed = raw('--header');
+    f.header = typed.length ? typed : [f.header].flat().map(String);
+  }
+  return f;
+}
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+const STATUS_WORD: Record<ExaminedFile['status'], string> = { create: 'create', unchanged: 'same', kept: 'keep', differs: 'DIFFERS' };
+
+function planLines(files: ExaminedFile[], base: string, force: boolean, note: (f: ExaminedFile) => string = () => ''): string {
+  return files
+    .map((f) => {
+      const word = f.status === 'differs' && force ? 'replace' : STATUS_WORD[f.status];
+      return `  ${word.padEnd(8)} ${f.path.slice(base.length + 1)}${note(f)}\n`;
+    })
+    .join('');
+}
+
+function findingsText(v: Verification, color: boolean): string {
+  if (v.findings.length === 0 && v.problems.length === 0) return `✓ the doctor's ${RULES.length} rules find nothing to report in what init wrote\n`;
+  const input = { findings: v.findings, workspaces: v.workspaces, problems: v.problems, cwd: process.cwd(), color, command: 'check' as const };
+  const problems = v.problems.map((p) => `${displayPath(p.path)}: ${p.reason}\n`).join('');
+  return `the doctor's rules report:\n${problems}${v.findings.map((x) => formatFinding(x, input, '  ') + '\n').join('')}`;
+}
+
+function written(result: { backupDir: string } | undefined): string {
+  return result ? `backup in ${displayPath(result.backupDir)} (undo everything init wrote: claude-otel-doctor restore ${basename(result.backupDir)})\n` : '';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mode 1: the local stack
+
+function existingPassword(envPath: string): string | undefined {
+  try {
+    const text = readFileSync(envPath, 'utf8');
+    const m = new RegExp(`^\\s*(?:export\\s+)?${PASSWORD_VARIABLE}=(.*)$`, 'm').exec(text);
+    const value = m?.[1].trim().replace(/^(["'])(.*)\1$/, '$2');
+    return value ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isFolderOrMissing(path: string, flag: string): void {
+  try {
+    if (!statSync(path).isDirectory()) throw new UsageError(`${flag} ${displayPath(path)} is a file, not a folder`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+  }
+}
+
+function runLocal(f: InitFlags): number {
+  const home = resolve(f.home ?? homedir());
+  const dir = resolve(f.dir ?? join(home, '.claude', 'telemetry'));
+  isFolderOrMissing(dir, '--dir');
+  const envPath = join(dir, ENV_FILE);
+  // An existing .env keeps its password: Grafana only reads it on its first start, and a second run changes nothing.
+  const password = existingPassword(envPath) ?? randomBytes(24).toString('base64url');
+  const planned: PlannedFile[] = localStackFiles(password).map((g) => ({
+    path: join(dir, g.rel),
+    text: g.text,
+    mode: g.mode,
+    keep: g.rel === ENV_FILE ? () => existingPassword(envPath) !== undefined : undefined,
+  }));
+  const settings = mergeUserSettings(userSettingsPath(home), LOCAL_SETTINGS);
+  const files = examine(planned);
+  const force = f.force === true;
+  const changes: FileChange[] = [...changesOf(files), ...(settings.change ? [settings.change] : [])];
+  const color = f.color === false ? false : colorEnabled();
+
+  const note = (x: ExaminedFile) => (x.path === envPath ? ` (Grafana's admin password${x.status === 'kept' ? ', kept' : ''}; mode 0600, never printed)` : '');
+  let text = `${f.dryRun ? 'init would write' : 'init:'} a local telemetry stack in ${displayPath(dir)}\n${planLines(files, dir, force, note)}${settingsLine(settings)}`;
+
+  if (f.dryRun) {
+    // Context lines of an existing settings file may hold a credential: masked, as --dry-run does.
+    const pending = new Map(settings.change ? [[settings.path, settings.change.after]] : []);
+    const secrets = new Set([...collectSecrets(verifyLocal(home, dir, pending).workspaces), ...urlSecrets(settings)]);
+    out(redact(text, secrets));
+    if (settings.change) out(formatDiffs([settings.change], secrets).text);
+    refuseDiffering(files, force);
+    out(changes.length ? 'nothing written (--dry-run)\n' : 'nothing to write: the stack and settings are in place\n');
+    return 0;
+  }
+  refuseDiffering(files, force);
+  const folders = [...new Set(changes.filter((c) => c.path.startsWith(dir + sep)).map((c) => dirname(c.path)))];
+  const result = changes.length ? writeAll(changes, folders, TOOL_VERSION) : undefined;
+  text += result ? written(result) : 'nothing to write: the stack and settings are in place\n';
+  text += `Grafana: http://localhost:3000, user admin, password stored in ${displayPath(envPath)}\n`;
+  const v = verifyLocal(home, dir);
+  text += findingsText(v, color);
+  // Config files from an older setup in the same folder are read by the doctor as part of this stack.
+  const ours = new Set(planned.map((p) => p.path));
+  const others = (v.workspaces[0]?.stackFiles ?? []).map((s) => s.source.path).filter((p) => !ours.has(p));
+  if (others.length) {
+    text += `note: ${displayPath(dir)} also holds ${others.map((p) => p.slice(dir.length + 1)).join(', ')}, which init did not write; the doctor reads them as part of this stack (move them away if they are from an older setup)\n`;
+  }
+  if (f.dir !== undefined && dir !== join(home, '.claude', 'telemetry')) {
+    text += `note: on this machine the doctor reads the stack in ${displayPath(join(home, '.claude', 'telemetry'))}; for this folder run claude-otel-doctor check ${displayPath(dir)}\n`;
+  }
+  // Findings quote source lines, and the user's settings may hold credentials: masked as in every report.
+  out(redact(text, new Set([...collectSecrets(v.workspaces), ...urlSecrets(settings)])));
+  let failed = v.findings.some((x) => SEVERITY_ORDER[x.severity] >= SEVERITY_ORDER.error);
+
+  const compose = join(dir, 'docker-compose.yml');
+  if (f.start === false) {
+    out(`not started (--no-start); start it with:\n  ${startCommand(compose)}\n`);
+  } else {
+    const docker = dockerState();
+    if (!docker.ok) {
+      out(`Docker is not available (${docker.reason}), so the stack was not started. Start it later with:\n  ${startCommand(compose)}\n`);
+    } else {
+      out(`starting the stack: ${startCommand(compose)}\n`);
+      const up = composeUp(docker.docker, compose);
+      if (up.ok) out('the stack is running\n');
+      else {
+        out(`docker compose up failed: ${up.error}\n`);
+        failed = true;
+      }
+    }
+  }
+  out('next: restart Claude Code (it reads telemetry settings at start), use it, then run claude-otel-doctor to follow the data end to end (claude-otel-doctor probe: the live checks only)\n');
+  return failed ? 1 : 0;
+}
+
+/** A replaced endpoint may carry a credential (user info, a query token): shown without it. */
+function shownValue(value: string): string {
+  return /^https?:\/\//i.test(value) ? displayUrl(value).replace(/\?.*$/, '?…') : value;
+}
+
+/** Passwords in the URLs a merge replaces, for masking the settings diff. */
+function urlSecrets(s: SettingsMerge): string[] {
+  return s.set.flatMap((x) => {
+    try {
+      const u = new URL(x.from ?? '');
+      return [u.password, decodeURIComponent(u.password), ...u.searchParams.values()].filter((v) => v.length >= 3);
+    } catch {
+      return [];
+    }
+  });
+}
+
+function settingsLine(s: SettingsMerge): string {
+  if (!s.change) return `  same     ${displayPath(s.path)} (telemetry settings already in place)\n`;
+  const what = s.set.map((x) => `${x.name}=${x.to}${x.from !== undefined ? ` (was ${shownValue(x.from)})` : ''}`).join(', ');
+  return `  ${(s.change.before ? 'update' : 'create').padEnd(8)} ${displayPath(s.path)}: ${what}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mode 2: settings for a central endpoint
+
+function runEnterprise(f: InitFlags): number {
+  const input = parseEnterprise(f);
+  const dir = resolve(f.out ?? 'claude-telemetry-rollout');
+  isFolderOrMissing(dir, '--out');
+  const planned: PlannedFile[] = enterpriseFiles(input).map((g) => ({ path: join(dir, g.rel), text: g.text, mode: g.mode }));
+  const managed = planned[0];
+
+  // The doctor's rules on the managed settings before anything is written: a combination they flag is refused.
+  const v = verifyManaged(dir, new Map([[managed.path, managed.text]]));
+  if (v.findings.length || v.problems.length) {
+    const why = [...v.problems.map((p) => p.reason), ...v.findings.map((x) => `${x.message} [${x.ruleId}]`)].join('; ');
+    throw new UsageError(`the doctor's rules find problems in the managed settings these options make, so nothing was written: ${redact(why, collectSecrets(v.workspaces))}`);
+  }
+  const files = examine(planned);
+  const force = f.force === true;
+  const changes = changesOf(files);
+  let text = `${f.dryRun ? 'init --enterprise would write' : 'init --enterprise:'} rollout files in ${displayPath(dir)}\n${planLines(files, dir, force)}`;
+  if (f.dryRun) {
+    out(text);
+    const change = changes.find((c) => c.path === managed.path);
+    if (change) out(formatDiffs([change], new Set()).text);
+    refuseDiffering(files, force);
+    out(changes.length ? 'nothing written (--dry-run)\n' : 'nothing to write: the files are in place\n');
+    return 0;
+  }
+  refuseDiffering(files, force);
+  const result = changes.length ? writeAll(changes, [dir], TOOL_VERSION) : undefined;
+  text += result ? written(result) : 'nothing to write: the files are in place\n';
+  text += findingsText(v, f.color === false ? false : colorEnabled()).replace('what init wrote', 'managed-settings.json');
+  text += `next: read ${displayPath(join(dir, 'ROLLOUT.md'))}: where managed-settings.json goes on each OS, the headers helper, and how to verify with claude-otel-doctor\n`;
+  out(text);
+  return 0;
+}
