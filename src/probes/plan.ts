@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Range } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
 import type { ComposeService } from '../model/compose.js';
@@ -106,7 +108,7 @@ export function planProbes(ws: Workspace, flags: ProbeFlags): ProbePlan {
     exporterMetrics: collector ? collectorTarget(ws, collector, collectorService, native, 'exporter') : undefined,
     prometheus,
     loki,
-    grafana: { ...grafanaBase, ...grafanaAuth(flags, grafanaBase.url, grafanaService?.service) },
+    grafana: { ...grafanaBase, ...grafanaAuth(flags, grafanaBase.url, grafanaService) },
     scrapeIntervalSeconds: scrapeInterval(ws, collector),
   };
 }
@@ -231,20 +233,51 @@ function isLokiImage(repository: string | undefined): boolean {
 
 /**
  * Grafana credentials: GRAFANA_TOKEN (a service-account token), else the user and password in --grafana-url,
- * else the compose service's GF_SECURITY_ADMIN_USER/PASSWORD when written literally, else Grafana's admin/admin.
+ * else the compose service's GF_SECURITY_ADMIN_USER/PASSWORD, written literally or as a `${VAR}` compose fills
+ * from this shell or the `.env` beside the compose file (as `init` writes it), else Grafana's admin/admin.
  */
-function grafanaAuth(flags: ProbeFlags, url: string, service: ComposeService | undefined): Pick<GrafanaTarget, 'authorization' | 'defaultCredentials'> {
+function grafanaAuth(flags: ProbeFlags, url: string, grafana: ServiceRef | undefined): Pick<GrafanaTarget, 'authorization' | 'defaultCredentials'> {
   if (flags.grafanaToken) return { authorization: `Bearer ${flags.grafanaToken}`, defaultCredentials: false };
   try {
     if (new URL(url).username) return { authorization: undefined, defaultCredentials: false };
   } catch {
     // an invalid URL fails in the probe, with its own message
   }
-  const env = service?.environment ?? {};
-  const literal = (v: string | undefined) => (v !== undefined && v !== '' && !hasEnvReference(v) ? v : undefined);
-  const user = literal(env.GF_SECURITY_ADMIN_USER) ?? 'admin';
-  const password = literal(env.GF_SECURITY_ADMIN_PASSWORD);
+  const env = grafana?.service.environment ?? {};
+  const value = (v: string | undefined) => (v === undefined || v === '' ? undefined : !hasEnvReference(v) ? v : grafana ? composeValue(v, grafana.compose.file) : undefined);
+  const user = value(env.GF_SECURITY_ADMIN_USER) ?? 'admin';
+  const password = value(env.GF_SECURITY_ADMIN_PASSWORD);
   if (env.GF_SECURITY_ADMIN_PASSWORD !== undefined && password === undefined) return { authorization: undefined, defaultCredentials: false };
   const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
   return password ? { authorization: basic(user, password), defaultCredentials: false } : { authorization: basic('admin', 'admin'), defaultCredentials: true };
+}
+
+/**
+ * A compose value that is one variable (`${VAR}`, `${VAR:?msg}`, `${VAR:-default}`, `$VAR`), as compose fills it:
+ * from the shell first, then the `.env` file in the compose file's folder. Anything more complex: undefined.
+ */
+function composeValue(text: string, composeFile: string): string | undefined {
+  const m = /^\$(?:\{(\w+)(?:(:?[-?])([^}]*))?\}|(\w+))$/.exec(text.trim());
+  if (!m) return undefined;
+  const name = m[1] ?? m[4];
+  const found = process.env[name] ?? dotEnv(join(dirname(composeFile), '.env'))[name];
+  const empty = found === undefined || (found === '' && m[2]?.startsWith(':'));
+  if (!empty) return found || undefined;
+  return m[2]?.endsWith('-') && m[3] ? m[3] : undefined;
+}
+
+/** `NAME=value` lines of a compose `.env` file (quotes stripped, comments and blank lines skipped). */
+function dotEnv(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?(\w+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m && !line.trimStart().startsWith('#')) out[m[1]] = m[2].replace(/^(["'])(.*)\1$/, '$2');
+  }
+  return out;
 }

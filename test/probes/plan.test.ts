@@ -142,6 +142,16 @@ describe('probe plan', () => {
     expect(plan(grpc, {}, { grafanaUrl: 'http://viewer:pw@grafana.example:3000/' }).plan.grafana).toMatchObject({ url: 'http://viewer:pw@grafana.example:3000', authorization: undefined, defaultCredentials: false, guessed: false });
   });
 
+  it("Grafana credentials: a ${VAR} compose fills from the .env beside the compose file (as init writes it)", () => {
+    const fromDotEnv = compose.replace('GF_SECURITY_ADMIN_PASSWORD: literal-pw', 'GF_SECURITY_ADMIN_PASSWORD: ${COD_TEST_GRAFANA_PW:?set it in .env}');
+    const dotEnv = '# written by init\nCOD_TEST_GRAFANA_PW="dot-env-pw-81c"\n';
+    expect(plan(grpc, { 'docker-compose.yml': fromDotEnv, '.env': dotEnv }).plan.grafana.authorization).toBe(`Basic ${Buffer.from('ops:dot-env-pw-81c').toString('base64')}`);
+    // No .env and nothing in the shell: compose would refuse to start; the probe does not guess admin/admin.
+    expect(plan(grpc, { 'docker-compose.yml': fromDotEnv }).plan.grafana).toMatchObject({ authorization: undefined, defaultCredentials: false });
+    const withDefault = compose.replace('GF_SECURITY_ADMIN_PASSWORD: literal-pw', 'GF_SECURITY_ADMIN_PASSWORD: ${COD_TEST_GRAFANA_PW:-fallback-pw}');
+    expect(plan(grpc, { 'docker-compose.yml': withDefault }).plan.grafana.authorization).toBe(`Basic ${Buffer.from('ops:fallback-pw').toString('base64')}`);
+  });
+
   it('flags win over compose', () => {
     const { plan: p } = plan(grpc, { 'docker-compose.yml': compose }, { prometheusUrl: 'https://prom.example/', lokiUrl: 'http://loki.example:3100' });
     expect(p.prometheus).toMatchObject({ url: 'https://prom.example', origin: { kind: 'flag' } });
