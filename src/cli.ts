@@ -341,11 +341,12 @@ export function main(argv: string[]): number | Promise<number> {
     .option('--header <name=value>', 'with --enterprise: a header without a credential, e.g. X-Scope-OrgID=acme (repeatable)')
     .option('--out <dir>', 'with --enterprise: output folder (default: ./claude-telemetry-rollout)')
     .option('--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)')
-    .action((opts: InitFlags) => settle(import('./bootstrap/index.js').then((m) => m.runInit(opts, argv))));
+    .action((opts: InitFlags) => settle(import('./bootstrap/index.js').then((m) => m.runInit(opts))));
   cli.help();
   cli.version(TOOL_VERSION);
   try {
     cli.parse(['node', 'claude-otel-doctor', ...argv], { run: false });
+    keepTypedValues(cli, argv);
     if (cli.options.help || cli.options.version) return 0;
     const unknown = Object.keys(cli.options).filter((k) => k !== '--' && !knownOption(cli, k));
     if (unknown.length) throw new UsageError(`unknown option --${unknown[0].replace(/[A-Z]/g, (ch) => '-' + ch.toLowerCase())} (see --help)`);
@@ -365,6 +366,29 @@ function failure(err: unknown): number {
   process.stderr.write(`claude-otel-doctor: internal error: ${(err as Error)?.message ?? String(err)}\n`);
   if (process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
   return 2;
+}
+
+/**
+ * cac's parser (mri) turns numeric-looking option values into numbers: `--collector-version 0.110` would arrive
+ * as 0.11 and `--cost-center 0042` as 42. Every option that takes a value is read again from argv, as typed; a
+ * repeated option keeps all its values.
+ */
+function keepTypedValues(cli: ReturnType<typeof cac>, argv: string[]): void {
+  const cmd = cli.matchedCommand ?? cli.globalCommand;
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  for (const option of [...cmd.options, ...cli.globalCommand.options]) {
+    if (option.required === undefined) continue; // a boolean flag
+    const spellings = option.rawName.split(/[\s,]+/).filter((n) => n.startsWith('-'));
+    const values: string[] = [];
+    for (let i = 0; i < end; i++) {
+      const a = argv[i];
+      for (const flag of spellings) {
+        if (a === flag && i + 1 < end) values.push(argv[++i]);
+        else if (a.startsWith(`${flag}=`)) values.push(a.slice(flag.length + 1));
+      }
+    }
+    if (values.length) cli.options[option.name] = values.length === 1 ? values[0] : values;
+  }
 }
 
 function knownOption(cli: ReturnType<typeof cac>, key: string): boolean {

@@ -42,8 +42,8 @@ export interface InitFlags extends EnterpriseFlags {
 const LOCAL_ONLY = [['--dir', 'dir'], ['--home', 'home'], ['--no-start', 'start']] as const;
 const ENTERPRISE_ONLY = [['--endpoint', 'endpoint'], ['--protocol', 'protocol'], ['--team', 'team'], ['--department', 'department'], ['--cost-center', 'costCenter'], ['--headers-helper', 'headersHelper'], ['--header', 'header'], ['--out', 'out']] as const;
 
-export function runInit(flags: InitFlags, argv: string[] = []): number {
-  const f = normalize(flags, argv);
+export function runInit(flags: InitFlags): number {
+  const f = normalize(flags);
   if (f.enterprise) {
     for (const [flag, key] of LOCAL_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} is for the local stack; init --enterprise writes to --out`);
     return runEnterprise(f);
@@ -52,32 +52,9 @@ export function runInit(flags: InitFlags, argv: string[] = []): number {
   return runLocal(f);
 }
 
-/**
- * Flag values as typed: cac's parser turns numeric-looking values into numbers (`--cost-center 0042` → 42), so
- * string flags are read again from argv; a repeated flag keeps its last value (`--header` collects them all).
- */
-function normalize(flags: InitFlags, argv: string[]): InitFlags {
-  const f: InitFlags = { ...flags, start: flags.start === false ? false : undefined };
-  const raw = (name: string): string[] => {
-    const values: string[] = [];
-    for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
-      const a = argv[i];
-      if (a === name && i + 1 < argv.length) values.push(argv[++i]);
-      else if (a.startsWith(`${name}=`)) values.push(a.slice(name.length + 1));
-    }
-    return values;
-  };
-  const strings = [['--dir', 'dir'], ['--out', 'out'], ['--home', 'home'], ['--endpoint', 'endpoint'], ['--protocol', 'protocol'], ['--team', 'team'], ['--department', 'department'], ['--cost-center', 'costCenter'], ['--headers-helper', 'headersHelper']] as const;
-  for (const [flag, key] of strings) {
-    if (f[key] === undefined) continue;
-    const typed = raw(flag);
-    f[key] = typed.length ? typed[typed.length - 1] : String(f[key]);
-  }
-  if (f.header !== undefined) {
-    const typed = raw('--header');
-    f.header = typed.length ? typed : [f.header].flat().map(String);
-  }
-  return f;
+/** --no-start as `start: false`; --header always as a list (given once it is a string). */
+function normalize(flags: InitFlags): InitFlags {
+  return { ...flags, start: flags.start === false ? false : undefined, header: flags.header === undefined ? undefined : [flags.header].flat().map(String) };
 }
 
 function out(text: string): void {

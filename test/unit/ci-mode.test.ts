@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { packageRoot } from '../../src/util/paths.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cod-ci-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -52,5 +53,18 @@ describe('CI mode (check <paths>)', () => {
   it('exit code 1 with errors, 0 when clean', () => {
     expect(findings([join(root, 'repo')]).res.exitCode).toBe(1);
     expect(findings([join(root, 'repo/templates/README.md')]).res.exitCode).toBe(0);
+  });
+});
+
+describe('option values arrive as typed', () => {
+  // cac's parser would turn `0.110` into the number 0.11; the CLI reads value options again from argv.
+  it('--collector-version 0.110 is collector 0.110, not 0.11 (and no internal error)', () => {
+    const fixture = join(packageRoot, 'fixtures/collector-logging-exporter-fail/files');
+    for (const args of [['--collector-version', '0.110'], ['--collector-version=0.110']]) {
+      const r = runCli(['check', fixture, ...args, '--format', 'json']);
+      expect(r.stderr).toBe('');
+      const messages = (JSON.parse(r.stdout).findings as { ruleId: string; message: string }[]).filter((f) => f.ruleId === 'collector/logging-exporter').map((f) => f.message);
+      expect(messages).toEqual([expect.stringContaining('collector 0.110 (--collector-version) still runs it')]);
+    }
   });
 });
