@@ -3,6 +3,7 @@ import { colors, formatFinding, formatSummary } from './pretty.js';
 import type { ReportInput } from './context.js';
 import { predictionLines } from './summary.js';
 import { PROBES_BY_ID } from '../probes/index.js';
+import { displayPath } from '../util/display.js';
 
 /** Pipeline stages in the order data flows; the doctor report walks them top to bottom. */
 export const STAGES = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana', 'End to end'] as const;
@@ -85,6 +86,31 @@ export function formatDoctor(input: ReportInput): string {
       }
     }
   }
-  out.push('', formatSummary(input.findings, c));
+  const next = startHere(input);
+  out.push('', ...(next ? [`${c.bold('start here:')} ${next}`] : []), formatSummary(input.findings, c));
   return out.join('\n') + '\n';
+}
+
+const SERVICE_STAGES = new Set<Stage>(['Collector', 'Prometheus', 'Loki', 'Grafana']);
+
+/**
+ * The one step to take first: the earliest error along the data's path, since later stages often fail only
+ * because of it. When every service of a compose stack refuses connections, that is one cause, not four: the
+ * stack is not running.
+ */
+function startHere(input: ReportInput): string | undefined {
+  const live = input.probes ?? [];
+  const composeFiles = new Set(input.workspaces.flatMap((ws) => ws.stack.composes.map((c) => c.file)));
+  const refused = live.filter((r) => SERVICE_STAGES.has(r.stage) && r.status === 'failed' && r.finding?.file && composeFiles.has(r.finding.file) && /connection refused/.test(r.summary));
+  const answered = live.some((r) => SERVICE_STAGES.has(r.stage) && r.status === 'ok');
+  const stages = new Set(refused.map((r) => r.stage));
+  if (stages.size >= 2 && !answered) {
+    const file = refused[0].finding!.file!;
+    return `nothing of the compose stack answers (${[...stages].join(', ')}): is it running? docker compose -f ${displayPath(file, input.cwd)} up -d, then docker compose ps`;
+  }
+  const errors = input.findings.filter((f) => f.severity === 'error');
+  if (errors.length < 2) return undefined; // one error is already the first step; the report shows it
+  const first = [...errors].sort((a, b) => STAGES.indexOf(stageOf(a.ruleId)) - STAGES.indexOf(stageOf(b.ruleId)))[0];
+  const where = first.file ? `${displayPath(first.file, input.cwd)}${first.range ? `:${first.range.start.line}` : ''}: ` : '';
+  return `${where}${first.message} [${first.ruleId}]`;
 }
