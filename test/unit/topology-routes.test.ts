@@ -235,6 +235,18 @@ describe('compose/config-not-mounted and compose/unknown-host', () => {
     expect(run('/srv/prov/datasources/ds.yml', '    environment:\n      GF_PATHS_PROVISIONING: /srv/prov\n')).toBe(0);
   });
 
+  it('a stack file outside the workspace folder (~/.claude/telemetry seen from a project) is named by its full path, not ../..', () => {
+    const stackFiles: StackFile[] = [
+      { kind: 'compose', source: new SourceFile('/home/dev/.claude/telemetry/docker-compose.yml', COMPOSE(COLLECTOR_SVC(), '  grafana:\n    image: grafana/grafana:11.3.0\n')) },
+      { kind: 'collector', source: new SourceFile('/home/dev/.claude/telemetry/otel-collector-config.yml', CONFIG()) },
+      { kind: 'grafana-datasources', source: new SourceFile('/home/dev/.claude/telemetry/grafana-datasources.yml', 'apiVersion: 1\ndatasources: []\n') },
+    ];
+    const w: Workspace = { ...workspaceOf({}), root: '/work/project', mode: 'machine', stackFiles, stack: buildStack(stackFiles, {}) };
+    const messages = configNotMounted.check(w).map((f) => f.message).join('\n');
+    expect(messages).toContain('/home/dev/.claude/telemetry/grafana-datasources.yml');
+    expect(messages).not.toContain('../');
+  });
+
   it('only plain single-label names are checked', () => {
     expect(['http://loki:3100/otlp', 'otel-colector:8889', 'tempo', 'http://user@mimir:9009/api/v1/push', 'dns:///tempo:4317'].map(composeHostOf)).toEqual([
       'loki',

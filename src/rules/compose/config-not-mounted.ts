@@ -1,4 +1,5 @@
 import { basename, dirname, posix, relative } from 'node:path';
+import { displayPath } from '../../util/display.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList, yamlReplaceInScalar } from '../../fixers/edits.js';
 import type { FileKind } from '../../discover/classify.js';
@@ -42,7 +43,8 @@ function svc(ref: ContainerService): string {
   return `service "${ref.service.name}" in ${basename(ref.compose.file)}`;
 }
 
-const rel = (ws: Workspace, file: string) => relative(ws.root, file) || basename(file);
+/** Relative to the workspace when inside it; else ~/… or absolute (a stack in ~/.claude/telemetry, checked from a project). */
+const rel = (ws: Workspace, file: string) => (file === ws.root ? basename(file) : displayPath(file, ws.root));
 
 /** Workspace files of a kind placed into this service, anywhere. */
 function placed(t: Topology, ref: ContainerService, files: string[]): Placement[] {

@@ -50,6 +50,15 @@ export function grafanaPlacements(ws: Workspace, file: string): { container: Gra
     });
 }
 
+/**
+ * Whether Grafana reads this datasource provisioning file: without a Grafana compose service that cannot be
+ * known (assumed yes); with one, the file must be mounted under its provisioning/datasources folder.
+ */
+export function isDatasourceFileRead(ws: Workspace, file: string): boolean {
+  if (grafanaServices(ws).length === 0) return true;
+  return grafanaPlacements(ws, file).some((x) => posix.dirname(x.containerPath) === `${grafanaProvisioningDir(x.container.service)}/datasources`);
+}
+
 /** A YAML string value's quoting kept: replace the whole value with `text`. */
 export function yamlReplaceString(y: YamlDocument, path: YamlPath, text: string): TextEdit[] {
   const node = nodeAt(y, path);

@@ -2,12 +2,13 @@ import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import type { ProvisionedDatasource } from '../../model/grafana.js';
 import { atYaml } from '../yaml-locate.js';
+import { isDatasourceFileRead } from './common.js';
 
 export default defineRule({
   id: 'grafana/multiple-default-datasources',
   severity: 'error',
   title: 'More than one default datasource',
-  checks: 'Provisioned datasources (across all provisioning files) with `isDefault: true` more than once in the same organisation.',
+  checks: 'Provisioned datasources (across all provisioning files Grafana reads: with a Grafana compose service, those mounted into its provisioning/datasources folder) with `isDefault: true` more than once in the same organisation.',
   why: 'Grafana rejects the provisioning with "datasource.yaml config is invalid. Only one datasource per organization can be marked as default" and stops at startup, so no dashboard works.',
   fix: 'none',
   versions: 'all Grafana versions with datasource provisioning',
@@ -25,7 +26,7 @@ export default defineRule({
     const findings: RuleFinding[] = [];
     const first = new Map<number, ProvisionedDatasource>();
     for (const d of ws.stack.grafana.datasources) {
-      if (!d.isDefault || d.yaml.problems.length) continue;
+      if (!d.isDefault || d.yaml.problems.length || !isDatasourceFileRead(ws, d.file)) continue;
       const earlier = first.get(d.orgId);
       if (!earlier) {
         first.set(d.orgId, d);
