@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { classify } from './discover/classify.js';
+import { classifySource } from './discover/classify.js';
 import { defaultManagedDir, discoverClaude, type ClaudeFiles, type ClaudeLocations } from './discover/claude.js';
 import { walk } from './discover/walk.js';
 import { readTextFile, type ReadProblem } from './load/read.js';
@@ -52,8 +52,8 @@ function classifiedFiles(paths: string[], ignored: (p: string) => boolean, probl
       if (/\.(json|ya?ml|env)$|settings/.test(path)) problems.push(r.problem);
       continue;
     }
-    const kind = classify(path, r.source.text);
-    if (kind) out.push({ kind, source: r.source });
+    const classified = classifySource(r.source);
+    if (classified) out.push({ ...classified, source: r.source });
   }
   return out;
 }

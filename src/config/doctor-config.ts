@@ -1,11 +1,10 @@
-import { Ajv } from 'ajv';
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseJson } from '../load/json.js';
 import { readTextFile } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import type { Severity } from '../types.js';
-import { schemaPath } from '../util/paths.js';
+import { schemaValidator } from '../load/schemas.js';
 import { UsageError } from '../util/errors.js';
 
 export const CONFIG_FILE_NAME = '.claude-otel-doctor.json';
@@ -46,7 +45,7 @@ export function loadConfig(file: string, knownRules: Set<string>): DoctorConfig 
     const pos = r.source.position(first.offset);
     throw new UsageError(`${file}:${pos.line}:${pos.column}: invalid JSON in config: ${first.message}`);
   }
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(schemaPath('doctor-config.schema.json'), 'utf8')));
+  const validate = schemaValidator('doctor-config.schema.json');
   if (!validate(doc.value)) {
     const e = validate.errors![0];
     throw new UsageError(`${file}: invalid config: ${e.instancePath || '(top level)'} ${e.message}`);

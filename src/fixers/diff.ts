@@ -1,5 +1,5 @@
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { redact } from '../util/secrets.js';
+import { lazyRequire } from '../util/lazy.js';
 import type { FileChange } from './apply.js';
 
 /**
@@ -18,12 +18,15 @@ export interface DiffOutput {
 }
 
 const DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
+// jsdiff loads only when a diff is printed (--dry-run, init --dry-run).
+const jsdiff = lazyRequire<typeof import('diff')>('diff');
 
 export function formatDiffs(changes: FileChange[], secrets: Set<string>): DiffOutput {
   let text = '';
   const masked: string[] = [];
   for (const c of changes) {
     const before = c.before ? DECODER.decode(c.before) : '';
+    const { createTwoFilesPatch, FILE_HEADERS_ONLY } = jsdiff();
     const patch = createTwoFilesPatch(c.before ? c.path : '/dev/null', c.path, before, c.after, undefined, undefined, {
       context: 3,
       headerOptions: FILE_HEADERS_ONLY,

@@ -1,8 +1,8 @@
 import * as jsonc from 'jsonc-parser';
 import type { EnvOrigin } from '../model/claude-env.js';
 import type { SettingsFile } from '../model/claude-settings.js';
-import { isMap, isScalar, isSeq, nodeAt, pairAt, type YamlDocument, type YamlPath } from '../load/yaml.js';
-import { isPair, type Node, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, nodeAt, pairAt, type YamlDocument, type YamlPath } from '../load/yaml.js';
+import type { Node, Scalar, YAMLMap } from 'yaml';
 import type { Workspace } from '../model/workspace.js';
 import type { EnvAddition, Fix, FixSafety, TextEdit } from '../types.js';
 

@@ -1,6 +1,15 @@
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
 import type { SourceFile } from './source.js';
 import type { Range } from '../types.js';
+import { lazyRequire } from '../util/lazy.js';
+
+// The yaml library loads with the first YAML file read, not at startup: `--version`, `rules` and a check of
+// settings files alone never need it. Its node guards are used through here for the same reason.
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
+export const isMap = ((node: unknown) => yaml().isMap(node)) as typeof import('yaml').isMap;
+export const isSeq = ((node: unknown) => yaml().isSeq(node)) as typeof import('yaml').isSeq;
+export const isScalar = ((node: unknown) => yaml().isScalar(node)) as typeof import('yaml').isScalar;
+export const isPair = ((node: unknown) => yaml().isPair(node)) as typeof import('yaml').isPair;
 
 export interface YamlProblem {
   offset: number;
@@ -18,8 +27,13 @@ export interface YamlDocument {
   value: unknown;
 }
 
-export function parseYaml(source: SourceFile): YamlDocument {
-  const doc = parseDocument(source.text, { uniqueKeys: true, keepSourceTokens: true, prettyErrors: false, strict: true });
+/** The parsed Document alone: classifying a file needs no more, and `parseYaml` takes it on from there. */
+export function parseYamlDocument(source: SourceFile): Document.Parsed {
+  return yaml().parseDocument(source.text, { uniqueKeys: true, keepSourceTokens: true, prettyErrors: false, strict: true });
+}
+
+/** The file as the models read it; `doc` is its Document when already parsed (by classification). */
+export function parseYaml(source: SourceFile, doc: Document.Parsed = parseYamlDocument(source)): YamlDocument {
   const problems: YamlProblem[] = doc.errors.map((e) => ({
     offset: e.pos[0],
     length: Math.max(1, e.pos[1] - e.pos[0]),
@@ -101,4 +115,3 @@ export function yamlPathString(path: YamlPath): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-export { isMap, isSeq, isScalar };

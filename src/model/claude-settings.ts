@@ -1,10 +1,9 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import { readFileSync } from 'node:fs';
+import type { ErrorObject } from 'ajv';
 import { parseJson, findNode, type JsonDocument, type JsonNode } from '../load/json.js';
 import type { SourceFile } from '../load/source.js';
 import type { Range } from '../types.js';
 import type { Scope } from './scopes.js';
-import { schemaPath } from '../util/paths.js';
+import { schemaValidator } from '../load/schemas.js';
 
 export interface SchemaProblem {
   message: string;
@@ -35,12 +34,8 @@ export interface SettingsFile {
   env: EnvEntry[];
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
 function validateSettings(value: unknown): ErrorObject[] {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(schemaPath('claude-settings.schema.json'), 'utf8'));
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  }
+  const validator = schemaValidator('claude-settings.schema.json');
   return validator(value) ? [] : (validator.errors ?? []);
 }
 

@@ -233,10 +233,23 @@ const VARIANTS: { p: MetricsPipeline; how: string }[] = [
   { p: { kind: 'collector-prometheus', collectorVersion: '0.159.0', translationStrategy: 'NoTranslation' }, how: 'the NoTranslation strategy' },
 ];
 
-/** Every series name of a Claude Code metric under any pipeline, with the namespaces given (plus none and `claude_code`). */
-export function knownClaudeNames(namespaces: string[] = []): Map<string, KnownName> {
-  const out = new Map<string, KnownName>();
+const knownByNamespaces = new Map<string, ReadonlyMap<string, KnownName>>();
+
+/**
+ * Every series name of a Claude Code metric under any pipeline, with the namespaces given (plus none and `claude_code`).
+ * Built once per list of namespaces and shared (the dashboard rules ask for every workspace and every name), so
+ * callers must not change it.
+ */
+export function knownClaudeNames(namespaces: string[] = []): ReadonlyMap<string, KnownName> {
   const spaces = [...new Set([undefined, 'claude_code', ...namespaces])];
+  const key = JSON.stringify(spaces);
+  let known = knownByNamespaces.get(key);
+  if (!known) knownByNamespaces.set(key, (known = buildKnownNames(spaces)));
+  return known;
+}
+
+function buildKnownNames(spaces: (string | undefined)[]): Map<string, KnownName> {
+  const out = new Map<string, KnownName>();
   for (const ns of spaces) {
     for (const v of VARIANTS) {
       const p = v.p.kind === 'collector-prometheus' && ns ? { ...v.p, namespace: ns } : v.p;

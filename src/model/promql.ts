@@ -1,6 +1,9 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
-import { parser as promParser } from '@prometheus-io/lezer-promql';
-import { parser as logParser } from '@grafana/lezer-logql';
+import { lazyRequire } from '../util/lazy.js';
+
+// The grammars load on the first query parsed: runs without dashboards never need them.
+const lezerPromql = lazyRequire<typeof import('@prometheus-io/lezer-promql')>('@prometheus-io/lezer-promql');
+const lezerLogql = lazyRequire<typeof import('@grafana/lezer-logql')>('@grafana/lezer-logql');
 
 /**
  * PromQL and LogQL as Grafana sends them, understood with the real grammars (Prometheus' lezer-promql and
@@ -125,7 +128,7 @@ function errorsOf(tree: Tree): { from: number; to: number }[] {
 
 export function parsePromQL(expr: string): ParsedPromQL {
   const { text, spans } = substituteVariables(expr);
-  const tree = promParser.parse(text);
+  const tree = lezerPromql().parser.parse(text);
   const selectors: PromSelector[] = [];
   const groupingLabels: ParsedPromQL['groupingLabels'] = [];
   const slice = (n: SyntaxNode) => expr.slice(n.from, n.to);
@@ -234,7 +237,7 @@ export interface ParsedLogQL {
 
 export function parseLogQL(expr: string): ParsedLogQL {
   const { text, spans } = substituteVariables(expr);
-  const tree = logParser.parse(text);
+  const tree = lezerLogql().parser.parse(text);
   const streamMatchers: StreamMatcher[] = [];
   const slice = (n: SyntaxNode) => expr.slice(n.from, n.to);
   tree.iterate({

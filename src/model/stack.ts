@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import type { Document } from 'yaml';
 import type { FileKind } from '../discover/classify.js';
 import { parseYaml, type YamlDocument } from '../load/yaml.js';
 import type { SourceFile } from '../load/source.js';
@@ -22,6 +23,8 @@ export interface ComponentVersion {
 export interface StackFile {
   kind: FileKind;
   source: SourceFile;
+  /** The YAML Document parsed while classifying the file; loading reuses it rather than parsing again. */
+  yamlDoc?: Document.Parsed;
 }
 
 /** The non-Claude part of a workspace: collector, Prometheus and compose files with their models and versions. */
@@ -58,7 +61,7 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
   const prometheus: PrometheusConfig[] = [];
   for (const f of files) {
     if (f.kind === 'claude-settings' || f.kind === 'dashboard' || f.kind === 'env-file') continue;
-    const y = parseYaml(f.source);
+    const y = parseYaml(f.source, f.yamlDoc);
     yaml.set(f.source.path, y);
     if (f.kind === 'collector') collectors.push(loadCollector(y));
     else if (f.kind === 'compose') composes.push(loadCompose(y));

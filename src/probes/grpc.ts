@@ -1,5 +1,8 @@
-import { connect, constants } from 'node:http2';
+import { lazyRequire } from '../util/lazy.js';
 import { networkFailure, type HttpFailure } from './http.js';
+
+// node:http2 loads only when a gRPC endpoint is probed, not with every command.
+const http2 = lazyRequire<typeof import('node:http2')>('node:http2');
 
 /**
  * One unary gRPC call over node:http2, enough for OTLP's Export: a 5-byte frame (uncompressed flag, big-endian
@@ -47,6 +50,7 @@ export function grpcUnary(endpoint: URL, path: string, message: Uint8Array, meta
   return new Promise((resolve) => {
     let settled = false;
     const origin = `${endpoint.protocol === 'https:' ? 'https' : 'http'}://${endpoint.host}`;
+    const { connect, constants } = http2();
     const session = connect(origin, endpoint.protocol === 'https:' ? { ALPNProtocols: ['h2'] } : {});
     const finish = (r: GrpcResult) => {
       if (settled) return;

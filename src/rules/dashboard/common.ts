@@ -92,12 +92,21 @@ export function dashboardQueries(ws: Workspace): AnalysedQuery[] {
   return list;
 }
 
-/** Every series name a Claude Code metric can have, with the namespaces configured in this workspace. */
-export function knownNames(ws: Workspace): Map<string, KnownName> {
+const knownWithCreated = new Map<string, ReadonlyMap<string, KnownName>>();
+
+/**
+ * Every series name a Claude Code metric can have, with the namespaces configured in this workspace. Built once
+ * per list of namespaces (most workspaces share one) and shared: callers must not change it.
+ */
+export function knownNames(ws: Workspace): ReadonlyMap<string, KnownName> {
   const namespaces = metricsView(ws).pipelines.flatMap((p) => (p.pipeline.kind === 'collector-prometheus' || p.pipeline.kind === 'collector-prometheusremotewrite') && p.pipeline.namespace ? [p.pipeline.namespace.replace(/[^A-Za-z0-9_]/g, '_')] : []);
-  const known = knownClaudeNames(namespaces);
+  const key = JSON.stringify(namespaces);
+  let known = knownWithCreated.get(key);
+  if (known) return known;
+  const names = new Map(knownClaudeNames(namespaces));
   // OpenMetrics exposition (enable_open_metrics) adds a `_created` series per counter.
-  for (const [name, k] of [...known]) if (name.endsWith('_total')) known.set(`${name.slice(0, -'_total'.length)}_created`, k);
+  for (const [name, k] of [...names]) if (name.endsWith('_total')) names.set(`${name.slice(0, -'_total'.length)}_created`, k);
+  knownWithCreated.set(key, (known = names));
   return known;
 }
 
@@ -134,7 +143,7 @@ const METRIC_WORDS: Record<string, string[]> = {
 
 
 /** The Claude Code metric a (wrong) name most likely means. */
-export function guessMetric(name: string, known: Map<string, KnownName>): string | undefined {
+export function guessMetric(name: string, known: ReadonlyMap<string, KnownName>): string | undefined {
   const words = name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== 'claude' && w !== 'code');
   let best: string | undefined;
   let bestScore = 0;
@@ -164,8 +173,8 @@ export function workspaceName(ws: Workspace, otel: string): { name: string; from
     const s = p.series.find((x) => x.otel === otel && !x.dropped);
     if (s) return { name: s.name, from: p.describe };
   }
-  const fallback = [...knownClaudeNames().entries()].find(([, k]) => k.otel === otel);
-  return fallback ? { name: fallback[0] } : undefined;
+  for (const [name, k] of knownClaudeNames()) if (k.otel === otel) return { name };
+  return undefined;
 }
 
 export interface MetricUse {

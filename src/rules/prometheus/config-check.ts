@@ -1,6 +1,6 @@
 import { levenshtein as editDistance } from '../../util/distance.js';
-import { isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
-import type { YamlDocument, YamlPath } from '../../load/yaml.js';
+import type { Node, Scalar, YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type YamlDocument, type YamlPath } from '../../load/yaml.js';
 import { atLeast } from '../../model/versions.js';
 
 /**
