@@ -117,6 +117,8 @@ export const CASES: ConformanceCase[] = [
   { name: 'protocol-port-mismatch: http/protobuf to the gRPC port', rules: [], nothingArrives: true, home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: '{{GRPC}}' }) },
   // settings/invalid-endpoint
   { name: 'invalid-endpoint: generic endpoint ending in /v1/metrics doubles the path', rules: ['settings/invalid-endpoint'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/v1/metrics' }) },
+  // Over gRPC the URL path is not used (the service path is fixed), so the same endpoint is harmless there.
+  { name: 'grpc: a generic endpoint ending in /v1/metrics still reaches the gRPC services', rules: [], home: user({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '{{GRPC}}/v1/metrics' }) },
   { name: 'invalid-endpoint: per-signal endpoint without its path posts to /', rules: ['settings/invalid-endpoint'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '{{HTTP}}', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '{{HTTP}}/v1/logs' }) },
   { name: 'invalid-endpoint: per-signal metrics endpoint with the logs path', rules: ['settings/invalid-endpoint'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '{{HTTP}}/v1/logs' }) },
   { name: 'invalid-endpoint: no scheme over http falls back to localhost:4318', rules: ['settings/invalid-endpoint'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:{{HTTP_PORT}}' }) },
