@@ -288,7 +288,7 @@ function withProbeOptions<T extends ReturnType<ReturnType<typeof cac>['command']
 }
 
 /** The exit code; a Promise for the commands that probe (the doctor without --offline, and `probe`). */
-export function main(argv: string[]): number | Promise<number> {
+export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number | Promise<number> {
   const cli = cac('claude-otel-doctor');
   let exitCode = 0;
   let pending: Promise<number> | undefined;
@@ -351,6 +351,15 @@ export function main(argv: string[]): number | Promise<number> {
     const unknown = Object.keys(cli.options).filter((k) => k !== '--' && !knownOption(cli, k));
     if (unknown.length) throw new UsageError(`unknown option --${unknown[0].replace(/[A-Z]/g, (ch) => '-' + ch.toLowerCase())} (see --help)`);
     if ((!cli.matchedCommand || cli.matchedCommand.name === '') && cli.args.length > 0) throw new UsageError(`unknown command "${cli.args[0]}" (see --help)`);
+    if (mode.parseOnly) {
+      // Every check cac makes before an action (missing values, required and extra arguments), nothing run:
+      // the README test uses this to keep each documented command line valid.
+      const cmd = cli.matchedCommand ?? cli.globalCommand;
+      cmd.checkOptionValue();
+      cmd.checkRequiredArgs();
+      cmd.checkUnusedArgs();
+      return 0;
+    }
     cli.runMatchedCommand();
     return pending ? pending.catch(failure) : exitCode;
   } catch (err) {
