@@ -7,6 +7,7 @@ import { componentRuns, parseHostPort, prometheusExporterListeners, type Collect
 import { parseHeaderList, SIGNAL_UPPER, type Protocol, type Signal } from '../model/prediction.js';
 import { topology, type ServiceRef } from '../model/topology.js';
 import { atYaml } from '../rules/yaml-locate.js';
+import { atNode } from '../rules/settings/locate.js';
 import { hasEnvReference } from '../model/grafana.js';
 
 /**
@@ -48,6 +49,8 @@ export interface OtlpTarget {
   headers: Record<string, string>;
   temporality: 'delta' | 'cumulative';
   origin: TargetOrigin;
+  /** HTTP only: otelHeadersHelper, whose output Claude Code adds to the headers (see headers-helper.ts). */
+  headersHelper?: { command: string; origin: TargetOrigin };
 }
 
 export interface HttpTarget {
@@ -146,6 +149,7 @@ function otlpTargets(ws: Workspace): OtlpTarget[] {
           range: endpointVar.origin.valueRange,
         }
       : { kind: 'default', describe: `Claude Code's default endpoint` };
+    const helper = ws.claude.otelHeadersHelper;
     byKey.set(key, {
       protocol: s.protocol,
       url: s.url,
@@ -153,6 +157,10 @@ function otlpTargets(ws: Workspace): OtlpTarget[] {
       headers,
       temporality: ws.claude.prediction.signals.find((m) => m.signal === 'metrics')?.temporality ?? 'delta',
       origin,
+      headersHelper:
+        helper && s.headersFromHelper
+          ? { command: helper.value, origin: { kind: 'setting', describe: `otelHeadersHelper in ${helper.file.path}`, ...atNode(helper.file, helper.node) } }
+          : undefined,
     });
   }
   return [...byKey.values()];

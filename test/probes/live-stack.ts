@@ -135,17 +135,17 @@ async function firstScrapes(url: string): Promise<void> {
   throw new Error(`Prometheus did not scrape its targets within 30 s: ${seen}`);
 }
 
-/** A throwaway machine: home (settings + ~/.claude/telemetry files), project and managed folders. */
+/** A throwaway machine: home (settings, with `topLevel` keys such as otelHeadersHelper, + ~/.claude/telemetry files), project and managed folders. */
 export interface Machine {
   root: string;
   args: string[];
   remove(): void;
 }
 
-export function machine(settings: Record<string, string>, telemetryFiles: Record<string, string>): Machine {
+export function machine(settings: Record<string, string>, telemetryFiles: Record<string, string>, topLevel: Record<string, unknown> = {}): Machine {
   const root = mkdtempSync(join(tmpdir(), 'cod-probe-machine-'));
   const files: Record<string, string> = {
-    'home/.claude/settings.json': JSON.stringify({ env: settings }, null, 2) + '\n',
+    'home/.claude/settings.json': JSON.stringify({ ...topLevel, env: settings }, null, 2) + '\n',
     ...Object.fromEntries(Object.entries(telemetryFiles).map(([rel, text]) => [`home/.claude/telemetry/${rel}`, text])),
   };
   for (const [rel, text] of Object.entries(files)) {

@@ -9,6 +9,10 @@ import { runCli, runCliAsync, type CliResult } from '../helpers/cli.js';
 import { startFakeGrafana, type FakeGrafana, type FakeGrafanaOptions } from '../harness/fake-grafana.js';
 import { claudeBinary } from '../harness/claude-path.js';
 import { runClaudeAgent } from '../pipeline/pipeline.js';
+import { headersHelperScript, TOKEN_VARIABLE } from '../../src/bootstrap/enterprise.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AUTH_TOKEN, machine, startLiveStack, telemetrySettings, type LiveStack, type Machine } from './live-stack.js';
 
 const collector = collectorBinary('current');
@@ -106,8 +110,8 @@ providers:
     return g;
   }
 
-  function setup(settings: Record<string, string>, over: Record<string, string> = {}): Machine {
-    const m = machine(settings, files(over));
+  function setup(settings: Record<string, string>, over: Record<string, string> = {}, topLevel: Record<string, unknown> = {}): Machine {
+    const m = machine(settings, files(over), topLevel);
     cleanup.push(() => m.remove());
     return m;
   }
@@ -230,6 +234,37 @@ providers:
     }
     expect(r.stdout + r.stderr + http.stdout + http.stderr).not.toContain(wrong);
   }, 30_000);
+
+  it("otelHeadersHelper: its token is sent (init's otel-headers.sh); a failing or non-JSON helper is the finding, at the setting", async () => {
+    const helperDir = mkdtempSync(join(tmpdir(), 'cod-helper-'));
+    cleanup.push(() => rmSync(helperDir, { recursive: true, force: true }));
+    const script = (name: string, text: string) => {
+      writeFileSync(join(helperDir, name), text, { mode: 0o755 });
+      return join(helperDir, name);
+    };
+    const rollout = script('otel-headers.sh', headersHelperScript());
+    const settings = telemetrySettings('http/protobuf', endpoint(stack.ports.authHttp), { OTEL_LOGS_EXPORTER: 'none' });
+    const noTokenFile = { [`${TOKEN_VARIABLE}_FILE`]: join(helperDir, 'absent') };
+
+    const good = await probe(setup(settings, {}, { otelHeadersHelper: rollout }), undefined, ['--select', 'probe/otlp-http,probe/data-flow'], { [TOKEN_VARIABLE]: AUTH_TOKEN });
+    expect(failures(good)).toEqual([]);
+    expect(rows(good, 'probe/otlp-http').map((p) => p.summary)).toEqual(['accepts metrics over HTTP']);
+    expect(rows(good, 'probe/data-flow').map((p) => p.summary)).toContainEqual(expect.stringMatching(/^metrics flow: the probe counter reached Prometheus/));
+
+    // Without the helper the same settings are refused: the helper's token is what got through.
+    const bare = await probe(setup(settings), undefined, ['--select', 'probe/otlp-http']);
+    expect(bare.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401/)]);
+
+    const noToken = await probe(setup(settings, {}, { otelHeadersHelper: rollout }), undefined, ['--select', 'probe/otlp-http'], { [TOKEN_VARIABLE]: undefined, ...noTokenFile });
+    expect(noToken.findings.map((f) => f.message)).toEqual([`otelHeadersHelper failed: it exited with status 1: otel-headers.sh: no token: set ${TOKEN_VARIABLE}, or put it in ${join(helperDir, 'absent')}; Claude Code then exports nothing at all, not even with the static headers (${endpoint(stack.ports.authHttp)}/v1/metrics)`]);
+    expect(noToken.findings[0].file).toMatch(/home\/\.claude\/settings\.json$/);
+    expect(noToken.findings[0].range?.start.line).toBe(2);
+
+    const notJson = script('plain.sh', '#!/bin/sh\necho "Authorization=Bearer leaked-4e1f"\n');
+    const bad = await probe(setup(settings, {}, { otelHeadersHelper: notJson }), undefined, ['--select', 'probe/otlp-http']);
+    expect(bad.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^otelHeadersHelper failed: its output is not JSON;/)]);
+    for (const r of [good, noToken, bad]) expect(r.stdout + r.stderr).not.toMatch(new RegExp(`${AUTH_TOKEN}|leaked-4e1f`));
+  }, 60_000);
 
   it('Prometheus scraping an exporter that is not there: the target is down, with the scrape error and a hint', async () => {
     const config = stack.collectorConfig.replace(`endpoint: 127.0.0.1:${stack.ports.exporter}`, `endpoint: 127.0.0.1:${stack.ports.dead}`);

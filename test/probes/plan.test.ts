@@ -5,6 +5,9 @@ import { emptyConfig } from '../../src/config/doctor-config.js';
 import { planProbes, type ProbeFlags } from '../../src/probes/plan.js';
 import { machineWorkspace } from '../../src/workspaces.js';
 import { machine, type Machine } from './live-stack.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCliAsync } from '../helpers/cli.js';
 
 const flags: ProbeFlags = { timeoutMs: 1000, send: true };
 const made: Machine[] = [];
@@ -150,6 +153,30 @@ describe('probe plan', () => {
     expect(plan(grpc, { 'docker-compose.yml': fromDotEnv }).plan.grafana).toMatchObject({ authorization: undefined, defaultCredentials: false });
     const withDefault = compose.replace('GF_SECURITY_ADMIN_PASSWORD: literal-pw', 'GF_SECURITY_ADMIN_PASSWORD: ${COD_TEST_GRAFANA_PW:-fallback-pw}');
     expect(plan(grpc, { 'docker-compose.yml': withDefault }).plan.grafana.authorization).toBe(`Basic ${Buffer.from('ops:fallback-pw').toString('base64')}`);
+  });
+
+  it('otelHeadersHelper: HTTP targets carry it with its place in the settings; gRPC ones never (Claude Code ignores it there)', () => {
+    const m = machine({ ...grpc, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' }, {}, { otelHeadersHelper: '/usr/local/bin/otel-headers.sh' });
+    made.push(m);
+    const ws = machineWorkspace({ home: `${m.root}/home`, project: `${m.root}/project`, managedDir: `${m.root}/managed`, claudeVersion: '2.1.197' }, emptyConfig(m.root));
+    const [t] = planProbes(ws, flags).otlp;
+    expect(t.headersHelper).toMatchObject({ command: '/usr/local/bin/otel-headers.sh', origin: { kind: 'setting', file: `${m.root}/home/.claude/settings.json`, range: { start: { line: 2 } } } });
+    const g = machine(grpc, {}, { otelHeadersHelper: '/usr/local/bin/otel-headers.sh' });
+    made.push(g);
+    const gws = machineWorkspace({ home: `${g.root}/home`, project: `${g.root}/project`, managedDir: `${g.root}/managed`, claudeVersion: '2.1.197' }, emptyConfig(g.root));
+    expect(planProbes(gws, flags).otlp[0].headersHelper).toBeUndefined();
+  });
+
+  it('otelHeadersHelper in a shared config (probe <paths>) is not run here: that endpoint is skipped', async () => {
+    const m = machine({}, {});
+    made.push(m);
+    const repo = join(m.root, 'repo');
+    mkdirSync(join(repo, '.claude'), { recursive: true });
+    writeFileSync(join(repo, '.claude/settings.json'), JSON.stringify({ otelHeadersHelper: '/usr/local/bin/otel-headers.sh', env: { ...grpc, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' } }));
+    const r = await runCliAsync(['probe', repo, '--claude-version', '2.1.197', '--select', 'probe/otlp-http', '--format', 'json']);
+    const probes = JSON.parse(r.stdout).probes as { probeId: string; status: string; summary: string }[];
+    const skipped = ['probe/otlp-http', 'skipped', 'not probed: the headers come from otelHeadersHelper (/usr/local/bin/otel-headers.sh), which runs on each machine; run the doctor there'];
+    expect(probes.map((p) => [p.probeId, p.status, p.summary])).toEqual([skipped, skipped]); // /v1/metrics and /v1/logs
   });
 
   it('flags win over compose', () => {

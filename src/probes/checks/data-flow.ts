@@ -5,6 +5,8 @@ import { displayUrl, httpRequest, jsonBody } from '../http.js';
 import type { HttpTarget } from '../plan.js';
 import { logBody, logsJson, logsProtobuf, metricsJson, metricsProtobuf, OTLP_GRPC_PATH, PROBE_ID_ATTRIBUTE, type ProbeTelemetry } from '../otlp-payload.js';
 import type { OtlpTarget, ProbeFlags, ProbePlan } from '../plan.js';
+import { headersFor } from '../headers-helper.js';
+import type { Workspace } from '../../model/workspace.js';
 
 const probe = defineProbe({
   id: 'probe/data-flow',
@@ -14,7 +16,7 @@ const probe = defineProbe({
     "Sends one counter (claude_otel_doctor_probe, with Claude Code's resource and temporality) and one log record, each tagged with a fresh claude_otel_doctor_probe_id, to the endpoint Claude Code uses with its protocol and headers; then watches the collector's exporter /metrics (when this host reaches it), Prometheus and Loki until they show up, and names the first hop where they did not.",
   why: 'Every hop can answer its own health check while data still goes nowhere: a pipeline that drops delta counters, a filter, an exporter Prometheus does not scrape, a logs exporter pointing at the wrong Loki path. Only data sent end to end proves the path, and the hop where it stops is the one to fix.',
   references: ['collector.md §6 ("HTTP 200 is not proof of ingestion: verify downstream")', 'prometheus.md §3 (/api/v1/query)', 'grafana-loki.md §10 (/loki/api/v1/query_range)'],
-  async run({ plan, flags }) {
+  async run({ ws, plan, flags }) {
     const r = results(probe);
     if (!flags.send) return [r.skipped(undefined, 'end-to-end check off (--no-send)')];
     const id = randomBytes(6).toString('hex');
@@ -23,9 +25,9 @@ const probe = defineProbe({
     const logs = plan.otlp.find((t) => t.signals.includes('logs'));
     const waitMs = flags.flowTimeoutMs ?? Math.min(90_000, Math.max(10_000, ((plan.scrapeIntervalSeconds ?? 15) * 2 + 5) * 1000));
     const jobs: Promise<ProbeResult>[] = [];
-    if (metrics) jobs.push(metricsFlow(r, plan, flags, { ...telemetry, temporality: metrics.temporality }, metrics, waitMs));
+    if (metrics) jobs.push(metricsFlow(r, ws, plan, flags, { ...telemetry, temporality: metrics.temporality }, metrics, waitMs));
     else jobs.push(Promise.resolve(r.skipped(undefined, 'metrics: Claude Code sends none over OTLP with these settings')));
-    if (logs) jobs.push(logsFlow(r, plan, flags, telemetry, logs, waitMs));
+    if (logs) jobs.push(logsFlow(r, ws, plan, flags, telemetry, logs, waitMs));
     return Promise.all(jobs);
   },
 });
@@ -33,7 +35,10 @@ const probe = defineProbe({
 type Results = ReturnType<typeof results>;
 
 /** Sends the probe over one OTLP target; undefined when accepted, else why not. */
-async function send(t: OtlpTarget, signal: 'metrics' | 'logs', tel: ProbeTelemetry, flags: ProbeFlags): Promise<string | undefined> {
+async function send(ws: Workspace, t: OtlpTarget, signal: 'metrics' | 'logs', tel: ProbeTelemetry, flags: ProbeFlags): Promise<string | undefined> {
+  if (t.headersHelper && ws.mode === 'files') return 'its headers come from otelHeadersHelper, which runs on each machine';
+  const helped = await headersFor(t, flags.timeoutMs, ws.root);
+  if (!helped.ok) return `otelHeadersHelper failed: ${helped.error}`;
   if (t.protocol === 'grpc') {
     const a = await grpcUnary(new URL(t.url), OTLP_GRPC_PATH[signal], signal === 'metrics' ? metricsProtobuf(tel) : logsProtobuf(tel), t.headers, flags.timeoutMs);
     if (!a.ok) return a.error;
@@ -41,7 +46,7 @@ async function send(t: OtlpTarget, signal: 'metrics' | 'logs', tel: ProbeTelemet
   }
   const json = t.protocol === 'http/json';
   const body = json ? (signal === 'metrics' ? metricsJson(tel) : logsJson(tel)) : signal === 'metrics' ? metricsProtobuf(tel) : logsProtobuf(tel);
-  const a = await httpRequest(t.url, { method: 'POST', headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...t.headers }, body, timeoutMs: flags.timeoutMs });
+  const a = await httpRequest(t.url, { method: 'POST', headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...helped.headers }, body, timeoutMs: flags.timeoutMs });
   if (!a.ok) return a.error;
   if (a.status >= 200 && a.status < 300) {
     // A 200 can still carry a partial success that rejected the data (OTLP partial_success).
@@ -69,9 +74,9 @@ async function reachable(t: HttpTarget, path: string, flags: ProbeFlags): Promis
   return a.ok && a.status === 200;
 }
 
-async function metricsFlow(r: Results, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
+async function metricsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
   const via = displayUrl(t.url);
-  const refused = await send(t, 'metrics', tel, flags);
+  const refused = await send(ws, t, 'metrics', tel, flags);
   // The endpoint probes report a refusing endpoint; here it only ends the journey.
   if (refused) return r.skipped(via, `metrics not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
   const label = `${PROBE_ID_ATTRIBUTE}="${tel.id}"`;
@@ -116,9 +121,9 @@ async function metricsFlow(r: Results, plan: ProbePlan, flags: ProbeFlags, tel: 
   return r.skipped(via, 'metrics: the endpoint accepted the probe counter; no Prometheus or exporter reachable from here to look for it (--prometheus-url)');
 }
 
-async function logsFlow(r: Results, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
+async function logsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
   const via = displayUrl(t.url);
-  const refused = await send(t, 'logs', tel, flags);
+  const refused = await send(ws, t, 'logs', tel, flags);
   if (refused) return r.skipped(via, `logs not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
   if (!(await reachable(plan.loki, '/ready', flags))) return r.skipped(via, 'logs: the endpoint accepted the probe log record; no Loki reachable from here to look for it (--loki-url)');
   const logql = `{service_name="${plan.serviceName.replace(/["\\]/g, '\\$&')}"} |= "${logBody(tel.id)}"`;

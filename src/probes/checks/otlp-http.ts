@@ -1,23 +1,37 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
 import { displayUrl, httpRequest } from '../http.js';
+import { headersFor } from '../headers-helper.js';
 
 const probe = defineProbe({
   id: 'probe/otlp-http',
   stage: 'OTLP endpoint',
   title: 'OTLP/HTTP endpoint accepts exports',
   checks:
-    'For each URL Claude Code posts to over HTTP: an empty export (no data) with the content type of its protocol (application/x-protobuf or application/json) and the headers it sends; 200 means the receiver is there and has a pipeline for that signal.',
-  why: 'Claude Code drops telemetry silently when the POST fails: nothing listens, the path is wrong or the signal has no pipeline (404), the credentials are refused (401/403), or the port is the gRPC one.',
+    "For each URL Claude Code posts to over HTTP: an empty export (no data) with the content type of its protocol (application/x-protobuf or application/json) and the headers it sends, otelHeadersHelper's output included (the helper is run as Claude Code runs it, on this machine only); 200 means the receiver is there and has a pipeline for that signal.",
+  why: 'Claude Code drops telemetry silently when the POST fails: nothing listens, the path is wrong or the signal has no pipeline (404), the credentials are refused (401/403), or the port is the gRPC one. When otelHeadersHelper fails or prints anything but a JSON object, Claude Code exports nothing at all.',
   references: ['collector.md §6 (OTLP/HTTP receiver responses: 200 empty body, 404, 405, 415)', 'anthropics/claude-code #63377 (404 Not Found)'],
-  async run({ plan, flags }) {
+  async run({ ws, plan, flags }) {
     const r = results(probe);
     const out: ProbeResult[] = [];
     for (const t of plan.otlp.filter((x) => x.protocol !== 'grpc')) {
       const shown = displayUrl(t.url);
+      if (t.headersHelper && ws.mode === 'files') {
+        // A shared config names a helper path on the machines that use it: not something to run here.
+        out.push(r.skipped(shown, `not probed: the headers come from otelHeadersHelper (${t.headersHelper.command}), which runs on each machine; run the doctor there`));
+        continue;
+      }
+      const helped = await headersFor(t, flags.timeoutMs, ws.root);
+      if (!helped.ok) {
+        out.push(r.failed(shown, `otelHeadersHelper failed: ${helped.error}; Claude Code then exports nothing at all, not even with the static headers`, {
+          origin: t.headersHelper?.origin,
+          hint: 'run the helper by hand: it must exit 0 and print a JSON object of header names to string values, e.g. {"Authorization": "Bearer …"}',
+        }));
+        continue;
+      }
       const json = t.protocol === 'http/json';
       const a = await httpRequest(t.url, {
         method: 'POST',
-        headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...t.headers },
+        headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...helped.headers },
         body: json ? '{}' : new Uint8Array(),
         timeoutMs: flags.timeoutMs,
       });
@@ -33,7 +47,7 @@ const probe = defineProbe({
       } else if (a.status >= 200 && a.status < 300) {
         out.push(r.ok(shown, `accepts ${what}`));
       } else {
-        out.push(r.failed(shown, `${what}: HTTP ${a.status}${snippet(a.body)}`, { origin: t.origin, hint: httpHint(a.status, t.url, t.signals[0]) }));
+        out.push(r.failed(shown, `${what}: HTTP ${a.status}${snippet(a.body)}`, { origin: t.origin, hint: httpHint(a.status, t.url, t.signals[0], !!t.headersHelper) }));
       }
     }
     return out;
@@ -45,7 +59,7 @@ function snippet(body: string): string {
   return line ? ` "${line}"` : '';
 }
 
-function httpHint(status: number, url: string, signal: string): string | undefined {
+function httpHint(status: number, url: string, signal: string, helper: boolean): string | undefined {
   const path = (() => {
     try {
       return new URL(url).pathname;
@@ -58,7 +72,11 @@ function httpHint(status: number, url: string, signal: string): string | undefin
       ? `the receiver has no ${signal} pipeline (or this is not an OTLP receiver): add the otlp receiver to a ${signal} pipeline`
       : `Claude Code posts to ${path}; an OTLP receiver serves /v1/${signal} (a per-signal endpoint is used verbatim: give the full path)`;
   }
-  if (status === 401 || status === 403) return 'the receiver wants credentials: check the Authorization header in OTEL_EXPORTER_OTLP_HEADERS';
+  if (status === 401 || status === 403) {
+    return helper
+      ? 'the receiver refuses the headers otelHeadersHelper printed: check the token it reads (run it by hand)'
+      : 'the receiver wants credentials: check the Authorization header in OTEL_EXPORTER_OTLP_HEADERS';
+  }
   if (status === 405) return 'the server does not take POST here: is this really the OTLP/HTTP receiver?';
   if (status === 415) return 'the receiver refuses the content type: http/protobuf and http/json are what OTLP receivers take';
   if (status === 429 || status === 503) return 'the receiver is overloaded (memory_limiter refusing?): check the collector log';
