@@ -10,7 +10,9 @@ import { startFakeGrafana, type FakeGrafana, type FakeGrafanaOptions } from '../
 import { claudeBinary } from '../harness/claude-path.js';
 import { runClaudeAgent } from '../pipeline/pipeline.js';
 import { headersHelperScript, TOKEN_VARIABLE } from '../../src/bootstrap/enterprise.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { schemaPath } from '../../src/util/paths.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUTH_TOKEN, machine, startLiveStack, telemetrySettings, type LiveStack, type Machine } from './live-stack.js';
@@ -48,6 +50,7 @@ interface Run extends CliResult {
 }
 
 const GRAFANA_TOKEN = 'glsa_cod_probe_token_77c1d0';
+const validateReport = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(schemaPath('report.schema.json'), 'utf8')));
 
 describeWithComponents('live probes: real collector and Prometheus, fake Loki and Grafana', missing, () => {
   let stack: LiveStack;
@@ -121,10 +124,10 @@ providers:
     const format = extra.includes('--format') ? [] : ['--format', 'json'];
     const r = await runCliAsync(['probe', ...m.args, ...urls, '--timeout', '3', ...format, ...extra], { NO_COLOR: '1', ...env });
     let report: { probes?: ProbeRow[]; findings?: Finding[] } = {};
-    try {
+    if (!extra.includes('--format')) {
       report = JSON.parse(r.stdout);
-    } catch {
-      // pretty output asked for: no rows
+      // Every JSON report of a probe run is a valid report (schemas/report.schema.json), probes included.
+      expect(validateReport(report), JSON.stringify(validateReport.errors?.slice(0, 3))).toBe(true);
     }
     return { ...r, probes: report.probes ?? [], findings: report.findings ?? [] };
   }
