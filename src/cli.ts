@@ -331,6 +331,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .option('--force', 'replace files that differ from what init writes (a backup is kept; undo with `restore`)')
     .option('--dry-run', 'print what would be written (files and the settings diff) and write nothing')
     .option('--no-start', 'do not run docker compose up')
+    .option('--wait <seconds>', 'after docker compose up: how long to wait for the services before the live checks (default 90)')
     .option('--enterprise', 'settings for a central OTLP endpoint, to roll out as managed settings (needs --endpoint)')
     .option('--endpoint <url>', 'with --enterprise: the OTLP endpoint every machine sends to')
     .option('--protocol <protocol>', 'with --enterprise: grpc | http/protobuf | http/json (default: grpc on port 4317, else http/protobuf)')

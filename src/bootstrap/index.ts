@@ -17,7 +17,7 @@ import { composeUp, dockerState, startCommand } from './docker.js';
 import { enterpriseFiles, parseEnterprise, type EnterpriseFlags } from './enterprise.js';
 import { changesOf, examine, refuseDiffering, writeAll, type ExaminedFile, type PlannedFile } from './files.js';
 import { ENV_FILE, localStackFiles, PASSWORD_VARIABLE } from './local-stack.js';
-import { LOCAL_SETTINGS } from './pins.js';
+import { DEFAULT_PORTS, LOCAL_SETTINGS } from './pins.js';
 import { mergeUserSettings, userSettingsPath, type SettingsMerge } from './user-settings.js';
 import { verifyLocal, verifyManaged, type Verification } from './verify.js';
 
@@ -36,13 +36,15 @@ export interface InitFlags extends EnterpriseFlags {
   dryRun?: boolean;
   /** false with --no-start. */
   start?: boolean;
+  /** Seconds to wait for the started stack before probing it (default 90). */
+  wait?: string;
   color?: boolean;
 }
 
-const LOCAL_ONLY = [['--dir', 'dir'], ['--home', 'home'], ['--no-start', 'start']] as const;
+const LOCAL_ONLY = [['--dir', 'dir'], ['--home', 'home'], ['--no-start', 'start'], ['--wait', 'wait']] as const;
 const ENTERPRISE_ONLY = [['--endpoint', 'endpoint'], ['--protocol', 'protocol'], ['--team', 'team'], ['--department', 'department'], ['--cost-center', 'costCenter'], ['--headers-helper', 'headersHelper'], ['--header', 'header'], ['--out', 'out']] as const;
 
-export function runInit(flags: InitFlags): number {
+export function runInit(flags: InitFlags): number | Promise<number> {
   const f = normalize(flags);
   if (f.enterprise) {
     for (const [flag, key] of LOCAL_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} is for the local stack; init --enterprise writes to --out`);
@@ -105,7 +107,8 @@ function isFolderOrMissing(path: string, flag: string): void {
   }
 }
 
-function runLocal(f: InitFlags): number {
+function runLocal(f: InitFlags): number | Promise<number> {
+  const waitSec = waitSeconds(f.wait); // a bad flag is refused before anything is written
   const home = resolve(f.home ?? homedir());
   const dir = resolve(f.dir ?? join(home, '.claude', 'telemetry'));
   isFolderOrMissing(dir, '--dir');
@@ -167,15 +170,64 @@ function runLocal(f: InitFlags): number {
     } else {
       out(`starting the stack: ${startCommand(compose)}\n`);
       const up = composeUp(docker.docker, compose);
-      if (up.ok) out('the stack is running\n');
-      else {
-        out(`docker compose up failed: ${up.error}\n`);
-        failed = true;
-      }
+      if (up.ok) return verifyStarted(home, dir === join(home, '.claude', 'telemetry'), waitSec, failed);
+      out(`docker compose up failed: ${up.error}\n`);
+      failed = true;
     }
   }
-  out('next: restart Claude Code (it reads telemetry settings at start), use it, then run claude-otel-doctor to follow the data end to end (claude-otel-doctor probe: the live checks only)\n');
+  out(NEXT);
   return failed ? 1 : 0;
+}
+
+const NEXT = 'next: restart Claude Code (it reads telemetry settings at start), use it, then run claude-otel-doctor to follow the data end to end (claude-otel-doctor probe: the live checks only)\n';
+
+function waitSeconds(value: string | undefined): number {
+  if (value === undefined) return 90;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 600) throw new UsageError(`--wait must be a number of seconds between 0 and 600, not "${value}"`);
+  return n;
+}
+
+/** What each service answers once it is up, on the ports the generated compose file publishes. */
+const READY = [
+  ['collector', `http://127.0.0.1:${DEFAULT_PORTS.health}/`],
+  ['Prometheus', 'http://127.0.0.1:9090/-/ready'],
+  ['Loki', 'http://127.0.0.1:3100/ready'],
+  ['Grafana', 'http://127.0.0.1:3000/api/health'],
+] as const;
+
+/**
+ * After `docker compose up -d`: wait until every service answers (images may still be starting; Loki takes about
+ * 15 s), then run the live probes in-process, the end-to-end data check included, so init ends with proof
+ * rather than a promise. Waiting out the time is not a failure by itself: the probes then say what is missing.
+ */
+async function verifyStarted(home: string, defaultDir: boolean, waitSec: number, failed: boolean): Promise<number> {
+  out(`the stack is starting; waiting up to ${waitSec} s for its services to answer\n`);
+  const deadline = Date.now() + waitSec * 1000;
+  const pending = new Set<string>(READY.map(([name]) => name));
+  while (pending.size > 0 && Date.now() < deadline) {
+    for (const [name, url] of READY) if (pending.has(name) && (await answers(url))) pending.delete(name);
+    if (pending.size > 0) await new Promise((r) => setTimeout(r, 1000));
+  }
+  out(pending.size === 0 ? 'every service answers; the live checks:\n' : `not answering after ${waitSec} s: ${[...pending].join(', ')} (docker compose ps and docker compose logs show why); the live checks as things stand:\n`);
+  if (!defaultDir) {
+    out(`(the doctor reads the stack in ${displayPath(join(home, '.claude', 'telemetry'))}; for this folder run claude-otel-doctor probe with its path)\n`);
+    return failed ? 1 : 0;
+  }
+  const { main } = await import('../cli.js');
+  const probed = await main(['probe', '--home', home]);
+  out(NEXT);
+  return failed || probed !== 0 ? 1 : 0;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await r.body?.cancel();
+    return r.ok;
+  } catch {
+    return false;
+  }
 }
 
 /** A replaced endpoint may carry a credential (user info, a query token): shown without it. */

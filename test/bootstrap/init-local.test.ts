@@ -1,5 +1,5 @@
 // `claude-otel-doctor init` (Mode 1): the local stack and the user settings, on a throwaway machine.
-import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/config/doctor-config.js';
@@ -247,6 +247,47 @@ describe('init: the local stack', () => {
     expect(r.stdout).toContain('Docker is not available (no docker command on PATH)');
     expect(r.stdout).toContain(`docker compose -f ${join(m.stack, 'docker-compose.yml')} up -d`);
     expect(existsSync(join(m.stack, 'docker-compose.yml'))).toBe(true);
+  });
+
+  // No Docker engine can run here: these use a double of the docker CLI (its documented exit codes: `docker info`
+  // 0 when an engine answers; `docker compose up -d` 0 when the containers were created) that starts nothing.
+  function dockerDouble(compose: 'ok' | 'fails'): { path: string; calls: () => string[] } {
+    const bin = join(m.root, 'docker-double');
+    const log = join(bin, 'calls.log');
+    const failing = 'echo "Error response from daemon: pull access denied for grafana/loki" >&2; exit 1';
+    writeFile(join(bin, 'docker'), `#!/bin/sh\necho "$*" >> '${log}'\ncase "$1" in\n  info) exit 0 ;;\n  compose) ${compose === 'ok' ? 'exit 0' : failing} ;;\nesac\nexit 1\n`);
+    chmodSync(join(bin, 'docker'), 0o755);
+    return { path: bin, calls: () => (existsSync(log) ? read(log).trim().split('\n') : []) };
+  }
+
+  it('with Docker: compose up, then it waits for the services and runs the live checks, which say what does not answer', async () => {
+    const docker = dockerDouble('ok');
+    const r = await m.init(['--wait', '1'], { PATH: docker.path });
+    expect(docker.calls()).toEqual(['info', `compose -f ${join(m.stack, 'docker-compose.yml')} up -d`]);
+    expect(r.stdout).toContain(`starting the stack: docker compose -f ${join(m.stack, 'docker-compose.yml')} up -d`);
+    expect(r.stdout).toContain('the stack is starting; waiting up to 1 s for its services to answer');
+    expect(r.stdout).toMatch(/not answering after 1 s: collector, Prometheus, Loki, Grafana \(docker compose ps and docker compose logs show why\); the live checks as things stand:/);
+    // The live checks ran on what init wrote: the settings' endpoint and the compose stack's published ports.
+    expect(r.stdout).toMatch(/metrics and logs over gRPC: connection refused: nothing listens on localhost:4317/);
+    expect(r.stdout).toMatch(/^start here: nothing of the compose stack answers \(Collector, Prometheus, Loki, Grafana\): is it running\?/m);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain(password());
+  }, 60_000);
+
+  it('with Docker: a failing compose up is reported with its error, exit 1, and the files stay written', async () => {
+    const docker = dockerDouble('fails');
+    const r = await m.init([], { PATH: docker.path });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('docker compose up failed: Error response from daemon: pull access denied for grafana/loki');
+    expect(existsSync(join(m.stack, 'docker-compose.yml'))).toBe(true);
+  });
+
+  it('--wait is checked before anything is written', async () => {
+    const before = treeHash(m.root);
+    const r = await m.init(['--wait', 'soon']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--wait must be a number of seconds/);
+    expect(treeHash(m.root)).toBe(before);
   });
 
   it('--dir writes the stack elsewhere, and check on that folder reports nothing', async () => {
