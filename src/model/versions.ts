@@ -23,7 +23,10 @@ export function atLeast(version: string, min: string): boolean {
   return compareVersions(version, min) >= 0;
 }
 
-/** Newest collector release the rules know (the reference's timeline reaches v0.159.0). */
-export const NEWEST_KNOWN_COLLECTOR = '0.159.0';
+/**
+ * Newest collector release the rules know: the reference's timeline reaches v0.159.0, and the current oracle build
+ * (test/oracles/versions.json) proves the version-gated rules against v0.165.0 (the differential suite).
+ */
+export const NEWEST_KNOWN_COLLECTOR = '0.165.0';
 /** Newest Prometheus release the rules know (3.14.0, 2026-08-17). */
 export const NEWEST_KNOWN_PROMETHEUS = '3.14.0';

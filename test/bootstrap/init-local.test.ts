@@ -199,7 +199,7 @@ describe('init: the local stack', () => {
     expect(forced.exitCode).toBe(1);
     expect(forced.stdout).toMatch(/also holds .*otel-collector-config\.yml.*which init did not write/);
     expect(forced.stdout).toContain('[collector/const-label-clash]'); // the seed's collector config, still in the folder
-    expect(read(join(m.stack, 'docker-compose.yml'))).toContain('otel/opentelemetry-collector-contrib:0.159.0');
+    expect(read(join(m.stack, 'docker-compose.yml'))).toContain('otel/opentelemetry-collector-contrib:0.165.0');
   });
 
   it('--dry-run prints the plan and the settings diff and changes nothing', async () => {

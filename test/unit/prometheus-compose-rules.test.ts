@@ -252,7 +252,7 @@ describe('compose rules', () => {
     const w = compose(text);
     const findings = unpinnedImage.check(w);
     expect(findings.map((f) => f.path)).toEqual(['services.a.image', 'services.b.image']);
-    expect(applyEdits(text, findings.flatMap((f) => f.fix!.edits))).toContain('image: otel/opentelemetry-collector-contrib:0.159.0\n  b:\n    image: prom/prometheus:v3.14.0\n');
+    expect(applyEdits(text, findings.flatMap((f) => f.fix!.edits))).toContain('image: otel/opentelemetry-collector-contrib:0.165.0\n  b:\n    image: prom/prometheus:v3.14.0\n');
   });
 
   it('ports on all interfaces: short, 0.0.0.0, long syntax; loopback and host networking are fine', () => {
