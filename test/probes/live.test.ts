@@ -12,6 +12,7 @@ import { runClaudeAgent } from '../pipeline/pipeline.js';
 import { headersHelperScript, TOKEN_VARIABLE } from '../../src/bootstrap/enterprise.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
 import { schemaPath } from '../../src/util/paths.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,11 @@ interface Run extends CliResult {
 }
 
 const GRAFANA_TOKEN = 'glsa_cod_probe_token_77c1d0';
+const require = createRequire(import.meta.url);
+// ajv-draft-04 is CommonJS (as in test/unit/reports.test.ts); SARIF 2.1.0's schema is draft-04.
+const AjvDraft04: typeof import('ajv-draft-04').default = require('ajv-draft-04');
+const sarifSchema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+const validateSarif = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false, logger: false }).compile(sarifSchema);
 const validateReport = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(schemaPath('report.schema.json'), 'utf8')));
 
 describeWithComponents('live probes: real collector and Prometheus, fake Loki and Grafana', missing, () => {
@@ -233,6 +239,14 @@ providers:
     for (const format of ['pretty', 'sarif', 'github']) {
       const out = await probe(m, undefined, ['--select', 'probe/otlp-grpc', '--format', format]);
       expect(out.stdout.length).toBeGreaterThan(0);
+      if (format === 'sarif') {
+        // A probe finding is a valid SARIF result, with the probe's descriptor and the setting's location.
+        const sarif = JSON.parse(out.stdout);
+        expect(validateSarif(sarif), JSON.stringify(validateSarif.errors?.slice(0, 3))).toBe(true);
+        expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toEqual(['probe/otlp-grpc']);
+        expect(sarif.runs[0].tool.driver.rules.map((x: { id: string }) => x.id)).toContain('probe/otlp-grpc');
+        expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/settings\.json$/);
+      }
       expect(out.stdout + out.stderr).not.toContain(wrong);
     }
     expect(r.stdout + r.stderr + http.stdout + http.stderr).not.toContain(wrong);
@@ -324,6 +338,10 @@ providers:
         `Grafana is not healthy: HTTP 503, database failing (${g.url})`,
         `Loki is not ready: HTTP 503 Some services are not Running:\nStarting: 1 (${stack.loki.url})`,
       ]);
+      // Findings with no file (the targets came from flags) are still valid SARIF results.
+      const sarif = JSON.parse((await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc))), g, ['--select', 'probe/grafana,probe/loki', '--format', 'sarif'])).stdout);
+      expect(validateSarif(sarif), JSON.stringify(validateSarif.errors?.slice(0, 3))).toBe(true);
+      expect(sarif.runs[0].results).toHaveLength(2);
     } finally {
       stack.loki.starting = false;
     }
