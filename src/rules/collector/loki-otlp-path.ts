@@ -1,0 +1,81 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { fix, yamlReplaceScalar } from '../../fixers/edits.js';
+import { canonicalId, type CollectorConfig, type Component } from '../../model/collector.js';
+import type { Workspace } from '../../model/workspace.js';
+import { atYaml } from '../yaml-locate.js';
+
+/** The OTLP/HTTP exporter's type names (`otlp_http` from v0.144.0, `otlphttp` before and as an alias). */
+const HTTP_TYPES = ['otlphttp', 'otlp_http'];
+
+/** scheme://host[:port] and the path of an endpoint URL; undefined for what is not a plain http(s) URL. */
+function splitUrl(url: string): { base: string; host: string; port?: number; path: string } | undefined {
+  const m = /^(https?:\/\/([^/:\s?#]+|\[[^\]]+\])(?::(\d+))?)([^?#\s]*)/i.exec(url.trim());
+  return m ? { base: m[1], host: m[2].toLowerCase(), port: m[3] ? Number(m[3]) : undefined, path: m[4] } : undefined;
+}
+
+/** Whether a host (and port) is Loki: named so, Loki's port, or a compose service running the grafana/loki image. */
+function isLoki(ws: Workspace, host: string, port: number | undefined): boolean {
+  if (/loki/.test(host) || port === 3100) return true;
+  return ws.stack.composes.some((c) => c.services.some((s) => (s.name === host || s.aliases.includes(host)) && /(^|\/)loki$/.test(s.repository ?? '')));
+}
+
+/** What Loki makes of the path the exporter ends up posting to. */
+function problem(posted: string): string | undefined {
+  if (/^\/otlp\/v1\/logs\/?$/.test(posted)) return undefined;
+  if (posted.includes('/loki/api/v1/push')) return "a path under the old loki exporter's push API (/loki/api/v1/push), not Loki's OTLP endpoint";
+  if (/\/otlp\/v1\/logs\/v1\/logs$/.test(posted)) return 'the OTLP path twice (the exporter appends /v1/logs to `endpoint`)';
+  return 'where Loki has no OTLP endpoint (it ingests OTLP at /otlp/v1/logs)';
+}
+
+export default defineRule({
+  id: 'collector/loki-otlp-path',
+  severity: 'error',
+  title: 'OTLP/HTTP exporter to Loki on the wrong path',
+  checks:
+    'An `otlphttp` (`otlp_http`) exporter in a logs pipeline whose endpoint is Loki (a host named loki, port 3100, or a compose service running grafana/loki), when the URL it posts logs to is not Loki\'s `/otlp/v1/logs`: `endpoint` gets `/v1/logs` appended, so it must be `http://<loki>:3100/otlp`; a `logs_endpoint` is used as written, so it must end in `/otlp/v1/logs`.',
+  why: 'Loki answers every other path with 404 (or rejects the payload on its push API), the collector logs "Exporting failed. Dropping data." and Claude Code\'s events never reach Loki, while the collector and Loki both look healthy. The usual mistakes: the old loki exporter\'s `/loki/api/v1/push` carried over, `http://loki:3100` without `/otlp`, or `/otlp/v1/logs` in `endpoint` (appended again).',
+  fix: 'safe',
+  fixDescription: 'Sets `endpoint` to `<scheme>://<loki host>:<port>/otlp` (or `logs_endpoint` to `…/otlp/v1/logs`): the same Loki, on the path it ingests OTLP at.',
+  versions: 'all collector versions; Loki 3.0 or later (native OTLP ingestion)',
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/loki/api/v1/push\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
+  },
+  references: ['grafana-loki.md §9 (Loki OTLP ingestion: endpoint http://loki:3100/otlp, the exporter appends /v1/logs; common mistakes)', 'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"'],
+  oracle: 'fixtures',
+  fatalIn: () => false,
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
+      const inLogs = new Set(c.pipelines.filter((p) => p.signal === 'logs').flatMap((p) => p.exporters.map((r) => canonicalId(r.id))));
+      for (const e of c.components.filter((x) => x.kind === 'exporters' && HTTP_TYPES.includes(x.type) && inLogs.has(canonicalId(x.id)))) {
+        const finding = check(ws, c, e);
+        if (finding) findings.push(finding);
+      }
+    }
+    return findings;
+  },
+});
+
+function check(ws: Workspace, c: CollectorConfig, e: Component): RuleFinding | undefined {
+  // logs_endpoint wins over endpoint and is used verbatim; endpoint gets /v1/logs appended.
+  const key = typeof e.config.logs_endpoint === 'string' ? 'logs_endpoint' : 'endpoint';
+  const value = e.config[key];
+  if (typeof value !== 'string' || value.includes('${')) return undefined;
+  const url = splitUrl(value);
+  if (!url || !isLoki(ws, url.host, url.port)) return undefined;
+  const posted = key === 'endpoint' ? `${url.path.replace(/\/+$/, '')}/v1/logs` : url.path;
+  const what = problem(posted);
+  if (!what) return undefined;
+  const right = key === 'endpoint' ? `${url.base}/otlp` : `${url.base}/otlp/v1/logs`;
+  return {
+    ...atYaml(c.yaml, [...e.path, key], 'value'),
+    message: `exporter "${e.id}" posts logs to ${url.base}${posted}, ${what}: Loki answers 404 or rejects them, and no Claude Code event reaches Loki`,
+    hint: `${key}: ${right}${key === 'endpoint' ? ' (the exporter appends /v1/logs)' : ''}`,
+    fix: fix('safe', `point ${e.id} at ${right}`, yamlReplaceScalar(c.yaml, [...e.path, key], 'value', right)),
+  };
+}
