@@ -4,7 +4,7 @@ import type { Document } from 'yaml';
 import { parseYamlDocument } from '../load/yaml.js';
 import { SourceFile } from '../load/source.js';
 
-export type FileKind = 'claude-settings' | 'collector' | 'prometheus' | 'compose' | 'grafana-datasources' | 'grafana-dashboards' | 'dashboard' | 'env-file';
+export type FileKind = 'claude-settings' | 'collector' | 'prometheus' | 'compose' | 'grafana-datasources' | 'grafana-dashboards' | 'dashboard' | 'loki' | 'env-file';
 
 const CLAUDE_ENV_KEY = /^(CLAUDE_CODE_|OTEL_|OLTP_)/;
 
@@ -58,6 +58,8 @@ function yamlKind(name: string, obj: Record<string, unknown>): FileKind | undefi
   if (/compose/.test(name) || (obj.services && typeof obj.services === 'object' && !('receivers' in obj))) return 'compose';
   // Grafana datasource files are often named after their datasource (prometheus.yml, loki.yaml): content first.
   if (('datasources' in obj || 'deleteDatasources' in obj) && !('receivers' in obj) && !('scrape_configs' in obj)) return 'grafana-datasources';
+  // Loki's config: its schema periods (or its server block beside auth_enabled) say so, whatever the name.
+  if (!('receivers' in obj) && ('schema_config' in obj || ('auth_enabled' in obj && 'server' in obj))) return 'loki';
   if ('receivers' in obj || ('exporters' in obj && 'service' in obj) || /otel|collector/.test(name)) return 'collector';
   if ('scrape_configs' in obj || ('global' in obj && /prometheus/.test(name)) || name === 'prometheus.yml') return 'prometheus';
   if ('datasources' in obj || 'deleteDatasources' in obj) return 'grafana-datasources';

@@ -6,6 +6,7 @@ import type { SourceFile } from '../load/source.js';
 import { loadCollector, type CollectorConfig } from './collector.js';
 import { isCollectorImage, isPrometheusImage, loadCompose, type ComposeFile } from './compose.js';
 import { loadPrometheus, type PrometheusConfig } from './prometheus.js';
+import { loadLoki, type LokiConfig } from './loki.js';
 import { loadGrafana, type GrafanaStack } from './grafana.js';
 import { composeEnvironment, type CollectorEnvironment } from './collector-env.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS, parseVersion } from './versions.js';
@@ -35,6 +36,9 @@ export interface Stack {
   collectors: CollectorConfig[];
   composes: ComposeFile[];
   prometheus: PrometheusConfig[];
+  loki: LokiConfig[];
+  /** Loki's version, from its compose image tag; undefined when no tag says (Loki has no version flag here). */
+  lokiVersion?: ComponentVersion;
   collector: ComponentVersion & { distribution: Distribution; manifestComponents?: Set<string> };
   prometheusVersion: ComponentVersion;
   /** Grafana provisioning (datasources, dashboard providers) and dashboards. */
@@ -59,6 +63,7 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
   const collectors: CollectorConfig[] = [];
   const composes: ComposeFile[] = [];
   const prometheus: PrometheusConfig[] = [];
+  const loki: LokiConfig[] = [];
   for (const f of files) {
     if (f.kind === 'claude-settings' || f.kind === 'dashboard' || f.kind === 'env-file') continue;
     const y = parseYaml(f.source, f.yamlDoc);
@@ -66,6 +71,7 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     if (f.kind === 'collector') collectors.push(loadCollector(y));
     else if (f.kind === 'compose') composes.push(loadCompose(y));
     else if (f.kind === 'prometheus') prometheus.push(loadPrometheus(y));
+    else if (f.kind === 'loki') loki.push(loadLoki(y));
   }
   return {
     files,
@@ -73,6 +79,8 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     collectors,
     composes,
     prometheus,
+    loki,
+    lokiVersion: lokiVersion(composes),
     collector: collectorVersion(composes, opts),
     prometheusVersion: prometheusVersion(composes, opts),
     grafana: loadGrafana(files, yaml),
@@ -108,6 +116,15 @@ function prometheusVersion(composes: ComposeFile[], opts: StackOptions): Compone
   if (service && tag && parseVersion(tag)) return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
   if (opts.configVersions?.prometheus) return { version: clean(opts.configVersions.prometheus), source: 'config' };
   return { version: NEWEST_KNOWN_PROMETHEUS, source: 'assumed' };
+}
+
+/** Loki's version from a grafana/loki compose image with a version tag (`3.5.0`, `2.9.4`); else unknown. */
+function lokiVersion(composes: ComposeFile[]): ComponentVersion | undefined {
+  const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => /(^|\/)loki$/.test(s.repository ?? ''));
+  const tag = service?.s.tag;
+  // Loki's tags are often major.minor (`2.9`); that is all its rules need.
+  if (!service || !tag || !/^v?\d+\.\d+(\.\d+)?$/.test(tag)) return undefined;
+  return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
 }
 
 export function emptyStack(): Stack {

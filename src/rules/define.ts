@@ -1,7 +1,7 @@
 import type { Finding, Fix, Range, Severity } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
 
-export type Area = 'settings' | 'collector' | 'prometheus' | 'compose' | 'grafana' | 'dashboard' | 'doctor';
+export type Area = 'settings' | 'collector' | 'prometheus' | 'compose' | 'loki' | 'grafana' | 'dashboard' | 'doctor';
 
 export interface RuleExample {
   /** File the example stands for, e.g. `~/.claude/settings.json`. */

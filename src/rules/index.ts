@@ -64,6 +64,8 @@ import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js
 import prometheusLocalhostTarget from './prometheus/localhost-target.js';
 import prometheusTargetPortMismatch from './prometheus/target-port-mismatch.js';
 import prometheusScrapeInterval from './prometheus/scrape-interval.js';
+// Loki config
+import lokiOtlpIngestion from './loki/otlp-ingestion.js';
 // Grafana provisioning
 import grafanaInvalidProvisioning from './grafana/invalid-provisioning.js';
 import grafanaDatasourceLocalhostUrl from './grafana/datasource-localhost-url.js';
@@ -151,6 +153,8 @@ export const RULES: Rule[] = [
   prometheusLocalhostTarget,
   prometheusTargetPortMismatch,
   prometheusScrapeInterval,
+  // Loki config
+  lokiOtlpIngestion,
   // Grafana provisioning
   grafanaInvalidProvisioning,
   grafanaDatasourceLocalhostUrl,

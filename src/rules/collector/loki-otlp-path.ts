@@ -1,23 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceScalar } from '../../fixers/edits.js';
-import { canonicalId, type CollectorConfig, type Component } from '../../model/collector.js';
-import type { Workspace } from '../../model/workspace.js';
+import { lokiExports, type LokiExport } from '../../model/loki.js';
 import { atYaml } from '../yaml-locate.js';
-
-/** The OTLP/HTTP exporter's type names (`otlp_http` from v0.144.0, `otlphttp` before and as an alias). */
-const HTTP_TYPES = ['otlphttp', 'otlp_http'];
-
-/** scheme://host[:port] and the path of an endpoint URL; undefined for what is not a plain http(s) URL. */
-function splitUrl(url: string): { base: string; host: string; port?: number; path: string } | undefined {
-  const m = /^(https?:\/\/([^/:\s?#]+|\[[^\]]+\])(?::(\d+))?)([^?#\s]*)/i.exec(url.trim());
-  return m ? { base: m[1], host: m[2].toLowerCase(), port: m[3] ? Number(m[3]) : undefined, path: m[4] } : undefined;
-}
-
-/** Whether a host (and port) is Loki: named so, Loki's port, or a compose service running the grafana/loki image. */
-function isLoki(ws: Workspace, host: string, port: number | undefined): boolean {
-  if (/loki/.test(host) || port === 3100) return true;
-  return ws.stack.composes.some((c) => c.services.some((s) => (s.name === host || s.aliases.includes(host)) && /(^|\/)loki$/.test(s.repository ?? '')));
-}
 
 /** What Loki makes of the path the exporter ends up posting to. */
 function problem(posted: string): string | undefined {
@@ -49,25 +33,14 @@ export default defineRule({
   oracle: 'fixtures',
   fatalIn: () => false,
   check(ws) {
-    const findings: RuleFinding[] = [];
-    for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
-      const inLogs = new Set(c.pipelines.filter((p) => p.signal === 'logs').flatMap((p) => p.exporters.map((r) => canonicalId(r.id))));
-      for (const e of c.components.filter((x) => x.kind === 'exporters' && HTTP_TYPES.includes(x.type) && inLogs.has(canonicalId(x.id)))) {
-        const finding = check(ws, c, e);
-        if (finding) findings.push(finding);
-      }
-    }
-    return findings;
+    return lokiExports(ws.stack).flatMap((x) => {
+      const finding = check(x);
+      return finding ? [finding] : [];
+    });
   },
 });
 
-function check(ws: Workspace, c: CollectorConfig, e: Component): RuleFinding | undefined {
-  // logs_endpoint wins over endpoint and is used verbatim; endpoint gets /v1/logs appended.
-  const key = typeof e.config.logs_endpoint === 'string' ? 'logs_endpoint' : 'endpoint';
-  const value = e.config[key];
-  if (typeof value !== 'string' || value.includes('${')) return undefined;
-  const url = splitUrl(value);
-  if (!url || !isLoki(ws, url.host, url.port)) return undefined;
+function check({ collector: c, exporter: e, key, url }: LokiExport): RuleFinding | undefined {
   const posted = key === 'endpoint' ? `${url.path.replace(/\/+$/, '')}/v1/logs` : url.path;
   const what = problem(posted);
   if (!what) return undefined;

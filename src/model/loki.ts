@@ -1,0 +1,91 @@
+import type { YamlDocument, YamlPath } from '../load/yaml.js';
+import { canonicalId, type CollectorConfig, type Component } from './collector.js';
+import type { Stack } from './stack.js';
+
+/** One `schema_config.configs` period: from when Loki stores data with this schema and index store. */
+export interface LokiSchemaPeriod {
+  from?: string;
+  schema?: string;
+  store?: string;
+  path: YamlPath;
+}
+
+/** A Loki config file: what decides whether Loki 3 takes OTLP logs (its schema and structured metadata). */
+export interface LokiConfig {
+  yaml: YamlDocument;
+  file: string;
+  periods: LokiSchemaPeriod[];
+  /** `limits_config.allow_structured_metadata` when written (true by default from Loki 3.0). */
+  allowStructuredMetadata?: { value: boolean; path: YamlPath };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const text = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+
+export function loadLoki(yaml: YamlDocument): LokiConfig {
+  const root = isObject(yaml.value) ? yaml.value : {};
+  const schema = isObject(root.schema_config) ? root.schema_config : {};
+  const periods = (Array.isArray(schema.configs) ? schema.configs : []).map((p, i): LokiSchemaPeriod => {
+    const period = isObject(p) ? p : {};
+    return { from: text(period.from), schema: text(period.schema), store: text(period.store), path: ['schema_config', 'configs', i] };
+  });
+  const limits = isObject(root.limits_config) ? root.limits_config : {};
+  const allow = limits.allow_structured_metadata;
+  return {
+    yaml,
+    file: yaml.source.path,
+    periods,
+    allowStructuredMetadata: typeof allow === 'boolean' ? { value: allow, path: ['limits_config', 'allow_structured_metadata'] } : undefined,
+  };
+}
+
+/** The period in force now and for new data: the one with the latest `from` (Loki reads them in date order). */
+export function currentPeriod(c: LokiConfig): LokiSchemaPeriod | undefined {
+  return [...c.periods].sort((a, b) => (a.from ?? '').localeCompare(b.from ?? '')).pop();
+}
+
+/** `v13` → 13; undefined for what is not a `v<n>` schema. */
+export function schemaNumber(schema: string | undefined): number | undefined {
+  const m = /^v(\d+)$/.exec(schema ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The OTLP/HTTP exporter's type names (`otlp_http` from v0.144.0, `otlphttp` before and as an alias). */
+export const OTLP_HTTP_TYPES = ['otlphttp', 'otlp_http'];
+
+/** scheme://host[:port] and the path of an http(s) URL; undefined for anything else. */
+export function splitHttpUrl(url: string): { base: string; host: string; port?: number; path: string } | undefined {
+  const m = /^(https?:\/\/([^/:\s?#]+|\[[^\]]+\])(?::(\d+))?)([^?#\s]*)/i.exec(url.trim());
+  return m ? { base: m[1], host: m[2].toLowerCase(), port: m[3] ? Number(m[3]) : undefined, path: m[4] } : undefined;
+}
+
+/** Whether a host (and port) is Loki: named so, Loki's port 3100, or a compose service running the grafana/loki image. */
+export function isLokiHost(stack: Stack, host: string, port: number | undefined): boolean {
+  if (/loki/.test(host) || port === 3100) return true;
+  return stack.composes.some((c) => c.services.some((s) => (s.name === host || s.aliases.includes(host)) && /(^|\/)loki$/.test(s.repository ?? '')));
+}
+
+export interface LokiExport {
+  collector: CollectorConfig;
+  exporter: Component;
+  /** `endpoint` (the exporter appends /v1/logs) or `logs_endpoint` (used as written). */
+  key: 'endpoint' | 'logs_endpoint';
+  url: NonNullable<ReturnType<typeof splitHttpUrl>>;
+}
+
+/** OTLP/HTTP exporters in a logs pipeline that send to Loki. */
+export function lokiExports(stack: Stack): LokiExport[] {
+  const out: LokiExport[] = [];
+  for (const c of stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
+    const inLogs = new Set(c.pipelines.filter((p) => p.signal === 'logs').flatMap((p) => p.exporters.map((r) => canonicalId(r.id))));
+    for (const e of c.components.filter((x) => x.kind === 'exporters' && OTLP_HTTP_TYPES.includes(x.type) && inLogs.has(canonicalId(x.id)))) {
+      // logs_endpoint wins over endpoint.
+      const key = typeof e.config.logs_endpoint === 'string' ? 'logs_endpoint' : 'endpoint';
+      const value = e.config[key];
+      if (typeof value !== 'string' || value.includes('${')) continue;
+      const url = splitHttpUrl(value);
+      if (url && isLokiHost(stack, url.host, url.port)) out.push({ collector: c, exporter: e, key, url });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+import { defineRule, type RuleFinding } from '../define.js';
+import { currentPeriod, lokiExports, schemaNumber, type LokiConfig } from '../../model/loki.js';
+import type { Stack } from '../../model/stack.js';
+import { atYaml } from '../yaml-locate.js';
+
+/** Loki's major version when a compose image tag gives it. */
+function lokiMajor(stack: Stack): number | undefined {
+  const v = stack.lokiVersion?.version;
+  return v ? Number(v.split('.')[0]) : undefined;
+}
+
+export default defineRule({
+  id: 'loki/otlp-ingestion',
+  severity: 'error',
+  title: 'Loki cannot take OTLP logs',
+  checks:
+    "Loki 2.x (from its compose image tag) while a collector sends it logs over OTLP/HTTP; a Loki config whose current schema period is not `schema: v13` with `store: tsdb` (Loki 3 keeps structured metadata on by default and then refuses to start); and `limits_config.allow_structured_metadata: false` while a collector sends Loki OTLP logs, which Loki then rejects.",
+  why: 'Loki ingests OTLP natively only from 3.0, and only with structured metadata, which needs schema v13 and the tsdb index. Configs copied from older guides (schema v11 or v12, boltdb-shipper) stop Loki 3 at start with "CONFIG ERROR: schema v13 is required to store Structured Metadata and use native OTLP ingestion"; with structured metadata turned off Loki starts but answers OTLP with 400 ("structured metadata is not allowed"); Loki 2.x has no /otlp endpoint at all. Claude Code\'s events then never reach Grafana.',
+  fix: 'none',
+  versions: 'Loki 3.0 or later for OTLP; the schema check applies to Loki 3.x (and an unknown version)',
+  bad: {
+    file: 'loki-config.yaml',
+    text: 'auth_enabled: false\nserver:\n  http_listen_port: 3100\nschema_config:\n  configs:\n    - from: 2020-10-24\n      store: boltdb-shipper\n      object_store: filesystem\n      schema: v11\n      index:\n        prefix: index_\n        period: 24h\n',
+  },
+  good: {
+    file: 'loki-config.yaml',
+    text: 'auth_enabled: false\nserver:\n  http_listen_port: 3100\nschema_config:\n  configs:\n    - from: 2020-10-24\n      store: boltdb-shipper\n      object_store: filesystem\n      schema: v11\n      index:\n        prefix: index_\n        period: 24h\n    - from: 2026-12-01\n      store: tsdb\n      object_store: filesystem\n      schema: v13\n      index:\n        prefix: index_\n        period: 24h\n',
+  },
+  references: ['grafana-loki.md §9 (Loki OTLP ingestion: structured metadata, schema v13, tsdb; the CONFIG ERROR texts)', 'grafana/loki PR #12453 (structured metadata on by default in 3.0)', 'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"'],
+  oracle: 'fixtures',
+  check(ws) {
+    const findings: RuleFinding[] = [];
+    const major = lokiMajor(ws.stack);
+    const sends = lokiExports(ws.stack);
+    if (major !== undefined && major < 3 && sends.length > 0) {
+      const x = sends[0];
+      findings.push({
+        ...atYaml(x.collector.yaml, [...x.exporter.path, x.key], 'value'),
+        message: `exporter "${x.exporter.id}" sends logs to Loki over OTLP, but ${ws.stack.lokiVersion!.evidence} is Loki ${ws.stack.lokiVersion!.version}: OTLP ingestion (/otlp) exists from Loki 3.0, so every export fails with 404`,
+        hint: 'upgrade Loki to 3.0 or later (its config then needs schema v13 with the tsdb index)',
+      });
+    }
+    if (major === undefined || major >= 3) for (const c of ws.stack.loki.filter((l) => l.yaml.problems.length === 0)) findings.push(...configFindings(c, sends.length > 0));
+    return findings;
+  },
+});
+
+function configFindings(c: LokiConfig, otlpSent: boolean): RuleFinding[] {
+  const allow = c.allowStructuredMetadata;
+  if (allow && !allow.value) {
+    // Without structured metadata Loki 3 starts with any schema and takes its own push API: only OTLP is refused.
+    if (!otlpSent) return [];
+    return [
+      {
+        ...atYaml(c.yaml, allow.path, 'value'),
+        message: 'allow_structured_metadata is false: Loki rejects OTLP log records ("structured metadata is not allowed"), so Claude Code\'s events sent through an otlphttp exporter never arrive',
+        hint: 'remove it (true is the default from Loki 3.0); the current schema period must then be v13 with the tsdb index',
+      },
+    ];
+  }
+  const period = currentPeriod(c);
+  if (!period) return [];
+  const schema = schemaNumber(period.schema);
+  const problems: { key: 'schema' | 'store'; text: string }[] = [];
+  if (schema !== undefined && schema < 13) problems.push({ key: 'schema', text: `schema v13 is required to store Structured Metadata and use native OTLP ingestion, your schema version is ${period.schema}` });
+  else if (period.store !== undefined && period.store !== 'tsdb') problems.push({ key: 'store', text: `\`tsdb\` index type is required to store Structured Metadata and use native OTLP ingestion, your index type is \`${period.store}\`` });
+  return problems.map((p) => ({
+    ...atYaml(c.yaml, [...period.path, p.key], 'value'),
+    message: `Loki 3 refuses this config and does not start ("CONFIG ERROR: ${p.text}"): the current schema period${period.from ? ` (from ${period.from})` : ''} must use schema v13 with the tsdb index for structured metadata, which is on by default`,
+    hint: 'add a schema period starting tomorrow with store: tsdb and schema: v13 (older data keeps its period), or set limits_config.allow_structured_metadata: false (but then Loki takes no OTLP)',
+  }));
+}
