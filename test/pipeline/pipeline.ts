@@ -1,12 +1,13 @@
 // The real pipeline for the naming oracle: real Claude Code (scripted mock API) → real collector built from
 // Go modules → the prometheus exporter's /metrics, scraped for real; or Claude Code's own prometheus exporter,
 // scraped while Claude Code still runs. Everything listens on 127.0.0.1 only, on free ports.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claudeBinary } from '../harness/claude-path.js';
+import { startServer, type ServerProcess } from '../harness/server-process.js';
 import { startMockAgent } from './mock-agent.js';
 
 export async function freePort(): Promise<number> {
@@ -49,42 +50,13 @@ export async function scrape(url: string): Promise<ScrapedSeries[]> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface RunningCollector {
-  process: ChildProcess;
-  /** What the collector printed so far (for failure messages). */
-  output(): string;
-  stop(): Promise<void>;
-}
+export type RunningCollector = ServerProcess;
 
 /** Starts a collector with a config and waits until `readyUrl` answers. */
 export async function startCollector(binary: string, config: string, readyUrl: string, dir: string): Promise<RunningCollector> {
   const file = join(dir, `collector-${Date.now()}-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, config);
-  const child = spawn(binary, [`--config=${file}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString('utf8')));
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const stop = async () => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    for (let i = 0; i < 50 && !exited; i++) await sleep(100);
-    if (!exited) child.kill('SIGKILL');
-  };
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`collector exited at start:\n${output}`);
-    try {
-      const res = await fetch(readyUrl);
-      if (res.ok) return { process: child, output: () => output, stop };
-    } catch {
-      // not listening yet
-    }
-    await sleep(150);
-  }
-  await stop();
-  throw new Error(`collector did not become ready at ${readyUrl}:\n${output}`);
+  return startServer('collector', binary, [`--config=${file}`], readyUrl, 20_000);
 }
 
 export interface ClaudeRun {
