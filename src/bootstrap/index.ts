@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FileChange } from '../fixers/apply.js';
 import { formatDiffs } from '../fixers/diff.js';
+import { readEnvFileValues } from '../load/env-file.js';
 import { formatFinding } from '../report/pretty.js';
 import { RULES } from '../rules/index.js';
 import { SEVERITY_ORDER } from '../types.js';
@@ -89,14 +90,7 @@ function written(result: { backupDir: string } | undefined): string {
 // Mode 1: the local stack
 
 function existingPassword(envPath: string): string | undefined {
-  try {
-    const text = readFileSync(envPath, 'utf8');
-    const m = new RegExp(`^\\s*(?:export\\s+)?${PASSWORD_VARIABLE}=(.*)$`, 'm').exec(text);
-    const value = m?.[1].trim().replace(/^(["'])(.*)\1$/, '$2');
-    return value ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  return readEnvFileValues(envPath).get(PASSWORD_VARIABLE) || undefined;
 }
 
 function isFolderOrMissing(path: string, flag: string): void {

@@ -1,3 +1,4 @@
+import { readTextFile } from './read.js';
 import type { SourceFile } from './source.js';
 
 export interface EnvFileEntry {
@@ -33,4 +34,10 @@ export function parseEnvFile(source: SourceFile): EnvFileEntry[] {
     entries.push({ name: m[1], value, keyOffset: start + line.indexOf(m[1]), valueOffset, valueLength: value.length });
   });
   return entries;
+}
+
+/** The variables of an env file by name (the last one wins, as in a shell); empty when it cannot be read. */
+export function readEnvFileValues(path: string): Map<string, string> {
+  const r = readTextFile(path);
+  return new Map(r.ok ? parseEnvFile(r.source).map((e) => [e.name, e.value]) : []);
 }

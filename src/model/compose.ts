@@ -185,6 +185,10 @@ export function isPrometheusImage(repository: string | undefined): boolean {
   return !!repository && /(^|\/)prom\/prometheus$|(^|\/)prometheus\/prometheus$/.test(repository);
 }
 
+export function isLokiImage(repository: string | undefined): boolean {
+  return !!repository && /(^|\/)loki$/.test(repository);
+}
+
 export function isGrafanaImage(repository: string | undefined): boolean {
   return !!repository && /(^|\/)grafana\/grafana(-oss|-enterprise)?$/.test(repository);
 }

@@ -1,5 +1,6 @@
 import type { YamlDocument, YamlPath } from '../load/yaml.js';
 import { canonicalId, type CollectorConfig, type Component } from './collector.js';
+import { isLokiImage } from './compose.js';
 import type { Stack } from './stack.js';
 
 /** One `schema_config.configs` period: from when Loki stores data with this schema and index store. */
@@ -62,7 +63,7 @@ export function splitHttpUrl(url: string): { base: string; host: string; port?: 
 /** Whether a host (and port) is Loki: named so, Loki's port 3100, or a compose service running the grafana/loki image. */
 export function isLokiHost(stack: Stack, host: string, port: number | undefined): boolean {
   if (/loki/.test(host) || port === 3100) return true;
-  return stack.composes.some((c) => c.services.some((s) => (s.name === host || s.aliases.includes(host)) && /(^|\/)loki$/.test(s.repository ?? '')));
+  return stack.composes.some((c) => c.services.some((s) => (s.name === host || s.aliases.includes(host)) && isLokiImage(s.repository)));
 }
 
 export interface LokiExport {

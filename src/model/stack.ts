@@ -4,7 +4,7 @@ import type { FileKind } from '../discover/classify.js';
 import { parseYaml, type YamlDocument } from '../load/yaml.js';
 import type { SourceFile } from '../load/source.js';
 import { loadCollector, type CollectorConfig } from './collector.js';
-import { isCollectorImage, isPrometheusImage, loadCompose, type ComposeFile } from './compose.js';
+import { isCollectorImage, isLokiImage, isPrometheusImage, loadCompose, type ComposeFile } from './compose.js';
 import { loadPrometheus, type PrometheusConfig } from './prometheus.js';
 import { loadLoki, type LokiConfig } from './loki.js';
 import { loadGrafana, type GrafanaStack } from './grafana.js';
@@ -120,7 +120,7 @@ function prometheusVersion(composes: ComposeFile[], opts: StackOptions): Compone
 
 /** Loki's version from a grafana/loki compose image with a version tag (`3.5.0`, `2.9.4`); else unknown. */
 function lokiVersion(composes: ComposeFile[]): ComponentVersion | undefined {
-  const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => /(^|\/)loki$/.test(s.repository ?? ''));
+  const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isLokiImage(s.repository));
   const tag = service?.s.tag;
   // Loki's tags are often major.minor (`2.9`); that is all its rules need.
   if (!service || !tag || !/^v?\d+\.\d+(\.\d+)?$/.test(tag)) return undefined;

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readEnvFileValues } from '../load/env-file.js';
 import { dirname, join } from 'node:path';
 import type { Range } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
-import type { ComposeService } from '../model/compose.js';
+import { isLokiImage, type ComposeService } from '../model/compose.js';
 import { componentRuns, parseHostPort, prometheusExporterListeners, type CollectorConfig } from '../model/collector.js';
 import { parseHeaderList, SIGNAL_UPPER, type Protocol, type Signal } from '../model/prediction.js';
 import { topology, type ServiceRef } from '../model/topology.js';
@@ -235,9 +235,6 @@ function scrapeInterval(ws: Workspace, c: CollectorConfig | undefined): number |
   return job?.intervalSeconds;
 }
 
-function isLokiImage(repository: string | undefined): boolean {
-  return !!repository && /(^|\/)loki$/.test(repository);
-}
 
 /**
  * Grafana credentials: GRAFANA_TOKEN (a service-account token), else the user and password in --grafana-url,
@@ -268,24 +265,8 @@ function composeValue(text: string, composeFile: string): string | undefined {
   const m = /^\$(?:\{(\w+)(?:(:?[-?])([^}]*))?\}|(\w+))$/.exec(text.trim());
   if (!m) return undefined;
   const name = m[1] ?? m[4];
-  const found = process.env[name] ?? dotEnv(join(dirname(composeFile), '.env'))[name];
+  const found = process.env[name] ?? readEnvFileValues(join(dirname(composeFile), '.env')).get(name);
   const empty = found === undefined || (found === '' && m[2]?.startsWith(':'));
   if (!empty) return found || undefined;
   return m[2]?.endsWith('-') && m[3] ? m[3] : undefined;
-}
-
-/** `NAME=value` lines of a compose `.env` file (quotes stripped, comments and blank lines skipped). */
-function dotEnv(path: string): Record<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return {};
-  }
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?(\w+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m && !line.trimStart().startsWith('#')) out[m[1]] = m[2].replace(/^(["'])(.*)\1$/, '$2');
-  }
-  return out;
 }
