@@ -135,6 +135,26 @@ async function firstScrapes(url: string): Promise<void> {
   throw new Error(`Prometheus did not scrape its targets within 30 s: ${seen}`);
 }
 
+/** A collector config as a container runs it: gRPC on 4317, the prometheus exporter on 8889, health_check on 13133. */
+export const MINIMAL_COLLECTOR_CONFIG = `receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 0.0.0.0:4317
+exporters:
+  prometheus:
+    endpoint: 0.0.0.0:8889
+extensions:
+  health_check:
+    endpoint: 0.0.0.0:13133
+service:
+  extensions: [health_check]
+  pipelines:
+    metrics:
+      receivers: [otlp]
+      exporters: [prometheus]
+`;
+
 /** A throwaway machine: home (settings, with `topLevel` keys such as otelHeadersHelper, + ~/.claude/telemetry files), project and managed folders. */
 export interface Machine {
   root: string;

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/config/doctor-config.js';
 import { planProbes, type ProbeFlags } from '../../src/probes/plan.js';
 import { machineWorkspace } from '../../src/workspaces.js';
-import { machine, type Machine } from './live-stack.js';
+import { machine, MINIMAL_COLLECTOR_CONFIG, type Machine } from './live-stack.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCliAsync } from '../helpers/cli.js';
@@ -29,24 +29,7 @@ const grpc = {
   OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer sekret-token-value',
 };
 
-const collector = `receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 0.0.0.0:4317
-exporters:
-  prometheus:
-    endpoint: 0.0.0.0:8889
-extensions:
-  health_check:
-    endpoint: 0.0.0.0:13133
-service:
-  extensions: [health_check]
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [prometheus]
-`;
+const collector = MINIMAL_COLLECTOR_CONFIG;
 
 const compose = `services:
   otel-collector:

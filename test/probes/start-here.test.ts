@@ -4,29 +4,12 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runCliAsync } from '../helpers/cli.js';
 import { freePort } from '../pipeline/pipeline.js';
-import { machine, telemetrySettings, type Machine } from './live-stack.js';
+import { machine, MINIMAL_COLLECTOR_CONFIG, telemetrySettings, type Machine } from './live-stack.js';
 
 const made: Machine[] = [];
 afterAll(() => made.forEach((m) => m.remove()));
 
-const collectorConfig = `receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 0.0.0.0:4317
-exporters:
-  prometheus:
-    endpoint: 0.0.0.0:8889
-extensions:
-  health_check:
-    endpoint: 0.0.0.0:13133
-service:
-  extensions: [health_check]
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      exporters: [prometheus]
-`;
+const collectorConfig = MINIMAL_COLLECTOR_CONFIG;
 
 describe('start here', () => {
   it('a compose stack that is not running: one step, to start it, instead of four unrelated ones', async () => {
