@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { FileChange } from '../fixers/apply.js';
 import { formatDiffs } from '../fixers/diff.js';
+import { httpRequest } from '../probes/http.js';
 import { readEnvFileValues } from '../load/env-file.js';
 import { formatFinding } from '../report/pretty.js';
 import { RULES } from '../rules/index.js';
@@ -215,13 +216,8 @@ async function verifyStarted(home: string, defaultDir: boolean, waitSec: number,
 }
 
 async function answers(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    await r.body?.cancel();
-    return r.ok;
-  } catch {
-    return false;
-  }
+  const r = await httpRequest(url, { timeoutMs: 2000 });
+  return r.ok && r.status >= 200 && r.status < 300;
 }
 
 /** A replaced endpoint may carry a credential (user info, a query token): shown without it. */
