@@ -69,6 +69,7 @@ interface CommonOptions {
   timeout?: string;
   flowTimeout?: string;
   send?: boolean;
+  trustProject?: boolean;
 }
 
 function list(value: string | undefined): string[] {
@@ -144,7 +145,7 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
 
   const probing = command === 'probe' || (command === 'doctor' && !opts.offline);
   // Probe flags are checked before --fix runs, so a bad flag never leaves a changed file behind.
-  const flags = probing ? probeFlags(opts) : undefined;
+  const flags = probing ? probeFlags(opts, filesMode) : undefined;
   if (fixRequested(opts, filesMode, !filesMode || explicitMachine)) {
     const notesToStdout = format === 'pretty';
     const outcome = runFix({ flags: opts, analyze, machine: { home, project }, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
@@ -172,7 +173,7 @@ function seconds(value: string | undefined, flag: string, fallback?: number): nu
   return n * 1000;
 }
 
-function probeFlags(opts: CommonOptions): ProbeFlags {
+function probeFlags(opts: CommonOptions, filesMode: boolean): ProbeFlags {
   for (const [flag, url] of [['--prometheus-url', opts.prometheusUrl], ['--grafana-url', opts.grafanaUrl], ['--loki-url', opts.lokiUrl]] as const) {
     if (url === undefined) continue;
     let ok = false;
@@ -187,7 +188,9 @@ function probeFlags(opts: CommonOptions): ProbeFlags {
     prometheusUrl: opts.prometheusUrl,
     grafanaUrl: opts.grafanaUrl,
     lokiUrl: opts.lokiUrl,
-    grafanaToken: process.env.GRAFANA_TOKEN || undefined,
+    // CI mode reads no shell variable: GRAFANA_TOKEN only with --machine or a Grafana named by --grafana-url.
+    grafanaToken: filesMode && !opts.machine && !opts.grafanaUrl ? undefined : process.env.GRAFANA_TOKEN || undefined,
+    trustProject: opts.trustProject === true,
     timeoutMs: seconds(opts.timeout, '--timeout', 5)!,
     flowTimeoutMs: seconds(opts.flowTimeout, '--flow-timeout'),
     send: opts.send !== false,
@@ -284,7 +287,8 @@ function withProbeOptions<T extends ReturnType<ReturnType<typeof cac>['command']
     .option('--loki-url <url>', "Loki to probe (default: the compose service's published port, else http://localhost:3100)")
     .option('--timeout <seconds>', 'hard timeout of each probe request', { default: '5' })
     .option('--flow-timeout <seconds>', 'how long the end-to-end check waits for its data (default: twice the scrape interval + 5 s)')
-    .option('--no-send', 'send no probe telemetry (skips the end-to-end check)');
+    .option('--no-send', 'send no probe telemetry (skips the end-to-end check)')
+    .option('--trust-project', "treat the project's .claude/settings.json and settings.local.json as your own: run their otelHeadersHelper, send your credentials to their endpoint");
 }
 
 /** The exit code; a Promise for the commands that probe (the doctor without --offline, and `probe`). */

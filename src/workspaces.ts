@@ -7,7 +7,7 @@ import { walk } from './discover/walk.js';
 import { readTextFile, type ReadProblem } from './load/read.js';
 import type { SourceFile } from './load/source.js';
 import { loadSettingsFile, type SettingsFile } from './model/claude-settings.js';
-import { NEWEST_KNOWN_CLAUDE, parseVersion } from './model/versions.js';
+import { atLeast, NEWEST_KNOWN_CLAUDE, parseVersion, PROJECT_TELEMETRY_IGNORED_FROM } from './model/versions.js';
 import { buildClaudeSetup, type VersionFact, type Workspace } from './model/workspace.js';
 import { buildStack, emptyStack, type StackFile, type StackOptions } from './model/stack.js';
 import type { DoctorConfig } from './config/doctor-config.js';
@@ -146,11 +146,17 @@ function makeWorkspace(root: string, name: string, files: ClaudeFiles, version: 
   return { root, name, claude, problems: files.problems, sources, mode, stackFiles: [], stack: emptyStack() };
 }
 
-/** --claude-version, else the config's, else the installed `claude` (machine mode only), else the newest known. */
-export function claudeVersion(flag: string | undefined, config: DoctorConfig, mayAskMachine: boolean): VersionFact {
+/**
+ * --claude-version, else the config's, else the installed `claude` (machine mode only), else the newest known.
+ * On this machine a config file (perhaps a repo's) may not lower the version below the one from which Claude Code
+ * ignores project settings for telemetry: that would let project settings pick where the user's data and
+ * credentials go. Only the flag or `claude --version` can say an older version runs here.
+ */
+export function claudeVersion(flag: string | undefined, config: DoctorConfig, onThisMachine: boolean): VersionFact {
   if (flag) return { version: flag, source: 'flag' };
-  if (config.versions.claudeCode) return { version: config.versions.claudeCode, source: 'config' };
-  if (mayAskMachine) {
+  const pinned = config.versions.claudeCode;
+  if (pinned && (!onThisMachine || atLeast(pinned, PROJECT_TELEMETRY_IGNORED_FROM))) return { version: pinned, source: 'config' };
+  if (onThisMachine) {
     try {
       const out = execFileSync('claude', ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
       const v = parseVersion(out);

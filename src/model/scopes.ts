@@ -24,3 +24,12 @@ export function scopeRank(scope: Scope): number {
 export function isSharedScope(scope: Scope): boolean {
   return scope === 'project';
 }
+
+/**
+ * Scopes the user wrote or chose (managed, --settings, user, ~/.claude.json, the shell): a command from them may
+ * run and their credentials may be sent. Project and local settings come with a repository the user may not have
+ * written; they count only with --trust-project.
+ */
+export function isTrustedScope(scope: Scope, trustProject = false): boolean {
+  return trustProject || (scope !== 'project' && scope !== 'local');
+}

@@ -54,6 +54,14 @@ export function results(probe: ProbeMeta) {
   return {
     ok: (target: string | undefined, summary: string): ProbeResult => ({ ...base, status: 'ok', target, summary }),
     skipped: (target: string | undefined, summary: string): ProbeResult => ({ ...base, status: 'skipped', target, summary }),
+    /** Not checked on purpose (a command or credential untrusted content must not get): skipped, with an info finding so every format says why. */
+    declined: (target: string | undefined, summary: string, origin: TargetOrigin): ProbeResult => ({
+      ...base,
+      status: 'skipped',
+      target,
+      summary,
+      finding: { ruleId: probe.id, severity: 'info', message: target ? `${summary} (${target})` : summary, file: origin.file, range: origin.file ? origin.range : undefined, path: origin.file ? origin.path : undefined },
+    }),
     failed(target: string | undefined, summary: string, o: { origin?: TargetOrigin; hint?: string; severity?: Severity } = {}): ProbeResult {
       const finding: Finding = {
         ruleId: probe.id,

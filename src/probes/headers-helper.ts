@@ -3,15 +3,20 @@ import type { OtlpTarget } from './plan.js';
 
 export type HelperHeaders = { ok: true; headers: Record<string, string> } | { ok: false; error: string };
 
+/** More than any header set needs: a helper that prints more is broken or hostile, and is stopped. */
+export const MAX_HELPER_OUTPUT_BYTES = 64 * 1024;
+
 const runs = new WeakMap<OtlpTarget, Promise<HelperHeaders>>();
 
 /**
  * The headers Claude Code would send to an HTTP target: its static headers, overridden by what otelHeadersHelper
  * prints (a JSON object of strings), as Claude Code merges them. The helper runs once per target and probe run,
  * through the shell like Claude Code runs it, with a hard timeout. Its output is a credential: never returned in
- * an error. gRPC targets never get the helper's headers (Claude Code ignores it there).
+ * an error. gRPC targets never get the helper's headers (Claude Code ignores it there). A target the plan
+ * withheld (an untrusted helper, or credentials for a host untrusted content chose) gets nothing and runs nothing.
  */
 export function headersFor(t: OtlpTarget, timeoutMs: number, cwd: string): Promise<HelperHeaders> {
+  if (t.withheld) return Promise.resolve({ ok: false, error: t.withheld.reason });
   if (!t.headersHelper || t.protocol === 'grpc') return Promise.resolve({ ok: true, headers: t.headers });
   let run = runs.get(t);
   if (!run) {
@@ -25,36 +30,59 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-function runHelper(command: string, timeoutMs: number, cwd: string): Promise<HelperHeaders> {
+/**
+ * Runs the helper in its own process group (detached), so that a timeout or an output flood ends everything it
+ * started (`sleep 100 &` included), not just the shell; whatever is left of the group when it ends is killed too.
+ * stdout and stderr are each kept to MAX_HELPER_OUTPUT_BYTES.
+ */
+export function runHelper(command: string, timeoutMs: number, cwd: string): Promise<HelperHeaders> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve({ ok: false, error: `it did not finish within ${Math.round(timeoutMs / 1000)} s` });
-    }, timeoutMs);
-    child.on('error', (err) => {
+    const child = spawn('/bin/sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    const size = { stdout: 0, stderr: 0 };
+    let settled = false;
+    const finish = (result: HelperHeaders) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      resolve({ ok: false, error: `it could not be started: ${err.message}` });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
+      killGroup(child.pid);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      resolve(result);
+    };
+    const collect = (stream: 'stdout' | 'stderr', chunks: Buffer[]) => (d: Buffer) => {
+      size[stream] += d.length;
+      if (size[stream] > MAX_HELPER_OUTPUT_BYTES) finish({ ok: false, error: `its output is too large (more than ${MAX_HELPER_OUTPUT_BYTES / 1024} KiB on ${stream}); it was stopped` });
+      else chunks.push(d);
+    };
+    child.stdout.on('data', collect('stdout', stdout));
+    child.stderr.on('data', collect('stderr', stderr));
+    const timer = setTimeout(() => finish({ ok: false, error: `it did not finish within ${Math.round(timeoutMs / 100) / 10} s; it was stopped with everything it started` }), timeoutMs);
+    child.on('error', (err) => finish({ ok: false, error: `it could not be started: ${err.message}` }));
+    child.on('close', (code, signal) => {
       // stderr is the helper's own diagnostics (e.g. "no token: set …"): its first line helps; stdout may hold the token.
-      const said = stderr.trim().split('\n')[0]?.slice(0, 200);
-      if (code !== 0) return resolve({ ok: false, error: `it exited with status ${code}${said ? `: ${said}` : ''}` });
+      const said = Buffer.concat(stderr).toString('utf8').trim().split('\n')[0]?.slice(0, 200);
+      if (code !== 0) return finish({ ok: false, error: `it exited with ${code === null ? `signal ${signal}` : `status ${code}`}${said ? `: ${said}` : ''}` });
       let value: unknown;
       try {
-        value = JSON.parse(stdout);
+        value = JSON.parse(Buffer.concat(stdout).toString('utf8'));
       } catch {
-        return resolve({ ok: false, error: 'its output is not JSON' });
+        return finish({ ok: false, error: 'its output is not JSON' });
       }
       if (!value || typeof value !== 'object' || Array.isArray(value) || !Object.values(value).every((v) => typeof v === 'string')) {
-        return resolve({ ok: false, error: 'its output is not a JSON object of strings' });
+        return finish({ ok: false, error: 'its output is not a JSON object of strings' });
       }
-      resolve({ ok: true, headers: value as Record<string, string> });
+      finish({ ok: true, headers: value as Record<string, string> });
     });
   });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
 }

@@ -3,12 +3,14 @@ import { dirname, join } from 'node:path';
 import type { Range } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
 import { isLokiImage, type ComposeService } from '../model/compose.js';
-import { componentRuns, parseHostPort, prometheusExporterListeners, type CollectorConfig } from '../model/collector.js';
+import { componentRuns, isLoopback, parseHostPort, prometheusExporterListeners, type CollectorConfig } from '../model/collector.js';
 import { parseHeaderList, SIGNAL_UPPER, type Protocol, type Signal } from '../model/prediction.js';
 import { topology, type ServiceRef } from '../model/topology.js';
 import { atYaml } from '../rules/yaml-locate.js';
 import { atNode } from '../rules/settings/locate.js';
 import { hasEnvReference } from '../model/grafana.js';
+import { describeOrigin, type EffectiveVar } from '../model/claude-env.js';
+import { isTrustedScope, SCOPE_LABEL, type Scope } from '../model/scopes.js';
 
 /**
  * Where the live probes look, worked out from the workspace the static rules read: the OTLP destinations Claude Code
@@ -21,8 +23,10 @@ export interface ProbeFlags {
   prometheusUrl?: string;
   grafanaUrl?: string;
   lokiUrl?: string;
-  /** A Grafana service-account token (from the environment, never a flag). */
+  /** A Grafana service-account token (from the environment, never a flag); sent only where grafanaAuth allows. */
   grafanaToken?: string;
+  /** --trust-project: this project's settings count as the user's own (its otelHeadersHelper runs, credentials follow its endpoint). */
+  trustProject?: boolean;
   timeoutMs: number;
   /** How long the end-to-end check waits for the probe data to show up; default from the scrape interval. */
   flowTimeoutMs?: number;
@@ -51,6 +55,12 @@ export interface OtlpTarget {
   origin: TargetOrigin;
   /** HTTP only: otelHeadersHelper, whose output Claude Code adds to the headers (see headers-helper.ts). */
   headersHelper?: { command: string; origin: TargetOrigin };
+  /**
+   * Why the probes do not send to this target as Claude Code would: its helper is a command untrusted content
+   * chose, or a trusted credential would go to a host untrusted content chose. The probes skip it and say why
+   * (headers are then empty and the helper never runs).
+   */
+  withheld?: { reason: string; origin: TargetOrigin };
 }
 
 export interface HttpTarget {
@@ -65,6 +75,8 @@ export interface GrafanaTarget extends HttpTarget {
   authorization?: string;
   /** The credentials are Grafana's defaults (admin/admin): working means anyone can sign in. */
   defaultCredentials: boolean;
+  /** Why GRAFANA_TOKEN was not sent to this target, when it is set. */
+  tokenWithheld?: string;
 }
 
 export interface ProbePlan {
@@ -104,14 +116,14 @@ export function planProbes(ws: Workspace, flags: ProbeFlags): ProbePlan {
   const grafanaBase = flagTarget(flags.grafanaUrl, '--grafana-url') ?? serviceTarget(grafanaService, grafanaPort, '') ?? defaultTarget(3000, 'Grafana', false);
 
   return {
-    otlp: otlpTargets(ws),
+    otlp: otlpTargets(ws, flags),
     resource: { ...prediction.resource.attributes, 'service.name': prediction.resource.serviceName },
     serviceName: prediction.resource.serviceName,
     collectorHealth: collector ? collectorTarget(ws, collector, collectorService, native, 'health') : undefined,
     exporterMetrics: collector ? collectorTarget(ws, collector, collectorService, native, 'exporter') : undefined,
     prometheus,
     loki,
-    grafana: { ...grafanaBase, ...grafanaAuth(flags, grafanaBase.url, grafanaService) },
+    grafana: { ...grafanaBase, ...grafanaAuth(ws, flags, grafanaBase, grafanaService) },
     scrapeIntervalSeconds: scrapeInterval(ws, collector),
   };
 }
@@ -122,7 +134,7 @@ function runningCollector(ws: Workspace): CollectorConfig | undefined {
   return ws.stack.collectors.find((c) => topo.runnerOf(c)) ?? (ws.stack.collectors.length === 1 ? ws.stack.collectors[0] : undefined);
 }
 
-function otlpTargets(ws: Workspace): OtlpTarget[] {
+function otlpTargets(ws: Workspace, flags: ProbeFlags): OtlpTarget[] {
   const env = ws.claude.env;
   const byKey = new Map<string, OtlpTarget>();
   for (const s of ws.claude.prediction.signals) {
@@ -135,10 +147,12 @@ function otlpTargets(ws: Workspace): OtlpTarget[] {
     }
     const upper = SIGNAL_UPPER[s.signal];
     const headers: Record<string, string> = {};
+    const headerVars: EffectiveVar[] = [];
     for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', `OTEL_EXPORTER_OTLP_${upper}_HEADERS`]) {
-      const value = env.get(name)?.value;
-      if (value === undefined) continue;
-      for (const h of parseHeaderList(value)) if (h.ok) headers[h.name.toLowerCase()] = h.value;
+      const v = env.get(name);
+      if (v === undefined) continue;
+      headerVars.push(v);
+      for (const h of parseHeaderList(v.value)) if (h.ok) headers[h.name.toLowerCase()] = h.value;
     }
     const endpointVar = env.get(`OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`) ?? env.get('OTEL_EXPORTER_OTLP_ENDPOINT');
     const origin: TargetOrigin = endpointVar
@@ -149,21 +163,57 @@ function otlpTargets(ws: Workspace): OtlpTarget[] {
           range: endpointVar.origin.valueRange,
         }
       : { kind: 'default', describe: `Claude Code's default endpoint` };
-    const helper = ws.claude.otelHeadersHelper;
+    const helper = ws.claude.otelHeadersHelper && s.headersFromHelper ? ws.claude.otelHeadersHelper : undefined;
+    const headersHelper = helper && {
+      command: helper.value,
+      origin: { kind: 'setting' as const, describe: `otelHeadersHelper in ${helper.file.path}`, ...atNode(helper.file, helper.node) },
+    };
+    const withheld = withheldFrom(ws, flags, { endpointVar, origin, headerVars, helper: headersHelper && { ...headersHelper, scope: helper!.file.scope } });
     byKey.set(key, {
       protocol: s.protocol,
       url: s.url,
       signals: [s.signal],
-      headers,
+      headers: withheld ? {} : headers,
       temporality: ws.claude.prediction.signals.find((m) => m.signal === 'metrics')?.temporality ?? 'delta',
       origin,
-      headersHelper:
-        helper && s.headersFromHelper
-          ? { command: helper.value, origin: { kind: 'setting', describe: `otelHeadersHelper in ${helper.file.path}`, ...atNode(helper.file, helper.node) } }
-          : undefined,
+      headersHelper,
+      withheld,
     });
   }
   return [...byKey.values()];
+}
+
+/**
+ * Whether the probes may send to an OTLP target as Claude Code would. Untrusted content (project and local
+ * settings without --trust-project, and every file of a scanned repo) never runs a command here, and a trusted
+ * credential (headers or a helper from the user's own settings or shell) goes only to an endpoint that is not
+ * untrusted content's choice: Claude Code's default, or one set in a trusted scope.
+ */
+function withheldFrom(
+  ws: Workspace,
+  flags: ProbeFlags,
+  t: { endpointVar?: EffectiveVar; origin: TargetOrigin; headerVars: EffectiveVar[]; helper?: { command: string; scope: Scope; origin: TargetOrigin } },
+): OtlpTarget['withheld'] {
+  const { helper } = t;
+  // A shared config names a helper path on the machines that use it: not something to run here.
+  if (helper && ws.mode === 'files') return { reason: `the headers come from otelHeadersHelper (${helper.command}), which runs on each machine; run the doctor there`, origin: helper.origin };
+  const trusted = (scope: Scope) => ws.mode === 'machine' && isTrustedScope(scope, flags.trustProject);
+  if (helper && !trusted(helper.scope)) {
+    return {
+      reason: `otelHeadersHelper in ${helper.origin.file} was not run: it comes from ${SCOPE_LABEL[helper.scope]}, which come with the repository, and the doctor runs no command from them (--trust-project runs it)`,
+      origin: helper.origin,
+    };
+  }
+  if (!t.endpointVar || trusted(t.endpointVar.origin.scope)) return undefined;
+  const credentials = [
+    ...t.headerVars.filter((v) => trusted(v.origin.scope)).map((v) => `${v.name} (${describeOrigin(v.origin)})`),
+    ...(helper ? [`otelHeadersHelper's output (${helper.origin.file})`] : []),
+  ];
+  if (credentials.length === 0) return undefined;
+  return {
+    reason: `${credentials.join(' and ')} not sent: ${t.endpointVar.name} comes from ${describeOrigin(t.endpointVar.origin)}, which the repository chose, and the doctor sends your credentials only where your own settings or a flag point (--trust-project sends them)`,
+    origin: t.origin,
+  };
 }
 
 function flagTarget(url: string | undefined, flag: string): HttpTarget | undefined {
@@ -237,35 +287,53 @@ function scrapeInterval(ws: Workspace, c: CollectorConfig | undefined): number |
 
 
 /**
- * Grafana credentials: GRAFANA_TOKEN (a service-account token), else the user and password in --grafana-url,
- * else the compose service's GF_SECURITY_ADMIN_USER/PASSWORD, written literally or as a `${VAR}` compose fills
- * from this shell or the `.env` beside the compose file (as `init` writes it), else Grafana's admin/admin.
+ * Grafana credentials. GRAFANA_TOKEN (a service-account token) goes only to --grafana-url, or to a Grafana on this
+ * host that the default or the user's own stack (machine mode) names, never to one a scanned repo's compose file
+ * names. Else the user and password in --grafana-url. Else the compose service's GF_SECURITY_ADMIN_USER/PASSWORD,
+ * written literally or as a `${VAR}` filled from the `.env` beside the compose file (as `init` writes it) or a
+ * default, and only to that service's own published port on loopback. Else Grafana's admin/admin.
  */
-function grafanaAuth(flags: ProbeFlags, url: string, grafana: ServiceRef | undefined): Pick<GrafanaTarget, 'authorization' | 'defaultCredentials'> {
-  if (flags.grafanaToken) return { authorization: `Bearer ${flags.grafanaToken}`, defaultCredentials: false };
+function grafanaAuth(ws: Workspace, flags: ProbeFlags, target: HttpTarget, grafana: ServiceRef | undefined): Pick<GrafanaTarget, 'authorization' | 'defaultCredentials' | 'tokenWithheld'> {
+  const onThisHost = isLoopbackUrl(target.url);
+  let tokenWithheld: string | undefined;
+  if (flags.grafanaToken) {
+    const mayGo = target.origin.kind === 'flag' || (onThisHost && (target.origin.kind === 'default' || ws.mode === 'machine'));
+    if (mayGo) return { authorization: `Bearer ${flags.grafanaToken}`, defaultCredentials: false };
+    tokenWithheld = `GRAFANA_TOKEN was not sent: this Grafana comes from ${target.origin.describe}${target.origin.file ? ` in ${target.origin.file}` : ''}, and the token goes only to --grafana-url or a Grafana on this host that your own files name`;
+  }
   try {
-    if (new URL(url).username) return { authorization: undefined, defaultCredentials: false };
+    if (new URL(target.url).username) return { authorization: undefined, defaultCredentials: false };
   } catch {
     // an invalid URL fails in the probe, with its own message
   }
   const env = grafana?.service.environment ?? {};
+  if (env.GF_SECURITY_ADMIN_PASSWORD === undefined) return { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`, defaultCredentials: true, tokenWithheld };
+  const own = grafana && target.origin.kind === 'compose' && onThisHost;
   const value = (v: string | undefined) => (v === undefined || v === '' ? undefined : !hasEnvReference(v) ? v : grafana ? composeValue(v, grafana.compose.file) : undefined);
+  const password = own ? value(env.GF_SECURITY_ADMIN_PASSWORD) : undefined;
+  if (password === undefined) return { authorization: undefined, defaultCredentials: false, tokenWithheld };
   const user = value(env.GF_SECURITY_ADMIN_USER) ?? 'admin';
-  const password = value(env.GF_SECURITY_ADMIN_PASSWORD);
-  if (env.GF_SECURITY_ADMIN_PASSWORD !== undefined && password === undefined) return { authorization: undefined, defaultCredentials: false };
-  const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
-  return password ? { authorization: basic(user, password), defaultCredentials: false } : { authorization: basic('admin', 'admin'), defaultCredentials: true };
+  return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, defaultCredentials: false, tokenWithheld };
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopback(new URL(url).hostname.replace(/^\[|\]$/g, ''));
+  } catch {
+    return false;
+  }
 }
 
 /**
- * A compose value that is one variable (`${VAR}`, `${VAR:?msg}`, `${VAR:-default}`, `$VAR`), as compose fills it:
- * from the shell first, then the `.env` file in the compose file's folder. Anything more complex: undefined.
+ * A compose value that is one variable (`${VAR}`, `${VAR:?msg}`, `${VAR:-default}`, `$VAR`), filled from the `.env`
+ * file in the compose file's folder or the default. Never from this process's environment: a compose file (perhaps
+ * a scanned repo's) must not be able to pull a shell secret into a request. Anything more complex: undefined.
  */
 function composeValue(text: string, composeFile: string): string | undefined {
   const m = /^\$(?:\{(\w+)(?:(:?[-?])([^}]*))?\}|(\w+))$/.exec(text.trim());
   if (!m) return undefined;
   const name = m[1] ?? m[4];
-  const found = process.env[name] ?? readEnvFileValues(join(dirname(composeFile), '.env')).get(name);
+  const found = readEnvFileValues(join(dirname(composeFile), '.env')).get(name);
   const empty = found === undefined || (found === '' && m[2]?.startsWith(':'));
   if (!empty) return found || undefined;
   return m[2]?.endsWith('-') && m[3] ? m[3] : undefined;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { NEWEST_KNOWN_CLAUDE } from '../../src/model/versions.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cod-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -60,11 +61,15 @@ describe('doctor configuration', () => {
     }
   });
 
-  it('versions.claudeCode is used when no flag gives one', () => {
-    const cfg = config('version.json', { versions: { claudeCode: '2.1.150' } });
+  it('versions.claudeCode is used when no flag gives one (in CI mode as written; on this machine not below 2.1.270)', () => {
     const args = base.filter((a, i) => a !== '--claude-version' && base[i - 1] !== '--claude-version');
-    const report = JSON.parse(runCli([...args, '--config', cfg]).stdout);
-    expect(report.effective[0].claudeVersion).toEqual({ version: '2.1.150', source: 'config' });
+    const version = (cfg: string, extra: string[]) => JSON.parse(runCli([...extra, '--config', cfg], { PATH: root }).stdout).effective[0].claudeVersion;
+    const newer = config('version-new.json', { versions: { claudeCode: '2.1.280' } });
+    expect(version(newer, args)).toEqual({ version: '2.1.280', source: 'config' });
+    const older = config('version.json', { versions: { claudeCode: '2.1.150' } });
+    expect(version(older, ['check', '--format', 'json', join(home, '.claude')])).toEqual({ version: '2.1.150', source: 'config' });
+    // On this machine an older pin would let project settings choose the destination: only the flag or `claude --version` can.
+    expect(version(older, args)).toEqual({ version: NEWEST_KNOWN_CLAUDE, source: 'newest known' });
   });
 
   it('an unknown rule id in the config is bad usage', () => {

@@ -36,7 +36,6 @@ type Results = ReturnType<typeof results>;
 
 /** Sends the probe over one OTLP target; undefined when accepted, else why not. */
 async function send(ws: Workspace, t: OtlpTarget, signal: 'metrics' | 'logs', tel: ProbeTelemetry, flags: ProbeFlags): Promise<string | undefined> {
-  if (t.headersHelper && ws.mode === 'files') return 'its headers come from otelHeadersHelper, which runs on each machine';
   const helped = await headersFor(t, flags.timeoutMs, ws.root);
   if (!helped.ok) return `otelHeadersHelper failed: ${helped.error}`;
   if (t.protocol === 'grpc') {
@@ -76,6 +75,7 @@ async function reachable(t: HttpTarget, path: string, flags: ProbeFlags): Promis
 
 async function metricsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
   const via = displayUrl(t.url);
+  if (t.withheld) return r.skipped(via, `metrics not sent: ${t.withheld.reason}`);
   const refused = await send(ws, t, 'metrics', tel, flags);
   // The endpoint probes report a refusing endpoint; here it only ends the journey.
   if (refused) return r.skipped(via, `metrics not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
@@ -123,6 +123,7 @@ async function metricsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: Pr
 
 async function logsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
   const via = displayUrl(t.url);
+  if (t.withheld) return r.skipped(via, `logs not sent: ${t.withheld.reason}`);
   const refused = await send(ws, t, 'logs', tel, flags);
   if (refused) return r.skipped(via, `logs not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
   if (!(await reachable(plan.loki, '/ready', flags))) return r.skipped(via, 'logs: the endpoint accepted the probe log record; no Loki reachable from here to look for it (--loki-url)');

@@ -36,7 +36,8 @@ const probe = defineProbe({
     const list = await get('/api/datasources');
     if (!list.ok) return [...out, r.failed(shown, `/api/datasources: ${list.error}`, { origin: t.origin })];
     if (list.status === 401 || list.status === 403) {
-      if (t.defaultCredentials) out.push(r.skipped(shown, 'datasources and dashboards not checked: Grafana refuses admin/admin (good); set GRAFANA_TOKEN to a service-account token to check them'));
+      if (t.tokenWithheld) out.push(r.skipped(shown, `datasources and dashboards not checked (HTTP ${list.status}): ${t.tokenWithheld}`));
+      else if (t.defaultCredentials) out.push(r.skipped(shown, 'datasources and dashboards not checked: Grafana refuses admin/admin (good); set GRAFANA_TOKEN to a service-account token to check them'));
       else out.push(r.failed(shown, `Grafana refuses the credentials (HTTP ${list.status}): datasources and dashboards not checked`, { severity: 'warning', hint: 'set GRAFANA_TOKEN to a service-account token with the Viewer role or above' }));
       return out;
     }

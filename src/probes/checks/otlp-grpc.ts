@@ -16,6 +16,10 @@ const probe = defineProbe({
     const out: ProbeResult[] = [];
     for (const t of plan.otlp.filter((x) => x.protocol === 'grpc')) {
       const shown = displayUrl(t.url);
+      if (t.withheld) {
+        out.push(r.declined(shown, `not probed: ${t.withheld.reason}`, t.withheld.origin));
+        continue;
+      }
       let url: URL;
       try {
         url = new URL(t.url);

@@ -1,0 +1,143 @@
+// No command from untrusted content (issue #11, item 1) and a user's headers helper that cannot hang the doctor or
+// eat its memory (item 6, the helper half). A repository's project or local settings, or a settings file in a
+// scanned repo, name an otelHeadersHelper that would leave a marker file: the probes must not run it, and must say
+// so; --trust-project runs it. A repository's .claude-otel-doctor.json cannot pin an old Claude Code version to
+// make its project settings choose the destination. A helper from the user's own settings that starts a sleeper
+// and floods its output is stopped with its whole process group.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCliAsync } from '../helpers/cli.js';
+import { machine, telemetrySettings, type Machine } from '../probes/live-stack.js';
+import { startRecorder, waitGone, type Recorder } from './trust-support.js';
+
+const cleanup: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+async function recorder(): Promise<Recorder> {
+  const r = await startRecorder();
+  cleanup.push(() => r.close());
+  return r;
+}
+
+function newMachine(settings: Record<string, string>, topLevel: Record<string, unknown> = {}): Machine {
+  const m = machine(settings, {}, topLevel);
+  cleanup.push(() => m.remove());
+  return m;
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+/** A helper that leaves a marker when it runs, and prints one header. */
+const markingHelper = (marker: string) => `touch '${marker}'; printf '{"x-helper":"ran"}'`;
+const probeArgs = ['--select', 'probe/otlp-http,probe/data-flow', '--flow-timeout', '1', '--timeout', '2'];
+
+describe('an otelHeadersHelper from untrusted content is never run', () => {
+  it.each(['settings.json', 'settings.local.json'])('project .claude/%s: not run, and the output says why; --trust-project runs it', async (name) => {
+    const sink = await recorder();
+    const m = newMachine(telemetrySettings('http/protobuf', sink.url));
+    const marker = join(m.root, 'marker');
+    write(join(m.root, 'project/.claude', name), JSON.stringify({ otelHeadersHelper: markingHelper(marker) }));
+
+    const r = await runCliAsync(['probe', ...m.args, ...probeArgs]);
+    expect(r.stderr).toBe('');
+    expect(existsSync(marker)).toBe(false);
+    expect(r.stdout).toContain(`otelHeadersHelper in ${join(m.root, 'project/.claude', name)} was not run: it comes from project`);
+    expect(r.stdout).toContain('--trust-project');
+    expect(sink.requests).toEqual([]); // nothing sent without the headers Claude Code would send
+
+    const json = JSON.parse((await runCliAsync(['probe', ...m.args, ...probeArgs, '--format', 'json'])).stdout);
+    expect(json.findings).toContainEqual(expect.objectContaining({ ruleId: 'probe/otlp-http', severity: 'info', file: join(m.root, 'project/.claude', name), message: expect.stringContaining('was not run') }));
+    expect(existsSync(marker)).toBe(false);
+
+    const trusted = await runCliAsync(['probe', ...m.args, ...probeArgs, '--trust-project']);
+    expect(trusted.stderr).toBe('');
+    expect(existsSync(marker)).toBe(true);
+    expect(sink.requests.some((q) => q.headers['x-helper'] === 'ran')).toBe(true);
+  });
+
+  it('a settings file in a scanned repo (probe <paths>): not run, with or without --trust-project', async () => {
+    const sink = await recorder();
+    const m = newMachine({});
+    const repo = join(m.root, 'repo');
+    const marker = join(m.root, 'marker');
+    write(join(repo, 'templates/settings.json.local'), JSON.stringify({ otelHeadersHelper: markingHelper(marker), env: telemetrySettings('http/protobuf', sink.url) }));
+    write(join(repo, '.claude/settings.json'), JSON.stringify({ otelHeadersHelper: markingHelper(marker), env: telemetrySettings('http/protobuf', sink.url) }));
+    for (const extra of [[], ['--trust-project']]) {
+      const r = await runCliAsync(['probe', repo, '--claude-version', '2.1.197', ...probeArgs, ...extra]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain('runs on each machine');
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe("a repository's .claude-otel-doctor.json cannot widen what project settings may do", () => {
+  it('a versions.claudeCode pin to an old Claude Code does not make the project endpoint count', async () => {
+    const own = await recorder();
+    const repos = await recorder();
+    const m = newMachine(telemetrySettings('http/protobuf', own.url, { OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer user-secret-pin-7e1' }));
+    write(join(m.root, 'project/.claude/settings.json'), JSON.stringify({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: repos.url } }));
+    const config = join(m.root, 'project/.claude-otel-doctor.json');
+    write(config, JSON.stringify({ versions: { claudeCode: '2.1.150' } }));
+    // No --claude-version, and no `claude` on PATH: only the config could say the version.
+    const args = m.args.filter((a, i) => a !== '--claude-version' && m.args[i - 1] !== '--claude-version');
+    const r = await runCliAsync(['probe', ...args, ...probeArgs, '--config', config, '--format', 'json'], { PATH: m.root });
+    expect(r.stderr).toBe('');
+    expect(repos.requests).toEqual([]);
+    expect(own.requests.length).toBeGreaterThan(0);
+    expect(own.requests.every((q) => q.headers.authorization === 'Bearer user-secret-pin-7e1')).toBe(true);
+    expect(JSON.parse(r.stdout).effective[0].claudeVersion.source).toBe('newest known');
+  });
+});
+
+describe("the user's own headers helper is bounded", () => {
+  async function runHelper(helper: (pidFile: string) => string, timeoutSeconds: number) {
+    const sink = await recorder();
+    const m = newMachine(telemetrySettings('http/protobuf', sink.url), {});
+    const pidFile = join(m.root, 'sleeper.pid');
+    const settings = JSON.parse(readFileSync(join(m.root, 'home/.claude/settings.json'), 'utf8'));
+    writeFileSync(join(m.root, 'home/.claude/settings.json'), JSON.stringify({ ...settings, otelHeadersHelper: helper(pidFile) }));
+    const start = Date.now();
+    const r = await runCliAsync(['probe', ...m.args, '--select', 'probe/otlp-http', '--timeout', String(timeoutSeconds), '--format', 'json']);
+    const ms = Date.now() - start;
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    cleanup.push(() => {
+      try {
+        process.kill(pid, 'SIGKILL'); // only if the test failed: the sleeper this test started
+      } catch {
+        // gone, as it should be
+      }
+    });
+    return { r, ms, pid, sink, findings: JSON.parse(r.stdout).findings as { ruleId: string; message: string }[] };
+  }
+
+  it('a helper that starts a sleeper and floods its output is stopped at once, its process group with it', async () => {
+    const { r, ms, pid, sink, findings } = await runHelper((pidFile) => `sleep 100 & echo $! > '${pidFile}'; exec yes`, 5);
+    expect(r.stderr).toBe('');
+    expect(ms).toBeLessThan(5000 + 3000);
+    expect(await waitGone(pid)).toBe(true);
+    expect(findings).toContainEqual(expect.objectContaining({ ruleId: 'probe/otlp-http', message: expect.stringMatching(/otelHeadersHelper failed: its output is too large/) }));
+    expect(sink.requests).toEqual([]);
+  });
+
+  it('a helper that waits on a sleeper is stopped at the timeout, its process group with it', async () => {
+    const { r, ms, pid, findings } = await runHelper((pidFile) => `sleep 100 & echo $! > '${pidFile}'; wait`, 1);
+    expect(r.stderr).toBe('');
+    expect(ms).toBeLessThan(1000 + 3000);
+    expect(await waitGone(pid)).toBe(true);
+    expect(findings).toContainEqual(expect.objectContaining({ ruleId: 'probe/otlp-http', message: expect.stringMatching(/otelHeadersHelper failed: it did not finish within 1 s/) }));
+  });
+
+  it('a helper that works still gives its headers (the bounds do not get in the way)', async () => {
+    const { r, pid, sink } = await runHelper((pidFile) => `echo $$ > '${pidFile}'; printf '{"Authorization":"Bearer helper-token-5d"}'`, 5);
+    expect(r.stderr).toBe('');
+    expect(await waitGone(pid)).toBe(true);
+    expect(sink.requests.map((q) => q.headers.authorization)).toEqual(['Bearer helper-token-5d', 'Bearer helper-token-5d']);
+  });
+});
