@@ -12,6 +12,8 @@ import type { Dispatcher } from 'undici';
 
 /** Answers larger than this are refused, counted while reading (probes read small JSON answers). */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** An error answer (4xx, 5xx) is read up to this many bytes and cut there: probes show only its first line. */
+const MAX_ERROR_TEXT_BYTES = 64 * 1024;
 /** The most header bytes an answer may have (undici's maxHeaderSize). */
 const MAX_HEADER_BYTES = 32 * 1024;
 /** Server text (a status, an error message, a name) shown in a finding is cut to this many characters. */
@@ -124,14 +126,15 @@ export async function httpRequest(target: string | URL, req: HttpRequest): Promi
       res.body.destroy();
       return redirectFailure(url, res.statusCode, header('location'));
     }
+    const errorText = res.statusCode >= 400;
     const announced = Number(header('content-length'));
-    if (announced > max) {
+    if (announced > max && !errorText) {
       res.body.destroy();
       return tooLarge(where, max, `${announced} bytes announced`);
     }
-    const body = await readBounded(res.body, max);
-    if (body === undefined) return tooLarge(where, max, `more than ${max} bytes`);
-    return { ok: true, status: res.statusCode, contentType: header('content-type'), body: body.toString('utf8') };
+    const body = await readBounded(res.body, errorText ? Math.min(max, MAX_ERROR_TEXT_BYTES) : max);
+    if (!body.complete && !errorText) return tooLarge(where, max, `more than ${max} bytes`);
+    return { ok: true, status: res.statusCode, contentType: header('content-type'), body: body.bytes.toString('utf8') };
   } catch (err) {
     return networkFailure(err, url, req.timeoutMs);
   }
@@ -145,19 +148,20 @@ function probeAgent(): Promise<Dispatcher> {
   return agent;
 }
 
-/** The one reader of answer bodies: the bytes, or undefined once they pass `max` (the rest is not read). */
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<Buffer | undefined> {
+/** The one reader of answer bodies: at most `max` bytes; past that, reading stops and the answer is not complete. */
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<{ bytes: Buffer; complete: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
-    size += chunk.length;
-    if (size > max) {
+    if (size + chunk.length > max) {
+      chunks.push(chunk.subarray(0, max - size));
       body.destroy();
-      return undefined;
+      return { bytes: Buffer.concat(chunks), complete: false };
     }
+    size += chunk.length;
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return { bytes: Buffer.concat(chunks), complete: true };
 }
 
 function tooLarge(where: string, max: number, seen: string): HttpFailure {

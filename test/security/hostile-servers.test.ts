@@ -270,6 +270,20 @@ describe('HTTP answers that are endless, huge or slow', () => {
     expect(text).toMatch(/Prometheus is not ready: HTTP 599 z+…/);
     expect(text.length).toBeLessThan(1000);
   });
+
+  it('an error answer whose text never ends (HTTP 503, 100 MB announced): its status and first bytes, not "too large"', async () => {
+    const url = await http((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain', 'content-length': String(100 * 1024 * 1024) });
+      const chunk = Buffer.alloc(64 * 1024, 'w');
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    const r = await probe(setup(), 'probe/prometheus', { prometheus: url });
+    expect(messages(r, 'probe/prometheus')).toMatch(/^Prometheus is not ready: HTTP 503 w{100}… \(/);
+  });
 });
 
 describe('redirects are never followed, so credentials stay with the URL the user named', () => {
