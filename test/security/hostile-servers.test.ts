@@ -334,6 +334,17 @@ describe('redirects are never followed, so credentials stay with the URL the use
   });
 });
 
+it('user-info that is not valid percent-encoding (%zz, a cut UTF-8 sequence) is sent as written, not thrown', async () => {
+  const seen: string[] = [];
+  const url = await http((req, res) => {
+    seen.push(req.headers.authorization ?? '');
+    res.end('ready');
+  });
+  const r = await probe(setup(), 'probe/prometheus', { prometheus: url.replace('//', '//%zz:p%E0%A4%A@') });
+  expect(r.probes[0]?.summary).toBe('Prometheus is ready');
+  expect(seen[0]).toBe(`Basic ${Buffer.from('%zz:p%E0%A4%A').toString('base64')}`);
+});
+
 describe('JSON answers of every wrong shape', () => {
   const deepArray = '['.repeat(100_000) + ']'.repeat(100_000);
   const deepObject = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
