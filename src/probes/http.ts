@@ -1,8 +1,23 @@
+import type { Dispatcher } from 'undici';
+
 /**
  * One HTTP request with a hard deadline, for probes. Never throws: a network failure comes back as a sentence
  * that says what happened in the user's terms (nothing listens, unknown host, no answer, TLS), never a stack.
  * Credentials in the URL become a Basic header and are never part of what is returned.
+ *
+ * A probed server is untrusted: the deadline covers the whole exchange (a server trickling one byte a second is
+ * cut off like a silent one), the answer's headers and body are capped, and a redirect is never followed (it is
+ * a failure naming where it points), so credentials only ever go to the URL the user named.
  */
+
+/** Answers larger than this are refused, counted while reading (probes read small JSON answers). */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** An error answer (4xx, 5xx) is read up to this many bytes and cut there: probes show only its first line. */
+const MAX_ERROR_TEXT_BYTES = 64 * 1024;
+/** The most header bytes an answer may have (undici's maxHeaderSize). */
+const MAX_HEADER_BYTES = 32 * 1024;
+/** Server text (a status, an error message, a name) shown in a finding is cut to this many characters. */
+export const MAX_SERVER_TEXT = 200;
 
 export interface HttpAnswer {
   ok: true;
@@ -16,18 +31,42 @@ export interface HttpFailure {
   /** What went wrong, e.g. "connection refused: nothing listens on localhost:4318". */
   error: string;
   /** The kind, for probes that word their finding by it. */
-  kind: 'refused' | 'dns' | 'timeout' | 'tls' | 'reset' | 'protocol' | 'other';
+  kind: 'refused' | 'dns' | 'timeout' | 'tls' | 'reset' | 'protocol' | 'redirect' | 'too-large' | 'malformed' | 'other';
 }
 
 export type HttpResult = HttpAnswer | HttpFailure;
+
+/** The server did answer, but with nothing a probe reads (a redirect, too much, malformed): no "nothing answers". */
+export function answered(f: HttpFailure): boolean {
+  return f.kind === 'redirect' || f.kind === 'too-large' || f.kind === 'malformed';
+}
 
 export interface HttpRequest {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string | Uint8Array;
   timeoutMs: number;
-  /** Bodies beyond this many bytes are cut (probes read small JSON answers). */
+  /** An answer beyond this many bytes is a 'too-large' failure; default MAX_ANSWER_BYTES. */
   maxBody?: number;
+}
+
+/**
+ * Text from a server answer as a finding may show it: strings (and numbers) cut to `max` characters; anything
+ * else (objects, arrays, null: a JSON answer of an unexpected shape) is undefined.
+ */
+export function answerText(value: unknown, max = MAX_SERVER_TEXT): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return undefined;
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+/** Percent-decoded text; text that is not valid percent-encoding (`%zz`, a cut UTF-8 sequence) stays as it is. */
+export function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** The URL as shown to the user: without user and password. */
@@ -57,34 +96,87 @@ export async function httpRequest(target: string | URL, req: HttpRequest): Promi
   }
   const headers: Record<string, string> = { ...req.headers };
   if (url.username || url.password) {
-    headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    headers.authorization ??= `Basic ${Buffer.from(`${percentDecoded(url.username)}:${percentDecoded(url.password)}`).toString('base64')}`;
     url.username = '';
     url.password = '';
   }
+  const where = hostPort(url);
+  const max = req.maxBody ?? MAX_ANSWER_BYTES;
   try {
     // Loaded on first use: a static check never pays for the HTTP client.
     const { request } = await import('undici');
+    // undici's request follows no redirect (no redirect interceptor on this dispatcher); the signal bounds the
+    // whole exchange, body included, where headersTimeout and bodyTimeout only bound the gaps between bytes.
     const res = await request(url, {
       method: req.method ?? 'GET',
       headers,
       body: req.body,
+      dispatcher: await probeAgent(),
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
       signal: AbortSignal.timeout(req.timeoutMs),
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const max = req.maxBody ?? 4 * 1024 * 1024;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > max) break;
-      chunks.push(chunk as Buffer);
+    // Dropping a body (destroy) makes undici emit an abort error on it: expected here, never an uncaught one.
+    res.body.on('error', () => {});
+    const header = (name: string) => {
+      const v = res.headers[name];
+      return String(Array.isArray(v) ? v[0] : (v ?? ''));
+    };
+    if (res.statusCode >= 300 && res.statusCode < 400 && res.statusCode !== 304) {
+      res.body.destroy();
+      return redirectFailure(url, res.statusCode, header('location'));
     }
-    const type = res.headers['content-type'];
-    return { ok: true, status: res.statusCode, contentType: String(Array.isArray(type) ? type[0] : (type ?? '')), body: Buffer.concat(chunks).toString('utf8') };
+    const errorText = res.statusCode >= 400;
+    const announced = Number(header('content-length'));
+    if (announced > max && !errorText) {
+      res.body.destroy();
+      return tooLarge(where, max, `${announced} bytes announced`);
+    }
+    const body = await readBounded(res.body, errorText ? Math.min(max, MAX_ERROR_TEXT_BYTES) : max);
+    if (!body.complete && !errorText) return tooLarge(where, max, `more than ${max} bytes`);
+    return { ok: true, status: res.statusCode, contentType: header('content-type'), body: body.bytes.toString('utf8') };
   } catch (err) {
     return networkFailure(err, url, req.timeoutMs);
   }
+}
+
+let agent: Promise<Dispatcher> | undefined;
+
+/** One connection pool for every probe request, with the header cap. */
+function probeAgent(): Promise<Dispatcher> {
+  agent ??= import('undici').then(({ Agent }) => new Agent({ maxHeaderSize: MAX_HEADER_BYTES }));
+  return agent;
+}
+
+/** The one reader of answer bodies: at most `max` bytes; past that, reading stops and the answer is not complete. */
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<{ bytes: Buffer; complete: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size + chunk.length > max) {
+      chunks.push(chunk.subarray(0, max - size));
+      body.destroy();
+      return { bytes: Buffer.concat(chunks), complete: false };
+    }
+    size += chunk.length;
+    chunks.push(chunk);
+  }
+  return { bytes: Buffer.concat(chunks), complete: true };
+}
+
+function tooLarge(where: string, max: number, seen: string): HttpFailure {
+  return { ok: false, kind: 'too-large', error: `answer too large from ${where} (${seen}; probes read at most ${Math.round(max / 1024)} KiB)` };
+}
+
+function redirectFailure(url: URL, status: number, location: string): HttpFailure {
+  let target: string;
+  try {
+    target = displayUrl(new URL(location, url));
+  } catch {
+    target = displayUrl(location);
+  }
+  const to = location ? ` to ${answerText(target)}` : '';
+  return { ok: false, kind: 'redirect', error: `${hostPort(url)} redirects (HTTP ${status})${to}; not followed, so credentials go only to the address given` };
 }
 
 /** A failed connection or exchange in words. Shared with the gRPC client. */
@@ -93,7 +185,7 @@ export function networkFailure(err: unknown, url: URL, timeoutMs: number): HttpF
   // Wrapped errors (a cancelled HTTP/2 stream, undici's fetch) carry the socket's code on their cause.
   const codes = [e?.code, e?.cause?.code].filter((c): c is string => typeof c === 'string');
   const has = (re: RegExp) => codes.some((c) => re.test(c));
-  const message = String(e?.cause?.message ?? e?.message ?? err);
+  const message = answerText(String(e?.cause?.message ?? e?.message ?? err)) ?? '';
   const where = hostPort(url);
   if (has(/^ECONNREFUSED$/)) return { ok: false, kind: 'refused', error: `connection refused: nothing listens on ${where}` };
   if (has(/^(ENOTFOUND|EAI_AGAIN)$/)) return { ok: false, kind: 'dns', error: `host ${url.hostname} not found (DNS)` };
@@ -108,6 +200,7 @@ export function networkFailure(err: unknown, url: URL, timeoutMs: number): HttpF
       error: plainServer ? `TLS handshake failed: ${where} speaks plain HTTP, not https` : `TLS handshake with ${where} failed: ${message}`,
     };
   }
+  if (has(/^UND_ERR_HEADERS_OVERFLOW$/)) return { ok: false, kind: 'too-large', error: `answer too large from ${where}: its headers pass ${MAX_HEADER_BYTES / 1024} KiB` };
   if (e?.name === 'HTTPParserError') return { ok: false, kind: 'protocol', error: `${where} does not answer in HTTP/1.1 (an HTTP/2-only gRPC port such as 4317?)` };
   if (has(/^(ECONNRESET|UND_ERR_SOCKET|EPIPE)$/) || /other side closed|socket hang up/i.test(message)) {
     return { ok: false, kind: 'reset', error: `${where} closed the connection without an HTTP answer` };

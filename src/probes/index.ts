@@ -1,6 +1,7 @@
 import type { Workspace } from '../model/workspace.js';
 import type { Probe, ProbeResult } from './define.js';
 import { planProbes, type ProbeFlags } from './plan.js';
+import { answerText } from './http.js';
 import otlpGrpc from './checks/otlp-grpc.js';
 import otlpHttp from './checks/otlp-http.js';
 import collectorHealth from './checks/collector-health.js';
@@ -23,7 +24,7 @@ export async function runProbes(ws: Workspace, flags: ProbeFlags, selected: (id:
     try {
       return await p.run({ ws, plan, flags });
     } catch (err) {
-      const message = `the probe itself failed: ${(err as Error)?.message ?? String(err)}`;
+      const message = `the probe itself failed: ${answerText(String((err as Error)?.message ?? err))}`;
       return [{ probeId: p.id, stage: p.stage, status: 'failed', summary: message, finding: { ruleId: p.id, severity: 'error', message } }];
     }
   });

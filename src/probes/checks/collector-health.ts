@@ -1,5 +1,5 @@
 import { defineProbe, results } from '../define.js';
-import { displayUrl, httpRequest, jsonBody } from '../http.js';
+import { answerText, displayUrl, httpRequest, jsonBody } from '../http.js';
 
 const probe = defineProbe({
   id: 'probe/collector-health',
@@ -23,9 +23,11 @@ const probe = defineProbe({
         hint: a.kind === 'refused' ? 'is the collector running? `docker compose ps` and `docker compose logs <collector>` show whether it exited at start' : undefined,
       })];
     }
-    const body = jsonBody<{ status?: string; uptime?: string }>(a);
-    if (a.status === 200) return [r.ok(shown, `collector healthy${body?.status ? `: ${body.status}` : ''}${body?.uptime ? `, up ${body.uptime}` : ''}`)];
-    return [r.failed(shown, `collector not healthy: HTTP ${a.status}${body?.status ? ` ${body.status}` : ''}`, { origin: t.origin, hint: 'the collector runs but reports not ready: check its log' })];
+    const body = jsonBody<{ status?: unknown; uptime?: unknown }>(a);
+    const status = answerText(body?.status);
+    const uptime = answerText(body?.uptime, 40);
+    if (a.status === 200) return [r.ok(shown, `collector healthy${status ? `: ${status}` : ''}${uptime ? `, up ${uptime}` : ''}`)];
+    return [r.failed(shown, `collector not healthy: HTTP ${a.status}${status ? ` ${status}` : ''}`, { origin: t.origin, hint: 'the collector runs but reports not ready: check its log' })];
   },
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { defineProbe, results, type ProbeResult } from '../define.js';
 import { grpcUnary, GRPC_STATUS } from '../grpc.js';
-import { displayUrl, httpRequest, jsonBody } from '../http.js';
+import { answerText, displayUrl, httpRequest, jsonBody } from '../http.js';
 import type { HttpTarget } from '../plan.js';
 import { logBody, logsJson, logsProtobuf, metricsJson, metricsProtobuf, OTLP_GRPC_PATH, PROBE_ID_ATTRIBUTE, type ProbeTelemetry } from '../otlp-payload.js';
 import type { OtlpTarget, ProbeFlags, ProbePlan } from '../plan.js';
@@ -49,9 +49,10 @@ async function send(ws: Workspace, t: OtlpTarget, signal: 'metrics' | 'logs', te
   if (!a.ok) return a.error;
   if (a.status >= 200 && a.status < 300) {
     // A 200 can still carry a partial success that rejected the data (OTLP partial_success).
-    const partial = json ? jsonBody<{ partialSuccess?: { rejectedDataPoints?: string; rejectedLogRecords?: string; errorMessage?: string } }>(a)?.partialSuccess : undefined;
-    const rejected = Number(partial?.rejectedDataPoints ?? partial?.rejectedLogRecords ?? 0);
-    return rejected > 0 ? `accepted with ${rejected} rejected: ${partial?.errorMessage ?? ''}` : undefined;
+    const partial = json ? jsonBody<{ partialSuccess?: { rejectedDataPoints?: unknown; rejectedLogRecords?: unknown; errorMessage?: unknown } }>(a)?.partialSuccess : undefined;
+    // int64 counts come as JSON strings; anything but a number or a string counts as none.
+    const rejected = Number(answerText(partial?.rejectedDataPoints ?? partial?.rejectedLogRecords, 20) ?? 0);
+    return rejected > 0 ? `accepted with ${rejected} rejected: ${answerText(partial?.errorMessage) ?? ''}` : undefined;
   }
   return `HTTP ${a.status}`;
 }
@@ -96,9 +97,10 @@ async function metricsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: Pr
     promUp
       ? pollUntil(deadline, async () => {
           const a = await httpRequest(query, { timeoutMs: flags.timeoutMs });
-          const result = a.ok ? jsonBody<{ data?: { result?: { metric: Record<string, string> }[] } }>(a)?.data?.result : undefined;
-          if (result?.length) seriesName = result[0].metric.__name__ ?? '';
-          return !!result?.length;
+          const result = a.ok ? jsonBody<{ data?: { result?: unknown } }>(a)?.data?.result : undefined;
+          if (!Array.isArray(result) || result.length === 0) return false;
+          seriesName = answerText((result[0] as { metric?: { __name__?: unknown } } | null)?.metric?.__name__, 100) ?? '';
+          return true;
         })
       : undefined,
   ]);
@@ -133,8 +135,8 @@ async function logsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: Probe
   const found = await pollUntil(deadline, async () => {
     const url = `${plan.loki.url}/loki/api/v1/query_range?query=${encodeURIComponent(logql)}&start=${startNs}&end=${BigInt(Date.now() + 60_000) * 1_000_000n}&limit=5&direction=backward`;
     const a = await httpRequest(url, { timeoutMs: flags.timeoutMs });
-    const result = a.ok ? jsonBody<{ data?: { result?: unknown[] } }>(a)?.data?.result : undefined;
-    return !!result?.length;
+    const result = a.ok ? jsonBody<{ data?: { result?: unknown } }>(a)?.data?.result : undefined;
+    return Array.isArray(result) && result.length > 0;
   });
   if (found.found) return r.ok(via, `logs flow: the probe log record reached Loki after ${Math.round(found.afterMs / 100) / 10} s`);
   return r.failed(via, `logs do not arrive: the endpoint accepted the probe log record but Loki did not have it within ${Math.round(waitMs / 1000)} s`, {

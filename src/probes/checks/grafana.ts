@@ -1,15 +1,19 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
-import { displayUrl, httpRequest, jsonBody, type HttpResult } from '../http.js';
+import { answered, answerText, displayUrl, httpRequest, jsonBody, type HttpResult } from '../http.js';
 import { atYaml } from '../../rules/yaml-locate.js';
 import { dashboardName } from '../../rules/dashboard/common.js';
 import type { TargetOrigin } from '../plan.js';
 
+/** A datasource as read from /api/datasources, its texts cut for findings. */
 interface GrafanaDatasource {
   uid: string;
   name: string;
   type: string;
-  url?: string;
+  url: string;
 }
+
+/** Datasources Grafana lists (none provisioned here) whose health is checked, one request each: a bound on time. */
+const MAX_CHECKED = 20;
 
 const probe = defineProbe({
   id: 'probe/grafana',
@@ -25,12 +29,14 @@ const probe = defineProbe({
     const shown = displayUrl(t.url);
     const health = await httpRequest(`${t.url}/api/health`, { timeoutMs: flags.timeoutMs });
     if (!health.ok) {
-      if (t.guessed) return [r.skipped(shown, `nothing answers (${health.error}); pass --grafana-url to check a Grafana elsewhere`)];
+      if (t.guessed && !answered(health)) return [r.skipped(shown, `nothing answers (${health.error}); pass --grafana-url to check a Grafana elsewhere`)];
       return [r.failed(shown, `Grafana: ${health.error}`, { origin: t.origin, hint: health.kind === 'refused' ? 'start Grafana, or publish its port 3000 to this host' : undefined })];
     }
-    const h = jsonBody<{ database?: string; version?: string }>(health);
-    if (health.status !== 200 || h?.database !== 'ok') return [r.failed(shown, `Grafana is not healthy: HTTP ${health.status}${h?.database ? `, database ${h.database}` : ''}`, { origin: t.origin })];
-    const out: ProbeResult[] = [r.ok(shown, `Grafana${h.version ? ` ${h.version}` : ''} is healthy`)];
+    const h = jsonBody<{ database?: unknown; version?: unknown }>(health);
+    const database = answerText(h?.database, 60);
+    const version = answerText(h?.version, 60);
+    if (health.status !== 200 || database !== 'ok') return [r.failed(shown, `Grafana is not healthy: HTTP ${health.status}${database ? `, database ${database}` : ''}`, { origin: t.origin })];
+    const out: ProbeResult[] = [r.ok(shown, `Grafana${version ? ` ${version}` : ''} is healthy`)];
 
     const get = (path: string): Promise<HttpResult> => httpRequest(`${t.url}${path}`, { timeoutMs: flags.timeoutMs, headers: t.authorization ? { authorization: t.authorization } : {} });
     const list = await get('/api/datasources');
@@ -41,8 +47,8 @@ const probe = defineProbe({
       else out.push(r.failed(shown, `Grafana refuses the credentials (HTTP ${list.status}): datasources and dashboards not checked`, { severity: 'warning', hint: 'set GRAFANA_TOKEN to a service-account token with the Viewer role or above' }));
       return out;
     }
-    const datasources = list.status === 200 ? jsonBody<GrafanaDatasource[]>(list) : undefined;
-    if (!Array.isArray(datasources)) return [...out, r.failed(shown, `/api/datasources: HTTP ${list.status}, no datasource list`, { origin: t.origin })];
+    const datasources = list.status === 200 ? datasourceList(jsonBody(list)) : undefined;
+    if (!datasources) return [...out, r.failed(shown, `/api/datasources: HTTP ${list.status}, no datasource list`, { origin: t.origin })];
     if (t.defaultCredentials) {
       out.push(r.failed(shown, 'Grafana accepts the default admin/admin: anyone who reaches it can sign in as admin', {
         severity: 'warning',
@@ -54,7 +60,8 @@ const probe = defineProbe({
     const toCheck = provisioned.length
       ? provisioned.map((d) => ({ uid: d.effectiveUid!, name: d.name ?? d.effectiveUid!, origin: { kind: 'config', describe: 'datasource', ...atYaml(d.yaml, d.path) } as TargetOrigin }))
       : datasources.filter((d) => d.type === 'prometheus' || d.type === 'loki').map((d) => ({ uid: d.uid, name: d.name, origin: undefined }));
-    for (const d of toCheck) {
+    if (toCheck.length > MAX_CHECKED) out.push(r.skipped(shown, `${toCheck.length - MAX_CHECKED} more datasources not checked (the first ${MAX_CHECKED} are)`));
+    for (const d of toCheck.slice(0, MAX_CHECKED)) {
       const live = datasources.find((x) => x.uid === d.uid);
       if (!live) {
         const sameName = datasources.find((x) => x.name === d.name);
@@ -65,13 +72,13 @@ const probe = defineProbe({
         continue;
       }
       const check = await get(`/api/datasources/uid/${encodeURIComponent(d.uid)}/health`);
-      const body = check.ok ? jsonBody<{ status?: string; message?: string }>(check) : undefined;
+      const body = check.ok ? jsonBody<{ status?: unknown; message?: unknown }>(check) : undefined;
       if (check.ok && check.status === 200 && body?.status === 'OK') out.push(r.ok(shown, `datasource "${live.name}" (${live.type}, uid ${d.uid}) works`));
       else {
-        const why = check.ok ? (body?.message ?? `HTTP ${check.status}`) : check.error;
+        const why = check.ok ? (answerText(body?.message) ?? `HTTP ${check.status}`) : check.error;
         out.push(r.failed(shown, `datasource "${live.name}" (uid ${d.uid}) fails its health check: ${why}`, {
           origin: d.origin,
-          hint: /localhost|127\.0\.0\.1/.test(live.url ?? '') ? `its URL ${live.url} points at the Grafana container itself: use the compose service name (http://prometheus:9090, http://loki:3100)` : 'check the datasource URL as seen from inside the Grafana container',
+          hint: /localhost|127\.0\.0\.1/.test(live.url) ? `its URL ${live.url} points at the Grafana container itself: use the compose service name (http://prometheus:9090, http://loki:3100)` : 'check the datasource URL as seen from inside the Grafana container',
         }));
       }
     }
@@ -79,10 +86,10 @@ const probe = defineProbe({
     const dashboards = ws.stack.grafana.dashboards.filter((d) => d.uid);
     if (dashboards.length) {
       const search = await get('/api/search?type=dash-db&limit=5000');
-      const found = search.ok && search.status === 200 ? jsonBody<{ uid: string }[]>(search) : undefined;
-      if (!Array.isArray(found)) out.push(r.failed(shown, `/api/search: ${search.ok ? `HTTP ${search.status}` : search.error}`, { origin: t.origin }));
+      const found = search.ok && search.status === 200 ? jsonBody(search) : undefined;
+      if (!Array.isArray(found)) out.push(r.failed(shown, `/api/search: ${search.ok ? `HTTP ${search.status}, no dashboard list` : search.error}`, { origin: t.origin }));
       else {
-        const uids = new Set(found.map((d) => d.uid));
+        const uids = new Set(found.map((d) => (d as { uid?: unknown } | null)?.uid));
         for (const d of dashboards) {
           if (uids.has(d.uid!)) out.push(r.ok(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is loaded`));
           else out.push(r.failed(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is not loaded in Grafana`, {
@@ -95,5 +102,13 @@ const probe = defineProbe({
     return out;
   },
 });
+
+/** The datasource list of an answer, whatever its shape: undefined when it is no list, entries without a uid left out. */
+function datasourceList(value: unknown): GrafanaDatasource[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value
+    .filter((d): d is Record<string, unknown> => typeof d === 'object' && d !== null && typeof d.uid === 'string')
+    .map((d) => ({ uid: answerText(d.uid) ?? '', name: answerText(d.name) ?? '', type: answerText(d.type, 60) ?? '', url: answerText(d.url) ?? '' }));
+}
 
 export default probe;

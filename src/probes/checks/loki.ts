@@ -1,5 +1,5 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
-import { displayUrl, httpRequest, jsonBody } from '../http.js';
+import { answered, answerText, displayUrl, httpRequest, jsonBody } from '../http.js';
 import { PROBE_LOG_PREFIX } from '../otlp-payload.js';
 
 /** How far back Claude Code's events are looked for: Loki's own default for label queries. */
@@ -18,10 +18,10 @@ const probe = defineProbe({
     const shown = displayUrl(t.url);
     const ready = await httpRequest(`${t.url}/ready`, { timeoutMs: flags.timeoutMs });
     if (!ready.ok) {
-      if (t.guessed) return [r.skipped(shown, `nothing answers (${ready.error}); pass --loki-url to check a Loki elsewhere`)];
+      if (t.guessed && !answered(ready)) return [r.skipped(shown, `nothing answers (${ready.error}); pass --loki-url to check a Loki elsewhere`)];
       return [r.failed(shown, `Loki: ${ready.error}`, { origin: t.origin, hint: ready.kind === 'refused' ? 'start Loki, or publish its port 3100 to this host' : undefined })];
     }
-    if (ready.status !== 200) return [r.failed(shown, `Loki is not ready: HTTP ${ready.status} ${ready.body.trim().slice(0, 120)}`, { origin: t.origin, hint: 'Loki reports services still starting (wait ~15 s after start) or a config error in its log' })];
+    if (ready.status !== 200) return [r.failed(shown, `Loki is not ready: HTTP ${ready.status} ${answerText(ready.body.trim(), 120)}`, { origin: t.origin, hint: 'Loki reports services still starting (wait ~15 s after start) or a config error in its log' })];
     const out: ProbeResult[] = [r.ok(shown, 'Loki is ready')];
     // The end-to-end probe sends log records as Claude Code's service too: they prove the path, not that Claude
     // Code's own events arrive, so they are left out here.
@@ -38,8 +38,10 @@ const probe = defineProbe({
     if (streams.length > 0) out.push(r.ok(shown, `holds Claude Code's logs (service_name="${plan.serviceName}")`));
     else if (logsSent) {
       const values = await httpRequest(`${t.url}/loki/api/v1/label/service_name/values`, { timeoutMs: flags.timeoutMs });
-      const list = (values.ok ? jsonBody<{ data?: string[] }>(values)?.data : undefined)?.filter((v) => v !== plan.serviceName) ?? [];
-      out.push(r.failed(shown, `Loki has no logs from Claude Code (service_name="${plan.serviceName}") in the last 6 h${list.length ? ` (it has: ${list.slice(0, 5).join(', ')})` : ''}`, {
+      const data = values.ok ? jsonBody<{ data?: unknown }>(values)?.data : undefined;
+      const list = (Array.isArray(data) ? data : []).filter((v): v is string => typeof v === 'string' && v !== plan.serviceName);
+      const others = list.slice(0, 5).map((v) => answerText(v, 60)).join(', ');
+      out.push(r.failed(shown, `Loki has no logs from Claude Code (service_name="${plan.serviceName}") in the last 6 h${list.length ? ` (it has: ${others}${list.length > 5 ? ', …' : ''})` : ''}`, {
         severity: 'warning',
         hint: 'Claude Code sends events while a session runs (every 5 s by default); after one, the end-to-end probe shows which hop loses them',
       }));

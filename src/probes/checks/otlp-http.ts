@@ -1,5 +1,5 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
-import { displayUrl, httpRequest } from '../http.js';
+import { answerText, displayUrl, httpRequest } from '../http.js';
 import { headersFor } from '../headers-helper.js';
 
 const probe = defineProbe({
@@ -54,7 +54,7 @@ const probe = defineProbe({
 });
 
 function snippet(body: string): string {
-  const line = body.trim().split('\n')[0].slice(0, 120);
+  const line = answerText(body.trim().split('\n', 1)[0], 120);
   return line ? ` "${line}"` : '';
 }
 

@@ -1,22 +1,19 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
-import { displayUrl, httpRequest, jsonBody } from '../http.js';
+import { answered, answerText, displayUrl, httpRequest, jsonBody } from '../http.js';
 import { prometheusExporterListeners } from '../../model/collector.js';
 import { atUse, dashboardName, groupUses, knownNames, looksLikeClaudeName, metricUses, usedIn } from '../../rules/dashboard/common.js';
 import type { Workspace } from '../../model/workspace.js';
 
-interface PromEnvelope<T> {
-  status: 'success' | 'error';
-  data: T;
-  error?: string;
-}
-
+/** An active target as read from /api/v1/targets, its texts cut for findings. */
 interface ActiveTarget {
-  labels: Record<string, string>;
+  job: string;
   scrapeUrl: string;
-  scrapePool: string;
-  health: 'up' | 'down' | 'unknown';
+  health: string;
   lastError: string;
 }
+
+/** Scrape results listed one by one; more become one line (a Prometheus can have thousands of targets). */
+const MAX_LISTED = 20;
 
 const probe = defineProbe({
   id: 'probe/prometheus',
@@ -33,31 +30,34 @@ const probe = defineProbe({
     const shown = displayUrl(base);
     const ready = await httpRequest(`${base}/-/ready`, { timeoutMs: flags.timeoutMs });
     if (!ready.ok) {
-      if (t.guessed) return [r.skipped(shown, `nothing answers (${ready.error}); pass --prometheus-url to check a Prometheus elsewhere`)];
+      if (t.guessed && !answered(ready)) return [r.skipped(shown, `nothing answers (${ready.error}); pass --prometheus-url to check a Prometheus elsewhere`)];
       return [r.failed(shown, `Prometheus: ${ready.error}`, { origin: t.origin, hint: ready.kind === 'refused' ? 'start Prometheus, or publish its port 9090 to this host' : undefined })];
     }
-    if (ready.status !== 200) return [r.failed(shown, `Prometheus is not ready: HTTP ${ready.status} ${ready.body.trim().slice(0, 100)}`, { origin: t.origin })];
+    if (ready.status !== 200) return [r.failed(shown, `Prometheus is not ready: HTTP ${ready.status} ${answerText(ready.body.trim(), 100)}`, { origin: t.origin })];
     const out: ProbeResult[] = [r.ok(shown, 'Prometheus is ready')];
 
     const targets = await httpRequest(`${base}/api/v1/targets?state=active`, { timeoutMs: flags.timeoutMs });
-    const active = targets.ok ? jsonBody<PromEnvelope<{ activeTargets: ActiveTarget[] }>>(targets)?.data?.activeTargets : undefined;
+    const active = targets.ok ? activeTargets(jsonBody<{ data?: { activeTargets?: unknown } }>(targets)?.data?.activeTargets) : undefined;
     if (!active) {
       out.push(r.failed(shown, `/api/v1/targets gave no target list${targets.ok ? ` (HTTP ${targets.status})` : `: ${targets.error}`}`, { origin: t.origin }));
     } else {
-      out.push(...collectorTargets(ws, active).map((a) =>
+      const scraping = collectorTargets(ws, active);
+      out.push(...scraping.slice(0, MAX_LISTED).map((a) =>
         a.health === 'up'
-          ? r.ok(shown, `scrapes ${a.scrapeUrl} (job ${a.labels.job}): up`)
-          : r.failed(shown, `the scrape of ${a.scrapeUrl} (job ${a.labels.job}) is ${a.health}${a.lastError ? `: ${a.lastError}` : ''}`, { hint: scrapeHint(a.lastError) }),
+          ? r.ok(shown, `scrapes ${a.scrapeUrl} (job ${a.job}): up`)
+          : r.failed(shown, `the scrape of ${a.scrapeUrl} (job ${a.job}) is ${a.health}${a.lastError ? `: ${a.lastError}` : ''}`, { hint: scrapeHint(a.lastError) }),
       ));
+      if (scraping.length > MAX_LISTED) out.push(r.skipped(shown, `… and ${scraping.length - MAX_LISTED} more targets scraping the collector, not listed`));
       const exporterPorts = collectorPorts(ws);
-      if (exporterPorts.length > 0 && collectorTargets(ws, active).length === 0) {
+      if (exporterPorts.length > 0 && scraping.length === 0) {
         out.push(r.failed(shown, `no active target scrapes the collector's prometheus exporter (port ${exporterPorts.join(', ')})`, { hint: 'the running prometheus.yml is not the one here, or its job targets another port; see /api/v1/status/config' }));
       }
     }
 
     const names = await httpRequest(`${base}/api/v1/label/__name__/values?match[]=${encodeURIComponent('{__name__=~".*claude_code.*"}')}`, { timeoutMs: flags.timeoutMs });
-    const list = names.ok ? jsonBody<PromEnvelope<string[]>>(names)?.data : undefined;
-    if (!Array.isArray(list)) {
+    const data = names.ok ? jsonBody<{ data?: unknown }>(names)?.data : undefined;
+    const list = Array.isArray(data) ? data.filter((n): n is string => typeof n === 'string') : undefined;
+    if (!list) {
       out.push(r.failed(shown, `the series name list could not be read${names.ok ? ` (HTTP ${names.status})` : `: ${names.error}`}`, { origin: t.origin }));
       return out;
     }
@@ -71,11 +71,24 @@ const probe = defineProbe({
       } else out.push(r.skipped(shown, 'no Claude Code series (Claude Code does not export metrics with these settings)'));
       return out;
     }
-    out.push(r.ok(shown, `holds ${list.length} Claude Code series name${list.length === 1 ? '' : 's'}, e.g. ${list.slice(0, 2).join(', ')}`));
+    out.push(r.ok(shown, `holds ${list.length} Claude Code series name${list.length === 1 ? '' : 's'}, e.g. ${list.slice(0, 2).map((n) => answerText(n, 80)).join(', ')}`));
     out.push(...dashboardNames(ws, list).map((m) => r.failed(shown, m.message, { origin: m.origin, hint: m.hint })));
     return out;
   },
 });
+
+/** The target list of an answer, whatever its shape: undefined when it is no list, entries that are no object left out. */
+function activeTargets(value: unknown): ActiveTarget[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value
+    .filter((a): a is Record<string, unknown> => typeof a === 'object' && a !== null)
+    .map((a) => ({
+      job: answerText((a.labels as { job?: unknown } | null)?.job) ?? '',
+      scrapeUrl: answerText(a.scrapeUrl) ?? '',
+      health: answerText(a.health, 20) ?? 'unknown',
+      lastError: answerText(a.lastError) ?? '',
+    }));
+}
 
 function collectorPorts(ws: Workspace): number[] {
   return [...new Set(ws.stack.collectors.flatMap((c) => prometheusExporterListeners(c).map((l) => l.port)))];
@@ -92,7 +105,7 @@ function collectorTargets(ws: Workspace, active: ActiveTarget[]): ActiveTarget[]
     } catch {
       port = undefined;
     }
-    return (port !== undefined && ports.includes(port)) || jobs.has(a.labels.job);
+    return (port !== undefined && ports.includes(port)) || jobs.has(a.job);
   });
 }
 
