@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { emptyConfig, findConfigFile, loadConfig, type DoctorConfig } from './config/doctor-config.js';
-import { runRules } from './engine.js';
+import { isUnexamined, runRules } from './engine.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
 import { formatDoctor } from './report/doctor.js';
 import { formatGithub } from './report/github.js';
@@ -113,6 +113,7 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   const project = opts.project ? resolve(opts.project) : readMachine ? process.cwd() : undefined;
   const explicitMachine = opts.machine === true || [opts.home, opts.project, opts.settings, opts.envFile, opts.managedDir].some((v) => v !== undefined);
   // Loads the setup and runs the rules; --fix calls it again on the contents it would write.
+  let unexamined = false;
   const analyze = () => {
     const workspaces: Workspace[] = [];
     const problems: ReadProblem[] = [];
@@ -139,7 +140,8 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
       workspaces.push(ws);
       problems.push(...ws.problems);
     }
-    return { workspaces, problems, findings: runRules(workspaces, { config, select, ignore }) };
+    unexamined = problems.length > 0;
+    return { workspaces, problems, findings: runRules(workspaces, { config, select, ignore }, problems) };
   };
 
   const probing = command === 'probe' || (command === 'doctor' && !opts.offline);
@@ -148,7 +150,8 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   if (fixRequested(opts, filesMode, !filesMode || explicitMachine)) {
     const notesToStdout = format === 'pretty';
     const outcome = runFix({ flags: opts, analyze, machine: { home, project }, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
-    if (outcome.exitCode !== undefined) return outcome.exitCode;
+    // --dry-run's 0 or 1 says whether there is something to fix: not when a file could not be examined.
+    if (outcome.exitCode !== undefined) return unexamined ? 2 : outcome.exitCode;
   }
   const analysis = analyze();
   if (!flags) return report(command, format, failOn, opts, filesMode, paths, analysis);
@@ -205,7 +208,9 @@ function report(
   probes?: ProbeResult[],
   flags?: ProbeFlags,
 ): number {
-  const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes };
+  // Every read problem is also a finding (doctor/unreadable-file): the JSON report keeps its `problems` list as
+  // well, the other formats show the findings alone, so nothing is said twice.
+  const input: ReportInput = { findings, workspaces, problems: format === 'json' ? problems : [], cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes };
   let text: string;
   switch (format) {
     case 'json':
@@ -226,7 +231,8 @@ function report(
   for (const url of [flags?.grafanaUrl, flags?.prometheusUrl, flags?.lokiUrl]) for (const s of urlCredentials(url)) secrets.add(s);
   process.stdout.write(redact(text, secrets));
   const failing = findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]);
-  if (problems.length > 0 && filesMode && paths.some((p) => problems.some((q) => q.path === resolve(p)))) return 2;
+  // A file that was not read, or a rule that failed: the result is incomplete, whatever else was found.
+  if (problems.length > 0 || findings.some(isUnexamined)) return 2;
   return failing ? 1 : 0;
 }
 
