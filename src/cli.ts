@@ -32,6 +32,7 @@ import type { ProbeResult } from './probes/define.js';
 import { PROBES, runProbes } from './probes/index.js';
 import { explainProbe, probeDescriptors } from './report/probes.js';
 import { displayUrl } from './probes/http.js';
+import { displayPath } from './util/display.js';
 import type { InitFlags } from './bootstrap/index.js';
 
 const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
@@ -113,7 +114,7 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   const project = opts.project ? resolve(opts.project) : readMachine ? process.cwd() : undefined;
   const explicitMachine = opts.machine === true || [opts.home, opts.project, opts.settings, opts.envFile, opts.managedDir].some((v) => v !== undefined);
   // Loads the setup and runs the rules; --fix calls it again on the contents it would write.
-  let unexamined = false;
+  let unexamined: ReadProblem[] = [];
   const analyze = () => {
     const workspaces: Workspace[] = [];
     const problems: ReadProblem[] = [];
@@ -140,7 +141,7 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
       workspaces.push(ws);
       problems.push(...ws.problems);
     }
-    unexamined = problems.length > 0;
+    unexamined = problems;
     return { workspaces, problems, findings: runRules(workspaces, { config, select, ignore }, problems) };
   };
 
@@ -150,8 +151,13 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   if (fixRequested(opts, filesMode, !filesMode || explicitMachine)) {
     const notesToStdout = format === 'pretty';
     const outcome = runFix({ flags: opts, analyze, machine: { home, project }, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
-    // --dry-run's 0 or 1 says whether there is something to fix: not when a file could not be examined.
-    if (outcome.exitCode !== undefined) return unexamined ? 2 : outcome.exitCode;
+    if (outcome.exitCode !== undefined) {
+      if (unexamined.length === 0) return outcome.exitCode;
+      // --dry-run prints no report, and its 0 or 1 says whether there is something to fix: a file that could not
+      // be examined makes it 2, with one line for each such file.
+      process.stderr.write(unexamined.map((p) => `claude-otel-doctor: ${displayPath(p.path)}: ${p.reason}\n`).join(''));
+      return 2;
+    }
   }
   const analysis = analyze();
   if (!flags) return report(command, format, failOn, opts, filesMode, paths, analysis);

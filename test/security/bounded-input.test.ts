@@ -129,6 +129,20 @@ describe('bounded reads: every flag and the walk refuse what is no config file, 
   }
 });
 
+describe('--dry-run and --fix do not turn a refused file into "nothing to fix"', () => {
+  it('--dry-run on a repo with a FIFO collector config: exit 2, the FIFO named', async () => {
+    const repo = join(root, 'dry-run');
+    write('dry-run/.claude/settings.json', '{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1"}}\n');
+    await placeAt('fifo without writer', join(repo, 'otel-collector.yaml'));
+    for (const flag of ['--dry-run', '--fix']) {
+      const res = timed(['check', repo, flag]);
+      expect(res.exitCode, flag).toBe(2);
+      expect(res.ms).toBeLessThan(5000);
+      expect(res.stdout + res.stderr).toMatch(/otel-collector\.yaml.*is a FIFO/);
+    }
+  });
+});
+
 /** Puts the kind of input at a path: a link to /dev/zero, a new FIFO or socket, a 20 MB file. */
 async function placeAt(kind: string, target: string) {
   if (kind === 'dev-zero') symlinkSync('/dev/zero', target);
