@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { emptyConfig, findConfigFile, loadConfig, type DoctorConfig } from './config/doctor-config.js';
-import { runRules } from './engine.js';
+import { isUnexamined, runRules } from './engine.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
 import { formatDoctor } from './report/doctor.js';
 import { formatGithub } from './report/github.js';
@@ -32,6 +32,7 @@ import type { ProbeResult } from './probes/define.js';
 import { PROBES, runProbes } from './probes/index.js';
 import { explainProbe, probeDescriptors } from './report/probes.js';
 import { displayUrl } from './probes/http.js';
+import { displayPath } from './util/display.js';
 import type { InitFlags } from './bootstrap/index.js';
 
 const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
@@ -114,6 +115,7 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   const project = opts.project ? resolve(opts.project) : readMachine ? process.cwd() : undefined;
   const explicitMachine = opts.machine === true || [opts.home, opts.project, opts.settings, opts.envFile, opts.managedDir].some((v) => v !== undefined);
   // Loads the setup and runs the rules; --fix calls it again on the contents it would write.
+  let unexamined: ReadProblem[] = [];
   const analyze = () => {
     const workspaces: Workspace[] = [];
     const problems: ReadProblem[] = [];
@@ -140,7 +142,8 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
       workspaces.push(ws);
       problems.push(...ws.problems);
     }
-    return { workspaces, problems, findings: runRules(workspaces, { config, select, ignore }) };
+    unexamined = problems;
+    return { workspaces, problems, findings: runRules(workspaces, { config, select, ignore }, problems) };
   };
 
   const probing = command === 'probe' || (command === 'doctor' && !opts.offline);
@@ -149,7 +152,13 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   if (fixRequested(opts, filesMode, !filesMode || explicitMachine)) {
     const notesToStdout = format === 'pretty';
     const outcome = runFix({ flags: opts, analyze, machine: { home, project }, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
-    if (outcome.exitCode !== undefined) return outcome.exitCode;
+    if (outcome.exitCode !== undefined) {
+      if (unexamined.length === 0) return outcome.exitCode;
+      // --dry-run prints no report, and its 0 or 1 says whether there is something to fix: a file that could not
+      // be examined makes it 2, with one line for each such file.
+      process.stderr.write(unexamined.map((p) => `claude-otel-doctor: ${displayPath(p.path)}: ${p.reason}\n`).join(''));
+      return 2;
+    }
   }
   const analysis = analyze();
   if (!flags) return report(command, format, failOn, opts, filesMode, paths, analysis);
@@ -208,7 +217,9 @@ function report(
   probes?: ProbeResult[],
   flags?: ProbeFlags,
 ): number {
-  const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes };
+  // Every read problem is also a finding (doctor/unreadable-file): the JSON report keeps its `problems` list as
+  // well, the other formats show the findings alone, so nothing is said twice.
+  const input: ReportInput = { findings, workspaces, problems: format === 'json' ? problems : [], cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes };
   let text: string;
   switch (format) {
     case 'json':
@@ -229,7 +240,8 @@ function report(
   for (const url of [flags?.grafanaUrl, flags?.prometheusUrl, flags?.lokiUrl]) for (const s of urlCredentials(url)) secrets.add(s);
   process.stdout.write(redact(text, secrets));
   const failing = findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]);
-  if (problems.length > 0 && filesMode && paths.some((p) => problems.some((q) => q.path === resolve(p)))) return 2;
+  // A file that was not read, or a rule that failed: the result is incomplete, whatever else was found.
+  if (problems.length > 0 || findings.some(isUnexamined)) return 2;
   return failing ? 1 : 0;
 }
 

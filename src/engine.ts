@@ -5,6 +5,7 @@ import type { Rule } from './rules/define.js';
 import { RULES } from './rules/index.js';
 import unusedSuppression from './rules/doctor/unused-suppression.js';
 import type { Finding, Range } from './types.js';
+import type { ReadProblem } from './load/read.js';
 import { matchesGlob } from './util/glob.js';
 
 export interface EngineOptions {
@@ -15,6 +16,15 @@ export interface EngineOptions {
 }
 
 export const UNUSED_SUPPRESSION = unusedSuppression.id;
+/** A file the doctor could not or would not read (named by a flag, found in a walk or in a known place). */
+export const UNREADABLE_FILE = 'doctor/unreadable-file';
+/** A rule, or the loading of one file, that threw: a bug in the doctor, reported so the rest of the run stands. */
+export const INTERNAL_ERROR = 'doctor/internal-error';
+
+/** Findings that mean part of the input went unexamined: the run exits 2 (README, exit codes). */
+export function isUnexamined(f: Finding): boolean {
+  return f.ruleId === UNREADABLE_FILE || f.ruleId === INTERNAL_ERROR;
+}
 
 function matchesId(id: string, patterns: string[]): boolean {
   return patterns.some((p) => id === p || (p.endsWith('/') && id.startsWith(p)) || id.startsWith(p + '/'));
@@ -28,26 +38,27 @@ export function enabledRules(opts: EngineOptions): Rule[] {
   });
 }
 
-/** Runs every enabled rule over every workspace; applies configured severities and suppressions. */
-export function runRules(workspaces: Workspace[], opts: EngineOptions): Finding[] {
+/**
+ * Runs every enabled rule over every workspace; applies configured severities and suppressions. Each read problem
+ * becomes one finding (never suppressed: the file was not examined), and a rule that throws becomes one
+ * `doctor/internal-error` finding naming the rule, while every other rule still runs.
+ */
+export function runRules(workspaces: Workspace[], opts: EngineOptions, problems: ReadProblem[] = []): Finding[] {
   const rules = enabledRules(opts);
   const used = new Set<number>();
-  const findings: Finding[] = [];
+  const findings: Finding[] = problems.map(problemFinding);
   const comments = inlineSuppressions(workspaces);
   for (const ws of workspaces) {
+    const workspace = ws.mode === 'files' ? ws.name : undefined;
     for (const rule of rules) {
-      for (const f of rule.check(ws)) {
-        const configured = opts.config.rules[rule.id];
-        const finding: Finding = {
-          ...f,
-          ruleId: rule.id,
-          severity: configured && configured !== 'off' ? configured : (f.severity ?? rule.severity),
-          workspace: ws.mode === 'files' ? ws.name : undefined,
-        };
-        if (rule.fatalIn) {
-          const version = rule.id.startsWith('prometheus/') ? ws.stack.prometheusVersion.version : ws.stack.collector.version;
-          if (rule.fatalIn(version, f)) finding.fatal = true;
-        }
+      let own: Finding[];
+      try {
+        own = ruleFindings(rule, ws, opts.config, workspace);
+      } catch (err) {
+        findings.push(internalError(rule.id, err, workspace));
+        continue;
+      }
+      for (const finding of own) {
         // A suppression never hides "will not start": that is a fact about the version, not a style choice.
         if (!finding.fatal && (isSuppressed(finding, opts.config, used) || isSuppressedInline(finding, comments))) continue;
         findings.push(finding);
@@ -80,6 +91,37 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions): Finding[
     });
   }
   return dedupe(findings).sort(compareFindings);
+}
+
+function ruleFindings(rule: Rule, ws: Workspace, config: DoctorConfig, workspace: string | undefined): Finding[] {
+  return rule.check(ws).map((f) => {
+    const configured = config.rules[rule.id];
+    const finding: Finding = { ...f, ruleId: rule.id, severity: configured && configured !== 'off' ? configured : (f.severity ?? rule.severity), workspace };
+    if (rule.fatalIn) {
+      const version = rule.id.startsWith('prometheus/') ? ws.stack.prometheusVersion.version : ws.stack.collector.version;
+      if (rule.fatalIn(version, f)) finding.fatal = true;
+    }
+    return finding;
+  });
+}
+
+function problemFinding(p: ReadProblem): Finding {
+  const internal = p.kind === 'internal';
+  return {
+    ruleId: internal ? INTERNAL_ERROR : UNREADABLE_FILE,
+    severity: 'error',
+    message: internal || /not read$/.test(p.reason) ? p.reason : `${p.reason}; not read`,
+    file: p.path,
+    range: p.range,
+    hint: internal ? BUG_HINT : 'nothing there was checked; the rest of the run went on without it',
+  };
+}
+
+const BUG_HINT = 'a bug in claude-otel-doctor: please report it with the file that caused it';
+
+function internalError(ruleId: string, err: unknown, workspace: string | undefined): Finding {
+  const detail = String((err as Error)?.message ?? err).split('\n')[0].slice(0, 200);
+  return { ruleId: INTERNAL_ERROR, severity: 'error', message: `rule ${ruleId} failed (${detail}); its findings are missing, every other rule ran`, hint: BUG_HINT, workspace };
 }
 
 const DISABLE_NEXT_LINE = /#\s*claude-otel-doctor-disable-next-line\s+([\w/,\s-]+?)(?:\s+--\s+(.*))?\s*$/;

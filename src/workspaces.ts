@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { classifySource } from './discover/classify.js';
-import { defaultManagedDir, discoverClaude, type ClaudeFiles, type ClaudeLocations } from './discover/claude.js';
+import { classifySource, looksLikeConfigName } from './discover/classify.js';
+import { defaultManagedDir, discoverClaude, loadSettings, settingsProblem, type ClaudeFiles, type ClaudeLocations } from './discover/claude.js';
 import { walk } from './discover/walk.js';
-import { readTextFile, type ReadProblem } from './load/read.js';
+import { internalProblem, readTextFile, type ReadProblem } from './load/read.js';
 import type { SourceFile } from './load/source.js';
-import { loadSettingsFile, type SettingsFile } from './model/claude-settings.js';
+import type { SettingsFile } from './model/claude-settings.js';
 import { atLeast, NEWEST_KNOWN_CLAUDE, parseVersion, PROJECT_TELEMETRY_IGNORED_FROM } from './model/versions.js';
 import { buildClaudeSetup, type VersionFact, type Workspace } from './model/workspace.js';
-import { buildStack, emptyStack, type StackFile, type StackOptions } from './model/stack.js';
+import { buildStack, emptyStack, type Stack, type StackFile, type StackOptions } from './model/stack.js';
 import type { DoctorConfig } from './config/doctor-config.js';
 import { matchesGlob } from './util/glob.js';
 
@@ -39,23 +39,55 @@ export function machineWorkspace(opts: MachineOptions, config: DoctorConfig): Wo
 function attachStack(ws: Workspace, files: StackFile[], opts: StackOptions): void {
   for (const f of files) ws.sources.set(f.source.path, f.source);
   ws.stackFiles = files;
-  ws.stack = buildStack(files, opts);
+  ws.stack = safeStack(files, opts, ws.problems, ws.root);
 }
 
 /** Every file under the paths that is a config file of a known kind. */
 function classifiedFiles(paths: string[], ignored: (p: string) => boolean, problems: ReadProblem[]): StackFile[] {
   const out: StackFile[] = [];
+  const given = new Set(paths.map((p) => resolve(p)));
   for (const path of walk(paths, ignored, problems)) {
     const r = readTextFile(path);
     if (!r.ok) {
-      // Unreadable files matter only when they would have been config files; say so for JSON/YAML.
-      if (/\.(json|ya?ml|env)$|settings/.test(path)) problems.push(r.problem);
+      // Unreadable files matter only when they would have been config files, or were named on the command line.
+      if (given.has(path) || looksLikeConfigName(path)) problems.push(/settings|^\.claude\.json$/.test(basename(path)) ? settingsProblem(r.problem) : r.problem);
       continue;
     }
-    const classified = classifySource(r.source);
-    if (classified) out.push({ ...classified, source: r.source });
+    try {
+      const classified = classifySource(r.source);
+      if (classified) out.push({ ...classified, source: r.source });
+    } catch (err) {
+      problems.push(internalProblem(path, err));
+    }
   }
   return out;
+}
+
+
+/**
+ * The stack of these files. Should building it throw (a bug), each file is tried alone: those that fail are
+ * reported and left out, and the stack is built from the rest.
+ */
+function safeStack(files: StackFile[], opts: StackOptions, problems: ReadProblem[], root: string): Stack {
+  try {
+    return buildStack(files, opts);
+  } catch {
+    const good = files.filter((f) => {
+      try {
+        buildStack([f], opts);
+        return true;
+      } catch (err) {
+        problems.push(internalProblem(f.source.path, err));
+        return false;
+      }
+    });
+    try {
+      return buildStack(good, opts);
+    } catch (err) {
+      problems.push(internalProblem(root, err));
+      return emptyStack();
+    }
+  }
 }
 
 /**
@@ -81,9 +113,10 @@ export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFla
   for (const [root, files] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
     const name = relative(scanRoot, root) || '.';
     const settings = files.filter((f) => f.kind === 'claude-settings');
-    const scoped = settings.filter((f) => scopeOf(f.source.path, root) !== 'user').map((f) => loadSettingsFile(f.source, scopeOf(f.source.path, root)));
-    const loose = settings.filter((f) => scopeOf(f.source.path, root) === 'user');
-    const variants: (SettingsFile | undefined)[] = loose.length > 0 ? loose.map((f) => loadSettingsFile(f.source, 'user')) : [undefined];
+    const load = (f: StackFile, scope: SettingsFile['scope']) => loadSettings(f.source, scope, problems);
+    const scoped = settings.filter((f) => scopeOf(f.source.path, root) !== 'user').flatMap((f) => load(f, scopeOf(f.source.path, root)) ?? []);
+    const loose = settings.filter((f) => scopeOf(f.source.path, root) === 'user').flatMap((f) => load(f, 'user') ?? []);
+    const variants: (SettingsFile | undefined)[] = loose.length > 0 ? loose : [undefined];
     for (const userFile of variants) {
       const claudeFiles: ClaudeFiles = { settings: [...(userFile ? [userFile] : []), ...scoped].sort(byScope), shell: [], unread: [], problems: [] };
       const rel = userFile && relative(root, userFile.path);
@@ -91,6 +124,7 @@ export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFla
       const ws = makeWorkspace(root, label, claudeFiles, version, 'files');
       for (const f of files) ws.sources.set(f.source.path, f.source);
       attachStack(ws, files.filter((f) => f.kind !== 'claude-settings'), { ...stackOptions, configVersions: config.versions });
+      problems.push(...ws.problems);
       workspaces.push(ws);
     }
   }
@@ -138,7 +172,14 @@ function commonFolder(paths: string[]): string {
 }
 
 function makeWorkspace(root: string, name: string, files: ClaudeFiles, version: VersionFact, mode: Workspace['mode']): Workspace {
-  const claude = buildClaudeSetup(files, version);
+  let claude;
+  try {
+    claude = buildClaudeSetup(files, version);
+  } catch (err) {
+    // A bug in the settings model: said once, and the stack is still examined.
+    files.problems.push(internalProblem(root, err));
+    claude = buildClaudeSetup({ ...files, settings: [], shell: [], unread: [] }, version);
+  }
   const sources = new Map<string, SourceFile>();
   for (const f of files.settings) sources.set(f.path, f.doc.source);
   for (const u of files.unread) sources.set(u.path, u.source);

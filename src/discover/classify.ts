@@ -2,11 +2,20 @@ import { basename, dirname } from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import type { Document } from 'yaml';
 import { parseYamlDocument } from '../load/yaml.js';
+import { jsonNestingOffset, syntaxOf } from '../load/nesting.js';
 import { SourceFile } from '../load/source.js';
 
 export type FileKind = 'claude-settings' | 'collector' | 'prometheus' | 'compose' | 'grafana-datasources' | 'grafana-dashboards' | 'dashboard' | 'loki' | 'env-file';
 
 const CLAUDE_ENV_KEY = /^(CLAUDE_CODE_|OTEL_|OLTP_)/;
+
+/**
+ * Names a config file the doctor reads can have: a file by such a name that cannot be read is worth a line
+ * (a broken link named README.md is not).
+ */
+export function looksLikeConfigName(path: string): boolean {
+  return /\.(jsonc?|json\.[a-z]+|ya?ml|env)$|^\.env(\..+)?$|settings/.test(basename(path).toLowerCase());
+}
 
 /** Top-level mapping keys found by text (column 0, `key:`), for YAML the parser rejects. */
 function topLevelKeys(text: string): Record<string, unknown> {
@@ -31,11 +40,13 @@ export function classifySource(source: SourceFile): { kind: FileKind; yamlDoc?: 
   const { path, text } = source;
   const name = basename(path).toLowerCase();
   const inDotClaude = basename(dirname(path)) === '.claude';
-  if (/\.env$|^\.env(\..+)?$/.test(name)) return { kind: 'env-file' };
-  const looksJson = /\.json(c|\.[a-z]+)?$/.test(name) || /^\s*\{/.test(text);
-  if (looksJson) {
+  const syntax = syntaxOf(path, text);
+  if (syntax === 'env') return { kind: 'env-file' };
+  if (syntax === 'json') {
     if (inDotClaude && /^settings(\.local)?\.json$/.test(name)) return { kind: 'claude-settings' };
     if (name === 'managed-settings.json' || name === '.claude.json') return { kind: 'claude-settings' };
+    // jsonc-parser recurses per level (readTextFile refuses such files already; this keeps classify safe alone).
+    if (jsonNestingOffset(text) !== undefined) return undefined;
     const value = jsonc.parse(text, [], { allowTrailingComma: true });
     if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
     const obj = value as Record<string, unknown>;
@@ -44,7 +55,7 @@ export function classifySource(source: SourceFile): { kind: FileKind; yamlDoc?: 
     if (/settings/.test(name) && ('permissions' in obj || 'otelHeadersHelper' in obj || 'model' in obj)) return { kind: 'claude-settings' };
     return undefined;
   }
-  if (/\.ya?ml$/.test(name)) {
+  if (syntax === 'yaml') {
     const yamlDoc = parseYamlDocument(source);
     // A file that does not parse is still classified by its top-level keys, so its syntax error is reported.
     const obj = lenientValue(yamlDoc) ?? topLevelKeys(text);

@@ -1,7 +1,7 @@
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnvFile } from '../load/env-file.js';
-import { readTextFile, fileExists, pendingContent, type ReadProblem } from '../load/read.js';
+import { fileExists, internalProblem, pendingContent, readTextFile, realPathOutside, textSource, type ReadProblem } from '../load/read.js';
 import { SourceFile } from '../load/source.js';
 import { loadSettingsFile, type SettingsFile } from '../model/claude-settings.js';
 import type { EnvSetting } from '../model/claude-env.js';
@@ -45,11 +45,24 @@ export function discoverClaude(loc: ClaudeLocations): ClaudeFiles {
   out.shell = readShell(loc, out.problems);
   const shellVars = new Map(out.shell.map((s) => [s.name, s.value]));
 
-  const load = (path: string, scope: SettingsFile['scope']) => {
-    if (!pathExists(path)) return;
-    const r = readTextFile(path);
-    if (!r.ok) out.problems.push(r.problem);
-    else out.settings.push(loadSettingsFile(r.source, scope));
+  // Project and local settings are the project's content: read only while they stay inside the project.
+  const projectRoot = loc.project && realOrResolved(loc.project);
+  const outsideProject = (path: string, scope: SettingsFile['scope']) => {
+    const real = projectRoot && (scope === 'project' || scope === 'local') ? realPathOutside(path, [projectRoot]) : undefined;
+    if (real) out.problems.push({ path, reason: `is a symlink to ${real}, outside the project; not read` });
+    return real !== undefined;
+  };
+  // A file the flag names is read even when missing (to say so); the usual places only when something is there.
+  const load = (path: string, scope: SettingsFile['scope'], named = false) => {
+    if (!named && !pathExists(path)) return;
+    if (outsideProject(path, scope)) return;
+    const r = readTextFile(path, 'json');
+    if (!r.ok) out.problems.push(settingsProblem(r.problem));
+    else addSettings(r.source, scope);
+  };
+  const addSettings = (source: SourceFile, scope: SettingsFile['scope'], inline = false) => {
+    const file = loadSettings(source, scope, out.problems, inline);
+    if (file) out.settings.push(file);
   };
 
   // Lowest precedence first; within managed, the base file then drop-ins alphabetically (later wins).
@@ -65,13 +78,20 @@ export function discoverClaude(loc: ClaudeLocations): ClaudeFiles {
     const dir = join(loc.project, '.claude');
     load(join(dir, 'settings.json'), 'project');
     load(join(dir, 'settings.local.json'), 'local');
-    noteUnread(out, join(dir, 'settings.jsonc'), 'Claude Code reads settings.json, never settings.jsonc');
-    noteUnread(out, join(dir, 'settings.local.jsonc'), 'Claude Code reads settings.local.json, never settings.local.jsonc');
+    for (const [name, reason] of [
+      ['settings.jsonc', 'Claude Code reads settings.json, never settings.jsonc'],
+      ['settings.local.jsonc', 'Claude Code reads settings.local.json, never settings.local.jsonc'],
+    ]) {
+      if (!outsideProject(join(dir, name), 'project')) noteUnread(out, join(dir, name), reason);
+    }
   }
   if (loc.settingsArg !== undefined) {
     const arg = loc.settingsArg.trim();
-    if (arg.startsWith('{')) out.settings.push(loadSettingsFile(new SourceFile('--settings', arg), 'flag', true));
-    else load(resolve(arg), 'flag');
+    if (arg.startsWith('{')) {
+      const r = textSource('--settings', arg, 'json');
+      if (!r.ok) out.problems.push(r.problem);
+      else addSettings(r.source, 'flag', true);
+    } else load(resolve(arg), 'flag', true);
   }
   if (loc.managedDir) {
     load(join(loc.managedDir, 'managed-settings.json'), 'managed');
@@ -86,6 +106,32 @@ export function discoverClaude(loc: ClaudeLocations): ClaudeFiles {
   return out;
 }
 
+/**
+ * One settings file as the model reads it; a throw there (a bug) becomes one line for that file, and the other
+ * files are still read.
+ */
+export function loadSettings(source: SourceFile, scope: SettingsFile['scope'], problems: ReadProblem[], inline = false): SettingsFile | undefined {
+  try {
+    return loadSettingsFile(source, scope, inline);
+  } catch (err) {
+    problems.push(internalProblem(source.path, err));
+    return undefined;
+  }
+}
+
+/** Claude Code reads settings as UTF-8 text: a file in another encoding is ignored by it, not only by the doctor. */
+export function settingsProblem(p: ReadProblem): ReadProblem {
+  return p.kind === 'encoding' ? { ...p, reason: `${p.reason}; Claude Code does not read it either (settings files are UTF-8 JSON)` } : p;
+}
+
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 function listDir(dir: string): string[] {
   try {
     return readdirSync(dir);
@@ -96,7 +142,7 @@ function listDir(dir: string): string[] {
 
 function noteUnread(out: ClaudeFiles, path: string, reason: string): void {
   if (!fileExists(path)) return;
-  const r = readTextFile(path);
+  const r = readTextFile(path, 'json');
   if (r.ok) out.unread.push({ path, source: r.source, reason });
   else out.problems.push(r.problem);
 }

@@ -1,16 +1,27 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { ReadProblem } from '../load/read.js';
+import { isInside, notAFile, type ReadProblem } from '../load/read.js';
+import { looksLikeConfigName } from './classify.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 
-/** Every file under the given paths (files as given), skipping VCS and dependency folders and symlink loops. */
+/**
+ * Every regular file under the given paths (files as given), skipping VCS and dependency folders. A symlink is
+ * followed only while it leads inside the given paths: one that leads out (to `/`, a home folder, a secret) is
+ * neither read nor descended into, and is reported with where it points; a folder reached twice (a link back into
+ * the tree, a cycle) is walked once. FIFOs, sockets and devices are never opened. Problems are reported for the
+ * given paths, for folders, and for entries whose names could be config files (a broken README link is no problem).
+ */
 export function walk(paths: string[], isIgnored: (path: string) => boolean, problems: ReadProblem[]): string[] {
   const files: string[] = [];
+  const roots = paths.map((p) => realOrResolved(p));
   const seenDirs = new Set<string>();
+  const skip = (path: string, reason: string, always: boolean) => {
+    if (always || looksLikeConfigName(path)) problems.push({ path, reason });
+  };
   const visit = (path: string, explicit: boolean) => {
     if (!explicit && isIgnored(path)) return;
-    let st;
+    let st: Stats;
     try {
       st = lstatSync(path);
     } catch {
@@ -21,19 +32,19 @@ export function walk(paths: string[], isIgnored: (path: string) => boolean, prob
       let real: string;
       try {
         real = realpathSync(path);
+        st = statSync(real);
       } catch {
-        problems.push({ path, reason: 'is a broken symlink or a symlink loop' });
+        skip(path, 'is a broken symlink or a symlink loop', explicit);
         return;
       }
-      try {
-        st = lstatSync(real);
-      } catch {
+      // The paths given are the user's choice; what a link inside them points at is the repo's.
+      if (!explicit && !isInside(real, roots)) {
+        skip(path, `is a symlink to ${real}, outside the scanned paths; not read`, st.isDirectory());
         return;
       }
-      if (st.isDirectory() && seenDirs.has(real)) return; // a link back into the tree
     }
     if (st.isDirectory()) {
-      const real = realpathSync(path);
+      const real = realOrResolved(path);
       if (seenDirs.has(real)) return;
       seenDirs.add(real);
       let names: string[];
@@ -46,10 +57,20 @@ export function walk(paths: string[], isIgnored: (path: string) => boolean, prob
       for (const n of names) if (!SKIP_DIRS.has(n)) visit(join(path, n), false);
     } else if (st.isFile()) {
       files.push(resolve(path));
+    } else {
+      skip(path, notAFile(st), explicit);
     }
   };
   for (const p of paths) visit(resolve(p), true);
   return files;
+}
+
+function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 export function relativeTo(base: string, path: string): string {

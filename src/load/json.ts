@@ -1,5 +1,6 @@
 import * as jsonc from 'jsonc-parser';
 import type { SourceFile } from './source.js';
+import { jsonNestingOffset, nestingMessage } from './nesting.js';
 
 export type JsonNode = jsonc.Node;
 
@@ -43,6 +44,9 @@ const errorText: Record<number, string> = {
  * a tree: comments and trailing commas are recorded as problems rather than stopping the parse.
  */
 export function parseJson(source: SourceFile): JsonDocument {
+  // jsonc-parser recurses once per level: past the limit, no tree, one problem where it is crossed.
+  const tooDeepAt = jsonNestingOffset(source.text);
+  if (tooDeepAt !== undefined) return { source, root: undefined, value: undefined, problems: [{ offset: tooDeepAt, length: 1, message: nestingMessage(), kind: 'syntax' }] };
   const problems: JsonSyntaxProblem[] = [];
   const errors: jsonc.ParseError[] = [];
   const root = jsonc.parseTree(source.text, errors, { allowTrailingComma: true, disallowComments: false });

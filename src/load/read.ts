@@ -1,13 +1,20 @@
-import { readFileSync, statSync, realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import type { Range } from '../types.js';
+import { jsonNestingOffset, nestingMessage, syntaxOf, yamlNestingOffset } from './nesting.js';
 import { SourceFile } from './source.js';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+const LIMIT_TEXT = `over the ${MAX_FILE_BYTES / 1048576} MB limit for a config file`;
 
 /** Why a file could not be read as text; reported as one line with the path. */
 export interface ReadProblem {
   path: string;
   reason: string;
+  /** Where in the file, when the problem has a place (nesting too deep). */
+  range?: Range;
+  /** `encoding`: not UTF-8 text (a caller may say who ignores it); `internal`: the doctor itself failed on the file. */
+  kind?: 'encoding' | 'internal';
 }
 
 export type ReadResult = { ok: true; source: SourceFile } | { ok: false; problem: ReadProblem };
@@ -34,39 +41,142 @@ export function pendingContent(path: string): string | undefined {
 }
 
 /**
- * Reads a file as UTF-8 text, refusing what no config file can be: huge, binary, not UTF-8,
- * a symlink loop, a folder. A leading BOM is kept out of the text (Claude Code accepts it); the
- * fixer reads the bytes again before writing and puts it back.
+ * Reads a file as UTF-8 text, refusing what no config file can be: not a regular file (FIFO, socket, device,
+ * folder), over MAX_FILE_BYTES, binary, not UTF-8 (UTF-16 is named), a symlink loop, JSON or YAML nested deeper
+ * than MAX_NESTING. A leading BOM is kept out of the text (Claude Code accepts it); the fixer reads the bytes again
+ * before writing and puts it back. `syntax` names the format when the file name does not (a builder manifest).
  */
-export function readTextFile(path: string): ReadResult {
+export function readTextFile(path: string, syntax?: 'json' | 'yaml'): ReadResult {
   const staged = pendingContent(path);
-  if (staged !== undefined) return { ok: true, source: new SourceFile(path, staged.charCodeAt(0) === 0xfeff ? staged.slice(1) : staged) };
-  const fail = (reason: string): ReadResult => ({ ok: false, problem: { path, reason } });
-  let size: number;
-  try {
-    realpathSync(path); // throws ELOOP on a symlink loop
-    const st = statSync(path);
-    if (st.isDirectory()) return fail('is a folder, not a file');
-    size = st.size;
-  } catch (err) {
-    return fail(describeFsError(err));
-  }
-  if (size > MAX_FILE_BYTES) return fail(`is ${(size / 1048576).toFixed(1)} MB, over the 10 MB limit for a config file`);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    return fail(describeFsError(err));
-  }
-  if (bytes.includes(0)) return fail('looks binary (contains NUL bytes)');
+  const fail = (reason: string, more: Partial<ReadProblem> = {}): ReadResult => ({ ok: false, problem: { path, reason, ...more } });
   let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return fail('is not valid UTF-8');
+  if (staged !== undefined) text = staged;
+  else {
+    const read = readBoundedBytes(path);
+    if (!read.ok) return fail(read.reason);
+    const bytes = read.bytes;
+    const utf16 = utf16Encoding(bytes);
+    if (utf16) return fail(`is ${utf16}, not UTF-8`, { kind: 'encoding' });
+    if (bytes.includes(0)) return fail('looks binary (contains NUL bytes)', { kind: 'encoding' });
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return fail('is not valid UTF-8', { kind: 'encoding' });
+    }
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return { ok: true, source: new SourceFile(path, text) };
+  return textSource(path, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, syntax);
+}
+
+/**
+ * Text already in memory (inline `--settings` JSON, contents the fixer means to write) as a source, with the
+ * checks a file's text gets: the size limit and the nesting limit, found before any parser recurses into it.
+ */
+export function textSource(path: string, text: string, syntax?: 'json' | 'yaml'): ReadResult {
+  if (text.length > MAX_FILE_BYTES) return { ok: false, problem: { path, reason: `is ${LIMIT_TEXT}` } };
+  const source = new SourceFile(path, text);
+  const format = syntax ?? syntaxOf(path, text);
+  const tooDeepAt = format === 'json' ? jsonNestingOffset(text) : format === 'yaml' ? yamlNestingOffset(text) : undefined;
+  if (tooDeepAt !== undefined) {
+    const range = source.range(tooDeepAt, 1);
+    return { ok: false, problem: { path, reason: `is ${nestingMessage()} at line ${range.start.line}, column ${range.start.column}; not read`, range } };
+  }
+  return { ok: true, source };
+}
+
+export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; reason: string };
+
+// O_NONBLOCK: opening a FIFO that has no writer returns at once instead of waiting for one (the fstat after it
+// then refuses the FIFO); O_NOCTTY: a terminal device never becomes the controlling terminal.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+const CHUNK = 64 * 1024;
+
+/**
+ * The bytes of a regular file, at most MAX_FILE_BYTES, counted while reading: a size from stat can lie (files under
+ * /proc, a file that grows), so reading stops at the first byte past the limit. Anything but a regular file is
+ * refused before a byte is read.
+ */
+export function readBoundedBytes(path: string): BytesResult {
+  let fd: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return { ok: false, reason: notAFile(st) };
+    if (st.size > MAX_FILE_BYTES) return { ok: false, reason: `is ${(st.size / 1048576).toFixed(1)} MB, ${LIMIT_TEXT}` };
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (err) {
+    return { ok: false, reason: describeFsError(err) };
+  }
+  try {
+    const st = fstatSync(fd); // what was opened, which may not be what stat saw a moment before
+    if (!st.isFile()) return { ok: false, reason: notAFile(st) };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, MAX_FILE_BYTES + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > MAX_FILE_BYTES) return { ok: false, reason: `is ${LIMIT_TEXT}` };
+    }
+    return { ok: true, bytes: Buffer.concat(chunks, total) };
+  } catch (err) {
+    return { ok: false, reason: describeFsError(err) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What a path that is not a regular file is, for the one line that refuses it. */
+export function notAFile(st: Stats): string {
+  if (st.isDirectory()) return 'is a folder, not a file';
+  if (st.isFIFO()) return 'is a FIFO (named pipe), not a file';
+  if (st.isSocket()) return 'is a socket, not a file';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a file';
+  return 'is not a regular file';
+}
+
+/**
+ * "UTF-16 LE with a byte order mark" and the like, for text saved as UTF-16 (Windows editors and PowerShell's
+ * `Out-File` do): by its BOM, or, without one, by a NUL in every other byte, as ASCII text in UTF-16 has.
+ */
+function utf16Encoding(bytes: Buffer): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'UTF-16 LE (with a byte order mark)';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'UTF-16 BE (with a byte order mark)';
+  const pairs = Math.min(256, bytes.length >> 1);
+  if (pairs === 0) return undefined;
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (bytes[2 * i] === 0) zeroEven++;
+    if (bytes[2 * i + 1] === 0) zeroOdd++;
+  }
+  if (zeroEven === 0 && zeroOdd >= pairs * 0.9) return 'UTF-16 LE (without a byte order mark)';
+  if (zeroOdd === 0 && zeroEven >= pairs * 0.9) return 'UTF-16 BE (without a byte order mark)';
+  return undefined;
+}
+
+/** Whether a real path is one of the roots or inside one (roots are real paths too). */
+export function isInside(real: string, roots: string[]): boolean {
+  return roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
+}
+
+/**
+ * Where a path really leads, when that is outside every root: a symlink (or a symlinked folder on the way) out of
+ * the scanned folders. Undefined when it stays inside, or does not resolve (the read then says why).
+ */
+export function realPathOutside(path: string, roots: string[]): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return undefined;
+  }
+  return isInside(real, roots) ? undefined : real;
+}
+
+/** A file the doctor failed on (a bug in it): one line for the file, and the run goes on without it. */
+export function internalProblem(path: string, err: unknown): ReadProblem {
+  return { path, reason: `could not be analysed (internal error: ${(err as Error)?.message ?? String(err)})`, kind: 'internal' };
 }
 
 export function describeFsError(err: unknown): string {
@@ -81,6 +191,8 @@ export function describeFsError(err: unknown): string {
       return 'is a symlink loop';
     case 'EISDIR':
       return 'is a folder, not a file';
+    case 'ENXIO':
+      return 'is a socket or a device without a reader, not a file';
     default:
       return `cannot be read (${code ?? String(err)})`;
   }

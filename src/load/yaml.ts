@@ -2,6 +2,7 @@ import type { Document, Node, Pair } from 'yaml';
 import type { SourceFile } from './source.js';
 import type { Range } from '../types.js';
 import { lazyRequire } from '../util/lazy.js';
+import { nestingMessage, yamlNestingOffset } from './nesting.js';
 
 // The yaml library loads with the first YAML file read, not at startup: `--version`, `rules` and a check of
 // settings files alone never need it. Its node guards are used through here for the same reason.
@@ -27,9 +28,56 @@ export interface YamlDocument {
   value: unknown;
 }
 
-/** The parsed Document alone: classifying a file needs no more, and `parseYaml` takes it on from there. */
+// uniqueKeys is checked here, not by the yaml package: its check compares each key with every earlier one, so a
+// map of 40 000 keys (400 kB) takes half a minute; `duplicateKeyErrors` does the same with a set.
+const OPTIONS = { uniqueKeys: false, keepSourceTokens: true, prettyErrors: false, strict: true } as const;
+
+/** The error code of a YAML file nested deeper than MAX_NESTING. */
+export const NESTING_TOO_DEEP = 'NESTING_TOO_DEEP';
+
+/**
+ * The parsed Document alone: classifying a file needs no more, and `parseYaml` takes it on from there. Composing a
+ * Document recurses once per level, so a file nested deeper than MAX_NESTING becomes an empty Document with one
+ * error where the limit is crossed (readTextFile refuses such files already; this keeps the parser safe alone).
+ */
 export function parseYamlDocument(source: SourceFile): Document.Parsed {
-  return yaml().parseDocument(source.text, { uniqueKeys: true, keepSourceTokens: true, prettyErrors: false, strict: true });
+  const Y = yaml();
+  const tooDeepAt = yamlNestingOffset(source.text);
+  if (tooDeepAt === undefined) {
+    const doc = Y.parseDocument(source.text, OPTIONS);
+    const duplicates = duplicateKeyErrors(doc);
+    if (duplicates.length > 0) doc.errors = [...doc.errors, ...duplicates].sort((a, b) => a.pos[0] - b.pos[0]);
+    return doc;
+  }
+  const empty = Y.parseDocument('', OPTIONS);
+  empty.errors.push(new Y.YAMLParseError([tooDeepAt, tooDeepAt + 1], NESTING_TOO_DEEP as never, nestingMessage()));
+  return empty;
+}
+
+/**
+ * What the yaml package's `uniqueKeys: true` reports (same code, message and place: the second key's start), in
+ * linear time: two scalar keys with the same value in one map. Depth is bounded by MAX_NESTING before this runs.
+ */
+function duplicateKeyErrors(doc: Document.Parsed): InstanceType<typeof import('yaml').YAMLParseError>[] {
+  const Y = yaml();
+  const errors: InstanceType<typeof import('yaml').YAMLParseError>[] = [];
+  const visit = (node: unknown) => {
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && pair.key.range) {
+          if (seen.has(pair.key.value)) errors.push(new Y.YAMLParseError([pair.key.range[0], pair.key.range[0] + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+          seen.add(pair.key.value);
+        }
+        visit(pair.key);
+        visit(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) visit(item);
+    }
+  };
+  visit(doc.contents);
+  return errors;
 }
 
 /** The file as the models read it; `doc` is its Document when already parsed (by classification). */

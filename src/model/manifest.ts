@@ -9,7 +9,7 @@ import { UsageError } from '../util/errors.js';
  * the builder's own convention; `import:`/`name:` overrides are not types and are ignored.
  */
 export function readManifest(path: string): Set<string> {
-  const r = readTextFile(path);
+  const r = readTextFile(path, 'yaml');
   if (!r.ok) throw new UsageError(`--collector-manifest ${r.problem.path}: ${r.problem.reason}`);
   const y = parseYaml(r.source);
   if (y.problems.length) {

@@ -1,0 +1,89 @@
+import { basename } from 'node:path';
+import * as jsonc from 'jsonc-parser';
+import { lazyRequire } from '../util/lazy.js';
+
+/**
+ * How deep JSON and YAML collections may nest. Real configs stay near 15 (a Grafana dashboard's panels in rows);
+ * the parsers and every walk over their trees recurse once per level, so a file nesting deeper is refused before
+ * any of them sees it, instead of overflowing the stack.
+ */
+export const MAX_NESTING = 64;
+
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
+
+/** Offset of the first `[` or `{` that opens level MAX_NESTING + 1, or undefined. Iterative: any depth is safe. */
+export function jsonNestingOffset(text: string): number | undefined {
+  const scanner = jsonc.createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== jsonc.SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind === jsonc.SyntaxKind.OpenBraceToken || kind === jsonc.SyntaxKind.OpenBracketToken) {
+      if (++depth > MAX_NESTING) return scanner.getTokenOffset();
+    } else if ((kind === jsonc.SyntaxKind.CloseBraceToken || kind === jsonc.SyntaxKind.CloseBracketToken) && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Offset where a YAML text nests collections deeper than MAX_NESTING, or undefined. Read from the yaml package's
+ * lexer, a generator that keeps no stack, so it stops at the crossing point with memory and time bounded (its
+ * parser builds the whole syntax tree first, and composing a Document recurses once per level). Flow collections
+ * count by their brackets; block collections by the columns of their indicators (`-`, `?`) and keys, the way
+ * indentation nests them; a new document starts again from nothing.
+ */
+export function yamlNestingOffset(text: string): number | undefined {
+  const open: { column: number; kind: 'seq' | 'map' }[] = []; // block collections, outermost first
+  let flow = 0;
+  let offset = 0;
+  let lineStart = 0;
+  let lastContent = 0; // start of the latest scalar on this line: the key, when a `:` follows
+  const block = (at: number, kind: 'seq' | 'map'): boolean => {
+    const column = at - lineStart;
+    while (open.length > 0 && open[open.length - 1].column > column) open.pop();
+    let top = open[open.length - 1];
+    if (top?.column === column && top.kind === 'seq' && kind === 'map') top = (open.pop(), open[open.length - 1]); // `a:\n- x\nb:`
+    // A `-` in the column of a key starts a sequence inside that map; anything else there continues the collection.
+    if (top?.column !== column || (top.kind === 'map' && kind === 'seq')) open.push({ column, kind });
+    return flow + open.length > MAX_NESTING;
+  };
+  for (const token of new (yaml().Lexer)().lex(text)) {
+    if (token === '\x02' || token === '\x18' || token === '\x1f') continue; // markers, not text
+    const at = offset;
+    offset += token.length;
+    const newline = token.lastIndexOf('\n');
+    if (token === '---') {
+      open.length = 0;
+      flow = 0;
+    } else if (token === '[' || token === '{') {
+      if (++flow + open.length > MAX_NESTING) return at;
+    } else if (token === ']' || token === '}') {
+      flow = Math.max(0, flow - 1);
+    } else if (flow === 0 && (token === '-' || token === '?')) {
+      if (block(at, token === '-' ? 'seq' : 'map')) return at;
+    } else if (flow === 0 && token === ':') {
+      const key = lastContent >= lineStart ? lastContent : at;
+      if (block(key, 'map')) return key;
+    } else if (token.trim() !== '' && token[0] !== '#') {
+      lastContent = at;
+    }
+    if (newline >= 0) lineStart = at + newline + 1;
+  }
+  return undefined;
+}
+
+export function nestingMessage(): string {
+  return `nested deeper than ${MAX_NESTING} levels (claude-otel-doctor's limit for a config file)`;
+}
+
+/**
+ * How the doctor will parse a file, decided as classification decides it (src/discover/classify.ts): env files by
+ * name; JSON by name or a leading `{`; YAML by extension. Undefined: not parsed at all.
+ */
+export function syntaxOf(path: string, text: string): 'env' | 'json' | 'yaml' | undefined {
+  const name = basename(path).toLowerCase();
+  if (/\.env$|^\.env(\..+)?$/.test(name)) return 'env';
+  if (/\.json(c|\.[a-z]+)?$/.test(name) || /^\s*\{/.test(text)) return 'json';
+  if (/\.ya?ml$/.test(name)) return 'yaml';
+  return undefined;
+}
