@@ -4,7 +4,7 @@ import { displayPath } from '../util/display.js';
 import { collectSecrets, redact } from '../util/secrets.js';
 import { FIX_SCOPES, planFixes, type Analysis, type FixResult, type FixScope } from './apply.js';
 import { formatDiffs } from './diff.js';
-import { FixWriteError, listBackups, resolveBackup, restoreBackup, withFixLock, writeChanges } from './write.js';
+import { FixWriteError, listBackups, removeLeftoverTemps, resolveBackup, restoreBackup, withFixLock, writeChanges } from './write.js';
 
 /** The fix flags of `check` and the bare doctor command. */
 export interface FixFlags {
@@ -61,7 +61,9 @@ export function runFix(run: FixRun): FixOutcome {
       analyze: run.analyze,
     });
   if (run.flags.dryRun) return dryRun(run, plan());
-  const first = plan();
+  let first = plan();
+  // Temp files left by a killed run are read like any file (a dashboard's looks like a second dashboard).
+  if (removeLeftoverTemps(first.initial.workspaces.flatMap((w) => [...w.sources.keys()]))) first = plan();
   if (first.changes.length === 0) return fixAndWrite(run, first); // nothing to write: no lock, no trace
   try {
     // Planned again holding the lock, from reading to writing, so that two runs on the same files cannot

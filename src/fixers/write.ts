@@ -382,6 +382,25 @@ function removeDeadTemps(dir: string, base: string): void {
 }
 
 /**
+ * Removes temp files of runs that were killed among `paths` (what a new run found while reading: a temp file of
+ * a dashboard reads as a second dashboard). True when it removed one.
+ */
+export function removeLeftoverTemps(paths: Iterable<string>): boolean {
+  let removed = false;
+  for (const path of paths) {
+    const m = TEMP_NAME.exec(basename(path));
+    if (!m || pidAlive(Number(m[2]))) continue;
+    try {
+      unlinkSync(path);
+      removed = true;
+    } catch {
+      // gone already
+    }
+  }
+  return removed;
+}
+
+/**
  * Atomic replace: a temp file in the target's folder, written and synced, given the original mode (permission
  * bits only) and owner (the owner only when allowed, i.e. as root), then renamed over the target.
  */
