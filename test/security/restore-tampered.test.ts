@@ -4,7 +4,7 @@
 // up in the backups folder only, never in the working folder.
 import { spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,6 @@ function fixedMachine() {
   const targets = ['home/.claude/settings.json', 'shell.env', 'victim.txt'].map((rel) => join(root, rel));
   const fixed = targets.map((t) => readFileSync(t));
   const manifestPath = join(dir, 'manifest.json');
-  const key = readFileSync(join(root, 'state/claude-otel-doctor/manifest.key'));
   return {
     root,
     env,
@@ -73,7 +72,8 @@ function fixedMachine() {
     /** Writes the manifest; `sign` gives it a valid signature, as someone holding the machine's key could. */
     write(m: ManifestJson, sign: boolean) {
       const { signature, ...body } = m;
-      const signed = sign ? createHmac('sha256', key).update(JSON.stringify(body)).digest('hex') : signature;
+      const keyFile = join(root, 'state/claude-otel-doctor/manifest.key');
+      const signed = sign && existsSync(keyFile) ? createHmac('sha256', readFileSync(keyFile)).update(JSON.stringify(body)).digest('hex') : signature;
       writeFileSync(manifestPath, JSON.stringify({ ...body, signature: signed }, null, 2) + '\n');
     },
     restore: (extra: string[] = []) => runCli(['restore', name, ...extra], env),
