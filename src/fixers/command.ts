@@ -52,18 +52,20 @@ export interface FixOutcome {
 }
 
 export function runFix(run: FixRun): FixOutcome {
+  const roots = [...(run.roots ?? []), ...(run.machine?.project ? [run.machine.project] : [])];
   const plan = () =>
     planFixes({
       unsafe: run.flags.unsafeFixes === true,
       scope: (run.flags.scope as FixScope | undefined) ?? 'user',
       machine: run.machine,
-      roots: [...(run.roots ?? []), ...(run.machine?.project ? [run.machine.project] : [])],
+      roots,
       analyze: run.analyze,
     });
   if (run.flags.dryRun) return dryRun(run, plan());
   let first = plan();
   // Temp files left by a killed run are read like any file (a dashboard's looks like a second dashboard).
-  if (removeLeftoverTemps(first.initial.workspaces.flatMap((w) => [...w.sources.keys()]))) first = plan();
+  const sources = first.initial.workspaces.flatMap((w) => [...w.sources.keys()]);
+  if (removeLeftoverTemps(sources, [...roots, ...(run.machine?.home ? [run.machine.home] : [])])) first = plan();
   if (first.changes.length === 0) return fixAndWrite(run, first); // nothing to write: no lock, no trace
   try {
     // Planned again holding the lock, from reading to writing, so that two runs on the same files cannot

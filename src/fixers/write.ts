@@ -383,14 +383,16 @@ function removeDeadTemps(dir: string, base: string): void {
 
 /**
  * Removes temp files of runs that were killed among `paths` (what a new run found while reading: a temp file of
- * a dashboard reads as a second dashboard). True when it removed one.
+ * a dashboard reads as a second dashboard), when they really are inside `roots`. True when it removed one.
  */
-export function removeLeftoverTemps(paths: Iterable<string>): boolean {
+export function removeLeftoverTemps(paths: Iterable<string>, roots: string[]): boolean {
+  const real = roots.map(realTarget);
   let removed = false;
   for (const path of paths) {
     const m = TEMP_NAME.exec(basename(path));
     if (!m || pidAlive(Number(m[2]))) continue;
     try {
+      if (!lstatSync(path).isFile() || !real.some((r) => isInside(realTarget(path), r))) continue;
       unlinkSync(path);
       removed = true;
     } catch {
