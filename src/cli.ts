@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { cac } from 'cac';
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
@@ -151,7 +151,7 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   const flags = probing ? probeFlags(opts, filesMode) : undefined;
   if (fixRequested(opts, filesMode, !filesMode || explicitMachine)) {
     const notesToStdout = format === 'pretty';
-    const outcome = runFix({ flags: opts, analyze, machine: { home, project }, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
+    const outcome = runFix({ flags: opts, analyze, machine: { home, project }, roots: filesMode ? paths : undefined, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
     if (outcome.exitCode !== undefined) {
       if (unexamined.length === 0) return outcome.exitCode;
       // --dry-run prints no report, and its 0 or 1 says whether there is something to fix: a file that could not
@@ -434,10 +434,19 @@ function invokedDirectly(): boolean {
 if (invokedDirectly()) {
   // A reader that stops early (`| head`) closes the pipe: stop quietly, as other command-line tools do, instead
   // of an unhandled EPIPE with a stack trace.
+  // Any other failure to write the report (a full disk, a descriptor not open for writing) is exit 2 with one
+  // line, never a report that seems to have been written.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
+      if (stream === process.stdout) {
+        try {
+          writeSync(2, `claude-otel-doctor: cannot write the report to stdout (${err.message})\n`);
+        } catch {
+          // stderr is gone too: the exit code still says it
+        }
+      }
+      process.exit(2);
     });
   }
   void Promise.resolve(main(process.argv.slice(2))).then((code) => {

@@ -52,8 +52,11 @@ export function refuseDiffering(files: ExaminedFile[], force: boolean): void {
   );
 }
 
+/** A file init makes private (the .env with the Grafana password, 0600) stays private when it replaces an older one. */
 export function changesOf(files: ExaminedFile[]): FileChange[] {
-  return files.filter((f) => f.status === 'create' || f.status === 'differs').map((f) => ({ path: f.path, before: f.before, after: f.text, mode: f.mode }));
+  return files
+    .filter((f) => f.status === 'create' || f.status === 'differs')
+    .map((f) => ({ path: f.path, before: f.before, after: f.text, mode: f.mode, enforceMode: (f.mode & 0o077) === 0 }));
 }
 
 /**

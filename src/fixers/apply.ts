@@ -12,6 +12,7 @@ import { credentialHeaders, isLiteralSecret, isSecretVariableName } from '../rul
 import type { Finding, FixSafety, TextEdit } from '../types.js';
 import { collectSecrets } from '../util/secrets.js';
 import { jsonFormatting } from './edits.js';
+import { isInside, realTarget } from './write.js';
 
 /**
  * The one place fixes are applied. Rules return findings with edits; this module picks the fixes the
@@ -45,6 +46,13 @@ export interface FixOptions {
   analyze: () => Analysis;
   /** Passes that change something (default 10). */
   maxPasses?: number;
+  /**
+   * Where fixes may write: inside these files and folders (the scanned paths, the project), symlinks resolved,
+   * and into the user's own files the machine workspace found (user settings, --settings, --env-file,
+   * ~/.claude/telemetry), wherever their links lead. A fix that would write elsewhere is not applied, with why.
+   * Undefined: anywhere (callers that write nothing).
+   */
+  roots?: string[];
 }
 
 export interface FileChange {
@@ -55,6 +63,8 @@ export interface FileChange {
   after: string;
   /** Mode of a file the change creates (default 0600); an existing file keeps its own. `init` writes stack files 0644. */
   mode?: number;
+  /** The mode applies to a file the change replaces too (init's .env, which holds a password: 0600 whatever it was). */
+  enforceMode?: boolean;
 }
 
 export interface FixRecord {
@@ -112,6 +122,7 @@ export function planFixes(opts: FixOptions): FixResult {
   const maxPasses = opts.maxPasses ?? 10;
   const state = new FileState();
   const initial = opts.analyze();
+  const refuseWrite = writePolicy(initial, opts);
   let analysis = initial;
   const excluded = new Map<string, string>();
   const applied: AppliedFix[] = [];
@@ -121,7 +132,7 @@ export function planFixes(opts: FixOptions): FixResult {
   for (let iteration = 0; iteration < maxPasses * 4; iteration++) {
     const usable = analysis.findings
       .filter((f) => f.fix)
-      .map((f) => resolveFix(f, analysis, state, opts))
+      .map((f) => resolveFix(f, analysis, state, opts, refuseWrite))
       .filter((r): r is { ok: true; fix: Resolved } => r.ok && !excluded.has(r.fix.key))
       .map((r) => r.fix);
     if (usable.length === 0) break;
@@ -154,7 +165,7 @@ export function planFixes(opts: FixOptions): FixResult {
   let unsafeSkipped = 0;
   for (const f of analysis.findings) {
     if (!f.fix) continue;
-    const r = resolveFix(f, analysis, state, opts);
+    const r = resolveFix(f, analysis, state, opts, refuseWrite);
     if (!r.ok && r.unsafe) unsafeSkipped++;
     else if (!r.ok) notApplied.push({ ...record(f), reason: r.reason });
     else if (excluded.has(r.fix.key)) notApplied.push({ ...record(f), reason: excluded.get(r.fix.key)! });
@@ -223,7 +234,33 @@ function isSecretAddition(a: Addition): boolean {
 const SECRET_HINT =
   'put credentials in .claude/settings.local.json (git-ignored), serve headers from an otelHeadersHelper script, or set them in managed settings';
 
-function resolveFix(f: Finding, analysis: Analysis, state: FileState, opts: FixOptions): Resolution {
+/**
+ * Why a file may not be written (see FixOptions.roots), or undefined. Untrusted files (everything scanned, the
+ * project's settings) are written only where their real path, symlinks resolved, stays inside the roots.
+ */
+function writePolicy(analysis: Analysis, opts: FixOptions): (file: string) => string | undefined {
+  if (!opts.roots) return () => undefined;
+  const roots = opts.roots.map(realTarget);
+  const trusted = new Set<string>();
+  for (const ws of analysis.workspaces) {
+    if (ws.mode !== 'machine') continue;
+    const project = new Set(ws.claude.files.filter((f) => f.scope === 'project' || f.scope === 'local').map((f) => resolve(f.path)));
+    for (const f of ws.claude.files) if (!f.inline && !project.has(resolve(f.path))) trusted.add(resolve(f.path));
+    for (const path of ws.sources.keys()) if (!project.has(resolve(path))) trusted.add(resolve(path));
+    const user = scopeFile(ws, 'user', opts.machine);
+    if (user) trusted.add(resolve(user));
+  }
+  return (file) => {
+    const path = resolve(file);
+    if (trusted.has(path)) return undefined;
+    const target = realTarget(path);
+    if (roots.some((r) => isInside(target, r))) return undefined;
+    const where = target === path ? path : `${path}, a link to ${target},`;
+    return `${where} is outside the scanned folders and the project, so it is not written (--fix writes only inside them)`;
+  };
+}
+
+function resolveFix(f: Finding, analysis: Analysis, state: FileState, opts: FixOptions, refuseWrite: (file: string) => string | undefined): Resolution {
   const fix = f.fix!;
   if (fix.safety === 'unsafe' && !opts.unsafe) return { ok: false, unsafe: true, reason: 'unsafe fix: needs --unsafe-fixes' };
   const ws = workspaceOf(f, analysis);
@@ -247,6 +284,11 @@ function resolveFix(f: Finding, analysis: Analysis, state: FileState, opts: FixO
     }
   } else if (fix.addEnv?.some((a) => a.edits.length === 0)) {
     return { ok: false, reason: 'there is no settings file to add it to (in CI mode additions go next to a related setting)' };
+  }
+
+  for (const file of new Set([...edits.map((e) => e.file), ...additions.map((a) => a.file)])) {
+    const refused = refuseWrite(file);
+    if (refused) return { ok: false, reason: refused };
   }
 
   const managed = new Set(settingsFiles(analysis).filter((s) => s.scope === 'managed').map((s) => s.path));

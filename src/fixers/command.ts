@@ -4,7 +4,7 @@ import { displayPath } from '../util/display.js';
 import { collectSecrets, redact } from '../util/secrets.js';
 import { FIX_SCOPES, planFixes, type Analysis, type FixResult, type FixScope } from './apply.js';
 import { formatDiffs } from './diff.js';
-import { FixWriteError, listBackups, resolveBackup, restoreBackup, writeChanges } from './write.js';
+import { FixWriteError, listBackups, removeLeftoverTemps, resolveBackup, restoreBackup, withFixLock, writeChanges } from './write.js';
 
 /** The fix flags of `check` and the bare doctor command. */
 export interface FixFlags {
@@ -38,6 +38,8 @@ export interface FixRun {
   flags: FixFlags;
   analyze: () => Analysis;
   machine?: { home?: string; project?: string };
+  /** CI mode: the scanned paths, which (with the project) bound where fixes write. */
+  roots?: string[];
   tool: string;
   /** Notes go to stdout before the pretty report; with a machine format (json, sarif, github) to stderr. */
   notesToStdout: boolean;
@@ -50,28 +52,56 @@ export interface FixOutcome {
 }
 
 export function runFix(run: FixRun): FixOutcome {
-  const result = planFixes({
-    unsafe: run.flags.unsafeFixes === true,
-    scope: (run.flags.scope as FixScope | undefined) ?? 'user',
-    machine: run.machine,
-    analyze: run.analyze,
-  });
-  const secrets = new Set([...collectSecrets(result.initial.workspaces), ...collectSecrets(result.final.workspaces)]);
+  const roots = [...(run.roots ?? []), ...(run.machine?.project ? [run.machine.project] : [])];
+  const plan = () =>
+    planFixes({
+      unsafe: run.flags.unsafeFixes === true,
+      scope: (run.flags.scope as FixScope | undefined) ?? 'user',
+      machine: run.machine,
+      roots,
+      analyze: run.analyze,
+    });
+  if (run.flags.dryRun) return dryRun(run, plan());
+  let first = plan();
+  // Temp files left by a killed run are read like any file (a dashboard's looks like a second dashboard).
+  const sources = first.initial.workspaces.flatMap((w) => [...w.sources.keys()]);
+  if (removeLeftoverTemps(sources, [...roots, ...(run.machine?.home ? [run.machine.home] : [])])) first = plan();
+  if (first.changes.length === 0) return fixAndWrite(run, first); // nothing to write: no lock, no trace
+  try {
+    // Planned again holding the lock, from reading to writing, so that two runs on the same files cannot
+    // interleave: the second one plans on what the first one wrote.
+    return withFixLock(() => fixAndWrite(run, plan()));
+  } catch (err) {
+    if (err instanceof FixWriteError) {
+      process.stderr.write(`claude-otel-doctor: ${err.message}\n`);
+      return { exitCode: 2 };
+    }
+    throw err;
+  }
+}
+
+function secretsOf(result: FixResult): Set<string> {
+  return new Set([...collectSecrets(result.initial.workspaces), ...collectSecrets(result.final.workspaces)]);
+}
+
+function dryRun(run: FixRun, result: FixResult): FixOutcome {
+  const secrets = secretsOf(result);
+  const show = (p: string | undefined) => displayPath(p, run.cwd);
+  const diff = formatDiffs(result.changes, secrets);
+  process.stdout.write(diff.text);
+  let notes = '';
+  if (run.flags.showFixes) notes += appliedLines(result, show, 'would fix');
+  notes += pendingLines(result, show);
+  if (diff.masked.length) notes += `the diff of ${diff.masked.map(show).join(', ')} holds a credential: shown masked, as comments that patch skips\n`;
+  if (result.changes.length === 0) notes += 'nothing to fix\n';
+  process.stderr.write(redact(notes, secrets));
+  return { exitCode: result.changes.length > 0 ? 1 : 0 };
+}
+
+function fixAndWrite(run: FixRun, result: FixResult): FixOutcome {
+  const secrets = secretsOf(result);
   const show = (p: string | undefined) => displayPath(p, run.cwd);
   const out = (text: string) => (run.notesToStdout ? process.stdout : process.stderr).write(redact(text, secrets));
-
-  if (run.flags.dryRun) {
-    const diff = formatDiffs(result.changes, secrets);
-    process.stdout.write(diff.text);
-    let notes = '';
-    if (run.flags.showFixes) notes += appliedLines(result, show, 'would fix');
-    notes += pendingLines(result, show);
-    if (diff.masked.length) notes += `the diff of ${diff.masked.map(show).join(', ')} holds a credential: shown masked, as comments that patch skips\n`;
-    if (result.changes.length === 0) notes += 'nothing to fix\n';
-    process.stderr.write(redact(notes, secrets));
-    return { exitCode: result.changes.length > 0 ? 1 : 0 };
-  }
-
   if (result.changes.length === 0) {
     out(pendingLines(result, show) + (result.applied.length === 0 ? 'nothing to fix\n' : ''));
     return {};
