@@ -4,6 +4,8 @@ import { isInside, notAFile, type ReadProblem } from '../load/read.js';
 import { looksLikeConfigName } from './classify.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
+/** A temp file `--fix` writes beside its target (`.<name>.claude-otel-doctor-<pid>-<random>.tmp`): never input. */
+export const DOCTOR_TEMP_NAME = /^\.(.*)\.claude-otel-doctor-(\d+)(?:-[0-9a-f]+)?\.tmp$/;
 
 /**
  * Every regular file under the given paths (files as given), skipping VCS and dependency folders. A symlink is
@@ -54,7 +56,7 @@ export function walk(paths: string[], isIgnored: (path: string) => boolean, prob
         problems.push({ path, reason: 'cannot be read (permission denied)' });
         return;
       }
-      for (const n of names) if (!SKIP_DIRS.has(n)) visit(join(path, n), false);
+      for (const n of names) if (!SKIP_DIRS.has(n) && !DOCTOR_TEMP_NAME.test(n)) visit(join(path, n), false);
     } else if (st.isFile()) {
       files.push(resolve(path));
     } else {

@@ -62,10 +62,9 @@ export function runFix(run: FixRun): FixOutcome {
       analyze: run.analyze,
     });
   if (run.flags.dryRun) return dryRun(run, plan());
-  let first = plan();
-  // Temp files left by a killed run are read like any file (a dashboard's looks like a second dashboard).
+  const first = plan();
   const sources = first.initial.workspaces.flatMap((w) => [...w.sources.keys()]);
-  if (removeLeftoverTemps(sources, [...roots, ...(run.machine?.home ? [run.machine.home] : [])])) first = plan();
+  removeLeftoverTemps(sources, [...roots, ...(run.machine?.home ? [run.machine.home] : [])]);
   if (first.changes.length === 0) return fixAndWrite(run, first); // nothing to write: no lock, no trace
   try {
     // Planned again holding the lock, from reading to writing, so that two runs on the same files cannot

@@ -24,6 +24,7 @@ import {
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { FileChange } from './apply.js';
+import { DOCTOR_TEMP_NAME as TEMP_NAME } from '../discover/walk.js';
 
 /**
  * Writing fixes without losing anything.
@@ -358,7 +359,6 @@ export interface AtomicWriteOptions {
   create?: boolean;
 }
 
-const TEMP_NAME = /^\.(.*)\.claude-otel-doctor-(\d+)(?:-[0-9a-f]+)?\.tmp$/;
 
 /** Temp files of `base` left by runs that were killed; those of a live run are its own business. */
 function removeDeadTemps(dir: string, base: string): void {
@@ -382,24 +382,14 @@ function removeDeadTemps(dir: string, base: string): void {
 }
 
 /**
- * Removes temp files of runs that were killed among `paths` (what a new run found while reading: a temp file of
- * a dashboard reads as a second dashboard), when they really are inside `roots`. True when it removed one.
+ * Removes temp files that killed runs left beside the files a new run read (the walk skips them, so they would
+ * otherwise stay forever), when those files really are inside `roots`.
  */
-export function removeLeftoverTemps(paths: Iterable<string>, roots: string[]): boolean {
+export function removeLeftoverTemps(paths: Iterable<string>, roots: string[]): void {
   const real = roots.map(realTarget);
-  let removed = false;
   for (const path of paths) {
-    const m = TEMP_NAME.exec(basename(path));
-    if (!m || pidAlive(Number(m[2]))) continue;
-    try {
-      if (!lstatSync(path).isFile() || !real.some((r) => isInside(realTarget(path), r))) continue;
-      unlinkSync(path);
-      removed = true;
-    } catch {
-      // gone already
-    }
+    if (real.some((r) => isInside(realTarget(path), r))) removeDeadTemps(dirname(path), basename(path));
   }
-  return removed;
 }
 
 /**

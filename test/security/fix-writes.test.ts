@@ -41,7 +41,7 @@ const fixable = json({
 const env = (t: { root: string }) => ({ CLAUDE_CONFIG_DIR: undefined, XDG_STATE_HOME: join(t.root, 'state'), NO_COLOR: '1' });
 
 describe('--fix writes only inside the scanned roots', () => {
-  it('CI mode: a settings file that is a symlink out of the root is not written, one line says why, the rest is fixed', () => {
+  it('CI mode: a settings file that is a symlink out of the root is neither read nor written, one line says why, the rest is fixed', () => {
     const t = tree({ 'repo/a/.claude/settings.json': fixable, 'outside/victim.json': fixable, 'repo/shared/settings.json': fixable });
     link(t.path('outside/victim.json'), t.path('repo/b/.claude/settings.json'));
     // A link inside the root is followed: its target is fixed, the link stays a link.
@@ -49,7 +49,8 @@ describe('--fix writes only inside the scanned roots', () => {
     const r = runCli(['check', t.path('repo'), '--fix', '--no-shell-env', '--claude-version', '2.1.197'], env(t));
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(t.text('outside/victim.json')).toBe(fixable);
-    expect(r.stdout).toMatch(/^not fixed settings\/invalid-interval .*b\/\.claude\/settings\.json:\d+: .*a link to .*outside\/victim\.json, is outside the scanned folders and the project, so it is not written/m);
+    // The reader refuses the link already (roots.test.ts); the writer's own check stays as a second line of defence.
+    expect(r.stdout).toMatch(/b\/\.claude\/settings\.json: error is a symlink to .*outside\/victim\.json, outside the scanned paths; not read/);
     expect(JSON.parse(t.text('repo/a/.claude/settings.json')).env.OTEL_METRIC_EXPORT_INTERVAL).toBe('10000');
     expect(JSON.parse(t.text('repo/shared/settings.json')).env.OTEL_METRIC_EXPORT_INTERVAL).toBe('10000');
     expect(lstatSync(t.path('repo/c/.claude/settings.json')).isSymbolicLink()).toBe(true);
@@ -65,7 +66,7 @@ describe('--fix writes only inside the scanned roots', () => {
 
   const machineArgs = (t: { path: (rel: string) => string }) => ['check', '--no-shell-env', '--claude-version', '2.1.197', '--home', t.path('home'), '--project', t.path('project'), '--managed-dir', t.path('managed')];
 
-  it("machine mode: the project's settings.local.json linking out of the project is not written; the user's own linked settings are", () => {
+  it("machine mode: the project's settings.local.json linking out of the project is neither read nor written; the user's own linked settings are", () => {
     const user = json({ CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'OTLP', OTEL_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' });
     const victim = json({ OTEL_METRIC_EXPORT_INTERVAL: '10s' });
     const t = tree({ 'outside/victim.json': victim, 'dotfiles/claude.json': user, 'managed/.keep': '' });
@@ -73,7 +74,7 @@ describe('--fix writes only inside the scanned roots', () => {
     link(t.path('dotfiles/claude.json'), t.path('home/.claude/settings.json'));
     const r = runCli([...machineArgs(t), '--fix'], env(t));
     expect(t.text('outside/victim.json')).toBe(victim);
-    expect(r.stdout).toMatch(/^not fixed settings\/invalid-interval .*settings\.local\.json:\d+: .*outside\/victim\.json, is outside the scanned folders and the project/m);
+    expect(r.stdout).toMatch(/settings\.local\.json: error is a symlink to .*outside\/victim\.json, outside the project; not read/);
     expect(JSON.parse(t.text('dotfiles/claude.json')).env.OTEL_METRICS_EXPORTER).toBe('otlp');
   });
 
