@@ -17,6 +17,7 @@ import { explainRule, listRules } from './report/rules.js';
 import { SEVERITY_ORDER, type Severity } from './types.js';
 import { UsageError } from './util/errors.js';
 import { colorEnabled } from './util/color.js';
+import { escapeControl } from './util/escape.js';
 import { collectSecrets, redact } from './util/secrets.js';
 import { TOOL_VERSION } from './version.js';
 import { fileWorkspaces, machineWorkspace } from './workspaces.js';
@@ -205,7 +206,10 @@ function report(
   probes?: ProbeResult[],
   flags?: ProbeFlags,
 ): number {
-  const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes };
+  const secrets = collectSecrets(workspaces);
+  if (flags?.grafanaToken) secrets.add(flags.grafanaToken);
+  for (const url of [flags?.grafanaUrl, flags?.prometheusUrl, flags?.lokiUrl]) for (const s of urlCredentials(url)) secrets.add(s);
+  const input: ReportInput = { findings, workspaces, problems, cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes, secrets };
   let text: string;
   switch (format) {
     case 'json':
@@ -221,9 +225,6 @@ function report(
       text = command !== 'check' && !opts.quiet ? formatDoctor(input) : formatPretty(input, opts.quiet === true);
   }
   if (opts.quiet && format === 'pretty') text = formatPretty({ ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]) }, true);
-  const secrets = collectSecrets(workspaces);
-  if (flags?.grafanaToken) secrets.add(flags.grafanaToken);
-  for (const url of [flags?.grafanaUrl, flags?.prometheusUrl, flags?.lokiUrl]) for (const s of urlCredentials(url)) secrets.add(s);
   process.stdout.write(redact(text, secrets));
   const failing = findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]);
   if (problems.length > 0 && filesMode && paths.some((p) => problems.some((q) => q.path === resolve(p)))) return 2;
@@ -369,11 +370,13 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
 }
 
 function failure(err: unknown): number {
+  // Messages quote flags and file contents: masked (URL user-info) and escaped like every other output line.
+  const line = (text: string) => escapeControl(redact(text, new Set()));
   if (err instanceof UsageError || (err as Error)?.name === 'CACError') {
-    process.stderr.write(`claude-otel-doctor: ${(err as Error).message}\n`);
+    process.stderr.write(`claude-otel-doctor: ${line((err as Error).message)}\n`);
     return 2;
   }
-  process.stderr.write(`claude-otel-doctor: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+  process.stderr.write(`claude-otel-doctor: internal error: ${line((err as Error)?.message ?? String(err))}\n`);
   if (process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
   return 2;
 }
