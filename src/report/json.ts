@@ -24,7 +24,7 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
       fatal: f.fatal,
       fix: f.fix ? { safety: f.fix.safety, description: f.fix.description } : undefined,
     })),
-    problems: input.problems,
+    problems: input.problems.map((p) => ({ ...p, reason: bounded(input, p.reason) })),
     // The effective setup quotes input (names, values, URLs, exporter lists): each string bounded like a message.
     effective: input.workspaces.map((ws) => boundStrings(effective(ws), (text) => bounded(input, text))),
     ...(input.probes && { probes: input.probes.map(({ probeId, stage, status, target, summary }) => ({ probeId, stage, status, target, summary: bounded(input, summary) })) }),
