@@ -17,6 +17,7 @@ import { explainRule, listRules } from './report/rules.js';
 import { SEVERITY_ORDER, type Severity } from './types.js';
 import { UsageError } from './util/errors.js';
 import { colorEnabled } from './util/color.js';
+import { escapeControl } from './util/escape.js';
 import { collectSecrets, redact } from './util/secrets.js';
 import { TOOL_VERSION } from './version.js';
 import { fileWorkspaces, machineWorkspace } from './workspaces.js';
@@ -217,9 +218,12 @@ function report(
   probes?: ProbeResult[],
   flags?: ProbeFlags,
 ): number {
+  const secrets = collectSecrets(workspaces);
+  if (flags?.grafanaToken) secrets.add(flags.grafanaToken);
+  for (const url of [flags?.grafanaUrl, flags?.prometheusUrl, flags?.lokiUrl]) for (const s of urlCredentials(url)) secrets.add(s);
   // Every read problem is also a finding (doctor/unreadable-file): the JSON report keeps its `problems` list as
   // well, the other formats show the findings alone, so nothing is said twice.
-  const input: ReportInput = { findings, workspaces, problems: format === 'json' ? problems : [], cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes };
+  const input: ReportInput = { findings, workspaces, problems: format === 'json' ? problems : [], cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes, secrets };
   let text: string;
   switch (format) {
     case 'json':
@@ -235,9 +239,6 @@ function report(
       text = command !== 'check' && !opts.quiet ? formatDoctor(input) : formatPretty(input, opts.quiet === true);
   }
   if (opts.quiet && format === 'pretty') text = formatPretty({ ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]) }, true);
-  const secrets = collectSecrets(workspaces);
-  if (flags?.grafanaToken) secrets.add(flags.grafanaToken);
-  for (const url of [flags?.grafanaUrl, flags?.prometheusUrl, flags?.lokiUrl]) for (const s of urlCredentials(url)) secrets.add(s);
   process.stdout.write(redact(text, secrets));
   const failing = findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]);
   // A file that was not read, or a rule that failed: the result is incomplete, whatever else was found.
@@ -385,11 +386,13 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
 }
 
 function failure(err: unknown): number {
+  // Messages quote flags and file contents: masked (URL user-info) and escaped like every other output line.
+  const line = (text: string) => escapeControl(redact(text, new Set()));
   if (err instanceof UsageError || (err as Error)?.name === 'CACError') {
-    process.stderr.write(`claude-otel-doctor: ${(err as Error).message}\n`);
+    process.stderr.write(`claude-otel-doctor: ${line((err as Error).message)}\n`);
     return 2;
   }
-  process.stderr.write(`claude-otel-doctor: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+  process.stderr.write(`claude-otel-doctor: internal error: ${line((err as Error)?.message ?? String(err))}\n`);
   if (process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
   return 2;
 }

@@ -4,7 +4,7 @@ import type { Workspace } from './model/workspace.js';
 import type { Rule } from './rules/define.js';
 import { RULES } from './rules/index.js';
 import unusedSuppression from './rules/doctor/unused-suppression.js';
-import type { Finding, Range } from './types.js';
+import { SEVERITY_ORDER, type Finding, type Range } from './types.js';
 import type { ReadProblem } from './load/read.js';
 import { matchesGlob } from './util/glob.js';
 
@@ -90,7 +90,44 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions, problems:
       hint: 'remove it from the config, or fix its path',
     });
   }
-  return dedupe(findings).sort(compareFindings);
+  return capPerRuleAndFile(dedupe(findings).sort(compareFindings));
+}
+
+/** Findings one rule reports on one file before the rest are counted in one "… and N more" finding. */
+export const MAX_PER_RULE_AND_FILE = 20;
+
+/**
+ * Bounds the output a small hostile (or just large) file can cause: past MAX_PER_RULE_AND_FILE findings of one rule
+ * in one file, the rest become one finding that counts them, with the worst severity (and fatal flag) among them,
+ * so the exit code and the summary's verdict do not change. Findings come sorted, so the first ones are kept.
+ */
+function capPerRuleAndFile(findings: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  const count = new Map<string, number>();
+  const more = new Map<string, { finding: Finding; n: number }>();
+  for (const f of findings) {
+    const key = `${f.ruleId}\0${f.file ?? ''}\0${f.workspace ?? ''}`;
+    const n = (count.get(key) ?? 0) + 1;
+    count.set(key, n);
+    if (n <= MAX_PER_RULE_AND_FILE) {
+      out.push(f);
+      continue;
+    }
+    // The count takes the place of the first finding it stands for.
+    let m = more.get(key);
+    if (!m) {
+      m = { finding: { ruleId: f.ruleId, severity: f.severity, message: '', file: f.file, range: f.range, workspace: f.workspace }, n: 0 };
+      more.set(key, m);
+      out.push(m.finding);
+    }
+    m.n++;
+    if (SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[m.finding.severity]) m.finding.severity = f.severity;
+    if (f.fatal) m.finding.fatal = true;
+  }
+  for (const { finding, n } of more.values()) {
+    finding.message = `… and ${n} more ${finding.ruleId} finding${n === 1 ? '' : 's'} in this file (only the first ${MAX_PER_RULE_AND_FILE} are shown)`;
+  }
+  return out;
 }
 
 function ruleFindings(rule: Rule, ws: Workspace, config: DoctorConfig, workspace: string | undefined): Finding[] {

@@ -1,4 +1,5 @@
 import { redact } from '../util/secrets.js';
+import { escapeControl } from '../util/escape.js';
 import { lazyRequire } from '../util/lazy.js';
 import type { FileChange } from './apply.js';
 
@@ -15,6 +16,8 @@ export interface DiffOutput {
   text: string;
   /** Files whose diff is shown masked and commented out, not as an applicable patch. */
   masked: string[];
+  /** Files whose diff holds control characters (in a name or the text): shown escaped and commented out too. */
+  escaped: string[];
 }
 
 const DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -24,6 +27,7 @@ const jsdiff = lazyRequire<typeof import('diff')>('diff');
 export function formatDiffs(changes: FileChange[], secrets: Set<string>): DiffOutput {
   let text = '';
   const masked: string[] = [];
+  const escaped: string[] = [];
   for (const c of changes) {
     const before = c.before ? DECODER.decode(c.before) : '';
     const { createTwoFilesPatch, FILE_HEADERS_ONLY } = jsdiff();
@@ -31,13 +35,15 @@ export function formatDiffs(changes: FileChange[], secrets: Set<string>): DiffOu
       context: 3,
       headerOptions: FILE_HEADERS_ONLY,
     });
-    const shown = redact(patch, secrets);
+    const hidden = redact(patch, secrets);
+    const shown = escapeLines(hidden);
     if (shown === patch) {
       text += patch;
       continue;
     }
-    masked.push(c.path);
-    text += `# claude-otel-doctor: the change to ${c.path} is shown masked, as comments that patch skips: it holds a credential.\n`;
+    const why = hidden !== patch ? 'masked, as comments that patch skips: it holds a credential' : 'with its control characters escaped, as comments that patch skips';
+    (hidden !== patch ? masked : escaped).push(c.path);
+    text += `# claude-otel-doctor: the change to ${escapeControl(c.path)} is shown ${why}.\n`;
     text += `# --fix applies it (with a backup).\n`;
     text += shown
       .replace(/\n$/, '')
@@ -46,5 +52,13 @@ export function formatDiffs(changes: FileChange[], secrets: Set<string>): DiffOu
       .join('\n');
     text += '\n';
   }
-  return { text, masked };
+  return { text, masked, escaped };
+}
+
+/** Each line of a diff with its control characters escaped; the \r of a CRLF line end stays (it moves nothing). */
+function escapeLines(patch: string): string {
+  return patch
+    .split('\n')
+    .map((l) => (l.endsWith('\r') ? escapeControl(l.slice(0, -1)) + '\r' : escapeControl(l)))
+    .join('\n');
 }

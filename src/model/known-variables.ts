@@ -4,6 +4,8 @@
  * outside these lists and suggests the nearest known one.
  */
 
+import { editDistance } from '../util/distance.js';
+
 const SIGNALS = ['METRICS', 'LOGS', 'TRACES'] as const;
 const OTLP_SETTINGS = ['ENDPOINT', 'HEADERS', 'PROTOCOL', 'TIMEOUT', 'COMPRESSION', 'CERTIFICATE', 'CLIENT_KEY', 'CLIENT_CERTIFICATE', 'INSECURE'] as const;
 
@@ -140,18 +142,7 @@ export function isKnownOtelVariable(name: string): boolean {
   return KNOWN_OTEL_VARIABLES.has(name) || OTEL_FAMILY_PREFIXES.some((p) => name.startsWith(p));
 }
 
-/** Optimal-string-alignment distance (Levenshtein plus adjacent transpositions, as Damerau's common variant). */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
+export { editDistance };
 
 export interface Nearest {
   /** Every candidate at the smallest distance, sorted. */
@@ -163,7 +154,7 @@ export interface Nearest {
 export function nearest(name: string, candidates: Iterable<string>, maxDistance: number): Nearest | undefined {
   let best: Nearest | undefined;
   for (const c of candidates) {
-    const distance = editDistance(name, c);
+    const distance = editDistance(name, c, maxDistance);
     if (distance > maxDistance) continue;
     if (!best || distance < best.distance) best = { names: [c], distance };
     else if (distance === best.distance) best.names.push(c);

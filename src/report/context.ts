@@ -3,6 +3,8 @@ import type { SourceFile } from '../load/source.js';
 import type { Workspace } from '../model/workspace.js';
 import type { Finding } from '../types.js';
 import type { ProbeResult } from '../probes/define.js';
+import { clip, escapeControl, MAX_MESSAGE } from '../util/escape.js';
+import { collectSecrets, redact } from '../util/secrets.js';
 
 /** What every formatter gets: findings, plus what they need to show them (source lines, predictions). */
 export interface ReportInput {
@@ -15,6 +17,30 @@ export interface ReportInput {
   command: 'doctor' | 'check' | 'probe';
   /** What the live probes saw (the doctor and `probe`); their failures are also in `findings`. */
   probes?: ProbeResult[];
+  /** Credentials to mask (collected from the workspaces when absent; the CLI adds those of flags). */
+  secrets?: Set<string>;
+}
+
+const collected = new WeakMap<ReportInput, Set<string>>();
+
+export function secretsOf(input: ReportInput): Set<string> {
+  if (input.secrets) return input.secrets;
+  let s = collected.get(input);
+  if (!s) collected.set(input, (s = collectSecrets(input.workspaces)));
+  return s;
+}
+
+/**
+ * Text from input as every format shows it: secrets masked first (so a cut never leaves part of one), then cut to
+ * fixed bounds (each name or value, and the whole). Terminal formats also escape it: see `shown`.
+ */
+export function bounded(input: ReportInput, text: string, max = MAX_MESSAGE): string {
+  return clip(redact(text, secretsOf(input)), max);
+}
+
+/** Text from input for the terminal (pretty, doctor, probe lines): bounded and with control characters escaped. */
+export function shown(input: ReportInput, text: string, max = MAX_MESSAGE): string {
+  return escapeControl(bounded(input, text, max));
 }
 
 export function sourceFor(input: ReportInput, file: string | undefined): SourceFile | undefined {

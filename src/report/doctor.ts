@@ -1,6 +1,6 @@
 import type { Finding } from '../types.js';
 import { colors, formatFinding, formatSummary } from './pretty.js';
-import type { ReportInput } from './context.js';
+import { shown, type ReportInput } from './context.js';
 import { predictionLines } from './summary.js';
 import { PROBES_BY_ID } from '../probes/index.js';
 import { displayPath } from '../util/display.js';
@@ -46,7 +46,7 @@ const NOT_CHECKED: Partial<Record<Stage, string>> = {
 export function formatDoctor(input: ReportInput): string {
   const c = colors(input.color);
   const out: string[] = [c.bold('claude-otel-doctor'), ''];
-  for (const p of input.problems) out.push(`${c.red('✗')} ${p.path}: ${p.reason}; skipped`);
+  for (const p of input.problems) out.push(`${c.red('✗')} ${displayPath(p.path, input.cwd)}: ${shown(input, p.reason)}; skipped`);
   const live = input.probes;
   const byStage = new Map<Stage, Finding[]>();
   for (const f of input.findings) {
@@ -67,7 +67,7 @@ export function formatDoctor(input: ReportInput): string {
     const checked = checkedStatically || probes.some((r) => r.status !== 'skipped');
     if (!staticRan && stage === 'Claude Code settings') {
       out.push(`${c.dim('·')} ${c.bold(stage)}`);
-      for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${line}`));
+      for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${shown(input, line)}`));
       continue;
     }
     const mark = worst === 'error' ? c.red('✗') : worst === 'warning' ? c.yellow('!') : checked ? c.green('✓') : c.dim('·');
@@ -75,14 +75,16 @@ export function formatDoctor(input: ReportInput): string {
     const note = !checked && failed.length === 0 && probes.length === 0 ? c.dim(` ${reason}`) : '';
     out.push(`${mark} ${c.bold(stage)}${note}`);
     if (stage === 'Claude Code settings' && claudeKnown) {
-      for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${line}`));
+      for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${shown(input, line)}`));
     }
     for (const f of findings) out.push(formatFinding(f, input, '    '));
     for (const r of probes) {
       if (r.status === 'failed' && r.finding) out.push(formatFinding(r.finding, input, '    '));
       else {
-        const target = r.target ? c.dim(` (${r.target})`) : '';
-        out.push(r.status === 'ok' ? `    ${c.green('✓')} ${r.summary}${target}` : c.dim(`    · ${r.summary}${r.target ? ` (${r.target})` : ''}`));
+        // Probe summaries and targets hold what a server answered and what the files named.
+        const summary = shown(input, r.summary);
+        const target = r.target ? ` (${shown(input, r.target)})` : '';
+        out.push(r.status === 'ok' ? `    ${c.green('✓')} ${summary}${c.dim(target)}` : c.dim(`    · ${summary}${target}`));
       }
     }
   }
@@ -112,5 +114,5 @@ function startHere(input: ReportInput): string | undefined {
   if (errors.length < 2) return undefined; // one error is already the first step; the report shows it
   const first = [...errors].sort((a, b) => STAGES.indexOf(stageOf(a.ruleId)) - STAGES.indexOf(stageOf(b.ruleId)))[0];
   const where = first.file ? `${displayPath(first.file, input.cwd)}${first.range ? `:${first.range.start.line}` : ''}: ` : '';
-  return `${where}${first.message} [${first.ruleId}]`;
+  return `${where}${shown(input, first.message)} [${first.ruleId}]`;
 }

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { Workspace } from '../model/workspace.js';
-import { countBySeverity, type ReportInput } from './context.js';
+import { bounded, countBySeverity, type ReportInput } from './context.js';
+import { jsonSafe } from '../util/escape.js';
 
 /** Version of the JSON report's shape (schemas/report.schema.json); bump on incompatible change. */
 export const JSON_REPORT_VERSION = 1;
@@ -13,21 +14,22 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
     findings: input.findings.map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
-      message: f.message,
+      message: bounded(input, f.message),
       file: f.file,
       relativeFile: f.file && isPath(f.file) ? relative(input.cwd, f.file) : undefined,
       range: f.range,
-      path: f.path,
-      hint: f.hint,
+      path: f.path && bounded(input, f.path),
+      hint: f.hint && bounded(input, f.hint),
       workspace: f.workspace,
       fatal: f.fatal,
       fix: f.fix ? { safety: f.fix.safety, description: f.fix.description } : undefined,
     })),
-    problems: input.problems,
-    effective: input.workspaces.map(effective),
-    ...(input.probes && { probes: input.probes.map(({ probeId, stage, status, target, summary }) => ({ probeId, stage, status, target, summary })) }),
+    problems: input.problems.map((p) => ({ ...p, reason: bounded(input, p.reason) })),
+    // The effective setup quotes input (names, values, URLs, exporter lists): each string bounded like a message.
+    effective: input.workspaces.map((ws) => boundStrings(effective(ws), (text) => bounded(input, text))),
+    ...(input.probes && { probes: input.probes.map(({ probeId, stage, status, target, summary }) => ({ probeId, stage, status, target, summary: bounded(input, summary) })) }),
   };
-  return JSON.stringify(report, null, 2) + '\n';
+  return jsonSafe(JSON.stringify(report, null, 2)) + '\n';
 }
 
 function isPath(p: string): boolean {
@@ -47,6 +49,14 @@ function effective(ws: Workspace) {
       ]),
     ),
   };
+}
+
+/** Every string (and object key) of a JSON value through `bound`, except file paths, which consumers open. */
+function boundStrings(value: unknown, bound: (text: string) => string, key?: string): unknown {
+  if (typeof value === 'string') return key === 'file' ? value : bound(value);
+  if (Array.isArray(value)) return value.map((v) => boundStrings(v, bound));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [bound(k), boundStrings(v, bound, k)]));
+  return value;
 }
 
 function headerNamesOnly(value: string): string {

@@ -1,7 +1,9 @@
 import pc from 'picocolors';
-import type { Finding, Severity } from '../types.js';
+import type { Finding, Range, Severity } from '../types.js';
 import { displayPath } from '../util/display.js';
-import { countBySeverity, plural, sourceFor, type ReportInput } from './context.js';
+import { countBySeverity, plural, secretsOf, shown, sourceFor, type ReportInput } from './context.js';
+import { excerpt } from '../util/escape.js';
+import { redact } from '../util/secrets.js';
 import { predictionLines } from './summary.js';
 
 export function colors(enabled: boolean) {
@@ -16,19 +18,32 @@ export function severityLabel(sev: Severity, c: ReturnType<typeof colors>): stri
 export function formatFinding(f: Finding, input: ReportInput, indent = ''): string {
   const c = colors(input.color);
   const loc = f.file ? `${displayPath(f.file, input.cwd)}${f.range ? `:${f.range.start.line}:${f.range.start.column}` : ''}: ` : '';
-  const ws = f.workspace && f.workspace !== '.' ? c.dim(` (${f.workspace})`) : '';
-  const lines = [`${indent}${c.bold(loc)}${severityLabel(f.severity, c)} ${f.message} ${c.dim(`[${f.ruleId}]`)}${ws}`];
+  const ws = f.workspace && f.workspace !== '.' ? c.dim(` (${shown(input, f.workspace)})`) : '';
+  const lines = [`${indent}${c.bold(loc)}${severityLabel(f.severity, c)} ${shown(input, f.message)} ${c.dim(`[${f.ruleId}]`)}${ws}`];
   const source = sourceFor(input, f.file);
   if (source && f.range) {
     const n = f.range.start.line;
-    const text = source.lineText(n);
+    const { text, caret, width } = sourceExcerpt(input, source.lineText(n), f.range);
     const gutter = String(n).length;
-    const width = f.range.end.line === n ? Math.max(1, f.range.end.column - f.range.start.column) : Math.max(1, text.length - f.range.start.column + 1);
     lines.push(`${indent}  ${c.dim(`${n} |`)} ${text}`);
-    lines.push(`${indent}  ${' '.repeat(gutter)} ${c.dim('|')} ${' '.repeat(f.range.start.column - 1)}${c.red('^'.repeat(Math.min(width, 80)))}`);
+    lines.push(`${indent}  ${' '.repeat(gutter)} ${c.dim('|')} ${' '.repeat(caret)}${c.red('^'.repeat(Math.min(Math.max(1, width), 80)))}`);
   }
-  if (f.hint) lines.push(`${indent}  ${c.cyan('hint:')} ${f.hint}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (safe fix available)' : ' (unsafe fix available)') : ''}`);
+  if (f.hint) lines.push(`${indent}  ${c.cyan('hint:')} ${shown(input, f.hint)}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (safe fix available)' : ' (unsafe fix available)') : ''}`);
   return lines.join('\n');
+}
+
+/**
+ * The finding's source line, secrets masked (before cutting, so no part of one is left), cut to a fixed width
+ * around the caret and escaped. Columns are mapped through the masking by masking the text before each mark.
+ */
+function sourceExcerpt(input: ReportInput, line: string, range: Range) {
+  const secrets = secretsOf(input);
+  const start = range.start.column - 1;
+  const end = range.end.line === range.start.line ? range.end.column - 1 : line.length;
+  const masked = redact(line, secrets);
+  const maskedStart = redact(line.slice(0, start), secrets).length;
+  const maskedEnd = masked === line ? end : Math.max(maskedStart, masked.length - redact(line.slice(end), secrets).length);
+  return excerpt(masked, maskedStart, maskedEnd);
 }
 
 export function formatSummary(findings: Finding[], c: ReturnType<typeof colors>): string {
@@ -43,13 +58,13 @@ export function formatSummary(findings: Finding[], c: ReturnType<typeof colors>)
 export function formatPretty(input: ReportInput, quiet: boolean): string {
   const c = colors(input.color);
   const out: string[] = [];
-  for (const p of input.problems) out.push(`${displayPath(p.path, input.cwd)}: ${severityLabel('error', c)} ${p.reason}; skipped`);
+  for (const p of input.problems) out.push(`${displayPath(p.path, input.cwd)}: ${severityLabel('error', c)} ${shown(input, p.reason)}; skipped`);
   for (const f of input.findings) out.push(formatFinding(f, input) + '\n');
   if (!quiet) {
     for (const ws of input.workspaces) {
       if (ws.mode === 'files' && ws.claude.files.length === 0) continue;
-      const head = input.workspaces.length > 1 ? `${c.bold(ws.name)}: ` : '';
-      out.push(c.dim(head + predictionLines(ws.claude).join('\n')));
+      const head = input.workspaces.length > 1 ? `${c.bold(shown(input, ws.name))}: ` : '';
+      out.push(c.dim(head + predictionLines(ws.claude).map((l) => shown(input, l)).join('\n')));
     }
   }
   out.push(formatSummary(input.findings, c));

@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Rule } from '../rules/define.js';
-import type { ReportInput } from './context.js';
+import { bounded, type ReportInput } from './context.js';
+import { jsonSafe } from '../util/escape.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 const DOCS_BASE = 'https://github.com/claude-otel-doctor/claude-otel-doctor/blob/main/docs/rules/';
@@ -13,7 +14,7 @@ export function formatSarif(input: ReportInput, rules: Rule[], toolVersion: stri
     const result: Record<string, unknown> = {
       ruleId: f.ruleId,
       level: LEVEL[f.severity],
-      message: { text: f.message + (f.hint ? `\nHint: ${f.hint}` : '') },
+      message: { text: bounded(input, f.message) + (f.hint ? `\nHint: ${bounded(input, f.hint)}` : '') },
     };
     const index = ruleIndex.get(f.ruleId);
     if (index !== undefined) result.ruleIndex = index;
@@ -65,5 +66,5 @@ export function formatSarif(input: ReportInput, rules: Rule[], toolVersion: stri
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
+  return jsonSafe(JSON.stringify(sarif, null, 2)) + '\n';
 }

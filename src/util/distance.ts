@@ -1,5 +1,15 @@
+/**
+ * Longest name a "did you mean" search compares. The distance costs length × length per candidate; names people
+ * mistype are far shorter, and a hostile file's megabyte-long key must not turn a suggestion into minutes of work.
+ */
+export const MAX_COMPARED_LENGTH = 128;
+
+/** Longer than anything a suggestion accepts: the caller finds no suggestion. */
+const TOO_FAR = Number.POSITIVE_INFINITY;
+
 /** Levenshtein distance (insertions, deletions, substitutions), for "did you mean" hints. */
 export function levenshtein(a: string, b: string): number {
+  if (a.length > MAX_COMPARED_LENGTH || b.length > MAX_COMPARED_LENGTH) return TOO_FAR;
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0];
@@ -11,4 +21,31 @@ export function levenshtein(a: string, b: string): number {
     }
   }
   return row[b.length];
+}
+
+/**
+ * Optimal-string-alignment distance (Levenshtein plus adjacent transpositions, as Damerau's common variant). With
+ * `max`, gives up as soon as the distance must exceed it (a row's smallest entry never decreases) and returns
+ * max + 1: a suggestion search over many names then costs little more than reading them.
+ */
+export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
+  if (a.length > MAX_COMPARED_LENGTH || b.length > MAX_COMPARED_LENGTH) return TOO_FAR;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let before = new Array<number>(b.length + 1).fill(0); // row i-2
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j); // row i-1
+  let row = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
+    let smallest = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      row[j] = d;
+      if (d < smallest) smallest = d;
+    }
+    if (smallest > max) return max + 1;
+    [before, prev, row] = [prev, row, before];
+  }
+  return prev[b.length];
 }

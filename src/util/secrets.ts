@@ -1,18 +1,41 @@
 import type { Workspace } from '../model/workspace.js';
 
-const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH)/i;
 const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Digest|Negotiate)(\s+|%20)/i;
+/** A word of a name that says its value is a credential (`GF_SECURITY_ADMIN_PASSWORD`, `bearer_token`, `basicAuthPassword`). */
+const SECRET_WORD = /^(TOKENS?|SECRETS?|PASSWORD|PASSWD|PWD|CREDENTIALS?|AUTHORIZATION|APIKEY)$/;
+/** A last word that says the value is about a credential but not one (`password_file`, `token_url`, `apiKeyHelper`). */
+const NOT_THE_VALUE = /^(FILE|PATH|DIR|URL|URI|ENDPOINT|TYPE|SCHEME|ENABLED|HELPER|MS|TTL|NAME)$/;
+/** Keys whose every string value below is a credential: header values, Grafana's secure data, htpasswd lines. */
+const SECRET_CONTAINER = /^(headers|http_headers|secure_?json_?data|htpasswd)$/i;
+/** Values that cannot be a credential; masking them would mask ports, line numbers and flags everywhere. */
+const TRIVIAL = /^(true|false|yes|no|on|off|null|none|\d+(\.\d+)?)$/i;
+
+/** Whether a variable or key name says its value is a credential: `ANTHROPIC_API_KEY`, `MY_TOKEN`, `basic_auth.password`. */
+export function isSecretName(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .filter(Boolean);
+  if (words.length === 0 || NOT_THE_VALUE.test(words[words.length - 1]) || name.startsWith('OTEL_LOG_')) return false;
+  return words.some((w, i) => SECRET_WORD.test(w) || (w === 'KEY' && i > 0) || (w === 'AUTH' && i === words.length - 1));
+}
 
 /**
- * Every string in a workspace that could be a credential: header values (without their auth scheme, so
- * `Authorization=Bearer abc` prints as `Authorization=Bearer ****`) and values of secret-looking variables.
+ * Every string in a workspace that could be a credential, for `redact`: header values (without their auth scheme,
+ * so `Authorization=Bearer abc` prints as `Authorization=Bearer ****`) and values of secret-looking names, in
+ * Claude Code settings and the shell, in every YAML file of the stack (collector `headers:` and auth extensions,
+ * Prometheus `basic_auth`/`authorization`, Grafana `secureJsonData` and passwords, compose `environment`), and in
+ * `.env` files. User-info in URLs is masked by `redact` wherever it appears, collected or not.
  */
 export function collectSecrets(workspaces: Workspace[]): Set<string> {
   const secrets = new Set<string>();
   const add = (v: string) => {
     const t = v.trim().replace(/^["']|["']$/g, '');
-    if (t.length >= 3) secrets.add(t);
+    // A reference (`${GRAFANA_PASSWORD:?set it}`, `$TOKEN`) names where a credential is, and is no credential.
+    if (t.length >= 3 && !TRIVIAL.test(t) && !/^\$(\{[^}]*\}|\w+)$/.test(t)) secrets.add(t);
   };
+  const addHeaderValue = (v: string) => add(v.trim().replace(AUTH_SCHEME, ''));
   for (const ws of workspaces) {
     for (const s of ws.claude.settings) {
       if (/_HEADERS$/.test(s.name)) {
@@ -20,24 +43,72 @@ export function collectSecrets(workspaces: Workspace[]): Set<string> {
           const eq = part.indexOf('=');
           // A malformed entry still holds a credential: `Authorization: Bearer abc` (colon form) or a bare token.
           const colon = part.indexOf(':');
-          const value = (eq >= 0 ? part.slice(eq + 1) : colon >= 0 ? part.slice(colon + 1) : part).trim();
-          add(value.replace(AUTH_SCHEME, ''));
+          addHeaderValue(eq >= 0 ? part.slice(eq + 1) : colon >= 0 ? part.slice(colon + 1) : part);
         }
-      } else if (SECRET_NAME.test(s.name) && !/^OTEL_LOG_|_EXPORTER$|_PROTOCOL$/.test(s.name)) {
+      } else if (isSecretName(s.name)) {
         add(s.value);
       }
     }
+    for (const y of ws.stack.yaml.values()) {
+      walk(y.value ?? partialValue(y.doc), undefined, false, add, addHeaderValue);
+      // A file that does not parse is still shown, line by line, under its findings.
+      if (y.problems.length > 0) scanLines(y.source.text, add);
+    }
+    for (const f of ws.stack.files) if (f.kind === 'env-file') scanLines(f.source.text, add);
   }
   return secrets;
 }
 
-/** Replaces every secret in a text with ****; longest first so a secret containing another is masked whole. */
+/** What a YAML Document with errors still holds; nothing when even that fails. */
+function partialValue(doc: { toJS(opts?: object): unknown }): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+}
+
+function walk(value: unknown, key: string | undefined, inContainer: boolean, add: (v: string) => void, addHeader: (v: string) => void, depth = 0): void {
+  if (depth > 64) return;
+  if (typeof value === 'string') {
+    if (inContainer) addHeader(value);
+    else if (key !== undefined && isSecretName(key)) add(value);
+    else {
+      // compose `environment:` as a list: `- GF_SECURITY_ADMIN_PASSWORD=secret`
+      const m = /^([A-Za-z_][\w.-]*)=(.*)$/s.exec(value);
+      if (m && isSecretName(m[1])) add(m[2]);
+    }
+  } else if (Array.isArray(value)) {
+    for (const v of value) walk(v, key, inContainer, add, addHeader, depth + 1);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) walk(v, k, inContainer || SECRET_CONTAINER.test(k), add, addHeader, depth + 1);
+  }
+}
+
+/** `NAME=value`, `export NAME="value"`, `name: value` lines whose name says they hold a credential. */
+function scanLines(text: string, add: (v: string) => void): void {
+  for (const line of text.split('\n')) {
+    const m = /^\s*(?:-\s+)?(?:export\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (m && isSecretName(m[1])) add(m[2].replace(/^(["'])(.*)\1$/, '$2').replace(/\s+#.*$/, ''));
+  }
+}
+
+/** `scheme://user:password@` and `scheme://token@`: the credential part of a URL's user-info. */
+// Greedy up to the last @ before the host: a password may hold an unencoded @.
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'`<>\\]+)@/gi;
+
+/**
+ * Replaces every secret in a text with ****, longest first so a secret containing another is masked whole, and the
+ * password (or lone token) of every URL's user-info. The JSON and SARIF reports mask each string before encoding it
+ * (report/context.ts `bounded`), so a secret holding `"` or `\` never needs matching in its escaped form.
+ */
 export function redact(text: string, secrets: Set<string>): string {
   let out = text;
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
     out = out.split(s).join('****');
-    const json = JSON.stringify(s).slice(1, -1); // the same secret as it appears inside JSON output
-    if (json !== s) out = out.split(json).join('****');
   }
-  return out;
+  return out.replace(URL_USERINFO, (_, scheme: string, info: string) => {
+    const colon = info.indexOf(':');
+    return `${scheme}${colon >= 0 ? `${info.slice(0, colon)}:****` : '****'}@`;
+  });
 }

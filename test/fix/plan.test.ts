@@ -8,6 +8,7 @@ import { planFixes, type Analysis } from '../../src/fixers/apply.js';
 import { readTextFile } from '../../src/load/read.js';
 import type { SourceFile } from '../../src/load/source.js';
 import type { Workspace } from '../../src/model/workspace.js';
+import { emptyStack } from '../../src/model/stack.js';
 import type { Finding, TextEdit } from '../../src/types.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cod-plan-'));
@@ -28,6 +29,7 @@ function analyzer(path: string, rules: FakeRule[]): () => Analysis {
       problems: [],
       sources: new Map([[path, r.source]]),
       stackFiles: [],
+      stack: emptyStack(),
     } as unknown as Workspace;
     return { workspaces: [ws], findings: rules.flatMap((rule) => rule(r.source)).map((f) => ({ ...f, workspace: '.' })) };
   };

@@ -2,12 +2,12 @@ import { Ajv } from 'ajv';
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/index.js';
 import { schemaPath } from '../../src/util/paths.js';
 import { runCli } from '../helpers/cli.js';
-import { FIXTURES_DIR, loadFixture } from '../helpers/fixtures.js';
+import { FIXTURES_DIR, listFixtures, loadFixture, type FixtureCase } from '../helpers/fixtures.js';
 
 const require = createRequire(import.meta.url);
 // ajv-draft-04 is CommonJS; require() gives its constructor without ESM interop guesswork.
@@ -90,5 +90,43 @@ describe('pretty', () => {
     expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
     expect(res.stdout).toMatch(/✗ Claude Code settings/);
     expect(res.stdout.trim().split('\n').pop()).toMatch(/2 errors/);
+  });
+});
+
+describe('SARIF says what the JSON report says, for every fixture', () => {
+  // Shape alone lets a wrong level or a shifted region through: compare each result with its JSON finding.
+  const LEVEL: Record<string, string> = { error: 'error', warning: 'warning', info: 'note' };
+  type Stats = { levels: string[]; lineIsNotColumn: number };
+  const checked = new Map<string, Stats>();
+  /** Compares one fixture's SARIF with its JSON report (once; the coverage test reuses the result, or runs it). */
+  const compare = (fx: FixtureCase): Stats => {
+    const done = checked.get(fx.name);
+    if (done) return done;
+    const json = JSON.parse(runCli(fx.args, { CLAUDE_CONFIG_DIR: undefined }).stdout);
+    const sarifArgs = fx.args.map((a, i) => (fx.args[i - 1] === '--format' ? 'sarif' : a));
+    const results = JSON.parse(runCli(sarifArgs, { CLAUDE_CONFIG_DIR: undefined }).stdout).runs[0].results;
+    expect(results).toHaveLength(json.findings.length);
+    const stats: Stats = { levels: [], lineIsNotColumn: 0 };
+    json.findings.forEach((f: { ruleId: string; severity: string; message: string; file?: string; range?: { start: { line: number; column: number }; end: { line: number; column: number } } }, i: number) => {
+      const r = results[i];
+      expect(r.ruleId).toBe(f.ruleId);
+      expect(r.level, `${f.ruleId} ${f.severity}`).toBe(LEVEL[f.severity]);
+      stats.levels.push(r.level);
+      expect(r.message.text.startsWith(f.message)).toBe(true);
+      const loc = r.locations?.[0]?.physicalLocation;
+      if (f.file?.startsWith('/')) expect(loc.artifactLocation.uri).toBe(relative(process.cwd(), f.file));
+      if (!f.range) return expect(loc?.region).toBeUndefined();
+      expect(loc.region).toEqual({ startLine: f.range.start.line, startColumn: f.range.start.column, endLine: f.range.end.line, endColumn: f.range.end.column });
+      if (f.range.start.line !== f.range.start.column) stats.lineIsNotColumn++;
+    });
+    checked.set(fx.name, stats);
+    return stats;
+  };
+  const fixtures = listFixtures();
+  for (const fx of fixtures) it(fx.name, () => void compare(fx));
+  it('the fixtures cover every level, and regions that tell line from column', () => {
+    const all = fixtures.map(compare);
+    expect([...new Set(all.flatMap((s) => s.levels))].sort()).toEqual(['error', 'note', 'warning']);
+    expect(all.reduce((n, s) => n + s.lineIsNotColumn, 0)).toBeGreaterThan(100);
   });
 });
