@@ -365,6 +365,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
   try {
     cli.parse(['node', 'claude-otel-doctor', ...argv], { run: false });
     keepTypedValues(cli, argv);
+    keepBooleanFlags(cli, argv);
     if (cli.options.help || cli.options.version) return 0;
     const unknown = Object.keys(cli.options).filter((k) => k !== '--' && !knownOption(cli, k));
     if (unknown.length) throw new UsageError(`unknown option --${unknown[0].replace(/[A-Z]/g, (ch) => '-' + ch.toLowerCase())} (see --help)`);
@@ -417,6 +418,24 @@ function keepTypedValues(cli: ReturnType<typeof cac>, argv: string[]): void {
       }
     }
     if (values.length) cli.options[option.name] = values.length === 1 ? values[0] : values;
+  }
+}
+
+/**
+ * mri knows cac's boolean flags by their camelCase names only, so a hyphenated one (`--dry-run`, `--unsafe-fixes`,
+ * `--trust-project`) swallows the word after it: `check --dry-run repo/` lost the path. The word goes back to the
+ * arguments and the flag is true.
+ */
+function keepBooleanFlags(cli: ReturnType<typeof cac>, argv: string[]): void {
+  const cmd = cli.matchedCommand ?? cli.globalCommand;
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  for (const option of [...cmd.options, ...cli.globalCommand.options]) {
+    if (option.required !== undefined || option.negated || typeof cli.options[option.name] === 'boolean') continue;
+    const flags = option.rawName.split(/[\s,]+/).filter((n) => n.startsWith('--'));
+    const at = argv.findIndex((a, i) => i < end - 1 && flags.includes(a));
+    if (at < 0) continue;
+    cli.options[option.name] = true;
+    (cli.args as string[]).push(argv[at + 1]);
   }
 }
 

@@ -407,3 +407,21 @@ describe('restore', () => {
     expect(runCli(['restore', 'nope'], m.env).exitCode).toBe(2);
   });
 });
+
+describe('boolean flags before a path', () => {
+  // mri knew cac's hyphenated boolean flags only by their camelCase names, so `check --dry-run repo/` took repo/ as
+  // the flag's value and checked this machine instead.
+  it('check --dry-run <path> and check --unsafe-fixes --fix <path> keep the path', () => {
+    const repo = join(work, 'flags-before-path');
+    mkdirSync(join(repo, '.claude'), { recursive: true });
+    const broken = '{"env":{"OTEL_METRIC_EXPORT_INTERVAL":"10s"}}\n';
+    writeFileSync(join(repo, '.claude', 'settings.json'), broken);
+    const env = { XDG_STATE_HOME: join(repo, 'state'), NO_COLOR: '1' };
+    const dry = runCli(['check', '--dry-run', repo, '--claude-version', '2.1.197'], env);
+    expect(dry.stdout).toContain(`--- ${join(repo, '.claude', 'settings.json')}`);
+    expect(dry.exitCode).toBe(1);
+    const fixed = runCli(['check', '--unsafe-fixes', '--fix', repo, '--claude-version', '2.1.197'], env);
+    expect(fixed.stdout).toMatch(/^fixed \d+ finding/m);
+    expect(readFileSync(join(repo, '.claude', 'settings.json'), 'utf8')).not.toBe(broken);
+  });
+});
