@@ -31,6 +31,7 @@ import type { Finding } from './types.js';
 import type { ProbeFlags } from './probes/plan.js';
 import type { ProbeResult } from './probes/define.js';
 import { PROBES, runProbes } from './probes/index.js';
+import { helperSecrets } from './probes/headers-helper.js';
 import { explainProbe, probeDescriptors } from './report/probes.js';
 import { displayUrl } from './probes/http.js';
 import { displayPath } from './util/display.js';
@@ -221,6 +222,7 @@ function report(
   const secrets = collectSecrets(workspaces);
   if (flags?.grafanaToken) secrets.add(flags.grafanaToken);
   for (const url of [flags?.grafanaUrl, flags?.prometheusUrl, flags?.lokiUrl]) for (const s of urlCredentials(url)) secrets.add(s);
+  for (const s of helperSecrets()) secrets.add(s);
   // Every read problem is also a finding (doctor/unreadable-file): the JSON report keeps its `problems` list as
   // well, the other formats show the findings alone, so nothing is said twice.
   const input: ReportInput = { findings, workspaces, problems: format === 'json' ? problems : [], cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes, secrets };

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { UsageError } from '../util/errors.js';
 import { displayPath } from '../util/display.js';
 import { collectSecrets, redact } from '../util/secrets.js';
+import { escapeControl } from '../util/escape.js';
 import { FIX_SCOPES, planFixes, type Analysis, type FixResult, type FixScope } from './apply.js';
 import { formatDiffs } from './diff.js';
 import { FixWriteError, listBackups, removeLeftoverTemps, resolveBackup, restoreBackup, withFixLock, writeChanges } from './write.js';
@@ -72,7 +73,7 @@ export function runFix(run: FixRun): FixOutcome {
     return withFixLock(() => fixAndWrite(run, plan()));
   } catch (err) {
     if (err instanceof FixWriteError) {
-      process.stderr.write(`claude-otel-doctor: ${err.message}\n`);
+      process.stderr.write(`claude-otel-doctor: ${escapeControl(err.message)}\n`);
       return { exitCode: 2 };
     }
     throw err;
@@ -110,7 +111,7 @@ function fixAndWrite(run: FixRun, result: FixResult): FixOutcome {
     written = writeChanges(result.changes, run.tool);
   } catch (err) {
     if (err instanceof FixWriteError) {
-      process.stderr.write(`claude-otel-doctor: ${redact(err.message, secrets)}\n`);
+      process.stderr.write(`claude-otel-doctor: ${escapeControl(redact(err.message, secrets))}\n`);
       return { exitCode: 2 };
     }
     throw err;
@@ -133,14 +134,14 @@ function appliedLines(result: FixResult, show: (p: string | undefined) => string
     .map((a) => {
       const where = a.file ? `${show(a.file)}${a.line ? `:${a.line}` : ''}` : '(environment)';
       const elsewhere = a.files.filter((f) => f !== a.file).map(show);
-      return `${verb} ${a.ruleId} ${where}: ${a.description}${elsewhere.length ? ` (in ${elsewhere.join(', ')})` : ''}${a.safety === 'unsafe' ? ' [unsafe]' : ''}\n`;
+      return `${verb} ${a.ruleId} ${where}: ${escapeControl(a.description)}${elsewhere.length ? ` (in ${elsewhere.join(', ')})` : ''}${a.safety === 'unsafe' ? ' [unsafe]' : ''}\n`;
     })
     .join('');
 }
 
 function pendingLines(result: FixResult, show: (p: string | undefined) => string): string {
   let text = result.notApplied
-    .map((n) => `not fixed ${n.ruleId} ${n.file ? `${show(n.file)}${n.line ? `:${n.line}` : ''}` : '(environment)'}: ${n.description}: ${n.reason}\n`)
+    .map((n) => `not fixed ${n.ruleId} ${n.file ? `${show(n.file)}${n.line ? `:${n.line}` : ''}` : '(environment)'}: ${escapeControl(n.description)}: ${escapeControl(n.reason)}\n`)
     .join('');
   if (result.unsafeSkipped > 0) text += `${result.unsafeSkipped} unsafe ${result.unsafeSkipped === 1 ? 'fix' : 'fixes'} not applied: add --unsafe-fixes (see them first with --dry-run --unsafe-fixes)\n`;
   return text;
@@ -154,7 +155,7 @@ export function runRestore(which: string | undefined, force: boolean, cwd: strin
     const show = (p: string) => displayPath(p, cwd);
     let text = '';
     for (const p of r.restored) text += `restored ${show(p)}\n`;
-    for (const s of r.skipped) text += `${s.refused ? 'not restored' : 'left as is'} ${show(s.path)}: ${s.reason}\n`;
+    for (const s of r.skipped) text += `${s.refused ? 'not restored' : 'left as is'} ${show(s.path)}: ${escapeControl(s.reason)}\n`;
     text += `${plural(r.restored.length, 'file')} restored from ${show(r.dir)}\n`;
     process.stdout.write(text);
     return r.skipped.some((s) => s.refused) ? 1 : 0;

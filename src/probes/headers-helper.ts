@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { OtlpTarget } from './plan.js';
+import { headerValueSecrets } from '../util/secrets.js';
 
 export type HelperHeaders = { ok: true; headers: Record<string, string> } | { ok: false; error: string };
 
@@ -7,6 +8,12 @@ export type HelperHeaders = { ok: true; headers: Record<string, string> } | { ok
 export const MAX_HELPER_OUTPUT_BYTES = 64 * 1024;
 
 const runs = new WeakMap<OtlpTarget, Promise<HelperHeaders>>();
+/** Every header value a helper printed in this process: secrets no file holds, masked in every report. */
+const printedValues = new Set<string>();
+
+export function helperSecrets(): ReadonlySet<string> {
+  return printedValues;
+}
 
 /**
  * The headers Claude Code would send to an HTTP target: its static headers, overridden by what otelHeadersHelper
@@ -20,7 +27,11 @@ export function headersFor(t: OtlpTarget, timeoutMs: number, cwd: string): Promi
   if (!t.headersHelper || t.protocol === 'grpc') return Promise.resolve({ ok: true, headers: t.headers });
   let run = runs.get(t);
   if (!run) {
-    run = runHelper(t.headersHelper.command, timeoutMs, cwd).then((h) => (h.ok ? { ok: true as const, headers: { ...t.headers, ...lowerKeys(h.headers) } } : h));
+    run = runHelper(t.headersHelper.command, timeoutMs, cwd).then((h) => {
+      if (!h.ok) return h;
+      for (const v of Object.values(h.headers)) for (const secret of headerValueSecrets(v)) printedValues.add(secret);
+      return { ok: true as const, headers: { ...t.headers, ...lowerKeys(h.headers) } };
+    });
     runs.set(t, run);
   }
   return run;

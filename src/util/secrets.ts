@@ -59,6 +59,13 @@ export function collectSecrets(workspaces: Workspace[]): Set<string> {
   return secrets;
 }
 
+/** A header value as a secret: whole, and without its auth scheme (a server may echo just the token). */
+export function headerValueSecrets(value: string): string[] {
+  const whole = value.trim();
+  const token = whole.replace(AUTH_SCHEME, '');
+  return [whole, token].filter((v) => v.length >= 3 && !TRIVIAL.test(v));
+}
+
 /** What a YAML Document with errors still holds; nothing when even that fails. */
 function partialValue(doc: { toJS(opts?: object): unknown }): unknown {
   try {

@@ -141,3 +141,29 @@ describe("the user's own headers helper is bounded", () => {
     expect(sink.requests.map((q) => q.headers.authorization)).toEqual(['Bearer helper-token-5d', 'Bearer helper-token-5d']);
   });
 });
+
+describe("a token the user's helper printed", () => {
+  it('is masked when a server echoes it back in its answer', async () => {
+    const { createServer } = await import('node:http');
+    // An OTLP/HTTP receiver that refuses the token and quotes it (and the token alone) in its error text.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const auth = String(req.headers.authorization ?? '');
+        res.writeHead(401, { 'content-type': 'text/plain' });
+        res.end(`invalid credentials "${auth}" (token ${auth.replace(/^Bearer /, '')})`);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const token = `helper-echo-${Math.random().toString(36).slice(2, 10)}`;
+    const m = newMachine(telemetrySettings('http/protobuf', url), { otelHeadersHelper: `printf '{"Authorization":"Bearer ${token}"}'` });
+    for (const format of ['pretty', 'json']) {
+      const r = await runCliAsync(['probe', ...m.args, ...probeArgs, '--format', format]);
+      expect(r.stdout).toMatch(/401/); // the answer is shown, so the test is not vacuous
+      expect(r.stdout).toContain('****');
+      expect(r.stdout + r.stderr).not.toContain(token);
+    }
+  });
+});

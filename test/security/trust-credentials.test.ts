@@ -3,7 +3,7 @@
 // scope or a flag names; never to one that project settings or a scanned repo's compose file choose. Each attack
 // points at a loopback listener that records every request's headers: it must receive no credential. Each has a
 // legitimate twin in which the same credentials do arrive, so the silence is not an accident of the setup.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.js';
@@ -156,5 +156,17 @@ describe("Grafana credentials and a scanned repo's compose file", () => {
     expect(plan(own, { grafanaToken: token, grafanaUrl: 'http://grafana.example:3000' }).authorization).toBe(`Bearer ${token}`);
     expect(plan(own, { grafanaUrl: 'http://grafana.example:3000' }).authorization).toBeUndefined();
     expect(plan(own, { grafanaUrl: 'http://127.0.0.1:3300' }).authorization).toBeUndefined(); // the flag's Grafana, not the compose service's
+  });
+
+  it('a compose .env that links out of the compose folder is not read', () => {
+    const m = newMachine({}, { 'docker-compose.yml': compose(3300).replace('${COD_SHELL_PW}', '${GRAFANA_PW}') });
+    const outside = join(m.root, 'elsewhere.env');
+    writeFileSync(outside, 'GRAFANA_PW=linked-pw-0c1\n');
+    symlinkSync(outside, join(m.root, 'home/.claude/telemetry/.env'));
+    const ws = machineWorkspace({ home: join(m.root, 'home'), project: join(m.root, 'project'), managedDir: join(m.root, 'managed'), claudeVersion: '2.1.197' }, emptyConfig(m.root));
+    const grafana = planProbes(ws, { timeoutMs: 1000, send: false }).grafana;
+    expect(grafana.url).toBe('http://127.0.0.1:3300'); // the compose service is the target: only its password is missing
+    expect(grafana.authorization ?? '').not.toContain(Buffer.from('admin:linked-pw-0c1').toString('base64'));
+    expect(grafana.authorization).toBeUndefined();
   });
 });
