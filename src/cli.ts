@@ -22,7 +22,7 @@ import { collectSecrets, redact } from './util/secrets.js';
 import { TOOL_VERSION } from './version.js';
 import { fileWorkspaces, machineWorkspace } from './workspaces.js';
 import type { Workspace } from './model/workspace.js';
-import type { ReadProblem } from './load/read.js';
+import { leavesResultIncomplete, type ReadProblem } from './load/read.js';
 import { fixRequested, listBackups, runFix, runRestore } from './fixers/command.js';
 import type { StackOptions } from './model/stack.js';
 import { readManifest } from './model/manifest.js';
@@ -144,7 +144,7 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
       workspaces.push(ws);
       problems.push(...ws.problems);
     }
-    unexamined = problems;
+    unexamined = problems.filter(leavesResultIncomplete);
     return { workspaces, problems, findings: runRules(workspaces, { config, select, ignore }, problems) };
   };
 
@@ -244,7 +244,7 @@ function report(
   process.stdout.write(redact(text, secrets));
   const failing = findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]);
   // A file that was not read, or a rule that failed: the result is incomplete, whatever else was found.
-  if (problems.length > 0 || findings.some(isUnexamined)) return 2;
+  if (problems.some(leavesResultIncomplete) || findings.some(isUnexamined)) return 2;
   return failing ? 1 : 0;
 }
 

@@ -23,7 +23,7 @@ export const INTERNAL_ERROR = 'doctor/internal-error';
 
 /** Findings that mean part of the input went unexamined: the run exits 2 (README, exit codes). */
 export function isUnexamined(f: Finding): boolean {
-  return f.ruleId === UNREADABLE_FILE || f.ruleId === INTERNAL_ERROR;
+  return (f.ruleId === UNREADABLE_FILE || f.ruleId === INTERNAL_ERROR) && f.severity === 'error';
 }
 
 function matchesId(id: string, patterns: string[]): boolean {
@@ -144,6 +144,10 @@ function ruleFindings(rule: Rule, ws: Workspace, config: DoctorConfig, workspace
 
 function problemFinding(p: ReadProblem): Finding {
   const internal = p.kind === 'internal';
+  if (p.kind === 'outside') {
+    // Left unread by the trust rules, not broken: a warning, so a repo that links a shared file in is not a failed run.
+    return { ruleId: UNREADABLE_FILE, severity: 'warning', message: p.reason, file: p.path, hint: OUTSIDE_HINT };
+  }
   return {
     ruleId: internal ? INTERNAL_ERROR : UNREADABLE_FILE,
     severity: 'error',
@@ -153,6 +157,8 @@ function problemFinding(p: ReadProblem): Finding {
     hint: internal ? BUG_HINT : 'nothing there was checked; the rest of the run went on without it',
   };
 }
+
+const OUTSIDE_HINT = 'what it leads to was not checked: name that path too (check <path> <target>) if it belongs to this setup';
 
 const BUG_HINT = 'a bug in claude-otel-doctor: please report it with the file that caused it';
 

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnvFile } from '../load/env-file.js';
 import { fileExists, internalProblem, pendingContent, readTextFile, realPathOutside, textSource, type ReadProblem } from '../load/read.js';
@@ -49,7 +49,9 @@ export function discoverClaude(loc: ClaudeLocations): ClaudeFiles {
   const projectRoot = loc.project && realOrResolved(loc.project);
   const outsideProject = (path: string, scope: SettingsFile['scope']) => {
     const real = projectRoot && (scope === 'project' || scope === 'local') ? realPathOutside(path, [projectRoot]) : undefined;
-    if (real) out.problems.push({ path, reason: `is a symlink to ${real}, outside the project; not read` });
+    // A link to a FIFO or device is left to the reader, which refuses it unopened as the broken input it is.
+    if (real && !isFileOrFolder(real)) return false;
+    if (real) out.problems.push({ path, reason: `is a symlink to ${real}, outside the project; not read`, kind: 'outside' });
     return real !== undefined;
   };
   // A file the flag names is read even when missing (to say so); the usual places only when something is there.
@@ -191,4 +193,13 @@ function readShell(loc: ClaudeLocations, problems: ReadProblem[]): EnvSetting[] 
 /** The process environment is large; only names the doctor reasons about are kept. */
 export function isTelemetryRelevant(name: string): boolean {
   return /^(OTEL_|OLTP_|CLAUDE_CODE_|CLAUDE_CONFIG_DIR$|ENABLE_ENHANCED_TELEMETRY_BETA$|ENABLE_BETA_TRACING|BETA_TRACING_ENDPOINT$|DISABLE_TELEMETRY$|DO_NOT_TRACK$)/.test(name);
+}
+
+function isFileOrFolder(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() || st.isDirectory();
+  } catch {
+    return false;
+  }
 }

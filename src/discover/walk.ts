@@ -18,8 +18,8 @@ export function walk(paths: string[], isIgnored: (path: string) => boolean, prob
   const files: string[] = [];
   const roots = paths.map((p) => realOrResolved(p));
   const seenDirs = new Set<string>();
-  const skip = (path: string, reason: string, always: boolean) => {
-    if (always || looksLikeConfigName(path)) problems.push({ path, reason });
+  const skip = (path: string, reason: string, always: boolean, kind?: ReadProblem['kind']) => {
+    if (always || looksLikeConfigName(path)) problems.push({ path, reason, kind });
   };
   const visit = (path: string, explicit: boolean) => {
     if (!explicit && isIgnored(path)) return;
@@ -40,8 +40,9 @@ export function walk(paths: string[], isIgnored: (path: string) => boolean, prob
         return;
       }
       // The paths given are the user's choice; what a link inside them points at is the repo's.
-      if (!explicit && !isInside(real, roots)) {
-        skip(path, `is a symlink to ${real}, outside the scanned paths; not read`, st.isDirectory());
+      // (A link to a FIFO or device is refused below as what it is: broken input, never opened.)
+      if (!explicit && !isInside(real, roots) && (st.isFile() || st.isDirectory())) {
+        skip(path, `is a symlink to ${real}, outside the scanned paths; not read`, st.isDirectory(), 'outside');
         return;
       }
     }

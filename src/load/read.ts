@@ -13,8 +13,16 @@ export interface ReadProblem {
   reason: string;
   /** Where in the file, when the problem has a place (nesting too deep). */
   range?: Range;
-  /** `encoding`: not UTF-8 text (a caller may say who ignores it); `internal`: the doctor itself failed on the file. */
-  kind?: 'encoding' | 'internal';
+  /**
+   * `encoding`: not UTF-8 text (a caller may say who ignores it); `internal`: the doctor itself failed on the file;
+   * `outside`: a link out of the scanned paths or the project, left unread on purpose (a warning: the input is fine).
+   */
+  kind?: 'encoding' | 'internal' | 'outside';
+}
+
+/** Whether a problem leaves the result incomplete against the user's wishes (exit code 2), not by the trust rules. */
+export function leavesResultIncomplete(p: ReadProblem): boolean {
+  return p.kind !== 'outside';
 }
 
 export type ReadResult = { ok: true; source: SourceFile } | { ok: false; problem: ReadProblem };

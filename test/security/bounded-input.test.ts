@@ -115,7 +115,7 @@ describe('bounded reads: every flag and the walk refuse what is no config file, 
       mkdirSync(dirname(target), { recursive: true });
       await placeAt(kind, target);
       const res = timed(['check', '--no-shell-env', '--home', empty, '--managed-dir', empty, '--project', project]);
-      expectRefused(res, target, kind === 'dev-zero' ? /is a symlink to \/dev\/zero, outside the project; not read/ : inputs[kind].reason);
+      expectRefused(res, target, inputs[kind].reason);
     });
 
     it(`${kind} as a collector config found by a walk`, async () => {
@@ -124,7 +124,7 @@ describe('bounded reads: every flag and the walk refuse what is no config file, 
       const target = join(repo, 'otel-collector.yaml');
       await placeAt(kind, target);
       const res = timed(['check', repo]);
-      expectRefused(res, target, kind === 'dev-zero' ? /is a symlink to \/dev\/zero, outside the scanned paths; not read/ : inputs[kind].reason);
+      expectRefused(res, target, inputs[kind].reason);
     });
   }
 });

@@ -50,7 +50,7 @@ describe('--fix writes only inside the scanned roots', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(t.text('outside/victim.json')).toBe(fixable);
     // The reader refuses the link already (roots.test.ts); the writer's own check stays as a second line of defence.
-    expect(r.stdout).toMatch(/b\/\.claude\/settings\.json: error is a symlink to .*outside\/victim\.json, outside the scanned paths; not read/);
+    expect(r.stdout).toMatch(/b\/\.claude\/settings\.json: warning is a symlink to .*outside\/victim\.json, outside the scanned paths; not read/);
     expect(JSON.parse(t.text('repo/a/.claude/settings.json')).env.OTEL_METRIC_EXPORT_INTERVAL).toBe('10000');
     expect(JSON.parse(t.text('repo/shared/settings.json')).env.OTEL_METRIC_EXPORT_INTERVAL).toBe('10000');
     expect(lstatSync(t.path('repo/c/.claude/settings.json')).isSymbolicLink()).toBe(true);
@@ -74,7 +74,7 @@ describe('--fix writes only inside the scanned roots', () => {
     link(t.path('dotfiles/claude.json'), t.path('home/.claude/settings.json'));
     const r = runCli([...machineArgs(t), '--fix'], env(t));
     expect(t.text('outside/victim.json')).toBe(victim);
-    expect(r.stdout).toMatch(/settings\.local\.json: error is a symlink to .*outside\/victim\.json, outside the project; not read/);
+    expect(r.stdout).toMatch(/settings\.local\.json: warning is a symlink to .*outside\/victim\.json, outside the project; not read/);
     expect(JSON.parse(t.text('dotfiles/claude.json')).env.OTEL_METRICS_EXPORTER).toBe('otlp');
   });
 
