@@ -61,11 +61,14 @@ describe('doctor configuration', () => {
     }
   });
 
-  it('versions.claudeCode is used when no flag gives one (in CI mode as written; on this machine not below 2.1.270)', () => {
+  it('versions.claudeCode is used when no flag gives one (in CI mode as written; on this machine not below 2.1.282)', () => {
     const args = base.filter((a, i) => a !== '--claude-version' && base[i - 1] !== '--claude-version');
     const version = (cfg: string, extra: string[]) => JSON.parse(runCli([...extra, '--config', cfg], { PATH: root }).stdout).effective[0].claudeVersion;
-    const newer = config('version-new.json', { versions: { claudeCode: '2.1.280' } });
-    expect(version(newer, args)).toEqual({ version: '2.1.280', source: 'config' });
+    const newer = config('version-new.json', { versions: { claudeCode: '2.1.290' } });
+    expect(version(newer, args)).toEqual({ version: '2.1.290', source: 'config' });
+    // 2.1.281 still applies project settings (measured), so on this machine a repo may not pin it.
+    const justBefore = config('version-281.json', { versions: { claudeCode: '2.1.281' } });
+    expect(version(justBefore, args)).toEqual({ version: NEWEST_KNOWN_CLAUDE, source: 'newest known' });
     const older = config('version.json', { versions: { claudeCode: '2.1.150' } });
     expect(version(older, ['check', '--format', 'json', join(home, '.claude')])).toEqual({ version: '2.1.150', source: 'config' });
     // On this machine an older pin would let project settings choose the destination: only the flag or `claude --version` can.
