@@ -75,6 +75,22 @@ describe('doctor configuration', () => {
     expect(version(older, args)).toEqual({ version: NEWEST_KNOWN_CLAUDE, source: 'newest known' });
   });
 
+  it('an installed or flagged Claude Code newer than the newest known is said once, in pretty and JSON output', () => {
+    const bin = join(root, 'newer-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'claude'), '#!/bin/sh\necho "2.1.400 (Claude Code)"\n', { mode: 0o755 });
+    const args = base.filter((a, i) => a !== '--claude-version' && base[i - 1] !== '--claude-version');
+    const sentence = `Claude Code 2.1.400 is newer than the newest version this doctor was proven on, ${NEWEST_KNOWN_CLAUDE}: behaviour may have changed`;
+    const json = JSON.parse(runCli(args, { PATH: `${bin}:${process.env.PATH}` }).stdout);
+    expect(json.effective[0].claudeVersion).toEqual({ version: '2.1.400', source: 'installed' });
+    expect(json.findings.filter((f: { message: string }) => f.message === sentence)).toHaveLength(1);
+    const pretty = runCli(['check', '--no-shell-env', '--claude-version', '2.1.400', ...args.slice(4)]).stdout;
+    expect(pretty.split(sentence).length - 1).toBe(1);
+    // Nothing said on the newest known version, nor when the version is only the fallback.
+    expect(JSON.parse(runCli([...args, '--claude-version', NEWEST_KNOWN_CLAUDE]).stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('settings/newer-claude-version');
+    expect(JSON.parse(runCli(args, { PATH: root }).stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('settings/newer-claude-version');
+  });
+
   it('an unknown rule id in the config is bad usage', () => {
     const cfg = config('unknown.json', { rules: { 'settings/does-not-exist': 'off' } });
     const res = runCli([...base, '--config', cfg]);
