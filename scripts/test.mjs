@@ -31,7 +31,7 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 
 // 2. Real components, each cached outside the repo by its own provisioning script.
 const components = [
-  { name: 'Claude Code 2.1.197', script: 'scripts/provision-claude.mjs', needs: 'the npm registry' },
+  { name: 'Claude Code versions of scripts/claude-versions.json', script: 'scripts/provision-claude.mjs', needs: 'the npm registry' },
   { name: 'Prometheus/promtool 2.x and the 3.x config loader', script: 'scripts/provision-prometheus.mjs', needs: "Debian's packages and the Go module proxy" },
   { name: 'OpenTelemetry Collector builds (old and current)', script: 'scripts/provision-collector.mjs', needs: 'the Go module proxy; 10-20 minutes when cold' },
 ];

@@ -101,7 +101,9 @@ export function mergeEnvironment(settings: EnvSetting[], claudeVersion: string):
     for (const s of ordered) {
       if (s.ignored) continue;
       const scope = s.origin.scope;
-      if (projectLocked && (scope === 'project' || scope === 'local') && isProjectLockedVariable(name) && !isOffValue(name, s.value)) {
+      // Measured on 2.1.282: a project's CLAUDE_CODE_ENABLE_TELEMETRY=0 is ignored too, where OTEL_METRICS_EXPORTER=none applies.
+      const offAllowed = name !== 'CLAUDE_CODE_ENABLE_TELEMETRY' && isOffValue(name, s.value);
+      if (projectLocked && (scope === 'project' || scope === 'local') && isProjectLockedVariable(name) && !offAllowed) {
         s.ignored = `Claude Code ${PROJECT_TELEMETRY_IGNORED_FROM} and later ignore ${name} in project settings`;
       } else if (managedLock && scope !== 'managed') {
         const lockedBy = [...managedGenerics].find((g) => MANAGED_LOCKS[g].test(name));

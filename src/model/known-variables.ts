@@ -32,7 +32,24 @@ const CLAUDE_OTEL = [
   'OTEL_LOG_RAW_API_BODIES',
   'OTEL_EXPORTER_PROMETHEUS_PORT',
   'OTEL_EXPORTER_PROMETHEUS_HOST',
+  // Newer Claude Code (CLAUDE_VARIABLES_SEEN_FROM): found in the 2.1.332 binary's strings (test/conformance/binary-variables.test.ts).
+  'OTEL_METRICS_INCLUDE_REPOSITORY',
+  'OTEL_RESOURCE_INCLUDE_HOST',
+  'OTEL_LOG_MANAGED_SETTINGS',
 ];
+
+/**
+ * Variables newer Claude Code reads, with the oldest provisioned binary whose strings hold the name (the matrix of
+ * scripts/claude-versions.json: so "first seen" is bounded by the previous version installed, e.g. 2.1.251 < x ≤ 2.1.281).
+ * Issue #12: OTEL_METRICS_INCLUDE_REPOSITORY adds vcs.* attributes from the git remote, OTEL_RESOURCE_INCLUDE_HOST adds
+ * host.name and host.id.
+ */
+export const CLAUDE_VARIABLES_SEEN_FROM: Record<string, string> = {
+  OTEL_METRICS_INCLUDE_REPOSITORY: '2.1.281',
+  OTEL_LOG_MANAGED_SETTINGS: '2.1.281',
+  CLAUDE_CODE_DISABLE_OTEL_EVENT_SKIP: '2.1.322',
+  OTEL_RESOURCE_INCLUDE_HOST: '2.1.332',
+};
 
 /** The OpenTelemetry specification's SDK environment variables (sdk-environment-variables.md and the exporter pages). */
 const SDK_STANDARD = [
@@ -75,6 +92,11 @@ const SDK_STANDARD = [
   'OTEL_EXPORTER_JAEGER_TIMEOUT',
   ...OTLP_SETTINGS.map((s) => `OTEL_EXPORTER_OTLP_${s}`),
   ...SIGNALS.flatMap((sig) => OTLP_SETTINGS.map((s) => `OTEL_EXPORTER_OTLP_${sig}_${s}`)),
+  // The profiles signal (Claude Code 2.1.332 locks these from project scope; it exports no profiles itself).
+  ...OTLP_SETTINGS.map((s) => `OTEL_EXPORTER_OTLP_PROFILES_${s}`),
+  // JavaScript SDK span limits, read by the SDK bundled in Claude Code 2.1.332.
+  'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT',
+  'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT',
 ];
 
 /**
@@ -111,6 +133,7 @@ export const CLAUDE_TELEMETRY_VARIABLES = [
   'CLAUDE_CODE_CLIENT_CERT',
   'CLAUDE_CODE_CLIENT_KEY',
   'CLAUDE_CODE_CLIENT_KEY_PASSPHRASE',
+  'CLAUDE_CODE_DISABLE_OTEL_EVENT_SKIP',
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { isTruthy, type EffectiveEnv, type EffectiveVar } from './claude-env.js';
+import { atLeast, DEFAULT_PROTOCOL_FROM, INTERVAL_NUMBER_FROM, RESOURCE_SPACE_KEPT_FROM } from './versions.js';
 
 export type Signal = 'metrics' | 'logs' | 'traces';
 export const SIGNALS: Signal[] = ['metrics', 'logs', 'traces'];
@@ -61,6 +62,8 @@ export interface Prediction {
 export interface PredictionInput {
   env: EffectiveEnv;
   otelHeadersHelper?: string;
+  /** The Claude Code version in force: several readings below changed between releases (model/versions.ts). */
+  claudeVersion: string;
 }
 
 const get = (env: EffectiveEnv, name: string): string | undefined => env.get(name)?.value;
@@ -87,16 +90,34 @@ export function protocolVar(env: EffectiveEnv, signal: Signal): EffectiveVar | u
   return env.get(`OTEL_EXPORTER_OTLP_${SIGNAL_UPPER[signal]}_PROTOCOL`) ?? env.get('OTEL_EXPORTER_OTLP_PROTOCOL');
 }
 
-/** Claude Code reads intervals with parseInt(value, 10); NaN means the default. */
-export function claudeParseInt(value: string): number {
-  return Number.parseInt(value, 10);
+/**
+ * How Claude Code reads an interval or timeout; NaN means the default. Before 2.1.211: parseInt(value, 10), so `1e4` is 1.
+ * From 2.1.211 (read from the binary, `1e4` measured): trimmed; up to 32 characters, scientific notation goes through
+ * Number() and must be whole (else NaN), and `5,000` / `5_000` / `5 000` lose their separators; anything else is
+ * still parseInt, so `10s` stays 10.
+ */
+export function claudeParseInt(value: string, claudeVersion: string): number {
+  const t = value.trim();
+  if (atLeast(claudeVersion, INTERVAL_NUMBER_FROM) && t.length <= 32) {
+    if (/^[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+$/.test(t)) {
+      const n = Number(t);
+      return Number.isInteger(n) ? n : Number.NaN;
+    }
+    if (/^[+-]?\d{1,3}([_,\u00A0\u202F ])\d{3}(?:\1\d{3})*$/.test(t)) return Number.parseInt(t.replace(/[_,\u00A0\u202F ]/g, ''), 10);
+  }
+  return Number.parseInt(t, 10);
 }
 
 export function hasScheme(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url.trim());
 }
 
-export function predict({ env, otelHeadersHelper }: PredictionInput): Prediction {
+/** The protocol a signal uses when none is set: none before 2.1.323 (init fails), http/protobuf from it. */
+export function defaultProtocol(claudeVersion: string): Protocol | undefined {
+  return atLeast(claudeVersion, DEFAULT_PROTOCOL_FROM) ? 'http/protobuf' : undefined;
+}
+
+export function predict({ env, otelHeadersHelper, claudeVersion }: PredictionInput): Prediction {
   const telemetryEnabled = isTruthy(get(env, 'CLAUDE_CODE_ENABLE_TELEMETRY'));
   const signals: SignalPrediction[] = SIGNALS.map((signal) => ({
     signal,
@@ -106,7 +127,7 @@ export function predict({ env, otelHeadersHelper }: PredictionInput): Prediction
     headersFromHelper: false,
     intervalMs: DEFAULT_INTERVAL[signal],
   }));
-  const resource = resourceAttributes(get(env, 'OTEL_RESOURCE_ATTRIBUTES'), get(env, 'OTEL_SERVICE_NAME'));
+  const resource = resourceAttributes(get(env, 'OTEL_RESOURCE_ATTRIBUTES'), get(env, 'OTEL_SERVICE_NAME'), claudeVersion);
   if (!telemetryEnabled) return { telemetryEnabled, signals, resource };
 
   const active = activeSignals(env);
@@ -117,8 +138,8 @@ export function predict({ env, otelHeadersHelper }: PredictionInput): Prediction
     const bad = s.exporters.find((e) => !VALID_EXPORTERS[s.signal].includes(e));
     if (bad !== undefined) initFailure ??= `unknown exporter "${bad}" in ${EXPORTER_VAR[s.signal]}`;
     if (s.exporters.includes('otlp')) {
-      const protocol = protocolVar(env, s.signal)?.value?.trim();
-      if (protocol === undefined || protocol === '') initFailure ??= `no OTLP protocol for ${s.signal} (Claude Code has no default)`;
+      const protocol = protocolVar(env, s.signal)?.value?.trim() || defaultProtocol(claudeVersion);
+      if (protocol === undefined) initFailure ??= `no OTLP protocol for ${s.signal} (Claude Code ${claudeVersion} has no default)`;
       else if (!(PROTOCOLS as string[]).includes(protocol)) initFailure ??= `unknown OTLP protocol "${protocol}"`;
       else s.protocol = protocol as Protocol;
     }
@@ -133,7 +154,7 @@ export function predict({ env, otelHeadersHelper }: PredictionInput): Prediction
     s.exported = true;
     const interval = get(env, INTERVAL_VAR[s.signal]);
     if (interval !== undefined) {
-      const parsed = claudeParseInt(interval);
+      const parsed = claudeParseInt(interval, claudeVersion);
       if (!Number.isNaN(parsed)) s.intervalMs = parsed;
     }
     if (s.signal === 'metrics') s.temporality = s.exporters.includes('otlp') ? temporality(env) : 'cumulative';
@@ -159,10 +180,12 @@ export function predict({ env, otelHeadersHelper }: PredictionInput): Prediction
 /**
  * OTEL_RESOURCE_ATTRIBUTES as the bundled OpenTelemetry resource detector reads it: entries split on ',',
  * key and value on the first '=', both trimmed; a key or value with a character outside printable
- * ASCII without space (0x21-0x7e) makes the detector throw, which discards every attribute (E23);
+ * ASCII without space (0x21-0x7e) makes the detector throw, which discards every attribute (E23); from 2.1.251 a
+ * space inside a value is kept (measured; other characters and keys are unmeasured and assumed unchanged);
  * values are then percent-decoded. The conformance suite checks each of these steps on real Claude Code.
  */
-export function resourceAttributes(value: string | undefined, serviceNameVar: string | undefined): ResourcePrediction {
+export function resourceAttributes(value: string | undefined, serviceNameVar: string | undefined, claudeVersion: string): ResourcePrediction {
+  const valueChars = atLeast(claudeVersion, RESOURCE_SPACE_KEPT_FROM) ? /^[\x20-\x7e]*$/ : /^[\x21-\x7e]*$/;
   const attributes: Record<string, string> = {};
   let dropped: string | undefined;
   for (const part of (value ?? '').split(',')) {
@@ -170,8 +193,8 @@ export function resourceAttributes(value: string | undefined, serviceNameVar: st
     const eq = part.indexOf('=');
     const key = (eq < 0 ? part : part.slice(0, eq)).trim();
     const raw = eq < 0 ? '' : part.slice(eq + 1).trim();
-    const bad = [key, raw].find((t) => !/^[\x21-\x7e]*$/.test(t));
-    if (eq < 0 || key === '' || bad !== undefined) {
+    const bad = !/^[\x21-\x7e]*$/.test(key) || !valueChars.test(raw);
+    if (eq < 0 || key === '' || bad) {
       dropped = eq < 0 ? `entry "${key}" has no "="` : `"${key}" has a space or a non-ASCII character`;
       break;
     }

@@ -75,7 +75,7 @@ export function buildClaudeSetup(files: ClaudeFiles, version: VersionFact): Clau
     settings,
     env,
     otelHeadersHelper,
-    prediction: predict({ env, otelHeadersHelper: otelHeadersHelper?.value }),
+    prediction: predict({ env, otelHeadersHelper: otelHeadersHelper?.value, claudeVersion: version.version }),
     version,
   };
 }

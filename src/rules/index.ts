@@ -23,6 +23,7 @@ import settingsSensitiveLogging from './settings/sensitive-logging.js';
 import settingsSecretInSharedFile from './settings/secret-in-shared-file.js';
 import settingsInsecureEndpoint from './settings/insecure-endpoint.js';
 import settingsConsoleExporter from './settings/console-exporter.js';
+import settingsNewerClaudeVersion from './settings/newer-claude-version.js';
 // collector config
 import collectorLocalhostEndpoint from './collector/localhost-endpoint.js';
 import collectorMissingSignalPipeline from './collector/missing-signal-pipeline.js';
@@ -112,6 +113,7 @@ export const RULES: Rule[] = [
   settingsSecretInSharedFile,
   settingsInsecureEndpoint,
   settingsConsoleExporter,
+  settingsNewerClaudeVersion,
   // collector config
   collectorLocalhostEndpoint,
   collectorMissingSignalPipeline,

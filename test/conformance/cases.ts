@@ -1,4 +1,5 @@
-// Settings cases run through real Claude Code 2.1.197 and through the doctor's prediction.
+// Settings cases run through real Claude Code (2.1.197, 2.1.332 and, for the cases tagged with a version gate, the
+// boundary pair of that gate: prediction.test.ts) and through the doctor's prediction for the same version.
 // Placeholders: {{HTTP}} / {{GRPC}} are the sinks' base URLs (http://127.0.0.1:PORT),
 // {{HTTP_PORT}} / {{GRPC_PORT}} their ports.
 
@@ -6,6 +7,10 @@ export interface ConformanceCase {
   name: string;
   /** The rules whose failing case this is (their findings change what is exported). */
   rules: string[];
+  /** The rules fire only on versions below this one (a later Claude Code fixed what they report). */
+  rulesUntil?: string;
+  /** The version gates (CLAUDE_GATES names in src/model/versions.ts) this case shows: it also runs on each gate's boundary pair. */
+  gates?: GateName[];
   home?: Record<string, string>;
   project?: Record<string, string>;
   /** Files of /etc/claude-code (managed-settings.json, managed-settings.d/…); needs a mount namespace. */
@@ -13,10 +18,12 @@ export interface ConformanceCase {
   shell?: Record<string, string>;
   settingsArg?: string;
   /** Claude Code's answer decides something the arrival lines do not show (counts, intervals): assert it here. */
-  extra?: (observed: import('../harness/run-claude.js').Observed, prediction: import('../../src/model/prediction.js').Prediction, debugLog: string) => void;
+  extra?: (observed: import('../harness/run-claude.js').Observed, prediction: import('../../src/model/prediction.js').Prediction, debugLog: string, version: string) => void;
   /** A defect whose effect is that nothing reaches the sinks, though no rule here owns it. */
   nothingArrives?: boolean;
 }
+
+type GateName = (typeof CLAUDE_GATES)[number]['name'];
 
 const settings = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ ...extra, env }, null, 2) + '\n';
 const base = { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp' };
@@ -26,9 +33,22 @@ const user = (env: Record<string, unknown>, extra?: Record<string, unknown>) => 
 
 /** The metrics reader's interval as Claude Code's debug log states it (`getOtlpReaders: … interval=N`). */
 const loggedInterval = (log: string) => Number(/getOtlpReaders:.*?interval=(\d+)/.exec(log)?.[1]);
+/** The predicted metrics interval must be the one Claude Code logs. */
+const sameInterval: ConformanceCase['extra'] = (_o, p, log) => {
+  if (p.signals[0].intervalMs !== loggedInterval(log)) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`);
+};
+/** OTLP/HTTP bodies are chunked (no Content-Length) exactly on the versions CHUNKED_BODIES names. */
+const chunkedAsGated: ConformanceCase['extra'] = (o, _p, _log, version) => {
+  const http = o.records.filter((r) => r.transport === 'http');
+  const chunked = http.filter((r) => r.headerNames.includes('transfer-encoding') && !r.headerNames.includes('content-length')).length;
+  const want = sendsChunkedBodies(version) ? http.length : 0;
+  if (http.length === 0 || chunked !== want) throw new Error(`${chunked} of ${http.length} OTLP/HTTP requests chunked on ${version}; expected ${want}`);
+};
+
+import { CLAUDE_GATES, sendsChunkedBodies } from '../../src/model/versions.js';
 
 export const CASES: ConformanceCase[] = [
-  { name: 'healthy http/json in user settings', rules: [], home: user(httpJson) },
+  { name: 'healthy http/json in user settings', rules: [], gates: ['CHUNKED_BODIES.from', 'CHUNKED_BODIES.fixedIn'], home: user(httpJson), extra: chunkedAsGated },
   { name: 'healthy grpc in user settings', rules: [], home: user(grpc) },
   { name: 'healthy http/protobuf from the shell', rules: [], shell: { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' } },
   { name: 'env values as JSON numbers and booleans', rules: [], home: user({ ...httpJson, CLAUDE_CODE_ENABLE_TELEMETRY: 1, OTEL_METRIC_EXPORT_INTERVAL: 1000, OTEL_METRICS_INCLUDE_VERSION: true }) },
@@ -51,6 +71,7 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'invalid-schema: permissions.allow as a string drops the project file, the user file applies',
     rules: ['settings/invalid-schema'],
+    gates: ['PROJECT_TELEMETRY_IGNORED_FROM'],
     home: user(httpJson),
     project: { '.claude/settings.json': settings({ OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/elsewhere' }, { permissions: { allow: 'Bash' } }) },
   },
@@ -58,10 +79,11 @@ export const CASES: ConformanceCase[] = [
   { name: 'telemetry-disabled: switch "0" in settings beats "1" in the shell', rules: ['settings/telemetry-disabled'], home: user({ ...httpJson, CLAUDE_CODE_ENABLE_TELEMETRY: '0' }), shell: { CLAUDE_CODE_ENABLE_TELEMETRY: '1' } },
   { name: 'missing-metrics-exporter: logs only', rules: ['settings/missing-metrics-exporter'], home: user({ ...httpJson, OTEL_METRICS_EXPORTER: undefined }) },
   { name: 'missing-logs-exporter: metrics only', rules: ['settings/missing-logs-exporter'], home: user({ ...grpc, OTEL_LOGS_EXPORTER: undefined }) },
-  { name: 'missing-protocol: otlp without protocol', rules: ['settings/missing-protocol'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: undefined }) },
+  { name: 'missing-protocol: otlp without protocol', rules: ['settings/missing-protocol'], gates: ['DEFAULT_PROTOCOL_FROM'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: undefined }) },
   {
-    name: 'missing-protocol: console metrics plus otlp logs without protocol kills both',
+    name: 'missing-protocol: console metrics plus otlp logs without protocol kills both (before 2.1.323)',
     rules: ['settings/missing-protocol'],
+    gates: ['DEFAULT_PROTOCOL_FROM'],
     home: user({ ...httpJson, OTEL_METRICS_EXPORTER: 'console', OTEL_EXPORTER_OTLP_PROTOCOL: undefined }),
   },
   { name: 'per-signal protocols: metrics grpc, logs http/json', rules: [], home: user({ ...base, OTEL_EXPORTER_OTLP_PROTOCOL: undefined, OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '{{GRPC}}', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '{{HTTP}}/v1/logs' }) },
@@ -69,10 +91,11 @@ export const CASES: ConformanceCase[] = [
   { name: 'temporality bogus falls back to cumulative', rules: [], home: user({ ...grpc, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'bogus' }) },
   { name: 'headers: generic and per-signal names are merged', rules: [], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer generic,X-A=1', OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'X-B=2' }) },
   { name: 'precedence: user settings beat the shell', rules: [], home: user(httpJson), shell: { ...grpc } },
-  { name: 'precedence: project beats user', rules: [], home: user(grpc), project: { '.claude/settings.json': settings({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/project' }) } },
+  { name: 'precedence: project beats user', rules: [], gates: ['PROJECT_TELEMETRY_IGNORED_FROM'], home: user(grpc), project: { '.claude/settings.json': settings({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/project' }) } },
   {
     name: 'precedence: local beats project',
     rules: [],
+    gates: ['PROJECT_TELEMETRY_IGNORED_FROM'],
     home: user(httpJson),
     project: {
       '.claude/settings.json': settings({ OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/project' }),
@@ -82,6 +105,7 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'precedence: --settings beats local',
     rules: [],
+    gates: ['PROJECT_TELEMETRY_IGNORED_FROM'],
     home: user(httpJson),
     project: { '.claude/settings.local.json': settings({ OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/local' }) },
     settingsArg: JSON.stringify({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/flag' } }),
@@ -131,12 +155,14 @@ export const CASES: ConformanceCase[] = [
   // settings/headers-helper-grpc
   { name: 'headers-helper-grpc: the helper is ignored over grpc', rules: ['settings/headers-helper-grpc'], home: user(grpc, { otelHeadersHelper: `echo '{"X-Helper":"yes"}'` }) },
   // settings/invalid-interval: 10s is read as 10 ms, so a short run exports many times
-  { name: 'invalid-interval: 10s is read as 10 ms', rules: ['settings/invalid-interval'], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '10s' }), extra: (_o, p, log) => { if (p.signals[0].intervalMs !== 10 || loggedInterval(log) !== 10) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`); } },
-  { name: 'invalid-interval: "1e4" is read as 1 ms', rules: ['settings/invalid-interval'], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '1e4' }), extra: (_o, p, log) => { if (p.signals[0].intervalMs !== 1 || loggedInterval(log) !== 1) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`); } },
+  { name: 'invalid-interval: 10s is read as 10 ms', rules: ['settings/invalid-interval'], gates: ['INTERVAL_NUMBER_FROM'], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '10s' }), extra: (o, p, log, v) => { if (p.signals[0].intervalMs !== 10) throw new Error(`predicted ${p.signals[0].intervalMs}`); sameInterval(o, p, log, v); } },
+  { name: 'invalid-interval: "1e4" is read as 1 ms before 2.1.211, as 10000 from it', rules: ['settings/invalid-interval'], rulesUntil: '2.1.211', gates: ['INTERVAL_NUMBER_FROM'], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '1e4' }), extra: sameInterval },
+  { name: 'invalid-interval: "5,000" is read as 5 ms before 2.1.211, as 5000 from it', rules: ['settings/invalid-interval'], rulesUntil: '2.1.211', gates: ['INTERVAL_NUMBER_FROM'], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '5,000' }), extra: sameInterval },
+  { name: 'invalid-interval: "1.5e0" is read as 1 ms before 2.1.211, not whole (the default) from it', rules: ['settings/invalid-interval'], gates: ['INTERVAL_NUMBER_FROM'], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '1.5e0' }), extra: sameInterval },
   { name: 'interval as a JSON number', rules: [], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: 30000 }), extra: (_o, p, log) => { if (p.signals[0].intervalMs !== 30000 || loggedInterval(log) !== 30000) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`); } },
-  { name: 'interval 60000ms is read as 60000: one export at exit', rules: [], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '60000ms' }), extra: (_o, p, log) => { if (p.signals[0].intervalMs !== 60000 || loggedInterval(log) !== 60000) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`); } },
+  { name: 'interval 60000ms is read as 60000: one export at exit', rules: [], gates: ['INTERVAL_NUMBER_FROM'], home: user({ ...httpJson, OTEL_METRIC_EXPORT_INTERVAL: '60000ms' }), extra: (_o, p, log) => { if (p.signals[0].intervalMs !== 60000 || loggedInterval(log) !== 60000) throw new Error(`predicted ${p.signals[0].intervalMs}, Claude Code logged ${loggedInterval(log)}`); } },
   // settings/invalid-resource-attributes (resources compared on every http/json case)
-  { name: 'invalid-resource-attributes: a space inside a value drops every attribute', rules: ['settings/invalid-resource-attributes'], home: user({ ...httpJson, OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform,org.name=My Company' }) },
+  { name: 'invalid-resource-attributes: a space inside a value drops every attribute (before 2.1.251)', rules: ['settings/invalid-resource-attributes'], gates: ['RESOURCE_SPACE_KEPT_FROM'], home: user({ ...httpJson, OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform,org.name=My Company' }) },
   { name: 'resource attributes: a space after a comma is trimmed, nothing is dropped', rules: [], home: user({ ...httpJson, OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform, deployment.environment=dev' }) },
   { name: 'resource attributes: %20 in a value arrives decoded', rules: [], home: user({ ...httpJson, OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform,org.name=My%20Company' }) },
   { name: 'invalid-resource-attributes: service.name replaces claude-code', rules: ['settings/invalid-resource-attributes'], home: user({ ...httpJson, OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform,service.name=myclaude' }) },
@@ -145,6 +171,8 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'managed-endpoint-override: a user per-signal endpoint takes logs away from the managed endpoint',
     rules: ['settings/managed-endpoint-override'],
+    rulesUntil: '2.1.217',
+    gates: ['MANAGED_LOCK_FROM'],
     managed: { 'managed-settings.json': settings({ ...httpJson, OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/managed', OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer mgd-cred-4821' }) },
     home: user({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '{{HTTP}}/user/v1/logs' }),
   },
@@ -157,8 +185,23 @@ export const CASES: ConformanceCase[] = [
   { name: 'unknown-variable: a "telemetry" block does nothing', rules: ['settings/unknown-variable'], home: { '.claude/settings.json': JSON.stringify({ telemetry: { enabled: true, exporter: 'otlp', protocol: 'http/json', endpoint: '{{HTTP}}' } }) } },
   // settings/shadowed-variable
   { name: 'shadowed-variable: settings "none" beats a shell "otlp"', rules: ['settings/shadowed-variable'], home: user({ ...httpJson, OTEL_METRICS_EXPORTER: 'none' }), shell: { OTEL_METRICS_EXPORTER: 'otlp' } },
-  // settings/project-scope-telemetry: on 2.1.197 project files still configure telemetry in -p mode
-  { name: 'project-scope-telemetry: project settings alone configure telemetry on 2.1.197', rules: ['settings/project-scope-telemetry'], project: { '.claude/settings.json': settings(httpJson) } },
+  // settings/project-scope-telemetry: before 2.1.282 project files still configure telemetry in -p mode
+  { name: 'project-scope-telemetry: project settings alone configure telemetry (before 2.1.282)', rules: ['settings/project-scope-telemetry'], gates: ['PROJECT_TELEMETRY_IGNORED_FROM'], project: { '.claude/settings.json': settings(httpJson) } },
+  {
+    name: 'project CLAUDE_CODE_ENABLE_TELEMETRY=0 turns user telemetry off before 2.1.282, is ignored from it',
+    rules: ['settings/telemetry-disabled'],
+    rulesUntil: '2.1.282',
+    gates: ['PROJECT_TELEMETRY_IGNORED_FROM'],
+    home: user(httpJson),
+    project: { '.claude/settings.json': settings({ CLAUDE_CODE_ENABLE_TELEMETRY: '0' }) },
+  },
+  {
+    name: 'project OTEL_METRICS_EXPORTER=none and OTEL_RESOURCE_ATTRIBUTES still apply',
+    rules: [],
+    gates: ['PROJECT_TELEMETRY_IGNORED_FROM'],
+    home: user(httpJson),
+    project: { '.claude/settings.json': settings({ OTEL_METRICS_EXPORTER: 'none', OTEL_RESOURCE_ATTRIBUTES: 'team.id=from-project' }) },
+  },
   // CLAUDE_CONFIG_DIR moves the user settings
   { name: 'CLAUDE_CONFIG_DIR moves user settings', rules: [], home: { 'cfg/settings.json': settings(httpJson) }, shell: { CLAUDE_CONFIG_DIR: '{{HOME}}/cfg' } },
 ];

@@ -1,26 +1,43 @@
 // The oracle for the prediction and for every settings rule that changes what is exported:
-// each case runs through real Claude Code 2.1.197 (mock Anthropic API, local OTLP sinks) and
-// through `claude-otel-doctor check --format json`; what arrives must equal what the doctor predicts.
+// each case runs through real Claude Code (mock Anthropic API, local OTLP sinks) and through
+// `claude-otel-doctor check --format json --claude-version <same version>`; what arrives must equal what the doctor
+// predicts. Every case runs on the oldest supported and the newest known version; the cases tagged with a version
+// gate also run on that gate's boundary pair (CLAUDE_GATES). CLAUDE_CONFORMANCE_VERSIONS=2.1.332,… runs only those.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/index.js';
 import type { Prediction } from '../../src/model/prediction.js';
-import { CLAUDE_VERSION, claudeBinary } from '../harness/claude-path.js';
+import { CLAUDE_GATES, compareVersions, NEWEST_KNOWN_CLAUDE, OLDEST_SUPPORTED_CLAUDE } from '../../src/model/versions.js';
+import * as versionsModule from '../../src/model/versions.js';
+import { CLAUDE_MATRIX, claudeBinary } from '../harness/claude-path.js';
 import { canUnshareMount, observeTelemetry } from '../harness/run-claude.js';
 import { runCli } from '../helpers/cli.js';
 import { CASES, type ConformanceCase } from './cases.js';
 import { fillAll, fill, observedArrivals, observedResource, predictedArrivals, predictedResource, writeTree, type Ports } from './arrivals.js';
 
 const inCI = process.env.CI === 'true';
-const available = claudeBinary() !== undefined;
-if (!available && !inCI) console.warn(`\n*** SKIPPING prediction conformance: Claude Code ${CLAUDE_VERSION} not provisioned (node scripts/provision-claude.mjs). ***\n`);
-const suite = available || inCI ? describe : describe.skip;
 const namespaces = canUnshareMount();
 
+/** Which cases run on which version: all on the ends of the supported range, a gate's cases on its boundary pair. */
+export function conformanceMatrix(): Map<string, ConformanceCase[]> {
+  const matrix = new Map<string, Set<ConformanceCase>>();
+  const add = (v: string, cases: ConformanceCase[]) => matrix.set(v, new Set([...(matrix.get(v) ?? []), ...cases]));
+  add(OLDEST_SUPPORTED_CLAUDE, CASES);
+  add(NEWEST_KNOWN_CLAUDE, CASES);
+  for (const g of CLAUDE_GATES) {
+    const tagged = CASES.filter((c) => c.gates?.includes(g.name as never));
+    add(g.lastBefore, tagged);
+    add(g.from, tagged);
+  }
+  return new Map([...matrix].sort(([a], [b]) => compareVersions(a, b)).map(([v, cs]) => [v, [...cs]]));
+}
+
+const only = process.env.CLAUDE_CONFORMANCE_VERSIONS?.split(',').map((v) => v.trim()).filter(Boolean);
+
 /** Runs the doctor on the same files Claude Code gets and returns its prediction. */
-function doctorPrediction(c: ConformanceCase, ports: Ports): { prediction: Prediction; ruleIds: string[] } {
+function doctorPrediction(c: ConformanceCase, ports: Ports, version: string): { prediction: Prediction; ruleIds: string[] } {
   const root = mkdtempSync(join(tmpdir(), 'cod-predict-'));
   const p = { ...ports, home: join(root, 'home') };
   try {
@@ -29,7 +46,7 @@ function doctorPrediction(c: ConformanceCase, ports: Ports): { prediction: Predi
     writeTree(join(root, 'managed'), fillAll(c.managed, p));
     const shell = Object.entries(c.shell ?? {}).filter(([, v]) => v !== undefined);
     writeFileSync(join(root, 'shell.env'), shell.map(([k, v]) => `export ${k}='${fill(String(v), p)}'`).join('\n') + '\n');
-    const args = ['check', '--format', 'json', '--no-shell-env', '--claude-version', CLAUDE_VERSION];
+    const args = ['check', '--format', 'json', '--no-shell-env', '--claude-version', version];
     args.push('--home', join(root, 'home'), '--project', join(root, 'project'), '--managed-dir', join(root, 'managed'), '--env-file', join(root, 'shell.env'));
     if (c.settingsArg) args.push('--settings', fill(c.settingsArg, p));
     const res = runCli(args, { CLAUDE_CONFIG_DIR: undefined });
@@ -41,8 +58,15 @@ function doctorPrediction(c: ConformanceCase, ports: Ports): { prediction: Predi
   }
 }
 
-suite(`prediction conformance with real Claude Code ${CLAUDE_VERSION}`, () => {
-  for (const c of CASES) {
+const matrix = conformanceMatrix();
+// A version outside the matrix (the next release: `npm run conformance -- --claude-version <v>`) runs every case.
+const runs: [string, ConformanceCase[]][] = only ? only.map((v) => [v, matrix.get(v) ?? CASES]) : [...matrix];
+for (const [version, cases] of runs) {
+  const available = claudeBinary(version) !== undefined;
+  if (!available && !inCI) console.warn(`\n*** SKIPPING prediction conformance on ${version}: not provisioned (node scripts/provision-claude.mjs ${version}). ***\n`);
+  const suite = available || inCI ? describe : describe.skip;
+  suite(`prediction conformance with real Claude Code ${version}`, () => {
+  for (const c of cases) {
     const needsNamespace = c.managed !== undefined;
     const run = needsNamespace && !namespaces && !inCI ? it.skip : it;
     run(c.name, async () => {
@@ -54,26 +78,31 @@ suite(`prediction conformance with real Claude Code ${CLAUDE_VERSION}`, () => {
         const etc = c.managed && Object.fromEntries(Object.entries(fillAll(c.managed, ports)!).map(([k, v]) => [`claude-code/${k}`, v]));
         const shellEnv = Object.fromEntries(Object.entries(c.shell ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, fill(String(v), ports)]));
         const extraArgs = c.extra ? ['--debug-file', debugFile] : undefined;
-        return { home: fillAll(c.home, ports), project: fillAll(c.project, ports), etc, shellEnv, settingsArg: c.settingsArg && fill(c.settingsArg, ports), extraArgs };
+        return { home: fillAll(c.home, ports), project: fillAll(c.project, ports), etc, shellEnv, settingsArg: c.settingsArg && fill(c.settingsArg, ports), extraArgs, claudeVersion: version };
       });
       expect(observed.exitCode, `${c.name}: claude exited non-zero`).toBe(0);
-      const { prediction, ruleIds } = doctorPrediction(c, ports);
+      const { prediction, ruleIds } = doctorPrediction(c, ports, version);
       const arrived = observedArrivals(observed);
       if (process.env.CONFORMANCE_DEBUG) console.log(c.name, arrived);
       expect(arrived, `${c.name}: what arrived differs from the prediction`).toEqual(predictedArrivals(prediction, ports));
-      for (const r of c.rules) expect(ruleIds, `${c.name}: ${r} should fire`).toContain(r);
+      const rulesApply = !c.rulesUntil || compareVersions(version, c.rulesUntil) < 0;
+      for (const r of c.rules) {
+        if (rulesApply) expect(ruleIds, `${c.name}: ${r} should fire on ${version}`).toContain(r);
+        else expect(ruleIds, `${c.name}: ${r} should not fire on ${version}`).not.toContain(r);
+      }
       const resource = observedResource(observed);
       if (resource) expect(resource, `${c.name}: resource attributes differ from the prediction`).toEqual(predictedResource(prediction));
       try {
-        if (c.extra) c.extra(observed, prediction, existsSync(debugFile) ? readFileSync(debugFile, 'utf8') : '');
+        if (c.extra) c.extra(observed, prediction, existsSync(debugFile) ? readFileSync(debugFile, 'utf8') : '', version);
       } finally {
         rmSync(debugDir, { recursive: true, force: true });
       }
       // A case without a defect must show data really flowing, or it proves nothing.
-      if (c.rules.length === 0) expect(arrived.length, `${c.name}: nothing arrived`)[c.nothingArrives ? 'toBe' : 'toBeGreaterThan'](0);
+      if (c.rules.length === 0 || !rulesApply) expect(arrived.length, `${c.name}: nothing arrived`)[c.nothingArrives ? 'toBe' : 'toBeGreaterThan'](0);
     }, 60_000);
   }
-});
+  });
+}
 
 describe('conformance coverage', () => {
   it('every rule whose findings change what is exported has a failing case here', () => {
@@ -81,5 +110,38 @@ describe('conformance coverage', () => {
     const inCases = new Set(CASES.flatMap((c) => c.rules));
     expect(needed.filter((id) => !inCases.has(id))).toEqual([]);
     expect(CASES.length).toBeGreaterThanOrEqual(25);
+  });
+});
+
+describe('version matrix coverage', () => {
+  const NOT_GATES = new Set(['NEWEST_KNOWN_CLAUDE', 'OLDEST_SUPPORTED_CLAUDE', 'NEWEST_KNOWN_COLLECTOR', 'NEWEST_KNOWN_PROMETHEUS']);
+  it('every version gate in versions.ts is in CLAUDE_GATES with its measured boundary pair', () => {
+    const constants: string[] = [];
+    for (const [name, value] of Object.entries(versionsModule)) {
+      if (NOT_GATES.has(name)) continue;
+      if (typeof value === 'string') constants.push(name);
+      else if (value && typeof value === 'object' && !Array.isArray(value)) for (const field of Object.keys(value)) constants.push(`${name}.${field}`);
+    }
+    expect(constants.sort()).toEqual(CLAUDE_GATES.map((g) => g.name).sort());
+    for (const g of CLAUDE_GATES) {
+      const [name, field] = g.name.split('.');
+      const value = (versionsModule as Record<string, unknown>)[name];
+      expect(field ? (value as Record<string, string>)[field] : value, g.name).toBe(g.from);
+      expect(compareVersions(g.lastBefore, g.from), `${g.name}: lastBefore must be older`).toBeLessThan(0);
+    }
+  });
+  it('every gate has a case that runs on both sides of its boundary, and every version is provisioned by the script', () => {
+    const matrix = conformanceMatrix();
+    for (const g of CLAUDE_GATES) {
+      const tagged = CASES.filter((c) => c.gates?.includes(g.name as never));
+      expect(tagged.length, `${g.name} has no conformance case`).toBeGreaterThan(0);
+      for (const v of [g.lastBefore, g.from]) for (const c of tagged) expect(matrix.get(v), `${c.name} on ${v}`).toContain(c);
+    }
+    for (const c of CASES) for (const g of c.gates ?? []) expect(CLAUDE_GATES.map((x) => x.name), c.name).toContain(g);
+    expect([...matrix.keys()].filter((v) => !CLAUDE_MATRIX.versions.includes(v))).toEqual([]);
+    expect(CLAUDE_MATRIX.oldest).toBe(OLDEST_SUPPORTED_CLAUDE);
+    expect(CLAUDE_MATRIX.newest).toBe(NEWEST_KNOWN_CLAUDE);
+    expect(matrix.get(NEWEST_KNOWN_CLAUDE)).toHaveLength(CASES.length);
+    expect(matrix.get(OLDEST_SUPPORTED_CLAUDE)).toHaveLength(CASES.length);
   });
 });

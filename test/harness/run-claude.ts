@@ -36,6 +36,8 @@ export interface RunClaudeOptions {
   anthropicUrl?: string;
   /** Mock behaviour when the run starts its own mock. */
   script?: MockScript;
+  /** Which provisioned Claude Code runs (default: the oldest supported, claude-path.ts). */
+  claudeVersion?: string;
 }
 
 export interface RunResult {
@@ -53,8 +55,8 @@ export function canUnshareMount(): boolean {
 }
 
 export async function runClaude(opts: RunClaudeOptions): Promise<RunResult> {
-  const binary = claudeBinary();
-  if (!binary) throw new Error('Claude Code binary not provisioned; run `node scripts/provision-claude.mjs`');
+  const binary = claudeBinary(opts.claudeVersion);
+  if (!binary) throw new Error(`Claude Code ${opts.claudeVersion ?? ''} binary not provisioned; run \`node scripts/provision-claude.mjs\``);
   const mock = opts.anthropicUrl ? undefined : await startMockAnthropic({ script: opts.script });
   let etcRoot: string | undefined;
   try {
@@ -161,6 +163,8 @@ export interface TelemetrySetup {
   extraArgs?: string[];
   script?: MockScript;
   timeoutMs?: number;
+  /** Which provisioned Claude Code runs (default: the oldest supported). */
+  claudeVersion?: string;
 }
 
 export interface ObservedSignal {
@@ -225,6 +229,7 @@ export async function observeTelemetry(
       extraArgs: setup.extraArgs,
       script: setup.script,
       timeoutMs: setup.timeoutMs,
+      claudeVersion: setup.claudeVersion,
     });
     const all = () => http.records.length + grpc.records.length;
     await settle(all, options.settleMs ?? 300);

@@ -141,7 +141,7 @@ describe('settings/project-scope-telemetry', () => {
     const { findings } = run('settings/project-scope-telemetry', { project });
     expect(findings).toHaveLength(1);
     expect(findings[0].message).toContain('Claude Code 2.1.197 applies them');
-    expect(findings[0].message).toContain('2.1.270 and later ignore these in project settings, so after an upgrade nothing is exported');
+    expect(findings[0].message).toContain('2.1.282 and later ignore these in project settings, so after an upgrade nothing is exported');
     expect(findings[0].message).not.toContain('OTEL_RESOURCE_ATTRIBUTES');
   });
 
@@ -284,7 +284,7 @@ describe('settings/unread-file', () => {
 });
 
 describe('mergeEnvironment: project destination on newer versions (fix found while writing project-scope-telemetry)', () => {
-  it('ignores a project endpoint and header from 2.1.270, but not on 2.1.197', async () => {
+  it('ignores a project endpoint, header and telemetry switch (even "0") from 2.1.282, but not on 2.1.281', async () => {
     const { mergeEnvironment } = await import('../../src/model/claude-env.js');
     const at = (version: string) =>
       mergeEnvironment(
@@ -293,10 +293,12 @@ describe('mergeEnvironment: project destination on newer versions (fix found whi
           { name: 'OTEL_EXPORTER_OTLP_HEADERS', value: 'X-Scope-OrgID=a', origin: { scope: 'project' } },
           { name: 'OTEL_LOG_RAW_API_BODIES', value: 'file:/tmp/bodies', origin: { scope: 'project' } },
           { name: 'OTEL_LOGS_EXPORTER', value: 'none', origin: { scope: 'project' } },
+          { name: 'CLAUDE_CODE_ENABLE_TELEMETRY', value: '0', origin: { scope: 'project' } },
         ],
         version,
       );
-    expect([...at('2.1.197').keys()].sort()).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_LOGS_EXPORTER', 'OTEL_LOG_RAW_API_BODIES']);
-    expect([...at('2.1.283').keys()]).toEqual(['OTEL_LOGS_EXPORTER']); // turning off still works
+    expect([...at('2.1.281').keys()].sort()).toEqual(['CLAUDE_CODE_ENABLE_TELEMETRY', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_LOGS_EXPORTER', 'OTEL_LOG_RAW_API_BODIES']);
+    // An exporter set to none still applies; the switch is ignored whatever its value (conformance: project CLAUDE_CODE_ENABLE_TELEMETRY=0 …).
+    expect([...at('2.1.282').keys()]).toEqual(['OTEL_LOGS_EXPORTER']);
   });
 });

@@ -61,15 +61,34 @@ describe('doctor configuration', () => {
     }
   });
 
-  it('versions.claudeCode is used when no flag gives one (in CI mode as written; on this machine not below 2.1.270)', () => {
+  it('versions.claudeCode is used when no flag gives one (in CI mode as written; on this machine not below 2.1.282)', () => {
     const args = base.filter((a, i) => a !== '--claude-version' && base[i - 1] !== '--claude-version');
     const version = (cfg: string, extra: string[]) => JSON.parse(runCli([...extra, '--config', cfg], { PATH: root }).stdout).effective[0].claudeVersion;
-    const newer = config('version-new.json', { versions: { claudeCode: '2.1.280' } });
-    expect(version(newer, args)).toEqual({ version: '2.1.280', source: 'config' });
+    const newer = config('version-new.json', { versions: { claudeCode: '2.1.290' } });
+    expect(version(newer, args)).toEqual({ version: '2.1.290', source: 'config' });
+    // 2.1.281 still applies project settings (measured), so on this machine a repo may not pin it.
+    const justBefore = config('version-281.json', { versions: { claudeCode: '2.1.281' } });
+    expect(version(justBefore, args)).toEqual({ version: NEWEST_KNOWN_CLAUDE, source: 'newest known' });
     const older = config('version.json', { versions: { claudeCode: '2.1.150' } });
     expect(version(older, ['check', '--format', 'json', join(home, '.claude')])).toEqual({ version: '2.1.150', source: 'config' });
     // On this machine an older pin would let project settings choose the destination: only the flag or `claude --version` can.
     expect(version(older, args)).toEqual({ version: NEWEST_KNOWN_CLAUDE, source: 'newest known' });
+  });
+
+  it('an installed or flagged Claude Code newer than the newest known is said once, in pretty and JSON output', () => {
+    const bin = join(root, 'newer-bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'claude'), '#!/bin/sh\necho "2.1.400 (Claude Code)"\n', { mode: 0o755 });
+    const args = base.filter((a, i) => a !== '--claude-version' && base[i - 1] !== '--claude-version');
+    const sentence = `Claude Code 2.1.400 is newer than the newest version this doctor was proven on, ${NEWEST_KNOWN_CLAUDE}: behaviour may have changed`;
+    const json = JSON.parse(runCli(args, { PATH: `${bin}:${process.env.PATH}` }).stdout);
+    expect(json.effective[0].claudeVersion).toEqual({ version: '2.1.400', source: 'installed' });
+    expect(json.findings.filter((f: { message: string }) => f.message === sentence)).toHaveLength(1);
+    const pretty = runCli(['check', '--no-shell-env', '--claude-version', '2.1.400', ...args.slice(4)]).stdout;
+    expect(pretty.split(sentence).length - 1).toBe(1);
+    // Nothing said on the newest known version, nor when the version is only the fallback.
+    expect(JSON.parse(runCli([...args, '--claude-version', NEWEST_KNOWN_CLAUDE]).stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('settings/newer-claude-version');
+    expect(JSON.parse(runCli(args, { PATH: root }).stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('settings/newer-claude-version');
   });
 
   it('an unknown rule id in the config is bad usage', () => {

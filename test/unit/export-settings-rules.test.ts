@@ -165,15 +165,26 @@ describe('settings/invalid-resource-attributes', () => {
 });
 
 describe('settings/invalid-interval', () => {
-  it('reads values as parseInt does and as the writer meant', () => {
-    expect(readInterval('10s')).toEqual({ read: 10, intended: 10000 });
-    expect(readInterval('1m')).toEqual({ read: 1, intended: 60000 });
-    expect(readInterval('1e4')).toEqual({ read: 1, intended: 10000 });
-    expect(readInterval('60000ms')).toEqual({ read: 60000, intended: 60000 });
-    expect(readInterval('5,000')).toEqual({ read: 5, intended: 5000 });
-    expect(readInterval('fast')).toEqual({ read: undefined, intended: undefined });
+  it('reads values as parseInt does (before 2.1.211) and as the writer meant', () => {
+    const v = '2.1.210';
+    expect(readInterval('10s', v)).toEqual({ read: 10, intended: 10000 });
+    expect(readInterval('1m', v)).toEqual({ read: 1, intended: 60000 });
+    expect(readInterval('1e4', v)).toEqual({ read: 1, intended: 10000 });
+    expect(readInterval('60000ms', v)).toEqual({ read: 60000, intended: 60000 });
+    expect(readInterval('5,000', v)).toEqual({ read: 5, intended: 5000 });
+    expect(readInterval('fast', v)).toEqual({ read: undefined, intended: undefined });
     expect(intendedMs('1.5s')).toBe(1500);
     expect(intendedMs('10 parsecs')).toBeUndefined();
+  });
+  it('from 2.1.211 reads scientific notation through Number (whole numbers only) and drops thousands separators', () => {
+    const v = '2.1.211';
+    expect(readInterval('1e4', v)).toEqual({ read: 10000, intended: 10000 });
+    expect(readInterval(' 1.5e3 ', v).read).toBe(1500);
+    expect(readInterval('1.5e0', v).read).toBeUndefined();
+    expect(readInterval('5,000', v)).toEqual({ read: 5000, intended: 5000 });
+    expect(readInterval('5_000', v).read).toBe(5000);
+    expect(readInterval('10s', v)).toEqual({ read: 10, intended: 10000 });
+    expect(readInterval('60000ms', v).read).toBe(60000);
   });
   it('accepts JSON numbers and "60000ms"; errors on units; warns on ranges', () => {
     expect(run(invalidInterval, { user: user({ OTEL_METRIC_EXPORT_INTERVAL: 30000, OTEL_LOGS_EXPORT_INTERVAL: '5000ms' }) })).toEqual([]);

@@ -1,9 +1,10 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, replaceEnvValue } from '../../fixers/edits.js';
 import { activeSignals, claudeParseInt, INTERVAL_VAR } from '../../model/prediction.js';
+import { INTERVAL_NUMBER_FROM } from '../../model/versions.js';
 import { atValue, where } from './locate.js';
 
-/** Millisecond variables Claude Code reads with parseInt(value, 10); `range` marks the export intervals. */
+/** Millisecond variables Claude Code reads with parseInt(value, 10) (claudeParseInt); `range` marks the export intervals. */
 const VARIABLES: { name: string; what: string; fallback: number; range: boolean }[] = [
   { name: INTERVAL_VAR.metrics, what: 'metrics export interval', fallback: 60000, range: true },
   { name: INTERVAL_VAR.logs, what: 'logs export delay', fallback: 5000, range: true },
@@ -56,8 +57,8 @@ export interface IntervalReading {
   intended?: number;
 }
 
-export function readInterval(value: string): IntervalReading {
-  const parsed = claudeParseInt(value);
+export function readInterval(value: string, claudeVersion: string): IntervalReading {
+  const parsed = claudeParseInt(value, claudeVersion);
   return { read: Number.isNaN(parsed) ? undefined : parsed, intended: intendedMs(value) };
 }
 
@@ -68,11 +69,11 @@ export default defineRule({
   severity: 'error',
   title: 'Interval or timeout is not read as the milliseconds meant',
   checks:
-    'OTEL_METRIC_EXPORT_INTERVAL, OTEL_LOGS_EXPORT_INTERVAL, OTEL_TRACES_EXPORT_INTERVAL (traces only under the beta flag) and the millisecond settings CLAUDE_CODE_OTEL_SHUTDOWN_TIMEOUT_MS, CLAUDE_CODE_OTEL_FLUSH_TIMEOUT_MS and CLAUDE_CODE_OTEL_HEADERS_HELPER_DEBOUNCE_MS. Error: Claude Code\'s parseInt reading differs from the milliseconds meant (`10s` is read as 10, `1m` as 1, `"1e4"` as 1). Warning: not a number at all (the default applies), or an export interval below 1000 or above 600000 ms. `60000ms` and JSON numbers are read correctly.',
-  why: 'Claude Code reads these values with parseInt(value, 10) and no unit: `10s` becomes a 10 ms export interval (a stream of tiny exports that floods the collector and backend), `1e4` becomes 1 ms, and a `2s` shutdown timeout gives the exit flush 2 ms, so short `claude -p` runs lose their data. A value that is not a number silently falls back to the default.',
+    'OTEL_METRIC_EXPORT_INTERVAL, OTEL_LOGS_EXPORT_INTERVAL, OTEL_TRACES_EXPORT_INTERVAL (traces only under the beta flag) and the millisecond settings CLAUDE_CODE_OTEL_SHUTDOWN_TIMEOUT_MS, CLAUDE_CODE_OTEL_FLUSH_TIMEOUT_MS and CLAUDE_CODE_OTEL_HEADERS_HELPER_DEBOUNCE_MS. Error: Claude Code\'s reading differs from the milliseconds meant (`10s` is read as 10, `1m` as 1; `"1e4"` as 1 before 2.1.211). Warning: not a number at all (the default applies), or an export interval below 1000 or above 600000 ms. `60000ms` and JSON numbers are read correctly.',
+  why: 'Claude Code reads these values with parseInt(value, 10) and no unit: `10s` becomes a 10 ms export interval (a stream of tiny exports that floods the collector and backend), `1e4` becomes 1 ms before 2.1.211 (which reads scientific notation and `5,000` as the number they say), and a `2s` shutdown timeout gives the exit flush 2 ms, so short `claude -p` runs lose their data. A value that is not a number silently falls back to the default.',
   fix: 'safe',
   fixDescription: 'Writes the intended milliseconds as a plain number when the unit is clear: `10s` → `10000`, `1m` → `60000`, `1e4` → `10000`, `5,000` → `5000`. Values that are not numbers and out-of-range values have no automatic fix.',
-  versions: 'all versions (observed on 2.1.197, E18, E20)',
+  versions: `all versions (observed on 2.1.197, E18, E20); from ${INTERVAL_NUMBER_FROM} scientific notation (\`1e4\`) and thousands separators (\`5,000\`) are read as the number they say, units (\`10s\`) still are not`,
   bad: {
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_METRIC_EXPORT_INTERVAL": "10s"\n  }\n}\n',
@@ -96,7 +97,7 @@ export default defineRule({
       if (spec.name === INTERVAL_VAR.traces && !tracesRead) continue;
       const v = env.get(spec.name);
       if (!v) continue;
-      const { read, intended } = readInterval(v.value);
+      const { read, intended } = readInterval(v.value, ws.claude.version.version);
       const at = atValue(v.origin, v.name);
       const shown = `${v.name}=${JSON.stringify(v.value)} ${where(v.origin)}`;
       if (read === undefined) {
@@ -112,7 +113,7 @@ export default defineRule({
         findings.push({
           ...at,
           severity: 'error',
-          message: `${shown} is read with parseInt as ${ms(read)}, not the ${ms(intended)} it says: the ${spec.what} becomes ${ms(read)}`,
+          message: `${shown} is read by Claude Code ${ws.claude.version.version} as ${ms(read)}, not the ${ms(intended)} it says: the ${spec.what} becomes ${ms(read)}`,
           hint: `write "${intended}" (plain milliseconds, no unit) (--fix does this)`,
           fix: fix('safe', `set ${v.name} to "${intended}"`, replaceEnvValue(v.origin, v.name, String(intended))),
         });

@@ -1,5 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { atLeast, RESOURCE_SPACE_KEPT_FROM } from '../../model/versions.js';
 import { atValue, where } from './locate.js';
 import { listWords } from './otlp-signals.js';
 
@@ -52,12 +53,12 @@ export default defineRule({
   severity: 'error',
   title: 'Resource attributes that are dropped or replace the service name',
   checks:
-    'OTEL_RESOURCE_ATTRIBUTES must not have a space (or other non-printable or non-ASCII character) inside a key or value, nor an entry without "=" (error); spaces around commas and "=" are trimmed and harmless. Warning: `service.name` in OTEL_RESOURCE_ATTRIBUTES, or OTEL_SERVICE_NAME, replaces the service name `claude-code`.',
+    'OTEL_RESOURCE_ATTRIBUTES must not have a space (or other non-printable or non-ASCII character) inside a key or value, nor an entry without "=" (error; from 2.1.251 a space inside a value is a warning: kept on the resource, not on datapoints and events); spaces around commas and "=" are trimmed and harmless. Warning: `service.name` in OTEL_RESOURCE_ATTRIBUTES, or OTEL_SERVICE_NAME, replaces the service name `claude-code`.',
   why: 'With a space inside a value (`org.name=My Company`) Claude Code silently discards the whole variable: none of its attributes (team, cost centre, environment) reach metrics or events, not only the one with the space. A custom service name replaces `claude-code`, so dashboards and queries that filter on service_name="claude-code" (or job="claude-code" behind a collector) find nothing.',
   fix: 'safe',
   fixDescription:
     'Percent-encodes spaces inside values (`org.name=My Company` → `org.name=My%20Company`, W3C baggage style; Claude Code decodes them, so the value arrives as "My Company") and removes spaces around separators. A key with a space, and the service name, have no automatic fix.',
-  versions: 'all versions (observed on 2.1.197, E22, E23, E24)',
+  versions: `all versions (observed on 2.1.197, E22, E23, E24); from ${RESOURCE_SPACE_KEPT_FROM} a space inside a value no longer discards the variable (warning: the attribute stays off datapoints and events)`,
   bad: {
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_RESOURCE_ATTRIBUTES": "team.id=platform,org.name=My Company"\n  }\n}\n',
@@ -91,6 +92,18 @@ export default defineRule({
             ? 'attribute keys cannot contain spaces: rename the key (e.g. org.name) and write values without spaces'
             : 'percent-encode spaces inside values as %20 (Claude Code decodes them), or write values without spaces',
         fix: s.fixed !== undefined && s.inside.length ? fix('safe', 'percent-encode spaces inside values and remove spaces around separators', replaceEnvValue(attrs.origin, attrs.name, s.fixed)) : undefined,
+      });
+    }
+    const spaced = attrs && !dropped ? attributeSpaces(attrs.value) : undefined;
+    if (attrs && spaced?.inside.length && spaced.fixed !== undefined && atLeast(ws.claude.version.version, RESOURCE_SPACE_KEPT_FROM)) {
+      // Measured: 2.1.251 keeps such values on the resource but copies none of the variable's attributes onto
+      // datapoints and events; 2.1.332 copies all but the entries with a space.
+      findings.push({
+        ...atValue(attrs.origin, attrs.name),
+        severity: 'warning',
+        message: `OTEL_RESOURCE_ATTRIBUTES ${where(attrs.origin)} has a space inside ${listWords(spaced.inside)}: Claude Code ${ws.claude.version.version} keeps it on the resource but does not copy it onto metric datapoints and events (which dashboards group by), and versions before ${RESOURCE_SPACE_KEPT_FROM} discard the whole variable`,
+        hint: 'percent-encode spaces inside values as %20 (Claude Code decodes them), or write values without spaces',
+        fix: fix('safe', 'percent-encode spaces inside values and remove spaces around separators', replaceEnvValue(attrs.origin, attrs.name, spaced.fixed)),
       });
     }
     if (attrs && !dropped) {

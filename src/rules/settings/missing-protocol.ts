@@ -1,7 +1,8 @@
 import { defineRule } from '../define.js';
 import { addition, fix } from '../../fixers/edits.js';
 import { isTruthy } from '../../model/claude-env.js';
-import { activeSignals, EXPORTER_VAR, parseExporterList, protocolVar, SIGNAL_UPPER } from '../../model/prediction.js';
+import { activeSignals, defaultProtocol, EXPORTER_VAR, parseExporterList, protocolVar, SIGNAL_UPPER } from '../../model/prediction.js';
+import { DEFAULT_PROTOCOL_FROM } from '../../model/versions.js';
 import { atValue, where } from './locate.js';
 
 export default defineRule({
@@ -9,11 +10,11 @@ export default defineRule({
   severity: 'error',
   title: 'OTLP exporter without a protocol',
   checks: 'A signal exports with `otlp` (traces only under the enhanced-telemetry beta flag) and neither OTEL_EXPORTER_OTLP_PROTOCOL nor the per-signal OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL is set.',
-  why: 'Claude Code has no default OTLP protocol (the OpenTelemetry default http/protobuf does not apply): telemetry init throws "Unknown protocol set in … env var: undefined" and nothing at all is exported, other signals included. Only the debug log shows it.',
+  why: 'Before 2.1.323 Claude Code has no default OTLP protocol (the OpenTelemetry default http/protobuf does not apply): telemetry init throws "Unknown protocol set in … env var: undefined" and nothing at all is exported, other signals included. Only the debug log shows it. From 2.1.323 it uses http/protobuf: then this is advice (a warning when the endpoint is the gRPC port 4317, which http/protobuf cannot reach; info otherwise), since the same settings export nothing on older versions.',
   fix: 'safe',
   fixDescription:
     'Adds OTEL_EXPORTER_OTLP_PROTOCOL chosen from the endpoint port: 4317 → grpc, 4318 → http/protobuf; on this machine to the user settings (`--scope project|local` chooses another file), in CI mode next to the exporter setting. Without a recognisable port there is no automatic fix.',
-  versions: 'all versions (observed on 2.1.197, E4)',
+  versions: `error before ${DEFAULT_PROTOCOL_FROM} (observed on 2.1.197 and 2.1.322: init fails); from ${DEFAULT_PROTOCOL_FROM} http/protobuf is the default, so a warning (gRPC port) or info`,
   bad: {
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\n  }\n}\n',
@@ -34,9 +35,16 @@ export default defineRule({
       const exporter = env.get(EXPORTER_VAR[signal])!;
       const endpoint = env.get(`OTEL_EXPORTER_OTLP_${SIGNAL_UPPER[signal]}_ENDPOINT`) ?? env.get('OTEL_EXPORTER_OTLP_ENDPOINT');
       const guess = guessProtocol(endpoint?.value);
+      const version = ws.claude.version.version;
+      const fallback = defaultProtocol(version);
       return {
         ...atValue(exporter.origin, exporter.name),
-        message: `${exporter.name}=otlp ${where(exporter.origin)} but no OTLP protocol is set for ${signal}: telemetry init fails and nothing at all is exported`,
+        ...(fallback
+          ? {
+              severity: guess === 'grpc' ? ('warning' as const) : ('info' as const),
+              message: `${exporter.name}=otlp ${where(exporter.origin)} but no OTLP protocol is set for ${signal}: Claude Code ${version} uses ${fallback}${guess === 'grpc' ? `, which the gRPC port ${portOf(endpoint?.value)} does not answer,` : ''} and versions before ${DEFAULT_PROTOCOL_FROM} export nothing at all; set it explicitly`,
+            }
+          : { message: `${exporter.name}=otlp ${where(exporter.origin)} but no OTLP protocol is set for ${signal}: telemetry init fails and nothing at all is exported` }),
         hint: guess
           ? `add "OTEL_EXPORTER_OTLP_PROTOCOL": "${guess}" (the endpoint's port ${portOf(endpoint?.value)} is the ${guess === 'grpc' ? 'gRPC' : 'HTTP'} port)`
           : 'add "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc" (port 4317) or "http/protobuf" (port 4318) to match your collector',

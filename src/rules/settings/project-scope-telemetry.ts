@@ -10,9 +10,9 @@ export default defineRule({
   title: 'Telemetry switched on or routed only from project settings',
   checks:
     'The telemetry switch (CLAUDE_CODE_ENABLE_TELEMETRY, the enhanced-telemetry flags, exporter selectors other than none, OTEL_LOG_* gates) or its destination (OTLP endpoints, headers, protocol, certificates, Prometheus host/port) is set only in .claude/settings.json or .claude/settings.local.json, and in no user, managed, --settings, ~/.claude.json or shell source.',
-  why: 'Claude Code about 2.1.270 and later ignore these variables in project and local settings (only turning things off still works; 2.1.283 warns at startup): a setup that works on 2.1.197, where `-p` applies all project env and interactive sessions apply it after the folder is trusted, silently stops exporting or exports elsewhere after an upgrade.',
+  why: 'Claude Code 2.1.282 and later ignore these variables in project and local settings (measured: 2.1.281 exports from project settings alone, 2.1.282 nothing; only exporters set to none still apply, CLAUDE_CODE_ENABLE_TELEMETRY=0 is ignored too; the debug log says "… is ignored — project-scoped settings can\'t set this key"): a setup that works on 2.1.197, where `-p` applies all project env and interactive sessions apply it after the folder is trusted, silently stops exporting or exports elsewhere after an upgrade.',
   fix: 'none',
-  versions: `applies on every version: before ${PROJECT_TELEMETRY_IGNORED_FROM} as a warning about upgrades, from ${PROJECT_TELEMETRY_IGNORED_FROM} (documented as about 2.1.27x, observed on 2.1.283) as what already happens`,
+  versions: `applies on every version: before ${PROJECT_TELEMETRY_IGNORED_FROM} as a warning about upgrades, from ${PROJECT_TELEMETRY_IGNORED_FROM} (measured: 2.1.281 applies project settings, 2.1.282 ignores them) as what already happens`,
   bad: {
     file: '<repo>/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel.internal.example.com:4317",\n    "OTEL_RESOURCE_ATTRIBUTES": "team.id=payments"\n  }\n}\n',
@@ -64,7 +64,7 @@ export default defineRule({
         message: ignoredNow
           ? `${file.path} alone tries to ${what} (${listed}), but Claude Code ${version}${assumed} ignores these in project settings: ${effect}`
           : `${file.path} alone tries to ${what} (${listed}): Claude Code ${version} applies them (interactive sessions once the folder is trusted), but ${PROJECT_TELEMETRY_IGNORED_FROM} and later ignore these in project settings, so after an upgrade ${effect}`,
-        hint: 'move these variables to ~/.claude/settings.json (per user) or managed settings (per organisation); project settings may keep OTEL_RESOURCE_ATTRIBUTES and export intervals, and may still turn telemetry off',
+        hint: 'move these variables to ~/.claude/settings.json (per user) or managed settings (per organisation); project settings may keep OTEL_RESOURCE_ATTRIBUTES and export intervals, and may still set an exporter to none',
       });
     }
     return findings;

@@ -13,7 +13,7 @@ export default defineRule({
     'A variable is set in more than one place (managed settings, --settings, project local, project, user, ~/.claude.json, shell) with values that differ; each value that loses is reported with the value that wins and why.',
   why: 'Claude Code applies exactly one value per variable, and the order surprises people: any settings file beats an exported shell variable, local beats project beats user, managed beats everything, a file that fails to parse or validate counts for nothing, and newer versions ignore project-level telemetry destinations. Editing the value that loses changes nothing.',
   fix: 'none',
-  versions: 'all versions (precedence observed on 2.1.197; version gates from 2.1.217 and about 2.1.270)',
+  versions: 'all versions (precedence observed on 2.1.197; version gates from 2.1.217 and 2.1.282)',
   bad: {
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "none"\n  }\n}\n\n# and in ~/.zshrc:\nexport OTEL_METRICS_EXPORTER=otlp\n',
@@ -23,7 +23,7 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp"\n  }\n}\n\n# and nothing telemetry-related in ~/.zshrc\n',
   },
   references: [
-    'claude-code.md §1 key finding 4, §3.2 (precedence experiments), §2.5 (managed lock from 2.1.217), §3.6 (project settings ignored from about 2.1.27x)',
+    'claude-code.md §1 key finding 4, §3.2 (precedence experiments), §2.5 (managed lock from 2.1.217), §3.6 (project settings ignored from 2.1.282, measured)',
     'https://code.claude.com/docs/en/settings-reference ("A value here overwrites the same variable exported in your shell")',
   ],
   oracle: 'claude-code',
