@@ -447,7 +447,7 @@ for (const m of plan) {
     maxMs: round(Math.max(...ms)),
     peakRssMiB: rss.length ? round(Math.max(...rss) / 1024) : null,
     files: m.files ?? null,
-    filesPerSec: m.files ? round(m.files / (med / 1000), 0) : null,
+    filesPerSec: m.files ? round(m.files / (med / 1000), 1) : null,
   });
   process.stderr.write(`bench: ${m.name}: median ${round(med)} ms\n`);
 }
