@@ -36,7 +36,11 @@ export function findConfigFile(start: string): string | undefined {
   }
 }
 
-export function loadConfig(file: string, knownRules: Set<string>): DoctorConfig {
+/** Why a finding that part of the input went unexamined (doctor/unreadable-file, doctor/internal-error) cannot be hidden. */
+export const UNEXAMINED_REASON = 'its findings say part of the input went unexamined, which makes the run exit 2 either way';
+
+/** `fixedRules`: rule ids known but never turned off, re-graded or ignored (their findings explain an exit 2). */
+export function loadConfig(file: string, knownRules: Set<string>, fixedRules: Set<string> = new Set()): DoctorConfig {
   const r = readTextFile(file);
   if (!r.ok) throw new UsageError(`${r.problem.path}: ${r.problem.reason}`);
   const doc = parseJson(r.source);
@@ -53,6 +57,7 @@ export function loadConfig(file: string, knownRules: Set<string>): DoctorConfig 
   const value = doc.value as Partial<DoctorConfig> & { ignore?: { path: string; rules: string[]; reason?: string }[] };
   for (const id of [...Object.keys(value.rules ?? {}), ...(value.ignore ?? []).flatMap((i) => i.rules)]) {
     if (!knownRules.has(id)) throw new UsageError(`${file}: unknown rule id "${id}" (see claude-otel-doctor rules)`);
+    if (fixedRules.has(id)) throw new UsageError(`${file}: ${id} cannot be turned off, re-graded or ignored: ${UNEXAMINED_REASON}`);
   }
   return {
     base: dirname(resolve(file)),
