@@ -1,8 +1,7 @@
 import * as jsonc from 'jsonc-parser';
-import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { userConfigDir } from '../discover/claude.js';
-import { describeFsError, withPendingContents } from '../load/read.js';
+import { readBoundedBytes, withPendingContents } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import { isOffValue, isProjectLockedVariable } from '../model/claude-env.js';
 import type { SettingsFile } from '../model/claude-settings.js';
@@ -400,15 +399,19 @@ class FileState {
     let e = this.entries.get(key);
     if (!e) {
       e = { bom: false };
-      try {
-        const bytes = readFileSync(key);
+      // Bounded like every read: a file to be fixed may have become a FIFO or grown since the rules read it.
+      const read = readBoundedBytes(key);
+      if (read.ok) {
+        const bytes = read.bytes;
         e.original = bytes;
         e.bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-        e.originalText = UTF8.decode(e.bom ? bytes.subarray(3) : bytes);
-        e.text = e.originalText;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') e.error = (err as Error).name === 'TypeError' ? 'is not valid UTF-8' : describeFsError(err);
-      }
+        try {
+          e.originalText = UTF8.decode(e.bom ? bytes.subarray(3) : bytes);
+          e.text = e.originalText;
+        } catch {
+          e.error = 'is not valid UTF-8';
+        }
+      } else if (!read.missing) e.error = read.reason;
       this.entries.set(key, e);
     }
     return e;

@@ -83,7 +83,8 @@ export function textSource(path: string, text: string, syntax?: 'json' | 'yaml')
   return { ok: true, source };
 }
 
-export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; reason: string };
+/** `missing`: nothing at the path (or a broken symlink), which a writer may create. */
+export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; reason: string; missing?: true };
 
 // O_NONBLOCK: opening a FIFO that has no writer returns at once instead of waiting for one (the fstat after it
 // then refuses the FIFO); O_NOCTTY: a terminal device never becomes the controlling terminal.
@@ -103,7 +104,7 @@ export function readBoundedBytes(path: string): BytesResult {
     if (st.size > MAX_FILE_BYTES) return { ok: false, reason: `is ${(st.size / 1048576).toFixed(1)} MB, ${LIMIT_TEXT}` };
     fd = openSync(path, OPEN_FLAGS);
   } catch (err) {
-    return { ok: false, reason: describeFsError(err) };
+    return { ok: false, reason: describeFsError(err), ...((err as NodeJS.ErrnoException)?.code === 'ENOENT' && { missing: true as const }) };
   }
   try {
     const st = fstatSync(fd); // what was opened, which may not be what stat saw a moment before
