@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseJson } from '../load/json.js';
-import { readTextFile } from '../load/read.js';
+import { readTextFile, realPathOutside } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import type { Severity } from '../types.js';
 import { schemaValidator } from '../load/schemas.js';
@@ -24,15 +24,31 @@ export function emptyConfig(base: string): DoctorConfig {
   return { base, rules: {}, ignorePaths: [], ignore: [], versions: {} };
 }
 
-/** The config file given, or the nearest one upward from `start`. */
+/**
+ * The nearest config file upward from `start`. It belongs to the folder it sits in (a repo's, often), so a symlink
+ * leading out of that folder is refused, not followed; --config names a file the user chose, read wherever it leads.
+ */
 export function findConfigFile(start: string): string | undefined {
   let dir = resolve(start);
   for (;;) {
     const candidate = join(dir, CONFIG_FILE_NAME);
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(candidate)) {
+      const folder = realFolder(dir);
+      const real = realPathOutside(candidate, [folder]);
+      if (real) throw new UsageError(`${candidate}: is a symlink to ${real}, outside ${folder}; not read (name it with --config to use it)`);
+      return candidate;
+    }
     const up = dirname(dir);
     if (up === dir) return undefined;
     dir = up;
+  }
+}
+
+function realFolder(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
   }
 }
 
