@@ -7,9 +7,9 @@ import { isOffValue, isProjectLockedVariable } from '../model/claude-env.js';
 import type { SettingsFile } from '../model/claude-settings.js';
 import { atLeast, PROJECT_TELEMETRY_IGNORED_FROM } from '../model/versions.js';
 import type { Workspace } from '../model/workspace.js';
-import { credentialHeaders, isLiteralSecret, isSecretVariableName } from '../rules/settings/credentials.js';
+import { credentialHeaders, isLiteralSecret } from '../rules/settings/credentials.js';
 import type { Finding, FixSafety, TextEdit } from '../types.js';
-import { collectSecrets } from '../util/secrets.js';
+import { collectSecrets, isSecretName } from '../util/secrets.js';
 import { jsonFormatting } from './edits.js';
 import { isInside, realTarget } from './write.js';
 
@@ -227,7 +227,7 @@ function writesSecret(text: string, secrets: Set<string>): boolean {
 
 function isSecretAddition(a: Addition): boolean {
   if (/_HEADERS$/.test(a.name)) return credentialHeaders(a.value).length > 0;
-  return (isSecretVariableName(a.name) && isLiteralSecret(a.value)) || /^sk-ant-/.test(a.value);
+  return (isSecretName(a.name) && isLiteralSecret(a.value)) || /^sk-ant-/.test(a.value);
 }
 
 const SECRET_HINT =
