@@ -4,7 +4,7 @@ import { realpathSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { emptyConfig, findConfigFile, loadConfig, type DoctorConfig } from './config/doctor-config.js';
+import { emptyConfig, findConfigFile, loadConfig, UNEXAMINED_REASON, type DoctorConfig } from './config/doctor-config.js';
 import { isUnexamined, runRules } from './engine.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
 import { formatDoctor } from './report/doctor.js';
@@ -81,8 +81,9 @@ function list(value: string | undefined): string[] {
 
 function resolveConfig(opts: CommonOptions): DoctorConfig {
   const known = new Set(RULES.map((r) => r.id));
+  const fixed = new Set(RULES.filter((r) => r.unexamined).map((r) => r.id));
   const file = opts.config ?? findConfigFile(process.cwd());
-  return file ? loadConfig(resolve(file), known) : emptyConfig(process.cwd());
+  return file ? loadConfig(resolve(file), known, fixed) : emptyConfig(process.cwd());
 }
 
 function checkRuleList(ids: string[], flag: string): void {
@@ -91,6 +92,8 @@ function checkRuleList(ids: string[], flag: string): void {
     if (!all.includes(id) && !all.some((r) => r.startsWith(id.endsWith('/') ? id : id + '/'))) {
       throw new UsageError(`${flag}: unknown rule or area "${id}" (see claude-otel-doctor rules)`);
     }
+    // Ignoring it would hide the reason for exit 2, not the incomplete result (an area such as doctor/ keeps it).
+    if (flag === '--ignore' && RULES_BY_ID.get(id)?.unexamined) throw new UsageError(`${flag}: ${id} cannot be ignored: ${UNEXAMINED_REASON}`);
   }
 }
 

@@ -2,8 +2,10 @@ import { relative } from 'node:path';
 import type { DoctorConfig } from './config/doctor-config.js';
 import type { Workspace } from './model/workspace.js';
 import type { Rule } from './rules/define.js';
-import { RULES } from './rules/index.js';
+import { RULES, RULES_BY_ID } from './rules/index.js';
 import unusedSuppression from './rules/doctor/unused-suppression.js';
+import unreadableFile from './rules/doctor/unreadable-file.js';
+import internalErrorRule from './rules/doctor/internal-error.js';
 import { SEVERITY_ORDER, type Finding, type Range } from './types.js';
 import type { ReadProblem } from './load/read.js';
 import { matchesGlob } from './util/glob.js';
@@ -17,13 +19,14 @@ export interface EngineOptions {
 
 export const UNUSED_SUPPRESSION = unusedSuppression.id;
 /** A file the doctor could not or would not read (named by a flag, found in a walk or in a known place). */
-export const UNREADABLE_FILE = 'doctor/unreadable-file';
+export const UNREADABLE_FILE = unreadableFile.id;
 /** A rule, or the loading of one file, that threw: a bug in the doctor, reported so the rest of the run stands. */
-export const INTERNAL_ERROR = 'doctor/internal-error';
+export const INTERNAL_ERROR = internalErrorRule.id;
 
 /** Findings that mean part of the input went unexamined: the run exits 2 (README, exit codes). */
 export function isUnexamined(f: Finding): boolean {
-  return (f.ruleId === UNREADABLE_FILE || f.ruleId === INTERNAL_ERROR) && f.severity === 'error';
+  // A link left unread by the trust rules is a warning of the same rule: the input is fine, the result complete.
+  return RULES_BY_ID.get(f.ruleId)?.unexamined === true && f.severity === 'error';
 }
 
 function matchesId(id: string, patterns: string[]): boolean {

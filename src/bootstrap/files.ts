@@ -1,8 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FileChange } from '../fixers/apply.js';
 import { FixWriteError, writeChanges, type WriteResult } from '../fixers/write.js';
-import { describeFsError } from '../load/read.js';
+import { readBoundedBytes } from '../load/read.js';
 import { UsageError } from '../util/errors.js';
 import { displayPath } from '../util/display.js';
 
@@ -29,13 +29,10 @@ export interface ExaminedFile extends PlannedFile {
 
 export function examine(files: PlannedFile[]): ExaminedFile[] {
   return files.map((f) => {
-    let before: Buffer;
-    try {
-      before = readFileSync(f.path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...f, status: 'create' };
-      throw new UsageError(`${displayPath(f.path)} ${describeFsError(err)}; nothing was written`);
-    }
+    const read = readBoundedBytes(f.path);
+    if (!read.ok && read.missing) return { ...f, status: 'create' };
+    if (!read.ok) throw new UsageError(`${displayPath(f.path)} ${read.reason}; nothing was written`);
+    const before = read.bytes;
     if (before.equals(Buffer.from(f.text, 'utf8'))) return { ...f, status: 'unchanged', before };
     if (f.keep?.(before.toString('utf8'))) return { ...f, status: 'kept', before };
     return { ...f, status: 'differs', before };

@@ -1,8 +1,7 @@
 import * as jsonc from 'jsonc-parser';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userConfigDir } from '../discover/claude.js';
-import { describeFsError } from '../load/read.js';
+import { readBoundedBytes } from '../load/read.js';
 import { SourceFile } from '../load/source.js';
 import { loadSettingsFile } from '../model/claude-settings.js';
 import type { FileChange } from '../fixers/apply.js';
@@ -36,12 +35,9 @@ export function userSettingsPath(home: string, env: NodeJS.ProcessEnv = process.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function mergeUserSettings(path: string, wanted: Record<string, string>): SettingsMerge {
-  let before: Buffer | undefined;
-  try {
-    before = readFileSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot read ${displayPath(path)}: ${describeFsError(err)}; nothing was written`);
-  }
+  const read = readBoundedBytes(path);
+  if (!read.ok && !read.missing) throw new UsageError(`${displayPath(path)} ${read.reason}; nothing was written`);
+  const before = read.ok ? read.bytes : undefined;
   if (before === undefined || before.toString('utf8').trim() === '') {
     const after = JSON.stringify({ env: wanted }, null, 2) + '\n';
     return { path, change: { path, before, after }, set: Object.entries(wanted).map(([name, to]) => ({ name, to })) };

@@ -1,16 +1,15 @@
 import * as jsonc from 'jsonc-parser';
-import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { userConfigDir } from '../discover/claude.js';
-import { describeFsError, withPendingContents } from '../load/read.js';
+import { readBoundedBytes, withPendingContents } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import { isOffValue, isProjectLockedVariable } from '../model/claude-env.js';
 import type { SettingsFile } from '../model/claude-settings.js';
 import { atLeast, PROJECT_TELEMETRY_IGNORED_FROM } from '../model/versions.js';
 import type { Workspace } from '../model/workspace.js';
-import { credentialHeaders, isLiteralSecret, isSecretVariableName } from '../rules/settings/credentials.js';
+import { credentialHeaders, isLiteralSecret } from '../rules/settings/credentials.js';
 import type { Finding, FixSafety, TextEdit } from '../types.js';
-import { collectSecrets } from '../util/secrets.js';
+import { collectSecrets, isSecretName } from '../util/secrets.js';
 import { jsonFormatting } from './edits.js';
 import { isInside, realTarget } from './write.js';
 
@@ -228,7 +227,7 @@ function writesSecret(text: string, secrets: Set<string>): boolean {
 
 function isSecretAddition(a: Addition): boolean {
   if (/_HEADERS$/.test(a.name)) return credentialHeaders(a.value).length > 0;
-  return (isSecretVariableName(a.name) && isLiteralSecret(a.value)) || /^sk-ant-/.test(a.value);
+  return (isSecretName(a.name) && isLiteralSecret(a.value)) || /^sk-ant-/.test(a.value);
 }
 
 const SECRET_HINT =
@@ -400,15 +399,19 @@ class FileState {
     let e = this.entries.get(key);
     if (!e) {
       e = { bom: false };
-      try {
-        const bytes = readFileSync(key);
+      // Bounded like every read: a file to be fixed may have become a FIFO or grown since the rules read it.
+      const read = readBoundedBytes(key);
+      if (read.ok) {
+        const bytes = read.bytes;
         e.original = bytes;
         e.bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-        e.originalText = UTF8.decode(e.bom ? bytes.subarray(3) : bytes);
-        e.text = e.originalText;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') e.error = (err as Error).name === 'TypeError' ? 'is not valid UTF-8' : describeFsError(err);
-      }
+        try {
+          e.originalText = UTF8.decode(e.bom ? bytes.subarray(3) : bytes);
+          e.text = e.originalText;
+        } catch {
+          e.error = 'is not valid UTF-8';
+        }
+      } else if (!read.missing) e.error = read.reason;
       this.entries.set(key, e);
     }
     return e;

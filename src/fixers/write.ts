@@ -25,6 +25,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import type { FileChange } from './apply.js';
 import { DOCTOR_TEMP_NAME as TEMP_NAME } from '../discover/walk.js';
+import { readBoundedBytes } from '../load/read.js';
 
 /**
  * Writing fixes without losing anything.
@@ -147,13 +148,12 @@ export function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
+/** A file's bytes, bounded like every read (a file in a repo can grow without limit between two runs). */
 function readIfExists(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const read = readBoundedBytes(path);
+  if (read.ok) return read.bytes;
+  if (read.missing) return undefined;
+  throw new Error(read.reason);
 }
 
 /** The file's bytes now, when it is still a regular file; undefined when it is gone. */

@@ -6,6 +6,12 @@ import { SourceFile } from './source.js';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const LIMIT_TEXT = `over the ${MAX_FILE_BYTES / 1048576} MB limit for a config file`;
+/**
+ * YAML is parsed at 4 to 7 s and 100 to 500 MB of memory per MB (the yaml package; a flow sequence `[a,a,…]` is the
+ * worst), so YAML files get a lower limit than JSON. Real ones are far smaller: the collector Helm chart's
+ * values.yaml is 31 kB, a compose or collector config a few kB.
+ */
+export const MAX_YAML_BYTES = 1024 * 1024;
 
 /** Why a file could not be read as text; reported as one line with the path. */
 export interface ReadProblem {
@@ -50,7 +56,7 @@ export function pendingContent(path: string): string | undefined {
 
 /**
  * Reads a file as UTF-8 text, refusing what no config file can be: not a regular file (FIFO, socket, device,
- * folder), over MAX_FILE_BYTES, binary, not UTF-8 (UTF-16 is named), a symlink loop, JSON or YAML nested deeper
+ * folder), over MAX_FILE_BYTES (YAML: over MAX_YAML_BYTES), binary, not UTF-8 (UTF-16 is named), a symlink loop, JSON or YAML nested deeper
  * than MAX_NESTING. A leading BOM is kept out of the text (Claude Code accepts it); the fixer reads the bytes again
  * before writing and puts it back. `syntax` names the format when the file name does not (a builder manifest).
  */
@@ -81,8 +87,12 @@ export function readTextFile(path: string, syntax?: 'json' | 'yaml'): ReadResult
  */
 export function textSource(path: string, text: string, syntax?: 'json' | 'yaml'): ReadResult {
   if (text.length > MAX_FILE_BYTES) return { ok: false, problem: { path, reason: `is ${LIMIT_TEXT}` } };
-  const source = new SourceFile(path, text);
   const format = syntax ?? syntaxOf(path, text);
+  if (format === 'yaml') {
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_YAML_BYTES) return { ok: false, problem: { path, reason: `is ${Math.ceil(bytes / 104857.6) / 10} MB, over the ${MAX_YAML_BYTES / 1048576} MB limit for a YAML file` } };
+  }
+  const source = new SourceFile(path, text);
   const tooDeepAt = format === 'json' ? jsonNestingOffset(text) : format === 'yaml' ? yamlNestingOffset(text) : undefined;
   if (tooDeepAt !== undefined) {
     const range = source.range(tooDeepAt, 1);
@@ -91,7 +101,8 @@ export function textSource(path: string, text: string, syntax?: 'json' | 'yaml')
   return { ok: true, source };
 }
 
-export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; reason: string };
+/** `missing`: nothing at the path (or a broken symlink), which a writer may create. */
+export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; reason: string; missing?: true };
 
 // O_NONBLOCK: opening a FIFO that has no writer returns at once instead of waiting for one (the fstat after it
 // then refuses the FIFO); O_NOCTTY: a terminal device never becomes the controlling terminal.
@@ -111,7 +122,7 @@ export function readBoundedBytes(path: string): BytesResult {
     if (st.size > MAX_FILE_BYTES) return { ok: false, reason: `is ${(st.size / 1048576).toFixed(1)} MB, ${LIMIT_TEXT}` };
     fd = openSync(path, OPEN_FLAGS);
   } catch (err) {
-    return { ok: false, reason: describeFsError(err) };
+    return { ok: false, reason: describeFsError(err), ...((err as NodeJS.ErrnoException)?.code === 'ENOENT' && { missing: true as const }) };
   }
   try {
     const st = fstatSync(fd); // what was opened, which may not be what stat saw a moment before

@@ -38,6 +38,11 @@ export interface RuleMeta {
    * real collector and promtool). Absent: never fatal.
    */
   fatalIn?: (version: string, finding: RuleFinding) => boolean;
+  /**
+   * Findings of this rule mean part of the input went unexamined, so the run exits 2 (README, exit codes). They
+   * come from the engine, and no flag, config or comment can hide or re-grade them: the exit code needs its reason.
+   */
+  unexamined?: true;
 }
 
 /** What a rule returns: a finding without its rule id; severity defaults to the rule's. */

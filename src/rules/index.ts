@@ -86,6 +86,8 @@ import dashboardCounterWithoutRate from './dashboard/counter-without-rate.js';
 import dashboardLogqlLabel from './dashboard/logql-label.js';
 // the doctor itself
 import doctorUnusedSuppression from './doctor/unused-suppression.js';
+import doctorUnreadableFile from './doctor/unreadable-file.js';
+import doctorInternalError from './doctor/internal-error.js';
 
 /** Every rule, in the order `rules` lists them: by area, along the data's path. Adding a rule means adding its import here. */
 export const RULES: Rule[] = [
@@ -176,6 +178,8 @@ export const RULES: Rule[] = [
   dashboardLogqlLabel,
   // the doctor itself
   doctorUnusedSuppression,
+  doctorUnreadableFile,
+  doctorInternalError,
 ];
 
 export const RULES_BY_ID = new Map(RULES.map((r) => [r.id, r]));

@@ -2,7 +2,7 @@ import type { Workspace } from '../model/workspace.js';
 
 const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Digest|Negotiate)(\s+|%20)/i;
 /** A word of a name that says its value is a credential (`GF_SECURITY_ADMIN_PASSWORD`, `bearer_token`, `basicAuthPassword`). */
-const SECRET_WORD = /^(TOKENS?|SECRETS?|PASSWORD|PASSWD|PWD|CREDENTIALS?|AUTHORIZATION|APIKEY)$/;
+const SECRET_WORD = /^(TOKENS?|SECRETS?|PASSWORD|PASSWD|PWD|PASSPHRASE|CREDENTIALS?|AUTHORIZATION|APIKEY)$/;
 /** A last word that says the value is about a credential but not one (`password_file`, `token_url`, `apiKeyHelper`). */
 const NOT_THE_VALUE = /^(FILE|PATH|DIR|URL|URI|ENDPOINT|TYPE|SCHEME|ENABLED|HELPER|MS|TTL|NAME)$/;
 /** Keys whose every string value below is a credential: header values, Grafana's secure data, htpasswd lines. */

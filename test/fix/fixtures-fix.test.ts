@@ -152,6 +152,17 @@ describe('--fix on every fixture', () => {
 
   for (const fx of listFixtures()) {
     it(fx.name, () => {
+      if (readFileSync(join(fx.dir, 'expected.txt'), 'utf8').includes(' doctor/unreadable-file\n')) {
+        // Part of the input went unexamined (exit 2): --dry-run refuses to call that "nothing to fix", names the
+        // file and writes nothing; --fix the same (test/security/bounded-input.test.ts).
+        const c = copy(fx);
+        const original = snapshot(c.dir);
+        const dry = runCli([...c.args, '--dry-run'], c.env);
+        expect(dry.exitCode).toBe(2);
+        expect(dry.stderr).toMatch(/^claude-otel-doctor: /m);
+        expect(snapshot(c.dir)).toEqual(original);
+        return;
+      }
       const { b, dry, initial, remaining, original } = fixOnce(fx, []);
       checkGolden(fx, 'fix.diff', dry.stdout, dry.stdout ? copyDirOf(dry.stdout) : '');
 

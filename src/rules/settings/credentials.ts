@@ -7,20 +7,10 @@ import { parseHeaderList } from '../../model/prediction.js';
 
 const CREDENTIAL_HEADER = /authori[sz]ation|auth|token|api-?key|apikey|secret|passw(or)?d|cookie|credential|(^|[-_])key$|^x-honeycomb-team$/i;
 const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Digest|Negotiate|Splunk|GenieKey)(\s+|%20)/i;
-const SECRET_SEGMENTS = new Set(['KEY', 'APIKEY', 'TOKEN', 'SECRET', 'PASSWORD', 'PASSWD', 'PASSPHRASE', 'CREDENTIAL', 'CREDENTIALS']);
 
 /** A header whose value is typically a credential: Authorization, api-key, x-api-key, *-token, x-honeycomb-team, … */
 export function isCredentialHeader(name: string): boolean {
   return CREDENTIAL_HEADER.test(name.trim());
-}
-
-/** A variable whose name says it holds a secret (ANTHROPIC_API_KEY, *_TOKEN, *_PASSWORD, …); headers are judged separately. */
-export function isSecretVariableName(name: string): boolean {
-  if (/_HEADERS$/.test(name)) return false;
-  return name
-    .toUpperCase()
-    .split('_')
-    .some((seg) => SECRET_SEGMENTS.has(seg));
 }
 
 /** A value that is written out literally, as opposed to a placeholder, a reference, a file path, a number or a flag. */

@@ -1,7 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import type { EnvSetting } from '../../model/claude-env.js';
 import type { Workspace } from '../../model/workspace.js';
-import { credentialHeaders, isLiteralSecret, isSecretVariableName, urlHasPassword } from './credentials.js';
+import { credentialHeaders, isLiteralSecret, urlHasPassword } from './credentials.js';
+import { isSecretName } from '../../util/secrets.js';
 import { atValue } from './locate.js';
 
 export default defineRule({
@@ -9,7 +10,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Credential in a file meant to be committed',
   checks:
-    'A credential written out literally — an Authorization, api-key, x-api-key or token header in OTEL_EXPORTER_OTLP_*HEADERS, a variable named *KEY*, *TOKEN*, *SECRET*, *PASSWORD* (ANTHROPIC_API_KEY included), or a password in an endpoint URL — in project `.claude/settings.json`, or in CI mode in any settings file of the scanned repository except `settings.local.json`.',
+    'A credential written out literally — an Authorization, api-key, x-api-key or token header in OTEL_EXPORTER_OTLP_*HEADERS, a variable whose name says it holds a credential (a word KEY after the first, TOKEN, SECRET, PASSWORD, PWD, PASSPHRASE, CREDENTIAL, AUTHORIZATION, or a last word AUTH: ANTHROPIC_API_KEY included; not *_FILE, *_URL, *_HELPER and the like, which name where a credential is), the same names the output masks, or a password in an endpoint URL — in project `.claude/settings.json`, or in CI mode in any settings file of the scanned repository except `settings.local.json`.',
   why: '`.claude/settings.json` is shared with the team through git: everyone with read access to the repository (and its history, forks and CI logs) gets the token, and it keeps working until it is rotated.',
   fix: 'none',
   versions: 'all versions',
@@ -61,5 +62,5 @@ function credentialIn(s: EnvSetting): string | undefined {
   }
   if (/_ENDPOINT$/.test(s.name) && urlHasPassword(s.value)) return `${s.name} has a password in its URL`;
   if (/^sk-ant-/.test(s.value.trim())) return `${s.name} holds an Anthropic API key`;
-  return isSecretVariableName(s.name) && isLiteralSecret(s.value) ? `${s.name} holds a literal secret` : undefined;
+  return isSecretName(s.name) && isLiteralSecret(s.value) ? `${s.name} holds a literal secret` : undefined;
 }

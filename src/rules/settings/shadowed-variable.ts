@@ -2,7 +2,8 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { isTruthy, type EnvSetting } from '../../model/claude-env.js';
 import { parseExporterList } from '../../model/prediction.js';
 import type { Scope } from '../../model/scopes.js';
-import { displayUrl, isSecretVariableName } from './credentials.js';
+import { displayUrl } from './credentials.js';
+import { isSecretName } from '../../util/secrets.js';
 import { atValue, where } from './locate.js';
 
 export default defineRule({
@@ -88,7 +89,7 @@ function sameMeaning(name: string, a: string, b: string): boolean {
 }
 
 function hidden(name: string): boolean {
-  return /_HEADERS$/.test(name) || isSecretVariableName(name) || /AUTH|CREDENTIAL|PASSPHRASE/.test(name);
+  return /_HEADERS$/.test(name) || isSecretName(name) || /AUTH|CREDENTIAL|PASSPHRASE/.test(name);
 }
 
 function show(name: string, value: string): string {

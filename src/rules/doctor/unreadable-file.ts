@@ -1,0 +1,28 @@
+import { defineRule } from '../define.js';
+
+/**
+ * Findings of this rule come from the engine (src/engine.ts), one for each file the reader refused
+ * (src/load/read.ts); the rule exists so the id has metadata, a docs page and a SARIF descriptor like every other.
+ */
+export default defineRule({
+  id: 'doctor/unreadable-file',
+  severity: 'error',
+  title: 'File the doctor could not read',
+  checks:
+    'A file named by a flag, found by the walk of a scanned folder, or in a place Claude Code reads settings from, that the doctor could not or would not read: not a regular file (a folder, FIFO, socket or device), over the size limit, not UTF-8 text (UTF-16 is named), binary, nested deeper than the limit, a symlink loop, a symlink leading out of the scanned folders, or without read permission.',
+  why: 'Nothing in the file was checked, so the result is incomplete: the run exits 2 whatever else it found, and the finding cannot be ignored, turned off or re-graded (the exit code needs its reason shown). A settings file saved as UTF-16, as Windows editors and PowerShell\'s `Out-File` do, is one Claude Code does not read either: its telemetry settings never take effect.',
+  fix: 'none',
+  versions: 'all versions of claude-otel-doctor',
+  bad: {
+    file: 'shell',
+    text: '$ file ~/.claude/settings.json\n/home/me/.claude/settings.json: Unicode text, UTF-16, little-endian text\n',
+  },
+  good: {
+    file: 'shell',
+    text: '$ iconv -f UTF-16 -t UTF-8 ~/.claude/settings.json > /tmp/settings.json && mv /tmp/settings.json ~/.claude/settings.json\n$ file ~/.claude/settings.json\n/home/me/.claude/settings.json: JSON text data\n',
+  },
+  references: ['README.md, exit codes', 'SECURITY.md (what the doctor reads, and what it refuses)'],
+  oracle: 'fixtures',
+  unexamined: true,
+  check: () => [],
+});
