@@ -116,7 +116,8 @@ export function effectiveStrategy(p: MetricsPipeline): TranslationStrategy {
 /** The Prometheus series name a monotonic counter gets through a pipeline (prometheus/otlptranslator rules). */
 export function prometheusName(otelName: string, unit: string, p: MetricsPipeline): string {
   if (p.kind === 'claude-builtin') {
-    // Claude Code's own exporter only replaces invalid characters and appends _total when missing.
+    // Claude Code's own exporter only replaces invalid characters and appends _total when missing. 2.1.332 also
+    // leaves the `# UNIT` lines out (2.1.197 writes them for cost and tokens); the names are the same (both scraped).
     const base = otelName.replace(/[^A-Za-z0-9_:]/g, '_');
     return base.endsWith('_total') ? base : `${base}_total`;
   }
