@@ -33,12 +33,19 @@ const inCI = process.env.CI === 'true';
 const only = process.env.CLAUDE_CONFORMANCE_VERSIONS?.split(',').map((v) => v.trim()).filter(Boolean);
 const VERSIONS = only ?? [OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE];
 
+/** The fixed interval is 10 s, predicted and as Claude Code logs it. */
+const interval10s = (_o: Observed, p: Prediction, log: string) => {
+  const logged = Number(/getOtlpReaders:.*?interval=(\d+)/.exec(log)?.[1]);
+  expect([p.signals[0].intervalMs, logged]).toEqual([10000, 10000]);
+};
+
 /**
  * Broken cases of the prediction suite whose safe fix changes what is exported (each rule named is fixed).
  * `changed`: how the fix shows in what Claude Code does, when the arrival lines cannot show it (an interval,
  * resource attributes); by default the arrivals must differ from the broken setup's.
  * `sameArrivalsFrom`: from this version the broken setup already exports what the fixed one does (the finding is
- * advice there), so the fix must leave the arrivals as they were.
+ * advice there), so the fix must leave the arrivals as they were. From the case's `rulesUntil` the rules do not fire
+ * at all: --fix must change no file, and what arrives must still be what the doctor predicts.
  */
 const FIXED: { name: string; fixes: string[]; changed?: (o: Observed, prediction: Prediction, debugLog: string) => void; sameArrivalsFrom?: string }[] = [
   { name: 'invalid-json: a // comment drops the user file (nothing else configured)', fixes: ['settings/invalid-json'] },
@@ -60,14 +67,9 @@ const FIXED: { name: string; fixes: string[]; changed?: (o: Observed, prediction
   { name: 'invalid-endpoint: no scheme over http falls back to localhost:4318', fixes: ['settings/invalid-endpoint'] },
   { name: 'invalid-headers: literal quotes make every export fail', fixes: ['settings/invalid-headers'] },
   { name: 'invalid-headers: the colon form', fixes: ['settings/invalid-headers'] },
-  {
-    name: 'invalid-interval: 10s is read as 10 ms',
-    fixes: ['settings/invalid-interval'],
-    changed: (_o, p, log) => {
-      const logged = Number(/getOtlpReaders:.*?interval=(\d+)/.exec(log)?.[1]);
-      expect([p.signals[0].intervalMs, logged]).toEqual([10000, 10000]);
-    },
-  },
+  { name: 'invalid-interval: 10s is read as 10 ms', fixes: ['settings/invalid-interval'], changed: interval10s },
+  // From 2.1.211 "1e4" is read as 10000: the rule is silent and --fix must leave the files alone (the case's rulesUntil).
+  { name: 'invalid-interval: "1e4" is read as 1 ms before 2.1.211, as 10000 from it', fixes: ['settings/invalid-interval'], changed: interval10s },
   {
     name: 'invalid-resource-attributes: a space inside a value drops every attribute (before 2.1.251)',
     fixes: ['settings/invalid-resource-attributes'],
@@ -100,6 +102,11 @@ function readTree(dir: string): Record<string, string> {
   };
   walk(dir);
   return out;
+}
+
+/** The files the doctor reads and --fix may edit, as one comparable string. */
+function caseFiles(root: string): string {
+  return JSON.stringify([readTree(join(root, 'home')), readTree(join(root, 'project')), readTree(join(root, 'managed')), readFileSync(join(root, 'shell.env'), 'utf8')]);
 }
 
 interface Doctor {
@@ -135,6 +142,8 @@ for (const version of VERSIONS) {
         let sinks: Ports = { http: 0, grpc: 0, home: '' };
         let seen: Ports = sinks;
         let before: Doctor | undefined;
+        let untouched = '';
+        const rulesApply = !c.rulesUntil || compareVersions(version, c.rulesUntil) < 0;
         try {
           const observed = await observeTelemetry((s) => {
             sinks = { http: s.httpPort, grpc: s.grpcPort, home: join(root, 'home') };
@@ -142,6 +151,7 @@ for (const version of VERSIONS) {
             // The broken setup, as the doctor sees it; then --fix; then real Claude Code gets the fixed files.
             writeCaseFiles(root, c, seen);
             before = check(root, c, seen, sinks, version);
+            untouched = caseFiles(root);
             const fixed = runCli([...doctorArgs(root, c, seen, version), '--fix'], { CLAUDE_CONFIG_DIR: undefined, XDG_STATE_HOME: join(root, 'state') });
             expect(fixed.stderr).not.toMatch(/claude-otel-doctor:/);
             const toSinks = (text: string) => (c.standardPorts ? atSinkPorts(text, sinks) : text);
@@ -151,17 +161,22 @@ for (const version of VERSIONS) {
             const tree = (dir: string) => Object.fromEntries(Object.entries(readTree(join(root, dir))).map(([k, v]) => [k, toSinks(v)]));
             return { home: tree('home'), project: tree('project'), shellEnv, settingsArg: c.settingsArg && fill(c.settingsArg, sinks), extraArgs, claudeVersion: version };
           });
-          for (const r of fixes) expect(before!.ruleIds, `${name}: ${r} should fire before the fix on ${version}`).toContain(r);
+          for (const r of fixes) {
+            if (rulesApply) expect(before!.ruleIds, `${name}: ${r} should fire before the fix on ${version}`).toContain(r);
+            else expect(before!.ruleIds, `${name}: ${r} should not fire on ${version}`).not.toContain(r);
+          }
+          if (!rulesApply) expect(caseFiles(root), `${name}: --fix changed files on ${version}, where nothing is wrong`).toBe(untouched);
           expect(observed.exitCode, `${name}: claude exited non-zero`).toBe(0);
           // The prediction re-run on the fixed files, for the same version.
           const after = check(root, c, seen, sinks, version);
           for (const r of fixes) expect(after.ruleIds, `${name}: ${r} still fires after --fix on ${version}`).not.toContain(r);
+          expect(after.ruleIds.filter((r) => !before!.ruleIds.includes(r)), `${name}: findings --fix brought in on ${version}`).toEqual([]);
           const arrived = observedArrivals(observed);
           expect(arrived, `${name}: what arrived after --fix differs from the prediction for the fixed files`).toEqual(predictedArrivals(after.prediction, sinks));
           expect(arrived.length, `${name}: nothing arrived after --fix`).toBeGreaterThan(0);
           const beforeArrivals = predictedArrivals(before!.prediction, sinks);
           if (changed) changed(observed, after.prediction, existsSync(join(root, 'debug.txt')) ? readFileSync(join(root, 'debug.txt'), 'utf8') : '');
-          else if (sameArrivalsFrom && compareVersions(version, sameArrivalsFrom) >= 0) expect(arrived, `${name}: on ${version} the fix should change nothing that arrives`).toEqual(beforeArrivals);
+          else if (!rulesApply || (sameArrivalsFrom && compareVersions(version, sameArrivalsFrom) >= 0)) expect(arrived, `${name}: on ${version} the fix should change nothing that arrives`).toEqual(beforeArrivals);
           else expect(arrived, `${name}: --fix did not change what arrives`).not.toEqual(beforeArrivals);
           const resource = observedResource(observed);
           if (resource) expect(resource, `${name}: resource attributes differ from the prediction`).toEqual(predictedResource(after.prediction));
