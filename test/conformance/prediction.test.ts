@@ -1,8 +1,10 @@
 // The oracle for the prediction and for every settings rule that changes what is exported:
 // each case runs through real Claude Code (mock Anthropic API, local OTLP sinks) and through
 // `claude-otel-doctor check --format json --claude-version <same version>`; what arrives must equal what the doctor
-// predicts. Every case runs on the oldest supported and the newest known version; the cases tagged with a version
-// gate also run on that gate's boundary pair (CLAUDE_GATES). CLAUDE_CONFORMANCE_VERSIONS=2.1.332,… runs only those.
+// predicts, and the doctor may report nothing the case does not expect (false findings). An export sent to a sink of
+// the other transport cannot arrive: a finding must say so. Every case runs on the oldest supported and the newest
+// known version; the cases tagged with a version gate also run on that gate's boundary pair (CLAUDE_GATES).
+// CLAUDE_CONFORMANCE_VERSIONS=2.1.332,… runs only those.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
