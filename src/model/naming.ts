@@ -209,8 +209,9 @@ export function versionedAttributes(version: string, auth: ClaudeAttributeOption
 /**
  * Claude Code's events (OTLP log records, `event.name`) with their own attributes besides the common ones (user,
  * session, terminal, event.*, and versionedAttributes). `since`: a version gate as in CLAUDE_ATTRIBUTES_BY_VERSION.
- * Observed on 2.1.197 and 2.1.332 with test/conformance (a plain `claude -p`); retention_sweep and safety_event
- * were not emitted there and are taken from issue #12 (both names are in the 2.1.332 binary).
+ * Observed with a plain `claude -p` on the provisioned versions (test/conformance/naming-versions.test.ts runs each
+ * `absentIn` and `from`); retention_sweep and safety_event were never emitted there and are taken from issue #12
+ * (both names are in the 2.1.332 binary).
  */
 export const CLAUDE_EVENTS: readonly { name: string; attributes: readonly { key: string; since?: { absentIn: string; from: string } }[]; since?: { absentIn: string; from: string; observed: boolean } }[] = [
   {
@@ -220,19 +221,20 @@ export const CLAUDE_EVENTS: readonly { name: string; attributes: readonly { key:
       { key: 'prompt_length' },
       { key: 'prompt' },
       { key: 'message.uuid', since: { absentIn: '2.1.197', from: '2.1.217' } },
-      { key: 'prompt_text', since: { absentIn: '2.1.251', from: '2.1.332' } },
+      { key: 'prompt_text', since: { absentIn: '2.1.282', from: '2.1.322' } },
     ],
   },
   {
     name: 'api_request',
     attributes: [
       ...['prompt.id', 'model', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'cost_usd', 'cost_usd_micros', 'duration_ms', 'speed', 'query_source', 'effort'].map((key) => ({ key })),
-      ...['cache_creation_5m_tokens', 'cache_creation_1h_tokens', 'ttft_ms'].map((key) => ({ key, since: { absentIn: '2.1.197', from: '2.1.332' } })),
+      ...['cache_creation_5m_tokens', 'cache_creation_1h_tokens'].map((key) => ({ key, since: { absentIn: '2.1.282', from: '2.1.322' } })),
+      { key: 'ttft_ms', since: { absentIn: '2.1.251', from: '2.1.282' } },
     ],
   },
   {
     name: 'assistant_response',
-    attributes: [...['prompt.id', 'response_length', 'response', 'model', 'query_source'].map((key) => ({ key })), { key: 'message.uuid', since: { absentIn: '2.1.197', from: '2.1.332' } }],
+    attributes: [...['prompt.id', 'response_length', 'response', 'model', 'query_source'].map((key) => ({ key })), { key: 'message.uuid', since: { absentIn: '2.1.197', from: '2.1.251' } }],
   },
   {
     name: 'managed_settings_resolved',
@@ -241,8 +243,8 @@ export const CLAUDE_EVENTS: readonly { name: string; attributes: readonly { key:
   },
   {
     name: 'plugin_loaded',
-    // Not emitted by a plain run of 2.1.197; emitted by 2.1.332 even without plugins.
-    since: { absentIn: '2.1.197', from: '2.1.332', observed: true },
+    // Emitted by a plain run (no plugins installed) from 2.1.282.
+    since: { absentIn: '2.1.251', from: '2.1.282', observed: true },
     attributes: ['plugin.name', 'marketplace.name', 'plugin.scope', 'enabled_via', 'plugin_id_hash', 'has_hooks', 'has_mcp', 'host_owned_mcp', 'skill_path_count', 'command_path_count', 'agent_path_count', 'safe_mode'].map((key) => ({ key })),
   },
   { name: 'retention_sweep', since: { absentIn: '2.1.197', from: '2.1.332', observed: false }, attributes: [] },

@@ -1,11 +1,12 @@
-// The naming model's Claude Code attributes and events, against what real Claude Code sends on the oldest supported
-// and the newest known version (one plain `claude -p` over http/json, API-key login): every datapoint and event
-// attribute that arrives must be known for that version, every attribute the model calls certain must arrive, and
-// every event that arrives must be known.
+// The naming model's Claude Code attributes and events, against what real Claude Code sends (one plain `claude -p`
+// over http/json, API-key login) on the oldest supported and the newest known version and on both versions of every
+// bracket the model dates something with (absentIn, from): every datapoint and event attribute that arrives must be
+// known for that version, every attribute the model calls certain must arrive, and every event that arrives must be
+// known. ~1.5 s a version.
 import { describe, expect, it } from 'vitest';
-import { CLAUDE_EVENTS, CLAUDE_METRICS, claudeDatapointAttributes, claudeEvents, versionedAttributes } from '../../src/model/naming.js';
-import { atLeast, NEWEST_KNOWN_CLAUDE, OLDEST_SUPPORTED_CLAUDE } from '../../src/model/versions.js';
-import { claudeBinary } from '../harness/claude-path.js';
+import { CLAUDE_ATTRIBUTES_BY_VERSION, CLAUDE_EVENTS, CLAUDE_METRICS, claudeDatapointAttributes, claudeEvents, versionedAttributes } from '../../src/model/naming.js';
+import { atLeast, compareVersions, NEWEST_KNOWN_CLAUDE, OLDEST_SUPPORTED_CLAUDE } from '../../src/model/versions.js';
+import { CLAUDE_MATRIX, claudeBinary } from '../harness/claude-path.js';
 import { observeTelemetry } from '../harness/run-claude.js';
 
 const inCI = process.env.CI === 'true';
@@ -39,7 +40,16 @@ async function observe(version: string): Promise<Seen> {
   return seen;
 }
 
-for (const version of [OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE]) {
+const brackets = [...CLAUDE_ATTRIBUTES_BY_VERSION, ...CLAUDE_EVENTS.flatMap((e) => [e.since, ...e.attributes.map((a) => a.since)])].flatMap((b) => (b ? [b.absentIn, b.from] : []));
+const VERSIONS = [...new Set([OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE, ...brackets])].sort(compareVersions);
+
+describe('naming brackets', () => {
+  it('every version the model dates something with is one the provisioning script installs', () => {
+    expect(VERSIONS.filter((v) => !CLAUDE_MATRIX.versions.includes(v))).toEqual([]);
+  });
+});
+
+for (const version of VERSIONS) {
   const suite = claudeBinary(version) || inCI ? describe : describe.skip;
   if (!claudeBinary(version) && !inCI) console.warn(`\n*** SKIPPING naming conformance on ${version}: not provisioned. ***\n`);
   suite(`naming model against real Claude Code ${version}`, () => {
