@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run conformance -- --claude-version <v> [more versions…]
-// Installs each Claude Code version into the cache (scripts/provision-claude.mjs) and runs the prediction
-// conformance suite on it: every case on a version outside the matrix, the matrix's cases on one inside it.
+// Installs each Claude Code version into the cache (scripts/provision-claude.mjs) and runs the conformance suites
+// (prediction and --fix) on it: every case on a version outside the matrix, the matrix's cases on one inside it.
 // A disagreement fails its case with the predicted and the arrived lines side by side. Without a version: the
 // whole matrix of scripts/claude-versions.json.
 import { spawnSync } from 'node:child_process';
@@ -28,5 +28,5 @@ for (const v of versions) {
 const opts = { cwd: root, stdio: 'inherit' };
 if ((spawnSync(process.execPath, [join(root, 'scripts', 'provision-claude.mjs'), ...versions], { ...opts, stdio: ['ignore', 'ignore', 'inherit'] }).status ?? 1) !== 0) process.exit(1);
 const env = { ...process.env, ...(versions.length ? { CLAUDE_CONFORMANCE_VERSIONS: versions.join(',') } : {}) };
-const r = spawnSync('npx', ['vitest', 'run', 'test/conformance/prediction.test.ts'], { ...opts, env });
+const r = spawnSync('npx', ['vitest', 'run', 'test/conformance/prediction.test.ts', 'test/conformance/fix.test.ts'], { ...opts, env });
 process.exit(r.status ?? 1);

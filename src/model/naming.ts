@@ -1,4 +1,4 @@
-import { atLeast } from './versions.js';
+import { atLeast, compareVersions } from './versions.js';
 
 /**
  * The eight Claude Code metrics (2.1.197): OTel name, unit (all monotonic counters), the datapoint attributes a
@@ -116,7 +116,8 @@ export function effectiveStrategy(p: MetricsPipeline): TranslationStrategy {
 /** The Prometheus series name a monotonic counter gets through a pipeline (prometheus/otlptranslator rules). */
 export function prometheusName(otelName: string, unit: string, p: MetricsPipeline): string {
   if (p.kind === 'claude-builtin') {
-    // Claude Code's own exporter only replaces invalid characters and appends _total when missing.
+    // Claude Code's own exporter only replaces invalid characters and appends _total when missing. 2.1.332 also
+    // leaves the `# UNIT` lines out (2.1.197 writes them for cost and tokens); the names are the same (both scraped).
     const base = otelName.replace(/[^A-Za-z0-9_:]/g, '_');
     return base.endsWith('_total') ? base : `${base}_total`;
   }
@@ -180,6 +181,82 @@ export interface ClaudeAttributeOptions {
 }
 
 export const CLAUDE_SERVICE_NAME = 'claude-code';
+
+/**
+ * Attributes newer Claude Code puts on every datapoint and event. `absentIn` is the last provisioned version seen
+ * without them and `from` the first seen with them; the releases in between were not measured, so there they are
+ * possible, not certain. `observed`: seen on real runs (test/conformance, API-key login); the account-login keys
+ * are taken from issue #12 and the 2.1.332 binary's strings.
+ */
+export const CLAUDE_ATTRIBUTES_BY_VERSION = [
+  { keys: ['anthropic.provider', 'anthropic.custom_base_url'], absentIn: '2.1.282', from: '2.1.322', accountOnly: false, observed: true },
+  { keys: ['anthropic.plan', 'anthropic.seat_type'], absentIn: '2.1.282', from: '2.1.322', accountOnly: true, observed: false },
+] as const;
+
+/** Keys of CLAUDE_ATTRIBUTES_BY_VERSION on every datapoint and event of this version and login: certain, and possible. */
+export function versionedAttributes(version: string, auth: ClaudeAttributeOptions['auth']): { always: string[]; possible: string[] } {
+  const always: string[] = [];
+  const possible: string[] = [];
+  for (const a of CLAUDE_ATTRIBUTES_BY_VERSION) {
+    if (a.accountOnly && auth === 'api-key') continue;
+    if (!atLeast(version, a.from) && compareVersions(version, a.absentIn) <= 0) continue;
+    possible.push(...a.keys);
+    if (atLeast(version, a.from) && a.observed && (!a.accountOnly || auth === 'account')) always.push(...a.keys);
+  }
+  return { always, possible };
+}
+
+/**
+ * Claude Code's events (OTLP log records, `event.name`) with their own attributes besides the common ones (user,
+ * session, terminal, event.*, and versionedAttributes). `since`: a version gate as in CLAUDE_ATTRIBUTES_BY_VERSION.
+ * Observed with a plain `claude -p` on the provisioned versions (test/conformance/naming-versions.test.ts runs each
+ * `absentIn` and `from`); retention_sweep and safety_event were never emitted there and are taken from issue #12
+ * (both names are in the 2.1.332 binary).
+ */
+export const CLAUDE_EVENTS: readonly { name: string; attributes: readonly { key: string; since?: { absentIn: string; from: string } }[]; since?: { absentIn: string; from: string; observed: boolean } }[] = [
+  {
+    name: 'user_prompt',
+    attributes: [
+      { key: 'prompt.id' },
+      { key: 'prompt_length' },
+      { key: 'prompt' },
+      { key: 'message.uuid', since: { absentIn: '2.1.197', from: '2.1.217' } },
+      { key: 'prompt_text', since: { absentIn: '2.1.282', from: '2.1.322' } },
+    ],
+  },
+  {
+    name: 'api_request',
+    attributes: [
+      ...['prompt.id', 'model', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'cost_usd', 'cost_usd_micros', 'duration_ms', 'speed', 'query_source', 'effort'].map((key) => ({ key })),
+      ...['cache_creation_5m_tokens', 'cache_creation_1h_tokens'].map((key) => ({ key, since: { absentIn: '2.1.282', from: '2.1.322' } })),
+      { key: 'ttft_ms', since: { absentIn: '2.1.251', from: '2.1.282' } },
+    ],
+  },
+  {
+    name: 'assistant_response',
+    attributes: [...['prompt.id', 'response_length', 'response', 'model', 'query_source'].map((key) => ({ key })), { key: 'message.uuid', since: { absentIn: '2.1.197', from: '2.1.251' } }],
+  },
+  {
+    name: 'managed_settings_resolved',
+    since: { absentIn: '2.1.251', from: '2.1.282', observed: true },
+    attributes: ['managed_settings.trigger', 'managed_settings.sources', 'managed_settings.source_behavior', 'managed_settings.helper.state', 'managed_settings.helper.applied'].map((key) => ({ key })),
+  },
+  {
+    name: 'plugin_loaded',
+    // Emitted by a plain run (no plugins installed) from 2.1.282.
+    since: { absentIn: '2.1.251', from: '2.1.282', observed: true },
+    attributes: ['plugin.name', 'marketplace.name', 'plugin.scope', 'enabled_via', 'plugin_id_hash', 'has_hooks', 'has_mcp', 'host_owned_mcp', 'skill_path_count', 'command_path_count', 'agent_path_count', 'safe_mode'].map((key) => ({ key })),
+  },
+  { name: 'retention_sweep', since: { absentIn: '2.1.197', from: '2.1.332', observed: false }, attributes: [] },
+  { name: 'safety_event', since: { absentIn: '2.1.197', from: '2.1.332', observed: false }, attributes: [] },
+];
+
+/** The events a version can emit, each with the attribute keys it can carry on that version (common ones left out). */
+export function claudeEvents(version: string): Map<string, string[]> {
+  const possible = (since: { absentIn: string } | undefined) => !since || compareVersions(version, since.absentIn) > 0;
+  return new Map(CLAUDE_EVENTS.filter((e) => possible(e.since)).map((e) => [e.name, e.attributes.filter((a) => possible(a.since)).map((a) => a.key)]));
+}
+
 const ACCOUNT_ATTRIBUTES = ['organization.id', 'user.email', 'user.account_uuid', 'user.account_id'];
 
 /** Datapoint attribute keys of one metric: in a plain run with these options, and in any run. */
@@ -193,7 +270,9 @@ export function claudeDatapointAttributes(metric: (typeof CLAUDE_METRICS)[number
   if (o.auth === 'account') always.push(...account);
   const custom = o.includeResourceAttributes !== false && atLeast(version, '2.1.161') ? (o.resourceAttributes ?? []) : [];
   always.push(...custom);
-  const possible = [...always, ...metric.conditional, 'ccr.session.id', ...(o.auth === 'api-key' ? [] : account)];
+  const versioned = versionedAttributes(version, o.auth);
+  always.push(...versioned.always);
+  const possible = [...always, ...versioned.possible, ...metric.conditional, 'ccr.session.id', ...(o.auth === 'api-key' ? [] : account)];
   return { always: unique(always), possible: unique(possible) };
 }
 

@@ -19,8 +19,18 @@ export interface ConformanceCase {
   settingsArg?: string;
   /** Claude Code's answer decides something the arrival lines do not show (counts, intervals): assert it here. */
   extra?: (observed: import('../harness/run-claude.js').Observed, prediction: import('../../src/model/prediction.js').Prediction, debugLog: string, version: string) => void;
-  /** A defect whose effect is that nothing reaches the sinks, though no rule here owns it. */
+  /** Nothing reaches the sinks (asserted: the arrivals are empty). */
   nothingArrives?: boolean;
+  /**
+   * True findings the case makes besides `rules` (allowed, not required). Any other finding, and a rule of `rules`
+   * on a version where it does not apply, is a false finding and fails the case.
+   */
+  alsoFinds?: string[];
+  /**
+   * The doctor sees {{HTTP}} / {{GRPC}} at the standard ports 4318 / 4317 (its port rules know only those), Claude
+   * Code at the sinks' real ports (arrivals.ts STANDARD_PORTS).
+   */
+  standardPorts?: boolean;
 }
 
 type GateName = (typeof CLAUDE_GATES)[number]['name'];
@@ -79,10 +89,13 @@ export const CASES: ConformanceCase[] = [
   { name: 'telemetry-disabled: switch "0" in settings beats "1" in the shell', rules: ['settings/telemetry-disabled'], home: user({ ...httpJson, CLAUDE_CODE_ENABLE_TELEMETRY: '0' }), shell: { CLAUDE_CODE_ENABLE_TELEMETRY: '1' } },
   { name: 'missing-metrics-exporter: logs only', rules: ['settings/missing-metrics-exporter'], home: user({ ...httpJson, OTEL_METRICS_EXPORTER: undefined }) },
   { name: 'missing-logs-exporter: metrics only', rules: ['settings/missing-logs-exporter'], home: user({ ...grpc, OTEL_LOGS_EXPORTER: undefined }) },
-  { name: 'missing-protocol: otlp without protocol', rules: ['settings/missing-protocol'], gates: ['DEFAULT_PROTOCOL_FROM'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: undefined }) },
+  { name: 'missing-protocol: otlp without protocol', rules: ['settings/missing-protocol'], gates: ['DEFAULT_PROTOCOL_FROM'], standardPorts: true, home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: undefined }) },
+  // From 2.1.323 the default http/protobuf goes to the gRPC port: nothing arrives on either side of the gate.
+  { name: 'missing-protocol: otlp without protocol to the gRPC port', rules: ['settings/missing-protocol'], nothingArrives: true, gates: ['DEFAULT_PROTOCOL_FROM'], standardPorts: true, home: user({ ...grpc, OTEL_EXPORTER_OTLP_PROTOCOL: undefined }) },
   {
     name: 'missing-protocol: console metrics plus otlp logs without protocol kills both (before 2.1.323)',
     rules: ['settings/missing-protocol'],
+    alsoFinds: ['settings/console-exporter'],
     gates: ['DEFAULT_PROTOCOL_FROM'],
     home: user({ ...httpJson, OTEL_METRICS_EXPORTER: 'console', OTEL_EXPORTER_OTLP_PROTOCOL: undefined }),
   },
@@ -136,9 +149,10 @@ export const CASES: ConformanceCase[] = [
   { name: 'invalid-protocol: http', rules: ['settings/invalid-protocol'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http' }) },
   { name: 'invalid-protocol: HTTP/JSON per signal kills metrics too', rules: ['settings/invalid-protocol'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'HTTP/JSON' }) },
   { name: 'invalid-protocol: an unused generic gRPC under valid per-signal protocols', rules: ['settings/invalid-protocol'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'gRPC', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf' }) },
-  // settings/protocol-port-mismatch (the sinks speak one transport each, like a collector's two ports)
-  { name: 'protocol-port-mismatch: grpc to the HTTP port', rules: [], nothingArrives: true, home: user({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' }) },
-  { name: 'protocol-port-mismatch: http/protobuf to the gRPC port', rules: [], nothingArrives: true, home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: '{{GRPC}}' }) },
+  // settings/protocol-port-mismatch (the sinks speak one transport each, like a collector's two ports; the doctor
+  // sees them at 4318 / 4317 and must itself say that these exports cannot arrive)
+  { name: 'protocol-port-mismatch: grpc to the HTTP port', rules: ['settings/protocol-port-mismatch'], nothingArrives: true, standardPorts: true, home: user({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' }) },
+  { name: 'protocol-port-mismatch: http/protobuf to the gRPC port', rules: ['settings/protocol-port-mismatch'], nothingArrives: true, standardPorts: true, home: user({ ...httpJson, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: '{{GRPC}}' }) },
   // settings/invalid-endpoint
   { name: 'invalid-endpoint: generic endpoint ending in /v1/metrics doubles the path', rules: ['settings/invalid-endpoint'], home: user({ ...httpJson, OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}/v1/metrics' }) },
   // Over gRPC the URL path is not used (the service path is fixed), so the same endpoint is harmless there.
@@ -181,7 +195,7 @@ export const CASES: ConformanceCase[] = [
   { name: 'unread-file: settings.jsonc is never read', rules: ['settings/unread-file'], home: { '.claude/settings.jsonc': settings(httpJson) } },
   // settings/unknown-variable
   { name: 'unknown-variable: OTEL_METRIC_EXPORTER is not OTEL_METRICS_EXPORTER', rules: ['settings/unknown-variable', 'settings/missing-metrics-exporter'], home: user({ ...httpJson, OTEL_METRICS_EXPORTER: undefined, OTEL_METRIC_EXPORTER: 'otlp' }) },
-  { name: 'unknown-variable: OLTP_ exporters from the shell', rules: ['settings/unknown-variable'], shell: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OLTP_METRICS_EXPORTER: 'otlp', OLTP_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' } },
+  { name: 'unknown-variable: OLTP_ exporters from the shell', rules: ['settings/unknown-variable'], alsoFinds: ['settings/missing-metrics-exporter', 'settings/missing-logs-exporter'], shell: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OLTP_METRICS_EXPORTER: 'otlp', OLTP_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' } },
   { name: 'unknown-variable: a "telemetry" block does nothing', rules: ['settings/unknown-variable'], home: { '.claude/settings.json': JSON.stringify({ telemetry: { enabled: true, exporter: 'otlp', protocol: 'http/json', endpoint: '{{HTTP}}' } }) } },
   // settings/shadowed-variable
   { name: 'shadowed-variable: settings "none" beats a shell "otlp"', rules: ['settings/shadowed-variable'], home: user({ ...httpJson, OTEL_METRICS_EXPORTER: 'none' }), shell: { OTEL_METRICS_EXPORTER: 'otlp' } },

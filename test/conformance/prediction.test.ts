@@ -1,9 +1,11 @@
 // The oracle for the prediction and for every settings rule that changes what is exported:
 // each case runs through real Claude Code (mock Anthropic API, local OTLP sinks) and through
 // `claude-otel-doctor check --format json --claude-version <same version>`; what arrives must equal what the doctor
-// predicts. Every case runs on the oldest supported and the newest known version; the cases tagged with a version
-// gate also run on that gate's boundary pair (CLAUDE_GATES). CLAUDE_CONFORMANCE_VERSIONS=2.1.332,… runs only those.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// predicts, and the doctor may report nothing the case does not expect (false findings). An export sent to a sink of
+// the other transport cannot arrive: a finding must say so. Every case runs on the oldest supported and the newest
+// known version; the cases tagged with a version gate also run on that gate's boundary pair (CLAUDE_GATES).
+// CLAUDE_CONFORMANCE_VERSIONS=2.1.332,… runs only those.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +17,22 @@ import { CLAUDE_MATRIX, claudeBinary } from '../harness/claude-path.js';
 import { canUnshareMount, observeTelemetry } from '../harness/run-claude.js';
 import { runCli } from '../helpers/cli.js';
 import { CASES, type ConformanceCase } from './cases.js';
-import { fillAll, fill, observedArrivals, observedResource, predictedArrivals, predictedResource, writeTree, type Ports } from './arrivals.js';
+import {
+  doctorArgs,
+  falseFindings,
+  fill,
+  fillAll,
+  observedArrivals,
+  observedResource,
+  predictedArrivals,
+  predictedResource,
+  predictionAtSinkPorts,
+  sentToTheOtherTransport,
+  STANDARD_PORTS,
+  writeCaseFiles,
+  type DoctorFinding,
+  type Ports,
+} from './arrivals.js';
 
 const inCI = process.env.CI === 'true';
 const namespaces = canUnshareMount();
@@ -36,27 +53,27 @@ export function conformanceMatrix(): Map<string, ConformanceCase[]> {
 
 const only = process.env.CLAUDE_CONFORMANCE_VERSIONS?.split(',').map((v) => v.trim()).filter(Boolean);
 
-/** Runs the doctor on the same files Claude Code gets and returns its prediction. */
-function doctorPrediction(c: ConformanceCase, ports: Ports, version: string): { prediction: Prediction; ruleIds: string[] } {
+/**
+ * Runs the doctor on the same files Claude Code gets and returns its prediction (at the sinks' ports) and findings.
+ * A standardPorts case shows the doctor the sinks at 4318 / 4317.
+ */
+function doctorPrediction(c: ConformanceCase, ports: Ports, version: string): { prediction: Prediction; findings: DoctorFinding[] } {
   const root = mkdtempSync(join(tmpdir(), 'cod-predict-'));
-  const p = { ...ports, home: join(root, 'home') };
+  const p = { ...(c.standardPorts ? STANDARD_PORTS : ports), home: join(root, 'home') };
   try {
-    writeTree(join(root, 'home'), fillAll(c.home, p));
-    writeTree(join(root, 'project'), fillAll(c.project, p));
-    writeTree(join(root, 'managed'), fillAll(c.managed, p));
-    const shell = Object.entries(c.shell ?? {}).filter(([, v]) => v !== undefined);
-    writeFileSync(join(root, 'shell.env'), shell.map(([k, v]) => `export ${k}='${fill(String(v), p)}'`).join('\n') + '\n');
-    const args = ['check', '--format', 'json', '--no-shell-env', '--claude-version', version];
-    args.push('--home', join(root, 'home'), '--project', join(root, 'project'), '--managed-dir', join(root, 'managed'), '--env-file', join(root, 'shell.env'));
-    if (c.settingsArg) args.push('--settings', fill(c.settingsArg, p));
-    const res = runCli(args, { CLAUDE_CONFIG_DIR: undefined });
+    writeCaseFiles(root, c, p);
+    const res = runCli(doctorArgs(root, c, p, version), { CLAUDE_CONFIG_DIR: undefined });
     expect(res.stderr, c.name).toBe('');
     const report = JSON.parse(res.stdout);
-    return { prediction: report.effective[0].prediction, ruleIds: report.findings.map((f: { ruleId: string }) => f.ruleId) };
+    const prediction: Prediction = report.effective[0].prediction;
+    return { prediction: c.standardPorts ? predictionAtSinkPorts(prediction, ports) : prediction, findings: report.findings };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
+
+/** The rules whose findings say an export cannot reach a receiver of the other transport. */
+const SAYS_WRONG_TRANSPORT = new Set(['settings/protocol-port-mismatch', 'settings/missing-protocol']);
 
 const matrix = conformanceMatrix();
 // A version outside the matrix (the next release: `npm run conformance -- --claude-version <v>`) runs every case.
@@ -81,7 +98,8 @@ for (const [version, cases] of runs) {
         return { home: fillAll(c.home, ports), project: fillAll(c.project, ports), etc, shellEnv, settingsArg: c.settingsArg && fill(c.settingsArg, ports), extraArgs, claudeVersion: version };
       });
       expect(observed.exitCode, `${c.name}: claude exited non-zero`).toBe(0);
-      const { prediction, ruleIds } = doctorPrediction(c, ports, version);
+      const { prediction, findings } = doctorPrediction(c, ports, version);
+      const ruleIds = findings.map((f) => f.ruleId);
       const arrived = observedArrivals(observed);
       if (process.env.CONFORMANCE_DEBUG) console.log(c.name, arrived);
       expect(arrived, `${c.name}: what arrived differs from the prediction`).toEqual(predictedArrivals(prediction, ports));
@@ -89,6 +107,12 @@ for (const [version, cases] of runs) {
       for (const r of c.rules) {
         if (rulesApply) expect(ruleIds, `${c.name}: ${r} should fire on ${version}`).toContain(r);
         else expect(ruleIds, `${c.name}: ${r} should not fire on ${version}`).not.toContain(r);
+      }
+      expect(falseFindings(findings, c, rulesApply), `${c.name}: false findings on ${version}`).toEqual([]);
+      // An export the sinks cannot receive (wrong transport) is left out of the predicted arrivals; the doctor must say so.
+      for (const s of sentToTheOtherTransport(prediction, ports)) {
+        const said = findings.some((f) => SAYS_WRONG_TRANSPORT.has(f.ruleId) && f.message.includes(s.signal));
+        expect(said, `${c.name}: the doctor predicts ${s.signal} ${s.protocol} to :${s.port}, a receiver of the other transport, and no finding says it fails`).toBe(true);
       }
       const resource = observedResource(observed);
       if (resource) expect(resource, `${c.name}: resource attributes differ from the prediction`).toEqual(predictedResource(prediction));
@@ -98,7 +122,8 @@ for (const [version, cases] of runs) {
         rmSync(debugDir, { recursive: true, force: true });
       }
       // A case without a defect must show data really flowing, or it proves nothing.
-      if (c.rules.length === 0 || !rulesApply) expect(arrived.length, `${c.name}: nothing arrived`)[c.nothingArrives ? 'toBe' : 'toBeGreaterThan'](0);
+      if (c.nothingArrives) expect(arrived, `${c.name}: something arrived`).toEqual([]);
+      else if (c.rules.length === 0 || !rulesApply) expect(arrived.length, `${c.name}: nothing arrived`).toBeGreaterThan(0);
     }, 60_000);
   }
   });

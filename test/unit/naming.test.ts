@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { claudeSeries, claudeSeriesNames, type MetricsPipeline } from '../../src/model/naming.js';
+import { claudeEvents, claudeSeries, claudeSeriesNames, versionedAttributes, type MetricsPipeline } from '../../src/model/naming.js';
 
 // Expected names from the reference tables (claude-code.md §5, collector.md §4.2). The naming oracle
 // (test/pipeline/naming-oracle.test.ts) checks names and labels against the real pipeline.
@@ -80,5 +80,32 @@ describe('label names of the Claude Code series', () => {
   it("Claude Code's built-in exporter: no job of its own (the scrape adds it)", () => {
     expect(cost({ kind: 'claude-builtin' }).labels).toEqual(['effort', 'model', 'otel_scope_name', 'otel_scope_version', 'query_source', 'session_id', 'terminal_type', 'user_id']);
     expect(cost({ kind: 'claude-builtin', scrape: { job: 'claude-code', honorLabels: false } }).fixedValues.job).toBe('claude-code');
+  });
+});
+
+describe('attributes and events by Claude Code version', () => {
+  it('anthropic.provider: absent on 2.1.282, possible between the measured versions, certain from 2.1.322', () => {
+    expect(versionedAttributes('2.1.282', 'api-key')).toEqual({ always: [], possible: [] });
+    expect(versionedAttributes('2.1.300', 'api-key')).toEqual({ always: [], possible: ['anthropic.provider', 'anthropic.custom_base_url'] });
+    expect(versionedAttributes('2.1.332', 'api-key').always).toEqual(['anthropic.provider', 'anthropic.custom_base_url']);
+  });
+  it('plan and seat type only for account logins, never certain (not observed here)', () => {
+    expect(versionedAttributes('2.1.332', 'api-key').possible).not.toContain('anthropic.plan');
+    expect(versionedAttributes('2.1.332', 'account')).toEqual({
+      always: ['anthropic.provider', 'anthropic.custom_base_url'],
+      possible: ['anthropic.provider', 'anthropic.custom_base_url', 'anthropic.plan', 'anthropic.seat_type'],
+    });
+  });
+  it('the series carry anthropic_provider from 2.1.322 only', () => {
+    const pipeline: MetricsPipeline = { kind: 'collector-prometheus', collectorVersion: '0.165.0' };
+    const cost = (v: string) => claudeSeries(pipeline, { claudeVersion: v, auth: 'api-key' }).find((s) => s.otel === 'claude_code.cost.usage')!;
+    expect(cost('2.1.332').labels).toContain('anthropic_provider');
+    expect(cost('2.1.282').possibleLabels).not.toContain('anthropic_provider');
+  });
+  it('new events and event attributes appear by version', () => {
+    expect(claudeEvents('2.1.197').has('managed_settings_resolved')).toBe(false);
+    expect(claudeEvents('2.1.332').get('api_request')).toEqual(expect.arrayContaining(['ttft_ms', 'cache_creation_5m_tokens', 'cache_creation_1h_tokens']));
+    expect(claudeEvents('2.1.197').get('api_request')).not.toContain('ttft_ms');
+    expect([...claudeEvents('2.1.332').keys()]).toEqual(expect.arrayContaining(['managed_settings_resolved', 'retention_sweep', 'safety_event']));
   });
 });
