@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The one test command (README, .ci/run): installs what the suite needs when it is missing,
-// builds the CLI, runs every test, and ends with a plain "N passed, N failed" line.
-// With CI=true a component that cannot be provisioned fails the run; elsewhere the suites
-// that need it skip, and this script says loudly which and why.
+// builds the CLI, runs every test, and ends with a plain "N passed, N failed, N skipped (N suites)" line.
+// With CI=true a component that cannot be provisioned fails the run, and so does any skipped test;
+// elsewhere the suites that need a missing component skip, and this script says loudly which and why.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summarize } from './test-summary.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const inCI = process.env.CI === 'true';
@@ -59,19 +60,23 @@ const results = join(root, '.vitest-results', 'results.json');
 const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)]);
 
 let summary = '';
+let failsCI = false;
 try {
   const r = JSON.parse(readFileSync(results, 'utf8'));
-  const skippedTests = r.numPendingTests + r.numTodoTests;
-  summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skippedTests ? `, ${skippedTests} skipped` : '');
   if (r.numTotalTests === 0) {
     console.error('no test ran');
     process.exit(1);
   }
+  const s = summarize(r, { root, inCI, filtered: process.argv.length > 2 });
+  summary = s.line;
+  failsCI = s.failsCI;
+  if (s.skippedSuites.length) console.warn(`\nskipped suites:\n  ${s.skippedSuites.join('\n  ')}`);
 } catch {
   summary = '';
 }
 if (skipped.length) {
   console.warn(`\n*** SKIPPED real-component suites: ${skipped.join('; ')} ***`);
 }
+if (failsCI) console.error('\nCI=true: a skipped test fails the run (every suite must run in CI).');
 if (summary) console.log(`\n${summary}`);
-process.exit(status);
+process.exit(failsCI ? 1 : status);

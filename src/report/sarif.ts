@@ -5,7 +5,7 @@ import { bounded, type ReportInput } from './context.js';
 import { jsonSafe } from '../util/escape.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
-const DOCS_BASE = 'https://github.com/claude-otel-doctor/claude-otel-doctor/blob/main/docs/rules/';
+const DOCS = 'https://github.com/claude-otel-doctor/claude-otel-doctor/blob/main/docs/';
 
 /** SARIF 2.1.0 with rule descriptors from rule metadata and URIs relative to the working folder. */
 export function formatSarif(input: ReportInput, rules: Rule[], toolVersion: string): string {
@@ -13,18 +13,20 @@ export function formatSarif(input: ReportInput, rules: Rule[], toolVersion: stri
   const results = input.findings.map((f) => {
     const result: Record<string, unknown> = {
       ruleId: f.ruleId,
+      // A rule not listed has no index: undefined is left out of the JSON.
+      ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
       message: { text: bounded(input, f.message) + (f.hint ? `\nHint: ${bounded(input, f.hint)}` : '') },
     };
-    const index = ruleIndex.get(f.ruleId);
-    if (index !== undefined) result.ruleIndex = index;
     if (f.file && f.file.startsWith('/')) {
       const rel = relative(input.cwd, f.file);
       const inside = !rel.startsWith('..');
+      // Stryker disable next-line StringLiteral: Windows separators; a POSIX path has none
+      const relUri = rel.split('\\').join('/');
       result.locations = [
         {
           physicalLocation: {
-            artifactLocation: inside ? { uri: rel.split('\\').join('/'), uriBaseId: '%SRCROOT%' } : { uri: pathToFileURL(f.file).href },
+            artifactLocation: inside ? { uri: relUri, uriBaseId: '%SRCROOT%' } : { uri: pathToFileURL(f.file).href },
             ...(f.range && {
               region: {
                 startLine: f.range.start.line,
@@ -55,7 +57,7 @@ export function formatSarif(input: ReportInput, rules: Rule[], toolVersion: stri
               shortDescription: { text: r.title },
               fullDescription: { text: r.checks },
               help: { text: `${r.why}${r.fixDescription ? `\nFix: ${r.fixDescription}` : ''}` },
-              helpUri: r.id.startsWith('probe/') ? `${DOCS_BASE.replace(/rules\/$/, '')}probes.md#${r.id.replace(/[^a-z0-9-]/g, '')}` : `${DOCS_BASE}${r.id}.md`,
+              helpUri: r.id.startsWith('probe/') ? `${DOCS}probes.md#${r.id.replace(/[^a-z0-9-]/g, '')}` : `${DOCS}rules/${r.id}.md`,
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: { fix: r.fix, versions: r.versions },
             })),

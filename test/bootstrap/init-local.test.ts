@@ -2,10 +2,7 @@
 import { chmodSync, cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { emptyConfig } from '../../src/config/doctor-config.js';
-import { metricsView } from '../../src/model/grafana-pipelines.js';
 import { CLAUDE_METRICS } from '../../src/model/naming.js';
-import { fileWorkspaces } from '../../src/workspaces.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { newMachine, STACK_FILES, treeHash, writeFile, type Machine } from './machine.js';
 
@@ -83,14 +80,13 @@ describe('init: the local stack', () => {
     for (const out of [pretty.stdout, json.stdout, sarif.stdout, ci.stdout]) expect(out).not.toContain(password());
   });
 
-  it("the dashboard queries exactly the series the naming model predicts for the generated collector config", async () => {
+  // Which series the dashboard queries is held against what real Claude Code through the real collector exposes
+  // (init-real.test.ts); comparing with the naming model that generated the dashboard would prove nothing.
+  it('the dashboard names each Claude Code metric once and uses the provisioned datasources', async () => {
     expect((await m.init(['--no-start'])).exitCode).toBe(0);
-    const { workspaces } = fileWorkspaces([m.stack], emptyConfig(m.stack));
-    const produced = new Set(metricsView(workspaces[0]).produced.keys());
     const queried = dashboardNames(join(m.stack, 'grafana/dashboards/claude-code.json'));
     expect(queried.size).toBe(CLAUDE_METRICS.length);
-    expect([...queried].filter((n) => !produced.has(n))).toEqual([]);
-    expect(queried).toContain('claude_code_cost_usage_USD_total');
+    expect(queried).toContain('claude_code_cost_usage_USD_total'); // as the real collector names it (init-real)
     const datasources = read(join(m.stack, 'grafana/provisioning/datasources/datasources.yaml'));
     const uids = [...datasources.matchAll(/^\s+uid: (\S+)$/gm)].map((x) => x[1]);
     const refs = new Set([...read(join(m.stack, 'grafana/dashboards/claude-code.json')).matchAll(/"uid": "([^"]+)"/g)].map((x) => x[1]));

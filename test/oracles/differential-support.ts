@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { classify, type FileKind } from '../../src/discover/classify.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { runCli } from '../helpers/cli.js';
@@ -120,12 +121,53 @@ export interface RealVerdict {
 
 /** How long a started collector gets to fail (the issue's definition of "refuses"). */
 export const START_WINDOW_MS = 5_000;
-/**
- * After "Everything is ready" we keep watching this long before accepting early: errors of servers
- * started in goroutines (internal telemetry, extensions) arrive asynchronously, just after the log line.
- */
-export const READY_GRACE_MS = 500;
 const READY = 'Everything is ready';
+/**
+ * "Everything is ready" is not yet acceptance: up to v0.110 the internal telemetry servers (the `address`,
+ * default :8888, and each pull reader) bind their ports in goroutines (service/internal/proctelemetry/config.go
+ * at v0.105.0: ListenAndServe, the error sent to the async error channel), so a port shared with a component
+ * fails after that line, later still on a loaded machine. Every other listener binds inside Start, before it.
+ * So a run is accepted early only on a positive signal: every telemetry server the config may open answers
+ * with the collector's own metrics (otelcol_*). The list errs on the side of too many (the default :8888 with
+ * readers too, which v0.111.0 and later drop): a server that never answers only means waiting out the
+ * bound, START_WINDOW_MS, as does telemetry that is off or on a host this machine cannot reach.
+ */
+export function telemetryUrls(configText: string): string[] | undefined {
+  let metrics: { level?: unknown; address?: unknown; readers?: unknown } | undefined;
+  try {
+    metrics = (parseYaml(configText) as { service?: { telemetry?: { metrics?: typeof metrics } } } | null)?.service?.telemetry?.metrics ?? undefined;
+  } catch {
+    return undefined;
+  }
+  if (metrics?.level === 'none') return undefined;
+  const local = (host: string) => (['', '0.0.0.0', '::', '[::]', 'localhost', '127.0.0.1'].includes(host) ? '127.0.0.1' : undefined);
+  const addresses: string[] = [];
+  const address = typeof metrics?.address === 'string' ? metrics.address : ':8888';
+  addresses.push(address);
+  for (const r of Array.isArray(metrics?.readers) ? metrics.readers : []) {
+    const prom = (r as { pull?: { exporter?: { prometheus?: { host?: unknown; port?: unknown } } } })?.pull?.exporter?.prometheus;
+    if (prom) addresses.push(`${typeof prom.host === 'string' ? prom.host : 'localhost'}:${String(prom.port)}`);
+  }
+  const urls: string[] = [];
+  for (const a of addresses) {
+    const m = /^(.*):(\d+)$/.exec(a);
+    const host = m && local(m[1]);
+    if (!host) return undefined;
+    urls.push(`http://${host}:${m[2]}/metrics`);
+  }
+  return urls;
+}
+const TELEMETRY_POLL_MS = 100;
+
+/** Whether a telemetry server of the collector answers at `url` (its metrics are named otelcol_*). */
+async function telemetryServes(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return res.ok && /^otelcol_/m.test(await res.text());
+  } catch {
+    return false;
+  }
+}
 
 /** Environment for the collector: nothing but PATH, so `${env:X}` references expand empty. */
 const COLLECTOR_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
@@ -292,7 +334,7 @@ export function errorLines(output: string, max = 6): string {
 /**
  * The real collector's verdict: `validate --config` fails, or (validate passing) the started collector
  * exits by itself within START_WINDOW_MS (non-zero, or zero after an asynchronous error: see startVerdict).
- * Accepts early on "Everything is ready" (after READY_GRACE_MS).
+ * Accepts early once ready and its telemetry servers answer (see telemetryUrls).
  * Waits for the ports the config uses to be free before starting, and for the process to be gone after.
  */
 export function collectorVerdict(bin: string, file: string): Promise<RealVerdict> {
@@ -317,11 +359,11 @@ async function computeCollectorVerdict(bin: string, file: string, text: string):
   if (v.status !== 0) {
     return { refused: true, stage: 'validate', error: errorLines(vout) || `exit ${v.status} ${v.signal ?? ''}`, output: vout, ms: Date.now() - t0 };
   }
-  return withStartLock(() => startVerdict(bin, file, portsOf(text), t0));
+  return withStartLock(() => startVerdict(bin, file, text, portsOf(text), t0));
 }
 
 /** Starts the collector (validate passed) and decides within START_WINDOW_MS; see collectorVerdict. */
-async function startVerdict(bin: string, file: string, ports: number[], t0: number): Promise<RealVerdict> {
+async function startVerdict(bin: string, file: string, text: string, ports: number[], t0: number): Promise<RealVerdict> {
   await waitForPorts(ports);
   const child = spawn(bin, [`--config=${file}`], { detached: true, env: COLLECTOR_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
@@ -335,10 +377,21 @@ async function startVerdict(bin: string, file: string, ports: number[], t0: numb
       resolve(r);
     };
     const window = setTimeout(() => settle({ code: null, ran: true }), START_WINDOW_MS);
-    let grace: NodeJS.Timeout | undefined;
+    const urls = telemetryUrls(text);
+    let polling = false;
+    const poll = async (list: string[]) => {
+      // Bounded by the window: settle() ends the loop, at the latest when START_WINDOW_MS is over.
+      while (!settled) {
+        if ((await Promise.all(list.map(telemetryServes))).every(Boolean)) return settle({ code: null, ran: true });
+        await new Promise((r) => setTimeout(r, TELEMETRY_POLL_MS));
+      }
+    };
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      if (!grace && output.includes(READY)) grace = setTimeout(() => settle({ code: null, ran: true }), READY_GRACE_MS);
+      if (!polling && urls && output.includes(READY)) {
+        polling = true;
+        void poll(urls);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -347,7 +400,6 @@ async function startVerdict(bin: string, file: string, ports: number[], t0: numb
       settle({ code: 127, ran: false });
     });
     child.once('close', (code, signal) => {
-      clearTimeout(grace);
       settle({ code: code ?? (signal ? 128 : 1), ran: false });
     });
   });

@@ -7,7 +7,7 @@
 //   passing, the started collector exits within 5 s (port conflicts, signal mismatches before v0.124).
 //   Any exit counts, not only non-zero ones: 0.105.0 exits with status 0 after "Asynchronous error
 //   received, terminating process" (a second listener on :8888), and a collector that stops by itself is
-//   not running. "Everything is ready" (plus a short grace for such asynchronous errors) accepts early.
+//   not running. It is accepted early only once ready and answering on its telemetry ports (see telemetryUrls).
 //   Runs are sequential; each waits for the ports it uses to be free and for its collector to be gone.
 // - the doctor's verdict: `check` on a temp folder holding only that config (as
 //   otel-collector-config.yml) with --collector-version <build> --collector-manifest <build manifest>

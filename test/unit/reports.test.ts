@@ -114,7 +114,14 @@ describe('SARIF says what the JSON report says, for every fixture', () => {
       stats.levels.push(r.level);
       expect(r.message.text.startsWith(f.message)).toBe(true);
       const loc = r.locations?.[0]?.physicalLocation;
-      if (f.file?.startsWith('/')) expect(loc.artifactLocation.uri).toBe(relative(process.cwd(), f.file));
+      if (f.file?.startsWith('/')) {
+        // Redaction is textual: a path holding a secret's text (a header value `sandbox`, and a checkout under
+        // Stryker's sandbox-* folder) is masked in JSON; SARIF URIs are not. Compare the folders after the mask.
+        const rel = relative(process.cwd(), f.file);
+        const afterMask = rel.slice(rel.indexOf('/', rel.lastIndexOf('****')) + 1);
+        if (rel.includes('****')) expect(loc.artifactLocation.uri.endsWith(afterMask), `${loc.artifactLocation.uri} vs ${rel}`).toBe(true);
+        else expect(loc.artifactLocation.uri).toBe(rel);
+      }
       if (!f.range) return expect(loc?.region).toBeUndefined();
       expect(loc.region).toEqual({ startLine: f.range.start.line, startColumn: f.range.start.column, endLine: f.range.end.line, endColumn: f.range.end.column });
       if (f.range.start.line !== f.range.start.column) stats.lineIsNotColumn++;

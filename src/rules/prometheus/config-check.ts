@@ -134,6 +134,9 @@ const SCRAPE: Record<string, Field> = {
   ...Object.fromEntries(SD_NAMES.map((n) => [`${n}_sd_configs`, f('seq')])),
 };
 
+/** The version-gated field tables, by where the fields go (for the gate tests: test/unit/version-gates.test.ts). */
+export const PROMETHEUS_FIELD_TABLES = { top: TOP, global: GLOBAL, scrape: SCRAPE } as const;
+
 const STATIC: Record<string, Field> = { targets: { kind: 'seq', into: '[]string' }, labels: f('map') };
 
 const RELABEL: Record<string, Field> = {
