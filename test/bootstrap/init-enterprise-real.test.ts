@@ -38,7 +38,7 @@ for (const version of [OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE]) {
           shellEnv: { [TOKEN_VARIABLE]: TOKEN },
           claudeVersion: version,
         };
-      }, { settleMs: 500 });
+      });
       expect(init.exitCode, init.stderr + init.stdout).toBe(0);
       expect(observed.exitCode, observed.stderr).toBe(0);
       const arrived = observed.signals.map((s) => `${s.signal} ${s.protocol} ${s.path}`).sort();

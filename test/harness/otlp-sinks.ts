@@ -7,7 +7,7 @@ import {
   type Http2Session,
   type IncomingHttpHeaders as H2Headers,
 } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
 export type Signal = 'metrics' | 'logs' | 'traces';
@@ -51,6 +51,8 @@ export interface Sink {
   port: number;
   url: string;
   records: SinkRecord[];
+  /** Connections a client still holds open: once Claude has exited and this is 0, nothing more can arrive. */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -94,12 +96,18 @@ export async function startHttpSink(): Promise<Sink> {
   });
   // A gRPC client talking to this HTTP/1.1 sink makes the parser error out; just drop it.
   server.on('clientError', (_err, socket) => socket.destroy());
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     port,
     url: `http://127.0.0.1:${port}`,
     records,
+    openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -161,6 +169,7 @@ export async function startGrpcSink(): Promise<Sink> {
     port,
     url: `http://127.0.0.1:${port}`,
     records,
+    openConnections: () => sessions.size,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

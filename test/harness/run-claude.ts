@@ -194,15 +194,9 @@ export interface Observed {
   records: SinkRecord[];
 }
 
-export interface ObserveOptions {
-  /** Wait this long without new exports after Claude exits (default 300 ms). */
-  settleMs?: number;
-}
-
 /** Starts both sinks, lets `build` describe the setup, runs Claude once and reports what arrived. */
 export async function observeTelemetry(
   build: (sinks: SinkAddresses) => TelemetrySetup,
-  options: ObserveOptions = {},
 ): Promise<Observed> {
   const [http, grpc] = await Promise.all([startHttpSink(), startGrpcSink()]);
   const root = mkdtempSync(join(tmpdir(), 'cod-run-'));
@@ -231,8 +225,7 @@ export async function observeTelemetry(
       timeoutMs: setup.timeoutMs,
       claudeVersion: setup.claudeVersion,
     });
-    const all = () => http.records.length + grpc.records.length;
-    await settle(all, options.settleMs ?? 300);
+    await settle(() => http.openConnections() + grpc.openConnections());
     const records = [...http.records, ...grpc.records];
     return {
       signals: summarize(records),
@@ -258,16 +251,15 @@ function writeFiles(base: string, files: Record<string, string> | undefined): vo
   }
 }
 
-/** Resolves once `count()` has not changed for `quietMs` (at most 5 s). Exports are flushed before exit; this catches stragglers. */
-async function settle(count: () => number, quietMs: number): Promise<void> {
+/**
+ * Waits for a positive signal that nothing more can arrive: Claude has exited, and the sinks have seen every
+ * connection it opened close (a request on a socket is recorded before the socket's close). Bounded at 5 s, a
+ * documented bound for a socket the kernel has not yet reported closed; no quiet period that load could outlast.
+ */
+async function settle(openConnections: () => number): Promise<void> {
   const deadline = Date.now() + 5_000;
-  let last = -1;
-  while (Date.now() < deadline) {
-    const now = count();
-    if (now === last) return;
-    last = now;
-    await new Promise((r) => setTimeout(r, quietMs));
-  }
+  while (openConnections() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setImmediate(r)); // a request's end event queued behind its socket's close
 }
 
 const TRANSPORT_HEADERS = new Set([
