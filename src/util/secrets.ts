@@ -19,7 +19,8 @@ export function isSecretName(name: string): boolean {
     .filter(Boolean);
   // Stryker disable next-line ConditionalExpression: without it no word is secret either; it says so plainly
   if (words.length === 0 || NOT_THE_VALUE.test(words[words.length - 1]) || name.startsWith('OTEL_LOG_')) return false;
-  return words.some((w, i) => SECRET_WORD.test(w) || (w === 'KEY' && i > 0) || (w === 'AUTH' && i === words.length - 1));
+  // KEY needs a word before it (API_KEY), or PEM after it: a collector's tls `key_pem` holds the private key itself.
+  return words.some((w, i) => SECRET_WORD.test(w) || (w === 'KEY' && (i > 0 || words[i + 1] === 'PEM')) || (w === 'AUTH' && i === words.length - 1));
 }
 
 /**

@@ -30,11 +30,15 @@ describe('isSecretName', () => {
     'basic_auth.password',
     'PROXY_AUTH',
     'secureJsonData.token',
+    'key_pem',
+    'tls.key_pem',
   ])('%s names a credential', (name) => expect(isSecretName(name)).toBe(true));
 
   it.each([
     ['KEY', 'KEY alone is no credential (a word before it is needed: API_KEY)'],
     ['KEYBOARD_LAYOUT', 'KEY only as a whole word'],
+    ['key_file', 'the path of the private key, not the key'],
+    ['cert_pem', 'a certificate is public'],
     ['password_file', 'where it is, not what'],
     ['TOKEN_PATH', ''],
     ['SECRETS_DIR', ''],
