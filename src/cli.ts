@@ -31,7 +31,7 @@ import type { Finding } from './types.js';
 import type { ProbeFlags } from './probes/plan.js';
 import type { ProbeResult } from './probes/define.js';
 import { PROBES, runProbes } from './probes/index.js';
-import { helperSecrets } from './probes/headers-helper.js';
+import { helperSecrets, stopHelpers } from './probes/headers-helper.js';
 import { explainProbe, probeDescriptors } from './report/probes.js';
 import { displayUrl } from './probes/http.js';
 import { displayPath } from './util/display.js';
@@ -474,6 +474,13 @@ if (invokedDirectly()) {
         }
       }
       process.exit(2);
+    });
+  }
+  // A helper runs in its own process group, which the terminal's Ctrl-C does not reach: end it before leaving.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.on(signal, () => {
+      stopHelpers();
+      process.exit(code);
     });
   }
   void Promise.resolve(main(process.argv.slice(2))).then((code) => {

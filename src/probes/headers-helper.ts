@@ -49,6 +49,7 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
 export function runHelper(command: string, timeoutMs: number, cwd: string): Promise<HelperHeaders> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    if (child.pid !== undefined) liveGroups.add(child.pid);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     const size = { stdout: 0, stderr: 0 };
@@ -58,6 +59,7 @@ export function runHelper(command: string, timeoutMs: number, cwd: string): Prom
       settled = true;
       clearTimeout(timer);
       killGroup(child.pid);
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
       child.stdout?.destroy();
       child.stderr?.destroy();
       resolve(result);
@@ -87,6 +89,15 @@ export function runHelper(command: string, timeoutMs: number, cwd: string): Prom
       finish({ ok: true, headers: value as Record<string, string> });
     });
   });
+}
+
+/** Process groups of helpers still running: their own sessions, so a Ctrl-C at the terminal does not reach them. */
+const liveGroups = new Set<number>();
+
+/** Ends every helper still running with all it started; the CLI calls it when it is interrupted. */
+export function stopHelpers(): void {
+  for (const pid of liveGroups) killGroup(pid);
+  liveGroups.clear();
 }
 
 function killGroup(pid: number | undefined): void {

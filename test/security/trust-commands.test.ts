@@ -167,3 +167,35 @@ describe("a token the user's helper printed", () => {
     }
   });
 });
+
+describe('Ctrl-C while a headers helper runs', () => {
+  // The helper has its own process group (so a timeout can end all it started); the terminal's SIGINT reaches only
+  // the doctor's group, so the doctor must end the helper's group itself before it exits.
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s: the doctor exits with %i and the helper and its sleeper are gone', async (signal, code) => {
+    const { spawn } = await import('node:child_process');
+    const { packageRoot } = await import('../../src/util/paths.js');
+    const sink = await recorder();
+    const m = newMachine(telemetrySettings('http/protobuf', sink.url), {});
+    const pidFile = join(m.root, 'sleeper.pid');
+    const settings = JSON.parse(readFileSync(join(m.root, 'home/.claude/settings.json'), 'utf8'));
+    writeFileSync(join(m.root, 'home/.claude/settings.json'), JSON.stringify({ ...settings, otelHeadersHelper: `sleep 100 & echo $! > '${pidFile}'; wait` }));
+    const child = spawn(process.execPath, [join(packageRoot, 'dist/cli.js'), 'probe', ...m.args, '--select', 'probe/otlp-http', '--timeout', '60'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100)); // the pid is written whole
+    const sleeper = Number(readFileSync(pidFile, 'utf8'));
+    cleanup.push(() => {
+      try {
+        process.kill(sleeper, 'SIGKILL'); // only if the test failed
+      } catch {
+        // gone, as it should be
+      }
+    });
+    const sent = Date.now();
+    child.kill(signal);
+    expect(await exited).toBe(code);
+    expect(Date.now() - sent).toBeLessThan(5000);
+    expect(await waitGone(sleeper)).toBe(true);
+  });
+});
