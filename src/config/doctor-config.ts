@@ -1,7 +1,7 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseJson } from '../load/json.js';
-import { readTextFile, realPathOutside } from '../load/read.js';
+import { readTextFile, realOrResolved, realPathOutside } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import type { Severity } from '../types.js';
 import { schemaValidator } from '../load/schemas.js';
@@ -33,7 +33,7 @@ export function findConfigFile(start: string): string | undefined {
   for (;;) {
     const candidate = join(dir, CONFIG_FILE_NAME);
     if (existsSync(candidate)) {
-      const folder = realFolder(dir);
+      const folder = realOrResolved(dir);
       const real = realPathOutside(candidate, [folder]);
       if (real) throw new UsageError(`${candidate}: is a symlink to ${real}, outside ${folder}; not read (name it with --config to use it)`);
       return candidate;
@@ -41,14 +41,6 @@ export function findConfigFile(start: string): string | undefined {
     const up = dirname(dir);
     if (up === dir) return undefined;
     dir = up;
-  }
-}
-
-function realFolder(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return dir;
   }
 }
 

@@ -1,7 +1,7 @@
-import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnvFile } from '../load/env-file.js';
-import { fileExists, internalProblem, pendingContent, readTextFile, realPathOutside, textSource, type ReadProblem } from '../load/read.js';
+import { fileExists, internalProblem, pendingContent, readTextFile, realOrResolved, realPathOutside, textSource, type ReadProblem } from '../load/read.js';
 import { SourceFile } from '../load/source.js';
 import { loadSettingsFile, type SettingsFile } from '../model/claude-settings.js';
 import type { EnvSetting } from '../model/claude-env.js';
@@ -126,13 +126,6 @@ export function settingsProblem(p: ReadProblem): ReadProblem {
   return p.kind === 'encoding' ? { ...p, reason: `${p.reason}; Claude Code does not read it either (settings files are UTF-8 JSON)` } : p;
 }
 
-function realOrResolved(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
 
 function listDir(dir: string): string[] {
   try {

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { isInside, notAFile, type ReadProblem } from '../load/read.js';
+import { isInside, notAFile, realOrResolved, type ReadProblem } from '../load/read.js';
 import { looksLikeConfigName } from './classify.js';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
@@ -68,13 +68,6 @@ export function walk(paths: string[], isIgnored: (path: string) => boolean, prob
   return files;
 }
 
-function realOrResolved(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
 
 export function relativeTo(base: string, path: string): string {
   return relative(base, path) || '.';

@@ -1,7 +1,7 @@
 import * as jsonc from 'jsonc-parser';
 import { basename, join, resolve } from 'node:path';
 import { userConfigDir } from '../discover/claude.js';
-import { readBoundedBytes, withPendingContents } from '../load/read.js';
+import { isInside, readBoundedBytes, withPendingContents } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import { isOffValue, isProjectLockedVariable } from '../model/claude-env.js';
 import type { SettingsFile } from '../model/claude-settings.js';
@@ -11,7 +11,7 @@ import { credentialHeaders, isLiteralSecret } from '../rules/settings/credential
 import type { Finding, FixSafety, TextEdit } from '../types.js';
 import { collectSecrets, isSecretName } from '../util/secrets.js';
 import { jsonFormatting } from './edits.js';
-import { isInside, realTarget } from './write.js';
+import { realTarget } from './write.js';
 
 /**
  * The one place fixes are applied. Rules return findings with edits; this module picks the fixes the
@@ -253,7 +253,7 @@ function writePolicy(analysis: Analysis, opts: FixOptions): (file: string) => st
     const path = resolve(file);
     if (trusted.has(path)) return undefined;
     const target = realTarget(path);
-    if (roots.some((r) => isInside(target, r))) return undefined;
+    if (isInside(target, roots)) return undefined;
     const where = target === path ? path : `${path}, a link to ${target},`;
     return `${where} is outside the scanned folders and the project, so it is not written (--fix writes only inside them)`;
   };

@@ -22,10 +22,10 @@ import {
   type Stats,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { FileChange } from './apply.js';
 import { DOCTOR_TEMP_NAME as TEMP_NAME } from '../discover/walk.js';
-import { readBoundedBytes } from '../load/read.js';
+import { isInside, readBoundedBytes } from '../load/read.js';
 
 /**
  * Writing fixes without losing anything.
@@ -143,10 +143,6 @@ export function realTarget(path: string): string {
   }
 }
 
-/** Whether `path` is `root` or inside it (both absolute and normalized). */
-export function isInside(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
-}
 
 /** A file's bytes, bounded like every read (a file in a repo can grow without limit between two runs). */
 function readIfExists(path: string): Buffer | undefined {
@@ -388,7 +384,7 @@ function removeDeadTemps(dir: string, base: string): void {
 export function removeLeftoverTemps(paths: Iterable<string>, roots: string[]): void {
   const real = roots.map(realTarget);
   for (const path of paths) {
-    if (real.some((r) => isInside(realTarget(path), r))) removeDeadTemps(dirname(path), basename(path));
+    if (isInside(realTarget(path), real)) removeDeadTemps(dirname(path), basename(path));
   }
 }
 
@@ -741,7 +737,7 @@ function readManifest(dir: string): { manifest: Manifest; copies: Map<string, Bu
     const at = `manifest.json files[${i}]`;
     if (typeof f !== 'object' || f === null) throw bad(`${at} is not an object`);
     if (!isCleanAbsolute(f.path) || !isCleanAbsolute(f.target)) throw bad(`${at}: path and target must be absolute, normalized paths`);
-    if (isInside(f.target, backupRoot())) throw bad(`${at}: target ${f.target} is inside the backups`);
+    if (isInside(f.target, [backupRoot()])) throw bad(`${at}: target ${f.target} is inside the backups`);
     if (targets.has(f.target)) throw bad(`${at}: target ${f.target} is listed twice`);
     targets.add(f.target);
     if (typeof f.sha256After !== 'string' || !SHA256.test(f.sha256After)) throw bad(`${at}: sha256After is not a sha256`);

@@ -174,6 +174,15 @@ function utf16Encoding(bytes: Buffer): string | undefined {
   return undefined;
 }
 
+/** A path with its symlinks resolved, or just made absolute when it does not exist (yet). */
+export function realOrResolved(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
 /** Whether a real path is one of the roots or inside one (roots are real paths too). */
 export function isInside(real: string, roots: string[]): boolean {
   return roots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));

@@ -1,6 +1,5 @@
-import { realpathSync } from 'node:fs';
 import { readEnvFileValues } from '../load/env-file.js';
-import { realPathOutside } from '../load/read.js';
+import { realOrResolved, realPathOutside } from '../load/read.js';
 import { dirname, join } from 'node:path';
 import type { Range } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
@@ -331,21 +330,13 @@ function isLoopbackUrl(url: string): boolean {
  * file in the compose file's folder or the default. Never from this process's environment: a compose file (perhaps
  * a scanned repo's) must not be able to pull a shell secret into a request. Anything more complex: undefined.
  */
-function realFolder(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
 function composeValue(text: string, composeFile: string): string | undefined {
   const m = /^\$(?:\{(\w+)(?:(:?[-?])([^}]*))?\}|(\w+))$/.exec(text.trim());
   if (!m) return undefined;
   const name = m[1] ?? m[4];
   const envFile = join(dirname(composeFile), '.env');
   // A `.env` that links out of the compose folder is not read: it could lead to any file of the user's.
-  const found = realPathOutside(envFile, [realFolder(dirname(composeFile))]) ? undefined : readEnvFileValues(envFile).get(name);
+  const found = realPathOutside(envFile, [realOrResolved(dirname(composeFile))]) ? undefined : readEnvFileValues(envFile).get(name);
   const empty = found === undefined || (found === '' && m[2]?.startsWith(':'));
   if (!empty) return found || undefined;
   return m[2]?.endsWith('-') && m[3] ? m[3] : undefined;
