@@ -2,28 +2,13 @@
 // not lead a read out of the folder it sits in. A symlink that does is refused with one line and exit 2, before any
 // check runs: its target is never read, and what it would have turned off stays on. --config names a file the user
 // chose, and is read wherever it leads.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
-const root = mkdtempSync(join(tmpdir(), 'cod-repo-config-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function write(rel: string, text: string): string {
-  const path = join(root, rel);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
-
-function link(target: string, rel: string): string {
-  const path = join(root, rel);
-  mkdirSync(dirname(path), { recursive: true });
-  symlinkSync(target, path);
-  return path;
-}
+const { root, write, link } = scratchFolder('cod-repo-config-');
 
 // Outside every repo: a config that would silence the repo's one error.
 const CANARY = 'canary-reason-7f3a';

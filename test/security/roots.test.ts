@@ -2,29 +2,15 @@
 // roots (to a file, a folder, or `/`) is one finding that names it and where it points; what the outside file
 // holds never reaches the output. Links inside the roots still work, and a link cycle ends. In machine mode the
 // project's own settings follow the same rule against the project folder.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
-const root = mkdtempSync(join(tmpdir(), 'cod-roots-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const { root, write, link } = scratchFolder('cod-roots-');
 
 const CANARY = 'CANARY-7f3a9c-outside-secret';
-function write(rel: string, text: string): string {
-  const path = join(root, rel);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
-function link(target: string, rel: string): string {
-  const path = join(root, rel);
-  mkdirSync(dirname(path), { recursive: true });
-  symlinkSync(target, path);
-  return path;
-}
-
 // Outside the scanned repo: settings with a credential and a telemetry switch, a collector config with one.
 const outside = join(root, 'outside');
 write('outside/settings.json', `{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer ${CANARY}", "OTEL_METRICS_EXPORTER": "console"}}\n`);

@@ -6,27 +6,13 @@
 // and floods its output is stopped with its whole process group.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.js';
-import { machine, telemetrySettings, type Machine } from '../probes/live-stack.js';
-import { startRecorder, waitGone, type Recorder } from './trust-support.js';
+import { telemetrySettings } from '../probes/live-stack.js';
+import { trustTestKit, waitGone } from './trust-support.js';
 
-const cleanup: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const c of cleanup.reverse()) await c();
-});
-
-async function recorder(): Promise<Recorder> {
-  const r = await startRecorder();
-  cleanup.push(() => r.close());
-  return r;
-}
-
-function newMachine(settings: Record<string, string>, topLevel: Record<string, unknown> = {}): Machine {
-  const m = machine(settings, {}, topLevel);
-  cleanup.push(() => m.remove());
-  return m;
-}
+const { cleanup, recorder, newMachine: newKitMachine } = trustTestKit();
+const newMachine = (settings: Record<string, string>, topLevel: Record<string, unknown> = {}) => newKitMachine(settings, {}, topLevel);
 
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });

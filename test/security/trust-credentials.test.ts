@@ -5,30 +5,15 @@
 // legitimate twin in which the same credentials do arrive, so the silence is not an accident of the setup.
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/cli.js';
-import { machine, telemetrySettings, type Machine } from '../probes/live-stack.js';
+import { telemetrySettings } from '../probes/live-stack.js';
 import { emptyConfig } from '../../src/config/doctor-config.js';
 import { planProbes, type ProbeFlags } from '../../src/probes/plan.js';
 import { machineWorkspace } from '../../src/workspaces.js';
-import { startRecorder, type Recorder } from './trust-support.js';
+import { trustTestKit, type Recorder } from './trust-support.js';
 
-const cleanup: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const c of cleanup.reverse()) await c();
-});
-
-async function recorder(): Promise<Recorder> {
-  const r = await startRecorder();
-  cleanup.push(() => r.close());
-  return r;
-}
-
-function newMachine(settings: Record<string, string>, telemetryFiles: Record<string, string> = {}): Machine {
-  const m = machine(settings, telemetryFiles);
-  cleanup.push(() => m.remove());
-  return m;
-}
+const { recorder, newMachine } = trustTestKit();
 
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });

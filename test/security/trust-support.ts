@@ -4,6 +4,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
+import { machine, type Machine } from '../probes/live-stack.js';
 
 export interface Recorded {
   method: string;
@@ -70,4 +72,28 @@ export async function waitGone(pid: number, ms = 3000): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 50));
   }
   return processGone(pid);
+}
+
+/**
+ * What a trust test file starts and must stop: recorders and throwaway machines, undone after the file (last first),
+ * and `cleanup` for anything else a test leaves (a sleeper it started).
+ */
+export function trustTestKit() {
+  const cleanup: (() => unknown)[] = [];
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
+  return {
+    cleanup,
+    recorder: async (): Promise<Recorder> => {
+      const r = await startRecorder();
+      cleanup.push(() => r.close());
+      return r;
+    },
+    newMachine: (settings: Record<string, string>, telemetryFiles: Record<string, string> = {}, topLevel: Record<string, unknown> = {}): Machine => {
+      const m = machine(settings, telemetryFiles, topLevel);
+      cleanup.push(() => m.remove());
+      return m;
+    },
+  };
 }

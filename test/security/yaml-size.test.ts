@@ -2,22 +2,13 @@
 // of input, so a YAML file has a lower size limit than a JSON one (MAX_YAML_BYTES against MAX_FILE_BYTES): past it,
 // one line names the file and the limit, exit 2, and the file is never parsed. The figures are in the commit and
 // the report, not in a timed test.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES, MAX_YAML_BYTES } from '../../src/load/read.js';
 import { runCli } from '../helpers/cli.js';
+import { scratchFolder } from '../helpers/scratch.js';
 
-const root = mkdtempSync(join(tmpdir(), 'cod-yaml-size-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function write(rel: string, text: string): string {
-  const path = join(root, rel);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
+const { root, write } = scratchFolder('cod-yaml-size-');
 
 const COLLECTOR = 'receivers:\n  otlp:\n    protocols:\n      grpc:\nexporters:\n  debug:\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n';
 /** A valid collector config of exactly `bytes` bytes: the padding is one comment line (cheap to parse). */
