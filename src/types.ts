@@ -49,6 +49,9 @@ export interface Fix {
   adds?: boolean;
 }
 
+/** Where a finding points: the file, the range in it, and the JSON pointer or YAML path of the value. */
+export type Location = Pick<Finding, 'file' | 'range' | 'path'>;
+
 export interface Finding {
   ruleId: string;
   severity: Severity;

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { isCredentialHeader } from '../rules/settings/credentials.js';
+import { isCredentialHeader } from '../model/credentials.js';
 import { claudeSeriesNames, labelName } from '../model/naming.js';
 import { MANAGED_LOCK_FROM } from '../model/versions.js';
 import { UsageError } from '../util/errors.js';

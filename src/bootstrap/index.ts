@@ -13,7 +13,7 @@ import { colorEnabled } from '../util/color.js';
 import { displayPath } from '../util/display.js';
 import { UsageError } from '../util/errors.js';
 import { collectSecrets, redact } from '../util/secrets.js';
-import { displayUrl } from '../rules/settings/credentials.js';
+import { displayUrl } from '../model/credentials.js';
 import { TOOL_VERSION } from '../version.js';
 import { composeUp, dockerState, startCommand } from './docker.js';
 import { enterpriseFiles, parseEnterprise, type EnterpriseFlags } from './enterprise.js';

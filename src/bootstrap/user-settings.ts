@@ -5,7 +5,7 @@ import { readBoundedBytes } from '../load/read.js';
 import { SourceFile } from '../load/source.js';
 import { loadSettingsFile } from '../model/claude-settings.js';
 import type { FileChange } from '../fixers/apply.js';
-import { jsonFormatting } from '../fixers/edits.js';
+import { jsonFormatting } from '../model/edits.js';
 import { UsageError } from '../util/errors.js';
 import { displayPath } from '../util/display.js';
 

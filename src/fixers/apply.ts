@@ -7,10 +7,10 @@ import { isOffValue, isProjectLockedVariable } from '../model/claude-env.js';
 import type { SettingsFile } from '../model/claude-settings.js';
 import { atLeast, PROJECT_TELEMETRY_IGNORED_FROM } from '../model/versions.js';
 import type { Workspace } from '../model/workspace.js';
-import { credentialHeaders, isLiteralSecret } from '../rules/settings/credentials.js';
+import { credentialHeaders, isLiteralSecret } from '../model/credentials.js';
 import type { Finding, FixSafety, TextEdit } from '../types.js';
 import { collectSecrets, isSecretName } from '../util/secrets.js';
-import { jsonFormatting } from './edits.js';
+import { jsonFormatting } from '../model/edits.js';
 import { realTarget } from './write.js';
 
 /**

@@ -1,6 +1,6 @@
 // Edit builders keep a file's line endings and the presence or absence of its final newline.
 import { describe, expect, it } from 'vitest';
-import { addEnvNear, removeEnvEntry } from '../../src/fixers/edits.js';
+import { addEnvNear, removeEnvEntry } from '../../src/model/edits.js';
 import { SourceFile } from '../../src/load/source.js';
 import type { EnvOrigin } from '../../src/model/claude-env.js';
 import type { TextEdit } from '../../src/types.js';

@@ -4,7 +4,7 @@ import { parseYaml } from '../../src/load/yaml.js';
 import { collectorListeners, listenersCollide, loadCollector } from '../../src/model/collector.js';
 import { buildStack, type StackFile } from '../../src/model/stack.js';
 import type { Workspace } from '../../src/model/workspace.js';
-import { yamlAppendToList, yamlDeleteMapEntry, yamlInsertMapEntry, yamlReorderList } from '../../src/fixers/edits.js';
+import { yamlAppendToList, yamlDeleteMapEntry, yamlInsertMapEntry, yamlReorderList } from '../../src/model/edits.js';
 import type { TextEdit } from '../../src/types.js';
 import exporterTls from '../../src/rules/collector/exporter-tls.js';
 import invalidPipeline, { idProblem } from '../../src/rules/collector/invalid-pipeline.js';

@@ -6,8 +6,8 @@ import headersHelperGrpc from '../../src/rules/settings/headers-helper-grpc.js';
 import managedEndpointOverride from '../../src/rules/settings/managed-endpoint-override.js';
 import invalidResourceAttributes, { attributeSpaces } from '../../src/rules/settings/invalid-resource-attributes.js';
 import invalidInterval, { intendedMs, readInterval } from '../../src/rules/settings/invalid-interval.js';
-import { displayUrl, parseEndpoint } from '../../src/rules/settings/otlp-signals.js';
-import { replaceEnvValue } from '../../src/fixers/edits.js';
+import { displayUrl, parseEndpoint } from '../../src/model/otlp-signals.js';
+import { replaceEnvValue } from '../../src/model/edits.js';
 import { applyEdits, fixedUserEnv, run, workspaceOf } from '../helpers/setup-workspace.js';
 
 const BASE = {

@@ -10,7 +10,7 @@ import { fileWorkspaces } from '../../src/workspaces.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { SourceFile } from '../../src/load/source.js';
 import { loadDashboard } from '../../src/model/grafana.js';
-import { queryEdit, queryRange } from '../../src/rules/dashboard/common.js';
+import { queryEdit, queryRange } from '../../src/model/dashboard-queries.js';
 
 function apply(text: string, edits: TextEdit[]): string {
   let out = text;

@@ -6,7 +6,7 @@ import { parsePromDuration } from '../../src/model/prometheus.js';
 import { buildStack, type StackFile } from '../../src/model/stack.js';
 import type { Workspace } from '../../src/model/workspace.js';
 import type { Rule } from '../../src/rules/define.js';
-import { checkPrometheusConfig, promDuration, rejectedIn } from '../../src/rules/prometheus/config-check.js';
+import { checkPrometheusConfig, promDuration, rejectedIn } from '../../src/model/prometheus-check.js';
 import invalidConfig from '../../src/rules/prometheus/invalid-config.js';
 import collectorNotScraped from '../../src/rules/prometheus/collector-not-scraped.js';
 import localhostTarget from '../../src/rules/prometheus/localhost-target.js';

@@ -7,7 +7,7 @@ import { claudeRoutes, deliveries } from '../../src/model/routes.js';
 import type { Workspace } from '../../src/model/workspace.js';
 import type { FileKind } from '../../src/discover/classify.js';
 import type { Rule } from '../../src/rules/define.js';
-import { yamlFillEmptyKey, yamlReplaceInScalar } from '../../src/fixers/edits.js';
+import { yamlFillEmptyKey, yamlReplaceInScalar } from '../../src/model/edits.js';
 import localhostEndpoint from '../../src/rules/collector/localhost-endpoint.js';
 import missingSignalPipeline from '../../src/rules/collector/missing-signal-pipeline.js';
 import protocolNotEnabled from '../../src/rules/collector/protocol-not-enabled.js';

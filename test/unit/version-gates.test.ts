@@ -19,8 +19,8 @@ import { claudeSeries, claudeSeriesNames, type MetricsPipeline } from '../../src
 import { buildStack, type StackFile, type StackOptions } from '../../src/model/stack.js';
 import { localhostDefault, topology } from '../../src/model/topology.js';
 import type { Workspace } from '../../src/model/workspace.js';
-import { PROMETHEUS_FIELD_TABLES, rejectedIn } from '../../src/rules/prometheus/config-check.js';
-import { isProm3 } from '../../src/rules/prometheus/version.js';
+import { PROMETHEUS_FIELD_TABLES, rejectedIn } from '../../src/model/prometheus-check.js';
+import { isProm3 } from '../../src/model/prometheus-version-text.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { workspaceOf } from '../helpers/setup-workspace.js';
 
@@ -388,7 +388,7 @@ describe.each(COLLECTOR_CASES.map((c) => [`${c.site.replace(/^src\//, '')} ${c.g
   it(`at ${c.gate}`, () => expect(c.observe(c.gate)).toBe(c.at));
 });
 
-// Prometheus: config fields by release (config-check.ts field tables), as config/config.go and the CHANGELOG of
+// Prometheus: config fields by release (prometheus-check.ts field tables), as config/config.go and the CHANGELOG of
 // each release state them; a field moved in the table without this list fails "the field tables".
 const PROMETHEUS_FIELDS = [
   // where.field since until ('-': none)
@@ -454,14 +454,14 @@ const PROMETHEUS_CASES: GateCase[] = [
     const [at, since, until] = line.split(' ');
     const [where, field] = at.split('.');
     const observe = fieldVerdict(where, field);
-    const site = 'src/rules/prometheus/config-check.ts';
+    const site = 'src/model/prometheus-check.ts';
     return [
       ...(since !== '-' ? [{ site, gate: since, what: `${where} ${field} added`, observe, below: 'error fatal', at: 'none' }] : []),
       ...(until !== '-' ? [{ site, gate: until, what: `${where} ${field} removed`, observe, below: 'none', at: 'error fatal' }] : []),
     ];
   }),
   {
-    site: 'src/rules/prometheus/config-check.ts',
+    site: 'src/model/prometheus-check.ts',
     gate: '3.0.0',
     what: 'label names beyond the legacy character set are accepted from 3.0.0 (UTF-8 names)',
     observe: (v) => verdict('prometheus/invalid-config', { prometheus: 'global:\n  external_labels:\n    "team.name": claude\n' }, { prometheusVersion: v }),
@@ -469,7 +469,7 @@ const PROMETHEUS_CASES: GateCase[] = [
     at: 'none',
   },
   {
-    site: 'src/rules/prometheus/config-check.ts',
+    site: 'src/model/prometheus-check.ts',
     gate: '3.0.0',
     what: 'a target with a path behind relabel rules: promtool 2.x builds and rejects it, the 3.x loader skips it',
     observe: (v) =>
@@ -483,7 +483,7 @@ const PROMETHEUS_CASES: GateCase[] = [
     at: 'none',
   },
   {
-    site: 'src/rules/prometheus/config-check.ts',
+    site: 'src/model/prometheus-check.ts',
     gate: '3.0.0',
     what: 'rejectedIn: what only promtool 2.x rejects is fatal below 3.0.0',
     observe: (v) => String(rejectedIn('instance 0 in group 0: "a/b" is not a valid hostname (promtool 2.x rejects it after relabeling)', v)),
@@ -491,7 +491,7 @@ const PROMETHEUS_CASES: GateCase[] = [
     at: 'false',
   },
   {
-    site: 'src/rules/prometheus/version.ts',
+    site: 'src/model/prometheus-version-text.ts',
     gate: '3.0.0',
     what: 'isProm3',
     observe: (v) => String(isProm3(v)),

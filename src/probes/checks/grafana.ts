@@ -1,7 +1,7 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
 import { answered, answerText, displayUrl, httpRequest, jsonBody, type HttpResult } from '../http.js';
-import { atYaml } from '../../rules/yaml-locate.js';
-import { dashboardName } from '../../rules/dashboard/common.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { dashboardName } from '../../model/dashboard-queries.js';
 import type { TargetOrigin } from '../plan.js';
 
 /** A datasource as read from /api/datasources, its texts cut for findings. */

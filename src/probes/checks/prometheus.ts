@@ -1,7 +1,7 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
 import { answered, answerText, displayUrl, httpRequest, jsonBody } from '../http.js';
 import { prometheusExporterListeners } from '../../model/collector.js';
-import { atUse, dashboardName, groupUses, knownNames, looksLikeClaudeName, metricUses, usedIn } from '../../rules/dashboard/common.js';
+import { atUse, dashboardName, groupUses, knownNames, looksLikeClaudeName, metricUses, usedIn } from '../../model/dashboard-queries.js';
 import type { Workspace } from '../../model/workspace.js';
 
 /** An active target as read from /api/v1/targets, its texts cut for findings. */

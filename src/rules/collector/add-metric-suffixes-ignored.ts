@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlReplaceScalar } from '../../fixers/edits.js';
-import { atYaml } from '../yaml-locate.js';
-import { atLeast, collectorVersionText } from './version.js';
+import { fix, yamlReplaceScalar } from '../../model/edits.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 /** Gate exporter.prometheusexporter.DisableAddMetricSuffixes went beta (on by default) in v0.154.0. */
 export const IGNORED_FROM = '0.154.0';

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { claudeSeries } from '../../model/naming.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 export default defineRule({
   id: 'collector/const-label-clash',

@@ -1,15 +1,15 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { addition, fix, replaceEnvValue } from '../../fixers/edits.js';
+import { addition, fix, replaceEnvValue } from '../../model/edits.js';
 import { findComponent, parseHostPort } from '../../model/collector.js';
 import { deliveries, type Route } from '../../model/routes.js';
 import { prometheusFeatures, topology, type ContainerService, type Topology } from '../../model/topology.js';
 import { atLeast } from '../../model/versions.js';
 import type { Workspace } from '../../model/workspace.js';
 import type { Fix } from '../../types.js';
-import { atValue, where } from '../settings/locate.js';
-import { atYaml } from '../yaml-locate.js';
-import { sendsText } from './claude-sends.js';
+import { atValue, where } from '../../model/settings-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { sendsText } from '../../model/sends-text.js';
 import { toPrometheusOtlp } from './no-prometheus-path.js';
 
 const TEMPORALITY = 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE';

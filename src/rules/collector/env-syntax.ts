@@ -1,9 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix } from '../../fixers/edits.js';
+import { fix } from '../../model/edits.js';
 import { stringScalars, yamlPathString } from '../../load/yaml.js';
 import { compareVersions } from '../../model/versions.js';
 import { listenEndpoints, parseHostPort } from '../../model/collector.js';
-import { atLeast, collectorVersionText, inRange } from './version.js';
+import { atLeast, collectorVersionText, inRange } from '../../model/collector-version-text.js';
 
 /**
  * Bash-style `$VAR` in collector configs (collector.md §2.5, checked against the expandconverter and builder

@@ -1,6 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { prometheusName, type TranslationStrategy } from '../../model/naming.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 const STRATEGIES: TranslationStrategy[] = ['UnderscoreEscapingWithSuffixes', 'UnderscoreEscapingWithoutSuffixes', 'NoUTF8EscapingWithSuffixes', 'NoTranslation'];
 

@@ -1,9 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlInsertMapEntry, yamlReplaceScalar } from '../../fixers/edits.js';
+import { fix, yamlInsertMapEntry, yamlReplaceScalar } from '../../model/edits.js';
 import { canonicalId, isLoopback, parseHostPort, type Component } from '../../model/collector.js';
 import type { Workspace } from '../../model/workspace.js';
 import { isScalar, pairAt, type YamlDocument } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 /** The gRPC OTLP exporter's type names (`otlp_grpc` from v0.144.0, `otlp` before and as an alias). */
 const GRPC_TYPES = ['otlp', 'otlp_grpc'];

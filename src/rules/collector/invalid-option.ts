@@ -1,9 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { componentRuns, type Component } from '../../model/collector.js';
 import { componentOptionProblems, snapshotVersions } from '../../model/component-options.js';
-import { atYaml, nodeAt } from '../yaml-locate.js';
+import { atYaml, nodeAt } from '../../model/yaml-locate.js';
 import { requiredOptionFailures } from '../../model/required-options.js';
-import { collectorVersionText } from './version.js';
+import { collectorVersionText } from '../../model/collector-version-text.js';
 
 /** Unknown options another rule explains better (and fixes); reported once, by that rule. */
 const REPORTED_ELSEWHERE: { kind: string; types: string[]; option: string; rule: string }[] = [

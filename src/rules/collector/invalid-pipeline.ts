@@ -2,8 +2,8 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { canonicalId, splitId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
 import { nodeAt } from '../../load/yaml.js';
 import type { Stack } from '../../model/stack.js';
-import { atYaml } from '../yaml-locate.js';
-import { atLeast, collectorVersionText } from './version.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 export const SIGNALS = ['traces', 'metrics', 'logs'] as const;
 export type Signal = (typeof SIGNALS)[number];

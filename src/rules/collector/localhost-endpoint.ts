@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../fixers/edits.js';
+import { fix, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../model/edits.js';
 import { isLoopback, otlpListeners, prometheusExporterListeners, type CollectorConfig } from '../../model/collector.js';
 import { localhostDefault, topology, type CollectorService } from '../../model/topology.js';
 import type { Stack } from '../../model/stack.js';
 import { isMap, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
-import { collectorVersionText } from './version.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { collectorVersionText } from '../../model/collector-version-text.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlReplaceInList, yamlReplaceScalar } from '../../fixers/edits.js';
-import { atYaml } from '../yaml-locate.js';
-import { atLeast, collectorVersionText } from './version.js';
+import { fix, yamlReplaceInList, yamlReplaceScalar } from '../../model/edits.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 const LOGLEVEL_TO_VERBOSITY: Record<string, string> = { debug: 'detailed', info: 'normal', warn: 'basic', error: 'basic' };
 

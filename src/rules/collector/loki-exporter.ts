@@ -1,10 +1,10 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlDeleteMapEntry, yamlReplaceInList, yamlReplaceScalar } from '../../fixers/edits.js';
+import { fix, yamlDeleteMapEntry, yamlReplaceInList, yamlReplaceScalar } from '../../model/edits.js';
 import { absence, distributionText, lifecycleOf, OTLP_HTTP_RENAMED_FROM, shippedAt } from '../../model/components.js';
 import type { Component, CollectorConfig } from '../../model/collector.js';
 import type { Stack } from '../../model/stack.js';
-import { atYaml } from '../yaml-locate.js';
-import { atLeast, collectorVersionText } from './version.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 /** Options of the otlphttp exporter a loki exporter block may carry over (confighttp client, queue, retry). */
 const OTLPHTTP_KEYS = new Set([

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlReplaceScalar } from '../../fixers/edits.js';
+import { fix, yamlReplaceScalar } from '../../model/edits.js';
 import { lokiExports, type LokiExport } from '../../model/loki.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 /** What Loki makes of the path the exporter ends up posting to. */
 function problem(posted: string): string | undefined {

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlReorderList } from '../../fixers/edits.js';
+import { fix, yamlReorderList } from '../../model/edits.js';
 import { canonicalId, type Component } from '../../model/collector.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 export default defineRule({
   id: 'collector/memory-limiter',

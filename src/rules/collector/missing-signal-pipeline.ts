@@ -2,8 +2,8 @@ import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { deliveries, type Delivery } from '../../model/routes.js';
 import { nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
-import { groupBy, sendsText } from './claude-sends.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { groupBy, sendsText } from '../../model/sends-text.js';
 
 type NoPipeline = Extract<Delivery, { status: 'no-pipeline' }>;
 

@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlAppendToList } from '../../fixers/edits.js';
+import { fix, yamlAppendToList } from '../../model/edits.js';
 import { findComponent, parseHostPort, type CollectorConfig, type Component, type Pipeline } from '../../model/collector.js';
 import { deliveries } from '../../model/routes.js';
 import { topology, type Topology } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
 import { nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 const OTLP_HTTP = new Set(['otlphttp', 'otlp_http']);
 

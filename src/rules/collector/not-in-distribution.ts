@@ -1,10 +1,10 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlReplaceInScalar } from '../../fixers/edits.js';
+import { fix, yamlReplaceInScalar } from '../../model/edits.js';
 import { absence, distributionText, lifecycleOf } from '../../model/components.js';
 import { isCollectorImage, type ComposeFile, type ComposeService } from '../../model/compose.js';
 import type { Stack } from '../../model/stack.js';
-import { atYaml } from '../yaml-locate.js';
-import { collectorVersionText } from './version.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { collectorVersionText } from '../../model/collector-version-text.js';
 
 const singular = (kind: string) => kind.replace(/s$/, '');
 

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { collectorListeners, listenersCollide, type Listener } from '../../model/collector.js';
-import { atYaml } from '../yaml-locate.js';
-import { collectorVersionText } from './version.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { collectorVersionText } from '../../model/collector-version-text.js';
 
 export default defineRule({
   id: 'collector/port-conflict',

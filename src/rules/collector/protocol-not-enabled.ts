@@ -1,12 +1,12 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlInsertMapEntry } from '../../fixers/edits.js';
+import { fix, yamlInsertMapEntry } from '../../model/edits.js';
 import { otlpListeners } from '../../model/collector.js';
 import { deliveries, wireProtocol, type Delivery, type Route } from '../../model/routes.js';
 import { localhostDefault } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
 import { isMap, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
-import { arrivalText, groupBy, hostPortFor, sendsText } from './claude-sends.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { arrivalText, groupBy, hostPortFor, sendsText } from '../../model/sends-text.js';
 
 type Miss = Extract<Delivery, { status: 'no-listener' | 'wrong-protocol' }>;
 

@@ -1,9 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlDeleteFromList, yamlDeleteMapEntry } from '../../fixers/edits.js';
+import { fix, yamlDeleteFromList, yamlDeleteMapEntry } from '../../model/edits.js';
 import { absence, distributionText, LIFECYCLE, lifecycleOf, shippedAt, type Lifecycle } from '../../model/components.js';
 import { COMPONENT_KINDS, splitId, type CollectorConfig, type Component } from '../../model/collector.js';
-import { atYaml } from '../yaml-locate.js';
-import { collectorVersionText } from './version.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { collectorVersionText } from '../../model/collector-version-text.js';
 
 const OWNED = LIFECYCLE.filter((l) => l.rule === 'collector/removed-component');
 const singular = (kind: string) => kind.replace(/s$/, '');

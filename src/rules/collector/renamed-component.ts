@@ -1,10 +1,10 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlReplaceInList, yamlReplaceScalar } from '../../fixers/edits.js';
+import { fix, yamlReplaceInList, yamlReplaceScalar } from '../../model/edits.js';
 import { absence, distributionText, renameOf, RENAMES } from '../../model/components.js';
 import { COMPONENT_KINDS, splitId, type CollectorConfig, type Component } from '../../model/collector.js';
 import type { YamlPath } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
-import { atLeast, collectorVersionText } from './version.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 const singular = (kind: string) => kind.replace(/s$/, '');
 

@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlDeleteMapEntry, yamlReplaceMapEntry } from '../../fixers/edits.js';
+import { fix, yamlDeleteMapEntry, yamlReplaceMapEntry } from '../../model/edits.js';
 import { parseHostPort } from '../../model/collector.js';
-import { atYaml } from '../yaml-locate.js';
-import { atLeast, collectorVersionText } from './version.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 export const DEPRECATED_FROM = '0.111.0';
 export const IGNORED_FROM = '0.123.0';

@@ -1,7 +1,7 @@
 import { levenshtein as distance } from '../../util/distance.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { canonicalId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 const SINGULAR: Record<ComponentKind, string> = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' };
 

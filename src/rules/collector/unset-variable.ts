@@ -11,7 +11,7 @@ import {
 import { optionDefault, optionKind, type ShapeKind } from '../../model/component-options.js';
 import { requiredOptionFailures } from '../../model/required-options.js';
 import { yamlPathString, type YamlPath } from '../../load/yaml.js';
-import { atLeast, collectorVersionText, inRange } from './version.js';
+import { atLeast, collectorVersionText, inRange } from '../../model/collector-version-text.js';
 
 const ZERO: Partial<Record<ShapeKind, unknown>> = { string: '', text: '', int: 0, uint: 0, float: 0, duration: 0, bool: false };
 

@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlAppendToList, yamlDeleteMapEntry, yamlInsertMapEntry } from '../../fixers/edits.js';
+import { fix, yamlAppendToList, yamlDeleteMapEntry, yamlInsertMapEntry } from '../../model/edits.js';
 import { canonicalId, type CollectorConfig } from '../../model/collector.js';
 import { nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 const SINGULAR = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' } as const;
 

@@ -1,7 +1,7 @@
 import { basename, dirname, posix, relative } from 'node:path';
 import { displayPath } from '../../util/display.js';
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlAppendToList, yamlReplaceInScalar } from '../../fixers/edits.js';
+import { fix, yamlAppendToList, yamlReplaceInScalar } from '../../model/edits.js';
 import type { FileKind } from '../../discover/classify.js';
 import type { Mount } from '../../model/compose.js';
 import {
@@ -18,7 +18,7 @@ import {
 import type { Workspace } from '../../model/workspace.js';
 import { isScalar, isSeq, nodeAt } from '../../load/yaml.js';
 import type { TextEdit } from '../../types.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 /** Move a mount to another target inside the container, in its short (`a:b[:ro]`) or long (`target: b`) form. */
 function retarget(ref: ContainerService | Placement, mount: Mount, to: string): TextEdit[] {

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { isGrafanaImage } from '../../model/compose.js';
 import { isMap, isSeq, isScalar, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 const VAR = 'GF_SECURITY_ADMIN_PASSWORD';
 

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlDeleteMapEntry } from '../../fixers/edits.js';
+import { fix, yamlDeleteMapEntry } from '../../model/edits.js';
 import { isMap } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 export default defineRule({
   id: 'compose/obsolete-version',

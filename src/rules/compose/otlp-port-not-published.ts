@@ -1,10 +1,10 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlAppendToList, yamlInsertMapEntry } from '../../fixers/edits.js';
+import { fix, yamlAppendToList, yamlInsertMapEntry } from '../../model/edits.js';
 import { otlpListeners } from '../../model/collector.js';
 import { deliveries, wireProtocol, type Delivery } from '../../model/routes.js';
 import { isSeq, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
-import { groupBy, sendsText, serviceText } from '../collector/claude-sends.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { groupBy, sendsText, serviceText } from '../../model/sends-text.js';
 
 export default defineRule({
   id: 'compose/otlp-port-not-published',

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../fixers/edits.js';
+import { fix, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../model/edits.js';
 import { isScalar, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
 

@@ -1,11 +1,11 @@
 import { levenshtein as distance } from '../../util/distance.js';
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlReplaceInScalar } from '../../fixers/edits.js';
+import { fix, yamlReplaceInScalar } from '../../model/edits.js';
 import type { YamlDocument, YamlPath } from '../../load/yaml.js';
 import { topology, type Topology } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlReplaceInScalar } from '../../fixers/edits.js';
+import { fix, yamlReplaceInScalar } from '../../model/edits.js';
 import { isCollectorImage, isPrometheusImage } from '../../model/compose.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS } from '../../model/versions.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 /** Moving tags: what they pull changes from one `docker compose pull` to the next. */
 const MOVING = new Set(['latest', 'nightly']);

@@ -1,5 +1,5 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { atUse, dashboardName, knownNames, metricUses, queryOwner } from './common.js';
+import { atUse, dashboardName, knownNames, metricUses, queryOwner } from '../../model/dashboard-queries.js';
 
 export default defineRule({
   id: 'dashboard/counter-without-rate',

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, setJsonIn } from '../../fixers/edits.js';
+import { fix, setJsonIn } from '../../model/edits.js';
 import { refKey, refType, resolveRef, type Dashboard, type DatasourceRef, type ProvisionedDatasource } from '../../model/grafana.js';
-import { atJson, dashboardName, grafanaPresent } from './common.js';
+import { atJson, dashboardName, grafanaPresent } from '../../model/dashboard-queries.js';
 
 const WHERE: Record<DatasourceRef['where'], string> = { panel: 'panel', target: 'query', annotation: 'annotation', variable: 'variable' };
 

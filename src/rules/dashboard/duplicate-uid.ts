@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import type { Dashboard } from '../../model/grafana.js';
-import { atJson, dashboardName } from './common.js';
+import { atJson, dashboardName } from '../../model/dashboard-queries.js';
 
 export default defineRule({
   id: 'dashboard/duplicate-uid',

@@ -1,5 +1,5 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { dashboardName } from './common.js';
+import { dashboardName } from '../../model/dashboard-queries.js';
 
 export default defineRule({
   id: 'dashboard/invalid-json',

@@ -2,7 +2,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { labelName } from '../../model/naming.js';
 import type { LabelMatcher } from '../../model/promql.js';
-import { dashboardName, dashboardQueries, queryOwner, queryRange } from './common.js';
+import { dashboardName, dashboardQueries, queryOwner, queryRange } from '../../model/dashboard-queries.js';
 import { jsonPointer } from '../../load/json.js';
 
 const RESOURCE_LABELS = new Set(['service.name', 'service.namespace', 'service.instance.id', 'service.version', 'os.type', 'os.version', 'host.arch', 'wsl.version'].map((k) => labelName(k)));

@@ -2,7 +2,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { jsonPointer } from '../../load/json.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { labelName } from '../../model/naming.js';
-import { dashboardName, dashboardQueries, queryOwner, queryRange } from './common.js';
+import { dashboardName, dashboardQueries, queryOwner, queryRange } from '../../model/dashboard-queries.js';
 
 /** Resource attributes Loki's OTLP ingestion indexes as stream labels by default (everything else is structured metadata). */
 const LOKI_INDEX_ATTRIBUTES = [

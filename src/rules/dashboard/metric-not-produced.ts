@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix } from '../../fixers/edits.js';
+import { fix } from '../../model/edits.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
-import { atUse, dashboardName, groupUses, knownNames, metricUses, queryEdit, usedIn } from './common.js';
+import { atUse, dashboardName, groupUses, knownNames, metricUses, queryEdit, usedIn } from '../../model/dashboard-queries.js';
 
 export default defineRule({
   id: 'dashboard/metric-not-produced',

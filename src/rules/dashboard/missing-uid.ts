@@ -1,6 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, setJsonIn } from '../../fixers/edits.js';
-import { atJson, dashboardName } from './common.js';
+import { fix, setJsonIn } from '../../model/edits.js';
+import { atJson, dashboardName } from '../../model/dashboard-queries.js';
 
 /** A stable uid from the title: lower case, words joined by `-`, at most 40 characters (Grafana's limit). */
 export function uidFromTitle(title: string): string {

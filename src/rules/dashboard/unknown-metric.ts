@@ -1,6 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix } from '../../fixers/edits.js';
-import { atUse, dashboardName, groupUses, guessMetric, knownNames, looksLikeClaudeName, metricUses, queryEdit, usedIn, workspaceName } from './common.js';
+import { fix } from '../../model/edits.js';
+import { atUse, dashboardName, groupUses, guessMetric, knownNames, looksLikeClaudeName, metricUses, queryEdit, usedIn, workspaceName } from '../../model/dashboard-queries.js';
 
 /** A known way names get mangled, said plainly. */
 function diagnosis(name: string): string | undefined {

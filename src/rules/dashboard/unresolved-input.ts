@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, setJsonIn } from '../../fixers/edits.js';
+import { fix, setJsonIn } from '../../model/edits.js';
 import type { Dashboard } from '../../model/grafana.js';
-import { isFileProvisioned } from '../grafana/common.js';
-import { atJson, dashboardName } from './common.js';
+import { isFileProvisioned } from '../../model/grafana-placement.js';
+import { atJson, dashboardName } from '../../model/dashboard-queries.js';
 
 /** Every string in the dashboard that mentions `${NAME}` (or `$NAME`), with its path. */
 function mentions(d: Dashboard, name: string): (string | number)[][] {

@@ -2,8 +2,8 @@ import { basename, posix } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import type { DashboardProvider } from '../../model/grafana.js';
 import { grafanaProvisioningDir } from '../../model/topology.js';
-import { atJson, dashboardName } from '../dashboard/common.js';
-import { grafanaPlacements, grafanaServices } from './common.js';
+import { atJson, dashboardName } from '../../model/dashboard-queries.js';
+import { grafanaPlacements, grafanaServices } from '../../model/grafana-placement.js';
 
 const norm = (p: string) => posix.normalize(p).replace(/\/+$/, '') || '/';
 const under = (path: string, dir: string) => path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);

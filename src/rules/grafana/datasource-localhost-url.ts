@@ -1,9 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix } from '../../fixers/edits.js';
+import { fix } from '../../model/edits.js';
 import { isPrometheusImage, type ComposeService } from '../../model/compose.js';
 import { hasEnvReference } from '../../model/grafana.js';
-import { atYaml } from '../yaml-locate.js';
-import { grafanaPlacements, grafanaServices, yamlReplaceString } from './common.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { grafanaPlacements, grafanaServices, yamlReplaceString } from '../../model/grafana-placement.js';
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/i;
 const DEFAULT_PORT: Record<string, number> = { prometheus: 9090, loki: 3100, tempo: 3200, alertmanager: 9093 };

@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix } from '../../fixers/edits.js';
+import { fix } from '../../model/edits.js';
 import { resolveRef } from '../../model/grafana.js';
-import { atYaml } from '../yaml-locate.js';
-import { yamlInsertAfterKey } from './common.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { yamlInsertAfterKey } from '../../model/grafana-placement.js';
 
 export default defineRule({
   id: 'grafana/datasource-without-uid',

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import type { ProvisionedDatasource } from '../../model/grafana.js';
-import { atYaml } from '../yaml-locate.js';
-import { isDatasourceFileRead } from './common.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { isDatasourceFileRead } from '../../model/grafana-placement.js';
 
 export default defineRule({
   id: 'grafana/multiple-default-datasources',

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { currentPeriod, lokiExports, schemaNumber, type LokiConfig } from '../../model/loki.js';
 import type { Stack } from '../../model/stack.js';
-import { atYaml } from '../yaml-locate.js';
+import { atYaml } from '../../model/yaml-locate.js';
 
 /** Loki's major version when a compose image tag gives it. */
 function lokiMajor(stack: Stack): number | undefined {

@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlAppendBlockItem, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceMapEntry } from '../../fixers/edits.js';
+import { fix, yamlAppendBlockItem, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceMapEntry } from '../../model/edits.js';
 import { isMap, isSeq, nodeAt, type YamlDocument } from '../../load/yaml.js';
-import { atYaml } from '../yaml-locate.js';
-import { analyzeScrapes, collectorSides, prometheusSides } from './targets.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { analyzeScrapes, collectorSides, prometheusSides } from '../../model/scrape-targets.js';
 import type { TextEdit } from '../../types.js';
 
 export default defineRule({

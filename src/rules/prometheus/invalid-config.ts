@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { atYaml } from '../yaml-locate.js';
-import { checkPrometheusConfig, rejectedIn } from './config-check.js';
-import { prometheusVersionText } from './version.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { checkPrometheusConfig, rejectedIn } from '../../model/prometheus-check.js';
+import { prometheusVersionText } from '../../model/prometheus-version-text.js';
 
 export default defineRule({
   id: 'prometheus/invalid-config',

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { parsePromDuration } from '../../model/prometheus.js';
-import { atYaml } from '../yaml-locate.js';
-import { analyzeScrapes, collectorSides, prometheusSides } from './targets.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { analyzeScrapes, collectorSides, prometheusSides } from '../../model/scrape-targets.js';
 
 /** Prometheus' default query lookback (`--query.lookback-delta`), which promtool's too-long-scrape-interval lint uses. */
 const LOOKBACK_SECONDS = 300;

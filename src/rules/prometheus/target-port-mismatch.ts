@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, yamlReplaceInScalar } from '../../fixers/edits.js';
+import { fix, yamlReplaceInScalar } from '../../model/edits.js';
 import { collectorListeners } from '../../model/collector.js';
-import { atYaml } from '../yaml-locate.js';
-import { analyzeScrapes, collectorSides, prometheusSides } from './targets.js';
+import { atYaml } from '../../model/yaml-locate.js';
+import { analyzeScrapes, collectorSides, prometheusSides } from '../../model/scrape-targets.js';
 
 export default defineRule({
   id: 'prometheus/target-port-mismatch',

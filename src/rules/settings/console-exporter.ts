@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { fix, replaceEnvValue } from '../../model/edits.js';
 import { isTruthy } from '../../model/claude-env.js';
 import { activeSignals, EXPORTER_VAR, parseExporterList } from '../../model/prediction.js';
-import { atValue, where } from './locate.js';
+import { atValue, where } from '../../model/settings-locate.js';
 
 export default defineRule({
   id: 'settings/console-exporter',

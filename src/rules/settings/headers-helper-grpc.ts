@@ -1,6 +1,6 @@
 import { defineRule } from '../define.js';
-import { atNode } from './locate.js';
-import { listWords, otlpSignals } from './otlp-signals.js';
+import { atNode } from '../../model/settings-locate.js';
+import { listWords, otlpSignals } from '../../model/otlp-signals.js';
 
 export default defineRule({
   id: 'settings/headers-helper-grpc',

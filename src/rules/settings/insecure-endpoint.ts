@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { SIGNAL_UPPER, type Signal, type SignalPrediction } from '../../model/prediction.js';
-import { isCredentialHeader } from './credentials.js';
-import { atValue, where } from './locate.js';
+import { isCredentialHeader } from '../../model/credentials.js';
+import { atValue, where } from '../../model/settings-locate.js';
 
 export default defineRule({
   id: 'settings/insecure-endpoint',

@@ -1,10 +1,10 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { fix, replaceEnvValue } from '../../model/edits.js';
 import type { EffectiveVar } from '../../model/claude-env.js';
 import { hasScheme, httpUrl, SIGNALS, type Signal } from '../../model/prediction.js';
 import type { FixSafety, Severity } from '../../types.js';
-import { atValue, where } from './locate.js';
-import { displayUrl, isHttp, isIpAddress, isLoopback, listWords, otlpSignals, parseEndpoint, perSignalVar, type OtlpSignal, type ParsedEndpoint } from './otlp-signals.js';
+import { atValue, where } from '../../model/settings-locate.js';
+import { displayUrl, isHttp, isIpAddress, isLoopback, listWords, otlpSignals, parseEndpoint, perSignalVar, type OtlpSignal, type ParsedEndpoint } from '../../model/otlp-signals.js';
 
 interface Issue {
   severity: Severity;

@@ -1,11 +1,11 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { addition, fix, replaceEnvValue } from '../../fixers/edits.js';
+import { addition, fix, replaceEnvValue } from '../../model/edits.js';
 import type { EffectiveEnv } from '../../model/claude-env.js';
 import { activeSignals, EXPORTER_VAR, protocolVar, VALID_EXPORTERS, type Protocol, type Signal } from '../../model/prediction.js';
 import type { EnvAddition, TextEdit } from '../../types.js';
 import type { Workspace } from '../../model/workspace.js';
-import { atValue, where } from './locate.js';
-import { initFails, parseEndpoint, perSignalVar } from './otlp-signals.js';
+import { atValue, where } from '../../model/settings-locate.js';
+import { initFails, parseEndpoint, perSignalVar } from '../../model/otlp-signals.js';
 
 /** What a mistyped exporter token most likely meant, when that is unambiguous. */
 export interface ExporterIntent {

@@ -1,10 +1,10 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { fix, replaceEnvValue } from '../../model/edits.js';
 import type { EffectiveEnv, EffectiveVar } from '../../model/claude-env.js';
 import { parseHeaderList, SIGNALS, type Signal } from '../../model/prediction.js';
 import type { Severity } from '../../types.js';
-import { atValue, where } from './locate.js';
-import { isHttp, listWords, otlpSignals, perSignalVar, type OtlpSignal } from './otlp-signals.js';
+import { atValue, where } from '../../model/settings-locate.js';
+import { isHttp, listWords, otlpSignals, perSignalVar, type OtlpSignal } from '../../model/otlp-signals.js';
 
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 const COLON_FORM = /^\s*([!#$%&'*+.^_`|~0-9a-z-]+)\s*:\s*(\S.*)$/i;

@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { fix, replaceEnvValue } from '../../model/edits.js';
 import { activeSignals, claudeParseInt, INTERVAL_VAR } from '../../model/prediction.js';
 import { INTERVAL_NUMBER_FROM } from '../../model/versions.js';
-import { atValue, where } from './locate.js';
+import { atValue, where } from '../../model/settings-locate.js';
 
 /** Millisecond variables Claude Code reads with parseInt(value, 10) (claudeParseInt); `range` marks the export intervals. */
 const VARIABLES: { name: string; what: string; fallback: number; range: boolean }[] = [

@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { fix, replaceEnvValue } from '../../model/edits.js';
 import { PROTOCOLS, SIGNALS, type Protocol } from '../../model/prediction.js';
-import { atValue, where } from './locate.js';
-import { initFails, listWords, otlpSignals, perSignalVar } from './otlp-signals.js';
+import { atValue, where } from '../../model/settings-locate.js';
+import { initFails, listWords, otlpSignals, perSignalVar } from '../../model/otlp-signals.js';
 
 const PROTOCOL_VARS = ['OTEL_EXPORTER_OTLP_PROTOCOL', ...SIGNALS.map((s) => perSignalVar('PROTOCOL', s))];
 

@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { fix, replaceEnvValue } from '../../model/edits.js';
 import { atLeast, RESOURCE_SPACE_KEPT_FROM } from '../../model/versions.js';
-import { atValue, where } from './locate.js';
-import { listWords } from './otlp-signals.js';
+import { atValue, where } from '../../model/settings-locate.js';
+import { listWords } from '../../model/otlp-signals.js';
 
 export interface AttributeSpaces {
   /** Keys whose key or value has a space inside (not just around separators). */

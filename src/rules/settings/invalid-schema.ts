@@ -1,5 +1,5 @@
 import { defineRule } from '../define.js';
-import { atNode } from './locate.js';
+import { atNode } from '../../model/settings-locate.js';
 
 export default defineRule({
   id: 'settings/invalid-schema',

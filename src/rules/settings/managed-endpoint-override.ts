@@ -1,9 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, removeEnvEntry } from '../../fixers/edits.js';
+import { fix, removeEnvEntry } from '../../model/edits.js';
 import { parseHeaderList } from '../../model/prediction.js';
 import { atLeast, MANAGED_LOCK_FROM } from '../../model/versions.js';
-import { atValue, where } from './locate.js';
-import { displayUrl, listWords, otlpSignals, perSignalVar } from './otlp-signals.js';
+import { atValue, where } from '../../model/settings-locate.js';
+import { displayUrl, listWords, otlpSignals, perSignalVar } from '../../model/otlp-signals.js';
 
 export default defineRule({
   id: 'settings/managed-endpoint-override',

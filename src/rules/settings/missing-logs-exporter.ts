@@ -1,5 +1,5 @@
 import { defineRule } from '../define.js';
-import { missingExporter } from './missing-exporter.js';
+import { missingExporter } from './missing-metrics-exporter.js';
 
 export default defineRule({
   id: 'settings/missing-logs-exporter',

@@ -1,9 +1,9 @@
 import { defineRule } from '../define.js';
-import { addition, fix } from '../../fixers/edits.js';
+import { addition, fix } from '../../model/edits.js';
 import { isTruthy } from '../../model/claude-env.js';
 import { activeSignals, defaultProtocol, EXPORTER_VAR, parseExporterList, protocolVar, SIGNAL_UPPER } from '../../model/prediction.js';
 import { DEFAULT_PROTOCOL_FROM } from '../../model/versions.js';
-import { atValue, where } from './locate.js';
+import { atValue, where } from '../../model/settings-locate.js';
 
 export default defineRule({
   id: 'settings/missing-protocol',

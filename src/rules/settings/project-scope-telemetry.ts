@@ -2,7 +2,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { isOffValue, isProjectLockedVariable, type EnvSetting } from '../../model/claude-env.js';
 import type { SettingsFile } from '../../model/claude-settings.js';
 import { atLeast, PROJECT_TELEMETRY_IGNORED_FROM } from '../../model/versions.js';
-import { atKey } from './locate.js';
+import { atKey } from '../../model/settings-locate.js';
 
 export default defineRule({
   id: 'settings/project-scope-telemetry',

@@ -1,9 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, replaceEnvValue } from '../../fixers/edits.js';
+import { fix, replaceEnvValue } from '../../model/edits.js';
 import type { EffectiveVar } from '../../model/claude-env.js';
 import { hasScheme, type Signal } from '../../model/prediction.js';
-import { atValue, where } from './locate.js';
-import { displayUrl, isHttp, listWords, otlpSignals, parseEndpoint, type OtlpSignal } from './otlp-signals.js';
+import { atValue, where } from '../../model/settings-locate.js';
+import { displayUrl, isHttp, listWords, otlpSignals, parseEndpoint, type OtlpSignal } from '../../model/otlp-signals.js';
 
 const GRPC_PORT = 4317;
 const HTTP_PORT = 4318;

@@ -1,9 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import type { EnvSetting } from '../../model/claude-env.js';
 import type { Workspace } from '../../model/workspace.js';
-import { credentialHeaders, isLiteralSecret, urlHasPassword } from './credentials.js';
+import { credentialHeaders, isLiteralSecret, urlHasPassword } from '../../model/credentials.js';
 import { isSecretName } from '../../util/secrets.js';
-import { atValue } from './locate.js';
+import { atValue } from '../../model/settings-locate.js';
 
 export default defineRule({
   id: 'settings/secret-in-shared-file',

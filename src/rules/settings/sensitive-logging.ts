@@ -2,8 +2,8 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { isTruthy, type EffectiveVar } from '../../model/claude-env.js';
 import { tracesEnabled, type Prediction } from '../../model/prediction.js';
 import { atLeast } from '../../model/versions.js';
-import { displayUrl } from './credentials.js';
-import { atValue, where } from './locate.js';
+import { displayUrl } from '../../model/credentials.js';
+import { atValue, where } from '../../model/settings-locate.js';
 
 /** `assistant_response` events and OTEL_LOG_ASSISTANT_RESPONSES (CHANGELOG 2.1.193). */
 const ASSISTANT_RESPONSES_FROM = '2.1.193';

@@ -2,9 +2,9 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { isTruthy, type EnvSetting } from '../../model/claude-env.js';
 import { parseExporterList } from '../../model/prediction.js';
 import type { Scope } from '../../model/scopes.js';
-import { displayUrl } from './credentials.js';
+import { displayUrl } from '../../model/credentials.js';
 import { isSecretName } from '../../util/secrets.js';
-import { atValue, where } from './locate.js';
+import { atValue, where } from '../../model/settings-locate.js';
 
 export default defineRule({
   id: 'settings/shadowed-variable',

@@ -1,7 +1,7 @@
 import { defineRule } from '../define.js';
 import { isTruthy } from '../../model/claude-env.js';
-import { addition, fix, replaceEnvValue } from '../../fixers/edits.js';
-import { atKey, atValue, where } from './locate.js';
+import { addition, fix, replaceEnvValue } from '../../model/edits.js';
+import { atKey, atValue, where } from '../../model/settings-locate.js';
 
 export default defineRule({
   id: 'settings/telemetry-disabled',

@@ -1,10 +1,10 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { fix, renameEnvKey } from '../../fixers/edits.js';
+import { fix, renameEnvKey } from '../../model/edits.js';
 import { propertyNode } from '../../load/json.js';
 import type { EnvSetting } from '../../model/claude-env.js';
 import { unknownVariable, type UnknownVariable } from '../../model/known-variables.js';
 import type { Workspace } from '../../model/workspace.js';
-import { atKey, atNode, where } from './locate.js';
+import { atKey, atNode, where } from '../../model/settings-locate.js';
 
 export default defineRule({
   id: 'settings/unknown-variable',

@@ -1,5 +1,5 @@
-import type { Stack } from '../../model/stack.js';
-import { atLeast } from '../../model/versions.js';
+import type { Stack } from './stack.js';
+import { atLeast } from './versions.js';
 
 /** "Prometheus 2.55.1 (prom/prometheus:v2.55.1 in docker-compose.yml)": which version made the difference. */
 export function prometheusVersionText(stack: Stack): string {

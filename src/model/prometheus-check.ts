@@ -1,7 +1,7 @@
-import { levenshtein as editDistance } from '../../util/distance.js';
+import { levenshtein as editDistance } from '../util/distance.js';
 import type { Node, Scalar, YAMLMap } from 'yaml';
-import { isMap, isScalar, isSeq, type YamlDocument, type YamlPath } from '../../load/yaml.js';
-import { atLeast } from '../../model/versions.js';
+import { isMap, isScalar, isSeq, type YamlDocument, type YamlPath } from '../load/yaml.js';
+import { atLeast } from './versions.js';
 
 /**
  * What the Prometheus config loader (`config.LoadFile`, strict YAML) and `promtool check config --syntax-only`

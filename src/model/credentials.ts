@@ -1,4 +1,4 @@
-import { parseHeaderList } from '../../model/prediction.js';
+import { parseHeaderList } from './prediction.js';
 
 /**
  * What looks like a credential, for the advisory rules. Only names and shapes are judged here; callers must

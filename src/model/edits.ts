@@ -1,9 +1,9 @@
 import * as jsonc from 'jsonc-parser';
-import type { EnvOrigin } from '../model/claude-env.js';
-import type { SettingsFile } from '../model/claude-settings.js';
+import type { EnvOrigin } from './claude-env.js';
+import type { SettingsFile } from './claude-settings.js';
 import { isMap, isPair, isScalar, isSeq, nodeAt, pairAt, type YamlDocument, type YamlPath } from '../load/yaml.js';
 import type { Node, Scalar, YAMLMap } from 'yaml';
-import type { Workspace } from '../model/workspace.js';
+import type { Workspace } from './workspace.js';
 import type { EnvAddition, Fix, FixSafety, TextEdit } from '../types.js';
 
 /** Edits live in rules as plain data; this module only builds them. Applying them is fixers/apply.ts's job. */

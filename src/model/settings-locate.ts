@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
-import type { EnvOrigin, EnvSetting } from '../../model/claude-env.js';
-import type { SettingsFile } from '../../model/claude-settings.js';
-import { jsonPointer, type JsonNode } from '../../load/json.js';
-import type { RuleFinding } from '../define.js';
+import type { EnvOrigin, EnvSetting } from './claude-env.js';
+import type { SettingsFile } from './claude-settings.js';
+import { jsonPointer, type JsonNode } from '../load/json.js';
+import type { Location } from '../types.js';
 
 /** Where a finding about an env value points: the value in its file, or nothing for the process environment. */
-export function atValue(origin: EnvOrigin, name?: string): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+export function atValue(origin: EnvOrigin, name?: string): Location {
   return {
     file: origin.file,
     range: origin.valueRange ?? origin.keyRange,
@@ -13,7 +13,7 @@ export function atValue(origin: EnvOrigin, name?: string): Pick<RuleFinding, 'fi
   };
 }
 
-export function atKey(origin: EnvOrigin, name?: string): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+export function atKey(origin: EnvOrigin, name?: string): Location {
   return {
     file: origin.file,
     range: origin.keyRange ?? origin.valueRange,
@@ -21,7 +21,7 @@ export function atKey(origin: EnvOrigin, name?: string): Pick<RuleFinding, 'file
   };
 }
 
-export function atNode(file: SettingsFile, node: JsonNode | undefined, path?: (string | number)[]): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+export function atNode(file: SettingsFile, node: JsonNode | undefined, path?: (string | number)[]): Location {
   return {
     file: file.path,
     range: node ? file.doc.source.range(node.offset, node.length) : undefined,

@@ -1,5 +1,5 @@
-import type { Stack } from '../../model/stack.js';
-import { atLeast, compareVersions } from '../../model/versions.js';
+import type { Stack } from './stack.js';
+import { atLeast, compareVersions } from './versions.js';
 
 /** "collector 0.115.1 (otel/opentelemetry-collector-contrib:0.115.1 in docker-compose.yml)": which version made the difference. */
 export function collectorVersionText(stack: Stack): string {

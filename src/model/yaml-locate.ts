@@ -1,8 +1,8 @@
 import { keyRange, nodeAt, pairAt, valueRange, yamlPathString, type YamlDocument, type YamlPath } from '../load/yaml.js';
-import type { RuleFinding } from './define.js';
+import type { Location } from '../types.js';
 
 /** Where a finding about a YAML value points: its key (default) or its value, with a readable path. */
-export function atYaml(y: YamlDocument, path: YamlPath, part: 'key' | 'value' = 'key'): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+export function atYaml(y: YamlDocument, path: YamlPath, part: 'key' | 'value' = 'key'): Location {
   return {
     file: y.source.path,
     range: (part === 'key' ? keyRange(y, path) : valueRange(y, path)) ?? y.source.range(0, 0),

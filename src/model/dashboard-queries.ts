@@ -1,15 +1,14 @@
-import { levenshtein } from '../../util/distance.js';
-import { findNode, jsonPointer, type JsonNode } from '../../load/json.js';
-import { isGrafanaImage } from '../../model/compose.js';
-import { queryDatasourceType, type Dashboard, type DashboardQuery, type JsonPath } from '../../model/grafana.js';
-import { knownClaudeNames, metricsView, type KnownName } from '../../model/grafana-pipelines.js';
-import { looksLikeLogQL, parseLogQL, parsePromQL, parseVariableQuery, type ParsedLogQL, type ParsedPromQL, type VariableQuery } from '../../model/promql.js';
-import type { Workspace } from '../../model/workspace.js';
-import type { TextEdit } from '../../types.js';
-import type { RuleFinding } from '../define.js';
+import { levenshtein } from '../util/distance.js';
+import { findNode, jsonPointer, type JsonNode } from '../load/json.js';
+import { isGrafanaImage } from './compose.js';
+import { queryDatasourceType, type Dashboard, type DashboardQuery, type JsonPath } from './grafana.js';
+import { knownClaudeNames, metricsView, type KnownName } from './grafana-pipelines.js';
+import { looksLikeLogQL, parseLogQL, parsePromQL, parseVariableQuery, type ParsedLogQL, type ParsedPromQL, type VariableQuery } from './promql.js';
+import type { Workspace } from './workspace.js';
+import type { Location, TextEdit } from '../types.js';
 
 /** Where a finding about a dashboard value points, with its JSON pointer. */
-export function atJson(d: Dashboard, path: JsonPath, part: 'key' | 'value' = 'value'): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+export function atJson(d: Dashboard, path: JsonPath, part: 'key' | 'value' = 'value'): Location {
   const full = [...d.base, ...path];
   let node = findNode(d.doc.root, full);
   if (part === 'key' && node?.parent?.type === 'property') node = node.parent.children?.[0];
@@ -183,7 +182,7 @@ export interface MetricUse {
   /** Offsets of the name in the query string (inside the quotes for `{__name__="…"}` / `{"…"}`). */
   from: number;
   to: number;
-  selector: import('../../model/promql.js').PromSelector;
+  selector: import('./promql.js').PromSelector;
 }
 
 /** Every metric name a PromQL query of a dashboard selects (templated names left out). */
@@ -201,7 +200,7 @@ export function metricUses(ws: Workspace): MetricUse[] {
 }
 
 /** Where a metric use is, as a finding location. */
-export function atUse(u: { aq: AnalysedQuery; from: number; to: number }): Pick<RuleFinding, 'file' | 'range' | 'path'> {
+export function atUse(u: { aq: AnalysedQuery; from: number; to: number }): Location {
   return { file: u.aq.dashboard.file, range: queryRange(u.aq.dashboard, u.aq.query, u.from, u.to), path: jsonPointer([...u.aq.dashboard.base, ...u.aq.query.path]) };
 }
 

@@ -1,9 +1,9 @@
-import { collectorListeners, isLoopback, parseGoDuration, prometheusExporterListeners, type CollectorConfig, type Component } from '../../model/collector.js';
-import type { PrometheusConfig, ScrapeJob, ScrapeTarget } from '../../model/prometheus.js';
-import { topology, type ServiceRef } from '../../model/topology.js';
-import type { YamlPath } from '../../load/yaml.js';
-import type { Workspace } from '../../model/workspace.js';
-import { checkPrometheusConfig } from './config-check.js';
+import { collectorListeners, isLoopback, parseGoDuration, prometheusExporterListeners, type CollectorConfig, type Component } from './collector.js';
+import type { PrometheusConfig, ScrapeJob, ScrapeTarget } from './prometheus.js';
+import { topology, type ServiceRef } from './topology.js';
+import type { YamlPath } from '../load/yaml.js';
+import type { Workspace } from './workspace.js';
+import { checkPrometheusConfig } from './prometheus-check.js';
 
 /**
  * Which scrape targets reach the collector's prometheus exporter. The collector's host comes from the compose

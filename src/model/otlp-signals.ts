@@ -1,4 +1,4 @@
-import { isTruthy, type EffectiveEnv, type EffectiveVar } from '../../model/claude-env.js';
+import { isTruthy, type EffectiveEnv, type EffectiveVar } from './claude-env.js';
 import {
   activeSignals,
   EXPORTER_VAR,
@@ -8,7 +8,7 @@ import {
   SIGNAL_UPPER,
   type Protocol,
   type Signal,
-} from '../../model/prediction.js';
+} from './prediction.js';
 
 /** Helpers shared by the settings rules that reason about how Claude Code sends each signal over OTLP. */
 

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import type { Route } from '../../model/routes.js';
-import type { Workspace } from '../../model/workspace.js';
-import { where } from '../settings/locate.js';
-import { listWords, otlpSignals } from '../settings/otlp-signals.js';
+import type { Route } from './routes.js';
+import type { Workspace } from './workspace.js';
+import { where } from './settings-locate.js';
+import { listWords, otlpSignals } from './otlp-signals.js';
 
 /** Wording shared by the cross-file rules that follow Claude Code's exports into the stack. */
 

@@ -1,10 +1,10 @@
 import { posix } from 'node:path';
 import type { Node } from 'yaml';
-import { nodeAt, type YamlDocument, type YamlPath } from '../../load/yaml.js';
-import { isGrafanaImage, type ComposeFile, type ComposeService } from '../../model/compose.js';
-import type { Workspace } from '../../model/workspace.js';
-import { grafanaProvisioningDir, topology } from '../../model/topology.js';
-import type { TextEdit } from '../../types.js';
+import { nodeAt, type YamlDocument, type YamlPath } from '../load/yaml.js';
+import { isGrafanaImage, type ComposeFile, type ComposeService } from './compose.js';
+import type { Workspace } from './workspace.js';
+import { grafanaProvisioningDir, topology } from './topology.js';
+import type { TextEdit } from '../types.js';
 
 /**
  * Add `key: value` to the block mapping at `path` right after the line of `afterKey` (e.g. `uid:` after
