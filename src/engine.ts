@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { DoctorConfig } from './config/doctor-config.js';
 import type { Workspace } from './model/workspace.js';
-import type { Rule } from './rules/define.js';
+import { toFinding, type AnyRule } from './rules/define.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
 import unusedSuppression from './rules/doctor/unused-suppression.js';
 import unreadableFile from './rules/doctor/unreadable-file.js';
@@ -33,7 +33,7 @@ function matchesId(id: string, patterns: string[]): boolean {
   return patterns.some((p) => id === p || (p.endsWith('/') && id.startsWith(p)) || id.startsWith(p + '/'));
 }
 
-export function enabledRules(opts: EngineOptions): Rule[] {
+export function enabledRules(opts: EngineOptions): AnyRule[] {
   return RULES.filter((r) => {
     if (opts.select?.length && !matchesId(r.id, opts.select)) return false;
     if (opts.ignore?.length && matchesId(r.id, opts.ignore)) return false;
@@ -133,12 +133,12 @@ function capPerRuleAndFile(findings: Finding[]): Finding[] {
   return out;
 }
 
-function ruleFindings(rule: Rule, ws: Workspace, config: DoctorConfig, workspace: string | undefined): Finding[] {
+function ruleFindings(rule: AnyRule, ws: Workspace, config: DoctorConfig, workspace: string | undefined): Finding[] {
   return rule.check(ws).map((f) => {
     const configured = config.rules[rule.id];
-    const finding: Finding = { ...f, ruleId: rule.id, severity: configured && configured !== 'off' ? configured : (f.severity ?? rule.severity), workspace };
+    const finding: Finding = { ...toFinding(rule, f, configured && configured !== 'off' ? configured : (f.severity ?? rule.severity)), workspace };
     if (rule.fatalIn) {
-      const version = rule.id.startsWith('prometheus/') ? ws.stack.prometheusVersion.version : ws.stack.collector.version;
+      const version = rule.judgedAgainst === 'prometheus' ? ws.stack.prometheusVersion.version : ws.stack.collector.version;
       if (rule.fatalIn(version, f)) finding.fatal = true;
     }
     return finding;

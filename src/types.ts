@@ -52,9 +52,18 @@ export interface Fix {
 /** Where a finding points: the file, the range in it, and the JSON pointer or YAML path of the value. */
 export type Location = Pick<Finding, 'file' | 'range' | 'path'>;
 
+/** Pipeline stages in the order data flows; the doctor report walks them top to bottom. */
+export const STAGES = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana', 'End to end'] as const;
+export type Stage = (typeof STAGES)[number];
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
+  /** Which of its rule's messages it is (the rule's `messages` key); absent for probe findings. */
+  kind?: string;
+  /** The values its message was made from. */
+  data?: Record<string, unknown>;
+  /** The message, rendered from `kind` and `data` by the rule's template. */
   message: string;
   /** Absolute path of the file, absent for findings about the shell environment or the setup as a whole. */
   file?: string;

@@ -12,6 +12,7 @@ import type { Finding, FixSafety, TextEdit } from '../types.js';
 import { collectSecrets, isSecretName } from '../util/secrets.js';
 import { jsonFormatting } from '../model/edits.js';
 import { realTarget } from './write.js';
+import { RULES_BY_ID } from '../rules/index.js';
 
 /**
  * The one place fixes are applied. Rules return findings with edits; this module picks the fixes the
@@ -97,9 +98,6 @@ export interface FixResult {
   initial: Analysis;
   final: Analysis;
 }
-
-/** Rules whose fixes repair a file its reader drops whole; their passes come first. */
-const REPAIRS_DROPPED_FILE = /(^|\/)invalid-(json|yaml|schema)$/;
 
 interface Addition {
   file: string;
@@ -310,7 +308,7 @@ function resolveFix(f: Finding, analysis: Analysis, state: FileState, opts: FixO
   }
   // Safe fixes all go before any unsafe one, so an unsafe fix only sees what the safe ones left: deleting an
   // idle exporter must not win over the safe fix that puts it into a pipeline.
-  const tier = (REPAIRS_DROPPED_FILE.test(f.ruleId) ? 0 : fix.adds || fix.addEnv?.length ? 2 : 1) + (fix.safety === 'unsafe' ? 10 : 0);
+  const tier = (RULES_BY_ID.get(f.ruleId)?.repairsDroppedFile ? 0 : fix.adds || fix.addEnv?.length ? 2 : 1) + (fix.safety === 'unsafe' ? 10 : 0);
   return { ok: true, fix: { finding: f, key: `${findingKey(f)}\0${fix.description}`, tier, edits, additions } };
 }
 

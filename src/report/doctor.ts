@@ -1,33 +1,14 @@
-import type { Finding } from '../types.js';
+import { STAGES, type Finding, type Stage } from '../types.js';
+import { RULES_BY_ID } from '../rules/index.js';
 import { colors, formatFinding, formatSummary } from './pretty.js';
 import { shown, type ReportInput } from './context.js';
 import { predictionLines } from './summary.js';
 import { PROBES_BY_ID } from '../probes/index.js';
 import { displayPath } from '../util/display.js';
 
-/** Pipeline stages in the order data flows; the doctor report walks them top to bottom. */
-export const STAGES = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana', 'End to end'] as const;
-type Stage = (typeof STAGES)[number];
-
-const ENDPOINT_RULES = new Set([
-  'settings/invalid-endpoint',
-  'settings/protocol-port-mismatch',
-  'settings/insecure-endpoint',
-  'settings/invalid-headers',
-  'settings/headers-helper-grpc',
-  'settings/managed-endpoint-override',
-]);
-
+/** The stage a finding shows under: its rule's or probe's, as their metadata declares. */
 export function stageOf(ruleId: string): Stage {
-  if (ENDPOINT_RULES.has(ruleId)) return 'OTLP endpoint';
-  const probe = PROBES_BY_ID.get(ruleId);
-  if (probe) return probe.stage;
-  const area = ruleId.split('/')[0];
-  if (area === 'collector' || area === 'compose') return 'Collector';
-  if (area === 'prometheus') return 'Prometheus';
-  if (area === 'grafana' || area === 'dashboard') return 'Grafana';
-  if (area === 'loki') return 'Loki';
-  return 'Claude Code settings';
+  return RULES_BY_ID.get(ruleId)?.stage ?? PROBES_BY_ID.get(ruleId)?.stage ?? 'Claude Code settings';
 }
 
 /** What each later stage needs before the doctor can say anything about it. */

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { PROBES } from '../probes/index.js';
 import type { Probe } from '../probes/define.js';
-import type { Rule } from '../rules/define.js';
+import type { AnyRule } from '../rules/define.js';
 
 /** `explain probe/…`: the probe's metadata, as `explain` shows a rule's. */
 export function explainProbe(probe: Probe, color: boolean): string {
@@ -19,7 +19,7 @@ export function explainProbe(probe: Probe, color: boolean): string {
 }
 
 /** Probes as SARIF rule descriptors (a probe finding's rule id is the probe id). */
-export function probeDescriptors(): Rule[] {
+export function probeDescriptors(): AnyRule[] {
   return PROBES.map((p) => ({
     id: p.id,
     severity: 'error',
@@ -32,6 +32,7 @@ export function probeDescriptors(): Rule[] {
     good: { file: '', text: '' },
     references: p.references,
     oracle: 'fixtures',
+    stage: p.stage,
     check: () => [],
   }));
 }

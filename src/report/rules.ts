@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { RULES } from '../rules/index.js';
-import type { Rule } from '../rules/define.js';
+import type { AnyRule } from '../rules/define.js';
 
 export function listRules(json: boolean, color: boolean): string {
   if (json) {
@@ -15,7 +15,7 @@ export function listRules(json: boolean, color: boolean): string {
   return lines.join('\n') + `\n\n${RULES.length} rules. "fix" = safe fix (--fix), "fix!" = unsafe fix (--fix --unsafe-fixes). Details: claude-otel-doctor explain <rule-id>\n`;
 }
 
-export function explainRule(rule: Rule, color: boolean): string {
+export function explainRule(rule: AnyRule, color: boolean): string {
   const c = pc.createColors(color);
   return [
     `${c.bold(rule.id)}  (${rule.severity}) ${rule.title}`,
@@ -39,14 +39,14 @@ function indent(text: string): string {
   return text.replace(/\n$/, '').split('\n').map((l) => '    ' + l).join('\n') + '\n';
 }
 
-export function fixText(rule: Rule): string {
+export function fixText(rule: AnyRule): string {
   if (rule.fix === 'none') return 'no automatic fix.';
   const safety = rule.fix === 'safe' ? 'safe (applied by --fix)' : 'unsafe (needs --fix --unsafe-fixes; it may change behaviour)';
   return `${safety}. ${rule.fixDescription ?? ''}`.trim();
 }
 
 /** The docs/rules/<id>.md page, generated from metadata so docs and `explain` never drift. */
-export function ruleDocPage(rule: Rule): string {
+export function ruleDocPage(rule: AnyRule): string {
   const lang = (file: string) => (/\.ya?ml$/.test(file) ? 'yaml' : /\.json/.test(file) ? 'json' : /\.env$|env$/.test(file) ? 'sh' : '');
   return [
     `# ${rule.id}`,

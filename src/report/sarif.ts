@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Rule } from '../rules/define.js';
+import type { AnyRule } from '../rules/define.js';
 import { bounded, type ReportInput } from './context.js';
 import { jsonSafe } from '../util/escape.js';
 
@@ -8,7 +8,7 @@ const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 const DOCS = 'https://github.com/claude-otel-doctor/claude-otel-doctor/blob/main/docs/';
 
 /** SARIF 2.1.0 with rule descriptors from rule metadata and URIs relative to the working folder. */
-export function formatSarif(input: ReportInput, rules: Rule[], toolVersion: string): string {
+export function formatSarif(input: ReportInput, rules: AnyRule[], toolVersion: string): string {
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const results = input.findings.map((f) => {
     const result: Record<string, unknown> = {

@@ -1,4 +1,4 @@
-import type { Rule } from './define.js';
+import type { AnyRule } from './define.js';
 // Claude Code settings
 import settingsInvalidJson from './settings/invalid-json.js';
 import settingsInvalidSchema from './settings/invalid-schema.js';
@@ -90,7 +90,7 @@ import doctorUnreadableFile from './doctor/unreadable-file.js';
 import doctorInternalError from './doctor/internal-error.js';
 
 /** Every rule, in the order `rules` lists them: by area, along the data's path. Adding a rule means adding its import here. */
-export const RULES: Rule[] = [
+export const RULES: AnyRule[] = [
   // Claude Code settings
   settingsInvalidJson,
   settingsInvalidSchema,

@@ -4,8 +4,8 @@ import { loadSettingsFile, type SettingsFile } from '../../src/model/claude-sett
 import { buildClaudeSetup, type Workspace } from '../../src/model/workspace.js';
 import { SourceFile } from '../../src/load/source.js';
 import type { FileKind } from '../../src/discover/classify.js';
-import type { Rule, RuleFinding } from '../../src/rules/define.js';
-import type { TextEdit } from '../../src/types.js';
+import { toFinding, type AnyRule } from '../../src/rules/define.js';
+import type { Finding, TextEdit } from '../../src/types.js';
 
 /** An in-memory Claude Code setup: settings per scope (lowest precedence first within a scope) and shell variables. */
 export interface SetupSpec {
@@ -78,13 +78,18 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
   return out;
 }
 
-/** Runs one rule and returns its findings with the rule's default severity filled in. */
-export function run(rule: Rule, spec: SetupSpec): (RuleFinding & { severity: string })[] {
-  return rule.check(workspaceOf(spec)).map((f) => ({ ...f, severity: f.severity ?? rule.severity }));
+/** Runs one rule and returns its findings as the engine renders them (message from kind and data), default severity filled in. */
+export function run(rule: AnyRule, spec: SetupSpec): Omit<Finding, 'workspace'>[] {
+  return findingsOf(rule, workspaceOf(spec));
+}
+
+/** One rule's findings on a workspace, rendered as the engine renders them. */
+export function findingsOf(rule: AnyRule, ws: Workspace): Omit<Finding, 'workspace'>[] {
+  return rule.check(ws).map((f) => toFinding(rule, f, f.severity ?? rule.severity));
 }
 
 /** The env of the user settings file after applying a finding's fix. */
-export function fixedUserEnv(spec: SetupSpec, finding: RuleFinding): Record<string, unknown> {
+export function fixedUserEnv(spec: SetupSpec, finding: Pick<Finding, 'fix'>): Record<string, unknown> {
   const text = applyEdits(settingsText(spec.user!), finding.fix!.edits.filter((e) => e.file === PATHS.user));
   return JSON.parse(text).env;
 }

@@ -7,6 +7,7 @@ import { emptyConfig } from '../../src/config/doctor-config.js';
 import { RULES_BY_ID } from '../../src/rules/index.js';
 import type { TextEdit } from '../../src/types.js';
 import { fileWorkspaces, machineWorkspace } from '../../src/workspaces.js';
+import { findingsOf } from '../helpers/setup-workspace.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cod-advisory-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -59,7 +60,7 @@ function machine(s: Setup) {
 
 function run(ruleId: string, s: Setup) {
   const { dir, ws } = machine(s);
-  return { dir, findings: RULES_BY_ID.get(ruleId)!.check(ws) };
+  return { dir, findings: findingsOf(RULES_BY_ID.get(ruleId)!, ws) };
 }
 
 function applyEdits(edits: TextEdit[]): string {
@@ -96,7 +97,7 @@ describe('settings/unknown-variable', () => {
     const { dir } = machine({});
     write(join(dir, 'home/.claude/settings.json'), '{\n  "telemetry": { "enabled": true }\n}\n');
     const ws = machineWorkspace({ home: join(dir, 'home'), managedDir: join(dir, 'none'), claudeVersion: '2.1.197' }, emptyConfig(dir));
-    const [f] = RULES_BY_ID.get('settings/unknown-variable')!.check(ws);
+    const [f] = findingsOf(RULES_BY_ID.get('settings/unknown-variable')!, ws);
     expect(f.range?.start).toEqual({ line: 2, column: 3 });
     expect(f.path).toBe('/telemetry');
     expect(f.message).toContain('"telemetry" in');
@@ -213,7 +214,7 @@ describe('settings/secret-in-shared-file', () => {
     write(join(dir, 'templates/claude-settings.json'), settings({ ...healthy, OTEL_EXPORTER_OTLP_HEADERS: 'api-key=0123456789abcdef' }));
     write(join(dir, 'repo/.claude/settings.local.json'), settings({ ANTHROPIC_API_KEY: 'sk-ant-api03-realkey-0123456789' }));
     const { workspaces } = fileWorkspaces([dir], emptyConfig(dir), '2.1.197');
-    const found = workspaces.flatMap((ws) => RULES_BY_ID.get('settings/secret-in-shared-file')!.check(ws));
+    const found = workspaces.flatMap((ws) => findingsOf(RULES_BY_ID.get('settings/secret-in-shared-file')!, ws));
     expect(found.map((f) => f.file?.slice(dir.length + 1))).toEqual(['templates/claude-settings.json']);
     expect(found[0].message).toContain('api-key=****');
   });
@@ -225,7 +226,7 @@ describe('settings/insecure-endpoint', () => {
   it('warns for a remote http endpoint with credentials, once per endpoint variable', () => {
     const { findings } = run('settings/insecure-endpoint', { home: { ...healthy, ...headers, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://10.0.4.12:4318' } });
     expect(findings).toHaveLength(1);
-    expect(findings[0].severity).toBeUndefined();
+    expect(findings[0].severity).toBe(RULES_BY_ID.get('settings/insecure-endpoint')!.severity); // the rule's own, not re-graded
     expect(findings[0].message).toMatch(/^metrics and logs go to http:\/\/10\.0\.4\.12:4318 \(OTEL_EXPORTER_OTLP_ENDPOINT in .*\) over plain http with the authorization header/);
     expect(findings[0].message).not.toContain('0123456789');
   });

@@ -9,9 +9,9 @@ import { loadCompose } from '../../src/model/compose.js';
 import { requiredOptionFailures } from '../../src/model/required-options.js';
 import { buildStack, type StackFile } from '../../src/model/stack.js';
 import type { Workspace } from '../../src/model/workspace.js';
-import type { Rule } from '../../src/rules/define.js';
+import type { AnyRule } from '../../src/rules/define.js';
 import { RULES_BY_ID } from '../../src/rules/index.js';
-import { workspaceOf } from '../helpers/setup-workspace.js';
+import { workspaceOf, findingsOf } from '../helpers/setup-workspace.js';
 
 const yaml = (text: string) => parseYaml(new SourceFile('/repo/otel-collector-config.yml', text));
 
@@ -61,8 +61,8 @@ describe('collector/unset-variable', () => {
   const run = (text: string, version: string, environment: CollectorEnvironment | null = env) => {
     const files: StackFile[] = [{ kind: 'collector', source: new SourceFile('/repo/otel-collector-config.yml', text) }];
     const w: Workspace = { ...workspaceOf({}), mode: 'files', stack: buildStack(files, { collectorVersion: version, collectorEnvironment: environment ?? undefined }) };
-    const rule = RULES_BY_ID.get('collector/unset-variable') as Rule;
-    return rule.check(w).map((f) => ({ severity: f.severity ?? rule.severity, message: f.message, fatal: !!rule.fatalIn?.(version, f) }));
+    const rule = RULES_BY_ID.get('collector/unset-variable') as AnyRule;
+    return findingsOf(rule, w).map((f) => ({ severity: f.severity ?? rule.severity, message: f.message, fatal: !!rule.fatalIn?.(version, f as never) }));
   };
 
   it('says nothing when the environment is not known', () => {

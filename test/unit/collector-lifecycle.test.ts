@@ -6,12 +6,12 @@ import { SourceFile } from '../../src/load/source.js';
 import { absence, isContribOnly, moduleKey } from '../../src/model/components.js';
 import { buildStack, type StackFile, type StackOptions } from '../../src/model/stack.js';
 import type { Workspace } from '../../src/model/workspace.js';
-import type { Rule, RuleFinding } from '../../src/rules/define.js';
+import type { Finding } from '../../src/types.js';
 import { RULES_BY_ID } from '../../src/rules/index.js';
 import { defaultRefs, dollarRefs, fatalAt } from '../../src/rules/collector/env-syntax.js';
 import { lokiOtlpEndpoint } from '../../src/rules/collector/loki-exporter.js';
 import { addressParts } from '../../src/rules/collector/telemetry-metrics-address.js';
-import { applyEdits, workspaceOf } from '../helpers/setup-workspace.js';
+import { applyEdits, workspaceOf, findingsOf } from '../helpers/setup-workspace.js';
 
 const CONFIG = '/repo/otel-collector-config.yml';
 const COMPOSE = '/repo/docker-compose.yml';
@@ -25,14 +25,13 @@ function ws(config: string, image?: string, opts: StackOptions = {}): Workspace 
   return { ...workspaceOf({}), mode: 'files', stack: buildStack(files, opts) };
 }
 
-function run(id: string, w: Workspace): (RuleFinding & { severity: string })[] {
-  const rule = RULES_BY_ID.get(id) as Rule;
-  return rule.check(w).map((f) => ({ ...f, severity: f.severity ?? rule.severity }));
+function run(id: string, w: Workspace) {
+  return findingsOf(RULES_BY_ID.get(id)!, w);
 }
 
-const fatal = (id: string, version: string, f: RuleFinding) => !!RULES_BY_ID.get(id)!.fatalIn?.(version, f);
+const fatal = (id: string, version: string, f: object) => !!RULES_BY_ID.get(id)!.fatalIn?.(version, f as never);
 
-function fixed(config: string, f: RuleFinding): string {
+function fixed(config: string, f: Pick<Finding, 'fix'>): string {
   return applyEdits(config, f.fix!.edits.filter((e) => e.file === CONFIG));
 }
 

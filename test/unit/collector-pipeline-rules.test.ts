@@ -13,6 +13,7 @@ import portConflict from '../../src/rules/collector/port-conflict.js';
 import undefinedComponent from '../../src/rules/collector/undefined-component.js';
 import unusedComponent from '../../src/rules/collector/unused-component.js';
 import exporterNamespace from '../../src/rules/collector/exporter-namespace.js';
+import { findingsOf } from '../helpers/setup-workspace.js';
 
 const CONFIG = '/w/otel-collector-config.yml';
 
@@ -79,12 +80,12 @@ describe('collector listeners', () => {
 describe('collector/port-conflict', () => {
   it('a prometheus exporter on 127.0.0.2:8888 collides with :8888 (v0.105) but not with localhost:8888 (v0.111+)', () => {
     const text = `${HEAD}  prometheus:\n    endpoint: 127.0.0.2:8888\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n`;
-    expect(portConflict.check(ws(text, { version: '0.105.0' }))).toHaveLength(1);
-    expect(portConflict.check(ws(text, { version: '0.165.0' }))).toHaveLength(0);
+    expect(findingsOf(portConflict, ws(text, { version: '0.105.0' }))).toHaveLength(1);
+    expect(findingsOf(portConflict, ws(text, { version: '0.165.0' }))).toHaveLength(0);
   });
   it('endpoints left to env variables are not judged', () => {
     const text = `${HEAD}  prometheus:\n    endpoint: \${env:HOST}:8888\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n`;
-    expect(portConflict.check(ws(text, { version: '0.165.0' }))).toHaveLength(0);
+    expect(findingsOf(portConflict, ws(text, { version: '0.165.0' }))).toHaveLength(0);
   });
 });
 
@@ -99,48 +100,48 @@ describe('collector/invalid-pipeline', () => {
   });
   it('name characters: fatal from v0.106.0 only', () => {
     const text = `${HEAD}service:\n  pipelines:\n    metrics/a b:\n      receivers: [otlp]\n      exporters: [debug]\n`;
-    const [old] = invalidPipeline.check(ws(text, { version: '0.105.0' }));
+    const [old] = findingsOf(invalidPipeline, ws(text, { version: '0.105.0' }));
     expect(old.severity).toBe('warning');
-    expect(invalidPipeline.fatalIn!('0.105.0', old)).toBe(false);
-    expect(invalidPipeline.fatalIn!('0.106.0', old)).toBe(true);
+    expect(invalidPipeline.fatalIn!('0.105.0', old as never)).toBe(false);
+    expect(invalidPipeline.fatalIn!('0.106.0', old as never)).toBe(true);
   });
   it('unsupported signal: validate catches it from v0.124.0, start before', () => {
     const text = `${HEAD}  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [loki]\n`;
-    expect(invalidPipeline.check(ws(text, { version: '0.110.0' }))[0].message).toMatch(/validate passes .* exits at start/);
-    expect(invalidPipeline.check(ws(text, { version: '0.124.0' }))[0].message).toContain('refuses this config');
+    expect(findingsOf(invalidPipeline, ws(text, { version: '0.110.0' }))[0].message).toMatch(/validate passes .* exits at start/);
+    expect(findingsOf(invalidPipeline, ws(text, { version: '0.124.0' }))[0].message).toContain('refuses this config');
   });
   it('profiles need the feature gate', () => {
     const text = `${HEAD}service:\n  pipelines:\n    profiles:\n      receivers: [otlp]\n      exporters: [debug]\n`;
-    expect(invalidPipeline.check(ws(text))).toHaveLength(1);
+    expect(findingsOf(invalidPipeline, ws(text))).toHaveLength(1);
     const compose = 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.165.0\n    command: ["--config=/etc/c.yml", "--feature-gates=service.profilesSupport"]\n';
-    expect(invalidPipeline.check(ws(text, { compose }))).toHaveLength(0);
+    expect(findingsOf(invalidPipeline, ws(text, { compose }))).toHaveLength(0);
   });
   it('a file that does not parse is left to collector/invalid-yaml', () => {
-    expect(invalidPipeline.check(ws('receivers:\n\totlp:\n'))).toEqual([]);
+    expect(findingsOf(invalidPipeline, ws('receivers:\n\totlp:\n'))).toEqual([]);
   });
 });
 
 describe('collector/undefined-component and unused-component', () => {
   it('ids are compared trimmed; connectors count as receivers and exporters', () => {
     const text = `${HEAD}connectors:\n  forward:\nservice:\n  pipelines:\n    metrics:\n      receivers: [" otlp"]\n      exporters: [forward]\n    metrics/2:\n      receivers: [forward]\n      exporters: [debug]\n`;
-    expect(undefinedComponent.check(ws(text))).toEqual([]);
-    expect(unusedComponent.check(ws(text))).toEqual([]);
+    expect(findingsOf(undefinedComponent, ws(text))).toEqual([]);
+    expect(findingsOf(unusedComponent, ws(text))).toEqual([]);
   });
   it('a receiver and an exporter may share an id: each section is judged on its own', () => {
     const text = `${HEAD}  otlp:\n    endpoint: tempo:4317\n    tls:\n      insecure: true\nservice:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [debug]\n`;
-    expect(unusedComponent.check(ws(text)).map((f) => f.path)).toEqual(['exporters.otlp']);
+    expect(findingsOf(unusedComponent, ws(text)).map((f) => f.path)).toEqual(['exporters.otlp']);
     const prom = `receivers:\n  prometheus:\n    config: {}\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8888\n  debug:\nservice:\n  pipelines:\n    metrics:\n      receivers: [prometheus]\n      exporters: [debug]\n`;
-    expect(portConflict.check(ws(prom, { version: '0.165.0' }))).toEqual([]);
+    expect(findingsOf(portConflict, ws(prom, { version: '0.165.0' }))).toEqual([]);
   });
   it('a component in the wrong section is named', () => {
     const text = `${HEAD}processors:\n  batch:\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug, batch]\n`;
-    const [f] = undefinedComponent.check(ws(text));
+    const [f] = findingsOf(undefinedComponent, ws(text));
     expect(f.hint).toContain('defined under processors');
   });
   it('an undefined reference silences the unused warning for the component it most likely means', () => {
     const text = `${HEAD}  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp]\n`;
-    expect(undefinedComponent.check(ws(text))[0].hint).toContain('did you mean "otlphttp/loki"');
-    expect(unusedComponent.check(ws(text)).map((f) => f.message)).toEqual(['exporter "debug" is configured but no pipeline uses it: the collector never builds it, so nothing is sent through it']);
+    expect(findingsOf(undefinedComponent, ws(text))[0].hint).toContain('did you mean "otlphttp/loki"');
+    expect(findingsOf(unusedComponent, ws(text)).map((f) => f.message)).toEqual(['exporter "debug" is configured but no pipeline uses it: the collector never builds it, so nothing is sent through it']);
   });
 });
 
@@ -156,8 +157,8 @@ describe('collector/memory-limiter', () => {
   });
   it('settings errors are fatal, order is advice', () => {
     const text = `${HEAD}processors:\n  batch:\n  memory_limiter:\n    check_interval: 1s\n    limit_mib: 100\n    spike_limit_mib: 100\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      processors: [batch, memory_limiter]\n      exporters: [debug]\n`;
-    const findings = memoryLimiter.check(ws(text));
-    expect(findings.map((f) => [f.severity, memoryLimiter.fatalIn!('0.165.0', f)])).toEqual([
+    const findings = findingsOf(memoryLimiter, ws(text));
+    expect(findings.map((f) => [f.severity, memoryLimiter.fatalIn!('0.165.0', f as never)])).toEqual([
       ['error', true],
       ['warning', false],
     ]);
@@ -169,9 +170,9 @@ describe('collector/memory-limiter', () => {
 describe('collector/exporter-tls', () => {
   const cfg = (exporter: string) => `${HEAD}  otlp/up:\n${exporter}service:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp/up]\n`;
   it('plaintext-looking endpoints without tls.insecure', () => {
-    expect(exporterTls.check(ws(cfg('    endpoint: http://tempo:4317\n')))[0].fix?.safety).toBe('safe');
-    expect(exporterTls.check(ws(cfg('    endpoint: localhost:4317\n')))[0].fix?.safety).toBe('unsafe');
-    expect(exporterTls.check(ws(cfg('    endpoint: tempo:4317\n    tls:\n      insecure_skip_verify: true\n')))[0].message).toContain('insecure_skip_verify still uses TLS');
+    expect(findingsOf(exporterTls, ws(cfg('    endpoint: http://tempo:4317\n')))[0].fix?.safety).toBe('safe');
+    expect(findingsOf(exporterTls, ws(cfg('    endpoint: localhost:4317\n')))[0].fix?.safety).toBe('unsafe');
+    expect(findingsOf(exporterTls, ws(cfg('    endpoint: tempo:4317\n    tls:\n      insecure_skip_verify: true\n')))[0].message).toContain('insecure_skip_verify still uses TLS');
   });
   it('TLS endpoints and explicit tls settings are left alone', () => {
     for (const e of [
@@ -181,12 +182,12 @@ describe('collector/exporter-tls', () => {
       '    endpoint: tempo:4317\n    tls:\n      insecure: true\n',
       '    endpoint: tempo:4317\n    tls:\n      ca_file: /certs/ca.pem\n',
     ]) {
-      expect(exporterTls.check(ws(cfg(e))), e).toEqual([]);
+      expect(findingsOf(exporterTls, ws(cfg(e))), e).toEqual([]);
     }
   });
   it('the fix adds insecure to an existing tls block', () => {
     const text = cfg('    endpoint: http://tempo:4317\n    tls:\n      insecure_skip_verify: true\n');
-    const [f] = exporterTls.check(ws(text));
+    const [f] = findingsOf(exporterTls, ws(text));
     expect(apply(text, f.fix!.edits)).toContain('    tls:\n      insecure_skip_verify: true\n      insecure: true\n');
   });
 });
@@ -194,8 +195,8 @@ describe('collector/exporter-tls', () => {
 describe('collector/exporter-namespace', () => {
   it('names the prefix; suffix-free strategy changes the example', () => {
     const text = (extra: string) => `${HEAD}  prometheus:\n    endpoint: 0.0.0.0:8889\n    namespace: claude-code\n${extra}`;
-    expect(exporterNamespace.check(ws(text('')))[0].message).toContain('claude_code_claude_code_cost_usage_USD_total');
-    expect(exporterNamespace.check(ws(text('    translation_strategy: UnderscoreEscapingWithoutSuffixes\n')))[0].message).toContain('claude_code_claude_code_cost_usage (not');
+    expect(findingsOf(exporterNamespace, ws(text('')))[0].message).toContain('claude_code_claude_code_cost_usage_USD_total');
+    expect(findingsOf(exporterNamespace, ws(text('    translation_strategy: UnderscoreEscapingWithoutSuffixes\n')))[0].message).toContain('claude_code_claude_code_cost_usage (not');
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import invalidEndpoint from '../../src/rules/settings/invalid-endpoint.js';
 import invalidHeaders, { analyseHeaders } from '../../src/rules/settings/invalid-headers.js';
 import { RULES } from '../../src/rules/index.js';
-import { fixedUserEnv, run, workspaceOf } from '../helpers/setup-workspace.js';
+import { fixedUserEnv, run, workspaceOf, findingsOf } from '../helpers/setup-workspace.js';
 
 const BASE = {
   CLAUDE_CODE_ENABLE_TELEMETRY: '1',
@@ -128,7 +128,7 @@ describe('group A rules keep secrets out of messages and hints', () => {
         },
       },
     });
-    const texts = RULES.filter((r) => r.oracle === 'claude-code').flatMap((r) => r.check(ws).flatMap((f) => [f.message, f.hint ?? '', f.fix?.description ?? '']));
+    const texts = RULES.filter((r) => r.oracle === 'claude-code').flatMap((r) => findingsOf(r, ws).flatMap((f) => [f.message, f.hint ?? '', f.fix?.description ?? '']));
     expect(texts.length).toBeGreaterThan(0);
     for (const t of texts) expect(t).not.toContain(secret);
   });

@@ -11,6 +11,7 @@ import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { SourceFile } from '../../src/load/source.js';
 import { loadDashboard } from '../../src/model/grafana.js';
 import { queryEdit, queryRange } from '../../src/model/dashboard-queries.js';
+import { findingsOf } from '../helpers/setup-workspace.js';
 
 function apply(text: string, edits: TextEdit[]): string {
   let out = text;
@@ -21,7 +22,7 @@ function apply(text: string, edits: TextEdit[]): string {
 function findings(fixture: string, ruleId: string) {
   const dir = join(FIXTURES_DIR, fixture, 'files');
   const { workspaces } = fileWorkspaces([dir], emptyConfig(dir), '2.1.197');
-  return workspaces.flatMap((ws) => RULES_BY_ID.get(ruleId)!.check(ws));
+  return workspaces.flatMap((ws) => findingsOf(RULES_BY_ID.get(ruleId)!, ws));
 }
 
 /** Applies every fix of the rule, file by file; returns the new texts. */

@@ -5,7 +5,7 @@ import { parseGoDuration } from '../../src/model/collector.js';
 import { parsePromDuration } from '../../src/model/prometheus.js';
 import { buildStack, type StackFile } from '../../src/model/stack.js';
 import type { Workspace } from '../../src/model/workspace.js';
-import type { Rule } from '../../src/rules/define.js';
+import type { AnyRule } from '../../src/rules/define.js';
 import { checkPrometheusConfig, promDuration, rejectedIn } from '../../src/model/prometheus-check.js';
 import invalidConfig from '../../src/rules/prometheus/invalid-config.js';
 import collectorNotScraped from '../../src/rules/prometheus/collector-not-scraped.js';
@@ -17,7 +17,7 @@ import portsOnAllInterfaces from '../../src/rules/compose/ports-on-all-interface
 import defaultGrafanaPassword from '../../src/rules/compose/default-grafana-password.js';
 import shellHealthcheck from '../../src/rules/compose/shell-healthcheck.js';
 import obsoleteVersion from '../../src/rules/compose/obsolete-version.js';
-import { applyEdits } from '../helpers/setup-workspace.js';
+import { applyEdits, findingsOf } from '../helpers/setup-workspace.js';
 
 const PROM = '/w/prometheus.yml';
 const COMPOSE = '/w/docker-compose.yml';
@@ -33,8 +33,8 @@ function ws(files: { prometheus?: string; compose?: string; collector?: string }
   return { root: '/w', name: '.', mode: 'files', sources: new Map(), problems: [], stackFiles: list, stack: buildStack(list, opts) } as unknown as Workspace;
 }
 
-const fixed = (text: string, rule: Rule, w: Workspace, file: string) => {
-  const f = rule.check(w).find((x) => x.fix);
+const fixed = (text: string, rule: AnyRule, w: Workspace, file: string) => {
+  const f = findingsOf(rule, w).find((x) => x.fix);
   return applyEdits(text, f!.fix!.edits.filter((e) => e.file === file));
 };
 
@@ -133,7 +133,7 @@ describe('prometheus.yml validity per version (recorded oracle verdicts)', () =>
 describe('prometheus/invalid-config fatalIn', () => {
   const fatal = (text: string, version: string, at: string) => {
     const w = ws({ prometheus: text }, { prometheusVersion: version });
-    return invalidConfig.check(w).map((f) => invalidConfig.fatalIn!(at, f));
+    return findingsOf(invalidConfig, w).map((f) => invalidConfig.fatalIn!(at, f as never));
   };
   it('a field added in 3.0.0 is fatal before it only', () => {
     const text = "scrape_configs:\n  - job_name: a\n    fallback_scrape_protocol: PrometheusText0.0.4\n    static_configs:\n      - targets: ['a:1']\n";
@@ -155,10 +155,10 @@ describe('prometheus/invalid-config fatalIn', () => {
   });
   it('YAML errors are reported once per problem, and other prometheus rules skip the file', () => {
     const w = ws({ prometheus: "scrape_configs:\n  - job_name: a\n\tstatic_configs: []\n" });
-    expect(invalidConfig.check(w).map((f) => f.message)).toEqual([
+    expect(findingsOf(invalidConfig, w).map((f) => f.message)).toEqual([
       'yaml: Tabs are not allowed as indentation: Prometheus 3.14.0 (assumed: no pinned prom/prometheus image or --prometheus-version) refuses to load prometheus.yml',
     ]);
-    expect(collectorNotScraped.check(w)).toEqual([]);
+    expect(findingsOf(collectorNotScraped, w)).toEqual([]);
   });
 });
 
@@ -178,7 +178,7 @@ const STACK = `services:
 const job = (target: string, extra = '') => `scrape_configs:\n  - job_name: otel-collector\n${extra}    static_configs:\n      - targets: ['${target}']\n`;
 
 describe('scrape targets and the collector', () => {
-  const check = (rule: Rule, prometheus: string, compose = STACK, collector = COLLECTOR_CONFIG()) => rule.check(ws({ prometheus, compose, collector })).map((f) => f.message);
+  const check = (rule: AnyRule, prometheus: string, compose = STACK, collector = COLLECTOR_CONFIG()) => findingsOf(rule, ws({ prometheus, compose, collector })).map((f) => f.message);
 
   it('a job on the service name and exporter port scrapes it: all four rules stay silent', () => {
     for (const rule of [collectorNotScraped, localhostTarget, targetPortMismatch, scrapeInterval]) expect(check(rule, job('otel-collector:8889')), rule.id).toEqual([]);
@@ -250,14 +250,14 @@ describe('compose rules', () => {
   it('unpinned images: latest, no tag, nightly; digests and variables are fine', () => {
     const text = 'services:\n  a:\n    image: otel/opentelemetry-collector-contrib\n  b:\n    image: prom/prometheus:latest\n  c:\n    image: grafana/grafana@sha256:abc\n  d:\n    image: grafana/loki:${LOKI_VERSION}\n  e:\n    build: .\n';
     const w = compose(text);
-    const findings = unpinnedImage.check(w);
+    const findings = findingsOf(unpinnedImage, w);
     expect(findings.map((f) => f.path)).toEqual(['services.a.image', 'services.b.image']);
     expect(applyEdits(text, findings.flatMap((f) => f.fix!.edits))).toContain('image: otel/opentelemetry-collector-contrib:0.165.0\n  b:\n    image: prom/prometheus:v3.14.0\n');
   });
 
   it('ports on all interfaces: short, 0.0.0.0, long syntax; loopback and host networking are fine', () => {
     const text = 'services:\n  a:\n    ports:\n      - "4317:4317"\n      - "127.0.0.1:4318:4318"\n      - "[::]:8889:8889"\n      - target: 3000\n        published: 3000\n  b:\n    network_mode: host\n    ports:\n      - "9090:9090"\n';
-    const findings = portsOnAllInterfaces.check(compose(text));
+    const findings = findingsOf(portsOnAllInterfaces, compose(text));
     expect(findings.map((f) => f.path)).toEqual(['services.a.ports[0]', 'services.a.ports[2]', 'services.a.ports[3]']);
     expect(applyEdits(text, findings.flatMap((f) => f.fix!.edits))).toBe(
       'services:\n  a:\n    ports:\n      - "127.0.0.1:4317:4317"\n      - "127.0.0.1:4318:4318"\n      - "127.0.0.1:8889:8889"\n      - target: 3000\n        published: 3000\n        host_ip: 127.0.0.1\n  b:\n    network_mode: host\n    ports:\n      - "9090:9090"\n',
@@ -266,20 +266,20 @@ describe('compose rules', () => {
 
   it('Grafana password: admin or unset; a variable, a _FILE or an env_file is not judged', () => {
     const g = (env: string) => `services:\n  grafana:\n    image: grafana/grafana:11.3.0\n${env}`;
-    expect(defaultGrafanaPassword.check(compose(g('    environment:\n      GF_SECURITY_ADMIN_PASSWORD: admin\n')))).toHaveLength(1);
-    expect(defaultGrafanaPassword.check(compose(g('')))).toHaveLength(1);
-    expect(defaultGrafanaPassword.check(compose(g('    environment:\n      GF_SECURITY_ADMIN_PASSWORD: ${PW}\n')))).toEqual([]);
-    expect(defaultGrafanaPassword.check(compose(g('    environment:\n      GF_SECURITY_ADMIN_PASSWORD__FILE: /run/secrets/pw\n')))).toEqual([]);
-    expect(defaultGrafanaPassword.check(compose(g('    env_file: grafana.env\n')))).toEqual([]);
+    expect(findingsOf(defaultGrafanaPassword, compose(g('    environment:\n      GF_SECURITY_ADMIN_PASSWORD: admin\n')))).toHaveLength(1);
+    expect(findingsOf(defaultGrafanaPassword, compose(g('')))).toHaveLength(1);
+    expect(findingsOf(defaultGrafanaPassword, compose(g('    environment:\n      GF_SECURITY_ADMIN_PASSWORD: ${PW}\n')))).toEqual([]);
+    expect(findingsOf(defaultGrafanaPassword, compose(g('    environment:\n      GF_SECURITY_ADMIN_PASSWORD__FILE: /run/secrets/pw\n')))).toEqual([]);
+    expect(findingsOf(defaultGrafanaPassword, compose(g('    env_file: grafana.env\n')))).toEqual([]);
   });
 
   it('healthchecks on the collector image: curl, CMD-SHELL and strings fail; NONE and disable do not', () => {
     const c = (hc: string) => `services:\n  otel-collector:\n    image: otel/opentelemetry-collector:0.115.1\n    healthcheck:\n${hc}`;
-    expect(shellHealthcheck.check(compose(c('      test: ["CMD", "wget", "-q", "http://localhost:13133"]\n')))).toHaveLength(1);
-    expect(shellHealthcheck.check(compose(c('      test: ["CMD-SHELL", "/otelcol --version"]\n')))).toHaveLength(1);
-    expect(shellHealthcheck.check(compose(c('      test: ["NONE"]\n')))).toEqual([]);
-    expect(shellHealthcheck.check(compose(c('      disable: true\n')))).toEqual([]);
-    expect(shellHealthcheck.check(compose(c('      test: ["CMD", "/otelcol", "--version"]\n')))).toEqual([]);
+    expect(findingsOf(shellHealthcheck, compose(c('      test: ["CMD", "wget", "-q", "http://localhost:13133"]\n')))).toHaveLength(1);
+    expect(findingsOf(shellHealthcheck, compose(c('      test: ["CMD-SHELL", "/otelcol --version"]\n')))).toHaveLength(1);
+    expect(findingsOf(shellHealthcheck, compose(c('      test: ["NONE"]\n')))).toEqual([]);
+    expect(findingsOf(shellHealthcheck, compose(c('      disable: true\n')))).toEqual([]);
+    expect(findingsOf(shellHealthcheck, compose(c('      test: ["CMD", "/otelcol", "--version"]\n')))).toEqual([]);
   });
 
   it('obsolete version: removes only its line', () => {

@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportInput } from '../../src/report/context.js';
 import { formatSarif } from '../../src/report/sarif.js';
-import type { Rule } from '../../src/rules/define.js';
+import type { AnyRule } from '../../src/rules/define.js';
 import type { Finding } from '../../src/types.js';
 
-const rule = (id: string, more: Partial<Rule> = {}): Rule =>
+const rule = (id: string, more: Partial<AnyRule> = {}): AnyRule =>
   ({
     id,
     severity: 'warning',
@@ -22,7 +22,7 @@ const rule = (id: string, more: Partial<Rule> = {}): Rule =>
     oracle: 'fixtures',
     check: () => [],
     ...more,
-  }) as Rule;
+  }) as AnyRule;
 
 const RULES = [
   rule('collector/logging-exporter', { severity: 'error', fix: 'safe', fixDescription: 'renames it' }),

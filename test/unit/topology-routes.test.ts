@@ -6,7 +6,7 @@ import { localhostDefault, topology } from '../../src/model/topology.js';
 import { claudeRoutes, deliveries } from '../../src/model/routes.js';
 import type { Workspace } from '../../src/model/workspace.js';
 import type { FileKind } from '../../src/discover/classify.js';
-import type { Rule } from '../../src/rules/define.js';
+import type { AnyRule } from '../../src/rules/define.js';
 import { yamlFillEmptyKey, yamlReplaceInScalar } from '../../src/model/edits.js';
 import localhostEndpoint from '../../src/rules/collector/localhost-endpoint.js';
 import missingSignalPipeline from '../../src/rules/collector/missing-signal-pipeline.js';
@@ -17,7 +17,7 @@ import otlpPortNotPublished from '../../src/rules/compose/otlp-port-not-publishe
 import configNotMounted from '../../src/rules/compose/config-not-mounted.js';
 import unknownHost, { composeHostOf } from '../../src/rules/compose/unknown-host.js';
 import protocolPortMismatch from '../../src/rules/settings/protocol-port-mismatch.js';
-import { applyEdits, workspaceOf } from '../helpers/setup-workspace.js';
+import { applyEdits, workspaceOf, findingsOf } from '../helpers/setup-workspace.js';
 
 const KIND: Record<string, FileKind> = {
   'docker-compose.yml': 'compose',
@@ -58,7 +58,7 @@ const CLAUDE = (protocol = 'grpc', endpoint = 'http://localhost:4317') => ({
   OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
 });
 
-const ids = (rules: Rule[], w: Workspace) => rules.flatMap((r) => r.check(w).map(() => r.id));
+const ids = (rules: AnyRule[], w: Workspace) => rules.flatMap((r) => findingsOf(r, w).map(() => r.id));
 
 describe('topology: which service runs which config', () => {
   it('reads --config in its forms, else the image default; a command without --config reads nothing', () => {
@@ -171,7 +171,7 @@ describe('collector/localhost-endpoint', () => {
       'docker-compose.yml': COMPOSE(COLLECTOR_SVC()),
       'otel-collector-config.yml': `${RECEIVERS('localhost:4317')}exporters:\n  prometheus:\n  prometheus/2:\n    endpoint: localhost:8890\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus, prometheus/2]\n`,
     });
-    const found = localhostEndpoint.check(w).map((f) => [f.path, localhostEndpoint.fatalIn!('0.105.0', f)]);
+    const found = findingsOf(localhostEndpoint, w).map((f) => [f.path, localhostEndpoint.fatalIn!('0.105.0', f as never)]);
     expect(found).toEqual([
       ['receivers.otlp.protocols.grpc.endpoint', false],
       ['exporters.prometheus/2.endpoint', false],
@@ -182,14 +182,14 @@ describe('collector/localhost-endpoint', () => {
   it('the fix keeps quoting and fills an empty protocol key', () => {
     const text = 'receivers:\n  otlp:\n    protocols:\n      grpc:   # defaults\n      http:\n        endpoint: "localhost:4318"\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [debug]\nexporters:\n  debug:\n';
     const w = ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC()), 'otel-collector-config.yml': text });
-    const edits = localhostEndpoint.check(w).flatMap((f) => f.fix?.edits ?? []);
+    const edits = findingsOf(localhostEndpoint, w).flatMap((f) => f.fix?.edits ?? []);
     expect(applyEdits(text, edits)).toBe(text.replace('# defaults\n', '# defaults\n        endpoint: 0.0.0.0:4317\n').replace('"localhost:4318"', '"0.0.0.0:4318"'));
   });
 
   it('is silent on host networking and outside containers', () => {
     const cfg = CONFIG(RECEIVERS('localhost:4317', 'localhost:4318'));
-    expect(localhostEndpoint.check(ws({ 'otel-collector-config.yml': cfg }))).toEqual([]);
-    expect(localhostEndpoint.check(ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC({ ports: '', more: '    network_mode: host\n' })), 'otel-collector-config.yml': cfg }))).toEqual([]);
+    expect(findingsOf(localhostEndpoint, ws({ 'otel-collector-config.yml': cfg }))).toEqual([]);
+    expect(findingsOf(localhostEndpoint, ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC({ ports: '', more: '    network_mode: host\n' })), 'otel-collector-config.yml': cfg }))).toEqual([]);
   });
 });
 
@@ -197,7 +197,7 @@ describe('collector/delta-dropped', () => {
   const rw = `${RECEIVERS()}exporters:\n  otlphttp/prom:\n    endpoint: http://prometheus:9090/api/v1/otlp\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [otlphttp/prom]\n`;
   const prom = (image: string, flag: string) => `  prometheus:\n    image: ${image}\n    command: ["--web.enable-otlp-receiver"${flag ? `, "--enable-feature=${flag}"` : ''}]\n`;
   const run = (image: string, flag: string, env = CLAUDE()) =>
-    deltaDropped.check(ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), prom(image, flag)), 'otel-collector-config.yml': rw }, env)).length;
+    findingsOf(deltaDropped, ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), prom(image, flag)), 'otel-collector-config.yml': rw }, env)).length;
 
   it('a Prometheus flag counts only from the version that has it', () => {
     expect(run('prom/prometheus:v3.5.0', '')).toBe(1);
@@ -218,8 +218,8 @@ describe('collector/no-prometheus-path', () => {
   it('follows connectors into a pipeline that reaches Prometheus', () => {
     const cfg = `${RECEIVERS()}connectors:\n  forward: {}\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\nservice:\n  pipelines:\n    metrics/in:\n      receivers: [otlp]\n      exporters: [forward]\n    metrics/out:\n      receivers: [forward]\n      exporters: [prometheus]\n`;
     const files = { 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), '  prometheus:\n    image: prom/prometheus:v2.55.1\n'), 'otel-collector-config.yml': cfg };
-    expect(noPrometheusPath.check(ws(files))).toEqual([]);
-    expect(noPrometheusPath.check(ws({ ...files, 'otel-collector-config.yml': cfg.replace('exporters: [prometheus]', 'exporters: [debug]') }))).toHaveLength(1);
+    expect(findingsOf(noPrometheusPath, ws(files))).toEqual([]);
+    expect(findingsOf(noPrometheusPath, ws({ ...files, 'otel-collector-config.yml': cfg.replace('exporters: [prometheus]', 'exporters: [debug]') }))).toHaveLength(1);
   });
 });
 
@@ -228,7 +228,7 @@ describe('compose/config-not-mounted and compose/unknown-host', () => {
     const grafana = (target: string, env = '') =>
       `  grafana:\n    image: grafana/grafana:11.3.0\n${env}    volumes:\n      - ./grafana-datasources.yml:${target}\n`;
     const run = (target: string, env = '') =>
-      configNotMounted.check(ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), grafana(target, env)), 'otel-collector-config.yml': CONFIG(), 'grafana-datasources.yml': 'apiVersion: 1\ndatasources: []\n' })).length;
+      findingsOf(configNotMounted, ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), grafana(target, env)), 'otel-collector-config.yml': CONFIG(), 'grafana-datasources.yml': 'apiVersion: 1\ndatasources: []\n' })).length;
     expect(run('/etc/grafana/provisioning/datasources/ds.yaml')).toBe(0);
     expect(run('/etc/grafana/provisioning/datasources/ds.json')).toBe(1);
     expect(run('/etc/grafana/provisioning/dashboards/ds.yaml')).toBe(1);
@@ -242,7 +242,7 @@ describe('compose/config-not-mounted and compose/unknown-host', () => {
       { kind: 'grafana-datasources', source: new SourceFile('/home/dev/.claude/telemetry/grafana-datasources.yml', 'apiVersion: 1\ndatasources: []\n') },
     ];
     const w: Workspace = { ...workspaceOf({}), root: '/work/project', mode: 'machine', stackFiles, stack: buildStack(stackFiles, {}) };
-    const messages = configNotMounted.check(w).map((f) => f.message).join('\n');
+    const messages = findingsOf(configNotMounted, w).map((f) => f.message).join('\n');
     expect(messages).toContain('/home/dev/.claude/telemetry/grafana-datasources.yml');
     expect(messages).not.toContain('../');
   });
@@ -262,7 +262,7 @@ describe('compose/config-not-mounted and compose/unknown-host', () => {
 
   it('names compare without case, as Docker DNS does', () => {
     const cfg = `${RECEIVERS()}exporters:\n  otlphttp:\n    endpoint: http://Loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp]\n`;
-    expect(unknownHost.check(ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), '  loki:\n    image: grafana/loki:3.0.0\n'), 'otel-collector-config.yml': cfg }))).toEqual([]);
+    expect(findingsOf(unknownHost, ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), '  loki:\n    image: grafana/loki:3.0.0\n'), 'otel-collector-config.yml': cfg }))).toEqual([]);
   });
 });
 

@@ -26,6 +26,7 @@ export default defineRule({
     'grafana/tempo-operator PR #1639',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: (version, finding) => !atLeast(version, STRATEGY_FROM) && !!finding.path?.endsWith('.translation_strategy'),
   check(ws) {
     const version = ws.stack.collector.version;

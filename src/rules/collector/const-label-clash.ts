@@ -23,6 +23,7 @@ export default defineRule({
   },
   references: ['claude-code.md §4 (metric attributes: code_edit_tool.decision has tool_name, decision, source, language)', 'peers.md §1.3 (the seed template sets const_labels {source: …})', 'test/pipeline: seen on both oracle builds'],
   oracle: 'pipeline',
+  stage: 'Collector',
   check(ws) {
     const findings: RuleFinding[] = [];
     const seen = new Set<string>();

@@ -71,6 +71,7 @@ export default defineRule({
     'claude-code.md §6 (Claude Code default = delta)',
   ],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const metrics = ws.claude.prediction.signals.find((s) => s.signal === 'metrics');
     if (!metrics?.exported || metrics.temporality !== 'delta') return [];

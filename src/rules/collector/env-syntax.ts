@@ -116,6 +116,7 @@ export default defineRule({
     'open-telemetry/opentelemetry-collector issues #10585, #10613',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: (version, finding) => {
     const m = /^"(\$+)(\{)?(env:)?/.exec(finding.message);
     if (!m) return false;

@@ -22,6 +22,7 @@ export default defineRule({
   },
   references: ['collector.md §4.1 (naming rule 4: the namespace is prepended with no de-duplication) and §4.2 (double prefix)', 'claude-code.md §5 (names per pipeline)', 'peers.md §1.3 (the seed template sets namespace: claude_code)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {

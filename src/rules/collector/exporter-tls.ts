@@ -12,6 +12,14 @@ const TLS_INTENT = ['ca_file', 'ca_pem', 'cert_file', 'cert_pem', 'key_file', 'k
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
+const messages = {
+  topLevelInsecure:
+    'exporter "{{exporter}}" has a top-level "insecure" key, which the collector no longer reads: it refuses this config and does not start ("has invalid keys: insecure")',
+  plaintext: (d: { exporter: string; endpoint: string; evidence: string; skipVerify: boolean }) =>
+    `exporter "${d.exporter}" speaks gRPC with TLS to ${d.endpoint} (${d.evidence})${d.skipVerify ? '; insecure_skip_verify still uses TLS' : ''}: if the receiver there is plaintext, every export fails ("authentication handshake failed: tls: first record does not look like a TLS handshake") and the data is dropped`,
+} as const;
+type ExporterTlsFinding = RuleFinding<typeof messages>;
+
 export default defineRule({
   id: 'collector/exporter-tls',
   severity: 'warning',
@@ -31,12 +39,14 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  otlp/tempo:\n    endpoint: tempo:4317\n    tls:\n      insecure: true\nservice:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp/tempo]\n',
   },
+  messages,
   references: ['collector.md §2.10 (otlp exporter TLS: TLS by default, http:// does not switch it off; old top-level insecure)', 'opentelemetry-collector config/configgrpc/configgrpc.go, config/configtls'],
   oracle: 'collector',
+  stage: 'Collector',
   // Only the removed top-level key stops the collector; a TLS mismatch fails each export at run time.
-  fatalIn: (_version, finding) => /\.insecure$/.test(finding.path ?? '') && !/\.tls\.insecure$/.test(finding.path ?? ''),
+  fatalIn: (_version, finding) => finding.kind === 'topLevelInsecure',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: ExporterTlsFinding[] = [];
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
       const used = new Set(c.pipelines.flatMap((p) => p.exporters.map((r) => canonicalId(r.id))));
       for (const e of c.components.filter((x) => x.kind === 'exporters' && GRPC_TYPES.includes(x.type))) {
@@ -53,7 +63,7 @@ export default defineRule({
   },
 });
 
-function topLevelInsecure(yaml: YamlDocument, e: Component): RuleFinding {
+function topLevelInsecure(yaml: YamlDocument, e: Component): ExporterTlsFinding {
   const pair = pairAt(yaml, [...e.path, 'insecure']);
   const text = yaml.source.text;
   const keyStart = pair && isScalar(pair.key) && pair.key.range ? pair.key.range[0] : -1;
@@ -64,13 +74,14 @@ function topLevelInsecure(yaml: YamlDocument, e: Component): RuleFinding {
   return {
     ...atYaml(yaml, [...e.path, 'insecure']),
     severity: 'error',
-    message: `exporter "${e.id}" has a top-level "insecure" key, which the collector no longer reads: it refuses this config and does not start ("has invalid keys: insecure")`,
+    kind: 'topLevelInsecure',
+    data: { exporter: e.id },
     hint: 'move it under tls: (tls: {insecure: true})',
     fix: fix('safe', `move insecure under tls in ${e.id}`, edits),
   };
 }
 
-function plaintext(ws: Workspace, yaml: YamlDocument, e: Component): RuleFinding | undefined {
+function plaintext(ws: Workspace, yaml: YamlDocument, e: Component): ExporterTlsFinding | undefined {
   const endpoint = e.config.endpoint;
   if (typeof endpoint !== 'string' || endpoint.includes('${')) return undefined;
   const tls = e.config.tls;
@@ -97,7 +108,8 @@ function plaintext(ws: Workspace, yaml: YamlDocument, e: Component): RuleFinding
   const skipVerify = isObject(tls) && 'insecure_skip_verify' in tls;
   return {
     ...atYaml(yaml, [...e.path, 'endpoint'], 'value'),
-    message: `exporter "${e.id}" speaks gRPC with TLS to ${endpoint} (${evidence})${skipVerify ? '; insecure_skip_verify still uses TLS' : ''}: if the receiver there is plaintext, every export fails ("authentication handshake failed: tls: first record does not look like a TLS handshake") and the data is dropped`,
+    kind: 'plaintext',
+    data: { exporter: e.id, endpoint, evidence, skipVerify },
     hint: 'add tls: {insecure: true} if the receiver is plaintext; otherwise use an https:// endpoint or set up tls (ca_file) to make the intent explicit',
     fix: fix(scheme === 'http' ? 'safe' : 'unsafe', `add tls: insecure: true to ${e.id}`, edits),
   };

@@ -42,6 +42,7 @@ export default defineRule({
     'schemas/collector/options-<version>.json, generated from the oracle builds by scripts/gen-collector-schemas.mjs',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: (_version, finding) => finding.severity !== 'warning',
   check(ws) {
     const findings: RuleFinding[] = [];

@@ -57,6 +57,7 @@ export default defineRule({
     'opentelemetry-collector CHANGELOG v0.124.0 (#8721: validate builds the pipeline graph); PR #10674 (name characters, v0.106.0)',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: (version, finding) => (finding.message.includes(NAME_MARK) ? atLeast(version, NAME_RULES_FROM) : true),
   check(ws) {
     return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => [...topLevelKeys(c), ...componentIds(c, ws.stack), ...pipelines(c, ws.stack)]);

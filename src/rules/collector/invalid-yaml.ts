@@ -12,6 +12,8 @@ export default defineRule({
   good: { file: 'otel-collector-config.yml', text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\n' },
   references: ['collector.md §2.12 (YAML-level failures produce opaque messages)', 'open-telemetry/opentelemetry-collector PR #11292'],
   oracle: 'collector',
+  stage: 'Collector',
+  repairsDroppedFile: true,
   fatalIn: () => true,
   check(ws) {
     return ws.stack.collectors.flatMap((c) =>

@@ -49,6 +49,7 @@ export default defineRule({
     'opentelemetry-collector CHANGELOG v0.104.0 (#8510), contrib issue #33896',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   // Only a prometheus exporter without an endpoint stops the collector (verified on v0.105.0 at start and on
   // v0.165.0 in validate); listening on localhost starts fine, it is only unreachable from outside the container.
   fatalIn: (_version, finding) => /^exporters\.[^.]+$/.test(finding.path ?? ''),

@@ -24,6 +24,7 @@ export default defineRule({
   },
   references: ['collector.md §2.1', 'opentelemetry-collector CHANGELOG v0.111.0 (#11037)', 'the seed skill README, "Known Issues", issue 5'],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: (version) => atLeast(version, '0.111.0'),
   check(ws) {
     const removed = ws.stack.collector.source === 'assumed' || atLeast(ws.stack.collector.version, '0.111.0');

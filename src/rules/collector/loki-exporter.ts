@@ -83,6 +83,7 @@ export default defineRule({
     'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: (version, finding) => finding.severity === 'error' && (/is not in the (core distribution|custom build)/.test(finding.message) || !shippedAt(LOKI, version)),
   check(ws) {
     const findings: RuleFinding[] = [];

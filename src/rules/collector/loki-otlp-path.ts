@@ -31,6 +31,7 @@ export default defineRule({
   },
   references: ['grafana-loki.md §9 (Loki OTLP ingestion: endpoint http://loki:3100/otlp, the exporter appends /v1/logs; common mistakes)', 'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"'],
   oracle: 'fixtures',
+  stage: 'Collector',
   fatalIn: () => false,
   check(ws) {
     return lokiExports(ws.stack).flatMap((x) => {

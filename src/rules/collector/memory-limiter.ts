@@ -23,6 +23,7 @@ export default defineRule({
   },
   references: ['collector.md §2.7 (memory_limiter: exact validation errors; placement is documentation only)', 'opentelemetry-collector internal/memorylimiter/config.go, processor/memorylimiterprocessor/README.md'],
   oracle: 'collector',
+  stage: 'Collector',
   // Settings errors fail `validate`; the order is advice.
   fatalIn: (_version, finding) => finding.path?.startsWith('processors.') ?? false,
   check(ws) {

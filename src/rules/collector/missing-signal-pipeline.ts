@@ -34,6 +34,7 @@ export default defineRule({
   },
   references: ['collector.md §7 (logs pipeline needed when OTEL_LOGS_EXPORTER=otlp)', 'collector.md §6 (a path for a signal with no pipeline → 404)', 'peers.md §1.1 (anthropics guide: metrics pipeline only)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const missing = deliveries(ws).filter((d): d is NoPipeline => d.status === 'no-pipeline');
     const findings: RuleFinding[] = [];

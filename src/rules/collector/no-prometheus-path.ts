@@ -73,6 +73,7 @@ export default defineRule({
   },
   references: ['collector.md §7 ("Collector is up but nothing reaches Prometheus")', 'collector.md §2.11 (prometheusremotewrite)', 'prometheus.md §4 (OTLP receiver), §5 (remote write)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const t = topology(ws.stack);
     const promEvidence = t.prometheus.length

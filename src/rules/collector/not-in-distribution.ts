@@ -44,6 +44,7 @@ export default defineRule({
     'opentelemetry-collector-releases distributions/otelcol/manifest.yaml and distributions/otelcol-contrib/manifest.yaml',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: () => true,
   check(ws) {
     const stack = ws.stack;

@@ -22,6 +22,7 @@ export default defineRule({
   },
   references: ['collector.md §3 ("validate does not check port collisions … only fails at runtime with bind: address already in use"), §2.2 (internal metrics address/readers), §6 (health_check 13133)', 'opentelemetry-collector service/telemetry source at v0.105.0, v0.110.0, v0.111.0, v0.118.0 and v0.165.0; checked against real 0.105.0 and 0.165.0 builds'],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: () => true,
   check(ws) {
     const findings: RuleFinding[] = [];

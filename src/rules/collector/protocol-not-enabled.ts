@@ -41,6 +41,7 @@ export default defineRule({
     'collector.md §7 (protocol/port mismatch with the Claude Code env)',
   ],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const misses = deliveries(ws).filter((d): d is Miss => d.status === 'no-listener' || d.status === 'wrong-protocol');
     return groupBy(misses, (d) => `${d.collector.file}|${d.port}|${wireProtocol(d.route.protocol)}`).map((group) => finding(ws, group));

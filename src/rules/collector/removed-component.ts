@@ -47,6 +47,7 @@ export default defineRule({
   },
   references: ['collector.md §1, §2.9, §2.10', 'open-telemetry/opentelemetry-collector CHANGELOG v0.92.0 (#8343), v0.109.0 (#10671)', 'open-telemetry/opentelemetry-collector-releases PR #1056'],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: (version, finding) => {
     if (finding.severity !== 'error') return false;
     if (/is not in the (core distribution|custom build)/.test(finding.message)) return true;

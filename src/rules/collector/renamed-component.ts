@@ -53,6 +53,7 @@ export default defineRule({
     'service/internal/builders/builders.go (the alias warning)',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: (version, finding) => {
     if (finding.severity !== 'error') return false;
     if (/is not in the (core distribution|custom build)/.test(finding.message)) return true;

@@ -54,6 +54,7 @@ export default defineRule({
     'open-telemetry/opentelemetry-helm-charts #1935, open-telemetry/opentelemetry-lambda #1891',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: (version) => atLeast(version, REJECTED_FROM),
   check(ws) {
     const version = ws.stack.collector.version;

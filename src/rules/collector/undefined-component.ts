@@ -23,6 +23,7 @@ export default defineRule({
   },
   references: ['collector.md §3 (what `otelcol validate` enforces: "references receiver … which is not configured")', 'opentelemetry-collector service/pipelines/config.go, otelcol/config.go'],
   oracle: 'collector',
+  stage: 'Collector',
   fatalIn: () => true,
   check(ws) {
     return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => undefinedRefs(c));

@@ -39,6 +39,7 @@ export default defineRule({
     'observed on the oracle builds 0.105.0 and 0.165.0',
   ],
   oracle: 'collector',
+  stage: 'Collector',
   // The check already decided, for this version, whether the collector starts: errors are exactly the fatal ones.
   fatalIn: (_version, finding) => finding.severity === 'error',
   check(ws) {

@@ -25,6 +25,7 @@ export default defineRule({
   },
   references: ['collector.md §3 ("defined but unused … allowed, no warning"; "extension configured but not in service.extensions: silently not started")', 'opentelemetry-collector PR #5512, issue #9195'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => unused(c));
   },

@@ -72,6 +72,7 @@ export default defineRule({
   },
   references: ['collector.md §7 (config path, bundled default config)', 'prometheus.md §6 (forgetting --config.file)', 'grafana-loki.md §5, §8 (provisioning paths)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const t = topology(ws.stack);
     return [...collectorFindings(ws, t), ...prometheusFindings(ws, t), ...grafanaFindings(ws, t)];

@@ -18,6 +18,7 @@ export default defineRule({
   good: { file: 'docker-compose.yml', text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_ADMIN_PASSWORD:?set it in .env}\n' },
   references: ['grafana-loki.md §7 (basic auth admin:admin by default), §8 (GF_SECURITY_ADMIN_PASSWORD only seeds the admin on first start)', 'peers.md §1.1, §1.3 (guides shipping admin/admin)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const compose of ws.stack.composes) {

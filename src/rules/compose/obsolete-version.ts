@@ -17,6 +17,7 @@ export default defineRule({
   good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n' },
   references: ['collector.md §7 ("Compose file": top-level version is obsolete in Compose v2)', 'Compose Specification, "Version and name top-level elements"'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const compose of ws.stack.composes) {

@@ -27,6 +27,7 @@ export default defineRule({
   },
   references: ['collector.md §7 (4317 and 4318 must be published for Claude Code on the host)', 'claude-code.md §9 E6 (nothing delivered, errors only with CLAUDE_CODE_OTEL_DIAG_STDERR)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const missing = deliveries(ws).filter((d): d is Extract<Delivery, { status: 'not-published' }> => d.status === 'not-published');
     const findings: RuleFinding[] = [];

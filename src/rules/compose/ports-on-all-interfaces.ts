@@ -19,6 +19,7 @@ export default defineRule({
   good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    ports:\n      - "127.0.0.1:4317:4317"\n' },
   references: ['collector.md §7 ("0.0.0.0 exposure": Docker\'s iptables rules bypass host firewalls such as UFW)', 'grafana-loki.md §8 (default admin/admin plus a published 3000 on 0.0.0.0)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const compose of ws.stack.composes) {

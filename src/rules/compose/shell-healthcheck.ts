@@ -22,6 +22,7 @@ export default defineRule({
   good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    # health: the health_check extension on :13133, probed from outside the container\n' },
   references: ['collector.md §7 ("Image is FROM scratch": no shell/curl/wget; depends_on service_healthy never resolves), §6 (health_check extension)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const compose of ws.stack.composes) {

@@ -122,6 +122,7 @@ export default defineRule({
   good: { file: 'otel-collector-config.yml', text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\n' },
   references: ['prometheus.md §1 (wrong host), §3 (lastError "no such host")', 'grafana-loki.md §8 (datasource URLs use service names)', 'peers.md §1.2 (a datasource for an alertmanager the compose file does not run)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const t = topology(ws.stack);
     if (t.services.length === 0) return [];

@@ -21,6 +21,7 @@ export default defineRule({
   good: { file: 'docker-compose.yml', text: `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:${NEWEST_KNOWN_COLLECTOR}\n` },
   references: ['collector.md §1 (":latest image tags are how most of these breakages reach users"), §7 (images and tags)', 'peers.md §1.1–1.2 (guides using :latest)'],
   oracle: 'fixtures',
+  stage: 'Collector',
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const compose of ws.stack.composes) {

@@ -14,6 +14,7 @@ export default defineRule({
   good: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "Total Lines of Code", "type": "stat", "targets": [{"expr": "sum(increase(claude_code_lines_of_code_count_total[$__range]))"}]}]\n}\n' },
   references: ['peers.md §1.3 (overview panel 1 is a raw counter) and §5.6 (dashboard-linter target-counter-agg-rule)', 'claude-code.md §6 (delta, expiry, resets)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const known = knownNames(ws);
     const findings: RuleFinding[] = [];

@@ -39,6 +39,7 @@ export default defineRule({
   },
   references: ['grafana-loki.md §2 (resolution order: variables, UID, name, id; "Datasource <key> was not found") and §3 (computed UIDs)', 'peers.md §1.1 and §3 (hard-coded PBFA97CFB590B2093)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const g = ws.stack.grafana;
     if (g.dashboards.length === 0 || !grafanaPresent(ws)) return [];

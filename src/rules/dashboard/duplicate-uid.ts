@@ -15,6 +15,7 @@ export default defineRule({
   good: { file: 'dashboards/costs.json', text: '{\n  "uid": "claude-code-costs",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n' },
   references: ['grafana-loki.md §6 ("don\'t reuse UIDs across the instance")'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const findings: RuleFinding[] = [];
     const first = new Map<string, Dashboard>();

@@ -13,6 +13,8 @@ export default defineRule({
   good: { file: 'dashboards/claude-code.json', text: '{\n  "title": "Claude Code",\n  "panels": []\n}\n' },
   references: ['grafana-loki.md §6 (file provisioning)', 'RFC 8259 (JSON has no comments or trailing commas)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
+  repairsDroppedFile: true,
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const d of ws.stack.grafana.dashboards) {

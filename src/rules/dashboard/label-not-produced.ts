@@ -45,6 +45,7 @@ export default defineRule({
   },
   references: ['claude-code.md §5 (labels per pipeline; exported_job)', 'prometheus.md §1 (label clash, honor_labels)', 'collector.md §4.3 (resource_to_telemetry_conversion, const_labels)', 'test/pipeline (labels observed on the real pipeline)'],
   oracle: 'pipeline',
+  stage: 'Grafana',
   check(ws) {
     const view = metricsView(ws);
     if (view.pipelines.length === 0) return [];

@@ -24,6 +24,7 @@ export default defineRule({
   good: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{service_name=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n' },
   references: ['grafana-loki.md §9 (service.name becomes service_name; ColeMurray\'s LogQL)', 'collector.md §2.4 (loki exporter removed)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     // The old contrib loki exporter labels streams differently (exporter, job, instance, hints).
     if (ws.stack.collectors.some((c) => c.components.some((x) => x.kind === 'exporters' && x.type === 'loki'))) return [];

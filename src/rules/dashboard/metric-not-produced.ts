@@ -23,6 +23,7 @@ export default defineRule({
   },
   references: ['claude-code.md §5 (names per pipeline)', 'collector.md §4 (name-building algorithm, namespace, add_metric_suffixes, translation_strategy)', 'peers.md §2 (metric-name matrix)', 'test/pipeline (names observed on the real pipeline)'],
   oracle: 'pipeline',
+  stage: 'Grafana',
   check(ws) {
     const view = metricsView(ws);
     if (view.pipelines.length === 0) return [];

@@ -26,6 +26,7 @@ export default defineRule({
   good: { file: 'dashboards/claude-code-overview.json', text: '{\n  "title": "Claude Code - Overview",\n  "uid": "claude-code-overview",\n  "panels": []\n}\n' },
   references: ['grafana-loki.md §1 (uid makes provisioning/import idempotent) and §6', 'peers.md §1.3 (neither dashboard of the skill has a uid)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const findings: RuleFinding[] = [];
     const dashboards = ws.stack.grafana.dashboards.filter((d) => !d.doc.problems.some((p) => p.kind === 'syntax'));

@@ -31,6 +31,7 @@ export default defineRule({
   },
   references: ['claude-code.md §5 ("seen in the wild" names)', 'peers.md §1.3 (the skill\'s simple dashboard, pr_count in its docs) and §2'],
   oracle: 'pipeline',
+  stage: 'Grafana',
   check(ws) {
     const known = knownNames(ws);
     const findings: RuleFinding[] = [];

@@ -37,6 +37,7 @@ export default defineRule({
   },
   references: ['grafana-loki.md §4 (__inputs are substituted only by the import flow; the variable pattern)', 'peers.md §1.4 and §3 (rockdarko/claude-code-metrics-prometheus)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const d of ws.stack.grafana.dashboards) {

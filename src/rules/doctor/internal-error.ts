@@ -24,6 +24,7 @@ export default defineRule({
   },
   references: ['README.md, exit codes', 'https://github.com/claude-otel-doctor/claude-otel-doctor/issues'],
   oracle: 'fixtures',
+  stage: 'Claude Code settings',
   unexamined: true,
   check: () => [],
 });

@@ -23,6 +23,7 @@ export default defineRule({
   },
   references: ['README.md, exit codes', 'SECURITY.md (what the doctor reads, and what it refuses)'],
   oracle: 'fixtures',
+  stage: 'Claude Code settings',
   unexamined: true,
   check: () => [],
 });

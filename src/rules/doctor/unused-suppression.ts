@@ -20,5 +20,6 @@ export default defineRule({
   good: { file: '.claude-otel-doctor.json', text: '{\n  "ignore": []\n}\n' },
   references: ['ESLint --report-unused-disable-directives', 'Ruff RUF100 (unused noqa)'],
   oracle: 'fixtures',
+  stage: 'Claude Code settings',
   check: () => [],
 });

@@ -27,6 +27,7 @@ export default defineRule({
   },
   references: ['grafana-loki.md §6 (provider path must match a volume mount; the cskiro skill has no provider)', 'peers.md §1.3 (templates/docker-compose.yml mounts only the datasources file)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const g = ws.stack.grafana;
     if (g.dashboards.length === 0) return [];

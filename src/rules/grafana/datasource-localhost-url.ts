@@ -29,6 +29,7 @@ export default defineRule({
   good: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://prometheus:9090\n' },
   references: ['grafana-loki.md §5 ("never localhost") and §8 (service names, not localhost)', 'prometheus.md §1 (the same pitfall for scrape targets)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const grafana = grafanaServices(ws);
     if (grafana.length === 0) return [];

@@ -17,6 +17,7 @@ export default defineRule({
   good: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    uid: PBFA97CFB590B2093\n    type: prometheus\n    url: http://prometheus:9090\n' },
   references: ['grafana-loki.md §3 (deterministic UID; Prometheus → PBFA97CFB590B2093, Loki → P8E80F9AEF21F6940)', 'grafana/grafana pkg/services/provisioning/datasources (safeUIDFromName)', 'peers.md §3 (datasource-UID approaches)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const findings: RuleFinding[] = [];
     const all = ws.stack.grafana.datasources;

@@ -22,6 +22,7 @@ export default defineRule({
   },
   references: ['grafana-loki.md §5 (datasource provisioning YAML), §6 (dashboard provider YAML)', 'grafana/grafana docs/sources/administration/provisioning/index.md'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const findings: RuleFinding[] = [];
     const g = ws.stack.grafana;

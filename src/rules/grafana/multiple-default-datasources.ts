@@ -22,6 +22,7 @@ export default defineRule({
   },
   references: ['grafana-loki.md §5 (isDefault: at most one per org; ErrInvalidConfigToManyDefault)'],
   oracle: 'fixtures',
+  stage: 'Grafana',
   check(ws) {
     const findings: RuleFinding[] = [];
     const first = new Map<number, ProvisionedDatasource>();

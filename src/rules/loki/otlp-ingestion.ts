@@ -28,6 +28,7 @@ export default defineRule({
   },
   references: ['grafana-loki.md §9 (Loki OTLP ingestion: structured metadata, schema v13, tsdb; the CONFIG ERROR texts)', 'grafana/loki PR #12453 (structured metadata on by default in 3.0)', 'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"'],
   oracle: 'fixtures',
+  stage: 'Loki',
   check(ws) {
     const findings: RuleFinding[] = [];
     const major = lokiMajor(ws.stack);

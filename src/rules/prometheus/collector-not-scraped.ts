@@ -27,6 +27,7 @@ export default defineRule({
   },
   references: ['prometheus.md §1 (scrape targets for Claude Code metrics: otel-collector:8889)', 'peers.md §1.1 (anthropics guide: job otel-collector → otel-collector:8889)'],
   oracle: 'fixtures',
+  stage: 'Prometheus',
   check(ws) {
     const findings: RuleFinding[] = [];
     const collectors = collectorSides(ws);

@@ -29,6 +29,8 @@ export default defineRule({
     'prometheus/common model.ParseDuration',
   ],
   oracle: 'promtool',
+  stage: 'Prometheus',
+  judgedAgainst: 'prometheus',
   fatalIn: (version, finding) => rejectedIn(finding.message, version),
   check(ws) {
     const findings: RuleFinding[] = [];

@@ -17,6 +17,7 @@ export default defineRule({
   good: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n" },
   references: ['prometheus.md §1 ("Wrong host": localhost:8889 inside the Prometheus container is Prometheus itself)', 'collector.md §7 (container-to-container traffic)'],
   oracle: 'fixtures',
+  stage: 'Prometheus',
   check(ws) {
     const findings: RuleFinding[] = [];
     const collectors = collectorSides(ws);

@@ -25,6 +25,7 @@ export default defineRule({
     'prometheus/prometheus cmd/promtool/main.go lintScrapeConfigs',
   ],
   oracle: 'fixtures',
+  stage: 'Prometheus',
   check(ws) {
     const findings: RuleFinding[] = [];
     const collectors = collectorSides(ws);

@@ -18,6 +18,7 @@ export default defineRule({
   good: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n" },
   references: ['prometheus.md §3 (lastError "server returned HTTP status 404 Not Found": scraping 4318 instead of 8889)', 'collector.md §4.3 (prometheus exporter endpoint)'],
   oracle: 'fixtures',
+  stage: 'Prometheus',
   check(ws) {
     const findings: RuleFinding[] = [];
     const collectors = collectorSides(ws);

@@ -26,6 +26,7 @@ export default defineRule({
     'https://github.com/anthropics/claude-code/issues/5508',
   ],
   oracle: 'fixtures',
+  stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     // When telemetry init fails nothing is printed either (E17); the init error is reported by its own rule.

@@ -25,6 +25,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   oracle: 'claude-code',
+  stage: 'OTLP endpoint',
   check(ws) {
     const helper = ws.claude.otelHeadersHelper;
     if (!helper) return [];

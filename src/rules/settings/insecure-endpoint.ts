@@ -25,6 +25,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   oracle: 'fixtures',
+  stage: 'OTLP endpoint',
   check(ws) {
     const { env, prediction } = ws.claude;
     if (!prediction.telemetryEnabled || prediction.initFailure) return [];

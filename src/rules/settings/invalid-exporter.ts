@@ -140,6 +140,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     return activeSignals(env)

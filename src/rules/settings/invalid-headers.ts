@@ -189,6 +189,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   oracle: 'claude-code',
+  stage: 'OTLP endpoint',
   check(ws) {
     const env = ws.claude.env;
     const signals = otlpSignals(env);

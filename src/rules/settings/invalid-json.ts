@@ -19,6 +19,8 @@ export default defineRule({
   good: { file: '~/.claude/settings.json', text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp"\n  }\n}\n' },
   references: ['claude-code.md §3.3 (E19): comment or trailing comma → file ignored', 'https://code.claude.com/docs/en/settings'],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
+  repairsDroppedFile: true,
   check(ws) {
     return ws.claude.files
       .filter((f) => f.doc.problems.length > 0)

@@ -74,6 +74,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     const findings: RuleFinding[] = [];

@@ -13,6 +13,8 @@ export default defineRule({
   good: { file: '~/.claude/settings.json', text: '{\n  "model": "opus",\n  "env": { "CLAUDE_CODE_ENABLE_TELEMETRY": "1" }\n}\n' },
   references: ['claude-code.md §3.3: "model": 123 and "permissions": {"allow": "Bash"} drop the file', 'https://code.claude.com/docs/en/settings'],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
+  repairsDroppedFile: true,
   check(ws) {
     return ws.claude.files.flatMap((f) =>
       f.schemaProblems.map((p) => ({

@@ -30,6 +30,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage ("How managed settings lock the OTLP destination", 2.1.240 docs)',
   ],
   oracle: 'claude-code',
+  stage: 'OTLP endpoint',
   check(ws) {
     const version = ws.claude.version.version;
     if (atLeast(version, MANAGED_LOCK_FROM)) return [];

@@ -17,5 +17,6 @@ export default defineRule({
   },
   references: ['claude-code.md §1 key finding 3; E16 (logs-only and metrics-only both work)'],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
   check: (ws) => missingExporter(ws, 'OTEL_LOGS_EXPORTER', 'events (logs)'),
 });

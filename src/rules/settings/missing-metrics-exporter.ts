@@ -20,6 +20,7 @@ export default defineRule({
   },
   references: ['claude-code.md §1 key finding 3: unset exporter means off', 'https://code.claude.com/docs/en/monitoring-usage'],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
   check: (ws) => missingExporter(ws, 'OTEL_METRICS_EXPORTER', 'metrics'),
 });
 

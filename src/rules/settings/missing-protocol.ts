@@ -25,6 +25,7 @@ export default defineRule({
   },
   references: ['claude-code.md §1 key finding 1, E4, E17', 'https://code.claude.com/docs/en/monitoring-usage ("Claude Code has no default protocol")'],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     if (!isTruthy(env.get('CLAUDE_CODE_ENABLE_TELEMETRY')?.value)) return [];

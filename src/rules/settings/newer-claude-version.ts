@@ -13,6 +13,7 @@ export default defineRule({
   good: { file: 'shell', text: `$ claude --version\n${NEWEST_KNOWN_CLAUDE} (Claude Code)\n$ claude-otel-doctor check\n` },
   references: ['src/model/versions.ts (CLAUDE_GATES)', 'test/conformance/prediction.test.ts (the version matrix)'],
   oracle: 'fixtures',
+  stage: 'Claude Code settings',
   check(ws) {
     const { version, source } = ws.claude.version;
     // The newest known is the fallback when nothing says which version runs: then there is nothing to warn about.

@@ -27,6 +27,7 @@ export default defineRule({
     'https://dev.to/nixonperinchery/claude-code-opentelemetry-track-cost-and-tool-use-c83',
   ],
   oracle: 'fixtures',
+  stage: 'Claude Code settings',
   check(ws) {
     const version = ws.claude.version.version;
     const ignoredNow = atLeast(version, PROJECT_TELEMETRY_IGNORED_FROM);

@@ -57,6 +57,7 @@ export default defineRule({
     'collector.md (OTLP receiver ports 4317 gRPC, 4318 HTTP)',
   ],
   oracle: 'fixtures',
+  stage: 'OTLP endpoint',
   check(ws) {
     if (ws.stackFiles.some((f) => f.kind === 'collector')) return [];
     const signals = otlpSignals(ws.claude.env);

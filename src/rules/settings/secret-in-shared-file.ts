@@ -28,6 +28,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage (dynamic headers: otelHeadersHelper)',
   ],
   oracle: 'fixtures',
+  stage: 'Claude Code settings',
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const s of ws.claude.settings) {

@@ -38,6 +38,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   oracle: 'fixtures',
+  stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     const prediction = ws.claude.prediction;

@@ -28,6 +28,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/settings-reference ("A value here overwrites the same variable exported in your shell")',
   ],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
   check(ws) {
     const findings: RuleFinding[] = [];
     for (const v of ws.claude.env.values()) {

@@ -20,6 +20,7 @@ export default defineRule({
   },
   references: ['claude-code.md §2.1 (boolean rule) and §2.2 (master switch)', 'https://code.claude.com/docs/en/monitoring-usage'],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     const enable = env.get('CLAUDE_CODE_ENABLE_TELEMETRY');

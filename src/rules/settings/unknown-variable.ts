@@ -32,6 +32,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
   check(ws) {
     const findings: RuleFinding[] = [];
     const renamed = new Set<string>();

@@ -25,6 +25,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/settings',
   ],
   oracle: 'claude-code',
+  stage: 'Claude Code settings',
   check(ws) {
     return ws.claude.unread.flatMap((u) => {
       const doc = parseJson(u.source);
