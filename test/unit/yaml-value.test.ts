@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { SourceFile } from '../../src/load/source.js';
+import { parseYaml } from '../../src/load/yaml.js';
+import { YamlValue } from '../../src/load/yaml-value.js';
+
+const doc = (text: string) => YamlValue.root(parseYaml(new SourceFile('/c.yaml', text)));
+
+describe('YamlValue: typed values that keep their place', () => {
+  const root = doc('exporters:\n  otlp:\n    endpoint: tempo:4317\n    port: 4317\n    quoted: "4317"\n    tls:\n    list: [a, 2]\n');
+  const otlp = root.at('exporters', 'otlp')!;
+
+  it('reads typed values and says when the type is another', () => {
+    expect(otlp.get('endpoint')!.string()).toBe('tempo:4317');
+    expect(otlp.get('port')!.string()).toBeUndefined();
+    expect(otlp.get('port')!.number()).toBe(4317);
+    expect(otlp.get('quoted')!.text()).toBe('4317');
+    expect(otlp.get('quoted')!.number()).toBeUndefined();
+    expect(otlp.get('tls')!.isNull()).toBe(true);
+    expect(otlp.get('missing')).toBeUndefined();
+    expect(otlp.get('list')!.items().map((i) => i.js)).toEqual(['a', 2]);
+    expect(root.keys()).toEqual(['exporters']);
+    expect(otlp.js).toMatchObject({ endpoint: 'tempo:4317', port: 4317 });
+  });
+
+  it('points at the key or the value, with the path', () => {
+    expect(otlp.get('endpoint')!.location()).toEqual({ file: '/c.yaml', path: 'exporters.otlp.endpoint', range: { start: { line: 3, column: 5 }, end: { line: 3, column: 13 } } });
+    expect(otlp.get('endpoint')!.location('value').range).toEqual({ start: { line: 3, column: 15 }, end: { line: 3, column: 25 } });
+    // An empty value points at its key, never at the start of the file.
+    expect(otlp.get('tls')!.location('value').range!.start).toEqual({ line: 6, column: 5 });
+    expect(otlp.get('list')!.items()[1].location().path).toBe('exporters.otlp.list[1]');
+  });
+});
