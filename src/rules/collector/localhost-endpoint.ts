@@ -1,14 +1,23 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../model/edits.js';
-import { isLoopback, otlpListeners, prometheusExporterListeners, type CollectorConfig } from '../../model/collector.js';
+import { listenerValue, otlpListeners, prometheusExporterListeners, type CollectorConfig } from '../../model/collector.js';
 import { localhostDefault, topology, type CollectorService } from '../../model/topology.js';
 import type { Stack } from '../../model/stack.js';
-import { isMap, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { collectorVersionText } from '../../model/collector-version-text.js';
+import { isLoopback } from '../../util/hosts.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const CONSEQUENCE =
+  'the published port forwards to the container\'s network interface, not its loopback, so Claude Code on the host (and any other container) gets connection refused or reset and nothing is received';
+const INSIDE = 'inside the {{service}} container ({{composeFile}})';
+
+const messages = {
+  exporterOnLoopback: `exporter "{{exporter}}" serves metrics on {{host}}:{{port}} ${INSIDE}: Prometheus in another container cannot scrape it (connection refused, target DOWN), so no Claude Code metrics reach Prometheus`,
+  exporterWithoutEndpoint: 'exporter "{{exporter}}" has no endpoint: the collector refuses to start ("expecting a non-blank address to run the Prometheus metrics handler")',
+  receiverDefault: `receiver "{{receiver}}" has no {{protocol}} endpoint, so it listens on localhost:{{port}} (the default since v0.104.0; {{version}}) ${INSIDE}: ${CONSEQUENCE}`,
+  receiverOnLoopback: `receiver "{{receiver}}" listens for {{protocol}} on {{host}}:{{port}} ${INSIDE}: ${CONSEQUENCE}`,
+} as const;
+type LocalhostFinding = RuleFinding<typeof messages>;
 
 /** The port a Prometheus scrape job uses for the collector's service, else the usual 8889. */
 function scrapedPort(stack: Stack, cs: CollectorService | undefined): number {
@@ -17,8 +26,9 @@ function scrapedPort(stack: Stack, cs: CollectorService | undefined): number {
   return 8889;
 }
 
-function where(cs: CollectorService): string {
-  return `inside the ${cs.service.name} container (${basename(cs.compose.file)})`;
+/** Which container, for the message. */
+function inside(cs: CollectorService): { service: string; composeFile: string } {
+  return { service: cs.service.name, composeFile: basename(cs.compose.file) };
 }
 
 export default defineRule({
@@ -52,10 +62,11 @@ export default defineRule({
   stage: 'Collector',
   // Only a prometheus exporter without an endpoint stops the collector (verified on v0.105.0 at start and on
   // v0.165.0 in validate); listening on localhost starts fine, it is only unreachable from outside the container.
-  fatalIn: (_version, finding) => /^exporters\.[^.]+$/.test(finding.path ?? ''),
+  messages,
+  fatalIn: (_version, finding) => finding.kind === 'exporterWithoutEndpoint',
   check(ws) {
     const t = topology(ws.stack);
-    const findings: RuleFinding[] = [];
+    const findings: LocalhostFinding[] = [];
     for (const c of ws.stack.collectors) {
       const cs = t.containerOf(c);
       const usedReceivers = new Set(c.pipelines.flatMap((p) => p.receivers.map((r) => r.id)));
@@ -64,32 +75,34 @@ export default defineRule({
         findings.push(...receiverFindings(ws.stack, c, cs, usedReceivers));
         for (const l of prometheusExporterListeners(c)) {
           if (!usedExporters.has(l.exporter.id) || !isLoopback(l.host)) continue;
-          const written = String(l.exporter.config.endpoint);
+          const endpoint = listenerValue(c, l);
+          const written = endpoint.text() ?? '';
           const from = written.includes(`[${l.host}]:${l.port}`) ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
           findings.push({
-            ...atYaml(c.yaml, l.path, 'value'),
-            message: `exporter "${l.exporter.id}" serves metrics on ${l.host}:${l.port} ${where(cs)}: Prometheus in another container cannot scrape it (connection refused, target DOWN), so no Claude Code metrics reach Prometheus`,
+            ...endpoint.location('value'),
+            kind: 'exporterOnLoopback',
+            data: { exporter: l.exporter.id, host: l.host, port: l.port, ...inside(cs) },
             hint: `listen on all interfaces: endpoint: 0.0.0.0:${l.port}`,
-            fix: fix('safe', `set exporters.${l.exporter.id}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(c.yaml, l.path, from, `0.0.0.0:${l.port}`)),
+            fix: fix('safe', `set exporters.${l.exporter.id}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(endpoint.doc, endpoint.path, from, `0.0.0.0:${l.port}`)),
           });
         }
       }
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'prometheus' && usedExporters.has(x.id))) {
-        const endpoint = e.config.endpoint;
-        if (typeof endpoint === 'string' && endpoint.trim() !== '') continue;
-        if (endpoint !== undefined && endpoint !== null && typeof endpoint !== 'string') continue;
+        const endpoint = e.value.get('endpoint');
+        const text = endpoint?.string();
+        if (text !== undefined && text.trim() !== '') continue;
+        if (endpoint && !endpoint.isNull() && text === undefined) continue;
         const port = scrapedPort(ws.stack, cs);
         const value = `${cs && cs.service.networkMode !== 'host' ? '0.0.0.0' : 'localhost'}:${port}`;
-        const node = nodeAt(c.yaml, e.path);
-        const written = isObject(e.config) && 'endpoint' in e.config;
         const edits =
-          endpoint === '' ? yamlReplaceScalar(c.yaml, [...e.path, 'endpoint'], 'value', value)
-          : written ? []
-          : isMap(node) ? yamlInsertMapEntry(c.yaml, e.path, 'endpoint', value)
-          : yamlFillEmptyKey(c.yaml, e.path, [`endpoint: ${value}`]);
+          text === '' ? yamlReplaceScalar(endpoint!.doc, endpoint!.path, 'value', value)
+          : endpoint ? []
+          : e.value.isMap() ? yamlInsertMapEntry(e.value.doc, e.path, 'endpoint', value)
+          : yamlFillEmptyKey(e.value.doc, e.path, [`endpoint: ${value}`]);
         findings.push({
-          ...atYaml(c.yaml, e.path),
-          message: `exporter "${e.id}" has no endpoint: the collector refuses to start ("expecting a non-blank address to run the Prometheus metrics handler")`,
+          ...e.value.location(),
+          kind: 'exporterWithoutEndpoint',
+          data: { exporter: e.id },
           hint: `add endpoint: ${value}${port === 8889 ? '' : ` (the port Prometheus scrapes)`}`,
           fix: fix('safe', `set exporters.${e.id}.endpoint to ${value}`, edits),
         });
@@ -99,31 +112,30 @@ export default defineRule({
   },
 });
 
-function receiverFindings(stack: Stack, c: CollectorConfig, cs: CollectorService, used: Set<string>): RuleFinding[] {
+function receiverFindings(stack: Stack, c: CollectorConfig, cs: CollectorService, used: Set<string>): LocalhostFinding[] {
   const byDefault = localhostDefault(stack, cs.service);
-  const out: RuleFinding[] = [];
+  const out: LocalhostFinding[] = [];
   for (const l of otlpListeners(c, byDefault)) {
     if (!used.has(l.receiver) || !isLoopback(l.host)) continue;
-    const consequence =
-      'the published port forwards to the container\'s network interface, not its loopback, so Claude Code on the host (and any other container) gets connection refused or reset and nothing is received';
+    const at = listenerValue(c, l);
     if (l.implicit) {
-      const protoPath = l.path;
-      const node = nodeAt(c.yaml, protoPath);
-      const edits = isMap(node) ? yamlInsertMapEntry(c.yaml, protoPath, 'endpoint', `0.0.0.0:${l.port}`) : yamlFillEmptyKey(c.yaml, protoPath, [`endpoint: 0.0.0.0:${l.port}`]);
+      const edits = at.isMap() ? yamlInsertMapEntry(at.doc, at.path, 'endpoint', `0.0.0.0:${l.port}`) : yamlFillEmptyKey(at.doc, at.path, [`endpoint: 0.0.0.0:${l.port}`]);
       out.push({
-        ...atYaml(c.yaml, protoPath),
-        message: `receiver "${l.receiver}" has no ${l.protocol} endpoint, so it listens on localhost:${l.port} (the default since v0.104.0; ${collectorVersionText(stack)}) ${where(cs)}: ${consequence}`,
+        ...at.location(),
+        kind: 'receiverDefault',
+        data: { receiver: l.receiver, protocol: l.protocol, port: l.port, version: collectorVersionText(stack), ...inside(cs) },
         hint: `set endpoint: 0.0.0.0:${l.port}`,
         fix: fix('safe', `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`, edits),
       });
     } else {
-      const written = String(c.yaml.doc.getIn(l.path));
+      const written = at.text() ?? '';
       const from = written.includes(`[${l.host}]:${l.port}`) ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
       out.push({
-        ...atYaml(c.yaml, l.path, 'value'),
-        message: `receiver "${l.receiver}" listens for ${l.protocol} on ${l.host}:${l.port} ${where(cs)}: ${consequence}`,
+        ...at.location('value'),
+        kind: 'receiverOnLoopback',
+        data: { receiver: l.receiver, protocol: l.protocol, host: l.host, port: l.port, ...inside(cs) },
         hint: `listen on all interfaces: endpoint: 0.0.0.0:${l.port}`,
-        fix: fix('safe', `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(c.yaml, l.path, from, `0.0.0.0:${l.port}`)),
+        fix: fix('safe', `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(at.doc, at.path, from, `0.0.0.0:${l.port}`)),
       });
     }
   }

@@ -5,7 +5,7 @@ import { COMPONENT_KINDS, splitId, type CollectorConfig, type Component } from '
 import { atYaml } from '../../model/yaml-locate.js';
 import { collectorVersionText } from '../../model/collector-version-text.js';
 
-const OWNED = LIFECYCLE.filter((l) => l.rule === 'collector/removed-component');
+const OWNED = LIFECYCLE.filter((l) => l.retired === 'removed');
 const singular = (kind: string) => kind.replace(/s$/, '');
 
 /** "removed from the distributions in v0.108.0 (last in v0.107.x)". */
