@@ -1,12 +1,16 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceScalar } from '../../model/edits.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 /** Gate exporter.prometheusexporter.DisableAddMetricSuffixes went beta (on by default) in v0.154.0. */
 export const IGNORED_FROM = '0.154.0';
 /** translation_strategy exists from v0.132.0; before, the exporter rejects it as an unknown key. */
 export const STRATEGY_FROM = '0.132.0';
+
+const messages = {
+  strategyTooOld: `exporter "{{exporter}}" sets translation_strategy, which exists only from v${STRATEGY_FROM}: {{version}} refuses the config ("has invalid keys: translation_strategy")`,
+  suffixesIgnored: `exporter "{{exporter}}" sets add_metric_suffixes: false, which {{version}} ignores (since v${IGNORED_FROM}): series get unit and _total suffixes again, e.g. claude_code_cost_usage_USD_total instead of claude_code_cost_usage, and queries for the short names return nothing`,
+} as const;
 
 export default defineRule({
   id: 'collector/add-metric-suffixes-ignored',
@@ -27,28 +31,35 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
-  fatalIn: (version, finding) => !atLeast(version, STRATEGY_FROM) && !!finding.path?.endsWith('.translation_strategy'),
+  messages,
+  fatalIn: (version, finding) => !atLeast(version, STRATEGY_FROM) && finding.kind === 'strategyTooOld',
   check(ws) {
     const version = ws.stack.collector.version;
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors) {
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'prometheus')) {
-        if ('translation_strategy' in e.config && !atLeast(version, STRATEGY_FROM)) {
+        const strategy = e.value.get('translation_strategy');
+        if (strategy && !atLeast(version, STRATEGY_FROM)) {
           findings.push({
-            ...atYaml(c.yaml, [...e.path, 'translation_strategy']),
+            ...strategy.location(),
             severity: 'error',
-            message: `exporter "${e.id}" sets translation_strategy, which exists only from v${STRATEGY_FROM}: ${collectorVersionText(ws.stack)} refuses the config ("has invalid keys: translation_strategy")`,
+            kind: 'strategyTooOld',
+            data: { exporter: e.id, version: collectorVersionText(ws.stack) },
             hint: 'on this version use add_metric_suffixes: false (honoured until v0.154.0), or upgrade the collector',
           });
           continue;
         }
         if (!atLeast(version, IGNORED_FROM)) continue;
-        if (e.config.add_metric_suffixes !== false || 'translation_strategy' in e.config) continue;
-        const path = [...e.path, 'add_metric_suffixes'];
-        const edits = [...yamlReplaceScalar(c.yaml, path, 'key', 'translation_strategy'), ...yamlReplaceScalar(c.yaml, path, 'value', 'UnderscoreEscapingWithoutSuffixes')];
+        const suffixes = e.value.get('add_metric_suffixes');
+        if (!suffixes || suffixes.boolean() !== false || strategy) continue;
+        const edits = [
+          ...yamlReplaceScalar(suffixes.doc, suffixes.path, 'key', 'translation_strategy'),
+          ...yamlReplaceScalar(suffixes.doc, suffixes.path, 'value', 'UnderscoreEscapingWithoutSuffixes'),
+        ];
         findings.push({
-          ...atYaml(c.yaml, path),
-          message: `exporter "${e.id}" sets add_metric_suffixes: false, which ${collectorVersionText(ws.stack)} ignores (since v${IGNORED_FROM}): series get unit and _total suffixes again, e.g. claude_code_cost_usage_USD_total instead of claude_code_cost_usage, and queries for the short names return nothing`,
+          ...suffixes.location(),
+          kind: 'suffixesIgnored',
+          data: { exporter: e.id, version: collectorVersionText(ws.stack) },
           hint: 'set translation_strategy: UnderscoreEscapingWithoutSuffixes instead',
           fix: edits.length === 2 ? fix('safe', 'use translation_strategy: UnderscoreEscapingWithoutSuffixes', edits) : undefined,
         });
