@@ -14,6 +14,8 @@ export interface Component {
   name?: string;
   /** Its settings as plain values (`{}` when not a map), for models that only compare values. */
   config: Record<string, unknown>;
+  /** Its value as plain data, whatever its type (`null` for `otlp:`), as option checking reads it. */
+  plain: unknown;
   /** Its entry in the file: settings by `value.get(...)`, and where it is (`value.location()` points at the id). */
   value: YamlValue;
   /** Path of its key, e.g. ['exporters', 'otlphttp/loki'] (`value.path`). */
@@ -100,7 +102,7 @@ export function loadCollector(yaml: YamlDocument): CollectorConfig {
     const section = root[kind];
     if (!isObject(section)) continue;
     for (const [id, config] of Object.entries(section)) {
-      components.push({ kind, id, ...splitId(id), config: isObject(config) ? config : {}, value: located([kind, id]), path: [kind, id] });
+      components.push({ kind, id, ...splitId(id), config: isObject(config) ? config : {}, plain: config, value: located([kind, id]), path: [kind, id] });
     }
   }
   const service = isObject(root.service) ? root.service : {};

@@ -1,7 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { componentRuns, type Component } from '../../model/collector.js';
+import { componentRuns, valueAt, type Component } from '../../model/collector.js';
 import { componentOptionProblems, snapshotVersions } from '../../model/component-options.js';
-import { atYaml, nodeAt } from '../../model/yaml-locate.js';
+import type { YamlValue } from '../../load/yaml-value.js';
+import type { YamlPath } from '../../load/yaml.js';
 import { requiredOptionFailures } from '../../model/required-options.js';
 import { collectorVersionText } from '../../model/collector-version-text.js';
 
@@ -20,6 +21,14 @@ const REQUIRED_HINTS: Record<string, string> = {
   'invalid endpoint': 'set endpoint to the full remote-write URL, e.g. http://prometheus:9090/api/v1/write',
   'no bearer token provided': 'set token (e.g. ${env:UPSTREAM_TOKEN}) or filename',
 };
+
+const messages = {
+  /** `problem`: what is wrong with the option, in the collector's terms. */
+  refused: '{{section}}.{{component}}: {{problem}}: {{version}} refuses this config and does not start',
+  unchecked: '{{section}}.{{component}}: {{problem}} (checked against v{{checkedAgainst}}, the oldest release the doctor has options for; {{version}} may differ)',
+  /** `failure`: the collector's error. */
+  requiredMissing: '{{section}}.{{component}}: a required option is missing or empty: {{version}} refuses this config and does not start ("{{section}}::{{component}}: {{failure}}")',
+} as const;
 
 const reportedElsewhere = (comp: Component, option: string) =>
   REPORTED_ELSEWHERE.some((r) => r.kind === comp.kind && r.types.includes(comp.type) && r.option === option);
@@ -43,29 +52,32 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
-  fatalIn: (_version, finding) => finding.severity !== 'warning',
+  messages,
+  // Unchecked options are warnings: the release in force may accept them.
+  fatalIn: (_version, finding) => finding.kind !== 'unchecked',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     const version = ws.stack.collector.version;
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
       for (const comp of c.components) {
-        const raw = (c.yaml.value as Record<string, Record<string, unknown>>)[comp.kind]?.[comp.id];
-        for (const p of componentOptionProblems(comp.kind, comp.type, raw, version) ?? []) {
+        const which = { section: comp.kind, component: comp.id, version: collectorVersionText(ws.stack) };
+        for (const p of componentOptionProblems(comp.kind, comp.type, comp.plain, version) ?? []) {
           if (p.path.length === 1 && reportedElsewhere(comp, String(p.path[0]))) continue;
           findings.push({
-            ...atYaml(c.yaml, [...comp.path, ...p.path], p.part),
+            ...(valueAt(comp.value, p.path) ?? comp.value).location(p.part),
             severity: p.certain ? 'error' : 'warning',
-            message: p.certain
-              ? `${comp.kind}.${comp.id}: ${p.message}: ${collectorVersionText(ws.stack)} refuses this config and does not start`
-              : `${comp.kind}.${comp.id}: ${p.message} (checked against v${snapshotVersions()[0]}, the oldest release the doctor has options for; ${collectorVersionText(ws.stack)} may differ)`,
+            ...(p.certain
+              ? { kind: 'refused' as const, data: { ...which, problem: p.message } }
+              : { kind: 'unchecked' as const, data: { ...which, problem: p.message, checkedAgainst: snapshotVersions()[0] } }),
             hint: p.hint,
           });
         }
         for (const f of requiredOptionFailures(comp.kind, comp.type, comp.config)) {
           if (requiredElsewhere(comp) || (f.stage === 'create' && !componentRuns(c, comp))) continue;
           findings.push({
-            ...atYaml(c.yaml, [...comp.path, ...f.path].filter((_, i, all) => nodeAt(c.yaml, all.slice(0, i + 1)) !== undefined)),
-            message: `${comp.kind}.${comp.id}: a required option is missing or empty: ${collectorVersionText(ws.stack)} refuses this config and does not start ("${comp.kind}::${comp.id}: ${f.error}")`,
+            ...deepestWritten(comp.value, f.path).location(),
+            kind: 'requiredMissing',
+            data: { ...which, failure: f.error },
             hint: REQUIRED_HINTS[f.error] ?? 'set the option',
           });
         }
@@ -75,3 +87,13 @@ export default defineRule({
   },
 });
 
+/** The deepest value written along a path: where a missing option would go. */
+function deepestWritten(from: YamlValue, path: YamlPath): YamlValue {
+  let v = from;
+  for (const key of path) {
+    const next = valueAt(v, [key]);
+    if (!next) break;
+    v = next;
+  }
+  return v;
+}

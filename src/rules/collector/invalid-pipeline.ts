@@ -47,10 +47,10 @@ const messages = {
   noReceiver: `service::pipelines::{{pipeline}}: must have at least one receiver: ${REFUSED}`,
   noExporter: `service::pipelines::{{pipeline}}: must have at least one exporter: ${REFUSED}`,
   duplicateProcessor: `service::pipelines::{{pipeline}}: references processor "{{processor}}" multiple times: ${REFUSED}`,
-  unsupportedSignal: (d: { kind: ComponentKind; component: string; type: string; supported: string[]; signal: string; pipeline: string; validates: boolean; version: string }) => {
-    const singular = d.kind.replace(/s$/, '');
+  unsupportedSignal: (d: { section: ComponentKind; component: string; type: string; supported: string[]; signal: string; pipeline: string; validates: boolean; version: string }) => {
+    const singular = d.section.replace(/s$/, '');
     const text =
-      d.kind === 'processors'
+      d.section === 'processors'
         ? `failed to build pipelines: failed to create "${d.component}" processor, in pipeline "${d.pipeline}": telemetry type is not supported`
         : `failed to build pipelines: failed to create "${d.component}" ${singular} for data type "${d.signal}": telemetry type is not supported`;
     return `${singular} "${d.component}" (${d.type}) supports only ${d.supported.join(' and ')}, not ${d.signal}: ${
@@ -205,7 +205,7 @@ function pipelines(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
       findings.push({
         ...ref.value.location('value'),
         kind: 'unsupportedSignal',
-        data: { kind, component: ref.id, type: comp!.type, supported, signal, pipeline: p.id, validates, version: collectorVersionText(stack) },
+        data: { section: kind, component: ref.id, type: comp!.type, supported, signal, pipeline: p.id, validates, version: collectorVersionText(stack) },
         hint: `remove "${ref.id}" from the ${p.id} pipeline${kind === 'exporters' ? `, or send ${signal} to an exporter that takes them (otlp, otlphttp, debug)` : ''}`,
       });
     };

@@ -8,8 +8,8 @@ import { collectorVersionText } from '../../model/collector-version-text.js';
 const singular = (kind: string) => kind.replace(/s$/, '');
 
 const messages = {
-  notInBuild: (d: { kind: string; component: string; type: string; distribution: string; contrib: boolean; version: string }) =>
-    `${singular(d.kind)} "${d.component}" is not in ${d.distribution}${d.contrib ? ' (it is a contrib component)' : ''}: ${d.version} refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`,
+  notInBuild: (d: { section: string; component: string; type: string; distribution: string; contrib: boolean; version: string }) =>
+    `${singular(d.section)} "${d.component}" is not in ${d.distribution}${d.contrib ? ' (it is a contrib component)' : ''}: ${d.version} refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`,
 } as const;
 
 /** The compose service running the core image, when its command names the config (so the contrib image reads the same file). */
@@ -67,7 +67,7 @@ export default defineRule({
         findings.push({
           ...e.value.location(),
           kind: 'notInBuild',
-          data: { kind: e.kind, component: e.id, type: e.type, distribution: distributionText(stack), contrib: missing.reason === 'distribution', version: collectorVersionText(stack) },
+          data: { section: e.kind, component: e.id, type: e.type, distribution: distributionText(stack), contrib: missing.reason === 'distribution', version: collectorVersionText(stack) },
           hint:
             missing.reason === 'distribution'
               ? 'use the contrib image (otel/opentelemetry-collector-contrib, same tag) or remove the component'

@@ -9,7 +9,7 @@ const singular = (kind: string) => kind.replace(/s$/, '');
 
 /** The component and its lifecycle, as every message names them. */
 interface Removed {
-  kind: ComponentKind;
+  section: ComponentKind;
   component: string;
   type: string;
   removedIn: string;
@@ -24,7 +24,7 @@ function removedText(d: Removed): string {
   return `removed from the ${d.contribOnly ? 'contrib ' : ''}distributions in v${d.removedIn} (last in v${major}.${minor - 1}.x)`;
 }
 
-const what = (d: Removed) => `${singular(d.kind)} "${d.component}"`;
+const what = (d: Removed) => `${singular(d.section)} "${d.component}"`;
 const refused = (d: Removed) => `refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`;
 
 const messages = {
@@ -72,7 +72,7 @@ export default defineRule({
   fatalIn: (version, finding) => {
     if (finding.severity !== 'error' || !('kind' in finding) || finding.kind === undefined) return false;
     if (finding.kind === 'notInBuild') return true;
-    const l = lifecycleOf(finding.data.kind, finding.data.type);
+    const l = lifecycleOf(finding.data.section, finding.data.type);
     return !!l && !shippedAt(l, version);
   },
   check(ws) {
@@ -83,7 +83,7 @@ export default defineRule({
         if (!l || !OWNED.includes(l)) continue;
         const missing = absence(ws.stack, e.kind, e.type);
         const data: Removed = {
-          kind: e.kind,
+          section: e.kind,
           component: e.id,
           type: e.type,
           removedIn: l.removedIn!,

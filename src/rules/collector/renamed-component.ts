@@ -26,13 +26,13 @@ function renameEdits(c: CollectorConfig, e: Component, type: string) {
 
 /** The component as written and the version that decides. */
 interface Named {
-  kind: ComponentKind;
+  section: ComponentKind;
   component: string;
   type: string;
   version: string;
 }
 
-const what = (d: Named) => `${singular(d.kind)} "${d.component}"`;
+const what = (d: Named) => `${singular(d.section)} "${d.component}"`;
 const refused = (d: Named) => `refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`;
 
 const messages = {
@@ -75,7 +75,7 @@ export default defineRule({
   fatalIn: (version, finding) => {
     if (finding.severity !== 'error' || !('kind' in finding) || finding.kind === undefined) return false;
     if (finding.kind === 'notInBuild') return true;
-    const r = renameOf(finding.data.kind, finding.data.type);
+    const r = renameOf(finding.data.section, finding.data.type);
     return !!r && !r.isOld && !atLeast(version, r.rename.since);
   },
   check(ws) {
@@ -87,7 +87,7 @@ export default defineRule({
         const found = renameOf(e.kind, e.type);
         if (!found) continue;
         const { rename: r, isOld } = found;
-        const named: Named = { kind: e.kind, component: e.id, type: e.type, version: collectorVersionText(stack) };
+        const named: Named = { section: e.kind, component: e.id, type: e.type, version: collectorVersionText(stack) };
         if (!isOld) {
           const missing = absence(stack, e.kind, e.type);
           if (!missing) continue;

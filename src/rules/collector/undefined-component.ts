@@ -1,9 +1,15 @@
 import { levenshtein as distance } from '../../util/distance.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { canonicalId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
 const SINGULAR: Record<ComponentKind, string> = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' };
+
+const messages = {
+  /** `where`: the collector's name for the list, e.g. `service::pipelines::metrics`. */
+  notConfigured: (d: { where: string; section: ComponentKind; component: string }) =>
+    `${d.where}: references ${SINGULAR[d.section]} "${d.component}" which is not configured: the collector refuses this config and does not start`,
+} as const;
+type UndefinedFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'collector/undefined-component',
@@ -24,16 +30,17 @@ export default defineRule({
   references: ['collector.md §3 (what `otelcol validate` enforces: "references receiver … which is not configured")', 'opentelemetry-collector service/pipelines/config.go, otelcol/config.go'],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   fatalIn: () => true,
   check(ws) {
     return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => undefinedRefs(c));
   },
 });
 
-function undefinedRefs(c: CollectorConfig): RuleFinding[] {
+function undefinedRefs(c: CollectorConfig): UndefinedFinding[] {
   const defined = (kind: ComponentKind) => new Set(c.components.filter((x) => x.kind === kind).map((x) => canonicalId(x.id)));
   const sets = Object.fromEntries((['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const).map((k) => [k, defined(k)])) as Record<ComponentKind, Set<string>>;
-  const findings: RuleFinding[] = [];
+  const findings: UndefinedFinding[] = [];
   const check = (ref: ComponentRef, kind: ComponentKind, where: string, allowed: ComponentKind[]) => {
     const id = canonicalId(ref.id);
     if (allowed.some((k) => sets[k].has(id))) return;
@@ -41,8 +48,9 @@ function undefinedRefs(c: CollectorConfig): RuleFinding[] {
     const candidates = allowed.flatMap((k) => [...sets[k]]);
     const near = nearest(id, candidates);
     findings.push({
-      ...atYaml(c.yaml, ref.path, 'value'),
-      message: `${where}: references ${SINGULAR[kind]} "${ref.id}" which is not configured: the collector refuses this config and does not start`,
+      ...ref.value.location('value'),
+      kind: 'notConfigured',
+      data: { where, section: kind, component: ref.id },
       hint: elsewhere
         ? `"${ref.id}" is defined under ${elsewhere}, not under ${kind}; list it in the matching section of the pipeline`
         : near
