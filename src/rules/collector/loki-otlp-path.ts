@@ -1,14 +1,22 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceScalar } from '../../model/edits.js';
 import { lokiExports, type LokiExport } from '../../model/loki.js';
-import { atYaml } from '../../model/yaml-locate.js';
+
+const DROPPED = 'Loki answers 404 or rejects them, and no Claude Code event reaches Loki';
+
+/** `url`: where the exporter ends up posting logs. */
+const messages = {
+  pushApi: `exporter "{{exporter}}" posts logs to {{url}}, a path under the old loki exporter's push API (/loki/api/v1/push), not Loki's OTLP endpoint: ${DROPPED}`,
+  pathTwice: `exporter "{{exporter}}" posts logs to {{url}}, the OTLP path twice (the exporter appends /v1/logs to \`endpoint\`): ${DROPPED}`,
+  notOtlp: `exporter "{{exporter}}" posts logs to {{url}}, where Loki has no OTLP endpoint (it ingests OTLP at /otlp/v1/logs): ${DROPPED}`,
+} as const;
 
 /** What Loki makes of the path the exporter ends up posting to. */
-function problem(posted: string): string | undefined {
+function problem(posted: string): keyof typeof messages | undefined {
   if (/^\/otlp\/v1\/logs\/?$/.test(posted)) return undefined;
-  if (posted.includes('/loki/api/v1/push')) return "a path under the old loki exporter's push API (/loki/api/v1/push), not Loki's OTLP endpoint";
-  if (/\/otlp\/v1\/logs\/v1\/logs$/.test(posted)) return 'the OTLP path twice (the exporter appends /v1/logs to `endpoint`)';
-  return 'where Loki has no OTLP endpoint (it ingests OTLP at /otlp/v1/logs)';
+  if (posted.includes('/loki/api/v1/push')) return 'pushApi';
+  if (/\/otlp\/v1\/logs\/v1\/logs$/.test(posted)) return 'pathTwice';
+  return 'notOtlp';
 }
 
 export default defineRule({
@@ -32,6 +40,7 @@ export default defineRule({
   references: ['grafana-loki.md §9 (Loki OTLP ingestion: endpoint http://loki:3100/otlp, the exporter appends /v1/logs; common mistakes)', 'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"'],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   fatalIn: () => false,
   check(ws) {
     return lokiExports(ws.stack).flatMap((x) => {
@@ -41,14 +50,16 @@ export default defineRule({
   },
 });
 
-function check({ collector: c, exporter: e, key, url }: LokiExport): RuleFinding | undefined {
+function check({ collector: c, exporter: e, key, url }: LokiExport): RuleFinding<typeof messages> | undefined {
   const posted = key === 'endpoint' ? `${url.path.replace(/\/+$/, '')}/v1/logs` : url.path;
-  const what = problem(posted);
-  if (!what) return undefined;
+  const kind = problem(posted);
+  if (!kind) return undefined;
   const right = key === 'endpoint' ? `${url.base}/otlp` : `${url.base}/otlp/v1/logs`;
+  const written = e.value.get(key);
   return {
-    ...atYaml(c.yaml, [...e.path, key], 'value'),
-    message: `exporter "${e.id}" posts logs to ${url.base}${posted}, ${what}: Loki answers 404 or rejects them, and no Claude Code event reaches Loki`,
+    ...(written ?? e.value).location('value'),
+    kind,
+    data: { exporter: e.id, url: `${url.base}${posted}` },
     hint: `${key}: ${right}${key === 'endpoint' ? ' (the exporter appends /v1/logs)' : ''}`,
     fix: fix('safe', `point ${e.id} at ${right}`, yamlReplaceScalar(c.yaml, [...e.path, key], 'value', right)),
   };
