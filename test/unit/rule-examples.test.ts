@@ -1,17 +1,16 @@
 // The bad/good examples in rule metadata (shown by `explain` and the docs) are checked like fixtures: each bad
 // example, placed where the doctor reads it as the file it names, yields the rule's finding; each good one does not.
 // A file of a stack (collector, compose, Prometheus, Grafana, dashboard) stands in a healthy compose stack
-// (fixtures/healthy-compose-stack: Claude Code settings, compose, collector, Prometheus), in place of the stack's file
-// of the same name: most rules judge a file by what the others say (who runs it, who scrapes it, what is sent to it).
+// (EXAMPLE_STACK: Claude Code settings, compose, collector, Prometheus), in place of the stack's file of the same
+// name: most rules judge a file by what the others say (who runs it, who scrapes it, what is sent to it).
 // Settings files (`~/…`, `<repo>/…`) stand alone in a home or project.
-import { basename, dirname, join } from 'node:path';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { placeExample } from '../../scripts/new-rule.js';
+import { exampleCase, placeExample } from '../../scripts/new-rule.js';
 import { RULES } from '../../src/rules/index.js';
 import type { RuleExample } from '../../src/rules/define.js';
 import { runCli } from '../helpers/cli.js';
-import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { scratchFolder } from '../helpers/scratch.js';
 
 /** A collector example that shows only the keys it is about: in place of the stack's config no pipeline uses them. */
@@ -41,22 +40,19 @@ const NOT_RUNNABLE: Record<string, string> = {
 
 const scratch = scratchFolder('rule-examples-');
 
-/** The rule ids the doctor reports for an example, run as a fixture folder is (test/helpers/fixtures.ts). */
+/** The rule ids the doctor reports for an example, run as its fixture would be (scripts/new-rule.ts exampleCase). */
 function findingsFor(folder: string, example: RuleExample): string[] {
-  const placed = placeExample(example);
-  if (!placed) throw new Error(`cannot place example file "${example.file}": list the rule in NOT_RUNNABLE with the reason`);
+  const c = exampleCase(example);
+  if (!c) throw new Error(`cannot place example file "${example.file}": list the rule in NOT_RUNNABLE with the reason`);
   const dir = join(scratch.root, folder);
-  if (placed[0].path.startsWith('files/')) cpSync(join(FIXTURES_DIR, 'healthy-compose-stack/files'), join(dir, 'files'), { recursive: true });
-  for (const f of placed) {
+  for (const f of c.files) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), f.text);
   }
   const args = ['check', '--format', 'json', '--no-shell-env', '--claude-version', '2.1.197'];
   if (existsSync(join(dir, 'files'))) args.push(join(dir, 'files'));
   else args.push('--home', join(dir, 'home'), '--project', join(dir, 'project'), '--managed-dir', join(dir, 'managed'));
-  // The doctor's own config is looked up from the working folder, not the scanned one.
-  const config = placed.find((f) => basename(f.path) === '.claude-otel-doctor.json');
-  if (config) args.push('--config', join(dir, config.path));
+  args.push(...c.args.map((a) => a.replaceAll('{{dir}}', dir)));
   const res = runCli(args, { CLAUDE_CONFIG_DIR: undefined });
   expect(res.stderr).toBe('');
   return JSON.parse(res.stdout).findings.map((f: { ruleId: string }) => f.ruleId);
