@@ -1,4 +1,4 @@
-import { levenshtein as distance } from '../../util/distance.js';
+import { within } from '../../util/distance.js';
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
@@ -28,8 +28,8 @@ export function composeHostOf(value: string): string | undefined {
 
 /** The one service name within two edits of the host, if exactly one. */
 function nearest(host: string, names: Set<string>): string | undefined {
-  const close = [...names].filter((n) => distance(host.toLowerCase(), n.toLowerCase()) <= 2);
-  return close.length === 1 ? close[0] : undefined;
+  const close = within(host.toLowerCase(), [...names].map((n) => n.toLowerCase()), 2);
+  return close.length === 1 ? [...names].find((n) => n.toLowerCase() === close[0].name) : undefined;
 }
 
 interface HostUse {
