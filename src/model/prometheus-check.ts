@@ -684,8 +684,6 @@ export function re2Error(re: string): string | undefined {
   }
 }
 
-
-
 /** Whether what an issue is about is rejected at `version`: outside the releases that accept it, or always. */
 export function rejectedIn(accepted: PromAcceptance | undefined, version: string): boolean {
   if (!accepted) return true;
