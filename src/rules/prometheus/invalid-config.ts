@@ -60,9 +60,9 @@ export default defineRule({
       if (p.yaml.problems.length > 0) {
         for (const problem of p.yaml.problems) {
           const duplicate = problem.code === 'DUPLICATE_KEY' ? duplicateKey(p.yaml.source.text, problem.offset) : undefined;
-          const at = { file: p.file, range: p.yaml.source.range(problem.offset, problem.length) };
           findings.push({
-            ...at,
+            file: p.file,
+            range: p.yaml.source.range(problem.offset, problem.length),
             ...(duplicate
               ? { kind: 'duplicateKey', data: { key: duplicate, prometheus: versionText, file: name } }
               : { kind: 'yaml', data: { problem: problem.message, prometheus: versionText, file: name } }),
