@@ -1,4 +1,4 @@
-import { levenshtein } from '../util/distance.js';
+import { nearest } from '../util/distance.js';
 import type { JsonNode } from '../load/json.js';
 import type { JsonValue } from '../load/json-value.js';
 import { grafanaServices } from './grafana-placement.js';
@@ -152,16 +152,9 @@ export function guessMetric(name: string, known: ReadonlyMap<string, KnownName>)
     }
   }
   if (best) return best;
-  let nearest: KnownName | undefined;
-  let dist = Infinity;
-  for (const [n, k] of known) {
-    const d = levenshtein(name, n);
-    if (d < dist && k.otel !== 'target_info') {
-      dist = d;
-      nearest = k;
-    }
-  }
-  return nearest?.otel;
+  const names = [...known].filter(([, k]) => k.otel !== 'target_info').map(([n]) => n);
+  const near = nearest(name, names, Number.POSITIVE_INFINITY)?.names[0];
+  return near === undefined ? undefined : known.get(near)?.otel;
 }
 
 /** The name this workspace gives a Claude Code metric (the first pipeline that keeps it), else the collector default. */

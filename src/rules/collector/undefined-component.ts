@@ -1,4 +1,4 @@
-import { levenshtein as distance } from '../../util/distance.js';
+import { nearest as nearestNames } from '../../util/distance.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { canonicalId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
 import { atYaml } from '../../model/yaml-locate.js';
@@ -67,8 +67,6 @@ function nearest(id: string, candidates: string[]): string | undefined {
   const type = id.split('/')[0];
   const sameType = candidates.filter((x) => x.split('/')[0] === type);
   if (sameType.length === 1) return sameType[0];
-  const scored = candidates.map((x) => ({ x, d: distance(id, x) })).filter((s) => s.d <= Math.max(1, Math.floor(id.length / 4)));
-  scored.sort((a, b) => a.d - b.d);
-  return scored[0]?.x;
+  return nearestNames(id, candidates, Math.max(1, Math.floor(id.length / 4)))?.names[0];
 }
 
