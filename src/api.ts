@@ -16,7 +16,8 @@ import { formatReport, type RunReport } from './report/output.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from './types.js';
 import { UsageError } from './util/errors.js';
-import { collectSecrets } from './util/secrets.js';
+import { escapeControl } from './util/escape.js';
+import { collectSecrets, redact } from './util/secrets.js';
 import { TOOL_VERSION } from './version.js';
 import { fileWorkspaces, machineWorkspace } from './workspaces.js';
 import type { InitFlags, InitResult } from './bootstrap/index.js';
@@ -272,6 +273,16 @@ function result(s: Setup, loaded: Loaded, findings: Finding[], extraSecrets: Ite
   return { findings, workspaces: loaded.workspaces, problems: loaded.problems, secrets, exitCode: exitCode(s, findings, loaded.problems) };
 }
 
+/**
+ * The one line that reports a thrown error (bad usage, or a bug: "internal error"), masked and escaped like every
+ * other output line, since messages quote flags and file contents.
+ */
+export function errorLine(err: unknown): string {
+  const line = (text: string) => escapeControl(redact(text, new Set()));
+  if (err instanceof UsageError || (err as Error)?.name === 'CACError') return `claude-otel-doctor: ${line((err as Error).message)}\n`;
+  return `claude-otel-doctor: internal error: ${line((err as Error)?.message ?? String(err))}\n`;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The commands
 
@@ -400,10 +411,16 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
   return runInit(flags, {
     out: (text) => onOutput?.(text),
     err: (text) => onErrorOutput?.(text),
-    // The live checks of the stack just started: this machine's probes, reported as `probe` prints them.
+    // The live checks of the stack just started: this machine's probes, reported as `probe` prints them. A probe run
+    // that cannot start (a bad config file here) is one line and exit code 2, as `claude-otel-doctor probe` says it.
     probe: async (home) => {
-      const r = await probe({ home });
-      return { exitCode: r.exitCode, text: formatReport(r, { command: 'probe', format: 'pretty', failOn: 'error', color: colorEnabled(), cwd: process.cwd() }) };
+      try {
+        const r = await probe({ home });
+        return { exitCode: r.exitCode, text: formatReport(r, { command: 'probe', format: 'pretty', failOn: 'error', color: colorEnabled(), cwd: process.cwd() }) };
+      } catch (err) {
+        onErrorOutput?.(errorLine(err));
+        return { exitCode: 2, text: '' };
+      }
     },
   });
 }

@@ -2,15 +2,13 @@
 import { cac } from 'cac';
 import { realpathSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { check, checkRuleList, doctor, fix, init, loadDoctorConfig, probe, type CheckResult, type FixOptions, type InitOptions, type ProbeOptions, type SetupOptions } from './api.js';
+import { check, checkRuleList, doctor, errorLine, fix, init, loadDoctorConfig, probe, type CheckResult, type FixOptions, type InitOptions, type ProbeOptions, type SetupOptions } from './api.js';
 import { RULES_BY_ID } from './rules/index.js';
 import { FORMATS, formatReport, type Format } from './report/output.js';
 import { explainRule, listRules } from './report/rules.js';
 import { SEVERITY_ORDER, type Severity } from './types.js';
 import { UsageError } from './util/errors.js';
 import { colorEnabled } from './util/color.js';
-import { escapeControl } from './util/escape.js';
-import { redact } from './util/secrets.js';
 import { TOOL_VERSION } from './version.js';
 import { fixRequested, listBackups, runRestore } from './fixers/command.js';
 import type { FixScope } from './fixers/apply.js';
@@ -287,14 +285,9 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
 }
 
 function failure(err: unknown): number {
-  // Messages quote flags and file contents: masked (URL user-info) and escaped like every other output line.
-  const line = (text: string) => escapeControl(redact(text, new Set()));
-  if (err instanceof UsageError || (err as Error)?.name === 'CACError') {
-    process.stderr.write(`claude-otel-doctor: ${line((err as Error).message)}\n`);
-    return 2;
-  }
-  process.stderr.write(`claude-otel-doctor: internal error: ${line((err as Error)?.message ?? String(err))}\n`);
-  if (process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
+  process.stderr.write(errorLine(err));
+  const usage = err instanceof UsageError || (err as Error)?.name === 'CACError';
+  if (!usage && process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
   return 2;
 }
 
