@@ -146,7 +146,7 @@ export function loadDoctorConfig(file: string | undefined, cwd = process.cwd()):
 export function checkRuleList(ids: readonly string[], label: string): void {
   const all = [...RULES, ...PROBES].map((r) => r.id);
   for (const id of ids) {
-    if (!all.includes(id) && !all.some((r) => r.startsWith(id.endsWith('/') ? id : id + '/'))) {
+    if (!all.includes(id) && !all.some((r) => r.startsWith(id.endsWith('/') ? id : `${id}/`))) {
       throw new UsageError(`${label}: unknown rule or area "${id}" (see claude-otel-doctor rules)`);
     }
     // Ignoring it would hide the reason for exit 2, not the incomplete result (an area such as doctor/ keeps it).
@@ -323,7 +323,7 @@ function isHttpUrl(url: string): boolean {
 }
 
 function matchesRule(id: string, pattern: string): boolean {
-  return id === pattern || id.startsWith(pattern.endsWith('/') ? pattern : pattern + '/');
+  return id === pattern || id.startsWith(pattern.endsWith('/') ? pattern : `${pattern}/`);
 }
 
 /** User and password written into a URL option: never printed. */

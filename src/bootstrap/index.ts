@@ -78,7 +78,11 @@ const ENTERPRISE_ONLY = [['--endpoint', 'endpoint'], ['--protocol', 'protocol'],
 
 export async function runInit(flags: InitFlags, io: InitIO): Promise<InitResult> {
   const f = normalize(flags);
-  const run: Run = { output: '', changed: [], findings: [], io: { ...io, out: (text) => ((run.output += text), io.out(text)) } };
+  const out = (text: string) => {
+    run.output += text;
+    io.out(text);
+  };
+  const run: Run = { output: '', changed: [], findings: [], io: { ...io, out } };
   if (f.enterprise) {
     for (const [flag, key] of LOCAL_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} is for the local stack; init --enterprise writes to --out`);
     return { ...result(run), exitCode: runEnterprise(f, run) };

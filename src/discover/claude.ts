@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseEnvFile } from '../load/env-file.js';
 import { fileExists, realOrResolved, realPathOutside, textSource, type ReadProblem, type Reader } from '../load/read.js';
 import type { Range } from '../types.js';
-import { SourceFile } from '../load/source.js';
+import type { SourceFile } from '../load/source.js';
 
 /** Where to look for one Claude Code setup. Every field is optional so CI mode can leave out the machine. */
 export interface ClaudeLocations {
