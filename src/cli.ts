@@ -2,43 +2,26 @@
 import { cac } from 'cac';
 import { realpathSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { homedir } from 'node:os';
-import { resolve } from 'node:path';
-import { emptyConfig, findConfigFile, loadConfig, UNEXAMINED_REASON, type DoctorConfig } from './config/doctor-config.js';
-import { isUnexamined, runRules } from './engine.js';
-import { RULES, RULES_BY_ID } from './rules/index.js';
-import { formatDoctor } from './report/doctor.js';
-import { formatGithub } from './report/github.js';
-import { formatJson } from './report/json.js';
-import { formatPretty } from './report/pretty.js';
-import { formatSarif } from './report/sarif.js';
-import type { ReportInput } from './report/context.js';
+import { check, checkRuleList, doctor, errorLine, fix, init, loadDoctorConfig, probe, type CheckResult, type FixOptions, type InitOptions, type ProbeOptions, type SetupOptions } from './api.js';
+import { RULES_BY_ID } from './rules/index.js';
+import { FORMATS, formatReport, type Format } from './report/output.js';
 import { explainRule, listRules } from './report/rules.js';
 import { SEVERITY_ORDER, type Severity } from './types.js';
 import { UsageError } from './util/errors.js';
 import { colorEnabled } from './util/color.js';
-import { escapeControl } from './util/escape.js';
-import { collectSecrets, redact } from './util/secrets.js';
 import { TOOL_VERSION } from './version.js';
-import { fileWorkspaces, machineWorkspace } from './workspaces.js';
-import type { Workspace } from './model/workspace.js';
-import { leavesResultIncomplete, type ReadProblem } from './load/read.js';
-import { fixRequested, listBackups, runFix, runRestore } from './fixers/command.js';
-import type { StackOptions } from './model/stack.js';
-import { readManifest } from './model/manifest.js';
-import { readCollectorEnvironment } from './model/collector-env.js';
-import type { Finding } from './types.js';
-import type { ProbeFlags } from './probes/plan.js';
-import type { ProbeResult } from './probes/define.js';
-import { PROBES, runProbes } from './probes/index.js';
-import { helperSecrets, stopHelpers } from './probes/headers-helper.js';
-import { explainProbe, probeDescriptors } from './report/probes.js';
+import { fixRequested, listBackups, runRestore } from './fixers/command.js';
+import type { FixScope } from './fixers/apply.js';
+import { PROBES } from './probes/index.js';
+import { stopHelpers } from './probes/headers-helper.js';
+import { explainProbe } from './report/probes.js';
 import { displayUrl } from './probes/http.js';
 import { displayPath } from './util/display.js';
-import type { InitFlags } from './bootstrap/index.js';
 
-const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
-type Format = (typeof FORMATS)[number];
+/**
+ * The command line: maps flags to the options of the library API (api.ts) and its results to output. Flags are
+ * checked here, in the order the user meets them; the API runs the command.
+ */
 
 interface CommonOptions {
   format?: string;
@@ -79,24 +62,6 @@ function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-function resolveConfig(opts: CommonOptions): DoctorConfig {
-  const known = new Set(RULES.map((r) => r.id));
-  const fixed = new Set(RULES.filter((r) => r.unexamined).map((r) => r.id));
-  const file = opts.config ?? findConfigFile(process.cwd());
-  return file ? loadConfig(resolve(file), known, fixed) : emptyConfig(process.cwd());
-}
-
-function checkRuleList(ids: string[], flag: string): void {
-  const all = [...RULES, ...PROBES].map((r) => r.id);
-  for (const id of ids) {
-    if (!all.includes(id) && !all.some((r) => r.startsWith(id.endsWith('/') ? id : id + '/'))) {
-      throw new UsageError(`${flag}: unknown rule or area "${id}" (see claude-otel-doctor rules)`);
-    }
-    // Ignoring it would hide the reason for exit 2, not the incomplete result (an area such as doctor/ keeps it).
-    if (flag === '--ignore' && RULES_BY_ID.get(id)?.unexamined) throw new UsageError(`${flag}: ${id} cannot be ignored: ${UNEXAMINED_REASON}`);
-  }
-}
-
 type Command = 'doctor' | 'check' | 'probe';
 
 /** Static commands finish synchronously; the doctor and `probe` wait for the live probes. */
@@ -109,85 +74,65 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   const ignore = list(opts.ignore);
   checkRuleList(select, '--select');
   checkRuleList(ignore, '--ignore');
-  const config = resolveConfig(opts);
+  const cwd = process.cwd();
+  const config = loadDoctorConfig(opts.config, cwd);
   if (command === 'probe' && (opts.fix || opts.dryRun)) throw new UsageError('probe changes no file: use --fix or --dry-run with the doctor or check');
 
-  // CI mode (paths given) reads no real HOME, /etc or shell unless a flag asks for them.
   const filesMode = command !== 'doctor' && paths.length > 0;
-  const shellAllowed = opts.shellEnv !== false && (!filesMode || opts.machine === true);
-  const readMachine = !filesMode || opts.machine === true;
-  const home = opts.home ? resolve(opts.home) : readMachine ? homedir() : undefined;
-  const project = opts.project ? resolve(opts.project) : readMachine ? process.cwd() : undefined;
   const explicitMachine = opts.machine === true || [opts.home, opts.project, opts.settings, opts.envFile, opts.managedDir].some((v) => v !== undefined);
-  // Loads the setup and runs the rules; --fix calls it again on the contents it would write.
-  let unexamined: ReadProblem[] = [];
-  const analyze = () => {
-    const workspaces: Workspace[] = [];
-    const problems: ReadProblem[] = [];
-    if (filesMode) {
-      const r = fileWorkspaces(paths, config, opts.claudeVersion, stackOptions(opts));
-      workspaces.push(...r.workspaces);
-      problems.push(...r.problems);
-    }
-    if (!filesMode || explicitMachine) {
-      // In CI mode only what a flag names is read; the doctor and a bare `check` read this machine.
-      const ws = machineWorkspace(
-        {
-          home,
-          project,
-          managedDir: opts.managedDir ? resolve(opts.managedDir) : readMachine ? undefined : '',
-          settingsArg: opts.settings,
-          envFile: opts.envFile ? resolve(opts.envFile) : undefined,
-          processEnv: shellAllowed ? process.env : undefined,
-          claudeVersion: opts.claudeVersion,
-          stack: stackOptions(opts),
-        },
-        config,
-      );
-      workspaces.push(ws);
-      problems.push(...ws.problems);
-    }
-    unexamined = problems.filter(leavesResultIncomplete);
-    return { workspaces, problems, findings: runRules(workspaces, { config, select, ignore }, problems) };
+  const setup: SetupOptions = {
+    paths: command === 'doctor' ? [] : paths,
+    home: opts.home,
+    project: opts.project,
+    managedDir: opts.managedDir,
+    settings: opts.settings,
+    envFile: opts.envFile,
+    shellEnv: opts.shellEnv,
+    machine: opts.machine,
+    config,
+    select,
+    ignore,
+    failOn,
+    claudeVersion: opts.claudeVersion,
+    collectorVersion: opts.collectorVersion,
+    collectorManifest: opts.collectorManifest,
+    collectorEnvFile: opts.collectorEnvFile,
+    prometheusVersion: opts.prometheusVersion,
+    cwd,
   };
-
   const probing = command === 'probe' || (command === 'doctor' && !opts.offline);
   // Probe flags are checked before --fix runs, so a bad flag never leaves a changed file behind.
-  const flags = probing ? probeFlags(opts, filesMode) : undefined;
+  const probeOptions = probing ? probeFlags(opts, setup) : undefined;
   if (fixRequested(opts, filesMode, !filesMode || explicitMachine)) {
-    const notesToStdout = format === 'pretty';
-    const outcome = runFix({ flags: opts, analyze, machine: { home, project }, roots: filesMode ? paths : undefined, tool: TOOL_VERSION, notesToStdout, cwd: process.cwd() });
-    if (outcome.exitCode !== undefined) {
-      if (unexamined.length === 0) return outcome.exitCode;
+    const fixOptions: FixOptions = { ...setup, unsafe: opts.unsafeFixes, dryRun: opts.dryRun, showFixes: opts.showFixes, scope: opts.scope as FixScope | undefined };
+    const fixed = fix(fixOptions);
+    process.stdout.write(fixed.diff);
+    // Notes go to stdout before the pretty report; with a machine format (json, sarif, github), or a dry run, to stderr.
+    (format === 'pretty' && !opts.dryRun ? process.stdout : process.stderr).write(fixed.notes);
+    process.stderr.write(fixed.error);
+    if (fixed.exitCode !== undefined) {
       // --dry-run prints no report, and its 0 or 1 says whether there is something to fix: a file that could not
       // be examined makes it 2, with one line for each such file.
-      process.stderr.write(unexamined.map((p) => `claude-otel-doctor: ${displayPath(p.path)}: ${p.reason}\n`).join(''));
-      return 2;
+      process.stderr.write(fixed.unexamined.map((p) => `claude-otel-doctor: ${displayPath(p.path)}: ${p.reason}\n`).join(''));
+      return fixed.exitCode;
     }
   }
-  const analysis = analyze();
-  if (!flags) return report(command, format, failOn, opts, filesMode, paths, analysis);
-  const selected = (id: string) => (select.length === 0 || select.some((s) => matchesRule(id, s))) && !ignore.some((s) => matchesRule(id, s));
-  return (async () => {
-    const probes = (await Promise.all(analysis.workspaces.map((ws) => runProbes(ws, flags, selected)))).flat();
-    const staticFindings = command === 'probe' ? [] : analysis.findings;
-    const findings = [...staticFindings, ...probes.flatMap((r) => (r.finding ? [r.finding] : []))];
-    return report(command, format, failOn, opts, filesMode, paths, { ...analysis, findings }, probes, flags);
-  })();
+  const output = (result: CheckResult) => {
+    process.stdout.write(formatReport(result, { command, format, quiet: opts.quiet, failOn, color: opts.color === false ? false : colorEnabled(), cwd }));
+    return result.exitCode;
+  };
+  if (!probeOptions) return output(check(setup));
+  return (command === 'probe' ? probe(probeOptions) : doctor(probeOptions)).then(output);
 }
 
-function matchesRule(id: string, pattern: string): boolean {
-  return id === pattern || id.startsWith(pattern.endsWith('/') ? pattern : pattern + '/');
-}
-
-function seconds(value: string | undefined, flag: string, fallback?: number): number | undefined {
-  if (value === undefined) return fallback;
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || n > 600) throw new UsageError(`${flag} must be a number of seconds between 0 and 600, not "${value}"`);
   return n * 1000;
 }
 
-function probeFlags(opts: CommonOptions, filesMode: boolean): ProbeFlags {
+function probeFlags(opts: CommonOptions, setup: SetupOptions): ProbeOptions {
   for (const [flag, url] of [['--prometheus-url', opts.prometheusUrl], ['--grafana-url', opts.grafanaUrl], ['--loki-url', opts.lokiUrl]] as const) {
     if (url === undefined) continue;
     let ok = false;
@@ -199,74 +144,14 @@ function probeFlags(opts: CommonOptions, filesMode: boolean): ProbeFlags {
     if (!ok) throw new UsageError(`${flag} must be an http:// or https:// URL, not "${displayUrl(url)}"`);
   }
   return {
+    ...setup,
     prometheusUrl: opts.prometheusUrl,
     grafanaUrl: opts.grafanaUrl,
     lokiUrl: opts.lokiUrl,
-    // CI mode reads no shell variable: GRAFANA_TOKEN only with --machine or a Grafana named by --grafana-url.
-    grafanaToken: filesMode && !opts.machine && !opts.grafanaUrl ? undefined : process.env.GRAFANA_TOKEN || undefined,
     trustProject: opts.trustProject === true,
-    timeoutMs: seconds(opts.timeout, '--timeout', 5)!,
+    timeoutMs: seconds(opts.timeout, '--timeout') ?? 5000,
     flowTimeoutMs: seconds(opts.flowTimeout, '--flow-timeout'),
     send: opts.send !== false,
-  };
-}
-
-function report(
-  command: Command,
-  format: Format,
-  failOn: Severity,
-  opts: CommonOptions,
-  filesMode: boolean,
-  paths: string[],
-  { workspaces, problems, findings }: { workspaces: Workspace[]; problems: ReadProblem[]; findings: Finding[] },
-  probes?: ProbeResult[],
-  flags?: ProbeFlags,
-): number {
-  const secrets = collectSecrets(workspaces);
-  if (flags?.grafanaToken) secrets.add(flags.grafanaToken);
-  for (const url of [flags?.grafanaUrl, flags?.prometheusUrl, flags?.lokiUrl]) for (const s of urlCredentials(url)) secrets.add(s);
-  for (const s of helperSecrets()) secrets.add(s);
-  // Every read problem is also a finding (doctor/unreadable-file): the JSON report keeps its `problems` list as
-  // well, the other formats show the findings alone, so nothing is said twice.
-  const input: ReportInput = { findings, workspaces, problems: format === 'json' ? problems : [], cwd: process.cwd(), color: opts.color === false ? false : colorEnabled(), command, probes, secrets };
-  let text: string;
-  switch (format) {
-    case 'json':
-      text = formatJson(input, TOOL_VERSION);
-      break;
-    case 'sarif':
-      text = formatSarif(input, probes ? [...RULES, ...probeDescriptors()] : RULES, TOOL_VERSION);
-      break;
-    case 'github':
-      text = formatGithub(input);
-      break;
-    default:
-      text = command !== 'check' && !opts.quiet ? formatDoctor(input) : formatPretty(input, opts.quiet === true);
-  }
-  if (opts.quiet && format === 'pretty') text = formatPretty({ ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]) }, true);
-  process.stdout.write(redact(text, secrets));
-  const failing = findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[failOn]);
-  // A file that was not read, or a rule that failed: the result is incomplete, whatever else was found.
-  if (problems.some(leavesResultIncomplete) || findings.some(isUnexamined)) return 2;
-  return failing ? 1 : 0;
-}
-
-/** User and password written into a URL flag: never printed. */
-function urlCredentials(url: string | undefined): string[] {
-  try {
-    const u = url ? new URL(url) : undefined;
-    return u ? [decodeURIComponent(u.password), u.password].filter((x) => x.length >= 3) : [];
-  } catch {
-    return [];
-  }
-}
-
-function stackOptions(opts: CommonOptions): StackOptions {
-  return {
-    collectorVersion: opts.collectorVersion,
-    prometheusVersion: opts.prometheusVersion,
-    manifestComponents: opts.collectorManifest ? readManifest(resolve(opts.collectorManifest)) : undefined,
-    collectorEnvironment: opts.collectorEnvFile ? readCollectorEnvironment(resolve(opts.collectorEnvFile)) : undefined,
   };
 }
 
@@ -344,7 +229,11 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .option('--list', 'list the backups, oldest first')
     .action((backup: string | undefined, opts: { force?: boolean; list?: boolean }) => {
       if (opts.list) process.stdout.write(listBackups().map((d) => d + '\n').join(''));
-      else exitCode = runRestore(backup, opts.force === true, process.cwd());
+      else {
+        const restored = runRestore(backup, opts.force === true, process.cwd());
+        process.stdout.write(restored.text);
+        exitCode = restored.exitCode;
+      }
     });
   cli
     .command('init', 'Write a working setup: a local stack (collector, Prometheus, Loki, Grafana with a dashboard) and your Claude Code settings; with --enterprise, settings for a central endpoint')
@@ -364,7 +253,11 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .option('--header <name=value>', 'with --enterprise: a header without a credential, e.g. X-Scope-OrgID=acme (repeatable)')
     .option('--out <dir>', 'with --enterprise: output folder (default: ./claude-telemetry-rollout)')
     .option('--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)')
-    .action((opts: InitFlags) => settle(import('./bootstrap/index.js').then((m) => m.runInit(opts))));
+    .action((opts: InitOptions) =>
+      settle(
+        init({ ...opts, onOutput: (text) => process.stdout.write(text), onErrorOutput: (text) => process.stderr.write(text) }).then((r) => r.exitCode),
+      ),
+    );
   cli.help();
   cli.version(TOOL_VERSION);
   try {
@@ -392,14 +285,9 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
 }
 
 function failure(err: unknown): number {
-  // Messages quote flags and file contents: masked (URL user-info) and escaped like every other output line.
-  const line = (text: string) => escapeControl(redact(text, new Set()));
-  if (err instanceof UsageError || (err as Error)?.name === 'CACError') {
-    process.stderr.write(`claude-otel-doctor: ${line((err as Error).message)}\n`);
-    return 2;
-  }
-  process.stderr.write(`claude-otel-doctor: internal error: ${line((err as Error)?.message ?? String(err))}\n`);
-  if (process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
+  process.stderr.write(errorLine(err));
+  const usage = err instanceof UsageError || (err as Error)?.name === 'CACError';
+  if (!usage && process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
   return 2;
 }
 

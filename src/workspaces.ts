@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { classifySource, looksLikeConfigName } from './discover/classify.js';
-import { defaultManagedDir, discoverClaude, loadSettings, settingsProblem, type ClaudeFiles, type ClaudeLocations } from './discover/claude.js';
+import { defaultManagedDir, discoverClaude, settingsProblem, type ClaudeLocations } from './discover/claude.js';
 import { walk } from './discover/walk.js';
-import { internalProblem, readTextFile, type ReadProblem } from './load/read.js';
+import { diskReader, internalProblem, type ReadProblem, type Reader } from './load/read.js';
 import type { SourceFile } from './load/source.js';
-import type { SettingsFile } from './model/claude-settings.js';
+import { loadSettingsFile, type SettingsFile } from './model/claude-settings.js';
 import { atLeast, NEWEST_KNOWN_CLAUDE, parseVersion, PROJECT_TELEMETRY_IGNORED_FROM } from './model/versions.js';
-import { buildClaudeSetup, type VersionFact, type Workspace } from './model/workspace.js';
+import { buildClaudeSetup, type ClaudeFiles, type VersionFact, type Workspace } from './model/workspace.js';
 import { buildStack, emptyStack, type Stack, type StackFile, type StackOptions } from './model/stack.js';
 import type { DoctorConfig } from './config/doctor-config.js';
 import { matchesGlob } from './util/glob.js';
@@ -18,6 +18,8 @@ export interface MachineOptions extends ClaudeLocations {
   stack?: StackOptions;
   /** The stack folder (default `~/.claude/telemetry`); `init --dir` checks the folder it wrote. */
   telemetryDir?: string;
+  /** How files are read (default: the disk); the fix loop passes the contents it would write. */
+  reader?: Reader;
 }
 
 /**
@@ -25,12 +27,13 @@ export interface MachineOptions extends ClaudeLocations {
  * telemetry folder (`~/.claude/telemetry`, where local setups keep their compose and collector files).
  */
 export function machineWorkspace(opts: MachineOptions, config: DoctorConfig): Workspace {
-  const files = discoverClaude({ ...opts, managedDir: opts.managedDir ?? defaultManagedDir() });
+  const reader = opts.reader ?? diskReader;
+  const files = discoverClaude({ ...opts, managedDir: opts.managedDir ?? defaultManagedDir() }, reader, loadSettings);
   const version = claudeVersion(opts.claudeVersion, config, true);
   const ws = makeWorkspace(opts.project ?? process.cwd(), 'machine', files, version, 'machine');
   const telemetryDir = opts.telemetryDir ?? (opts.home ? join(opts.home, '.claude', 'telemetry') : undefined);
   if (telemetryDir && isDir(telemetryDir)) {
-    const stackFiles = classifiedFiles([telemetryDir], () => false, ws.problems).filter((f) => f.kind !== 'claude-settings');
+    const stackFiles = classifiedFiles([telemetryDir], () => false, ws.problems, reader).filter((f) => f.kind !== 'claude-settings');
     attachStack(ws, stackFiles, { ...opts.stack, configVersions: config.versions });
   }
   return ws;
@@ -43,11 +46,11 @@ function attachStack(ws: Workspace, files: StackFile[], opts: StackOptions): voi
 }
 
 /** Every file under the paths that is a config file of a known kind. */
-function classifiedFiles(paths: string[], ignored: (p: string) => boolean, problems: ReadProblem[]): StackFile[] {
+function classifiedFiles(paths: string[], ignored: (p: string) => boolean, problems: ReadProblem[], reader: Reader): StackFile[] {
   const out: StackFile[] = [];
   const given = new Set(paths.map((p) => resolve(p)));
   for (const path of walk(paths, ignored, problems)) {
-    const r = readTextFile(path);
+    const r = reader.text(path);
     if (!r.ok) {
       // Unreadable files matter only when they would have been config files, or were named on the command line.
       if (given.has(path) || looksLikeConfigName(path)) problems.push(/settings|^\.claude\.json$/.test(basename(path)) ? settingsProblem(r.problem) : r.problem);
@@ -63,6 +66,18 @@ function classifiedFiles(paths: string[], ignored: (p: string) => boolean, probl
   return out;
 }
 
+/**
+ * One settings file as the model reads it; a throw there (a bug) becomes one line for that file, and the other
+ * files are still read.
+ */
+function loadSettings(source: SourceFile, scope: SettingsFile['scope'], problems: ReadProblem[], inline = false): SettingsFile | undefined {
+  try {
+    return loadSettingsFile(source, scope, inline);
+  } catch (err) {
+    problems.push(internalProblem(source.path, err));
+    return undefined;
+  }
+}
 
 /**
  * The stack of these files. Should building it throw (a bug), each file is tried alone: those that fail are
@@ -94,7 +109,13 @@ function safeStack(files: StackFile[], opts: StackOptions, problems: ReadProblem
  * CI mode: only the given files and folders. Each folder holding a `.claude/` folder or a stack is
  * its own workspace; a loose settings file (a template such as settings.json.local) stands for user settings.
  */
-export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFlag?: string, stackOptions: StackOptions = {}): { workspaces: Workspace[]; problems: ReadProblem[] } {
+export function fileWorkspaces(
+  paths: string[],
+  config: DoctorConfig,
+  versionFlag?: string,
+  stackOptions: StackOptions = {},
+  reader: Reader = diskReader,
+): { workspaces: Workspace[]; problems: ReadProblem[] } {
   const problems: ReadProblem[] = [];
   const ignored = (p: string) => config.ignorePaths.some((g) => matchesGlob(relative(config.base, p), g));
   const roots = paths.map((p) => resolve(p));
@@ -102,7 +123,7 @@ export function fileWorkspaces(paths: string[], config: DoctorConfig, versionFla
   const version = claudeVersion(versionFlag, config, false);
 
   const groups = new Map<string, StackFile[]>();
-  for (const file of classifiedFiles(paths, ignored, problems)) {
+  for (const file of classifiedFiles(paths, ignored, problems, reader)) {
     const root = workspaceRoot(file.source.path, scanRoot);
     const list = groups.get(root) ?? [];
     list.push(file);

@@ -42,10 +42,10 @@ export function dockerState(): DockerState {
   return { ok: true, docker };
 }
 
-/** `docker compose -f <file> up -d`; its output goes to stderr (pulls, container states). */
-export function composeUp(docker: string, composeFile: string): { ok: boolean; error?: string } {
+/** `docker compose -f <file> up -d`; its output (pulls, container states) goes to `err`: the CLI's stderr. */
+export function composeUp(docker: string, composeFile: string, err: (text: string) => void): { ok: boolean; error?: string } {
   const r = spawnSync(docker, ['compose', '-f', composeFile, 'up', '-d'], { encoding: 'utf8', timeout: 15 * 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+  err(`${r.stdout ?? ''}${r.stderr ?? ''}`);
   if (r.error) return { ok: false, error: (r.error as NodeJS.ErrnoException).code ?? r.error.message };
   if (r.status !== 0) {
     const lines = `${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -8,7 +8,7 @@ import { httpRequest } from '../probes/http.js';
 import { readEnvFileValues } from '../load/env-file.js';
 import { formatFinding } from '../report/pretty.js';
 import { RULES } from '../rules/index.js';
-import { SEVERITY_ORDER } from '../types.js';
+import { SEVERITY_ORDER, type Finding } from '../types.js';
 import { colorEnabled } from '../util/color.js';
 import { displayPath } from '../util/display.js';
 import { UsageError } from '../util/errors.js';
@@ -25,8 +25,10 @@ import { verifyLocal, verifyManaged, type Verification } from './verify.js';
 
 /**
  * `claude-otel-doctor init`: a correct local stack (Mode 1) or settings for a central endpoint (Mode 2,
- * `--enterprise`), checked by the doctor's own rules. Loaded lazily by the CLI. Exit codes: 0 done, 1 written
- * but the doctor finds errors in it or the stack did not start, 2 bad usage or refused (nothing written).
+ * `--enterprise`), checked by the doctor's own rules. Loaded lazily by the library API (api.ts `init`), which
+ * passes the probe API in: init sits below the API and imports nothing above it. Exit codes: 0 done, 1 written
+ * but the doctor finds errors in it or the stack did not start; bad usage or a refusal throws a UsageError
+ * (exit code 2, nothing written).
  */
 
 export interface InitFlags extends EnterpriseFlags {
@@ -39,30 +41,65 @@ export interface InitFlags extends EnterpriseFlags {
   /** false with --no-start. */
   start?: boolean;
   /** Seconds to wait for the started stack before probing it (default 90). */
-  wait?: string;
+  wait?: string | number;
   color?: boolean;
 }
+
+/** Where init's text goes, and how it probes the stack it started. */
+export interface InitIO {
+  /** init's own report, as it goes. */
+  out(text: string): void;
+  /** What `docker compose up` prints. */
+  err(text: string): void;
+  /** The live probes of this machine with that home, and their report as `claude-otel-doctor probe` prints it. */
+  probe(home: string): Promise<{ exitCode: number; text: string }>;
+}
+
+export interface InitResult {
+  /** 0 done; 1 written, but the rules find errors in it, the stack did not start or the live checks fail. */
+  exitCode: number;
+  /** Everything init reported (what the CLI prints on stdout), credentials masked. */
+  output: string;
+  /** The files written (or, with dryRun, that would be). */
+  changed: string[];
+  /** Where the backup of what init replaced is (undo with `claude-otel-doctor restore`). */
+  backupDir?: string;
+  /** What the doctor's rules find in what init wrote. */
+  findings: Finding[];
+  /** The exit code of the live checks, when the stack was started and probed. */
+  probeExitCode?: number;
+}
+
+/** What a run found out, filled as it goes; `output` is the text given to `out`. */
+type Run = Omit<InitResult, 'exitCode'> & { io: InitIO };
 
 const LOCAL_ONLY = [['--dir', 'dir'], ['--home', 'home'], ['--no-start', 'start'], ['--wait', 'wait']] as const;
 const ENTERPRISE_ONLY = [['--endpoint', 'endpoint'], ['--protocol', 'protocol'], ['--team', 'team'], ['--department', 'department'], ['--cost-center', 'costCenter'], ['--headers-helper', 'headersHelper'], ['--header', 'header'], ['--out', 'out']] as const;
 
-export function runInit(flags: InitFlags): number | Promise<number> {
+export async function runInit(flags: InitFlags, io: InitIO): Promise<InitResult> {
   const f = normalize(flags);
+  const out = (text: string) => {
+    run.output += text;
+    io.out(text);
+  };
+  const run: Run = { output: '', changed: [], findings: [], io: { ...io, out } };
   if (f.enterprise) {
     for (const [flag, key] of LOCAL_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} is for the local stack; init --enterprise writes to --out`);
-    return runEnterprise(f);
+    return { ...result(run), exitCode: runEnterprise(f, run) };
   }
   for (const [flag, key] of ENTERPRISE_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} works with --enterprise`);
-  return runLocal(f);
+  const exitCode = await runLocal(f, run);
+  return { ...result(run), exitCode };
+}
+
+function result(run: Run): Omit<InitResult, 'exitCode'> {
+  const { io: _io, ...rest } = run;
+  return rest;
 }
 
 /** --no-start as `start: false`; --header always as a list (given once it is a string). */
 function normalize(flags: InitFlags): InitFlags {
   return { ...flags, start: flags.start === false ? false : undefined, header: flags.header === undefined ? undefined : [flags.header].flat().map(String) };
-}
-
-function out(text: string): void {
-  process.stdout.write(text);
 }
 
 const STATUS_WORD: Record<ExaminedFile['status'], string> = { create: 'create', unchanged: 'same', kept: 'keep', differs: 'DIFFERS' };
@@ -102,7 +139,8 @@ function isFolderOrMissing(path: string, flag: string): void {
   }
 }
 
-function runLocal(f: InitFlags): number | Promise<number> {
+function runLocal(f: InitFlags, run: Run): number | Promise<number> {
+  const out = run.io.out;
   const waitSec = waitSeconds(f.wait); // a bad flag is refused before anything is written
   const home = resolve(f.home ?? homedir());
   const dir = resolve(f.dir ?? join(home, '.claude', 'telemetry'));
@@ -121,6 +159,7 @@ function runLocal(f: InitFlags): number | Promise<number> {
   const force = f.force === true;
   const changes: FileChange[] = [...changesOf(files), ...(settings.change ? [settings.change] : [])];
   const color = f.color === false ? false : colorEnabled();
+  run.changed = changes.map((c) => c.path);
 
   const note = (x: ExaminedFile) => (x.path === envPath ? ` (Grafana's admin password${x.status === 'kept' ? ', kept' : ''}; mode 0600, never printed)` : '');
   let text = `${f.dryRun ? 'init would write' : 'init:'} a local telemetry stack in ${displayPath(dir)}\n${planLines(files, dir, force, note)}${settingsLine(settings)}`;
@@ -138,9 +177,11 @@ function runLocal(f: InitFlags): number | Promise<number> {
   refuseDiffering(files, force);
   const folders = [...new Set(changes.filter((c) => c.path.startsWith(dir + sep)).map((c) => dirname(c.path)))];
   const result = changes.length ? writeAll(changes, folders, TOOL_VERSION) : undefined;
+  run.backupDir = result?.backupDir;
   text += result ? written(result) : 'nothing to write: the stack and settings are in place\n';
   text += `Grafana: http://localhost:3000, user admin, password stored in ${displayPath(envPath)}\n`;
   const v = verifyLocal(home, dir);
+  run.findings = v.findings;
   text += findingsText(v, color);
   // Config files from an older setup in the same folder are read by the doctor as part of this stack.
   const ours = new Set(planned.map((p) => p.path));
@@ -164,8 +205,8 @@ function runLocal(f: InitFlags): number | Promise<number> {
       out(`Docker is not available (${docker.reason}), so the stack was not started. Start it later with:\n  ${startCommand(compose)}\n`);
     } else {
       out(`starting the stack: ${startCommand(compose)}\n`);
-      const up = composeUp(docker.docker, compose);
-      if (up.ok) return verifyStarted(home, dir === join(home, '.claude', 'telemetry'), waitSec, failed);
+      const up = composeUp(docker.docker, compose, run.io.err);
+      if (up.ok) return verifyStarted(run, home, dir === join(home, '.claude', 'telemetry'), waitSec, failed);
       out(`docker compose up failed: ${up.error}\n`);
       failed = true;
     }
@@ -176,7 +217,7 @@ function runLocal(f: InitFlags): number | Promise<number> {
 
 const NEXT = 'next: restart Claude Code (it reads telemetry settings at start), use it, then run claude-otel-doctor to follow the data end to end (claude-otel-doctor probe: the live checks only)\n';
 
-function waitSeconds(value: string | undefined): number {
+function waitSeconds(value: string | number | undefined): number {
   if (value === undefined) return 90;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 600) throw new UsageError(`--wait must be a number of seconds between 0 and 600, not "${value}"`);
@@ -196,7 +237,8 @@ const READY = [
  * 15 s), then run the live probes in-process, the end-to-end data check included, so init ends with proof
  * rather than a promise. Waiting out the time is not a failure by itself: the probes then say what is missing.
  */
-async function verifyStarted(home: string, defaultDir: boolean, waitSec: number, failed: boolean): Promise<number> {
+async function verifyStarted(run: Run, home: string, defaultDir: boolean, waitSec: number, failed: boolean): Promise<number> {
+  const out = run.io.out;
   out(`the stack is starting; waiting up to ${waitSec} s for its services to answer\n`);
   const deadline = Date.now() + waitSec * 1000;
   const pending = new Set<string>(READY.map(([name]) => name));
@@ -209,10 +251,11 @@ async function verifyStarted(home: string, defaultDir: boolean, waitSec: number,
     out(`(the doctor reads the stack in ${displayPath(join(home, '.claude', 'telemetry'))}; for this folder run claude-otel-doctor probe with its path)\n`);
     return failed ? 1 : 0;
   }
-  const { main } = await import('../cli.js');
-  const probed = await main(['probe', '--home', home]);
+  const probed = await run.io.probe(home);
+  run.probeExitCode = probed.exitCode;
+  out(probed.text);
   out(NEXT);
-  return failed || probed !== 0 ? 1 : 0;
+  return failed || probed.exitCode !== 0 ? 1 : 0;
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -246,7 +289,8 @@ function settingsLine(s: SettingsMerge): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Mode 2: settings for a central endpoint
 
-function runEnterprise(f: InitFlags): number {
+function runEnterprise(f: InitFlags, run: Run): number {
+  const out = run.io.out;
   const input = parseEnterprise(f);
   const dir = resolve(f.out ?? 'claude-telemetry-rollout');
   isFolderOrMissing(dir, '--out');
@@ -262,6 +306,8 @@ function runEnterprise(f: InitFlags): number {
   const files = examine(planned);
   const force = f.force === true;
   const changes = changesOf(files);
+  run.changed = changes.map((c) => c.path);
+  run.findings = v.findings;
   let text = `${f.dryRun ? 'init --enterprise would write' : 'init --enterprise:'} rollout files in ${displayPath(dir)}\n${planLines(files, dir, force)}`;
   if (f.dryRun) {
     out(text);
@@ -273,6 +319,7 @@ function runEnterprise(f: InitFlags): number {
   }
   refuseDiffering(files, force);
   const result = changes.length ? writeAll(changes, [dir], TOOL_VERSION) : undefined;
+  run.backupDir = result?.backupDir;
   text += result ? written(result) : 'nothing to write: the files are in place\n';
   text += findingsText(v, f.color === false ? false : colorEnabled()).replace('what init wrote', 'managed-settings.json');
   text += `next: read ${displayPath(join(dir, 'ROLLOUT.md'))}: where managed-settings.json goes on each OS, the headers helper, and how to verify with claude-otel-doctor\n`;

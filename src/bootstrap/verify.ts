@@ -1,7 +1,6 @@
 import { emptyConfig } from '../config/doctor-config.js';
 import { runRules } from '../engine.js';
-import { withPendingContents } from '../load/read.js';
-import type { ReadProblem } from '../load/read.js';
+import { pendingReader, type ReadProblem, type Reader } from '../load/read.js';
 import type { Workspace } from '../model/workspace.js';
 import type { Finding } from '../types.js';
 import { machineWorkspace } from '../workspaces.js';
@@ -18,20 +17,18 @@ export interface Verification {
   problems: ReadProblem[];
 }
 
-function verify(ws: () => Workspace, pending: ReadonlyMap<string, string>): Verification {
-  return withPendingContents(pending, () => {
-    const w = ws();
-    return { workspaces: [w], findings: runRules([w], { config: emptyConfig(process.cwd()), select: [], ignore: [] }), problems: w.problems };
-  });
+function verify(ws: (reader: Reader) => Workspace, pending: ReadonlyMap<string, string>): Verification {
+  const w = ws(pendingReader(pending));
+  return { workspaces: [w], findings: runRules([w], { config: emptyConfig(process.cwd()), select: [], ignore: [] }), problems: w.problems };
 }
 
 /** Mode 1: the user settings (where CLAUDE_CONFIG_DIR puts them) and the stack folder, as one machine. */
 export function verifyLocal(home: string, stackDir: string, pending: ReadonlyMap<string, string> = new Map()): Verification {
   const configDir = process.env.CLAUDE_CONFIG_DIR;
   return verify(
-    () =>
+    (reader) =>
       machineWorkspace(
-        { home, managedDir: '', processEnv: configDir ? { CLAUDE_CONFIG_DIR: configDir } : undefined, telemetryDir: stackDir },
+        { home, managedDir: '', processEnv: configDir ? { CLAUDE_CONFIG_DIR: configDir } : undefined, telemetryDir: stackDir, reader },
         emptyConfig(process.cwd()),
       ),
     pending,
@@ -40,5 +37,5 @@ export function verifyLocal(home: string, stackDir: string, pending: ReadonlyMap
 
 /** Mode 2: the managed settings alone, as a developer machine with nothing else would see them. */
 export function verifyManaged(managedDir: string, pending: ReadonlyMap<string, string> = new Map()): Verification {
-  return verify(() => machineWorkspace({ managedDir }, emptyConfig(process.cwd())), pending);
+  return verify((reader) => machineWorkspace({ managedDir, reader }, emptyConfig(process.cwd())), pending);
 }

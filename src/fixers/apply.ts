@@ -1,7 +1,7 @@
 import * as jsonc from 'jsonc-parser';
 import { basename, join, resolve } from 'node:path';
 import { userConfigDir } from '../discover/claude.js';
-import { isInside, readBoundedBytes, withPendingContents } from '../load/read.js';
+import { diskReader, isInside, pendingReader, readBoundedBytes, type Reader } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import { isOffValue, isProjectLockedVariable } from '../model/claude-env.js';
 import type { SettingsFile } from '../model/claude-settings.js';
@@ -17,7 +17,7 @@ import { RULES_BY_ID } from '../rules/index.js';
 /**
  * The one place fixes are applied. Rules return findings with edits; this module picks the fixes the
  * flags allow, merges non-overlapping edits per file, applies them in memory, re-runs the rules on the
- * result (reads see the pending contents, see load/read.ts), keeps a pass only when every fix in it made
+ * result (read through a reader that serves the pending contents, see load/read.ts), keeps a pass only when every fix in it made
  * its finding go away, and repeats until nothing applies. Nothing is written here: the caller prints
  * the changes as a diff (--dry-run) or writes them with a backup (fixers/write.ts).
  *
@@ -42,8 +42,8 @@ export interface FixOptions {
   scope?: FixScope;
   /** The machine's home and project folders, for the scope files. */
   machine?: { home?: string; project?: string };
-  /** Loads the setup and runs the rules; called again under the pending contents after each pass. */
-  analyze: () => Analysis;
+  /** Loads the setup through `reader` and runs the rules; called again with the pending contents after each pass. */
+  analyze: (reader: Reader) => Analysis;
   /** Passes that change something (default 10). */
   maxPasses?: number;
   /**
@@ -118,7 +118,7 @@ type Resolution = { ok: true; fix: Resolved } | { ok: false; reason: string; uns
 export function planFixes(opts: FixOptions): FixResult {
   const maxPasses = opts.maxPasses ?? 10;
   const state = new FileState();
-  const initial = opts.analyze();
+  const initial = opts.analyze(diskReader);
   const refuseWrite = writePolicy(initial, opts);
   let analysis = initial;
   const excluded = new Map<string, string>();
@@ -141,7 +141,7 @@ export function planFixes(opts: FixOptions): FixResult {
     const chosen = selectNonOverlapping(usable.filter((r) => r.tier === tier));
     const snapshot = state.snapshot();
     const batches = state.apply(chosen);
-    const next = withPendingContents(state.pending(), opts.analyze);
+    const next = opts.analyze(pendingReader(state.pending()));
     const nextKeys = new Set(next.findings.map((f) => findingKey(f)));
     const ineffective = chosen.filter((r) => nextKeys.has(mappedKey(r.finding, analysis, batches, state)));
     if (ineffective.length > 0) {

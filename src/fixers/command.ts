@@ -3,6 +3,7 @@ import { UsageError } from '../util/errors.js';
 import { displayPath } from '../util/display.js';
 import { collectSecrets, redact } from '../util/secrets.js';
 import { escapeControl } from '../util/escape.js';
+import type { Reader } from '../load/read.js';
 import { FIX_SCOPES, planFixes, type Analysis, type FixResult, type FixScope } from './apply.js';
 import { formatDiffs } from './diff.js';
 import { FixWriteError, listBackups, removeLeftoverTemps, resolveBackup, restoreBackup, withFixLock, writeChanges } from './write.js';
@@ -37,19 +38,34 @@ export function fixRequested(flags: FixFlags, filesMode: boolean, machineRead: b
 
 export interface FixRun {
   flags: FixFlags;
-  analyze: () => Analysis;
+  /** Loads the setup through the reader and runs the rules (see planFixes). */
+  analyze: (reader: Reader) => Analysis;
   machine?: { home?: string; project?: string };
   /** CI mode: the scanned paths, which (with the project) bound where fixes write. */
   roots?: string[];
   tool: string;
-  /** Notes go to stdout before the pretty report; with a machine format (json, sarif, github) to stderr. */
-  notesToStdout: boolean;
   cwd: string;
+  /** Where the text goes: the caller prints it (the CLI) or keeps it (the library API). */
+  output: FixOutput;
+}
+
+/** The text of a fix run, by kind; the CLI decides the stream of each. */
+export interface FixOutput {
+  /** --dry-run's unified diff. */
+  diff(text: string): void;
+  /** What was fixed, what was not and why, the backup. */
+  notes(text: string): void;
+  /** One line for a failed write or lock: the run stops with exit code 2. */
+  error(text: string): void;
 }
 
 export interface FixOutcome {
   /** Exit code to return at once (--dry-run, or a write that failed); undefined: report the fixed setup as usual. */
   exitCode?: number;
+  /** The planned fixes; undefined when planning failed on a lock. */
+  result?: FixResult;
+  /** The files written and their backup folder, when something was written. */
+  written?: { written: string[]; backupDir: string };
 }
 
 export function runFix(run: FixRun): FixOutcome {
@@ -73,7 +89,7 @@ export function runFix(run: FixRun): FixOutcome {
     return withFixLock(() => fixAndWrite(run, plan()));
   } catch (err) {
     if (err instanceof FixWriteError) {
-      process.stderr.write(`claude-otel-doctor: ${escapeControl(err.message)}\n`);
+      run.output.error(`claude-otel-doctor: ${escapeControl(err.message)}\n`);
       return { exitCode: 2 };
     }
     throw err;
@@ -88,31 +104,31 @@ function dryRun(run: FixRun, result: FixResult): FixOutcome {
   const secrets = secretsOf(result);
   const show = (p: string | undefined) => displayPath(p, run.cwd);
   const diff = formatDiffs(result.changes, secrets);
-  process.stdout.write(diff.text);
+  run.output.diff(diff.text);
   let notes = '';
   if (run.flags.showFixes) notes += appliedLines(result, show, 'would fix');
   notes += pendingLines(result, show);
   if (diff.masked.length) notes += `the diff of ${diff.masked.map(show).join(', ')} holds a credential: shown masked, as comments that patch skips\n`;
   if (result.changes.length === 0) notes += 'nothing to fix\n';
-  process.stderr.write(redact(notes, secrets));
-  return { exitCode: result.changes.length > 0 ? 1 : 0 };
+  run.output.notes(redact(notes, secrets));
+  return { exitCode: result.changes.length > 0 ? 1 : 0, result };
 }
 
 function fixAndWrite(run: FixRun, result: FixResult): FixOutcome {
   const secrets = secretsOf(result);
   const show = (p: string | undefined) => displayPath(p, run.cwd);
-  const out = (text: string) => (run.notesToStdout ? process.stdout : process.stderr).write(redact(text, secrets));
+  const out = (text: string) => run.output.notes(redact(text, secrets));
   if (result.changes.length === 0) {
     out(pendingLines(result, show) + (result.applied.length === 0 ? 'nothing to fix\n' : ''));
-    return {};
+    return { result };
   }
   let written;
   try {
     written = writeChanges(result.changes, run.tool);
   } catch (err) {
     if (err instanceof FixWriteError) {
-      process.stderr.write(`claude-otel-doctor: ${escapeControl(redact(err.message, secrets))}\n`);
-      return { exitCode: 2 };
+      run.output.error(`claude-otel-doctor: ${escapeControl(redact(err.message, secrets))}\n`);
+      return { exitCode: 2, result };
     }
     throw err;
   }
@@ -122,7 +138,7 @@ function fixAndWrite(run: FixRun, result: FixResult): FixOutcome {
   const files = written.written.map(show).join(', ');
   notes += `fixed ${plural(result.applied.length, 'finding')} in ${files}; backup in ${show(written.backupDir)} (undo: claude-otel-doctor restore ${basename(written.backupDir)})\n\n`;
   out(notes);
-  return {};
+  return { result, written };
 }
 
 function plural(n: number, word: string): string {
@@ -147,8 +163,8 @@ function pendingLines(result: FixResult, show: (p: string | undefined) => string
   return text;
 }
 
-/** `claude-otel-doctor restore [<backup>] [--force]`: puts the files of a --fix run back. */
-export function runRestore(which: string | undefined, force: boolean, cwd: string): number {
+/** `claude-otel-doctor restore [<backup>] [--force]`: puts the files of a --fix run back; the text says what it did. */
+export function runRestore(which: string | undefined, force: boolean, cwd: string): { exitCode: number; text: string } {
   try {
     const dir = resolveBackup(which);
     const r = restoreBackup(dir, force);
@@ -157,8 +173,7 @@ export function runRestore(which: string | undefined, force: boolean, cwd: strin
     for (const p of r.restored) text += `restored ${show(p)}\n`;
     for (const s of r.skipped) text += `${s.refused ? 'not restored' : 'left as is'} ${show(s.path)}: ${escapeControl(s.reason)}\n`;
     text += `${plural(r.restored.length, 'file')} restored from ${show(r.dir)}\n`;
-    process.stdout.write(text);
-    return r.skipped.some((s) => s.refused) ? 1 : 0;
+    return { exitCode: r.skipped.some((s) => s.refused) ? 1 : 0, text };
   } catch (err) {
     if (err instanceof FixWriteError) throw new UsageError(err.message);
     throw err;

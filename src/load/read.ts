@@ -34,24 +34,30 @@ export function leavesResultIncomplete(p: ReadProblem): boolean {
 export type ReadResult = { ok: true; source: SourceFile } | { ok: false; problem: ReadProblem };
 
 /**
- * Contents the fixer means to write, by absolute path. While they are set, reads see them instead of the disk,
- * so the rules can be re-run on the fixed setup before anything is written (`--dry-run` writes nothing at all).
+ * How loading sees files. The disk, or for the fix loop the disk with the contents the fixer means to write laid
+ * over it, so the rules can be re-run on the fixed setup before anything is written (`--dry-run` writes nothing).
+ * Passed down to every loader that reads a file a fix may change (discover, workspaces); there is no global switch.
  */
-let pending: ReadonlyMap<string, string> | undefined;
-
-export function withPendingContents<T>(files: ReadonlyMap<string, string>, fn: () => T): T {
-  const before = pending;
-  pending = files;
-  try {
-    return fn();
-  } finally {
-    pending = before;
-  }
+export interface Reader {
+  /** A file as text, as `readTextFile` reads it, or its pending contents. */
+  text(path: string, syntax?: 'json' | 'yaml'): ReadResult;
+  /** The pending text of a file (a leading BOM included), if the fixer has one: it may be about to create it. */
+  pending(path: string): string | undefined;
 }
 
-/** The pending text of a file (a leading BOM included), if the fixer has one. */
-export function pendingContent(path: string): string | undefined {
-  return pending?.get(resolve(path));
+export const diskReader: Reader = { text: (path, syntax) => readTextFile(path, syntax), pending: () => undefined };
+
+/** The disk, with these contents (by absolute path) in place of what is there. */
+export function pendingReader(files: ReadonlyMap<string, string>): Reader {
+  const pending = (path: string) => files.get(resolve(path));
+  return {
+    pending,
+    text(path, syntax) {
+      const staged = pending(path);
+      if (staged === undefined) return readTextFile(path, syntax);
+      return textSource(path, staged.charCodeAt(0) === 0xfeff ? staged.slice(1) : staged, syntax);
+    },
+  };
 }
 
 /**
@@ -61,22 +67,18 @@ export function pendingContent(path: string): string | undefined {
  * before writing and puts it back. `syntax` names the format when the file name does not (a builder manifest).
  */
 export function readTextFile(path: string, syntax?: 'json' | 'yaml'): ReadResult {
-  const staged = pendingContent(path);
   const fail = (reason: string, more: Partial<ReadProblem> = {}): ReadResult => ({ ok: false, problem: { path, reason, ...more } });
+  const read = readBoundedBytes(path);
+  if (!read.ok) return fail(read.reason);
+  const bytes = read.bytes;
+  const utf16 = utf16Encoding(bytes);
+  if (utf16) return fail(`is ${utf16}, not UTF-8`, { kind: 'encoding' });
+  if (bytes.includes(0)) return fail('looks binary (contains NUL bytes)', { kind: 'encoding' });
   let text: string;
-  if (staged !== undefined) text = staged;
-  else {
-    const read = readBoundedBytes(path);
-    if (!read.ok) return fail(read.reason);
-    const bytes = read.bytes;
-    const utf16 = utf16Encoding(bytes);
-    if (utf16) return fail(`is ${utf16}, not UTF-8`, { kind: 'encoding' });
-    if (bytes.includes(0)) return fail('looks binary (contains NUL bytes)', { kind: 'encoding' });
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return fail('is not valid UTF-8', { kind: 'encoding' });
-    }
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return fail('is not valid UTF-8', { kind: 'encoding' });
   }
   return textSource(path, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, syntax);
 }
@@ -226,8 +228,8 @@ export function describeFsError(err: unknown): string {
   }
 }
 
-export function fileExists(path: string): boolean {
-  if (pendingContent(path) !== undefined) return true;
+export function fileExists(path: string, reader: Reader = diskReader): boolean {
+  if (reader.pending(path) !== undefined) return true;
   try {
     return statSync(path).isFile();
   } catch {

@@ -118,4 +118,10 @@ export class YamlValue {
   location(part: 'key' | 'value' = 'key'): Location {
     return { file: this.file, range: part === 'key' ? this.keyRange : this.valueRange, path: this.path.length ? yamlPathString(this.path) : undefined };
   }
+
+  /** The value's text as written in the file (quotes included), for edits that follow its style. */
+  sourceText(): string | undefined {
+    const range = this.node?.range;
+    return range ? this.doc.source.text.slice(range[0], range[1]) : undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { YamlPath } from '../load/yaml.js';
 import { schemaPath } from '../util/paths.js';
-import { levenshtein } from '../util/distance.js';
+import { nearest, typoDistance } from '../util/distance.js';
 import type { ComponentKind } from './collector.js';
 import { parseGoDuration } from './collector.js';
 import { moduleKey } from './components.js';
@@ -185,14 +185,7 @@ function walk(shape: OptionShape, value: unknown, path: YamlPath, out: RawProble
 const pathKey = (p: RawProblem) => `${p.what}:${p.path.join('\u0000')}`;
 
 function suggestion(key: string, parent: OptionShape | undefined): string | undefined {
-  const names = Object.keys(parent?.fields ?? {});
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const n of names) {
-    const d = levenshtein(key.toLowerCase(), n);
-    if (d < bestDistance) [best, bestDistance] = [n, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+  return nearest(key.toLowerCase(), Object.keys(parent?.fields ?? {}), typoDistance(key))?.names[0];
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { YamlDocument, YamlPath } from '../load/yaml.js';
+import { YamlValue } from '../load/yaml-value.js';
 
 export interface PublishedPort {
   /** Host address when given (`127.0.0.1:4317:4317`); undefined means all interfaces. */
@@ -7,6 +8,8 @@ export interface PublishedPort {
   containerPort: number;
   protocol: string;
   path: YamlPath;
+  /** The `ports:` entry as written. */
+  value: YamlValue;
 }
 
 export interface Mount {
@@ -18,6 +21,8 @@ export interface Mount {
    */
   type: 'bind' | 'volume' | 'tmpfs' | 'config';
   path: YamlPath;
+  /** The `volumes:` or `configs:` entry as written. */
+  value: YamlValue;
 }
 
 export interface ComposeService {
@@ -38,7 +43,15 @@ export interface ComposeService {
   entrypoint: string[];
   environment: Record<string, string>;
   healthcheckTest?: string[];
+  /** The healthcheck's test as written (a string runs in /bin/sh), when it has one and is not disabled. */
+  healthcheck?: { test: string | string[] };
+  /** Services it waits for with `depends_on: {<name>: {condition: service_healthy}}`. */
+  waitsHealthy: string[];
+  /** It has an `env_file:`, so any variable may come from there. */
+  hasEnvFile: boolean;
   path: YamlPath;
+  /** The service's entry under `services:`. */
+  value: YamlValue;
   raw: Record<string, unknown>;
 }
 
@@ -46,6 +59,8 @@ export interface ComposeFile {
   yaml: YamlDocument;
   file: string;
   services: ComposeService[];
+  /** The whole document. */
+  root: YamlValue;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -60,12 +75,12 @@ export function splitImage(image: string): { repository: string; tag?: string } 
 }
 
 /** Compose's short (`"127.0.0.1:4317:4317/tcp"`) and long (`{target, published, host_ip}`) port forms. */
-export function parsePort(entry: unknown, path: YamlPath): PublishedPort | undefined {
+export function parsePort(entry: unknown, path: YamlPath, value: YamlValue): PublishedPort | undefined {
   if (isObject(entry)) {
     const target = Number(entry.target);
     if (!Number.isFinite(target)) return undefined;
     const published = entry.published !== undefined ? Number(String(entry.published).split('-')[0]) : undefined;
-    return { hostIp: typeof entry.host_ip === 'string' ? entry.host_ip : undefined, hostPort: published, containerPort: target, protocol: String(entry.protocol ?? 'tcp'), path };
+    return { hostIp: typeof entry.host_ip === 'string' ? entry.host_ip : undefined, hostPort: published, containerPort: target, protocol: String(entry.protocol ?? 'tcp'), path, value };
   }
   if (typeof entry !== 'string' && typeof entry !== 'number') return undefined;
   const [spec, protocol = 'tcp'] = String(entry).split('/');
@@ -75,34 +90,35 @@ export function parsePort(entry: unknown, path: YamlPath): PublishedPort | undef
   const parts = spec.replace(/^\[[^\]]+\]/, 'H').split(':');
   const hostIp = parts.length === 3 ? (m[1] ?? '').replace(/^\[|\]$/g, '') : undefined;
   const hostPort = parts.length >= 2 ? Number(parts[parts.length - 2]) : undefined;
-  return { hostIp, hostPort, containerPort: Number(m[3]), protocol, path };
+  return { hostIp, hostPort, containerPort: Number(m[3]), protocol, path, value };
 }
 
 /** A short-syntax source that is a host path (`./x`, `/x`, `~/x`, `${PWD}/x`), not a volume name. */
 const isHostPath = (source: string) => /^(\.|\/|~|\$)/.test(source);
 
-function parseMount(entry: unknown, path: YamlPath): Mount | undefined {
+function parseMount(entry: unknown, path: YamlPath, value: YamlValue): Mount | undefined {
   if (isObject(entry) && typeof entry.target === 'string') {
     const source = String(entry.source ?? '');
     const type = entry.type === 'bind' || entry.type === 'tmpfs' ? entry.type : entry.type === undefined && isHostPath(source) ? 'bind' : 'volume';
-    return { source, target: entry.target, type, path };
+    return { source, target: entry.target, type, path, value };
   }
   if (typeof entry !== 'string') return undefined;
   const parts = entry.split(':');
-  if (parts.length < 2) return { source: '', target: parts[0], type: 'volume', path };
-  return { source: parts[0], target: parts[1], type: isHostPath(parts[0]) ? 'bind' : 'volume', path };
+  if (parts.length < 2) return { source: '', target: parts[0], type: 'volume', path, value };
+  return { source: parts[0], target: parts[1], type: isHostPath(parts[0]) ? 'bind' : 'volume', path, value };
 }
 
 /** A service's `configs:` entries as mounts: short form `- name` (target `/name`) or `{source, target}`. */
-function parseConfigMounts(list: unknown, topLevel: Record<string, unknown>, path: YamlPath): Mount[] {
+function parseConfigMounts(list: unknown, topLevel: Record<string, unknown>, path: YamlPath, listValue: YamlValue): Mount[] {
   if (!Array.isArray(list)) return [];
+  const values = listValue.items();
   return list.flatMap((entry, i): Mount[] => {
     const name = typeof entry === 'string' ? entry : isObject(entry) && typeof entry.source === 'string' ? entry.source : undefined;
     if (!name) return [];
     const def = isObject(topLevel[name]) ? topLevel[name] : {};
     if (typeof def.file !== 'string') return [];
     const target = isObject(entry) && typeof entry.target === 'string' ? entry.target : `/${name}`;
-    return [{ source: def.file, target, type: 'config', path: [...path, i] }];
+    return [{ source: def.file, target, type: 'config', path: [...path, i], value: values[i] ?? listValue }];
   });
 }
 
@@ -134,26 +150,48 @@ function environment(v: unknown): Record<string, string> {
   return {};
 }
 
+function healthcheckOf(hc: Record<string, unknown> | undefined): { test: string | string[] } | undefined {
+  if (!hc || hc.disable === true) return undefined;
+  if (typeof hc.test === 'string') return { test: hc.test };
+  return Array.isArray(hc.test) ? { test: hc.test.map((w) => String(w ?? '')) } : undefined;
+}
+
+/** The YAML values of a list's entries (aligned with its plain value), each else the list itself. */
+function entryValues(list: YamlValue): (i: number) => YamlValue {
+  const items = list.items();
+  return (i) => items[i] ?? list;
+}
+
+/**
+ * The values are read from the plain document (aliases and merge keys resolved); each YAML value is the one
+ * written there, or the nearest enclosing one when an alias or merge key stands for it.
+ */
 export function loadCompose(yaml: YamlDocument): ComposeFile {
+  const rootValue = YamlValue.root(yaml);
   const root = isObject(yaml.value) ? yaml.value : {};
   const services = isObject(root.services) ? root.services : {};
   const configs = isObject(root.configs) ? root.configs : {};
+  const servicesValue = rootValue.get('services') ?? rootValue;
   return {
     yaml,
     file: yaml.source.path,
+    root: rootValue,
     services: Object.entries(services).map(([name, raw]) => {
       const s = isObject(raw) ? raw : {};
       const path = ['services', name];
+      const value = servicesValue.get(name) ?? servicesValue;
       const image = typeof s.image === 'string' ? s.image : undefined;
       const healthcheck = isObject(s.healthcheck) ? s.healthcheck : undefined;
+      const port = entryValues(value.get('ports') ?? value);
+      const volume = entryValues(value.get('volumes') ?? value);
       return {
         name,
         image,
         ...(image ? splitImage(image) : {}),
-        ports: (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => parsePort(p, [...path, 'ports', i]) ?? []),
+        ports: (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => parsePort(p, [...path, 'ports', i], port(i)) ?? []),
         mounts: [
-          ...(Array.isArray(s.volumes) ? s.volumes : []).flatMap((v, i) => parseMount(v, [...path, 'volumes', i]) ?? []),
-          ...parseConfigMounts(s.configs, configs, [...path, 'configs']),
+          ...(Array.isArray(s.volumes) ? s.volumes : []).flatMap((v, i) => parseMount(v, [...path, 'volumes', i], volume(i)) ?? []),
+          ...parseConfigMounts(s.configs, configs, [...path, 'configs'], value.get('configs') ?? value),
         ],
         aliases: aliasesOf(s),
         networkMode: typeof s.network_mode === 'string' ? s.network_mode : undefined,
@@ -161,7 +199,11 @@ export function loadCompose(yaml: YamlDocument): ComposeFile {
         entrypoint: words(s.entrypoint),
         environment: environment(s.environment),
         healthcheckTest: healthcheck ? words(healthcheck.test) : undefined,
+        healthcheck: healthcheckOf(healthcheck),
+        waitsHealthy: isObject(s.depends_on) ? Object.entries(s.depends_on).filter(([, d]) => isObject(d) && d.condition === 'service_healthy').map(([n]) => n) : [],
+        hasEnvFile: s.env_file !== undefined,
         path,
+        value,
         raw: s,
       };
     }),
@@ -191,4 +233,18 @@ export function isLokiImage(repository: string | undefined): boolean {
 
 export function isGrafanaImage(repository: string | undefined): boolean {
   return !!repository && /(^|\/)grafana\/grafana(-oss|-enterprise)?$/.test(repository);
+}
+
+/**
+ * The value at a path of this compose file, for paths other models hand out (topology's command items); where the
+ * path leads through an alias or merge key, the nearest value on the way.
+ */
+export function composeValueAt(compose: ComposeFile, path: YamlPath): YamlValue {
+  let v = compose.root;
+  for (const k of path) {
+    const next = typeof k === 'number' ? v.items()[k] : v.get(k);
+    if (!next) break;
+    v = next;
+  }
+  return v;
 }

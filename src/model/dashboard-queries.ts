@@ -1,20 +1,21 @@
-import { levenshtein } from '../util/distance.js';
-import { findNode, jsonPointer, type JsonNode } from '../load/json.js';
-import { isGrafanaImage } from './compose.js';
-import { queryDatasourceType, type Dashboard, type DashboardQuery, type JsonPath } from './grafana.js';
+import { nearest } from '../util/distance.js';
+import type { JsonNode } from '../load/json.js';
+import type { JsonValue } from '../load/json-value.js';
+import { grafanaServices } from './grafana-placement.js';
+import { queryDatasourceType, type Dashboard, type DashboardQuery, type DatasourceRef } from './grafana.js';
 import { knownClaudeNames, metricsView, type KnownName } from './grafana-pipelines.js';
 import { looksLikeLogQL, parseLogQL, parsePromQL, parseVariableQuery, type ParsedLogQL, type ParsedPromQL, type VariableQuery } from './promql.js';
 import type { Workspace } from './workspace.js';
 import type { Location, TextEdit } from '../types.js';
 
-/** Where a finding about a dashboard value points, with its JSON pointer. */
-export function atJson(d: Dashboard, path: JsonPath, part: 'key' | 'value' = 'value'): Location {
-  const full = [...d.base, ...path];
-  let node = findNode(d.doc.root, full);
-  if (part === 'key' && node?.parent?.type === 'property') node = node.parent.children?.[0];
-  // An absent property: point at the object that would hold it.
-  for (let n = full.length - 1; !node && n >= 0; n--) node = n === 0 ? d.doc.root : findNode(d.doc.root, full.slice(0, n));
-  return { file: d.file, range: node ? d.source.range(node.offset, node.type === 'object' || node.type === 'array' ? 1 : node.length) : d.source.range(0, 0), path: jsonPointer(full) };
+/**
+ * Where a finding about a whole dashboard points: its object's opening brace, or, for a file that gave no tree
+ * (nested too deep), where reading it stopped.
+ */
+export function atDashboard(d: Dashboard): Location {
+  if (d.root) return d.root.location();
+  const p = d.problems[0];
+  return { file: d.file, range: p ? d.source.range(p.offset, p.length) : d.source.range(0, d.source.text.length) };
 }
 
 /**
@@ -34,16 +35,16 @@ export function stringOffsets(node: JsonNode, text: string): number[] {
 }
 
 /** The file range of [from, to) of a query string. */
-export function queryRange(d: Dashboard, q: { node: JsonNode }, from: number, to: number) {
-  const map = stringOffsets(q.node, d.source.text);
+export function queryRange(d: Dashboard, q: { value: JsonValue }, from: number, to: number) {
+  const map = stringOffsets(q.value.node, d.source.text);
   const start = map[Math.min(from, map.length - 1)];
   const end = map[Math.min(to, map.length - 1)];
   return d.source.range(start, end - start);
 }
 
 /** Replace [from, to) of a query string with `text` (JSON-escaped), leaving the rest of the file as it is. */
-export function queryEdit(d: Dashboard, q: { node: JsonNode }, from: number, to: number, text: string): TextEdit {
-  const map = stringOffsets(q.node, d.source.text);
+export function queryEdit(d: Dashboard, q: { value: JsonValue }, from: number, to: number, text: string): TextEdit {
+  const map = stringOffsets(q.value.node, d.source.text);
   const start = map[Math.min(from, map.length - 1)];
   const end = map[Math.min(to, map.length - 1)];
   return { file: d.file, offset: start, length: end - start, text: JSON.stringify(text).slice(1, -1) };
@@ -70,7 +71,7 @@ export function dashboardQueries(ws: Workspace): AnalysedQuery[] {
   list = [];
   const datasources = ws.stack.grafana.datasources;
   for (const d of ws.stack.grafana.dashboards) {
-    if (d.doc.problems.some((p) => p.kind === 'syntax')) continue;
+    if (d.hasSyntaxError) continue;
     for (const q of d.queries) {
       const type = queryDatasourceType(q, d, datasources);
       const language = type === 'loki' ? 'logql' : type === 'prometheus' ? 'promql' : type === undefined ? (looksLikeLogQL(q.text) ? 'logql' : 'promql') : undefined;
@@ -98,7 +99,7 @@ const knownWithCreated = new Map<string, ReadonlyMap<string, KnownName>>();
  * per list of namespaces (most workspaces share one) and shared: callers must not change it.
  */
 export function knownNames(ws: Workspace): ReadonlyMap<string, KnownName> {
-  const namespaces = metricsView(ws).pipelines.flatMap((p) => (p.pipeline.kind === 'collector-prometheus' || p.pipeline.kind === 'collector-prometheusremotewrite') && p.pipeline.namespace ? [p.pipeline.namespace.replace(/[^A-Za-z0-9_]/g, '_')] : []);
+  const namespaces = metricsView(ws).namespaces;
   const key = JSON.stringify(namespaces);
   let known = knownWithCreated.get(key);
   if (known) return known;
@@ -112,16 +113,13 @@ export function knownNames(ws: Workspace): ReadonlyMap<string, KnownName> {
 /** A name that claims to be a Claude Code series: `claude_code_…`, a configured namespace + `_claude_code_…`, or a dotted UTF-8 name. */
 export function looksLikeClaudeName(ws: Workspace, name: string): boolean {
   if (name.startsWith('claude_code_') || name.startsWith('claude_code.')) return true;
-  return metricsView(ws).pipelines.some((p) => {
-    const ns = (p.pipeline.kind === 'collector-prometheus' || p.pipeline.kind === 'collector-prometheusremotewrite') && p.pipeline.namespace;
-    return !!ns && name.startsWith(`${ns.replace(/[^A-Za-z0-9_]/g, '_')}_claude_code_`);
-  });
+  return metricsView(ws).namespaces.some((ns) => name.startsWith(`${ns}_claude_code_`));
 }
 
 /** Grafana is part of this workspace: a Grafana service in compose, or provisioning files. */
 export function grafanaPresent(ws: Workspace): boolean {
   const g = ws.stack.grafana;
-  return g.datasourceFiles.length > 0 || g.providerFiles.length > 0 || ws.stack.composes.some((c) => c.services.some((s) => isGrafanaImage(s.repository)));
+  return g.datasourceFiles.length > 0 || g.providerFiles.length > 0 || grafanaServices(ws).length > 0;
 }
 
 export function dashboardName(d: Dashboard): string {
@@ -154,16 +152,9 @@ export function guessMetric(name: string, known: ReadonlyMap<string, KnownName>)
     }
   }
   if (best) return best;
-  let nearest: KnownName | undefined;
-  let dist = Infinity;
-  for (const [n, k] of known) {
-    const d = levenshtein(name, n);
-    if (d < dist && k.otel !== 'target_info') {
-      dist = d;
-      nearest = k;
-    }
-  }
-  return nearest?.otel;
+  const names = [...known].filter(([, k]) => k.otel !== 'target_info').map(([n]) => n);
+  const near = nearest(name, names, Number.POSITIVE_INFINITY)?.names[0];
+  return near === undefined ? undefined : known.get(near)?.otel;
 }
 
 /** The name this workspace gives a Claude Code metric (the first pipeline that keeps it), else the collector default. */
@@ -199,20 +190,51 @@ export function metricUses(ws: Workspace): MetricUse[] {
   return out;
 }
 
+/** Where [from, to) of a query string is, as a finding location (with the query's JSON pointer). */
+export function atQuery(aq: AnalysedQuery, from: number, to: number): Location {
+  return { ...aq.query.value.location(), range: queryRange(aq.dashboard, aq.query, from, to) };
+}
+
 /** Where a metric use is, as a finding location. */
 export function atUse(u: { aq: AnalysedQuery; from: number; to: number }): Location {
-  return { file: u.aq.dashboard.file, range: queryRange(u.aq.dashboard, u.aq.query, u.from, u.to), path: jsonPointer([...u.aq.dashboard.base, ...u.aq.query.path]) };
+  return atQuery(u.aq, u.from, u.to);
 }
 
 /** What a query belongs to, for messages: `panel "Total Cost"`, `variable "model"`. */
 export function queryOwner(aq: AnalysedQuery): string {
-  const d = aq.dashboard;
-  const path = aq.query.path;
-  const get = (p: JsonPath) => p.reduce<unknown>((o, k) => (o as Record<string | number, unknown> | undefined)?.[k], d.model) as Record<string, unknown> | undefined;
-  if (aq.query.where === 'variable') return `variable "${aq.query.variable?.name ?? '?'}"`;
-  if (aq.query.where === 'annotation') return `annotation "${String(get(path.slice(0, -1))?.name ?? '?')}"`;
-  const panel = get(path.slice(0, -3));
-  return typeof panel?.title === 'string' && panel.title ? `panel "${panel.title}"` : 'a panel';
+  const q = aq.query;
+  if (q.where === 'variable') return `variable "${q.variable?.name ?? '?'}"`;
+  if (q.where === 'annotation') return `annotation "${String(q.owner.get('name')?.js ?? '?')}"`;
+  const title = q.panel?.get('title')?.string();
+  return title ? `panel "${title}"` : 'a panel';
+}
+
+const REF_OWNER: Record<DatasourceRef['where'], string> = { panel: 'panel', target: 'query', annotation: 'annotation', variable: 'variable' };
+
+/** What a datasource reference belongs to, for messages: `panel "Cost"`, `query A of panel "Cost"`, `variable`. */
+export function refOwner(r: DatasourceRef): string {
+  const text = (v: JsonValue | undefined, key: string) => v?.get(key)?.string();
+  if (r.where === 'target') {
+    const title = text(r.panel, 'title');
+    return `query ${text(r.owner, 'refId') ?? ''} of panel ${title !== undefined ? `"${title}"` : ''}`.replace(/\s+/g, ' ').trim();
+  }
+  const title = text(r.owner, 'title') ?? text(r.owner, 'name');
+  return title ? `${REF_OWNER[r.where]} "${title}"` : REF_OWNER[r.where];
+}
+
+/** Every string value of a dashboard that mentions `${NAME}` (or `$NAME`), `__inputs` left out. */
+export function mentionsOf(d: Dashboard, name: string): JsonValue[] {
+  const re = new RegExp(`\\$\\{${name}(?::[^}]*)?\\}|\\$${name}\\b`);
+  const out: JsonValue[] = [];
+  const walk = (v: JsonValue) => {
+    const s = v.string();
+    if (s !== undefined) {
+      if (re.test(s)) out.push(v);
+    } else if (v.isArray()) v.items().forEach(walk);
+    else for (const [k, x] of v.entries()) if (k !== '__inputs') walk(x);
+  };
+  if (d.root) walk(d.root);
+  return out;
 }
 
 /** Uses grouped by dashboard and name, in order of first appearance. */

@@ -40,6 +40,8 @@ export interface MetricsView {
   pipelines: WorkspacePipeline[];
   /** Every series name some pipeline of the workspace produces (metrics it drops excluded). */
   produced: Map<string, { series: ClaudeSeries; from: WorkspacePipeline }[]>;
+  /** The exporters' namespaces as series-name prefixes (`claude.code` → `claude_code`), one per pipeline that has one. */
+  namespaces: string[];
   claude: ClaudeAttributeOptions;
 }
 
@@ -134,7 +136,10 @@ function buildView(ws: Workspace): MetricsView {
       produced.set(s.name, list);
     }
   }
-  return { pipelines, produced, claude };
+  const namespaces = pipelines.flatMap((p) =>
+    (p.pipeline.kind === 'collector-prometheus' || p.pipeline.kind === 'collector-prometheusremotewrite') && p.pipeline.namespace ? [p.pipeline.namespace.replace(/[^A-Za-z0-9_]/g, '_')] : [],
+  );
+  return { pipelines, produced, namespaces, claude };
 }
 
 function claudeOptions(ws: Workspace): ClaudeAttributeOptions {

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import type { Node } from 'yaml';
 import { nodeAt, type YamlDocument, type YamlPath } from '../load/yaml.js';
 import { isGrafanaImage, type ComposeFile, type ComposeService } from './compose.js';
+import type { DashboardProvider } from './grafana.js';
 import type { Workspace } from './workspace.js';
 import { grafanaProvisioningDir, topology } from './topology.js';
 import type { TextEdit } from '../types.js';
@@ -68,17 +69,40 @@ export function yamlReplaceString(y: YamlDocument, path: YamlPath, text: string)
   return [{ file: y.source.path, offset: node.range[0], length: node.range[1] - node.range[0], text: `${q}${text}${q}` }];
 }
 
+/** A container folder written the one way: `/a/b/` and `/a//b` are `/a/b`. */
+export const normalDir = (dir: string) => posix.normalize(dir).replace(/\/+$/, '') || '/';
+
+/** A container path is `dir` or inside it. */
+export function underDir(path: string, dir: string): boolean {
+  const d = normalDir(dir);
+  return path === d || path.startsWith(d === '/' ? '/' : `${d}/`);
+}
+
+/**
+ * The dashboard providers of the workspace's valid provider files, split by whether Grafana reads their file: with
+ * a Grafana compose service, only a file mounted under its provisioning/dashboards folder is read; without one,
+ * that cannot be known (assumed read).
+ */
+export function dashboardProviders(ws: Workspace): { read: DashboardProvider[]; unread: DashboardProvider[] } {
+  const providers = ws.stack.grafana.providerFiles.filter((f) => f.yaml.problems.length === 0).flatMap((f) => f.providers);
+  const grafana = grafanaServices(ws);
+  const read: DashboardProvider[] = [];
+  const unread: DashboardProvider[] = [];
+  for (const p of providers) {
+    if (grafana.length === 0 || grafanaPlacements(ws, p.file).some((x) => underDir(x.containerPath, `${grafanaProvisioningDir(x.container.service)}/dashboards`))) read.push(p);
+    else unread.push(p);
+  }
+  return { read, unread };
+}
+
 /**
  * Whether Grafana loads this dashboard through a file provider: a provider exists, and (when Grafana runs in
  * compose) its file is mounted where Grafana reads providers and the dashboard under the provider's path.
  */
 export function isFileProvisioned(ws: Workspace, dashboardFile: string): boolean {
-  const providers = ws.stack.grafana.providerFiles.filter((f) => f.yaml.problems.length === 0).flatMap((f) => f.providers);
-  if (providers.length === 0) return false;
-  const grafana = grafanaServices(ws);
-  if (grafana.length === 0) return true;
-  const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir.replace(/\/+$/, '')}/`);
-  const read = providers.filter((p) => grafanaPlacements(ws, p.file).some((x) => under(x.containerPath, `${grafanaProvisioningDir(x.container.service)}/dashboards`)));
+  const { read, unread } = dashboardProviders(ws);
+  if (read.length + unread.length === 0) return false;
+  if (grafanaServices(ws).length === 0) return true;
   const placements = grafanaPlacements(ws, dashboardFile);
-  return read.some((p) => p.optionsPath && placements.some((x) => under(x.containerPath, posix.normalize(p.optionsPath!))));
+  return read.some((p) => p.optionsPath && placements.some((x) => underDir(x.containerPath, p.optionsPath!)));
 }

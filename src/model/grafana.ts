@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FileKind } from '../discover/classify.js';
-import { findNode, parseJson, type JsonDocument, type JsonNode } from '../load/json.js';
+import { parseJson, type JsonDocument, type JsonSyntaxProblem } from '../load/json.js';
+import { JsonValue, type JsonPath } from '../load/json-value.js';
 import type { SourceFile } from '../load/source.js';
-import type { YamlDocument, YamlPath } from '../load/yaml.js';
+import type { YamlDocument } from '../load/yaml.js';
+import { YamlValue } from '../load/yaml-value.js';
 
 /**
  * Grafana as files describe it: provisioned datasources (with the UID Grafana really uses), dashboard providers,
@@ -27,8 +29,8 @@ export function computedDatasourceUid(name: string): string {
 export interface ProvisionedDatasource {
   yaml: YamlDocument;
   file: string;
-  /** ['datasources', i] */
-  path: YamlPath;
+  /** Its item of the `datasources` list: where findings about it and its keys point. */
+  value: YamlValue;
   index: number;
   name?: string;
   type?: string;
@@ -40,29 +42,32 @@ export interface ProvisionedDatasource {
   url?: string;
   isDefault: boolean;
   orgId: number;
-  raw: Record<string, unknown>;
 }
 
 export interface DatasourceFile {
   yaml: YamlDocument;
   file: string;
+  /** The document's root value (`apiVersion`, `datasources`, `deleteDatasources`). */
+  root: YamlValue;
   datasources: ProvisionedDatasource[];
 }
 
 export interface DashboardProvider {
   yaml: YamlDocument;
   file: string;
-  path: YamlPath;
+  /** Its item of the `providers` list. */
+  value: YamlValue;
+  index: number;
   name?: string;
   type: string;
   /** `options.path`: a folder (or file) inside the Grafana container. */
   optionsPath?: string;
-  raw: Record<string, unknown>;
 }
 
 export interface ProviderFile {
   yaml: YamlDocument;
   file: string;
+  root: YamlValue;
   providers: DashboardProvider[];
 }
 
@@ -70,85 +75,79 @@ export interface ProviderFile {
 export const hasEnvReference = (s: string) => /\$(?!\$)(\{?\w)/.test(s.replace(/\$\$/g, ''));
 
 export function loadDatasourceFile(yaml: YamlDocument): DatasourceFile {
-  const root = isObject(yaml.value) ? yaml.value : {};
-  const list = Array.isArray(root.datasources) ? root.datasources : [];
-  const datasources = list.map((d, index): ProvisionedDatasource => {
-    const raw = isObject(d) ? d : {};
-    const name = typeof raw.name === 'string' ? raw.name : undefined;
-    const uid = typeof raw.uid === 'string' && raw.uid !== '' ? raw.uid : undefined;
+  const root = YamlValue.root(yaml);
+  const datasources = (root.get('datasources')?.items() ?? []).map((value, index): ProvisionedDatasource => {
+    const text = (key: string) => value.get(key)?.string();
+    const name = text('name');
+    const uid = text('uid') || undefined;
     const computable = name !== undefined && !hasEnvReference(name);
+    const orgId = value.get('orgId')?.number();
     return {
       yaml,
       file: yaml.source.path,
-      path: ['datasources', index],
+      value,
       index,
       name,
-      type: typeof raw.type === 'string' ? raw.type : undefined,
+      type: text('type'),
       uid,
       effectiveUid: uid ?? (computable ? computedDatasourceUid(name!) : undefined),
       computed: uid === undefined,
-      url: typeof raw.url === 'string' ? raw.url : undefined,
-      isDefault: raw.isDefault === true,
-      orgId: typeof raw.orgId === 'number' && raw.orgId > 0 ? raw.orgId : 1,
-      raw,
+      url: text('url'),
+      isDefault: value.get('isDefault')?.boolean() === true,
+      orgId: orgId !== undefined && orgId > 0 ? orgId : 1,
     };
   });
-  return { yaml, file: yaml.source.path, datasources };
+  return { yaml, file: yaml.source.path, root, datasources };
 }
 
 export function loadProviderFile(yaml: YamlDocument): ProviderFile {
-  const root = isObject(yaml.value) ? yaml.value : {};
-  const list = Array.isArray(root.providers) ? root.providers : [];
+  const root = YamlValue.root(yaml);
   return {
     yaml,
     file: yaml.source.path,
-    providers: list.map((p, i) => {
-      const raw = isObject(p) ? p : {};
-      const options = isObject(raw.options) ? raw.options : {};
-      return {
-        yaml,
-        file: yaml.source.path,
-        path: ['providers', i],
-        name: typeof raw.name === 'string' ? raw.name : undefined,
-        type: typeof raw.type === 'string' ? raw.type : 'file',
-        optionsPath: typeof options.path === 'string' ? options.path : undefined,
-        raw,
-      };
-    }),
+    root,
+    providers: (root.get('providers')?.items() ?? []).map((value, index) => ({
+      yaml,
+      file: yaml.source.path,
+      value,
+      index,
+      name: value.get('name')?.string(),
+      type: value.get('type')?.string() ?? 'file',
+      optionsPath: value.at('options', 'path')?.string(),
+    })),
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dashboards
 
-export type JsonPath = (string | number)[];
+export type { JsonPath };
 
 /** A `datasource` value somewhere in a dashboard. */
 export interface DatasourceRef {
-  /** Path of the `datasource` property (absent property: the path it would have). */
-  path: JsonPath;
-  /** The value node; undefined when the property is absent. */
-  node?: JsonNode;
+  /** The `datasource` value; undefined when the property is absent. */
+  node?: JsonValue;
   value: unknown;
   where: 'panel' | 'target' | 'annotation' | 'variable';
-  /** Path of the object that holds it (panel, target, annotation, variable). */
-  ownerPath: JsonPath;
+  /** The object that holds it (panel, target, annotation, variable). */
+  owner: JsonValue;
   /** For targets: the panel's reference (what an absent target datasource inherits). */
   parent?: DatasourceRef;
+  /** For targets: the panel they belong to. */
+  panel?: JsonValue;
 }
 
 export interface TemplateVariable {
   name: string;
   type: string;
-  path: JsonPath;
+  /** The variable's object in `templating.list`. */
+  node: JsonValue;
   /** For `datasource` variables: the plugin id (`prometheus`, `loki`). */
   pluginId?: string;
   regex?: string;
   /** For constant/custom/textbox variables: the value as written. */
   value?: string;
   datasource?: DatasourceRef;
-  /** For query variables: the query text and where it is. */
-  query?: { text: string; path: JsonPath; node: JsonNode };
 }
 
 export interface DashboardInput {
@@ -156,16 +155,20 @@ export interface DashboardInput {
   type: string;
   pluginId?: string;
   label?: string;
-  path: JsonPath;
+  /** The input's object in `__inputs`. */
+  node: JsonValue;
 }
 
 /** A query expression (PromQL or LogQL) in a target, annotation or query variable. */
 export interface DashboardQuery {
   text: string;
-  /** Path of the string. */
-  path: JsonPath;
-  node: JsonNode;
+  /** The string value. */
+  value: JsonValue;
   where: 'target' | 'annotation' | 'variable';
+  /** The target, annotation or variable it belongs to. */
+  owner: JsonValue;
+  /** For targets: their panel. */
+  panel?: JsonValue;
   /** The datasource reference in force for it (own, else inherited from the panel). */
   ref?: DatasourceRef;
   /** The variable, for variable queries. */
@@ -178,7 +181,12 @@ export interface Dashboard {
   source: SourceFile;
   /** [] or ['dashboard'] for `{"dashboard": {...}}` files (the API's import/save body). */
   base: JsonPath;
-  model: Record<string, unknown>;
+  /** The dashboard object (for a wrapped file, the value of `dashboard`); undefined when the file gave no tree. */
+  root?: JsonValue;
+  /** What a strict JSON reader (Grafana) refuses in it: syntax errors, comments, trailing commas. */
+  problems: JsonSyntaxProblem[];
+  /** A syntax error among them: the tolerant parse's tree may be partial, so the dashboard is not analysed. */
+  hasSyntaxError: boolean;
   title?: string;
   uid?: string;
   refs: DatasourceRef[];
@@ -189,106 +197,87 @@ export interface Dashboard {
 
 export function loadDashboard(source: SourceFile): Dashboard {
   const doc = parseJson(source);
-  const value = isObject(doc.value) ? doc.value : {};
-  const wrapped = !Array.isArray(value.panels) && isObject(value.dashboard);
+  const top = JsonValue.at(doc, []);
+  const wrapped = !top?.get('panels')?.isArray() && !!top?.get('dashboard')?.isObject();
   const base: JsonPath = wrapped ? ['dashboard'] : [];
-  const model = (wrapped ? value.dashboard : value) as Record<string, unknown>;
-  const at = (path: JsonPath) => findNode(doc.root, [...base, ...path]);
+  const root = wrapped ? top?.get('dashboard') : top;
   const refs: DatasourceRef[] = [];
   const queries: DashboardQuery[] = [];
-  const ref = (owner: JsonPath, obj: Record<string, unknown>, where: DatasourceRef['where'], parent?: DatasourceRef): DatasourceRef => {
-    const path = [...owner, 'datasource'];
-    const r: DatasourceRef = { path, node: 'datasource' in obj ? at(path) : undefined, value: obj.datasource, where, ownerPath: owner, parent };
+  const ref = (owner: JsonValue, where: DatasourceRef['where'], parent?: DatasourceRef, panel?: JsonValue): DatasourceRef => {
+    const node = owner.get('datasource');
+    const r: DatasourceRef = { node, value: node?.js, where, owner, parent, panel };
     refs.push(r);
     return r;
   };
-  const query = (obj: Record<string, unknown>, owner: JsonPath, key: string, where: DashboardQuery['where'], r?: DatasourceRef, variable?: TemplateVariable) => {
-    const text = obj[key];
-    if (typeof text !== 'string' || text.trim() === '') return;
-    const node = at([...owner, key]);
-    if (node) queries.push({ text, path: [...owner, key], node, where, ref: r, variable });
+  const query = (owner: JsonValue, key: string, q: Omit<DashboardQuery, 'text' | 'value' | 'owner'>) => {
+    const value = owner.get(key);
+    const text = value?.string();
+    if (value && text !== undefined && text.trim() !== '') queries.push({ text, value, owner, ...q });
   };
 
-  const walkPanels = (list: unknown, owner: JsonPath) => {
-    if (!Array.isArray(list)) return;
-    list.forEach((p, i) => {
-      if (!isObject(p)) return;
-      const path = [...owner, i];
-      const panelRef = ref(path, p, 'panel');
-      if (Array.isArray(p.targets)) {
-        p.targets.forEach((t, k) => {
-          if (!isObject(t)) return;
-          const tpath = [...path, 'targets', k];
-          // A target without its own datasource (absent or null) runs against the panel's.
-          const own = 'datasource' in t ? ref(tpath, t, 'target', panelRef) : undefined;
-          query(t, tpath, 'expr', 'target', own && own.value !== null && own.value !== undefined ? own : panelRef);
-        });
+  const walkPanels = (list: JsonValue | undefined) => {
+    for (const p of list?.items() ?? []) {
+      if (!p.isObject()) continue;
+      const panelRef = ref(p, 'panel');
+      for (const t of p.get('targets')?.items() ?? []) {
+        if (!t.isObject()) continue;
+        // A target without its own datasource (absent or null) runs against the panel's.
+        const own = t.get('datasource') ? ref(t, 'target', panelRef, p) : undefined;
+        query(t, 'expr', { where: 'target', panel: p, ref: own && own.value !== null && own.value !== undefined ? own : panelRef });
       }
-      walkPanels(p.panels, [...path, 'panels']);
-    });
+      walkPanels(p.get('panels'));
+    }
   };
-  walkPanels(model.panels, ['panels']);
+  walkPanels(root?.get('panels'));
   // Dashboards older than schema 16 keep panels in rows.
-  if (Array.isArray(model.rows)) model.rows.forEach((r, i) => isObject(r) && walkPanels(r.panels, ['rows', i, 'panels']));
+  for (const r of root?.get('rows')?.items() ?? []) if (r.isObject()) walkPanels(r.get('panels'));
 
-  const annotations = isObject(model.annotations) && Array.isArray(model.annotations.list) ? model.annotations.list : [];
-  annotations.forEach((a, i) => {
-    if (!isObject(a)) return;
-    const path = ['annotations', 'list', i];
-    const r = ref(path, a, 'annotation');
-    query(a, path, 'expr', 'annotation', r);
-  });
+  for (const a of root?.at('annotations', 'list')?.items() ?? []) {
+    if (!a.isObject()) continue;
+    query(a, 'expr', { where: 'annotation', ref: ref(a, 'annotation') });
+  }
 
   const variables: TemplateVariable[] = [];
-  const templating = isObject(model.templating) && Array.isArray(model.templating.list) ? model.templating.list : [];
-  templating.forEach((v, i) => {
-    if (!isObject(v) || typeof v.name !== 'string') return;
-    const path = ['templating', 'list', i];
-    const type = typeof v.type === 'string' ? v.type : 'query';
-    const current = isObject(v.current) ? v.current : {};
-    const variable: TemplateVariable = { name: v.name, type, path };
+  for (const v of root?.at('templating', 'list')?.items() ?? []) {
+    const name = v.get('name')?.string();
+    if (!v.isObject() || name === undefined) continue;
+    const type = v.get('type')?.string() ?? 'query';
+    const q = v.get('query');
+    const variable: TemplateVariable = { name, type, node: v };
     if (type === 'datasource') {
-      variable.pluginId = typeof v.query === 'string' ? v.query : undefined;
-      variable.regex = typeof v.regex === 'string' && v.regex !== '' ? v.regex : undefined;
+      variable.pluginId = q?.string();
+      variable.regex = v.get('regex')?.string() || undefined;
     } else if (type === 'constant' || type === 'textbox' || type === 'custom') {
-      const cur = typeof current.value === 'string' ? current.value : typeof v.query === 'string' ? v.query : undefined;
-      variable.value = cur;
+      variable.value = v.at('current', 'value')?.string() ?? q?.string();
     } else if (type === 'query') {
-      variable.datasource = ref(path, v, 'variable');
-      if (typeof v.query === 'string') query(v, path, 'query', 'variable', variable.datasource, variable);
-      else if (isObject(v.query) && typeof v.query.query === 'string') query(v.query, [...path, 'query'], 'query', 'variable', variable.datasource, variable);
+      variable.datasource = ref(v, 'variable');
+      if (q?.string() !== undefined) query(v, 'query', { where: 'variable', ref: variable.datasource, variable });
+      else if (q?.isObject()) query(q, 'query', { where: 'variable', ref: variable.datasource, variable });
     } else if (type === 'adhoc') {
-      variable.datasource = ref(path, v, 'variable');
-    }
-    if (variable.query === undefined) {
-      const q = queries.find((x) => x.variable === variable);
-      if (q) variable.query = { text: q.text, path: q.path, node: q.node };
+      variable.datasource = ref(v, 'variable');
     }
     variables.push(variable);
-  });
+  }
 
   const inputs: DashboardInput[] = [];
   // __inputs lives at the top of the export (for a wrapped file: inside dashboard).
-  const inputList = Array.isArray(model.__inputs) ? model.__inputs : [];
-  inputList.forEach((x, i) => {
-    if (!isObject(x) || typeof x.name !== 'string') return;
-    inputs.push({
-      name: x.name,
-      type: typeof x.type === 'string' ? x.type : 'datasource',
-      pluginId: typeof x.pluginId === 'string' ? x.pluginId : undefined,
-      label: typeof x.label === 'string' ? x.label : undefined,
-      path: ['__inputs', i],
-    });
-  });
+  for (const x of root?.get('__inputs')?.items() ?? []) {
+    const name = x.get('name')?.string();
+    if (!x.isObject() || name === undefined) continue;
+    inputs.push({ name, type: x.get('type')?.string() ?? 'datasource', pluginId: x.get('pluginId')?.string(), label: x.get('label')?.string(), node: x });
+  }
 
+  const uid = root?.get('uid')?.string();
   return {
     doc,
     file: source.path,
     source,
     base,
-    model,
-    title: typeof model.title === 'string' ? model.title : undefined,
-    uid: typeof model.uid === 'string' && model.uid !== '' ? model.uid : undefined,
+    root,
+    problems: doc.problems,
+    hasSyntaxError: doc.problems.some((p) => p.kind === 'syntax'),
+    title: root?.get('title')?.string(),
+    uid: uid === '' ? undefined : uid,
     refs,
     variables,
     inputs,

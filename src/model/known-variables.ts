@@ -4,7 +4,7 @@
  * outside these lists and suggests the nearest known one.
  */
 
-import { editDistance } from '../util/distance.js';
+import { editDistance, nearest as nearestNames, typoDistance } from '../util/distance.js';
 
 const SIGNALS = ['METRICS', 'LOGS', 'TRACES'] as const;
 const OTLP_SETTINGS = ['ENDPOINT', 'HEADERS', 'PROTOCOL', 'TIMEOUT', 'COMPRESSION', 'CERTIFICATE', 'CLIENT_KEY', 'CLIENT_CERTIFICATE', 'INSECURE'] as const;
@@ -175,13 +175,7 @@ export interface Nearest {
 
 /** The nearest of `candidates` to `name`, or undefined when none is within `maxDistance`. */
 export function nearest(name: string, candidates: Iterable<string>, maxDistance: number): Nearest | undefined {
-  let best: Nearest | undefined;
-  for (const c of candidates) {
-    const distance = editDistance(name, c, maxDistance);
-    if (distance > maxDistance) continue;
-    if (!best || distance < best.distance) best = { names: [c], distance };
-    else if (distance === best.distance) best.names.push(c);
-  }
+  const best = nearestNames(name, candidates, maxDistance, 'transpositions');
   best?.names.sort();
   return best;
 }
@@ -196,13 +190,8 @@ export interface UnknownVariable {
   confident: boolean;
 }
 
-/** How far a misspelt OTEL_* name may be from a known one and still get a suggestion. */
-function suggestionDistance(name: string): number {
-  return Math.max(2, Math.floor(name.length / 3));
-}
-
 function suggestOtel(name: string): { suggestions: string[]; confident: boolean } {
-  const near = nearest(name, KNOWN_OTEL_VARIABLES, suggestionDistance(name));
+  const near = nearest(name, KNOWN_OTEL_VARIABLES, typoDistance(name));
   if (near && near.distance <= 2) return { suggestions: near.names, confident: near.names.length === 1 };
   // A name cut short: OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY → …_TEMPORALITY_PREFERENCE.
   const longer = [...KNOWN_OTEL_VARIABLES].filter((k) => k.startsWith(name + '_')).sort((a, b) => a.length - b.length);

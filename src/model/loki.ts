@@ -1,4 +1,5 @@
-import type { YamlDocument, YamlPath } from '../load/yaml.js';
+import type { YamlDocument } from '../load/yaml.js';
+import { YamlValue } from '../load/yaml-value.js';
 import { canonicalId, type CollectorConfig, type Component } from './collector.js';
 import { isLokiImage } from './compose.js';
 import type { Stack } from './stack.js';
@@ -8,7 +9,8 @@ export interface LokiSchemaPeriod {
   from?: string;
   schema?: string;
   store?: string;
-  path: YamlPath;
+  /** Its item of `schema_config.configs`. */
+  value: YamlValue;
 }
 
 /** A Loki config file: what decides whether Loki 3 takes OTLP logs (its schema and structured metadata). */
@@ -16,28 +18,18 @@ export interface LokiConfig {
   yaml: YamlDocument;
   file: string;
   periods: LokiSchemaPeriod[];
-  /** `limits_config.allow_structured_metadata` when written (true by default from Loki 3.0). */
-  allowStructuredMetadata?: { value: boolean; path: YamlPath };
+  /** `limits_config.allow_structured_metadata` when written as a boolean (true by default from Loki 3.0). */
+  allowStructuredMetadata?: { allowed: boolean; value: YamlValue };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-const text = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
-
 export function loadLoki(yaml: YamlDocument): LokiConfig {
-  const root = isObject(yaml.value) ? yaml.value : {};
-  const schema = isObject(root.schema_config) ? root.schema_config : {};
-  const periods = (Array.isArray(schema.configs) ? schema.configs : []).map((p, i): LokiSchemaPeriod => {
-    const period = isObject(p) ? p : {};
-    return { from: text(period.from), schema: text(period.schema), store: text(period.store), path: ['schema_config', 'configs', i] };
-  });
-  const limits = isObject(root.limits_config) ? root.limits_config : {};
-  const allow = limits.allow_structured_metadata;
-  return {
-    yaml,
-    file: yaml.source.path,
-    periods,
-    allowStructuredMetadata: typeof allow === 'boolean' ? { value: allow, path: ['limits_config', 'allow_structured_metadata'] } : undefined,
-  };
+  const root = YamlValue.root(yaml);
+  const periods = (root.at('schema_config', 'configs')?.items() ?? []).map(
+    (value): LokiSchemaPeriod => ({ from: value.get('from')?.text(), schema: value.get('schema')?.text(), store: value.get('store')?.text(), value }),
+  );
+  const allow = root.at('limits_config', 'allow_structured_metadata');
+  const allowed = allow?.boolean();
+  return { yaml, file: yaml.source.path, periods, allowStructuredMetadata: allow && allowed !== undefined ? { allowed, value: allow } : undefined };
 }
 
 /** The period in force now and for new data: the one with the latest `from` (Loki reads them in date order). */
@@ -71,6 +63,8 @@ export interface LokiExport {
   exporter: Component;
   /** `endpoint` (the exporter appends /v1/logs) or `logs_endpoint` (used as written). */
   key: 'endpoint' | 'logs_endpoint';
+  /** That key's value in the collector config (where findings about the URL point). */
+  value: YamlValue;
   url: NonNullable<ReturnType<typeof splitHttpUrl>>;
 }
 
@@ -85,7 +79,10 @@ export function lokiExports(stack: Stack): LokiExport[] {
       const value = e.config[key];
       if (typeof value !== 'string' || value.includes('${')) continue;
       const url = splitHttpUrl(value);
-      if (url && isLokiHost(stack, url.host, url.port)) out.push({ collector: c, exporter: e, key, url });
+      // The key's value; the exporter itself when the value comes from elsewhere (a YAML merge key).
+      const exporter = YamlValue.root(c.yaml).at(...e.path.map(String));
+      const located = exporter?.get(key) ?? exporter;
+      if (url && located && isLokiHost(stack, url.host, url.port)) out.push({ collector: c, exporter: e, key, value: located, url });
     }
   }
   return out;

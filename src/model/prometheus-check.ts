@@ -1,7 +1,9 @@
-import { levenshtein as editDistance } from '../util/distance.js';
+import { nearest } from '../util/distance.js';
 import type { Node, Scalar, YAMLMap } from 'yaml';
 import { isMap, isScalar, isSeq, type YamlDocument, type YamlPath } from '../load/yaml.js';
+import type { Location } from '../types.js';
 import { atLeast } from './versions.js';
+import { atYaml } from './yaml-locate.js';
 
 /**
  * What the Prometheus config loader (`config.LoadFile`, strict YAML) and `promtool check config --syntax-only`
@@ -12,7 +14,13 @@ import { atLeast } from './versions.js';
  * discovery, TLS, auth, remote write, alerting) are checked for null entries only.
  */
 
-export interface PromIssue {
+/** The releases that accept what an issue is about: from `since` (when given) and before `until` (when given). */
+export interface PromAcceptance {
+  since?: string;
+  until?: string;
+}
+
+interface RawIssue {
   path: YamlPath;
   part: 'key' | 'value';
   /** The error text Prometheus prints, verbatim where the loader has one. */
@@ -20,6 +28,15 @@ export interface PromIssue {
   /** What it means, appended to the message. */
   why?: string;
   hint?: string;
+  /** Releases that accept it after all (a field added or removed, UTF-8 names); absent: none does. */
+  accepted?: PromAcceptance;
+  /** Only `promtool check config` of 2.x rejects it (it builds the targets); the 3.x loader does not. */
+  promtoolOnly?: true;
+}
+
+export interface PromIssue extends RawIssue {
+  /** Where it is: the key or the value at `path`. */
+  at: Location;
 }
 
 type Kind = 'duration' | 'bytes' | 'bool' | 'uint' | 'seq' | 'map' | 'scalar' | 'any';
@@ -207,9 +224,11 @@ interface Ctx {
   prom3: boolean;
   /** Label names follow the legacy rules: before 3.0.0, or with `metric_name_validation_scheme: legacy`. */
   legacy: boolean;
-  /** Why the legacy rules apply, for messages (its text decides fatalIn, see rejectedIn). */
+  /** Why the legacy rules apply, for messages. */
   legacyWhy: string;
-  issues: PromIssue[];
+  /** Releases that accept names beyond the legacy rules (from 3.0.0, unless the config asks for legacy). */
+  legacyAccepted?: PromAcceptance;
+  issues: RawIssue[];
 }
 
 /** go-yaml v2's tag for a node, as its unmarshal errors name it. */
@@ -275,7 +294,7 @@ function checkFields(ctx: Ctx, map: YAMLMap, path: YamlPath, table: Record<strin
     const at = [...path, key];
     const field = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
     if (!field) {
-      const near = nearest(key, Object.keys(table));
+      const near = nearest(key.toLowerCase(), Object.keys(table), 3)?.names[0];
       ctx.issues.push({ path: at, part: 'key', error: `field ${key} not found in type ${typeName}`, hint: near ? `did you mean "${near}"?` : 'remove it, or check the spelling against the Prometheus configuration docs' });
       continue;
     }
@@ -288,6 +307,7 @@ function checkFields(ctx: Ctx, map: YAMLMap, path: YamlPath, table: Record<strin
         why: `the field was ${[field.since ? `added in Prometheus ${field.since}` : '', field.until ? `removed in Prometheus ${field.until}` : ''].filter(Boolean).join(', ')}${
           field.renamedTo ? `: renamed ${field.renamedTo}` : ''
         }`,
+        accepted: { since: field.since, until: field.until },
         hint: removed ? (field.renamedTo ? `rename it to ${field.renamedTo}` : 'remove it') : `remove it, or run Prometheus ${field.since} or newer`,
       });
       continue;
@@ -328,12 +348,18 @@ function bytesError(text: string): string | undefined {
 /** Checks one prometheus.yml (that parsed as YAML) the way the loader of `version` does. */
 export function checkPrometheusConfig(y: YamlDocument, version: string, assumed: boolean): PromIssue[] {
   const prom3 = atLeast(version, '3.0.0');
-  const ctx: Ctx = { y, version, assumed, prom3, legacy: !prom3, legacyWhy: LEGACY_BEFORE_3, issues: [] };
-  const root = y.doc.contents as Node | null;
-  if (isNull(root) || isSeq(root)) return ctx.issues; // an empty file is valid; go-yaml v2 also lets a top-level list through
+  const ctx: Ctx = { y, version, assumed, prom3, legacy: !prom3, legacyWhy: LEGACY_BEFORE_3, legacyAccepted: { since: '3.0.0' }, issues: [] };
+  checkRoot(ctx);
+  return ctx.issues.map((i) => ({ ...i, at: atYaml(y, i.path, i.part) }));
+}
+
+function checkRoot(ctx: Ctx): void {
+  const prom3 = ctx.prom3;
+  const root = ctx.y.doc.contents as Node | null;
+  if (isNull(root) || isSeq(root)) return; // an empty file is valid; go-yaml v2 also lets a top-level list through
   if (!isMap(root)) {
     ctx.issues.push({ path: [], part: 'value', error: typeError(ctx, root, 'config.plain') });
-    return ctx.issues;
+    return;
   }
   const top = checkFields(ctx, root, [], TOP, 'config.plain');
 
@@ -346,6 +372,7 @@ export function checkPrometheusConfig(y: YamlDocument, version: string, assumed:
     if (prom3 && isScalar(scheme) && scheme.value === 'legacy') {
       ctx.legacy = true;
       ctx.legacyWhy = 'global metric_name_validation_scheme is legacy: names must match [a-zA-Z_][a-zA-Z0-9_]*';
+      ctx.legacyAccepted = undefined;
     }
     const before = ctx.issues.length;
     const interval = durationOf(ctx, g.get('scrape_interval'), ['global', 'scrape_interval']);
@@ -384,7 +411,6 @@ export function checkPrometheusConfig(y: YamlDocument, version: string, assumed:
       }
     });
   }
-  return ctx.issues;
 }
 
 function checkScrapeConfig(ctx: Ctx, node: Node | null, path: YamlPath, globalInterval: number, seen: Set<string>): void {
@@ -472,10 +498,11 @@ function checkScrapeConfig(ctx: Ctx, node: Node | null, path: YamlPath, globalIn
           part: 'value',
           error: loaderChecks ? error : `instance ${n} in group ${k}: ${error}`,
           why: loaderChecks ? 'targets are host:port only' : 'promtool 2.x rejects it after relabeling (the 3.x loader skips this check when relabel_configs are present)',
+          ...(loaderChecks ? {} : PROMTOOL_2_ONLY),
           hint: /^[a-z]+:\/\//i.test(address) ? 'drop the scheme and path from the target; use the scheme: and metrics_path: fields' : 'targets are host:port; put the path in metrics_path:',
         });
       } else if (address === '' && promtoolChecks) {
-        ctx.issues.push({ path: tpath, part: 'value', error: `instance ${n} in group ${k}: no address`, why: 'promtool 2.x rejects an empty target', hint: 'remove the empty target' });
+        ctx.issues.push({ path: tpath, part: 'value', error: `instance ${n} in group ${k}: no address`, why: 'promtool 2.x rejects an empty target', ...PROMTOOL_2_ONLY, hint: 'remove the empty target' });
       }
     });
   });
@@ -551,6 +578,8 @@ function keepsAddress(rule: YAMLMap): boolean {
 }
 
 const LEGACY_BEFORE_3 = 'names beyond [a-zA-Z_][a-zA-Z0-9_]* are accepted from Prometheus 3.0.0 (UTF-8 names)';
+/** What only promtool 2.x rejects: the 3.x loader accepts it. */
+const PROMTOOL_2_ONLY = { promtoolOnly: true, accepted: { since: '3.0.0' } } as const;
 
 function legacyLabelNames(ctx: Ctx, labels: YAMLMap, path: YamlPath, onlyBefore3 = false): void {
   if (!ctx.legacy || (onlyBefore3 && ctx.prom3)) return;
@@ -563,6 +592,7 @@ function legacyLabelNames(ctx: Ctx, labels: YAMLMap, path: YamlPath, onlyBefore3
         part: 'key',
         error: `${JSON.stringify(name)} is not a valid label name`,
         why: ctx.legacyWhy,
+        accepted: ctx.legacyAccepted,
         hint: `use ${JSON.stringify(name.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^(\d)/, '_$1'))}`,
       });
     }
@@ -576,7 +606,8 @@ function checkRelabel(ctx: Ctx, rule: YAMLMap, path: YamlPath): void {
     const n = v.get(k);
     return isScalar(n) && n.value !== null ? rawText(ctx, n) : undefined;
   };
-  const push = (key: string | undefined, error: string, why?: string) => ctx.issues.push({ path: key ? [...path, key] : path, part: key ? 'value' : 'value', error, why });
+  const push = (key: string | undefined, error: string, legacy?: true) =>
+    ctx.issues.push({ path: key ? [...path, key] : path, part: 'value', error, ...(legacy ? { why: ctx.legacyWhy, accepted: ctx.legacyAccepted } : {}) });
   const actionText = text('action');
   const action = actionText === undefined ? 'replace' : actionText.toLowerCase();
   if (!RELABEL_ACTIONS.includes(action)) {
@@ -598,9 +629,9 @@ function checkRelabel(ctx: Ctx, rule: YAMLMap, path: YamlPath): void {
   if (ctx.legacy) {
     const ok = action === 'replace' && target.includes('$') ? LEGACY_RELABEL_TARGET.test(target) : LEGACY_LABEL.test(target);
     if (['replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal'].includes(action) && !ok) {
-      push('target_label', `${JSON.stringify(target)} is invalid 'target_label' for ${action} action`, ctx.legacyWhy);
+      push('target_label', `${JSON.stringify(target)} is invalid 'target_label' for ${action} action`, true);
     }
-    if (action === 'labelmap' && !LEGACY_RELABEL_TARGET.test(replacement)) push('replacement', `${JSON.stringify(replacement)} is invalid 'replacement' for labelmap action`, ctx.legacyWhy);
+    if (action === 'labelmap' && !LEGACY_RELABEL_TARGET.test(replacement)) push('replacement', `${JSON.stringify(replacement)} is invalid 'replacement' for labelmap action`, true);
   }
   if (['lowercase', 'uppercase', 'keepequal', 'dropequal'].includes(action) && replacement !== '$1') push('replacement', `'replacement' can not be set for ${action} action`);
   else if ((action === 'keepequal' || action === 'dropequal') && ((regex ?? '(.*)') !== '(.*)' || modulus !== 0 || (text('separator') ?? ';') !== ';')) {
@@ -653,30 +684,8 @@ export function re2Error(re: string): string | undefined {
   }
 }
 
-/** The closest name within edit distance 3, for "did you mean". */
-export function nearest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-
-/**
- * Whether an issue means rejection at `version`, read back from its text: "added in Prometheus X" and
- * "accepted from Prometheus X" reject below X, "removed in Prometheus X" from X on, "promtool 2.x" below 3.0.0;
- * anything else at every version.
- */
-export function rejectedIn(text: string, version: string): boolean {
-  const added = /(?:added in|accepted from) Prometheus (\d+\.\d+\.\d+)/.exec(text)?.[1];
-  const removed = /removed in Prometheus (\d+\.\d+\.\d+)/.exec(text)?.[1];
-  if (/promtool 2\.x/.test(text)) return !atLeast(version, '3.0.0');
-  if (!added && !removed) return true;
-  return (added !== undefined && !atLeast(version, added)) || (removed !== undefined && atLeast(version, removed));
+/** Whether what an issue is about is rejected at `version`: outside the releases that accept it, or always. */
+export function rejectedIn(accepted: PromAcceptance | undefined, version: string): boolean {
+  if (!accepted) return true;
+  return (accepted.since !== undefined && !atLeast(version, accepted.since)) || (accepted.until !== undefined && atLeast(version, accepted.until));
 }

@@ -1,4 +1,5 @@
 import type { YamlDocument, YamlPath } from '../load/yaml.js';
+import { YamlValue } from '../load/yaml-value.js';
 
 export interface ScrapeTarget {
   /** As written, e.g. `otel-collector:8889`. */
@@ -6,6 +7,16 @@ export interface ScrapeTarget {
   host: string;
   port?: number;
   path: YamlPath;
+  /** The target as written (when `targets` is an alias, the alias: the nearest place in the file). */
+  value: YamlValue;
+}
+
+/** How often a job scrapes, as Prometheus applies it: its own interval, else the global one (zero or invalid: unset), else 1m. */
+export interface EffectiveInterval {
+  seconds: number;
+  text: string;
+  /** The `scrape_interval` it comes from; undefined for the 1m default. */
+  from?: YamlValue;
 }
 
 export interface ScrapeJob {
@@ -17,6 +28,11 @@ export interface ScrapeJob {
   targets: ScrapeTarget[];
   metricsPath: string;
   path: YamlPath;
+  /** The `scrape_configs` entry. */
+  value: YamlValue;
+  interval: EffectiveInterval;
+  /** It discovers targets dynamically (`*_sd_configs`), so what it scrapes is unknown. */
+  discovers: boolean;
 }
 
 export interface PrometheusConfig {
@@ -24,6 +40,8 @@ export interface PrometheusConfig {
   file: string;
   globalIntervalRaw?: string;
   jobs: ScrapeJob[];
+  /** The whole document. */
+  root: YamlValue;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -40,21 +58,40 @@ export function parsePromDuration(text: string): number | undefined {
   return mult.reduce((total, k, i) => total + Number(m[i + 1] ?? 0) * k, 0);
 }
 
+/** A `scrape_interval` that sets one: written, not null, and a valid non-zero duration. */
+function ownInterval(v: YamlValue | undefined): EffectiveInterval | undefined {
+  const text = v === undefined || v.isNull() ? undefined : String(v.js);
+  const seconds = text === undefined ? undefined : parsePromDuration(text);
+  return seconds ? { seconds, text: text!, from: v } : undefined;
+}
+
+/**
+ * The values are read from the plain document (aliases resolved); each YAML value is the one at the same index,
+ * or the nearest enclosing one when an alias stands for the list.
+ */
 export function loadPrometheus(yaml: YamlDocument): PrometheusConfig {
+  const rootValue = YamlValue.root(yaml);
   const root = isObject(yaml.value) ? yaml.value : {};
   const global = isObject(root.global) ? root.global : {};
   const globalIntervalRaw = typeof global.scrape_interval === 'string' ? global.scrape_interval : undefined;
+  const globalInterval = ownInterval(rootValue.at('global', 'scrape_interval')) ?? { seconds: 60, text: '1m' };
+  const jobValues = rootValue.get('scrape_configs')?.items() ?? [];
   const jobs = (Array.isArray(root.scrape_configs) ? root.scrape_configs : []).map((j, i): ScrapeJob => {
     const job = isObject(j) ? j : {};
     const path = ['scrape_configs', i];
+    const jobValue = jobValues[i] ?? rootValue.get('scrape_configs')!;
     const intervalRaw = typeof job.scrape_interval === 'string' ? job.scrape_interval : globalIntervalRaw;
     const targets: ScrapeTarget[] = [];
+    const groupValues = jobValue.get('static_configs')?.items() ?? [];
     (Array.isArray(job.static_configs) ? job.static_configs : []).forEach((sc, k) => {
       const list = isObject(sc) && Array.isArray(sc.targets) ? sc.targets : [];
+      const listValue = groupValues[k]?.get('targets') ?? groupValues[k] ?? jobValue;
+      const targetValues = listValue.items();
       list.forEach((t, n) => {
         const raw = String(t);
         const m = /^(?:[a-z]+:\/\/)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?/i.exec(raw);
-        targets.push({ raw, host: (m?.[1] ?? raw).replace(/^\[|\]$/g, ''), port: m?.[2] ? Number(m[2]) : undefined, path: [...path, 'static_configs', k, 'targets', n] });
+        const value = targetValues[n] ?? listValue;
+        targets.push({ raw, host: (m?.[1] ?? raw).replace(/^\[|\]$/g, ''), port: m?.[2] ? Number(m[2]) : undefined, path: [...path, 'static_configs', k, 'targets', n], value });
       });
     });
     return {
@@ -65,7 +102,10 @@ export function loadPrometheus(yaml: YamlDocument): PrometheusConfig {
       targets,
       metricsPath: typeof job.metrics_path === 'string' ? job.metrics_path : '/metrics',
       path,
+      value: jobValue,
+      interval: ownInterval(jobValue.get('scrape_interval')) ?? globalInterval,
+      discovers: Object.keys(job).some((k) => k.endsWith('_sd_configs')),
     };
   });
-  return { yaml, file: yaml.source.path, globalIntervalRaw, jobs };
+  return { yaml, file: yaml.source.path, globalIntervalRaw, jobs, root: rootValue };
 }

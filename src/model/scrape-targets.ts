@@ -11,8 +11,6 @@ import { isLocalTarget } from '../util/hosts.js';
  * topology (the service that runs or mounts the config; with one collector service and one config, that service).
  */
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
 /** Names other containers reach a service by: its name, container_name, hostname, network aliases, links. */
 export function hostnamesOf(ref: ServiceRef | undefined): string[] {
   return ref ? [ref.service.name, ...ref.service.aliases].map((n) => n.toLowerCase()) : [];
@@ -23,7 +21,7 @@ export interface CollectorSide {
   service?: ServiceRef;
   hostnames: string[];
   /** Prometheus exporters named in a pipeline (unused exporters never start). */
-  exporters: { exporter: Component; port: number; path: YamlPath; expiration?: { seconds: number; text: string } }[];
+  exporters: { exporter: Component; port: number; path: YamlPath; expiration?: { seconds: number; text: string; isDefault: boolean } }[];
   /** Every port the collector serves metrics on: its prometheus exporters and internal telemetry. */
   metricsPorts: Set<number>;
 }
@@ -38,7 +36,7 @@ export function collectorSides(ws: Workspace): CollectorSide[] {
         const raw = l.exporter.config.metric_expiration;
         const text = raw === undefined || raw === null ? '5m' : String(raw);
         const seconds = parseGoDuration(text);
-        return { exporter: l.exporter, port: l.port, path: l.path, expiration: seconds === undefined ? undefined : { seconds, text } };
+        return { exporter: l.exporter, port: l.port, path: l.path, expiration: seconds === undefined ? undefined : { seconds, text, isDefault: raw === undefined } };
       });
     if (exporters.length === 0) return [];
     const t = topology(ws.stack);
@@ -69,9 +67,7 @@ export function prometheusSides(ws: Workspace): PrometheusSide[] {
     .filter((p) => p.yaml.problems.length === 0 && checkPrometheusConfig(p.yaml, v.version, v.source === 'assumed').length === 0)
     .map((p) => {
       const service: ServiceRef | undefined = t.prometheusOf(p) ?? (only && t.prometheus.length === 1 ? t.prometheus[0] : undefined);
-      const root = isObject(p.yaml.value) ? p.yaml.value : {};
-      const jobs = Array.isArray(root.scrape_configs) ? root.scrape_configs : [];
-      const dynamic = jobs.some((j) => isObject(j) && Object.keys(j).some((k) => k.endsWith('_sd_configs')));
+      const dynamic = p.jobs.some((j) => j.discovers);
       return { prometheus: p, service, inContainer: !!service && service.service.networkMode !== 'host', dynamic, knownHosts };
     });
 }
@@ -117,4 +113,17 @@ export function analyzeScrapes(side: PrometheusSide, c: CollectorSide): ScrapeAn
     }
   }
   return out;
+}
+
+/** One prometheus.yml Prometheus can load and one collector that serves metrics, with what the targets reach. */
+export interface CollectorScrape {
+  prometheus: PrometheusSide;
+  collector: CollectorSide;
+  scrapes: ScrapeAnalysis;
+}
+
+/** Every scrape target of every Prometheus, analysed against every collector it may be meant to scrape. */
+export function collectorScrapes(ws: Workspace): CollectorScrape[] {
+  const collectors = collectorSides(ws);
+  return prometheusSides(ws).flatMap((prometheus) => collectors.map((collector) => ({ prometheus, collector, scrapes: analyzeScrapes(prometheus, collector) })));
 }

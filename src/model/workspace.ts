@@ -1,4 +1,4 @@
-import type { ClaudeFiles } from '../discover/claude.js';
+import type { FoundClaudeFiles } from '../discover/claude.js';
 import type { FileKind } from '../discover/classify.js';
 import type { Stack } from './stack.js';
 import type { ReadProblem } from '../load/read.js';
@@ -8,6 +8,9 @@ import { topLevelString, type SettingsFile } from './claude-settings.js';
 import type { JsonNode } from '../load/json.js';
 import { predict, type Prediction } from './prediction.js';
 import { scopeRank } from './scopes.js';
+
+/** The Claude Code files of one setup as discover/claude.ts found them, each settings file loaded by the model. */
+export type ClaudeFiles = FoundClaudeFiles<SettingsFile, EnvSetting>;
 
 export interface VersionFact {
   version: string;

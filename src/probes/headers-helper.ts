@@ -7,12 +7,16 @@ export type HelperHeaders = { ok: true; headers: Record<string, string> } | { ok
 /** More than any header set needs: a helper that prints more is broken or hostile, and is stopped. */
 export const MAX_HELPER_OUTPUT_BYTES = 64 * 1024;
 
+/**
+ * The helper run of each target (it runs once per target and probe run) and the header values it printed. Keyed by
+ * the plan's own target objects, so the entries live as long as that plan and nothing carries over to another run.
+ */
 const runs = new WeakMap<OtlpTarget, Promise<HelperHeaders>>();
-/** Every header value a helper printed in this process: secrets no file holds, masked in every report. */
-const printedValues = new Set<string>();
+const printed = new WeakMap<OtlpTarget, string[]>();
 
-export function helperSecrets(): ReadonlySet<string> {
-  return printedValues;
+/** The header values the helpers of these targets printed: secrets no file holds, masked in every report. */
+export function helperSecrets(targets: readonly OtlpTarget[]): Set<string> {
+  return new Set(targets.flatMap((t) => printed.get(t) ?? []));
 }
 
 /**
@@ -29,7 +33,7 @@ export function headersFor(t: OtlpTarget, timeoutMs: number, cwd: string): Promi
   if (!run) {
     run = runHelper(t.headersHelper.command, timeoutMs, cwd).then((h) => {
       if (!h.ok) return h;
-      for (const v of Object.values(h.headers)) for (const secret of headerValueSecrets(v)) printedValues.add(secret);
+      printed.set(t, Object.values(h.headers).flatMap(headerValueSecrets));
       return { ok: true as const, headers: { ...t.headers, ...lowerKeys(h.headers) } };
     });
     runs.set(t, run);
@@ -91,7 +95,11 @@ export function runHelper(command: string, timeoutMs: number, cwd: string): Prom
   });
 }
 
-/** Process groups of helpers still running: their own sessions, so a Ctrl-C at the terminal does not reach them. */
+/**
+ * Process groups of helpers still running: their own sessions, so a Ctrl-C at the terminal does not reach them.
+ * Process-wide on purpose: a signal ends the whole process, whichever probe run (or library call) started a helper,
+ * and the handler that ends them (the CLI's SIGINT/SIGTERM handler) knows no run.
+ */
 const liveGroups = new Set<number>();
 
 /** Ends every helper still running with all it started; the CLI calls it when it is interrupted. */

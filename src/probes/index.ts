@@ -2,6 +2,7 @@ import type { Workspace } from '../model/workspace.js';
 import type { Probe, ProbeResult } from './define.js';
 import { planProbes, type ProbeFlags } from './plan.js';
 import { answerText } from './http.js';
+import { helperSecrets } from './headers-helper.js';
 import otlpGrpc from './checks/otlp-grpc.js';
 import otlpHttp from './checks/otlp-http.js';
 import collectorHealth from './checks/collector-health.js';
@@ -14,11 +15,17 @@ import dataFlow from './checks/data-flow.js';
 export const PROBES: Probe[] = [otlpGrpc, otlpHttp, collectorHealth, prometheus, loki, grafana, dataFlow];
 export const PROBES_BY_ID = new Map(PROBES.map((p) => [p.id, p]));
 
+export interface ProbeRun {
+  results: ProbeResult[];
+  /** Header values the otelHeadersHelper scripts printed: credentials no file holds, to mask in every output. */
+  secrets: Set<string>;
+}
+
 /**
  * Runs every probe (or those selected) for one workspace, all at once; each request has its own hard timeout, and
  * a probe that throws becomes a failed result rather than an aborted run.
  */
-export async function runProbes(ws: Workspace, flags: ProbeFlags, selected: (id: string) => boolean = () => true): Promise<ProbeResult[]> {
+export async function runProbes(ws: Workspace, flags: ProbeFlags, selected: (id: string) => boolean = () => true): Promise<ProbeRun> {
   const plan = planProbes(ws, flags);
   const runs = PROBES.filter((p) => selected(p.id)).map(async (p): Promise<ProbeResult[]> => {
     try {
@@ -30,7 +37,7 @@ export async function runProbes(ws: Workspace, flags: ProbeFlags, selected: (id:
   });
   const all = (await Promise.all(runs)).flat();
   for (const r of all) if (r.finding && ws.mode === 'files') r.finding.workspace = ws.name;
-  return all;
+  return { results: all, secrets: helperSecrets(plan.otlp) };
 }
 
 export type { ProbeResult, ProbeFlags };

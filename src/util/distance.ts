@@ -49,3 +49,38 @@ export function editDistance(a: string, b: string, max = Number.POSITIVE_INFINIT
   }
   return prev[b.length];
 }
+
+/** How a "did you mean" search measures: plain Levenshtein, or with adjacent transpositions as one edit. */
+export type Measure = 'levenshtein' | 'transpositions';
+
+export interface Near {
+  /** Every candidate at the smallest distance, in the order given. */
+  names: string[];
+  distance: number;
+}
+
+/**
+ * The candidates within `maxDistance` of `word`, nearest first (candidates at one distance in the order given):
+ * the one "did you mean" search. A name too long to compare is never suggested.
+ */
+export function within(word: string, candidates: Iterable<string>, maxDistance: number, measure: Measure = 'levenshtein'): { name: string; distance: number }[] {
+  const found: { name: string; distance: number }[] = [];
+  for (const name of candidates) {
+    const distance = measure === 'levenshtein' ? levenshtein(word, name) : editDistance(word, name, maxDistance);
+    if (distance <= maxDistance && distance !== TOO_FAR) found.push({ name, distance });
+  }
+  return found.sort((a, b) => a.distance - b.distance);
+}
+
+/** The candidates nearest to `word` within `maxDistance`, or undefined when none is that close. */
+export function nearest(word: string, candidates: Iterable<string>, maxDistance: number, measure: Measure = 'levenshtein'): Near | undefined {
+  const found = within(word, candidates, maxDistance, measure);
+  if (found.length === 0) return undefined;
+  const distance = found[0].distance;
+  return { names: found.filter((f) => f.distance === distance).map((f) => f.name), distance };
+}
+
+/** How far a misspelt name may be from a known one and still get a suggestion: a third of its length, at least 2. */
+export function typoDistance(name: string): number {
+  return Math.max(2, Math.floor(name.length / 3));
+}

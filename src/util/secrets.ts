@@ -1,4 +1,3 @@
-import type { Workspace } from '../model/workspace.js';
 
 const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Digest|Negotiate)(\s+|%20)/i;
 /** A word of a name that says its value is a credential (`GF_SECURITY_ADMIN_PASSWORD`, `bearer_token`, `basicAuthPassword`). */
@@ -24,13 +23,25 @@ export function isSecretName(name: string): boolean {
 }
 
 /**
+ * What `collectSecrets` reads of a workspace (model/workspace.ts), by shape: util/ is the lowest layer and imports
+ * nothing above it. The settings and shell variables, every YAML file of the stack, and the stack's other files.
+ */
+export interface SecretSources {
+  claude: { settings: readonly { name: string; value: string }[] };
+  stack: {
+    yaml: { values(): Iterable<{ value: unknown; doc: { toJS(opts?: object): unknown }; problems: readonly unknown[]; source: { text: string } }> };
+    files: readonly { kind: string; source: { text: string } }[];
+  };
+}
+
+/**
  * Every string in a workspace that could be a credential, for `redact`: header values (without their auth scheme,
  * so `Authorization=Bearer abc` prints as `Authorization=Bearer ****`) and values of secret-looking names, in
  * Claude Code settings and the shell, in every YAML file of the stack (collector `headers:` and auth extensions,
  * Prometheus `basic_auth`/`authorization`, Grafana `secureJsonData` and passwords, compose `environment`), and in
  * `.env` files. User-info in URLs is masked by `redact` wherever it appears, collected or not.
  */
-export function collectSecrets(workspaces: Workspace[]): Set<string> {
+export function collectSecrets(workspaces: readonly SecretSources[]): Set<string> {
   const secrets = new Set<string>();
   const add = (v: string) => {
     const t = v.trim().replace(/^["']|["']$/g, '');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planFixes, type Analysis } from '../../src/fixers/apply.js';
-import { readTextFile } from '../../src/load/read.js';
+import type { Reader } from '../../src/load/read.js';
 import type { SourceFile } from '../../src/load/source.js';
 import type { Workspace } from '../../src/model/workspace.js';
 import { emptyStack } from '../../src/model/stack.js';
@@ -16,10 +16,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 type FakeRule = (s: SourceFile) => Finding[];
 
-/** An analysis over one file, in CI mode, the way the CLI's analyze works: it reads through the pending contents. */
-function analyzer(path: string, rules: FakeRule[]): () => Analysis {
-  return () => {
-    const r = readTextFile(path);
+/** An analysis over one file, in CI mode, the way the CLI's analyze works: it reads through the reader it is given. */
+function analyzer(path: string, rules: FakeRule[]): (reader: Reader) => Analysis {
+  return (reader) => {
+    const r = reader.text(path);
     if (!r.ok) throw new Error(r.problem.reason);
     const ws = {
       root: work,

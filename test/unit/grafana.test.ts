@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SourceFile } from '../../src/load/source.js';
 import { parseYaml } from '../../src/load/yaml.js';
-import { computedDatasourceUid, loadDashboard, loadDatasourceFile, resolveRef } from '../../src/model/grafana.js';
+import { computedDatasourceUid, loadDashboard, loadDatasourceFile, loadProviderFile, resolveRef } from '../../src/model/grafana.js';
+import { atDashboard, mentionsOf, refOwner } from '../../src/model/dashboard-queries.js';
+import { loadLoki } from '../../src/model/loki.js';
 import { uidFromTitle } from '../../src/rules/dashboard/missing-uid.js';
 
 const yaml = (text: string) => parseYaml(new SourceFile('/ws/datasources.yml', text));
@@ -72,5 +74,37 @@ describe('dashboards', () => {
     expect(uidFromTitle('Claude Code - Overview (Working)')).toBe('claude-code-overview-working');
     expect(uidFromTitle('Überblick: Kosten & Tokens')).toBe('uberblick-kosten-tokens');
     expect(uidFromTitle('x'.repeat(60)).length).toBe(40);
+  });
+});
+
+describe('located values: findings point at the value, never at the start of the file', () => {
+  it('datasources, providers and Loki periods carry their YAML values', () => {
+    const ds = loadDatasourceFile(yaml('apiVersion: 1\ndatasources:\n  - name: Prometheus\n    url: http://localhost:9090\n')).datasources[0];
+    expect(ds.value.get('url')!.location('value')).toMatchObject({ path: 'datasources[0].url', range: { start: { line: 4, column: 10 } } });
+    const p = loadProviderFile(yaml('providers:\n  - name: a\n    options:\n      path: /var/lib/grafana/dashboards\n')).providers[0];
+    expect([p.optionsPath, p.value.location().range!.start]).toEqual(['/var/lib/grafana/dashboards', { line: 2, column: 5 }]);
+    const loki = loadLoki(yaml('schema_config:\n  configs:\n    - from: 2020-10-24\n      schema: v11\nlimits_config:\n  allow_structured_metadata: false\n'));
+    expect(loki.periods[0]).toMatchObject({ from: '2020-10-24', schema: 'v11' });
+    expect(loki.periods[0].value.get('schema')!.location('value').range!.start).toEqual({ line: 4, column: 15 });
+    expect(loki.allowStructuredMetadata).toMatchObject({ allowed: false });
+    expect(loki.allowStructuredMetadata!.value.location('value').range!.start).toEqual({ line: 6, column: 30 });
+  });
+
+  it('dashboards: the whole dashboard at its brace (a wrapped one at its inner brace), an unreadable one where reading stopped', () => {
+    expect(atDashboard(dashboard({ title: 'x' })).range!.start).toEqual({ line: 1, column: 1 });
+    expect(atDashboard(dashboard({ dashboard: { title: 'x' } })).range!.start).toEqual({ line: 2, column: 16 });
+    const deep = loadDashboard(new SourceFile('/ws/d.json', `{\n  "panels": ${'['.repeat(70)}`));
+    expect(deep.root).toBeUndefined();
+    expect(atDashboard(deep).range!.start).toEqual({ line: 2, column: 76 });
+  });
+
+  it('says whose datasource reference it is, and finds the values that mention a variable', () => {
+    const d = dashboard({
+      panels: [{ title: 'Cost', datasource: { uid: '${DS}' }, targets: [{ refId: 'A', datasource: { uid: 'b' }, expr: 'up' }] }],
+      annotations: { list: [{ name: 'deploys', datasource: '$DS' }] },
+      __inputs: [{ name: 'DS', type: 'datasource' }],
+    });
+    expect(d.refs.map(refOwner)).toEqual(['panel "Cost"', 'query A of panel "Cost"', 'annotation "deploys"']);
+    expect(mentionsOf(d, 'DS').map((v) => v.location().path)).toEqual(['/panels/0/datasource/uid', '/annotations/list/0/datasource']);
   });
 });

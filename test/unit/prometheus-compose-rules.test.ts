@@ -6,7 +6,7 @@ import { parsePromDuration } from '../../src/model/prometheus.js';
 import { buildStack, type StackFile } from '../../src/model/stack.js';
 import type { Workspace } from '../../src/model/workspace.js';
 import type { AnyRule } from '../../src/rules/define.js';
-import { checkPrometheusConfig, promDuration, rejectedIn } from '../../src/model/prometheus-check.js';
+import { checkPrometheusConfig, promDuration } from '../../src/model/prometheus-check.js';
 import invalidConfig from '../../src/rules/prometheus/invalid-config.js';
 import collectorNotScraped from '../../src/rules/prometheus/collector-not-scraped.js';
 import localhostTarget from '../../src/rules/prometheus/localhost-target.js';
@@ -148,10 +148,11 @@ describe('prometheus/invalid-config fatalIn', () => {
     expect(fatal(text, '3.5.0', '2.42.0')).toEqual([true]);
   });
   it('legacy label names and promtool target checks are fatal before 3.0.0 only; the rest always', () => {
-    expect(rejectedIn('"a.b" is not a valid label name: x (names beyond [a-zA-Z_][a-zA-Z0-9_]* are accepted from Prometheus 3.0.0 (UTF-8 names))', '2.55.1')).toBe(true);
-    expect(rejectedIn('"a.b" is not a valid label name: x (names beyond [a-zA-Z_][a-zA-Z0-9_]* are accepted from Prometheus 3.0.0 (UTF-8 names))', '3.0.0')).toBe(false);
-    expect(rejectedIn('instance 0 in group 0: no address: promtool check config rejects (promtool 2.x rejects an empty target)', '3.1.0')).toBe(false);
-    expect(rejectedIn('job_name is empty: Prometheus 3.5.0 refuses to load prometheus.yml', '2.42.0')).toBe(true);
+    const label = 'global:\n  external_labels:\n    "a.b": x\n';
+    expect(fatal(label, '2.55.1', '2.55.1')).toEqual([true]);
+    expect(fatal(label, '2.55.1', '3.0.0')).toEqual([false]);
+    expect(fatal("scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['']\n", '2.42.0', '3.1.0')).toEqual([false]);
+    expect(fatal("scrape_configs:\n  - job_name: ''\n    static_configs:\n      - targets: ['a:1']\n", '3.5.0', '2.42.0')).toEqual([true]);
   });
   it('YAML errors are reported once per problem, and other prometheus rules skip the file', () => {
     const w = ws({ prometheus: "scrape_configs:\n  - job_name: a\n\tstatic_configs: []\n" });

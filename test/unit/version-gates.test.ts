@@ -19,7 +19,8 @@ import { claudeSeries, claudeSeriesNames, type MetricsPipeline } from '../../src
 import { buildStack, type StackFile, type StackOptions } from '../../src/model/stack.js';
 import { localhostDefault, topology } from '../../src/model/topology.js';
 import type { Workspace } from '../../src/model/workspace.js';
-import { PROMETHEUS_FIELD_TABLES, rejectedIn } from '../../src/model/prometheus-check.js';
+import { PROMETHEUS_FIELD_TABLES } from '../../src/model/prometheus-check.js';
+import invalidConfig from '../../src/rules/prometheus/invalid-config.js';
 import { isProm3 } from '../../src/model/prometheus-version-text.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { workspaceOf } from '../helpers/setup-workspace.js';
@@ -486,7 +487,11 @@ const PROMETHEUS_CASES: GateCase[] = [
     site: 'src/model/prometheus-check.ts',
     gate: '3.0.0',
     what: 'rejectedIn: what only promtool 2.x rejects is fatal below 3.0.0',
-    observe: (v) => String(rejectedIn('instance 0 in group 0: "a/b" is not a valid hostname (promtool 2.x rejects it after relabeling)', v)),
+    observe: (v) => {
+      const relabeled = "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: env\n        replacement: dev\n    static_configs:\n      - targets: ['a/b']\n";
+      const findings = runRules([workspace({ prometheus: relabeled }, { prometheusVersion: '2.42.0' })], { config: emptyConfig('/repo'), select: ['prometheus/invalid-config'] });
+      return findings.map((f) => String(invalidConfig.fatalIn!(v, f as never))).join(', ');
+    },
     below: 'true',
     at: 'false',
   },

@@ -1,7 +1,6 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
 import { answered, answerText, displayUrl, httpRequest, jsonBody, type HttpResult } from '../http.js';
-import { atYaml } from '../../model/yaml-locate.js';
-import { dashboardName } from '../../model/dashboard-queries.js';
+import { atDashboard, dashboardName } from '../../model/dashboard-queries.js';
 import type { TargetOrigin } from '../plan.js';
 
 /** A datasource as read from /api/datasources, its texts cut for findings. */
@@ -58,7 +57,7 @@ const probe = defineProbe({
 
     const provisioned = ws.stack.grafana.datasources.filter((d) => d.effectiveUid);
     const toCheck = provisioned.length
-      ? provisioned.map((d) => ({ uid: d.effectiveUid!, name: d.name ?? d.effectiveUid!, origin: { kind: 'config', describe: 'datasource', ...atYaml(d.yaml, d.path) } as TargetOrigin }))
+      ? provisioned.map((d) => ({ uid: d.effectiveUid!, name: d.name ?? d.effectiveUid!, origin: { kind: 'config', describe: 'datasource', ...d.value.location() } as TargetOrigin }))
       : datasources.filter((d) => d.type === 'prometheus' || d.type === 'loki').map((d) => ({ uid: d.uid, name: d.name, origin: undefined }));
     if (toCheck.length > MAX_CHECKED) out.push(r.skipped(shown, `${toCheck.length - MAX_CHECKED} more datasources not checked (the first ${MAX_CHECKED} are)`));
     for (const d of toCheck.slice(0, MAX_CHECKED)) {
@@ -93,7 +92,7 @@ const probe = defineProbe({
         for (const d of dashboards) {
           if (uids.has(d.uid!)) out.push(r.ok(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is loaded`));
           else out.push(r.failed(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is not loaded in Grafana`, {
-            origin: { kind: 'config', describe: 'dashboard', file: d.file, range: d.source.range(0, 0) },
+            origin: { kind: 'config', describe: 'dashboard', ...(d.root?.get('uid')?.location() ?? atDashboard(d)) },
             hint: "check the dashboard provider's options.path and the mount that puts this file there; Grafana logs why a file was skipped",
           }));
         }

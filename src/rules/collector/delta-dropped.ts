@@ -86,11 +86,11 @@ export default defineRule({
   versions: 'all Claude Code versions (delta is the default); Prometheus flags: otlp-deltatocumulative from 3.2.0, otlp-native-delta-ingestion from 3.4.0',
   bad: {
     file: 'otel-collector-config.yml',
-    text: 'exporters:\n  prometheusremotewrite:\n    endpoint: http://prometheus:9090/api/v1/write\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheusremotewrite]\n',
+    text: 'receivers:\n  otlp: {protocols: {grpc: {endpoint: 0.0.0.0:4317}}}\nexporters:\n  prometheusremotewrite:\n    endpoint: http://prometheus:9090/api/v1/write\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheusremotewrite]\n',
   },
   good: {
     file: 'otel-collector-config.yml',
-    text: 'processors:\n  deltatocumulative: {}\nexporters:\n  prometheusremotewrite:\n    endpoint: http://prometheus:9090/api/v1/write\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      processors: [deltatocumulative]\n      exporters: [prometheusremotewrite]\n',
+    text: 'receivers:\n  otlp: {protocols: {grpc: {endpoint: 0.0.0.0:4317}}}\nprocessors:\n  deltatocumulative: {}\nexporters:\n  prometheusremotewrite:\n    endpoint: http://prometheus:9090/api/v1/write\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      processors: [deltatocumulative]\n      exporters: [prometheusremotewrite]\n',
   },
   references: [
     'collector.md §2.11 (prometheusremotewrite drops delta)',

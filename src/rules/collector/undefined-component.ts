@@ -1,4 +1,4 @@
-import { levenshtein as distance } from '../../util/distance.js';
+import { nearest as nearestNames } from '../../util/distance.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { canonicalId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
 
@@ -21,11 +21,11 @@ export default defineRule({
   versions: 'all collector versions',
   bad: {
     file: 'otel-collector-config.yml',
-    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp]\n',
+    text: 'receivers:\n  otlp: {protocols: {grpc: {endpoint: 0.0.0.0:4317}}}\nexporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp]\n',
   },
   good: {
     file: 'otel-collector-config.yml',
-    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
+    text: 'receivers:\n  otlp: {protocols: {grpc: {endpoint: 0.0.0.0:4317}}}\nexporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
   references: ['collector.md §3 (what `otelcol validate` enforces: "references receiver … which is not configured")', 'opentelemetry-collector service/pipelines/config.go, otelcol/config.go'],
   oracle: 'collector',
@@ -75,8 +75,6 @@ function nearest(id: string, candidates: string[]): string | undefined {
   const type = id.split('/')[0];
   const sameType = candidates.filter((x) => x.split('/')[0] === type);
   if (sameType.length === 1) return sameType[0];
-  const scored = candidates.map((x) => ({ x, d: distance(id, x) })).filter((s) => s.d <= Math.max(1, Math.floor(id.length / 4)));
-  scored.sort((a, b) => a.d - b.d);
-  return scored[0]?.x;
+  return nearestNames(id, candidates, Math.max(1, Math.floor(id.length / 4)))?.names[0];
 }
 

@@ -3,45 +3,90 @@ import { displayPath } from '../../util/display.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList, yamlReplaceInScalar } from '../../model/edits.js';
 import type { FileKind } from '../../discover/classify.js';
-import type { Mount } from '../../model/compose.js';
+import { composeValueAt, type Mount } from '../../model/compose.js';
 import {
   grafanaProvisioningDir,
   hostSource,
   PROMETHEUS_IMAGE_CONFIG,
   PROMETHEUS_WORKDIR,
   topology,
+  type ConfigOrigin,
   type ConfigRead,
   type ContainerService,
   type Placement,
   type Topology,
 } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
-import { isScalar, isSeq, nodeAt } from '../../load/yaml.js';
 import type { TextEdit } from '../../types.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
 /** Move a mount to another target inside the container, in its short (`a:b[:ro]`) or long (`target: b`) form. */
-function retarget(ref: ContainerService | Placement, mount: Mount, to: string): TextEdit[] {
-  const y = ref.compose.yaml;
-  if (isScalar(nodeAt(y, mount.path))) return yamlReplaceInScalar(y, mount.path, `:${mount.target}`, `:${to}`);
-  return yamlReplaceInScalar(y, [...mount.path, 'target'], mount.target, to);
+function retarget(mount: Mount, to: string): TextEdit[] {
+  const { doc, path } = mount.value;
+  if (mount.value.text() !== undefined) return yamlReplaceInScalar(doc, path, `:${mount.target}`, `:${to}`);
+  return yamlReplaceInScalar(doc, [...path, 'target'], mount.target, to);
 }
 
 /** Append a flag to a service's `command` list, quoted like its first item; no edit for a string command. */
 function appendFlag(ref: ContainerService, flag: string): TextEdit[] {
-  const y = ref.compose.yaml;
-  const path = [...ref.service.path, 'command'];
-  const list = nodeAt(y, path);
-  if (!isSeq(list)) return [];
-  const first = list.items[0] as { range?: [number, number, number] } | undefined;
-  const ch = first?.range ? y.source.text[first.range[0]] : '"';
+  const command = ref.service.value.get('command');
+  if (!command?.isList()) return [];
+  const ch = command.items()[0]?.sourceText()?.[0] ?? '"';
   const q = ch === "'" || ch === '"' ? ch : /[\s:#{}[\],&*!|>'"%@`]/.test(flag) ? '"' : '';
-  return yamlAppendToList(y, path, `${q}${flag}${q}`);
+  return yamlAppendToList(command.doc, command.path, `${q}${flag}${q}`);
 }
 
-function svc(ref: ContainerService): string {
-  return `service "${ref.service.name}" in ${basename(ref.compose.file)}`;
+interface Svc {
+  service: string;
+  /** The compose file's name. */
+  compose: string;
 }
+const svc = (d: Svc) => `service "${d.service}" in ${d.compose}`;
+const svcOf = (ref: ContainerService): Svc => ({ service: ref.service.name, compose: basename(ref.compose.file) });
+
+/** The path a program reads, and why it reads that one. */
+interface Read {
+  readPath: string;
+  origin: ConfigOrigin;
+}
+/** Workspace config files mounted elsewhere in the container (`file` as shown), and the configs no service runs. */
+interface Mounted {
+  mounted: { file: string; at: string }[];
+  unrun: string[];
+}
+const butMounted = (d: Mounted) => (d.mounted.length ? `, but ${d.mounted.map((m) => `${m.file} is mounted at ${m.at}`).join(' and ')}` : '');
+const nothingMounts = (d: Mounted) => `, and nothing mounts ${d.unrun.join(' or ')} there`;
+const collectorReads = (d: Read) => (d.origin === 'flag' ? `reads ${d.readPath} (--config)` : `reads ${d.readPath} (the image's default: the service sets no command)`);
+const prometheusReads = (d: Read) =>
+  d.origin === 'image-default'
+    ? `reads ${d.readPath} (the image's default)`
+    : d.origin === 'working-dir-default'
+      ? `has a command without --config.file, so Prometheus reads prometheus.yml in its working directory ${PROMETHEUS_WORKDIR}`
+      : `reads ${d.readPath} (--config.file)`;
+/** What Grafana would provision: `provisioned` is the file as shown, `what` its kind ("datasources"), `dir` where Grafana reads it. */
+interface Provisioning {
+  provisioned: string;
+  what: string;
+  dir: string;
+}
+
+const messages = {
+  noConfigFlag: (d: Svc) => `${svc(d)} replaces the image's command but passes no --config: the collector stops with "at least one config flag must be provided"`,
+  bundledDefault: (d: Svc & Read & Mounted) =>
+    `${svc(d)} ${collectorReads(d)}${butMounted(d) || nothingMounts(d)}: the collector runs the image's bundled default config (OTLP in, debug out), so nothing reaches Prometheus or Loki`,
+  configMissing: (d: Svc & Read & Mounted) =>
+    `${svc(d)} ${collectorReads(d)}, which nothing mounts${butMounted(d)}: the collector stops with "unable to read the file file:${d.readPath}: open ${d.readPath}: no such file or directory"`,
+  wrongSource: (d: Svc & Read & { source: string; wanted: string }) =>
+    `${svc(d)} ${collectorReads(d)} from ${d.source}, which is not the collector config of this folder (${d.wanted} is mounted nowhere): for a missing source Docker creates an empty directory, and the collector stops with "unable to read the file file:${d.readPath}: read ${d.readPath}: is a directory"`,
+  prometheusImageConfig: (d: Svc & Read & Mounted) =>
+    `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}: Prometheus runs the image's own prometheus.yml, which scrapes only Prometheus itself: the collector is never scraped`,
+  prometheusExits: (d: Svc & Read & Mounted) => {
+    const flag = d.origin === 'working-dir-default' ? 'prometheus.yml' : d.readPath;
+    return `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}: Prometheus exits at start ("Error loading config (--config.file=${flag})": "open ${flag}: no such file or directory")`;
+  },
+  grafanaNotMounted: (d: Svc & Provisioning) => `${svc(d)} does not mount ${d.provisioned}: Grafana never provisions these ${d.what} (it reads ${d.dir}/*.yaml)`,
+  grafanaWrongDir: (d: Svc & Provisioning & { at: string }) => `${svc(d)} mounts ${d.provisioned} at ${d.at}, but Grafana reads ${d.what} from ${d.dir}/*.yaml: it is never provisioned`,
+} as const;
+type ConfigNotMountedFinding = RuleFinding<typeof messages>;
 
 /** Relative to the workspace when inside it; else ~/… or absolute (a stack in ~/.claude/telemetry, checked from a project). */
 const rel = (ws: Workspace, file: string) => (file === ws.root ? basename(file) : displayPath(file, ws.root));
@@ -73,25 +118,27 @@ export default defineRule({
   references: ['collector.md §7 (config path, bundled default config)', 'prometheus.md §6 (forgetting --config.file)', 'grafana-loki.md §5, §8 (provisioning paths)'],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   check(ws) {
     const t = topology(ws.stack);
     return [...collectorFindings(ws, t), ...prometheusFindings(ws, t), ...grafanaFindings(ws, t)];
   },
 });
 
-function collectorFindings(ws: Workspace, t: Topology): RuleFinding[] {
-  const findings: RuleFinding[] = [];
+function collectorFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding[] {
+  const findings: ConfigNotMountedFinding[] = [];
   const files = ws.stack.collectors.map((c) => c.file);
   const unrun = ws.stack.collectors.filter((c) => !t.runnerOf(c));
   for (const cs of t.collectors) {
     if (!cs.reads || cs.runs.length > 0) continue;
-    const y = cs.compose.yaml;
     const elsewhere = placed(t, cs, files);
     if (cs.reads.length === 0) {
       const target = elsewhere[0]?.containerPath;
+      const s = cs.service.value;
       findings.push({
-        ...atYaml(y, [...cs.service.path, nodeAt(y, [...cs.service.path, 'command']) ? 'command' : 'entrypoint']),
-        message: `${svc(cs)} replaces the image's command but passes no --config: the collector stops with "at least one config flag must be provided"`,
+        ...(s.get('command') ?? s.get('entrypoint') ?? s).location(),
+        kind: 'noConfigFlag',
+        data: svcOf(cs),
         hint: target ? `add "--config=${target}" to command` : 'add --config=<path of the mounted config> to command',
         fix: elsewhere.length === 1 ? fix('safe', `add --config=${target} to the command of ${cs.service.name}`, appendFlag(cs, `--config=${target}`)) : undefined,
       });
@@ -105,26 +152,27 @@ function collectorFindings(ws: Workspace, t: Topology): RuleFinding[] {
   return findings;
 }
 
-function collectorRead(ws: Workspace, cs: ContainerService, read: ConfigRead, elsewhere: Placement[], unrun: string[]): RuleFinding | undefined {
-  const y = cs.compose.yaml;
-  const reads = read.origin === 'flag' ? `reads ${read.path} (--config)` : `reads ${read.path} (the image's default: the service sets no command)`;
+function collectorRead(ws: Workspace, cs: ContainerService, read: ConfigRead, elsewhere: Placement[], unrun: string[]): ConfigNotMountedFinding | undefined {
   const one = elsewhere.length === 1 ? elsewhere[0] : undefined;
-  const move = one ? fix('safe', `mount ${basename(one.mount.source)} at ${read.path}`, retarget(cs, one.mount, read.path)) : undefined;
-  const mountedText = elsewhere.length ? `, but ${elsewhere.map((p) => `${rel(ws, p.file)} is mounted at ${p.containerPath}`).join(' and ')}` : '';
+  const move = one ? fix('safe', `mount ${basename(one.mount.source)} at ${read.path}`, retarget(one.mount, read.path)) : undefined;
+  const facts = { ...svcOf(cs), readPath: read.path, origin: read.origin };
+  const mounted: Mounted = { mounted: elsewhere.map((p) => ({ file: rel(ws, p.file), at: p.containerPath })), unrun: unrun.map((f) => rel(ws, f)) };
   if (!read.mount) {
     if (read.origin === 'image-default') {
       if (elsewhere.length === 0 && unrun.length === 0) return undefined;
       return {
-        ...atYaml(y, elsewhere.length ? elsewhere[0].mount.path : cs.service.path),
-        message: `${svc(cs)} ${reads}${mountedText || `, and nothing mounts ${unrun.map((f) => rel(ws, f)).join(' or ')} there`}: the collector runs the image's bundled default config (OTLP in, debug out), so nothing reaches Prometheus or Loki`,
+        ...(elsewhere.length ? elsewhere[0].mount.value : cs.service.value).location(),
+        kind: 'bundledDefault',
+        data: { ...facts, ...mounted },
         hint: one ? `mount it at ${read.path}, or add "--config=${one.containerPath}" to command` : `mount your collector config at ${read.path}`,
         fix: move,
       };
     }
     if (elsewhere.length === 0 && unrun.length === 0) return undefined;
     return {
-      ...atYaml(y, read.argPath ?? cs.service.path, 'value'),
-      message: `${svc(cs)} ${reads}, which nothing mounts${mountedText}: the collector stops with "unable to read the file file:${read.path}: open ${read.path}: no such file or directory"`,
+      ...(read.argPath ? composeValueAt(cs.compose, read.argPath) : cs.service.value).location('value'),
+      kind: 'configMissing',
+      data: { ...facts, ...mounted },
       hint: one ? `mount it at ${read.path}, or pass --config=${one.containerPath}` : `mount your collector config at ${read.path}`,
       fix: move,
     };
@@ -136,16 +184,18 @@ function collectorRead(ws: Workspace, cs: ContainerService, read: ConfigRead, el
   if (!src.path.startsWith(ws.root) || ws.stack.files.some((f) => f.source.path === src.path)) return undefined;
   const wanted = unrun[0];
   const newSource = `./${relative(dirname(cs.compose.file), wanted).split('\\').join('/')}`;
+  const mount = read.mount.value;
   return {
-    ...atYaml(y, read.mount.path, 'value'),
-    message: `${svc(cs)} ${reads} from ${read.mount.source}, which is not the collector config of this folder (${rel(ws, wanted)} is mounted nowhere): for a missing source Docker creates an empty directory, and the collector stops with "unable to read the file file:${read.path}: read ${read.path}: is a directory"`,
+    ...mount.location('value'),
+    kind: 'wrongSource',
+    data: { ...facts, source: read.mount.source, wanted: rel(ws, wanted) },
     hint: `mount ${newSource} instead`,
-    fix: fix('unsafe', `mount ${newSource} at ${read.path}`, yamlReplaceInScalar(y, isScalar(nodeAt(y, read.mount.path)) ? read.mount.path : [...read.mount.path, 'source'], read.mount.source, newSource)),
+    fix: fix('unsafe', `mount ${newSource} at ${read.path}`, yamlReplaceInScalar(mount.doc, mount.text() !== undefined ? mount.path : [...mount.path, 'source'], read.mount.source, newSource)),
   };
 }
 
-function prometheusFindings(ws: Workspace, t: Topology): RuleFinding[] {
-  const findings: RuleFinding[] = [];
+function prometheusFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding[] {
+  const findings: ConfigNotMountedFinding[] = [];
   const files = ws.stack.prometheus.map((p) => p.file);
   const unrun = ws.stack.prometheus.filter((p) => !t.prometheus.some((s) => s.reads?.some((r) => r.hostPath === p.file)));
   for (const ps of t.prometheus) {
@@ -157,23 +207,17 @@ function prometheusFindings(ws: Workspace, t: Topology): RuleFinding[] {
     if (provided) continue;
     const elsewhere = placed(t, ps, files);
     if (elsewhere.length === 0 && unrun.length === 0) continue;
-    const y = ps.compose.yaml;
     const one = elsewhere.length === 1 ? elsewhere[0] : undefined;
-    const mountedText = elsewhere.length ? `, but ${elsewhere.map((p) => `${rel(ws, p.file)} is mounted at ${p.containerPath}`).join(' and ')}` : `, and nothing mounts ${unrun.map((p) => rel(ws, p.file)).join(' or ')} there`;
-    const why =
-      read.origin === 'image-default'
-        ? `reads ${read.path} (the image's default)`
-        : read.origin === 'working-dir-default'
-          ? `has a command without --config.file, so Prometheus reads prometheus.yml in its working directory ${PROMETHEUS_WORKDIR}`
-          : `reads ${read.path} (--config.file)`;
-    const flag = read.origin === 'working-dir-default' ? 'prometheus.yml' : read.path;
-    const consequence =
-      read.path === PROMETHEUS_IMAGE_CONFIG
-        ? "Prometheus runs the image's own prometheus.yml, which scrapes only Prometheus itself: the collector is never scraped"
-        : `Prometheus exits at start ("Error loading config (--config.file=${flag})": "open ${flag}: no such file or directory")`;
+    const data = {
+      ...svcOf(ps),
+      readPath: read.path,
+      origin: read.origin,
+      mounted: elsewhere.map((p) => ({ file: rel(ws, p.file), at: p.containerPath })),
+      unrun: unrun.map((p) => rel(ws, p.file)),
+    };
     findings.push({
-      ...atYaml(y, read.argPath ?? (elsewhere[0]?.mount.path ?? ps.service.path), read.argPath ? 'value' : 'key'),
-      message: `service "${ps.service.name}" in ${basename(ps.compose.file)} ${why}${mountedText}: ${consequence}`,
+      ...(read.argPath ? composeValueAt(ps.compose, read.argPath).location('value') : (elsewhere[0]?.mount.value ?? ps.service.value).location()),
+      ...(read.path === PROMETHEUS_IMAGE_CONFIG ? { kind: 'prometheusImageConfig', data } : { kind: 'prometheusExits', data }),
       hint: one
         ? read.origin === 'working-dir-default'
           ? `add --config.file=${one.containerPath} to command`
@@ -181,9 +225,9 @@ function prometheusFindings(ws: Workspace, t: Topology): RuleFinding[] {
         : `mount your prometheus.yml at ${read.path}`,
       fix: !one
         ? undefined
-        : read.origin === 'working-dir-default' && isSeq(nodeAt(y, [...ps.service.path, 'command']))
+        : read.origin === 'working-dir-default' && ps.service.value.get('command')?.isList()
           ? fix('safe', `add --config.file=${one.containerPath} to the command of ${ps.service.name}`, appendFlag(ps, `--config.file=${one.containerPath}`))
-          : fix('safe', `mount ${basename(one.mount.source)} at ${read.path}`, retarget(ps, one.mount, read.path)),
+          : fix('safe', `mount ${basename(one.mount.source)} at ${read.path}`, retarget(one.mount, read.path)),
     });
   }
   return findings;
@@ -194,8 +238,8 @@ const GRAFANA_DIRS: Partial<Record<FileKind, { dir: string; what: string }>> = {
   'grafana-dashboards': { dir: 'dashboards', what: 'dashboard providers' },
 };
 
-function grafanaFindings(ws: Workspace, t: Topology): RuleFinding[] {
-  const findings: RuleFinding[] = [];
+function grafanaFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding[] {
+  const findings: ConfigNotMountedFinding[] = [];
   for (const gs of t.grafana) {
     const prov = grafanaProvisioningDir(gs.service);
     for (const f of ws.stack.files) {
@@ -205,12 +249,13 @@ function grafanaFindings(ws: Workspace, t: Topology): RuleFinding[] {
       const places = t.placementsOf(f.source.path).filter((p) => p.service === gs.service);
       const read = places.filter((p) => posix.dirname(p.containerPath) === dir && /\.ya?ml$/i.test(p.containerPath));
       if (read.length > 0) continue;
-      const y = gs.compose.yaml;
       const name = rel(ws, f.source.path);
+      const data = { ...svcOf(gs), provisioned: name, what: kind.what, dir };
       if (places.length === 0) {
         findings.push({
-          ...atYaml(y, gs.service.path),
-          message: `${svc(gs)} does not mount ${name}: Grafana never provisions these ${kind.what} (it reads ${dir}/*.yaml)`,
+          ...gs.service.value.location(),
+          kind: 'grafanaNotMounted',
+          data,
           hint: `mount it: - ./${relative(dirname(gs.compose.file), f.source.path).split('\\').join('/')}:${dir}/${basename(f.source.path).replace(/\.(yml|yaml)$/i, '')}.yaml`,
         });
         continue;
@@ -218,10 +263,11 @@ function grafanaFindings(ws: Workspace, t: Topology): RuleFinding[] {
       const p = places[0];
       const to = `${dir}/${posix.basename(p.containerPath).replace(/(\.ya?ml)?$/i, (m) => m || '.yaml')}`;
       findings.push({
-        ...atYaml(y, p.mount.path, 'value'),
-        message: `${svc(gs)} mounts ${name} at ${p.containerPath}, but Grafana reads ${kind.what} from ${dir}/*.yaml: it is never provisioned`,
+        ...p.mount.value.location('value'),
+        kind: 'grafanaWrongDir',
+        data: { ...data, at: p.containerPath },
         hint: `mount it at ${to}`,
-        fix: p.mount.target.replace(/\/+$/, '') === p.containerPath ? fix('safe', `mount ${name} at ${to}`, retarget(gs, p.mount, to)) : undefined,
+        fix: p.mount.target.replace(/\/+$/, '') === p.containerPath ? fix('safe', `mount ${name} at ${to}`, retarget(p.mount, to)) : undefined,
       });
     }
   }

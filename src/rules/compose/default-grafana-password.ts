@@ -1,10 +1,23 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { isGrafanaImage } from '../../model/compose.js';
-import { isMap, isSeq, isScalar, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
+import type { YamlValue } from '../../load/yaml-value.js';
 
 const VAR = 'GF_SECURITY_ADMIN_PASSWORD';
+
+interface Grafana {
+  service: string;
+  file: string;
+  /** Its port is published on all interfaces. */
+  exposed: boolean;
+}
+const reach = (d: Grafana) => (d.exposed ? 'anyone who can reach its port (published on all interfaces)' : 'anyone who can reach Grafana');
+
+const messages = {
+  unset: (d: Grafana) => `Grafana service "${d.service}" in ${d.file} sets no ${VAR}, so the admin login is Grafana's default admin/admin: ${reach(d)} can log in as admin`,
+  admin: (d: Grafana) => `Grafana service "${d.service}" in ${d.file} sets ${VAR}=admin, the well-known default: ${reach(d)} can log in as admin`,
+} as const;
+type DefaultGrafanaPasswordFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'compose/default-grafana-password',
@@ -19,27 +32,29 @@ export default defineRule({
   references: ['grafana-loki.md §7 (basic auth admin:admin by default), §8 (GF_SECURITY_ADMIN_PASSWORD only seeds the admin on first start)', 'peers.md §1.1, §1.3 (guides shipping admin/admin)'],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: DefaultGrafanaPasswordFinding[] = [];
     for (const compose of ws.stack.composes) {
       for (const s of compose.services) {
         if (!isGrafanaImage(s.repository)) continue;
         if (s.environment[`${VAR}__FILE`]) continue;
         const value = s.environment[VAR];
-        const exposed = s.ports.some((p) => p.hostIp === undefined || p.hostIp === '0.0.0.0' || p.hostIp === '::');
-        const reach = exposed ? 'anyone who can reach its port (published on all interfaces)' : 'anyone who can reach Grafana';
+        const data = { service: s.name, file: basename(compose.file), exposed: s.ports.some((p) => p.hostIp === undefined || p.hostIp === '0.0.0.0' || p.hostIp === '::') };
         const seeding = 'it only seeds the admin on first start: on an existing Grafana volume also change the password in Grafana';
         if (value === undefined) {
-          if (s.raw.env_file !== undefined) continue; // it may come from there
+          if (s.hasEnvFile) continue; // it may come from there
           findings.push({
-            ...atYaml(compose.yaml, s.path),
-            message: `Grafana service "${s.name}" in ${basename(compose.file)} sets no ${VAR}, so the admin login is Grafana's default admin/admin: ${reach} can log in as admin`,
+            ...s.value.location(),
+            kind: 'unset',
+            data,
             hint: `set ${VAR} from a secret or an .env variable (e.g. \${GRAFANA_ADMIN_PASSWORD:?}), or ${VAR}__FILE; ${seeding}`,
           });
         } else if (value === 'admin') {
           findings.push({
-            ...atYaml(compose.yaml, envPath(compose.yaml, s.path), 'value'),
-            message: `Grafana service "${s.name}" in ${basename(compose.file)} sets ${VAR}=admin, the well-known default: ${reach} can log in as admin`,
+            ...written(s.value).location('value'),
+            kind: 'admin',
+            data,
             hint: `take the password from a secret or an .env variable (e.g. \${GRAFANA_ADMIN_PASSWORD:?}); ${seeding}`,
           });
         }
@@ -49,13 +64,10 @@ export default defineRule({
   },
 });
 
-/** Where the variable is written: `environment: {VAR: x}` or the `- VAR=x` list entry. */
-function envPath(y: Parameters<typeof nodeAt>[0], service: (string | number)[]): (string | number)[] {
-  const env = nodeAt(y, [...service, 'environment']);
-  if (isMap(env)) return [...service, 'environment', VAR];
-  if (isSeq(env)) {
-    const i = env.items.findIndex((item) => isScalar(item) && String(item.value).startsWith(`${VAR}=`));
-    if (i >= 0) return [...service, 'environment', i];
-  }
-  return [...service, 'environment'];
+/** Where the variable is written: `environment: {VAR: x}` or the `- VAR=x` list entry (else the service). */
+function written(service: YamlValue): YamlValue {
+  const env = service.get('environment');
+  if (!env) return service;
+  if (env.isMap()) return env.get(VAR) ?? env;
+  return env.items().find((item) => String(item.js).startsWith(`${VAR}=`)) ?? env;
 }

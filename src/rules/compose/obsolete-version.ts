@@ -1,8 +1,13 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlDeleteMapEntry } from '../../model/edits.js';
-import { isMap } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
+
+const messages = {
+  /** `version` is the value as JSON: "3.8", 3.8, null. */
+  obsolete:
+    '{{file}} sets version: {{version}}, which Compose v2 ignores ("the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")',
+} as const;
+type ObsoleteVersionFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'compose/obsolete-version',
@@ -18,16 +23,18 @@ export default defineRule({
   references: ['collector.md §7 ("Compose file": top-level version is obsolete in Compose v2)', 'Compose Specification, "Version and name top-level elements"'],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: ObsoleteVersionFinding[] = [];
     for (const compose of ws.stack.composes) {
-      if (!isMap(compose.yaml.doc.contents) || !compose.yaml.doc.has('version')) continue;
-      const value = compose.yaml.doc.get('version');
+      const version = compose.root.get('version');
+      if (!version) continue;
       findings.push({
-        ...atYaml(compose.yaml, ['version']),
-        message: `${basename(compose.file)} sets version: ${JSON.stringify(value ?? null)}, which Compose v2 ignores ("the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion")`,
+        ...version.location(),
+        kind: 'obsolete',
+        data: { file: basename(compose.file), version: JSON.stringify(version.js ?? null) },
         hint: 'remove the line',
-        fix: fix('safe', 'remove the obsolete version: line', yamlDeleteMapEntry(compose.yaml, ['version'])),
+        fix: fix('safe', 'remove the obsolete version: line', yamlDeleteMapEntry(version.doc, version.path)),
       });
     }
     return findings;

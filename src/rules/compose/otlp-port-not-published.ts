@@ -2,9 +2,15 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList, yamlInsertMapEntry } from '../../model/edits.js';
 import { otlpListeners } from '../../model/collector.js';
 import { deliveries, wireProtocol, type Delivery } from '../../model/routes.js';
-import { isSeq, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { groupBy, sendsText, serviceText } from '../../model/sends-text.js';
+
+/** `sends` and `service` are sends-text's clauses: what Claude Code sends where, and which service. */
+const messages = {
+  notPublished: 'Claude Code sends {{sends}}, but {{service}} does not publish port {{port}}: every export is refused and nothing is received',
+  notPublishedNoReceiver:
+    'Claude Code sends {{sends}}, but {{service}} does not publish port {{port}} (and its collector config has no OTLP {{wire}} receiver): every export is refused and nothing is received',
+} as const;
+type OtlpPortNotPublishedFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'compose/otlp-port-not-published',
@@ -28,30 +34,29 @@ export default defineRule({
   references: ['collector.md §7 (4317 and 4318 must be published for Claude Code on the host)', 'claude-code.md §9 E6 (nothing delivered, errors only with CLAUDE_CODE_OTEL_DIAG_STDERR)'],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   check(ws) {
     const missing = deliveries(ws).filter((d): d is Extract<Delivery, { status: 'not-published' }> => d.status === 'not-published');
-    const findings: RuleFinding[] = [];
+    const findings: OtlpPortNotPublishedFinding[] = [];
     for (const group of groupBy(missing, (d) => `${d.route.service!.service.name}|${d.route.port}`)) {
       const route = group[0].route;
       const ref = route.service!;
       const y = ref.compose.yaml;
-      const portsPath = [...ref.service.path, 'ports'];
-      const hasPorts = nodeAt(y, portsPath) !== undefined;
+      const ports = ref.service.value.get('ports');
       const wire = wireProtocol(route.protocol);
       const listener = route.collector ? otlpListeners(route.collector, true).find((l) => l.protocol === wire) : undefined;
       const standard = (wire === 'grpc' ? 4317 : 4318) === route.port;
       const containerPort = listener?.port ?? (route.collector || !standard ? undefined : route.port);
-      const noProtocol = route.collector && !listener ? ` (and its collector config has no OTLP ${wire} receiver)` : '';
       let edits: ReturnType<typeof yamlAppendToList> = [];
       if (containerPort !== undefined) {
-        const list = nodeAt(y, portsPath);
-        const quote = isSeq(list) && list.items.length && /^'/.test(y.source.text.slice((list.items[0] as { range?: number[] }).range?.[0] ?? 0)) ? "'" : '"';
+        const quote = ports?.items()[0]?.sourceText()?.startsWith("'") ? "'" : '"';
         const item = `${quote}127.0.0.1:${route.port}:${containerPort}${quote}`;
-        edits = hasPorts ? yamlAppendToList(y, portsPath, item) : yamlInsertMapEntry(y, ref.service.path, 'ports', [`- ${item}`]);
+        edits = ports ? yamlAppendToList(y, ports.path, item) : yamlInsertMapEntry(y, ref.service.path, 'ports', [`- ${item}`]);
       }
+      const data = { sends: sendsText(ws, group.map((d) => d.route)), service: serviceText(route), port: route.port };
       findings.push({
-        ...atYaml(y, hasPorts ? portsPath : ref.service.path),
-        message: `Claude Code sends ${sendsText(ws, group.map((d) => d.route))}, but ${serviceText(route)} does not publish port ${route.port}${noProtocol}: every export is refused and nothing is received`,
+        ...(ports ?? ref.service.value).location(),
+        ...(route.collector && !listener ? { kind: 'notPublishedNoReceiver', data: { ...data, wire } } : { kind: 'notPublished', data }),
         hint:
           containerPort !== undefined
             ? `publish it: ports: - "127.0.0.1:${route.port}:${containerPort}"`

@@ -1,10 +1,14 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../model/edits.js';
-import { isScalar, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
 const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
+
+const messages = {
+  allInterfaces: (d: { port: number; service: string; file: string; hostIp?: string }) =>
+    `port ${d.port} of service "${d.service}" in ${d.file} is published on all host interfaces${d.hostIp ? ` (${d.hostIp})` : ''}: any machine that can reach this host can connect to it, and Docker's iptables rules bypass host firewalls such as UFW`,
+} as const;
+type PortsOnAllInterfacesFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'compose/ports-on-all-interfaces',
@@ -20,30 +24,32 @@ export default defineRule({
   references: ['collector.md §7 ("0.0.0.0 exposure": Docker\'s iptables rules bypass host firewalls such as UFW)', 'grafana-loki.md §8 (default admin/admin plus a published 3000 on 0.0.0.0)'],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: PortsOnAllInterfacesFinding[] = [];
     for (const compose of ws.stack.composes) {
       for (const s of compose.services) {
         if (s.networkMode === 'host') continue;
         for (const port of s.ports) {
           if (port.hostIp !== undefined && !WILDCARD.has(port.hostIp)) continue;
-          const node = nodeAt(compose.yaml, port.path);
           const published = port.hostPort ?? port.containerPort;
+          const y = port.value.doc;
+          const text = port.value.text();
           let edits;
-          if (isScalar(node)) {
-            const text = String(node.value);
+          if (text !== undefined) {
             edits =
               port.hostPort === undefined
                 ? [] // "4317" publishes a random host port; 127.0.0.1::4317 would be the loopback form
                 : port.hostIp === undefined
-                  ? yamlReplaceInScalar(compose.yaml, port.path, text, `127.0.0.1:${text}`)
-                  : yamlReplaceInScalar(compose.yaml, port.path, port.hostIp.startsWith('[') || text.startsWith('[') ? `[${port.hostIp.replace(/^\[|\]$/g, '')}]` : port.hostIp, '127.0.0.1');
+                  ? yamlReplaceInScalar(y, port.path, text, `127.0.0.1:${text}`)
+                  : yamlReplaceInScalar(y, port.path, port.hostIp.startsWith('[') || text.startsWith('[') ? `[${port.hostIp.replace(/^\[|\]$/g, '')}]` : port.hostIp, '127.0.0.1');
           } else {
-            edits = port.hostIp === undefined ? yamlInsertMapEntry(compose.yaml, port.path, 'host_ip', '127.0.0.1') : yamlReplaceScalar(compose.yaml, [...port.path, 'host_ip'], 'value', '127.0.0.1');
+            edits = port.hostIp === undefined ? yamlInsertMapEntry(y, port.path, 'host_ip', '127.0.0.1') : yamlReplaceScalar(y, [...port.path, 'host_ip'], 'value', '127.0.0.1');
           }
           findings.push({
-            ...atYaml(compose.yaml, port.path, 'value'),
-            message: `port ${published} of service "${s.name}" in ${basename(compose.file)} is published on all host interfaces${port.hostIp ? ` (${port.hostIp})` : ''}: any machine that can reach this host can connect to it, and Docker's iptables rules bypass host firewalls such as UFW`,
+            ...port.value.location('value'),
+            kind: 'allInterfaces',
+            data: { port: published, service: s.name, file: basename(compose.file), hostIp: port.hostIp },
             hint: port.hostPort === undefined ? `publish it on loopback: "127.0.0.1::${port.containerPort}" or "127.0.0.1:${port.containerPort}:${port.containerPort}"` : `publish it on loopback only: "127.0.0.1:${port.hostPort}:${port.containerPort}"`,
             fix: fix('unsafe', `publish port ${published} on 127.0.0.1 only`, edits),
           });

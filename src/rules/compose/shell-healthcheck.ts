@@ -1,9 +1,25 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { isCollectorImage } from '../../model/compose.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+interface Healthcheck {
+  service: string;
+  file: string;
+  image: string;
+  /** Services that wait for it to be healthy. */
+  dependents: string[];
+}
+const neverHealthy = (d: Healthcheck, runs: string) =>
+  `the healthcheck of service "${d.service}" in ${d.file} runs ${runs}, but ${d.image} is built FROM scratch with no shell, curl or wget: the check always fails and the container stays unhealthy${
+    d.dependents.length ? `, so ${d.dependents.map((n) => `"${n}"`).join(', ')} (depends_on: condition: service_healthy) ${d.dependents.length === 1 ? 'never starts' : 'never start'}` : ''
+  }`;
+
+const messages = {
+  shellString: (d: Healthcheck & { command: string }) => neverHealthy(d, `the shell command "${d.command}" (a string test runs in /bin/sh)`),
+  cmdShell: (d: Healthcheck) => neverHealthy(d, 'a CMD-SHELL test (it runs in /bin/sh)'),
+  tool: (d: Healthcheck & { tool: string }) => neverHealthy(d, `"${d.tool}"`),
+} as const;
+type ShellHealthcheckFinding = RuleFinding<typeof messages>;
 /** Tools a healthcheck typically calls; none of them exist in the collector image. */
 const TOOLS = /^(?:.*\/)?(curl|wget|sh|bash|ash|nc|busybox)$/;
 
@@ -23,23 +39,28 @@ export default defineRule({
   references: ['collector.md §7 ("Image is FROM scratch": no shell/curl/wget; depends_on service_healthy never resolves), §6 (health_check extension)'],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: ShellHealthcheckFinding[] = [];
     for (const compose of ws.stack.composes) {
       for (const s of compose.services) {
-        if (!isCollectorImage(s.repository) || !isObject(s.raw.healthcheck)) continue;
-        const hc = s.raw.healthcheck;
-        if (hc.disable === true || hc.test === undefined || hc.test === null) continue;
-        const test = hc.test;
-        let runs: string | undefined;
-        if (typeof test === 'string') runs = `the shell command "${test}" (a string test runs in /bin/sh)`;
-        else if (Array.isArray(test) && test[0] === 'CMD-SHELL') runs = 'a CMD-SHELL test (it runs in /bin/sh)';
-        else if (Array.isArray(test) && test[0] === 'CMD' && TOOLS.test(String(test[1] ?? ''))) runs = `"${test[1]}"`;
-        if (!runs) continue;
-        const dependents = compose.services.filter((o) => isObject(o.raw.depends_on) && isObject(o.raw.depends_on[s.name]) && (o.raw.depends_on[s.name] as Record<string, unknown>).condition === 'service_healthy');
+        if (!isCollectorImage(s.repository) || !s.healthcheck) continue;
+        const test = s.healthcheck.test;
+        const tool = Array.isArray(test) && test[0] === 'CMD' && TOOLS.test(test[1] ?? '') ? test[1] : undefined;
+        const dependents = compose.services.filter((o) => o.waitsHealthy.includes(s.name)).map((o) => o.name);
+        const data = { service: s.name, file: basename(compose.file), image: s.image!, dependents };
+        const said =
+          typeof test === 'string'
+            ? ({ kind: 'shellString', data: { ...data, command: test } } as const)
+            : test[0] === 'CMD-SHELL'
+              ? ({ kind: 'cmdShell', data } as const)
+              : tool !== undefined
+                ? ({ kind: 'tool', data: { ...data, tool } } as const)
+                : undefined;
+        if (!said) continue;
         findings.push({
-          ...atYaml(compose.yaml, [...s.path, 'healthcheck', 'test'], 'value'),
-          message: `the healthcheck of service "${s.name}" in ${basename(compose.file)} runs ${runs}, but ${s.image} is built FROM scratch with no shell, curl or wget: the check always fails and the container stays unhealthy${dependents.length ? `, so ${dependents.map((d) => `"${d.name}"`).join(', ')} (depends_on: condition: service_healthy) ${dependents.length === 1 ? 'never starts' : 'never start'}` : ''}`,
+          ...(s.value.at('healthcheck', 'test') ?? s.value).location('value'),
+          ...said,
           hint: 'remove the healthcheck, or enable the health_check extension (endpoint 0.0.0.0:13133) and probe it from the host or another container',
         });
       }

@@ -1,11 +1,10 @@
-import { levenshtein as distance } from '../../util/distance.js';
+import { within } from '../../util/distance.js';
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
-import type { YamlDocument, YamlPath } from '../../load/yaml.js';
+import { YamlValue } from '../../load/yaml-value.js';
 import { topology, type Topology } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -28,19 +27,35 @@ export function composeHostOf(value: string): string | undefined {
 
 /** The one service name within two edits of the host, if exactly one. */
 function nearest(host: string, names: Set<string>): string | undefined {
-  const close = [...names].filter((n) => distance(host.toLowerCase(), n.toLowerCase()) <= 2);
-  return close.length === 1 ? close[0] : undefined;
+  const close = within(host.toLowerCase(), [...names].map((n) => n.toLowerCase()), 2);
+  return close.length === 1 ? [...names].find((n) => n.toLowerCase() === close[0].name) : undefined;
+}
+
+/** What uses a host: `name` is the exporter id, job name or datasource name; `url` the value that names the host. */
+interface HostData {
+  name: string;
+  file: string;
+  url: string;
+  host: string;
+  /** The compose services there are. */
+  services: string[];
 }
 
 interface HostUse {
-  y: YamlDocument;
-  path: YamlPath;
-  value: string;
-  host: string;
-  /** "exporter \"otlphttp/loki\" sends to …" */
-  subject: string;
-  consequence: string;
+  kind: 'exporter' | 'target' | 'datasource';
+  at: YamlValue;
+  data: Omit<HostData, 'services'>;
 }
+
+const noSuchService = (d: HostData) => `but no compose service is called "${d.host}" (services: ${d.services.join(', ')})`;
+
+const messages = {
+  exporter: (d: HostData) => `exporter "${d.name}" in ${d.file} sends to ${d.url}, ${noSuchService(d)}: the name does not resolve on the compose network, so every export fails`,
+  target: (d: HostData) => `job "${d.name}" in ${d.file} scrapes ${d.url}, ${noSuchService(d)}: the target is DOWN with "no such host"`,
+  datasource: (d: HostData) =>
+    `datasource "${d.name}" in ${d.file} points at ${d.url}, ${noSuchService(d)}: Grafana cannot reach it: its health check fails and every panel using it shows an error`,
+} as const;
+type UnknownHostFinding = RuleFinding<typeof messages>;
 
 function collectorUses(ws: Workspace, t: Topology): HostUse[] {
   const uses: HostUse[] = [];
@@ -48,19 +63,14 @@ function collectorUses(ws: Workspace, t: Topology): HostUse[] {
     const cs = t.containerOf(c);
     if (!cs || cs.service.networkMode === 'host') continue;
     const used = new Set(c.pipelines.flatMap((p) => p.exporters.map((e) => e.id)));
+    const root = YamlValue.root(c.yaml);
     for (const e of c.components.filter((x) => x.kind === 'exporters' && used.has(x.id))) {
       for (const key of ['endpoint', 'metrics_endpoint', 'logs_endpoint', 'traces_endpoint']) {
         const value = e.config[key];
         const host = typeof value === 'string' ? composeHostOf(value) : undefined;
         if (!host || typeof value !== 'string') continue;
-        uses.push({
-          y: c.yaml,
-          path: [...e.path, key],
-          value,
-          host,
-          subject: `exporter "${e.id}" in ${basename(c.file)} sends to ${value}`,
-          consequence: 'the name does not resolve on the compose network, so every export fails',
-        });
+        const at = root.at(...e.path.map(String), key) ?? root;
+        uses.push({ kind: 'exporter', at, data: { name: e.id, file: basename(c.file), url: value, host } });
       }
     }
   }
@@ -77,9 +87,7 @@ function prometheusUses(ws: Workspace, t: Topology): HostUse[] {
       p.jobs.flatMap((j) =>
         j.targets.flatMap((tg): HostUse[] => {
           const host = composeHostOf(tg.raw);
-          return host
-            ? [{ y: p.yaml, path: tg.path, value: tg.raw, host, subject: `job "${j.name}" in ${basename(p.file)} scrapes ${tg.raw}`, consequence: 'the target is DOWN with "no such host"' }]
-            : [];
+          return host ? [{ kind: 'target', at: tg.value, data: { name: j.name, file: basename(p.file), url: tg.raw, host } }] : [];
         }),
       ),
     );
@@ -91,18 +99,14 @@ function grafanaUses(ws: Workspace, t: Topology): HostUse[] {
     const y = ws.stack.yaml.get(f.source.path);
     if (!y || !isObject(y.value) || !Array.isArray(y.value.datasources)) continue;
     if (!t.placementsOf(f.source.path).some((p) => t.grafana.some((g) => g.service === p.service && g.service.networkMode !== 'host'))) continue;
+    const list = YamlValue.root(y).get('datasources');
+    const entries = list?.items() ?? [];
     y.value.datasources.forEach((ds, i) => {
       if (!isObject(ds) || typeof ds.url !== 'string') return;
       const host = composeHostOf(ds.url);
       if (!host) return;
-      uses.push({
-        y,
-        path: ['datasources', i, 'url'],
-        value: ds.url,
-        host,
-        subject: `datasource "${String(ds.name ?? i)}" in ${basename(f.source.path)} points at ${ds.url}`,
-        consequence: 'Grafana cannot reach it: its health check fails and every panel using it shows an error',
-      });
+      const at = entries[i]?.get('url') ?? entries[i] ?? list ?? YamlValue.root(y);
+      uses.push({ kind: 'datasource', at, data: { name: String(ds.name ?? i), file: basename(f.source.path), url: ds.url, host } });
     });
   }
   return uses;
@@ -123,19 +127,22 @@ export default defineRule({
   references: ['prometheus.md §1 (wrong host), §3 (lastError "no such host")', 'grafana-loki.md §8 (datasource URLs use service names)', 'peers.md §1.2 (a datasource for an alertmanager the compose file does not run)'],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   check(ws) {
     const t = topology(ws.stack);
     if (t.services.length === 0) return [];
     const names = [...new Set(t.services.map((s) => s.service.name))];
-    const findings: RuleFinding[] = [];
+    const findings: UnknownHostFinding[] = [];
     for (const u of [...collectorUses(ws, t), ...prometheusUses(ws, t), ...grafanaUses(ws, t)]) {
-      if ([...t.hostnames].some((h) => h.toLowerCase() === u.host.toLowerCase())) continue; // Docker DNS ignores case
-      const guess = nearest(u.host, t.hostnames);
+      const host = u.data.host;
+      if ([...t.hostnames].some((h) => h.toLowerCase() === host.toLowerCase())) continue; // Docker DNS ignores case
+      const guess = nearest(host, t.hostnames);
       findings.push({
-        ...atYaml(u.y, u.path, 'value'),
-        message: `${u.subject}, but no compose service is called "${u.host}" (services: ${names.join(', ')}): ${u.consequence}`,
-        hint: guess ? `did you mean "${guess}"?` : `use one of the service names, or add a "${u.host}" service`,
-        fix: guess ? fix('unsafe', `replace host ${u.host} with ${guess}`, yamlReplaceInScalar(u.y, u.path, u.host, guess)) : undefined,
+        ...u.at.location('value'),
+        kind: u.kind,
+        data: { ...u.data, services: names },
+        hint: guess ? `did you mean "${guess}"?` : `use one of the service names, or add a "${host}" service`,
+        fix: guess ? fix('unsafe', `replace host ${host} with ${guess}`, yamlReplaceInScalar(u.at.doc, u.at.path, host, guess)) : undefined,
       });
     }
     return findings;

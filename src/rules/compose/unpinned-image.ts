@@ -3,10 +3,25 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
 import { isCollectorImage, isPrometheusImage } from '../../model/compose.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS } from '../../model/versions.js';
-import { atYaml } from '../../model/yaml-locate.js';
-
 /** Moving tags: what they pull changes from one `docker compose pull` to the next. */
 const MOVING = new Set(['latest', 'nightly']);
+
+interface Unpinned {
+  image: string;
+  service: string;
+  file: string;
+  /** No tag at all (Docker pulls latest), rather than a moving one. */
+  noTag: boolean;
+}
+const notPinned = (d: Unpinned) => `image "${d.image}" of service "${d.service}" in ${d.file} is not pinned${d.noTag ? ' (no tag means latest)' : ''}`;
+
+const messages = {
+  collector: (d: Unpinned) =>
+    `${notPinned(d)}: each pull can bring a collector release that refuses this config (logging exporter removed in v0.111.0, metrics.address an error from v0.128.0, loki exporter gone in v0.131.0)`,
+  prometheus: (d: Unpinned) => `${notPinned(d)}: each pull can bring a new Prometheus release (3.0 changed defaults and removed flags)`,
+  other: (d: Unpinned) => `${notPinned(d)}: each pull can bring a different release, so the stack changes without a change in the repository`,
+} as const;
+type UnpinnedImageFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'compose/unpinned-image',
@@ -22,23 +37,20 @@ export default defineRule({
   references: ['collector.md §1 (":latest image tags are how most of these breakages reach users"), §7 (images and tags)', 'peers.md §1.1–1.2 (guides using :latest)'],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: UnpinnedImageFinding[] = [];
     for (const compose of ws.stack.composes) {
       for (const s of compose.services) {
         if (!s.image || s.image.includes('$')) continue;
         if (s.tag !== undefined && !MOVING.has(s.tag)) continue;
         const pin = isCollectorImage(s.repository) ? NEWEST_KNOWN_COLLECTOR : isPrometheusImage(s.repository) ? `v${NEWEST_KNOWN_PROMETHEUS}` : undefined;
-        const path = [...s.path, 'image'];
-        const edits = pin === undefined ? [] : s.tag === undefined ? yamlReplaceInScalar(compose.yaml, path, s.image, `${s.image}:${pin}`) : yamlReplaceInScalar(compose.yaml, path, `:${s.tag}`, `:${pin}`);
-        const risk = isCollectorImage(s.repository)
-          ? 'each pull can bring a collector release that refuses this config (logging exporter removed in v0.111.0, metrics.address an error from v0.128.0, loki exporter gone in v0.131.0)'
-          : isPrometheusImage(s.repository)
-            ? 'each pull can bring a new Prometheus release (3.0 changed defaults and removed flags)'
-            : 'each pull can bring a different release, so the stack changes without a change in the repository';
+        const image = s.value.get('image') ?? s.value;
+        const edits = pin === undefined ? [] : s.tag === undefined ? yamlReplaceInScalar(image.doc, image.path, s.image, `${s.image}:${pin}`) : yamlReplaceInScalar(image.doc, image.path, `:${s.tag}`, `:${pin}`);
+        const data = { image: s.image, service: s.name, file: basename(compose.file), noTag: s.tag === undefined };
         findings.push({
-          ...atYaml(compose.yaml, path, 'value'),
-          message: `image "${s.image}" of service "${s.name}" in ${basename(compose.file)} is not pinned${s.tag === undefined ? ' (no tag means latest)' : ''}: ${risk}`,
+          ...image.location('value'),
+          ...(isCollectorImage(s.repository) ? { kind: 'collector', data } : isPrometheusImage(s.repository) ? { kind: 'prometheus', data } : { kind: 'other', data }),
           hint: pin ? `pin a version, e.g. ${s.repository}:${pin}, or the one you run now (docker compose images)` : 'pin the version you run now (docker compose images shows it)',
           fix: pin ? fix('unsafe', `pin ${s.repository} to ${pin}`, edits) : undefined,
         });

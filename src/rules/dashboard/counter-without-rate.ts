@@ -1,6 +1,12 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { atUse, dashboardName, knownNames, metricUses, queryOwner } from '../../model/dashboard-queries.js';
 
+const messages = {
+  rawCounter: (d: { metric: string; owner: string; dashboard: string; enclosing?: string }) =>
+    `${d.metric} in ${d.owner} of dashboard ${d.dashboard} is a counter read raw${d.enclosing ? ` inside ${d.enclosing}()` : ''}: it shows running totals per session that reset and expire, not usage over the time range`,
+} as const;
+type CounterFinding = RuleFinding<typeof messages>;
+
 export default defineRule({
   id: 'dashboard/counter-without-rate',
   severity: 'warning',
@@ -13,19 +19,20 @@ export default defineRule({
   bad: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "Total Lines of Code", "type": "stat", "targets": [{"expr": "sum(claude_code_lines_of_code_count_total)"}]}]\n}\n' },
   good: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "Total Lines of Code", "type": "stat", "targets": [{"expr": "sum(increase(claude_code_lines_of_code_count_total[$__range]))"}]}]\n}\n' },
   references: ['peers.md §1.3 (overview panel 1 is a raw counter) and §5.6 (dashboard-linter target-counter-agg-rule)', 'claude-code.md §6 (delta, expiry, resets)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
     const known = knownNames(ws);
-    const findings: RuleFinding[] = [];
+    const findings: CounterFinding[] = [];
     for (const u of metricUses(ws)) {
       if (u.aq.query.where === 'variable' || u.selector.counterSafe) continue;
       const k = known.get(u.name);
       if (!k || k.otel === 'target_info' || u.name.endsWith('_created')) continue;
-      const around = u.selector.enclosing.length ? ` inside ${u.selector.enclosing[0]}()` : '';
       findings.push({
         ...atUse(u),
-        message: `${u.name} in ${queryOwner(u.aq)} of dashboard ${dashboardName(u.aq.dashboard)} is a counter read raw${around}: it shows running totals per session that reset and expire, not usage over the time range`,
+        kind: 'rawCounter',
+        data: { metric: u.name, owner: queryOwner(u.aq), dashboard: dashboardName(u.aq.dashboard), enclosing: u.selector.enclosing[0] },
         hint: `use sum(increase(${u.name}[$__range])) for a total over the range, or sum(rate(${u.name}[$__rate_interval])) for a graph`,
       });
     }

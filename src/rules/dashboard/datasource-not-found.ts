@@ -1,22 +1,29 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, setJsonIn } from '../../model/edits.js';
 import { refKey, refType, resolveRef, type Dashboard, type DatasourceRef, type ProvisionedDatasource } from '../../model/grafana.js';
-import { atJson, dashboardName, grafanaPresent } from '../../model/dashboard-queries.js';
+import { dashboardName, grafanaPresent, refOwner } from '../../model/dashboard-queries.js';
 
-const WHERE: Record<DatasourceRef['where'], string> = { panel: 'panel', target: 'query', annotation: 'annotation', variable: 'variable' };
+/** ` (and 2 more references)` after the first reference's owner. */
+const others = (n: number) => (n > 0 ? ` (and ${n} more reference${n > 1 ? 's' : ''})` : '');
 
-function owner(d: Dashboard, r: DatasourceRef): string {
-  let node: unknown = d.model;
-  for (const p of r.ownerPath) node = (node as Record<string | number, unknown>)?.[p];
-  const o = node as Record<string, unknown> | undefined;
-  const title = typeof o?.title === 'string' ? o.title : typeof o?.name === 'string' ? o.name : undefined;
-  if (r.where === 'target') {
-    let panel: unknown = d.model;
-    for (const p of r.ownerPath.slice(0, -2)) panel = (panel as Record<string | number, unknown>)?.[p];
-    const pt = (panel as Record<string, unknown> | undefined)?.title;
-    return `query ${typeof o?.refId === 'string' ? o.refId : ''} of panel ${typeof pt === 'string' ? `"${pt}"` : ''}`.replace(/\s+/g, ' ').trim();
-  }
-  return title ? `${WHERE[r.where]} "${title}"` : WHERE[r.where];
+const messages = {
+  variableMatchesNone: (d: { variable: string; dashboard: string; pluginId?: string; regex?: string }) =>
+    `datasource variable "${d.variable}" of dashboard ${d.dashboard} lists ${d.pluginId ?? '?'} datasources${d.regex ? ` matching ${d.regex}` : ''}, but none is provisioned: every panel using it shows "Datasource \${${d.variable}} was not found"`,
+  noDefault: '{{owner}} of dashboard {{dashboard}} uses the default datasource, but no provisioned datasource has isDefault: true, so it resolves to no provisioned datasource',
+  notFound: (d: { owner: string; others: number; dashboard: string; key: string; provisioned: boolean; type?: string; sameType: { name?: string; uid: string }[] }) => {
+    const why = d.provisioned
+      ? `no provisioned datasource has that UID or name${d.type ? ` (${d.type}: ${d.sameType.map((x) => `"${x.name}", uid ${x.uid}`).join('; ') || 'none provisioned'})` : ''}`
+      : 'no datasource is provisioned in this workspace, and one created in the Grafana UI gets a random UID';
+    return `${d.owner}${others(d.others)} of dashboard ${d.dashboard} uses datasource "${d.key}": ${why}, so Grafana shows "Datasource ${d.key} was not found"`;
+  },
+  unknownVariable: (d: { owner: string; others: number; dashboard: string; key: string; variable: string }) =>
+    `${d.owner}${others(d.others)} of dashboard ${d.dashboard} uses datasource "${d.key}", but the dashboard defines no variable "${d.variable}": Grafana shows "Datasource ${d.key} was not found"`,
+} as const;
+type NotFoundFinding = RuleFinding<typeof messages>;
+
+/** The value naming the datasource: an object reference's uid, else the string reference itself. */
+function keyValue(r: DatasourceRef) {
+  return (typeof r.value === 'object' && r.value !== null ? r.node?.get('uid') : undefined) ?? r.node ?? r.owner;
 }
 
 export default defineRule({
@@ -38,6 +45,7 @@ export default defineRule({
     text: '{\n  "panels": [\n    {\n      "title": "Cost",\n      "datasource": {"type": "prometheus", "uid": "PBFA97CFB590B2093"},\n      "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]\n    }\n  ]\n}\n',
   },
   references: ['grafana-loki.md §2 (resolution order: variables, UID, name, id; "Datasource <key> was not found") and §3 (computed UIDs)', 'peers.md §1.1 and §3 (hard-coded PBFA97CFB590B2093)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
@@ -46,9 +54,9 @@ export default defineRule({
     const provisioned = g.datasourceFiles.length > 0;
     if (g.datasourceFiles.some((f) => f.yaml.problems.length > 0)) return []; // the provisioning itself is broken (invalid-provisioning)
     const all = g.datasources;
-    const findings: RuleFinding[] = [];
+    const findings: NotFoundFinding[] = [];
     for (const d of g.dashboards) {
-      if (d.doc.problems.some((p) => p.kind === 'syntax')) continue;
+      if (d.hasSyntaxError) continue;
       const reportedVariables = new Set<string>();
       let defaultReported = false;
       const notFound = new Map<string, DatasourceRef[]>();
@@ -65,15 +73,17 @@ export default defineRule({
         } else if (res.kind === 'variable' && res.variable.type === 'datasource' && res.candidates.length === 0 && provisioned && !reportedVariables.has(res.variable.name)) {
           reportedVariables.add(res.variable.name);
           findings.push({
-            ...atJson(d, [...res.variable.path, 'query']),
-            message: `datasource variable "${res.variable.name}" of dashboard ${dashboardName(d)} lists ${res.variable.pluginId ?? '?'} datasources${res.variable.regex ? ` matching ${res.variable.regex}` : ''}, but none is provisioned: every panel using it shows "Datasource \${${res.variable.name}} was not found"`,
+            ...(res.variable.node.get('query') ?? res.variable.node).location(),
+            kind: 'variableMatchesNone',
+            data: { variable: res.variable.name, dashboard: dashboardName(d), pluginId: res.variable.pluginId, regex: res.variable.regex },
             hint: `provision a ${res.variable.pluginId ?? 'matching'} datasource, or fix the variable's type or regex`,
           });
         } else if (res.kind === 'default' && !res.datasource && provisioned && !defaultReported && usesDefault(d, r)) {
           defaultReported = true;
           findings.push({
-            ...atJson(d, r.node ? r.path : r.ownerPath),
-            message: `${owner(d, r)} of dashboard ${dashboardName(d)} uses the default datasource, but no provisioned datasource has isDefault: true, so it resolves to no provisioned datasource`,
+            ...(r.node ?? r.owner).location(),
+            kind: 'noDefault',
+            data: { owner: refOwner(r), dashboard: dashboardName(d) },
             hint: 'mark the Prometheus datasource `isDefault: true`, or reference it by uid',
           });
         }
@@ -84,30 +94,34 @@ export default defineRule({
         const type = refType(r.value);
         const sameType = type ? all.filter((x) => x.type === type && x.orgId === 1 && x.effectiveUid) : [];
         const target: ProvisionedDatasource | undefined = sameType.length === 1 ? sameType[0] : undefined;
-        const pathOf = (x: DatasourceRef) => (typeof x.value === 'object' && x.value !== null ? [...x.path, 'uid'] : x.path);
-        const why = provisioned
-          ? `no provisioned datasource has that UID or name${type ? ` (${type}: ${sameType.map((x) => `"${x.name}", uid ${x.effectiveUid}`).join('; ') || 'none provisioned'})` : ''}`
-          : 'no datasource is provisioned in this workspace, and one created in the Grafana UI gets a random UID';
-        const count = refs.length > 1 ? ` (and ${refs.length - 1} more reference${refs.length > 2 ? 's' : ''})` : '';
         findings.push({
-          ...atJson(d, pathOf(r)),
-          message: `${owner(d, r)}${count} of dashboard ${dashboardName(d)} uses datasource "${key}": ${why}, so Grafana shows "Datasource ${key} was not found"`,
+          ...keyValue(r).location(),
+          kind: 'notFound',
+          data: {
+            owner: refOwner(r),
+            others: refs.length - 1,
+            dashboard: dashboardName(d),
+            key,
+            provisioned,
+            type,
+            sameType: sameType.map((x) => ({ name: x.name, uid: x.effectiveUid! })),
+          },
           hint: target
             ? `point ${refs.length > 1 ? 'them' : 'it'} at uid "${target.effectiveUid}"`
             : provisioned
               ? 'use the uid of a provisioned datasource, or a datasource variable (`${datasource}`)'
               : `provision the datasource (grafana/provisioning/datasources) with uid: ${key}`,
           fix: target
-            ? fix('safe', `point ${refs.length} reference${refs.length > 1 ? 's' : ''} at ${target.name} (${target.effectiveUid})`, refs.flatMap((x) => setJsonIn(d.source, [...d.base, ...pathOf(x)], target.effectiveUid)))
+            ? fix('safe', `point ${refs.length} reference${refs.length > 1 ? 's' : ''} at ${target.name} (${target.effectiveUid})`, refs.flatMap((x) => setJsonIn(d.source, keyValue(x).path, target.effectiveUid)))
             : undefined,
         });
       }
       for (const [name, refs] of unknownVariables) {
         const r = refs[0];
-        const count = refs.length > 1 ? ` (and ${refs.length - 1} more reference${refs.length > 2 ? 's' : ''})` : '';
         findings.push({
-          ...atJson(d, typeof r.value === 'object' && r.value !== null ? [...r.path, 'uid'] : r.path),
-          message: `${owner(d, r)}${count} of dashboard ${dashboardName(d)} uses datasource "${refKey(r.value)}", but the dashboard defines no variable "${name}": Grafana shows "Datasource ${refKey(r.value)} was not found"`,
+          ...keyValue(r).location(),
+          kind: 'unknownVariable',
+          data: { owner: refOwner(r), others: refs.length - 1, dashboard: dashboardName(d), key: String(refKey(r.value)), variable: name },
           hint: `add a templating variable "${name}" of type datasource, or use a provisioned datasource's uid`,
         });
       }

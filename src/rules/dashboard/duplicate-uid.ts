@@ -1,7 +1,12 @@
 import { relative } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import type { Dashboard } from '../../model/grafana.js';
-import { atJson, dashboardName } from '../../model/dashboard-queries.js';
+import { dashboardName } from '../../model/dashboard-queries.js';
+
+const messages = {
+  duplicateUid: 'dashboard {{dashboard}} has uid "{{uid}}", like {{earlier}} ({{earlierFile}}): Grafana keeps only one of them',
+} as const;
+type DuplicateUidFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'dashboard/duplicate-uid',
@@ -14,10 +19,11 @@ export default defineRule({
   bad: { file: 'dashboards/costs.json', text: '{\n  "uid": "claude-code",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n' },
   good: { file: 'dashboards/costs.json', text: '{\n  "uid": "claude-code-costs",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n' },
   references: ['grafana-loki.md §6 ("don\'t reuse UIDs across the instance")'],
+  messages,
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: DuplicateUidFinding[] = [];
     const first = new Map<string, Dashboard>();
     for (const d of ws.stack.grafana.dashboards) {
       if (!d.uid) continue;
@@ -27,8 +33,9 @@ export default defineRule({
         continue;
       }
       findings.push({
-        ...atJson(d, ['uid']),
-        message: `dashboard ${dashboardName(d)} has uid "${d.uid}", like ${dashboardName(earlier)} (${relative(ws.root, earlier.file) || earlier.file}): Grafana keeps only one of them`,
+        ...d.root!.get('uid')!.location(),
+        kind: 'duplicateUid',
+        data: { dashboard: dashboardName(d), uid: d.uid, earlier: dashboardName(earlier), earlierFile: relative(ws.root, earlier.file) || earlier.file },
         hint: 'give each dashboard its own uid',
       });
     }

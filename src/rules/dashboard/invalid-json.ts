@@ -1,6 +1,11 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { dashboardName } from '../../model/dashboard-queries.js';
 
+const messages = {
+  syntax: '{{problem}} in dashboard {{dashboard}}: Grafana cannot parse the file and skips it',
+} as const;
+type InvalidJsonFinding = RuleFinding<typeof messages>;
+
 export default defineRule({
   id: 'dashboard/invalid-json',
   severity: 'error',
@@ -15,14 +20,16 @@ export default defineRule({
   oracle: 'fixtures',
   stage: 'Grafana',
   repairsDroppedFile: true,
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: InvalidJsonFinding[] = [];
     for (const d of ws.stack.grafana.dashboards) {
-      for (const p of d.doc.problems) {
+      for (const p of d.problems) {
         findings.push({
           file: d.file,
           range: d.source.range(p.offset, p.length),
-          message: `${p.message} in dashboard ${dashboardName(d)}: Grafana cannot parse the file and skips it`,
+          kind: 'syntax',
+          data: { problem: p.message, dashboard: dashboardName(d) },
           hint: p.kind === 'comment' ? 'remove the comment (put notes in the dashboard or panel "description")' : p.kind === 'trailing-comma' ? 'remove the trailing comma' : 'fix the JSON syntax at this position',
         });
       }

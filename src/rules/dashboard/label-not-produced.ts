@@ -2,8 +2,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { labelName } from '../../model/naming.js';
 import type { LabelMatcher } from '../../model/promql.js';
-import { dashboardName, dashboardQueries, queryOwner, queryRange } from '../../model/dashboard-queries.js';
-import { jsonPointer } from '../../load/json.js';
+import { atQuery, dashboardName, dashboardQueries, queryOwner } from '../../model/dashboard-queries.js';
 
 const RESOURCE_LABELS = new Set(['service.name', 'service.namespace', 'service.instance.id', 'service.version', 'os.type', 'os.version', 'host.arch', 'wsl.version'].map((k) => labelName(k)));
 
@@ -26,6 +25,25 @@ function harmless(m: LabelMatcher): boolean {
   return matches(m.op, m.value, '') === true;
 }
 
+/** Where a label is used, for messages: `matcher on job` or `label_values() of job`, then the series and query. */
+type Use = { matcher: boolean; label: string; metric: string; owner: string; dashboard: string };
+const use = (d: Use) => `${d.matcher ? `matcher on ${d.label}` : `label_values() of ${d.label}`} for ${d.metric} in ${d.owner} of dashboard ${d.dashboard}`;
+type JobMatcher = { op: string; value: string; metric: string; owner: string; dashboard: string; job: string };
+const jobMatcher = (d: JobMatcher) => `job${d.op}"${d.value}" on ${d.metric} in ${d.owner} of dashboard ${d.dashboard} matches nothing`;
+
+const messages = {
+  jobIsScrapeJob: (d: JobMatcher & { exportedJob: string }) =>
+    `${jobMatcher(d)}: Prometheus sets job to the scrape job "${d.job}" (no honor_labels), and Claude Code's service name "${d.exportedJob}" is in exported_job`,
+  jobIsOther: (d: JobMatcher) => `${jobMatcher(d)}: job is "${d.job}" for this series here`,
+  exportedJobAbsent: (d: Use & { job?: string }) =>
+    `${use(d)} never matches: exported_job only exists when Prometheus renames the exporter's job, and here the job label${d.job ? ` ("${d.job}")` : ''} is kept as it is`,
+  resourceLabel: (d: Use & { pipeline: string }) =>
+    `${use(d)} never matches: ${d.label} comes from a resource attribute, which ${d.pipeline} does not copy onto series (only target_info carries resource attributes)`,
+  unknownLabel: (d: Use & { labels: string[] }) =>
+    `${use(d)} never matches: no Claude Code attribute and no pipeline label becomes ${d.label} on this series (its labels: ${d.labels.join(', ')})`,
+} as const;
+type LabelFinding = RuleFinding<typeof messages>;
+
 export default defineRule({
   id: 'dashboard/label-not-produced',
   severity: 'warning',
@@ -44,23 +62,25 @@ export default defineRule({
     text: '{\n  "panels": [{"title": "Cost", "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total{exported_job=\\"claude-code\\"}[$__range]))"}]}]\n}\n',
   },
   references: ['claude-code.md §5 (labels per pipeline; exported_job)', 'prometheus.md §1 (label clash, honor_labels)', 'collector.md §4.3 (resource_to_telemetry_conversion, const_labels)', 'test/pipeline (labels observed on the real pipeline)'],
+  messages,
   oracle: 'pipeline',
   stage: 'Grafana',
   check(ws) {
     const view = metricsView(ws);
     if (view.pipelines.length === 0) return [];
-    const findings: RuleFinding[] = [];
+    const findings: LabelFinding[] = [];
     for (const aq of dashboardQueries(ws)) {
       if (!aq.promql) continue;
       const d = aq.dashboard;
-      const at = (from: number, to: number) => ({ file: d.file, range: queryRange(d, aq.query, aq.offset + from, aq.offset + to), path: jsonPointer([...d.base, ...aq.query.path]) });
+      const at = (from: number, to: number) => atQuery(aq, aq.offset + from, aq.offset + to);
       for (const sel of aq.promql.selectors) {
         const name = sel.metric && !sel.metric.templated ? sel.metric.name : undefined;
         const entries = name ? view.produced.get(name) : undefined;
         if (!name || !entries || entries.some((e) => e.series.uncertainLabels)) continue;
         const possible = new Set(entries.flatMap((e) => e.series.possibleLabels));
-        const where = `${queryOwner(aq)} of dashboard ${dashboardName(d)}`;
-        const listed = [...possible].filter((l) => !l.startsWith('otel_scope')).join(', ');
+        const owner = queryOwner(aq);
+        const dashboard = dashboardName(d);
+        const listed = [...possible].filter((l) => !l.startsWith('otel_scope'));
         const check = (label: string, from: number, to: number, m?: LabelMatcher) => {
           if (label.startsWith('__')) return;
           if (possible.has(label)) {
@@ -68,27 +88,23 @@ export default defineRule({
             const values = entries.map((e) => e.series.fixedValues.job);
             if (values.some((v) => v === undefined) || values.some((v) => matches(m.op, m.value, v!) !== false)) return;
             const exported = entries.map((e) => e.series.fixedValues.exported_job).find((v) => v !== undefined && matches(m.op, m.value, v) === true);
-            findings.push({
-              ...at(m.valueFrom, m.valueTo),
-              message: exported
-                ? `job${m.op}"${m.value}" on ${name} in ${where} matches nothing: Prometheus sets job to the scrape job "${values[0]}" (no honor_labels), and Claude Code's service name "${exported}" is in exported_job`
-                : `job${m.op}"${m.value}" on ${name} in ${where} matches nothing: job is "${values[0]}" for this series here`,
-              hint: exported ? `use exported_job${m.op}"${m.value}", or set honor_labels: true on the scrape job` : `use job="${values[0]}"`,
-            });
+            const job: JobMatcher = { op: m.op, value: m.value, metric: name, owner, dashboard, job: values[0]! };
+            findings.push(
+              exported
+                ? { ...at(m.valueFrom, m.valueTo), kind: 'jobIsScrapeJob', data: { ...job, exportedJob: exported }, hint: `use exported_job${m.op}"${m.value}", or set honor_labels: true on the scrape job` }
+                : { ...at(m.valueFrom, m.valueTo), kind: 'jobIsOther', data: job, hint: `use job="${values[0]}"` },
+            );
             return;
           }
-          let why: string;
-          let hint: string | undefined;
+          const used: Use = { matcher: !!m, label, metric: name, owner, dashboard };
           if (label === 'exported_job' && possible.has('job')) {
-            why = `exported_job only exists when Prometheus renames the exporter's job, and here the job label${entries[0].series.fixedValues.job ? ` ("${entries[0].series.fixedValues.job}")` : ''} is kept as it is`;
-            hint = 'use job';
+            findings.push({ ...at(from, to), kind: 'exportedJobAbsent', data: { ...used, job: entries[0].series.fixedValues.job }, hint: 'use job' });
           } else if (RESOURCE_LABELS.has(label)) {
-            why = `${label} comes from a resource attribute, which ${entries[0].from.describe} does not copy onto series (only target_info carries resource attributes)`;
-            hint = label === 'service_name' ? 'filter on job (or exported_job) instead, or enable resource_to_telemetry_conversion on the exporter' : 'enable resource_to_telemetry_conversion on the exporter, or drop the matcher';
+            const hint = label === 'service_name' ? 'filter on job (or exported_job) instead, or enable resource_to_telemetry_conversion on the exporter' : 'enable resource_to_telemetry_conversion on the exporter, or drop the matcher';
+            findings.push({ ...at(from, to), kind: 'resourceLabel', data: { ...used, pipeline: entries[0].from.describe }, hint });
           } else {
-            why = `no Claude Code attribute and no pipeline label becomes ${label} on this series (its labels: ${listed})`;
+            findings.push({ ...at(from, to), kind: 'unknownLabel', data: { ...used, labels: listed } });
           }
-          findings.push({ ...at(from, to), message: `${m ? `matcher on ${label}` : `label_values() of ${label}`} for ${name} in ${where} never matches: ${why}`, hint });
         };
         for (const m of sel.matchers) if (!m.templatedLabel && !harmless(m)) check(m.label, m.labelFrom, m.labelTo, m);
         if (aq.variable?.label && aq.variable.promql?.parsed.selectors[0] === sel) {

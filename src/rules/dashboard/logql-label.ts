@@ -1,8 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { jsonPointer } from '../../load/json.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { labelName } from '../../model/naming.js';
-import { dashboardName, dashboardQueries, queryOwner, queryRange } from '../../model/dashboard-queries.js';
+import { atQuery, dashboardName, dashboardQueries, queryOwner } from '../../model/dashboard-queries.js';
 
 /** Resource attributes Loki's OTLP ingestion indexes as stream labels by default (everything else is structured metadata). */
 const LOKI_INDEX_ATTRIBUTES = [
@@ -10,6 +9,13 @@ const LOKI_INDEX_ATTRIBUTES = [
   'k8s.cluster.name', 'k8s.namespace.name', 'k8s.pod.name', 'k8s.container.name', 'container.name', 'k8s.replicaset.name', 'k8s.deployment.name',
   'k8s.statefulset.name', 'k8s.daemonset.name', 'k8s.cronjob.name', 'k8s.job.name',
 ];
+
+const messages = {
+  unindexedLabel:
+    'stream selector {{label}}{{op}}"{{value}}" in {{owner}} of dashboard {{dashboard}} matches no stream: Loki\'s OTLP ingestion creates no "{{label}}" label for Claude Code events (service.name becomes service_name; other attributes are structured metadata)',
+  otherServiceName: 'service_name="{{value}}" in {{owner}} of dashboard {{dashboard}} matches no Claude Code stream: its service.name is "{{service}}"',
+} as const;
+type LogqlLabelFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'dashboard/logql-label',
@@ -23,6 +29,7 @@ export default defineRule({
   bad: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{job=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n' },
   good: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{service_name=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n' },
   references: ['grafana-loki.md §9 (service.name becomes service_name; ColeMurray\'s LogQL)', 'collector.md §2.4 (loki exporter removed)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
@@ -32,24 +39,25 @@ export default defineRule({
     const service = claude.serviceName ?? 'claude-code';
     const own = new Set(['service.name', ...(claude.resourceAttributes ?? []), ...(claude.serviceNamespace ? ['service.namespace'] : [])]);
     const allowed = new Set(LOKI_INDEX_ATTRIBUTES.filter((a) => own.has(a)).map((a) => labelName(a)));
-    const findings: RuleFinding[] = [];
+    const findings: LogqlLabelFinding[] = [];
     for (const aq of dashboardQueries(ws)) {
       if (!aq.logql) continue;
-      const d = aq.dashboard;
-      const where = `${queryOwner(aq)} of dashboard ${dashboardName(d)}`;
+      const owner = queryOwner(aq);
+      const dashboard = dashboardName(aq.dashboard);
       for (const m of aq.logql.streamMatchers) {
         if (m.templatedLabel || m.op === '!=' || m.op === '!~') continue;
-        const at = (from: number, to: number) => ({ file: d.file, range: queryRange(d, aq.query, from, to), path: jsonPointer([...d.base, ...aq.query.path]) });
         if (!allowed.has(m.label)) {
           findings.push({
-            ...at(m.labelFrom, m.labelTo),
-            message: `stream selector ${m.label}${m.op}"${m.value}" in ${where} matches no stream: Loki's OTLP ingestion creates no "${m.label}" label for Claude Code events (service.name becomes service_name; other attributes are structured metadata)`,
+            ...atQuery(aq, m.labelFrom, m.labelTo),
+            kind: 'unindexedLabel',
+            data: { label: m.label, op: m.op, value: m.value, owner, dashboard },
             hint: `select {service_name="${service}"} and filter on the attribute after a pipe (| ${m.label}="${m.value}")`,
           });
         } else if (m.label === 'service_name' && !m.templatedValue && m.op === '=' && m.value !== service) {
           findings.push({
-            ...at(m.valueFrom, m.valueTo),
-            message: `service_name="${m.value}" in ${where} matches no Claude Code stream: its service.name is "${service}"`,
+            ...atQuery(aq, m.valueFrom, m.valueTo),
+            kind: 'otherServiceName',
+            data: { value: m.value, owner, dashboard, service },
             hint: `use service_name="${service}"`,
           });
         }

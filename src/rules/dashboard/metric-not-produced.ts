@@ -3,6 +3,18 @@ import { fix } from '../../model/edits.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { atUse, dashboardName, groupUses, knownNames, metricUses, queryEdit, usedIn } from '../../model/dashboard-queries.js';
 
+type Where = { metric: string; usedIn: string; dashboard: string; otel: string };
+
+const messages = {
+  dropped: (d: Where & { pipeline: string; reason: string }) =>
+    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is the right name for ${d.otel}, but ${d.pipeline} drops that metric: ${d.reason}`,
+  otherName: (d: Where & { how: string; produced: { pipeline: string; name: string }[] }) => {
+    const by = d.produced.length ? [...new Set(d.produced.map((p) => `${p.pipeline} produces ${p.name}`))].join('; ') : `every pipeline here drops ${d.otel}`;
+    return `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is not produced here (it is ${d.otel} as ${d.how} names it): ${by}`;
+  },
+} as const;
+type NotProducedFinding = RuleFinding<typeof messages>;
+
 export default defineRule({
   id: 'dashboard/metric-not-produced',
   severity: 'error',
@@ -22,13 +34,14 @@ export default defineRule({
     text: '{\n  "panels": [{"title": "Cost", "targets": [{"expr": "sum(increase(claude_code_claude_code_cost_usage_USD_total[$__range]))"}]}]\n}\n',
   },
   references: ['claude-code.md §5 (names per pipeline)', 'collector.md §4 (name-building algorithm, namespace, add_metric_suffixes, translation_strategy)', 'peers.md §2 (metric-name matrix)', 'test/pipeline (names observed on the real pipeline)'],
+  messages,
   oracle: 'pipeline',
   stage: 'Grafana',
   check(ws) {
     const view = metricsView(ws);
     if (view.pipelines.length === 0) return [];
     const known = knownNames(ws);
-    const findings: RuleFinding[] = [];
+    const findings: NotProducedFinding[] = [];
     const candidates = metricUses(ws).filter((u) => {
       const k = known.get(u.name);
       return k && k.otel !== 'target_info' && !u.name.endsWith('_created') && !view.produced.has(u.name);
@@ -38,11 +51,12 @@ export default defineRule({
       const k = known.get(u.name)!;
       const series = view.pipelines.flatMap((p) => p.series.filter((s) => s.otel === k.otel).map((s) => ({ s, p })));
       const dropping = series.find(({ s }) => s.name === u.name && s.dropped);
-      const where = `${usedIn(uses)} of dashboard ${dashboardName(u.aq.dashboard)}`;
+      const where: Where = { metric: u.name, usedIn: usedIn(uses), dashboard: dashboardName(u.aq.dashboard), otel: k.otel };
       if (dropping) {
         findings.push({
           ...atUse(u),
-          message: `${u.name} in ${where} is the right name for ${k.otel}, but ${dropping.p.describe} drops that metric: ${dropping.s.dropped}`,
+          kind: 'dropped',
+          data: { ...where, pipeline: dropping.p.describe, reason: dropping.s.dropped! },
           hint: 'rename or remove the clashing const_labels entry in the exporter',
         });
         continue;
@@ -50,10 +64,10 @@ export default defineRule({
       const produced = series.filter(({ s }) => !s.dropped);
       const alternatives = [...new Set(produced.map(({ s }) => s.name))];
       const target = alternatives.length === 1 ? alternatives[0] : undefined;
-      const by = produced.length ? [...new Set(produced.map(({ s, p }) => `${p.describe} produces ${s.name}`))].join('; ') : `every pipeline here drops ${k.otel}`;
       findings.push({
         ...atUse(u),
-        message: `${u.name} in ${where} is not produced here (it is ${k.otel} as ${k.how} names it): ${by}`,
+        kind: 'otherName',
+        data: { ...where, how: k.how, produced: produced.map(({ s, p }) => ({ pipeline: p.describe, name: s.name })) },
         hint: target ? `query ${target}` : 'query the name your pipeline produces',
         fix: target ? fix('safe', `rename ${u.name} to ${target} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`, uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, target))) : undefined,
       });

@@ -1,6 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, setJsonIn } from '../../model/edits.js';
-import { atJson, dashboardName } from '../../model/dashboard-queries.js';
+import { dashboardName } from '../../model/dashboard-queries.js';
 
 /** A stable uid from the title: lower case, words joined by `-`, at most 40 characters (Grafana's limit). */
 export function uidFromTitle(title: string): string {
@@ -12,6 +12,11 @@ export function uidFromTitle(title: string): string {
     .replace(/^-+|-+$/g, '');
   return (slug || 'dashboard').slice(0, 40).replace(/-+$/, '');
 }
+
+const messages = {
+  missingUid: 'dashboard {{dashboard}} has no uid: every import creates another copy, and links to it break when it is re-created',
+} as const;
+type MissingUidFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'dashboard/missing-uid',
@@ -25,21 +30,24 @@ export default defineRule({
   bad: { file: 'dashboards/claude-code-overview.json', text: '{\n  "title": "Claude Code - Overview",\n  "panels": []\n}\n' },
   good: { file: 'dashboards/claude-code-overview.json', text: '{\n  "title": "Claude Code - Overview",\n  "uid": "claude-code-overview",\n  "panels": []\n}\n' },
   references: ['grafana-loki.md §1 (uid makes provisioning/import idempotent) and §6', 'peers.md §1.3 (neither dashboard of the skill has a uid)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
-    const findings: RuleFinding[] = [];
-    const dashboards = ws.stack.grafana.dashboards.filter((d) => !d.doc.problems.some((p) => p.kind === 'syntax'));
+    const findings: MissingUidFinding[] = [];
+    const dashboards = ws.stack.grafana.dashboards.filter((d) => !d.hasSyntaxError && d.root);
     const taken = new Set(dashboards.flatMap((d) => (d.uid ? [d.uid] : [])));
     for (const d of dashboards) {
       if (d.uid) continue;
       let uid = uidFromTitle(d.title ?? d.file.split(/[\\/]/).pop()!.replace(/\.json$/i, ''));
       for (let n = 2; taken.has(uid); n++) uid = `${uidFromTitle(d.title ?? 'dashboard').slice(0, 36)}-${n}`;
       taken.add(uid);
-      const hasUidKey = 'uid' in d.model;
+      // Point at an empty uid, else the title, else the dashboard's opening brace.
+      const key = d.root!.get('uid') ?? (d.title !== undefined ? d.root!.get('title') : undefined);
       findings.push({
-        ...atJson(d, hasUidKey ? ['uid'] : d.title !== undefined ? ['title'] : [], hasUidKey || d.title !== undefined ? 'key' : 'value'),
-        message: `dashboard ${dashboardName(d)} has no uid: every import creates another copy, and links to it break when it is re-created`,
+        ...(key ? key.location('key') : d.root!.location()),
+        kind: 'missingUid',
+        data: { dashboard: dashboardName(d) },
         hint: `add "uid": "${uid}"`,
         fix: fix('safe', `add uid "${uid}"`, setJsonIn(d.source, [...d.base, 'uid'], uid)),
       });

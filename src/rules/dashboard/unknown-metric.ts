@@ -11,6 +11,12 @@ function diagnosis(name: string): string | undefined {
   return undefined;
 }
 
+const messages = {
+  unknownMetric: (d: { metric: string; usedIn: string; dashboard: string; nearest?: { name: string; otel: string; namedBy?: string } }) =>
+    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline${d.nearest ? `; the nearest real name is ${d.nearest.name} (${d.nearest.otel}${d.nearest.namedBy ? `, as ${d.nearest.namedBy} names it` : ''})` : ''}`,
+} as const;
+type UnknownMetricFinding = RuleFinding<typeof messages>;
+
 export default defineRule({
   id: 'dashboard/unknown-metric',
   severity: 'error',
@@ -30,11 +36,12 @@ export default defineRule({
     text: '{\n  "panels": [{"title": "Active time", "targets": [{"expr": "sum(increase(claude_code_active_time_seconds_total[$__range]))"}]}]\n}\n',
   },
   references: ['claude-code.md §5 ("seen in the wild" names)', 'peers.md §1.3 (the skill\'s simple dashboard, pr_count in its docs) and §2'],
+  messages,
   oracle: 'pipeline',
   stage: 'Grafana',
   check(ws) {
     const known = knownNames(ws);
-    const findings: RuleFinding[] = [];
+    const findings: UnknownMetricFinding[] = [];
     for (const uses of groupUses(metricUses(ws).filter((u) => looksLikeClaudeName(ws, u.name) && !known.has(u.name)))) {
       const u = uses[0];
       const otel = guessMetric(u.name, known);
@@ -42,7 +49,8 @@ export default defineRule({
       const why = diagnosis(u.name);
       findings.push({
         ...atUse(u),
-        message: `${u.name} in ${usedIn(uses)} of dashboard ${dashboardName(u.aq.dashboard)} is no Claude Code metric under any pipeline${nearest ? `; the nearest real name is ${nearest.name} (${otel}${nearest.from ? `, as ${nearest.from} names it` : ''})` : ''}`,
+        kind: 'unknownMetric',
+        data: { metric: u.name, usedIn: usedIn(uses), dashboard: dashboardName(u.aq.dashboard), nearest: nearest && { name: nearest.name, otel: otel!, namedBy: nearest.from } },
         hint: why ?? (nearest ? `query ${nearest.name}` : undefined),
         fix: nearest ? fix('unsafe', `rename ${u.name} to ${nearest.name} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`, uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, nearest.name))) : undefined,
       });

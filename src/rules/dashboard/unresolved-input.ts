@@ -1,22 +1,13 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, setJsonIn } from '../../model/edits.js';
-import type { Dashboard } from '../../model/grafana.js';
 import { isFileProvisioned } from '../../model/grafana-placement.js';
-import { atJson, dashboardName } from '../../model/dashboard-queries.js';
+import { dashboardName, mentionsOf } from '../../model/dashboard-queries.js';
 
-/** Every string in the dashboard that mentions `${NAME}` (or `$NAME`), with its path. */
-function mentions(d: Dashboard, name: string): (string | number)[][] {
-  const re = new RegExp(`\\$\\{${name}(?::[^}]*)?\\}|\\$${name}\\b`);
-  const out: (string | number)[][] = [];
-  const walk = (v: unknown, path: (string | number)[]) => {
-    if (typeof v === 'string') {
-      if (re.test(v)) out.push(path);
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (k !== '__inputs') walk(x, [...path, k]);
-  };
-  walk(d.model, []);
-  return out;
-}
+const messages = {
+  unresolvedInput: (d: { dashboard: string; input: string; values: number }) =>
+    `dashboard ${d.dashboard} is provisioned from a file, which does not substitute its import input "${d.input}": ${d.values} value${d.values > 1 ? 's' : ''} using \${${d.input}} stay literal and Grafana shows "Datasource \${${d.input}} was not found"`,
+} as const;
+type UnresolvedInputFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'dashboard/unresolved-input',
@@ -36,15 +27,16 @@ export default defineRule({
     text: '{\n  "__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}],\n  "panels": [{"datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}}],\n  "templating": {"list": [{"name": "DS_PROMETHEUS", "type": "datasource", "query": "prometheus"}]}\n}\n',
   },
   references: ['grafana-loki.md §4 (__inputs are substituted only by the import flow; the variable pattern)', 'peers.md §1.4 and §3 (rockdarko/claude-code-metrics-prometheus)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: UnresolvedInputFinding[] = [];
     for (const d of ws.stack.grafana.dashboards) {
-      if (d.inputs.length === 0 || d.doc.problems.some((p) => p.kind === 'syntax') || !isFileProvisioned(ws, d.file)) continue;
+      if (d.inputs.length === 0 || d.hasSyntaxError || !isFileProvisioned(ws, d.file)) continue;
       for (const input of d.inputs.filter((i) => i.type === 'datasource')) {
         if (d.variables.some((v) => v.name === input.name)) continue;
-        const uses = mentions(d, input.name);
+        const uses = mentionsOf(d, input.name);
         if (uses.length === 0) continue;
         const variable = {
           current: {},
@@ -59,16 +51,18 @@ export default defineRule({
           regex: '',
           type: 'datasource',
         };
-        const templating = d.model.templating as { list?: unknown } | undefined;
-        const edits =
-          templating && typeof templating === 'object' && Array.isArray(templating.list)
-            ? setJsonIn(d.source, [...d.base, 'templating', 'list', 0], variable, true)
-            : templating && typeof templating === 'object'
-              ? setJsonIn(d.source, [...d.base, 'templating', 'list'], [variable])
-              : setJsonIn(d.source, [...d.base, 'templating'], { list: [variable] });
+        // First in templating.list; else a list in templating; else a templating block.
+        const templating = d.root?.get('templating');
+        const list = templating?.get('list');
+        const edits = list?.isArray()
+          ? setJsonIn(d.source, [...list.path, 0], variable, true)
+          : templating?.isObject()
+            ? setJsonIn(d.source, [...templating.path, 'list'], [variable])
+            : setJsonIn(d.source, [...d.base, 'templating'], { list: [variable] });
         findings.push({
-          ...atJson(d, [...input.path, 'name']),
-          message: `dashboard ${dashboardName(d)} is provisioned from a file, which does not substitute its import input "${input.name}": ${uses.length} value${uses.length > 1 ? 's' : ''} using \${${input.name}} stay literal and Grafana shows "Datasource \${${input.name}} was not found"`,
+          ...input.node.get('name')!.location(),
+          kind: 'unresolvedInput',
+          data: { dashboard: dashboardName(d), input: input.name, values: uses.length },
           hint: `add a templating variable "${input.name}" of type datasource (query: ${input.pluginId ?? 'prometheus'})`,
           fix: fix('safe', `add datasource variable ${input.name}`, edits),
         });

@@ -1,12 +1,18 @@
-import { basename, posix } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import type { DashboardProvider } from '../../model/grafana.js';
-import { grafanaProvisioningDir } from '../../model/topology.js';
-import { atJson, dashboardName } from '../../model/dashboard-queries.js';
-import { grafanaPlacements, grafanaServices } from '../../model/grafana-placement.js';
+import { atDashboard, dashboardName } from '../../model/dashboard-queries.js';
+import { dashboardProviders, grafanaPlacements, grafanaServices, normalDir, underDir } from '../../model/grafana-placement.js';
 
-const norm = (p: string) => posix.normalize(p).replace(/\/+$/, '') || '/';
-const under = (path: string, dir: string) => path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
+/** The providers' folders, for messages: `/var/lib/grafana/dashboards (provider "claude-code")`, or `no path`. */
+const readsText = (reads: { path: string; provider?: string }[]) => reads.map((r) => `${r.path} (provider "${r.provider ?? '?'}")`).join(', ') || 'no path';
+
+const messages = {
+  noProvider: 'no dashboard provider in this workspace reads dashboard {{dashboard}}: Grafana shows it only after a manual import',
+  mountedElsewhere: (d: { dashboard: string; mountedAt: string; reads: { path: string; provider?: string }[] }) =>
+    `dashboard ${d.dashboard} is mounted at ${d.mountedAt}, but the providers read ${readsText(d.reads)}: Grafana does not load it`,
+  notMounted: (d: { dashboard: string; reads: { path: string; provider?: string }[] }) =>
+    `dashboard ${d.dashboard} is not mounted into the Grafana container; the providers read ${readsText(d.reads)}, so Grafana does not load it`,
+} as const;
+type NotProvisionedFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'grafana/dashboards-not-provisioned',
@@ -28,42 +34,38 @@ export default defineRule({
   references: ['grafana-loki.md §6 (provider path must match a volume mount; the cskiro skill has no provider)', 'peers.md §1.3 (templates/docker-compose.yml mounts only the datasources file)'],
   oracle: 'fixtures',
   stage: 'Grafana',
+  messages,
   check(ws) {
     const g = ws.stack.grafana;
     if (g.dashboards.length === 0) return [];
     const grafana = grafanaServices(ws);
     // Only where it is known how Grafana runs: a Grafana service in compose, or dashboard providers.
     if (grafana.length === 0 && g.providerFiles.length === 0) return [];
-    const providers = g.providerFiles.filter((f) => f.yaml.problems.length === 0).flatMap((f) => f.providers);
     // With Grafana in compose, a provider counts only when its file is mounted where Grafana reads providers.
-    const read: DashboardProvider[] = [];
-    const unread: DashboardProvider[] = [];
-    for (const p of providers) {
-      if (grafana.length === 0) read.push(p);
-      else if (grafanaPlacements(ws, p.file).some((x) => under(x.containerPath, `${grafanaProvisioningDir(x.container.service)}/dashboards`))) read.push(p);
-      else unread.push(p);
-    }
-    const findings: RuleFinding[] = [];
+    const { read, unread } = dashboardProviders(ws);
+    const findings: NotProvisionedFinding[] = [];
     for (const d of g.dashboards) {
-      const at = { ...atJson(d, []), path: undefined };
+      const at = { ...atDashboard(d), path: undefined };
       // A provider file that Grafana's container does not read is compose/config-not-mounted's finding, at the mount.
       if (read.length === 0 && unread.length > 0) continue;
       if (read.length === 0) {
-        const message = `no dashboard provider in this workspace reads dashboard ${dashboardName(d)}: Grafana shows it only after a manual import`;
-        findings.push({ ...at, message, hint: 'add a provider file (providers: [{name, type: file, options: {path: /var/lib/grafana/dashboards}}]) mounted under /etc/grafana/provisioning/dashboards, and mount the dashboards folder at that path' });
+        findings.push({
+          ...at,
+          kind: 'noProvider',
+          data: { dashboard: dashboardName(d) },
+          hint: 'add a provider file (providers: [{name, type: file, options: {path: /var/lib/grafana/dashboards}}]) mounted under /etc/grafana/provisioning/dashboards, and mount the dashboards folder at that path',
+        });
         continue;
       }
       if (grafana.length === 0) continue; // no compose: mounts cannot be checked
-      const paths = read.filter((p) => p.optionsPath).map((p) => ({ p, path: norm(p.optionsPath!) }));
+      const reads = read.filter((p) => p.optionsPath).map((p) => ({ path: normalDir(p.optionsPath!), provider: p.name }));
       const placements = grafanaPlacements(ws, d.file);
-      if (placements.some((x) => paths.some((p) => under(x.containerPath, p.path)))) continue;
-      const reads = paths.map((p) => `${p.path} (provider "${p.p.name ?? '?'}")`).join(', ');
+      if (placements.some((x) => reads.some((r) => underDir(x.containerPath, r.path)))) continue;
+      const dashboard = dashboardName(d);
       findings.push({
         ...at,
-        message: placements.length
-          ? `dashboard ${dashboardName(d)} is mounted at ${placements[0].containerPath}, but the providers read ${reads || 'no path'}: Grafana does not load it`
-          : `dashboard ${dashboardName(d)} is not mounted into the Grafana container; the providers read ${reads || 'no path'}, so Grafana does not load it`,
-        hint: paths.length ? `mount its folder at ${paths[0].path} in the Grafana service` : "give the provider an options.path and mount the dashboards there",
+        ...(placements.length ? { kind: 'mountedElsewhere' as const, data: { dashboard, mountedAt: placements[0].containerPath, reads } } : { kind: 'notMounted' as const, data: { dashboard, reads } }),
+        hint: reads.length ? `mount its folder at ${reads[0].path} in the Grafana service` : 'give the provider an options.path and mount the dashboards there',
       });
     }
     return findings;

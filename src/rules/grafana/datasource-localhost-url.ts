@@ -3,7 +3,6 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix } from '../../model/edits.js';
 import { isPrometheusImage, type ComposeService } from '../../model/compose.js';
 import { hasEnvReference } from '../../model/grafana.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { grafanaPlacements, grafanaServices, yamlReplaceString } from '../../model/grafana-placement.js';
 
 const DEFAULT_PORT: Record<string, number> = { prometheus: 9090, loki: 3100, tempo: 3200, alertmanager: 9093 };
@@ -15,6 +14,12 @@ function imageMatches(type: string | undefined, s: ComposeService): boolean {
   if (type === 'alertmanager') return /(^|\/)prom\/alertmanager$/.test(s.repository ?? '');
   return false;
 }
+
+const messages = {
+  localhostUrl:
+    'datasource "{{datasource}}" points at {{host}}, but Grafana runs in the compose service "{{service}}": there {{host}} is the Grafana container itself, so every query fails with "connection refused"',
+} as const;
+type LocalhostUrlFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'grafana/datasource-localhost-url',
@@ -28,12 +33,13 @@ export default defineRule({
   bad: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://localhost:9090\n' },
   good: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://prometheus:9090\n' },
   references: ['grafana-loki.md §5 ("never localhost") and §8 (service names, not localhost)', 'prometheus.md §1 (the same pitfall for scrape targets)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
     const grafana = grafanaServices(ws);
     if (grafana.length === 0) return [];
-    const findings: RuleFinding[] = [];
+    const findings: LocalhostUrlFinding[] = [];
     for (const f of ws.stack.grafana.datasourceFiles) {
       const placed = grafanaPlacements(ws, f.file);
       // The Grafana container that reads this file, else the only one; host networking makes localhost fine.
@@ -52,11 +58,13 @@ export default defineRule({
         const unique = new Map(candidates.map((c) => [`${c.s.name}:${c.containerPort}`, c]));
         const target = unique.size === 1 ? [...unique.values()][0] : undefined;
         const fixed = target ? d.url.trim().replace(/^([a-z][a-z0-9+.-]*:\/\/)?(\[[^\]]*\]|[^:/?#]*)(:\d+)?/i, `${scheme}${target.s.name}:${target.containerPort}`) : undefined;
+        const url = d.value.get('url')!;
         findings.push({
-          ...atYaml(f.yaml, [...d.path, 'url'], 'value'),
-          message: `datasource "${d.name ?? '?'}" points at ${m[2]}, but Grafana runs in the compose service "${container.service.name}": there ${m[2]} is the Grafana container itself, so every query fails with "connection refused"`,
+          ...url.location('value'),
+          kind: 'localhostUrl',
+          data: { datasource: d.name ?? '?', host: m[2], service: container.service.name },
           hint: fixed ? `use the compose service name: ${fixed}` : 'use the compose service name of the backend (e.g. http://prometheus:9090), or host.docker.internal for a backend on the host',
-          fix: fixed ? fix('safe', `point datasource ${d.name ?? ''} at ${fixed}`, yamlReplaceString(f.yaml, [...d.path, 'url'], fixed)) : undefined,
+          fix: fixed ? fix('safe', `point datasource ${d.name ?? ''} at ${fixed}`, yamlReplaceString(url.doc, url.path, fixed)) : undefined,
         });
       }
     }

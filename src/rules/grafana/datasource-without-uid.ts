@@ -1,8 +1,19 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix } from '../../model/edits.js';
 import { resolveRef } from '../../model/grafana.js';
-import { atYaml } from '../../model/yaml-locate.js';
+import { dashboardName } from '../../model/dashboard-queries.js';
 import { yamlInsertAfterKey } from '../../model/grafana-placement.js';
+
+const messages = {
+  withoutUid: (d: { datasource: string; uid: string; dashboards: string[]; byUid: number; byName: number }) => {
+    const uses = [
+      d.byUid ? `${d.byUid} reference${d.byUid > 1 ? 's resolve' : ' resolves'} only through this computed UID` : '',
+      d.byName ? `${d.byName} reference${d.byName > 1 ? 's resolve' : ' resolves'} only by the name "${d.datasource}"` : '',
+    ].filter(Boolean);
+    return `datasource "${d.datasource}" has no uid: Grafana computes ${d.uid} from its name${uses.length ? `; in ${d.dashboards.join(', ')} ${uses.join(' and ')}` : ''}`;
+  },
+} as const;
+type WithoutUidFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'grafana/datasource-without-uid',
@@ -16,10 +27,11 @@ export default defineRule({
   bad: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    url: http://prometheus:9090\n' },
   good: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    uid: PBFA97CFB590B2093\n    type: prometheus\n    url: http://prometheus:9090\n' },
   references: ['grafana-loki.md §3 (deterministic UID; Prometheus → PBFA97CFB590B2093, Loki → P8E80F9AEF21F6940)', 'grafana/grafana pkg/services/provisioning/datasources (safeUIDFromName)', 'peers.md §3 (datasource-UID approaches)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: WithoutUidFinding[] = [];
     const all = ws.stack.grafana.datasources;
     for (const f of ws.stack.grafana.datasourceFiles) {
       if (f.yaml.problems.length) continue;
@@ -34,18 +46,15 @@ export default defineRule({
             if (res.kind === 'uid' && res.datasource === d) byUid++;
             else if (res.kind === 'name' && res.datasource === d) byName++;
             else continue;
-            dashboards.add(dash.title ? `"${dash.title}"` : dash.file.split(/[\\/]/).pop()!);
+            dashboards.add(dashboardName(dash));
           }
         }
-        const uses = [
-          byUid ? `${byUid} reference${byUid > 1 ? 's resolve' : ' resolves'} only through this computed UID` : '',
-          byName ? `${byName} reference${byName > 1 ? 's resolve' : ' resolves'} only by the name "${d.name}"` : '',
-        ].filter(Boolean);
         findings.push({
-          ...atYaml(f.yaml, [...d.path, 'name']),
-          message: `datasource "${d.name}" has no uid: Grafana computes ${d.effectiveUid} from its name${uses.length ? `; in ${[...dashboards].join(', ')} ${uses.join(' and ')}` : ''}`,
+          ...d.value.get('name')!.location(),
+          kind: 'withoutUid',
+          data: { datasource: d.name, uid: d.effectiveUid, dashboards: [...dashboards], byUid, byName },
           hint: `pin it: uid: ${d.effectiveUid} (then renaming the datasource no longer breaks dashboards)`,
-          fix: fix('safe', `pin uid ${d.effectiveUid} on datasource ${d.name}`, yamlInsertAfterKey(f.yaml, d.path, 'name', 'uid', d.effectiveUid)),
+          fix: fix('safe', `pin uid ${d.effectiveUid} on datasource ${d.name}`, yamlInsertAfterKey(d.value.doc, d.value.path, 'name', 'uid', d.effectiveUid)),
         });
       }
     }

@@ -1,7 +1,27 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+/** A datasource or provider as messages name it: by name, else by its place in the list. */
+type Item = { name?: string; number: number };
+const datasource = (d: Item) => (d.name ? `datasource "${d.name}"` : `datasource #${d.number}`);
+const provider = (d: Item) => (d.name ? `provider "${d.name}"` : `provider #${d.number}`);
+
+const messages = {
+  yamlProblem: (d: { problem: string; duplicateKey: boolean }) => `${d.problem}${d.duplicateKey ? ' (a duplicate key)' : ''}: Grafana cannot read this provisioning file`,
+  datasourcesNotList: '`datasources` must be a list of datasources: Grafana provisions none of them',
+  datasourceNotMapping: (d: Item) => `${datasource(d)} is not a mapping: Grafana cannot provision it`,
+  datasourceWithoutName: (d: Item) => `${datasource(d)} has no name: Grafana cannot provision a datasource without one`,
+  datasourceWithoutType: (d: Item) => `${datasource(d)} has no type: Grafana does not know which plugin serves it`,
+  badAccess: (d: Item & { access: string }) => `${datasource(d)} has access "${d.access}": Grafana only accepts proxy (server side) or direct (browser)`,
+  longUid: (d: Item & { length: number }) => `${datasource(d)} has a uid of ${d.length} characters: Grafana allows at most 40`,
+  badIsDefault: (d: Item & { isDefault: string }) => `${datasource(d)} has isDefault "${d.isDefault}", not true or false`,
+  deleteWithoutName: 'a deleteDatasources entry without a name deletes nothing',
+  providersNotList: '`providers` must be a list: Grafana provisions no dashboards from this file',
+  providerNotMapping: (d: Item) => `${provider(d)} is not a mapping`,
+  providerWithoutName: (d: Item) => `${provider(d)} has no name: Grafana requires a unique provider name`,
+  providerNameTwice: 'provider name "{{name}}" is used twice: Grafana requires unique provider names',
+  providerWithoutPath: (d: Item) => `${provider(d)} has no options.path: it has no folder to read dashboards from`,
+} as const;
+type InvalidProvisioningFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'grafana/invalid-provisioning',
@@ -23,74 +43,81 @@ export default defineRule({
   references: ['grafana-loki.md §5 (datasource provisioning YAML), §6 (dashboard provider YAML)', 'grafana/grafana docs/sources/administration/provisioning/index.md'],
   oracle: 'fixtures',
   stage: 'Grafana',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: InvalidProvisioningFinding[] = [];
     const g = ws.stack.grafana;
     for (const f of [...g.datasourceFiles, ...g.providerFiles]) {
       for (const p of f.yaml.problems) {
         findings.push({
           file: f.file,
           range: f.yaml.source.range(p.offset, p.length),
-          message: `${p.message}${p.code === 'DUPLICATE_KEY' ? ' (a duplicate key)' : ''}: Grafana cannot read this provisioning file`,
+          kind: 'yamlProblem',
+          data: { problem: p.message, duplicateKey: p.code === 'DUPLICATE_KEY' },
           hint: p.code === 'TAB_AS_INDENT' ? 'indent with spaces' : p.code === 'DUPLICATE_KEY' ? 'keep one of the two entries' : 'fix the YAML syntax at this position',
         });
       }
     }
     for (const f of g.datasourceFiles.filter((x) => x.yaml.problems.length === 0)) {
-      const root = isObject(f.yaml.value) ? f.yaml.value : {};
-      if ('datasources' in root && root.datasources !== null && !Array.isArray(root.datasources)) {
-        findings.push({ ...atYaml(f.yaml, ['datasources']), message: '`datasources` must be a list of datasources: Grafana provisions none of them', hint: 'write each datasource as a list item: `- name: Prometheus`' });
+      const list = f.root.get('datasources');
+      if (list && !list.isNull() && !list.isList()) {
+        findings.push({ ...list.location(), kind: 'datasourcesNotList', hint: 'write each datasource as a list item: `- name: Prometheus`' });
         continue;
       }
       for (const d of f.datasources) {
-        const label = d.name ? `datasource "${d.name}"` : `datasource #${d.index + 1}`;
-        if (!isObject((root.datasources as unknown[])[d.index])) {
-          findings.push({ ...atYaml(f.yaml, d.path, 'value'), message: `${label} is not a mapping: Grafana cannot provision it`, hint: 'give it `name`, `type` and `url` keys' });
+        const item: Item = { name: d.name, number: d.index + 1 };
+        const v = d.value;
+        if (!v.isMap()) {
+          findings.push({ ...v.location('value'), kind: 'datasourceNotMapping', data: item, hint: 'give it `name`, `type` and `url` keys' });
           continue;
         }
-        if (typeof d.raw.name !== 'string' || d.raw.name.trim() === '') {
-          findings.push({ ...atYaml(f.yaml, d.path, 'value'), message: `${label} has no name: Grafana cannot provision a datasource without one`, hint: 'add `name: Prometheus` (dashboards and the computed UID depend on it)' });
+        if (!d.name?.trim()) {
+          findings.push({ ...v.location('value'), kind: 'datasourceWithoutName', data: item, hint: 'add `name: Prometheus` (dashboards and the computed UID depend on it)' });
         }
-        if (typeof d.raw.type !== 'string' || d.raw.type.trim() === '') {
-          findings.push({ ...atYaml(f.yaml, 'name' in d.raw ? [...d.path, 'name'] : d.path), message: `${label} has no type: Grafana does not know which plugin serves it`, hint: 'add `type: prometheus` or `type: loki`' });
+        if (!d.type?.trim()) {
+          findings.push({ ...(v.get('name') ?? v).location(), kind: 'datasourceWithoutType', data: item, hint: 'add `type: prometheus` or `type: loki`' });
         }
-        if ('access' in d.raw && d.raw.access !== 'proxy' && d.raw.access !== 'direct') {
-          findings.push({ ...atYaml(f.yaml, [...d.path, 'access'], 'value'), message: `${label} has access "${String(d.raw.access)}": Grafana only accepts proxy (server side) or direct (browser)`, hint: 'use `access: proxy`' });
+        const access = v.get('access');
+        if (access && access.js !== 'proxy' && access.js !== 'direct') {
+          findings.push({ ...access.location('value'), kind: 'badAccess', data: { ...item, access: String(access.js) }, hint: 'use `access: proxy`' });
         }
-        if (typeof d.raw.uid === 'string' && d.raw.uid.length > 40) {
-          findings.push({ ...atYaml(f.yaml, [...d.path, 'uid'], 'value'), message: `${label} has a uid of ${d.raw.uid.length} characters: Grafana allows at most 40`, hint: 'use a short uid such as `prometheus`' });
+        const uid = v.get('uid');
+        const uidText = uid?.string();
+        if (uid && uidText !== undefined && uidText.length > 40) {
+          findings.push({ ...uid.location('value'), kind: 'longUid', data: { ...item, length: uidText.length }, hint: 'use a short uid such as `prometheus`' });
         }
-        if ('isDefault' in d.raw && typeof d.raw.isDefault !== 'boolean') {
-          findings.push({ ...atYaml(f.yaml, [...d.path, 'isDefault'], 'value'), message: `${label} has isDefault "${String(d.raw.isDefault)}", not true or false`, hint: 'write `isDefault: true` or `isDefault: false`' });
+        const isDefault = v.get('isDefault');
+        if (isDefault && isDefault.boolean() === undefined) {
+          findings.push({ ...isDefault.location('value'), kind: 'badIsDefault', data: { ...item, isDefault: String(isDefault.js) }, hint: 'write `isDefault: true` or `isDefault: false`' });
         }
       }
-      const deletes = root.deleteDatasources;
-      if (Array.isArray(deletes)) {
-        deletes.forEach((x, i) => {
-          if (!isObject(x) || typeof x.name !== 'string') findings.push({ ...atYaml(f.yaml, ['deleteDatasources', i], 'value'), message: 'a deleteDatasources entry without a name deletes nothing', hint: 'write `- name: <datasource name>`' });
-        });
+      for (const x of f.root.get('deleteDatasources')?.items() ?? []) {
+        if (x.get('name')?.string() === undefined) findings.push({ ...x.location('value'), kind: 'deleteWithoutName', hint: 'write `- name: <datasource name>`' });
       }
     }
     for (const f of g.providerFiles.filter((x) => x.yaml.problems.length === 0)) {
-      const root = isObject(f.yaml.value) ? f.yaml.value : {};
-      if (root.providers !== null && !Array.isArray(root.providers)) {
-        findings.push({ ...atYaml(f.yaml, ['providers']), message: '`providers` must be a list: Grafana provisions no dashboards from this file', hint: 'write each provider as a list item: `- name: claude-code`' });
+      const list = f.root.get('providers');
+      if (!list || (!list.isNull() && !list.isList())) {
+        findings.push({ ...(list ?? f.root).location(), kind: 'providersNotList', hint: 'write each provider as a list item: `- name: claude-code`' });
         continue;
       }
-      const names = new Map<string, number>();
+      const names = new Set<string>();
       for (const p of f.providers) {
-        const label = p.name ? `provider "${p.name}"` : `provider #${(p.path[1] as number) + 1}`;
-        if (!isObject((root.providers as unknown[])[p.path[1] as number])) {
-          findings.push({ ...atYaml(f.yaml, p.path, 'value'), message: `${label} is not a mapping`, hint: 'give it `name`, `type: file` and `options.path`' });
+        const item: Item = { name: p.name, number: p.index + 1 };
+        const v = p.value;
+        if (!v.isMap()) {
+          findings.push({ ...v.location('value'), kind: 'providerNotMapping', data: item, hint: 'give it `name`, `type: file` and `options.path`' });
           continue;
         }
-        if (!p.name) findings.push({ ...atYaml(f.yaml, p.path, 'value'), message: `${label} has no name: Grafana requires a unique provider name`, hint: 'add `name: claude-code`' });
-        else if (names.has(p.name)) findings.push({ ...atYaml(f.yaml, [...p.path, 'name'], 'value'), message: `provider name "${p.name}" is used twice: Grafana requires unique provider names`, hint: 'rename one of them' });
-        if (p.name) names.set(p.name, 1);
+        if (!p.name) findings.push({ ...v.location('value'), kind: 'providerWithoutName', data: item, hint: 'add `name: claude-code`' });
+        else if (names.has(p.name)) findings.push({ ...v.get('name')!.location('value'), kind: 'providerNameTwice', data: { name: p.name }, hint: 'rename one of them' });
+        if (p.name) names.add(p.name);
         if (!p.optionsPath) {
+          const options = v.get('options');
           findings.push({
-            ...atYaml(f.yaml, 'options' in p.raw ? [...p.path, 'options'] : p.path, 'options' in p.raw ? 'key' : 'value'),
-            message: `${label} has no options.path: it has no folder to read dashboards from`,
+            ...(options ? options.location('key') : v.location('value')),
+            kind: 'providerWithoutPath',
+            data: item,
             hint: 'add `options: {path: /var/lib/grafana/dashboards}` and mount the dashboards there',
           });
         }

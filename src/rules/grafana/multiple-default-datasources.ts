@@ -1,8 +1,13 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import type { ProvisionedDatasource } from '../../model/grafana.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { isDatasourceFileRead } from '../../model/grafana-placement.js';
+
+const messages = {
+  secondDefault: (d: { datasource: string; earlier: string; earlierFile?: string }) =>
+    `datasource "${d.datasource}" is marked isDefault, and so is "${d.earlier}"${d.earlierFile ? ` in ${d.earlierFile}` : ''}: Grafana refuses the provisioning ("Only one datasource per organization can be marked as default") and does not start`,
+} as const;
+type MultipleDefaultsFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'grafana/multiple-default-datasources',
@@ -21,10 +26,11 @@ export default defineRule({
     text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    url: http://prometheus:9090\n    isDefault: true\n  - name: Loki\n    type: loki\n    url: http://loki:3100\n',
   },
   references: ['grafana-loki.md §5 (isDefault: at most one per org; ErrInvalidConfigToManyDefault)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: MultipleDefaultsFinding[] = [];
     const first = new Map<number, ProvisionedDatasource>();
     for (const d of ws.stack.grafana.datasources) {
       if (!d.isDefault || d.yaml.problems.length || !isDatasourceFileRead(ws, d.file)) continue;
@@ -33,10 +39,10 @@ export default defineRule({
         first.set(d.orgId, d);
         continue;
       }
-      const where = earlier.file === d.file ? '' : ` in ${basename(earlier.file)}`;
       findings.push({
-        ...atYaml(d.yaml, [...d.path, 'isDefault'], 'value'),
-        message: `datasource "${d.name ?? '?'}" is marked isDefault, and so is "${earlier.name ?? '?'}"${where}: Grafana refuses the provisioning ("Only one datasource per organization can be marked as default") and does not start`,
+        ...d.value.get('isDefault')!.location('value'),
+        kind: 'secondDefault',
+        data: { datasource: d.name ?? '?', earlier: earlier.name ?? '?', earlierFile: earlier.file === d.file ? undefined : basename(earlier.file) },
         hint: `keep isDefault: true on one datasource of org ${d.orgId} only`,
       });
     }

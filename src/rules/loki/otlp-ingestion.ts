@@ -1,13 +1,28 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { currentPeriod, lokiExports, schemaNumber, type LokiConfig } from '../../model/loki.js';
 import type { Stack } from '../../model/stack.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
 /** Loki's major version when a compose image tag gives it. */
 function lokiMajor(stack: Stack): number | undefined {
   const v = stack.lokiVersion?.version;
   return v ? Number(v.split('.')[0]) : undefined;
 }
+
+/** Loki 3's start-up refusal: its CONFIG ERROR text, then what the current period needs. */
+const refuses = (error: string, from: string | undefined) =>
+  `Loki 3 refuses this config and does not start ("CONFIG ERROR: ${error}"): the current schema period${from ? ` (from ${from})` : ''} must use schema v13 with the tsdb index for structured metadata, which is on by default`;
+
+const messages = {
+  lokiBefore3:
+    'exporter "{{exporter}}" sends logs to Loki over OTLP, but {{evidence}} is Loki {{version}}: OTLP ingestion (/otlp) exists from Loki 3.0, so every export fails with 404',
+  structuredMetadataOff:
+    'allow_structured_metadata is false: Loki rejects OTLP log records ("structured metadata is not allowed"), so Claude Code\'s events sent through an otlphttp exporter never arrive',
+  schemaBeforeV13: (d: { schema: string; from?: string }) =>
+    refuses(`schema v13 is required to store Structured Metadata and use native OTLP ingestion, your schema version is ${d.schema}`, d.from),
+  storeNotTsdb: (d: { store: string; from?: string }) =>
+    refuses(`\`tsdb\` index type is required to store Structured Metadata and use native OTLP ingestion, your index type is \`${d.store}\``, d.from),
+} as const;
+type OtlpIngestionFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'loki/otlp-ingestion',
@@ -27,17 +42,19 @@ export default defineRule({
     text: 'auth_enabled: false\nserver:\n  http_listen_port: 3100\nschema_config:\n  configs:\n    - from: 2020-10-24\n      store: boltdb-shipper\n      object_store: filesystem\n      schema: v11\n      index:\n        prefix: index_\n        period: 24h\n    - from: 2026-12-01\n      store: tsdb\n      object_store: filesystem\n      schema: v13\n      index:\n        prefix: index_\n        period: 24h\n',
   },
   references: ['grafana-loki.md §9 (Loki OTLP ingestion: structured metadata, schema v13, tsdb; the CONFIG ERROR texts)', 'grafana/loki PR #12453 (structured metadata on by default in 3.0)', 'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"'],
+  messages,
   oracle: 'fixtures',
   stage: 'Loki',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: OtlpIngestionFinding[] = [];
     const major = lokiMajor(ws.stack);
     const sends = lokiExports(ws.stack);
     if (major !== undefined && major < 3 && sends.length > 0) {
       const x = sends[0];
       findings.push({
-        ...atYaml(x.collector.yaml, [...x.exporter.path, x.key], 'value'),
-        message: `exporter "${x.exporter.id}" sends logs to Loki over OTLP, but ${ws.stack.lokiVersion!.evidence} is Loki ${ws.stack.lokiVersion!.version}: OTLP ingestion (/otlp) exists from Loki 3.0, so every export fails with 404`,
+        ...x.value.location('value'),
+        kind: 'lokiBefore3',
+        data: { exporter: x.exporter.id, evidence: ws.stack.lokiVersion!.evidence ?? 'its compose image', version: ws.stack.lokiVersion!.version },
         hint: 'upgrade Loki to 3.0 or later (its config then needs schema v13 with the tsdb index)',
       });
     }
@@ -46,15 +63,15 @@ export default defineRule({
   },
 });
 
-function configFindings(c: LokiConfig, otlpSent: boolean): RuleFinding[] {
+function configFindings(c: LokiConfig, otlpSent: boolean): OtlpIngestionFinding[] {
   const allow = c.allowStructuredMetadata;
-  if (allow && !allow.value) {
+  if (allow && !allow.allowed) {
     // Without structured metadata Loki 3 starts with any schema and takes its own push API: only OTLP is refused.
     if (!otlpSent) return [];
     return [
       {
-        ...atYaml(c.yaml, allow.path, 'value'),
-        message: 'allow_structured_metadata is false: Loki rejects OTLP log records ("structured metadata is not allowed"), so Claude Code\'s events sent through an otlphttp exporter never arrive',
+        ...allow.value.location('value'),
+        kind: 'structuredMetadataOff',
         hint: 'remove it (true is the default from Loki 3.0); the current schema period must then be v13 with the tsdb index',
       },
     ];
@@ -62,12 +79,9 @@ function configFindings(c: LokiConfig, otlpSent: boolean): RuleFinding[] {
   const period = currentPeriod(c);
   if (!period) return [];
   const schema = schemaNumber(period.schema);
-  const problems: { key: 'schema' | 'store'; text: string }[] = [];
-  if (schema !== undefined && schema < 13) problems.push({ key: 'schema', text: `schema v13 is required to store Structured Metadata and use native OTLP ingestion, your schema version is ${period.schema}` });
-  else if (period.store !== undefined && period.store !== 'tsdb') problems.push({ key: 'store', text: `\`tsdb\` index type is required to store Structured Metadata and use native OTLP ingestion, your index type is \`${period.store}\`` });
-  return problems.map((p) => ({
-    ...atYaml(c.yaml, [...period.path, p.key], 'value'),
-    message: `Loki 3 refuses this config and does not start ("CONFIG ERROR: ${p.text}"): the current schema period${period.from ? ` (from ${period.from})` : ''} must use schema v13 with the tsdb index for structured metadata, which is on by default`,
-    hint: 'add a schema period starting tomorrow with store: tsdb and schema: v13 (older data keeps its period), or set limits_config.allow_structured_metadata: false (but then Loki takes no OTLP)',
-  }));
+  const hint = 'add a schema period starting tomorrow with store: tsdb and schema: v13 (older data keeps its period), or set limits_config.allow_structured_metadata: false (but then Loki takes no OTLP)';
+  const at = (key: 'schema' | 'store') => (period.value.get(key) ?? period.value).location('value');
+  if (schema !== undefined && schema < 13) return [{ ...at('schema'), kind: 'schemaBeforeV13', data: { schema: period.schema!, from: period.from }, hint }];
+  if (period.store !== undefined && period.store !== 'tsdb') return [{ ...at('store'), kind: 'storeNotTsdb', data: { store: period.store, from: period.from }, hint }];
+  return [];
 }

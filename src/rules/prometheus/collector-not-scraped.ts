@@ -1,10 +1,17 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendBlockItem, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceMapEntry } from '../../model/edits.js';
-import { isMap, isSeq, nodeAt, type YamlDocument } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
-import { analyzeScrapes, collectorSides, prometheusSides } from '../../model/scrape-targets.js';
-import type { TextEdit } from '../../types.js';
+import type { YamlValue } from '../../load/yaml-value.js';
+import type { PrometheusConfig } from '../../model/prometheus.js';
+import { collectorScrapes } from '../../model/scrape-targets.js';
+import type { Location, TextEdit } from '../../types.js';
+
+const neverStored = ': the Claude Code metrics it serves are never stored, so dashboards stay empty';
+const messages = {
+  notScraped: `no scrape job in {{file}} targets the collector's prometheus exporter (exporters.{{exporter}} on {{target}}, {{collectorFile}})${neverStored}`,
+  notScrapedNoService: `no scrape job in {{file}} targets the collector's prometheus exporter (exporters.{{exporter}}, port {{port}}, {{collectorFile}})${neverStored}`,
+} as const;
+type CollectorNotScrapedFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'prometheus/collector-not-scraped',
@@ -28,38 +35,48 @@ export default defineRule({
   references: ['prometheus.md §1 (scrape targets for Claude Code metrics: otel-collector:8889)', 'peers.md §1.1 (anthropics guide: job otel-collector → otel-collector:8889)'],
   oracle: 'fixtures',
   stage: 'Prometheus',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
-    const collectors = collectorSides(ws);
-    for (const side of prometheusSides(ws)) {
+    const findings: CollectorNotScrapedFinding[] = [];
+    for (const { prometheus: side, collector: c, scrapes: a } of collectorScrapes(ws)) {
       if (side.dynamic) continue;
       const p = side.prometheus;
-      for (const c of collectors) {
-        const a = analyzeScrapes(side, c);
-        // A target meant for the collector but on the wrong host or port is another rule's finding
-        // (prometheus/localhost-target, prometheus/target-port-mismatch, compose/unknown-host).
-        if (a.localhost.length > 0 || a.wrongPort.length > 0 || a.unknownHost.length > 0) continue;
-        for (const e of c.exporters) {
-          if ((a.scraped.get(e.port) ?? []).length > 0) continue;
-          const host = c.service?.service.name;
-          const target = host ? `${host}:${e.port}` : undefined;
-          const jobName = freeJobName(p.jobs.map((j) => j.name), host ?? 'otel-collector');
-          const lines = [`job_name: ${jobName}`, 'static_configs:', `  - targets: ['${target}']`];
-          const where = isMap(p.yaml.doc.contents) && p.yaml.doc.has('scrape_configs') ? atYaml(p.yaml, ['scrape_configs']) : { file: p.file, range: p.yaml.source.range(0, 0) };
+      // A target meant for the collector but on the wrong host or port is another rule's finding
+      // (prometheus/localhost-target, prometheus/target-port-mismatch, compose/unknown-host).
+      if (a.localhost.length > 0 || a.wrongPort.length > 0 || a.unknownHost.length > 0) continue;
+      for (const e of c.exporters) {
+        if ((a.scraped.get(e.port) ?? []).length > 0) continue;
+        const host = c.service?.service.name;
+        const files = { file: basename(p.file), exporter: e.exporter.id, collectorFile: basename(c.collector.file) };
+        if (!host) {
           findings.push({
-            ...where,
-            message: `no scrape job in ${basename(p.file)} targets the collector's prometheus exporter (exporters.${e.exporter.id}${target ? ` on ${target}` : `, port ${e.port}`}, ${basename(c.collector.file)}): the Claude Code metrics it serves are never stored, so dashboards stay empty`,
-            hint: target
-              ? `add a job with targets: ['${target}'] (the compose service name and the exporter's port)`
-              : `add a job whose target is the collector's host and port ${e.port}`,
-            fix: target ? fix('unsafe', `add a scrape job "${jobName}" for ${target}`, addJob(p.yaml, lines)) : undefined,
+            ...where(p),
+            kind: 'notScrapedNoService',
+            data: { ...files, port: e.port },
+            hint: `add a job whose target is the collector's host and port ${e.port}`,
           });
+          continue;
         }
+        const target = `${host}:${e.port}`;
+        const jobName = freeJobName(p.jobs.map((j) => j.name), host);
+        const lines = [`job_name: ${jobName}`, 'static_configs:', `  - targets: ['${target}']`];
+        findings.push({
+          ...where(p),
+          kind: 'notScraped',
+          data: { ...files, target },
+          hint: `add a job with targets: ['${target}'] (the compose service name and the exporter's port)`,
+          fix: fix('unsafe', `add a scrape job "${jobName}" for ${target}`, addJob(p.root, lines)),
+        });
       }
     }
     return findings;
   },
 });
+
+/** The scrape_configs key; without one, the whole document; an empty file has no place to point at. */
+function where(p: PrometheusConfig): Location {
+  return p.root.get('scrape_configs')?.location() ?? (p.root.node !== null ? p.root.location('value') : { file: p.file });
+}
 
 function freeJobName(taken: string[], base: string): string {
   if (!taken.includes(base)) return base;
@@ -67,18 +84,18 @@ function freeJobName(taken: string[], base: string): string {
 }
 
 /** Append the job to scrape_configs, creating the key when it is missing, empty or a flow list. */
-function addJob(y: YamlDocument, lines: string[]): TextEdit[] {
-  const list = nodeAt(y, ['scrape_configs']);
+function addJob(root: YamlValue, lines: string[]): TextEdit[] {
+  const y = root.doc;
+  const list = root.get('scrape_configs');
   const item = [`- ${lines[0]}`, ...lines.slice(1).map((l) => `  ${l}`)];
-  if (isSeq(list) && list.items.length > 0) return list.flow ? [] : yamlAppendBlockItem(y, ['scrape_configs'], lines);
-  if (list === undefined && !y.doc.has('scrape_configs')) {
-    if (isMap(y.doc.contents)) return yamlInsertMapEntry(y, [], 'scrape_configs', item);
+  // A flow list ([a, b]) gets no edit: yamlAppendBlockItem appends to block lists only.
+  if (list?.isList() && list.items().length > 0) return yamlAppendBlockItem(y, list.path, lines);
+  if (list === undefined) {
+    if (root.isMap()) return yamlInsertMapEntry(y, [], 'scrape_configs', item);
     const text = y.source.text;
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
     const lead = text.length > 0 && !text.endsWith('\n') ? eol : '';
-    return y.doc.contents === null || y.doc.contents === undefined
-      ? [{ file: y.source.path, offset: text.length, length: 0, text: `${lead}scrape_configs:${eol}${item.map((l) => `  ${l}${eol}`).join('')}` }]
-      : [];
+    return root.node === null ? [{ file: y.source.path, offset: text.length, length: 0, text: `${lead}scrape_configs:${eol}${item.map((l) => `  ${l}${eol}`).join('')}` }] : [];
   }
   const filled = yamlFillEmptyKey(y, ['scrape_configs'], item);
   return filled.length > 0 ? filled : yamlReplaceMapEntry(y, ['scrape_configs'], 'scrape_configs', item);

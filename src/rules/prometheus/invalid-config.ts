@@ -1,8 +1,25 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { atYaml } from '../../model/yaml-locate.js';
-import { checkPrometheusConfig, rejectedIn } from '../../model/prometheus-check.js';
+import { checkPrometheusConfig, rejectedIn, type PromAcceptance } from '../../model/prometheus-check.js';
 import { prometheusVersionText } from '../../model/prometheus-version-text.js';
+
+/** `prometheus` is prometheusVersionText's "Prometheus 3.5.0 (…)"; `accepted` the releases that accept it after all. */
+interface Refusal {
+  error: string;
+  prometheus: string;
+  file: string;
+  why?: string;
+  accepted?: PromAcceptance;
+}
+const because = (why: string | undefined) => (why ? ` (${why})` : '');
+
+const messages = {
+  yaml: 'yaml: {{problem}}: {{prometheus}} refuses to load {{file}}',
+  duplicateKey: 'duplicate key "{{key}}": {{prometheus}} refuses to load {{file}}',
+  refused: (d: Refusal) => `${d.error}: ${d.prometheus} refuses to load ${d.file}${because(d.why)}`,
+  promtoolRejects: (d: Refusal) => `${d.error}: promtool check config rejects ${d.file} at ${d.prometheus}${because(d.why)}`,
+} as const;
+type InvalidConfigFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'prometheus/invalid-config',
@@ -31,9 +48,11 @@ export default defineRule({
   oracle: 'promtool',
   stage: 'Prometheus',
   judgedAgainst: 'prometheus',
-  fatalIn: (version, finding) => rejectedIn(finding.message, version),
+  messages,
+  // YAML errors refuse the file at every version; a config issue outside the releases that accept it.
+  fatalIn: (version, finding) => finding.kind === 'yaml' || finding.kind === 'duplicateKey' || (finding.kind !== undefined && rejectedIn(finding.data.accepted, version)),
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: InvalidConfigFinding[] = [];
     const v = ws.stack.prometheusVersion;
     const versionText = prometheusVersionText(ws.stack);
     for (const p of ws.stack.prometheus) {
@@ -44,17 +63,19 @@ export default defineRule({
           findings.push({
             file: p.file,
             range: p.yaml.source.range(problem.offset, problem.length),
-            message: `${duplicate ? `duplicate key "${duplicate}"` : `yaml: ${problem.message}`}: ${versionText} refuses to load ${name}`,
+            ...(duplicate
+              ? { kind: 'duplicateKey', data: { key: duplicate, prometheus: versionText, file: name } }
+              : { kind: 'yaml', data: { problem: problem.message, prometheus: versionText, file: name } }),
             hint: problem.code === 'TAB_AS_INDENT' ? 'indent with spaces' : duplicate ? 'merge the two entries into one' : 'fix the YAML syntax at this position',
           });
         }
         continue;
       }
       for (const issue of checkPrometheusConfig(p.yaml, v.version, v.source === 'assumed')) {
-        const promtoolOnly = /promtool 2\.x/.test(issue.why ?? '');
         findings.push({
-          ...atYaml(p.yaml, issue.path, issue.part),
-          message: `${issue.error}: ${promtoolOnly ? `promtool check config rejects ${name} at ${versionText}` : `${versionText} refuses to load ${name}`}${issue.why ? ` (${issue.why})` : ''}`,
+          ...issue.at,
+          kind: issue.promtoolOnly ? 'promtoolRejects' : 'refused',
+          data: { error: issue.error, prometheus: versionText, file: name, why: issue.why, accepted: issue.accepted },
           hint: issue.hint,
         });
       }

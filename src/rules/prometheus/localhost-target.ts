@@ -1,7 +1,12 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
-import { atYaml } from '../../model/yaml-locate.js';
-import { analyzeScrapes, collectorSides, prometheusSides } from '../../model/scrape-targets.js';
+import { collectorScrapes } from '../../model/scrape-targets.js';
+
+const messages = {
+  itself:
+    'target "{{target}}" in job "{{job}}" points at the Prometheus container itself (service "{{service}}"), not the collector: the scrape fails with "dial tcp {{address}}:{{port}}: connect: connection refused", so the collector\'s metrics never reach Prometheus',
+} as const;
+type LocalhostTargetFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'prometheus/localhost-target',
@@ -18,25 +23,25 @@ export default defineRule({
   references: ['prometheus.md §1 ("Wrong host": localhost:8889 inside the Prometheus container is Prometheus itself)', 'collector.md §7 (container-to-container traffic)'],
   oracle: 'fixtures',
   stage: 'Prometheus',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
-    const collectors = collectorSides(ws);
-    for (const side of prometheusSides(ws)) {
-      const p = side.prometheus;
-      for (const c of collectors) {
-        for (const { job, target } of analyzeScrapes(side, c).localhost) {
-          const promService = side.service!.service.name;
-          const collectorHost = c.service && c.service.service.networkMode !== 'host' ? c.service.service.name : undefined;
-          const written = target.raw.includes(`[${target.host}]`) ? `[${target.host}]` : target.host;
-          findings.push({
-            ...atYaml(p.yaml, target.path, 'value'),
-            message: `target "${target.raw}" in job "${job.name}" points at the Prometheus container itself (service "${promService}"), not the collector: the scrape fails with "dial tcp ${target.host === 'localhost' ? '127.0.0.1' : target.host}:${target.port}: connect: connection refused", so the collector's metrics never reach Prometheus`,
-            hint: collectorHost
-              ? `use the collector's compose service name: ${collectorHost}:${target.port}`
-              : `the collector is not a compose service: use host.docker.internal:${target.port} (on Linux add extra_hosts: ["host.docker.internal:host-gateway"] to ${promService})`,
-            fix: collectorHost ? fix('safe', `scrape ${collectorHost}:${target.port} instead of ${target.raw}`, yamlReplaceInScalar(p.yaml, target.path, written, collectorHost)) : undefined,
-          });
-        }
+    const findings: LocalhostTargetFinding[] = [];
+    for (const { prometheus: side, collector: c, scrapes } of collectorScrapes(ws)) {
+      for (const { job, target } of scrapes.localhost) {
+        const promService = side.service!.service.name;
+        const collectorHost = c.service && c.service.service.networkMode !== 'host' ? c.service.service.name : undefined;
+        const written = target.raw.includes(`[${target.host}]`) ? `[${target.host}]` : target.host;
+        // localhost targets always carry a port here: analyzeScrapes matched it against the exporter's.
+        const port = target.port!;
+        findings.push({
+          ...target.value.location('value'),
+          kind: 'itself',
+          data: { target: target.raw, job: job.name, service: promService, address: target.host === 'localhost' ? '127.0.0.1' : target.host, port },
+          hint: collectorHost
+            ? `use the collector's compose service name: ${collectorHost}:${port}`
+            : `the collector is not a compose service: use host.docker.internal:${port} (on Linux add extra_hosts: ["host.docker.internal:host-gateway"] to ${promService})`,
+          fix: collectorHost ? fix('safe', `scrape ${collectorHost}:${port} instead of ${target.raw}`, yamlReplaceInScalar(target.value.doc, target.path, written, collectorHost)) : undefined,
+        });
       }
     }
     return findings;

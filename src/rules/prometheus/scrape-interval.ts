@@ -1,12 +1,32 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { parsePromDuration } from '../../model/prometheus.js';
-import { atYaml } from '../../model/yaml-locate.js';
-import { analyzeScrapes, collectorSides, prometheusSides } from '../../model/scrape-targets.js';
+import { collectorScrapes, prometheusSides } from '../../model/scrape-targets.js';
 
 /** Prometheus' default query lookback (`--query.lookback-delta`), which promtool's too-long-scrape-interval lint uses. */
 const LOOKBACK_SECONDS = 300;
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+interface TooSlow {
+  job: string;
+  /** The interval as written (or 1m, the default). */
+  every: string;
+  /** The exporters whose metric_expiration it reaches. */
+  expirations: { exporter: string; expiration: string; isDefault: boolean }[];
+  /** It reaches the 5m lookback. */
+  lookback: boolean;
+}
+
+const messages = {
+  tooSlow: (d: TooSlow) => {
+    const reasons = [
+      ...d.expirations.map(
+        (e) =>
+          `at or above the metric_expiration of exporters.${e.exporter} (${e.expiration}${e.isDefault ? ', the default' : ''}): series Claude Code stopped updating drop out of /metrics before the next scrape`,
+      ),
+      ...(d.lookback ? [`at or above the 5m query lookback: every sample is stale before the next one arrives ("too long scrape interval found, data point will be marked as stale - job: ${d.job}, interval: ${d.every}")`] : []),
+    ];
+    return `job "${d.job}" scrapes every ${d.every}, ${reasons.join('; and ')}; dashboards show gaps and rate()/increase() return nothing`;
+  },
+} as const;
+type ScrapeIntervalFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'prometheus/scrape-interval',
@@ -26,46 +46,31 @@ export default defineRule({
   ],
   oracle: 'fixtures',
   stage: 'Prometheus',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
-    const collectors = collectorSides(ws);
+    const findings: ScrapeIntervalFinding[] = [];
+    const pairs = collectorScrapes(ws);
     for (const side of prometheusSides(ws)) {
-      const p = side.prometheus;
-      const root = isObject(p.yaml.value) ? p.yaml.value : {};
-      const global = isObject(root.global) ? root.global : {};
-      const globalText = global.scrape_interval === undefined || global.scrape_interval === null ? undefined : String(global.scrape_interval);
-      const globalOwn = globalText !== undefined ? parsePromDuration(globalText) : undefined;
-      const globalSeconds = globalOwn || 60;
-      const analyses = collectors.map((c) => ({ c, a: analyzeScrapes(side, c) }));
-      const jobs = Array.isArray(root.scrape_configs) ? root.scrape_configs : [];
-      p.jobs.forEach((job, i) => {
-        const raw = isObject(jobs[i]) ? jobs[i] : {};
-        const ownText = raw.scrape_interval === undefined || raw.scrape_interval === null ? undefined : String(raw.scrape_interval);
-        const own = ownText !== undefined ? parsePromDuration(ownText) : undefined;
-        const seconds = own || globalSeconds;
-        const text = own ? ownText! : globalOwn ? globalText! : '1m';
-        const reasons: string[] = [];
-        for (const { c, a } of analyses) {
+      const analyses = pairs.filter((x) => x.prometheus.prometheus === side.prometheus);
+      for (const job of side.prometheus.jobs) {
+        const { seconds, text, from } = job.interval;
+        const expirations: TooSlow['expirations'] = [];
+        for (const { collector: c, scrapes } of analyses) {
           for (const e of c.exporters) {
-            if (!e.expiration || !(a.scraped.get(e.port) ?? []).some((r) => r.job === job)) continue;
-            if (seconds >= e.expiration.seconds) {
-              reasons.push(
-                `at or above the metric_expiration of exporters.${e.exporter.id} (${e.expiration.text}${e.exporter.config.metric_expiration === undefined ? ', the default' : ''}): series Claude Code stopped updating drop out of /metrics before the next scrape`,
-              );
-            }
+            if (!e.expiration || !(scrapes.scraped.get(e.port) ?? []).some((r) => r.job === job)) continue;
+            if (seconds >= e.expiration.seconds) expirations.push({ exporter: e.exporter.id, expiration: e.expiration.text, isDefault: e.expiration.isDefault });
           }
         }
-        if (seconds >= LOOKBACK_SECONDS) {
-          reasons.push(`at or above the 5m query lookback: every sample is stale before the next one arrives ("too long scrape interval found, data point will be marked as stale - job: ${job.name}, interval: ${text}")`);
-        }
-        if (reasons.length === 0) return;
-        const path = own ? [...job.path, 'scrape_interval'] : globalOwn ? ['global', 'scrape_interval'] : [...job.path, 'job_name'];
+        const lookback = seconds >= LOOKBACK_SECONDS;
+        if (expirations.length === 0 && !lookback) continue;
         findings.push({
-          ...atYaml(p.yaml, path, own || globalOwn ? 'value' : 'key'),
-          message: `job "${job.name}" scrapes every ${text}, ${reasons.join('; and ')}; dashboards show gaps and rate()/increase() return nothing`,
+          // The interval that applies, else (the 1m default) the job.
+          ...(from?.location('value') ?? job.value.get('job_name')?.location() ?? job.value.location()),
+          kind: 'tooSlow',
+          data: { job: job.name, every: text, expirations, lookback },
           hint: 'scrape every 15s–60s (Claude Code exports every 60s), and keep metric_expiration well above the interval (the official guide uses 180m)',
         });
-      });
+      }
     }
     return findings;
   },

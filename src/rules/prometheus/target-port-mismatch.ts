@@ -1,8 +1,24 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
 import { collectorListeners } from '../../model/collector.js';
-import { atYaml } from '../../model/yaml-locate.js';
-import { analyzeScrapes, collectorSides, prometheusSides } from '../../model/scrape-targets.js';
+import { collectorScrapes } from '../../model/scrape-targets.js';
+
+interface Mismatch {
+  target: string;
+  job: string;
+  /** The prometheus exporters that serve the metrics, with their ports. */
+  exporters: { id: string; port: number }[];
+}
+const reaches = (d: Mismatch) => `target "${d.target}" in job "${d.job}" reaches the collector, but`;
+const servedBy = (d: Mismatch) =>
+  `its metrics are served by ${d.exporters.map((e) => `exporters.${e.id} on ${e.port}`).join(', ')}: the target is DOWN and no Claude Code metrics are stored`;
+
+const messages = {
+  noPort: (d: Mismatch) => `${reaches(d)} the target has no port, so Prometheus uses the scheme's default (80 for http); ${servedBy(d)}`,
+  notMetrics: (d: Mismatch & { port: number; owner: string }) => `${reaches(d)} port ${d.port} is ${d.owner}, which serves no Prometheus metrics; ${servedBy(d)}`,
+  nothingListens: (d: Mismatch & { port: number }) => `${reaches(d)} nothing in the collector listens on port ${d.port}; ${servedBy(d)}`,
+} as const;
+type TargetPortMismatchFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'prometheus/target-port-mismatch',
@@ -19,37 +35,35 @@ export default defineRule({
   references: ['prometheus.md §3 (lastError "server returned HTTP status 404 Not Found": scraping 4318 instead of 8889)', 'collector.md §4.3 (prometheus exporter endpoint)'],
   oracle: 'fixtures',
   stage: 'Prometheus',
+  messages,
   check(ws) {
-    const findings: RuleFinding[] = [];
-    const collectors = collectorSides(ws);
-    for (const side of prometheusSides(ws)) {
-      const p = side.prometheus;
-      for (const c of collectors) {
-        const listeners = collectorListeners(c.collector, ws.stack.collector.version);
-        const exporterPorts = [...new Set(c.exporters.map((e) => e.port))];
-        const only = exporterPorts.length === 1 ? exporterPorts[0] : undefined;
-        for (const { job, target } of analyzeScrapes(side, c).wrongPort) {
-          const owner = target.port === undefined ? undefined : listeners.find((l) => l.port === target.port)?.owner;
-          const what =
-            target.port === undefined
-              ? "the target has no port, so Prometheus uses the scheme's default (80 for http)"
-              : owner
-                ? `port ${target.port} is ${owner}, which serves no Prometheus metrics`
-                : `nothing in the collector listens on port ${target.port}`;
-          const exporters = c.exporters.map((e) => `exporters.${e.exporter.id} on ${e.port}`).join(', ');
-          const edits =
-            only === undefined
-              ? []
-              : target.port === undefined
-                ? yamlReplaceInScalar(p.yaml, target.path, target.raw, `${target.raw}:${only}`)
-                : yamlReplaceInScalar(p.yaml, target.path, `:${target.port}`, `:${only}`);
-          findings.push({
-            ...atYaml(p.yaml, target.path, 'value'),
-            message: `target "${target.raw}" in job "${job.name}" reaches the collector, but ${what}; its metrics are served by ${exporters}: the target is DOWN and no Claude Code metrics are stored`,
-            hint: only !== undefined ? `scrape ${target.host}:${only}` : `use the port of the exporter that carries the Claude Code metrics (${exporterPorts.join(' or ')})`,
-            fix: only !== undefined ? fix('safe', `scrape port ${only} instead of ${target.port ?? 'the default port'}`, edits) : undefined,
-          });
-        }
+    const findings: TargetPortMismatchFinding[] = [];
+    for (const { collector: c, scrapes } of collectorScrapes(ws)) {
+      const listeners = collectorListeners(c.collector, ws.stack.collector.version);
+      const exporterPorts = [...new Set(c.exporters.map((e) => e.port))];
+      const only = exporterPorts.length === 1 ? exporterPorts[0] : undefined;
+      for (const { job, target } of scrapes.wrongPort) {
+        const owner = target.port === undefined ? undefined : listeners.find((l) => l.port === target.port)?.owner;
+        const facts: Mismatch = { target: target.raw, job: job.name, exporters: c.exporters.map((e) => ({ id: e.exporter.id, port: e.port })) };
+        const said =
+          target.port === undefined
+            ? ({ kind: 'noPort', data: facts } as const)
+            : owner
+              ? ({ kind: 'notMetrics', data: { ...facts, port: target.port, owner } } as const)
+              : ({ kind: 'nothingListens', data: { ...facts, port: target.port } } as const);
+        const y = target.value.doc;
+        const edits =
+          only === undefined
+            ? []
+            : target.port === undefined
+              ? yamlReplaceInScalar(y, target.path, target.raw, `${target.raw}:${only}`)
+              : yamlReplaceInScalar(y, target.path, `:${target.port}`, `:${only}`);
+        findings.push({
+          ...target.value.location('value'),
+          ...said,
+          hint: only !== undefined ? `scrape ${target.host}:${only}` : `use the port of the exporter that carries the Claude Code metrics (${exporterPorts.join(' or ')})`,
+          fix: only !== undefined ? fix('safe', `scrape port ${only} instead of ${target.port ?? 'the default port'}`, edits) : undefined,
+        });
       }
     }
     return findings;

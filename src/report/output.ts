@@ -1,0 +1,63 @@
+import type { ReadProblem } from '../load/read.js';
+import type { Workspace } from '../model/workspace.js';
+import type { ProbeResult } from '../probes/define.js';
+import { RULES } from '../rules/index.js';
+import { SEVERITY_ORDER, type Finding, type Severity } from '../types.js';
+import { redact } from '../util/secrets.js';
+import { TOOL_VERSION } from '../version.js';
+import type { ReportInput } from './context.js';
+import { formatDoctor } from './doctor.js';
+import { formatGithub } from './github.js';
+import { formatJson } from './json.js';
+import { formatPretty } from './pretty.js';
+import { probeDescriptors } from './probes.js';
+import { formatSarif } from './sarif.js';
+
+export const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** What a run of the doctor, `check` or `probe` found: what every format is made from. */
+export interface RunReport {
+  findings: Finding[];
+  workspaces: Workspace[];
+  problems: ReadProblem[];
+  /** What the live probes saw (the doctor and `probe`); their failures are also in `findings`. */
+  probes?: ProbeResult[];
+  /** Values masked in every output: credentials in the files read, in URL flags, and printed by headers helpers. */
+  secrets: Set<string>;
+}
+
+export interface OutputOptions {
+  command: ReportInput['command'];
+  format: Format;
+  /** Only findings at or above failOn, and the summary (pretty only). */
+  quiet?: boolean;
+  failOn: Severity;
+  color: boolean;
+  /** Folder paths are shown relative to. */
+  cwd: string;
+}
+
+/** The report of a run in one format, credentials masked. */
+export function formatReport(run: RunReport, o: OutputOptions): string {
+  const { findings, workspaces, problems, probes, secrets } = run;
+  // Every read problem is also a finding (doctor/unreadable-file): the JSON report keeps its `problems` list as
+  // well, the other formats show the findings alone, so nothing is said twice.
+  const input: ReportInput = { findings, workspaces, problems: o.format === 'json' ? problems : [], cwd: o.cwd, color: o.color, command: o.command, probes, secrets };
+  let text: string;
+  switch (o.format) {
+    case 'json':
+      text = formatJson(input, TOOL_VERSION);
+      break;
+    case 'sarif':
+      text = formatSarif(input, probes ? [...RULES, ...probeDescriptors()] : RULES, TOOL_VERSION);
+      break;
+    case 'github':
+      text = formatGithub(input);
+      break;
+    default:
+      text = o.command !== 'check' && !o.quiet ? formatDoctor(input) : formatPretty(input, o.quiet === true);
+  }
+  if (o.quiet && o.format === 'pretty') text = formatPretty({ ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[o.failOn]) }, true);
+  return redact(text, secrets);
+}
