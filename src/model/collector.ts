@@ -267,7 +267,13 @@ export function listenEndpoints(c: CollectorConfig, version: string): ListenEndp
         });
       }
     } else if (comp.kind === 'receivers' && used.has(`receivers:${id}`) && comp.type === 'zipkin') {
-      out.push({ owner: `receivers.${comp.id}`, endpoint: comp.config.endpoint, fallback: { host: defaultHost, port: 9411 }, path: [...comp.path, 'endpoint'], fallbackPath: comp.path });
+      out.push({
+        owner: `receivers.${comp.id}`,
+        endpoint: comp.config.endpoint,
+        fallback: { host: defaultHost, port: 9411 },
+        path: [...comp.path, 'endpoint'],
+        fallbackPath: comp.path,
+      });
     } else if (comp.kind === 'exporters' && used.has(`exporters:${id}`) && comp.type === 'prometheus') {
       out.push({ owner: `exporters.${comp.id}`, endpoint: comp.config.endpoint, path: [...comp.path, 'endpoint'], fallbackPath: comp.path });
     } else if (comp.kind === 'extensions' && extensions.has(id)) {
@@ -276,7 +282,14 @@ export function listenEndpoints(c: CollectorConfig, version: string): ListenEndp
         pprof: { host: 'localhost', port: 1777 },
         zpages: { host: 'localhost', port: 55679 },
       };
-      if (comp.type in defaults) out.push({ owner: `extensions.${comp.id}`, endpoint: comp.config.endpoint, fallback: defaults[comp.type], path: [...comp.path, 'endpoint'], fallbackPath: comp.path });
+      if (comp.type in defaults)
+        out.push({
+          owner: `extensions.${comp.id}`,
+          endpoint: comp.config.endpoint,
+          fallback: defaults[comp.type],
+          path: [...comp.path, 'endpoint'],
+          fallbackPath: comp.path,
+        });
     }
   }
   return out;
@@ -292,8 +305,10 @@ function telemetryListeners(c: CollectorConfig, version: string): Listener[] {
   (readers ?? []).forEach((r, i) => {
     const prom = isObject(r) && isObject(r.pull) && isObject(r.pull.exporter) && isObject(r.pull.exporter.prometheus) ? r.pull.exporter.prometheus : undefined;
     if (!prom || typeof prom.port !== 'number') return;
-    const host = prom.host === undefined || prom.host === null ? 'localhost' : typeof prom.host === 'string' && !prom.host.includes('${') ? prom.host : undefined;
-    if (host !== undefined) out.push({ owner: `${owner} (reader)`, host, port: prom.port, implicit: false, path: [...base, 'readers', i, 'pull', 'exporter', 'prometheus', 'port'] });
+    const host =
+      prom.host === undefined || prom.host === null ? 'localhost' : typeof prom.host === 'string' && !prom.host.includes('${') ? prom.host : undefined;
+    if (host !== undefined)
+      out.push({ owner: `${owner} (reader)`, host, port: prom.port, implicit: false, path: [...base, 'readers', i, 'pull', 'exporter', 'prometheus', 'port'] });
   });
   const address = typeof metrics.address === 'string' ? metrics.address : undefined;
   const addressListener = (text: string, implicit: boolean): Listener[] => {
@@ -335,7 +350,7 @@ export function listenersCollide(a: Pick<Listener, 'host' | 'port'>, b: Pick<Lis
 export function parseGoDuration(text: string): number | undefined {
   const s = text.trim();
   if (/^[-+]?0$/.test(s)) return 0;
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, 'μs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, μs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
   const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(s);
   if (!m) return undefined;
   let total = 0;

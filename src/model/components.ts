@@ -215,15 +215,30 @@ export interface Rename {
 }
 
 export const RENAMES: Rename[] = [
-  { kind: 'exporters', old: 'otlp', type: 'otlp_grpc', since: '0.144.0', distributions: ['core', 'contrib'], source: 'collector.md §1, §2.10 (#14403, #14396)' },
-  { kind: 'exporters', old: 'otlphttp', type: 'otlp_http', since: '0.144.0', distributions: ['core', 'contrib'], source: 'collector.md §1, §2.10 (#14403, #14396)' },
+  {
+    kind: 'exporters',
+    old: 'otlp',
+    type: 'otlp_grpc',
+    since: '0.144.0',
+    distributions: ['core', 'contrib'],
+    source: 'collector.md §1, §2.10 (#14403, #14396)',
+  },
+  {
+    kind: 'exporters',
+    old: 'otlphttp',
+    type: 'otlp_http',
+    since: '0.144.0',
+    distributions: ['core', 'contrib'],
+    source: 'collector.md §1, §2.10 (#14403, #14396)',
+  },
   {
     kind: 'exporters',
     old: 'prometheusremotewrite',
     type: 'prometheus_remote_write',
     since: '0.154.0',
     distributions: ['core', 'contrib'],
-    source: 'contrib exporter/prometheusremotewriteexporter metadata.yaml: `type: prometheusremotewrite` at v0.153.0, `type: prometheus_remote_write` + `deprecated_type: prometheusremotewrite` at v0.154.0',
+    source:
+      'contrib exporter/prometheusremotewriteexporter metadata.yaml: `type: prometheusremotewrite` at v0.153.0, `type: prometheus_remote_write` + `deprecated_type: prometheusremotewrite` at v0.154.0',
   },
   {
     kind: 'processors',
@@ -231,7 +246,8 @@ export const RENAMES: Rename[] = [
     type: 'delta_to_cumulative',
     since: '0.158.0',
     distributions: ['contrib'],
-    source: 'contrib processor/deltatocumulativeprocessor metadata.yaml: `type: deltatocumulative` at v0.157.0, `type: delta_to_cumulative` + `deprecated_type: deltatocumulative` at v0.158.0',
+    source:
+      'contrib processor/deltatocumulativeprocessor metadata.yaml: `type: deltatocumulative` at v0.157.0, `type: delta_to_cumulative` + `deprecated_type: deltatocumulative` at v0.158.0',
   },
 ];
 
@@ -268,10 +284,7 @@ export function shippedAt(l: Lifecycle, version: string): boolean {
 }
 
 /** Why a component is missing from the build in force, or undefined when the build has it (or nothing says). */
-export type Absence =
-  | { reason: 'version'; lifecycle: Lifecycle }
-  | { reason: 'distribution'; distribution: 'core' }
-  | { reason: 'manifest' };
+export type Absence = { reason: 'version'; lifecycle: Lifecycle } | { reason: 'distribution'; distribution: 'core' } | { reason: 'manifest' };
 
 /**
  * Whether the collector in force has a component type. A custom build (--collector-manifest) is decided by its
@@ -284,7 +297,7 @@ export function absence(stack: Stack, kind: ComponentKind, type: string): Absenc
   const key = moduleKey(kind, type);
   const l = lifecycleOf(kind, type);
   if (c.distribution === 'custom' && c.manifestComponents) {
-    if (c.manifestComponents.has(key)) return l && l.addedIn && !shippedAt(l, c.version) ? { reason: 'version', lifecycle: l } : undefined;
+    if (c.manifestComponents.has(key)) return l?.addedIn && !shippedAt(l, c.version) ? { reason: 'version', lifecycle: l } : undefined;
     return { reason: 'manifest' };
   }
   if (l && !shippedAt(l, c.version)) return { reason: 'version', lifecycle: l };

@@ -20,10 +20,15 @@ export default defineRule({
     'A `prometheus` exporter with `add_metric_suffixes: false` and no `translation_strategy`, on a collector from v0.154.0 (or of unknown version). Also the reverse mistake: `translation_strategy` on a collector older than v0.132.0, which does not know the option.',
   why: 'From v0.154.0 the feature gate exporter.prometheusexporter.DisableAddMetricSuffixes is on: the deprecated option is silently ignored and unit and `_total` suffixes come back, so `claude_code_cost_usage` becomes `claude_code_cost_usage_USD_total` and every dashboard query and alert written for the short names finds nothing. No log line says so.',
   fix: 'safe',
-  fixDescription: 'Replaces `add_metric_suffixes: false` with `translation_strategy: UnderscoreEscapingWithoutSuffixes`, which keeps the names without suffixes (the option exists since v0.132.0).',
-  versions: 'from v0.154.0 (and when the version is unknown); before, the option still works (deprecated since v0.132.0). `translation_strategy` before v0.132.0: error, the collector refuses to start (observed on 0.105.0: `has invalid keys: translation_strategy`)',
+  fixDescription:
+    'Replaces `add_metric_suffixes: false` with `translation_strategy: UnderscoreEscapingWithoutSuffixes`, which keeps the names without suffixes (the option exists since v0.132.0).',
+  versions:
+    'from v0.154.0 (and when the version is unknown); before, the option still works (deprecated since v0.132.0). `translation_strategy` before v0.132.0: error, the collector refuses to start (observed on 0.105.0: `has invalid keys: translation_strategy`)',
   bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    add_metric_suffixes: false\n' },
-  good: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\n' },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\n',
+  },
   references: [
     'collector.md §1 (v0.132.0, v0.154.0), §4.3',
     'open-telemetry/opentelemetry-collector-contrib PR #48930, issue #49451, maintainer comment on PR #49446',
@@ -51,7 +56,7 @@ export default defineRule({
         }
         if (!atLeast(version, IGNORED_FROM)) continue;
         const suffixes = e.value.get('add_metric_suffixes');
-        if (!suffixes || suffixes.boolean() !== false || strategy) continue;
+        if (suffixes?.boolean() !== false || strategy) continue;
         const edits = [
           ...yamlReplaceScalar(suffixes.doc, suffixes.path, 'key', 'translation_strategy'),
           ...yamlReplaceScalar(suffixes.doc, suffixes.path, 'value', 'UnderscoreEscapingWithoutSuffixes'),

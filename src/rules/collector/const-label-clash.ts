@@ -25,9 +25,8 @@ export default defineRule({
   severity: 'error',
   title: 'A const label has the name of a Claude Code label: the exporter drops the metric',
   checks:
-    "`const_labels` of a `prometheus` exporter in a metrics pipeline, against the labels each Claude Code metric gets through it (its attributes, promoted resource attributes, scope labels, `job`), as the naming model predicts them.",
-  why:
-    'The Prometheus client refuses a metric whose constant and own labels share a name ("duplicate label names in constant and variable labels"); the exporter logs the error on every scrape and leaves the whole metric out of /metrics. `source` is the usual culprit: the edit-decision counter `code_edit_tool_decision` has its own `source` label (config, hook, user…), so `const_labels: {source: …}` silently removes it.',
+    '`const_labels` of a `prometheus` exporter in a metrics pipeline, against the labels each Claude Code metric gets through it (its attributes, promoted resource attributes, scope labels, `job`), as the naming model predicts them.',
+  why: 'The Prometheus client refuses a metric whose constant and own labels share a name ("duplicate label names in constant and variable labels"); the exporter logs the error on every scrape and leaves the whole metric out of /metrics. `source` is the usual culprit: the edit-decision counter `code_edit_tool_decision` has its own `source` label (config, hook, user…), so `const_labels: {source: …}` silently removes it.',
   fix: 'none',
   versions: 'all collector versions with the contrib `prometheus` exporter; Claude Code 2.x labels',
   bad: {
@@ -38,7 +37,11 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    const_labels:\n      telemetry_source: claude_code_telemetry\n',
   },
-  references: ['claude-code.md §4 (metric attributes: code_edit_tool.decision has tool_name, decision, source, language)', 'peers.md §1.3 (the seed template sets const_labels {source: …})', 'test/pipeline: seen on both oracle builds'],
+  references: [
+    'claude-code.md §4 (metric attributes: code_edit_tool.decision has tool_name, decision, source, language)',
+    'peers.md §1.3 (the seed template sets const_labels {source: …})',
+    'test/pipeline: seen on both oracle builds',
+  ],
   messages,
   oracle: 'pipeline',
   stage: 'Collector',

@@ -40,7 +40,8 @@ function deltaWhy(ws: Workspace): DeltaWhy {
   return v ? { value: v.value.trim(), setIn: where(v.origin) } : {};
 }
 
-const whyText = (d: DeltaWhy) => (d.value !== undefined ? `${TEMPORALITY}=${d.value} ${d.setIn}` : `${TEMPORALITY} is not set, and delta is Claude Code's default`);
+const whyText = (d: DeltaWhy) =>
+  d.value !== undefined ? `${TEMPORALITY}=${d.value} ${d.setIn}` : `${TEMPORALITY} is not set, and delta is Claude Code's default`;
 
 function cumulativeFix(ws: Workspace): Fix | undefined {
   const v = ws.claude.env.get(TEMPORALITY);
@@ -65,9 +66,13 @@ const into = (d: Into, why: string) =>
 
 /** `service` and `composeFile`: the Prometheus service. `sends`: sendsText's words. */
 const messages = {
-  remoteWrite: (d: Into) => into(d, `exporter "${d.exporter}" drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric ...")`),
+  remoteWrite: (d: Into) =>
+    into(d, `exporter "${d.exporter}" drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric ...")`),
   prometheusOtlp: (d: Into & { service: string; composeFile: string }) =>
-    into(d, `exporter "${d.exporter}" posts them to Prometheus' OTLP receiver (service "${d.service}" in ${d.composeFile}), and ${PROM_OTLP_REJECTS}: the service has neither`),
+    into(
+      d,
+      `exporter "${d.exporter}" posts them to Prometheus' OTLP receiver (service "${d.service}" in ${d.composeFile}), and ${PROM_OTLP_REJECTS}: the service has neither`,
+    ),
   direct: (d: { sends: string; service: string; composeFile: string; delta: DeltaWhy }) =>
     `Claude Code sends ${d.sends} straight to Prometheus' OTLP receiver (service "${d.service}" in ${d.composeFile}) as delta metrics (${whyText(d.delta)}); ${PROM_OTLP_REJECTS}: the service has neither, so no claude_code_* series are stored`,
 } as const;
@@ -78,11 +83,11 @@ export default defineRule({
   severity: 'error',
   title: "Claude Code's delta metrics go where delta is dropped",
   checks:
-    'Cross-file: Claude Code exports metrics with delta temporality (its default) and they reach a `prometheusremotewrite` exporter, or Prometheus\' OTLP receiver (through an `otlphttp` exporter or directly), with no conversion on the way: no `deltatocumulative` processor in that pipeline, and no Prometheus `--enable-feature=otlp-deltatocumulative` (3.2.0+) or `otlp-native-delta-ingestion` (3.4.0+) in the compose command.',
+    "Cross-file: Claude Code exports metrics with delta temporality (its default) and they reach a `prometheusremotewrite` exporter, or Prometheus' OTLP receiver (through an `otlphttp` exporter or directly), with no conversion on the way: no `deltatocumulative` processor in that pipeline, and no Prometheus `--enable-feature=otlp-deltatocumulative` (3.2.0+) or `otlp-native-delta-ingestion` (3.4.0+) in the compose command.",
   why: 'The prometheusremotewrite exporter drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric \\"<name>\\""), and Prometheus\' OTLP receiver rejects them the same way, often while answering 200: no `claude_code_*` series appear although every export "succeeds". The `prometheus` (scrape) exporter is not affected: it accumulates deltas itself.',
   fix: 'unsafe',
   fixDescription:
-    'Sets OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative in Claude Code\'s settings (next to OTEL_METRICS_EXPORTER, or where the variable is set). Unsafe: it changes what Claude Code exports to every backend; the alternative is a `deltatocumulative` processor in the pipeline (contrib image) or the Prometheus feature flag.',
+    "Sets OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative in Claude Code's settings (next to OTEL_METRICS_EXPORTER, or where the variable is set). Unsafe: it changes what Claude Code exports to every backend; the alternative is a `deltatocumulative` processor in the pipeline (contrib image) or the Prometheus feature flag.",
   versions: 'all Claude Code versions (delta is the default); Prometheus flags: otlp-deltatocumulative from 3.2.0, otlp-native-delta-ingestion from 3.4.0',
   bad: {
     file: 'otel-collector-config.yml',

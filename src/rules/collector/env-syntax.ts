@@ -107,7 +107,9 @@ const messages = {
     `"${d.token}" in ${d.where}: defaults in \${env:…} exist only from v${d.since}; ${d.version} refuses to start: environment variable "${d.name}:-${d.fallback}" has invalid name: must match regex ^[a-zA-Z_][a-zA-Z0-9_]*$`,
   /** `address`: the listen address as the collector is left with it; `host` its host part, when it parses. */
   literalListen: (d: Ref & { dollars: number; address: string; host?: string }) => {
-    const failure = d.host?.includes('$') ? `"listen tcp: lookup ${d.host}: no such host"` : `"listen tcp: lookup tcp/${d.address.slice(d.address.lastIndexOf(':') + 1)}: unknown port"`;
+    const failure = d.host?.includes('$')
+      ? `"listen tcp: lookup ${d.host}: no such host"`
+      : `"listen tcp: lookup tcp/${d.address.slice(d.address.lastIndexOf(':') + 1)}: unknown port"`;
     const why = d.dollars % 2 === 0 ? '"$$" is the escape for a literal "$"' : 'does not expand $VAR (since v0.107.0)';
     return `"${d.token}" in ${d.where}: ${d.version} ${why}, so it listens on the literal address ${JSON.stringify(d.address)}: it exits at start (${failure})`;
   },
@@ -129,7 +131,8 @@ export default defineRule({
     'String values of the collector config for `$VAR` without braces (not `${VAR}`, `${env:VAR}` or an escaped `$$`); on v0.104.0–v0.106.x also `$1`-style references and, from v0.105.0, `$$VAR`, which those releases unescape and then reject. Also defaults: `${VAR:-default}` without the `env:` scheme, and `${env:VAR:-default}` before v0.110.0.',
   why: 'v0.104.0–v0.106.x refuse to start: "variable substitution using $VAR has been deprecated in favor of ${VAR} and ${env:VAR} - please update $VAR or temporarily disable the confmap.unifyEnvVarExpansion feature gate". From v0.107.0 the collector no longer expands it at all: the endpoint, header or token is the literal text `$VAR`, so exports fail or authenticate with a wrong value, silently. A default without the scheme, `${VAR:-default}`, stops every version with `invalid uri: "VAR:-default"`, and `${env:VAR:-default}` before v0.110.0 with `environment variable "VAR:-default" has invalid name`.',
   fix: 'unsafe',
-  fixDescription: 'Rewrites `$VAR` as `${env:VAR}`, and `${VAR:-default}` as `${env:VAR:-default}` (on v0.110.0 or later). Unsafe: a `$` that was meant literally (a password, a regex) should be `$$` instead.',
+  fixDescription:
+    'Rewrites `$VAR` as `${env:VAR}`, and `${VAR:-default}` as `${env:VAR:-default}` (on v0.110.0 or later). Unsafe: a `$` that was meant literally (a password, a regex) should be `$$` instead.',
   versions:
     '`$VAR`: error v0.104.0–v0.106.x (refuses to start), warning before (deprecated) and from v0.107.0 (left literally); `${VAR:-default}`: error on all versions; `${env:VAR:-default}`: error before v0.110.0',
   bad: {
@@ -177,7 +180,9 @@ export default defineRule({
               severity: 'error',
               kind: 'defaultWithoutScheme',
               data: { token, where, version: collectorVersionText(ws.stack), name: d.name, fallback: d.fallback },
-              hint: supported ? `write \${env:${d.name}:-${d.fallback}}` : `write \${env:${d.name}} and set the variable (defaults need v${DEFAULTS_FROM} or later)`,
+              hint: supported
+                ? `write \${env:${d.name}:-${d.fallback}}`
+                : `write \${env:${d.name}} and set the variable (defaults need v${DEFAULTS_FROM} or later)`,
               fix: fix('unsafe', `write \${env:${d.name}:-${d.fallback}}`, edits),
             });
           } else if (!supported) {
@@ -206,7 +211,8 @@ export default defineRule({
           if (literalListen) {
             const address = v.value.replace(/\$\$/g, '$'); // the resolver's unescaping
             said = { kind: 'literalListen', data: { ...base, address, host: parseHostPort(address)?.host } };
-            hint = ref.dollars % 2 === 1 && !ref.special ? `write \${env:${name}}` : 'a listen address cannot hold a "$"; write the host and port, or ${env:NAME}';
+            hint =
+              ref.dollars % 2 === 1 && !ref.special ? `write \${env:${name}}` : 'a listen address cannot hold a "$"; write the host and port, or ${env:NAME}';
           } else if (fatal) {
             said = { kind: 'refused', data: { ...base, name } };
             hint = ref.special

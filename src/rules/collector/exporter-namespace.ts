@@ -1,7 +1,12 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { prometheusName, type TranslationStrategy } from '../../model/naming.js';
 
-const STRATEGIES: TranslationStrategy[] = ['UnderscoreEscapingWithSuffixes', 'UnderscoreEscapingWithoutSuffixes', 'NoUTF8EscapingWithSuffixes', 'NoTranslation'];
+const STRATEGIES: TranslationStrategy[] = [
+  'UnderscoreEscapingWithSuffixes',
+  'UnderscoreEscapingWithoutSuffixes',
+  'NoUTF8EscapingWithSuffixes',
+  'NoTranslation',
+];
 
 const MUST = 'dashboards and queries must use the prefixed names';
 
@@ -16,7 +21,7 @@ export default defineRule({
   id: 'collector/exporter-namespace',
   severity: 'info',
   title: 'Prometheus exporter namespace prefixes every series',
-  checks: 'A `prometheus` exporter with `namespace` set: says which prefix every series gets, with Claude Code\'s cost counter as the example.',
+  checks: "A `prometheus` exporter with `namespace` set: says which prefix every series gets, with Claude Code's cost counter as the example.",
   why: 'The namespace is prepended to every metric name without de-duplication, so `namespace: claude_code` turns `claude_code_cost_usage_USD_total` into `claude_code_claude_code_cost_usage_USD_total` (the "double prefix"). Dashboards, alerts and queries written for the usual names show "No data"; ones written for the prefixed names break when the namespace is removed.',
   fix: 'none',
   versions: 'all collector versions with the contrib `prometheus` exporter',
@@ -28,7 +33,11 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n',
   },
-  references: ['collector.md §4.1 (naming rule 4: the namespace is prepended with no de-duplication) and §4.2 (double prefix)', 'claude-code.md §5 (names per pipeline)', 'peers.md §1.3 (the seed template sets namespace: claude_code)'],
+  references: [
+    'collector.md §4.1 (naming rule 4: the namespace is prepended with no de-duplication) and §4.2 (double prefix)',
+    'claude-code.md §5 (names per pipeline)',
+    'peers.md §1.3 (the seed template sets namespace: claude_code)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Collector',

@@ -37,7 +37,10 @@ export default defineRule({
     text: 'exporters:\n  otlp/tempo:\n    endpoint: tempo:4317\n    tls:\n      insecure: true\nservice:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp/tempo]\n',
   },
   messages,
-  references: ['collector.md §2.10 (otlp exporter TLS: TLS by default, http:// does not switch it off; old top-level insecure)', 'opentelemetry-collector config/configgrpc/configgrpc.go, config/configtls'],
+  references: [
+    'collector.md §2.10 (otlp exporter TLS: TLS by default, http:// does not switch it off; old top-level insecure)',
+    'opentelemetry-collector config/configgrpc/configgrpc.go, config/configtls',
+  ],
   oracle: 'collector',
   stage: 'Collector',
   // Only the removed top-level key stops the collector; a TLS mismatch fails each export at run time.
@@ -87,7 +90,12 @@ function plaintext(ws: Workspace, e: Component): ExporterTlsFinding | undefined 
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(endpoint.trim())?.[1]?.toLowerCase();
   if (scheme === 'https') return undefined;
   const hp = parseHostPort(endpoint);
-  const host = hp?.host ?? endpoint.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[:/]/)[0];
+  const host =
+    hp?.host ??
+    endpoint
+      .trim()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+      .split(/[:/]/)[0];
   if (hp?.port === 443 || !host) return undefined;
   const service = ws.stack.composes.flatMap((f) => f.services).find((s) => s.name === host);
   const evidence =

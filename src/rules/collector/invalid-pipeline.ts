@@ -47,7 +47,16 @@ const messages = {
   noReceiver: `service::pipelines::{{pipeline}}: must have at least one receiver: ${REFUSED}`,
   noExporter: `service::pipelines::{{pipeline}}: must have at least one exporter: ${REFUSED}`,
   duplicateProcessor: `service::pipelines::{{pipeline}}: references processor "{{processor}}" multiple times: ${REFUSED}`,
-  unsupportedSignal: (d: { section: ComponentKind; component: string; type: string; supported: string[]; signal: string; pipeline: string; validates: boolean; version: string }) => {
+  unsupportedSignal: (d: {
+    section: ComponentKind;
+    component: string;
+    type: string;
+    supported: string[];
+    signal: string;
+    pipeline: string;
+    validates: boolean;
+    version: string;
+  }) => {
     const singular = d.section.replace(/s$/, '');
     const text =
       d.section === 'processors'
@@ -65,7 +74,7 @@ export default defineRule({
   severity: 'error',
   title: 'Pipelines the collector rejects',
   checks:
-    'The service has at least one pipeline; every pipeline has a receiver and an exporter; pipeline ids are `traces|metrics|logs[/name]` and component ids `type[/name]` with valid characters; no processor is listed twice in one pipeline; every component supports the pipeline\'s signal (e.g. `prometheus` and `prometheusremotewrite` only take metrics, `loki` only logs); the file has no top-level key besides receivers, processors, exporters, connectors, extensions and service (a `pipelines:` written at the top level instead of under `service:` is the usual one).',
+    "The service has at least one pipeline; every pipeline has a receiver and an exporter; pipeline ids are `traces|metrics|logs[/name]` and component ids `type[/name]` with valid characters; no processor is listed twice in one pipeline; every component supports the pipeline's signal (e.g. `prometheus` and `prometheusremotewrite` only take metrics, `loki` only logs); the file has no top-level key besides receivers, processors, exporters, connectors, extensions and service (a `pipelines:` written at the top level instead of under `service:` is the usual one).",
   why: 'The collector refuses to start, and the container restarts in a loop: "service must have at least one pipeline", "service::pipelines::metrics: must have at least one receiver", "references processor "batch" multiple times", "unknown pipeline signal: "metric"", "invalid character(s) in type "bad.type"". An exporter in a pipeline of a signal it does not support passes `otelcol validate` before v0.124.0 and only fails when the collector starts: "failed to build pipelines: failed to create "prometheus" exporter for data type "traces": telemetry type is not supported".',
   fix: 'none',
   versions: 'all collector versions; unsupported signals are caught by `validate` from v0.124.0 (at start before); name characters are checked from v0.106.0',
@@ -88,7 +97,9 @@ export default defineRule({
   // Name characters are checked from v0.106.0; everything else stops every version.
   fatalIn: (version, finding) => (finding.kind === 'badName' || finding.kind === 'badNameLater' ? atLeast(version, NAME_RULES_FROM) : true),
   check(ws) {
-    return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => [...topLevelKeys(c), ...componentIds(c, ws.stack), ...pipelines(c, ws.stack)]);
+    return ws.stack.collectors
+      .filter((c) => c.yaml.problems.length === 0)
+      .flatMap((c) => [...topLevelKeys(c), ...componentIds(c, ws.stack), ...pipelines(c, ws.stack)]);
   },
 });
 
@@ -103,7 +114,10 @@ function topLevelKeys(c: CollectorConfig): InvalidPipelineFinding[] {
       ...v.location(),
       kind: 'unknownTopLevelKey',
       data: { key: k },
-      hint: k === 'pipelines' || k === 'telemetry' || k === 'extensions' ? `"${k}" belongs under service:` : `remove "${k}" or move it under the section it belongs to`,
+      hint:
+        k === 'pipelines' || k === 'telemetry' || k === 'extensions'
+          ? `"${k}" belongs under service:`
+          : `remove "${k}" or move it under the section it belongs to`,
     }));
 }
 
@@ -164,7 +178,11 @@ function pipelines(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
     const at = p.value.location();
     const problem = idProblem(p.id, 'signal');
     if (problem) {
-      findings.push(problem.name ? nameFinding(stack, at, problem.text, 'service::pipelines') : { ...at, kind: 'badId', data: { subject: 'service::pipelines', problem: problem.text } });
+      findings.push(
+        problem.name
+          ? nameFinding(stack, at, problem.text, 'service::pipelines')
+          : { ...at, kind: 'badId', data: { subject: 'service::pipelines', problem: problem.text } },
+      );
       continue;
     }
     const signal = p.signal;
@@ -193,7 +211,12 @@ function pipelines(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
     for (const r of p.processors) {
       const id = canonicalId(r.id);
       if (seen.has(id)) {
-        findings.push({ ...r.value.location('value'), kind: 'duplicateProcessor', data: { pipeline: p.id, processor: r.id }, hint: 'list each processor once per pipeline' });
+        findings.push({
+          ...r.value.location('value'),
+          kind: 'duplicateProcessor',
+          data: { pipeline: p.id, processor: r.id },
+          hint: 'list each processor once per pipeline',
+        });
       }
       seen.add(id);
     }
@@ -218,7 +241,11 @@ function pipelines(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
 
 /** Whether a compose service starts the collector with the profiles feature gate on. */
 function profilesGate(stack: Stack): boolean {
-  return stack.composes.some((f) => f.services.some((s) => [...s.entrypoint, ...s.command].some((w) => /(^|[=,+])service\.profilesSupport(,|$)/.test(w) && !/-service\.profilesSupport/.test(w))));
+  return stack.composes.some((f) =>
+    f.services.some((s) =>
+      [...s.entrypoint, ...s.command].some((w) => /(^|[=,+])service\.profilesSupport(,|$)/.test(w) && !/-service\.profilesSupport/.test(w)),
+    ),
+  );
 }
 
 function nearSignal(signal: string): string | undefined {

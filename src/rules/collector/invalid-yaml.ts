@@ -29,7 +29,12 @@ export default defineRule({
         range: c.yaml.source.range(p.offset, p.length),
         kind: 'unreadable' as const,
         data: { problem: p.message, duplicateKey: p.code === 'DUPLICATE_KEY' },
-        hint: p.code === 'TAB_AS_INDENT' ? 'indent with spaces' : p.code === 'DUPLICATE_KEY' ? 'merge the two entries into one' : 'fix the YAML syntax at this position',
+        hint:
+          p.code === 'TAB_AS_INDENT'
+            ? 'indent with spaces'
+            : p.code === 'DUPLICATE_KEY'
+              ? 'merge the two entries into one'
+              : 'fix the YAML syntax at this position',
       })),
     );
   },

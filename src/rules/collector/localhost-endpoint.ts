@@ -8,12 +8,13 @@ import { collectorVersionText } from '../../model/collector-version-text.js';
 import { isLoopback } from '../../util/hosts.js';
 
 const CONSEQUENCE =
-  'the published port forwards to the container\'s network interface, not its loopback, so Claude Code on the host (and any other container) gets connection refused or reset and nothing is received';
+  "the published port forwards to the container's network interface, not its loopback, so Claude Code on the host (and any other container) gets connection refused or reset and nothing is received";
 const INSIDE = 'inside the {{service}} container ({{composeFile}})';
 
 const messages = {
   exporterOnLoopback: `exporter "{{exporter}}" serves metrics on {{host}}:{{port}} ${INSIDE}: Prometheus in another container cannot scrape it (connection refused, target DOWN), so no Claude Code metrics reach Prometheus`,
-  exporterWithoutEndpoint: 'exporter "{{exporter}}" has no endpoint: the collector refuses to start ("expecting a non-blank address to run the Prometheus metrics handler")',
+  exporterWithoutEndpoint:
+    'exporter "{{exporter}}" has no endpoint: the collector refuses to start ("expecting a non-blank address to run the Prometheus metrics handler")',
   receiverDefault: `receiver "{{receiver}}" has no {{protocol}} endpoint, so it listens on localhost:{{port}} (the default since v0.104.0; {{version}}) ${INSIDE}: ${CONSEQUENCE}`,
   receiverOnLoopback: `receiver "{{receiver}}" listens for {{protocol}} on {{host}}:{{port}} ${INSIDE}: ${CONSEQUENCE}`,
 } as const;
@@ -37,12 +38,12 @@ export default defineRule({
   title: 'Collector listens on localhost inside its container',
   checks:
     'For a collector config that a compose service runs: every OTLP receiver protocol in a pipeline and every prometheus exporter in a pipeline must listen on an address other containers and the host can reach. An explicit localhost/127.0.0.1/::1 endpoint, or an OTLP protocol without an endpoint on v0.104.0 or newer (then it listens on localhost), is an error. Also, anywhere: a prometheus exporter in a pipeline without an endpoint.',
-  why:
-    'Inside a container, localhost is the container\'s own loopback: a published port (`4317:4317`) forwards to the container\'s network interface, so Claude Code on the host gets connection refused or reset, and Prometheus in another container cannot scrape `localhost:8889` (connection refused). Since v0.104.0 the OTLP receiver defaults to localhost ("The `otlpreceiver` will now use `localhost` by default instead of `0.0.0.0`. This may break the receiver in containerized environments"); the tell-tale log line is `Starting GRPC server ... "endpoint": "localhost:4317"`. A prometheus exporter without an endpoint stops the collector: "expecting a non-blank address to run the Prometheus metrics handler".',
+  why: 'Inside a container, localhost is the container\'s own loopback: a published port (`4317:4317`) forwards to the container\'s network interface, so Claude Code on the host gets connection refused or reset, and Prometheus in another container cannot scrape `localhost:8889` (connection refused). Since v0.104.0 the OTLP receiver defaults to localhost ("The `otlpreceiver` will now use `localhost` by default instead of `0.0.0.0`. This may break the receiver in containerized environments"); the tell-tale log line is `Starting GRPC server ... "endpoint": "localhost:4317"`. A prometheus exporter without an endpoint stops the collector: "expecting a non-blank address to run the Prometheus metrics handler".',
   fix: 'safe',
   fixDescription:
     'Sets the endpoint to `0.0.0.0:<port>`, keeping the port (4317 for grpc and 4318 for http when none is written; for a prometheus exporter without an endpoint, the port a Prometheus job scrapes the collector on, else 8889, on 0.0.0.0 in a container and localhost outside one).',
-  versions: 'explicit localhost: all versions; OTLP protocols without an endpoint: v0.104.0 and newer (not when the service passes --feature-gates=-component.UseLocalHostAsDefaultHost, which works up to v0.111.x); prometheus exporter without an endpoint: all versions',
+  versions:
+    'explicit localhost: all versions; OTLP protocols without an endpoint: v0.104.0 and newer (not when the service passes --feature-gates=-component.UseLocalHostAsDefaultHost, which works up to v0.111.x); prometheus exporter without an endpoint: all versions',
   bad: {
     file: 'otel-collector-config.yml',
     text: '# run by the otel-collector service of docker-compose.yml (collector 0.115.1)\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n      http:\n        endpoint: localhost:4318\nexporters:\n  prometheus:\n    endpoint: localhost:8889\n',
@@ -83,7 +84,11 @@ export default defineRule({
             kind: 'exporterOnLoopback',
             data: { exporter: l.exporter.id, host: l.host, port: l.port, ...inside(cs) },
             hint: `listen on all interfaces: endpoint: 0.0.0.0:${l.port}`,
-            fix: fix('safe', `set exporters.${l.exporter.id}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(endpoint.doc, endpoint.path, from, `0.0.0.0:${l.port}`)),
+            fix: fix(
+              'safe',
+              `set exporters.${l.exporter.id}.endpoint to 0.0.0.0:${l.port}`,
+              yamlReplaceInScalar(endpoint.doc, endpoint.path, from, `0.0.0.0:${l.port}`),
+            ),
           });
         }
       }
@@ -95,10 +100,13 @@ export default defineRule({
         const port = scrapedPort(ws.stack, cs);
         const value = `${cs && cs.service.networkMode !== 'host' ? '0.0.0.0' : 'localhost'}:${port}`;
         const edits =
-          text === '' ? yamlReplaceScalar(endpoint!.doc, endpoint!.path, 'value', value)
-          : endpoint ? []
-          : e.value.isMap() ? yamlInsertMapEntry(e.value.doc, e.path, 'endpoint', value)
-          : yamlFillEmptyKey(e.value.doc, e.path, [`endpoint: ${value}`]);
+          text === ''
+            ? yamlReplaceScalar(endpoint!.doc, endpoint!.path, 'value', value)
+            : endpoint
+              ? []
+              : e.value.isMap()
+                ? yamlInsertMapEntry(e.value.doc, e.path, 'endpoint', value)
+                : yamlFillEmptyKey(e.value.doc, e.path, [`endpoint: ${value}`]);
         findings.push({
           ...e.value.location(),
           kind: 'exporterWithoutEndpoint',
@@ -119,7 +127,9 @@ function receiverFindings(stack: Stack, c: CollectorConfig, cs: CollectorService
     if (!used.has(l.receiver) || !isLoopback(l.host)) continue;
     const at = listenerValue(c, l);
     if (l.implicit) {
-      const edits = at.isMap() ? yamlInsertMapEntry(at.doc, at.path, 'endpoint', `0.0.0.0:${l.port}`) : yamlFillEmptyKey(at.doc, at.path, [`endpoint: 0.0.0.0:${l.port}`]);
+      const edits = at.isMap()
+        ? yamlInsertMapEntry(at.doc, at.path, 'endpoint', `0.0.0.0:${l.port}`)
+        : yamlFillEmptyKey(at.doc, at.path, [`endpoint: 0.0.0.0:${l.port}`]);
       out.push({
         ...at.location(),
         kind: 'receiverDefault',
@@ -135,7 +145,11 @@ function receiverFindings(stack: Stack, c: CollectorConfig, cs: CollectorService
         kind: 'receiverOnLoopback',
         data: { receiver: l.receiver, protocol: l.protocol, host: l.host, port: l.port, ...inside(cs) },
         hint: `listen on all interfaces: endpoint: 0.0.0.0:${l.port}`,
-        fix: fix('safe', `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(at.doc, at.path, from, `0.0.0.0:${l.port}`)),
+        fix: fix(
+          'safe',
+          `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`,
+          yamlReplaceInScalar(at.doc, at.path, from, `0.0.0.0:${l.port}`),
+        ),
       });
     }
   }

@@ -18,7 +18,8 @@ export default defineRule({
   checks: 'An exporter of type `logging` (deprecated in v0.86.0, removed in v0.111.0), and its `loglevel` option.',
   why: 'From v0.111.0 the collector refuses to start: "the logging exporter has been deprecated, use the debug exporter instead". With an unpinned `latest` image the stack breaks on the next pull.',
   fix: 'safe',
-  fixDescription: 'Renames the exporter to `debug` (keeping any `/name`) in its definition and in every pipeline that lists it, and `loglevel` to `verbosity` (debug → detailed, info → normal, warn/error → basic).',
+  fixDescription:
+    'Renames the exporter to `debug` (keeping any `/name`) in its definition and in every pipeline that lists it, and `loglevel` to `verbosity` (debug → detailed, info → normal, warn/error → basic).',
   versions: 'error from v0.111.0 (and when the version is unknown); warning v0.86.0–v0.110.x',
   bad: {
     file: 'otel-collector-config.yml',

@@ -24,10 +24,11 @@ export default defineRule({
   severity: 'error',
   title: 'OTLP/HTTP exporter to Loki on the wrong path',
   checks:
-    'An `otlphttp` (`otlp_http`) exporter in a logs pipeline whose endpoint is Loki (a host named loki, port 3100, or a compose service running grafana/loki), when the URL it posts logs to is not Loki\'s `/otlp/v1/logs`: `endpoint` gets `/v1/logs` appended, so it must be `http://<loki>:3100/otlp`; a `logs_endpoint` is used as written, so it must end in `/otlp/v1/logs`.',
+    "An `otlphttp` (`otlp_http`) exporter in a logs pipeline whose endpoint is Loki (a host named loki, port 3100, or a compose service running grafana/loki), when the URL it posts logs to is not Loki's `/otlp/v1/logs`: `endpoint` gets `/v1/logs` appended, so it must be `http://<loki>:3100/otlp`; a `logs_endpoint` is used as written, so it must end in `/otlp/v1/logs`.",
   why: 'Loki answers every other path with 404 (or rejects the payload on its push API), the collector logs "Exporting failed. Dropping data." and Claude Code\'s events never reach Loki, while the collector and Loki both look healthy. The usual mistakes: the old loki exporter\'s `/loki/api/v1/push` carried over, `http://loki:3100` without `/otlp`, or `/otlp/v1/logs` in `endpoint` (appended again).',
   fix: 'safe',
-  fixDescription: 'Sets `endpoint` to `<scheme>://<loki host>:<port>/otlp` (or `logs_endpoint` to `…/otlp/v1/logs`): the same Loki, on the path it ingests OTLP at.',
+  fixDescription:
+    'Sets `endpoint` to `<scheme>://<loki host>:<port>/otlp` (or `logs_endpoint` to `…/otlp/v1/logs`): the same Loki, on the path it ingests OTLP at.',
   versions: 'all collector versions; Loki 3.0 or later (native OTLP ingestion)',
   bad: {
     file: 'otel-collector-config.yml',
@@ -37,7 +38,10 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
-  references: ['grafana-loki.md §9 (Loki OTLP ingestion: endpoint http://loki:3100/otlp, the exporter appends /v1/logs; common mistakes)', 'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"'],
+  references: [
+    'grafana-loki.md §9 (Loki OTLP ingestion: endpoint http://loki:3100/otlp, the exporter appends /v1/logs; common mistakes)',
+    'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"',
+  ],
   oracle: 'fixtures',
   stage: 'Collector',
   messages,

@@ -16,9 +16,10 @@ export default defineRule({
   title: 'memory_limiter without its settings, or not the first processor',
   checks:
     'Every `memory_limiter` processor has `check_interval` above zero and `limit_mib` or `limit_percentage` (spike limits below the limits, percentages at most 100); and in each pipeline that uses it, it is the first processor.',
-  why: 'Its settings default to zero, so a bare `memory_limiter:` fails validation and the collector does not start: "processors::memory_limiter: \'check_interval\' must be greater than zero", then "\'limit_mib\' or \'limit_percentage\' must be greater than zero" (this happens even when no pipeline uses it). Placed after other processors it is accepted, but data is already batched or transformed in memory before the limiter can refuse it, so it does not protect the collector (processor README: put it first).',
+  why: "Its settings default to zero, so a bare `memory_limiter:` fails validation and the collector does not start: \"processors::memory_limiter: 'check_interval' must be greater than zero\", then \"'limit_mib' or 'limit_percentage' must be greater than zero\" (this happens even when no pipeline uses it). Placed after other processors it is accepted, but data is already batched or transformed in memory before the limiter can refuse it, so it does not protect the collector (processor README: put it first).",
   fix: 'safe',
-  fixDescription: 'Moves `memory_limiter` to the front of the pipeline\'s processor list, keeping the other processors in their order. Missing settings are not invented: the hint suggests values.',
+  fixDescription:
+    "Moves `memory_limiter` to the front of the pipeline's processor list, keeping the other processors in their order. Missing settings are not invented: the hint suggests values.",
   versions: 'all collector versions',
   bad: {
     file: 'otel-collector-config.yml',
@@ -28,7 +29,10 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'processors:\n  batch:\n  memory_limiter:\n    check_interval: 1s\n    limit_percentage: 80\n    spike_limit_percentage: 25\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      processors: [memory_limiter, batch]\n      exporters: [prometheus]\n',
   },
-  references: ['collector.md §2.7 (memory_limiter: exact validation errors; placement is documentation only)', 'opentelemetry-collector internal/memorylimiter/config.go, processor/memorylimiterprocessor/README.md'],
+  references: [
+    'collector.md §2.7 (memory_limiter: exact validation errors; placement is documentation only)',
+    'opentelemetry-collector internal/memorylimiter/config.go, processor/memorylimiterprocessor/README.md',
+  ],
   oracle: 'collector',
   stage: 'Collector',
   // Settings errors fail `validate`; the order is advice.
@@ -86,7 +90,8 @@ export function settingsProblems(m: Component): Problem[] {
   const out: Problem[] = [];
   const interval = cfg.get('check_interval');
   const seconds = !interval || interval.isNull() ? 0 : goDurationSeconds(interval.number() ?? interval.string());
-  if (seconds !== undefined && seconds <= 0) out.push({ key: 'check_interval', text: "'check_interval' must be greater than zero", hint: 'set check_interval: 1s' });
+  if (seconds !== undefined && seconds <= 0)
+    out.push({ key: 'check_interval', text: "'check_interval' must be greater than zero", hint: 'set check_interval: 1s' });
   // Unset or empty is zero; anything but a number is not judged.
   const num = (key: string): number | undefined => {
     const v = cfg.get(key);
@@ -98,13 +103,25 @@ export function settingsProblems(m: Component): Problem[] {
   const spikePct = num('spike_limit_percentage');
   if (limitMib === undefined || limitPct === undefined || spikeMib === undefined || spikePct === undefined) return out;
   if (limitMib === 0 && limitPct === 0) {
-    out.push({ key: cfg.has('limit_mib') ? 'limit_mib' : cfg.has('limit_percentage') ? 'limit_percentage' : undefined, text: "'limit_mib' or 'limit_percentage' must be greater than zero", hint: LIMIT_HINT });
+    out.push({
+      key: cfg.has('limit_mib') ? 'limit_mib' : cfg.has('limit_percentage') ? 'limit_percentage' : undefined,
+      text: "'limit_mib' or 'limit_percentage' must be greater than zero",
+      hint: LIMIT_HINT,
+    });
   } else if (limitPct > 100 || spikePct > 100) {
-    out.push({ key: limitPct > 100 ? 'limit_percentage' : 'spike_limit_percentage', text: "'limit_percentage' and 'spike_limit_percentage' must be greater than zero and less than or equal to hundred", hint: LIMIT_HINT });
+    out.push({
+      key: limitPct > 100 ? 'limit_percentage' : 'spike_limit_percentage',
+      text: "'limit_percentage' and 'spike_limit_percentage' must be greater than zero and less than or equal to hundred",
+      hint: LIMIT_HINT,
+    });
   } else if (limitMib > 0 && limitMib <= spikeMib) {
     out.push({ key: 'spike_limit_mib', text: "'spike_limit_mib' must be smaller than 'limit_mib'", hint: 'make spike_limit_mib about a fifth of limit_mib' });
   } else if (limitPct > 0 && limitPct <= spikePct) {
-    out.push({ key: 'spike_limit_percentage', text: "'spike_limit_percentage' must be smaller than 'limit_percentage'", hint: 'e.g. limit_percentage: 80 with spike_limit_percentage: 25' });
+    out.push({
+      key: 'spike_limit_percentage',
+      text: "'spike_limit_percentage' must be smaller than 'limit_percentage'",
+      hint: 'e.g. limit_percentage: 80 with spike_limit_percentage: 25',
+    });
   }
   return out;
 }

@@ -37,7 +37,7 @@ export default defineRule({
   title: 'Claude Code exports a signal the collector has no pipeline for',
   checks:
     'Cross-file: for every signal Claude Code exports over OTLP (from its settings) and that reaches an OTLP receiver of the collector config: some pipeline of that signal (`metrics`, `logs`, `traces`, with any `/name`) lists that receiver. A receiver in no pipeline at all is not started.',
-  why: 'The collector serves only the signals its pipelines take from a receiver: a logs export without a logs pipeline is rejected (OTLP/HTTP answers 404 for /v1/logs), so Claude Code\'s events never reach Loki even though metrics work. A receiver listed in no pipeline is not started at all, so its port refuses every connection.',
+  why: "The collector serves only the signals its pipelines take from a receiver: a logs export without a logs pipeline is rejected (OTLP/HTTP answers 404 for /v1/logs), so Claude Code's events never reach Loki even though metrics work. A receiver listed in no pipeline is not started at all, so its port refuses every connection.",
   fix: 'none',
   versions: 'all versions',
   bad: {
@@ -48,7 +48,11 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'service:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
-  references: ['collector.md §7 (logs pipeline needed when OTEL_LOGS_EXPORTER=otlp)', 'collector.md §6 (a path for a signal with no pipeline → 404)', 'peers.md §1.1 (anthropics guide: metrics pipeline only)'],
+  references: [
+    'collector.md §7 (logs pipeline needed when OTEL_LOGS_EXPORTER=otlp)',
+    'collector.md §6 (a path for a signal with no pipeline → 404)',
+    'peers.md §1.1 (anthropics guide: metrics pipeline only)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Collector',
@@ -59,7 +63,15 @@ export default defineRule({
       const d = group[0];
       const c = d.collector;
       const signals = [...new Set(group.map((g) => g.route.signal))];
-      const missing: Missing = { sends: sendsText(ws, group.map((g) => g.route)), receiver: d.listener.receiver, signals, file: basename(c.file) };
+      const missing: Missing = {
+        sends: sendsText(
+          ws,
+          group.map((g) => g.route),
+        ),
+        receiver: d.listener.receiver,
+        signals,
+        file: basename(c.file),
+      };
       findings.push({
         ...pipelinesValue(c).location(),
         ...(d.started

@@ -71,10 +71,11 @@ export default defineRule({
   severity: 'error',
   title: 'Prometheus is in the stack but no metrics pipeline reaches it',
   checks:
-    'When the workspace has Prometheus (a compose service with a Prometheus image, or a prometheus.yml), the collector config that runs has a metrics pipeline ending in a `prometheus` exporter (for Prometheus to scrape), a `prometheusremotewrite` exporter, or an `otlphttp` exporter to Prometheus\' OTLP receiver (directly, or through a connector). Whether a Prometheus job really scrapes the exporter is prometheus/collector-not-scraped\'s finding.',
+    "When the workspace has Prometheus (a compose service with a Prometheus image, or a prometheus.yml), the collector config that runs has a metrics pipeline ending in a `prometheus` exporter (for Prometheus to scrape), a `prometheusremotewrite` exporter, or an `otlphttp` exporter to Prometheus' OTLP receiver (directly, or through a connector). Whether a Prometheus job really scrapes the exporter is prometheus/collector-not-scraped's finding.",
   why: 'The collector receives Claude Code\'s metrics and drops them at the end of the pipeline (or only prints them with `debug`): Prometheus has no `claude_code_*` series and every Grafana panel shows "No data", although the collector logs no error.',
   fix: 'safe',
-  fixDescription: 'When a `prometheus` exporter is configured but in no pipeline, and there is exactly one metrics pipeline, adds the exporter to that pipeline\'s exporters.',
+  fixDescription:
+    "When a `prometheus` exporter is configured but in no pipeline, and there is exactly one metrics pipeline, adds the exporter to that pipeline's exporters.",
   versions: 'all versions',
   bad: {
     file: 'otel-collector-config.yml',
@@ -84,7 +85,11 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n  debug: {}\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus, debug]\n',
   },
-  references: ['collector.md §7 ("Collector is up but nothing reaches Prometheus")', 'collector.md §2.11 (prometheusremotewrite)', 'prometheus.md §4 (OTLP receiver), §5 (remote write)'],
+  references: [
+    'collector.md §7 ("Collector is up but nothing reaches Prometheus")',
+    'collector.md §2.11 (prometheusremotewrite)',
+    'prometheus.md §4 (OTLP receiver), §5 (remote write)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Collector',
@@ -97,7 +102,9 @@ export default defineRule({
         : undefined;
     if (!promEvidence) return [];
     // Claude Code sending its metrics straight to a Prometheus service: the collector is not their path.
-    const direct = deliveries(ws).some((d) => d.route.signal === 'metrics' && d.route.service && t.prometheus.some((p) => p.service === d.route.service!.service));
+    const direct = deliveries(ws).some(
+      (d) => d.route.signal === 'metrics' && d.route.service && t.prometheus.some((p) => p.service === d.route.service!.service),
+    );
     if (direct) return [];
     const findings: RuleFinding<typeof messages>[] = [];
     for (const c of runningCollectors(ws)) {

@@ -62,12 +62,20 @@ export default defineRule({
         if (lifecycleOf(e.kind, e.type)) continue;
         const missing = absence(stack, e.kind, e.type);
         if (!missing || missing.reason === 'version') continue;
-        const imageEdits =
-          core && core.service.image ? yamlReplaceInScalar(core.compose.yaml, [...core.service.path, 'image'], core.service.repository!, `${core.service.repository}-contrib`) : [];
+        const imageEdits = core?.service.image
+          ? yamlReplaceInScalar(core.compose.yaml, [...core.service.path, 'image'], core.service.repository!, `${core.service.repository}-contrib`)
+          : [];
         findings.push({
           ...e.value.location(),
           kind: 'notInBuild',
-          data: { section: e.kind, component: e.id, type: e.type, distribution: distributionText(stack), contrib: missing.reason === 'distribution', version: collectorVersionText(stack) },
+          data: {
+            section: e.kind,
+            component: e.id,
+            type: e.type,
+            distribution: distributionText(stack),
+            contrib: missing.reason === 'distribution',
+            version: collectorVersionText(stack),
+          },
           hint:
             missing.reason === 'distribution'
               ? 'use the contrib image (otel/opentelemetry-collector-contrib, same tag) or remove the component'

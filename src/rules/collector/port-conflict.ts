@@ -19,7 +19,8 @@ export default defineRule({
     'The addresses the collector opens at its version: OTLP gRPC/HTTP receivers (defaults 4317/4318), prometheus exporter endpoints, internal telemetry metrics (default 8888, or `address`/pull readers), the health_check (13133), pprof (1777) and zpages (55679) extensions, zipkin receiver (9411). Only components that start count: receivers and exporters in a pipeline, extensions in service.extensions.',
   why: '`otelcol validate` does not bind ports, so it passes; the collector then exits at start with "cannot start pipelines: … bind: address already in use". The classic case is a prometheus exporter on 8888, where the collector\'s own metrics already listen. (Up to v0.110 a clash on the internal metrics port is reported asynchronously: "Asynchronous error received, terminating process", and the process ends with status 0.)',
   fix: 'none',
-  versions: 'all collector versions (internal metrics: `:8888` up to v0.110, `localhost:8888` from v0.111; from v0.123 `address` is ignored and readers replace the default)',
+  versions:
+    'all collector versions (internal metrics: `:8888` up to v0.110, `localhost:8888` from v0.111; from v0.123 `address` is ignored and readers replace the default)',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8888\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
@@ -28,7 +29,10 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
   },
-  references: ['collector.md §3 ("validate does not check port collisions … only fails at runtime with bind: address already in use"), §2.2 (internal metrics address/readers), §6 (health_check 13133)', 'opentelemetry-collector service/telemetry source at v0.105.0, v0.110.0, v0.111.0, v0.118.0 and v0.165.0; checked against real 0.105.0 and 0.165.0 builds'],
+  references: [
+    'collector.md §3 ("validate does not check port collisions … only fails at runtime with bind: address already in use"), §2.2 (internal metrics address/readers), §6 (health_check 13133)',
+    'opentelemetry-collector service/telemetry source at v0.105.0, v0.110.0, v0.111.0, v0.118.0 and v0.165.0; checked against real 0.105.0 and 0.165.0 builds',
+  ],
   oracle: 'collector',
   stage: 'Collector',
   messages,

@@ -71,7 +71,12 @@ function finding(ws: Workspace, group: Miss[]): ProtocolFinding {
   const c = d.collector;
   const route = d.route;
   const wire = wireProtocol(route.protocol);
-  const sent = { sends: sendsText(ws, group.map((g) => g.route)) };
+  const sent = {
+    sends: sendsText(
+      ws,
+      group.map((g) => g.route),
+    ),
+  };
   const arrival = arrivalText(route, d.port);
   const listeners = otlpListeners(c, localhostDefault(ws.stack, route.collectorService?.service));
   const sameProtocol = listeners.filter((l) => l.protocol === wire);
@@ -81,7 +86,11 @@ function finding(ws: Workspace, group: Miss[]): ProtocolFinding {
       ...listenerValue(c, l).location(l.implicit ? 'key' : 'value'),
       kind: 'wrongProtocol',
       data: { ...sent, arrival, receiver: l.receiver, serves: l.protocol, sent: wire },
-      hint: alternatives(route, wire, sameProtocol.map((x) => hostPortFor(route, x.port)).filter((x): x is number => x !== undefined)),
+      hint: alternatives(
+        route,
+        wire,
+        sameProtocol.map((x) => hostPortFor(route, x.port)).filter((x): x is number => x !== undefined),
+      ),
     };
   }
   const otlp = c.components.filter((x) => x.kind === 'receivers' && x.type === 'otlp');
@@ -91,9 +100,12 @@ function finding(ws: Workspace, group: Miss[]): ProtocolFinding {
       ...listenerValue(c, l).location(l.implicit ? 'key' : 'value'),
       kind: 'noListener',
       data: { ...sent, arrival, receiver: l.receiver, sent: wire, port: l.port },
-      hint: hostPortFor(route, l.port) !== undefined
-        ? `send to port ${hostPortFor(route, l.port)}, or make the receiver listen on ${d.port}`
-        : route.kind === 'published' ? `map the published port to container port ${l.port}, or make the receiver listen on ${d.port}` : `make the receiver listen on ${d.port}`,
+      hint:
+        hostPortFor(route, l.port) !== undefined
+          ? `send to port ${hostPortFor(route, l.port)}, or make the receiver listen on ${d.port}`
+          : route.kind === 'published'
+            ? `map the published port to container port ${l.port}, or make the receiver listen on ${d.port}`
+            : `make the receiver listen on ${d.port}`,
     };
   }
   // No OTLP receiver serves the protocol at all.
@@ -104,8 +116,12 @@ function finding(ws: Workspace, group: Miss[]): ProtocolFinding {
   const others = target ? listeners.filter((l) => l.receiver === target.id).map((l) => ({ protocol: l.protocol, port: l.port })) : [];
   return {
     ...(protocols ?? target?.value ?? c.root.get('receivers') ?? c.root).location(),
-    ...(target ? { kind: 'protocolMissing' as const, data: { ...sent, receiver: target.id, sent: wire, others } } : { kind: 'noOtlpReceiver' as const, data: sent }),
-    hint: target ? `enable it: protocols: ${wire}: endpoint: ${value}, or switch Claude Code to the protocol the receiver serves` : 'add an otlp receiver with grpc (4317) and http (4318) and list it in the pipelines',
+    ...(target
+      ? { kind: 'protocolMissing' as const, data: { ...sent, receiver: target.id, sent: wire, others } }
+      : { kind: 'noOtlpReceiver' as const, data: sent }),
+    hint: target
+      ? `enable it: protocols: ${wire}: endpoint: ${value}, or switch Claude Code to the protocol the receiver serves`
+      : 'add an otlp receiver with grpc (4317) and http (4318) and list it in the pipelines',
     fix: fix('safe', `add the ${wire} protocol on ${value} to receivers.${target?.id}`, edits),
   };
 }
@@ -115,4 +131,3 @@ function alternatives(route: Route, wire: 'grpc' | 'http', ports: number[]): str
   if (ports.length === 0) return `enable ${wire} on the receiver, or set the protocol to ${other} to match this port`;
   return `send ${route.protocol} to port ${ports[0]}, which serves it, or set the protocol to ${other} to match this port`;
 }
-

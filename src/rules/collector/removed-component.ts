@@ -40,7 +40,8 @@ function ballastEdits(c: CollectorConfig, e: Component) {
   const listed = c.serviceExtensions.filter((r) => r.id === e.id);
   const onlyListed = listed.length > 0 && listed.length === c.serviceExtensions.length;
   const definition = alone ? yamlDeleteMapEntry(c.yaml, ['extensions']) : yamlDeleteMapEntry(c.yaml, e.path);
-  const listing = listed.length === 0 ? [] : onlyListed ? yamlDeleteMapEntry(c.yaml, ['service', 'extensions']) : yamlDeleteFromList(c.yaml, ['service', 'extensions'], e.id);
+  const listing =
+    listed.length === 0 ? [] : onlyListed ? yamlDeleteMapEntry(c.yaml, ['service', 'extensions']) : yamlDeleteFromList(c.yaml, ['service', 'extensions'], e.id);
   // Both halves or nothing: a definition removed while still listed would not start either.
   if (definition.length === 0 || (listed.length > 0 && listing.length === 0)) return undefined;
   return fix('safe', `remove the memory_ballast extension ${e.id}`, [...definition, ...listing]);
@@ -56,7 +57,8 @@ export default defineRule({
   fix: 'safe',
   fixDescription:
     'memory_ballast only: removes the extension and its `service.extensions` entry (set GOMEMLIMIT instead). The others need a replacement configured by hand: the `otlp` exporter to Jaeger’s OTLP port, the `spanmetrics`/`servicegraph` connectors, OTLP instead of OpenCensus.',
-  versions: 'memory_ballast from v0.108.0, jaeger and jaeger_thrift exporters from v0.85.0, spanmetrics processor from v0.96.0, servicegraph processor from v0.94.0, opencensus from v0.132.0 (and when the version is unknown); warning before',
+  versions:
+    'memory_ballast from v0.108.0, jaeger and jaeger_thrift exporters from v0.85.0, spanmetrics processor from v0.96.0, servicegraph processor from v0.94.0, opencensus from v0.132.0 (and when the version is unknown); warning before',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\n  memory_ballast:\n    size_mib: 512\nservice:\n  extensions: [health_check, memory_ballast]\n',
@@ -65,7 +67,11 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\nservice:\n  extensions: [health_check]\n# docker-compose.yml: environment: GOMEMLIMIT: 400MiB\n',
   },
-  references: ['collector.md §1, §2.9, §2.10', 'open-telemetry/opentelemetry-collector CHANGELOG v0.92.0 (#8343), v0.109.0 (#10671)', 'open-telemetry/opentelemetry-collector-releases PR #1056'],
+  references: [
+    'collector.md §1, §2.9, §2.10',
+    'open-telemetry/opentelemetry-collector CHANGELOG v0.92.0 (#8343), v0.109.0 (#10671)',
+    'open-telemetry/opentelemetry-collector-releases PR #1056',
+  ],
   oracle: 'collector',
   stage: 'Collector',
   messages,

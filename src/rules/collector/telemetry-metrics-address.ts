@@ -45,7 +45,8 @@ export default defineRule({
   fix: 'safe',
   fixDescription:
     'Replaces `address: <host>:<port>` with `readers: - pull: exporter: prometheus: {host, port}` (`:8888` becomes host 0.0.0.0), with `without_type_suffix`, `without_units` and `without_scope_info` true so the internal metric names stay as they were; when `readers` is already there, only deletes `address`.',
-  versions: 'error from v0.128.0 (and when the version is unknown); warning v0.123.0–v0.127.x (silently ignored) and v0.111.0–v0.122.x (deprecated); fine before v0.111.0',
+  versions:
+    'error from v0.128.0 (and when the version is unknown); warning v0.123.0–v0.127.x (silently ignored) and v0.111.0–v0.122.x (deprecated); fine before v0.111.0',
   bad: { file: 'otel-collector-config.yml', text: 'service:\n  telemetry:\n    metrics:\n      address: 0.0.0.0:8888\n' },
   good: {
     file: 'otel-collector-config.yml',

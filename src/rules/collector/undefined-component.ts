@@ -2,7 +2,13 @@ import { nearest as nearestNames } from '../../util/distance.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { canonicalId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
 
-const SINGULAR: Record<ComponentKind, string> = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' };
+const SINGULAR: Record<ComponentKind, string> = {
+  receivers: 'receiver',
+  processors: 'processor',
+  exporters: 'exporter',
+  connectors: 'connector',
+  extensions: 'extension',
+};
 
 const messages = {
   /** `where`: the collector's name for the list, e.g. `service::pipelines::metrics`. */
@@ -15,7 +21,8 @@ export default defineRule({
   id: 'collector/undefined-component',
   severity: 'error',
   title: 'Pipeline or service.extensions names a component that is not configured',
-  checks: 'Every receiver, processor and exporter a pipeline lists, and every extension `service.extensions` lists, is defined in its section (connectors count as receivers and exporters). Ids are compared as the collector reads them: type and name trimmed.',
+  checks:
+    'Every receiver, processor and exporter a pipeline lists, and every extension `service.extensions` lists, is defined in its section (connectors count as receivers and exporters). Ids are compared as the collector reads them: type and name trimmed.',
   why: 'The collector refuses the whole config, at `validate` and at start: "service::pipelines::metrics: references exporter "prometheus" which is not configured" (or "service::extensions: references extension "health_check" which is not configured"). The container restarts in a loop and nothing is received.',
   fix: 'none',
   versions: 'all collector versions',
@@ -27,7 +34,10 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'receivers:\n  otlp: {protocols: {grpc: {endpoint: 0.0.0.0:4317}}}\nexporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
-  references: ['collector.md §3 (what `otelcol validate` enforces: "references receiver … which is not configured")', 'opentelemetry-collector service/pipelines/config.go, otelcol/config.go'],
+  references: [
+    'collector.md §3 (what `otelcol validate` enforces: "references receiver … which is not configured")',
+    'opentelemetry-collector service/pipelines/config.go, otelcol/config.go',
+  ],
   oracle: 'collector',
   stage: 'Collector',
   messages,
@@ -39,7 +49,10 @@ export default defineRule({
 
 function undefinedRefs(c: CollectorConfig): UndefinedFinding[] {
   const defined = (kind: ComponentKind) => new Set(c.components.filter((x) => x.kind === kind).map((x) => canonicalId(x.id)));
-  const sets = Object.fromEntries((['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const).map((k) => [k, defined(k)])) as Record<ComponentKind, Set<string>>;
+  const sets = Object.fromEntries((['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const).map((k) => [k, defined(k)])) as Record<
+    ComponentKind,
+    Set<string>
+  >;
   const findings: UndefinedFinding[] = [];
   const check = (ref: ComponentRef, kind: ComponentKind, where: string, allowed: ComponentKind[]) => {
     const id = canonicalId(ref.id);
@@ -77,4 +90,3 @@ function nearest(id: string, candidates: string[]): string | undefined {
   if (sameType.length === 1) return sameType[0];
   return nearestNames(id, candidates, Math.max(1, Math.floor(id.length / 4)))?.names[0];
 }
-

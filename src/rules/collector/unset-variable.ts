@@ -1,15 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import {
-  componentOf,
-  EMBEDDED_NIL_FATAL_FROM,
-  EMBEDDED_NIL_FIXED_IN,
-  envReferences,
-  expandEmpty,
-  expandsEmpty,
-  newRequiredFailures,
-  NIL_ZEROES_FROM,
-  type EmptyExpansion,
-} from '../../model/collector-env.js';
+import { EMBEDDED_NIL_FATAL_FROM, EMBEDDED_NIL_FIXED_IN, envReferences, expandsEmpty, NIL_ZEROES_FROM } from '../../model/collector-env.js';
+import { componentOf, type EmptyExpansion, expandEmpty, newRequiredFailures } from '../../model/collector-expansion.js';
 import { yamlPathString } from '../../load/yaml.js';
 import { collectorVersionText, inRange } from '../../model/collector-version-text.js';
 
@@ -49,9 +40,8 @@ export default defineRule({
   severity: 'warning',
   title: 'A variable the collector config needs is not set for the collector',
   checks:
-    '`${env:NAME}` and `${NAME}` references without a default whose variable is unset or empty in the collector\'s environment, when that environment is known: the collector\'s compose service (`environment:`; a service with `env_file:` is not judged) or `--collector-env-file`. The value is then worked out as the collector works it out at that version, and the component\'s required options are checked on it.',
-  why:
-    'An unset variable expands to nothing, and the collector says little: the option keeps its default (before v0.127.0) or becomes empty (from v0.127.0), and inside a longer value it is an empty string. Where the option is required the collector does not start ("exporters::otlphttp: at least one endpoint must be specified", "expecting a non-blank address to run the Prometheus metrics handler"); v0.104.0–v0.107.x refuse any unset variable inside a longer value ("retrieved value does not have unambiguous string representation: <nil>"). Elsewhere data silently goes to the wrong place or without its header or token.',
+    "`${env:NAME}` and `${NAME}` references without a default whose variable is unset or empty in the collector's environment, when that environment is known: the collector's compose service (`environment:`; a service with `env_file:` is not judged) or `--collector-env-file`. The value is then worked out as the collector works it out at that version, and the component's required options are checked on it.",
+  why: 'An unset variable expands to nothing, and the collector says little: the option keeps its default (before v0.127.0) or becomes empty (from v0.127.0), and inside a longer value it is an empty string. Where the option is required the collector does not start ("exporters::otlphttp: at least one endpoint must be specified", "expecting a non-blank address to run the Prometheus metrics handler"); v0.104.0–v0.107.x refuse any unset variable inside a longer value ("retrieved value does not have unambiguous string representation: <nil>"). Elsewhere data silently goes to the wrong place or without its header or token.',
   fix: 'none',
   versions: `all; inside a longer value fatal v${EMBEDDED_NIL_FATAL_FROM}–v0.107.x; a whole value keeps the option's default before v${NIL_ZEROES_FROM} and empties it from then on`,
   bad: {

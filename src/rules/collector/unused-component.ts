@@ -20,7 +20,8 @@ export default defineRule({
   checks: 'A receiver, processor, exporter or connector that no pipeline lists, and an extension that `service.extensions` does not list.',
   why: 'The collector accepts it without a word (`validate` does not warn) and never builds it: an exporter you configured for Loki or Prometheus receives nothing, an unlisted health_check extension never opens its port, so probes fail while the config "looks right".',
   fix: 'unsafe',
-  fixDescription: 'For an extension: adds it to `service.extensions` (it then starts and may open a port). For a receiver, processor, exporter or connector: deletes its definition (the file may have meant to wire it into a pipeline instead). Comments and other lines stay byte-identical.',
+  fixDescription:
+    'For an extension: adds it to `service.extensions` (it then starts and may open a port). For a receiver, processor, exporter or connector: deletes its definition (the file may have meant to wire it into a pipeline instead). Comments and other lines stay byte-identical.',
   versions: 'all collector versions',
   bad: {
     file: 'otel-collector-config.yml',
@@ -30,7 +31,10 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\nexporters:\n  debug:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  extensions: [health_check]\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [debug, otlphttp/loki]\n',
   },
-  references: ['collector.md §3 ("defined but unused … allowed, no warning"; "extension configured but not in service.extensions: silently not started")', 'opentelemetry-collector PR #5512, issue #9195'],
+  references: [
+    'collector.md §3 ("defined but unused … allowed, no warning"; "extension configured but not in service.extensions: silently not started")',
+    'opentelemetry-collector PR #5512, issue #9195',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Collector',
@@ -53,7 +57,11 @@ function unused(c: CollectorConfig): UnusedFinding[] {
   const defined = new Set(c.components.map((x) => `${x.kind}:${canonicalId(x.id)}`));
   const typoTargets = new Set<string>();
   for (const p of c.pipelines) {
-    for (const [kind, refs] of [['receivers', p.receivers], ['processors', p.processors], ['exporters', p.exporters]] as const) {
+    for (const [kind, refs] of [
+      ['receivers', p.receivers],
+      ['processors', p.processors],
+      ['exporters', p.exporters],
+    ] as const) {
       for (const r of refs) if (!defined.has(`${kind}:${canonicalId(r.id)}`)) typoTargets.add(`${kind}:${r.type}`);
     }
   }
