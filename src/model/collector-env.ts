@@ -67,11 +67,24 @@ export interface EnvReference {
   path: YamlPath;
 }
 
+/** A string value of a YAML file: its value, its text as written (quotes and escapes kept) and where that starts. */
+export interface WrittenString {
+  path: YamlPath;
+  value: string;
+  raw: string;
+  start: number;
+}
+
+/** Every string value of the file, in document order: what the collector's `${…}` and `$VAR` handling reads. */
+export function writtenStrings(y: YamlDocument): WrittenString[] {
+  return stringScalars(y).map((v) => ({ path: v.path, value: v.value, raw: y.source.text.slice(v.start, v.end), start: v.start }));
+}
+
 /** References the env provider resolves: unescaped (`$${…}` is literal), no `:-default`, env: scheme or none. */
 export function envReferences(y: YamlDocument): EnvReference[] {
   const out: EnvReference[] = [];
-  for (const v of stringScalars(y)) {
-    const raw = y.source.text.slice(v.start, v.end);
+  for (const v of writtenStrings(y)) {
+    const raw = v.raw;
     for (const m of raw.matchAll(/(\$+)\{(env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
       if (m[1].length % 2 === 0) continue; // `$${…}` is the escape for the literal text
       const token = m[0].slice(m[1].length - 1);

@@ -5,7 +5,13 @@ import { atLeast, compareVersions } from './versions.js';
 export function collectorVersionText(stack: Stack): string {
   const c = stack.collector;
   const why =
-    c.source === 'compose' ? c.evidence : c.source === 'flag' ? '--collector-version' : c.source === 'config' ? 'the doctor config' : `assumed: no pinned image or --collector-version${c.evidence ? `; ${c.evidence}` : ''}`;
+    c.source === 'compose'
+      ? c.evidence
+      : c.source === 'flag'
+        ? '--collector-version'
+        : c.source === 'config'
+          ? 'the doctor config'
+          : `assumed: no pinned image or --collector-version${c.evidence ? `; ${c.evidence}` : ''}`;
   return `collector ${c.version} (${why})`;
 }
 

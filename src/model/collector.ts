@@ -1,4 +1,5 @@
 import type { YamlDocument, YamlPath } from '../load/yaml.js';
+import { YamlValue } from '../load/yaml-value.js';
 import { compareVersions } from './versions.js';
 
 export const COMPONENT_KINDS = ['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const;
@@ -11,8 +12,13 @@ export interface Component {
   id: string;
   type: string;
   name?: string;
+  /** Its settings as plain values (`{}` when not a map), for models that only compare values. */
   config: Record<string, unknown>;
-  /** Path of its key, e.g. ['exporters', 'otlphttp/loki']. */
+  /** Its value as plain data, whatever its type (`null` for `otlp:`), as option checking reads it. */
+  plain: unknown;
+  /** Its entry in the file: settings by `value.get(...)`, and where it is (`value.location()` points at the id). */
+  value: YamlValue;
+  /** Path of its key, e.g. ['exporters', 'otlphttp/loki'] (`value.path`). */
   path: YamlPath;
 }
 
@@ -21,6 +27,8 @@ export interface ComponentRef {
   id: string;
   type: string;
   path: YamlPath;
+  /** The list item that names it. */
+  value: YamlValue;
 }
 
 export interface Pipeline {
@@ -31,6 +39,8 @@ export interface Pipeline {
   processors: ComponentRef[];
   exporters: ComponentRef[];
   path: YamlPath;
+  /** Its entry under service.pipelines. */
+  value: YamlValue;
 }
 
 /** A listener the collector opens: receivers, the prometheus exporter, internal telemetry, extensions. */
@@ -44,14 +54,33 @@ export interface Listener {
   path: YamlPath;
 }
 
+/** Where a listener is written: its endpoint, or (a default) the entry that leaves it out. */
+export function listenerValue(c: CollectorConfig, l: Pick<Listener, 'path'>): YamlValue {
+  return valueAt(c.root, l.path) ?? new YamlValue(c.yaml, l.path, null);
+}
+
 export interface CollectorConfig {
   yaml: YamlDocument;
   file: string;
+  /** The whole file. */
+  root: YamlValue;
   components: Component[];
   pipelines: Pipeline[];
   serviceExtensions: ComponentRef[];
   /** Plain value of `service.telemetry`, if any. */
   telemetry?: Record<string, unknown>;
+}
+
+/** The value at a path of keys and list indexes below `from`, or undefined when something on the way is missing. */
+export function valueAt(from: YamlValue, path: YamlPath): YamlValue | undefined {
+  let v: YamlValue | undefined = from;
+  for (const k of path) v = typeof k === 'number' ? v?.items()[k] : v?.get(k);
+  return v;
+}
+
+/** Where pipelines are (or would be) written: service.pipelines, else service, else the file. */
+export function pipelinesValue(c: CollectorConfig): YamlValue {
+  return c.root.at('service', 'pipelines') ?? c.root.get('service') ?? c.root;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -64,18 +93,24 @@ export function splitId(id: string): { type: string; name?: string } {
 /** Builds the model from a parsed collector config; tolerant of any shape (rules report what is wrong). */
 export function loadCollector(yaml: YamlDocument): CollectorConfig {
   const root = isObject(yaml.value) ? yaml.value : {};
+  const top = YamlValue.root(yaml);
+  // Entries come from the plain value (as the collector reads them: the last duplicate wins) and are found in the
+  // file by their key; one that only a merge key (`<<: *base`) brings in has no node of its own.
+  const located = (path: YamlPath) => valueAt(top, path) ?? new YamlValue(yaml, path, null);
   const components: Component[] = [];
   for (const kind of COMPONENT_KINDS) {
     const section = root[kind];
     if (!isObject(section)) continue;
     for (const [id, config] of Object.entries(section)) {
-      components.push({ kind, id, ...splitId(id), config: isObject(config) ? config : {}, path: [kind, id] });
+      components.push({ kind, id, ...splitId(id), config: isObject(config) ? config : {}, plain: config, value: located([kind, id]), path: [kind, id] });
     }
   }
   const service = isObject(root.service) ? root.service : {};
   const pipelinesValue = isObject(service.pipelines) ? service.pipelines : {};
   const refs = (list: unknown, path: YamlPath): ComponentRef[] =>
-    Array.isArray(list) ? list.filter((x) => typeof x === 'string').map((id, i) => ({ id, type: splitId(id).type, path: [...path, i] })) : [];
+    Array.isArray(list)
+      ? list.filter((x) => typeof x === 'string').map((id, i) => ({ id, type: splitId(id).type, path: [...path, i], value: located([...path, i]) }))
+      : [];
   const pipelines: Pipeline[] = Object.entries(pipelinesValue).map(([id, p]) => {
     const path = ['service', 'pipelines', id];
     const v = isObject(p) ? p : {};
@@ -86,11 +121,13 @@ export function loadCollector(yaml: YamlDocument): CollectorConfig {
       processors: refs(v.processors, [...path, 'processors']),
       exporters: refs(v.exporters, [...path, 'exporters']),
       path,
+      value: located(path),
     };
   });
   return {
     yaml,
     file: yaml.source.path,
+    root: top,
     components,
     pipelines,
     serviceExtensions: refs(service.extensions, ['service', 'extensions']),
@@ -156,10 +193,6 @@ export function prometheusExporterListeners(c: CollectorConfig): (Listener & { e
       const parsed = endpoint ? parseHostPort(endpoint) : undefined;
       return parsed ? [{ owner: `exporters.${e.id}`, exporter: e, host: parsed.host, port: parsed.port, implicit: false, path: [...e.path, 'endpoint'] }] : [];
     });
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /**
@@ -234,7 +267,13 @@ export function listenEndpoints(c: CollectorConfig, version: string): ListenEndp
         });
       }
     } else if (comp.kind === 'receivers' && used.has(`receivers:${id}`) && comp.type === 'zipkin') {
-      out.push({ owner: `receivers.${comp.id}`, endpoint: comp.config.endpoint, fallback: { host: defaultHost, port: 9411 }, path: [...comp.path, 'endpoint'], fallbackPath: comp.path });
+      out.push({
+        owner: `receivers.${comp.id}`,
+        endpoint: comp.config.endpoint,
+        fallback: { host: defaultHost, port: 9411 },
+        path: [...comp.path, 'endpoint'],
+        fallbackPath: comp.path,
+      });
     } else if (comp.kind === 'exporters' && used.has(`exporters:${id}`) && comp.type === 'prometheus') {
       out.push({ owner: `exporters.${comp.id}`, endpoint: comp.config.endpoint, path: [...comp.path, 'endpoint'], fallbackPath: comp.path });
     } else if (comp.kind === 'extensions' && extensions.has(id)) {
@@ -243,7 +282,14 @@ export function listenEndpoints(c: CollectorConfig, version: string): ListenEndp
         pprof: { host: 'localhost', port: 1777 },
         zpages: { host: 'localhost', port: 55679 },
       };
-      if (comp.type in defaults) out.push({ owner: `extensions.${comp.id}`, endpoint: comp.config.endpoint, fallback: defaults[comp.type], path: [...comp.path, 'endpoint'], fallbackPath: comp.path });
+      if (comp.type in defaults)
+        out.push({
+          owner: `extensions.${comp.id}`,
+          endpoint: comp.config.endpoint,
+          fallback: defaults[comp.type],
+          path: [...comp.path, 'endpoint'],
+          fallbackPath: comp.path,
+        });
     }
   }
   return out;
@@ -259,8 +305,10 @@ function telemetryListeners(c: CollectorConfig, version: string): Listener[] {
   (readers ?? []).forEach((r, i) => {
     const prom = isObject(r) && isObject(r.pull) && isObject(r.pull.exporter) && isObject(r.pull.exporter.prometheus) ? r.pull.exporter.prometheus : undefined;
     if (!prom || typeof prom.port !== 'number') return;
-    const host = prom.host === undefined || prom.host === null ? 'localhost' : typeof prom.host === 'string' && !prom.host.includes('${') ? prom.host : undefined;
-    if (host !== undefined) out.push({ owner: `${owner} (reader)`, host, port: prom.port, implicit: false, path: [...base, 'readers', i, 'pull', 'exporter', 'prometheus', 'port'] });
+    const host =
+      prom.host === undefined || prom.host === null ? 'localhost' : typeof prom.host === 'string' && !prom.host.includes('${') ? prom.host : undefined;
+    if (host !== undefined)
+      out.push({ owner: `${owner} (reader)`, host, port: prom.port, implicit: false, path: [...base, 'readers', i, 'pull', 'exporter', 'prometheus', 'port'] });
   });
   const address = typeof metrics.address === 'string' ? metrics.address : undefined;
   const addressListener = (text: string, implicit: boolean): Listener[] => {
@@ -302,7 +350,7 @@ export function listenersCollide(a: Pick<Listener, 'host' | 'port'>, b: Pick<Lis
 export function parseGoDuration(text: string): number | undefined {
   const s = text.trim();
   if (/^[-+]?0$/.test(s)) return 0;
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, 'μs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, μs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
   const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(s);
   if (!m) return undefined;
   let total = 0;

@@ -216,7 +216,10 @@ export function componentOptionProblems(kind: ComponentKind, type: string, confi
 
 function explain(p: RawProblem, versions: string[]): { message: string; hint: string } {
   const where = versions.map((v) => `v${v}`).join(' and ');
-  const option = p.path.map((k) => (typeof k === 'number' ? `[${k}]` : k)).join('.').replace(/\.\[/g, '[');
+  const option = p.path
+    .map((k) => (typeof k === 'number' ? `[${k}]` : k))
+    .join('.')
+    .replace(/\.\[/g, '[');
   switch (p.what) {
     case 'unknown': {
       const near = suggestion(p.key, p.parent);

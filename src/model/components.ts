@@ -85,8 +85,11 @@ const catalogue = (c: Record<ComponentKind, string[]>) => new Set(Object.entries
 const CORE_SET = catalogue(CORE);
 const CONTRIB_SET = catalogue(CONTRIB);
 
-/** Which rule reports a lifecycle component. */
-export type LifecycleRule = 'collector/logging-exporter' | 'collector/loki-exporter' | 'collector/removed-component' | 'collector/renamed-component';
+/**
+ * How a lifecycle component left (or changed): `logging` and `loki` have their own fixes and words, `removed` is
+ * any other component dropped from the distributions, `renamed` a type name from the other side of a rename.
+ */
+export type Retired = 'logging' | 'loki' | 'removed' | 'renamed';
 
 /**
  * A component that entered, left or changed name in the official distributions (collector.md §1, §2.1, §2.4,
@@ -105,7 +108,7 @@ export interface Lifecycle {
   gaps?: [string, string][];
   addedIn?: string;
   replacement: string;
-  rule: LifecycleRule;
+  retired: Retired;
   source: string;
 }
 
@@ -117,7 +120,7 @@ export const LIFECYCLE: Lifecycle[] = [
     deprecatedIn: '0.86.0',
     removedIn: '0.111.0',
     replacement: 'the `debug` exporter',
-    rule: 'collector/logging-exporter',
+    retired: 'logging',
     source: 'collector.md §2.1',
   },
   {
@@ -128,7 +131,7 @@ export const LIFECYCLE: Lifecycle[] = [
     removedIn: '0.131.0',
     gaps: [['0.122.0', '0.123.0']],
     replacement: '`otlphttp` to Loki’s OTLP endpoint `http://<loki>:3100/otlp`',
-    rule: 'collector/loki-exporter',
+    retired: 'loki',
     source: 'collector.md §2.4',
   },
   {
@@ -138,7 +141,7 @@ export const LIFECYCLE: Lifecycle[] = [
     deprecatedIn: '0.92.0',
     removedIn: '0.108.0',
     replacement: 'the GOMEMLIMIT environment variable (about 80% of the memory limit) instead, and delete the extension',
-    rule: 'collector/removed-component',
+    retired: 'removed',
     source: 'collector.md §2.9',
   },
   {
@@ -147,7 +150,7 @@ export const LIFECYCLE: Lifecycle[] = [
     distributions: ['core', 'contrib'],
     removedIn: '0.85.0',
     replacement: 'the `otlp` exporter to Jaeger’s OTLP port (4317)',
-    rule: 'collector/removed-component',
+    retired: 'removed',
     source: 'collector.md §1, §2.10',
   },
   {
@@ -156,7 +159,7 @@ export const LIFECYCLE: Lifecycle[] = [
     distributions: ['contrib'],
     removedIn: '0.85.0',
     replacement: 'the `otlphttp` exporter to Jaeger’s OTLP/HTTP port (4318)',
-    rule: 'collector/removed-component',
+    retired: 'removed',
     source: 'collector.md §2.10',
   },
   {
@@ -165,7 +168,7 @@ export const LIFECYCLE: Lifecycle[] = [
     distributions: ['contrib'],
     removedIn: '0.96.0',
     replacement: 'the `spanmetrics` connector',
-    rule: 'collector/removed-component',
+    retired: 'removed',
     source: 'collector.md §1, §2.10',
   },
   {
@@ -174,7 +177,7 @@ export const LIFECYCLE: Lifecycle[] = [
     distributions: ['contrib'],
     removedIn: '0.94.0',
     replacement: 'the `servicegraph` connector',
-    rule: 'collector/removed-component',
+    retired: 'removed',
     source: 'collector.md §2.10',
   },
   {
@@ -183,7 +186,7 @@ export const LIFECYCLE: Lifecycle[] = [
     distributions: ['core', 'contrib'],
     removedIn: '0.132.0',
     replacement: 'the `otlp` receiver (OpenCensus clients should move to OTLP)',
-    rule: 'collector/removed-component',
+    retired: 'removed',
     source: 'collector.md §1, §2.10',
   },
   {
@@ -192,7 +195,7 @@ export const LIFECYCLE: Lifecycle[] = [
     distributions: ['core', 'contrib'],
     removedIn: '0.132.0',
     replacement: 'the `otlp` exporter',
-    rule: 'collector/removed-component',
+    retired: 'removed',
     source: 'collector.md §1, §2.10',
   },
 ];
@@ -212,15 +215,30 @@ export interface Rename {
 }
 
 export const RENAMES: Rename[] = [
-  { kind: 'exporters', old: 'otlp', type: 'otlp_grpc', since: '0.144.0', distributions: ['core', 'contrib'], source: 'collector.md §1, §2.10 (#14403, #14396)' },
-  { kind: 'exporters', old: 'otlphttp', type: 'otlp_http', since: '0.144.0', distributions: ['core', 'contrib'], source: 'collector.md §1, §2.10 (#14403, #14396)' },
+  {
+    kind: 'exporters',
+    old: 'otlp',
+    type: 'otlp_grpc',
+    since: '0.144.0',
+    distributions: ['core', 'contrib'],
+    source: 'collector.md §1, §2.10 (#14403, #14396)',
+  },
+  {
+    kind: 'exporters',
+    old: 'otlphttp',
+    type: 'otlp_http',
+    since: '0.144.0',
+    distributions: ['core', 'contrib'],
+    source: 'collector.md §1, §2.10 (#14403, #14396)',
+  },
   {
     kind: 'exporters',
     old: 'prometheusremotewrite',
     type: 'prometheus_remote_write',
     since: '0.154.0',
     distributions: ['core', 'contrib'],
-    source: 'contrib exporter/prometheusremotewriteexporter metadata.yaml: `type: prometheusremotewrite` at v0.153.0, `type: prometheus_remote_write` + `deprecated_type: prometheusremotewrite` at v0.154.0',
+    source:
+      'contrib exporter/prometheusremotewriteexporter metadata.yaml: `type: prometheusremotewrite` at v0.153.0, `type: prometheus_remote_write` + `deprecated_type: prometheusremotewrite` at v0.154.0',
   },
   {
     kind: 'processors',
@@ -228,7 +246,8 @@ export const RENAMES: Rename[] = [
     type: 'delta_to_cumulative',
     since: '0.158.0',
     distributions: ['contrib'],
-    source: 'contrib processor/deltatocumulativeprocessor metadata.yaml: `type: deltatocumulative` at v0.157.0, `type: delta_to_cumulative` + `deprecated_type: deltatocumulative` at v0.158.0',
+    source:
+      'contrib processor/deltatocumulativeprocessor metadata.yaml: `type: deltatocumulative` at v0.157.0, `type: delta_to_cumulative` + `deprecated_type: deltatocumulative` at v0.158.0',
   },
 ];
 
@@ -239,7 +258,7 @@ for (const r of RENAMES) {
     distributions: r.distributions,
     addedIn: r.since,
     replacement: `\`${r.old}\` (the name before v${r.since})`,
-    rule: 'collector/renamed-component',
+    retired: 'renamed',
     source: r.source,
   });
 }
@@ -265,10 +284,7 @@ export function shippedAt(l: Lifecycle, version: string): boolean {
 }
 
 /** Why a component is missing from the build in force, or undefined when the build has it (or nothing says). */
-export type Absence =
-  | { reason: 'version'; lifecycle: Lifecycle }
-  | { reason: 'distribution'; distribution: 'core' }
-  | { reason: 'manifest' };
+export type Absence = { reason: 'version'; lifecycle: Lifecycle } | { reason: 'distribution'; distribution: 'core' } | { reason: 'manifest' };
 
 /**
  * Whether the collector in force has a component type. A custom build (--collector-manifest) is decided by its
@@ -281,7 +297,7 @@ export function absence(stack: Stack, kind: ComponentKind, type: string): Absenc
   const key = moduleKey(kind, type);
   const l = lifecycleOf(kind, type);
   if (c.distribution === 'custom' && c.manifestComponents) {
-    if (c.manifestComponents.has(key)) return l && l.addedIn && !shippedAt(l, c.version) ? { reason: 'version', lifecycle: l } : undefined;
+    if (c.manifestComponents.has(key)) return l?.addedIn && !shippedAt(l, c.version) ? { reason: 'version', lifecycle: l } : undefined;
     return { reason: 'manifest' };
   }
   if (l && !shippedAt(l, c.version)) return { reason: 'version', lifecycle: l };

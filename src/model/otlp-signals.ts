@@ -1,3 +1,4 @@
+import { isLocalTarget } from '../util/hosts.js';
 import { isTruthy, type EffectiveEnv, type EffectiveVar } from './claude-env.js';
 import {
   activeSignals,
@@ -77,8 +78,7 @@ export function displayUrl(value: string): string {
 
 /** Host names that are this machine. */
 export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1' || h === '0.0.0.0';
+  return isLocalTarget(host);
 }
 
 export function isIpAddress(host: string): boolean {

@@ -39,17 +39,23 @@ const CHECKS: Record<string, Check> = {
     ['endpoint', 'traces_endpoint', 'metrics_endpoint', 'logs_endpoint'].every((k) => blank(c[k]))
       ? [{ path: ['endpoint'], error: 'at least one endpoint must be specified', stage: 'validate' }]
       : [],
-  'exporters:prometheus': (c) => (blank(c.endpoint) ? [{ path: ['endpoint'], error: 'expecting a non-blank address to run the Prometheus metrics handler', stage: 'create' }] : []),
-  'exporters:prometheusremotewrite': (c) => (!requestUri(c.endpoint ?? 'http://some.url:9411/api/prom/push') ? [{ path: ['endpoint'], error: 'invalid endpoint', stage: 'create' }] : []),
+  'exporters:prometheus': (c) =>
+    blank(c.endpoint) ? [{ path: ['endpoint'], error: 'expecting a non-blank address to run the Prometheus metrics handler', stage: 'create' }] : [],
+  'exporters:prometheusremotewrite': (c) =>
+    !requestUri(c.endpoint ?? 'http://some.url:9411/api/prom/push') ? [{ path: ['endpoint'], error: 'invalid endpoint', stage: 'create' }] : [],
   'exporters:loki': (c) => (!requestUri(c.endpoint) ? [{ path: ['endpoint'], error: '"endpoint" must be a valid URL', stage: 'validate' }] : []),
   'extensions:bearertokenauth': (c) =>
-    blank(c.token) && blank(c.filename) && !(Array.isArray(c.tokens) && c.tokens.length) ? [{ path: ['token'], error: 'no bearer token provided', stage: 'validate' }] : [],
-  'extensions:healthcheck': (c) => ('endpoint' in c && blank(c.endpoint) ? [{ path: ['endpoint'], error: 'endpoint must be specified', stage: 'validate' }] : []),
+    blank(c.token) && blank(c.filename) && !(Array.isArray(c.tokens) && c.tokens.length)
+      ? [{ path: ['token'], error: 'no bearer token provided', stage: 'validate' }]
+      : [],
+  'extensions:healthcheck': (c) =>
+    'endpoint' in c && blank(c.endpoint) ? [{ path: ['endpoint'], error: 'endpoint must be specified', stage: 'validate' }] : [],
   'processors:memorylimiter': (c) => {
     const zero = (v: unknown) => blank(v) || v === 0 || v === '0s';
     const out: RequiredOptionFailure[] = [];
     if (zero(c.check_interval)) out.push({ path: ['check_interval'], error: "'check_interval' must be greater than zero", stage: 'validate' });
-    if (zero(c.limit_mib) && zero(c.limit_percentage)) out.push({ path: ['limit_mib'], error: "'limit_mib' or 'limit_percentage' must be greater than zero", stage: 'validate' });
+    if (zero(c.limit_mib) && zero(c.limit_percentage))
+      out.push({ path: ['limit_mib'], error: "'limit_mib' or 'limit_percentage' must be greater than zero", stage: 'validate' });
     return out;
   },
   'processors:resource': (c) => {
@@ -57,7 +63,13 @@ const CHECKS: Record<string, Check> = {
     return attributes.flatMap((a, i) => {
       if (!isObject(a) || !['insert', 'update', 'upsert'].includes(String(a.action))) return [];
       if (['value', 'from_attribute', 'from_context', 'default_value'].some((k) => a[k] !== undefined && a[k] !== null)) return [];
-      return [{ path: ['attributes', i, 'value'], error: `error with key ${JSON.stringify(String(a.key ?? ''))} (${i}-th action): Either field "value", "from_attribute", "from_context", or "default_value" must be specified`, stage: 'create' }];
+      return [
+        {
+          path: ['attributes', i, 'value'],
+          error: `error with key ${JSON.stringify(String(a.key ?? ''))} (${i}-th action): Either field "value", "from_attribute", "from_context", or "default_value" must be specified`,
+          stage: 'create',
+        },
+      ];
     });
   },
 };

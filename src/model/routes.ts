@@ -1,4 +1,5 @@
 import { otlpListeners, type CollectorConfig, type Listener, type Pipeline } from './collector.js';
+import { isLoopback } from '../util/hosts.js';
 import type { Protocol, Signal } from './prediction.js';
 import { localhostDefault, topology, type CollectorService, type ServiceRef, type Topology } from './topology.js';
 import type { Workspace } from './workspace.js';
@@ -51,7 +52,8 @@ export type Delivery =
   /** Not a collector of this workspace (another service, a remote host, a collector running a config not in the workspace). */
   | { status: 'elsewhere'; route: Route };
 
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\]|host\.docker\.internal)$/i;
+/** Claude Code (on the host) sending to the host itself: loopback, or Docker Desktop's name for it. */
+const toThisHost = (host: string) => isLoopback(host) || host.toLowerCase() === 'host.docker.internal';
 
 export const wireProtocol = (p: Protocol): 'grpc' | 'http' => (p === 'grpc' ? 'grpc' : 'http');
 
@@ -79,8 +81,8 @@ export function claudeRoutes(ws: Workspace): Route[] {
     if (!hp) continue;
     const base = { signal: s.signal, protocol: s.protocol, url: s.url, ...hp };
     const single = !hp.host.includes('.') && !hp.host.includes(':');
-    if (LOOPBACK.test(hp.host) || (t.services.length > 0 && t.serviceNamed(hp.host))) {
-      const viaName = !LOOPBACK.test(hp.host);
+    if (toThisHost(hp.host) || (t.services.length > 0 && t.serviceNamed(hp.host))) {
+      const viaName = !toThisHost(hp.host);
       const hit = viaName ? { ref: t.serviceNamed(hp.host)!, containerPort: hp.port } : t.publisherOf(hp.port);
       if (hit) {
         const cs = t.collectors.find((c) => c.service === hit.ref.service);

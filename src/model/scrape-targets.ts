@@ -1,9 +1,10 @@
-import { collectorListeners, isLoopback, parseGoDuration, prometheusExporterListeners, type CollectorConfig, type Component } from './collector.js';
+import { collectorListeners, parseGoDuration, prometheusExporterListeners, type CollectorConfig, type Component } from './collector.js';
 import type { PrometheusConfig, ScrapeJob, ScrapeTarget } from './prometheus.js';
 import { topology, type ServiceRef } from './topology.js';
 import type { YamlPath } from '../load/yaml.js';
 import type { Workspace } from './workspace.js';
 import { checkPrometheusConfig } from './prometheus-check.js';
+import { isLocalTarget } from '../util/hosts.js';
 
 /**
  * Which scrape targets reach the collector's prometheus exporter. The collector's host comes from the compose
@@ -71,7 +72,6 @@ export function prometheusSides(ws: Workspace): PrometheusSide[] {
     });
 }
 
-export const LOOPBACK_TARGETS = (host: string) => isLoopback(host) || host === '0.0.0.0' || host === '::';
 const HOST_ALIASES = ['host.docker.internal', 'gateway.docker.internal', 'host-gateway'];
 
 export interface TargetRef {
@@ -104,12 +104,12 @@ export function analyzeScrapes(side: PrometheusSide, c: CollectorSide): ScrapeAn
       const hostMatch = c.hostnames.includes(host);
       const hit = (p: number) => scraped.get(p)?.push(ref);
       if (hostMatch && port !== undefined && ports.has(port)) hit(port);
-      else if (LOOPBACK_TARGETS(host) && port !== undefined && ports.has(port) && side.inContainer) out.localhost.push(ref);
-      else if ((LOOPBACK_TARGETS(host) && !side.inContainer) || HOST_ALIASES.includes(host)) {
+      else if (isLocalTarget(host) && port !== undefined && ports.has(port) && side.inContainer) out.localhost.push(ref);
+      else if ((isLocalTarget(host) && !side.inContainer) || HOST_ALIASES.includes(host)) {
         for (const e of c.exporters) if (port === e.port || port === published(e.port)) hit(e.port);
       } else if (!c.service && port !== undefined && ports.has(port)) hit(port);
       else if (hostMatch && (port === undefined || !c.metricsPorts.has(port))) out.wrongPort.push(ref);
-      else if (!hostMatch && port !== undefined && ports.has(port) && !known.has(host) && !LOOPBACK_TARGETS(host)) out.unknownHost.push(ref);
+      else if (!hostMatch && port !== undefined && ports.has(port) && !known.has(host) && !isLocalTarget(host)) out.unknownHost.push(ref);
     }
   }
   return out;

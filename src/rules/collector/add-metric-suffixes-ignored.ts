@@ -1,12 +1,16 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceScalar } from '../../model/edits.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 /** Gate exporter.prometheusexporter.DisableAddMetricSuffixes went beta (on by default) in v0.154.0. */
 export const IGNORED_FROM = '0.154.0';
 /** translation_strategy exists from v0.132.0; before, the exporter rejects it as an unknown key. */
 export const STRATEGY_FROM = '0.132.0';
+
+const messages = {
+  strategyTooOld: `exporter "{{exporter}}" sets translation_strategy, which exists only from v${STRATEGY_FROM}: {{version}} refuses the config ("has invalid keys: translation_strategy")`,
+  suffixesIgnored: `exporter "{{exporter}}" sets add_metric_suffixes: false, which {{version}} ignores (since v${IGNORED_FROM}): series get unit and _total suffixes again, e.g. claude_code_cost_usage_USD_total instead of claude_code_cost_usage, and queries for the short names return nothing`,
+} as const;
 
 export default defineRule({
   id: 'collector/add-metric-suffixes-ignored',
@@ -16,10 +20,15 @@ export default defineRule({
     'A `prometheus` exporter with `add_metric_suffixes: false` and no `translation_strategy`, on a collector from v0.154.0 (or of unknown version). Also the reverse mistake: `translation_strategy` on a collector older than v0.132.0, which does not know the option.',
   why: 'From v0.154.0 the feature gate exporter.prometheusexporter.DisableAddMetricSuffixes is on: the deprecated option is silently ignored and unit and `_total` suffixes come back, so `claude_code_cost_usage` becomes `claude_code_cost_usage_USD_total` and every dashboard query and alert written for the short names finds nothing. No log line says so.',
   fix: 'safe',
-  fixDescription: 'Replaces `add_metric_suffixes: false` with `translation_strategy: UnderscoreEscapingWithoutSuffixes`, which keeps the names without suffixes (the option exists since v0.132.0).',
-  versions: 'from v0.154.0 (and when the version is unknown); before, the option still works (deprecated since v0.132.0). `translation_strategy` before v0.132.0: error, the collector refuses to start (observed on 0.105.0: `has invalid keys: translation_strategy`)',
+  fixDescription:
+    'Replaces `add_metric_suffixes: false` with `translation_strategy: UnderscoreEscapingWithoutSuffixes`, which keeps the names without suffixes (the option exists since v0.132.0).',
+  versions:
+    'from v0.154.0 (and when the version is unknown); before, the option still works (deprecated since v0.132.0). `translation_strategy` before v0.132.0: error, the collector refuses to start (observed on 0.105.0: `has invalid keys: translation_strategy`)',
   bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    add_metric_suffixes: false\n' },
-  good: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\n' },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\n',
+  },
   references: [
     'collector.md §1 (v0.132.0, v0.154.0), §4.3',
     'open-telemetry/opentelemetry-collector-contrib PR #48930, issue #49451, maintainer comment on PR #49446',
@@ -27,28 +36,35 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
-  fatalIn: (version, finding) => !atLeast(version, STRATEGY_FROM) && !!finding.path?.endsWith('.translation_strategy'),
+  messages,
+  fatalIn: (version, finding) => !atLeast(version, STRATEGY_FROM) && finding.kind === 'strategyTooOld',
   check(ws) {
     const version = ws.stack.collector.version;
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors) {
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'prometheus')) {
-        if ('translation_strategy' in e.config && !atLeast(version, STRATEGY_FROM)) {
+        const strategy = e.value.get('translation_strategy');
+        if (strategy && !atLeast(version, STRATEGY_FROM)) {
           findings.push({
-            ...atYaml(c.yaml, [...e.path, 'translation_strategy']),
+            ...strategy.location(),
             severity: 'error',
-            message: `exporter "${e.id}" sets translation_strategy, which exists only from v${STRATEGY_FROM}: ${collectorVersionText(ws.stack)} refuses the config ("has invalid keys: translation_strategy")`,
+            kind: 'strategyTooOld',
+            data: { exporter: e.id, version: collectorVersionText(ws.stack) },
             hint: 'on this version use add_metric_suffixes: false (honoured until v0.154.0), or upgrade the collector',
           });
           continue;
         }
         if (!atLeast(version, IGNORED_FROM)) continue;
-        if (e.config.add_metric_suffixes !== false || 'translation_strategy' in e.config) continue;
-        const path = [...e.path, 'add_metric_suffixes'];
-        const edits = [...yamlReplaceScalar(c.yaml, path, 'key', 'translation_strategy'), ...yamlReplaceScalar(c.yaml, path, 'value', 'UnderscoreEscapingWithoutSuffixes')];
+        const suffixes = e.value.get('add_metric_suffixes');
+        if (suffixes?.boolean() !== false || strategy) continue;
+        const edits = [
+          ...yamlReplaceScalar(suffixes.doc, suffixes.path, 'key', 'translation_strategy'),
+          ...yamlReplaceScalar(suffixes.doc, suffixes.path, 'value', 'UnderscoreEscapingWithoutSuffixes'),
+        ];
         findings.push({
-          ...atYaml(c.yaml, path),
-          message: `exporter "${e.id}" sets add_metric_suffixes: false, which ${collectorVersionText(ws.stack)} ignores (since v${IGNORED_FROM}): series get unit and _total suffixes again, e.g. claude_code_cost_usage_USD_total instead of claude_code_cost_usage, and queries for the short names return nothing`,
+          ...suffixes.location(),
+          kind: 'suffixesIgnored',
+          data: { exporter: e.id, version: collectorVersionText(ws.stack) },
           hint: 'set translation_strategy: UnderscoreEscapingWithoutSuffixes instead',
           fix: edits.length === 2 ? fix('safe', 'use translation_strategy: UnderscoreEscapingWithoutSuffixes', edits) : undefined,
         });

@@ -8,7 +8,6 @@ import { atLeast } from '../../model/versions.js';
 import type { Workspace } from '../../model/workspace.js';
 import type { Fix } from '../../types.js';
 import { atValue, where } from '../../model/settings-locate.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { sendsText } from '../../model/sends-text.js';
 import { toPrometheusOtlp } from './no-prometheus-path.js';
 
@@ -30,11 +29,19 @@ function prometheusNamed(t: Topology, url: string): ContainerService | undefined
   return host ? t.prometheus.find((p) => p.service.name === host || p.service.aliases.includes(host)) : undefined;
 }
 
-/** Why Claude Code sends delta: the variable's value, or its default. */
-function deltaWhy(ws: Workspace): string {
-  const v = ws.claude.env.get(TEMPORALITY);
-  return v ? `${TEMPORALITY}=${v.value.trim()} ${where(v.origin)}` : `${TEMPORALITY} is not set, and delta is Claude Code's default`;
+/** Why Claude Code sends delta: the variable's value and where it is set (`setIn`, settings-locate's words), or nothing (the default). */
+interface DeltaWhy {
+  value?: string;
+  setIn?: string;
 }
+
+function deltaWhy(ws: Workspace): DeltaWhy {
+  const v = ws.claude.env.get(TEMPORALITY);
+  return v ? { value: v.value.trim(), setIn: where(v.origin) } : {};
+}
+
+const whyText = (d: DeltaWhy) =>
+  d.value !== undefined ? `${TEMPORALITY}=${d.value} ${d.setIn}` : `${TEMPORALITY} is not set, and delta is Claude Code's default`;
 
 function cumulativeFix(ws: Workspace): Fix | undefined {
   const v = ws.claude.env.get(TEMPORALITY);
@@ -46,16 +53,41 @@ function cumulativeFix(ws: Workspace): Fix | undefined {
 const PROM_OTLP_REJECTS =
   'Prometheus\' OTLP receiver rejects delta metrics ("invalid temporality and type combination for metric ...") unless it runs with --enable-feature=otlp-deltatocumulative (3.2.0+) or otlp-native-delta-ingestion (3.4.0+)';
 
+/** A pipeline that takes Claude Code's delta metrics; `file`: the collector config's name. */
+interface Into {
+  delta: DeltaWhy;
+  pipeline: string;
+  file: string;
+  exporter: string;
+}
+
+const into = (d: Into, why: string) =>
+  `Claude Code sends delta metrics (${whyText(d.delta)}) into pipeline "${d.pipeline}" of ${d.file}; ${why}, and no deltatocumulative processor converts them: no claude_code_* series reach Prometheus`;
+
+/** `service` and `composeFile`: the Prometheus service. `sends`: sendsText's words. */
+const messages = {
+  remoteWrite: (d: Into) =>
+    into(d, `exporter "${d.exporter}" drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric ...")`),
+  prometheusOtlp: (d: Into & { service: string; composeFile: string }) =>
+    into(
+      d,
+      `exporter "${d.exporter}" posts them to Prometheus' OTLP receiver (service "${d.service}" in ${d.composeFile}), and ${PROM_OTLP_REJECTS}: the service has neither`,
+    ),
+  direct: (d: { sends: string; service: string; composeFile: string; delta: DeltaWhy }) =>
+    `Claude Code sends ${d.sends} straight to Prometheus' OTLP receiver (service "${d.service}" in ${d.composeFile}) as delta metrics (${whyText(d.delta)}); ${PROM_OTLP_REJECTS}: the service has neither, so no claude_code_* series are stored`,
+} as const;
+type DeltaFinding = RuleFinding<typeof messages>;
+
 export default defineRule({
   id: 'collector/delta-dropped',
   severity: 'error',
   title: "Claude Code's delta metrics go where delta is dropped",
   checks:
-    'Cross-file: Claude Code exports metrics with delta temporality (its default) and they reach a `prometheusremotewrite` exporter, or Prometheus\' OTLP receiver (through an `otlphttp` exporter or directly), with no conversion on the way: no `deltatocumulative` processor in that pipeline, and no Prometheus `--enable-feature=otlp-deltatocumulative` (3.2.0+) or `otlp-native-delta-ingestion` (3.4.0+) in the compose command.',
+    "Cross-file: Claude Code exports metrics with delta temporality (its default) and they reach a `prometheusremotewrite` exporter, or Prometheus' OTLP receiver (through an `otlphttp` exporter or directly), with no conversion on the way: no `deltatocumulative` processor in that pipeline, and no Prometheus `--enable-feature=otlp-deltatocumulative` (3.2.0+) or `otlp-native-delta-ingestion` (3.4.0+) in the compose command.",
   why: 'The prometheusremotewrite exporter drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric \\"<name>\\""), and Prometheus\' OTLP receiver rejects them the same way, often while answering 200: no `claude_code_*` series appear although every export "succeeds". The `prometheus` (scrape) exporter is not affected: it accumulates deltas itself.',
   fix: 'unsafe',
   fixDescription:
-    'Sets OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative in Claude Code\'s settings (next to OTEL_METRICS_EXPORTER, or where the variable is set). Unsafe: it changes what Claude Code exports to every backend; the alternative is a `deltatocumulative` processor in the pipeline (contrib image) or the Prometheus feature flag.',
+    "Sets OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative in Claude Code's settings (next to OTEL_METRICS_EXPORTER, or where the variable is set). Unsafe: it changes what Claude Code exports to every backend; the alternative is a `deltatocumulative` processor in the pipeline (contrib image) or the Prometheus feature flag.",
   versions: 'all Claude Code versions (delta is the default); Prometheus flags: otlp-deltatocumulative from 3.2.0, otlp-native-delta-ingestion from 3.4.0',
   bad: {
     file: 'otel-collector-config.yml',
@@ -70,13 +102,14 @@ export default defineRule({
     'prometheus.md §4 (OTLP receiver: delta needs otlp-deltatocumulative or otlp-native-delta-ingestion), §5',
     'claude-code.md §6 (Claude Code default = delta)',
   ],
+  messages,
   oracle: 'fixtures',
   stage: 'Collector',
   check(ws) {
     const metrics = ws.claude.prediction.signals.find((s) => s.signal === 'metrics');
     if (!metrics?.exported || metrics.temporality !== 'delta') return [];
     const t = topology(ws.stack);
-    const findings: RuleFinding[] = [];
+    const findings: DeltaFinding[] = [];
     for (const d of deliveries(ws)) {
       if (d.route.signal !== 'metrics') continue;
       if (d.status === 'received') {
@@ -85,19 +118,21 @@ export default defineRule({
           for (const ref of p.exporters) {
             const e = findComponent(d.collector, 'exporters', ref.id);
             if (!e) continue;
-            let why: string | undefined;
+            const base: Into = { delta: deltaWhy(ws), pipeline: p.id, file: basename(d.collector.file), exporter: e.id };
+            let said: { kind: 'remoteWrite'; data: Into } | { kind: 'prometheusOtlp'; data: Parameters<typeof messages.prometheusOtlp>[0] } | undefined;
             if (e.type === 'prometheusremotewrite') {
-              why = `exporter "${e.id}" drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric ...")`;
+              said = { kind: 'remoteWrite', data: base };
             } else if (toPrometheusOtlp(e, t)) {
-              const url = String(e.config.metrics_endpoint ?? e.config.endpoint);
+              const metricsUrl = e.value.get('metrics_endpoint');
+              const url = (metricsUrl && !metricsUrl.isNull() ? metricsUrl : e.value.get('endpoint'))?.text() ?? '';
               const prom = prometheusNamed(t, url);
               if (!prom || deltaFlag(ws, prom)) continue; // a Prometheus outside the workspace: its flags are unknown
-              why = `exporter "${e.id}" posts them to Prometheus' OTLP receiver (service "${prom.service.name}" in ${basename(prom.compose.file)}), and ${PROM_OTLP_REJECTS}: the service has neither`;
+              said = { kind: 'prometheusOtlp', data: { ...base, service: prom.service.name, composeFile: basename(prom.compose.file) } };
             }
-            if (!why) continue;
+            if (!said) continue;
             findings.push({
-              ...atYaml(d.collector.yaml, ref.path, 'value'),
-              message: `Claude Code sends delta metrics (${deltaWhy(ws)}) into pipeline "${p.id}" of ${basename(d.collector.file)}; ${why}, and no deltatocumulative processor converts them: no claude_code_* series reach Prometheus`,
+              ...ref.value.location('value'),
+              ...said,
               hint: `set ${TEMPORALITY}=cumulative in Claude Code's settings (unsafe fix), or add a deltatocumulative processor to pipeline "${p.id}" (contrib image)`,
               fix: cumulativeFix(ws),
             });
@@ -112,7 +147,7 @@ export default defineRule({
 });
 
 /** Claude Code posting straight to a Prometheus service's OTLP receiver. */
-function directToPrometheus(ws: Workspace, t: Topology, route: Route): RuleFinding[] {
+function directToPrometheus(ws: Workspace, t: Topology, route: Route): DeltaFinding[] {
   const prom = route.service && t.prometheus.find((p) => p.service === route.service!.service);
   if (!prom || !/\/api\/v1\/otlp(\/|$)/.test(route.url) || deltaFlag(ws, prom)) return [];
   const endpoint = ws.claude.env.get('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') ?? ws.claude.env.get('OTEL_EXPORTER_OTLP_ENDPOINT');
@@ -120,7 +155,8 @@ function directToPrometheus(ws: Workspace, t: Topology, route: Route): RuleFindi
   return [
     {
       ...at,
-      message: `Claude Code sends ${sendsText(ws, [route])} straight to Prometheus' OTLP receiver (service "${prom.service.name}" in ${basename(prom.compose.file)}) as delta metrics (${deltaWhy(ws)}); ${PROM_OTLP_REJECTS}: the service has neither, so no claude_code_* series are stored`,
+      kind: 'direct',
+      data: { sends: sendsText(ws, [route]), service: prom.service.name, composeFile: basename(prom.compose.file), delta: deltaWhy(ws) },
       hint: `set ${TEMPORALITY}=cumulative (unsafe fix), or start Prometheus with --enable-feature=otlp-deltatocumulative`,
       fix: cumulativeFix(ws),
     },

@@ -1,6 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix } from '../../model/edits.js';
-import { stringScalars, yamlPathString } from '../../load/yaml.js';
+import { yamlPathString } from '../../load/yaml.js';
+import { writtenStrings } from '../../model/collector-env.js';
 import { compareVersions } from '../../model/versions.js';
 import { listenEndpoints, parseHostPort } from '../../model/collector.js';
 import { atLeast, collectorVersionText, inRange } from '../../model/collector-version-text.js';
@@ -88,7 +89,39 @@ export function fatalAt(version: string, dollars: number): boolean {
   return inRange(version, FATAL_FROM, LITERAL_FROM) && expandedAt(version, dollars);
 }
 
-const LISTENS_LITERALLY = /so it listens on the literal address/;
+/** A `$` reference as found: the text, where, and the version text. */
+interface Ref {
+  token: string;
+  where: string;
+  version: string;
+}
+
+/** The resolver's complaint about `$name`. */
+const rejected = (name: string) =>
+  `"variable substitution using $VAR has been deprecated in favor of \${VAR} and \${env:VAR} - please update $${name} or temporarily disable the confmap.unifyEnvVarExpansion feature gate"`;
+
+const messages = {
+  defaultWithoutScheme: (d: Ref & { name: string; fallback: string }) =>
+    `"${d.token}" in ${d.where}: a default needs the env: scheme; ${d.version} refuses to start: cannot resolve the configuration: invalid uri: "${d.name}:-${d.fallback}"`,
+  defaultTooEarly: (d: Ref & { name: string; fallback: string; since: string }) =>
+    `"${d.token}" in ${d.where}: defaults in \${env:…} exist only from v${d.since}; ${d.version} refuses to start: environment variable "${d.name}:-${d.fallback}" has invalid name: must match regex ^[a-zA-Z_][a-zA-Z0-9_]*$`,
+  /** `address`: the listen address as the collector is left with it; `host` its host part, when it parses. */
+  literalListen: (d: Ref & { dollars: number; address: string; host?: string }) => {
+    const failure = d.host?.includes('$')
+      ? `"listen tcp: lookup ${d.host}: no such host"`
+      : `"listen tcp: lookup tcp/${d.address.slice(d.address.lastIndexOf(':') + 1)}: unknown port"`;
+    const why = d.dollars % 2 === 0 ? '"$$" is the escape for a literal "$"' : 'does not expand $VAR (since v0.107.0)';
+    return `"${d.token}" in ${d.where}: ${d.version} ${why}, so it listens on the literal address ${JSON.stringify(d.address)}: it exits at start (${failure})`;
+  },
+  refused: (d: Ref & { dollars: number; name: string }) => `"${d.token}" in ${d.where}: ${d.version} refuses to start: ${rejected(d.name)}`,
+  stillExpanded: (d: Ref & { dollars: number }) =>
+    `"${d.token}" in ${d.where}: ${d.version} still expands $VAR (with a deprecation warning), but v0.104.0–v0.106.x refuse to start on it and from v0.107.0 it is left as the literal text "${d.token}"`,
+  leftLiteral: (d: Ref & { dollars: number; name: string }) =>
+    `"${d.token}" in ${d.where}: ${d.version} does not expand $VAR (since v0.107.0): the value is the literal text "${d.token}", not the environment variable ${d.name}`,
+} as const;
+type EnvSyntaxFinding = RuleFinding<typeof messages>;
+/** A message id with its data, for the `$VAR` findings that choose one of several. */
+type Said = { [K in keyof typeof messages]: { kind: K; data: Parameters<(typeof messages)[K]>[0] } }[keyof typeof messages];
 
 export default defineRule({
   id: 'collector/env-syntax',
@@ -98,7 +131,8 @@ export default defineRule({
     'String values of the collector config for `$VAR` without braces (not `${VAR}`, `${env:VAR}` or an escaped `$$`); on v0.104.0–v0.106.x also `$1`-style references and, from v0.105.0, `$$VAR`, which those releases unescape and then reject. Also defaults: `${VAR:-default}` without the `env:` scheme, and `${env:VAR:-default}` before v0.110.0.',
   why: 'v0.104.0–v0.106.x refuse to start: "variable substitution using $VAR has been deprecated in favor of ${VAR} and ${env:VAR} - please update $VAR or temporarily disable the confmap.unifyEnvVarExpansion feature gate". From v0.107.0 the collector no longer expands it at all: the endpoint, header or token is the literal text `$VAR`, so exports fail or authenticate with a wrong value, silently. A default without the scheme, `${VAR:-default}`, stops every version with `invalid uri: "VAR:-default"`, and `${env:VAR:-default}` before v0.110.0 with `environment variable "VAR:-default" has invalid name`.',
   fix: 'unsafe',
-  fixDescription: 'Rewrites `$VAR` as `${env:VAR}`, and `${VAR:-default}` as `${env:VAR:-default}` (on v0.110.0 or later). Unsafe: a `$` that was meant literally (a password, a regex) should be `$$` instead.',
+  fixDescription:
+    'Rewrites `$VAR` as `${env:VAR}`, and `${VAR:-default}` as `${env:VAR:-default}` (on v0.110.0 or later). Unsafe: a `$` that was meant literally (a password, a regex) should be `$$` instead.',
   versions:
     '`$VAR`: error v0.104.0–v0.106.x (refuses to start), warning before (deprecated) and from v0.107.0 (left literally); `${VAR:-default}`: error on all versions; `${env:VAR:-default}`: error before v0.110.0',
   bad: {
@@ -117,23 +151,24 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   fatalIn: (version, finding) => {
-    const m = /^"(\$+)(\{)?(env:)?/.exec(finding.message);
-    if (!m) return false;
-    if (m[2]) return m[3] ? compareVersions(version, DEFAULTS_FROM) < 0 : true;
+    if (!('kind' in finding) || finding.kind === undefined) return false;
+    if (finding.kind === 'defaultWithoutScheme') return true;
+    if (finding.kind === 'defaultTooEarly') return compareVersions(version, DEFAULTS_FROM) < 0;
     // A `$` left literal in a listen address: the bind fails at start.
-    if (LISTENS_LITERALLY.test(finding.message) && atLeast(version, LITERAL_FROM)) return true;
-    return fatalAt(version, m[1].length);
+    if (finding.kind === 'literalListen' && atLeast(version, LITERAL_FROM)) return true;
+    return fatalAt(version, finding.data.dollars);
   },
   check(ws) {
     const version = ws.stack.collector.version;
-    const findings: RuleFinding[] = [];
+    const findings: EnvSyntaxFinding[] = [];
     for (const c of ws.stack.collectors) {
       if (c.yaml.problems.length) continue;
       const text = c.yaml.source.text;
       const listenPaths = new Set(listenEndpoints(c, version).map((e) => yamlPathString(e.path)));
-      for (const v of stringScalars(c.yaml)) {
-        for (const d of defaultRefs(text.slice(v.start, v.end), v.start)) {
+      for (const v of writtenStrings(c.yaml)) {
+        for (const d of defaultRefs(v.raw, v.start)) {
           const token = text.slice(d.offset, d.offset + d.length);
           const where = yamlPathString(v.path);
           const at = { file: c.file, range: c.yaml.source.range(d.offset, d.length), path: where };
@@ -143,20 +178,24 @@ export default defineRule({
             findings.push({
               ...at,
               severity: 'error',
-              message: `"${token}" in ${where}: a default needs the env: scheme; ${collectorVersionText(ws.stack)} refuses to start: cannot resolve the configuration: invalid uri: "${d.name}:-${d.fallback}"`,
-              hint: supported ? `write \${env:${d.name}:-${d.fallback}}` : `write \${env:${d.name}} and set the variable (defaults need v${DEFAULTS_FROM} or later)`,
+              kind: 'defaultWithoutScheme',
+              data: { token, where, version: collectorVersionText(ws.stack), name: d.name, fallback: d.fallback },
+              hint: supported
+                ? `write \${env:${d.name}:-${d.fallback}}`
+                : `write \${env:${d.name}} and set the variable (defaults need v${DEFAULTS_FROM} or later)`,
               fix: fix('unsafe', `write \${env:${d.name}:-${d.fallback}}`, edits),
             });
           } else if (!supported) {
             findings.push({
               ...at,
               severity: 'error',
-              message: `"${token}" in ${where}: defaults in \${env:…} exist only from v${DEFAULTS_FROM}; ${collectorVersionText(ws.stack)} refuses to start: environment variable "${d.name}:-${d.fallback}" has invalid name: must match regex ^[a-zA-Z_][a-zA-Z0-9_]*$`,
+              kind: 'defaultTooEarly',
+              data: { token, where, version: collectorVersionText(ws.stack), name: d.name, fallback: d.fallback, since: DEFAULTS_FROM },
               hint: `write \${env:${d.name}} and always set ${d.name}, or use v${DEFAULTS_FROM} or later`,
             });
           }
         }
-        for (const ref of dollarRefs(text.slice(v.start, v.end), v.start)) {
+        for (const ref of dollarRefs(v.raw, v.start)) {
           const token = text.slice(ref.offset, ref.offset + ref.dollars + ref.name.length);
           const where = yamlPathString(v.path);
           // Left literal in an address the collector listens on, any `$` (even an escaped `$$`) makes the bind fail.
@@ -166,32 +205,30 @@ export default defineRule({
           if (!fatal && !unescaped) continue;
           const at = { file: c.file, range: c.yaml.source.range(ref.offset, token.length), path: where };
           const name = ref.name;
-          const rejected = `"variable substitution using $VAR has been deprecated in favor of \${VAR} and \${env:VAR} - please update $${name} or temporarily disable the confmap.unifyEnvVarExpansion feature gate"`;
-          let message: string;
+          const base = { token, where, version: collectorVersionText(ws.stack), dollars: ref.dollars };
+          let said: Said;
           let hint: string;
           if (literalListen) {
             const address = v.value.replace(/\$\$/g, '$'); // the resolver's unescaping
-            const host = parseHostPort(address)?.host;
-            const failure = host?.includes('$') ? `"listen tcp: lookup ${host}: no such host"` : `"listen tcp: lookup tcp/${address.slice(address.lastIndexOf(':') + 1)}: unknown port"`;
-            const why = ref.dollars % 2 === 0 ? '"$$" is the escape for a literal "$"' : 'does not expand $VAR (since v0.107.0)';
-            message = `"${token}" in ${where}: ${collectorVersionText(ws.stack)} ${why}, so it listens on the literal address ${JSON.stringify(address)}: it exits at start (${failure})`;
-            hint = ref.dollars % 2 === 1 && !ref.special ? `write \${env:${name}}` : 'a listen address cannot hold a "$"; write the host and port, or ${env:NAME}';
+            said = { kind: 'literalListen', data: { ...base, address, host: parseHostPort(address)?.host } };
+            hint =
+              ref.dollars % 2 === 1 && !ref.special ? `write \${env:${name}}` : 'a listen address cannot hold a "$"; write the host and port, or ${env:NAME}';
           } else if (fatal) {
-            message = `"${token}" in ${where}: ${collectorVersionText(ws.stack)} refuses to start: ${rejected}`;
+            said = { kind: 'refused', data: { ...base, name } };
             hint = ref.special
               ? `a literal "$${name}" cannot be written on v0.104.0–v0.106.x; use another release`
               : ref.dollars > 1
                 ? `v0.105.0–v0.106.x turn "$$" into "$" and then reject "$${name}", so a literal "$" before a name cannot be written there; from v0.107.0 "$$${name}" gives the text "$${name}"`
                 : `write \${env:${name}}`;
           } else if (compareVersions(version, FATAL_FROM) < 0) {
-            message = `"${token}" in ${where}: ${collectorVersionText(ws.stack)} still expands $VAR (with a deprecation warning), but v0.104.0–v0.106.x refuse to start on it and from v0.107.0 it is left as the literal text "${token}"`;
+            said = { kind: 'stillExpanded', data: base };
             hint = `write \${env:${name}}`;
           } else {
-            message = `"${token}" in ${where}: ${collectorVersionText(ws.stack)} does not expand $VAR (since v0.107.0): the value is the literal text "${token}", not the environment variable ${name}`;
+            said = { kind: 'leftLiteral', data: { ...base, name } };
             hint = `write \${env:${name}} (or $$${name} if the text "$${name}" is meant)`;
           }
           const edits = unescaped && ref.dollars === 1 ? [{ file: c.file, offset: ref.offset, length: token.length, text: `\${env:${name}}` }] : [];
-          findings.push({ ...at, severity: fatal ? 'error' : 'warning', message, hint, fix: fix('unsafe', `write \${env:${name}}`, edits) });
+          findings.push({ ...at, severity: fatal ? 'error' : 'warning', ...said, hint, fix: fix('unsafe', `write \${env:${name}}`, edits) });
         }
       }
     }

@@ -1,14 +1,27 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { prometheusName, type TranslationStrategy } from '../../model/naming.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
-const STRATEGIES: TranslationStrategy[] = ['UnderscoreEscapingWithSuffixes', 'UnderscoreEscapingWithoutSuffixes', 'NoUTF8EscapingWithSuffixes', 'NoTranslation'];
+const STRATEGIES: TranslationStrategy[] = [
+  'UnderscoreEscapingWithSuffixes',
+  'UnderscoreEscapingWithoutSuffixes',
+  'NoUTF8EscapingWithSuffixes',
+  'NoTranslation',
+];
+
+const MUST = 'dashboards and queries must use the prefixed names';
+
+const messages = {
+  prepended: `exporter "{{exporter}}" has namespace "{{namespace}}": it is prepended to every series name; ${MUST}`,
+  /** `prefixed` and `plain`: Claude Code's cost counter with and without the namespace. */
+  prefix: (d: { exporter: string; namespace: string; prefix: string; prefixed: string; plain: string }) =>
+    `exporter "${d.exporter}" has namespace "${d.namespace}": every series gets the prefix "${d.prefix}", so Claude Code's cost counter is ${d.prefixed} (not ${d.plain})${d.prefix === 'claude_code_' ? ', the "double prefix"' : ''}; ${MUST}`,
+} as const;
 
 export default defineRule({
   id: 'collector/exporter-namespace',
   severity: 'info',
   title: 'Prometheus exporter namespace prefixes every series',
-  checks: 'A `prometheus` exporter with `namespace` set: says which prefix every series gets, with Claude Code\'s cost counter as the example.',
+  checks: "A `prometheus` exporter with `namespace` set: says which prefix every series gets, with Claude Code's cost counter as the example.",
   why: 'The namespace is prepended to every metric name without de-duplication, so `namespace: claude_code` turns `claude_code_cost_usage_USD_total` into `claude_code_claude_code_cost_usage_USD_total` (the "double prefix"). Dashboards, alerts and queries written for the usual names show "No data"; ones written for the prefixed names break when the namespace is removed.',
   fix: 'none',
   versions: 'all collector versions with the contrib `prometheus` exporter',
@@ -20,35 +33,42 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n',
   },
-  references: ['collector.md §4.1 (naming rule 4: the namespace is prepended with no de-duplication) and §4.2 (double prefix)', 'claude-code.md §5 (names per pipeline)', 'peers.md §1.3 (the seed template sets namespace: claude_code)'],
+  references: [
+    'collector.md §4.1 (naming rule 4: the namespace is prepended with no de-duplication) and §4.2 (double prefix)',
+    'claude-code.md §5 (names per pipeline)',
+    'peers.md §1.3 (the seed template sets namespace: claude_code)',
+  ],
+  messages,
   oracle: 'fixtures',
   stage: 'Collector',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'prometheus')) {
-        const ns = e.config.namespace;
-        if (typeof ns !== 'string' || ns.trim() === '' || ns.includes('${')) continue;
-        const strategy = STRATEGIES.find((s) => s === e.config.translation_strategy);
+        const written = e.value.get('namespace');
+        const ns = written?.string();
+        if (!written || ns === undefined || ns.trim() === '' || ns.includes('${')) continue;
+        const strategy = STRATEGIES.find((s) => s === e.value.get('translation_strategy')?.string());
         const pipeline = {
           kind: 'collector-prometheus' as const,
           collectorVersion: ws.stack.collector.version,
           namespace: ns,
           translationStrategy: strategy,
-          addMetricSuffixes: typeof e.config.add_metric_suffixes === 'boolean' ? e.config.add_metric_suffixes : undefined,
+          addMetricSuffixes: e.value.get('add_metric_suffixes')?.boolean(),
         };
         const prefixed = prometheusName('claude_code.cost.usage', 'USD', pipeline);
         const plain = prometheusName('claude_code.cost.usage', 'USD', { ...pipeline, namespace: undefined });
-        const at = atYaml(c.yaml, [...e.path, 'namespace'], 'value');
+        const at = written.location('value');
         const hint = 'keep the namespace only if every dashboard and alert queries the prefixed names; removing it changes every series name';
         if (prefixed === plain || !prefixed.endsWith(plain)) {
-          findings.push({ ...at, message: `exporter "${e.id}" has namespace "${ns}": it is prepended to every series name; dashboards and queries must use the prefixed names`, hint });
+          findings.push({ ...at, kind: 'prepended', data: { exporter: e.id, namespace: ns }, hint });
           continue;
         }
         const prefix = prefixed.slice(0, prefixed.length - plain.length);
         findings.push({
           ...at,
-          message: `exporter "${e.id}" has namespace "${ns}": every series gets the prefix "${prefix}", so Claude Code's cost counter is ${prefixed} (not ${plain})${prefix === 'claude_code_' ? ', the "double prefix"' : ''}; dashboards and queries must use the prefixed names`,
+          kind: 'prefix',
+          data: { exporter: e.id, namespace: ns, prefix, prefixed, plain },
           hint,
         });
       }

@@ -1,16 +1,13 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlInsertMapEntry, yamlReplaceScalar } from '../../model/edits.js';
-import { canonicalId, isLoopback, parseHostPort, type Component } from '../../model/collector.js';
+import { canonicalId, parseHostPort, type Component } from '../../model/collector.js';
 import type { Workspace } from '../../model/workspace.js';
-import { isScalar, pairAt, type YamlDocument } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
+import { isLoopback } from '../../util/hosts.js';
 
 /** The gRPC OTLP exporter's type names (`otlp_grpc` from v0.144.0, `otlp` before and as an alias). */
 const GRPC_TYPES = ['otlp', 'otlp_grpc'];
 /** tls keys that show TLS is wanted on purpose. */
 const TLS_INTENT = ['ca_file', 'ca_pem', 'cert_file', 'cert_pem', 'key_file', 'key_pem', 'insecure', 'server_name_override'];
-
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 const messages = {
   topLevelInsecure:
@@ -40,7 +37,10 @@ export default defineRule({
     text: 'exporters:\n  otlp/tempo:\n    endpoint: tempo:4317\n    tls:\n      insecure: true\nservice:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp/tempo]\n',
   },
   messages,
-  references: ['collector.md §2.10 (otlp exporter TLS: TLS by default, http:// does not switch it off; old top-level insecure)', 'opentelemetry-collector config/configgrpc/configgrpc.go, config/configtls'],
+  references: [
+    'collector.md §2.10 (otlp exporter TLS: TLS by default, http:// does not switch it off; old top-level insecure)',
+    'opentelemetry-collector config/configgrpc/configgrpc.go, config/configtls',
+  ],
   oracle: 'collector',
   stage: 'Collector',
   // Only the removed top-level key stops the collector; a TLS mismatch fails each export at run time.
@@ -50,12 +50,12 @@ export default defineRule({
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
       const used = new Set(c.pipelines.flatMap((p) => p.exporters.map((r) => canonicalId(r.id))));
       for (const e of c.components.filter((x) => x.kind === 'exporters' && GRPC_TYPES.includes(x.type))) {
-        if ('insecure' in e.config) {
-          findings.push(topLevelInsecure(c.yaml, e));
+        if (e.value.has('insecure')) {
+          findings.push(topLevelInsecure(e));
           continue;
         }
         if (!used.has(canonicalId(e.id))) continue;
-        const finding = plaintext(ws, c.yaml, e);
+        const finding = plaintext(ws, e);
         if (finding) findings.push(finding);
       }
     }
@@ -63,16 +63,15 @@ export default defineRule({
   },
 });
 
-function topLevelInsecure(yaml: YamlDocument, e: Component): ExporterTlsFinding {
-  const pair = pairAt(yaml, [...e.path, 'insecure']);
-  const text = yaml.source.text;
-  const keyStart = pair && isScalar(pair.key) && pair.key.range ? pair.key.range[0] : -1;
-  const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
-  const indent = keyStart >= 0 ? text.slice(lineStart, keyStart) : '';
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const edits = !('tls' in e.config) && /^ *$/.test(indent) ? yamlReplaceScalar(yaml, [...e.path, 'insecure'], 'key', `tls:${eol}${indent}  insecure`) : [];
+function topLevelInsecure(e: Component): ExporterTlsFinding {
+  const insecure = e.value.get('insecure')!;
+  const source = insecure.doc.source;
+  const key = insecure.keyRange.start;
+  const indent = source.lineText(key.line).slice(0, key.column - 1);
+  const eol = source.text.includes('\r\n') ? '\r\n' : '\n';
+  const edits = !e.value.has('tls') && /^ *$/.test(indent) ? yamlReplaceScalar(insecure.doc, insecure.path, 'key', `tls:${eol}${indent}  insecure`) : [];
   return {
-    ...atYaml(yaml, [...e.path, 'insecure']),
+    ...insecure.location(),
     severity: 'error',
     kind: 'topLevelInsecure',
     data: { exporter: e.id },
@@ -81,16 +80,22 @@ function topLevelInsecure(yaml: YamlDocument, e: Component): ExporterTlsFinding 
   };
 }
 
-function plaintext(ws: Workspace, yaml: YamlDocument, e: Component): ExporterTlsFinding | undefined {
-  const endpoint = e.config.endpoint;
-  if (typeof endpoint !== 'string' || endpoint.includes('${')) return undefined;
-  const tls = e.config.tls;
-  if (tls !== undefined && !isObject(tls)) return undefined; // `tls:` left empty: not judged
-  if (isObject(tls) && TLS_INTENT.some((k) => k in tls)) return undefined;
+function plaintext(ws: Workspace, e: Component): ExporterTlsFinding | undefined {
+  const written = e.value.get('endpoint');
+  const endpoint = written?.string();
+  if (!written || endpoint === undefined || endpoint.includes('${')) return undefined;
+  const tls = e.value.get('tls');
+  if (tls !== undefined && !tls.isMap()) return undefined; // `tls:` left empty: not judged
+  if (tls && TLS_INTENT.some((k) => tls.has(k))) return undefined;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(endpoint.trim())?.[1]?.toLowerCase();
   if (scheme === 'https') return undefined;
   const hp = parseHostPort(endpoint);
-  const host = hp?.host ?? endpoint.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split(/[:/]/)[0];
+  const host =
+    hp?.host ??
+    endpoint
+      .trim()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+      .split(/[:/]/)[0];
   if (hp?.port === 443 || !host) return undefined;
   const service = ws.stack.composes.flatMap((f) => f.services).find((s) => s.name === host);
   const evidence =
@@ -104,10 +109,10 @@ function plaintext(ws: Workspace, yaml: YamlDocument, e: Component): ExporterTls
             ? `"${host}" is a container or cluster-internal name`
             : undefined;
   if (!evidence) return undefined;
-  const edits = isObject(tls) ? yamlInsertMapEntry(yaml, [...e.path, 'tls'], 'insecure', 'true') : yamlInsertMapEntry(yaml, e.path, 'tls', ['insecure: true']);
-  const skipVerify = isObject(tls) && 'insecure_skip_verify' in tls;
+  const edits = tls ? yamlInsertMapEntry(tls.doc, tls.path, 'insecure', 'true') : yamlInsertMapEntry(e.value.doc, e.path, 'tls', ['insecure: true']);
+  const skipVerify = !!tls?.has('insecure_skip_verify');
   return {
-    ...atYaml(yaml, [...e.path, 'endpoint'], 'value'),
+    ...written.location('value'),
     kind: 'plaintext',
     data: { exporter: e.id, endpoint, evidence, skipVerify },
     hint: 'add tls: {insecure: true} if the receiver is plaintext; otherwise use an https:// endpoint or set up tls (ca_file) to make the intent explicit',

@@ -1,7 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { componentRuns, type Component } from '../../model/collector.js';
+import { componentRuns, valueAt, type Component } from '../../model/collector.js';
 import { componentOptionProblems, snapshotVersions } from '../../model/component-options.js';
-import { atYaml, nodeAt } from '../../model/yaml-locate.js';
+import type { YamlValue } from '../../load/yaml-value.js';
+import type { YamlPath } from '../../load/yaml.js';
 import { requiredOptionFailures } from '../../model/required-options.js';
 import { collectorVersionText } from '../../model/collector-version-text.js';
 
@@ -16,10 +17,20 @@ const requiredElsewhere = (comp: Component) =>
 
 const REQUIRED_HINTS: Record<string, string> = {
   'requires a non-empty "endpoint"': 'set endpoint to the receiving host and port, e.g. tempo:4317',
-  'at least one endpoint must be specified': 'set endpoint to the receiver\'s base URL, e.g. http://otel-gateway:4318',
+  'at least one endpoint must be specified': "set endpoint to the receiver's base URL, e.g. http://otel-gateway:4318",
   'invalid endpoint': 'set endpoint to the full remote-write URL, e.g. http://prometheus:9090/api/v1/write',
   'no bearer token provided': 'set token (e.g. ${env:UPSTREAM_TOKEN}) or filename',
 };
+
+const messages = {
+  /** `problem`: what is wrong with the option, in the collector's terms. */
+  refused: '{{section}}.{{component}}: {{problem}}: {{version}} refuses this config and does not start',
+  unchecked:
+    '{{section}}.{{component}}: {{problem}} (checked against v{{checkedAgainst}}, the oldest release the doctor has options for; {{version}} may differ)',
+  /** `failure`: the collector's error. */
+  requiredMissing:
+    '{{section}}.{{component}}: a required option is missing or empty: {{version}} refuses this config and does not start ("{{section}}::{{component}}: {{failure}}")',
+} as const;
 
 const reportedElsewhere = (comp: Component, option: string) =>
   REPORTED_ELSEWHERE.some((r) => r.kind === comp.kind && r.types.includes(comp.type) && r.option === option);
@@ -30,12 +41,18 @@ export default defineRule({
   title: 'A component option the collector cannot read',
   checks:
     'Each component\'s options against what that collector version accepts: unknown option names (with a did-you-mean), values of the wrong type (a quoted `"true"` for a boolean, a number for a string, a scalar for a mapping), durations that are not Go durations (`1d`, `30 s`), negative values for unsigned options; and an `otlp` (gRPC) exporter without `endpoint`. The accepted options come from snapshots of the real collector builds (v0.105.0 and v0.165.0: otlp receiver; otlp, otlphttp, debug, logging, prometheus, prometheusremotewrite and loki exporters; batch, memory_limiter, resource and deltatocumulative processors; health_check and bearertokenauth extensions); other components are not checked.',
-  why: 'The collector reads its config strictly and refuses the whole file, so it does not start: `\'\' has invalid keys: loglevel` (an option of another component or an older release), `\'send_timestamps\' expected type \'bool\', got unconvertible type \'string\'` (strict typing, `confmap.strictlyTypedInput`, since v0.105), `time: unknown unit "d" in duration "1d"` (durations are Go durations: ns, us, ms, s, m, h; no days), `exporters::otlp: requires a non-empty "endpoint"`. Names are case-sensitive.',
+  why: "The collector reads its config strictly and refuses the whole file, so it does not start: `'' has invalid keys: loglevel` (an option of another component or an older release), `'send_timestamps' expected type 'bool', got unconvertible type 'string'` (strict typing, `confmap.strictlyTypedInput`, since v0.105), `time: unknown unit \"d\" in duration \"1d\"` (durations are Go durations: ns, us, ms, s, m, h; no days), `exporters::otlp: requires a non-empty \"endpoint\"`. Names are case-sensitive.",
   fix: 'none',
   versions:
     'all collector versions; a version between two snapshots is checked against both (an option counts as wrong only when both refuse it); a version older than the oldest snapshot gets warnings, not errors',
-  bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  debug:\n    loglevel: debug\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 1d\n    send_timestamps: "true"\n' },
-  good: { file: 'otel-collector-config.yml', text: 'exporters:\n  debug:\n    verbosity: detailed\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 24h\n    send_timestamps: true\n' },
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  debug:\n    loglevel: debug\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 1d\n    send_timestamps: "true"\n',
+  },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  debug:\n    verbosity: detailed\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 24h\n    send_timestamps: true\n',
+  },
   references: [
     'prometheus.md §1 (three duration formats in one stack)',
     'collector.md §2.6 (strict typing), §2.10 (otlp exporter: requires a non-empty "endpoint")',
@@ -43,29 +60,32 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
-  fatalIn: (_version, finding) => finding.severity !== 'warning',
+  messages,
+  // Unchecked options are warnings: the release in force may accept them.
+  fatalIn: (_version, finding) => finding.kind !== 'unchecked',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     const version = ws.stack.collector.version;
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
       for (const comp of c.components) {
-        const raw = (c.yaml.value as Record<string, Record<string, unknown>>)[comp.kind]?.[comp.id];
-        for (const p of componentOptionProblems(comp.kind, comp.type, raw, version) ?? []) {
+        const which = { section: comp.kind, component: comp.id, version: collectorVersionText(ws.stack) };
+        for (const p of componentOptionProblems(comp.kind, comp.type, comp.plain, version) ?? []) {
           if (p.path.length === 1 && reportedElsewhere(comp, String(p.path[0]))) continue;
           findings.push({
-            ...atYaml(c.yaml, [...comp.path, ...p.path], p.part),
+            ...(valueAt(comp.value, p.path) ?? comp.value).location(p.part),
             severity: p.certain ? 'error' : 'warning',
-            message: p.certain
-              ? `${comp.kind}.${comp.id}: ${p.message}: ${collectorVersionText(ws.stack)} refuses this config and does not start`
-              : `${comp.kind}.${comp.id}: ${p.message} (checked against v${snapshotVersions()[0]}, the oldest release the doctor has options for; ${collectorVersionText(ws.stack)} may differ)`,
+            ...(p.certain
+              ? { kind: 'refused' as const, data: { ...which, problem: p.message } }
+              : { kind: 'unchecked' as const, data: { ...which, problem: p.message, checkedAgainst: snapshotVersions()[0] } }),
             hint: p.hint,
           });
         }
         for (const f of requiredOptionFailures(comp.kind, comp.type, comp.config)) {
           if (requiredElsewhere(comp) || (f.stage === 'create' && !componentRuns(c, comp))) continue;
           findings.push({
-            ...atYaml(c.yaml, [...comp.path, ...f.path].filter((_, i, all) => nodeAt(c.yaml, all.slice(0, i + 1)) !== undefined)),
-            message: `${comp.kind}.${comp.id}: a required option is missing or empty: ${collectorVersionText(ws.stack)} refuses this config and does not start ("${comp.kind}::${comp.id}: ${f.error}")`,
+            ...deepestWritten(comp.value, f.path).location(),
+            kind: 'requiredMissing',
+            data: { ...which, failure: f.error },
             hint: REQUIRED_HINTS[f.error] ?? 'set the option',
           });
         }
@@ -75,3 +95,13 @@ export default defineRule({
   },
 });
 
+/** The deepest value written along a path: where a missing option would go. */
+function deepestWritten(from: YamlValue, path: YamlPath): YamlValue {
+  let v = from;
+  for (const key of path) {
+    const next = valueAt(v, [key]);
+    if (!next) break;
+    v = next;
+  }
+  return v;
+}

@@ -1,8 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { canonicalId, splitId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
-import { nodeAt } from '../../load/yaml.js';
+import { canonicalId, pipelinesValue, splitId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
 import type { Stack } from '../../model/stack.js';
-import { atYaml } from '../../model/yaml-locate.js';
+import type { Location } from '../../types.js';
 import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 export const SIGNALS = ['traces', 'metrics', 'logs'] as const;
@@ -33,13 +32,49 @@ const NAME_RULES_FROM = '0.106.0';
 /** `validate` builds the pipeline graph (and so catches unsupported signals) from v0.124.0 (#8721). */
 const VALIDATE_GRAPH_FROM = '0.124.0';
 const NAME_MARK = 'invalid character(s) in name';
+const REFUSED = 'the collector refuses this config and does not start';
+const UNREADABLE = 'the collector cannot read this config and does not start';
+
+const messages = {
+  unknownTopLevelKey: `unknown top-level key "{{key}}": ${REFUSED} ("has invalid keys: {{key}}")`,
+  /** `problem`: the collector's own error text for the id. */
+  badId: `{{subject}}: {{problem}}: ${UNREADABLE}`,
+  badName: '{{subject}}: {{problem}}: {{version}} refuses this config',
+  badNameLater: '{{subject}}: {{problem}} from v{{since}}; {{version}} still accepts it, but an upgrade will not start',
+  noPipeline: `service::pipelines: service must have at least one pipeline: ${REFUSED}`,
+  profilesGated: `service::pipelines: pipeline "{{pipeline}}": profiling signal support is at alpha level, gated under the "service.profilesSupport" feature gate: ${REFUSED}`,
+  unknownSignal: `service::pipelines: in "{{pipeline}}" id: unknown pipeline signal: "{{signal}}": ${UNREADABLE}`,
+  noReceiver: `service::pipelines::{{pipeline}}: must have at least one receiver: ${REFUSED}`,
+  noExporter: `service::pipelines::{{pipeline}}: must have at least one exporter: ${REFUSED}`,
+  duplicateProcessor: `service::pipelines::{{pipeline}}: references processor "{{processor}}" multiple times: ${REFUSED}`,
+  unsupportedSignal: (d: {
+    section: ComponentKind;
+    component: string;
+    type: string;
+    supported: string[];
+    signal: string;
+    pipeline: string;
+    validates: boolean;
+    version: string;
+  }) => {
+    const singular = d.section.replace(/s$/, '');
+    const text =
+      d.section === 'processors'
+        ? `failed to build pipelines: failed to create "${d.component}" processor, in pipeline "${d.pipeline}": telemetry type is not supported`
+        : `failed to build pipelines: failed to create "${d.component}" ${singular} for data type "${d.signal}": telemetry type is not supported`;
+    return `${singular} "${d.component}" (${d.type}) supports only ${d.supported.join(' and ')}, not ${d.signal}: ${
+      d.validates ? `${d.version} refuses this config` : `otelcol validate passes on ${d.version}, but it exits at start`
+    } ("${text}")`;
+  },
+} as const;
+type InvalidPipelineFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'collector/invalid-pipeline',
   severity: 'error',
   title: 'Pipelines the collector rejects',
   checks:
-    'The service has at least one pipeline; every pipeline has a receiver and an exporter; pipeline ids are `traces|metrics|logs[/name]` and component ids `type[/name]` with valid characters; no processor is listed twice in one pipeline; every component supports the pipeline\'s signal (e.g. `prometheus` and `prometheusremotewrite` only take metrics, `loki` only logs); the file has no top-level key besides receivers, processors, exporters, connectors, extensions and service (a `pipelines:` written at the top level instead of under `service:` is the usual one).',
+    "The service has at least one pipeline; every pipeline has a receiver and an exporter; pipeline ids are `traces|metrics|logs[/name]` and component ids `type[/name]` with valid characters; no processor is listed twice in one pipeline; every component supports the pipeline's signal (e.g. `prometheus` and `prometheusremotewrite` only take metrics, `loki` only logs); the file has no top-level key besides receivers, processors, exporters, connectors, extensions and service (a `pipelines:` written at the top level instead of under `service:` is the usual one).",
   why: 'The collector refuses to start, and the container restarts in a loop: "service must have at least one pipeline", "service::pipelines::metrics: must have at least one receiver", "references processor "batch" multiple times", "unknown pipeline signal: "metric"", "invalid character(s) in type "bad.type"". An exporter in a pipeline of a signal it does not support passes `otelcol validate` before v0.124.0 and only fails when the collector starts: "failed to build pipelines: failed to create "prometheus" exporter for data type "traces": telemetry type is not supported".',
   fix: 'none',
   versions: 'all collector versions; unsupported signals are caught by `validate` from v0.124.0 (at start before); name characters are checked from v0.106.0',
@@ -58,24 +93,31 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
-  fatalIn: (version, finding) => (finding.message.includes(NAME_MARK) ? atLeast(version, NAME_RULES_FROM) : true),
+  messages,
+  // Name characters are checked from v0.106.0; everything else stops every version.
+  fatalIn: (version, finding) => (finding.kind === 'badName' || finding.kind === 'badNameLater' ? atLeast(version, NAME_RULES_FROM) : true),
   check(ws) {
-    return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => [...topLevelKeys(c), ...componentIds(c, ws.stack), ...pipelines(c, ws.stack)]);
+    return ws.stack.collectors
+      .filter((c) => c.yaml.problems.length === 0)
+      .flatMap((c) => [...topLevelKeys(c), ...componentIds(c, ws.stack), ...pipelines(c, ws.stack)]);
   },
 });
 
 const TOP_LEVEL = new Set(['receivers', 'processors', 'exporters', 'connectors', 'extensions', 'service']);
 
 /** A top-level key the collector does not know makes it refuse the whole file (`'' has invalid keys: <key>`). */
-function topLevelKeys(c: CollectorConfig): RuleFinding[] {
-  const root = c.yaml.value;
-  if (!root || typeof root !== 'object' || Array.isArray(root)) return [];
-  return Object.keys(root)
-    .filter((k) => !TOP_LEVEL.has(k))
-    .map((k) => ({
-      ...atYaml(c.yaml, [k]),
-      message: `unknown top-level key "${k}": the collector refuses this config and does not start ("has invalid keys: ${k}")`,
-      hint: k === 'pipelines' || k === 'telemetry' || k === 'extensions' ? `"${k}" belongs under service:` : `remove "${k}" or move it under the section it belongs to`,
+function topLevelKeys(c: CollectorConfig): InvalidPipelineFinding[] {
+  return c.root
+    .entries()
+    .filter(([k]) => !TOP_LEVEL.has(k))
+    .map(([k, v]) => ({
+      ...v.location(),
+      kind: 'unknownTopLevelKey',
+      data: { key: k },
+      hint:
+        k === 'pipelines' || k === 'telemetry' || k === 'extensions'
+          ? `"${k}" belongs under service:`
+          : `remove "${k}" or move it under the section it belongs to`,
     }));
 }
 
@@ -90,51 +132,57 @@ export function idProblem(id: string, what: 'type' | 'signal'): { text: string; 
   return undefined;
 }
 
-function nameFinding(stack: Stack, base: Omit<RuleFinding, 'message'>, text: string, subject: string): RuleFinding {
+const NAME_HINT = 'use letters, digits, `_`, `-` or `.` in the name (no spaces or symbols)';
+
+/** An id whose name has characters the collector refuses from v0.106.0. */
+function nameFinding(stack: Stack, at: Location, problem: string, subject: string): InvalidPipelineFinding {
   const enforced = stack.collector.source === 'assumed' || atLeast(stack.collector.version, NAME_RULES_FROM);
+  const version = collectorVersionText(stack);
   return enforced
-    ? { ...base, message: `${subject}: ${text}: ${collectorVersionText(stack)} refuses this config`, hint: 'use letters, digits, `_`, `-` or `.` in the name (no spaces or symbols)' }
-    : {
-        ...base,
-        severity: 'warning',
-        message: `${subject}: ${text} from v${NAME_RULES_FROM}; ${collectorVersionText(stack)} still accepts it, but an upgrade will not start`,
-        hint: 'use letters, digits, `_`, `-` or `.` in the name (no spaces or symbols)',
-      };
+    ? { ...at, kind: 'badName', data: { subject, problem, version }, hint: NAME_HINT }
+    : { ...at, severity: 'warning', kind: 'badNameLater', data: { subject, problem, since: NAME_RULES_FROM, version }, hint: NAME_HINT };
 }
 
-function componentIds(c: CollectorConfig, stack: Stack): RuleFinding[] {
-  const findings: RuleFinding[] = [];
+function componentIds(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
+  const findings: InvalidPipelineFinding[] = [];
   for (const comp of c.components) {
     const problem = idProblem(comp.id, 'type');
     if (!problem) continue;
-    const base = atYaml(c.yaml, comp.path);
+    const at = comp.value.location();
     findings.push(
       problem.name
-        ? nameFinding(stack, base, problem.text, comp.kind)
-        : { ...base, message: `${comp.kind}: ${problem.text}: the collector cannot read this config and does not start`, hint: 'a component id is `type` or `type/name`; the type starts with a letter and holds only letters, digits and `_`' },
+        ? nameFinding(stack, at, problem.text, comp.kind)
+        : {
+            ...at,
+            kind: 'badId',
+            data: { subject: comp.kind, problem: problem.text },
+            hint: 'a component id is `type` or `type/name`; the type starts with a letter and holds only letters, digits and `_`',
+          },
     );
   }
   return findings;
 }
 
-function pipelines(c: CollectorConfig, stack: Stack): RuleFinding[] {
-  const findings: RuleFinding[] = [];
+function pipelines(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
+  const findings: InvalidPipelineFinding[] = [];
   if (c.pipelines.length === 0) {
-    const path = nodeAt(c.yaml, ['service', 'pipelines']) !== undefined ? ['service', 'pipelines'] : nodeAt(c.yaml, ['service']) !== undefined ? ['service'] : [];
     findings.push({
-      ...atYaml(c.yaml, path),
-      message: 'service::pipelines: service must have at least one pipeline: the collector refuses this config and does not start',
+      ...pipelinesValue(c).location(),
+      kind: 'noPipeline',
       hint: 'add a pipeline under service.pipelines, e.g. metrics: {receivers: [otlp], exporters: [prometheus]}',
     });
     return findings;
   }
   const byId = new Map(c.components.map((x) => [`${x.kind}:${canonicalId(x.id)}`, x]));
   for (const p of c.pipelines) {
-    const where = `service::pipelines::${p.id}`;
-    const at = atYaml(c.yaml, p.path);
+    const at = p.value.location();
     const problem = idProblem(p.id, 'signal');
     if (problem) {
-      findings.push(problem.name ? nameFinding(stack, at, problem.text, 'service::pipelines') : { ...at, message: `service::pipelines: ${problem.text}: the collector cannot read this config and does not start` });
+      findings.push(
+        problem.name
+          ? nameFinding(stack, at, problem.text, 'service::pipelines')
+          : { ...at, kind: 'badId', data: { subject: 'service::pipelines', problem: problem.text } },
+      );
       continue;
     }
     const signal = p.signal;
@@ -142,7 +190,8 @@ function pipelines(c: CollectorConfig, stack: Stack): RuleFinding[] {
       if (!profilesGate(stack)) {
         findings.push({
           ...at,
-          message: `service::pipelines: pipeline "${p.id}": profiling signal support is at alpha level, gated under the "service.profilesSupport" feature gate: the collector refuses this config and does not start`,
+          kind: 'profilesGated',
+          data: { pipeline: p.id },
           hint: 'remove the pipeline (Claude Code sends no profiles), or start the collector with --feature-gates=service.profilesSupport',
         });
         continue;
@@ -150,18 +199,24 @@ function pipelines(c: CollectorConfig, stack: Stack): RuleFinding[] {
     } else if (!(SIGNALS as readonly string[]).includes(signal)) {
       findings.push({
         ...at,
-        message: `service::pipelines: in "${p.id}" id: unknown pipeline signal: "${signal}": the collector cannot read this config and does not start`,
+        kind: 'unknownSignal',
+        data: { pipeline: p.id, signal },
         hint: `a pipeline id starts with traces, metrics or logs${nearSignal(signal) ? ` (did you mean "${nearSignal(signal)}"?)` : ''}`,
       });
       continue;
     }
-    if (p.receivers.length === 0) findings.push({ ...at, message: `${where}: must have at least one receiver: the collector refuses this config and does not start`, hint: 'add receivers: [otlp]' });
-    if (p.exporters.length === 0) findings.push({ ...at, message: `${where}: must have at least one exporter: the collector refuses this config and does not start`, hint: 'add the exporter this signal should go to' });
+    if (p.receivers.length === 0) findings.push({ ...at, kind: 'noReceiver', data: { pipeline: p.id }, hint: 'add receivers: [otlp]' });
+    if (p.exporters.length === 0) findings.push({ ...at, kind: 'noExporter', data: { pipeline: p.id }, hint: 'add the exporter this signal should go to' });
     const seen = new Set<string>();
     for (const r of p.processors) {
       const id = canonicalId(r.id);
       if (seen.has(id)) {
-        findings.push({ ...atYaml(c.yaml, r.path, 'value'), message: `${where}: references processor "${r.id}" multiple times: the collector refuses this config and does not start`, hint: 'list each processor once per pipeline' });
+        findings.push({
+          ...r.value.location('value'),
+          kind: 'duplicateProcessor',
+          data: { pipeline: p.id, processor: r.id },
+          hint: 'list each processor once per pipeline',
+        });
       }
       seen.add(id);
     }
@@ -169,17 +224,11 @@ function pipelines(c: CollectorConfig, stack: Stack): RuleFinding[] {
       const comp = byId.get(`${kind}:${canonicalId(ref.id)}`);
       const supported = comp && SIGNAL_SUPPORT[kind]?.[comp.type];
       if (!supported || supported.includes(signal as Signal)) return;
-      const singular = kind.replace(/s$/, '');
-      const text =
-        kind === 'processors'
-          ? `failed to build pipelines: failed to create "${ref.id}" processor, in pipeline "${p.id}": telemetry type is not supported`
-          : `failed to build pipelines: failed to create "${ref.id}" ${singular} for data type "${signal}": telemetry type is not supported`;
       const validates = stack.collector.source === 'assumed' || atLeast(stack.collector.version, VALIDATE_GRAPH_FROM);
       findings.push({
-        ...atYaml(c.yaml, ref.path, 'value'),
-        message: `${singular} "${ref.id}" (${comp!.type}) supports only ${supported.join(' and ')}, not ${signal}: ${
-          validates ? `${collectorVersionText(stack)} refuses this config` : `otelcol validate passes on ${collectorVersionText(stack)}, but it exits at start`
-        } ("${text}")`,
+        ...ref.value.location('value'),
+        kind: 'unsupportedSignal',
+        data: { section: kind, component: ref.id, type: comp!.type, supported, signal, pipeline: p.id, validates, version: collectorVersionText(stack) },
         hint: `remove "${ref.id}" from the ${p.id} pipeline${kind === 'exporters' ? `, or send ${signal} to an exporter that takes them (otlp, otlphttp, debug)` : ''}`,
       });
     };
@@ -192,7 +241,11 @@ function pipelines(c: CollectorConfig, stack: Stack): RuleFinding[] {
 
 /** Whether a compose service starts the collector with the profiles feature gate on. */
 function profilesGate(stack: Stack): boolean {
-  return stack.composes.some((f) => f.services.some((s) => [...s.entrypoint, ...s.command].some((w) => /(^|[=,+])service\.profilesSupport(,|$)/.test(w) && !/-service\.profilesSupport/.test(w))));
+  return stack.composes.some((f) =>
+    f.services.some((s) =>
+      [...s.entrypoint, ...s.command].some((w) => /(^|[=,+])service\.profilesSupport(,|$)/.test(w) && !/-service\.profilesSupport/.test(w)),
+    ),
+  );
 }
 
 function nearSignal(signal: string): string | undefined {

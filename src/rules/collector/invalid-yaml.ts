@@ -1,5 +1,11 @@
 import { defineRule } from '../define.js';
 
+const messages = {
+  /** `problem`: the YAML parser's words. */
+  unreadable: (d: { problem: string; duplicateKey: boolean }) =>
+    `${d.problem}${d.duplicateKey ? ' (a duplicate key)' : ''}: the collector cannot read this file and will not start`,
+} as const;
+
 export default defineRule({
   id: 'collector/invalid-yaml',
   severity: 'error',
@@ -13,6 +19,7 @@ export default defineRule({
   references: ['collector.md §2.12 (YAML-level failures produce opaque messages)', 'open-telemetry/opentelemetry-collector PR #11292'],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   repairsDroppedFile: true,
   fatalIn: () => true,
   check(ws) {
@@ -20,8 +27,14 @@ export default defineRule({
       c.yaml.problems.map((p) => ({
         file: c.file,
         range: c.yaml.source.range(p.offset, p.length),
-        message: `${p.message}${p.code === 'DUPLICATE_KEY' ? ' (a duplicate key)' : ''}: the collector cannot read this file and will not start`,
-        hint: p.code === 'TAB_AS_INDENT' ? 'indent with spaces' : p.code === 'DUPLICATE_KEY' ? 'merge the two entries into one' : 'fix the YAML syntax at this position',
+        kind: 'unreadable' as const,
+        data: { problem: p.message, duplicateKey: p.code === 'DUPLICATE_KEY' },
+        hint:
+          p.code === 'TAB_AS_INDENT'
+            ? 'indent with spaces'
+            : p.code === 'DUPLICATE_KEY'
+              ? 'merge the two entries into one'
+              : 'fix the YAML syntax at this position',
       })),
     );
   },

@@ -1,14 +1,24 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../model/edits.js';
-import { isLoopback, otlpListeners, prometheusExporterListeners, type CollectorConfig } from '../../model/collector.js';
+import { listenerValue, otlpListeners, prometheusExporterListeners, type CollectorConfig } from '../../model/collector.js';
 import { localhostDefault, topology, type CollectorService } from '../../model/topology.js';
 import type { Stack } from '../../model/stack.js';
-import { isMap, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { collectorVersionText } from '../../model/collector-version-text.js';
+import { isLoopback } from '../../util/hosts.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const CONSEQUENCE =
+  "the published port forwards to the container's network interface, not its loopback, so Claude Code on the host (and any other container) gets connection refused or reset and nothing is received";
+const INSIDE = 'inside the {{service}} container ({{composeFile}})';
+
+const messages = {
+  exporterOnLoopback: `exporter "{{exporter}}" serves metrics on {{host}}:{{port}} ${INSIDE}: Prometheus in another container cannot scrape it (connection refused, target DOWN), so no Claude Code metrics reach Prometheus`,
+  exporterWithoutEndpoint:
+    'exporter "{{exporter}}" has no endpoint: the collector refuses to start ("expecting a non-blank address to run the Prometheus metrics handler")',
+  receiverDefault: `receiver "{{receiver}}" has no {{protocol}} endpoint, so it listens on localhost:{{port}} (the default since v0.104.0; {{version}}) ${INSIDE}: ${CONSEQUENCE}`,
+  receiverOnLoopback: `receiver "{{receiver}}" listens for {{protocol}} on {{host}}:{{port}} ${INSIDE}: ${CONSEQUENCE}`,
+} as const;
+type LocalhostFinding = RuleFinding<typeof messages>;
 
 /** The port a Prometheus scrape job uses for the collector's service, else the usual 8889. */
 function scrapedPort(stack: Stack, cs: CollectorService | undefined): number {
@@ -17,8 +27,9 @@ function scrapedPort(stack: Stack, cs: CollectorService | undefined): number {
   return 8889;
 }
 
-function where(cs: CollectorService): string {
-  return `inside the ${cs.service.name} container (${basename(cs.compose.file)})`;
+/** Which container, for the message. */
+function inside(cs: CollectorService): { service: string; composeFile: string } {
+  return { service: cs.service.name, composeFile: basename(cs.compose.file) };
 }
 
 export default defineRule({
@@ -27,12 +38,12 @@ export default defineRule({
   title: 'Collector listens on localhost inside its container',
   checks:
     'For a collector config that a compose service runs: every OTLP receiver protocol in a pipeline and every prometheus exporter in a pipeline must listen on an address other containers and the host can reach. An explicit localhost/127.0.0.1/::1 endpoint, or an OTLP protocol without an endpoint on v0.104.0 or newer (then it listens on localhost), is an error. Also, anywhere: a prometheus exporter in a pipeline without an endpoint.',
-  why:
-    'Inside a container, localhost is the container\'s own loopback: a published port (`4317:4317`) forwards to the container\'s network interface, so Claude Code on the host gets connection refused or reset, and Prometheus in another container cannot scrape `localhost:8889` (connection refused). Since v0.104.0 the OTLP receiver defaults to localhost ("The `otlpreceiver` will now use `localhost` by default instead of `0.0.0.0`. This may break the receiver in containerized environments"); the tell-tale log line is `Starting GRPC server ... "endpoint": "localhost:4317"`. A prometheus exporter without an endpoint stops the collector: "expecting a non-blank address to run the Prometheus metrics handler".',
+  why: 'Inside a container, localhost is the container\'s own loopback: a published port (`4317:4317`) forwards to the container\'s network interface, so Claude Code on the host gets connection refused or reset, and Prometheus in another container cannot scrape `localhost:8889` (connection refused). Since v0.104.0 the OTLP receiver defaults to localhost ("The `otlpreceiver` will now use `localhost` by default instead of `0.0.0.0`. This may break the receiver in containerized environments"); the tell-tale log line is `Starting GRPC server ... "endpoint": "localhost:4317"`. A prometheus exporter without an endpoint stops the collector: "expecting a non-blank address to run the Prometheus metrics handler".',
   fix: 'safe',
   fixDescription:
     'Sets the endpoint to `0.0.0.0:<port>`, keeping the port (4317 for grpc and 4318 for http when none is written; for a prometheus exporter without an endpoint, the port a Prometheus job scrapes the collector on, else 8889, on 0.0.0.0 in a container and localhost outside one).',
-  versions: 'explicit localhost: all versions; OTLP protocols without an endpoint: v0.104.0 and newer (not when the service passes --feature-gates=-component.UseLocalHostAsDefaultHost, which works up to v0.111.x); prometheus exporter without an endpoint: all versions',
+  versions:
+    'explicit localhost: all versions; OTLP protocols without an endpoint: v0.104.0 and newer (not when the service passes --feature-gates=-component.UseLocalHostAsDefaultHost, which works up to v0.111.x); prometheus exporter without an endpoint: all versions',
   bad: {
     file: 'otel-collector-config.yml',
     text: '# run by the otel-collector service of docker-compose.yml (collector 0.115.1)\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n      http:\n        endpoint: localhost:4318\nexporters:\n  prometheus:\n    endpoint: localhost:8889\n',
@@ -52,10 +63,11 @@ export default defineRule({
   stage: 'Collector',
   // Only a prometheus exporter without an endpoint stops the collector (verified on v0.105.0 at start and on
   // v0.165.0 in validate); listening on localhost starts fine, it is only unreachable from outside the container.
-  fatalIn: (_version, finding) => /^exporters\.[^.]+$/.test(finding.path ?? ''),
+  messages,
+  fatalIn: (_version, finding) => finding.kind === 'exporterWithoutEndpoint',
   check(ws) {
     const t = topology(ws.stack);
-    const findings: RuleFinding[] = [];
+    const findings: LocalhostFinding[] = [];
     for (const c of ws.stack.collectors) {
       const cs = t.containerOf(c);
       const usedReceivers = new Set(c.pipelines.flatMap((p) => p.receivers.map((r) => r.id)));
@@ -64,32 +76,41 @@ export default defineRule({
         findings.push(...receiverFindings(ws.stack, c, cs, usedReceivers));
         for (const l of prometheusExporterListeners(c)) {
           if (!usedExporters.has(l.exporter.id) || !isLoopback(l.host)) continue;
-          const written = String(l.exporter.config.endpoint);
+          const endpoint = listenerValue(c, l);
+          const written = endpoint.text() ?? '';
           const from = written.includes(`[${l.host}]:${l.port}`) ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
           findings.push({
-            ...atYaml(c.yaml, l.path, 'value'),
-            message: `exporter "${l.exporter.id}" serves metrics on ${l.host}:${l.port} ${where(cs)}: Prometheus in another container cannot scrape it (connection refused, target DOWN), so no Claude Code metrics reach Prometheus`,
+            ...endpoint.location('value'),
+            kind: 'exporterOnLoopback',
+            data: { exporter: l.exporter.id, host: l.host, port: l.port, ...inside(cs) },
             hint: `listen on all interfaces: endpoint: 0.0.0.0:${l.port}`,
-            fix: fix('safe', `set exporters.${l.exporter.id}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(c.yaml, l.path, from, `0.0.0.0:${l.port}`)),
+            fix: fix(
+              'safe',
+              `set exporters.${l.exporter.id}.endpoint to 0.0.0.0:${l.port}`,
+              yamlReplaceInScalar(endpoint.doc, endpoint.path, from, `0.0.0.0:${l.port}`),
+            ),
           });
         }
       }
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'prometheus' && usedExporters.has(x.id))) {
-        const endpoint = e.config.endpoint;
-        if (typeof endpoint === 'string' && endpoint.trim() !== '') continue;
-        if (endpoint !== undefined && endpoint !== null && typeof endpoint !== 'string') continue;
+        const endpoint = e.value.get('endpoint');
+        const text = endpoint?.string();
+        if (text !== undefined && text.trim() !== '') continue;
+        if (endpoint && !endpoint.isNull() && text === undefined) continue;
         const port = scrapedPort(ws.stack, cs);
         const value = `${cs && cs.service.networkMode !== 'host' ? '0.0.0.0' : 'localhost'}:${port}`;
-        const node = nodeAt(c.yaml, e.path);
-        const written = isObject(e.config) && 'endpoint' in e.config;
         const edits =
-          endpoint === '' ? yamlReplaceScalar(c.yaml, [...e.path, 'endpoint'], 'value', value)
-          : written ? []
-          : isMap(node) ? yamlInsertMapEntry(c.yaml, e.path, 'endpoint', value)
-          : yamlFillEmptyKey(c.yaml, e.path, [`endpoint: ${value}`]);
+          text === ''
+            ? yamlReplaceScalar(endpoint!.doc, endpoint!.path, 'value', value)
+            : endpoint
+              ? []
+              : e.value.isMap()
+                ? yamlInsertMapEntry(e.value.doc, e.path, 'endpoint', value)
+                : yamlFillEmptyKey(e.value.doc, e.path, [`endpoint: ${value}`]);
         findings.push({
-          ...atYaml(c.yaml, e.path),
-          message: `exporter "${e.id}" has no endpoint: the collector refuses to start ("expecting a non-blank address to run the Prometheus metrics handler")`,
+          ...e.value.location(),
+          kind: 'exporterWithoutEndpoint',
+          data: { exporter: e.id },
           hint: `add endpoint: ${value}${port === 8889 ? '' : ` (the port Prometheus scrapes)`}`,
           fix: fix('safe', `set exporters.${e.id}.endpoint to ${value}`, edits),
         });
@@ -99,31 +120,36 @@ export default defineRule({
   },
 });
 
-function receiverFindings(stack: Stack, c: CollectorConfig, cs: CollectorService, used: Set<string>): RuleFinding[] {
+function receiverFindings(stack: Stack, c: CollectorConfig, cs: CollectorService, used: Set<string>): LocalhostFinding[] {
   const byDefault = localhostDefault(stack, cs.service);
-  const out: RuleFinding[] = [];
+  const out: LocalhostFinding[] = [];
   for (const l of otlpListeners(c, byDefault)) {
     if (!used.has(l.receiver) || !isLoopback(l.host)) continue;
-    const consequence =
-      'the published port forwards to the container\'s network interface, not its loopback, so Claude Code on the host (and any other container) gets connection refused or reset and nothing is received';
+    const at = listenerValue(c, l);
     if (l.implicit) {
-      const protoPath = l.path;
-      const node = nodeAt(c.yaml, protoPath);
-      const edits = isMap(node) ? yamlInsertMapEntry(c.yaml, protoPath, 'endpoint', `0.0.0.0:${l.port}`) : yamlFillEmptyKey(c.yaml, protoPath, [`endpoint: 0.0.0.0:${l.port}`]);
+      const edits = at.isMap()
+        ? yamlInsertMapEntry(at.doc, at.path, 'endpoint', `0.0.0.0:${l.port}`)
+        : yamlFillEmptyKey(at.doc, at.path, [`endpoint: 0.0.0.0:${l.port}`]);
       out.push({
-        ...atYaml(c.yaml, protoPath),
-        message: `receiver "${l.receiver}" has no ${l.protocol} endpoint, so it listens on localhost:${l.port} (the default since v0.104.0; ${collectorVersionText(stack)}) ${where(cs)}: ${consequence}`,
+        ...at.location(),
+        kind: 'receiverDefault',
+        data: { receiver: l.receiver, protocol: l.protocol, port: l.port, version: collectorVersionText(stack), ...inside(cs) },
         hint: `set endpoint: 0.0.0.0:${l.port}`,
         fix: fix('safe', `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`, edits),
       });
     } else {
-      const written = String(c.yaml.doc.getIn(l.path));
+      const written = at.text() ?? '';
       const from = written.includes(`[${l.host}]:${l.port}`) ? `[${l.host}]:${l.port}` : `${l.host}:${l.port}`;
       out.push({
-        ...atYaml(c.yaml, l.path, 'value'),
-        message: `receiver "${l.receiver}" listens for ${l.protocol} on ${l.host}:${l.port} ${where(cs)}: ${consequence}`,
+        ...at.location('value'),
+        kind: 'receiverOnLoopback',
+        data: { receiver: l.receiver, protocol: l.protocol, host: l.host, port: l.port, ...inside(cs) },
         hint: `listen on all interfaces: endpoint: 0.0.0.0:${l.port}`,
-        fix: fix('safe', `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`, yamlReplaceInScalar(c.yaml, l.path, from, `0.0.0.0:${l.port}`)),
+        fix: fix(
+          'safe',
+          `set receivers.${l.receiver}.protocols.${l.protocol}.endpoint to 0.0.0.0:${l.port}`,
+          yamlReplaceInScalar(at.doc, at.path, from, `0.0.0.0:${l.port}`),
+        ),
       });
     }
   }

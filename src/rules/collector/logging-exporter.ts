@@ -1,7 +1,13 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInList, yamlReplaceScalar } from '../../model/edits.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
+
+const messages = {
+  removed:
+    'exporter "{{exporter}}" uses the logging exporter, removed in v0.111.0: {{version}} refuses to start ("the logging exporter has been deprecated, use the debug exporter instead")',
+  deprecated:
+    'exporter "{{exporter}}" uses the logging exporter, deprecated since v0.86.0 and removed in v0.111.0; {{version}} still runs it, but an upgrade will not start',
+} as const;
 
 const LOGLEVEL_TO_VERBOSITY: Record<string, string> = { debug: 'detailed', info: 'normal', warn: 'basic', error: 'basic' };
 
@@ -12,7 +18,8 @@ export default defineRule({
   checks: 'An exporter of type `logging` (deprecated in v0.86.0, removed in v0.111.0), and its `loglevel` option.',
   why: 'From v0.111.0 the collector refuses to start: "the logging exporter has been deprecated, use the debug exporter instead". With an unpinned `latest` image the stack breaks on the next pull.',
   fix: 'safe',
-  fixDescription: 'Renames the exporter to `debug` (keeping any `/name`) in its definition and in every pipeline that lists it, and `loglevel` to `verbosity` (debug → detailed, info → normal, warn/error → basic).',
+  fixDescription:
+    'Renames the exporter to `debug` (keeping any `/name`) in its definition and in every pipeline that lists it, and `loglevel` to `verbosity` (debug → detailed, info → normal, warn/error → basic).',
   versions: 'error from v0.111.0 (and when the version is unknown); warning v0.86.0–v0.110.x',
   bad: {
     file: 'otel-collector-config.yml',
@@ -25,10 +32,11 @@ export default defineRule({
   references: ['collector.md §2.1', 'opentelemetry-collector CHANGELOG v0.111.0 (#11037)', 'the seed skill README, "Known Issues", issue 5'],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   fatalIn: (version) => atLeast(version, '0.111.0'),
   check(ws) {
     const removed = ws.stack.collector.source === 'assumed' || atLeast(ws.stack.collector.version, '0.111.0');
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors) {
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'logging')) {
         const newId = e.name !== undefined ? `debug/${e.name}` : 'debug';
@@ -37,17 +45,17 @@ export default defineRule({
           ...yamlReplaceScalar(c.yaml, e.path, 'key', newId),
           ...c.pipelines.flatMap((p) => yamlReplaceInList(c.yaml, [...p.path, 'exporters'], e.id, newId)),
         ];
-        const loglevel = typeof e.config.loglevel === 'string' ? e.config.loglevel : undefined;
-        if (loglevel !== undefined) {
-          edits.push(...yamlReplaceScalar(c.yaml, [...e.path, 'loglevel'], 'key', 'verbosity'));
-          edits.push(...yamlReplaceScalar(c.yaml, [...e.path, 'loglevel'], 'value', LOGLEVEL_TO_VERBOSITY[loglevel] ?? 'normal'));
+        const option = e.value.get('loglevel');
+        const loglevel = option?.string();
+        if (option && loglevel !== undefined) {
+          edits.push(...yamlReplaceScalar(option.doc, option.path, 'key', 'verbosity'));
+          edits.push(...yamlReplaceScalar(option.doc, option.path, 'value', LOGLEVEL_TO_VERBOSITY[loglevel] ?? 'normal'));
         }
         findings.push({
-          ...atYaml(c.yaml, e.path),
+          ...e.value.location(),
           severity: removed ? 'error' : 'warning',
-          message: removed
-            ? `exporter "${e.id}" uses the logging exporter, removed in v0.111.0: ${collectorVersionText(ws.stack)} refuses to start ("the logging exporter has been deprecated, use the debug exporter instead")`
-            : `exporter "${e.id}" uses the logging exporter, deprecated since v0.86.0 and removed in v0.111.0; ${collectorVersionText(ws.stack)} still runs it, but an upgrade will not start`,
+          kind: removed ? 'removed' : 'deprecated',
+          data: { exporter: e.id, version: collectorVersionText(ws.stack) },
           hint: `rename it to "${newId}"${loglevel !== undefined ? ' and loglevel to verbosity' : ''} here and in the pipelines`,
           fix: fix('safe', `rename exporter ${e.id} to ${newId}`, edits),
         });

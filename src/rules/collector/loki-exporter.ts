@@ -3,7 +3,6 @@ import { fix, yamlDeleteMapEntry, yamlReplaceInList, yamlReplaceScalar } from '.
 import { absence, distributionText, lifecycleOf, OTLP_HTTP_RENAMED_FROM, shippedAt } from '../../model/components.js';
 import type { Component, CollectorConfig } from '../../model/collector.js';
 import type { Stack } from '../../model/stack.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 /** Options of the otlphttp exporter a loki exporter block may carry over (confighttp client, queue, retry). */
@@ -32,6 +31,16 @@ const OTLPHTTP_KEYS = new Set([
 
 const LOKI = lifecycleOf('exporters', 'loki')!;
 
+const REFUSED = 'refuses to start: unknown type: "loki" for id: "{{exporter}}" (valid values: [...])';
+
+const messages = {
+  notInBuild: `exporter "{{exporter}}" uses the loki exporter, which is not in {{distribution}}: {{version}} ${REFUSED}`,
+  removed: `exporter "{{exporter}}" uses the loki exporter, removed from the contrib distribution in v0.131.0: {{version}} ${REFUSED}`,
+  missingInGap: `exporter "{{exporter}}" uses the loki exporter, missing from the contrib distribution in v0.122.x (back in v0.123.0): {{version}} ${REFUSED}`,
+  deprecated:
+    'exporter "{{exporter}}" uses the loki exporter, deprecated since July 2024 and removed from the contrib distribution in v0.131.0; {{version}} still has it, but an upgrade will not start',
+} as const;
+
 /** `http://loki:3100/loki/api/v1/push` → `http://loki:3100/otlp`; the OTLP path replaces whatever path was there. */
 export function lokiOtlpEndpoint(endpoint: unknown): string {
   const m = typeof endpoint === 'string' ? /^(https?:\/\/[^/\s]+)/i.exec(endpoint.trim()) : null;
@@ -46,14 +55,15 @@ function otlpHttpType(stack: Stack): string {
 function replacement(c: CollectorConfig, e: Component, stack: Stack) {
   const newId = `${otlpHttpType(stack)}/${e.name ?? 'loki'}`;
   if (c.components.some((x) => x.kind === 'exporters' && x.id === newId)) return { newId, fix: undefined };
-  const url = lokiOtlpEndpoint(e.config.endpoint);
+  const endpoint = e.value.get('endpoint');
+  const url = lokiOtlpEndpoint(endpoint?.string());
   const edits = [
     ...yamlReplaceScalar(c.yaml, e.path, 'key', newId),
     ...c.pipelines.flatMap((p) => yamlReplaceInList(c.yaml, [...p.path, 'exporters'], e.id, newId)),
   ];
-  if (typeof e.config.endpoint !== 'string') return { newId, fix: undefined };
-  edits.push(...yamlReplaceScalar(c.yaml, [...e.path, 'endpoint'], 'value', url));
-  for (const key of Object.keys(e.config).filter((k) => !OTLPHTTP_KEYS.has(k))) edits.push(...yamlDeleteMapEntry(c.yaml, [...e.path, key]));
+  if (endpoint?.string() === undefined) return { newId, fix: undefined };
+  edits.push(...yamlReplaceScalar(endpoint.doc, endpoint.path, 'value', url));
+  for (const [key, option] of e.value.entries()) if (!OTLPHTTP_KEYS.has(key)) edits.push(...yamlDeleteMapEntry(option.doc, option.path));
   return { newId, url, fix: fix('unsafe', `replace the loki exporter ${e.id} with ${newId} to ${url}`, edits) };
 }
 
@@ -84,26 +94,24 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
-  fatalIn: (version, finding) => finding.severity === 'error' && (/is not in the (core distribution|custom build)/.test(finding.message) || !shippedAt(LOKI, version)),
+  messages,
+  fatalIn: (version, finding) => finding.severity === 'error' && (finding.kind === 'notInBuild' || !shippedAt(LOKI, version)),
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors) {
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'loki')) {
         const missing = absence(ws.stack, 'exporters', 'loki');
         const r = replacement(c, e, ws.stack);
         const version = collectorVersionText(ws.stack);
-        const refused = `refuses to start: unknown type: "loki" for id: "${e.id}" (valid values: [...])`;
-        const message =
-          missing?.reason === 'distribution' || missing?.reason === 'manifest'
-            ? `exporter "${e.id}" uses the loki exporter, which is not in ${distributionText(ws.stack)}: ${version} ${refused}`
-            : missing
-              ? `exporter "${e.id}" uses the loki exporter, ${atLeast(ws.stack.collector.version, '0.131.0') ? 'removed from the contrib distribution in v0.131.0' : 'missing from the contrib distribution in v0.122.x (back in v0.123.0)'}: ${version} ${refused}`
-              : `exporter "${e.id}" uses the loki exporter, deprecated since July 2024 and removed from the contrib distribution in v0.131.0; ${version} still has it, but an upgrade will not start`;
+        const hint = `send logs to Loki's OTLP endpoint instead: exporter "${r.newId}" with endpoint ${r.url ?? lokiOtlpEndpoint(e.value.get('endpoint')?.string())} (Loki 3.0 or later)`;
+        const at = { ...e.value.location(), severity: missing ? ('error' as const) : ('warning' as const), hint };
         findings.push({
-          ...atYaml(c.yaml, e.path),
-          severity: missing ? 'error' : 'warning',
-          message,
-          hint: `send logs to Loki's OTLP endpoint instead: exporter "${r.newId}" with endpoint ${r.url ?? lokiOtlpEndpoint(e.config.endpoint)} (Loki 3.0 or later)`,
+          ...at,
+          ...(missing?.reason === 'distribution' || missing?.reason === 'manifest'
+            ? { kind: 'notInBuild' as const, data: { exporter: e.id, distribution: distributionText(ws.stack), version } }
+            : missing
+              ? { kind: atLeast(ws.stack.collector.version, '0.131.0') ? ('removed' as const) : ('missingInGap' as const), data: { exporter: e.id, version } }
+              : { kind: 'deprecated' as const, data: { exporter: e.id, version } }),
           fix: r.fix,
         });
       }

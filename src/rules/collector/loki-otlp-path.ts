@@ -1,14 +1,22 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceScalar } from '../../model/edits.js';
 import { lokiExports, type LokiExport } from '../../model/loki.js';
-import { atYaml } from '../../model/yaml-locate.js';
+
+const DROPPED = 'Loki answers 404 or rejects them, and no Claude Code event reaches Loki';
+
+/** `url`: where the exporter ends up posting logs. */
+const messages = {
+  pushApi: `exporter "{{exporter}}" posts logs to {{url}}, a path under the old loki exporter's push API (/loki/api/v1/push), not Loki's OTLP endpoint: ${DROPPED}`,
+  pathTwice: `exporter "{{exporter}}" posts logs to {{url}}, the OTLP path twice (the exporter appends /v1/logs to \`endpoint\`): ${DROPPED}`,
+  notOtlp: `exporter "{{exporter}}" posts logs to {{url}}, where Loki has no OTLP endpoint (it ingests OTLP at /otlp/v1/logs): ${DROPPED}`,
+} as const;
 
 /** What Loki makes of the path the exporter ends up posting to. */
-function problem(posted: string): string | undefined {
+function problem(posted: string): keyof typeof messages | undefined {
   if (/^\/otlp\/v1\/logs\/?$/.test(posted)) return undefined;
-  if (posted.includes('/loki/api/v1/push')) return "a path under the old loki exporter's push API (/loki/api/v1/push), not Loki's OTLP endpoint";
-  if (/\/otlp\/v1\/logs\/v1\/logs$/.test(posted)) return 'the OTLP path twice (the exporter appends /v1/logs to `endpoint`)';
-  return 'where Loki has no OTLP endpoint (it ingests OTLP at /otlp/v1/logs)';
+  if (posted.includes('/loki/api/v1/push')) return 'pushApi';
+  if (/\/otlp\/v1\/logs\/v1\/logs$/.test(posted)) return 'pathTwice';
+  return 'notOtlp';
 }
 
 export default defineRule({
@@ -16,10 +24,11 @@ export default defineRule({
   severity: 'error',
   title: 'OTLP/HTTP exporter to Loki on the wrong path',
   checks:
-    'An `otlphttp` (`otlp_http`) exporter in a logs pipeline whose endpoint is Loki (a host named loki, port 3100, or a compose service running grafana/loki), when the URL it posts logs to is not Loki\'s `/otlp/v1/logs`: `endpoint` gets `/v1/logs` appended, so it must be `http://<loki>:3100/otlp`; a `logs_endpoint` is used as written, so it must end in `/otlp/v1/logs`.',
+    "An `otlphttp` (`otlp_http`) exporter in a logs pipeline whose endpoint is Loki (a host named loki, port 3100, or a compose service running grafana/loki), when the URL it posts logs to is not Loki's `/otlp/v1/logs`: `endpoint` gets `/v1/logs` appended, so it must be `http://<loki>:3100/otlp`; a `logs_endpoint` is used as written, so it must end in `/otlp/v1/logs`.",
   why: 'Loki answers every other path with 404 (or rejects the payload on its push API), the collector logs "Exporting failed. Dropping data." and Claude Code\'s events never reach Loki, while the collector and Loki both look healthy. The usual mistakes: the old loki exporter\'s `/loki/api/v1/push` carried over, `http://loki:3100` without `/otlp`, or `/otlp/v1/logs` in `endpoint` (appended again).',
   fix: 'safe',
-  fixDescription: 'Sets `endpoint` to `<scheme>://<loki host>:<port>/otlp` (or `logs_endpoint` to `…/otlp/v1/logs`): the same Loki, on the path it ingests OTLP at.',
+  fixDescription:
+    'Sets `endpoint` to `<scheme>://<loki host>:<port>/otlp` (or `logs_endpoint` to `…/otlp/v1/logs`): the same Loki, on the path it ingests OTLP at.',
   versions: 'all collector versions; Loki 3.0 or later (native OTLP ingestion)',
   bad: {
     file: 'otel-collector-config.yml',
@@ -29,9 +38,13 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
-  references: ['grafana-loki.md §9 (Loki OTLP ingestion: endpoint http://loki:3100/otlp, the exporter appends /v1/logs; common mistakes)', 'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"'],
+  references: [
+    'grafana-loki.md §9 (Loki OTLP ingestion: endpoint http://loki:3100/otlp, the exporter appends /v1/logs; common mistakes)',
+    'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"',
+  ],
   oracle: 'fixtures',
   stage: 'Collector',
+  messages,
   fatalIn: () => false,
   check(ws) {
     return lokiExports(ws.stack).flatMap((x) => {
@@ -41,14 +54,16 @@ export default defineRule({
   },
 });
 
-function check({ collector: c, exporter: e, key, url }: LokiExport): RuleFinding | undefined {
+function check({ collector: c, exporter: e, key, url }: LokiExport): RuleFinding<typeof messages> | undefined {
   const posted = key === 'endpoint' ? `${url.path.replace(/\/+$/, '')}/v1/logs` : url.path;
-  const what = problem(posted);
-  if (!what) return undefined;
+  const kind = problem(posted);
+  if (!kind) return undefined;
   const right = key === 'endpoint' ? `${url.base}/otlp` : `${url.base}/otlp/v1/logs`;
+  const written = e.value.get(key);
   return {
-    ...atYaml(c.yaml, [...e.path, key], 'value'),
-    message: `exporter "${e.id}" posts logs to ${url.base}${posted}, ${what}: Loki answers 404 or rejects them, and no Claude Code event reaches Loki`,
+    ...(written ?? e.value).location('value'),
+    kind,
+    data: { exporter: e.id, url: `${url.base}${posted}` },
     hint: `${key}: ${right}${key === 'endpoint' ? ' (the exporter appends /v1/logs)' : ''}`,
     fix: fix('safe', `point ${e.id} at ${right}`, yamlReplaceScalar(c.yaml, [...e.path, key], 'value', right)),
   };

@@ -1,8 +1,7 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { deliveries, type Delivery } from '../../model/routes.js';
-import { nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
+import { pipelinesValue } from '../../model/collector.js';
 import { groupBy, sendsText } from '../../model/sends-text.js';
 
 type NoPipeline = Extract<Delivery, { status: 'no-pipeline' }>;
@@ -15,13 +14,30 @@ const WHAT: Record<string, string> = {
   traces: 'no spans are stored',
 };
 
+/** `sends`: what Claude Code sends (sendsText); `file`: the collector config's name. */
+interface Missing {
+  sends: string;
+  receiver: string;
+  signals: string[];
+  file: string;
+}
+
+const consequence = (d: Missing) => d.signals.map((s) => WHAT[s]).join(', and ');
+
+const messages = {
+  notListed: (d: Missing & { http: boolean }) =>
+    `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}", but no ${d.signals.join(' or ')} pipeline in ${d.file} lists that receiver: the collector rejects ${d.signals.length > 1 ? 'those exports' : `every ${EXPORT_WORD[d.signals[0]]}`}${d.http ? ` (HTTP 404 for ${d.signals.map((s) => `/v1/${s}`).join(', ')})` : ''}, so ${consequence(d)}`,
+  notStarted: (d: Missing & { port: number }) =>
+    `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}", but that receiver is in no pipeline of ${d.file}, so the collector does not start it and port ${d.port} refuses every connection: ${consequence(d)}`,
+} as const;
+
 export default defineRule({
   id: 'collector/missing-signal-pipeline',
   severity: 'error',
   title: 'Claude Code exports a signal the collector has no pipeline for',
   checks:
     'Cross-file: for every signal Claude Code exports over OTLP (from its settings) and that reaches an OTLP receiver of the collector config: some pipeline of that signal (`metrics`, `logs`, `traces`, with any `/name`) lists that receiver. A receiver in no pipeline at all is not started.',
-  why: 'The collector serves only the signals its pipelines take from a receiver: a logs export without a logs pipeline is rejected (OTLP/HTTP answers 404 for /v1/logs), so Claude Code\'s events never reach Loki even though metrics work. A receiver listed in no pipeline is not started at all, so its port refuses every connection.',
+  why: "The collector serves only the signals its pipelines take from a receiver: a logs export without a logs pipeline is rejected (OTLP/HTTP answers 404 for /v1/logs), so Claude Code's events never reach Loki even though metrics work. A receiver listed in no pipeline is not started at all, so its port refuses every connection.",
   fix: 'none',
   versions: 'all versions',
   bad: {
@@ -32,25 +48,35 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'service:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
-  references: ['collector.md §7 (logs pipeline needed when OTEL_LOGS_EXPORTER=otlp)', 'collector.md §6 (a path for a signal with no pipeline → 404)', 'peers.md §1.1 (anthropics guide: metrics pipeline only)'],
+  references: [
+    'collector.md §7 (logs pipeline needed when OTEL_LOGS_EXPORTER=otlp)',
+    'collector.md §6 (a path for a signal with no pipeline → 404)',
+    'peers.md §1.1 (anthropics guide: metrics pipeline only)',
+  ],
+  messages,
   oracle: 'fixtures',
   stage: 'Collector',
   check(ws) {
     const missing = deliveries(ws).filter((d): d is NoPipeline => d.status === 'no-pipeline');
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const group of groupBy(missing, (d) => `${d.collector.file}|${d.listener.receiver}|${d.started}`)) {
       const d = group[0];
       const c = d.collector;
       const signals = [...new Set(group.map((g) => g.route.signal))];
-      const where = nodeAt(c.yaml, ['service', 'pipelines']) ? ['service', 'pipelines'] : nodeAt(c.yaml, ['service']) ? ['service'] : [];
-      const file = basename(c.file);
-      const consequence = signals.map((s) => WHAT[s]).join(', and ');
-      const message = d.started
-        ? `Claude Code sends ${sendsText(ws, group.map((g) => g.route))}, which reaches receiver "${d.listener.receiver}", but no ${signals.join(' or ')} pipeline in ${file} lists that receiver: the collector rejects ${signals.length > 1 ? 'those exports' : `every ${EXPORT_WORD[signals[0]]}`}${d.listener.protocol === 'http' ? ` (HTTP 404 for ${signals.map((s) => `/v1/${s}`).join(', ')})` : ''}, so ${consequence}`
-        : `Claude Code sends ${sendsText(ws, group.map((g) => g.route))}, which reaches receiver "${d.listener.receiver}", but that receiver is in no pipeline of ${file}, so the collector does not start it and port ${d.listener.port} refuses every connection: ${consequence}`;
+      const missing: Missing = {
+        sends: sendsText(
+          ws,
+          group.map((g) => g.route),
+        ),
+        receiver: d.listener.receiver,
+        signals,
+        file: basename(c.file),
+      };
       findings.push({
-        ...atYaml(c.yaml, where),
-        message,
+        ...pipelinesValue(c).location(),
+        ...(d.started
+          ? { kind: 'notListed' as const, data: { ...missing, http: d.listener.protocol === 'http' } }
+          : { kind: 'notStarted' as const, data: { ...missing, port: d.listener.port } }),
         hint: `add ${signals.map((s) => `a ${s} pipeline with receivers: [${d.listener.receiver}]`).join(' and ')} and an exporter for it`,
       });
     }

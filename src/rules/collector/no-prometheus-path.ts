@@ -1,19 +1,32 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList } from '../../model/edits.js';
-import { findComponent, parseHostPort, type CollectorConfig, type Component, type Pipeline } from '../../model/collector.js';
+import { findComponent, parseHostPort, pipelinesValue, type CollectorConfig, type Component, type Pipeline } from '../../model/collector.js';
 import { deliveries } from '../../model/routes.js';
 import { topology, type Topology } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
-import { nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
 const OTLP_HTTP = new Set(['otlphttp', 'otlp_http']);
+
+/** `evidence`: where Prometheus was seen; `idle`: a prometheus exporter in no pipeline. */
+interface Unreached {
+  evidence: string;
+  file: string;
+  idle?: string;
+}
+
+const NO_DATA = `Claude Code's metrics never reach Prometheus and every dashboard panel shows "No data"`;
+const idleText = (d: Unreached) => (d.idle !== undefined ? ` (exporter "${d.idle}" is configured but in no pipeline)` : '');
+
+const messages = {
+  noExportToIt: (d: Unreached) => `Prometheus is in this stack (${d.evidence}), but no metrics pipeline in ${d.file} exports to it${idleText(d)}: ${NO_DATA}`,
+  noMetricsPipeline: (d: Unreached) => `Prometheus is in this stack (${d.evidence}), but ${d.file} has no metrics pipeline${idleText(d)}: ${NO_DATA}`,
+} as const;
 
 /** Whether an otlphttp exporter posts to Prometheus' OTLP receiver: a Prometheus service's name, or the /api/v1/otlp path. */
 export function toPrometheusOtlp(e: Component, t: Topology): boolean {
   if (!OTLP_HTTP.has(e.type)) return false;
-  const urls = ['endpoint', 'metrics_endpoint'].map((k) => e.config[k]).filter((v): v is string => typeof v === 'string');
+  const urls = ['endpoint', 'metrics_endpoint'].map((k) => e.value.get(k)?.string()).filter((v): v is string => v !== undefined);
   return urls.some((u) => {
     if (/\/api\/v1\/otlp(\/|$)/.test(u)) return true;
     const host = parseHostPort(u)?.host;
@@ -58,10 +71,11 @@ export default defineRule({
   severity: 'error',
   title: 'Prometheus is in the stack but no metrics pipeline reaches it',
   checks:
-    'When the workspace has Prometheus (a compose service with a Prometheus image, or a prometheus.yml), the collector config that runs has a metrics pipeline ending in a `prometheus` exporter (for Prometheus to scrape), a `prometheusremotewrite` exporter, or an `otlphttp` exporter to Prometheus\' OTLP receiver (directly, or through a connector). Whether a Prometheus job really scrapes the exporter is prometheus/collector-not-scraped\'s finding.',
+    "When the workspace has Prometheus (a compose service with a Prometheus image, or a prometheus.yml), the collector config that runs has a metrics pipeline ending in a `prometheus` exporter (for Prometheus to scrape), a `prometheusremotewrite` exporter, or an `otlphttp` exporter to Prometheus' OTLP receiver (directly, or through a connector). Whether a Prometheus job really scrapes the exporter is prometheus/collector-not-scraped's finding.",
   why: 'The collector receives Claude Code\'s metrics and drops them at the end of the pipeline (or only prints them with `debug`): Prometheus has no `claude_code_*` series and every Grafana panel shows "No data", although the collector logs no error.',
   fix: 'safe',
-  fixDescription: 'When a `prometheus` exporter is configured but in no pipeline, and there is exactly one metrics pipeline, adds the exporter to that pipeline\'s exporters.',
+  fixDescription:
+    "When a `prometheus` exporter is configured but in no pipeline, and there is exactly one metrics pipeline, adds the exporter to that pipeline's exporters.",
   versions: 'all versions',
   bad: {
     file: 'otel-collector-config.yml',
@@ -71,7 +85,12 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n  debug: {}\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus, debug]\n',
   },
-  references: ['collector.md §7 ("Collector is up but nothing reaches Prometheus")', 'collector.md §2.11 (prometheusremotewrite)', 'prometheus.md §4 (OTLP receiver), §5 (remote write)'],
+  references: [
+    'collector.md §7 ("Collector is up but nothing reaches Prometheus")',
+    'collector.md §2.11 (prometheusremotewrite)',
+    'prometheus.md §4 (OTLP receiver), §5 (remote write)',
+  ],
+  messages,
   oracle: 'fixtures',
   stage: 'Collector',
   check(ws) {
@@ -83,9 +102,11 @@ export default defineRule({
         : undefined;
     if (!promEvidence) return [];
     // Claude Code sending its metrics straight to a Prometheus service: the collector is not their path.
-    const direct = deliveries(ws).some((d) => d.route.signal === 'metrics' && d.route.service && t.prometheus.some((p) => p.service === d.route.service!.service));
+    const direct = deliveries(ws).some(
+      (d) => d.route.signal === 'metrics' && d.route.service && t.prometheus.some((p) => p.service === d.route.service!.service),
+    );
     if (direct) return [];
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of runningCollectors(ws)) {
       if (c.yaml.problems.length > 0) continue;
       if (prometheusPipelines(c, t).length > 0) continue;
@@ -95,13 +116,12 @@ export default defineRule({
       const used = new Set(c.pipelines.flatMap((p) => p.exporters.map((e) => e.id)));
       const idle = c.components.find((x) => x.kind === 'exporters' && x.type === 'prometheus' && !used.has(x.id));
       const file = basename(c.file);
-      const where = metrics.length ? [...metrics[0].path, 'exporters'] : nodeAt(c.yaml, ['service', 'pipelines']) ? ['service', 'pipelines'] : ['service'];
+      const where = metrics.length ? (metrics[0].value.get('exporters') ?? c.root) : pipelinesValue(c);
       const edits = idle && metrics.length === 1 ? yamlAppendToList(c.yaml, [...metrics[0].path, 'exporters'], idle.id) : [];
+      const data: Unreached = { evidence: promEvidence, file, idle: idle?.id };
       findings.push({
-        ...atYaml(c.yaml, nodeAt(c.yaml, where) ? where : []),
-        message: `Prometheus is in this stack (${promEvidence}), but ${
-          metrics.length ? `no metrics pipeline in ${file} exports to it` : `${file} has no metrics pipeline`
-        }${idle ? ` (exporter "${idle.id}" is configured but in no pipeline)` : ''}: Claude Code's metrics never reach Prometheus and every dashboard panel shows "No data"`,
+        ...where.location(),
+        ...(metrics.length ? { kind: 'noExportToIt' as const, data } : { kind: 'noMetricsPipeline' as const, data }),
         hint: idle
           ? `add ${idle.id} to the exporters of the metrics pipeline`
           : 'add a prometheus exporter (endpoint: 0.0.0.0:8889) to the metrics pipeline and scrape it from prometheus.yml',

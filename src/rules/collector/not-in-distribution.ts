@@ -3,10 +3,14 @@ import { fix, yamlReplaceInScalar } from '../../model/edits.js';
 import { absence, distributionText, lifecycleOf } from '../../model/components.js';
 import { isCollectorImage, type ComposeFile, type ComposeService } from '../../model/compose.js';
 import type { Stack } from '../../model/stack.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { collectorVersionText } from '../../model/collector-version-text.js';
 
 const singular = (kind: string) => kind.replace(/s$/, '');
+
+const messages = {
+  notInBuild: (d: { section: string; component: string; type: string; distribution: string; contrib: boolean; version: string }) =>
+    `${singular(d.section)} "${d.component}" is not in ${d.distribution}${d.contrib ? ' (it is a contrib component)' : ''}: ${d.version} refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`,
+} as const;
 
 /** The compose service running the core image, when its command names the config (so the contrib image reads the same file). */
 function coreService(stack: Stack): { compose: ComposeFile; service: ComposeService } | undefined {
@@ -45,23 +49,33 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   fatalIn: () => true,
   check(ws) {
     const stack = ws.stack;
     if (stack.collector.distribution !== 'core' && stack.collector.distribution !== 'custom') return [];
     const core = stack.collector.distribution === 'core' ? coreService(stack) : undefined;
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of stack.collectors) {
       for (const e of c.components) {
         // Removed and renamed components are reported by their own rules, which know the versions.
         if (lifecycleOf(e.kind, e.type)) continue;
         const missing = absence(stack, e.kind, e.type);
         if (!missing || missing.reason === 'version') continue;
-        const imageEdits =
-          core && core.service.image ? yamlReplaceInScalar(core.compose.yaml, [...core.service.path, 'image'], core.service.repository!, `${core.service.repository}-contrib`) : [];
+        const imageEdits = core?.service.image
+          ? yamlReplaceInScalar(core.compose.yaml, [...core.service.path, 'image'], core.service.repository!, `${core.service.repository}-contrib`)
+          : [];
         findings.push({
-          ...atYaml(c.yaml, e.path),
-          message: `${singular(e.kind)} "${e.id}" is not in ${distributionText(stack)}${missing.reason === 'distribution' ? ' (it is a contrib component)' : ''}: ${collectorVersionText(stack)} refuses to start: unknown type: "${e.type}" for id: "${e.id}" (valid values: [...])`,
+          ...e.value.location(),
+          kind: 'notInBuild',
+          data: {
+            section: e.kind,
+            component: e.id,
+            type: e.type,
+            distribution: distributionText(stack),
+            contrib: missing.reason === 'distribution',
+            version: collectorVersionText(stack),
+          },
           hint:
             missing.reason === 'distribution'
               ? 'use the contrib image (otel/opentelemetry-collector-contrib, same tag) or remove the component'

@@ -1,6 +1,14 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { collectorListeners, listenersCollide, type Listener } from '../../model/collector.js';
-import { atYaml } from '../../model/yaml-locate.js';
+import { collectorListeners, listenerValue, listenersCollide, type Listener } from '../../model/collector.js';
+
+type Side = Pick<Listener, 'owner' | 'host' | 'port' | 'implicit'>;
+
+const messages = {
+  samePort: (d: { here: Side; other: Side }) =>
+    `${d.here.owner} at ${describe(d.here)} and ${d.other.owner} at ${describe(d.other)} need the same port: the collector exits at start ("bind: address already in use"); otelcol validate does not catch this`,
+} as const;
+
+const side = (l: Listener): Side => ({ owner: l.owner, host: l.host, port: l.port, implicit: l.implicit });
 import { collectorVersionText } from '../../model/collector-version-text.js';
 
 export default defineRule({
@@ -11,7 +19,8 @@ export default defineRule({
     'The addresses the collector opens at its version: OTLP gRPC/HTTP receivers (defaults 4317/4318), prometheus exporter endpoints, internal telemetry metrics (default 8888, or `address`/pull readers), the health_check (13133), pprof (1777) and zpages (55679) extensions, zipkin receiver (9411). Only components that start count: receivers and exporters in a pipeline, extensions in service.extensions.',
   why: '`otelcol validate` does not bind ports, so it passes; the collector then exits at start with "cannot start pipelines: … bind: address already in use". The classic case is a prometheus exporter on 8888, where the collector\'s own metrics already listen. (Up to v0.110 a clash on the internal metrics port is reported asynchronously: "Asynchronous error received, terminating process", and the process ends with status 0.)',
   fix: 'none',
-  versions: 'all collector versions (internal metrics: `:8888` up to v0.110, `localhost:8888` from v0.111; from v0.123 `address` is ignored and readers replace the default)',
+  versions:
+    'all collector versions (internal metrics: `:8888` up to v0.110, `localhost:8888` from v0.111; from v0.123 `address` is ignored and readers replace the default)',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8888\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
@@ -20,12 +29,16 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
   },
-  references: ['collector.md §3 ("validate does not check port collisions … only fails at runtime with bind: address already in use"), §2.2 (internal metrics address/readers), §6 (health_check 13133)', 'opentelemetry-collector service/telemetry source at v0.105.0, v0.110.0, v0.111.0, v0.118.0 and v0.165.0; checked against real 0.105.0 and 0.165.0 builds'],
+  references: [
+    'collector.md §3 ("validate does not check port collisions … only fails at runtime with bind: address already in use"), §2.2 (internal metrics address/readers), §6 (health_check 13133)',
+    'opentelemetry-collector service/telemetry source at v0.105.0, v0.110.0, v0.111.0, v0.118.0 and v0.165.0; checked against real 0.105.0 and 0.165.0 builds',
+  ],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   fatalIn: () => true,
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
       const listeners = collectorListeners(c, ws.stack.collector.version);
       for (let j = 0; j < listeners.length; j++) {
@@ -35,8 +48,9 @@ export default defineRule({
         // Point at a listener written in the file; the other may be a default.
         const [here, other] = b.implicit && !a.implicit ? [a, b] : [b, a];
         findings.push({
-          ...atYaml(c.yaml, here.path, here.implicit ? 'key' : 'value'),
-          message: `${here.owner} at ${describe(here)} and ${other.owner} at ${describe(other)} need the same port: the collector exits at start ("bind: address already in use"); otelcol validate does not catch this`,
+          ...listenerValue(c, here).location(here.implicit ? 'key' : 'value'),
+          kind: 'samePort',
+          data: { here: side(here), other: side(other) },
           hint: hintFor(here, other, collectorVersionText(ws.stack)),
         });
       }
@@ -45,7 +59,7 @@ export default defineRule({
   },
 });
 
-function describe(l: Listener): string {
+function describe(l: Side): string {
   const host = l.host.includes(':') ? `[${l.host}]` : l.host;
   return `${host}:${l.port}${l.implicit ? ' (the default)' : ''}`;
 }

@@ -1,11 +1,9 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlInsertMapEntry } from '../../model/edits.js';
-import { otlpListeners } from '../../model/collector.js';
+import { listenerValue, otlpListeners } from '../../model/collector.js';
 import { deliveries, wireProtocol, type Delivery, type Route } from '../../model/routes.js';
 import { localhostDefault } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
-import { isMap, nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { arrivalText, groupBy, hostPortFor, sendsText } from '../../model/sends-text.js';
 
 type Miss = Extract<Delivery, { status: 'no-listener' | 'wrong-protocol' }>;
@@ -16,6 +14,25 @@ const WIRE_WORD = { grpc: 'gRPC', http: 'HTTP' } as const;
 function failure(sent: 'grpc' | 'http'): string {
   return sent === 'grpc' ? 'every export fails ("14 UNAVAILABLE: No connection established")' : 'every export fails ("Parse Error: Expected HTTP/")';
 }
+
+type Wire = 'grpc' | 'http';
+
+/** `sends`: what Claude Code sends (sendsText); `arrival`: where it arrives (arrivalText). */
+interface Sent {
+  sends: string;
+}
+
+const messages = {
+  wrongProtocol: (d: Sent & { arrival: string; receiver: string; serves: Wire; sent: Wire }) =>
+    `Claude Code sends ${d.sends}${d.arrival} is receiver "${d.receiver}"'s ${WIRE_WORD[d.serves]} endpoint: ${failure(d.sent)}`,
+  noListener: (d: Sent & { arrival: string; receiver: string; sent: Wire; port: number }) =>
+    `Claude Code sends ${d.sends}${d.arrival} has no listener (receiver "${d.receiver}" serves ${WIRE_WORD[d.sent]} on port ${d.port}): every export is refused`,
+  /** `others`: the protocols the receiver does serve. */
+  protocolMissing: (d: Sent & { receiver: string; sent: Wire; others: { protocol: Wire; port: number }[] }) =>
+    `Claude Code sends ${d.sends}, but receiver "${d.receiver}" has no ${d.sent} protocol${d.others.length ? ` (only ${d.others.map((o) => `${WIRE_WORD[o.protocol]} on ${o.port}`).join(', ')})` : ''}: every export fails`,
+  noOtlpReceiver: (d: Sent) => `Claude Code sends ${d.sends}, but the collector config has no otlp receiver: every export is refused`,
+} as const;
+type ProtocolFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'collector/protocol-not-enabled',
@@ -40,6 +57,7 @@ export default defineRule({
     'claude-code.md §9 E6 (grpc to an HTTP/1.1 receiver: "14 UNAVAILABLE"), E8 (http/protobuf to a gRPC receiver: "Parse Error: Expected HTTP/")',
     'collector.md §7 (protocol/port mismatch with the Claude Code env)',
   ],
+  messages,
   oracle: 'fixtures',
   stage: 'Collector',
   check(ws) {
@@ -48,46 +66,62 @@ export default defineRule({
   },
 });
 
-function finding(ws: Workspace, group: Miss[]): RuleFinding {
+function finding(ws: Workspace, group: Miss[]): ProtocolFinding {
   const d = group[0];
   const c = d.collector;
   const route = d.route;
   const wire = wireProtocol(route.protocol);
-  const sends = `Claude Code sends ${sendsText(ws, group.map((g) => g.route))}`;
-  const arrives = `${sends}${arrivalText(route, d.port)}`;
+  const sent = {
+    sends: sendsText(
+      ws,
+      group.map((g) => g.route),
+    ),
+  };
+  const arrival = arrivalText(route, d.port);
   const listeners = otlpListeners(c, localhostDefault(ws.stack, route.collectorService?.service));
   const sameProtocol = listeners.filter((l) => l.protocol === wire);
   if (d.status === 'wrong-protocol') {
     const l = d.listener;
     return {
-      ...atYaml(c.yaml, l.path, l.implicit ? 'key' : 'value'),
-      message: `${arrives} is receiver "${l.receiver}"'s ${WIRE_WORD[l.protocol]} endpoint: ${failure(wire)}`,
-      hint: alternatives(route, wire, sameProtocol.map((x) => hostPortFor(route, x.port)).filter((x): x is number => x !== undefined)),
+      ...listenerValue(c, l).location(l.implicit ? 'key' : 'value'),
+      kind: 'wrongProtocol',
+      data: { ...sent, arrival, receiver: l.receiver, serves: l.protocol, sent: wire },
+      hint: alternatives(
+        route,
+        wire,
+        sameProtocol.map((x) => hostPortFor(route, x.port)).filter((x): x is number => x !== undefined),
+      ),
     };
   }
   const otlp = c.components.filter((x) => x.kind === 'receivers' && x.type === 'otlp');
   if (sameProtocol.length > 0) {
     const l = sameProtocol[0];
     return {
-      ...atYaml(c.yaml, l.path, l.implicit ? 'key' : 'value'),
-      message: `${arrives} has no listener (receiver "${l.receiver}" serves ${WIRE_WORD[wire]} on port ${l.port}): every export is refused`,
-      hint: hostPortFor(route, l.port) !== undefined
-        ? `send to port ${hostPortFor(route, l.port)}, or make the receiver listen on ${d.port}`
-        : route.kind === 'published' ? `map the published port to container port ${l.port}, or make the receiver listen on ${d.port}` : `make the receiver listen on ${d.port}`,
+      ...listenerValue(c, l).location(l.implicit ? 'key' : 'value'),
+      kind: 'noListener',
+      data: { ...sent, arrival, receiver: l.receiver, sent: wire, port: l.port },
+      hint:
+        hostPortFor(route, l.port) !== undefined
+          ? `send to port ${hostPortFor(route, l.port)}, or make the receiver listen on ${d.port}`
+          : route.kind === 'published'
+            ? `map the published port to container port ${l.port}, or make the receiver listen on ${d.port}`
+            : `make the receiver listen on ${d.port}`,
     };
   }
   // No OTLP receiver serves the protocol at all.
   const target = otlp.find((r) => c.pipelines.some((p) => p.receivers.some((x) => x.id === r.id))) ?? otlp[0];
-  const protocolsPath = target ? [...target.path, 'protocols'] : undefined;
+  const protocols = target?.value.get('protocols');
   const value = `${route.collectorService && route.collectorService.service.networkMode !== 'host' ? '0.0.0.0' : 'localhost'}:${d.port}`;
-  const edits = protocolsPath && isMap(nodeAt(c.yaml, protocolsPath)) ? yamlInsertMapEntry(c.yaml, protocolsPath, wire, [`endpoint: ${value}`]) : [];
-  const others = target ? listeners.filter((l) => l.receiver === target.id).map((l) => `${WIRE_WORD[l.protocol]} on ${l.port}`) : [];
+  const edits = protocols?.isMap() ? yamlInsertMapEntry(protocols.doc, protocols.path, wire, [`endpoint: ${value}`]) : [];
+  const others = target ? listeners.filter((l) => l.receiver === target.id).map((l) => ({ protocol: l.protocol, port: l.port })) : [];
   return {
-    ...atYaml(c.yaml, protocolsPath ?? (nodeAt(c.yaml, ['receivers']) ? ['receivers'] : [])),
-    message: target
-      ? `${sends}, but receiver "${target.id}" has no ${wire} protocol${others.length ? ` (only ${others.join(', ')})` : ''}: every export fails`
-      : `${sends}, but the collector config has no otlp receiver: every export is refused`,
-    hint: target ? `enable it: protocols: ${wire}: endpoint: ${value}, or switch Claude Code to the protocol the receiver serves` : 'add an otlp receiver with grpc (4317) and http (4318) and list it in the pipelines',
+    ...(protocols ?? target?.value ?? c.root.get('receivers') ?? c.root).location(),
+    ...(target
+      ? { kind: 'protocolMissing' as const, data: { ...sent, receiver: target.id, sent: wire, others } }
+      : { kind: 'noOtlpReceiver' as const, data: sent }),
+    hint: target
+      ? `enable it: protocols: ${wire}: endpoint: ${value}, or switch Claude Code to the protocol the receiver serves`
+      : 'add an otlp receiver with grpc (4317) and http (4318) and list it in the pipelines',
     fix: fix('safe', `add the ${wire} protocol on ${value} to receivers.${target?.id}`, edits),
   };
 }
@@ -97,4 +131,3 @@ function alternatives(route: Route, wire: 'grpc' | 'http', ports: number[]): str
   if (ports.length === 0) return `enable ${wire} on the receiver, or set the protocol to ${other} to match this port`;
   return `send ${route.protocol} to port ${ports[0]}, which serves it, or set the protocol to ${other} to match this port`;
 }
-

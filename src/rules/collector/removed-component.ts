@@ -1,18 +1,38 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlDeleteFromList, yamlDeleteMapEntry } from '../../model/edits.js';
-import { absence, distributionText, LIFECYCLE, lifecycleOf, shippedAt, type Lifecycle } from '../../model/components.js';
-import { COMPONENT_KINDS, splitId, type CollectorConfig, type Component } from '../../model/collector.js';
-import { atYaml } from '../../model/yaml-locate.js';
+import { absence, distributionText, LIFECYCLE, lifecycleOf, shippedAt } from '../../model/components.js';
+import type { CollectorConfig, Component, ComponentKind } from '../../model/collector.js';
 import { collectorVersionText } from '../../model/collector-version-text.js';
 
-const OWNED = LIFECYCLE.filter((l) => l.rule === 'collector/removed-component');
+const OWNED = LIFECYCLE.filter((l) => l.retired === 'removed');
 const singular = (kind: string) => kind.replace(/s$/, '');
 
-/** "removed from the distributions in v0.108.0 (last in v0.107.x)". */
-function removedText(l: Lifecycle): string {
-  const [major, minor] = l.removedIn!.split('.').map(Number);
-  return `removed from the ${l.distributions.includes('core') ? '' : 'contrib '}distributions in v${l.removedIn} (last in v${major}.${minor - 1}.x)`;
+/** The component and its lifecycle, as every message names them. */
+interface Removed {
+  section: ComponentKind;
+  component: string;
+  type: string;
+  removedIn: string;
+  deprecatedIn?: string;
+  contribOnly: boolean;
+  version: string;
 }
+
+/** "removed from the distributions in v0.108.0 (last in v0.107.x)". */
+function removedText(d: Removed): string {
+  const [major, minor] = d.removedIn.split('.').map(Number);
+  return `removed from the ${d.contribOnly ? 'contrib ' : ''}distributions in v${d.removedIn} (last in v${major}.${minor - 1}.x)`;
+}
+
+const what = (d: Removed) => `${singular(d.section)} "${d.component}"`;
+const refused = (d: Removed) => `refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`;
+
+const messages = {
+  stillShipped: (d: Removed) =>
+    `${what(d)} is ${d.deprecatedIn ? `deprecated since v${d.deprecatedIn} and ` : ''}${removedText(d)}; ${d.version} still has it, but an upgrade will not start`,
+  removed: (d: Removed) => `${what(d)} was ${removedText(d)}: ${d.version} ${refused(d)}`,
+  notInBuild: (d: Removed & { distribution: string }) => `${what(d)} is not in ${d.distribution}: ${d.version} ${refused(d)}`,
+} as const;
 
 /** Deleting memory_ballast: its definition and its service.extensions entry (or the whole section it was alone in). */
 function ballastEdits(c: CollectorConfig, e: Component) {
@@ -20,7 +40,8 @@ function ballastEdits(c: CollectorConfig, e: Component) {
   const listed = c.serviceExtensions.filter((r) => r.id === e.id);
   const onlyListed = listed.length > 0 && listed.length === c.serviceExtensions.length;
   const definition = alone ? yamlDeleteMapEntry(c.yaml, ['extensions']) : yamlDeleteMapEntry(c.yaml, e.path);
-  const listing = listed.length === 0 ? [] : onlyListed ? yamlDeleteMapEntry(c.yaml, ['service', 'extensions']) : yamlDeleteFromList(c.yaml, ['service', 'extensions'], e.id);
+  const listing =
+    listed.length === 0 ? [] : onlyListed ? yamlDeleteMapEntry(c.yaml, ['service', 'extensions']) : yamlDeleteFromList(c.yaml, ['service', 'extensions'], e.id);
   // Both halves or nothing: a definition removed while still listed would not start either.
   if (definition.length === 0 || (listed.length > 0 && listing.length === 0)) return undefined;
   return fix('safe', `remove the memory_ballast extension ${e.id}`, [...definition, ...listing]);
@@ -36,7 +57,8 @@ export default defineRule({
   fix: 'safe',
   fixDescription:
     'memory_ballast only: removes the extension and its `service.extensions` entry (set GOMEMLIMIT instead). The others need a replacement configured by hand: the `otlp` exporter to Jaeger’s OTLP port, the `spanmetrics`/`servicegraph` connectors, OTLP instead of OpenCensus.',
-  versions: 'memory_ballast from v0.108.0, jaeger and jaeger_thrift exporters from v0.85.0, spanmetrics processor from v0.96.0, servicegraph processor from v0.94.0, opencensus from v0.132.0 (and when the version is unknown); warning before',
+  versions:
+    'memory_ballast from v0.108.0, jaeger and jaeger_thrift exporters from v0.85.0, spanmetrics processor from v0.96.0, servicegraph processor from v0.94.0, opencensus from v0.132.0 (and when the version is unknown); warning before',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\n  memory_ballast:\n    size_mib: 512\nservice:\n  extensions: [health_check, memory_ballast]\n',
@@ -45,35 +67,44 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\nservice:\n  extensions: [health_check]\n# docker-compose.yml: environment: GOMEMLIMIT: 400MiB\n',
   },
-  references: ['collector.md §1, §2.9, §2.10', 'open-telemetry/opentelemetry-collector CHANGELOG v0.92.0 (#8343), v0.109.0 (#10671)', 'open-telemetry/opentelemetry-collector-releases PR #1056'],
+  references: [
+    'collector.md §1, §2.9, §2.10',
+    'open-telemetry/opentelemetry-collector CHANGELOG v0.92.0 (#8343), v0.109.0 (#10671)',
+    'open-telemetry/opentelemetry-collector-releases PR #1056',
+  ],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   fatalIn: (version, finding) => {
-    if (finding.severity !== 'error') return false;
-    if (/is not in the (core distribution|custom build)/.test(finding.message)) return true;
-    const kind = COMPONENT_KINDS.find((k) => k === finding.path?.split('.')[0]);
-    const id = finding.path?.slice((kind?.length ?? 0) + 1) ?? '';
-    const l = kind && lifecycleOf(kind, splitId(id).type);
+    if (finding.severity !== 'error' || !('kind' in finding) || finding.kind === undefined) return false;
+    if (finding.kind === 'notInBuild') return true;
+    const l = lifecycleOf(finding.data.section, finding.data.type);
     return !!l && !shippedAt(l, version);
   },
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors) {
       for (const e of c.components) {
         const l = lifecycleOf(e.kind, e.type);
         if (!l || !OWNED.includes(l)) continue;
         const missing = absence(ws.stack, e.kind, e.type);
-        const what = `${singular(e.kind)} "${e.id}"`;
-        const refused = `refuses to start: unknown type: "${e.type}" for id: "${e.id}" (valid values: [...])`;
-        const message = !missing
-          ? `${what} is ${l.deprecatedIn ? `deprecated since v${l.deprecatedIn} and ` : ''}${removedText(l)}; ${collectorVersionText(ws.stack)} still has it, but an upgrade will not start`
-          : missing.reason === 'version'
-            ? `${what} was ${removedText(l)}: ${collectorVersionText(ws.stack)} ${refused}`
-            : `${what} is not in ${distributionText(ws.stack)}: ${collectorVersionText(ws.stack)} ${refused}`;
+        const data: Removed = {
+          section: e.kind,
+          component: e.id,
+          type: e.type,
+          removedIn: l.removedIn!,
+          deprecatedIn: l.deprecatedIn,
+          contribOnly: !l.distributions.includes('core'),
+          version: collectorVersionText(ws.stack),
+        };
         findings.push({
-          ...atYaml(c.yaml, e.path),
+          ...e.value.location(),
           severity: missing ? 'error' : 'warning',
-          message,
+          ...(!missing
+            ? { kind: 'stillShipped' as const, data }
+            : missing.reason === 'version'
+              ? { kind: 'removed' as const, data }
+              : { kind: 'notInBuild' as const, data: { ...data, distribution: distributionText(ws.stack) } }),
           hint: `use ${l.replacement}`,
           fix: l.type === 'memory_ballast' ? ballastEdits(c, e) : undefined,
         });

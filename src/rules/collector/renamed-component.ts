@@ -1,9 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInList, yamlReplaceScalar } from '../../model/edits.js';
 import { absence, distributionText, renameOf, RENAMES } from '../../model/components.js';
-import { COMPONENT_KINDS, splitId, type CollectorConfig, type Component } from '../../model/collector.js';
+import type { CollectorConfig, Component, ComponentKind } from '../../model/collector.js';
 import type { YamlPath } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 const singular = (kind: string) => kind.replace(/s$/, '');
@@ -24,6 +23,24 @@ function renameEdits(c: CollectorConfig, e: Component, type: string) {
     edits: [...yamlReplaceScalar(c.yaml, e.path, 'key', newId), ...referenceLists(c, e.kind).flatMap((path) => yamlReplaceInList(c.yaml, path, e.id, newId))],
   };
 }
+
+/** The component as written and the version that decides. */
+interface Named {
+  section: ComponentKind;
+  component: string;
+  type: string;
+  version: string;
+}
+
+const what = (d: Named) => `${singular(d.section)} "${d.component}"`;
+const refused = (d: Named) => `refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`;
+
+const messages = {
+  newNameTooEarly: (d: Named & { since: string }) => `${what(d)} uses the name ${d.type}, which exists only from v${d.since}: ${d.version} ${refused(d)}`,
+  notInBuild: (d: Named & { distribution: string }) => `${what(d)} (${d.type}) is not in ${d.distribution}: ${d.version} ${refused(d)}`,
+  oldName: (d: Named & { newType: string; since: string }) =>
+    `${what(d)} uses the old name ${d.type}, a deprecated alias of ${d.newType} since v${d.since}; ${d.version} logs at startup: "${d.type}" alias is deprecated; use "${d.newType}" instead`,
+} as const;
 
 const renamesText = RENAMES.map((r) => `\`${r.old}\` → \`${r.type}\` (v${r.since})`).join(', ');
 
@@ -54,35 +71,33 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   fatalIn: (version, finding) => {
-    if (finding.severity !== 'error') return false;
-    if (/is not in the (core distribution|custom build)/.test(finding.message)) return true;
-    const kind = COMPONENT_KINDS.find((k) => k === finding.path?.split('.')[0]);
-    const r = kind && renameOf(kind, splitId(finding.path!.slice(kind.length + 1)).type);
+    if (finding.severity !== 'error' || !('kind' in finding) || finding.kind === undefined) return false;
+    if (finding.kind === 'notInBuild') return true;
+    const r = renameOf(finding.data.section, finding.data.type);
     return !!r && !r.isOld && !atLeast(version, r.rename.since);
   },
   check(ws) {
     const stack = ws.stack;
     const pinned = stack.collector.source !== 'assumed';
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of stack.collectors) {
       for (const e of c.components) {
         const found = renameOf(e.kind, e.type);
         if (!found) continue;
         const { rename: r, isOld } = found;
-        const what = `${singular(e.kind)} "${e.id}"`;
+        const named: Named = { section: e.kind, component: e.id, type: e.type, version: collectorVersionText(stack) };
         if (!isOld) {
           const missing = absence(stack, e.kind, e.type);
           if (!missing) continue;
           const { newId, edits } = renameEdits(c, e, r.old);
-          const refused = `refuses to start: unknown type: "${e.type}" for id: "${e.id}" (valid values: [...])`;
           findings.push({
-            ...atYaml(c.yaml, e.path),
+            ...e.value.location(),
             severity: 'error',
-            message:
-              missing.reason === 'version'
-                ? `${what} uses the name ${e.type}, which exists only from v${r.since}: ${collectorVersionText(stack)} ${refused}`
-                : `${what} (${e.type}) is not in ${distributionText(stack)}: ${collectorVersionText(stack)} ${refused}`,
+            ...(missing.reason === 'version'
+              ? { kind: 'newNameTooEarly' as const, data: { ...named, since: r.since } }
+              : { kind: 'notInBuild' as const, data: { ...named, distribution: distributionText(stack) } }),
             hint:
               missing.reason === 'version'
                 ? `call it "${newId}" (the name before v${r.since}, still accepted after it)`
@@ -96,9 +111,10 @@ export default defineRule({
         if (!pinned || !atLeast(stack.collector.version, r.since)) continue;
         const { newId, edits } = renameEdits(c, e, r.type);
         findings.push({
-          ...atYaml(c.yaml, e.path),
+          ...e.value.location(),
           severity: 'info',
-          message: `${what} uses the old name ${e.type}, a deprecated alias of ${r.type} since v${r.since}; ${collectorVersionText(stack)} logs at startup: "${e.type}" alias is deprecated; use "${r.type}" instead`,
+          kind: 'oldName',
+          data: { ...named, newType: r.type, since: r.since },
           hint: `rename it to "${newId}" here and in the pipelines (only if every collector that reads this file is v${r.since} or later)`,
           fix: fix('safe', `rename ${singular(e.kind)} ${e.id} to ${newId}`, edits),
         });

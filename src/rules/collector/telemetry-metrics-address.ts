@@ -1,14 +1,17 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlDeleteMapEntry, yamlReplaceMapEntry } from '../../model/edits.js';
 import { parseHostPort } from '../../model/collector.js';
-import { atYaml } from '../../model/yaml-locate.js';
 import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
 
 export const DEPRECATED_FROM = '0.111.0';
 export const IGNORED_FROM = '0.123.0';
 export const REJECTED_FROM = '0.128.0';
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const messages = {
+  rejected: `service.telemetry.metrics.address was deleted in v${REJECTED_FROM}: {{version}} refuses to start: "'' has invalid keys: address"`,
+  ignored: `service.telemetry.metrics.address is silently ignored by {{version}} (since v${IGNORED_FROM}): internal metrics are served on localhost:8888 instead, and v${REJECTED_FROM} and later refuse to start`,
+  deprecated: `service.telemetry.metrics.address is deprecated since v${DEPRECATED_FROM}; {{version}} still honours it, but v${IGNORED_FROM}–v0.127.x ignore it and v${REJECTED_FROM} and later refuse to start`,
+} as const;
 
 /** The `readers` form of an address: a pull reader with a Prometheus exporter, names kept as before v0.119.0. */
 export function readerLines(host: string, port: number): string[] {
@@ -42,7 +45,8 @@ export default defineRule({
   fix: 'safe',
   fixDescription:
     'Replaces `address: <host>:<port>` with `readers: - pull: exporter: prometheus: {host, port}` (`:8888` becomes host 0.0.0.0), with `without_type_suffix`, `without_units` and `without_scope_info` true so the internal metric names stay as they were; when `readers` is already there, only deletes `address`.',
-  versions: 'error from v0.128.0 (and when the version is unknown); warning v0.123.0–v0.127.x (silently ignored) and v0.111.0–v0.122.x (deprecated); fine before v0.111.0',
+  versions:
+    'error from v0.128.0 (and when the version is unknown); warning v0.123.0–v0.127.x (silently ignored) and v0.111.0–v0.122.x (deprecated); fine before v0.111.0',
   bad: { file: 'otel-collector-config.yml', text: 'service:\n  telemetry:\n    metrics:\n      address: 0.0.0.0:8888\n' },
   good: {
     file: 'otel-collector-config.yml',
@@ -55,28 +59,29 @@ export default defineRule({
   ],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   fatalIn: (version) => atLeast(version, REJECTED_FROM),
   check(ws) {
     const version = ws.stack.collector.version;
     if (!atLeast(version, DEPRECATED_FROM)) return [];
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors) {
-      const metrics = isObject(c.telemetry?.metrics) ? c.telemetry.metrics : undefined;
-      if (!metrics || !('address' in metrics)) continue;
-      const path = ['service', 'telemetry', 'metrics', 'address'];
-      const parts = addressParts(metrics.address);
-      const hasReaders = 'readers' in metrics;
-      const edits = hasReaders ? yamlDeleteMapEntry(c.yaml, path) : parts ? yamlReplaceMapEntry(c.yaml, path, 'readers', readerLines(parts.host, parts.port)) : [];
-      const v = collectorVersionText(ws.stack);
-      const [severity, message] = atLeast(version, REJECTED_FROM)
-        ? ['error' as const, `service.telemetry.metrics.address was deleted in v${REJECTED_FROM}: ${v} refuses to start: "'' has invalid keys: address"`]
-        : atLeast(version, IGNORED_FROM)
-          ? ['warning' as const, `service.telemetry.metrics.address is silently ignored by ${v} (since v${IGNORED_FROM}): internal metrics are served on localhost:8888 instead, and v${REJECTED_FROM} and later refuse to start`]
-          : ['warning' as const, `service.telemetry.metrics.address is deprecated since v${DEPRECATED_FROM}; ${v} still honours it, but v${IGNORED_FROM}–v0.127.x ignore it and v${REJECTED_FROM} and later refuse to start`];
+      const metrics = c.root.at('service', 'telemetry', 'metrics');
+      const address = metrics?.get('address');
+      if (!metrics || !address) continue;
+      const parts = addressParts(address.string());
+      const hasReaders = metrics.has('readers');
+      const edits = hasReaders
+        ? yamlDeleteMapEntry(address.doc, address.path)
+        : parts
+          ? yamlReplaceMapEntry(address.doc, address.path, 'readers', readerLines(parts.host, parts.port))
+          : [];
+      const kind = atLeast(version, REJECTED_FROM) ? 'rejected' : atLeast(version, IGNORED_FROM) ? 'ignored' : 'deprecated';
       findings.push({
-        ...atYaml(c.yaml, path),
-        severity,
-        message,
+        ...address.location(),
+        severity: kind === 'rejected' ? 'error' : 'warning',
+        kind,
+        data: { version: collectorVersionText(ws.stack) },
         hint: hasReaders
           ? 'delete address: the readers below already configure the internal metrics endpoint'
           : `use readers: - pull: exporter: prometheus: {host: ${parts?.host ?? '0.0.0.0'}, port: ${parts?.port ?? 8888}} (with without_type_suffix, without_units and without_scope_info true to keep the metric names)`,

@@ -1,15 +1,28 @@
 import { nearest as nearestNames } from '../../util/distance.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { canonicalId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
-import { atYaml } from '../../model/yaml-locate.js';
 
-const SINGULAR: Record<ComponentKind, string> = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' };
+const SINGULAR: Record<ComponentKind, string> = {
+  receivers: 'receiver',
+  processors: 'processor',
+  exporters: 'exporter',
+  connectors: 'connector',
+  extensions: 'extension',
+};
+
+const messages = {
+  /** `where`: the collector's name for the list, e.g. `service::pipelines::metrics`. */
+  notConfigured: (d: { where: string; section: ComponentKind; component: string }) =>
+    `${d.where}: references ${SINGULAR[d.section]} "${d.component}" which is not configured: the collector refuses this config and does not start`,
+} as const;
+type UndefinedFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'collector/undefined-component',
   severity: 'error',
   title: 'Pipeline or service.extensions names a component that is not configured',
-  checks: 'Every receiver, processor and exporter a pipeline lists, and every extension `service.extensions` lists, is defined in its section (connectors count as receivers and exporters). Ids are compared as the collector reads them: type and name trimmed.',
+  checks:
+    'Every receiver, processor and exporter a pipeline lists, and every extension `service.extensions` lists, is defined in its section (connectors count as receivers and exporters). Ids are compared as the collector reads them: type and name trimmed.',
   why: 'The collector refuses the whole config, at `validate` and at start: "service::pipelines::metrics: references exporter "prometheus" which is not configured" (or "service::extensions: references extension "health_check" which is not configured"). The container restarts in a loop and nothing is received.',
   fix: 'none',
   versions: 'all collector versions',
@@ -21,19 +34,26 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'receivers:\n  otlp: {protocols: {grpc: {endpoint: 0.0.0.0:4317}}}\nexporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
-  references: ['collector.md §3 (what `otelcol validate` enforces: "references receiver … which is not configured")', 'opentelemetry-collector service/pipelines/config.go, otelcol/config.go'],
+  references: [
+    'collector.md §3 (what `otelcol validate` enforces: "references receiver … which is not configured")',
+    'opentelemetry-collector service/pipelines/config.go, otelcol/config.go',
+  ],
   oracle: 'collector',
   stage: 'Collector',
+  messages,
   fatalIn: () => true,
   check(ws) {
     return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => undefinedRefs(c));
   },
 });
 
-function undefinedRefs(c: CollectorConfig): RuleFinding[] {
+function undefinedRefs(c: CollectorConfig): UndefinedFinding[] {
   const defined = (kind: ComponentKind) => new Set(c.components.filter((x) => x.kind === kind).map((x) => canonicalId(x.id)));
-  const sets = Object.fromEntries((['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const).map((k) => [k, defined(k)])) as Record<ComponentKind, Set<string>>;
-  const findings: RuleFinding[] = [];
+  const sets = Object.fromEntries((['receivers', 'processors', 'exporters', 'connectors', 'extensions'] as const).map((k) => [k, defined(k)])) as Record<
+    ComponentKind,
+    Set<string>
+  >;
+  const findings: UndefinedFinding[] = [];
   const check = (ref: ComponentRef, kind: ComponentKind, where: string, allowed: ComponentKind[]) => {
     const id = canonicalId(ref.id);
     if (allowed.some((k) => sets[k].has(id))) return;
@@ -41,8 +61,9 @@ function undefinedRefs(c: CollectorConfig): RuleFinding[] {
     const candidates = allowed.flatMap((k) => [...sets[k]]);
     const near = nearest(id, candidates);
     findings.push({
-      ...atYaml(c.yaml, ref.path, 'value'),
-      message: `${where}: references ${SINGULAR[kind]} "${ref.id}" which is not configured: the collector refuses this config and does not start`,
+      ...ref.value.location('value'),
+      kind: 'notConfigured',
+      data: { where, section: kind, component: ref.id },
       hint: elsewhere
         ? `"${ref.id}" is defined under ${elsewhere}, not under ${kind}; list it in the matching section of the pipeline`
         : near
@@ -69,4 +90,3 @@ function nearest(id: string, candidates: string[]): string | undefined {
   if (sameType.length === 1) return sameType[0];
   return nearestNames(id, candidates, Math.max(1, Math.floor(id.length / 4)))?.names[0];
 }
-

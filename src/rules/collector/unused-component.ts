@@ -1,10 +1,17 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList, yamlDeleteMapEntry, yamlInsertMapEntry } from '../../model/edits.js';
-import { canonicalId, type CollectorConfig } from '../../model/collector.js';
-import { nodeAt } from '../../load/yaml.js';
-import { atYaml } from '../../model/yaml-locate.js';
+import { canonicalId, type CollectorConfig, type Component, type ComponentKind } from '../../model/collector.js';
 
 const SINGULAR = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' } as const;
+
+const messages = {
+  /** `endpoint`: the address it would listen on, when written. */
+  extensionNotListed: (d: { component: string; endpoint?: string }) =>
+    `extension "${d.component}" is configured but not listed in service.extensions: the collector never starts it${d.endpoint !== undefined ? ` and nothing listens on ${d.endpoint}` : ''}`,
+  notInPipeline: (d: { section: Exclude<ComponentKind, 'extensions'>; component: string }) =>
+    `${SINGULAR[d.section]} "${d.component}" is configured but no pipeline uses it: the collector never builds it${d.section === 'exporters' ? ', so nothing is sent through it' : d.section === 'receivers' ? ', so nothing it would receive arrives' : ''}`,
+} as const;
+type UnusedFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'collector/unused-component',
@@ -13,7 +20,8 @@ export default defineRule({
   checks: 'A receiver, processor, exporter or connector that no pipeline lists, and an extension that `service.extensions` does not list.',
   why: 'The collector accepts it without a word (`validate` does not warn) and never builds it: an exporter you configured for Loki or Prometheus receives nothing, an unlisted health_check extension never opens its port, so probes fail while the config "looks right".',
   fix: 'unsafe',
-  fixDescription: 'For an extension: adds it to `service.extensions` (it then starts and may open a port). For a receiver, processor, exporter or connector: deletes its definition (the file may have meant to wire it into a pipeline instead). Comments and other lines stay byte-identical.',
+  fixDescription:
+    'For an extension: adds it to `service.extensions` (it then starts and may open a port). For a receiver, processor, exporter or connector: deletes its definition (the file may have meant to wire it into a pipeline instead). Comments and other lines stay byte-identical.',
   versions: 'all collector versions',
   bad: {
     file: 'otel-collector-config.yml',
@@ -23,7 +31,11 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\nexporters:\n  debug:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  extensions: [health_check]\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [debug, otlphttp/loki]\n',
   },
-  references: ['collector.md §3 ("defined but unused … allowed, no warning"; "extension configured but not in service.extensions: silently not started")', 'opentelemetry-collector PR #5512, issue #9195'],
+  references: [
+    'collector.md §3 ("defined but unused … allowed, no warning"; "extension configured but not in service.extensions: silently not started")',
+    'opentelemetry-collector PR #5512, issue #9195',
+  ],
+  messages,
   oracle: 'fixtures',
   stage: 'Collector',
   check(ws) {
@@ -31,7 +43,7 @@ export default defineRule({
   },
 });
 
-function unused(c: CollectorConfig): RuleFinding[] {
+function unused(c: CollectorConfig): UnusedFinding[] {
   // Keyed by section: a receiver and an exporter may share an id (`otlp`). Connectors sit in either list.
   const inPipelines = new Set<string>();
   for (const p of c.pipelines) {
@@ -45,23 +57,27 @@ function unused(c: CollectorConfig): RuleFinding[] {
   const defined = new Set(c.components.map((x) => `${x.kind}:${canonicalId(x.id)}`));
   const typoTargets = new Set<string>();
   for (const p of c.pipelines) {
-    for (const [kind, refs] of [['receivers', p.receivers], ['processors', p.processors], ['exporters', p.exporters]] as const) {
+    for (const [kind, refs] of [
+      ['receivers', p.receivers],
+      ['processors', p.processors],
+      ['exporters', p.exporters],
+    ] as const) {
       for (const r of refs) if (!defined.has(`${kind}:${canonicalId(r.id)}`)) typoTargets.add(`${kind}:${r.type}`);
     }
   }
   for (const r of c.serviceExtensions) if (!defined.has(`extensions:${canonicalId(r.id)}`)) typoTargets.add(`extensions:${r.type}`);
-  const findings: RuleFinding[] = [];
+  const findings: UnusedFinding[] = [];
   for (const comp of c.components) {
     const id = canonicalId(comp.id);
     if (typoTargets.has(`${comp.kind}:${comp.type}`)) continue;
     if (comp.kind === 'extensions') {
       if (listedExtensions.has(id)) continue;
-      const edits = nodeAt(c.yaml, ['service', 'extensions'])
-        ? yamlAppendToList(c.yaml, ['service', 'extensions'], comp.id)
-        : yamlInsertMapEntry(c.yaml, ['service'], 'extensions', `[${comp.id}]`);
+      const listed = c.root.at('service', 'extensions');
+      const edits = listed ? yamlAppendToList(listed.doc, listed.path, comp.id) : yamlInsertMapEntry(c.yaml, ['service'], 'extensions', `[${comp.id}]`);
       findings.push({
-        ...atYaml(c.yaml, comp.path),
-        message: `extension "${comp.id}" is configured but not listed in service.extensions: the collector never starts it${portNote(comp.config)}`,
+        ...comp.value.location(),
+        kind: 'extensionNotListed',
+        data: { component: comp.id, endpoint: endpointOf(comp) },
         hint: `add it to service.extensions, or delete it`,
         fix: fix('unsafe', `add ${comp.id} to service.extensions`, edits),
       });
@@ -70,8 +86,9 @@ function unused(c: CollectorConfig): RuleFinding[] {
     // Without any pipeline the collector does not start at all (collector/invalid-pipeline says so).
     if (inPipelines.has(`${comp.kind}:${id}`) || c.pipelines.length === 0) continue;
     findings.push({
-      ...atYaml(c.yaml, comp.path),
-      message: `${SINGULAR[comp.kind]} "${comp.id}" is configured but no pipeline uses it: the collector never builds it${comp.kind === 'exporters' ? ', so nothing is sent through it' : comp.kind === 'receivers' ? ', so nothing it would receive arrives' : ''}`,
+      ...comp.value.location(),
+      kind: 'notInPipeline',
+      data: { section: comp.kind, component: comp.id },
       hint: `list it in a pipeline under service.pipelines, or delete it`,
       fix: fix('unsafe', `delete the unused ${SINGULAR[comp.kind]} ${comp.id}`, yamlDeleteMapEntry(c.yaml, comp.path)),
     });
@@ -79,6 +96,6 @@ function unused(c: CollectorConfig): RuleFinding[] {
   return findings;
 }
 
-function portNote(config: Record<string, unknown>): string {
-  return typeof config.endpoint === 'string' ? ` and nothing listens on ${config.endpoint}` : '';
+function endpointOf(comp: Component): string | undefined {
+  return comp.value.get('endpoint')?.string();
 }

@@ -1,10 +1,10 @@
+import { isLocalTarget } from '../../util/hosts.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix } from '../../model/edits.js';
 import { isPrometheusImage, type ComposeService } from '../../model/compose.js';
 import { hasEnvReference } from '../../model/grafana.js';
 import { grafanaPlacements, grafanaServices, yamlReplaceString } from '../../model/grafana-placement.js';
 
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/i;
 const DEFAULT_PORT: Record<string, number> = { prometheus: 9090, loki: 3100, tempo: 3200, alertmanager: 9093 };
 
 function imageMatches(type: string | undefined, s: ComposeService): boolean {
@@ -48,7 +48,7 @@ export default defineRule({
       for (const d of f.datasources) {
         if (!d.url || hasEnvReference(d.url)) continue;
         const m = /^([a-z][a-z0-9+.-]*:\/\/)?(\[[^\]]*\]|[^:/?#]*)(?::(\d+))?/i.exec(d.url.trim());
-        if (!m || !LOOPBACK.test(m[2])) continue;
+        if (!m || !isLocalTarget(m[2])) continue;
         const scheme = m[1] ?? 'http://';
         const port = m[3] ? Number(m[3]) : scheme.startsWith('https') ? 443 : 80;
         const services = container.compose.services.filter((s) => s !== container.service);

@@ -1,3 +1,4 @@
+import { isDockerHostName, isLocalTarget } from '../../util/hosts.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { SIGNAL_UPPER, type Signal, type SignalPrediction } from '../../model/prediction.js';
 import { isCredentialHeader } from '../../model/credentials.js';
@@ -84,16 +85,7 @@ function endpointVariable(env: Map<string, { value: string }>, signal: Signal): 
 
 /** Loopback, or the Docker host seen from a container: traffic that never reaches a network. */
 export function isLocal(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return (
-    h === 'localhost' ||
-    h.endsWith('.localhost') ||
-    /^127\.\d+\.\d+\.\d+$/.test(h) ||
-    h === '::1' ||
-    h === '0.0.0.0' ||
-    h === 'host.docker.internal' ||
-    h === 'gateway.docker.internal'
-  );
+  return isLocalTarget(hostname) || isDockerHostName(hostname);
 }
 
 /** A name without dots that is not an IP address: a compose service, or a host found through a search domain. */
