@@ -1,6 +1,6 @@
 import type { Node, Pair } from 'yaml';
 import type { Location, Range } from '../types.js';
-import { isMap, isPair, isScalar, isSeq, rangeOfNode, yamlPathString, type YamlDocument, type YamlPath } from './yaml.js';
+import { isAlias, isMap, isPair, isScalar, isSeq, rangeOfNode, yamlPathString, type YamlDocument, type YamlPath } from './yaml.js';
 
 /**
  * A value of a YAML document, typed on demand and never separated from where it is: models hand these to rules
@@ -21,7 +21,7 @@ export class YamlValue {
 
   /** The document's root value. */
   static root(doc: YamlDocument): YamlValue {
-    return new YamlValue(doc, [], (doc.doc.contents as Node | null) ?? null);
+    return new YamlValue(doc, [], resolved(doc, doc.doc.contents as Node | null));
   }
 
   get file(): string {
@@ -31,7 +31,8 @@ export class YamlValue {
   /** The plain JavaScript value (maps become objects), for comparisons and for values a rule only reads. */
   get js(): unknown {
     if (this.node === null) return null;
-    return (this.node as { toJSON?: () => unknown }).toJSON?.() ?? (isScalar(this.node) ? this.node.value : undefined);
+    // Through the document, so aliases inside resolve as the loaded value does (same alias limit as loading).
+    return (this.node as { toJS?: (doc: unknown, opts: object) => unknown }).toJS?.(this.doc.doc, { maxAliasCount: 1000 });
   }
 
   isMap(): boolean {
@@ -51,7 +52,7 @@ export class YamlValue {
   get(key: string): YamlValue | undefined {
     if (!isMap(this.node)) return undefined;
     const pair = this.node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
-    return pair ? new YamlValue(this.doc, [...this.path, key], (pair.value as Node | null) ?? null, pair) : undefined;
+    return pair ? new YamlValue(this.doc, [...this.path, key], resolved(this.doc, pair.value as Node | null), pair) : undefined;
   }
 
   has(key: string): boolean {
@@ -70,7 +71,7 @@ export class YamlValue {
     if (!isMap(this.node)) return [];
     return this.node.items.filter((p): p is Pair => isPair(p) && isScalar(p.key)).map((p) => {
       const key = String((p.key as { value: unknown }).value);
-      return [key, new YamlValue(this.doc, [...this.path, key], (p.value as Node | null) ?? null, p)];
+      return [key, new YamlValue(this.doc, [...this.path, key], resolved(this.doc, p.value as Node | null), p)];
     });
   }
 
@@ -81,7 +82,7 @@ export class YamlValue {
   /** A list's items in order; empty for anything else. */
   items(): YamlValue[] {
     if (!isSeq(this.node)) return [];
-    return this.node.items.map((n, i) => new YamlValue(this.doc, [...this.path, i], (n as Node | null) ?? null));
+    return this.node.items.map((n, i) => new YamlValue(this.doc, [...this.path, i], resolved(this.doc, n as Node | null)));
   }
 
   /** The text of a string scalar (a number or boolean is not a string: YAML typed it). */
@@ -124,4 +125,13 @@ export class YamlValue {
     const range = this.node?.range;
     return range ? this.doc.source.text.slice(range[0], range[1]) : undefined;
   }
+}
+
+/**
+ * An alias (`*name`) stands for its anchored node, as the loaded value does (`toJS`): rules judge what it means, and
+ * the value's text is found where the anchor wrote it. An alias with no anchor before it reads as nothing.
+ */
+function resolved(doc: YamlDocument, node: Node | null | undefined): Node | null {
+  if (!isAlias(node)) return node ?? null;
+  return (node.resolve(doc.doc) as Node | undefined) ?? null;
 }

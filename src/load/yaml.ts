@@ -11,6 +11,7 @@ export const isMap = ((node: unknown) => yaml().isMap(node)) as typeof import('y
 export const isSeq = ((node: unknown) => yaml().isSeq(node)) as typeof import('yaml').isSeq;
 export const isScalar = ((node: unknown) => yaml().isScalar(node)) as typeof import('yaml').isScalar;
 export const isPair = ((node: unknown) => yaml().isPair(node)) as typeof import('yaml').isPair;
+export const isAlias = ((node: unknown) => yaml().isAlias(node)) as typeof import('yaml').isAlias;
 
 export interface YamlProblem {
   offset: number;

@@ -30,3 +30,17 @@ describe('YamlValue: typed values that keep their place', () => {
     expect(otlp.get('list')!.items()[1].location().path).toBe('exporters.otlp.list[1]');
   });
 });
+
+describe('YamlValue: aliases', () => {
+  it('an alias reads as its anchored value, found where the anchor wrote it', () => {
+    const root = doc('defaults: &ep\n  endpoint: tempo:4317\nexporters:\n  otlp: *ep\n  port: &p 4317\n  again: *p\n  list: [*p]\n');
+    const otlp = root.at('exporters', 'otlp')!;
+    expect(otlp.get('endpoint')!.string()).toBe('tempo:4317');
+    expect(otlp.get('endpoint')!.location('value').range!.start).toEqual({ line: 2, column: 13 });
+    // The key of the entry that uses the alias stays where it is.
+    expect(otlp.location().range!.start).toEqual({ line: 4, column: 3 });
+    expect(root.at('exporters', 'again')!.number()).toBe(4317);
+    expect(root.at('exporters', 'list')!.items()[0].number()).toBe(4317);
+    expect(root.get('exporters')!.js).toMatchObject({ otlp: { endpoint: 'tempo:4317' }, again: 4317, list: [4317] });
+  });
+});
