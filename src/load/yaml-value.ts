@@ -17,6 +17,8 @@ export class YamlValue {
     readonly node: Node | null,
     /** The pair holding it when it is a map entry: its key is where "this entry" findings point. */
     readonly pair?: Pair,
+    /** The alias written in its place (`*name`), when it is one: its value findings point there, not at the anchor. */
+    readonly alias?: Node,
   ) {}
 
   /** The document's root value. */
@@ -52,7 +54,7 @@ export class YamlValue {
   get(key: string): YamlValue | undefined {
     if (!isMap(this.node)) return undefined;
     const pair = this.node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
-    return pair ? new YamlValue(this.doc, [...this.path, key], resolved(this.doc, pair.value as Node | null), pair) : undefined;
+    return pair ? new YamlValue(this.doc, [...this.path, key], resolved(this.doc, pair.value as Node | null), pair, aliasOf(pair.value)) : undefined;
   }
 
   has(key: string): boolean {
@@ -71,7 +73,7 @@ export class YamlValue {
     if (!isMap(this.node)) return [];
     return this.node.items.filter((p): p is Pair => isPair(p) && isScalar(p.key)).map((p) => {
       const key = String((p.key as { value: unknown }).value);
-      return [key, new YamlValue(this.doc, [...this.path, key], resolved(this.doc, p.value as Node | null), p)];
+      return [key, new YamlValue(this.doc, [...this.path, key], resolved(this.doc, p.value as Node | null), p, aliasOf(p.value))];
     });
   }
 
@@ -82,7 +84,7 @@ export class YamlValue {
   /** A list's items in order; empty for anything else. */
   items(): YamlValue[] {
     if (!isSeq(this.node)) return [];
-    return this.node.items.map((n, i) => new YamlValue(this.doc, [...this.path, i], resolved(this.doc, n as Node | null)));
+    return this.node.items.map((n, i) => new YamlValue(this.doc, [...this.path, i], resolved(this.doc, n as Node | null), undefined, aliasOf(n)));
   }
 
   /** The text of a string scalar (a number or boolean is not a string: YAML typed it). */
@@ -111,7 +113,7 @@ export class YamlValue {
 
   /** Range of the value's text; an empty value (`key:`) falls back to its key. */
   get valueRange(): Range {
-    const own = this.isNull() && this.pair ? undefined : rangeOfNode(this.doc, this.node);
+    const own = this.alias ? rangeOfNode(this.doc, this.alias) : this.isNull() && this.pair ? undefined : rangeOfNode(this.doc, this.node);
     return own ?? (this.pair && isScalar(this.pair.key) ? rangeOfNode(this.doc, this.pair.key) : undefined) ?? this.doc.source.range(0, 0);
   }
 
@@ -134,4 +136,8 @@ export class YamlValue {
 function resolved(doc: YamlDocument, node: Node | null | undefined): Node | null {
   if (!isAlias(node)) return node ?? null;
   return (node.resolve(doc.doc) as Node | undefined) ?? null;
+}
+
+function aliasOf(node: unknown): Node | undefined {
+  return isAlias(node) ? node : undefined;
 }

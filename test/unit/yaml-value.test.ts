@@ -32,11 +32,13 @@ describe('YamlValue: typed values that keep their place', () => {
 });
 
 describe('YamlValue: aliases', () => {
-  it('an alias reads as its anchored value, found where the anchor wrote it', () => {
+  it('an alias reads as its anchored value; what is inside is found where the anchor wrote it', () => {
     const root = doc('defaults: &ep\n  endpoint: tempo:4317\nexporters:\n  otlp: *ep\n  port: &p 4317\n  again: *p\n  list: [*p]\n');
     const otlp = root.at('exporters', 'otlp')!;
     expect(otlp.get('endpoint')!.string()).toBe('tempo:4317');
     expect(otlp.get('endpoint')!.location('value').range!.start).toEqual({ line: 2, column: 13 });
+    // A value written as an alias points at the alias.
+    expect(root.at('exporters', 'again')!.location('value').range!.start).toEqual({ line: 6, column: 10 });
     // The key of the entry that uses the alias stays where it is.
     expect(otlp.location().range!.start).toEqual({ line: 4, column: 3 });
     expect(root.at('exporters', 'again')!.number()).toBe(4317);
