@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { parseJson, findNode, type JsonDocument, type JsonNode } from '../load/json.js';
+import { parseJson, findNode, propertyNode, type JsonDocument, type JsonNode } from '../load/json.js';
 import type { SourceFile } from '../load/source.js';
 import type { Range } from '../types.js';
 import type { Scope } from './scopes.js';
@@ -88,6 +88,12 @@ export function stringifyEnvValue(raw: unknown): string | undefined {
 export function topLevelString(file: SettingsFile, key: string): { value: string; node: JsonNode } | undefined {
   const node = findNode(file.doc.root, [key]);
   return node && typeof node.value === 'string' ? { value: node.value, node } : undefined;
+}
+
+/** A top-level key's property node (`"telemetry": {…}`), when the file has one. */
+export function topLevelProperty(file: SettingsFile, key: string): JsonNode | undefined {
+  const prop = propertyNode(file.doc.root, [key]);
+  return prop && prop.parent === file.doc.root ? prop : undefined;
 }
 
 export function nodeRange(source: SourceFile, node: JsonNode | undefined): Range | undefined {

@@ -1,6 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, renameEnvKey } from '../../model/edits.js';
-import { propertyNode } from '../../load/json.js';
+import { topLevelProperty } from '../../model/claude-settings.js';
 import type { EnvSetting } from '../../model/claude-env.js';
 import { unknownVariable, type UnknownVariable } from '../../model/known-variables.js';
 import type { Workspace } from '../../model/workspace.js';
@@ -68,8 +68,8 @@ export default defineRule({
       if (unknown) findings.push(variableFinding(ws, s, unknown, renamed));
     }
     for (const file of ws.claude.files) {
-      const prop = propertyNode(file.doc.root, ['telemetry']);
-      if (!prop || prop.parent !== file.doc.root) continue;
+      const prop = topLevelProperty(file, 'telemetry');
+      if (!prop) continue;
       findings.push({
         ...atNode(file, prop.children?.[0] ?? prop, ['telemetry']),
         kind: 'telemetryBlock',
