@@ -71,27 +71,15 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions, problems:
   const narrowed = !!(opts.select?.length || opts.ignore?.length);
   for (const c of comments.values()) {
     if (c.used || narrowed) continue;
-    findings.push({
-      ruleId: UNUSED_SUPPRESSION,
-      severity: 'warning',
-      message: `suppression comment for ${c.rules.join(', ')} matched no finding on the next line`,
-      file: c.file,
-      range: c.range,
-      hint: 'remove the comment, or check the rule id',
-    });
+    findings.push(
+      toFinding(unusedSuppression, { kind: 'comment', data: { rules: c.rules }, file: c.file, range: c.range, hint: 'remove the comment, or check the rule id' }, 'warning'),
+    );
   }
   for (const s of opts.config.ignore) {
     if (used.has(s.index) || !opts.config.source) continue;
     if (narrowed) continue; // a narrowed run cannot tell whether a suppression is needed
-    findings.push({
-      ruleId: UNUSED_SUPPRESSION,
-      severity: 'warning',
-      message: `suppression of ${s.rules.join(', ')} for "${s.path}" matched no finding`,
-      file: opts.config.file,
-      range: ignoreEntryRange(opts.config, s.index),
-      path: `/ignore/${s.index}`,
-      hint: 'remove it from the config, or fix its path',
-    });
+    const at = { file: opts.config.file, range: ignoreEntryRange(opts.config, s.index), path: `/ignore/${s.index}` };
+    findings.push(toFinding(unusedSuppression, { kind: 'configEntry', data: { rules: s.rules, path: s.path }, ...at, hint: 'remove it from the config, or fix its path' }, 'warning'));
   }
   return capPerRuleAndFile(dedupe(findings).sort(compareFindings));
 }
@@ -146,19 +134,14 @@ function ruleFindings(rule: AnyRule, ws: Workspace, config: DoctorConfig, worksp
 }
 
 function problemFinding(p: ReadProblem): Finding {
-  const internal = p.kind === 'internal';
+  const data = { reason: p.reason };
   if (p.kind === 'outside') {
     // Left unread by the trust rules, not broken: a warning, so a repo that links a shared file in is not a failed run.
-    return { ruleId: UNREADABLE_FILE, severity: 'warning', message: p.reason, file: p.path, hint: OUTSIDE_HINT };
+    return toFinding(unreadableFile, { kind: 'outside', data, file: p.path, hint: OUTSIDE_HINT }, 'warning');
   }
-  return {
-    ruleId: internal ? INTERNAL_ERROR : UNREADABLE_FILE,
-    severity: 'error',
-    message: internal || /not read$/.test(p.reason) ? p.reason : `${p.reason}; not read`,
-    file: p.path,
-    range: p.range,
-    hint: internal ? BUG_HINT : 'nothing there was checked; the rest of the run went on without it',
-  };
+  const at = { file: p.path, range: p.range };
+  if (p.kind === 'internal') return toFinding(internalErrorRule, { kind: 'loadFailed', data, ...at, hint: BUG_HINT }, 'error');
+  return toFinding(unreadableFile, { kind: 'unreadable', data, ...at, hint: 'nothing there was checked; the rest of the run went on without it' }, 'error');
 }
 
 const OUTSIDE_HINT = 'what it leads to was not checked: name that path too (check <path> <target>) if it belongs to this setup';
@@ -167,7 +150,7 @@ const BUG_HINT = 'a bug in claude-otel-doctor: please report it with the file th
 
 function internalError(ruleId: string, err: unknown, workspace: string | undefined): Finding {
   const detail = String((err as Error)?.message ?? err).split('\n')[0].slice(0, 200);
-  return { ruleId: INTERNAL_ERROR, severity: 'error', message: `rule ${ruleId} failed (${detail}); its findings are missing, every other rule ran`, hint: BUG_HINT, workspace };
+  return { ...toFinding(internalErrorRule, { kind: 'ruleFailed', data: { rule: ruleId, error: detail }, hint: BUG_HINT }, 'error'), workspace };
 }
 
 const DISABLE_NEXT_LINE = /#\s*claude-otel-doctor-disable-next-line\s+([\w/,\s-]+?)(?:\s+--\s+(.*))?\s*$/;

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { isCredentialHeader } from '../model/credentials.js';
+import { isCredentialHeader, splitAuthScheme } from '../util/secrets.js';
 import { claudeSeriesNames, labelName } from '../model/naming.js';
 import { MANAGED_LOCK_FROM } from '../model/versions.js';
 import { UsageError } from '../util/errors.js';
@@ -96,7 +96,7 @@ export function parseEnterprise(flags: EnterpriseFlags): EnterpriseInput {
     const name = eq > 0 ? h.slice(0, eq).trim() : '';
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`--header must be name=value with an HTTP header name, not "${name || h.split(/[=:]/)[0]}…"`);
     const value = h.slice(eq + 1).trim();
-    if (isCredentialHeader(name) || /^(Bearer|Basic|Token|ApiKey)\s/i.test(value)) {
+    if (isCredentialHeader(name) || splitAuthScheme(value).scheme !== undefined) {
       throw new UsageError(`--header ${name} carries a credential: managed-settings.json goes to every developer machine, so a credential must never be in it; ${helperHint}`);
     }
     if (!value || value.includes(',')) throw new UsageError(`--header ${name} needs a value without commas (OTEL_EXPORTER_OTLP_HEADERS is a comma-separated list)`);

@@ -265,7 +265,7 @@ async function answers(url: string): Promise<boolean> {
 
 /** A replaced endpoint may carry a credential (user info, a query token): shown without it. */
 function shownValue(value: string): string {
-  return /^https?:\/\//i.test(value) ? displayUrl(value).replace(/\?.*$/, '?…') : value;
+  return /^https?:\/\//i.test(value) ? displayUrl(value, 'without-user-info').replace(/\?.*$/, '?…') : value;
 }
 
 /** Passwords in the URLs a merge replaces, for masking the settings diff. */

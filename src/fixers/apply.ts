@@ -7,9 +7,9 @@ import { isOffValue, isProjectLockedVariable } from '../model/claude-env.js';
 import type { SettingsFile } from '../model/claude-settings.js';
 import { atLeast, PROJECT_TELEMETRY_IGNORED_FROM } from '../model/versions.js';
 import type { Workspace } from '../model/workspace.js';
-import { credentialHeaders, isLiteralSecret } from '../model/credentials.js';
+import { envCredential } from '../model/credentials.js';
 import type { Finding, FixSafety, TextEdit } from '../types.js';
-import { collectSecrets, isSecretName } from '../util/secrets.js';
+import { collectSecrets } from '../util/secrets.js';
 import { jsonFormatting } from '../model/edits.js';
 import { realTarget } from './write.js';
 import { RULES_BY_ID } from '../rules/index.js';
@@ -224,8 +224,7 @@ function writesSecret(text: string, secrets: Set<string>): boolean {
 }
 
 function isSecretAddition(a: Addition): boolean {
-  if (/_HEADERS$/.test(a.name)) return credentialHeaders(a.value).length > 0;
-  return (isSecretName(a.name) && isLiteralSecret(a.value)) || /^sk-ant-/.test(a.value);
+  return envCredential(a.name, a.value) !== undefined;
 }
 
 const SECRET_HINT =

@@ -1,12 +1,17 @@
 import type { ErrorObject } from 'ajv';
-import { parseJson, findNode, type JsonDocument, type JsonNode } from '../load/json.js';
+import { parseJson, findNode, propertyNode, type JsonDocument, type JsonNode } from '../load/json.js';
 import type { SourceFile } from '../load/source.js';
 import type { Range } from '../types.js';
 import type { Scope } from './scopes.js';
 import { schemaValidator } from '../load/schemas.js';
 
 export interface SchemaProblem {
+  /** `<at> <error>`, e.g. `/model must be string`. */
   message: string;
+  /** The JSON pointer of the value, or `(top level)`. */
+  at: string;
+  /** What the schema says is wrong with it. */
+  error: string;
   /** JSON pointer of the offending value. */
   pointer: string;
   node: JsonNode | undefined;
@@ -46,8 +51,9 @@ export function loadSettingsFile(source: SourceFile, scope: SettingsFile['scope'
     for (const err of validateSettings(doc.value)) {
       const segments = err.instancePath.split('/').slice(1).map(decodePointerSegment);
       const path = segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const where = err.instancePath || '(top level)';
-      schemaProblems.push({ message: `${where} ${err.message ?? 'is invalid'}`, pointer: err.instancePath, node: findNode(doc.root, path) ?? doc.root });
+      const at = err.instancePath || '(top level)';
+      const error = err.message ?? 'is invalid';
+      schemaProblems.push({ message: `${at} ${error}`, at, error, pointer: err.instancePath, node: findNode(doc.root, path) ?? doc.root });
     }
   }
   const dropped = doc.problems.length > 0 || schemaProblems.length > 0;
@@ -84,7 +90,35 @@ export function topLevelString(file: SettingsFile, key: string): { value: string
   return node && typeof node.value === 'string' ? { value: node.value, node } : undefined;
 }
 
+/** A top-level key's property node (`"telemetry": {…}`), when the file has one. */
+export function topLevelProperty(file: SettingsFile, key: string): JsonNode | undefined {
+  const prop = propertyNode(file.doc.root, [key]);
+  return prop && prop.parent === file.doc.root ? prop : undefined;
+}
+
 export function nodeRange(source: SourceFile, node: JsonNode | undefined): Range | undefined {
   return node ? source.range(node.offset, node.length) : undefined;
 }
 
+
+/** What a settings file that Claude Code does not read holds, for the finding that says so. */
+export interface HeldSettings {
+  /** Names in its `env` object (empty when it has none). */
+  envNames: string[];
+  topKeys: string[];
+  /** The key a finding points at: `env` when there is one, else the first key. */
+  keyNode: JsonNode;
+  keyPath: string[];
+}
+
+/** The settings an unread file holds; undefined when it is not a JSON object with keys. */
+export function heldSettings(source: SourceFile): HeldSettings | undefined {
+  const root = parseJson(source).root;
+  if (!root || root.type !== 'object' || !root.children?.length) return undefined;
+  const envNode = findNode(root, ['env']);
+  const envNames = envNode?.type === 'object' ? (envNode.children ?? []).map((p) => String(p.children?.[0]?.value)) : [];
+  const topKeys = root.children.map((p) => String(p.children?.[0]?.value));
+  const envKey = envNode?.parent?.children?.[0];
+  const firstKey = root.children[0].children?.[0] ?? root.children[0];
+  return { envNames, topKeys, keyNode: envKey ?? firstKey, keyPath: envKey ? ['env'] : [topKeys[0]] };
+}

@@ -69,12 +69,7 @@ export function listWords(items: string[]): string {
 }
 
 /** A URL for messages: user info and query string masked, since either can carry a credential. */
-export function displayUrl(value: string): string {
-  return value
-    .trim()
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@?#\s]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}****@`)
-    .replace(/\?.*$/, '?****');
-}
+export { displayUrl } from '../util/secrets.js';
 
 /** Host names that are this machine. */
 export function isLoopback(host: string): boolean {

@@ -3,6 +3,7 @@ import type { EnvOrigin, EnvSetting } from './claude-env.js';
 import type { SettingsFile } from './claude-settings.js';
 import { jsonPointer, type JsonNode } from '../load/json.js';
 import type { Location } from '../types.js';
+import type { SourceFile } from '../load/source.js';
 
 /** Where a finding about an env value points: the value in its file, or nothing for the process environment. */
 export function atValue(origin: EnvOrigin, name?: string): Location {
@@ -22,11 +23,21 @@ export function atKey(origin: EnvOrigin, name?: string): Location {
 }
 
 export function atNode(file: SettingsFile, node: JsonNode | undefined, path?: (string | number)[]): Location {
+  return atJsonNode(file.path, file.doc.source, node, path);
+}
+
+/** A node of any settings file's JSON, read by Claude Code or not. */
+export function atJsonNode(file: string, source: SourceFile, node: JsonNode | undefined, path?: (string | number)[]): Location {
   return {
-    file: file.path,
-    range: node ? file.doc.source.range(node.offset, node.length) : undefined,
+    file,
+    range: node ? source.range(node.offset, node.length) : undefined,
     path: path ? jsonPointer(path) : undefined,
   };
+}
+
+/** A span of a settings file's text, such as a syntax problem. */
+export function atSpan(file: SettingsFile, offset: number, length: number): Location {
+  return { file: file.path, range: file.doc.source.range(offset, length) };
 }
 
 const SCOPE_WORD: Record<string, string> = { managed: 'managed', flag: '--settings', local: 'project', project: 'project', user: 'user', global: 'global' };

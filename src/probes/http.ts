@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { displayUrl as shownUrl } from '../util/secrets.js';
 
 /**
  * One HTTP request with a hard deadline, for probes. Never throws: a network failure comes back as a sentence
@@ -69,17 +70,9 @@ export function percentDecoded(text: string): string {
   }
 }
 
-/** The URL as shown to the user: without user and password. */
+/** The URL as shown to the user: without user and password (util/secrets.ts decides how a URL is shown). */
 export function displayUrl(url: string | URL): string {
-  try {
-    const u = new URL(String(url));
-    u.username = '';
-    u.password = '';
-    const text = u.toString();
-    return u.pathname === '/' && !u.search && !u.hash ? text.slice(0, -1) : text;
-  } catch {
-    return String(url).replace(/\/\/[^/@]*@/, '//');
-  }
+  return shownUrl(url, 'address');
 }
 
 export function hostPort(url: URL): string {

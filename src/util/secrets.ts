@@ -1,5 +1,15 @@
 
-const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Digest|Negotiate)(\s+|%20)/i;
+/**
+ * What is a credential: the one place that judges names and values (the advisory rules, the fixer's refusal to
+ * write secrets into shared files, `init --enterprise`) and masks them in output (`redact`, `displayUrl`).
+ */
+
+/** Authorization schemes written before a token: `Bearer abc` is the scheme `Bearer` and the secret `abc`. */
+const AUTH_SCHEMES = 'Bearer|Basic|Token|ApiKey|Api-Key|Digest|Negotiate|Splunk|GenieKey';
+const AUTH_SCHEME = new RegExp(`^(${AUTH_SCHEMES})(\\s+|%20)`, 'i');
+/** A value that starts with an auth scheme word (`Bearer…`, even before a `%20`): a header value, not a password. */
+export const STARTS_WITH_AUTH_SCHEME = new RegExp(`^(${AUTH_SCHEMES})\\b`, 'i');
+
 /** A word of a name that says its value is a credential (`GF_SECURITY_ADMIN_PASSWORD`, `bearer_token`, `basicAuthPassword`). */
 const SECRET_WORD = /^(TOKENS?|SECRETS?|PASSWORD|PASSWD|PWD|PASSPHRASE|CREDENTIALS?|AUTHORIZATION|APIKEY)$/;
 /** A last word that says the value is about a credential but not one (`password_file`, `token_url`, `apiKeyHelper`). */
@@ -8,6 +18,11 @@ const NOT_THE_VALUE = /^(FILE|PATH|DIR|URL|URI|ENDPOINT|TYPE|SCHEME|ENABLED|HELP
 const SECRET_CONTAINER = /^(headers|http_headers|secure_?json_?data|htpasswd)$/i;
 /** Values that cannot be a credential; masking them would mask ports, line numbers and flags everywhere. */
 const TRIVIAL = /^(true|false|yes|no|on|off|null|none|\d+(\.\d+)?)$/i;
+/**
+ * Header names whose value is typically a credential. Broader than `isSecretName`: a header exists to be sent to a
+ * server, and any `auth` or `key` in its name is usually exactly that (`x-auth-header`, `key`, `cookie`).
+ */
+const CREDENTIAL_HEADER = /authori[sz]ation|auth|token|api-?key|apikey|secret|passw(or)?d|cookie|credential|(^|[-_])key$|^x-honeycomb-team$/i;
 
 /** Whether a variable or key name says its value is a credential: `ANTHROPIC_API_KEY`, `MY_TOKEN`, `basic_auth.password`. */
 export function isSecretName(name: string): boolean {
@@ -35,6 +50,42 @@ export interface SecretSources {
 }
 
 /**
+ * A variable whose value a message must not show: a header list, a secret name, or any name that mentions auth,
+ * credentials or a passphrase. Cautious on purpose: hiding a value that was harmless costs nothing.
+ */
+export function mayHoldSecret(name: string): boolean {
+  return /_HEADERS$/.test(name) || isSecretName(name) || /AUTH|CREDENTIAL|PASSPHRASE/.test(name);
+}
+
+/** A header whose value is typically a credential: Authorization, api-key, x-api-key, *-token, x-honeycomb-team, … */
+export function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADER.test(name.trim());
+}
+
+/** A value that is written out literally, as opposed to a placeholder, a reference, a file path, a number or a flag. */
+export function isLiteralSecret(value: string, minLength = 6): boolean {
+  const v = value.trim().replace(/^["']|["']$/g, '');
+  if (v.length < minLength) return false;
+  if (/^-?\d+(\.\d+)?$/.test(v) || /^(true|false|yes|no|on|off|none|null)$/i.test(v)) return false;
+  if (/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v) || /^\$\(.*\)$/.test(v)) return false; // $VAR, ${VAR}, $(cmd): not expanded by Claude Code, but not a secret either
+  if (/^<[^>]*>$/.test(v) || /^\*+$/.test(v) || /^x{4,}$/i.test(v)) return false;
+  if (/^(your|my)[-_ ]|changeme|change[-_]me|placeholder|redacted|replace[-_ ]?me|example/i.test(v)) return false;
+  if (/^(\/|~\/|\.\.?\/|[A-Za-z]:[\\/])/.test(v)) return false; // a path to a key file, not the key
+  return true;
+}
+
+/** An Anthropic API key, recognised by its prefix whatever the variable is called. */
+export function isAnthropicKey(value: string): boolean {
+  return /^sk-ant-/.test(value.trim());
+}
+
+/** A header value split into its auth scheme (`Bearer`, without the space) and the token after it. */
+export function splitAuthScheme(value: string): { scheme?: string; token: string } {
+  const m = AUTH_SCHEME.exec(value);
+  return m ? { scheme: m[1], token: value.slice(m[0].length) } : { token: value };
+}
+
+/**
  * Every string in a workspace that could be a credential, for `redact`: header values (without their auth scheme,
  * so `Authorization=Bearer abc` prints as `Authorization=Bearer ****`) and values of secret-looking names, in
  * Claude Code settings and the shell, in every YAML file of the stack (collector `headers:` and auth extensions,
@@ -48,7 +99,7 @@ export function collectSecrets(workspaces: readonly SecretSources[]): Set<string
     // A reference (`${GRAFANA_PASSWORD:?set it}`, `$TOKEN`) names where a credential is, and is no credential.
     if (t.length >= 3 && !TRIVIAL.test(t) && !/^\$(\{[^}]*\}|\w+)$/.test(t)) secrets.add(t);
   };
-  const addHeaderValue = (v: string) => add(v.trim().replace(AUTH_SCHEME, ''));
+  const addHeaderValue = (v: string) => add(splitAuthScheme(v.trim()).token);
   for (const ws of workspaces) {
     for (const s of ws.claude.settings) {
       if (/_HEADERS$/.test(s.name)) {
@@ -76,7 +127,7 @@ export function collectSecrets(workspaces: readonly SecretSources[]): Set<string
 /** A header value as a secret: whole, and without its auth scheme (a server may echo just the token). */
 export function headerValueSecrets(value: string): string[] {
   const whole = value.trim();
-  const token = whole.replace(AUTH_SCHEME, '');
+  const token = splitAuthScheme(whole).token;
   return [whole, token].filter((v) => v.length >= 3 && !TRIVIAL.test(v));
 }
 
@@ -141,4 +192,42 @@ export function redact(text: string, secrets: Set<string>): string {
     const colon = info.indexOf(':');
     return `${scheme}${colon >= 0 ? `${info.slice(0, colon)}:****` : '****'}@`;
   });
+}
+
+/** Whether a URL carries a password in its user info (https://user:pass@host). */
+export function urlHasPassword(url: string): boolean {
+  return parsedUrl(url.trim())?.password ? true : false;
+}
+
+/**
+ * How a URL is shown in a message: the one place that decides it, never with its credentials. The styles differ
+ * in what else they keep:
+ * - `masked` (a value as the user wrote it): user info and query string replaced by ****, since either can carry a
+ *   credential (`https://****@host/otlp?****`); the rest as written;
+ * - `without-user-info`: user info removed (the URL re-serialised only then), query kept;
+ * - `address` (an address the doctor dials): re-serialised without user info and without a lone `/` path.
+ */
+export function displayUrl(url: string | URL, style: 'masked' | 'without-user-info' | 'address' = 'masked'): string {
+  const text = String(url);
+  if (style === 'masked') {
+    return text
+      .trim()
+      .replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@?#\s]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}****@`)
+      .replace(/\?.*$/, '?****');
+  }
+  const u = parsedUrl(style === 'address' ? text : text.trim());
+  if (!u) return style === 'address' ? text.replace(/\/\/[^/@]*@/, '//') : text.trim();
+  if (style === 'without-user-info' && !u.username && !u.password) return text.trim();
+  u.username = '';
+  u.password = '';
+  const shown = u.toString();
+  return style === 'address' && u.pathname === '/' && !u.search && !u.hash ? shown.slice(0, -1) : shown;
+}
+
+function parsedUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -282,6 +282,24 @@ describe('settings/unread-file', () => {
     expect(findings[0].message).toContain('holds settings (model)');
     expect(findings[0].hint).toMatch(/^merge its entries into settings\.json beside it/);
   });
+
+  it('points at the first key of a file without env, not at the start of the file', () => {
+    const { findings } = run('settings/unread-file', { home: healthy, homeFiles: { '.claude/settings.jsonc': '{\n  // on\n  "model": "opus"\n}\n' } });
+    expect(findings.map((f) => [f.range?.start, f.path])).toEqual([[{ line: 3, column: 3 }, '/model']]);
+  });
+});
+
+describe('URLs in settings messages are masked alike (util/secrets.ts displayUrl)', () => {
+  const endpoint = 'https://user:pw@otel.example.com/otlp?api-key=abc';
+  it('shadowed-variable and sensitive-logging hide user info and the query string', () => {
+    const shadowed = run('settings/shadowed-variable', { home: healthy, local: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
+    expect(shadowed.findings[0].message).toContain('settings.local.json sets "https://****@otel.example.com/otlp?****"');
+    const logging = run('settings/sensitive-logging', {
+      home: { ...healthy, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_LOG_USER_PROMPTS: '1' },
+    });
+    expect(logging.findings[0].message).toContain('the events go to https://****@otel.example.com/otlp?****');
+    for (const f of [...shadowed.findings, ...logging.findings]) expect(f.message).not.toMatch(/pw|abc/);
+  });
 });
 
 describe('mergeEnvironment: project destination on newer versions (fix found while writing project-scope-telemetry)', () => {

@@ -211,6 +211,30 @@ describe('endpoint helpers', () => {
     expect(displayUrl('https://user:secret@otel.example.com/otlp?api-key=abc')).toBe('https://****@otel.example.com/otlp?****');
     expect(displayUrl('http://localhost:4318/v1/logs')).toBe('http://localhost:4318/v1/logs');
   });
+  it('shows URLs in the styles init and the probes use, from the same function', async () => {
+    const secrets = await import('../../src/util/secrets.js');
+    const probes = await import('../../src/probes/http.js');
+    expect(secrets.displayUrl('https://u:p@Otel.example.com/otlp?k=1', 'without-user-info')).toBe('https://otel.example.com/otlp?k=1');
+    expect(secrets.displayUrl(' https://Otel.example.com:443/ ', 'without-user-info')).toBe('https://Otel.example.com:443/');
+    expect(probes.displayUrl('https://u:p@Otel.example.com:443/')).toBe('https://otel.example.com');
+    expect(probes.displayUrl('not a url //u:p@host')).toBe('not a url //host');
+  });
+});
+
+describe('credentials in env entries (model/credentials.ts envCredential)', () => {
+  it('names the kind of credential, never its value', async () => {
+    const { envCredential } = await import('../../src/model/credentials.js');
+    expect(envCredential('OTEL_EXPORTER_OTLP_HEADERS', 'Authorization=Splunk abc123,X-Scope-OrgID=t1')).toEqual({
+      kind: 'headers',
+      headers: [{ name: 'Authorization', display: 'Authorization=Splunk ****' }],
+    });
+    expect(envCredential('OTEL_EXPORTER_OTLP_HEADERS', 'X-Scope-OrgID=t1')).toBeUndefined();
+    expect(envCredential('OTEL_EXPORTER_OTLP_ENDPOINT', 'https://u:p@host')).toEqual({ kind: 'urlPassword' });
+    expect(envCredential('OTEL_EXPORTER_OTLP_ENDPOINT', 'https://host')).toBeUndefined();
+    expect(envCredential('SOME_VAR', ' sk-ant-api03-xyz')).toEqual({ kind: 'anthropicKey' });
+    expect(envCredential('MY_TOKEN', 'ghp_abcdef123')).toEqual({ kind: 'literal' });
+    expect(envCredential('MY_TOKEN', '${TOKEN}')).toBeUndefined();
+  });
 });
 
 describe('env-file edits', () => {

@@ -1,5 +1,11 @@
 import { defineRule } from '../define.js';
 
+const messages = {
+  ruleFailed: 'rule {{rule}} failed ({{error}}); its findings are missing, every other rule ran',
+  /** The loading of a file threw: the reader words it (load/read.ts), naming the file. */
+  loadFailed: '{{reason}}',
+} as const;
+
 /**
  * Findings of this rule come from the engine (src/engine.ts): a rule that threw, or the loading of a file that
  * threw; the rule exists so the id has metadata, a docs page and a SARIF descriptor like every other. No fixture
@@ -23,6 +29,7 @@ export default defineRule({
     text: '✓ no problems found\n',
   },
   references: ['README.md, exit codes', 'https://github.com/claude-otel-doctor/claude-otel-doctor/issues'],
+  messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',
   unexamined: true,

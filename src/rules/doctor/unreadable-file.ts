@@ -1,5 +1,12 @@
 import { defineRule } from '../define.js';
 
+/** The reader says why (load/read.ts `ReadProblem.reason`); these say what that means for the run. */
+const messages = {
+  unreadable: (d: { reason: string }) => (/not read$/.test(d.reason) ? d.reason : `${d.reason}; not read`),
+  /** A link out of the scanned folders, left unread by the trust rules: the reason says so. */
+  outside: '{{reason}}',
+} as const;
+
 /**
  * Findings of this rule come from the engine (src/engine.ts), one for each file the reader refused
  * (src/load/read.ts); the rule exists so the id has metadata, a docs page and a SARIF descriptor like every other.
@@ -22,6 +29,7 @@ export default defineRule({
     text: '$ iconv -f UTF-16 -t UTF-8 ~/.claude/settings.json > /tmp/settings.json && mv /tmp/settings.json ~/.claude/settings.json\n$ file ~/.claude/settings.json\n/home/me/.claude/settings.json: JSON text data\n',
   },
   references: ['README.md, exit codes', 'SECURITY.md (what the doctor reads, and what it refuses)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',
   unexamined: true,

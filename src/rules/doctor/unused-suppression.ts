@@ -1,5 +1,10 @@
 import { defineRule } from '../define.js';
 
+const messages = {
+  comment: (d: { rules: string[] }) => `suppression comment for ${d.rules.join(', ')} matched no finding on the next line`,
+  configEntry: (d: { rules: string[]; path: string }) => `suppression of ${d.rules.join(', ')} for "${d.path}" matched no finding`,
+} as const;
+
 /**
  * Findings of this rule come from the engine (src/engine.ts), which alone knows which suppressions
  * were used; the rule exists so the id has metadata, a docs page and SARIF descriptor like every other.
@@ -19,6 +24,7 @@ export default defineRule({
   },
   good: { file: '.claude-otel-doctor.json', text: '{\n  "ignore": []\n}\n' },
   references: ['ESLint --report-unused-disable-directives', 'Ruff RUF100 (unused noqa)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',
   check: () => [],

@@ -3,6 +3,18 @@ import { fix, replaceEnvValue } from '../../model/edits.js';
 import { isTruthy } from '../../model/claude-env.js';
 import { activeSignals, EXPORTER_VAR, parseExporterList } from '../../model/prediction.js';
 import { atValue, where } from '../../model/settings-locate.js';
+import type { Signal } from '../../model/prediction.js';
+
+const PRINTED: Record<Signal, string> = {
+  metrics: 'every metric export',
+  logs: 'every event (user_prompt, api_request, tool_result, …)',
+  traces: 'every span',
+};
+
+const messages = {
+  prints: (d: { variable: string; value: string; where: string; signal: Signal; stillExporting: string[] }) =>
+    `${d.variable}=${d.value} ${d.where}: Claude Code prints ${PRINTED[d.signal]} into the terminal, and with claude -p onto stdout after the answer${d.stillExporting.length ? ` (${d.stillExporting.join(', ')} still export${d.stillExporting.length > 1 ? '' : 's'} as configured)` : ''}`,
+} as const;
 
 export default defineRule({
   id: 'settings/console-exporter',
@@ -25,23 +37,24 @@ export default defineRule({
     'claude-code.md §9 E1 (console output shares stdout with the answer), E32 and §3.5 (console dropped with --output-format json|stream-json), §8 issue #5508',
     'https://github.com/anthropics/claude-code/issues/5508',
   ],
+  messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     // When telemetry init fails nothing is printed either (E17); the init error is reported by its own rule.
     if (!isTruthy(env.get('CLAUDE_CODE_ENABLE_TELEMETRY')?.value) || ws.claude.prediction.initFailure) return [];
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const signal of activeSignals(env)) {
       const v = env.get(EXPORTER_VAR[signal]);
       const list = parseExporterList(v?.value);
       if (!v || !list.includes('console')) continue;
       const rest = list.filter((e) => e !== 'console');
-      const what = signal === 'metrics' ? 'every metric export' : signal === 'logs' ? 'every event (user_prompt, api_request, tool_result, …)' : 'every span';
       const edits = v.origin.scope === 'managed' ? [] : replaceEnvValue(v.origin, v.name, rest.length ? rest.join(',') : 'none');
       findings.push({
         ...atValue(v.origin, v.name),
-        message: `${v.name}=${v.value.trim()} ${where(v.origin)}: Claude Code prints ${what} into the terminal, and with claude -p onto stdout after the answer${rest.length ? ` (${rest.join(', ')} still export${rest.length > 1 ? '' : 's'} as configured)` : ''}`,
+        kind: 'prints',
+        data: { variable: v.name, value: v.value.trim(), where: where(v.origin), signal, stillExporting: rest },
         hint: rest.length
           ? `remove console: "${v.name}": "${rest.join(',')}" (--output-format json or stream-json also drop it)`
           : `use "otlp" with a collector, or "none"; keep console only for a one-off debugging session`,

@@ -2,6 +2,11 @@ import { defineRule } from '../define.js';
 import { atNode } from '../../model/settings-locate.js';
 import { listWords, otlpSignals } from '../../model/otlp-signals.js';
 
+const messages = {
+  ignoredOverGrpc: (d: { file: string; signals: string[]; protocolVars: string[] }) =>
+    `otelHeadersHelper is set in ${d.file}, but ${listWords(d.signals)} are exported over grpc (${d.protocolVars.map((v) => `${v}=grpc`).join(', ')}): Claude Code never calls the helper for grpc exports, so its headers are not sent`,
+} as const;
+
 export default defineRule({
   id: 'settings/headers-helper-grpc',
   severity: 'warning',
@@ -24,6 +29,7 @@ export default defineRule({
     'Claude Code issues #18000, #35207, #54397, #86814',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'OTLP endpoint',
   check(ws) {
@@ -31,11 +37,15 @@ export default defineRule({
     if (!helper) return [];
     const grpc = otlpSignals(ws.claude.env).filter((s) => s.protocol === 'grpc');
     if (grpc.length === 0) return [];
-    const vars = [...new Set(grpc.map((s) => `${s.protocolVar!.name}=grpc`))].join(', ');
     return [
       {
         ...atNode(helper.file, helper.node, ['otelHeadersHelper']),
-        message: `otelHeadersHelper is set in ${helper.file.inline ? '--settings' : helper.file.path}, but ${listWords(grpc.map((s) => s.signal))} are exported over grpc (${vars}): Claude Code never calls the helper for grpc exports, so its headers are not sent`,
+        kind: 'ignoredOverGrpc' as const,
+        data: {
+          file: helper.file.inline ? '--settings' : helper.file.path,
+          signals: grpc.map((s) => s.signal),
+          protocolVars: [...new Set(grpc.map((s) => s.protocolVar!.name))],
+        },
         hint: 'use http/protobuf (collector port 4318) for the signals that need the helper, or put a static credential in OTEL_EXPORTER_OTLP_HEADERS, which grpc does send',
       },
     ];

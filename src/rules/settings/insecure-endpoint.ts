@@ -4,6 +4,27 @@ import { SIGNAL_UPPER, type Signal, type SignalPrediction } from '../../model/pr
 import { isCredentialHeader } from '../../model/credentials.js';
 import { atValue, where } from '../../model/settings-locate.js';
 
+/** What goes to the endpoint: signals, the URL's scheme and host, the variable, and which credentials. */
+interface PlainHttp {
+  signals: Signal[];
+  target: string;
+  host: string;
+  variable: string;
+  where: string;
+  /** Credential headers by name, whether the otelHeadersHelper headers go too, and whether the URL has a password. */
+  headers: string[];
+  helper: boolean;
+  urlPassword: boolean;
+}
+
+const lead = (d: PlainHttp) => `${d.signals.join(' and ')} go to ${d.target} (${d.variable} ${d.where}) over plain http with ${credentialWords(d)}`;
+
+const messages = {
+  sameMachineMaybe: (d: PlainHttp) =>
+    `${lead(d)}: fine if ${d.host} is a container on the same Docker network as Claude Code (the traffic stays on this machine), but if the name resolves through a DNS search domain the credential crosses the network unencrypted`,
+  network: (d: PlainHttp) => `${lead(d)}: the credential crosses the network unencrypted on every export`,
+} as const;
+
 export default defineRule({
   id: 'settings/insecure-endpoint',
   severity: 'warning',
@@ -25,6 +46,7 @@ export default defineRule({
     'claude-code.md §2.2 (endpoint, headers and otelHeadersHelper rows), §1 key finding 10 (which URL is used)',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'fixtures',
   stage: 'OTLP endpoint',
   check(ws) {
@@ -44,21 +66,27 @@ export default defineRule({
       group.signals.push(s);
       groups.set(varName, group);
     }
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const [varName, g] of groups) {
       const v = env.get(varName)!;
       const url = parse(g.url)!;
       const host = url.hostname;
       const target = `${url.protocol}//${url.host}`;
       const internal = isSingleLabel(host);
-      const creds = credentialWords(g.signals, url);
-      const names = g.signals.map((s) => s.signal).join(' and ');
+      const data: PlainHttp = {
+        signals: g.signals.map((s) => s.signal),
+        target,
+        host,
+        variable: varName,
+        where: where(v.origin),
+        headers: [...new Set(g.signals.flatMap((s) => s.headerNames.filter(isCredentialHeader)))],
+        helper: g.signals.some((s) => s.headersFromHelper),
+        urlPassword: url.password !== '',
+      };
       findings.push({
         ...atValue(v.origin, varName),
         severity: internal ? 'info' : undefined,
-        message: internal
-          ? `${names} go to ${target} (${varName} ${where(v.origin)}) over plain http with ${creds}: fine if ${host} is a container on the same Docker network as Claude Code (the traffic stays on this machine), but if the name resolves through a DNS search domain the credential crosses the network unencrypted`
-          : `${names} go to ${target} (${varName} ${where(v.origin)}) over plain http with ${creds}: the credential crosses the network unencrypted on every export`,
+        ...(internal ? { kind: 'sameMachineMaybe' as const, data } : { kind: 'network' as const, data }),
         hint: internal
           ? `if ${host} is not on this machine, use https:// (or a collector on localhost that forwards over TLS)`
           : 'use https:// (the collector or a load balancer in front of it terminating TLS), or send to a collector on localhost that forwards over TLS',
@@ -93,11 +121,10 @@ function isSingleLabel(hostname: string): boolean {
   return !hostname.includes('.') && !hostname.includes(':') && !/^\d+$/.test(hostname);
 }
 
-function credentialWords(signals: SignalPrediction[], url: URL): string {
-  const headers = [...new Set(signals.flatMap((s) => s.headerNames.filter(isCredentialHeader)))];
+function credentialWords({ headers, helper, urlPassword }: PlainHttp): string {
   const parts: string[] = [];
   if (headers.length) parts.push(`the ${headers.join(', ')} header${headers.length > 1 ? 's' : ''}`);
-  if (signals.some((s) => s.headersFromHelper)) parts.push('the headers from otelHeadersHelper');
-  if (url.password) parts.push('a password in the URL');
+  if (helper) parts.push('the headers from otelHeadersHelper');
+  if (urlPassword) parts.push('a password in the URL');
   return parts.join(' and ');
 }

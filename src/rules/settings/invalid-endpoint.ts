@@ -6,9 +6,74 @@ import type { FixSafety, Severity } from '../../types.js';
 import { atValue, where } from '../../model/settings-locate.js';
 import { displayUrl, isHttp, isIpAddress, isLoopback, listWords, otlpSignals, parseEndpoint, perSignalVar, type OtlpSignal, type ParsedEndpoint } from '../../model/otlp-signals.js';
 
+/** What is wrong with an endpoint, as facts. */
+type EndpointIssue =
+  | { kind: 'notUrl'; signals: Signal[]; /** Signals posted over HTTP, which fall back to the default URL (no scheme). */ fallback: Signal[] }
+  | {
+      kind: 'noScheme';
+      /** Signals posted over HTTP, which ignore it; `byLuck` when the default they use is the place it names. */
+      http: Signal[];
+      byLuck: boolean;
+      /** Signals dialled over gRPC with TLS, which fails for an IP address or a plaintext collector, or may work. */
+      grpc: Signal[];
+      grpcTls: 'ip' | 'plaintext' | 'maybe';
+      host: string;
+      /** Some signal has no protocol known. */
+      unknownProtocol: boolean;
+    }
+  | { kind: 'genericWithPath'; suffix: string; path: string; signals: Signal[] }
+  | { kind: 'noPath'; signal: Signal }
+  | { kind: 'otherSignalPath'; other: string; signal: Signal }
+  | { kind: 'trailingSlash'; signal: Signal }
+  | { kind: 'otherPath'; path: string; signal: Signal }
+  | { kind: 'wrongScheme'; scheme: string; signals: Signal[] };
+
+const verbatim = (signal: Signal) => ` (${perSignalVar('ENDPOINT', signal)} is used verbatim; only the generic OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/<signal> appended)`;
+
+/** The words for one issue. */
+function issueText(i: EndpointIssue): string {
+  switch (i.kind) {
+    case 'notUrl':
+      return `it is not a URL: ${i.fallback.length ? `over HTTP Claude Code falls back to http://localhost:4318/v1/<signal> for ${listWords(i.fallback)}` : `every export of ${listWords(i.signals)} fails`}`;
+    case 'noScheme': {
+      const texts: string[] = [];
+      if (i.http.length) texts.push(`over HTTP Claude Code ignores it and posts ${listWords(i.http)} to the default http://localhost:4318/v1/<signal>${i.byLuck ? ' (the same place, by luck)' : ''}`);
+      if (i.grpc.length) {
+        const dialled = `over gRPC ${listWords(i.grpc)} are dialled with TLS`;
+        texts.push(
+          i.grpcTls === 'ip'
+            ? `${dialled}, which fails for an IP address ("Setting the TLS ServerName to an IP address is not permitted")`
+            : i.grpcTls === 'plaintext'
+              ? `${dialled}, which fails against a plaintext collector`
+              : `${dialled}; that works only if ${i.host} really speaks TLS`,
+        );
+      }
+      if (i.unknownProtocol) texts.push('Claude Code needs http:// or https:// in front of it');
+      return `it has no scheme: ${texts.join('; ')}`;
+    }
+    case 'genericWithPath':
+      return `it already ends in ${i.suffix}, but Claude Code appends /v1/<signal> to the generic endpoint, so it posts ${listWords(i.signals.map((s) => `${s} to ${i.path}/v1/${s}`))}: the receiver answers 404`;
+    case 'noPath':
+      return `it has no path, so Claude Code posts ${i.signal} to /${verbatim(i.signal)}: a collector answers 404`;
+    case 'otherSignalPath':
+      return `its path ends in /v1/${i.other}, so ${i.signal} are posted to the ${i.other} receiver, which rejects them`;
+    case 'trailingSlash':
+      return `its path ends in "/v1/${i.signal}/" with a trailing slash, which is posted verbatim; OTLP receivers serve /v1/${i.signal} exactly`;
+    case 'otherPath':
+      return `its path ${i.path} does not end in /v1/${i.signal}, and Claude Code posts ${i.signal} to exactly that path${verbatim(i.signal)}; OTLP receivers expect …/v1/${i.signal}`;
+    case 'wrongScheme':
+      return `its scheme is ${i.scheme}://, but ${listWords(i.signals)} are posted over HTTP, which needs http:// or https://: every export fails`;
+  }
+}
+
+const messages = {
+  unusable: (d: { variable: string; endpoint: string; where: string; issues: { issue: EndpointIssue; later: boolean }[] }) =>
+    `${d.variable}=${d.endpoint} ${d.where}: ${d.issues.map((i) => `${i.later ? 'once it has a scheme, ' : ''}${issueText(i.issue)}`).join('; ')}`,
+} as const;
+
 interface Issue {
   severity: Severity;
-  text: string;
+  issue: EndpointIssue;
   /** Rewrites the value (applied in order); absent when there is no automatic fix for this issue. */
   transform?: (value: string) => string;
   safety?: FixSafety;
@@ -46,41 +111,32 @@ function noSchemeIssues(value: string, p: ParsedEndpoint, readers: OtlpSignal[],
   const guess = schemeFor(p);
   const plaintextGrpc = isLoopback(p.host) || isIpAddress(p.host) || p.port === 4317 || p.port === 4318;
   const scheme = guess ?? (http.length === 0 && unknown.length === 0 && !plaintextGrpc ? 'https://' : undefined);
-  const texts: string[] = [];
   let severity: Severity = 'warning';
+  let byLuck = false;
   if (http.length) {
     const fallback = (s: Signal) => `http://localhost:4318/v1/${s}`;
     const fixed = guess ? complete(guess + value.trim()) : undefined;
     const intended = (s: Signal) => (fixed ? httpUrl(s, generic ? undefined : fixed, generic ? fixed : undefined) : undefined);
-    const coincidence = http.every((r) => {
+    byLuck = http.every((r) => {
       const i = intended(r.signal);
       return i !== undefined && sameTarget(i, fallback(r.signal));
     });
-    if (!coincidence) severity = 'error';
-    texts.push(
-      `over HTTP Claude Code ignores it and posts ${listWords(http.map((r) => r.signal))} to the default http://localhost:4318/v1/<signal>${coincidence ? ' (the same place, by luck)' : ''}`,
-    );
+    if (!byLuck) severity = 'error';
   }
-  if (grpc.length) {
-    if (plaintextGrpc) {
-      severity = 'error';
-      texts.push(
-        isIpAddress(p.host)
-          ? `over gRPC ${listWords(grpc.map((r) => r.signal))} are dialled with TLS, which fails for an IP address ("Setting the TLS ServerName to an IP address is not permitted")`
-          : `over gRPC ${listWords(grpc.map((r) => r.signal))} are dialled with TLS, which fails against a plaintext collector`,
-      );
-    } else {
-      texts.push(`over gRPC ${listWords(grpc.map((r) => r.signal))} are dialled with TLS; that works only if ${p.host} really speaks TLS`);
-    }
-  }
-  if (unknown.length) {
-    severity = 'error';
-    texts.push('Claude Code needs http:// or https:// in front of it');
-  }
+  if (grpc.length && plaintextGrpc) severity = 'error';
+  if (unknown.length) severity = 'error';
   return [
     {
       severity,
-      text: `it has no scheme: ${texts.join('; ')}`,
+      issue: {
+        kind: 'noScheme',
+        http: http.map((r) => r.signal),
+        byLuck,
+        grpc: grpc.map((r) => r.signal),
+        grpcTls: !plaintextGrpc ? 'maybe' : isIpAddress(p.host) ? 'ip' : 'plaintext',
+        host: p.host,
+        unknownProtocol: unknown.length > 0,
+      },
       transform: scheme ? (v) => scheme + v.trim() : undefined,
       safety: 'safe',
     },
@@ -95,11 +151,10 @@ function pathIssues(p: ParsedEndpoint, readers: OtlpSignal[], perSignal: Signal 
     const m = /\/v1(\/(metrics|logs|traces))?\/?$/.exec(p.path);
     if (!m) return [];
     const suffix = m[0].replace(/\/$/, '');
-    const urls = http.map((r) => `${r.signal} to ${p.path.replace(/\/+$/, '')}/v1/${r.signal}`);
     return [
       {
         severity: 'error',
-        text: `it already ends in ${suffix}, but Claude Code appends /v1/<signal> to the generic endpoint, so it posts ${listWords(urls)}: the receiver answers 404`,
+        issue: { kind: 'genericWithPath', suffix, path: p.path.replace(/\/+$/, ''), signals: http.map((r) => r.signal) },
         transform: canEdit ? (v) => v.trim().replace(/\/v1(\/(metrics|logs|traces))?\/?$/, '') : undefined,
         safety: 'safe',
       },
@@ -107,12 +162,11 @@ function pathIssues(p: ParsedEndpoint, readers: OtlpSignal[], perSignal: Signal 
   }
   const want = `/v1/${perSignal}`;
   if (p.path === want) return [];
-  const fromGeneric = ` (${perSignalVar('ENDPOINT', perSignal)} is used verbatim; only the generic OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/<signal> appended)`;
   if (p.path === '' || p.path === '/') {
     return [
       {
         severity: 'error',
-        text: `it has no path, so Claude Code posts ${perSignal} to /${fromGeneric}: a collector answers 404`,
+        issue: { kind: 'noPath', signal: perSignal },
         transform: canEdit ? (v) => v.trim().replace(/\/+$/, '') + want : undefined,
         safety: 'safe',
       },
@@ -123,7 +177,7 @@ function pathIssues(p: ParsedEndpoint, readers: OtlpSignal[], perSignal: Signal 
     return [
       {
         severity: 'error',
-        text: `its path ends in /v1/${other[1]}, so ${perSignal} are posted to the ${other[1]} receiver, which rejects them`,
+        issue: { kind: 'otherSignalPath', other: other[1], signal: perSignal },
         transform: canEdit ? (v) => v.trim().replace(SIGNAL_PATH, want) : undefined,
         safety: 'safe',
       },
@@ -133,7 +187,7 @@ function pathIssues(p: ParsedEndpoint, readers: OtlpSignal[], perSignal: Signal 
     return [
       {
         severity: 'warning',
-        text: `its path ends in "${want}/" with a trailing slash, which is posted verbatim; OTLP receivers serve ${want} exactly`,
+        issue: { kind: 'trailingSlash', signal: perSignal },
         transform: canEdit ? (v) => v.trim().replace(/\/+$/, '') : undefined,
         safety: 'safe',
       },
@@ -143,14 +197,14 @@ function pathIssues(p: ParsedEndpoint, readers: OtlpSignal[], perSignal: Signal 
   return [
     {
       severity: 'warning',
-      text: `its path ${p.path} does not end in ${want}, and Claude Code posts ${perSignal} to exactly that path${fromGeneric}; OTLP receivers expect …${want}`,
+      issue: { kind: 'otherPath', path: p.path, signal: perSignal },
       transform: canEdit ? (v) => v.trim().replace(/\/+$/, '') + want : undefined,
       safety: 'unsafe',
     },
   ];
 }
 
-function checkEndpoint(v: EffectiveVar, readers: OtlpSignal[], perSignal: Signal | undefined): RuleFinding | undefined {
+function checkEndpoint(v: EffectiveVar, readers: OtlpSignal[], perSignal: Signal | undefined): RuleFinding<typeof messages> | undefined {
   const value = v.value.trim();
   // gRPC can dial a unix socket; there is no host or port to judge.
   if (/^unix:/i.test(value) && readers.every((r) => r.protocol === 'grpc')) return undefined;
@@ -158,11 +212,7 @@ function checkEndpoint(v: EffectiveVar, readers: OtlpSignal[], perSignal: Signal
   const issues: Issue[] = [];
   if (!p) {
     const http = readers.filter((r) => isHttp(r.protocol)).map((r) => r.signal);
-    const consequence =
-      !hasScheme(value) && http.length
-        ? `over HTTP Claude Code falls back to http://localhost:4318/v1/<signal> for ${listWords(http)}`
-        : `every export of ${listWords(readers.map((r) => r.signal))} fails`;
-    issues.push({ severity: 'error', text: `it is not a URL: ${consequence}` });
+    issues.push({ severity: 'error', issue: { kind: 'notUrl', signals: readers.map((r) => r.signal), fallback: hasScheme(value) ? [] : http } });
   } else {
     const paths = pathIssues(p, readers, perSignal, /[?#]/.test(value));
     if (!p.scheme) {
@@ -172,14 +222,14 @@ function checkEndpoint(v: EffectiveVar, readers: OtlpSignal[], perSignal: Signal
       // Over HTTP the value is not used until it has a scheme; say what its path would then do, and fix it
       // together with the scheme (never alone: a path fix on a value that stays unused changes nothing).
       const withScheme = scheme.every((i) => i.transform);
-      issues.push(...paths.map((i) => ({ ...i, later: true, text: `once it has a scheme, ${i.text}`, transform: withScheme ? i.transform : undefined })));
+      issues.push(...paths.map((i) => ({ ...i, later: true, transform: withScheme ? i.transform : undefined })));
     } else if (p.scheme !== 'http' && p.scheme !== 'https') {
       const http = readers.filter((r) => isHttp(r.protocol));
       if (http.length) {
         const scheme = schemeFor(p);
         issues.push({
           severity: 'error',
-          text: `its scheme is ${p.scheme}://, but ${listWords(http.map((r) => r.signal))} are posted over HTTP, which needs http:// or https://: every export fails`,
+          issue: { kind: 'wrongScheme', scheme: p.scheme, signals: http.map((r) => r.signal) },
           transform: scheme ? (s) => s.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, scheme) : undefined,
           safety: 'unsafe',
         });
@@ -197,7 +247,8 @@ function checkEndpoint(v: EffectiveVar, readers: OtlpSignal[], perSignal: Signal
   return {
     ...atValue(v.origin, v.name),
     severity,
-    message: `${v.name}=${displayUrl(value)} ${where(v.origin)}: ${issues.map((i) => i.text).join('; ')}`,
+    kind: 'unusable',
+    data: { variable: v.name, endpoint: displayUrl(value), where: where(v.origin), issues: issues.map((i) => ({ issue: i.issue, later: i.later === true })) },
     hint:
       edits.length > 0
         ? `set it to ${displayUrl(newValue)}${safety === 'unsafe' ? ' (unsafe fix: check what your receiver expects)' : ' (--fix does this)'}`
@@ -233,12 +284,13 @@ export default defineRule({
     'Claude Code issue #63377 ("OTLPExporterError: Not Found")',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'OTLP endpoint',
   check(ws) {
     const env = ws.claude.env;
     const signals = otlpSignals(env);
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const perSignal of [undefined, ...SIGNALS]) {
       const name = perSignal ? perSignalVar('ENDPOINT', perSignal) : 'OTEL_EXPORTER_OTLP_ENDPOINT';
       const v = env.get(name);

@@ -66,7 +66,13 @@ function hintFor(tokens: string[], signal: Signal): string {
   return `use one or more of ${[...VALID_EXPORTERS[signal], 'none'].join(', ')} (exact lower case, comma-separated)`;
 }
 
-function checkSignal(ws: Workspace, env: EffectiveEnv, signal: Signal): RuleFinding | undefined {
+const messages = {
+  rejected: (d: { variable: string; value: string; where: string; signal: Signal; tokens: string[]; initFails: string }) =>
+    `${d.variable}="${d.value}" ${d.where}: ${d.tokens.map((t) => describeToken(t, d.signal)).join(', ')} ${d.tokens.length > 1 ? 'are not exporters' : 'is not an exporter'} Claude Code accepts for ${d.signal} (${[...VALID_EXPORTERS[d.signal], 'none'].join(', ')}); ${d.initFails}`,
+} as const;
+type InvalidExporterFinding = RuleFinding<typeof messages>;
+
+function checkSignal(ws: Workspace, env: EffectiveEnv, signal: Signal): InvalidExporterFinding | undefined {
   const variable = env.get(EXPORTER_VAR[signal]);
   if (!variable) return undefined;
   const valid = VALID_EXPORTERS[signal];
@@ -106,10 +112,10 @@ function checkSignal(ws: Workspace, env: EffectiveEnv, signal: Signal): RuleFind
       }
     }
   }
-  const list = bad.map((t) => describeToken(t, signal)).join(', ');
   return {
     ...atValue(variable.origin, variable.name),
-    message: `${variable.name}="${variable.value}" ${where(variable.origin)}: ${list} ${bad.length > 1 ? 'are not exporters' : 'is not an exporter'} Claude Code accepts for ${signal} (${[...valid, 'none'].join(', ')}); ${initFails(env)}`,
+    kind: 'rejected',
+    data: { variable: variable.name, value: variable.value, where: where(variable.origin), signal, tokens: bad, initFails: initFails(env) },
     hint: edits.length > 0 ? `${description} (--fix does this)` : hintFor(bad, signal),
     fix: edits.length > 0 ? fix('safe', description, edits, additions) : undefined,
   };
@@ -139,12 +145,13 @@ export default defineRule({
     'claude-code.md §9 E15 (otlphttp, OTLP → nothing sent), E17 (invalid traces exporter aborts init only with the beta flag)',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     return activeSignals(env)
       .map((signal) => checkSignal(ws, env, signal))
-      .filter((f): f is RuleFinding => f !== undefined);
+      .filter((f): f is InvalidExporterFinding => f !== undefined);
   },
 });

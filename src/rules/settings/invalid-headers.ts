@@ -5,22 +5,64 @@ import { parseHeaderList, SIGNALS, type Signal } from '../../model/prediction.js
 import type { Severity } from '../../types.js';
 import { atValue, where } from '../../model/settings-locate.js';
 import { isHttp, listWords, otlpSignals, perSignalVar, type OtlpSignal } from '../../model/otlp-signals.js';
+import { STARTS_WITH_AUTH_SCHEME } from '../../util/secrets.js';
 
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 const COLON_FORM = /^\s*([!#$%&'*+.^_`|~0-9a-z-]+)\s*:\s*(\S.*)$/i;
 const QUOTED = /^\s*(["'])(.*)\1\s*$/s;
-const AUTH_SCHEME = /^(Bearer|Basic|Token|ApiKey|Api-Key|Digest)\b/i;
 
 /** Whether `name: value` is a header in colon form (not, say, a user:password pair, whose parts must not be echoed). */
 function looksLikeHeaderName(name: string, value: string): boolean {
-  return /^[a-z][a-z0-9-]*$/i.test(name) && (name.includes('-') || /^(authorization|apikey|token|cookie)$/i.test(name) || AUTH_SCHEME.test(value.trim()));
+  return /^[a-z][a-z0-9-]*$/i.test(name) && (name.includes('-') || /^(authorization|apikey|token|cookie)$/i.test(name) || STARTS_WITH_AUTH_SCHEME.test(value.trim()));
 }
 
-export interface HeaderProblem {
+/** Which entry of the list: `entry 2 of 3`, or `the entry` when there is one. */
+interface Entry {
+  index: number;
+  count: number;
+}
+
+/** What is wrong with a header list, as facts: never a header's value (it may be a credential). */
+export type HeaderIssue =
+  | { kind: 'quotedList'; quote: string }
+  | { kind: 'colonForm'; entry: Entry; name: string }
+  | { kind: 'noEquals'; entry: Entry }
+  | { kind: 'quotedName'; name: string }
+  | { kind: 'invalidName'; entry: Entry }
+  | { kind: 'quotedValue'; name: string }
+  | { kind: 'percent20'; name: string };
+
+export type HeaderProblem = HeaderIssue & {
   severity: Severity;
+  fixable: boolean;
   /** Says what is wrong without the header's value. */
   text: string;
-  fixable: boolean;
+};
+
+const entryLabel = (e: Entry) => (e.count > 1 ? `entry ${e.index} of ${e.count}` : 'the entry');
+
+/** The words for one issue. */
+export function headerIssueText(i: HeaderIssue): string {
+  switch (i.kind) {
+    case 'quotedList':
+      return `the whole list is wrapped in literal ${i.quote === '"' ? 'double' : 'single'} quotes, so the first header name starts with a quote, which is not a valid HTTP header name: every export fails`;
+    case 'colonForm':
+      return `${entryLabel(i.entry)} is written "${i.name}: …" (colon form); Claude Code splits entries on "=", so no ${i.name} header is sent as intended (write ${i.name}=…)`;
+    case 'noEquals':
+      return `${entryLabel(i.entry)} has no "=", so it is not sent as a header`;
+    case 'quotedName':
+      return `the header name ${i.name} is written with literal quotes, which is not a valid HTTP header name: every export fails`;
+    case 'invalidName':
+      return `${entryLabel(i.entry)} has a header name that is not a valid HTTP token (spaces, quotes or other separators): every http export fails ("Header name must be a valid HTTP token")`;
+    case 'quotedValue':
+      return `the value of ${i.name} is wrapped in literal quotes, which Claude Code sends as part of the value, so the receiver sees a wrong credential`;
+    case 'percent20':
+      return `the value of ${i.name} contains %20, which Claude Code sends verbatim over http (no percent-decoding), so the receiver sees "%20" instead of a space`;
+  }
+}
+
+function problem(issue: HeaderIssue, severity: Severity, fixable: boolean): HeaderProblem {
+  return { ...issue, severity, fixable, text: headerIssueText(issue) };
 }
 
 export interface HeaderAnalysis {
@@ -40,11 +82,7 @@ export function analyseHeaders(value: string, http: boolean): HeaderAnalysis {
   const whole = QUOTED.exec(value);
   if (whole && whole[2].includes('=') && !whole[2].includes(whole[1])) {
     body = whole[2];
-    problems.push({
-      severity: 'error',
-      text: `the whole list is wrapped in literal ${whole[1] === '"' ? 'double' : 'single'} quotes, so the first header name starts with a quote, which is not a valid HTTP header name: every export fails`,
-      fixable: true,
-    });
+    problems.push(problem({ kind: 'quotedList', quote: whole[1] }, 'error', true));
   }
   const entries = parseHeaderList(body);
   const count = entries.length;
@@ -54,7 +92,7 @@ export function analyseHeaders(value: string, http: boolean): HeaderAnalysis {
     offset += part.length + 1;
     if (part.trim() === '') return part;
     const entry = entries.find((e) => e.offset === start)!;
-    const label = count > 1 ? `entry ${entries.indexOf(entry) + 1} of ${count}` : 'the entry';
+    const at: Entry = { index: entries.indexOf(entry) + 1, count };
     let name = entry.name;
     let headerValue = entry.value;
     let changed = false;
@@ -63,49 +101,29 @@ export function analyseHeaders(value: string, http: boolean): HeaderAnalysis {
       name = colon[1];
       headerValue = colon[2].trim();
       changed = true;
-      problems.push({
-        severity: 'error',
-        text: `${label} is written "${name}: …" (colon form); Claude Code splits entries on "=", so no ${name} header is sent as intended (write ${name}=…)`,
-        fixable: true,
-      });
+      problems.push(problem({ kind: 'colonForm', entry: at, name }, 'error', true));
     } else if (!entry.ok) {
-      problems.push({ severity: 'error', text: `${label} has no "=", so it is not sent as a header`, fixable: false });
+      problems.push(problem({ kind: 'noEquals', entry: at }, 'error', false));
       return part;
     } else {
       const unquotedName = name.replace(/^["']+|["']+$/g, '');
       if (unquotedName !== name && HTTP_TOKEN.test(unquotedName)) {
-        problems.push({
-          severity: 'error',
-          text: `the header name ${unquotedName} is written with literal quotes, which is not a valid HTTP header name: every export fails`,
-          fixable: true,
-        });
+        problems.push(problem({ kind: 'quotedName', name: unquotedName }, 'error', true));
         name = unquotedName;
         changed = true;
       } else if (!HTTP_TOKEN.test(name)) {
         // The bad name is not shown: it may hold part of a credential.
-        problems.push({
-          severity: 'error',
-          text: `${label} has a header name that is not a valid HTTP token (spaces, quotes or other separators): every http export fails ("Header name must be a valid HTTP token")`,
-          fixable: false,
-        });
+        problems.push(problem({ kind: 'invalidName', entry: at }, 'error', false));
       }
     }
     const valueQuoted = QUOTED.exec(headerValue);
     if (valueQuoted) {
-      problems.push({
-        severity: 'error',
-        text: `the value of ${name} is wrapped in literal quotes, which Claude Code sends as part of the value, so the receiver sees a wrong credential`,
-        fixable: true,
-      });
+      problems.push(problem({ kind: 'quotedValue', name }, 'error', true));
       headerValue = valueQuoted[2];
       changed = true;
     }
     if (http && /%20/i.test(headerValue)) {
-      problems.push({
-        severity: 'warning',
-        text: `the value of ${name} contains %20, which Claude Code sends verbatim over http (no percent-decoding), so the receiver sees "%20" instead of a space`,
-        fixable: true,
-      });
+      problems.push(problem({ kind: 'percent20', name }, 'warning', true));
       headerValue = headerValue.replace(/%20/gi, ' ');
       changed = true;
     }
@@ -116,13 +134,20 @@ export function analyseHeaders(value: string, http: boolean): HeaderAnalysis {
   return { problems, fixed: problems.some((p) => p.fixable) ? fixedParts.join(',') : value };
 }
 
+const messages = {
+  problems: (d: { variable: string; where: string; problems: HeaderIssue[] }) => `${d.variable} ${d.where}: ${d.problems.map(headerIssueText).join('; ')}`,
+  conflict: (d: { variable: string; where: string; genericWhere: string; headers: string[]; protocol: string; signal: string }) =>
+    `${d.variable} ${d.where} and OTEL_EXPORTER_OTLP_HEADERS ${d.genericWhere} both set ${listWords(d.headers)} with different values: over ${d.protocol} Claude Code sends the generic value with ${d.signal} (the per-signal one is ignored; only gRPC lets it win)`,
+} as const;
+type InvalidHeadersFinding = RuleFinding<typeof messages>;
+
 const HEADER_VARS: (Signal | undefined)[] = [undefined, ...SIGNALS];
 
 function readersOf(signals: OtlpSignal[], perSignal: Signal | undefined): OtlpSignal[] {
   return signals.filter((s) => perSignal === undefined || s.signal === perSignal);
 }
 
-function checkVariable(v: EffectiveVar, readers: OtlpSignal[]): RuleFinding | undefined {
+function checkVariable(v: EffectiveVar, readers: OtlpSignal[]): InvalidHeadersFinding | undefined {
   const http = readers.some((r) => isHttp(r.protocol));
   const { problems, fixed } = analyseHeaders(v.value, http);
   if (problems.length === 0) return undefined;
@@ -132,7 +157,8 @@ function checkVariable(v: EffectiveVar, readers: OtlpSignal[]): RuleFinding | un
   return {
     ...atValue(v.origin, v.name),
     severity,
-    message: `${v.name} ${where(v.origin)}: ${problems.map((p) => p.text).join('; ')}`,
+    kind: 'problems',
+    data: { variable: v.name, where: where(v.origin), problems },
     hint:
       edits.length > 0
         ? `write plain name=value pairs separated by commas, e.g. Authorization=Bearer ****,X-Scope-OrgID=**** (--fix corrects ${fixedKinds > 1 ? 'these' : 'this'})`
@@ -142,11 +168,11 @@ function checkVariable(v: EffectiveVar, readers: OtlpSignal[]): RuleFinding | un
 }
 
 /** Keys set by both the generic and a per-signal header variable with different values: over http the generic one wins. */
-function conflicts(env: EffectiveEnv, signals: OtlpSignal[]): RuleFinding[] {
+function conflicts(env: EffectiveEnv, signals: OtlpSignal[]): InvalidHeadersFinding[] {
   const generic = env.get('OTEL_EXPORTER_OTLP_HEADERS');
   if (!generic) return [];
   const genericValues = new Map(parseHeaderList(generic.value).filter((h) => h.ok).map((h) => [h.name.toLowerCase(), h.value]));
-  const findings: RuleFinding[] = [];
+  const findings: InvalidHeadersFinding[] = [];
   for (const s of signals) {
     if (!isHttp(s.protocol)) continue;
     const per = env.get(perSignalVar('HEADERS', s.signal));
@@ -157,7 +183,8 @@ function conflicts(env: EffectiveEnv, signals: OtlpSignal[]): RuleFinding[] {
     findings.push({
       ...atValue(per.origin, per.name),
       severity: 'warning',
-      message: `${per.name} ${where(per.origin)} and OTEL_EXPORTER_OTLP_HEADERS ${where(generic.origin)} both set ${listWords(names)} with different values: over ${s.protocol} Claude Code sends the generic value with ${s.signal} (the per-signal one is ignored; only gRPC lets it win)`,
+      kind: 'conflict',
+      data: { variable: per.name, where: where(per.origin), genericWhere: where(generic.origin), headers: names, protocol: s.protocol!, signal: s.signal },
       hint: `remove ${listWords(names)} from OTEL_EXPORTER_OTLP_HEADERS and give every signal its own ${names.length > 1 ? 'values' : 'value'} in OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS, or use one value for all`,
     });
   }
@@ -188,12 +215,13 @@ export default defineRule({
     'claude-code.md §9 E9 (%20 sent verbatim over http/json), E10 (literal quotes: ERR_INVALID_HTTP_TOKEN, nothing delivered), E11 (generic header wins over per-signal for http; per-signal wins for grpc)',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'OTLP endpoint',
   check(ws) {
     const env = ws.claude.env;
     const signals = otlpSignals(env);
-    const findings: RuleFinding[] = [];
+    const findings: InvalidHeadersFinding[] = [];
     for (const perSignal of HEADER_VARS) {
       const name = perSignal ? perSignalVar('HEADERS', perSignal) : 'OTEL_EXPORTER_OTLP_HEADERS';
       const v = env.get(name);

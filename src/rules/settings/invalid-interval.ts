@@ -64,6 +64,25 @@ export function readInterval(value: string, claudeVersion: string): IntervalRead
 
 const ms = (n: number) => (n >= 60000 && n % 60000 === 0 ? `${n} ms (${n / 60000} min)` : n >= 1000 && n % 1000 === 0 ? `${n} ms (${n / 1000} s)` : `${n} ms`);
 
+interface Setting {
+  variable: string;
+  value: string;
+  where: string;
+}
+
+const what = (variable: string) => VARIABLES.find((v) => v.name === variable)!.what;
+const shown = (d: Setting) => `${d.variable}=${JSON.stringify(d.value)} ${d.where}`;
+
+const messages = {
+  notANumber: (d: Setting & { fallback: number }) => `${shown(d)} is not a number: Claude Code ignores it and uses the default ${what(d.variable)} of ${ms(d.fallback)}`,
+  misread: (d: Setting & { version: string; read: number; intended: number }) =>
+    `${shown(d)} is read by Claude Code ${d.version} as ${ms(d.read)}, not the ${ms(d.intended)} it says: the ${what(d.variable)} becomes ${ms(d.read)}`,
+  tooShort: (d: Setting & { read: number }) =>
+    `${shown(d)} sets the ${what(d.variable)} to ${ms(d.read)}: below ${MIN_INTERVAL} ms Claude Code exports many times a second, which loads the collector and backend${d.read <= 0 ? ' (and 0 or less is not a valid interval)' : ''}`,
+  tooLong: (d: Setting & { read: number }) =>
+    `${shown(d)} sets the ${what(d.variable)} to ${ms(d.read)}: above ${MAX_INTERVAL / 60000} minutes data arrives late, and sessions shorter than that export only when Claude Code exits`,
+} as const;
+
 export default defineRule({
   id: 'settings/invalid-interval',
   severity: 'error',
@@ -88,24 +107,26 @@ export default defineRule({
     'claude-code.md §9 E18 (JSON number honoured), E20 (10s → interval=10, 1e4 → interval=1; 1 ms gave 15 exports in one short run)',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     const tracesRead = activeSignals(env).includes('traces');
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const spec of VARIABLES) {
       if (spec.name === INTERVAL_VAR.traces && !tracesRead) continue;
       const v = env.get(spec.name);
       if (!v) continue;
       const { read, intended } = readInterval(v.value, ws.claude.version.version);
       const at = atValue(v.origin, v.name);
-      const shown = `${v.name}=${JSON.stringify(v.value)} ${where(v.origin)}`;
+      const setting: Setting = { variable: v.name, value: v.value, where: where(v.origin) };
       if (read === undefined) {
         findings.push({
           ...at,
           severity: 'warning',
-          message: `${shown} is not a number: Claude Code ignores it and uses the default ${spec.what} of ${ms(spec.fallback)}`,
+          kind: 'notANumber',
+          data: { ...setting, fallback: spec.fallback },
           hint: 'write the milliseconds as a plain number, e.g. "10000", or remove it',
         });
         continue;
@@ -114,7 +135,8 @@ export default defineRule({
         findings.push({
           ...at,
           severity: 'error',
-          message: `${shown} is read by Claude Code ${ws.claude.version.version} as ${ms(read)}, not the ${ms(intended)} it says: the ${spec.what} becomes ${ms(read)}`,
+          kind: 'misread',
+          data: { ...setting, version: ws.claude.version.version, read, intended },
           hint: `write "${intended}" (plain milliseconds, no unit) (--fix does this)`,
           fix: fix('safe', `set ${v.name} to "${intended}"`, replaceEnvValue(v.origin, v.name, String(intended))),
         });
@@ -125,14 +147,16 @@ export default defineRule({
         findings.push({
           ...at,
           severity: 'warning',
-          message: `${shown} sets the ${spec.what} to ${ms(read)}: below ${MIN_INTERVAL} ms Claude Code exports many times a second, which loads the collector and backend${read <= 0 ? ' (and 0 or less is not a valid interval)' : ''}`,
+          kind: 'tooShort',
+          data: { ...setting, read },
           hint: `use milliseconds: ${spec.fallback} is the default; ${read > 0 && read <= 60 ? `if you meant ${read} seconds, write "${read * 1000}"` : 'keep it at 1000 or more'}`,
         });
       } else if (read > MAX_INTERVAL) {
         findings.push({
           ...at,
           severity: 'warning',
-          message: `${shown} sets the ${spec.what} to ${ms(read)}: above ${MAX_INTERVAL / 60000} minutes data arrives late, and sessions shorter than that export only when Claude Code exits`,
+          kind: 'tooLong',
+          data: { ...setting, read },
           hint: `use ${spec.fallback} (the default) or another value up to ${MAX_INTERVAL}`,
         });
       }

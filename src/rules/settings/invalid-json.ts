@@ -2,6 +2,15 @@ import { defineRule } from '../define.js';
 import type { TextEdit } from '../../types.js';
 import { parseJson, type JsonSyntaxProblem } from '../../load/json.js';
 import { SourceFile } from '../../load/source.js';
+import { atSpan } from '../../model/settings-locate.js';
+
+const DROPPED = 'Claude Code ignores this whole file, including its env';
+
+const messages = {
+  syntax: `not valid JSON: {{error}}: ${DROPPED}`,
+  commentsOrCommas: (d: { comments: number; trailingCommas: number }) =>
+    `${[count(d.comments, 'comment'), count(d.trailingCommas, 'trailing comma')].filter(Boolean).join(' and ')} (Claude Code reads strict JSON only): ${DROPPED}`,
+} as const;
 
 export default defineRule({
   id: 'settings/invalid-json',
@@ -18,6 +27,7 @@ export default defineRule({
   },
   good: { file: '~/.claude/settings.json', text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp"\n  }\n}\n' },
   references: ['claude-code.md §3.3 (E19): comment or trailing comma → file ignored', 'https://code.claude.com/docs/en/settings'],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   repairsDroppedFile: true,
@@ -28,10 +38,13 @@ export default defineRule({
         const first = f.doc.problems[0];
         const repairable = f.doc.problems.every((p) => p.kind !== 'syntax');
         const edits = repairable && !f.inline ? stripCommentsAndCommas(f.doc.source) : [];
+        const syntax = f.doc.problems.find((p) => p.kind === 'syntax');
+        const problem = syntax
+          ? { kind: 'syntax' as const, data: { error: syntax.message } }
+          : { kind: 'commentsOrCommas' as const, data: { comments: countOf(f.doc.problems, 'comment'), trailingCommas: countOf(f.doc.problems, 'trailing-comma') } };
         return {
-          file: f.path,
-          range: f.doc.source.range(first.offset, first.length),
-          message: `${describeProblems(f.doc.problems)}: Claude Code ignores this whole file, including its env`,
+          ...atSpan(f, first.offset, first.length),
+          ...problem,
           hint: repairable ? 'remove the comments and trailing commas' : 'repair the JSON syntax; until then nothing in this file takes effect',
           fix: edits.length ? { safety: 'safe' as const, description: 'remove comments and trailing commas', edits } : undefined,
         };
@@ -39,15 +52,11 @@ export default defineRule({
   },
 });
 
-/** "2 comments and 1 trailing comma", or the first syntax error: what a person needs to find them all. */
-function describeProblems(problems: JsonSyntaxProblem[]): string {
-  const syntax = problems.find((p) => p.kind === 'syntax');
-  if (syntax) return `not valid JSON: ${syntax.message}`;
-  const count = (kind: JsonSyntaxProblem['kind'], word: string) => {
-    const n = problems.filter((p) => p.kind === kind).length;
-    return n ? `${n} ${word}${n > 1 ? 's' : ''}` : '';
-  };
-  return `${[count('comment', 'comment'), count('trailing-comma', 'trailing comma')].filter(Boolean).join(' and ')} (Claude Code reads strict JSON only)`;
+const countOf = (problems: JsonSyntaxProblem[], kind: JsonSyntaxProblem['kind']) => problems.filter((p) => p.kind === kind).length;
+
+/** "2 comments", "1 trailing comma", or nothing for none: what a person needs to find them all. */
+function count(n: number, word: string): string {
+  return n ? `${n} ${word}${n > 1 ? 's' : ''}` : '';
 }
 
 /** Edits that delete comments (with the spaces before a line comment) and trailing commas. */

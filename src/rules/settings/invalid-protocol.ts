@@ -4,6 +4,19 @@ import { PROTOCOLS, SIGNALS, type Protocol } from '../../model/prediction.js';
 import { atValue, where } from '../../model/settings-locate.js';
 import { initFails, listWords, otlpSignals, perSignalVar } from '../../model/otlp-signals.js';
 
+interface Shown {
+  variable: string;
+  value: string;
+  where: string;
+}
+
+const notAccepted = (d: Shown) => `${d.variable}="${d.value}" ${d.where} is not a protocol Claude Code accepts (exactly grpc, http/json or http/protobuf, case-sensitive)`;
+
+const messages = {
+  read: (d: Shown & { signals: string[]; initFails: string }) => `${notAccepted(d)}: it is the protocol for ${listWords(d.signals)}: ${d.initFails}`,
+  unread: (d: Shown) => `${notAccepted(d)}: no otlp signal reads it right now, but the moment one does, telemetry init fails and nothing at all is exported`,
+} as const;
+
 const PROTOCOL_VARS = ['OTEL_EXPORTER_OTLP_PROTOCOL', ...SIGNALS.map((s) => perSignalVar('PROTOCOL', s))];
 
 const SPELLINGS: Record<string, Protocol> = {
@@ -48,25 +61,24 @@ export default defineRule({
     'Claude Code issue #1712 (OTEL_EXPORTER_OTLP_PROTOCOL=http, no data)',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     const signals = otlpSignals(env);
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const name of PROTOCOL_VARS) {
       const v = env.get(name);
       if (!v || v.value.trim() === '' || (PROTOCOLS as string[]).includes(v.value.trim())) continue;
       const readers = signals.filter((s) => s.protocolVar?.name === name).map((s) => s.signal);
       const intended = intendedProtocol(v.value);
       const edits = intended ? replaceEnvValue(v.origin, name, intended) : [];
-      const consequence = readers.length
-        ? `it is the protocol for ${listWords(readers)}: ${initFails(env)}`
-        : 'no otlp signal reads it right now, but the moment one does, telemetry init fails and nothing at all is exported';
+      const shown = { variable: name, value: v.value, where: where(v.origin) };
       findings.push({
         ...atValue(v.origin, name),
         severity: readers.length ? 'error' : 'warning',
-        message: `${name}="${v.value}" ${where(v.origin)} is not a protocol Claude Code accepts (exactly grpc, http/json or http/protobuf, case-sensitive): ${consequence}`,
+        ...(readers.length ? { kind: 'read' as const, data: { ...shown, signals: readers, initFails: initFails(env) } } : { kind: 'unread' as const, data: shown }),
         hint: intended
           ? `set it to "${intended}" (--fix does this)`
           : 'use grpc (collector port 4317), http/protobuf or http/json (collector port 4318)',

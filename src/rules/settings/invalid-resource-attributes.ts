@@ -48,6 +48,17 @@ function attributeKeys(value: string): string[] {
     .filter((k) => k !== '');
 }
 
+const RENAMED = "replaces Claude Code's service name claude-code: dashboards and queries filtering on service_name=\"claude-code\" (or job=\"claude-code\" behind a collector) find nothing";
+
+const messages = {
+  discarded: (d: { where: string; reason: string; keys: string[] }) =>
+    `OTEL_RESOURCE_ATTRIBUTES ${d.where} is discarded whole (${d.reason}): none of its ${d.keys.length} attribute${d.keys.length === 1 ? '' : 's'} (${listWords(d.keys)}) ${d.keys.length === 1 ? 'is' : 'are'} exported`,
+  spaceInside: (d: { where: string; keys: string[]; version: string; since: string }) =>
+    `OTEL_RESOURCE_ATTRIBUTES ${d.where} has a space inside ${listWords(d.keys)}: Claude Code ${d.version} keeps it on the resource but does not copy it onto metric datapoints and events (which dashboards group by), and versions before ${d.since} discard the whole variable`,
+  serviceNameAttribute: `OTEL_RESOURCE_ATTRIBUTES {{where}} sets service.name={{serviceName}}, which ${RENAMED}`,
+  serviceNameVariable: `OTEL_SERVICE_NAME={{serviceName}} {{where}} ${RENAMED}`,
+} as const;
+
 export default defineRule({
   id: 'settings/invalid-resource-attributes',
   severity: 'error',
@@ -73,11 +84,12 @@ export default defineRule({
     'Claude Code issue #4338 (resource attributes missing; values with spaces); github/gh-aw#39595',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     const attrs = env.get('OTEL_RESOURCE_ATTRIBUTES');
     // The prediction reads the variable as the real detector does (proven by the conformance suite):
     // spaces around separators are trimmed, %20 is decoded, a space inside a key or value drops everything.
@@ -87,7 +99,8 @@ export default defineRule({
       const keys = attributeKeys(attrs.value);
       findings.push({
         ...atValue(attrs.origin, attrs.name),
-        message: `OTEL_RESOURCE_ATTRIBUTES ${where(attrs.origin)} is discarded whole (${ws.claude.prediction.resource.dropped}): none of its ${keys.length} attribute${keys.length === 1 ? '' : 's'} (${listWords(keys)}) ${keys.length === 1 ? 'is' : 'are'} exported`,
+        kind: 'discarded',
+        data: { where: where(attrs.origin), reason: ws.claude.prediction.resource.dropped!, keys },
         hint:
           s.fixed === undefined
             ? 'attribute keys cannot contain spaces: rename the key (e.g. org.name) and write values without spaces'
@@ -102,7 +115,8 @@ export default defineRule({
       findings.push({
         ...atValue(attrs.origin, attrs.name),
         severity: 'warning',
-        message: `OTEL_RESOURCE_ATTRIBUTES ${where(attrs.origin)} has a space inside ${listWords(spaced.inside)}: Claude Code ${ws.claude.version.version} keeps it on the resource but does not copy it onto metric datapoints and events (which dashboards group by), and versions before ${RESOURCE_SPACE_KEPT_FROM} discard the whole variable`,
+        kind: 'spaceInside',
+        data: { where: where(attrs.origin), keys: spaced.inside, version: ws.claude.version.version, since: RESOURCE_SPACE_KEPT_FROM },
         hint: 'percent-encode spaces inside values as %20 (Claude Code decodes them), or write values without spaces',
         fix: fix('safe', 'percent-encode spaces inside values and remove spaces around separators', replaceEnvValue(attrs.origin, attrs.name, spaced.fixed)),
       });
@@ -116,7 +130,8 @@ export default defineRule({
         findings.push({
           ...atValue(attrs.origin, attrs.name),
           severity: 'warning',
-          message: `OTEL_RESOURCE_ATTRIBUTES ${where(attrs.origin)} sets service.name=${entry.value}, which replaces Claude Code's service name claude-code: dashboards and queries filtering on service_name="claude-code" (or job="claude-code" behind a collector) find nothing`,
+          kind: 'serviceNameAttribute',
+          data: { where: where(attrs.origin), serviceName: entry.value },
           hint: 'remove service.name and label the setup with another attribute (e.g. team.id or deployment.environment), or change the dashboards to the new name',
         });
       }
@@ -126,7 +141,8 @@ export default defineRule({
       findings.push({
         ...atValue(serviceName.origin, serviceName.name),
         severity: 'warning',
-        message: `OTEL_SERVICE_NAME=${serviceName.value.trim()} ${where(serviceName.origin)} replaces Claude Code's service name claude-code: dashboards and queries filtering on service_name="claude-code" (or job="claude-code" behind a collector) find nothing`,
+        kind: 'serviceNameVariable',
+        data: { serviceName: serviceName.value.trim(), where: where(serviceName.origin) },
         hint: 'remove OTEL_SERVICE_NAME and label the setup with OTEL_RESOURCE_ATTRIBUTES (e.g. team.id=platform), or change the dashboards to the new name',
       });
     }

@@ -1,6 +1,10 @@
 import { defineRule } from '../define.js';
 import { atNode } from '../../model/settings-locate.js';
 
+const messages = {
+  invalid: '{{at}} {{error}}: Claude Code ignores this whole file, including its env',
+} as const;
+
 export default defineRule({
   id: 'settings/invalid-schema',
   severity: 'error',
@@ -12,6 +16,7 @@ export default defineRule({
   bad: { file: '~/.claude/settings.json', text: '{\n  "model": 123,\n  "env": { "CLAUDE_CODE_ENABLE_TELEMETRY": "1" }\n}\n' },
   good: { file: '~/.claude/settings.json', text: '{\n  "model": "opus",\n  "env": { "CLAUDE_CODE_ENABLE_TELEMETRY": "1" }\n}\n' },
   references: ['claude-code.md §3.3: "model": 123 and "permissions": {"allow": "Bash"} drop the file', 'https://code.claude.com/docs/en/settings'],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   repairsDroppedFile: true,
@@ -20,7 +25,8 @@ export default defineRule({
       f.schemaProblems.map((p) => ({
         ...atNode(f, p.node),
         path: p.pointer || undefined,
-        message: `${p.message}: Claude Code ignores this whole file, including its env`,
+        kind: 'invalid' as const,
+        data: { at: p.at, error: p.error },
         hint: 'correct the value\'s type; until then nothing in this file takes effect',
       })),
     );

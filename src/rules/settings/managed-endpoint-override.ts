@@ -5,6 +5,13 @@ import { atLeast, MANAGED_LOCK_FROM } from '../../model/versions.js';
 import { atValue, where } from '../../model/settings-locate.js';
 import { displayUrl, listWords, otlpSignals, perSignalVar } from '../../model/otlp-signals.js';
 
+const messages = {
+  overrides: (d: { variable: string; endpoint: string; where: string; signal: string; version: string; lockedFrom: string; managedHeaders: string[] }) =>
+    `${d.variable}=${d.endpoint} ${d.where} overrides the managed OTEL_EXPORTER_OTLP_ENDPOINT for ${d.signal}: Claude Code ${d.version} (below ${d.lockedFrom}) sends ${d.signal} there instead of to the managed collector${
+      d.managedHeaders.length ? `, and the managed OTEL_EXPORTER_OTLP_HEADERS (${listWords(d.managedHeaders)}) ${d.managedHeaders.length > 1 ? 'are' : 'is'} sent there too` : ''
+    }`,
+} as const;
+
 export default defineRule({
   id: 'settings/managed-endpoint-override',
   severity: 'warning',
@@ -29,6 +36,7 @@ export default defineRule({
     'claude-code.md §9 E29 (logs → the user\'s endpoint with the managed Bearer credential)',
     'https://code.claude.com/docs/en/monitoring-usage ("How managed settings lock the OTLP destination", 2.1.240 docs)',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'OTLP endpoint',
   check(ws) {
@@ -42,16 +50,14 @@ export default defineRule({
       headers && headers.origin.scope === 'managed'
         ? [...new Set(parseHeaderList(headers.value).filter((h) => h.ok && h.name).map((h) => h.name))]
         : [];
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const s of otlpSignals(env)) {
       const per = env.get(perSignalVar('ENDPOINT', s.signal));
       if (!per || per.origin.scope === 'managed' || per.value.trim() === '') continue;
-      const leak = credential.length
-        ? `, and the managed OTEL_EXPORTER_OTLP_HEADERS (${listWords(credential)}) ${credential.length > 1 ? 'are' : 'is'} sent there too`
-        : '';
       findings.push({
         ...atValue(per.origin, per.name),
-        message: `${per.name}=${displayUrl(per.value)} ${where(per.origin)} overrides the managed OTEL_EXPORTER_OTLP_ENDPOINT for ${s.signal}: Claude Code ${version} (below ${MANAGED_LOCK_FROM}) sends ${s.signal} there instead of to the managed collector${leak}`,
+        kind: 'overrides',
+        data: { variable: per.name, endpoint: displayUrl(per.value), where: where(per.origin), signal: s.signal, version, lockedFrom: MANAGED_LOCK_FROM, managedHeaders: credential },
         hint: `remove ${per.name} so ${s.signal} go to the managed endpoint (unsafe fix); administrators can set ${per.name} in managed settings as well, or require Claude Code ${MANAGED_LOCK_FROM}+, which deletes developer per-signal endpoints`,
         fix: fix('unsafe', `remove ${per.name}`, removeEnvEntry(per.origin, per.name)),
       });

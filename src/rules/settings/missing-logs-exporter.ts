@@ -1,5 +1,5 @@
 import { defineRule } from '../define.js';
-import { missingExporter } from './missing-metrics-exporter.js';
+import { missingExporter, missingExporterMessages } from './missing-metrics-exporter.js';
 
 export default defineRule({
   id: 'settings/missing-logs-exporter',
@@ -16,7 +16,8 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_LOGS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',
   },
   references: ['claude-code.md §1 key finding 3; E16 (logs-only and metrics-only both work)'],
+  messages: missingExporterMessages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
-  check: (ws) => missingExporter(ws, 'OTEL_LOGS_EXPORTER', 'events (logs)'),
+  check: (ws) => missingExporter(ws, 'OTEL_LOGS_EXPORTER'),
 });

@@ -4,6 +4,15 @@ import type { Workspace } from '../../model/workspace.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { atKey, where } from '../../model/settings-locate.js';
 
+type ExporterVariable = 'OTEL_METRICS_EXPORTER' | 'OTEL_LOGS_EXPORTER';
+const EXPORTED: Record<ExporterVariable, string> = { OTEL_METRICS_EXPORTER: 'metrics', OTEL_LOGS_EXPORTER: 'events (logs)' };
+
+/** The message of missing-metrics-exporter and missing-logs-exporter. */
+export const missingExporterMessages = {
+  unset: (d: { where: string; variable: ExporterVariable }) =>
+    `telemetry is on ${d.where} but ${d.variable} is not set anywhere, so no ${EXPORTED[d.variable]} are exported (unset means off, not otlp)`,
+} as const;
+
 export default defineRule({
   id: 'settings/missing-metrics-exporter',
   severity: 'error',
@@ -19,19 +28,21 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',
   },
   references: ['claude-code.md §1 key finding 3: unset exporter means off', 'https://code.claude.com/docs/en/monitoring-usage'],
+  messages: missingExporterMessages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
-  check: (ws) => missingExporter(ws, 'OTEL_METRICS_EXPORTER', 'metrics'),
+  check: (ws) => missingExporter(ws, 'OTEL_METRICS_EXPORTER'),
 });
 
 /** Shared check for missing-metrics-exporter and missing-logs-exporter: the two differ only in signal and severity. */
-export function missingExporter(ws: Workspace, variable: 'OTEL_METRICS_EXPORTER' | 'OTEL_LOGS_EXPORTER', what: string): RuleFinding[] {
+export function missingExporter(ws: Workspace, variable: ExporterVariable): RuleFinding<typeof missingExporterMessages>[] {
   const enable = ws.claude.env.get('CLAUDE_CODE_ENABLE_TELEMETRY');
   if (!enable || !isTruthy(enable.value) || ws.claude.env.has(variable)) return [];
   return [
     {
       ...atKey(enable.origin, enable.name),
-      message: `telemetry is on ${where(enable.origin)} but ${variable} is not set anywhere, so no ${what} are exported (unset means off, not otlp)`,
+      kind: 'unset',
+      data: { where: where(enable.origin), variable },
       hint: `add "${variable}": "otlp" beside CLAUDE_CODE_ENABLE_TELEMETRY`,
       fix: fix('safe', `add ${variable}=otlp`, [], [addition(ws, enable.origin, variable, 'otlp')]),
     },

@@ -1,9 +1,23 @@
-import { defineRule } from '../define.js';
+import { defineRule, type RuleFinding } from '../define.js';
 import { addition, fix } from '../../model/edits.js';
 import { isTruthy } from '../../model/claude-env.js';
 import { activeSignals, defaultProtocol, EXPORTER_VAR, parseExporterList, protocolVar, SIGNAL_UPPER } from '../../model/prediction.js';
 import { DEFAULT_PROTOCOL_FROM } from '../../model/versions.js';
 import { atValue, where } from '../../model/settings-locate.js';
+
+interface Unset {
+  variable: string;
+  where: string;
+  signal: string;
+}
+
+const unset = (d: Unset) => `${d.variable}=otlp ${d.where} but no OTLP protocol is set for ${d.signal}`;
+
+const messages = {
+  defaulted: (d: Unset & { version: string; protocol: string; grpcPort?: number; since: string }) =>
+    `${unset(d)}: Claude Code ${d.version} uses ${d.protocol}${d.grpcPort !== undefined ? `, which the gRPC port ${d.grpcPort} does not answer,` : ''} and versions before ${d.since} export nothing at all; set it explicitly`,
+  initFails: (d: Unset) => `${unset(d)}: telemetry init fails and nothing at all is exported`,
+} as const;
 
 export default defineRule({
   id: 'settings/missing-protocol',
@@ -24,6 +38,7 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\n  }\n}\n',
   },
   references: ['claude-code.md §1 key finding 1, E4, E17', 'https://code.claude.com/docs/en/monitoring-usage ("Claude Code has no default protocol")'],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
@@ -38,19 +53,22 @@ export default defineRule({
       const guess = guessProtocol(endpoint?.value);
       const version = ws.claude.version.version;
       const fallback = defaultProtocol(version);
-      return {
+      const shown: Unset = { variable: exporter.name, where: where(exporter.origin), signal };
+      const finding: RuleFinding<typeof messages> = {
         ...atValue(exporter.origin, exporter.name),
         ...(fallback
           ? {
               severity: guess === 'grpc' ? ('warning' as const) : ('info' as const),
-              message: `${exporter.name}=otlp ${where(exporter.origin)} but no OTLP protocol is set for ${signal}: Claude Code ${version} uses ${fallback}${guess === 'grpc' ? `, which the gRPC port ${portOf(endpoint?.value)} does not answer,` : ''} and versions before ${DEFAULT_PROTOCOL_FROM} export nothing at all; set it explicitly`,
+              kind: 'defaulted' as const,
+              data: { ...shown, version, protocol: fallback, grpcPort: guess === 'grpc' ? portOf(endpoint?.value) : undefined, since: DEFAULT_PROTOCOL_FROM },
             }
-          : { message: `${exporter.name}=otlp ${where(exporter.origin)} but no OTLP protocol is set for ${signal}: telemetry init fails and nothing at all is exported` }),
+          : { kind: 'initFails' as const, data: shown }),
         hint: guess
           ? `add "OTEL_EXPORTER_OTLP_PROTOCOL": "${guess}" (the endpoint's port ${portOf(endpoint?.value)} is the ${guess === 'grpc' ? 'gRPC' : 'HTTP'} port)`
           : 'add "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc" (port 4317) or "http/protobuf" (port 4318) to match your collector',
         fix: guess ? fix('safe', `add OTEL_EXPORTER_OTLP_PROTOCOL=${guess}`, [], [addition(ws, exporter.origin, 'OTEL_EXPORTER_OTLP_PROTOCOL', guess)]) : undefined,
       };
+      return finding;
     });
   },
 });

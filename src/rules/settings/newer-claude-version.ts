@@ -1,6 +1,10 @@
 import { defineRule } from '../define.js';
 import { NEWEST_KNOWN_CLAUDE, newerThanKnown, OLDEST_SUPPORTED_CLAUDE } from '../../model/versions.js';
 
+const messages = {
+  newer: 'Claude Code {{version}} is newer than the newest version this doctor was proven on, {{newestKnown}}: behaviour may have changed',
+} as const;
+
 export default defineRule({
   id: 'settings/newer-claude-version',
   severity: 'info',
@@ -12,12 +16,13 @@ export default defineRule({
   bad: { file: 'shell', text: '$ claude --version\n2.1.400 (Claude Code)\n$ claude-otel-doctor check\n' },
   good: { file: 'shell', text: `$ claude --version\n${NEWEST_KNOWN_CLAUDE} (Claude Code)\n$ claude-otel-doctor check\n` },
   references: ['src/model/versions.ts (CLAUDE_GATES)', 'test/conformance/prediction.test.ts (the version matrix)'],
+  messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',
   check(ws) {
     const { version, source } = ws.claude.version;
     // The newest known is the fallback when nothing says which version runs: then there is nothing to warn about.
-    const message = source === 'newest known' ? undefined : newerThanKnown(version);
-    return message ? [{ message, hint: 'check the findings against this version\'s changelog, or pin --claude-version to a version in the supported range to compare' }] : [];
+    const newer = source !== 'newest known' && newerThanKnown(version) !== undefined;
+    return newer ? [{ kind: 'newer' as const, data: { version, newestKnown: NEWEST_KNOWN_CLAUDE }, hint: 'check the findings against this version\'s changelog, or pin --claude-version to a version in the supported range to compare' }] : [];
   },
 });

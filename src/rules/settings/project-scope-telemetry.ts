@@ -4,6 +4,42 @@ import type { SettingsFile } from '../../model/claude-settings.js';
 import { atLeast, PROJECT_TELEMETRY_IGNORED_FROM } from '../../model/versions.js';
 import { atKey } from '../../model/settings-locate.js';
 
+interface Tried {
+  file: string;
+  /** The variables the file sets alone, in file order. */
+  variables: string[];
+  version: string;
+}
+
+const isSwitch = (n: string) => /^(CLAUDE_CODE_ENABLE_TELEMETRY|CLAUDE_CODE_ENHANCED_TELEMETRY_BETA|ENABLE_ENHANCED_TELEMETRY_BETA)$|_EXPORTER$/.test(n);
+const isDestination = (n: string) => n.startsWith('OTEL_EXPORTER_');
+
+/** "tries to switch telemetry on and choose its destination (A, B, C)". */
+function tries({ file, variables }: Tried): string {
+  const switches = variables.some(isSwitch);
+  const destination = variables.some(isDestination);
+  const what = [switches && 'switch telemetry on', destination && 'choose its destination', !switches && !destination && 'turn on content logging']
+    .filter(Boolean)
+    .join(' and ');
+  const listed = variables.length <= 4 ? variables.join(', ') : `${variables.slice(0, 4).join(', ')} and ${variables.length - 4} more`;
+  return `${file} alone tries to ${what} (${listed})`;
+}
+
+/** What is lost when Claude Code ignores the variables. */
+function effect(variables: string[]): string {
+  if (variables.includes('CLAUDE_CODE_ENABLE_TELEMETRY')) return 'nothing is exported';
+  if (variables.some(isSwitch)) return 'those exporters stay off';
+  if (variables.some(isDestination)) return 'exports go to the user-level or default destination instead';
+  return 'these settings have no effect';
+}
+
+const messages = {
+  ignored: (d: Tried & { versionAssumed: boolean }) =>
+    `${tries(d)}, but Claude Code ${d.version}${d.versionAssumed ? ' (assumed: the newest version the doctor knows; pass --claude-version)' : ''} ignores these in project settings: ${effect(d.variables)}`,
+  ignoredAfterUpgrade: (d: Tried & { since: string }) =>
+    `${tries(d)}: Claude Code ${d.version} applies them (interactive sessions once the folder is trusted), but ${d.since} and later ignore these in project settings, so after an upgrade ${effect(d.variables)}`,
+} as const;
+
 export default defineRule({
   id: 'settings/project-scope-telemetry',
   severity: 'warning',
@@ -26,12 +62,12 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage',
     'https://dev.to/nixonperinchery/claude-code-opentelemetry-track-cost-and-tool-use-c83',
   ],
+  messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',
   check(ws) {
     const version = ws.claude.version.version;
     const ignoredNow = atLeast(version, PROJECT_TELEMETRY_IGNORED_FROM);
-    const assumed = ws.claude.version.source === 'newest known' ? ' (assumed: the newest version the doctor knows; pass --claude-version)' : '';
     const elsewhere = (name: string) =>
       ws.claude.settings.some((o) => o.name === name && o.origin.scope !== 'project' && o.origin.scope !== 'local' && !o.ignored);
 
@@ -43,28 +79,16 @@ export default defineRule({
       byFile.set(file, [...(byFile.get(file) ?? []), s]);
     }
 
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const [file, entries] of byFile) {
       const names = entries.map((e) => e.name);
       const first = entries.reduce((a, b) => ((a.origin.keyNode?.offset ?? 0) <= (b.origin.keyNode?.offset ?? 0) ? a : b));
-      const switches = names.some((n) => /^(CLAUDE_CODE_ENABLE_TELEMETRY|CLAUDE_CODE_ENHANCED_TELEMETRY_BETA|ENABLE_ENHANCED_TELEMETRY_BETA)$|_EXPORTER$/.test(n));
-      const destination = names.some((n) => n.startsWith('OTEL_EXPORTER_'));
-      const what = [switches && 'switch telemetry on', destination && 'choose its destination', !switches && !destination && 'turn on content logging']
-        .filter(Boolean)
-        .join(' and ');
-      const effect = names.includes('CLAUDE_CODE_ENABLE_TELEMETRY')
-        ? 'nothing is exported'
-        : switches
-          ? 'those exporters stay off'
-          : destination
-            ? 'exports go to the user-level or default destination instead'
-            : 'these settings have no effect';
-      const listed = names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')} and ${names.length - 4} more`;
+      const tried: Tried = { file: file.path, variables: names, version };
       findings.push({
         ...atKey(first.origin, first.name),
-        message: ignoredNow
-          ? `${file.path} alone tries to ${what} (${listed}), but Claude Code ${version}${assumed} ignores these in project settings: ${effect}`
-          : `${file.path} alone tries to ${what} (${listed}): Claude Code ${version} applies them (interactive sessions once the folder is trusted), but ${PROJECT_TELEMETRY_IGNORED_FROM} and later ignore these in project settings, so after an upgrade ${effect}`,
+        ...(ignoredNow
+          ? { kind: 'ignored' as const, data: { ...tried, versionAssumed: ws.claude.version.source === 'newest known' } }
+          : { kind: 'ignoredAfterUpgrade' as const, data: { ...tried, since: PROJECT_TELEMETRY_IGNORED_FROM } }),
         hint: 'move these variables to ~/.claude/settings.json (per user) or managed settings (per organisation); project settings may keep OTEL_RESOURCE_ATTRIBUTES and export intervals, and may still set an exporter to none',
       });
     }

@@ -32,6 +32,11 @@ export function withPort(value: string, from: number, to: number): string {
   return value.replace(new RegExp(`^((?:[a-z][a-z0-9+.-]*://)?(?:[^/@?#]*@)?(?:\\[[^\\]]*\\]|[^/:?#]*)):${from}(?=$|[/?#])`, 'i'), `$1:${to}`);
 }
 
+const messages = {
+  wrongPort: (d: { variable: string; endpoint: string; where: string; port: number; signals: string[]; protocols: { variable: string; protocol: string; where: string }[] }) =>
+    `${d.variable}=${d.endpoint} ${d.where} uses port ${d.port}, ${d.port === HTTP_PORT ? 'the OTLP/HTTP port' : 'the OTLP/gRPC port'}, but ${listWords(d.signals)} are sent with ${d.protocols[0].protocol === 'grpc' ? 'gRPC' : 'HTTP'} (${d.protocols.map((p) => `${p.variable}=${p.protocol} ${p.where}`).join('; ')}): a standard collector rejects every export there`,
+} as const;
+
 export default defineRule({
   id: 'settings/protocol-port-mismatch',
   severity: 'warning',
@@ -56,6 +61,7 @@ export default defineRule({
     'claude-code.md §2.2 (OTEL_EXPORTER_OTLP_ENDPOINT defaults: http localhost:4318, grpc localhost:4317)',
     'collector.md (OTLP receiver ports 4317 gRPC, 4318 HTTP)',
   ],
+  messages,
   oracle: 'fixtures',
   stage: 'OTLP endpoint',
   check(ws) {
@@ -70,7 +76,7 @@ export default defineRule({
       if (m) entry.found.push(m);
       byEndpoint.set(s.endpointVar.name, entry);
     }
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const { endpoint, readers, found } of byEndpoint.values()) {
       if (found.length === 0) continue;
       const wanted = new Set(found.map((m) => m.wantedPort));
@@ -79,14 +85,15 @@ export default defineRule({
       const [to] = [...wanted];
       const from = to === GRPC_PORT ? HTTP_PORT : GRPC_PORT;
       const newValue = withPort(endpoint.value.trim(), from, to);
-      const protocols = [...new Map(found.map((m) => [m.protocolVar.name, m])).values()]
-        .map((m) => `${m.protocolVar.name}=${m.protocol} ${where(m.protocolVar.origin)}`)
-        .join('; ');
-      const portKind = from === HTTP_PORT ? 'the OTLP/HTTP port' : 'the OTLP/gRPC port';
-      const sending = found[0].protocol === 'grpc' ? 'gRPC' : 'HTTP';
+      const protocols = [...new Map(found.map((m) => [m.protocolVar.name, m])).values()].map((m) => ({
+        variable: m.protocolVar.name,
+        protocol: m.protocol,
+        where: where(m.protocolVar.origin),
+      }));
       findings.push({
         ...atValue(endpoint.origin, endpoint.name),
-        message: `${endpoint.name}=${displayUrl(endpoint.value)} ${where(endpoint.origin)} uses port ${from}, ${portKind}, but ${listWords(found.map((m) => m.signal))} are sent with ${sending} (${protocols}): a standard collector rejects every export there`,
+        kind: 'wrongPort',
+        data: { variable: endpoint.name, endpoint: displayUrl(endpoint.value), where: where(endpoint.origin), port: from, signals: found.map((m) => m.signal), protocols },
         hint: fixable
           ? `use port ${to} for ${found[0].protocol} (unsafe fix), or switch the protocol to ${to === GRPC_PORT ? 'http/protobuf' : 'grpc'} to keep port ${from}`
           : `this endpoint serves signals with different protocols: give ${listWords(found.map((m) => m.signal))} ${found.length > 1 ? 'their own endpoints' : 'its own endpoint'} on port ${to}, or align the protocols`,

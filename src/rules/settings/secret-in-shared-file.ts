@@ -1,9 +1,18 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import type { EnvSetting } from '../../model/claude-env.js';
 import type { Workspace } from '../../model/workspace.js';
-import { credentialHeaders, isLiteralSecret, urlHasPassword } from '../../model/credentials.js';
-import { isSecretName } from '../../util/secrets.js';
+import { envCredential } from '../../model/credentials.js';
 import { atValue } from '../../model/settings-locate.js';
+
+const SHARED = 'in {{file}}, a file meant to be committed: everyone with access to the repository gets the credential';
+
+const messages = {
+  headers: (d: { variable: string; headers: string[]; file: string }) =>
+    `${d.variable} carries ${d.headers.join(', ')} in ${d.file}, a file meant to be committed: everyone with access to the repository gets the credential`,
+  urlPassword: `{{variable}} has a password in its URL ${SHARED}`,
+  anthropicKey: `{{variable}} holds an Anthropic API key ${SHARED}`,
+  literal: `{{variable}} holds a literal secret ${SHARED}`,
+} as const;
 
 export default defineRule({
   id: 'settings/secret-in-shared-file',
@@ -27,17 +36,19 @@ export default defineRule({
     'https://code.claude.com/docs/en/settings',
     'https://code.claude.com/docs/en/monitoring-usage (dynamic headers: otelHeadersHelper)',
   ],
+  messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const s of ws.claude.settings) {
       if (!isShared(ws, s)) continue;
-      const what = credentialIn(s);
-      if (!what) continue;
+      const credential = envCredential(s.name, s.value);
+      if (!credential) continue;
+      const shown = { variable: s.name, file: s.origin.file! };
       findings.push({
         ...atValue(s.origin, s.name),
-        message: `${what} in ${s.origin.file}, a file meant to be committed: everyone with access to the repository gets the credential`,
+        ...(credential.kind === 'headers' ? { kind: 'headers', data: { ...shown, headers: credential.headers.map((h) => h.display) } } : { kind: credential.kind, data: shown }),
         hint: /_HEADERS$/.test(s.name)
           ? 'serve the header from an otelHeadersHelper script (http/json and http/protobuf only), or move the variable to .claude/settings.local.json (git-ignored) or managed settings; then rotate the credential, it is in the history'
           : `move ${s.name} to .claude/settings.local.json (git-ignored), your shell or a keychain${s.name === 'ANTHROPIC_API_KEY' ? ' (or an apiKeyHelper)' : ''}; then rotate the credential, it is in the history`,
@@ -53,15 +64,4 @@ function isShared(ws: Workspace, s: EnvSetting): boolean {
   if (!file || file.inline) return false;
   if (file.scope === 'project') return true;
   return ws.mode === 'files' && file.scope !== 'local' && !/(^|[\\/])settings\.local\.json$/.test(file.path);
-}
-
-/** What credential the entry carries, described without its value; undefined when none. */
-function credentialIn(s: EnvSetting): string | undefined {
-  if (/_HEADERS$/.test(s.name)) {
-    const headers = credentialHeaders(s.value);
-    return headers.length > 0 ? `${s.name} carries ${headers.map((h) => h.display).join(', ')}` : undefined;
-  }
-  if (/_ENDPOINT$/.test(s.name) && urlHasPassword(s.value)) return `${s.name} has a password in its URL`;
-  if (/^sk-ant-/.test(s.value.trim())) return `${s.name} holds an Anthropic API key`;
-  return isSecretName(s.name) && isLiteralSecret(s.value) ? `${s.name} holds a literal secret` : undefined;
 }

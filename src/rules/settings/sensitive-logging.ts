@@ -16,6 +16,23 @@ const WHAT: Record<string, string> = {
   OTEL_LOG_RAW_API_BODIES: 'complete API request and response bodies (system prompt, conversation, file contents, tool results) are emitted as api_request_body / api_response_body events',
 };
 
+interface Logged {
+  variable: string;
+  value: string;
+  where: string;
+  /** OTEL_LOG_USER_PROMPTS only: answers are logged too, since OTEL_LOG_ASSISTANT_RESPONSES is unset and follows it. */
+  answersFollow: boolean;
+  /** Telemetry init fails, so nothing is exported yet. */
+  initFailure: boolean;
+  /** Where the events (spans for tool content) go: URLs without credentials, `the terminal`, exporter names; none yet when empty. */
+  places: string[];
+}
+
+const messages = {
+  logged: (d: Logged) =>
+    `${d.variable}=${d.value} ${d.where}: ${WHAT[d.variable]}${d.answersFollow ? ", and so are Claude's answers (OTEL_LOG_ASSISTANT_RESPONSES is unset and follows it)" : ''}${destination(d)}`,
+} as const;
+
 export default defineRule({
   id: 'settings/sensitive-logging',
   severity: 'info',
@@ -37,24 +54,31 @@ export default defineRule({
     'claude-code.md §2.2 (OTEL_LOG_* rows), §4.2 (events), §8 issue #5508 (console telemetry spam with personal data)',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',
   check(ws) {
     const env = ws.claude.env;
     const prediction = ws.claude.prediction;
     if (!prediction.telemetryEnabled) return [];
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     const responsesFollow = atLeast(ws.claude.version.version, ASSISTANT_RESPONSES_FROM) && !env.has('OTEL_LOG_ASSISTANT_RESPONSES');
     for (const name of Object.keys(WHAT)) {
       const v = env.get(name);
       if (!v || !isOn(v)) continue;
       if (name === 'OTEL_LOG_TOOL_CONTENT' && !tracesEnabled(env)) continue;
       if (name === 'OTEL_LOG_ASSISTANT_RESPONSES' && !atLeast(ws.claude.version.version, ASSISTANT_RESPONSES_FROM)) continue;
-      let what = WHAT[name];
-      if (name === 'OTEL_LOG_USER_PROMPTS' && responsesFollow) what += ", and so are Claude's answers (OTEL_LOG_ASSISTANT_RESPONSES is unset and follows it)";
       findings.push({
         ...atValue(v.origin, name),
-        message: `${name}=${v.value.trim()} ${where(v.origin)}: ${what}${destination(prediction, name)}`,
+        kind: 'logged',
+        data: {
+          variable: name,
+          value: v.value.trim(),
+          where: where(v.origin),
+          answersFollow: name === 'OTEL_LOG_USER_PROMPTS' && responsesFollow,
+          initFailure: !!prediction.initFailure,
+          places: places(prediction, name),
+        },
         hint: `keep it only if the back end may hold conversation content; otherwise remove it or set it to "0"${name === 'OTEL_LOG_USER_PROMPTS' && responsesFollow ? ' (set OTEL_LOG_ASSISTANT_RESPONSES to "0" to keep prompts but not answers)' : ''}`,
       });
     }
@@ -66,11 +90,19 @@ function isOn(v: EffectiveVar): boolean {
   return isTruthy(v.value) || (v.name === 'OTEL_LOG_RAW_API_BODIES' && v.value.trim().startsWith('file:'));
 }
 
+const signalOf = (variable: string) => (variable === 'OTEL_LOG_TOOL_CONTENT' ? 'traces' : 'logs');
+
+/** Where the content goes now. */
+function places(prediction: Prediction, variable: string): string[] {
+  const signal = prediction.signals.find((s) => s.signal === signalOf(variable))!;
+  if (!signal.exported) return [];
+  return signal.exporters.map((e) => (e === 'otlp' && signal.url ? displayUrl(signal.url) : e === 'console' ? 'the terminal' : e));
+}
+
 /** Where the content goes now, in words. */
-function destination(prediction: Prediction, name: string): string {
-  if (prediction.initFailure) return ' (nothing is exported until the telemetry init error is fixed)';
-  const signal = prediction.signals.find((s) => s.signal === (name === 'OTEL_LOG_TOOL_CONTENT' ? 'traces' : 'logs'))!;
-  if (!signal.exported) return name === 'OTEL_LOG_TOOL_CONTENT' ? ' (no traces exporter is active yet)' : ' (no logs exporter is active yet, so this takes effect as soon as one is set)';
-  const places = signal.exporters.map((e) => (e === 'otlp' && signal.url ? displayUrl(signal.url) : e === 'console' ? 'the terminal' : e));
-  return `; the ${signal.signal === 'traces' ? 'spans' : 'events'} go to ${places.join(' and ')}`;
+function destination(d: Logged): string {
+  if (d.initFailure) return ' (nothing is exported until the telemetry init error is fixed)';
+  const traces = signalOf(d.variable) === 'traces';
+  if (d.places.length === 0) return traces ? ' (no traces exporter is active yet)' : ' (no logs exporter is active yet, so this takes effect as soon as one is set)';
+  return `; the ${traces ? 'spans' : 'events'} go to ${d.places.join(' and ')}`;
 }

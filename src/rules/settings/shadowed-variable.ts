@@ -3,8 +3,27 @@ import { isTruthy, type EnvSetting } from '../../model/claude-env.js';
 import { parseExporterList } from '../../model/prediction.js';
 import type { Scope } from '../../model/scopes.js';
 import { displayUrl } from '../../model/credentials.js';
-import { isSecretName } from '../../util/secrets.js';
+import { mayHoldSecret } from '../../util/secrets.js';
 import { atValue, where } from '../../model/settings-locate.js';
+
+interface Shadowed {
+  variable: string;
+  /** The values as shown (credentials masked); undefined when the variable may hold a secret. */
+  value?: string;
+  winningValue?: string;
+  where: string;
+  /** Where the value in effect is set, e.g. `user settings.json`. */
+  winnerPlace: string;
+}
+
+const setting = (d: Shadowed) => (d.value === undefined ? d.variable : `${d.variable}=${d.value}`);
+const winning = (d: Shadowed) => d.winningValue ?? 'a different value';
+
+const messages = {
+  notApplied: (d: Shadowed & { reason: string }) => `${setting(d)} ${d.where} is not applied: ${d.reason}; ${d.winnerPlace} sets ${winning(d)}, which applies instead`,
+  noEffect: (d: Shadowed & { winnerScope: Scope; scope: Scope }) =>
+    `${setting(d)} ${d.where} has no effect: ${d.winnerPlace} sets ${winning(d)}, and ${precedence(d.winnerScope, d.scope)}`,
+} as const;
 
 export default defineRule({
   id: 'settings/shadowed-variable',
@@ -27,25 +46,31 @@ export default defineRule({
     'claude-code.md §1 key finding 4, §3.2 (precedence experiments), §2.5 (managed lock from 2.1.217), §3.6 (project settings ignored from 2.1.282, measured)',
     'https://code.claude.com/docs/en/settings-reference ("A value here overwrites the same variable exported in your shell")',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: RuleFinding<typeof messages>[] = [];
     for (const v of ws.claude.env.values()) {
       if (v.all.length < 2) continue;
       const winner = v.all.find((s) => !s.ignored)!;
       for (const s of v.all) {
         if (s === winner || sameMeaning(v.name, s.value, winner.value)) continue;
         const ignoredFirst = s.ignored && outranks(s, winner, v.all);
-        const secret = hidden(v.name);
-        const setting = secret ? v.name : `${v.name}=${show(v.name, s.value)}`;
-        const winning = secret ? 'a different value' : show(v.name, winner.value);
+        const secret = mayHoldSecret(v.name);
         const winnerPlace = where(winner.origin).replace(/^in /, '');
+        const shadowed: Shadowed = {
+          variable: v.name,
+          value: secret ? undefined : show(v.name, s.value),
+          winningValue: secret ? undefined : show(v.name, winner.value),
+          where: where(s.origin),
+          winnerPlace,
+        };
         findings.push({
           ...atValue(s.origin, v.name),
-          message: ignoredFirst
-            ? `${setting} ${where(s.origin)} is not applied: ${s.ignored}; ${winnerPlace} sets ${winning}, which applies instead`
-            : `${setting} ${where(s.origin)} has no effect: ${winnerPlace} sets ${winning}, and ${precedence(winner.origin.scope, s.origin.scope)}`,
+          ...(ignoredFirst
+            ? { kind: 'notApplied' as const, data: { ...shadowed, reason: s.ignored! } }
+            : { kind: 'noEffect' as const, data: { ...shadowed, winnerScope: winner.origin.scope, scope: s.origin.scope } }),
           hint: ignoredFirst
             ? `fix what keeps this value from applying if it is the one you want; otherwise remove it so only ${winnerPlace} sets ${v.name}`
             : `change ${v.name} ${where(winner.origin)} (the value in effect), or remove one of the two so there is one source of truth`,
@@ -87,10 +112,6 @@ function sameMeaning(name: string, a: string, b: string): boolean {
   if (BOOLEAN.test(name)) return isTruthy(a) === isTruthy(b);
   if (/^OTEL_(METRICS|LOGS|TRACES)_EXPORTER$/.test(name)) return parseExporterList(a).join(',') === parseExporterList(b).join(',');
   return a.trim() === b.trim();
-}
-
-function hidden(name: string): boolean {
-  return /_HEADERS$/.test(name) || isSecretName(name) || /AUTH|CREDENTIAL|PASSPHRASE/.test(name);
 }
 
 function show(name: string, value: string): string {

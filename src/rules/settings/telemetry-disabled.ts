@@ -3,6 +3,12 @@ import { isTruthy } from '../../model/claude-env.js';
 import { addition, fix, replaceEnvValue } from '../../model/edits.js';
 import { atKey, atValue, where } from '../../model/settings-locate.js';
 
+const messages = {
+  off: (d: { value: string; where: string; exporterVariable: string; exporters: string }) =>
+    `CLAUDE_CODE_ENABLE_TELEMETRY is ${JSON.stringify(d.value)} ${d.where}, which is off; ${d.exporterVariable}=${d.exporters} then exports nothing`,
+  unset: '{{exporterVariable}} is set {{where}}, but CLAUDE_CODE_ENABLE_TELEMETRY is not set anywhere, so Claude Code exports nothing',
+} as const;
+
 export default defineRule({
   id: 'settings/telemetry-disabled',
   severity: 'error',
@@ -19,6 +25,7 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',
   },
   references: ['claude-code.md §2.1 (boolean rule) and §2.2 (master switch)', 'https://code.claude.com/docs/en/monitoring-usage'],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
@@ -33,7 +40,8 @@ export default defineRule({
       return [
         {
           ...atValue(enable.origin, enable.name),
-          message: `CLAUDE_CODE_ENABLE_TELEMETRY is ${JSON.stringify(enable.value)} ${where(enable.origin)}, which is off; ${selected.name}=${selected.value} then exports nothing`,
+          kind: 'off' as const,
+          data: { value: enable.value, where: where(enable.origin), exporterVariable: selected.name, exporters: selected.value },
           hint: 'set it to "1" (only 1, true, yes and on count as on)',
           fix: fix('safe', 'set CLAUDE_CODE_ENABLE_TELEMETRY to "1"', replaceEnvValue(enable.origin, enable.name, '1')),
         },
@@ -42,7 +50,8 @@ export default defineRule({
     return [
       {
         ...atKey(selected.origin, selected.name),
-        message: `${selected.name} is set ${where(selected.origin)}, but CLAUDE_CODE_ENABLE_TELEMETRY is not set anywhere, so Claude Code exports nothing`,
+        kind: 'unset' as const,
+        data: { exporterVariable: selected.name, where: where(selected.origin) },
         hint: 'add "CLAUDE_CODE_ENABLE_TELEMETRY": "1" to the same env block',
         fix: fix('safe', 'add CLAUDE_CODE_ENABLE_TELEMETRY=1', [], [addition(ws, selected.origin, 'CLAUDE_CODE_ENABLE_TELEMETRY', '1')]),
       },

@@ -1,10 +1,36 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, renameEnvKey } from '../../model/edits.js';
-import { propertyNode } from '../../load/json.js';
+import { topLevelProperty } from '../../model/claude-settings.js';
 import type { EnvSetting } from '../../model/claude-env.js';
 import { unknownVariable, type UnknownVariable } from '../../model/known-variables.js';
 import type { Workspace } from '../../model/workspace.js';
 import { atKey, atNode, where } from '../../model/settings-locate.js';
+
+interface Unknown {
+  variable: string;
+  where: string;
+  /** Names it may have meant, best first. */
+  suggestions: string[];
+  /** Where the one suggestion is set, when it is set. */
+  suggestionWhere?: string;
+}
+
+const lead = (d: Unknown) => `${d.variable} ${d.where}`;
+const status = (d: Unknown) => (d.suggestions.length !== 1 ? '' : d.suggestionWhere ? ` (set ${d.suggestionWhere}, which applies)` : ' (not set anywhere)');
+const didYouMean = (d: Unknown) => (d.suggestions.length > 0 ? `; did you mean ${d.suggestions.slice(0, 2).join(' or ')}${status(d)}?` : '');
+
+/** One message per kind of unknown name (model/known-variables.ts `UnknownKind`). */
+const messages = {
+  case: (d: Unknown) =>
+    `${lead(d)} is in the wrong case: environment variable names are case-sensitive on macOS and Linux, so Claude Code does not see it; it reads ${d.suggestions[0]}${status(d)}`,
+  oltp: (d: Unknown) => `${lead(d)} starts with OLTP_ instead of OTEL_, so Claude Code ignores it${didYouMean(d)}`,
+  nonexistent: (d: Unknown) =>
+    `${lead(d)} does not exist (it appears in some setup guides), so Claude Code ignores it; prompt and tool content logging is switched by OTEL_LOG_USER_PROMPTS and OTEL_LOG_TOOL_DETAILS`,
+  claude: (d: Unknown) => `${lead(d)} is not a Claude Code variable, so Claude Code ignores it${didYouMean(d)}`,
+  otel: (d: Unknown) => `${lead(d)} is neither a Claude Code nor an OpenTelemetry SDK variable, so Claude Code ignores it${didYouMean(d)}`,
+  telemetryBlock: '"telemetry" in {{file}} is not a Claude Code setting: Claude Code ignores the whole block, so nothing in it configures telemetry',
+} as const;
+type UnknownVariableFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'settings/unknown-variable',
@@ -31,21 +57,23 @@ export default defineRule({
     'https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
-    const findings: RuleFinding[] = [];
+    const findings: UnknownVariableFinding[] = [];
     const renamed = new Set<string>();
     for (const s of ws.claude.settings) {
       const unknown = unknownVariable(s.name);
       if (unknown) findings.push(variableFinding(ws, s, unknown, renamed));
     }
     for (const file of ws.claude.files) {
-      const prop = propertyNode(file.doc.root, ['telemetry']);
-      if (!prop || prop.parent !== file.doc.root) continue;
+      const prop = topLevelProperty(file, 'telemetry');
+      if (!prop) continue;
       findings.push({
         ...atNode(file, prop.children?.[0] ?? prop, ['telemetry']),
-        message: `"telemetry" in ${file.path} is not a Claude Code setting: Claude Code ignores the whole block, so nothing in it configures telemetry`,
+        kind: 'telemetryBlock',
+        data: { file: file.path },
         hint: 'telemetry is configured with environment variables in "env": "CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_METRICS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL" and "OTEL_EXPORTER_OTLP_ENDPOINT"',
       });
     }
@@ -53,31 +81,9 @@ export default defineRule({
   },
 });
 
-function variableFinding(ws: Workspace, s: EnvSetting, unknown: UnknownVariable, renamed: Set<string>): RuleFinding {
+function variableFinding(ws: Workspace, s: EnvSetting, unknown: UnknownVariable, renamed: Set<string>): UnknownVariableFinding {
   const target = unknown.suggestions[0];
   const targetSet = target !== undefined ? ws.claude.env.get(target) : undefined;
-  const status =
-    target === undefined || unknown.suggestions.length > 1 ? '' : targetSet ? ` (set ${where(targetSet.origin)}, which applies)` : ' (not set anywhere)';
-  const didYouMean = unknown.suggestions.length > 0 ? `; did you mean ${unknown.suggestions.slice(0, 2).join(' or ')}${status}?` : '';
-  const lead = `${s.name} ${where(s.origin)}`;
-  let message: string;
-  switch (unknown.kind) {
-    case 'case':
-      message = `${lead} is in the wrong case: environment variable names are case-sensitive on macOS and Linux, so Claude Code does not see it; it reads ${target}${status}`;
-      break;
-    case 'oltp':
-      message = `${lead} starts with OLTP_ instead of OTEL_, so Claude Code ignores it${didYouMean}`;
-      break;
-    case 'nonexistent':
-      message = `${lead} does not exist (it appears in some setup guides), so Claude Code ignores it; prompt and tool content logging is switched by OTEL_LOG_USER_PROMPTS and OTEL_LOG_TOOL_DETAILS`;
-      break;
-    case 'claude':
-      message = `${lead} is not a Claude Code variable, so Claude Code ignores it${didYouMean}`;
-      break;
-    default:
-      message = `${lead} is neither a Claude Code nor an OpenTelemetry SDK variable, so Claude Code ignores it${didYouMean}`;
-  }
-
   const fileKey = `${s.origin.file ?? '(environment)'}\0${target}`;
   const sameFileHasTarget = target !== undefined && (s.origin.settings?.env.some((e) => e.name === target) ?? false);
   const canRename = unknown.confident && target !== undefined && !targetSet && !sameFileHasTarget && !renamed.has(fileKey);
@@ -93,7 +99,8 @@ function variableFinding(ws: Workspace, s: EnvSetting, unknown: UnknownVariable,
 
   return {
     ...atKey(s.origin, s.name),
-    message,
+    kind: unknown.kind,
+    data: { variable: s.name, where: where(s.origin), suggestions: unknown.suggestions, suggestionWhere: targetSet ? where(targetSet.origin) : undefined },
     hint,
     fix: fix('safe', `rename ${s.name} to ${target}`, edits),
   };

@@ -1,6 +1,12 @@
 import { basename, dirname, join } from 'node:path';
 import { defineRule } from '../define.js';
-import { findNode, parseJson } from '../../load/json.js';
+import { heldSettings } from '../../model/claude-settings.js';
+import { atJsonNode } from '../../model/settings-locate.js';
+
+const messages = {
+  unread: (d: { file: string; reason: string; envNames: string[]; topKeys: string[]; missing: string[] }) =>
+    `${d.file} holds settings (${d.envNames.length > 0 ? `env ${list(d.envNames)}` : list(d.topKeys)}), but ${d.reason}, so ${consequence(d.envNames, d.missing)}`,
+} as const;
 
 export default defineRule({
   id: 'settings/unread-file',
@@ -24,39 +30,31 @@ export default defineRule({
     'https://github.com/anthropics/claude-code/issues/83190',
     'https://code.claude.com/docs/en/settings',
   ],
+  messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
     return ws.claude.unread.flatMap((u) => {
-      const doc = parseJson(u.source);
-      const root = doc.root;
-      if (!root || root.type !== 'object' || !root.children?.length) return [];
-      const envNode = findNode(root, ['env']);
-      const envNames = envNode?.type === 'object' ? (envNode.children ?? []).map((p) => String(p.children?.[0]?.value)) : [];
-      const topKeys = root.children.map((p) => String(p.children?.[0]?.value));
-      const keyNode = envNode?.parent?.children?.[0];
-      const what = envNames.length > 0 ? `env ${list(envNames)}` : `${list(topKeys)}`;
-      const missing = envNames.filter((n) => !ws.claude.env.has(n));
-      const consequence =
-        envNames.length === 0
-          ? 'none of it takes effect'
-          : missing.length === envNames.length
-            ? `none of its ${envNames.length} variable${envNames.length > 1 ? 's are' : ' is'} set anywhere Claude Code reads`
-            : missing.length > 0
-              ? `${list(missing)} ${missing.length > 1 ? 'are' : 'is'} not set anywhere Claude Code reads`
-              : 'its values do not take effect (the variables are set elsewhere)';
+      const held = heldSettings(u.source);
+      if (!held) return [];
       return [
         {
-          file: u.path,
-          range: keyNode ? u.source.range(keyNode.offset, keyNode.length) : u.source.range(0, 0),
-          path: keyNode ? '/env' : undefined,
-          message: `${u.path} holds settings (${what}), but ${u.reason}, so ${consequence}`,
+          ...atJsonNode(u.path, u.source, held.keyNode, held.keyPath),
+          kind: 'unread' as const,
+          data: { file: u.path, reason: u.reason, envNames: held.envNames, topKeys: held.topKeys, missing: held.envNames.filter((n) => !ws.claude.env.has(n)) },
           hint: hintFor(u.path, ws.claude.files.map((f) => f.path)),
         },
       ];
     });
   },
 });
+
+function consequence(envNames: string[], missing: string[]): string {
+  if (envNames.length === 0) return 'none of it takes effect';
+  if (missing.length === envNames.length) return `none of its ${envNames.length} variable${envNames.length > 1 ? 's are' : ' is'} set anywhere Claude Code reads`;
+  if (missing.length > 0) return `${list(missing)} ${missing.length > 1 ? 'are' : 'is'} not set anywhere Claude Code reads`;
+  return 'its values do not take effect (the variables are set elsewhere)';
+}
 
 function list(names: string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
