@@ -77,7 +77,7 @@ export function discoverClaude<S>(loc: ClaudeLocations, reader: Reader, load: Se
     const real = projectRoot && (scope === 'project' || scope === 'local') ? realPathOutside(path, [projectRoot]) : undefined;
     // A link to a FIFO or device is left to the reader, which refuses it unopened as the broken input it is.
     if (real && !isFileOrFolder(real)) return false;
-    if (real) out.problems.push({ path, reason: `is a symlink to ${real}, outside the project; not read`, kind: 'outside' });
+    if (real) out.problems.push({ path, reason: `is a symlink to ${real}, outside the project`, kind: 'outside' });
     return real !== undefined;
   };
   // A file the flag names is read even when missing (to say so); the usual places only when something is there.

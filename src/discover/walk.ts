@@ -42,7 +42,7 @@ export function walk(paths: string[], isIgnored: (path: string) => boolean, prob
       // The paths given are the user's choice; what a link inside them points at is the repo's.
       // (A link to a FIFO or device is refused below as what it is: broken input, never opened.)
       if (!explicit && !isInside(real, roots) && (st.isFile() || st.isDirectory())) {
-        skip(path, `is a symlink to ${real}, outside the scanned paths; not read`, st.isDirectory(), 'outside');
+        skip(path, `is a symlink to ${real}, outside the scanned paths`, st.isDirectory(), 'outside');
         return;
       }
     }

@@ -98,7 +98,7 @@ export function textSource(path: string, text: string, syntax?: 'json' | 'yaml')
   const tooDeepAt = format === 'json' ? jsonNestingOffset(text) : format === 'yaml' ? yamlNestingOffset(text) : undefined;
   if (tooDeepAt !== undefined) {
     const range = source.range(tooDeepAt, 1);
-    return { ok: false, problem: { path, reason: `is ${nestingMessage()} at line ${range.start.line}, column ${range.start.column}; not read`, range } };
+    return { ok: false, problem: { path, reason: `is ${nestingMessage()} at line ${range.start.line}, column ${range.start.column}`, range } };
   }
   return { ok: true, source };
 }

@@ -33,6 +33,7 @@ export function probeDescriptors(): AnyRule[] {
     references: p.references,
     oracle: 'fixtures',
     stage: p.stage,
+    messages: {},
     check: () => [],
   }));
 }

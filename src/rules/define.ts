@@ -36,14 +36,9 @@ export type MessageData<T> = T extends (data: infer D) => string
     : never;
 
 /** What a rule returns: where, which message (`kind`) with its data, hint and fix; severity defaults to the rule's. */
-export type RuleFinding<M extends Messages = Record<never, never>> =
-  | {
-      [K in keyof M & string]: Location & { kind: K; hint?: string; fix?: Fix; severity?: Severity } & MessageData<M[K]>;
-    }[keyof M & string]
-  | LegacyFinding;
-
-/** TRANSITIONAL (issue #13, removed once every rule has `messages`): a finding with its message written out. */
-export type LegacyFinding = Location & { kind?: undefined; message: string; hint?: string; fix?: Fix; severity?: Severity };
+export type RuleFinding<M extends Messages = Messages> = {
+  [K in keyof M & string]: Location & { kind: K; hint?: string; fix?: Fix; severity?: Severity } & MessageData<M[K]>;
+}[keyof M & string];
 
 /** Everything a rule says about itself: the single source for `rules`, `explain`, docs pages and SARIF. */
 export interface RuleMeta<M extends Messages = Messages> {
@@ -55,7 +50,7 @@ export interface RuleMeta<M extends Messages = Messages> {
   /** Why it matters: the symptom the user sees. */
   why: string;
   /** Its findings' messages by kind: the only place their words live. */
-  messages?: M;
+  messages: M;
   fix: 'safe' | 'unsafe' | 'none';
   /** How the fix works, when there is one. */
   fixDescription?: string;
@@ -98,13 +93,13 @@ export interface Rule<M extends Messages = Messages> extends RuleMeta<M> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRule = Rule<any>;
 
-export function defineRule<const M extends Messages = Record<never, never>>(rule: Rule<M>): Rule<M> {
+export function defineRule<const M extends Messages>(rule: Rule<M>): Rule<M> {
   return rule;
 }
 
 /** The text of a finding's message: its kind's template filled from its data. Throws on a missing kind or field. */
 export function renderMessage(rule: Pick<RuleMeta, 'id' | 'messages'>, kind: string, data: Record<string, unknown> | undefined): string {
-  const template = rule.messages?.[kind];
+  const template = rule.messages[kind];
   if (template === undefined) throw new Error(`rule ${rule.id} has no message "${kind}"`);
   if (typeof template === 'function') return (template as (d: unknown) => string)(data ?? {});
   return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
@@ -115,12 +110,11 @@ export function renderMessage(rule: Pick<RuleMeta, 'id' | 'messages'>, kind: str
 }
 
 /** Any rule's finding before rendering, whatever its messages. */
-type FindingDraft = Location & { kind?: string; data?: unknown; message?: string; hint?: string; fix?: Fix; severity?: Severity };
+type FindingDraft = Location & { kind: string; data?: unknown; hint?: string; fix?: Fix; severity?: Severity };
 
 /** A rule's finding as every report holds it: rule id, severity, and the message rendered. */
 export function toFinding(rule: Pick<RuleMeta, 'id' | 'messages'>, f: FindingDraft, severity: Severity): Omit<Finding, 'workspace'> {
-  const { kind, data, message, severity: _own, ...rest } = f;
-  if (kind === undefined) return { ...rest, ruleId: rule.id, severity, message: message ?? '' };
+  const { kind, data, severity: _own, ...rest } = f;
   const values = data as Record<string, unknown> | undefined;
   return { ...rest, ruleId: rule.id, severity, kind, data: values, message: renderMessage(rule, kind, values) };
 }

@@ -2,9 +2,9 @@ import { defineRule } from '../define.js';
 
 /** The reader says why (load/read.ts `ReadProblem.reason`); these say what that means for the run. */
 const messages = {
-  unreadable: (d: { reason: string }) => (/not read$/.test(d.reason) ? d.reason : `${d.reason}; not read`),
-  /** A link out of the scanned folders, left unread by the trust rules: the reason says so. */
-  outside: '{{reason}}',
+  unreadable: '{{reason}}; not read',
+  /** A link out of the scanned folders, left unread by the trust rules. */
+  outside: '{{reason}}; not read',
 } as const;
 
 /**
