@@ -12,6 +12,7 @@ import { buildClaudeSetup, type ClaudeFiles, type VersionFact, type Workspace } 
 import { buildStack, emptyStack, type Stack, type StackFile, type StackOptions } from './model/stack.js';
 import type { DoctorConfig } from './config/doctor-config.js';
 import { matchesGlob } from './util/glob.js';
+import { Facts } from './model/facts.js';
 
 export interface MachineOptions extends ClaudeLocations {
   claudeVersion?: string;
@@ -43,6 +44,7 @@ function attachStack(ws: Workspace, files: StackFile[], opts: StackOptions): voi
   for (const f of files) ws.sources.set(f.source.path, f.source);
   ws.stackFiles = files;
   ws.stack = safeStack(files, opts, ws.problems, ws.root);
+  ws.facts = new Facts(); // what was computed from the empty stack no longer holds
 }
 
 /** Every file under the paths that is a config file of a known kind. */
@@ -205,7 +207,7 @@ function makeWorkspace(root: string, name: string, files: ClaudeFiles, version: 
   for (const f of files.settings) sources.set(f.path, f.doc.source);
   for (const u of files.unread) sources.set(u.path, u.source);
   for (const s of files.shell) if (s.origin.source) sources.set(s.origin.source.path, s.origin.source);
-  return { root, name, claude, problems: files.problems, sources, mode, stackFiles: [], stack: emptyStack() };
+  return { root, name, claude, problems: files.problems, sources, mode, stackFiles: [], stack: emptyStack(), facts: new Facts() };
 }
 
 /**

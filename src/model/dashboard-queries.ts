@@ -7,6 +7,7 @@ import { knownClaudeNames, metricsView, type KnownName } from './grafana-pipelin
 import { looksLikeLogQL, parseLogQL, parsePromQL, parseVariableQuery, type ParsedLogQL, type ParsedPromQL, type VariableQuery } from './promql.js';
 import type { Workspace } from './workspace.js';
 import type { Location, TextEdit } from '../types.js';
+import { fact } from './facts.js';
 
 /**
  * Where a finding about a whole dashboard points: its object's opening brace, or, for a file that gave no tree
@@ -62,13 +63,15 @@ export interface AnalysedQuery {
   logql?: ParsedLogQL;
 }
 
-const analysed = new WeakMap<Workspace, AnalysedQuery[]>();
+const DASHBOARD_QUERIES = fact<AnalysedQuery[]>('dashboard queries');
 
-/** Every query of every dashboard, with its language (from its datasource) and parse. */
+/** Every query of every dashboard, with its language (from its datasource) and parse; parsed once per workspace. */
 export function dashboardQueries(ws: Workspace): AnalysedQuery[] {
-  let list = analysed.get(ws);
-  if (list) return list;
-  list = [];
+  return ws.facts.get(DASHBOARD_QUERIES, () => analyseQueries(ws));
+}
+
+function analyseQueries(ws: Workspace): AnalysedQuery[] {
+  const list: AnalysedQuery[] = [];
   const datasources = ws.stack.grafana.datasources;
   for (const d of ws.stack.grafana.dashboards) {
     if (d.hasSyntaxError) continue;
@@ -88,7 +91,6 @@ export function dashboardQueries(ws: Workspace): AnalysedQuery[] {
       list.push({ dashboard: d, query: q, language, promql: parsePromQL(q.text), offset: 0 });
     }
   }
-  analysed.set(ws, list);
   return list;
 }
 

@@ -16,6 +16,7 @@ import {
 import { parseExporterList } from './prediction.js';
 import type { PrometheusConfig, ScrapeJob } from './prometheus.js';
 import type { Workspace } from './workspace.js';
+import { fact } from './facts.js';
 
 /**
  * Which pipelines bring Claude Code's metrics into the Prometheus that dashboards query, derived from a workspace:
@@ -45,15 +46,10 @@ export interface MetricsView {
   claude: ClaudeAttributeOptions;
 }
 
-const cache = new WeakMap<Workspace, MetricsView>();
+const METRICS_VIEW = fact<MetricsView>('metrics view');
 
 export function metricsView(ws: Workspace): MetricsView {
-  let v = cache.get(ws);
-  if (!v) {
-    v = buildView(ws);
-    cache.set(ws, v);
-  }
-  return v;
+  return ws.facts.get(METRICS_VIEW, () => buildView(ws));
 }
 
 function buildView(ws: Workspace): MetricsView {

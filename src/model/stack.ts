@@ -10,6 +10,7 @@ import { loadLoki, type LokiConfig } from './loki.js';
 import { loadGrafana, type GrafanaStack } from './grafana.js';
 import { composeEnvironment, type CollectorEnvironment } from './collector-env.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS, parseVersion } from './versions.js';
+import { Facts } from './facts.js';
 
 export type Distribution = 'core' | 'contrib' | 'k8s' | 'custom' | 'unknown';
 
@@ -31,6 +32,8 @@ export interface StackFile {
 /** The non-Claude part of a workspace: collector, Prometheus and compose files with their models and versions. */
 export interface Stack {
   files: StackFile[];
+  /** What rules compute from the stack alone, once (its topology). */
+  facts: Facts;
   /** Every YAML stack file, parsed (also those that fail to parse). */
   yaml: Map<string, YamlDocument>;
   collectors: CollectorConfig[];
@@ -75,6 +78,7 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
   }
   return {
     files,
+    facts: new Facts(),
     yaml,
     collectors,
     composes,

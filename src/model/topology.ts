@@ -5,6 +5,7 @@ import { isCollectorImage, isGrafanaImage, isPrometheusImage, type ComposeFile, 
 import type { PrometheusConfig } from './prometheus.js';
 import type { Stack } from './stack.js';
 import { atLeast } from './versions.js';
+import { fact } from './facts.js';
 
 /**
  * How the compose files of a workspace wire its config files into containers: which service runs which
@@ -113,15 +114,10 @@ export function grafanaProvisioningDir(service: ComposeService): string {
 /** Host addresses a published port can have and still be reached at localhost. */
 const LOCAL_BIND = new Set(['', '0.0.0.0', '127.0.0.1', '::', '::1', 'localhost']);
 
-const cache = new WeakMap<Stack, Topology>();
+const TOPOLOGY = fact<Topology>('topology');
 
 export function topology(stack: Stack): Topology {
-  let t = cache.get(stack);
-  if (!t) {
-    t = buildTopology(stack);
-    cache.set(stack, t);
-  }
-  return t;
+  return stack.facts.get(TOPOLOGY, () => buildTopology(stack));
 }
 
 /** Words of command and entrypoint, each with the YAML path of the item that holds it. */

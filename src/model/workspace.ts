@@ -8,6 +8,7 @@ import { topLevelString, type SettingsFile } from './claude-settings.js';
 import type { JsonNode } from '../load/json.js';
 import { predict, type Prediction } from './prediction.js';
 import { scopeRank } from './scopes.js';
+import type { Facts } from './facts.js';
 
 /** The Claude Code files of one setup as discover/claude.ts found them, each settings file loaded by the model. */
 export type ClaudeFiles = FoundClaudeFiles<SettingsFile, EnvSetting>;
@@ -45,6 +46,8 @@ export interface Workspace {
   stackFiles: { kind: FileKind; source: SourceFile }[];
   /** Those files loaded: collector configs, compose files, prometheus.yml, with the versions in force. */
   stack: Stack;
+  /** What rules and probes compute from the workspace, once (dashboard queries, the metrics Grafana sees). */
+  facts: Facts;
 }
 
 export function buildClaudeSetup(files: ClaudeFiles, version: VersionFact): ClaudeSetup {

@@ -10,6 +10,7 @@ import type { SourceFile } from '../../src/load/source.js';
 import type { Workspace } from '../../src/model/workspace.js';
 import { emptyStack } from '../../src/model/stack.js';
 import type { Finding, TextEdit } from '../../src/types.js';
+import { Facts } from '../../src/model/facts.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cod-plan-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -30,6 +31,7 @@ function analyzer(path: string, rules: FakeRule[]): (reader: Reader) => Analysis
       sources: new Map([[path, r.source]]),
       stackFiles: [],
       stack: emptyStack(),
+      facts: new Facts(),
     } as unknown as Workspace;
     return { workspaces: [ws], findings: rules.flatMap((rule) => rule(r.source)).map((f) => ({ ...f, workspace: '.' })) };
   };

@@ -6,6 +6,7 @@ import { SourceFile } from '../../src/load/source.js';
 import type { FileKind } from '../../src/discover/classify.js';
 import { toFinding, type AnyRule } from '../../src/rules/define.js';
 import type { Finding, TextEdit } from '../../src/types.js';
+import { Facts } from '../../src/model/facts.js';
 
 /** An in-memory Claude Code setup: settings per scope (lowest precedence first within a scope) and shell variables. */
 export interface SetupSpec {
@@ -68,6 +69,7 @@ export function workspaceOf(spec: SetupSpec): Workspace {
     mode: 'machine',
     stackFiles: (spec.stackFiles ?? []).map((kind) => ({ kind, source: new SourceFile(`/repo/${kind}.yaml`, '') })),
     stack: emptyStack(),
+    facts: new Facts(),
   };
 }
 

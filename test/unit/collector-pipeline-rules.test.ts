@@ -14,6 +14,7 @@ import undefinedComponent from '../../src/rules/collector/undefined-component.js
 import unusedComponent from '../../src/rules/collector/unused-component.js';
 import exporterNamespace from '../../src/rules/collector/exporter-namespace.js';
 import { findingsOf } from '../helpers/setup-workspace.js';
+import { Facts } from '../../src/model/facts.js';
 
 const CONFIG = '/w/otel-collector-config.yml';
 
@@ -31,7 +32,7 @@ function apply(text: string, edits: TextEdit[]): string {
 function ws(config: string, opts: { version?: string; compose?: string } = {}): Workspace {
   const files: StackFile[] = [{ kind: 'collector', source: new SourceFile(CONFIG, config) }];
   if (opts.compose) files.push({ kind: 'compose', source: new SourceFile('/w/docker-compose.yml', opts.compose) });
-  return { root: '/w', name: '.', mode: 'files', sources: new Map(), problems: [], stackFiles: files, stack: buildStack(files, { collectorVersion: opts.version }) } as unknown as Workspace;
+  return { root: '/w', name: '.', mode: 'files', sources: new Map(), problems: [], stackFiles: files, stack: buildStack(files, { collectorVersion: opts.version }), facts: new Facts() } as unknown as Workspace;
 }
 
 const HEAD = 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  debug:\n';

@@ -18,6 +18,7 @@ import defaultGrafanaPassword from '../../src/rules/compose/default-grafana-pass
 import shellHealthcheck from '../../src/rules/compose/shell-healthcheck.js';
 import obsoleteVersion from '../../src/rules/compose/obsolete-version.js';
 import { applyEdits, findingsOf } from '../helpers/setup-workspace.js';
+import { Facts } from '../../src/model/facts.js';
 
 const PROM = '/w/prometheus.yml';
 const COMPOSE = '/w/docker-compose.yml';
@@ -30,7 +31,7 @@ function ws(files: { prometheus?: string; compose?: string; collector?: string }
   if (files.prometheus !== undefined) list.push({ kind: 'prometheus', source: new SourceFile(PROM, files.prometheus) });
   if (files.compose !== undefined) list.push({ kind: 'compose', source: new SourceFile(COMPOSE, files.compose) });
   if (files.collector !== undefined) list.push({ kind: 'collector', source: new SourceFile(COLLECTOR, files.collector) });
-  return { root: '/w', name: '.', mode: 'files', sources: new Map(), problems: [], stackFiles: list, stack: buildStack(list, opts) } as unknown as Workspace;
+  return { root: '/w', name: '.', mode: 'files', sources: new Map(), problems: [], stackFiles: list, stack: buildStack(list, opts), facts: new Facts() } as unknown as Workspace;
 }
 
 const fixed = (text: string, rule: AnyRule, w: Workspace, file: string) => {

@@ -24,6 +24,7 @@ import invalidConfig from '../../src/rules/prometheus/invalid-config.js';
 import { isProm3 } from '../../src/model/prometheus-version-text.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { workspaceOf } from '../helpers/setup-workspace.js';
+import { Facts } from '../../src/model/facts.js';
 
 const CONFIG = '/repo/otel-collector-config.yml';
 const COMPOSE = '/repo/docker-compose.yml';
@@ -50,7 +51,7 @@ function workspace(files: Files, opts: StackOptions): Workspace {
   if (files.collector !== undefined) list.push({ kind: 'collector', source: new SourceFile(CONFIG, files.collector) });
   if (files.compose !== undefined) list.push({ kind: 'compose', source: new SourceFile(COMPOSE, files.compose) });
   if (files.prometheus !== undefined) list.push({ kind: 'prometheus', source: new SourceFile(PROMETHEUS, files.prometheus) });
-  return { ...workspaceOf(files.claude ? { user: { env: files.claude } } : {}), mode: 'files', stackFiles: list, stack: buildStack(list, opts) };
+  return { ...workspaceOf(files.claude ? { user: { env: files.claude } } : {}), mode: 'files', stackFiles: list, stack: buildStack(list, opts), facts: new Facts() };
 }
 
 /**
