@@ -2,11 +2,10 @@ import { within } from '../../util/distance.js';
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
-import { YamlValue } from '../../load/yaml-value.js';
+import type { YamlValue } from '../../load/yaml-value.js';
 import { topology, type Topology } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** The host of a URL or `host:port`, or undefined when it is not a plain name worth checking. */
 export function composeHostOf(value: string): string | undefined {
@@ -63,13 +62,12 @@ function collectorUses(ws: Workspace, t: Topology): HostUse[] {
     const cs = t.containerOf(c);
     if (!cs || cs.service.networkMode === 'host') continue;
     const used = new Set(c.pipelines.flatMap((p) => p.exporters.map((e) => e.id)));
-    const root = YamlValue.root(c.yaml);
     for (const e of c.components.filter((x) => x.kind === 'exporters' && used.has(x.id))) {
       for (const key of ['endpoint', 'metrics_endpoint', 'logs_endpoint', 'traces_endpoint']) {
-        const value = e.config[key];
-        const host = typeof value === 'string' ? composeHostOf(value) : undefined;
-        if (!host || typeof value !== 'string') continue;
-        const at = root.at(...e.path.map(String), key) ?? root;
+        const at = e.value.get(key);
+        const value = at?.string();
+        const host = value === undefined ? undefined : composeHostOf(value);
+        if (!at || !host || value === undefined) continue;
         uses.push({ kind: 'exporter', at, data: { name: e.id, file: basename(c.file), url: value, host } });
       }
     }
@@ -96,18 +94,14 @@ function prometheusUses(ws: Workspace, t: Topology): HostUse[] {
 function grafanaUses(ws: Workspace, t: Topology): HostUse[] {
   const uses: HostUse[] = [];
   for (const f of ws.stackFiles.filter((x) => x.kind === 'grafana-datasources')) {
-    const y = ws.stack.yaml.get(f.source.path);
-    if (!y || !isObject(y.value) || !Array.isArray(y.value.datasources)) continue;
     if (!t.placementsOf(f.source.path).some((p) => t.grafana.some((g) => g.service === p.service && g.service.networkMode !== 'host'))) continue;
-    const list = YamlValue.root(y).get('datasources');
-    const entries = list?.items() ?? [];
-    y.value.datasources.forEach((ds, i) => {
-      if (!isObject(ds) || typeof ds.url !== 'string') return;
-      const host = composeHostOf(ds.url);
-      if (!host) return;
-      const at = entries[i]?.get('url') ?? entries[i] ?? list ?? YamlValue.root(y);
-      uses.push({ kind: 'datasource', at, data: { name: String(ds.name ?? i), file: basename(f.source.path), url: ds.url, host } });
-    });
+    for (const ds of ws.stack.grafana.datasources.filter((d) => d.file === f.source.path)) {
+      const url = ds.value.get('url');
+      const written = url?.string();
+      const host = written === undefined ? undefined : composeHostOf(written);
+      if (!url || !host || written === undefined) continue;
+      uses.push({ kind: 'datasource', at: url, data: { name: ds.name ?? String(ds.index), file: basename(f.source.path), url: written, host } });
+    }
   }
   return uses;
 }

@@ -44,7 +44,7 @@ export default defineRule({
       const placed = grafanaPlacements(ws, f.file);
       // The Grafana container that reads this file, else the only one; host networking makes localhost fine.
       const container = placed[0]?.container ?? (grafana.length === 1 ? grafana[0] : undefined);
-      if (!container || container.service.raw.network_mode === 'host') continue;
+      if (!container || container.service.networkMode === 'host') continue;
       for (const d of f.datasources) {
         if (!d.url || hasEnvReference(d.url)) continue;
         const m = /^([a-z][a-z0-9+.-]*:\/\/)?(\[[^\]]*\]|[^:/?#]*)(?::(\d+))?/i.exec(d.url.trim());
