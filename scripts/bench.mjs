@@ -202,7 +202,7 @@ function copyStack(rand, mat, unit, dest, label) {
 function generateCorpus(mat, dir, target, seed) {
   const rand = prng(seed);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, '.claude-otel-doctor.json'), JSON.stringify({ versions: { claudeCode: '2.1.197' } }, null, 2) + '\n');
+  writeFileSync(join(dir, '.claude-otel-doctor.json'), `${JSON.stringify({ versions: { claudeCode: '2.1.197' } }, null, 2)}\n`);
   const stackBudget = Math.round(target * 0.7);
   let stackFiles = 0;
   let stacks = 0;
@@ -260,7 +260,7 @@ async function makeClosedPortHome(base) {
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports[0]}`,
   };
-  writeFileSync(join(home, '.claude', 'settings.json'), JSON.stringify({ env }, null, 2) + '\n');
+  writeFileSync(join(home, '.claude', 'settings.json'), `${JSON.stringify({ env }, null, 2)}\n`);
   mkdirSync(join(base, 'project'), { recursive: true });
   mkdirSync(join(base, 'managed'), { recursive: true });
   return { home, project: join(base, 'project'), managed: join(base, 'managed'), urls: ports.slice(1).map((p) => `http://127.0.0.1:${p}`) };
@@ -470,7 +470,7 @@ const result = {
 function table(headers, rows, rightAligned) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => cells.map((c, i) => (rightAligned[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+  return `${[line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }
 const ms = (x) => (x >= 100 ? `${Math.round(x)} ms` : `${x.toFixed(1)} ms`);
 const mc = result.machine;
@@ -490,7 +490,7 @@ out += table(
   [false, true, true, true, true, true, true],
 );
 process.stdout.write(out);
-if (opts.json) writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n');
+if (opts.json) writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);
 if (opts.keep) process.stderr.write(`bench: corpora kept in ${work}\n`);
 if (failures.length) {
   process.stderr.write(`\nbench: ${failures.length} command(s) failed:\n${failures.map((f) => `- ${f}`).join('\n')}\n`);

@@ -39,7 +39,10 @@ export function registrySource(root: string = packageRoot): string {
   lines.push('export const RULES: AnyRule[] = [');
   let area = '';
   for (const id of ids) {
-    if (!id.startsWith(`${area}/`)) lines.push(`  // ${(area = id.split('/')[0])}`);
+    if (!id.startsWith(`${area}/`)) {
+      area = id.split('/')[0];
+      lines.push(`  // ${area}`);
+    }
     lines.push(`  ${variableName(id)},`);
   }
   lines.push('];', '', 'export const RULES_BY_ID = new Map(RULES.map((r) => [r.id, r]));', '');

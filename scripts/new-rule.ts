@@ -183,7 +183,7 @@ function writeFixture(root: string, folder: string, example: RuleExample, descri
   if (!c) throw new Error(`the example "${example.file}" is not files: write ${folder} by hand`);
   for (const f of c.files) write(root, `${folder}/${f.path}`, f.text, written);
   if (!existsSync(join(root, folder, 'case.json'))) {
-    write(root, `${folder}/case.json`, JSON.stringify({ description, ...(c.args.length ? { args: c.args } : {}) }, null, 2) + '\n', written);
+    write(root, `${folder}/case.json`, `${JSON.stringify({ description, ...(c.args.length ? { args: c.args } : {}) }, null, 2)}\n`, written);
   }
 }
 

@@ -72,7 +72,7 @@ function provision(version) {
   mkdirSync(prefix, { recursive: true });
   writeFileSync(
     join(prefix, 'package.json'),
-    JSON.stringify({ name: 'claude-otel-doctor-claude-cache', private: true, dependencies: { [PKG]: version }, allowScripts: { [PKG]: true } }, null, 2) + '\n',
+    `${JSON.stringify({ name: 'claude-otel-doctor-claude-cache', private: true, dependencies: { [PKG]: version }, allowScripts: { [PKG]: true } }, null, 2)}\n`,
   );
   const status = run(
     'npm',

@@ -228,7 +228,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .option('--force', 'restore files even when they changed since the fix')
     .option('--list', 'list the backups, oldest first')
     .action((backup: string | undefined, opts: { force?: boolean; list?: boolean }) => {
-      if (opts.list) process.stdout.write(listBackups().map((d) => d + '\n').join(''));
+      if (opts.list) process.stdout.write(listBackups().map((d) => `${d}\n`).join(''));
       else {
         const restored = runRestore(backup, opts.force === true, process.cwd());
         process.stdout.write(restored.text);
@@ -266,7 +266,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     keepBooleanFlags(cli, argv);
     if (cli.options.help || cli.options.version) return 0;
     const unknown = Object.keys(cli.options).filter((k) => k !== '--' && !knownOption(cli, k));
-    if (unknown.length) throw new UsageError(`unknown option --${unknown[0].replace(/[A-Z]/g, (ch) => '-' + ch.toLowerCase())} (see --help)`);
+    if (unknown.length) throw new UsageError(`unknown option --${unknown[0].replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)} (see --help)`);
     if ((!cli.matchedCommand || cli.matchedCommand.name === '') && cli.args.length > 0) throw new UsageError(`unknown command "${cli.args[0]}" (see --help)`);
     if (mode.parseOnly) {
       // Every check cac makes before an action (missing values, required and extra arguments), nothing run:
@@ -287,7 +287,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
 function failure(err: unknown): number {
   process.stderr.write(errorLine(err));
   const usage = err instanceof UsageError || (err as Error)?.name === 'CACError';
-  if (!usage && process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
+  if (!usage && process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(`${String((err as Error)?.stack)}\n`);
   return 2;
 }
 

@@ -30,7 +30,7 @@ export function isUnexamined(f: Finding): boolean {
 }
 
 function matchesId(id: string, patterns: string[]): boolean {
-  return patterns.some((p) => id === p || (p.endsWith('/') && id.startsWith(p)) || id.startsWith(p + '/'));
+  return patterns.some((p) => id === p || (p.endsWith('/') && id.startsWith(p)) || id.startsWith(`${p}/`));
 }
 
 export function enabledRules(opts: EngineOptions): AnyRule[] {
@@ -186,7 +186,7 @@ function inlineSuppressions(workspaces: Workspace[]): Map<string, InlineSuppress
 function isSuppressedInline(f: Finding, comments: Map<string, InlineSuppression>): boolean {
   if (!f.file || !f.range) return false;
   const c = comments.get(`${f.file}:${f.range.start.line}`);
-  if (!c || !c.rules.includes(f.ruleId)) return false;
+  if (!c?.rules.includes(f.ruleId)) return false;
   c.used = true;
   return true;
 }

@@ -190,12 +190,12 @@ function isDir(p: string): boolean {
 function commonFolder(paths: string[]): string {
   const dirs = paths.map((p) => (isDir(p) ? p : dirname(p)));
   let common = dirs[0] ?? process.cwd();
-  for (const d of dirs) while (!(d + '/').startsWith(common.endsWith('/') ? common : common + '/')) common = dirname(common);
+  for (const d of dirs) while (!(`${d}/`).startsWith(common.endsWith('/') ? common : `${common}/`)) common = dirname(common);
   return common;
 }
 
 function makeWorkspace(root: string, name: string, files: ClaudeFiles, version: VersionFact, mode: Workspace['mode']): Workspace {
-  let claude;
+  let claude: ReturnType<typeof buildClaudeSetup>;
   try {
     claude = buildClaudeSetup(files, version);
   } catch (err) {

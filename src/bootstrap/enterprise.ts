@@ -157,7 +157,7 @@ export function managedEnv(input: EnterpriseInput): Record<string, string> {
 export function managedSettings(input: EnterpriseInput): string {
   const settings: Record<string, unknown> = { env: managedEnv(input) };
   if (input.headersHelper) settings.otelHeadersHelper = input.headersHelper;
-  return JSON.stringify(settings, null, 2) + '\n';
+  return `${JSON.stringify(settings, null, 2)}\n`;
 }
 
 export const TOKEN_VARIABLE = 'CLAUDE_OTEL_TOKEN';

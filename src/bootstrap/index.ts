@@ -117,7 +117,7 @@ function findingsText(v: Verification, color: boolean): string {
   if (v.findings.length === 0 && v.problems.length === 0) return `✓ the doctor's ${RULES.length} rules find nothing to report in what init wrote\n`;
   const input = { findings: v.findings, workspaces: v.workspaces, problems: v.problems, cwd: process.cwd(), color, command: 'check' as const };
   const problems = v.problems.map((p) => `${displayPath(p.path)}: ${p.reason}\n`).join('');
-  return `the doctor's rules report:\n${problems}${v.findings.map((x) => formatFinding(x, input, '  ') + '\n').join('')}`;
+  return `the doctor's rules report:\n${problems}${v.findings.map((x) => `${formatFinding(x, input, '  ')}\n`).join('')}`;
 }
 
 function written(result: { backupDir: string } | undefined): string {

@@ -253,7 +253,7 @@ export function localStackFiles(password: string): GeneratedFile[] {
     { rel: 'loki-config.yaml', text: lokiConfig(), mode: shared },
     { rel: 'grafana/provisioning/datasources/datasources.yaml', text: datasourcesFile(), mode: shared },
     { rel: 'grafana/provisioning/dashboards/dashboards.yaml', text: dashboardProviderFile(), mode: shared },
-    { rel: 'grafana/dashboards/claude-code.json', text: JSON.stringify(claudeDashboard(), null, 2) + '\n', mode: shared },
+    { rel: 'grafana/dashboards/claude-code.json', text: `${JSON.stringify(claudeDashboard(), null, 2)}\n`, mode: shared },
     { rel: ENV_FILE, text: envFile(password), mode: 0o600 },
   ];
 }

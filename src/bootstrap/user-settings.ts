@@ -39,7 +39,7 @@ export function mergeUserSettings(path: string, wanted: Record<string, string>):
   if (!read.ok && !read.missing) throw new UsageError(`${displayPath(path)} ${read.reason}; nothing was written`);
   const before = read.ok ? read.bytes : undefined;
   if (before === undefined || before.toString('utf8').trim() === '') {
-    const after = JSON.stringify({ env: wanted }, null, 2) + '\n';
+    const after = `${JSON.stringify({ env: wanted }, null, 2)}\n`;
     return { path, change: { path, before, after }, set: Object.entries(wanted).map(([name, to]) => ({ name, to })) };
   }
 

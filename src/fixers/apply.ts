@@ -460,7 +460,7 @@ class FileState {
         const entry = this.entry(a.file);
         const list = batches.get(resolve(a.file)) ?? [];
         if (entry.text === undefined) {
-          const created = JSON.stringify({ env: { [a.name]: a.value } }, null, 2) + '\n';
+          const created = `${JSON.stringify({ env: { [a.name]: a.value } }, null, 2)}\n`;
           list.push([{ file: a.file, offset: 0, length: 0, text: created }]);
           entry.text = created;
         } else {

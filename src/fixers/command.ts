@@ -122,7 +122,7 @@ function fixAndWrite(run: FixRun, result: FixResult): FixOutcome {
     out(pendingLines(result, show) + (result.applied.length === 0 ? 'nothing to fix\n' : ''));
     return { result };
   }
-  let written;
+  let written: ReturnType<typeof writeChanges>;
   try {
     written = writeChanges(result.changes, run.tool);
   } catch (err) {

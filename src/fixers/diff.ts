@@ -59,6 +59,6 @@ export function formatDiffs(changes: FileChange[], secrets: Set<string>): DiffOu
 function escapeLines(patch: string): string {
   return patch
     .split('\n')
-    .map((l) => (l.endsWith('\r') ? escapeControl(l.slice(0, -1)) + '\r' : escapeControl(l)))
+    .map((l) => (l.endsWith('\r') ? `${escapeControl(l.slice(0, -1))}\r` : escapeControl(l)))
     .join('\n');
 }

@@ -168,7 +168,7 @@ function currentBytes(path: string): Buffer | undefined | 'not a file' {
 function stillHolds(path: string, bytes: Buffer | undefined): boolean {
   const now = currentBytes(path);
   if (now === 'not a file') return false;
-  return bytes === undefined ? now === undefined : now !== undefined && now.equals(bytes);
+  return bytes === undefined ? now === undefined : now?.equals(bytes) === true;
 }
 
 function mkdirPrivate(dir: string): void {
@@ -258,7 +258,7 @@ function acquireLock(): Lock {
   } catch (err) {
     throw new FixWriteError(`cannot create ${stateDir()} (${errText(err)}); nothing was written`);
   }
-  const text = JSON.stringify({ pid: process.pid, started: new Date().toISOString(), token: randomBytes(8).toString('hex') }) + '\n';
+  const text = `${JSON.stringify({ pid: process.pid, started: new Date().toISOString(), token: randomBytes(8).toString('hex') })}\n`;
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
@@ -467,7 +467,7 @@ function sign(body: Omit<Manifest, 'signature'>, key: Buffer): string {
 }
 
 function manifestText(body: Omit<Manifest, 'signature'>, key: Buffer): string {
-  return JSON.stringify({ ...body, signature: sign(body, key) }, null, 2) + '\n';
+  return `${JSON.stringify({ ...body, signature: sign(body, key) }, null, 2)}\n`;
 }
 
 /** A regular file (not a symlink) of this user that no one else may write, read whole up to `max` bytes. */
@@ -542,7 +542,7 @@ function writeLocked(changes: FileChange[], tool: string): WriteResult {
       throw new FixWriteError(`cannot read ${p.change.path} again before writing it (${errText(err)}); nothing was written`);
     }
     if (now === 'not a file') throw new FixWriteError(`${p.change.path} is no longer a regular file; nothing was written`);
-    const same = p.change.before === undefined ? now === undefined : now !== undefined && now.equals(p.change.before);
+    const same = p.change.before === undefined ? now === undefined : now?.equals(p.change.before) === true;
     if (!same) throw new FixWriteError(`${p.change.path} changed since the doctor read it; nothing was written (run --fix again)`);
     if (now === undefined) {
       metas.push({ mode: p.change.mode });

@@ -90,5 +90,5 @@ export function propertyNode(root: JsonNode | undefined, path: (string | number)
 
 /** JSON pointer (RFC 6901) for a path. */
 export function jsonPointer(path: (string | number)[]): string {
-  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }

@@ -42,7 +42,11 @@ export function yamlNestingOffset(text: string): number | undefined {
     const column = at - lineStart;
     while (open.length > 0 && open[open.length - 1].column > column) open.pop();
     let top = open[open.length - 1];
-    if (top?.column === column && top.kind === 'seq' && kind === 'map') top = (open.pop(), open[open.length - 1]); // `a:\n- x\nb:`
+    if (top?.column === column && top.kind === 'seq' && kind === 'map') {
+      // `a:\n- x\nb:`
+      open.pop();
+      top = open[open.length - 1];
+    }
     // A `-` in the column of a key starts a sequence inside that map; anything else there continues the collection.
     if (top?.column !== column || (top.kind === 'map' && kind === 'seq')) open.push({ column, kind });
     return flow + open.length > MAX_NESTING;

@@ -66,7 +66,7 @@ function decodePointerSegment(s: string): string {
 
 function readEnv(doc: JsonDocument): EnvEntry[] {
   const envNode = findNode(doc.root, ['env']);
-  if (!envNode || envNode.type !== 'object') return [];
+  if (envNode?.type !== 'object') return [];
   const entries: EnvEntry[] = [];
   for (const prop of envNode.children ?? []) {
     const [keyNode, valueNode] = prop.children ?? [];
@@ -114,7 +114,7 @@ export interface HeldSettings {
 /** The settings an unread file holds; undefined when it is not a JSON object with keys. */
 export function heldSettings(source: SourceFile): HeldSettings | undefined {
   const root = parseJson(source).root;
-  if (!root || root.type !== 'object' || !root.children?.length) return undefined;
+  if (root?.type !== 'object' || !root.children?.length) return undefined;
   const envNode = findNode(root, ['env']);
   const envNames = envNode?.type === 'object' ? (envNode.children ?? []).map((p) => String(p.children?.[0]?.value)) : [];
   const topKeys = root.children.map((p) => String(p.children?.[0]?.value));

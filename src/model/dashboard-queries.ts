@@ -103,13 +103,13 @@ const knownWithCreated = new Map<string, ReadonlyMap<string, KnownName>>();
 export function knownNames(ws: Workspace): ReadonlyMap<string, KnownName> {
   const namespaces = metricsView(ws).namespaces;
   const key = JSON.stringify(namespaces);
-  let known = knownWithCreated.get(key);
+  const known = knownWithCreated.get(key);
   if (known) return known;
   const names = new Map(knownClaudeNames(namespaces));
   // OpenMetrics exposition (enable_open_metrics) adds a `_created` series per counter.
   for (const [name, k] of [...names]) if (name.endsWith('_total')) names.set(`${name.slice(0, -'_total'.length)}_created`, k);
-  knownWithCreated.set(key, (known = names));
-  return known;
+  knownWithCreated.set(key, names);
+  return names;
 }
 
 /** A name that claims to be a Claude Code series: `claude_code_…`, a configured namespace + `_claude_code_…`, or a dotted UTF-8 name. */

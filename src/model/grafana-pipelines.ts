@@ -245,7 +245,10 @@ export function knownClaudeNames(namespaces: string[] = []): ReadonlyMap<string,
   const spaces = [...new Set([undefined, 'claude_code', ...namespaces])];
   const key = JSON.stringify(spaces);
   let known = knownByNamespaces.get(key);
-  if (!known) knownByNamespaces.set(key, (known = buildKnownNames(spaces)));
+  if (!known) {
+    known = buildKnownNames(spaces);
+    knownByNamespaces.set(key, known);
+  }
   return known;
 }
 

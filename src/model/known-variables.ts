@@ -194,7 +194,7 @@ function suggestOtel(name: string): { suggestions: string[]; confident: boolean 
   const near = nearest(name, KNOWN_OTEL_VARIABLES, typoDistance(name));
   if (near && near.distance <= 2) return { suggestions: near.names, confident: near.names.length === 1 };
   // A name cut short: OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY → …_TEMPORALITY_PREFERENCE.
-  const longer = [...KNOWN_OTEL_VARIABLES].filter((k) => k.startsWith(name + '_')).sort((a, b) => a.length - b.length);
+  const longer = [...KNOWN_OTEL_VARIABLES].filter((k) => k.startsWith(`${name}_`)).sort((a, b) => a.length - b.length);
   if (longer.length === 1 || (longer.length > 1 && longer[0].length < longer[1].length)) return { suggestions: [longer[0]], confident: false };
   return { suggestions: near?.names ?? [], confident: false };
 }
@@ -213,7 +213,7 @@ export function unknownVariable(name: string): UnknownVariable | undefined {
     return unknownVariable(upper);
   }
   if (name.startsWith('OLTP_')) {
-    const fixed = 'OTEL_' + name.slice('OLTP_'.length);
+    const fixed = `OTEL_${name.slice('OLTP_'.length)}`;
     if (KNOWN_OTEL_VARIABLES.has(fixed)) return { kind: 'oltp', suggestions: [fixed], confident: true };
     return { kind: 'oltp', ...suggestOtel(fixed), confident: false };
   }

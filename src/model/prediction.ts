@@ -215,7 +215,7 @@ export function resourceAttributes(value: string | undefined, serviceNameVar: st
 export function httpUrl(signal: Signal, perSignal: string | undefined, generic: string | undefined): string {
   const fallback = `http://localhost:4318/v1/${signal}`;
   if (perSignal) return hasScheme(perSignal) ? perSignal : fallback;
-  if (generic && hasScheme(generic)) return generic.replace(/\/+$/, '') + `/v1/${signal}`;
+  if (generic && hasScheme(generic)) return `${generic.replace(/\/+$/, '')}/v1/${signal}`;
   return fallback;
 }
 

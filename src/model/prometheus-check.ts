@@ -292,7 +292,7 @@ function checkFields(ctx: Ctx, map: YAMLMap, path: YamlPath, table: Record<strin
     if (!isScalar(pair.key)) continue;
     const key = String(pair.key.value);
     const at = [...path, key];
-    const field = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+    const field = Object.hasOwn(table, key) ? table[key] : undefined;
     if (!field) {
       const near = nearest(key.toLowerCase(), Object.keys(table), 3)?.names[0];
       ctx.issues.push({ path: at, part: 'key', error: `field ${key} not found in type ${typeName}`, hint: near ? `did you mean "${near}"?` : 'remove it, or check the spelling against the Prometheus configuration docs' });

@@ -59,7 +59,7 @@ export const wireProtocol = (p: Protocol): 'grpc' | 'http' => (p === 'grpc' ? 'g
 
 function hostPort(url: string): { host: string; port: number } | undefined {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(?:[^/@?#]*@)?(\[[^\]]*\]|[^/:?#]*)(?::(\d+))?/i.exec(url.trim());
-  if (!m || !m[2]) return undefined;
+  if (!m?.[2]) return undefined;
   const scheme = m[1].toLowerCase();
   const port = m[3] ? Number(m[3]) : scheme === 'https' ? 443 : scheme === 'http' ? 80 : undefined;
   return port === undefined ? undefined : { host: m[2].replace(/^\[|\]$/g, '').toLowerCase(), port };

@@ -121,8 +121,8 @@ export function planProbes(ws: Workspace, flags: ProbeFlags): ProbePlan {
     otlp: otlpTargets(ws, flags),
     resource: { ...prediction.resource.attributes, 'service.name': prediction.resource.serviceName },
     serviceName: prediction.resource.serviceName,
-    collectorHealth: collector ? collectorTarget(ws, collector, collectorService, native, 'health') : undefined,
-    exporterMetrics: collector ? collectorTarget(ws, collector, collectorService, native, 'exporter') : undefined,
+    collectorHealth: collector ? collectorTarget(collector, collectorService, native, 'health') : undefined,
+    exporterMetrics: collector ? collectorTarget(collector, collectorService, native, 'exporter') : undefined,
     prometheus,
     loki,
     grafana: { ...grafanaBase, ...grafanaAuth(ws, flags, grafanaBase, grafanaService) },
@@ -256,7 +256,7 @@ function listenPort(s: ComposeService | undefined, flag: string): number | undef
 }
 
 /** The health_check extension or the prometheus exporter of the running collector, as this host reaches it. */
-function collectorTarget(ws: Workspace, c: CollectorConfig, service: ServiceRef | undefined, native: boolean, what: 'health' | 'exporter'): HttpTarget | undefined {
+function collectorTarget(c: CollectorConfig, service: ServiceRef | undefined, native: boolean, what: 'health' | 'exporter'): HttpTarget | undefined {
   let endpoint: { host: string; port: number; path: string; yamlPath: (string | number)[] } | undefined;
   if (what === 'health') {
     const ext = c.components.find((x) => x.kind === 'extensions' && x.type === 'health_check' && componentRuns(c, x));

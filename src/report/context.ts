@@ -26,7 +26,10 @@ const collected = new WeakMap<ReportInput, Set<string>>();
 export function secretsOf(input: ReportInput): Set<string> {
   if (input.secrets) return input.secrets;
   let s = collected.get(input);
-  if (!s) collected.set(input, (s = collectSecrets(input.workspaces)));
+  if (!s) {
+    s = collectSecrets(input.workspaces);
+    collected.set(input, s);
+  }
   return s;
 }
 

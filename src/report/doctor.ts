@@ -71,7 +71,7 @@ export function formatDoctor(input: ReportInput): string {
   }
   const next = startHere(input);
   out.push('', ...(next ? [`${c.bold('start here:')} ${next}`] : []), formatSummary(input.findings, c));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 const SERVICE_STAGES = new Set<Stage>(['Collector', 'Prometheus', 'Loki', 'Grafana']);

@@ -13,7 +13,7 @@ export function formatGithub(input: ReportInput): string {
   const lines = input.findings.map((f) => {
     const level = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
     const props: string[] = [];
-    if (f.file && f.file.startsWith('/')) props.push(`file=${escProp(relative(input.cwd, f.file))}`);
+    if (f.file?.startsWith('/')) props.push(`file=${escProp(relative(input.cwd, f.file))}`);
     if (f.range) {
       props.push(`line=${f.range.start.line}`, `col=${f.range.start.column}`);
       props.push(`endLine=${f.range.end.line}`, `endColumn=${f.range.end.column}`);

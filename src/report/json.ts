@@ -29,7 +29,7 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
     effective: input.workspaces.map((ws) => boundStrings(effective(ws), (text) => bounded(input, text))),
     ...(input.probes && { probes: input.probes.map(({ probeId, stage, status, target, summary }) => ({ probeId, stage, status, target, summary: bounded(input, summary) })) }),
   };
-  return jsonSafe(JSON.stringify(report, null, 2)) + '\n';
+  return `${jsonSafe(JSON.stringify(report, null, 2))}\n`;
 }
 
 function isPath(p: string): boolean {

@@ -59,7 +59,7 @@ export function formatPretty(input: ReportInput, quiet: boolean): string {
   const c = colors(input.color);
   const out: string[] = [];
   for (const p of input.problems) out.push(`${displayPath(p.path, input.cwd)}: ${severityLabel('error', c)} ${shown(input, p.reason)}; skipped`);
-  for (const f of input.findings) out.push(formatFinding(f, input) + '\n');
+  for (const f of input.findings) out.push(`${formatFinding(f, input)}\n`);
   if (!quiet) {
     for (const ws of input.workspaces) {
       if (ws.mode === 'files' && ws.claude.files.length === 0) continue;
@@ -68,5 +68,5 @@ export function formatPretty(input: ReportInput, quiet: boolean): string {
     }
   }
   out.push(formatSummary(input.findings, c));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@ import type { AnyRule } from '../rules/define.js';
 
 export function listRules(json: boolean, color: boolean): string {
   if (json) {
-    return JSON.stringify(RULES.map(({ check: _check, ...meta }) => meta), null, 2) + '\n';
+    return `${JSON.stringify(RULES.map(({ check: _check, ...meta }) => meta), null, 2)}\n`;
   }
   const c = pc.createColors(color);
   const width = Math.max(...RULES.map((r) => r.id.length));
@@ -12,7 +12,7 @@ export function listRules(json: boolean, color: boolean): string {
     const fix = r.fix === 'none' ? '     ' : r.fix === 'safe' ? c.green('fix  ') : c.yellow('fix! ');
     return `${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${fix} ${r.title}`;
   });
-  return lines.join('\n') + `\n\n${RULES.length} rules. "fix" = safe fix (--fix), "fix!" = unsafe fix (--fix --unsafe-fixes). Details: claude-otel-doctor explain <rule-id>\n`;
+  return `${lines.join('\n')}\n\n${RULES.length} rules. "fix" = safe fix (--fix), "fix!" = unsafe fix (--fix --unsafe-fixes). Details: claude-otel-doctor explain <rule-id>\n`;
 }
 
 export function explainRule(rule: AnyRule, color: boolean): string {
@@ -36,7 +36,7 @@ export function explainRule(rule: AnyRule, color: boolean): string {
 }
 
 function indent(text: string): string {
-  return text.replace(/\n$/, '').split('\n').map((l) => '    ' + l).join('\n') + '\n';
+  return `${text.replace(/\n$/, '').split('\n').map((l) => `    ${l}`).join('\n')}\n`;
 }
 
 export function fixText(rule: AnyRule): string {
@@ -65,7 +65,7 @@ export function ruleDocPage(rule: AnyRule): string {
     '',
     `\`${rule.bad.file}\``,
     '',
-    '```' + lang(rule.bad.file),
+    `\`\`\`${lang(rule.bad.file)}`,
     rule.bad.text.replace(/\n$/, ''),
     '```',
     '',
@@ -73,7 +73,7 @@ export function ruleDocPage(rule: AnyRule): string {
     '',
     `\`${rule.good.file}\``,
     '',
-    '```' + lang(rule.good.file),
+    `\`\`\`${lang(rule.good.file)}`,
     rule.good.text.replace(/\n$/, ''),
     '```',
     '',

@@ -18,7 +18,7 @@ export function formatSarif(input: ReportInput, rules: AnyRule[], toolVersion: s
       level: LEVEL[f.severity],
       message: { text: bounded(input, f.message) + (f.hint ? `\nHint: ${bounded(input, f.hint)}` : '') },
     };
-    if (f.file && f.file.startsWith('/')) {
+    if (f.file?.startsWith('/')) {
       const rel = relative(input.cwd, f.file);
       const inside = !rel.startsWith('..');
       // Stryker disable next-line StringLiteral: Windows separators; a POSIX path has none
@@ -63,10 +63,10 @@ export function formatSarif(input: ReportInput, rules: AnyRule[], toolVersion: s
             })),
           },
         },
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(input.cwd + '/').href } },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(`${input.cwd}/`).href } },
         results,
       },
     ],
   };
-  return jsonSafe(JSON.stringify(sarif, null, 2)) + '\n';
+  return `${jsonSafe(JSON.stringify(sarif, null, 2))}\n`;
 }

@@ -89,8 +89,7 @@ export interface Rule<M extends Messages = Messages> extends RuleMeta<M> {
 }
 
 /** A rule of any messages, as the registry, engine and reports hold them. */
-// eslint-style escape hatch: the registry cannot name each rule's message types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the registry cannot name each rule's message types
 export type AnyRule = Rule<any>;
 
 export function defineRule<const M extends Messages>(rule: Rule<M>): Rule<M> {

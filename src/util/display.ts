@@ -16,6 +16,6 @@ function readablePath(path: string, cwd: string): string {
   const rel = relative(cwd, path);
   if (!rel.startsWith('..') && !isAbsolute(rel)) return rel;
   const home = homedir();
-  if (path.startsWith(home + '/')) return '~/' + path.slice(home.length + 1);
+  if (path.startsWith(`${home}/`)) return `~/${path.slice(home.length + 1)}`;
   return path;
 }

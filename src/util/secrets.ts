@@ -196,7 +196,7 @@ export function redact(text: string, secrets: Set<string>): string {
 
 /** Whether a URL carries a password in its user info (https://user:pass@host). */
 export function urlHasPassword(url: string): boolean {
-  return parsedUrl(url.trim())?.password ? true : false;
+  return !!parsedUrl(url.trim())?.password;
 }
 
 /**

@@ -152,7 +152,7 @@ describe('init: the local stack', () => {
     expect(password()).toBe(pw);
 
     // A .env the user added to still holds the password Grafana was seeded with: kept, not a conflict.
-    writeFileSync(join(m.stack, '.env'), read(join(m.stack, '.env')) + 'COMPOSE_PROJECT_NAME=mine\n');
+    writeFileSync(join(m.stack, '.env'), `${read(join(m.stack, '.env'))}COMPOSE_PROJECT_NAME=mine\n`);
     const edited = treeHash(m.root);
     const again = await m.init(['--no-start']);
     expect(again.exitCode, again.stderr).toBe(0);
@@ -224,7 +224,7 @@ describe('init: the local stack', () => {
     const token = 'tok_9f8e7d6c5b4a';
     writeFile(
       m.settings,
-      JSON.stringify({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: `https://ci:${password}@otel.example.com:4318`, OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${token}` } }, null, 2) + '\n',
+      `${JSON.stringify({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: `https://ci:${password}@otel.example.com:4318`, OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${token}` } }, null, 2)}\n`,
     );
     const dry = await m.init(['--no-start', '--dry-run']);
     expect(dry.exitCode, dry.stderr).toBe(0);

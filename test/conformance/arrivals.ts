@@ -100,7 +100,7 @@ export function writeCaseFiles(root: string, c: ConformanceCase, p: Ports): void
   mkdirSync(join(root, 'managed'), { recursive: true });
   writeTree(join(root, 'managed'), fillAll(c.managed, p));
   const shell = Object.entries(c.shell ?? {}).filter(([, v]) => v !== undefined);
-  writeFileSync(join(root, 'shell.env'), shell.map(([k, v]) => `export ${k}='${fill(String(v), p)}'`).join('\n') + '\n');
+  writeFileSync(join(root, 'shell.env'), `${shell.map(([k, v]) => `export ${k}='${fill(String(v), p)}'`).join('\n')}\n`);
 }
 
 /** `check --format json` of the files writeCaseFiles wrote, for one Claude Code version. */

@@ -35,7 +35,7 @@ export interface ConformanceCase {
 
 type GateName = (typeof CLAUDE_GATES)[number]['name'];
 
-const settings = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ ...extra, env }, null, 2) + '\n';
+const settings = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => `${JSON.stringify({ ...extra, env }, null, 2)}\n`;
 const base = { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp' };
 const httpJson = { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_ENDPOINT: '{{HTTP}}' };
 const grpc = { ...base, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: '{{GRPC}}' };
@@ -55,7 +55,7 @@ const chunkedAsGated: ConformanceCase['extra'] = (o, _p, _log, version) => {
   if (http.length === 0 || chunked !== want) throw new Error(`${chunked} of ${http.length} OTLP/HTTP requests chunked on ${version}; expected ${want}`);
 };
 
-import { CLAUDE_GATES, sendsChunkedBodies } from '../../src/model/versions.js';
+import { type CLAUDE_GATES, sendsChunkedBodies } from '../../src/model/versions.js';
 
 export const CASES: ConformanceCase[] = [
   { name: 'healthy http/json in user settings', rules: [], gates: ['CHUNKED_BODIES.from', 'CHUNKED_BODIES.fixedIn'], home: user(httpJson), extra: chunkedAsGated },

@@ -38,7 +38,7 @@ const inCI = process.env.CI === 'true';
 const namespaces = canUnshareMount();
 
 /** Which cases run on which version: all on the ends of the supported range, a gate's cases on its boundary pair. */
-export function conformanceMatrix(): Map<string, ConformanceCase[]> {
+function conformanceMatrix(): Map<string, ConformanceCase[]> {
   const matrix = new Map<string, Set<ConformanceCase>>();
   const add = (v: string, cases: ConformanceCase[]) => matrix.set(v, new Set([...(matrix.get(v) ?? []), ...cases]));
   add(OLDEST_SUPPORTED_CLAUDE, CASES);

@@ -48,7 +48,7 @@ function machine(files: Record<string, string | Buffer>, version = '2.1.197') {
   };
 }
 
-const json = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ ...extra, env }, null, 2) + '\n';
+const json = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => `${JSON.stringify({ ...extra, env }, null, 2)}\n`;
 const grpcNoProtocol = { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' };
 const healthy = { ...grpcNoProtocol, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' };
 

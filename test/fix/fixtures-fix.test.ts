@@ -132,7 +132,7 @@ function fixOnce(fx: FixtureCase, extra: string[]) {
     expect(lines.length, `masked diff of ${rel}`).toBe(real.length);
     const hidden: string[] = [];
     lines.forEach((l, i) => {
-      const re = new RegExp('^' + l.split('****').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.+?)') + '$');
+      const re = new RegExp(`^${l.split('****').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.+?)')}$`);
       const m = re.exec(real[i]);
       expect(m, `masked line ${i} of ${rel}: ${l}`).not.toBeNull();
       hidden.push(...m!.slice(1));

@@ -14,7 +14,7 @@ export interface CliResult {
  * (everything but the probing ones: the doctor without --offline, and `probe`; use runCliAsync for those).
  */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliResult {
-  const r = capture(args, env, () => {
+  const r = capture(env, () => {
     const code = main(args);
     if (typeof code !== 'number') throw new Error(`runCli: ${args.join(' ')} probes; use runCliAsync (or --offline)`);
     return code;
@@ -24,10 +24,10 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 
 /** The CLI in-process for commands that probe; output is captured until they finish. */
 export async function runCliAsync(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return capture(args, env, () => main(args)) as Promise<CliResult>;
+  return capture(env, () => main(args)) as Promise<CliResult>;
 }
 
-function capture(args: string[], env: Record<string, string | undefined>, call: () => number | Promise<number>): CliResult | Promise<CliResult> {
+function capture(env: Record<string, string | undefined>, call: () => number | Promise<number>): CliResult | Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
@@ -38,8 +38,14 @@ function capture(args: string[], env: Record<string, string | undefined>, call: 
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   const restore = () => {
     process.stdout.write = out;
     process.stderr.write = err;
@@ -60,7 +66,10 @@ function capture(args: string[], env: Record<string, string | undefined>, call: 
     return { exitCode: code, stdout, stderr };
   }
   return code.then(
-    (exitCode) => (restore(), { exitCode, stdout, stderr }),
+    (exitCode) => {
+      restore();
+      return { exitCode, stdout, stderr };
+    },
     (e) => {
       restore();
       throw e;

@@ -28,7 +28,7 @@ const PATHS = {
 } as const;
 
 export function settingsText(obj: Record<string, unknown>): string {
-  return JSON.stringify(obj, null, 2) + '\n';
+  return `${JSON.stringify(obj, null, 2)}\n`;
 }
 
 /** Builds the workspace the rules see, from strings only (no files are read). */

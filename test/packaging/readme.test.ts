@@ -31,7 +31,10 @@ describe('README', () => {
   it.each(documentedCommands().map((c) => [c.join(' ') || '(no arguments)', c]))('claude-otel-doctor %s is accepted', (_, argv) => {
     let stderr = '';
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => ((stderr += chunk), true)) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string) => {
+      stderr += chunk;
+      return true;
+    }) as typeof process.stderr.write;
     try {
       expect(main(argv as string[], { parseOnly: true }), stderr).toBe(0);
     } finally {

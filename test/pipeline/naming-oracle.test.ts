@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { describeWithComponents as suite } from '../helpers/real-components.js';
 import { claudeBinary } from '../harness/claude-path.js';
 import { collectorBinary, type CollectorRole, PROVISION_COLLECTOR, versions } from '../oracles/paths.js';
@@ -29,7 +29,8 @@ function shape(series: ScrapedSeries[], prefix: RegExp): Record<string, string[]
   const out: Record<string, Set<string>> = {};
   for (const s of series) {
     if (!prefix.test(s.name) || /target_info$/.test(s.name)) continue;
-    (out[s.name] ??= new Set()).add('');
+    out[s.name] ??= new Set();
+    out[s.name].add('');
     for (const l of Object.keys(s.labels)) out[s.name].add(l);
   }
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].filter(Boolean).sort()]));

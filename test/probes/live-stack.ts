@@ -165,7 +165,7 @@ export interface Machine {
 export function machine(settings: Record<string, string>, telemetryFiles: Record<string, string>, topLevel: Record<string, unknown> = {}): Machine {
   const root = mkdtempSync(join(tmpdir(), 'cod-probe-machine-'));
   const files: Record<string, string> = {
-    'home/.claude/settings.json': JSON.stringify({ ...topLevel, env: settings }, null, 2) + '\n',
+    'home/.claude/settings.json': `${JSON.stringify({ ...topLevel, env: settings }, null, 2)}\n`,
     ...Object.fromEntries(Object.entries(telemetryFiles).map(([rel, text]) => [`home/.claude/telemetry/${rel}`, text])),
   };
   for (const [rel, text] of Object.entries(files)) {

@@ -159,7 +159,7 @@ function listenOn(path: string): Promise<void> {
 
 describe('nesting deeper than the limit: one finding where it is crossed, never a stack overflow', () => {
   const N = 100000;
-  const json = (prefix: string) => prefix + '['.repeat(N) + ']'.repeat(N) + '}';
+  const json = (prefix: string) => `${prefix + '['.repeat(N) + ']'.repeat(N)}}`;
 
   it('JSON settings (machine mode)', () => {
     const home = join(root, 'deep-home');
@@ -179,8 +179,8 @@ describe('nesting deeper than the limit: one finding where it is crossed, never 
   });
 
   it('collector YAML found by a walk, in flow and in block style', () => {
-    const flow = write('deep-yaml/flow/otel-collector.yaml', 'receivers:\n  otlp: ' + '['.repeat(N) + ']'.repeat(N) + '\n');
-    const block = write('deep-yaml/block/otel-collector.yaml', 'receivers:\n  otlp:\n    ' + '- '.repeat(N) + 'x\n');
+    const flow = write('deep-yaml/flow/otel-collector.yaml', `receivers:\n  otlp: ${'['.repeat(N)}${']'.repeat(N)}\n`);
+    const block = write('deep-yaml/block/otel-collector.yaml', `receivers:\n  otlp:\n    ${'- '.repeat(N)}x\n`);
     const res = runCli(['check', '--format', 'json', join(root, 'deep-yaml')]);
     expect(res.exitCode).toBe(2);
     const findings = JSON.parse(res.stdout).findings.map((f: { file: string; range: { start: unknown } }) => [f.file, f.range?.start]);
@@ -199,7 +199,7 @@ describe('nesting deeper than the limit: one finding where it is crossed, never 
   });
 
   it('a builder manifest (--collector-manifest): one line with the position', () => {
-    const manifest = write('deep-manifest.yaml', 'receivers:\n  - ' + '['.repeat(N) + ']'.repeat(N) + '\n');
+    const manifest = write('deep-manifest.yaml', `receivers:\n  - ${'['.repeat(N)}${']'.repeat(N)}\n`);
     const res = runCli(['check', empty, '--collector-manifest', manifest]);
     expect(res.exitCode).toBe(2);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
@@ -207,7 +207,7 @@ describe('nesting deeper than the limit: one finding where it is crossed, never 
   });
 
   it('nesting at the limit is read as usual', () => {
-    const ok = write('at-limit/.claude/settings.json', '{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1"}, "x": ' + '['.repeat(MAX_NESTING - 1) + ']'.repeat(MAX_NESTING - 1) + '}');
+    const ok = write('at-limit/.claude/settings.json', `{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1"}, "x": ${'['.repeat(MAX_NESTING - 1)}${']'.repeat(MAX_NESTING - 1)}}`);
     const res = runCli(['check', '--format', 'json', dirname(dirname(ok))]);
     expect(JSON.parse(res.stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('doctor/unreadable-file');
   });

@@ -44,7 +44,7 @@ describe('a FIFO where a writer reads is refused, never waited on', () => {
     fifo(join(home, 'settings.json'));
     // The protocol is missing in the project's local settings; --fix adds it to the user settings by default.
     const env = { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' };
-    writeFileSync(join(project, 'settings.local.json'), JSON.stringify({ env }, null, 2) + '\n');
+    writeFileSync(join(project, 'settings.local.json'), `${JSON.stringify({ env }, null, 2)}\n`);
     const r = cli(['check', '--no-shell-env', '--claude-version', '2.1.197', '--home', join(root, 'fix', 'home'), '--project', join(root, 'fix', 'project'), '--managed-dir', managed, '--fix'], state);
     expect(r.signal, 'the run blocked on the FIFO').toBeNull();
     expect(r.exitCode).toBe(2);

@@ -85,8 +85,7 @@ function spawnFix(c: Copy, fail?: string, onStage?: (name: string, child: ChildP
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString('utf8');
     pending += d.toString('utf8');
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
       const m = /^stage (\S+)$/.exec(line);
@@ -143,7 +142,7 @@ describe('two --fix runs on the same files', () => {
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     try {
       mkdirSync(dirname(c.lock), { recursive: true, mode: 0o700 });
-      writeFileSync(c.lock, JSON.stringify({ pid: holder.pid, started: '2030-01-01T00:00:00.000Z', token: 'x' }) + '\n');
+      writeFileSync(c.lock, `${JSON.stringify({ pid: holder.pid, started: '2030-01-01T00:00:00.000Z', token: 'x' })}\n`);
       const started = Date.now();
       const r = await spawnFix(c);
       const waited = Date.now() - started;
@@ -161,7 +160,7 @@ describe('two --fix runs on the same files', () => {
   it("a dead run's lock is taken over at once", async () => {
     const c = copy();
     mkdirSync(dirname(c.lock), { recursive: true, mode: 0o700 });
-    writeFileSync(c.lock, JSON.stringify({ pid: deadPid(), started: '2020-01-01T00:00:00.000Z', token: 'x' }) + '\n');
+    writeFileSync(c.lock, `${JSON.stringify({ pid: deadPid(), started: '2020-01-01T00:00:00.000Z', token: 'x' })}\n`);
     const r = await spawnFix(c);
     expect([0, 1], r.stderr).toContain(r.code);
     expect(snapshot(c.dir)).toEqual(clean);
@@ -199,7 +198,7 @@ describe("another program's edit while --fix writes", () => {
       // The run has read every file and written the temp file of the second: edit that file now, as an editor would.
       const manifest = JSON.parse(readFileSync(join(c.backups()[0], 'manifest.json'), 'utf8'));
       edited = manifest.files[1].target;
-      writeFileSync(edited, readFileSync(edited, 'utf8') + '\n// the user was here\n');
+      writeFileSync(edited, `${readFileSync(edited, 'utf8')}\n// the user was here\n`);
     });
     expect(edited).not.toBe('');
     expect(r.code, r.stderr).toBe(2);
@@ -209,7 +208,7 @@ describe("another program's edit while --fix writes", () => {
     expect(lines[0]).toContain(edited);
     const now = snapshot(c.dir);
     const rel = relative(c.dir, edited);
-    expect(readFileSync(edited, 'utf8')).toBe(readFileSync(join(FIXTURE, rel), 'utf8') + '\n// the user was here\n');
+    expect(readFileSync(edited, 'utf8')).toBe(`${readFileSync(join(FIXTURE, rel), 'utf8')}\n// the user was here\n`);
     for (const k of Object.keys(original)) if (k !== rel) expect(now[k], k).toBe(original[k]);
     expect(temps(c)).toEqual([]);
   }, 60_000);

@@ -28,7 +28,7 @@ function link(target: string, at: string): void {
   symlinkSync(target, at);
 }
 
-const json = (env: Record<string, string>) => JSON.stringify({ env }, null, 2) + '\n';
+const json = (env: Record<string, string>) => `${JSON.stringify({ env }, null, 2)}\n`;
 /** A settings file whose only fixable finding is the interval written as "10s" (fixed in place to 10000). */
 const fixable = json({
   CLAUDE_CODE_ENABLE_TELEMETRY: '1',

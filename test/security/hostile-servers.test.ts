@@ -34,7 +34,10 @@ afterAll(async () => {
 /** Starts a loopback server and closes it (and every connection) after the file. */
 async function listen(server: Server | import('node:http').Server | import('node:http2').Http2Server): Promise<string> {
   const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   cleanup.push(() => {
     for (const s of sockets) s.destroy();
@@ -303,7 +306,7 @@ describe('redirects are never followed, so credentials stay with the URL the use
 
   it('GRAFANA_TOKEN: a Grafana whose /api/datasources redirects elsewhere gets a finding naming the Location, the other host gets nothing', async () => {
     const elsewhere = await recorder();
-    const location = elsewhere.url.replace('//', '//thief:stolen-pw@') + '/api/datasources';
+    const location = `${elsewhere.url.replace('//', '//thief:stolen-pw@')}/api/datasources`;
     const grafana = await http((req, res) => {
       if (req.url === '/api/health') {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -347,7 +350,7 @@ it('user-info that is not valid percent-encoding (%zz, a cut UTF-8 sequence) is 
 
 describe('JSON answers of every wrong shape', () => {
   const deepArray = '['.repeat(100_000) + ']'.repeat(100_000);
-  const deepObject = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+  const deepObject = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
   const hostileObject = '{"toString":1,"valueOf":1}';
   const SHAPES = ['null', '[]', '42', '"x"', 'true', '{}', deepArray, deepObject, hostileObject, 'not json', ''];
 

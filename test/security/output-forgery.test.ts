@@ -155,7 +155,7 @@ describe('server answers in probe output', () => {
 
 describe('source excerpts', () => {
   it('are cut to a fixed width around the caret, with … at the cut ends', () => {
-    const line = 'a'.repeat(5000) + 'MARK' + 'b'.repeat(5000);
+    const line = `${'a'.repeat(5000)}MARK${'b'.repeat(5000)}`;
     const e = excerpt(line, 5000, 5004);
     expect(e.text.length).toBeLessThanOrEqual(122);
     expect(e.text.startsWith('…') && e.text.endsWith('…')).toBe(true);

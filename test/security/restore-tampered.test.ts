@@ -19,7 +19,7 @@ beforeAll(() => {
   expect(b.status, b.stderr).toBe(0);
 }, 120_000);
 
-const json = (env: Record<string, string>) => JSON.stringify({ env }, null, 2) + '\n';
+const json = (env: Record<string, string>) => `${JSON.stringify({ env }, null, 2)}\n`;
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const VICTIM = 'precious: not written by any run\n';
 
@@ -74,7 +74,7 @@ function fixedMachine() {
       const { signature, ...body } = m;
       const keyFile = join(root, 'state/claude-otel-doctor/manifest.key');
       const signed = sign && existsSync(keyFile) ? createHmac('sha256', readFileSync(keyFile)).update(JSON.stringify(body)).digest('hex') : signature;
-      writeFileSync(manifestPath, JSON.stringify({ ...body, signature: signed }, null, 2) + '\n');
+      writeFileSync(manifestPath, `${JSON.stringify({ ...body, signature: signed }, null, 2)}\n`);
     },
     restore: (extra: string[] = []) => runCli(['restore', name, ...extra], env),
     /** Every target (and the victim) still holds what --fix left. */

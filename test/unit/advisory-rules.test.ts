@@ -23,7 +23,7 @@ interface Setup {
   version?: string;
 }
 
-const settings = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ ...extra, env }, null, 2) + '\n';
+const settings = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => `${JSON.stringify({ ...extra, env }, null, 2)}\n`;
 const healthy = {
   CLAUDE_CODE_ENABLE_TELEMETRY: '1',
   OTEL_METRICS_EXPORTER: 'otlp',

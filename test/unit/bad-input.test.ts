@@ -31,7 +31,7 @@ function setup(name: string, write: (claudeDir: string) => void): string {
 const cases: [string, (d: string) => void, RegExp][] = [
   ['binary', (d) => writeFileSync(join(d, 'settings.json'), Buffer.from([0x7b, 0x00, 0x01, 0x02, 0x7d])), /settings\.json: .*looks binary/],
   ['not UTF-8', (d) => writeFileSync(join(d, 'settings.json'), Buffer.from('{"env":{"A":"\xff\xfe"}}', 'latin1')), /settings\.json: .*not valid UTF-8/],
-  ['huge', (d) => writeFileSync(join(d, 'settings.json'), '{"env":{"A":"' + 'x'.repeat(10 * 1024 * 1024 + 10) + '"}}'), /settings\.json: .*over the 10 MB limit/],
+  ['huge', (d) => writeFileSync(join(d, 'settings.json'), `{"env":{"A":"${'x'.repeat(10 * 1024 * 1024 + 10)}"}}`), /settings\.json: .*over the 10 MB limit/],
   ['symlink loop', (d) => symlinkSync(join(d, 'settings.json'), join(d, 'settings.json')), /settings\.json: .*(symlink loop|broken symlink)/],
   ['a folder', (d) => mkdirSync(join(d, 'settings.json')), /settings\.json: .*is a folder/],
 ];

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
+import type { TextEdit } from '../../types.js';
 import { fix, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from '../../model/edits.js';
 
 const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
@@ -35,7 +36,7 @@ export default defineRule({
           const published = port.hostPort ?? port.containerPort;
           const y = port.value.doc;
           const text = port.value.text();
-          let edits;
+          let edits: TextEdit[];
           if (text !== undefined) {
             edits =
               port.hostPort === undefined

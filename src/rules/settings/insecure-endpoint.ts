@@ -57,7 +57,7 @@ export default defineRule({
     for (const s of prediction.signals) {
       if (!s.exported || !s.exporters.includes('otlp') || !s.url || !s.protocol) continue;
       const url = parse(s.url);
-      if (!url || url.protocol !== 'http:' || isLocal(url.hostname)) continue;
+      if (url?.protocol !== 'http:' || isLocal(url.hostname)) continue;
       const carries = s.headerNames.some(isCredentialHeader) || s.headersFromHelper || url.password !== '';
       if (!carries) continue;
       const varName = endpointVariable(env, s.signal);

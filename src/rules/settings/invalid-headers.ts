@@ -80,7 +80,7 @@ export function analyseHeaders(value: string, http: boolean): HeaderAnalysis {
   const problems: HeaderProblem[] = [];
   let body = value;
   const whole = QUOTED.exec(value);
-  if (whole && whole[2].includes('=') && !whole[2].includes(whole[1])) {
+  if (whole?.[2].includes('=') && !whole[2].includes(whole[1])) {
     body = whole[2];
     problems.push(problem({ kind: 'quotedList', quote: whole[1] }, 'error', true));
   }

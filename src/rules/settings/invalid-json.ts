@@ -1,7 +1,7 @@
 import { defineRule } from '../define.js';
 import type { TextEdit } from '../../types.js';
 import { parseJson, type JsonSyntaxProblem } from '../../load/json.js';
-import { SourceFile } from '../../load/source.js';
+import type { SourceFile } from '../../load/source.js';
 import { atSpan } from '../../model/settings-locate.js';
 
 const DROPPED = 'Claude Code ignores this whole file, including its env';

@@ -44,7 +44,7 @@ export default defineRule({
     if (atLeast(version, MANAGED_LOCK_FROM)) return [];
     const env = ws.claude.env;
     const managed = env.get('OTEL_EXPORTER_OTLP_ENDPOINT');
-    if (!managed || managed.origin.scope !== 'managed' || managed.value.trim() === '') return [];
+    if (managed?.origin.scope !== 'managed' || managed.value.trim() === '') return [];
     const headers = env.get('OTEL_EXPORTER_OTLP_HEADERS');
     const credential =
       headers && headers.origin.scope === 'managed'

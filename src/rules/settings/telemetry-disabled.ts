@@ -34,7 +34,7 @@ export default defineRule({
     if (isTruthy(enable?.value)) return [];
     const selected = ['OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']
       .map((n) => env.get(n))
-      .find((v) => v !== undefined && v.value.split(',').some((e) => e.trim() !== '' && e.trim() !== 'none'));
+      .find((v) => v?.value.split(',').some((e) => e.trim() !== '' && e.trim() !== 'none'));
     if (!selected) return [];
     if (enable) {
       return [
