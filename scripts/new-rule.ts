@@ -98,7 +98,7 @@ const AREA_TEMPLATES: Record<Exclude<(typeof AREAS)[number], 'doctor'>, AreaTemp
   },
   loki: {
     stage: 'Loki',
-    model: "ws.stack.loki (schema periods, structured metadata) and ws.stack.lokiVersion",
+    model: 'ws.stack.loki (schema periods, structured metadata) and ws.stack.lokiVersion',
     file: 'loki-config.yaml',
     text: (todo) => `# ${todo}\nauth_enabled: false\nserver:\n  http_listen_port: 3100\n`,
   },
@@ -106,7 +106,8 @@ const AREA_TEMPLATES: Record<Exclude<(typeof AREAS)[number], 'doctor'>, AreaTemp
     stage: 'Grafana',
     model: 'ws.stack.grafana (provisioned datasources, dashboard providers)',
     file: 'grafana-datasources.yml',
-    text: (todo) => `# ${todo}\napiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    uid: prometheus\n    access: proxy\n    url: http://prometheus:9090\n`,
+    text: (todo) =>
+      `# ${todo}\napiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    uid: prometheus\n    access: proxy\n    url: http://prometheus:9090\n`,
   },
   dashboard: {
     stage: 'Grafana',
@@ -213,7 +214,10 @@ export async function rebuildFixtures(id: string, root: string = packageRoot): P
   const rule = (await import(pathToFileURL(join(root, `src/rules/${area}/${name}.ts`)).href)).default as AnyRule;
   const { fail, pass } = fixtureFolders(id);
   const written: string[] = [];
-  for (const [folder, example] of [[fail, rule.bad], [pass, rule.good]] as const) {
+  for (const [folder, example] of [
+    [fail, rule.bad],
+    [pass, rule.good],
+  ] as const) {
     for (const sub of ['files', 'home', 'project']) rmSync(join(root, folder, sub), { recursive: true, force: true });
     writeFixture(root, folder, example, '', written);
   }
@@ -233,8 +237,11 @@ async function main(args: string[]): Promise<number> {
     console.log(`\nNext: ${golden}, and check the expected.txt files it writes.`);
     return 0;
   }
-  for (const rel of scaffoldRule(id)) console.log(`wrote ${rel}`);
+  const written = scaffoldRule(id);
+  for (const rel of written) console.log(`wrote ${rel}`);
   writeRegistry();
+  // Formatted as the test command checks it (biome ci), so a new rule starts green there.
+  spawnSync('npx', ['biome', 'format', '--write', `src/rules/${id}.ts`, 'src/rules/index.ts'], { cwd: packageRoot, stdio: 'ignore' });
   // The docs import the registry, so they are written by a fresh process that sees the new rule.
   const docs = spawnSync('npx', ['tsx', 'scripts/gen-docs.ts'], { cwd: packageRoot, stdio: 'inherit' });
   if (docs.status !== 0) return 1;

@@ -34,7 +34,11 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 const components = [
   { name: 'Claude Code versions of scripts/claude-versions.json', script: 'scripts/provision-claude.mjs', needs: 'the npm registry' },
   { name: 'Prometheus/promtool 2.x and the 3.x config loader', script: 'scripts/provision-prometheus.mjs', needs: "Debian's packages and the Go module proxy" },
-  { name: 'OpenTelemetry Collector builds (old and current)', script: 'scripts/provision-collector.mjs', needs: 'the Go module proxy; 10-20 minutes when cold' },
+  {
+    name: 'OpenTelemetry Collector builds (old and current)',
+    script: 'scripts/provision-collector.mjs',
+    needs: 'the Go module proxy; 10-20 minutes when cold',
+  },
 ];
 for (const c of components) {
   step(`provision ${c.name}`);
@@ -52,6 +56,9 @@ step('build');
 if (run('node', ['scripts/build.mjs']) !== 0) process.exit(1);
 step('typecheck');
 if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) process.exit(1);
+// Lint and format check (biome.json); `npm run format` repairs what it can.
+step('lint and format (biome ci)');
+if (run('npx', ['biome', 'ci', '.']) !== 0) process.exit(1);
 
 // 4. Every test.
 step('vitest');
