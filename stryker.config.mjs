@@ -25,7 +25,12 @@ export const GROUPS = {
   },
   versions: {
     mutate: ['src/model/versions.ts'],
-    testFiles: ['test/unit/version-compare.test.ts', 'test/unit/version-gates.test.ts', 'test/unit/collector-env.test.ts', 'test/unit/export-settings-rules.test.ts'],
+    testFiles: [
+      'test/unit/version-compare.test.ts',
+      'test/unit/version-gates.test.ts',
+      'test/unit/collector-env.test.ts',
+      'test/unit/export-settings-rules.test.ts',
+    ],
   },
   'fix-writer': {
     mutate: ['src/fixers/write.ts'],

@@ -131,7 +131,8 @@ function material() {
       else if (f.endsWith('.json') && text.includes('"panels"')) dashboards.push({ from: `${u.name}/${f}`, name: basename(f), text });
     }
   }
-  if (!stacks.length || !settings.length || !dashboards.length) throw new Error('fixtures/*/files/ hold no stacks, settings or dashboards to build corpora from');
+  if (!stacks.length || !settings.length || !dashboards.length)
+    throw new Error('fixtures/*/files/ hold no stacks, settings or dashboards to build corpora from');
   return { stacks, settings, dashboards };
 }
 
@@ -187,7 +188,10 @@ function copyStack(rand, mat, unit, dest, label) {
   if (!unit.files.some((f) => f.endsWith('.json') && readFileSync(join(unit.dir, f), 'utf8').includes('"panels"'))) {
     const d = pick(rand, mat.dashboards);
     mkdirSync(join(dest, 'dashboards'), { recursive: true });
-    writeFileSync(join(dest, 'dashboards', d.name), d.text.replace(/"title"\s*:\s*"([^"]*)"/, (_m, t) => `"title": "${t} (${label})"`));
+    writeFileSync(
+      join(dest, 'dashboards', d.name),
+      d.text.replace(/"title"\s*:\s*"([^"]*)"/, (_m, t) => `"title": "${t} (${label})"`),
+    );
     n++;
   }
   return n;
@@ -301,7 +305,8 @@ function makeRunner(rssVia, work) {
   if (rssVia === 'wrapper') writeFileSync(wrapper, WRAPPER);
   return (args, { env, cwd }) => {
     rmSync(side, { force: true });
-    const [cmd, argv] = rssVia === 'time' ? ['/usr/bin/time', ['-f', '%M', '-o', side, process.execPath, cli, ...args]] : [process.execPath, [wrapper, side, cli, ...args]];
+    const [cmd, argv] =
+      rssVia === 'time' ? ['/usr/bin/time', ['-f', '%M', '-o', side, process.execPath, cli, ...args]] : [process.execPath, [wrapper, side, cli, ...args]];
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, argv, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 30 });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -387,7 +392,13 @@ for (const c of corpora) {
   const report = JSON.parse(r.stdout);
   const byRule = {};
   for (const f of report.findings) byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
-  c.findings = { total: report.findings.length, ...report.summary, workspacesWithFindings: new Set(report.findings.map((f) => f.workspace)).size, rules: Object.keys(byRule).length, byRule };
+  c.findings = {
+    total: report.findings.length,
+    ...report.summary,
+    workspacesWithFindings: new Set(report.findings.map((f) => f.workspace)).size,
+    rules: Object.keys(byRule).length,
+    byRule,
+  };
 }
 
 // Corpus commands run from the corpus root, as CI runs them (`check .`; the doctor config there is found).
@@ -407,7 +418,24 @@ const plan = [
   { name: 'doctor --offline (throwaway home)', args: [...machineArgs, '--offline'], codes: [0, 1] },
   {
     name: 'probe (closed ports, --timeout 1)',
-    args: ['probe', '--home', probeHome.home, '--project', probeHome.project, '--managed-dir', probeHome.managed, '--no-shell-env', '--timeout', '1', '--prometheus-url', probeHome.urls[0], '--loki-url', probeHome.urls[1], '--grafana-url', probeHome.urls[2]],
+    args: [
+      'probe',
+      '--home',
+      probeHome.home,
+      '--project',
+      probeHome.project,
+      '--managed-dir',
+      probeHome.managed,
+      '--no-shell-env',
+      '--timeout',
+      '1',
+      '--prometheus-url',
+      probeHome.urls[0],
+      '--loki-url',
+      probeHome.urls[1],
+      '--grafana-url',
+      probeHome.urls[2],
+    ],
     codes: [0, 1],
   },
 ];
@@ -461,7 +489,15 @@ const result = {
   rssMethod: rssVia === 'time' ? '/usr/bin/time -f %M (ru_maxrss of the child)' : 'process.resourceUsage().maxRSS in a node wrapper that imports dist/cli.js',
   builtBeforeRun: built,
   machine: machine(),
-  corpora: corpora.map((c) => ({ name: c.name, files: c.files, bytes: c.bytes, stacks: c.stacks, teams: c.teams, teamProblems: c.teamProblems, findings: c.findings })),
+  corpora: corpora.map((c) => ({
+    name: c.name,
+    files: c.files,
+    bytes: c.bytes,
+    stacks: c.stacks,
+    teams: c.teams,
+    teamProblems: c.teamProblems,
+    findings: c.findings,
+  })),
   measurements,
   failures,
 };
@@ -469,7 +505,11 @@ const result = {
 // ---------------------------------------------------------------------------------------------------- output
 function table(headers, rows, rightAligned) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (rightAligned[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => (rightAligned[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return `${[line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`;
 }
 const ms = (x) => (x >= 100 ? `${Math.round(x)} ms` : `${x.toFixed(1)} ms`);
@@ -480,7 +520,18 @@ out += `commit: ${mc.commit}${mc.dirty ? ' (with uncommitted changes)' : ''}\n`;
 out += `runs: ${runs} per measurement${opts.quick ? ' (--quick)' : ''}, each a fresh process; peak RSS via ${result.rssMethod}\n\n`;
 out += table(
   ['corpus', 'files', 'KiB', 'stacks', 'teams', 'findings', 'error', 'warning', 'info', 'rules hit'],
-  result.corpora.map((c) => [c.name, c.files, Math.round(c.bytes / 1024), c.stacks, c.teams, c.findings.total, c.findings.error, c.findings.warning, c.findings.info, c.findings.rules]),
+  result.corpora.map((c) => [
+    c.name,
+    c.files,
+    Math.round(c.bytes / 1024),
+    c.stacks,
+    c.teams,
+    c.findings.total,
+    c.findings.error,
+    c.findings.warning,
+    c.findings.info,
+    c.findings.rules,
+  ]),
   [false, true, true, true, true, true, true, true, true, true],
 );
 out += '\n';

@@ -26,7 +26,11 @@ for (const v of versions) {
   }
 }
 const opts = { cwd: root, stdio: 'inherit' };
-if ((spawnSync(process.execPath, [join(root, 'scripts', 'provision-claude.mjs'), ...versions], { ...opts, stdio: ['ignore', 'ignore', 'inherit'] }).status ?? 1) !== 0) process.exit(1);
+if (
+  (spawnSync(process.execPath, [join(root, 'scripts', 'provision-claude.mjs'), ...versions], { ...opts, stdio: ['ignore', 'ignore', 'inherit'] }).status ??
+    1) !== 0
+)
+  process.exit(1);
 const env = { ...process.env, ...(versions.length ? { CLAUDE_CONFORMANCE_VERSIONS: versions.join(',') } : {}) };
 const r = spawnSync('npx', ['vitest', 'run', 'test/conformance/prediction.test.ts', 'test/conformance/fix.test.ts'], { ...opts, env });
 process.exit(r.status ?? 1);

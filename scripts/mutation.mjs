@@ -29,8 +29,12 @@ for (const group of asked.length ? asked : Object.keys(GROUPS)) {
   const count = (...s) => mutants.filter((m) => s.includes(m.status)).length;
   const detected = count('Killed', 'Timeout');
   const valid = detected + count('Survived', 'NoCoverage');
-  const survivors = mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage').map((m) => `${m.file}:${m.location.start.line} ${m.mutatorName}`);
-  lines.push(`${group}: ${valid ? ((100 * detected) / valid).toFixed(1) : '100.0'}% (${detected}/${valid} detected)${survivors.length ? `; survived: ${survivors.join(', ')}` : ''}`);
+  const survivors = mutants
+    .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
+    .map((m) => `${m.file}:${m.location.start.line} ${m.mutatorName}`);
+  lines.push(
+    `${group}: ${valid ? ((100 * detected) / valid).toFixed(1) : '100.0'}% (${detected}/${valid} detected)${survivors.length ? `; survived: ${survivors.join(', ')}` : ''}`,
+  );
 }
 console.log(`\n${lines.join('\n')}`);
 process.exit(failed ? 1 : 0);

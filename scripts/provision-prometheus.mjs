@@ -77,7 +77,7 @@ function provisionPromtool() {
     log(`promtool present: ${version.split('\n')[0]}`);
     return;
   }
-  if (process.getuid?.() !== 0) fail('promtool or prometheus is missing and installing Debian\'s prometheus package needs root');
+  if (process.getuid?.() !== 0) fail("promtool or prometheus is missing and installing Debian's prometheus package needs root");
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const policy = capture('apt-cache', ['policy', 'prometheus']) ?? '';
   if (!/Candidate:\s*(?!\(none\))\S/.test(policy)) {

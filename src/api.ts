@@ -295,10 +295,17 @@ export function check(options: SetupOptions = {}): CheckResult {
 
 /** The probe settings of these options, checked. */
 function probeFlags(s: Setup, o: ProbeOptions): ProbeFlags {
-  for (const [name, url] of [['prometheusUrl', o.prometheusUrl], ['grafanaUrl', o.grafanaUrl], ['lokiUrl', o.lokiUrl]] as const) {
+  for (const [name, url] of [
+    ['prometheusUrl', o.prometheusUrl],
+    ['grafanaUrl', o.grafanaUrl],
+    ['lokiUrl', o.lokiUrl],
+  ] as const) {
     if (url !== undefined && !isHttpUrl(url)) throw new UsageError(`${name} must be an http:// or https:// URL`);
   }
-  for (const [name, ms] of [['timeoutMs', o.timeoutMs], ['flowTimeoutMs', o.flowTimeoutMs]] as const) {
+  for (const [name, ms] of [
+    ['timeoutMs', o.timeoutMs],
+    ['flowTimeoutMs', o.flowTimeoutMs],
+  ] as const) {
     if (ms !== undefined && !(Number.isFinite(ms) && ms > 0 && ms <= 600_000)) throw new UsageError(`${name} must be between 0 and 600000 ms`);
   }
   return {
@@ -344,7 +351,11 @@ async function probed(s: Setup, o: ProbeOptions, withRules: boolean): Promise<Ch
   const runs = await Promise.all(loaded.workspaces.map((ws) => runProbes(ws, flags, selected)));
   const probes = runs.flatMap((r) => r.results);
   const findings = [...loaded.findings, ...probes.flatMap((r) => (r.finding ? [r.finding] : []))];
-  const secrets = [flags.grafanaToken ?? '', ...[flags.grafanaUrl, flags.prometheusUrl, flags.lokiUrl].flatMap(urlCredentials), ...runs.flatMap((r) => [...r.secrets])].filter(Boolean);
+  const secrets = [
+    flags.grafanaToken ?? '',
+    ...[flags.grafanaUrl, flags.prometheusUrl, flags.lokiUrl].flatMap(urlCredentials),
+    ...runs.flatMap((r) => [...r.secrets]),
+  ].filter(Boolean);
   return { ...result(s, loaded, findings, secrets), probes };
 }
 
@@ -416,7 +427,10 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
     probe: async (home) => {
       try {
         const r = await probe({ home });
-        return { exitCode: r.exitCode, text: formatReport(r, { command: 'probe', format: 'pretty', failOn: 'error', color: colorEnabled(), cwd: process.cwd() }) };
+        return {
+          exitCode: r.exitCode,
+          text: formatReport(r, { command: 'probe', format: 'pretty', failOn: 'error', color: colorEnabled(), cwd: process.cwd() }),
+        };
       } catch (err) {
         onErrorOutput?.(errorLine(err));
         return { exitCode: 2, text: '' };

@@ -2,7 +2,21 @@
 import { cac } from 'cac';
 import { realpathSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { check, checkRuleList, doctor, errorLine, fix, init, loadDoctorConfig, probe, type CheckResult, type FixOptions, type InitOptions, type ProbeOptions, type SetupOptions } from './api.js';
+import {
+  check,
+  checkRuleList,
+  doctor,
+  errorLine,
+  fix,
+  init,
+  loadDoctorConfig,
+  probe,
+  type CheckResult,
+  type FixOptions,
+  type InitOptions,
+  type ProbeOptions,
+  type SetupOptions,
+} from './api.js';
 import { RULES_BY_ID } from './rules/index.js';
 import { FORMATS, formatReport, type Format } from './report/output.js';
 import { explainRule, listRules } from './report/rules.js';
@@ -59,7 +73,10 @@ interface CommonOptions {
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 type Command = 'doctor' | 'check' | 'probe';
@@ -104,7 +121,13 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   // Probe flags are checked before --fix runs, so a bad flag never leaves a changed file behind.
   const probeOptions = probing ? probeFlags(opts, setup) : undefined;
   if (fixRequested(opts, filesMode, !filesMode || explicitMachine)) {
-    const fixOptions: FixOptions = { ...setup, unsafe: opts.unsafeFixes, dryRun: opts.dryRun, showFixes: opts.showFixes, scope: opts.scope as FixScope | undefined };
+    const fixOptions: FixOptions = {
+      ...setup,
+      unsafe: opts.unsafeFixes,
+      dryRun: opts.dryRun,
+      showFixes: opts.showFixes,
+      scope: opts.scope as FixScope | undefined,
+    };
     const fixed = fix(fixOptions);
     process.stdout.write(fixed.diff);
     // Notes go to stdout before the pretty report; with a machine format (json, sarif, github), or a dry run, to stderr.
@@ -133,7 +156,11 @@ function seconds(value: string | undefined, flag: string): number | undefined {
 }
 
 function probeFlags(opts: CommonOptions, setup: SetupOptions): ProbeOptions {
-  for (const [flag, url] of [['--prometheus-url', opts.prometheusUrl], ['--grafana-url', opts.grafanaUrl], ['--loki-url', opts.lokiUrl]] as const) {
+  for (const [flag, url] of [
+    ['--prometheus-url', opts.prometheusUrl],
+    ['--grafana-url', opts.grafanaUrl],
+    ['--loki-url', opts.lokiUrl],
+  ] as const) {
     if (url === undefined) continue;
     let ok = false;
     try {
@@ -169,7 +196,7 @@ function withCommonOptions<T extends ReturnType<ReturnType<typeof cac>['command'
     .option('--settings <file-or-json>', 'the --settings value Claude Code is started with')
     .option('--env-file <file>', 'read shell variables from a KEY=value file')
     .option('--no-shell-env', 'ignore the variables of this shell')
-    .option('--machine', 'with paths: also read this machine\'s home, project, managed settings and shell')
+    .option('--machine', "with paths: also read this machine's home, project, managed settings and shell")
     .option('--collector-version <version>', 'collector version when no compose image tag says (default: newest known)')
     .option('--collector-manifest <file>', 'builder manifest of a custom collector build (its component list is checked)')
     .option('--collector-env-file <file>', "the collector's environment, as KEY=value lines: variables not in it count as unset")
@@ -191,7 +218,10 @@ function withProbeOptions<T extends ReturnType<ReturnType<typeof cac>['command']
     .option('--timeout <seconds>', 'hard timeout of each probe request', { default: '5' })
     .option('--flow-timeout <seconds>', 'how long the end-to-end check waits for its data (default: twice the scrape interval + 5 s)')
     .option('--no-send', 'send no probe telemetry (skips the end-to-end check)')
-    .option('--trust-project', "treat the project's .claude/settings.json and settings.local.json as your own: run their otelHeadersHelper, send your credentials to their endpoint");
+    .option(
+      '--trust-project',
+      "treat the project's .claude/settings.json and settings.local.json as your own: run their otelHeadersHelper, send your credentials to their endpoint",
+    );
 }
 
 /** The exit code; a Promise for the commands that probe (the doctor without --offline, and `probe`). */
@@ -206,17 +236,25 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
   withProbeOptions(withCommonOptions(cli.command('', "Diagnose this machine's Claude Code telemetry setup, stage by stage: static rules and live probes")))
     .option('--offline', 'static rules only: no live probes')
     .action((opts: CommonOptions) => settle(run('doctor', [], opts)));
-  withProbeOptions(withCommonOptions(cli.command('probe [...paths]', 'Live probes only: OTLP endpoints, collector, Prometheus, Loki, Grafana, and an end-to-end data check; with paths, probe the stack those files describe'))).action(
-    (paths: string[], opts: CommonOptions) => settle(run('probe', paths, opts)),
-  );
+  withProbeOptions(
+    withCommonOptions(
+      cli.command(
+        'probe [...paths]',
+        'Live probes only: OTLP endpoints, collector, Prometheus, Loki, Grafana, and an end-to-end data check; with paths, probe the stack those files describe',
+      ),
+    ),
+  ).action((paths: string[], opts: CommonOptions) => settle(run('probe', paths, opts)));
   withCommonOptions(cli.command('check [...paths]', 'Static rules only, no network; with paths, CI mode on those files and folders')).action(
     (paths: string[], opts: CommonOptions) => {
       settle(run('check', paths, opts));
     },
   );
-  cli.command('rules', 'List every rule').option('--format <format>', 'pretty | json', { default: 'pretty' }).action((opts: { format: string }) => {
-    process.stdout.write(listRules(opts.format === 'json', colorEnabled()));
-  });
+  cli
+    .command('rules', 'List every rule')
+    .option('--format <format>', 'pretty | json', { default: 'pretty' })
+    .action((opts: { format: string }) => {
+      process.stdout.write(listRules(opts.format === 'json', colorEnabled()));
+    });
   cli.command('explain <rule-id>', 'Explain one rule: what it checks, why, examples, fix').action((id: string) => {
     const rule = RULES_BY_ID.get(id);
     const probe = PROBES.find((p) => p.id === id);
@@ -228,7 +266,12 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .option('--force', 'restore files even when they changed since the fix')
     .option('--list', 'list the backups, oldest first')
     .action((backup: string | undefined, opts: { force?: boolean; list?: boolean }) => {
-      if (opts.list) process.stdout.write(listBackups().map((d) => `${d}\n`).join(''));
+      if (opts.list)
+        process.stdout.write(
+          listBackups()
+            .map((d) => `${d}\n`)
+            .join(''),
+        );
       else {
         const restored = runRestore(backup, opts.force === true, process.cwd());
         process.stdout.write(restored.text);
@@ -236,7 +279,10 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
       }
     });
   cli
-    .command('init', 'Write a working setup: a local stack (collector, Prometheus, Loki, Grafana with a dashboard) and your Claude Code settings; with --enterprise, settings for a central endpoint')
+    .command(
+      'init',
+      'Write a working setup: a local stack (collector, Prometheus, Loki, Grafana with a dashboard) and your Claude Code settings; with --enterprise, settings for a central endpoint',
+    )
     .option('--dir <path>', 'folder for the local stack (default: ~/.claude/telemetry, where the doctor reads it)')
     .option('--home <dir>', 'home folder whose .claude/settings.json gets the telemetry settings (default: your home)')
     .option('--force', 'replace files that differ from what init writes (a backup is kept; undo with `restore`)')
@@ -254,9 +300,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .option('--out <dir>', 'with --enterprise: output folder (default: ./claude-telemetry-rollout)')
     .option('--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)')
     .action((opts: InitOptions) =>
-      settle(
-        init({ ...opts, onOutput: (text) => process.stdout.write(text), onErrorOutput: (text) => process.stderr.write(text) }).then((r) => r.exitCode),
-      ),
+      settle(init({ ...opts, onOutput: (text) => process.stdout.write(text), onErrorOutput: (text) => process.stderr.write(text) }).then((r) => r.exitCode)),
     );
   cli.help();
   cli.version(TOOL_VERSION);
@@ -365,7 +409,10 @@ if (invokedDirectly()) {
     });
   }
   // A helper runs in its own process group, which the terminal's Ctrl-C does not reach: end it before leaving.
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.on(signal, () => {
       stopHelpers();
       process.exit(code);

@@ -72,14 +72,24 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions, problems:
   for (const c of comments.values()) {
     if (c.used || narrowed) continue;
     findings.push(
-      toFinding(unusedSuppression, { kind: 'comment', data: { rules: c.rules }, file: c.file, range: c.range, hint: 'remove the comment, or check the rule id' }, 'warning'),
+      toFinding(
+        unusedSuppression,
+        { kind: 'comment', data: { rules: c.rules }, file: c.file, range: c.range, hint: 'remove the comment, or check the rule id' },
+        'warning',
+      ),
     );
   }
   for (const s of opts.config.ignore) {
     if (used.has(s.index) || !opts.config.source) continue;
     if (narrowed) continue; // a narrowed run cannot tell whether a suppression is needed
     const at = { file: opts.config.file, range: ignoreEntryRange(opts.config, s.index), path: `/ignore/${s.index}` };
-    findings.push(toFinding(unusedSuppression, { kind: 'configEntry', data: { rules: s.rules, path: s.path }, ...at, hint: 'remove it from the config, or fix its path' }, 'warning'));
+    findings.push(
+      toFinding(
+        unusedSuppression,
+        { kind: 'configEntry', data: { rules: s.rules, path: s.path }, ...at, hint: 'remove it from the config, or fix its path' },
+        'warning',
+      ),
+    );
   }
   return capPerRuleAndFile(dedupe(findings).sort(compareFindings));
 }
@@ -149,7 +159,9 @@ const OUTSIDE_HINT = 'what it leads to was not checked: name that path too (chec
 const BUG_HINT = 'a bug in claude-otel-doctor: please report it with the file that caused it';
 
 function internalError(ruleId: string, err: unknown, workspace: string | undefined): Finding {
-  const detail = String((err as Error)?.message ?? err).split('\n')[0].slice(0, 200);
+  const detail = String((err as Error)?.message ?? err)
+    .split('\n')[0]
+    .slice(0, 200);
   return { ...toFinding(internalErrorRule, { kind: 'ruleFailed', data: { rule: ruleId, error: detail }, hint: BUG_HINT }, 'error'), workspace };
 }
 

@@ -55,7 +55,8 @@ function classifiedFiles(paths: string[], ignored: (p: string) => boolean, probl
     const r = reader.text(path);
     if (!r.ok) {
       // Unreadable files matter only when they would have been config files, or were named on the command line.
-      if (given.has(path) || looksLikeConfigName(path)) problems.push(/settings|^\.claude\.json$/.test(basename(path)) ? settingsProblem(r.problem) : r.problem);
+      if (given.has(path) || looksLikeConfigName(path))
+        problems.push(/settings|^\.claude\.json$/.test(basename(path)) ? settingsProblem(r.problem) : r.problem);
       continue;
     }
     try {
@@ -146,7 +147,11 @@ export function fileWorkspaces(
       const label = variants.length > 1 && rel ? (name === '.' ? rel : `${name} (${rel})`) : name;
       const ws = makeWorkspace(root, label, claudeFiles, version, 'files');
       for (const f of files) ws.sources.set(f.source.path, f.source);
-      attachStack(ws, files.filter((f) => f.kind !== 'claude-settings'), { ...stackOptions, configVersions: config.versions });
+      attachStack(
+        ws,
+        files.filter((f) => f.kind !== 'claude-settings'),
+        { ...stackOptions, configVersions: config.versions },
+      );
       problems.push(...ws.problems);
       workspaces.push(ws);
     }
@@ -190,7 +195,7 @@ function isDir(p: string): boolean {
 function commonFolder(paths: string[]): string {
   const dirs = paths.map((p) => (isDir(p) ? p : dirname(p)));
   let common = dirs[0] ?? process.cwd();
-  for (const d of dirs) while (!(`${d}/`).startsWith(common.endsWith('/') ? common : `${common}/`)) common = dirname(common);
+  for (const d of dirs) while (!`${d}/`.startsWith(common.endsWith('/') ? common : `${common}/`)) common = dirname(common);
   return common;
 }
 

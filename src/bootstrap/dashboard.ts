@@ -43,7 +43,12 @@ function panel(id: number, p: PanelSpec): Record<string, unknown> {
     ...(p.unit ? { fieldConfig: { defaults: { unit: p.unit }, overrides: [] } } : {}),
     ...(p.type === 'logs' ? { options: { showTime: true, wrapLogMessage: true, sortOrder: 'Descending', enableLogDetails: true } } : {}),
     // A stat or bar gauge shows one number per series: an instant query over the dashboard's range.
-    targets: p.targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), datasource: ds, ...t, ...(p.type === 'stat' || p.type === 'bargauge' ? { instant: true } : {}) })),
+    targets: p.targets.map((t, i) => ({
+      refId: String.fromCharCode(65 + i),
+      datasource: ds,
+      ...t,
+      ...(p.type === 'stat' || p.type === 'bargauge' ? { instant: true } : {}),
+    })),
   };
 }
 
@@ -53,7 +58,13 @@ const total = (otel: ClaudeMetricName, matcher = '') => `sum(increase(${series(o
 const over = (otel: ClaudeMetricName, by: string[]) => `sum by (${by.map(label).join(', ')}) (increase(${series(otel)}[$__rate_interval]))`;
 
 export function claudeDashboard(): Record<string, unknown> {
-  const stat = (x: number, title: string, expr: string, unit?: string): PanelSpec => ({ title, type: 'stat', targets: [{ expr }], gridPos: { x, y: 0, w: 4, h: 4 }, unit });
+  const stat = (x: number, title: string, expr: string, unit?: string): PanelSpec => ({
+    title,
+    type: 'stat',
+    targets: [{ expr }],
+    gridPos: { x, y: 0, w: 4, h: 4 },
+    unit,
+  });
   const specs: PanelSpec[] = [
     stat(0, 'Cost', total('claude_code.cost.usage'), 'currencyUSD'),
     stat(4, 'Tokens', total('claude_code.token.usage'), 'short'),

@@ -27,7 +27,12 @@ function dockerOnPath(): string | undefined {
 
 /** The first line of what a failed command printed, for one-line messages. */
 function firstLine(out: string | undefined): string {
-  return (out ?? '').split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  return (
+    (out ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? ''
+  );
 }
 
 export type DockerState = { ok: true; docker: string } | { ok: false; reason: string };
@@ -48,7 +53,10 @@ export function composeUp(docker: string, composeFile: string, err: (text: strin
   err(`${r.stdout ?? ''}${r.stderr ?? ''}`);
   if (r.error) return { ok: false, error: (r.error as NodeJS.ErrnoException).code ?? r.error.message };
   if (r.status !== 0) {
-    const lines = `${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = `${r.stderr ?? ''}`
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     return { ok: false, error: lines[lines.length - 1] ?? `exit ${r.status}` };
   }
   return { ok: true };

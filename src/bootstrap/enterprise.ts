@@ -69,17 +69,25 @@ export function parseEnterprise(flags: EnterpriseFlags): EnterpriseInput {
   }
   const helperHint = 'serve credentials from a headers helper (--headers-helper) instead; nothing was written';
   if (url.username || url.password) {
-    throw new UsageError(`--endpoint carries credentials in its user info: managed-settings.json goes to every developer machine, so a credential must never be in it; ${helperHint}`);
+    throw new UsageError(
+      `--endpoint carries credentials in its user info: managed-settings.json goes to every developer machine, so a credential must never be in it; ${helperHint}`,
+    );
   }
   if (url.search) {
     const names = [...url.searchParams.keys()];
     if (names.some((n) => SECRET_QUERY.test(n)) || names.length === 0) {
-      throw new UsageError(`--endpoint carries what looks like a credential in its query string: managed-settings.json goes to every developer machine, so a credential must never be in it; ${helperHint}`);
+      throw new UsageError(
+        `--endpoint carries what looks like a credential in its query string: managed-settings.json goes to every developer machine, so a credential must never be in it; ${helperHint}`,
+      );
     }
-    throw new UsageError(`--endpoint has a query string (${names.join(', ')}): Claude Code appends /v1/<signal> to the endpoint's path, so give the base URL only`);
+    throw new UsageError(
+      `--endpoint has a query string (${names.join(', ')}): Claude Code appends /v1/<signal> to the endpoint's path, so give the base URL only`,
+    );
   }
   if (SIGNAL_PATH.test(url.pathname)) {
-    throw new UsageError(`--endpoint ends with ${SIGNAL_PATH.exec(url.pathname)![0].replace(/\/$/, '')}: Claude Code appends /v1/<signal> itself (it would send to …/v1/metrics/v1/metrics); give the base URL`);
+    throw new UsageError(
+      `--endpoint ends with ${SIGNAL_PATH.exec(url.pathname)![0].replace(/\/$/, '')}: Claude Code appends /v1/<signal> itself (it would send to …/v1/metrics/v1/metrics); give the base URL`,
+    );
   }
 
   let protocol: Protocol;
@@ -94,19 +102,25 @@ export function parseEnterprise(flags: EnterpriseFlags): EnterpriseInput {
   const headers = (flags.header ?? []).map((h) => {
     const eq = h.indexOf('=');
     const name = eq > 0 ? h.slice(0, eq).trim() : '';
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`--header must be name=value with an HTTP header name, not "${name || h.split(/[=:]/)[0]}…"`);
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      throw new UsageError(`--header must be name=value with an HTTP header name, not "${name || h.split(/[=:]/)[0]}…"`);
     const value = h.slice(eq + 1).trim();
     if (isCredentialHeader(name) || splitAuthScheme(value).scheme !== undefined) {
-      throw new UsageError(`--header ${name} carries a credential: managed-settings.json goes to every developer machine, so a credential must never be in it; ${helperHint}`);
+      throw new UsageError(
+        `--header ${name} carries a credential: managed-settings.json goes to every developer machine, so a credential must never be in it; ${helperHint}`,
+      );
     }
-    if (!value || value.includes(',')) throw new UsageError(`--header ${name} needs a value without commas (OTEL_EXPORTER_OTLP_HEADERS is a comma-separated list)`);
+    if (!value || value.includes(','))
+      throw new UsageError(`--header ${name} needs a value without commas (OTEL_EXPORTER_OTLP_HEADERS is a comma-separated list)`);
     return { name, value };
   });
 
   const helper = flags.headersHelper?.trim();
   if (helper !== undefined) {
     if (!isAbsolute(helper) && !/^[A-Za-z]:[\\/]/.test(helper)) {
-      throw new UsageError(`--headers-helper must be an absolute path on the developer machines (e.g. /usr/local/bin/otel-headers.sh), not "${helper}": Claude Code would look for it relative to each project`);
+      throw new UsageError(
+        `--headers-helper must be an absolute path on the developer machines (e.g. /usr/local/bin/otel-headers.sh), not "${helper}": Claude Code would look for it relative to each project`,
+      );
     }
     if (protocol === 'grpc') {
       throw new UsageError(
@@ -207,7 +221,9 @@ export function rolloutGuide(input: EnterpriseInput): string {
   for (const [k, v] of Object.entries(env)) add(`| \`${k}\` | \`${v}\` |`);
   if (input.headersHelper) add(`| \`otelHeadersHelper\` | \`${input.headersHelper}\` |`);
   add('');
-  add(`The protocol is ${input.protocol}${input.protocolInferred ? ` (inferred from the endpoint's port: 4317 is OTLP/gRPC, anything else OTLP/HTTP; \`--protocol\` overrides it)` : ''}.`);
+  add(
+    `The protocol is ${input.protocol}${input.protocolInferred ? ` (inferred from the endpoint's port: 4317 is OTLP/gRPC, anything else OTLP/HTTP; \`--protocol\` overrides it)` : ''}.`,
+  );
   add('`managed-settings.json` holds no credential: it is copied to every machine, where every user can read it.', '');
 
   add('## 1. Install the managed settings', '');
@@ -241,24 +257,33 @@ export function rolloutGuide(input: EnterpriseInput): string {
   add('## 3. Verify', '');
   add('Before the rollout, check the file as machines will read it, from this folder (no findings expected):', '');
   add('```sh', 'claude-otel-doctor check .', '```', '');
-  add('On a developer machine after the install, the doctor reads the managed settings where they are and sends an empty export to the endpoint with the same protocol and headers:', '');
+  add(
+    'On a developer machine after the install, the doctor reads the managed settings where they are and sends an empty export to the endpoint with the same protocol and headers:',
+    '',
+  );
   add('```sh', 'claude-otel-doctor            # static rules and live probes, stage by stage', 'claude-otel-doctor probe      # the endpoint only', '```', '');
 
   add('## 4. Attribution in Prometheus', '');
   if (input.attributes.length) {
-    add('Claude Code attaches `OTEL_RESOURCE_ATTRIBUTES` to every metric (from 2.1.161; earlier versions only to the resource, so the collector needs `resource_to_telemetry_conversion`). Behind a collector\'s prometheus exporter they become labels:', '');
+    add(
+      "Claude Code attaches `OTEL_RESOURCE_ATTRIBUTES` to every metric (from 2.1.161; earlier versions only to the resource, so the collector needs `resource_to_telemetry_conversion`). Behind a collector's prometheus exporter they become labels:",
+      '',
+    );
     add('| flag | attribute | Prometheus label |', '|---|---|---|');
     for (const a of input.attributes) add(`| \`${a.flag}\` | \`${a.key}=${encodeAttributeValue(a.value)}\` | \`${labelName(a.key)}\` |`);
     add('');
     const by = input.attributes.map((a) => labelName(a.key)).join(', ');
-    add('For example (names as the collector\'s prometheus exporter makes them without a namespace):', '');
+    add("For example (names as the collector's prometheus exporter makes them without a namespace):", '');
     add('```promql', `sum by (${by}) (increase(${cost}[1d]))`, `sum by (${by}, type) (increase(${tokens}[1d]))`, '```', '');
     add('Values are percent-encoded in the variable (a raw space makes Claude Code drop every attribute); labels carry the decoded value.', '');
   } else {
-    add('No `--team`, `--department` or `--cost-center` was given, so metrics carry no attribution labels. Run init again with them to split cost and usage by team.', '');
+    add(
+      'No `--team`, `--department` or `--cost-center` was given, so metrics carry no attribution labels. Run init again with them to split cost and usage by team.',
+      '',
+    );
   }
   add(
-    'Claude Code exports delta sums. A collector\'s prometheus exporter converts them; Prometheus\' own OTLP receiver needs `--enable-feature=otlp-deltatocumulative`, and a collector that remote-writes needs a `deltatocumulative` processor (or add `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative` to the managed env).',
+    "Claude Code exports delta sums. A collector's prometheus exporter converts them; Prometheus' own OTLP receiver needs `--enable-feature=otlp-deltatocumulative`, and a collector that remote-writes needs a `deltatocumulative` processor (or add `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative` to the managed env).",
     '',
   );
 

@@ -73,8 +73,22 @@ export interface InitResult {
 /** What a run found out, filled as it goes; `output` is the text given to `out`. */
 type Run = Omit<InitResult, 'exitCode'> & { io: InitIO };
 
-const LOCAL_ONLY = [['--dir', 'dir'], ['--home', 'home'], ['--no-start', 'start'], ['--wait', 'wait']] as const;
-const ENTERPRISE_ONLY = [['--endpoint', 'endpoint'], ['--protocol', 'protocol'], ['--team', 'team'], ['--department', 'department'], ['--cost-center', 'costCenter'], ['--headers-helper', 'headersHelper'], ['--header', 'header'], ['--out', 'out']] as const;
+const LOCAL_ONLY = [
+  ['--dir', 'dir'],
+  ['--home', 'home'],
+  ['--no-start', 'start'],
+  ['--wait', 'wait'],
+] as const;
+const ENTERPRISE_ONLY = [
+  ['--endpoint', 'endpoint'],
+  ['--protocol', 'protocol'],
+  ['--team', 'team'],
+  ['--department', 'department'],
+  ['--cost-center', 'costCenter'],
+  ['--headers-helper', 'headersHelper'],
+  ['--header', 'header'],
+  ['--out', 'out'],
+] as const;
 
 export async function runInit(flags: InitFlags, io: InitIO): Promise<InitResult> {
   const f = normalize(flags);
@@ -215,7 +229,8 @@ function runLocal(f: InitFlags, run: Run): number | Promise<number> {
   return failed ? 1 : 0;
 }
 
-const NEXT = 'next: restart Claude Code (it reads telemetry settings at start), use it, then run claude-otel-doctor to follow the data end to end (claude-otel-doctor probe: the live checks only)\n';
+const NEXT =
+  'next: restart Claude Code (it reads telemetry settings at start), use it, then run claude-otel-doctor to follow the data end to end (claude-otel-doctor probe: the live checks only)\n';
 
 function waitSeconds(value: string | number | undefined): number {
   if (value === undefined) return 90;
@@ -246,7 +261,11 @@ async function verifyStarted(run: Run, home: string, defaultDir: boolean, waitSe
     for (const [name, url] of READY) if (pending.has(name) && (await answers(url))) pending.delete(name);
     if (pending.size > 0) await new Promise((r) => setTimeout(r, 1000));
   }
-  out(pending.size === 0 ? 'every service answers; the live checks:\n' : `not answering after ${waitSec} s: ${[...pending].join(', ')} (docker compose ps and docker compose logs show why); the live checks as things stand:\n`);
+  out(
+    pending.size === 0
+      ? 'every service answers; the live checks:\n'
+      : `not answering after ${waitSec} s: ${[...pending].join(', ')} (docker compose ps and docker compose logs show why); the live checks as things stand:\n`,
+  );
   if (!defaultDir) {
     out(`(the doctor reads the stack in ${displayPath(join(home, '.claude', 'telemetry'))}; for this folder run claude-otel-doctor probe with its path)\n`);
     return failed ? 1 : 0;
@@ -301,7 +320,9 @@ function runEnterprise(f: InitFlags, run: Run): number {
   const v = verifyManaged(dir, new Map([[managed.path, managed.text]]));
   if (v.findings.length || v.problems.length) {
     const why = [...v.problems.map((p) => p.reason), ...v.findings.map((x) => `${x.message} [${x.ruleId}]`)].join('; ');
-    throw new UsageError(`the doctor's rules find problems in the managed settings these options make, so nothing was written: ${redact(why, collectSecrets(v.workspaces))}`);
+    throw new UsageError(
+      `the doctor's rules find problems in the managed settings these options make, so nothing was written: ${redact(why, collectSecrets(v.workspaces))}`,
+    );
   }
   const files = examine(planned);
   const force = f.force === true;

@@ -52,12 +52,14 @@ export function mergeUserSettings(path: string, wanted: Record<string, string>):
   }
   const source = new SourceFile(path, text);
   const file = loadSettingsFile(source, 'user');
-  const dropped = "Claude Code ignores this whole file (its env too), so init adds nothing to it; nothing was written";
+  const dropped = 'Claude Code ignores this whole file (its env too), so init adds nothing to it; nothing was written';
   const problem = file.doc.problems[0];
   if (problem) {
     const at = source.position(problem.offset);
     const repair = problem.kind === 'syntax' ? 'repair it' : 'run `claude-otel-doctor --fix` (it removes it, keeping a backup)';
-    throw new UsageError(`${displayPath(path)}:${at.line}:${at.column}: ${problem.message}: ${dropped}. ${repair[0].toUpperCase()}${repair.slice(1)}, then run init again`);
+    throw new UsageError(
+      `${displayPath(path)}:${at.line}:${at.column}: ${problem.message}: ${dropped}. ${repair[0].toUpperCase()}${repair.slice(1)}, then run init again`,
+    );
   }
   const schema = file.schemaProblems[0];
   if (schema) {

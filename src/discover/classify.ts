@@ -5,7 +5,16 @@ import { parseYamlDocument } from '../load/yaml.js';
 import { jsonNestingOffset, syntaxOf } from '../load/nesting.js';
 import { SourceFile } from '../load/source.js';
 
-export type FileKind = 'claude-settings' | 'collector' | 'prometheus' | 'compose' | 'grafana-datasources' | 'grafana-dashboards' | 'dashboard' | 'loki' | 'env-file';
+export type FileKind =
+  | 'claude-settings'
+  | 'collector'
+  | 'prometheus'
+  | 'compose'
+  | 'grafana-datasources'
+  | 'grafana-dashboards'
+  | 'dashboard'
+  | 'loki'
+  | 'env-file';
 
 const CLAUDE_ENV_KEY = /^(CLAUDE_CODE_|OTEL_|OLTP_)/;
 
@@ -50,7 +59,8 @@ export function classifySource(source: SourceFile): { kind: FileKind; yamlDoc?: 
     const value = jsonc.parse(text, [], { allowTrailingComma: true });
     if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
     const obj = value as Record<string, unknown>;
-    if (Array.isArray(obj.panels) || (obj.dashboard && typeof obj.dashboard === 'object' && 'panels' in (obj.dashboard as object))) return { kind: 'dashboard' };
+    if (Array.isArray(obj.panels) || (obj.dashboard && typeof obj.dashboard === 'object' && 'panels' in (obj.dashboard as object)))
+      return { kind: 'dashboard' };
     if (obj.env && typeof obj.env === 'object' && Object.keys(obj.env).some((k) => CLAUDE_ENV_KEY.test(k))) return { kind: 'claude-settings' };
     if (/settings/.test(name) && ('permissions' in obj || 'otelHeadersHelper' in obj || 'model' in obj)) return { kind: 'claude-settings' };
     return undefined;

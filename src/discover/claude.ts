@@ -99,7 +99,12 @@ export function discoverClaude<S>(loc: ClaudeLocations, reader: Reader, load: Se
     const globalConfig = shellVars.get('CLAUDE_CONFIG_DIR') ? join(configDir, '.claude.json') : loc.home && join(loc.home, '.claude.json');
     if (globalConfig) read(globalConfig, 'global');
     read(join(configDir, 'settings.json'), 'user');
-    noteUnread(out, reader, join(configDir, 'settings.local.json'), 'Claude Code reads settings.local.json only in a project .claude/ folder, never in the user folder');
+    noteUnread(
+      out,
+      reader,
+      join(configDir, 'settings.local.json'),
+      'Claude Code reads settings.local.json only in a project .claude/ folder, never in the user folder',
+    );
     noteUnread(out, reader, join(configDir, 'settings.jsonc'), 'Claude Code reads settings.json, never settings.jsonc');
   }
   if (loc.project) {
@@ -124,10 +129,14 @@ export function discoverClaude<S>(loc: ClaudeLocations, reader: Reader, load: Se
   if (loc.managedDir) {
     read(join(loc.managedDir, 'managed-settings.json'), 'managed');
     const dropIns = join(loc.managedDir, 'managed-settings.d');
-    const names = listDir(dropIns).filter((n) => n.endsWith('.json')).sort();
+    const names = listDir(dropIns)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
     for (const n of names) read(join(dropIns, n), 'managed');
     noteUnread(out, reader, join(loc.managedDir, 'managed-settings.jsonc'), 'Claude Code reads managed-settings.json, never managed-settings.jsonc');
-    for (const n of listDir(dropIns).filter((n) => n.endsWith('.jsonc')).sort()) {
+    for (const n of listDir(dropIns)
+      .filter((n) => n.endsWith('.jsonc'))
+      .sort()) {
       noteUnread(out, reader, join(dropIns, n), 'Claude Code reads only *.json drop-ins from managed-settings.d, never *.jsonc');
     }
   }
@@ -138,7 +147,6 @@ export function discoverClaude<S>(loc: ClaudeLocations, reader: Reader, load: Se
 export function settingsProblem(p: ReadProblem): ReadProblem {
   return p.kind === 'encoding' ? { ...p, reason: `${p.reason}; Claude Code does not read it either (settings files are UTF-8 JSON)` } : p;
 }
-
 
 function listDir(dir: string): string[] {
   try {
@@ -198,7 +206,9 @@ function readShell(loc: ClaudeLocations, problems: ReadProblem[], reader: Reader
 
 /** The process environment is large; only names the doctor reasons about are kept. */
 export function isTelemetryRelevant(name: string): boolean {
-  return /^(OTEL_|OLTP_|CLAUDE_CODE_|CLAUDE_CONFIG_DIR$|ENABLE_ENHANCED_TELEMETRY_BETA$|ENABLE_BETA_TRACING|BETA_TRACING_ENDPOINT$|DISABLE_TELEMETRY$|DO_NOT_TRACK$)/.test(name);
+  return /^(OTEL_|OLTP_|CLAUDE_CODE_|CLAUDE_CONFIG_DIR$|ENABLE_ENHANCED_TELEMETRY_BETA$|ENABLE_BETA_TRACING|BETA_TRACING_ENDPOINT$|DISABLE_TELEMETRY$|DO_NOT_TRACK$)/.test(
+    name,
+  );
 }
 
 function isFileOrFolder(path: string): boolean {

@@ -68,7 +68,6 @@ export function walk(paths: string[], isIgnored: (path: string) => boolean, prob
   return files;
 }
 
-
 export function relativeTo(base: string, path: string): string {
   return relative(base, path) || '.';
 }

@@ -273,7 +273,12 @@ function resolveFix(f: Finding, analysis: Analysis, state: FileState, opts: FixO
     if (file?.dropped) return { ok: false, reason: `Claude Code ignores ${target} until it parses and validates: repair it first, then run --fix again` };
     if (!file && state.exists(target)) return { ok: false, reason: `${target} could not be read, so nothing is added to it` };
     for (const a of fix.addEnv) {
-      if ((scope === 'project' || scope === 'local') && isProjectLockedVariable(a.name) && !isOffValue(a.name, a.value) && atLeast(ws.claude.version.version, PROJECT_TELEMETRY_IGNORED_FROM)) {
+      if (
+        (scope === 'project' || scope === 'local') &&
+        isProjectLockedVariable(a.name) &&
+        !isOffValue(a.name, a.value) &&
+        atLeast(ws.claude.version.version, PROJECT_TELEMETRY_IGNORED_FROM)
+      ) {
         return { ok: false, reason: `Claude Code ${PROJECT_TELEMETRY_IGNORED_FROM} and later ignore ${a.name} in project settings: use --scope user` };
       }
       additions.push({ file: target, name: a.name, value: a.value });
@@ -287,7 +292,11 @@ function resolveFix(f: Finding, analysis: Analysis, state: FileState, opts: FixO
     if (refused) return { ok: false, reason: refused };
   }
 
-  const managed = new Set(settingsFiles(analysis).filter((s) => s.scope === 'managed').map((s) => s.path));
+  const managed = new Set(
+    settingsFiles(analysis)
+      .filter((s) => s.scope === 'managed')
+      .map((s) => s.path),
+  );
   const secrets = collectSecrets(analysis.workspaces);
   for (const e of edits) {
     if (managed.has(e.file)) return { ok: false, reason: `managed settings are never written by --fix${f.hint ? `; ${f.hint}` : ''}` };

@@ -31,7 +31,9 @@ export function fixRequested(flags: FixFlags, filesMode: boolean, machineRead: b
     throw new UsageError(`--scope must be ${FIX_SCOPES.join(', ')}, not "${flags.scope}"`);
   }
   if (flags.scope !== undefined && filesMode && !machineRead) {
-    throw new UsageError('--scope needs a machine (the doctor, or check with --home/--project/--machine): in CI mode a missing variable is added next to a related one');
+    throw new UsageError(
+      '--scope needs a machine (the doctor, or check with --home/--project/--machine): in CI mode a missing variable is added next to a related one',
+    );
   }
   return wanted;
 }
@@ -157,9 +159,13 @@ function appliedLines(result: FixResult, show: (p: string | undefined) => string
 
 function pendingLines(result: FixResult, show: (p: string | undefined) => string): string {
   let text = result.notApplied
-    .map((n) => `not fixed ${n.ruleId} ${n.file ? `${show(n.file)}${n.line ? `:${n.line}` : ''}` : '(environment)'}: ${escapeControl(n.description)}: ${escapeControl(n.reason)}\n`)
+    .map(
+      (n) =>
+        `not fixed ${n.ruleId} ${n.file ? `${show(n.file)}${n.line ? `:${n.line}` : ''}` : '(environment)'}: ${escapeControl(n.description)}: ${escapeControl(n.reason)}\n`,
+    )
     .join('');
-  if (result.unsafeSkipped > 0) text += `${result.unsafeSkipped} unsafe ${result.unsafeSkipped === 1 ? 'fix' : 'fixes'} not applied: add --unsafe-fixes (see them first with --dry-run --unsafe-fixes)\n`;
+  if (result.unsafeSkipped > 0)
+    text += `${result.unsafeSkipped} unsafe ${result.unsafeSkipped === 1 ? 'fix' : 'fixes'} not applied: add --unsafe-fixes (see them first with --dry-run --unsafe-fixes)\n`;
   return text;
 }
 

@@ -41,7 +41,8 @@ export function formatDiffs(changes: FileChange[], secrets: Set<string>): DiffOu
       text += patch;
       continue;
     }
-    const why = hidden !== patch ? 'masked, as comments that patch skips: it holds a credential' : 'with its control characters escaped, as comments that patch skips';
+    const why =
+      hidden !== patch ? 'masked, as comments that patch skips: it holds a credential' : 'with its control characters escaped, as comments that patch skips';
     (hidden !== patch ? masked : escaped).push(c.path);
     text += `# claude-otel-doctor: the change to ${escapeControl(c.path)} is shown ${why}.\n`;
     text += `# --fix applies it (with a backup).\n`;

@@ -143,7 +143,6 @@ export function realTarget(path: string): string {
   }
 }
 
-
 /** A file's bytes, bounded like every read (a file in a repo can grow without limit between two runs). */
 function readIfExists(path: string): Buffer | undefined {
   const read = readBoundedBytes(path);
@@ -274,7 +273,9 @@ function acquireLock(): Lock {
     if (stale && breakLock(path, holder.raw)) continue;
     if (Date.now() >= deadline) {
       const who = holder.pid !== undefined ? `pid ${holder.pid}${holder.started ? `, started ${holder.started}` : ''}` : 'a process starting';
-      throw new FixWriteError(`another claude-otel-doctor (${who}) is writing files; waited ${LOCK_WAIT_MS / 1000} s, nothing was written: run it again when that one is done (its lock: ${path})`);
+      throw new FixWriteError(
+        `another claude-otel-doctor (${who}) is writing files; waited ${LOCK_WAIT_MS / 1000} s, nothing was written: run it again when that one is done (its lock: ${path})`,
+      );
     }
     sleep(100);
   }
@@ -354,7 +355,6 @@ export interface AtomicWriteOptions {
   /** The target must not exist: created, never replaced (a file another program made meanwhile is kept). */
   create?: boolean;
 }
-
 
 /** Temp files of `base` left by runs that were killed; those of a live run are its own business. */
 function removeDeadTemps(dir: string, base: string): void {
@@ -528,7 +528,8 @@ function writeLocked(changes: FileChange[], tool: string): WriteResult {
     const p = { change: c, target: realTarget(c.path), data: Buffer.from(c.after, 'utf8') };
     const twin = plan.find((q) => q.target === p.target);
     if (!twin) plan.push(p);
-    else if (!twin.data.equals(p.data)) throw new FixWriteError(`${twin.change.path} and ${p.change.path} are one file (${p.target}) and their fixes differ; nothing was written`);
+    else if (!twin.data.equals(p.data))
+      throw new FixWriteError(`${twin.change.path} and ${p.change.path} are one file (${p.target}) and their fixes differ; nothing was written`);
   }
   if (fail?.kind === 'changed' && plan[0]?.change.before) writeFileSync(plan[0].target, Buffer.concat([plan[0].change.before, Buffer.from('\n')]));
 
@@ -549,7 +550,10 @@ function writeLocked(changes: FileChange[], tool: string): WriteResult {
       continue;
     }
     const st = statSync(p.target);
-    if ((st.mode & 0o222) === 0) throw new FixWriteError(`${p.change.path} is read-only (mode ${(st.mode & 0o7777).toString(8)}); nothing was written. Make it writable to let --fix change it`);
+    if ((st.mode & 0o222) === 0)
+      throw new FixWriteError(
+        `${p.change.path} is read-only (mode ${(st.mode & 0o7777).toString(8)}); nothing was written. Make it writable to let --fix change it`,
+      );
     metas.push({ mode: p.change.enforceMode && p.change.mode !== undefined ? p.change.mode : st.mode & 0o777, uid: st.uid, gid: st.gid });
   }
   stage('checked');
@@ -604,7 +608,10 @@ function writeLocked(changes: FileChange[], tool: string): WriteResult {
       });
       written.push(i);
     } catch (err) {
-      const undone = rollBack(written.map((w) => ({ plan: plan[w], entry: files[w] })), dir);
+      const undone = rollBack(
+        written.map((w) => ({ plan: plan[w], entry: files[w] })),
+        dir,
+      );
       const what =
         err instanceof ChangedMeanwhile
           ? `${p.change.path} changed while --fix was writing it: that edit is kept and the fix of the file dropped`
@@ -612,8 +619,11 @@ function writeLocked(changes: FileChange[], tool: string): WriteResult {
       const again = err instanceof ChangedMeanwhile ? ' (run --fix again)' : '';
       if (undone.length === 0) throw new FixWriteError(`${what}; nothing was changed${again} (backup kept in ${dir})`);
       const failed = undone.filter((u) => !u.ok);
-      if (failed.length === 0) throw new FixWriteError(`${what}; the ${undone.length} file(s) already written were put back, so nothing is changed${again} (backup kept in ${dir})`);
-      throw new FixWriteError(`${what}; ${failed.map((u) => `${u.path} (${u.why})`).join(', ')} could not be put back: run claude-otel-doctor restore ${basename(dir)}`);
+      if (failed.length === 0)
+        throw new FixWriteError(`${what}; the ${undone.length} file(s) already written were put back, so nothing is changed${again} (backup kept in ${dir})`);
+      throw new FixWriteError(
+        `${what}; ${failed.map((u) => `${u.path} (${u.why})`).join(', ')} could not be put back: run claude-otel-doctor restore ${basename(dir)}`,
+      );
     }
   }
   try {
@@ -629,7 +639,10 @@ function writeLocked(changes: FileChange[], tool: string): WriteResult {
 }
 
 /** Puts back files this run wrote; a file changed again since (another program's edit) is left as it is. */
-function rollBack(items: { plan: { target: string; data: Buffer; change: FileChange }; entry: ManifestFile }[], dir: string): { path: string; ok: boolean; why?: string }[] {
+function rollBack(
+  items: { plan: { target: string; data: Buffer; change: FileChange }; entry: ManifestFile }[],
+  dir: string,
+): { path: string; ok: boolean; why?: string }[] {
   return items.map(({ plan, entry }) => {
     const path = plan.change.path;
     if (!stillHolds(plan.target, plan.data)) return { path, ok: false, why: 'changed again meanwhile' };
@@ -725,7 +738,8 @@ function readManifest(dir: string): { manifest: Manifest; copies: Map<string, Bu
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('manifest.json is not an object');
   const { signature, ...body } = raw as Manifest;
-  if (body.version !== MANIFEST_VERSION) throw bad(`manifest.json is format ${JSON.stringify(body.version)}, not ${MANIFEST_VERSION}: made by another version of claude-otel-doctor`);
+  if (body.version !== MANIFEST_VERSION)
+    throw bad(`manifest.json is format ${JSON.stringify(body.version)}, not ${MANIFEST_VERSION}: made by another version of claude-otel-doctor`);
   const expected = Buffer.from(sign(body, key), 'hex');
   if (typeof signature !== 'string' || !SHA256.test(signature) || !timingSafeEqual(Buffer.from(signature, 'hex'), expected)) {
     throw bad('manifest.json does not carry the signature this machine gives its backups (changed after the run wrote it, or from elsewhere)');
@@ -741,7 +755,8 @@ function readManifest(dir: string): { manifest: Manifest; copies: Map<string, Bu
     if (targets.has(f.target)) throw bad(`${at}: target ${f.target} is listed twice`);
     targets.add(f.target);
     if (typeof f.sha256After !== 'string' || !SHA256.test(f.sha256After)) throw bad(`${at}: sha256After is not a sha256`);
-    if (f.mode !== undefined && (!Number.isSafeInteger(f.mode) || f.mode < 0 || f.mode > 0o777)) throw bad(`${at}: mode ${String(f.mode)} is not permission bits (setuid, setgid and sticky are never restored)`);
+    if (f.mode !== undefined && (!Number.isSafeInteger(f.mode) || f.mode < 0 || f.mode > 0o777))
+      throw bad(`${at}: mode ${String(f.mode)} is not permission bits (setuid, setgid and sticky are never restored)`);
     if (!isId(f.uid) || !isId(f.gid)) throw bad(`${at}: uid and gid must be numbers`);
     if (f.created === true) {
       if (f.backup !== undefined || f.sha256Before !== undefined) throw bad(`${at}: a file the run created has no backup`);
@@ -750,7 +765,8 @@ function readManifest(dir: string): { manifest: Manifest; copies: Map<string, Bu
     if (f.created !== undefined) throw bad(`${at}: created must be true or absent`);
     // No backup copy never means "remove the file": only a file the run created is removed.
     if (typeof f.backup !== 'string') throw bad(`${at}: no backup copy named for a file the run did not create`);
-    if (!BACKUP_NAME.test(f.backup) || dirname(join(dir, f.backup)) !== dir) throw bad(`${at}: backup ${JSON.stringify(f.backup)} is not a file name in the backup folder`);
+    if (!BACKUP_NAME.test(f.backup) || dirname(join(dir, f.backup)) !== dir)
+      throw bad(`${at}: backup ${JSON.stringify(f.backup)} is not a file name in the backup folder`);
     if (copies.has(f.backup)) throw bad(`${at}: backup ${f.backup} is listed twice`);
     if (typeof f.sha256Before !== 'string' || !SHA256.test(f.sha256Before)) throw bad(`${at}: sha256Before is not a sha256`);
     let data: Buffer;
@@ -812,7 +828,12 @@ export function restoreBackup(dir: string, force: boolean): RestoreResult {
       }
       try {
         // The owner stays the file's own: the manifest's uid and gid are never applied.
-        atomicWrite(f.target, copies.get(f.backup!)!, { mode: (f.mode ?? 0o600) & 0o777, uid: st?.uid, gid: st?.gid }, { unchanged, create: now === undefined });
+        atomicWrite(
+          f.target,
+          copies.get(f.backup!)!,
+          { mode: (f.mode ?? 0o600) & 0o777, uid: st?.uid, gid: st?.gid },
+          { unchanged, create: now === undefined },
+        );
         result.restored.push(f.path);
       } catch (err) {
         skip(err instanceof ChangedMeanwhile ? 'changed while restore was writing it; that edit is kept' : `cannot be restored (${errText(err)})`);

@@ -46,7 +46,8 @@ const errorText: Record<number, string> = {
 export function parseJson(source: SourceFile): JsonDocument {
   // jsonc-parser recurses once per level: past the limit, no tree, one problem where it is crossed.
   const tooDeepAt = jsonNestingOffset(source.text);
-  if (tooDeepAt !== undefined) return { source, root: undefined, value: undefined, problems: [{ offset: tooDeepAt, length: 1, message: nestingMessage(), kind: 'syntax' }] };
+  if (tooDeepAt !== undefined)
+    return { source, root: undefined, value: undefined, problems: [{ offset: tooDeepAt, length: 1, message: nestingMessage(), kind: 'syntax' }] };
   const problems: JsonSyntaxProblem[] = [];
   const errors: jsonc.ParseError[] = [];
   const root = jsonc.parseTree(source.text, errors, { allowTrailingComma: true, disallowComments: false });
@@ -64,10 +65,7 @@ export function parseJson(source: SourceFile): JsonDocument {
       continue;
     }
     if (kind === jsonc.SyntaxKind.Trivia || kind === jsonc.SyntaxKind.LineBreakTrivia) continue;
-    if (
-      previous === jsonc.SyntaxKind.CommaToken &&
-      (kind === jsonc.SyntaxKind.CloseBraceToken || kind === jsonc.SyntaxKind.CloseBracketToken)
-    ) {
+    if (previous === jsonc.SyntaxKind.CommaToken && (kind === jsonc.SyntaxKind.CloseBraceToken || kind === jsonc.SyntaxKind.CloseBracketToken)) {
       problems.push({ offset: previousOffset, length: 1, message: 'trailing comma', kind: 'trailing-comma' });
     }
     previous = kind;

@@ -92,7 +92,11 @@ export function textSource(path: string, text: string, syntax?: 'json' | 'yaml')
   const format = syntax ?? syntaxOf(path, text);
   if (format === 'yaml') {
     const bytes = Buffer.byteLength(text);
-    if (bytes > MAX_YAML_BYTES) return { ok: false, problem: { path, reason: `is ${Math.ceil(bytes / 104857.6) / 10} MB, over the ${MAX_YAML_BYTES / 1048576} MB limit for a YAML file` } };
+    if (bytes > MAX_YAML_BYTES)
+      return {
+        ok: false,
+        problem: { path, reason: `is ${Math.ceil(bytes / 104857.6) / 10} MB, over the ${MAX_YAML_BYTES / 1048576} MB limit for a YAML file` },
+      };
   }
   const source = new SourceFile(path, text);
   const tooDeepAt = format === 'json' ? jsonNestingOffset(text) : format === 'yaml' ? yamlNestingOffset(text) : undefined;

@@ -71,10 +71,12 @@ export class YamlValue {
   /** A map's entries in document order (keys as strings); empty for anything else. */
   entries(): [string, YamlValue][] {
     if (!isMap(this.node)) return [];
-    return this.node.items.filter((p): p is Pair => isPair(p) && isScalar(p.key)).map((p) => {
-      const key = String((p.key as { value: unknown }).value);
-      return [key, new YamlValue(this.doc, [...this.path, key], resolved(this.doc, p.value as Node | null), p, aliasOf(p.value))];
-    });
+    return this.node.items
+      .filter((p): p is Pair => isPair(p) && isScalar(p.key))
+      .map((p) => {
+        const key = String((p.key as { value: unknown }).value);
+        return [key, new YamlValue(this.doc, [...this.path, key], resolved(this.doc, p.value as Node | null), p, aliasOf(p.value))];
+      });
   }
 
   keys(): string[] {

@@ -67,7 +67,8 @@ function duplicateKeyErrors(doc: Document.Parsed): InstanceType<typeof import('y
       const seen = new Set<unknown>();
       for (const pair of node.items) {
         if (isScalar(pair.key) && pair.key.range) {
-          if (seen.has(pair.key.value)) errors.push(new Y.YAMLParseError([pair.key.range[0], pair.key.range[0] + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+          if (seen.has(pair.key.value))
+            errors.push(new Y.YAMLParseError([pair.key.range[0], pair.key.range[0] + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
           seen.add(pair.key.value);
         }
         visit(pair.key);
@@ -163,4 +164,3 @@ export function valueRange(y: YamlDocument, path: YamlPath): Range | undefined {
 export function yamlPathString(path: YamlPath): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
-

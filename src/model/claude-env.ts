@@ -87,9 +87,7 @@ export function mergeEnvironment(settings: EnvSetting[], claudeVersion: string):
   }
   const projectLocked = atLeast(claudeVersion, PROJECT_TELEMETRY_IGNORED_FROM);
   const managedLock = atLeast(claudeVersion, MANAGED_LOCK_FROM);
-  const managedGenerics = new Set(
-    settings.filter((s) => s.origin.scope === 'managed' && !s.ignored && s.name in MANAGED_LOCKS).map((s) => s.name),
-  );
+  const managedGenerics = new Set(settings.filter((s) => s.origin.scope === 'managed' && !s.ignored && s.name in MANAGED_LOCKS).map((s) => s.name));
 
   const env: EffectiveEnv = new Map();
   for (const [name, list] of byName) {

@@ -100,7 +100,6 @@ export function nodeRange(source: SourceFile, node: JsonNode | undefined): Range
   return node ? source.range(node.offset, node.length) : undefined;
 }
 
-
 /** What a settings file that Claude Code does not read holds, for the finding that says so. */
 export interface HeldSettings {
   /** Names in its `env` object (empty when it has none). */

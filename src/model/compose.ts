@@ -80,7 +80,14 @@ export function parsePort(entry: unknown, path: YamlPath, value: YamlValue): Pub
     const target = Number(entry.target);
     if (!Number.isFinite(target)) return undefined;
     const published = entry.published !== undefined ? Number(String(entry.published).split('-')[0]) : undefined;
-    return { hostIp: typeof entry.host_ip === 'string' ? entry.host_ip : undefined, hostPort: published, containerPort: target, protocol: String(entry.protocol ?? 'tcp'), path, value };
+    return {
+      hostIp: typeof entry.host_ip === 'string' ? entry.host_ip : undefined,
+      hostPort: published,
+      containerPort: target,
+      protocol: String(entry.protocol ?? 'tcp'),
+      path,
+      value,
+    };
   }
   if (typeof entry !== 'string' && typeof entry !== 'number') return undefined;
   const [spec, protocol = 'tcp'] = String(entry).split('/');
@@ -200,7 +207,11 @@ export function loadCompose(yaml: YamlDocument): ComposeFile {
         environment: environment(s.environment),
         healthcheckTest: healthcheck ? words(healthcheck.test) : undefined,
         healthcheck: healthcheckOf(healthcheck),
-        waitsHealthy: isObject(s.depends_on) ? Object.entries(s.depends_on).filter(([, d]) => isObject(d) && d.condition === 'service_healthy').map(([n]) => n) : [],
+        waitsHealthy: isObject(s.depends_on)
+          ? Object.entries(s.depends_on)
+              .filter(([, d]) => isObject(d) && d.condition === 'service_healthy')
+              .map(([n]) => n)
+          : [],
         hasEnvFile: s.env_file !== undefined,
         path,
         value,

@@ -28,11 +28,7 @@ export function credentialHeaders(value: string): CredentialHeader[] {
 }
 
 /** A credential written out in an env entry, described without its value. */
-export type EnvCredential =
-  | { kind: 'headers'; headers: CredentialHeader[] }
-  | { kind: 'urlPassword' }
-  | { kind: 'anthropicKey' }
-  | { kind: 'literal' };
+export type EnvCredential = { kind: 'headers'; headers: CredentialHeader[] } | { kind: 'urlPassword' } | { kind: 'anthropicKey' } | { kind: 'literal' };
 
 /** The credential an env entry (`name`, `value`) carries written out; undefined when none. */
 export function envCredential(name: string, value: string): EnvCredential | undefined {

@@ -77,7 +77,8 @@ function analyseQueries(ws: Workspace): AnalysedQuery[] {
     if (d.hasSyntaxError) continue;
     for (const q of d.queries) {
       const type = queryDatasourceType(q, d, datasources);
-      const language = type === 'loki' ? 'logql' : type === 'prometheus' ? 'promql' : type === undefined ? (looksLikeLogQL(q.text) ? 'logql' : 'promql') : undefined;
+      const language =
+        type === 'loki' ? 'logql' : type === 'prometheus' ? 'promql' : type === undefined ? (looksLikeLogQL(q.text) ? 'logql' : 'promql') : undefined;
       if (!language) continue;
       if (language === 'logql') {
         if (q.where !== 'variable') list.push({ dashboard: d, query: q, language, logql: parseLogQL(q.text), offset: 0 });
@@ -85,7 +86,8 @@ function analyseQueries(ws: Workspace): AnalysedQuery[] {
       }
       if (q.where === 'variable') {
         const variable = parseVariableQuery(q.text);
-        if (variable.promql || variable.label) list.push({ dashboard: d, query: q, language, variable, promql: variable.promql?.parsed, offset: variable.promql?.offset ?? 0 });
+        if (variable.promql || variable.label)
+          list.push({ dashboard: d, query: q, language, variable, promql: variable.promql?.parsed, offset: variable.promql?.offset ?? 0 });
         continue;
       }
       list.push({ dashboard: d, query: q, language, promql: parsePromQL(q.text), offset: 0 });
@@ -140,10 +142,12 @@ const METRIC_WORDS: Record<string, string[]> = {
   'claude_code.active_time.total': ['active', 'time'],
 };
 
-
 /** The Claude Code metric a (wrong) name most likely means. */
 export function guessMetric(name: string, known: ReadonlyMap<string, KnownName>): string | undefined {
-  const words = name.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== 'claude' && w !== 'code');
+  const words = name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w !== 'claude' && w !== 'code');
   let best: string | undefined;
   let bestScore = 0;
   for (const [otel, keys] of Object.entries(METRIC_WORDS)) {

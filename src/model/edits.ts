@@ -137,7 +137,9 @@ export function yamlReplaceInList(y: YamlDocument, path: YamlPath, from: string,
   const list = nodeAt(y, path);
   if (!isSeq(list)) return [];
   return list.items.flatMap((item) =>
-    isScalar(item) && item.value === from && item.range ? [{ file: y.source.path, offset: item.range[0], length: item.range[1] - item.range[0], text: to }] : [],
+    isScalar(item) && item.value === from && item.range
+      ? [{ file: y.source.path, offset: item.range[0], length: item.range[1] - item.range[0], text: to }]
+      : [],
   );
 }
 
@@ -333,7 +335,9 @@ export function yamlReplaceMapEntry(y: YamlDocument, path: YamlPath, key: string
   const eol = eolOf(text);
   const step = ' '.repeat(indentStep(y, parent) || fileIndentStep(text) || 2);
   const reindent = (l: string) => step.repeat(Math.floor((l.length - l.trimStart().length) / 2)) + l.trimStart();
-  const body = Array.isArray(value) ? `${indent}${key}:${eol}${value.map((l) => `${indent}${step}${reindent(l)}${eol}`).join('')}` : `${indent}${key}: ${value}${eol}`;
+  const body = Array.isArray(value)
+    ? `${indent}${key}:${eol}${value.map((l) => `${indent}${step}${reindent(l)}${eol}`).join('')}`
+    : `${indent}${key}: ${value}${eol}`;
   // The last line without a line break keeps having none.
   const trimmed = end === text.length && !text.endsWith('\n') ? body.slice(0, -eol.length) : body;
   return [{ file: y.source.path, offset: start, length: end - start, text: trimmed }];
@@ -389,7 +393,11 @@ export function yamlAppendBlockItem(y: YamlDocument, path: YamlPath, lines: stri
   const body = [`${prefix}${lines[0]}`, ...lines.slice(1).map((l) => `${pad}${reindent(l)}`)].map((l) => `${l}${eol}`).join('');
   // After the last item's value, and after comment lines that follow it indented deeper than its dash.
   let at = afterLineEnd(text, Math.max(contentEnd(last) - 1, last.range[0]));
-  for (let m = /^([ ]*)#[^\n]*(\n|$)/.exec(text.slice(at)); m && m[0] !== '' && m[1].length > dash - lineStart; m = /^([ ]*)#[^\n]*(\n|$)/.exec(text.slice(at))) {
+  for (
+    let m = /^([ ]*)#[^\n]*(\n|$)/.exec(text.slice(at));
+    m && m[0] !== '' && m[1].length > dash - lineStart;
+    m = /^([ ]*)#[^\n]*(\n|$)/.exec(text.slice(at))
+  ) {
     at += m[0].length;
   }
   const lead = at === text.length && text.length > 0 && !text.endsWith('\n') ? eol : '';

@@ -97,7 +97,13 @@ function buildView(ws: Workspace): MetricsView {
       } else if (e.type === 'prometheusremotewrite' || e.type === 'prometheus_remote_write') {
         for (const v of versions) {
           add(
-            { kind: 'collector-prometheusremotewrite', ...common, collectorVersion: v, externalLabels: stringMap(e.config.external_labels), disableScopeInfo: e.config.disable_scope_info === true },
+            {
+              kind: 'collector-prometheusremotewrite',
+              ...common,
+              collectorVersion: v,
+              externalLabels: stringMap(e.config.external_labels),
+              disableScopeInfo: e.config.disable_scope_info === true,
+            },
             describe,
             c,
             e,
@@ -115,7 +121,10 @@ function buildView(ws: Workspace): MetricsView {
     const exporters = parseExporterList(env.get('OTEL_METRICS_EXPORTER')?.value);
     if (exporters.includes('prometheus')) {
       const port = Number(env.get('OTEL_EXPORTER_PROMETHEUS_PORT')?.value ?? 9464) || 9464;
-      add({ kind: 'claude-builtin', scrape: scrapeOf(ws.stack.prometheus, port) ?? { job: undefined, honorLabels: undefined } }, "Claude Code's built-in prometheus exporter");
+      add(
+        { kind: 'claude-builtin', scrape: scrapeOf(ws.stack.prometheus, port) ?? { job: undefined, honorLabels: undefined } },
+        "Claude Code's built-in prometheus exporter",
+      );
     }
     const endpoint = env.get('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT')?.value ?? env.get('OTEL_EXPORTER_OTLP_ENDPOINT')?.value;
     if (exporters.includes('otlp') && endpoint && /\/api\/v1\/otlp/.test(endpoint)) {
@@ -133,7 +142,9 @@ function buildView(ws: Workspace): MetricsView {
     }
   }
   const namespaces = pipelines.flatMap((p) =>
-    (p.pipeline.kind === 'collector-prometheus' || p.pipeline.kind === 'collector-prometheusremotewrite') && p.pipeline.namespace ? [p.pipeline.namespace.replace(/[^A-Za-z0-9_]/g, '_')] : [],
+    (p.pipeline.kind === 'collector-prometheus' || p.pipeline.kind === 'collector-prometheusremotewrite') && p.pipeline.namespace
+      ? [p.pipeline.namespace.replace(/[^A-Za-z0-9_]/g, '_')]
+      : [],
   );
   return { pipelines, produced, namespaces, claude };
 }
@@ -228,9 +239,15 @@ export interface KnownName {
 
 const VARIANTS: { p: MetricsPipeline; how: string }[] = [
   { p: { kind: 'collector-prometheus', collectorVersion: '0.159.0' }, how: "the collector's prometheus exporter" },
-  { p: { kind: 'collector-prometheus', collectorVersion: '0.159.0', translationStrategy: 'UnderscoreEscapingWithoutSuffixes' }, how: 'a suffix-free translation strategy (or add_metric_suffixes: false before v0.154)' },
+  {
+    p: { kind: 'collector-prometheus', collectorVersion: '0.159.0', translationStrategy: 'UnderscoreEscapingWithoutSuffixes' },
+    how: 'a suffix-free translation strategy (or add_metric_suffixes: false before v0.154)',
+  },
   { p: { kind: 'claude-builtin' }, how: "Claude Code's built-in prometheus exporter" },
-  { p: { kind: 'collector-prometheus', collectorVersion: '0.159.0', translationStrategy: 'NoUTF8EscapingWithSuffixes' }, how: 'the NoUTF8EscapingWithSuffixes strategy' },
+  {
+    p: { kind: 'collector-prometheus', collectorVersion: '0.159.0', translationStrategy: 'NoUTF8EscapingWithSuffixes' },
+    how: 'the NoUTF8EscapingWithSuffixes strategy',
+  },
   { p: { kind: 'collector-prometheus', collectorVersion: '0.159.0', translationStrategy: 'NoTranslation' }, how: 'the NoTranslation strategy' },
 ];
 

@@ -26,7 +26,14 @@ export function yamlInsertAfterKey(y: YamlDocument, path: YamlPath, afterKey: st
   const nl = text.indexOf('\n', end);
   if (nl < 0) return [{ file: y.source.path, offset: text.length, length: 0, text: `${eol}${' '.repeat(column)}${key}: ${value}` }];
   // The value must end on this line (no multi-line value or trailing entries of a flow mapping).
-  if (text.slice(end, nl).replace(/\r$/, '').replace(/\s+#.*$/, '').trim() !== '') return [];
+  if (
+    text
+      .slice(end, nl)
+      .replace(/\r$/, '')
+      .replace(/\s+#.*$/, '')
+      .trim() !== ''
+  )
+    return [];
   return [{ file: y.source.path, offset: nl + 1, length: 0, text: `${' '.repeat(column)}${key}: ${value}${eol}` }];
 }
 
@@ -89,7 +96,11 @@ export function dashboardProviders(ws: Workspace): { read: DashboardProvider[]; 
   const read: DashboardProvider[] = [];
   const unread: DashboardProvider[] = [];
   for (const p of providers) {
-    if (grafana.length === 0 || grafanaPlacements(ws, p.file).some((x) => underDir(x.containerPath, `${grafanaProvisioningDir(x.container.service)}/dashboards`))) read.push(p);
+    if (
+      grafana.length === 0 ||
+      grafanaPlacements(ws, p.file).some((x) => underDir(x.containerPath, `${grafanaProvisioningDir(x.container.service)}/dashboards`))
+    )
+      read.push(p);
     else unread.push(p);
   }
   return { read, unread };

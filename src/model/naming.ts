@@ -24,7 +24,12 @@ function ATTRIBUTION(): string[] {
 export type ClaudeMetricName = (typeof CLAUDE_METRICS)[number]['otel'];
 
 export type TranslationStrategy = 'UnderscoreEscapingWithSuffixes' | 'UnderscoreEscapingWithoutSuffixes' | 'NoUTF8EscapingWithSuffixes' | 'NoTranslation';
-export const TRANSLATION_STRATEGIES: TranslationStrategy[] = ['UnderscoreEscapingWithSuffixes', 'UnderscoreEscapingWithoutSuffixes', 'NoUTF8EscapingWithSuffixes', 'NoTranslation'];
+export const TRANSLATION_STRATEGIES: TranslationStrategy[] = [
+  'UnderscoreEscapingWithSuffixes',
+  'UnderscoreEscapingWithoutSuffixes',
+  'NoUTF8EscapingWithSuffixes',
+  'NoTranslation',
+];
 
 /**
  * Which resource attributes an exporter copies onto every series: `resource_to_telemetry_conversion` (`enabled`,
@@ -92,9 +97,23 @@ export const ADD_METRIC_SUFFIXES_IGNORED_FROM = '0.154.0';
 
 /** UCUM units the translator spells out; anything else is kept verbatim, case included (USD, tokens). */
 const UNIT_WORDS: Record<string, string> = {
-  s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds', min: 'minutes', h: 'hours', d: 'days',
-  By: 'bytes', KiBy: 'kibibytes', MiBy: 'mebibytes', GiBy: 'gibibytes', KBy: 'kilobytes', MBy: 'megabytes', GBy: 'gigabytes',
-  '%': 'percent', '1': '', '': '',
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+  min: 'minutes',
+  h: 'hours',
+  d: 'days',
+  By: 'bytes',
+  KiBy: 'kibibytes',
+  MiBy: 'mebibytes',
+  GiBy: 'gibibytes',
+  KBy: 'kilobytes',
+  MBy: 'megabytes',
+  GBy: 'gigabytes',
+  '%': 'percent',
+  '1': '',
+  '': '',
 };
 
 /**
@@ -213,7 +232,11 @@ export function versionedAttributes(version: string, auth: ClaudeAttributeOption
  * `absentIn` and `from`); retention_sweep and safety_event were never emitted there and are taken from issue #12
  * (both names are in the 2.1.332 binary).
  */
-export const CLAUDE_EVENTS: readonly { name: string; attributes: readonly { key: string; since?: { absentIn: string; from: string } }[]; since?: { absentIn: string; from: string; observed: boolean } }[] = [
+export const CLAUDE_EVENTS: readonly {
+  name: string;
+  attributes: readonly { key: string; since?: { absentIn: string; from: string } }[];
+  since?: { absentIn: string; from: string; observed: boolean };
+}[] = [
   {
     name: 'user_prompt',
     attributes: [
@@ -227,25 +250,60 @@ export const CLAUDE_EVENTS: readonly { name: string; attributes: readonly { key:
   {
     name: 'api_request',
     attributes: [
-      ...['prompt.id', 'model', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'cost_usd', 'cost_usd_micros', 'duration_ms', 'speed', 'query_source', 'effort'].map((key) => ({ key })),
+      ...[
+        'prompt.id',
+        'model',
+        'input_tokens',
+        'output_tokens',
+        'cache_read_tokens',
+        'cache_creation_tokens',
+        'cost_usd',
+        'cost_usd_micros',
+        'duration_ms',
+        'speed',
+        'query_source',
+        'effort',
+      ].map((key) => ({ key })),
       ...['cache_creation_5m_tokens', 'cache_creation_1h_tokens'].map((key) => ({ key, since: { absentIn: '2.1.282', from: '2.1.322' } })),
       { key: 'ttft_ms', since: { absentIn: '2.1.251', from: '2.1.282' } },
     ],
   },
   {
     name: 'assistant_response',
-    attributes: [...['prompt.id', 'response_length', 'response', 'model', 'query_source'].map((key) => ({ key })), { key: 'message.uuid', since: { absentIn: '2.1.197', from: '2.1.251' } }],
+    attributes: [
+      ...['prompt.id', 'response_length', 'response', 'model', 'query_source'].map((key) => ({ key })),
+      { key: 'message.uuid', since: { absentIn: '2.1.197', from: '2.1.251' } },
+    ],
   },
   {
     name: 'managed_settings_resolved',
     since: { absentIn: '2.1.251', from: '2.1.282', observed: true },
-    attributes: ['managed_settings.trigger', 'managed_settings.sources', 'managed_settings.source_behavior', 'managed_settings.helper.state', 'managed_settings.helper.applied'].map((key) => ({ key })),
+    attributes: [
+      'managed_settings.trigger',
+      'managed_settings.sources',
+      'managed_settings.source_behavior',
+      'managed_settings.helper.state',
+      'managed_settings.helper.applied',
+    ].map((key) => ({ key })),
   },
   {
     name: 'plugin_loaded',
     // Emitted by a plain run (no plugins installed) from 2.1.282.
     since: { absentIn: '2.1.251', from: '2.1.282', observed: true },
-    attributes: ['plugin.name', 'marketplace.name', 'plugin.scope', 'enabled_via', 'plugin_id_hash', 'has_hooks', 'has_mcp', 'host_owned_mcp', 'skill_path_count', 'command_path_count', 'agent_path_count', 'safe_mode'].map((key) => ({ key })),
+    attributes: [
+      'plugin.name',
+      'marketplace.name',
+      'plugin.scope',
+      'enabled_via',
+      'plugin_id_hash',
+      'has_hooks',
+      'has_mcp',
+      'host_owned_mcp',
+      'skill_path_count',
+      'command_path_count',
+      'agent_path_count',
+      'safe_mode',
+    ].map((key) => ({ key })),
   },
   { name: 'retention_sweep', since: { absentIn: '2.1.197', from: '2.1.332', observed: false }, attributes: [] },
   { name: 'safety_event', since: { absentIn: '2.1.197', from: '2.1.332', observed: false }, attributes: [] },
@@ -288,7 +346,12 @@ function unique(xs: string[]): string[] {
 }
 
 function globMatch(pattern: string, key: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(key);
 }
 
@@ -354,7 +417,8 @@ export function claudeSeries(p: MetricsPipeline, claude: ClaudeAttributeOptions 
           }
           add('job', job);
           const clash = Object.keys(p.constLabels ?? {}).filter((k) => labels.has(k));
-          if (clash.length) dropped = `const_labels ${clash.map((c) => `"${c}"`).join(', ')} clash with the metric's own label${clash.length > 1 ? 's' : ''}: the exporter logs "duplicate label names in constant and variable labels" and drops the metric`;
+          if (clash.length)
+            dropped = `const_labels ${clash.map((c) => `"${c}"`).join(', ')} clash with the metric's own label${clash.length > 1 ? 's' : ''}: the exporter logs "duplicate label names in constant and variable labels" and drops the metric`;
           for (const [k, v] of Object.entries(p.constLabels ?? {})) add(k, v);
           break;
         }
@@ -401,7 +465,12 @@ export function claudeSeries(p: MetricsPipeline, claude: ClaudeAttributeOptions 
  * labels `job`, `instance` and static labels are attached; an exposed label of the same name is kept as
  * `exported_<name>` unless honor_labels (then the exposed value wins); empty values are not stored.
  */
-function scraped(labels: Set<string>, fixed: Record<string, string>, empty: Set<string>, s: ScrapeSide): { labels: Set<string>; fixed: Record<string, string> } {
+function scraped(
+  labels: Set<string>,
+  fixed: Record<string, string>,
+  empty: Set<string>,
+  s: ScrapeSide,
+): { labels: Set<string>; fixed: Record<string, string> } {
   const out = new Set<string>();
   const values: Record<string, string> = {};
   for (const l of labels) {

@@ -1,15 +1,6 @@
 import { isLocalTarget } from '../util/hosts.js';
 import { isTruthy, type EffectiveEnv, type EffectiveVar } from './claude-env.js';
-import {
-  activeSignals,
-  EXPORTER_VAR,
-  parseExporterList,
-  PROTOCOLS,
-  protocolVar,
-  SIGNAL_UPPER,
-  type Protocol,
-  type Signal,
-} from './prediction.js';
+import { activeSignals, EXPORTER_VAR, parseExporterList, PROTOCOLS, protocolVar, SIGNAL_UPPER, type Protocol, type Signal } from './prediction.js';
 
 /** Helpers shared by the settings rules that reason about how Claude Code sends each signal over OTLP. */
 

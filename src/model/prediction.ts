@@ -236,9 +236,7 @@ export function parseHeaderList(value: string): { name: string; value: string; o
     const eq = part.indexOf('=');
     if (part.trim() !== '') {
       out.push(
-        eq < 0
-          ? { name: part.trim(), value: '', ok: false, offset }
-          : { name: part.slice(0, eq).trim(), value: part.slice(eq + 1).trim(), ok: true, offset },
+        eq < 0 ? { name: part.trim(), value: '', ok: false, offset } : { name: part.slice(0, eq).trim(), value: part.slice(eq + 1).trim(), ok: true, offset },
       );
     }
     offset += part.length + 1;

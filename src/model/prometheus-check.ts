@@ -96,9 +96,42 @@ const GLOBAL: Record<string, Field> = {
 
 /** Service discovery blocks inline in a scrape config (`<name>_sd_configs`); not version-gated here. */
 const SD_NAMES = [
-  'aws', 'azure', 'consul', 'digitalocean', 'dns', 'docker', 'dockerswarm', 'ec2', 'ecs', 'elasticache', 'eureka', 'file', 'gce',
-  'hetzner', 'http', 'ionos', 'kubernetes', 'kuma', 'lightsail', 'linode', 'marathon', 'msk', 'nerve', 'nomad', 'oci', 'openstack',
-  'outscale', 'ovhcloud', 'puppetdb', 'rds', 'scaleway', 'serverset', 'stackit', 'triton', 'uyuni', 'vultr',
+  'aws',
+  'azure',
+  'consul',
+  'digitalocean',
+  'dns',
+  'docker',
+  'dockerswarm',
+  'ec2',
+  'ecs',
+  'elasticache',
+  'eureka',
+  'file',
+  'gce',
+  'hetzner',
+  'http',
+  'ionos',
+  'kubernetes',
+  'kuma',
+  'lightsail',
+  'linode',
+  'marathon',
+  'msk',
+  'nerve',
+  'nomad',
+  'oci',
+  'openstack',
+  'outscale',
+  'ovhcloud',
+  'puppetdb',
+  'rds',
+  'scaleway',
+  'serverset',
+  'stackit',
+  'triton',
+  'uyuni',
+  'vultr',
 ];
 
 const SCRAPE: Record<string, Field> = {
@@ -273,7 +306,12 @@ function durationOf(ctx: Ctx, node: Node | null | undefined, path: YamlPath): nu
   }
   const r = promDuration(rawText(ctx, node), ctx.prom3);
   if ('error' in r) {
-    ctx.issues.push({ path, part: 'value', error: r.error, hint: 'Prometheus durations are an integer and a unit (ms, s, m, h, d, w, y), largest unit first: 15s, 1m30s' });
+    ctx.issues.push({
+      path,
+      part: 'value',
+      error: r.error,
+      hint: 'Prometheus durations are an integer and a unit (ms, s, m, h, d, w, y), largest unit first: 15s, 1m30s',
+    });
     return undefined;
   }
   return r.seconds;
@@ -295,7 +333,12 @@ function checkFields(ctx: Ctx, map: YAMLMap, path: YamlPath, table: Record<strin
     const field = Object.hasOwn(table, key) ? table[key] : undefined;
     if (!field) {
       const near = nearest(key.toLowerCase(), Object.keys(table), 3)?.names[0];
-      ctx.issues.push({ path: at, part: 'key', error: `field ${key} not found in type ${typeName}`, hint: near ? `did you mean "${near}"?` : 'remove it, or check the spelling against the Prometheus configuration docs' });
+      ctx.issues.push({
+        path: at,
+        part: 'key',
+        error: `field ${key} not found in type ${typeName}`,
+        hint: near ? `did you mean "${near}"?` : 'remove it, or check the spelling against the Prometheus configuration docs',
+      });
       continue;
     }
     if (!knownIn(ctx, field)) {
@@ -325,7 +368,8 @@ function checkKind(ctx: Ctx, field: Field, node: Node | null, path: YamlPath): v
   if (kind === 'map' && !isMap(node)) ctx.issues.push({ path, part: 'value', error: typeError(ctx, node, field.into ?? 'a mapping') });
   else if (kind === 'seq' && !isSeq(node)) ctx.issues.push({ path, part: 'value', error: typeError(ctx, node, field.into ?? 'a list') });
   else if (kind === 'scalar' && !isScalar(node)) ctx.issues.push({ path, part: 'value', error: typeError(ctx, node, 'string') });
-  else if (kind === 'bool' && tagOf(ctx, node) !== '!!bool') ctx.issues.push({ path, part: 'value', error: typeError(ctx, node, 'bool'), hint: 'write true or false without quotes' });
+  else if (kind === 'bool' && tagOf(ctx, node) !== '!!bool')
+    ctx.issues.push({ path, part: 'value', error: typeError(ctx, node, 'bool'), hint: 'write true or false without quotes' });
   else if (kind === 'bytes') {
     const text = isScalar(node) ? rawText(ctx, node) : '';
     const error = bytesError(text);
@@ -381,14 +425,20 @@ function checkRoot(ctx: Ctx): void {
     for (const k of ['evaluation_interval', 'rule_query_offset', 'query_max_duration']) if (g.has(k)) durationOf(ctx, g.get(k), ['global', k]);
     if (interval) globalInterval = interval;
     if (durationsOk && timeout && timeout > globalInterval) {
-      ctx.issues.push({ path: ['global', 'scrape_timeout'], part: 'value', error: 'global scrape timeout greater than scrape interval', hint: 'keep scrape_timeout at or below scrape_interval' });
+      ctx.issues.push({
+        path: ['global', 'scrape_timeout'],
+        part: 'value',
+        error: 'global scrape timeout greater than scrape interval',
+        hint: 'keep scrape_timeout at or below scrape_interval',
+      });
     }
     const labels = g.get('external_labels');
     if (isMap(labels)) legacyLabelNames(ctx, labels, ['global', 'external_labels']);
   }
 
   const tracing = top.get('tracing');
-  if (isMap(tracing) && !tracing.get('endpoint')) ctx.issues.push({ path: ['tracing'], part: 'key', error: 'tracing endpoint must be set', hint: 'set tracing.endpoint, or remove the tracing block' });
+  if (isMap(tracing) && !tracing.get('endpoint'))
+    ctx.issues.push({ path: ['tracing'], part: 'key', error: 'tracing endpoint must be set', hint: 'set tracing.endpoint, or remove the tracing block' });
 
   const scrapeConfigs = top.get('scrape_configs');
   if (isSeq(scrapeConfigs)) {
@@ -405,7 +455,13 @@ function checkRoot(ctx: Ctx): void {
       if (isNull(item)) ctx.issues.push({ path: [key, i], part: 'value', error: `empty or null ${what} config section` });
       else if (isMap(item)) {
         const url = item.get('url');
-        if (url === undefined || url === null || url === '') ctx.issues.push({ path: [key, i], part: 'value', error: `url for ${key} is empty`, hint: `set url, e.g. http://prometheus:9090/api/v1/${key === 'remote_write' ? 'write' : 'read'}` });
+        if (url === undefined || url === null || url === '')
+          ctx.issues.push({
+            path: [key, i],
+            part: 'value',
+            error: `url for ${key} is empty`,
+            hint: `set url, e.g. http://prometheus:9090/api/v1/${key === 'remote_write' ? 'write' : 'read'}`,
+          });
         const relabels = item.get('write_relabel_configs', true);
         if (isSeq(relabels)) relabels.items.forEach((r, k) => isMap(r) && checkRelabel(ctx, r, [key, i, 'write_relabel_configs', k]));
       }
@@ -429,9 +485,19 @@ function checkScrapeConfig(ctx: Ctx, node: Node | null, path: YamlPath, globalIn
   const nameNode = v.get('job_name');
   const name = isScalar(nameNode) && nameNode.value !== null ? rawText(ctx, nameNode) : '';
   if (name === '' && (isNull(nameNode) || isScalar(nameNode))) {
-    ctx.issues.push({ path: v.has('job_name') ? [...path, 'job_name'] : path, part: v.has('job_name') ? 'key' : 'value', error: 'job_name is empty', hint: 'give every scrape config a unique job_name' });
+    ctx.issues.push({
+      path: v.has('job_name') ? [...path, 'job_name'] : path,
+      part: v.has('job_name') ? 'key' : 'value',
+      error: 'job_name is empty',
+      hint: 'give every scrape config a unique job_name',
+    });
   } else if (seen.has(name)) {
-    ctx.issues.push({ path: [...path, 'job_name'], part: 'value', error: `found multiple scrape configs with job name ${JSON.stringify(name)}`, hint: 'job names must be unique: rename one, or merge their targets' });
+    ctx.issues.push({
+      path: [...path, 'job_name'],
+      part: 'value',
+      error: `found multiple scrape configs with job name ${JSON.stringify(name)}`,
+      hint: 'job names must be unique: rename one, or merge their targets',
+    });
   }
   seen.add(name);
 
@@ -457,7 +523,8 @@ function checkScrapeConfig(ctx: Ctx, node: Node | null, path: YamlPath, globalIn
   const metricRelabel = v.get('metric_relabel_configs');
   if (isSeq(metricRelabel)) {
     metricRelabel.items.forEach((r, k) => {
-      if (isNull(r)) ctx.issues.push({ path: [...path, 'metric_relabel_configs', k], part: 'value', error: 'empty or null metric relabeling rule in scrape config' });
+      if (isNull(r))
+        ctx.issues.push({ path: [...path, 'metric_relabel_configs', k], part: 'value', error: 'empty or null metric relabeling rule in scrape config' });
       else if (isMap(r)) checkRelabel(ctx, r, [...path, 'metric_relabel_configs', k]);
     });
   }
@@ -497,12 +564,23 @@ function checkScrapeConfig(ctx: Ctx, node: Node | null, path: YamlPath, globalIn
           path: tpath,
           part: 'value',
           error: loaderChecks ? error : `instance ${n} in group ${k}: ${error}`,
-          why: loaderChecks ? 'targets are host:port only' : 'promtool 2.x rejects it after relabeling (the 3.x loader skips this check when relabel_configs are present)',
+          why: loaderChecks
+            ? 'targets are host:port only'
+            : 'promtool 2.x rejects it after relabeling (the 3.x loader skips this check when relabel_configs are present)',
           ...(loaderChecks ? {} : PROMTOOL_2_ONLY),
-          hint: /^[a-z]+:\/\//i.test(address) ? 'drop the scheme and path from the target; use the scheme: and metrics_path: fields' : 'targets are host:port; put the path in metrics_path:',
+          hint: /^[a-z]+:\/\//i.test(address)
+            ? 'drop the scheme and path from the target; use the scheme: and metrics_path: fields'
+            : 'targets are host:port; put the path in metrics_path:',
         });
       } else if (address === '' && promtoolChecks) {
-        ctx.issues.push({ path: tpath, part: 'value', error: `instance ${n} in group ${k}: no address`, why: 'promtool 2.x rejects an empty target', ...PROMTOOL_2_ONLY, hint: 'remove the empty target' });
+        ctx.issues.push({
+          path: tpath,
+          part: 'value',
+          error: `instance ${n} in group ${k}: no address`,
+          why: 'promtool 2.x rejects an empty target',
+          ...PROMTOOL_2_ONLY,
+          hint: 'remove the empty target',
+        });
       }
     });
   });
@@ -519,7 +597,9 @@ const KUBERNETES_ROLES = ['pod', 'service', 'endpoints', 'endpointslice', 'node'
 function checkDiscovery(ctx: Ctx, job: Map<string, Node | null>, path: YamlPath): void {
   const entries = (key: string) => {
     const list = job.get(key);
-    return isSeq(list) ? list.items.map((e, i) => ({ e: e as Node | null, at: [...path, key, i] })).filter((x): x is { e: YAMLMap; at: YamlPath } => isMap(x.e)) : [];
+    return isSeq(list)
+      ? list.items.map((e, i) => ({ e: e as Node | null, at: [...path, key, i] })).filter((x): x is { e: YAMLMap; at: YamlPath } => isMap(x.e))
+      : [];
   };
   for (const { e, at } of entries('file_sd_configs')) {
     const before = ctx.issues.length;
@@ -529,13 +609,24 @@ function checkDiscovery(ctx: Ctx, job: Map<string, Node | null>, path: YamlPath)
     const files = v.get('files');
     const names = isSeq(files) ? files.items.filter(isScalar).map((n) => ({ n, text: rawText(ctx, n) })) : [];
     if (names.length === 0) {
-      ctx.issues.push({ path: v.has('files') ? [...at, 'files'] : at, part: v.has('files') ? 'value' : 'key', error: 'file service discovery config must contain at least one path name', hint: 'list the target files, e.g. files: [/etc/prometheus/targets/*.json]' });
+      ctx.issues.push({
+        path: v.has('files') ? [...at, 'files'] : at,
+        part: v.has('files') ? 'value' : 'key',
+        error: 'file service discovery config must contain at least one path name',
+        hint: 'list the target files, e.g. files: [/etc/prometheus/targets/*.json]',
+      });
       continue;
     }
     const bad = names.find((x) => !FILE_SD_PATTERN.test(x.text));
     if (bad) {
       const i = (files as { items: unknown[] }).items.indexOf(bad.n);
-      ctx.issues.push({ path: [...at, 'files', i], part: 'value', error: `path name ${JSON.stringify(bad.text)} is not valid for file discovery`, why: 'target files end in .json, .yml or .yaml, with at most one * and only in the file name', hint: 'e.g. /etc/prometheus/targets/*.json' });
+      ctx.issues.push({
+        path: [...at, 'files', i],
+        part: 'value',
+        error: `path name ${JSON.stringify(bad.text)} is not valid for file discovery`,
+        why: 'target files end in .json, .yml or .yaml, with at most one * and only in the file name',
+        hint: 'e.g. /etc/prometheus/targets/*.json',
+      });
     }
   }
   for (const { e, at } of entries('dns_sd_configs')) {
@@ -545,18 +636,33 @@ function checkDiscovery(ctx: Ctx, job: Map<string, Node | null>, path: YamlPath)
     if (ctx.issues.length > before) continue;
     const names = v.get('names');
     if (!isSeq(names) || names.items.length === 0) {
-      ctx.issues.push({ path: v.has('names') ? [...at, 'names'] : at, part: v.has('names') ? 'value' : 'key', error: 'DNS-SD config must contain at least one SRV record name', hint: 'names: [otel-collector] (with type: A and port:), or an SRV name' });
+      ctx.issues.push({
+        path: v.has('names') ? [...at, 'names'] : at,
+        part: v.has('names') ? 'value' : 'key',
+        error: 'DNS-SD config must contain at least one SRV record name',
+        hint: 'names: [otel-collector] (with type: A and port:), or an SRV name',
+      });
       continue;
     }
     const typeNode = v.get('type');
     const type = isScalar(typeNode) && typeNode.value !== null ? rawText(ctx, typeNode).toUpperCase() : 'SRV';
     if (!DNS_TYPES.includes(type)) {
-      ctx.issues.push({ path: [...at, 'type'], part: 'value', error: `invalid DNS-SD records type ${rawText(ctx, typeNode as Scalar)}`, hint: `one of ${DNS_TYPES.join(', ')}` });
+      ctx.issues.push({
+        path: [...at, 'type'],
+        part: 'value',
+        error: `invalid DNS-SD records type ${rawText(ctx, typeNode as Scalar)}`,
+        hint: `one of ${DNS_TYPES.join(', ')}`,
+      });
       continue;
     }
     const port = v.get('port');
     if (type !== 'SRV' && (isNull(port) || (isScalar(port) && Number(rawText(ctx, port)) === 0))) {
-      ctx.issues.push({ path: v.has('port') ? [...at, 'port'] : at, part: v.has('port') ? 'value' : 'key', error: 'a port is required in DNS-SD configs for all record types except SRV', hint: 'add port: (e.g. 8889 for the collector\'s prometheus exporter)' });
+      ctx.issues.push({
+        path: v.has('port') ? [...at, 'port'] : at,
+        part: v.has('port') ? 'value' : 'key',
+        error: 'a port is required in DNS-SD configs for all record types except SRV',
+        hint: "add port: (e.g. 8889 for the collector's prometheus exporter)",
+      });
     }
   }
   for (const { e, at } of entries('kubernetes_sd_configs')) {
@@ -564,7 +670,12 @@ function checkDiscovery(ctx: Ctx, job: Map<string, Node | null>, path: YamlPath)
     if (isNull(role)) {
       ctx.issues.push({ path: at, part: 'value', error: `role missing (one of: ${KUBERNETES_ROLES.join(', ')})` });
     } else if (isScalar(role) && !KUBERNETES_ROLES.includes(rawText(ctx, role))) {
-      ctx.issues.push({ path: [...at, 'role'], part: 'value', error: `unknown Kubernetes SD role ${JSON.stringify(rawText(ctx, role))}`, hint: `one of ${KUBERNETES_ROLES.join(', ')} (lower case)` });
+      ctx.issues.push({
+        path: [...at, 'role'],
+        part: 'value',
+        error: `unknown Kubernetes SD role ${JSON.stringify(rawText(ctx, role))}`,
+        hint: `one of ${KUBERNETES_ROLES.join(', ')} (lower case)`,
+      });
     }
   }
 }
@@ -631,13 +742,18 @@ function checkRelabel(ctx: Ctx, rule: YAMLMap, path: YamlPath): void {
     if (['replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal'].includes(action) && !ok) {
       push('target_label', `${JSON.stringify(target)} is invalid 'target_label' for ${action} action`, true);
     }
-    if (action === 'labelmap' && !LEGACY_RELABEL_TARGET.test(replacement)) push('replacement', `${JSON.stringify(replacement)} is invalid 'replacement' for labelmap action`, true);
+    if (action === 'labelmap' && !LEGACY_RELABEL_TARGET.test(replacement))
+      push('replacement', `${JSON.stringify(replacement)} is invalid 'replacement' for labelmap action`, true);
   }
-  if (['lowercase', 'uppercase', 'keepequal', 'dropequal'].includes(action) && replacement !== '$1') push('replacement', `'replacement' can not be set for ${action} action`);
+  if (['lowercase', 'uppercase', 'keepequal', 'dropequal'].includes(action) && replacement !== '$1')
+    push('replacement', `'replacement' can not be set for ${action} action`);
   else if ((action === 'keepequal' || action === 'dropequal') && ((regex ?? '(.*)') !== '(.*)' || modulus !== 0 || (text('separator') ?? ';') !== ';')) {
     push(undefined, `${action} action requires only 'source_labels' and \`target_label\`, and no other fields`);
   }
-  if ((action === 'labeldrop' || action === 'labelkeep') && ((isSeq(sources) && sources.items.length > 0) || target !== '' || modulus !== 0 || (text('separator') ?? ';') !== ';' || replacement !== '$1')) {
+  if (
+    (action === 'labeldrop' || action === 'labelkeep') &&
+    ((isSeq(sources) && sources.items.length > 0) || target !== '' || modulus !== 0 || (text('separator') ?? ';') !== ';' || replacement !== '$1')
+  ) {
     push(undefined, `${action} action requires only 'regex', and no other fields`);
   }
 }

@@ -5,7 +5,13 @@ import { atLeast } from './versions.js';
 export function prometheusVersionText(stack: Stack): string {
   const p = stack.prometheusVersion;
   const why =
-    p.source === 'compose' ? p.evidence : p.source === 'flag' ? '--prometheus-version' : p.source === 'config' ? 'the doctor config' : 'assumed: no pinned prom/prometheus image or --prometheus-version';
+    p.source === 'compose'
+      ? p.evidence
+      : p.source === 'flag'
+        ? '--prometheus-version'
+        : p.source === 'config'
+          ? 'the doctor config'
+          : 'assumed: no pinned prom/prometheus image or --prometheus-version';
   return `Prometheus ${p.version} (${why})`;
 }
 

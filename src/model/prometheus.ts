@@ -91,7 +91,13 @@ export function loadPrometheus(yaml: YamlDocument): PrometheusConfig {
         const raw = String(t);
         const m = /^(?:[a-z]+:\/\/)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?/i.exec(raw);
         const value = targetValues[n] ?? listValue;
-        targets.push({ raw, host: (m?.[1] ?? raw).replace(/^\[|\]$/g, ''), port: m?.[2] ? Number(m[2]) : undefined, path: [...path, 'static_configs', k, 'targets', n], value });
+        targets.push({
+          raw,
+          host: (m?.[1] ?? raw).replace(/^\[|\]$/g, ''),
+          port: m?.[2] ? Number(m[2]) : undefined,
+          path: [...path, 'static_configs', k, 'targets', n],
+          value,
+        });
       });
     });
     return {

@@ -105,7 +105,18 @@ export interface ParsedPromQL {
 }
 
 /** Range functions that read a counter correctly, and aggregations that only count series. */
-export const COUNTER_FUNCTIONS = new Set(['rate', 'irate', 'increase', 'resets', 'changes', 'absent', 'absent_over_time', 'present_over_time', 'count_over_time', 'timestamp']);
+export const COUNTER_FUNCTIONS = new Set([
+  'rate',
+  'irate',
+  'increase',
+  'resets',
+  'changes',
+  'absent',
+  'absent_over_time',
+  'present_over_time',
+  'count_over_time',
+  'timestamp',
+]);
 const COUNTING_AGGREGATIONS = new Set(['count', 'count_values', 'group']);
 
 function unquote(s: string): string {
@@ -137,7 +148,12 @@ export function parsePromQL(expr: string): ParsedPromQL {
       if (ref.name === 'GroupingLabels') {
         for (let c = ref.node.firstChild; c; c = c.nextSibling) {
           if (c.name === 'LabelName' || c.name === 'QuotedLabelName') {
-            groupingLabels.push({ label: c.name === 'QuotedLabelName' ? unquote(slice(c)) : slice(c), from: c.from, to: c.to, templated: overlaps(spans, c.from, c.to) });
+            groupingLabels.push({
+              label: c.name === 'QuotedLabelName' ? unquote(slice(c)) : slice(c),
+              from: c.from,
+              to: c.to,
+              templated: overlaps(spans, c.from, c.to),
+            });
           }
         }
         return false;

@@ -97,8 +97,7 @@ export function claudeRoutes(ws: Workspace): Route[] {
       } else if (t.collectors.length > 0) {
         // Prefer the collector service whose config listens for this protocol.
         const wire = wireProtocol(s.protocol);
-        const cs =
-          t.collectors.find((c) => c.runs.some((cfg) => otlpListeners(cfg, false).some((l) => l.protocol === wire))) ?? t.collectors[0];
+        const cs = t.collectors.find((c) => c.runs.some((cfg) => otlpListeners(cfg, false).some((l) => l.protocol === wire))) ?? t.collectors[0];
         routes.push({ ...base, kind: 'unpublished', service: cs, collectorService: cs, collector: cs.runs.length === 1 ? cs.runs[0] : undefined });
       } else {
         const c = hostCollector(ws, t, hp.port);

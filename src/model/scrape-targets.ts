@@ -36,12 +36,22 @@ export function collectorSides(ws: Workspace): CollectorSide[] {
         const raw = l.exporter.config.metric_expiration;
         const text = raw === undefined || raw === null ? '5m' : String(raw);
         const seconds = parseGoDuration(text);
-        return { exporter: l.exporter, port: l.port, path: l.path, expiration: seconds === undefined ? undefined : { seconds, text, isDefault: raw === undefined } };
+        return {
+          exporter: l.exporter,
+          port: l.port,
+          path: l.path,
+          expiration: seconds === undefined ? undefined : { seconds, text, isDefault: raw === undefined },
+        };
       });
     if (exporters.length === 0) return [];
     const t = topology(ws.stack);
     const service: ServiceRef | undefined = t.containerOf(c) ?? (only && t.collectors.length === 1 ? t.collectors[0] : undefined);
-    const metricsPorts = new Set<number>([8888, ...collectorListeners(c, ws.stack.collector.version).filter((l) => /^(exporters|service\.telemetry)/.test(l.owner)).map((l) => l.port)]);
+    const metricsPorts = new Set<number>([
+      8888,
+      ...collectorListeners(c, ws.stack.collector.version)
+        .filter((l) => /^(exporters|service\.telemetry)/.test(l.owner))
+        .map((l) => l.port),
+    ]);
     return [{ collector: c, service, hostnames: hostnamesOf(service), exporters, metricsPorts }];
   });
 }
@@ -125,5 +135,7 @@ export interface CollectorScrape {
 /** Every scrape target of every Prometheus, analysed against every collector it may be meant to scrape. */
 export function collectorScrapes(ws: Workspace): CollectorScrape[] {
   const collectors = collectorSides(ws);
-  return prometheusSides(ws).flatMap((prometheus) => collectors.map((collector) => ({ prometheus, collector, scrapes: analyzeScrapes(prometheus, collector) })));
+  return prometheusSides(ws).flatMap((prometheus) =>
+    collectors.map((collector) => ({ prometheus, collector, scrapes: analyzeScrapes(prometheus, collector) })),
+  );
 }

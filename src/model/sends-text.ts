@@ -50,4 +50,3 @@ export function groupBy<T>(items: T[], key: (x: T) => string): T[][] {
   }
   return [...m.values()];
 }
-

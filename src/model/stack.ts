@@ -104,13 +104,27 @@ function collectorServiceEnvironment(composes: ComposeFile[]): CollectorEnvironm
 function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['collector'] {
   const service = collectorService(composes);
   const repo = service?.s.repository ?? '';
-  const distribution: Distribution = opts.manifestComponents ? 'custom' : /contrib$/.test(repo) ? 'contrib' : /k8s$/.test(repo) ? 'k8s' : service ? 'core' : 'unknown';
+  const distribution: Distribution = opts.manifestComponents
+    ? 'custom'
+    : /contrib$/.test(repo)
+      ? 'contrib'
+      : /k8s$/.test(repo)
+        ? 'k8s'
+        : service
+          ? 'core'
+          : 'unknown';
   const base = { distribution, manifestComponents: opts.manifestComponents };
   if (opts.collectorVersion) return { ...base, version: clean(opts.collectorVersion), source: 'flag' };
   const tag = service?.s.tag;
-  if (service && tag && parseVersion(tag)) return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  if (service && tag && parseVersion(tag))
+    return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
   if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
-  return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: service ? `${service.s.image ?? service.s.name} (no version tag) in ${basename(service.c.file)}` : undefined };
+  return {
+    ...base,
+    version: NEWEST_KNOWN_COLLECTOR,
+    source: 'assumed',
+    evidence: service ? `${service.s.image ?? service.s.name} (no version tag) in ${basename(service.c.file)}` : undefined,
+  };
 }
 
 function prometheusVersion(composes: ComposeFile[], opts: StackOptions): ComponentVersion {

@@ -60,7 +60,14 @@ export function results(probe: ProbeMeta) {
       status: 'skipped',
       target,
       summary,
-      finding: { ruleId: probe.id, severity: 'info', message: target ? `${summary} (${target})` : summary, file: origin.file, range: origin.file ? origin.range : undefined, path: origin.file ? origin.path : undefined },
+      finding: {
+        ruleId: probe.id,
+        severity: 'info',
+        message: target ? `${summary} (${target})` : summary,
+        file: origin.file,
+        range: origin.file ? origin.range : undefined,
+        path: origin.file ? origin.path : undefined,
+      },
     }),
     failed(target: string | undefined, summary: string, o: { origin?: TargetOrigin; hint?: string; severity?: Severity } = {}): ProbeResult {
       const finding: Finding = {

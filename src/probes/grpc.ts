@@ -115,7 +115,11 @@ export function grpcUnary(endpoint: URL, path: string, message: Uint8Array, meta
 }
 
 /** The call's outcome from what the server sent: a gRPC status, no gRPC at all, or a malformed answer. */
-function grpcAnswer(endpoint: URL, a: { httpStatus: number; contentType: string; statusText?: string; statusMessage: string }, rstCode: number | undefined): GrpcResult {
+function grpcAnswer(
+  endpoint: URL,
+  a: { httpStatus: number; contentType: string; statusText?: string; statusMessage: string },
+  rstCode: number | undefined,
+): GrpcResult {
   const { httpStatus, contentType, statusText, statusMessage } = a;
   if (statusText === undefined) {
     if (rstCode) return { ok: false, kind: 'reset', error: `${endpoint.host} reset the call before its grpc-status (HTTP/2 error code ${rstCode})` };
@@ -126,7 +130,11 @@ function grpcAnswer(endpoint: URL, a: { httpStatus: number; contentType: string;
   }
   // Status codes are 0 to 16 (grpc/grpc doc/statuscodes.md); anything else is not a status a probe can explain.
   if (!/^\d{1,2}$/.test(statusText) || Number(statusText) > 16) {
-    return { ok: false, kind: 'malformed', error: `${endpoint.host} answered an invalid grpc-status "${answerText(statusText, 40)}" (gRPC status codes are 0 to 16)` };
+    return {
+      ok: false,
+      kind: 'malformed',
+      error: `${endpoint.host} answered an invalid grpc-status "${answerText(statusText, 40)}" (gRPC status codes are 0 to 16)`,
+    };
   }
   return { ok: true, status: Number(statusText), message: statusMessage, httpStatus, contentType };
 }
@@ -134,7 +142,8 @@ function grpcAnswer(endpoint: URL, a: { httpStatus: number; contentType: string;
 function http2Failure(err: unknown, endpoint: URL, timeoutMs: number): HttpFailure {
   const e = err as { code?: string; message?: string };
   // The exchange started and broke off (the server reset the stream, or sent what HTTP/2 does not allow).
-  if (e?.code === 'ERR_HTTP2_STREAM_ERROR') return { ok: false, kind: 'reset', error: `${endpoint.host} broke off the call (${answerText(e.message ?? '', 80)})` };
+  if (e?.code === 'ERR_HTTP2_STREAM_ERROR')
+    return { ok: false, kind: 'reset', error: `${endpoint.host} broke off the call (${answerText(e.message ?? '', 80)})` };
   // A server that does not speak HTTP/2 (an HTTP/1.1-only port) answers the preface with garbage or closes.
   if (e?.code === 'ERR_HTTP2_ERROR' || e?.code === 'ERR_HTTP2_SESSION_ERROR' || /Protocol error|PROTOCOL_ERROR/i.test(e?.message ?? '')) {
     return { ok: false, kind: 'protocol', error: `${endpoint.host} does not speak HTTP/2, so it is no gRPC endpoint (an OTLP/HTTP port such as 4318?)` };

@@ -70,12 +70,16 @@ export function runHelper(command: string, timeoutMs: number, cwd: string): Prom
     };
     const collect = (stream: 'stdout' | 'stderr', chunks: Buffer[]) => (d: Buffer) => {
       size[stream] += d.length;
-      if (size[stream] > MAX_HELPER_OUTPUT_BYTES) finish({ ok: false, error: `its output is too large (more than ${MAX_HELPER_OUTPUT_BYTES / 1024} KiB on ${stream}); it was stopped` });
+      if (size[stream] > MAX_HELPER_OUTPUT_BYTES)
+        finish({ ok: false, error: `its output is too large (more than ${MAX_HELPER_OUTPUT_BYTES / 1024} KiB on ${stream}); it was stopped` });
       else chunks.push(d);
     };
     child.stdout.on('data', collect('stdout', stdout));
     child.stderr.on('data', collect('stderr', stderr));
-    const timer = setTimeout(() => finish({ ok: false, error: `it did not finish within ${Math.round(timeoutMs / 100) / 10} s; it was stopped with everything it started` }), timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ok: false, error: `it did not finish within ${Math.round(timeoutMs / 100) / 10} s; it was stopped with everything it started` }),
+      timeoutMs,
+    );
     child.on('error', (err) => finish({ ok: false, error: `it could not be started: ${err.message}` }));
     child.on('close', (code, signal) => {
       // stderr is the helper's own diagnostics (e.g. "no token: set …"): its first line helps; stdout may hold the token.

@@ -193,8 +193,10 @@ export function networkFailure(err: unknown, url: URL, timeoutMs: number): HttpF
       error: plainServer ? `TLS handshake failed: ${where} speaks plain HTTP, not https` : `TLS handshake with ${where} failed: ${message}`,
     };
   }
-  if (has(/^UND_ERR_HEADERS_OVERFLOW$/)) return { ok: false, kind: 'too-large', error: `answer too large from ${where}: its headers pass ${MAX_HEADER_BYTES / 1024} KiB` };
-  if (e?.name === 'HTTPParserError') return { ok: false, kind: 'protocol', error: `${where} does not answer in HTTP/1.1 (an HTTP/2-only gRPC port such as 4317?)` };
+  if (has(/^UND_ERR_HEADERS_OVERFLOW$/))
+    return { ok: false, kind: 'too-large', error: `answer too large from ${where}: its headers pass ${MAX_HEADER_BYTES / 1024} KiB` };
+  if (e?.name === 'HTTPParserError')
+    return { ok: false, kind: 'protocol', error: `${where} does not answer in HTTP/1.1 (an HTTP/2-only gRPC port such as 4317?)` };
   if (has(/^(ECONNRESET|UND_ERR_SOCKET|EPIPE)$/) || /other side closed|socket hang up/i.test(message)) {
     return { ok: false, kind: 'reset', error: `${where} closed the connection without an HTTP answer` };
   }

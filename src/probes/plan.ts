@@ -110,7 +110,8 @@ export function planProbes(ws: Workspace, flags: ProbeFlags): ProbePlan {
   const grafanaService = topo.grafana[0];
   const lokiService = services.find((r) => isLokiImage(r.service.repository));
 
-  const prometheus = flagTarget(flags.prometheusUrl, '--prometheus-url') ??
+  const prometheus =
+    flagTarget(flags.prometheusUrl, '--prometheus-url') ??
     serviceTarget(prometheusService, listenPort(prometheusService?.service, '--web.listen-address') ?? 9090, '') ??
     defaultTarget(9090, 'Prometheus', native && ws.stack.prometheus.length > 0);
   const loki = flagTarget(flags.lokiUrl, '--loki-url') ?? serviceTarget(lokiService, 3100, '') ?? defaultTarget(3100, 'Loki', false);
@@ -198,7 +199,8 @@ function withheldFrom(
 ): OtlpTarget['withheld'] {
   const { helper } = t;
   // A shared config names a helper path on the machines that use it: not something to run here.
-  if (helper && ws.mode === 'files') return { reason: `the headers come from otelHeadersHelper (${helper.command}), which runs on each machine; run the doctor there`, origin: helper.origin };
+  if (helper && ws.mode === 'files')
+    return { reason: `the headers come from otelHeadersHelper (${helper.command}), which runs on each machine; run the doctor there`, origin: helper.origin };
   const trusted = (scope: Scope) => ws.mode === 'machine' && isTrustedScope(scope, flags.trustProject);
   if (helper && !trusted(helper.scope)) {
     return {
@@ -287,7 +289,6 @@ function scrapeInterval(ws: Workspace, c: CollectorConfig | undefined): number |
   return job?.intervalSeconds;
 }
 
-
 /**
  * Grafana credentials. GRAFANA_TOKEN (a service-account token) goes only to --grafana-url, or to a Grafana on this
  * host that the default or the user's own stack (machine mode) names, never to one a scanned repo's compose file
@@ -295,7 +296,12 @@ function scrapeInterval(ws: Workspace, c: CollectorConfig | undefined): number |
  * written literally or as a `${VAR}` filled from the `.env` beside the compose file (as `init` writes it) or a
  * default, and only to that service's own published port on loopback. Else Grafana's admin/admin.
  */
-function grafanaAuth(ws: Workspace, flags: ProbeFlags, target: HttpTarget, grafana: ServiceRef | undefined): Pick<GrafanaTarget, 'authorization' | 'defaultCredentials' | 'tokenWithheld'> {
+function grafanaAuth(
+  ws: Workspace,
+  flags: ProbeFlags,
+  target: HttpTarget,
+  grafana: ServiceRef | undefined,
+): Pick<GrafanaTarget, 'authorization' | 'defaultCredentials' | 'tokenWithheld'> {
   const onThisHost = isLoopbackUrl(target.url);
   let tokenWithheld: string | undefined;
   if (flags.grafanaToken) {
@@ -309,9 +315,11 @@ function grafanaAuth(ws: Workspace, flags: ProbeFlags, target: HttpTarget, grafa
     // an invalid URL fails in the probe, with its own message
   }
   const env = grafana?.service.environment ?? {};
-  if (env.GF_SECURITY_ADMIN_PASSWORD === undefined) return { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`, defaultCredentials: true, tokenWithheld };
+  if (env.GF_SECURITY_ADMIN_PASSWORD === undefined)
+    return { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`, defaultCredentials: true, tokenWithheld };
   const own = grafana && target.origin.kind === 'compose' && onThisHost;
-  const value = (v: string | undefined) => (v === undefined || v === '' ? undefined : !hasEnvReference(v) ? v : grafana ? composeValue(v, grafana.compose.file) : undefined);
+  const value = (v: string | undefined) =>
+    v === undefined || v === '' ? undefined : !hasEnvReference(v) ? v : grafana ? composeValue(v, grafana.compose.file) : undefined;
   const password = own ? value(env.GF_SECURITY_ADMIN_PASSWORD) : undefined;
   if (password === undefined) return { authorization: undefined, defaultCredentials: false, tokenWithheld };
   const user = value(env.GF_SECURITY_ADMIN_USER) ?? 'admin';

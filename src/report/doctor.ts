@@ -84,7 +84,9 @@ const SERVICE_STAGES = new Set<Stage>(['Collector', 'Prometheus', 'Loki', 'Grafa
 function startHere(input: ReportInput): string | undefined {
   const live = input.probes ?? [];
   const composeFiles = new Set(input.workspaces.flatMap((ws) => ws.stack.composes.map((c) => c.file)));
-  const refused = live.filter((r) => SERVICE_STAGES.has(r.stage) && r.status === 'failed' && r.finding?.file && composeFiles.has(r.finding.file) && /connection refused/.test(r.summary));
+  const refused = live.filter(
+    (r) => SERVICE_STAGES.has(r.stage) && r.status === 'failed' && r.finding?.file && composeFiles.has(r.finding.file) && /connection refused/.test(r.summary),
+  );
   const answered = live.some((r) => SERVICE_STAGES.has(r.stage) && r.status === 'ok');
   const stages = new Set(refused.map((r) => r.stage));
   if (stages.size >= 2 && !answered) {

@@ -27,7 +27,9 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
     problems: input.problems.map((p) => ({ ...p, reason: bounded(input, p.reason) })),
     // The effective setup quotes input (names, values, URLs, exporter lists): each string bounded like a message.
     effective: input.workspaces.map((ws) => boundStrings(effective(ws), (text) => bounded(input, text))),
-    ...(input.probes && { probes: input.probes.map(({ probeId, stage, status, target, summary }) => ({ probeId, stage, status, target, summary: bounded(input, summary) })) }),
+    ...(input.probes && {
+      probes: input.probes.map(({ probeId, stage, status, target, summary }) => ({ probeId, stage, status, target, summary: bounded(input, summary) })),
+    }),
   };
   return `${jsonSafe(JSON.stringify(report, null, 2))}\n`;
 }

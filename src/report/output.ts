@@ -43,7 +43,16 @@ export function formatReport(run: RunReport, o: OutputOptions): string {
   const { findings, workspaces, problems, probes, secrets } = run;
   // Every read problem is also a finding (doctor/unreadable-file): the JSON report keeps its `problems` list as
   // well, the other formats show the findings alone, so nothing is said twice.
-  const input: ReportInput = { findings, workspaces, problems: o.format === 'json' ? problems : [], cwd: o.cwd, color: o.color, command: o.command, probes, secrets };
+  const input: ReportInput = {
+    findings,
+    workspaces,
+    problems: o.format === 'json' ? problems : [],
+    cwd: o.cwd,
+    color: o.color,
+    command: o.command,
+    probes,
+    secrets,
+  };
   let text: string;
   switch (o.format) {
     case 'json':
@@ -58,6 +67,7 @@ export function formatReport(run: RunReport, o: OutputOptions): string {
     default:
       text = o.command !== 'check' && !o.quiet ? formatDoctor(input) : formatPretty(input, o.quiet === true);
   }
-  if (o.quiet && o.format === 'pretty') text = formatPretty({ ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[o.failOn]) }, true);
+  if (o.quiet && o.format === 'pretty')
+    text = formatPretty({ ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[o.failOn]) }, true);
   return redact(text, secrets);
 }

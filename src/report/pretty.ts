@@ -28,7 +28,10 @@ export function formatFinding(f: Finding, input: ReportInput, indent = ''): stri
     lines.push(`${indent}  ${c.dim(`${n} |`)} ${text}`);
     lines.push(`${indent}  ${' '.repeat(gutter)} ${c.dim('|')} ${' '.repeat(caret)}${c.red('^'.repeat(Math.min(Math.max(1, width), 80)))}`);
   }
-  if (f.hint) lines.push(`${indent}  ${c.cyan('hint:')} ${shown(input, f.hint)}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (safe fix available)' : ' (unsafe fix available)') : ''}`);
+  if (f.hint)
+    lines.push(
+      `${indent}  ${c.cyan('hint:')} ${shown(input, f.hint)}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (safe fix available)' : ' (unsafe fix available)') : ''}`,
+    );
   return lines.join('\n');
 }
 
@@ -64,7 +67,14 @@ export function formatPretty(input: ReportInput, quiet: boolean): string {
     for (const ws of input.workspaces) {
       if (ws.mode === 'files' && ws.claude.files.length === 0) continue;
       const head = input.workspaces.length > 1 ? `${c.bold(shown(input, ws.name))}: ` : '';
-      out.push(c.dim(head + predictionLines(ws.claude).map((l) => shown(input, l)).join('\n')));
+      out.push(
+        c.dim(
+          head +
+            predictionLines(ws.claude)
+              .map((l) => shown(input, l))
+              .join('\n'),
+        ),
+      );
     }
   }
   out.push(formatSummary(input.findings, c));

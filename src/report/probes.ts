@@ -43,9 +43,9 @@ export function probesDocPage(): string {
   return [
     '# Live probes',
     '',
-    'The doctor (`claude-otel-doctor` without `--offline`) and `claude-otel-doctor probe` run these against the running stack, all at once, each request with a hard timeout (`--timeout`, 5 s). Targets come from the same files the static rules read: the endpoint and headers Claude Code will use, the compose file\'s published ports, the collector config; flags (`--prometheus-url`, `--grafana-url`, `--loki-url`) override them. A well-known default port where nothing answers is reported as skipped, not failed. A failed probe is a finding with the probe id as rule id (`--select`, `--ignore`, `--fail-on`, JSON and SARIF treat it like any finding). Header values, tokens and passwords never appear in output.',
+    "The doctor (`claude-otel-doctor` without `--offline`) and `claude-otel-doctor probe` run these against the running stack, all at once, each request with a hard timeout (`--timeout`, 5 s). Targets come from the same files the static rules read: the endpoint and headers Claude Code will use, the compose file's published ports, the collector config; flags (`--prometheus-url`, `--grafana-url`, `--loki-url`) override them. A well-known default port where nothing answers is reported as skipped, not failed. A failed probe is a finding with the probe id as rule id (`--select`, `--ignore`, `--fail-on`, JSON and SARIF treat it like any finding). Header values, tokens and passwords never appear in output.",
     '',
-    'Grafana is signed in to with `GRAFANA_TOKEN` (a service-account token), else the user and password in `--grafana-url`, else the compose service\'s `GF_SECURITY_ADMIN_USER`/`GF_SECURITY_ADMIN_PASSWORD` (written literally, or a `${VAR}` filled from the `.env` beside the compose file or its default, never from the shell; sent only to that service\'s own port published on loopback), else `admin/admin` (a warning when that works).',
+    "Grafana is signed in to with `GRAFANA_TOKEN` (a service-account token), else the user and password in `--grafana-url`, else the compose service's `GF_SECURITY_ADMIN_USER`/`GF_SECURITY_ADMIN_PASSWORD` (written literally, or a `${VAR}` filled from the `.env` beside the compose file or its default, never from the shell; sent only to that service's own port published on loopback), else `admin/admin` (a warning when that works).",
     '',
     ...PROBES.flatMap((p) => [
       `## ${p.id}`,
@@ -61,7 +61,7 @@ export function probesDocPage(): string {
       ...p.references.map((r) => `- ${r}`),
       '',
     ]),
-    '_Generated from the probes\' metadata (`src/probes/checks/*.ts`) by `npm run docs`._',
+    "_Generated from the probes' metadata (`src/probes/checks/*.ts`) by `npm run docs`._",
     '',
   ].join('\n');
 }

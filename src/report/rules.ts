@@ -4,7 +4,11 @@ import type { AnyRule } from '../rules/define.js';
 
 export function listRules(json: boolean, color: boolean): string {
   if (json) {
-    return `${JSON.stringify(RULES.map(({ check: _check, ...meta }) => meta), null, 2)}\n`;
+    return `${JSON.stringify(
+      RULES.map(({ check: _check, ...meta }) => meta),
+      null,
+      2,
+    )}\n`;
   }
   const c = pc.createColors(color);
   const width = Math.max(...RULES.map((r) => r.id.length));
@@ -36,7 +40,11 @@ export function explainRule(rule: AnyRule, color: boolean): string {
 }
 
 function indent(text: string): string {
-  return `${text.replace(/\n$/, '').split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+  return `${text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')}\n`;
 }
 
 export function fixText(rule: AnyRule): string {

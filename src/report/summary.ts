@@ -30,7 +30,9 @@ export function predictionLines(claude: ClaudeSetup): string[] {
   const http = p.signals.some((s) => s.exported && s.protocol && s.protocol !== 'grpc');
   const v = claude.version.version;
   if (http && atLeast(v, CHUNKED_BODIES.from) && !atLeast(v, CHUNKED_BODIES.fixedIn)) {
-    lines.push(`  note: ${v} sends OTLP/HTTP bodies chunked, without Content-Length; endpoints that require it (e.g. Azure Monitor) reject them (fixed in ${CHUNKED_BODIES.fixedIn})`);
+    lines.push(
+      `  note: ${v} sends OTLP/HTTP bodies chunked, without Content-Length; endpoints that require it (e.g. Azure Monitor) reject them (fixed in ${CHUNKED_BODIES.fixedIn})`,
+    );
   }
   return lines;
 }

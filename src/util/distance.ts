@@ -63,7 +63,12 @@ export interface Near {
  * The candidates within `maxDistance` of `word`, nearest first (candidates at one distance in the order given):
  * the one "did you mean" search. A name too long to compare is never suggested.
  */
-export function within(word: string, candidates: Iterable<string>, maxDistance: number, measure: Measure = 'levenshtein'): { name: string; distance: number }[] {
+export function within(
+  word: string,
+  candidates: Iterable<string>,
+  maxDistance: number,
+  measure: Measure = 'levenshtein',
+): { name: string; distance: number }[] {
   const found: { name: string; distance: number }[] = [];
   for (const name of candidates) {
     const distance = measure === 'levenshtein' ? levenshtein(word, name) : editDistance(word, name, maxDistance);

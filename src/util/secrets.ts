@@ -1,4 +1,3 @@
-
 /**
  * What is a credential: the one place that judges names and values (the advisory rules, the fixer's refusal to
  * write secrets into shared files, `init --enterprise`) and masks them in output (`redact`, `displayUrl`).

@@ -29,7 +29,25 @@ for (const version of [OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE]) {
       const observed = await observeTelemetry((sinks) => {
         const out = join(sinks.home, 'rollout');
         const helper = join(sinks.home, 'bin', 'otel-headers.sh');
-        init = runCliProcess(['init', '--enterprise', '--out', out, '--endpoint', sinks.httpUrl, '--protocol', 'http/json', '--team', 'Platform Team', '--department', 'R&D, EU', '--headers-helper', helper], { XDG_STATE_HOME: join(sinks.home, 'state') });
+        init = runCliProcess(
+          [
+            'init',
+            '--enterprise',
+            '--out',
+            out,
+            '--endpoint',
+            sinks.httpUrl,
+            '--protocol',
+            'http/json',
+            '--team',
+            'Platform Team',
+            '--department',
+            'R&D, EU',
+            '--headers-helper',
+            helper,
+          ],
+          { XDG_STATE_HOME: join(sinks.home, 'state') },
+        );
         // The helper goes where --headers-helper says, as a rollout would install it.
         mkdirSync(join(sinks.home, 'bin'), { recursive: true });
         writeFileSync(helper, readFileSync(join(out, 'otel-headers.sh')), { mode: 0o755 });
@@ -43,7 +61,8 @@ for (const version of [OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE]) {
       expect(observed.exitCode, observed.stderr).toBe(0);
       const arrived = observed.signals.map((s) => `${s.signal} ${s.protocol} ${s.path}`).sort();
       expect(arrived).toEqual(['logs http/json /v1/logs', 'metrics http/json /v1/metrics']);
-      for (const s of observed.signals) expect(s.headerValues.get('authorization') === `Bearer ${TOKEN}`, `${s.signal}: Authorization from the headers helper`).toBe(true);
+      for (const s of observed.signals)
+        expect(s.headerValues.get('authorization') === `Bearer ${TOKEN}`, `${s.signal}: Authorization from the headers helper`).toBe(true);
       expect(observedResource(observed)).toMatchObject({ 'team.id': 'Platform Team', department: 'R&D, EU' });
     }, 120_000);
   });

@@ -29,12 +29,18 @@ function expectOneLine(stderr: string): void {
 describe('init --enterprise', () => {
   it('writes managed settings with the endpoint, protocol, attribution and helper; check finds nothing in them', async () => {
     const r = await enterprise([
-      '--endpoint', 'https://otel.example.com:4318',
-      '--team', 'Platform Team',
-      '--department', 'R&D, EU',
-      '--cost-center', '0042',
-      '--headers-helper', '/usr/local/bin/otel-headers.sh',
-      '--header', 'X-Scope-OrgID=acme',
+      '--endpoint',
+      'https://otel.example.com:4318',
+      '--team',
+      'Platform Team',
+      '--department',
+      'R&D, EU',
+      '--cost-center',
+      '0042',
+      '--headers-helper',
+      '/usr/local/bin/otel-headers.sh',
+      '--header',
+      'X-Scope-OrgID=acme',
     ]);
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
     expect(managed()).toEqual({

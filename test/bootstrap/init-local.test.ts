@@ -95,7 +95,8 @@ describe('init: the local stack', () => {
   });
 
   it('merges into an existing settings.json (other keys, order and values kept) and `restore` undoes everything', async () => {
-    const original = '{\n    "model": "opus",\n    "env": {\n        "FOO": "bar",\n        "OTEL_METRICS_EXPORTER": "console"\n    },\n    "permissions": {\n        "allow": ["Bash"]\n    }\n}\n';
+    const original =
+      '{\n    "model": "opus",\n    "env": {\n        "FOO": "bar",\n        "OTEL_METRICS_EXPORTER": "console"\n    },\n    "permissions": {\n        "allow": ["Bash"]\n    }\n}\n';
     writeFile(m.settings, original);
     const r = await m.init(['--no-start']);
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
@@ -251,7 +252,10 @@ describe('init: the local stack', () => {
     const bin = join(m.root, 'docker-double');
     const log = join(bin, 'calls.log');
     const failing = 'echo "Error response from daemon: pull access denied for grafana/loki" >&2; exit 1';
-    writeFile(join(bin, 'docker'), `#!/bin/sh\necho "$*" >> '${log}'\ncase "$1" in\n  info) exit 0 ;;\n  compose) ${compose === 'ok' ? 'exit 0' : failing} ;;\nesac\nexit 1\n`);
+    writeFile(
+      join(bin, 'docker'),
+      `#!/bin/sh\necho "$*" >> '${log}'\ncase "$1" in\n  info) exit 0 ;;\n  compose) ${compose === 'ok' ? 'exit 0' : failing} ;;\nesac\nexit 1\n`,
+    );
     chmodSync(join(bin, 'docker'), 0o755);
     return { path: bin, calls: () => (existsSync(log) ? read(log).trim().split('\n') : []) };
   }
@@ -262,7 +266,9 @@ describe('init: the local stack', () => {
     expect(docker.calls()).toEqual(['info', `compose -f ${join(m.stack, 'docker-compose.yml')} up -d`]);
     expect(r.stdout).toContain(`starting the stack: docker compose -f ${join(m.stack, 'docker-compose.yml')} up -d`);
     expect(r.stdout).toContain('the stack is starting; waiting up to 1 s for its services to answer');
-    expect(r.stdout).toMatch(/not answering after 1 s: collector, Prometheus, Loki, Grafana \(docker compose ps and docker compose logs show why\); the live checks as things stand:/);
+    expect(r.stdout).toMatch(
+      /not answering after 1 s: collector, Prometheus, Loki, Grafana \(docker compose ps and docker compose logs show why\); the live checks as things stand:/,
+    );
     // The live checks ran on what init wrote: the settings' endpoint and the compose stack's published ports.
     expect(r.stdout).toMatch(/metrics and logs over gRPC: connection refused: nothing listens on localhost:4317/);
     expect(r.stdout).toMatch(/^start here: nothing of the compose stack answers \(Collector, Prometheus, Loki, Grafana\): is it running\?/m);

@@ -37,12 +37,20 @@ function dashboardNames(): Set<string> {
 }
 
 const collector = collectorBinary('current');
-suite(`init's collector config on the real collector ${versions.collector.current}`, collector ? undefined : `collector ${versions.collector.current} is not provisioned; run \`${PROVISION_COLLECTOR}\``, () => {
-  it('passes `validate --config` as written', () => {
-    const r = spawnSync(collector!, ['validate', `--config=${stackFile('otel-collector-config.yaml')}`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: 30_000 });
-    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
-  });
-});
+suite(
+  `init's collector config on the real collector ${versions.collector.current}`,
+  collector ? undefined : `collector ${versions.collector.current} is not provisioned; run \`${PROVISION_COLLECTOR}\``,
+  () => {
+    it('passes `validate --config` as written', () => {
+      const r = spawnSync(collector!, ['validate', `--config=${stackFile('otel-collector-config.yaml')}`], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        timeout: 30_000,
+      });
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    });
+  },
+);
 
 const promtool = promtoolBinary();
 suite("init's prometheus.yml on promtool", promtool ? undefined : `promtool is not on PATH; run \`${PROVISION_PROMETHEUS}\``, () => {
@@ -53,12 +61,16 @@ suite("init's prometheus.yml on promtool", promtool ? undefined : `promtool is n
 });
 
 const prom3 = prom3CheckBinary();
-suite("init's prometheus.yml on the Prometheus 3 config loader", prom3 ? undefined : `the Prometheus 3 config loader is not provisioned; run \`${PROVISION_PROMETHEUS}\``, () => {
-  it('loads', () => {
-    const r = spawnSync(prom3!, [stackFile('prometheus.yml')], { encoding: 'utf8', timeout: 30_000 });
-    expect(r.status, r.stderr).toBe(0);
-  });
-});
+suite(
+  "init's prometheus.yml on the Prometheus 3 config loader",
+  prom3 ? undefined : `the Prometheus 3 config loader is not provisioned; run \`${PROVISION_PROMETHEUS}\``,
+  () => {
+    it('loads', () => {
+      const r = spawnSync(prom3!, [stackFile('prometheus.yml')], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+    });
+  },
+);
 
 const missingPipeline = !collector
   ? `collector ${versions.collector.current} is not provisioned; run \`${PROVISION_COLLECTOR}\``
@@ -66,32 +78,28 @@ const missingPipeline = !collector
     ? 'Claude Code is not provisioned; run `node scripts/provision-claude.mjs`'
     : undefined;
 suite(`real Claude Code ${versions.claudeCode} → init's collector config (collector ${versions.collector.current}) → /metrics`, missingPipeline, () => {
-  it(
-    "exposes exactly the series names the dashboard queries",
-    async () => {
-      // The generated config with free ports (4317 and friends may be taken here), and no internal metrics
-      // listener (:8888 is shared with other suites); everything else as written.
-      const ports = { grpc: await freePort(), http: await freePort(), prometheus: await freePort(), health: await freePort() };
-      const doc = parseDocument(collectorConfig(ports));
-      doc.setIn(['service', 'telemetry', 'metrics', 'level'], 'none');
-      const col = await startCollector(collector!, doc.toString(), `http://127.0.0.1:${ports.health}/`, work);
-      const queried = dashboardNames();
-      // A scripted run writes a file and commits it: every counter but pull requests is produced.
-      const expected = [...queried].filter((n) => !n.includes('pull_request'));
-      expect(expected.length).toBe(7);
-      try {
-        const run = await runClaudeAgent({
-          env: { ...LOCAL_SETTINGS, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.grpc}`, OTEL_METRIC_EXPORT_INTERVAL: '1000' },
-        });
-        expect(run.exitCode, run.stderr).toBe(0);
-        const url = `http://127.0.0.1:${ports.prometheus}/metrics`;
-        const scraped = await scrapeUntil(url, (s) => expected.every((n) => s.some((x) => x.name === n)), 15_000);
-        const names = new Set(scraped.map((s) => s.name).filter((n) => n.startsWith('claude_code_')));
-        expect([...names].sort(), col.output()).toEqual(expected.sort());
-      } finally {
-        await col.stop();
-      }
-    },
-    180_000,
-  );
+  it('exposes exactly the series names the dashboard queries', async () => {
+    // The generated config with free ports (4317 and friends may be taken here), and no internal metrics
+    // listener (:8888 is shared with other suites); everything else as written.
+    const ports = { grpc: await freePort(), http: await freePort(), prometheus: await freePort(), health: await freePort() };
+    const doc = parseDocument(collectorConfig(ports));
+    doc.setIn(['service', 'telemetry', 'metrics', 'level'], 'none');
+    const col = await startCollector(collector!, doc.toString(), `http://127.0.0.1:${ports.health}/`, work);
+    const queried = dashboardNames();
+    // A scripted run writes a file and commits it: every counter but pull requests is produced.
+    const expected = [...queried].filter((n) => !n.includes('pull_request'));
+    expect(expected.length).toBe(7);
+    try {
+      const run = await runClaudeAgent({
+        env: { ...LOCAL_SETTINGS, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.grpc}`, OTEL_METRIC_EXPORT_INTERVAL: '1000' },
+      });
+      expect(run.exitCode, run.stderr).toBe(0);
+      const url = `http://127.0.0.1:${ports.prometheus}/metrics`;
+      const scraped = await scrapeUntil(url, (s) => expected.every((n) => s.some((x) => x.name === n)), 15_000);
+      const names = new Set(scraped.map((s) => s.name).filter((n) => n.startsWith('claude_code_')));
+      expect([...names].sort(), col.output()).toEqual(expected.sort());
+    } finally {
+      await col.stop();
+    }
+  }, 180_000);
 });

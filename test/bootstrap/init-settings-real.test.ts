@@ -38,7 +38,20 @@ for (const version of [OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE]) {
         `logs grpc :${port}/opentelemetry.proto.collector.logs.v1.LogsService/Export headers=[]`,
         `metrics grpc :${port}/opentelemetry.proto.collector.metrics.v1.MetricsService/Export headers=[] delta`,
       ]);
-      const check = await m.cli(['check', '--format', 'json', '--home', m.home, '--project', m.project, '--managed-dir', m.managed, '--no-shell-env', '--claude-version', version]);
+      const check = await m.cli([
+        'check',
+        '--format',
+        'json',
+        '--home',
+        m.home,
+        '--project',
+        m.project,
+        '--managed-dir',
+        m.managed,
+        '--no-shell-env',
+        '--claude-version',
+        version,
+      ]);
       const report = JSON.parse(check.stdout);
       expect(report.effective[0].prediction.telemetryEnabled, 'the doctor read the written settings').toBe(true);
       expect(report.findings.filter((f: { ruleId: string }) => f.ruleId.startsWith('settings/'))).toEqual([]);

@@ -46,7 +46,8 @@ export function newMachine(): Machine {
     env,
     cli,
     init: (args, extra = {}) => cli(['init', '--home', home, ...args], extra),
-    check: (extra = []) => cli(['check', '--home', home, '--project', project, '--managed-dir', managed, '--no-shell-env', '--claude-version', '2.1.197', ...extra]),
+    check: (extra = []) =>
+      cli(['check', '--home', home, '--project', project, '--managed-dir', managed, '--no-shell-env', '--claude-version', '2.1.197', ...extra]),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -30,7 +30,9 @@ import {
 import { CASES, type ConformanceCase } from './cases.js';
 
 const inCI = process.env.CI === 'true';
-const only = process.env.CLAUDE_CONFORMANCE_VERSIONS?.split(',').map((v) => v.trim()).filter(Boolean);
+const only = process.env.CLAUDE_CONFORMANCE_VERSIONS?.split(',')
+  .map((v) => v.trim())
+  .filter(Boolean);
 const VERSIONS = only ?? [OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE];
 
 /** The fixed interval is 10 s, predicted and as Claude Code logs it. */
@@ -106,7 +108,12 @@ function readTree(dir: string): Record<string, string> {
 
 /** The files the doctor reads and --fix may edit, as one comparable string. */
 function caseFiles(root: string): string {
-  return JSON.stringify([readTree(join(root, 'home')), readTree(join(root, 'project')), readTree(join(root, 'managed')), readFileSync(join(root, 'shell.env'), 'utf8')]);
+  return JSON.stringify([
+    readTree(join(root, 'home')),
+    readTree(join(root, 'project')),
+    readTree(join(root, 'managed')),
+    readFileSync(join(root, 'shell.env'), 'utf8'),
+  ]);
 }
 
 interface Doctor {
@@ -120,7 +127,10 @@ function check(root: string, c: ConformanceCase, seen: Ports, sinks: Ports, vers
   const res = runCli(doctorArgs(root, c, seen, version), { CLAUDE_CONFIG_DIR: undefined });
   expect(res.stderr).toBe('');
   const report = JSON.parse(res.stdout);
-  return { ruleIds: report.findings.map((f: { ruleId: string }) => f.ruleId), prediction: c.standardPorts ? predictionAtSinkPorts(report.effective[0].prediction, sinks) : report.effective[0].prediction };
+  return {
+    ruleIds: report.findings.map((f: { ruleId: string }) => f.ruleId),
+    prediction: c.standardPorts ? predictionAtSinkPorts(report.effective[0].prediction, sinks) : report.effective[0].prediction,
+  };
 }
 
 describe('--fix conformance cases', () => {
@@ -132,7 +142,8 @@ describe('--fix conformance cases', () => {
 
 for (const version of VERSIONS) {
   const available = claudeBinary(version) !== undefined;
-  if (!available && !inCI) console.warn(`\n*** SKIPPING --fix conformance on ${version}: not provisioned (node scripts/provision-claude.mjs ${version}). ***\n`);
+  if (!available && !inCI)
+    console.warn(`\n*** SKIPPING --fix conformance on ${version}: not provisioned (node scripts/provision-claude.mjs ${version}). ***\n`);
   const suite = available || inCI ? describe : describe.skip;
   suite(`--fix conformance with real Claude Code ${version}`, () => {
     for (const { name, fixes, changed, sameArrivalsFrom } of FIXED) {
@@ -159,7 +170,14 @@ for (const version of VERSIONS) {
             const shellEnv = Object.fromEntries(parseEnvFile(envFile).map((e) => [e.name, toSinks(e.value)]));
             const extraArgs = changed ? ['--debug-file', join(root, 'debug.txt')] : undefined;
             const tree = (dir: string) => Object.fromEntries(Object.entries(readTree(join(root, dir))).map(([k, v]) => [k, toSinks(v)]));
-            return { home: tree('home'), project: tree('project'), shellEnv, settingsArg: c.settingsArg && fill(c.settingsArg, sinks), extraArgs, claudeVersion: version };
+            return {
+              home: tree('home'),
+              project: tree('project'),
+              shellEnv,
+              settingsArg: c.settingsArg && fill(c.settingsArg, sinks),
+              extraArgs,
+              claudeVersion: version,
+            };
           });
           for (const r of fixes) {
             if (rulesApply) expect(before!.ruleIds, `${name}: ${r} should fire before the fix on ${version}`).toContain(r);
@@ -170,13 +188,19 @@ for (const version of VERSIONS) {
           // The prediction re-run on the fixed files, for the same version.
           const after = check(root, c, seen, sinks, version);
           for (const r of fixes) expect(after.ruleIds, `${name}: ${r} still fires after --fix on ${version}`).not.toContain(r);
-          expect(after.ruleIds.filter((r) => !before!.ruleIds.includes(r)), `${name}: findings --fix brought in on ${version}`).toEqual([]);
+          expect(
+            after.ruleIds.filter((r) => !before!.ruleIds.includes(r)),
+            `${name}: findings --fix brought in on ${version}`,
+          ).toEqual([]);
           const arrived = observedArrivals(observed);
-          expect(arrived, `${name}: what arrived after --fix differs from the prediction for the fixed files`).toEqual(predictedArrivals(after.prediction, sinks));
+          expect(arrived, `${name}: what arrived after --fix differs from the prediction for the fixed files`).toEqual(
+            predictedArrivals(after.prediction, sinks),
+          );
           expect(arrived.length, `${name}: nothing arrived after --fix`).toBeGreaterThan(0);
           const beforeArrivals = predictedArrivals(before!.prediction, sinks);
           if (changed) changed(observed, after.prediction, existsSync(join(root, 'debug.txt')) ? readFileSync(join(root, 'debug.txt'), 'utf8') : '');
-          else if (!rulesApply || (sameArrivalsFrom && compareVersions(version, sameArrivalsFrom) >= 0)) expect(arrived, `${name}: on ${version} the fix should change nothing that arrives`).toEqual(beforeArrivals);
+          else if (!rulesApply || (sameArrivalsFrom && compareVersions(version, sameArrivalsFrom) >= 0))
+            expect(arrived, `${name}: on ${version} the fix should change nothing that arrives`).toEqual(beforeArrivals);
           else expect(arrived, `${name}: --fix did not change what arrives`).not.toEqual(beforeArrivals);
           const resource = observedResource(observed);
           if (resource) expect(resource, `${name}: resource attributes differ from the prediction`).toEqual(predictedResource(after.prediction));

@@ -43,7 +43,10 @@ function settingsFile(env: Record<string, string>): string {
 
 function only(observed: Observed, signal: ObservedSignal['signal']): ObservedSignal {
   const found = observed.signals.filter((s) => s.signal === signal);
-  expect(found.map((s) => `${s.transport} ${s.path}`), `${signal} exports`).toHaveLength(1);
+  expect(
+    found.map((s) => `${s.transport} ${s.path}`),
+    `${signal} exports`,
+  ).toHaveLength(1);
   return found[0];
 }
 

@@ -4,7 +4,14 @@
 // known for that version, every attribute the model calls certain must arrive, and every event that arrives must be
 // known. ~1.5 s a version.
 import { describe, expect, it } from 'vitest';
-import { CLAUDE_ATTRIBUTES_BY_VERSION, CLAUDE_EVENTS, CLAUDE_METRICS, claudeDatapointAttributes, claudeEvents, versionedAttributes } from '../../src/model/naming.js';
+import {
+  CLAUDE_ATTRIBUTES_BY_VERSION,
+  CLAUDE_EVENTS,
+  CLAUDE_METRICS,
+  claudeDatapointAttributes,
+  claudeEvents,
+  versionedAttributes,
+} from '../../src/model/naming.js';
 import { atLeast, compareVersions, NEWEST_KNOWN_CLAUDE, OLDEST_SUPPORTED_CLAUDE } from '../../src/model/versions.js';
 import { CLAUDE_MATRIX, claudeBinary } from '../harness/claude-path.js';
 import { observeTelemetry } from '../harness/run-claude.js';
@@ -22,25 +29,43 @@ interface Seen {
 
 async function observe(version: string): Promise<Seen> {
   const env = { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
-  const o = await observeTelemetry((s) => ({ home: { '.claude/settings.json': JSON.stringify({ env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: s.httpUrl } }) }, claudeVersion: version }));
+  const o = await observeTelemetry((s) => ({
+    home: { '.claude/settings.json': JSON.stringify({ env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: s.httpUrl } }) },
+    claudeVersion: version,
+  }));
   expect(o.exitCode, o.stderr).toBe(0);
   const seen: Seen = { metrics: new Map(), events: new Map() };
   const add = (m: Map<string, Set<string>>, name: string, keys: string[]) => m.set(name, new Set([...(m.get(name) ?? []), ...keys]));
   type Attr = { key: string; value?: { stringValue?: string } };
   for (const r of o.records) {
     const body = JSON.parse(r.body.toString('utf8'));
-    for (const rm of body.resourceMetrics ?? []) for (const sm of rm.scopeMetrics ?? []) for (const m of sm.metrics ?? []) {
-      for (const p of (m.sum ?? m.gauge ?? m.histogram)?.dataPoints ?? []) add(seen.metrics, m.name, (p.attributes ?? []).map((a: Attr) => a.key));
-    }
-    for (const rl of body.resourceLogs ?? []) for (const sl of rl.scopeLogs ?? []) for (const lr of sl.logRecords ?? []) {
-      const attrs: Attr[] = lr.attributes ?? [];
-      add(seen.events, attrs.find((a) => a.key === 'event.name')?.value?.stringValue ?? '(no event.name)', attrs.map((a) => a.key));
-    }
+    for (const rm of body.resourceMetrics ?? [])
+      for (const sm of rm.scopeMetrics ?? [])
+        for (const m of sm.metrics ?? []) {
+          for (const p of (m.sum ?? m.gauge ?? m.histogram)?.dataPoints ?? [])
+            add(
+              seen.metrics,
+              m.name,
+              (p.attributes ?? []).map((a: Attr) => a.key),
+            );
+        }
+    for (const rl of body.resourceLogs ?? [])
+      for (const sl of rl.scopeLogs ?? [])
+        for (const lr of sl.logRecords ?? []) {
+          const attrs: Attr[] = lr.attributes ?? [];
+          add(
+            seen.events,
+            attrs.find((a) => a.key === 'event.name')?.value?.stringValue ?? '(no event.name)',
+            attrs.map((a) => a.key),
+          );
+        }
   }
   return seen;
 }
 
-const brackets = [...CLAUDE_ATTRIBUTES_BY_VERSION, ...CLAUDE_EVENTS.flatMap((e) => [e.since, ...e.attributes.map((a) => a.since)])].flatMap((b) => (b ? [b.absentIn, b.from] : []));
+const brackets = [...CLAUDE_ATTRIBUTES_BY_VERSION, ...CLAUDE_EVENTS.flatMap((e) => [e.since, ...e.attributes.map((a) => a.since)])].flatMap((b) =>
+  b ? [b.absentIn, b.from] : [],
+);
 const VERSIONS = [...new Set([OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE, ...brackets])].sort(compareVersions);
 
 describe('naming brackets', () => {
@@ -61,24 +86,39 @@ for (const version of VERSIONS) {
         const metric = CLAUDE_METRICS.find((m) => m.otel === name);
         expect(metric, `${name} is a known metric`).toBeDefined();
         const model = claudeDatapointAttributes(metric!, { claudeVersion: version, auth: 'api-key' });
-        expect([...keys].filter((k) => !model.possible.includes(k)), `${name}: attributes the model does not know on ${version}`).toEqual([]);
-        expect(model.always.filter((k) => !keys.has(k)), `${name}: attributes the model calls certain that did not arrive on ${version}`).toEqual([]);
+        expect(
+          [...keys].filter((k) => !model.possible.includes(k)),
+          `${name}: attributes the model does not know on ${version}`,
+        ).toEqual([]);
+        expect(
+          model.always.filter((k) => !keys.has(k)),
+          `${name}: attributes the model calls certain that did not arrive on ${version}`,
+        ).toEqual([]);
       }
       const events = claudeEvents(version);
       const versioned = versionedAttributes(version, 'api-key');
       for (const [name, keys] of seen.events) {
         expect(events.has(name), `event ${name} is known on ${version}`).toBe(true);
         const known = new Set([...EVENT_COMMON, ...versioned.possible, ...(events.get(name) ?? [])]);
-        expect([...keys].filter((k) => !known.has(k)), `event ${name}: attributes the model does not know on ${version}`).toEqual([]);
+        expect(
+          [...keys].filter((k) => !known.has(k)),
+          `event ${name}: attributes the model does not know on ${version}`,
+        ).toEqual([]);
         for (const k of versioned.always) expect(keys.has(k), `event ${name}: ${k} is certain on ${version}`).toBe(true);
         // An attribute the model dates to a version at or before this one arrives with its event.
         const event = CLAUDE_EVENTS.find((e) => e.name === name)!;
         const dated = event.attributes.filter((a) => a.since && atLeast(version, a.since.from)).map((a) => a.key);
-        expect(dated.filter((k) => !keys.has(k)), `event ${name}: dated attributes missing on ${version}`).toEqual([]);
+        expect(
+          dated.filter((k) => !keys.has(k)),
+          `event ${name}: dated attributes missing on ${version}`,
+        ).toEqual([]);
       }
       // Observed events that the model dates to this version or earlier arrive in a plain run.
       const plain = CLAUDE_EVENTS.filter((e) => e.since?.observed && atLeast(version, e.since.from)).map((e) => e.name);
-      expect(plain.filter((n) => !seen.events.has(n)), `events the model says a plain run of ${version} emits`).toEqual([]);
+      expect(
+        plain.filter((n) => !seen.events.has(n)),
+        `events the model says a plain run of ${version} emits`,
+      ).toEqual([]);
     }, 60_000);
   });
 }

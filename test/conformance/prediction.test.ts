@@ -51,7 +51,9 @@ function conformanceMatrix(): Map<string, ConformanceCase[]> {
   return new Map([...matrix].sort(([a], [b]) => compareVersions(a, b)).map(([v, cs]) => [v, [...cs]]));
 }
 
-const only = process.env.CLAUDE_CONFORMANCE_VERSIONS?.split(',').map((v) => v.trim()).filter(Boolean);
+const only = process.env.CLAUDE_CONFORMANCE_VERSIONS?.split(',')
+  .map((v) => v.trim())
+  .filter(Boolean);
 
 /**
  * Runs the doctor on the same files Claude Code gets and returns its prediction (at the sinks' ports) and findings.
@@ -80,52 +82,72 @@ const matrix = conformanceMatrix();
 const runs: [string, ConformanceCase[]][] = only ? only.map((v) => [v, matrix.get(v) ?? CASES]) : [...matrix];
 for (const [version, cases] of runs) {
   const available = claudeBinary(version) !== undefined;
-  if (!available && !inCI) console.warn(`\n*** SKIPPING prediction conformance on ${version}: not provisioned (node scripts/provision-claude.mjs ${version}). ***\n`);
+  if (!available && !inCI)
+    console.warn(`\n*** SKIPPING prediction conformance on ${version}: not provisioned (node scripts/provision-claude.mjs ${version}). ***\n`);
   const suite = available || inCI ? describe : describe.skip;
   suite(`prediction conformance with real Claude Code ${version}`, () => {
-  for (const c of cases) {
-    const needsNamespace = c.managed !== undefined;
-    const run = needsNamespace && !namespaces && !inCI ? it.skip : it;
-    run(c.name, async () => {
-      let ports: Ports = { http: 0, grpc: 0, home: '' };
-      const debugDir = mkdtempSync(join(tmpdir(), 'cod-debug-'));
-      const debugFile = join(debugDir, 'debug.txt');
-      const observed = await observeTelemetry((s) => {
-        ports = { http: s.httpPort, grpc: s.grpcPort, home: s.home };
-        const etc = c.managed && Object.fromEntries(Object.entries(fillAll(c.managed, ports)!).map(([k, v]) => [`claude-code/${k}`, v]));
-        const shellEnv = Object.fromEntries(Object.entries(c.shell ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, fill(String(v), ports)]));
-        const extraArgs = c.extra ? ['--debug-file', debugFile] : undefined;
-        return { home: fillAll(c.home, ports), project: fillAll(c.project, ports), etc, shellEnv, settingsArg: c.settingsArg && fill(c.settingsArg, ports), extraArgs, claudeVersion: version };
-      });
-      expect(observed.exitCode, `${c.name}: claude exited non-zero`).toBe(0);
-      const { prediction, findings } = doctorPrediction(c, ports, version);
-      const ruleIds = findings.map((f) => f.ruleId);
-      const arrived = observedArrivals(observed);
-      if (process.env.CONFORMANCE_DEBUG) console.log(c.name, arrived);
-      expect(arrived, `${c.name}: what arrived differs from the prediction`).toEqual(predictedArrivals(prediction, ports));
-      const rulesApply = !c.rulesUntil || compareVersions(version, c.rulesUntil) < 0;
-      for (const r of c.rules) {
-        if (rulesApply) expect(ruleIds, `${c.name}: ${r} should fire on ${version}`).toContain(r);
-        else expect(ruleIds, `${c.name}: ${r} should not fire on ${version}`).not.toContain(r);
-      }
-      expect(falseFindings(findings, c, rulesApply), `${c.name}: false findings on ${version}`).toEqual([]);
-      // An export the sinks cannot receive (wrong transport) is left out of the predicted arrivals; the doctor must say so.
-      for (const s of sentToTheOtherTransport(prediction, ports)) {
-        const said = findings.some((f) => SAYS_WRONG_TRANSPORT.has(f.ruleId) && f.message.includes(s.signal));
-        expect(said, `${c.name}: the doctor predicts ${s.signal} ${s.protocol} to :${s.port}, a receiver of the other transport, and no finding says it fails`).toBe(true);
-      }
-      const resource = observedResource(observed);
-      if (resource) expect(resource, `${c.name}: resource attributes differ from the prediction`).toEqual(predictedResource(prediction));
-      try {
-        if (c.extra) c.extra(observed, prediction, existsSync(debugFile) ? readFileSync(debugFile, 'utf8') : '', version);
-      } finally {
-        rmSync(debugDir, { recursive: true, force: true });
-      }
-      // A case without a defect must show data really flowing, or it proves nothing.
-      if (c.nothingArrives) expect(arrived, `${c.name}: something arrived`).toEqual([]);
-      else if (c.rules.length === 0 || !rulesApply) expect(arrived.length, `${c.name}: nothing arrived`).toBeGreaterThan(0);
-    }, 60_000);
-  }
+    for (const c of cases) {
+      const needsNamespace = c.managed !== undefined;
+      const run = needsNamespace && !namespaces && !inCI ? it.skip : it;
+      run(
+        c.name,
+        async () => {
+          let ports: Ports = { http: 0, grpc: 0, home: '' };
+          const debugDir = mkdtempSync(join(tmpdir(), 'cod-debug-'));
+          const debugFile = join(debugDir, 'debug.txt');
+          const observed = await observeTelemetry((s) => {
+            ports = { http: s.httpPort, grpc: s.grpcPort, home: s.home };
+            const etc = c.managed && Object.fromEntries(Object.entries(fillAll(c.managed, ports)!).map(([k, v]) => [`claude-code/${k}`, v]));
+            const shellEnv = Object.fromEntries(
+              Object.entries(c.shell ?? {})
+                .filter(([, v]) => v !== undefined)
+                .map(([k, v]) => [k, fill(String(v), ports)]),
+            );
+            const extraArgs = c.extra ? ['--debug-file', debugFile] : undefined;
+            return {
+              home: fillAll(c.home, ports),
+              project: fillAll(c.project, ports),
+              etc,
+              shellEnv,
+              settingsArg: c.settingsArg && fill(c.settingsArg, ports),
+              extraArgs,
+              claudeVersion: version,
+            };
+          });
+          expect(observed.exitCode, `${c.name}: claude exited non-zero`).toBe(0);
+          const { prediction, findings } = doctorPrediction(c, ports, version);
+          const ruleIds = findings.map((f) => f.ruleId);
+          const arrived = observedArrivals(observed);
+          if (process.env.CONFORMANCE_DEBUG) console.log(c.name, arrived);
+          expect(arrived, `${c.name}: what arrived differs from the prediction`).toEqual(predictedArrivals(prediction, ports));
+          const rulesApply = !c.rulesUntil || compareVersions(version, c.rulesUntil) < 0;
+          for (const r of c.rules) {
+            if (rulesApply) expect(ruleIds, `${c.name}: ${r} should fire on ${version}`).toContain(r);
+            else expect(ruleIds, `${c.name}: ${r} should not fire on ${version}`).not.toContain(r);
+          }
+          expect(falseFindings(findings, c, rulesApply), `${c.name}: false findings on ${version}`).toEqual([]);
+          // An export the sinks cannot receive (wrong transport) is left out of the predicted arrivals; the doctor must say so.
+          for (const s of sentToTheOtherTransport(prediction, ports)) {
+            const said = findings.some((f) => SAYS_WRONG_TRANSPORT.has(f.ruleId) && f.message.includes(s.signal));
+            expect(
+              said,
+              `${c.name}: the doctor predicts ${s.signal} ${s.protocol} to :${s.port}, a receiver of the other transport, and no finding says it fails`,
+            ).toBe(true);
+          }
+          const resource = observedResource(observed);
+          if (resource) expect(resource, `${c.name}: resource attributes differ from the prediction`).toEqual(predictedResource(prediction));
+          try {
+            if (c.extra) c.extra(observed, prediction, existsSync(debugFile) ? readFileSync(debugFile, 'utf8') : '', version);
+          } finally {
+            rmSync(debugDir, { recursive: true, force: true });
+          }
+          // A case without a defect must show data really flowing, or it proves nothing.
+          if (c.nothingArrives) expect(arrived, `${c.name}: something arrived`).toEqual([]);
+          else if (c.rules.length === 0 || !rulesApply) expect(arrived.length, `${c.name}: nothing arrived`).toBeGreaterThan(0);
+        },
+        60_000,
+      );
+    }
   });
 }
 
@@ -162,7 +184,12 @@ describe('version matrix coverage', () => {
       expect(tagged.length, `${g.name} has no conformance case`).toBeGreaterThan(0);
       for (const v of [g.lastBefore, g.from]) for (const c of tagged) expect(matrix.get(v), `${c.name} on ${v}`).toContain(c);
     }
-    for (const c of CASES) for (const g of c.gates ?? []) expect(CLAUDE_GATES.map((x) => x.name), c.name).toContain(g);
+    for (const c of CASES)
+      for (const g of c.gates ?? [])
+        expect(
+          CLAUDE_GATES.map((x) => x.name),
+          c.name,
+        ).toContain(g);
     expect([...matrix.keys()].filter((v) => !CLAUDE_MATRIX.versions.includes(v))).toEqual([]);
     expect(CLAUDE_MATRIX.oldest).toBe(OLDEST_SUPPORTED_CLAUDE);
     expect(CLAUDE_MATRIX.newest).toBe(NEWEST_KNOWN_CLAUDE);

@@ -32,7 +32,18 @@ function machine(files: Record<string, string | Buffer>, version = '2.1.197') {
     writeFileSync(join(root, rel), content);
   }
   for (const d of ['home', 'project', 'managed']) mkdirSync(join(root, d), { recursive: true });
-  const args = ['check', '--no-shell-env', '--claude-version', version, '--home', join(root, 'home'), '--project', join(root, 'project'), '--managed-dir', join(root, 'managed')];
+  const args = [
+    'check',
+    '--no-shell-env',
+    '--claude-version',
+    version,
+    '--home',
+    join(root, 'home'),
+    '--project',
+    join(root, 'project'),
+    '--managed-dir',
+    join(root, 'managed'),
+  ];
   if (existsSync(join(root, 'shell.env'))) args.push('--env-file', join(root, 'shell.env'));
   const env = { CLAUDE_CONFIG_DIR: undefined, XDG_STATE_HOME: join(root, 'state'), NO_COLOR: '1' };
   return {
@@ -43,13 +54,19 @@ function machine(files: Record<string, string | Buffer>, version = '2.1.197') {
     read: (rel: string) => readFileSync(join(root, rel)),
     text: (rel: string) => readFileSync(join(root, rel), 'utf8'),
     cli: (...extra: string[]) => runCli([...args, ...extra], env),
-    process: (extra: string[], more: Record<string, string> = {}) => runCliProcess([...args, ...extra], { XDG_STATE_HOME: env.XDG_STATE_HOME, CLAUDE_CONFIG_DIR: "", ...more }),
+    process: (extra: string[], more: Record<string, string> = {}) =>
+      runCliProcess([...args, ...extra], { XDG_STATE_HOME: env.XDG_STATE_HOME, CLAUDE_CONFIG_DIR: '', ...more }),
     backups: () => (existsSync(join(root, 'state/claude-otel-doctor/backups')) ? readdirSync(join(root, 'state/claude-otel-doctor/backups')).sort() : []),
   };
 }
 
 const json = (env: Record<string, unknown>, extra: Record<string, unknown> = {}) => `${JSON.stringify({ ...extra, env }, null, 2)}\n`;
-const grpcNoProtocol = { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' };
+const grpcNoProtocol = {
+  CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+  OTEL_METRICS_EXPORTER: 'otlp',
+  OTEL_LOGS_EXPORTER: 'otlp',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317',
+};
 const healthy = { ...grpcNoProtocol, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' };
 
 /** Applies a --dry-run diff with GNU patch, as a user would. */
@@ -60,7 +77,8 @@ function patch(diff: string): { status: number | null; out: string } {
 
 describe('fidelity: only the intended bytes change', () => {
   it('keeps CRLF, a BOM, tab indentation and the absence of a final newline in a settings file', () => {
-    const text = '\uFEFF{\r\n\t"env": {\r\n\t\t"CLAUDE_CODE_ENABLE_TELEMETRY": "1",\r\n\t\t"OTEL_METRICS_EXPORTER": "otlp",\r\n\t\t"OTEL_LOGS_EXPORTER": "otlp",\r\n\t\t"OTEL_METRIC_EXPORT_INTERVAL": "10s",\r\n\t\t"OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\r\n\t}\r\n}';
+    const text =
+      '\uFEFF{\r\n\t"env": {\r\n\t\t"CLAUDE_CODE_ENABLE_TELEMETRY": "1",\r\n\t\t"OTEL_METRICS_EXPORTER": "otlp",\r\n\t\t"OTEL_LOGS_EXPORTER": "otlp",\r\n\t\t"OTEL_METRIC_EXPORT_INTERVAL": "10s",\r\n\t\t"OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\r\n\t}\r\n}';
     const m = machine({ 'home/.claude/settings.json': text });
     const copy = machine({ 'home/.claude/settings.json': text });
     const dry = copy.cli('--dry-run');
@@ -74,13 +92,16 @@ describe('fidelity: only the intended bytes change', () => {
     const s = out.toString('utf8').slice(1);
     expect(s.replace(/\r\n/g, '')).not.toContain('\n');
     expect(s.endsWith('}')).toBe(true);
-    expect(s).toBe('{\r\n\t"env": {\r\n\t\t"CLAUDE_CODE_ENABLE_TELEMETRY": "1",\r\n\t\t"OTEL_METRICS_EXPORTER": "otlp",\r\n\t\t"OTEL_LOGS_EXPORTER": "otlp",\r\n\t\t"OTEL_METRIC_EXPORT_INTERVAL": "10000",\r\n\t\t"OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317",\r\n\t\t"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\r\n\t}\r\n}');
+    expect(s).toBe(
+      '{\r\n\t"env": {\r\n\t\t"CLAUDE_CODE_ENABLE_TELEMETRY": "1",\r\n\t\t"OTEL_METRICS_EXPORTER": "otlp",\r\n\t\t"OTEL_LOGS_EXPORTER": "otlp",\r\n\t\t"OTEL_METRIC_EXPORT_INTERVAL": "10000",\r\n\t\t"OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317",\r\n\t\t"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\r\n\t}\r\n}',
+    );
     // The patched copy is byte-identical to what --fix wrote.
     expect(copy.read('home/.claude/settings.json').equals(out)).toBe(true);
   });
 
   it('keeps CRLF and no final newline in an env file, and quotes a value only when needed', () => {
-    const text = 'export CLAUDE_CODE_ENABLE_TELEMETRY=1\r\nexport OTEL_METRICS_EXPORTER=OTLP\r\nexport OTEL_LOGS_EXPORTER=otlp\r\nexport OTEL_EXPORTER_OTLP_PROTOCOL=grpc\r\nexport OTEL_EXPORTER_OTLP_ENDPOINT=localhost:4317';
+    const text =
+      'export CLAUDE_CODE_ENABLE_TELEMETRY=1\r\nexport OTEL_METRICS_EXPORTER=OTLP\r\nexport OTEL_LOGS_EXPORTER=otlp\r\nexport OTEL_EXPORTER_OTLP_PROTOCOL=grpc\r\nexport OTEL_EXPORTER_OTLP_ENDPOINT=localhost:4317';
     const m = machine({ 'shell.env': text });
     expect(m.cli('--fix').exitCode).toBe(0);
     expect(m.text('shell.env')).toBe(text.replace('=OTLP', '=otlp').replace('=localhost:4317', '=http://localhost:4317'));
@@ -173,7 +194,9 @@ describe('flags and exit codes', () => {
 
 describe('where fixes land', () => {
   it('a variable set nowhere goes into the user settings, which are created when missing (mode 0600)', () => {
-    const m = machine({ 'shell.env': 'export OTEL_METRICS_EXPORTER=otlp\nexport OTEL_EXPORTER_OTLP_PROTOCOL=grpc\nexport OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317\n' });
+    const m = machine({
+      'shell.env': 'export OTEL_METRICS_EXPORTER=otlp\nexport OTEL_EXPORTER_OTLP_PROTOCOL=grpc\nexport OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317\n',
+    });
     const r = m.cli('--fix');
     expect(r.stderr).toBe('');
     expect(m.text('home/.claude/settings.json')).toBe('{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_LOGS_EXPORTER": "otlp"\n  }\n}\n');
@@ -185,7 +208,9 @@ describe('where fixes land', () => {
   });
 
   it('follows CLAUDE_CONFIG_DIR for the user settings', () => {
-    const m = machine({ 'shell.env': `export CLAUDE_CONFIG_DIR=${join(work, String(n + 1), 'cfg')}\nexport CLAUDE_CODE_ENABLE_TELEMETRY=1\nexport OTEL_LOGS_EXPORTER=otlp\nexport OTEL_EXPORTER_OTLP_PROTOCOL=grpc\nexport OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317\n` });
+    const m = machine({
+      'shell.env': `export CLAUDE_CONFIG_DIR=${join(work, String(n + 1), 'cfg')}\nexport CLAUDE_CODE_ENABLE_TELEMETRY=1\nexport OTEL_LOGS_EXPORTER=otlp\nexport OTEL_EXPORTER_OTLP_PROTOCOL=grpc\nexport OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317\n`,
+    });
     m.cli('--fix');
     expect(JSON.parse(m.text('cfg/settings.json')).env).toEqual({ OTEL_METRICS_EXPORTER: 'otlp' });
     expect(existsSync(m.path('home/.claude/settings.json'))).toBe(false);
@@ -195,7 +220,11 @@ describe('where fixes land', () => {
     const files = { 'project/.claude/settings.local.json': json({ ...grpcNoProtocol, OTEL_METRIC_EXPORT_INTERVAL: '10s', OTEL_LOGS_EXPORTER: undefined }) };
     const local = machine(files);
     expect(local.cli('--fix', '--scope', 'local').exitCode).toBe(0);
-    expect(JSON.parse(local.text('project/.claude/settings.local.json')).env).toMatchObject({ OTEL_METRIC_EXPORT_INTERVAL: '10000', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_LOGS_EXPORTER: 'otlp' });
+    expect(JSON.parse(local.text('project/.claude/settings.local.json')).env).toMatchObject({
+      OTEL_METRIC_EXPORT_INTERVAL: '10000',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_LOGS_EXPORTER: 'otlp',
+    });
     expect(existsSync(local.path('home/.claude/settings.json'))).toBe(false);
     const user = machine(files);
     user.cli('--fix');
@@ -224,7 +253,10 @@ describe('where fixes land', () => {
   });
 
   it('repairs a dropped file first, then fixes what it holds', () => {
-    const m = machine({ 'home/.claude/settings.json': '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "0", // off for now\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317",\n  }\n}\n' });
+    const m = machine({
+      'home/.claude/settings.json':
+        '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "0", // off for now\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317",\n  }\n}\n',
+    });
     const r = m.cli('--fix', '--show-fixes');
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('fixed '));
@@ -235,7 +267,10 @@ describe('where fixes land', () => {
   });
 
   it('adds nothing to user settings Claude Code drops for a syntax error it cannot repair', () => {
-    const m = machine({ 'home/.claude/settings.json': '{ "env": { "X": 1 ', 'shell.env': 'export OTEL_METRICS_EXPORTER=otlp\nexport OTEL_EXPORTER_OTLP_PROTOCOL=grpc\n' });
+    const m = machine({
+      'home/.claude/settings.json': '{ "env": { "X": 1 ',
+      'shell.env': 'export OTEL_METRICS_EXPORTER=otlp\nexport OTEL_EXPORTER_OTLP_PROTOCOL=grpc\n',
+    });
     const r = m.cli('--dry-run');
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/not fixed settings\/telemetry-disabled .*ignores .*settings\.json until it parses and validates: repair it first/);
@@ -250,13 +285,20 @@ describe('where fixes land', () => {
 });
 
 describe('secrets', () => {
-  const headers = { ...healthy, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com', OTEL_EXPORTER_OTLP_HEADERS: 'Authorization: Bearer tok-9f8e7d6c5b4a' };
+  const headers = {
+    ...healthy,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example.com',
+    OTEL_EXPORTER_OTLP_HEADERS: 'Authorization: Bearer tok-9f8e7d6c5b4a',
+  };
 
   it('refuses to write a credential into project settings (committed), with a hint, and never prints it', () => {
     const m = machine({ 'project/.claude/settings.json': json(headers) });
     const before = m.read('project/.claude/settings.json');
     for (const r of [m.cli('--dry-run'), m.cli('--fix')]) {
-      expect(r.stdout + r.stderr).toMatch(/not fixed settings\/invalid-headers .*: it would write a credential into .*settings\.json, a file meant to be committed; put credentials in \.claude\/settings\.local\.json/);
+      expect(r.stdout + r.stderr).toMatch(
+        /not fixed settings\/invalid-headers .*: it would write a credential into .*settings\.json, a file meant to be committed; put credentials in \.claude\/settings\.local\.json/,
+      );
       expect(r.stdout + r.stderr).not.toContain('tok-9f8e7d6c5b4a');
     }
     expect(m.read('project/.claude/settings.json').equals(before)).toBe(true);
@@ -329,7 +371,9 @@ describe('nothing lost: failure injection (CLAUDE_OTEL_DOCTOR_TEST_FAIL, test on
     const m2 = two();
     const fail = m2.process(['--fix'], { CLAUDE_OTEL_DOCTOR_TEST_FAIL: 'write' });
     expect(fail.exitCode).toBe(2);
-    expect(fail.stderr).toMatch(/^claude-otel-doctor: cannot write .* \(EIO: i\/o error \(simulated by CLAUDE_OTEL_DOCTOR_TEST_FAIL\)\); nothing was changed \(backup kept in .*\)\n$/);
+    expect(fail.stderr).toMatch(
+      /^claude-otel-doctor: cannot write .* \(EIO: i\/o error \(simulated by CLAUDE_OTEL_DOCTOR_TEST_FAIL\)\); nothing was changed \(backup kept in .*\)\n$/,
+    );
     files.forEach((f, i) => expect(m2.read(f).equals(before[i]), f).toBe(true));
   });
 
@@ -372,7 +416,12 @@ describe('restore', () => {
     m.cli('--fix');
     const [first, second] = m.backups();
     expect(second).toBeDefined();
-    expect(runCli(['restore', '--list'], m.env).stdout.trim().split('\n').map((l) => l.split('/').pop())).toEqual([first, second]);
+    expect(
+      runCli(['restore', '--list'], m.env)
+        .stdout.trim()
+        .split('\n')
+        .map((l) => l.split('/').pop()),
+    ).toEqual([first, second]);
     expect(runCli(['restore'], m.env).exitCode).toBe(0);
     expect(m.read('home/.claude/settings.json').equals(afterFirst)).toBe(true);
     expect(runCli(['restore', first], m.env).exitCode).toBe(0);

@@ -126,13 +126,26 @@ function fixOnce(fx: FixtureCase, extra: string[]) {
     // and none of the hidden strings may appear anywhere in the output.
     const rel = relative(b.dir, file.split(a.dir).join(b.dir));
     const before = original[rel] === undefined ? '' : Buffer.from(original[rel], 'base64').toString('utf8');
-    const real = createTwoFilesPatch(original[rel] === undefined ? '/dev/null' : file, file, before, Buffer.from(fixedTree[rel], 'base64').toString('utf8'), undefined, undefined, { context: 3, headerOptions: FILE_HEADERS_ONLY })
+    const real = createTwoFilesPatch(
+      original[rel] === undefined ? '/dev/null' : file,
+      file,
+      before,
+      Buffer.from(fixedTree[rel], 'base64').toString('utf8'),
+      undefined,
+      undefined,
+      { context: 3, headerOptions: FILE_HEADERS_ONLY },
+    )
       .replace(/\n$/, '')
       .split('\n');
     expect(lines.length, `masked diff of ${rel}`).toBe(real.length);
     const hidden: string[] = [];
     lines.forEach((l, i) => {
-      const re = new RegExp(`^${l.split('****').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.+?)')}$`);
+      const re = new RegExp(
+        `^${l
+          .split('****')
+          .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('(.+?)')}$`,
+      );
       const m = re.exec(real[i]);
       expect(m, `masked line ${i} of ${rel}: ${l}`).not.toBeNull();
       hidden.push(...m!.slice(1));
@@ -177,9 +190,13 @@ describe('--fix on every fixture', () => {
       for (const k of allowed) {
         const appeared = remaining.filter((f) => where(f, b.dir) === k);
         expect(appeared.length, `${fx.name}: listed consequence ${k} did not appear`).toBeGreaterThan(0);
-        expect(appeared.map((f) => f.severity), `${fx.name}: a consequence must be advice only`).toEqual(appeared.map(() => 'info'));
+        expect(
+          appeared.map((f) => f.severity),
+          `${fx.name}: a consequence must be advice only`,
+        ).toEqual(appeared.map(() => 'info'));
       }
-      if (initial.some((f) => f.fix?.safety === 'safe')) expect(remaining.filter((f) => !allowed.includes(where(f, b.dir))).length).toBeLessThan(initial.length);
+      if (initial.some((f) => f.fix?.safety === 'safe'))
+        expect(remaining.filter((f) => !allowed.includes(where(f, b.dir))).length).toBeLessThan(initial.length);
 
       // Idempotent: a second run finds nothing to fix and changes nothing.
       const fixedTree = snapshot(b.dir);

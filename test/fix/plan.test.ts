@@ -81,7 +81,17 @@ describe('planFixes', () => {
       const m = /hello world/i.exec(s.text);
       if (!m) return [];
       const edits = [{ file: s.path, offset: m.index, length: m[0].length, text: m[0].replace(' ', ', ') }];
-      return [{ ruleId: 't/comma', severity: 'warning', message: 'comma', file: s.path, range: s.range(m.index, 1), path: '/comma', fix: { safety: 'safe', description: 'add a comma', edits } }];
+      return [
+        {
+          ruleId: 't/comma',
+          severity: 'warning',
+          message: 'comma',
+          file: s.path,
+          range: s.range(m.index, 1),
+          path: '/comma',
+          fix: { safety: 'safe', description: 'add a comma', edits },
+        },
+      ];
     };
     const r = planFixes({ unsafe: false, analyze: analyzer(p, [replaceRule('t/world', 'world', 'World'), comma]) });
     expect(r.applied.map((a) => [a.ruleId, a.pass])).toEqual([
@@ -106,7 +116,22 @@ describe('planFixes', () => {
     const notScraped: FakeRule = (s) =>
       s.text.includes('[collector]')
         ? []
-        : [{ ruleId: 't/not-scraped', severity: 'warning', message: 'not scraped', file: s.path, path: '/job', range: s.range(0, 1), fix: { safety: 'safe', description: 'add a job', adds: true, edits: [{ file: s.path, offset: s.text.length, length: 0, text: 'job: [collector]\n' }] } }];
+        : [
+            {
+              ruleId: 't/not-scraped',
+              severity: 'warning',
+              message: 'not scraped',
+              file: s.path,
+              path: '/job',
+              range: s.range(0, 1),
+              fix: {
+                safety: 'safe',
+                description: 'add a job',
+                adds: true,
+                edits: [{ file: s.path, offset: s.text.length, length: 0, text: 'job: [collector]\n' }],
+              },
+            },
+          ];
     const r = planFixes({ unsafe: false, analyze: analyzer(p, [notScraped, replaceRule('t/typo', 'colector', 'collector')]) });
     expect(r.changes[0].after).toBe('targets: [collector]\n');
     expect(r.applied.map((a) => a.ruleId)).toEqual(['t/typo']);
@@ -117,7 +142,9 @@ describe('planFixes', () => {
     const noop = replaceRule('t/noop', 'keep', 'keep');
     const r = planFixes({ unsafe: false, analyze: analyzer(p, [noop, replaceRule('t/bad', 'bad', 'good')]) });
     expect(r.changes[0].after).toBe('keep good\n');
-    expect(r.notApplied).toEqual([expect.objectContaining({ ruleId: 't/noop', reason: 'the rules still reported the finding after this change, so it was not made' })]);
+    expect(r.notApplied).toEqual([
+      expect.objectContaining({ ruleId: 't/noop', reason: 'the rules still reported the finding after this change, so it was not made' }),
+    ]);
   });
 
   it('stops after the pass limit when fixes never settle, and says so', () => {
@@ -136,7 +163,8 @@ describe('planFixes', () => {
   });
 
   it('applies YAML edits (plain text edits from the yaml CST ranges) keeping comments, anchors and quoting', () => {
-    const text = '# collector\nexporters: &ex\n  logging: {} # old name\n  "otlp":\n    endpoint: \'x:4317\'\nservice:\n  pipelines:\n    metrics: { exporters: [logging] }\n';
+    const text =
+      '# collector\nexporters: &ex\n  logging: {} # old name\n  "otlp":\n    endpoint: \'x:4317\'\nservice:\n  pipelines:\n    metrics: { exporters: [logging] }\n';
     const p = file(text, 'yaml');
     const r = planFixes({ unsafe: false, analyze: analyzer(p, [replaceRule('collector/logging-exporter', 'logging', 'debug')]) });
     expect(r.changes[0].after).toBe(text.replaceAll('logging', 'debug'));

@@ -34,12 +34,20 @@ describe('fixture coverage', () => {
     it(`${rule.id} has a failing fixture where it fires`, () => {
       const failing = fixtures.filter((fx) => fx.name.startsWith(`${slug}-fail`));
       expect(failing.length, `no fixtures/${slug}-fail*`).toBeGreaterThan(0);
-      for (const fx of failing) expect(results.get(fx.name)!.report.findings.map((f) => f.ruleId), fx.name).toContain(rule.id);
+      for (const fx of failing)
+        expect(
+          results.get(fx.name)!.report.findings.map((f) => f.ruleId),
+          fx.name,
+        ).toContain(rule.id);
     });
     it(`${rule.id} has a passing fixture where it stays silent`, () => {
       const passing = fixtures.filter((fx) => fx.name.startsWith(`${slug}-pass`));
       expect(passing.length, `no fixtures/${slug}-pass*`).toBeGreaterThan(0);
-      for (const fx of passing) expect(results.get(fx.name)!.report.findings.map((f) => f.ruleId), fx.name).not.toContain(rule.id);
+      for (const fx of passing)
+        expect(
+          results.get(fx.name)!.report.findings.map((f) => f.ruleId),
+          fx.name,
+        ).not.toContain(rule.id);
     });
   }
   it('healthy fixtures have nothing at warning or above', () => {
@@ -47,7 +55,10 @@ describe('fixture coverage', () => {
     expect(healthy.length).toBeGreaterThan(0);
     for (const fx of healthy) {
       const bad = results.get(fx.name)!.report.findings.filter((f) => f.severity !== 'info');
-      expect(bad.map((f) => `${f.ruleId}: ${f.message}`), fx.name).toEqual([]);
+      expect(
+        bad.map((f) => `${f.ruleId}: ${f.message}`),
+        fx.name,
+      ).toEqual([]);
     }
   });
 });

@@ -62,7 +62,22 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
     if (req.method === 'GET' && url.pathname === '/api/datasources') {
       return send(
         200,
-        datasources.map((d, i) => ({ id: i + 1, uid: d.uid, orgId: 1, name: d.name, type: d.type, typeLogoUrl: '', access: 'proxy', url: d.url, user: '', database: '', basicAuth: false, isDefault: i === 0, jsonData: {}, readOnly: true })),
+        datasources.map((d, i) => ({
+          id: i + 1,
+          uid: d.uid,
+          orgId: 1,
+          name: d.name,
+          type: d.type,
+          typeLogoUrl: '',
+          access: 'proxy',
+          url: d.url,
+          user: '',
+          database: '',
+          basicAuth: false,
+          isDefault: i === 0,
+          jsonData: {},
+          readOnly: true,
+        })),
       );
     }
     const health = /^\/api\/datasources\/uid\/([^/]+)\/health$/.exec(url.pathname);
@@ -76,13 +91,30 @@ export async function startFakeGrafana(opts: FakeGrafanaOptions = {}): Promise<F
         return send(400, { status: 'ERROR', message: `${r.status} ${r.statusText} - There was an error returned querying the ${d.type} API.` });
       } catch (err) {
         const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-        return send(400, { status: 'ERROR', message: `Get "${d.url}${path}": dial tcp: ${cause === 'ECONNREFUSED' ? 'connect: connection refused' : cause} - There was an error returned querying the ${d.type} API.` });
+        return send(400, {
+          status: 'ERROR',
+          message: `Get "${d.url}${path}": dial tcp: ${cause === 'ECONNREFUSED' ? 'connect: connection refused' : cause} - There was an error returned querying the ${d.type} API.`,
+        });
       }
     }
     if (req.method === 'GET' && url.pathname === '/api/search') {
       const type = url.searchParams.get('type');
       const list = type && type !== 'dash-db' ? [] : (opts.dashboards ?? []);
-      return send(200, list.map((d, i) => ({ id: i + 1, uid: d.uid, title: d.title, uri: `db/${d.uid}`, url: `/d/${d.uid}/x`, slug: '', type: 'dash-db', tags: [], isStarred: false, sortMeta: 0 })));
+      return send(
+        200,
+        list.map((d, i) => ({
+          id: i + 1,
+          uid: d.uid,
+          title: d.title,
+          uri: `db/${d.uid}`,
+          url: `/d/${d.uid}/x`,
+          slug: '',
+          type: 'dash-db',
+          tags: [],
+          isStarred: false,
+          sortMeta: 0,
+        })),
+      );
     }
     send(404, { message: 'Not found' });
   });

@@ -190,7 +190,12 @@ interface JsonAnyValue {
   intValue?: string | number;
 }
 
-function decodeLogsJson(doc: { resourceLogs?: { resource?: { attributes?: { key: string; value: JsonAnyValue }[] }; scopeLogs?: { logRecords?: { timeUnixNano?: string; observedTimeUnixNano?: string; body?: JsonAnyValue }[] }[] }[] }): LokiEntry[] {
+function decodeLogsJson(doc: {
+  resourceLogs?: {
+    resource?: { attributes?: { key: string; value: JsonAnyValue }[] };
+    scopeLogs?: { logRecords?: { timeUnixNano?: string; observedTimeUnixNano?: string; body?: JsonAnyValue }[] }[];
+  }[];
+}): LokiEntry[] {
   const out: LokiEntry[] = [];
   for (const rl of doc.resourceLogs ?? []) {
     const resource = Object.fromEntries((rl.resource?.attributes ?? []).map((a) => [a.key, a.value.stringValue ?? String(a.value.intValue ?? '')]));

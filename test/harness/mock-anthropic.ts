@@ -28,9 +28,7 @@ export interface MessagesRequest {
   messages?: { role: string; content: unknown }[];
 }
 
-export type Block =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+export type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
 export const USAGE = {
   input_tokens: 12,

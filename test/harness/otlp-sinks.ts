@@ -2,11 +2,7 @@
 // (http/json and http/protobuf) and an h2c gRPC sink. Plus dependency-free decoders
 // for the few fields the tests look at (signal, metric names, temporality).
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import {
-  createServer as createH2Server,
-  type Http2Session,
-  type IncomingHttpHeaders as H2Headers,
-} from 'node:http2';
+import { createServer as createH2Server, type Http2Session, type IncomingHttpHeaders as H2Headers } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -320,8 +316,7 @@ function protoSignal(body: Buffer): Signal | undefined {
   const first = protoItems(body)[0];
   if (!first) return undefined;
   const fields = wireFields(first);
-  const has = (no: number, wire: number, len?: number) =>
-    fields.some((f) => f.no === no && f.wire === wire && (len === undefined || f.bytes?.length === len));
+  const has = (no: number, wire: number, len?: number) => fields.some((f) => f.no === no && f.wire === wire && (len === undefined || f.bytes?.length === len));
   if (has(1, 2, 16) && has(2, 2, 8)) return 'traces';
   if (fields.some((f) => f.wire === 1) || has(2, 0)) return 'logs';
   if (has(1, 2) && [5, 7, 9, 10, 11].some((no) => has(no, 2))) return 'metrics';

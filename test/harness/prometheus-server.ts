@@ -17,10 +17,18 @@ export async function startPrometheus(binary: string, config: string): Promise<R
   writeFileSync(join(dir, 'prometheus.yml'), config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const args = [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
+  const args = [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+  ];
   try {
     const server = await startServer('prometheus', binary, args, `${url}/-/ready`, 30_000);
-    return { url, output: server.output, stop: async () => {
+    return {
+      url,
+      output: server.output,
+      stop: async () => {
         await server.stop();
         rmSync(dir, { recursive: true, force: true });
       },

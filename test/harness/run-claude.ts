@@ -7,16 +7,7 @@ import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
 import { claudeBinary } from './claude-path.js';
 import { startMockAnthropic, type MockScript } from './mock-anthropic.js';
-import {
-  type HeaderValues,
-  type Signal,
-  type SinkRecord,
-  type Temporality,
-  metricsTemporality,
-  signalOf,
-  startGrpcSink,
-  startHttpSink,
-} from './otlp-sinks.js';
+import { type HeaderValues, type Signal, type SinkRecord, type Temporality, metricsTemporality, signalOf, startGrpcSink, startHttpSink } from './otlp-sinks.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -70,12 +61,7 @@ export async function runClaude(opts: RunClaudeOptions): Promise<RunResult> {
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       ...opts.shellEnv,
     };
-    const args = [
-      '-p',
-      opts.prompt ?? 'say hi',
-      ...(opts.settingsArg !== undefined ? ['--settings', opts.settingsArg] : []),
-      ...(opts.extraArgs ?? []),
-    ];
+    const args = ['-p', opts.prompt ?? 'say hi', ...(opts.settingsArg !== undefined ? ['--settings', opts.settingsArg] : []), ...(opts.extraArgs ?? [])];
     // unshare(1) makes mounts private by default, so the bind mount never leaks to the host.
     const [cmd, argv] = etcRoot
       ? ['unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc && exec "$@"', join(etcRoot, 'etc'), binary, ...args]]
@@ -104,13 +90,7 @@ async function prepareEtc(managedEtc: string): Promise<string> {
   return root;
 }
 
-function spawnCollect(
-  cmd: string,
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-  timeoutMs: number,
-): Promise<RunResult> {
+function spawnCollect(cmd: string, args: string[], cwd: string, env: Record<string, string>, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -195,9 +175,7 @@ export interface Observed {
 }
 
 /** Starts both sinks, lets `build` describe the setup, runs Claude once and reports what arrived. */
-export async function observeTelemetry(
-  build: (sinks: SinkAddresses) => TelemetrySetup,
-): Promise<Observed> {
+export async function observeTelemetry(build: (sinks: SinkAddresses) => TelemetrySetup): Promise<Observed> {
   const [http, grpc] = await Promise.all([startHttpSink(), startGrpcSink()]);
   const root = mkdtempSync(join(tmpdir(), 'cod-run-'));
   try {

@@ -92,7 +92,10 @@ export function findingsOf(rule: AnyRule, ws: Workspace): Omit<Finding, 'workspa
 
 /** The env of the user settings file after applying a finding's fix. */
 export function fixedUserEnv(spec: SetupSpec, finding: Pick<Finding, 'fix'>): Record<string, unknown> {
-  const text = applyEdits(settingsText(spec.user!), finding.fix!.edits.filter((e) => e.file === PATHS.user));
+  const text = applyEdits(
+    settingsText(spec.user!),
+    finding.fix!.edits.filter((e) => e.file === PATHS.user),
+  );
   return JSON.parse(text).env;
 }
 

@@ -54,7 +54,11 @@ export function discoverCorpus(kind: FileKind, corpusDir: string, ext: RegExp): 
         })
     : [];
   const own = join(packageRoot, 'test/oracles/corpus', corpusDir);
-  const fromCorpus = existsSync(own) ? readdirSync(own).filter((n) => ext.test(n)).map((n) => join(own, n)) : [];
+  const fromCorpus = existsSync(own)
+    ? readdirSync(own)
+        .filter((n) => ext.test(n))
+        .map((n) => join(own, n))
+    : [];
   return [...fromFixtures, ...fromCorpus].sort().map((path) => ({ name: relative(packageRoot, path), path }));
 }
 
@@ -100,7 +104,9 @@ export function doctorFindings(file: string, asName: string, extraArgs: string[]
 
 export function describeFindings(findings: DoctorFinding[]): string {
   if (findings.length === 0) return '(none)';
-  return findings.map((f) => `${f.ruleId}${f.range ? `@${f.range.start.line}:${f.range.start.column}` : ''}${f.fatal ? ' [fatal]' : ''}: ${f.message}`).join('\n    ');
+  return findings
+    .map((f) => `${f.ruleId}${f.range ? `@${f.range.start.line}:${f.range.start.column}` : ''}${f.fatal ? ' [fatal]' : ''}: ${f.message}`)
+    .join('\n    ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,7 +187,12 @@ export function collectorEnvFile(): string {
   if (!envFile) {
     const dir = mkdtempSync(join(tmpdir(), 'cod-collector-env-'));
     envFile = join(dir, 'collector.env');
-    writeFileSync(envFile, Object.entries(COLLECTOR_ENV).map(([k, v]) => `${k}=${v}\n`).join(''));
+    writeFileSync(
+      envFile,
+      Object.entries(COLLECTOR_ENV)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
   }
   return envFile;
 }
@@ -428,7 +439,17 @@ export function promtoolVerdict(bin: string, file: string): PromVerdict {
   if (r.status !== 0 && r.status !== 1) throw new Error(`promtool exited ${r.status} (${r.signal ?? ''}) on ${file}:\n${out}`);
   // On failure: "Checking <file>" on stdout, then "  FAILED: <message>" (possibly several lines) on stderr.
   const failed = out.indexOf('FAILED:');
-  return { refused: r.status !== 0, error: r.status !== 0 ? (failed >= 0 ? out.slice(failed) : out).split('\n').map((l) => l.trim()).filter(Boolean).join('\n      ') : '' };
+  return {
+    refused: r.status !== 0,
+    error:
+      r.status !== 0
+        ? (failed >= 0 ? out.slice(failed) : out)
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean)
+            .join('\n      ')
+        : '',
+  };
 }
 
 /** prom3-check (Prometheus 3 config loader): exit 0 valid, 1 invalid with the loader's message on stderr. */

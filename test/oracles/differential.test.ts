@@ -58,7 +58,14 @@ for (const role of ['old', 'current'] as CollectorRole[]) {
     for (const file of corpus) {
       it(`${file.name} @ ${version}`, { timeout: 60_000 }, async () => {
         const real = await collectorVerdict(bin, file.path);
-        const doctor = doctorFindings(file.path, 'otel-collector-config.yml', ['--collector-version', version, '--collector-manifest', manifest, '--collector-env-file', collectorEnvFile()]);
+        const doctor = doctorFindings(file.path, 'otel-collector-config.yml', [
+          '--collector-version',
+          version,
+          '--collector-manifest',
+          manifest,
+          '--collector-env-file',
+          collectorEnvFile(),
+        ]);
         const fatal = doctor.findings.filter((f) => f.fatal);
         const message = [
           `${file.name} on otelcol ${version} (${role} build):`,

@@ -40,7 +40,14 @@ describe('every rule that claims fatality has a corpus file where it is fatal', 
     const manifest = join(packageRoot, 'test/oracles/manifests', `otelcol-${version}.yaml`);
     return discoverCorpus('collector', 'collector', /\.ya?ml$/).map((c) => ({
       file: `${c.name} @ ${version}`,
-      findings: doctorFindings(c.path, 'otel-collector-config.yml', ['--collector-version', version, '--collector-manifest', manifest, '--collector-env-file', collectorEnvFile()]).findings,
+      findings: doctorFindings(c.path, 'otel-collector-config.yml', [
+        '--collector-version',
+        version,
+        '--collector-manifest',
+        manifest,
+        '--collector-env-file',
+        collectorEnvFile(),
+      ]).findings,
     }));
   });
   const prom3 = prometheusReleaseOfModule(versions.prometheusGo);
@@ -58,7 +65,10 @@ describe('every rule that claims fatality has a corpus file where it is fatal', 
   for (const rule of claims) {
     it(`${rule.id} (${rule.oracle}) alone decides the verdict on at least one corpus file`, () => {
       const seen = fatal.get(rule.id);
-      expect(seen?.files ?? [], `${rule.id}: no corpus file where it is fatal; add one to test/oracles/corpus/${rule.oracle === 'promtool' ? 'prometheus' : 'collector'}`).not.toEqual([]);
+      expect(
+        seen?.files ?? [],
+        `${rule.id}: no corpus file where it is fatal; add one to test/oracles/corpus/${rule.oracle === 'promtool' ? 'prometheus' : 'collector'}`,
+      ).not.toEqual([]);
       // There the real tool's refusal of the file is this rule's verdict, not another rule's.
       expect(seen!.decisive, `${rule.id} is fatal only beside other fatal findings in: ${seen!.files.join(', ')}`).not.toEqual([]);
     });

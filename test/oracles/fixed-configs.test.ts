@@ -22,13 +22,15 @@ afterAll(async () => {
 });
 
 function filesOf(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).map((f) => join(dir, f)).filter((p) => {
-    try {
-      return readFileSync(p) && true;
-    } catch {
-      return false;
-    }
-  });
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .map((f) => join(dir, f))
+    .filter((p) => {
+      try {
+        return readFileSync(p) && true;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Fixtures in CI-mode layout whose fix diffs touch a collector config or a prometheus.yml. */
@@ -37,7 +39,10 @@ const cases = readdirSync(FIXTURES)
   .filter((name) => ['fix.diff', 'fix-unsafe.diff'].some((d) => existsSync(join(FIXTURES, name, d))))
   .map((name) => {
     const dir = join(FIXTURES, name);
-    const diffs = ['fix.diff', 'fix-unsafe.diff'].filter((d) => existsSync(join(dir, d))).map((d) => readFileSync(join(dir, d), 'utf8')).join('\n');
+    const diffs = ['fix.diff', 'fix-unsafe.diff']
+      .filter((d) => existsSync(join(dir, d)))
+      .map((d) => readFileSync(join(dir, d), 'utf8'))
+      .join('\n');
     const touched = filesOf(join(dir, 'files')).filter((p) => {
       const kind = classify(p, readFileSync(p, 'utf8'));
       return (kind === 'collector' || kind === 'prometheus') && diffs.includes(`/${relative(dir, p)}`);
@@ -60,7 +65,9 @@ function fixedCopy(dir: string, args: string[]): string {
 }
 
 function fatalIn(copy: string, file: string, args: string[]): string[] {
-  const res = runCli(['check', join(copy, 'files'), '--format', 'json', '--no-shell-env', '--claude-version', '2.1.197', ...args], { CLAUDE_CONFIG_DIR: undefined });
+  const res = runCli(['check', join(copy, 'files'), '--format', 'json', '--no-shell-env', '--claude-version', '2.1.197', ...args], {
+    CLAUDE_CONFIG_DIR: undefined,
+  });
   const findings = JSON.parse(res.stdout).findings as { ruleId: string; file?: string; fatal?: boolean; message: string }[];
   return findings.filter((f) => f.file === file && f.fatal).map((f) => `${f.ruleId}: ${f.message}`);
 }
@@ -91,7 +98,10 @@ for (const role of ['old', 'current'] as CollectorRole[]) {
             const real = await collectorVerdict(bin, fixed);
             if (!real.refused && (await collectorVerdict(bin, original)).refused) repaired = true;
             const fatal = fatalIn(copy, fixed, args);
-            expect(fatal.length > 0, `${c.name}: fixed ${relative(copy, fixed)} on ${version}: collector ${real.refused ? `refuses it: ${real.error}` : 'accepts it'}; doctor fatal findings: ${fatal.join('; ') || 'none'}`).toBe(real.refused);
+            expect(
+              fatal.length > 0,
+              `${c.name}: fixed ${relative(copy, fixed)} on ${version}: collector ${real.refused ? `refuses it: ${real.error}` : 'accepts it'}; doctor fatal findings: ${fatal.join('; ') || 'none'}`,
+            ).toBe(real.refused);
           }
           return { repaired };
         })();
@@ -120,7 +130,10 @@ oracleDescribe('fixed prometheus.yml through promtool 2.42', promtoolBinary(), P
         const fixed = join(copy, relative(c.dir, original));
         const real = promtoolVerdict(bin, fixed);
         const fatal = fatalIn(copy, fixed, args);
-        expect(fatal.length > 0, `${c.name}: fixed ${relative(copy, fixed)}: promtool ${real.refused ? `refuses it: ${real.error}` : 'accepts it'}; doctor: ${fatal.join('; ') || 'nothing fatal'}`).toBe(real.refused);
+        expect(
+          fatal.length > 0,
+          `${c.name}: fixed ${relative(copy, fixed)}: promtool ${real.refused ? `refuses it: ${real.error}` : 'accepts it'}; doctor: ${fatal.join('; ') || 'nothing fatal'}`,
+        ).toBe(real.refused);
       }
     });
   }

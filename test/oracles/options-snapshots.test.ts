@@ -24,7 +24,9 @@ for (const role of ['old', 'current'] as CollectorRole[]) {
       const manifest = readFileSync(join(packageRoot, 'test/oracles/manifests', `otelcol-${version}.yaml`), 'utf8');
       const modules = [...manifest.matchAll(/gomod: \S+\/(\w+?)(?:receiver|processor|exporter|extension|connector) v/g)].map((m) => m[1]);
       const committed = JSON.parse(readFileSync(join(packageRoot, 'schemas/collector', `options-${version}.json`), 'utf8'));
-      const types = new Set(Object.values(committed.components as Record<string, Record<string, unknown>>).flatMap((byType) => Object.keys(byType).map((t) => t.replace(/_/g, ''))));
+      const types = new Set(
+        Object.values(committed.components as Record<string, Record<string, unknown>>).flatMap((byType) => Object.keys(byType).map((t) => t.replace(/_/g, ''))),
+      );
       expect(modules.length).toBeGreaterThanOrEqual(12);
       expect(modules.filter((m) => !types.has(m))).toEqual([]);
     });

@@ -8,15 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { oracleDescribe } from './differential-support.js';
-import {
-  collectorBinary,
-  type CollectorRole,
-  PROVISION_COLLECTOR,
-  PROVISION_PROMETHEUS,
-  prom3CheckBinary,
-  promtoolBinary,
-  versions,
-} from './paths.js';
+import { collectorBinary, type CollectorRole, PROVISION_COLLECTOR, PROVISION_PROMETHEUS, prom3CheckBinary, promtoolBinary, versions } from './paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cod-oracles-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { telemetryUrls } from './differential-support.js';
 
 const metrics = (body: string) => `service:\n  telemetry:\n    metrics:\n${body}`;
-const reader = (host: string, port: string) => `        - pull:\n            exporter:\n              prometheus:\n${host ? `                host: ${host}\n` : ''}                port: ${port}\n`;
+const reader = (host: string, port: string) =>
+  `        - pull:\n            exporter:\n              prometheus:\n${host ? `                host: ${host}\n` : ''}                port: ${port}\n`;
 
 describe('telemetry servers a started collector must show before it counts as running', () => {
   it('the default :8888 when the config says nothing', () => {

@@ -16,7 +16,8 @@ describe('npm pack + npx', () => {
     expect(pack.status, pack.stderr).toBe(0);
     const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
     const env = { ...process.env, npm_config_cache: join(work, 'npm-cache'), NO_COLOR: '1' };
-    const npx = (args: string[]) => spawnSync('npx', ['--yes', '--package', join(work, tgz), 'claude-otel-doctor', ...args], { cwd: work, encoding: 'utf8', env });
+    const npx = (args: string[]) =>
+      spawnSync('npx', ['--yes', '--package', join(work, tgz), 'claude-otel-doctor', ...args], { cwd: work, encoding: 'utf8', env });
     const version = npx(['--version']);
     expect(version.status, version.stderr).toBe(0);
     expect(version.stdout).toMatch(/claude-otel-doctor\/\d+\.\d+\.\d+/);

@@ -43,7 +43,11 @@ describe('README', () => {
   });
 
   it('the newcomer command `npm run example` runs the doctor on the shipped example', () => {
-    const r = spawnSync(process.execPath, [join(packageRoot, 'scripts/example.mjs')], { cwd: packageRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [join(packageRoot, 'scripts/example.mjs')], {
+      cwd: packageRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/settings\.json:4:48: error 2 comments .*\[settings\/invalid-json\]/);
     expect(r.stdout).toContain('(exit code 1: 0 clean, 1 findings, 2 bad usage or unreadable input)');

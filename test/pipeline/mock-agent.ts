@@ -20,8 +20,6 @@ export interface MockAgent {
   close(): Promise<void>;
 }
 
-
-
 export const WRITTEN_FILE = 'hello.py';
 const WRITTEN_CONTENT = 'print("hello")\nprint("world")\n';
 
@@ -88,7 +86,12 @@ function nextStep(body: MessagesRequest, n: number, options: AgentScriptOptions)
     },
   ];
   if (options.sleepSeconds) {
-    steps.push({ type: 'tool_use', id: `toolu_s_${n}`, name: 'Bash', input: { command: `sleep ${options.sleepSeconds}`, description: 'Wait', timeout: 120_000 } });
+    steps.push({
+      type: 'tool_use',
+      id: `toolu_s_${n}`,
+      name: 'Bash',
+      input: { command: `sleep ${options.sleepSeconds}`, description: 'Wait', timeout: 120_000 },
+    });
   }
   return steps[done] ?? { type: 'text', text: 'Done: wrote and committed hello.py.' };
 }

@@ -64,8 +64,20 @@ interface ExporterCase {
 }
 
 const PROMETHEUS_CASES: ExporterCase[] = [
-  { id: 'prometheus/plain', title: 'no options', config: '', pipeline: (v) => ({ kind: 'collector-prometheus', collectorVersion: v }), prefix: /^claude_code_/ },
-  { id: 'prometheus/ns', title: 'namespace: claude_code', config: 'namespace: claude_code', pipeline: (v) => ({ kind: 'collector-prometheus', collectorVersion: v, namespace: 'claude_code' }), prefix: /^claude_code_claude_code_/ },
+  {
+    id: 'prometheus/plain',
+    title: 'no options',
+    config: '',
+    pipeline: (v) => ({ kind: 'collector-prometheus', collectorVersion: v }),
+    prefix: /^claude_code_/,
+  },
+  {
+    id: 'prometheus/ns',
+    title: 'namespace: claude_code',
+    config: 'namespace: claude_code',
+    pipeline: (v) => ({ kind: 'collector-prometheus', collectorVersion: v, namespace: 'claude_code' }),
+    prefix: /^claude_code_claude_code_/,
+  },
   {
     id: 'prometheus/nosuffix',
     title: 'add_metric_suffixes: false (honoured on the old build, ignored from v0.154)',
@@ -98,12 +110,24 @@ const PROMETHEUS_CASES: ExporterCase[] = [
 ];
 
 const REMOTE_WRITE_CASES: ExporterCase[] = [
-  { id: 'prometheusremotewrite/plain', title: 'remote write, no options', config: '', pipeline: (v) => ({ kind: 'collector-prometheusremotewrite', collectorVersion: v }), prefix: /^claude_code_/ },
+  {
+    id: 'prometheusremotewrite/plain',
+    title: 'remote write, no options',
+    config: '',
+    pipeline: (v) => ({ kind: 'collector-prometheusremotewrite', collectorVersion: v }),
+    prefix: /^claude_code_/,
+  },
   {
     id: 'prometheusremotewrite/options',
     title: 'remote write with namespace, add_metric_suffixes: false (still honoured) and resource_to_telemetry_conversion',
     config: 'namespace: claude_code\n    add_metric_suffixes: false\n    resource_to_telemetry_conversion:\n      enabled: true',
-    pipeline: (v) => ({ kind: 'collector-prometheusremotewrite', collectorVersion: v, namespace: 'claude_code', addMetricSuffixes: false, resourceToTelemetry: { include: ['*'] } }),
+    pipeline: (v) => ({
+      kind: 'collector-prometheusremotewrite',
+      collectorVersion: v,
+      namespace: 'claude_code',
+      addMetricSuffixes: false,
+      resourceToTelemetry: { include: ['*'] },
+    }),
     prefix: /^claude_code_claude_code_/,
   },
 ];
@@ -122,79 +146,76 @@ for (const role of ['old', 'current'] as CollectorRole[]) {
     const pushed = new Map<string, ScrapedSeries[]>();
     let run: Awaited<ReturnType<typeof runClaudeAgent>> | undefined;
 
-    it(
-      'runs Claude Code (a Write and a git commit) through one collector with every exporter configuration',
-      async () => {
-        const http = await freePort();
-        const ports = new Map<string, number>();
-        for (const c of prometheusCases) ports.set(c.id, await freePort());
-        const receivers = new Map<string, RemoteWriteReceiver>();
-        for (const c of REMOTE_WRITE_CASES) receivers.set(c.id, await startRemoteWriteReceiver());
-        const exporters = [
-          ...prometheusCases.map((c) => `  ${c.id}:\n    endpoint: 127.0.0.1:${ports.get(c.id)}${c.config ? `\n    ${c.config}` : ''}`),
-          ...REMOTE_WRITE_CASES.map((c) => `  ${c.id}:\n    endpoint: ${receivers.get(c.id)!.url}${c.config ? `\n    ${c.config}` : ''}`),
-        ];
-        const config = [
-          'receivers:',
-          '  otlp:',
-          '    protocols:',
-          '      http:',
-          `        endpoint: 127.0.0.1:${http}`,
-          'processors:',
-          // Remote write drops delta sums; Claude Code exports delta by default.
-          '  deltatocumulative:',
-          'exporters:',
-          ...exporters,
-          'service:',
-          '  telemetry:',
-          '    metrics:',
-          '      level: none',
-          '  pipelines:',
-          '    metrics:',
-          '      receivers: [otlp]',
-          `      exporters: [${prometheusCases.map((c) => c.id).join(', ')}]`,
-          '    metrics/remotewrite:',
-          '      receivers: [otlp]',
-          '      processors: [deltatocumulative]',
-          `      exporters: [${REMOTE_WRITE_CASES.map((c) => c.id).join(', ')}]`,
-          '',
-        ].join('\n');
-        const first = prometheusCases[0];
-        const col = await startCollector(collector!, config, `http://127.0.0.1:${ports.get(first.id)}/metrics`, dir);
-        try {
-          run = await runClaudeAgent({
-            env: {
-              CLAUDE_CODE_ENABLE_TELEMETRY: '1',
-              OTEL_METRICS_EXPORTER: 'otlp',
-              OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-              OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${http}`,
-              OTEL_METRIC_EXPORT_INTERVAL: '1000',
-              OTEL_RESOURCE_ATTRIBUTES: RESOURCE_ATTRIBUTES,
-            },
-          });
-          expect(run.exitCode, run.stderr).toBe(0);
-          expect(run.toolCalls).toEqual(['Write', 'Bash']);
-          for (const c of prometheusCases) {
-            const expected = predicted(c.pipeline(version));
-            const url = `http://127.0.0.1:${ports.get(c.id)}/metrics`;
-            const done = (s: ScrapedSeries[]) => Object.keys(expected.required).every((n) => s.some((x) => x.name === n));
-            scraped.set(c.id, await scrapeUntil(url, done, 10_000));
-          }
-          const deadline = Date.now() + 10_000;
-          for (const c of REMOTE_WRITE_CASES) {
-            const expected = predicted(c.pipeline(version));
-            const r = receivers.get(c.id)!;
-            while (Date.now() < deadline && !Object.keys(expected.required).every((n) => r.series.some((x) => x.name === n))) await new Promise((x) => setTimeout(x, 200));
-            expect(r.errors).toEqual([]);
-            pushed.set(c.id, [...r.series]);
-          }
-        } finally {
-          await col.stop();
-          for (const r of receivers.values()) await r.close();
+    it('runs Claude Code (a Write and a git commit) through one collector with every exporter configuration', async () => {
+      const http = await freePort();
+      const ports = new Map<string, number>();
+      for (const c of prometheusCases) ports.set(c.id, await freePort());
+      const receivers = new Map<string, RemoteWriteReceiver>();
+      for (const c of REMOTE_WRITE_CASES) receivers.set(c.id, await startRemoteWriteReceiver());
+      const exporters = [
+        ...prometheusCases.map((c) => `  ${c.id}:\n    endpoint: 127.0.0.1:${ports.get(c.id)}${c.config ? `\n    ${c.config}` : ''}`),
+        ...REMOTE_WRITE_CASES.map((c) => `  ${c.id}:\n    endpoint: ${receivers.get(c.id)!.url}${c.config ? `\n    ${c.config}` : ''}`),
+      ];
+      const config = [
+        'receivers:',
+        '  otlp:',
+        '    protocols:',
+        '      http:',
+        `        endpoint: 127.0.0.1:${http}`,
+        'processors:',
+        // Remote write drops delta sums; Claude Code exports delta by default.
+        '  deltatocumulative:',
+        'exporters:',
+        ...exporters,
+        'service:',
+        '  telemetry:',
+        '    metrics:',
+        '      level: none',
+        '  pipelines:',
+        '    metrics:',
+        '      receivers: [otlp]',
+        `      exporters: [${prometheusCases.map((c) => c.id).join(', ')}]`,
+        '    metrics/remotewrite:',
+        '      receivers: [otlp]',
+        '      processors: [deltatocumulative]',
+        `      exporters: [${REMOTE_WRITE_CASES.map((c) => c.id).join(', ')}]`,
+        '',
+      ].join('\n');
+      const first = prometheusCases[0];
+      const col = await startCollector(collector!, config, `http://127.0.0.1:${ports.get(first.id)}/metrics`, dir);
+      try {
+        run = await runClaudeAgent({
+          env: {
+            CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+            OTEL_METRICS_EXPORTER: 'otlp',
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+            OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${http}`,
+            OTEL_METRIC_EXPORT_INTERVAL: '1000',
+            OTEL_RESOURCE_ATTRIBUTES: RESOURCE_ATTRIBUTES,
+          },
+        });
+        expect(run.exitCode, run.stderr).toBe(0);
+        expect(run.toolCalls).toEqual(['Write', 'Bash']);
+        for (const c of prometheusCases) {
+          const expected = predicted(c.pipeline(version));
+          const url = `http://127.0.0.1:${ports.get(c.id)}/metrics`;
+          const done = (s: ScrapedSeries[]) => Object.keys(expected.required).every((n) => s.some((x) => x.name === n));
+          scraped.set(c.id, await scrapeUntil(url, done, 10_000));
         }
-      },
-      120_000,
-    );
+        const deadline = Date.now() + 10_000;
+        for (const c of REMOTE_WRITE_CASES) {
+          const expected = predicted(c.pipeline(version));
+          const r = receivers.get(c.id)!;
+          while (Date.now() < deadline && !Object.keys(expected.required).every((n) => r.series.some((x) => x.name === n)))
+            await new Promise((x) => setTimeout(x, 200));
+          expect(r.errors).toEqual([]);
+          pushed.set(c.id, [...r.series]);
+        }
+      } finally {
+        await col.stop();
+        for (const r of receivers.values()) await r.close();
+      }
+    }, 120_000);
 
     for (const c of prometheusCases) {
       it(`prometheus exporter, ${c.title}: /metrics has the predicted names and labels`, () => {
@@ -215,33 +236,29 @@ suite(
   `naming oracle: Claude Code ${versions.claudeCode} built-in prometheus exporter`,
   claudeBinary() ? undefined : 'Claude Code is not provisioned; run `node scripts/provision-claude.mjs`',
   () => {
-    it(
-      'scraped while Claude Code runs (a Bash sleep keeps it alive) has the predicted names and labels',
-      async () => {
-        const port = await freePort();
-        // active_time is recorded only at exit in -p, so it may never be scraped (claude-code.md E28).
-        const expected = predicted({ kind: 'claude-builtin' }, new Set(['claude_code.active_time.total']));
-        let last: ScrapedSeries[] = [];
-        const run = await runClaudeAgent({
-          sleepSeconds: 30,
-          env: {
-            CLAUDE_CODE_ENABLE_TELEMETRY: '1',
-            OTEL_METRICS_EXPORTER: 'prometheus',
-            OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-            OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
-            OTEL_RESOURCE_ATTRIBUTES: RESOURCE_ATTRIBUTES,
-          },
-          during: async () => {
-            const done = (s: ScrapedSeries[]) => Object.keys(expected.required).every((n) => s.some((x) => x.name === n));
-            last = await scrapeUntil(`http://127.0.0.1:${port}/metrics`, done, 60_000);
-          },
-        });
-        expect(run.toolCalls.slice(0, 2), run.stderr).toEqual(['Write', 'Bash']);
-        compare(shape(last, /^claude_code_/), expected);
-        // The resource goes to target_info (no job: Prometheus adds it from the scrape config).
-        expect(last.find((s) => s.name === 'target_info')?.labels).toMatchObject({ service_name: 'claude-code', team_id: 'platform' });
-      },
-      120_000,
-    );
+    it('scraped while Claude Code runs (a Bash sleep keeps it alive) has the predicted names and labels', async () => {
+      const port = await freePort();
+      // active_time is recorded only at exit in -p, so it may never be scraped (claude-code.md E28).
+      const expected = predicted({ kind: 'claude-builtin' }, new Set(['claude_code.active_time.total']));
+      let last: ScrapedSeries[] = [];
+      const run = await runClaudeAgent({
+        sleepSeconds: 30,
+        env: {
+          CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+          OTEL_METRICS_EXPORTER: 'prometheus',
+          OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+          OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+          OTEL_RESOURCE_ATTRIBUTES: RESOURCE_ATTRIBUTES,
+        },
+        during: async () => {
+          const done = (s: ScrapedSeries[]) => Object.keys(expected.required).every((n) => s.some((x) => x.name === n));
+          last = await scrapeUntil(`http://127.0.0.1:${port}/metrics`, done, 60_000);
+        },
+      });
+      expect(run.toolCalls.slice(0, 2), run.stderr).toEqual(['Write', 'Bash']);
+      compare(shape(last, /^claude_code_/), expected);
+      // The resource goes to target_info (no job: Prometheus adds it from the scrape config).
+      expect(last.find((s) => s.name === 'target_info')?.labels).toMatchObject({ service_name: 'claude-code', team_id: 'platform' });
+    }, 120_000);
   },
 );

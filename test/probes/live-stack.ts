@@ -126,7 +126,9 @@ async function firstScrapes(url: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   let seen = '';
   while (Date.now() < deadline) {
-    const body = (await (await fetch(`${url}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: { labels: { job: string }; health: string }[] } };
+    const body = (await (await fetch(`${url}/api/v1/targets?state=active`)).json()) as {
+      data: { activeTargets: { labels: { job: string }; health: string }[] };
+    };
     const health = Object.fromEntries(body.data.activeTargets.map((t) => [t.labels.job, t.health]));
     seen = JSON.stringify(health);
     if (health['otel-collector'] === 'up' && health['stale-collector'] === 'down') return;
@@ -175,13 +177,27 @@ export function machine(settings: Record<string, string>, telemetryFiles: Record
   for (const d of ['project', 'managed']) mkdirSync(join(root, d), { recursive: true });
   return {
     root,
-    args: ['--no-shell-env', '--claude-version', '2.1.197', '--home', join(root, 'home'), '--project', join(root, 'project'), '--managed-dir', join(root, 'managed')],
+    args: [
+      '--no-shell-env',
+      '--claude-version',
+      '2.1.197',
+      '--home',
+      join(root, 'home'),
+      '--project',
+      join(root, 'project'),
+      '--managed-dir',
+      join(root, 'managed'),
+    ],
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }
 
 /** Claude Code's settings for sending metrics and logs to `endpoint` with `protocol`. */
-export function telemetrySettings(protocol: 'grpc' | 'http/protobuf' | 'http/json', endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+export function telemetrySettings(
+  protocol: 'grpc' | 'http/protobuf' | 'http/json',
+  endpoint: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     CLAUDE_CODE_ENABLE_TELEMETRY: '1',
     OTEL_METRICS_EXPORTER: 'otlp',

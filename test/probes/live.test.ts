@@ -94,11 +94,23 @@ providers:
     options:
       path: /var/lib/grafana/dashboards
 `,
-      'grafana/dashboards/claude-code.json': JSON.stringify({
-        uid: 'claude-code',
-        title: 'Claude Code',
-        panels: [{ id: 1, type: 'timeseries', title: 'Tokens', datasource: { type: 'prometheus', uid: 'prometheus' }, targets: [{ refId: 'A', expr: 'sum(rate(claude_code_token_usage_tokens_total[5m]))' }] }],
-      }, null, 2),
+      'grafana/dashboards/claude-code.json': JSON.stringify(
+        {
+          uid: 'claude-code',
+          title: 'Claude Code',
+          panels: [
+            {
+              id: 1,
+              type: 'timeseries',
+              title: 'Tokens',
+              datasource: { type: 'prometheus', uid: 'prometheus' },
+              targets: [{ refId: 'A', expr: 'sum(rate(claude_code_token_usage_tokens_total[5m]))' }],
+            },
+          ],
+        },
+        null,
+        2,
+      ),
       ...over,
     };
   }
@@ -125,7 +137,12 @@ providers:
     return m;
   }
 
-  async function probe(m: Machine, g: FakeGrafana | undefined, extra: string[] = [], env: Record<string, string | undefined> = { GRAFANA_TOKEN }): Promise<Run> {
+  async function probe(
+    m: Machine,
+    g: FakeGrafana | undefined,
+    extra: string[] = [],
+    env: Record<string, string | undefined> = { GRAFANA_TOKEN },
+  ): Promise<Run> {
     const urls = ['--prometheus-url', stack.prometheus.url, '--loki-url', stack.loki.url, ...(g ? ['--grafana-url', g.url] : [])];
     const format = extra.includes('--format') ? [] : ['--format', 'json'];
     const r = await runCliAsync(['probe', ...m.args, ...urls, '--timeout', '3', ...format, ...extra], { NO_COLOR: '1', ...env });
@@ -156,9 +173,21 @@ providers:
       expect(r.findings.map((f) => f.severity)).toEqual(['warning', 'warning']);
       expect(r.exitCode).toBe(0);
       // Every stage was looked at, not skipped.
-      expect(new Set(r.probes.map((p) => p.probeId))).toEqual(new Set([protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http', 'probe/collector-health', 'probe/prometheus', 'probe/loki', 'probe/grafana', 'probe/data-flow']));
+      expect(new Set(r.probes.map((p) => p.probeId))).toEqual(
+        new Set([
+          protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http',
+          'probe/collector-health',
+          'probe/prometheus',
+          'probe/loki',
+          'probe/grafana',
+          'probe/data-flow',
+        ]),
+      );
       const flow = rows(r, 'probe/data-flow').map((p) => p.summary);
-      expect(flow).toEqual([expect.stringMatching(/^metrics flow: the probe counter reached Prometheus as claude_otel_doctor_probe_total after /), expect.stringMatching(/^logs flow: the probe log record reached Loki after /)]);
+      expect(flow).toEqual([
+        expect.stringMatching(/^metrics flow: the probe counter reached Prometheus as claude_otel_doctor_probe_total after /),
+        expect.stringMatching(/^logs flow: the probe log record reached Loki after /),
+      ]);
       // The fake Loki really received the record from the collector's otlphttp exporter, as Claude Code's service.
       const arrived = stack.loki.entries.slice(before).filter((e) => e.line.startsWith('claude-otel-doctor probe '));
       expect(arrived.map((e) => e.labels.service_name)).toEqual(['claude-code']);
@@ -210,13 +239,18 @@ providers:
   it('nothing listens on the endpoint: one finding for it, and the end-to-end check does not pile on', async () => {
     const r = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.dead))), undefined, ['--select', 'probe/otlp-grpc,probe/data-flow']);
     expect(r.exitCode).toBe(1);
-    expect(r.findings.map((f) => [f.ruleId, f.message])).toEqual([['probe/otlp-grpc', `metrics and logs over gRPC: connection refused: nothing listens on 127.0.0.1:${stack.ports.dead} (${endpoint(stack.ports.dead)})`]]);
+    expect(r.findings.map((f) => [f.ruleId, f.message])).toEqual([
+      ['probe/otlp-grpc', `metrics and logs over gRPC: connection refused: nothing listens on 127.0.0.1:${stack.ports.dead} (${endpoint(stack.ports.dead)})`],
+    ]);
   }, 30_000);
 
   it('a receiver without a logs pipeline: gRPC UNIMPLEMENTED, HTTP 404, each with the pipeline hint', async () => {
     const headers = { OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${AUTH_TOKEN}` };
     const g = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.authGrpc), headers)), undefined, ['--select', 'probe/otlp-grpc']);
-    expect(g.probes.map((p) => [p.status, p.summary.split(':')[0]])).toEqual([['ok', 'accepts metrics over gRPC'], ['failed', 'logs over gRPC']]);
+    expect(g.probes.map((p) => [p.status, p.summary.split(':')[0]])).toEqual([
+      ['ok', 'accepts metrics over gRPC'],
+      ['failed', 'logs over gRPC'],
+    ]);
     expect(g.findings[0].message).toMatch(/logs over gRPC: UNIMPLEMENTED/);
     expect(g.findings[0].hint).toMatch(/no logs pipeline/);
     const h = await probe(setup(telemetrySettings('http/protobuf', endpoint(stack.ports.authHttp), headers)), undefined, ['--select', 'probe/otlp-http']);
@@ -229,12 +263,19 @@ providers:
 
   it('a wrong token: UNAUTHENTICATED / 401, and the header value never appears in any format', async () => {
     const wrong = 'wrong-token-5d1e0b9f';
-    const settings = telemetrySettings('grpc', endpoint(stack.ports.authGrpc), { OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${wrong}`, OTEL_LOGS_EXPORTER: 'none' });
+    const settings = telemetrySettings('grpc', endpoint(stack.ports.authGrpc), {
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${wrong}`,
+      OTEL_LOGS_EXPORTER: 'none',
+    });
     const m = setup(settings);
     const r = await probe(m, undefined, ['--select', 'probe/otlp-grpc']);
     expect(r.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over gRPC: UNAUTHENTICATED/)]);
     expect(r.findings[0].hint).toMatch(/credentials/);
-    const http = await probe(setup({ ...settings, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(stack.ports.authHttp) }), undefined, ['--select', 'probe/otlp-http']);
+    const http = await probe(
+      setup({ ...settings, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(stack.ports.authHttp) }),
+      undefined,
+      ['--select', 'probe/otlp-http'],
+    );
     expect(http.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401/)]);
     for (const format of ['pretty', 'sarif', 'github']) {
       const out = await probe(m, undefined, ['--select', 'probe/otlp-grpc', '--format', format]);
@@ -263,7 +304,9 @@ providers:
     const settings = telemetrySettings('http/protobuf', endpoint(stack.ports.authHttp), { OTEL_LOGS_EXPORTER: 'none' });
     const noTokenFile = { [`${TOKEN_VARIABLE}_FILE`]: join(helperDir, 'absent') };
 
-    const good = await probe(setup(settings, {}, { otelHeadersHelper: rollout }), undefined, ['--select', 'probe/otlp-http,probe/data-flow'], { [TOKEN_VARIABLE]: AUTH_TOKEN });
+    const good = await probe(setup(settings, {}, { otelHeadersHelper: rollout }), undefined, ['--select', 'probe/otlp-http,probe/data-flow'], {
+      [TOKEN_VARIABLE]: AUTH_TOKEN,
+    });
     expect(failures(good)).toEqual([]);
     expect(rows(good, 'probe/otlp-http').map((p) => p.summary)).toEqual(['accepts metrics over HTTP']);
     expect(rows(good, 'probe/data-flow').map((p) => p.summary)).toContainEqual(expect.stringMatching(/^metrics flow: the probe counter reached Prometheus/));
@@ -272,8 +315,13 @@ providers:
     const bare = await probe(setup(settings), undefined, ['--select', 'probe/otlp-http']);
     expect(bare.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401/)]);
 
-    const noToken = await probe(setup(settings, {}, { otelHeadersHelper: rollout }), undefined, ['--select', 'probe/otlp-http'], { [TOKEN_VARIABLE]: undefined, ...noTokenFile });
-    expect(noToken.findings.map((f) => f.message)).toEqual([`otelHeadersHelper failed: it exited with status 1: otel-headers.sh: no token: set ${TOKEN_VARIABLE}, or put it in ${join(helperDir, 'absent')}; Claude Code then exports nothing at all, not even with the static headers (${endpoint(stack.ports.authHttp)}/v1/metrics)`]);
+    const noToken = await probe(setup(settings, {}, { otelHeadersHelper: rollout }), undefined, ['--select', 'probe/otlp-http'], {
+      [TOKEN_VARIABLE]: undefined,
+      ...noTokenFile,
+    });
+    expect(noToken.findings.map((f) => f.message)).toEqual([
+      `otelHeadersHelper failed: it exited with status 1: otel-headers.sh: no token: set ${TOKEN_VARIABLE}, or put it in ${join(helperDir, 'absent')}; Claude Code then exports nothing at all, not even with the static headers (${endpoint(stack.ports.authHttp)}/v1/metrics)`,
+    ]);
     expect(noToken.findings[0].file).toMatch(/home\/\.claude\/settings\.json$/);
     expect(noToken.findings[0].range?.start.line).toBe(2);
 
@@ -285,10 +333,17 @@ providers:
 
   it('Prometheus scraping an exporter that is not there: the target is down, with the scrape error and a hint', async () => {
     const config = stack.collectorConfig.replace(`endpoint: 127.0.0.1:${stack.ports.exporter}`, `endpoint: 127.0.0.1:${stack.ports.dead}`);
-    const r = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc)), { 'otel-collector-config.yaml': config }), undefined, ['--select', 'probe/prometheus']);
+    const r = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc)), { 'otel-collector-config.yaml': config }), undefined, [
+      '--select',
+      'probe/prometheus',
+    ]);
     // The stack waited for Prometheus' first scrapes, so the stale job is already down with its error.
     const down = r.probes.filter((p) => p.status === 'failed' && p.summary.startsWith('the scrape of'));
-    expect(down.map((p) => p.summary)).toEqual([expect.stringMatching(new RegExp(`^the scrape of http://127\\.0\\.0\\.1:${stack.ports.dead}/metrics \\(job stale-collector\\) is down: .*connection refused`))]);
+    expect(down.map((p) => p.summary)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^the scrape of http://127\\.0\\.0\\.1:${stack.ports.dead}/metrics \\(job stale-collector\\) is down: .*connection refused`),
+      ),
+    ]);
     const f = r.findings.find((x) => x.ruleId === 'probe/prometheus' && x.message.startsWith('the scrape of'));
     expect(f?.message).toMatch(/is down: .*connection refused/);
     expect(f?.hint).toMatch(/0\.0\.0\.0/);
@@ -318,11 +373,16 @@ providers:
 
   it('Grafana: refused credentials are a warning; credentials in --grafana-url are used and never printed', async () => {
     const g = await grafana({ ...healthyGrafana(), users: { viewer: 'url-pw-91b2c' } });
-    const refused = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc))), g, ['--select', 'probe/grafana'], { GRAFANA_TOKEN: 'glsa_wrong_4c1f' });
+    const refused = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc))), g, ['--select', 'probe/grafana'], {
+      GRAFANA_TOKEN: 'glsa_wrong_4c1f',
+    });
     expect(refused.findings.map((f) => [f.severity, f.message])).toEqual([['warning', expect.stringMatching(/^Grafana refuses the credentials \(HTTP 401\)/)]]);
     expect(refused.stdout).not.toContain('glsa_wrong_4c1f');
     const m = setup(telemetrySettings('grpc', endpoint(stack.ports.grpc)));
-    const withUrl = await runCliAsync(['probe', ...m.args, '--select', 'probe/grafana', '--grafana-url', g.url.replace('http://', 'http://viewer:url-pw-91b2c@'), '--format', 'json'], { GRAFANA_TOKEN: undefined });
+    const withUrl = await runCliAsync(
+      ['probe', ...m.args, '--select', 'probe/grafana', '--grafana-url', g.url.replace('http://', 'http://viewer:url-pw-91b2c@'), '--format', 'json'],
+      { GRAFANA_TOKEN: undefined },
+    );
     const report = JSON.parse(withUrl.stdout);
     expect(report.findings).toEqual([]);
     expect(report.probes.every((p: ProbeRow) => p.status === 'ok')).toBe(true);
@@ -339,7 +399,9 @@ providers:
         `Loki is not ready: HTTP 503 Some services are not Running:\nStarting: 1 (${stack.loki.url})`,
       ]);
       // Findings with no file (the targets came from flags) are still valid SARIF results.
-      const sarif = JSON.parse((await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc))), g, ['--select', 'probe/grafana,probe/loki', '--format', 'sarif'])).stdout);
+      const sarif = JSON.parse(
+        (await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc))), g, ['--select', 'probe/grafana,probe/loki', '--format', 'sarif'])).stdout,
+      );
       expect(validateSarif(sarif), JSON.stringify(validateSarif.errors?.slice(0, 3))).toBe(true);
       expect(sarif.runs[0].results).toHaveLength(2);
     } finally {
@@ -349,7 +411,10 @@ providers:
 
   it('the collector health check that does not answer points at the extension endpoint in the config', async () => {
     const config = stack.collectorConfig.replace(`endpoint: 127.0.0.1:${stack.ports.health}`, `endpoint: 127.0.0.1:${stack.ports.dead}`);
-    const r = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc)), { 'otel-collector-config.yaml': config }), undefined, ['--select', 'probe/collector-health']);
+    const r = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc)), { 'otel-collector-config.yaml': config }), undefined, [
+      '--select',
+      'probe/collector-health',
+    ]);
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0].file).toMatch(/otel-collector-config\.yaml$/);
     expect(r.findings[0].range?.start.line).toBe(stack.collectorConfig.split('\n').findIndex((l) => l.includes(`127.0.0.1:${stack.ports.health}`)) + 1);
@@ -367,15 +432,30 @@ providers:
     }
     const stored = names.find((n) => n.startsWith('claude_code_token_usage'));
     expect(stored, names.join(' ')).toBeDefined();
-    const dashboard = (expr: string) => JSON.stringify({ uid: 'claude-code', title: 'Claude Code', panels: [{ id: 1, type: 'timeseries', title: 'Tokens', datasource: { type: 'prometheus', uid: 'prometheus' }, targets: [{ refId: 'A', expr }] }] });
-    const wrong = await probe(setup(settings, { 'grafana/dashboards/claude-code.json': dashboard(`sum(rate(claude_code_${stored}[5m]))`) }), undefined, ['--select', 'probe/prometheus']);
+    const dashboard = (expr: string) =>
+      JSON.stringify({
+        uid: 'claude-code',
+        title: 'Claude Code',
+        panels: [{ id: 1, type: 'timeseries', title: 'Tokens', datasource: { type: 'prometheus', uid: 'prometheus' }, targets: [{ refId: 'A', expr }] }],
+      });
+    const wrong = await probe(setup(settings, { 'grafana/dashboards/claude-code.json': dashboard(`sum(rate(claude_code_${stored}[5m]))`) }), undefined, [
+      '--select',
+      'probe/prometheus',
+    ]);
     const f = wrong.findings.filter((x) => x.ruleId === 'probe/prometheus');
-    expect(f.map((x) => x.message)).toEqual([`dashboard "Claude Code" queries claude_code_${stored} in panel "Tokens", but Prometheus stores that metric as ${stored} (${stack.prometheus.url})`]);
+    expect(f.map((x) => x.message)).toEqual([
+      `dashboard "Claude Code" queries claude_code_${stored} in panel "Tokens", but Prometheus stores that metric as ${stored} (${stack.prometheus.url})`,
+    ]);
     expect(f[0].file).toMatch(/claude-code\.json$/);
     expect(f[0].hint).toContain(`query ${stored}`);
-    const right = await probe(setup(settings, { 'grafana/dashboards/claude-code.json': dashboard(`sum(rate(${stored}[5m]))`) }), undefined, ['--select', 'probe/prometheus,probe/loki']);
+    const right = await probe(setup(settings, { 'grafana/dashboards/claude-code.json': dashboard(`sum(rate(${stored}[5m]))`) }), undefined, [
+      '--select',
+      'probe/prometheus,probe/loki',
+    ]);
     expect(failures(right)).toEqual([]);
-    expect(rows(right, 'probe/prometheus').map((p) => p.summary)).toContainEqual(expect.stringMatching(/^holds \d+ Claude Code series names, e\.g\. claude_code_/));
+    expect(rows(right, 'probe/prometheus').map((p) => p.summary)).toContainEqual(
+      expect.stringMatching(/^holds \d+ Claude Code series names, e\.g\. claude_code_/),
+    );
     // Claude Code's own events went through the collector's logs pipeline into Loki.
     expect(stack.loki.entries.some((e) => e.labels.service_name === 'claude-code' && /claude_code\./.test(e.line))).toBe(true);
   }, 180_000);
@@ -383,9 +463,17 @@ providers:
   it('the doctor without --offline runs the static rules and the probes, stage by stage', async () => {
     const g = await grafana(healthyGrafana());
     const m = setup(telemetrySettings('grpc', endpoint(stack.ports.grpc)));
-    const r = await runCliAsync([...m.args, '--prometheus-url', stack.prometheus.url, '--loki-url', stack.loki.url, '--grafana-url', g.url, '--no-send'], { NO_COLOR: '1', GRAFANA_TOKEN });
-    const order = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana', 'End to end'].map((s) => r.stdout.search(new RegExp(`^. ${s}`, 'm')));
-    expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1])), r.stdout).toBe(true);
+    const r = await runCliAsync([...m.args, '--prometheus-url', stack.prometheus.url, '--loki-url', stack.loki.url, '--grafana-url', g.url, '--no-send'], {
+      NO_COLOR: '1',
+      GRAFANA_TOKEN,
+    });
+    const order = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana', 'End to end'].map((s) =>
+      r.stdout.search(new RegExp(`^. ${s}`, 'm')),
+    );
+    expect(
+      order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1])),
+      r.stdout,
+    ).toBe(true);
     expect(r.stdout).toMatch(/✓ accepts metrics over gRPC/);
     const offline = runCli([...m.args, '--offline'], { NO_COLOR: '1' });
     expect(offline.stdout).toContain('not checked (live probes are off)');

@@ -16,7 +16,10 @@ afterAll(() => made.forEach((m) => m.remove()));
 function plan(settings: Record<string, string>, files: Record<string, string>, f: Partial<ProbeFlags> = {}) {
   const m = machine(settings, files);
   made.push(m);
-  const ws = machineWorkspace({ home: `${m.root}/home`, project: `${m.root}/project`, managedDir: `${m.root}/managed`, claudeVersion: '2.1.197' }, emptyConfig(m.root));
+  const ws = machineWorkspace(
+    { home: `${m.root}/home`, project: `${m.root}/project`, managedDir: `${m.root}/managed`, claudeVersion: '2.1.197' },
+    emptyConfig(m.root),
+  );
   return { plan: planProbes(ws, { ...flags, ...f }), root: m.root };
 }
 
@@ -72,7 +75,12 @@ describe('probe plan', () => {
   it('takes OTLP targets and headers from the settings, pointing findings at the endpoint setting', () => {
     const { plan: p, root } = plan(grpc, {});
     expect(p.otlp).toHaveLength(1);
-    expect(p.otlp[0]).toMatchObject({ protocol: 'grpc', url: 'http://localhost:4317', signals: ['metrics', 'logs'], headers: { authorization: 'Bearer sekret-token-value' } });
+    expect(p.otlp[0]).toMatchObject({
+      protocol: 'grpc',
+      url: 'http://localhost:4317',
+      signals: ['metrics', 'logs'],
+      headers: { authorization: 'Bearer sekret-token-value' },
+    });
     expect(p.otlp[0].origin.kind).toBe('setting');
     expect(p.otlp[0].origin.file).toBe(`${root}/home/.claude/settings.json`);
     expect(p.otlp[0].origin.range?.start.line).toBeGreaterThan(1);
@@ -125,13 +133,20 @@ describe('probe plan', () => {
     expect(plan(grpc, { 'docker-compose.yml': compose }, { grafanaToken: 'glsa_abc' }).plan.grafana.authorization).toBe('Bearer glsa_abc');
     const fromEnv = compose.replace('GF_SECURITY_ADMIN_PASSWORD: literal-pw', 'GF_SECURITY_ADMIN_PASSWORD: ${GRAFANA_PASSWORD}');
     expect(plan(grpc, { 'docker-compose.yml': fromEnv }).plan.grafana).toMatchObject({ authorization: undefined, defaultCredentials: false });
-    expect(plan(grpc, {}, { grafanaUrl: 'http://viewer:pw@grafana.example:3000/' }).plan.grafana).toMatchObject({ url: 'http://viewer:pw@grafana.example:3000', authorization: undefined, defaultCredentials: false, guessed: false });
+    expect(plan(grpc, {}, { grafanaUrl: 'http://viewer:pw@grafana.example:3000/' }).plan.grafana).toMatchObject({
+      url: 'http://viewer:pw@grafana.example:3000',
+      authorization: undefined,
+      defaultCredentials: false,
+      guessed: false,
+    });
   });
 
-  it("Grafana credentials: a ${VAR} compose fills from the .env beside the compose file (as init writes it)", () => {
+  it('Grafana credentials: a ${VAR} compose fills from the .env beside the compose file (as init writes it)', () => {
     const fromDotEnv = compose.replace('GF_SECURITY_ADMIN_PASSWORD: literal-pw', 'GF_SECURITY_ADMIN_PASSWORD: ${COD_TEST_GRAFANA_PW:?set it in .env}');
     const dotEnv = '# written by init\nCOD_TEST_GRAFANA_PW="dot-env-pw-81c"\n';
-    expect(plan(grpc, { 'docker-compose.yml': fromDotEnv, '.env': dotEnv }).plan.grafana.authorization).toBe(`Basic ${Buffer.from('ops:dot-env-pw-81c').toString('base64')}`);
+    expect(plan(grpc, { 'docker-compose.yml': fromDotEnv, '.env': dotEnv }).plan.grafana.authorization).toBe(
+      `Basic ${Buffer.from('ops:dot-env-pw-81c').toString('base64')}`,
+    );
     // No .env and nothing in the shell: compose would refuse to start; the probe does not guess admin/admin.
     expect(plan(grpc, { 'docker-compose.yml': fromDotEnv }).plan.grafana).toMatchObject({ authorization: undefined, defaultCredentials: false });
     const withDefault = compose.replace('GF_SECURITY_ADMIN_PASSWORD: literal-pw', 'GF_SECURITY_ADMIN_PASSWORD: ${COD_TEST_GRAFANA_PW:-fallback-pw}');
@@ -139,14 +154,27 @@ describe('probe plan', () => {
   });
 
   it('otelHeadersHelper: HTTP targets carry it with its place in the settings; gRPC ones never (Claude Code ignores it there)', () => {
-    const m = machine({ ...grpc, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' }, {}, { otelHeadersHelper: '/usr/local/bin/otel-headers.sh' });
+    const m = machine(
+      { ...grpc, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' },
+      {},
+      { otelHeadersHelper: '/usr/local/bin/otel-headers.sh' },
+    );
     made.push(m);
-    const ws = machineWorkspace({ home: `${m.root}/home`, project: `${m.root}/project`, managedDir: `${m.root}/managed`, claudeVersion: '2.1.197' }, emptyConfig(m.root));
+    const ws = machineWorkspace(
+      { home: `${m.root}/home`, project: `${m.root}/project`, managedDir: `${m.root}/managed`, claudeVersion: '2.1.197' },
+      emptyConfig(m.root),
+    );
     const [t] = planProbes(ws, flags).otlp;
-    expect(t.headersHelper).toMatchObject({ command: '/usr/local/bin/otel-headers.sh', origin: { kind: 'setting', file: `${m.root}/home/.claude/settings.json`, range: { start: { line: 2 } } } });
+    expect(t.headersHelper).toMatchObject({
+      command: '/usr/local/bin/otel-headers.sh',
+      origin: { kind: 'setting', file: `${m.root}/home/.claude/settings.json`, range: { start: { line: 2 } } },
+    });
     const g = machine(grpc, {}, { otelHeadersHelper: '/usr/local/bin/otel-headers.sh' });
     made.push(g);
-    const gws = machineWorkspace({ home: `${g.root}/home`, project: `${g.root}/project`, managedDir: `${g.root}/managed`, claudeVersion: '2.1.197' }, emptyConfig(g.root));
+    const gws = machineWorkspace(
+      { home: `${g.root}/home`, project: `${g.root}/project`, managedDir: `${g.root}/managed`, claudeVersion: '2.1.197' },
+      emptyConfig(g.root),
+    );
     expect(planProbes(gws, flags).otlp[0].headersHelper).toBeUndefined();
   });
 
@@ -155,10 +183,20 @@ describe('probe plan', () => {
     made.push(m);
     const repo = join(m.root, 'repo');
     mkdirSync(join(repo, '.claude'), { recursive: true });
-    writeFileSync(join(repo, '.claude/settings.json'), JSON.stringify({ otelHeadersHelper: '/usr/local/bin/otel-headers.sh', env: { ...grpc, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' } }));
+    writeFileSync(
+      join(repo, '.claude/settings.json'),
+      JSON.stringify({
+        otelHeadersHelper: '/usr/local/bin/otel-headers.sh',
+        env: { ...grpc, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+      }),
+    );
     const r = await runCliAsync(['probe', repo, '--claude-version', '2.1.197', '--select', 'probe/otlp-http', '--format', 'json']);
     const probes = JSON.parse(r.stdout).probes as { probeId: string; status: string; summary: string }[];
-    const skipped = ['probe/otlp-http', 'skipped', 'not probed: the headers come from otelHeadersHelper (/usr/local/bin/otel-headers.sh), which runs on each machine; run the doctor there'];
+    const skipped = [
+      'probe/otlp-http',
+      'skipped',
+      'not probed: the headers come from otelHeadersHelper (/usr/local/bin/otel-headers.sh), which runs on each machine; run the doctor there',
+    ];
     expect(probes.map((p) => [p.probeId, p.status, p.summary])).toEqual([skipped, skipped]); // /v1/metrics and /v1/logs
   });
 

@@ -41,12 +41,18 @@ describe('start here', () => {
       - "127.0.0.1:${grafana}:3000"
 `;
     const prometheus = `scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n`;
-    const m = machine(telemetrySettings('grpc', `http://localhost:${grpc}`), { 'docker-compose.yml': compose, 'otel-collector-config.yaml': collectorConfig, 'prometheus.yml': prometheus });
+    const m = machine(telemetrySettings('grpc', `http://localhost:${grpc}`), {
+      'docker-compose.yml': compose,
+      'otel-collector-config.yaml': collectorConfig,
+      'prometheus.yml': prometheus,
+    });
     made.push(m);
     const r = await runCliAsync([...m.args, '--no-send', '--timeout', '2'], { NO_COLOR: '1' });
     expect(r.exitCode).toBe(1);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('start here:'));
-    expect(lines).toEqual([`start here: nothing of the compose stack answers (Collector, Prometheus, Loki, Grafana): is it running? docker compose -f ${m.root}/home/.claude/telemetry/docker-compose.yml up -d, then docker compose ps`]);
+    expect(lines).toEqual([
+      `start here: nothing of the compose stack answers (Collector, Prometheus, Loki, Grafana): is it running? docker compose -f ${m.root}/home/.claude/telemetry/docker-compose.yml up -d, then docker compose ps`,
+    ]);
     // The findings themselves are still there, each at its published port.
     expect(r.stdout.match(/connection refused/g)?.length).toBeGreaterThanOrEqual(4);
   }, 30_000);

@@ -168,14 +168,21 @@ describe('nesting deeper than the limit: one finding where it is crossed, never 
     const res = runCli(['check', '--format', 'json', '--no-shell-env', '--home', home, '--project', empty, '--managed-dir', empty]);
     expect(res.exitCode).toBe(2);
     const findings = JSON.parse(res.stdout).findings;
-    expect(findings).toEqual([expect.objectContaining({ ruleId: 'doctor/unreadable-file', range: { start: { line: 1, column: 7 + MAX_NESTING }, end: { line: 1, column: 8 + MAX_NESTING } } })]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'doctor/unreadable-file',
+        range: { start: { line: 1, column: 7 + MAX_NESTING }, end: { line: 1, column: 8 + MAX_NESTING } },
+      }),
+    ]);
     expect(findings[0].message).toMatch(/nested deeper than 64 levels .* at line 1, column 71/);
   });
 
   it('inline --settings JSON', () => {
     const res = runCli(['check', '--format', 'json', ...isolated, '--settings', json('{"env":')]);
     expect(res.exitCode).toBe(2);
-    expect(JSON.parse(res.stdout).findings).toEqual([expect.objectContaining({ ruleId: 'doctor/unreadable-file', file: '--settings', range: expect.objectContaining({ start: { line: 1, column: 71 } }) })]);
+    expect(JSON.parse(res.stdout).findings).toEqual([
+      expect.objectContaining({ ruleId: 'doctor/unreadable-file', file: '--settings', range: expect.objectContaining({ start: { line: 1, column: 71 } }) }),
+    ]);
   });
 
   it('collector YAML found by a walk, in flow and in block style', () => {
@@ -195,7 +202,13 @@ describe('nesting deeper than the limit: one finding where it is crossed, never 
     const dash = write('deep-dash/dashboards/claude.json', json('{"panels":'));
     const res = runCli(['check', '--format', 'json', join(root, 'deep-dash')]);
     expect(res.exitCode).toBe(2);
-    expect(JSON.parse(res.stdout).findings).toEqual([expect.objectContaining({ ruleId: 'doctor/unreadable-file', file: dash, range: expect.objectContaining({ start: { line: 1, column: 10 + MAX_NESTING } }) })]);
+    expect(JSON.parse(res.stdout).findings).toEqual([
+      expect.objectContaining({
+        ruleId: 'doctor/unreadable-file',
+        file: dash,
+        range: expect.objectContaining({ start: { line: 1, column: 10 + MAX_NESTING } }),
+      }),
+    ]);
   });
 
   it('a builder manifest (--collector-manifest): one line with the position', () => {
@@ -207,7 +220,10 @@ describe('nesting deeper than the limit: one finding where it is crossed, never 
   });
 
   it('nesting at the limit is read as usual', () => {
-    const ok = write('at-limit/.claude/settings.json', `{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1"}, "x": ${'['.repeat(MAX_NESTING - 1)}${']'.repeat(MAX_NESTING - 1)}}`);
+    const ok = write(
+      'at-limit/.claude/settings.json',
+      `{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1"}, "x": ${'['.repeat(MAX_NESTING - 1)}${']'.repeat(MAX_NESTING - 1)}}`,
+    );
     const res = runCli(['check', '--format', 'json', dirname(dirname(ok))]);
     expect(JSON.parse(res.stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('doctor/unreadable-file');
   });
@@ -216,7 +232,10 @@ describe('nesting deeper than the limit: one finding where it is crossed, never 
 describe('an internal error costs one finding, not the run', () => {
   const repo = join(root, 'throwing');
   beforeAll(() => {
-    write('throwing/settings.json', '{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_METRICS_EXPORTER": "console,otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}}\n');
+    write(
+      'throwing/settings.json',
+      '{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_METRICS_EXPORTER": "console,otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}}\n',
+    );
   });
   const ruleIds = (res: CliResult) => (JSON.parse(res.stdout).findings as { ruleId: string }[]).map((f) => f.ruleId);
 
@@ -251,7 +270,9 @@ describe('an internal error costs one finding, not the run', () => {
     const res = runCli(['check', '--format', 'json', join(root, 'throwing-files')]);
     expect(res.exitCode).toBe(2);
     const findings = JSON.parse(res.stdout).findings as { ruleId: string; file: string; message: string }[];
-    expect(findings.filter((f) => f.ruleId === 'doctor/internal-error')).toEqual([expect.objectContaining({ file: boom, message: expect.stringMatching(/injected failure/) })]);
+    expect(findings.filter((f) => f.ruleId === 'doctor/internal-error')).toEqual([
+      expect.objectContaining({ file: boom, message: expect.stringMatching(/injected failure/) }),
+    ]);
     expect(findings.some((f) => f.file === other && f.ruleId.startsWith('collector/'))).toBe(true);
   });
 });

@@ -33,7 +33,8 @@ function cli(args: string[], state: string) {
   return { exitCode: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-const noBackups = (state: string) => !existsSync(join(state, 'claude-otel-doctor', 'backups')) || readdirSync(join(state, 'claude-otel-doctor', 'backups')).length === 0;
+const noBackups = (state: string) =>
+  !existsSync(join(state, 'claude-otel-doctor', 'backups')) || readdirSync(join(state, 'claude-otel-doctor', 'backups')).length === 0;
 
 describe('a FIFO where a writer reads is refused, never waited on', () => {
   it('--fix adding a variable to ~/.claude/settings.json that is a FIFO: not fixed, the FIFO named, exit 2', () => {
@@ -45,7 +46,22 @@ describe('a FIFO where a writer reads is refused, never waited on', () => {
     // The protocol is missing in the project's local settings; --fix adds it to the user settings by default.
     const env = { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' };
     writeFileSync(join(project, 'settings.local.json'), `${JSON.stringify({ env }, null, 2)}\n`);
-    const r = cli(['check', '--no-shell-env', '--claude-version', '2.1.197', '--home', join(root, 'fix', 'home'), '--project', join(root, 'fix', 'project'), '--managed-dir', managed, '--fix'], state);
+    const r = cli(
+      [
+        'check',
+        '--no-shell-env',
+        '--claude-version',
+        '2.1.197',
+        '--home',
+        join(root, 'fix', 'home'),
+        '--project',
+        join(root, 'fix', 'project'),
+        '--managed-dir',
+        managed,
+        '--fix',
+      ],
+      state,
+    );
     expect(r.signal, 'the run blocked on the FIFO').toBeNull();
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toMatch(/not fixed settings\/missing-protocol .*settings\.json could not be read/);
@@ -56,7 +72,7 @@ describe('a FIFO where a writer reads is refused, never waited on', () => {
 
   for (const [what, place] of [
     ['~/.claude/settings.json', (home: string) => join(home, '.claude', 'settings.json')],
-    ['the stack\'s docker-compose.yml', (home: string) => join(home, '.claude', 'telemetry', 'docker-compose.yml')],
+    ["the stack's docker-compose.yml", (home: string) => join(home, '.claude', 'telemetry', 'docker-compose.yml')],
   ] as const) {
     for (const dryRun of [true, false]) {
       it(`init${dryRun ? ' --dry-run' : ''} with ${what} a FIFO: one line naming it, exit 2, nothing written`, () => {

@@ -49,7 +49,12 @@ function copy() {
     root,
     dir,
     state,
-    backups: () => (existsSync(backups) ? readdirSync(backups).sort().map((b) => join(backups, b)) : []),
+    backups: () =>
+      existsSync(backups)
+        ? readdirSync(backups)
+            .sort()
+            .map((b) => join(backups, b))
+        : [],
     lock: join(state, 'claude-otel-doctor/fix.lock'),
     env: { CLAUDE_CONFIG_DIR: undefined, XDG_STATE_HOME: state, NO_COLOR: '1' },
   };
@@ -147,7 +152,11 @@ describe('two --fix runs on the same files', () => {
       const r = await spawnFix(c);
       const waited = Date.now() - started;
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^claude-otel-doctor: another claude-otel-doctor \\(pid ${holder.pid}, started 2030-01-01T00:00:00.000Z\\) is writing files; waited 10 s, nothing was written: run it again when that one is done \\(its lock: .*fix\\.lock\\)\\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^claude-otel-doctor: another claude-otel-doctor \\(pid ${holder.pid}, started 2030-01-01T00:00:00.000Z\\) is writing files; waited 10 s, nothing was written: run it again when that one is done \\(its lock: .*fix\\.lock\\)\\n$`,
+        ),
+      );
       expect(waited).toBeGreaterThanOrEqual(9_500);
       expect(waited).toBeLessThan(40_000);
       expect(snapshot(c.dir)).toEqual(original);
@@ -204,7 +213,9 @@ describe("another program's edit while --fix writes", () => {
     expect(r.code, r.stderr).toBe(2);
     const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('stage '));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^claude-otel-doctor: .* changed while --fix was writing it: that edit is kept and the fix of the file dropped; the 1 file\(s\) already written were put back, so nothing is changed \(run --fix again\)/);
+    expect(lines[0]).toMatch(
+      /^claude-otel-doctor: .* changed while --fix was writing it: that edit is kept and the fix of the file dropped; the 1 file\(s\) already written were put back, so nothing is changed \(run --fix again\)/,
+    );
     expect(lines[0]).toContain(edited);
     const now = snapshot(c.dir);
     const rel = relative(c.dir, edited);

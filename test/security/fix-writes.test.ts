@@ -2,7 +2,20 @@
 // mode: the user's own files and the project), symlinks out of them are refused with a line and the rest is
 // fixed; a report that cannot be written is exit 2 with one line; init --force leaves .env private.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +69,7 @@ describe('--fix writes only inside the scanned roots', () => {
     expect(lstatSync(t.path('repo/c/.claude/settings.json')).isSymbolicLink()).toBe(true);
   });
 
-  it('CI mode: a file named on the command line through a symlink is the user\'s choice: its target is fixed', () => {
+  it("CI mode: a file named on the command line through a symlink is the user's choice: its target is fixed", () => {
     const t = tree({ 'elsewhere/settings.json': fixable });
     link(t.path('elsewhere/settings.json'), t.path('named.json'));
     const r = runCli(['check', t.path('named.json'), '--fix', '--no-shell-env', '--claude-version', '2.1.197'], env(t));
@@ -64,10 +77,27 @@ describe('--fix writes only inside the scanned roots', () => {
     expect(JSON.parse(t.text('elsewhere/settings.json')).env.OTEL_METRIC_EXPORT_INTERVAL).toBe('10000');
   });
 
-  const machineArgs = (t: { path: (rel: string) => string }) => ['check', '--no-shell-env', '--claude-version', '2.1.197', '--home', t.path('home'), '--project', t.path('project'), '--managed-dir', t.path('managed')];
+  const machineArgs = (t: { path: (rel: string) => string }) => [
+    'check',
+    '--no-shell-env',
+    '--claude-version',
+    '2.1.197',
+    '--home',
+    t.path('home'),
+    '--project',
+    t.path('project'),
+    '--managed-dir',
+    t.path('managed'),
+  ];
 
   it("machine mode: the project's settings.local.json linking out of the project is neither read nor written; the user's own linked settings are", () => {
-    const user = json({ CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'OTLP', OTEL_LOGS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' });
+    const user = json({
+      CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+      OTEL_METRICS_EXPORTER: 'OTLP',
+      OTEL_LOGS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317',
+    });
     const victim = json({ OTEL_METRIC_EXPORT_INTERVAL: '10s' });
     const t = tree({ 'outside/victim.json': victim, 'dotfiles/claude.json': user, 'managed/.keep': '' });
     link(t.path('outside/victim.json'), t.path('project/.claude/settings.local.json'));
@@ -79,7 +109,14 @@ describe('--fix writes only inside the scanned roots', () => {
   });
 
   it('machine mode: --scope local does not add a variable through a .claude folder that links out of the project', () => {
-    const t = tree({ 'home/.claude/settings.json': json({ CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' }), 'managed/.keep': '' });
+    const t = tree({
+      'home/.claude/settings.json': json({
+        CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317',
+      }),
+      'managed/.keep': '',
+    });
     mkdirSync(t.path('outside'), { recursive: true });
     mkdirSync(t.path('project'), { recursive: true });
     link(t.path('outside'), t.path('project/.claude'));
@@ -107,7 +144,10 @@ describe('a report that cannot be written', () => {
 
   it('stdout on a full disk (/dev/full: ENOSPC) or not open for writing (EBADF): exit 2, one line, no stack trace', () => {
     const t = tree({ 'repo/.claude/settings.json': fixable });
-    for (const [file, flags, code] of [['/dev/full', 'w', 'ENOSPC'], ['/dev/null', 'r', 'EBADF']] as const) {
+    for (const [file, flags, code] of [
+      ['/dev/full', 'w', 'ENOSPC'],
+      ['/dev/null', 'r', 'EBADF'],
+    ] as const) {
       const fd = openSync(file, flags);
       try {
         const r = checkWithStdout(fd, t.path('repo'));

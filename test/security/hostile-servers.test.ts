@@ -77,11 +77,21 @@ function setup(settings: Record<string, string> = {}): Machine {
 
 const STACK_TRACE = /\n\s+at .+:\d+:\d+|\b(TypeError|RangeError|URIError|SyntaxError)\b|probe itself failed/;
 
-async function probe(m: Machine, select: string, urls: { prometheus?: string; loki?: string; grafana?: string }, extra: string[] = [], env: Record<string, string | undefined> = {}): Promise<Run> {
+async function probe(
+  m: Machine,
+  select: string,
+  urls: { prometheus?: string; loki?: string; grafana?: string },
+  extra: string[] = [],
+  env: Record<string, string | undefined> = {},
+): Promise<Run> {
   const dead = await deadUrl();
   const args = ['probe', ...m.args, '--prometheus-url', urls.prometheus ?? dead, '--loki-url', urls.loki ?? dead, '--grafana-url', urls.grafana ?? dead];
   const start = Date.now();
-  const r = await runCliAsync([...args, '--timeout', '2', '--format', 'json', '--select', select, ...extra], { NO_COLOR: '1', GRAFANA_TOKEN: undefined, ...env });
+  const r = await runCliAsync([...args, '--timeout', '2', '--format', 'json', '--select', select, ...extra], {
+    NO_COLOR: '1',
+    GRAFANA_TOKEN: undefined,
+    ...env,
+  });
   const ms = Date.now() - start;
   const output = r.stdout + r.stderr;
   // Never a crash: exit 0 or 1 (findings), no stack trace, no probe that threw; and the report is whole JSON.
@@ -93,7 +103,11 @@ async function probe(m: Machine, select: string, urls: { prometheus?: string; lo
   return { exitCode: r.exitCode, output, probes: report.probes, findings: report.findings, ms };
 }
 
-const messages = (r: Run, id: string) => r.findings.filter((f) => f.ruleId === id).map((f) => f.message).join('\n');
+const messages = (r: Run, id: string) =>
+  r.findings
+    .filter((f) => f.ruleId === id)
+    .map((f) => f.message)
+    .join('\n');
 
 describe('gRPC answers a probe cannot read', () => {
   const grpcSetup = (url: string) => setup(telemetrySettings('grpc', url));
@@ -105,7 +119,12 @@ describe('gRPC answers a probe cannot read', () => {
       stream.end(Buffer.alloc(5));
     });
 
-  for (const [status, shown] of [['abc', 'abc'], ['99999', '99999'], ['-1', '-1'], ['1e1', '1e1']]) {
+  for (const [status, shown] of [
+    ['abc', 'abc'],
+    ['99999', '99999'],
+    ['-1', '-1'],
+    ['1e1', '1e1'],
+  ]) {
     it(`grpc-status "${status}": a finding names the invalid status`, async () => {
       const r = await probe(grpcSetup(await trailers({ 'grpc-status': status })), 'probe/otlp-grpc', {});
       expect(r.exitCode).toBe(1);
@@ -181,7 +200,17 @@ describe('gRPC answers a probe cannot read', () => {
   }
 
   it('a non-numeric :status over HTTP/2: a finding', async () => {
-    const url = await rawHttp2((socket) => socket.write(headerFrames([[':status', 'abc'], ['content-type', 'application/grpc']], true)));
+    const url = await rawHttp2((socket) =>
+      socket.write(
+        headerFrames(
+          [
+            [':status', 'abc'],
+            ['content-type', 'application/grpc'],
+          ],
+          true,
+        ),
+      ),
+    );
     const r = await probe(grpcSetup(url), 'probe/otlp-grpc', {});
     expect(r.exitCode).toBe(1);
     expect(messages(r, 'probe/otlp-grpc')).toMatch(/over gRPC: 127\.0\.0\.1/);
@@ -382,7 +411,7 @@ describe('JSON answers of every wrong shape', () => {
     }
   });
 
-  it('Prometheus: a target list of odd entries next to the collector\'s exporter port is read entry by entry', async () => {
+  it("Prometheus: a target list of odd entries next to the collector's exporter port is read entry by entry", async () => {
     const collectorConfig = `receivers:
   otlp:
     protocols:
@@ -399,8 +428,14 @@ service:
 `;
     const m = machine({}, { 'otel-collector-config.yaml': collectorConfig });
     cleanup.push(() => m.remove());
-    const targets = JSON.stringify({ data: { activeTargets: [null, 7, { labels: { job: 'otel' }, scrapeUrl: 'http://127.0.0.1:8889/metrics', health: 'down', lastError: 'E'.repeat(10_000) }] } });
-    const prometheus = await shaped('/-/ready', (path) => (path === '/api/v1/targets' ? targets.replace('"health":"down"', `"health":"down","x":${hostileObject}`) : '{"data":[]}'));
+    const targets = JSON.stringify({
+      data: {
+        activeTargets: [null, 7, { labels: { job: 'otel' }, scrapeUrl: 'http://127.0.0.1:8889/metrics', health: 'down', lastError: 'E'.repeat(10_000) }],
+      },
+    });
+    const prometheus = await shaped('/-/ready', (path) =>
+      path === '/api/v1/targets' ? targets.replace('"health":"down"', `"health":"down","x":${hostileObject}`) : '{"data":[]}',
+    );
     const r = await probe(m, 'probe/prometheus', { prometheus });
     const text = messages(r, 'probe/prometheus');
     expect(text).toMatch(/the scrape of http:\/\/127\.0\.0\.1:8889\/metrics \(job otel\) is down: E+…/);
@@ -413,7 +448,9 @@ service:
       // Once with an empty query answer (then the label values are read), once with the shape everywhere.
       const values = await shaped('/ready', (path) => (path.endsWith('/query_range') ? '{"data":{"result":[]}}' : shape));
       const r1 = await probe(setup(logsOn), 'probe/loki', { loki: values });
-      expect(messages(r1, 'probe/loki'), shape.slice(0, 40)).toMatch(/^Loki has no logs from Claude Code \(service_name="claude-code"\) in the last 6 h( \(it has: other-service\))? \(/);
+      expect(messages(r1, 'probe/loki'), shape.slice(0, 40)).toMatch(
+        /^Loki has no logs from Claude Code \(service_name="claude-code"\) in the last 6 h( \(it has: other-service\))? \(/,
+      );
       const r2 = await probe(setup(logsOn), 'probe/loki', { loki: await shaped('/ready', () => shape) });
       expect(messages(r2, 'probe/loki'), shape.slice(0, 40)).toMatch(/logs could not be queried \(HTTP 200\)|has no logs from Claude Code/);
     }
@@ -424,13 +461,25 @@ service:
       ['health', (path) => (path === '/api/health' ? 'SHAPE' : '[]')],
       ['health version', (path) => (path === '/api/health' ? '{"database":"ok","version":SHAPE}' : '[]')],
       ['datasources', (path) => (path === '/api/health' ? '{"database":"ok"}' : path === '/api/datasources' ? 'SHAPE' : '[]')],
-      ['datasource entries', (path) => (path === '/api/health' ? '{"database":"ok"}' : path === '/api/datasources' ? '[SHAPE,{"uid":"p","name":SHAPE,"type":"prometheus","url":SHAPE}]' : 'SHAPE')],
+      [
+        'datasource entries',
+        (path) =>
+          path === '/api/health'
+            ? '{"database":"ok"}'
+            : path === '/api/datasources'
+              ? '[SHAPE,{"uid":"p","name":SHAPE,"type":"prometheus","url":SHAPE}]'
+              : 'SHAPE',
+      ],
     ];
     for (const [what, answer] of answers) {
       for (const shape of SHAPES) {
         const grafana = await http((req, res) => {
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(answer((req.url ?? '/').split('?')[0]).split('SHAPE').join(shape));
+          res.end(
+            answer((req.url ?? '/').split('?')[0])
+              .split('SHAPE')
+              .join(shape),
+          );
         });
         const r = await probe(setup(), 'probe/grafana', { grafana }, [], { GRAFANA_TOKEN: 'glsa_x' });
         const summaries = rows(r, 'probe/grafana').map((p) => p.summary);
@@ -447,7 +496,8 @@ service:
       const path = (req.url ?? '/').split('?')[0];
       res.writeHead(200, { 'content-type': 'application/json' });
       if (path === '/api/health') return res.end('{"database":"ok"}');
-      if (path === '/api/datasources') return res.end(JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ uid: `u${i}`, name: `n${i}`, type: 'prometheus', url: '' }))));
+      if (path === '/api/datasources')
+        return res.end(JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ uid: `u${i}`, name: `n${i}`, type: 'prometheus', url: '' }))));
       healthChecks++;
       res.end('{"status":"OK"}');
     });
@@ -457,7 +507,13 @@ service:
   });
 
   it('an OTLP/HTTP endpoint answering partialSuccess of every shape: the end-to-end check reads it without an exception', async () => {
-    const partials = [hostileObject, `{"rejectedDataPoints":${hostileObject},"errorMessage":${hostileObject}}`, `{"rejectedDataPoints":"3","errorMessage":"${'e'.repeat(5000)}"}`, 'null', '42'];
+    const partials = [
+      hostileObject,
+      `{"rejectedDataPoints":${hostileObject},"errorMessage":${hostileObject}}`,
+      `{"rejectedDataPoints":"3","errorMessage":"${'e'.repeat(5000)}"}`,
+      'null',
+      '42',
+    ];
     for (const partial of partials) {
       const url = await http((_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -474,7 +530,10 @@ service:
   it('a Prometheus query answer whose result is a string: the end-to-end check does not take it for a series', async () => {
     const otlp = await http((_req, res) => res.end('{}'));
     const prometheus = await shaped('/-/ready', () => '{"data":{"result":"xyz"}}');
-    const r = await probe(setup(telemetrySettings('http/json', otlp, { OTEL_LOGS_EXPORTER: 'none' })), 'probe/data-flow', { prometheus }, ['--flow-timeout', '1']);
+    const r = await probe(setup(telemetrySettings('http/json', otlp, { OTEL_LOGS_EXPORTER: 'none' })), 'probe/data-flow', { prometheus }, [
+      '--flow-timeout',
+      '1',
+    ]);
     expect(r.probes.find((p) => p.probeId === 'probe/data-flow' && /metrics/.test(p.summary))?.summary).toMatch(/metrics do not arrive/);
   });
 });

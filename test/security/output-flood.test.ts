@@ -37,7 +37,17 @@ dashboard.panels = Array.from({ length: 5000 }, (_, i) => ({
 }));
 writeFileSync(dashboardFile, JSON.stringify(dashboard, null, 2));
 
-const machine = (dir: string) => ['--no-shell-env', '--claude-version', '2.1.197', '--home', join(root, dir, 'home'), '--project', join(root, 'none'), '--managed-dir', join(root, 'none')];
+const machine = (dir: string) => [
+  '--no-shell-env',
+  '--claude-version',
+  '2.1.197',
+  '--home',
+  join(root, dir, 'home'),
+  '--project',
+  join(root, 'none'),
+  '--managed-dir',
+  join(root, 'none'),
+];
 
 function timed(args: string[], env: Record<string, string> = { NO_COLOR: '1' }) {
   const start = Date.now();

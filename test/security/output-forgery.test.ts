@@ -33,7 +33,11 @@ const write = (rel: string, text: string) => {
 // Settings: a value and a key (both end up in messages), on this machine's files.
 write(
   'home/.claude/settings.json',
-  JSON.stringify({ env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: `otlp${ATTACK}`, [`OTEL_EVIL_KEY${ATTACK}`]: `1${FORGED_LINE}` } }, null, 2),
+  JSON.stringify(
+    { env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: `otlp${ATTACK}`, [`OTEL_EVIL_KEY${ATTACK}`]: `1${FORGED_LINE}` } },
+    null,
+    2,
+  ),
 );
 // A repo: a YAML comment on the line a finding shows, a dashboard title, a file name.
 const repo = join(root, 'repo');
@@ -50,7 +54,17 @@ const evilName = join(repo, 'named', `otel-collector-config${NAME_ATTACK}.yml`);
 mkdirSync(dirname(evilName), { recursive: true });
 writeFileSync(evilName, readFileSync(join(FIXTURES_DIR, 'collector-logging-exporter-fail', 'files', 'otel-collector-config.yml')));
 
-const machine = ['--no-shell-env', '--claude-version', '2.1.197', '--home', join(root, 'home'), '--project', join(root, 'none'), '--managed-dir', join(root, 'none')];
+const machine = [
+  '--no-shell-env',
+  '--claude-version',
+  '2.1.197',
+  '--home',
+  join(root, 'home'),
+  '--project',
+  join(root, 'none'),
+  '--managed-dir',
+  join(root, 'none'),
+];
 
 /** What is left after removing the doctor's own colour codes must hold no control character a terminal acts on. */
 function expectClean(text: string, colored: boolean) {

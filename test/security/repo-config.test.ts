@@ -12,8 +12,13 @@ const { root, write, link } = scratchFolder('cod-repo-config-');
 
 // Outside every repo: a config that would silence the repo's one error.
 const CANARY = 'canary-reason-7f3a';
-const outside = write('elsewhere/doctor.json', JSON.stringify({ rules: { 'settings/missing-protocol': 'off' }, ignore: [{ path: '**', rules: ['settings/missing-protocol'], reason: CANARY }] }));
-const SETTINGS = JSON.stringify({ env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' } });
+const outside = write(
+  'elsewhere/doctor.json',
+  JSON.stringify({ rules: { 'settings/missing-protocol': 'off' }, ignore: [{ path: '**', rules: ['settings/missing-protocol'], reason: CANARY }] }),
+);
+const SETTINGS = JSON.stringify({
+  env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' },
+});
 
 /** A repo with settings that lack a protocol (one error), and its config at `link`. */
 function repo(name: string, configTarget: string): string {
@@ -33,7 +38,8 @@ function inFolder<T>(dir: string, fn: () => T): T {
   }
 }
 
-const check = (...args: string[]) => runCli(['check', '.claude', '--no-shell-env', '--claude-version', '2.1.197', '--format', 'json', ...args], { NO_COLOR: '1' });
+const check = (...args: string[]) =>
+  runCli(['check', '.claude', '--no-shell-env', '--claude-version', '2.1.197', '--format', 'json', ...args], { NO_COLOR: '1' });
 
 describe("a repo's config that links out of its folder is not read", () => {
   for (const [what, target] of [
@@ -46,7 +52,9 @@ describe("a repo's config that links out of its folder is not read", () => {
       expect(res.exitCode).toBe(2);
       expect(res.stdout).toBe('');
       expect(res.stderr.trim().split('\n')).toHaveLength(1);
-      expect(res.stderr).toMatch(/\.claude-otel-doctor\.json: is a symlink to .*elsewhere\/doctor\.json, outside .*; not read \(name it with --config to use it\)/);
+      expect(res.stderr).toMatch(
+        /\.claude-otel-doctor\.json: is a symlink to .*elsewhere\/doctor\.json, outside .*; not read \(name it with --config to use it\)/,
+      );
       expect(res.stderr).not.toContain(CANARY);
     });
   }
@@ -73,7 +81,7 @@ describe("a repo's config that links out of its folder is not read", () => {
     expect(JSON.parse(res.stdout).findings.map((f: { ruleId: string }) => f.ruleId)).toContain('settings/missing-protocol');
   });
 
-  it('--config naming the link is the user\'s choice: read wherever it leads', () => {
+  it("--config naming the link is the user's choice: read wherever it leads", () => {
     const dir = repo('named', outside);
     const res = inFolder(dir, () => check('--config', join(dir, '.claude-otel-doctor.json')));
     expect(res.exitCode, res.stderr).toBe(0);

@@ -53,7 +53,20 @@ function fixedMachine() {
   }
   for (const d of ['project', 'managed']) mkdirSync(join(root, d), { recursive: true });
   const env = { CLAUDE_CONFIG_DIR: undefined, XDG_STATE_HOME: join(root, 'state'), NO_COLOR: '1' };
-  const args = ['check', '--no-shell-env', '--claude-version', '2.1.197', '--home', join(root, 'home'), '--project', join(root, 'project'), '--managed-dir', join(root, 'managed'), '--env-file', join(root, 'shell.env')];
+  const args = [
+    'check',
+    '--no-shell-env',
+    '--claude-version',
+    '2.1.197',
+    '--home',
+    join(root, 'home'),
+    '--project',
+    join(root, 'project'),
+    '--managed-dir',
+    join(root, 'managed'),
+    '--env-file',
+    join(root, 'shell.env'),
+  ];
   const fix = runCli([...args, '--fix'], env);
   expect(fix.stderr).toBe('');
   const backups = join(root, 'state/claude-otel-doctor/backups');

@@ -13,12 +13,24 @@ const { root, write, link } = scratchFolder('cod-roots-');
 const CANARY = 'CANARY-7f3a9c-outside-secret';
 // Outside the scanned repo: settings with a credential and a telemetry switch, a collector config with one.
 const outside = join(root, 'outside');
-write('outside/settings.json', `{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer ${CANARY}", "OTEL_METRICS_EXPORTER": "console"}}\n`);
-write('outside/team/.claude/settings.json', `{"env": {"OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer ${CANARY}", "OTEL_METRICS_EXPORTER": "bogus-${CANARY}"}}\n`);
-write('outside/otel-collector.yaml', `receivers:\n  otlp:\n    protocols:\n      grpc:\nexporters:\n  otlphttp:\n    endpoint: https://${CANARY}.example\n    headers:\n      authorization: Bearer ${CANARY}\n`);
+write(
+  'outside/settings.json',
+  `{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer ${CANARY}", "OTEL_METRICS_EXPORTER": "console"}}\n`,
+);
+write(
+  'outside/team/.claude/settings.json',
+  `{"env": {"OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer ${CANARY}", "OTEL_METRICS_EXPORTER": "bogus-${CANARY}"}}\n`,
+);
+write(
+  'outside/otel-collector.yaml',
+  `receivers:\n  otlp:\n    protocols:\n      grpc:\nexporters:\n  otlphttp:\n    endpoint: https://${CANARY}.example\n    headers:\n      authorization: Bearer ${CANARY}\n`,
+);
 
 const repo = join(root, 'repo');
-write('repo/team-a/.claude/settings.json', '{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_METRICS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}}\n');
+write(
+  'repo/team-a/.claude/settings.json',
+  '{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_METRICS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}}\n',
+);
 const fileLink = link(join(outside, 'settings.json'), 'repo/team-b/.claude/settings.json');
 const yamlLink = link(join(outside, 'otel-collector.yaml'), 'repo/stack/otel-collector.yaml');
 const folderLink = link(outside, 'repo/shared');
@@ -61,7 +73,8 @@ describe('paths mode: links out of the scanned paths are not read', () => {
     const report = JSON.parse(res.stdout);
     const unread = report.findings.filter((f: { ruleId: string }) => f.ruleId === 'doctor/unreadable-file');
     expect(unread.map((f: { file: string }) => f.file).sort()).toEqual(expected.map(([p]) => p).sort());
-    for (const f of unread) expect(f).toMatchObject({ severity: 'warning', message: expect.stringMatching(/^is a symlink to .*, outside the scanned paths; not read$/) });
+    for (const f of unread)
+      expect(f).toMatchObject({ severity: 'warning', message: expect.stringMatching(/^is a symlink to .*, outside the scanned paths; not read$/) });
     // team-a is read: its workspace is there, with its prediction.
     expect(report.effective.map((w: { workspace: string }) => w.workspace)).toContain('team-a');
   });
@@ -133,7 +146,11 @@ describe('machine mode: the project settings must stay inside the project', () =
     expect(res.exitCode).toBe(0);
     expect(res.stdout).not.toContain(CANARY);
     expect(JSON.parse(res.stdout).findings).toEqual([
-      expect.objectContaining({ ruleId: 'doctor/unreadable-file', file: join(project, '.claude/settings.json'), message: `is a symlink to ${join(outside, 'team/.claude/settings.json')}, outside the project; not read` }),
+      expect.objectContaining({
+        ruleId: 'doctor/unreadable-file',
+        file: join(project, '.claude/settings.json'),
+        message: `is a symlink to ${join(outside, 'team/.claude/settings.json')}, outside the project; not read`,
+      }),
     ]);
   });
 

@@ -27,9 +27,17 @@ const VARIABLES: Record<string, string> = {
 const project = join(root, 'project');
 mkdirSync(join(project, '.claude'), { recursive: true });
 // One variable per line, so each finding's source line shows only its own value.
-writeFileSync(join(project, '.claude', 'settings.json'), `{\n  "env": {\n${Object.entries(VARIABLES).map(([k, v]) => `    "${k}": "${v}"`).join(',\n')}\n  }\n}\n`);
+writeFileSync(
+  join(project, '.claude', 'settings.json'),
+  `{\n  "env": {\n${Object.entries(VARIABLES)
+    .map(([k, v]) => `    "${k}": "${v}"`)
+    .join(',\n')}\n  }\n}\n`,
+);
 
-const check = (format: string) => runCli(['check', '--no-shell-env', '--claude-version', '2.1.197', '--home', empty, '--project', project, '--managed-dir', empty, '--format', format], { NO_COLOR: '1' });
+const check = (format: string) =>
+  runCli(['check', '--no-shell-env', '--claude-version', '2.1.197', '--home', empty, '--project', project, '--managed-dir', empty, '--format', format], {
+    NO_COLOR: '1',
+  });
 
 describe('a variable the doctor calls a credential is never printed, and one it masks is warned about', () => {
   const flagged = (JSON.parse(check('json').stdout).findings as { ruleId: string; message: string }[])

@@ -38,7 +38,14 @@ describe('an otelHeadersHelper from untrusted content is never run', () => {
     expect(sink.requests).toEqual([]); // nothing sent without the headers Claude Code would send
 
     const json = JSON.parse((await runCliAsync(['probe', ...m.args, ...probeArgs, '--format', 'json'])).stdout);
-    expect(json.findings).toContainEqual(expect.objectContaining({ ruleId: 'probe/otlp-http', severity: 'info', file: join(m.root, 'project/.claude', name), message: expect.stringContaining('was not run') }));
+    expect(json.findings).toContainEqual(
+      expect.objectContaining({
+        ruleId: 'probe/otlp-http',
+        severity: 'info',
+        file: join(m.root, 'project/.claude', name),
+        message: expect.stringContaining('was not run'),
+      }),
+    );
     expect(existsSync(marker)).toBe(false);
 
     const trusted = await runCliAsync(['probe', ...m.args, ...probeArgs, '--trust-project']);
@@ -52,7 +59,10 @@ describe('an otelHeadersHelper from untrusted content is never run', () => {
     const m = newMachine({});
     const repo = join(m.root, 'repo');
     const marker = join(m.root, 'marker');
-    write(join(repo, 'templates/settings.json.local'), JSON.stringify({ otelHeadersHelper: markingHelper(marker), env: telemetrySettings('http/protobuf', sink.url) }));
+    write(
+      join(repo, 'templates/settings.json.local'),
+      JSON.stringify({ otelHeadersHelper: markingHelper(marker), env: telemetrySettings('http/protobuf', sink.url) }),
+    );
     write(join(repo, '.claude/settings.json'), JSON.stringify({ otelHeadersHelper: markingHelper(marker), env: telemetrySettings('http/protobuf', sink.url) }));
     for (const extra of [[], ['--trust-project']]) {
       const r = await runCliAsync(['probe', repo, '--claude-version', '2.1.197', ...probeArgs, ...extra]);
@@ -108,7 +118,9 @@ describe("the user's own headers helper is bounded", () => {
     expect(r.stderr).toBe('');
     expect(ms).toBeLessThan(5000 + 3000);
     expect(await waitGone(pid)).toBe(true);
-    expect(findings).toContainEqual(expect.objectContaining({ ruleId: 'probe/otlp-http', message: expect.stringMatching(/otelHeadersHelper failed: its output is too large/) }));
+    expect(findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'probe/otlp-http', message: expect.stringMatching(/otelHeadersHelper failed: its output is too large/) }),
+    );
     expect(sink.requests).toEqual([]);
   });
 
@@ -117,7 +129,9 @@ describe("the user's own headers helper is bounded", () => {
     expect(r.stderr).toBe('');
     expect(ms).toBeLessThan(1000 + 3000);
     expect(await waitGone(pid)).toBe(true);
-    expect(findings).toContainEqual(expect.objectContaining({ ruleId: 'probe/otlp-http', message: expect.stringMatching(/otelHeadersHelper failed: it did not finish within 1 s/) }));
+    expect(findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'probe/otlp-http', message: expect.stringMatching(/otelHeadersHelper failed: it did not finish within 1 s/) }),
+    );
   });
 
   it('a helper that works still gives its headers (the bounds do not get in the way)', async () => {
@@ -157,7 +171,10 @@ describe("a token the user's helper printed", () => {
 describe('Ctrl-C while a headers helper runs', () => {
   // The helper has its own process group (so a timeout can end all it started); the terminal's SIGINT reaches only
   // the doctor's group, so the doctor must end the helper's group itself before it exits.
-  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s: the doctor exits with %i and the helper and its sleeper are gone', async (signal, code) => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: the doctor exits with %i and the helper and its sleeper are gone', async (signal, code) => {
     const { spawn } = await import('node:child_process');
     const { packageRoot } = await import('../../src/util/paths.js');
     const sink = await recorder();
@@ -165,7 +182,9 @@ describe('Ctrl-C while a headers helper runs', () => {
     const pidFile = join(m.root, 'sleeper.pid');
     const settings = JSON.parse(readFileSync(join(m.root, 'home/.claude/settings.json'), 'utf8'));
     writeFileSync(join(m.root, 'home/.claude/settings.json'), JSON.stringify({ ...settings, otelHeadersHelper: `sleep 100 & echo $! > '${pidFile}'; wait` }));
-    const child = spawn(process.execPath, [join(packageRoot, 'dist/cli.js'), 'probe', ...m.args, '--select', 'probe/otlp-http', '--timeout', '60'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(packageRoot, 'dist/cli.js'), 'probe', ...m.args, '--select', 'probe/otlp-http', '--timeout', '60'], {
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     const deadline = Date.now() + 20_000;
     while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -34,7 +34,9 @@ describe('OTLP headers from user settings or the shell', () => {
     expect(r.stderr).toBe('');
     expect(sink.requests).toEqual([]);
     expect(noSecret(sink)).toBe(true);
-    expect(r.stdout).toContain(`OTEL_EXPORTER_OTLP_HEADERS (${join(m.root, 'home/.claude/settings.json')}) not sent: OTEL_EXPORTER_OTLP_ENDPOINT comes from ${join(m.root, 'project/.claude/settings.json')}`);
+    expect(r.stdout).toContain(
+      `OTEL_EXPORTER_OTLP_HEADERS (${join(m.root, 'home/.claude/settings.json')}) not sent: OTEL_EXPORTER_OTLP_ENDPOINT comes from ${join(m.root, 'project/.claude/settings.json')}`,
+    );
 
     // --trust-project: the user says the project is theirs; now it is Claude Code's behaviour that is probed.
     await runCliAsync(['probe', ...m.args, ...otlpProbes, '--trust-project']);
@@ -94,9 +96,26 @@ describe("Grafana credentials and a scanned repo's compose file", () => {
     expect(noSecret(sink)).toBe(true);
   });
 
-  it('probe <repo> --machine: GRAFANA_TOKEN is read for this machine, still not sent to the repo\'s Grafana', async () => {
+  it("probe <repo> --machine: GRAFANA_TOKEN is read for this machine, still not sent to the repo's Grafana", async () => {
     const { sink, m, dir } = await repo();
-    const r = await runCliAsync(['probe', dir, '--machine', '--home', join(m.root, 'home'), '--managed-dir', join(m.root, 'managed'), '--project', join(m.root, 'project'), '--select', 'probe/grafana', '--timeout', '2'], shell);
+    const r = await runCliAsync(
+      [
+        'probe',
+        dir,
+        '--machine',
+        '--home',
+        join(m.root, 'home'),
+        '--managed-dir',
+        join(m.root, 'managed'),
+        '--project',
+        join(m.root, 'project'),
+        '--select',
+        'probe/grafana',
+        '--timeout',
+        '2',
+      ],
+      shell,
+    );
     expect(r.stderr).toBe('');
     expect(sink.requests.length).toBeGreaterThan(0);
     expect(noSecret(sink)).toBe(true);
@@ -125,7 +144,10 @@ describe("Grafana credentials and a scanned repo's compose file", () => {
   it("compose credentials go only to that compose service's own published port on loopback", () => {
     const plan = (composeText: string, flags: Partial<ProbeFlags>) => {
       const m = newMachine({}, { 'docker-compose.yml': composeText, '.env': 'GF_USER=ops\nGRAFANA_PW=dot-env-pw-31\n' });
-      const ws = machineWorkspace({ home: join(m.root, 'home'), project: join(m.root, 'project'), managedDir: join(m.root, 'managed'), claudeVersion: '2.1.197' }, emptyConfig(m.root));
+      const ws = machineWorkspace(
+        { home: join(m.root, 'home'), project: join(m.root, 'project'), managedDir: join(m.root, 'managed'), claudeVersion: '2.1.197' },
+        emptyConfig(m.root),
+      );
       return planProbes(ws, { timeoutMs: 1000, send: false, ...flags }).grafana;
     };
     const own = compose(3300).replace('${COD_SHELL_PW}', '${GRAFANA_PW}');
@@ -148,7 +170,10 @@ describe("Grafana credentials and a scanned repo's compose file", () => {
     const outside = join(m.root, 'elsewhere.env');
     writeFileSync(outside, 'GRAFANA_PW=linked-pw-0c1\n');
     symlinkSync(outside, join(m.root, 'home/.claude/telemetry/.env'));
-    const ws = machineWorkspace({ home: join(m.root, 'home'), project: join(m.root, 'project'), managedDir: join(m.root, 'managed'), claudeVersion: '2.1.197' }, emptyConfig(m.root));
+    const ws = machineWorkspace(
+      { home: join(m.root, 'home'), project: join(m.root, 'project'), managedDir: join(m.root, 'managed'), claudeVersion: '2.1.197' },
+      emptyConfig(m.root),
+    );
     const grafana = planProbes(ws, { timeoutMs: 1000, send: false }).grafana;
     expect(grafana.url).toBe('http://127.0.0.1:3300'); // the compose service is the target: only its password is missing
     expect(grafana.authorization ?? '').not.toContain(Buffer.from('admin:linked-pw-0c1').toString('base64'));

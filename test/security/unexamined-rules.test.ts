@@ -15,7 +15,8 @@ mkdirSync(empty);
 mkdirSync(join(home, '.claude'), { recursive: true });
 const settings = join(home, '.claude', 'settings.json');
 writeFileSync(settings, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1"}}', 'utf16le')]));
-const check = (...extra: string[]) => runCli(['check', '--no-shell-env', '--home', home, '--project', empty, '--managed-dir', empty, ...extra], { NO_COLOR: '1' });
+const check = (...extra: string[]) =>
+  runCli(['check', '--no-shell-env', '--home', home, '--project', empty, '--managed-dir', empty, ...extra], { NO_COLOR: '1' });
 
 const IDS = ['doctor/unreadable-file', 'doctor/internal-error'];
 
@@ -28,7 +29,7 @@ function expectCannotHide(res: CliResult, id: string) {
   expect(res.stderr).toMatch(/part of the input went unexamined/);
 }
 
-describe('the engine\'s own finding ids are registered rules', () => {
+describe("the engine's own finding ids are registered rules", () => {
   for (const id of IDS) {
     it(`explain ${id}`, () => {
       const res = runCli(['explain', id], { NO_COLOR: '1' });
@@ -82,7 +83,7 @@ describe('nothing hides or re-grades them: the exit code 2 keeps its reason', ()
     });
   }
 
-  it('--ignore doctor/ (the area) skips the doctor\'s other rules but still reports the unread file', () => {
+  it("--ignore doctor/ (the area) skips the doctor's other rules but still reports the unread file", () => {
     const res = check('--ignore', 'doctor/', '--format', 'json');
     expect(res.exitCode).toBe(2);
     expect(JSON.parse(res.stdout).findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['doctor/unreadable-file']);

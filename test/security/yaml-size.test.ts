@@ -10,7 +10,8 @@ import { scratchFolder } from '../helpers/scratch.js';
 
 const { root, write } = scratchFolder('cod-yaml-size-');
 
-const COLLECTOR = 'receivers:\n  otlp:\n    protocols:\n      grpc:\nexporters:\n  debug:\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n';
+const COLLECTOR =
+  'receivers:\n  otlp:\n    protocols:\n      grpc:\nexporters:\n  debug:\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n';
 /** A valid collector config of exactly `bytes` bytes: the padding is one comment line (cheap to parse). */
 function collectorOf(bytes: number, fill = 'x'): string {
   const padding = bytes - Buffer.byteLength(COLLECTOR) - 3; // "# " and "\n"
@@ -41,7 +42,11 @@ describe('YAML files have a lower size limit than JSON', () => {
     const path = write('at/otel-collector-config.yaml', collectorOf(MAX_YAML_BYTES));
     const res = check(join(root, 'at'));
     expect(res.exitCode, res.stdout).not.toBe(2);
-    expect(findings(res.stdout).filter((f) => f.file === path).map((f) => f.ruleId)).not.toContain('doctor/unreadable-file');
+    expect(
+      findings(res.stdout)
+        .filter((f) => f.file === path)
+        .map((f) => f.ruleId),
+    ).not.toContain('doctor/unreadable-file');
   });
 
   it('the limit counts bytes, not characters (600 000 "é" are 1.2 MB)', () => {
@@ -64,6 +69,10 @@ describe('YAML files have a lower size limit than JSON', () => {
     const path = write('json/dashboards/big.json', JSON.stringify(dashboard));
     const res = check(join(root, 'json'));
     expect(res.exitCode, res.stdout).not.toBe(2);
-    expect(findings(res.stdout).filter((f) => f.file === path).map((f) => f.ruleId)).not.toContain('doctor/unreadable-file');
+    expect(
+      findings(res.stdout)
+        .filter((f) => f.file === path)
+        .map((f) => f.ruleId),
+    ).not.toContain('doctor/unreadable-file');
   });
 });

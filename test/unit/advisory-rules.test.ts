@@ -106,9 +106,14 @@ describe('settings/unknown-variable', () => {
 
 describe('settings/shadowed-variable', () => {
   it('says which value wins and why, for a shell export under a settings value', () => {
-    const { findings } = run('settings/shadowed-variable', { home: { ...healthy, OTEL_METRICS_EXPORTER: 'none' }, shell: 'export OTEL_METRICS_EXPORTER=console\n' });
+    const { findings } = run('settings/shadowed-variable', {
+      home: { ...healthy, OTEL_METRICS_EXPORTER: 'none' },
+      shell: 'export OTEL_METRICS_EXPORTER=console\n',
+    });
     expect(findings).toHaveLength(1);
-    expect(findings[0].message).toMatch(/^OTEL_METRICS_EXPORTER=console in .*shell\.env has no effect: .*settings\.json sets none, and a settings file's env overwrites the variable exported in the shell$/);
+    expect(findings[0].message).toMatch(
+      /^OTEL_METRICS_EXPORTER=console in .*shell\.env has no effect: .*settings\.json sets none, and a settings file's env overwrites the variable exported in the shell$/,
+    );
   });
 
   it('never prints header or secret values', () => {
@@ -126,11 +131,16 @@ describe('settings/shadowed-variable', () => {
   it('explains precedence between files and a dropped file', () => {
     const local = run('settings/shadowed-variable', { home: healthy, local: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:14317' } });
     // Local wins over user: the user value is reported.
-    expect(local.findings[0].message).toMatch(/^OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/localhost:4317 in user settings\.json has no effect: .*settings\.local\.json sets http:\/\/localhost:14317, and \.claude\/settings\.local\.json takes precedence over user settings/);
+    expect(local.findings[0].message).toMatch(
+      /^OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/localhost:4317 in user settings\.json has no effect: .*settings\.local\.json sets http:\/\/localhost:14317, and \.claude\/settings\.local\.json takes precedence over user settings/,
+    );
   });
 
   it('stays silent for values Claude Code reads the same way', () => {
-    const { findings } = run('settings/shadowed-variable', { home: healthy, shell: 'export CLAUDE_CODE_ENABLE_TELEMETRY=TRUE\nexport OTEL_LOGS_EXPORTER=" otlp , none"\n' });
+    const { findings } = run('settings/shadowed-variable', {
+      home: healthy,
+      shell: 'export CLAUDE_CODE_ENABLE_TELEMETRY=TRUE\nexport OTEL_LOGS_EXPORTER=" otlp , none"\n',
+    });
     expect(findings).toEqual([]);
   });
 });
@@ -152,7 +162,10 @@ describe('settings/project-scope-telemetry', () => {
   });
 
   it('destination only: exports fall back', () => {
-    const { findings } = run('settings/project-scope-telemetry', { home: { ...healthy, OTEL_EXPORTER_OTLP_ENDPOINT: undefined }, project: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel.example.com:4317' } });
+    const { findings } = run('settings/project-scope-telemetry', {
+      home: { ...healthy, OTEL_EXPORTER_OTLP_ENDPOINT: undefined },
+      project: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel.example.com:4317' },
+    });
     expect(findings[0].message).toContain('tries to choose its destination (OTEL_EXPORTER_OTLP_ENDPOINT)');
     expect(findings[0].message).toContain('exports go to the user-level or default destination instead');
   });
@@ -168,7 +181,9 @@ describe('settings/project-scope-telemetry', () => {
 
 describe('settings/sensitive-logging', () => {
   it('reports each content switch that is on, only with telemetry on', () => {
-    const on = run('settings/sensitive-logging', { home: { ...healthy, OTEL_LOG_USER_PROMPTS: 'yes', OTEL_LOG_RAW_API_BODIES: 'file:/tmp/bodies', OTEL_LOG_ASSISTANT_RESPONSES: '0' } });
+    const on = run('settings/sensitive-logging', {
+      home: { ...healthy, OTEL_LOG_USER_PROMPTS: 'yes', OTEL_LOG_RAW_API_BODIES: 'file:/tmp/bodies', OTEL_LOG_ASSISTANT_RESPONSES: '0' },
+    });
     expect(on.findings.map((f) => f.message.split(' ')[0])).toEqual(['OTEL_LOG_USER_PROMPTS=yes', 'OTEL_LOG_RAW_API_BODIES=file:/tmp/bodies']);
     expect(on.findings[0].message).not.toContain('answers'); // OTEL_LOG_ASSISTANT_RESPONSES=0 keeps them out
     expect(on.findings[0].message).toContain('the events go to http://localhost:4317');
@@ -186,7 +201,10 @@ describe('settings/secret-in-shared-file', () => {
   it('reports credentials in project settings without their value', () => {
     const { findings } = run('settings/secret-in-shared-file', {
       home: healthy,
-      project: { OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer abc123def,X-Scope-OrgID=team-a,x-honeycomb-team=hcxik_01abcdef', GITHUB_TOKEN: 'ghp_16C7e42F292c6912E7710c838347Ae178B4a' },
+      project: {
+        OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer abc123def,X-Scope-OrgID=team-a,x-honeycomb-team=hcxik_01abcdef',
+        GITHUB_TOKEN: 'ghp_16C7e42F292c6912E7710c838347Ae178B4a',
+      },
     });
     expect(findings.map((f) => f.message.split(' in ')[0])).toEqual([
       'OTEL_EXPORTER_OTLP_HEADERS carries Authorization=Bearer ****, x-honeycomb-team=****',
@@ -227,21 +245,41 @@ describe('settings/insecure-endpoint', () => {
     const { findings } = run('settings/insecure-endpoint', { home: { ...healthy, ...headers, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://10.0.4.12:4318' } });
     expect(findings).toHaveLength(1);
     expect(findings[0].severity).toBe(RULES_BY_ID.get('settings/insecure-endpoint')!.severity); // the rule's own, not re-graded
-    expect(findings[0].message).toMatch(/^metrics and logs go to http:\/\/10\.0\.4\.12:4318 \(OTEL_EXPORTER_OTLP_ENDPOINT in .*\) over plain http with the authorization header/);
+    expect(findings[0].message).toMatch(
+      /^metrics and logs go to http:\/\/10\.0\.4\.12:4318 \(OTEL_EXPORTER_OTLP_ENDPOINT in .*\) over plain http with the authorization header/,
+    );
     expect(findings[0].message).not.toContain('0123456789');
   });
 
   it('is silent for loopback, the Docker host, https, and endpoints without credentials', () => {
-    for (const endpoint of ['http://localhost:4318', 'http://127.0.0.2:4318', 'http://[::1]:4318', 'http://host.docker.internal:4318', 'https://otel.example.com']) {
+    for (const endpoint of [
+      'http://localhost:4318',
+      'http://127.0.0.2:4318',
+      'http://[::1]:4318',
+      'http://host.docker.internal:4318',
+      'https://otel.example.com',
+    ]) {
       expect(run('settings/insecure-endpoint', { home: { ...healthy, ...headers, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } }).findings, endpoint).toEqual([]);
     }
-    const noCreds = run('settings/insecure-endpoint', { home: { ...healthy, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel.example.com:4318', OTEL_EXPORTER_OTLP_HEADERS: 'X-Scope-OrgID=a' } });
+    const noCreds = run('settings/insecure-endpoint', {
+      home: {
+        ...healthy,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel.example.com:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'X-Scope-OrgID=a',
+      },
+    });
     expect(noCreds.findings).toEqual([]);
   });
 
   it('a per-signal endpoint is its own finding; a compose service name is info', () => {
     const { findings } = run('settings/insecure-endpoint', {
-      home: { ...healthy, ...headers, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs.example.com/v1/logs' },
+      home: {
+        ...healthy,
+        ...headers,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs.example.com/v1/logs',
+      },
     });
     expect(findings.map((f) => [f.severity ?? 'warning', f.message.split(' go to ')[0]])).toEqual([
       ['info', 'metrics'],
@@ -260,7 +298,9 @@ describe('settings/console-exporter', () => {
 
   it('is silent when telemetry is off, init fails, or traces are not read', () => {
     expect(run('settings/console-exporter', { home: { OTEL_METRICS_EXPORTER: 'console' } }).findings).toEqual([]);
-    expect(run('settings/console-exporter', { home: { ...healthy, OTEL_METRICS_EXPORTER: 'console', OTEL_EXPORTER_OTLP_PROTOCOL: undefined } }).findings).toEqual([]);
+    expect(
+      run('settings/console-exporter', { home: { ...healthy, OTEL_METRICS_EXPORTER: 'console', OTEL_EXPORTER_OTLP_PROTOCOL: undefined } }).findings,
+    ).toEqual([]);
     expect(run('settings/console-exporter', { home: { ...healthy, OTEL_TRACES_EXPORTER: 'console' } }).findings).toEqual([]);
   });
 });
@@ -316,7 +356,13 @@ describe('mergeEnvironment: project destination on newer versions (fix found whi
         ],
         version,
       );
-    expect([...at('2.1.281').keys()].sort()).toEqual(['CLAUDE_CODE_ENABLE_TELEMETRY', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_LOGS_EXPORTER', 'OTEL_LOG_RAW_API_BODIES']);
+    expect([...at('2.1.281').keys()].sort()).toEqual([
+      'CLAUDE_CODE_ENABLE_TELEMETRY',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_HEADERS',
+      'OTEL_LOGS_EXPORTER',
+      'OTEL_LOG_RAW_API_BODIES',
+    ]);
     // An exporter set to none still applies; the switch is ignored whatever its value (conformance: project CLAUDE_CODE_ENABLE_TELEMETRY=0 …).
     expect([...at('2.1.282').keys()]).toEqual(['OTEL_LOGS_EXPORTER']);
   });

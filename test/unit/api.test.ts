@@ -53,7 +53,14 @@ describe('library API', () => {
   });
 
   it('probe: probe results (nothing listens on this throwaway machine), with the exit code', async () => {
-    const r = await probe({ ...machine(), send: false, timeoutMs: 1000, prometheusUrl: 'http://127.0.0.1:9', grafanaUrl: 'http://127.0.0.1:9', lokiUrl: 'http://127.0.0.1:9' });
+    const r = await probe({
+      ...machine(),
+      send: false,
+      timeoutMs: 1000,
+      prometheusUrl: 'http://127.0.0.1:9',
+      grafanaUrl: 'http://127.0.0.1:9',
+      lokiUrl: 'http://127.0.0.1:9',
+    });
     expect(r.probes?.length).toBeGreaterThan(0);
     expect(r.findings.some((f) => f.ruleId === 'settings/invalid-json')).toBe(false); // live checks only
     expect([0, 1]).toContain(r.exitCode);
@@ -64,7 +71,14 @@ describe('library API', () => {
     const offline = await doctor({ ...m, offline: true });
     expect(offline.probes).toBeUndefined();
     expect(offline.findings.map((f) => f.ruleId)).toContain('settings/invalid-json');
-    const live = await doctor({ ...m, send: false, timeoutMs: 1000, prometheusUrl: 'http://127.0.0.1:9', grafanaUrl: 'http://127.0.0.1:9', lokiUrl: 'http://127.0.0.1:9' });
+    const live = await doctor({
+      ...m,
+      send: false,
+      timeoutMs: 1000,
+      prometheusUrl: 'http://127.0.0.1:9',
+      grafanaUrl: 'http://127.0.0.1:9',
+      lokiUrl: 'http://127.0.0.1:9',
+    });
     expect(live.probes?.length).toBeGreaterThan(0);
     expect(live.findings.map((f) => f.ruleId)).toContain('settings/invalid-json');
     expect(live.exitCode).toBe(1);

@@ -72,8 +72,16 @@ describe('bad usage: exit 2 with a one-line message', () => {
     ['unknown option', ['check', '--frobnicate'], /unknown option --frobnicate/],
     ['unknown command', ['frobnicate'], /unknown command "frobnicate"/],
     ['explain unknown rule', ['explain', 'settings/nope'], /unknown rule "settings\/nope"/],
-    ['missing --collector-env-file', ['check', '.', '--collector-env-file', '/nonexistent/collector.env'], /--collector-env-file \/nonexistent\/collector\.env: does not exist/],
-    ['missing --collector-manifest', ['check', '.', '--collector-manifest', '/nonexistent/manifest.yaml'], /--collector-manifest \/nonexistent\/manifest\.yaml: does not exist/],
+    [
+      'missing --collector-env-file',
+      ['check', '.', '--collector-env-file', '/nonexistent/collector.env'],
+      /--collector-env-file \/nonexistent\/collector\.env: does not exist/,
+    ],
+    [
+      'missing --collector-manifest',
+      ['check', '.', '--collector-manifest', '/nonexistent/manifest.yaml'],
+      /--collector-manifest \/nonexistent\/manifest\.yaml: does not exist/,
+    ],
   ];
   for (const [name, args, expected] of usage) {
     it(name, () => {

@@ -46,7 +46,15 @@ describe('CI mode (check <paths>)', () => {
   });
 
   it('--machine adds this machine (here: a fake home) on request', () => {
-    const { list } = findings([join(root, 'repo/templates'), '--machine', '--home', join(root, 'fakehome'), '--no-shell-env', '--managed-dir', join(root, 'none')]);
+    const { list } = findings([
+      join(root, 'repo/templates'),
+      '--machine',
+      '--home',
+      join(root, 'fakehome'),
+      '--no-shell-env',
+      '--managed-dir',
+      join(root, 'none'),
+    ]);
     expect(list.some((f) => f.file.includes('fakehome'))).toBe(true);
   });
 
@@ -63,7 +71,9 @@ describe('option values arrive as typed', () => {
     for (const args of [['--collector-version', '0.110'], ['--collector-version=0.110']]) {
       const r = runCli(['check', fixture, ...args, '--format', 'json']);
       expect(r.stderr).toBe('');
-      const messages = (JSON.parse(r.stdout).findings as { ruleId: string; message: string }[]).filter((f) => f.ruleId === 'collector/logging-exporter').map((f) => f.message);
+      const messages = (JSON.parse(r.stdout).findings as { ruleId: string; message: string }[])
+        .filter((f) => f.ruleId === 'collector/logging-exporter')
+        .map((f) => f.message);
       expect(messages).toEqual([expect.stringContaining('collector 0.110 (--collector-version) still runs it')]);
     }
   });

@@ -12,7 +12,11 @@ describe('classify: YAML by content', () => {
     ['duplicate keys: a null last value', 'services:\n  x: 1\n"services": null\n', undefined],
     ['several documents: the first counts', 'services: {}\n---\nreceivers: {}\n', 'compose'],
     // 150 uses of one anchor: over the 100 aliases classifying resolves; top-level keys found by text count no quoted key.
-    ['aliases over the limit: by its top-level keys', `x: &x {a: 1}\n${Array.from({ length: 150 }, (_, i) => `k${i}: *x`).join('\n')}\n"services": {}\n`, undefined],
+    [
+      'aliases over the limit: by its top-level keys',
+      `x: &x {a: 1}\n${Array.from({ length: 150 }, (_, i) => `k${i}: *x`).join('\n')}\n"services": {}\n`,
+      undefined,
+    ],
     ['aliases under the limit', `x: &x {a: 1}\n${Array.from({ length: 50 }, (_, i) => `k${i}: *x`).join('\n')}\n"services": {}\n`, 'compose'],
     ['an unresolved alias', 'providers: *nope\n', 'grafana-dashboards'],
     ['a collection key', '? [a, b]\n: 1\nscrape_configs: []\n', 'prometheus'],

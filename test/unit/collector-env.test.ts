@@ -28,7 +28,12 @@ describe('envReferences', () => {
 });
 
 describe('the collector environment', () => {
-  const compose = (service: string) => loadCompose(parseYaml(new SourceFile('/repo/docker-compose.yml', `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.130.0\n${service}`)));
+  const compose = (service: string) =>
+    loadCompose(
+      parseYaml(
+        new SourceFile('/repo/docker-compose.yml', `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.130.0\n${service}`),
+      ),
+    );
   it('is the compose service environment; pass-through and interpolated values count as set', () => {
     const c = compose('    environment:\n      - A=1\n      - B=\n      - C\n      - D=${HOST_D}\n');
     const env = composeEnvironment(c, c.services[0])!;
@@ -42,13 +47,21 @@ describe('the collector environment', () => {
 
 describe('required options', () => {
   it('reports what the collector refuses, at validate or create time', () => {
-    const f = (kind: 'exporters' | 'extensions' | 'processors', type: string, config: unknown) => requiredOptionFailures(kind, type, config).map((x) => `${x.stage}: ${x.error}`);
+    const f = (kind: 'exporters' | 'extensions' | 'processors', type: string, config: unknown) =>
+      requiredOptionFailures(kind, type, config).map((x) => `${x.stage}: ${x.error}`);
     expect(f('exporters', 'otlp_http', {})).toEqual(['validate: at least one endpoint must be specified']);
     expect(f('exporters', 'otlphttp', { metrics_endpoint: 'http://x:4318/v1/metrics' })).toEqual([]);
     expect(f('exporters', 'prometheusremotewrite', {})).toEqual([]); // the placeholder default is a valid URL
     expect(f('exporters', 'prometheusremotewrite', { endpoint: '' })).toEqual(['create: invalid endpoint']);
     expect(f('extensions', 'bearertokenauth', { filename: '/run/secrets/token' })).toEqual([]);
-    expect(f('processors', 'resource', { attributes: [{ key: 'a', action: 'upsert', value: '' }, { key: 'b', action: 'delete' }] })).toEqual([]);
+    expect(
+      f('processors', 'resource', {
+        attributes: [
+          { key: 'a', action: 'upsert', value: '' },
+          { key: 'b', action: 'delete' },
+        ],
+      }),
+    ).toEqual([]);
     expect(f('processors', 'resource', { attributes: [{ key: 'a', action: 'upsert' }] })).toHaveLength(1);
     expect(f('exporters', 'otlp', { endpoint: '${env:X}' })).toEqual([]); // judged by unset-variable
   });
@@ -57,10 +70,20 @@ describe('required options', () => {
 describe('collector/unset-variable', () => {
   const config = (exporters: string, pipeline: string) =>
     `receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n${exporters}service:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [${pipeline}]\n`;
-  const env: CollectorEnvironment = { variables: new Map([['PATH', '/usr/bin'], ['EMPTY', '']]), evidence: 'test' };
+  const env: CollectorEnvironment = {
+    variables: new Map([
+      ['PATH', '/usr/bin'],
+      ['EMPTY', ''],
+    ]),
+    evidence: 'test',
+  };
   const run = (text: string, version: string, environment: CollectorEnvironment | null = env) => {
     const files: StackFile[] = [{ kind: 'collector', source: new SourceFile('/repo/otel-collector-config.yml', text) }];
-    const w: Workspace = { ...workspaceOf({}), mode: 'files', stack: buildStack(files, { collectorVersion: version, collectorEnvironment: environment ?? undefined }) };
+    const w: Workspace = {
+      ...workspaceOf({}),
+      mode: 'files',
+      stack: buildStack(files, { collectorVersion: version, collectorEnvironment: environment ?? undefined }),
+    };
     const rule = RULES_BY_ID.get('collector/unset-variable') as AnyRule;
     return findingsOf(rule, w).map((f) => ({ severity: f.severity ?? rule.severity, message: f.message, fatal: !!rule.fatalIn?.(version, f as never) }));
   };

@@ -32,7 +32,10 @@ function run(id: string, w: Workspace) {
 const fatal = (id: string, version: string, f: object) => !!RULES_BY_ID.get(id)!.fatalIn?.(version, f as never);
 
 function fixed(config: string, f: Pick<Finding, 'fix'>): string {
-  return applyEdits(config, f.fix!.edits.filter((e) => e.file === CONFIG));
+  return applyEdits(
+    config,
+    f.fix!.edits.filter((e) => e.file === CONFIG),
+  );
 }
 
 const pipelines = (exporter: string) => `service:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [${exporter}]\n`;
@@ -58,7 +61,10 @@ describe('component catalogue', () => {
 
   it('the core image lacks contrib-only components; contrib and unknown distributions are not guessed', () => {
     const cfg = RECEIVER;
-    expect(absence(ws(cfg, 'otel/opentelemetry-collector:0.115.1').stack, 'processors', 'deltatocumulative')).toEqual({ reason: 'distribution', distribution: 'core' });
+    expect(absence(ws(cfg, 'otel/opentelemetry-collector:0.115.1').stack, 'processors', 'deltatocumulative')).toEqual({
+      reason: 'distribution',
+      distribution: 'core',
+    });
     expect(absence(ws(cfg, 'otel/opentelemetry-collector:0.115.1').stack, 'processors', 'resource')).toBeUndefined();
     expect(absence(ws(cfg, 'otel/opentelemetry-collector-contrib:0.115.1').stack, 'processors', 'deltatocumulative')).toBeUndefined();
     expect(absence(ws(cfg).stack, 'processors', 'deltatocumulative')).toBeUndefined();
@@ -172,7 +178,9 @@ ${pipelines('otlphttp/loki')}`;
     const listen = `receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: $OTLP_HOST:4317\n  otlp/spare:\n    protocols:\n      http:\n        endpoint: 0.0.0.0:$$PORT\nexporters:\n  debug:\n${pipelines('debug')}`;
     const at = (v: string) => run('collector/env-syntax', ws(listen, `otel/opentelemetry-collector-contrib:${v}`));
     const current = at('0.115.1');
-    expect(current.map((f) => [f.path, f.severity, fatal('collector/env-syntax', '0.115.1', f)])).toEqual([['receivers.otlp.protocols.grpc.endpoint', 'error', true]]);
+    expect(current.map((f) => [f.path, f.severity, fatal('collector/env-syntax', '0.115.1', f)])).toEqual([
+      ['receivers.otlp.protocols.grpc.endpoint', 'error', true],
+    ]);
     expect(current[0].message).toContain('listen tcp: lookup $OTLP_HOST: no such host');
     // The same text before v0.107.0 is the expandconverter's error, decided by fatalAt.
     expect(fatal('collector/env-syntax', '0.100.0', current[0])).toBe(false);
@@ -245,7 +253,10 @@ describe('collector/renamed-component', () => {
       ['exporters.otlp_http/loki', 'error'],
     ]);
     expect(found.every((f) => fatal('collector/renamed-component', '0.105.0', f) && !fatal('collector/renamed-component', '0.165.0', f))).toBe(true);
-    const out = applyEdits(newNames, found.flatMap((f) => f.fix!.edits));
+    const out = applyEdits(
+      newNames,
+      found.flatMap((f) => f.fix!.edits),
+    );
     expect(parseDocument(out).toJS().service.pipelines.logs.exporters).toEqual(['otlphttp/loki']);
     expect(run('collector/renamed-component', ws(newNames, 'otel/opentelemetry-collector-contrib:0.144.0'))).toEqual([]);
   });
@@ -263,7 +274,8 @@ describe('collector/renamed-component', () => {
 
 describe('collector/renamed-component: contrib renames', () => {
   const cfg = `${RECEIVER}processors:\n  delta_to_cumulative:\nexporters:\n  prometheus_remote_write:\n    endpoint: http://prometheus:9090/api/v1/write\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      processors: [delta_to_cumulative]\n      exporters: [prometheus_remote_write]\n`;
-  const sev = (config: string, v: string) => run('collector/renamed-component', ws(config, `otel/opentelemetry-collector-contrib:${v}`)).map((f) => `${f.path} ${f.severity}`);
+  const sev = (config: string, v: string) =>
+    run('collector/renamed-component', ws(config, `otel/opentelemetry-collector-contrib:${v}`)).map((f) => `${f.path} ${f.severity}`);
 
   it('prometheus_remote_write exists from v0.154.0, delta_to_cumulative from v0.158.0', () => {
     expect(sev(cfg, '0.153.0')).toEqual(['processors.delta_to_cumulative error', 'exporters.prometheus_remote_write error']);
@@ -307,7 +319,10 @@ describe('collector/removed-component', () => {
 
   it('a custom build without the component refuses whatever the version', () => {
     const cfg = `${RECEIVER}processors:\n  spanmetrics:\n    metrics_exporter: prometheus\nexporters:\n  debug:\n${pipelines('debug')}`;
-    const [f] = run('collector/removed-component', ws(cfg, undefined, { manifestComponents: new Set(['receivers:otlp', 'exporters:debug']), collectorVersion: '0.90.0' }));
+    const [f] = run(
+      'collector/removed-component',
+      ws(cfg, undefined, { manifestComponents: new Set(['receivers:otlp', 'exporters:debug']), collectorVersion: '0.90.0' }),
+    );
     expect(f.severity).toBe('error');
     expect(f.message).toContain('is not in the custom build');
     expect(fatal('collector/removed-component', '0.90.0', f)).toBe(true);
@@ -321,7 +336,14 @@ describe('collector/not-in-distribution', () => {
     const found = run('collector/not-in-distribution', ws(cfg, 'otel/opentelemetry-collector:0.115.1'));
     expect(found.map((f) => f.path)).toEqual(['processors.transform']);
     expect(found[0].fix?.safety).toBe('unsafe');
-    expect(found[0].fix?.edits).toEqual([{ file: COMPOSE, offset: composeFor('otel/opentelemetry-collector:0.115.1').indexOf('otel/'), length: 'otel/opentelemetry-collector'.length, text: 'otel/opentelemetry-collector-contrib' }]);
+    expect(found[0].fix?.edits).toEqual([
+      {
+        file: COMPOSE,
+        offset: composeFor('otel/opentelemetry-collector:0.115.1').indexOf('otel/'),
+        length: 'otel/opentelemetry-collector'.length,
+        text: 'otel/opentelemetry-collector-contrib',
+      },
+    ]);
     expect(run('collector/not-in-distribution', ws(cfg, 'otel/opentelemetry-collector-contrib:0.115.1'))).toEqual([]);
     expect(run('collector/not-in-distribution', ws(cfg))).toEqual([]);
   });
@@ -334,7 +356,10 @@ describe('collector/add-metric-suffixes-ignored', () => {
     expect(run('collector/add-metric-suffixes-ignored', ws(cfg, 'otel/opentelemetry-collector-contrib:0.153.0'))).toEqual([]);
     const [f] = run('collector/add-metric-suffixes-ignored', ws(cfg, 'otel/opentelemetry-collector-contrib:0.154.0'));
     expect(f.severity).toBe('warning');
-    expect(parseDocument(fixed(cfg, f)).toJS().exporters.prometheus).toEqual({ endpoint: '0.0.0.0:8889', translation_strategy: 'UnderscoreEscapingWithoutSuffixes' });
+    expect(parseDocument(fixed(cfg, f)).toJS().exporters.prometheus).toEqual({
+      endpoint: '0.0.0.0:8889',
+      translation_strategy: 'UnderscoreEscapingWithoutSuffixes',
+    });
     expect(run('collector/add-metric-suffixes-ignored', ws(cfg))).toHaveLength(1);
     const explicit = cfg.replace('add_metric_suffixes: false', 'add_metric_suffixes: false\n    translation_strategy: UnderscoreEscapingWithSuffixes');
     expect(run('collector/add-metric-suffixes-ignored', ws(explicit, 'otel/opentelemetry-collector-contrib:0.154.0'))).toEqual([]);
@@ -362,12 +387,17 @@ describe('collector/telemetry-metrics-address', () => {
   it('the fix replaces a lone address with a pull reader that keeps the old metric names', () => {
     const [f] = run('collector/telemetry-metrics-address', ws(cfg, 'otel/opentelemetry-collector-contrib:0.128.0'));
     expect(parseDocument(fixed(cfg, f)).toJS().service.telemetry.metrics).toEqual({
-      readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888, without_type_suffix: true, without_units: true, without_scope_info: true } } } }],
+      readers: [
+        { pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888, without_type_suffix: true, without_units: true, without_scope_info: true } } } },
+      ],
     });
   });
 
   it('with readers already there, the fix only deletes address', () => {
-    const both = cfg.replace('      address: :8888\n', '      address: :8888\n      readers:\n        - pull:\n            exporter:\n              prometheus:\n                host: 0.0.0.0\n                port: 8888\n');
+    const both = cfg.replace(
+      '      address: :8888\n',
+      '      address: :8888\n      readers:\n        - pull:\n            exporter:\n              prometheus:\n                host: 0.0.0.0\n                port: 8888\n',
+    );
     const [f] = run('collector/telemetry-metrics-address', ws(both, 'otel/opentelemetry-collector-contrib:0.130.0'));
     const metrics = parseDocument(fixed(both, f)).toJS().service.telemetry.metrics;
     expect(Object.keys(metrics)).toEqual(['readers']);

@@ -32,7 +32,16 @@ function apply(text: string, edits: TextEdit[]): string {
 function ws(config: string, opts: { version?: string; compose?: string } = {}): Workspace {
   const files: StackFile[] = [{ kind: 'collector', source: new SourceFile(CONFIG, config) }];
   if (opts.compose) files.push({ kind: 'compose', source: new SourceFile('/w/docker-compose.yml', opts.compose) });
-  return { root: '/w', name: '.', mode: 'files', sources: new Map(), problems: [], stackFiles: files, stack: buildStack(files, { collectorVersion: opts.version }), facts: new Facts() } as unknown as Workspace;
+  return {
+    root: '/w',
+    name: '.',
+    mode: 'files',
+    sources: new Map(),
+    problems: [],
+    stackFiles: files,
+    stack: buildStack(files, { collectorVersion: opts.version }),
+    facts: new Facts(),
+  } as unknown as Workspace;
 }
 
 const HEAD = 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  debug:\n';
@@ -42,8 +51,10 @@ describe('collector listeners', () => {
     collectorListeners(loadCollector(yamlOf(text)), version)
       .map((l) => `${l.owner}=${l.host}:${l.port}`)
       .sort();
-  const service = (telemetry: string) => `${HEAD}service:\n  telemetry:\n    metrics:\n${telemetry}  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n`;
-  const reader = '      readers:\n        - pull:\n            exporter:\n              prometheus:\n                host: 0.0.0.0\n                port: 9999\n';
+  const service = (telemetry: string) =>
+    `${HEAD}service:\n  telemetry:\n    metrics:\n${telemetry}  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n`;
+  const reader =
+    '      readers:\n        - pull:\n            exporter:\n              prometheus:\n                host: 0.0.0.0\n                port: 9999\n';
 
   it('internal metrics: :8888 up to v0.110, localhost:8888 from v0.111', () => {
     const text = `${HEAD}service:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n`;
@@ -65,7 +76,10 @@ describe('collector listeners', () => {
     expect(listeners(service('      level: none\n'), '0.165.0')).toEqual(['receivers.otlp (grpc)=0.0.0.0:4317']);
     const text = `receivers:\n  otlp:\n    protocols:\n      grpc:\n  otlp/2:\n    protocols:\n      grpc:\nextensions:\n  health_check:\nexporters:\n  debug:\nservice:\n  telemetry:\n    metrics:\n      level: none\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n`;
     expect(listeners(text, '0.103.0')).toEqual(['receivers.otlp (grpc)=0.0.0.0:4317']);
-    expect(listeners(text.replace('service:\n', 'service:\n  extensions: [health_check]\n'), '0.104.0')).toEqual(['extensions.health_check=localhost:13133', 'receivers.otlp (grpc)=localhost:4317']);
+    expect(listeners(text.replace('service:\n', 'service:\n  extensions: [health_check]\n'), '0.104.0')).toEqual([
+      'extensions.health_check=localhost:13133',
+      'receivers.otlp (grpc)=localhost:4317',
+    ]);
   });
   it('collisions follow Linux bind rules', () => {
     const l = (host: string, port = 8888) => ({ host, port });
@@ -114,7 +128,8 @@ describe('collector/invalid-pipeline', () => {
   it('profiles need the feature gate', () => {
     const text = `${HEAD}service:\n  pipelines:\n    profiles:\n      receivers: [otlp]\n      exporters: [debug]\n`;
     expect(findingsOf(invalidPipeline, ws(text))).toHaveLength(1);
-    const compose = 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.165.0\n    command: ["--config=/etc/c.yml", "--feature-gates=service.profilesSupport"]\n';
+    const compose =
+      'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.165.0\n    command: ["--config=/etc/c.yml", "--feature-gates=service.profilesSupport"]\n';
     expect(findingsOf(invalidPipeline, ws(text, { compose }))).toHaveLength(0);
   });
   it('a file that does not parse is left to collector/invalid-yaml', () => {
@@ -142,7 +157,9 @@ describe('collector/undefined-component and unused-component', () => {
   it('an undefined reference silences the unused warning for the component it most likely means', () => {
     const text = `${HEAD}  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp]\n`;
     expect(findingsOf(undefinedComponent, ws(text))[0].hint).toContain('did you mean "otlphttp/loki"');
-    expect(findingsOf(unusedComponent, ws(text)).map((f) => f.message)).toEqual(['exporter "debug" is configured but no pipeline uses it: the collector never builds it, so nothing is sent through it']);
+    expect(findingsOf(unusedComponent, ws(text)).map((f) => f.message)).toEqual([
+      'exporter "debug" is configured but no pipeline uses it: the collector never builds it, so nothing is sent through it',
+    ]);
   });
 });
 
@@ -173,7 +190,9 @@ describe('collector/exporter-tls', () => {
   it('plaintext-looking endpoints without tls.insecure', () => {
     expect(findingsOf(exporterTls, ws(cfg('    endpoint: http://tempo:4317\n')))[0].fix?.safety).toBe('safe');
     expect(findingsOf(exporterTls, ws(cfg('    endpoint: localhost:4317\n')))[0].fix?.safety).toBe('unsafe');
-    expect(findingsOf(exporterTls, ws(cfg('    endpoint: tempo:4317\n    tls:\n      insecure_skip_verify: true\n')))[0].message).toContain('insecure_skip_verify still uses TLS');
+    expect(findingsOf(exporterTls, ws(cfg('    endpoint: tempo:4317\n    tls:\n      insecure_skip_verify: true\n')))[0].message).toContain(
+      'insecure_skip_verify still uses TLS',
+    );
   });
   it('TLS endpoints and explicit tls settings are left alone', () => {
     for (const e of [
@@ -197,7 +216,9 @@ describe('collector/exporter-namespace', () => {
   it('names the prefix; suffix-free strategy changes the example', () => {
     const text = (extra: string) => `${HEAD}  prometheus:\n    endpoint: 0.0.0.0:8889\n    namespace: claude-code\n${extra}`;
     expect(findingsOf(exporterNamespace, ws(text('')))[0].message).toContain('claude_code_claude_code_cost_usage_USD_total');
-    expect(findingsOf(exporterNamespace, ws(text('    translation_strategy: UnderscoreEscapingWithoutSuffixes\n')))[0].message).toContain('claude_code_claude_code_cost_usage (not');
+    expect(findingsOf(exporterNamespace, ws(text('    translation_strategy: UnderscoreEscapingWithoutSuffixes\n')))[0].message).toContain(
+      'claude_code_claude_code_cost_usage (not',
+    );
   });
 });
 
@@ -207,7 +228,7 @@ describe('YAML edit helpers keep untouched bytes', () => {
     const y = yamlOf(text);
     expect(apply(text, yamlReorderList(y, ['p'], [1, 0]))).toBe('p:\r\n  - "b"\r\n  - a  # first\r\n');
   });
-  it('insert a nested entry after the last one, with the file\'s indentation step', () => {
+  it("insert a nested entry after the last one, with the file's indentation step", () => {
     const text = 'exporters:\n    otlp:\n        endpoint: x:4317 # note\n    debug:\n';
     const y = yamlOf(text);
     expect(apply(text, yamlInsertMapEntry(y, ['exporters', 'otlp'], 'tls', ['insecure: true']))).toBe(
@@ -218,7 +239,9 @@ describe('YAML edit helpers keep untouched bytes', () => {
     const flow = 'a: {b: 1}\n';
     expect(apply(flow, yamlInsertMapEntry(yamlOf(flow), ['a'], 'c', '2'))).toBe('a: {b: 1, c: 2}\n');
     const bare = 'service:\n  pipelines: {}';
-    expect(apply(bare, yamlInsertMapEntry(yamlOf(bare), ['service'], 'extensions', '[health_check]'))).toBe('service:\n  pipelines: {}\n  extensions: [health_check]');
+    expect(apply(bare, yamlInsertMapEntry(yamlOf(bare), ['service'], 'extensions', '[health_check]'))).toBe(
+      'service:\n  pipelines: {}\n  extensions: [health_check]',
+    );
   });
   it('delete a mapping entry, leaving the comment before the next one', () => {
     const text = 'exporters:\n  unused:\n    endpoint: x\n  # the debug exporter\n  debug:\n';

@@ -10,7 +10,20 @@ const root = mkdtempSync(join(tmpdir(), 'cod-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const home = join(FIXTURES_DIR, 'settings-missing-protocol-fail-grpc-port', 'home');
-const base = ['check', '--format', 'json', '--no-shell-env', '--claude-version', '2.1.197', '--home', home, '--project', join(root, 'p'), '--managed-dir', join(root, 'm')];
+const base = [
+  'check',
+  '--format',
+  'json',
+  '--no-shell-env',
+  '--claude-version',
+  '2.1.197',
+  '--home',
+  home,
+  '--project',
+  join(root, 'p'),
+  '--managed-dir',
+  join(root, 'm'),
+];
 const ids = (stdout: string) => (JSON.parse(stdout).findings as { ruleId: string; severity: string }[]).map((f) => `${f.ruleId}:${f.severity}`);
 
 function config(name: string, value: unknown): string {
@@ -87,7 +100,9 @@ describe('doctor configuration', () => {
     const pretty = runCli(['check', '--no-shell-env', '--claude-version', '2.1.400', ...args.slice(4)]).stdout;
     expect(pretty.split(sentence).length - 1).toBe(1);
     // Nothing said on the newest known version, nor when the version is only the fallback.
-    expect(JSON.parse(runCli([...args, '--claude-version', NEWEST_KNOWN_CLAUDE]).stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('settings/newer-claude-version');
+    expect(JSON.parse(runCli([...args, '--claude-version', NEWEST_KNOWN_CLAUDE]).stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain(
+      'settings/newer-claude-version',
+    );
     expect(JSON.parse(runCli(args, { PATH: root }).stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('settings/newer-claude-version');
   });
 

@@ -24,7 +24,11 @@ function endpoint(env: Record<string, unknown>, name = 'OTEL_EXPORTER_OTLP_ENDPO
 
 describe('settings/invalid-endpoint', () => {
   it('generic endpoint with a signal path: doubled over http, fine over grpc', () => {
-    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/v1/metrics/' })).toMatchObject({ severity: 'error', safety: 'safe', fixed: 'http://localhost:4318' });
+    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/v1/metrics/' })).toMatchObject({
+      severity: 'error',
+      safety: 'safe',
+      fixed: 'http://localhost:4318',
+    });
     expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://gw.example.com/otlp/v1/traces' })).toMatchObject({ fixed: 'https://gw.example.com/otlp' });
     expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/v1' })).toMatchObject({ severity: 'error', fixed: 'http://localhost:4318' });
     expect(endpoint({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317/v1/metrics' })).toBeUndefined();
@@ -32,7 +36,9 @@ describe('settings/invalid-endpoint', () => {
   });
 
   it('the message gives the paths Claude Code really posts to', () => {
-    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/v1/metrics' })!.message).toContain('metrics to /v1/metrics/v1/metrics and logs to /v1/metrics/v1/logs');
+    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/v1/metrics' })!.message).toContain(
+      'metrics to /v1/metrics/v1/metrics and logs to /v1/metrics/v1/logs',
+    );
   });
 
   it('per-signal http endpoints need exactly /v1/<signal>', () => {
@@ -40,9 +46,21 @@ describe('settings/invalid-endpoint', () => {
     expect(endpoint({ [M]: 'http://localhost:4318/v1/metrics' }, M)).toBeUndefined();
     expect(endpoint({ [M]: 'https://gw.example.com/otlp/v1/metrics' }, M)).toBeUndefined();
     expect(endpoint({ [M]: 'http://localhost:4318/' }, M)).toMatchObject({ severity: 'error', safety: 'safe', fixed: 'http://localhost:4318/v1/metrics' });
-    expect(endpoint({ [M]: 'http://localhost:4318/v1/logs' }, M)).toMatchObject({ severity: 'error', safety: 'safe', fixed: 'http://localhost:4318/v1/metrics' });
-    expect(endpoint({ [M]: 'http://localhost:4318/v1/metrics/' }, M)).toMatchObject({ severity: 'warning', safety: 'safe', fixed: 'http://localhost:4318/v1/metrics' });
-    expect(endpoint({ [M]: 'https://gw.example.com/otlp' }, M)).toMatchObject({ severity: 'warning', safety: 'unsafe', fixed: 'https://gw.example.com/otlp/v1/metrics' });
+    expect(endpoint({ [M]: 'http://localhost:4318/v1/logs' }, M)).toMatchObject({
+      severity: 'error',
+      safety: 'safe',
+      fixed: 'http://localhost:4318/v1/metrics',
+    });
+    expect(endpoint({ [M]: 'http://localhost:4318/v1/metrics/' }, M)).toMatchObject({
+      severity: 'warning',
+      safety: 'safe',
+      fixed: 'http://localhost:4318/v1/metrics',
+    });
+    expect(endpoint({ [M]: 'https://gw.example.com/otlp' }, M)).toMatchObject({
+      severity: 'warning',
+      safety: 'unsafe',
+      fixed: 'https://gw.example.com/otlp/v1/metrics',
+    });
     // A query string may hold a credential and makes path edits unsafe to compute: reported, not fixed.
     expect(endpoint({ [M]: 'https://gw.example.com?key=abc' }, M)).toMatchObject({ severity: 'error', fixed: undefined });
     // Per-signal endpoints of a signal that does not export with otlp are not read.
@@ -62,20 +80,33 @@ describe('settings/invalid-endpoint', () => {
   it('no scheme over grpc: TLS is attempted, which fails for a plaintext or IP endpoint and works for a TLS host', () => {
     const grpc = { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' };
     expect(endpoint({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '10.0.0.5:4317' })).toMatchObject({ severity: 'error', fixed: 'http://10.0.0.5:4317' });
-    expect(endpoint({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '10.0.0.5:4317' })!.message).toContain('Setting the TLS ServerName to an IP address is not permitted');
-    expect(endpoint({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: 'api.honeycomb.io' })).toMatchObject({ severity: 'warning', safety: 'safe', fixed: 'https://api.honeycomb.io' });
+    expect(endpoint({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '10.0.0.5:4317' })!.message).toContain(
+      'Setting the TLS ServerName to an IP address is not permitted',
+    );
+    expect(endpoint({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: 'api.honeycomb.io' })).toMatchObject({
+      severity: 'warning',
+      safety: 'safe',
+      fixed: 'https://api.honeycomb.io',
+    });
   });
 
   it('not a URL, or a scheme http cannot use', () => {
     expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://local host:4318' })).toMatchObject({ severity: 'error', fixed: undefined });
-    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://localhost:4318' })).toMatchObject({ severity: 'error', safety: 'unsafe', fixed: 'http://localhost:4318' });
+    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://localhost:4318' })).toMatchObject({
+      severity: 'error',
+      safety: 'unsafe',
+      fixed: 'http://localhost:4318',
+    });
     expect(endpoint({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: 'unix:///var/run/otel.sock' })).toBeUndefined();
   });
 });
 
 describe('settings/invalid-headers', () => {
   it('finds the colon form, quotes and %20, and corrects them', () => {
-    expect(analyseHeaders('Authorization: Bearer abc', true)).toMatchObject({ fixed: 'Authorization=Bearer abc', problems: [{ severity: 'error', fixable: true }] });
+    expect(analyseHeaders('Authorization: Bearer abc', true)).toMatchObject({
+      fixed: 'Authorization=Bearer abc',
+      problems: [{ severity: 'error', fixable: true }],
+    });
     expect(analyseHeaders('"Authorization=Bearer abc,X-A=1"', true).fixed).toBe('Authorization=Bearer abc,X-A=1');
     expect(analyseHeaders('Authorization="Bearer abc"', true).fixed).toBe('Authorization=Bearer abc');
     expect(analyseHeaders("'x-api-key'=abc", true).fixed).toBe('x-api-key=abc');
@@ -128,7 +159,9 @@ describe('group A rules keep secrets out of messages and hints', () => {
         },
       },
     });
-    const texts = RULES.filter((r) => r.oracle === 'claude-code').flatMap((r) => findingsOf(r, ws).flatMap((f) => [f.message, f.hint ?? '', f.fix?.description ?? '']));
+    const texts = RULES.filter((r) => r.oracle === 'claude-code').flatMap((r) =>
+      findingsOf(r, ws).flatMap((f) => [f.message, f.hint ?? '', f.fix?.description ?? '']),
+    );
     expect(texts.length).toBeGreaterThan(0);
     for (const t of texts) expect(t).not.toContain(secret);
   });

@@ -5,7 +5,9 @@ import { clip, escapeControl, excerpt, hasControl, jsonSafe, MAX_MESSAGE, MAX_WO
 
 describe('escapeControl', () => {
   it('names \\n and \\r, writes C0, DEL and C1 as \\xNN and the Unicode controls as \\uNNNN; tab and text stay', () => {
-    expect(escapeControl('a\nb\rc\u0000d\u001be\u007ff\u0085g\u009fh\u2028i\u202ej\u2069k\tl é ✓')).toBe('a\\nb\\rc\\x00d\\x1be\\x7ff\\x85g\\x9fh\\u2028i\\u202ej\\u2069k\tl é ✓');
+    expect(escapeControl('a\nb\rc\u0000d\u001be\u007ff\u0085g\u009fh\u2028i\u202ej\u2069k\tl é ✓')).toBe(
+      'a\\nb\\rc\\x00d\\x1be\\x7ff\\x85g\\x9fh\\u2028i\\u202ej\\u2069k\tl é ✓',
+    );
   });
   it('hasControl says whether there is one, call after call', () => {
     expect([hasControl('a\u001bb'), hasControl('a\u001bb'), hasControl('plain\ttext')]).toEqual([true, true, false]);

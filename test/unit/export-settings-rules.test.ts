@@ -49,7 +49,9 @@ describe('settings/invalid-exporter', () => {
   });
 
   it('otlphttp: adds an HTTP protocol when none is set, and gives no fix when the protocol or port says gRPC', () => {
-    const spec = { user: { env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlphttp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' } } };
+    const spec = {
+      user: { env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlphttp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' } },
+    };
     const [f] = run(invalidExporter, spec);
     expect(fixedUserEnv(spec, f)).toMatchObject({ OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
 
@@ -81,7 +83,9 @@ describe('settings/invalid-protocol', () => {
     expect(run(invalidProtocol, { user: user({ OTEL_EXPORTER_OTLP_PROTOCOL: ' grpc ', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4317' }) })).toEqual([]);
     const traces = run(invalidProtocol, { user: user({ OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http' }) });
     expect(traces.map((f) => f.severity)).toEqual(['warning']);
-    const used = run(invalidProtocol, { user: user({ CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http' }) });
+    const used = run(invalidProtocol, {
+      user: user({ CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http' }),
+    });
     expect(used.map((f) => f.severity)).toEqual(['error']);
   });
 });
@@ -158,7 +162,9 @@ describe('settings/invalid-resource-attributes', () => {
     expect(run(invalidResourceAttributes, { user: user({ OTEL_RESOURCE_ATTRIBUTES: 'team.id=platform, env=dev' }) })).toEqual([]);
   });
   it('warns about service.name and OTEL_SERVICE_NAME unless they keep claude-code', () => {
-    expect(run(invalidResourceAttributes, { user: user({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=claude-code', OTEL_SERVICE_NAME: 'claude-code' }) })).toEqual([]);
+    expect(run(invalidResourceAttributes, { user: user({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=claude-code', OTEL_SERVICE_NAME: 'claude-code' }) })).toEqual(
+      [],
+    );
     const f = run(invalidResourceAttributes, { user: user({ OTEL_RESOURCE_ATTRIBUTES: 'service.name=mine', OTEL_SERVICE_NAME: 'other' }) });
     expect(f.map((x) => x.severity)).toEqual(['warning', 'warning']);
   });
@@ -242,7 +248,9 @@ describe('env-file edits', () => {
     const ws = workspaceOf({ shell: 'export OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20abc\nexport OTEL_RESOURCE_ATTRIBUTES="a=b"\n' });
     const headers = ws.claude.env.get('OTEL_EXPORTER_OTLP_HEADERS')!;
     const text = headers.origin.source!.text;
-    expect(applyEdits(text, replaceEnvValue(headers.origin, headers.name, 'Authorization=Bearer abc'))).toContain("OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer abc'\n");
+    expect(applyEdits(text, replaceEnvValue(headers.origin, headers.name, 'Authorization=Bearer abc'))).toContain(
+      "OTEL_EXPORTER_OTLP_HEADERS='Authorization=Bearer abc'\n",
+    );
     const attrs = ws.claude.env.get('OTEL_RESOURCE_ATTRIBUTES')!;
     expect(applyEdits(text, replaceEnvValue(attrs.origin, attrs.name, 'a=b c'))).toContain('OTEL_RESOURCE_ATTRIBUTES="a=b c"\n');
   });

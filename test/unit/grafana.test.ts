@@ -17,7 +17,11 @@ describe('provisioned datasources', () => {
     expect(computedDatasourceUid('loki')).toBe('P982945308D3682D1');
   });
   it('keeps an explicit uid, computes the missing one, and leaves $VAR names alone', () => {
-    const f = loadDatasourceFile(yaml('apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n  - name: Loki\n    uid: loki\n    type: loki\n  - name: ${DS_NAME}\n    type: loki\n'));
+    const f = loadDatasourceFile(
+      yaml(
+        'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n  - name: Loki\n    uid: loki\n    type: loki\n  - name: ${DS_NAME}\n    type: loki\n',
+      ),
+    );
     expect(f.datasources.map((d) => [d.effectiveUid, d.computed])).toEqual([
       ['PBFA97CFB590B2093', true],
       ['loki', false],
@@ -27,11 +31,18 @@ describe('provisioned datasources', () => {
 });
 
 describe("Grafana's resolution of a reference", () => {
-  const ds = loadDatasourceFile(yaml('datasources:\n  - name: Prometheus\n    type: prometheus\n    isDefault: true\n  - name: loki\n    type: loki\n')).datasources;
+  const ds = loadDatasourceFile(
+    yaml('datasources:\n  - name: Prometheus\n    type: prometheus\n    isDefault: true\n  - name: loki\n    type: loki\n'),
+  ).datasources;
   const d = dashboard({
     __inputs: [{ name: 'DS_IMPORT', type: 'datasource', pluginId: 'prometheus' }],
     panels: [],
-    templating: { list: [{ name: 'DS', type: 'datasource', query: 'prometheus' }, { name: 'fixed', type: 'constant', query: 'loki' }] },
+    templating: {
+      list: [
+        { name: 'DS', type: 'datasource', query: 'prometheus' },
+        { name: 'fixed', type: 'constant', query: 'loki' },
+      ],
+    },
   });
   const kind = (v: unknown) => resolveRef(v, d, ds).kind;
   it('UID (computed), then name, then special UIDs, variables and inputs', () => {

@@ -22,7 +22,16 @@ function report(over: Partial<ReportInput> = {}) {
       },
     },
   });
-  const input = { findings: [], workspaces: [ws], problems: [], cwd: '/work/repo', color: false, command: 'check', secrets: new Set(['k3yw0rd']), ...over } as ReportInput;
+  const input = {
+    findings: [],
+    workspaces: [ws],
+    problems: [],
+    cwd: '/work/repo',
+    color: false,
+    command: 'check',
+    secrets: new Set(['k3yw0rd']),
+    ...over,
+  } as ReportInput;
   const text = formatJson(input, '9.9.9');
   return { text, json: JSON.parse(text) };
 }
@@ -41,7 +50,13 @@ describe('JSON report fields', () => {
   it('a finding: its path relative to the working folder (POSIX and Windows absolute paths), fatal flag, fix safety', () => {
     const { json } = report({
       findings: [
-        finding({ file: '/work/repo/stack/otel.yml', fatal: true, fix: { safety: 'safe', description: 'rename', edits: [] }, hint: 'h', path: 'exporters.logging' }),
+        finding({
+          file: '/work/repo/stack/otel.yml',
+          fatal: true,
+          fix: { safety: 'safe', description: 'rename', edits: [] },
+          hint: 'h',
+          path: 'exporters.logging',
+        }),
         finding({ file: 'C:\\repo\\otel.yml' }),
         finding({ file: 'settings (inline)' }),
         finding({ file: 'rel/dir/' }),
@@ -93,13 +108,28 @@ describe('JSON report fields', () => {
     const ws = workspaceOf({ user: { env: { OTEL_SERVICE_NAME: 'svc' } } });
     const origin = [...ws.claude.env.values()][0].origin;
     (origin as { file: string }).file = long;
-    const json = JSON.parse(formatJson({ findings: [], workspaces: [ws], problems: [], cwd: '/work/repo', color: false, command: 'check' } as ReportInput, '1'));
+    const json = JSON.parse(
+      formatJson({ findings: [], workspaces: [ws], problems: [], cwd: '/work/repo', color: false, command: 'check' } as ReportInput, '1'),
+    );
     expect(json.effective[0].env.OTEL_SERVICE_NAME.file).toBe(long);
   });
 
   it('probes: id, stage, status, target and the summary masked; absent when nothing was probed', () => {
-    const { json } = report({ probes: [{ probeId: 'probe/otlp-http', stage: 'OTLP endpoint', status: 'failed', target: 'http://127.0.0.1:4318', summary: 'refused k3yw0rd', finding: finding({}) }] });
-    expect(json.probes).toEqual([{ probeId: 'probe/otlp-http', stage: 'OTLP endpoint', status: 'failed', target: 'http://127.0.0.1:4318', summary: 'refused ****' }]);
+    const { json } = report({
+      probes: [
+        {
+          probeId: 'probe/otlp-http',
+          stage: 'OTLP endpoint',
+          status: 'failed',
+          target: 'http://127.0.0.1:4318',
+          summary: 'refused k3yw0rd',
+          finding: finding({}),
+        },
+      ],
+    });
+    expect(json.probes).toEqual([
+      { probeId: 'probe/otlp-http', stage: 'OTLP endpoint', status: 'failed', target: 'http://127.0.0.1:4318', summary: 'refused ****' },
+    ]);
     expect('probes' in report().json).toBe(false);
   });
 });

@@ -14,7 +14,12 @@ describe('JsonValue: JSON values that keep their place', () => {
     expect(root.at('panels', 0, 'n')!.js).toBe(2);
     expect(root.get('missing')).toBeUndefined();
     expect(root.get('panels')!.isArray()).toBe(true);
-    expect(root.get('panels')!.items().map((p) => p.get('title')?.string())).toEqual(['Cost']);
+    expect(
+      root
+        .get('panels')!
+        .items()
+        .map((p) => p.get('title')?.string()),
+    ).toEqual(['Cost']);
     expect(root.entries().map(([k]) => k)).toEqual(['uid', 'panels', 'a/b']);
     expect(root.get('a/b')!.js).toBeNull();
   });
@@ -22,7 +27,11 @@ describe('JsonValue: JSON values that keep their place', () => {
   it('points at the value (an object at its brace) or its key, with the JSON pointer', () => {
     expect(root.get('uid')!.location()).toEqual({ file: '/d.json', path: '/uid', range: { start: { line: 2, column: 10 }, end: { line: 2, column: 15 } } });
     expect(root.get('uid')!.location('key').range!.start).toEqual({ line: 2, column: 3 });
-    expect(root.at('panels', 0)!.location()).toEqual({ file: '/d.json', path: '/panels/0', range: { start: { line: 4, column: 5 }, end: { line: 4, column: 6 } } });
+    expect(root.at('panels', 0)!.location()).toEqual({
+      file: '/d.json',
+      path: '/panels/0',
+      range: { start: { line: 4, column: 5 }, end: { line: 4, column: 6 } },
+    });
     expect(root.get('a/b')!.location().path).toBe('/a~1b');
   });
 

@@ -11,13 +11,33 @@ import { packageRoot } from '../../src/util/paths.js';
 const SRC = join(packageRoot, 'src');
 
 /** Lower numbers are lower layers. fixers, probes and report are one layer: each may use the others. */
-const LEVEL: Record<string, number> = { util: 0, load: 1, discover: 2, model: 3, rules: 4, engine: 5, fixers: 6, probes: 6, report: 6, bootstrap: 7, api: 8, cli: 9 };
+const LEVEL: Record<string, number> = {
+  util: 0,
+  load: 1,
+  discover: 2,
+  model: 3,
+  rules: 4,
+  engine: 5,
+  fixers: 6,
+  probes: 6,
+  report: 6,
+  bootstrap: 7,
+  api: 8,
+  cli: 9,
+};
 
 /** The layer of a file under src/: its folder, or for top-level files the layer they belong to. */
 function layerOf(file: string): string {
   const parts = file.split('/');
   if (parts.length === 1) {
-    const top: Record<string, string> = { 'types.ts': 'util', 'version.ts': 'util', 'engine.ts': 'engine', 'workspaces.ts': 'engine', 'api.ts': 'api', 'cli.ts': 'cli' };
+    const top: Record<string, string> = {
+      'types.ts': 'util',
+      'version.ts': 'util',
+      'engine.ts': 'engine',
+      'workspaces.ts': 'engine',
+      'api.ts': 'api',
+      'cli.ts': 'cli',
+    };
     if (!top[parts[0]]) throw new Error(`src/${file}: no layer; add it to layerOf`);
     return top[parts[0]];
   }
@@ -78,7 +98,12 @@ function importsOf(path: string): Edge[] {
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       const named = node.exportClause && ts.isNamedExports(node.exportClause) ? node.exportClause.elements : undefined;
       add(node.moduleSpecifier.text, node.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    ) {
       add(node.arguments[0].text, false); // import('…'): loaded at run time
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       add(node.argument.literal.text, true); // import('…').Type in a type position
@@ -156,19 +181,33 @@ describe('layering', () => {
   it('imports point down the layers, and into src/rules/ only through the registry', () => {
     const known = new Set(KNOWN_VIOLATIONS);
     const unexpected = violations().filter((e) => !known.has(knownKey(e)));
-    expect(unexpected.map(show), 'imports against the layers (util ← load ← discover ← model ← rules ← engine ← fixers·probes·report ← bootstrap ← api ← cli)').toEqual([]);
+    expect(
+      unexpected.map(show),
+      'imports against the layers (util ← load ← discover ← model ← rules ← engine ← fixers·probes·report ← bootstrap ← api ← cli)',
+    ).toEqual([]);
   });
 
   it('KNOWN_VIOLATIONS lists only edges that still exist', () => {
     const present = new Set(violations().map(knownKey));
-    expect(KNOWN_VIOLATIONS.filter((k) => !present.has(k)), 'remove these from KNOWN_VIOLATIONS').toEqual([]);
+    expect(
+      KNOWN_VIOLATIONS.filter((k) => !present.has(k)),
+      'remove these from KNOWN_VIOLATIONS',
+    ).toEqual([]);
   });
 
   it('no import cycle at run time', () => {
-    expect(cycles(false).map((c) => c.join(' -> ')), 'modules that import each other (directly or through others)').toEqual([]);
+    expect(
+      cycles(false).map((c) => c.join(' -> ')),
+      'modules that import each other (directly or through others)',
+    ).toEqual([]);
   });
 
   it('no type-only cycle but the known ones', () => {
-    expect(cycles(true).map((c) => c.join(' -> ')).sort(), 'modules whose types import each other').toEqual([...KNOWN_TYPE_CYCLES].sort());
+    expect(
+      cycles(true)
+        .map((c) => c.join(' -> '))
+        .sort(),
+      'modules whose types import each other',
+    ).toEqual([...KNOWN_TYPE_CYCLES].sort());
   });
 });

@@ -22,7 +22,9 @@ const ALLOWED: Record<string, string> = {
 const root = join(import.meta.dirname, '..', '..');
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Top-level `let x`, and top-level `const x = new Map|Set|WeakMap|WeakSet()` made empty to be filled (a collection

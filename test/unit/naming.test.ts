@@ -46,12 +46,24 @@ describe('Prometheus names of the Claude Code metrics', () => {
 describe('label names of the Claude Code series', () => {
   const cost = (p: MetricsPipeline, o = {}) => claudeSeries(p, { auth: 'api-key', ...o }).find((s) => s.otel === 'claude_code.cost.usage')!;
   it('collector prometheus exporter: datapoint attributes with dots as underscores, job from service.name, scope labels from v0.128', () => {
-    expect(cost({ kind: 'collector-prometheus', collectorVersion: '0.127.0' }).labels).toEqual(['effort', 'job', 'model', 'query_source', 'session_id', 'terminal_type', 'user_id']);
+    expect(cost({ kind: 'collector-prometheus', collectorVersion: '0.127.0' }).labels).toEqual([
+      'effort',
+      'job',
+      'model',
+      'query_source',
+      'session_id',
+      'terminal_type',
+      'user_id',
+    ]);
     expect(cost({ kind: 'collector-prometheus', collectorVersion: '0.128.0' }).labels).toContain('otel_scope_schema_url');
     expect(cost({ kind: 'collector-prometheus', collectorVersion: '0.165.0', withoutScopeInfo: true }).labels).not.toContain('otel_scope_name');
   });
   it('a Prometheus scrape: job becomes the scrape job and exported_job keeps service.name, unless honor_labels', () => {
-    const scraped = cost({ kind: 'collector-prometheus', collectorVersion: '0.115.1', scrape: { job: 'otel-collector', honorLabels: false, targetLabels: { source: 'claude-code' } } });
+    const scraped = cost({
+      kind: 'collector-prometheus',
+      collectorVersion: '0.115.1',
+      scrape: { job: 'otel-collector', honorLabels: false, targetLabels: { source: 'claude-code' } },
+    });
     expect(scraped.labels).toEqual(expect.arrayContaining(['job', 'exported_job', 'instance', 'source']));
     expect(scraped.fixedValues).toMatchObject({ job: 'otel-collector', exported_job: 'claude-code', source: 'claude-code' });
     const honoured = cost({ kind: 'collector-prometheus', collectorVersion: '0.115.1', scrape: { job: 'otel-collector', honorLabels: true } });
@@ -69,16 +81,32 @@ describe('label names of the Claude Code series', () => {
     expect(cost({ kind: 'prometheus-otlp', promoteResourceAttributes: { include: ['service.version'] } }).labels).toContain('service_version');
   });
   it('const_labels that clash with an attribute drop the metric (the seed template: source)', () => {
-    const series = claudeSeries({ kind: 'collector-prometheus', collectorVersion: '0.115.1', namespace: 'claude_code', constLabels: { source: 'claude_code_telemetry' } });
+    const series = claudeSeries({
+      kind: 'collector-prometheus',
+      collectorVersion: '0.115.1',
+      namespace: 'claude_code',
+      constLabels: { source: 'claude_code_telemetry' },
+    });
     expect(series.filter((s) => s.dropped).map((s) => s.otel)).toEqual(['claude_code.code_edit_tool.decision']);
   });
   it('remote write keeps add_metric_suffixes: false (no v0.154 gate there) and adds scope labels from v0.146', () => {
     expect(cost({ kind: 'collector-prometheusremotewrite', collectorVersion: '0.165.0', addMetricSuffixes: false }).name).toBe('claude_code_cost_usage');
     expect(cost({ kind: 'collector-prometheusremotewrite', collectorVersion: '0.145.0' }).labels).not.toContain('otel_scope_name');
-    expect(cost({ kind: 'collector-prometheusremotewrite', collectorVersion: '0.146.0' }).labels).toEqual(expect.arrayContaining(['otel_scope_name', 'otel_scope_version']));
+    expect(cost({ kind: 'collector-prometheusremotewrite', collectorVersion: '0.146.0' }).labels).toEqual(
+      expect.arrayContaining(['otel_scope_name', 'otel_scope_version']),
+    );
   });
   it("Claude Code's built-in exporter: no job of its own (the scrape adds it)", () => {
-    expect(cost({ kind: 'claude-builtin' }).labels).toEqual(['effort', 'model', 'otel_scope_name', 'otel_scope_version', 'query_source', 'session_id', 'terminal_type', 'user_id']);
+    expect(cost({ kind: 'claude-builtin' }).labels).toEqual([
+      'effort',
+      'model',
+      'otel_scope_name',
+      'otel_scope_version',
+      'query_source',
+      'session_id',
+      'terminal_type',
+      'user_id',
+    ]);
     expect(cost({ kind: 'claude-builtin', scrape: { job: 'claude-code', honorLabels: false } }).fixedValues.job).toBe('claude-code');
   });
 });

@@ -28,7 +28,9 @@ function typeErrors(file: string): string[] {
   const options = ts.parseJsonConfigFileContent(config.config, ts.sys, packageRoot).options;
   const program = ts.createProgram([file], options);
   const source = program.getSourceFile(file)!;
-  return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) =>
+    ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+  );
 }
 
 describe('npm run new-rule', () => {
@@ -38,10 +40,13 @@ describe('npm run new-rule', () => {
     expect(written).toContain('src/rules/collector/sample-check.ts');
     expect(typeErrors(ruleFile)).toEqual([]);
     for (const folder of ['collector-sample-check-fail', 'collector-sample-check-pass']) {
-      for (const file of ['otel-collector-config.yml', 'docker-compose.yml', 'prometheus.yml']) expect(existsSync(join(root, 'fixtures', folder, 'files', file)), `${folder}/${file}`).toBe(true);
+      for (const file of ['otel-collector-config.yml', 'docker-compose.yml', 'prometheus.yml'])
+        expect(existsSync(join(root, 'fixtures', folder, 'files', file)), `${folder}/${file}`).toBe(true);
       expect(JSON.parse(readFileSync(join(root, 'fixtures', folder, 'case.json'), 'utf8')).description).toMatch(/^TODO/);
     }
-    expect(readFileSync(join(root, 'fixtures/collector-sample-check-fail/files/otel-collector-config.yml'), 'utf8')).toMatch(/^# TODO: the smallest file the rule reports\nreceivers:/);
+    expect(readFileSync(join(root, 'fixtures/collector-sample-check-fail/files/otel-collector-config.yml'), 'utf8')).toMatch(
+      /^# TODO: the smallest file the rule reports\nreceivers:/,
+    );
 
     const rule = (await import(ruleFile)).default as AnyRule;
     expect(rule.id).toBe('collector/sample-check');
@@ -54,8 +59,13 @@ describe('npm run new-rule', () => {
   it('puts a settings example in a home, and rebuilds fixtures from the examples as written', async () => {
     scaffoldRule('settings/sample-check', root);
     expect(typeErrors(join(root, 'src/rules/settings/sample-check.ts'))).toEqual([]);
-    expect(readFileSync(join(root, 'fixtures/settings-sample-check-pass/home/.claude/settings.json'), 'utf8')).toContain('"model": "TODO: the same file, corrected"');
-    expect(await rebuildFixtures('settings/sample-check', root)).toEqual(['fixtures/settings-sample-check-fail/home/.claude/settings.json', 'fixtures/settings-sample-check-pass/home/.claude/settings.json']);
+    expect(readFileSync(join(root, 'fixtures/settings-sample-check-pass/home/.claude/settings.json'), 'utf8')).toContain(
+      '"model": "TODO: the same file, corrected"',
+    );
+    expect(await rebuildFixtures('settings/sample-check', root)).toEqual([
+      'fixtures/settings-sample-check-fail/home/.claude/settings.json',
+      'fixtures/settings-sample-check-pass/home/.claude/settings.json',
+    ]);
   });
 
   it('refuses to overwrite, a name that is not kebab-case, an unknown area and the doctor area', () => {

@@ -24,19 +24,32 @@ const PROM = '/w/prometheus.yml';
 const COMPOSE = '/w/docker-compose.yml';
 const COLLECTOR = '/w/otel-collector-config.yml';
 
-const issues = (text: string, version: string, assumed = false) => checkPrometheusConfig(parseYaml(new SourceFile(PROM, text)), version, assumed).map((i) => i.error);
+const issues = (text: string, version: string, assumed = false) =>
+  checkPrometheusConfig(parseYaml(new SourceFile(PROM, text)), version, assumed).map((i) => i.error);
 
 function ws(files: { prometheus?: string; compose?: string; collector?: string }, opts: { prometheusVersion?: string } = {}): Workspace {
   const list: StackFile[] = [];
   if (files.prometheus !== undefined) list.push({ kind: 'prometheus', source: new SourceFile(PROM, files.prometheus) });
   if (files.compose !== undefined) list.push({ kind: 'compose', source: new SourceFile(COMPOSE, files.compose) });
   if (files.collector !== undefined) list.push({ kind: 'collector', source: new SourceFile(COLLECTOR, files.collector) });
-  return { root: '/w', name: '.', mode: 'files', sources: new Map(), problems: [], stackFiles: list, stack: buildStack(list, opts), facts: new Facts() } as unknown as Workspace;
+  return {
+    root: '/w',
+    name: '.',
+    mode: 'files',
+    sources: new Map(),
+    problems: [],
+    stackFiles: list,
+    stack: buildStack(list, opts),
+    facts: new Facts(),
+  } as unknown as Workspace;
 }
 
 const fixed = (text: string, rule: AnyRule, w: Workspace, file: string) => {
   const f = findingsOf(rule, w).find((x) => x.fix);
-  return applyEdits(text, f!.fix!.edits.filter((e) => e.file === file));
+  return applyEdits(
+    text,
+    f!.fix!.edits.filter((e) => e.file === file),
+  );
 };
 
 describe('Prometheus durations', () => {
@@ -77,24 +90,59 @@ const ORACLE: [string, string, boolean, boolean][] = [
   ['bare 0', "global:\n  scrape_interval: '0'\n", false, false],
   ['scheme in target', "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['http://a:1']\n", true, true],
   ['path in target', "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['a:1/metrics']\n", true, true],
-  ['scheme behind a harmless relabel rule', "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: x\n        replacement: y\n    static_configs:\n      - targets: ['http://a:1']\n", true, false],
+  [
+    'scheme behind a harmless relabel rule',
+    "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: x\n        replacement: y\n    static_configs:\n      - targets: ['http://a:1']\n",
+    true,
+    false,
+  ],
   ['empty target', "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['']\n", true, false],
-  ['duplicate job', "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['a:1']\n  - job_name: a\n    static_configs:\n      - targets: ['a:2']\n", true, true],
+  [
+    'duplicate job',
+    "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: ['a:1']\n  - job_name: a\n    static_configs:\n      - targets: ['a:2']\n",
+    true,
+    true,
+  ],
   ['missing job_name', "scrape_configs:\n  - static_configs:\n      - targets: ['a:1']\n", true, true],
-  ['job timeout above job interval', "scrape_configs:\n  - job_name: a\n    scrape_interval: 10s\n    scrape_timeout: 20s\n    static_configs:\n      - targets: ['a:1']\n", true, true],
+  [
+    'job timeout above job interval',
+    "scrape_configs:\n  - job_name: a\n    scrape_interval: 10s\n    scrape_timeout: 20s\n    static_configs:\n      - targets: ['a:1']\n",
+    true,
+    true,
+  ],
   ['job timeout above the default 1m', "scrape_configs:\n  - job_name: a\n    scrape_timeout: 2m\n    static_configs:\n      - targets: ['a:1']\n", true, true],
-  ['short interval, default timeout', "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    static_configs:\n      - targets: ['a:1']\n", false, false],
+  [
+    'short interval, default timeout',
+    "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    static_configs:\n      - targets: ['a:1']\n",
+    false,
+    false,
+  ],
   ['global timeout above global interval', 'global:\n  scrape_interval: 5s\n  scrape_timeout: 10s\n', true, true],
   ['global interval below the default timeout', 'global:\n  scrape_interval: 5s\n', false, false],
   ['unknown global field', 'global:\n  scrape_intervall: 15s\n', true, true],
   ['unknown job field', "scrape_configs:\n  - job_name: a\n    static_config:\n      - targets: ['a:1']\n", true, true],
   ['null scrape config', 'scrape_configs:\n  -\n', true, true],
   ['null static config', 'scrape_configs:\n  - job_name: a\n    static_configs:\n      -\n', true, true],
-  ['fallback_scrape_protocol (3.0.0)', "scrape_configs:\n  - job_name: a\n    fallback_scrape_protocol: PrometheusText0.0.4\n    static_configs:\n      - targets: ['a:1']\n", true, false],
-  ['scrape_classic_histograms (2.45.0 until 3.0.0)', "scrape_configs:\n  - job_name: a\n    scrape_classic_histograms: true\n    static_configs:\n      - targets: ['a:1']\n", true, true],
+  [
+    'fallback_scrape_protocol (3.0.0)',
+    "scrape_configs:\n  - job_name: a\n    fallback_scrape_protocol: PrometheusText0.0.4\n    static_configs:\n      - targets: ['a:1']\n",
+    true,
+    false,
+  ],
+  [
+    'scrape_classic_histograms (2.45.0 until 3.0.0)',
+    "scrape_configs:\n  - job_name: a\n    scrape_classic_histograms: true\n    static_configs:\n      - targets: ['a:1']\n",
+    true,
+    true,
+  ],
   ['otlp block (2.55.0)', 'otlp:\n  promote_resource_attributes: [service.name]\n', true, false],
   ['dotted external label (UTF-8 from 3.0.0)', 'global:\n  external_labels:\n    team.name: x\n', true, false],
-  ['dashed target label', "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: a-b\n        replacement: y\n    static_configs:\n      - targets: ['a:1']\n", true, false],
+  [
+    'dashed target label',
+    "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: a-b\n        replacement: y\n    static_configs:\n      - targets: ['a:1']\n",
+    true,
+    false,
+  ],
   ['YAML 1.1 boolean', "scrape_configs:\n  - job_name: a\n    honor_labels: yes\n    static_configs:\n      - targets: ['a:1']\n", false, false],
   ['quoted boolean', "scrape_configs:\n  - job_name: a\n    honor_labels: 'true'\n    static_configs:\n      - targets: ['a:1']\n", true, true],
   ['string into uint', "scrape_configs:\n  - job_name: a\n    sample_limit: '100'\n    static_configs:\n      - targets: ['a:1']\n", true, true],
@@ -104,13 +152,23 @@ const ORACLE: [string, string, boolean, boolean][] = [
   ['tracing without endpoint', 'tracing:\n  insecure: true\n', true, true],
   ['relabel regex with an unclosed group', `${RELABEL}      - source_labels: [__name__]\n        regex: 'claude_code_(.*'\n        action: keep\n`, true, true],
   ['relabel regex with a lookahead', `${RELABEL}      - source_labels: [__name__]\n        regex: '(?=x).*'\n        action: keep\n`, true, true],
-  ['relabel regex with RE2 syntax', `${RELABEL}      - source_labels: [__name__]\n        regex: '(?i)claude_[[:alpha:]]+'\n        action: keep\n`, false, false],
+  [
+    'relabel regex with RE2 syntax',
+    `${RELABEL}      - source_labels: [__name__]\n        regex: '(?i)claude_[[:alpha:]]+'\n        action: keep\n`,
+    false,
+    false,
+  ],
   ['relabel action in capitals', `${RELABEL}      - source_labels: [__name__]\n        regex: claude_.*\n        action: Keep\n`, false, false],
   ['unknown relabel action', `${RELABEL}      - source_labels: [__name__]\n        action: keeper\n`, true, true],
   ['replace without target_label', `${RELABEL}      - source_labels: [__name__]\n        replacement: x\n`, true, true],
   ['lowercase into a dashed label', `${RELABEL}      - source_labels: [a]\n        action: lowercase\n        target_label: b-c\n`, true, false],
   ['remote_write without url', 'remote_write:\n  - remote_timeout: 30s\n', true, true],
-  ['legacy validation scheme in 3.x with a dotted external label', 'global:\n  metric_name_validation_scheme: legacy\n  external_labels:\n    team.name: x\n', true, true],
+  [
+    'legacy validation scheme in 3.x with a dotted external label',
+    'global:\n  metric_name_validation_scheme: legacy\n  external_labels:\n    team.name: x\n',
+    true,
+    true,
+  ],
 ];
 
 describe('prometheus.yml validity per version (recorded oracle verdicts)', () => {
@@ -124,7 +182,8 @@ describe('prometheus.yml validity per version (recorded oracle verdicts)', () =>
   }
 
   it('an assumed version accepts fields any release knows, but not removed ones', () => {
-    const fallback = "scrape_configs:\n  - job_name: a\n    fallback_scrape_protocol: PrometheusText0.0.4\n    query_max_series: 1\n    static_configs:\n      - targets: ['a:1']\n";
+    const fallback =
+      "scrape_configs:\n  - job_name: a\n    fallback_scrape_protocol: PrometheusText0.0.4\n    query_max_series: 1\n    static_configs:\n      - targets: ['a:1']\n";
     expect(issues(fallback, '3.14.0', true)).toEqual(['field query_max_series not found in type config.ScrapeConfig']);
     expect(issues('global:\n  query_max_series: 10\n', '3.14.0', true)).toEqual([]);
     expect(issues('global:\n  query_max_series: 10\n', '3.14.0', false)).toEqual(['field query_max_series not found in type config.plain']);
@@ -156,7 +215,7 @@ describe('prometheus/invalid-config fatalIn', () => {
     expect(fatal("scrape_configs:\n  - job_name: ''\n    static_configs:\n      - targets: ['a:1']\n", '3.5.0', '2.42.0')).toEqual([true]);
   });
   it('YAML errors are reported once per problem, and other prometheus rules skip the file', () => {
-    const w = ws({ prometheus: "scrape_configs:\n  - job_name: a\n\tstatic_configs: []\n" });
+    const w = ws({ prometheus: 'scrape_configs:\n  - job_name: a\n\tstatic_configs: []\n' });
     expect(findingsOf(invalidConfig, w).map((f) => f.message)).toEqual([
       'yaml: Tabs are not allowed as indentation: Prometheus 3.14.0 (assumed: no pinned prom/prometheus image or --prometheus-version) refuses to load prometheus.yml',
     ]);
@@ -180,10 +239,12 @@ const STACK = `services:
 const job = (target: string, extra = '') => `scrape_configs:\n  - job_name: otel-collector\n${extra}    static_configs:\n      - targets: ['${target}']\n`;
 
 describe('scrape targets and the collector', () => {
-  const check = (rule: AnyRule, prometheus: string, compose = STACK, collector = COLLECTOR_CONFIG()) => findingsOf(rule, ws({ prometheus, compose, collector })).map((f) => f.message);
+  const check = (rule: AnyRule, prometheus: string, compose = STACK, collector = COLLECTOR_CONFIG()) =>
+    findingsOf(rule, ws({ prometheus, compose, collector })).map((f) => f.message);
 
   it('a job on the service name and exporter port scrapes it: all four rules stay silent', () => {
-    for (const rule of [collectorNotScraped, localhostTarget, targetPortMismatch, scrapeInterval]) expect(check(rule, job('otel-collector:8889')), rule.id).toEqual([]);
+    for (const rule of [collectorNotScraped, localhostTarget, targetPortMismatch, scrapeInterval])
+      expect(check(rule, job('otel-collector:8889')), rule.id).toEqual([]);
   });
 
   it('container_name and network aliases count as the collector host', () => {
@@ -203,11 +264,14 @@ describe('scrape targets and the collector', () => {
   });
 
   it('internal telemetry on 8888 is a metrics port, not a mismatch', () => {
-    expect(check(targetPortMismatch, `${job('otel-collector:8889')}  - job_name: internal\n    static_configs:\n      - targets: ['otel-collector:8888']\n`)).toEqual([]);
+    expect(
+      check(targetPortMismatch, `${job('otel-collector:8889')}  - job_name: internal\n    static_configs:\n      - targets: ['otel-collector:8888']\n`),
+    ).toEqual([]);
   });
 
   it('localhost is fine when Prometheus runs on the host and the port is published', () => {
-    const compose = 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    command: ["--config=/etc/otel-collector-config.yml"]\n    volumes:\n      - ./otel-collector-config.yml:/etc/otel-collector-config.yml\n    ports:\n      - "127.0.0.1:9889:8889"\n';
+    const compose =
+      'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    command: ["--config=/etc/otel-collector-config.yml"]\n    volumes:\n      - ./otel-collector-config.yml:/etc/otel-collector-config.yml\n    ports:\n      - "127.0.0.1:9889:8889"\n';
     expect(check(localhostTarget, job('localhost:9889'), compose)).toEqual([]);
     expect(check(collectorNotScraped, job('localhost:9889'), compose)).toEqual([]);
   });
@@ -230,19 +294,32 @@ describe('scrape targets and the collector', () => {
     expect(fixed(job('otel-collector'), targetPortMismatch, w3, PROM)).toBe(job('otel-collector:8889'));
     const self = "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['localhost:9090']\n";
     const w4 = ws({ prometheus: self, compose: STACK, collector: COLLECTOR_CONFIG() });
-    expect(fixed(self, collectorNotScraped, w4, PROM)).toBe(`${self}  - job_name: otel-collector-2\n    static_configs:\n      - targets: ['otel-collector:8889']\n`);
+    expect(fixed(self, collectorNotScraped, w4, PROM)).toBe(
+      `${self}  - job_name: otel-collector-2\n    static_configs:\n      - targets: ['otel-collector:8889']\n`,
+    );
     const empty = 'global:\n  scrape_interval: 15s\nscrape_configs: []\n';
     const w5 = ws({ prometheus: empty, compose: STACK, collector: COLLECTOR_CONFIG() });
-    expect(fixed(empty, collectorNotScraped, w5, PROM)).toBe("global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n");
+    expect(fixed(empty, collectorNotScraped, w5, PROM)).toBe(
+      "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n",
+    );
   });
 
   it('scrape interval against metric_expiration and the 5m lookback', () => {
     const exp = (e: string) => COLLECTOR_CONFIG(`  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: ${e}\n`);
     expect(check(scrapeInterval, job('otel-collector:8889', '    scrape_interval: 2m\n'), STACK, exp('2m'))).toHaveLength(1);
     expect(check(scrapeInterval, job('otel-collector:8889', '    scrape_interval: 2m\n'), STACK, exp('180m'))).toEqual([]);
-    expect(check(scrapeInterval, `global:\n  scrape_interval: 5m\n${job('otel-collector:8889')}`, STACK, exp('180m'))[0]).toContain('too long scrape interval found, data point will be marked as stale - job: otel-collector, interval: 5m');
+    expect(check(scrapeInterval, `global:\n  scrape_interval: 5m\n${job('otel-collector:8889')}`, STACK, exp('180m'))[0]).toContain(
+      'too long scrape interval found, data point will be marked as stale - job: otel-collector, interval: 5m',
+    );
     // Only jobs that scrape the exporter are compared with its metric_expiration.
-    expect(check(scrapeInterval, `${job('otel-collector:8889')}  - job_name: slow\n    scrape_interval: 2m\n    static_configs:\n      - targets: ['other:1']\n`, STACK, exp('90s'))).toEqual([]);
+    expect(
+      check(
+        scrapeInterval,
+        `${job('otel-collector:8889')}  - job_name: slow\n    scrape_interval: 2m\n    static_configs:\n      - targets: ['other:1']\n`,
+        STACK,
+        exp('90s'),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -250,18 +327,30 @@ describe('compose rules', () => {
   const compose = (text: string) => ws({ compose: text });
 
   it('unpinned images: latest, no tag, nightly; digests and variables are fine', () => {
-    const text = 'services:\n  a:\n    image: otel/opentelemetry-collector-contrib\n  b:\n    image: prom/prometheus:latest\n  c:\n    image: grafana/grafana@sha256:abc\n  d:\n    image: grafana/loki:${LOKI_VERSION}\n  e:\n    build: .\n';
+    const text =
+      'services:\n  a:\n    image: otel/opentelemetry-collector-contrib\n  b:\n    image: prom/prometheus:latest\n  c:\n    image: grafana/grafana@sha256:abc\n  d:\n    image: grafana/loki:${LOKI_VERSION}\n  e:\n    build: .\n';
     const w = compose(text);
     const findings = findingsOf(unpinnedImage, w);
     expect(findings.map((f) => f.path)).toEqual(['services.a.image', 'services.b.image']);
-    expect(applyEdits(text, findings.flatMap((f) => f.fix!.edits))).toContain('image: otel/opentelemetry-collector-contrib:0.165.0\n  b:\n    image: prom/prometheus:v3.14.0\n');
+    expect(
+      applyEdits(
+        text,
+        findings.flatMap((f) => f.fix!.edits),
+      ),
+    ).toContain('image: otel/opentelemetry-collector-contrib:0.165.0\n  b:\n    image: prom/prometheus:v3.14.0\n');
   });
 
   it('ports on all interfaces: short, 0.0.0.0, long syntax; loopback and host networking are fine', () => {
-    const text = 'services:\n  a:\n    ports:\n      - "4317:4317"\n      - "127.0.0.1:4318:4318"\n      - "[::]:8889:8889"\n      - target: 3000\n        published: 3000\n  b:\n    network_mode: host\n    ports:\n      - "9090:9090"\n';
+    const text =
+      'services:\n  a:\n    ports:\n      - "4317:4317"\n      - "127.0.0.1:4318:4318"\n      - "[::]:8889:8889"\n      - target: 3000\n        published: 3000\n  b:\n    network_mode: host\n    ports:\n      - "9090:9090"\n';
     const findings = findingsOf(portsOnAllInterfaces, compose(text));
     expect(findings.map((f) => f.path)).toEqual(['services.a.ports[0]', 'services.a.ports[2]', 'services.a.ports[3]']);
-    expect(applyEdits(text, findings.flatMap((f) => f.fix!.edits))).toBe(
+    expect(
+      applyEdits(
+        text,
+        findings.flatMap((f) => f.fix!.edits),
+      ),
+    ).toBe(
       'services:\n  a:\n    ports:\n      - "127.0.0.1:4317:4317"\n      - "127.0.0.1:4318:4318"\n      - "127.0.0.1:8889:8889"\n      - target: 3000\n        published: 3000\n        host_ip: 127.0.0.1\n  b:\n    network_mode: host\n    ports:\n      - "9090:9090"\n',
     );
   });

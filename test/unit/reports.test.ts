@@ -74,7 +74,9 @@ describe('GitHub annotations', () => {
 describe('pretty', () => {
   it('shows path:line:col, severity, rule id, the source line with a caret, and the hint', () => {
     const f = loadFixture('settings-missing-protocol-fail-grpc-port');
-    const res = runCli(['check', ...f.args.slice(1).filter((a, i, all) => !(a === 'json' && all[i - 1] === '--format') && a !== '--format')], { NO_COLOR: '1' });
+    const res = runCli(['check', ...f.args.slice(1).filter((a, i, all) => !(a === 'json' && all[i - 1] === '--format') && a !== '--format')], {
+      NO_COLOR: '1',
+    });
     expect(res.stdout).toMatch(/home\/\.claude\/settings\.json:4:30: error .*\[settings\/missing-protocol\]/);
     expect(res.stdout).toContain('4 |     "OTEL_METRICS_EXPORTER": "otlp",');
     expect(res.stdout).toMatch(/\|\s{30}\^{6}/);
@@ -84,7 +86,21 @@ describe('pretty', () => {
 
   it('the bare command prints the stages in pipeline order with a summary', () => {
     const f = loadFixture('settings-missing-protocol-fail-grpc-port');
-    const res = runCli(['--offline', '--no-shell-env', '--claude-version', '2.1.197', '--home', join(f.dir, 'home'), '--project', join(f.dir, 'project'), '--managed-dir', join(f.dir, 'managed')], { NO_COLOR: '1' });
+    const res = runCli(
+      [
+        '--offline',
+        '--no-shell-env',
+        '--claude-version',
+        '2.1.197',
+        '--home',
+        join(f.dir, 'home'),
+        '--project',
+        join(f.dir, 'project'),
+        '--managed-dir',
+        join(f.dir, 'managed'),
+      ],
+      { NO_COLOR: '1' },
+    );
     expect(res.exitCode).toBe(1);
     const order = ['Claude Code settings', 'OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana', 'End to end'].map((s) => res.stdout.indexOf(s));
     expect(order.every((v, i) => v >= 0 && (i === 0 || v > order[i - 1]))).toBe(true);
@@ -107,25 +123,41 @@ describe('SARIF says what the JSON report says, for every fixture', () => {
     const results = JSON.parse(runCli(sarifArgs, { CLAUDE_CONFIG_DIR: undefined }).stdout).runs[0].results;
     expect(results).toHaveLength(json.findings.length);
     const stats: Stats = { levels: [], lineIsNotColumn: 0 };
-    json.findings.forEach((f: { ruleId: string; severity: string; message: string; file?: string; range?: { start: { line: number; column: number }; end: { line: number; column: number } } }, i: number) => {
-      const r = results[i];
-      expect(r.ruleId).toBe(f.ruleId);
-      expect(r.level, `${f.ruleId} ${f.severity}`).toBe(LEVEL[f.severity]);
-      stats.levels.push(r.level);
-      expect(r.message.text.startsWith(f.message)).toBe(true);
-      const loc = r.locations?.[0]?.physicalLocation;
-      if (f.file?.startsWith('/')) {
-        // Redaction is textual: a path holding a secret's text (a header value `sandbox`, and a checkout under
-        // Stryker's sandbox-* folder) is masked in JSON; SARIF URIs are not. Compare the folders after the mask.
-        const rel = relative(process.cwd(), f.file);
-        const afterMask = rel.slice(rel.indexOf('/', rel.lastIndexOf('****')) + 1);
-        if (rel.includes('****')) expect(loc.artifactLocation.uri.endsWith(afterMask), `${loc.artifactLocation.uri} vs ${rel}`).toBe(true);
-        else expect(loc.artifactLocation.uri).toBe(rel);
-      }
-      if (!f.range) return expect(loc?.region).toBeUndefined();
-      expect(loc.region).toEqual({ startLine: f.range.start.line, startColumn: f.range.start.column, endLine: f.range.end.line, endColumn: f.range.end.column });
-      if (f.range.start.line !== f.range.start.column) stats.lineIsNotColumn++;
-    });
+    json.findings.forEach(
+      (
+        f: {
+          ruleId: string;
+          severity: string;
+          message: string;
+          file?: string;
+          range?: { start: { line: number; column: number }; end: { line: number; column: number } };
+        },
+        i: number,
+      ) => {
+        const r = results[i];
+        expect(r.ruleId).toBe(f.ruleId);
+        expect(r.level, `${f.ruleId} ${f.severity}`).toBe(LEVEL[f.severity]);
+        stats.levels.push(r.level);
+        expect(r.message.text.startsWith(f.message)).toBe(true);
+        const loc = r.locations?.[0]?.physicalLocation;
+        if (f.file?.startsWith('/')) {
+          // Redaction is textual: a path holding a secret's text (a header value `sandbox`, and a checkout under
+          // Stryker's sandbox-* folder) is masked in JSON; SARIF URIs are not. Compare the folders after the mask.
+          const rel = relative(process.cwd(), f.file);
+          const afterMask = rel.slice(rel.indexOf('/', rel.lastIndexOf('****')) + 1);
+          if (rel.includes('****')) expect(loc.artifactLocation.uri.endsWith(afterMask), `${loc.artifactLocation.uri} vs ${rel}`).toBe(true);
+          else expect(loc.artifactLocation.uri).toBe(rel);
+        }
+        if (!f.range) return expect(loc?.region).toBeUndefined();
+        expect(loc.region).toEqual({
+          startLine: f.range.start.line,
+          startColumn: f.range.start.column,
+          endLine: f.range.end.line,
+          endColumn: f.range.end.column,
+        });
+        if (f.range.start.line !== f.range.start.column) stats.lineIsNotColumn++;
+      },
+    );
     checked.set(fx.name, stats);
     return stats;
   };

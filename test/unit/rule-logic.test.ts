@@ -11,7 +11,9 @@ const root = join(import.meta.dirname, '..', '..');
 const src = join(root, 'src');
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Rule files and the registry: the places that may name rule ids. */
@@ -75,8 +77,12 @@ describe('no behaviour from rule ids or message text outside the rules', () => {
 
   it('the check itself catches what it is for', () => {
     // Guard against a pattern that matches nothing: each of these lines must be caught.
-    const samples = ["if (f.message.includes('not in the core distribution'))", "/not read$/.test(p.reason)", "f.message === 'x'"];
-    for (const s of samples) expect(TEXT_LOGIC.some((re) => re.test(s)), s).toBe(true);
+    const samples = ["if (f.message.includes('not in the core distribution'))", '/not read$/.test(p.reason)', "f.message === 'x'"];
+    for (const s of samples)
+      expect(
+        TEXT_LOGIC.some((re) => re.test(s)),
+        s,
+      ).toBe(true);
     expect(ids.has('collector/exporter-tls')).toBe(true);
   });
 });

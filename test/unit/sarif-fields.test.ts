@@ -40,12 +40,13 @@ function sarif(findings: Finding[], secrets = new Set<string>()) {
 
 // Reports are made inside each test, not while tests are collected: a mutation run switches mutants on per test.
 describe('SARIF results', () => {
-  const results = () => sarif([
-    { ruleId: 'collector/logging-exporter', severity: 'error', message: 'removed exporter', hint: 'rename it', file: '/work/repo/stack/otel.yml', range },
-    { ruleId: 'settings/missing-protocol', severity: 'info', message: 'no protocol', file: '/home/dev/.claude/settings.json' },
-    { ruleId: 'probe/otlp-http', severity: 'warning', message: 'refused' },
-    { ruleId: 'doctor/internal-error', severity: 'error', message: 'a bug', file: 'relative/not-a-path' },
-  ]).json.runs[0].results;
+  const results = () =>
+    sarif([
+      { ruleId: 'collector/logging-exporter', severity: 'error', message: 'removed exporter', hint: 'rename it', file: '/work/repo/stack/otel.yml', range },
+      { ruleId: 'settings/missing-protocol', severity: 'info', message: 'no protocol', file: '/home/dev/.claude/settings.json' },
+      { ruleId: 'probe/otlp-http', severity: 'warning', message: 'refused' },
+      { ruleId: 'doctor/internal-error', severity: 'error', message: 'a bug', file: 'relative/not-a-path' },
+    ]).json.runs[0].results;
 
   it('level from severity: error, warning, note', () => {
     const [removed, info, probe, unknown] = results();
@@ -67,7 +68,12 @@ describe('SARIF results', () => {
   it('a file inside the working folder by relative URI and %SRCROOT%, one outside by file URL, exact region', () => {
     const [removed, info, probe, unknown] = results();
     expect(removed.locations).toEqual([
-      { physicalLocation: { artifactLocation: { uri: 'stack/otel.yml', uriBaseId: '%SRCROOT%' }, region: { startLine: 3, startColumn: 7, endLine: 4, endColumn: 12 } } },
+      {
+        physicalLocation: {
+          artifactLocation: { uri: 'stack/otel.yml', uriBaseId: '%SRCROOT%' },
+          region: { startLine: 3, startColumn: 7, endLine: 4, endColumn: 12 },
+        },
+      },
     ]);
     expect(info.locations).toEqual([{ physicalLocation: { artifactLocation: { uri: 'file:///home/dev/.claude/settings.json' } } }]);
     expect('locations' in probe).toBe(false);
@@ -95,7 +101,11 @@ describe('SARIF run and rule descriptors', () => {
     const run = json.runs[0];
     expect(json.$schema).toBe('https://json.schemastore.org/sarif-2.1.0.json');
     expect(json.version).toBe('2.1.0');
-    expect(run.tool.driver).toMatchObject({ name: 'claude-otel-doctor', version: '9.9.9', informationUri: 'https://github.com/claude-otel-doctor/claude-otel-doctor' });
+    expect(run.tool.driver).toMatchObject({
+      name: 'claude-otel-doctor',
+      version: '9.9.9',
+      informationUri: 'https://github.com/claude-otel-doctor/claude-otel-doctor',
+    });
     expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///work/repo/' } });
     expect(run.results).toEqual([]);
   });

@@ -138,25 +138,42 @@ describe('collectSecrets: Claude Code settings', () => {
 });
 
 describe('collectSecrets: stack files', () => {
-  const yaml = (kind: FileKind, text: string) => secrets({}, [[kind, kind === 'compose' ? '/repo/docker-compose.yml' : kind === 'prometheus' ? '/repo/prometheus.yml' : '/repo/otel-collector-config.yml', text]]);
+  const yaml = (kind: FileKind, text: string) =>
+    secrets({}, [
+      [kind, kind === 'compose' ? '/repo/docker-compose.yml' : kind === 'prometheus' ? '/repo/prometheus.yml' : '/repo/otel-collector-config.yml', text],
+    ]);
 
   it('every string under headers, http_headers, secure json data and htpasswd, at any depth and in lists', () => {
     expect(yaml('collector', 'exporters:\n  otlphttp:\n    headers:\n      x-a: h34der\n      x-b:\n        - l1sted\n')).toEqual(['h34der', 'l1sted']);
     expect(yaml('prometheus', 'scrape_configs:\n  - job_name: a\n    http_headers:\n      X-Key:\n        values: [pr0mhdr]\n')).toEqual(['pr0mhdr']);
-    expect(yaml('collector', 'x:\n  secure_json_data:\n    anything: s3cure1\n  secureJsonData:\n    anything: s3cure2\n  securejsondata:\n    anything: s3cure3\n  htpasswd: "user:$$apr1$$hash3d"\n')).toEqual(['s3cure1', 's3cure2', 's3cure3', 'user:$$apr1$$hash3d']);
+    expect(
+      yaml(
+        'collector',
+        'x:\n  secure_json_data:\n    anything: s3cure1\n  secureJsonData:\n    anything: s3cure2\n  securejsondata:\n    anything: s3cure3\n  htpasswd: "user:$$apr1$$hash3d"\n',
+      ),
+    ).toEqual(['s3cure1', 's3cure2', 's3cure3', 'user:$$apr1$$hash3d']);
     // Only those keys, whole: not every key that contains one.
-    expect(yaml('collector', 'x:\n  response_headers:\n    a: n0tsecret1\n  htpasswd_file: /etc/nginx/htpasswd\n  headers_setter:\n    b: n0tsecret2\n')).toEqual([]);
+    expect(
+      yaml('collector', 'x:\n  response_headers:\n    a: n0tsecret1\n  htpasswd_file: /etc/nginx/htpasswd\n  headers_setter:\n    b: n0tsecret2\n'),
+    ).toEqual([]);
     // Header values lose their auth scheme too.
     expect(yaml('collector', 'exporters:\n  otlphttp:\n    headers:\n      Authorization: Bearer sch3me\n')).toEqual(['sch3me']);
   });
 
   it('values of secret-named keys, whole lists under them; other keys (and empty values) are not credentials', () => {
-    expect(yaml('prometheus', 'scrape_configs:\n  - job_name: a\n    basic_auth:\n      username: admin\n      password: pr0mpw\n    bearer_token: b34r\n')).toEqual(['b34r', 'pr0mpw']);
+    expect(
+      yaml('prometheus', 'scrape_configs:\n  - job_name: a\n    basic_auth:\n      username: admin\n      password: pr0mpw\n    bearer_token: b34r\n'),
+    ).toEqual(['b34r', 'pr0mpw']);
     expect(yaml('collector', 'extensions:\n  x:\n    tokens: [t0k3n1, t0k3n2]\n    empty:\n    password:\n    port: 8080\n')).toEqual(['t0k3n1', 't0k3n2']);
   });
 
   it('compose environment as a list (NAME=value) and as a map', () => {
-    expect(yaml('compose', 'services:\n  g:\n    image: grafana/grafana\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=l1stpw\n      - GF_SERVER_ROOT_URL=http://x\n      - =n0name\n')).toEqual(['l1stpw']);
+    expect(
+      yaml(
+        'compose',
+        'services:\n  g:\n    image: grafana/grafana\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=l1stpw\n      - GF_SERVER_ROOT_URL=http://x\n      - =n0name\n',
+      ),
+    ).toEqual(['l1stpw']);
     expect(yaml('compose', 'services:\n  g:\n    image: grafana/grafana\n    environment:\n      GF_SECURITY_ADMIN_PASSWORD: m4ppw\n')).toEqual(['m4ppw']);
     // A file that is a list at the top, as an env_file-like YAML list.
     expect(yaml('compose', '- GF_SECURITY_ADMIN_PASSWORD=t0pl1st\n- plain\n')).toEqual(['t0pl1st']);
@@ -167,9 +184,13 @@ describe('collectSecrets: stack files', () => {
   });
 
   it('a file that does not parse: what it still holds (flow maps too), and line by line', () => {
-    expect(yaml('collector', 'exporters:\n  otlphttp:\n    api_key: br0ken1\n  bad: [\n  "password": "br0ken2"\n  - export SOME_TOKEN=br0ken3 # note\n')).toEqual(expect.arrayContaining(['br0ken1', 'br0ken2', 'br0ken3']));
+    expect(
+      yaml('collector', 'exporters:\n  otlphttp:\n    api_key: br0ken1\n  bad: [\n  "password": "br0ken2"\n  - export SOME_TOKEN=br0ken3 # note\n'),
+    ).toEqual(expect.arrayContaining(['br0ken1', 'br0ken2', 'br0ken3']));
     expect(yaml('collector', 'exporters:\n  otlphttp:\n    headers: {x-api: fl0wv4l}\n  bad: [\n')).toEqual(['fl0wv4l']);
-    expect(yaml('compose', 'services:\n  g:\n    environment:\n      -   GF_SECURITY_ADMIN_PASSWORD=sp4ces1\n  bad: [\n')).toEqual(expect.arrayContaining(['sp4ces1']));
+    expect(yaml('compose', 'services:\n  g:\n    environment:\n      -   GF_SECURITY_ADMIN_PASSWORD=sp4ces1\n  bad: [\n')).toEqual(
+      expect.arrayContaining(['sp4ces1']),
+    );
   });
 
   it('.env files: NAME=value, export NAME="value", quotes and trailing comments dropped; other names not', () => {
@@ -188,7 +209,12 @@ describe('collectSecrets: stack files', () => {
   });
 
   it('a broken file with an alias bomb: nothing expanded, the lines still read', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`), 'password: b0mbpw', 'bad: ['].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 8 }, (_, i) => `${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+      'password: b0mbpw',
+      'bad: [',
+    ].join('\n');
     const started = Date.now();
     expect(yaml('collector', `${bomb}\n`)).toEqual(['b0mbpw']);
     expect(Date.now() - started).toBeLessThan(5_000);

@@ -76,7 +76,10 @@ function plant(tag: string) {
   write('project/.claude/settings.json', env({ OTEL_EXPORTER_OTLP_HEADERS: `api-key=${c.projectHeaders}`, MY_SERVICE_TOKEN: c.projectToken }));
   write('project/.claude/settings.local.json', `{\n  "env": {\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer ${c.brokenLocal}", // prod\n  }\n}\n`);
   write('managed/managed-settings.json', env({ OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${c.managedHeaders}` }));
-  write('shell.env', `export OTEL_EXPORTER_OTLP_TRACES_HEADERS="Authorization=Bearer ${c.shellHeaders}"\nexport CLAUDE_CODE_API_KEY_HELPER_TOKEN=${c.shellToken}\n`);
+  write(
+    'shell.env',
+    `export OTEL_EXPORTER_OTLP_TRACES_HEADERS="Authorization=Bearer ${c.shellHeaders}"\nexport CLAUDE_CODE_API_KEY_HELPER_TOKEN=${c.shellToken}\n`,
+  );
   const stack = 'home/.claude/telemetry';
   write(
     `${stack}/docker-compose.yml`,
@@ -160,7 +163,19 @@ function plant(tag: string) {
     ].join('\n'),
   );
   write(`${stack}/.env`, `GRAFANA_ADMIN_PASSWORD=${c.dotEnv}\nCOMPOSE_PROJECT_NAME=claude\n`);
-  const args = ['--no-shell-env', '--claude-version', '2.1.197', '--home', join(root, 'home'), '--project', join(root, 'project'), '--managed-dir', join(root, 'managed'), '--env-file', join(root, 'shell.env')];
+  const args = [
+    '--no-shell-env',
+    '--claude-version',
+    '2.1.197',
+    '--home',
+    join(root, 'home'),
+    '--project',
+    join(root, 'project'),
+    '--managed-dir',
+    join(root, 'managed'),
+    '--env-file',
+    join(root, 'shell.env'),
+  ];
   return { root, c, args };
 }
 
@@ -177,13 +192,22 @@ describe('collectSecrets finds every place a credential lives', () => {
   it('settings, shell, collector, Prometheus, Grafana, compose and .env values, nothing trivial', () => {
     const { root, c } = plant('collect');
     const ws = machineWorkspace(
-      { home: join(root, 'home'), project: join(root, 'project'), managedDir: join(root, 'managed'), envFile: join(root, 'shell.env'), claudeVersion: '2.1.197' },
+      {
+        home: join(root, 'home'),
+        project: join(root, 'project'),
+        managedDir: join(root, 'managed'),
+        envFile: join(root, 'shell.env'),
+        claudeVersion: '2.1.197',
+      },
       emptyConfig(root),
     );
     const secrets = collectSecrets([ws]);
     // Every place but those found only as URL user-info (masked by pattern wherever it appears).
     for (const place of Object.keys(PLACES).filter((p) => !/UserInfo$/.test(p))) {
-      expect([...secrets].some((s) => s.includes(c[place as PlaceName])), place).toBe(true);
+      expect(
+        [...secrets].some((s) => s.includes(c[place as PlaceName])),
+        place,
+      ).toBe(true);
     }
     for (const trivial of ['true', '1', '4318', 'u', 'claude', 'otlp']) expect(secrets.has(trivial), trivial).toBe(false);
   });
@@ -227,8 +251,14 @@ describe('secrets never reach any output', () => {
     const res = runCli(['check', '--format', 'sarif', ...args]);
     expectMasked(text(res), c, () => undefined);
     // Not vacuous: the files holding the canaries were read and reported on.
-    const uris = JSON.parse(res.stdout).runs[0].results.map((r: { locations?: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations?.[0].physicalLocation.artifactLocation.uri ?? '');
-    for (const f of ['prometheus.yml', 'otel-collector-config.yml', 'datasources.yml', 'docker-compose.yml', 'settings.local.json']) expect(uris.some((u: string) => u.endsWith(f)), f).toBe(true);
+    const uris = JSON.parse(res.stdout).runs[0].results.map(
+      (r: { locations?: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations?.[0].physicalLocation.artifactLocation.uri ?? '',
+    );
+    for (const f of ['prometheus.yml', 'otel-collector-config.yml', 'datasources.yml', 'docker-compose.yml', 'settings.local.json'])
+      expect(
+        uris.some((u: string) => u.endsWith(f)),
+        f,
+      ).toBe(true);
   });
   it('check github', () => {
     const { c, args } = plant('git');
@@ -259,7 +289,10 @@ describe('secrets never reach any output', () => {
   it('a secret holding " and \\ is masked in JSON and SARIF, where it would appear escaped', () => {
     const { root, args } = plant('quo');
     const secret = 'sk-"qu0t3dcnry\\slash\\"-x';
-    writeFileSync(join(root, 'home/.claude/settings.json'), JSON.stringify({ env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', ANTHROPIC_API_KEY: secret, OTEL_METRICS_EXPORTER: `otlp,${secret}` } }));
+    writeFileSync(
+      join(root, 'home/.claude/settings.json'),
+      JSON.stringify({ env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', ANTHROPIC_API_KEY: secret, OTEL_METRICS_EXPORTER: `otlp,${secret}` } }),
+    );
     for (const format of ['json', 'sarif', 'github']) {
       const out = runCli(['check', '--format', format, ...args]).stdout;
       expect(out, format).not.toContain(JSON.stringify(secret).slice(1, -1));
@@ -300,7 +333,25 @@ describe('a server that echoes the credential back', () => {
     );
     for (const format of ['pretty', 'json']) {
       const res = await runCliAsync(
-        ['probe', '--format', format, '--no-shell-env', '--no-send', '--timeout', '5', '--home', join(root, 'home'), '--project', join(root, 'none'), '--managed-dir', join(root, 'none'), '--claude-version', '2.1.197', '--select', 'probe/otlp-http'],
+        [
+          'probe',
+          '--format',
+          format,
+          '--no-shell-env',
+          '--no-send',
+          '--timeout',
+          '5',
+          '--home',
+          join(root, 'home'),
+          '--project',
+          join(root, 'none'),
+          '--managed-dir',
+          join(root, 'none'),
+          '--claude-version',
+          '2.1.197',
+          '--select',
+          'probe/otlp-http',
+        ],
         { NO_COLOR: '1' },
       );
       expect(res.stdout + res.stderr, format).not.toContain(canary);

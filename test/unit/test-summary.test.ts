@@ -27,12 +27,20 @@ describe('npm test closing line', () => {
   it('counts skipped tests and the suites they belong to', () => {
     const s = summarize(mixed, { root: ROOT, inCI: false, filtered: false });
     expect(s.line).toBe('1 passed, 1 failed, 4 skipped (3 suites)');
-    expect(s.skippedSuites).toEqual(['test/oracles/differential.test.ts › otelcol 0.105.0 (old) vs doctor', 'test/oracles/differential.test.ts › otelcol 0.165.0 (current) vs doctor', 'test/unit/b.test.ts']);
+    expect(s.skippedSuites).toEqual([
+      'test/oracles/differential.test.ts › otelcol 0.105.0 (old) vs doctor',
+      'test/oracles/differential.test.ts › otelcol 0.165.0 (current) vs doctor',
+      'test/unit/b.test.ts',
+    ]);
     expect(s.failsCI).toBe(false);
   });
 
   it('says 0 skipped when none was', () => {
-    expect(summarize(report([['test/unit/a.test.ts', 'a', 'passed']]), { root: ROOT, inCI: true, filtered: false })).toEqual({ line: '1 passed, 0 failed, 0 skipped (0 suites)', skippedSuites: [], failsCI: false });
+    expect(summarize(report([['test/unit/a.test.ts', 'a', 'passed']]), { root: ROOT, inCI: true, filtered: false })).toEqual({
+      line: '1 passed, 0 failed, 0 skipped (0 suites)',
+      skippedSuites: [],
+      failsCI: false,
+    });
   });
 
   it('in CI a skipped test fails the whole-suite run; a filtered run (-t, files) leaves tests out on purpose', () => {

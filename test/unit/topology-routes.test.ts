@@ -73,18 +73,30 @@ describe('topology: which service runs which config', () => {
   });
 
   it('maps files through file, folder, long-form and configs mounts, and ~ sources by name', () => {
-    const files = (svc: string, extra = '') => ({ 'docker-compose.yml': COMPOSE(svc, extra), 'collector:otel/config.yaml': CONFIG(), 'otel-collector-config.yml': CONFIG() });
+    const files = (svc: string, extra = '') => ({
+      'docker-compose.yml': COMPOSE(svc, extra),
+      'collector:otel/config.yaml': CONFIG(),
+      'otel-collector-config.yml': CONFIG(),
+    });
     const runs = (svc: string, extra = '') => {
       const w = ws(files(svc, extra));
       return topology(w.stack).collectors[0].runs.map((c) => c.file);
     };
     expect(runs(COLLECTOR_SVC())).toEqual(['/repo/otel-collector-config.yml']);
     expect(runs(COLLECTOR_SVC({ command: '', volumes: '    volumes:\n      - ./otel:/etc/otelcol-contrib:ro\n' }))).toEqual(['/repo/otel/config.yaml']);
-    expect(runs(COLLECTOR_SVC({ command: '', volumes: '    volumes:\n      - type: bind\n        source: ${PWD}/otel/config.yaml\n        target: /etc/otelcol-contrib/config.yaml\n' }))).toEqual([
-      '/repo/otel/config.yaml',
-    ]);
     expect(
-      runs(COLLECTOR_SVC({ volumes: '    configs:\n      - source: otel\n        target: /etc/otel-collector-config.yml\n' }), 'configs:\n  otel:\n    file: ./otel-collector-config.yml\n'),
+      runs(
+        COLLECTOR_SVC({
+          command: '',
+          volumes: '    volumes:\n      - type: bind\n        source: ${PWD}/otel/config.yaml\n        target: /etc/otelcol-contrib/config.yaml\n',
+        }),
+      ),
+    ).toEqual(['/repo/otel/config.yaml']);
+    expect(
+      runs(
+        COLLECTOR_SVC({ volumes: '    configs:\n      - source: otel\n        target: /etc/otel-collector-config.yml\n' }),
+        'configs:\n  otel:\n    file: ./otel-collector-config.yml\n',
+      ),
     ).toEqual(['/repo/otel-collector-config.yml']);
     expect(runs(COLLECTOR_SVC({ volumes: '    volumes:\n      - ~/.claude/telemetry/otel-collector-config.yml:/etc/otel-collector-config.yml\n' }))).toEqual([
       '/repo/otel-collector-config.yml',
@@ -113,7 +125,9 @@ describe('topology: which service runs which config', () => {
   });
 
   it('the localhost default: from v0.104.0, off with the gate up to v0.111.x', () => {
-    const gate = COMPOSE(COLLECTOR_SVC({ command: '    command: ["--config=/etc/otel-collector-config.yml", "--feature-gates=-component.UseLocalHostAsDefaultHost"]\n' }));
+    const gate = COMPOSE(
+      COLLECTOR_SVC({ command: '    command: ["--config=/etc/otel-collector-config.yml", "--feature-gates=-component.UseLocalHostAsDefaultHost"]\n' }),
+    );
     const at = (version: string, compose = COMPOSE(COLLECTOR_SVC())) => {
       const w = ws({ 'docker-compose.yml': compose }, undefined, { collector: version });
       return localhostDefault(w.stack, topology(w.stack).collectors[0].service);
@@ -180,22 +194,31 @@ describe('collector/localhost-endpoint', () => {
   });
 
   it('the fix keeps quoting and fills an empty protocol key', () => {
-    const text = 'receivers:\n  otlp:\n    protocols:\n      grpc:   # defaults\n      http:\n        endpoint: "localhost:4318"\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [debug]\nexporters:\n  debug:\n';
+    const text =
+      'receivers:\n  otlp:\n    protocols:\n      grpc:   # defaults\n      http:\n        endpoint: "localhost:4318"\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [debug]\nexporters:\n  debug:\n';
     const w = ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC()), 'otel-collector-config.yml': text });
     const edits = findingsOf(localhostEndpoint, w).flatMap((f) => f.fix?.edits ?? []);
-    expect(applyEdits(text, edits)).toBe(text.replace('# defaults\n', '# defaults\n        endpoint: 0.0.0.0:4317\n').replace('"localhost:4318"', '"0.0.0.0:4318"'));
+    expect(applyEdits(text, edits)).toBe(
+      text.replace('# defaults\n', '# defaults\n        endpoint: 0.0.0.0:4317\n').replace('"localhost:4318"', '"0.0.0.0:4318"'),
+    );
   });
 
   it('is silent on host networking and outside containers', () => {
     const cfg = CONFIG(RECEIVERS('localhost:4317', 'localhost:4318'));
     expect(findingsOf(localhostEndpoint, ws({ 'otel-collector-config.yml': cfg }))).toEqual([]);
-    expect(findingsOf(localhostEndpoint, ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC({ ports: '', more: '    network_mode: host\n' })), 'otel-collector-config.yml': cfg }))).toEqual([]);
+    expect(
+      findingsOf(
+        localhostEndpoint,
+        ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC({ ports: '', more: '    network_mode: host\n' })), 'otel-collector-config.yml': cfg }),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('collector/delta-dropped', () => {
   const rw = `${RECEIVERS()}exporters:\n  otlphttp/prom:\n    endpoint: http://prometheus:9090/api/v1/otlp\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [otlphttp/prom]\n`;
-  const prom = (image: string, flag: string) => `  prometheus:\n    image: ${image}\n    command: ["--web.enable-otlp-receiver"${flag ? `, "--enable-feature=${flag}"` : ''}]\n`;
+  const prom = (image: string, flag: string) =>
+    `  prometheus:\n    image: ${image}\n    command: ["--web.enable-otlp-receiver"${flag ? `, "--enable-feature=${flag}"` : ''}]\n`;
   const run = (image: string, flag: string, env = CLAUDE()) =>
     findingsOf(deltaDropped, ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), prom(image, flag)), 'otel-collector-config.yml': rw }, env)).length;
 
@@ -208,7 +231,9 @@ describe('collector/delta-dropped', () => {
   });
 
   it('cumulative temporality, or no metrics exporter, is silent', () => {
-    expect(run('prom/prometheus:v3.5.0', '', { ...CLAUDE(), OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'cumulative' } as ReturnType<typeof CLAUDE>)).toBe(0);
+    expect(
+      run('prom/prometheus:v3.5.0', '', { ...CLAUDE(), OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'cumulative' } as ReturnType<typeof CLAUDE>),
+    ).toBe(0);
     const { OTEL_METRICS_EXPORTER: _m, ...logsOnly } = CLAUDE();
     expect(run('prom/prometheus:v3.5.0', '', logsOnly as ReturnType<typeof CLAUDE>)).toBe(0);
   });
@@ -219,7 +244,9 @@ describe('collector/no-prometheus-path', () => {
     const cfg = `${RECEIVERS()}connectors:\n  forward: {}\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\nservice:\n  pipelines:\n    metrics/in:\n      receivers: [otlp]\n      exporters: [forward]\n    metrics/out:\n      receivers: [forward]\n      exporters: [prometheus]\n`;
     const files = { 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), '  prometheus:\n    image: prom/prometheus:v2.55.1\n'), 'otel-collector-config.yml': cfg };
     expect(findingsOf(noPrometheusPath, ws(files))).toEqual([]);
-    expect(findingsOf(noPrometheusPath, ws({ ...files, 'otel-collector-config.yml': cfg.replace('exporters: [prometheus]', 'exporters: [debug]') }))).toHaveLength(1);
+    expect(
+      findingsOf(noPrometheusPath, ws({ ...files, 'otel-collector-config.yml': cfg.replace('exporters: [prometheus]', 'exporters: [debug]') })),
+    ).toHaveLength(1);
   });
 });
 
@@ -228,7 +255,14 @@ describe('compose/config-not-mounted and compose/unknown-host', () => {
     const grafana = (target: string, env = '') =>
       `  grafana:\n    image: grafana/grafana:11.3.0\n${env}    volumes:\n      - ./grafana-datasources.yml:${target}\n`;
     const run = (target: string, env = '') =>
-      findingsOf(configNotMounted, ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), grafana(target, env)), 'otel-collector-config.yml': CONFIG(), 'grafana-datasources.yml': 'apiVersion: 1\ndatasources: []\n' })).length;
+      findingsOf(
+        configNotMounted,
+        ws({
+          'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), grafana(target, env)),
+          'otel-collector-config.yml': CONFIG(),
+          'grafana-datasources.yml': 'apiVersion: 1\ndatasources: []\n',
+        }),
+      ).length;
     expect(run('/etc/grafana/provisioning/datasources/ds.yaml')).toBe(0);
     expect(run('/etc/grafana/provisioning/datasources/ds.json')).toBe(1);
     expect(run('/etc/grafana/provisioning/dashboards/ds.yaml')).toBe(1);
@@ -237,12 +271,17 @@ describe('compose/config-not-mounted and compose/unknown-host', () => {
 
   it('a stack file outside the workspace folder (~/.claude/telemetry seen from a project) is named by its full path, not ../..', () => {
     const stackFiles: StackFile[] = [
-      { kind: 'compose', source: new SourceFile('/home/dev/.claude/telemetry/docker-compose.yml', COMPOSE(COLLECTOR_SVC(), '  grafana:\n    image: grafana/grafana:11.3.0\n')) },
+      {
+        kind: 'compose',
+        source: new SourceFile('/home/dev/.claude/telemetry/docker-compose.yml', COMPOSE(COLLECTOR_SVC(), '  grafana:\n    image: grafana/grafana:11.3.0\n')),
+      },
       { kind: 'collector', source: new SourceFile('/home/dev/.claude/telemetry/otel-collector-config.yml', CONFIG()) },
       { kind: 'grafana-datasources', source: new SourceFile('/home/dev/.claude/telemetry/grafana-datasources.yml', 'apiVersion: 1\ndatasources: []\n') },
     ];
     const w: Workspace = { ...workspaceOf({}), root: '/work/project', mode: 'machine', stackFiles, stack: buildStack(stackFiles, {}) };
-    const messages = findingsOf(configNotMounted, w).map((f) => f.message).join('\n');
+    const messages = findingsOf(configNotMounted, w)
+      .map((f) => f.message)
+      .join('\n');
     expect(messages).toContain('/home/dev/.claude/telemetry/grafana-datasources.yml');
     expect(messages).not.toContain('../');
   });
@@ -255,14 +294,28 @@ describe('compose/config-not-mounted and compose/unknown-host', () => {
       'mimir',
       'tempo',
     ]);
-    expect(['localhost:9090', '127.0.0.1:8889', 'host.docker.internal:9100', 'https://otlp.example.com', '${env:LOKI_HOST}:3100', '[::1]:4317', '', 'unix:///run/otel.sock'].map(composeHostOf)).toEqual(
-      Array(8).fill(undefined),
-    );
+    expect(
+      [
+        'localhost:9090',
+        '127.0.0.1:8889',
+        'host.docker.internal:9100',
+        'https://otlp.example.com',
+        '${env:LOKI_HOST}:3100',
+        '[::1]:4317',
+        '',
+        'unix:///run/otel.sock',
+      ].map(composeHostOf),
+    ).toEqual(Array(8).fill(undefined));
   });
 
   it('names compare without case, as Docker DNS does', () => {
     const cfg = `${RECEIVERS()}exporters:\n  otlphttp:\n    endpoint: http://Loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp]\n`;
-    expect(findingsOf(unknownHost, ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), '  loki:\n    image: grafana/loki:3.0.0\n'), 'otel-collector-config.yml': cfg }))).toEqual([]);
+    expect(
+      findingsOf(
+        unknownHost,
+        ws({ 'docker-compose.yml': COMPOSE(COLLECTOR_SVC(), '  loki:\n    image: grafana/loki:3.0.0\n'), 'otel-collector-config.yml': cfg }),
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -51,7 +51,13 @@ function workspace(files: Files, opts: StackOptions): Workspace {
   if (files.collector !== undefined) list.push({ kind: 'collector', source: new SourceFile(CONFIG, files.collector) });
   if (files.compose !== undefined) list.push({ kind: 'compose', source: new SourceFile(COMPOSE, files.compose) });
   if (files.prometheus !== undefined) list.push({ kind: 'prometheus', source: new SourceFile(PROMETHEUS, files.prometheus) });
-  return { ...workspaceOf(files.claude ? { user: { env: files.claude } } : {}), mode: 'files', stackFiles: list, stack: buildStack(list, opts), facts: new Facts() };
+  return {
+    ...workspaceOf(files.claude ? { user: { env: files.claude } } : {}),
+    mode: 'files',
+    stackFiles: list,
+    stack: buildStack(list, opts),
+    facts: new Facts(),
+  };
 }
 
 /**
@@ -61,7 +67,11 @@ function workspace(files: Files, opts: StackOptions): Workspace {
 function verdict(rule: string, files: Files, opts: StackOptions, marks: Record<string, RegExp> = {}): string {
   const findings = runRules([workspace(files, opts)], { config: emptyConfig('/repo'), select: [rule] }).filter((f) => f.ruleId === rule);
   if (findings.length === 0) return 'none';
-  const named = (message: string) => Object.entries(marks).filter(([, re]) => re.test(message)).map(([name]) => ` [${name}]`).join('');
+  const named = (message: string) =>
+    Object.entries(marks)
+      .filter(([, re]) => re.test(message))
+      .map(([name]) => ` [${name}]`)
+      .join('');
   return findings.map((f) => `${f.severity}${f.fatal ? ' fatal' : ''}${named(f.message)}`).join(', ');
 }
 
@@ -77,10 +87,12 @@ interface GateCase {
 }
 
 const RECEIVER = 'receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 0.0.0.0:4318\n';
-const pipeline = (signal: string, exporters: string, more = '') => `service:\n${more}  pipelines:\n    ${signal}:\n      receivers: [otlp]\n      exporters: [${exporters}]\n`;
+const pipeline = (signal: string, exporters: string, more = '') =>
+  `service:\n${more}  pipelines:\n    ${signal}:\n      receivers: [otlp]\n      exporters: [${exporters}]\n`;
 const collectorWith = (section: string, exporters = 'debug', signal = 'metrics', more = '') =>
   `${RECEIVER}${section.includes('exporters:') ? section : `exporters:\n  debug: {}\n${section}`}${pipeline(signal, exporters, more)}`;
-const atCollector = (rule: string, files: Files, marks?: Record<string, RegExp>) => (version: string) => verdict(rule, files, { collectorVersion: version }, marks);
+const atCollector = (rule: string, files: Files, marks?: Record<string, RegExp>) => (version: string) =>
+  verdict(rule, files, { collectorVersion: version }, marks);
 
 const COLLECTOR_CASES: GateCase[] = [
   // The logging exporter: the gate the issue moved to 0.112.0 unnoticed.
@@ -96,7 +108,11 @@ const COLLECTOR_CASES: GateCase[] = [
     site: 'src/model/components.ts',
     gate: '0.111.0',
     what: 'the logging exporter is missing from the distributions (component windows)',
-    observe: (v) => String(absence(workspace({ collector: collectorWith('exporters:\n  logging: {}\n', 'logging') }, { collectorVersion: v }).stack, 'exporters', 'logging')?.reason),
+    observe: (v) =>
+      String(
+        absence(workspace({ collector: collectorWith('exporters:\n  logging: {}\n', 'logging') }, { collectorVersion: v }).stack, 'exporters', 'logging')
+          ?.reason,
+      ),
     below: 'undefined',
     at: 'version',
   },
@@ -120,7 +136,14 @@ const COLLECTOR_CASES: GateCase[] = [
           : kind === 'receivers'
             ? `${section}exporters:\n  debug: {}\nservice:\n  pipelines:\n    traces:\n      receivers: [${type}]\n      exporters: [debug]\n`
             : collectorWith(section, 'debug', 'metrics', extensions);
-    return { site: 'src/model/components.ts', gate, what: `${kind} ${type} removed in v${gate}`, observe: atCollector('collector/removed-component', { collector: text }), below: 'warning', at: 'error fatal' };
+    return {
+      site: 'src/model/components.ts',
+      gate,
+      what: `${kind} ${type} removed in v${gate}`,
+      observe: atCollector('collector/removed-component', { collector: text }),
+      below: 'warning',
+      at: 'error fatal',
+    };
   }),
   // The loki exporter: removed in 0.131.0, and missing from contrib for the 0.122.x releases.
   ...(
@@ -129,19 +152,27 @@ const COLLECTOR_CASES: GateCase[] = [
       ['src/model/components.ts', '0.123.0', 'error fatal', 'warning', 'the loki exporter is back in v0.123.0'],
       ['src/model/components.ts', '0.131.0', 'warning', 'error fatal', 'the loki exporter removed in v0.131.0'],
     ] as const
-  ).map(([site, gate, below, at, what]): GateCase => ({
-    site,
-    gate,
-    what,
-    observe: atCollector('collector/loki-exporter', { collector: `${RECEIVER}exporters:\n  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\n${pipeline('logs', 'loki')}` }),
-    below,
-    at,
-  })),
+  ).map(
+    ([site, gate, below, at, what]): GateCase => ({
+      site,
+      gate,
+      what,
+      observe: atCollector('collector/loki-exporter', {
+        collector: `${RECEIVER}exporters:\n  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\n${pipeline('logs', 'loki')}`,
+      }),
+      below,
+      at,
+    }),
+  ),
   {
     site: 'src/rules/collector/loki-exporter.ts',
     gate: '0.131.0',
     what: 'the loki exporter: "removed in v0.131.0" from then on, "missing in v0.122.x" before',
-    observe: atCollector('collector/loki-exporter', { collector: `${RECEIVER}exporters:\n  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\n${pipeline('logs', 'loki')}` }, { removed: /removed from the contrib distribution in v0\.131\.0:/ }),
+    observe: atCollector(
+      'collector/loki-exporter',
+      { collector: `${RECEIVER}exporters:\n  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\n${pipeline('logs', 'loki')}` },
+      { removed: /removed from the contrib distribution in v0\.131\.0:/ },
+    ),
     below: 'warning',
     at: 'error fatal [removed]',
   },
@@ -166,28 +197,40 @@ const COLLECTOR_CASES: GateCase[] = [
     [
       ['0.104.0', 'http://${env:BACKEND_HOST}:4318', 'warning', 'error fatal', 'inside a longer value: refused from v0.104.0'],
       ['0.108.0', 'http://${env:BACKEND_HOST}:4318', 'error fatal', 'warning', 'inside a longer value: an empty string from v0.108.0'],
-      ['0.127.0', 'http://backend:4318\n    compression: ${env:COMPRESSION}', 'warning [default]', 'warning [cleared]', 'the whole value: the default before v0.127.0, cleared from it'],
+      [
+        '0.127.0',
+        'http://backend:4318\n    compression: ${env:COMPRESSION}',
+        'warning [default]',
+        'warning [cleared]',
+        'the whole value: the default before v0.127.0, cleared from it',
+      ],
     ] as const
-  ).map(([gate, endpoint, below, at, what]): GateCase => ({
-    site: 'src/model/collector-env.ts',
-    gate,
-    what: `an unset variable ${what}`,
-    observe: (v) =>
-      verdict(
-        'collector/unset-variable',
-        { collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: ${endpoint}\n${pipeline('metrics', 'otlphttp')}` },
-        { collectorVersion: v, collectorEnvironment: { variables: new Map(), evidence: 'the test' } },
-        { default: /keeps its default/, cleared: /clears the option/ },
-      ),
-    below,
-    at,
-  })),
+  ).map(
+    ([gate, endpoint, below, at, what]): GateCase => ({
+      site: 'src/model/collector-env.ts',
+      gate,
+      what: `an unset variable ${what}`,
+      observe: (v) =>
+        verdict(
+          'collector/unset-variable',
+          { collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: ${endpoint}\n${pipeline('metrics', 'otlphttp')}` },
+          { collectorVersion: v, collectorEnvironment: { variables: new Map(), evidence: 'the test' } },
+          { default: /keeps its default/, cleared: /clears the option/ },
+        ),
+      below,
+      at,
+    }),
+  ),
   // Listeners (collector.ts): the localhost default of endpoints left unset, and internal telemetry.
   {
     site: 'src/model/collector.ts',
     gate: '0.104.0',
     what: 'a receiver without an endpoint listens on localhost from v0.104.0',
-    observe: (v) => listeners(`receivers:\n  otlp:\n    protocols:\n      http: {}\nexporters:\n  debug: {}\nservice:\n  telemetry:\n    metrics:\n      level: none\n${pipeline('metrics', 'debug').replace('service:\n', '')}`, v),
+    observe: (v) =>
+      listeners(
+        `receivers:\n  otlp:\n    protocols:\n      http: {}\nexporters:\n  debug: {}\nservice:\n  telemetry:\n    metrics:\n      level: none\n${pipeline('metrics', 'debug').replace('service:\n', '')}`,
+        v,
+      ),
     below: '0.0.0.0:4318',
     at: 'localhost:4318',
   },
@@ -254,7 +297,12 @@ const COLLECTOR_CASES: GateCase[] = [
     site: 'src/rules/collector/add-metric-suffixes-ignored.ts',
     gate: '0.132.0',
     what: 'translation_strategy is an unknown key before v0.132.0',
-    observe: atCollector('collector/add-metric-suffixes-ignored', { collector: collectorWith('exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\n', 'prometheus') }),
+    observe: atCollector('collector/add-metric-suffixes-ignored', {
+      collector: collectorWith(
+        'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\n',
+        'prometheus',
+      ),
+    }),
     below: 'error fatal',
     at: 'none',
   },
@@ -262,7 +310,9 @@ const COLLECTOR_CASES: GateCase[] = [
     site: 'src/rules/collector/add-metric-suffixes-ignored.ts',
     gate: '0.154.0',
     what: 'add_metric_suffixes: false is ignored from v0.154.0',
-    observe: atCollector('collector/add-metric-suffixes-ignored', { collector: collectorWith('exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    add_metric_suffixes: false\n', 'prometheus') }),
+    observe: atCollector('collector/add-metric-suffixes-ignored', {
+      collector: collectorWith('exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    add_metric_suffixes: false\n', 'prometheus'),
+    }),
     below: 'none',
     at: 'warning',
   },
@@ -270,7 +320,9 @@ const COLLECTOR_CASES: GateCase[] = [
     site: 'src/rules/collector/env-syntax.ts',
     gate: '0.104.0',
     what: '$VAR: expanded with a warning before v0.104.0, refused from it',
-    observe: atCollector('collector/env-syntax', { collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: http://$BACKEND:4318\n${pipeline('metrics', 'otlphttp')}` }),
+    observe: atCollector('collector/env-syntax', {
+      collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: http://$BACKEND:4318\n${pipeline('metrics', 'otlphttp')}`,
+    }),
     below: 'warning',
     at: 'error fatal',
   },
@@ -278,7 +330,9 @@ const COLLECTOR_CASES: GateCase[] = [
     site: 'src/rules/collector/env-syntax.ts',
     gate: '0.105.0',
     what: '$$VAR: a literal "$VAR" on v0.104.x, halved and then refused from v0.105.0',
-    observe: atCollector('collector/env-syntax', { collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: http://backend:4318\n    headers:\n      x-note: "a$$BACKEND"\n${pipeline('metrics', 'otlphttp')}` }),
+    observe: atCollector('collector/env-syntax', {
+      collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: http://backend:4318\n    headers:\n      x-note: "a$$BACKEND"\n${pipeline('metrics', 'otlphttp')}`,
+    }),
     below: 'none',
     at: 'error fatal',
   },
@@ -286,7 +340,9 @@ const COLLECTOR_CASES: GateCase[] = [
     site: 'src/rules/collector/env-syntax.ts',
     gate: '0.107.0',
     what: '$VAR: refused up to v0.106.x, left as literal text from v0.107.0',
-    observe: atCollector('collector/env-syntax', { collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: http://$BACKEND:4318\n${pipeline('metrics', 'otlphttp')}` }),
+    observe: atCollector('collector/env-syntax', {
+      collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: http://$BACKEND:4318\n${pipeline('metrics', 'otlphttp')}`,
+    }),
     below: 'error fatal',
     at: 'warning',
   },
@@ -294,7 +350,9 @@ const COLLECTOR_CASES: GateCase[] = [
     site: 'src/rules/collector/env-syntax.ts',
     gate: '0.110.0',
     what: '${env:VAR:-default} exists from v0.110.0',
-    observe: atCollector('collector/env-syntax', { collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: \${env:BACKEND:-http://backend:4318}\n${pipeline('metrics', 'otlphttp')}` }),
+    observe: atCollector('collector/env-syntax', {
+      collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: \${env:BACKEND:-http://backend:4318}\n${pipeline('metrics', 'otlphttp')}`,
+    }),
     below: 'error fatal',
     at: 'none',
   },
@@ -310,7 +368,11 @@ const COLLECTOR_CASES: GateCase[] = [
     site: 'src/rules/collector/invalid-pipeline.ts',
     gate: '0.124.0',
     what: 'an exporter in a signal it lacks fails `validate` from v0.124.0, at start before',
-    observe: atCollector('collector/invalid-pipeline', { collector: `${RECEIVER}exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n${pipeline('traces', 'prometheus')}` }, { 'at start': /validate passes .* but it exits at start/ }),
+    observe: atCollector(
+      'collector/invalid-pipeline',
+      { collector: `${RECEIVER}exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n${pipeline('traces', 'prometheus')}` },
+      { 'at start': /validate passes .* but it exits at start/ },
+    ),
     below: 'error fatal [at start]',
     at: 'error fatal',
   },
@@ -320,41 +382,50 @@ const COLLECTOR_CASES: GateCase[] = [
       ['0.123.0', 'warning [deprecated]', 'warning [ignored]'],
       ['0.128.0', 'warning [ignored]', 'error fatal'],
     ] as const
-  ).map(([gate, below, at]): GateCase => ({
-    site: 'src/rules/collector/telemetry-metrics-address.ts',
-    gate,
-    what: 'service.telemetry.metrics.address: deprecated, ignored, rejected',
-    observe: atCollector(
-      'collector/telemetry-metrics-address',
-      { collector: collectorWith('', 'debug', 'metrics', '  telemetry:\n    metrics:\n      address: 0.0.0.0:8888\n') },
-      { deprecated: /is deprecated since/, ignored: /is silently ignored/ },
-    ),
-    below,
-    at,
-  })),
+  ).map(
+    ([gate, below, at]): GateCase => ({
+      site: 'src/rules/collector/telemetry-metrics-address.ts',
+      gate,
+      what: 'service.telemetry.metrics.address: deprecated, ignored, rejected',
+      observe: atCollector(
+        'collector/telemetry-metrics-address',
+        { collector: collectorWith('', 'debug', 'metrics', '  telemetry:\n    metrics:\n      address: 0.0.0.0:8888\n') },
+        { deprecated: /is deprecated since/, ignored: /is silently ignored/ },
+      ),
+      below,
+      at,
+    }),
+  ),
   // Prometheus gates in collector rules: the OTLP receiver's delta flags.
   ...(
     [
       ['3.2.0', 'otlp-deltatocumulative'],
       ['3.4.0', 'otlp-native-delta-ingestion'],
     ] as const
-  ).map(([gate, flag]): GateCase => ({
-    site: 'src/rules/collector/delta-dropped.ts',
-    gate,
-    what: `Prometheus --enable-feature=${flag} accepts delta metrics from ${gate}`,
-    observe: (v) =>
-      verdict(
-        'collector/delta-dropped',
-        {
-          claude: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318' },
-          collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: http://prometheus:9090/api/v1/otlp\n${pipeline('metrics', 'otlphttp')}`,
-          compose: `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    command: ["--config=/etc/otel-collector-config.yml"]\n    volumes: ["./otel-collector-config.yml:/etc/otel-collector-config.yml"]\n    ports: ["127.0.0.1:4318:4318"]\n  prometheus:\n    image: prom/prometheus:v${v}\n    command: ["--config.file=/etc/prometheus/prometheus.yml", "--web.enable-otlp-receiver", "--enable-feature=${flag}"]\n`,
-        },
-        {},
-      ),
-    below: 'error',
-    at: 'none',
-  })),
+  ).map(
+    ([gate, flag]): GateCase => ({
+      site: 'src/rules/collector/delta-dropped.ts',
+      gate,
+      what: `Prometheus --enable-feature=${flag} accepts delta metrics from ${gate}`,
+      observe: (v) =>
+        verdict(
+          'collector/delta-dropped',
+          {
+            claude: {
+              CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+              OTEL_METRICS_EXPORTER: 'otlp',
+              OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+              OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
+            },
+            collector: `${RECEIVER}exporters:\n  otlphttp:\n    endpoint: http://prometheus:9090/api/v1/otlp\n${pipeline('metrics', 'otlphttp')}`,
+            compose: `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    command: ["--config=/etc/otel-collector-config.yml"]\n    volumes: ["./otel-collector-config.yml:/etc/otel-collector-config.yml"]\n    ports: ["127.0.0.1:4318:4318"]\n  prometheus:\n    image: prom/prometheus:v${v}\n    command: ["--config.file=/etc/prometheus/prometheus.yml", "--web.enable-otlp-receiver", "--enable-feature=${flag}"]\n`,
+          },
+          {},
+        ),
+      below: 'error',
+      at: 'none',
+    }),
+  ),
 ];
 
 /** RENAMES as the collector's CHANGELOG and metadata.yaml files state them (independent of the table it checks). */
@@ -446,7 +517,10 @@ function prometheusWith(where: string, field: string): string {
 
 /** prometheus/invalid-config's verdict on the one field: "error fatal" when the loader of `version` does not know it. */
 const fieldVerdict = (where: string, field: string) => (version: string) => {
-  const findings = runRules([workspace({ prometheus: prometheusWith(where, field) }, { prometheusVersion: version })], { config: emptyConfig('/repo'), select: ['prometheus/invalid-config'] });
+  const findings = runRules([workspace({ prometheus: prometheusWith(where, field) }, { prometheusVersion: version })], {
+    config: emptyConfig('/repo'),
+    select: ['prometheus/invalid-config'],
+  });
   const own = findings.filter((f) => f.message.startsWith(`field ${field} not found`));
   return own.length === 0 ? 'none' : own.map((f) => `${f.severity}${f.fatal ? ' fatal' : ''}`).join(', ');
 };
@@ -477,7 +551,10 @@ const PROMETHEUS_CASES: GateCase[] = [
     observe: (v) =>
       verdict(
         'prometheus/invalid-config',
-        { prometheus: "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: env\n        replacement: dev\n    static_configs:\n      - targets: ['otel-collector:8889/metrics']\n" },
+        {
+          prometheus:
+            "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: env\n        replacement: dev\n    static_configs:\n      - targets: ['otel-collector:8889/metrics']\n",
+        },
         { prometheusVersion: v },
         { promtool: /promtool check config rejects/ },
       ),
@@ -489,8 +566,12 @@ const PROMETHEUS_CASES: GateCase[] = [
     gate: '3.0.0',
     what: 'rejectedIn: what only promtool 2.x rejects is fatal below 3.0.0',
     observe: (v) => {
-      const relabeled = "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: env\n        replacement: dev\n    static_configs:\n      - targets: ['a/b']\n";
-      const findings = runRules([workspace({ prometheus: relabeled }, { prometheusVersion: '2.42.0' })], { config: emptyConfig('/repo'), select: ['prometheus/invalid-config'] });
+      const relabeled =
+        "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - target_label: env\n        replacement: dev\n    static_configs:\n      - targets: ['a/b']\n";
+      const findings = runRules([workspace({ prometheus: relabeled }, { prometheusVersion: '2.42.0' })], {
+        config: emptyConfig('/repo'),
+        select: ['prometheus/invalid-config'],
+      });
       return findings.map((f) => String(invalidConfig.fatalIn!(v, f as never))).join(', ');
     },
     below: 'true',
@@ -534,7 +615,9 @@ function versionLiterals(): string[] {
         const site = relative(packageRoot, path).split('\\').join('/');
         if (site === 'src/model/versions.ts') continue;
         // Code only: versions in comments are examples and history.
-        const code = readFileSync(path, 'utf8').replace(/^\s*\/\*[\s\S]*?\*\//gm, '').replace(/^\s*\/\/.*$/gm, '');
+        const code = readFileSync(path, 'utf8')
+          .replace(/^\s*\/\*[\s\S]*?\*\//gm, '')
+          .replace(/^\s*\/\/.*$/gm, '');
         for (const m of code.matchAll(/['"`]v?(\d+\.\d+\.\d+)['"`]/g)) if (!CLAUDE_CODE_VERSION.test(m[1])) out.add(`${site} ${m[1]}`);
       }
     }

@@ -17,13 +17,22 @@ describe('YamlValue: typed values that keep their place', () => {
     expect(otlp.get('quoted')!.number()).toBeUndefined();
     expect(otlp.get('tls')!.isNull()).toBe(true);
     expect(otlp.get('missing')).toBeUndefined();
-    expect(otlp.get('list')!.items().map((i) => i.js)).toEqual(['a', 2]);
+    expect(
+      otlp
+        .get('list')!
+        .items()
+        .map((i) => i.js),
+    ).toEqual(['a', 2]);
     expect(root.keys()).toEqual(['exporters']);
     expect(otlp.js).toMatchObject({ endpoint: 'tempo:4317', port: 4317 });
   });
 
   it('points at the key or the value, with the path', () => {
-    expect(otlp.get('endpoint')!.location()).toEqual({ file: '/c.yaml', path: 'exporters.otlp.endpoint', range: { start: { line: 3, column: 5 }, end: { line: 3, column: 13 } } });
+    expect(otlp.get('endpoint')!.location()).toEqual({
+      file: '/c.yaml',
+      path: 'exporters.otlp.endpoint',
+      range: { start: { line: 3, column: 5 }, end: { line: 3, column: 13 } },
+    });
     expect(otlp.get('endpoint')!.location('value').range).toEqual({ start: { line: 3, column: 15 }, end: { line: 3, column: 25 } });
     // An empty value points at its key, never at the start of the file.
     expect(otlp.get('tls')!.location('value').range!.start).toEqual({ line: 6, column: 5 });

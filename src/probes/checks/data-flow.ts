@@ -15,7 +15,11 @@ const probe = defineProbe({
   checks:
     "Sends one counter (claude_otel_doctor_probe, with Claude Code's resource and temporality) and one log record, each tagged with a fresh claude_otel_doctor_probe_id, to the endpoint Claude Code uses with its protocol and headers; then watches the collector's exporter /metrics (when this host reaches it), Prometheus and Loki until they show up, and names the first hop where they did not.",
   why: 'Every hop can answer its own health check while data still goes nowhere: a pipeline that drops delta counters, a filter, an exporter Prometheus does not scrape, a logs exporter pointing at the wrong Loki path. Only data sent end to end proves the path, and the hop where it stops is the one to fix.',
-  references: ['collector.md §6 ("HTTP 200 is not proof of ingestion: verify downstream")', 'prometheus.md §3 (/api/v1/query)', 'grafana-loki.md §10 (/loki/api/v1/query_range)'],
+  references: [
+    'collector.md §6 ("HTTP 200 is not proof of ingestion: verify downstream")',
+    'prometheus.md §3 (/api/v1/query)',
+    'grafana-loki.md §10 (/loki/api/v1/query_range)',
+  ],
   async run({ ws, plan, flags }) {
     const r = results(probe);
     if (!flags.send) return [r.skipped(undefined, 'end-to-end check off (--no-send)')];
@@ -39,17 +43,34 @@ async function send(ws: Workspace, t: OtlpTarget, signal: 'metrics' | 'logs', te
   const helped = await headersFor(t, flags.timeoutMs, ws.root);
   if (!helped.ok) return `otelHeadersHelper failed: ${helped.error}`;
   if (t.protocol === 'grpc') {
-    const a = await grpcUnary(new URL(t.url), OTLP_GRPC_PATH[signal], signal === 'metrics' ? metricsProtobuf(tel) : logsProtobuf(tel), t.headers, flags.timeoutMs);
+    const a = await grpcUnary(
+      new URL(t.url),
+      OTLP_GRPC_PATH[signal],
+      signal === 'metrics' ? metricsProtobuf(tel) : logsProtobuf(tel),
+      t.headers,
+      flags.timeoutMs,
+    );
     if (!a.ok) return a.error;
-    return a.status === 0 ? undefined : a.status === undefined ? `HTTP ${a.httpStatus}, not gRPC` : `${GRPC_STATUS[a.status] ?? a.status}${a.message ? `: ${a.message}` : ''}`;
+    return a.status === 0
+      ? undefined
+      : a.status === undefined
+        ? `HTTP ${a.httpStatus}, not gRPC`
+        : `${GRPC_STATUS[a.status] ?? a.status}${a.message ? `: ${a.message}` : ''}`;
   }
   const json = t.protocol === 'http/json';
   const body = json ? (signal === 'metrics' ? metricsJson(tel) : logsJson(tel)) : signal === 'metrics' ? metricsProtobuf(tel) : logsProtobuf(tel);
-  const a = await httpRequest(t.url, { method: 'POST', headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...helped.headers }, body, timeoutMs: flags.timeoutMs });
+  const a = await httpRequest(t.url, {
+    method: 'POST',
+    headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf', ...helped.headers },
+    body,
+    timeoutMs: flags.timeoutMs,
+  });
   if (!a.ok) return a.error;
   if (a.status >= 200 && a.status < 300) {
     // A 200 can still carry a partial success that rejected the data (OTLP partial_success).
-    const partial = json ? jsonBody<{ partialSuccess?: { rejectedDataPoints?: unknown; rejectedLogRecords?: unknown; errorMessage?: unknown } }>(a)?.partialSuccess : undefined;
+    const partial = json
+      ? jsonBody<{ partialSuccess?: { rejectedDataPoints?: unknown; rejectedLogRecords?: unknown; errorMessage?: unknown } }>(a)?.partialSuccess
+      : undefined;
     // int64 counts come as JSON strings; anything but a number or a string counts as none.
     const rejected = Number(answerText(partial?.rejectedDataPoints ?? partial?.rejectedLogRecords, 20) ?? 0);
     return rejected > 0 ? `accepted with ${rejected} rejected: ${answerText(partial?.errorMessage) ?? ''}` : undefined;
@@ -74,12 +95,21 @@ async function reachable(t: HttpTarget, path: string, flags: ProbeFlags): Promis
   return a.ok && a.status === 200;
 }
 
-async function metricsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
+async function metricsFlow(
+  r: Results,
+  ws: Workspace,
+  plan: ProbePlan,
+  flags: ProbeFlags,
+  tel: ProbeTelemetry,
+  t: OtlpTarget,
+  waitMs: number,
+): Promise<ProbeResult> {
   const via = displayUrl(t.url);
   if (t.withheld) return r.skipped(via, `metrics not sent: ${t.withheld.reason}`);
   const refused = await send(ws, t, 'metrics', tel, flags);
   // The endpoint probes report a refusing endpoint; here it only ends the journey.
-  if (refused) return r.skipped(via, `metrics not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
+  if (refused)
+    return r.skipped(via, `metrics not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
   const label = `${PROBE_ID_ATTRIBUTE}="${tel.id}"`;
   const deadline = Date.now() + waitMs;
   const exporter = plan.exporterMetrics;
@@ -105,15 +135,24 @@ async function metricsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: Pr
       : undefined,
   ]);
   const secs = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-  if (atPrometheus?.found) return r.ok(via, `metrics flow: the probe counter reached Prometheus as ${seriesName || 'a series'} after ${secs(atPrometheus.afterMs)}`);
+  if (atPrometheus?.found)
+    return r.ok(via, `metrics flow: the probe counter reached Prometheus as ${seriesName || 'a series'} after ${secs(atPrometheus.afterMs)}`);
   const exporterShown = exporter ? displayUrl(exporter.url) : '';
   if (atPrometheus && atExporter?.found) {
-    return r.failed(via, `metrics stop between the collector and Prometheus: the probe counter is on ${exporterShown} but Prometheus did not scrape it within ${secs(waitMs)}`, { hint: "see probe/prometheus: is a target scraping the collector's exporter, and is it up?" });
+    return r.failed(
+      via,
+      `metrics stop between the collector and Prometheus: the probe counter is on ${exporterShown} but Prometheus did not scrape it within ${secs(waitMs)}`,
+      { hint: "see probe/prometheus: is a target scraping the collector's exporter, and is it up?" },
+    );
   }
   if (atExporter && !atExporter.found) {
-    return r.failed(via, `metrics stop inside the collector: the endpoint accepted the probe counter but ${exporterShown} never showed it within ${secs(waitMs)}`, {
-      hint: 'the metrics pipeline of the receiver Claude Code sends to does not end in this prometheus exporter, or a processor drops the data (filter; delta counters into an exporter that drops delta)',
-    });
+    return r.failed(
+      via,
+      `metrics stop inside the collector: the endpoint accepted the probe counter but ${exporterShown} never showed it within ${secs(waitMs)}`,
+      {
+        hint: 'the metrics pipeline of the receiver Claude Code sends to does not end in this prometheus exporter, or a processor drops the data (filter; delta counters into an exporter that drops delta)',
+      },
+    );
   }
   if (atPrometheus) {
     return r.failed(via, `metrics do not arrive: the endpoint accepted the probe counter but Prometheus did not have it within ${secs(waitMs)}`, {
@@ -123,12 +162,22 @@ async function metricsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: Pr
   return r.skipped(via, 'metrics: the endpoint accepted the probe counter; no Prometheus or exporter reachable from here to look for it (--prometheus-url)');
 }
 
-async function logsFlow(r: Results, ws: Workspace, plan: ProbePlan, flags: ProbeFlags, tel: ProbeTelemetry, t: OtlpTarget, waitMs: number): Promise<ProbeResult> {
+async function logsFlow(
+  r: Results,
+  ws: Workspace,
+  plan: ProbePlan,
+  flags: ProbeFlags,
+  tel: ProbeTelemetry,
+  t: OtlpTarget,
+  waitMs: number,
+): Promise<ProbeResult> {
   const via = displayUrl(t.url);
   if (t.withheld) return r.skipped(via, `logs not sent: ${t.withheld.reason}`);
   const refused = await send(ws, t, 'logs', tel, flags);
-  if (refused) return r.skipped(via, `logs not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
-  if (!(await reachable(plan.loki, '/ready', flags))) return r.skipped(via, 'logs: the endpoint accepted the probe log record; no Loki reachable from here to look for it (--loki-url)');
+  if (refused)
+    return r.skipped(via, `logs not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
+  if (!(await reachable(plan.loki, '/ready', flags)))
+    return r.skipped(via, 'logs: the endpoint accepted the probe log record; no Loki reachable from here to look for it (--loki-url)');
   const logql = `{service_name="${plan.serviceName.replace(/["\\]/g, '\\$&')}"} |= "${logBody(tel.id)}"`;
   const startNs = tel.timeNs - 300_000_000_000n;
   const deadline = Date.now() + waitMs;

@@ -21,7 +21,10 @@ const probe = defineProbe({
   checks:
     "GET /api/health; signed in (GRAFANA_TOKEN, the user in --grafana-url, the compose service's admin password, else admin/admin): /api/datasources holds each provisioned datasource under its UID and /api/datasources/uid/:uid/health says OK; /api/search lists each dashboard of the workspace by UID.",
   why: 'Panels say "No data" or "datasource not found" when a provisioned datasource did not load, cannot reach Prometheus or Loki from inside the Grafana container (a localhost URL), or a dashboard file was never provisioned.',
-  references: ['grafana-loki.md §7 (HTTP API for probes: /api/health, /api/datasources, /uid/:uid/health, /api/search)', 'grafana-loki.md §8 (Grafana in docker-compose)'],
+  references: [
+    'grafana-loki.md §7 (HTTP API for probes: /api/health, /api/datasources, /uid/:uid/health, /api/search)',
+    'grafana-loki.md §8 (Grafana in docker-compose)',
+  ],
   async run({ ws, plan, flags }) {
     const r = results(probe);
     const t = plan.grafana;
@@ -29,45 +32,78 @@ const probe = defineProbe({
     const health = await httpRequest(`${t.url}/api/health`, { timeoutMs: flags.timeoutMs });
     if (!health.ok) {
       if (t.guessed && !answered(health)) return [r.skipped(shown, `nothing answers (${health.error}); pass --grafana-url to check a Grafana elsewhere`)];
-      return [r.failed(shown, `Grafana: ${health.error}`, { origin: t.origin, hint: health.kind === 'refused' ? 'start Grafana, or publish its port 3000 to this host' : undefined })];
+      return [
+        r.failed(shown, `Grafana: ${health.error}`, {
+          origin: t.origin,
+          hint: health.kind === 'refused' ? 'start Grafana, or publish its port 3000 to this host' : undefined,
+        }),
+      ];
     }
     const h = jsonBody<{ database?: unknown; version?: unknown }>(health);
     const database = answerText(h?.database, 60);
     const version = answerText(h?.version, 60);
-    if (health.status !== 200 || database !== 'ok') return [r.failed(shown, `Grafana is not healthy: HTTP ${health.status}${database ? `, database ${database}` : ''}`, { origin: t.origin })];
+    if (health.status !== 200 || database !== 'ok')
+      return [r.failed(shown, `Grafana is not healthy: HTTP ${health.status}${database ? `, database ${database}` : ''}`, { origin: t.origin })];
     const out: ProbeResult[] = [r.ok(shown, `Grafana${version ? ` ${version}` : ''} is healthy`)];
 
-    const get = (path: string): Promise<HttpResult> => httpRequest(`${t.url}${path}`, { timeoutMs: flags.timeoutMs, headers: t.authorization ? { authorization: t.authorization } : {} });
+    const get = (path: string): Promise<HttpResult> =>
+      httpRequest(`${t.url}${path}`, { timeoutMs: flags.timeoutMs, headers: t.authorization ? { authorization: t.authorization } : {} });
     const list = await get('/api/datasources');
     if (!list.ok) return [...out, r.failed(shown, `/api/datasources: ${list.error}`, { origin: t.origin })];
     if (list.status === 401 || list.status === 403) {
       if (t.tokenWithheld) out.push(r.skipped(shown, `datasources and dashboards not checked (HTTP ${list.status}): ${t.tokenWithheld}`));
-      else if (t.defaultCredentials) out.push(r.skipped(shown, 'datasources and dashboards not checked: Grafana refuses admin/admin (good); set GRAFANA_TOKEN to a service-account token to check them'));
-      else out.push(r.failed(shown, `Grafana refuses the credentials (HTTP ${list.status}): datasources and dashboards not checked`, { severity: 'warning', hint: 'set GRAFANA_TOKEN to a service-account token with the Viewer role or above' }));
+      else if (t.defaultCredentials)
+        out.push(
+          r.skipped(
+            shown,
+            'datasources and dashboards not checked: Grafana refuses admin/admin (good); set GRAFANA_TOKEN to a service-account token to check them',
+          ),
+        );
+      else
+        out.push(
+          r.failed(shown, `Grafana refuses the credentials (HTTP ${list.status}): datasources and dashboards not checked`, {
+            severity: 'warning',
+            hint: 'set GRAFANA_TOKEN to a service-account token with the Viewer role or above',
+          }),
+        );
       return out;
     }
     const datasources = list.status === 200 ? datasourceList(jsonBody(list)) : undefined;
     if (!datasources) return [...out, r.failed(shown, `/api/datasources: HTTP ${list.status}, no datasource list`, { origin: t.origin })];
     if (t.defaultCredentials) {
-      out.push(r.failed(shown, 'Grafana accepts the default admin/admin: anyone who reaches it can sign in as admin', {
-        severity: 'warning',
-        hint: 'change the admin password (GF_SECURITY_ADMIN_PASSWORD only seeds a new data volume; on an existing one use `grafana cli admin reset-admin-password`)',
-      }));
+      out.push(
+        r.failed(shown, 'Grafana accepts the default admin/admin: anyone who reaches it can sign in as admin', {
+          severity: 'warning',
+          hint: 'change the admin password (GF_SECURITY_ADMIN_PASSWORD only seeds a new data volume; on an existing one use `grafana cli admin reset-admin-password`)',
+        }),
+      );
     }
 
     const provisioned = ws.stack.grafana.datasources.filter((d) => d.effectiveUid);
     const toCheck = provisioned.length
-      ? provisioned.map((d) => ({ uid: d.effectiveUid!, name: d.name ?? d.effectiveUid!, origin: { kind: 'config', describe: 'datasource', ...d.value.location() } as TargetOrigin }))
+      ? provisioned.map((d) => ({
+          uid: d.effectiveUid!,
+          name: d.name ?? d.effectiveUid!,
+          origin: { kind: 'config', describe: 'datasource', ...d.value.location() } as TargetOrigin,
+        }))
       : datasources.filter((d) => d.type === 'prometheus' || d.type === 'loki').map((d) => ({ uid: d.uid, name: d.name, origin: undefined }));
     if (toCheck.length > MAX_CHECKED) out.push(r.skipped(shown, `${toCheck.length - MAX_CHECKED} more datasources not checked (the first ${MAX_CHECKED} are)`));
     for (const d of toCheck.slice(0, MAX_CHECKED)) {
       const live = datasources.find((x) => x.uid === d.uid);
       if (!live) {
         const sameName = datasources.find((x) => x.name === d.name);
-        out.push(r.failed(shown, `datasource "${d.name}" (uid ${d.uid}) is not in Grafana${sameName ? `; Grafana has "${sameName.name}" with uid ${sameName.uid}` : ''}`, {
-          origin: d.origin,
-          hint: sameName ? 'Grafana keeps the UID a datasource got first: delete it (or set deleteDatasources) so provisioning recreates it with this uid' : 'check that the provisioning folder is mounted at /etc/grafana/provisioning/datasources and Grafana logs no provisioning error',
-        }));
+        out.push(
+          r.failed(
+            shown,
+            `datasource "${d.name}" (uid ${d.uid}) is not in Grafana${sameName ? `; Grafana has "${sameName.name}" with uid ${sameName.uid}` : ''}`,
+            {
+              origin: d.origin,
+              hint: sameName
+                ? 'Grafana keeps the UID a datasource got first: delete it (or set deleteDatasources) so provisioning recreates it with this uid'
+                : 'check that the provisioning folder is mounted at /etc/grafana/provisioning/datasources and Grafana logs no provisioning error',
+            },
+          ),
+        );
         continue;
       }
       const check = await get(`/api/datasources/uid/${encodeURIComponent(d.uid)}/health`);
@@ -75,10 +111,14 @@ const probe = defineProbe({
       if (check.ok && check.status === 200 && body?.status === 'OK') out.push(r.ok(shown, `datasource "${live.name}" (${live.type}, uid ${d.uid}) works`));
       else {
         const why = check.ok ? (answerText(body?.message) ?? `HTTP ${check.status}`) : check.error;
-        out.push(r.failed(shown, `datasource "${live.name}" (uid ${d.uid}) fails its health check: ${why}`, {
-          origin: d.origin,
-          hint: /localhost|127\.0\.0\.1/.test(live.url) ? `its URL ${live.url} points at the Grafana container itself: use the compose service name (http://prometheus:9090, http://loki:3100)` : 'check the datasource URL as seen from inside the Grafana container',
-        }));
+        out.push(
+          r.failed(shown, `datasource "${live.name}" (uid ${d.uid}) fails its health check: ${why}`, {
+            origin: d.origin,
+            hint: /localhost|127\.0\.0\.1/.test(live.url)
+              ? `its URL ${live.url} points at the Grafana container itself: use the compose service name (http://prometheus:9090, http://loki:3100)`
+              : 'check the datasource URL as seen from inside the Grafana container',
+          }),
+        );
       }
     }
 
@@ -86,15 +126,19 @@ const probe = defineProbe({
     if (dashboards.length) {
       const search = await get('/api/search?type=dash-db&limit=5000');
       const found = search.ok && search.status === 200 ? jsonBody(search) : undefined;
-      if (!Array.isArray(found)) out.push(r.failed(shown, `/api/search: ${search.ok ? `HTTP ${search.status}, no dashboard list` : search.error}`, { origin: t.origin }));
+      if (!Array.isArray(found))
+        out.push(r.failed(shown, `/api/search: ${search.ok ? `HTTP ${search.status}, no dashboard list` : search.error}`, { origin: t.origin }));
       else {
         const uids = new Set(found.map((d) => (d as { uid?: unknown } | null)?.uid));
         for (const d of dashboards) {
           if (uids.has(d.uid!)) out.push(r.ok(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is loaded`));
-          else out.push(r.failed(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is not loaded in Grafana`, {
-            origin: { kind: 'config', describe: 'dashboard', ...(d.root?.get('uid')?.location() ?? atDashboard(d)) },
-            hint: "check the dashboard provider's options.path and the mount that puts this file there; Grafana logs why a file was skipped",
-          }));
+          else
+            out.push(
+              r.failed(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is not loaded in Grafana`, {
+                origin: { kind: 'config', describe: 'dashboard', ...(d.root?.get('uid')?.location() ?? atDashboard(d)) },
+                hint: "check the dashboard provider's options.path and the mount that puts this file there; Grafana logs why a file was skipped",
+              }),
+            );
         }
       }
     }

@@ -9,7 +9,8 @@ const probe = defineProbe({
   id: 'probe/loki',
   stage: 'Loki',
   title: "Loki is ready and holds Claude Code's events",
-  checks: "GET /ready, then a /loki/api/v1/query_range for the last 6 h of logs with Claude Code's service_name (claude-code unless changed), leaving out the doctor's own probe records; when there are none, /loki/api/v1/label/service_name/values says what Loki does hold.",
+  checks:
+    "GET /ready, then a /loki/api/v1/query_range for the last 6 h of logs with Claude Code's service_name (claude-code unless changed), leaving out the doctor's own probe records; when there are none, /loki/api/v1/label/service_name/values says what Loki does hold.",
   why: 'Event panels (prompts, tool results, API errors) stay empty when Loki is down, still starting, or no Claude Code log has arrived (OTEL_LOGS_EXPORTER unset, no logs pipeline, an exporter pointing at the old /loki/api/v1/push path).',
   references: ['grafana-loki.md §9 (OTLP ingestion, service_name), §10 (API endpoints for probes)'],
   async run({ ws, plan, flags }) {
@@ -19,16 +20,30 @@ const probe = defineProbe({
     const ready = await httpRequest(`${t.url}/ready`, { timeoutMs: flags.timeoutMs });
     if (!ready.ok) {
       if (t.guessed && !answered(ready)) return [r.skipped(shown, `nothing answers (${ready.error}); pass --loki-url to check a Loki elsewhere`)];
-      return [r.failed(shown, `Loki: ${ready.error}`, { origin: t.origin, hint: ready.kind === 'refused' ? 'start Loki, or publish its port 3100 to this host' : undefined })];
+      return [
+        r.failed(shown, `Loki: ${ready.error}`, {
+          origin: t.origin,
+          hint: ready.kind === 'refused' ? 'start Loki, or publish its port 3100 to this host' : undefined,
+        }),
+      ];
     }
-    if (ready.status !== 200) return [r.failed(shown, `Loki is not ready: HTTP ${ready.status} ${answerText(ready.body.trim(), 120)}`, { origin: t.origin, hint: 'Loki reports services still starting (wait ~15 s after start) or a config error in its log' })];
+    if (ready.status !== 200)
+      return [
+        r.failed(shown, `Loki is not ready: HTTP ${ready.status} ${answerText(ready.body.trim(), 120)}`, {
+          origin: t.origin,
+          hint: 'Loki reports services still starting (wait ~15 s after start) or a config error in its log',
+        }),
+      ];
     const out: ProbeResult[] = [r.ok(shown, 'Loki is ready')];
     // The end-to-end probe sends log records as Claude Code's service too: they prove the path, not that Claude
     // Code's own events arrive, so they are left out here.
     const svc = plan.serviceName.replace(/["\\]/g, '\\$&');
     const now = BigInt(Date.now()) * 1_000_000n;
     const logql = `{service_name="${svc}"} != "${PROBE_LOG_PREFIX}"`;
-    const events = await httpRequest(`${t.url}/loki/api/v1/query_range?query=${encodeURIComponent(logql)}&start=${now - LOOKBACK_NS}&end=${now}&limit=1&direction=backward`, { timeoutMs: flags.timeoutMs });
+    const events = await httpRequest(
+      `${t.url}/loki/api/v1/query_range?query=${encodeURIComponent(logql)}&start=${now - LOOKBACK_NS}&end=${now}&limit=1&direction=backward`,
+      { timeoutMs: flags.timeoutMs },
+    );
     const streams = events.ok && events.status === 200 ? jsonBody<{ data?: { result?: unknown[] } }>(events)?.data?.result : undefined;
     if (!Array.isArray(streams)) {
       out.push(r.failed(shown, `Claude Code's logs could not be queried${events.ok ? ` (HTTP ${events.status})` : `: ${events.error}`}`, { origin: t.origin }));
@@ -40,11 +55,20 @@ const probe = defineProbe({
       const values = await httpRequest(`${t.url}/loki/api/v1/label/service_name/values`, { timeoutMs: flags.timeoutMs });
       const data = values.ok ? jsonBody<{ data?: unknown }>(values)?.data : undefined;
       const list = (Array.isArray(data) ? data : []).filter((v): v is string => typeof v === 'string' && v !== plan.serviceName);
-      const others = list.slice(0, 5).map((v) => answerText(v, 60)).join(', ');
-      out.push(r.failed(shown, `Loki has no logs from Claude Code (service_name="${plan.serviceName}") in the last 6 h${list.length ? ` (it has: ${others}${list.length > 5 ? ', …' : ''})` : ''}`, {
-        severity: 'warning',
-        hint: 'Claude Code sends events while a session runs (every 5 s by default); after one, the end-to-end probe shows which hop loses them',
-      }));
+      const others = list
+        .slice(0, 5)
+        .map((v) => answerText(v, 60))
+        .join(', ');
+      out.push(
+        r.failed(
+          shown,
+          `Loki has no logs from Claude Code (service_name="${plan.serviceName}") in the last 6 h${list.length ? ` (it has: ${others}${list.length > 5 ? ', …' : ''})` : ''}`,
+          {
+            severity: 'warning',
+            hint: 'Claude Code sends events while a session runs (every 5 s by default); after one, the end-to-end probe shows which hop loses them',
+          },
+        ),
+      );
     } else out.push(r.skipped(shown, 'Claude Code does not export logs with these settings (OTEL_LOGS_EXPORTER)'));
     return out;
   },

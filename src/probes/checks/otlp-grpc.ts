@@ -8,9 +8,13 @@ const probe = defineProbe({
   stage: 'OTLP endpoint',
   title: 'OTLP gRPC endpoint accepts exports',
   checks:
-    "For each signal Claude Code sends over gRPC: an empty Export call (no data) to the endpoint it dials, with the headers it sends as metadata; OK means the receiver is there, speaks gRPC and has a pipeline for that signal.",
+    'For each signal Claude Code sends over gRPC: an empty Export call (no data) to the endpoint it dials, with the headers it sends as metadata; OK means the receiver is there, speaks gRPC and has a pipeline for that signal.',
   why: 'Claude Code drops telemetry silently when the endpoint refuses it: nothing listens, the port is the HTTP one, the collector has no pipeline for the signal (UNIMPLEMENTED), or the credentials are wrong (UNAUTHENTICATED).',
-  references: ['collector.md §6 (probe facts: gRPC has no health service; empty Export)', 'grpc/grpc doc/statuscodes.md', 'opentelemetry-proto collector/*/v1 services'],
+  references: [
+    'collector.md §6 (probe facts: gRPC has no health service; empty Export)',
+    'grpc/grpc doc/statuscodes.md',
+    'opentelemetry-proto collector/*/v1 services',
+  ],
   async run({ plan, flags }) {
     const r = results(probe);
     const out: ProbeResult[] = [];
@@ -33,9 +37,14 @@ const probe = defineProbe({
         if (!a.ok) {
           // The connection itself failed: one finding for the endpoint, not one per signal.
           const all = t.signals.join(' and ');
-          const hint = a.kind === 'protocol'
-            ? 'this looks like an OTLP/HTTP port (4318): use the gRPC port (4317), or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf'
-            : a.kind === 'refused' ? 'start the collector, or check that its gRPC port is published to this host (docker compose ps)' : a.kind === 'tls' ? 'use http:// for a plaintext receiver, https:// only when the receiver has TLS' : undefined;
+          const hint =
+            a.kind === 'protocol'
+              ? 'this looks like an OTLP/HTTP port (4318): use the gRPC port (4317), or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf'
+              : a.kind === 'refused'
+                ? 'start the collector, or check that its gRPC port is published to this host (docker compose ps)'
+                : a.kind === 'tls'
+                  ? 'use http:// for a plaintext receiver, https:// only when the receiver has TLS'
+                  : undefined;
           out.push(r.failed(shown, `${all} over gRPC: ${a.error}`, { origin: t.origin, hint }));
           break;
         } else if (a.status === 0) {
@@ -48,7 +57,12 @@ const probe = defineProbe({
             }),
           );
         } else {
-          out.push(r.failed(shown, `${what}: ${GRPC_STATUS[a.status] ?? `status ${a.status}`}${a.message ? `: ${a.message}` : ''}`, { origin: t.origin, hint: grpcHint(a.status, signal) }));
+          out.push(
+            r.failed(shown, `${what}: ${GRPC_STATUS[a.status] ?? `status ${a.status}`}${a.message ? `: ${a.message}` : ''}`, {
+              origin: t.origin,
+              hint: grpcHint(a.status, signal),
+            }),
+          );
         }
       }
     }

@@ -21,10 +21,12 @@ const probe = defineProbe({
       }
       const helped = await headersFor(t, flags.timeoutMs, ws.root);
       if (!helped.ok) {
-        out.push(r.failed(shown, `otelHeadersHelper failed: ${helped.error}; Claude Code then exports nothing at all, not even with the static headers`, {
-          origin: t.headersHelper?.origin,
-          hint: 'run the helper by hand: it must exit 0 and print a JSON object of header names to string values, e.g. {"Authorization": "Bearer …"}',
-        }));
+        out.push(
+          r.failed(shown, `otelHeadersHelper failed: ${helped.error}; Claude Code then exports nothing at all, not even with the static headers`, {
+            origin: t.headersHelper?.origin,
+            hint: 'run the helper by hand: it must exit 0 and print a JSON object of header names to string values, e.g. {"Authorization": "Bearer …"}',
+          }),
+        );
         continue;
       }
       const json = t.protocol === 'http/json';
@@ -46,7 +48,12 @@ const probe = defineProbe({
       } else if (a.status >= 200 && a.status < 300) {
         out.push(r.ok(shown, `accepts ${what}`));
       } else {
-        out.push(r.failed(shown, `${what}: HTTP ${a.status}${snippet(a.body)}`, { origin: t.origin, hint: httpHint(a.status, t.url, t.signals[0], !!t.headersHelper) }));
+        out.push(
+          r.failed(shown, `${what}: HTTP ${a.status}${snippet(a.body)}`, {
+            origin: t.origin,
+            hint: httpHint(a.status, t.url, t.signals[0], !!t.headersHelper),
+          }),
+        );
       }
     }
     return out;

@@ -31,9 +31,15 @@ const probe = defineProbe({
     const ready = await httpRequest(`${base}/-/ready`, { timeoutMs: flags.timeoutMs });
     if (!ready.ok) {
       if (t.guessed && !answered(ready)) return [r.skipped(shown, `nothing answers (${ready.error}); pass --prometheus-url to check a Prometheus elsewhere`)];
-      return [r.failed(shown, `Prometheus: ${ready.error}`, { origin: t.origin, hint: ready.kind === 'refused' ? 'start Prometheus, or publish its port 9090 to this host' : undefined })];
+      return [
+        r.failed(shown, `Prometheus: ${ready.error}`, {
+          origin: t.origin,
+          hint: ready.kind === 'refused' ? 'start Prometheus, or publish its port 9090 to this host' : undefined,
+        }),
+      ];
     }
-    if (ready.status !== 200) return [r.failed(shown, `Prometheus is not ready: HTTP ${ready.status} ${answerText(ready.body.trim(), 100)}`, { origin: t.origin })];
+    if (ready.status !== 200)
+      return [r.failed(shown, `Prometheus is not ready: HTTP ${ready.status} ${answerText(ready.body.trim(), 100)}`, { origin: t.origin })];
     const out: ProbeResult[] = [r.ok(shown, 'Prometheus is ready')];
 
     const targets = await httpRequest(`${base}/api/v1/targets?state=active`, { timeoutMs: flags.timeoutMs });
@@ -42,19 +48,29 @@ const probe = defineProbe({
       out.push(r.failed(shown, `/api/v1/targets gave no target list${targets.ok ? ` (HTTP ${targets.status})` : `: ${targets.error}`}`, { origin: t.origin }));
     } else {
       const scraping = collectorTargets(ws, active);
-      out.push(...scraping.slice(0, MAX_LISTED).map((a) =>
-        a.health === 'up'
-          ? r.ok(shown, `scrapes ${a.scrapeUrl} (job ${a.job}): up`)
-          : r.failed(shown, `the scrape of ${a.scrapeUrl} (job ${a.job}) is ${a.health}${a.lastError ? `: ${a.lastError}` : ''}`, { hint: scrapeHint(a.lastError) }),
-      ));
+      out.push(
+        ...scraping.slice(0, MAX_LISTED).map((a) =>
+          a.health === 'up'
+            ? r.ok(shown, `scrapes ${a.scrapeUrl} (job ${a.job}): up`)
+            : r.failed(shown, `the scrape of ${a.scrapeUrl} (job ${a.job}) is ${a.health}${a.lastError ? `: ${a.lastError}` : ''}`, {
+                hint: scrapeHint(a.lastError),
+              }),
+        ),
+      );
       if (scraping.length > MAX_LISTED) out.push(r.skipped(shown, `… and ${scraping.length - MAX_LISTED} more targets scraping the collector, not listed`));
       const exporterPorts = collectorPorts(ws);
       if (exporterPorts.length > 0 && scraping.length === 0) {
-        out.push(r.failed(shown, `no active target scrapes the collector's prometheus exporter (port ${exporterPorts.join(', ')})`, { hint: 'the running prometheus.yml is not the one here, or its job targets another port; see /api/v1/status/config' }));
+        out.push(
+          r.failed(shown, `no active target scrapes the collector's prometheus exporter (port ${exporterPorts.join(', ')})`, {
+            hint: 'the running prometheus.yml is not the one here, or its job targets another port; see /api/v1/status/config',
+          }),
+        );
       }
     }
 
-    const names = await httpRequest(`${base}/api/v1/label/__name__/values?match[]=${encodeURIComponent('{__name__=~".*claude_code.*"}')}`, { timeoutMs: flags.timeoutMs });
+    const names = await httpRequest(`${base}/api/v1/label/__name__/values?match[]=${encodeURIComponent('{__name__=~".*claude_code.*"}')}`, {
+      timeoutMs: flags.timeoutMs,
+    });
     const data = names.ok ? jsonBody<{ data?: unknown }>(names)?.data : undefined;
     const list = Array.isArray(data) ? data.filter((n): n is string => typeof n === 'string') : undefined;
     if (!list) {
@@ -64,14 +80,24 @@ const probe = defineProbe({
     const claudeSends = ws.claude.prediction.signals.some((s) => s.signal === 'metrics' && s.exported);
     if (list.length === 0) {
       if (claudeSends) {
-        out.push(r.failed(shown, 'Prometheus has no Claude Code series yet', {
-          severity: 'warning',
-          hint: 'Claude Code exports metrics every 60 s (OTEL_METRIC_EXPORT_INTERVAL) while a session runs; after a session, the end-to-end probe shows which hop loses data',
-        }));
+        out.push(
+          r.failed(shown, 'Prometheus has no Claude Code series yet', {
+            severity: 'warning',
+            hint: 'Claude Code exports metrics every 60 s (OTEL_METRIC_EXPORT_INTERVAL) while a session runs; after a session, the end-to-end probe shows which hop loses data',
+          }),
+        );
       } else out.push(r.skipped(shown, 'no Claude Code series (Claude Code does not export metrics with these settings)'));
       return out;
     }
-    out.push(r.ok(shown, `holds ${list.length} Claude Code series name${list.length === 1 ? '' : 's'}, e.g. ${list.slice(0, 2).map((n) => answerText(n, 80)).join(', ')}`));
+    out.push(
+      r.ok(
+        shown,
+        `holds ${list.length} Claude Code series name${list.length === 1 ? '' : 's'}, e.g. ${list
+          .slice(0, 2)
+          .map((n) => answerText(n, 80))
+          .join(', ')}`,
+      ),
+    );
     out.push(...dashboardNames(ws, list).map((m) => r.failed(shown, m.message, { origin: m.origin, hint: m.hint })));
     return out;
   },
@@ -97,7 +123,9 @@ function collectorPorts(ws: Workspace): number[] {
 /** Active targets that scrape the collector's exporter: by port, else by a job of the workspace's prometheus.yml targeting that port. */
 function collectorTargets(ws: Workspace, active: ActiveTarget[]): ActiveTarget[] {
   const ports = collectorPorts(ws);
-  const jobs = new Set(ws.stack.prometheus.flatMap((p) => p.jobs.filter((j) => j.targets.some((t) => t.port !== undefined && ports.includes(t.port))).map((j) => j.name)));
+  const jobs = new Set(
+    ws.stack.prometheus.flatMap((p) => p.jobs.filter((j) => j.targets.some((t) => t.port !== undefined && ports.includes(t.port))).map((j) => j.name)),
+  );
   return active.filter((a) => {
     let port: number | undefined;
     try {
@@ -110,7 +138,8 @@ function collectorTargets(ws: Workspace, active: ActiveTarget[]): ActiveTarget[]
 }
 
 function scrapeHint(error: string): string | undefined {
-  if (/connection refused/i.test(error)) return "the exporter is not reachable from Prometheus: in a container it must listen on 0.0.0.0 (not localhost), and the target must name the collector's service and exporter port";
+  if (/connection refused/i.test(error))
+    return "the exporter is not reachable from Prometheus: in a container it must listen on 0.0.0.0 (not localhost), and the target must name the collector's service and exporter port";
   if (/no such host|server misbehaving/i.test(error)) return 'the target host is not a name Prometheus resolves: use the compose service name of the collector';
   if (/deadline exceeded|timeout/i.test(error)) return 'the scrape timed out: is the host and port right, and is a firewall in the way?';
   if (/404/.test(error)) return 'the exporter serves /metrics: check metrics_path';
@@ -121,7 +150,11 @@ function scrapeHint(error: string): string | undefined {
 function dashboardNames(ws: Workspace, present: string[]) {
   const have = new Set(present);
   const known = knownNames(ws);
-  const out: { message: string; origin: { file?: string; range?: import('../../types.js').Range; path?: string; kind: 'config'; describe: string }; hint: string }[] = [];
+  const out: {
+    message: string;
+    origin: { file?: string; range?: import('../../types.js').Range; path?: string; kind: 'config'; describe: string };
+    hint: string;
+  }[] = [];
   const missing = metricUses(ws).filter((u) => looksLikeClaudeName(ws, u.name) && !have.has(u.name) && !u.name.endsWith('_created'));
   for (const uses of groupUses(missing)) {
     const u = uses[0];

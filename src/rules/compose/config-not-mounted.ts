@@ -55,7 +55,8 @@ interface Mounted {
 }
 const butMounted = (d: Mounted) => (d.mounted.length ? `, but ${d.mounted.map((m) => `${m.file} is mounted at ${m.at}`).join(' and ')}` : '');
 const nothingMounts = (d: Mounted) => `, and nothing mounts ${d.unrun.join(' or ')} there`;
-const collectorReads = (d: Read) => (d.origin === 'flag' ? `reads ${d.readPath} (--config)` : `reads ${d.readPath} (the image's default: the service sets no command)`);
+const collectorReads = (d: Read) =>
+  d.origin === 'flag' ? `reads ${d.readPath} (--config)` : `reads ${d.readPath} (the image's default: the service sets no command)`;
 const prometheusReads = (d: Read) =>
   d.origin === 'image-default'
     ? `reads ${d.readPath} (the image's default)`
@@ -70,7 +71,8 @@ interface Provisioning {
 }
 
 const messages = {
-  noConfigFlag: (d: Svc) => `${svc(d)} replaces the image's command but passes no --config: the collector stops with "at least one config flag must be provided"`,
+  noConfigFlag: (d: Svc) =>
+    `${svc(d)} replaces the image's command but passes no --config: the collector stops with "at least one config flag must be provided"`,
   bundledDefault: (d: Svc & Read & Mounted) =>
     `${svc(d)} ${collectorReads(d)}${butMounted(d) || nothingMounts(d)}: the collector runs the image's bundled default config (OTLP in, debug out), so nothing reaches Prometheus or Loki`,
   configMissing: (d: Svc & Read & Mounted) =>
@@ -83,8 +85,10 @@ const messages = {
     const flag = d.origin === 'working-dir-default' ? 'prometheus.yml' : d.readPath;
     return `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}: Prometheus exits at start ("Error loading config (--config.file=${flag})": "open ${flag}: no such file or directory")`;
   },
-  grafanaNotMounted: (d: Svc & Provisioning) => `${svc(d)} does not mount ${d.provisioned}: Grafana never provisions these ${d.what} (it reads ${d.dir}/*.yaml)`,
-  grafanaWrongDir: (d: Svc & Provisioning & { at: string }) => `${svc(d)} mounts ${d.provisioned} at ${d.at}, but Grafana reads ${d.what} from ${d.dir}/*.yaml: it is never provisioned`,
+  grafanaNotMounted: (d: Svc & Provisioning) =>
+    `${svc(d)} does not mount ${d.provisioned}: Grafana never provisions these ${d.what} (it reads ${d.dir}/*.yaml)`,
+  grafanaWrongDir: (d: Svc & Provisioning & { at: string }) =>
+    `${svc(d)} mounts ${d.provisioned} at ${d.at}, but Grafana reads ${d.what} from ${d.dir}/*.yaml: it is never provisioned`,
 } as const;
 type ConfigNotMountedFinding = RuleFinding<typeof messages>;
 
@@ -101,11 +105,11 @@ export default defineRule({
   severity: 'error',
   title: 'The config a container reads is not the mounted file',
   checks:
-    'For the collector, Prometheus and Grafana services of a compose file: the path each program reads its config from (the collector\'s `--config`, else the image\'s /etc/otelcol-contrib/config.yaml or /etc/otelcol/config.yaml; Prometheus\' `--config.file`, else /etc/prometheus/prometheus.yml, or prometheus.yml in /prometheus when `command` drops the flag; Grafana\'s provisioning folders) against the files mounted into the container. Flags a config file of the workspace mounted somewhere the program does not read, a read path nothing provides, and a collector command without any `--config`.',
-  why:
-    'A config mounted at the wrong path is never read. The collector then runs its bundled default (OTLP in, `debug` out: "collector is up but nothing reaches Prometheus"), or stops with "unable to read the file …: no such file or directory", or, when `command` has no `--config`, with "at least one config flag must be provided". Prometheus runs the image\'s own prometheus.yml (it scrapes only itself) or exits with "Error loading config (--config.file=…)". Grafana never provisions a datasources file outside provisioning/datasources/.',
+    "For the collector, Prometheus and Grafana services of a compose file: the path each program reads its config from (the collector's `--config`, else the image's /etc/otelcol-contrib/config.yaml or /etc/otelcol/config.yaml; Prometheus' `--config.file`, else /etc/prometheus/prometheus.yml, or prometheus.yml in /prometheus when `command` drops the flag; Grafana's provisioning folders) against the files mounted into the container. Flags a config file of the workspace mounted somewhere the program does not read, a read path nothing provides, and a collector command without any `--config`.",
+  why: 'A config mounted at the wrong path is never read. The collector then runs its bundled default (OTLP in, `debug` out: "collector is up but nothing reaches Prometheus"), or stops with "unable to read the file …: no such file or directory", or, when `command` has no `--config`, with "at least one config flag must be provided". Prometheus runs the image\'s own prometheus.yml (it scrapes only itself) or exits with "Error loading config (--config.file=…)". Grafana never provisions a datasources file outside provisioning/datasources/.',
   fix: 'safe',
-  fixDescription: 'When exactly one config file of the workspace is mounted into the service at another path, moves that mount\'s target to the path the program reads (the `--config` and the rest of the service stay as they are).',
+  fixDescription:
+    "When exactly one config file of the workspace is mounted into the service at another path, moves that mount's target to the path the program reads (the `--config` and the rest of the service stay as they are).",
   versions: 'all versions (collector image layout from the official Dockerfiles; Prometheus image CMD and working directory /prometheus)',
   bad: {
     file: 'docker-compose.yml',
@@ -115,7 +119,11 @@ export default defineRule({
     file: 'docker-compose.yml',
     text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    command: ["--config=/etc/otel-collector-config.yml"]\n    volumes:\n      - ./otel-collector-config.yml:/etc/otel-collector-config.yml\n',
   },
-  references: ['collector.md §7 (config path, bundled default config)', 'prometheus.md §6 (forgetting --config.file)', 'grafana-loki.md §5, §8 (provisioning paths)'],
+  references: [
+    'collector.md §7 (config path, bundled default config)',
+    'prometheus.md §6 (forgetting --config.file)',
+    'grafana-loki.md §5, §8 (provisioning paths)',
+  ],
   oracle: 'fixtures',
   stage: 'Collector',
   messages,
@@ -140,12 +148,19 @@ function collectorFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding[
         kind: 'noConfigFlag',
         data: svcOf(cs),
         hint: target ? `add "--config=${target}" to command` : 'add --config=<path of the mounted config> to command',
-        fix: elsewhere.length === 1 ? fix('safe', `add --config=${target} to the command of ${cs.service.name}`, appendFlag(cs, `--config=${target}`)) : undefined,
+        fix:
+          elsewhere.length === 1 ? fix('safe', `add --config=${target} to the command of ${cs.service.name}`, appendFlag(cs, `--config=${target}`)) : undefined,
       });
       continue;
     }
     for (const read of cs.reads.filter((r) => r.file)) {
-      const f = collectorRead(ws, cs, read, elsewhere, unrun.map((c) => c.file));
+      const f = collectorRead(
+        ws,
+        cs,
+        read,
+        elsewhere,
+        unrun.map((c) => c.file),
+      );
       if (f) findings.push(f);
     }
   }
@@ -190,7 +205,11 @@ function collectorRead(ws: Workspace, cs: ContainerService, read: ConfigRead, el
     kind: 'wrongSource',
     data: { ...facts, source: read.mount.source, wanted: rel(ws, wanted) },
     hint: `mount ${newSource} instead`,
-    fix: fix('unsafe', `mount ${newSource} at ${read.path}`, yamlReplaceInScalar(mount.doc, mount.text() !== undefined ? mount.path : [...mount.path, 'source'], read.mount.source, newSource)),
+    fix: fix(
+      'unsafe',
+      `mount ${newSource} at ${read.path}`,
+      yamlReplaceInScalar(mount.doc, mount.text() !== undefined ? mount.path : [...mount.path, 'source'], read.mount.source, newSource),
+    ),
   };
 }
 

@@ -14,7 +14,8 @@ interface Grafana {
 const reach = (d: Grafana) => (d.exposed ? 'anyone who can reach its port (published on all interfaces)' : 'anyone who can reach Grafana');
 
 const messages = {
-  unset: (d: Grafana) => `Grafana service "${d.service}" in ${d.file} sets no ${VAR}, so the admin login is Grafana's default admin/admin: ${reach(d)} can log in as admin`,
+  unset: (d: Grafana) =>
+    `Grafana service "${d.service}" in ${d.file} sets no ${VAR}, so the admin login is Grafana's default admin/admin: ${reach(d)} can log in as admin`,
   admin: (d: Grafana) => `Grafana service "${d.service}" in ${d.file} sets ${VAR}=admin, the well-known default: ${reach(d)} can log in as admin`,
 } as const;
 type DefaultGrafanaPasswordFinding = RuleFinding<typeof messages>;
@@ -27,9 +28,18 @@ export default defineRule({
   why: 'Anyone who reaches Grafana logs in as admin/admin: they read every dashboard (Claude Code usage per user, cost, prompts when logged) and can change datasources. Basic auth is on by default, so the API is open the same way.',
   fix: 'none',
   versions: 'all Grafana versions',
-  bad: { file: 'docker-compose.yml', text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=admin\n' },
-  good: { file: 'docker-compose.yml', text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_ADMIN_PASSWORD:?set it in .env}\n' },
-  references: ['grafana-loki.md §7 (basic auth admin:admin by default), §8 (GF_SECURITY_ADMIN_PASSWORD only seeds the admin on first start)', 'peers.md §1.1, §1.3 (guides shipping admin/admin)'],
+  bad: {
+    file: 'docker-compose.yml',
+    text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=admin\n',
+  },
+  good: {
+    file: 'docker-compose.yml',
+    text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_ADMIN_PASSWORD:?set it in .env}\n',
+  },
+  references: [
+    'grafana-loki.md §7 (basic auth admin:admin by default), §8 (GF_SECURITY_ADMIN_PASSWORD only seeds the admin on first start)',
+    'peers.md §1.1, §1.3 (guides shipping admin/admin)',
+  ],
   oracle: 'fixtures',
   stage: 'Collector',
   messages,
@@ -40,7 +50,11 @@ export default defineRule({
         if (!isGrafanaImage(s.repository)) continue;
         if (s.environment[`${VAR}__FILE`]) continue;
         const value = s.environment[VAR];
-        const data = { service: s.name, file: basename(compose.file), exposed: s.ports.some((p) => p.hostIp === undefined || p.hostIp === '0.0.0.0' || p.hostIp === '::') };
+        const data = {
+          service: s.name,
+          file: basename(compose.file),
+          exposed: s.ports.some((p) => p.hostIp === undefined || p.hostIp === '0.0.0.0' || p.hostIp === '::'),
+        };
         const seeding = 'it only seeds the admin on first start: on an existing Grafana volume also change the password in Grafana';
         if (value === undefined) {
           if (s.hasEnvFile) continue; // it may come from there

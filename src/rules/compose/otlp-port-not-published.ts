@@ -21,7 +21,7 @@ export default defineRule({
   why: 'Claude Code runs on the host and reaches a container only through a published port (`ports:`). Without one, every export is refused (ECONNREFUSED), silently unless CLAUDE_CODE_OTEL_DIAG_STDERR=1 is set, and no metrics or events arrive.',
   fix: 'safe',
   fixDescription:
-    'Adds `"127.0.0.1:<port>:<container port>"` to the collector service\'s `ports` (creating the key when there is none): the container port is the one the collector\'s OTLP receiver listens on for Claude Code\'s protocol. Bound to 127.0.0.1, so only this machine can send.',
+    "Adds `\"127.0.0.1:<port>:<container port>\"` to the collector service's `ports` (creating the key when there is none): the container port is the one the collector's OTLP receiver listens on for Claude Code's protocol. Bound to 127.0.0.1, so only this machine can send.",
   versions: 'all versions',
   bad: {
     file: 'docker-compose.yml',
@@ -31,7 +31,10 @@ export default defineRule({
     file: 'docker-compose.yml',
     text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    ports:\n      - "127.0.0.1:4317:4317"\n      - "127.0.0.1:4318:4318"\n',
   },
-  references: ['collector.md §7 (4317 and 4318 must be published for Claude Code on the host)', 'claude-code.md §9 E6 (nothing delivered, errors only with CLAUDE_CODE_OTEL_DIAG_STDERR)'],
+  references: [
+    'collector.md §7 (4317 and 4318 must be published for Claude Code on the host)',
+    'claude-code.md §9 E6 (nothing delivered, errors only with CLAUDE_CODE_OTEL_DIAG_STDERR)',
+  ],
   oracle: 'fixtures',
   stage: 'Collector',
   messages,
@@ -53,7 +56,14 @@ export default defineRule({
         const item = `${quote}127.0.0.1:${route.port}:${containerPort}${quote}`;
         edits = ports ? yamlAppendToList(y, ports.path, item) : yamlInsertMapEntry(y, ref.service.path, 'ports', [`- ${item}`]);
       }
-      const data = { sends: sendsText(ws, group.map((d) => d.route)), service: serviceText(route), port: route.port };
+      const data = {
+        sends: sendsText(
+          ws,
+          group.map((d) => d.route),
+        ),
+        service: serviceText(route),
+        port: route.port,
+      };
       findings.push({
         ...(ports ?? ref.service.value).location(),
         ...(route.collector && !listener ? { kind: 'notPublishedNoReceiver', data: { ...data, wire } } : { kind: 'notPublished', data }),

@@ -15,14 +15,19 @@ export default defineRule({
   id: 'compose/ports-on-all-interfaces',
   severity: 'warning',
   title: 'Port published on all host interfaces',
-  checks: 'A compose `ports:` entry without a host address (`"4317:4317"`, or the long syntax without `host_ip`) or with 0.0.0.0 / ::, so Docker publishes it on every interface of the host.',
+  checks:
+    'A compose `ports:` entry without a host address (`"4317:4317"`, or the long syntax without `host_ip`) or with 0.0.0.0 / ::, so Docker publishes it on every interface of the host.',
   why: 'Anyone on the network can reach the port: send telemetry to the collector, query Prometheus, open Grafana (often with admin/admin). Docker writes its own iptables rules, so host firewalls such as UFW do not block it.',
   fix: 'unsafe',
-  fixDescription: 'Publishes on 127.0.0.1 only: prefixes the short syntax with `127.0.0.1:` (or replaces 0.0.0.0) and adds `host_ip: 127.0.0.1` to the long syntax. Unsafe: senders on other machines (a team sending to a shared collector) can no longer connect.',
+  fixDescription:
+    'Publishes on 127.0.0.1 only: prefixes the short syntax with `127.0.0.1:` (or replaces 0.0.0.0) and adds `host_ip: 127.0.0.1` to the long syntax. Unsafe: senders on other machines (a team sending to a shared collector) can no longer connect.',
   versions: 'all versions',
   bad: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    ports:\n      - "4317:4317"\n' },
   good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    ports:\n      - "127.0.0.1:4317:4317"\n' },
-  references: ['collector.md §7 ("0.0.0.0 exposure": Docker\'s iptables rules bypass host firewalls such as UFW)', 'grafana-loki.md §8 (default admin/admin plus a published 3000 on 0.0.0.0)'],
+  references: [
+    'collector.md §7 ("0.0.0.0 exposure": Docker\'s iptables rules bypass host firewalls such as UFW)',
+    'grafana-loki.md §8 (default admin/admin plus a published 3000 on 0.0.0.0)',
+  ],
   oracle: 'fixtures',
   stage: 'Collector',
   messages,
@@ -43,15 +48,26 @@ export default defineRule({
                 ? [] // "4317" publishes a random host port; 127.0.0.1::4317 would be the loopback form
                 : port.hostIp === undefined
                   ? yamlReplaceInScalar(y, port.path, text, `127.0.0.1:${text}`)
-                  : yamlReplaceInScalar(y, port.path, port.hostIp.startsWith('[') || text.startsWith('[') ? `[${port.hostIp.replace(/^\[|\]$/g, '')}]` : port.hostIp, '127.0.0.1');
+                  : yamlReplaceInScalar(
+                      y,
+                      port.path,
+                      port.hostIp.startsWith('[') || text.startsWith('[') ? `[${port.hostIp.replace(/^\[|\]$/g, '')}]` : port.hostIp,
+                      '127.0.0.1',
+                    );
           } else {
-            edits = port.hostIp === undefined ? yamlInsertMapEntry(y, port.path, 'host_ip', '127.0.0.1') : yamlReplaceScalar(y, [...port.path, 'host_ip'], 'value', '127.0.0.1');
+            edits =
+              port.hostIp === undefined
+                ? yamlInsertMapEntry(y, port.path, 'host_ip', '127.0.0.1')
+                : yamlReplaceScalar(y, [...port.path, 'host_ip'], 'value', '127.0.0.1');
           }
           findings.push({
             ...port.value.location('value'),
             kind: 'allInterfaces',
             data: { port: published, service: s.name, file: basename(compose.file), hostIp: port.hostIp },
-            hint: port.hostPort === undefined ? `publish it on loopback: "127.0.0.1::${port.containerPort}" or "127.0.0.1:${port.containerPort}:${port.containerPort}"` : `publish it on loopback only: "127.0.0.1:${port.hostPort}:${port.containerPort}"`,
+            hint:
+              port.hostPort === undefined
+                ? `publish it on loopback: "127.0.0.1::${port.containerPort}" or "127.0.0.1:${port.containerPort}:${port.containerPort}"`
+                : `publish it on loopback only: "127.0.0.1:${port.hostPort}:${port.containerPort}"`,
             fix: fix('unsafe', `publish port ${published} on 127.0.0.1 only`, edits),
           });
         }

@@ -11,7 +11,9 @@ interface Healthcheck {
 }
 const neverHealthy = (d: Healthcheck, runs: string) =>
   `the healthcheck of service "${d.service}" in ${d.file} runs ${runs}, but ${d.image} is built FROM scratch with no shell, curl or wget: the check always fails and the container stays unhealthy${
-    d.dependents.length ? `, so ${d.dependents.map((n) => `"${n}"`).join(', ')} (depends_on: condition: service_healthy) ${d.dependents.length === 1 ? 'never starts' : 'never start'}` : ''
+    d.dependents.length
+      ? `, so ${d.dependents.map((n) => `"${n}"`).join(', ')} (depends_on: condition: service_healthy) ${d.dependents.length === 1 ? 'never starts' : 'never start'}`
+      : ''
   }`;
 
 const messages = {
@@ -27,7 +29,8 @@ export default defineRule({
   id: 'compose/shell-healthcheck',
   severity: 'error',
   title: 'Shell, curl or wget healthcheck on the scratch-based collector image',
-  checks: 'A compose healthcheck on an official collector image (otel/opentelemetry-collector, -contrib, -k8s) that runs curl, wget, sh or another tool, or uses the shell form (a string or CMD-SHELL, which needs /bin/sh).',
+  checks:
+    'A compose healthcheck on an official collector image (otel/opentelemetry-collector, -contrib, -k8s) that runs curl, wget, sh or another tool, or uses the shell form (a string or CMD-SHELL, which needs /bin/sh).',
   why: 'The collector images are built FROM scratch: only the collector binary is inside, no shell, curl or wget. The check can never pass, the container stays "unhealthy", and services with `depends_on: condition: service_healthy` on it never start.',
   fix: 'none',
   versions: 'all collector images',
@@ -35,7 +38,10 @@ export default defineRule({
     file: 'docker-compose.yml',
     text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    healthcheck:\n      test: ["CMD", "curl", "-f", "http://localhost:13133/"]\n',
   },
-  good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    # health: the health_check extension on :13133, probed from outside the container\n' },
+  good: {
+    file: 'docker-compose.yml',
+    text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    # health: the health_check extension on :13133, probed from outside the container\n',
+  },
   references: ['collector.md §7 ("Image is FROM scratch": no shell/curl/wget; depends_on service_healthy never resolves), §6 (health_check extension)'],
   oracle: 'fixtures',
   stage: 'Collector',

@@ -6,7 +6,6 @@ import type { YamlValue } from '../../load/yaml-value.js';
 import { topology, type Topology } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
 
-
 /** The host of a URL or `host:port`, or undefined when it is not a plain name worth checking. */
 export function composeHostOf(value: string): string | undefined {
   const v = value.trim();
@@ -23,10 +22,13 @@ export function composeHostOf(value: string): string | undefined {
   return host;
 }
 
-
 /** The one service name within two edits of the host, if exactly one. */
 function nearest(host: string, names: Set<string>): string | undefined {
-  const close = within(host.toLowerCase(), [...names].map((n) => n.toLowerCase()), 2);
+  const close = within(
+    host.toLowerCase(),
+    [...names].map((n) => n.toLowerCase()),
+    2,
+  );
   return close.length === 1 ? [...names].find((n) => n.toLowerCase() === close[0].name) : undefined;
 }
 
@@ -49,7 +51,8 @@ interface HostUse {
 const noSuchService = (d: HostData) => `but no compose service is called "${d.host}" (services: ${d.services.join(', ')})`;
 
 const messages = {
-  exporter: (d: HostData) => `exporter "${d.name}" in ${d.file} sends to ${d.url}, ${noSuchService(d)}: the name does not resolve on the compose network, so every export fails`,
+  exporter: (d: HostData) =>
+    `exporter "${d.name}" in ${d.file} sends to ${d.url}, ${noSuchService(d)}: the name does not resolve on the compose network, so every export fails`,
   target: (d: HostData) => `job "${d.name}" in ${d.file} scrapes ${d.url}, ${noSuchService(d)}: the target is DOWN with "no such host"`,
   datasource: (d: HostData) =>
     `datasource "${d.name}" in ${d.file} points at ${d.url}, ${noSuchService(d)}: Grafana cannot reach it: its health check fails and every panel using it shows an error`,
@@ -114,11 +117,19 @@ export default defineRule({
     'In a workspace with a compose file: the host names that the configs mounted into its containers use (collector exporter endpoints in pipelines, Prometheus scrape targets, Grafana datasource URLs) are compose service names or aliases (container_name, hostname, network aliases, links). localhost, IP addresses, names with dots (host.docker.internal, real domains) and `${…}` placeholders are not checked.',
   why: 'Containers find each other by service name on the compose network; any other bare name does not resolve. A typo or a service that was never added (a datasource for an `alertmanager` the compose file does not run) fails at run time only: exports fail with a DNS error, the scrape target is DOWN with "no such host", the Grafana datasource fails its health check.',
   fix: 'unsafe',
-  fixDescription: 'When exactly one service name is within two edits of the unknown host (a typo), replaces the host with it. Unsafe: the name might be meant for a service still to be added.',
+  fixDescription:
+    'When exactly one service name is within two edits of the unknown host (a typo), replaces the host with it. Unsafe: the name might be meant for a service still to be added.',
   versions: 'all versions',
-  bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://lokii:3100/otlp\n# docker-compose.yml services: otel-collector, prometheus, loki, grafana\n' },
+  bad: {
+    file: 'otel-collector-config.yml',
+    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://lokii:3100/otlp\n# docker-compose.yml services: otel-collector, prometheus, loki, grafana\n',
+  },
   good: { file: 'otel-collector-config.yml', text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\n' },
-  references: ['prometheus.md §1 (wrong host), §3 (lastError "no such host")', 'grafana-loki.md §8 (datasource URLs use service names)', 'peers.md §1.2 (a datasource for an alertmanager the compose file does not run)'],
+  references: [
+    'prometheus.md §1 (wrong host), §3 (lastError "no such host")',
+    'grafana-loki.md §8 (datasource URLs use service names)',
+    'peers.md §1.2 (a datasource for an alertmanager the compose file does not run)',
+  ],
   oracle: 'fixtures',
   stage: 'Collector',
   messages,

@@ -27,14 +27,18 @@ export default defineRule({
   id: 'compose/unpinned-image',
   severity: 'warning',
   title: 'Image without a pinned version',
-  checks: 'A compose service image with no tag (Docker then pulls `latest`), or the moving tags `latest` or `nightly`. Digests and version tags count as pinned; images built from variables are skipped.',
+  checks:
+    'A compose service image with no tag (Docker then pulls `latest`), or the moving tags `latest` or `nightly`. Digests and version tags count as pinned; images built from variables are skipped.',
   why: 'Each pull can bring a breaking release without any change in the repository: the collector removed the `logging` exporter in v0.111.0, made `service.telemetry.metrics.address` an error in v0.128.0 and dropped the `loki` exporter in v0.131.0, so a stack that worked yesterday restarts in a loop today. The doctor also has to assume the newest version for its version-gated checks.',
   fix: 'unsafe',
   fixDescription: `Pins collector images to ${NEWEST_KNOWN_COLLECTOR} and prom/prometheus to v${NEWEST_KNOWN_PROMETHEUS}: the newest releases this doctor's version-gated rules know (for the collector, the current oracle build of the test suite; for Prometheus, the reference timeline), so its checks match what runs. Other images (Grafana, Loki, …) get no automatic pin. Unsafe: the pinned release may differ from what \`latest\` pulls today; pin the version you run (docker compose images) if you prefer.`,
   versions: 'all versions',
   bad: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:latest\n' },
   good: { file: 'docker-compose.yml', text: `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:${NEWEST_KNOWN_COLLECTOR}\n` },
-  references: ['collector.md §1 (":latest image tags are how most of these breakages reach users"), §7 (images and tags)', 'peers.md §1.1–1.2 (guides using :latest)'],
+  references: [
+    'collector.md §1 (":latest image tags are how most of these breakages reach users"), §7 (images and tags)',
+    'peers.md §1.1–1.2 (guides using :latest)',
+  ],
   oracle: 'fixtures',
   stage: 'Collector',
   messages,
@@ -46,12 +50,23 @@ export default defineRule({
         if (s.tag !== undefined && !MOVING.has(s.tag)) continue;
         const pin = isCollectorImage(s.repository) ? NEWEST_KNOWN_COLLECTOR : isPrometheusImage(s.repository) ? `v${NEWEST_KNOWN_PROMETHEUS}` : undefined;
         const image = s.value.get('image') ?? s.value;
-        const edits = pin === undefined ? [] : s.tag === undefined ? yamlReplaceInScalar(image.doc, image.path, s.image, `${s.image}:${pin}`) : yamlReplaceInScalar(image.doc, image.path, `:${s.tag}`, `:${pin}`);
+        const edits =
+          pin === undefined
+            ? []
+            : s.tag === undefined
+              ? yamlReplaceInScalar(image.doc, image.path, s.image, `${s.image}:${pin}`)
+              : yamlReplaceInScalar(image.doc, image.path, `:${s.tag}`, `:${pin}`);
         const data = { image: s.image, service: s.name, file: basename(compose.file), noTag: s.tag === undefined };
         findings.push({
           ...image.location('value'),
-          ...(isCollectorImage(s.repository) ? { kind: 'collector', data } : isPrometheusImage(s.repository) ? { kind: 'prometheus', data } : { kind: 'other', data }),
-          hint: pin ? `pin a version, e.g. ${s.repository}:${pin}, or the one you run now (docker compose images)` : 'pin the version you run now (docker compose images shows it)',
+          ...(isCollectorImage(s.repository)
+            ? { kind: 'collector', data }
+            : isPrometheusImage(s.repository)
+              ? { kind: 'prometheus', data }
+              : { kind: 'other', data }),
+          hint: pin
+            ? `pin a version, e.g. ${s.repository}:${pin}, or the one you run now (docker compose images)`
+            : 'pin the version you run now (docker compose images shows it)',
           fix: pin ? fix('unsafe', `pin ${s.repository} to ${pin}`, edits) : undefined,
         });
       }

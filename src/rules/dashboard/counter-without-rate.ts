@@ -16,9 +16,18 @@ export default defineRule({
   why: 'The raw value of a Claude Code counter is a running total per series (per session and attribute set) since that Claude Code process started; it resets on restart and vanishes when the series expires (metric_expiration, 5 minutes by default). "Total Lines of Code" built on it jumps up and down and ignores the time range picker.',
   fix: 'none',
   versions: 'all versions',
-  bad: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "Total Lines of Code", "type": "stat", "targets": [{"expr": "sum(claude_code_lines_of_code_count_total)"}]}]\n}\n' },
-  good: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "Total Lines of Code", "type": "stat", "targets": [{"expr": "sum(increase(claude_code_lines_of_code_count_total[$__range]))"}]}]\n}\n' },
-  references: ['peers.md §1.3 (overview panel 1 is a raw counter) and §5.6 (dashboard-linter target-counter-agg-rule)', 'claude-code.md §6 (delta, expiry, resets)'],
+  bad: {
+    file: 'dashboards/claude-code.json',
+    text: '{\n  "panels": [{"title": "Total Lines of Code", "type": "stat", "targets": [{"expr": "sum(claude_code_lines_of_code_count_total)"}]}]\n}\n',
+  },
+  good: {
+    file: 'dashboards/claude-code.json',
+    text: '{\n  "panels": [{"title": "Total Lines of Code", "type": "stat", "targets": [{"expr": "sum(increase(claude_code_lines_of_code_count_total[$__range]))"}]}]\n}\n',
+  },
+  references: [
+    'peers.md §1.3 (overview panel 1 is a raw counter) and §5.6 (dashboard-linter target-counter-agg-rule)',
+    'claude-code.md §6 (delta, expiry, resets)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Grafana',

@@ -9,8 +9,17 @@ const others = (n: number) => (n > 0 ? ` (and ${n} more reference${n > 1 ? 's' :
 const messages = {
   variableMatchesNone: (d: { variable: string; dashboard: string; pluginId?: string; regex?: string }) =>
     `datasource variable "${d.variable}" of dashboard ${d.dashboard} lists ${d.pluginId ?? '?'} datasources${d.regex ? ` matching ${d.regex}` : ''}, but none is provisioned: every panel using it shows "Datasource \${${d.variable}} was not found"`,
-  noDefault: '{{owner}} of dashboard {{dashboard}} uses the default datasource, but no provisioned datasource has isDefault: true, so it resolves to no provisioned datasource',
-  notFound: (d: { owner: string; others: number; dashboard: string; key: string; provisioned: boolean; type?: string; sameType: { name?: string; uid: string }[] }) => {
+  noDefault:
+    '{{owner}} of dashboard {{dashboard}} uses the default datasource, but no provisioned datasource has isDefault: true, so it resolves to no provisioned datasource',
+  notFound: (d: {
+    owner: string;
+    others: number;
+    dashboard: string;
+    key: string;
+    provisioned: boolean;
+    type?: string;
+    sameType: { name?: string; uid: string }[];
+  }) => {
     const why = d.provisioned
       ? `no provisioned datasource has that UID or name${d.type ? ` (${d.type}: ${d.sameType.map((x) => `"${x.name}", uid ${x.uid}`).join('; ') || 'none provisioned'})` : ''}`
       : 'no datasource is provisioned in this workspace, and one created in the Grafana UI gets a random UID';
@@ -34,7 +43,8 @@ export default defineRule({
     'Every datasource reference of a dashboard (panels, queries, annotations, variables), resolved the way Grafana resolves it: template variables first, then UID (explicit or the one Grafana computes for a provisioned datasource without uid), then name; null means the default datasource. Checked against the datasources provisioned in the workspace.',
   why: 'A reference Grafana cannot resolve shows "Datasource PBFA97CFB590B2093 was not found" (or "Datasource ${DS_PROMETHEUS} was not found") in the panel corner and the panel stays empty. Typical causes: a UID copied from someone else\'s Grafana, a datasource created in the UI (random UID), a renamed datasource.',
   fix: 'safe',
-  fixDescription: 'When exactly one provisioned datasource has the reference\'s type, points the reference at its UID (explicit, or the one Grafana computes). No fix otherwise.',
+  fixDescription:
+    "When exactly one provisioned datasource has the reference's type, points the reference at its UID (explicit, or the one Grafana computes). No fix otherwise.",
   versions: 'Grafana 8.3+ (UID references); legacy name strings resolve the same way',
   bad: {
     file: 'dashboards/claude-code.json',
@@ -44,7 +54,10 @@ export default defineRule({
     file: 'dashboards/claude-code.json',
     text: '{\n  "panels": [\n    {\n      "title": "Cost",\n      "datasource": {"type": "prometheus", "uid": "PBFA97CFB590B2093"},\n      "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]\n    }\n  ]\n}\n',
   },
-  references: ['grafana-loki.md §2 (resolution order: variables, UID, name, id; "Datasource <key> was not found") and §3 (computed UIDs)', 'peers.md §1.1 and §3 (hard-coded PBFA97CFB590B2093)'],
+  references: [
+    'grafana-loki.md §2 (resolution order: variables, UID, name, id; "Datasource <key> was not found") and §3 (computed UIDs)',
+    'peers.md §1.1 and §3 (hard-coded PBFA97CFB590B2093)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Grafana',
@@ -70,7 +83,13 @@ export default defineRule({
           notFound.set(key, [...(notFound.get(key) ?? []), r]);
         } else if (res.kind === 'unknown-variable') {
           unknownVariables.set(res.name, [...(unknownVariables.get(res.name) ?? []), r]);
-        } else if (res.kind === 'variable' && res.variable.type === 'datasource' && res.candidates.length === 0 && provisioned && !reportedVariables.has(res.variable.name)) {
+        } else if (
+          res.kind === 'variable' &&
+          res.variable.type === 'datasource' &&
+          res.candidates.length === 0 &&
+          provisioned &&
+          !reportedVariables.has(res.variable.name)
+        ) {
           reportedVariables.add(res.variable.name);
           findings.push({
             ...(res.variable.node.get('query') ?? res.variable.node).location(),
@@ -112,7 +131,11 @@ export default defineRule({
               ? 'use the uid of a provisioned datasource, or a datasource variable (`${datasource}`)'
               : `provision the datasource (grafana/provisioning/datasources) with uid: ${key}`,
           fix: target
-            ? fix('safe', `point ${refs.length} reference${refs.length > 1 ? 's' : ''} at ${target.name} (${target.effectiveUid})`, refs.flatMap((x) => setJsonIn(d.source, keyValue(x).path, target.effectiveUid)))
+            ? fix(
+                'safe',
+                `point ${refs.length} reference${refs.length > 1 ? 's' : ''} at ${target.name} (${target.effectiveUid})`,
+                refs.flatMap((x) => setJsonIn(d.source, keyValue(x).path, target.effectiveUid)),
+              )
             : undefined,
         });
       }

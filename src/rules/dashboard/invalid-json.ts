@@ -30,7 +30,12 @@ export default defineRule({
           range: d.source.range(p.offset, p.length),
           kind: 'syntax',
           data: { problem: p.message, dashboard: dashboardName(d) },
-          hint: p.kind === 'comment' ? 'remove the comment (put notes in the dashboard or panel "description")' : p.kind === 'trailing-comma' ? 'remove the trailing comma' : 'fix the JSON syntax at this position',
+          hint:
+            p.kind === 'comment'
+              ? 'remove the comment (put notes in the dashboard or panel "description")'
+              : p.kind === 'trailing-comma'
+                ? 'remove the trailing comma'
+                : 'fix the JSON syntax at this position',
         });
       }
     }

@@ -4,7 +4,9 @@ import { labelName } from '../../model/naming.js';
 import type { LabelMatcher } from '../../model/promql.js';
 import { atQuery, dashboardName, dashboardQueries, queryOwner } from '../../model/dashboard-queries.js';
 
-const RESOURCE_LABELS = new Set(['service.name', 'service.namespace', 'service.instance.id', 'service.version', 'os.type', 'os.version', 'host.arch', 'wsl.version'].map((k) => labelName(k)));
+const RESOURCE_LABELS = new Set(
+  ['service.name', 'service.namespace', 'service.instance.id', 'service.version', 'os.type', 'os.version', 'host.arch', 'wsl.version'].map((k) => labelName(k)),
+);
 
 /** A regex matcher as Prometheus runs it: fully anchored (RE2; JS is close enough for the cases here). */
 function matches(op: LabelMatcher['op'], pattern: string, value: string): boolean | undefined {
@@ -49,7 +51,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Matcher on a label the pipeline never attaches',
   checks:
-    'Label matchers (and `label_values(metric, label)` variables) on Claude Code series that use a label the pipeline never attaches, or a `job` value it cannot have: with the default `honor_labels: false` the collector\'s `job` survives only as `exported_job`; resource attributes (service.version, os.type, host.arch) become labels only when the exporter promotes them.',
+    "Label matchers (and `label_values(metric, label)` variables) on Claude Code series that use a label the pipeline never attaches, or a `job` value it cannot have: with the default `honor_labels: false` the collector's `job` survives only as `exported_job`; resource attributes (service.version, os.type, host.arch) become labels only when the exporter promotes them.",
   why: 'A matcher on a label that is never there selects nothing: `claude_code_cost_usage_USD_total{job="claude-code"}` is empty when Prometheus scrapes the collector without honor_labels, because `job` is then the scrape job ("otel-collector") and Claude Code\'s service name is in `exported_job`. The panel shows "No data".',
   fix: 'none',
   versions: 'all versions; scope labels (otel_scope_*) from collector v0.128.0 (prometheus exporter) and v0.146.0 (remote write)',
@@ -61,7 +63,12 @@ export default defineRule({
     file: 'dashboards/claude-code.json (same stack)',
     text: '{\n  "panels": [{"title": "Cost", "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total{exported_job=\\"claude-code\\"}[$__range]))"}]}]\n}\n',
   },
-  references: ['claude-code.md §5 (labels per pipeline; exported_job)', 'prometheus.md §1 (label clash, honor_labels)', 'collector.md §4.3 (resource_to_telemetry_conversion, const_labels)', 'test/pipeline (labels observed on the real pipeline)'],
+  references: [
+    'claude-code.md §5 (labels per pipeline; exported_job)',
+    'prometheus.md §1 (label clash, honor_labels)',
+    'collector.md §4.3 (resource_to_telemetry_conversion, const_labels)',
+    'test/pipeline (labels observed on the real pipeline)',
+  ],
   messages,
   oracle: 'pipeline',
   stage: 'Grafana',
@@ -91,7 +98,12 @@ export default defineRule({
             const job: JobMatcher = { op: m.op, value: m.value, metric: name, owner, dashboard, job: values[0]! };
             findings.push(
               exported
-                ? { ...at(m.valueFrom, m.valueTo), kind: 'jobIsScrapeJob', data: { ...job, exportedJob: exported }, hint: `use exported_job${m.op}"${m.value}", or set honor_labels: true on the scrape job` }
+                ? {
+                    ...at(m.valueFrom, m.valueTo),
+                    kind: 'jobIsScrapeJob',
+                    data: { ...job, exportedJob: exported },
+                    hint: `use exported_job${m.op}"${m.value}", or set honor_labels: true on the scrape job`,
+                  }
                 : { ...at(m.valueFrom, m.valueTo), kind: 'jobIsOther', data: job, hint: `use job="${values[0]}"` },
             );
             return;
@@ -100,7 +112,10 @@ export default defineRule({
           if (label === 'exported_job' && possible.has('job')) {
             findings.push({ ...at(from, to), kind: 'exportedJobAbsent', data: { ...used, job: entries[0].series.fixedValues.job }, hint: 'use job' });
           } else if (RESOURCE_LABELS.has(label)) {
-            const hint = label === 'service_name' ? 'filter on job (or exported_job) instead, or enable resource_to_telemetry_conversion on the exporter' : 'enable resource_to_telemetry_conversion on the exporter, or drop the matcher';
+            const hint =
+              label === 'service_name'
+                ? 'filter on job (or exported_job) instead, or enable resource_to_telemetry_conversion on the exporter'
+                : 'enable resource_to_telemetry_conversion on the exporter, or drop the matcher';
             findings.push({ ...at(from, to), kind: 'resourceLabel', data: { ...used, pipeline: entries[0].from.describe }, hint });
           } else {
             findings.push({ ...at(from, to), kind: 'unknownLabel', data: { ...used, labels: listed } });

@@ -5,9 +5,24 @@ import { atQuery, dashboardName, dashboardQueries, queryOwner } from '../../mode
 
 /** Resource attributes Loki's OTLP ingestion indexes as stream labels by default (everything else is structured metadata). */
 const LOKI_INDEX_ATTRIBUTES = [
-  'service.name', 'service.namespace', 'service.instance.id', 'deployment.environment', 'deployment.environment.name', 'cloud.region', 'cloud.availability_zone',
-  'k8s.cluster.name', 'k8s.namespace.name', 'k8s.pod.name', 'k8s.container.name', 'container.name', 'k8s.replicaset.name', 'k8s.deployment.name',
-  'k8s.statefulset.name', 'k8s.daemonset.name', 'k8s.cronjob.name', 'k8s.job.name',
+  'service.name',
+  'service.namespace',
+  'service.instance.id',
+  'deployment.environment',
+  'deployment.environment.name',
+  'cloud.region',
+  'cloud.availability_zone',
+  'k8s.cluster.name',
+  'k8s.namespace.name',
+  'k8s.pod.name',
+  'k8s.container.name',
+  'container.name',
+  'k8s.replicaset.name',
+  'k8s.deployment.name',
+  'k8s.statefulset.name',
+  'k8s.daemonset.name',
+  'k8s.cronjob.name',
+  'k8s.job.name',
 ];
 
 const messages = {
@@ -22,13 +37,19 @@ export default defineRule({
   severity: 'warning',
   title: 'Loki stream selector on a label OTLP ingestion does not create',
   checks:
-    'Stream selectors `{…}` of LogQL queries in dashboards, for a stack that sends Claude Code events to Loki over OTLP: labels other than the resource attributes Loki indexes by default (for Claude Code: `service_name`), and a `service_name` value other than Claude Code\'s service name.',
+    "Stream selectors `{…}` of LogQL queries in dashboards, for a stack that sends Claude Code events to Loki over OTLP: labels other than the resource attributes Loki indexes by default (for Claude Code: `service_name`), and a `service_name` value other than Claude Code's service name.",
   why: 'Loki\'s native OTLP ingestion turns `service.name` into the `service_name` stream label and keeps everything else (event name, session, user) as structured metadata. `{job="claude-code"}` or `{exporter="OTLP"}` (the labels of the removed `loki` exporter) select no stream, so log panels stay empty.',
   fix: 'none',
   versions: 'Loki 3.0+ OTLP ingestion (`otlphttp` exporter to /otlp); not the removed contrib `loki` exporter',
-  bad: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{job=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n' },
-  good: { file: 'dashboards/claude-code.json', text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{service_name=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n' },
-  references: ['grafana-loki.md §9 (service.name becomes service_name; ColeMurray\'s LogQL)', 'collector.md §2.4 (loki exporter removed)'],
+  bad: {
+    file: 'dashboards/claude-code.json',
+    text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{job=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n',
+  },
+  good: {
+    file: 'dashboards/claude-code.json',
+    text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{service_name=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n',
+  },
+  references: ["grafana-loki.md §9 (service.name becomes service_name; ColeMurray's LogQL)", 'collector.md §2.4 (loki exporter removed)'],
   messages,
   oracle: 'fixtures',
   stage: 'Grafana',

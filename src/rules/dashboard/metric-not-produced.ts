@@ -20,20 +20,26 @@ export default defineRule({
   severity: 'error',
   title: 'Dashboard queries a Claude Code metric name this pipeline does not produce',
   checks:
-    'PromQL in dashboards (panels, annotations, variable queries) that names a Claude Code metric as some pipeline names it, while the pipelines of this workspace (collector prometheus or remote-write exporter with namespace, translation strategy, add_metric_suffixes and version; Prometheus OTLP; Claude Code\'s built-in exporter) produce a different name for it, or drop it. One finding per name and dashboard.',
+    "PromQL in dashboards (panels, annotations, variable queries) that names a Claude Code metric as some pipeline names it, while the pipelines of this workspace (collector prometheus or remote-write exporter with namespace, translation strategy, add_metric_suffixes and version; Prometheus OTLP; Claude Code's built-in exporter) produce a different name for it, or drop it. One finding per name and dashboard.",
   why: 'PromQL names are exact: `claude_code_cost_usage_USD_total` finds nothing when the collector adds `namespace: claude_code` (`claude_code_claude_code_cost_usage_USD_total`), and `claude_code_cost_usage_total` is the built-in exporter\'s name, which no collector produces. The panel shows "No data" while the metric is there under another name.',
   fix: 'safe',
-  fixDescription: 'Rewrites every occurrence of the name in the dashboard to the one the workspace\'s pipeline produces for the same metric, when exactly one such name exists.',
+  fixDescription:
+    "Rewrites every occurrence of the name in the dashboard to the one the workspace's pipeline produces for the same metric, when exactly one such name exists.",
   versions: 'all versions; names depend on the collector version (the prometheus exporter ignores add_metric_suffixes from v0.154.0) and exporter settings',
   bad: {
-    file: 'dashboards/claude-code.json (the collector\'s prometheus exporter has namespace: claude_code)',
+    file: "dashboards/claude-code.json (the collector's prometheus exporter has namespace: claude_code)",
     text: '{\n  "panels": [{"title": "Cost", "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]}]\n}\n',
   },
   good: {
     file: 'dashboards/claude-code.json (same collector)',
     text: '{\n  "panels": [{"title": "Cost", "targets": [{"expr": "sum(increase(claude_code_claude_code_cost_usage_USD_total[$__range]))"}]}]\n}\n',
   },
-  references: ['claude-code.md §5 (names per pipeline)', 'collector.md §4 (name-building algorithm, namespace, add_metric_suffixes, translation_strategy)', 'peers.md §2 (metric-name matrix)', 'test/pipeline (names observed on the real pipeline)'],
+  references: [
+    'claude-code.md §5 (names per pipeline)',
+    'collector.md §4 (name-building algorithm, namespace, add_metric_suffixes, translation_strategy)',
+    'peers.md §2 (metric-name matrix)',
+    'test/pipeline (names observed on the real pipeline)',
+  ],
   messages,
   oracle: 'pipeline',
   stage: 'Grafana',
@@ -69,7 +75,13 @@ export default defineRule({
         kind: 'otherName',
         data: { ...where, how: k.how, produced: produced.map(({ s, p }) => ({ pipeline: p.describe, name: s.name })) },
         hint: target ? `query ${target}` : 'query the name your pipeline produces',
-        fix: target ? fix('safe', `rename ${u.name} to ${target} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`, uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, target))) : undefined,
+        fix: target
+          ? fix(
+              'safe',
+              `rename ${u.name} to ${target} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`,
+              uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, target)),
+            )
+          : undefined,
       });
     }
     return findings;

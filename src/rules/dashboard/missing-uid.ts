@@ -25,10 +25,13 @@ export default defineRule({
   checks: 'A dashboard JSON without a top-level `uid`.',
   why: 'Without a uid every import creates a new copy, and links, alerts and "Explore" URLs that point at a dashboard break when it is re-created. Provisioning by file matches dashboards by uid, so renaming the title creates duplicates.',
   fix: 'safe',
-  fixDescription: 'Adds a `uid` derived from the title (lower case, dashes, at most 40 characters), made unique among the workspace\'s dashboards.',
+  fixDescription: "Adds a `uid` derived from the title (lower case, dashes, at most 40 characters), made unique among the workspace's dashboards.",
   versions: 'all Grafana versions',
   bad: { file: 'dashboards/claude-code-overview.json', text: '{\n  "title": "Claude Code - Overview",\n  "panels": []\n}\n' },
-  good: { file: 'dashboards/claude-code-overview.json', text: '{\n  "title": "Claude Code - Overview",\n  "uid": "claude-code-overview",\n  "panels": []\n}\n' },
+  good: {
+    file: 'dashboards/claude-code-overview.json',
+    text: '{\n  "title": "Claude Code - Overview",\n  "uid": "claude-code-overview",\n  "panels": []\n}\n',
+  },
   references: ['grafana-loki.md §1 (uid makes provisioning/import idempotent) and §6', 'peers.md §1.3 (neither dashboard of the skill has a uid)'],
   messages,
   oracle: 'fixtures',
@@ -39,7 +42,13 @@ export default defineRule({
     const taken = new Set(dashboards.flatMap((d) => (d.uid ? [d.uid] : [])));
     for (const d of dashboards) {
       if (d.uid) continue;
-      let uid = uidFromTitle(d.title ?? d.file.split(/[\\/]/).pop()!.replace(/\.json$/i, ''));
+      let uid = uidFromTitle(
+        d.title ??
+          d.file
+            .split(/[\\/]/)
+            .pop()!
+            .replace(/\.json$/i, ''),
+      );
       for (let n = 2; taken.has(uid); n++) uid = `${uidFromTitle(d.title ?? 'dashboard').slice(0, 36)}-${n}`;
       taken.add(uid);
       // Point at an empty uid, else the title, else the dashboard's opening brace.

@@ -1,6 +1,17 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix } from '../../model/edits.js';
-import { atUse, dashboardName, groupUses, guessMetric, knownNames, looksLikeClaudeName, metricUses, queryEdit, usedIn, workspaceName } from '../../model/dashboard-queries.js';
+import {
+  atUse,
+  dashboardName,
+  groupUses,
+  guessMetric,
+  knownNames,
+  looksLikeClaudeName,
+  metricUses,
+  queryEdit,
+  usedIn,
+  workspaceName,
+} from '../../model/dashboard-queries.js';
 
 /** A known way names get mangled, said plainly. */
 function diagnosis(name: string): string | undefined {
@@ -25,7 +36,8 @@ export default defineRule({
     'PromQL in dashboards that selects a `claude_code_…` series (or one prefixed by a namespace configured here) that matches none of the eight Claude Code metrics under any pipeline, namespace, suffix setting or translation strategy.',
   why: 'Guides and community dashboards carry invented names (`…_active_time_total_seconds_total`, `…_pr_count_total`, lower-case `…_usd_total`, `…_decision_count_total`): no exporter produces them, so the panel shows "No data" on every setup.',
   fix: 'unsafe',
-  fixDescription: 'Rewrites every occurrence of the name in the dashboard to the nearest real metric as this workspace names it (chosen from the words of the name, e.g. "active"/"time" → active_time). Unsafe: the guess may not be what the panel meant.',
+  fixDescription:
+    'Rewrites every occurrence of the name in the dashboard to the nearest real metric as this workspace names it (chosen from the words of the name, e.g. "active"/"time" → active_time). Unsafe: the guess may not be what the panel meant.',
   versions: 'all versions',
   bad: {
     file: 'dashboards/claude-code.json',
@@ -35,7 +47,7 @@ export default defineRule({
     file: 'dashboards/claude-code.json',
     text: '{\n  "panels": [{"title": "Active time", "targets": [{"expr": "sum(increase(claude_code_active_time_seconds_total[$__range]))"}]}]\n}\n',
   },
-  references: ['claude-code.md §5 ("seen in the wild" names)', 'peers.md §1.3 (the skill\'s simple dashboard, pr_count in its docs) and §2'],
+  references: ['claude-code.md §5 ("seen in the wild" names)', "peers.md §1.3 (the skill's simple dashboard, pr_count in its docs) and §2"],
   messages,
   oracle: 'pipeline',
   stage: 'Grafana',
@@ -50,9 +62,20 @@ export default defineRule({
       findings.push({
         ...atUse(u),
         kind: 'unknownMetric',
-        data: { metric: u.name, usedIn: usedIn(uses), dashboard: dashboardName(u.aq.dashboard), nearest: nearest && { name: nearest.name, otel: otel!, namedBy: nearest.from } },
+        data: {
+          metric: u.name,
+          usedIn: usedIn(uses),
+          dashboard: dashboardName(u.aq.dashboard),
+          nearest: nearest && { name: nearest.name, otel: otel!, namedBy: nearest.from },
+        },
         hint: why ?? (nearest ? `query ${nearest.name}` : undefined),
-        fix: nearest ? fix('unsafe', `rename ${u.name} to ${nearest.name} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`, uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, nearest.name))) : undefined,
+        fix: nearest
+          ? fix(
+              'unsafe',
+              `rename ${u.name} to ${nearest.name} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`,
+              uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, nearest.name)),
+            )
+          : undefined,
       });
     }
     return findings;

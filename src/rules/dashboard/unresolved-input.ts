@@ -16,7 +16,8 @@ export default defineRule({
   checks: 'A dashboard loaded by a file provider that uses `${DS_…}` from its `__inputs` without a templating variable of that name (type `datasource`).',
   why: 'Only the import flow (UI import or POST /api/dashboards/import) replaces `${DS_PROMETHEUS}` with a real datasource. File provisioning loads the JSON as it is, so every panel shows "Datasource ${DS_PROMETHEUS} was not found" unless a datasource variable of exactly that name exists.',
   fix: 'safe',
-  fixDescription: 'Adds a templating variable of type `datasource` with the input\'s name and plugin (e.g. `DS_PROMETHEUS`, `prometheus`), which makes the placeholders resolve under file provisioning and changes nothing for imports (the pattern of grafana.com dashboard 25255).',
+  fixDescription:
+    "Adds a templating variable of type `datasource` with the input's name and plugin (e.g. `DS_PROMETHEUS`, `prometheus`), which makes the placeholders resolve under file provisioning and changes nothing for imports (the pattern of grafana.com dashboard 25255).",
   versions: 'all Grafana versions with file provisioning',
   bad: {
     file: 'dashboards/claude-code.json',
@@ -26,7 +27,10 @@ export default defineRule({
     file: 'dashboards/claude-code.json',
     text: '{\n  "__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}],\n  "panels": [{"datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}}],\n  "templating": {"list": [{"name": "DS_PROMETHEUS", "type": "datasource", "query": "prometheus"}]}\n}\n',
   },
-  references: ['grafana-loki.md §4 (__inputs are substituted only by the import flow; the variable pattern)', 'peers.md §1.4 and §3 (rockdarko/claude-code-metrics-prometheus)'],
+  references: [
+    'grafana-loki.md §4 (__inputs are substituted only by the import flow; the variable pattern)',
+    'peers.md §1.4 and §3 (rockdarko/claude-code-metrics-prometheus)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Grafana',

@@ -22,7 +22,7 @@ export default defineRule({
   versions: 'all versions of claude-otel-doctor',
   bad: {
     file: 'claude-otel-doctor check . (output)',
-    text: 'error rule collector/memory-limiter failed (Cannot read properties of undefined (reading \'limit_mib\')); its findings are missing, every other rule ran [doctor/internal-error]\n  hint: a bug in claude-otel-doctor: please report it with the file that caused it\n',
+    text: "error rule collector/memory-limiter failed (Cannot read properties of undefined (reading 'limit_mib')); its findings are missing, every other rule ran [doctor/internal-error]\n  hint: a bug in claude-otel-doctor: please report it with the file that caused it\n",
   },
   good: {
     file: 'claude-otel-doctor check . (output, after an upgrade with the fix)',

@@ -17,7 +17,7 @@ export default defineRule({
   title: 'File the doctor could not read',
   checks:
     'A file named by a flag, found by the walk of a scanned folder, or in a place Claude Code reads settings from, that the doctor could not or would not read: not a regular file (a folder, FIFO, socket or device), over the size limit, not UTF-8 text (UTF-16 is named), binary, nested deeper than the limit, a symlink loop, or without read permission. A symlink that leads out of the scanned folders (or, for project settings, out of the project) is left unread on purpose: that is a warning of this rule, and the exit code does not change.',
-  why: 'Nothing in the file was checked, so the result is incomplete: the run exits 2 whatever else it found (a link left unread by the trust rules excepted: the input is fine there), and the finding cannot be ignored, turned off or re-graded (the exit code needs its reason shown). A settings file saved as UTF-16, as Windows editors and PowerShell\'s `Out-File` do, is one Claude Code does not read either: its telemetry settings never take effect.',
+  why: "Nothing in the file was checked, so the result is incomplete: the run exits 2 whatever else it found (a link left unread by the trust rules excepted: the input is fine there), and the finding cannot be ignored, turned off or re-graded (the exit code needs its reason shown). A settings file saved as UTF-16, as Windows editors and PowerShell's `Out-File` do, is one Claude Code does not read either: its telemetry settings never take effect.",
   fix: 'none',
   versions: 'all versions of claude-otel-doctor',
   bad: {

@@ -19,7 +19,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Dashboard files that no provider reads',
   checks:
-    'Dashboard JSON files in a workspace that runs Grafana: is there a dashboard provider, is the provider file mounted where Grafana reads providers (`/etc/grafana/provisioning/dashboards`), and is the dashboard mounted under a provider\'s `options.path` in the Grafana container?',
+    "Dashboard JSON files in a workspace that runs Grafana: is there a dashboard provider, is the provider file mounted where Grafana reads providers (`/etc/grafana/provisioning/dashboards`), and is the dashboard mounted under a provider's `options.path` in the Grafana container?",
   why: 'Without a provider Grafana never loads the files: the dashboards exist only in the repository and must be imported by hand (the claude-code-otel-setup skill mounts only its datasources file). A provider whose path is not mounted (JSON mounted elsewhere) loads an empty folder. Either way the user opens Grafana and finds no dashboard.',
   fix: 'none',
   versions: 'all Grafana versions with file provisioning',
@@ -31,7 +31,10 @@ export default defineRule({
     file: 'docker-compose.yml',
     text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    volumes:\n      - ./grafana-datasources.yml:/etc/grafana/provisioning/datasources/datasources.yml\n      - ./grafana-dashboards.yml:/etc/grafana/provisioning/dashboards/dashboards.yml\n      - ./dashboards:/var/lib/grafana/dashboards\n# grafana-dashboards.yml: providers: [{name: claude-code, type: file, options: {path: /var/lib/grafana/dashboards}}]\n',
   },
-  references: ['grafana-loki.md §6 (provider path must match a volume mount; the cskiro skill has no provider)', 'peers.md §1.3 (templates/docker-compose.yml mounts only the datasources file)'],
+  references: [
+    'grafana-loki.md §6 (provider path must match a volume mount; the cskiro skill has no provider)',
+    'peers.md §1.3 (templates/docker-compose.yml mounts only the datasources file)',
+  ],
   oracle: 'fixtures',
   stage: 'Grafana',
   messages,
@@ -64,7 +67,9 @@ export default defineRule({
       const dashboard = dashboardName(d);
       findings.push({
         ...at,
-        ...(placements.length ? { kind: 'mountedElsewhere' as const, data: { dashboard, mountedAt: placements[0].containerPath, reads } } : { kind: 'notMounted' as const, data: { dashboard, reads } }),
+        ...(placements.length
+          ? { kind: 'mountedElsewhere' as const, data: { dashboard, mountedAt: placements[0].containerPath, reads } }
+          : { kind: 'notMounted' as const, data: { dashboard, reads } }),
         hint: reads.length ? `mount its folder at ${reads[0].path} in the Grafana service` : 'give the provider an options.path and mount the dashboards there',
       });
     }

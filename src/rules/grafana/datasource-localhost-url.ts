@@ -25,13 +25,21 @@ export default defineRule({
   id: 'grafana/datasource-localhost-url',
   severity: 'error',
   title: 'Datasource URL on localhost while Grafana runs in a container',
-  checks: 'A provisioned datasource whose `url` host is localhost (127.x, ::1, 0.0.0.0) while the workspace runs Grafana as a compose service (not on the host network).',
+  checks:
+    'A provisioned datasource whose `url` host is localhost (127.x, ::1, 0.0.0.0) while the workspace runs Grafana as a compose service (not on the host network).',
   why: 'Inside the Grafana container localhost is Grafana itself, so every query of the datasource fails and every panel is empty ("dial tcp 127.0.0.1:9090: connect: connection refused"), although `curl localhost:9090` works on the host.',
   fix: 'safe',
-  fixDescription: 'Replaces host and port with the compose service that serves the datasource (the service publishing that port, or the one running that backend image) and its container port, e.g. `http://localhost:9090` → `http://prometheus:9090`. No fix when no single service matches.',
+  fixDescription:
+    'Replaces host and port with the compose service that serves the datasource (the service publishing that port, or the one running that backend image) and its container port, e.g. `http://localhost:9090` → `http://prometheus:9090`. No fix when no single service matches.',
   versions: 'all Grafana versions',
-  bad: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://localhost:9090\n' },
-  good: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://prometheus:9090\n' },
+  bad: {
+    file: 'grafana-datasources.yml',
+    text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://localhost:9090\n',
+  },
+  good: {
+    file: 'grafana-datasources.yml',
+    text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://prometheus:9090\n',
+  },
   references: ['grafana-loki.md §5 ("never localhost") and §8 (service names, not localhost)', 'prometheus.md §1 (the same pitfall for scrape targets)'],
   messages,
   oracle: 'fixtures',
@@ -52,18 +60,24 @@ export default defineRule({
         const scheme = m[1] ?? 'http://';
         const port = m[3] ? Number(m[3]) : scheme.startsWith('https') ? 443 : 80;
         const services = container.compose.services.filter((s) => s !== container.service);
-        const byPort = services.flatMap((s) => s.ports.filter((p) => (p.hostPort ?? p.containerPort) === port).map((p) => ({ s, containerPort: p.containerPort })));
+        const byPort = services.flatMap((s) =>
+          s.ports.filter((p) => (p.hostPort ?? p.containerPort) === port).map((p) => ({ s, containerPort: p.containerPort })),
+        );
         const byImage = services.filter((s) => imageMatches(d.type, s)).map((s) => ({ s, containerPort: DEFAULT_PORT[d.type ?? ''] ?? port }));
         const candidates = byPort.length > 0 ? byPort : byImage;
         const unique = new Map(candidates.map((c) => [`${c.s.name}:${c.containerPort}`, c]));
         const target = unique.size === 1 ? [...unique.values()][0] : undefined;
-        const fixed = target ? d.url.trim().replace(/^([a-z][a-z0-9+.-]*:\/\/)?(\[[^\]]*\]|[^:/?#]*)(:\d+)?/i, `${scheme}${target.s.name}:${target.containerPort}`) : undefined;
+        const fixed = target
+          ? d.url.trim().replace(/^([a-z][a-z0-9+.-]*:\/\/)?(\[[^\]]*\]|[^:/?#]*)(:\d+)?/i, `${scheme}${target.s.name}:${target.containerPort}`)
+          : undefined;
         const url = d.value.get('url')!;
         findings.push({
           ...url.location('value'),
           kind: 'localhostUrl',
           data: { datasource: d.name ?? '?', host: m[2], service: container.service.name },
-          hint: fixed ? `use the compose service name: ${fixed}` : 'use the compose service name of the backend (e.g. http://prometheus:9090), or host.docker.internal for a backend on the host',
+          hint: fixed
+            ? `use the compose service name: ${fixed}`
+            : 'use the compose service name of the backend (e.g. http://prometheus:9090), or host.docker.internal for a backend on the host',
           fix: fixed ? fix('safe', `point datasource ${d.name ?? ''} at ${fixed}`, yamlReplaceString(url.doc, url.path, fixed)) : undefined,
         });
       }

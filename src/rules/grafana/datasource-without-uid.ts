@@ -19,14 +19,23 @@ export default defineRule({
   id: 'grafana/datasource-without-uid',
   severity: 'info',
   title: 'Provisioned datasource without uid',
-  checks: 'A provisioned datasource with a name but no `uid`: shows the UID Grafana computes for it ("P" + the first 8 bytes of SHA-256 of the name, upper-case hex) and which dashboard references in the workspace depend on it.',
+  checks:
+    'A provisioned datasource with a name but no `uid`: shows the UID Grafana computes for it ("P" + the first 8 bytes of SHA-256 of the name, upper-case hex) and which dashboard references in the workspace depend on it.',
   why: 'Dashboards that hard-code `PBFA97CFB590B2093` (Anthropic\'s guide, the claude-code-otel-setup skill) work only because Grafana derives that UID from the name "Prometheus" when it inserts the datasource. Renaming the datasource, or creating it in the UI (random UID), breaks every panel with "Datasource PBFA97CFB590B2093 was not found".',
   fix: 'safe',
-  fixDescription: 'Adds `uid: <the computed UID>` after the datasource\'s `name`, so the UID no longer depends on the name; nothing changes for Grafana or the dashboards.',
+  fixDescription:
+    "Adds `uid: <the computed UID>` after the datasource's `name`, so the UID no longer depends on the name; nothing changes for Grafana or the dashboards.",
   versions: 'Grafana 8.3+ (UIDs computed from the name on insert)',
   bad: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    url: http://prometheus:9090\n' },
-  good: { file: 'grafana-datasources.yml', text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    uid: PBFA97CFB590B2093\n    type: prometheus\n    url: http://prometheus:9090\n' },
-  references: ['grafana-loki.md §3 (deterministic UID; Prometheus → PBFA97CFB590B2093, Loki → P8E80F9AEF21F6940)', 'grafana/grafana pkg/services/provisioning/datasources (safeUIDFromName)', 'peers.md §3 (datasource-UID approaches)'],
+  good: {
+    file: 'grafana-datasources.yml',
+    text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    uid: PBFA97CFB590B2093\n    type: prometheus\n    url: http://prometheus:9090\n',
+  },
+  references: [
+    'grafana-loki.md §3 (deterministic UID; Prometheus → PBFA97CFB590B2093, Loki → P8E80F9AEF21F6940)',
+    'grafana/grafana pkg/services/provisioning/datasources (safeUIDFromName)',
+    'peers.md §3 (datasource-UID approaches)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Grafana',

@@ -6,7 +6,8 @@ const datasource = (d: Item) => (d.name ? `datasource "${d.name}"` : `datasource
 const provider = (d: Item) => (d.name ? `provider "${d.name}"` : `provider #${d.number}`);
 
 const messages = {
-  yamlProblem: (d: { problem: string; duplicateKey: boolean }) => `${d.problem}${d.duplicateKey ? ' (a duplicate key)' : ''}: Grafana cannot read this provisioning file`,
+  yamlProblem: (d: { problem: string; duplicateKey: boolean }) =>
+    `${d.problem}${d.duplicateKey ? ' (a duplicate key)' : ''}: Grafana cannot read this provisioning file`,
   datasourcesNotList: '`datasources` must be a list of datasources: Grafana provisions none of them',
   datasourceNotMapping: (d: Item) => `${datasource(d)} is not a mapping: Grafana cannot provision it`,
   datasourceWithoutName: (d: Item) => `${datasource(d)} has no name: Grafana cannot provision a datasource without one`,
@@ -40,7 +41,10 @@ export default defineRule({
     file: 'grafana/provisioning/datasources/datasources.yml',
     text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    url: http://prometheus:9090\n    access: proxy\n',
   },
-  references: ['grafana-loki.md §5 (datasource provisioning YAML), §6 (dashboard provider YAML)', 'grafana/grafana docs/sources/administration/provisioning/index.md'],
+  references: [
+    'grafana-loki.md §5 (datasource provisioning YAML), §6 (dashboard provider YAML)',
+    'grafana/grafana docs/sources/administration/provisioning/index.md',
+  ],
   oracle: 'fixtures',
   stage: 'Grafana',
   messages,
@@ -54,7 +58,12 @@ export default defineRule({
           range: f.yaml.source.range(p.offset, p.length),
           kind: 'yamlProblem',
           data: { problem: p.message, duplicateKey: p.code === 'DUPLICATE_KEY' },
-          hint: p.code === 'TAB_AS_INDENT' ? 'indent with spaces' : p.code === 'DUPLICATE_KEY' ? 'keep one of the two entries' : 'fix the YAML syntax at this position',
+          hint:
+            p.code === 'TAB_AS_INDENT'
+              ? 'indent with spaces'
+              : p.code === 'DUPLICATE_KEY'
+                ? 'keep one of the two entries'
+                : 'fix the YAML syntax at this position',
         });
       }
     }
@@ -72,7 +81,12 @@ export default defineRule({
           continue;
         }
         if (!d.name?.trim()) {
-          findings.push({ ...v.location('value'), kind: 'datasourceWithoutName', data: item, hint: 'add `name: Prometheus` (dashboards and the computed UID depend on it)' });
+          findings.push({
+            ...v.location('value'),
+            kind: 'datasourceWithoutName',
+            data: item,
+            hint: 'add `name: Prometheus` (dashboards and the computed UID depend on it)',
+          });
         }
         if (!d.type?.trim()) {
           findings.push({ ...(v.get('name') ?? v).location(), kind: 'datasourceWithoutType', data: item, hint: 'add `type: prometheus` or `type: loki`' });
@@ -88,11 +102,17 @@ export default defineRule({
         }
         const isDefault = v.get('isDefault');
         if (isDefault && isDefault.boolean() === undefined) {
-          findings.push({ ...isDefault.location('value'), kind: 'badIsDefault', data: { ...item, isDefault: String(isDefault.js) }, hint: 'write `isDefault: true` or `isDefault: false`' });
+          findings.push({
+            ...isDefault.location('value'),
+            kind: 'badIsDefault',
+            data: { ...item, isDefault: String(isDefault.js) },
+            hint: 'write `isDefault: true` or `isDefault: false`',
+          });
         }
       }
       for (const x of f.root.get('deleteDatasources')?.items() ?? []) {
-        if (x.get('name')?.string() === undefined) findings.push({ ...x.location('value'), kind: 'deleteWithoutName', hint: 'write `- name: <datasource name>`' });
+        if (x.get('name')?.string() === undefined)
+          findings.push({ ...x.location('value'), kind: 'deleteWithoutName', hint: 'write `- name: <datasource name>`' });
       }
     }
     for (const f of g.providerFiles.filter((x) => x.yaml.problems.length === 0)) {
@@ -110,7 +130,8 @@ export default defineRule({
           continue;
         }
         if (!p.name) findings.push({ ...v.location('value'), kind: 'providerWithoutName', data: item, hint: 'add `name: claude-code`' });
-        else if (names.has(p.name)) findings.push({ ...v.get('name')!.location('value'), kind: 'providerNameTwice', data: { name: p.name }, hint: 'rename one of them' });
+        else if (names.has(p.name))
+          findings.push({ ...v.get('name')!.location('value'), kind: 'providerNameTwice', data: { name: p.name }, hint: 'rename one of them' });
         if (p.name) names.add(p.name);
         if (!p.optionsPath) {
           const options = v.get('options');

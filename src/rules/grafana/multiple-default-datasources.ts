@@ -13,7 +13,8 @@ export default defineRule({
   id: 'grafana/multiple-default-datasources',
   severity: 'error',
   title: 'More than one default datasource',
-  checks: 'Provisioned datasources (across all provisioning files Grafana reads: with a Grafana compose service, those mounted into its provisioning/datasources folder) with `isDefault: true` more than once in the same organisation.',
+  checks:
+    'Provisioned datasources (across all provisioning files Grafana reads: with a Grafana compose service, those mounted into its provisioning/datasources folder) with `isDefault: true` more than once in the same organisation.',
   why: 'Grafana rejects the provisioning with "datasource.yaml config is invalid. Only one datasource per organization can be marked as default" and stops at startup, so no dashboard works.',
   fix: 'none',
   versions: 'all Grafana versions with datasource provisioning',

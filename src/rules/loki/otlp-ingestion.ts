@@ -29,7 +29,7 @@ export default defineRule({
   severity: 'error',
   title: 'Loki cannot take OTLP logs',
   checks:
-    "Loki 2.x (from its compose image tag) while a collector sends it logs over OTLP/HTTP; a Loki config whose current schema period is not `schema: v13` with `store: tsdb` (Loki 3 keeps structured metadata on by default and then refuses to start); and `limits_config.allow_structured_metadata: false` while a collector sends Loki OTLP logs, which Loki then rejects.",
+    'Loki 2.x (from its compose image tag) while a collector sends it logs over OTLP/HTTP; a Loki config whose current schema period is not `schema: v13` with `store: tsdb` (Loki 3 keeps structured metadata on by default and then refuses to start); and `limits_config.allow_structured_metadata: false` while a collector sends Loki OTLP logs, which Loki then rejects.',
   why: 'Loki ingests OTLP natively only from 3.0, and only with structured metadata, which needs schema v13 and the tsdb index. Configs copied from older guides (schema v11 or v12, boltdb-shipper) stop Loki 3 at start with "CONFIG ERROR: schema v13 is required to store Structured Metadata and use native OTLP ingestion"; with structured metadata turned off Loki starts but answers OTLP with 400 ("structured metadata is not allowed"); Loki 2.x has no /otlp endpoint at all. Claude Code\'s events then never reach Grafana.',
   fix: 'none',
   versions: 'Loki 3.0 or later for OTLP; the schema check applies to Loki 3.x (and an unknown version)',
@@ -41,7 +41,11 @@ export default defineRule({
     file: 'loki-config.yaml',
     text: 'auth_enabled: false\nserver:\n  http_listen_port: 3100\nschema_config:\n  configs:\n    - from: 2020-10-24\n      store: boltdb-shipper\n      object_store: filesystem\n      schema: v11\n      index:\n        prefix: index_\n        period: 24h\n    - from: 2026-12-01\n      store: tsdb\n      object_store: filesystem\n      schema: v13\n      index:\n        prefix: index_\n        period: 24h\n',
   },
-  references: ['grafana-loki.md §9 (Loki OTLP ingestion: structured metadata, schema v13, tsdb; the CONFIG ERROR texts)', 'grafana/loki PR #12453 (structured metadata on by default in 3.0)', 'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"'],
+  references: [
+    'grafana-loki.md §9 (Loki OTLP ingestion: structured metadata, schema v13, tsdb; the CONFIG ERROR texts)',
+    'grafana/loki PR #12453 (structured metadata on by default in 3.0)',
+    'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Loki',
@@ -58,7 +62,8 @@ export default defineRule({
         hint: 'upgrade Loki to 3.0 or later (its config then needs schema v13 with the tsdb index)',
       });
     }
-    if (major === undefined || major >= 3) for (const c of ws.stack.loki.filter((l) => l.yaml.problems.length === 0)) findings.push(...configFindings(c, sends.length > 0));
+    if (major === undefined || major >= 3)
+      for (const c of ws.stack.loki.filter((l) => l.yaml.problems.length === 0)) findings.push(...configFindings(c, sends.length > 0));
     return findings;
   },
 });
@@ -79,9 +84,11 @@ function configFindings(c: LokiConfig, otlpSent: boolean): OtlpIngestionFinding[
   const period = currentPeriod(c);
   if (!period) return [];
   const schema = schemaNumber(period.schema);
-  const hint = 'add a schema period starting tomorrow with store: tsdb and schema: v13 (older data keeps its period), or set limits_config.allow_structured_metadata: false (but then Loki takes no OTLP)';
+  const hint =
+    'add a schema period starting tomorrow with store: tsdb and schema: v13 (older data keeps its period), or set limits_config.allow_structured_metadata: false (but then Loki takes no OTLP)';
   const at = (key: 'schema' | 'store') => (period.value.get(key) ?? period.value).location('value');
   if (schema !== undefined && schema < 13) return [{ ...at('schema'), kind: 'schemaBeforeV13', data: { schema: period.schema!, from: period.from }, hint }];
-  if (period.store !== undefined && period.store !== 'tsdb') return [{ ...at('store'), kind: 'storeNotTsdb', data: { store: period.store, from: period.from }, hint }];
+  if (period.store !== undefined && period.store !== 'tsdb')
+    return [{ ...at('store'), kind: 'storeNotTsdb', data: { store: period.store, from: period.from }, hint }];
   return [];
 }

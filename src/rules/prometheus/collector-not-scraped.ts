@@ -19,7 +19,7 @@ export default defineRule({
   title: "No scrape job reaches the collector's prometheus exporter",
   checks:
     "The collector config has a `prometheus` exporter in a pipeline, but no job in prometheus.yml targets it: host = the collector's compose service (or container name, hostname, alias), port = the exporter's endpoint port.",
-  why: "The collector converts Claude Code's metrics and serves them on its exporter port, but nothing collects them: Prometheus has no `claude_code_*` series and every dashboard panel shows \"No data\", while the collector logs no error.",
+  why: 'The collector converts Claude Code\'s metrics and serves them on its exporter port, but nothing collects them: Prometheus has no `claude_code_*` series and every dashboard panel shows "No data", while the collector logs no error.',
   fix: 'unsafe',
   fixDescription:
     'Appends a job `otel-collector` (or a free name) with `static_configs: targets: [<service>:<port>]` to scrape_configs. Unsafe: it adds a new scrape target, and the job name may not be what your dashboards filter on.',
@@ -32,7 +32,10 @@ export default defineRule({
     file: 'prometheus.yml',
     text: "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['localhost:9090']\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n",
   },
-  references: ['prometheus.md §1 (scrape targets for Claude Code metrics: otel-collector:8889)', 'peers.md §1.1 (anthropics guide: job otel-collector → otel-collector:8889)'],
+  references: [
+    'prometheus.md §1 (scrape targets for Claude Code metrics: otel-collector:8889)',
+    'peers.md §1.1 (anthropics guide: job otel-collector → otel-collector:8889)',
+  ],
   oracle: 'fixtures',
   stage: 'Prometheus',
   messages,
@@ -58,7 +61,10 @@ export default defineRule({
           continue;
         }
         const target = `${host}:${e.port}`;
-        const jobName = freeJobName(p.jobs.map((j) => j.name), host);
+        const jobName = freeJobName(
+          p.jobs.map((j) => j.name),
+          host,
+        );
         const lines = [`job_name: ${jobName}`, 'static_configs:', `  - targets: ['${target}']`];
         findings.push({
           ...where(p),
@@ -95,7 +101,9 @@ function addJob(root: YamlValue, lines: string[]): TextEdit[] {
     const text = y.source.text;
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
     const lead = text.length > 0 && !text.endsWith('\n') ? eol : '';
-    return root.node === null ? [{ file: y.source.path, offset: text.length, length: 0, text: `${lead}scrape_configs:${eol}${item.map((l) => `  ${l}${eol}`).join('')}` }] : [];
+    return root.node === null
+      ? [{ file: y.source.path, offset: text.length, length: 0, text: `${lead}scrape_configs:${eol}${item.map((l) => `  ${l}${eol}`).join('')}` }]
+      : [];
   }
   const filled = yamlFillEmptyKey(y, ['scrape_configs'], item);
   return filled.length > 0 ? filled : yamlReplaceMapEntry(y, ['scrape_configs'], 'scrape_configs', item);

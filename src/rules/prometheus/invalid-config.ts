@@ -50,7 +50,8 @@ export default defineRule({
   judgedAgainst: 'prometheus',
   messages,
   // YAML errors refuse the file at every version; a config issue outside the releases that accept it.
-  fatalIn: (version, finding) => finding.kind === 'yaml' || finding.kind === 'duplicateKey' || (finding.kind !== undefined && rejectedIn(finding.data.accepted, version)),
+  fatalIn: (version, finding) =>
+    finding.kind === 'yaml' || finding.kind === 'duplicateKey' || (finding.kind !== undefined && rejectedIn(finding.data.accepted, version)),
   check(ws) {
     const findings: InvalidConfigFinding[] = [];
     const v = ws.stack.prometheusVersion;
@@ -66,7 +67,8 @@ export default defineRule({
             ...(duplicate
               ? { kind: 'duplicateKey', data: { key: duplicate, prometheus: versionText, file: name } }
               : { kind: 'yaml', data: { problem: problem.message, prometheus: versionText, file: name } }),
-            hint: problem.code === 'TAB_AS_INDENT' ? 'indent with spaces' : duplicate ? 'merge the two entries into one' : 'fix the YAML syntax at this position',
+            hint:
+              problem.code === 'TAB_AS_INDENT' ? 'indent with spaces' : duplicate ? 'merge the two entries into one' : 'fix the YAML syntax at this position',
           });
         }
         continue;

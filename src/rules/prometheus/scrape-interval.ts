@@ -21,7 +21,11 @@ const messages = {
         (e) =>
           `at or above the metric_expiration of exporters.${e.exporter} (${e.expiration}${e.isDefault ? ', the default' : ''}): series Claude Code stopped updating drop out of /metrics before the next scrape`,
       ),
-      ...(d.lookback ? [`at or above the 5m query lookback: every sample is stale before the next one arrives ("too long scrape interval found, data point will be marked as stale - job: ${d.job}, interval: ${d.every}")`] : []),
+      ...(d.lookback
+        ? [
+            `at or above the 5m query lookback: every sample is stale before the next one arrives ("too long scrape interval found, data point will be marked as stale - job: ${d.job}, interval: ${d.every}")`,
+          ]
+        : []),
     ];
     return `job "${d.job}" scrapes every ${d.every}, ${reasons.join('; and ')}; dashboards show gaps and rate()/increase() return nothing`;
   },
@@ -37,8 +41,14 @@ export default defineRule({
   why: 'At or above the lookback every sample is stale before the next arrives (promtool --lint=too-long-scrape-interval: "too long scrape interval found, data point will be marked as stale - job: <job>, interval: <d>"); at or above metric_expiration the exporter drops series Claude Code stopped updating before Prometheus sees them. Dashboards show gaps and rate() returns nothing.',
   fix: 'none',
   versions: 'all versions (the lint exists in promtool from 3.2.0; the staleness applies everywhere)',
-  bad: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    scrape_interval: 5m\n    static_configs:\n      - targets: ['otel-collector:8889']\n" },
-  good: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    scrape_interval: 30s\n    static_configs:\n      - targets: ['otel-collector:8889']\n" },
+  bad: {
+    file: 'prometheus.yml',
+    text: "scrape_configs:\n  - job_name: otel-collector\n    scrape_interval: 5m\n    static_configs:\n      - targets: ['otel-collector:8889']\n",
+  },
+  good: {
+    file: 'prometheus.yml',
+    text: "scrape_configs:\n  - job_name: otel-collector\n    scrape_interval: 30s\n    static_configs:\n      - targets: ['otel-collector:8889']\n",
+  },
   references: [
     'prometheus.md §1 (scrape interval ≥ lookback delta; metric_expiration must exceed the scrape interval)',
     'collector.md §4.3 (metric_expiration, default 5m)',
@@ -58,7 +68,8 @@ export default defineRule({
         for (const { collector: c, scrapes } of analyses) {
           for (const e of c.exporters) {
             if (!e.expiration || !(scrapes.scraped.get(e.port) ?? []).some((r) => r.job === job)) continue;
-            if (seconds >= e.expiration.seconds) expirations.push({ exporter: e.exporter.id, expiration: e.expiration.text, isDefault: e.expiration.isDefault });
+            if (seconds >= e.expiration.seconds)
+              expirations.push({ exporter: e.exporter.id, expiration: e.expiration.text, isDefault: e.expiration.isDefault });
           }
         }
         const lookback = seconds >= LOOKBACK_SECONDS;

@@ -15,7 +15,8 @@ const servedBy = (d: Mismatch) =>
 
 const messages = {
   noPort: (d: Mismatch) => `${reaches(d)} the target has no port, so Prometheus uses the scheme's default (80 for http); ${servedBy(d)}`,
-  notMetrics: (d: Mismatch & { port: number; owner: string }) => `${reaches(d)} port ${d.port} is ${d.owner}, which serves no Prometheus metrics; ${servedBy(d)}`,
+  notMetrics: (d: Mismatch & { port: number; owner: string }) =>
+    `${reaches(d)} port ${d.port} is ${d.owner}, which serves no Prometheus metrics; ${servedBy(d)}`,
   nothingListens: (d: Mismatch & { port: number }) => `${reaches(d)} nothing in the collector listens on port ${d.port}; ${servedBy(d)}`,
 } as const;
 type TargetPortMismatchFinding = RuleFinding<typeof messages>;
@@ -28,11 +29,15 @@ export default defineRule({
     "A scrape target names the collector's host (compose service, container name, hostname or alias) with a port where the collector serves no metrics: not the prometheus exporter's endpoint port, nor internal telemetry (8888).",
   why: 'The target is DOWN: on an OTLP receiver port (4317/4318) Prometheus gets "server returned HTTP status 404 Not Found" or a protocol error, on a closed port "connection refused". No Claude Code metrics are stored while the collector itself looks healthy.',
   fix: 'safe',
-  fixDescription: "Replaces the target's port with the exporter's endpoint port (or adds it when the target has none). With several prometheus exporters there is no automatic fix.",
+  fixDescription:
+    "Replaces the target's port with the exporter's endpoint port (or adds it when the target has none). With several prometheus exporters there is no automatic fix.",
   versions: 'all versions',
   bad: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:4318']\n" },
   good: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n" },
-  references: ['prometheus.md §3 (lastError "server returned HTTP status 404 Not Found": scraping 4318 instead of 8889)', 'collector.md §4.3 (prometheus exporter endpoint)'],
+  references: [
+    'prometheus.md §3 (lastError "server returned HTTP status 404 Not Found": scraping 4318 instead of 8889)',
+    'collector.md §4.3 (prometheus exporter endpoint)',
+  ],
   oracle: 'fixtures',
   stage: 'Prometheus',
   messages,
@@ -61,7 +66,10 @@ export default defineRule({
         findings.push({
           ...target.value.location('value'),
           ...said,
-          hint: only !== undefined ? `scrape ${target.host}:${only}` : `use the port of the exporter that carries the Claude Code metrics (${exporterPorts.join(' or ')})`,
+          hint:
+            only !== undefined
+              ? `scrape ${target.host}:${only}`
+              : `use the port of the exporter that carries the Claude Code metrics (${exporterPorts.join(' or ')})`,
           fix: only !== undefined ? fix('safe', `scrape port ${only} instead of ${target.port ?? 'the default port'}`, edits) : undefined,
         });
       }

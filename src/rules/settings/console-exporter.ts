@@ -20,10 +20,12 @@ export default defineRule({
   id: 'settings/console-exporter',
   severity: 'warning',
   title: 'Console exporter prints telemetry into the terminal',
-  checks: 'With telemetry on (and its init not failing), `console` appears in OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER or (under the enhanced-telemetry beta flag) OTEL_TRACES_EXPORTER.',
+  checks:
+    'With telemetry on (and its init not failing), `console` appears in OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER or (under the enhanced-telemetry beta flag) OTEL_TRACES_EXPORTER.',
   why: 'Claude Code prints every metric export and every event (prompts included when OTEL_LOG_USER_PROMPTS is on) into the terminal; with `claude -p` the records go to stdout right after the answer, so scripts that read the answer get telemetry dumps too. Only `--output-format json`/`stream-json` drop the console exporter. Usually a leftover from debugging.',
   fix: 'unsafe',
-  fixDescription: 'Removes `console` from the exporter list (leaving `none` when nothing else is left). Unsafe: it changes what is printed, which may have been wanted.',
+  fixDescription:
+    'Removes `console` from the exporter list (leaving `none` when nothing else is left). Unsafe: it changes what is printed, which may have been wanted.',
   versions: 'all versions (observed on 2.1.197, E1 and E32)',
   bad: {
     file: '~/.claude/settings.json',

@@ -12,7 +12,7 @@ export default defineRule({
   severity: 'warning',
   title: 'otelHeadersHelper is ignored with grpc',
   checks: 'The otelHeadersHelper setting is in effect while at least one signal exports with otlp over grpc (per-signal or generic protocol).',
-  why: 'Claude Code adds the helper\'s headers only to http/json and http/protobuf exports; the gRPC exporter is built without them. Over grpc the credential the helper prints is never sent, so an authenticating receiver rejects every export (silently unless CLAUDE_CODE_OTEL_DIAG_STDERR=1). Static OTEL_EXPORTER_OTLP_HEADERS still apply over grpc.',
+  why: "Claude Code adds the helper's headers only to http/json and http/protobuf exports; the gRPC exporter is built without them. Over grpc the credential the helper prints is never sent, so an authenticating receiver rejects every export (silently unless CLAUDE_CODE_OTEL_DIAG_STDERR=1). Static OTEL_EXPORTER_OTLP_HEADERS still apply over grpc.",
   fix: 'none',
   versions: 'all versions (observed on 2.1.197, E30; reported up to 2026 in issues #18000, #35207, #54397, #86814)',
   bad: {

@@ -4,11 +4,22 @@ import type { EffectiveVar } from '../../model/claude-env.js';
 import { hasScheme, httpUrl, SIGNALS, type Signal } from '../../model/prediction.js';
 import type { FixSafety, Severity } from '../../types.js';
 import { atValue, where } from '../../model/settings-locate.js';
-import { displayUrl, isHttp, isIpAddress, isLoopback, listWords, otlpSignals, parseEndpoint, perSignalVar, type OtlpSignal, type ParsedEndpoint } from '../../model/otlp-signals.js';
+import {
+  displayUrl,
+  isHttp,
+  isIpAddress,
+  isLoopback,
+  listWords,
+  otlpSignals,
+  parseEndpoint,
+  perSignalVar,
+  type OtlpSignal,
+  type ParsedEndpoint,
+} from '../../model/otlp-signals.js';
 
 /** What is wrong with an endpoint, as facts. */
 type EndpointIssue =
-  | { kind: 'notUrl'; signals: Signal[]; /** Signals posted over HTTP, which fall back to the default URL (no scheme). */ fallback: Signal[] }
+  | { kind: 'notUrl'; signals: Signal[] /** Signals posted over HTTP, which fall back to the default URL (no scheme). */; fallback: Signal[] }
   | {
       kind: 'noScheme';
       /** Signals posted over HTTP, which ignore it; `byLuck` when the default they use is the place it names. */
@@ -28,7 +39,8 @@ type EndpointIssue =
   | { kind: 'otherPath'; path: string; signal: Signal }
   | { kind: 'wrongScheme'; scheme: string; signals: Signal[] };
 
-const verbatim = (signal: Signal) => ` (${perSignalVar('ENDPOINT', signal)} is used verbatim; only the generic OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/<signal> appended)`;
+const verbatim = (signal: Signal) =>
+  ` (${perSignalVar('ENDPOINT', signal)} is used verbatim; only the generic OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/<signal> appended)`;
 
 /** The words for one issue. */
 function issueText(i: EndpointIssue): string {
@@ -37,7 +49,10 @@ function issueText(i: EndpointIssue): string {
       return `it is not a URL: ${i.fallback.length ? `over HTTP Claude Code falls back to http://localhost:4318/v1/<signal> for ${listWords(i.fallback)}` : `every export of ${listWords(i.signals)} fails`}`;
     case 'noScheme': {
       const texts: string[] = [];
-      if (i.http.length) texts.push(`over HTTP Claude Code ignores it and posts ${listWords(i.http)} to the default http://localhost:4318/v1/<signal>${i.byLuck ? ' (the same place, by luck)' : ''}`);
+      if (i.http.length)
+        texts.push(
+          `over HTTP Claude Code ignores it and posts ${listWords(i.http)} to the default http://localhost:4318/v1/<signal>${i.byLuck ? ' (the same place, by luck)' : ''}`,
+        );
       if (i.grpc.length) {
         const dialled = `over gRPC ${listWords(i.grpc)} are dialled with TLS`;
         texts.push(
@@ -264,11 +279,11 @@ export default defineRule({
   severity: 'error',
   title: 'OTLP endpoint is not a usable URL or has the wrong path',
   checks:
-    'Every endpoint an otlp signal reads: OTEL_EXPORTER_OTLP_ENDPOINT and the per-signal OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT. Errors: not a URL; no scheme (`localhost:4318`); for http, a generic endpoint that already ends in /v1/<signal> (the path is doubled), a per-signal endpoint without a path (posts to /) or with another signal\'s path. Warnings: a per-signal http path that does not end in /v1/<signal>, a trailing slash after it, or a scheme-less gRPC endpoint that only works because the receiver speaks TLS.',
+    "Every endpoint an otlp signal reads: OTEL_EXPORTER_OTLP_ENDPOINT and the per-signal OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT. Errors: not a URL; no scheme (`localhost:4318`); for http, a generic endpoint that already ends in /v1/<signal> (the path is doubled), a per-signal endpoint without a path (posts to /) or with another signal's path. Warnings: a per-signal http path that does not end in /v1/<signal>, a trailing slash after it, or a scheme-less gRPC endpoint that only works because the receiver speaks TLS.",
   why: 'Claude Code appends /v1/<signal> to the generic endpoint and uses per-signal endpoints verbatim, so `http://host:4318/v1/metrics` as the generic endpoint posts metrics to /v1/metrics/v1/metrics and logs to /v1/metrics/v1/logs, and a per-signal `http://host:4318` posts to / : the collector answers 404 ("OTLPExporterError: Not Found", only in the debug log). Without a scheme, http exports ignore the value and go to localhost:4318, and gRPC attempts TLS against a plaintext collector. Nothing reaches the backend and nothing is printed.',
   fix: 'safe',
   fixDescription:
-    'Adds the scheme when it is clear (`http://` for a loopback host or port 4317/4318, `https://` for port 443 or a TLS gRPC host), strips /v1/<signal> from the generic endpoint, appends /v1/<signal> to a per-signal endpoint without a path, replaces another signal\'s path, drops a trailing slash. Appending /v1/<signal> to a per-signal endpoint that has some other path is unsafe (some receivers use their own paths).',
+    "Adds the scheme when it is clear (`http://` for a loopback host or port 4317/4318, `https://` for port 443 or a TLS gRPC host), strips /v1/<signal> from the generic endpoint, appends /v1/<signal> to a per-signal endpoint without a path, replaces another signal's path, drops a trailing slash. Appending /v1/<signal> to a per-signal endpoint that has some other path is unsafe (some receivers use their own paths).",
   versions: 'all versions (observed on 2.1.197, E12, E13, E14)',
   bad: {
     file: '~/.claude/settings.json',

@@ -61,7 +61,8 @@ function hintFor(tokens: string[], signal: Signal): string {
   if (lower.includes('prometheus') && signal !== 'metrics') {
     return `remove prometheus from ${EXPORTER_VAR[signal]} (it is a metrics exporter; use otlp or console for ${signal}) and set OTEL_METRICS_EXPORTER=prometheus if you want a scrape endpoint`;
   }
-  if (lower.some((t) => ['zipkin', 'jaeger'].includes(t))) return `Claude Code exports ${signal} only with otlp or console: use otlp and let a collector forward to ${lower.find((t) => t === 'zipkin' || t === 'jaeger')}`;
+  if (lower.some((t) => ['zipkin', 'jaeger'].includes(t)))
+    return `Claude Code exports ${signal} only with otlp or console: use otlp and let a collector forward to ${lower.find((t) => t === 'zipkin' || t === 'jaeger')}`;
   if (lower.some((t) => ['logging', 'debug', 'stdout'].includes(t))) return 'use console to print telemetry to stdout';
   return `use one or more of ${[...VALID_EXPORTERS[signal], 'none'].join(', ')} (exact lower case, comma-separated)`;
 }
@@ -87,9 +88,7 @@ function checkSignal(ws: Workspace, env: EffectiveEnv, signal: Signal): InvalidE
   let description = '';
   const protocols = new Set(intents.map((i) => i?.protocol).filter((p): p is Protocol => p !== undefined));
   if (intents.every((i) => i !== undefined) && protocols.size <= 1) {
-    const fixed = parts
-      .map((p) => (bad.includes(p) ? exporterIntent(p, signal)!.exporters.join(',') : p.trim()))
-      .filter((p) => p !== '');
+    const fixed = parts.map((p) => (bad.includes(p) ? exporterIntent(p, signal)!.exporters.join(',') : p.trim())).filter((p) => p !== '');
     const newValue = [...new Set(fixed.join(',').split(','))].join(',');
     edits = replaceEnvValue(variable.origin, variable.name, newValue);
     description = `set ${variable.name} to "${newValue}"`;

@@ -13,7 +13,9 @@ const QUOTED = /^\s*(["'])(.*)\1\s*$/s;
 
 /** Whether `name: value` is a header in colon form (not, say, a user:password pair, whose parts must not be echoed). */
 function looksLikeHeaderName(name: string, value: string): boolean {
-  return /^[a-z][a-z0-9-]*$/i.test(name) && (name.includes('-') || /^(authorization|apikey|token|cookie)$/i.test(name) || STARTS_WITH_AUTH_SCHEME.test(value.trim()));
+  return (
+    /^[a-z][a-z0-9-]*$/i.test(name) && (name.includes('-') || /^(authorization|apikey|token|cookie)$/i.test(name) || STARTS_WITH_AUTH_SCHEME.test(value.trim()))
+  );
 }
 
 /** Which entry of the list: `entry 2 of 3`, or `the entry` when there is one. */
@@ -171,13 +173,19 @@ function checkVariable(v: EffectiveVar, readers: OtlpSignal[]): InvalidHeadersFi
 function conflicts(env: EffectiveEnv, signals: OtlpSignal[]): InvalidHeadersFinding[] {
   const generic = env.get('OTEL_EXPORTER_OTLP_HEADERS');
   if (!generic) return [];
-  const genericValues = new Map(parseHeaderList(generic.value).filter((h) => h.ok).map((h) => [h.name.toLowerCase(), h.value]));
+  const genericValues = new Map(
+    parseHeaderList(generic.value)
+      .filter((h) => h.ok)
+      .map((h) => [h.name.toLowerCase(), h.value]),
+  );
   const findings: InvalidHeadersFinding[] = [];
   for (const s of signals) {
     if (!isHttp(s.protocol)) continue;
     const per = env.get(perSignalVar('HEADERS', s.signal));
     if (!per) continue;
-    const shadowed = parseHeaderList(per.value).filter((h) => h.ok && genericValues.has(h.name.toLowerCase()) && genericValues.get(h.name.toLowerCase()) !== h.value);
+    const shadowed = parseHeaderList(per.value).filter(
+      (h) => h.ok && genericValues.has(h.name.toLowerCase()) && genericValues.get(h.name.toLowerCase()) !== h.value,
+    );
     if (shadowed.length === 0) continue;
     const names = [...new Set(shadowed.map((h) => h.name))];
     findings.push({

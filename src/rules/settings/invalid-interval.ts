@@ -74,7 +74,8 @@ const what = (variable: string) => VARIABLES.find((v) => v.name === variable)!.w
 const shown = (d: Setting) => `${d.variable}=${JSON.stringify(d.value)} ${d.where}`;
 
 const messages = {
-  notANumber: (d: Setting & { fallback: number }) => `${shown(d)} is not a number: Claude Code ignores it and uses the default ${what(d.variable)} of ${ms(d.fallback)}`,
+  notANumber: (d: Setting & { fallback: number }) =>
+    `${shown(d)} is not a number: Claude Code ignores it and uses the default ${what(d.variable)} of ${ms(d.fallback)}`,
   misread: (d: Setting & { version: string; read: number; intended: number }) =>
     `${shown(d)} is read by Claude Code ${d.version} as ${ms(d.read)}, not the ${ms(d.intended)} it says: the ${what(d.variable)} becomes ${ms(d.read)}`,
   tooShort: (d: Setting & { read: number }) =>
@@ -91,7 +92,8 @@ export default defineRule({
     'OTEL_METRIC_EXPORT_INTERVAL, OTEL_LOGS_EXPORT_INTERVAL, OTEL_TRACES_EXPORT_INTERVAL (traces only under the beta flag) and the millisecond settings CLAUDE_CODE_OTEL_SHUTDOWN_TIMEOUT_MS, CLAUDE_CODE_OTEL_FLUSH_TIMEOUT_MS and CLAUDE_CODE_OTEL_HEADERS_HELPER_DEBOUNCE_MS. Error: Claude Code\'s reading differs from the milliseconds meant (`10s` is read as 10, `1m` as 1; `"1e4"` as 1 before 2.1.211). Warning: not a number at all (the default applies), or an export interval below 1000 or above 600000 ms. `60000ms` and JSON numbers are read correctly.',
   why: 'Claude Code reads these values with parseInt(value, 10) and no unit: `10s` becomes a 10 ms export interval (a stream of tiny exports that floods the collector and backend), `1e4` becomes 1 ms before 2.1.211 (which reads scientific notation and `5,000` as the number they say), and a `2s` shutdown timeout gives the exit flush 2 ms, so short `claude -p` runs lose their data. A value that is not a number silently falls back to the default.',
   fix: 'safe',
-  fixDescription: 'Writes the intended milliseconds as a plain number when the unit is clear: `10s` → `10000`, `1m` → `60000`, `1e4` → `10000`, `5,000` → `5000`. Values that are not numbers and out-of-range values have no automatic fix.',
+  fixDescription:
+    'Writes the intended milliseconds as a plain number when the unit is clear: `10s` → `10000`, `1m` → `60000`, `1e4` → `10000`, `5,000` → `5000`. Values that are not numbers and out-of-range values have no automatic fix.',
   versions: `all versions (observed on 2.1.197, E18, E20); from ${INTERVAL_NUMBER_FROM} scientific notation (\`1e4\`) and thousands separators (\`5,000\`) are read as the number they say, units (\`10s\`) still are not`,
   bad: {
     file: '~/.claude/settings.json',
@@ -164,4 +166,3 @@ export default defineRule({
     return findings;
   },
 });
-

@@ -41,7 +41,10 @@ export default defineRule({
         const syntax = f.doc.problems.find((p) => p.kind === 'syntax');
         const problem = syntax
           ? { kind: 'syntax' as const, data: { error: syntax.message } }
-          : { kind: 'commentsOrCommas' as const, data: { comments: countOf(f.doc.problems, 'comment'), trailingCommas: countOf(f.doc.problems, 'trailing-comma') } };
+          : {
+              kind: 'commentsOrCommas' as const,
+              data: { comments: countOf(f.doc.problems, 'comment'), trailingCommas: countOf(f.doc.problems, 'trailing-comma') },
+            };
         return {
           ...atSpan(f, first.offset, first.length),
           ...problem,

@@ -10,7 +10,8 @@ interface Shown {
   where: string;
 }
 
-const notAccepted = (d: Shown) => `${d.variable}="${d.value}" ${d.where} is not a protocol Claude Code accepts (exactly grpc, http/json or http/protobuf, case-sensitive)`;
+const notAccepted = (d: Shown) =>
+  `${d.variable}="${d.value}" ${d.where} is not a protocol Claude Code accepts (exactly grpc, http/json or http/protobuf, case-sensitive)`;
 
 const messages = {
   read: (d: Shown & { signals: string[]; initFails: string }) => `${notAccepted(d)}: it is the protocol for ${listWords(d.signals)}: ${d.initFails}`,
@@ -31,7 +32,11 @@ const SPELLINGS: Record<string, Protocol> = {
 
 /** The protocol a rejected value clearly means (`HTTP/JSON` → http/json, `http` → http/protobuf), if any. */
 export function intendedProtocol(value: string): Protocol | undefined {
-  const t = value.trim().replace(/^["']+|["']+$/g, '').trim().toLowerCase();
+  const t = value
+    .trim()
+    .replace(/^["']+|["']+$/g, '')
+    .trim()
+    .toLowerCase();
   if ((PROTOCOLS as string[]).includes(t)) return t as Protocol;
   return SPELLINGS[t.replace(/[^a-z]/g, '')];
 }
@@ -78,10 +83,10 @@ export default defineRule({
       findings.push({
         ...atValue(v.origin, name),
         severity: readers.length ? 'error' : 'warning',
-        ...(readers.length ? { kind: 'read' as const, data: { ...shown, signals: readers, initFails: initFails(env) } } : { kind: 'unread' as const, data: shown }),
-        hint: intended
-          ? `set it to "${intended}" (--fix does this)`
-          : 'use grpc (collector port 4317), http/protobuf or http/json (collector port 4318)',
+        ...(readers.length
+          ? { kind: 'read' as const, data: { ...shown, signals: readers, initFails: initFails(env) } }
+          : { kind: 'unread' as const, data: shown }),
+        hint: intended ? `set it to "${intended}" (--fix does this)` : 'use grpc (collector port 4317), http/protobuf or http/json (collector port 4318)',
         fix: intended ? fix('safe', `set ${name} to "${intended}"`, edits) : undefined,
       });
     }

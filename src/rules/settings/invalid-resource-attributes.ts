@@ -48,7 +48,8 @@ function attributeKeys(value: string): string[] {
     .filter((k) => k !== '');
 }
 
-const RENAMED = "replaces Claude Code's service name claude-code: dashboards and queries filtering on service_name=\"claude-code\" (or job=\"claude-code\" behind a collector) find nothing";
+const RENAMED =
+  'replaces Claude Code\'s service name claude-code: dashboards and queries filtering on service_name="claude-code" (or job="claude-code" behind a collector) find nothing';
 
 const messages = {
   discarded: (d: { where: string; reason: string; keys: string[] }) =>
@@ -105,7 +106,10 @@ export default defineRule({
           s.fixed === undefined
             ? 'attribute keys cannot contain spaces: rename the key (e.g. org.name) and write values without spaces'
             : 'percent-encode spaces inside values as %20 (Claude Code decodes them), or write values without spaces',
-        fix: s.fixed !== undefined && s.inside.length ? fix('safe', 'percent-encode spaces inside values and remove spaces around separators', replaceEnvValue(attrs.origin, attrs.name, s.fixed)) : undefined,
+        fix:
+          s.fixed !== undefined && s.inside.length
+            ? fix('safe', 'percent-encode spaces inside values and remove spaces around separators', replaceEnvValue(attrs.origin, attrs.name, s.fixed))
+            : undefined,
       });
     }
     const spaced = attrs && !dropped ? attributeSpaces(attrs.value) : undefined;

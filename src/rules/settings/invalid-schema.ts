@@ -9,7 +9,8 @@ export default defineRule({
   id: 'settings/invalid-schema',
   severity: 'error',
   title: 'Settings key has the wrong type',
-  checks: 'Validates the known top-level keys of each settings file (model, permissions, env, hooks, otelHeadersHelper, apiKeyHelper and other common keys) against the types Claude Code expects.',
+  checks:
+    'Validates the known top-level keys of each settings file (model, permissions, env, hooks, otelHeadersHelper, apiKeyHelper and other common keys) against the types Claude Code expects.',
   why: 'One mistyped key, even one unrelated to telemetry such as `"model": 123`, makes Claude Code ignore the whole file silently, so its telemetry env never applies.',
   fix: 'none',
   versions: 'all versions (observed on 2.1.197)',
@@ -27,7 +28,7 @@ export default defineRule({
         path: p.pointer || undefined,
         kind: 'invalid' as const,
         data: { at: p.at, error: p.error },
-        hint: 'correct the value\'s type; until then nothing in this file takes effect',
+        hint: "correct the value's type; until then nothing in this file takes effect",
       })),
     );
   },

@@ -8,7 +8,9 @@ import { displayUrl, listWords, otlpSignals, perSignalVar } from '../../model/ot
 const messages = {
   overrides: (d: { variable: string; endpoint: string; where: string; signal: string; version: string; lockedFrom: string; managedHeaders: string[] }) =>
     `${d.variable}=${d.endpoint} ${d.where} overrides the managed OTEL_EXPORTER_OTLP_ENDPOINT for ${d.signal}: Claude Code ${d.version} (below ${d.lockedFrom}) sends ${d.signal} there instead of to the managed collector${
-      d.managedHeaders.length ? `, and the managed OTEL_EXPORTER_OTLP_HEADERS (${listWords(d.managedHeaders)}) ${d.managedHeaders.length > 1 ? 'are' : 'is'} sent there too` : ''
+      d.managedHeaders.length
+        ? `, and the managed OTEL_EXPORTER_OTLP_HEADERS (${listWords(d.managedHeaders)}) ${d.managedHeaders.length > 1 ? 'are' : 'is'} sent there too`
+        : ''
     }`,
 } as const;
 
@@ -18,10 +20,10 @@ export default defineRule({
   title: 'Per-signal endpoint escapes the managed OTLP endpoint',
   checks:
     'Below Claude Code 2.1.217: managed settings set OTEL_EXPORTER_OTLP_ENDPOINT, and a user, project, local, --settings or shell value of a per-signal OTEL_EXPORTER_OTLP_<SIGNAL>_ENDPOINT wins for a signal that exports with otlp.',
-  why: 'Before 2.1.217 every variable follows plain per-key precedence, so a developer\'s per-signal endpoint takes that signal away from the organisation\'s collector, and the managed OTEL_EXPORTER_OTLP_HEADERS credential is still sent with it, to the developer\'s endpoint. The organisation loses the signal and leaks its ingestion credential. From 2.1.217 Claude Code deletes such per-signal variables when managed settings set the endpoint.',
+  why: "Before 2.1.217 every variable follows plain per-key precedence, so a developer's per-signal endpoint takes that signal away from the organisation's collector, and the managed OTEL_EXPORTER_OTLP_HEADERS credential is still sent with it, to the developer's endpoint. The organisation loses the signal and leaks its ingestion credential. From 2.1.217 Claude Code deletes such per-signal variables when managed settings set the endpoint.",
   fix: 'unsafe',
   fixDescription:
-    'Removes the per-signal endpoint from the developer\'s settings (or env file), so the signal goes to the managed endpoint again. Unsafe: the developer may rely on it. Administrators can instead set the per-signal endpoints in managed settings too, or require 2.1.217 or later.',
+    "Removes the per-signal endpoint from the developer's settings (or env file), so the signal goes to the managed endpoint again. Unsafe: the developer may rely on it. Administrators can instead set the per-signal endpoints in managed settings too, or require 2.1.217 or later.",
   versions: 'below 2.1.217 (observed on 2.1.197, E29); from 2.1.217 managed settings lock the OTLP destination',
   bad: {
     file: '~/.claude/settings.json',
@@ -33,7 +35,7 @@ export default defineRule({
   },
   references: [
     'claude-code.md §2.5 (managed-settings locking, version-dependent), §7 (2.1.217: managed settings lock the OTLP destination)',
-    'claude-code.md §9 E29 (logs → the user\'s endpoint with the managed Bearer credential)',
+    "claude-code.md §9 E29 (logs → the user's endpoint with the managed Bearer credential)",
     'https://code.claude.com/docs/en/monitoring-usage ("How managed settings lock the OTLP destination", 2.1.240 docs)',
   ],
   messages,
@@ -48,7 +50,13 @@ export default defineRule({
     const headers = env.get('OTEL_EXPORTER_OTLP_HEADERS');
     const credential =
       headers && headers.origin.scope === 'managed'
-        ? [...new Set(parseHeaderList(headers.value).filter((h) => h.ok && h.name).map((h) => h.name))]
+        ? [
+            ...new Set(
+              parseHeaderList(headers.value)
+                .filter((h) => h.ok && h.name)
+                .map((h) => h.name),
+            ),
+          ]
         : [];
     const findings: RuleFinding<typeof messages>[] = [];
     for (const s of otlpSignals(env)) {
@@ -57,7 +65,15 @@ export default defineRule({
       findings.push({
         ...atValue(per.origin, per.name),
         kind: 'overrides',
-        data: { variable: per.name, endpoint: displayUrl(per.value), where: where(per.origin), signal: s.signal, version, lockedFrom: MANAGED_LOCK_FROM, managedHeaders: credential },
+        data: {
+          variable: per.name,
+          endpoint: displayUrl(per.value),
+          where: where(per.origin),
+          signal: s.signal,
+          version,
+          lockedFrom: MANAGED_LOCK_FROM,
+          managedHeaders: credential,
+        },
         hint: `remove ${per.name} so ${s.signal} go to the managed endpoint (unsafe fix); administrators can set ${per.name} in managed settings as well, or require Claude Code ${MANAGED_LOCK_FROM}+, which deletes developer per-signal endpoints`,
         fix: fix('unsafe', `remove ${per.name}`, removeEnvEntry(per.origin, per.name)),
       });

@@ -8,9 +8,13 @@ export default defineRule({
   checks: 'CLAUDE_CODE_ENABLE_TELEMETRY is on and OTEL_LOGS_EXPORTER is set nowhere.',
   why: 'Unset OTEL_LOGS_EXPORTER means off: no user_prompt, api_request or tool_result events reach Loki, so event panels stay empty. Metrics still flow, so this is a warning.',
   fix: 'safe',
-  fixDescription: 'Adds "OTEL_LOGS_EXPORTER": "otlp": on this machine to the user settings (`--scope project|local` chooses another file), in CI mode next to CLAUDE_CODE_ENABLE_TELEMETRY.',
+  fixDescription:
+    'Adds "OTEL_LOGS_EXPORTER": "otlp": on this machine to the user settings (`--scope project|local` chooses another file), in CI mode next to CLAUDE_CODE_ENABLE_TELEMETRY.',
   versions: 'all versions',
-  bad: { file: '~/.claude/settings.json', text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n' },
+  bad: {
+    file: '~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',
+  },
   good: {
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_LOGS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',

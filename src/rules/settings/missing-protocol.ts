@@ -23,7 +23,8 @@ export default defineRule({
   id: 'settings/missing-protocol',
   severity: 'error',
   title: 'OTLP exporter without a protocol',
-  checks: 'A signal exports with `otlp` (traces only under the enhanced-telemetry beta flag) and neither OTEL_EXPORTER_OTLP_PROTOCOL nor the per-signal OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL is set.',
+  checks:
+    'A signal exports with `otlp` (traces only under the enhanced-telemetry beta flag) and neither OTEL_EXPORTER_OTLP_PROTOCOL nor the per-signal OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL is set.',
   why: 'Before 2.1.323 Claude Code has no default OTLP protocol (the OpenTelemetry default http/protobuf does not apply): telemetry init throws "Unknown protocol set in … env var: undefined" and nothing at all is exported, other signals included. Only the debug log shows it. From 2.1.323 it uses http/protobuf: then this is advice (a warning when the endpoint is the gRPC port 4317, which http/protobuf cannot reach; info otherwise), since the same settings export nothing on older versions.',
   fix: 'safe',
   fixDescription:
@@ -44,9 +45,7 @@ export default defineRule({
   check(ws) {
     const env = ws.claude.env;
     if (!isTruthy(env.get('CLAUDE_CODE_ENABLE_TELEMETRY')?.value)) return [];
-    const missing = activeSignals(env).filter(
-      (s) => parseExporterList(env.get(EXPORTER_VAR[s])?.value).includes('otlp') && !protocolVar(env, s)?.value.trim(),
-    );
+    const missing = activeSignals(env).filter((s) => parseExporterList(env.get(EXPORTER_VAR[s])?.value).includes('otlp') && !protocolVar(env, s)?.value.trim());
     return missing.map((signal) => {
       const exporter = env.get(EXPORTER_VAR[signal])!;
       const endpoint = env.get(`OTEL_EXPORTER_OTLP_${SIGNAL_UPPER[signal]}_ENDPOINT`) ?? env.get('OTEL_EXPORTER_OTLP_ENDPOINT');
@@ -66,7 +65,9 @@ export default defineRule({
         hint: guess
           ? `add "OTEL_EXPORTER_OTLP_PROTOCOL": "${guess}" (the endpoint's port ${portOf(endpoint?.value)} is the ${guess === 'grpc' ? 'gRPC' : 'HTTP'} port)`
           : 'add "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc" (port 4317) or "http/protobuf" (port 4318) to match your collector',
-        fix: guess ? fix('safe', `add OTEL_EXPORTER_OTLP_PROTOCOL=${guess}`, [], [addition(ws, exporter.origin, 'OTEL_EXPORTER_OTLP_PROTOCOL', guess)]) : undefined,
+        fix: guess
+          ? fix('safe', `add OTEL_EXPORTER_OTLP_PROTOCOL=${guess}`, [], [addition(ws, exporter.origin, 'OTEL_EXPORTER_OTLP_PROTOCOL', guess)])
+          : undefined,
       };
       return finding;
     });

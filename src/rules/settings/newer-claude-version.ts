@@ -23,6 +23,14 @@ export default defineRule({
     const { version, source } = ws.claude.version;
     // The newest known is the fallback when nothing says which version runs: then there is nothing to warn about.
     const newer = source !== 'newest known' && newerThanKnown(version) !== undefined;
-    return newer ? [{ kind: 'newer' as const, data: { version, newestKnown: NEWEST_KNOWN_CLAUDE }, hint: 'check the findings against this version\'s changelog, or pin --claude-version to a version in the supported range to compare' }] : [];
+    return newer
+      ? [
+          {
+            kind: 'newer' as const,
+            data: { version, newestKnown: NEWEST_KNOWN_CLAUDE },
+            hint: "check the findings against this version's changelog, or pin --claude-version to a version in the supported range to compare",
+          },
+        ]
+      : [];
   },
 });

@@ -33,7 +33,14 @@ export function withPort(value: string, from: number, to: number): string {
 }
 
 const messages = {
-  wrongPort: (d: { variable: string; endpoint: string; where: string; port: number; signals: string[]; protocols: { variable: string; protocol: string; where: string }[] }) =>
+  wrongPort: (d: {
+    variable: string;
+    endpoint: string;
+    where: string;
+    port: number;
+    signals: string[];
+    protocols: { variable: string; protocol: string; where: string }[];
+  }) =>
     `${d.variable}=${d.endpoint} ${d.where} uses port ${d.port}, ${d.port === HTTP_PORT ? 'the OTLP/HTTP port' : 'the OTLP/gRPC port'}, but ${listWords(d.signals)} are sent with ${d.protocols[0].protocol === 'grpc' ? 'gRPC' : 'HTTP'} (${d.protocols.map((p) => `${p.variable}=${p.protocol} ${p.where}`).join('; ')}): a standard collector rejects every export there`,
 } as const;
 
@@ -93,11 +100,21 @@ export default defineRule({
       findings.push({
         ...atValue(endpoint.origin, endpoint.name),
         kind: 'wrongPort',
-        data: { variable: endpoint.name, endpoint: displayUrl(endpoint.value), where: where(endpoint.origin), port: from, signals: found.map((m) => m.signal), protocols },
+        data: {
+          variable: endpoint.name,
+          endpoint: displayUrl(endpoint.value),
+          where: where(endpoint.origin),
+          port: from,
+          signals: found.map((m) => m.signal),
+          protocols,
+        },
         hint: fixable
           ? `use port ${to} for ${found[0].protocol} (unsafe fix), or switch the protocol to ${to === GRPC_PORT ? 'http/protobuf' : 'grpc'} to keep port ${from}`
           : `this endpoint serves signals with different protocols: give ${listWords(found.map((m) => m.signal))} ${found.length > 1 ? 'their own endpoints' : 'its own endpoint'} on port ${to}, or align the protocols`,
-        fix: fixable && newValue !== endpoint.value.trim() ? fix('unsafe', `change the port of ${endpoint.name} to ${to}`, replaceEnvValue(endpoint.origin, endpoint.name, newValue)) : undefined,
+        fix:
+          fixable && newValue !== endpoint.value.trim()
+            ? fix('unsafe', `change the port of ${endpoint.name} to ${to}`, replaceEnvValue(endpoint.origin, endpoint.name, newValue))
+            : undefined,
       });
     }
     return findings;

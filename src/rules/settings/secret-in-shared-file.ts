@@ -48,7 +48,9 @@ export default defineRule({
       const shown = { variable: s.name, file: s.origin.file! };
       findings.push({
         ...atValue(s.origin, s.name),
-        ...(credential.kind === 'headers' ? { kind: 'headers', data: { ...shown, headers: credential.headers.map((h) => h.display) } } : { kind: credential.kind, data: shown }),
+        ...(credential.kind === 'headers'
+          ? { kind: 'headers', data: { ...shown, headers: credential.headers.map((h) => h.display) } }
+          : { kind: credential.kind, data: shown }),
         hint: /_HEADERS$/.test(s.name)
           ? 'serve the header from an otelHeadersHelper script (http/json and http/protobuf only), or move the variable to .claude/settings.local.json (git-ignored) or managed settings; then rotate the credential, it is in the history'
           : `move ${s.name} to .claude/settings.local.json (git-ignored), your shell or a keychain${s.name === 'ANTHROPIC_API_KEY' ? ' (or an apiKeyHelper)' : ''}; then rotate the credential, it is in the history`,

@@ -11,9 +11,11 @@ const ASSISTANT_RESPONSES_FROM = '2.1.193';
 const WHAT: Record<string, string> = {
   OTEL_LOG_USER_PROMPTS: 'the full text of every prompt is exported on user_prompt events (and on spans when those are on) instead of <REDACTED>',
   OTEL_LOG_ASSISTANT_RESPONSES: "the full text of Claude's answers is exported on assistant_response events",
-  OTEL_LOG_TOOL_DETAILS: 'tool parameters and inputs (shell commands, file paths, edited text), MCP server, skill and plugin names and full error strings are exported',
+  OTEL_LOG_TOOL_DETAILS:
+    'tool parameters and inputs (shell commands, file paths, edited text), MCP server, skill and plugin names and full error strings are exported',
   OTEL_LOG_TOOL_CONTENT: 'tool input and output is exported as span events',
-  OTEL_LOG_RAW_API_BODIES: 'complete API request and response bodies (system prompt, conversation, file contents, tool results) are emitted as api_request_body / api_response_body events',
+  OTEL_LOG_RAW_API_BODIES:
+    'complete API request and response bodies (system prompt, conversation, file contents, tool results) are emitted as api_request_body / api_response_body events',
 };
 
 interface Logged {
@@ -103,6 +105,7 @@ function places(prediction: Prediction, variable: string): string[] {
 function destination(d: Logged): string {
   if (d.initFailure) return ' (nothing is exported until the telemetry init error is fixed)';
   const traces = signalOf(d.variable) === 'traces';
-  if (d.places.length === 0) return traces ? ' (no traces exporter is active yet)' : ' (no logs exporter is active yet, so this takes effect as soon as one is set)';
+  if (d.places.length === 0)
+    return traces ? ' (no traces exporter is active yet)' : ' (no logs exporter is active yet, so this takes effect as soon as one is set)';
   return `; the ${traces ? 'spans' : 'events'} go to ${d.places.join(' and ')}`;
 }

@@ -20,7 +20,8 @@ const setting = (d: Shadowed) => (d.value === undefined ? d.variable : `${d.vari
 const winning = (d: Shadowed) => d.winningValue ?? 'a different value';
 
 const messages = {
-  notApplied: (d: Shadowed & { reason: string }) => `${setting(d)} ${d.where} is not applied: ${d.reason}; ${d.winnerPlace} sets ${winning(d)}, which applies instead`,
+  notApplied: (d: Shadowed & { reason: string }) =>
+    `${setting(d)} ${d.where} is not applied: ${d.reason}; ${d.winnerPlace} sets ${winning(d)}, which applies instead`,
   noEffect: (d: Shadowed & { winnerScope: Scope; scope: Scope }) =>
     `${setting(d)} ${d.where} has no effect: ${d.winnerPlace} sets ${winning(d)}, and ${precedence(d.winnerScope, d.scope)}`,
 } as const;
@@ -105,7 +106,8 @@ function precedence(winner: Scope, loser: Scope): string {
   return `${SCOPE_SHORT[winner]} ${winner === 'managed' || winner === 'user' ? 'take' : 'takes'} precedence over ${SCOPE_SHORT[loser]} (managed > --settings > local > project > user > ~/.claude.json > shell)`;
 }
 
-const BOOLEAN = /^(CLAUDE_CODE_ENABLE_TELEMETRY|CLAUDE_CODE_ENHANCED_TELEMETRY_BETA|ENABLE_ENHANCED_TELEMETRY_BETA|OTEL_LOG_(USER_PROMPTS|ASSISTANT_RESPONSES|TOOL_DETAILS|TOOL_CONTENT)|OTEL_METRICS_INCLUDE_\w+|CLAUDE_CODE_OTEL_DIAG_STDERR)$/;
+const BOOLEAN =
+  /^(CLAUDE_CODE_ENABLE_TELEMETRY|CLAUDE_CODE_ENHANCED_TELEMETRY_BETA|ENABLE_ENHANCED_TELEMETRY_BETA|OTEL_LOG_(USER_PROMPTS|ASSISTANT_RESPONSES|TOOL_DETAILS|TOOL_CONTENT)|OTEL_METRICS_INCLUDE_\w+|CLAUDE_CODE_OTEL_DIAG_STDERR)$/;
 
 /** Values that Claude Code reads the same way do not conflict: "1" and "true" for a switch, "otlp" and " otlp,none" for an exporter. */
 function sameMeaning(name: string, a: string, b: string): boolean {

@@ -13,7 +13,8 @@ export default defineRule({
   id: 'settings/telemetry-disabled',
   severity: 'error',
   title: 'Exporters configured but telemetry is off',
-  checks: 'An exporter is selected (OTEL_METRICS_EXPORTER or OTEL_LOGS_EXPORTER other than none) while CLAUDE_CODE_ENABLE_TELEMETRY is unset or not one of 1, true, yes, on.',
+  checks:
+    'An exporter is selected (OTEL_METRICS_EXPORTER or OTEL_LOGS_EXPORTER other than none) while CLAUDE_CODE_ENABLE_TELEMETRY is unset or not one of 1, true, yes, on.',
   why: 'CLAUDE_CODE_ENABLE_TELEMETRY is the master switch: without it Claude Code exports nothing at all, whatever else is configured.',
   fix: 'safe',
   fixDescription:

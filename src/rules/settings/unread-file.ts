@@ -42,7 +42,10 @@ export default defineRule({
           ...atJsonNode(u.path, u.source, held.keyNode, held.keyPath),
           kind: 'unread' as const,
           data: { file: u.path, reason: u.reason, envNames: held.envNames, topKeys: held.topKeys, missing: held.envNames.filter((n) => !ws.claude.env.has(n)) },
-          hint: hintFor(u.path, ws.claude.files.map((f) => f.path)),
+          hint: hintFor(
+            u.path,
+            ws.claude.files.map((f) => f.path),
+          ),
         },
       ];
     });
@@ -51,7 +54,8 @@ export default defineRule({
 
 function consequence(envNames: string[], missing: string[]): string {
   if (envNames.length === 0) return 'none of it takes effect';
-  if (missing.length === envNames.length) return `none of its ${envNames.length} variable${envNames.length > 1 ? 's are' : ' is'} set anywhere Claude Code reads`;
+  if (missing.length === envNames.length)
+    return `none of its ${envNames.length} variable${envNames.length > 1 ? 's are' : ' is'} set anywhere Claude Code reads`;
   if (missing.length > 0) return `${list(missing)} ${missing.length > 1 ? 'are' : 'is'} not set anywhere Claude Code reads`;
   return 'its values do not take effect (the variables are set elsewhere)';
 }
