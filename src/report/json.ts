@@ -14,6 +14,8 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
     findings: input.findings.map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
+      // Which of the rule's messages (its data stays out: values a message shows only masked, e.g. a URL's query).
+      kind: f.kind,
       message: bounded(input, f.message),
       file: f.file,
       relativeFile: f.file && isPath(f.file) ? relative(input.cwd, f.file) : undefined,

@@ -81,6 +81,13 @@ describe('JSON report fields', () => {
     expect(trailing.relativeFile).toBeUndefined();
   });
 
+  it("a finding's kind (which of its rule's messages) is shown, its data is not (values a message shows only masked)", () => {
+    const { json } = report({ findings: [finding({ kind: 'fatal', data: { endpoint: 'https://h:4318/?token=s3cr3t' } })] });
+    expect(json.findings[0].kind).toBe('fatal');
+    expect(json.findings[0]).not.toHaveProperty('data');
+    expect(JSON.stringify(json)).not.toContain('s3cr3t');
+  });
+
   it('masks secrets in messages, hints, paths and read problems', () => {
     const { json } = report({
       findings: [finding({ message: 'sent k3yw0rd', hint: 'rotate k3yw0rd', path: 'headers.k3yw0rd' })],
