@@ -21,6 +21,20 @@ export class YamlValue {
     readonly alias?: Node,
   ) {}
 
+  /**
+   * The value at a path of keys and list indexes, or the nearest enclosing value that exists: a finding about
+   * something missing points at where it would go, never at the start of the file.
+   */
+  static nearest(doc: YamlDocument, path: YamlPath): YamlValue {
+    let v = YamlValue.root(doc);
+    for (const step of path) {
+      const next = typeof step === 'number' ? v.items()[step] : v.get(step);
+      if (!next) break;
+      v = next;
+    }
+    return v;
+  }
+
   /** The document's root value. */
   static root(doc: YamlDocument): YamlValue {
     return new YamlValue(doc, [], resolved(doc, doc.doc.contents as Node | null));

@@ -55,3 +55,21 @@ describe('YamlValue: aliases', () => {
     expect(root.get('exporters')!.js).toMatchObject({ otlp: { endpoint: 'tempo:4317' }, again: 4317, list: [4317] });
   });
 });
+
+describe('YamlValue.nearest and atYaml: a missing path points where it would go', () => {
+  const text = 'scrape_configs:\n  - job_name: otel\n    static_configs:\n      - targets: [a:1]\n';
+  const y = parseYaml(new SourceFile('/p.yml', text));
+
+  it('walks keys and indexes as far as they exist', () => {
+    expect(YamlValue.nearest(y, ['scrape_configs', 0, 'job_name']).string()).toBe('otel');
+    expect(YamlValue.nearest(y, ['scrape_configs', 0, 'scrape_interval']).location().path).toBe('scrape_configs[0]');
+    expect(YamlValue.nearest(y, ['scrape_configs', 5]).location().path).toBe('scrape_configs');
+  });
+
+  it('atYaml of a missing key keeps the path it was asked for and points at the enclosing value, not 1:1', async () => {
+    const { atYaml } = await import('../../src/model/yaml-locate.js');
+    const at = atYaml(y, ['scrape_configs', 0, 'scrape_interval']);
+    expect(at.path).toBe('scrape_configs[0].scrape_interval');
+    expect(at.range!.start).toEqual({ line: 2, column: 5 });
+  });
+});
