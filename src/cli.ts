@@ -12,6 +12,7 @@ import {
   loadDoctorConfig,
   probe,
   type CheckResult,
+  type DoctorOptions,
   type FixOptions,
   type InitOptions,
   type ProbeOptions,
@@ -37,39 +38,43 @@ import { displayPath } from './util/display.js';
  * checked here, in the order the user meets them; the API runs the command.
  */
 
-interface CommonOptions {
+/** The flags as cac parses them: those that pass straight through to an API option are typed by it. */
+interface CommonOptions
+  extends Pick<
+    DoctorOptions,
+    | 'home'
+    | 'project'
+    | 'managedDir'
+    | 'settings'
+    | 'envFile'
+    | 'shellEnv'
+    | 'claudeVersion'
+    | 'machine'
+    | 'collectorVersion'
+    | 'collectorManifest'
+    | 'collectorEnvFile'
+    | 'prometheusVersion'
+    | 'offline'
+    | 'prometheusUrl'
+    | 'grafanaUrl'
+    | 'lokiUrl'
+    | 'send'
+    | 'trustProject'
+  > {
   format?: string;
   failOn?: string;
   quiet?: boolean;
   config?: string;
   select?: string;
   ignore?: string;
-  home?: string;
-  project?: string;
-  managedDir?: string;
-  settings?: string;
-  envFile?: string;
-  shellEnv?: boolean;
-  claudeVersion?: string;
-  machine?: boolean;
   color?: boolean;
   fix?: boolean;
   unsafeFixes?: boolean;
   dryRun?: boolean;
   showFixes?: boolean;
   scope?: string;
-  collectorVersion?: string;
-  collectorManifest?: string;
-  collectorEnvFile?: string;
-  prometheusVersion?: string;
-  offline?: boolean;
-  prometheusUrl?: string;
-  grafanaUrl?: string;
-  lokiUrl?: string;
   timeout?: string;
   flowTimeout?: string;
-  send?: boolean;
-  trustProject?: boolean;
 }
 
 function list(value: string | undefined): string[] {

@@ -1,6 +1,6 @@
 import { isLocalTarget } from '../util/hosts.js';
 import { isTruthy, type EffectiveEnv, type EffectiveVar } from './claude-env.js';
-import { activeSignals, EXPORTER_VAR, parseExporterList, PROTOCOLS, protocolVar, SIGNAL_UPPER, type Protocol, type Signal } from './prediction.js';
+import { activeSignals, EXPORTER_VAR, parseExporterList, PROTOCOLS, protocolVar, SIGNAL_UPPER, SIGNALS, type Protocol, type Signal } from './prediction.js';
 
 /** Helpers shared by the settings rules that reason about how Claude Code sends each signal over OTLP. */
 
@@ -36,6 +36,36 @@ export function otlpSignals(env: EffectiveEnv): OtlpSignal[] {
       const endpointVar = perSignal && perSignal.value.trim() !== '' ? perSignal : generic && generic.value.trim() !== '' ? generic : undefined;
       return { signal, protocolVar: pv, protocol, endpointVar };
     });
+}
+
+/** One variable of an OTLP setting, as set, and the otlp signals that read it. */
+export interface OtlpSettingVar {
+  v: EffectiveVar;
+  /** The signal of a per-signal variable; undefined for the generic one. */
+  perSignal?: Signal;
+  /** The otlp signals Claude Code sends with this variable's value (none: set but unread right now). */
+  readers: OtlpSignal[];
+}
+
+/**
+ * The variables of one OTLP setting that are set, generic first (OTEL_EXPORTER_OTLP_<KIND>, then
+ * OTEL_EXPORTER_OTLP_<SIGNAL>_<KIND> in signal order), each with its readers: an endpoint or protocol variable is read
+ * by the signals it is in effect for, a headers variable by its signal, and the generic headers by every signal
+ * (Claude Code merges them with the per-signal ones).
+ */
+export function otlpSettingVars(env: EffectiveEnv, kind: 'ENDPOINT' | 'PROTOCOL' | 'HEADERS'): OtlpSettingVar[] {
+  const signals = otlpSignals(env);
+  const vars: OtlpSettingVar[] = [];
+  for (const perSignal of [undefined, ...SIGNALS]) {
+    const v = env.get(perSignal ? perSignalVar(kind, perSignal) : `OTEL_EXPORTER_OTLP_${kind}`);
+    if (!v) continue;
+    const readers = signals.filter((s) => {
+      if (kind === 'HEADERS') return perSignal === undefined || s.signal === perSignal;
+      return (kind === 'ENDPOINT' ? s.endpointVar : s.protocolVar)?.name === v.name;
+    });
+    vars.push({ v, perSignal, readers });
+  }
+  return vars;
 }
 
 export function isHttp(protocol: Protocol | undefined): boolean {

@@ -28,15 +28,23 @@ const probe = defineProbe({
     const metrics = plan.otlp.find((t) => t.signals.includes('metrics'));
     const logs = plan.otlp.find((t) => t.signals.includes('logs'));
     const waitMs = flags.flowTimeoutMs ?? Math.min(90_000, Math.max(10_000, ((plan.scrapeIntervalSeconds ?? 15) * 2 + 5) * 1000));
+    const journey: Journey = { r, ws, plan, flags, waitMs };
     const jobs: Promise<ProbeResult>[] = [];
-    if (metrics) jobs.push(metricsFlow(r, ws, plan, flags, { ...telemetry, temporality: metrics.temporality }, metrics, waitMs));
+    if (metrics) jobs.push(metricsFlow(journey, { ...telemetry, temporality: metrics.temporality }, metrics));
     else jobs.push(Promise.resolve(r.skipped(undefined, 'metrics: Claude Code sends none over OTLP with these settings')));
-    if (logs) jobs.push(logsFlow(r, ws, plan, flags, telemetry, logs, waitMs));
+    if (logs) jobs.push(logsFlow(journey, telemetry, logs));
     return Promise.all(jobs);
   },
 });
 
-type Results = ReturnType<typeof results>;
+/** What following either signal needs: where to send, where to look, and for how long. */
+interface Journey {
+  r: ReturnType<typeof results>;
+  ws: Workspace;
+  plan: ProbePlan;
+  flags: ProbeFlags;
+  waitMs: number;
+}
 
 /** Sends the probe over one OTLP target; undefined when accepted, else why not. */
 async function send(ws: Workspace, t: OtlpTarget, signal: 'metrics' | 'logs', tel: ProbeTelemetry, flags: ProbeFlags): Promise<string | undefined> {
@@ -90,26 +98,29 @@ async function pollUntil(deadline: number, look: () => Promise<boolean>): Promis
   }
 }
 
+/**
+ * Sends the probe's `signal` over `t`: a skipped result when it cannot be sent (withheld, or refused: the endpoint
+ * probes report a refusing endpoint, here it only ends the journey), else undefined.
+ */
+async function sendOrSkip(j: Journey, t: OtlpTarget, signal: 'metrics' | 'logs', tel: ProbeTelemetry): Promise<ProbeResult | undefined> {
+  const via = displayUrl(t.url);
+  if (t.withheld) return j.r.skipped(via, `${signal} not sent: ${t.withheld.reason}`);
+  const refused = await send(j.ws, t, signal, tel, j.flags);
+  if (!refused) return undefined;
+  const endpointProbe = t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http';
+  return j.r.skipped(via, `${signal} not followed: the endpoint refuses them (${refused}); see ${endpointProbe}`);
+}
+
 async function reachable(t: HttpTarget, path: string, flags: ProbeFlags): Promise<boolean> {
   const a = await httpRequest(`${t.url}${path}`, { timeoutMs: flags.timeoutMs });
   return a.ok && a.status === 200;
 }
 
-async function metricsFlow(
-  r: Results,
-  ws: Workspace,
-  plan: ProbePlan,
-  flags: ProbeFlags,
-  tel: ProbeTelemetry,
-  t: OtlpTarget,
-  waitMs: number,
-): Promise<ProbeResult> {
+async function metricsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Promise<ProbeResult> {
+  const unsent = await sendOrSkip(j, t, 'metrics', tel);
+  if (unsent) return unsent;
+  const { r, plan, flags, waitMs } = j;
   const via = displayUrl(t.url);
-  if (t.withheld) return r.skipped(via, `metrics not sent: ${t.withheld.reason}`);
-  const refused = await send(ws, t, 'metrics', tel, flags);
-  // The endpoint probes report a refusing endpoint; here it only ends the journey.
-  if (refused)
-    return r.skipped(via, `metrics not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
   const label = `${PROBE_ID_ATTRIBUTE}="${tel.id}"`;
   const deadline = Date.now() + waitMs;
   const exporter = plan.exporterMetrics;
@@ -162,20 +173,11 @@ async function metricsFlow(
   return r.skipped(via, 'metrics: the endpoint accepted the probe counter; no Prometheus or exporter reachable from here to look for it (--prometheus-url)');
 }
 
-async function logsFlow(
-  r: Results,
-  ws: Workspace,
-  plan: ProbePlan,
-  flags: ProbeFlags,
-  tel: ProbeTelemetry,
-  t: OtlpTarget,
-  waitMs: number,
-): Promise<ProbeResult> {
+async function logsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Promise<ProbeResult> {
+  const unsent = await sendOrSkip(j, t, 'logs', tel);
+  if (unsent) return unsent;
+  const { r, plan, flags, waitMs } = j;
   const via = displayUrl(t.url);
-  if (t.withheld) return r.skipped(via, `logs not sent: ${t.withheld.reason}`);
-  const refused = await send(ws, t, 'logs', tel, flags);
-  if (refused)
-    return r.skipped(via, `logs not followed: the endpoint refuses them (${refused}); see ${t.protocol === 'grpc' ? 'probe/otlp-grpc' : 'probe/otlp-http'}`);
   if (!(await reachable(plan.loki, '/ready', flags)))
     return r.skipped(via, 'logs: the endpoint accepted the probe log record; no Loki reachable from here to look for it (--loki-url)');
   const logql = `{service_name="${plan.serviceName.replace(/["\\]/g, '\\$&')}"} |= "${logBody(tel.id)}"`;

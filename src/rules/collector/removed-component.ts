@@ -3,6 +3,7 @@ import { fix, yamlDeleteFromList, yamlDeleteMapEntry } from '../../model/edits.j
 import { absence, distributionText, LIFECYCLE, lifecycleOf, shippedAt } from '../../model/components.js';
 import type { CollectorConfig, Component, ComponentKind } from '../../model/collector.js';
 import { collectorVersionText } from '../../model/collector-version-text.js';
+import type { Severity } from '../../types.js';
 
 const OWNED = LIFECYCLE.filter((l) => l.retired === 'removed');
 const singular = (kind: string) => kind.replace(/s$/, '');
@@ -33,6 +34,18 @@ const messages = {
   removed: (d: Removed) => `${what(d)} was ${removedText(d)}: ${d.version} ${refused(d)}`,
   notInBuild: (d: Removed & { distribution: string }) => `${what(d)} is not in ${d.distribution}: ${d.version} ${refused(d)}`,
 } as const;
+
+/**
+ * Whether an error about a component the collector lacks stops it from starting at `version`: always when its build
+ * lacks the component, else when `lacksAt` says the version does. Shared with collector/renamed-component.
+ */
+export function lackingIsFatal(
+  finding: { severity?: Severity; kind: string; data: { section: ComponentKind; type: string } },
+  lacksAt: (section: ComponentKind, type: string) => boolean,
+): boolean {
+  if (finding.severity !== 'error') return false;
+  return finding.kind === 'notInBuild' || lacksAt(finding.data.section, finding.data.type);
+}
 
 /** Deleting memory_ballast: its definition and its service.extensions entry (or the whole section it was alone in). */
 function ballastEdits(c: CollectorConfig, e: Component) {
@@ -75,12 +88,11 @@ export default defineRule({
   oracle: 'collector',
   stage: 'Collector',
   messages,
-  fatalIn: (version, finding) => {
-    if (finding.severity !== 'error' || !('kind' in finding) || finding.kind === undefined) return false;
-    if (finding.kind === 'notInBuild') return true;
-    const l = lifecycleOf(finding.data.section, finding.data.type);
-    return !!l && !shippedAt(l, version);
-  },
+  fatalIn: (version, finding) =>
+    lackingIsFatal(finding, (section, type) => {
+      const l = lifecycleOf(section, type);
+      return !!l && !shippedAt(l, version);
+    }),
   check(ws) {
     const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors) {

@@ -4,6 +4,7 @@ import { absence, distributionText, renameOf, RENAMES } from '../../model/compon
 import type { CollectorConfig, Component, ComponentKind } from '../../model/collector.js';
 import type { YamlPath } from '../../load/yaml.js';
 import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
+import { lackingIsFatal } from './removed-component.js';
 
 const singular = (kind: string) => kind.replace(/s$/, '');
 
@@ -72,12 +73,11 @@ export default defineRule({
   oracle: 'collector',
   stage: 'Collector',
   messages,
-  fatalIn: (version, finding) => {
-    if (finding.severity !== 'error' || !('kind' in finding) || finding.kind === undefined) return false;
-    if (finding.kind === 'notInBuild') return true;
-    const r = renameOf(finding.data.section, finding.data.type);
-    return !!r && !r.isOld && !atLeast(version, r.rename.since);
-  },
+  fatalIn: (version, finding) =>
+    lackingIsFatal(finding, (section, type) => {
+      const r = renameOf(section, type);
+      return !!r && !r.isOld && !atLeast(version, r.rename.since);
+    }),
   check(ws) {
     const stack = ws.stack;
     const pinned = stack.collector.source !== 'assumed';

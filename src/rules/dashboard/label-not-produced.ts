@@ -74,7 +74,8 @@ export default defineRule({
   stage: 'Grafana',
   check(ws) {
     const view = metricsView(ws);
-    if (view.pipelines.length === 0) return [];
+    // Labels are judged against the series produced here: none, nothing to judge.
+    if (view.produced.size === 0) return [];
     const findings: LabelFinding[] = [];
     for (const aq of dashboardQueries(ws)) {
       if (!aq.promql) continue;

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, replaceEnvValue } from '../../model/edits.js';
 import type { EffectiveVar } from '../../model/claude-env.js';
-import { hasScheme, httpUrl, SIGNALS, type Signal } from '../../model/prediction.js';
+import { hasScheme, httpUrl, type Signal } from '../../model/prediction.js';
 import type { FixSafety, Severity } from '../../types.js';
 import { atValue, where } from '../../model/settings-locate.js';
 import {
@@ -10,7 +10,7 @@ import {
   isIpAddress,
   isLoopback,
   listWords,
-  otlpSignals,
+  otlpSettingVars,
   parseEndpoint,
   perSignalVar,
   type OtlpSignal,
@@ -303,14 +303,9 @@ export default defineRule({
   oracle: 'claude-code',
   stage: 'OTLP endpoint',
   check(ws) {
-    const env = ws.claude.env;
-    const signals = otlpSignals(env);
     const findings: RuleFinding<typeof messages>[] = [];
-    for (const perSignal of [undefined, ...SIGNALS]) {
-      const name = perSignal ? perSignalVar('ENDPOINT', perSignal) : 'OTEL_EXPORTER_OTLP_ENDPOINT';
-      const v = env.get(name);
-      if (!v || v.value.trim() === '') continue;
-      const readers = signals.filter((s) => s.endpointVar?.name === name);
+    // An empty endpoint is read by no signal (they fall through to the generic one, or to the default).
+    for (const { v, perSignal, readers } of otlpSettingVars(ws.claude.env, 'ENDPOINT')) {
       if (readers.length === 0) continue;
       const f = checkEndpoint(v, readers, perSignal);
       if (f) findings.push(f);

@@ -1,6 +1,5 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { addition, fix, replaceEnvValue } from '../../model/edits.js';
-import type { EffectiveEnv } from '../../model/claude-env.js';
 import { activeSignals, EXPORTER_VAR, protocolVar, VALID_EXPORTERS, type Protocol, type Signal } from '../../model/prediction.js';
 import type { EnvAddition, TextEdit } from '../../types.js';
 import type { Workspace } from '../../model/workspace.js';
@@ -73,7 +72,8 @@ const messages = {
 } as const;
 type InvalidExporterFinding = RuleFinding<typeof messages>;
 
-function checkSignal(ws: Workspace, env: EffectiveEnv, signal: Signal): InvalidExporterFinding | undefined {
+function checkSignal(ws: Workspace, signal: Signal): InvalidExporterFinding | undefined {
+  const env = ws.claude.env;
   const variable = env.get(EXPORTER_VAR[signal]);
   if (!variable) return undefined;
   const valid = VALID_EXPORTERS[signal];
@@ -148,9 +148,8 @@ export default defineRule({
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
-    const env = ws.claude.env;
-    return activeSignals(env)
-      .map((signal) => checkSignal(ws, env, signal))
+    return activeSignals(ws.claude.env)
+      .map((signal) => checkSignal(ws, signal))
       .filter((f): f is InvalidExporterFinding => f !== undefined);
   },
 });

@@ -1,10 +1,10 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, replaceEnvValue } from '../../model/edits.js';
 import type { EffectiveEnv, EffectiveVar } from '../../model/claude-env.js';
-import { parseHeaderList, SIGNALS, type Signal } from '../../model/prediction.js';
+import { parseHeaderList } from '../../model/prediction.js';
 import type { Severity } from '../../types.js';
 import { atValue, where } from '../../model/settings-locate.js';
-import { isHttp, listWords, otlpSignals, perSignalVar, type OtlpSignal } from '../../model/otlp-signals.js';
+import { isHttp, listWords, otlpSettingVars, otlpSignals, perSignalVar, type OtlpSignal } from '../../model/otlp-signals.js';
 import { STARTS_WITH_AUTH_SCHEME } from '../../util/secrets.js';
 
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
@@ -143,12 +143,6 @@ const messages = {
 } as const;
 type InvalidHeadersFinding = RuleFinding<typeof messages>;
 
-const HEADER_VARS: (Signal | undefined)[] = [undefined, ...SIGNALS];
-
-function readersOf(signals: OtlpSignal[], perSignal: Signal | undefined): OtlpSignal[] {
-  return signals.filter((s) => perSignal === undefined || s.signal === perSignal);
-}
-
 function checkVariable(v: EffectiveVar, readers: OtlpSignal[]): InvalidHeadersFinding | undefined {
   const http = readers.some((r) => isHttp(r.protocol));
   const { problems, fixed } = analyseHeaders(v.value, http);
@@ -228,17 +222,13 @@ export default defineRule({
   stage: 'OTLP endpoint',
   check(ws) {
     const env = ws.claude.env;
-    const signals = otlpSignals(env);
     const findings: InvalidHeadersFinding[] = [];
-    for (const perSignal of HEADER_VARS) {
-      const name = perSignal ? perSignalVar('HEADERS', perSignal) : 'OTEL_EXPORTER_OTLP_HEADERS';
-      const v = env.get(name);
-      const readers = readersOf(signals, perSignal);
-      if (!v || readers.length === 0) continue;
+    for (const { v, readers } of otlpSettingVars(env, 'HEADERS')) {
+      if (readers.length === 0) continue;
       const f = checkVariable(v, readers);
       if (f) findings.push(f);
     }
-    findings.push(...conflicts(env, signals));
+    findings.push(...conflicts(env, otlpSignals(env)));
     return findings;
   },
 });

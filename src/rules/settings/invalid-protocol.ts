@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, replaceEnvValue } from '../../model/edits.js';
-import { PROTOCOLS, SIGNALS, type Protocol } from '../../model/prediction.js';
+import { PROTOCOLS, type Protocol } from '../../model/prediction.js';
 import { atValue, where } from '../../model/settings-locate.js';
-import { initFails, listWords, otlpSignals, perSignalVar } from '../../model/otlp-signals.js';
+import { initFails, listWords, otlpSettingVars } from '../../model/otlp-signals.js';
 
 interface Shown {
   variable: string;
@@ -17,8 +17,6 @@ const messages = {
   read: (d: Shown & { signals: string[]; initFails: string }) => `${notAccepted(d)}: it is the protocol for ${listWords(d.signals)}: ${d.initFails}`,
   unread: (d: Shown) => `${notAccepted(d)}: no otlp signal reads it right now, but the moment one does, telemetry init fails and nothing at all is exported`,
 } as const;
-
-const PROTOCOL_VARS = ['OTEL_EXPORTER_OTLP_PROTOCOL', ...SIGNALS.map((s) => perSignalVar('PROTOCOL', s))];
 
 const SPELLINGS: Record<string, Protocol> = {
   grpc: 'grpc',
@@ -70,13 +68,10 @@ export default defineRule({
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
-    const env = ws.claude.env;
-    const signals = otlpSignals(env);
     const findings: RuleFinding<typeof messages>[] = [];
-    for (const name of PROTOCOL_VARS) {
-      const v = env.get(name);
-      if (!v || v.value.trim() === '' || (PROTOCOLS as string[]).includes(v.value.trim())) continue;
-      const readers = signals.filter((s) => s.protocolVar?.name === name).map((s) => s.signal);
+    for (const { v, readers } of otlpSettingVars(ws.claude.env, 'PROTOCOL')) {
+      if (v.value.trim() === '' || (PROTOCOLS as string[]).includes(v.value.trim())) continue;
+      const name = v.name;
       const intended = intendedProtocol(v.value);
       const edits = intended ? replaceEnvValue(v.origin, name, intended) : [];
       const shown = { variable: name, value: v.value, where: where(v.origin) };
@@ -84,7 +79,7 @@ export default defineRule({
         ...atValue(v.origin, name),
         severity: readers.length ? 'error' : 'warning',
         ...(readers.length
-          ? { kind: 'read' as const, data: { ...shown, signals: readers, initFails: initFails(env) } }
+          ? { kind: 'read' as const, data: { ...shown, signals: readers.map((s) => s.signal), initFails: initFails(ws.claude.env) } }
           : { kind: 'unread' as const, data: shown }),
         hint: intended ? `set it to "${intended}" (--fix does this)` : 'use grpc (collector port 4317), http/protobuf or http/json (collector port 4318)',
         fix: intended ? fix('safe', `set ${name} to "${intended}"`, edits) : undefined,

@@ -89,19 +89,19 @@ export default defineRule({
   oracle: 'claude-code',
   stage: 'Claude Code settings',
   check(ws) {
-    const env = ws.claude.env;
+    const { env, prediction } = ws.claude;
     const findings: RuleFinding<typeof messages>[] = [];
     const attrs = env.get('OTEL_RESOURCE_ATTRIBUTES');
     // The prediction reads the variable as the real detector does (proven by the conformance suite):
     // spaces around separators are trimmed, %20 is decoded, a space inside a key or value drops everything.
-    const dropped = !!attrs && ws.claude.prediction.resource.dropped !== undefined;
+    const dropped = !!attrs && prediction.resource.dropped !== undefined;
     if (attrs && dropped) {
       const s = attributeSpaces(attrs.value);
       const keys = attributeKeys(attrs.value);
       findings.push({
         ...atValue(attrs.origin, attrs.name),
         kind: 'discarded',
-        data: { where: where(attrs.origin), reason: ws.claude.prediction.resource.dropped!, keys },
+        data: { where: where(attrs.origin), reason: prediction.resource.dropped!, keys },
         hint:
           s.fixed === undefined
             ? 'attribute keys cannot contain spaces: rename the key (e.g. org.name) and write values without spaces'
