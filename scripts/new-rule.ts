@@ -3,7 +3,7 @@
 // `npm run new-rule -- <area>/<name> --fixtures` rebuilds the two fixtures' files from the rule's examples as they
 // are now (once they are written).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AREAS, type AnyRule, type RuleExample } from '../src/rules/define.js';
@@ -11,49 +11,69 @@ import type { Stage } from '../src/types.js';
 import { packageRoot } from '../src/util/paths.js';
 import { writeRegistry } from './gen-registry.js';
 
-/** One file of an example, placed in a fixture folder: `files/…` (a scanned folder), `home/…` or `project/…`. */
+/**
+ * One file of an example, placed in a fixture folder: `files/…` (a scanned folder), or a machine's `home/…`,
+ * `project/…`, `managed/…` and `shell.env` (the shell's exported variables).
+ */
 export interface PlacedFile {
   path: string;
   text: string;
 }
 
-/** The stack a stack file's example stands in (its file of the same name is replaced by the example's). */
-export const EXAMPLE_STACK = 'fixtures/healthy-compose-stack/files';
+/** The stack a stack file's example stands in (its files of the same names are replaced by the example's). */
+export const EXAMPLE_STACK = 'fixtures/healthy-full-stack/files';
+
+/** Shell startup files: an example of one is the shell's exported variables (a fixture's shell.env). */
+const SHELL_FILES = new Set(['~/.zshrc', '~/.bashrc', '~/.bash_profile', '~/.profile']);
+/** Where managed settings live on Linux: a fixture's managed/ folder. */
+const MANAGED_DIR = '/etc/claude-code/';
+
+/** Where one file named by an example goes in a fixture folder. */
+function placeFile(name: string): string {
+  if (SHELL_FILES.has(name)) return 'shell.env';
+  if (name.startsWith(MANAGED_DIR)) return `managed/${name.slice(MANAGED_DIR.length)}`;
+  if (name.startsWith('~/')) return `home/${name.slice(2)}`;
+  if (name.startsWith('<repo>/')) return `project/${name.slice('<repo>/'.length)}`;
+  return `files/${name}`;
+}
 
 /**
- * Where an example's file goes in a fixture folder, so the doctor reads it as the file the example names:
- * `~/.claude/settings.json` under `home/`, `<repo>/.claude/settings.json` under `project/`, anything else in the
- * scanned `files/` folder. `a.yml + b.yml` names two files whose texts are separated by a `---` line; a note in
- * parentheses after the name is dropped. Undefined when the example is not files (a shell session, an output).
+ * Where an example's files go in a fixture folder, so the doctor reads each as the file the example names:
+ * `~/.claude/settings.json` under `home/`, `<repo>/.claude/settings.json` under `project/`,
+ * `/etc/claude-code/managed-settings.json` under `managed/`, `~/.zshrc` (or another shell startup file) as
+ * `shell.env`, anything else in the scanned `files/` folder. `a.yml + b.yml` names two files whose texts are
+ * separated by a `---` line; a note in parentheses after the name is dropped. Undefined when the example is not
+ * files (a shell session, an output).
  */
 export function placeExample(example: RuleExample): PlacedFile[] | undefined {
   const names = example.file.replace(/\s*\(.*\)$/, '').split(' + ');
   const texts = names.length === 1 ? [example.text] : example.text.split(/^---\n/m);
   if (texts.length !== names.length) return undefined;
-  const placed: PlacedFile[] = [];
-  for (const [i, name] of names.entries()) {
-    if (/\s/.test(name) || name === 'shell') return undefined;
-    const path = name.startsWith('~/') ? `home/${name.slice(2)}` : name.startsWith('<repo>/') ? `project/${name.slice('<repo>/'.length)}` : `files/${name}`;
-    placed.push({ path, text: texts[i] });
-  }
-  // A fixture is either a scanned folder or a machine (home, project): the two do not mix.
+  if (names.some((name) => /\s/.test(name) || name === 'shell')) return undefined;
+  const placed = names.map((name, i) => ({ path: placeFile(name), text: texts[i] }));
+  // A fixture is either a scanned folder or a machine (home, project, managed, shell): the two do not mix.
   if (new Set(placed.map((f) => f.path.startsWith('files/'))).size > 1) return undefined;
   return placed;
 }
 
+/** The files of EXAMPLE_STACK, as paths under `files/`. */
+function stackFiles(root: string): PlacedFile[] {
+  const dir = join(root, EXAMPLE_STACK);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => statSync(join(dir, name)).isFile())
+    .sort()
+    .map((name) => ({ path: `files/${name}`, text: readFileSync(join(dir, name), 'utf8') }));
+}
+
 /**
- * A fixture that runs an example: its files (a stack file inside EXAMPLE_STACK, settings alone in a home or project)
- * and the extra `check` flags (`{{dir}}` is the fixture folder, as in case.json). Undefined as for placeExample.
+ * A fixture that runs an example: its files (stack files inside EXAMPLE_STACK, settings alone on a machine) and
+ * the extra `check` flags (`{{dir}}` is the fixture folder, as in case.json). Undefined as for placeExample.
  */
 export function exampleCase(example: RuleExample, root: string = packageRoot): { files: PlacedFile[]; args: string[] } | undefined {
   const placed = placeExample(example);
   if (!placed) return undefined;
   const own = new Set(placed.map((f) => f.path));
-  const stack = placed[0].path.startsWith('files/')
-    ? readdirSync(join(root, EXAMPLE_STACK))
-        .map((name) => ({ path: `files/${name}`, text: readFileSync(join(root, EXAMPLE_STACK, name), 'utf8') }))
-        .filter((f) => !own.has(f.path))
-    : [];
+  const stack = placed[0].path.startsWith('files/') ? stackFiles(root).filter((f) => !own.has(f.path)) : [];
   // The doctor's own config is looked up from the working folder, not the scanned one.
   const config = placed.find((f) => f.path.endsWith('.claude-otel-doctor.json'));
   return { files: [...stack, ...placed], args: config ? ['--config', `{{dir}}/${config.path}`] : [] };
@@ -106,8 +126,7 @@ const AREA_TEMPLATES: Record<Exclude<(typeof AREAS)[number], 'doctor'>, AreaTemp
     stage: 'Grafana',
     model: 'ws.stack.grafana (provisioned datasources, dashboard providers)',
     file: 'grafana-datasources.yml',
-    text: (todo) =>
-      `# ${todo}\napiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    uid: prometheus\n    access: proxy\n    url: http://prometheus:9090\n`,
+    text: (todo, root) => `# ${todo}\n${stackFile(root, 'grafana-datasources.yml')}`,
   },
   dashboard: {
     stage: 'Grafana',
@@ -218,7 +237,7 @@ export async function rebuildFixtures(id: string, root: string = packageRoot): P
     [fail, rule.bad],
     [pass, rule.good],
   ] as const) {
-    for (const sub of ['files', 'home', 'project']) rmSync(join(root, folder, sub), { recursive: true, force: true });
+    for (const sub of ['files', 'home', 'project', 'managed', 'shell.env']) rmSync(join(root, folder, sub), { recursive: true, force: true });
     writeFixture(root, folder, example, '', written);
   }
   return written;

@@ -1,9 +1,10 @@
 // The bad/good examples in rule metadata (shown by `explain` and the docs) are checked like fixtures: each bad
 // example, placed where the doctor reads it as the file it names, yields the rule's finding; each good one does not.
-// A file of a stack (collector, compose, Prometheus, Grafana, dashboard) stands in a healthy compose stack
-// (EXAMPLE_STACK: Claude Code settings, compose, collector, Prometheus), in place of the stack's file of the same
-// name: most rules judge a file by what the others say (who runs it, who scrapes it, what is sent to it).
-// Settings files (`~/…`, `<repo>/…`) stand alone in a home or project.
+// The files of a stack (collector, compose, Prometheus, Grafana, dashboards) stand in a healthy full stack
+// (EXAMPLE_STACK: Claude Code settings, compose, collector, Prometheus, Loki, Grafana provisioning, a dashboard), in
+// place of the stack's files of the same names: most rules judge a file by what the others say (who runs it, who
+// scrapes it, what is sent to it). Settings files (`~/…`, `<repo>/…`, `/etc/claude-code/…`) and a shell startup
+// file (`~/.zshrc`) stand alone on a machine.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,27 +14,9 @@ import type { RuleExample } from '../../src/rules/define.js';
 import { runCli } from '../helpers/cli.js';
 import { scratchFolder } from '../helpers/scratch.js';
 
-/** A collector example that shows only the keys it is about: in place of the stack's config no pipeline uses them. */
-const COLLECTOR_FRAGMENT = 'a fragment of a collector config: no pipeline uses the part it shows';
-/** The stack has no Grafana: these need its compose service, provisioned datasources or dashboard provider. */
-const NEEDS_GRAFANA = 'needs Grafana (a compose service, provisioning) that the healthy compose stack lacks';
-
-/** Rules whose examples are not run, and why: each needs more than a line or two of its example changed. */
+/** Rules whose examples are not run, and why: none of them is a file the doctor reads. */
 const NOT_RUNNABLE: Record<string, string> = {
   'settings/newer-claude-version': 'a shell session: the finding comes from `claude --version`, not a file',
-  'settings/managed-endpoint-override': 'needs the managed settings file the example only implies',
-  'settings/shadowed-variable': 'shows ~/.zshrc beside the settings file, in the same text',
-  'collector/add-metric-suffixes-ignored': `${COLLECTOR_FRAGMENT}; and the stack pins collector 0.115.1, before translation_strategy`,
-  'collector/const-label-clash': COLLECTOR_FRAGMENT,
-  'collector/localhost-endpoint': COLLECTOR_FRAGMENT,
-  'collector/missing-signal-pipeline': `${COLLECTOR_FRAGMENT} (its pipeline names components it does not define)`,
-  'compose/unknown-host': COLLECTOR_FRAGMENT,
-  'grafana/dashboards-not-provisioned': 'needs the dashboard files the example names only in a comment',
-  'grafana/datasource-localhost-url': NEEDS_GRAFANA,
-  'dashboard/datasource-not-found': NEEDS_GRAFANA,
-  'dashboard/unresolved-input': NEEDS_GRAFANA,
-  'dashboard/duplicate-uid': 'needs the second dashboard with the same uid',
-  'dashboard/metric-not-produced': 'needs the collector with namespace: claude_code its note describes',
   'doctor/unreadable-file': 'a shell session showing a UTF-16 file, not the file itself',
   'doctor/internal-error': "the doctor's output: only a bug in a rule yields the finding",
 };
@@ -51,7 +34,10 @@ function findingsFor(folder: string, example: RuleExample): string[] {
   }
   const args = ['check', '--format', 'json', '--no-shell-env', '--claude-version', '2.1.197'];
   if (existsSync(join(dir, 'files'))) args.push(join(dir, 'files'));
-  else args.push('--home', join(dir, 'home'), '--project', join(dir, 'project'), '--managed-dir', join(dir, 'managed'));
+  else {
+    args.push('--home', join(dir, 'home'), '--project', join(dir, 'project'), '--managed-dir', join(dir, 'managed'));
+    if (existsSync(join(dir, 'shell.env'))) args.push('--env-file', join(dir, 'shell.env'));
+  }
   args.push(...c.args.map((a) => a.replaceAll('{{dir}}', dir)));
   const res = runCli(args, { CLAUDE_CONFIG_DIR: undefined });
   expect(res.stderr).toBe('');

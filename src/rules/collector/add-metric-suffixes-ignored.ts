@@ -24,10 +24,13 @@ export default defineRule({
     'Replaces `add_metric_suffixes: false` with `translation_strategy: UnderscoreEscapingWithoutSuffixes`, which keeps the names without suffixes (the option exists since v0.132.0).',
   versions:
     'from v0.154.0 (and when the version is unknown); before, the option still works (deprecated since v0.132.0). `translation_strategy` before v0.132.0: error, the collector refuses to start (observed on 0.105.0: `has invalid keys: translation_strategy`)',
-  bad: { file: 'otel-collector-config.yml', text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    add_metric_suffixes: false\n' },
+  bad: {
+    file: 'docker-compose.yml + otel-collector-config.yml',
+    text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.154.0\n---\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    add_metric_suffixes: false\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
+  },
   good: {
-    file: 'otel-collector-config.yml',
-    text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\n',
+    file: 'docker-compose.yml + otel-collector-config.yml',
+    text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.154.0\n---\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    translation_strategy: UnderscoreEscapingWithoutSuffixes\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
   },
   references: [
     'collector.md §1 (v0.132.0, v0.154.0), §4.3',

@@ -31,11 +31,11 @@ export default defineRule({
   versions: 'all collector versions with the contrib `prometheus` exporter; Claude Code 2.x labels',
   bad: {
     file: 'otel-collector-config.yml',
-    text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    const_labels:\n      source: claude_code_telemetry\n',
+    text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    const_labels:\n      source: claude_code_telemetry\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
   },
   good: {
     file: 'otel-collector-config.yml',
-    text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    const_labels:\n      telemetry_source: claude_code_telemetry\n',
+    text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    const_labels:\n      telemetry_source: claude_code_telemetry\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
   },
   references: [
     'claude-code.md §4 (metric attributes: code_edit_tool.decision has tool_name, decision, source, language)',

@@ -42,11 +42,11 @@ export default defineRule({
   versions: 'all versions',
   bad: {
     file: 'otel-collector-config.yml',
-    text: '# Claude Code: OTEL_METRICS_EXPORTER=otlp, OTEL_LOGS_EXPORTER=otlp\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
+    text: '# Claude Code: OTEL_METRICS_EXPORTER=otlp, OTEL_LOGS_EXPORTER=otlp\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
   },
   good: {
     file: 'otel-collector-config.yml',
-    text: 'service:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
+    text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
   references: [
     'collector.md §7 (logs pipeline needed when OTEL_LOGS_EXPORTER=otlp)',

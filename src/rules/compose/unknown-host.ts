@@ -122,9 +122,12 @@ export default defineRule({
   versions: 'all versions',
   bad: {
     file: 'otel-collector-config.yml',
-    text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://lokii:3100/otlp\n# docker-compose.yml services: otel-collector, prometheus, loki, grafana\n',
+    text: '# docker-compose.yml services: otel-collector, prometheus, loki, grafana\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  otlphttp/loki:\n    endpoint: http://lokii:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
-  good: { file: 'otel-collector-config.yml', text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\n' },
+  good: {
+    file: 'otel-collector-config.yml',
+    text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
+  },
   references: [
     'prometheus.md §1 (wrong host), §3 (lastError "no such host")',
     'grafana-loki.md §8 (datasource URLs use service names)',

@@ -47,12 +47,12 @@ export default defineRule({
     "When exactly one provisioned datasource has the reference's type, points the reference at its UID (explicit, or the one Grafana computes). No fix otherwise.",
   versions: 'Grafana 8.3+ (UID references); legacy name strings resolve the same way',
   bad: {
-    file: 'dashboards/claude-code.json',
-    text: '{\n  "panels": [\n    {\n      "title": "Cost",\n      "datasource": {"type": "prometheus", "uid": "P1809F7CD0C75ACF3"},\n      "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]\n    }\n  ]\n}\n',
+    file: 'grafana-datasources.yml + dashboards/claude-code.json',
+    text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    uid: prometheus\n    url: http://prometheus:9090\n---\n{\n  "panels": [\n    {\n      "title": "Cost",\n      "datasource": {"type": "prometheus", "uid": "PBFA97CFB590B2093"},\n      "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]\n    }\n  ]\n}\n',
   },
   good: {
-    file: 'dashboards/claude-code.json',
-    text: '{\n  "panels": [\n    {\n      "title": "Cost",\n      "datasource": {"type": "prometheus", "uid": "PBFA97CFB590B2093"},\n      "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]\n    }\n  ]\n}\n',
+    file: 'grafana-datasources.yml + dashboards/claude-code.json',
+    text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    uid: prometheus\n    url: http://prometheus:9090\n---\n{\n  "panels": [\n    {\n      "title": "Cost",\n      "datasource": {"type": "prometheus", "uid": "prometheus"},\n      "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]\n    }\n  ]\n}\n',
   },
   references: [
     'grafana-loki.md §2 (resolution order: variables, UID, name, id; "Datasource <key> was not found") and §3 (computed UIDs)',

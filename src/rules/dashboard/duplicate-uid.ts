@@ -16,8 +16,14 @@ export default defineRule({
   why: 'A uid identifies one dashboard in the whole Grafana instance: provisioning loads only one of the files (Grafana logs that the uid is used more than once), and importing the second overwrites the first. One dashboard silently disappears.',
   fix: 'none',
   versions: 'all Grafana versions',
-  bad: { file: 'dashboards/costs.json', text: '{\n  "uid": "claude-code",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n' },
-  good: { file: 'dashboards/costs.json', text: '{\n  "uid": "claude-code-costs",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n' },
+  bad: {
+    file: 'dashboards/claude-code.json + dashboards/costs.json',
+    text: '{\n  "uid": "claude-code",\n  "title": "Claude Code",\n  "panels": []\n}\n---\n{\n  "uid": "claude-code",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n',
+  },
+  good: {
+    file: 'dashboards/claude-code.json + dashboards/costs.json',
+    text: '{\n  "uid": "claude-code",\n  "title": "Claude Code",\n  "panels": []\n}\n---\n{\n  "uid": "claude-code-costs",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n',
+  },
   references: ['grafana-loki.md §6 ("don\'t reuse UIDs across the instance")'],
   messages,
   oracle: 'fixtures',

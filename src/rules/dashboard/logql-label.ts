@@ -43,11 +43,11 @@ export default defineRule({
   versions: 'Loki 3.0+ OTLP ingestion (`otlphttp` exporter to /otlp); not the removed contrib `loki` exporter',
   bad: {
     file: 'dashboards/claude-code.json',
-    text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{job=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n',
+    text: '{\n  "panels": [{"title": "API requests", "datasource": {"type": "loki", "uid": "loki"}, "targets": [{"expr": "{job=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n',
   },
   good: {
     file: 'dashboards/claude-code.json',
-    text: '{\n  "panels": [{"title": "API requests", "targets": [{"expr": "{service_name=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n',
+    text: '{\n  "panels": [{"title": "API requests", "datasource": {"type": "loki", "uid": "loki"}, "targets": [{"expr": "{service_name=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n',
   },
   references: ["grafana-loki.md §9 (service.name becomes service_name; ColeMurray's LogQL)", 'collector.md §2.4 (loki exporter removed)'],
   messages,

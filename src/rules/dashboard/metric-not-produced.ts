@@ -27,12 +27,12 @@ export default defineRule({
     "Rewrites every occurrence of the name in the dashboard to the one the workspace's pipeline produces for the same metric, when exactly one such name exists.",
   versions: 'all versions; names depend on the collector version (the prometheus exporter ignores add_metric_suffixes from v0.154.0) and exporter settings',
   bad: {
-    file: "dashboards/claude-code.json (the collector's prometheus exporter has namespace: claude_code)",
-    text: '{\n  "panels": [{"title": "Cost", "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]}]\n}\n',
+    file: 'otel-collector-config.yml + dashboards/claude-code.json',
+    text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    namespace: claude_code\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n---\n{\n  "panels": [{"title": "Cost", "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]}]\n}\n',
   },
   good: {
-    file: 'dashboards/claude-code.json (same collector)',
-    text: '{\n  "panels": [{"title": "Cost", "targets": [{"expr": "sum(increase(claude_code_claude_code_cost_usage_USD_total[$__range]))"}]}]\n}\n',
+    file: 'otel-collector-config.yml + dashboards/claude-code.json',
+    text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    namespace: claude_code\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n---\n{\n  "panels": [{"title": "Cost", "targets": [{"expr": "sum(increase(claude_code_claude_code_cost_usage_USD_total[$__range]))"}]}]\n}\n',
   },
   references: [
     'claude-code.md §5 (names per pipeline)',

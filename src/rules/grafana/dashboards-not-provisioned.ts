@@ -24,12 +24,12 @@ export default defineRule({
   fix: 'none',
   versions: 'all Grafana versions with file provisioning',
   bad: {
-    file: 'docker-compose.yml',
-    text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    volumes:\n      - ./grafana-datasources.yml:/etc/grafana/provisioning/datasources/datasources.yml\n# dashboards/claude-code-overview.json is never loaded\n',
+    file: 'docker-compose.yml + grafana-dashboards.yml',
+    text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    volumes:\n      - ./grafana-dashboards.yml:/etc/grafana/provisioning/dashboards/dashboards.yml\n      - ./dashboards:/etc/grafana/dashboards\n---\napiVersion: 1\nproviders:\n  - name: claude-code\n    type: file\n    options:\n      path: /var/lib/grafana/dashboards\n',
   },
   good: {
-    file: 'docker-compose.yml',
-    text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    volumes:\n      - ./grafana-datasources.yml:/etc/grafana/provisioning/datasources/datasources.yml\n      - ./grafana-dashboards.yml:/etc/grafana/provisioning/dashboards/dashboards.yml\n      - ./dashboards:/var/lib/grafana/dashboards\n# grafana-dashboards.yml: providers: [{name: claude-code, type: file, options: {path: /var/lib/grafana/dashboards}}]\n',
+    file: 'docker-compose.yml + grafana-dashboards.yml',
+    text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    volumes:\n      - ./grafana-dashboards.yml:/etc/grafana/provisioning/dashboards/dashboards.yml\n      - ./dashboards:/var/lib/grafana/dashboards\n---\napiVersion: 1\nproviders:\n  - name: claude-code\n    type: file\n    options:\n      path: /var/lib/grafana/dashboards\n',
   },
   references: [
     'grafana-loki.md §6 (provider path must match a volume mount; the cskiro skill has no provider)',

@@ -26,12 +26,12 @@ export default defineRule({
     "Removes the per-signal endpoint from the developer's settings (or env file), so the signal goes to the managed endpoint again. Unsafe: the developer may rely on it. Administrators can instead set the per-signal endpoints in managed settings too, or require 2.1.217 or later.",
   versions: 'below 2.1.217 (observed on 2.1.197, E29); from 2.1.217 managed settings lock the OTLP destination',
   bad: {
-    file: '~/.claude/settings.json',
-    text: '{\n  "env": {\n    "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://localhost:4318/v1/logs"\n  }\n}\n',
+    file: '/etc/claude-code/managed-settings.json + ~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_LOGS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.corp.example.com",\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer corp-token"\n  }\n}\n---\n{\n  "env": {\n    "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://localhost:4318/v1/logs"\n  }\n}\n',
   },
   good: {
-    file: '~/.claude/settings.json',
-    text: '{\n  "env": {\n    "OTEL_METRIC_EXPORT_INTERVAL": "60000"\n  }\n}\n',
+    file: '/etc/claude-code/managed-settings.json + ~/.claude/settings.json',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_LOGS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.corp.example.com",\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer corp-token"\n  }\n}\n---\n{\n  "env": {\n    "OTEL_METRIC_EXPORT_INTERVAL": "60000"\n  }\n}\n',
   },
   references: [
     'claude-code.md §2.5 (managed-settings locking, version-dependent), §7 (2.1.217: managed settings lock the OTLP destination)',

@@ -36,12 +36,12 @@ export default defineRule({
   fix: 'none',
   versions: 'all versions (precedence observed on 2.1.197; version gates from 2.1.217 and 2.1.282)',
   bad: {
-    file: '~/.claude/settings.json',
-    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "none"\n  }\n}\n\n# and in ~/.zshrc:\nexport OTEL_METRICS_EXPORTER=otlp\n',
+    file: '~/.claude/settings.json + ~/.zshrc',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "none"\n  }\n}\n---\nexport OTEL_METRICS_EXPORTER=otlp\n',
   },
   good: {
-    file: '~/.claude/settings.json',
-    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp"\n  }\n}\n\n# and nothing telemetry-related in ~/.zshrc\n',
+    file: '~/.claude/settings.json + ~/.zshrc',
+    text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp"\n  }\n}\n---\n# OTEL_METRICS_EXPORTER is no longer exported here: the settings file sets it\n',
   },
   references: [
     'claude-code.md §1 key finding 4, §3.2 (precedence experiments), §2.5 (managed lock from 2.1.217), §3.6 (project settings ignored from 2.1.282, measured)',
