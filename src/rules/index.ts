@@ -68,6 +68,7 @@ import grafanaDatasourceLocalhostUrl from './grafana/datasource-localhost-url.js
 import grafanaDatasourceWithoutUid from './grafana/datasource-without-uid.js';
 import grafanaInvalidProvisioning from './grafana/invalid-provisioning.js';
 import grafanaMultipleDefaultDatasources from './grafana/multiple-default-datasources.js';
+import dashboardApiWrapper from './dashboard/api-wrapper.js';
 import dashboardCounterWithoutRate from './dashboard/counter-without-rate.js';
 import dashboardDatasourceNotFound from './dashboard/datasource-not-found.js';
 import dashboardDuplicateUid from './dashboard/duplicate-uid.js';
@@ -159,6 +160,7 @@ export const RULES: AnyRule[] = [
   grafanaInvalidProvisioning,
   grafanaMultipleDefaultDatasources,
   // dashboard
+  dashboardApiWrapper,
   dashboardCounterWithoutRate,
   dashboardDatasourceNotFound,
   dashboardDuplicateUid,

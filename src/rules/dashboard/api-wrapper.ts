@@ -1,0 +1,78 @@
+import { dashboardName } from '../../model/dashboard-queries.js';
+import { fix } from '../../model/edits.js';
+import { isFileProvisioned } from '../../model/grafana-placement.js';
+import type { Dashboard } from '../../model/grafana.js';
+import type { TextEdit } from '../../types.js';
+import { defineRule, type RuleFinding } from '../define.js';
+
+const LOADED_AS_IS = 'a file provider loads a file as the dashboard itself: only the API takes this wrapper';
+
+const messages = {
+  noTitle: (d: { dashboard: string }) =>
+    `dashboard ${d.dashboard} is in the HTTP API's wrapper form ({"dashboard": {…}, …}) but ${LOADED_AS_IS}; the top level has no title, so Grafana skips the file ("failed to load dashboard … Dashboard title cannot be empty") and none of its panels appear`,
+  emptyDashboard: (d: { dashboard: string; title: string }) =>
+    `dashboard ${d.dashboard} is in the HTTP API's wrapper form ({"dashboard": {…}, …}) but ${LOADED_AS_IS}; Grafana loads the wrapper as a dashboard titled "${d.title}" with none of the panels inside "dashboard"`,
+} as const;
+type ApiWrapperFinding = RuleFinding<typeof messages>;
+
+export default defineRule({
+  id: 'dashboard/api-wrapper',
+  severity: 'error',
+  title: 'API wrapper form in a file-provisioned dashboard',
+  checks:
+    'A dashboard file loaded by a file provider whose JSON is the HTTP API\'s request body (`{"dashboard": {…}, "overwrite": …}`, as `POST /api/dashboards/db` takes and scripts save) instead of the dashboard model itself.',
+  why: 'File provisioning reads the whole file as the dashboard model. The wrapper has no top-level `title`, so Grafana logs "failed to load dashboard from … error=\\"Dashboard title cannot be empty\\"" and the dashboard never appears; with a top-level title it loads an empty dashboard. The same file works when posted to the API, which is why it gets copied into provisioning folders.',
+  fix: 'unsafe',
+  fixDescription:
+    'Replaces the file with the value of its `dashboard` key (the dashboard model, formatting kept, dedented). Unsafe: a script that posts the same file to the API needs the wrapper back.',
+  versions: 'all Grafana versions with file provisioning (5.0 and later)',
+  bad: {
+    file: 'dashboards/claude-code.json',
+    text: '{\n  "dashboard": {\n    "uid": "claude-code",\n    "title": "Claude Code",\n    "panels": []\n  },\n  "overwrite": true\n}\n',
+  },
+  good: {
+    file: 'dashboards/claude-code.json',
+    text: '{\n  "uid": "claude-code",\n  "title": "Claude Code",\n  "panels": []\n}\n',
+  },
+  messages,
+  references: [
+    'grafana/grafana pkg/services/provisioning/dashboards (file reader: the file is the dashboard model) and pkg/services/dashboards (ErrDashboardTitleEmpty, "Dashboard title cannot be empty")',
+    'grafana-loki.md §6 (dashboard provider YAML)',
+  ],
+  oracle: 'fixtures',
+  stage: 'Grafana',
+  check(ws) {
+    const findings: ApiWrapperFinding[] = [];
+    for (const d of ws.stack.grafana.dashboards) {
+      if (d.base.length === 0 || d.hasSyntaxError || !d.root || !isFileProvisioned(ws, d.file)) continue;
+      const title = topLevelTitle(d);
+      const at = { ...d.root.location('key'), path: '/dashboard' };
+      const edits = unwrapEdits(d);
+      const hint = 'put the value of "dashboard" at the top level of the file (the wrapper is for the HTTP API only)';
+      const unwrap = fix('unsafe', `unwrap the dashboard in ${d.file.split(/[\\/]/).pop()}`, edits);
+      if (title !== undefined) findings.push({ ...at, kind: 'emptyDashboard', data: { dashboard: dashboardName(d), title }, hint, fix: unwrap });
+      else findings.push({ ...at, kind: 'noTitle', data: { dashboard: dashboardName(d) }, hint, fix: unwrap });
+    }
+    return findings;
+  },
+});
+
+/** The wrapper's own top-level `title`, when it has one (Grafana then loads the wrapper as an empty dashboard). */
+function topLevelTitle(d: Dashboard): string | undefined {
+  const title = d.doc.root?.children?.find((p) => p.children?.[0]?.value === 'title')?.children?.[1];
+  return title?.type === 'string' && typeof title.value === 'string' && title.value !== '' ? title.value : undefined;
+}
+
+/** The whole file replaced by the `dashboard` value's own text, its lines moved left by its closing brace's indent. */
+function unwrapEdits(d: Dashboard): TextEdit[] {
+  const inner = d.root!.node;
+  const text = d.source.text.slice(inner.offset, inner.offset + inner.length);
+  const lastLine = d.source.text.slice(d.source.text.lastIndexOf('\n', inner.offset + inner.length - 1) + 1, inner.offset + inner.length - 1);
+  const indent = /^[ \t]*$/.test(lastLine) ? lastLine.length : 0;
+  const eol = d.source.text.includes('\r\n') ? '\r\n' : '\n';
+  const dedented = text
+    .split(/\r?\n/)
+    .map((line, i) => (i > 0 && line.slice(0, indent).trim() === '' ? line.slice(indent) : line))
+    .join(eol);
+  return [{ file: d.file, offset: 0, length: d.source.text.length, text: `${dedented}${eol}` }];
+}
