@@ -68,7 +68,8 @@ function runCase(name: string): CaseResult {
     file: f.file ? relative(files, f.file) : '(environment)',
     line: f.range?.start.line ?? 0,
     severity: f.severity,
-    message: f.message,
+    // Paths in messages relative to the case, so a verdict's excerpt holds wherever the repo is checked out.
+    message: f.message.replaceAll(`${files}/`, ''),
   }));
   const verdicts = JSON.parse(readFileSync(join(CORPUS_DIR, name, 'verdicts.json'), 'utf8')) as Verdict[];
   const malformed = verdicts
