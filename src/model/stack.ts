@@ -11,6 +11,7 @@ import { loadGrafana, type GrafanaStack } from './grafana.js';
 import { composeEnvironment, type CollectorEnvironment } from './collector-env.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS, parseVersion } from './versions.js';
 import { Facts } from './facts.js';
+import { embeddedCollector, embeddedCollectorVersion } from './embedded-collectors.js';
 
 export type Distribution = 'core' | 'contrib' | 'k8s' | 'custom' | 'unknown';
 
@@ -96,6 +97,17 @@ function collectorService(composes: ComposeFile[]) {
   return composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isCollectorImage(s.repository));
 }
 
+/** A service of an image that runs a collector of its own (grafana/otel-lgtm). */
+function embeddedCollectorService(composes: ComposeFile[]) {
+  for (const c of composes) {
+    for (const s of c.services) {
+      const e = embeddedCollector(s.repository);
+      if (e) return { s, c, e };
+    }
+  }
+  return undefined;
+}
+
 function collectorServiceEnvironment(composes: ComposeFile[]): CollectorEnvironment | undefined {
   const found = collectorService(composes);
   return found ? composeEnvironment(found.c, found.s) : undefined;
@@ -103,6 +115,15 @@ function collectorServiceEnvironment(composes: ComposeFile[]): CollectorEnvironm
 
 function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['collector'] {
   const service = collectorService(composes);
+  const embedded = service ? undefined : embeddedCollectorService(composes);
+  if (embedded && !opts.collectorVersion) {
+    // An all-in-one image runs its own collector: its version is the image's, not the newest release.
+    const base = { distribution: embedded.e.distribution, manifestComponents: opts.manifestComponents } as const;
+    const inside = embeddedCollectorVersion(embedded.e, embedded.s.tag);
+    const image = `${embedded.s.image} in ${basename(embedded.c.file)}`;
+    if (inside) return { ...base, version: inside, source: 'compose', evidence: `${image}, which runs collector ${inside}` };
+    return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: `${image}: its collector version is not known for this tag` };
+  }
   const repo = service?.s.repository ?? '';
   const distribution: Distribution = opts.manifestComponents
     ? 'custom'

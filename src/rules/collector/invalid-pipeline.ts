@@ -3,6 +3,7 @@ import { canonicalId, pipelinesValue, splitId, type CollectorConfig, type Compon
 import type { Stack } from '../../model/stack.js';
 import type { Location } from '../../types.js';
 import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
+import { embeddedCollector, embeddedGateOn } from '../../model/embedded-collectors.js';
 
 export const SIGNALS = ['traces', 'metrics', 'logs'] as const;
 export type Signal = (typeof SIGNALS)[number];
@@ -239,12 +240,14 @@ function pipelines(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
   return findings;
 }
 
-/** Whether a compose service starts the collector with the profiles feature gate on. */
+/** Whether a compose service starts the collector with the profiles feature gate on, or runs an image whose own entrypoint does. */
 function profilesGate(stack: Stack): boolean {
   return stack.composes.some((f) =>
-    f.services.some((s) =>
-      [...s.entrypoint, ...s.command].some((w) => /(^|[=,+])service\.profilesSupport(,|$)/.test(w) && !/-service\.profilesSupport/.test(w)),
-    ),
+    f.services.some((s) => {
+      const embedded = embeddedCollector(s.repository);
+      if (embedded && embeddedGateOn(embedded, s.tag, 'service.profilesSupport')) return true;
+      return [...s.entrypoint, ...s.command].some((w) => /(^|[=,+])service\.profilesSupport(,|$)/.test(w) && !/-service\.profilesSupport/.test(w));
+    }),
   );
 }
 
