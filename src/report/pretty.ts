@@ -28,7 +28,7 @@ export function formatFinding(f: Finding, input: ReportInput, indent = ''): stri
     lines.push(`${indent}  ${c.dim(`${n} |`)} ${text}`);
     lines.push(`${indent}  ${' '.repeat(gutter)} ${c.dim('|')} ${' '.repeat(caret)}${c.red('^'.repeat(Math.min(Math.max(1, width), 80)))}`);
   }
-  if (f.locations?.length) lines.push(`${indent}  ${c.dim('also at')} ${otherPlaces(f.locations)}`);
+  if (f.locations?.length) lines.push(`${indent}  ${c.dim('also at')} ${otherPlaces(input, f.locations)}`);
   if (f.hint)
     lines.push(
       `${indent}  ${c.cyan('hint:')} ${shown(input, f.hint)}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (safe fix available)' : ' (unsafe fix available)') : ''}`,
@@ -39,8 +39,11 @@ export function formatFinding(f: Finding, input: ReportInput, indent = ''): stri
 /** Places shown after `also at`: line:column of each, the first few, then how many more. */
 const MAX_PLACES_SHOWN = 8;
 
-function otherPlaces(locations: Location[]): string {
-  const shownPlaces = locations.slice(0, MAX_PLACES_SHOWN).map((l) => (l.range ? `${l.range.start.line}:${l.range.start.column}` : (l.path ?? '?')));
+function otherPlaces(input: ReportInput, locations: Location[]): string {
+  // A path without a range quotes the file's keys: shown like every input text.
+  const shownPlaces = locations
+    .slice(0, MAX_PLACES_SHOWN)
+    .map((l) => (l.range ? `${l.range.start.line}:${l.range.start.column}` : shown(input, l.path ?? '?')));
   const rest = locations.length - shownPlaces.length;
   return shownPlaces.join(', ') + (rest > 0 ? `, … (${rest} more)` : '');
 }

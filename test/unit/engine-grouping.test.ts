@@ -76,5 +76,8 @@ describe('the pretty report of a grouped finding', () => {
     expect(formatFinding(few, { ...input, findings: [few] })).toContain('\n  also at 2:3, 3:3');
     const [many] = groupBySubject(Array.from({ length: 12 }, (_, i) => place(i + 1)));
     expect(formatFinding(many, { ...input, findings: [many] })).toContain('\n  also at 2:3, 3:3, 4:3, 5:3, 6:3, 7:3, 8:3, 9:3, … (3 more)');
+    // Without a range, the path, escaped like every text from input.
+    const [pathOnly] = groupBySubject([place(1), place(2, { range: undefined, path: '/a\u001b[31mb' })]);
+    expect(formatFinding(pathOnly, { ...input, findings: [pathOnly] })).toContain('also at /a\\x1b[31mb');
   });
 });
