@@ -6,7 +6,7 @@ import { RULES, RULES_BY_ID } from './rules/index.js';
 import unusedSuppression from './rules/doctor/unused-suppression.js';
 import unreadableFile from './rules/doctor/unreadable-file.js';
 import internalErrorRule from './rules/doctor/internal-error.js';
-import { SEVERITY_ORDER, type Finding, type Range } from './types.js';
+import { SEVERITY_ORDER, type Finding, type Fix, type Range } from './types.js';
 import type { ReadProblem } from './load/read.js';
 import { matchesGlob } from './util/glob.js';
 
@@ -91,7 +91,75 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions, problems:
       ),
     );
   }
-  return capPerRuleAndFile(dedupe(findings).sort(compareFindings));
+  return capPerRuleAndFile(groupBySubject(dedupe(findings).sort(compareFindings)));
+}
+
+/**
+ * One finding per cause: findings of one rule and kind about the same subject (a label, a metric, a variable) in one
+ * file become the first of them, with the other places in `locations` and their count in the message. Severity and
+ * the fatal flag are part of the key, so grouping never changes a verdict or the exit code. Findings come sorted, so
+ * the first place is the earliest and the order stays.
+ */
+export function groupBySubject(findings: Finding[]): Finding[] {
+  const groups: Finding[][] = [];
+  const byKey = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (f.subject === undefined || !f.file) {
+      groups.push([f]);
+      continue;
+    }
+    const key = [f.ruleId, f.file, f.workspace ?? '', f.kind ?? '', f.severity, f.fatal ? 'fatal' : '', f.subject].join('\0');
+    const group = byKey.get(key);
+    if (group) group.push(f);
+    else {
+      const fresh = [f];
+      byKey.set(key, fresh);
+      groups.push(fresh);
+    }
+  }
+  return groups.map((group) => (group.length === 1 ? group[0] : merged(group)));
+}
+
+/** Other places a grouped finding lists; the message counts them all (output stays bounded, as with the cap). */
+export const MAX_LOCATIONS = 50;
+
+function merged([first, ...others]: Finding[]): Finding {
+  const n = others.length;
+  const finding: Finding = {
+    ...first,
+    message: `${first.message} (and ${n} more place${n === 1 ? '' : 's'} in this file)`,
+    locations: others.slice(0, MAX_LOCATIONS).map(({ file, range, path }) => ({ file, range, path })),
+  };
+  const fix = combinedFix([first, ...others]);
+  if (fix) finding.fix = fix;
+  return finding;
+}
+
+/**
+ * The fixes of findings reported as one, as one fix: every edit (each once), so `--fix` writes what the separate
+ * fixes wrote. Unsafe when any of them is.
+ */
+function combinedFix(group: Finding[]): Fix | undefined {
+  const fixes = group.flatMap((f) => (f.fix ? [f.fix] : []));
+  if (fixes.length <= 1) return fixes[0];
+  const seen = new Set<string>();
+  const edits = fixes
+    .flatMap((x) => x.edits)
+    .filter((e) => {
+      const key = `${e.file}\0${e.offset}\0${e.length}\0${e.text}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  const addEnv = fixes.flatMap((x) => x.addEnv ?? []);
+  const n = fixes.length - 1;
+  return {
+    safety: fixes.some((x) => x.safety === 'unsafe') ? 'unsafe' : 'safe',
+    description: `${fixes[0].description} (and ${n} more place${n === 1 ? '' : 's'})`,
+    edits,
+    ...(addEnv.length && { addEnv }),
+    ...(fixes.some((x) => x.adds) && { adds: true }),
+  };
 }
 
 /** Findings one rule reports on one file before the rest are counted in one "… and N more" finding. */

@@ -76,4 +76,11 @@ export interface Finding {
   workspace?: string;
   /** Set when the finding means the collector (or Prometheus) refuses to start at the version in force. */
   fatal?: boolean;
+  /**
+   * What the finding is about (a label, a metric name, a variable): findings of one rule, kind and subject in one
+   * file are one cause, and the engine reports them as one finding with every place attached.
+   */
+  subject?: string;
+  /** The other places of a finding reported once for one cause (the first is `file`/`range`/`path`); the first 50. */
+  locations?: Location[];
 }

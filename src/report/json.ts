@@ -21,6 +21,8 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
       relativeFile: f.file && isPath(f.file) ? relative(input.cwd, f.file) : undefined,
       range: f.range,
       path: f.path && bounded(input, f.path),
+      // One cause found in several places of the file: the others (the first is range and path).
+      locations: f.locations?.map((l) => ({ range: l.range, path: l.path && bounded(input, l.path) })),
       hint: f.hint && bounded(input, f.hint),
       workspace: f.workspace,
       fatal: f.fatal,

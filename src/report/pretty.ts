@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Finding, Range, Severity } from '../types.js';
+import type { Finding, Location, Range, Severity } from '../types.js';
 import { displayPath } from '../util/display.js';
 import { countBySeverity, plural, secretsOf, shown, sourceFor, type ReportInput } from './context.js';
 import { excerpt } from '../util/escape.js';
@@ -28,11 +28,24 @@ export function formatFinding(f: Finding, input: ReportInput, indent = ''): stri
     lines.push(`${indent}  ${c.dim(`${n} |`)} ${text}`);
     lines.push(`${indent}  ${' '.repeat(gutter)} ${c.dim('|')} ${' '.repeat(caret)}${c.red('^'.repeat(Math.min(Math.max(1, width), 80)))}`);
   }
+  if (f.locations?.length) lines.push(`${indent}  ${c.dim('also at')} ${otherPlaces(input, f.locations)}`);
   if (f.hint)
     lines.push(
       `${indent}  ${c.cyan('hint:')} ${shown(input, f.hint)}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (safe fix available)' : ' (unsafe fix available)') : ''}`,
     );
   return lines.join('\n');
+}
+
+/** Places shown after `also at`: line:column of each, the first few, then how many more. */
+const MAX_PLACES_SHOWN = 8;
+
+function otherPlaces(input: ReportInput, locations: Location[]): string {
+  // A path without a range quotes the file's keys: shown like every input text.
+  const shownPlaces = locations
+    .slice(0, MAX_PLACES_SHOWN)
+    .map((l) => (l.range ? `${l.range.start.line}:${l.range.start.column}` : shown(input, l.path ?? '?')));
+  const rest = locations.length - shownPlaces.length;
+  return shownPlaces.join(', ') + (rest > 0 ? `, … (${rest} more)` : '');
 }
 
 /**

@@ -3,9 +3,29 @@ import { pathToFileURL } from 'node:url';
 import type { AnyRule } from '../rules/define.js';
 import { bounded, type ReportInput } from './context.js';
 import { jsonSafe } from '../util/escape.js';
+import type { Range } from '../types.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 const DOCS = 'https://github.com/claude-otel-doctor/claude-otel-doctor/blob/main/docs/';
+
+/** A file (relative to the working folder when inside it) and the region in it. */
+function physicalLocation(cwd: string, file: string, range: Range | undefined) {
+  const rel = relative(cwd, file);
+  const inside = !rel.startsWith('..');
+  // Stryker disable next-line StringLiteral: Windows separators; a POSIX path has none
+  const relUri = rel.split('\\').join('/');
+  return {
+    artifactLocation: inside ? { uri: relUri, uriBaseId: '%SRCROOT%' } : { uri: pathToFileURL(file).href },
+    ...(range && {
+      region: {
+        startLine: range.start.line,
+        startColumn: range.start.column,
+        endLine: range.end.line,
+        endColumn: range.end.column,
+      },
+    }),
+  };
+}
 
 /** SARIF 2.1.0 with rule descriptors from rule metadata and URIs relative to the working folder. */
 export function formatSarif(input: ReportInput, rules: AnyRule[], toolVersion: string): string {
@@ -19,25 +39,11 @@ export function formatSarif(input: ReportInput, rules: AnyRule[], toolVersion: s
       message: { text: bounded(input, f.message) + (f.hint ? `\nHint: ${bounded(input, f.hint)}` : '') },
     };
     if (f.file?.startsWith('/')) {
-      const rel = relative(input.cwd, f.file);
-      const inside = !rel.startsWith('..');
-      // Stryker disable next-line StringLiteral: Windows separators; a POSIX path has none
-      const relUri = rel.split('\\').join('/');
-      result.locations = [
-        {
-          physicalLocation: {
-            artifactLocation: inside ? { uri: relUri, uriBaseId: '%SRCROOT%' } : { uri: pathToFileURL(f.file).href },
-            ...(f.range && {
-              region: {
-                startLine: f.range.start.line,
-                startColumn: f.range.start.column,
-                endLine: f.range.end.line,
-                endColumn: f.range.end.column,
-              },
-            }),
-          },
-        },
-      ];
+      result.locations = [{ physicalLocation: physicalLocation(input.cwd, f.file, f.range) }];
+      // One cause found in several places of the file: code scanning lists the others with the result.
+      if (f.locations?.length) {
+        result.relatedLocations = f.locations.map((l, i) => ({ id: i + 1, physicalLocation: physicalLocation(input.cwd, l.file ?? f.file!, l.range) }));
+      }
     }
     return result;
   });

@@ -37,7 +37,7 @@ export type MessageData<T> = T extends (data: infer D) => string
 
 /** What a rule returns: where, which message (`kind`) with its data, hint and fix; severity defaults to the rule's. */
 export type RuleFinding<M extends Messages = Messages> = {
-  [K in keyof M & string]: Location & { kind: K; hint?: string; fix?: Fix; severity?: Severity } & MessageData<M[K]>;
+  [K in keyof M & string]: Location & { kind: K; hint?: string; fix?: Fix; severity?: Severity; subject?: string } & MessageData<M[K]>;
 }[keyof M & string];
 
 /** Everything a rule says about itself: the single source for `rules`, `explain`, docs pages and SARIF. */
@@ -109,7 +109,7 @@ export function renderMessage(rule: Pick<RuleMeta, 'id' | 'messages'>, kind: str
 }
 
 /** Any rule's finding before rendering, whatever its messages. */
-type FindingDraft = Location & { kind: string; data?: unknown; hint?: string; fix?: Fix; severity?: Severity };
+type FindingDraft = Location & { kind: string; data?: unknown; hint?: string; fix?: Fix; severity?: Severity; subject?: string };
 
 /** A rule's finding as every report holds it: rule id, severity, and the message rendered. */
 export function toFinding(rule: Pick<RuleMeta, 'id' | 'messages'>, f: FindingDraft, severity: Severity): Omit<Finding, 'workspace'> {

@@ -2,14 +2,15 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_PER_RULE_AND_FILE } from '../../src/engine.js';
+import { MAX_LOCATIONS, MAX_PER_RULE_AND_FILE } from '../../src/engine.js';
 import { MAX_MESSAGE } from '../../src/util/escape.js';
 import { editDistance, levenshtein } from '../../src/util/distance.js';
 import { runCli } from '../helpers/cli.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 
 // Small files that would explode the output: each yields at most MAX_PER_RULE_AND_FILE findings per rule, then one
-// "… and N more"; every message, value and source line is cut to a fixed size; suggestion searches stay cheap.
+// "… and N more"; one cause in many places lists at most MAX_LOCATIONS of them; every message, value and source line
+// is cut to a fixed size; suggestion searches stay cheap.
 const root = mkdtempSync(join(tmpdir(), 'cod-flood-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const write = (rel: string, text: string) => {
@@ -36,6 +37,14 @@ dashboard.panels = Array.from({ length: 5000 }, (_, i) => ({
   targets: [{ ...panel.targets[0], expr: `sum(increase(claude_code_active_time_total_seconds_total_${i}[$__range]))` }],
 }));
 writeFileSync(dashboardFile, JSON.stringify(dashboard, null, 2));
+// The same dashboard, each panel querying the same wrong metric: one cause in 5000 places.
+const sameRepo = join(root, 'same');
+cpSync(join(FIXTURES_DIR, 'dashboard-unknown-metric-fail', 'files'), sameRepo, { recursive: true });
+dashboard.panels = dashboard.panels.map((p: { targets: object[] }) => ({
+  ...p,
+  targets: [{ ...p.targets[0], expr: 'sum(increase(claude_code_active_time_total_seconds_total[$__range]))' }],
+}));
+writeFileSync(join(sameRepo, 'dashboards', 'claude-code.json'), JSON.stringify(dashboard, null, 2));
 
 const machine = (dir: string) => [
   '--no-shell-env',
@@ -92,6 +101,19 @@ describe('output stays bounded', () => {
     expect((res.stdout.match(/\[dashboard\/unknown-metric\]/g) ?? []).length).toBe(MAX_PER_RULE_AND_FILE + 1);
     expect(res.stdout).toContain(`… and ${5000 - MAX_PER_RULE_AND_FILE} more dashboard/unknown-metric findings in this file`);
     expect(res.stdout.length).toBeLessThan(60_000);
+    expect(res.ms).toBeLessThan(60_000);
+  }, 120_000);
+
+  it('one wrong metric in 5000 panels: one finding that counts every place and lists a bounded number', () => {
+    const res = timed(['check', sameRepo]);
+    expect((res.stdout.match(/\[dashboard\/unknown-metric\]/g) ?? []).length).toBe(1);
+    expect(res.stdout).toContain('(and 4999 more places in this file)');
+    expect(res.stdout.length).toBeLessThan(20_000);
+    const json = JSON.parse(timed(['check', '--format', 'json', sameRepo]).stdout);
+    const [grouped] = json.findings.filter((f: { ruleId: string }) => f.ruleId === 'dashboard/unknown-metric');
+    expect(grouped.locations).toHaveLength(MAX_LOCATIONS);
+    const sarif = timed(['check', '--format', 'sarif', sameRepo]).stdout;
+    expect(sarif.length).toBeLessThan(200_000);
     expect(res.ms).toBeLessThan(60_000);
   }, 120_000);
 

@@ -81,6 +81,19 @@ describe('JSON report fields', () => {
     expect(trailing.relativeFile).toBeUndefined();
   });
 
+  it('the other places of one cause: range and path each (paths masked and bounded); absent for a single place', () => {
+    const other = { start: { line: 9, column: 2 }, end: { line: 9, column: 5 } };
+    const { json } = report({
+      findings: [
+        finding({ file: '/work/repo/a.yml', locations: [{ file: '/work/repo/a.yml', range: other, path: 'x.k3yw0rd' }, { file: '/work/repo/a.yml' }] }),
+        finding({ file: '/work/repo/a.yml', subject: 'label' }),
+      ],
+    });
+    expect(json.findings[0].locations).toEqual([{ range: other, path: 'x.****' }, {}]);
+    expect(json.findings[1]).not.toHaveProperty('locations');
+    expect(json.findings[1]).not.toHaveProperty('subject');
+  });
+
   it("a finding's kind (which of its rule's messages) is shown, its data is not (values a message shows only masked)", () => {
     const { json } = report({ findings: [finding({ kind: 'fatal', data: { endpoint: 'https://h:4318/?token=s3cr3t' } })] });
     expect(json.findings[0].kind).toBe('fatal');

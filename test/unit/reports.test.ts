@@ -62,6 +62,56 @@ describe('JSON report', () => {
   });
 });
 
+describe('one cause in many places', () => {
+  // Thirteen findings without grouping: six panels and a variable on a label never attached, six copies of one
+  // raw-counter expression. Each report shows two, with every other place attached.
+  const grouped = loadFixture('dashboard-label-not-produced-fail-one-label-many-panels');
+  const run = (format: string) =>
+    runCli(
+      grouped.args.map((a, i) => (grouped.args[i - 1] === '--format' ? format : a)),
+      { NO_COLOR: '1' },
+    );
+
+  it('JSON: one finding per cause, the other places in `locations`, the count in the message; valid against the schema', () => {
+    const report = JSON.parse(run('json').stdout);
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(schemaPath('report.schema.json'), 'utf8')));
+    expect(validate(report), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const [label, counter] = report.findings;
+    expect(report.findings).toHaveLength(2);
+    expect(label.ruleId).toBe('dashboard/label-not-produced');
+    expect(label.message).toMatch(/host_name.* \(and 6 more places in this file\)$/);
+    expect(label.locations.map((l: { range: { start: { line: number } } }) => l.range.start.line)).toEqual([53, 78, 103, 128, 153, 318]);
+    expect(label.locations[0].path).toMatch(/^\/panels\/1\//);
+    expect(counter.ruleId).toBe('dashboard/counter-without-rate');
+    expect(counter.locations).toHaveLength(5);
+    expect(counter.message).toMatch(/\(and 5 more places in this file\)$/);
+  });
+
+  it('SARIF: the other places as relatedLocations, valid SARIF 2.1.0', () => {
+    const sarif = JSON.parse(run('sarif').stdout);
+    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const validate = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false, logger: false }).compile(schema);
+    expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const [label] = sarif.runs[0].results;
+    expect(label.relatedLocations).toHaveLength(6);
+    expect(label.relatedLocations[0]).toEqual({
+      id: 1,
+      physicalLocation: {
+        artifactLocation: label.locations[0].physicalLocation.artifactLocation,
+        region: { startLine: 53, startColumn: 86, endLine: 53, endColumn: 95 },
+      },
+    });
+  });
+
+  it('pretty: the count in the message and the other places on one line; GitHub: one annotation per cause', () => {
+    const pretty = run('pretty').stdout;
+    expect(pretty.match(/\[dashboard\/label-not-produced\]/g)).toHaveLength(1);
+    expect(pretty).toContain('also at 53:86, 78:81, 103:80, 128:86, 153:87, 318:66\n');
+    expect(pretty).toContain('also at 203:24, 228:24, 253:24, 278:24, 303:24\n');
+    expect(run('github').stdout.trim().split('\n')).toHaveLength(2);
+  });
+});
+
 describe('GitHub annotations', () => {
   it('prints one ::error line per error finding with file, line and col', () => {
     const res = runCli(seedArgs('github'));
@@ -131,10 +181,17 @@ describe('SARIF says what the JSON report says, for every fixture', () => {
           message: string;
           file?: string;
           range?: { start: { line: number; column: number }; end: { line: number; column: number } };
+          locations?: { range?: { start: { line: number; column: number }; end: { line: number; column: number } } }[];
         },
         i: number,
       ) => {
         const r = results[i];
+        // The other places of one cause: the same regions, in the same order.
+        expect(r.relatedLocations?.map((l: { physicalLocation: { region?: unknown } }) => l.physicalLocation.region)).toEqual(
+          f.locations?.map(
+            (l) => l.range && { startLine: l.range.start.line, startColumn: l.range.start.column, endLine: l.range.end.line, endColumn: l.range.end.column },
+          ),
+        );
         expect(r.ruleId).toBe(f.ruleId);
         expect(r.level, `${f.ruleId} ${f.severity}`).toBe(LEVEL[f.severity]);
         stats.levels.push(r.level);

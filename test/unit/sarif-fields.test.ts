@@ -80,6 +80,31 @@ describe('SARIF results', () => {
     expect('locations' in unknown).toBe(false);
   });
 
+  it('the other places of one cause as relatedLocations, numbered from 1, each with its region', () => {
+    const other = { start: { line: 9, column: 2 }, end: { line: 9, column: 5 } };
+    const [grouped] = sarif([
+      {
+        ruleId: 'collector/logging-exporter',
+        severity: 'error',
+        message: 'm',
+        file: '/work/repo/a.yml',
+        range,
+        locations: [{ file: '/work/repo/a.yml', range: other }],
+      },
+    ]).json.runs[0].results;
+    expect(grouped.relatedLocations).toEqual([
+      {
+        id: 1,
+        physicalLocation: {
+          artifactLocation: { uri: 'a.yml', uriBaseId: '%SRCROOT%' },
+          region: { startLine: 9, startColumn: 2, endLine: 9, endColumn: 5 },
+        },
+      },
+    ]);
+    const [single] = results();
+    expect('relatedLocations' in single).toBe(false);
+  });
+
   it('masks secrets in messages and hints', () => {
     const { text } = sarif([{ ruleId: 'probe/otlp-http', severity: 'warning', message: 'sent s3cr3tv4l', hint: 'rotate s3cr3tv4l' }], new Set(['s3cr3tv4l']));
     expect(text).not.toContain('s3cr3tv4l');

@@ -64,6 +64,8 @@ function undefinedRefs(c: CollectorConfig): UndefinedFinding[] {
       ...ref.value.location('value'),
       kind: 'notConfigured',
       data: { where, section: kind, component: ref.id },
+      // One missing component listed in several pipelines is one cause.
+      subject: `${kind} ${id}`,
       hint: elsewhere
         ? `"${ref.id}" is defined under ${elsewhere}, not under ${kind}; list it in the matching section of the pipeline`
         : near

@@ -71,7 +71,8 @@ export default defineRule({
       for (const ref of envReferences(c.yaml)) {
         if (!expandsEmpty(env, ref.name)) continue;
         const where = yamlPathString(ref.path);
-        const at = { file: c.file, range: c.yaml.source.range(ref.offset, ref.token.length), path: where };
+        // One unset variable used in many options is one cause: reported once per kind, with every place.
+        const at = { file: c.file, range: c.yaml.source.range(ref.offset, ref.token.length), path: where, subject: ref.name };
         const empty: Empty = { token: ref.token, where, variable: ref.name, empty: env.variables.has(ref.name), evidence: env.evidence };
         const hint = `${env.variables.has(ref.name) ? `give ${ref.name} a value` : `set ${ref.name}`} for the collector, or write a default: \${env:${ref.name}:-…} (v0.110.0 or later)`;
         if (!ref.whole && inRange(version, EMBEDDED_NIL_FATAL_FROM, EMBEDDED_NIL_FIXED_IN)) {

@@ -43,6 +43,8 @@ export default defineRule({
         kind: 'rawCounter',
         data: { metric: u.name, owner: queryOwner(u.aq), dashboard: dashboardName(u.aq.dashboard), enclosing: u.selector.enclosing[0] },
         hint: `use sum(increase(${u.name}[$__range])) for a total over the range, or sum(rate(${u.name}[$__rate_interval])) for a graph`,
+        // One counter read raw in many panels is one misunderstanding: reported once, with every place.
+        subject: u.name,
       });
     }
     return findings;

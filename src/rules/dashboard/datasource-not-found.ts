@@ -3,30 +3,19 @@ import { fix, setJsonIn } from '../../model/edits.js';
 import { refKey, refType, resolveRef, type Dashboard, type DatasourceRef, type ProvisionedDatasource } from '../../model/grafana.js';
 import { dashboardName, grafanaPresent, refOwner } from '../../model/dashboard-queries.js';
 
-/** ` (and 2 more references)` after the first reference's owner. */
-const others = (n: number) => (n > 0 ? ` (and ${n} more reference${n > 1 ? 's' : ''})` : '');
-
 const messages = {
   variableMatchesNone: (d: { variable: string; dashboard: string; pluginId?: string; regex?: string }) =>
     `datasource variable "${d.variable}" of dashboard ${d.dashboard} lists ${d.pluginId ?? '?'} datasources${d.regex ? ` matching ${d.regex}` : ''}, but none is provisioned: every panel using it shows "Datasource \${${d.variable}} was not found"`,
   noDefault:
     '{{owner}} of dashboard {{dashboard}} uses the default datasource, but no provisioned datasource has isDefault: true, so it resolves to no provisioned datasource',
-  notFound: (d: {
-    owner: string;
-    others: number;
-    dashboard: string;
-    key: string;
-    provisioned: boolean;
-    type?: string;
-    sameType: { name?: string; uid: string }[];
-  }) => {
+  notFound: (d: { owner: string; dashboard: string; key: string; provisioned: boolean; type?: string; sameType: { name?: string; uid: string }[] }) => {
     const why = d.provisioned
       ? `no provisioned datasource has that UID or name${d.type ? ` (${d.type}: ${d.sameType.map((x) => `"${x.name}", uid ${x.uid}`).join('; ') || 'none provisioned'})` : ''}`
       : 'no datasource is provisioned in this workspace, and one created in the Grafana UI gets a random UID';
-    return `${d.owner}${others(d.others)} of dashboard ${d.dashboard} uses datasource "${d.key}": ${why}, so Grafana shows "Datasource ${d.key} was not found"`;
+    return `${d.owner} of dashboard ${d.dashboard} uses datasource "${d.key}": ${why}, so Grafana shows "Datasource ${d.key} was not found"`;
   },
-  unknownVariable: (d: { owner: string; others: number; dashboard: string; key: string; variable: string }) =>
-    `${d.owner}${others(d.others)} of dashboard ${d.dashboard} uses datasource "${d.key}", but the dashboard defines no variable "${d.variable}": Grafana shows "Datasource ${d.key} was not found"`,
+  unknownVariable: (d: { owner: string; dashboard: string; key: string; variable: string }) =>
+    `${d.owner} of dashboard ${d.dashboard} uses datasource "${d.key}", but the dashboard defines no variable "${d.variable}": Grafana shows "Datasource ${d.key} was not found"`,
 } as const;
 type NotFoundFinding = RuleFinding<typeof messages>;
 
@@ -107,46 +96,53 @@ export default defineRule({
           });
         }
       }
-      for (const refs of notFound.values()) {
+      // One finding per reference, the key as subject: the engine reports them as one finding with every place.
+      for (const [subject, refs] of notFound) {
         const r = refs[0];
         const key = refKey(r.value)!;
         const type = refType(r.value);
         const sameType = type ? all.filter((x) => x.type === type && x.orgId === 1 && x.effectiveUid) : [];
         const target: ProvisionedDatasource | undefined = sameType.length === 1 ? sameType[0] : undefined;
-        findings.push({
-          ...keyValue(r).location(),
-          kind: 'notFound',
-          data: {
-            owner: refOwner(r),
-            others: refs.length - 1,
-            dashboard: dashboardName(d),
-            key,
-            provisioned,
-            type,
-            sameType: sameType.map((x) => ({ name: x.name, uid: x.effectiveUid! })),
-          },
-          hint: target
-            ? `point ${refs.length > 1 ? 'them' : 'it'} at uid "${target.effectiveUid}"`
-            : provisioned
-              ? 'use the uid of a provisioned datasource, or a datasource variable (`${datasource}`)'
-              : `provision the datasource (grafana/provisioning/datasources) with uid: ${key}`,
-          fix: target
-            ? fix(
-                'safe',
-                `point ${refs.length} reference${refs.length > 1 ? 's' : ''} at ${target.name} (${target.effectiveUid})`,
-                refs.flatMap((x) => setJsonIn(d.source, keyValue(x).path, target.effectiveUid)),
-              )
-            : undefined,
+        const repoint = target
+          ? fix(
+              'safe',
+              `point ${refs.length} reference${refs.length > 1 ? 's' : ''} at ${target.name} (${target.effectiveUid})`,
+              refs.flatMap((x) => setJsonIn(d.source, keyValue(x).path, target.effectiveUid)),
+            )
+          : undefined;
+        refs.forEach((x, i) => {
+          findings.push({
+            ...keyValue(x).location(),
+            kind: 'notFound',
+            data: {
+              owner: refOwner(x),
+              dashboard: dashboardName(d),
+              key,
+              provisioned,
+              type,
+              sameType: sameType.map((s) => ({ name: s.name, uid: s.effectiveUid! })),
+            },
+            hint: target
+              ? `point ${refs.length > 1 ? 'them' : 'it'} at uid "${target.effectiveUid}"`
+              : provisioned
+                ? 'use the uid of a provisioned datasource, or a datasource variable (`${datasource}`)'
+                : `provision the datasource (grafana/provisioning/datasources) with uid: ${key}`,
+            subject,
+            // The first reference carries the fix of every reference.
+            ...(i === 0 && repoint && { fix: repoint }),
+          });
         });
       }
       for (const [name, refs] of unknownVariables) {
-        const r = refs[0];
-        findings.push({
-          ...keyValue(r).location(),
-          kind: 'unknownVariable',
-          data: { owner: refOwner(r), others: refs.length - 1, dashboard: dashboardName(d), key: String(refKey(r.value)), variable: name },
-          hint: `add a templating variable "${name}" of type datasource, or use a provisioned datasource's uid`,
-        });
+        for (const x of refs) {
+          findings.push({
+            ...keyValue(x).location(),
+            kind: 'unknownVariable',
+            data: { owner: refOwner(x), dashboard: dashboardName(d), key: String(refKey(x.value)), variable: name },
+            hint: `add a templating variable "${name}" of type datasource, or use a provisioned datasource's uid`,
+            subject: name,
+          });
+        }
       }
     }
     return findings;

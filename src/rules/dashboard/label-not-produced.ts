@@ -97,6 +97,8 @@ export default defineRule({
             if (values.some((v) => v === undefined) || values.some((v) => matches(m.op, m.value, v!) !== false)) return;
             const exported = entries.map((e) => e.series.fixedValues.exported_job).find((v) => v !== undefined && matches(m.op, m.value, v) === true);
             const job: JobMatcher = { op: m.op, value: m.value, metric: name, owner, dashboard, job: values[0]! };
+            // The same job matcher on many series and panels is one cause.
+            const subject = `job${m.op}"${m.value}"`;
             findings.push(
               exported
                 ? {
@@ -104,22 +106,25 @@ export default defineRule({
                     kind: 'jobIsScrapeJob',
                     data: { ...job, exportedJob: exported },
                     hint: `use exported_job${m.op}"${m.value}", or set honor_labels: true on the scrape job`,
+                    subject,
                   }
-                : { ...at(m.valueFrom, m.valueTo), kind: 'jobIsOther', data: job, hint: `use job="${values[0]}"` },
+                : { ...at(m.valueFrom, m.valueTo), kind: 'jobIsOther', data: job, hint: `use job="${values[0]}"`, subject },
             );
             return;
           }
           const used: Use = { matcher: !!m, label, metric: name, owner, dashboard };
+          // One label the pipeline does not attach, used across many panels, is one cause: its name is the subject.
+          const where = { ...at(from, to), subject: label };
           if (label === 'exported_job' && possible.has('job')) {
-            findings.push({ ...at(from, to), kind: 'exportedJobAbsent', data: { ...used, job: entries[0].series.fixedValues.job }, hint: 'use job' });
+            findings.push({ ...where, kind: 'exportedJobAbsent', data: { ...used, job: entries[0].series.fixedValues.job }, hint: 'use job' });
           } else if (RESOURCE_LABELS.has(label)) {
             const hint =
               label === 'service_name'
                 ? 'filter on job (or exported_job) instead, or enable resource_to_telemetry_conversion on the exporter'
                 : 'enable resource_to_telemetry_conversion on the exporter, or drop the matcher';
-            findings.push({ ...at(from, to), kind: 'resourceLabel', data: { ...used, pipeline: entries[0].from.describe }, hint });
+            findings.push({ ...where, kind: 'resourceLabel', data: { ...used, pipeline: entries[0].from.describe }, hint });
           } else {
-            findings.push({ ...at(from, to), kind: 'unknownLabel', data: { ...used, labels: listed } });
+            findings.push({ ...where, kind: 'unknownLabel', data: { ...used, labels: listed } });
           }
         };
         for (const m of sel.matchers) if (!m.templatedLabel && !harmless(m)) check(m.label, m.labelFrom, m.labelTo, m);

@@ -73,6 +73,7 @@ export default defineRule({
             kind: 'unindexedLabel',
             data: { label: m.label, op: m.op, value: m.value, owner, dashboard },
             hint: `select {service_name="${service}"} and filter on the attribute after a pipe (| ${m.label}="${m.value}")`,
+            subject: m.label,
           });
         } else if (m.label === 'service_name' && !m.templatedValue && m.op === '=' && m.value !== service) {
           findings.push({
@@ -80,6 +81,7 @@ export default defineRule({
             kind: 'otherServiceName',
             data: { value: m.value, owner, dashboard, service },
             hint: `use service_name="${service}"`,
+            subject: m.value,
           });
         }
       }

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix } from '../../model/edits.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
-import { atUse, dashboardName, groupUses, knownNames, metricUses, queryEdit, usedIn } from '../../model/dashboard-queries.js';
+import { atUse, dashboardName, groupUses, knownNames, type MetricUse, metricUses, queryEdit, usedIn } from '../../model/dashboard-queries.js';
 
 type Where = { metric: string; usedIn: string; dashboard: string; otel: string };
 
@@ -57,31 +57,40 @@ export default defineRule({
       const k = known.get(u.name)!;
       const series = view.pipelines.flatMap((p) => p.series.filter((s) => s.otel === k.otel).map((s) => ({ s, p })));
       const dropping = series.find(({ s }) => s.name === u.name && s.dropped);
-      const where: Where = { metric: u.name, usedIn: usedIn(uses), dashboard: dashboardName(u.aq.dashboard), otel: k.otel };
+      // One finding per place about one name: the engine reports them as one finding with every place.
+      const where = (x: MetricUse): Where => ({ metric: u.name, usedIn: usedIn([x]), dashboard: dashboardName(u.aq.dashboard), otel: k.otel });
       if (dropping) {
-        findings.push({
-          ...atUse(u),
-          kind: 'dropped',
-          data: { ...where, pipeline: dropping.p.describe, reason: dropping.s.dropped! },
-          hint: 'rename or remove the clashing const_labels entry in the exporter',
-        });
+        for (const x of uses) {
+          findings.push({
+            ...atUse(x),
+            kind: 'dropped',
+            data: { ...where(x), pipeline: dropping.p.describe, reason: dropping.s.dropped! },
+            hint: 'rename or remove the clashing const_labels entry in the exporter',
+            subject: u.name,
+          });
+        }
         continue;
       }
       const produced = series.filter(({ s }) => !s.dropped);
       const alternatives = [...new Set(produced.map(({ s }) => s.name))];
       const target = alternatives.length === 1 ? alternatives[0] : undefined;
-      findings.push({
-        ...atUse(u),
-        kind: 'otherName',
-        data: { ...where, how: k.how, produced: produced.map(({ s, p }) => ({ pipeline: p.describe, name: s.name })) },
-        hint: target ? `query ${target}` : 'query the name your pipeline produces',
-        fix: target
-          ? fix(
-              'safe',
-              `rename ${u.name} to ${target} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`,
-              uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, target)),
-            )
-          : undefined,
+      const rename = target
+        ? fix(
+            'safe',
+            `rename ${u.name} to ${target} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`,
+            uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, target)),
+          )
+        : undefined;
+      uses.forEach((x, i) => {
+        findings.push({
+          ...atUse(x),
+          kind: 'otherName',
+          data: { ...where(x), how: k.how, produced: produced.map(({ s, p }) => ({ pipeline: p.describe, name: s.name })) },
+          hint: target ? `query ${target}` : 'query the name your pipeline produces',
+          subject: u.name,
+          // The first place carries the rename of every place.
+          ...(i === 0 && rename && { fix: rename }),
+        });
       });
     }
     return findings;

@@ -59,23 +59,29 @@ export default defineRule({
       const otel = guessMetric(u.name, known);
       const nearest = otel ? workspaceName(ws, otel) : undefined;
       const why = diagnosis(u.name);
-      findings.push({
-        ...atUse(u),
-        kind: 'unknownMetric',
-        data: {
-          metric: u.name,
-          usedIn: usedIn(uses),
-          dashboard: dashboardName(u.aq.dashboard),
-          nearest: nearest && { name: nearest.name, otel: otel!, namedBy: nearest.from },
-        },
-        hint: why ?? (nearest ? `query ${nearest.name}` : undefined),
-        fix: nearest
-          ? fix(
-              'unsafe',
-              `rename ${u.name} to ${nearest.name} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`,
-              uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, nearest.name)),
-            )
-          : undefined,
+      const rename = nearest
+        ? fix(
+            'unsafe',
+            `rename ${u.name} to ${nearest.name} (${uses.length} occurrence${uses.length > 1 ? 's' : ''})`,
+            uses.map((x) => queryEdit(x.aq.dashboard, x.aq.query, x.from, x.to, nearest.name)),
+          )
+        : undefined;
+      // One finding per place about one name: the engine reports them as one finding with every place; the first
+      // place carries the rename of every place.
+      uses.forEach((x, i) => {
+        findings.push({
+          ...atUse(x),
+          kind: 'unknownMetric',
+          data: {
+            metric: u.name,
+            usedIn: usedIn([x]),
+            dashboard: dashboardName(u.aq.dashboard),
+            nearest: nearest && { name: nearest.name, otel: otel!, namedBy: nearest.from },
+          },
+          hint: why ?? (nearest ? `query ${nearest.name}` : undefined),
+          subject: u.name,
+          ...(i === 0 && rename && { fix: rename }),
+        });
       });
     }
     return findings;
