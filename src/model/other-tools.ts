@@ -1,7 +1,7 @@
 import type { OtherTool, OtherToolFile } from '../discover/classify.js';
 import { isCollectorImage, isGrafanaImage, isLokiImage, isPrometheusImage } from './compose.js';
 import type { StackFile } from './stack.js';
-import { topology, type Placement } from './topology.js';
+import { topology, type ContainerService, type Placement } from './topology.js';
 import type { Stack } from './stack.js';
 
 /**
@@ -42,13 +42,19 @@ function mounted(tool: OtherTool, p: Placement): OtherToolFile {
 /**
  * The files with their kinds corrected by where the stack's compose files mount them: into another tool's container
  * (or its config folder), and into no container that reads a config we check, it is that tool's config; rule groups
- * mounted into Loki are Loki's rules. `stack` needs only its compose files.
+ * mounted into Loki are Loki's rules; another tool's file mounted where Prometheus or a collector reads its config
+ * is read as that config. `stack` needs only its compose files.
  */
 export function kindsByMount(files: StackFile[], stack: Stack): StackFile[] {
   if (stack.composes.length === 0) return files;
   const topo = topology(stack);
   return files.map((f) => {
     if (!CORRECTABLE.has(f.kind)) return f;
+    // Mounted where a Prometheus or a collector reads its config, it is that config, and is judged as one (an
+    // Alertmanager file mounted as prometheus.yml by mistake is refused by Prometheus: that stays an error).
+    const readAs = (services: ContainerService[]) => services.some((s) => s.reads?.some((r) => r.hostPath === f.source.path));
+    if (f.kind === 'other-tool' && readAs(topo.prometheus)) return { ...f, kind: 'prometheus', other: undefined };
+    if (f.kind === 'other-tool' && readAs(topo.collectors)) return { ...f, kind: 'collector', other: undefined };
     const placements = topo.placementsOf(f.source.path);
     const loki = placements.find((p) => isLokiImage(p.service.repository));
     if (f.other?.tool === 'prometheus-rules' && loki) return { ...f, other: mounted('loki-rules', loki) };

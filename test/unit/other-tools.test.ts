@@ -48,3 +48,17 @@ describe('kinds by mount', () => {
     expect(kinds({ 'promtail.yml': PROMTAIL_BY_FLAGS })['promtail.yml']).toBe('prometheus');
   });
 });
+
+describe('kinds by mount: read as our config', () => {
+  it("another tool's file mounted where Prometheus reads its config is judged as Prometheus' (it refuses it)", () => {
+    const compose = 'services:\n  prometheus:\n    image: prom/prometheus:v2.55.1\n    volumes: ["./alertmanager.yml:/etc/prometheus/prometheus.yml"]\n';
+    expect(kinds({ 'docker-compose.yml': compose, 'alertmanager.yml': 'route: {receiver: a}\nreceivers:\n  - name: a\n' })['alertmanager.yml']).toBe(
+      'prometheus',
+    );
+  });
+
+  it('rule files Prometheus loads beside its config stay rule files', () => {
+    const compose = 'services:\n  prometheus:\n    image: prom/prometheus:v2.55.1\n    volumes: ["./alerts.yml:/etc/prometheus/alerts.yml"]\n';
+    expect(kinds({ 'docker-compose.yml': compose, 'alerts.yml': 'groups:\n  - name: a\n    rules: []\n' })['alerts.yml']).toBe('prometheus-rules (keys)');
+  });
+});
