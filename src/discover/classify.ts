@@ -197,7 +197,7 @@ function otherToolOfYaml(obj: Obj): OtherToolFile | undefined {
 /** Fluent Bit's classic sections (`[INPUT]`, `[OUTPUT]`...), as its `.conf` files write them. */
 const FLUENT_BIT_SECTION = /^[ \t]*\[(SERVICE|INPUT|FILTER|OUTPUT|PARSER|MULTILINE_PARSER|PLUGINS|UPSTREAM)\][ \t]*$/gim;
 /** Vector's TOML components (`[sources.docker]`, `[sinks.loki]`). */
-const VECTOR_TOML_SECTION = /^[ \t]*\[(sources|transforms|sinks)\.[^\]\s]+\][ \t]*$/gm;
+const VECTOR_TOML_SECTION = /^[ \t]*\[(sources|transforms|sinks)\.[\w.-]+\][ \t]*$/gm;
 
 /** Another tool's config in a syntax the doctor does not parse: Alloy and Agent flow mode's own language, TOML, `.conf`. */
 function otherToolOfText(name: string, text: string): OtherToolFile | undefined {
