@@ -13,6 +13,7 @@ import { buildStack, emptyStack, type Stack, type StackFile, type StackOptions }
 import type { DoctorConfig } from './config/doctor-config.js';
 import { matchesGlob } from './util/glob.js';
 import { Facts } from './model/facts.js';
+import { kindsByMount } from './model/other-tools.js';
 
 export interface MachineOptions extends ClaudeLocations {
   claudeVersion?: string;
@@ -42,9 +43,28 @@ export function machineWorkspace(opts: MachineOptions, config: DoctorConfig): Wo
 
 function attachStack(ws: Workspace, files: StackFile[], opts: StackOptions): void {
   for (const f of files) ws.sources.set(f.source.path, f.source);
-  ws.stackFiles = files;
-  ws.stack = safeStack(files, opts, ws.problems, ws.root);
+  const kinds = correctedKinds(files, opts);
+  ws.stackFiles = kinds;
+  ws.stack = safeStack(kinds, opts, ws.problems, ws.root);
   ws.facts = new Facts(); // what was computed from the empty stack no longer holds
+}
+
+/**
+ * The files with the kinds their compose mounts give them (a file mounted into Promtail is Promtail's, whatever its
+ * keys). A compose file that cannot be modelled (a bug) changes nothing here: building the stack reports it.
+ */
+function correctedKinds(files: StackFile[], opts: StackOptions): StackFile[] {
+  try {
+    return kindsByMount(
+      files,
+      buildStack(
+        files.filter((f) => f.kind === 'compose'),
+        opts,
+      ),
+    );
+  } catch {
+    return files;
+  }
 }
 
 /** Every file under the paths that is a config file of a known kind. */

@@ -199,7 +199,10 @@ function runLocal(f: InitFlags, run: Run): number | Promise<number> {
   text += findingsText(v, color);
   // Config files from an older setup in the same folder are read by the doctor as part of this stack.
   const ours = new Set(planned.map((p) => p.path));
-  const others = (v.workspaces[0]?.stackFiles ?? []).map((s) => s.source.path).filter((p) => !ours.has(p));
+  const others = (v.workspaces[0]?.stackFiles ?? [])
+    .filter((s) => s.kind !== 'other-tool') // another tool's config is recognised, not read
+    .map((s) => s.source.path)
+    .filter((p) => !ours.has(p));
   if (others.length) {
     text += `note: ${displayPath(dir)} also holds ${others.map((p) => p.slice(dir.length + 1)).join(', ')}, which init did not write; the doctor reads them as part of this stack (move them away if they are from an older setup)\n`;
   }

@@ -14,7 +14,45 @@ export type FileKind =
   | 'grafana-dashboards'
   | 'dashboard'
   | 'loki'
-  | 'env-file';
+  | 'env-file'
+  /** Another tool's config (`OtherToolFile` says which): recognised so that no rule misreads it, and not checked. */
+  | 'other-tool';
+
+/**
+ * Tools whose configs sit beside the pipeline in real stacks. Several share a key with a file the doctor reads
+ * (Promtail's `scrape_configs`, Alertmanager's `receivers`, Tempo's `auth_enabled` beside `server`), so each is
+ * recognised by what only it has, before those keys decide.
+ */
+export type OtherTool =
+  | 'promtail'
+  | 'grafana-alloy'
+  | 'grafana-agent'
+  | 'vector'
+  | 'fluent-bit'
+  | 'prometheus-rules'
+  | 'loki-rules'
+  | 'alertmanager'
+  | 'tempo'
+  | 'mimir';
+
+/** What says a file is another tool's: keys only it has, its file extension, its section headers, or where compose mounts it. */
+export type OtherToolEvidence =
+  | { by: 'keys'; keys: string[] }
+  | { by: 'extension'; extension: string }
+  | { by: 'sections'; sections: string[] }
+  | { by: 'mount'; service: string; image?: string; containerPath: string };
+
+export interface OtherToolFile {
+  tool: OtherTool;
+  evidence: OtherToolEvidence;
+}
+
+/** The result of classifying one file: its kind, the YAML Document parsed on the way, and for another tool's file, which. */
+export interface Classified {
+  kind: FileKind;
+  yamlDoc?: Document.Parsed;
+  other?: OtherToolFile;
+}
 
 const CLAUDE_ENV_KEY = /^(CLAUDE_CODE_|OTEL_|OLTP_)/;
 
@@ -45,7 +83,7 @@ export function classify(path: string, text: string): FileKind | undefined {
  * `classify`, keeping the YAML Document it parsed: loading reuses it (`StackFile.yamlDoc`) instead of parsing the
  * file a second time.
  */
-export function classifySource(source: SourceFile): { kind: FileKind; yamlDoc?: Document.Parsed } | undefined {
+export function classifySource(source: SourceFile): Classified | undefined {
   const { path, text } = source;
   const name = basename(path).toLowerCase();
   const inDotClaude = basename(dirname(path)) === '.claude';
@@ -69,14 +107,23 @@ export function classifySource(source: SourceFile): { kind: FileKind; yamlDoc?: 
     const yamlDoc = parseYamlDocument(source);
     // A file that does not parse is still classified by its top-level keys, so its syntax error is reported.
     const obj = lenientValue(yamlDoc) ?? topLevelKeys(text);
+    // Another tool's schema decides before any key it shares with ours; a compose file and an OTel collector's
+    // receivers (a mapping: Alertmanager's are a list) are never another tool's.
+    const other = isCompose(name, obj) || isMap(obj.receivers) ? undefined : otherToolOfYaml(obj);
+    if (other) return { kind: 'other-tool', yamlDoc, other };
     const kind = yamlKind(name, obj);
     return kind && { kind, yamlDoc };
   }
-  return undefined;
+  const other = otherToolOfText(name, text);
+  return other && { kind: 'other-tool', other };
+}
+
+function isCompose(name: string, obj: Record<string, unknown>): boolean {
+  return /compose/.test(name) || (!!obj.services && typeof obj.services === 'object' && !('receivers' in obj));
 }
 
 function yamlKind(name: string, obj: Record<string, unknown>): FileKind | undefined {
-  if (/compose/.test(name) || (obj.services && typeof obj.services === 'object' && !('receivers' in obj))) return 'compose';
+  if (isCompose(name, obj)) return 'compose';
   // Grafana datasource files are often named after their datasource (prometheus.yml, loki.yaml): content first.
   if (('datasources' in obj || 'deleteDatasources' in obj) && !('receivers' in obj) && !('scrape_configs' in obj)) return 'grafana-datasources';
   // Loki's config: its schema periods (or its server block beside auth_enabled) say so, whatever the name.
@@ -85,6 +132,87 @@ function yamlKind(name: string, obj: Record<string, unknown>): FileKind | undefi
   if ('scrape_configs' in obj || ('global' in obj && /prometheus/.test(name)) || name === 'prometheus.yml') return 'prometheus';
   if ('datasources' in obj || 'deleteDatasources' in obj) return 'grafana-datasources';
   if ('providers' in obj) return 'grafana-dashboards';
+  return undefined;
+}
+
+type Obj = Record<string, unknown>;
+const isMap = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
+const mapsIn = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isMap) : []);
+const byKeys = (tool: OtherTool, keys: string[]): OtherToolFile | undefined => (keys.length > 0 ? { tool, evidence: { by: 'keys', keys } } : undefined);
+
+/** Promtail scrape-job keys that Prometheus has not (its log sources and its pipeline). */
+const PROMTAIL_JOB_KEYS = [
+  'pipeline_stages',
+  'journal',
+  'syslog',
+  'loki_push_api',
+  'windows_events',
+  'gcplog',
+  'gelf',
+  'cloudflare',
+  'heroku_drain',
+  'azure_event_hubs',
+  'kafka',
+];
+
+/**
+ * Another tool's YAML config, by the keys only it has (each tool's documented top-level blocks). Keys that a
+ * Prometheus, Loki or collector config could hold by mistake (Promtail's `server`) never decide alone: a broken
+ * config of ours is still ours, and still checked.
+ */
+function otherToolOfYaml(obj: Obj): OtherToolFile | undefined {
+  const present = (...keys: string[]) => keys.filter((k) => k in obj);
+  const nested = (key: string, inner: string) => isMap(obj[key]) && inner in (obj[key] as Obj);
+  // Promtail: where it keeps its read positions and the Loki clients it pushes to; or a scrape job only Promtail runs.
+  const jobs = mapsIn(obj.scrape_configs);
+  const promtailJob = PROMTAIL_JOB_KEYS.filter((k) => jobs.some((j) => k in j));
+  const pathLabel = jobs.some((j) => mapsIn(j.static_configs).some((s) => isMap(s.labels) && '__path__' in s.labels));
+  const promtail = [...present('clients', 'client', 'positions'), ...promtailJob.map((k) => `scrape_configs[].${k}`)];
+  if (pathLabel) promtail.push('the __path__ target label');
+  // Grafana Agent (static mode): its subsystems, each a list of `configs` (the pre-0.20 names too), or integrations.
+  const agent = present('metrics', 'logs', 'traces', 'prometheus', 'loki', 'tempo').filter((k) => nested(k, 'configs'));
+  if (isMap(obj.integrations)) agent.push('integrations');
+  // Vector: components under sources/transforms/sinks, each with its `type`.
+  const vector = present('sources', 'transforms', 'sinks').filter((k) => isMap(obj[k]) && Object.values(obj[k] as Obj).some((c) => isMap(c) && 'type' in c));
+  const tempo = [
+    ...(nested('storage', 'trace') ? ['storage.trace'] : []),
+    ...(nested('distributor', 'receivers') ? ['distributor.receivers'] : []),
+    ...present('metrics_generator', 'stream_over_http_enabled'),
+  ];
+  const loki = 'schema_config' in obj;
+  return (
+    byKeys('promtail', promtail) ??
+    byKeys('grafana-agent', agent) ??
+    byKeys('vector', vector.some((k) => k !== 'transforms') ? vector : []) ??
+    // Fluent Bit's YAML form: one pipeline of inputs and outputs (an OTel collector's pipelines live under service).
+    byKeys('fluent-bit', nested('pipeline', 'inputs') || nested('pipeline', 'outputs') ? ['pipeline'] : []) ??
+    // Prometheus (or Loki) rule groups; Grafana's alerting provisioning has groups too, under an apiVersion.
+    byKeys('prometheus-rules', !('apiVersion' in obj) && mapsIn(obj.groups).some((g) => 'rules' in g) ? ['groups'] : []) ??
+    byKeys('alertmanager', 'route' in obj && !('service' in obj) ? present('route', 'receivers', 'inhibit_rules') : []) ??
+    byKeys('tempo', loki ? [] : tempo) ??
+    byKeys('mimir', loki ? [] : present('blocks_storage', 'multitenancy_enabled', 'ruler_storage', 'alertmanager_storage', 'store_gateway'))
+  );
+}
+
+/** Fluent Bit's classic sections (`[INPUT]`, `[OUTPUT]`...), as its `.conf` files write them. */
+const FLUENT_BIT_SECTION = /^[ \t]*\[(SERVICE|INPUT|FILTER|OUTPUT|PARSER|MULTILINE_PARSER|PLUGINS|UPSTREAM)\][ \t]*$/gim;
+/** Vector's TOML components (`[sources.docker]`, `[sinks.loki]`). */
+const VECTOR_TOML_SECTION = /^[ \t]*\[(sources|transforms|sinks)\.[\w.-]+\][ \t]*$/gm;
+
+/** Another tool's config in a syntax the doctor does not parse: Alloy and Agent flow mode's own language, TOML, `.conf`. */
+function otherToolOfText(name: string, text: string): OtherToolFile | undefined {
+  if (name.endsWith('.alloy')) return { tool: 'grafana-alloy', evidence: { by: 'extension', extension: '.alloy' } };
+  if (name.endsWith('.river')) return { tool: 'grafana-agent', evidence: { by: 'extension', extension: '.river' } };
+  const sectionsOf = (re: RegExp) => [...new Set([...text.matchAll(re)].map((m) => m[0].trim()))];
+  if (name.endsWith('.toml')) {
+    const sections = sectionsOf(VECTOR_TOML_SECTION);
+    if (sections.length > 0) return { tool: 'vector', evidence: { by: 'sections', sections: sections.slice(0, 3) } };
+  }
+  if (name.endsWith('.conf')) {
+    const sections = sectionsOf(FLUENT_BIT_SECTION).map((s) => s.toUpperCase());
+    if (sections.some((s) => /INPUT|OUTPUT|PARSER/.test(s)))
+      return { tool: 'fluent-bit', evidence: { by: 'sections', sections: [...new Set(sections)].slice(0, 3) } };
+  }
   return undefined;
 }
 

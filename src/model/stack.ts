@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Document } from 'yaml';
-import type { FileKind } from '../discover/classify.js';
+import type { FileKind, OtherToolFile } from '../discover/classify.js';
 import { parseYaml, type YamlDocument } from '../load/yaml.js';
 import type { SourceFile } from '../load/source.js';
 import { loadCollector, type CollectorConfig } from './collector.js';
@@ -28,6 +28,8 @@ export interface StackFile {
   source: SourceFile;
   /** The YAML Document parsed while classifying the file; loading reuses it rather than parsing again. */
   yamlDoc?: Document.Parsed;
+  /** Another tool's config (kind `other-tool`): which, and what says so. */
+  other?: OtherToolFile;
 }
 
 /** The non-Claude part of a workspace: collector, Prometheus and compose files with their models and versions. */
@@ -70,6 +72,8 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
   const loki: LokiConfig[] = [];
   for (const f of files) {
     if (f.kind === 'claude-settings' || f.kind === 'dashboard' || f.kind === 'env-file') continue;
+    // Another tool's YAML is parsed (its credentials are masked like any file's) and read by no model.
+    if (f.kind === 'other-tool' && !f.yamlDoc) continue;
     const y = parseYaml(f.source, f.yamlDoc);
     yaml.set(f.source.path, y);
     if (f.kind === 'collector') collectors.push(loadCollector(y));

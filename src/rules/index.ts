@@ -80,6 +80,7 @@ import dashboardMissingUid from './dashboard/missing-uid.js';
 import dashboardUnknownMetric from './dashboard/unknown-metric.js';
 import dashboardUnresolvedInput from './dashboard/unresolved-input.js';
 import doctorInternalError from './doctor/internal-error.js';
+import doctorOtherToolConfig from './doctor/other-tool-config.js';
 import doctorUnreadableFile from './doctor/unreadable-file.js';
 import doctorUnusedSuppression from './doctor/unused-suppression.js';
 
@@ -173,6 +174,7 @@ export const RULES: AnyRule[] = [
   dashboardUnresolvedInput,
   // doctor
   doctorInternalError,
+  doctorOtherToolConfig,
   doctorUnreadableFile,
   doctorUnusedSuppression,
 ];
