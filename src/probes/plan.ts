@@ -3,7 +3,7 @@ import { realOrResolved, realPathOutside } from '../load/read.js';
 import { dirname, join } from 'node:path';
 import type { Range } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
-import { isLokiImage, type ComposeService } from '../model/compose.js';
+import { isLokiImage } from '../model/compose.js';
 import { componentRuns, parseHostPort, prometheusExporterListeners, type CollectorConfig } from '../model/collector.js';
 import { isLoopback } from '../util/hosts.js';
 import { parseHeaderList, SIGNAL_UPPER, type Protocol, type Signal } from '../model/prediction.js';
@@ -13,6 +13,7 @@ import { atNode } from '../model/settings-locate.js';
 import { hasEnvReference } from '../model/grafana.js';
 import { describeOrigin, type EffectiveVar } from '../model/claude-env.js';
 import { isTrustedScope, SCOPE_LABEL, type Scope } from '../model/scopes.js';
+import { prometheusListenPort } from '../model/service-flags.js';
 
 /**
  * Where the live probes look, worked out from the workspace the static rules read: the OTLP destinations Claude Code
@@ -112,7 +113,7 @@ export function planProbes(ws: Workspace, flags: ProbeFlags): ProbePlan {
 
   const prometheus =
     flagTarget(flags.prometheusUrl, '--prometheus-url') ??
-    serviceTarget(prometheusService, listenPort(prometheusService?.service, '--web.listen-address') ?? 9090, '') ??
+    serviceTarget(prometheusService, prometheusListenPort(prometheusService?.service), '') ??
     defaultTarget(9090, 'Prometheus', native && ws.stack.prometheus.length > 0);
   const loki = flagTarget(flags.lokiUrl, '--loki-url') ?? serviceTarget(lokiService, 3100, '') ?? defaultTarget(3100, 'Loki', false);
   const grafanaPort = Number(grafanaService?.service.environment.GF_SERVER_HTTP_PORT) || 3000;
@@ -242,19 +243,6 @@ function serviceTarget(ref: ServiceRef | undefined, containerPort: number, pathS
   if (!port) return undefined;
   const host = port.hostIp && !['0.0.0.0', '::', '[::]'].includes(port.hostIp) ? port.hostIp : LOCAL;
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port.hostPort}${pathSuffix}`, origin: origin(port.path), guessed: false };
-}
-
-/** `--web.listen-address=0.0.0.0:9091` style flags of a service. */
-function listenPort(s: ComposeService | undefined, flag: string): number | undefined {
-  if (!s) return undefined;
-  const words = [...s.entrypoint, ...s.command];
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    const value = w.startsWith(`${flag}=`) ? w.slice(flag.length + 1) : w === flag ? words[i + 1] : undefined;
-    const parsed = value ? parseHostPort(value) : undefined;
-    if (parsed) return parsed.port;
-  }
-  return undefined;
 }
 
 /** The health_check extension or the prometheus exporter of the running collector, as this host reaches it. */

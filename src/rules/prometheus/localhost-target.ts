@@ -1,23 +1,27 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
-import { collectorScrapes } from '../../model/scrape-targets.js';
+import { collectorScrapes, collectorSides, prometheusSides } from '../../model/scrape-targets.js';
+import { prometheusListenPort } from '../../model/service-flags.js';
+import { isLocalTarget } from '../../util/hosts.js';
 
 const messages = {
   itself:
     'target "{{target}}" in job "{{job}}" points at the Prometheus container itself (service "{{service}}"), not the collector: the scrape fails with "dial tcp {{address}}:{{port}}: connect: connection refused", so the collector\'s metrics never reach Prometheus',
+  otherService: (d: { target: string; job: string; service: string; address: string; port: number; listens: number; candidates: string[] }) =>
+    `target "${d.target}" in job "${d.job}" points at the Prometheus container itself (service "${d.service}"), where only Prometheus listens (port ${d.listens}): the target is DOWN with "dial tcp ${d.address}:${d.port}: connect: connection refused"${d.candidates.length ? ` (port ${d.port} is served by compose service ${d.candidates.map((c) => `"${c}"`).join(' or ')})` : ''}`,
 } as const;
 type LocalhostTargetFinding = RuleFinding<typeof messages>;
 
 export default defineRule({
   id: 'prometheus/localhost-target',
   severity: 'error',
-  title: 'Containerized Prometheus scrapes the collector on localhost',
+  title: 'Containerized Prometheus scrapes localhost',
   checks:
-    "Prometheus runs as a compose service (its own network namespace) and a scrape target is localhost, 127.0.0.1, ::1 or 0.0.0.0 on the port of the collector's prometheus exporter.",
+    "Prometheus runs as a compose service (its own network namespace, not the host's or another service's) and a static scrape target is localhost, 127.0.0.1, ::1 or 0.0.0.0: on the port of the collector's prometheus exporter, or on any other port than Prometheus' own (`--web.listen-address`, 9090 by default), where an exporter of another service was meant.",
   why: 'Inside the Prometheus container localhost is Prometheus itself: the target is DOWN with "dial tcp 127.0.0.1:8889: connect: connection refused" and no Claude Code metrics are stored. The same file works when Prometheus runs on the host, which is why guides get it wrong.',
   fix: 'safe',
   fixDescription:
-    "Replaces the host with the collector's compose service name (otel-collector:8889), keeping the port and quoting. When the collector is not a compose service there is no automatic fix.",
+    "Replaces the host with the collector's compose service name (otel-collector:8889), keeping the port and quoting. When the collector is not a compose service there is no automatic fix. For another port: when exactly one other compose service publishes it, an unsafe fix names that service (it may not be the one meant).",
   versions: 'all versions',
   bad: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['localhost:8889']\n" },
   good: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n" },
@@ -54,6 +58,56 @@ export default defineRule({
         });
       }
     }
+    findings.push(...otherServices(ws));
     return findings;
   },
 });
+
+/**
+ * Targets on localhost at a port where nothing in the Prometheus container listens: the image runs Prometheus alone,
+ * so any port but its own is refused. The collector's exporter ports are the `itself` kind above.
+ */
+function otherServices(ws: Parameters<typeof collectorScrapes>[0]): LocalhostTargetFinding[] {
+  const exporterPorts = new Set(collectorSides(ws).flatMap((c) => c.exporters.map((e) => e.port)));
+  const findings: LocalhostTargetFinding[] = [];
+  for (const side of prometheusSides(ws)) {
+    const service = side.service?.service;
+    // Sharing another container's namespace (service:x, container:x) makes localhost that container.
+    if (!side.inContainer || !service || /^(service|container):/.test(service.networkMode ?? '')) continue;
+    const listens = prometheusListenPort(service);
+    for (const job of side.prometheus.jobs) {
+      for (const target of job.targets) {
+        const port = target.port;
+        if (port === undefined || !isLocalTarget(target.host.toLowerCase()) || port === listens || exporterPorts.has(port)) continue;
+        const candidates = side.service!.compose.services.filter((s) => s !== service && s.ports.some((p) => p.containerPort === port)).map((s) => s.name);
+        const written = target.raw.includes(`[${target.host}]`) ? `[${target.host}]` : target.host;
+        findings.push({
+          ...target.value.location('value'),
+          kind: 'otherService',
+          data: {
+            target: target.raw,
+            job: job.name,
+            service: service.name,
+            address: target.host === 'localhost' ? '127.0.0.1' : target.host,
+            port,
+            listens,
+            candidates,
+          },
+          hint:
+            candidates.length === 1
+              ? `scrape ${candidates[0]}:${port}: containers reach each other by service name`
+              : `use the compose service name of whatever serves port ${port} (containers reach each other by service name), or host.docker.internal:${port} for a process on the host`,
+          fix:
+            candidates.length === 1
+              ? fix(
+                  'unsafe',
+                  `scrape ${candidates[0]}:${port} instead of ${target.raw}`,
+                  yamlReplaceInScalar(target.value.doc, target.path, written, candidates[0]),
+                )
+              : undefined,
+        });
+      }
+    }
+  }
+  return findings;
+}
