@@ -2,10 +2,10 @@
 // go.mod), the library `docker compose` itself loads projects with, and prints the normalised model as JSON:
 // what the doctor's compose model (src/model/compose.ts) must agree with (test/oracles/compose-differential.test.ts).
 //
-// Usage: compose-check [--profile NAME]... <compose file>... | compose-check --version
+// Usage: compose-check [--profile NAME]... [--env NAME=VALUE]... <compose file>... | compose-check --version
 // The project is loaded as `docker compose -f <file>...` loads it in the first file's folder, except that the
-// shell environment is NOT read: variables come only from the `.env` beside the first file (so the result does
-// not depend on who runs it). A variable that is unset and has no default becomes "" (compose warns); each
+// shell environment is NOT read: variables come only from the `.env` beside the first file and from --env, which
+// stands for the shell (it wins over .env, as the shell does), so the result does not depend on who runs it. A variable that is unset and has no default becomes "" (compose warns); each
 // such variable is listed under "unset". Services of inactive profiles are listed under "disabled".
 // Exit 0 with the JSON on stdout; 1 with the loader's error on stderr; 2 on bad usage.
 package main
@@ -127,17 +127,22 @@ func main() {
 		fmt.Fprintln(os.Stderr, "compose-check: no build info")
 		os.Exit(1)
 	}
-	var profiles, files []string
+	var profiles, shell, files []string
 	for i := 0; i < len(args); i++ {
 		if args[i] == "--profile" && i+1 < len(args) {
 			profiles = append(profiles, args[i+1])
 			i++
 			continue
 		}
+		if args[i] == "--env" && i+1 < len(args) {
+			shell = append(shell, args[i+1])
+			i++
+			continue
+		}
 		files = append(files, args[i])
 	}
 	if len(files) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: compose-check [--profile NAME]... <compose file>...")
+		fmt.Fprintln(os.Stderr, "usage: compose-check [--profile NAME]... [--env NAME=VALUE]... <compose file>...")
 		os.Exit(2)
 	}
 	hook := &unsetHook{names: map[string]bool{}}
@@ -149,9 +154,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	// As docker compose's ToProject, less WithOsEnv (the shell) and WithConfigFileEnv (COMPOSE_FILE).
+	// As docker compose's ToProject, with --env for WithOsEnv (the shell), less WithConfigFileEnv (COMPOSE_FILE).
 	opts, err := cli.NewProjectOptions(files,
 		cli.WithWorkingDirectory(dir),
+		cli.WithEnv(shell),
 		cli.WithEnvFiles(),
 		cli.WithDotEnv,
 		cli.WithProfiles(profiles),
