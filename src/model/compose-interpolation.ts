@@ -126,6 +126,23 @@ export function interpolate(text: string, env: ReadonlyMap<string, string>): Int
   return { value: known ? value : undefined, assumed, unknown };
 }
 
+/**
+ * What a value interpolated with defaults or .env assumed, for messages: "`${GRAFANA_PASSWORD:-admin}`: GRAFANA_PASSWORD
+ * is in no .env, so compose takes the default, unless the shell that runs compose sets it". Undefined when it
+ * read no variable.
+ */
+export function describeAssumed(written: string, assumed: AssumedVariable[]): string | undefined {
+  if (!assumed.length) return undefined;
+  const list = (names: string[]) => names.join(', ');
+  const defaults = assumed.filter((a) => a.from === 'default').map((a) => a.name);
+  const dotEnv = assumed.filter((a) => a.from === '.env').map((a) => a.name);
+  const parts = [
+    ...(defaults.length ? [`${list(defaults)} ${defaults.length > 1 ? 'are' : 'is'} in no .env, so compose takes the default`] : []),
+    ...(dotEnv.length ? [`${list(dotEnv)} from .env`] : []),
+  ];
+  return `\`${written}\`: ${parts.join('; ')}, unless the shell that runs compose sets ${defaults.length + dotEnv.length > 1 ? 'them' : 'it'}`;
+}
+
 /** Where a compose document was interpolated with assumptions, or could not be. */
 export interface InterpolationNote extends Interpolated {
   path: YamlPath;

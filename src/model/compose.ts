@@ -1,6 +1,6 @@
 import type { YamlDocument, YamlPath } from '../load/yaml.js';
 import { YamlValue } from '../load/yaml-value.js';
-import { composeDotEnv, type InterpolationNote, interpolateDocument, readServiceEnvFiles } from './compose-interpolation.js';
+import { composeDotEnv, describeAssumed, type InterpolationNote, interpolateDocument, readServiceEnvFiles } from './compose-interpolation.js';
 
 export interface PublishedPort {
   /** Host address when given (`127.0.0.1:4317:4317`); undefined means all interfaces. */
@@ -51,6 +51,8 @@ export interface ComposeService {
    * that `.env` does not set, or a value reading such a variable (kept as written).
    */
   unknownEnvironment: Set<string>;
+  /** For variables of `environment` interpolated with a default or `.env`: what was assumed, for messages. */
+  assumedEnvironment: Map<string, string>;
   healthcheckTest?: string[];
   /** The healthcheck's test as written (a string runs in /bin/sh), when it has one and is not disabled. */
   healthcheck?: { test: string | string[] };
@@ -246,11 +248,16 @@ export function loadCompose(yaml: YamlDocument, dotEnv: ReadonlyMap<string, stri
       const envFiles = s.env_file === undefined ? undefined : readServiceEnvFiles(yaml.source.path, s.env_file, dotEnv);
       for (const name of envFiles?.unknown ?? []) unknownEnvironment.add(name);
       const env = { ...Object.fromEntries(envFiles?.variables ?? []), ...environment(s.environment, dotEnv, unknownEnvironment) };
-      // A value kept as written because it reads a variable the doctor cannot know.
+      // A value kept as written because it reads a variable the doctor cannot know, or interpolated with assumptions.
+      const assumedEnvironment = new Map<string, string>();
       for (const n of notes) {
-        if (n.value !== undefined || n.path.slice(0, -1).join('\0') !== envPath) continue;
+        if (n.path.slice(0, -1).join('\0') !== envPath) continue;
         const key = n.path[n.path.length - 1];
-        unknownEnvironment.add(typeof key === 'number' ? n.written.split('=')[0] : key);
+        const name = typeof key === 'number' ? n.written.split('=')[0] : key;
+        const written = typeof key === 'number' ? n.written.slice(name.length + 1) : n.written;
+        const assumed = describeAssumed(written, n.assumed);
+        if (n.value === undefined) unknownEnvironment.add(name);
+        else if (assumed) assumedEnvironment.set(name, assumed);
       }
       return {
         name,
@@ -267,6 +274,7 @@ export function loadCompose(yaml: YamlDocument, dotEnv: ReadonlyMap<string, stri
         entrypoint: words(s.entrypoint),
         environment: env,
         unknownEnvironment,
+        assumedEnvironment,
         healthcheckTest: healthcheck ? words(healthcheck.test) : undefined,
         healthcheck: healthcheckOf(healthcheck),
         waitsHealthy: isObject(s.depends_on)

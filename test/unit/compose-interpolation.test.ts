@@ -80,6 +80,9 @@ describe('a compose file with its .env', () => {
     expect(s.mounts.map((m) => [m.type, m.source])).toEqual([['bind', './grafana.ini']]);
     expect(s.environment).toEqual({ GF_SECURITY_ADMIN_PASSWORD: 'admin', FROM_SHELL: '${SHELL_ONLY}', PASSED: 'yes' });
     expect([...s.unknownEnvironment]).toEqual(['FROM_SHELL']);
+    expect(s.assumedEnvironment.get('GF_SECURITY_ADMIN_PASSWORD')).toBe(
+      '`${GRAFANA_PASSWORD:-admin}`: GRAFANA_PASSWORD is in no .env, so compose takes the default, unless the shell that runs compose sets it',
+    );
     // Findings still point at the written entry.
     expect(String(s.ports[0].value.js)).toBe('${GRAFANA_PORT:-3000}:3000');
   });
