@@ -58,6 +58,11 @@ export interface ComposeService {
   healthcheck?: { test: string | string[] };
   /** Services it waits for with `depends_on: {<name>: {condition: service_healthy}}`. */
   waitsHealthy: string[];
+  /**
+   * `profiles:`: compose starts the service only when one of them is active (`--profile`, COMPOSE_PROFILES), which
+   * the doctor cannot see. Empty: always started.
+   */
+  profiles: string[];
   /** It has an `env_file:` the doctor could not read (missing, or out of the compose folder), so any variable may come from there. */
   hasEnvFile: boolean;
   path: YamlPath;
@@ -229,65 +234,122 @@ export function loadCompose(yaml: YamlDocument, dotEnv: ReadonlyMap<string, stri
   const services = isObject(root.services) ? root.services : {};
   const configs = isObject(root.configs) ? root.configs : {};
   const servicesValue = rootValue.get('services') ?? rootValue;
+  const own = Object.entries(services).map(([name, raw]): ComposeService => {
+    const s = isObject(raw) ? raw : {};
+    const path = ['services', name];
+    const value = servicesValue.get(name) ?? servicesValue;
+    const image = typeof s.image === 'string' ? s.image : undefined;
+    const healthcheck = isObject(s.healthcheck) ? s.healthcheck : undefined;
+    const port = entryValues(value.get('ports') ?? value);
+    const volume = entryValues(value.get('volumes') ?? value);
+    const envPath = [...path, 'environment'].join('\0');
+    const unknownEnvironment = new Set<string>();
+    // `env_file:` first, `environment:` wins over it (compose's order).
+    const envFiles = s.env_file === undefined ? undefined : readServiceEnvFiles(yaml.source.path, s.env_file, dotEnv);
+    for (const name of envFiles?.unknown ?? []) unknownEnvironment.add(name);
+    const env = { ...Object.fromEntries(envFiles?.variables ?? []), ...environment(s.environment, dotEnv, unknownEnvironment) };
+    // A value kept as written because it reads a variable the doctor cannot know, or interpolated with assumptions.
+    const assumedEnvironment = new Map<string, string>();
+    for (const n of notes) {
+      if (n.path.slice(0, -1).join('\0') !== envPath) continue;
+      const key = n.path[n.path.length - 1];
+      const name = typeof key === 'number' ? n.written.split('=')[0] : key;
+      const written = typeof key === 'number' ? n.written.slice(name.length + 1) : n.written;
+      const assumed = describeAssumed(written, n.assumed);
+      if (n.value === undefined) unknownEnvironment.add(name);
+      else if (assumed) assumedEnvironment.set(name, assumed);
+    }
+    return {
+      name,
+      image,
+      ...(image ? splitImage(image) : {}),
+      ports: (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => parsePorts(p, [...path, 'ports', i], port(i))),
+      mounts: [
+        ...(Array.isArray(s.volumes) ? s.volumes : []).flatMap((v, i) => parseMount(v, [...path, 'volumes', i], volume(i)) ?? []),
+        ...parseConfigMounts(s.configs, configs, [...path, 'configs'], value.get('configs') ?? value),
+      ],
+      aliases: aliasesOf(s),
+      networkMode: typeof s.network_mode === 'string' ? s.network_mode : undefined,
+      command: words(s.command),
+      entrypoint: words(s.entrypoint),
+      environment: env,
+      unknownEnvironment,
+      assumedEnvironment,
+      healthcheckTest: healthcheck ? words(healthcheck.test) : undefined,
+      healthcheck: healthcheckOf(healthcheck),
+      waitsHealthy: isObject(s.depends_on)
+        ? Object.entries(s.depends_on)
+            .filter(([, d]) => isObject(d) && d.condition === 'service_healthy')
+            .map(([n]) => n)
+        : [],
+      hasEnvFile: s.env_file !== undefined && !envFiles,
+      profiles: Array.isArray(s.profiles) ? s.profiles.map(String) : [],
+      path,
+      value,
+      raw: s,
+    };
+  });
+  return { yaml, file: yaml.source.path, root: rootValue, interpolation: notes, services: withExtends(own) };
+}
+
+/** The service a service `extends:` in the same file (`extends: base` or `{service: base}` without `file:`). */
+function extendsOf(s: ComposeService): string | undefined {
+  const e = s.raw.extends;
+  if (typeof e === 'string') return e;
+  return isObject(e) && typeof e.service === 'string' && e.file === undefined ? e.service : undefined;
+}
+
+/**
+ * Services with `extends:` in the same file take their base's settings as compose merges them (override/merge.go):
+ * their own scalars, command, entrypoint and healthcheck win; environment merges by name; ports and mounts add
+ * to the base's (a mount at the same target replaces the base's). Each entry keeps the YAML value it was written
+ * at, in the base or in the service. `extends: {file: …}` is not followed (the service stays as written).
+ */
+function withExtends(services: ComposeService[]): ComposeService[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const done = new Map<string, ComposeService>();
+  const resolve = (s: ComposeService, seen: Set<string>): ComposeService => {
+    const cached = done.get(s.name);
+    if (cached) return cached;
+    const baseName = extendsOf(s);
+    const baseService = baseName !== undefined && !seen.has(baseName) ? byName.get(baseName) : undefined;
+    const merged = baseService ? mergeService(resolve(baseService, new Set([...seen, s.name])), s) : s;
+    done.set(s.name, merged);
+    return merged;
+  };
+  return services.map((s) => resolve(s, new Set([s.name])));
+}
+
+function mergeService(base: ComposeService, s: ComposeService): ComposeService {
+  const has = (key: string) => key in s.raw;
+  const portKey = (p: PublishedPort) => `${p.hostIp ?? ''}|${p.published ?? ''}|${p.containerPort}|${p.protocol}`;
+  const ownPorts = new Set(s.ports.map(portKey));
+  const ownTargets = new Set(s.mounts.map((m) => m.target));
+  const unknownEnvironment = new Set([...base.unknownEnvironment].filter((n) => !(n in s.environment)));
+  for (const n of s.unknownEnvironment) unknownEnvironment.add(n);
+  const assumedEnvironment = new Map([...base.assumedEnvironment].filter(([n]) => !(n in s.environment)));
+  for (const [n, a] of s.assumedEnvironment) assumedEnvironment.set(n, a);
+  const { extends: _, ...raw } = { ...base.raw, ...s.raw };
   return {
-    yaml,
-    file: yaml.source.path,
-    root: rootValue,
-    interpolation: notes,
-    services: Object.entries(services).map(([name, raw]) => {
-      const s = isObject(raw) ? raw : {};
-      const path = ['services', name];
-      const value = servicesValue.get(name) ?? servicesValue;
-      const image = typeof s.image === 'string' ? s.image : undefined;
-      const healthcheck = isObject(s.healthcheck) ? s.healthcheck : undefined;
-      const port = entryValues(value.get('ports') ?? value);
-      const volume = entryValues(value.get('volumes') ?? value);
-      const envPath = [...path, 'environment'].join('\0');
-      const unknownEnvironment = new Set<string>();
-      // `env_file:` first, `environment:` wins over it (compose's order).
-      const envFiles = s.env_file === undefined ? undefined : readServiceEnvFiles(yaml.source.path, s.env_file, dotEnv);
-      for (const name of envFiles?.unknown ?? []) unknownEnvironment.add(name);
-      const env = { ...Object.fromEntries(envFiles?.variables ?? []), ...environment(s.environment, dotEnv, unknownEnvironment) };
-      // A value kept as written because it reads a variable the doctor cannot know, or interpolated with assumptions.
-      const assumedEnvironment = new Map<string, string>();
-      for (const n of notes) {
-        if (n.path.slice(0, -1).join('\0') !== envPath) continue;
-        const key = n.path[n.path.length - 1];
-        const name = typeof key === 'number' ? n.written.split('=')[0] : key;
-        const written = typeof key === 'number' ? n.written.slice(name.length + 1) : n.written;
-        const assumed = describeAssumed(written, n.assumed);
-        if (n.value === undefined) unknownEnvironment.add(name);
-        else if (assumed) assumedEnvironment.set(name, assumed);
-      }
-      return {
-        name,
-        image,
-        ...(image ? splitImage(image) : {}),
-        ports: (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => parsePorts(p, [...path, 'ports', i], port(i))),
-        mounts: [
-          ...(Array.isArray(s.volumes) ? s.volumes : []).flatMap((v, i) => parseMount(v, [...path, 'volumes', i], volume(i)) ?? []),
-          ...parseConfigMounts(s.configs, configs, [...path, 'configs'], value.get('configs') ?? value),
-        ],
-        aliases: aliasesOf(s),
-        networkMode: typeof s.network_mode === 'string' ? s.network_mode : undefined,
-        command: words(s.command),
-        entrypoint: words(s.entrypoint),
-        environment: env,
-        unknownEnvironment,
-        assumedEnvironment,
-        healthcheckTest: healthcheck ? words(healthcheck.test) : undefined,
-        healthcheck: healthcheckOf(healthcheck),
-        waitsHealthy: isObject(s.depends_on)
-          ? Object.entries(s.depends_on)
-              .filter(([, d]) => isObject(d) && d.condition === 'service_healthy')
-              .map(([n]) => n)
-          : [],
-        hasEnvFile: s.env_file !== undefined && !envFiles,
-        path,
-        value,
-        raw: s,
-      };
-    }),
+    ...s,
+    image: has('image') ? s.image : base.image,
+    repository: has('image') ? s.repository : base.repository,
+    tag: has('image') ? s.tag : base.tag,
+    ports: [...base.ports.filter((p) => !ownPorts.has(portKey(p))), ...s.ports],
+    mounts: [...base.mounts.filter((m) => !ownTargets.has(m.target)), ...s.mounts],
+    aliases: [...new Set([...base.aliases, ...s.aliases])],
+    networkMode: has('network_mode') ? s.networkMode : base.networkMode,
+    command: has('command') ? s.command : base.command,
+    entrypoint: has('entrypoint') ? s.entrypoint : base.entrypoint,
+    environment: { ...base.environment, ...s.environment },
+    unknownEnvironment,
+    assumedEnvironment,
+    healthcheckTest: has('healthcheck') ? s.healthcheckTest : base.healthcheckTest,
+    healthcheck: has('healthcheck') ? s.healthcheck : base.healthcheck,
+    waitsHealthy: [...new Set([...base.waitsHealthy, ...s.waitsHealthy])],
+    hasEnvFile: base.hasEnvFile || s.hasEnvFile,
+    profiles: has('profiles') ? s.profiles : base.profiles,
+    raw,
   };
 }
 

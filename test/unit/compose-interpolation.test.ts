@@ -114,3 +114,27 @@ describe('a compose file with its .env', () => {
     expect(composeEnvironment(missing, missing.services[0])).toBeUndefined();
   });
 });
+
+describe('extends: in the same file', () => {
+  it('merges the base service as compose does; each entry keeps where it was written', () => {
+    const c = loadCompose(
+      parseYaml(
+        new SourceFile(
+          '/repo/docker-compose.yml',
+          'services:\n  base:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    profiles: [debug]\n    environment: {A: "1", B: "1"}\n    ports: ["4317:4317"]\n    volumes: ["./a.yaml:/etc/a.yaml", "./b.yaml:/etc/b.yaml"]\n  c:\n    extends: base\n    environment: {B: "2"}\n    ports: ["4318:4318"]\n    volumes: ["./own.yaml:/etc/b.yaml"]\n',
+        ),
+      ),
+    );
+    const s = c.services[1];
+    expect([s.image, s.profiles, s.environment]).toEqual(['otel/opentelemetry-collector-contrib:0.115.1', ['debug'], { A: '1', B: '2' }]);
+    expect(s.ports.map((p) => [p.containerPort, p.path.join('.')])).toEqual([
+      [4317, 'services.base.ports.0'],
+      [4318, 'services.c.ports.0'],
+    ]);
+    expect(s.mounts.map((m) => [m.source, m.target])).toEqual([
+      ['./a.yaml', '/etc/a.yaml'],
+      ['./own.yaml', '/etc/b.yaml'],
+    ]);
+    expect(s.raw.extends).toBeUndefined();
+  });
+});
