@@ -34,6 +34,7 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 const components = [
   { name: 'Claude Code versions of scripts/claude-versions.json', script: 'scripts/provision-claude.mjs', needs: 'the npm registry' },
   { name: 'Prometheus/promtool 2.x and the 3.x config loader', script: 'scripts/provision-prometheus.mjs', needs: "Debian's packages and the Go module proxy" },
+  { name: 'the compose project loader (compose-go)', script: 'scripts/provision-compose.mjs', needs: 'the Go module proxy' },
   {
     name: 'OpenTelemetry Collector builds (old and current)',
     script: 'scripts/provision-collector.mjs',

@@ -35,17 +35,16 @@ export function readCollectorEnvironment(path: string): CollectorEnvironment {
 }
 
 /**
- * A compose service's container environment, from `environment:`. Undefined when it also reads
- * `env_file:` (not read here, so the environment is not known). `- NAME` without a value and values that
- * compose interpolates (`${HOST_VAR}`) count as set.
+ * A compose service's container environment, from `environment:` as compose interpolates it (the compose model
+ * reads `.env` and `env_file:`). Undefined when an `env_file:` could not be read, so the environment is not known.
+ * `- NAME` without a value and values that read a variable the doctor cannot know (`${HOST_VAR}`, set in the
+ * shell or not) count as set, value unknown.
  */
 export function composeEnvironment(compose: ComposeFile, service: ComposeService): CollectorEnvironment | undefined {
-  if (service.raw.env_file !== undefined) return undefined;
+  if (service.hasEnvFile) return undefined;
   const variables = new Map<string, string | undefined>();
-  const raw = service.raw.environment;
   for (const [name, value] of Object.entries(service.environment)) {
-    const passThrough = Array.isArray(raw) && raw.some((e) => String(e) === name);
-    variables.set(name, passThrough || value.includes('$') ? undefined : value);
+    variables.set(name, service.unknownEnvironment.has(name) ? undefined : value);
   }
   return { variables, evidence: `the environment of service "${service.name}" in ${basename(compose.file)}` };
 }

@@ -1,10 +1,13 @@
 import type { YamlDocument, YamlPath } from '../load/yaml.js';
 import { YamlValue } from '../load/yaml-value.js';
+import { composeDotEnv, describeAssumed, type InterpolationNote, interpolateDocument, readServiceEnvFiles } from './compose-interpolation.js';
 
 export interface PublishedPort {
   /** Host address when given (`127.0.0.1:4317:4317`); undefined means all interfaces. */
   hostIp?: string;
   hostPort?: number;
+  /** The host port or range as compose has it (`4317`, `8000-8010`); undefined when none is published. */
+  published?: string;
   containerPort: number;
   protocol: string;
   path: YamlPath;
@@ -41,17 +44,31 @@ export interface ComposeService {
   networkMode?: string;
   command: string[];
   entrypoint: string[];
+  /** Interpolated where the doctor can know the value; else as written (see `unknownEnvironment`). */
   environment: Record<string, string>;
+  /**
+   * Variables of `environment` whose value the doctor cannot know: `- NAME` passed through from a shell variable
+   * that `.env` does not set, or a value reading such a variable (kept as written).
+   */
+  unknownEnvironment: Set<string>;
+  /** For variables of `environment` interpolated with a default or `.env`: what was assumed, for messages. */
+  assumedEnvironment: Map<string, string>;
   healthcheckTest?: string[];
   /** The healthcheck's test as written (a string runs in /bin/sh), when it has one and is not disabled. */
   healthcheck?: { test: string | string[] };
   /** Services it waits for with `depends_on: {<name>: {condition: service_healthy}}`. */
   waitsHealthy: string[];
-  /** It has an `env_file:`, so any variable may come from there. */
+  /**
+   * `profiles:`: compose starts the service only when one of them is active (`--profile`, COMPOSE_PROFILES), which
+   * the doctor cannot see. Empty: always started.
+   */
+  profiles: string[];
+  /** It has an `env_file:` the doctor could not read (missing, or out of the compose folder), so any variable may come from there. */
   hasEnvFile: boolean;
   path: YamlPath;
   /** The service's entry under `services:`. */
   value: YamlValue;
+  /** The service as compose reads it: the plain document, interpolated (see `ComposeFile.interpolation`). */
   raw: Record<string, unknown>;
 }
 
@@ -61,6 +78,11 @@ export interface ComposeFile {
   services: ComposeService[];
   /** The whole document. */
   root: YamlValue;
+  /**
+   * Each value that reads a variable: what it was interpolated with (`.env`, or a default the doctor assumed the
+   * shell does not override), or why it was kept as written (a variable the doctor cannot know).
+   */
+  interpolation: InterpolationNote[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -74,30 +96,48 @@ export function splitImage(image: string): { repository: string; tag?: string } 
   return { repository: image };
 }
 
-/** Compose's short (`"127.0.0.1:4317:4317/tcp"`) and long (`{target, published, host_ip}`) port forms. */
-export function parsePort(entry: unknown, path: YamlPath, value: YamlValue): PublishedPort | undefined {
+/**
+ * Compose's short (`"127.0.0.1:4317:4317/tcp"`) and long (`{target, published, host_ip}`) port forms. A container
+ * port range gives one port each (`"4317-4318:4317-4318"`: two), as compose expands it; a host range for one
+ * container port stays one port, published on the first host port of the range.
+ */
+export function parsePorts(entry: unknown, path: YamlPath, value: YamlValue): PublishedPort[] {
   if (isObject(entry)) {
     const target = Number(entry.target);
-    if (!Number.isFinite(target)) return undefined;
-    const published = entry.published !== undefined ? Number(String(entry.published).split('-')[0]) : undefined;
-    return {
-      hostIp: typeof entry.host_ip === 'string' ? entry.host_ip : undefined,
-      hostPort: published,
-      containerPort: target,
-      protocol: String(entry.protocol ?? 'tcp'),
-      path,
-      value,
-    };
+    if (!Number.isFinite(target)) return [];
+    const published = entry.published !== undefined ? String(entry.published) : undefined;
+    return [
+      {
+        hostIp: typeof entry.host_ip === 'string' ? entry.host_ip : undefined,
+        hostPort: published !== undefined ? Number(published.split('-')[0]) : undefined,
+        published,
+        containerPort: target,
+        protocol: String(entry.protocol ?? 'tcp'),
+        path,
+        value,
+      },
+    ];
   }
-  if (typeof entry !== 'string' && typeof entry !== 'number') return undefined;
+  if (typeof entry !== 'string' && typeof entry !== 'number') return [];
   const [spec, protocol = 'tcp'] = String(entry).split('/');
   // An IPv6 host address is bracketed: [::1]:4317:4317
-  const m = /^(?:(\[[^\]]+\]|[^:]+):)?(?:(\d+)(?:-\d+)?:)?(\d+)(?:-\d+)?$/.exec(spec);
-  if (!m) return undefined;
-  const parts = spec.replace(/^\[[^\]]+\]/, 'H').split(':');
-  const hostIp = parts.length === 3 ? (m[1] ?? '').replace(/^\[|\]$/g, '') : undefined;
-  const hostPort = parts.length >= 2 ? Number(parts[parts.length - 2]) : undefined;
-  return { hostIp, hostPort, containerPort: Number(m[3]), protocol, path, value };
+  const ip = /^\[([^\]]+)\]:/.exec(spec);
+  const parts = (ip ? `H${spec.slice(ip[0].length - 1)}` : spec).split(':');
+  if (parts.length > 3) return [];
+  const hostIp = parts.length === 3 ? (ip ? ip[1] : parts[0]) : undefined;
+  const range = (r: string) => /^(\d+)(?:-(\d+))?$/.exec(r);
+  const container = range(parts[parts.length - 1]);
+  const host = parts.length >= 2 && parts[parts.length - 2] !== '' ? range(parts[parts.length - 2]) : undefined;
+  if (!container || (parts.length >= 2 && parts[parts.length - 2] !== '' && !host)) return [];
+  const first = Number(container[1]);
+  const count = container[2] !== undefined ? Number(container[2]) - first + 1 : 1;
+  const hostFirst = host ? Number(host[1]) : undefined;
+  if (!(count >= 1)) return [];
+  if (count === 1) return [{ hostIp, hostPort: hostFirst, published: host?.[0], containerPort: first, protocol, path, value }];
+  return Array.from({ length: count }, (_, i) => {
+    const hostPort = hostFirst === undefined ? undefined : hostFirst + i;
+    return { hostIp, hostPort, published: hostPort === undefined ? undefined : String(hostPort), containerPort: first + i, protocol, path, value };
+  });
 }
 
 /** A short-syntax source that is a host path (`./x`, `/x`, `~/x`, `${PWD}/x`), not a volume name. */
@@ -149,12 +189,24 @@ function words(v: unknown): string[] {
   return [];
 }
 
-function environment(v: unknown): Record<string, string> {
-  if (Array.isArray(v)) {
-    return Object.fromEntries(v.map(String).map((e) => (e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, ''])));
-  }
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === null ? '' : String(x)]));
-  return {};
+/**
+ * `environment:` as a list (`- NAME=value`, `- NAME`) or a map (`NAME: value`, `NAME:`). A NAME without a value is
+ * passed through from compose's environment: `.env` here, else the shell (unknown: "" in the model).
+ */
+function environment(v: unknown, dotEnv: ReadonlyMap<string, string>, unknown: Set<string>): Record<string, string> {
+  const entries: [string, string | undefined][] = Array.isArray(v)
+    ? v.map(String).map((e) => (e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, undefined]))
+    : isObject(v)
+      ? Object.entries(v).map(([k, x]) => [k, x === null ? undefined : String(x)])
+      : [];
+  return Object.fromEntries(
+    entries.map(([k, x]) => {
+      const value = x ?? dotEnv.get(k);
+      if (value === undefined) unknown.add(k);
+      else unknown.delete(k);
+      return [k, value ?? ''];
+    }),
+  );
 }
 
 function healthcheckOf(hc: Record<string, unknown> | undefined): { test: string | string[] } | undefined {
@@ -170,54 +222,134 @@ function entryValues(list: YamlValue): (i: number) => YamlValue {
 }
 
 /**
- * The values are read from the plain document (aliases and merge keys resolved); each YAML value is the one
- * written there, or the nearest enclosing one when an alias or merge key stands for it.
+ * The values are read from the plain document (aliases and merge keys resolved), interpolated as compose does with
+ * the variables of `dotEnv` (by default the `.env` beside the file); each YAML value is the one written there, or
+ * the nearest enclosing one when an alias or merge key stands for it, so findings point at the written text.
  */
-export function loadCompose(yaml: YamlDocument): ComposeFile {
+export function loadCompose(yaml: YamlDocument, dotEnv: ReadonlyMap<string, string> = composeDotEnv(yaml.source.path)): ComposeFile {
   const rootValue = YamlValue.root(yaml);
-  const root = isObject(yaml.value) ? yaml.value : {};
+  const interpolated = interpolateDocument(yaml.value, dotEnv);
+  const root = isObject(interpolated.value) ? interpolated.value : {};
+  const notes = interpolated.notes;
   const services = isObject(root.services) ? root.services : {};
   const configs = isObject(root.configs) ? root.configs : {};
   const servicesValue = rootValue.get('services') ?? rootValue;
+  const own = Object.entries(services).map(([name, raw]): ComposeService => {
+    const s = isObject(raw) ? raw : {};
+    const path = ['services', name];
+    const value = servicesValue.get(name) ?? servicesValue;
+    const image = typeof s.image === 'string' ? s.image : undefined;
+    const healthcheck = isObject(s.healthcheck) ? s.healthcheck : undefined;
+    const port = entryValues(value.get('ports') ?? value);
+    const volume = entryValues(value.get('volumes') ?? value);
+    const envPath = [...path, 'environment'].join('\0');
+    const unknownEnvironment = new Set<string>();
+    // `env_file:` first, `environment:` wins over it (compose's order).
+    const envFiles = s.env_file === undefined ? undefined : readServiceEnvFiles(yaml.source.path, s.env_file, dotEnv);
+    for (const name of envFiles?.unknown ?? []) unknownEnvironment.add(name);
+    const env = { ...Object.fromEntries(envFiles?.variables ?? []), ...environment(s.environment, dotEnv, unknownEnvironment) };
+    // A value kept as written because it reads a variable the doctor cannot know, or interpolated with assumptions.
+    const assumedEnvironment = new Map<string, string>();
+    for (const n of notes) {
+      if (n.path.slice(0, -1).join('\0') !== envPath) continue;
+      const key = n.path[n.path.length - 1];
+      const name = typeof key === 'number' ? n.written.split('=')[0] : key;
+      const written = typeof key === 'number' ? n.written.slice(name.length + 1) : n.written;
+      const assumed = describeAssumed(written, n.assumed);
+      if (n.value === undefined) unknownEnvironment.add(name);
+      else if (assumed) assumedEnvironment.set(name, assumed);
+    }
+    return {
+      name,
+      image,
+      ...(image ? splitImage(image) : {}),
+      ports: (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => parsePorts(p, [...path, 'ports', i], port(i))),
+      mounts: [
+        ...(Array.isArray(s.volumes) ? s.volumes : []).flatMap((v, i) => parseMount(v, [...path, 'volumes', i], volume(i)) ?? []),
+        ...parseConfigMounts(s.configs, configs, [...path, 'configs'], value.get('configs') ?? value),
+      ],
+      aliases: aliasesOf(s),
+      networkMode: typeof s.network_mode === 'string' ? s.network_mode : undefined,
+      command: words(s.command),
+      entrypoint: words(s.entrypoint),
+      environment: env,
+      unknownEnvironment,
+      assumedEnvironment,
+      healthcheckTest: healthcheck ? words(healthcheck.test) : undefined,
+      healthcheck: healthcheckOf(healthcheck),
+      waitsHealthy: isObject(s.depends_on)
+        ? Object.entries(s.depends_on)
+            .filter(([, d]) => isObject(d) && d.condition === 'service_healthy')
+            .map(([n]) => n)
+        : [],
+      hasEnvFile: s.env_file !== undefined && !envFiles,
+      profiles: Array.isArray(s.profiles) ? s.profiles.map(String) : [],
+      path,
+      value,
+      raw: s,
+    };
+  });
+  return { yaml, file: yaml.source.path, root: rootValue, interpolation: notes, services: withExtends(own) };
+}
+
+/** The service a service `extends:` in the same file (`extends: base` or `{service: base}` without `file:`). */
+function extendsOf(s: ComposeService): string | undefined {
+  const e = s.raw.extends;
+  if (typeof e === 'string') return e;
+  return isObject(e) && typeof e.service === 'string' && e.file === undefined ? e.service : undefined;
+}
+
+/**
+ * Services with `extends:` in the same file take their base's settings as compose merges them (override/merge.go):
+ * their own scalars, command, entrypoint and healthcheck win; environment merges by name; ports and mounts add
+ * to the base's (a mount at the same target replaces the base's). Each entry keeps the YAML value it was written
+ * at, in the base or in the service. `extends: {file: …}` is not followed (the service stays as written).
+ */
+function withExtends(services: ComposeService[]): ComposeService[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const done = new Map<string, ComposeService>();
+  const resolve = (s: ComposeService, seen: Set<string>): ComposeService => {
+    const cached = done.get(s.name);
+    if (cached) return cached;
+    const baseName = extendsOf(s);
+    const baseService = baseName !== undefined && !seen.has(baseName) ? byName.get(baseName) : undefined;
+    const merged = baseService ? mergeService(resolve(baseService, new Set([...seen, s.name])), s) : s;
+    done.set(s.name, merged);
+    return merged;
+  };
+  return services.map((s) => resolve(s, new Set([s.name])));
+}
+
+function mergeService(base: ComposeService, s: ComposeService): ComposeService {
+  const has = (key: string) => key in s.raw;
+  const portKey = (p: PublishedPort) => `${p.hostIp ?? ''}|${p.published ?? ''}|${p.containerPort}|${p.protocol}`;
+  const ownPorts = new Set(s.ports.map(portKey));
+  const ownTargets = new Set(s.mounts.map((m) => m.target));
+  const unknownEnvironment = new Set([...base.unknownEnvironment].filter((n) => !(n in s.environment)));
+  for (const n of s.unknownEnvironment) unknownEnvironment.add(n);
+  const assumedEnvironment = new Map([...base.assumedEnvironment].filter(([n]) => !(n in s.environment)));
+  for (const [n, a] of s.assumedEnvironment) assumedEnvironment.set(n, a);
+  const { extends: _, ...raw } = { ...base.raw, ...s.raw };
   return {
-    yaml,
-    file: yaml.source.path,
-    root: rootValue,
-    services: Object.entries(services).map(([name, raw]) => {
-      const s = isObject(raw) ? raw : {};
-      const path = ['services', name];
-      const value = servicesValue.get(name) ?? servicesValue;
-      const image = typeof s.image === 'string' ? s.image : undefined;
-      const healthcheck = isObject(s.healthcheck) ? s.healthcheck : undefined;
-      const port = entryValues(value.get('ports') ?? value);
-      const volume = entryValues(value.get('volumes') ?? value);
-      return {
-        name,
-        image,
-        ...(image ? splitImage(image) : {}),
-        ports: (Array.isArray(s.ports) ? s.ports : []).flatMap((p, i) => parsePort(p, [...path, 'ports', i], port(i)) ?? []),
-        mounts: [
-          ...(Array.isArray(s.volumes) ? s.volumes : []).flatMap((v, i) => parseMount(v, [...path, 'volumes', i], volume(i)) ?? []),
-          ...parseConfigMounts(s.configs, configs, [...path, 'configs'], value.get('configs') ?? value),
-        ],
-        aliases: aliasesOf(s),
-        networkMode: typeof s.network_mode === 'string' ? s.network_mode : undefined,
-        command: words(s.command),
-        entrypoint: words(s.entrypoint),
-        environment: environment(s.environment),
-        healthcheckTest: healthcheck ? words(healthcheck.test) : undefined,
-        healthcheck: healthcheckOf(healthcheck),
-        waitsHealthy: isObject(s.depends_on)
-          ? Object.entries(s.depends_on)
-              .filter(([, d]) => isObject(d) && d.condition === 'service_healthy')
-              .map(([n]) => n)
-          : [],
-        hasEnvFile: s.env_file !== undefined,
-        path,
-        value,
-        raw: s,
-      };
-    }),
+    ...s,
+    image: has('image') ? s.image : base.image,
+    repository: has('image') ? s.repository : base.repository,
+    tag: has('image') ? s.tag : base.tag,
+    ports: [...base.ports.filter((p) => !ownPorts.has(portKey(p))), ...s.ports],
+    mounts: [...base.mounts.filter((m) => !ownTargets.has(m.target)), ...s.mounts],
+    aliases: [...new Set([...base.aliases, ...s.aliases])],
+    networkMode: has('network_mode') ? s.networkMode : base.networkMode,
+    command: has('command') ? s.command : base.command,
+    entrypoint: has('entrypoint') ? s.entrypoint : base.entrypoint,
+    environment: { ...base.environment, ...s.environment },
+    unknownEnvironment,
+    assumedEnvironment,
+    healthcheckTest: has('healthcheck') ? s.healthcheckTest : base.healthcheckTest,
+    healthcheck: has('healthcheck') ? s.healthcheck : base.healthcheck,
+    waitsHealthy: [...new Set([...base.waitsHealthy, ...s.waitsHealthy])],
+    hasEnvFile: base.hasEnvFile || s.hasEnvFile,
+    profiles: has('profiles') ? s.profiles : base.profiles,
+    raw,
   };
 }
 

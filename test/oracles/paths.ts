@@ -8,6 +8,7 @@ export interface OracleVersions {
   collector: { old: string; current: string };
   prometheusGo: string;
   claudeCode: string;
+  composeGo: string;
 }
 
 export type CollectorRole = 'old' | 'current';
@@ -17,6 +18,7 @@ export const versions: OracleVersions = JSON.parse(readFileSync(new URL('./versi
 /** Commands that provision each oracle (for skip/fail messages). */
 export const PROVISION_COLLECTOR = 'node scripts/provision-collector.mjs';
 export const PROVISION_PROMETHEUS = 'node scripts/provision-prometheus.mjs';
+export const PROVISION_COMPOSE = 'node scripts/provision-compose.mjs';
 
 function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'claude-otel-doctor');
@@ -60,4 +62,9 @@ export function prometheusServerBinary(): string | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+/** The compose project loader (test/oracles/compose-check, compose-go). */
+export function composeCheckBinary(): string | undefined {
+  return executable(join(cacheDir(), `compose-check-${versions.composeGo}`, 'compose-check'));
 }

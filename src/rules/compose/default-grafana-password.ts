@@ -10,13 +10,16 @@ interface Grafana {
   file: string;
   /** Its port is published on all interfaces. */
   exposed: boolean;
+  /** What compose interpolation was assumed to give the value (`${GRAFANA_PASSWORD:-admin}`), if any. */
+  assumed?: string;
 }
 const reach = (d: Grafana) => (d.exposed ? 'anyone who can reach its port (published on all interfaces)' : 'anyone who can reach Grafana');
 
 const messages = {
   unset: (d: Grafana) =>
     `Grafana service "${d.service}" in ${d.file} sets no ${VAR}, so the admin login is Grafana's default admin/admin: ${reach(d)} can log in as admin`,
-  admin: (d: Grafana) => `Grafana service "${d.service}" in ${d.file} sets ${VAR}=admin, the well-known default: ${reach(d)} can log in as admin`,
+  admin: (d: Grafana) =>
+    `Grafana service "${d.service}" in ${d.file} sets ${VAR}=admin${d.assumed ? ` (${d.assumed})` : ''}, the well-known default: ${reach(d)} can log in as admin`,
 } as const;
 type DefaultGrafanaPasswordFinding = RuleFinding<typeof messages>;
 
@@ -54,6 +57,7 @@ export default defineRule({
           service: s.name,
           file: basename(compose.file),
           exposed: s.ports.some((p) => p.hostIp === undefined || p.hostIp === '0.0.0.0' || p.hostIp === '::'),
+          assumed: s.assumedEnvironment.get(VAR),
         };
         const seeding = 'it only seeds the admin on first start: on an existing Grafana volume also change the password in Grafana';
         if (value === undefined) {
