@@ -49,6 +49,7 @@ export default defineRule({
   references: [
     'peers.md §1.3 (overview panel 1 is a raw counter) and §5.6 (dashboard-linter target-counter-agg-rule)',
     'claude-code.md §6 (delta, expiry, resets)',
+    'test/pipeline/counter-queries.test.ts (increase() against max_over_time on real Claude Code → collector → Prometheus)',
   ],
   messages,
   oracle: 'fixtures',
