@@ -93,6 +93,8 @@ export interface PromSelector {
   enclosing: string[];
   /** Whether it is read through a function that treats counters correctly (rate, increase, ...) or counted. */
   counterSafe: boolean;
+  /** The range of its range vector as written (`$__range` in `x[$__range]`), absent for an instant vector. */
+  range?: string;
 }
 
 export interface ParsedPromQL {
@@ -193,6 +195,7 @@ export function parsePromQL(expr: string): ParsedPromQL {
         }
         sel.matchers.push(matcher);
       }
+      if (node.parent?.name === 'MatrixSelector') sel.range = expr.slice(node.to, node.parent.to).replace(/^\s*\[\s*|\s*\]\s*$/g, '');
       for (let p = node.parent; p; p = p.parent) {
         if (p.name === 'FunctionCall') {
           const fn = p.getChild('FunctionIdentifier');

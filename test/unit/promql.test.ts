@@ -35,6 +35,10 @@ describe('PromQL with the real grammar', () => {
     expect(parsePromQL('{"claude_code.cost.usage_USD_total"}').selectors[0].metric?.name).toBe('claude_code.cost.usage_USD_total');
     expect(parsePromQL('increase(${metric}[1h])').selectors[0].metric?.templated).toBe(true);
   });
+  it('the range of a range vector, as written', () => {
+    expect(parsePromQL('max_over_time(x_total{a="b"}[ $__range ])').selectors[0].range).toBe('$__range');
+    expect(parsePromQL('sum(x_total)').selectors[0].range).toBeUndefined();
+  });
   it('label_values() and query_result() variable queries', () => {
     const v = parseVariableQuery('label_values(claude_code_cost_usage_USD_total{job="x"}, model)');
     expect(v.label?.name).toBe('model');

@@ -1,7 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { labelName } from '../../model/naming.js';
-import type { LabelMatcher } from '../../model/promql.js';
+import { findVariables, type LabelMatcher } from '../../model/promql.js';
+import type { Dashboard } from '../../model/grafana.js';
 import { atQuery, dashboardName, dashboardQueries, queryOwner } from '../../model/dashboard-queries.js';
 
 const RESOURCE_LABELS = new Set(
@@ -41,6 +42,8 @@ const messages = {
     `${use(d)} never matches: exported_job only exists when Prometheus renames the exporter's job, and here the job label${d.job ? ` ("${d.job}")` : ''} is kept as it is`,
   resourceLabel: (d: Use & { pipeline: string }) =>
     `${use(d)} never matches: ${d.label} comes from a resource attribute, which ${d.pipeline} does not copy onto series (only target_info carries resource attributes)`,
+  onlyAll: (d: Use & { variable: string; allValue: string }) =>
+    `${use(d)} matches every series only while $${d.variable} is All ("${d.allValue}", its default): no series here has ${d.label}, so any value chosen shows No data`,
   unknownLabel: (d: Use & { labels: string[] }) =>
     `${use(d)} never matches: no Claude Code attribute and no pipeline label becomes ${d.label} on this series (its labels: ${d.labels.join(', ')})`,
 } as const;
@@ -113,6 +116,19 @@ export default defineRule({
             return;
           }
           const used: Use = { matcher: !!m, label, metric: name, owner, dashboard };
+          const all = m && allMatchesAbsent(m, d);
+          if (all) {
+            // The dashboard works as shipped (All matches series without the label); only a chosen value empties it.
+            findings.push({
+              ...at(from, to),
+              subject: label,
+              severity: 'info',
+              kind: 'onlyAll',
+              data: { ...used, ...all },
+              hint: 'drop the matcher, or make the pipeline attach the label',
+            });
+            return;
+          }
           // One label the pipeline does not attach, used across many panels, is one cause: its name is the subject.
           const where = { ...at(from, to), subject: label };
           if (label === 'exported_job' && possible.has('job')) {
@@ -137,3 +153,22 @@ export default defineRule({
     return findings;
   },
 });
+
+/**
+ * A regex matcher on one variable that defaults to All, whose All value (`allValue`, e.g. `.*`) makes the regex
+ * match the empty string: at the default it also matches series without the label. Without `allValue`, Grafana
+ * sends All as the listed values, which never match a missing label.
+ */
+function allMatchesAbsent(m: LabelMatcher, d: Dashboard): { variable: string; allValue: string } | undefined {
+  if (m.op !== '=~') return undefined;
+  const refs = findVariables(m.value);
+  if (refs.length !== 1) return undefined;
+  const v = d.variables.find((x) => x.name === refs[0].name)?.node;
+  const allValue = v?.get('allValue')?.string();
+  if (v?.get('includeAll')?.js !== true || !allValue) return undefined;
+  const current = v.get('current')?.get('value');
+  const values = current?.isArray() ? current.items().map((x) => x.string()) : [current?.string()];
+  if (!values.includes('$__all')) return undefined;
+  const atDefault = m.value.slice(0, refs[0].from) + allValue + m.value.slice(refs[0].to);
+  return matches('=~', atDefault, '') ? { variable: refs[0].name, allValue } : undefined;
+}
