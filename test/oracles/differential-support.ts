@@ -163,6 +163,15 @@ export function telemetryUrls(configText: string): string[] | undefined {
   }
   return urls;
 }
+/**
+ * The telemetry URLs whose answers accept a run early, or undefined for none. Two telemetry servers on one port give
+ * no signal: the one that binds first answers for both, and the other's bind error comes later (a goroutine, up to
+ * v0.110), so such a run waits for the exit or the window (a flake seen under load: it was accepted early).
+ */
+export function acceptanceUrls(configText: string): string[] | undefined {
+  const urls = telemetryUrls(configText);
+  return urls && new Set(urls).size === urls.length ? urls : undefined;
+}
 const TELEMETRY_POLL_MS = 100;
 
 /** Whether a telemetry server of the collector answers at `url` (its metrics are named otelcol_*). */
@@ -388,7 +397,7 @@ async function startVerdict(bin: string, file: string, text: string, ports: numb
       resolve(r);
     };
     const window = setTimeout(() => settle({ code: null, ran: true }), START_WINDOW_MS);
-    const urls = telemetryUrls(text);
+    const urls = acceptanceUrls(text);
     let polling = false;
     const poll = async (list: string[]) => {
       // Bounded by the window: settle() ends the loop, at the latest when START_WINDOW_MS is over.
