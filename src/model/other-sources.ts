@@ -3,6 +3,7 @@ import { dashboardQueries, looksLikeClaudeName } from './dashboard-queries.js';
 import type { Dashboard } from './grafana.js';
 import { metricsView } from './grafana-pipelines.js';
 import { labelName } from './naming.js';
+import { topology } from './topology.js';
 import type { Workspace } from './workspace.js';
 
 /**
@@ -18,14 +19,15 @@ const SELF_PORTS = new Set([9090, 8888]);
 
 /**
  * Why a `claude_code_…` name that no Claude Code pipeline produces may still exist in the datasource's Prometheus:
- * scrape jobs other than the pipeline's (a Pushgateway, another exporter, discovered targets). Empty when every
- * job scrapes Claude Code's pipeline or Prometheus itself. undefined when no Prometheus config is in the workspace
+ * scrape jobs other than the pipeline's (a Pushgateway, another exporter, discovered targets), a remote-write or
+ * OTLP receiver no pipeline here feeds. Empty when every job scrapes Claude Code's pipeline or Prometheus itself. undefined when no Prometheus config is in the workspace
  * (what it scrapes is not known).
  */
 export function otherMetricSources(ws: Workspace): string[] | undefined {
   if (ws.stack.prometheus.length === 0) return undefined;
   const pipelineJobs = new Set<string>();
-  for (const p of metricsView(ws).pipelines) {
+  const pipelines = metricsView(ws).pipelines;
+  for (const p of pipelines) {
     const job = p.pipeline.kind === 'collector-prometheus' || p.pipeline.kind === 'claude-builtin' ? p.pipeline.scrape?.job : undefined;
     if (job) pipelineJobs.add(job);
   }
@@ -49,6 +51,21 @@ export function otherMetricSources(ws: Workspace): string[] | undefined {
       const pushgateway = others.some((t) => pushgatewayServices.has(t.host) || /pushgateway/i.test(t.host) || t.port === 9091);
       evidence.push(pushgateway ? `a Pushgateway (scrape job "${job.name}")` : `${others.map((t) => t.raw).join(', ')} (scrape job "${job.name}")`);
     }
+  }
+  // A receiver Prometheus opens that no pipeline here feeds: anything may write into it.
+  const feeds = new Set(pipelines.map((p) => p.pipeline.kind));
+  const receivers = [
+    {
+      flag: /^--web\.enable-remote-write-receiver$|^--enable-feature=.*remote-write-receiver/,
+      fedBy: 'collector-prometheusremotewrite',
+      name: 'remote-write receiver',
+    },
+    { flag: /^--web\.enable-otlp-receiver$|^--enable-feature=.*otlp-write-receiver/, fedBy: 'prometheus-otlp', name: 'OTLP receiver' },
+  ] as const;
+  for (const s of topology(ws.stack).prometheus) {
+    for (const r of receivers)
+      if (!feeds.has(r.fedBy) && s.service.command.some((a) => r.flag.test(a)))
+        evidence.push(`its ${r.name} (service "${s.service.name}", fed by no pipeline here)`);
   }
   return evidence;
 }

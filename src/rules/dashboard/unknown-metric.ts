@@ -30,7 +30,7 @@ const nearestText = (d: Unknown) =>
 const messages = {
   unknownMetric: (d: Unknown) => `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline${nearestText(d)}`,
   notFromPipeline: (d: Unknown & { sources: string[] }) =>
-    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is not produced by Claude Code's pipeline; this Prometheus also scrapes ${d.sources.join(', ')}, which may expose it${nearestText(d)}`,
+    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is not produced by Claude Code's pipeline; this Prometheus also takes series from ${d.sources.join(', ')}, where it may come from${nearestText(d)}`,
   prometheusUnseen: (d: Unknown) =>
     `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline (assuming the datasource's Prometheus, not in this workspace, scrapes nothing else that exposes it)${nearestText(d)}`,
 } as const;
@@ -41,7 +41,7 @@ export default defineRule({
   severity: 'error',
   title: 'Dashboard queries a claude_code_ name that no pipeline produces',
   checks:
-    "PromQL in dashboards that selects a `claude_code_…` series (or one prefixed by a namespace configured here) that matches none of the eight Claude Code metrics under any pipeline, namespace, suffix setting or translation strategy. An error only where the world is closed: this workspace's Prometheus scrapes nothing but Claude Code's pipeline (and itself). Where it also scrapes a Pushgateway, another exporter or discovered targets, the name may exist there: info, naming them. Where the Prometheus is not in the workspace: a warning that says so.",
+    "PromQL in dashboards that selects a `claude_code_…` series (or one prefixed by a namespace configured here) that matches none of the eight Claude Code metrics under any pipeline, namespace, suffix setting or translation strategy. An error only where the world is closed: this workspace's Prometheus scrapes nothing but Claude Code's pipeline (and itself). Where it also scrapes a Pushgateway, another exporter or discovered targets, or opens a remote-write or OTLP receiver no pipeline here feeds, the name may exist there: info, naming them. Where the Prometheus is not in the workspace: a warning that says so.",
   why: 'Guides and community dashboards carry invented names (`…_active_time_total_seconds_total`, `…_pr_count_total`, lower-case `…_usd_total`, `…_decision_count_total`): no exporter produces them, so the panel shows "No data" on every setup.',
   fix: 'unsafe',
   fixDescription:
