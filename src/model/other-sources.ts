@@ -17,14 +17,36 @@ const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
 /** Ports whose scrape cannot expose a claude_code_ series: Prometheus itself, the collector's own telemetry. */
 const SELF_PORTS = new Set([9090, 8888]);
 
-/**
- * Why a `claude_code_…` name that no Claude Code pipeline produces may still exist in the datasource's Prometheus:
- * scrape jobs other than the pipeline's (a Pushgateway, another exporter, discovered targets), a remote-write or
- * OTLP receiver no pipeline here feeds. Empty when every job scrapes Claude Code's pipeline or Prometheus itself. undefined when no Prometheus config is in the workspace
- * (what it scrapes is not known).
- */
-export function otherMetricSources(ws: Workspace): string[] | undefined {
-  if (ws.stack.prometheus.length === 0) return undefined;
+/** Where Claude Code's metrics are looked for, and whether that world is closed. */
+export interface MetricWorld {
+  /**
+   * Why a `claude_code_…` name no Claude Code pipeline produces may still be there: scrape jobs other than the
+   * pipeline's (a Pushgateway, another exporter, discovered targets), a remote-write or OTLP receiver no pipeline
+   * here feeds. Empty when every job scrapes Claude Code's pipeline or Prometheus itself.
+   */
+  others: string[];
+  /** The Prometheus dashboards query is not (all) in this workspace: what is not seen, for messages. */
+  unseen?: string;
+}
+
+/** Hosts that name no particular container: a datasource URL on them reaches whatever the host publishes. */
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', 'host.docker.internal', '0.0.0.0']);
+
+export function metricWorld(ws: Workspace): MetricWorld {
+  if (ws.stack.prometheus.length === 0) return { others: [], unseen: "the datasource's Prometheus is not in this workspace" };
+  const prometheusHosts = new Set(topology(ws.stack).prometheus.flatMap((s) => [s.service.name, ...s.service.aliases].map((h) => h.toLowerCase())));
+  const away = ws.stack.grafana.datasources.filter((d) => {
+    if (d.type !== 'prometheus' || !d.url || d.url.includes('$')) return false;
+    const host = /^[a-z]+:\/\/\[?([^/:\]]+)/i.exec(d.url)?.[1]?.toLowerCase();
+    return host !== undefined && !LOCAL_HOSTS.has(host) && !prometheusHosts.has(host);
+  });
+  const unseen = away.length
+    ? `datasource ${away.map((d) => `"${d.name ?? d.url}" (${d.url})`).join(', ')} queries a Prometheus not in this workspace`
+    : undefined;
+  return { others: otherMetricSources(ws), unseen };
+}
+
+function otherMetricSources(ws: Workspace): string[] {
   const pipelineJobs = new Set<string>();
   const pipelines = metricsView(ws).pipelines;
   for (const p of pipelines) {

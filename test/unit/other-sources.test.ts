@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/config/doctor-config.js';
-import { isClaudeDashboard, lokiIndexedAttributes, otherMetricSources, processorLabels, promtailLabels } from '../../src/model/other-sources.js';
+import { isClaudeDashboard, lokiIndexedAttributes, metricWorld, processorLabels, promtailLabels } from '../../src/model/other-sources.js';
 import { fileWorkspaces } from '../../src/workspaces.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 
@@ -14,13 +14,13 @@ function workspace(fixture: string) {
 
 describe('other sources of series and streams', () => {
   it('a Prometheus that scrapes only the collector is a closed world; a Pushgateway or an unfed receiver opens it', () => {
-    expect(otherMetricSources(workspace('dashboard-unknown-metric-fail'))).toEqual([]);
-    expect(otherMetricSources(workspace('dashboard-unknown-metric-fail-pushgateway'))).toEqual(['a Pushgateway (scrape job "hooks")']);
-    expect(otherMetricSources(workspace('dashboard-unknown-metric-fail-remote-write-receiver'))).toEqual([
+    expect(metricWorld(workspace('dashboard-unknown-metric-fail'))).toEqual({ others: [], unseen: undefined });
+    expect(metricWorld(workspace('dashboard-unknown-metric-fail-pushgateway')).others).toEqual(['a Pushgateway (scrape job "hooks")']);
+    expect(metricWorld(workspace('dashboard-unknown-metric-fail-remote-write-receiver')).others).toEqual([
       'its remote-write receiver (service "prometheus", fed by no pipeline here)',
     ]);
     // No Prometheus config here: what it scrapes is not known.
-    expect(otherMetricSources(workspace('dashboard-unknown-metric-fail-prometheus-unseen'))).toBeUndefined();
+    expect(metricWorld(workspace('dashboard-unknown-metric-fail-prometheus-unseen')).unseen).toBe("the datasource's Prometheus is not in this workspace");
   });
 
   it('reads the labels processors set on data points', () => {

@@ -12,7 +12,7 @@ import {
   usedIn,
   workspaceName,
 } from '../../model/dashboard-queries.js';
-import { otherMetricSources } from '../../model/other-sources.js';
+import { metricWorld } from '../../model/other-sources.js';
 
 /** A known way names get mangled, said plainly. */
 function diagnosis(name: string): string | undefined {
@@ -31,8 +31,8 @@ const messages = {
   unknownMetric: (d: Unknown) => `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline${nearestText(d)}`,
   notFromPipeline: (d: Unknown & { sources: string[] }) =>
     `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is not produced by Claude Code's pipeline; this Prometheus also takes series from ${d.sources.join(', ')}, where it may come from${nearestText(d)}`,
-  prometheusUnseen: (d: Unknown) =>
-    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline (assuming the datasource's Prometheus, not in this workspace, scrapes nothing else that exposes it)${nearestText(d)}`,
+  prometheusUnseen: (d: Unknown & { unseen: string }) =>
+    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline (${d.unseen}: assuming it takes nothing else that exposes this name)${nearestText(d)}`,
 } as const;
 type UnknownMetricFinding = RuleFinding<typeof messages>;
 
@@ -41,7 +41,7 @@ export default defineRule({
   severity: 'error',
   title: 'Dashboard queries a claude_code_ name that no pipeline produces',
   checks:
-    "PromQL in dashboards that selects a `claude_code_…` series (or one prefixed by a namespace configured here) that matches none of the eight Claude Code metrics under any pipeline, namespace, suffix setting or translation strategy. An error only where the world is closed: this workspace's Prometheus scrapes nothing but Claude Code's pipeline (and itself). Where it also scrapes a Pushgateway, another exporter or discovered targets, or opens a remote-write or OTLP receiver no pipeline here feeds, the name may exist there: info, naming them. Where the Prometheus is not in the workspace: a warning that says so.",
+    "PromQL in dashboards that selects a `claude_code_…` series (or one prefixed by a namespace configured here) that matches none of the eight Claude Code metrics under any pipeline, namespace, suffix setting or translation strategy. An error only where the world is closed: this workspace's Prometheus scrapes nothing but Claude Code's pipeline (and itself). Where it also scrapes a Pushgateway, another exporter or discovered targets, or opens a remote-write or OTLP receiver no pipeline here feeds, the name may exist there: info, naming them. Where the Prometheus (or a Prometheus datasource's) is not in the workspace: a warning that says what it assumed.",
   why: 'Guides and community dashboards carry invented names (`…_active_time_total_seconds_total`, `…_pr_count_total`, lower-case `…_usd_total`, `…_decision_count_total`): no exporter produces them, so the panel shows "No data" on every setup.',
   fix: 'unsafe',
   fixDescription:
@@ -63,8 +63,8 @@ export default defineRule({
     const known = knownNames(ws);
     // The world looked at must be closed for "no such metric" to be certain: other scrape jobs or an unseen
     // Prometheus may expose the name (issue #14, class 1).
-    const sources = otherMetricSources(ws);
-    const open = sources !== undefined && sources.length > 0;
+    const world = metricWorld(ws);
+    const open = world.others.length > 0;
     const findings: UnknownMetricFinding[] = [];
     for (const uses of groupUses(metricUses(ws).filter((u) => looksLikeClaudeName(ws, u.name) && !known.has(u.name)))) {
       const u = uses[0];
@@ -88,12 +88,11 @@ export default defineRule({
           dashboard: dashboardName(u.aq.dashboard),
           nearest: nearest && { name: nearest.name, otel: otel!, namedBy: nearest.from },
         };
-        const said =
-          sources === undefined
-            ? { kind: 'prometheusUnseen' as const, data, severity: 'warning' as const }
-            : open
-              ? { kind: 'notFromPipeline' as const, data: { ...data, sources }, severity: 'info' as const }
-              : { kind: 'unknownMetric' as const, data };
+        const said = open
+          ? { kind: 'notFromPipeline' as const, data: { ...data, sources: world.others }, severity: 'info' as const }
+          : world.unseen
+            ? { kind: 'prometheusUnseen' as const, data: { ...data, unseen: world.unseen }, severity: 'warning' as const }
+            : { kind: 'unknownMetric' as const, data };
         findings.push({
           ...atUse(x),
           ...said,
