@@ -111,26 +111,48 @@ export function processorLabels(c: CollectorConfig, exporterId: string): Set<str
   return labels;
 }
 
-/** Stream labels a Promtail config in the stack attaches: `job` and static labels, relabelled target labels, `labels` stages. */
-export function promtailLabels(ws: Workspace): Set<string> {
+/** Stream labels a Promtail config in the stack attaches, and the values its `job` label can take. */
+export interface PromtailStreams {
+  /** `job` and static labels, relabelled target labels, `labels` stages. */
+  labels: Set<string>;
+  /** `job` values: static `job` labels, else job_name; undefined when relabelling sets job (any value). */
+  jobs?: Set<string>;
+}
+
+export function promtailStreams(ws: Workspace): PromtailStreams {
   const labels = new Set<string>();
+  let jobs: Set<string> | undefined = new Set<string>();
   for (const f of ws.stack.files) {
     if (f.kind !== 'other-tool' || f.other?.tool !== 'promtail') continue;
     const root = ws.stack.yaml.get(f.source.path)?.value;
-    const jobs = isObject(root) && Array.isArray(root.scrape_configs) ? root.scrape_configs : [];
-    for (const job of jobs) {
+    const scrapes = isObject(root) && Array.isArray(root.scrape_configs) ? root.scrape_configs : [];
+    for (const job of scrapes) {
       if (!isObject(job)) continue;
-      if (typeof job.job_name === 'string') labels.add('job');
-      for (const sc of Array.isArray(job.static_configs) ? job.static_configs : [])
-        if (isObject(sc) && isObject(sc.labels)) for (const k of Object.keys(sc.labels)) if (!k.startsWith('__')) labels.add(k);
-      for (const r of Array.isArray(job.relabel_configs) ? job.relabel_configs : [])
-        if (isObject(r) && typeof r.target_label === 'string' && !r.target_label.startsWith('__')) labels.add(r.target_label);
+      labels.add('job');
+      let staticJob = false;
+      for (const sc of Array.isArray(job.static_configs) ? job.static_configs : []) {
+        if (!isObject(sc) || !isObject(sc.labels)) continue;
+        for (const k of Object.keys(sc.labels)) if (!k.startsWith('__')) labels.add(k);
+        if (typeof sc.labels.job === 'string') {
+          jobs?.add(sc.labels.job);
+          staticJob = true;
+        }
+      }
+      if (!staticJob && typeof job.job_name === 'string') jobs?.add(job.job_name);
+      for (const r of Array.isArray(job.relabel_configs) ? job.relabel_configs : []) {
+        if (!isObject(r) || typeof r.target_label !== 'string' || r.target_label.startsWith('__')) continue;
+        labels.add(r.target_label);
+        if (r.target_label === 'job') jobs = undefined;
+      }
       // `labels` stages, at any depth (inside `match` stages too).
       for (const m of JSON.stringify(job.pipeline_stages ?? []).matchAll(/"labels":\{([^{}]*)\}/g))
-        for (const k of m[1].matchAll(/"([^"]+)":/g)) labels.add(k[1]);
+        for (const k of m[1].matchAll(/"([^"]+)":/g)) {
+          labels.add(k[1]);
+          if (k[1] === 'job') jobs = undefined;
+        }
     }
   }
-  return labels;
+  return { labels, jobs };
 }
 
 /** Attributes a Loki config's `limits_config.otlp_config` indexes as stream labels (`action: index_label`). */

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyConfig } from '../../src/config/doctor-config.js';
-import { isClaudeDashboard, lokiIndexedAttributes, metricWorld, processorLabels, promtailLabels } from '../../src/model/other-sources.js';
+import { isClaudeDashboard, lokiIndexedAttributes, metricWorld, processorLabels, promtailStreams } from '../../src/model/other-sources.js';
 import { fileWorkspaces } from '../../src/workspaces.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 
@@ -30,7 +30,10 @@ describe('other sources of series and streams', () => {
 
   it("reads Promtail's stream labels and Loki's indexed OTLP attributes", () => {
     const ws = workspace('dashboard-logql-label-pass-other-streams');
-    expect([...promtailLabels(ws)].sort()).toEqual(['client_ip', 'job', 'msg_type', 'service_name']);
+    const promtail = promtailStreams(ws);
+    expect([...promtail.labels].sort()).toEqual(['client_ip', 'job', 'msg_type', 'service_name']);
+    // job: the static label of the transcripts job, the job_name of the proxies job.
+    expect([...(promtail.jobs ?? [])].sort()).toEqual(['claude-transcripts', 'proxies']);
     expect(lokiIndexedAttributes(ws)).toEqual(['workspace', 'event.name']);
     const byTitle = new Map(ws.stack.grafana.dashboards.map((d) => [d.title, d]));
     expect(isClaudeDashboard(ws, byTitle.get('Claude Code activity')!)).toBe(true);

@@ -1,7 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { labelName } from '../../model/naming.js';
-import { isClaudeDashboard, lokiIndexedAttributes, promtailLabels } from '../../model/other-sources.js';
+import type { StreamMatcher } from '../../model/promql.js';
+import { isClaudeDashboard, lokiIndexedAttributes, promtailStreams } from '../../model/other-sources.js';
 import { atQuery, dashboardName, dashboardQueries, queryOwner } from '../../model/dashboard-queries.js';
 
 /** Resource attributes Loki's OTLP ingestion indexes as stream labels by default (everything else is structured metadata). */
@@ -69,7 +70,13 @@ export default defineRule({
     const allowedAnySource = new Set([...LOKI_INDEX_ATTRIBUTES, ...indexed].map((a) => labelName(a)));
     // Streams Promtail pushes carry its labels (job, static labels, labels stages): a selector on them that does
     // not name Claude Code's service selects Promtail's streams, not Claude Code's.
-    const promtail = promtailLabels(ws);
+    const promtail = promtailStreams(ws);
+    // A positive matcher on a label Promtail attaches; for job, on a value Promtail's job can take.
+    const promtailMatcher = (m: StreamMatcher) =>
+      m.op !== '!=' &&
+      m.op !== '!~' &&
+      promtail.labels.has(m.label) &&
+      (m.label !== 'job' || m.templatedValue || m.op !== '=' || !promtail.jobs || promtail.jobs.has(m.value));
     const findings: LogqlLabelFinding[] = [];
     for (const aq of dashboardQueries(ws)) {
       if (!aq.logql) continue;
@@ -77,7 +84,7 @@ export default defineRule({
       const dashboard = dashboardName(aq.dashboard);
       const matchers = aq.logql.streamMatchers;
       const claudeStream = matchers.some((m) => m.label === 'service_name' && (m.templatedValue || m.value === service));
-      if (!claudeStream && matchers.some((m) => promtail.has(m.label) && m.op !== '!=' && m.op !== '!~')) continue;
+      if (!claudeStream && matchers.some(promtailMatcher)) continue;
       // A dashboard for another tool in the same stack (another service's OTLP logs) names its own service.
       const claudeDashboard = isClaudeDashboard(ws, aq.dashboard);
       for (const m of matchers) {
