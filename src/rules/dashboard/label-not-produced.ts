@@ -1,5 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import { metricsView } from '../../model/grafana-pipelines.js';
+import { metricsView, type WorkspacePipeline } from '../../model/grafana-pipelines.js';
+import { processorLabels } from '../../model/other-sources.js';
 import { labelName } from '../../model/naming.js';
 import { findVariables, type LabelMatcher } from '../../model/promql.js';
 import type { Dashboard } from '../../model/grafana.js';
@@ -28,6 +29,16 @@ function harmless(m: LabelMatcher): boolean {
   return matches(m.op, m.value, '') === true;
 }
 
+/**
+ * The pipeline copies resource attributes onto series: then any attribute set outside these files (a shell's
+ * OTEL_RESOURCE_ATTRIBUTES, as READMEs tell users) can be a label, and no unknown label is certainly absent.
+ */
+function promotesResource(from: WorkspacePipeline): boolean {
+  const p = from.pipeline;
+  if (p.kind === 'collector-prometheus' || p.kind === 'collector-prometheusremotewrite') return p.resourceToTelemetry !== undefined;
+  return p.kind === 'prometheus-otlp' && p.promoteResourceAttributes !== undefined;
+}
+
 /** Where a label is used, for messages: `matcher on job` or `label_values() of job`, then the series and query. */
 type Use = { matcher: boolean; label: string; metric: string; owner: string; dashboard: string };
 const use = (d: Use) => `${d.matcher ? `matcher on ${d.label}` : `label_values() of ${d.label}`} for ${d.metric} in ${d.owner} of dashboard ${d.dashboard}`;
@@ -54,7 +65,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Matcher on a label the pipeline never attaches',
   checks:
-    "Label matchers (and `label_values(metric, label)` variables) on Claude Code series that use a label the pipeline never attaches, or a `job` value it cannot have: with the default `honor_labels: false` the collector's `job` survives only as `exported_job`; resource attributes (service.version, os.type, host.arch) become labels only when the exporter promotes them.",
+    'Label matchers (and `label_values(metric, label)` variables) on Claude Code series that use a label the pipeline never attaches, or a `job` value it cannot have: with the default `honor_labels: false` the collector\'s `job` survives only as `exported_job`; resource attributes (service.version, os.type, host.arch) become labels only when the exporter promotes them. Labels the collector\'s processors set (transform `set(attributes["x"], …)`, attributes insert/upsert) are produced; where the exporter promotes resource attributes, any attribute set outside these files (OTEL_RESOURCE_ATTRIBUTES in a shell) can be a label, so no unknown label is reported.',
   why: 'A matcher on a label that is never there selects nothing: `claude_code_cost_usage_USD_total{job="claude-code"}` is empty when Prometheus scrapes the collector without honor_labels, because `job` is then the scrape job ("otel-collector") and Claude Code\'s service name is in `exported_job`. The panel shows "No data".',
   fix: 'none',
   versions: 'all versions; scope labels (otel_scope_*) from collector v0.128.0 (prometheus exporter) and v0.146.0 (remote write)',
@@ -88,7 +99,13 @@ export default defineRule({
         const name = sel.metric && !sel.metric.templated ? sel.metric.name : undefined;
         const entries = name ? view.produced.get(name) : undefined;
         if (!name || !entries || entries.some((e) => e.series.uncertainLabels)) continue;
-        const possible = new Set(entries.flatMap((e) => e.series.possibleLabels));
+        // The collector's processors that set data-point attributes (transform `set(attributes["x"], …)`,
+        // attributes insert/upsert) add labels the model of Claude Code's series does not know.
+        const possible = new Set([
+          ...entries.flatMap((e) => e.series.possibleLabels),
+          ...entries.flatMap((e) => (e.from.collector && e.from.component ? [...processorLabels(e.from.collector, e.from.component.id)] : [])),
+        ]);
+        const openResource = entries.some((e) => promotesResource(e.from));
         const owner = queryOwner(aq);
         const dashboard = dashboardName(d);
         const listed = [...possible].filter((l) => !l.startsWith('otel_scope'));
@@ -139,7 +156,7 @@ export default defineRule({
                 ? 'filter on job (or exported_job) instead, or enable resource_to_telemetry_conversion on the exporter'
                 : 'enable resource_to_telemetry_conversion on the exporter, or drop the matcher';
             findings.push({ ...where, kind: 'resourceLabel', data: { ...used, pipeline: entries[0].from.describe }, hint });
-          } else {
+          } else if (!openResource) {
             findings.push({ ...where, kind: 'unknownLabel', data: { ...used, labels: listed } });
           }
         };

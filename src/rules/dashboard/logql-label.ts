@@ -1,6 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { labelName } from '../../model/naming.js';
+import type { StreamMatcher } from '../../model/promql.js';
+import { isClaudeDashboard, lokiIndexedAttributes, promtailStreams } from '../../model/other-sources.js';
 import { atQuery, dashboardName, dashboardQueries, queryOwner } from '../../model/dashboard-queries.js';
 
 /** Resource attributes Loki's OTLP ingestion indexes as stream labels by default (everything else is structured metadata). */
@@ -28,6 +30,8 @@ const LOKI_INDEX_ATTRIBUTES = [
 const messages = {
   unindexedLabel:
     'stream selector {{label}}{{op}}"{{value}}" in {{owner}} of dashboard {{dashboard}} matches no stream: Loki\'s OTLP ingestion creates no "{{label}}" label for Claude Code events (service.name becomes service_name; other attributes are structured metadata)',
+  unindexedLabelAnySource:
+    'stream selector {{label}}{{op}}"{{value}}" in {{owner}} of dashboard {{dashboard}} matches no OTLP stream: Loki\'s OTLP ingestion creates no "{{label}}" label for any source here (only service.name and the resource attributes Loki indexes become labels; other attributes are structured metadata)',
   otherServiceName: 'service_name="{{value}}" in {{owner}} of dashboard {{dashboard}} matches no Claude Code stream: its service.name is "{{service}}"',
 } as const;
 type LogqlLabelFinding = RuleFinding<typeof messages>;
@@ -37,7 +41,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Loki stream selector on a label OTLP ingestion does not create',
   checks:
-    "Stream selectors `{…}` of LogQL queries in dashboards, for a stack that sends Claude Code events to Loki over OTLP: labels other than the resource attributes Loki indexes by default (for Claude Code: `service_name`), and a `service_name` value other than Claude Code's service name.",
+    "Stream selectors `{…}` of LogQL queries in dashboards, for a stack that sends Claude Code events to Loki over OTLP: labels other than the resource attributes Loki indexes by default (for Claude Code: `service_name`), and a `service_name` value other than Claude Code's service name. Not judged as Claude Code streams: selectors on labels a Promtail config of the stack attaches (its job, static labels, relabelled and `labels`-stage labels) that do not name Claude Code's service; attributes Loki's `otlp_config` indexes (`index_label`) are stream labels; the service name of a dashboard for another tool (no Claude Code metric or stream in it) is its own.",
   why: 'Loki\'s native OTLP ingestion turns `service.name` into the `service_name` stream label and keeps everything else (event name, session, user) as structured metadata. `{job="claude-code"}` or `{exporter="OTLP"}` (the labels of the removed `loki` exporter) select no stream, so log panels stay empty.',
   fix: 'none',
   versions: 'Loki 3.0+ OTLP ingestion (`otlphttp` exporter to /otlp); not the removed contrib `loki` exporter',
@@ -59,15 +63,42 @@ export default defineRule({
     const claude = metricsView(ws).claude;
     const service = claude.serviceName ?? 'claude-code';
     const own = new Set(['service.name', ...(claude.resourceAttributes ?? []), ...(claude.serviceNamespace ? ['service.namespace'] : [])]);
-    const allowed = new Set(LOKI_INDEX_ATTRIBUTES.filter((a) => own.has(a)).map((a) => labelName(a)));
+    // Loki's otlp_config may index more attributes (`action: index_label`): those are stream labels too.
+    const indexed = lokiIndexedAttributes(ws);
+    const allowed = new Set([...LOKI_INDEX_ATTRIBUTES.filter((a) => own.has(a)), ...indexed].map((a) => labelName(a)));
+    // For another service's streams, any attribute Loki indexes by default may be there.
+    const allowedAnySource = new Set([...LOKI_INDEX_ATTRIBUTES, ...indexed].map((a) => labelName(a)));
+    // Streams Promtail pushes carry its labels (job, static labels, labels stages): a selector on them that does
+    // not name Claude Code's service selects Promtail's streams, not Claude Code's.
+    const promtail = promtailStreams(ws);
+    // A positive matcher on a label Promtail attaches; for job, on a value Promtail's job can take.
+    const promtailMatcher = (m: StreamMatcher) =>
+      m.op !== '!=' &&
+      m.op !== '!~' &&
+      promtail.labels.has(m.label) &&
+      (m.label !== 'job' || m.templatedValue || m.op !== '=' || !promtail.jobs || promtail.jobs.has(m.value));
     const findings: LogqlLabelFinding[] = [];
     for (const aq of dashboardQueries(ws)) {
       if (!aq.logql) continue;
       const owner = queryOwner(aq);
       const dashboard = dashboardName(aq.dashboard);
-      for (const m of aq.logql.streamMatchers) {
+      const matchers = aq.logql.streamMatchers;
+      const claudeStream = matchers.some((m) => m.label === 'service_name' && (m.templatedValue || m.value === service));
+      if (!claudeStream && matchers.some(promtailMatcher)) continue;
+      // A dashboard for another tool in the same stack (another service's OTLP logs) names its own service.
+      const claudeDashboard = isClaudeDashboard(ws, aq.dashboard);
+      for (const m of matchers) {
         if (m.templatedLabel || m.op === '!=' || m.op === '!~') continue;
-        if (!allowed.has(m.label)) {
+        if (!claudeDashboard) {
+          if (!allowedAnySource.has(m.label))
+            findings.push({
+              ...atQuery(aq, m.labelFrom, m.labelTo),
+              kind: 'unindexedLabelAnySource',
+              data: { label: m.label, op: m.op, value: m.value, owner, dashboard },
+              hint: `filter on the attribute after a pipe (| ${m.label}="${m.value}")`,
+              subject: m.label,
+            });
+        } else if (!allowed.has(m.label)) {
           findings.push({
             ...atQuery(aq, m.labelFrom, m.labelTo),
             kind: 'unindexedLabel',

@@ -12,6 +12,7 @@ import {
   usedIn,
   workspaceName,
 } from '../../model/dashboard-queries.js';
+import { metricWorld } from '../../model/other-sources.js';
 
 /** A known way names get mangled, said plainly. */
 function diagnosis(name: string): string | undefined {
@@ -22,9 +23,16 @@ function diagnosis(name: string): string | undefined {
   return undefined;
 }
 
+type Unknown = { metric: string; usedIn: string; dashboard: string; nearest?: { name: string; otel: string; namedBy?: string } };
+const nearestText = (d: Unknown) =>
+  d.nearest ? `; the nearest real name is ${d.nearest.name} (${d.nearest.otel}${d.nearest.namedBy ? `, as ${d.nearest.namedBy} names it` : ''})` : '';
+
 const messages = {
-  unknownMetric: (d: { metric: string; usedIn: string; dashboard: string; nearest?: { name: string; otel: string; namedBy?: string } }) =>
-    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline${d.nearest ? `; the nearest real name is ${d.nearest.name} (${d.nearest.otel}${d.nearest.namedBy ? `, as ${d.nearest.namedBy} names it` : ''})` : ''}`,
+  unknownMetric: (d: Unknown) => `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline${nearestText(d)}`,
+  notFromPipeline: (d: Unknown & { sources: string[] }) =>
+    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is not produced by Claude Code's pipeline; this Prometheus also takes series from ${d.sources.join(', ')}, where it may come from${nearestText(d)}`,
+  prometheusUnseen: (d: Unknown & { unseen: string }) =>
+    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline (${d.unseen}: assuming it takes nothing else that exposes this name)${nearestText(d)}`,
 } as const;
 type UnknownMetricFinding = RuleFinding<typeof messages>;
 
@@ -33,7 +41,7 @@ export default defineRule({
   severity: 'error',
   title: 'Dashboard queries a claude_code_ name that no pipeline produces',
   checks:
-    'PromQL in dashboards that selects a `claude_code_…` series (or one prefixed by a namespace configured here) that matches none of the eight Claude Code metrics under any pipeline, namespace, suffix setting or translation strategy.',
+    "PromQL in dashboards that selects a `claude_code_…` series (or one prefixed by a namespace configured here) that matches none of the eight Claude Code metrics under any pipeline, namespace, suffix setting or translation strategy. An error only where the world is closed: this workspace's Prometheus scrapes nothing but Claude Code's pipeline (and itself). Where it also scrapes a Pushgateway, another exporter or discovered targets, or opens a remote-write or OTLP receiver no pipeline here feeds, the name may exist there: info, naming them. Where the Prometheus (or a Prometheus datasource's) is not in the workspace: a warning that says what it assumed.",
   why: 'Guides and community dashboards carry invented names (`…_active_time_total_seconds_total`, `…_pr_count_total`, lower-case `…_usd_total`, `…_decision_count_total`): no exporter produces them, so the panel shows "No data" on every setup.',
   fix: 'unsafe',
   fixDescription:
@@ -53,12 +61,17 @@ export default defineRule({
   stage: 'Grafana',
   check(ws) {
     const known = knownNames(ws);
+    // The world looked at must be closed for "no such metric" to be certain: other scrape jobs or an unseen
+    // Prometheus may expose the name (issue #14, class 1).
+    const world = metricWorld(ws);
+    const open = world.others.length > 0;
     const findings: UnknownMetricFinding[] = [];
     for (const uses of groupUses(metricUses(ws).filter((u) => looksLikeClaudeName(ws, u.name) && !known.has(u.name)))) {
       const u = uses[0];
-      const otel = guessMetric(u.name, known);
-      const nearest = otel ? workspaceName(ws, otel) : undefined;
       const why = diagnosis(u.name);
+      const otel = guessMetric(u.name, known);
+      // Where another source may expose the name as it is, a guessed Claude Code name is offered only for a known mangling.
+      const nearest = otel && (!open || why) ? workspaceName(ws, otel) : undefined;
       const rename = nearest
         ? fix(
             'unsafe',
@@ -69,15 +82,20 @@ export default defineRule({
       // One finding per place about one name: the engine reports them as one finding with every place; the first
       // place carries the rename of every place.
       uses.forEach((x, i) => {
+        const data: Unknown = {
+          metric: u.name,
+          usedIn: usedIn([x]),
+          dashboard: dashboardName(u.aq.dashboard),
+          nearest: nearest && { name: nearest.name, otel: otel!, namedBy: nearest.from },
+        };
+        const said = open
+          ? { kind: 'notFromPipeline' as const, data: { ...data, sources: world.others }, severity: 'info' as const }
+          : world.unseen
+            ? { kind: 'prometheusUnseen' as const, data: { ...data, unseen: world.unseen }, severity: 'warning' as const }
+            : { kind: 'unknownMetric' as const, data };
         findings.push({
           ...atUse(x),
-          kind: 'unknownMetric',
-          data: {
-            metric: u.name,
-            usedIn: usedIn([x]),
-            dashboard: dashboardName(u.aq.dashboard),
-            nearest: nearest && { name: nearest.name, otel: otel!, namedBy: nearest.from },
-          },
+          ...said,
           hint: why ?? (nearest ? `query ${nearest.name}` : undefined),
           subject: u.name,
           ...(i === 0 && rename && { fix: rename }),
