@@ -133,7 +133,8 @@ export default defineRule({
             return;
           }
           const used: Use = { matcher: !!m, label, metric: name, owner, dashboard };
-          const all = m && allMatchesAbsent(m, d);
+          // Where resource attributes may become labels, the label may exist: a chosen value may match too.
+          const all = m && !openResource && allMatchesAbsent(m, d);
           if (all) {
             // The dashboard works as shipped (All matches series without the label); only a chosen value empties it.
             findings.push({
