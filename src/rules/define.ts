@@ -65,6 +65,12 @@ export interface RuleMeta<M extends Messages = Messages> {
    * collector → scraped /metrics (the naming oracle), `fixtures` when it only advises (golden fixtures cover it).
    */
   oracle: 'claude-code' | 'fixtures' | 'collector' | 'promtool' | 'pipeline';
+  /**
+   * Why an `error` of this rule is certain when no real tool here is its oracle (`oracle: 'fixtures'`): the
+   * documented behaviour it relies on, and what the rule checks before it says error. Required for such rules
+   * (test/unit/severity-policy.test.ts); an assumption it makes is named here too.
+   */
+  certainty?: string;
   /** The pipeline stage the doctor report shows its findings under. */
   stage: Stage;
   /** The component whose version `fatalIn` is judged against (the collector unless said). */

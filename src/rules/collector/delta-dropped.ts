@@ -104,6 +104,8 @@ export default defineRule({
   ],
   messages,
   oracle: 'fixtures',
+  certainty:
+    "The prometheusremotewrite exporter and Prometheus' OTLP receiver refuse delta sums and histograms (their documentation and code: 'invalid temporality and type combination'). Error only when Claude Code's temporality is delta (its default, or set so) and the pipeline that reaches them has no deltatocumulative processor and the compose command no Prometheus delta-conversion flag.",
   stage: 'Collector',
   check(ws) {
     const metrics = ws.claude.prediction.signals.find((s) => s.signal === 'metrics');

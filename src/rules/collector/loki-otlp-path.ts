@@ -43,6 +43,8 @@ export default defineRule({
     'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"',
   ],
   oracle: 'fixtures',
+  certainty:
+    "Loki serves OTLP logs only at /otlp/v1/logs (Loki docs); otlphttp appends /v1/logs to `endpoint` and uses `logs_endpoint` as written (exporter docs), so any other URL gets 404 and the collector drops the batch. Error only when the endpoint is Loki's: a compose service running a Loki image, or a host named loki on port 3100.",
   stage: 'Collector',
   messages,
   fatalIn: () => false,

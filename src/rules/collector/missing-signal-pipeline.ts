@@ -55,6 +55,8 @@ export default defineRule({
   ],
   messages,
   oracle: 'fixtures',
+  certainty:
+    'The collector starts only receivers named in a pipeline and takes a signal only into a pipeline of that signal (service/pipelines in the collector docs and code). Error only for a signal Claude Code exports with otlp to a receiver of this config that its endpoint reaches (directly or through a published compose port).',
   stage: 'Collector',
   check(ws) {
     const missing = deliveries(ws).filter((d): d is NoPipeline => d.status === 'no-pipeline');

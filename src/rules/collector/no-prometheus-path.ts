@@ -92,6 +92,8 @@ export default defineRule({
   ],
   messages,
   oracle: 'fixtures',
+  certainty:
+    "Without an exporter that serves or sends metrics to Prometheus at the end of a metrics pipeline, the collector has no way to hand Claude Code's metrics on (its exporters are the only outputs). Error only for the collector config compose runs (or the only one), in a workspace that has a Prometheus.",
   stage: 'Collector',
   check(ws) {
     const t = topology(ws.stack);

@@ -59,6 +59,8 @@ export default defineRule({
   ],
   messages,
   oracle: 'fixtures',
+  certainty:
+    "An OTLP receiver serves only the protocols configured under `protocols`, each on its own port (receiver docs): gRPC to the HTTP port or HTTP to the gRPC port fails at the protocol level, and a port with no listener refuses. Error only where Claude Code's protocol and port are known from its settings and the port reaches this collector.",
   stage: 'Collector',
   check(ws) {
     const misses = deliveries(ws).filter((d): d is Miss => d.status === 'no-listener' || d.status === 'wrong-protocol');

@@ -125,6 +125,8 @@ export default defineRule({
     'grafana-loki.md §5, §8 (provisioning paths)',
   ],
   oracle: 'fixtures',
+  certainty:
+    "Each program reads its config from one path: the collector from --config or its image's default, Prometheus from --config.file or /etc/prometheus/prometheus.yml, Grafana from its provisioning folders (their docs and images). Error only when the path read is computed from the service's own command and image and no mount provides the workspace's file there.",
   stage: 'Collector',
   messages,
   check(ws) {

@@ -36,6 +36,8 @@ export default defineRule({
     'claude-code.md §9 E6 (nothing delivered, errors only with CLAUDE_CODE_OTEL_DIAG_STDERR)',
   ],
   oracle: 'fixtures',
+  certainty:
+    "A process on the host reaches a container only through a published port (Docker networking): without one, Claude Code's export to localhost:<port> is refused. Error only when Claude Code's endpoint is localhost on that port and no service publishes it.",
   stage: 'Collector',
   messages,
   check(ws) {

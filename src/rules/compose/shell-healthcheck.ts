@@ -44,6 +44,8 @@ export default defineRule({
   },
   references: ['collector.md §7 ("Image is FROM scratch": no shell/curl/wget; depends_on service_healthy never resolves), §6 (health_check extension)'],
   oracle: 'fixtures',
+  certainty:
+    'The official collector images are built FROM scratch: no shell, curl or wget exist inside (their Dockerfiles), so such a healthcheck can never pass and dependants waiting for service_healthy never start. Error only for those images.',
   stage: 'Collector',
   messages,
   check(ws) {

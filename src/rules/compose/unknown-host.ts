@@ -40,15 +40,18 @@ interface HostData {
   host: string;
   /** The compose services there are. */
   services: string[];
+  /** External networks a compose file joins: containers of other projects there answer to their names too. */
+  external: string[];
 }
 
 interface HostUse {
   kind: 'exporter' | 'target' | 'datasource';
   at: YamlValue;
-  data: Omit<HostData, 'services'>;
+  data: Omit<HostData, 'services' | 'external'>;
 }
 
-const noSuchService = (d: HostData) => `but no compose service is called "${d.host}" (services: ${d.services.join(', ')})`;
+const noSuchService = (d: HostData) =>
+  `but no compose service is called "${d.host}" (services: ${d.services.join(', ')})${d.external.length ? ` nor, as assumed, a container on the external network ${d.external.map((n) => `"${n}"`).join(', ')}` : ''}`;
 
 const messages = {
   exporter: (d: HostData) =>
@@ -134,12 +137,19 @@ export default defineRule({
     'peers.md §1.2 (a datasource for an alertmanager the compose file does not run)',
   ],
   oracle: 'fixtures',
+  certainty:
+    "On a compose network only service names, aliases, container names, hostnames and links resolve (Docker's embedded DNS). Error only for a bare name (no dot, not localhost, no ${...}) used by a config mounted into a container of this compose file; where a compose file joins an external network, containers of other projects there resolve too, so it is a warning that says what it assumed.",
   stage: 'Collector',
   messages,
   check(ws) {
     const t = topology(ws.stack);
     if (t.services.length === 0) return [];
     const names = [...new Set(t.services.map((s) => s.service.name))];
+    // A container of another project on an external network resolves by its name as well: then not certain.
+    const external = ws.stack.composes
+      .flatMap((c) => c.root.get('networks')?.entries() ?? [])
+      .filter(([, n]) => isExternal(n))
+      .map(([key, n]) => n.get('name')?.string() ?? key);
     const findings: UnknownHostFinding[] = [];
     for (const u of [...collectorUses(ws, t), ...prometheusUses(ws, t), ...grafanaUses(ws, t)]) {
       const host = u.data.host;
@@ -148,7 +158,8 @@ export default defineRule({
       findings.push({
         ...u.at.location('value'),
         kind: u.kind,
-        data: { ...u.data, services: names },
+        data: { ...u.data, services: names, external },
+        ...(external.length ? { severity: 'warning' as const } : {}),
         hint: guess ? `did you mean "${guess}"?` : `use one of the service names, or add a "${host}" service`,
         fix: guess ? fix('unsafe', `replace host ${host} with ${guess}`, yamlReplaceInScalar(u.at.doc, u.at.path, host, guess)) : undefined,
       });
@@ -156,3 +167,9 @@ export default defineRule({
     return findings;
   },
 });
+
+/** `external: true` (or the old `external: {name: …}`) on a top-level network. */
+function isExternal(network: YamlValue): boolean {
+  const e = network.get('external');
+  return !!e && (e.boolean() === true || e.isMap());
+}

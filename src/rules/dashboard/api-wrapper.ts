@@ -40,6 +40,8 @@ export default defineRule({
     'grafana-loki.md §6 (dashboard provider YAML)',
   ],
   oracle: 'fixtures',
+  certainty:
+    "File provisioning reads a file as the dashboard model itself; the HTTP API wrapper has no top-level title and Grafana refuses it ('Dashboard title cannot be empty', ErrDashboardTitleEmpty). Error only for a wrapped file a file provider of this workspace loads.",
   stage: 'Grafana',
   check(ws) {
     const findings: ApiWrapperFinding[] = [];

@@ -49,6 +49,8 @@ export default defineRule({
   ],
   messages,
   oracle: 'fixtures',
+  certainty:
+    "Grafana resolves a datasource reference by variable, then uid, then name (its documented order); an unresolved one shows 'Datasource ... was not found'. Error only when the reference matches no datasource this Grafana provisions. Assumed: no datasource was created by hand in the UI (a provisioned setup).",
   stage: 'Grafana',
   check(ws) {
     const g = ws.stack.grafana;

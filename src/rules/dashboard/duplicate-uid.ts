@@ -27,6 +27,8 @@ export default defineRule({
   references: ['grafana-loki.md §6 ("don\'t reuse UIDs across the instance")'],
   messages,
   oracle: 'fixtures',
+  certainty:
+    'A uid identifies one dashboard per Grafana instance: provisioning loads one of two files with the same uid (Grafana logs it). Error only for files the same Grafana loads.',
   stage: 'Grafana',
   check(ws) {
     const findings: DuplicateUidFinding[] = [];

@@ -18,6 +18,8 @@ export default defineRule({
   good: { file: 'dashboards/claude-code.json', text: '{\n  "title": "Claude Code",\n  "panels": []\n}\n' },
   references: ['grafana-loki.md §6 (file provisioning)', 'RFC 8259 (JSON has no comments or trailing commas)'],
   oracle: 'fixtures',
+  certainty:
+    "Grafana reads dashboards with a strict JSON parser: comments, trailing commas and syntax errors make it skip the file. Error for any such file; the doctor's tolerant parser finds them exactly.",
   stage: 'Grafana',
   repairsDroppedFile: true,
   messages,

@@ -33,6 +33,8 @@ export default defineRule({
   ],
   messages,
   oracle: 'fixtures',
+  certainty:
+    'Only the import flow replaces ${DS_...} import inputs; file provisioning loads the JSON as written (Grafana docs), so the placeholders stay literal. Error only for a dashboard a file provider of this workspace loads, without a datasource variable of that name.',
   stage: 'Grafana',
   check(ws) {
     const findings: UnresolvedInputFinding[] = [];

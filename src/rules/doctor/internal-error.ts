@@ -31,6 +31,7 @@ export default defineRule({
   references: ['README.md, exit codes', 'https://github.com/claude-otel-doctor/claude-otel-doctor/issues'],
   messages,
   oracle: 'fixtures',
+  certainty: 'A fact about this run, not about a tool: a rule or a loader threw, so part of the setup went unchecked. The run exits 2.',
   stage: 'Claude Code settings',
   unexamined: true,
   check: () => [],

@@ -31,6 +31,8 @@ export default defineRule({
   references: ['README.md, exit codes', 'SECURITY.md (what the doctor reads, and what it refuses)'],
   messages,
   oracle: 'fixtures',
+  certainty:
+    'A fact about this run, not about a tool: the file was not read, so nothing in it was checked. The run exits 2 (a link left unread by the trust rules is a warning).',
   stage: 'Claude Code settings',
   unexamined: true,
   check: () => [],

@@ -43,6 +43,8 @@ export default defineRule({
   references: ['grafana-loki.md §5 ("never localhost") and §8 (service names, not localhost)', 'prometheus.md §1 (the same pitfall for scrape targets)'],
   messages,
   oracle: 'fixtures',
+  certainty:
+    'Inside the Grafana container localhost is Grafana itself (Docker networking), so a datasource URL on localhost reaches nothing else. Error only when Grafana runs as a compose service without host networking and the file is its provisioning.',
   stage: 'Grafana',
   check(ws) {
     const grafana = grafanaServices(ws);

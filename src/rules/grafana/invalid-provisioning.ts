@@ -46,6 +46,8 @@ export default defineRule({
     'grafana/grafana docs/sources/administration/provisioning/index.md',
   ],
   oracle: 'fixtures',
+  certainty:
+    "Grafana refuses provisioning files that do not parse or do not match its schema (provisioning docs and code: name and type required, access proxy or direct, uid of at most 40 characters). Error only for what Grafana's own checks reject.",
   stage: 'Grafana',
   messages,
   check(ws) {

@@ -29,6 +29,8 @@ export default defineRule({
   references: ['grafana-loki.md §5 (isDefault: at most one per org; ErrInvalidConfigToManyDefault)'],
   messages,
   oracle: 'fixtures',
+  certainty:
+    "Grafana refuses provisioning that marks more than one datasource default in an organisation ('Only one datasource per organization can be marked as default') and stops. Error only across the datasource files this Grafana reads.",
   stage: 'Grafana',
   check(ws) {
     const findings: MultipleDefaultsFinding[] = [];

@@ -48,6 +48,8 @@ export default defineRule({
   ],
   messages,
   oracle: 'fixtures',
+  certainty:
+    'Loki 2.x has no OTLP endpoint, Loki 3 refuses to start without schema v13 and tsdb while structured metadata is on, and answers OTLP with 400 when it is off (Loki docs and the CONFIG ERROR texts). Error only for a Loki version read from its image tag or a config that says so, with a collector that sends it OTLP logs.',
   stage: 'Loki',
   check(ws) {
     const findings: OtlpIngestionFinding[] = [];

@@ -37,6 +37,8 @@ export default defineRule({
     'peers.md §1.1 (anthropics guide: job otel-collector → otel-collector:8889)',
   ],
   oracle: 'fixtures',
+  certainty:
+    "Prometheus stores only what its jobs scrape: with no target at the collector's exporter (its host names and port), Claude Code's metrics are never collected. Error only when no job discovers targets dynamically and the exporter is one the collector compose runs serves.",
   stage: 'Prometheus',
   messages,
   check(ws) {

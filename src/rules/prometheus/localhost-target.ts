@@ -30,6 +30,8 @@ export default defineRule({
     'collector.md §7 (container-to-container traffic)',
   ],
   oracle: 'fixtures',
+  certainty:
+    "In a container's own network namespace localhost is the container itself (Docker networking), and the Prometheus image runs Prometheus alone. Error only for a Prometheus compose service that shares no other namespace (no host, service: or container: network mode), on a port other than its own.",
   stage: 'Prometheus',
   messages,
   check(ws) {

@@ -39,6 +39,8 @@ export default defineRule({
     'collector.md §4.3 (prometheus exporter endpoint)',
   ],
   oracle: 'fixtures',
+  certainty:
+    "The collector serves Prometheus metrics only on its prometheus exporters' ports and its own telemetry port (8888); any other port answers 404, a protocol error or refuses. Error only for a target naming the collector's compose host on such a port.",
   stage: 'Prometheus',
   messages,
   check(ws) {

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../../src/rules/index.js';
+
+// The severity policy (docs/architecture.md, "Severity policy"): `error` only where it is certain: the real tool
+// refuses it, Claude Code drops or does not send the data, or the data is certainly lost. A rule that can say
+// error has a real tool as its oracle (the differential and conformance suites hold it to that), or states in its
+// metadata (`certainty`) the documented behaviour it relies on and what it checks before it says error.
+const REAL_ORACLES = new Set(['claude-code', 'collector', 'promtool', 'pipeline']);
+const root = join(import.meta.dirname, '..', '..');
+
+/** A check that sets `error` on some of its findings (`severity: certain ? 'error' : 'warning'`). */
+const SETS_ERROR = /severity:[^,\n]*'error'/;
+
+/** Whether a rule can report an error: its default severity, or an `error` its check sets on some findings. */
+function canError(id: string, severity: string): boolean {
+  return severity === 'error' || SETS_ERROR.test(readFileSync(join(root, 'src/rules', `${id}.ts`), 'utf8'));
+}
+
+describe('severity policy', () => {
+  const errorRules = RULES.filter((r) => canError(r.id, r.severity));
+
+  it('lists every rule that can report an error, with its oracle', () => {
+    // The list is printed so a reviewer sees it whole; it must not be empty (the scan reads the rules).
+    console.log(errorRules.map((r) => `${r.id.padEnd(42)} ${r.oracle}${r.certainty ? ' + certainty' : ''}`).join('\n'));
+    expect(errorRules.length).toBeGreaterThan(30);
+  });
+
+  it('every rule that can report an error has a real tool as its oracle, or says why its errors are certain', () => {
+    const unjustified = errorRules.filter((r) => !REAL_ORACLES.has(r.oracle) && (r.certainty ?? '').trim().length < 80).map((r) => r.id);
+    expect(unjustified, 'add `certainty` to these rules, or make their findings warnings').toEqual([]);
+  });
+
+  it('the scan sees errors set by a check, not only default severities', () => {
+    expect(SETS_ERROR.test("severity: p.certain ? 'error' : 'warning',")).toBe(true);
+    expect(SETS_ERROR.test("severity: 'warning',")).toBe(false);
+    expect(canError('settings/console-exporter', 'warning')).toBe(false);
+  });
+});
