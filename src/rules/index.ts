@@ -49,6 +49,7 @@ import collectorTelemetryMetricsAddress from './collector/telemetry-metrics-addr
 import collectorUndefinedComponent from './collector/undefined-component.js';
 import collectorUnsetVariable from './collector/unset-variable.js';
 import collectorUnusedComponent from './collector/unused-component.js';
+import composeClaudeExporterLoopback from './compose/claude-exporter-loopback.js';
 import composeConfigNotMounted from './compose/config-not-mounted.js';
 import composeDefaultGrafanaPassword from './compose/default-grafana-password.js';
 import composeObsoleteVersion from './compose/obsolete-version.js';
@@ -138,6 +139,7 @@ export const RULES: AnyRule[] = [
   collectorUnsetVariable,
   collectorUnusedComponent,
   // compose
+  composeClaudeExporterLoopback,
   composeConfigNotMounted,
   composeDefaultGrafanaPassword,
   composeObsoleteVersion,
