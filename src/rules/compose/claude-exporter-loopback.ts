@@ -36,6 +36,8 @@ export default defineRule({
   messages,
   references: ['test/conformance/prometheus-exporter.test.ts (the listening sockets of real Claude Code 2.1.197 and 2.1.332)'],
   oracle: 'fixtures',
+  certainty:
+    "Measured on real Claude Code 2.1.197 and 2.1.332 (test/conformance/prometheus-exporter.test.ts): its Prometheus exporter listens only on the host OTEL_EXPORTER_PROMETHEUS_HOST names (default [::]:9464), and a loopback address is reachable only inside its own container (Docker networking). Error only when the service's known environment sets a loopback host and a Prometheus in another container scrapes that service on the exporter port.",
   stage: 'Prometheus',
   check(ws) {
     const findings: ClaudeExporterLoopbackFinding[] = [];
