@@ -50,6 +50,7 @@ import collectorUndefinedComponent from './collector/undefined-component.js';
 import collectorUnsetVariable from './collector/unset-variable.js';
 import collectorUnusedComponent from './collector/unused-component.js';
 import composeClaudeExporterLoopback from './compose/claude-exporter-loopback.js';
+import composeClaudeNoExporter from './compose/claude-no-exporter.js';
 import composeConfigNotMounted from './compose/config-not-mounted.js';
 import composeDefaultGrafanaPassword from './compose/default-grafana-password.js';
 import composeObsoleteVersion from './compose/obsolete-version.js';
@@ -140,6 +141,7 @@ export const RULES: AnyRule[] = [
   collectorUnusedComponent,
   // compose
   composeClaudeExporterLoopback,
+  composeClaudeNoExporter,
   composeConfigNotMounted,
   composeDefaultGrafanaPassword,
   composeObsoleteVersion,

@@ -1,0 +1,78 @@
+import { basename } from 'node:path';
+import { isTruthy } from '../../model/claude-env.js';
+import type { ComposeService } from '../../model/compose.js';
+import { defineRule, type RuleFinding } from '../define.js';
+
+/** The exporter variables a Claude Code needs besides the switch; unset means off (claude-code.md §1). */
+const EXPORTERS = [
+  { variable: 'OTEL_METRICS_EXPORTER', what: 'metrics' },
+  { variable: 'OTEL_LOGS_EXPORTER', what: 'events' },
+] as const;
+
+const messages = {
+  noExporter: (d: { service: string; file: string; variables: string[]; what: string[] }) =>
+    `service "${d.service}" in ${d.file} turns Claude Code's telemetry on (CLAUDE_CODE_ENABLE_TELEMETRY) but sets no ${d.variables.join(' or ')}: unset means off, so Claude Code in that container sends no ${d.what.join(' and no ')} (assuming its image and any settings file inside it set none either: the doctor reads neither)`,
+} as const;
+type ClaudeNoExporterFinding = RuleFinding<typeof messages>;
+
+export default defineRule({
+  id: 'compose/claude-no-exporter',
+  severity: 'warning',
+  title: 'Claude Code in a container with telemetry on but no exporter',
+  checks:
+    'A compose service whose environment (and readable env_file) sets CLAUDE_CODE_ENABLE_TELEMETRY on but leaves OTEL_METRICS_EXPORTER or OTEL_LOGS_EXPORTER unset, with no Claude Code settings file mounted into it.',
+  why: 'Claude Code reads an unset exporter variable as off, not as the OpenTelemetry default `otlp`: the container exports no metrics (or no events) although telemetry is on, and the collector and dashboards stay empty. Run in a container, the environment is usually all the configuration it gets.',
+  fix: 'none',
+  versions: 'all versions',
+  bad: {
+    file: 'docker-compose.yml',
+    text: 'services:\n  claude-code:\n    build: .\n    environment:\n      - CLAUDE_CODE_ENABLE_TELEMETRY=1\n      - OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector:4318\n',
+  },
+  good: {
+    file: 'docker-compose.yml',
+    text: 'services:\n  claude-code:\n    build: .\n    environment:\n      - CLAUDE_CODE_ENABLE_TELEMETRY=1\n      - OTEL_METRICS_EXPORTER=otlp\n      - OTEL_LOGS_EXPORTER=otlp\n      - OTEL_EXPORTER_OTLP_ENDPOINT=http://otel-collector:4318\n',
+  },
+  messages,
+  references: [
+    'claude-code.md §1 key finding 3 (unset exporter means off), measured by the conformance suite on real Claude Code',
+    'corpus/adios-file-exporter (github.com/JaimeCernuda/agentic-adios claude_telemetry/)',
+  ],
+  oracle: 'fixtures',
+  stage: 'Claude Code settings',
+  check(ws) {
+    const findings: ClaudeNoExporterFinding[] = [];
+    for (const compose of ws.stack.composes) {
+      for (const service of compose.services) {
+        // An env_file the doctor could not read, or a settings file inside the container, may set the exporters.
+        if (service.hasEnvFile || mountsClaudeSettings(service)) continue;
+        const known = (name: string) => (service.unknownEnvironment.has(name) ? undefined : service.environment[name]);
+        const enable = known('CLAUDE_CODE_ENABLE_TELEMETRY');
+        if (!isTruthy(enable)) continue;
+        if (EXPORTERS.some((e) => service.unknownEnvironment.has(e.variable))) continue;
+        const unset = EXPORTERS.filter((e) => !(e.variable in service.environment));
+        if (unset.length === 0) continue;
+        const at = service.value.at('environment', 'CLAUDE_CODE_ENABLE_TELEMETRY') ?? enableItem(service) ?? service.value;
+        findings.push({
+          ...at.location(),
+          kind: 'noExporter',
+          data: { service: service.name, file: basename(compose.file), variables: unset.map((e) => e.variable), what: unset.map((e) => e.what) },
+          hint: `add ${unset.map((e) => `${e.variable}=otlp`).join(' and ')} to the service's environment`,
+        });
+      }
+    }
+    return findings;
+  },
+});
+
+/** A Claude Code settings file (user, project or managed) placed into the container. */
+function mountsClaudeSettings(service: ComposeService): boolean {
+  return service.mounts.some((m) => /(^|\/)\.claude(\/|$)|\/\.claude\.json$|\/etc\/claude-code(\/|$)|managed-settings\.json$/.test(m.target));
+}
+
+/** The `- CLAUDE_CODE_ENABLE_TELEMETRY=…` item of a list-form `environment:`. */
+function enableItem(service: ComposeService) {
+  return service.value
+    .get('environment')
+    ?.items()
+    .find((i) => i.text()?.startsWith('CLAUDE_CODE_ENABLE_TELEMETRY='));
+}
