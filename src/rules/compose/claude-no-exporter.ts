@@ -20,8 +20,8 @@ export default defineRule({
   severity: 'warning',
   title: 'Claude Code in a container with telemetry on but no exporter',
   checks:
-    'A compose service whose environment (and readable env_file) sets CLAUDE_CODE_ENABLE_TELEMETRY on but leaves OTEL_METRICS_EXPORTER or OTEL_LOGS_EXPORTER unset, with no Claude Code settings file mounted into it.',
-  why: 'Claude Code reads an unset exporter variable as off, not as the OpenTelemetry default `otlp`: the container exports no metrics (or no events) although telemetry is on, and the collector and dashboards stay empty. Run in a container, the environment is usually all the configuration it gets.',
+    'A compose service whose environment (and readable env_file) sets CLAUDE_CODE_ENABLE_TELEMETRY on but leaves both OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER unset, with no Claude Code settings file mounted into it. One of them set is taken as a choice.',
+  why: 'Claude Code reads an unset exporter variable as off, not as the OpenTelemetry default `otlp`: the container exports neither metrics nor events although telemetry is on, and the collector and dashboards stay empty. Run in a container, the environment is usually all the configuration it gets.',
   fix: 'none',
   versions: 'all versions',
   bad: {
@@ -49,8 +49,9 @@ export default defineRule({
         const enable = known('CLAUDE_CODE_ENABLE_TELEMETRY');
         if (!isTruthy(enable)) continue;
         if (EXPORTERS.some((e) => service.unknownEnvironment.has(e.variable))) continue;
+        // One exporter set is a choice (metrics only, say): only none at all means nothing is sent.
         const unset = EXPORTERS.filter((e) => !(e.variable in service.environment));
-        if (unset.length === 0) continue;
+        if (unset.length < EXPORTERS.length) continue;
         const at = service.value.at('environment', 'CLAUDE_CODE_ENABLE_TELEMETRY') ?? enableItem(service) ?? service.value;
         findings.push({
           ...at.location(),
