@@ -3,12 +3,15 @@ import { fix, yamlAppendToList, yamlInsertMapEntry } from '../../model/edits.js'
 import { otlpListeners } from '../../model/collector.js';
 import { deliveries, wireProtocol, type Delivery } from '../../model/routes.js';
 import { groupBy, sendsText, serviceText } from '../../model/sends-text.js';
+import type { Workspace } from '../../model/workspace.js';
 
 /** `sends` and `service` are sends-text's clauses: what Claude Code sends where, and which service. */
 const messages = {
   notPublished: 'Claude Code sends {{sends}}, but {{service}} does not publish port {{port}}: every export is refused and nothing is received',
   notPublishedNoReceiver:
     'Claude Code sends {{sends}}, but {{service}} does not publish port {{port}} (and its collector config has no OTLP {{wire}} receiver): every export is refused and nothing is received',
+  onlyWithProfile:
+    'Claude Code sends {{sends}}, published only by {{service}}, which runs only with profile {{profiles}}: unless one is active (docker compose --profile, COMPOSE_PROFILES), nothing listens on port {{port}} and every export is refused',
 } as const;
 type OtlpPortNotPublishedFinding = RuleFinding<typeof messages>;
 
@@ -17,7 +20,7 @@ export default defineRule({
   severity: 'error',
   title: 'The port Claude Code sends to is not published by the collector service',
   checks:
-    'Cross-file: Claude Code sends OTLP to localhost:<port> (from its settings), the compose file runs the collector, and no service publishes that port. When the port is published but the collector serves the other protocol there, or nothing, collector/protocol-not-enabled reports it instead.',
+    'Cross-file: Claude Code sends OTLP to localhost:<port> (from its settings), the compose file runs the collector, and no service publishes that port, or only services with `profiles:` publish it (a warning: compose starts them only when a profile is active, which the doctor cannot see). When the port is published but the collector serves the other protocol there, or nothing, collector/protocol-not-enabled reports it instead.',
   why: 'Claude Code runs on the host and reaches a container only through a published port (`ports:`). Without one, every export is refused (ECONNREFUSED), silently unless CLAUDE_CODE_OTEL_DIAG_STDERR=1 is set, and no metrics or events arrive.',
   fix: 'safe',
   fixDescription:
@@ -76,6 +79,31 @@ export default defineRule({
         fix: fix('safe', `publish 127.0.0.1:${route.port}:${containerPort} on service ${ref.service.name}`, edits),
       });
     }
+    findings.push(...onlyWithProfile(ws));
     return findings;
   },
 });
+
+/**
+ * Ports Claude Code sends to that only services with `profiles:` publish: compose starts those only when one of the
+ * profiles is active, which the doctor cannot see, so a plain `docker compose up` leaves nothing listening.
+ */
+function onlyWithProfile(ws: Workspace): OtlpPortNotPublishedFinding[] {
+  const always = ws.stack.composes.flatMap((c) => c.services).filter((s) => s.profiles.length === 0);
+  const gated = deliveries(ws)
+    .map((d) => d.route)
+    .filter((r) => r.kind === 'published' && r.service && r.service.service.profiles.length > 0)
+    .filter((r) => !always.some((s) => s.networkMode === 'host' || s.ports.some((p) => p.hostPort === r.port)));
+  return groupBy(gated, (r) => `${r.service!.service.name}|${r.port}`).map((group) => {
+    const route = group[0];
+    const s = route.service!.service;
+    const profiles = s.profiles.join(' or ');
+    return {
+      ...(s.value.get('profiles') ?? s.value).location(),
+      kind: 'onlyWithProfile',
+      severity: 'warning',
+      data: { sends: sendsText(ws, group), service: serviceText(route), profiles, port: route.port },
+      hint: `start the stack with --profile ${s.profiles[0]} (or COMPOSE_PROFILES=${s.profiles[0]}), or drop profiles: from the service if it should always run`,
+    };
+  });
+}

@@ -8,9 +8,11 @@ interface Healthcheck {
   image: string;
   /** Services that wait for it to be healthy. */
   dependents: string[];
+  /** The service's `profiles:`, when it has any: compose starts it only when one is active. */
+  profiles?: string[];
 }
 const neverHealthy = (d: Healthcheck, runs: string) =>
-  `the healthcheck of service "${d.service}" in ${d.file} runs ${runs}, but ${d.image} is built FROM scratch with no shell, curl or wget: the check always fails and the container stays unhealthy${
+  `the healthcheck of service "${d.service}" in ${d.file}${d.profiles ? ` (runs only with profile ${d.profiles.join(' or ')})` : ''} runs ${runs}, but ${d.image} is built FROM scratch with no shell, curl or wget: the check always fails and the container stays unhealthy${
     d.dependents.length
       ? `, so ${d.dependents.map((n) => `"${n}"`).join(', ')} (depends_on: condition: service_healthy) ${d.dependents.length === 1 ? 'never starts' : 'never start'}`
       : ''
@@ -30,7 +32,7 @@ export default defineRule({
   severity: 'error',
   title: 'Shell, curl or wget healthcheck on the scratch-based collector image',
   checks:
-    'A compose healthcheck on an official collector image (otel/opentelemetry-collector, -contrib, -k8s) that runs curl, wget, sh or another tool, or uses the shell form (a string or CMD-SHELL, which needs /bin/sh).',
+    'A compose healthcheck on an official collector image (otel/opentelemetry-collector, -contrib, -k8s) that runs curl, wget, sh or another tool, or uses the shell form (a string or CMD-SHELL, which needs /bin/sh). For a service with `profiles:` (started only when one is active, which the doctor cannot see) the finding is a warning naming the profiles.',
   why: 'The collector images are built FROM scratch: only the collector binary is inside, no shell, curl or wget. The check can never pass, the container stays "unhealthy", and services with `depends_on: condition: service_healthy` on it never start.',
   fix: 'none',
   versions: 'all collector images',
@@ -56,7 +58,7 @@ export default defineRule({
         const test = s.healthcheck.test;
         const tool = Array.isArray(test) && test[0] === 'CMD' && TOOLS.test(test[1] ?? '') ? test[1] : undefined;
         const dependents = compose.services.filter((o) => o.waitsHealthy.includes(s.name)).map((o) => o.name);
-        const data = { service: s.name, file: basename(compose.file), image: s.image!, dependents };
+        const data = { service: s.name, file: basename(compose.file), image: s.image!, dependents, ...(s.profiles.length ? { profiles: s.profiles } : {}) };
         const said =
           typeof test === 'string'
             ? ({ kind: 'shellString', data: { ...data, command: test } } as const)
@@ -69,6 +71,8 @@ export default defineRule({
         findings.push({
           ...(s.value.at('healthcheck', 'test') ?? s.value).location('value'),
           ...said,
+          // Gated by a profile the doctor cannot see active, the service may never start.
+          ...(s.profiles.length ? { severity: 'warning' as const } : {}),
           hint: 'remove the healthcheck, or enable the health_check extension (endpoint 0.0.0.0:13133) and probe it from the host or another container',
         });
       }

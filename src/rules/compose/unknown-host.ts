@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
 import type { YamlValue } from '../../load/yaml-value.js';
+import type { ComposeService } from '../../model/compose.js';
 import { topology, type Topology } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
 
@@ -20,6 +21,12 @@ export function composeHostOf(value: string): string | undefined {
   // Loopback, IP addresses and fully qualified names (host.docker.internal included) are not compose services.
   if (host.startsWith('[') || host.includes('.') || host === 'localhost' || /^\d+$/.test(host)) return undefined;
   return host;
+}
+
+/** When every service reading a config runs only under a profile: the first of them and all their profiles. */
+function gateOf(readers: ComposeService[]): Pick<HostData, 'readBy' | 'profiles'> {
+  if (readers.length === 0 || readers.some((s) => s.profiles.length === 0)) return {};
+  return { readBy: readers[0].name, profiles: [...new Set(readers.flatMap((s) => s.profiles))] };
 }
 
 /** The one service name within two edits of the host, if exactly one. */
@@ -42,6 +49,9 @@ interface HostData {
   services: string[];
   /** External networks a compose file joins: containers of other projects there answer to their names too. */
   external: string[];
+  /** When every service reading the config has `profiles:`: one of them, and their profiles (it may never run). */
+  readBy?: string;
+  profiles?: string[];
 }
 
 interface HostUse {
@@ -50,15 +60,17 @@ interface HostUse {
   data: Omit<HostData, 'services' | 'external'>;
 }
 
+/** Services with `profiles:` start only when one is active, which the doctor cannot see. */
+const gate = (d: HostData) => (d.readBy ? ` (read by service "${d.readBy}", which runs only with profile ${d.profiles?.join(' or ')})` : '');
 const noSuchService = (d: HostData) =>
   `but no compose service is called "${d.host}" (services: ${d.services.join(', ')})${d.external.length ? ` nor, as assumed, a container on the external network ${d.external.map((n) => `"${n}"`).join(', ')}` : ''}`;
 
 const messages = {
   exporter: (d: HostData) =>
-    `exporter "${d.name}" in ${d.file} sends to ${d.url}, ${noSuchService(d)}: the name does not resolve on the compose network, so every export fails`,
-  target: (d: HostData) => `job "${d.name}" in ${d.file} scrapes ${d.url}, ${noSuchService(d)}: the target is DOWN with "no such host"`,
+    `exporter "${d.name}" in ${d.file}${gate(d)} sends to ${d.url}, ${noSuchService(d)}: the name does not resolve on the compose network, so every export fails`,
+  target: (d: HostData) => `job "${d.name}" in ${d.file}${gate(d)} scrapes ${d.url}, ${noSuchService(d)}: the target is DOWN with "no such host"`,
   datasource: (d: HostData) =>
-    `datasource "${d.name}" in ${d.file} points at ${d.url}, ${noSuchService(d)}: Grafana cannot reach it: its health check fails and every panel using it shows an error`,
+    `datasource "${d.name}" in ${d.file}${gate(d)} points at ${d.url}, ${noSuchService(d)}: Grafana cannot reach it: its health check fails and every panel using it shows an error`,
 } as const;
 type UnknownHostFinding = RuleFinding<typeof messages>;
 
@@ -74,7 +86,7 @@ function collectorUses(ws: Workspace, t: Topology): HostUse[] {
         const value = at?.string();
         const host = value === undefined ? undefined : composeHostOf(value);
         if (!at || !host || value === undefined) continue;
-        uses.push({ kind: 'exporter', at, data: { name: e.id, file: basename(c.file), url: value, host } });
+        uses.push({ kind: 'exporter', at, data: { name: e.id, file: basename(c.file), url: value, host, ...gateOf([cs.service]) } });
       }
     }
   }
@@ -91,7 +103,8 @@ function prometheusUses(ws: Workspace, t: Topology): HostUse[] {
       p.jobs.flatMap((j) =>
         j.targets.flatMap((tg): HostUse[] => {
           const host = composeHostOf(tg.raw);
-          return host ? [{ kind: 'target', at: tg.value, data: { name: j.name, file: basename(p.file), url: tg.raw, host } }] : [];
+          const gated = gateOf([t.prometheusOf(p)!.service]);
+          return host ? [{ kind: 'target', at: tg.value, data: { name: j.name, file: basename(p.file), url: tg.raw, host, ...gated } }] : [];
         }),
       ),
     );
@@ -100,13 +113,15 @@ function prometheusUses(ws: Workspace, t: Topology): HostUse[] {
 function grafanaUses(ws: Workspace, t: Topology): HostUse[] {
   const uses: HostUse[] = [];
   for (const f of ws.stackFiles.filter((x) => x.kind === 'grafana-datasources')) {
-    if (!t.placementsOf(f.source.path).some((p) => t.grafana.some((g) => g.service === p.service && g.service.networkMode !== 'host'))) continue;
+    const readers = t.placementsOf(f.source.path).flatMap((p) => t.grafana.filter((g) => g.service === p.service && g.service.networkMode !== 'host'));
+    if (readers.length === 0) continue;
+    const gated = gateOf(readers.map((g) => g.service));
     for (const ds of ws.stack.grafana.datasources.filter((d) => d.file === f.source.path)) {
       const url = ds.value.get('url');
       const written = url?.string();
       const host = written === undefined ? undefined : composeHostOf(written);
       if (!url || !host || written === undefined) continue;
-      uses.push({ kind: 'datasource', at: url, data: { name: ds.name ?? String(ds.index), file: basename(f.source.path), url: written, host } });
+      uses.push({ kind: 'datasource', at: url, data: { name: ds.name ?? String(ds.index), file: basename(f.source.path), url: written, host, ...gated } });
     }
   }
   return uses;
@@ -117,7 +132,7 @@ export default defineRule({
   severity: 'error',
   title: 'A config points at a host that is no compose service',
   checks:
-    'In a workspace with a compose file: the host names that the configs mounted into its containers use (collector exporter endpoints in pipelines, Prometheus scrape targets, Grafana datasource URLs) are compose service names or aliases (container_name, hostname, network aliases, links). localhost, IP addresses, names with dots (host.docker.internal, real domains) and `${…}` placeholders are not checked.',
+    'In a workspace with a compose file: the host names that the configs mounted into its containers use (collector exporter endpoints in pipelines, Prometheus scrape targets, Grafana datasource URLs) are compose service names or aliases (container_name, hostname, network aliases, links). localhost, IP addresses, names with dots (host.docker.internal, real domains) and `${…}` placeholders are not checked. When every service reading the config has `profiles:` (started only when one is active, which the doctor cannot see), the finding is a warning naming the profiles.',
   why: 'Containers find each other by service name on the compose network; any other bare name does not resolve. A typo or a service that was never added (a datasource for an `alertmanager` the compose file does not run) fails at run time only: exports fail with a DNS error, the scrape target is DOWN with "no such host", the Grafana datasource fails its health check.',
   fix: 'unsafe',
   fixDescription:
@@ -159,7 +174,9 @@ export default defineRule({
         ...u.at.location('value'),
         kind: u.kind,
         data: { ...u.data, services: names, external },
-        ...(external.length ? { severity: 'warning' as const } : {}),
+        // Read only by services gated by a profile (maybe never active), or names an external network may hold:
+        // it fails only when they run, or when no such container exists.
+        ...(u.data.readBy || external.length ? { severity: 'warning' as const } : {}),
         hint: guess ? `did you mean "${guess}"?` : `use one of the service names, or add a "${host}" service`,
         fix: guess ? fix('unsafe', `replace host ${host} with ${guess}`, yamlReplaceInScalar(u.at.doc, u.at.path, host, guess)) : undefined,
       });

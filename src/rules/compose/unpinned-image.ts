@@ -1,10 +1,24 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
-import { isCollectorImage, isPrometheusImage } from '../../model/compose.js';
+import { type ComposeService, isCollectorImage, isPrometheusImage } from '../../model/compose.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS } from '../../model/versions.js';
 /** Moving tags: what they pull changes from one `docker compose pull` to the next. */
 const MOVING = new Set(['latest', 'nightly']);
+/** pull_policy values with which compose pulls an image it has (always, or once it is old), built or not. */
+const PULLS_PRESENT = /^(always|refresh|daily|weekly|every_.+)$/;
+
+/**
+ * Compose never pulls this image: `pull_policy: never` or `build`, or the image is built in this file (the service
+ * or another with the same image has `build:`) and is pulled only when missing, a failed pull falling back to the
+ * build (compose's pullRequiredImages, isServiceImageToBuild). The tag then names what `docker compose build` made.
+ */
+function notPulled(s: ComposeService, services: readonly ComposeService[]): boolean {
+  const policy = typeof s.raw.pull_policy === 'string' ? s.raw.pull_policy : undefined;
+  if (policy === 'never' || policy === 'build') return true;
+  const built = services.some((o) => o.raw.build !== undefined && (o === s || o.image === s.image));
+  return built && !(policy !== undefined && PULLS_PRESENT.test(policy));
+}
 
 interface Unpinned {
   image: string;
@@ -28,7 +42,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Image without a pinned version',
   checks:
-    'A compose service image with no tag (Docker then pulls `latest`), or the moving tags `latest` or `nightly`. Digests and version tags count as pinned; images built from variables are skipped.',
+    'A compose service image with no tag (Docker then pulls `latest`), or the moving tags `latest` or `nightly`. Digests and version tags count as pinned; images built from variables are skipped, and so are images compose does not pull: `pull_policy: never` or `build`, or an image built in the file (`build:`) unless `pull_policy` pulls it anyway (`always`, `daily`, `weekly`, `every_…`, `refresh`).',
   why: 'Each pull can bring a breaking release without any change in the repository: the collector removed the `logging` exporter in v0.111.0, made `service.telemetry.metrics.address` an error in v0.128.0 and dropped the `loki` exporter in v0.131.0, so a stack that worked yesterday restarts in a loop today. The doctor also has to assume the newest version for its version-gated checks.',
   fix: 'unsafe',
   fixDescription: `Pins collector images to ${NEWEST_KNOWN_COLLECTOR} and prom/prometheus to v${NEWEST_KNOWN_PROMETHEUS}: the newest releases this doctor's version-gated rules know (for the collector, the current oracle build of the test suite; for Prometheus, the reference timeline), so its checks match what runs. Other images (Grafana, Loki, …) get no automatic pin. Unsafe: the pinned release may differ from what \`latest\` pulls today; pin the version you run (docker compose images) if you prefer.`,
@@ -48,6 +62,7 @@ export default defineRule({
       for (const s of compose.services) {
         if (!s.image || s.image.includes('$')) continue;
         if (s.tag !== undefined && !MOVING.has(s.tag)) continue;
+        if (notPulled(s, compose.services)) continue;
         const pin = isCollectorImage(s.repository) ? NEWEST_KNOWN_COLLECTOR : isPrometheusImage(s.repository) ? `v${NEWEST_KNOWN_PROMETHEUS}` : undefined;
         const image = s.value.get('image') ?? s.value;
         const edits =
