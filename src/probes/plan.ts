@@ -1,6 +1,3 @@
-import { readEnvFileValues } from '../load/env-file.js';
-import { realOrResolved, realPathOutside } from '../load/read.js';
-import { dirname, join } from 'node:path';
 import type { Range } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
 import { isLokiImage } from '../model/compose.js';
@@ -10,7 +7,6 @@ import { parseHeaderList, SIGNAL_UPPER, type Protocol, type Signal } from '../mo
 import { topology, type ServiceRef } from '../model/topology.js';
 import { atYaml } from '../model/yaml-locate.js';
 import { atNode } from '../model/settings-locate.js';
-import { hasEnvReference } from '../model/grafana.js';
 import { describeOrigin, type EffectiveVar } from '../model/claude-env.js';
 import { isTrustedScope, SCOPE_LABEL, type Scope } from '../model/scopes.js';
 import { prometheusListenPort } from '../model/service-flags.js';
@@ -306,11 +302,15 @@ function grafanaAuth(
   if (env.GF_SECURITY_ADMIN_PASSWORD === undefined)
     return { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`, defaultCredentials: true, tokenWithheld };
   const own = grafana && target.origin.kind === 'compose' && onThisHost;
-  const value = (v: string | undefined) =>
-    v === undefined || v === '' ? undefined : !hasEnvReference(v) ? v : grafana ? composeValue(v, grafana.compose.file) : undefined;
-  const password = own ? value(env.GF_SECURITY_ADMIN_PASSWORD) : undefined;
+  // The compose model has interpolated them as compose does (the .env beside the file, defaults, `$$`), never from
+  // this process's environment: a value it could not know (a variable only the shell could set) is not sent.
+  const value = (name: string) => {
+    const v = grafana && !grafana.service.unknownEnvironment.has(name) ? env[name] : undefined;
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const password = own ? value('GF_SECURITY_ADMIN_PASSWORD') : undefined;
   if (password === undefined) return { authorization: undefined, defaultCredentials: false, tokenWithheld };
-  const user = value(env.GF_SECURITY_ADMIN_USER) ?? 'admin';
+  const user = value('GF_SECURITY_ADMIN_USER') ?? 'admin';
   return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, defaultCredentials: false, tokenWithheld };
 }
 
@@ -320,21 +320,4 @@ function isLoopbackUrl(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * A compose value that is one variable (`${VAR}`, `${VAR:?msg}`, `${VAR:-default}`, `$VAR`), filled from the `.env`
- * file in the compose file's folder or the default. Never from this process's environment: a compose file (perhaps
- * a scanned repo's) must not be able to pull a shell secret into a request. Anything more complex: undefined.
- */
-function composeValue(text: string, composeFile: string): string | undefined {
-  const m = /^\$(?:\{(\w+)(?:(:?[-?])([^}]*))?\}|(\w+))$/.exec(text.trim());
-  if (!m) return undefined;
-  const name = m[1] ?? m[4];
-  const envFile = join(dirname(composeFile), '.env');
-  // A `.env` that links out of the compose folder is not read: it could lead to any file of the user's.
-  const found = realPathOutside(envFile, [realOrResolved(dirname(composeFile))]) ? undefined : readEnvFileValues(envFile).get(name);
-  const empty = found === undefined || (found === '' && m[2]?.startsWith(':'));
-  if (!empty) return found || undefined;
-  return m[2]?.endsWith('-') && m[3] ? m[3] : undefined;
 }

@@ -151,6 +151,12 @@ describe('probe plan', () => {
     expect(plan(grpc, { 'docker-compose.yml': fromDotEnv }).plan.grafana).toMatchObject({ authorization: undefined, defaultCredentials: false });
     const withDefault = compose.replace('GF_SECURITY_ADMIN_PASSWORD: literal-pw', 'GF_SECURITY_ADMIN_PASSWORD: ${COD_TEST_GRAFANA_PW:-fallback-pw}');
     expect(plan(grpc, { 'docker-compose.yml': withDefault }).plan.grafana.authorization).toBe(`Basic ${Buffer.from('ops:fallback-pw').toString('base64')}`);
+    // `$$` is a literal dollar to compose: the password is pa$word, sent as such (not taken for a variable).
+    const escaped = compose.replace('GF_SECURITY_ADMIN_PASSWORD: literal-pw', () => 'GF_SECURITY_ADMIN_PASSWORD: pa$$word');
+    expect(plan(grpc, { 'docker-compose.yml': escaped }).plan.grafana.authorization).toBe(`Basic ${Buffer.from('ops:pa$word').toString('base64')}`);
+    // A lone `$word` is a variable only the shell could set: nothing is sent.
+    const variable = compose.replace('GF_SECURITY_ADMIN_PASSWORD: literal-pw', () => 'GF_SECURITY_ADMIN_PASSWORD: pa$word');
+    expect(plan(grpc, { 'docker-compose.yml': variable }).plan.grafana).toMatchObject({ authorization: undefined, defaultCredentials: false });
   });
 
   it('otelHeadersHelper: HTTP targets carry it with its place in the settings; gRPC ones never (Claude Code ignores it there)', () => {
