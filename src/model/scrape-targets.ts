@@ -5,6 +5,7 @@ import type { YamlPath } from '../load/yaml.js';
 import type { Workspace } from './workspace.js';
 import { checkPrometheusConfig } from './prometheus-check.js';
 import { isLocalTarget } from '../util/hosts.js';
+import { fact } from './facts.js';
 
 /**
  * Which scrape targets reach the collector's prometheus exporter. The collector's host comes from the compose
@@ -26,7 +27,16 @@ export interface CollectorSide {
   metricsPorts: Set<number>;
 }
 
+const COLLECTOR_SIDES = fact<CollectorSide[]>('collector sides');
+const PROMETHEUS_SIDES = fact<PrometheusSide[]>('prometheus sides');
+const COLLECTOR_SCRAPES = fact<CollectorScrape[]>('collector scrapes');
+
+/** The collectors that serve metrics, computed once per stack (several rules and probes read them). */
 export function collectorSides(ws: Workspace): CollectorSide[] {
+  return ws.stack.facts.get(COLLECTOR_SIDES, () => computeCollectorSides(ws));
+}
+
+function computeCollectorSides(ws: Workspace): CollectorSide[] {
   const only = ws.stack.collectors.length === 1;
   return ws.stack.collectors.flatMap((c) => {
     const used = new Set(c.pipelines.flatMap((p) => p.exporters.map((r) => r.id.trim())));
@@ -69,6 +79,11 @@ export interface PrometheusSide {
 
 /** prometheus.yml files Prometheus can load at the version in force (invalid ones are prometheus/invalid-config's). */
 export function prometheusSides(ws: Workspace): PrometheusSide[] {
+  // Checking each prometheus.yml is the costly part: once per stack, not once per rule.
+  return ws.stack.facts.get(PROMETHEUS_SIDES, () => computePrometheusSides(ws));
+}
+
+function computePrometheusSides(ws: Workspace): PrometheusSide[] {
   const only = ws.stack.prometheus.length === 1;
   const t = topology(ws.stack);
   const knownHosts = new Set([...t.hostnames].map((h) => h.toLowerCase()));
@@ -134,8 +149,10 @@ export interface CollectorScrape {
 
 /** Every scrape target of every Prometheus, analysed against every collector it may be meant to scrape. */
 export function collectorScrapes(ws: Workspace): CollectorScrape[] {
-  const collectors = collectorSides(ws);
-  return prometheusSides(ws).flatMap((prometheus) =>
-    collectors.map((collector) => ({ prometheus, collector, scrapes: analyzeScrapes(prometheus, collector) })),
-  );
+  return ws.stack.facts.get(COLLECTOR_SCRAPES, () => {
+    const collectors = collectorSides(ws);
+    return prometheusSides(ws).flatMap((prometheus) =>
+      collectors.map((collector) => ({ prometheus, collector, scrapes: analyzeScrapes(prometheus, collector) })),
+    );
+  });
 }
