@@ -107,13 +107,18 @@ export function dashboardProviders(ws: Workspace): { read: DashboardProvider[]; 
 }
 
 /**
- * Whether Grafana loads this dashboard through a file provider: a provider exists, and (when Grafana runs in
- * compose) its file is mounted where Grafana reads providers and the dashboard under the provider's path.
+ * Whether Grafana loads this dashboard through a file provider. `mounted`: Grafana runs in compose, a provider file
+ * is mounted where Grafana reads providers and the dashboard under the provider's path. `assumed`: providers exist but
+ * no Grafana runs in compose, so where the files land cannot be seen (a rule saying error on this says warning and
+ * names the assumption). Undefined: not loaded by a file provider, as far as the workspace shows.
  */
-export function isFileProvisioned(ws: Workspace, dashboardFile: string): boolean {
+/** The clause a finding adds when `fileProvisioning` is `assumed`. */
+export const PROVISIONING_ASSUMED = "(assuming a provider's path holds it: no Grafana service shows where the files land)";
+
+export function fileProvisioning(ws: Workspace, dashboardFile: string): 'mounted' | 'assumed' | undefined {
   const { read, unread } = dashboardProviders(ws);
-  if (read.length + unread.length === 0) return false;
-  if (grafanaServices(ws).length === 0) return true;
+  if (read.length + unread.length === 0) return undefined;
+  if (grafanaServices(ws).length === 0) return 'assumed';
   const placements = grafanaPlacements(ws, dashboardFile);
-  return read.some((p) => p.optionsPath && placements.some((x) => underDir(x.containerPath, p.optionsPath!)));
+  return read.some((p) => p.optionsPath && placements.some((x) => underDir(x.containerPath, p.optionsPath!))) ? 'mounted' : undefined;
 }

@@ -1,17 +1,20 @@
 import { dashboardName } from '../../model/dashboard-queries.js';
 import { fix } from '../../model/edits.js';
-import { isFileProvisioned } from '../../model/grafana-placement.js';
+import { fileProvisioning, PROVISIONING_ASSUMED } from '../../model/grafana-placement.js';
 import type { Dashboard } from '../../model/grafana.js';
 import type { TextEdit } from '../../types.js';
 import { defineRule, type RuleFinding } from '../define.js';
 
 const LOADED_AS_IS = 'a file provider loads a file as the dashboard itself: only the API takes this wrapper';
 
+/** Where no Grafana service shows which provider reads the file, the finding says it assumed one does. */
+const assumption = (d: { assumed: boolean }) => (d.assumed ? ` ${PROVISIONING_ASSUMED}` : '');
+
 const messages = {
-  noTitle: (d: { dashboard: string }) =>
-    `dashboard ${d.dashboard} is in the HTTP API's wrapper form ({"dashboard": {…}, …}) but ${LOADED_AS_IS}; the top level has no title, so Grafana skips the file ("failed to load dashboard … Dashboard title cannot be empty") and none of its panels appear`,
-  emptyDashboard: (d: { dashboard: string; title: string }) =>
-    `dashboard ${d.dashboard} is in the HTTP API's wrapper form ({"dashboard": {…}, …}) but ${LOADED_AS_IS}; Grafana loads the wrapper as a dashboard titled "${d.title}" with none of the panels inside "dashboard"`,
+  noTitle: (d: { dashboard: string; assumed: boolean }) =>
+    `dashboard ${d.dashboard} is in the HTTP API's wrapper form ({"dashboard": {…}, …}) but ${LOADED_AS_IS}${assumption(d)}; the top level has no title, so Grafana skips the file ("failed to load dashboard … Dashboard title cannot be empty") and none of its panels appear`,
+  emptyDashboard: (d: { dashboard: string; title: string; assumed: boolean }) =>
+    `dashboard ${d.dashboard} is in the HTTP API's wrapper form ({"dashboard": {…}, …}) but ${LOADED_AS_IS}${assumption(d)}; Grafana loads the wrapper as a dashboard titled "${d.title}" with none of the panels inside "dashboard"`,
 } as const;
 type ApiWrapperFinding = RuleFinding<typeof messages>;
 
@@ -41,19 +44,23 @@ export default defineRule({
   ],
   oracle: 'fixtures',
   certainty:
-    "File provisioning reads a file as the dashboard model itself; the HTTP API wrapper has no top-level title and Grafana refuses it ('Dashboard title cannot be empty', ErrDashboardTitleEmpty). Error only for a wrapped file a file provider of this workspace loads.",
+    "File provisioning reads a file as the dashboard model itself; the HTTP API wrapper has no top-level title and Grafana refuses it ('Dashboard title cannot be empty', ErrDashboardTitleEmpty). Error only for a wrapped file a file provider of this workspace loads. Where no Grafana runs in compose, where the files land cannot be seen: a warning that says it assumed a provider reads the file.",
   stage: 'Grafana',
   check(ws) {
     const findings: ApiWrapperFinding[] = [];
     for (const d of ws.stack.grafana.dashboards) {
-      if (d.base.length === 0 || d.hasSyntaxError || !d.root || !isFileProvisioned(ws, d.file)) continue;
+      if (d.base.length === 0 || d.hasSyntaxError || !d.root) continue;
+      const provisioning = fileProvisioning(ws, d.file);
+      if (!provisioning) continue;
+      // Certain only where the compose Grafana shows the provider reading the file; else a warning that says so.
+      const assumed = provisioning === 'assumed';
       const title = topLevelTitle(d);
-      const at = { ...d.root.location('key'), path: '/dashboard' };
-      const edits = unwrapEdits(d);
+      const at = { ...d.root.location('key'), path: '/dashboard', ...(assumed ? { severity: 'warning' as const } : {}) };
       const hint = 'put the value of "dashboard" at the top level of the file (the wrapper is for the HTTP API only)';
-      const unwrap = fix('unsafe', `unwrap the dashboard in ${d.file.split(/[\\/]/).pop()}`, edits);
-      if (title !== undefined) findings.push({ ...at, kind: 'emptyDashboard', data: { dashboard: dashboardName(d), title }, hint, fix: unwrap });
-      else findings.push({ ...at, kind: 'noTitle', data: { dashboard: dashboardName(d) }, hint, fix: unwrap });
+      const unwrap = fix('unsafe', `unwrap the dashboard in ${d.file.split(/[\\/]/).pop()}`, unwrapEdits(d));
+      const dashboard = dashboardName(d);
+      if (title !== undefined) findings.push({ ...at, kind: 'emptyDashboard', data: { dashboard, title, assumed }, hint, fix: unwrap });
+      else findings.push({ ...at, kind: 'noTitle', data: { dashboard, assumed }, hint, fix: unwrap });
     }
     return findings;
   },

@@ -1,11 +1,11 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, setJsonIn } from '../../model/edits.js';
-import { isFileProvisioned } from '../../model/grafana-placement.js';
+import { fileProvisioning, PROVISIONING_ASSUMED } from '../../model/grafana-placement.js';
 import { dashboardName, mentionsOf } from '../../model/dashboard-queries.js';
 
 const messages = {
-  unresolvedInput: (d: { dashboard: string; input: string; values: number }) =>
-    `dashboard ${d.dashboard} is provisioned from a file, which does not substitute its import input "${d.input}": ${d.values} value${d.values > 1 ? 's' : ''} using \${${d.input}} stay literal and Grafana shows "Datasource \${${d.input}} was not found"`,
+  unresolvedInput: (d: { dashboard: string; input: string; values: number; assumed: boolean }) =>
+    `dashboard ${d.dashboard} is provisioned from a file${d.assumed ? ` ${PROVISIONING_ASSUMED}` : ''}, which does not substitute its import input "${d.input}": ${d.values} value${d.values > 1 ? 's' : ''} using \${${d.input}} stay literal and Grafana shows "Datasource \${${d.input}} was not found"`,
 } as const;
 type UnresolvedInputFinding = RuleFinding<typeof messages>;
 
@@ -34,12 +34,16 @@ export default defineRule({
   messages,
   oracle: 'fixtures',
   certainty:
-    'Only the import flow replaces ${DS_...} import inputs; file provisioning loads the JSON as written (Grafana docs), so the placeholders stay literal. Error only for a dashboard a file provider of this workspace loads, without a datasource variable of that name.',
+    'Only the import flow replaces ${DS_...} import inputs; file provisioning loads the JSON as written (Grafana docs), so the placeholders stay literal. Error only for a dashboard a file provider of this workspace loads, without a datasource variable of that name. Where no Grafana runs in compose, where the files land cannot be seen: a warning that says it assumed a provider reads the file.',
   stage: 'Grafana',
   check(ws) {
     const findings: UnresolvedInputFinding[] = [];
     for (const d of ws.stack.grafana.dashboards) {
-      if (d.inputs.length === 0 || d.hasSyntaxError || !isFileProvisioned(ws, d.file)) continue;
+      if (d.inputs.length === 0 || d.hasSyntaxError) continue;
+      const provisioning = fileProvisioning(ws, d.file);
+      if (!provisioning) continue;
+      // Certain only where the compose Grafana shows the provider reading the file; else a warning that says so.
+      const assumed = provisioning === 'assumed';
       for (const input of d.inputs.filter((i) => i.type === 'datasource')) {
         if (d.variables.some((v) => v.name === input.name)) continue;
         const uses = mentionsOf(d, input.name);
@@ -68,7 +72,8 @@ export default defineRule({
         findings.push({
           ...input.node.get('name')!.location(),
           kind: 'unresolvedInput',
-          data: { dashboard: dashboardName(d), input: input.name, values: uses.length },
+          data: { dashboard: dashboardName(d), input: input.name, values: uses.length, assumed },
+          ...(assumed ? { severity: 'warning' as const } : {}),
           hint: `add a templating variable "${input.name}" of type datasource (query: ${input.pluginId ?? 'prometheus'})`,
           fix: fix('safe', `add datasource variable ${input.name}`, edits),
         });
