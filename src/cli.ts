@@ -22,6 +22,7 @@ import { RULES_BY_ID } from './rules/index.js';
 import { FORMATS, formatReport, type Format } from './report/output.js';
 import { explainRule, listRules } from './report/rules.js';
 import { SEVERITY_ORDER, type Severity } from './types.js';
+import { didYouMean } from './util/distance.js';
 import { UsageError } from './util/errors.js';
 import { colorEnabled } from './util/color.js';
 import { TOOL_VERSION } from './version.js';
@@ -89,7 +90,8 @@ type Command = 'doctor' | 'check' | 'probe';
 /** Static commands finish synchronously; the doctor and `probe` wait for the live probes. */
 function run(command: Command, paths: string[], opts: CommonOptions): number | Promise<number> {
   const format = (opts.format ?? 'pretty') as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
+  if (!FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"${didYouMean(String(opts.format), FORMATS)}`);
   const failOn = (opts.failOn ?? 'error') as Severity;
   if (!(failOn in SEVERITY_ORDER)) throw new UsageError(`--fail-on must be error, warning or info, not "${opts.failOn}"`);
   const select = list(opts.select);
@@ -258,12 +260,16 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .command('rules', 'List every rule')
     .option('--format <format>', 'pretty | json', { default: 'pretty' })
     .action((opts: { format: string }) => {
+      if (opts.format !== 'pretty' && opts.format !== 'json')
+        throw new UsageError(`--format of rules must be pretty or json, not "${opts.format}"${didYouMean(String(opts.format), ['pretty', 'json'])}`);
       process.stdout.write(listRules(opts.format === 'json', colorEnabled()));
     });
-  cli.command('explain <rule-id>', 'Explain one rule: what it checks, why, examples, fix').action((id: string) => {
+  cli.command('explain <rule-id>', 'Explain one rule: what it checks, why, examples, fix').action((given: string) => {
+    const id = ruleIdOf(given);
     const rule = RULES_BY_ID.get(id);
     const probe = PROBES.find((p) => p.id === id);
-    if (!rule && !probe) throw new UsageError(`unknown rule "${id}" (see claude-otel-doctor rules)`);
+    if (!rule && !probe)
+      throw new UsageError(`unknown rule "${given}"${didYouMean(given, [...RULES_BY_ID.keys(), ...PROBES.map((p) => p.id)])} (see claude-otel-doctor rules)`);
     process.stdout.write(rule ? explainRule(rule, colorEnabled()) : explainProbe(probe!, colorEnabled()));
   });
   cli
@@ -315,8 +321,12 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     keepBooleanFlags(cli, argv);
     if (cli.options.help || cli.options.version) return 0;
     const unknown = Object.keys(cli.options).filter((k) => k !== '--' && !knownOption(cli, k));
-    if (unknown.length) throw new UsageError(`unknown option --${unknown[0].replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)} (see --help)`);
-    if ((!cli.matchedCommand || cli.matchedCommand.name === '') && cli.args.length > 0) throw new UsageError(`unknown command "${cli.args[0]}" (see --help)`);
+    if (unknown.length) {
+      const option = `--${unknown[0].replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
+      throw new UsageError(`unknown option ${option}${didYouMean(option, optionNames(cli), '')} (see --help)`);
+    }
+    if ((!cli.matchedCommand || cli.matchedCommand.name === '') && cli.args.length > 0)
+      throw new UsageError(`unknown command "${cli.args[0]}"${didYouMean(cli.args[0], commandNames(cli))} (see --help)`);
     if (mode.parseOnly) {
       // Every check cac makes before an action (missing values, required and extra arguments), nothing run:
       // the README test uses this to keep each documented command line valid.
@@ -379,6 +389,24 @@ function keepBooleanFlags(cli: ReturnType<typeof cac>, argv: string[]): void {
     cli.options[option.name] = true;
     (cli.args as string[]).push(argv[at + 1]);
   }
+}
+
+/** The long options the matched command takes, as written (`--format`), for "did you mean". */
+function optionNames(cli: ReturnType<typeof cac>): string[] {
+  const cmd = cli.matchedCommand ?? cli.globalCommand;
+  return [...cmd.options, ...cli.globalCommand.options].flatMap((o) => o.rawName.match(/--[\w-]+/g) ?? []);
+}
+
+function commandNames(cli: ReturnType<typeof cac>): string[] {
+  return cli.commands.map((c) => c.name).filter((n) => n !== '' && !n.startsWith('['));
+}
+
+/** A rule id as given, or the one rule whose name it is without the area (`missing-protocol`). */
+function ruleIdOf(given: string): string {
+  if (given.includes('/')) return given;
+  const ids = [...RULES_BY_ID.keys(), ...PROBES.map((p) => p.id)].filter((id) => id.endsWith(`/${given}`));
+  if (ids.length > 1) throw new UsageError(`"${given}" names ${ids.length} rules: ${ids.join(', ')}; give one with its area`);
+  return ids[0] ?? given;
 }
 
 function knownOption(cli: ReturnType<typeof cac>, key: string): boolean {
