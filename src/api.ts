@@ -15,6 +15,7 @@ import { colorEnabled } from './util/color.js';
 import { formatReport, type RunReport } from './report/output.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
 import { SEVERITY_ORDER, type Finding, type Severity } from './types.js';
+import { didYouMean } from './util/distance.js';
 import { UsageError } from './util/errors.js';
 import { escapeControl } from './util/escape.js';
 import { collectSecrets, redact } from './util/secrets.js';
@@ -147,7 +148,8 @@ export function checkRuleList(ids: readonly string[], label: string): void {
   const all = [...RULES, ...PROBES].map((r) => r.id);
   for (const id of ids) {
     if (!all.includes(id) && !all.some((r) => r.startsWith(id.endsWith('/') ? id : `${id}/`))) {
-      throw new UsageError(`${label}: unknown rule or area "${id}" (see claude-otel-doctor rules)`);
+      const areas = [...new Set(all.map((r) => `${r.slice(0, r.indexOf('/'))}/`))];
+      throw new UsageError(`${label}: unknown rule or area "${id}"${didYouMean(id, [...all, ...areas])} (see claude-otel-doctor rules)`);
     }
     // Ignoring it would hide the reason for exit 2, not the incomplete result (an area such as doctor/ keeps it).
     if (label.endsWith('ignore') && RULES_BY_ID.get(id)?.unexamined) throw new UsageError(`${label}: ${id} cannot be ignored: ${UNEXAMINED_REASON}`);

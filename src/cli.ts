@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { cac } from 'cac';
+import { cac, type Command as CacCommand } from 'cac';
 import { realpathSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -22,6 +22,8 @@ import { RULES_BY_ID } from './rules/index.js';
 import { FORMATS, formatReport, type Format } from './report/output.js';
 import { explainRule, listRules } from './report/rules.js';
 import { SEVERITY_ORDER, type Severity } from './types.js';
+import { didYouMean } from './util/distance.js';
+import { helpText, type OptionGroup } from './cli-help.js';
 import { UsageError } from './util/errors.js';
 import { colorEnabled } from './util/color.js';
 import { TOOL_VERSION } from './version.js';
@@ -89,7 +91,8 @@ type Command = 'doctor' | 'check' | 'probe';
 /** Static commands finish synchronously; the doctor and `probe` wait for the live probes. */
 function run(command: Command, paths: string[], opts: CommonOptions): number | Promise<number> {
   const format = (opts.format ?? 'pretty') as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
+  if (!FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"${didYouMean(String(opts.format), FORMATS)}`);
   const failOn = (opts.failOn ?? 'error') as Severity;
   if (!(failOn in SEVERITY_ORDER)) throw new UsageError(`--fail-on must be error, warning or info, not "${opts.failOn}"`);
   const select = list(opts.select);
@@ -187,47 +190,97 @@ function probeFlags(opts: CommonOptions, setup: SetupOptions): ProbeOptions {
   };
 }
 
-function withCommonOptions<T extends ReturnType<ReturnType<typeof cac>['command']>>(cmd: T): T {
-  return cmd
-    .option('--format <format>', 'pretty | json | sarif | github', { default: 'pretty' })
-    .option('--fail-on <severity>', 'lowest severity that makes the exit code 1: error | warning | info', { default: 'error' })
-    .option('-q, --quiet', 'print only findings at or above --fail-on, and the summary')
-    .option('--config <file>', `doctor config file (default: nearest .claude-otel-doctor.json)`)
-    .option('--select <rules>', 'comma-separated rule ids or areas (settings/) to run')
-    .option('--ignore <rules>', 'comma-separated rule ids or areas to skip')
-    .option('--home <dir>', 'home folder to read Claude Code user settings from (default: your home)')
-    .option('--project <dir>', 'project folder whose .claude/ settings apply (default: the working folder)')
-    .option('--managed-dir <dir>', 'folder holding managed-settings.json (default: /etc/claude-code on Linux)')
-    .option('--settings <file-or-json>', 'the --settings value Claude Code is started with')
-    .option('--env-file <file>', 'read shell variables from a KEY=value file')
-    .option('--no-shell-env', 'ignore the variables of this shell')
-    .option('--machine', "with paths: also read this machine's home, project, managed settings and shell")
-    .option('--collector-version <version>', 'collector version when no compose image tag says (default: newest known)')
-    .option('--collector-manifest <file>', 'builder manifest of a custom collector build (its component list is checked)')
-    .option('--collector-env-file <file>', "the collector's environment, as KEY=value lines: variables not in it count as unset")
-    .option('--prometheus-version <version>', 'Prometheus version when no compose image tag says')
-    .option('--fix', 'apply safe fixes (a backup of every changed file is kept; undo with `restore`)')
-    .option('--unsafe-fixes', 'with --fix or --dry-run: apply unsafe fixes too (they may change behaviour)')
-    .option('--dry-run', 'print the fixes as a unified diff and write nothing (exit 1 when there is something to fix)')
-    .option('--show-fixes', 'with --fix or --dry-run: list each fix applied')
-    .option('--scope <scope>', 'with --fix: where a variable that is set nowhere goes: user (default) | project | local')
-    .option('--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)')
-    .option('--claude-version <version>', 'Claude Code version to predict for (default: `claude --version`, else newest known)');
-}
-
-function withProbeOptions<T extends ReturnType<ReturnType<typeof cac>['command']>>(cmd: T): T {
-  return cmd
-    .option('--prometheus-url <url>', "Prometheus to probe (default: the compose service's published port, else http://localhost:9090)")
-    .option('--grafana-url <url>', 'Grafana to probe (a user:password@ in it signs in; else GRAFANA_TOKEN, else the compose admin password, else admin/admin)')
-    .option('--loki-url <url>', "Loki to probe (default: the compose service's published port, else http://localhost:3100)")
-    .option('--timeout <seconds>', 'hard timeout of each probe request', { default: '5' })
-    .option('--flow-timeout <seconds>', 'how long the end-to-end check waits for its data (default: twice the scrape interval + 5 s)')
-    .option('--no-send', 'send no probe telemetry (skips the end-to-end check)')
-    .option(
+const OUTPUT: OptionGroup = {
+  heading: 'Output',
+  options: [
+    ['--format <format>', 'pretty | json | sarif | github', { default: 'pretty' }],
+    ['--fail-on <severity>', 'lowest severity that makes the exit code 1: error | warning | info', { default: 'error' }],
+    ['-q, --quiet', 'print only findings at or above --fail-on, and the summary'],
+    ['--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)'],
+  ],
+};
+const RULE_SELECTION: OptionGroup = {
+  heading: 'Rules',
+  options: [
+    ['--config <file>', 'doctor config file (default: nearest .claude-otel-doctor.json)'],
+    ['--select <rules>', 'comma-separated rule ids or areas (settings/) to run'],
+    ['--ignore <rules>', 'comma-separated rule ids or areas to skip'],
+  ],
+};
+const INPUTS: OptionGroup = {
+  heading: 'What to read',
+  options: [
+    ['--home <dir>', 'home folder to read Claude Code user settings from (default: your home)'],
+    ['--project <dir>', 'project folder whose .claude/ settings apply (default: the working folder)'],
+    ['--managed-dir <dir>', 'folder holding managed-settings.json (default: /etc/claude-code on Linux)'],
+    ['--settings <file-or-json>', 'the --settings value Claude Code is started with'],
+    ['--env-file <file>', 'read shell variables from a KEY=value file'],
+    ['--no-shell-env', 'ignore the variables of this shell'],
+    ['--machine', "with paths: also read this machine's home, project, managed settings and shell"],
+  ],
+};
+const VERSIONS: OptionGroup = {
+  heading: 'Versions and builds',
+  options: [
+    ['--claude-version <version>', 'Claude Code version to predict for (default: `claude --version`, else newest known)'],
+    ['--collector-version <version>', 'collector version when no compose image tag says (default: newest known)'],
+    ['--collector-manifest <file>', 'builder manifest of a custom collector build (its component list is checked)'],
+    ['--collector-env-file <file>', "the collector's environment, as KEY=value lines: variables not in it count as unset"],
+    ['--prometheus-version <version>', 'Prometheus version when no compose image tag says'],
+  ],
+};
+const FIXING: OptionGroup = {
+  heading: 'Fixing',
+  options: [
+    ['--fix', 'apply safe fixes (a backup of every changed file is kept; undo with `restore`)'],
+    ['--unsafe-fixes', 'with --fix or --dry-run: apply unsafe fixes too (they may change behaviour)'],
+    ['--dry-run', 'print the fixes as a unified diff and write nothing (exit 1 when there is something to fix)'],
+    ['--show-fixes', 'with --fix or --dry-run: list each fix applied'],
+    ['--scope <scope>', 'with --fix: where a variable that is set nowhere goes: user (default) | project | local'],
+  ],
+};
+const PROBING: OptionGroup = {
+  heading: 'Live probes',
+  options: [
+    ['--prometheus-url <url>', "Prometheus to probe (default: the compose service's published port, else http://localhost:9090)"],
+    ['--grafana-url <url>', 'Grafana to probe (a user:password@ in it signs in; else GRAFANA_TOKEN, else the compose admin password, else admin/admin)'],
+    ['--loki-url <url>', "Loki to probe (default: the compose service's published port, else http://localhost:3100)"],
+    ['--timeout <seconds>', 'hard timeout of each probe request', { default: '5' }],
+    ['--flow-timeout <seconds>', 'how long the end-to-end check waits for its data (default: twice the scrape interval + 5 s)'],
+    ['--no-send', 'send no probe telemetry (skips the end-to-end check)'],
+    [
       '--trust-project',
       "treat the project's .claude/settings.json and settings.local.json as your own: run their otelHeadersHelper, send your credentials to their endpoint",
-    );
-}
+    ],
+  ],
+};
+const OFFLINE: OptionGroup = { heading: 'Live probes', options: [['--offline', 'static rules only: no live probes']] };
+const INIT: OptionGroup = {
+  heading: 'Local stack',
+  options: [
+    ['--dir <path>', 'folder for the local stack (default: ~/.claude/telemetry, where the doctor reads it)'],
+    ['--home <dir>', 'home folder whose .claude/settings.json gets the telemetry settings (default: your home)'],
+    ['--force', 'replace files that differ from what init writes (a backup is kept; undo with `restore`)'],
+    ['--dry-run', 'print what would be written (files and the settings diff) and write nothing'],
+    ['--no-start', 'do not run docker compose up'],
+    ['--wait <seconds>', 'after docker compose up: how long to wait for the services before the live checks (default: 90)'],
+    ['--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)'],
+  ],
+};
+const ENTERPRISE: OptionGroup = {
+  heading: 'Central endpoint (--enterprise)',
+  options: [
+    ['--enterprise', 'settings for a central OTLP endpoint, to roll out as managed settings (needs --endpoint)'],
+    ['--endpoint <url>', 'the OTLP endpoint every machine sends to'],
+    ['--protocol <protocol>', 'grpc | http/protobuf | http/json (default: grpc on port 4317, else http/protobuf)'],
+    ['--team <name>', 'team.id resource attribute (a team_id label)'],
+    ['--department <name>', 'department resource attribute'],
+    ['--cost-center <name>', 'cost_center resource attribute'],
+    ['--headers-helper <path>', 'absolute path of the otelHeadersHelper script on the machines (HTTP protocols only)'],
+    ['--header <name=value>', 'a header without a credential, e.g. X-Scope-OrgID=acme (repeatable)'],
+    ['--out <dir>', 'output folder (default: ./claude-telemetry-rollout)'],
+  ],
+};
 
 /** The exit code; a Promise for the commands that probe (the doctor without --offline, and `probe`). */
 export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number | Promise<number> {
@@ -238,32 +291,72 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     if (typeof code === 'number') exitCode = code;
     else pending = code;
   };
-  withProbeOptions(withCommonOptions(cli.command('', "Diagnose this machine's Claude Code telemetry setup, stage by stage: static rules and live probes")))
-    .option('--offline', 'static rules only: no live probes')
+  /** Each command's option headings in --help, by raw option name. */
+  const headings = new Map<CacCommand, Map<string, string>>();
+  const withGroups = <T extends CacCommand>(cmd: T, ...groups: OptionGroup[]): T => {
+    const own = new Map<string, string>();
+    for (const g of groups)
+      for (const [raw, description, config] of g.options) {
+        cmd.option(raw, description, config);
+        own.set(raw, g.heading);
+      }
+    headings.set(cmd, own);
+    return cmd;
+  };
+  withGroups(
+    cli.command('', "Diagnose this machine's Claude Code telemetry setup, stage by stage: static rules and live probes").alias('doctor'),
+    OUTPUT,
+    RULE_SELECTION,
+    INPUTS,
+    VERSIONS,
+    FIXING,
+    PROBING,
+    OFFLINE,
+  )
+    .example((bin) => `  $ ${bin}                      # this machine: settings, stack files, live probes`)
+    .example((bin) => `  $ ${bin} --offline --fix      # repair what the static rules can, no network`)
     .action((opts: CommonOptions) => settle(run('doctor', [], opts)));
-  withProbeOptions(
-    withCommonOptions(
-      cli.command(
-        'probe [...paths]',
-        'Live probes only: OTLP endpoints, collector, Prometheus, Loki, Grafana, and an end-to-end data check; with paths, probe the stack those files describe',
-      ),
+  withGroups(
+    cli.command(
+      'probe [...paths]',
+      'Live probes only: OTLP endpoints, collector, Prometheus, Loki, Grafana, and an end-to-end data check; with paths, probe the stack those files describe',
     ),
-  ).action((paths: string[], opts: CommonOptions) => settle(run('probe', paths, opts)));
-  withCommonOptions(cli.command('check [...paths]', 'Static rules only, no network; with paths, CI mode on those files and folders')).action(
-    (paths: string[], opts: CommonOptions) => {
+    OUTPUT,
+    RULE_SELECTION,
+    INPUTS,
+    VERSIONS,
+    PROBING,
+  )
+    .example((bin) => `  $ ${bin} probe --prometheus-url http://localhost:9090`)
+    .example((bin) => `  $ ${bin} probe infra/telemetry --no-send   # the stack those files describe, sending nothing`)
+    .action((paths: string[], opts: CommonOptions) => settle(run('probe', paths, opts)));
+  withGroups(
+    cli.command('check [...paths]', 'Static rules only, no network; with paths, CI mode on those files and folders'),
+    OUTPUT,
+    RULE_SELECTION,
+    INPUTS,
+    VERSIONS,
+    FIXING,
+  )
+    .example((bin) => `  $ ${bin} check infra/ --format sarif > doctor.sarif   # CI on a config repo`)
+    .example((bin) => `  $ ${bin} check --dry-run                             # the fixes as a diff, nothing written`)
+    .action((paths: string[], opts: CommonOptions) => {
       settle(run('check', paths, opts));
-    },
-  );
+    });
   cli
     .command('rules', 'List every rule')
     .option('--format <format>', 'pretty | json', { default: 'pretty' })
     .action((opts: { format: string }) => {
+      if (opts.format !== 'pretty' && opts.format !== 'json')
+        throw new UsageError(`--format of rules must be pretty or json, not "${opts.format}"${didYouMean(String(opts.format), ['pretty', 'json'])}`);
       process.stdout.write(listRules(opts.format === 'json', colorEnabled()));
     });
-  cli.command('explain <rule-id>', 'Explain one rule: what it checks, why, examples, fix').action((id: string) => {
+  cli.command('explain <rule-id>', 'Explain one rule: what it checks, why, examples, fix').action((given: string) => {
+    const id = ruleIdOf(given);
     const rule = RULES_BY_ID.get(id);
     const probe = PROBES.find((p) => p.id === id);
-    if (!rule && !probe) throw new UsageError(`unknown rule "${id}" (see claude-otel-doctor rules)`);
+    if (!rule && !probe)
+      throw new UsageError(`unknown rule "${given}"${didYouMean(given, [...RULES_BY_ID.keys(), ...PROBES.map((p) => p.id)])} (see claude-otel-doctor rules)`);
     process.stdout.write(rule ? explainRule(rule, colorEnabled()) : explainProbe(probe!, colorEnabled()));
   });
   cli
@@ -283,40 +376,35 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
         exitCode = restored.exitCode;
       }
     });
-  cli
-    .command(
-      'init',
-      'Write a working setup: a local stack (collector, Prometheus, Loki, Grafana with a dashboard) and your Claude Code settings; with --enterprise, settings for a central endpoint',
-    )
-    .option('--dir <path>', 'folder for the local stack (default: ~/.claude/telemetry, where the doctor reads it)')
-    .option('--home <dir>', 'home folder whose .claude/settings.json gets the telemetry settings (default: your home)')
-    .option('--force', 'replace files that differ from what init writes (a backup is kept; undo with `restore`)')
-    .option('--dry-run', 'print what would be written (files and the settings diff) and write nothing')
-    .option('--no-start', 'do not run docker compose up')
-    .option('--wait <seconds>', 'after docker compose up: how long to wait for the services before the live checks (default 90)')
-    .option('--enterprise', 'settings for a central OTLP endpoint, to roll out as managed settings (needs --endpoint)')
-    .option('--endpoint <url>', 'with --enterprise: the OTLP endpoint every machine sends to')
-    .option('--protocol <protocol>', 'with --enterprise: grpc | http/protobuf | http/json (default: grpc on port 4317, else http/protobuf)')
-    .option('--team <name>', 'with --enterprise: team.id resource attribute (a team_id label)')
-    .option('--department <name>', 'with --enterprise: department resource attribute')
-    .option('--cost-center <name>', 'with --enterprise: cost_center resource attribute')
-    .option('--headers-helper <path>', 'with --enterprise: absolute path of the otelHeadersHelper script on the machines (HTTP protocols only)')
-    .option('--header <name=value>', 'with --enterprise: a header without a credential, e.g. X-Scope-OrgID=acme (repeatable)')
-    .option('--out <dir>', 'with --enterprise: output folder (default: ./claude-telemetry-rollout)')
-    .option('--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)')
+  const initCommand = cli.command(
+    'init',
+    'Write a working setup: a local stack (collector, Prometheus, Loki, Grafana with a dashboard) and your Claude Code settings; with --enterprise, settings for a central endpoint',
+  );
+  withGroups(initCommand, INIT, ENTERPRISE)
+    .example((bin) => `  $ ${bin} init                # write and start the local stack, point Claude Code at it`)
+    .example((bin) => `  $ ${bin} init --enterprise --endpoint https://otel.example.com:4318 --team platform`)
     .action((opts: InitOptions) =>
       settle(init({ ...opts, onOutput: (text) => process.stdout.write(text), onErrorOutput: (text) => process.stderr.write(text) }).then((r) => r.exitCode)),
     );
-  cli.help();
+  cli.option('-h, --help', 'show this help (after a command: its options)');
   cli.version(TOOL_VERSION);
   try {
     cli.parse(['node', 'claude-otel-doctor', ...argv], { run: false });
     keepTypedValues(cli, argv);
     keepBooleanFlags(cli, argv);
-    if (cli.options.help || cli.options.version) return 0;
+    if (cli.options.help) {
+      const cmd = cli.matchedCommand ?? cli.globalCommand;
+      process.stdout.write(helpText('claude-otel-doctor', TOOL_VERSION, cmd, cli.commands, cli.globalCommand.options, headings.get(cmd) ?? new Map()));
+      return 0;
+    }
+    if (cli.options.version) return 0;
     const unknown = Object.keys(cli.options).filter((k) => k !== '--' && !knownOption(cli, k));
-    if (unknown.length) throw new UsageError(`unknown option --${unknown[0].replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)} (see --help)`);
-    if ((!cli.matchedCommand || cli.matchedCommand.name === '') && cli.args.length > 0) throw new UsageError(`unknown command "${cli.args[0]}" (see --help)`);
+    if (unknown.length) {
+      const option = `--${unknown[0].replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
+      throw new UsageError(`unknown option ${option}${didYouMean(option, optionNames(cli), '')} (see --help)`);
+    }
+    if ((!cli.matchedCommand || cli.matchedCommand.name === '') && cli.args.length > 0)
+      throw new UsageError(`unknown command "${cli.args[0]}"${didYouMean(cli.args[0], commandNames(cli))} (see --help)`);
     if (mode.parseOnly) {
       // Every check cac makes before an action (missing values, required and extra arguments), nothing run:
       // the README test uses this to keep each documented command line valid.
@@ -379,6 +467,24 @@ function keepBooleanFlags(cli: ReturnType<typeof cac>, argv: string[]): void {
     cli.options[option.name] = true;
     (cli.args as string[]).push(argv[at + 1]);
   }
+}
+
+/** The long options the matched command takes, as written (`--format`), for "did you mean". */
+function optionNames(cli: ReturnType<typeof cac>): string[] {
+  const cmd = cli.matchedCommand ?? cli.globalCommand;
+  return [...cmd.options, ...cli.globalCommand.options].flatMap((o) => o.rawName.match(/--[\w-]+/g) ?? []);
+}
+
+function commandNames(cli: ReturnType<typeof cac>): string[] {
+  return cli.commands.map((c) => c.name).filter((n) => n !== '' && !n.startsWith('['));
+}
+
+/** A rule id as given, or the one rule whose name it is without the area (`missing-protocol`). */
+function ruleIdOf(given: string): string {
+  if (given.includes('/')) return given;
+  const ids = [...RULES_BY_ID.keys(), ...PROBES.map((p) => p.id)].filter((id) => id.endsWith(`/${given}`));
+  if (ids.length > 1) throw new UsageError(`"${given}" names ${ids.length} rules: ${ids.join(', ')}; give one with its area`);
+  return ids[0] ?? given;
 }
 
 function knownOption(cli: ReturnType<typeof cac>, key: string): boolean {

@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import type { DoctorConfig } from './config/doctor-config.js';
 import type { Workspace } from './model/workspace.js';
 import { toFinding, type AnyRule } from './rules/define.js';
@@ -273,9 +272,9 @@ function isSuppressedInline(f: Finding, comments: Map<string, InlineSuppression>
 
 function isSuppressed(f: Finding, config: DoctorConfig, used: Set<number>): boolean {
   if (!f.file) return false;
-  const rel = relative(config.base, f.file);
-  if (config.ignorePaths.some((g) => matchesGlob(rel, g))) return true;
-  const entry = config.ignore.find((s) => s.rules.includes(f.ruleId) && matchesGlob(rel, s.path));
+  const file = f.file;
+  if (config.ignorePaths.some((g) => matchesGlob(config.base, file, g))) return true;
+  const entry = config.ignore.find((s) => s.rules.includes(f.ruleId) && matchesGlob(config.base, file, s.path));
   if (entry) used.add(entry.index);
   return !!entry;
 }

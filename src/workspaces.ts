@@ -140,7 +140,7 @@ export function fileWorkspaces(
   reader: Reader = diskReader,
 ): { workspaces: Workspace[]; problems: ReadProblem[] } {
   const problems: ReadProblem[] = [];
-  const ignored = (p: string) => config.ignorePaths.some((g) => matchesGlob(relative(config.base, p), g));
+  const ignored = (p: string) => config.ignorePaths.some((g) => matchesGlob(config.base, p, g));
   const roots = paths.map((p) => resolve(p));
   const scanRoot = commonFolder(roots);
   const version = claudeVersion(versionFlag, config, false);

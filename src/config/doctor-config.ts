@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseJson } from '../load/json.js';
+import { parseJson, propertyNode } from '../load/json.js';
+import { describeSchemaError } from '../load/schema-errors.js';
+import { didYouMean } from '../util/distance.js';
 import { readTextFile, realOrResolved, realPathOutside } from '../load/read.js';
 import type { SourceFile } from '../load/source.js';
 import type { Severity } from '../types.js';
@@ -57,15 +59,25 @@ export function loadConfig(file: string, knownRules: Set<string>, fixedRules: Se
     const pos = r.source.position(first.offset);
     throw new UsageError(`${file}:${pos.line}:${pos.column}: invalid JSON in config: ${first.message}`);
   }
+  /** `file:line:col` of the value at a path (its key, for an object member). */
+  const at = (path: (string | number)[]) => {
+    const node = propertyNode(doc.root, path) ?? doc.root;
+    const pos = r.source.position(node?.offset ?? 0);
+    return `${file}:${pos.line}:${pos.column}`;
+  };
   const validate = schemaValidator('doctor-config.schema.json');
   if (!validate(doc.value)) {
-    const e = validate.errors![0];
-    throw new UsageError(`${file}: invalid config: ${e.instancePath || '(top level)'} ${e.message}`);
+    const e = describeSchemaError(validate.errors![0], doc.value);
+    throw new UsageError(`${at(e.path)}: invalid config: ${e.at} ${e.error}`);
   }
   const value = doc.value as Partial<DoctorConfig> & { ignore?: { path: string; rules: string[]; reason?: string }[] };
-  for (const id of [...Object.keys(value.rules ?? {}), ...(value.ignore ?? []).flatMap((i) => i.rules)]) {
-    if (!knownRules.has(id)) throw new UsageError(`${file}: unknown rule id "${id}" (see claude-otel-doctor rules)`);
-    if (fixedRules.has(id)) throw new UsageError(`${file}: ${id} cannot be turned off, re-graded or ignored: ${UNEXAMINED_REASON}`);
+  const ids: [string, (string | number)[]][] = [
+    ...Object.keys(value.rules ?? {}).map((id): [string, (string | number)[]] => [id, ['rules', id]]),
+    ...(value.ignore ?? []).flatMap((entry, i) => entry.rules.map((id, j): [string, (string | number)[]] => [id, ['ignore', i, 'rules', j]])),
+  ];
+  for (const [id, path] of ids) {
+    if (!knownRules.has(id)) throw new UsageError(`${at(path)}: unknown rule id "${id}"${didYouMean(id, knownRules)} (see claude-otel-doctor rules)`);
+    if (fixedRules.has(id)) throw new UsageError(`${at(path)}: ${id} cannot be turned off, re-graded or ignored: ${UNEXAMINED_REASON}`);
   }
   return {
     base: dirname(resolve(file)),

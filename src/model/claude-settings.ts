@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import { parseJson, findNode, propertyNode, type JsonDocument, type JsonNode } from '../load/json.js';
+import { describeSchemaError } from '../load/schema-errors.js';
+import { parseJson, findNode, jsonPointer, propertyNode, type JsonDocument, type JsonNode } from '../load/json.js';
 import type { SourceFile } from '../load/source.js';
 import type { Range } from '../types.js';
 import type { Scope } from './scopes.js';
@@ -8,7 +9,7 @@ import { schemaValidator } from '../load/schemas.js';
 export interface SchemaProblem {
   /** `<at> <error>`, e.g. `/model must be string`. */
   message: string;
-  /** The JSON pointer of the value, or `(top level)`. */
+  /** Where the value is, written as code would reach it (`permissions.allow`), or `(top level)`. */
   at: string;
   /** What the schema says is wrong with it. */
   error: string;
@@ -49,19 +50,13 @@ export function loadSettingsFile(source: SourceFile, scope: SettingsFile['scope'
   const schemaProblems: SchemaProblem[] = [];
   if (doc.problems.length === 0) {
     for (const err of validateSettings(doc.value)) {
-      const segments = err.instancePath.split('/').slice(1).map(decodePointerSegment);
-      const path = segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const at = err.instancePath || '(top level)';
-      const error = err.message ?? 'is invalid';
-      schemaProblems.push({ message: `${at} ${error}`, at, error, pointer: err.instancePath, node: findNode(doc.root, path) ?? doc.root });
+      const e = describeSchemaError(err, doc.value);
+      const pointer = jsonPointer(e.path);
+      schemaProblems.push({ message: `${e.at} ${e.error}`, at: e.at, error: e.error, pointer, node: findNode(doc.root, e.path) ?? doc.root });
     }
   }
   const dropped = doc.problems.length > 0 || schemaProblems.length > 0;
   return { scope, path: source.path, inline, doc, schemaProblems, dropped, env: readEnv(doc) };
-}
-
-function decodePointerSegment(s: string): string {
-  return s.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function readEnv(doc: JsonDocument): EnvEntry[] {

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Finding, Location, Range, Severity } from '../types.js';
+import { SEVERITY_ORDER, type Finding, type Location, type Range, type Severity } from '../types.js';
 import { displayPath } from '../util/display.js';
 import { countBySeverity, plural, secretsOf, shown, sourceFor, type ReportInput } from './context.js';
 import { excerpt } from '../util/escape.js';
@@ -70,12 +70,18 @@ export function formatSummary(findings: Finding[], c: ReturnType<typeof colors>)
   return `${n.error ? c.red('✗') : n.warning ? c.yellow('!') : c.blue('i')} ${parts.join(', ')}${fixable ? ` (${fixable} with a safe fix)` : ''}`;
 }
 
-/** The `check` report: findings in file order, then read problems, the prediction and a summary. */
-export function formatPretty(input: ReportInput, quiet: boolean): string {
+/**
+ * The `check` report: findings in file order, then read problems, the prediction and a summary. `quietBelow` (`-q`):
+ * only findings at or above that severity, no prediction; the summary still counts every finding and says how many
+ * it did not show.
+ */
+export function formatPretty(input: ReportInput, quietBelow?: Severity): string {
   const c = colors(input.color);
   const out: string[] = [];
+  const quiet = quietBelow !== undefined;
+  const shownFindings = quiet ? input.findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[quietBelow]) : input.findings;
   for (const p of input.problems) out.push(`${displayPath(p.path, input.cwd)}: ${severityLabel('error', c)} ${shown(input, p.reason)}; skipped`);
-  for (const f of input.findings) out.push(`${formatFinding(f, input)}\n`);
+  for (const f of shownFindings) out.push(`${formatFinding(f, input)}\n`);
   if (!quiet) {
     for (const ws of input.workspaces) {
       if (ws.mode === 'files' && ws.claude.files.length === 0) continue;
@@ -90,6 +96,7 @@ export function formatPretty(input: ReportInput, quiet: boolean): string {
       );
     }
   }
-  out.push(formatSummary(input.findings, c));
+  const hidden = input.findings.length - shownFindings.length;
+  out.push(formatSummary(input.findings, c) + (hidden ? `; ${hidden} below ${quietBelow} not shown (-q)` : ''));
   return `${out.join('\n')}\n`;
 }

@@ -89,3 +89,29 @@ export function nearest(word: string, candidates: Iterable<string>, maxDistance:
 export function typoDistance(name: string): number {
   return Math.max(2, Math.floor(name.length / 3));
 }
+
+/**
+ * ` (did you mean "check"?)` for a misspelt word among known ones, else "". For rule ids (`area/name`), a word
+ * without the area is compared with the names too.
+ */
+export function didYouMean(word: string, candidates: Iterable<string>, quote = '"'): string {
+  const list = [...candidates];
+  const near = nearest(word, list, typoDistance(word), 'transpositions') ?? (word.includes('/') ? undefined : nearestByName(word, list));
+  return near
+    ? ` (did you mean ${near.names
+        .slice(0, 3)
+        .map((n) => `${quote}${n}${quote}`)
+        .join(' or ')}?)`
+    : '';
+}
+
+/** For `missing-protcol` among `settings/missing-protocol`…: compared without the areas. */
+function nearestByName(word: string, ids: string[]): Near | undefined {
+  const byName = new Map<string, string[]>();
+  for (const id of ids) {
+    const name = id.slice(id.indexOf('/') + 1);
+    if (name !== id) byName.set(name, [...(byName.get(name) ?? []), id]);
+  }
+  const near = nearest(word, byName.keys(), typoDistance(word), 'transpositions');
+  return near && { names: near.names.flatMap((n) => byName.get(n) ?? []), distance: near.distance };
+}

@@ -158,7 +158,7 @@ describe('server answers in probe output', () => {
   });
   for (const color of [true, false]) {
     it(`doctor and probe output escape what a server answered (${color ? 'colour' : 'plain'})`, () => {
-      for (const text of [formatDoctor(input(color)), formatPretty(input(color), false)]) {
+      for (const text of [formatDoctor(input(color)), formatPretty(input(color))]) {
         expectClean(text, color);
         expect(text).toContain(`upstream says${escapeControl(ATTACK)}\\nsettings.json:1:1`);
       }

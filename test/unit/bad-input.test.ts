@@ -67,6 +67,13 @@ describe('bad input: one clear line with the path, no stack trace, nothing writt
 describe('bad usage: exit 2 with a one-line message', () => {
   const usage: [string, string[], RegExp][] = [
     ['unknown format', ['check', '--format', 'xml'], /--format must be one of/],
+    ['a format typo gets a suggestion', ['check', '--format', 'jsn'], /not "jsn" \(did you mean "json"\?\)/],
+    ['rules takes only its formats', ['rules', '--format', 'sarif'], /--format of rules must be pretty or json, not "sarif"/],
+    ['a command typo gets a suggestion', ['chek'], /unknown command "chek" \(did you mean "check"\?\)/],
+    ['an option typo gets a suggestion', ['check', '--formt', 'json'], /unknown option --formt \(did you mean --format\?\)/],
+    ['a rule id typo gets a suggestion', ['explain', 'settings/missing-protcol'], /did you mean "settings\/missing-protocol"\?/],
+    ['a rule name typo without its area', ['explain', 'missing-protcol'], /did you mean "settings\/missing-protocol"\?/],
+    ['an area typo in --select', ['check', '--select', 'setings/'], /did you mean "settings\/"\?/],
     ['unknown fail-on', ['check', '--fail-on', 'fatal'], /--fail-on must be/],
     ['unknown rule in --select', ['check', '--select', 'settings/nope'], /unknown rule or area "settings\/nope"/],
     ['unknown option', ['check', '--frobnicate'], /unknown option --frobnicate/],
@@ -92,12 +99,40 @@ describe('bad usage: exit 2 with a one-line message', () => {
     });
   }
 
+  it('explain finds a rule by its name without the area', () => {
+    const res = runCli(['explain', 'missing-protocol']);
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout).toMatch(/^settings\/missing-protocol/);
+  });
+
+  it('config errors say the key, the value and what is allowed', () => {
+    const cases: [string, RegExp][] = [
+      ['{\n  "ignorePaths": "vendor"\n}\n', /:2:3: invalid config: ignorePaths is a string \("vendor"\), must be array$/],
+      ['{\n  "rulez": {}\n}\n', /:2:3: invalid config: rulez is not a known key here$/],
+      ['{\n  "ignore": [{ "rules": [] }]\n}\n', /:2:14: invalid config: ignore\[0\] lacks the key "path"$/],
+      [
+        '{\n  "ignore": [{ "path": "a", "rules": ["settings/missing-protocl"] }]\n}\n',
+        /:2:39: unknown rule id "settings\/missing-protocl" \(did you mean "settings\/missing-protocol"\?\)/,
+      ],
+    ];
+    for (const [text, expected] of cases) {
+      const cfg = join(root, 'config-words.json');
+      writeFileSync(cfg, text);
+      const res = runCli(['check', '--config', cfg, '--no-shell-env', '--home', join(root, 'none')]);
+      expect(res.exitCode, text).toBe(2);
+      expect(res.stderr.trim(), text).toMatch(expected);
+    }
+  });
+
   it('an invalid config file names its location', () => {
     const cfg = join(root, 'bad-config.json');
     writeFileSync(cfg, '{\n  "rules": { "settings/missing-protocol": "loud" }\n}\n');
     const res = runCli(['check', '--config', cfg, '--no-shell-env', '--home', join(root, 'none')]);
     expect(res.exitCode).toBe(2);
-    expect(res.stderr).toMatch(/bad-config\.json: invalid config: \/rules\/settings~1missing-protocol must be equal to one of the allowed values/);
+    // The key, the bad value and the allowed ones, at the key's line and column: not ajv's pointer text.
+    expect(res.stderr.trim()).toMatch(
+      /bad-config\.json:2:14: invalid config: rules\["settings\/missing-protocol"\] is "loud", not one of "error", "warning", "info", "off"$/,
+    );
     writeFileSync(cfg, '{\n  "rules": {,}\n}\n');
     const res2 = runCli(['check', '--config', cfg]);
     expect(res2.exitCode).toBe(2);
