@@ -149,7 +149,10 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
     }
   }
   const output = (result: CheckResult) => {
-    process.stdout.write(formatReport(result, { command, format, quiet: opts.quiet, failOn, color: opts.color === false ? false : colorEnabled(), cwd }));
+    const width = process.stdout.isTTY ? process.stdout.columns : undefined;
+    process.stdout.write(
+      formatReport(result, { command, format, quiet: opts.quiet, failOn, color: opts.color === false ? false : colorEnabled(), cwd, width }),
+    );
     return result.exitCode;
   };
   if (!probeOptions) return output(check(setup));
@@ -193,7 +196,7 @@ function probeFlags(opts: CommonOptions, setup: SetupOptions): ProbeOptions {
 const OUTPUT: OptionGroup = {
   heading: 'Output',
   options: [
-    ['--format <format>', 'pretty | json | sarif | github', { default: 'pretty' }],
+    ['--format <format>', 'pretty | concise (one line each) | json | sarif | github', { default: 'pretty' }],
     ['--fail-on <severity>', 'lowest severity that makes the exit code 1: error | warning | info', { default: 'error' }],
     ['-q, --quiet', 'print only findings at or above --fail-on, and the summary'],
     ['--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)'],

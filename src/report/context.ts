@@ -19,6 +19,8 @@ export interface ReportInput {
   probes?: ProbeResult[];
   /** Credentials to mask (collected from the workspaces when absent; the CLI adds those of flags). */
   secrets?: Set<string>;
+  /** Terminal columns to wrap the pretty report at (at spaces); undefined: not a terminal, lines stay whole. */
+  width?: number;
 }
 
 const collected = new WeakMap<ReportInput, Set<string>>();

@@ -1,6 +1,6 @@
 import { STAGES, type Finding, type Stage } from '../types.js';
 import { RULES_BY_ID } from '../rules/index.js';
-import { colors, formatFinding, formatSummary } from './pretty.js';
+import { colors, formatFinding, formatSummary, wrap } from './pretty.js';
 import { shown, type ReportInput } from './context.js';
 import { predictionLines } from './summary.js';
 import { PROBES_BY_ID } from '../probes/index.js';
@@ -48,7 +48,8 @@ export function formatDoctor(input: ReportInput): string {
     const checked = checkedStatically || probes.some((r) => r.status !== 'skipped');
     if (!staticRan && stage === 'Claude Code settings') {
       out.push(`${c.dim('·')} ${c.bold(stage)}`);
-      for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${shown(input, line)}`));
+      for (const ws of input.workspaces)
+        for (const line of predictionLines(ws.claude)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
       continue;
     }
     const mark = worst === 'error' ? c.red('✗') : worst === 'warning' ? c.yellow('!') : checked ? c.green('✓') : c.dim('·');
@@ -56,7 +57,8 @@ export function formatDoctor(input: ReportInput): string {
     const note = !checked && failed.length === 0 && probes.length === 0 ? c.dim(` ${reason}`) : '';
     out.push(`${mark} ${c.bold(stage)}${note}`);
     if (stage === 'Claude Code settings' && claudeKnown) {
-      for (const ws of input.workspaces) for (const line of predictionLines(ws.claude)) out.push(c.dim(`    ${shown(input, line)}`));
+      for (const ws of input.workspaces)
+        for (const line of predictionLines(ws.claude)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
     }
     for (const f of findings) out.push(formatFinding(f, input, '    '));
     for (const r of probes) {
@@ -65,12 +67,12 @@ export function formatDoctor(input: ReportInput): string {
         // Probe summaries and targets hold what a server answered and what the files named.
         const summary = shown(input, r.summary);
         const target = r.target ? ` (${shown(input, r.target)})` : '';
-        out.push(r.status === 'ok' ? `    ${c.green('✓')} ${summary}${c.dim(target)}` : c.dim(`    · ${summary}${target}`));
+        out.push(wrap(r.status === 'ok' ? `    ${c.green('✓')} ${summary}${c.dim(target)}` : c.dim(`    · ${summary}${target}`), input.width, '      '));
       }
     }
   }
   const next = startHere(input);
-  out.push('', ...(next ? [`${c.bold('start here:')} ${next}`] : []), formatSummary(input.findings, c));
+  out.push('', ...(next ? [wrap(`${c.bold('start here:')} ${next}`, input.width, '  ')] : []), formatSummary(input.findings, c));
   return `${out.join('\n')}\n`;
 }
 

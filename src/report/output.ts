@@ -2,18 +2,18 @@ import type { ReadProblem } from '../load/read.js';
 import type { Workspace } from '../model/workspace.js';
 import type { ProbeResult } from '../probes/define.js';
 import { RULES } from '../rules/index.js';
-import type { Finding, Severity } from '../types.js';
+import { SEVERITY_ORDER, type Finding, type Severity } from '../types.js';
 import { redact } from '../util/secrets.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ReportInput } from './context.js';
 import { formatDoctor } from './doctor.js';
 import { formatGithub } from './github.js';
 import { formatJson } from './json.js';
-import { formatPretty } from './pretty.js';
+import { formatConcise, formatPretty } from './pretty.js';
 import { probeDescriptors } from './probes.js';
 import { formatSarif } from './sarif.js';
 
-export const FORMATS = ['pretty', 'json', 'sarif', 'github'] as const;
+export const FORMATS = ['pretty', 'concise', 'json', 'sarif', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** What a run of the doctor, `check` or `probe` found: what every format is made from. */
@@ -36,6 +36,8 @@ export interface OutputOptions {
   color: boolean;
   /** Folder paths are shown relative to. */
   cwd: string;
+  /** Terminal columns the pretty report wraps at; undefined when not writing to a terminal. */
+  width?: number;
 }
 
 /** The report of a run in one format, credentials masked. */
@@ -52,6 +54,7 @@ export function formatReport(run: RunReport, o: OutputOptions): string {
     command: o.command,
     probes,
     secrets,
+    width: o.width,
   };
   let text: string;
   switch (o.format) {
@@ -63,6 +66,9 @@ export function formatReport(run: RunReport, o: OutputOptions): string {
       break;
     case 'github':
       text = formatGithub(input);
+      break;
+    case 'concise':
+      text = formatConcise(o.quiet ? { ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[o.failOn]) } : input);
       break;
     default:
       text = o.command !== 'check' && !o.quiet ? formatDoctor(input) : formatPretty(input, o.quiet ? o.failOn : undefined);

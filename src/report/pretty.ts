@@ -14,12 +14,18 @@ export function severityLabel(sev: Severity, c: ReturnType<typeof colors>): stri
   return sev === 'error' ? c.red(c.bold('error')) : sev === 'warning' ? c.yellow(c.bold('warning')) : c.blue('info');
 }
 
-/** `path:line:col: severity message [rule-id]`, the source line with a caret, and the hint. */
-export function formatFinding(f: Finding, input: ReportInput, indent = ''): string {
+/** `path:line:col: severity message [rule-id] (workspace)`: a finding in one line (the concise format's line). */
+export function findingLine(f: Finding, input: ReportInput): string {
   const c = colors(input.color);
   const loc = f.file ? `${displayPath(f.file, input.cwd)}${f.range ? `:${f.range.start.line}:${f.range.start.column}` : ''}: ` : '';
   const ws = f.workspace && f.workspace !== '.' ? c.dim(` (${shown(input, f.workspace)})`) : '';
-  const lines = [`${indent}${c.bold(loc)}${severityLabel(f.severity, c)} ${shown(input, f.message)} ${c.dim(`[${f.ruleId}]`)}${ws}`];
+  return `${c.bold(loc)}${severityLabel(f.severity, c)} ${shown(input, f.message)} ${c.dim(`[${f.ruleId}]`)}${ws}`;
+}
+
+/** `path:line:col: severity message [rule-id]`, the source line with a caret, and the hint. */
+export function formatFinding(f: Finding, input: ReportInput, indent = ''): string {
+  const c = colors(input.color);
+  const lines = [wrap(`${indent}${findingLine(f, input)}`, input.width, `${indent}  `)];
   const source = sourceFor(input, f.file);
   if (source && f.range) {
     const n = f.range.start.line;
@@ -31,9 +37,35 @@ export function formatFinding(f: Finding, input: ReportInput, indent = ''): stri
   if (f.locations?.length) lines.push(`${indent}  ${c.dim('also at')} ${otherPlaces(input, f.locations)}`);
   if (f.hint)
     lines.push(
-      `${indent}  ${c.cyan('hint:')} ${shown(input, f.hint)}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (safe fix available)' : ' (unsafe fix available)') : ''}`,
+      wrap(
+        `${indent}  ${c.cyan('hint:')} ${shown(input, f.hint)}${f.fix ? c.dim(f.fix.safety === 'safe' ? ' (fixable with --fix)' : ' (fixable with --fix --unsafe-fixes)') : ''}`,
+        input.width,
+        `${indent}        `,
+      ),
     );
   return lines.join('\n');
+}
+
+/** Visible width: colour sequences (the only escapes left after `shown`) take no columns. */
+const visibleLength = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+/**
+ * A line broken at spaces to fit `width` columns, continuation lines indented by `hang`; a word longer than a line
+ * stays whole. Without a width (not a terminal) the line is kept as it is.
+ */
+export function wrap(line: string, width: number | undefined, hang: string): string {
+  if (!width || visibleLength(line) <= width) return line;
+  const out: string[] = [];
+  let current = '';
+  for (const word of line.split(' ')) {
+    const next = current === '' ? word : `${current} ${word}`;
+    if (current !== '' && current.trim() !== '' && visibleLength(next) > width) {
+      out.push(current);
+      current = hang + word;
+    } else current = next;
+  }
+  out.push(current);
+  return out.join('\n');
 }
 
 /** Places shown after `also at`: line:column of each, the first few, then how many more. */
@@ -65,9 +97,25 @@ function sourceExcerpt(input: ReportInput, line: string, range: Range) {
 export function formatSummary(findings: Finding[], c: ReturnType<typeof colors>): string {
   const n = countBySeverity(findings);
   if (findings.length === 0) return c.green('✓ no problems found');
-  const fixable = findings.filter((f) => f.fix?.safety === 'safe').length;
   const parts = [plural(n.error, 'error'), plural(n.warning, 'warning'), `${n.info} info`];
-  return `${n.error ? c.red('✗') : n.warning ? c.yellow('!') : c.blue('i')} ${parts.join(', ')}${fixable ? ` (${fixable} with a safe fix)` : ''}`;
+  return `${n.error ? c.red('✗') : n.warning ? c.yellow('!') : c.blue('i')} ${parts.join(', ')}${fixableText(findings)}`;
+}
+
+/** `; 2 fixable with --fix (1 more with --unsafe-fixes)`, as Ruff says it; "" when nothing is. */
+export function fixableText(findings: Finding[]): string {
+  const safe = findings.filter((f) => f.fix?.safety === 'safe').length;
+  const unsafe = findings.filter((f) => f.fix?.safety === 'unsafe').length;
+  if (!safe && !unsafe) return '';
+  if (!safe) return `; ${unsafe} fixable with --fix --unsafe-fixes`;
+  return `; ${safe} fixable with --fix${unsafe ? ` (${unsafe} more with --unsafe-fixes)` : ''}`;
+}
+
+/** One line per finding, then the summary: as `ruff --output-format concise` and `actionlint -oneline`. */
+export function formatConcise(input: ReportInput): string {
+  const c = colors(input.color);
+  const lines = input.findings.map((f) => findingLine(f, input));
+  lines.push(formatSummary(input.findings, c));
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -90,7 +138,7 @@ export function formatPretty(input: ReportInput, quietBelow?: Severity): string 
         c.dim(
           head +
             predictionLines(ws.claude)
-              .map((l) => shown(input, l))
+              .map((l) => wrap(shown(input, l), input.width, '      '))
               .join('\n'),
         ),
       );

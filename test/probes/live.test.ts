@@ -277,7 +277,7 @@ providers:
       ['--select', 'probe/otlp-http'],
     );
     expect(http.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401/)]);
-    for (const format of ['pretty', 'sarif', 'github']) {
+    for (const format of ['pretty', 'concise', 'sarif', 'github']) {
       const out = await probe(m, undefined, ['--select', 'probe/otlp-grpc', '--format', format]);
       expect(out.stdout.length).toBeGreaterThan(0);
       if (format === 'sarif') {

@@ -293,7 +293,7 @@ describe('a settings file Claude Code cannot read is never "no problems found" (
     beforeAll(() => {
       write(`utf16/${slug}/.claude/settings.json`, bytes);
     });
-    for (const format of ['pretty', 'json', 'sarif', 'github']) {
+    for (const format of ['pretty', 'concise', 'json', 'sarif', 'github']) {
       it(`${name}, --format ${format}: exit 2 and the encoding named`, () => {
         const res = runCli(['check', '--format', format, '--no-shell-env', '--home', home, '--project', empty, '--managed-dir', empty], { NO_COLOR: '1' });
         expect(res.exitCode).toBe(2);

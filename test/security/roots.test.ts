@@ -52,7 +52,7 @@ describe('paths mode: links out of the scanned paths are not read', () => {
     [relativeOut, join(outside, 'team')],
   ];
 
-  for (const format of ['pretty', 'json', 'sarif', 'github']) {
+  for (const format of ['pretty', 'concise', 'json', 'sarif', 'github']) {
     it(`--format ${format}: each link named once with its target as a warning (not a failed run), the outside content never shown`, () => {
       const res = check(['--format', format, repo]);
       const out = res.stdout + res.stderr;
@@ -127,7 +127,7 @@ describe('machine mode: the project settings must stay inside the project', () =
     const project = join(root, 'proj-files');
     const shared = link(join(outside, 'settings.json'), 'proj-files/.claude/settings.json');
     const local = link(join(outside, 'team/.claude/settings.json'), 'proj-files/.claude/settings.local.json');
-    for (const format of ['pretty', 'json', 'sarif', 'github']) {
+    for (const format of ['pretty', 'concise', 'json', 'sarif', 'github']) {
       const res = machine(project, format);
       expect(res.exitCode).toBe(0); // a warning: Claude Code reads them, the doctor will not
       expect(res.stdout + res.stderr).not.toContain(CANARY);

@@ -48,7 +48,7 @@ describe('a variable the doctor calls a credential is never printed, and one it 
     expect(flagged.sort()).toEqual(['ANTHROPIC_AUTH_TOKEN', 'BASIC_AUTH', 'DB_PWD', 'GPG_PASSPHRASE', 'MY_SERVICE_API_KEY']);
   });
 
-  for (const format of ['pretty', 'json', 'sarif', 'github']) {
+  for (const format of ['pretty', 'concise', 'json', 'sarif', 'github']) {
     it(`--format ${format}: warned about exactly when masked`, () => {
       const out = check(format).stdout;
       for (const name of flagged) expect(out, `${name} is called a secret but printed`).not.toContain(VARIABLES[name!]);

@@ -40,7 +40,7 @@ describe('--help', () => {
       expect(text, command.join(' ')).not.toMatch(/\(default: true\)|\(default \d/);
       expect(text).not.toMatch(/ {2}--no-[\w-]+ .*\(default/);
     }
-    expect(help()).toMatch(/--format <format> +pretty \| json \| sarif \| github \(default: pretty\)$/m);
+    expect(help()).toMatch(/--format <format> +pretty \| concise \(one line each\) \| json \| sarif \| github \(default: pretty\)$/m);
   });
 
   it('every option of a command appears once', () => {

@@ -293,7 +293,7 @@ describe('secrets never reach any output', () => {
       join(root, 'home/.claude/settings.json'),
       JSON.stringify({ env: { CLAUDE_CODE_ENABLE_TELEMETRY: '1', ANTHROPIC_API_KEY: secret, OTEL_METRICS_EXPORTER: `otlp,${secret}` } }),
     );
-    for (const format of ['json', 'sarif', 'github']) {
+    for (const format of ['json', 'concise', 'sarif', 'github']) {
       const out = runCli(['check', '--format', format, ...args]).stdout;
       expect(out, format).not.toContain(JSON.stringify(secret).slice(1, -1));
       expect(out, format).not.toContain('qu0t3dcnry');

@@ -266,7 +266,7 @@ function checkEndpoint(v: EffectiveVar, readers: OtlpSignal[], perSignal: Signal
     data: { variable: v.name, endpoint: displayUrl(value), where: where(v.origin), issues: issues.map((i) => ({ issue: i.issue, later: i.later === true })) },
     hint:
       edits.length > 0
-        ? `set it to ${displayUrl(newValue)}${safety === 'unsafe' ? ' (unsafe fix: check what your receiver expects)' : ' (--fix does this)'}`
+        ? `set it to ${displayUrl(newValue)}${safety === 'unsafe' ? '; check what your receiver expects first' : ''}`
         : perSignal
           ? `write the full URL, e.g. http://localhost:4318/v1/${perSignal} (http) or https://host:443/v1/${perSignal}`
           : 'write a base URL with a scheme, e.g. http://localhost:4318 (http), http://localhost:4317 (grpc) or https://host for a TLS receiver',

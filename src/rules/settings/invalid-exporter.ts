@@ -115,7 +115,7 @@ function checkSignal(ws: Workspace, signal: Signal): InvalidExporterFinding | un
     ...atValue(variable.origin, variable.name),
     kind: 'rejected',
     data: { variable: variable.name, value: variable.value, where: where(variable.origin), signal, tokens: bad, initFails: initFails(env) },
-    hint: edits.length > 0 ? `${description} (--fix does this)` : hintFor(bad, signal),
+    hint: edits.length > 0 ? description : hintFor(bad, signal),
     fix: edits.length > 0 ? fix('safe', description, edits, additions) : undefined,
   };
 }

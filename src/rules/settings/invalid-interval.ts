@@ -139,7 +139,7 @@ export default defineRule({
           severity: 'error',
           kind: 'misread',
           data: { ...setting, version: ws.claude.version.version, read, intended },
-          hint: `write "${intended}" (plain milliseconds, no unit) (--fix does this)`,
+          hint: `write "${intended}" (plain milliseconds, no unit)`,
           fix: fix('safe', `set ${v.name} to "${intended}"`, replaceEnvValue(v.origin, v.name, String(intended))),
         });
         continue;

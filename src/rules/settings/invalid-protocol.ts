@@ -81,7 +81,7 @@ export default defineRule({
         ...(readers.length
           ? { kind: 'read' as const, data: { ...shown, signals: readers.map((s) => s.signal), initFails: initFails(ws.claude.env) } }
           : { kind: 'unread' as const, data: shown }),
-        hint: intended ? `set it to "${intended}" (--fix does this)` : 'use grpc (collector port 4317), http/protobuf or http/json (collector port 4318)',
+        hint: intended ? `set it to "${intended}"` : 'use grpc (collector port 4317), http/protobuf or http/json (collector port 4318)',
         fix: intended ? fix('safe', `set ${name} to "${intended}"`, edits) : undefined,
       });
     }

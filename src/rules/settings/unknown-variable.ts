@@ -95,7 +95,7 @@ function variableFinding(ws: Workspace, s: EnvSetting, unknown: UnknownVariable,
     hint = 'remove it; set "OTEL_LOG_USER_PROMPTS": "1" (and "OTEL_LOG_TOOL_DETAILS": "1") only if prompt and tool content may leave the machine';
   else if (target === undefined) hint = 'remove it, or look the intended name up in https://code.claude.com/docs/en/monitoring-usage';
   else if (targetSet) hint = `remove this entry: ${target} is already set ${where(targetSet.origin)}`;
-  else if (edits.length > 0) hint = `rename it to ${target} (--fix does this)`;
+  else if (edits.length > 0) hint = `rename it to ${target}`;
   else hint = `rename it to ${unknown.suggestions.length > 1 ? 'the variable you meant' : target}`;
 
   return {
