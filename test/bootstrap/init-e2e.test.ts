@@ -7,6 +7,7 @@
 // doctor on the running stack, and init's own post-start verification on this healthy path.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { series } from '../../src/bootstrap/dashboard.js';
@@ -246,4 +247,30 @@ suite("init's stack run natively: real Claude Code → collector → Prometheus 
     expectHealthy(r.stdout);
     expect(r.exitCode, r.stdout).toBe(0);
   }, 90_000);
+});
+
+suite("the native stack on a fixture's compose file (fixtures/healthy-full-stack), not only init's", nativeStackMissing(), () => {
+  it('runs each service with what is here, says what stands in, and the services reach each other by name', async () => {
+    const compose = fileURLToPath(new URL('../../fixtures/healthy-full-stack/files/docker-compose.yml', import.meta.url));
+    const s = await startNativeStack(compose);
+    try {
+      expect(s.started.map((x) => `${x.name}: ${x.runs}`)).toEqual([
+        "otel-collector: otelcol 0.165.0: no build of the image's version 0.115.1 is provisioned",
+        expect.stringMatching(/^prometheus: prometheus 2\.\d+\.\d+\S* \(Debian\) for prom\/prometheus:v2\.55\.1$/),
+        'loki: the Loki double (documented API, test/harness/fake-loki.ts)',
+        'grafana: the Grafana double (documented API, test/harness/fake-grafana.ts)',
+      ]);
+      // The Grafana double, in the stack's namespace, checks its provisioned datasources at http://prometheus:9090
+      // and http://loki:3100 (the fixture mounts the provisioning files one by one; no password: admin/admin).
+      const auth = { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` };
+      for (const uid of ['prometheus', 'loki']) {
+        const health = await (await fetch(`http://127.0.0.1:3000/api/datasources/uid/${uid}/health`, { headers: auth })).json();
+        expect(health, uid).toMatchObject({ status: 'OK' });
+      }
+      const search = (await (await fetch('http://127.0.0.1:3000/api/search?type=dash-db', { headers: auth })).json()) as { uid: string }[];
+      expect(search.length, 'the dashboards of the provider folder').toBeGreaterThan(0);
+    } finally {
+      await s.stop();
+    }
+  }, 60_000);
 });

@@ -2,9 +2,9 @@
 // with the doctor's own compose model (src/model/compose.ts, topology.ts), so it serves any fixture stack.
 // - A collector image runs the collector build of the image's version (test/oracles/paths.ts; another build, said so
 //   in `runs`, when that version is not provisioned); a Prometheus image runs Debian's prometheus (2.x, said so).
-//   Each gets the service's `command` (or the image's CMD) with every container path that a mount covers turned
-//   into the mount's host path (a bind's file, a scratch folder per named volume): the config each process reads
-//   is the file the container would see. One flag is added: the collector's own telemetry listener (:8888) is
+//   Each gets the service's `command` (or the image's CMD) with every container path turned into a host path: a
+//   mount's (a bind's file, a scratch folder per named volume), else a scratch folder for the container's own
+//   filesystem; so the config each process reads is the file the container would see. One flag is added: the collector's own telemetry listener (:8888) is
 //   private to a container and unpublished, natively it would be shared with every other collector on the host.
 // - Loki and Grafana images are the documented-API doubles (fake-loki.ts, fake-grafana.ts), in one process; the
 //   Grafana double holds the datasources and dashboards the mounted provisioning folder declares, and the admin
@@ -16,10 +16,10 @@
 //   interface of this host), and the published ports must be free and equal to the container ports; otherwise
 //   startNativeStack fails saying which port and which service.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { SourceFile } from '../../src/load/source.js';
@@ -130,7 +130,7 @@ export async function startNativeStack(composePath: string): Promise<NativeStack
         continue;
       }
       if (s.entrypoint.length) throw new Error(`${s.name}: an entrypoint (${s.entrypoint.join(' ')}) cannot run natively`);
-      const cwd = kind === 'prometheus' ? (paths.host(PROMETHEUS_WORKDIR) ?? paths.scratch('workdir')) : paths.scratch('workdir');
+      const cwd = paths.anyPath(kind === 'prometheus' ? PROMETHEUS_WORKDIR : '/');
       mkdirSync(cwd, { recursive: true });
       const command = s.command.length ? s.command : imageCommand(kind, s);
       const args = command.map((w) => paths.translate(w));
@@ -186,7 +186,7 @@ function collectorFor(tag: string | undefined): { binary: string; runs: string }
   return { binary: collectorBinary('current')!, runs: `otelcol ${current}: no build of the image's version ${wanted || '(untagged)'} is provisioned` };
 }
 
-/** Container paths of one service, as host paths: through its bind mounts, and a scratch folder per volume. */
+/** Container paths of one service, as host paths: through its mounts (a scratch folder per volume), else scratch. */
 class ContainerPaths {
   constructor(
     private compose: ComposeFile,
@@ -215,35 +215,52 @@ class ContainerPaths {
     return rest ? join(base, rest) : base;
   }
 
-  /** A command word with a container path (`/x`, `--flag=/x`) turned into its host path, when a mount covers it. */
+  /**
+   * A container path as a host path: through the mount covering it, else in a scratch folder standing for the
+   * container's own filesystem (empty: the image's files are not here), so nothing outside the stack is written.
+   */
+  anyPath(containerPath: string): string {
+    const p = posix.normalize(containerPath);
+    return this.host(p) ?? join(this.scratch('fs'), p);
+  }
+
+  /** A command word with a container path (`/x`, `--flag=/x`) turned into its host path. */
   translate(word: string): string {
     const m = /^(-[^=]*=)?(\/.*)$/.exec(word);
     if (!m) return word;
-    return `${m[1] ?? ''}${this.host(posix.normalize(m[2])) ?? m[2]}`;
+    const path = this.anyPath(m[2]);
+    mkdirSync(dirname(path), { recursive: true });
+    return `${m[1] ?? ''}${path}`;
+  }
+
+  /** The host files a container sees under a folder: the mount covering it, and mounts inside it. */
+  filesUnder(containerDir: string): string[] {
+    const dir = posix.normalize(containerDir).replace(/\/+$/, '');
+    const covering = this.host(dir);
+    const inside = this.s.mounts.filter((m) => m.target.startsWith(`${dir}/`)).map((m) => this.host(posix.normalize(m.target)));
+    return [...new Set([covering, ...inside].filter((p): p is string => !!p).flatMap((p) => listFiles(p)))];
   }
 }
 
 /** The Grafana double as the service's provisioning folder and environment describe it. */
 function grafanaDouble(s: ComposeService, paths: ContainerPaths): DoublesSpec['grafana'][number]['options'] {
-  const provisioning = paths.host(grafanaProvisioningDir(s));
-  const yamlFiles = (dir: string | undefined) =>
-    dir
-      ? listFiles(dir)
-          .filter((f) => /\.ya?ml$/.test(f))
-          .map((f) => parse(readFileSync(f, 'utf8')) as Record<string, unknown>)
-      : [];
-  const datasources: FakeDatasource[] = yamlFiles(provisioning && join(provisioning, 'datasources')).flatMap((doc) =>
+  const provisioning = grafanaProvisioningDir(s);
+  const yamlFiles = (dir: string) =>
+    paths
+      .filesUnder(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => parse(readFileSync(f, 'utf8')) as Record<string, unknown>);
+  const datasources: FakeDatasource[] = yamlFiles(`${provisioning}/datasources`).flatMap((doc) =>
     ((doc?.datasources as Record<string, string>[] | undefined) ?? []).map((d) => ({ uid: d.uid ?? d.name, name: d.name, type: d.type, url: d.url })),
   );
-  const dashboards = yamlFiles(provisioning && join(provisioning, 'dashboards')).flatMap((doc) =>
-    ((doc?.providers as { options?: { path?: string } }[] | undefined) ?? []).flatMap((p) => {
-      const dir = p.options?.path ? paths.host(p.options.path) : undefined;
-      return (dir ? listFiles(dir) : [])
+  const dashboards = yamlFiles(`${provisioning}/dashboards`).flatMap((doc) =>
+    ((doc?.providers as { options?: { path?: string } }[] | undefined) ?? []).flatMap((p) =>
+      (p.options?.path ? paths.filesUnder(p.options.path) : [])
         .filter((f) => f.endsWith('.json'))
         .map((f) => JSON.parse(readFileSync(f, 'utf8')) as { uid?: string; title?: string })
         .filter((d) => d.uid)
-        .map((d) => ({ uid: d.uid!, title: d.title ?? d.uid! }));
-    }),
+        .map((d) => ({ uid: d.uid!, title: d.title ?? d.uid! })),
+    ),
   );
   const env = s.environment;
   return {
@@ -254,9 +271,11 @@ function grafanaDouble(s: ComposeService, paths: ContainerPaths): DoublesSpec['g
   };
 }
 
-function listFiles(dir: string): string[] {
+/** Every file under a path (the path itself when it is a file), or none. */
+function listFiles(path: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
+    if (!statSync(path).isDirectory()) return [path];
+    return readdirSync(path).flatMap((name) => listFiles(join(path, name)));
   } catch {
     return [];
   }
