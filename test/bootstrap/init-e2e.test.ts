@@ -17,6 +17,7 @@ import { claudeBinary } from '../harness/claude-path.js';
 import { nativeStackMissing, startNativeStack, type NativeStack } from '../harness/native-stack.js';
 import { runClaude } from '../harness/run-claude.js';
 import { startMockAgent } from '../pipeline/mock-agent.js';
+import { versions } from '../oracles/paths.js';
 import { newMachine, type Machine } from './machine.js';
 
 const CLAUDE_VERSIONS = [OLDEST_SUPPORTED_CLAUDE, NEWEST_KNOWN_CLAUDE];
@@ -182,7 +183,7 @@ suite("init's stack run natively: real Claude Code → collector → Prometheus 
   it('starts every service of the compose file: the real collector and Prometheus, the Loki and Grafana doubles', () => {
     expect(stack.notStarted).toEqual([]);
     expect(stack.started.map((s) => `${s.name}: ${s.runs}`)).toEqual([
-      "otel-collector: otelcol 0.165.0 (the image's version)",
+      `otel-collector: otelcol ${versions.collector.current} (the image's version)`,
       expect.stringMatching(/^prometheus: prometheus 2\.\d+\.\d+\S* \(Debian\) for prom\/prometheus:v3\.\d+\.\d+$/),
       'loki: the Loki double (documented API, test/harness/fake-loki.ts)',
       'grafana: the Grafana double (documented API, test/harness/fake-grafana.ts)',
@@ -255,7 +256,7 @@ suite("the native stack on a fixture's compose file (fixtures/healthy-full-stack
     const s = await startNativeStack(compose);
     try {
       expect(s.started.map((x) => `${x.name}: ${x.runs}`)).toEqual([
-        "otel-collector: otelcol 0.165.0: no build of the image's version 0.115.1 is provisioned",
+        `otel-collector: otelcol ${versions.collector.current}: no build of the image's version 0.115.1 is provisioned`,
         expect.stringMatching(/^prometheus: prometheus 2\.\d+\.\d+\S* \(Debian\) for prom\/prometheus:v2\.55\.1$/),
         'loki: the Loki double (documented API, test/harness/fake-loki.ts)',
         'grafana: the Grafana double (documented API, test/harness/fake-grafana.ts)',
