@@ -24,7 +24,7 @@ interface Target {
 
 interface PanelSpec {
   title: string;
-  type: 'stat' | 'timeseries' | 'bargauge' | 'logs';
+  type: 'stat' | 'bargauge' | 'logs';
   targets: Target[];
   gridPos: { x: number; y: number; w: number; h: number };
   unit?: string;
@@ -52,15 +52,26 @@ function panel(id: number, p: PanelSpec): Record<string, unknown> {
   };
 }
 
+/**
+ * Claude Code's counters are one series per session whose value is that session's running total, and a short
+ * session arrives whole in its first export. increase() and rate() count only growth between samples, so they miss
+ * that first value: on init's own stack they showed 0 for every panel after two real sessions (test/bootstrap/
+ * init-e2e.test.ts; test/pipeline/counter-queries.test.ts). The latest value of each series in the time range,
+ * added up, is what the sessions used (a session that began before the range counts whole).
+ */
+const inRange = (s: string) => `max_over_time(${s}[$__range])`;
 /** A total over the dashboard's time range. */
-const total = (otel: ClaudeMetricName, matcher = '') => `sum(increase(${series(otel)}${matcher}[$__range]))`;
-/** Increase per interval, split by labels. */
-const over = (otel: ClaudeMetricName, by: string[]) => `sum by (${by.map(label).join(', ')}) (increase(${series(otel)}[$__rate_interval]))`;
+const total = (otel: ClaudeMetricName, matcher = '') => `sum(${inRange(series(otel) + matcher)})`;
+/** Totals over the time range, split by labels. */
+const by = (otel: ClaudeMetricName, labels: string[]) => `sum by (${labels.map(label).join(', ')}) (${inRange(series(otel))})`;
+/** What a panel of per-session totals shows, for its description. */
+const SESSION_TOTALS = 'Sessions with data in the time range, each with all it used (a session that began before the range counts whole).';
 
 export function claudeDashboard(): Record<string, unknown> {
   const stat = (x: number, title: string, expr: string, unit?: string): PanelSpec => ({
     title,
     type: 'stat',
+    description: SESSION_TOTALS,
     targets: [{ expr }],
     gridPos: { x, y: 0, w: 4, h: 4 },
     unit,
@@ -74,32 +85,35 @@ export function claudeDashboard(): Record<string, unknown> {
     stat(20, 'Pull requests', total('claude_code.pull_request.count'), 'short'),
     {
       title: 'Cost by model',
-      type: 'timeseries',
-      targets: [{ expr: over('claude_code.cost.usage', ['model']), legendFormat: `{{${label('model')}}}` }],
+      type: 'bargauge',
+      description: SESSION_TOTALS,
+      targets: [{ expr: by('claude_code.cost.usage', ['model']), legendFormat: `{{${label('model')}}}` }],
       gridPos: { x: 0, y: 4, w: 12, h: 8 },
       unit: 'currencyUSD',
     },
     {
       title: 'Tokens by type',
-      type: 'timeseries',
-      targets: [{ expr: over('claude_code.token.usage', ['type']), legendFormat: `{{${label('type')}}}` }],
+      type: 'bargauge',
+      description: SESSION_TOTALS,
+      targets: [{ expr: by('claude_code.token.usage', ['type']), legendFormat: `{{${label('type')}}}` }],
       gridPos: { x: 12, y: 4, w: 12, h: 8 },
       unit: 'short',
     },
     {
       title: 'Lines of code',
-      type: 'timeseries',
-      targets: [{ expr: over('claude_code.lines_of_code.count', ['type']), legendFormat: `{{${label('type')}}}` }],
+      type: 'bargauge',
+      description: SESSION_TOTALS,
+      targets: [{ expr: by('claude_code.lines_of_code.count', ['type']), legendFormat: `{{${label('type')}}}` }],
       gridPos: { x: 0, y: 12, w: 12, h: 8 },
       unit: 'short',
     },
     {
       title: 'Edit tool decisions',
       type: 'bargauge',
-      description: 'Accepted and rejected Edit, Write and NotebookEdit calls over the time range.',
+      description: `Accepted and rejected Edit, Write and NotebookEdit calls. ${SESSION_TOTALS}`,
       targets: [
         {
-          expr: `sum by (${label('tool_name')}, ${label('decision')}) (increase(${series('claude_code.code_edit_tool.decision')}[$__range]))`,
+          expr: by('claude_code.code_edit_tool.decision', ['tool_name', 'decision']),
           legendFormat: `{{${label('tool_name')}}} {{${label('decision')}}}`,
         },
       ],
@@ -108,8 +122,9 @@ export function claudeDashboard(): Record<string, unknown> {
     },
     {
       title: 'Active time',
-      type: 'timeseries',
-      targets: [{ expr: over('claude_code.active_time.total', ['type']), legendFormat: `{{${label('type')}}}` }],
+      type: 'bargauge',
+      description: SESSION_TOTALS,
+      targets: [{ expr: by('claude_code.active_time.total', ['type']), legendFormat: `{{${label('type')}}}` }],
       gridPos: { x: 0, y: 20, w: 24, h: 8 },
       unit: 's',
     },

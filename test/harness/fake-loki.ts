@@ -4,7 +4,7 @@
 //   POST /otlp/v1/logs                           OTLP/HTTP logs, protobuf or JSON, gzip or not (what otlphttp sends)
 //   GET  /loki/api/v1/labels                     {"status":"success","data":[label names seen]} (Grafana's health check)
 //   GET  /loki/api/v1/label/service_name/values  {"status":"success","data":[...]}
-//   GET  /loki/api/v1/query_range                streams for `{service_name="x"} |= "text"` or `!= "text"`, newest first,
+//   GET  /loki/api/v1/query_range                streams for `{service_name="x"}`, optionally `|= "text"` or `!= "text"`, newest first,
 //                                                at most `limit` lines (other LogQL: 400)
 // As Loki's OTLP ingestion does, the resource attribute service.name becomes the stream label service_name and
 // the log body becomes the line. Sources: grafana-loki.md §9–§10 in ../shared/reference, and the Loki HTTP API
@@ -56,10 +56,10 @@ export async function startFakeLoki(): Promise<FakeLoki> {
         return send(200, { status: 'success', data: [...new Set(entries.map((e) => e.labels.service_name).filter(Boolean))].sort() });
       }
       if (req.method === 'GET' && url.pathname === '/loki/api/v1/query_range') {
-        const m = /^\{service_name="((?:[^"\\]|\\.)*)"\}\s*(\|=|!=)\s*"((?:[^"\\]|\\.)*)"$/.exec(url.searchParams.get('query') ?? '');
-        if (!m) return send(400, 'parse error: this fake Loki understands {service_name="x"} |= "text" (or != "text") only\n', 'text/plain');
-        const [service, text] = [m[1], m[3]].map((s) => s.replace(/\\(.)/g, '$1'));
-        const keep = m[2] === '|=';
+        const m = /^\{service_name="((?:[^"\\]|\\.)*)"\}(?:\s*(\|=|!=)\s*"((?:[^"\\]|\\.)*)")?$/.exec(url.searchParams.get('query') ?? '');
+        if (!m) return send(400, 'parse error: this fake Loki understands {service_name="x"}, optionally |= "text" (or != "text"), only\n', 'text/plain');
+        const [service, text] = [m[1], m[3] ?? ''].map((s) => s.replace(/\\(.)/g, '$1'));
+        const keep = m[2] !== '!=';
         const start = BigInt(url.searchParams.get('start') ?? '0');
         const end = BigInt(url.searchParams.get('end') ?? String(BigInt(Date.now()) * 1_000_000n));
         const limit = Number(url.searchParams.get('limit') ?? '100');

@@ -11,6 +11,8 @@ import { message, readBody, sendJson, streamMessage, USAGE, workingDirectory, ty
 export interface AgentScriptOptions {
   /** Seconds of a final `sleep` tool call (0: none). */
   sleepSeconds?: number;
+  /** Bash commands run after the commit (e.g. `gh pr create` for pull_request.count). */
+  thenBash?: string[];
 }
 
 export interface MockAgent {
@@ -85,6 +87,9 @@ function nextStep(body: MessagesRequest, n: number, options: AgentScriptOptions)
       input: { command: `git add ${WRITTEN_FILE} && git commit -m "Add hello.py"`, description: 'Commit the new file' },
     },
   ];
+  for (const [i, command] of (options.thenBash ?? []).entries()) {
+    steps.push({ type: 'tool_use', id: `toolu_b${i}_${n}`, name: 'Bash', input: { command, description: 'Run a command' } });
+  }
   if (options.sleepSeconds) {
     steps.push({
       type: 'tool_use',
