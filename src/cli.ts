@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { cac, type Command as CacCommand } from 'cac';
-import { realpathSync, writeSync } from 'node:fs';
+import { realpathSync, writeFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   check,
@@ -24,6 +24,7 @@ import { explainRule, listRules } from './report/rules.js';
 import { SEVERITY_ORDER, type Severity } from './types.js';
 import { didYouMean } from './util/distance.js';
 import { helpText, type OptionGroup } from './cli-help.js';
+import { formatStatistics, ruleCounts } from './report/statistics.js';
 import { UsageError } from './util/errors.js';
 import { colorEnabled } from './util/color.js';
 import { TOOL_VERSION } from './version.js';
@@ -77,6 +78,23 @@ interface CommonOptions
   scope?: string;
   timeout?: string;
   flowTimeout?: string;
+  outputFile?: string;
+  statistics?: boolean;
+}
+
+/** `--statistics`: findings counted per rule, as text or JSON (secrets cannot occur: only ids, counts and titles). */
+function statisticsReport(result: CheckResult, format: Format): string {
+  const counts = ruleCounts(result.findings, (id) => RULES_BY_ID.get(id)?.title ?? PROBES.find((p) => p.id === id)?.title ?? id);
+  return format === 'json' ? `${JSON.stringify(counts, null, 2)}\n` : formatStatistics(counts);
+}
+
+/** The report into the file --output-file names (the user's own choice on the command line); a failure is exit 2. */
+function writeReport(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (err) {
+    throw new UsageError(`--output-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 function list(value: string | undefined): string[] {
@@ -101,6 +119,8 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   checkRuleList(ignore, '--ignore');
   const cwd = process.cwd();
   const config = loadDoctorConfig(opts.config, cwd);
+  if (opts.statistics && format !== 'pretty' && format !== 'json') throw new UsageError(`--statistics prints pretty or json, not ${format}`);
+  if (opts.outputFile !== undefined && opts.outputFile.trim() === '') throw new UsageError('--output-file needs a file name');
   if (command === 'probe' && (opts.fix || opts.dryRun)) throw new UsageError('probe changes no file: use --fix or --dry-run with the doctor or check');
 
   const filesMode = command !== 'doctor' && paths.length > 0;
@@ -149,10 +169,12 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
     }
   }
   const output = (result: CheckResult) => {
-    const width = process.stdout.isTTY ? process.stdout.columns : undefined;
-    process.stdout.write(
-      formatReport(result, { command, format, quiet: opts.quiet, failOn, color: opts.color === false ? false : colorEnabled(), cwd, width }),
-    );
+    const toFile = opts.outputFile !== undefined;
+    const width = process.stdout.isTTY && !toFile ? process.stdout.columns : undefined;
+    const color = opts.color === false || toFile ? false : colorEnabled();
+    const text = opts.statistics ? statisticsReport(result, format) : formatReport(result, { command, format, quiet: opts.quiet, failOn, color, cwd, width });
+    if (toFile) writeReport(opts.outputFile!, text);
+    else process.stdout.write(text);
     return result.exitCode;
   };
   if (!probeOptions) return output(check(setup));
@@ -200,6 +222,8 @@ const OUTPUT: OptionGroup = {
     ['--fail-on <severity>', 'lowest severity that makes the exit code 1: error | warning | info', { default: 'error' }],
     ['-q, --quiet', 'print only findings at or above --fail-on, and the summary'],
     ['--no-color', 'plain output (NO_COLOR and FORCE_COLOR are respected too)'],
+    ['--output-file <file>', 'write the report to this file instead of standard output'],
+    ['--statistics', 'count findings per rule instead of listing them ([*]: fixable with --fix); pretty or json'],
   ],
 };
 const RULE_SELECTION: OptionGroup = {
