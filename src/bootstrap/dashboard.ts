@@ -52,8 +52,13 @@ function panel(id: number, p: PanelSpec): Record<string, unknown> {
   };
 }
 
+/**
+ * The usage inside the dashboard's time range: each series' latest value minus its value before the range (0 for a
+ * series new in it). Not increase(), which misses what each session's first export holds (test/pipeline/counter-queries).
+ */
+const inRange = (s: string) => `max_over_time(${s}[$__range]) - (last_over_time(${s}[10m] offset $__range) or max_over_time(${s}[$__range]) * 0)`;
 /** A total over the dashboard's time range. */
-const total = (otel: ClaudeMetricName, matcher = '') => `sum(increase(${series(otel)}${matcher}[$__range]))`;
+const total = (otel: ClaudeMetricName, matcher = '') => `sum(${inRange(`${series(otel)}${matcher}`)})`;
 /** Increase per interval, split by labels. */
 const over = (otel: ClaudeMetricName, by: string[]) => `sum by (${by.map(label).join(', ')}) (increase(${series(otel)}[$__rate_interval]))`;
 
@@ -99,7 +104,7 @@ export function claudeDashboard(): Record<string, unknown> {
       description: 'Accepted and rejected Edit, Write and NotebookEdit calls over the time range.',
       targets: [
         {
-          expr: `sum by (${label('tool_name')}, ${label('decision')}) (increase(${series('claude_code.code_edit_tool.decision')}[$__range]))`,
+          expr: `sum by (${label('tool_name')}, ${label('decision')}) (${inRange(series('claude_code.code_edit_tool.decision'))})`,
           legendFormat: `{{${label('tool_name')}}} {{${label('decision')}}}`,
         },
       ],
