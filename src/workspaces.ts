@@ -152,6 +152,7 @@ export function fileWorkspaces(
     list.push(file);
     groups.set(root, list);
   }
+  pairDashboardsWithStack(groups);
 
   const workspaces: Workspace[] = [];
   for (const [root, files] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
@@ -177,6 +178,29 @@ export function fileWorkspaces(
     }
   }
   return { workspaces, problems };
+}
+
+const STACK_KINDS = new Set<StackFile['kind']>(['compose', 'collector', 'prometheus', 'loki']);
+const GRAFANA_KINDS = new Set<StackFile['kind']>(['dashboard', 'grafana-dashboards', 'grafana-datasources']);
+
+/**
+ * Dashboards kept beside a stack folder rather than inside it (`dashboards/` next to `docker/docker-compose.yml`)
+ * are judged against that stack, as their user pairs them: a group of nothing but dashboards and Grafana
+ * provisioning joins the one stack group in a folder beside it (under the same parent, or under its own folder when
+ * that is where the group sits). Where several stacks could claim it, nothing says which: it stays on its own.
+ */
+function pairDashboardsWithStack(groups: Map<string, StackFile[]>): void {
+  const isStack = (files: StackFile[]) => files.some((f) => STACK_KINDS.has(f.kind));
+  const inside = (dir: string, parent: string) => dir !== parent && dir.startsWith(parent.endsWith('/') ? parent : `${parent}/`);
+  for (const [root, files] of [...groups]) {
+    if (!files.some((f) => f.kind === 'dashboard') || !files.every((f) => GRAFANA_KINDS.has(f.kind))) continue;
+    const stacks = [...groups].filter(([r, f]) => r !== root && isStack(f));
+    const below = stacks.filter(([r]) => inside(r, root));
+    const beside = below.length > 0 ? below : stacks.filter(([r]) => inside(r, dirname(root)));
+    if (beside.length !== 1) continue;
+    beside[0][1].push(...files);
+    groups.delete(root);
+  }
 }
 
 const SCOPE_ORDER = ['global', 'user', 'project', 'local', 'flag', 'managed'];

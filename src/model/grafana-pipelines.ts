@@ -17,6 +17,8 @@ import { parseExporterList } from './prediction.js';
 import type { PrometheusConfig, ScrapeJob } from './prometheus.js';
 import type { Workspace } from './workspace.js';
 import { fact } from './facts.js';
+import { embeddedCollector } from './embedded-collectors.js';
+import type { ComposeFile, ComposeService } from './compose.js';
 
 /**
  * Which pipelines bring Claude Code's metrics into the Prometheus that dashboards query, derived from a workspace:
@@ -110,9 +112,15 @@ function buildView(ws: Workspace): MetricsView {
           );
         }
       } else if ((e.type === 'otlphttp' || e.type === 'otlp_http') && typeof e.config.endpoint === 'string' && /\/api\/v1\/otlp/.test(e.config.endpoint)) {
-        add(prometheusOtlp(ws.stack.prometheus), describe, c, e);
+        add(otlpIntoPrometheus(ws), describe, c, e);
       }
     }
+  }
+  // An all-in-one image whose own collector config is not replaced runs the image's pipeline.
+  const lgtm = otelLgtmService(ws.stack.composes);
+  const replaces = (target: string) => `${OTEL_LGTM_COLLECTOR_CONFIG}/`.startsWith(`${target.replace(/\/+$/, '')}/`);
+  if (lgtm && !lgtm.s.mounts.some((m) => replaces(m.target))) {
+    add(otlpIntoPrometheus(ws), `the collector inside ${lgtm.s.image} (${lgtm.c.file.split(/[\\/]/).pop()})`);
   }
 
   // Claude Code's own exporter, or Claude Code sending OTLP straight into Prometheus.
@@ -210,6 +218,57 @@ function targetLabels(rawJob: unknown, targetPath: (string | number)[]): Record<
 
 function hasNameRelabel(rawJob: unknown): boolean {
   return isObject(rawJob) && Array.isArray(rawJob.metric_relabel_configs) && rawJob.metric_relabel_configs.length > 0;
+}
+
+/**
+ * grafana/otel-lgtm (docker/ in grafana/docker-otel-lgtm, every tag from v0.6.0 to v0.31.0): its collector config
+ * (otelcol-config.yaml) sends metrics with an OTLP/HTTP exporter to http://127.0.0.1:9090/api/v1/otlp, the image's
+ * Prometheus, started with --web.enable-otlp-receiver (run-prometheus.sh) and a prometheus.yaml without
+ * scrape_configs. So its series are pushed, never scraped: `job` is the OTLP service name. Before v0.6.0 a
+ * remote-write exporter, which sets `job` the same way.
+ */
+const OTEL_LGTM_COLLECTOR_CONFIG = '/otel-lgtm/otelcol-config.yaml';
+/** The resource attributes the image's prometheus.yaml promotes (`otlp.promote_resource_attributes`, v0.31.0). */
+const OTEL_LGTM_PROMOTED = [
+  'service.instance.id',
+  'service.name',
+  'service.namespace',
+  'service.version',
+  'cloud.availability_zone',
+  'cloud.region',
+  'container.name',
+  'deployment.environment',
+  'deployment.environment.name',
+  'k8s.cluster.name',
+  'k8s.container.name',
+  'k8s.cronjob.name',
+  'k8s.daemonset.name',
+  'k8s.deployment.name',
+  'k8s.job.name',
+  'k8s.namespace.name',
+  'k8s.node.name',
+  'k8s.pod.name',
+  'k8s.replicaset.name',
+  'k8s.statefulset.name',
+  'host.name',
+  'postgresql.database.name',
+  'postgresql.schema.name',
+  'postgresql.table.name',
+  'postgresql.index.name',
+  'database',
+  'kafka.cluster.alias',
+];
+
+function otelLgtmService(composes: ComposeFile[]): { s: ComposeService; c: ComposeFile } | undefined {
+  for (const c of composes) for (const s of c.services) if (embeddedCollector(s.repository)?.repository === 'grafana/otel-lgtm') return { s, c };
+  return undefined;
+}
+
+/** Prometheus' OTLP receiver as configured here; without a prometheus.yml beside an otel-lgtm service, the image's. */
+function otlpIntoPrometheus(ws: Workspace): MetricsPipeline {
+  if (ws.stack.prometheus.length === 0 && otelLgtmService(ws.stack.composes))
+    return { kind: 'prometheus-otlp', promoteResourceAttributes: { include: OTEL_LGTM_PROMOTED } };
+  return prometheusOtlp(ws.stack.prometheus);
 }
 
 /** Prometheus' OTLP receiver: `otlp:` block of prometheus.yml (translation strategy, promoted resource attributes). */

@@ -95,6 +95,8 @@ export interface PromSelector {
   counterSafe: boolean;
   /** The range of its range vector as written (`$__range` in `x[$__range]`), absent for an instant vector. */
   range?: string;
+  /** Its `offset` as written (`$__range` in `x[10m] offset $__range`). */
+  offset?: string;
 }
 
 export interface ParsedPromQL {
@@ -196,6 +198,12 @@ export function parsePromQL(expr: string): ParsedPromQL {
         sel.matchers.push(matcher);
       }
       if (node.parent?.name === 'MatrixSelector') sel.range = expr.slice(node.to, node.parent.to).replace(/^\s*\[\s*|\s*\]\s*$/g, '');
+      const inner = node.parent?.name === 'MatrixSelector' ? node.parent : node;
+      if (inner.parent?.name === 'OffsetExpr')
+        sel.offset = expr
+          .slice(inner.to, inner.parent.to)
+          .replace(/^\s*offset\s*/i, '')
+          .trim();
       for (let p = node.parent; p; p = p.parent) {
         if (p.name === 'FunctionCall') {
           const fn = p.getChild('FunctionIdentifier');

@@ -43,6 +43,13 @@ const UNSAFE_CONSEQUENCES: Record<string, string[]> = {
   // unknown-metric renames claude_code_active_time_total_seconds to the real series, which the panel uses
   // raw: counter-without-rate can only see that once the name is a real counter.
   'seed-template-dashboards': ['dashboard/counter-without-rate files/dashboards/claude-code-simple.json'],
+  // unknown-metric renames a made-up name to the real counter, which the panel totals with increase() over the
+  // range: counter-without-rate can only see that it undercounts once the name is a real counter.
+  'dashboard-unknown-metric-fail': ['dashboard/counter-without-rate files/dashboards/claude-code.json'],
+  'dashboard-unknown-metric-fail-prometheus-unseen': ['dashboard/counter-without-rate files/dashboards/claude-code.json'],
+  'dashboard-unknown-metric-fail-remote-datasource': ['dashboard/counter-without-rate files/dashboards/claude-code.json'],
+  'dashboard-unknown-metric-fail-pushgateway': ['dashboard/counter-without-rate files/dashboards/claude-code-hooks.json'],
+  'dashboard-unknown-metric-fail-remote-write-receiver': ['dashboard/counter-without-rate files/dashboards/claude-code-hooks.json'],
 };
 
 let copies = 0;

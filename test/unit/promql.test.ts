@@ -38,6 +38,9 @@ describe('PromQL with the real grammar', () => {
   it('the range of a range vector, as written', () => {
     expect(parsePromQL('max_over_time(x_total{a="b"}[ $__range ])').selectors[0].range).toBe('$__range');
     expect(parsePromQL('sum(x_total)').selectors[0].range).toBeUndefined();
+    expect(parsePromQL('last_over_time(x_total[10m] offset $__range)').selectors[0].offset).toBe('$__range');
+    expect(parsePromQL('x_total offset 1h').selectors[0].offset).toBe('1h');
+    expect(parsePromQL('x_total[5m]').selectors[0].offset).toBeUndefined();
   });
   it('label_values() and query_result() variable queries', () => {
     const v = parseVariableQuery('label_values(claude_code_cost_usage_USD_total{job="x"}, model)');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/index.js';
+import { loadFixture, runFixture } from '../helpers/fixtures.js';
 
 // The severity policy (docs/architecture.md, "Severity policy"): `error` only where it is certain: the real tool
 // refuses it, Claude Code drops or does not send the data, or the data is certainly lost. A rule that can say
@@ -36,5 +37,26 @@ describe('severity policy', () => {
     expect(SETS_ERROR.test("severity: p.certain ? 'error' : 'warning',")).toBe(true);
     expect(SETS_ERROR.test("severity: 'warning',")).toBe(false);
     expect(canError('settings/console-exporter', 'warning')).toBe(false);
+  });
+});
+
+describe('severity policy: datasource references', () => {
+  const findings = (fixture: string) => runFixture(loadFixture(fixture)).report.findings.filter((f) => f.ruleId === 'dashboard/datasource-not-found');
+
+  it('a uid no datasource a compose Grafana is seen to provision has is an error (UI-made datasources get random uids)', () => {
+    expect(findings('dashboard-datasource-not-found-fail').map((f) => [f.severity, f.message.includes('"PBFA97CFB590B2093"')])).toContainEqual(['error', true]);
+  });
+
+  it('a name, or a uid where provisioning is not seen or absent, is a warning that says what it assumed', () => {
+    const open = [
+      ...findings('dashboard-datasource-not-found-fail-by-name').filter((f) => f.message.includes('"Prometheus (prod)"')),
+      ...findings('dashboard-datasource-not-found-fail-provisioning-unseen'),
+      ...findings('dashboard-datasource-not-found-fail-monitoring-guide'),
+    ];
+    expect(open.length).toBe(3);
+    for (const f of open) {
+      expect(f.severity, f.message).toBe('warning');
+      expect(f.message).toMatch(/\(.*assuming .*\)/);
+    }
   });
 });

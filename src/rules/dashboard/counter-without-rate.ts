@@ -15,15 +15,46 @@ const LATEST_OVER_TIME = new Set(['max_over_time', 'last_over_time']);
  * - the latest value over the dashboard range (`sum(max_over_time(x[$__range]))`): each session's total as of its
  *   last export in the range, so sessions that ended earlier in the range still count (a raw read loses them
  *   5 minutes after their last export);
- * - filtered to one session (`session_id="$session"`): the raw value is that session's running total.
+ * - filtered to one session (`session_id="$session"`): the raw value is that session's running total;
+ * - the latest value before the range (`last_over_time(x[10m] offset $__range)`), subtracted for the usage inside it.
  */
 function readsCounterRightly(sel: PromSelector): boolean {
   if (sel.counterSafe || sel.enclosing.some((f) => COUNTING.has(f))) return true;
-  if (LATEST_OVER_TIME.has(sel.enclosing[0] ?? '') && sel.range?.includes('__range')) return true;
+  // Each series' latest value over the range, or before it (`last_over_time(x[10m] offset $__range)`, subtracted).
+  if (LATEST_OVER_TIME.has(sel.enclosing[0] ?? '') && (spansRange(sel.range) || spansRange(sel.offset))) return true;
   return sel.matchers.some((m) => m.label === 'session_id' && m.op === '=');
 }
 
+/**
+ * `increase()`/`rate()` over the dashboard range (or a fixed hour or more): the panel reads a total (or its average
+ * rate). For Claude Code's series that is low: a session's series starts already holding its first export, and these
+ * functions count only the growth between samples, so that part is lost (all of a session that exports once).
+ * Measured on real Claude Code → collector → Prometheus (test/pipeline/counter-queries.test.ts). Over short windows
+ * (`$__rate_interval`, `5m`) the same functions draw a rate graph: each window after a session's first export is
+ * measured as Prometheus measures any counter, so only the first export of each session is missing; not reported.
+ */
+function totalOverRange(sel: PromSelector): { fn: string; range: string } | undefined {
+  const fn = sel.enclosing[0];
+  if ((fn !== 'increase' && fn !== 'rate') || !sel.range || sel.enclosing.some((f) => COUNTING.has(f))) return undefined;
+  return spansRange(sel.range) ? { fn, range: sel.range } : undefined;
+}
+
+/** The dashboard's range (`$__range`), or a fixed one of an hour or more: a panel reading a total over it. */
+function spansRange(text: string | undefined): boolean {
+  return !!text && (text.includes('__range') || (durationSeconds(text) ?? 0) >= 3600);
+}
+
+/** A PromQL duration (`1h30m`, `24h`, `7d`) in seconds; undefined for anything else (a variable). */
+function durationSeconds(text: string): number | undefined {
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  const parts = [...text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
+  if (parts.length === 0 || parts.map((m) => m[0]).join('') !== text.trim()) return undefined;
+  return parts.reduce((n, m) => n + Number(m[1]) * units[m[2]], 0);
+}
+
 const messages = {
+  undercounts: (d: { metric: string; owner: string; dashboard: string; fn: string; range: string }) =>
+    `${d.metric} in ${d.owner} of dashboard ${d.dashboard} is read with ${d.fn}() over [${d.range}], which counts only the growth between samples: each session's series begins already holding its first export, so that part is missing and the figure is low (a session that exports once counts 0, as measured with real Claude Code, the collector and Prometheus)`,
   rawCounter: (d: { metric: string; owner: string; dashboard: string; enclosing?: string }) =>
     `${d.metric} in ${d.owner} of dashboard ${d.dashboard} is a counter read raw${d.enclosing ? ` inside ${d.enclosing}()` : ''}: it shows the running total of each session still exported at that instant (a series expires minutes after its last export), not usage over the time range`,
 } as const;
@@ -32,10 +63,10 @@ type CounterFinding = RuleFinding<typeof messages>;
 export default defineRule({
   id: 'dashboard/counter-without-rate',
   severity: 'warning',
-  title: 'Claude Code counter read raw instead of over the time range',
+  title: 'Claude Code counter read raw, or totalled with increase()',
   checks:
-    'PromQL in dashboard panels and annotations that reads a Claude Code counter (any of its names, with or without the `_total` suffix) directly or through `sum()`/`max()`…, unless it reads it through `rate()`/`increase()`…, counts series (`count()`, `group()`, also of a comparison such as `> 0`), takes each series\' latest value over the dashboard range (`max_over_time(x[$__range])`, `last_over_time`), or is filtered to one session (`session_id="…"`).',
-  why: "Claude Code sends one series per session (and attribute set) whose value is that session's running total; the series is exported only until it expires (metric_expiration, 5 minutes by default), so the raw value shows the sessions of the last few minutes and ignores the time range picker. `increase()` and `rate()` are no cure: a series begins at its first export, already holding what the session used until then, and they count only the growth between samples, so a short session counts 0 (checked with real Claude Code, the collector and Prometheus). `sum(max_over_time(x[$__range]))` adds each session's latest total: every session still exported in the range, with all it used; subtracting each series' last value before the range (`last_over_time(x[10m] offset $__range)`, or 0 for a series new in the range) gives the usage inside the range.",
+    'PromQL in dashboard panels and annotations that reads a Claude Code counter (any of its names, with or without the `_total` suffix) directly or through `sum()`/`max()`…, unless it reads it through `rate()`/`increase()`…, counts series (`count()`, `group()`, also of a comparison such as `> 0`), takes each series\' latest value over the dashboard range (`max_over_time(x[$__range])`, `last_over_time`), or is filtered to one session (`session_id="…"`). Also `increase()`/`rate()` over the dashboard range (`$__range`) or a fixed range of an hour or more, which total a counter (not inside `count()`/`group()`); over short windows (`$__rate_interval`, `5m`) they draw a rate graph, which is not reported.',
+  why: "Claude Code sends one series per session (and attribute set) whose value is that session's running total; the series is exported only until it expires (metric_expiration, 5 minutes by default), so the raw value shows the sessions of the last few minutes and ignores the time range picker. `increase()` and `rate()` are no cure for a total: a series begins at its first export, already holding what the session used until then, and they count only the growth between samples, so a short session counts 0 (checked with real Claude Code, the collector and Prometheus: a stat panel of `sum(increase(x[$__range]))` is low, a warning). A rate graph over short windows measures every window after a session's first export as Prometheus measures any counter and misses only that export (one export interval of a long interactive session), so it is left alone. `sum(max_over_time(x[$__range]))` adds each session's latest total: every session still exported in the range, with all it used; subtracting each series' last value before the range (`last_over_time(x[10m] offset $__range)`, or 0 for a series new in the range) gives the usage inside the range.",
   fix: 'none',
   versions: 'all versions',
   bad: {
@@ -58,9 +89,24 @@ export default defineRule({
     const known = knownNames(ws);
     const findings: CounterFinding[] = [];
     for (const u of metricUses(ws)) {
-      if (u.aq.query.where === 'variable' || readsCounterRightly(u.selector)) continue;
+      if (u.aq.query.where === 'variable') continue;
       const k = known.get(u.name);
       if (!k || k.otel === 'target_info' || u.name.endsWith('_created')) continue;
+      const total = totalOverRange(u.selector);
+      if (total) {
+        const r = total.range;
+        const inRange = `sum(max_over_time(${u.name}[${r}]) - (last_over_time(${u.name}[10m] offset ${r}) or max_over_time(${u.name}[${r}]) * 0))`;
+        findings.push({
+          ...atUse(u),
+          kind: 'undercounts',
+          data: { metric: u.name, owner: queryOwner(u.aq), dashboard: dashboardName(u.aq.dashboard), ...total },
+          hint: `for the usage inside the range: ${inRange}${total.fn === 'rate' ? ` / ${r.includes('__range') ? '$__range_s' : durationSeconds(r)}` : ''}; for each session's whole total: sum(max_over_time(${u.name}[${r}]))`,
+          // One function misread across a dashboard is one misunderstanding: reported once, with every place.
+          subject: `${total.fn}()`,
+        });
+        continue;
+      }
+      if (readsCounterRightly(u.selector)) continue;
       findings.push({
         ...atUse(u),
         kind: 'rawCounter',

@@ -2,22 +2,43 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, setJsonIn } from '../../model/edits.js';
 import { refKey, refType, resolveRef, type Dashboard, type DatasourceRef, type ProvisionedDatasource } from '../../model/grafana.js';
 import { dashboardName, grafanaPresent, refOwner } from '../../model/dashboard-queries.js';
+import { grafanaServices, isDatasourceFileRead } from '../../model/grafana-placement.js';
 
 const messages = {
   variableMatchesNone: (d: { variable: string; dashboard: string; pluginId?: string; regex?: string }) =>
-    `datasource variable "${d.variable}" of dashboard ${d.dashboard} lists ${d.pluginId ?? '?'} datasources${d.regex ? ` matching ${d.regex}` : ''}, but none is provisioned: every panel using it shows "Datasource \${${d.variable}} was not found"`,
+    `datasource variable "${d.variable}" of dashboard ${d.dashboard} lists ${d.pluginId ?? '?'} datasources${d.regex ? ` matching ${d.regex}` : ''}, but none is provisioned: every panel using it shows "Datasource \${${d.variable}} was not found" (assuming no datasource of that type is made by hand in Grafana's UI)`,
   noDefault:
-    '{{owner}} of dashboard {{dashboard}} uses the default datasource, but no provisioned datasource has isDefault: true, so it resolves to no provisioned datasource',
-  notFound: (d: { owner: string; dashboard: string; key: string; provisioned: boolean; type?: string; sameType: { name?: string; uid: string }[] }) => {
+    "{{owner}} of dashboard {{dashboard}} uses the default datasource, but no provisioned datasource has isDefault: true, so it resolves to no provisioned datasource (assuming none is made the default by hand in Grafana's UI)",
+  notFound: (d: {
+    owner: string;
+    dashboard: string;
+    key: string;
+    provisioned: boolean;
+    type?: string;
+    sameType: { name?: string; uid: string }[];
+    assumed?: Assumption;
+  }) => {
     const why = d.provisioned
       ? `no provisioned datasource has that UID or name${d.type ? ` (${d.type}: ${d.sameType.map((x) => `"${x.name}", uid ${x.uid}`).join('; ') || 'none provisioned'})` : ''}`
       : 'no datasource is provisioned in this workspace, and one created in the Grafana UI gets a random UID';
-    return `${d.owner} of dashboard ${d.dashboard} uses datasource "${d.key}": ${why}, so Grafana shows "Datasource ${d.key} was not found"`;
+    return `${d.owner} of dashboard ${d.dashboard} uses datasource "${d.key}": ${why}, so Grafana shows "Datasource ${d.key} was not found"${d.assumed ? ` ${ASSUMED[d.assumed]}` : ''}`;
   },
   unknownVariable: (d: { owner: string; dashboard: string; key: string; variable: string }) =>
     `${d.owner} of dashboard ${d.dashboard} uses datasource "${d.key}", but the dashboard defines no variable "${d.variable}": Grafana shows "Datasource ${d.key} was not found"`,
 } as const;
 type NotFoundFinding = RuleFinding<typeof messages>;
+
+/**
+ * What a reference matching no provisioned datasource depends on, when it is not certain: a name (the legacy string
+ * form) can be matched by a datasource made by hand in the UI; a UID cannot (the UI gives random ones), but only
+ * where this Grafana's provisioning is seen (its compose service reads every datasource file) is the list closed.
+ */
+type Assumption = 'name' | 'unprovisioned' | 'unseen';
+const ASSUMED: Record<Assumption, string> = {
+  name: "(a reference by name: assuming no datasource of that name is made by hand in Grafana's UI)",
+  unprovisioned: "(assuming no datasource with this UID is made through Grafana's HTTP API)",
+  unseen: '(assuming Grafana gets its datasources from these files alone: no Grafana service shows them read)',
+};
 
 /** The value naming the datasource: an object reference's uid, else the string reference itself. */
 function keyValue(r: DatasourceRef) {
@@ -50,7 +71,7 @@ export default defineRule({
   messages,
   oracle: 'fixtures',
   certainty:
-    "Grafana resolves a datasource reference by variable, then uid, then name (its documented order); an unresolved one shows 'Datasource ... was not found'. Error only when the reference matches no datasource this Grafana provisions. Assumed: no datasource was created by hand in the UI (a provisioned setup).",
+    "Grafana resolves a datasource reference by variable, then uid, then name (its documented order); an unresolved one shows 'Datasource ... was not found'. A datasource made by hand in the UI gets a random uid, so only a name can match one. Error only for a uid reference (the object form) that matches none of the datasources a compose Grafana service provisions from files it is seen to read. A name reference (the legacy string form), a workspace without datasource provisioning, or provisioning no Grafana service is seen to read: a warning that names what it assumed; so are a datasource variable listing no provisioned datasource and a default datasource none provisioned is, which a datasource made by hand would satisfy.",
   stage: 'Grafana',
   check(ws) {
     const g = ws.stack.grafana;
@@ -58,6 +79,8 @@ export default defineRule({
     const provisioned = g.datasourceFiles.length > 0;
     if (g.datasourceFiles.some((f) => f.yaml.problems.length > 0)) return []; // the provisioning itself is broken (invalid-provisioning)
     const all = g.datasources;
+    // The provisioned datasources are all there is only where a Grafana service reads every datasource file.
+    const closed = provisioned && grafanaServices(ws).length > 0 && g.datasourceFiles.every((f) => isDatasourceFileRead(ws, f.file));
     const findings: NotFoundFinding[] = [];
     for (const d of g.dashboards) {
       if (d.hasSyntaxError) continue;
@@ -84,6 +107,8 @@ export default defineRule({
           reportedVariables.add(res.variable.name);
           findings.push({
             ...(res.variable.node.get('query') ?? res.variable.node).location(),
+            // A datasource made by hand in the UI would be listed: not certain.
+            severity: 'warning',
             kind: 'variableMatchesNone',
             data: { variable: res.variable.name, dashboard: dashboardName(d), pluginId: res.variable.pluginId, regex: res.variable.regex },
             hint: `provision a ${res.variable.pluginId ?? 'matching'} datasource, or fix the variable's type or regex`,
@@ -92,6 +117,7 @@ export default defineRule({
           defaultReported = true;
           findings.push({
             ...(r.node ?? r.owner).location(),
+            severity: 'warning',
             kind: 'noDefault',
             data: { owner: refOwner(r), dashboard: dashboardName(d) },
             hint: 'mark the Prometheus datasource `isDefault: true`, or reference it by uid',
@@ -112,9 +138,11 @@ export default defineRule({
               refs.flatMap((x) => setJsonIn(d.source, keyValue(x).path, target.effectiveUid)),
             )
           : undefined;
+        const assumed: Assumption | undefined = typeof r.value === 'string' ? 'name' : !provisioned ? 'unprovisioned' : closed ? undefined : 'unseen';
         refs.forEach((x, i) => {
           findings.push({
             ...keyValue(x).location(),
+            ...(assumed && { severity: 'warning' as const }),
             kind: 'notFound',
             data: {
               owner: refOwner(x),
@@ -123,6 +151,7 @@ export default defineRule({
               provisioned,
               type,
               sameType: sameType.map((s) => ({ name: s.name, uid: s.effectiveUid! })),
+              assumed,
             },
             hint: target
               ? `point ${refs.length > 1 ? 'them' : 'it'} at uid "${target.effectiveUid}"`

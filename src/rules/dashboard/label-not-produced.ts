@@ -39,6 +39,11 @@ function promotesResource(from: WorkspacePipeline): boolean {
   return p.kind === 'prometheus-otlp' && p.promoteResourceAttributes !== undefined;
 }
 
+/** Prometheus stores what this pipeline sends it: `job` comes from the OTLP resource, not from a scrape job. */
+const pushes = (w: WorkspacePipeline) => w.pipeline.kind === 'prometheus-otlp' || w.pipeline.kind === 'collector-prometheusremotewrite';
+/** An exporter Prometheus must scrape, with no scrape job here that does. */
+const unscraped = (w: WorkspacePipeline) => (w.pipeline.kind === 'collector-prometheus' || w.pipeline.kind === 'claude-builtin') && !w.pipeline.scrape?.job;
+
 /** Where a label is used, for messages: `matcher on job` or `label_values() of job`, then the series and query. */
 type Use = { matcher: boolean; label: string; metric: string; owner: string; dashboard: string };
 const use = (d: Use) => `${d.matcher ? `matcher on ${d.label}` : `label_values() of ${d.label}`} for ${d.metric} in ${d.owner} of dashboard ${d.dashboard}`;
@@ -49,6 +54,8 @@ const messages = {
   jobIsScrapeJob: (d: JobMatcher & { exportedJob: string }) =>
     `${jobMatcher(d)}: Prometheus sets job to the scrape job "${d.job}" (no honor_labels), and Claude Code's service name "${d.exportedJob}" is in exported_job`,
   jobIsOther: (d: JobMatcher) => `${jobMatcher(d)}: job is "${d.job}" for this series here`,
+  jobIsPushed: (d: JobMatcher & { pipeline: string; unscraped?: string }) =>
+    `${jobMatcher(d)}: ${d.pipeline} pushes this series into Prometheus (OTLP or remote write, not scraped), so job is Claude Code's service name "${d.job}"${d.unscraped ? `; ${d.unscraped} is scraped by no Prometheus here` : ''}`,
   exportedJobAbsent: (d: Use & { job?: string }) =>
     `${use(d)} never matches: exported_job only exists when Prometheus renames the exporter's job, and here the job label${d.job ? ` ("${d.job}")` : ''} is kept as it is`,
   resourceLabel: (d: Use & { pipeline: string }) =>
@@ -65,7 +72,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Matcher on a label the pipeline never attaches',
   checks:
-    'Label matchers (and `label_values(metric, label)` variables) on Claude Code series that use a label the pipeline never attaches, or a `job` value it cannot have: with the default `honor_labels: false` the collector\'s `job` survives only as `exported_job`; resource attributes (service.version, os.type, host.arch) become labels only when the exporter promotes them. Labels the collector\'s processors set (transform `set(attributes["x"], …)`, attributes insert/upsert) are produced; where the exporter promotes resource attributes, any attribute set outside these files (OTEL_RESOURCE_ATTRIBUTES in a shell) can be a label, so no unknown label is reported.',
+    "Label matchers (and `label_values(metric, label)` variables) on Claude Code series that use a label the pipeline never attaches, or a `job` value it cannot have: with the default `honor_labels: false` the collector's `job` survives only as `exported_job`; where the series are pushed into Prometheus (its OTLP receiver, remote write, or the own collector of an all-in-one image such as grafana/otel-lgtm) `job` is Claude Code's service name; resource attributes (service.version, os.type, host.arch) become labels only when the exporter promotes them. Labels the collector's processors set (transform `set(attributes[\"x\"], …)`, attributes insert/upsert) are produced; where the exporter promotes resource attributes, any attribute set outside these files (OTEL_RESOURCE_ATTRIBUTES in a shell) can be a label, so no unknown label is reported.",
   why: 'A matcher on a label that is never there selects nothing: `claude_code_cost_usage_USD_total{job="claude-code"}` is empty when Prometheus scrapes the collector without honor_labels, because `job` is then the scrape job ("otel-collector") and Claude Code\'s service name is in `exported_job`. The panel shows "No data".',
   fix: 'none',
   versions: 'all versions; scope labels (otel_scope_*) from collector v0.128.0 (prometheus exporter) and v0.146.0 (remote write)',
@@ -113,23 +120,33 @@ export default defineRule({
           if (label.startsWith('__')) return;
           if (possible.has(label)) {
             if (!m || m.templatedValue || label !== 'job') return;
-            const values = entries.map((e) => e.series.fixedValues.job);
+            // Beside a pipeline that pushes into Prometheus, an exporter no Prometheus here scrapes adds no series.
+            const push = entries.find((e) => pushes(e.from));
+            const judged = push ? entries.filter((e) => !unscraped(e.from)) : entries;
+            const values = judged.map((e) => e.series.fixedValues.job);
             if (values.some((v) => v === undefined) || values.some((v) => matches(m.op, m.value, v!) !== false)) return;
-            const exported = entries.map((e) => e.series.fixedValues.exported_job).find((v) => v !== undefined && matches(m.op, m.value, v) === true);
+            const exported = judged.map((e) => e.series.fixedValues.exported_job).find((v) => v !== undefined && matches(m.op, m.value, v) === true);
             const job: JobMatcher = { op: m.op, value: m.value, metric: name, owner, dashboard, job: values[0]! };
             // The same job matcher on many series and panels is one cause.
-            const subject = `job${m.op}"${m.value}"`;
-            findings.push(
-              exported
-                ? {
-                    ...at(m.valueFrom, m.valueTo),
-                    kind: 'jobIsScrapeJob',
-                    data: { ...job, exportedJob: exported },
-                    hint: `use exported_job${m.op}"${m.value}", or set honor_labels: true on the scrape job`,
-                    subject,
-                  }
-                : { ...at(m.valueFrom, m.valueTo), kind: 'jobIsOther', data: job, hint: `use job="${values[0]}"`, subject },
-            );
+            const where = { ...at(m.valueFrom, m.valueTo), subject: `job${m.op}"${m.value}"` };
+            if (exported) {
+              findings.push({
+                ...where,
+                kind: 'jobIsScrapeJob',
+                data: { ...job, exportedJob: exported },
+                hint: `use exported_job${m.op}"${m.value}", or set honor_labels: true on the scrape job`,
+              });
+            } else if (push) {
+              const aside = entries.find((e) => unscraped(e.from))?.from.describe;
+              findings.push({
+                ...where,
+                kind: 'jobIsPushed',
+                data: { ...job, pipeline: push.from.describe, unscraped: aside },
+                hint: `use job="${values[0]}"`,
+              });
+            } else {
+              findings.push({ ...where, kind: 'jobIsOther', data: job, hint: `use job="${values[0]}"` });
+            }
             return;
           }
           const used: Use = { matcher: !!m, label, metric: name, owner, dashboard };
