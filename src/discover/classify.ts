@@ -199,10 +199,16 @@ const FLUENT_BIT_SECTION = /^[ \t]*\[(SERVICE|INPUT|FILTER|OUTPUT|PARSER|MULTILI
 /** Vector's TOML components (`[sources.docker]`, `[sinks.loki]`). */
 const VECTOR_TOML_SECTION = /^[ \t]*\[(sources|transforms|sinks)\.[\w.-]+\][ \t]*$/gm;
 
+/** Suffixes of templating tools (Go templates, Jinja, envsubst) put after a config's own extension. */
+const TEMPLATE_SUFFIX = /\.(tmpl|tpl|template|j2|jinja2?)$/;
+
 /** Another tool's config in a syntax the doctor does not parse: Alloy and Agent flow mode's own language, TOML, `.conf`. */
 function otherToolOfText(name: string, text: string): OtherToolFile | undefined {
-  if (name.endsWith('.alloy')) return { tool: 'grafana-alloy', evidence: { by: 'extension', extension: '.alloy' } };
-  if (name.endsWith('.river')) return { tool: 'grafana-agent', evidence: { by: 'extension', extension: '.river' } };
+  // A template an installer renders into the real config (`claude.alloy.tmpl`) is that tool's file all the same.
+  const template = TEMPLATE_SUFFIX.exec(name)?.[0] ?? '';
+  const base = name.slice(0, name.length - template.length);
+  if (base.endsWith('.alloy')) return { tool: 'grafana-alloy', evidence: { by: 'extension', extension: `.alloy${template}` } };
+  if (base.endsWith('.river')) return { tool: 'grafana-agent', evidence: { by: 'extension', extension: `.river${template}` } };
   const sectionsOf = (re: RegExp) => [...new Set([...text.matchAll(re)].map((m) => m[0].trim()))];
   if (name.endsWith('.toml')) {
     const sections = sectionsOf(VECTOR_TOML_SECTION);

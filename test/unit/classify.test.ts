@@ -85,6 +85,9 @@ describe('classify: other tools, by their own schema', () => {
     ['Fluent Bit YAML, even named otel', 'fluent-bit-otel.yaml', 'service: {flush: 1}\npipeline:\n  inputs: [{name: tail}]\n', 'fluent-bit'],
     ['an Alloy file', 'config.alloy', 'otelcol.receiver.otlp "default" {\n}\n', 'grafana-alloy'],
     ['an Agent flow-mode file', 'config.river', 'logging {\n}\n', 'grafana-agent'],
+    ['an Alloy template an installer renders', 'claude.alloy.tmpl', 'otelcol.receiver.otlp "claude_code" {\n}\n', 'grafana-alloy'],
+    ['an Alloy Jinja template', 'config.alloy.j2', 'logging {\n}\n', 'grafana-alloy'],
+    ['a template of nothing we know', 'nginx.conf.tmpl', 'server {\n}\n', undefined],
     ['Vector TOML', 'vector.toml', '[sources.in]\ntype = "stdin"\n', 'vector'],
     ['other TOML', 'pyproject.toml', '[tool.poetry]\nname = "x"\n', undefined],
     ['Fluent Bit classic', 'fluent-bit.conf', '[SERVICE]\n    Flush 1\n[INPUT]\n    Name tail\n', 'fluent-bit'],
@@ -99,6 +102,7 @@ describe('classify: other tools, by their own schema', () => {
       tool: 'promtail',
       evidence: { by: 'keys', keys: ['clients', 'positions'] },
     });
+    expect(classifySource(new SourceFile('/repo/claude.alloy.tmpl', 'logging {\n}\n'))?.other?.evidence).toEqual({ by: 'extension', extension: '.alloy.tmpl' });
     expect(classifySource(new SourceFile('/repo/fb.conf', '[INPUT]\n  Name tail\n[OUTPUT]\n  Name stdout\n'))?.other?.evidence).toEqual({
       by: 'sections',
       sections: ['[INPUT]', '[OUTPUT]'],
