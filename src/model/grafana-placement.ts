@@ -59,6 +59,18 @@ export function grafanaPlacements(ws: Workspace, file: string): { container: Gra
 }
 
 /**
+ * Services other than Grafana that mount a dashboard file (a sidecar that posts dashboards to Grafana's HTTP API,
+ * as some stacks run): the doctor cannot see what they do with it, only that something besides Grafana reads it.
+ */
+export function otherServicesReading(ws: Workspace, file: string): string[] {
+  const grafana = grafanaServices(ws);
+  return topology(ws.stack)
+    .placementsOf(file)
+    .filter((p) => !grafana.some((g) => g.service === p.service))
+    .map((p) => p.service.name);
+}
+
+/**
  * Whether Grafana reads this datasource provisioning file: without a Grafana compose service that cannot be
  * known (assumed yes); with one, the file must be mounted under its provisioning/datasources folder.
  */

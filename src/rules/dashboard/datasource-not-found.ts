@@ -20,7 +20,10 @@ const messages = {
   }) => {
     const why = d.provisioned
       ? `no provisioned datasource has that UID or name${d.type ? ` (${d.type}: ${d.sameType.map((x) => `"${x.name}", uid ${x.uid}`).join('; ') || 'none provisioned'})` : ''}`
-      : 'no datasource is provisioned in this workspace, and one created in the Grafana UI gets a random UID';
+      : 'no datasource is provisioned in this workspace';
+    // Nothing provisioned: nothing here says which datasources Grafana has, so only what the panel needs is said.
+    if (!d.provisioned)
+      return `${d.owner} of dashboard ${d.dashboard} needs a datasource with uid "${d.key}": ${why}, so it must come from elsewhere (made through Grafana's HTTP API, or by another setup; one made by hand in the UI gets a random uid)`;
     return `${d.owner} of dashboard ${d.dashboard} uses datasource "${d.key}": ${why}, so Grafana shows "Datasource ${d.key} was not found"${d.assumed ? ` ${ASSUMED[d.assumed]}` : ''}`;
   },
   unknownVariable: (d: { owner: string; dashboard: string; key: string; variable: string }) =>
@@ -36,7 +39,7 @@ type NotFoundFinding = RuleFinding<typeof messages>;
 type Assumption = 'name' | 'unprovisioned' | 'unseen';
 const ASSUMED: Record<Assumption, string> = {
   name: "(a reference by name: assuming no datasource of that name is made by hand in Grafana's UI)",
-  unprovisioned: "(assuming no datasource with this UID is made through Grafana's HTTP API)",
+  unprovisioned: '',
   unseen: '(assuming Grafana gets its datasources from these files alone: no Grafana service shows them read)',
 };
 
@@ -71,7 +74,7 @@ export default defineRule({
   messages,
   oracle: 'fixtures',
   certainty:
-    "Grafana resolves a datasource reference by variable, then uid, then name (its documented order); an unresolved one shows 'Datasource ... was not found'. A datasource made by hand in the UI gets a random uid, so only a name can match one. Error only for a uid reference (the object form) that matches none of the datasources a compose Grafana service provisions from files it is seen to read. A name reference (the legacy string form), a workspace without datasource provisioning, or provisioning no Grafana service is seen to read: a warning that names what it assumed; so are a datasource variable listing no provisioned datasource and a default datasource none provisioned is, which a datasource made by hand would satisfy.",
+    "Grafana resolves a datasource reference by variable, then uid, then name (its documented order); an unresolved one shows 'Datasource ... was not found'. A datasource made by hand in the UI gets a random uid, so only a name can match one. Error only for a uid reference (the object form) that matches none of the datasources a compose Grafana service provisions from files it is seen to read. A name reference (the legacy string form), or provisioning no Grafana service is seen to read: a warning that names what it assumed; a workspace without any datasource provisioning says only what the panel needs (info), since nothing there tells which datasources Grafana has (they may be made through the HTTP API); so are a datasource variable listing no provisioned datasource and a default datasource none provisioned is, which a datasource made by hand would satisfy.",
   stage: 'Grafana',
   check(ws) {
     const g = ws.stack.grafana;
@@ -142,7 +145,8 @@ export default defineRule({
         refs.forEach((x, i) => {
           findings.push({
             ...keyValue(x).location(),
-            ...(assumed && { severity: 'warning' as const }),
+            // Without any provisioning the list of datasources is not seen at all: a note, not a verdict (#14 class 1).
+            ...(assumed && { severity: assumed === 'unprovisioned' ? ('info' as const) : ('warning' as const) }),
             kind: 'notFound',
             data: {
               owner: refOwner(x),

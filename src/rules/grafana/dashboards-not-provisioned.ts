@@ -1,6 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { atDashboard, dashboardName } from '../../model/dashboard-queries.js';
-import { dashboardProviders, grafanaPlacements, grafanaServices, normalDir, underDir } from '../../model/grafana-placement.js';
+import { dashboardProviders, grafanaPlacements, grafanaServices, normalDir, otherServicesReading, underDir } from '../../model/grafana-placement.js';
 
 /** The providers' folders, for messages: `/var/lib/grafana/dashboards (provider "claude-code")`, or `no path`. */
 const readsText = (reads: { path: string; provider?: string }[]) => reads.map((r) => `${r.path} (provider "${r.provider ?? '?'}")`).join(', ') || 'no path';
@@ -55,6 +55,9 @@ export default defineRule({
       // A provider file that Grafana's container does not read is compose/config-not-mounted's finding, at the mount.
       if (read.length === 0 && unread.length > 0) continue;
       if (read.length === 0) {
+        // Another service mounts it (a sidecar posting dashboards through the HTTP API): "only after a manual
+        // import" would be a guess about a program the doctor cannot read (#14 class 1).
+        if (otherServicesReading(ws, d.file).length > 0) continue;
         findings.push({
           ...at,
           kind: 'noProvider',
