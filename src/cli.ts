@@ -82,6 +82,18 @@ interface CommonOptions
   statistics?: boolean;
 }
 
+/**
+ * Whether the terminal shows OSC 8 hyperlinks: FORCE_HYPERLINK says so either way; else a terminal known to (iTerm2,
+ * WezTerm, VS Code, Ghostty, kitty, Windows Terminal, VTE 0.50+), never in CI logs or a dumb terminal.
+ */
+export function supportsHyperlinks(tty: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (env.FORCE_HYPERLINK !== undefined) return env.FORCE_HYPERLINK !== '0';
+  if (!tty || env.CI || env.TERM === 'dumb') return false;
+  if (['iTerm.app', 'WezTerm', 'vscode', 'ghostty'].includes(env.TERM_PROGRAM ?? '')) return true;
+  if (env.KITTY_WINDOW_ID || env.WT_SESSION) return true;
+  return Number(env.VTE_VERSION ?? 0) >= 5000;
+}
+
 /** `--statistics`: findings counted per rule, as text or JSON (secrets cannot occur: only ids, counts and titles). */
 function statisticsReport(result: CheckResult, format: Format): string {
   const counts = ruleCounts(result.findings, (id) => RULES_BY_ID.get(id)?.title ?? PROBES.find((p) => p.id === id)?.title ?? id);
@@ -172,7 +184,10 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
     const toFile = opts.outputFile !== undefined;
     const width = process.stdout.isTTY && !toFile ? process.stdout.columns : undefined;
     const color = opts.color === false || toFile ? false : colorEnabled();
-    const text = opts.statistics ? statisticsReport(result, format) : formatReport(result, { command, format, quiet: opts.quiet, failOn, color, cwd, width });
+    const hyperlinks = !toFile && color && supportsHyperlinks(process.stdout.isTTY === true, process.env);
+    const text = opts.statistics
+      ? statisticsReport(result, format)
+      : formatReport(result, { command, format, quiet: opts.quiet, failOn, color, cwd, width, hyperlinks });
     if (toFile) writeReport(opts.outputFile!, text);
     else process.stdout.write(text);
     return result.exitCode;

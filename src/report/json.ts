@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { Workspace } from '../model/workspace.js';
 import { bounded, countBySeverity, type ReportInput } from './context.js';
 import { jsonSafe } from '../util/escape.js';
+import { docsUrl } from '../version.js';
 
 /** Version of the JSON report's shape (schemas/report.schema.json); bump on incompatible change. */
 export const JSON_REPORT_VERSION = 1;
@@ -13,6 +14,7 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
     summary: countBySeverity(input.findings),
     findings: input.findings.map((f) => ({
       ruleId: f.ruleId,
+      helpUri: docsUrl(f.ruleId),
       severity: f.severity,
       // Which of the rule's messages (its data stays out: values a message shows only masked, e.g. a URL's query).
       kind: f.kind,

@@ -38,6 +38,8 @@ export interface OutputOptions {
   cwd: string;
   /** Terminal columns the pretty report wraps at; undefined when not writing to a terminal. */
   width?: number;
+  /** Rule ids as OSC 8 links to their docs pages (pretty and concise, on a terminal that shows them). */
+  hyperlinks?: boolean;
 }
 
 /** The report of a run in one format, credentials masked. */
@@ -55,6 +57,7 @@ export function formatReport(run: RunReport, o: OutputOptions): string {
     probes,
     secrets,
     width: o.width,
+    hyperlinks: o.hyperlinks,
   };
   let text: string;
   switch (o.format) {

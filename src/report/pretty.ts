@@ -5,6 +5,7 @@ import { countBySeverity, plural, secretsOf, shown, sourceFor, type ReportInput 
 import { excerpt } from '../util/escape.js';
 import { redact } from '../util/secrets.js';
 import { predictionLines } from './summary.js';
+import { docsUrl } from '../version.js';
 
 export function colors(enabled: boolean) {
   return pc.createColors(enabled);
@@ -19,7 +20,8 @@ export function findingLine(f: Finding, input: ReportInput): string {
   const c = colors(input.color);
   const loc = f.file ? `${displayPath(f.file, input.cwd)}${f.range ? `:${f.range.start.line}:${f.range.start.column}` : ''}: ` : '';
   const ws = f.workspace && f.workspace !== '.' ? c.dim(` (${shown(input, f.workspace)})`) : '';
-  return `${c.bold(loc)}${severityLabel(f.severity, c)} ${shown(input, f.message)} ${c.dim(`[${f.ruleId}]`)}${ws}`;
+  const id = input.hyperlinks ? link(docsUrl(f.ruleId), f.ruleId) : f.ruleId;
+  return `${c.bold(loc)}${severityLabel(f.severity, c)} ${shown(input, f.message)} ${c.dim(`[${id}]`)}${ws}`;
 }
 
 /** `path:line:col: severity message [rule-id]`, the source line with a caret, and the hint. */
@@ -46,8 +48,11 @@ export function formatFinding(f: Finding, input: ReportInput, indent = ''): stri
   return lines.join('\n');
 }
 
-/** Visible width: colour sequences (the only escapes left after `shown`) take no columns. */
-const visibleLength = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+/** An OSC 8 hyperlink: the text shows, the terminal opens the URL (ours, never input's: `shown` escapes input). */
+const link = (url: string, text: string) => `\x1b]8;;${url}\x1b\\${text}\x1b]8;;\x1b\\`;
+
+/** Visible width: colour sequences and our links (the only escapes left after `shown`) take no columns. */
+const visibleLength = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').replace(/\x1b\]8;;[^\x1b]*\x1b\\/g, '').length;
 
 /**
  * A line broken at spaces to fit `width` columns, continuation lines indented by `hang`; a word longer than a line

@@ -1,3 +1,4 @@
+import { docsUrl } from '../version.js';
 import pc from 'picocolors';
 import { PROBES } from '../probes/index.js';
 import type { Probe } from '../probes/define.js';
@@ -14,6 +15,7 @@ export function explainProbe(probe: Probe, color: boolean): string {
     `${c.bold('Runs with:')} the doctor (without --offline) and \`probe\`; never with \`check\`.`,
     c.bold('References:'),
     ...probe.references.map((r) => `  - ${r}`),
+    `${c.bold('Docs:')} ${docsUrl(probe.id)}`,
     '',
   ].join('\n');
 }

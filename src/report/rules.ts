@@ -1,22 +1,29 @@
 import pc from 'picocolors';
 import { RULES } from '../rules/index.js';
 import type { AnyRule } from '../rules/define.js';
+import { PROBES } from '../probes/index.js';
+import { docsUrl } from '../version.js';
 
 export function listRules(json: boolean, color: boolean): string {
   if (json) {
     return `${JSON.stringify(
-      RULES.map(({ check: _check, ...meta }) => meta),
+      [
+        ...RULES.map(({ check: _check, ...meta }) => ({ ...meta, helpUri: docsUrl(meta.id) })),
+        ...PROBES.map(({ run: _run, ...meta }) => ({ ...meta, kind: 'probe', helpUri: docsUrl(meta.id) })),
+      ],
       null,
       2,
     )}\n`;
   }
   const c = pc.createColors(color);
-  const width = Math.max(...RULES.map((r) => r.id.length));
+  const width = Math.max(...[...RULES, ...PROBES].map((r) => r.id.length));
   const lines = RULES.map((r) => {
     const fix = r.fix === 'none' ? '     ' : r.fix === 'safe' ? c.green('fix  ') : c.yellow('fix! ');
     return `${r.id.padEnd(width)}  ${r.severity.padEnd(7)}  ${fix} ${r.title}`;
   });
-  return `${lines.join('\n')}\n\n${RULES.length} rules. "fix" = safe fix (--fix), "fix!" = unsafe fix (--fix --unsafe-fixes). Details: claude-otel-doctor explain <rule-id>\n`;
+  // The live probes report findings under their own ids (probe/…): listed too, so every id a report shows is here.
+  const probes = PROBES.map((p) => `${p.id.padEnd(width)}  ${'probe'.padEnd(7)}        ${p.title}`);
+  return `${lines.join('\n')}\n\nLive probes (the doctor without --offline, and probe):\n${probes.join('\n')}\n\n${RULES.length} rules and ${PROBES.length} probes. "fix" = safe fix (--fix), "fix!" = unsafe fix (--fix --unsafe-fixes). Details: claude-otel-doctor explain <id>\n`;
 }
 
 export function explainRule(rule: AnyRule, color: boolean): string {
@@ -36,6 +43,7 @@ export function explainRule(rule: AnyRule, color: boolean): string {
     indent(rule.good.text),
     c.bold('References:'),
     ...rule.references.map((r) => `  - ${r}`),
+    `${c.bold('Docs:')} ${docsUrl(rule.id)}`,
     '',
   ].join('\n');
 }

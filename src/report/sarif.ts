@@ -3,10 +3,10 @@ import { pathToFileURL } from 'node:url';
 import type { AnyRule } from '../rules/define.js';
 import { bounded, type ReportInput } from './context.js';
 import { jsonSafe } from '../util/escape.js';
+import { docsUrl, REPOSITORY_URL } from '../version.js';
 import type { Range } from '../types.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
-const DOCS = 'https://github.com/claude-otel-doctor/claude-otel-doctor/blob/main/docs/';
 
 /** A file (relative to the working folder when inside it) and the region in it. */
 function physicalLocation(cwd: string, file: string, range: Range | undefined) {
@@ -56,14 +56,14 @@ export function formatSarif(input: ReportInput, rules: AnyRule[], toolVersion: s
           driver: {
             name: 'claude-otel-doctor',
             version: toolVersion,
-            informationUri: 'https://github.com/claude-otel-doctor/claude-otel-doctor',
+            informationUri: REPOSITORY_URL,
             rules: rules.map((r) => ({
               id: r.id,
               name: r.id.replace(/[/-](\w)/g, (_, ch: string) => ch.toUpperCase()),
               shortDescription: { text: r.title },
               fullDescription: { text: r.checks },
               help: { text: `${r.why}${r.fixDescription ? `\nFix: ${r.fixDescription}` : ''}` },
-              helpUri: r.id.startsWith('probe/') ? `${DOCS}probes.md#${r.id.replace(/[^a-z0-9-]/g, '')}` : `${DOCS}rules/${r.id}.md`,
+              helpUri: docsUrl(r.id),
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: { fix: r.fix, versions: r.versions },
             })),

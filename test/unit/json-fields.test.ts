@@ -2,6 +2,7 @@
 // folder, every string from input masked and bounded (file paths excepted, consumers open them), header values
 // never shown, probes as the live checks saw them. Reports are made inside each test (mutation runs switch
 // mutants on per test).
+import { docsUrl } from '../../src/version.js';
 import { describe, expect, it } from 'vitest';
 import type { ReportInput } from '../../src/report/context.js';
 import { formatJson } from '../../src/report/json.js';
@@ -67,6 +68,7 @@ describe('JSON report fields', () => {
     expect(notDrive.relativeFile).toBeUndefined();
     expect(posix).toEqual({
       ruleId: 'collector/logging-exporter',
+      helpUri: docsUrl('collector/logging-exporter'),
       severity: 'error',
       message: 'm',
       file: '/work/repo/stack/otel.yml',
