@@ -205,7 +205,7 @@ function collectorRead(ws: Workspace, cs: ContainerService, read: ConfigRead, el
   }
   // Something is mounted there. A host file in this folder that is none of its collector configs, while one of
   // them runs nowhere: most likely a misspelt source; Docker then creates an empty directory in its place.
-  const src = hostSource(cs.compose, read.mount);
+  const src = hostSource(read.mount);
   if (!src.path || read.hostPath !== src.path || unrun.length !== 1) return undefined;
   if (!src.path.startsWith(ws.root) || ws.stack.files.some((f) => f.source.path === src.path)) return undefined;
   const wanted = unrun[0];
