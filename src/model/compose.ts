@@ -58,6 +58,8 @@ export interface ComposeService {
    * that `.env` does not set, or a value reading such a variable (kept as written).
    */
   unknownEnvironment: Set<string>;
+  /** Where each variable of `environment:` is written (its map entry or `- NAME=…` item), in the file compose takes it from. */
+  environmentAt: ReadonlyMap<string, YamlValue>;
   /** For variables of `environment` interpolated with a default or `.env`: what was assumed, for messages. */
   assumedEnvironment: Map<string, string>;
   healthcheckTest?: string[];
@@ -242,6 +244,12 @@ function environment(v: unknown, dotEnv: ReadonlyMap<string, string>, unknown: S
   );
 }
 
+/** The YAML value of each variable of an `environment:` map or list, by name. */
+function environmentEntries(env: YamlValue | undefined): Map<string, YamlValue> {
+  if (env?.isMap()) return new Map(env.entries());
+  return new Map((env?.items() ?? []).flatMap((i) => (i.text() !== undefined ? [[i.text()!.split('=')[0], i] as const] : [])));
+}
+
 function healthcheckOf(hc: Record<string, unknown> | undefined): { test: string | string[] } | undefined {
   if (!hc || hc.disable === true) return undefined;
   if (typeof hc.test === 'string') return { test: hc.test };
@@ -314,6 +322,7 @@ function ownServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: 
       command: words(s.command),
       entrypoint: words(s.entrypoint),
       environment: environmentVars,
+      environmentAt: environmentEntries(value.get('environment')),
       unknownEnvironment,
       assumedEnvironment,
       healthcheckTest: healthcheck ? words(healthcheck.test) : undefined,
@@ -532,6 +541,7 @@ function mergeService(base: ComposeService, s: ComposeService, at: 'base' | 'ove
     command: has('command') ? s.command : base.command,
     entrypoint: has('entrypoint') ? s.entrypoint : base.entrypoint,
     environment: { ...base.environment, ...s.environment },
+    environmentAt: new Map([...base.environmentAt, ...s.environmentAt]),
     unknownEnvironment,
     assumedEnvironment,
     healthcheckTest: has('healthcheck') ? s.healthcheckTest : base.healthcheckTest,

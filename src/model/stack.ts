@@ -12,6 +12,7 @@ import {
   isPrometheusImage,
   loadComposeProject,
   type ComposeFile,
+  type ComposeService,
 } from './compose.js';
 import { loadPrometheus, type PrometheusConfig } from './prometheus.js';
 import { loadLoki, type LokiConfig } from './loki.js';
@@ -134,6 +135,9 @@ function composeProjects(docs: YamlDocument[]): ComposeFile[] {
     .sort((a, b) => docs.findIndex((d) => d.source.path === a.file) - docs.findIndex((d) => d.source.path === b.file));
 }
 
+/** The file a service's image is written in (an override file's image wins over the main file's), for evidence. */
+const imageFile = (ref: { s: ComposeService; c: ComposeFile }) => basename(ref.s.fields.get('image')?.file ?? ref.c.file);
+
 function collectorService(composes: ComposeFile[]) {
   return composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isCollectorImage(s.repository));
 }
@@ -161,7 +165,7 @@ function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['c
     // An all-in-one image runs its own collector: its version is the image's, not the newest release.
     const base = { distribution: embedded.e.distribution, manifestComponents: opts.manifestComponents } as const;
     const inside = embeddedCollectorVersion(embedded.e, embedded.s.tag);
-    const image = `${embedded.s.image} in ${basename(embedded.c.file)}`;
+    const image = `${embedded.s.image} in ${imageFile(embedded)}`;
     if (inside) return { ...base, version: inside, source: 'compose', evidence: `${image}, which runs collector ${inside}` };
     return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: `${image}: its collector version is not known for this tag` };
   }
@@ -178,14 +182,13 @@ function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['c
   const base = { distribution, manifestComponents: opts.manifestComponents };
   if (opts.collectorVersion) return { ...base, version: clean(opts.collectorVersion), source: 'flag' };
   const tag = service?.s.tag;
-  if (service && tag && parseVersion(tag))
-    return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  if (service && tag && parseVersion(tag)) return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
   if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
   return {
     ...base,
     version: NEWEST_KNOWN_COLLECTOR,
     source: 'assumed',
-    evidence: service ? `${service.s.image ?? service.s.name} (no version tag) in ${basename(service.c.file)}` : undefined,
+    evidence: service ? `${service.s.image ?? service.s.name} (no version tag) in ${imageFile(service)}` : undefined,
   };
 }
 
@@ -193,7 +196,7 @@ function prometheusVersion(composes: ComposeFile[], opts: StackOptions): Compone
   if (opts.prometheusVersion) return { version: clean(opts.prometheusVersion), source: 'flag' };
   const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isPrometheusImage(s.repository));
   const tag = service?.s.tag;
-  if (service && tag && parseVersion(tag)) return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  if (service && tag && parseVersion(tag)) return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
   if (opts.configVersions?.prometheus) return { version: clean(opts.configVersions.prometheus), source: 'config' };
   return { version: NEWEST_KNOWN_PROMETHEUS, source: 'assumed' };
 }
@@ -204,7 +207,7 @@ function lokiVersion(composes: ComposeFile[]): ComponentVersion | undefined {
   const tag = service?.s.tag;
   // Loki's tags are often major.minor (`2.9`); that is all its rules need.
   if (!service || !tag || !/^v?\d+\.\d+(\.\d+)?$/.test(tag)) return undefined;
-  return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
 }
 
 export function emptyStack(): Stack {

@@ -70,7 +70,7 @@ export default defineRule({
           });
         } else if (value === 'admin') {
           findings.push({
-            ...written(s.value).location('value'),
+            ...(s.environmentAt.get(VAR) ?? s.fields.get('environment') ?? s.value).location('value'),
             kind: 'admin',
             data,
             hint: `take the password from a secret or an .env variable (e.g. \${GRAFANA_ADMIN_PASSWORD:?}); ${seeding}`,
@@ -81,11 +81,3 @@ export default defineRule({
     return findings;
   },
 });
-
-/** Where the variable is written: `environment: {VAR: x}` or the `- VAR=x` list entry (else the service). */
-function written(service: YamlValue): YamlValue {
-  const env = service.get('environment');
-  if (!env) return service;
-  if (env.isMap()) return env.get(VAR) ?? env;
-  return env.items().find((item) => String(item.js).startsWith(`${VAR}=`)) ?? env;
-}
