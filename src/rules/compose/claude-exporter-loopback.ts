@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import type { YamlValue } from '../../load/yaml-value.js';
 import { isTruthy } from '../../model/claude-env.js';
 import { hostnamesOf, prometheusSides } from '../../model/scrape-targets.js';
 import { isLoopback } from '../../util/hosts.js';

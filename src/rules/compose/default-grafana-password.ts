@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { isGrafanaImage } from '../../model/compose.js';
-import type { YamlValue } from '../../load/yaml-value.js';
 
 const VAR = 'GF_SECURITY_ADMIN_PASSWORD';
 
