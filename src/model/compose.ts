@@ -556,6 +556,21 @@ function mergeService(base: ComposeService, s: ComposeService, at: 'base' | 'ove
   };
 }
 
+/**
+ * The files a compose file names as part of its project (`include:` paths, `extends: {file:}`), as absolute paths,
+ * from its plain document as written (a path that reads a variable is left out: only loading knows its value).
+ */
+export function composeReferences(doc: unknown, file: string): string[] {
+  const root = isObject(doc) ? doc : {};
+  const paths: unknown[] = [];
+  for (const entry of Array.isArray(root.include) ? root.include : []) {
+    const path = isObject(entry) ? entry.path : entry;
+    paths.push(...(Array.isArray(path) ? path : [path]));
+  }
+  for (const s of Object.values(isObject(root.services) ? root.services : {})) if (isObject(s) && isObject(s.extends)) paths.push(s.extends.file);
+  return paths.filter((p): p is string => typeof p === 'string' && !p.includes('$')).map((p) => resolve(dirname(file), p));
+}
+
 /** The names `docker compose` looks for in a folder, in its order (compose-go's cli.DefaultFileNames). */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
 /** The override file it reads with that file by default (the first of these found beside it). */
