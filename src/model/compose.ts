@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { readEnvFileValues } from '../load/env-file.js';
+import { isInside, realOrResolved } from '../load/read.js';
 import type { YamlDocument, YamlPath } from '../load/yaml.js';
 import { YamlValue } from '../load/yaml-value.js';
 import { composeDotEnv, describeAssumed, type InterpolationNote, interpolateDocument, readServiceEnvFiles } from './compose-interpolation.js';
@@ -272,10 +273,10 @@ interface OwnServices {
 
 /**
  * A file's own services, interpolated with `env` as compose does; relative paths (bind sources, `env_file:`) are
- * resolved against `dir`. Each YAML value is the one written there, or the nearest enclosing one when an alias or
+ * resolved against `dir`, and `env_file:` is read only when `readable`. Each YAML value is the one written there, or the nearest enclosing one when an alias or
  * merge key stands for it, so findings point at the written text.
  */
-function ownServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: string): OwnServices {
+function ownServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: string, readable = true): OwnServices {
   const rootValue = YamlValue.root(yaml);
   const interpolated = interpolateDocument(yaml.value, env);
   const root = isObject(interpolated.value) ? interpolated.value : {};
@@ -294,7 +295,8 @@ function ownServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: 
     const envPath = [...path, 'environment'].join('\0');
     const unknownEnvironment = new Set<string>();
     // `env_file:` first, `environment:` wins over it (compose's order).
-    const envFiles = s.env_file === undefined ? undefined : readServiceEnvFiles(dir, s.env_file, env);
+    // Not read at all when `dir` is not a folder the doctor may read in (an include's project_directory out of the scan).
+    const envFiles = s.env_file === undefined || !readable ? undefined : readServiceEnvFiles(dir, s.env_file, env);
     for (const name of envFiles?.unknown ?? []) unknownEnvironment.add(name);
     const environmentVars = { ...Object.fromEntries(envFiles?.variables ?? []), ...environment(s.environment, env, unknownEnvironment) };
     // A value kept as written because it reads a variable the doctor cannot know, or interpolated with assumptions.
@@ -360,7 +362,7 @@ interface ProjectLoad {
   documents: Map<string, ComposeDocument>;
   notes: InterpolationNote[];
   unfollowed: UnfollowedFile[];
-  /** Folders whose `.env` may be read (the project's, and those of files read): never one out of the scan. */
+  /** Folders the project may read `.env` and `env_file:` files in (the project's, and those of files read): never out of the scan. */
   folders: Set<string>;
 }
 
@@ -409,7 +411,7 @@ function projectServices(files: YamlDocument[], env: ReadonlyMap<string, string>
 
 /** One file of a project: its own services, with its includes imported and its `extends:` applied (compose's order). */
 function fileServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: string, load: ProjectLoad, chain: string[]): ComposeService[] {
-  const own = ownServices(yaml, env, dir);
+  const own = ownServices(yaml, env, dir, mayRead(load, dir));
   load.documents.set(yaml.source.path, { yaml, file: yaml.source.path, root: own.rootValue });
   load.notes.push(...own.notes);
   const imported = includedServices(own, env, dir, load, [...chain, yaml.source.path]);
@@ -426,6 +428,7 @@ function fileServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir:
       return undefined;
     }
     // The base file alone: its same-file extends applied, interpolated with this project's variables.
+    load.folders.add(dirname(path));
     const base = ownServices(doc, env, dirname(path));
     load.documents.set(path, { yaml: doc, file: path, root: base.rootValue });
     load.notes.push(...base.notes);
@@ -454,11 +457,17 @@ function includedServices(own: OwnServices, env: ReadonlyMap<string, string>, di
     // The including project's variables win; the included project's .env (or env_file) fills in the rest.
     const written = long.env_file === undefined ? undefined : Array.isArray(long.env_file) ? long.env_file : [long.env_file];
     const envFiles = written ? written.map((f) => resolve(dir, String(f))) : [join(projectDir, '.env')];
-    const own = new Map<string, string>();
-    for (const f of envFiles) if (load.folders.has(dirname(f))) for (const [k, v] of readEnvFileValues(f)) own.set(k, v);
-    out.push(...projectServices(docs as YamlDocument[], new Map([...own, ...env]), projectDir, load, chain));
+    const fromFiles = new Map<string, string>();
+    for (const f of envFiles) if (mayRead(load, f)) for (const [k, v] of readEnvFileValues(f)) fromFiles.set(k, v);
+    out.push(...projectServices(docs as YamlDocument[], new Map([...fromFiles, ...env]), projectDir, load, chain));
   });
   return out;
+}
+
+/** Whether a path (its real path: a link out does not count) is in one of the folders the project may read in. */
+function mayRead(load: ProjectLoad, path: string): boolean {
+  const real = realOrResolved(path);
+  return [...load.folders].some((f) => isInside(real, [realOrResolved(f)]));
 }
 
 /** The service a service `extends:` and the file it is in (`extends: base`, `{service: base}`, `{file, service}`). */

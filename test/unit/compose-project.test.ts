@@ -65,6 +65,22 @@ describe('include: and extends: {file:}', () => {
   });
 });
 
+describe('an include whose project_directory leads out of the scan', () => {
+  const root = mkdtempSync(join(tmpdir(), 'cod-compose-include-dir-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reads no env file there: the service says its env_file could not be read', () => {
+    mkdirSync(join(root, 'outside'));
+    writeFileSync(join(root, 'outside', 'secret.env'), 'TOKEN=s3cret\n');
+    writeFileSync(join(root, 'outside', '.env'), 'TAG=from-outside\n');
+    const main = doc(join(root, 'repo/compose.yaml'), 'include:\n  - path: sub/c.yml\n    project_directory: ../outside\n');
+    const inc = doc(join(root, 'repo/sub/c.yml'), 'services:\n  c:\n    image: x:${TAG:-1}\n    env_file: secret.env\n');
+    const project = loadComposeProject([main], (p) => (p === inc.source.path ? inc : undefined), new Map());
+    const [c] = project.services;
+    expect([c.image, c.environment, c.hasEnvFile]).toEqual(['x:1', {}, true]);
+  });
+});
+
 describe('the stack groups compose files into projects', () => {
   const stack = buildStack(
     [
