@@ -166,6 +166,8 @@ function differences(compose: ComposeFile, files: string[], bin: string): { diff
   const diffs = new Map<string, string>();
   // compose refuses a service whose env_file is missing; the doctor must say it could not read it.
   if (!project && /env file .* not found/.test(error ?? '') && compose.services.some((s) => s.hasEnvFile)) return { diffs };
+  // compose refuses a project whose include or extends file is missing; the doctor must say it did not read it.
+  if (!project && /no such file or directory/.test(error ?? '') && compose.unfollowed.length > 0) return { diffs };
   if (!project) return { diffs, refused: error };
   const unknownToDoctor = new Set(compose.interpolation.flatMap((n) => n.unknown));
   for (const v of shell) if (!unknownToDoctor.has(v)) diffs.set(`(required ${v})`, `compose-go needs ${v} from the shell, the doctor thinks it knows it`);
