@@ -529,9 +529,13 @@ const uniquePorts = (ports: PublishedPort[]) => unique(ports, (p) => `${p.hostIp
  */
 function mergeService(base: ComposeService, s: ComposeService, at: 'base' | 'override' = 'override'): ComposeService {
   const has = (key: string) => key in s.raw;
-  const unknownEnvironment = new Set([...base.unknownEnvironment].filter((n) => !(n in s.environment)));
+  // compose's `!override` and `!reset` YAML tags: this file's list or map replaces the base's instead of merging.
+  const replaces = (key: string) => ['!override', '!reset'].includes(s.fields.get(key)?.node?.tag ?? '');
+  const list = <T>(key: string, theirs: T[], mine: T[]) => (replaces(key) ? mine : [...theirs, ...mine]);
+  const baseEnv = replaces('environment') ? [] : Object.keys(base.environment);
+  const unknownEnvironment = new Set([...base.unknownEnvironment].filter((n) => baseEnv.includes(n) && !(n in s.environment)));
   for (const n of s.unknownEnvironment) unknownEnvironment.add(n);
-  const assumedEnvironment = new Map([...base.assumedEnvironment].filter(([n]) => !(n in s.environment)));
+  const assumedEnvironment = new Map([...base.assumedEnvironment].filter(([n]) => baseEnv.includes(n) && !(n in s.environment)));
   for (const [n, a] of s.assumedEnvironment) assumedEnvironment.set(n, a);
   const { extends: _, ...raw } = { ...base.raw, ...s.raw };
   const byTarget = (mounts: Mount[]) => unique(mounts, (m) => m.target);
@@ -543,21 +547,24 @@ function mergeService(base: ComposeService, s: ComposeService, at: 'base' | 'ove
     image: has('image') ? s.image : base.image,
     repository: has('image') ? s.repository : base.repository,
     tag: has('image') ? s.tag : base.tag,
-    ports: uniquePorts([...base.ports, ...s.ports]),
-    mounts: [...byTarget([...base.mounts, ...s.mounts].filter((m) => !isConfig(m))), ...byTarget([...base.mounts, ...s.mounts].filter(isConfig))],
+    ports: uniquePorts(list('ports', base.ports, s.ports)),
+    mounts: [
+      ...byTarget(list('volumes', base.mounts, s.mounts).filter((m) => !isConfig(m))),
+      ...byTarget(list('configs', base.mounts, s.mounts).filter(isConfig)),
+    ],
     aliases: [...new Set([...base.aliases, ...s.aliases])],
     networkMode: has('network_mode') ? s.networkMode : base.networkMode,
     command: has('command') ? s.command : base.command,
     entrypoint: has('entrypoint') ? s.entrypoint : base.entrypoint,
-    environment: { ...base.environment, ...s.environment },
-    environmentAt: new Map([...base.environmentAt, ...s.environmentAt]),
+    environment: { ...Object.fromEntries(baseEnv.map((n) => [n, base.environment[n]])), ...s.environment },
+    environmentAt: new Map([...[...base.environmentAt].filter(([n]) => baseEnv.includes(n)), ...s.environmentAt]),
     unknownEnvironment,
     assumedEnvironment,
     healthcheckTest: has('healthcheck') ? s.healthcheckTest : base.healthcheckTest,
     healthcheck: has('healthcheck') ? s.healthcheck : base.healthcheck,
     waitsHealthy: [...new Set([...base.waitsHealthy, ...s.waitsHealthy])],
     hasEnvFile: base.hasEnvFile || s.hasEnvFile,
-    profiles: [...new Set([...base.profiles, ...s.profiles])],
+    profiles: [...new Set(list('profiles', base.profiles, s.profiles))],
     // "This service" is the extending or including definition, or the main file's under an override file.
     ...(at === 'base' ? { path: base.path, value: base.value } : {}),
     fields,
