@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { classifySource, looksLikeConfigName } from './discover/classify.js';
 import { defaultManagedDir, discoverClaude, settingsProblem, type ClaudeLocations } from './discover/claude.js';
 import { walk } from './discover/walk.js';
@@ -14,6 +14,7 @@ import type { DoctorConfig } from './config/doctor-config.js';
 import { matchesGlob } from './util/glob.js';
 import { Facts } from './model/facts.js';
 import { kindsByMount } from './model/other-tools.js';
+import { composeReferences } from './model/compose.js';
 
 export interface MachineOptions extends ClaudeLocations {
   claudeVersion?: string;
@@ -152,6 +153,8 @@ export function fileWorkspaces(
     list.push(file);
     groups.set(root, list);
   }
+  // Included compose folders first: a stack assembled from them is then one stack that dashboards beside it join.
+  joinIncludedFolders(groups);
   pairDashboardsWithStack(groups);
 
   const workspaces: Workspace[] = [];
@@ -215,6 +218,34 @@ function scopeOf(path: string, root: string): SettingsFile['scope'] {
   if (basename(path) === 'managed-settings.json' || basename(dirname(path)) === 'managed-settings.d') return 'managed';
   if (basename(path) === '.claude.json') return 'global';
   return 'user';
+}
+
+/**
+ * A subfolder whose compose file another workspace's compose file includes or extends (`include: [otel/compose.yaml]`)
+ * is part of that project, not a workspace of its own: its files join the including workspace (the folder above).
+ */
+function joinIncludedFolders(groups: Map<string, StackFile[]>): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [root, files] of groups) {
+      const named = files.filter((f) => f.kind === 'compose').flatMap((f) => composeReferences(plainYaml(f), f.source.path));
+      const sub = [...groups.keys()].find((r) => r !== root && r.startsWith(`${root}${sep}`) && groups.get(r)!.some((f) => named.includes(f.source.path)));
+      if (!sub) continue;
+      groups.set(root, [...files, ...groups.get(sub)!]);
+      groups.delete(sub);
+      changed = true;
+      break;
+    }
+  }
+}
+
+/** A YAML file's plain value (its aliases bounded, as loading bounds them); undefined when it cannot be had. */
+function plainYaml(f: StackFile): unknown {
+  try {
+    return f.yamlDoc?.toJS({ maxAliasCount: 1000 });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The nearest folder at or above the file (within the scan root) that holds `.claude/` or a compose file. */

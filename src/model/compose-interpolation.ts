@@ -163,16 +163,16 @@ export function composeDotEnv(composeFile: string): Map<string, string> {
 
 /**
  * A service's `env_file:` (a path, a list of paths or of `{path, required}`) read as compose reads it: each file
- * relative to the compose file's folder, later files win, values interpolated with `.env`. Undefined when one of
- * them cannot be read here (missing, or leading out of the compose file's folder, which is not read), so any
- * variable may come from there. A value that reads a variable the doctor cannot know is listed in `unknown`.
+ * relative to the project folder `dir` (the compose file's, or an included file's), later files win, values
+ * interpolated with `.env`. Undefined when one of them cannot be read here (missing, or leading out of that
+ * folder, which is not read), so any variable may come from there. A value that reads a variable the doctor cannot
+ * know is listed in `unknown`.
  */
 export function readServiceEnvFiles(
-  composeFile: string,
+  dir: string,
   envFile: unknown,
   dotEnv: ReadonlyMap<string, string>,
 ): { variables: Map<string, string>; unknown: Set<string> } | undefined {
-  const dir = dirname(composeFile);
   const list = Array.isArray(envFile) ? envFile : [envFile];
   const variables = new Map<string, string>();
   const unknown = new Set<string>();

@@ -1,10 +1,19 @@
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Document } from 'yaml';
 import type { FileKind, OtherToolFile } from '../discover/classify.js';
 import { parseYaml, type YamlDocument } from '../load/yaml.js';
 import type { SourceFile } from '../load/source.js';
 import { loadCollector, type CollectorConfig } from './collector.js';
-import { isCollectorImage, isLokiImage, isPrometheusImage, loadCompose, type ComposeFile } from './compose.js';
+import {
+  COMPOSE_FILE_NAMES,
+  COMPOSE_OVERRIDE_NAMES,
+  isCollectorImage,
+  isLokiImage,
+  isPrometheusImage,
+  loadComposeProject,
+  type ComposeFile,
+  type ComposeService,
+} from './compose.js';
 import { loadPrometheus, type PrometheusConfig } from './prometheus.js';
 import { loadLoki, type LokiConfig } from './loki.js';
 import { loadGrafana, type GrafanaStack } from './grafana.js';
@@ -40,6 +49,10 @@ export interface Stack {
   /** Every YAML stack file, parsed (also those that fail to parse). */
   yaml: Map<string, YamlDocument>;
   collectors: CollectorConfig[];
+  /**
+   * The compose projects, as `docker compose` loads them: a main file with its override file, includes and
+   * extended files (each file belongs to the projects that read it; one only read by another is no project).
+   */
   composes: ComposeFile[];
   prometheus: PrometheusConfig[];
   loki: LokiConfig[];
@@ -67,7 +80,6 @@ const clean = (v: string) => v.replace(/^v/, '');
 export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
   const yaml = new Map<string, YamlDocument>();
   const collectors: CollectorConfig[] = [];
-  const composes: ComposeFile[] = [];
   const prometheus: PrometheusConfig[] = [];
   const loki: LokiConfig[] = [];
   for (const f of files) {
@@ -77,10 +89,10 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     const y = parseYaml(f.source, f.yamlDoc);
     yaml.set(f.source.path, y);
     if (f.kind === 'collector') collectors.push(loadCollector(y));
-    else if (f.kind === 'compose') composes.push(loadCompose(y));
     else if (f.kind === 'prometheus') prometheus.push(loadPrometheus(y));
     else if (f.kind === 'loki') loki.push(loadLoki(y));
   }
+  const composes = composeProjects(files.filter((f) => f.kind === 'compose').flatMap((f) => yaml.get(f.source.path) ?? []));
   return {
     files,
     facts: new Facts(),
@@ -96,6 +108,35 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     collectorEnvironment: opts.collectorEnvironment ?? collectorServiceEnvironment(composes),
   };
 }
+
+/**
+ * The compose files grouped into projects as `docker compose` in their folder would load them: the folder's compose
+ * file (the first of compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml) with its override file
+ * (compose.override.yml …). A file another project reads (`include:`, `extends: {file:}`) is part of that project
+ * and not one of its own. Other files (`-f` sets such as docker-compose.prod.yml) are each a project.
+ */
+function composeProjects(docs: YamlDocument[]): ComposeFile[] {
+  const byPath = new Map(docs.map((d) => [d.source.path, d]));
+  const inFolder = (d: YamlDocument, names: string[]) => names.map((n) => byPath.get(join(dirname(d.source.path), n))).find((x) => x !== undefined);
+  const overrides = new Set<string>();
+  const projects: ComposeFile[] = [];
+  for (const d of docs) {
+    if (inFolder(d, COMPOSE_FILE_NAMES) !== d) continue;
+    const override = inFolder(d, COMPOSE_OVERRIDE_NAMES);
+    if (override) overrides.add(override.source.path);
+    projects.push(loadComposeProject(override ? [d, override] : [d], (p) => byPath.get(p)));
+  }
+  for (const d of docs)
+    if (!overrides.has(d.source.path) && inFolder(d, COMPOSE_FILE_NAMES) !== d) projects.push(loadComposeProject([d], (p) => byPath.get(p)));
+  // A file another project reads is no project of its own (unless each reads the other, which compose refuses).
+  const readBy = (p: ComposeFile) => projects.filter((q) => q !== p && q.files.some((f) => f.file === p.file));
+  return projects
+    .filter((p) => readBy(p).every((q) => p.files.some((f) => f.file === q.file)))
+    .sort((a, b) => docs.findIndex((d) => d.source.path === a.file) - docs.findIndex((d) => d.source.path === b.file));
+}
+
+/** The file a service's image is written in (an override file's image wins over the main file's), for evidence. */
+const imageFile = (ref: { s: ComposeService; c: ComposeFile }) => basename(ref.s.fields.get('image')?.file ?? ref.c.file);
 
 function collectorService(composes: ComposeFile[]) {
   return composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isCollectorImage(s.repository));
@@ -124,7 +165,7 @@ function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['c
     // An all-in-one image runs its own collector: its version is the image's, not the newest release.
     const base = { distribution: embedded.e.distribution, manifestComponents: opts.manifestComponents } as const;
     const inside = embeddedCollectorVersion(embedded.e, embedded.s.tag);
-    const image = `${embedded.s.image} in ${basename(embedded.c.file)}`;
+    const image = `${embedded.s.image} in ${imageFile(embedded)}`;
     if (inside) return { ...base, version: inside, source: 'compose', evidence: `${image}, which runs collector ${inside}` };
     return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: `${image}: its collector version is not known for this tag` };
   }
@@ -141,14 +182,13 @@ function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['c
   const base = { distribution, manifestComponents: opts.manifestComponents };
   if (opts.collectorVersion) return { ...base, version: clean(opts.collectorVersion), source: 'flag' };
   const tag = service?.s.tag;
-  if (service && tag && parseVersion(tag))
-    return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  if (service && tag && parseVersion(tag)) return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
   if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
   return {
     ...base,
     version: NEWEST_KNOWN_COLLECTOR,
     source: 'assumed',
-    evidence: service ? `${service.s.image ?? service.s.name} (no version tag) in ${basename(service.c.file)}` : undefined,
+    evidence: service ? `${service.s.image ?? service.s.name} (no version tag) in ${imageFile(service)}` : undefined,
   };
 }
 
@@ -156,7 +196,7 @@ function prometheusVersion(composes: ComposeFile[], opts: StackOptions): Compone
   if (opts.prometheusVersion) return { version: clean(opts.prometheusVersion), source: 'flag' };
   const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isPrometheusImage(s.repository));
   const tag = service?.s.tag;
-  if (service && tag && parseVersion(tag)) return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  if (service && tag && parseVersion(tag)) return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
   if (opts.configVersions?.prometheus) return { version: clean(opts.configVersions.prometheus), source: 'config' };
   return { version: NEWEST_KNOWN_PROMETHEUS, source: 'assumed' };
 }
@@ -167,7 +207,7 @@ function lokiVersion(composes: ComposeFile[]): ComponentVersion | undefined {
   const tag = service?.s.tag;
   // Loki's tags are often major.minor (`2.9`); that is all its rules need.
   if (!service || !tag || !/^v?\d+\.\d+(\.\d+)?$/.test(tag)) return undefined;
-  return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
 }
 
 export function emptyStack(): Stack {

@@ -1,4 +1,4 @@
-import { basename, dirname, posix, resolve, sep } from 'node:path';
+import { basename, posix, resolve, sep } from 'node:path';
 import type { YamlPath } from '../load/yaml.js';
 import type { CollectorConfig } from './collector.js';
 import { isCollectorImage, isGrafanaImage, isPrometheusImage, type ComposeFile, type ComposeService, type Mount, type PublishedPort } from './compose.js';
@@ -159,23 +159,24 @@ export function mountAt(s: ComposeService, containerPath: string): Mount | undef
 }
 
 /**
- * The host path of a bind or config mount's source: relative to the compose file's folder (`${PWD}` too);
+ * The host path of a bind or config mount's source: relative to the folder compose resolves it against (`m.dir`:
+ * the compose file's, or an included or extended file's; `${PWD}` too);
  * undefined for volumes and tmpfs; `unresolved` when it depends on the environment (`~`, `${HOME}`).
  */
-export function hostSource(compose: ComposeFile, m: Mount): { path?: string; unresolved?: string } {
+export function hostSource(m: Mount): { path?: string; unresolved?: string } {
   if (m.type !== 'bind' && m.type !== 'config') return {};
   const src = m.source.replace(/^\$\{?PWD\}?(?=\/|$)/, '.');
   if (src === '') return {};
   if (src.startsWith('~') || src.includes('$')) return { unresolved: src };
   if (src.startsWith('/')) return { path: posix.normalize(src).replace(/\/+$/, '') || '/' };
-  return { path: resolve(dirname(compose.file), src) };
+  return { path: resolve(m.dir, src) };
 }
 
 function readOf(ref: ServiceRef, path: string, origin: ConfigOrigin, argPath?: YamlPath): ConfigRead {
   const mount = mountAt(ref.service, path);
   let hostPath: string | undefined;
   if (mount) {
-    const src = hostSource(ref.compose, mount);
+    const src = hostSource(mount);
     const rest = path.slice(mount.target.replace(/\/+$/, '').length);
     if (src.path) hostPath = rest ? `${src.path}${rest.split('/').join(sep)}` : src.path;
     else if (src.unresolved && !rest) hostPath = src.unresolved;
@@ -224,7 +225,7 @@ function buildTopology(stack: Stack): Topology {
   const placementsOf = (file: string): Placement[] =>
     services.flatMap((ref) =>
       ref.service.mounts.flatMap((mount): Placement[] => {
-        const src = hostSource(ref.compose, mount);
+        const src = hostSource(mount);
         const target = mount.target.replace(/\/+$/, '');
         if (src.path && (file === src.path || file.startsWith(src.path + sep))) {
           const rest = file.slice(src.path.length).split(sep).join('/');

@@ -1,6 +1,6 @@
 import type { Range } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
-import { isLokiImage } from '../model/compose.js';
+import { isLokiImage, type PublishedPort } from '../model/compose.js';
 import { componentRuns, parseHostPort, prometheusExporterListeners, type CollectorConfig } from '../model/collector.js';
 import { isLoopback } from '../util/hosts.js';
 import { parseHeaderList, SIGNAL_UPPER, type Protocol, type Signal } from '../model/prediction.js';
@@ -229,16 +229,17 @@ function defaultTarget(port: number, what: string, configured: boolean): HttpTar
 function serviceTarget(ref: ServiceRef | undefined, containerPort: number, pathSuffix: string): HttpTarget | undefined {
   if (!ref) return undefined;
   const s = ref.service;
-  const origin = (path?: (string | number)[]): TargetOrigin => ({
+  // Each in the file it is written in (a port an override file publishes points there).
+  const origin = (port?: PublishedPort): TargetOrigin => ({
     kind: 'compose',
     describe: `compose service ${s.name}`,
-    ...(path ? atYaml(ref.compose.yaml, path, 'value') : atYaml(ref.compose.yaml, s.path)),
+    ...(port ? atYaml(port.value.doc, port.path, 'value') : atYaml(s.value.doc, s.path)),
   });
   if (s.networkMode === 'host') return { url: `http://${LOCAL}:${containerPort}${pathSuffix}`, origin: origin(), guessed: false };
   const port = s.ports.find((p) => p.containerPort === containerPort && p.protocol === 'tcp' && p.hostPort !== undefined);
   if (!port) return undefined;
   const host = port.hostIp && !['0.0.0.0', '::', '[::]'].includes(port.hostIp) ? port.hostIp : LOCAL;
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port.hostPort}${pathSuffix}`, origin: origin(port.path), guessed: false };
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port.hostPort}${pathSuffix}`, origin: origin(port), guessed: false };
 }
 
 /** The health_check extension or the prometheus exporter of the running collector, as this host reaches it. */

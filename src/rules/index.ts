@@ -59,6 +59,7 @@ import composePortsOnAllInterfaces from './compose/ports-on-all-interfaces.js';
 import composeShellHealthcheck from './compose/shell-healthcheck.js';
 import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
+import composeUnreadProjectFile from './compose/unread-project-file.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
 import prometheusInvalidConfig from './prometheus/invalid-config.js';
 import prometheusLocalhostTarget from './prometheus/localhost-target.js';
@@ -150,6 +151,7 @@ export const RULES: AnyRule[] = [
   composeShellHealthcheck,
   composeUnknownHost,
   composeUnpinnedImage,
+  composeUnreadProjectFile,
   // prometheus
   prometheusCollectorNotScraped,
   prometheusInvalidConfig,

@@ -204,7 +204,7 @@ class ContainerPaths {
     const rest = containerPath.slice(m.target.replace(/\/+$/, '').length);
     let base: string;
     if (m.type === 'bind' || m.type === 'config') {
-      const src = hostSource(this.compose, m);
+      const src = hostSource(m);
       if (!src.path) throw new Error(`${this.s.name}: the mount source ${m.source} depends on the environment (${src.unresolved})`);
       base = src.path;
     } else {

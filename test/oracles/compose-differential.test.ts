@@ -1,26 +1,29 @@
 // Differential test: the doctor's compose model (src/model/compose.ts) against compose-go, the library
 // `docker compose` loads projects with (test/oracles/compose-check, versions.json's composeGo).
 //
-// Corpus (discovered): every file under fixtures/*/files/** the doctor classifies as compose, plus
-// test/oracles/corpus/compose/*.y(a)ml. Each is loaded by both, with only the `.env` beside it as the
-// environment (never the shell), and compared service by service, field by field, normalised as compose
-// normalises: relative bind sources and config files resolved against the compose file's folder, `~` against
-// the home folder, a config's target defaulting to `/<name>`, a port without a host port published as "".
+// Corpus (discovered): the compose files of each fixture (fixtures/*/files/**, grouped into projects as the stack
+// groups them: a main file with its override, includes and extended files), each test/oracles/corpus/compose/*.y(a)ml
+// alone, and each folder under test/oracles/corpus/compose/ as the projects the stack makes of it. compose-check
+// loads each project from the files `docker compose` in its folder would (the main file and its override file),
+// with only the `.env` beside the main file as the environment (never the shell); both are compared service by
+// service, field by field, normalised as compose normalises: relative bind sources and config files resolved
+// against the folder compose resolves them against (the project's, an included project's, an extended file's),
+// `~` against the home folder, a config's target defaulting to `/<name>`, a port without a host port published as "".
 //
 // Where the doctor does not know a value (it depends on a variable that is unset and has no default, so
 // compose would substitute "" with a warning), the doctor must say so rather than guess: such a field is not
-// compared, but compose-check must report that variable as unset.
-//
-// The differences that remain are listed in KNOWN below, each with why: the test fails when a new one
-// appears and when a listed one is gone (then remove it from the list).
+// compared, but compose-check must report that variable as unset. There is no list of tolerated differences.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { textSource } from '../../src/load/read.js';
+import type { SourceFile } from '../../src/load/source.js';
 import { parseYaml } from '../../src/load/yaml.js';
-import { type ComposeService, loadCompose } from '../../src/model/compose.js';
+import { COMPOSE_OVERRIDE_NAMES, type ComposeFile, type ComposeService, loadCompose } from '../../src/model/compose.js';
+import { buildStack, type StackFile } from '../../src/model/stack.js';
+import { packageRoot } from '../../src/util/paths.js';
 import { discoverCorpus, oracleDescribe } from './differential-support.js';
 import { composeCheckBinary, PROVISION_COMPOSE, versions } from './paths.js';
 
@@ -46,21 +49,54 @@ interface OracleProject {
   unset: string[];
 }
 
-/** Differences between the doctor and compose-go known today: `<file> <service>.<field>` → why. */
-const KNOWN: Record<string, string> = {
-  // `extends: {file: …}` is not followed yet (multi-file projects, #14 class 3).
-  'test/oracles/corpus/compose/compose-extends-file.yml collector.image': 'extends: file: not followed',
-  'test/oracles/corpus/compose/compose-extends-file.yml collector.ports': 'extends: file: not followed',
-  'test/oracles/corpus/compose/compose-extends-file.yml collector.volumes': 'extends: file: not followed',
-  'test/oracles/corpus/compose/compose-extends-file.yml collector.environment': 'extends: file: not followed',
-  'test/oracles/corpus/compose/compose-extends-file.yml collector.command': 'extends: file: not followed',
-};
+const corpusRoot = join(packageRoot, 'test/oracles/corpus/compose');
+/** Each file of the corpus folder is a project alone. */
+const loose = readdirSync(corpusRoot)
+  .filter((n) => /\.ya?ml$/.test(n))
+  .map((n) => join(corpusRoot, n));
+/** Multi-file projects: each folder under the corpus holds some (a main file, its override, included and extended files). */
+const projectFolders = readdirSync(corpusRoot, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => join(corpusRoot, d.name));
+/** The fixtures' compose files, by fixture. */
+const fixtureFiles = new Map<string, string[]>();
+for (const { path } of discoverCorpus('compose', 'compose', /^$/)) {
+  const fixture = relative(join(packageRoot, 'fixtures'), path).split('/')[0];
+  fixtureFiles.set(fixture, [...(fixtureFiles.get(fixture) ?? []), path]);
+}
+const groups = [...fixtureFiles.values(), ...projectFolders.map(composeFilesUnder)];
+const fileCount = groups.flat().length + loose.length;
 
-const corpus = discoverCorpus('compose', 'compose', /\.ya?ml$/);
+/** Every compose file of a folder tree (a project folder of the corpus). */
+function composeFilesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((d) => d.isFile() && /\.ya?ml$/.test(d.name))
+    .map((d) => join(d.parentPath, d.name))
+    .sort();
+}
+
+function readSource(path: string): SourceFile {
+  const r = textSource(path, readFileSync(path, 'utf8'), 'yaml');
+  if (!r.ok) throw new Error(`cannot read ${path}`);
+  return r.source;
+}
+
+/** The compose projects the stack makes of these files, each with the files `docker compose` in its folder reads (`-f`: the main file and its override). */
+function projectsOf(paths: string[]): { compose: ComposeFile; files: string[] }[] {
+  const files: StackFile[] = paths.map((path) => ({ kind: 'compose', source: readSource(path) }));
+  const projects = buildStack(files).composes;
+  return projects.map((compose) => {
+    const override = compose.files.find(
+      (f) => f.file !== compose.file && COMPOSE_OVERRIDE_NAMES.includes(basename(f.file)) && dirname(f.file) === dirname(compose.file),
+    );
+    return { compose, files: override ? [compose.file, override.file] : [compose.file] };
+  });
+}
 
 describe('compose differential corpus', () => {
-  it('has at least 50 compose files', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(50);
+  it('has at least 50 compose files and 6 multi-file projects', () => {
+    expect(fileCount).toBeGreaterThanOrEqual(50);
+    expect(projectFolders.length).toBeGreaterThanOrEqual(6);
   });
 });
 
@@ -69,10 +105,10 @@ describe('compose differential corpus', () => {
  * unless the shell sets it: it is loaded again with X set as the shell would (`--env X=…`); the doctor must list
  * X among the variables it cannot know (checked by the caller through `shell`).
  */
-function oracle(bin: string, file: string): { project?: OracleProject; error?: string; shell: string[] } {
+function oracle(bin: string, files: string[]): { project?: OracleProject; error?: string; shell: string[] } {
   const shell: string[] = [];
   for (;;) {
-    const r = spawnSync(bin, [...shell.flatMap((n) => ['--env', `${n}=set-in-the-shell`]), file], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(bin, [...shell.flatMap((n) => ['--env', `${n}=set-in-the-shell`]), ...files], { encoding: 'utf8', timeout: 30_000 });
     if (r.status === 0) return { project: JSON.parse(r.stdout), shell };
     const error = (r.stderr || r.error?.message || `exit ${r.status}`).trim();
     const required = /required variable (\w+) is missing a value/.exec(error)?.[1];
@@ -86,7 +122,7 @@ const hostPath = (dir: string, p: string) => (p.startsWith('~') ? join(homedir()
 const sorted = (env: Record<string, unknown>) => Object.fromEntries(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
 
 /** The doctor's service in compose-check's shape; `undefined` fields are ones the doctor says it does not know. */
-function doctorService(s: ComposeService, dir: string, unknown: Set<string>) {
+function doctorService(s: ComposeService, unknown: Set<string>) {
   const known = (field: string, v: unknown) => (unknown.has(field) ? undefined : v);
   const volumes = s.mounts.filter((m) => m.type !== 'config');
   const configs = s.mounts.filter((m) => m.type === 'config');
@@ -98,11 +134,11 @@ function doctorService(s: ComposeService, dir: string, unknown: Set<string>) {
     ),
     volumes: known(
       'volumes',
-      volumes.map((m) => ({ type: m.type, source: m.type === 'bind' ? hostPath(dir, m.source) : m.source, target: m.target })),
+      volumes.map((m) => ({ type: m.type, source: m.type === 'bind' ? hostPath(m.dir, m.source) : m.source, target: m.target })),
     ),
     configs: known(
       'configs',
-      configs.map((m) => ({ target: m.target, file: hostPath(dir, m.source) })),
+      configs.map((m) => ({ target: m.target, file: hostPath(m.dir, m.source) })),
     ),
     // Variables whose value the doctor says it cannot know are left out on both sides.
     environment: sorted(Object.fromEntries(Object.entries(s.environment).filter(([k]) => !s.unknownEnvironment.has(k)))),
@@ -125,19 +161,16 @@ function oracleService(s: OracleService, omitEnv: Set<string>) {
 }
 
 /** Every field where the two differ: `<service>.<field>` → both values. */
-function differences(file: string, bin: string): { diffs: Map<string, string>; refused?: string } {
-  const text = readFileSync(file, 'utf8');
-  const r = textSource(file, text, 'yaml');
-  if (!r.ok) throw new Error(`cannot read ${file}`);
-  const compose = loadCompose(parseYaml(r.source));
-  const { project, error, shell } = oracle(bin, file);
+function differences(compose: ComposeFile, files: string[], bin: string): { diffs: Map<string, string>; refused?: string } {
+  const { project, error, shell } = oracle(bin, files);
   const diffs = new Map<string, string>();
   // compose refuses a service whose env_file is missing; the doctor must say it could not read it.
   if (!project && /env file .* not found/.test(error ?? '') && compose.services.some((s) => s.hasEnvFile)) return { diffs };
+  // compose refuses a project whose include or extends file is missing; the doctor must say it did not read it.
+  if (!project && /no such file or directory/.test(error ?? '') && compose.unfollowed.length > 0) return { diffs };
   if (!project) return { diffs, refused: error };
   const unknownToDoctor = new Set(compose.interpolation.flatMap((n) => n.unknown));
   for (const v of shell) if (!unknownToDoctor.has(v)) diffs.set(`(required ${v})`, `compose-go needs ${v} from the shell, the doctor thinks it knows it`);
-  const dir = dirname(resolve(file));
   const theirs = { ...project.services, ...project.disabled };
   const names = new Set([...compose.services.map((s) => s.name), ...Object.keys(theirs)]);
   for (const name of names) {
@@ -159,7 +192,7 @@ function differences(file: string, bin: string): { diffs: Map<string, string>; r
     // A service of a profile is started only when the profile is active (none is, here).
     if (mine.profiles.length > 0 !== name in project.disabled)
       diffs.set(`${name}.profiles`, `doctor ${JSON.stringify(mine.profiles)}, compose-go ${name in project.disabled ? 'disabled' : 'enabled'}`);
-    const a = doctorService(mine, dir, unknownFields) as Record<string, unknown>;
+    const a = doctorService(mine, unknownFields) as Record<string, unknown>;
     const b = oracleService(their, mine.unknownEnvironment) as Record<string, unknown>;
     for (const field of Object.keys(b)) {
       if (a[field] === undefined) continue;
@@ -176,20 +209,21 @@ oracleDescribe(`compose-check (compose-go ${versions.composeGo})`, composeCheckB
     expect(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim()).toBe(`compose-check compose-go ${versions.composeGo}`);
   });
 
-  it('the doctor reads every compose file as compose-go does, but for the known differences', () => {
+  it('the doctor reads every compose project as compose-go does', () => {
     const found: Record<string, string> = {};
     const refused: string[] = [];
-    for (const c of corpus) {
-      const { diffs, refused: why } = differences(c.path, bin);
-      if (why) refused.push(`${c.name}: ${why}`);
-      for (const [key, detail] of diffs) found[`${c.name} ${key}`] = detail;
-    }
-    const unexpected = Object.entries(found)
-      .filter(([k]) => !(k in KNOWN))
-      .map(([k, d]) => `${k}\n      ${d}`);
-    const gone = Object.keys(KNOWN).filter((k) => !(k in found));
-    expect(unexpected, 'differences not in KNOWN').toEqual([]);
-    expect(gone, 'KNOWN differences that are gone (remove them from KNOWN)').toEqual([]);
+    const check = (compose: ComposeFile, files: string[]) => {
+      const name = files.map((f) => relative(packageRoot, f)).join(' + ');
+      const { diffs, refused: why } = differences(compose, files, bin);
+      if (why) refused.push(`${name}: ${why}`);
+      for (const [key, detail] of diffs) found[`${name} ${key}`] = detail;
+    };
+    for (const group of groups) for (const p of projectsOf(group)) check(p.compose, p.files);
+    for (const file of loose) check(loadCompose(parseYaml(readSource(file))), [file]);
+    expect(
+      Object.entries(found).map(([k, d]) => `${k}\n      ${d}`),
+      'differences',
+    ).toEqual([]);
     expect(refused, 'compose files compose-go refuses').toEqual([]);
   });
 });

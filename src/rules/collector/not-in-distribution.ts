@@ -62,9 +62,9 @@ export default defineRule({
         if (lifecycleOf(e.kind, e.type)) continue;
         const missing = absence(stack, e.kind, e.type);
         if (!missing || missing.reason === 'version') continue;
-        const imageEdits = core?.service.image
-          ? yamlReplaceInScalar(core.compose.yaml, [...core.service.path, 'image'], core.service.repository!, `${core.service.repository}-contrib`)
-          : [];
+        // The image as written where compose takes it from (an override file's over the main file's).
+        const image = core?.service.image ? core.service.fields.get('image') : undefined;
+        const imageEdits = image ? yamlReplaceInScalar(image.doc, image.path, core!.service.repository!, `${core!.service.repository}-contrib`) : [];
         findings.push({
           ...e.value.location(),
           kind: 'notInBuild',

@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import type { YamlValue } from '../../load/yaml-value.js';
 import { isTruthy } from '../../model/claude-env.js';
 import { hostnamesOf, prometheusSides } from '../../model/scrape-targets.js';
 import { isLoopback } from '../../util/hosts.js';
@@ -63,7 +62,7 @@ export default defineRule({
             const target = job.targets.find((t) => t.port === port && hostnames.includes(t.host.toLowerCase()));
             if (!target) continue;
             findings.push({
-              ...written(service.value, HOST_VAR).location(),
+              ...(service.environmentAt.get(HOST_VAR) ?? service.fields.get('environment') ?? service.value).location(),
               kind: 'loopback',
               data: {
                 service: service.name,
@@ -84,11 +83,3 @@ export default defineRule({
     return findings;
   },
 });
-
-/** Where the variable is written: `environment: {VAR: x}` or the `- VAR=x` list entry (else the service). */
-function written(service: YamlValue, name: string): YamlValue {
-  const env = service.get('environment');
-  if (!env) return service;
-  if (env.isMap()) return env.get(name) ?? env;
-  return env.items().find((item) => String(item.js).startsWith(`${name}=`)) ?? env;
-}

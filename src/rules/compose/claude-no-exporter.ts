@@ -52,7 +52,7 @@ export default defineRule({
         // One exporter set is a choice (metrics only, say): only none at all means nothing is sent.
         const unset = EXPORTERS.filter((e) => !(e.variable in service.environment));
         if (unset.length < EXPORTERS.length) continue;
-        const at = service.value.at('environment', 'CLAUDE_CODE_ENABLE_TELEMETRY') ?? enableItem(service) ?? service.value;
+        const at = service.environmentAt.get('CLAUDE_CODE_ENABLE_TELEMETRY') ?? service.value;
         findings.push({
           ...at.location(),
           kind: 'noExporter',
@@ -68,12 +68,4 @@ export default defineRule({
 /** A Claude Code settings file (user, project or managed) placed into the container. */
 function mountsClaudeSettings(service: ComposeService): boolean {
   return service.mounts.some((m) => /(^|\/)\.claude(\/|$)|\/\.claude\.json$|\/etc\/claude-code(\/|$)|managed-settings\.json$/.test(m.target));
-}
-
-/** The `- CLAUDE_CODE_ENABLE_TELEMETRY=…` item of a list-form `environment:`. */
-function enableItem(service: ComposeService) {
-  return service.value
-    .get('environment')
-    ?.items()
-    .find((i) => i.text()?.startsWith('CLAUDE_CODE_ENABLE_TELEMETRY='));
 }

@@ -28,7 +28,7 @@ function retarget(mount: Mount, to: string): TextEdit[] {
 
 /** Append a flag to a service's `command` list, quoted like its first item; no edit for a string command. */
 function appendFlag(ref: ContainerService, flag: string): TextEdit[] {
-  const command = ref.service.value.get('command');
+  const command = ref.service.fields.get('command');
   if (!command?.isList()) return [];
   const ch = command.items()[0]?.sourceText()?.[0] ?? '"';
   const q = ch === "'" || ch === '"' ? ch : /[\s:#{}[\],&*!|>'"%@`]/.test(flag) ? '"' : '';
@@ -153,9 +153,9 @@ function collectorFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding[
     const elsewhere = placed(t, cs, files);
     if (cs.reads.length === 0) {
       const target = elsewhere[0]?.containerPath;
-      const s = cs.service.value;
+      const s = cs.service;
       findings.push({
-        ...(s.get('command') ?? s.get('entrypoint') ?? s).location(),
+        ...(s.fields.get('command') ?? s.fields.get('entrypoint') ?? s.value).location(),
         kind: 'noConfigFlag',
         data: svcOf(cs),
         hint: target ? `add "--config=${target}" to command` : 'add --config=<path of the mounted config> to command',
@@ -205,11 +205,12 @@ function collectorRead(ws: Workspace, cs: ContainerService, read: ConfigRead, el
   }
   // Something is mounted there. A host file in this folder that is none of its collector configs, while one of
   // them runs nowhere: most likely a misspelt source; Docker then creates an empty directory in its place.
-  const src = hostSource(cs.compose, read.mount);
+  const src = hostSource(read.mount);
   if (!src.path || read.hostPath !== src.path || unrun.length !== 1) return undefined;
   if (!src.path.startsWith(ws.root) || ws.stack.files.some((f) => f.source.path === src.path)) return undefined;
   const wanted = unrun[0];
-  const newSource = `./${relative(dirname(cs.compose.file), wanted).split('\\').join('/')}`;
+  // Relative to the folder compose resolves this mount's source against (an included file's, an extended file's).
+  const newSource = `./${relative(read.mount.dir, wanted).split('\\').join('/')}`;
   const mount = read.mount.value;
   return {
     ...mount.location('value'),
@@ -255,7 +256,7 @@ function prometheusFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding
         : `mount your prometheus.yml at ${read.path}`,
       fix: !one
         ? undefined
-        : read.origin === 'working-dir-default' && ps.service.value.get('command')?.isList()
+        : read.origin === 'working-dir-default' && ps.service.fields.get('command')?.isList()
           ? fix('safe', `add --config.file=${one.containerPath} to the command of ${ps.service.name}`, appendFlag(ps, `--config.file=${one.containerPath}`))
           : fix('safe', `mount ${basename(one.mount.source)} at ${read.path}`, retarget(one.mount, read.path)),
     });
@@ -286,7 +287,7 @@ function grafanaFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding[] 
           ...gs.service.value.location(),
           kind: 'grafanaNotMounted',
           data,
-          hint: `mount it: - ./${relative(dirname(gs.compose.file), f.source.path).split('\\').join('/')}:${dir}/${basename(f.source.path).replace(/\.(yml|yaml)$/i, '')}.yaml`,
+          hint: `mount it: - ./${relative(dirname(gs.service.value.file), f.source.path).split('\\').join('/')}:${dir}/${basename(f.source.path).replace(/\.(yml|yaml)$/i, '')}.yaml`,
         });
         continue;
       }

@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { isGrafanaImage } from '../../model/compose.js';
-import type { YamlValue } from '../../load/yaml-value.js';
 
 const VAR = 'GF_SECURITY_ADMIN_PASSWORD';
 
@@ -70,7 +69,7 @@ export default defineRule({
           });
         } else if (value === 'admin') {
           findings.push({
-            ...written(s.value).location('value'),
+            ...(s.environmentAt.get(VAR) ?? s.fields.get('environment') ?? s.value).location('value'),
             kind: 'admin',
             data,
             hint: `take the password from a secret or an .env variable (e.g. \${GRAFANA_ADMIN_PASSWORD:?}); ${seeding}`,
@@ -81,11 +80,3 @@ export default defineRule({
     return findings;
   },
 });
-
-/** Where the variable is written: `environment: {VAR: x}` or the `- VAR=x` list entry (else the service). */
-function written(service: YamlValue): YamlValue {
-  const env = service.get('environment');
-  if (!env) return service;
-  if (env.isMap()) return env.get(VAR) ?? env;
-  return env.items().find((item) => String(item.js).startsWith(`${VAR}=`)) ?? env;
-}

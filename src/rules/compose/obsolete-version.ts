@@ -26,7 +26,9 @@ export default defineRule({
   messages,
   check(ws) {
     const findings: ObsoleteVersionFinding[] = [];
-    for (const compose of ws.stack.composes) {
+    // Each file of each project (an override or included file has its own version: line), once.
+    const files = new Map(ws.stack.composes.flatMap((c) => c.files).map((f) => [f.file, f]));
+    for (const compose of files.values()) {
       const version = compose.root.get('version');
       if (!version) continue;
       findings.push({

@@ -49,8 +49,8 @@ export default defineRule({
     for (const group of groupBy(missing, (d) => `${d.route.service!.service.name}|${d.route.port}`)) {
       const route = group[0].route;
       const ref = route.service!;
-      const y = ref.compose.yaml;
-      const ports = ref.service.value.get('ports');
+      // A port is added where the service's ports are written last (an override file's), else to the service itself.
+      const ports = ref.service.fields.get('ports');
       const wire = wireProtocol(route.protocol);
       const listener = route.collector ? otlpListeners(route.collector, true).find((l) => l.protocol === wire) : undefined;
       const standard = (wire === 'grpc' ? 4317 : 4318) === route.port;
@@ -59,7 +59,9 @@ export default defineRule({
       if (containerPort !== undefined) {
         const quote = ports?.items()[0]?.sourceText()?.startsWith("'") ? "'" : '"';
         const item = `${quote}127.0.0.1:${route.port}:${containerPort}${quote}`;
-        edits = ports ? yamlAppendToList(y, ports.path, item) : yamlInsertMapEntry(y, ref.service.path, 'ports', [`- ${item}`]);
+        edits = ports
+          ? yamlAppendToList(ports.doc, ports.path, item)
+          : yamlInsertMapEntry(ref.service.value.doc, ref.service.value.path, 'ports', [`- ${item}`]);
       }
       const data = {
         sends: sendsText(
@@ -99,7 +101,7 @@ function onlyWithProfile(ws: Workspace): OtlpPortNotPublishedFinding[] {
     const s = route.service!.service;
     const profiles = s.profiles.join(' or ');
     return {
-      ...(s.value.get('profiles') ?? s.value).location(),
+      ...(s.fields.get('profiles') ?? s.value).location(),
       kind: 'onlyWithProfile',
       severity: 'warning',
       data: { sends: sendsText(ws, group), service: serviceText(route), profiles, port: route.port },

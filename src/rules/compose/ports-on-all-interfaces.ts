@@ -63,7 +63,7 @@ export default defineRule({
           findings.push({
             ...port.value.location('value'),
             kind: 'allInterfaces',
-            data: { port: published, service: s.name, file: basename(compose.file), hostIp: port.hostIp },
+            data: { port: published, service: s.name, file: basename(port.value.file), hostIp: port.hostIp },
             hint:
               port.hostPort === undefined
                 ? `publish it on loopback: "127.0.0.1::${port.containerPort}" or "127.0.0.1:${port.containerPort}:${port.containerPort}"`

@@ -69,7 +69,7 @@ export default defineRule({
                 : undefined;
         if (!said) continue;
         findings.push({
-          ...(s.value.at('healthcheck', 'test') ?? s.value).location('value'),
+          ...(s.fields.get('healthcheck')?.get('test') ?? s.value).location('value'),
           ...said,
           // Gated by a profile the doctor cannot see active, the service may never start.
           ...(s.profiles.length ? { severity: 'warning' as const } : {}),

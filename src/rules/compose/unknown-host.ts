@@ -159,10 +159,12 @@ export default defineRule({
   check(ws) {
     const t = topology(ws.stack);
     if (t.services.length === 0) return [];
+    // A file the project includes or extends that the doctor does not read may define any service: nothing is certain.
+    if (ws.stack.composes.some((c) => c.unfollowed.length > 0)) return [];
     const names = [...new Set(t.services.map((s) => s.service.name))];
     // A container of another project on an external network resolves by its name as well: then not certain.
     const external = ws.stack.composes
-      .flatMap((c) => c.root.get('networks')?.entries() ?? [])
+      .flatMap((c) => c.files.flatMap((f) => f.root.get('networks')?.entries() ?? []))
       .filter(([, n]) => isExternal(n))
       .map(([key, n]) => n.get('name')?.string() ?? key);
     const findings: UnknownHostFinding[] = [];

@@ -64,14 +64,14 @@ export default defineRule({
         if (s.tag !== undefined && !MOVING.has(s.tag)) continue;
         if (notPulled(s, compose.services)) continue;
         const pin = isCollectorImage(s.repository) ? NEWEST_KNOWN_COLLECTOR : isPrometheusImage(s.repository) ? `v${NEWEST_KNOWN_PROMETHEUS}` : undefined;
-        const image = s.value.get('image') ?? s.value;
+        const image = s.fields.get('image') ?? s.value;
         const edits =
           pin === undefined
             ? []
             : s.tag === undefined
               ? yamlReplaceInScalar(image.doc, image.path, s.image, `${s.image}:${pin}`)
               : yamlReplaceInScalar(image.doc, image.path, `:${s.tag}`, `:${pin}`);
-        const data = { image: s.image, service: s.name, file: basename(compose.file), noTag: s.tag === undefined };
+        const data = { image: s.image, service: s.name, file: basename(image.file), noTag: s.tag === undefined };
         findings.push({
           ...image.location('value'),
           ...(isCollectorImage(s.repository)
