@@ -4,7 +4,7 @@ import type { FileKind, OtherToolFile } from '../discover/classify.js';
 import { parseYaml, type YamlDocument } from '../load/yaml.js';
 import type { SourceFile } from '../load/source.js';
 import { loadCollector, type CollectorConfig } from './collector.js';
-import { isCollectorImage, isLokiImage, isPrometheusImage, loadCompose, type ComposeFile } from './compose.js';
+import { isCollectorImage, isLokiImage, isPrometheusImage, loadCompose, type ComposeFile, type ComposeService } from './compose.js';
 import { loadPrometheus, type PrometheusConfig } from './prometheus.js';
 import { loadLoki, type LokiConfig } from './loki.js';
 import { loadGrafana, type GrafanaStack } from './grafana.js';
@@ -141,15 +141,25 @@ function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['c
   const base = { distribution, manifestComponents: opts.manifestComponents };
   if (opts.collectorVersion) return { ...base, version: clean(opts.collectorVersion), source: 'flag' };
   const tag = service?.s.tag;
-  if (service && tag && parseVersion(tag))
+  // An image compose builds here (`build:`) is named by its tag, but what it holds comes from the Dockerfile.
+  const built = service?.s.raw.build !== undefined;
+  if (service && tag && parseVersion(tag) && !built)
     return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
   if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
-  return {
-    ...base,
-    version: NEWEST_KNOWN_COLLECTOR,
-    source: 'assumed',
-    evidence: service ? `${service.s.image ?? service.s.name} (no version tag) in ${basename(service.c.file)}` : undefined,
-  };
+  return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: service ? unpinned(service.s, service.c, built) : undefined };
+}
+
+/** Why a collector service's image gives no version: "otel/opentelemetry-collector-contrib:latest in docker-compose.yml (no version tag)". */
+function unpinned(s: ComposeService, c: ComposeFile, built: boolean): string {
+  const image = `${s.image ?? s.name} in ${basename(c.file)}`;
+  const why = built
+    ? 'built here from a Dockerfile'
+    : !s.tag
+      ? 'no version tag'
+      : s.tag.includes(':')
+        ? 'a digest, which names no version'
+        : 'a tag that names no version';
+  return `${image} (${why})`;
 }
 
 function prometheusVersion(composes: ComposeFile[], opts: StackOptions): ComponentVersion {
