@@ -1,5 +1,5 @@
 import type { Stack } from './stack.js';
-import { atLeast, compareVersions } from './versions.js';
+import { atLeast, compareVersions, NEWEST_KNOWN_COLLECTOR } from './versions.js';
 
 /** "collector 0.115.1 (otel/opentelemetry-collector-contrib:0.115.1 in docker-compose.yml)": which version made the difference. */
 export function collectorVersionText(stack: Stack): string {
@@ -27,7 +27,8 @@ export function collectorVersionKnown(stack: Stack): boolean {
 /** "the collector's version here is not known (assumed 0.165.0: …)": the assumption a softened verdict names. */
 export function unknownCollectorText(stack: Stack): string {
   const c = stack.collector;
-  return `the collector's version here is not known (assumed ${c.version}, the newest the doctor knows${c.evidence ? `; ${c.evidence}` : ': no pinned image or --collector-version'})`;
+  const which = c.version === NEWEST_KNOWN_COLLECTOR ? `${c.version}, the newest the doctor knows` : c.version;
+  return `the collector's version here is not known (assumed ${which}${c.evidence ? `; ${c.evidence}` : ': no pinned image or --collector-version'})`;
 }
 
 /** The hint's addition for a verdict softened because the version is not known. */

@@ -9,6 +9,7 @@ import { loadPrometheus, type PrometheusConfig } from './prometheus.js';
 import { loadLoki, type LokiConfig } from './loki.js';
 import { loadGrafana, type GrafanaStack } from './grafana.js';
 import { composeEnvironment, type CollectorEnvironment } from './collector-env.js';
+import { describeAssumed } from './compose-interpolation.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS, parseVersion } from './versions.js';
 import { Facts } from './facts.js';
 import { embeddedCollector, embeddedCollectorVersion } from './embedded-collectors.js';
@@ -143,10 +144,20 @@ function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['c
   const tag = service?.s.tag;
   // An image compose builds here (`build:`) is named by its tag, but what it holds comes from the Dockerfile.
   const built = service?.s.raw.build !== undefined;
+  // A tag from `${VAR:-0.115.1}` (or .env) is what compose takes unless the shell sets the variable: the likely version, not a known one.
+  const fromVariable = service ? imageAssumption(service.c, service.s) : undefined;
+  if (service && tag && parseVersion(tag) && !built && fromVariable)
+    return { ...base, version: clean(tag), source: 'assumed', evidence: `${service.s.image} in ${basename(service.c.file)}, ${fromVariable}` };
   if (service && tag && parseVersion(tag) && !built)
     return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
   if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
   return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: service ? unpinned(service.s, service.c, built) : undefined };
+}
+
+/** What a service's image took from a variable the shell may set (describeAssumed's words), when it did. */
+function imageAssumption(c: ComposeFile, s: ComposeService): string | undefined {
+  const note = c.interpolation.find((n) => n.path.length === 3 && n.path[0] === 'services' && n.path[1] === s.name && n.path[2] === 'image');
+  return note && describeAssumed(note.written, note.assumed);
 }
 
 /** Why a collector service's image gives no version: "otel/opentelemetry-collector-contrib:latest in docker-compose.yml (no version tag)". */

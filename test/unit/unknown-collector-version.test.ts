@@ -37,6 +37,10 @@ describe('the collector version, and when it is not known', () => {
     expect(built.source).toBe('assumed');
     expect(built.evidence).toContain('built here from a Dockerfile');
     expect(of()).toMatchObject({ source: 'assumed', evidence: undefined });
+    // A tag from a compose default is the likely version, but the shell may set the variable.
+    const fromVariable = of(compose('otel/opentelemetry-collector-contrib:${OTELCOL_VERSION:-0.115.1}'));
+    expect(fromVariable).toMatchObject({ version: '0.115.1', source: 'assumed' });
+    expect(fromVariable.evidence).toContain('unless the shell that runs compose sets it');
   });
 });
 
