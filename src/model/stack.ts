@@ -177,7 +177,13 @@ function prometheusVersion(composes: ComposeFile[], opts: StackOptions): Compone
   if (opts.prometheusVersion) return { version: clean(opts.prometheusVersion), source: 'flag' };
   const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isPrometheusImage(s.repository));
   const tag = service?.s.tag;
-  if (service && tag && parseVersion(tag)) return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${basename(service.c.file)}` };
+  if (service && tag && parseVersion(tag)) {
+    const image = `${service.s.image} in ${basename(service.c.file)}`;
+    const fromVariable = imageAssumption(service.c, service.s);
+    return fromVariable
+      ? { version: clean(tag), source: 'assumed', evidence: `${image}, ${fromVariable}` }
+      : { version: clean(tag), source: 'compose', evidence: image };
+  }
   if (opts.configVersions?.prometheus) return { version: clean(opts.configVersions.prometheus), source: 'config' };
   return { version: NEWEST_KNOWN_PROMETHEUS, source: 'assumed' };
 }
