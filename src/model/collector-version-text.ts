@@ -1,5 +1,5 @@
 import type { Stack } from './stack.js';
-import { atLeast, compareVersions } from './versions.js';
+import { atLeast, compareVersions, NEWEST_KNOWN_COLLECTOR } from './versions.js';
 
 /** "collector 0.115.1 (otel/opentelemetry-collector-contrib:0.115.1 in docker-compose.yml)": which version made the difference. */
 export function collectorVersionText(stack: Stack): string {
@@ -14,6 +14,25 @@ export function collectorVersionText(stack: Stack): string {
           : `assumed: no pinned image or --collector-version${c.evidence ? `; ${c.evidence}` : ''}`;
   return `collector ${c.version} (${why})`;
 }
+
+/**
+ * Whether the collector's version is known: a version tag on its image (or on an all-in-one image the doctor knows),
+ * --collector-version or the doctor config. When it is not, the rules judge at the newest release, and a verdict that
+ * holds only from some release on is at most a warning that says so (#14 class 4).
+ */
+export function collectorVersionKnown(stack: Stack): boolean {
+  return stack.collector.source !== 'assumed';
+}
+
+/** "the collector's version here is not known (assumed 0.165.0: …)": the assumption a softened verdict names. */
+export function unknownCollectorText(stack: Stack): string {
+  const c = stack.collector;
+  const which = c.version === NEWEST_KNOWN_COLLECTOR ? `${c.version}, the newest the doctor knows` : c.version;
+  return `the collector's version here is not known (assumed ${which}${c.evidence ? `; ${c.evidence}` : ': no pinned image or --collector-version'})`;
+}
+
+/** The hint's addition for a verdict softened because the version is not known. */
+export const PIN_COLLECTOR = 'pin the collector image to a version tag (or pass --collector-version) for a certain verdict';
 
 /** Version inside [from, to) ; `to` optional. */
 export function inRange(version: string, from: string, to?: string): boolean {

@@ -300,12 +300,14 @@ export function absence(stack: Stack, kind: ComponentKind, type: string): Absenc
     if (c.manifestComponents.has(key)) return l?.addedIn && !shippedAt(l, c.version) ? { reason: 'version', lifecycle: l } : undefined;
     return { reason: 'manifest' };
   }
-  if (l && !shippedAt(l, c.version)) return { reason: 'version', lifecycle: l };
+  const byVersion: Absence | undefined = l && !shippedAt(l, c.version) ? { reason: 'version', lifecycle: l } : undefined;
+  // With the version only assumed, a build that lacks the component at every version is the certain reason: say it first.
+  if (byVersion && c.source !== 'assumed') return byVersion;
   if (c.distribution === 'core') {
-    if (l) return l.distributions.includes('core') ? undefined : { reason: 'distribution', distribution: 'core' };
-    if (CONTRIB_SET.has(key) && !CORE_SET.has(key)) return { reason: 'distribution', distribution: 'core' };
+    if (l && !l.distributions.includes('core')) return { reason: 'distribution', distribution: 'core' };
+    if (!l && CONTRIB_SET.has(key) && !CORE_SET.has(key)) return { reason: 'distribution', distribution: 'core' };
   }
-  return undefined;
+  return byVersion;
 }
 
 /** Whether the catalogue knows the type as a contrib-only component (for messages and tests). */

@@ -11,7 +11,7 @@ export function prometheusVersionText(stack: Stack): string {
         ? '--prometheus-version'
         : p.source === 'config'
           ? 'the doctor config'
-          : 'assumed: no pinned prom/prometheus image or --prometheus-version';
+          : `assumed: ${p.evidence ?? 'no pinned prom/prometheus image or --prometheus-version'}`;
   return `Prometheus ${p.version} (${why})`;
 }
 

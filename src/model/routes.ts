@@ -3,6 +3,7 @@ import { isLoopback } from '../util/hosts.js';
 import type { Protocol, Signal } from './prediction.js';
 import { localhostDefault, topology, type CollectorService, type ServiceRef, type Topology } from './topology.js';
 import type { Workspace } from './workspace.js';
+import type { ComposeService } from './compose.js';
 
 /**
  * Where Claude Code's OTLP exports land in the workspace's stack, per signal: through a published port into a
@@ -137,4 +138,23 @@ export function deliveries(ws: Workspace): Delivery[] {
     }
     return { status: 'received', route, collector, listener, pipelines };
   });
+}
+
+/** The profiles of the service a route reaches (published port or service name); empty when it always starts. */
+export function routeProfiles(route: Route): string[] {
+  return (route.kind === 'published' || route.kind === 'network') && route.service ? route.service.service.profiles : [];
+}
+
+/**
+ * For a finding about a service that runs only under a profile (compose starts it only when one is active, which the
+ * doctor cannot see): the clause its message ends with, else ''.
+ */
+export function profileGateText(service: ComposeService): string {
+  if (service.profiles.length === 0) return '';
+  return `, whenever service "${service.name}" runs (it starts only with profile ${service.profiles.join(' or ')}, which the doctor cannot see)`;
+}
+
+/** profileGateText for the service a route reaches. */
+export function gateText(route: Route): string {
+  return routeProfiles(route).length > 0 ? profileGateText(route.service!.service) : '';
 }

@@ -18,6 +18,7 @@ import { loadPrometheus, type PrometheusConfig } from './prometheus.js';
 import { loadLoki, type LokiConfig } from './loki.js';
 import { loadGrafana, type GrafanaStack } from './grafana.js';
 import { composeEnvironment, type CollectorEnvironment } from './collector-env.js';
+import { describeAssumed } from './compose-interpolation.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS, parseVersion } from './versions.js';
 import { Facts } from './facts.js';
 import { embeddedCollector, embeddedCollectorVersion } from './embedded-collectors.js';
@@ -182,21 +183,49 @@ function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['c
   const base = { distribution, manifestComponents: opts.manifestComponents };
   if (opts.collectorVersion) return { ...base, version: clean(opts.collectorVersion), source: 'flag' };
   const tag = service?.s.tag;
-  if (service && tag && parseVersion(tag)) return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
+  // An image compose builds here (`build:`) is named by its tag, but what it holds comes from the Dockerfile.
+  const built = service?.s.raw.build !== undefined;
+  // A tag from `${VAR:-0.115.1}` (or .env) is what compose takes unless the shell sets the variable: the likely version, not a known one.
+  const fromVariable = service ? imageAssumption(service.c, service.s) : undefined;
+  if (service && tag && parseVersion(tag) && !built && fromVariable)
+    return { ...base, version: clean(tag), source: 'assumed', evidence: `${service.s.image} in ${imageFile(service)}, ${fromVariable}` };
+  if (service && tag && parseVersion(tag) && !built)
+    return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
   if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
-  return {
-    ...base,
-    version: NEWEST_KNOWN_COLLECTOR,
-    source: 'assumed',
-    evidence: service ? `${service.s.image ?? service.s.name} (no version tag) in ${imageFile(service)}` : undefined,
-  };
+  return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: service ? unpinned(service, built) : undefined };
+}
+
+/** What a service's image took from a variable the shell may set (describeAssumed's words), when it did. */
+function imageAssumption(c: ComposeFile, s: ComposeService): string | undefined {
+  const note = c.interpolation.find((n) => n.path.length === 3 && n.path[0] === 'services' && n.path[1] === s.name && n.path[2] === 'image');
+  return note && describeAssumed(note.written, note.assumed);
+}
+
+/** Why a collector service's image gives no version: "otel/opentelemetry-collector-contrib:latest in docker-compose.yml (no version tag)". */
+function unpinned(ref: { s: ComposeService; c: ComposeFile }, built: boolean): string {
+  const s = ref.s;
+  const image = `${s.image ?? s.name} in ${imageFile(ref)}`;
+  const why = built
+    ? 'built here from a Dockerfile'
+    : !s.tag
+      ? 'no version tag'
+      : s.tag.includes(':')
+        ? 'a digest, which names no version'
+        : 'a tag that names no version';
+  return `${image} (${why})`;
 }
 
 function prometheusVersion(composes: ComposeFile[], opts: StackOptions): ComponentVersion {
   if (opts.prometheusVersion) return { version: clean(opts.prometheusVersion), source: 'flag' };
   const service = composes.flatMap((c) => c.services.map((s) => ({ s, c }))).find(({ s }) => isPrometheusImage(s.repository));
   const tag = service?.s.tag;
-  if (service && tag && parseVersion(tag)) return { version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
+  if (service && tag && parseVersion(tag)) {
+    const image = `${service.s.image} in ${imageFile(service)}`;
+    const fromVariable = imageAssumption(service.c, service.s);
+    return fromVariable
+      ? { version: clean(tag), source: 'assumed', evidence: `${image}, ${fromVariable}` }
+      : { version: clean(tag), source: 'compose', evidence: image };
+  }
   if (opts.configVersions?.prometheus) return { version: clean(opts.configVersions.prometheus), source: 'config' };
   return { version: NEWEST_KNOWN_PROMETHEUS, source: 'assumed' };
 }

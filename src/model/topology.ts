@@ -86,7 +86,10 @@ export interface Topology {
   containerOf(config: CollectorConfig): CollectorService | undefined;
   /** The Prometheus service reading this prometheus.yml, else one that mounts it anywhere. */
   prometheusOf(config: PrometheusConfig): ContainerService | undefined;
-  /** The service a host port on this machine reaches (tcp, published on an address localhost reaches, or host networking). */
+  /**
+   * The service a host port on this machine reaches (tcp, published on an address localhost reaches, or host
+   * networking): one always started before one with `profiles:`, which is reached only when no other publishes it.
+   */
   publisherOf(hostPort: number): { ref: ServiceRef; containerPort: number; port?: PublishedPort } | undefined;
   /** The service (or the service with an alias) of that name. */
   serviceNamed(host: string): ServiceRef | undefined;
@@ -265,15 +268,20 @@ function buildTopology(stack: Stack): Topology {
       prometheus.find((p) => p.reads?.some((r) => r.hostPath && sameFile(r.hostPath, config.file))) ??
       prometheus.find((p) => placementsOf(config.file).some((pl) => sameService(pl, p))),
     publisherOf(hostPort) {
-      for (const ref of services) {
-        for (const port of ref.service.ports) {
-          if (port.protocol !== 'tcp' || port.hostPort !== hostPort || !LOCAL_BIND.has(port.hostIp ?? '')) continue;
-          return { ref, containerPort: port.containerPort, port };
+      // A service with `profiles:` starts only when one is active: an always-started publisher is the one reached.
+      return publisherAmong(false) ?? publisherAmong(true);
+      function publisherAmong(gated: boolean) {
+        const among = (r: ServiceRef) => r.service.profiles.length > 0 === gated;
+        for (const ref of services.filter(among)) {
+          for (const port of ref.service.ports) {
+            if (port.protocol !== 'tcp' || port.hostPort !== hostPort || !LOCAL_BIND.has(port.hostIp ?? '')) continue;
+            return { ref, containerPort: port.containerPort, port };
+          }
         }
+        // Host networking: the container's ports are the host's. Only a collector is assumed to listen there.
+        const hostNet = collectors.filter(among).find((c) => c.service.networkMode === 'host');
+        return hostNet ? { ref: hostNet, containerPort: hostPort } : undefined;
       }
-      // Host networking: the container's ports are the host's. Only a collector is assumed to listen there.
-      const hostNet = collectors.find((c) => c.service.networkMode === 'host');
-      return hostNet ? { ref: hostNet, containerPort: hostPort } : undefined;
     },
     serviceNamed: (host) => services.find((r) => r.service.name === host || r.service.aliases.includes(host)),
   };

@@ -76,3 +76,5 @@ export function atLeast(version: string, min: string): boolean {
 export const NEWEST_KNOWN_COLLECTOR = '0.165.0';
 /** Newest Prometheus release the rules know (3.14.0, 2026-08-17). */
 export const NEWEST_KNOWN_PROMETHEUS = '3.14.0';
+/** A version older than every collector gate: what the oldest collectors make of a config, when the version is not known. */
+export const BEFORE_EVERY_COLLECTOR_GATE = '0.0.0';

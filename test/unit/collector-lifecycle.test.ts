@@ -220,9 +220,16 @@ ${pipelines('loki')}`;
     const [old] = run('collector/loki-exporter', ws(cfg, 'otel/opentelemetry-collector-contrib:0.110.0'));
     expect(old.severity).toBe('warning');
     expect(fatal('collector/loki-exporter', '0.110.0', old)).toBe(false);
+    // The version not known: removed only from v0.131.0 on, so a warning that names the assumption, not fatal.
     const [assumed] = run('collector/loki-exporter', ws(cfg));
-    expect(assumed.severity).toBe('error');
-    expect(assumed.message).toContain('assumed: no pinned image or --collector-version');
+    expect(assumed.severity).toBe('warning');
+    expect(fatal('collector/loki-exporter', '0.165.0', assumed)).toBe(false);
+    expect(assumed.message).toContain('collectors from v0.131.0 on refuse to start');
+    expect(assumed.message).toContain("the collector's version here is not known (assumed 0.165.0");
+    // The core image never had it: an error at every version, known or not.
+    const [core] = run('collector/loki-exporter', ws(cfg, 'otel/opentelemetry-collector:latest'));
+    expect(core.severity).toBe('error');
+    expect(core.kind).toBe('notInBuild');
   });
 
   it('the unsafe fix keeps http client options, drops loki-only ones, and renames the pipeline entry', () => {
@@ -381,7 +388,11 @@ describe('collector/telemetry-metrics-address', () => {
     expect(sev('0.111.0')).toEqual(['warning']);
     expect(sev('0.127.0')).toEqual(['warning']);
     expect(sev('0.128.0')).toEqual(['error']);
-    expect(run('collector/telemetry-metrics-address', ws(cfg)).map((f) => f.severity)).toEqual(['error']);
+    // The version not known: rejected only from v0.128.0 on, so a warning that names the assumption.
+    const unknown = run('collector/telemetry-metrics-address', ws(cfg));
+    expect(unknown.map((f) => [f.severity, f.kind, fatal('collector/telemetry-metrics-address', '0.165.0', f)])).toEqual([
+      ['warning', 'rejectedFromUnknown', false],
+    ]);
   });
 
   it('the fix replaces a lone address with a pull reader that keeps the old metric names', () => {

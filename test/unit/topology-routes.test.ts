@@ -124,6 +124,33 @@ describe('topology: which service runs which config', () => {
     expect(t('', '    network_mode: host\n').publisherOf(4318)?.containerPort).toBe(4318);
   });
 
+  it('a port published by an always-started service and by one under a profile reaches the always-started one', () => {
+    const svc = (name: string, more: string) => `  ${name}:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n${more}    ports:\n      - "4317:4317"\n`;
+    const gatedFirst = `services:\n${svc('otel-debug', '    profiles: [debug]\n')}${svc('otel-collector', '')}`;
+    expect(topology(ws({ 'docker-compose.yml': gatedFirst }).stack).publisherOf(4317)?.ref.service.name).toBe('otel-collector');
+    // Only a gated service publishes it: that one, and the route says which profile it needs.
+    const onlyGated = `services:\n${svc('otel-debug', '    profiles: [debug]\n')}`;
+    expect(topology(ws({ 'docker-compose.yml': onlyGated }).stack).publisherOf(4317)?.ref.service.name).toBe('otel-debug');
+  });
+
+  it('an export reaching a service under a profile: the receiving config is judged in a warning that names the profile', () => {
+    const compose = `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    profiles: [telemetry]\n    command: ["--config=/etc/otel-collector-config.yml"]\n    volumes:\n      - ./otel-collector-config.yml:/etc/otel-collector-config.yml\n`;
+    const config =
+      'receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 0.0.0.0:4318\nexporters:\n  debug:\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n';
+    const env = {
+      CLAUDE_CODE_ENABLE_TELEMETRY: '1',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4317',
+    };
+    const w = ws({ 'docker-compose.yml': compose, 'otel-collector-config.yml': config }, env);
+    const [f] = findingsOf(protocolNotEnabled, w);
+    expect(f.severity).toBe('warning');
+    expect(f.message).toContain('whenever service "otel-collector" runs (it starts only with profile telemetry');
+    const ungated = ws({ 'docker-compose.yml': compose.replace('    profiles: [telemetry]\n', ''), 'otel-collector-config.yml': config }, env);
+    expect(findingsOf(protocolNotEnabled, ungated).map((x) => x.severity)).toEqual(['error']);
+  });
+
   it('the localhost default: from v0.104.0, off with the gate up to v0.111.x', () => {
     const gate = COMPOSE(
       COLLECTOR_SVC({ command: '    command: ["--config=/etc/otel-collector-config.yml", "--feature-gates=-component.UseLocalHostAsDefaultHost"]\n' }),

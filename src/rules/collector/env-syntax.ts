@@ -4,7 +4,7 @@ import { yamlPathString } from '../../load/yaml.js';
 import { writtenStrings } from '../../model/collector-env.js';
 import { compareVersions } from '../../model/versions.js';
 import { listenEndpoints, parseHostPort } from '../../model/collector.js';
-import { atLeast, collectorVersionText, inRange } from '../../model/collector-version-text.js';
+import { atLeast, collectorVersionKnown, collectorVersionText, inRange, PIN_COLLECTOR, unknownCollectorText } from '../../model/collector-version-text.js';
 
 /**
  * Bash-style `$VAR` in collector configs (collector.md §2.5, checked against the expandconverter and builder
@@ -113,6 +113,9 @@ const messages = {
     const why = d.dollars % 2 === 0 ? '"$$" is the escape for a literal "$"' : 'does not expand $VAR (since v0.107.0)';
     return `"${d.token}" in ${d.where}: ${d.version} ${why}, so it listens on the literal address ${JSON.stringify(d.address)}: it exits at start (${failure})`;
   },
+  /** A listen address left literal from v0.107.0 on, where the version in force is not known (`unknown`). */
+  literalListenFromUnknown: (d: Ref & { dollars: number; address: string; unknown: string }) =>
+    `"${d.token}" in ${d.where}: collectors from v${LITERAL_FROM} on ${d.dollars % 2 === 0 ? 'read "$$" as a literal "$"' : 'do not expand $VAR'}, so they listen on the literal address ${JSON.stringify(d.address)} and exit at start; and ${d.unknown}`,
   refused: (d: Ref & { dollars: number; name: string }) => `"${d.token}" in ${d.where}: ${d.version} refuses to start: ${rejected(d.name)}`,
   stillExpanded: (d: Ref & { dollars: number }) =>
     `"${d.token}" in ${d.where}: ${d.version} still expands $VAR (with a deprecation warning), but v0.104.0–v0.106.x refuse to start on it and from v0.107.0 it is left as the literal text "${d.token}"`,
@@ -162,6 +165,7 @@ export default defineRule({
   },
   check(ws) {
     const version = ws.stack.collector.version;
+    const known = collectorVersionKnown(ws.stack);
     const findings: EnvSyntaxFinding[] = [];
     for (const c of ws.stack.collectors) {
       if (c.yaml.problems.length) continue;
@@ -210,7 +214,9 @@ export default defineRule({
           let hint: string;
           if (literalListen) {
             const address = v.value.replace(/\$\$/g, '$'); // the resolver's unescaping
-            said = { kind: 'literalListen', data: { ...base, address, host: parseHostPort(address)?.host } };
+            said = known
+              ? { kind: 'literalListen', data: { ...base, address, host: parseHostPort(address)?.host } }
+              : { kind: 'literalListenFromUnknown', data: { ...base, address, unknown: unknownCollectorText(ws.stack) } };
             hint =
               ref.dollars % 2 === 1 && !ref.special ? `write \${env:${name}}` : 'a listen address cannot hold a "$"; write the host and port, or ${env:NAME}';
           } else if (fatal) {
@@ -228,7 +234,9 @@ export default defineRule({
             hint = `write \${env:${name}} (or $$${name} if the text "$${name}" is meant)`;
           }
           const edits = unescaped && ref.dollars === 1 ? [{ file: c.file, offset: ref.offset, length: token.length, text: `\${env:${name}}` }] : [];
-          findings.push({ ...at, severity: fatal ? 'error' : 'warning', ...said, hint, fix: fix('unsafe', `write \${env:${name}}`, edits) });
+          const severity = fatal && (known || !literalListen) ? 'error' : 'warning';
+          if (literalListen && !known) hint = `${hint}; ${PIN_COLLECTOR}`;
+          findings.push({ ...at, severity, ...said, hint, fix: fix('unsafe', `write \${env:${name}}`, edits) });
         }
       }
     }

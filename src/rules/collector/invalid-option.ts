@@ -4,7 +4,7 @@ import { componentOptionProblems, snapshotVersions } from '../../model/component
 import type { YamlValue } from '../../load/yaml-value.js';
 import type { YamlPath } from '../../load/yaml.js';
 import { requiredOptionFailures } from '../../model/required-options.js';
-import { collectorVersionText } from '../../model/collector-version-text.js';
+import { collectorVersionKnown, collectorVersionText, PIN_COLLECTOR, unknownCollectorText } from '../../model/collector-version-text.js';
 
 /** Unknown options another rule explains better (and fixes); reported once, by that rule. */
 const REPORTED_ELSEWHERE: { kind: string; types: string[]; option: string; rule: string }[] = [
@@ -27,6 +27,8 @@ const messages = {
   refused: '{{section}}.{{component}}: {{problem}}: {{version}} refuses this config and does not start',
   unchecked:
     '{{section}}.{{component}}: {{problem}} (checked against v{{checkedAgainst}}, the oldest release the doctor has options for; {{version}} may differ)',
+  /** Refused by the newest release the doctor knows, not by the oldest, and the version here is not known. */
+  refusedFromUnknown: '{{section}}.{{component}}: {{problem}}: v{{newest}} refuses this config but v{{oldest}} accepts it, and {{unknown}}',
   /** `failure`: the collector's error. */
   requiredMissing:
     '{{section}}.{{component}}: a required option is missing or empty: {{version}} refuses this config and does not start ("{{section}}::{{component}}: {{failure}}")',
@@ -44,7 +46,7 @@ export default defineRule({
   why: "The collector reads its config strictly and refuses the whole file, so it does not start: `'' has invalid keys: loglevel` (an option of another component or an older release), `'send_timestamps' expected type 'bool', got unconvertible type 'string'` (strict typing, `confmap.strictlyTypedInput`, since v0.105), `time: unknown unit \"d\" in duration \"1d\"` (durations are Go durations: ns, us, ms, s, m, h; no days), `exporters::otlp: requires a non-empty \"endpoint\"`. Names are case-sensitive.",
   fix: 'none',
   versions:
-    'all collector versions; a version between two snapshots is checked against both (an option counts as wrong only when both refuse it); a version older than the oldest snapshot gets warnings, not errors',
+    'all collector versions; a version between two snapshots is checked against both (an option counts as wrong only when both refuse it); a version older than the oldest snapshot gets warnings, not errors; when the version is not known, what only the newer snapshot refuses is a warning that names the assumption',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  debug:\n    loglevel: debug\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 1d\n    send_timestamps: "true"\n',
@@ -62,15 +64,29 @@ export default defineRule({
   stage: 'Collector',
   messages,
   // Unchecked options are warnings: the release in force may accept them.
-  fatalIn: (_version, finding) => finding.kind !== 'unchecked',
+  fatalIn: (_version, finding) => finding.kind !== 'unchecked' && finding.kind !== 'refusedFromUnknown',
   check(ws) {
     const findings: RuleFinding<typeof messages>[] = [];
     const version = ws.stack.collector.version;
+    const known = collectorVersionKnown(ws.stack);
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
       for (const comp of c.components) {
         const which = { section: comp.kind, component: comp.id, version: collectorVersionText(ws.stack) };
+        // The version only assumed (the newest): what the oldest snapshot accepts is refused only by some releases.
+        const oldest = snapshotVersions()[0];
+        const atOldest = known ? undefined : new Set((componentOptionProblems(comp.kind, comp.type, comp.plain, oldest) ?? []).map(problemKey));
         for (const p of componentOptionProblems(comp.kind, comp.type, comp.plain, version) ?? []) {
           if (p.path.length === 1 && reportedElsewhere(comp, String(p.path[0]))) continue;
+          if (atOldest && p.certain && !atOldest.has(problemKey(p))) {
+            findings.push({
+              ...(valueAt(comp.value, p.path) ?? comp.value).location(p.part),
+              severity: 'warning',
+              kind: 'refusedFromUnknown',
+              data: { section: comp.kind, component: comp.id, problem: p.message, newest: version, oldest, unknown: unknownCollectorText(ws.stack) },
+              hint: `${p.hint}; ${PIN_COLLECTOR}`,
+            });
+            continue;
+          }
           findings.push({
             ...(valueAt(comp.value, p.path) ?? comp.value).location(p.part),
             severity: p.certain ? 'error' : 'warning',
@@ -94,6 +110,9 @@ export default defineRule({
     return findings;
   },
 });
+
+/** One problem's place, to match it across snapshots. */
+const problemKey = (p: { path: YamlPath; part: string }) => `${JSON.stringify(p.path)} ${p.part}`;
 
 /** The deepest value written along a path: where a missing option would go. */
 function deepestWritten(from: YamlValue, path: YamlPath): YamlValue {

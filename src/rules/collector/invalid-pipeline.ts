@@ -2,7 +2,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { canonicalId, pipelinesValue, splitId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
 import type { Stack } from '../../model/stack.js';
 import type { Location } from '../../types.js';
-import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
+import { atLeast, collectorVersionKnown, collectorVersionText, PIN_COLLECTOR, unknownCollectorText } from '../../model/collector-version-text.js';
 import { embeddedCollector, embeddedGateOn } from '../../model/embedded-collectors.js';
 
 export const SIGNALS = ['traces', 'metrics', 'logs'] as const;
@@ -42,6 +42,7 @@ const messages = {
   badId: `{{subject}}: {{problem}}: ${UNREADABLE}`,
   badName: '{{subject}}: {{problem}}: {{version}} refuses this config',
   badNameLater: '{{subject}}: {{problem}} from v{{since}}; {{version}} still accepts it, but an upgrade will not start',
+  badNameFromUnknown: '{{subject}}: {{problem}}: collectors from v{{since}} on refuse this config, and {{unknown}}',
   noPipeline: `service::pipelines: service must have at least one pipeline: ${REFUSED}`,
   profilesGated: `service::pipelines: pipeline "{{pipeline}}": profiling signal support is at alpha level, gated under the "service.profilesSupport" feature gate: ${REFUSED}`,
   unknownSignal: `service::pipelines: in "{{pipeline}}" id: unknown pipeline signal: "{{signal}}": ${UNREADABLE}`,
@@ -78,7 +79,8 @@ export default defineRule({
     "The service has at least one pipeline; every pipeline has a receiver and an exporter; pipeline ids are `traces|metrics|logs[/name]` and component ids `type[/name]` with valid characters; no processor is listed twice in one pipeline; every component supports the pipeline's signal (e.g. `prometheus` and `prometheusremotewrite` only take metrics, `loki` only logs); the file has no top-level key besides receivers, processors, exporters, connectors, extensions and service (a `pipelines:` written at the top level instead of under `service:` is the usual one).",
   why: 'The collector refuses to start, and the container restarts in a loop: "service must have at least one pipeline", "service::pipelines::metrics: must have at least one receiver", "references processor "batch" multiple times", "unknown pipeline signal: "metric"", "invalid character(s) in type "bad.type"". An exporter in a pipeline of a signal it does not support passes `otelcol validate` before v0.124.0 and only fails when the collector starts: "failed to build pipelines: failed to create "prometheus" exporter for data type "traces": telemetry type is not supported".',
   fix: 'none',
-  versions: 'all collector versions; unsupported signals are caught by `validate` from v0.124.0 (at start before); name characters are checked from v0.106.0',
+  versions:
+    'all collector versions; unsupported signals are caught by `validate` from v0.124.0 (at start before); name characters are checked from v0.106.0 (a warning when the version is unknown)',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n    traces:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
@@ -96,7 +98,8 @@ export default defineRule({
   stage: 'Collector',
   messages,
   // Name characters are checked from v0.106.0; everything else stops every version.
-  fatalIn: (version, finding) => (finding.kind === 'badName' || finding.kind === 'badNameLater' ? atLeast(version, NAME_RULES_FROM) : true),
+  fatalIn: (version, finding) =>
+    finding.kind === 'badNameFromUnknown' ? false : finding.kind === 'badName' || finding.kind === 'badNameLater' ? atLeast(version, NAME_RULES_FROM) : true,
   check(ws) {
     return ws.stack.collectors
       .filter((c) => c.yaml.problems.length === 0)
@@ -137,7 +140,11 @@ const NAME_HINT = 'use letters, digits, `_`, `-` or `.` in the name (no spaces o
 
 /** An id whose name has characters the collector refuses from v0.106.0. */
 function nameFinding(stack: Stack, at: Location, problem: string, subject: string): InvalidPipelineFinding {
-  const enforced = stack.collector.source === 'assumed' || atLeast(stack.collector.version, NAME_RULES_FROM);
+  if (!collectorVersionKnown(stack)) {
+    const data = { subject, problem, since: NAME_RULES_FROM, unknown: unknownCollectorText(stack) };
+    return { ...at, severity: 'warning', kind: 'badNameFromUnknown', data, hint: `${NAME_HINT}; ${PIN_COLLECTOR}` };
+  }
+  const enforced = atLeast(stack.collector.version, NAME_RULES_FROM);
   const version = collectorVersionText(stack);
   return enforced
     ? { ...at, kind: 'badName', data: { subject, problem, version }, hint: NAME_HINT }

@@ -4,7 +4,7 @@ import { fix, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceInScalar, yamlRep
 import { listenerValue, otlpListeners, prometheusExporterListeners, type CollectorConfig } from '../../model/collector.js';
 import { localhostDefault, topology, type CollectorService } from '../../model/topology.js';
 import type { Stack } from '../../model/stack.js';
-import { collectorVersionText } from '../../model/collector-version-text.js';
+import { collectorVersionKnown, collectorVersionText } from '../../model/collector-version-text.js';
 import { isLoopback } from '../../util/hosts.js';
 
 const CONSEQUENCE =
@@ -43,7 +43,7 @@ export default defineRule({
   fixDescription:
     'Sets the endpoint to `0.0.0.0:<port>`, keeping the port (4317 for grpc and 4318 for http when none is written; for a prometheus exporter without an endpoint, the port a Prometheus job scrapes the collector on, else 8889, on 0.0.0.0 in a container and localhost outside one).',
   versions:
-    'explicit localhost: all versions; OTLP protocols without an endpoint: v0.104.0 and newer (not when the service passes --feature-gates=-component.UseLocalHostAsDefaultHost, which works up to v0.111.x); prometheus exporter without an endpoint: all versions',
+    'explicit localhost: all versions; OTLP protocols without an endpoint: v0.104.0 and newer (a warning when the version is not known; not when the service passes --feature-gates=-component.UseLocalHostAsDefaultHost, which works up to v0.111.x); prometheus exporter without an endpoint: all versions',
   bad: {
     file: 'otel-collector-config.yml',
     text: '# run by the otel-collector service of docker-compose.yml (collector 0.115.1)\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n      http:\n        endpoint: localhost:4318\nexporters:\n  prometheus:\n    endpoint: localhost:8889\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
@@ -132,6 +132,8 @@ function receiverFindings(stack: Stack, c: CollectorConfig, cs: CollectorService
         : yamlFillEmptyKey(at.doc, at.path, [`endpoint: 0.0.0.0:${l.port}`]);
       out.push({
         ...at.location(),
+        // The localhost default holds from v0.104.0: with the version not known, its text names the assumption.
+        ...(collectorVersionKnown(stack) ? {} : { severity: 'warning' as const }),
         kind: 'receiverDefault',
         data: { receiver: l.receiver, protocol: l.protocol, port: l.port, version: collectorVersionText(stack), ...inside(cs) },
         hint: `set endpoint: 0.0.0.0:${l.port}`,

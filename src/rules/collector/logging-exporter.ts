@@ -1,10 +1,14 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInList, yamlReplaceScalar } from '../../model/edits.js';
-import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
+import { atLeast, collectorVersionKnown, collectorVersionText, PIN_COLLECTOR, unknownCollectorText } from '../../model/collector-version-text.js';
+
+const REMOVED_IN = '0.111.0';
 
 const messages = {
   removed:
     'exporter "{{exporter}}" uses the logging exporter, removed in v0.111.0: {{version}} refuses to start ("the logging exporter has been deprecated, use the debug exporter instead")',
+  removedFromUnknown:
+    'exporter "{{exporter}}" uses the logging exporter, removed in v0.111.0: collectors from v0.111.0 on refuse to start ("the logging exporter has been deprecated, use the debug exporter instead"), and {{unknown}}',
   deprecated:
     'exporter "{{exporter}}" uses the logging exporter, deprecated since v0.86.0 and removed in v0.111.0; {{version}} still runs it, but an upgrade will not start',
 } as const;
@@ -20,7 +24,7 @@ export default defineRule({
   fix: 'safe',
   fixDescription:
     'Renames the exporter to `debug` (keeping any `/name`) in its definition and in every pipeline that lists it, and `loglevel` to `verbosity` (debug → detailed, info → normal, warn/error → basic).',
-  versions: 'error from v0.111.0 (and when the version is unknown); warning v0.86.0–v0.110.x',
+  versions: 'error from v0.111.0; warning v0.86.0–v0.110.x, and when the version is unknown (it names the assumption)',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  logging:\n    loglevel: debug\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [logging]\n',
@@ -33,9 +37,10 @@ export default defineRule({
   oracle: 'collector',
   stage: 'Collector',
   messages,
-  fatalIn: (version) => atLeast(version, '0.111.0'),
+  fatalIn: (version, finding) => finding.kind === 'removed' && atLeast(version, REMOVED_IN),
   check(ws) {
-    const removed = ws.stack.collector.source === 'assumed' || atLeast(ws.stack.collector.version, '0.111.0');
+    const known = collectorVersionKnown(ws.stack);
+    const removed = atLeast(ws.stack.collector.version, REMOVED_IN);
     const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors) {
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'logging')) {
@@ -51,12 +56,17 @@ export default defineRule({
           edits.push(...yamlReplaceScalar(option.doc, option.path, 'key', 'verbosity'));
           edits.push(...yamlReplaceScalar(option.doc, option.path, 'value', LOGLEVEL_TO_VERBOSITY[loglevel] ?? 'normal'));
         }
+        const rename = `rename it to "${newId}"${loglevel !== undefined ? ' and loglevel to verbosity' : ''} here and in the pipelines`;
         findings.push({
           ...e.value.location(),
-          severity: removed ? 'error' : 'warning',
-          kind: removed ? 'removed' : 'deprecated',
-          data: { exporter: e.id, version: collectorVersionText(ws.stack) },
-          hint: `rename it to "${newId}"${loglevel !== undefined ? ' and loglevel to verbosity' : ''} here and in the pipelines`,
+          ...(!known
+            ? { severity: 'warning' as const, kind: 'removedFromUnknown' as const, data: { exporter: e.id, unknown: unknownCollectorText(ws.stack) } }
+            : {
+                severity: removed ? ('error' as const) : ('warning' as const),
+                kind: removed ? ('removed' as const) : ('deprecated' as const),
+                data: { exporter: e.id, version: collectorVersionText(ws.stack) },
+              }),
+          hint: known ? rename : `${rename} (the debug exporter works on every release since v0.86.0); ${PIN_COLLECTOR}`,
           fix: fix('safe', `rename exporter ${e.id} to ${newId}`, edits),
         });
       }

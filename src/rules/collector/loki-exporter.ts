@@ -3,7 +3,7 @@ import { fix, yamlDeleteMapEntry, yamlReplaceInList, yamlReplaceScalar } from '.
 import { absence, distributionText, lifecycleOf, OTLP_HTTP_RENAMED_FROM, shippedAt } from '../../model/components.js';
 import type { Component, CollectorConfig } from '../../model/collector.js';
 import type { Stack } from '../../model/stack.js';
-import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
+import { atLeast, collectorVersionKnown, collectorVersionText, PIN_COLLECTOR, unknownCollectorText } from '../../model/collector-version-text.js';
 
 /** Options of the otlphttp exporter a loki exporter block may carry over (confighttp client, queue, retry). */
 const OTLPHTTP_KEYS = new Set([
@@ -36,6 +36,7 @@ const REFUSED = 'refuses to start: unknown type: "loki" for id: "{{exporter}}" (
 const messages = {
   notInBuild: `exporter "{{exporter}}" uses the loki exporter, which is not in {{distribution}}: {{version}} ${REFUSED}`,
   removed: `exporter "{{exporter}}" uses the loki exporter, removed from the contrib distribution in v0.131.0: {{version}} ${REFUSED}`,
+  removedFromUnknown: `exporter "{{exporter}}" uses the loki exporter, removed from the contrib distribution in v0.131.0: collectors from v0.131.0 on refuse to start (unknown type: "loki"), and {{unknown}}`,
   missingInGap: `exporter "{{exporter}}" uses the loki exporter, missing from the contrib distribution in v0.122.x (back in v0.123.0): {{version}} ${REFUSED}`,
   deprecated:
     'exporter "{{exporter}}" uses the loki exporter, deprecated since July 2024 and removed from the contrib distribution in v0.131.0; {{version}} still has it, but an upgrade will not start',
@@ -77,7 +78,7 @@ export default defineRule({
   fix: 'unsafe',
   fixDescription:
     'Renames the exporter to `otlphttp/<name>` (`otlp_http` on a pinned v0.144.0 or later) here and in the pipelines, points it at `http://<loki host>:3100/otlp` and drops loki-only options (`default_labels_enabled`, `labels`, `tenant_id`, `format`). Unsafe: Loki must be 3.0 or later with structured metadata, and labels change (resource attributes become structured metadata; `service_name` is the index label).',
-  versions: 'error from v0.131.0, on v0.122.x, with the core image, and when the version is unknown; warning (deprecated) before',
+  versions: 'error from v0.131.0, on v0.122.x and with the core image; warning (deprecated) before, and when the version is unknown (it names the assumption)',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [loki]\n',
@@ -104,14 +105,18 @@ export default defineRule({
         const r = replacement(c, e, ws.stack);
         const version = collectorVersionText(ws.stack);
         const hint = `send logs to Loki's OTLP endpoint instead: exporter "${r.newId}" with endpoint ${r.url ?? lokiOtlpEndpoint(e.value.get('endpoint')?.string())} (Loki 3.0 or later)`;
-        const at = { ...e.value.location(), severity: missing ? ('error' as const) : ('warning' as const), hint };
+        const byVersionOnly = missing?.reason === 'version' && !collectorVersionKnown(ws.stack);
+        const at = { ...e.value.location(), severity: missing && !byVersionOnly ? ('error' as const) : ('warning' as const) };
         findings.push({
           ...at,
           ...(missing?.reason === 'distribution' || missing?.reason === 'manifest'
             ? { kind: 'notInBuild' as const, data: { exporter: e.id, distribution: distributionText(ws.stack), version } }
-            : missing
-              ? { kind: atLeast(ws.stack.collector.version, '0.131.0') ? ('removed' as const) : ('missingInGap' as const), data: { exporter: e.id, version } }
-              : { kind: 'deprecated' as const, data: { exporter: e.id, version } }),
+            : byVersionOnly
+              ? { kind: 'removedFromUnknown' as const, data: { exporter: e.id, unknown: unknownCollectorText(ws.stack) } }
+              : missing
+                ? { kind: atLeast(ws.stack.collector.version, '0.131.0') ? ('removed' as const) : ('missingInGap' as const), data: { exporter: e.id, version } }
+                : { kind: 'deprecated' as const, data: { exporter: e.id, version } }),
+          hint: byVersionOnly ? `${hint}; ${PIN_COLLECTOR}` : hint,
           fix: r.fix,
         });
       }

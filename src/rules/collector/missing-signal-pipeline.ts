@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { deliveries, type Delivery } from '../../model/routes.js';
+import { deliveries, gateText, type Delivery } from '../../model/routes.js';
 import { pipelinesValue } from '../../model/collector.js';
 import { groupBy, sendsText } from '../../model/sends-text.js';
 
@@ -17,6 +17,8 @@ const WHAT: Record<string, string> = {
 /** `sends`: what Claude Code sends (sendsText); `file`: the collector config's name. */
 interface Missing {
   sends: string;
+  /** gateText: where the receiving service runs only under a profile. */
+  gate: string;
   receiver: string;
   signals: string[];
   file: string;
@@ -26,9 +28,9 @@ const consequence = (d: Missing) => d.signals.map((s) => WHAT[s]).join(', and ')
 
 const messages = {
   notListed: (d: Missing & { http: boolean }) =>
-    `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}", but no ${d.signals.join(' or ')} pipeline in ${d.file} lists that receiver: the collector rejects ${d.signals.length > 1 ? 'those exports' : `every ${EXPORT_WORD[d.signals[0]]}`}${d.http ? ` (HTTP 404 for ${d.signals.map((s) => `/v1/${s}`).join(', ')})` : ''}, so ${consequence(d)}`,
+    `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}", but no ${d.signals.join(' or ')} pipeline in ${d.file} lists that receiver: the collector rejects ${d.signals.length > 1 ? 'those exports' : `every ${EXPORT_WORD[d.signals[0]]}`}${d.http ? ` (HTTP 404 for ${d.signals.map((s) => `/v1/${s}`).join(', ')})` : ''}, so ${consequence(d)}${d.gate}`,
   notStarted: (d: Missing & { port: number }) =>
-    `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}", but that receiver is in no pipeline of ${d.file}, so the collector does not start it and port ${d.port} refuses every connection: ${consequence(d)}`,
+    `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}", but that receiver is in no pipeline of ${d.file}, so the collector does not start it and port ${d.port} refuses every connection: ${consequence(d)}${d.gate}`,
 } as const;
 
 export default defineRule({
@@ -36,7 +38,7 @@ export default defineRule({
   severity: 'error',
   title: 'Claude Code exports a signal the collector has no pipeline for',
   checks:
-    'Cross-file: for every signal Claude Code exports over OTLP (from its settings) and that reaches an OTLP receiver of the collector config: some pipeline of that signal (`metrics`, `logs`, `traces`, with any `/name`) lists that receiver. A receiver in no pipeline at all is not started.',
+    'Cross-file: for every signal Claude Code exports over OTLP (from its settings) and that reaches an OTLP receiver of the collector config: some pipeline of that signal (`metrics`, `logs`, `traces`, with any `/name`) lists that receiver. A receiver in no pipeline at all is not started. When the service it reaches runs only under a profile (`profiles:`), a warning that names the profile.',
   why: "The collector serves only the signals its pipelines take from a receiver: a logs export without a logs pipeline is rejected (OTLP/HTTP answers 404 for /v1/logs), so Claude Code's events never reach Loki even though metrics work. A receiver listed in no pipeline is not started at all, so its port refuses every connection.",
   fix: 'none',
   versions: 'all versions',
@@ -70,12 +72,15 @@ export default defineRule({
           ws,
           group.map((g) => g.route),
         ),
+        gate: gateText(d.route),
         receiver: d.listener.receiver,
         signals,
         file: basename(c.file),
       };
       findings.push({
         ...pipelinesValue(c).location(),
+        // A service started only under a profile may not run: what it does with the data is then not certain.
+        ...(missing.gate ? { severity: 'warning' as const } : {}),
         ...(d.started
           ? { kind: 'notListed' as const, data: { ...missing, http: d.listener.protocol === 'http' } }
           : { kind: 'notStarted' as const, data: { ...missing, port: d.listener.port } }),

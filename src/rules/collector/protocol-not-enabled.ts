@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlInsertMapEntry } from '../../model/edits.js';
 import { listenerValue, otlpListeners } from '../../model/collector.js';
-import { deliveries, wireProtocol, type Delivery, type Route } from '../../model/routes.js';
+import { deliveries, gateText, wireProtocol, type Delivery, type Route } from '../../model/routes.js';
 import { localhostDefault } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
 import { arrivalText, groupBy, hostPortFor, sendsText } from '../../model/sends-text.js';
@@ -20,17 +20,19 @@ type Wire = 'grpc' | 'http';
 /** `sends`: what Claude Code sends (sendsText); `arrival`: where it arrives (arrivalText). */
 interface Sent {
   sends: string;
+  /** gateText: where the receiving service runs only under a profile. */
+  gate: string;
 }
 
 const messages = {
   wrongProtocol: (d: Sent & { arrival: string; receiver: string; serves: Wire; sent: Wire }) =>
-    `Claude Code sends ${d.sends}${d.arrival} is receiver "${d.receiver}"'s ${WIRE_WORD[d.serves]} endpoint: ${failure(d.sent)}`,
+    `Claude Code sends ${d.sends}${d.arrival} is receiver "${d.receiver}"'s ${WIRE_WORD[d.serves]} endpoint: ${failure(d.sent)}${d.gate}`,
   noListener: (d: Sent & { arrival: string; receiver: string; sent: Wire; port: number }) =>
-    `Claude Code sends ${d.sends}${d.arrival} has no listener (receiver "${d.receiver}" serves ${WIRE_WORD[d.sent]} on port ${d.port}): every export is refused`,
+    `Claude Code sends ${d.sends}${d.arrival} has no listener (receiver "${d.receiver}" serves ${WIRE_WORD[d.sent]} on port ${d.port}): every export is refused${d.gate}`,
   /** `others`: the protocols the receiver does serve. */
   protocolMissing: (d: Sent & { receiver: string; sent: Wire; others: { protocol: Wire; port: number }[] }) =>
-    `Claude Code sends ${d.sends}, but receiver "${d.receiver}" has no ${d.sent} protocol${d.others.length ? ` (only ${d.others.map((o) => `${WIRE_WORD[o.protocol]} on ${o.port}`).join(', ')})` : ''}: every export fails`,
-  noOtlpReceiver: (d: Sent) => `Claude Code sends ${d.sends}, but the collector config has no otlp receiver: every export is refused`,
+    `Claude Code sends ${d.sends}, but receiver "${d.receiver}" has no ${d.sent} protocol${d.others.length ? ` (only ${d.others.map((o) => `${WIRE_WORD[o.protocol]} on ${o.port}`).join(', ')})` : ''}: every export fails${d.gate}`,
+  noOtlpReceiver: (d: Sent) => `Claude Code sends ${d.sends}, but the collector config has no otlp receiver: every export is refused${d.gate}`,
 } as const;
 type ProtocolFinding = RuleFinding<typeof messages>;
 
@@ -39,7 +41,7 @@ export default defineRule({
   severity: 'error',
   title: "Claude Code's OTLP protocol or port is not what the collector's receiver serves",
   checks:
-    "Cross-file: the port Claude Code sends to reaches the collector (through the compose port mapping, or directly), but no OTLP receiver serves Claude Code's protocol on the port it arrives at: the receiver lacks that protocol, or serves it on another port, or serves the other protocol there. A port the compose service does not publish at all is compose/otlp-port-not-published's finding, and settings/protocol-port-mismatch stays silent when a collector config is in the workspace, so one wrong port is reported once.",
+    "Cross-file: the port Claude Code sends to reaches the collector (through the compose port mapping, or directly), but no OTLP receiver serves Claude Code's protocol on the port it arrives at: the receiver lacks that protocol, or serves it on another port, or serves the other protocol there. A port the compose service does not publish at all is compose/otlp-port-not-published's finding, and settings/protocol-port-mismatch stays silent when a collector config is in the workspace, so one wrong port is reported once. When the service it reaches runs only under a profile (`profiles:`), a warning that names the profile.",
   why: 'gRPC sent to the OTLP/HTTP port fails with "14 UNAVAILABLE: No connection established"; HTTP sent to the gRPC port fails with "Parse Error: Expected HTTP/"; a port nobody listens on refuses the connection. Claude Code reports none of this unless CLAUDE_CODE_OTEL_DIAG_STDERR=1 is set: nothing arrives.',
   fix: 'safe',
   fixDescription:
@@ -64,7 +66,11 @@ export default defineRule({
   stage: 'Collector',
   check(ws) {
     const misses = deliveries(ws).filter((d): d is Miss => d.status === 'no-listener' || d.status === 'wrong-protocol');
-    return groupBy(misses, (d) => `${d.collector.file}|${d.port}|${wireProtocol(d.route.protocol)}`).map((group) => finding(ws, group));
+    return groupBy(misses, (d) => `${d.collector.file}|${d.port}|${wireProtocol(d.route.protocol)}`).map((group) => {
+      const f = finding(ws, group);
+      // A service started only under a profile may not run: what it does with the data is then not certain.
+      return f.data.gate ? { ...f, severity: 'warning' } : f;
+    });
   },
 });
 
@@ -78,6 +84,7 @@ function finding(ws: Workspace, group: Miss[]): ProtocolFinding {
       ws,
       group.map((g) => g.route),
     ),
+    gate: gateText(route),
   };
   const arrival = arrivalText(route, d.port);
   const listeners = otlpListeners(c, localhostDefault(ws.stack, route.collectorService?.service));

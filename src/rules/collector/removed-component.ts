@@ -2,7 +2,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlDeleteFromList, yamlDeleteMapEntry } from '../../model/edits.js';
 import { absence, distributionText, LIFECYCLE, lifecycleOf, shippedAt } from '../../model/components.js';
 import type { CollectorConfig, Component, ComponentKind } from '../../model/collector.js';
-import { collectorVersionText } from '../../model/collector-version-text.js';
+import { collectorVersionKnown, collectorVersionText, PIN_COLLECTOR, unknownCollectorText } from '../../model/collector-version-text.js';
 import type { Severity } from '../../types.js';
 
 const OWNED = LIFECYCLE.filter((l) => l.retired === 'removed');
@@ -32,6 +32,9 @@ const messages = {
   stillShipped: (d: Removed) =>
     `${what(d)} is ${d.deprecatedIn ? `deprecated since v${d.deprecatedIn} and ` : ''}${removedText(d)}; ${d.version} still has it, but an upgrade will not start`,
   removed: (d: Removed) => `${what(d)} was ${removedText(d)}: ${d.version} ${refused(d)}`,
+  /** `version` here is unknownCollectorText's sentence. */
+  removedFromUnknown: (d: Removed) =>
+    `${what(d)} was ${removedText(d)}: collectors from v${d.removedIn} on refuse to start (unknown type: "${d.type}"), and ${d.version}`,
   notInBuild: (d: Removed & { distribution: string }) => `${what(d)} is not in ${d.distribution}: ${d.version} ${refused(d)}`,
 } as const;
 
@@ -71,7 +74,7 @@ export default defineRule({
   fixDescription:
     'memory_ballast only: removes the extension and its `service.extensions` entry (set GOMEMLIMIT instead). The others need a replacement configured by hand: the `otlp` exporter to Jaeger’s OTLP port, the `spanmetrics`/`servicegraph` connectors, OTLP instead of OpenCensus.',
   versions:
-    'memory_ballast from v0.108.0, jaeger and jaeger_thrift exporters from v0.85.0, spanmetrics processor from v0.96.0, servicegraph processor from v0.94.0, opencensus from v0.132.0 (and when the version is unknown); warning before',
+    'memory_ballast from v0.108.0, jaeger and jaeger_thrift exporters from v0.85.0, spanmetrics processor from v0.96.0, servicegraph processor from v0.94.0, opencensus from v0.132.0; warning before, and when the version is unknown (it names the assumption); error at every version where the build (core image, manifest) lacks it',
   bad: {
     file: 'otel-collector-config.yml',
     text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\n  memory_ballast:\n    size_mib: 512\nservice:\n  extensions: [health_check, memory_ballast]\n',
@@ -95,6 +98,7 @@ export default defineRule({
     }),
   check(ws) {
     const findings: RuleFinding<typeof messages>[] = [];
+    const known = collectorVersionKnown(ws.stack);
     for (const c of ws.stack.collectors) {
       for (const e of c.components) {
         const l = lifecycleOf(e.kind, e.type);
@@ -111,13 +115,14 @@ export default defineRule({
         };
         findings.push({
           ...e.value.location(),
-          severity: missing ? 'error' : 'warning',
           ...(!missing
-            ? { kind: 'stillShipped' as const, data }
-            : missing.reason === 'version'
-              ? { kind: 'removed' as const, data }
-              : { kind: 'notInBuild' as const, data: { ...data, distribution: distributionText(ws.stack) } }),
-          hint: `use ${l.replacement}`,
+            ? { severity: 'warning' as const, kind: 'stillShipped' as const, data }
+            : missing.reason !== 'version'
+              ? { severity: 'error' as const, kind: 'notInBuild' as const, data: { ...data, distribution: distributionText(ws.stack) } }
+              : known
+                ? { severity: 'error' as const, kind: 'removed' as const, data }
+                : { severity: 'warning' as const, kind: 'removedFromUnknown' as const, data: { ...data, version: unknownCollectorText(ws.stack) } }),
+          hint: missing?.reason === 'version' && !known ? `use ${l.replacement}; ${PIN_COLLECTOR}` : `use ${l.replacement}`,
           fix: l.type === 'memory_ballast' ? ballastEdits(c, e) : undefined,
         });
       }

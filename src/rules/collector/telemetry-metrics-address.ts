@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlDeleteMapEntry, yamlReplaceMapEntry } from '../../model/edits.js';
 import { parseHostPort } from '../../model/collector.js';
-import { atLeast, collectorVersionText } from '../../model/collector-version-text.js';
+import { atLeast, collectorVersionKnown, collectorVersionText, PIN_COLLECTOR, unknownCollectorText } from '../../model/collector-version-text.js';
 
 export const DEPRECATED_FROM = '0.111.0';
 export const IGNORED_FROM = '0.123.0';
@@ -9,6 +9,7 @@ export const REJECTED_FROM = '0.128.0';
 
 const messages = {
   rejected: `service.telemetry.metrics.address was deleted in v${REJECTED_FROM}: {{version}} refuses to start: "'' has invalid keys: address"`,
+  rejectedFromUnknown: `service.telemetry.metrics.address was deleted in v${REJECTED_FROM}: collectors from v${REJECTED_FROM} on refuse to start ("'' has invalid keys: address"), v${IGNORED_FROM}–v0.127.x ignore it, and {{unknown}}`,
   ignored: `service.telemetry.metrics.address is silently ignored by {{version}} (since v${IGNORED_FROM}): internal metrics are served on localhost:8888 instead, and v${REJECTED_FROM} and later refuse to start`,
   deprecated: `service.telemetry.metrics.address is deprecated since v${DEPRECATED_FROM}; {{version}} still honours it, but v${IGNORED_FROM}–v0.127.x ignore it and v${REJECTED_FROM} and later refuse to start`,
 } as const;
@@ -46,7 +47,7 @@ export default defineRule({
   fixDescription:
     'Replaces `address: <host>:<port>` with `readers: - pull: exporter: prometheus: {host, port}` (`:8888` becomes host 0.0.0.0), with `without_type_suffix`, `without_units` and `without_scope_info` true so the internal metric names stay as they were; when `readers` is already there, only deletes `address`.',
   versions:
-    'error from v0.128.0 (and when the version is unknown); warning v0.123.0–v0.127.x (silently ignored) and v0.111.0–v0.122.x (deprecated); fine before v0.111.0',
+    'error from v0.128.0; warning when the version is unknown (it names the assumption), v0.123.0–v0.127.x (silently ignored) and v0.111.0–v0.122.x (deprecated); fine before v0.111.0',
   bad: { file: 'otel-collector-config.yml', text: 'service:\n  telemetry:\n    metrics:\n      address: 0.0.0.0:8888\n' },
   good: {
     file: 'otel-collector-config.yml',
@@ -60,7 +61,7 @@ export default defineRule({
   oracle: 'collector',
   stage: 'Collector',
   messages,
-  fatalIn: (version) => atLeast(version, REJECTED_FROM),
+  fatalIn: (version, finding) => finding.kind === 'rejected' && atLeast(version, REJECTED_FROM),
   check(ws) {
     const version = ws.stack.collector.version;
     if (!atLeast(version, DEPRECATED_FROM)) return [];
@@ -77,14 +78,16 @@ export default defineRule({
           ? yamlReplaceMapEntry(address.doc, address.path, 'readers', readerLines(parts.host, parts.port))
           : [];
       const kind = atLeast(version, REJECTED_FROM) ? 'rejected' : atLeast(version, IGNORED_FROM) ? 'ignored' : 'deprecated';
+      const known = collectorVersionKnown(ws.stack);
+      const hint = hasReaders
+        ? 'delete address: the readers below already configure the internal metrics endpoint'
+        : `use readers: - pull: exporter: prometheus: {host: ${parts?.host ?? '0.0.0.0'}, port: ${parts?.port ?? 8888}} (with without_type_suffix, without_units and without_scope_info true to keep the metric names)`;
       findings.push({
         ...address.location(),
-        severity: kind === 'rejected' ? 'error' : 'warning',
-        kind,
-        data: { version: collectorVersionText(ws.stack) },
-        hint: hasReaders
-          ? 'delete address: the readers below already configure the internal metrics endpoint'
-          : `use readers: - pull: exporter: prometheus: {host: ${parts?.host ?? '0.0.0.0'}, port: ${parts?.port ?? 8888}} (with without_type_suffix, without_units and without_scope_info true to keep the metric names)`,
+        ...(known
+          ? { severity: kind === 'rejected' ? ('error' as const) : ('warning' as const), kind, data: { version: collectorVersionText(ws.stack) } }
+          : { severity: 'warning' as const, kind: 'rejectedFromUnknown' as const, data: { unknown: unknownCollectorText(ws.stack) } }),
+        hint: known ? hint : `${hint}; ${PIN_COLLECTOR}`,
         fix: fix('safe', hasReaders ? 'delete service.telemetry.metrics.address' : 'replace service.telemetry.metrics.address with a pull reader', edits),
       });
     }

@@ -2,7 +2,8 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { EMBEDDED_NIL_FATAL_FROM, EMBEDDED_NIL_FIXED_IN, envReferences, expandsEmpty, NIL_ZEROES_FROM } from '../../model/collector-env.js';
 import { componentOf, type EmptyExpansion, expandEmpty, newRequiredFailures } from '../../model/collector-expansion.js';
 import { yamlPathString } from '../../load/yaml.js';
-import { collectorVersionText, inRange } from '../../model/collector-version-text.js';
+import { BEFORE_EVERY_COLLECTOR_GATE } from '../../model/versions.js';
+import { collectorVersionKnown, collectorVersionText, inRange, PIN_COLLECTOR, unknownCollectorText } from '../../model/collector-version-text.js';
 
 /** The reference, and why the collector sees it empty. */
 interface Empty {
@@ -32,6 +33,9 @@ const messages = {
   /** `failure`: the collector's error, `component` as `kind::id`. */
   refused: (d: Empty & { expansion: EmptyExpansion; version: string; component: string; failure: string }) =>
     `"${d.token}" in ${d.where}: ${unset(d)}, so ${outcome(d.expansion)}: ${d.version} refuses to start ("${d.component}: ${d.failure}")`,
+  /** Refused only where an empty variable clears the option (from NIL_ZEROES_FROM), and the version is not known. */
+  refusedFromUnknown: (d: Empty & { expansion: EmptyExpansion; unknown: string; component: string; failure: string }) =>
+    `"${d.token}" in ${d.where}: ${unset(d)}, so ${outcome(d.expansion)}: collectors from v${NIL_ZEROES_FROM} on refuse to start ("${d.component}: ${d.failure}"), and ${d.unknown}`,
   expandsEmpty: (d: Empty & { expansion: EmptyExpansion }) => `"${d.token}" in ${d.where}: ${unset(d)}, so ${outcome(d.expansion)}`,
 } as const;
 
@@ -66,6 +70,7 @@ export default defineRule({
     const env = ws.stack.collectorEnvironment;
     if (!env) return [];
     const version = ws.stack.collector.version;
+    const known = collectorVersionKnown(ws.stack);
     const findings: RuleFinding<typeof messages>[] = [];
     for (const c of ws.stack.collectors.filter((x) => x.yaml.problems.length === 0)) {
       for (const ref of envReferences(c.yaml)) {
@@ -83,7 +88,17 @@ export default defineRule({
         const expanded = comp ? expandEmpty(comp, ref, version) : undefined;
         const expansion: EmptyExpansion = expanded?.expansion ?? { effect: 'nothing' };
         const broken = comp && expanded ? newRequiredFailures(c, comp, expanded.config) : [];
-        if (broken.length) {
+        // The version only assumed: refused at every version, or else only from the release that clears the option.
+        const before = !known && broken.length && comp ? expandEmpty(comp, ref, BEFORE_EVERY_COLLECTOR_GATE) : undefined;
+        if (before && newRequiredFailures(c, comp!, before.config).length === 0) {
+          findings.push({
+            ...at,
+            severity: 'warning',
+            kind: 'refusedFromUnknown',
+            data: { ...empty, expansion, unknown: unknownCollectorText(ws.stack), component: `${comp!.kind}::${comp!.id}`, failure: broken[0] },
+            hint: `${hint}; ${PIN_COLLECTOR}`,
+          });
+        } else if (broken.length) {
           findings.push({
             ...at,
             severity: 'error',

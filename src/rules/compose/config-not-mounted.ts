@@ -4,6 +4,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList, yamlReplaceInScalar } from '../../model/edits.js';
 import type { FileKind } from '../../discover/classify.js';
 import { composeValueAt, type Mount } from '../../model/compose.js';
+import { describeAssumed } from '../../model/compose-interpolation.js';
 import {
   grafanaProvisioningDir,
   hostSource,
@@ -41,7 +42,11 @@ interface Svc {
   compose: string;
   /** The service's `profiles:`, when it has any: compose starts it only when one is active. */
   profiles?: string[];
+  /** What the paths compared here took from a variable the shell may set (describeAssumed's words), when any. */
+  assumed?: string[];
 }
+/** The assumption a finding rests on, at the end of its message. */
+const assuming = (d: Svc) => (d.assumed?.length ? `; this assumes ${d.assumed.join('; ')}` : '');
 const svc = (d: Svc) => `service "${d.service}" in ${d.compose}${d.profiles ? ` (runs only with profile ${d.profiles.join(' or ')})` : ''}`;
 const svcOf = (ref: ContainerService): Svc => ({
   service: ref.service.name,
@@ -78,23 +83,23 @@ interface Provisioning {
 
 const messages = {
   noConfigFlag: (d: Svc) =>
-    `${svc(d)} replaces the image's command but passes no --config: the collector stops with "at least one config flag must be provided"`,
+    `${svc(d)} replaces the image's command but passes no --config: the collector stops with "at least one config flag must be provided"${assuming(d)}`,
   bundledDefault: (d: Svc & Read & Mounted) =>
-    `${svc(d)} ${collectorReads(d)}${butMounted(d) || nothingMounts(d)}: the collector runs the image's bundled default config (OTLP in, debug out), so nothing reaches Prometheus or Loki`,
+    `${svc(d)} ${collectorReads(d)}${butMounted(d) || nothingMounts(d)}: the collector runs the image's bundled default config (OTLP in, debug out), so nothing reaches Prometheus or Loki${assuming(d)}`,
   configMissing: (d: Svc & Read & Mounted) =>
-    `${svc(d)} ${collectorReads(d)}, which nothing mounts${butMounted(d)}: the collector stops with "unable to read the file file:${d.readPath}: open ${d.readPath}: no such file or directory"`,
+    `${svc(d)} ${collectorReads(d)}, which nothing mounts${butMounted(d)}: the collector stops with "unable to read the file file:${d.readPath}: open ${d.readPath}: no such file or directory"${assuming(d)}`,
   wrongSource: (d: Svc & Read & { source: string; wanted: string }) =>
-    `${svc(d)} ${collectorReads(d)} from ${d.source}, which is not the collector config of this folder (${d.wanted} is mounted nowhere): for a missing source Docker creates an empty directory, and the collector stops with "unable to read the file file:${d.readPath}: read ${d.readPath}: is a directory"`,
+    `${svc(d)} ${collectorReads(d)} from ${d.source}, which is not the collector config of this folder (${d.wanted} is mounted nowhere): for a missing source Docker creates an empty directory, and the collector stops with "unable to read the file file:${d.readPath}: read ${d.readPath}: is a directory"${assuming(d)}`,
   prometheusImageConfig: (d: Svc & Read & Mounted) =>
-    `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}: Prometheus runs the image's own prometheus.yml, which scrapes only Prometheus itself: the collector is never scraped`,
+    `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}: Prometheus runs the image's own prometheus.yml, which scrapes only Prometheus itself: the collector is never scraped${assuming(d)}`,
   prometheusExits: (d: Svc & Read & Mounted) => {
     const flag = d.origin === 'working-dir-default' ? 'prometheus.yml' : d.readPath;
-    return `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}: Prometheus exits at start ("Error loading config (--config.file=${flag})": "open ${flag}: no such file or directory")`;
+    return `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}: Prometheus exits at start ("Error loading config (--config.file=${flag})": "open ${flag}: no such file or directory")${assuming(d)}`;
   },
   grafanaNotMounted: (d: Svc & Provisioning) =>
-    `${svc(d)} does not mount ${d.provisioned}: Grafana never provisions these ${d.what} (it reads ${d.dir}/*.yaml)`,
+    `${svc(d)} does not mount ${d.provisioned}: Grafana never provisions these ${d.what} (it reads ${d.dir}/*.yaml)${assuming(d)}`,
   grafanaWrongDir: (d: Svc & Provisioning & { at: string }) =>
-    `${svc(d)} mounts ${d.provisioned} at ${d.at}, but Grafana reads ${d.what} from ${d.dir}/*.yaml: it is never provisioned`,
+    `${svc(d)} mounts ${d.provisioned} at ${d.at}, but Grafana reads ${d.what} from ${d.dir}/*.yaml: it is never provisioned${assuming(d)}`,
 } as const;
 type ConfigNotMountedFinding = RuleFinding<typeof messages>;
 
@@ -111,11 +116,11 @@ export default defineRule({
   severity: 'error',
   title: 'The config a container reads is not the mounted file',
   checks:
-    "For the collector, Prometheus and Grafana services of a compose file: the path each program reads its config from (the collector's `--config`, else the image's /etc/otelcol-contrib/config.yaml or /etc/otelcol/config.yaml; Prometheus' `--config.file`, else /etc/prometheus/prometheus.yml, or prometheus.yml in /prometheus when `command` drops the flag; Grafana's provisioning folders) against the files mounted into the container. Flags a config file of the workspace mounted somewhere the program does not read, a read path nothing provides, and a collector command without any `--config`. For a service with `profiles:` (started only when one is active, which the doctor cannot see) the finding is a warning naming the profiles.",
+    "For the collector, Prometheus and Grafana services of a compose file: the path each program reads its config from (the collector's `--config`, else the image's /etc/otelcol-contrib/config.yaml or /etc/otelcol/config.yaml; Prometheus' `--config.file`, else /etc/prometheus/prometheus.yml, or prometheus.yml in /prometheus when `command` drops the flag; Grafana's provisioning folders) against the files mounted into the container. Flags a config file of the workspace mounted somewhere the program does not read, a read path nothing provides, and a collector command without any `--config`. For a service with `profiles:` (started only when one is active, which the doctor cannot see) the finding is a warning naming the profiles; so is one whose mount, command or provisioning folder takes a variable the shell that runs compose may set (`${VAR:-default}`, a .env value), naming the assumption (and its fix is then unsafe).",
   why: 'A config mounted at the wrong path is never read. The collector then runs its bundled default (OTLP in, `debug` out: "collector is up but nothing reaches Prometheus"), or stops with "unable to read the file …: no such file or directory", or, when `command` has no `--config`, with "at least one config flag must be provided". Prometheus runs the image\'s own prometheus.yml (it scrapes only itself) or exits with "Error loading config (--config.file=…)". Grafana never provisions a datasources file outside provisioning/datasources/.',
   fix: 'safe',
   fixDescription:
-    "When exactly one config file of the workspace is mounted into the service at another path, moves that mount's target to the path the program reads (the `--config` and the rest of the service stay as they are).",
+    "When exactly one config file of the workspace is mounted into the service at another path, moves that mount's target to the path the program reads (the `--config` and the rest of the service stay as they are). Unsafe where the paths take a variable the shell may set.",
   versions: 'all versions (collector image layout from the official Dockerfiles; Prometheus image CMD and working directory /prometheus)',
   bad: {
     file: 'docker-compose.yml',
@@ -132,17 +137,41 @@ export default defineRule({
   ],
   oracle: 'fixtures',
   certainty:
-    "Each program reads its config from one path: the collector from --config or its image's default, Prometheus from --config.file or /etc/prometheus/prometheus.yml, Grafana from its provisioning folders (their docs and images). Error only when the path read is computed from the service's own command and image and no mount provides the workspace's file there.",
+    "Each program reads its config from one path: the collector from --config or its image's default, Prometheus from --config.file or /etc/prometheus/prometheus.yml, Grafana from its provisioning folders (their docs and images). Error only when the path read is computed from the service's own command and image and no mount provides the workspace's file there, and none of those paths takes a variable the shell may set.",
   stage: 'Collector',
   messages,
   check(ws) {
     const t = topology(ws.stack);
     // A service gated by a profile the doctor cannot see active may never start: what it does when it runs is a warning.
-    return [...collectorFindings(ws, t), ...prometheusFindings(ws, t), ...grafanaFindings(ws, t)].map((f) =>
-      f.data.profiles ? { ...f, severity: 'warning' as const } : f,
-    );
+    // A path compose takes from a variable (a default, .env) the shell that runs compose may set otherwise: a warning
+    // that names the assumption.
+    return [...collectorFindings(ws, t), ...prometheusFindings(ws, t), ...grafanaFindings(ws, t)].map((f) => {
+      const assumed = pathAssumptions(ws, f.data);
+      // Its fix is then unsafe too: with the shell's value the mount may already be right.
+      const g = assumed.length ? ({ ...f, data: { ...f.data, assumed }, fix: f.fix && { ...f.fix, safety: 'unsafe' as const } } as ConfigNotMountedFinding) : f;
+      return g.data.profiles || assumed.length ? { ...g, severity: 'warning' as const } : g;
+    });
   },
 });
+
+/** Keys of a service whose values decide what is mounted and which path is read (and Grafana's provisioning folder). */
+const PATH_KEYS = new Set(['volumes', 'configs', 'command', 'entrypoint']);
+const decidesPath = (path: readonly (string | number)[], written: string) =>
+  PATH_KEYS.has(String(path[2])) || (path[2] === 'environment' && (path[3] === 'GF_PATHS_PROVISIONING' || written.startsWith('GF_PATHS_PROVISIONING=')));
+
+/**
+ * What the service's mounts, command and environment took from variables the shell may set: a default or a .env
+ * value (compose-interpolation's notes), or a variable only the shell can set (kept as written).
+ */
+function pathAssumptions(ws: Workspace, d: Svc): string[] {
+  const compose = ws.stack.composes.find((c) => basename(c.file) === d.compose);
+  const notes = (compose?.interpolation ?? []).filter((n) => n.path[0] === 'services' && n.path[1] === d.service && decidesPath(n.path, n.written));
+  return notes.map(
+    (n) =>
+      describeAssumed(n.written, n.assumed) ??
+      `\`${n.written}\`: ${n.unknown.join(', ')} only the shell that runs compose can set, so the doctor read it as written`,
+  );
+}
 
 function collectorFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding[] {
   const findings: ConfigNotMountedFinding[] = [];

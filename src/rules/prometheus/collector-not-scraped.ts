@@ -4,11 +4,13 @@ import { fix, yamlAppendBlockItem, yamlFillEmptyKey, yamlInsertMapEntry, yamlRep
 import type { YamlValue } from '../../load/yaml-value.js';
 import type { PrometheusConfig } from '../../model/prometheus.js';
 import { collectorScrapes } from '../../model/scrape-targets.js';
+import { profileGateText } from '../../model/routes.js';
 import type { Location, TextEdit } from '../../types.js';
 
 const neverStored = ': the Claude Code metrics it serves are never stored, so dashboards stay empty';
+/** `gate`: profileGateText of the collector's service, when it runs only under a profile. */
 const messages = {
-  notScraped: `no scrape job in {{file}} targets the collector's prometheus exporter (exporters.{{exporter}} on {{target}}, {{collectorFile}})${neverStored}`,
+  notScraped: `no scrape job in {{file}} targets the collector's prometheus exporter (exporters.{{exporter}} on {{target}}, {{collectorFile}})${neverStored}{{gate}}`,
   notScrapedNoService: `no scrape job in {{file}} targets the collector's prometheus exporter (exporters.{{exporter}}, port {{port}}, {{collectorFile}})${neverStored}`,
 } as const;
 type CollectorNotScrapedFinding = RuleFinding<typeof messages>;
@@ -18,7 +20,7 @@ export default defineRule({
   severity: 'error',
   title: "No scrape job reaches the collector's prometheus exporter",
   checks:
-    "The collector config has a `prometheus` exporter in a pipeline, but no job in prometheus.yml targets it: host = the collector's compose service (or container name, hostname, alias), port = the exporter's endpoint port.",
+    "The collector config has a `prometheus` exporter in a pipeline, but no job in prometheus.yml targets it: host = the collector's compose service (or container name, hostname, alias), port = the exporter's endpoint port. When the collector's service runs only under a profile (`profiles:`), a warning that names the profile.",
   why: 'The collector converts Claude Code\'s metrics and serves them on its exporter port, but nothing collects them: Prometheus has no `claude_code_*` series and every dashboard panel shows "No data", while the collector logs no error.',
   fix: 'unsafe',
   fixDescription:
@@ -68,10 +70,13 @@ export default defineRule({
           host,
         );
         const lines = [`job_name: ${jobName}`, 'static_configs:', `  - targets: ['${target}']`];
+        const gate = profileGateText(c.service!.service);
         findings.push({
           ...where(p),
+          // A collector started only under a profile may not run: then there is nothing to scrape.
+          ...(gate ? { severity: 'warning' as const } : {}),
           kind: 'notScraped',
-          data: { ...files, target },
+          data: { ...files, target, gate },
           hint: `add a job with targets: ['${target}'] (the compose service name and the exporter's port)`,
           fix: fix('unsafe', `add a scrape job "${jobName}" for ${target}`, addJob(p.root, lines)),
         });

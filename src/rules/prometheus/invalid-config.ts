@@ -13,10 +13,19 @@ interface Refusal {
 }
 const because = (why: string | undefined) => (why ? ` (${why})` : '');
 
+/** "from 3.0.0 on", "before 3.0.0", "before 2.45.0 and from 3.0.0 on": the releases that refuse what the others accept. */
+function rejectedRange(a: PromAcceptance): string {
+  const parts = [a.since && `before ${a.since}`, a.until && `from ${a.until} on`].filter(Boolean);
+  return parts.join(' and ');
+}
+
 const messages = {
   yaml: 'yaml: {{problem}}: {{prometheus}} refuses to load {{file}}',
   duplicateKey: 'duplicate key "{{key}}": {{prometheus}} refuses to load {{file}}',
   refused: (d: Refusal) => `${d.error}: ${d.prometheus} refuses to load ${d.file}${because(d.why)}`,
+  /** `prometheus` here is the assumption: the version is not known, and some releases accept it. */
+  refusedFromUnknown: (d: Refusal & { accepted: PromAcceptance }) =>
+    `${d.error}: Prometheus releases ${rejectedRange(d.accepted)} refuse to load ${d.file}${because(d.why)}, and the Prometheus version here is not known (${d.prometheus})`,
   promtoolRejects: (d: Refusal) => `${d.error}: promtool check config rejects ${d.file} at ${d.prometheus}${because(d.why)}`,
 } as const;
 type InvalidConfigFinding = RuleFinding<typeof messages>;
@@ -30,7 +39,7 @@ export default defineRule({
   why: 'Prometheus does not start (or keeps the old config on reload), and `promtool check config` fails with e.g. "parsing YAML file prometheus.yml: \\"http://otel-collector:8889\\" is not a valid hostname", "not a valid duration string: \\"15\\"", "found multiple scrape configs with job name \\"otel-collector\\"" or "field scrape_intervall not found in type config.plain": no metrics are scraped at all.',
   fix: 'none',
   versions:
-    'all Prometheus versions; fields are checked against the release that added or removed them (e.g. fallback_scrape_protocol from 3.0.0, scrape_classic_histograms 2.45.0–2.55.x); label names beyond [a-zA-Z_][a-zA-Z0-9_]* are rejected before 3.0.0',
+    'all Prometheus versions; fields are checked against the release that added or removed them (e.g. fallback_scrape_protocol from 3.0.0, scrape_classic_histograms 2.45.0–2.55.x); label names beyond [a-zA-Z_][a-zA-Z0-9_]* are rejected before 3.0.0; a field only some releases accept is a warning when the version is not known (it names the assumption)',
   bad: {
     file: 'prometheus.yml',
     text: "global:\n  scrape_interval: 15\nscrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['http://otel-collector:8889']\n",
@@ -51,7 +60,9 @@ export default defineRule({
   messages,
   // YAML errors refuse the file at every version; a config issue outside the releases that accept it.
   fatalIn: (version, finding) =>
-    finding.kind === 'yaml' || finding.kind === 'duplicateKey' || (finding.kind !== undefined && rejectedIn(finding.data.accepted, version)),
+    finding.kind === 'yaml' ||
+    finding.kind === 'duplicateKey' ||
+    (finding.kind !== 'refusedFromUnknown' && finding.kind !== undefined && rejectedIn(finding.data.accepted, version)),
   check(ws) {
     const findings: InvalidConfigFinding[] = [];
     const v = ws.stack.prometheusVersion;
@@ -73,7 +84,19 @@ export default defineRule({
         }
         continue;
       }
-      for (const issue of checkPrometheusConfig(p.yaml, v.version, v.source === 'assumed')) {
+      const assumed = v.source === 'assumed';
+      for (const issue of checkPrometheusConfig(p.yaml, v.version, assumed)) {
+        // Accepted by some releases, and which one runs is not known: a warning that names the assumption.
+        if (assumed && issue.accepted) {
+          findings.push({
+            ...issue.at,
+            severity: 'warning',
+            kind: 'refusedFromUnknown',
+            data: { error: issue.error, prometheus: versionText, file: name, why: issue.why, accepted: issue.accepted },
+            hint: `${issue.hint ? `${issue.hint}; ` : ''}pin the Prometheus image to a version tag (or pass --prometheus-version) for a certain verdict`,
+          });
+          continue;
+        }
         findings.push({
           ...issue.at,
           kind: issue.promtoolOnly ? 'promtoolRejects' : 'refused',

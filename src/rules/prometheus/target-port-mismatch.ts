@@ -2,16 +2,19 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
 import { collectorListeners } from '../../model/collector.js';
 import { collectorScrapes } from '../../model/scrape-targets.js';
+import { profileGateText } from '../../model/routes.js';
 
 interface Mismatch {
   target: string;
   job: string;
   /** The prometheus exporters that serve the metrics, with their ports. */
   exporters: { id: string; port: number }[];
+  /** profileGateText of the collector's service, when it runs only under a profile. */
+  gate: string;
 }
 const reaches = (d: Mismatch) => `target "${d.target}" in job "${d.job}" reaches the collector, but`;
 const servedBy = (d: Mismatch) =>
-  `its metrics are served by ${d.exporters.map((e) => `exporters.${e.id} on ${e.port}`).join(', ')}: the target is DOWN and no Claude Code metrics are stored`;
+  `its metrics are served by ${d.exporters.map((e) => `exporters.${e.id} on ${e.port}`).join(', ')}: the target is DOWN and no Claude Code metrics are stored${d.gate}`;
 
 const messages = {
   noPort: (d: Mismatch) => `${reaches(d)} the target has no port, so Prometheus uses the scheme's default (80 for http); ${servedBy(d)}`,
@@ -26,7 +29,7 @@ export default defineRule({
   severity: 'error',
   title: "Scrape target on the collector's host but not on its exporter port",
   checks:
-    "A scrape target names the collector's host (compose service, container name, hostname or alias) with a port where the collector serves no metrics: not the prometheus exporter's endpoint port, nor internal telemetry (8888).",
+    "A scrape target names the collector's host (compose service, container name, hostname or alias) with a port where the collector serves no metrics: not the prometheus exporter's endpoint port, nor internal telemetry (8888). When the collector's service runs only under a profile (`profiles:`), a warning that names the profile.",
   why: 'The target is DOWN: on an OTLP receiver port (4317/4318) Prometheus gets "server returned HTTP status 404 Not Found" or a protocol error, on a closed port "connection refused". No Claude Code metrics are stored while the collector itself looks healthy.',
   fix: 'safe',
   fixDescription:
@@ -51,7 +54,8 @@ export default defineRule({
       const only = exporterPorts.length === 1 ? exporterPorts[0] : undefined;
       for (const { job, target } of scrapes.wrongPort) {
         const owner = target.port === undefined ? undefined : listeners.find((l) => l.port === target.port)?.owner;
-        const facts: Mismatch = { target: target.raw, job: job.name, exporters: c.exporters.map((e) => ({ id: e.exporter.id, port: e.port })) };
+        const gate = c.service ? profileGateText(c.service.service) : '';
+        const facts: Mismatch = { target: target.raw, job: job.name, exporters: c.exporters.map((e) => ({ id: e.exporter.id, port: e.port })), gate };
         const said =
           target.port === undefined
             ? ({ kind: 'noPort', data: facts } as const)
@@ -67,6 +71,8 @@ export default defineRule({
               : yamlReplaceInScalar(y, target.path, `:${target.port}`, `:${only}`);
         findings.push({
           ...target.value.location('value'),
+          // A collector started only under a profile may not run: the target is then down whatever its port.
+          ...(gate ? { severity: 'warning' as const } : {}),
           ...said,
           hint:
             only !== undefined
