@@ -75,8 +75,20 @@ export function otherServicesReading(ws: Workspace, file: string): string[] {
  * known (assumed yes); with one, the file must be mounted under its provisioning/datasources folder.
  */
 export function isDatasourceFileRead(ws: Workspace, file: string): boolean {
-  if (grafanaServices(ws).length === 0) return true;
-  return grafanaPlacements(ws, file).some((x) => posix.dirname(x.containerPath) === `${grafanaProvisioningDir(x.container.service)}/datasources`);
+  return datasourceReaders(ws, file).length > 0;
+}
+
+/**
+ * The Grafana services that provision a datasource file (compose file and service name); without a Grafana service in compose,
+ * one reader standing for "the Grafana these files are for" (`''`). Two compose projects may each run a Grafana
+ * with its own datasources: what one provisions says nothing about the other.
+ */
+export function datasourceReaders(ws: Workspace, file: string): string[] {
+  if (grafanaServices(ws).length === 0) return [''];
+  const readers = grafanaPlacements(ws, file)
+    .filter((x) => posix.dirname(x.containerPath) === `${grafanaProvisioningDir(x.container.service)}/datasources`)
+    .map((x) => `${x.container.compose.file}#${x.container.service.name}`);
+  return [...new Set(readers)];
 }
 
 /** A YAML string value's quoting kept: replace the whole value with `text`. */

@@ -121,7 +121,7 @@ export async function startNativeStack(composePath: string): Promise<NativeStack
         continue;
       }
       await checkPorts(s);
-      const paths = new ContainerPaths(compose, s, join(work, 'volumes'));
+      const paths = new ContainerPaths(s, join(work, 'volumes'));
       if (kind === 'loki' || kind === 'grafana') {
         const port = s.ports[0]?.containerPort ?? DOUBLE_PORT[kind];
         if (kind === 'loki') doubles.loki.push({ port, bind: '127.0.0.1' });
@@ -189,7 +189,6 @@ function collectorFor(tag: string | undefined): { binary: string; runs: string }
 /** Container paths of one service, as host paths: through its mounts (a scratch folder per volume), else scratch. */
 class ContainerPaths {
   constructor(
-    private compose: ComposeFile,
     private s: ComposeService,
     private volumes: string,
   ) {}

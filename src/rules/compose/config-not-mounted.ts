@@ -300,6 +300,14 @@ const GRAFANA_DIRS: Partial<Record<FileKind, { dir: string; what: string }>> = {
 
 function grafanaFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding[] {
   const findings: ConfigNotMountedFinding[] = [];
+  /** The YAML files this Grafana service reads from a provisioning folder (`datasources`, `dashboards`), placed where it reads them. */
+  const readsFrom = (gs: ContainerService, kindDir: string, file?: string) => {
+    const dir = `${grafanaProvisioningDir(gs.service)}/${kindDir}`;
+    return ws.stack.files
+      .filter((f) => file === undefined || f.source.path === file)
+      .flatMap((f) => t.placementsOf(f.source.path))
+      .filter((p) => p.service === gs.service && posix.dirname(p.containerPath) === dir && /\.ya?ml$/i.test(p.containerPath));
+  };
   for (const gs of t.grafana) {
     const prov = grafanaProvisioningDir(gs.service);
     for (const f of ws.stack.files) {
@@ -307,8 +315,14 @@ function grafanaFindings(ws: Workspace, t: Topology): ConfigNotMountedFinding[] 
       if (!kind) continue;
       const dir = `${prov}/${kind.dir}`;
       const places = t.placementsOf(f.source.path).filter((p) => p.service === gs.service);
-      const read = places.filter((p) => posix.dirname(p.containerPath) === dir && /\.ya?ml$/i.test(p.containerPath));
-      if (read.length > 0) continue;
+      if (readsFrom(gs, kind.dir, f.source.path).length > 0) continue;
+      // Not meant for this Grafana: another Grafana service provisions the file (a second compose project run
+      // alone with -f, say), or this one provisions its own file of that kind there.
+      if (
+        places.length === 0 &&
+        (t.grafana.some((other) => other !== gs && readsFrom(other, kind.dir, f.source.path).length > 0) || readsFrom(gs, kind.dir).length > 0)
+      )
+        continue;
       const name = rel(ws, f.source.path);
       const data = { ...svcOf(gs), provisioned: name, what: kind.what, dir };
       if (places.length === 0) {

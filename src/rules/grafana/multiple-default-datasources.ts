@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import type { ProvisionedDatasource } from '../../model/grafana.js';
-import { isDatasourceFileRead } from '../../model/grafana-placement.js';
+import { datasourceReaders } from '../../model/grafana-placement.js';
 
 const messages = {
   secondDefault: (d: { datasource: string; earlier: string; earlierFile?: string }) =>
@@ -34,14 +34,14 @@ export default defineRule({
   stage: 'Grafana',
   check(ws) {
     const findings: MultipleDefaultsFinding[] = [];
-    const first = new Map<number, ProvisionedDatasource>();
+    // Per Grafana that reads the file, and per org: two Grafanas (two compose projects) each have their own default.
+    const first = new Map<string, ProvisionedDatasource>();
     for (const d of ws.stack.grafana.datasources) {
-      if (!d.isDefault || d.yaml.problems.length || !isDatasourceFileRead(ws, d.file)) continue;
-      const earlier = first.get(d.orgId);
-      if (!earlier) {
-        first.set(d.orgId, d);
-        continue;
-      }
+      if (!d.isDefault || d.yaml.problems.length) continue;
+      const keys = datasourceReaders(ws, d.file).map((reader) => `${reader}\0${d.orgId}`);
+      const earlier = keys.map((k) => first.get(k)).find(Boolean);
+      for (const k of keys) if (!first.has(k)) first.set(k, d);
+      if (!earlier) continue;
       findings.push({
         ...d.value.get('isDefault')!.location('value'),
         kind: 'secondDefault',
