@@ -53,9 +53,9 @@ export default defineRule({
     text: 'service:\n  telemetry:\n    metrics:\n      readers:\n        - pull:\n            exporter:\n              prometheus:\n                host: 0.0.0.0\n                port: 8888\n                without_type_suffix: true\n                without_units: true\n                without_scope_info: true\n',
   },
   references: [
-    'collector.md §1 (v0.111.0, v0.123.0, v0.128.0), §2.2',
-    'open-telemetry/opentelemetry-collector PRs #11205, #12756, #13152',
-    'open-telemetry/opentelemetry-helm-charts #1935, open-telemetry/opentelemetry-lambda #1891',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/11205 (deprecated, v0.111.0), https://github.com/open-telemetry/opentelemetry-collector/pull/12756 (ignored, v0.123.0), https://github.com/open-telemetry/opentelemetry-collector/pull/13152 (removed, v0.128.0)',
+    'https://github.com/open-telemetry/opentelemetry-helm-charts/issues/1935, https://github.com/open-telemetry/opentelemetry-lambda/issues/1891 ("has invalid keys: address")',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/service/telemetry/otelconftelemetry/config.go (readers)',
   ],
   oracle: 'collector',
   stage: 'Collector',

@@ -24,10 +24,9 @@ export default defineRule({
     text: '{\n  "otelHeadersHelper": "/usr/local/bin/otel-token",\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com:4318"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §2.2 (otelHeadersHelper row: http only, ignored for grpc)',
-    'claude-code.md §9 E30 (grpc: no authorization header at all)',
-    'Claude Code issues #18000, #35207, #54397, #86814',
-    'https://code.claude.com/docs/en/monitoring-usage',
+    'measured on real Claude Code: test/conformance/cases.ts, case "headers-helper-grpc: the helper is ignored over grpc"',
+    'https://github.com/anthropics/claude-code/issues/18000, https://github.com/anthropics/claude-code/issues/35207, https://github.com/anthropics/claude-code/issues/54397, https://github.com/anthropics/claude-code/issues/86814',
+    'https://code.claude.com/docs/en/monitoring-usage (dynamic headers: otelHeadersHelper)',
   ],
   messages,
   oracle: 'claude-code',
