@@ -39,7 +39,7 @@ export default defineRule({
   messages,
   references: [
     'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/config/configgrpc/configgrpc.go (an http:// prefix is stripped for validation only)',
-    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/config/configtls/configtls.go (TLS unless insecure: true)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/config/configtls/configtls.go (LoadTLSConfig: TLS unless insecure: true and no CA)',
     'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/exporter/otlpexporter/config.go',
   ],
   oracle: 'collector',
