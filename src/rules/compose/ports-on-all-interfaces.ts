@@ -26,7 +26,7 @@ export default defineRule({
   good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    ports:\n      - "127.0.0.1:4317:4317"\n' },
   references: [
     'https://github.com/docker/for-linux/issues/690 (published ports bypass host firewall rules such as UFW)',
-    'https://github.com/open-telemetry/opentelemetry-collector/blob/main/docs/security-best-practices.md#safeguards-against-denial-of-service-attacks',
+    'https://opentelemetry.io/docs/security/config-best-practices/#protect-against-denial-of-service-attacks (0.0.0.0 endpoints and denial of service)',
     'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/config.yaml (the release config warns that 0.0.0.0 endpoints increase exposure)',
   ],
   oracle: 'fixtures',

@@ -36,7 +36,7 @@ export default defineRule({
   },
   references: [
     'https://code.claude.com/docs/en/monitoring-usage (metric names and units)',
-    'https://github.com/prometheus/otlptranslator/blob/main/metric_namer.go (name-building: namespace, unit and _total suffixes)',
+    'https://github.com/prometheus/otlptranslator/blob/d7be77fc2c4afc1bb2cea311b1af98314b2de165/metric_namer.go (name-building: namespace, unit and _total suffixes)',
     'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/exporter/prometheusexporter/README.md (namespace, add_metric_suffixes, translation_strategy)',
     'test/pipeline/naming-oracle.test.ts (names observed on the real pipeline)',
   ],
