@@ -48,10 +48,13 @@ describe('rule and probe references', () => {
     expect(bad).toEqual([]);
   });
 
-  it('every rule and probe has a reference, and URLs are whole', () => {
+  it('every rule and probe has a reference; a URL reference is one whole URL and its note', () => {
     for (const [owner, refs] of owners) {
       expect(refs.length, owner).toBeGreaterThan(0);
-      for (const ref of refs.filter((r) => r.startsWith('https://'))) expect(ref, owner).toMatch(/^https:\/\/[\w.-]+\.[a-z]{2,}(\/\S*)?( .*)?$/);
+      for (const ref of refs.filter((r) => r.startsWith('https://'))) {
+        expect(ref, owner).toMatch(/^https:\/\/[\w.-]+\.[a-z]{2,}(\/\S*)?( .*)?$/);
+        expect(ref.match(/https?:\/\/[\w-]+\./g)?.length, `${owner}: one URL per reference: ${ref}`).toBe(1);
+      }
     }
   });
 });

@@ -98,7 +98,9 @@ export default defineRule({
     text: 'receivers:\n  otlp: {protocols: {grpc: {endpoint: 0.0.0.0:4317}}}\nprocessors:\n  deltatocumulative: {}\nexporters:\n  prometheusremotewrite:\n    endpoint: http://prometheus:9090/api/v1/write\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      processors: [deltatocumulative]\n      exporters: [prometheusremotewrite]\n',
   },
   references: [
-    'https://github.com/open-telemetry/opentelemetry-collector-contrib/issues/30094, https://github.com/open-telemetry/opentelemetry-collector-contrib/issues/15281, https://github.com/open-telemetry/opentelemetry-collector-contrib/pull/18292 (prometheusremotewrite drops delta sums)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/issues/30094',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/issues/15281',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/pull/18292 (prometheusremotewrite drops delta sums)',
     'https://github.com/prometheus/prometheus/blob/v3.2.0/CHANGELOG.md (otlp-deltatocumulative, 3.2.0)',
     'https://github.com/prometheus/proposals/blob/main/proposals/2025-03-25_otel-delta-temporality-support.md',
     'https://code.claude.com/docs/en/monitoring-usage (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE; Claude Code exports delta by default)',

@@ -87,8 +87,11 @@ export default defineRule({
     text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
   references: [
-    'https://github.com/open-telemetry/opentelemetry-collector-releases/pull/854, https://github.com/open-telemetry/opentelemetry-collector-releases/pull/892, https://github.com/open-telemetry/opentelemetry-collector-releases/pull/1044',
-    'https://github.com/open-telemetry/opentelemetry-collector-contrib/pull/41413 (removed from the repo), https://github.com/open-telemetry/opentelemetry-collector-contrib/issues/33916 (deprecation)',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/pull/854',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/pull/892',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/pull/1044',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/pull/41413 (removed from the repo)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/issues/33916 (deprecation)',
     'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.131.0/distributions/otelcol-contrib/manifest.yaml (no loki exporter from v0.131.0)',
     'https://grafana.com/docs/loki/latest/send-data/otel/ (Ingesting logs to Loki using OpenTelemetry Collector)',
   ],

@@ -49,7 +49,7 @@ export default defineRule({
     text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
   references: [
-    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/receiver/otlpreceiver/otlphttp.go (a signal without a pipeline has no handler)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/receiver/otlpreceiver/otlp.go (an HTTP path is registered only for a signal that has a pipeline: the others answer 404)',
     'https://github.com/anthropics/claude-code/issues/63377 ("OTLPExporterError: Not Found")',
     'https://github.com/anthropics/claude-code-monitoring-guide/tree/02777441 (otel-collector-config.yaml: a metrics pipeline only)',
   ],

@@ -30,7 +30,9 @@ export default defineRule({
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
   },
   references: [
-    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.105.0/service/telemetry/config.go, https://github.com/open-telemetry/opentelemetry-collector/blob/v0.111.0/service/telemetry/metrics.go, https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/service/telemetry/otelconftelemetry/config.go (internal metrics address and readers)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.105.0/service/telemetry/config.go',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.111.0/service/telemetry/metrics.go',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/service/telemetry/otelconftelemetry/config.go (internal metrics address and readers)',
     'https://github.com/open-telemetry/opentelemetry-collector/pull/11251 (internal metrics default localhost:8888, v0.111.0)',
     'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/extension/healthcheckextension/README.md (health_check on 13133)',
     'measured: test/oracles/differential.test.ts (port conflicts fail the real 0.105.0 and 0.165.0 builds at start, not at validate)',

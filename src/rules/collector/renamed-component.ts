@@ -66,8 +66,10 @@ export default defineRule({
   },
   references: [
     'https://github.com/open-telemetry/opentelemetry-collector/releases/tag/v0.144.0 (otlp → otlp_grpc, otlphttp → otlp_http; #14403, #14396)',
-    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.153.0/exporter/prometheusremotewriteexporter/metadata.yaml, https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.154.0/exporter/prometheusremotewriteexporter/metadata.yaml',
-    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.157.0/processor/deltatocumulativeprocessor/metadata.yaml, https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.158.0/processor/deltatocumulativeprocessor/metadata.yaml',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.153.0/exporter/prometheusremotewriteexporter/metadata.yaml',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.154.0/exporter/prometheusremotewriteexporter/metadata.yaml',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.157.0/processor/deltatocumulativeprocessor/metadata.yaml',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.158.0/processor/deltatocumulativeprocessor/metadata.yaml',
     'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.144.0/service/internal/builders/builders.go (the alias warning)',
   ],
   oracle: 'collector',

@@ -53,8 +53,11 @@ export default defineRule({
     text: 'service:\n  telemetry:\n    metrics:\n      readers:\n        - pull:\n            exporter:\n              prometheus:\n                host: 0.0.0.0\n                port: 8888\n                without_type_suffix: true\n                without_units: true\n                without_scope_info: true\n',
   },
   references: [
-    'https://github.com/open-telemetry/opentelemetry-collector/pull/11205 (deprecated, v0.111.0), https://github.com/open-telemetry/opentelemetry-collector/pull/12756 (ignored, v0.123.0), https://github.com/open-telemetry/opentelemetry-collector/pull/13152 (removed, v0.128.0)',
-    'https://github.com/open-telemetry/opentelemetry-helm-charts/issues/1935, https://github.com/open-telemetry/opentelemetry-lambda/issues/1891 ("has invalid keys: address")',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/11205 (deprecated, v0.111.0)',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/12756 (ignored, v0.123.0)',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/13152 (removed, v0.128.0)',
+    'https://github.com/open-telemetry/opentelemetry-helm-charts/issues/1935',
+    'https://github.com/open-telemetry/opentelemetry-lambda/issues/1891 ("has invalid keys: address")',
     'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/service/telemetry/otelconftelemetry/config.go (readers)',
   ],
   oracle: 'collector',

@@ -41,7 +41,9 @@ export default defineRule({
   },
   references: [
     'https://github.com/prometheus/prometheus/blob/v3.14.0/config/config.go (Load, GlobalConfig and ScrapeConfig UnmarshalYAML/Validate, CheckTargetAddress)',
-    'https://github.com/prometheus/prometheus/blob/v3.14.0/discovery/file/file.go, https://github.com/prometheus/prometheus/blob/v3.14.0/discovery/dns/dns.go, https://github.com/prometheus/prometheus/blob/v3.14.0/discovery/kubernetes/kubernetes.go (SDConfig UnmarshalYAML)',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/discovery/file/file.go',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/discovery/dns/dns.go',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/discovery/kubernetes/kubernetes.go (SDConfig UnmarshalYAML)',
     'https://github.com/prometheus/prometheus/blob/v3.14.0/cmd/promtool/main.go (promtool check config)',
     'https://github.com/prometheus/common/blob/main/model/time.go (ParseDuration)',
   ],

@@ -25,7 +25,10 @@ export default defineRule({
   },
   references: [
     'measured on real Claude Code: test/conformance/cases.ts, case "headers-helper-grpc: the helper is ignored over grpc"',
-    'https://github.com/anthropics/claude-code/issues/18000, https://github.com/anthropics/claude-code/issues/35207, https://github.com/anthropics/claude-code/issues/54397, https://github.com/anthropics/claude-code/issues/86814',
+    'https://github.com/anthropics/claude-code/issues/18000',
+    'https://github.com/anthropics/claude-code/issues/35207',
+    'https://github.com/anthropics/claude-code/issues/54397',
+    'https://github.com/anthropics/claude-code/issues/86814',
     'https://code.claude.com/docs/en/monitoring-usage (dynamic headers: otelHeadersHelper)',
   ],
   messages,
