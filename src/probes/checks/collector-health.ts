@@ -8,7 +8,9 @@ const probe = defineProbe({
   checks:
     'GET on the health_check extension\'s endpoint and path (as published to this host): 200 with status "Server available" means the collector has started its pipelines.',
   why: 'A collector that exited at start (a config error, a port already in use) or is still starting takes no telemetry; its health endpoint tells that apart from a network problem.',
-  references: ['collector.md §6 (health_check: endpoint, path, body)', 'extension/healthcheckextension README'],
+  references: [
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/extension/healthcheckextension/README.md (endpoint, path, body)',
+  ],
   async run({ ws, plan, flags }) {
     const r = results(probe);
     const t = plan.collectorHealth;

@@ -16,9 +16,9 @@ const probe = defineProbe({
     "Sends one counter (claude_otel_doctor_probe, with Claude Code's resource and temporality) and one log record, each tagged with a fresh claude_otel_doctor_probe_id, to the endpoint Claude Code uses with its protocol and headers; then watches the collector's exporter /metrics (when this host reaches it), Prometheus and Loki until they show up, and names the first hop where they did not.",
   why: 'Every hop can answer its own health check while data still goes nowhere: a pipeline that drops delta counters, a filter, an exporter Prometheus does not scrape, a logs exporter pointing at the wrong Loki path. Only data sent end to end proves the path, and the hop where it stops is the one to fix.',
   references: [
-    'collector.md §6 ("HTTP 200 is not proof of ingestion: verify downstream")',
-    'prometheus.md §3 (/api/v1/query)',
-    'grafana-loki.md §10 (/loki/api/v1/query_range)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/receiver/otlpreceiver/otlphttp.go (even an empty export answers 200: a 200 proves the receiver listens, not that data reaches Prometheus or Loki)',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/docs/querying/api.md (/api/v1/query)',
+    'https://grafana.com/docs/loki/latest/reference/loki-http-api/ (/loki/api/v1/query_range)',
   ],
   async run({ ws, plan, flags }) {
     const r = results(probe);

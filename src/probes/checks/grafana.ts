@@ -22,8 +22,9 @@ const probe = defineProbe({
     "GET /api/health; signed in (GRAFANA_TOKEN, the user in --grafana-url, the compose service's admin password, else admin/admin): /api/datasources holds each provisioned datasource under its UID and /api/datasources/uid/:uid/health says OK; /api/search lists each dashboard of the workspace by UID.",
   why: 'Panels say "No data" or "datasource not found" when a provisioned datasource did not load, cannot reach Prometheus or Loki from inside the Grafana container (a localhost URL), or a dashboard file was never provisioned.',
   references: [
-    'grafana-loki.md §7 (HTTP API for probes: /api/health, /api/datasources, /uid/:uid/health, /api/search)',
-    'grafana-loki.md §8 (Grafana in docker-compose)',
+    'https://github.com/grafana/grafana/blob/v11.3.0/docs/sources/developers/http_api/other.md (/api/health)',
+    'https://github.com/grafana/grafana/blob/v11.3.0/docs/sources/developers/http_api/data_source.md (/api/datasources, /api/datasources/uid/:uid/health)',
+    'https://github.com/grafana/grafana/blob/v11.3.0/docs/sources/developers/http_api/folder_dashboard_search.md (/api/search)',
   ],
   async run({ ws, plan, flags }) {
     const r = results(probe);

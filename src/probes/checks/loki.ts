@@ -12,7 +12,10 @@ const probe = defineProbe({
   checks:
     "GET /ready, then a /loki/api/v1/query_range for the last 6 h of logs with Claude Code's service_name (claude-code unless changed), leaving out the doctor's own probe records; when there are none, /loki/api/v1/label/service_name/values says what Loki does hold.",
   why: 'Event panels (prompts, tool results, API errors) stay empty when Loki is down, still starting, or no Claude Code log has arrived (OTEL_LOGS_EXPORTER unset, no logs pipeline, an exporter pointing at the old /loki/api/v1/push path).',
-  references: ['grafana-loki.md §9 (OTLP ingestion, service_name), §10 (API endpoints for probes)'],
+  references: [
+    'https://grafana.com/docs/loki/latest/send-data/otel/ (OTLP ingestion, service_name)',
+    'https://grafana.com/docs/loki/latest/reference/loki-http-api/ (API endpoints)',
+  ],
   async run({ ws, plan, flags }) {
     const r = results(probe);
     const t = plan.loki;

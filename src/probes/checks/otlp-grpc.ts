@@ -11,9 +11,9 @@ const probe = defineProbe({
     'For each signal Claude Code sends over gRPC: an empty Export call (no data) to the endpoint it dials, with the headers it sends as metadata; OK means the receiver is there, speaks gRPC and has a pipeline for that signal.',
   why: 'Claude Code drops telemetry silently when the endpoint refuses it: nothing listens, the port is the HTTP one, the collector has no pipeline for the signal (UNIMPLEMENTED), or the credentials are wrong (UNAUTHENTICATED).',
   references: [
-    'collector.md §6 (probe facts: gRPC has no health service; empty Export)',
-    'grpc/grpc doc/statuscodes.md',
-    'opentelemetry-proto collector/*/v1 services',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/8397 (the OTLP receiver has no gRPC health service)',
+    'https://github.com/grpc/grpc/blob/master/doc/statuscodes.md',
+    'https://github.com/open-telemetry/opentelemetry-proto/tree/main/opentelemetry/proto/collector',
   ],
   async run({ plan, flags }) {
     const r = results(probe);

@@ -9,7 +9,10 @@ const probe = defineProbe({
   checks:
     "For each URL Claude Code posts to over HTTP: an empty export (no data) with the content type of its protocol (application/x-protobuf or application/json) and the headers it sends, otelHeadersHelper's output included (the helper is run as Claude Code runs it, on this machine only, and only when the user's own settings name it or --trust-project is given; in its own process group, stopped with everything it started at the timeout or past 64 KiB of output); 200 means the receiver is there and has a pipeline for that signal.",
   why: 'Claude Code drops telemetry silently when the POST fails: nothing listens, the path is wrong or the signal has no pipeline (404), the credentials are refused (401/403), or the port is the gRPC one. When otelHeadersHelper fails or prints anything but a JSON object, Claude Code exports nothing at all.',
-  references: ['collector.md §6 (OTLP/HTTP receiver responses: 200 empty body, 404, 405, 415)', 'anthropics/claude-code #63377 (404 Not Found)'],
+  references: [
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/receiver/otlpreceiver/otlphttp.go (responses: 200 empty body, 404, 405, 415)',
+    'https://github.com/anthropics/claude-code/issues/63377 (404 Not Found)',
+  ],
   async run({ ws, plan, flags }) {
     const r = results(probe);
     const out: ProbeResult[] = [];

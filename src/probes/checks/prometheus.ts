@@ -22,7 +22,11 @@ const probe = defineProbe({
   checks:
     "GET /-/ready; /api/v1/targets: the targets that scrape the collector's prometheus exporter and whether they are up (with the scrape error); /api/v1/label/__name__/values: the Claude Code series Prometheus holds, compared with the names the workspace's dashboards query.",
   why: 'Dashboards show "No data" when Prometheus is down, its scrape of the collector fails (connection refused to a localhost-bound exporter, wrong host or port), no Claude Code data has arrived yet, or the dashboards query another name than the one stored (claude_code_… vs claude_code_claude_code_…).',
-  references: ['prometheus.md §3 (HTTP API: /-/ready, /api/v1/targets, /api/v1/label/__name__/values)', 'claude-code.md §5 (series names per pipeline)'],
+  references: [
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/docs/querying/api.md (/api/v1/targets, /api/v1/label/__name__/values)',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/docs/management_api.md (/-/ready)',
+    'test/pipeline/naming-oracle.test.ts (series names per pipeline)',
+  ],
   async run({ ws, plan, flags }) {
     const r = results(probe);
     const t = plan.prometheus;

@@ -38,9 +38,9 @@ export default defineRule({
     text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    const_labels:\n      telemetry_source: claude_code_telemetry\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n',
   },
   references: [
-    'claude-code.md §4 (metric attributes: code_edit_tool.decision has tool_name, decision, source, language)',
-    'peers.md §1.3 (the seed template sets const_labels {source: …})',
-    'test/pipeline: seen on both oracle builds',
+    'https://code.claude.com/docs/en/monitoring-usage (metric attributes: code_edit_tool.decision has tool_name, decision, source, language)',
+    'https://github.com/cskiro/claudex/tree/ab4a351/skills/otel-monitoring-setup/templates/otel-collector-config.yml (the seed template sets const_labels {source: …})',
+    "measured: test/pipeline/naming-oracle.test.ts (the seed template's exporter drops the edit-decision counter on both oracle collector builds)",
   ],
   messages,
   oracle: 'pipeline',

@@ -34,9 +34,10 @@ export default defineRule({
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n',
   },
   references: [
-    'collector.md §4.1 (naming rule 4: the namespace is prepended with no de-duplication) and §4.2 (double prefix)',
-    'claude-code.md §5 (names per pipeline)',
-    'peers.md §1.3 (the seed template sets namespace: claude_code)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/exporter/prometheusexporter/README.md (namespace is prepended to every metric name)',
+    'https://github.com/prometheus/otlptranslator/blob/d7be77fc2c4afc1bb2cea311b1af98314b2de165/metric_namer.go (name-building; the namespace is not de-duplicated)',
+    'https://github.com/cskiro/claudex/tree/ab4a351/skills/otel-monitoring-setup/templates/otel-collector-config.yml (the seed template sets namespace: claude_code)',
+    'measured: test/pipeline/naming-oracle.test.ts (names per pipeline on real collector builds)',
   ],
   messages,
   oracle: 'fixtures',

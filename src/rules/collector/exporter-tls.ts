@@ -38,8 +38,9 @@ export default defineRule({
   },
   messages,
   references: [
-    'collector.md §2.10 (otlp exporter TLS: TLS by default, http:// does not switch it off; old top-level insecure)',
-    'opentelemetry-collector config/configgrpc/configgrpc.go, config/configtls',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/config/configgrpc/configgrpc.go (an http:// prefix is stripped for validation only)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/config/configtls/configtls.go (LoadTLSConfig: TLS unless insecure: true and no CA)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/exporter/otlpexporter/config.go',
   ],
   oracle: 'collector',
   stage: 'Collector',

@@ -56,9 +56,10 @@ export default defineRule({
     text: 'exporters:\n  debug:\n    verbosity: detailed\n  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: 24h\n    send_timestamps: true\n',
   },
   references: [
-    'prometheus.md §1 (three duration formats in one stack)',
-    'collector.md §2.6 (strict typing), §2.10 (otlp exporter: requires a non-empty "endpoint")',
-    'schemas/collector/options-<version>.json, generated from the oracle builds by scripts/gen-collector-schemas.mjs',
+    'https://prometheus.io/docs/prometheus/latest/configuration/configuration/ (Prometheus durations)',
+    'https://github.com/open-telemetry/opentelemetry-collector/issues/10552 (confmap.strictlyTypedInput: implicit type casting removed)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/exporter/otlpexporter/config.go (requires a non-empty "endpoint")',
+    'scripts/gen-collector-schemas.mjs (generates the option schemas in schemas/collector from the oracle builds)',
   ],
   oracle: 'collector',
   stage: 'Collector',

@@ -16,7 +16,10 @@ export default defineRule({
   versions: 'all collector versions (the opaque message since about v0.107)',
   bad: { file: 'otel-collector-config.yml', text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n\tendpoint: 0.0.0.0:4317\n' },
   good: { file: 'otel-collector-config.yml', text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\n' },
-  references: ['collector.md §2.12 (YAML-level failures produce opaque messages)', 'open-telemetry/opentelemetry-collector PR #11292'],
+  references: [
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/confmap/provider.go (text that is not valid YAML is kept as a string)',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/11292',
+  ],
   oracle: 'collector',
   stage: 'Collector',
   messages,

@@ -33,7 +33,12 @@ export default defineRule({
     file: 'otel-collector-config.yml',
     text: 'exporters:\n  debug:\n    verbosity: detailed\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [debug]\n',
   },
-  references: ['collector.md §2.1', 'opentelemetry-collector CHANGELOG v0.111.0 (#11037)', 'the seed skill README, "Known Issues", issue 5'],
+  references: [
+    'https://github.com/open-telemetry/opentelemetry-collector/releases/tag/v0.111.0 (the logging exporter is removed, #11037)',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/11037',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.111.0/otelcol/internal/configunmarshaler/configs.go ("the logging exporter has been deprecated, use the debug exporter instead")',
+    'https://github.com/cskiro/claudex/tree/ab4a351/skills/otel-monitoring-setup/README.md ("Known Issues": deprecated logging exporter)',
+  ],
   oracle: 'collector',
   stage: 'Collector',
   messages,

@@ -39,8 +39,8 @@ export default defineRule({
     text: 'exporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
   references: [
-    'grafana-loki.md §9 (Loki OTLP ingestion: endpoint http://loki:3100/otlp, the exporter appends /v1/logs; common mistakes)',
-    'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"',
+    'https://grafana.com/docs/loki/latest/send-data/otel/ (endpoint http://loki:3100/otlp; the exporter appends /v1/logs)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/exporter/otlphttpexporter/README.md',
   ],
   oracle: 'fixtures',
   certainty:

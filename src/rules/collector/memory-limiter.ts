@@ -30,8 +30,8 @@ export default defineRule({
     text: 'processors:\n  batch:\n  memory_limiter:\n    check_interval: 1s\n    limit_percentage: 80\n    spike_limit_percentage: 25\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      processors: [memory_limiter, batch]\n      exporters: [prometheus]\n',
   },
   references: [
-    'collector.md §2.7 (memory_limiter: exact validation errors; placement is documentation only)',
-    'opentelemetry-collector internal/memorylimiter/config.go, processor/memorylimiterprocessor/README.md',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/internal/memorylimiter/config.go (the validation errors)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/processor/memorylimiterprocessor/README.md (placement is a recommendation)',
   ],
   oracle: 'collector',
   stage: 'Collector',

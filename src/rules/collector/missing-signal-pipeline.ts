@@ -51,9 +51,9 @@ export default defineRule({
     text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus]\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
   references: [
-    'collector.md §7 (logs pipeline needed when OTEL_LOGS_EXPORTER=otlp)',
-    'collector.md §6 (a path for a signal with no pipeline → 404)',
-    'peers.md §1.1 (anthropics guide: metrics pipeline only)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/receiver/otlpreceiver/otlp.go (an HTTP path is registered only for a signal that has a pipeline: the others answer 404)',
+    'https://github.com/anthropics/claude-code/issues/63377 ("OTLPExporterError: Not Found")',
+    'https://github.com/anthropics/claude-code-monitoring-guide/tree/02777441 (otel-collector-config.yaml: a metrics pipeline only)',
   ],
   messages,
   oracle: 'fixtures',

@@ -86,9 +86,10 @@ export default defineRule({
     text: 'exporters:\n  prometheus:\n    endpoint: 0.0.0.0:8889\n  debug: {}\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [prometheus, debug]\n',
   },
   references: [
-    'collector.md §7 ("Collector is up but nothing reaches Prometheus")',
-    'collector.md §2.11 (prometheusremotewrite)',
-    'prometheus.md §4 (OTLP receiver), §5 (remote write)',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/config.yaml (the bundled config exports to debug only)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/issues/30094 (prometheusremotewrite drops delta sums)',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/docs/feature_flags.md (OTLP receiver, otlp-deltatocumulative)',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/web/api/v1/api.go (remote write receiver needs --web.enable-remote-write-receiver)',
   ],
   messages,
   oracle: 'fixtures',

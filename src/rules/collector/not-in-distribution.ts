@@ -44,8 +44,8 @@ export default defineRule({
     text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n---\nprocessors:\n  deltatocumulative: {}\n',
   },
   references: [
-    'collector.md §7 (the core image lacks contrib components)',
-    'opentelemetry-collector-releases distributions/otelcol/manifest.yaml and distributions/otelcol-contrib/manifest.yaml',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol/manifest.yaml',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/manifest.yaml',
   ],
   oracle: 'collector',
   stage: 'Collector',

@@ -56,8 +56,9 @@ export default defineRule({
     text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\n      http:\n        endpoint: 0.0.0.0:4318\n',
   },
   references: [
-    'claude-code.md §9 E6 (grpc to an HTTP/1.1 receiver: "14 UNAVAILABLE"), E8 (http/protobuf to a gRPC receiver: "Parse Error: Expected HTTP/")',
-    'collector.md §7 (protocol/port mismatch with the Claude Code env)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/receiver/otlpreceiver/README.md (protocols grpc and http, each on its own port)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "protocol-port-mismatch: grpc to the HTTP port"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "protocol-port-mismatch: http/protobuf to the gRPC port"',
   ],
   messages,
   oracle: 'fixtures',

@@ -84,9 +84,10 @@ export default defineRule({
     text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\nservice:\n  extensions: [health_check]\n# docker-compose.yml: environment: GOMEMLIMIT: 400MiB\n',
   },
   references: [
-    'collector.md §1, §2.9, §2.10',
-    'open-telemetry/opentelemetry-collector CHANGELOG v0.92.0 (#8343), v0.109.0 (#10671)',
-    'open-telemetry/opentelemetry-collector-releases PR #1056',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/8343 (memory_ballast deprecated, v0.92.0)',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/10671 (removed, v0.109.0)',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/pull/1056 (opencensus removed from the distributions)',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/manifest.yaml',
   ],
   oracle: 'collector',
   stage: 'Collector',

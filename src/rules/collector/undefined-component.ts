@@ -35,8 +35,8 @@ export default defineRule({
     text: 'receivers:\n  otlp: {protocols: {grpc: {endpoint: 0.0.0.0:4317}}}\nexporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
   references: [
-    'collector.md §3 (what `otelcol validate` enforces: "references receiver … which is not configured")',
-    'opentelemetry-collector service/pipelines/config.go, otelcol/config.go',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/otelcol/config.go ("references receiver … which is not configured")',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/service/pipelines/config.go (a pipeline needs a receiver and an exporter)',
   ],
   oracle: 'collector',
   stage: 'Collector',

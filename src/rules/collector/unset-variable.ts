@@ -57,9 +57,10 @@ export default defineRule({
     text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    environment:\n      - GRAFANA_OTLP_ENDPOINT=https://otlp-gateway.grafana.net/otlp\n---\nexporters:\n  otlphttp/grafana:\n    endpoint: ${env:GRAFANA_OTLP_ENDPOINT}\n',
   },
   references: [
-    'collector.md §2.5 (environment variables)',
-    'confmap provider.go NewRetrievedFromYAML (nil has a string form from confmap v1.14.0 = collector v0.108.0); confmap internal/decoder.go DecodeNil (confmap v1.33.0 = collector v0.127.0)',
-    'observed on the oracle builds 0.105.0 and 0.165.0',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/confmap/provider/envprovider/provider.go (an unset variable expands empty, with a warning)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/confmap/v1.14.0/confmap/provider.go (NewRetrievedFromYAML: nil has a string form from confmap v1.14.0 = collector v0.108.0)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/confmap/v1.33.0/confmap/confmap.go (DecodeNil, confmap v1.33.0 = collector v0.127.0)',
+    'measured: test/oracles/differential.test.ts (unset ${env:X} on the real 0.105.0 and 0.165.0 builds)',
   ],
   oracle: 'collector',
   stage: 'Collector',

@@ -32,8 +32,8 @@ export default defineRule({
     text: 'extensions:\n  health_check:\n    endpoint: 0.0.0.0:13133\nexporters:\n  debug:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  extensions: [health_check]\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [debug, otlphttp/loki]\n',
   },
   references: [
-    'collector.md §3 ("defined but unused … allowed, no warning"; "extension configured but not in service.extensions: silently not started")',
-    'opentelemetry-collector PR #5512, issue #9195',
+    'https://github.com/open-telemetry/opentelemetry-collector/pull/5512 (unused receivers are legal)',
+    'https://github.com/open-telemetry/opentelemetry-collector/issues/9195 (an extension not in service.extensions is not started, no warning)',
   ],
   messages,
   oracle: 'fixtures',

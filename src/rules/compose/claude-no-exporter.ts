@@ -34,7 +34,8 @@ export default defineRule({
   },
   messages,
   references: [
-    'claude-code.md §1 key finding 3 (unset exporter means off), measured by the conformance suite on real Claude Code',
+    'https://code.claude.com/docs/en/monitoring-usage (OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "missing-metrics-exporter: logs only"',
     'corpus/adios-file-exporter (github.com/JaimeCernuda/agentic-adios claude_telemetry/)',
   ],
   oracle: 'fixtures',

@@ -131,9 +131,10 @@ export default defineRule({
     text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    command: ["--config=/etc/otel-collector-config.yml"]\n    volumes:\n      - ./otel-collector-config.yml:/etc/otel-collector-config.yml\n',
   },
   references: [
-    'collector.md §7 (config path, bundled default config)',
-    'prometheus.md §6 (forgetting --config.file)',
-    'grafana-loki.md §5, §8 (provisioning paths)',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/Dockerfile (CMD --config /etc/otelcol-contrib/config.yaml)',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/config.yaml (the bundled default config)',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/Dockerfile (CMD --config.file=/etc/prometheus/prometheus.yml)',
+    'https://grafana.com/docs/grafana/latest/administration/provisioning/ (provisioning paths)',
   ],
   oracle: 'fixtures',
   certainty:

@@ -39,8 +39,9 @@ export default defineRule({
     text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    environment:\n      - GF_SECURITY_ADMIN_PASSWORD=${GRAFANA_ADMIN_PASSWORD:?set it in .env}\n',
   },
   references: [
-    'grafana-loki.md §7 (basic auth admin:admin by default), §8 (GF_SECURITY_ADMIN_PASSWORD only seeds the admin on first start)',
-    'peers.md §1.1, §1.3 (guides shipping admin/admin)',
+    'https://grafana.com/docs/grafana/latest/setup-grafana/sign-in-to-grafana/ (admin/admin by default)',
+    'https://github.com/sourcegraph/docs/pull/865 (GF_SECURITY_ADMIN_PASSWORD only initialises the admin on first start)',
+    'https://github.com/anthropics/claude-code-monitoring-guide/tree/02777441 (docker-compose.yml ships admin/admin)',
   ],
   oracle: 'fixtures',
   stage: 'Collector',

@@ -20,7 +20,7 @@ export default defineRule({
   versions: 'Docker Compose v2',
   bad: { file: 'docker-compose.yml', text: 'version: "3.8"\nservices:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n' },
   good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n' },
-  references: ['collector.md §7 ("Compose file": top-level version is obsolete in Compose v2)', 'Compose Specification, "Version and name top-level elements"'],
+  references: ['https://docs.docker.com/reference/compose-file/version-and-name/ (Compose Specification, "Version and name top-level elements")'],
   oracle: 'fixtures',
   stage: 'Collector',
   messages,

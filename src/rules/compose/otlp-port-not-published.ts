@@ -35,8 +35,8 @@ export default defineRule({
     text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    ports:\n      - "127.0.0.1:4317:4317"\n      - "127.0.0.1:4318:4318"\n',
   },
   references: [
-    'collector.md §7 (4317 and 4318 must be published for Claude Code on the host)',
-    'claude-code.md §9 E6 (nothing delivered, errors only with CLAUDE_CODE_OTEL_DIAG_STDERR)',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/receiver/otlpreceiver/README.md (4317 gRPC, 4318 HTTP)',
+    'https://code.claude.com/docs/en/monitoring-usage (CLAUDE_CODE_OTEL_DIAG_STDERR: export errors are silent otherwise)',
   ],
   oracle: 'fixtures',
   certainty:

@@ -25,8 +25,9 @@ export default defineRule({
   bad: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    ports:\n      - "4317:4317"\n' },
   good: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    ports:\n      - "127.0.0.1:4317:4317"\n' },
   references: [
-    'collector.md §7 ("0.0.0.0 exposure": Docker\'s iptables rules bypass host firewalls such as UFW)',
-    'grafana-loki.md §8 (default admin/admin plus a published 3000 on 0.0.0.0)',
+    'https://github.com/docker/for-linux/issues/690 (published ports bypass host firewall rules such as UFW)',
+    'https://opentelemetry.io/docs/security/config-best-practices/#protect-against-denial-of-service-attacks (0.0.0.0 endpoints and denial of service)',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/config.yaml (the release config warns that 0.0.0.0 endpoints increase exposure)',
   ],
   oracle: 'fixtures',
   stage: 'Collector',

@@ -44,7 +44,10 @@ export default defineRule({
     file: 'docker-compose.yml',
     text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.115.1\n    # health: the health_check extension on :13133, probed from outside the container\n',
   },
-  references: ['collector.md §7 ("Image is FROM scratch": no shell/curl/wget; depends_on service_healthy never resolves), §6 (health_check extension)'],
+  references: [
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/Dockerfile (FROM scratch: no shell, curl or wget)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/extension/healthcheckextension/README.md (health_check extension)',
+  ],
   oracle: 'fixtures',
   certainty:
     'The official collector images are built FROM scratch: no shell, curl or wget exist inside (their Dockerfiles), so such a healthcheck can never pass and dependants waiting for service_healthy never start. Error only for those images.',

@@ -147,9 +147,9 @@ export default defineRule({
     text: 'receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:4317\nexporters:\n  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp/loki]\n',
   },
   references: [
-    'prometheus.md §1 (wrong host), §3 (lastError "no such host")',
-    'grafana-loki.md §8 (datasource URLs use service names)',
-    'peers.md §1.2 (a datasource for an alertmanager the compose file does not run)',
+    "https://github.com/prometheus/prometheus/blob/v3.14.0/docs/querying/api.md (/api/v1/targets: each target's lastError, where an unknown host shows)",
+    'https://grafana.com/docs/grafana/latest/administration/provisioning/ (datasource URLs are resolved from the Grafana container)',
+    'https://github.com/ColeMurray/claude-code-otel/tree/4326365 (a datasource for an alertmanager the compose file does not run)',
   ],
   oracle: 'fixtures',
   certainty:

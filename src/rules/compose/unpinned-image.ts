@@ -50,8 +50,8 @@ export default defineRule({
   bad: { file: 'docker-compose.yml', text: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:latest\n' },
   good: { file: 'docker-compose.yml', text: `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:${NEWEST_KNOWN_COLLECTOR}\n` },
   references: [
-    'collector.md §1 (":latest image tags are how most of these breakages reach users"), §7 (images and tags)',
-    'peers.md §1.1–1.2 (guides using :latest)',
+    'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/.goreleaser.yaml (image tags: the bare version, latest, nightly)',
+    'https://github.com/anthropics/claude-code-monitoring-guide/tree/02777441 (docker-compose.yml: every image :latest)',
   ],
   oracle: 'fixtures',
   stage: 'Collector',

@@ -39,8 +39,9 @@ export default defineRule({
   },
   messages,
   references: [
-    'grafana/grafana pkg/services/provisioning/dashboards (file reader: the file is the dashboard model) and pkg/services/dashboards (ErrDashboardTitleEmpty, "Dashboard title cannot be empty")',
-    'grafana-loki.md §6 (dashboard provider YAML)',
+    'https://github.com/grafana/grafana/tree/v11.3.0/pkg/services/provisioning/dashboards (file reader: the file is the dashboard model)',
+    'https://github.com/grafana/grafana/tree/v11.3.0/pkg/services/dashboards (ErrDashboardTitleEmpty, "Dashboard title cannot be empty")',
+    'https://grafana.com/docs/grafana/latest/administration/provisioning/#dashboards (dashboard provider YAML)',
   ],
   oracle: 'fixtures',
   certainty:

@@ -78,8 +78,8 @@ export default defineRule({
     text: '{\n  "panels": [{"title": "Total Lines of Code", "type": "stat", "targets": [{"expr": "sum(max_over_time(claude_code_lines_of_code_count_total[$__range]))"}]}]\n}\n',
   },
   references: [
-    'peers.md §1.3 (overview panel 1 is a raw counter) and §5.6 (dashboard-linter target-counter-agg-rule)',
-    'claude-code.md §6 (delta, expiry, resets)',
+    'https://github.com/cskiro/claudex/tree/ab4a351/skills/otel-monitoring-setup/dashboards/claude-code-overview.json (panel 1 is a raw counter)',
+    'https://github.com/grafana/dashboard-linter/blob/main/docs/index.md (target-counter-agg-rule)',
     'test/pipeline/counter-queries.test.ts (increase() against max_over_time on real Claude Code → collector → Prometheus)',
   ],
   messages,

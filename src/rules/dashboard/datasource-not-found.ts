@@ -68,8 +68,9 @@ export default defineRule({
     text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    uid: prometheus\n    url: http://prometheus:9090\n---\n{\n  "panels": [\n    {\n      "title": "Cost",\n      "datasource": {"type": "prometheus", "uid": "prometheus"},\n      "targets": [{"expr": "sum(increase(claude_code_cost_usage_USD_total[$__range]))"}]\n    }\n  ]\n}\n',
   },
   references: [
-    'grafana-loki.md §2 (resolution order: variables, UID, name, id; "Datasource <key> was not found") and §3 (computed UIDs)',
-    'peers.md §1.1 and §3 (hard-coded PBFA97CFB590B2093)',
+    'https://github.com/grafana/grafana/blob/v11.3.0/public/app/features/plugins/datasource_srv.ts (getInstanceSettings: variables, UID, name, id; "Datasource … was not found")',
+    'https://github.com/grafana/grafana/blob/v11.3.0/pkg/services/provisioning/datasources/types.go (safeUIDFromName: computed UIDs)',
+    'https://github.com/anthropics/claude-code-monitoring-guide/tree/02777441 (working-dashboard.json hard-codes PBFA97CFB590B2093)',
   ],
   messages,
   oracle: 'fixtures',

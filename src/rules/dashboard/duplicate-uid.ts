@@ -24,7 +24,7 @@ export default defineRule({
     file: 'dashboards/claude-code.json + dashboards/costs.json',
     text: '{\n  "uid": "claude-code",\n  "title": "Claude Code",\n  "panels": []\n}\n---\n{\n  "uid": "claude-code-costs",\n  "title": "Claude Code - Costs",\n  "panels": []\n}\n',
   },
-  references: ['grafana-loki.md §6 ("don\'t reuse UIDs across the instance")'],
+  references: ['https://grafana.com/docs/grafana/latest/administration/provisioning/#dashboards ("don\'t reuse UIDs across the instance")'],
   messages,
   oracle: 'fixtures',
   certainty:

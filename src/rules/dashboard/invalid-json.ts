@@ -16,7 +16,10 @@ export default defineRule({
   versions: 'all Grafana versions',
   bad: { file: 'dashboards/claude-code.json', text: '{\n  "title": "Claude Code",\n  // cost panels\n  "panels": [],\n}\n' },
   good: { file: 'dashboards/claude-code.json', text: '{\n  "title": "Claude Code",\n  "panels": []\n}\n' },
-  references: ['grafana-loki.md §6 (file provisioning)', 'RFC 8259 (JSON has no comments or trailing commas)'],
+  references: [
+    'https://grafana.com/docs/grafana/latest/administration/provisioning/#dashboards (file provisioning)',
+    'https://www.rfc-editor.org/rfc/rfc8259 (JSON has no comments or trailing commas)',
+  ],
   oracle: 'fixtures',
   certainty:
     "Grafana reads dashboards with a strict JSON parser: comments, trailing commas and syntax errors make it skip the file. Error for any such file; the doctor's tolerant parser finds them exactly.",

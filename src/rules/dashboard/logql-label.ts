@@ -53,7 +53,11 @@ export default defineRule({
     file: 'dashboards/claude-code.json',
     text: '{\n  "panels": [{"title": "API requests", "datasource": {"type": "loki", "uid": "loki"}, "targets": [{"expr": "{service_name=\\"claude-code\\"} |= \\"claude_code.api_request\\""}]}]\n}\n',
   },
-  references: ["grafana-loki.md §9 (service.name becomes service_name; ColeMurray's LogQL)", 'collector.md §2.4 (loki exporter removed)'],
+  references: [
+    'https://grafana.com/docs/loki/latest/send-data/otel/ (service.name becomes the service_name label)',
+    'https://github.com/ColeMurray/claude-code-otel/tree/4326365 (claude-code-dashboard.json: {service_name="claude-code"} LogQL)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/pull/41413 (loki exporter removed)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Grafana',

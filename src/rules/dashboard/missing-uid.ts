@@ -32,7 +32,10 @@ export default defineRule({
     file: 'dashboards/claude-code-overview.json',
     text: '{\n  "title": "Claude Code - Overview",\n  "uid": "claude-code-overview",\n  "panels": []\n}\n',
   },
-  references: ['grafana-loki.md §1 (uid makes provisioning/import idempotent) and §6', 'peers.md §1.3 (neither dashboard of the skill has a uid)'],
+  references: [
+    'https://grafana.com/docs/grafana/latest/administration/provisioning/#dashboards (uid makes provisioning idempotent)',
+    'https://github.com/cskiro/claudex/tree/ab4a351/skills/otel-monitoring-setup/dashboards/claude-code-overview.json (no top-level uid)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Grafana',

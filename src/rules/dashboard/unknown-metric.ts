@@ -55,7 +55,11 @@ export default defineRule({
     file: 'dashboards/claude-code.json',
     text: '{\n  "panels": [{"title": "Active time", "targets": [{"expr": "sum(increase(claude_code_active_time_seconds_total[$__range]))"}]}]\n}\n',
   },
-  references: ['claude-code.md §5 ("seen in the wild" names)', "peers.md §1.3 (the skill's simple dashboard, pr_count in its docs) and §2"],
+  references: [
+    'https://code.claude.com/docs/en/monitoring-usage (the metrics Claude Code exports)',
+    'https://github.com/cskiro/claudex/tree/ab4a351/skills/otel-monitoring-setup/dashboards/claude-code-simple.json (names no pipeline produces; pr_count in its docs)',
+    'test/pipeline/naming-oracle.test.ts (names observed on the real pipeline)',
+  ],
   messages,
   oracle: 'pipeline',
   stage: 'Grafana',

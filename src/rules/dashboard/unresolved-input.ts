@@ -28,8 +28,8 @@ export default defineRule({
     text: '{\n  "__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}],\n  "panels": [{"datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}}],\n  "templating": {"list": [{"name": "DS_PROMETHEUS", "type": "datasource", "query": "prometheus"}]}\n}\n',
   },
   references: [
-    'grafana-loki.md §4 (__inputs are substituted only by the import flow; the variable pattern)',
-    'peers.md §1.4 and §3 (rockdarko/claude-code-metrics-prometheus)',
+    'https://github.com/grafana/grafana/blob/v11.3.0/pkg/services/dashboardimport/utils/dash_template_evaluator.go (__inputs are substituted only by the import flow)',
+    'https://github.com/rockdarko/claude-code-metrics-prometheus (an __inputs entry plus a datasource variable of the same name)',
   ],
   messages,
   oracle: 'fixtures',

@@ -23,7 +23,10 @@ export default defineRule({
     text: '{\n  "ignore": [\n    { "path": "team-a/.claude/settings.json", "rules": ["settings/console-exporter"], "reason": "demo repo" }\n  ]\n}\n',
   },
   good: { file: '.claude-otel-doctor.json', text: '{\n  "ignore": []\n}\n' },
-  references: ['ESLint --report-unused-disable-directives', 'Ruff RUF100 (unused noqa)'],
+  references: [
+    'https://eslint.org/docs/latest/use/command-line-interface#--report-unused-disable-directives',
+    'https://docs.astral.sh/ruff/rules/unused-noqa/ (Ruff RUF100)',
+  ],
   messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',

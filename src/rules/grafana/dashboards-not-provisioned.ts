@@ -32,8 +32,8 @@ export default defineRule({
     text: 'services:\n  grafana:\n    image: grafana/grafana:11.3.0\n    volumes:\n      - ./grafana-dashboards.yml:/etc/grafana/provisioning/dashboards/dashboards.yml\n      - ./dashboards:/var/lib/grafana/dashboards\n---\napiVersion: 1\nproviders:\n  - name: claude-code\n    type: file\n    options:\n      path: /var/lib/grafana/dashboards\n',
   },
   references: [
-    'grafana-loki.md §6 (provider path must match a volume mount; the cskiro skill has no provider)',
-    'peers.md §1.3 (templates/docker-compose.yml mounts only the datasources file)',
+    'https://grafana.com/docs/grafana/latest/administration/provisioning/#dashboards (the provider path must match a volume mount)',
+    'https://github.com/cskiro/claudex/tree/ab4a351/skills/otel-monitoring-setup/templates/docker-compose.yml (mounts only the datasources file)',
   ],
   oracle: 'fixtures',
   stage: 'Grafana',

@@ -40,7 +40,10 @@ export default defineRule({
     file: 'grafana-datasources.yml',
     text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    access: proxy\n    url: http://prometheus:9090\n',
   },
-  references: ['grafana-loki.md §5 ("never localhost") and §8 (service names, not localhost)', 'prometheus.md §1 (the same pitfall for scrape targets)'],
+  references: [
+    'https://grafana.com/docs/grafana/latest/administration/provisioning/#data-sources (url is resolved from the Grafana server: use the service name, not localhost)',
+    'https://prometheus.io/docs/prometheus/latest/configuration/configuration/#static_config (the same pitfall for scrape targets)',
+  ],
   messages,
   oracle: 'fixtures',
   certainty:

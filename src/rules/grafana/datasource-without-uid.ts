@@ -32,9 +32,8 @@ export default defineRule({
     text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    uid: PBFA97CFB590B2093\n    type: prometheus\n    url: http://prometheus:9090\n',
   },
   references: [
-    'grafana-loki.md §3 (deterministic UID; Prometheus → PBFA97CFB590B2093, Loki → P8E80F9AEF21F6940)',
-    'grafana/grafana pkg/services/provisioning/datasources (safeUIDFromName)',
-    'peers.md §3 (datasource-UID approaches)',
+    'https://github.com/grafana/grafana/blob/v11.3.0/pkg/services/provisioning/datasources/types.go (safeUIDFromName: Prometheus → PBFA97CFB590B2093, Loki → P8E80F9AEF21F6940)',
+    'https://github.com/anthropics/claude-code-monitoring-guide/tree/02777441 (working-dashboard.json hard-codes PBFA97CFB590B2093)',
   ],
   messages,
   oracle: 'fixtures',

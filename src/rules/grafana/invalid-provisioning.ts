@@ -42,8 +42,8 @@ export default defineRule({
     text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    url: http://prometheus:9090\n    access: proxy\n',
   },
   references: [
-    'grafana-loki.md §5 (datasource provisioning YAML), §6 (dashboard provider YAML)',
-    'grafana/grafana docs/sources/administration/provisioning/index.md',
+    'https://grafana.com/docs/grafana/latest/administration/provisioning/ (datasource and dashboard provider YAML)',
+    'https://github.com/grafana/grafana/blob/v11.3.0/docs/sources/administration/provisioning/index.md',
   ],
   oracle: 'fixtures',
   certainty:

@@ -26,7 +26,10 @@ export default defineRule({
     file: 'grafana-datasources.yml',
     text: 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    url: http://prometheus:9090\n    isDefault: true\n  - name: Loki\n    type: loki\n    url: http://loki:3100\n',
   },
-  references: ['grafana-loki.md §5 (isDefault: at most one per org; ErrInvalidConfigToManyDefault)'],
+  references: [
+    'https://github.com/grafana/grafana/blob/v11.3.0/pkg/services/provisioning/datasources/config_reader.go (ErrInvalidConfigToManyDefault)',
+    'https://grafana.com/docs/grafana/latest/administration/provisioning/#data-sources (isDefault: at most one per org)',
+  ],
   messages,
   oracle: 'fixtures',
   certainty:

@@ -42,9 +42,9 @@ export default defineRule({
     text: 'auth_enabled: false\nserver:\n  http_listen_port: 3100\nschema_config:\n  configs:\n    - from: 2020-10-24\n      store: boltdb-shipper\n      object_store: filesystem\n      schema: v11\n      index:\n        prefix: index_\n        period: 24h\n    - from: 2026-12-01\n      store: tsdb\n      object_store: filesystem\n      schema: v13\n      index:\n        prefix: index_\n        period: 24h\n',
   },
   references: [
-    'grafana-loki.md §9 (Loki OTLP ingestion: structured metadata, schema v13, tsdb; the CONFIG ERROR texts)',
-    'grafana/loki PR #12453 (structured metadata on by default in 3.0)',
-    'Grafana Loki docs, "Ingesting logs to Loki using OpenTelemetry Collector"',
+    'https://grafana.com/docs/loki/latest/send-data/otel/ (structured metadata, schema v13, tsdb)',
+    'https://github.com/grafana/loki/pull/12453 (structured metadata on by default in 3.0)',
+    'https://github.com/ssanj/enter-the-metrics/pull/1 (the CONFIG ERROR texts)',
   ],
   messages,
   oracle: 'fixtures',

@@ -35,8 +35,8 @@ export default defineRule({
     text: "scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['localhost:9090']\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n",
   },
   references: [
-    'prometheus.md §1 (scrape targets for Claude Code metrics: otel-collector:8889)',
-    'peers.md §1.1 (anthropics guide: job otel-collector → otel-collector:8889)',
+    'https://github.com/anthropics/claude-code-monitoring-guide/tree/02777441 (prometheus.yml: job otel-collector → otel-collector:8889)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/exporter/prometheusexporter/README.md (the exporter serves /metrics on its endpoint)',
   ],
   oracle: 'fixtures',
   certainty:

@@ -26,8 +26,8 @@ export default defineRule({
   bad: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['localhost:8889']\n" },
   good: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n" },
   references: [
-    'prometheus.md §1 ("Wrong host": localhost:8889 inside the Prometheus container is Prometheus itself)',
-    'collector.md §7 (container-to-container traffic)',
+    'https://prometheus.io/docs/prometheus/latest/configuration/configuration/#static_config (targets are dialled from the Prometheus container: localhost is Prometheus itself)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/exporter/prometheusexporter/README.md (the exporter endpoint must listen on 0.0.0.0 to be reached from another container)',
   ],
   oracle: 'fixtures',
   certainty:

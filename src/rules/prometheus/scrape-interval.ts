@@ -50,9 +50,8 @@ export default defineRule({
     text: "scrape_configs:\n  - job_name: otel-collector\n    scrape_interval: 30s\n    static_configs:\n      - targets: ['otel-collector:8889']\n",
   },
   references: [
-    'prometheus.md §1 (scrape interval ≥ lookback delta; metric_expiration must exceed the scrape interval)',
-    'collector.md §4.3 (metric_expiration, default 5m)',
-    'prometheus/prometheus cmd/promtool/main.go lintScrapeConfigs',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/cmd/promtool/main.go (lintScrapeConfigs: too long scrape interval)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/exporter/prometheusexporter/README.md (metric_expiration, default 5m)',
   ],
   oracle: 'fixtures',
   stage: 'Prometheus',

@@ -38,8 +38,8 @@ export default defineRule({
   bad: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:4318']\n" },
   good: { file: 'prometheus.yml', text: "scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n" },
   references: [
-    'prometheus.md §3 (lastError "server returned HTTP status 404 Not Found": scraping 4318 instead of 8889)',
-    'collector.md §4.3 (prometheus exporter endpoint)',
+    'https://github.com/prometheus/prometheus/blob/v3.14.0/docs/querying/api.md (/api/v1/targets lastError)',
+    'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/exporter/prometheusexporter/README.md (the exporter endpoint serves /metrics)',
   ],
   oracle: 'fixtures',
   certainty:

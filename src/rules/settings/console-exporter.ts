@@ -36,7 +36,8 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §9 E1 (console output shares stdout with the answer), E32 and §3.5 (console dropped with --output-format json|stream-json), §8 issue #5508',
+    'measured on real Claude Code: test/conformance/cases.ts, case "exporter lists: "otlp, console" and "none,otlp""',
+    'https://code.claude.com/docs/en/monitoring-usage (console exporter)',
     'https://github.com/anthropics/claude-code/issues/5508',
   ],
   messages,

@@ -42,10 +42,7 @@ export default defineRule({
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com",\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer …"\n  }\n}\n',
   },
-  references: [
-    'claude-code.md §2.2 (endpoint, headers and otelHeadersHelper rows), §1 key finding 10 (which URL is used)',
-    'https://code.claude.com/docs/en/monitoring-usage',
-  ],
+  references: ['https://code.claude.com/docs/en/monitoring-usage (endpoint, headers and otelHeadersHelper)'],
   messages,
   oracle: 'fixtures',
   stage: 'OTLP endpoint',

@@ -294,9 +294,10 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_LOGS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4318"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §1 key finding 10, §2.2 (OTEL_EXPORTER_OTLP_ENDPOINT and per-signal endpoint rows)',
-    'claude-code.md §9 E12 (generic endpoint ending in /v1/metrics: POST /v1/metrics/v1/metrics and /v1/metrics/v1/logs), E13 (per-signal endpoint without path: POST /), E14 (no scheme: http falls back to localhost:4318, grpc attempts TLS)',
-    'Claude Code issue #63377 ("OTLPExporterError: Not Found")',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-endpoint: generic endpoint ending in /v1/metrics doubles the path"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-endpoint: per-signal endpoint without its path posts to /"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-endpoint: no scheme over http falls back to localhost:4318"',
+    'https://github.com/anthropics/claude-code/issues/63377 ("OTLPExporterError: Not Found")',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   messages,

@@ -140,8 +140,8 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_LOGS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4318"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §1 key finding 2, §2.1 (exporter lists: split on ",", trimmed, case-sensitive), §2.2 (OTEL_*_EXPORTER rows)',
-    'claude-code.md §9 E15 (otlphttp, OTLP → nothing sent), E17 (invalid traces exporter aborts init only with the beta flag)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-exporter: otlphttp kills every signal"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-exporter: zipkin traces under the beta flag"',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   messages,

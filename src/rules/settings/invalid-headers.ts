@@ -213,8 +213,9 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com",\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer <token>"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §1 key findings 8 and 9, §2.2 (OTEL_EXPORTER_OTLP_HEADERS rows)',
-    'claude-code.md §9 E9 (%20 sent verbatim over http/json), E10 (literal quotes: ERR_INVALID_HTTP_TOKEN, nothing delivered), E11 (generic header wins over per-signal for http; per-signal wins for grpc)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-headers: %20 is sent verbatim over http"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-headers: literal quotes make every export fail"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-headers: generic value wins over the per-signal one over http"',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   messages,

@@ -104,10 +104,9 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_METRIC_EXPORT_INTERVAL": "10000"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §2.1 (intervals/timeouts read with parseInt(value,10); non-numeric → default)',
-    'claude-code.md §2.2 (interval and timeout defaults)',
-    'claude-code.md §9 E18 (JSON number honoured), E20 (10s → interval=10, 1e4 → interval=1; 1 ms gave 15 exports in one short run)',
-    'https://code.claude.com/docs/en/monitoring-usage',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-interval: 10s is read as 10 ms"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-interval: "1e4" is read as 1 ms before 2.1.211, as 10000 from it"',
+    'https://code.claude.com/docs/en/monitoring-usage (interval and timeout defaults)',
   ],
   messages,
   oracle: 'claude-code',

@@ -26,7 +26,11 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp", // REQUIRED!\n  }\n}\n',
   },
   good: { file: '~/.claude/settings.json', text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp"\n  }\n}\n' },
-  references: ['claude-code.md §3.3 (E19): comment or trailing comma → file ignored', 'https://code.claude.com/docs/en/settings'],
+  references: [
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-json: a // comment drops the user file (nothing else configured)"',
+    'https://code.claude.com/docs/en/settings',
+    'https://github.com/anthropics/claude-code/issues/83190',
+  ],
   messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',

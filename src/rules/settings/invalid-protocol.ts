@@ -59,9 +59,9 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4318"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §1 key finding 2, §2.1 (protocol values: trimmed, case-sensitive, exactly grpc, http/json, http/protobuf), §2.2',
-    'claude-code.md §9 E15 (HTTP/JSON and http → nothing sent, logs too)',
-    'Claude Code issue #1712 (OTEL_EXPORTER_OTLP_PROTOCOL=http, no data)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-protocol: http"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-protocol: HTTP/JSON per signal kills metrics too"',
+    'https://github.com/anthropics/claude-code/issues/1712 (OTEL_EXPORTER_OTLP_PROTOCOL=http, no data)',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   messages,

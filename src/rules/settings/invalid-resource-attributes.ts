@@ -80,9 +80,10 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_RESOURCE_ATTRIBUTES": "team.id=platform,org.name=my-company"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §1 key finding 11, §2.2 (OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME rows)',
-    'claude-code.md §9 E22 (service.name=myclaude replaces claude-code), E23 (a space drops all custom attributes), E24 (OTEL_SERVICE_NAME)',
-    'Claude Code issue #4338 (resource attributes missing; values with spaces); github/gh-aw#39595',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-resource-attributes: a space inside a value drops every attribute (before 2.1.251)"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-resource-attributes: service.name replaces claude-code"',
+    'https://github.com/anthropics/claude-code/issues/4338 (resource attributes missing; values with spaces)',
+    'https://github.com/github/gh-aw/issues/39595',
     'https://code.claude.com/docs/en/monitoring-usage',
   ],
   messages,

@@ -16,7 +16,10 @@ export default defineRule({
   versions: 'all versions (observed on 2.1.197)',
   bad: { file: '~/.claude/settings.json', text: '{\n  "model": 123,\n  "env": { "CLAUDE_CODE_ENABLE_TELEMETRY": "1" }\n}\n' },
   good: { file: '~/.claude/settings.json', text: '{\n  "model": "opus",\n  "env": { "CLAUDE_CODE_ENABLE_TELEMETRY": "1" }\n}\n' },
-  references: ['claude-code.md §3.3: "model": 123 and "permissions": {"allow": "Bash"} drop the file', 'https://code.claude.com/docs/en/settings'],
+  references: [
+    'measured on real Claude Code: test/conformance/cases.ts, case "invalid-schema: "model": 123 drops the user file"',
+    'https://code.claude.com/docs/en/settings',
+  ],
   messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',

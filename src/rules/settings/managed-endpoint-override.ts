@@ -34,8 +34,8 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_LOGS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.corp.example.com",\n    "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer corp-token"\n  }\n}\n---\n{\n  "env": {\n    "OTEL_METRIC_EXPORT_INTERVAL": "60000"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §2.5 (managed-settings locking, version-dependent), §7 (2.1.217: managed settings lock the OTLP destination)',
-    "claude-code.md §9 E29 (logs → the user's endpoint with the managed Bearer credential)",
+    'measured on real Claude Code: test/conformance/cases.ts, case "managed-endpoint-override: a user per-signal endpoint takes logs away from the managed endpoint"',
+    'https://github.com/anthropics/claude-code/blob/5cfc0a1905ce0c0a9bd81d8a90fe6b62ff614357/CHANGELOG.md (2.1.217: managed settings lock the OTLP destination)',
     'https://code.claude.com/docs/en/monitoring-usage ("How managed settings lock the OTLP destination", 2.1.240 docs)',
   ],
   messages,

@@ -19,7 +19,10 @@ export default defineRule({
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_LOGS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',
   },
-  references: ['claude-code.md §1 key finding 3; E16 (logs-only and metrics-only both work)'],
+  references: [
+    'measured on real Claude Code: test/conformance/cases.ts, case "missing-logs-exporter: metrics only"',
+    'https://code.claude.com/docs/en/monitoring-usage',
+  ],
   messages: missingExporterMessages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',

@@ -31,7 +31,10 @@ export default defineRule({
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',
   },
-  references: ['claude-code.md §1 key finding 3: unset exporter means off', 'https://code.claude.com/docs/en/monitoring-usage'],
+  references: [
+    'measured on real Claude Code: test/conformance/cases.ts, case "missing-metrics-exporter: logs only"',
+    'https://code.claude.com/docs/en/monitoring-usage',
+  ],
   messages: missingExporterMessages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',

@@ -38,7 +38,11 @@ export default defineRule({
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\n  }\n}\n',
   },
-  references: ['claude-code.md §1 key finding 1, E4, E17', 'https://code.claude.com/docs/en/monitoring-usage ("Claude Code has no default protocol")'],
+  references: [
+    'measured on real Claude Code: test/conformance/cases.ts, case "missing-protocol: otlp without protocol"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "missing-protocol: console metrics plus otlp logs without protocol kills both (before 2.1.323)"',
+    'https://code.claude.com/docs/en/monitoring-usage ("Claude Code has no default protocol")',
+  ],
   messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',

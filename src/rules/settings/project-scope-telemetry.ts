@@ -58,7 +58,7 @@ export default defineRule({
     text: '{\n  "env": {\n    "OTEL_RESOURCE_ATTRIBUTES": "team.id=payments"\n  }\n}\n\n// switch and destination in ~/.claude/settings.json or managed settings\n',
   },
   references: [
-    'claude-code.md §1 key finding 12, §3.2 (the "safe" list before trust), §3.6 (version drift on project settings), §7 (about 2.1.27x, 2.1.283)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "project-scope-telemetry: project settings alone configure telemetry (before 2.1.282)"',
     'https://code.claude.com/docs/en/monitoring-usage',
     'https://dev.to/nixonperinchery/claude-code-opentelemetry-track-cost-and-tool-use-c83',
   ],

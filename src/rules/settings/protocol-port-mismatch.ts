@@ -64,9 +64,9 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §9 E6 (grpc to an HTTP/1.1 receiver: nothing delivered, "14 UNAVAILABLE"), E8 (http/protobuf to a gRPC receiver: "Parse Error: Expected HTTP/")',
-    'claude-code.md §2.2 (OTEL_EXPORTER_OTLP_ENDPOINT defaults: http localhost:4318, grpc localhost:4317)',
-    'collector.md (OTLP receiver ports 4317 gRPC, 4318 HTTP)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "protocol-port-mismatch: grpc to the HTTP port"',
+    'measured on real Claude Code: test/conformance/cases.ts, case "protocol-port-mismatch: http/protobuf to the gRPC port"',
+    'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/receiver/otlpreceiver/README.md (OTLP receiver ports 4317 gRPC, 4318 HTTP)',
   ],
   messages,
   oracle: 'fixtures',

@@ -32,9 +32,8 @@ export default defineRule({
     text: '{\n  "otelHeadersHelper": "./scripts/otel-headers.sh"\n}\n',
   },
   references: [
-    'claude-code.md §2.2 (OTEL_EXPORTER_OTLP_HEADERS, otelHeadersHelper rows), §3.1 (locations: project settings are shared, settings.local.json is personal)',
-    'https://code.claude.com/docs/en/settings',
-    'https://code.claude.com/docs/en/monitoring-usage (dynamic headers: otelHeadersHelper)',
+    'https://code.claude.com/docs/en/settings (project settings are shared, settings.local.json is personal)',
+    'https://code.claude.com/docs/en/monitoring-usage (OTEL_EXPORTER_OTLP_HEADERS; dynamic headers: otelHeadersHelper)',
   ],
   messages,
   oracle: 'fixtures',

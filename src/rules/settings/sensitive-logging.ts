@@ -52,10 +52,7 @@ export default defineRule({
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_LOGS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example.com"\n  }\n}\n',
   },
-  references: [
-    'claude-code.md §2.2 (OTEL_LOG_* rows), §4.2 (events), §8 issue #5508 (console telemetry spam with personal data)',
-    'https://code.claude.com/docs/en/monitoring-usage',
-  ],
+  references: ['https://code.claude.com/docs/en/monitoring-usage (OTEL_LOG_* variables, events)', 'https://github.com/anthropics/claude-code/issues/5508'],
   messages,
   oracle: 'fixtures',
   stage: 'Claude Code settings',

@@ -44,8 +44,9 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp"\n  }\n}\n---\n# OTEL_METRICS_EXPORTER is no longer exported here: the settings file sets it\n',
   },
   references: [
-    'claude-code.md §1 key finding 4, §3.2 (precedence experiments), §2.5 (managed lock from 2.1.217), §3.6 (project settings ignored from 2.1.282, measured)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "shadowed-variable: settings "none" beats a shell "otlp""',
     'https://code.claude.com/docs/en/settings-reference ("A value here overwrites the same variable exported in your shell")',
+    'https://code.claude.com/docs/en/settings (settings precedence)',
   ],
   messages,
   oracle: 'claude-code',

@@ -25,7 +25,10 @@ export default defineRule({
     file: '~/.claude/settings.json',
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',
   },
-  references: ['claude-code.md §2.1 (boolean rule) and §2.2 (master switch)', 'https://code.claude.com/docs/en/monitoring-usage'],
+  references: [
+    'measured on real Claude Code: test/conformance/cases.ts, case "telemetry-disabled: switch "0" in settings beats "1" in the shell"',
+    'https://code.claude.com/docs/en/monitoring-usage',
+  ],
   messages,
   oracle: 'claude-code',
   stage: 'Claude Code settings',

@@ -52,7 +52,7 @@ export default defineRule({
     text: '{\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_METRIC_EXPORT_INTERVAL": "10000",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §2.2 (master table), §2.3 (variables and keys that do not exist: OLTP_*, "telemetry" block, CLAUDE_CODE_ENABLE_TELEMETRY_CONTENT)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "unknown-variable: OLTP_ exporters from the shell"',
     'https://github.com/anthropics/claude-code/issues/1911',
     'https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/',
     'https://code.claude.com/docs/en/monitoring-usage',

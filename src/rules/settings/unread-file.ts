@@ -26,7 +26,7 @@ export default defineRule({
     text: '{\n  "model": "opus",\n  "env": {\n    "CLAUDE_CODE_ENABLE_TELEMETRY": "1",\n    "OTEL_METRICS_EXPORTER": "otlp",\n    "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",\n    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4317"\n  }\n}\n',
   },
   references: [
-    'claude-code.md §3.1 (locations: "Not read" rows), §3.3 (settings.jsonc)',
+    'measured on real Claude Code: test/conformance/cases.ts, case "unread-file: ~/.claude/settings.local.json is never read"',
     'https://github.com/anthropics/claude-code/issues/83190',
     'https://code.claude.com/docs/en/settings',
   ],
