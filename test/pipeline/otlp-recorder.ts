@@ -16,8 +16,8 @@ interface JsonExport {
 
 export interface OtlpRecorder {
   url: string;
-  /** Sum of the accepted delta points of an OTel metric, per session.id (those accepted from `since`, ms). */
-  sent(metric: string, since?: number): Map<string, number>;
+  /** Sum of the accepted delta points of an OTel metric, per value of attribute `key` (those accepted from `since`, ms). */
+  sent(metric: string, since?: number, key?: string): Map<string, number>;
   /** Temporalities seen (1 delta, 2 cumulative). */
   temporalities(): Set<number>;
   close(): Promise<void>;
@@ -55,11 +55,11 @@ export async function startOtlpRecorder(target: () => string): Promise<OtlpRecor
   };
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    sent(metric, since) {
+    sent(metric, since, key = 'session.id') {
       const out = new Map<string, number>();
       for (const p of points(metric, since)) {
-        const session = p.attributes?.find((a) => a.key === 'session.id')?.value.stringValue ?? '';
-        out.set(session, (out.get(session) ?? 0) + Number(p.asDouble ?? p.asInt ?? 0));
+        const value = p.attributes?.find((a) => a.key === key)?.value.stringValue ?? '';
+        out.set(value, (out.get(value) ?? 0) + Number(p.asDouble ?? p.asInt ?? 0));
       }
       return out;
     },
