@@ -209,6 +209,26 @@ const MANAGED_PATHS = [
   ['Windows', 'C:\\Program Files\\ClaudeCode\\managed-settings.json'],
 ];
 
+/**
+ * How much each series of a Claude Code counter grew in the `step` ending at each evaluation: its last value minus
+ * its last value in the `lookback` before the step. Claude Code's series are one per session, summed from deltas by
+ * the collector, which starts one again from its next delta after a restart or an idle longer than its
+ * metric_expiration; so a series with no value in the lookback, or lower than that value, counts whole. Measured on
+ * real components (test/pipeline/counter-lifecycle.test.ts, rollout-queries.test.ts, docs/counters.md): exact across
+ * restarts, ended series and idle sessions, where increase() misses each series' first value and max_over_time loses
+ * the run before a drop. `lookback` must exceed the scrape interval (a series missing longer counts whole again);
+ * a `step` longer than the scrape interval loses what a series grew in the step before a drop.
+ */
+export function stepGrowth(series: string, step: string, lookback: string): string {
+  const last = `last_over_time(${series}[${step}])`;
+  return `${last} - (last_over_time(${series}[${lookback}] offset ${step}) or ${last} * 0) >= 0 or ${last}`;
+}
+
+/** The growth over `range`, per `by` labels: the steps added up by Prometheus (summed inside the subquery, where last_over_time keeps the metric name). */
+export function growthQuery(series: string, by: string, range = '1d', step = '1m', lookback = '2m'): string {
+  return `sum_over_time(sum by (${by}) (${stepGrowth(series, step, lookback)})[${range}:${step}])`;
+}
+
 export function rolloutGuide(input: EnterpriseInput): string {
   const names = claudeSeriesNames(STACK_PIPELINE);
   const cost = names.get('claude_code.cost.usage')!;
@@ -273,8 +293,15 @@ export function rolloutGuide(input: EnterpriseInput): string {
     for (const a of input.attributes) add(`| \`${a.flag}\` | \`${a.key}=${encodeAttributeValue(a.value)}\` | \`${labelName(a.key)}\` |`);
     add('');
     const by = input.attributes.map((a) => labelName(a.key)).join(', ');
-    add("For example (names as the collector's prometheus exporter makes them without a namespace):", '');
-    add('```promql', `sum by (${by}) (increase(${cost}[1d]))`, `sum by (${by}, type) (increase(${tokens}[1d]))`, '```', '');
+    add(
+      "For example, cost and tokens of the last day (names as the collector's prometheus exporter makes them without a namespace). The step, `1m`, should be at most your scrape interval, and the lookback, `2m`, more than it:",
+      '',
+    );
+    add('```promql', growthQuery(cost, by), growthQuery(tokens, `${by}, type`), '```', '');
+    add(
+      "Claude Code sends one series per session, which the collector sums from deltas and starts again after its restart or an idle longer than its `metric_expiration`: `increase()` misses each session's first export, and `max_over_time` loses what came before such a restart. These queries count both: a series missing for longer than the lookback, or lower than before, starts again from zero (so a Prometheus outage longer than the lookback counts the sessions it spans twice; docs/counters.md in claude-otel-doctor).",
+      '',
+    );
     add('Values are percent-encoded in the variable (a raw space makes Claude Code drop every attribute); labels carry the decoded value.', '');
   } else {
     add(

@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSyn
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newMachine, treeHash, type Machine } from './machine.js';
+import { growthQuery } from '../../src/bootstrap/enterprise.js';
 
 let m: Machine;
 let out: string;
@@ -72,7 +73,10 @@ describe('init --enterprise', () => {
     expect(guide).toContain('/etc/claude-code/managed-settings.json');
     expect(guide).toContain('/Library/Application Support/ClaudeCode/managed-settings.json');
     expect(guide).toMatch(/\| `--team` \| `team\.id=Platform%20Team` \| `team_id` \|/);
-    expect(guide).toContain('sum by (team_id, department, cost_center) (increase(claude_code_cost_usage_USD_total[1d]))');
+    // The queries proven on real components (test/pipeline/rollout-queries.test.ts); increase() undercounts.
+    expect(guide).toContain(growthQuery('claude_code_cost_usage_USD_total', 'team_id, department, cost_center'));
+    expect(guide).toContain(growthQuery('claude_code_token_usage_tokens_total', 'team_id, department, cost_center, type'));
+    expect(guide).not.toContain('(increase(claude_code');
     expect(guide).toContain('claude-otel-doctor check .');
   });
 
