@@ -18,8 +18,11 @@ const LATEST_OVER_TIME = new Set(['max_over_time', 'last_over_time']);
  * - filtered to one session (`session_id="$session"`): the raw value is that session's running total;
  * - the latest value before the range (`last_over_time(x[10m] offset $__range)`), subtracted for the usage inside it.
  */
-function readsCounterRightly(sel: PromSelector): boolean {
+function readsCounterRightly(sel: PromSelector, growthRead: boolean): boolean {
   if (sel.counterSafe || sel.enclosing.some((f) => COUNTING.has(f))) return true;
+  // Growth per step: each series' latest value minus its value an `offset` earlier, in the same query
+  // (docs/counters.md: exact across collector restarts and expiry, measured in test/pipeline/counter-lifecycle.test.ts).
+  if (growthRead && LATEST_OVER_TIME.has(sel.enclosing[0] ?? '')) return true;
   // Each series' latest value over the range, or before it (`last_over_time(x[10m] offset $__range)`, subtracted).
   if (LATEST_OVER_TIME.has(sel.enclosing[0] ?? '') && (spansRange(sel.range) || spansRange(sel.offset))) return true;
   return sel.matchers.some((m) => m.label === 'session_id' && m.op === '=');
@@ -52,6 +55,17 @@ function durationSeconds(text: string): number | undefined {
   return parts.reduce((n, m) => n + Number(m[1]) * units[m[2]], 0);
 }
 
+/**
+ * The usage inside a range, exact across collector restarts and series that expire (docs/counters.md, measured in
+ * test/pipeline/counter-lifecycle.test.ts): the growth of each series per 1m step, a series new (or lower, after a
+ * restart) counting whole, added up over the range. The `sum` sits inside the subquery: Prometheus refuses a
+ * range of vectors that keep the metric name.
+ */
+function usageInRange(name: string, range: string): string {
+  const latest = `last_over_time(${name}[1m])`;
+  return `sum_over_time(sum(${latest} - (last_over_time(${name}[2m] offset 1m) or ${latest} * 0) >= 0 or ${latest})[${range}:1m])`;
+}
+
 const messages = {
   undercounts: (d: { metric: string; owner: string; dashboard: string; fn: string; range: string }) =>
     `${d.metric} in ${d.owner} of dashboard ${d.dashboard} is read with ${d.fn}() over [${d.range}], which counts only the growth between samples: each session's series begins already holding its first export, so that part is missing and the figure is low (a session that exports once counts 0, as measured with real Claude Code, the collector and Prometheus)`,
@@ -65,8 +79,8 @@ export default defineRule({
   severity: 'warning',
   title: 'Claude Code counter read raw, or totalled with increase()',
   checks:
-    'PromQL in dashboard panels and annotations that reads a Claude Code counter (any of its names, with or without the `_total` suffix) directly or through `sum()`/`max()`…, unless it reads it through `rate()`/`increase()`…, counts series (`count()`, `group()`, also of a comparison such as `> 0`), takes each series\' latest value over the dashboard range (`max_over_time(x[$__range])`, `last_over_time`), or is filtered to one session (`session_id="…"`). Also `increase()`/`rate()` over the dashboard range (`$__range`) or a fixed range of an hour or more, which total a counter (not inside `count()`/`group()`); over short windows (`$__rate_interval`, `5m`) they draw a rate graph, which is not reported.',
-  why: "Claude Code sends one series per session (and attribute set) whose value is that session's running total; the series is exported only until it expires (metric_expiration, 5 minutes by default), so the raw value shows the sessions of the last few minutes and ignores the time range picker. `increase()` and `rate()` are no cure for a total: a series begins at its first export, already holding what the session used until then, and they count only the growth between samples, so a short session counts 0 (checked with real Claude Code, the collector and Prometheus: a stat panel of `sum(increase(x[$__range]))` is low, a warning). A rate graph over short windows measures every window after a session's first export as Prometheus measures any counter and misses only that export (one export interval of a long interactive session), so it is left alone. `sum(max_over_time(x[$__range]))` adds each session's latest total: every session still exported in the range, with all it used; subtracting each series' last value before the range (`last_over_time(x[10m] offset $__range)`, or 0 for a series new in the range) gives the usage inside the range.",
+    'PromQL in dashboard panels and annotations that reads a Claude Code counter (any of its names, with or without the `_total` suffix) directly or through `sum()`/`max()`…, unless it reads it through `rate()`/`increase()`…, counts series (`count()`, `group()`, also of a comparison such as `> 0`), takes each series\' latest value over the dashboard range (`max_over_time(x[$__range])`, `last_over_time`), or is filtered to one session (`session_id="…"`), or reads it as growth (a `max_over_time`/`last_over_time` read minus the same series read with an `offset`, in one query). Also `increase()`/`rate()` over the dashboard range (`$__range`) or a fixed range of an hour or more, which total a counter (not inside `count()`/`group()`); over short windows (`$__rate_interval`, `5m`) they draw a rate graph, which is not reported.',
+  why: "Claude Code sends one series per session (and attribute set) whose value is that session's running total; the series is exported only until it expires (metric_expiration, 5 minutes by default), so the raw value shows the sessions of the last few minutes and ignores the time range picker. `increase()` and `rate()` are no cure for a total: a series begins at its first export, already holding what the session used until then, and they count only the growth between samples, so a short session counts 0 (checked with real Claude Code, the collector and Prometheus: a stat panel of `sum(increase(x[$__range]))` is low, a warning). A rate graph over short windows measures every window after a session's first export as Prometheus measures any counter and misses only that export (one export interval of a long interactive session), so it is left alone. `sum(max_over_time(x[$__range]))` adds each session's latest total: every session still exported in the range, with all it used; subtracting each series' last value before the range (`last_over_time(x[10m] offset $__range)`, or 0 for a series new in the range) gives the usage inside the range, but both lose a session's earlier run when the collector restarts or the session idles past metric_expiration (the collector then starts its series again, lower); the growth per step (each series' latest value minus its value a step earlier, a new or lower series counting whole), added up over the range, is exact across both (measured, docs/counters.md).",
   fix: 'none',
   versions: 'all versions',
   bad: {
@@ -88,6 +102,11 @@ export default defineRule({
   check(ws) {
     const known = knownNames(ws);
     const findings: CounterFinding[] = [];
+    // The metrics each query reads as growth: a latest-over-time read of it with an `offset` (the value subtracted).
+    const growth = new Map<unknown, Set<string>>();
+    for (const u of metricUses(ws)) {
+      if (u.selector.offset && LATEST_OVER_TIME.has(u.selector.enclosing[0] ?? '')) growth.set(u.aq, new Set([...(growth.get(u.aq) ?? []), u.name]));
+    }
     for (const u of metricUses(ws)) {
       if (u.aq.query.where === 'variable') continue;
       const k = known.get(u.name);
@@ -95,7 +114,7 @@ export default defineRule({
       const total = totalOverRange(u.selector);
       if (total) {
         const r = total.range;
-        const inRange = `sum(max_over_time(${u.name}[${r}]) - (last_over_time(${u.name}[10m] offset ${r}) or max_over_time(${u.name}[${r}]) * 0))`;
+        const inRange = usageInRange(u.name, r);
         findings.push({
           ...atUse(u),
           kind: 'undercounts',
@@ -106,14 +125,14 @@ export default defineRule({
         });
         continue;
       }
-      if (readsCounterRightly(u.selector)) continue;
+      if (readsCounterRightly(u.selector, growth.get(u.aq)?.has(u.name) === true)) continue;
       findings.push({
         ...atUse(u),
         kind: 'rawCounter',
         data: { metric: u.name, owner: queryOwner(u.aq), dashboard: dashboardName(u.aq.dashboard), enclosing: u.selector.enclosing[0] },
         // Checked on real Claude Code → collector → Prometheus: increase()/rate() miss what each series' first
         // sample holds (a short session counts 0); these two give the true figures (see the rule's `why`).
-        hint: `sum(max_over_time(${u.name}[$__range])) adds each session's latest total (sessions that began before the range, or whose series had not yet expired when it began, count whole); for the usage inside the range only: sum(max_over_time(${u.name}[$__range]) - (last_over_time(${u.name}[10m] offset $__range) or max_over_time(${u.name}[$__range]) * 0))`,
+        hint: `sum(max_over_time(${u.name}[$__range])) adds each session's latest total (sessions that began before the range, or whose series had not yet expired when it began, count whole); for the usage inside the range only, exact across collector restarts: ${usageInRange(u.name, '$__range')} (the 2m lookback must be longer than the scrape interval; docs/counters.md)`,
         // One counter read raw in many panels is one misunderstanding: reported once, with every place.
         subject: u.name,
       });
