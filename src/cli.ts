@@ -133,7 +133,6 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
   const config = loadDoctorConfig(opts.config, cwd);
   if (opts.statistics && format !== 'pretty' && format !== 'json') throw new UsageError(`--statistics prints pretty or json, not ${format}`);
   if (opts.outputFile !== undefined && opts.outputFile.trim() === '') throw new UsageError('--output-file needs a file name');
-  if (command === 'probe' && (opts.fix || opts.dryRun)) throw new UsageError('probe changes no file: use --fix or --dry-run with the doctor or check');
 
   const filesMode = command !== 'doctor' && paths.length > 0;
   const explicitMachine = opts.machine === true || [opts.home, opts.project, opts.settings, opts.envFile, opts.managedDir].some((v) => v !== undefined);
@@ -443,6 +442,9 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     const unknown = Object.keys(cli.options).filter((k) => k !== '--' && !knownOption(cli, k));
     if (unknown.length) {
       const option = `--${unknown[0].replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
+      // probe takes no fix options: say why, rather than only that it does not know them.
+      if (cli.matchedCommand?.name === 'probe' && FIXING.options.some(([raw]) => raw.split(' ')[0] === option))
+        throw new UsageError(`probe changes no file: use ${option} with the doctor or check`);
       throw new UsageError(`unknown option ${option}${didYouMean(option, optionNames(cli), '')} (see --help)`);
     }
     if ((!cli.matchedCommand || cli.matchedCommand.name === '') && cli.args.length > 0)

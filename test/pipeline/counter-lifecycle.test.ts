@@ -77,8 +77,9 @@ function expectFigures(rows: Record<string, Record<string, number>>, long: { bef
   // Steps that count a drop as a new start, as bars or added up by Prometheus: exactly what was accepted.
   expect(tokens.step).toBe(tokens.truth);
   expect(tokens.stepTotal).toBe(tokens.truth);
-  // increase(): each series' first sample lost, the rest extrapolated.
-  expect(tokens.increase).toBeLessThan(tokens.truth / 2);
+  // increase(): each series' first sample lost, the rest extrapolated. How much the long session's later exports
+  // add depends on how many there were (timing, load): only that it falls short is certain.
+  expect(tokens.increase).toBeLessThan(tokens.truth);
 
   // Lines come in one delta per session (the Write), never split: every per-session form is exact.
   const lines = rows['claude_code.lines_of_code.count'];
