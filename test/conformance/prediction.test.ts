@@ -161,7 +161,13 @@ describe('conformance coverage', () => {
 });
 
 describe('version matrix coverage', () => {
-  const NOT_GATES = new Set(['NEWEST_KNOWN_CLAUDE', 'OLDEST_SUPPORTED_CLAUDE', 'NEWEST_KNOWN_COLLECTOR', 'NEWEST_KNOWN_PROMETHEUS', 'BEFORE_EVERY_COLLECTOR_GATE']);
+  const NOT_GATES = new Set([
+    'NEWEST_KNOWN_CLAUDE',
+    'OLDEST_SUPPORTED_CLAUDE',
+    'NEWEST_KNOWN_COLLECTOR',
+    'NEWEST_KNOWN_PROMETHEUS',
+    'BEFORE_EVERY_COLLECTOR_GATE',
+  ]);
   it('every version gate in versions.ts is in CLAUDE_GATES with its measured boundary pair', () => {
     const constants: string[] = [];
     for (const [name, value] of Object.entries(versionsModule)) {
