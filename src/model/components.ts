@@ -1,5 +1,6 @@
 import type { ComponentKind } from './collector.js';
 import type { Stack } from './stack.js';
+import { nearest, typoDistance } from '../util/distance.js';
 import { atLeast, compareVersions } from './versions.js';
 
 /**
@@ -62,6 +63,55 @@ const CONTRIB: Record<ComponentKind, string[]> = {
     kafkatopicsobserver oidcauth opamp pprof sigv4auth filestorage dbstorage redisstorage sumologic k8sleaderelector`),
 };
 
+/**
+ * Every type an official distribution (core or contrib) has shipped: the union of the releases repository's
+ * `distributions/otelcol/manifest.yaml` and `distributions/otelcol-contrib/manifest.yaml` at every release tag from
+ * v0.34.0 to v0.159.0 (module convention, as above). A type outside it is unknown to all those releases: a typo, or
+ * a component of some other build.
+ */
+const EVER_SHIPPED: Record<ComponentKind, string[]> = {
+  receivers: words(`
+    activedirectoryds aerospike apache apachespark awscloudwatch awscontainerinsight awsecscontainermetrics
+    awsfirehose awslambda awss3 awsxray azureblob azureeventhub azuremonitor bigip carbon chrony ciscoos cloudflare
+    cloudfoundry collectd couchdb datadog dockerstats dotnetdiagnostics elasticsearch envoyals expvar faro file
+    filelog filestats flinkmetrics fluentforward github gitlab googlecloudmonitoring googlecloudpubsub
+    googlecloudspanner haproxy hostmetrics httpcheck icmpcheck iis influxdb jaeger jmx journald k8scluster
+    k8sevents k8sobjects kafka kafkametrics kubeletstats libhoney loki macosunifiedlogging memcached mongodb
+    mongodbatlas mysql namedpipe netflow nginx nop nsxt ntp obi opencensus oracledb otelarrow otlp otlpjsonfile
+    podman postgresql pprof prometheus prometheusexec prometheusremotewrite pulsar purefa purefb rabbitmq
+    receivercreator redis riak saphana sapm signalfx simpleprometheus skywalking snmp snowflake solace
+    splunkenterprise splunkhec sqlquery sqlserver sshcheck statsd stef syslog systemd tcpcheck tcplog tlscheck
+    udplog vcenter wavefront webhookevent windowseventlog windowsperfcounters windowsservice yanggrpc zipkin
+    zookeeper`),
+  processors: words(`
+    attributes batch cardinalityguardian coralogix cumulativetodelta datadog deltatocumulative deltatorate drain
+    filter genainormalizer geoip groupbyattrs groupbytrace interval isolationforest k8sattributes logdedup
+    memorylimiter metricsgeneration metricstarttime metricstransform probabilisticsampler redaction remoteobserver
+    remotetap resource resourcedetection routing schema servicegraph span spanmetrics sumologic tailsampling
+    transform unroll`),
+  exporters: words(`
+    alibabacloudlogservice awscloudwatchlogs awsemf awskinesis awsprometheusremotewrite awss3 awsxray azureblob
+    azuredataexplorer azuremonitor bmchelix carbon cassandra clickhouse coralogix datadog dataset debug doris
+    dynatrace elastic elasticsearch f5cloud faro file googlecloud googlecloudpubsub googlecloudstorage
+    googlemanagedprometheus honeycomb honeycombmarker humio influxdb instana jaeger jaegerthrifthttp kafka
+    loadbalancing logging logicmonitor logzio loki mezmo newrelic nop opencensus opensearch otelarrow otlp otlphttp
+    parquet prometheus prometheusremotewrite pulsar rabbitmq sapm sentry signalfx skywalking splunkhec stackdriver
+    stef sumologic syslog tanzuobservability tencentcloudlogservice tinybird zipkin`),
+  connectors: words(`
+    count datadog exceptions failover forward grafanacloud otlpjson roundrobin routing servicegraph signaltometrics
+    spanmetrics sum`),
+  extensions: words(`
+    ack asapauth awscloudwatchmetricstreamsencoding awsiamdbauth awslogsencoding awsproxy azureauth azureencoding
+    ballast basicauth bearertokenauth cgroupruntime datadog dbstorage dockerobserver ecsobserver ecstaskobserver
+    filestorage fluentbit googleclientauth googlecloudlogentryencoding headerssetter healthcheck hostobserver
+    httpforwarder jaegerencoding jaegerremotesampling jsonlogencoding k8sleaderelector k8sobserver
+    kafkatopicsobserver oauth2clientauth oidcauth opamp otlpencoding pebbletailstorage pprof redisstorage sigv4auth
+    skywalkingencoding storage sumologic textencoding zipkinencoding zpages`),
+};
+
+/** The first release EVER_SHIPPED does not cover: from it on, a collector may have a type the doctor does not know. */
+export const TYPES_UNKNOWN_FROM = '0.160.0';
+
 /** Configured types whose module name differs by more than underscores. */
 const MODULE_OF: Record<string, string> = {
   'exporters:otlpgrpc': 'otlp',
@@ -84,6 +134,36 @@ export function moduleKey(kind: ComponentKind, type: string): string {
 const catalogue = (c: Record<ComponentKind, string[]>) => new Set(Object.entries(c).flatMap(([kind, names]) => names.map((n) => `${kind}:${n}`)));
 const CORE_SET = catalogue(CORE);
 const CONTRIB_SET = catalogue(CONTRIB);
+const EVER_SET = catalogue(EVER_SHIPPED);
+
+/**
+ * Types written otherwise than their module's name (`healthcheck` is configured as `health_check`), so a suggestion
+ * names what a config writes. Others are written as the module's name.
+ */
+const TYPE_NAME: Record<string, string> = {
+  'extensions:healthcheck': 'health_check',
+  'extensions:filestorage': 'file_storage',
+  'extensions:dbstorage': 'db_storage',
+  'extensions:k8sobserver': 'k8s_observer',
+  'extensions:dockerobserver': 'docker_observer',
+  'extensions:hostobserver': 'host_observer',
+  'extensions:headerssetter': 'headers_setter',
+  'extensions:oauth2clientauth': 'oauth2client',
+  'extensions:oidcauth': 'oidc',
+  'extensions:asapauth': 'asapclient',
+  'processors:memorylimiter': 'memory_limiter',
+  'processors:probabilisticsampler': 'probabilistic_sampler',
+  'processors:tailsampling': 'tail_sampling',
+  'receivers:k8scluster': 'k8s_cluster',
+  'receivers:k8sevents': 'k8s_events',
+  'receivers:dockerstats': 'docker_stats',
+  'receivers:receivercreator': 'receiver_creator',
+  'receivers:splunkhec': 'splunk_hec',
+  'receivers:simpleprometheus': 'prometheus_simple',
+  'receivers:activedirectoryds': 'active_directory_ds',
+  'receivers:podman': 'podman_stats',
+  'exporters:splunkhec': 'splunk_hec',
+};
 
 /**
  * How a lifecycle component left (or changed): `logging` and `loki` have their own fixes and words, `removed` is
@@ -320,4 +400,47 @@ export function isContribOnly(kind: ComponentKind, type: string): boolean {
 export function distributionText(stack: Stack): string {
   const c = stack.collector;
   return c.distribution === 'custom' ? 'the custom build (--collector-manifest)' : `the ${c.distribution} distribution`;
+}
+
+/** A type as the collector checks it before looking it up: a letter, then letters, digits and underscores. */
+const TYPE_SYNTAX = /^[a-zA-Z][0-9a-zA-Z_]{0,62}$/;
+
+/**
+ * The name a known type is configured by, when the type as written is that type spelt otherwise (`healthcheck` for
+ * `health_check`: the module's name, which the collector does not accept); else undefined.
+ */
+export function misspeltName(kind: ComponentKind, type: string): string | undefined {
+  const name = TYPE_NAME[moduleKey(kind, type)];
+  return name !== undefined && name !== type ? name : undefined;
+}
+
+/**
+ * Whether a type is unknown to every official release the doctor knows (those before TYPES_UNKNOWN_FROM) under any of its
+ * names: a typo, or a component of another build. False for a type the collector rejects as a malformed id.
+ */
+export function unknownToReleases(kind: ComponentKind, type: string): boolean {
+  if (!TYPE_SYNTAX.test(type) || lifecycleOf(kind, type)) return false;
+  return !EVER_SET.has(moduleKey(kind, type)) || misspeltName(kind, type) !== undefined;
+}
+
+/**
+ * The types of a kind the build in force has, as a config writes them: a custom build's manifest, the core image's
+ * catalogue, or every current official type; less those a lifecycle entry says this version lacks.
+ */
+function buildTypes(stack: Stack, kind: ComponentKind): string[] {
+  const c = stack.collector;
+  const keys =
+    c.distribution === 'custom' && c.manifestComponents ? c.manifestComponents : c.distribution === 'core' ? CORE_SET : new Set([...CORE_SET, ...CONTRIB_SET]);
+  return [...keys]
+    .filter((k) => k.startsWith(`${kind}:`))
+    .map((k) => TYPE_NAME[k] ?? k.slice(kind.length + 1))
+    .filter((name) => {
+      const l = lifecycleOf(kind, name);
+      return !l || shippedAt(l, c.version);
+    });
+}
+
+/** The build's types nearest to a misspelt one ("did you mean"), nearest first; empty when none is close. */
+export function nearestTypes(stack: Stack, kind: ComponentKind, type: string): string[] {
+  return nearest(type.toLowerCase(), buildTypes(stack, kind), typoDistance(type), 'transpositions')?.names ?? [];
 }

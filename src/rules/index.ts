@@ -47,6 +47,7 @@ import collectorRemovedComponent from './collector/removed-component.js';
 import collectorRenamedComponent from './collector/renamed-component.js';
 import collectorTelemetryMetricsAddress from './collector/telemetry-metrics-address.js';
 import collectorUndefinedComponent from './collector/undefined-component.js';
+import collectorUnknownComponent from './collector/unknown-component.js';
 import collectorUnsetVariable from './collector/unset-variable.js';
 import collectorUnusedComponent from './collector/unused-component.js';
 import composeClaudeExporterLoopback from './compose/claude-exporter-loopback.js';
@@ -138,6 +139,7 @@ export const RULES: AnyRule[] = [
   collectorRenamedComponent,
   collectorTelemetryMetricsAddress,
   collectorUndefinedComponent,
+  collectorUnknownComponent,
   collectorUnsetVariable,
   collectorUnusedComponent,
   // compose

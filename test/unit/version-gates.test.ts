@@ -176,6 +176,18 @@ const COLLECTOR_CASES: GateCase[] = [
     below: 'warning',
     at: 'error fatal [removed]',
   },
+  // A type no official release has (a typo): certain only for the releases the doctor knows.
+  {
+    site: 'src/model/components.ts',
+    gate: '0.160.0',
+    what: 'an unknown component type: an error on releases the catalogue covers, a warning on later ones',
+    observe: atCollector('collector/unknown-component', {
+      compose: 'services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.150.0\n',
+      collector: `${RECEIVER}exporters:\n  promethus: {}\n${pipeline('metrics', 'promethus')}`,
+    }),
+    below: 'error fatal',
+    at: 'warning',
+  },
   // Renamed components: the new name is an unknown type before the rename.
   ...RENAME_FACTS().map(
     ([gate, kind, type]): GateCase => ({

@@ -3,6 +3,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList } from '../../model/edits.js';
 import { findComponent, parseHostPort, pipelinesValue, type CollectorConfig, type Component, type Pipeline } from '../../model/collector.js';
 import { deliveries } from '../../model/routes.js';
+import { nearestTypes, unknownToReleases } from '../../model/components.js';
 import { topology, type Topology } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
 
@@ -57,6 +58,13 @@ export function prometheusPipelines(c: CollectorConfig, t: Topology): Pipeline[]
     }
   }
   return metrics.filter((p) => reaching.has(p));
+}
+
+/** Whether an exporter has a type no release knows whose nearest known type sends to Prometheus. */
+function misspeltPrometheusExporter(ws: Workspace, c: CollectorConfig, id: string): boolean {
+  const e = findComponent(c, 'exporters', id);
+  if (!e || !unknownToReleases('exporters', e.type)) return false;
+  return nearestTypes(ws.stack, 'exporters', e.type).some((t) => t === 'prometheus' || t === 'prometheusremotewrite' || OTLP_HTTP.has(t));
 }
 
 /** The collector configs that matter for a stack: the ones compose runs, or all of them when compose runs no collector. */
@@ -116,6 +124,8 @@ export default defineRule({
       const metrics = c.pipelines.filter((p) => p.signal === 'metrics');
       // No metrics pipeline at all while Claude Code sends metrics here: collector/missing-signal-pipeline says so.
       if (metrics.length === 0 && deliveries(ws).some((d) => d.status === 'no-pipeline' && d.collector === c && d.route.signal === 'metrics')) continue;
+      // An exporter whose type is a misspelt Prometheus exporter (`promethus`): collector/unknown-component names it.
+      if (metrics.some((p) => p.exporters.some((ref) => misspeltPrometheusExporter(ws, c, ref.id)))) continue;
       const used = new Set(c.pipelines.flatMap((p) => p.exporters.map((e) => e.id)));
       const idle = c.components.find((x) => x.kind === 'exporters' && x.type === 'prometheus' && !used.has(x.id));
       const file = basename(c.file);

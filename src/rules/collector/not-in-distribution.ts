@@ -1,6 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceInScalar } from '../../model/edits.js';
-import { absence, distributionText, lifecycleOf } from '../../model/components.js';
+import { absence, distributionText, lifecycleOf, unknownToReleases } from '../../model/components.js';
 import { isCollectorImage, type ComposeFile, type ComposeService } from '../../model/compose.js';
 import type { Stack } from '../../model/stack.js';
 import { collectorVersionText } from '../../model/collector-version-text.js';
@@ -60,6 +60,8 @@ export default defineRule({
       for (const e of c.components) {
         // Removed and renamed components are reported by their own rules, which know the versions.
         if (lifecycleOf(e.kind, e.type)) continue;
+        // A type no official release has is a typo or another build's component: collector/unknown-component.
+        if (unknownToReleases(e.kind, e.type)) continue;
         const missing = absence(stack, e.kind, e.type);
         if (!missing || missing.reason === 'version') continue;
         // The image as written where compose takes it from (an override file's over the main file's).

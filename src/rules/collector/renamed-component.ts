@@ -15,8 +15,8 @@ function referenceLists(c: CollectorConfig, kind: Component['kind']): YamlPath[]
   return c.pipelines.flatMap((p) => fields.map((f) => [...p.path, f]));
 }
 
-/** Renames a component here and wherever it is referenced, unless the new id is taken. */
-function renameEdits(c: CollectorConfig, e: Component, type: string) {
+/** Renames a component here and wherever it is referenced, unless the new id is taken. Shared with collector/unknown-component. */
+export function renameEdits(c: CollectorConfig, e: Component, type: string) {
   const newId = e.name !== undefined ? `${type}/${e.name}` : type;
   if (c.components.some((x) => x.kind === e.kind && x.id === newId)) return { newId, edits: [] };
   return {

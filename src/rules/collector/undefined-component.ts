@@ -1,6 +1,7 @@
 import { nearest as nearestNames } from '../../util/distance.js';
 import { defineRule, type RuleFinding } from '../define.js';
 import { canonicalId, type CollectorConfig, type ComponentKind, type ComponentRef } from '../../model/collector.js';
+import { unknownToReleases } from '../../model/components.js';
 
 const SINGULAR: Record<ComponentKind, string> = {
   receivers: 'receiver',
@@ -58,7 +59,8 @@ function undefinedRefs(c: CollectorConfig): UndefinedFinding[] {
     const id = canonicalId(ref.id);
     if (allowed.some((k) => sets[k].has(id))) return;
     const elsewhere = (Object.keys(sets) as ComponentKind[]).find((k) => !allowed.includes(k) && sets[k].has(id));
-    const candidates = allowed.flatMap((k) => [...sets[k]]);
+    // A defined id of a misspelt type (`promethus` for a listed `prometheus`) is the typo, not what was meant.
+    const candidates = allowed.flatMap((k) => [...sets[k]].filter((x) => !unknownToReleases(k, x.split('/')[0])));
     const near = nearest(id, candidates);
     findings.push({
       ...ref.value.location('value'),

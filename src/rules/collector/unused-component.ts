@@ -1,6 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList, yamlDeleteMapEntry, yamlInsertMapEntry } from '../../model/edits.js';
 import { canonicalId, type CollectorConfig, type Component, type ComponentKind } from '../../model/collector.js';
+import { unknownToReleases } from '../../model/components.js';
 
 const SINGULAR = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' } as const;
 
@@ -70,6 +71,8 @@ function unused(c: CollectorConfig): UnusedFinding[] {
   for (const comp of c.components) {
     const id = canonicalId(comp.id);
     if (typoTargets.has(`${comp.kind}:${comp.type}`)) continue;
+    // A type no release has stops the collector whether used or not: collector/unknown-component says so.
+    if (unknownToReleases(comp.kind, comp.type)) continue;
     if (comp.kind === 'extensions') {
       if (listedExtensions.has(id)) continue;
       const listed = c.root.at('service', 'extensions');
