@@ -53,7 +53,7 @@ export function formatDoctor(input: ReportInput): string {
     if (!staticRan && stage === 'Claude Code settings') {
       out.push(`${c.dim('·')} ${c.bold(stage)}`);
       for (const ws of input.workspaces)
-        for (const line of predictionLines(ws.claude)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
+        for (const line of predictionLines(ws.claude, input.cwd)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
       continue;
     }
     const mark = worst === 'error' ? c.red('✗') : worst === 'warning' ? c.yellow('!') : checked ? c.green('✓') : c.dim('·');
@@ -67,7 +67,7 @@ export function formatDoctor(input: ReportInput): string {
     out.push(`${mark} ${c.bold(stage)}${note}`);
     if (stage === 'Claude Code settings' && claudeKnown) {
       for (const ws of input.workspaces)
-        for (const line of predictionLines(ws.claude)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
+        for (const line of predictionLines(ws.claude, input.cwd)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
     }
     for (const f of findings) out.push(formatFinding(f, input, '    '));
     for (const r of probes) {

@@ -142,7 +142,7 @@ export function formatPretty(input: ReportInput, quietBelow?: Severity): string 
       out.push(
         c.dim(
           head +
-            predictionLines(ws.claude)
+            predictionLines(ws.claude, input.cwd)
               .map((l) => wrap(shown(input, l), input.width, '      '))
               .join('\n'),
         ),

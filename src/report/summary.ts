@@ -1,14 +1,18 @@
 import type { Prediction } from '../model/prediction.js';
 import type { ClaudeSetup } from '../model/workspace.js';
 import { atLeast, CHUNKED_BODIES } from '../model/versions.js';
+import { displayPath } from '../util/display.js';
 
-/** One line per signal: what Claude Code will really export, in plain words. */
-export function predictionLines(claude: ClaudeSetup): string[] {
+/**
+ * One line per signal: what Claude Code will really export, in plain words. Shown above or below the findings
+ * (doctor, check) or with none (probe), so a line names what it refers to rather than pointing up or down.
+ */
+export function predictionLines(claude: ClaudeSetup, cwd?: string): string[] {
   const p: Prediction = claude.prediction;
   const version = `Claude Code ${claude.version.version} (${claude.version.source})`;
   if (!p.telemetryEnabled) {
-    const dropped = claude.files.filter((f) => f.dropped).length;
-    const why = dropped ? `; ${dropped} settings file${dropped > 1 ? 's are' : ' is'} ignored, see below` : '';
+    const dropped = claude.files.filter((f) => f.dropped).map((f) => (f.inline ? f.path : displayPath(f.path, cwd)));
+    const why = dropped.length ? `; Claude Code ignores ${dropped.join(', ')}: ${dropped.length > 1 ? 'they do' : 'it does'} not parse or validate` : '';
     return [`${version}: telemetry is off (CLAUDE_CODE_ENABLE_TELEMETRY is not on${why}): nothing is exported`];
   }
   if (p.initFailure) return [`${version}: telemetry init fails (${p.initFailure}): nothing at all is exported`];
