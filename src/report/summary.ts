@@ -2,6 +2,14 @@ import type { Prediction } from '../model/prediction.js';
 import type { ClaudeSetup } from '../model/workspace.js';
 import { atLeast, CHUNKED_BODIES } from '../model/versions.js';
 import { displayPath } from '../util/display.js';
+import { assumedVersionText } from '../model/assumed-version-text.js';
+
+/** "Claude Code 2.1.197 (--claude-version)": the version predicted for and where it came from. */
+function claudeVersionText(v: ClaudeSetup['version']): string {
+  if (v.source === 'newest known') return assumedVersionText('Claude Code', v.version, true, 'no --claude-version, no installed claude read');
+  const from = { flag: '--claude-version', installed: 'claude --version', config: 'the doctor config' }[v.source];
+  return `Claude Code ${v.version} (${from})`;
+}
 
 /**
  * One line per signal: what Claude Code will really export, in plain words. Shown above or below the findings
@@ -9,7 +17,7 @@ import { displayPath } from '../util/display.js';
  */
 export function predictionLines(claude: ClaudeSetup, cwd?: string): string[] {
   const p: Prediction = claude.prediction;
-  const version = `Claude Code ${claude.version.version} (${claude.version.source})`;
+  const version = claudeVersionText(claude.version);
   if (!p.telemetryEnabled) {
     const dropped = claude.files.filter((f) => f.dropped).map((f) => (f.inline ? f.path : displayPath(f.path, cwd)));
     const why = dropped.length ? `; Claude Code ignores ${dropped.join(', ')}: ${dropped.length > 1 ? 'they do' : 'it does'} not parse or validate` : '';

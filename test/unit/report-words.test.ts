@@ -1,12 +1,14 @@
 // Words of the pretty reports that point elsewhere: a line never says "see below" (or above) unless that is where
 // the thing is, whatever the format puts around it. The prediction line of settings Claude Code ignores names them.
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { check, doctor, formatReport, type SetupOptions } from '../../src/api.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 
+const ROOT = resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'cod-report-words-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -34,5 +36,26 @@ describe('report words', () => {
       );
       expect(text).not.toMatch(/see below/);
     }
+  });
+});
+
+describe('one wording for an assumed version', () => {
+  const FORM = /\b(collector|Prometheus|Claude Code) \d+\.\d+\.\d+ \(assumed: the newest the doctor knows; [^)]+\)/;
+
+  it('collector rules, and the Claude Code prediction, say "<tool> <version> (assumed: …)"', () => {
+    const dir = join(FIXTURES_DIR, 'collector-logging-exporter-fail-unknown-version', 'files');
+    const r = check({ paths: [dir], cwd: dir });
+    const finding = r.findings.find((f) => f.ruleId === 'collector/logging-exporter');
+    expect(finding?.message).toMatch(FORM);
+    expect(finding?.message).toContain("the collector's version here is not known: collector ");
+    const seed = join(FIXTURES_DIR, 'seed-required-comments', 'home');
+    const text = formatReport(check({ paths: [seed], cwd: seed }), { format: 'pretty', failOn: 'error', color: false, cwd: seed, command: 'check' });
+    expect(text).toMatch(/Claude Code \d+\.\d+\.\d+ \(assumed: the newest the doctor knows; no --claude-version, no installed claude read\)/);
+  });
+
+  it('no other form is left in the sources ("assumed 0.1…", "(newest known)")', () => {
+    const grep = spawnSync('grep', ['-rnE', 'assumed [0-9]|\\(newest known\\)|newest the doctor knows', 'src'], { cwd: ROOT, encoding: 'utf8' });
+    const hits = grep.stdout.split('\n').filter((l) => l && !l.startsWith('src/model/assumed-version-text.ts'));
+    expect(hits).toEqual([]);
   });
 });
