@@ -6,6 +6,7 @@ import { predictionLines } from './summary.js';
 import { PROBES_BY_ID } from '../probes/index.js';
 import type { ProbeResult } from '../probes/define.js';
 import { displayPath } from '../util/display.js';
+import { claudeRoutes } from '../model/routes.js';
 
 /** The stage a finding shows under: its rule's or probe's, as their metadata declares. */
 export function stageOf(ruleId: string): Stage {
@@ -83,7 +84,13 @@ export function formatDoctor(input: ReportInput): string {
   }
   const next = startHere(input, down);
   const refusedLine = down
-    ? [wrap(`${c.red('✗')} connection refused: ${down.refused.map((r) => `${r.stage} ${shown(input, r.target ?? '')}`.trim()).join(', ')}`, input.width, '  ')]
+    ? [
+        wrap(
+          `${c.red('✗')} connection refused: ${down.refused.map((r) => `${r.stage} ${shown(input, r.target ?? '')}`.trim()).join(', ')} ${c.dim(`[${[...new Set(down.refused.map((r) => r.probeId))].join(', ')}]`)}`,
+          input.width,
+          '  ',
+        ),
+      ]
     : [];
   out.push('', ...refusedLine, ...(next ? [wrap(`${c.bold('start here:')} ${next}`, input.width, '  ')] : []), formatSummary(input.findings, c));
   return `${out.join('\n')}\n`;
@@ -103,7 +110,27 @@ function stackDown(input: ReportInput): { refused: ProbeResult[]; composeFile: s
   );
   const answered = live.some((r) => SERVICE_STAGES.has(r.stage) && r.status === 'ok');
   if (new Set(refused.map((r) => r.stage)).size < 2 || answered) return undefined;
-  return { refused, composeFile: refused[0].finding!.file! };
+  // The OTLP endpoint refuses for the same reason when it is a port the stack publishes.
+  const published = new Set(
+    input.workspaces.flatMap((ws) =>
+      claudeRoutes(ws)
+        .filter((r) => r.kind === 'published')
+        .map((r) => r.port),
+    ),
+  );
+  const endpoint = live.filter(
+    (r) => r.stage === 'OTLP endpoint' && r.status === 'failed' && /connection refused/.test(r.summary) && published.has(portOf(r.target) ?? -1),
+  );
+  return { refused: [...endpoint, ...refused], composeFile: refused[0].finding!.file! };
+}
+
+function portOf(url: string | undefined): number | undefined {
+  try {
+    const u = new URL(url ?? '');
+    return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -117,7 +144,7 @@ function startHere(input: ReportInput, down: ReturnType<typeof stackDown>): stri
   const byPath = (list: Finding[]) => [...list].sort((a, b) => STAGES.indexOf(stageOf(a.ruleId)) - STAGES.indexOf(stageOf(b.ruleId)));
   if (down) {
     const compose = displayPath(down.composeFile, input.cwd);
-    const stages = [...new Set(down.refused.map((r) => r.stage))].join(', ');
+    const stages = [...new Set(down.refused.filter((r) => SERVICE_STAGES.has(r.stage)).map((r) => r.stage))].join(', ');
     const fatal = byPath(errors.filter((f) => f.fatal))[0];
     if (fatal) return `${findingText(input, fatal)}; fix it, then docker compose -f ${compose} up -d`;
     if (input.stackStarted) return `the stack was just started and nothing answers yet (${stages}): docker compose -f ${compose} logs shows why`;

@@ -60,13 +60,16 @@ describe('start here', () => {
       `start here: nothing of the compose stack answers (Collector, Prometheus, Loki, Grafana): is it running? docker compose -f ${compose} up -d, then docker compose ps`,
     ]);
     // Each service stage says it is not running; the refusals are one line, not four findings with hints.
-    for (const stage of ['Collector', 'Prometheus', 'Loki', 'Grafana'])
+    // The OTLP endpoint is the gRPC port the stack publishes: refused for the same reason, folded with them.
+    for (const stage of ['OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana'])
       expect(r.stdout).toMatch(new RegExp(`^✗ ${stage}\\b.* not running \\(connection refused\\)$`, 'm'));
-    expect(r.stdout).toMatch(/^✗ connection refused: Collector http:\/\/127\.0\.0\.1:\d+, Prometheus http:\/\/127\.0\.0\.1:\d+, Loki .*, Grafana .*$/m);
-    expect(r.stdout).not.toMatch(/\[probe\/(collector-health|prometheus|loki|grafana)\]/);
+    expect(r.stdout).toMatch(
+      /^✗ connection refused: OTLP endpoint http:\/\/localhost:\d+, Collector http:\/\/127\.0\.0\.1:\d+, Prometheus http:\/\/127\.0\.0\.1:\d+, Loki .*, Grafana \S+ \[probe\/otlp-grpc, probe\/collector-health, probe\/prometheus, probe\/loki, probe\/grafana\]$/m,
+    );
+    expect(r.stdout).not.toMatch(/error .*\[probe\/(otlp-grpc|collector-health|prometheus|loki|grafana)\]/);
     // The findings themselves are still there for every other format.
     const json = JSON.parse((await runCliAsync([...m.args, '--no-send', '--timeout', '2', '--format', 'json'])).stdout);
-    expect(json.findings.filter((f: { message: string }) => /connection refused/.test(f.message)).length).toBeGreaterThanOrEqual(4);
+    expect(json.findings.filter((f: { message: string }) => /connection refused/.test(f.message)).length).toBeGreaterThanOrEqual(5);
   }, 30_000);
 
   it('a stack that is not running and a collector config it will refuse: start here is the config error', async () => {
