@@ -431,7 +431,7 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
         const r = await probe({ home });
         return {
           exitCode: r.exitCode,
-          text: formatReport(r, { command: 'probe', format: 'pretty', failOn: 'error', color: colorEnabled(), cwd: process.cwd() }),
+          text: formatReport(r, { command: 'probe', format: 'pretty', failOn: 'error', color: colorEnabled(), cwd: process.cwd(), stackStarted: true }),
         };
       } catch (err) {
         onErrorOutput?.(errorLine(err));

@@ -138,9 +138,20 @@ function fixAndWrite(run: FixRun, result: FixResult): FixOutcome {
   if (run.flags.showFixes) notes += appliedLines(result, show, 'fixed');
   notes += pendingLines(result, show);
   const files = written.written.map(show).join(', ');
-  notes += `fixed ${plural(result.applied.length, 'finding')} in ${files}; backup in ${show(written.backupDir)} (undo: claude-otel-doctor restore ${basename(written.backupDir)})\n\n`;
+  notes += `fixed ${plural(result.applied.length, 'finding')} in ${files}; backup in ${show(written.backupDir)} (undo: claude-otel-doctor restore ${basename(written.backupDir)})\n`;
+  // Claude Code reads its settings when a session starts: a running one keeps the environment it started with.
+  const settings = settingsPaths(result);
+  const changed = written.written.filter((p) => settings.has(p));
+  if (changed.length) notes += `restart Claude Code: running sessions keep the settings they started with (changed: ${changed.map(show).join(', ')})\n`;
+  notes += '\n';
   out(notes);
   return { result, written };
+}
+
+/** The Claude Code settings files of the run, before and after the fixes (a fix may create one). */
+function settingsPaths(result: FixResult): Set<string> {
+  const workspaces = [...result.initial.workspaces, ...result.final.workspaces];
+  return new Set(workspaces.flatMap((w) => w.claude.files.filter((f) => !f.inline).map((f) => f.path)));
 }
 
 function plural(n: number, word: string): string {

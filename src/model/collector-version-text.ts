@@ -1,17 +1,13 @@
 import type { Stack } from './stack.js';
+import { assumedVersionText } from './assumed-version-text.js';
 import { atLeast, compareVersions, NEWEST_KNOWN_COLLECTOR } from './versions.js';
 
 /** "collector 0.115.1 (otel/opentelemetry-collector-contrib:0.115.1 in docker-compose.yml)": which version made the difference. */
 export function collectorVersionText(stack: Stack): string {
   const c = stack.collector;
-  const why =
-    c.source === 'compose'
-      ? c.evidence
-      : c.source === 'flag'
-        ? '--collector-version'
-        : c.source === 'config'
-          ? 'the doctor config'
-          : `assumed: no pinned image or --collector-version${c.evidence ? `; ${c.evidence}` : ''}`;
+  const why = c.source === 'compose' ? c.evidence : c.source === 'flag' ? '--collector-version' : c.source === 'config' ? 'the doctor config' : undefined;
+  if (why === undefined)
+    return assumedVersionText('collector', c.version, c.version === NEWEST_KNOWN_COLLECTOR, c.evidence ?? 'no pinned image or --collector-version');
   return `collector ${c.version} (${why})`;
 }
 
@@ -24,11 +20,9 @@ export function collectorVersionKnown(stack: Stack): boolean {
   return stack.collector.source !== 'assumed';
 }
 
-/** "the collector's version here is not known (assumed 0.165.0: …)": the assumption a softened verdict names. */
+/** "the collector's version here is not known: collector 0.165.0 (assumed: …)": what a softened verdict names. */
 export function unknownCollectorText(stack: Stack): string {
-  const c = stack.collector;
-  const which = c.version === NEWEST_KNOWN_COLLECTOR ? `${c.version}, the newest the doctor knows` : c.version;
-  return `the collector's version here is not known (assumed ${which}${c.evidence ? `; ${c.evidence}` : ': no pinned image or --collector-version'})`;
+  return `the collector's version here is not known: ${collectorVersionText(stack)}`;
 }
 
 /** The hint's addition for a verdict softened because the version is not known. */

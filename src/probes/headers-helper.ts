@@ -77,7 +77,7 @@ export function runHelper(command: string, timeoutMs: number, cwd: string): Prom
     child.stdout.on('data', collect('stdout', stdout));
     child.stderr.on('data', collect('stderr', stderr));
     const timer = setTimeout(
-      () => finish({ ok: false, error: `it did not finish within ${Math.round(timeoutMs / 100) / 10} s; it was stopped with everything it started` }),
+      () => finish({ ok: false, error: `it timed out after ${Math.round(timeoutMs / 100) / 10} s; it was stopped with everything it started` }),
       timeoutMs,
     );
     child.on('error', (err) => finish({ ok: false, error: `it could not be started: ${err.message}` }));

@@ -183,7 +183,7 @@ export function networkFailure(err: unknown, url: URL, timeoutMs: number): HttpF
   if (has(/^ECONNREFUSED$/)) return { ok: false, kind: 'refused', error: `connection refused: nothing listens on ${where}` };
   if (has(/^(ENOTFOUND|EAI_AGAIN)$/)) return { ok: false, kind: 'dns', error: `host ${url.hostname} not found (DNS)` };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || has(/TIMEOUT|^ETIMEDOUT$/)) {
-    return { ok: false, kind: 'timeout', error: `no answer from ${where} within ${Math.round(timeoutMs / 100) / 10} s` };
+    return { ok: false, kind: 'timeout', error: `timed out: no answer from ${where} within ${Math.round(timeoutMs / 100) / 10} s` };
   }
   if (has(/^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED|^EPROTO$/) || /wrong version number|certificate|SSL routines/i.test(message)) {
     const plainServer = /wrong version number|packet length too long|http request/i.test(message);
@@ -201,6 +201,33 @@ export function networkFailure(err: unknown, url: URL, timeoutMs: number): HttpF
     return { ok: false, kind: 'reset', error: `${where} closed the connection without an HTTP answer` };
   }
   return { ok: false, kind: 'other', error: `${where}: ${message}` };
+}
+
+/** Reason phrases of the statuses probes meet (RFC 9110), so a status reads as what it is. */
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** "HTTP 404 Not Found": a status as the server meant it (the number alone for one without a known phrase). */
+export function httpStatus(status: number | undefined): string {
+  return `HTTP ${status}${status !== undefined && REASONS[status] ? ` ${REASONS[status]}` : ''}`;
+}
+
+/** ": <first line of an error answer>", cut to 100 characters; empty when the server said nothing. */
+export function serverSays(body: string): string {
+  const line = answerText(body.trim().split('\n', 1)[0], 100);
+  return line ? `: ${line}` : '';
 }
 
 /** Parses a JSON answer; undefined when it is not JSON. */

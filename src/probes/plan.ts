@@ -95,6 +95,11 @@ export interface ProbePlan {
 
 const LOCAL = 'localhost';
 
+/** How long a probe may wait for data to show up (--flow-timeout, else about two scrape intervals). */
+export function flowWaitMs(plan: ProbePlan, flags: ProbeFlags): number {
+  return flags.flowTimeoutMs ?? Math.min(90_000, Math.max(10_000, ((plan.scrapeIntervalSeconds ?? 15) * 2 + 5) * 1000));
+}
+
 export function planProbes(ws: Workspace, flags: ProbeFlags): ProbePlan {
   const prediction = ws.claude.prediction;
   const topo = topology(ws.stack);

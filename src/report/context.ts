@@ -21,6 +21,8 @@ export interface ReportInput {
   secrets?: Set<string>;
   /** Terminal columns to wrap the pretty report at (at spaces); undefined: not a terminal, lines stay whole. */
   width?: number;
+  /** The stack was started by this run (`init`): "start it" is not the step when it does not answer. */
+  stackStarted?: boolean;
   /** Link each rule id to its docs page with OSC 8 (terminals that show them as links). */
   hyperlinks?: boolean;
 }

@@ -4,7 +4,9 @@ import { colors, formatFinding, formatSummary, wrap } from './pretty.js';
 import { shown, type ReportInput } from './context.js';
 import { predictionLines } from './summary.js';
 import { PROBES_BY_ID } from '../probes/index.js';
+import type { ProbeResult } from '../probes/define.js';
 import { displayPath } from '../util/display.js';
+import { claudeRoutes } from '../model/routes.js';
 
 /** The stage a finding shows under: its rule's or probe's, as their metadata declares. */
 export function stageOf(ruleId: string): Stage {
@@ -37,6 +39,9 @@ export function formatDoctor(input: ReportInput): string {
     byStage.set(stageOf(f.ruleId), list);
   }
   const staticRan = input.command !== 'probe';
+  const down = stackDown(input);
+  // When start here says the stack is down, its refusals are one line at the end, not an error per service.
+  const folded = new Set<ProbeResult>(down?.refused ?? []);
   const claudeKnown = input.workspaces.some((ws) => ws.claude.files.length > 0 || ws.claude.shell.length > 0);
   for (const stage of STAGES) {
     const findings = byStage.get(stage) ?? [];
@@ -49,19 +54,25 @@ export function formatDoctor(input: ReportInput): string {
     if (!staticRan && stage === 'Claude Code settings') {
       out.push(`${c.dim('·')} ${c.bold(stage)}`);
       for (const ws of input.workspaces)
-        for (const line of predictionLines(ws.claude)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
+        for (const line of predictionLines(ws.claude, input.cwd)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
       continue;
     }
     const mark = worst === 'error' ? c.red('✗') : worst === 'warning' ? c.yellow('!') : checked ? c.green('✓') : c.dim('·');
     const reason = stage === 'OTLP endpoint' ? 'nothing is sent over OTLP (see above)' : (NOT_CHECKED[stage] ?? 'no Claude Code settings found');
-    const note = !checked && failed.length === 0 && probes.length === 0 ? c.dim(` ${reason}`) : '';
+    const note =
+      !checked && failed.length === 0 && probes.length === 0
+        ? c.dim(` ${reason}`)
+        : probes.some((r) => folded.has(r))
+          ? c.dim(' not running (connection refused)')
+          : '';
     out.push(`${mark} ${c.bold(stage)}${note}`);
     if (stage === 'Claude Code settings' && claudeKnown) {
       for (const ws of input.workspaces)
-        for (const line of predictionLines(ws.claude)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
+        for (const line of predictionLines(ws.claude, input.cwd)) out.push(c.dim(wrap(`    ${shown(input, line)}`, input.width, '        ')));
     }
     for (const f of findings) out.push(formatFinding(f, input, '    '));
     for (const r of probes) {
+      if (folded.has(r)) continue;
       if (r.status === 'failed' && r.finding) out.push(formatFinding(r.finding, input, '    '));
       else {
         // Probe summaries and targets hold what a server answered and what the files named.
@@ -71,33 +82,80 @@ export function formatDoctor(input: ReportInput): string {
       }
     }
   }
-  const next = startHere(input);
-  out.push('', ...(next ? [wrap(`${c.bold('start here:')} ${next}`, input.width, '  ')] : []), formatSummary(input.findings, c));
+  const next = startHere(input, down);
+  const refusedLine = down
+    ? [
+        wrap(
+          `${c.red('✗')} connection refused: ${down.refused.map((r) => `${r.stage} ${shown(input, r.target ?? '')}`.trim()).join(', ')} ${c.dim(`[${[...new Set(down.refused.map((r) => r.probeId))].join(', ')}]`)}`,
+          input.width,
+          '  ',
+        ),
+      ]
+    : [];
+  out.push('', ...refusedLine, ...(next ? [wrap(`${c.bold('start here:')} ${next}`, input.width, '  ')] : []), formatSummary(input.findings, c));
   return `${out.join('\n')}\n`;
 }
 
 const SERVICE_STAGES = new Set<Stage>(['Collector', 'Prometheus', 'Loki', 'Grafana']);
 
 /**
- * The one step to take first: the earliest error along the data's path, since later stages often fail only
- * because of it. When every service of a compose stack refuses connections, that is one cause, not four: the
- * stack is not running.
+ * A compose stack that is not running: its services' probes refuse connections in two stages or more and none
+ * answers. One cause, not four; undefined when that is not what the probes saw.
  */
-function startHere(input: ReportInput): string | undefined {
+function stackDown(input: ReportInput): { refused: ProbeResult[]; composeFile: string } | undefined {
   const live = input.probes ?? [];
   const composeFiles = new Set(input.workspaces.flatMap((ws) => ws.stack.composes.map((c) => c.file)));
   const refused = live.filter(
     (r) => SERVICE_STAGES.has(r.stage) && r.status === 'failed' && r.finding?.file && composeFiles.has(r.finding.file) && /connection refused/.test(r.summary),
   );
   const answered = live.some((r) => SERVICE_STAGES.has(r.stage) && r.status === 'ok');
-  const stages = new Set(refused.map((r) => r.stage));
-  if (stages.size >= 2 && !answered) {
-    const file = refused[0].finding!.file!;
-    return `nothing of the compose stack answers (${[...stages].join(', ')}): is it running? docker compose -f ${displayPath(file, input.cwd)} up -d, then docker compose ps`;
+  if (new Set(refused.map((r) => r.stage)).size < 2 || answered) return undefined;
+  // The OTLP endpoint refuses for the same reason when it is a port the stack publishes.
+  const published = new Set(
+    input.workspaces.flatMap((ws) =>
+      claudeRoutes(ws)
+        .filter((r) => r.kind === 'published')
+        .map((r) => r.port),
+    ),
+  );
+  const endpoint = live.filter(
+    (r) => r.stage === 'OTLP endpoint' && r.status === 'failed' && /connection refused/.test(r.summary) && published.has(portOf(r.target) ?? -1),
+  );
+  return { refused: [...endpoint, ...refused], composeFile: refused[0].finding!.file! };
+}
+
+function portOf(url: string | undefined): number | undefined {
+  try {
+    const u = new URL(url ?? '');
+    return Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  } catch {
+    return undefined;
   }
-  const errors = input.findings.filter((f) => f.severity === 'error');
-  if (errors.length < 2) return undefined; // one error is already the first step; the report shows it
-  const first = [...errors].sort((a, b) => STAGES.indexOf(stageOf(a.ruleId)) - STAGES.indexOf(stageOf(b.ruleId)))[0];
-  const where = first.file ? `${displayPath(first.file, input.cwd)}${first.range ? `:${first.range.start.line}` : ''}: ` : '';
-  return `${where}${shown(input, first.message)} [${first.ruleId}]`;
+}
+
+/**
+ * The one step to take first: the earliest error along the data's path, since later stages often fail only
+ * because of it. A stack that is not running is one step (start it), unless a static error will stop it again
+ * once it runs (a collector config it refuses): then that error comes first. Right after `init` started the
+ * stack, starting it is not the step: its logs say why it does not answer.
+ */
+function startHere(input: ReportInput, down: ReturnType<typeof stackDown>): string | undefined {
+  const errors = input.findings.filter((f) => f.severity === 'error' && !PROBES_BY_ID.has(f.ruleId));
+  const byPath = (list: Finding[]) => [...list].sort((a, b) => STAGES.indexOf(stageOf(a.ruleId)) - STAGES.indexOf(stageOf(b.ruleId)));
+  if (down) {
+    const compose = displayPath(down.composeFile, input.cwd);
+    const stages = [...new Set(down.refused.filter((r) => SERVICE_STAGES.has(r.stage)).map((r) => r.stage))].join(', ');
+    const fatal = byPath(errors.filter((f) => f.fatal))[0];
+    if (fatal) return `${findingText(input, fatal)}; fix it, then docker compose -f ${compose} up -d`;
+    if (input.stackStarted) return `the stack was just started and nothing answers yet (${stages}): docker compose -f ${compose} logs shows why`;
+    return `nothing of the compose stack answers (${stages}): is it running? docker compose -f ${compose} up -d, then docker compose ps`;
+  }
+  const all = input.findings.filter((f) => f.severity === 'error');
+  if (all.length < 2) return undefined; // one error is already the first step; the report shows it
+  return findingText(input, byPath(all)[0]);
+}
+
+function findingText(input: ReportInput, f: Finding): string {
+  const where = f.file ? `${displayPath(f.file, input.cwd)}${f.range ? `:${f.range.start.line}` : ''}: ` : '';
+  return `${where}${shown(input, f.message)} [${f.ruleId}]`;
 }

@@ -40,6 +40,8 @@ export interface OutputOptions {
   width?: number;
   /** Rule ids as OSC 8 links to their docs pages (pretty and concise, on a terminal that shows them). */
   hyperlinks?: boolean;
+  /** The stack was just started (by `init`): see ReportInput.stackStarted. */
+  stackStarted?: boolean;
 }
 
 /** The report of a run in one format, credentials masked. */
@@ -58,6 +60,7 @@ export function formatReport(run: RunReport, o: OutputOptions): string {
     secrets,
     width: o.width,
     hyperlinks: o.hyperlinks,
+    stackStarted: o.stackStarted,
   };
   let text: string;
   switch (o.format) {

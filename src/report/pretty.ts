@@ -139,12 +139,12 @@ export function formatPretty(input: ReportInput, quietBelow?: Severity): string 
     for (const ws of input.workspaces) {
       if (ws.mode === 'files' && ws.claude.files.length === 0) continue;
       const head = input.workspaces.length > 1 ? `${c.bold(shown(input, ws.name))}: ` : '';
+      // The workspace name is part of the first line, so it is wrapped with it.
       out.push(
         c.dim(
-          head +
-            predictionLines(ws.claude)
-              .map((l) => wrap(shown(input, l), input.width, '      '))
-              .join('\n'),
+          predictionLines(ws.claude, input.cwd)
+            .map((l, i) => wrap(`${i === 0 ? head : ''}${shown(input, l)}`, input.width, '      '))
+            .join('\n'),
         ),
       );
     }

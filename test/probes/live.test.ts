@@ -256,7 +256,7 @@ providers:
     const h = await probe(setup(telemetrySettings('http/protobuf', endpoint(stack.ports.authHttp), headers)), undefined, ['--select', 'probe/otlp-http']);
     const failed = h.probes.filter((p) => p.status === 'failed');
     expect(failed.map((p) => p.target)).toEqual([`${endpoint(stack.ports.authHttp)}/v1/logs`]);
-    expect(h.findings[0].message).toMatch(/HTTP 404/);
+    expect(h.findings[0].message).toMatch(/HTTP 404 Not Found/);
     expect(h.findings[0].hint).toMatch(/no logs pipeline/);
     for (const r of [g, h]) expect(r.stdout + r.stderr).not.toContain(AUTH_TOKEN);
   }, 30_000);
@@ -276,7 +276,7 @@ providers:
       undefined,
       ['--select', 'probe/otlp-http'],
     );
-    expect(http.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401/)]);
+    expect(http.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401 Unauthorized/)]);
     for (const format of ['pretty', 'concise', 'sarif', 'github']) {
       const out = await probe(m, undefined, ['--select', 'probe/otlp-grpc', '--format', format]);
       expect(out.stdout.length).toBeGreaterThan(0);
@@ -313,7 +313,7 @@ providers:
 
     // Without the helper the same settings are refused: the helper's token is what got through.
     const bare = await probe(setup(settings), undefined, ['--select', 'probe/otlp-http']);
-    expect(bare.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401/)]);
+    expect(bare.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401 Unauthorized/)]);
 
     const noToken = await probe(setup(settings, {}, { otelHeadersHelper: rollout }), undefined, ['--select', 'probe/otlp-http'], {
       [TOKEN_VARIABLE]: undefined,
@@ -376,7 +376,9 @@ providers:
     const refused = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc))), g, ['--select', 'probe/grafana'], {
       GRAFANA_TOKEN: 'glsa_wrong_4c1f',
     });
-    expect(refused.findings.map((f) => [f.severity, f.message])).toEqual([['warning', expect.stringMatching(/^Grafana refuses the credentials \(HTTP 401\)/)]]);
+    expect(refused.findings.map((f) => [f.severity, f.message])).toEqual([
+      ['warning', expect.stringMatching(/^Grafana refuses the credentials \(HTTP 401 Unauthorized\)/)],
+    ]);
     expect(refused.stdout).not.toContain('glsa_wrong_4c1f');
     const m = setup(telemetrySettings('grpc', endpoint(stack.ports.grpc)));
     const withUrl = await runCliAsync(
@@ -395,8 +397,8 @@ providers:
     try {
       const r = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc))), g, ['--select', 'probe/grafana,probe/loki']);
       expect(r.findings.map((f) => f.message).sort()).toEqual([
-        `Grafana is not healthy: HTTP 503, database failing (${g.url})`,
-        `Loki is not ready: HTTP 503 Some services are not Running:\nStarting: 1 (${stack.loki.url})`,
+        `Grafana is not healthy: HTTP 503 Service Unavailable, database failing (${g.url})`,
+        `Loki is not ready: HTTP 503 Service Unavailable: Some services are not Running: (${stack.loki.url})`,
       ]);
       // Findings with no file (the targets came from flags) are still valid SARIF results.
       const sarif = JSON.parse(

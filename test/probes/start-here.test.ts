@@ -1,5 +1,5 @@
-// The doctor's "start here:" line: the one step to take first. No real component is needed: the first case is a
-// compose stack that is not running (its published ports are free ports nobody listens on), the second is static.
+// The doctor's "start here:" line: the one step to take first. No real component is needed: the first cases are a
+// compose stack that is not running (its published ports are free ports nobody listens on), the last is static.
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runCliAsync } from '../helpers/cli.js';
@@ -12,7 +12,8 @@ afterAll(() => made.forEach((m) => m.remove()));
 const collectorConfig = MINIMAL_COLLECTOR_CONFIG;
 
 describe('start here', () => {
-  it('a compose stack that is not running: one step, to start it, instead of four unrelated ones', async () => {
+  /** A compose stack nobody started: its published ports are free ports nobody listens on. */
+  async function stoppedStack(config = collectorConfig): Promise<{ m: Machine; compose: string }> {
     const [grpc, health, prom, loki, grafana] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     const compose = `services:
   otel-collector:
@@ -43,18 +44,43 @@ describe('start here', () => {
     const prometheus = `scrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['otel-collector:8889']\n`;
     const m = machine(telemetrySettings('grpc', `http://localhost:${grpc}`), {
       'docker-compose.yml': compose,
-      'otel-collector-config.yaml': collectorConfig,
+      'otel-collector-config.yaml': config,
       'prometheus.yml': prometheus,
     });
     made.push(m);
+    return { m, compose: `${m.root}/home/.claude/telemetry/docker-compose.yml` };
+  }
+
+  it('a compose stack that is not running: one step, to start it, and one line for what refused', async () => {
+    const { m, compose } = await stoppedStack();
     const r = await runCliAsync([...m.args, '--no-send', '--timeout', '2'], { NO_COLOR: '1' });
     expect(r.exitCode).toBe(1);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('start here:'));
     expect(lines).toEqual([
-      `start here: nothing of the compose stack answers (Collector, Prometheus, Loki, Grafana): is it running? docker compose -f ${m.root}/home/.claude/telemetry/docker-compose.yml up -d, then docker compose ps`,
+      `start here: nothing of the compose stack answers (Collector, Prometheus, Loki, Grafana): is it running? docker compose -f ${compose} up -d, then docker compose ps`,
     ]);
-    // The findings themselves are still there, each at its published port.
-    expect(r.stdout.match(/connection refused/g)?.length).toBeGreaterThanOrEqual(4);
+    // Each service stage says it is not running; the refusals are one line, not four findings with hints.
+    // The OTLP endpoint is the gRPC port the stack publishes: refused for the same reason, folded with them.
+    for (const stage of ['OTLP endpoint', 'Collector', 'Prometheus', 'Loki', 'Grafana'])
+      expect(r.stdout).toMatch(new RegExp(`^✗ ${stage}\\b.* not running \\(connection refused\\)$`, 'm'));
+    expect(r.stdout).toMatch(
+      /^✗ connection refused: OTLP endpoint http:\/\/localhost:\d+, Collector http:\/\/127\.0\.0\.1:\d+, Prometheus http:\/\/127\.0\.0\.1:\d+, Loki .*, Grafana \S+ \[probe\/otlp-grpc, probe\/collector-health, probe\/prometheus, probe\/loki, probe\/grafana\]$/m,
+    );
+    expect(r.stdout).not.toMatch(/error .*\[probe\/(otlp-grpc|collector-health|prometheus|loki|grafana)\]/);
+    // The findings themselves are still there for every other format.
+    const json = JSON.parse((await runCliAsync([...m.args, '--no-send', '--timeout', '2', '--format', 'json'])).stdout);
+    expect(json.findings.filter((f: { message: string }) => /connection refused/.test(f.message)).length).toBeGreaterThanOrEqual(5);
+  }, 30_000);
+
+  it('a stack that is not running and a collector config it will refuse: start here is the config error', async () => {
+    // The logging exporter is gone from 0.111.0 on: collector 0.159.0 (the compose image) refuses this config.
+    const { m, compose } = await stoppedStack(collectorConfig.replace('exporters: [prometheus]', 'exporters: [prometheus, logging]'));
+    const r = await runCliAsync([...m.args, '--no-send', '--timeout', '2'], { NO_COLOR: '1' });
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('start here:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^start here: .*otel-collector-config\.yaml:\d+: .*\[collector\/[a-z-]+\]; fix it, then docker compose/);
+    expect(lines[0]).toMatch(new RegExp(`; fix it, then docker compose -f ${compose} up -d$`));
   }, 30_000);
 
   it('several errors: the earliest along the data path comes first', () => {

@@ -178,7 +178,7 @@ describe('gRPC answers a probe cannot read', () => {
       stream.on('close', () => clearInterval(t));
     });
     const r = await probe(grpcSetup(url), 'probe/otlp-grpc', {});
-    expect(messages(r, 'probe/otlp-grpc')).toMatch(/no answer from 127\.0\.0\.1:\d+ within 2 s/);
+    expect(messages(r, 'probe/otlp-grpc')).toMatch(/timed out: no answer from 127\.0\.0\.1:\d+ within 2 s/);
     expect(r.ms).toBeLessThan(10_000);
   });
 
@@ -194,7 +194,7 @@ describe('gRPC answers a probe cannot read', () => {
       const url = await rawHttp2((socket) => socket.write(headerFrames([[':status', '200'], ['content-type', 'application/grpc'], ...extra])));
       const r = await probe(grpcSetup(url), 'probe/otlp-grpc', {});
       expect(r.exitCode).toBe(1);
-      expect(messages(r, 'probe/otlp-grpc')).toMatch(/over gRPC: (no answer from 127\.0\.0\.1:\d+ within 2 s|127\.0\.0\.1:\d+ broke off the call)/);
+      expect(messages(r, 'probe/otlp-grpc')).toMatch(/over gRPC: (timed out: no answer from 127\.0\.0\.1:\d+ within 2 s|127\.0\.0\.1:\d+ broke off the call)/);
       expect(r.ms).toBeLessThan(10_000);
     });
   }
@@ -268,7 +268,7 @@ describe('HTTP answers that are endless, huge or slow', () => {
       socket.on('close', () => clearInterval(t));
     });
     const r = await probe(setup(), 'probe/prometheus', { prometheus: url });
-    expect(messages(r, 'probe/prometheus')).toMatch(/no answer from 127\.0\.0\.1:\d+ within 2 s/);
+    expect(messages(r, 'probe/prometheus')).toMatch(/timed out: no answer from 127\.0\.0\.1:\d+ within 2 s/);
     expect(r.ms).toBeLessThan(10_000);
   });
 
@@ -279,7 +279,7 @@ describe('HTTP answers that are endless, huge or slow', () => {
       res.on('close', () => clearInterval(t));
     });
     const r = await probe(setup(), 'probe/prometheus', { prometheus: url });
-    expect(messages(r, 'probe/prometheus')).toMatch(/no answer from 127\.0\.0\.1:\d+ within 2 s/);
+    expect(messages(r, 'probe/prometheus')).toMatch(/timed out: no answer from 127\.0\.0\.1:\d+ within 2 s/);
     expect(r.ms).toBeLessThan(10_000);
   });
 
@@ -299,7 +299,7 @@ describe('HTTP answers that are endless, huge or slow', () => {
     });
     const r = await probe(setup(), 'probe/prometheus', { prometheus: url });
     const text = messages(r, 'probe/prometheus');
-    expect(text).toMatch(/Prometheus is not ready: HTTP 599 z+…/);
+    expect(text).toMatch(/Prometheus is not ready: HTTP 599: z+…/);
     expect(text.length).toBeLessThan(1000);
   });
 
@@ -314,7 +314,7 @@ describe('HTTP answers that are endless, huge or slow', () => {
       pump();
     });
     const r = await probe(setup(), 'probe/prometheus', { prometheus: url });
-    expect(messages(r, 'probe/prometheus')).toMatch(/^Prometheus is not ready: HTTP 503 w{100}… \(/);
+    expect(messages(r, 'probe/prometheus')).toMatch(/^Prometheus is not ready: HTTP 503 Service Unavailable: w{100}… \(/);
   });
 });
 

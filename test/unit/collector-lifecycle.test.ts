@@ -225,7 +225,7 @@ ${pipelines('loki')}`;
     expect(assumed.severity).toBe('warning');
     expect(fatal('collector/loki-exporter', '0.165.0', assumed)).toBe(false);
     expect(assumed.message).toContain('collectors from v0.131.0 on refuse to start');
-    expect(assumed.message).toContain("the collector's version here is not known (assumed 0.165.0");
+    expect(assumed.message).toContain("the collector's version here is not known: collector 0.165.0 (assumed: the newest the doctor knows; ");
     // The core image never had it: an error at every version, known or not.
     const [core] = run('collector/loki-exporter', ws(cfg, 'otel/opentelemetry-collector:latest'));
     expect(core.severity).toBe('error');

@@ -217,7 +217,7 @@ describe('prometheus/invalid-config fatalIn', () => {
   it('YAML errors are reported once per problem, and other prometheus rules skip the file', () => {
     const w = ws({ prometheus: 'scrape_configs:\n  - job_name: a\n\tstatic_configs: []\n' });
     expect(findingsOf(invalidConfig, w).map((f) => f.message)).toEqual([
-      'yaml: Tabs are not allowed as indentation: Prometheus 3.14.0 (assumed: no pinned prom/prometheus image or --prometheus-version) refuses to load prometheus.yml',
+      'yaml: Tabs are not allowed as indentation: Prometheus 3.14.0 (assumed: the newest the doctor knows; no pinned prom/prometheus image or --prometheus-version) refuses to load prometheus.yml',
     ]);
     expect(findingsOf(collectorNotScraped, w)).toEqual([]);
   });

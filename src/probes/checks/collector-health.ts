@@ -1,5 +1,5 @@
 import { defineProbe, results } from '../define.js';
-import { answerText, displayUrl, httpRequest, jsonBody } from '../http.js';
+import { answerText, displayUrl, httpRequest, jsonBody, httpStatus } from '../http.js';
 
 const probe = defineProbe({
   id: 'probe/collector-health',
@@ -41,7 +41,7 @@ const probe = defineProbe({
     const uptime = answerText(body?.uptime, 40);
     if (a.status === 200) return [r.ok(shown, `collector healthy${status ? `: ${status}` : ''}${uptime ? `, up ${uptime}` : ''}`)];
     return [
-      r.failed(shown, `collector not healthy: HTTP ${a.status}${status ? ` ${status}` : ''}`, {
+      r.failed(shown, `collector not healthy: ${httpStatus(a.status)}${status ? ` ${status}` : ''}`, {
         origin: t.origin,
         hint: 'the collector runs but reports not ready: check its log',
       }),

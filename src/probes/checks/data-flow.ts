@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { defineProbe, results, type ProbeResult } from '../define.js';
 import { grpcUnary, GRPC_STATUS } from '../grpc.js';
-import { answerText, displayUrl, httpRequest, jsonBody } from '../http.js';
+import { answerText, displayUrl, httpRequest, httpStatus, jsonBody } from '../http.js';
 import type { HttpTarget } from '../plan.js';
 import { logBody, logsJson, logsProtobuf, metricsJson, metricsProtobuf, OTLP_GRPC_PATH, PROBE_ID_ATTRIBUTE, type ProbeTelemetry } from '../otlp-payload.js';
-import type { OtlpTarget, ProbeFlags, ProbePlan } from '../plan.js';
+import { flowWaitMs, type OtlpTarget, type ProbeFlags, type ProbePlan } from '../plan.js';
 import { headersFor } from '../headers-helper.js';
 import type { Workspace } from '../../model/workspace.js';
 
@@ -27,7 +27,7 @@ const probe = defineProbe({
     const telemetry: ProbeTelemetry = { id, resource: plan.resource, temporality: 'delta', timeNs: BigInt(Date.now()) * 1_000_000n };
     const metrics = plan.otlp.find((t) => t.signals.includes('metrics'));
     const logs = plan.otlp.find((t) => t.signals.includes('logs'));
-    const waitMs = flags.flowTimeoutMs ?? Math.min(90_000, Math.max(10_000, ((plan.scrapeIntervalSeconds ?? 15) * 2 + 5) * 1000));
+    const waitMs = flowWaitMs(plan, flags);
     const journey: Journey = { r, ws, plan, flags, waitMs };
     const jobs: Promise<ProbeResult>[] = [];
     if (metrics) jobs.push(metricsFlow(journey, { ...telemetry, temporality: metrics.temporality }, metrics));
@@ -62,7 +62,7 @@ async function send(ws: Workspace, t: OtlpTarget, signal: 'metrics' | 'logs', te
     return a.status === 0
       ? undefined
       : a.status === undefined
-        ? `HTTP ${a.httpStatus}, not gRPC`
+        ? `${httpStatus(a.httpStatus)}, not gRPC`
         : `${GRPC_STATUS[a.status] ?? a.status}${a.message ? `: ${a.message}` : ''}`;
   }
   const json = t.protocol === 'http/json';
@@ -83,7 +83,7 @@ async function send(ws: Workspace, t: OtlpTarget, signal: 'metrics' | 'logs', te
     const rejected = Number(answerText(partial?.rejectedDataPoints ?? partial?.rejectedLogRecords, 20) ?? 0);
     return rejected > 0 ? `accepted with ${rejected} rejected: ${answerText(partial?.errorMessage) ?? ''}` : undefined;
   }
-  return `HTTP ${a.status}`;
+  return `${httpStatus(a.status)}`;
 }
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));

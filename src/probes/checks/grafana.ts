@@ -1,5 +1,5 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
-import { answered, answerText, displayUrl, httpRequest, jsonBody, type HttpResult } from '../http.js';
+import { answered, answerText, displayUrl, httpRequest, jsonBody, type HttpResult, httpStatus } from '../http.js';
 import { atDashboard, dashboardName } from '../../model/dashboard-queries.js';
 import type { TargetOrigin } from '../plan.js';
 
@@ -44,7 +44,7 @@ const probe = defineProbe({
     const database = answerText(h?.database, 60);
     const version = answerText(h?.version, 60);
     if (health.status !== 200 || database !== 'ok')
-      return [r.failed(shown, `Grafana is not healthy: HTTP ${health.status}${database ? `, database ${database}` : ''}`, { origin: t.origin })];
+      return [r.failed(shown, `Grafana is not healthy: ${httpStatus(health.status)}${database ? `, database ${database}` : ''}`, { origin: t.origin })];
     const out: ProbeResult[] = [r.ok(shown, `Grafana${version ? ` ${version}` : ''} is healthy`)];
 
     const get = (path: string): Promise<HttpResult> =>
@@ -52,7 +52,7 @@ const probe = defineProbe({
     const list = await get('/api/datasources');
     if (!list.ok) return [...out, r.failed(shown, `/api/datasources: ${list.error}`, { origin: t.origin })];
     if (list.status === 401 || list.status === 403) {
-      if (t.tokenWithheld) out.push(r.skipped(shown, `datasources and dashboards not checked (HTTP ${list.status}): ${t.tokenWithheld}`));
+      if (t.tokenWithheld) out.push(r.skipped(shown, `datasources and dashboards not checked (${httpStatus(list.status)}): ${t.tokenWithheld}`));
       else if (t.defaultCredentials)
         out.push(
           r.skipped(
@@ -62,7 +62,7 @@ const probe = defineProbe({
         );
       else
         out.push(
-          r.failed(shown, `Grafana refuses the credentials (HTTP ${list.status}): datasources and dashboards not checked`, {
+          r.failed(shown, `Grafana refuses the credentials (${httpStatus(list.status)}): datasources and dashboards not checked`, {
             severity: 'warning',
             hint: 'set GRAFANA_TOKEN to a service-account token with the Viewer role or above',
           }),
@@ -70,7 +70,7 @@ const probe = defineProbe({
       return out;
     }
     const datasources = list.status === 200 ? datasourceList(jsonBody(list)) : undefined;
-    if (!datasources) return [...out, r.failed(shown, `/api/datasources: HTTP ${list.status}, no datasource list`, { origin: t.origin })];
+    if (!datasources) return [...out, r.failed(shown, `/api/datasources: ${httpStatus(list.status)}, no datasource list`, { origin: t.origin })];
     if (t.defaultCredentials) {
       out.push(
         r.failed(shown, 'Grafana accepts the default admin/admin: anyone who reaches it can sign in as admin', {
@@ -111,7 +111,7 @@ const probe = defineProbe({
       const body = check.ok ? jsonBody<{ status?: unknown; message?: unknown }>(check) : undefined;
       if (check.ok && check.status === 200 && body?.status === 'OK') out.push(r.ok(shown, `datasource "${live.name}" (${live.type}, uid ${d.uid}) works`));
       else {
-        const why = check.ok ? (answerText(body?.message) ?? `HTTP ${check.status}`) : check.error;
+        const why = check.ok ? (answerText(body?.message) ?? `${httpStatus(check.status)}`) : check.error;
         out.push(
           r.failed(shown, `datasource "${live.name}" (uid ${d.uid}) fails its health check: ${why}`, {
             origin: d.origin,
@@ -128,7 +128,7 @@ const probe = defineProbe({
       const search = await get('/api/search?type=dash-db&limit=5000');
       const found = search.ok && search.status === 200 ? jsonBody(search) : undefined;
       if (!Array.isArray(found))
-        out.push(r.failed(shown, `/api/search: ${search.ok ? `HTTP ${search.status}, no dashboard list` : search.error}`, { origin: t.origin }));
+        out.push(r.failed(shown, `/api/search: ${search.ok ? `${httpStatus(search.status)}, no dashboard list` : search.error}`, { origin: t.origin }));
       else {
         const uids = new Set(found.map((d) => (d as { uid?: unknown } | null)?.uid));
         for (const d of dashboards) {

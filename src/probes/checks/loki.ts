@@ -1,5 +1,5 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
-import { answered, answerText, displayUrl, httpRequest, jsonBody } from '../http.js';
+import { answered, answerText, displayUrl, httpRequest, jsonBody, httpStatus, serverSays } from '../http.js';
 import { PROBE_LOG_PREFIX } from '../otlp-payload.js';
 
 /** How far back Claude Code's events are looked for: Loki's own default for label queries. */
@@ -32,7 +32,7 @@ const probe = defineProbe({
     }
     if (ready.status !== 200)
       return [
-        r.failed(shown, `Loki is not ready: HTTP ${ready.status} ${answerText(ready.body.trim(), 120)}`, {
+        r.failed(shown, `Loki is not ready: ${httpStatus(ready.status)}${serverSays(ready.body)}`, {
           origin: t.origin,
           hint: 'Loki reports services still starting (wait ~15 s after start) or a config error in its log',
         }),
@@ -49,7 +49,9 @@ const probe = defineProbe({
     );
     const streams = events.ok && events.status === 200 ? jsonBody<{ data?: { result?: unknown[] } }>(events)?.data?.result : undefined;
     if (!Array.isArray(streams)) {
-      out.push(r.failed(shown, `Claude Code's logs could not be queried${events.ok ? ` (HTTP ${events.status})` : `: ${events.error}`}`, { origin: t.origin }));
+      out.push(
+        r.failed(shown, `Claude Code's logs could not be queried${events.ok ? ` (${httpStatus(events.status)})` : `: ${events.error}`}`, { origin: t.origin }),
+      );
       return out;
     }
     const logsSent = ws.claude.prediction.signals.some((s) => s.signal === 'logs' && s.exported);

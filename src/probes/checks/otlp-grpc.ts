@@ -1,6 +1,6 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
 import { GRPC_STATUS, grpcUnary } from '../grpc.js';
-import { displayUrl } from '../http.js';
+import { displayUrl, httpStatus } from '../http.js';
 import { OTLP_GRPC_PATH } from '../otlp-payload.js';
 
 const probe = defineProbe({
@@ -51,7 +51,7 @@ const probe = defineProbe({
           out.push(r.ok(shown, `accepts ${what}`));
         } else if (a.status === undefined) {
           out.push(
-            r.failed(shown, `${what}: the endpoint answers HTTP ${a.httpStatus}${a.contentType ? ` (${a.contentType})` : ''}, not gRPC`, {
+            r.failed(shown, `${what}: the endpoint answers ${httpStatus(a.httpStatus)}${a.contentType ? ` (${a.contentType})` : ''}, not gRPC`, {
               origin: t.origin,
               hint: 'this looks like an OTLP/HTTP port (4318): use the gRPC port (4317), or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf',
             }),

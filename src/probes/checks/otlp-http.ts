@@ -1,5 +1,5 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
-import { answerText, displayUrl, httpRequest } from '../http.js';
+import { answerText, displayUrl, httpRequest, httpStatus } from '../http.js';
 import { headersFor } from '../headers-helper.js';
 
 const probe = defineProbe({
@@ -52,7 +52,7 @@ const probe = defineProbe({
         out.push(r.ok(shown, `accepts ${what}`));
       } else {
         out.push(
-          r.failed(shown, `${what}: HTTP ${a.status}${snippet(a.body)}`, {
+          r.failed(shown, `${what}: ${httpStatus(a.status)}${snippet(a.body)}`, {
             origin: t.origin,
             hint: httpHint(a.status, t.url, t.signals[0], !!t.headersHelper),
           }),

@@ -1,8 +1,9 @@
 import { defineProbe, results, type ProbeResult } from '../define.js';
-import { answered, answerText, displayUrl, httpRequest, jsonBody } from '../http.js';
+import { answered, answerText, displayUrl, httpRequest, jsonBody, httpStatus, serverSays } from '../http.js';
 import { prometheusExporterListeners } from '../../model/collector.js';
 import { atUse, dashboardName, groupUses, knownNames, looksLikeClaudeName, metricUses, usedIn } from '../../model/dashboard-queries.js';
 import type { Workspace } from '../../model/workspace.js';
+import { flowWaitMs } from '../plan.js';
 
 /** An active target as read from /api/v1/targets, its texts cut for findings. */
 interface ActiveTarget {
@@ -42,23 +43,38 @@ const probe = defineProbe({
         }),
       ];
     }
-    if (ready.status !== 200)
-      return [r.failed(shown, `Prometheus is not ready: HTTP ${ready.status} ${answerText(ready.body.trim(), 100)}`, { origin: t.origin })];
+    if (ready.status !== 200) return [r.failed(shown, `Prometheus is not ready: ${httpStatus(ready.status)}${serverSays(ready.body)}`, { origin: t.origin })];
     const out: ProbeResult[] = [r.ok(shown, 'Prometheus is ready')];
 
-    const targets = await httpRequest(`${base}/api/v1/targets?state=active`, { timeoutMs: flags.timeoutMs });
-    const active = targets.ok ? activeTargets(jsonBody<{ data?: { activeTargets?: unknown } }>(targets)?.data?.activeTargets) : undefined;
+    const readTargets = async () => {
+      const answer = await httpRequest(`${base}/api/v1/targets?state=active`, { timeoutMs: flags.timeoutMs });
+      return { answer, active: answer.ok ? activeTargets(jsonBody<{ data?: { activeTargets?: unknown } }>(answer)?.data?.activeTargets) : undefined };
+    };
+    let { answer: targets, active } = await readTargets();
+    // Right after a start, a target's health is `unknown` until its first scrape: wait one scrape interval (within
+    // the flow timeout) before judging it.
+    const notYet = (list: ActiveTarget[] | undefined) => !!list && collectorTargets(ws, list).some((a) => a.health === 'unknown');
+    const waitMs = Math.min(flowWaitMs(plan, flags), ((plan.scrapeIntervalSeconds ?? 15) + 1) * 1000);
+    const deadline = Date.now() + waitMs;
+    while (notYet(active) && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, Math.min(1000, deadline - Date.now())));
+      ({ answer: targets, active } = await readTargets());
+    }
     if (!active) {
-      out.push(r.failed(shown, `/api/v1/targets gave no target list${targets.ok ? ` (HTTP ${targets.status})` : `: ${targets.error}`}`, { origin: t.origin }));
+      out.push(
+        r.failed(shown, `/api/v1/targets gave no target list${targets.ok ? ` (${httpStatus(targets.status)})` : `: ${targets.error}`}`, { origin: t.origin }),
+      );
     } else {
       const scraping = collectorTargets(ws, active);
       out.push(
         ...scraping.slice(0, MAX_LISTED).map((a) =>
           a.health === 'up'
             ? r.ok(shown, `scrapes ${a.scrapeUrl} (job ${a.job}): up`)
-            : r.failed(shown, `the scrape of ${a.scrapeUrl} (job ${a.job}) is ${a.health}${a.lastError ? `: ${a.lastError}` : ''}`, {
-                hint: scrapeHint(a.lastError),
-              }),
+            : a.health === 'unknown'
+              ? r.skipped(shown, `${a.scrapeUrl} (job ${a.job}) not scraped yet (health unknown after ${Math.round(waitMs / 1000)} s)`)
+              : r.failed(shown, `the scrape of ${a.scrapeUrl} (job ${a.job}) is ${a.health}${a.lastError ? `: ${a.lastError}` : ''}`, {
+                  hint: scrapeHint(a.lastError),
+                }),
         ),
       );
       if (scraping.length > MAX_LISTED) out.push(r.skipped(shown, `… and ${scraping.length - MAX_LISTED} more targets scraping the collector, not listed`));
@@ -78,7 +94,9 @@ const probe = defineProbe({
     const data = names.ok ? jsonBody<{ data?: unknown }>(names)?.data : undefined;
     const list = Array.isArray(data) ? data.filter((n): n is string => typeof n === 'string') : undefined;
     if (!list) {
-      out.push(r.failed(shown, `the series name list could not be read${names.ok ? ` (HTTP ${names.status})` : `: ${names.error}`}`, { origin: t.origin }));
+      out.push(
+        r.failed(shown, `the series name list could not be read${names.ok ? ` (${httpStatus(names.status)})` : `: ${names.error}`}`, { origin: t.origin }),
+      );
       return out;
     }
     const claudeSends = ws.claude.prediction.signals.some((s) => s.signal === 'metrics' && s.exported);

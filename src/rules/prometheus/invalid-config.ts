@@ -25,7 +25,7 @@ const messages = {
   refused: (d: Refusal) => `${d.error}: ${d.prometheus} refuses to load ${d.file}${because(d.why)}`,
   /** `prometheus` here is the assumption: the version is not known, and some releases accept it. */
   refusedFromUnknown: (d: Refusal & { accepted: PromAcceptance }) =>
-    `${d.error}: Prometheus releases ${rejectedRange(d.accepted)} refuse to load ${d.file}${because(d.why)}, and the Prometheus version here is not known (${d.prometheus})`,
+    `${d.error}: Prometheus releases ${rejectedRange(d.accepted)} refuse to load ${d.file}${because(d.why)}, and the Prometheus version here is not known: ${d.prometheus}`,
   promtoolRejects: (d: Refusal) => `${d.error}: promtool check config rejects ${d.file} at ${d.prometheus}${because(d.why)}`,
 } as const;
 type InvalidConfigFinding = RuleFinding<typeof messages>;
