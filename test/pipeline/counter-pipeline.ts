@@ -42,6 +42,10 @@ export async function startPipeline(expiration: string, extraEnv: Record<string,
     prometheus!,
     `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: otel-collector\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
   );
+  // Prometheus hands static targets to its scrape loop only after its discovery manager's first update (up to 5 s
+  // after start): Claude Code must not export, and the collector must not restart, before the first scrape, or
+  // Prometheus never sees what the collector held until then.
+  await firstScrape(prom.url);
   const env = {
     CLAUDE_CODE_ENABLE_TELEMETRY: '1',
     OTEL_METRICS_EXPORTER: 'otlp',
@@ -84,6 +88,16 @@ export async function startPipeline(expiration: string, extraEnv: Record<string,
       await recorder.close();
     },
   };
+}
+
+/** Waits (up to 20 s) until Prometheus has scraped its target once: `up` is 1. */
+async function firstScrape(prometheusUrl: string): Promise<void> {
+  for (let i = 0; i < 80; i++) {
+    const body = (await (await fetch(`${prometheusUrl}/api/v1/query?query=up`)).json()) as { data?: { result?: { value: [number, string] }[] } };
+    if (body.data?.result?.some((r) => r.value[1] === '1')) return;
+    await sleep(250);
+  }
+  throw new Error('Prometheus never scraped the collector');
 }
 
 /** Growth of `x` in each step of `s` seconds; a series with nothing in the step before counts whole, and so does one that dropped (its exporter started it again). */
