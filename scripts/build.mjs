@@ -1,4 +1,4 @@
-// Bundles the CLI into one ESM file, dist/cli.js, and the library API (src/api.ts) into dist/api.js. Dependencies
+// Bundles the CLI into one ESM file, dist/run.js, behind a small entry dist/cli.js (the bin), and the library API (src/api.ts) into dist/api.js. Dependencies
 // stay external (installed with the package). With --types (prepack) it also writes the API's type declarations
 // to dist/types/ (the package's "types"); plain builds, which the tests run, skip that type-checking pass.
 // Each file is replaced atomically (temp file + rename): a CLI run that starts during a rebuild (npm pack's
@@ -9,7 +9,9 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 mkdirSync('dist', { recursive: true });
 for (const [entry, out, mode] of [
-  ['src/cli.ts', 'cli.js', 0o755],
+  // The bin: a small entry that answers --version at once and loads the CLI bundle (run.js) otherwise.
+  ['src/entry.ts', 'cli.js', 0o755],
+  ['src/cli.ts', 'run.js', 0o644],
   ['src/api.ts', 'api.js', 0o644],
 ]) {
   const result = await build({

@@ -545,7 +545,8 @@ function invokedDirectly(): boolean {
     return false;
   }
 }
-if (invokedDirectly()) {
+/** The process around main(): pipe and signal handling, the exit code. For the bin (src/entry.ts) and a direct run. */
+export function runFromCommandLine(): void {
   // A reader that stops early (`| head`) closes the pipe: stop quietly, as other command-line tools do, instead
   // of an unhandled EPIPE with a stack trace.
   // Any other failure to write the report (a full disk, a descriptor not open for writing) is exit 2 with one
@@ -577,3 +578,5 @@ if (invokedDirectly()) {
     process.exitCode = code;
   });
 }
+
+if (invokedDirectly()) runFromCommandLine();

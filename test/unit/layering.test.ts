@@ -38,6 +38,7 @@ function layerOf(file: string): string {
       'api.ts': 'api',
       'cli.ts': 'cli',
       'cli-help.ts': 'cli',
+      'entry.ts': 'cli',
     };
     if (!top[parts[0]]) throw new Error(`src/${file}: no layer; add it to layerOf`);
     return top[parts[0]];
