@@ -21,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, homedir, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyEdits, modify } from 'jsonc-parser';
@@ -480,6 +480,48 @@ for (const m of plan) {
   process.stderr.write(`bench: ${m.name}: median ${round(med)} ms\n`);
 }
 
+// ---------------------------------------------------------------------------------------------------- anchors
+// The same machine and run, other programs on the same files: how long a process that does nothing takes (node -e 0),
+// and what the real collector and promtool take to validate the two configs of the stack `init` writes, against the
+// doctor's --version and its check of that stack. Ratios, not absolute times, are what the targets name (issue #15).
+function timed(cmd, argv, where) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, argv, { ...where, encoding: 'utf8' });
+    if (r.status !== 0 && r.status !== 1) return { failed: `${cmd} ${argv.join(' ')}: exit ${r.status} ${r.stderr ?? ''}`.trim() };
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return { medianMs: round(median(samples)) };
+}
+const versionsFile = JSON.parse(readFileSync(join(root, 'test', 'oracles', 'versions.json'), 'utf8'));
+const cacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'claude-otel-doctor');
+const otelcol = join(cacheRoot, `otelcol-${versionsFile.collector.current}`, 'otelcol-cod');
+const promtool = (process.env.PATH ?? '')
+  .split(':')
+  .map((d) => join(d, 'promtool'))
+  .find((f) => existsSync(f));
+const initHome = join(work, 'init-home');
+const initDir = join(work, 'init-stack');
+mkdirSync(initHome, { recursive: true });
+spawnSync(process.execPath, [cli, 'init', '--no-start', '--dir', initDir, '--home', initHome], { env: childEnv(initHome), encoding: 'utf8' });
+const anchorWhere = { env: childEnv(initHome), cwd: initDir };
+const anchors = {
+  nodeNoop: timed(process.execPath, ['-e', '0'], anchorWhere),
+  version: timed(process.execPath, [cli, '--version'], anchorWhere),
+  checkInitStack: timed(process.execPath, [cli, 'check', '.'], anchorWhere),
+  otelcolValidate: existsSync(otelcol) ? timed(otelcol, ['validate', `--config=${join(initDir, 'otel-collector-config.yaml')}`], anchorWhere) : { failed: `no ${otelcol} (npm run provision)` },
+  promtoolCheck: promtool ? timed(promtool, ['check', 'config', '--syntax-only', join(initDir, 'prometheus.yml')], anchorWhere) : { failed: 'no promtool on PATH' },
+};
+for (const [name, a] of Object.entries(anchors)) if (a.failed) failures.push(`anchor ${name}: ${a.failed}`);
+const ratio = (a, b) => (a?.medianMs && b?.medianMs ? round(a.medianMs / b.medianMs, 2) : null);
+const peers = anchors.otelcolValidate.medianMs && anchors.promtoolCheck.medianMs ? { medianMs: anchors.otelcolValidate.medianMs + anchors.promtoolCheck.medianMs } : undefined;
+const ratios = {
+  versionToNode: ratio(anchors.version, anchors.nodeNoop),
+  checkInitStackToNode: ratio(anchors.checkInitStack, anchors.nodeNoop),
+  checkInitStackToPeers: ratio(anchors.checkInitStack, peers),
+};
+
 const result = {
   version: 1,
   date: new Date().toISOString(),
@@ -499,6 +541,8 @@ const result = {
     findings: c.findings,
   })),
   measurements,
+  anchors,
+  ratios,
   failures,
 };
 
@@ -540,6 +584,20 @@ out += table(
   measurements.map((m) => [m.name, m.runs, ms(m.medianMs), ms(m.minMs), ms(m.maxMs), m.peakRssMiB ?? '?', m.filesPerSec ?? '']),
   [false, true, true, true, true, true, true],
 );
+out += '\n';
+const am = (a) => (a.medianMs !== undefined ? ms(a.medianMs) : 'n/a');
+out += table(
+  ['anchor (same run, init\'s stack)', 'median'],
+  [
+    ['node -e 0', am(anchors.nodeNoop)],
+    ['claude-otel-doctor --version', am(anchors.version)],
+    ['claude-otel-doctor check . (init\'s stack)', am(anchors.checkInitStack)],
+    [`otelcol ${versionsFile.collector.current} validate (its collector config)`, am(anchors.otelcolValidate)],
+    ['promtool check config --syntax-only (its prometheus.yml)', am(anchors.promtoolCheck)],
+  ],
+  [false, true],
+);
+out += `ratios: --version / node -e 0 = ${ratios.versionToNode ?? 'n/a'} (target 1.3); check / node -e 0 = ${ratios.checkInitStackToNode ?? 'n/a'} (target 2.0); check / (otelcol validate + promtool) = ${ratios.checkInitStackToPeers ?? 'n/a'}\n`;
 process.stdout.write(out);
 if (opts.json) writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);
 if (opts.keep) process.stderr.write(`bench: corpora kept in ${work}\n`);
