@@ -510,12 +510,19 @@ const anchors = {
   nodeNoop: timed(process.execPath, ['-e', '0'], anchorWhere),
   version: timed(process.execPath, [cli, '--version'], anchorWhere),
   checkInitStack: timed(process.execPath, [cli, 'check', '.'], anchorWhere),
-  otelcolValidate: existsSync(otelcol) ? timed(otelcol, ['validate', `--config=${join(initDir, 'otel-collector-config.yaml')}`], anchorWhere) : { failed: `no ${otelcol} (npm run provision)` },
-  promtoolCheck: promtool ? timed(promtool, ['check', 'config', '--syntax-only', join(initDir, 'prometheus.yml')], anchorWhere) : { failed: 'no promtool on PATH' },
+  otelcolValidate: existsSync(otelcol)
+    ? timed(otelcol, ['validate', `--config=${join(initDir, 'otel-collector-config.yaml')}`], anchorWhere)
+    : { failed: `no ${otelcol} (npm run provision)` },
+  promtoolCheck: promtool
+    ? timed(promtool, ['check', 'config', '--syntax-only', join(initDir, 'prometheus.yml')], anchorWhere)
+    : { failed: 'no promtool on PATH' },
 };
 for (const [name, a] of Object.entries(anchors)) if (a.failed) failures.push(`anchor ${name}: ${a.failed}`);
 const ratio = (a, b) => (a?.medianMs && b?.medianMs ? round(a.medianMs / b.medianMs, 2) : null);
-const peers = anchors.otelcolValidate.medianMs && anchors.promtoolCheck.medianMs ? { medianMs: anchors.otelcolValidate.medianMs + anchors.promtoolCheck.medianMs } : undefined;
+const peers =
+  anchors.otelcolValidate.medianMs && anchors.promtoolCheck.medianMs
+    ? { medianMs: anchors.otelcolValidate.medianMs + anchors.promtoolCheck.medianMs }
+    : undefined;
 const ratios = {
   versionToNode: ratio(anchors.version, anchors.nodeNoop),
   checkInitStackToNode: ratio(anchors.checkInitStack, anchors.nodeNoop),
@@ -587,11 +594,11 @@ out += table(
 out += '\n';
 const am = (a) => (a.medianMs !== undefined ? ms(a.medianMs) : 'n/a');
 out += table(
-  ['anchor (same run, init\'s stack)', 'median'],
+  ["anchor (same run, init's stack)", 'median'],
   [
     ['node -e 0', am(anchors.nodeNoop)],
     ['claude-otel-doctor --version', am(anchors.version)],
-    ['claude-otel-doctor check . (init\'s stack)', am(anchors.checkInitStack)],
+    ["claude-otel-doctor check . (init's stack)", am(anchors.checkInitStack)],
     [`otelcol ${versionsFile.collector.current} validate (its collector config)`, am(anchors.otelcolValidate)],
     ['promtool check config --syntax-only (its prometheus.yml)', am(anchors.promtoolCheck)],
   ],
