@@ -62,6 +62,7 @@ import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
+import prometheusCollectorTelemetryLoopback from './prometheus/collector-telemetry-loopback.js';
 import prometheusInvalidConfig from './prometheus/invalid-config.js';
 import prometheusLocalhostTarget from './prometheus/localhost-target.js';
 import prometheusScrapeInterval from './prometheus/scrape-interval.js';
@@ -156,6 +157,7 @@ export const RULES: AnyRule[] = [
   composeUnreadProjectFile,
   // prometheus
   prometheusCollectorNotScraped,
+  prometheusCollectorTelemetryLoopback,
   prometheusInvalidConfig,
   prometheusLocalhostTarget,
   prometheusScrapeInterval,
