@@ -2,7 +2,7 @@ import type { ReadProblem } from '../load/read.js';
 import type { Workspace } from '../model/workspace.js';
 import type { ProbeResult } from '../probes/define.js';
 import { RULES } from '../rules/index.js';
-import { SEVERITY_ORDER, type Finding, type Severity } from '../types.js';
+import type { Finding, Severity } from '../types.js';
 import { redact } from '../util/secrets.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ReportInput } from './context.js';
@@ -74,7 +74,7 @@ export function formatReport(run: RunReport, o: OutputOptions): string {
       text = formatGithub(input);
       break;
     case 'concise':
-      text = formatConcise(o.quiet ? { ...input, findings: findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[o.failOn]) } : input);
+      text = formatConcise(input, o.quiet ? o.failOn : undefined);
       break;
     default:
       text = o.command !== 'check' && !o.quiet ? formatDoctor(input) : formatPretty(input, o.quiet ? o.failOn : undefined);

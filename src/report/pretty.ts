@@ -116,11 +116,20 @@ export function fixableText(findings: Finding[]): string {
 }
 
 /** One line per finding, then the summary: as `ruff --output-format concise` and `actionlint -oneline`. */
-export function formatConcise(input: ReportInput): string {
+export function formatConcise(input: ReportInput, quietBelow?: Severity): string {
   const c = colors(input.color);
-  const lines = input.findings.map((f) => findingLine(f, input));
-  lines.push(formatSummary(input.findings, c));
-  return `${lines.join('\n')}\n`;
+  const { findings, summary } = quietView(input, quietBelow, c);
+  return `${[...findings.map((f) => findingLine(f, input)), summary].join('\n')}\n`;
+}
+
+/**
+ * What `-q` shows: the findings at or above `quietBelow` (all without it), and the summary of every finding with how
+ * many it did not show.
+ */
+function quietView(input: ReportInput, quietBelow: Severity | undefined, c: ReturnType<typeof colors>): { findings: Finding[]; summary: string } {
+  const findings = quietBelow === undefined ? input.findings : input.findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[quietBelow]);
+  const hidden = input.findings.length - findings.length;
+  return { findings, summary: formatSummary(input.findings, c) + (hidden ? `; ${hidden} below ${quietBelow} not shown (-q)` : '') };
 }
 
 /**
@@ -132,7 +141,7 @@ export function formatPretty(input: ReportInput, quietBelow?: Severity): string 
   const c = colors(input.color);
   const out: string[] = [];
   const quiet = quietBelow !== undefined;
-  const shownFindings = quiet ? input.findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[quietBelow]) : input.findings;
+  const { findings: shownFindings, summary } = quietView(input, quietBelow, c);
   for (const p of input.problems) out.push(`${displayPath(p.path, input.cwd)}: ${severityLabel('error', c)} ${shown(input, p.reason)}; skipped`);
   for (const f of shownFindings) out.push(`${formatFinding(f, input)}\n`);
   if (!quiet) {
@@ -149,7 +158,6 @@ export function formatPretty(input: ReportInput, quietBelow?: Severity): string 
       );
     }
   }
-  const hidden = input.findings.length - shownFindings.length;
-  out.push(formatSummary(input.findings, c) + (hidden ? `; ${hidden} below ${quietBelow} not shown (-q)` : ''));
+  out.push(summary);
   return `${out.join('\n')}\n`;
 }

@@ -21,6 +21,14 @@ describe('check -q', () => {
     expect(quiet.exitCode).toBe(full.exitCode);
   });
 
+  it('the concise format counts the same way', () => {
+    const full = runCli(['check', stack, '--format', 'concise'], { NO_COLOR: '1' });
+    const quiet = runCli(['check', stack, '--format', 'concise', '-q'], { NO_COLOR: '1' });
+    const hidden = full.stdout.trim().split('\n').length - quiet.stdout.trim().split('\n').length;
+    expect(hidden).toBeGreaterThan(0);
+    expect(last(quiet.stdout)).toBe(`${last(full.stdout)}; ${hidden} below error not shown (-q)`);
+  });
+
   it('says nothing of hidden findings when none is hidden', () => {
     const quiet = runCli(['check', stack, '-q', '--fail-on', 'info'], { NO_COLOR: '1' });
     expect(last(quiet.stdout)).not.toMatch(/not shown/);
