@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithComponents as suite } from '../helpers/real-components.js';
-import { claudeBinary } from '../harness/claude-path.js';
 import { startPrometheus } from '../harness/prometheus-server.js';
-import { collectorBinary, PROVISION_COLLECTOR, PROVISION_PROMETHEUS, prometheusServerBinary } from '../oracles/paths.js';
+import { collectorBinary, prometheusServerBinary } from '../oracles/paths.js';
+import { missing } from './counter-pipeline.js';
 import { freePort, runClaudeAgent, startCollector } from './pipeline.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cod-counters-'));
@@ -32,13 +32,6 @@ async function exported(url: string, metric: string): Promise<{ session: string;
 
 const collector = collectorBinary('current');
 const prometheus = prometheusServerBinary();
-const missing = !collector
-  ? `the collector is not provisioned; run \`${PROVISION_COLLECTOR}\``
-  : !prometheus
-    ? `the Prometheus server is not provisioned; run \`${PROVISION_PROMETHEUS}\``
-    : !claudeBinary()
-      ? 'Claude Code is not provisioned; run `node scripts/provision-claude.mjs`'
-      : undefined;
 
 suite('counter queries on real Claude Code series in real Prometheus', missing, () => {
   it('increase() undercounts; max_over_time per series gives the sessions totals, minus the value before the range the usage inside it', async () => {

@@ -103,11 +103,12 @@ export default defineRule({
     const known = knownNames(ws);
     const findings: CounterFinding[] = [];
     // The metrics each query reads as growth: a latest-over-time read of it with an `offset` (the value subtracted).
+    const uses = metricUses(ws);
     const growth = new Map<unknown, Set<string>>();
-    for (const u of metricUses(ws)) {
+    for (const u of uses) {
       if (u.selector.offset && LATEST_OVER_TIME.has(u.selector.enclosing[0] ?? '')) growth.set(u.aq, new Set([...(growth.get(u.aq) ?? []), u.name]));
     }
-    for (const u of metricUses(ws)) {
+    for (const u of uses) {
       if (u.aq.query.where === 'variable') continue;
       const k = known.get(u.name);
       if (!k || k.otel === 'target_info' || u.name.endsWith('_created')) continue;
