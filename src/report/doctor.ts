@@ -58,7 +58,11 @@ export function formatDoctor(input: ReportInput): string {
       continue;
     }
     const mark = worst === 'error' ? c.red('✗') : worst === 'warning' ? c.yellow('!') : checked ? c.green('✓') : c.dim('·');
-    const reason = stage === 'OTLP endpoint' ? 'nothing is sent over OTLP (see above)' : (NOT_CHECKED[stage] ?? 'no Claude Code settings found');
+    // The OTLP stage points at the settings stage only when that stage shows what Claude Code will export.
+    const reason =
+      stage === 'OTLP endpoint' && claudeKnown
+        ? 'nothing is sent over OTLP (see Claude Code settings)'
+        : (NOT_CHECKED[stage] ?? 'no Claude Code settings found');
     const note =
       !checked && failed.length === 0 && probes.length === 0
         ? c.dim(` ${reason}`)
@@ -92,7 +96,12 @@ export function formatDoctor(input: ReportInput): string {
         ),
       ]
     : [];
-  out.push('', ...refusedLine, ...(next ? [wrap(`${c.bold('start here:')} ${next}`, input.width, '  ')] : []), formatSummary(input.findings, c));
+  // The refusals folded into one line count as one error in the summary too; the exit code still counts each.
+  const foldedFindings = new Set(down?.refused.flatMap((r) => (r.finding ? [r.finding] : [])));
+  const counted = foldedFindings.size > 1 ? input.findings.filter((f) => !foldedFindings.has(f)).concat([...foldedFindings][0]) : input.findings;
+  const foldNote = foldedFindings.size > 1 ? ` (${foldedFindings.size} refused connections counted as one)` : '';
+  const summary = formatSummary(counted, c, foldNote);
+  out.push('', ...refusedLine, ...(next ? [wrap(`${c.bold('start here:')} ${next}`, input.width, '  ')] : []), summary);
   return `${out.join('\n')}\n`;
 }
 

@@ -99,10 +99,10 @@ function sourceExcerpt(input: ReportInput, line: string, range: Range) {
   return excerpt(masked, maskedStart, maskedEnd);
 }
 
-export function formatSummary(findings: Finding[], c: ReturnType<typeof colors>): string {
+export function formatSummary(findings: Finding[], c: ReturnType<typeof colors>, errorsNote = ''): string {
   const n = countBySeverity(findings);
   if (findings.length === 0) return c.green('✓ no problems found');
-  const parts = [plural(n.error, 'error'), plural(n.warning, 'warning'), `${n.info} info`];
+  const parts = [`${plural(n.error, 'error')}${errorsNote}`, plural(n.warning, 'warning'), `${n.info} info`];
   return `${n.error ? c.red('✗') : n.warning ? c.yellow('!') : c.blue('i')} ${parts.join(', ')}${fixableText(findings)}`;
 }
 

@@ -1,6 +1,6 @@
 // The doctor's "start here:" line: the one step to take first. No real component is needed: the first cases are a
 // compose stack that is not running (its published ports are free ports nobody listens on), the last is static.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runCliAsync } from '../helpers/cli.js';
 import { freePort } from '../pipeline/pipeline.js';
@@ -67,6 +67,8 @@ describe('start here', () => {
       /^✗ connection refused: OTLP endpoint http:\/\/localhost:\d+, Collector http:\/\/127\.0\.0\.1:\d+, Prometheus http:\/\/127\.0\.0\.1:\d+, Loki .*, Grafana \S+ \[probe\/otlp-grpc, probe\/collector-health, probe\/prometheus, probe\/loki, probe\/grafana\]$/m,
     );
     expect(r.stdout).not.toMatch(/error .*\[probe\/(otlp-grpc|collector-health|prometheus|loki|grafana)\]/);
+    // The summary counts the folded line as one error and says so; the exit code still counts each refusal.
+    expect(r.stdout).toMatch(/^✗ 2 errors \(5 refused connections counted as one\), /m);
     // The findings themselves are still there for every other format.
     const json = JSON.parse((await runCliAsync([...m.args, '--no-send', '--timeout', '2', '--format', 'json'])).stdout);
     expect(json.findings.filter((f: { message: string }) => /connection refused/.test(f.message)).length).toBeGreaterThanOrEqual(5);
@@ -94,5 +96,16 @@ describe('start here', () => {
     expect(r.stdout).toMatch(/^start here: .*home\/\.claude\/settings\.json:2: .*\[settings\/invalid-json\]$/m);
     // Only the doctor's own view; `check` lists findings in file order without it.
     expect(runCli(['check', ...m.args], { NO_COLOR: '1' }).stdout).not.toContain('start here:');
+  });
+
+  it('an unchecked OTLP stage points at the settings stage only when that stage shows what Claude Code exports', () => {
+    const none = machine({}, { 'otel-collector-config.yaml': collectorConfig });
+    const off = machine({ CLAUDE_CODE_ENABLE_TELEMETRY: '0' }, { 'otel-collector-config.yaml': collectorConfig });
+    made.push(none, off);
+    rmSync(`${none.root}/home/.claude/settings.json`);
+    expect(runCli([...none.args, '--offline'], { NO_COLOR: '1' }).stdout).toMatch(/^· OTLP endpoint no Claude Code settings found$/m);
+    const offOut = runCli([...off.args, '--offline'], { NO_COLOR: '1' }).stdout;
+    expect(offOut).toMatch(/^· OTLP endpoint nothing is sent over OTLP \(see Claude Code settings\)$/m);
+    expect(offOut).toMatch(/telemetry is off/);
   });
 });
