@@ -9,6 +9,10 @@ export interface OracleVersions {
   prometheusGo: string;
   claudeCode: string;
   composeGo: string;
+  /** helm.sh/helm/v4, the helm CLI built by scripts/provision-helm.mjs. */
+  helmGo: string;
+  /** k8s.io/api (and the k8s.io modules at the same release) of test/oracles/k8s-check. */
+  k8sApiGo: string;
 }
 
 export type CollectorRole = 'old' | 'current';
@@ -19,6 +23,8 @@ export const versions: OracleVersions = JSON.parse(readFileSync(new URL('./versi
 export const PROVISION_COLLECTOR = 'node scripts/provision-collector.mjs';
 export const PROVISION_PROMETHEUS = 'node scripts/provision-prometheus.mjs';
 export const PROVISION_COMPOSE = 'node scripts/provision-compose.mjs';
+export const PROVISION_HELM = 'node scripts/provision-helm.mjs';
+export const PROVISION_K8S = 'node scripts/provision-k8s.mjs';
 
 function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'claude-otel-doctor');
@@ -67,4 +73,14 @@ export function prometheusServerBinary(): string | undefined {
 /** The compose project loader (test/oracles/compose-check, compose-go). */
 export function composeCheckBinary(): string | undefined {
   return executable(join(cacheDir(), `compose-check-${versions.composeGo}`, 'compose-check'));
+}
+
+/** The real helm CLI (helm.sh/helm/v4), built from test/oracles/helm. */
+export function helmBinary(): string | undefined {
+  return executable(join(cacheDir(), `helm-${versions.helmGo}`, 'helm'));
+}
+
+/** The Kubernetes oracles (test/oracles/k8s-check): strict decoding into the Go types, kustomize build. */
+export function k8sCheckBinary(): string | undefined {
+  return executable(join(cacheDir(), `k8s-check-${versions.k8sApiGo}`, 'k8s-check'));
 }
