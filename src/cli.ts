@@ -322,6 +322,17 @@ const ENTERPRISE: OptionGroup = {
     ['--out <dir>', 'output folder (default: ./claude-telemetry-rollout)'],
   ],
 };
+const KUBERNETES: OptionGroup = {
+  heading: 'Team stack on Kubernetes (--kubernetes, with the central endpoint options)',
+  options: [
+    ['--kubernetes', "also the cluster side: collector chart values, ServiceMonitor, Grafana ConfigMaps; --endpoint is the collector's Ingress"],
+    ['--namespace <name>', 'namespace of the collector, Prometheus and Grafana (default: monitoring)'],
+    ['--prometheus-release <name>', "kube-prometheus-stack's release: the label its Prometheus selects (default: kube-prometheus-stack)"],
+    ['--prometheus-url <url>', "Grafana's URL for that Prometheus (default: its Service in the namespace)"],
+    ['--loki-url <url>', "Loki's OTLP URL (default: http://loki-gateway.<namespace>.svc/otlp)"],
+    ['--ingress-class <name>', 'ingress class of the Ingress (default: nginx)'],
+  ],
+};
 
 /** The exit code; a Promise for the commands that probe (the doctor without --offline, and `probe`). */
 export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number | Promise<number> {
@@ -421,9 +432,10 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     'init',
     'Write a working setup: a local stack (collector, Prometheus, Loki, Grafana with a dashboard) and your Claude Code settings; with --enterprise, settings for a central endpoint',
   );
-  withGroups(initCommand, INIT, ENTERPRISE)
+  withGroups(initCommand, INIT, ENTERPRISE, KUBERNETES)
     .example((bin) => `  $ ${bin} init                # write and start the local stack, point Claude Code at it`)
     .example((bin) => `  $ ${bin} init --enterprise --endpoint https://otel.example.com:4318 --team platform`)
+    .example((bin) => `  $ ${bin} init --kubernetes --endpoint https://otel.example.com --out team-telemetry`)
     .action((opts: InitOptions) =>
       settle(init({ ...opts, onOutput: (text) => process.stdout.write(text), onErrorOutput: (text) => process.stderr.write(text) }).then((r) => r.exitCode)),
     );

@@ -14,8 +14,8 @@ export function series(otel: ClaudeMetricName): string {
 }
 
 const label = (attribute: string) => labelName(attribute);
-const PROMETHEUS = { type: 'prometheus', uid: DATASOURCE_UIDS.prometheus };
-const LOKI = { type: 'loki', uid: DATASOURCE_UIDS.loki };
+/** The datasource UIDs a dashboard's panels reference. */
+export type DatasourceUids = { prometheus: string; loki: string };
 
 interface Target {
   expr: string;
@@ -31,8 +31,8 @@ interface PanelSpec {
   description?: string;
 }
 
-function panel(id: number, p: PanelSpec): Record<string, unknown> {
-  const ds = p.type === 'logs' ? LOKI : PROMETHEUS;
+function panel(id: number, p: PanelSpec, uids: DatasourceUids): Record<string, unknown> {
+  const ds = p.type === 'logs' ? { type: 'loki', uid: uids.loki } : { type: 'prometheus', uid: uids.prometheus };
   return {
     id,
     type: p.type,
@@ -67,7 +67,7 @@ const by = (otel: ClaudeMetricName, labels: string[]) => `sum by (${labels.map(l
 /** What a panel of per-session totals shows, for its description. */
 const SESSION_TOTALS = 'Sessions with data in the time range, each with all it used (a session that began before the range counts whole).';
 
-export function claudeDashboard(): Record<string, unknown> {
+export function claudeDashboard(uids: DatasourceUids = DATASOURCE_UIDS): Record<string, unknown> {
   const stat = (x: number, title: string, expr: string, unit?: string): PanelSpec => ({
     title,
     type: 'stat',
@@ -140,7 +140,7 @@ export function claudeDashboard(): Record<string, unknown> {
   return {
     annotations: { list: [] },
     editable: true,
-    panels: specs.map((p, i) => panel(i + 1, p)),
+    panels: specs.map((p, i) => panel(i + 1, p, uids)),
     refresh: '1m',
     schemaVersion: 39,
     tags: ['claude-code'],

@@ -18,6 +18,7 @@ import { TOOL_VERSION } from '../version.js';
 import { composeUp, dockerState, startCommand } from './docker.js';
 import { enterpriseFiles, parseEnterprise, type EnterpriseFlags } from './enterprise.js';
 import { changesOf, examine, refuseDiffering, writeAll, type ExaminedFile, type PlannedFile } from './files.js';
+import { kubernetesFiles, kubernetesGuide, parseKubernetes, type KubernetesFlags } from './kubernetes.js';
 import { ENV_FILE, localStackFiles, PASSWORD_VARIABLE } from './local-stack.js';
 import { DEFAULT_PORTS, LOCAL_SETTINGS } from './pins.js';
 import { mergeUserSettings, userSettingsPath, type SettingsMerge } from './user-settings.js';
@@ -31,8 +32,10 @@ import { verifyLocal, verifyManaged, type Verification } from './verify.js';
  * (exit code 2, nothing written).
  */
 
-export interface InitFlags extends EnterpriseFlags {
+export interface InitFlags extends EnterpriseFlags, KubernetesFlags {
   enterprise?: boolean;
+  /** The cluster side too (implies enterprise): collector chart values, Grafana ConfigMaps. */
+  kubernetes?: boolean;
   dir?: string;
   out?: string;
   home?: string;
@@ -89,6 +92,13 @@ const ENTERPRISE_ONLY = [
   ['--header', 'header'],
   ['--out', 'out'],
 ] as const;
+const KUBERNETES_ONLY = [
+  ['--namespace', 'namespace'],
+  ['--prometheus-release', 'prometheusRelease'],
+  ['--prometheus-url', 'prometheusUrl'],
+  ['--loki-url', 'lokiUrl'],
+  ['--ingress-class', 'ingressClass'],
+] as const;
 
 export async function runInit(flags: InitFlags, io: InitIO): Promise<InitResult> {
   const f = normalize(flags);
@@ -97,8 +107,10 @@ export async function runInit(flags: InitFlags, io: InitIO): Promise<InitResult>
     io.out(text);
   };
   const run: Run = { output: '', changed: [], findings: [], io: { ...io, out } };
-  if (f.enterprise) {
-    for (const [flag, key] of LOCAL_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} is for the local stack; init --enterprise writes to --out`);
+  if (!f.kubernetes) for (const [flag, key] of KUBERNETES_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} works with --kubernetes`);
+  if (f.enterprise || f.kubernetes) {
+    const mode = f.kubernetes ? '--kubernetes' : '--enterprise';
+    for (const [flag, key] of LOCAL_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} is for the local stack; init ${mode} writes to --out`);
     return { ...result(run), exitCode: runEnterprise(f, run) };
   }
   for (const [flag, key] of ENTERPRISE_ONLY) if (f[key] !== undefined) throw new UsageError(`${flag} works with --enterprise`);
@@ -314,9 +326,16 @@ function settingsLine(s: SettingsMerge): string {
 function runEnterprise(f: InitFlags, run: Run): number {
   const out = run.io.out;
   const input = parseEnterprise(f);
+  const cluster = f.kubernetes ? parseKubernetes(f, input) : undefined;
+  const mode = cluster ? '--kubernetes' : '--enterprise';
   const dir = resolve(f.out ?? 'claude-telemetry-rollout');
   isFolderOrMissing(dir, '--out');
-  const planned: PlannedFile[] = enterpriseFiles(input).map((g) => ({ path: join(dir, g.rel), text: g.text, mode: g.mode }));
+  const generated = enterpriseFiles(input).map((g) => (cluster && g.rel === 'ROLLOUT.md' ? { ...g, text: g.text + kubernetesGuide(cluster) } : g));
+  const planned: PlannedFile[] = [...generated, ...(cluster ? kubernetesFiles(cluster) : [])].map((g) => ({
+    path: join(dir, g.rel),
+    text: g.text,
+    mode: g.mode,
+  }));
   const managed = planned[0];
 
   // The doctor's rules on the managed settings before anything is written: a combination they flag is refused.
@@ -332,7 +351,7 @@ function runEnterprise(f: InitFlags, run: Run): number {
   const changes = changesOf(files);
   run.changed = changes.map((c) => c.path);
   run.findings = v.findings;
-  let text = `${f.dryRun ? 'init --enterprise would write' : 'init --enterprise:'} rollout files in ${displayPath(dir)}\n${planLines(files, dir, force)}`;
+  let text = `${f.dryRun ? `init ${mode} would write` : `init ${mode}:`} rollout files in ${displayPath(dir)}\n${planLines(files, dir, force)}`;
   if (f.dryRun) {
     out(text);
     const change = changes.find((c) => c.path === managed.path);
@@ -342,7 +361,8 @@ function runEnterprise(f: InitFlags, run: Run): number {
     return 0;
   }
   refuseDiffering(files, force);
-  const result = changes.length ? writeAll(changes, [dir], TOOL_VERSION) : undefined;
+  const folders = [...new Set(changes.map((c) => dirname(c.path)))];
+  const result = changes.length ? writeAll(changes, folders, TOOL_VERSION) : undefined;
   run.backupDir = result?.backupDir;
   text += result ? written(result) : 'nothing to write: the files are in place\n';
   text += findingsText(v, f.color === false ? false : colorEnabled()).replace('what init wrote', 'managed-settings.json');

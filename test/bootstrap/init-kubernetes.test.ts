@@ -1,0 +1,147 @@
+// `claude-otel-doctor init --kubernetes`: the managed settings of --enterprise plus the cluster side (collector
+// chart values, Grafana ConfigMaps). The values are rendered by the real `helm template` of the committed chart
+// 0.170.0 and the rendered collector config is validated by the real collector at the pinned version.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { CLUSTER_DATASOURCE_UIDS, kubePrometheusStackFullname } from '../../src/bootstrap/kubernetes.js';
+import { NEWEST_KNOWN_COLLECTOR } from '../../src/model/versions.js';
+import { oracleDescribe } from '../oracles/differential-support.js';
+import { collectorConfigs, type K8sObject, renderChart } from '../oracles/helm-support.js';
+import { collectorBinary, helmBinary, PROVISION_HELM, versions } from '../oracles/paths.js';
+import { validateCollectorConfig } from '../oracles/collector-validate.js';
+import { newMachine, type Machine } from './machine.js';
+
+let m: Machine;
+let out: string;
+beforeEach(() => {
+  m = newMachine();
+  out = join(m.root, 'team');
+});
+afterEach(() => m.cleanup());
+
+const read = (rel: string) => readFileSync(join(out, rel), 'utf8');
+const kubernetes = (args: string[]) => m.cli(['init', '--kubernetes', '--out', out, ...args]);
+type Obj = K8sObject & { spec?: Record<string, unknown>; data?: Record<string, string> };
+const byKind = (objects: Obj[], kind: string) => objects.filter((o) => o.kind === kind);
+
+describe('init --kubernetes', () => {
+  it('writes the rollout files and the cluster side; the managed settings point at the Ingress', async () => {
+    const r = await kubernetes(['--endpoint', 'https://otel.example.com', '--team', 'platform']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^init --kubernetes: rollout files in /);
+    for (const f of ['kubernetes/collector-values.yaml', 'kubernetes/grafana-datasources.yaml', 'kubernetes/grafana-dashboard.yaml'])
+      expect(r.stdout).toContain(`create   ${f}`);
+    const managed = JSON.parse(read('managed-settings.json'));
+    expect(managed.env.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('https://otel.example.com');
+    expect(managed.env.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('http/protobuf');
+    expect(read('ROLLOUT.md')).toContain('helm upgrade --install claude-otel open-telemetry/opentelemetry-collector --version 0.170.0');
+    // Grafana's sidecar: the labels kube-prometheus-stack's Grafana looks for; the dashboard references the
+    // datasource UIDs the datasource ConfigMap provisions (not `prometheus`, which that Grafana already has).
+    const datasources = parseYaml(read('kubernetes/grafana-datasources.yaml')) as Obj;
+    expect(datasources.metadata.labels).toEqual({ grafana_datasource: '1' });
+    const provisioned = (parseYaml(datasources.data!['claude-code.yaml']) as { datasources: { uid: string; url: string }[] }).datasources;
+    expect(provisioned.map((d) => d.uid)).toEqual([CLUSTER_DATASOURCE_UIDS.prometheus, CLUSTER_DATASOURCE_UIDS.loki]);
+    expect(provisioned[0].url).toBe('http://kube-prometheus-stack-prometheus.monitoring.svc:9090');
+    const dashboardMap = parseYaml(read('kubernetes/grafana-dashboard.yaml')) as Obj;
+    expect(dashboardMap.metadata.labels).toEqual({ grafana_dashboard: '1' });
+    const dashboard = JSON.parse(dashboardMap.data!['claude-code.json']) as { panels: { datasource: { uid: string } }[] };
+    const used = new Set(dashboard.panels.map((p) => p.datasource.uid));
+    expect([...used].sort()).toEqual(Object.values(CLUSTER_DATASOURCE_UIDS).sort());
+  });
+
+  it('refuses an endpoint an Ingress cannot be, cluster flags without --kubernetes, and gRPC without TLS; nothing written', async () => {
+    const port = await kubernetes(['--endpoint', 'https://otel.example.com:4318']);
+    expect(port.exitCode).toBe(2);
+    expect(port.stderr).toMatch(/names port 4318, but with --kubernetes .* Ingress, which listens on 443 \(https\) or 80 \(http\)/);
+    const path = await kubernetes(['--endpoint', 'https://otel.example.com/otlp']);
+    expect(path.exitCode).toBe(2);
+    expect(path.stderr).toContain('the Ingress host alone');
+    const grpc = await kubernetes(['--endpoint', 'http://otel.example.com', '--protocol', 'grpc']);
+    expect(grpc.exitCode).toBe(2);
+    expect(grpc.stderr).toContain('--protocol grpc through an Ingress needs https');
+    const alone = await m.cli(['init', '--enterprise', '--endpoint', 'https://otel.example.com', '--namespace', 'x', '--out', out]);
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toContain('--namespace works with --kubernetes');
+    const bad = await kubernetes(['--endpoint', 'https://otel.example.com', '--namespace', 'Not_A_Name']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('--namespace must be a Kubernetes name');
+    for (const r of [port, path, grpc, alone, bad]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(() => readFileSync(join(out, 'managed-settings.json'))).toThrow();
+  });
+
+  it("names kube-prometheus-stack's Prometheus Service as its chart does", () => {
+    expect(kubePrometheusStackFullname('kube-prometheus-stack')).toBe('kube-prometheus-stack');
+    expect(kubePrometheusStackFullname('monitoring')).toBe('monitoring-kube-prometheus');
+    expect(kubePrometheusStackFullname('prom')).toBe('prom-kube-prometheus-stack');
+    expect(kubePrometheusStackFullname('my-kube-prometheus-stack-prod')).toBe('my-kube-prometheus-stack-p');
+  });
+});
+
+oracleDescribe('init --kubernetes rendered by the real helm', helmBinary(), PROVISION_HELM, () => {
+  const current = collectorBinary('current');
+
+  async function rendered(args: string[]): Promise<Obj[]> {
+    const r = await kubernetes(['--endpoint', 'https://otel.example.com', ...args]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    return renderChart([join(out, 'kubernetes/collector-values.yaml')]) as Obj[];
+  }
+
+  it('renders a Deployment of the pinned image whose Service, Ingress and ServiceMonitor agree on ports; the collector at that version accepts the config', async () => {
+    const objects = await rendered([]);
+    const [deployment] = byKind(objects, 'Deployment');
+    const container = (deployment.spec as { template: { spec: { containers: { image: string; ports: { name: string; containerPort: number }[] }[] } } })
+      .template.spec.containers[0];
+    expect(container.image).toBe(`otel/opentelemetry-collector-contrib:${NEWEST_KNOWN_COLLECTOR}`);
+    expect(NEWEST_KNOWN_COLLECTOR).toBe(versions.collector.current);
+    const [service] = byKind(objects, 'Service');
+    const servicePorts = (service.spec as { ports: { name: string; port: number; targetPort: number }[] }).ports;
+    expect(servicePorts.map((p) => p.name).sort()).toEqual(['otlp', 'otlp-http', 'prom-exporter']);
+    // The Ingress sends to a port the Service has, which forwards to a port the container opens.
+    const [ingress] = byKind(objects, 'Ingress');
+    const backend = (ingress.spec as { rules: { host: string; http: { paths: { backend: { service: { name: string; port: { number: number } } } }[] } }[] })
+      .rules[0];
+    expect(backend.host).toBe('otel.example.com');
+    expect(backend.http.paths[0].backend.service.name).toBe(service.metadata.name);
+    const viaIngress = servicePorts.find((p) => p.port === backend.http.paths[0].backend.service.port.number);
+    expect(viaIngress?.name).toBe('otlp-http');
+    expect(container.ports.map((p) => p.containerPort)).toContain(viaIngress?.targetPort);
+    // The ServiceMonitor selects this Service, names a port it has, and carries the release label.
+    const [monitor] = byKind(objects, 'ServiceMonitor');
+    expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
+    const spec = monitor.spec as { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; honorLabels: boolean }[] };
+    for (const [k, v] of Object.entries(spec.selector.matchLabels)) expect(service.metadata.labels?.[k]).toBe(v);
+    expect(spec.endpoints).toEqual([{ port: 'prom-exporter', interval: '15s', honorLabels: true }]);
+    // The rendered config: only OTLP in, the exporter on the port the ServiceMonitor scrapes; the real collector
+    // of the pinned version accepts it.
+    const [{ relay }] = collectorConfigs(objects);
+    const config = parseYaml(relay) as {
+      receivers: Record<string, unknown>;
+      exporters: Record<string, { endpoint?: string }>;
+      service: { pipelines: Record<string, unknown> };
+    };
+    expect(Object.keys(config.receivers)).toEqual(['otlp']);
+    expect(Object.keys(config.service.pipelines).sort()).toEqual(['logs', 'metrics']);
+    expect(config.exporters.prometheus.endpoint).toBe('${env:MY_POD_IP}:8889');
+    expect(current, 'the current collector build').toBeDefined();
+    expect(validateCollectorConfig(current!, relay, { MY_POD_IP: '127.0.0.1' })).toBe('valid');
+  }, 120_000);
+
+  it('with gRPC: the Ingress goes to the gRPC port and asks ingress-nginx for HTTP/2 to the backend', async () => {
+    const objects = await rendered(['--protocol', 'grpc']);
+    const [ingress] = byKind(objects, 'Ingress');
+    expect(ingress.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/backend-protocol': 'GRPC' });
+    expect(JSON.stringify(ingress.spec)).toContain('"number":4317');
+    expect(JSON.parse(read('managed-settings.json')).env.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('grpc');
+  }, 120_000);
+
+  it('the Grafana ConfigMaps are one YAML document each, without errors', async () => {
+    await rendered([]);
+    for (const f of ['kubernetes/grafana-datasources.yaml', 'kubernetes/grafana-dashboard.yaml']) {
+      const docs = parseAllDocuments(read(f));
+      expect(docs).toHaveLength(1);
+      expect((docs[0] as { errors: unknown[] }).errors).toEqual([]);
+    }
+  }, 120_000);
+});
