@@ -78,7 +78,7 @@ export function liveProgress(out: TerminalStream, o: LiveOptions = {}): Live {
   };
 
   const draw = () => {
-    if (stopped) return;
+    if (stopped || out.isTTY !== true) return; // a status line only where \r and erase line mean something
     const text = statusText();
     if (!text) return clear();
     // One line that never wraps: a wrapped line could not be erased with \r.

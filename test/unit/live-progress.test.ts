@@ -74,6 +74,17 @@ describe('live progress on a terminal', () => {
     live.stop();
   });
 
+  it('draws nothing on a stream that is not a terminal: only the real lines reach it', () => {
+    const pipe = { ...fakeTerminal(), isTTY: false };
+    const live = liveProgress(pipe);
+    live.progress({ type: 'waiting', what: 'docker compose up', elapsedMs: 0, timeoutMs: 900_000 });
+    vi.advanceTimersByTime(3000);
+    live.write('a line\n');
+    live.progress({ type: 'output', line: ' Container loki  Started' });
+    expect(live.finish('')).toBe('');
+    expect(pipe.text()).toBe('a line\n   Container loki  Started\n');
+  });
+
   it('is on only for a terminal that is not a CI log nor dumb', () => {
     expect(isLiveTerminal({ isTTY: true }, {})).toBe(true);
     expect(isLiveTerminal({ isTTY: false }, {})).toBe(false);
