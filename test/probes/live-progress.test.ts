@@ -3,18 +3,23 @@
 // what the terminal ends up showing is the report a pipe gets. Piped, there is no control character at all. And the
 // doctor's own progress events, replayed into the renderer in any order, add up to exactly the final report.
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { doctor, formatReport, type OutputOptions, type Progress } from '../../src/api.js';
+import { doctor, formatReport, probe, type OutputOptions, type Progress } from '../../src/api.js';
 import { ERASE_LINE, liveProgress } from '../../src/report/live.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { freePort } from '../pipeline/pipeline.js';
 import { machine, MINIMAL_COLLECTOR_CONFIG, telemetrySettings, type Machine } from './live-stack.js';
 
 const made: Machine[] = [];
-afterAll(() => made.forEach((m) => m.remove()));
+const httpServers: HttpServer[] = [];
+afterAll(() => {
+  made.forEach((m) => m.remove());
+  httpServers.forEach((s) => s.close());
+});
 
 /** A port that accepts connections and never answers: every probe of it waits for its timeout. */
 let hanging: Server;
@@ -174,4 +179,75 @@ describe("the doctor's progress events add up to its report", () => {
       expect(screen(chunks.join('')) + rest).toBe(final);
     }
   }, 60_000);
+});
+
+describe('the probes that wait say so', () => {
+  /**
+   * One stand-in for an OTLP/HTTP endpoint (accepts every export) and a Prometheus (its documented /-/ready,
+   * /api/v1/targets and /api/v1/query): the collector's target is `unknown` and the probe counter absent for the
+   * first 1.5 s, then up and present.
+   */
+  async function slowStack(): Promise<string> {
+    const started = Date.now();
+    const server = createHttpServer((req, res) => {
+      const later = Date.now() - started >= 1500;
+      const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.method === 'POST') return res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      if (req.url === '/-/ready') return res.writeHead(200).end('Prometheus Server is Ready.\n');
+      if (req.url?.startsWith('/api/v1/targets'))
+        return json({
+          status: 'success',
+          data: {
+            activeTargets: [
+              { labels: { job: 'otel-collector' }, scrapeUrl: 'http://otel-collector:8889/metrics', health: later ? 'up' : 'unknown', lastError: '' },
+            ],
+          },
+        });
+      if (req.url?.startsWith('/api/v1/query'))
+        return json({
+          status: 'success',
+          data: { resultType: 'vector', result: later ? [{ metric: { __name__: 'claude_otel_doctor_probe_total' }, value: [0, '1'] }] : [] },
+        });
+      res.writeHead(404).end();
+    });
+    httpServers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  }
+
+  it('the first scrape of the collector and the probe counter reaching Prometheus: waiting events, each ended', async () => {
+    const url = await slowStack();
+    const prometheus = `scrape_configs:\n  - job_name: otel-collector\n    scrape_interval: 2s\n    static_configs:\n      - targets: ['otel-collector:8889']\n`;
+    const m = machine(telemetrySettings('http/protobuf', url), { 'otel-collector-config.yaml': MINIMAL_COLLECTOR_CONFIG, 'prometheus.yml': prometheus });
+    made.push(m);
+    const waits: Progress[] = [];
+    const r = await probe({
+      home: join(m.root, 'home'),
+      project: join(m.root, 'project'),
+      managedDir: join(m.root, 'managed'),
+      shellEnv: false,
+      claudeVersion: '2.1.197',
+      prometheusUrl: url,
+      select: ['probe/prometheus', 'probe/data-flow'],
+      timeoutMs: 2000,
+      flowTimeoutMs: 10_000,
+      onProgress: (e) => e.type === 'waiting' && waits.push(e),
+    });
+    expect(r.probes?.filter((p) => p.status === 'ok').map((p) => p.summary)).toEqual([
+      'Prometheus is ready',
+      'scrapes http://otel-collector:8889/metrics (job otel-collector): up',
+      expect.stringMatching(/^metrics flow: the probe counter reached Prometheus/),
+    ]);
+    const said = (what: string) => waits.filter((w) => w.type === 'waiting' && w.what === what) as Extract<Progress, { type: 'waiting' }>[];
+    for (const [what, timeoutMs] of [
+      ['Prometheus to scrape the collector', 3000],
+      ['the probe counter to reach Prometheus', 10_000],
+    ] as const) {
+      const told = said(what);
+      expect(told.length, what).toBeGreaterThan(1);
+      expect(told[0].done).toBeFalsy();
+      expect(Math.abs(told[0].timeoutMs - timeoutMs)).toBeLessThan(100);
+      expect(told.at(-1)?.done).toBe(true);
+    }
+  }, 30_000);
 });

@@ -90,16 +90,17 @@ async function send(ws: Workspace, t: OtlpTarget, signal: 'metrics' | 'logs', te
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /**
- * Polls `look` every second until it says found (true) or time runs out, telling `onWait` what it waits `for` after
- * each look.
+ * Polls `look` every second until it says found (true) or time runs out (`deadline`, `wait.timeoutMs` after the
+ * journey began), telling `onWait` what it waits `for` after each look.
  */
 async function pollUntil(
   deadline: number,
   look: () => Promise<boolean>,
-  wait: { for: string; onWait?: ProbeContext['onWait'] },
+  wait: { for: string; timeoutMs: number; onWait?: ProbeContext['onWait'] },
 ): Promise<{ found: boolean; afterMs: number }> {
   const start = Date.now();
-  const told = (done: boolean) => wait.onWait?.({ what: wait.for, elapsedMs: Date.now() - start, timeoutMs: deadline - start, done });
+  const began = deadline - wait.timeoutMs;
+  const told = (done: boolean) => wait.onWait?.({ what: wait.for, elapsedMs: Date.now() - began, timeoutMs: wait.timeoutMs, done });
   for (;;) {
     if (await look()) {
       told(true);
@@ -152,7 +153,7 @@ async function metricsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Prom
             const a = await httpRequest(exporter.url, { timeoutMs: flags.timeoutMs });
             return a.ok && a.body.includes(label);
           },
-          { for: "the probe counter on the collector's exporter", onWait },
+          { for: "the probe counter on the collector's exporter", timeoutMs: waitMs, onWait },
         )
       : undefined,
     promUp
@@ -165,7 +166,7 @@ async function metricsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Prom
             seriesName = answerText((result[0] as { metric?: { __name__?: unknown } } | null)?.metric?.__name__, 100) ?? '';
             return true;
           },
-          { for: 'the probe counter to reach Prometheus', onWait },
+          { for: 'the probe counter to reach Prometheus', timeoutMs: waitMs, onWait },
         )
       : undefined,
   ]);
@@ -215,7 +216,7 @@ async function logsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Promise
       const result = a.ok ? jsonBody<{ data?: { result?: unknown } }>(a)?.data?.result : undefined;
       return Array.isArray(result) && result.length > 0;
     },
-    { for: 'the probe log record to reach Loki', onWait },
+    { for: 'the probe log record to reach Loki', timeoutMs: waitMs, onWait },
   );
   if (found.found) return r.ok(via, `logs flow: the probe log record reached Loki after ${Math.round(found.afterMs / 100) / 10} s`);
   return r.failed(via, `logs do not arrive: the endpoint accepted the probe log record but Loki did not have it within ${Math.round(waitMs / 1000)} s`, {
