@@ -3,7 +3,7 @@
 // wrote them; on a terminal (a real pseudo-terminal through util-linux `script`) they are indented under init's own
 // lines, with a status line while compose runs and its services are waited for, erased at the end.
 import { spawn } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/paths.js';
@@ -23,7 +23,8 @@ function slowCompose(): string {
     `#!/bin/sh
 case "$1" in
   info) exit 0 ;;
-  compose) echo " Network telemetry_default  Created" >&2; echo " Container loki  Creating"; sleep 2; echo " Container loki  Started\x1b[2J" >&2; exit 0 ;;
+  compose) echo " Network telemetry_default  Created" >&2; echo " Container loki  Creating"; sleep 2; echo " Container loki  Started\x1b[2J" >&2
+    echo " grafana  | admin password $(sed -n 's/^GF_SECURITY_ADMIN_PASSWORD=//p' '${join(m.stack, '.env')}')"; exit 0 ;;
 esac
 exit 1
 `,
@@ -49,12 +50,13 @@ function run(command: string, args: string[], env: Record<string, string | undef
   return new Promise((res) => child.on('close', () => res({ ...t, endedAt: Date.now() - start })));
 }
 
+const password = () => /^GF_SECURITY_ADMIN_PASSWORD=(.+)$/m.exec(readFileSync(join(m.stack, '.env'), 'utf8'))![1];
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const initArgs = () => [process.execPath, '--import', 'tsx', join(packageRoot, 'src/cli.ts'), 'init', '--home', m.home, '--wait', '1'];
 const arrival = (chunks: { at: number; text: string }[], text: string) => chunks.find((c) => c.text.includes(text))?.at;
 
 describe("init streams docker compose up's output", () => {
-  it('piped: each line on stderr as compose prints it, unchanged but for control characters', async () => {
+  it('piped: each line on stderr as compose prints it, unchanged but for control characters and credentials', async () => {
     const r = await run(initArgs()[0], initArgs().slice(1), { PATH: `${slowCompose()}:/usr/bin:/bin` });
     const err = r.err.map((c) => c.text).join('');
     expect(err).toContain(' Network telemetry_default  Created\n');
@@ -63,6 +65,9 @@ describe("init streams docker compose up's output", () => {
     // The first lines arrive while compose still runs (it sleeps 2 s before the last).
     expect(arrival(r.err, 'Started')! - arrival(r.err, 'Creating')!).toBeGreaterThan(1500);
     expect(r.out.map((c) => c.text).join('')).not.toMatch(/[\r\x1b]/);
+    // What compose prints passes through the run's masking: Grafana's password never shows.
+    expect(err).toContain(' grafana  | admin password ****\n');
+    expect(err + r.out.map((c) => c.text).join('')).not.toContain(password());
   }, 60_000);
 
   it('on a terminal: indented under init, as they come, with a status line that is erased', async () => {
@@ -75,6 +80,8 @@ describe("init streams docker compose up's output", () => {
     expect(arrival(r.out, 'Started')! - arrival(r.out, 'Creating')!).toBeGreaterThan(1500);
     expect(raw).toContain('\r\x1b[2Kwaiting for docker compose up (');
     expect(raw).toMatch(/\r\x1b\[2Kwaiting for collector, Prometheus, Loki, Grafana to answer \(/);
+    expect(screen).toContain('grafana  | admin password ****\n');
+    expect(raw).not.toContain(password());
     // Nothing is left of the status line at the end.
     expect(screen).toMatch(/\n$/);
     expect(screen).not.toContain('waiting for');
