@@ -10,11 +10,12 @@ import { readManifest } from './model/manifest.js';
 import type { StackOptions } from './model/stack.js';
 import type { Workspace } from './model/workspace.js';
 import type { ProbeFlags } from './probes/plan.js';
-import { PROBES, runProbes } from './probes/index.js';
+import { PROBES, runProbes, type ProbeHooks } from './probes/index.js';
 import { colorEnabled } from './util/color.js';
 import { formatReport, type RunReport } from './report/output.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
-import { SEVERITY_ORDER, type Finding, type Severity } from './types.js';
+import { SEVERITY_ORDER, type Finding, type ProgressEvent, type Severity, type Stage } from './types.js';
+import type { ProbeResult } from './probes/define.js';
 import { didYouMean } from './util/distance.js';
 import { UsageError } from './util/errors.js';
 import { escapeControl } from './util/escape.js';
@@ -82,7 +83,12 @@ export interface ProbeOptions extends SetupOptions {
   flowTimeoutMs?: number;
   /** Send probe telemetry (default true; false skips the end-to-end check). */
   send?: boolean;
+  /** Told as the run goes: the static result first, then each stage's probe results as they end, and the waits. */
+  onProgress?: (event: Progress) => void;
 }
+
+/** What the doctor, `probe` and `init` report while they run (see ProgressEvent). */
+export type Progress = ProgressEvent<CheckResult, ProbeResult>;
 
 export interface DoctorOptions extends ProbeOptions {
   /** Static rules only, no live probe. */
@@ -127,8 +133,10 @@ export interface FixResult {
 export type InitOptions = InitFlags & {
   /** Receives init's progress text as it goes (what the CLI prints); it is in the result's `output` too. */
   onOutput?: (text: string) => void;
-  /** Receives what `docker compose up` prints. */
+  /** Receives what `docker compose up` prints, line by line as it comes (masked and escaped), unless onProgress does. */
   onErrorOutput?: (text: string) => void;
+  /** Told the waits (compose up, the services, the probes) and, as `output` events, what compose prints. */
+  onProgress?: (event: Progress) => void;
 };
 export type { InitResult };
 
@@ -350,15 +358,46 @@ async function probed(s: Setup, o: ProbeOptions, withRules: boolean): Promise<Ch
   const flags = probeFlags(s, o);
   const loaded = withRules ? analyze(s, diskReader) : { ...load(s, diskReader), findings: [] };
   const selected = (id: string) => (s.select.length === 0 || s.select.some((p) => matchesRule(id, p))) && !s.ignore.some((p) => matchesRule(id, p));
-  const runs = await Promise.all(loaded.workspaces.map((ws) => runProbes(ws, flags, selected)));
+  const flagSecrets = [flags.grafanaToken ?? '', ...[flags.grafanaUrl, flags.prometheusUrl, flags.lokiUrl].flatMap(urlCredentials)].filter(Boolean);
+  const hooks = o.onProgress ? stageProgress(o.onProgress, result(s, loaded, loaded.findings, flagSecrets), loaded.workspaces.length, selected) : () => ({});
+  const runs = await Promise.all(loaded.workspaces.map((ws, i) => runProbes(ws, flags, selected, hooks(i))));
   const probes = runs.flatMap((r) => r.results);
   const findings = [...loaded.findings, ...probes.flatMap((r) => (r.finding ? [r.finding] : []))];
-  const secrets = [
-    flags.grafanaToken ?? '',
-    ...[flags.grafanaUrl, flags.prometheusUrl, flags.lokiUrl].flatMap(urlCredentials),
-    ...runs.flatMap((r) => [...r.secrets]),
-  ].filter(Boolean);
+  const secrets = [...flagSecrets, ...runs.flatMap((r) => [...r.secrets])];
   return { ...result(s, loaded, findings, secrets), probes };
+}
+
+/**
+ * Tells `progress` the static result, then each stage as every probe of it has ended in every workspace (stages
+ * end in any order; a report puts them in its own), and the probes' waits. The hooks of workspace `i`.
+ */
+function stageProgress(
+  progress: (e: Progress) => void,
+  statics: CheckResult,
+  workspaces: number,
+  selected: (id: string) => boolean,
+): (i: number) => ProbeHooks {
+  const left = new Map<Stage, number>();
+  for (const p of PROBES.filter((p) => selected(p.id) && workspaces > 0)) left.set(p.stage, (left.get(p.stage) ?? 0) + workspaces);
+  progress({ type: 'static', report: statics, probing: [...left.keys()] });
+  // A stage's results in the order of the final result: by workspace, then by probe.
+  const ended: { at: number; stage: Stage; results: ProbeResult[] }[] = [];
+  const secrets = new Set(statics.secrets);
+  return (i) => ({
+    onWait: (w) => progress({ type: 'waiting', ...w }),
+    onProbe: (probe, results, helperValues) => {
+      for (const x of helperValues) secrets.add(x);
+      ended.push({ at: i * PROBES.length + PROBES.indexOf(probe), stage: probe.stage, results });
+      const n = (left.get(probe.stage) ?? 1) - 1;
+      left.set(probe.stage, n);
+      if (n > 0) return;
+      const stageResults = ended
+        .filter((e) => e.stage === probe.stage)
+        .sort((a, b) => a.at - b.at)
+        .flatMap((e) => e.results);
+      progress({ type: 'stage-finished', stage: probe.stage, results: stageResults, secrets: [...secrets] });
+    },
+  });
 }
 
 /** Live probes only: `claude-otel-doctor probe [paths]`. */
@@ -420,15 +459,16 @@ export function fix(options: FixOptions = {}): FixResult {
  */
 export async function init(options: InitOptions = {}): Promise<InitResult> {
   const { runInit } = await import('./bootstrap/index.js'); // loaded only for init
-  const { onOutput, onErrorOutput, ...flags } = options;
+  const { onOutput, onErrorOutput, onProgress, ...flags } = options;
   return runInit(flags, {
     out: (text) => onOutput?.(text),
-    err: (text) => onErrorOutput?.(text),
+    err: (text) => (onProgress ? onProgress({ type: 'output', line: text.replace(/\n$/, '') }) : onErrorOutput?.(text)),
+    wait: (w) => onProgress?.({ type: 'waiting', ...w }),
     // The live checks of the stack just started: this machine's probes, reported as `probe` prints them. A probe run
     // that cannot start (a bad config file here) is one line and exit code 2, as `claude-otel-doctor probe` says it.
     probe: async (home) => {
       try {
-        const r = await probe({ home });
+        const r = await probe({ home, onProgress });
         return {
           exitCode: r.exitCode,
           text: formatReport(r, { command: 'probe', format: 'pretty', failOn: 'error', color: colorEnabled(), cwd: process.cwd(), stackStarted: true }),

@@ -19,7 +19,8 @@ import {
   type SetupOptions,
 } from './api.js';
 import { RULES_BY_ID } from './rules/index.js';
-import { FORMATS, formatReport, type Format } from './report/output.js';
+import { FORMATS, formatReport, type Format, type OutputOptions } from './report/output.js';
+import { isLiveTerminal, liveProgress, type Live } from './report/live.js';
 import { explainRule, listRules } from './report/rules.js';
 import { SEVERITY_ORDER, type Severity } from './types.js';
 import { didYouMean } from './util/distance.js';
@@ -179,20 +180,41 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
       return fixed.exitCode;
     }
   }
+  const toFile = opts.outputFile !== undefined;
+  const width = process.stdout.isTTY && !toFile ? process.stdout.columns : undefined;
+  const color = opts.color === false || toFile ? false : colorEnabled();
+  const hyperlinks = !toFile && color && supportsHyperlinks(process.stdout.isTTY === true, process.env);
+  const reportOptions: OutputOptions = { command, format, quiet: opts.quiet, failOn, color, cwd, width, hyperlinks };
+  // On a terminal, a probing run shows its report stage by stage and what it waits for (report/live.ts); on a
+  // pipe, in CI, in another format or into a file, only the final text.
+  const live =
+    probeOptions && format === 'pretty' && !toFile && !opts.statistics && isLiveTerminal(process.stdout, process.env) ? startLive(reportOptions) : undefined;
   const output = (result: CheckResult) => {
-    const toFile = opts.outputFile !== undefined;
-    const width = process.stdout.isTTY && !toFile ? process.stdout.columns : undefined;
-    const color = opts.color === false || toFile ? false : colorEnabled();
-    const hyperlinks = !toFile && color && supportsHyperlinks(process.stdout.isTTY === true, process.env);
-    const text = opts.statistics
-      ? statisticsReport(result, format)
-      : formatReport(result, { command, format, quiet: opts.quiet, failOn, color, cwd, width, hyperlinks });
+    const text = opts.statistics ? statisticsReport(result, format) : formatReport(result, reportOptions);
     if (toFile) writeReport(opts.outputFile!, text);
-    else process.stdout.write(text);
+    else process.stdout.write(live ? live.finish(text) : text);
     return result.exitCode;
   };
   if (!probeOptions) return output(check(setup));
-  return (command === 'probe' ? probe(probeOptions) : doctor(probeOptions)).then(output);
+  const options = { ...probeOptions, onProgress: live?.progress };
+  return (command === 'probe' ? probe(options) : doctor(options)).then(output, (err) => {
+    live?.stop();
+    throw err;
+  });
+}
+
+/** Live progress on stdout (a terminal), erased on exit too: Ctrl-C must not leave the status line behind. */
+function startLive(report?: OutputOptions): Live {
+  const live = liveProgress(process.stdout, { report });
+  const stop = () => live.stop();
+  process.once('exit', stop);
+  return {
+    ...live,
+    finish(text) {
+      process.off('exit', stop);
+      return live.finish(text);
+    },
+  };
 }
 
 function seconds(value: string | undefined, flag: string): number | undefined {
@@ -436,9 +458,28 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .example((bin) => `  $ ${bin} init                # write and start the local stack, point Claude Code at it`)
     .example((bin) => `  $ ${bin} init --enterprise --endpoint https://otel.example.com:4318 --team platform`)
     .example((bin) => `  $ ${bin} init --kubernetes --endpoint https://otel.example.com --out team-telemetry`)
-    .action((opts: InitOptions) =>
-      settle(init({ ...opts, onOutput: (text) => process.stdout.write(text), onErrorOutput: (text) => process.stderr.write(text) }).then((r) => r.exitCode)),
-    );
+    .action((opts: InitOptions) => {
+      // On a terminal: a status line while init waits, and compose's output indented under init's lines, as it comes.
+      const live = isLiveTerminal(process.stdout, process.env) ? startLive() : undefined;
+      const run = init({
+        ...opts,
+        onOutput: (text) => (live ? live.write(text) : process.stdout.write(text)),
+        onErrorOutput: (text) => process.stderr.write(text),
+        onProgress: live?.progress,
+      });
+      settle(
+        run.then(
+          (r) => {
+            live?.finish();
+            return r.exitCode;
+          },
+          (err) => {
+            live?.stop();
+            throw err;
+          },
+        ),
+      );
+    });
   cli.option('-h, --help', 'show this help (after a command: its options)');
   cli.version(TOOL_VERSION);
   try {

@@ -84,3 +84,25 @@ export interface Finding {
   /** The other places of a finding reported once for one cause (the first is `file`/`range`/`path`); the first 50. */
   locations?: Location[];
 }
+
+/** A wait a long run is in: what for, how long so far, and at most (ms). `done` when it is over. */
+export interface Waiting {
+  what: string;
+  elapsedMs: number;
+  timeoutMs: number;
+  done?: boolean;
+}
+
+/**
+ * What the doctor, `probe` and `init` report while they run (the API's `onProgress`), so a terminal can show each
+ * stage when it is known instead of a blank screen. `Report` is the static result and `Result` a probe's result
+ * (typed by the API: this layer does not know them).
+ */
+export type ProgressEvent<Report = unknown, Result = unknown> =
+  /** The static rules have run: their result, and the stages whose probes start now. */
+  | { type: 'static'; report: Report; probing: Stage[] }
+  /** Every probe of a stage has ended: its results, and the values to mask known so far (headers helpers' output). */
+  | { type: 'stage-finished'; stage: Stage; results: Result[]; secrets: string[] }
+  | ({ type: 'waiting' } & Waiting)
+  /** A line `docker compose up` printed (raw: escape and mask it before showing it). */
+  | { type: 'output'; line: string };

@@ -8,7 +8,7 @@ import { httpRequest } from '../probes/http.js';
 import { readEnvFileValues } from '../load/env-file.js';
 import { formatFinding } from '../report/pretty.js';
 import { RULES } from '../rules/index.js';
-import { SEVERITY_ORDER, type Finding } from '../types.js';
+import { SEVERITY_ORDER, type Finding, type Waiting } from '../types.js';
 import { colorEnabled } from '../util/color.js';
 import { displayPath } from '../util/display.js';
 import { UsageError } from '../util/errors.js';
@@ -52,8 +52,10 @@ export interface InitFlags extends EnterpriseFlags, KubernetesFlags {
 export interface InitIO {
   /** init's own report, as it goes. */
   out(text: string): void;
-  /** What `docker compose up` prints. */
+  /** What `docker compose up` prints, line by line as it comes (masked and escaped). */
   err(text: string): void;
+  /** Told while init waits (compose up, the services to answer), for a live status line. */
+  wait?(w: Waiting): void;
   /** The live probes of this machine with that home, and their report as `claude-otel-doctor probe` prints it. */
   probe(home: string): Promise<{ exitCode: number; text: string }>;
 }
@@ -165,7 +167,7 @@ function isFolderOrMissing(path: string, flag: string): void {
   }
 }
 
-function runLocal(f: InitFlags, run: Run): number | Promise<number> {
+async function runLocal(f: InitFlags, run: Run): Promise<number> {
   const out = run.io.out;
   const waitSec = waitSeconds(f.wait); // a bad flag is refused before anything is written
   const home = resolve(f.home ?? homedir());
@@ -222,7 +224,8 @@ function runLocal(f: InitFlags, run: Run): number | Promise<number> {
     text += `note: on this machine the doctor reads the stack in ${displayPath(join(home, '.claude', 'telemetry'))}; for this folder run claude-otel-doctor check ${displayPath(dir)}\n`;
   }
   // Findings quote source lines, and the user's settings may hold credentials: masked as in every report.
-  out(redact(text, new Set([...collectSecrets(v.workspaces), ...urlSecrets(settings)])));
+  const secrets = new Set([...collectSecrets(v.workspaces), ...urlSecrets(settings)]);
+  out(redact(text, secrets));
   let failed = v.findings.some((x) => SEVERITY_ORDER[x.severity] >= SEVERITY_ORDER.error);
 
   const compose = join(dir, 'docker-compose.yml');
@@ -234,7 +237,7 @@ function runLocal(f: InitFlags, run: Run): number | Promise<number> {
       out(`Docker is not available (${docker.reason}), so the stack was not started. Start it later with:\n  ${startCommand(compose)}\n`);
     } else {
       out(`starting the stack: ${startCommand(compose)}\n`);
-      const up = composeUp(docker.docker, compose, run.io.err);
+      const up = await composeUp(docker.docker, compose, { line: run.io.err, secrets, wait: run.io.wait });
       if (up.ok) return verifyStarted(run, home, dir === join(home, '.claude', 'telemetry'), waitSec, failed);
       out(`docker compose up failed: ${up.error}\n`);
       failed = true;
@@ -270,12 +273,23 @@ const READY = [
 async function verifyStarted(run: Run, home: string, defaultDir: boolean, waitSec: number, failed: boolean): Promise<number> {
   const out = run.io.out;
   out(`the stack is starting; waiting up to ${waitSec} s for its services to answer\n`);
-  const deadline = Date.now() + waitSec * 1000;
+  const start = Date.now();
+  const deadline = start + waitSec * 1000;
   const pending = new Set<string>(READY.map(([name]) => name));
+  // The status line names the services still waited for.
+  let waiting = '';
+  const tell = (what: string, done?: boolean) => run.io.wait?.({ what, elapsedMs: Date.now() - start, timeoutMs: waitSec * 1000, done });
   while (pending.size > 0 && Date.now() < deadline) {
+    const what = `${[...pending].join(', ')} to answer`;
+    if (what !== waiting) {
+      if (waiting) tell(waiting, true);
+      waiting = what;
+      tell(waiting);
+    }
     for (const [name, url] of READY) if (pending.has(name) && (await answers(url))) pending.delete(name);
     if (pending.size > 0) await new Promise((r) => setTimeout(r, 1000));
   }
+  if (waiting) tell(waiting, true);
   out(
     pending.size === 0
       ? 'every service answers; the live checks:\n'

@@ -1,4 +1,4 @@
-import type { Finding, Severity } from '../types.js';
+import type { Finding, Severity, Waiting } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
 import type { ProbeFlags, ProbePlan, TargetOrigin } from './plan.js';
 
@@ -26,6 +26,8 @@ export interface ProbeContext {
   ws: Workspace;
   plan: ProbePlan;
   flags: ProbeFlags;
+  /** Told while the probe waits for something to happen (a scrape, data arriving), for a live status line. */
+  onWait?: (w: Waiting) => void;
 }
 
 /** One observation: a target answered as it should (ok), did not (failed), or was not checked (skipped, with why). */

@@ -1,5 +1,5 @@
 import type { Workspace } from '../model/workspace.js';
-import type { Probe, ProbeResult } from './define.js';
+import type { Probe, ProbeContext, ProbeResult } from './define.js';
 import { planProbes, type ProbeFlags } from './plan.js';
 import { answerText } from './http.js';
 import { helperSecrets } from './headers-helper.js';
@@ -21,22 +21,32 @@ export interface ProbeRun {
   secrets: Set<string>;
 }
 
+/** What a caller hears while the probes run: each probe's results as it ends, and the waits in between. */
+export interface ProbeHooks {
+  /** One probe has ended: its results, and the headers helpers' values known so far (to mask). */
+  onProbe?: (probe: Probe, results: ProbeResult[], secrets: Set<string>) => void;
+  onWait?: ProbeContext['onWait'];
+}
+
 /**
  * Runs every probe (or those selected) for one workspace, all at once; each request has its own hard timeout, and
  * a probe that throws becomes a failed result rather than an aborted run.
  */
-export async function runProbes(ws: Workspace, flags: ProbeFlags, selected: (id: string) => boolean = () => true): Promise<ProbeRun> {
+export async function runProbes(ws: Workspace, flags: ProbeFlags, selected: (id: string) => boolean = () => true, hooks: ProbeHooks = {}): Promise<ProbeRun> {
   const plan = planProbes(ws, flags);
   const runs = PROBES.filter((p) => selected(p.id)).map(async (p): Promise<ProbeResult[]> => {
+    let results: ProbeResult[];
     try {
-      return await p.run({ ws, plan, flags });
+      results = await p.run({ ws, plan, flags, onWait: hooks.onWait });
     } catch (err) {
       const message = `the probe itself failed: ${answerText(String((err as Error)?.message ?? err))}`;
-      return [{ probeId: p.id, stage: p.stage, status: 'failed', summary: message, finding: { ruleId: p.id, severity: 'error', message } }];
+      results = [{ probeId: p.id, stage: p.stage, status: 'failed', summary: message, finding: { ruleId: p.id, severity: 'error', message } }];
     }
+    for (const r of results) if (r.finding && ws.mode === 'files') r.finding.workspace = ws.name;
+    hooks.onProbe?.(p, results, helperSecrets(plan.otlp));
+    return results;
   });
   const all = (await Promise.all(runs)).flat();
-  for (const r of all) if (r.finding && ws.mode === 'files') r.finding.workspace = ws.name;
   return { results: all, secrets: helperSecrets(plan.otlp) };
 }
 

@@ -27,9 +27,22 @@ const NOT_CHECKED: Partial<Record<Stage, string>> = {
  * saw there (✓ answered as it should, ✗ with the finding, · not checked and why). `probe` shows only the probes.
  */
 export function formatDoctor(input: ReportInput): string {
+  const { head, stages, tail } = doctorSections(input);
+  return `${[...head, ...stages.flatMap((s) => s.lines), ...tail].join('\n')}\n`;
+}
+
+/** The doctor's report in its parts: the title, each stage's lines (in STAGES order), and the closing lines. */
+export interface DoctorSections {
+  head: string[];
+  stages: { stage: Stage; lines: string[] }[];
+  tail: string[];
+}
+
+export function doctorSections(input: ReportInput): DoctorSections {
   const c = colors(input.color);
-  const out: string[] = [c.bold('claude-otel-doctor'), ''];
-  for (const p of input.problems) out.push(`${c.red('✗')} ${displayPath(p.path, input.cwd)}: ${shown(input, p.reason)}; skipped`);
+  const head: string[] = [c.bold('claude-otel-doctor'), ''];
+  const stages: DoctorSections['stages'] = [];
+  for (const p of input.problems) head.push(`${c.red('✗')} ${displayPath(p.path, input.cwd)}: ${shown(input, p.reason)}; skipped`);
   const live = input.probes;
   const byStage = new Map<Stage, Finding[]>();
   for (const f of input.findings) {
@@ -44,6 +57,8 @@ export function formatDoctor(input: ReportInput): string {
   const folded = new Set<ProbeResult>(down?.refused ?? []);
   const claudeKnown = input.workspaces.some((ws) => ws.claude.files.length > 0 || ws.claude.shell.length > 0);
   for (const stage of STAGES) {
+    const out: string[] = [];
+    stages.push({ stage, lines: out });
     const findings = byStage.get(stage) ?? [];
     const probes = (live ?? []).filter((r) => r.stage === stage);
     const failed = [...findings, ...probes.flatMap((r) => (r.status === 'failed' && r.finding ? [r.finding] : []))];
@@ -100,9 +115,21 @@ export function formatDoctor(input: ReportInput): string {
   const foldedFindings = new Set(down?.refused.flatMap((r) => (r.finding ? [r.finding] : [])));
   const counted = foldedFindings.size > 1 ? input.findings.filter((f) => !foldedFindings.has(f)).concat([...foldedFindings][0]) : input.findings;
   const foldNote = foldedFindings.size > 1 ? ` (${foldedFindings.size} refused connections counted as one)` : '';
-  const summary = formatSummary(counted, c, foldNote);
-  out.push('', ...refusedLine, ...(next ? [wrap(`${c.bold('start here:')} ${next}`, input.width, '  ')] : []), summary);
-  return `${out.join('\n')}\n`;
+  const tail = ['', ...refusedLine, ...(next ? [wrap(`${c.bold('start here:')} ${next}`, input.width, '  ')] : []), formatSummary(counted, c, foldNote)];
+  return { head, stages, tail };
+}
+
+/**
+ * Whether a stage's lines are final while the probes of the `running` stages have not ended: its own probes have,
+ * and if one of them was refused, so has every probe that decides whether the stack is down (stackDown folds the
+ * refusals into one line then).
+ */
+export function stageFinal(input: ReportInput, stage: Stage, running: ReadonlySet<Stage>): boolean {
+  if (running.has(stage)) return false;
+  const live = input.probes ?? [];
+  const refused = live.some((r) => r.stage === stage && r.status === 'failed' && /connection refused/.test(r.summary));
+  if (!refused) return true;
+  return live.some((r) => SERVICE_STAGES.has(r.stage) && r.status === 'ok') || ![...SERVICE_STAGES].some((st) => running.has(st));
 }
 
 const SERVICE_STAGES = new Set<Stage>(['Collector', 'Prometheus', 'Loki', 'Grafana']);

@@ -46,10 +46,38 @@ export interface OutputOptions {
 
 /** The report of a run in one format, credentials masked. */
 export function formatReport(run: RunReport, o: OutputOptions): string {
+  const input = reportInput(run, o);
+  let text: string;
+  switch (o.format) {
+    case 'json':
+      text = formatJson(input, TOOL_VERSION);
+      break;
+    case 'sarif':
+      text = formatSarif(input, run.probes ? [...RULES, ...probeDescriptors()] : RULES, TOOL_VERSION);
+      break;
+    case 'github':
+      text = formatGithub(input);
+      break;
+    case 'concise':
+      text = formatConcise(input, o.quiet ? o.failOn : undefined);
+      break;
+    default:
+      text = doctorFormat(o) ? formatDoctor(input) : formatPretty(input, o.quiet ? o.failOn : undefined);
+  }
+  return redact(text, run.secrets);
+}
+
+/** Whether the report is the doctor's, by stage (pretty, not `check`, not quiet): report/live.ts prints it as it goes. */
+export function doctorFormat(o: OutputOptions): boolean {
+  return o.format === 'pretty' && o.command !== 'check' && !o.quiet;
+}
+
+/** What the formatters get from a run. */
+export function reportInput(run: RunReport, o: OutputOptions): ReportInput {
   const { findings, workspaces, problems, probes, secrets } = run;
   // Every read problem is also a finding (doctor/unreadable-file): the JSON report keeps its `problems` list as
   // well, the other formats show the findings alone, so nothing is said twice.
-  const input: ReportInput = {
+  return {
     findings,
     workspaces,
     problems: o.format === 'json' ? problems : [],
@@ -62,22 +90,4 @@ export function formatReport(run: RunReport, o: OutputOptions): string {
     hyperlinks: o.hyperlinks,
     stackStarted: o.stackStarted,
   };
-  let text: string;
-  switch (o.format) {
-    case 'json':
-      text = formatJson(input, TOOL_VERSION);
-      break;
-    case 'sarif':
-      text = formatSarif(input, probes ? [...RULES, ...probeDescriptors()] : RULES, TOOL_VERSION);
-      break;
-    case 'github':
-      text = formatGithub(input);
-      break;
-    case 'concise':
-      text = formatConcise(input, o.quiet ? o.failOn : undefined);
-      break;
-    default:
-      text = o.command !== 'check' && !o.quiet ? formatDoctor(input) : formatPretty(input, o.quiet ? o.failOn : undefined);
-  }
-  return redact(text, secrets);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { defineProbe, results, type ProbeResult } from '../define.js';
+import { defineProbe, results, type ProbeContext, type ProbeResult } from '../define.js';
 import { grpcUnary, GRPC_STATUS } from '../grpc.js';
 import { answerText, displayUrl, httpRequest, httpStatus, jsonBody } from '../http.js';
 import type { HttpTarget } from '../plan.js';
@@ -20,7 +20,7 @@ const probe = defineProbe({
     'https://github.com/prometheus/prometheus/blob/v3.14.0/docs/querying/api.md (/api/v1/query)',
     'https://grafana.com/docs/loki/latest/reference/loki-http-api/ (/loki/api/v1/query_range)',
   ],
-  async run({ ws, plan, flags }) {
+  async run({ ws, plan, flags, onWait }) {
     const r = results(probe);
     if (!flags.send) return [r.skipped(undefined, 'end-to-end check off (--no-send)')];
     const id = randomBytes(6).toString('hex');
@@ -28,7 +28,7 @@ const probe = defineProbe({
     const metrics = plan.otlp.find((t) => t.signals.includes('metrics'));
     const logs = plan.otlp.find((t) => t.signals.includes('logs'));
     const waitMs = flowWaitMs(plan, flags);
-    const journey: Journey = { r, ws, plan, flags, waitMs };
+    const journey: Journey = { r, ws, plan, flags, waitMs, onWait };
     const jobs: Promise<ProbeResult>[] = [];
     if (metrics) jobs.push(metricsFlow(journey, { ...telemetry, temporality: metrics.temporality }, metrics));
     else jobs.push(Promise.resolve(r.skipped(undefined, 'metrics: Claude Code sends none over OTLP with these settings')));
@@ -44,6 +44,7 @@ interface Journey {
   plan: ProbePlan;
   flags: ProbeFlags;
   waitMs: number;
+  onWait: ProbeContext['onWait'];
 }
 
 /** Sends the probe over one OTLP target; undefined when accepted, else why not. */
@@ -88,12 +89,28 @@ async function send(ws: Workspace, t: OtlpTarget, signal: 'metrics' | 'logs', te
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-/** Polls `look` every second until it says found (true), cannot say (undefined stays), or time runs out. */
-async function pollUntil(deadline: number, look: () => Promise<boolean>): Promise<{ found: boolean; afterMs: number }> {
+/**
+ * Polls `look` every second until it says found (true) or time runs out (`deadline`, `wait.timeoutMs` after the
+ * journey began), telling `onWait` what it waits `for` after each look.
+ */
+async function pollUntil(
+  deadline: number,
+  look: () => Promise<boolean>,
+  wait: { for: string; timeoutMs: number; onWait?: ProbeContext['onWait'] },
+): Promise<{ found: boolean; afterMs: number }> {
   const start = Date.now();
+  const began = deadline - wait.timeoutMs;
+  const told = (done: boolean) => wait.onWait?.({ what: wait.for, elapsedMs: Date.now() - began, timeoutMs: wait.timeoutMs, done });
   for (;;) {
-    if (await look()) return { found: true, afterMs: Date.now() - start };
-    if (Date.now() + 1000 > deadline) return { found: false, afterMs: Date.now() - start };
+    if (await look()) {
+      told(true);
+      return { found: true, afterMs: Date.now() - start };
+    }
+    if (Date.now() + 1000 > deadline) {
+      told(true);
+      return { found: false, afterMs: Date.now() - start };
+    }
+    told(false);
     await sleep(1000);
   }
 }
@@ -119,7 +136,7 @@ async function reachable(t: HttpTarget, path: string, flags: ProbeFlags): Promis
 async function metricsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Promise<ProbeResult> {
   const unsent = await sendOrSkip(j, t, 'metrics', tel);
   if (unsent) return unsent;
-  const { r, plan, flags, waitMs } = j;
+  const { r, plan, flags, waitMs, onWait } = j;
   const via = displayUrl(t.url);
   const label = `${PROBE_ID_ATTRIBUTE}="${tel.id}"`;
   const deadline = Date.now() + waitMs;
@@ -130,19 +147,27 @@ async function metricsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Prom
   let seriesName = '';
   const [atExporter, atPrometheus] = await Promise.all([
     exporterUp && exporter
-      ? pollUntil(deadline, async () => {
-          const a = await httpRequest(exporter.url, { timeoutMs: flags.timeoutMs });
-          return a.ok && a.body.includes(label);
-        })
+      ? pollUntil(
+          deadline,
+          async () => {
+            const a = await httpRequest(exporter.url, { timeoutMs: flags.timeoutMs });
+            return a.ok && a.body.includes(label);
+          },
+          { for: "the probe counter on the collector's exporter", timeoutMs: waitMs, onWait },
+        )
       : undefined,
     promUp
-      ? pollUntil(deadline, async () => {
-          const a = await httpRequest(query, { timeoutMs: flags.timeoutMs });
-          const result = a.ok ? jsonBody<{ data?: { result?: unknown } }>(a)?.data?.result : undefined;
-          if (!Array.isArray(result) || result.length === 0) return false;
-          seriesName = answerText((result[0] as { metric?: { __name__?: unknown } } | null)?.metric?.__name__, 100) ?? '';
-          return true;
-        })
+      ? pollUntil(
+          deadline,
+          async () => {
+            const a = await httpRequest(query, { timeoutMs: flags.timeoutMs });
+            const result = a.ok ? jsonBody<{ data?: { result?: unknown } }>(a)?.data?.result : undefined;
+            if (!Array.isArray(result) || result.length === 0) return false;
+            seriesName = answerText((result[0] as { metric?: { __name__?: unknown } } | null)?.metric?.__name__, 100) ?? '';
+            return true;
+          },
+          { for: 'the probe counter to reach Prometheus', timeoutMs: waitMs, onWait },
+        )
       : undefined,
   ]);
   const secs = (ms: number) => `${Math.round(ms / 100) / 10} s`;
@@ -176,19 +201,23 @@ async function metricsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Prom
 async function logsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Promise<ProbeResult> {
   const unsent = await sendOrSkip(j, t, 'logs', tel);
   if (unsent) return unsent;
-  const { r, plan, flags, waitMs } = j;
+  const { r, plan, flags, waitMs, onWait } = j;
   const via = displayUrl(t.url);
   if (!(await reachable(plan.loki, '/ready', flags)))
     return r.skipped(via, 'logs: the endpoint accepted the probe log record; no Loki reachable from here to look for it (--loki-url)');
   const logql = `{service_name="${plan.serviceName.replace(/["\\]/g, '\\$&')}"} |= "${logBody(tel.id)}"`;
   const startNs = tel.timeNs - 300_000_000_000n;
   const deadline = Date.now() + waitMs;
-  const found = await pollUntil(deadline, async () => {
-    const url = `${plan.loki.url}/loki/api/v1/query_range?query=${encodeURIComponent(logql)}&start=${startNs}&end=${BigInt(Date.now() + 60_000) * 1_000_000n}&limit=5&direction=backward`;
-    const a = await httpRequest(url, { timeoutMs: flags.timeoutMs });
-    const result = a.ok ? jsonBody<{ data?: { result?: unknown } }>(a)?.data?.result : undefined;
-    return Array.isArray(result) && result.length > 0;
-  });
+  const found = await pollUntil(
+    deadline,
+    async () => {
+      const url = `${plan.loki.url}/loki/api/v1/query_range?query=${encodeURIComponent(logql)}&start=${startNs}&end=${BigInt(Date.now() + 60_000) * 1_000_000n}&limit=5&direction=backward`;
+      const a = await httpRequest(url, { timeoutMs: flags.timeoutMs });
+      const result = a.ok ? jsonBody<{ data?: { result?: unknown } }>(a)?.data?.result : undefined;
+      return Array.isArray(result) && result.length > 0;
+    },
+    { for: 'the probe log record to reach Loki', timeoutMs: waitMs, onWait },
+  );
   if (found.found) return r.ok(via, `logs flow: the probe log record reached Loki after ${Math.round(found.afterMs / 100) / 10} s`);
   return r.failed(via, `logs do not arrive: the endpoint accepted the probe log record but Loki did not have it within ${Math.round(waitMs / 1000)} s`, {
     hint: "the collector's logs pipeline must end in an otlphttp exporter to http://<loki>:3100/otlp (Loki 3 with structured metadata); the collector log shows send failures",

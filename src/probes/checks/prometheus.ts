@@ -28,7 +28,7 @@ const probe = defineProbe({
     'https://github.com/prometheus/prometheus/blob/v3.14.0/docs/management_api.md (/-/ready)',
     'test/pipeline/naming-oracle.test.ts (series names per pipeline)',
   ],
-  async run({ ws, plan, flags }) {
+  async run({ ws, plan, flags, onWait }) {
     const r = results(probe);
     const t = plan.prometheus;
     const base = t.url;
@@ -55,11 +55,17 @@ const probe = defineProbe({
     // the flow timeout) before judging it.
     const notYet = (list: ActiveTarget[] | undefined) => !!list && collectorTargets(ws, list).some((a) => a.health === 'unknown');
     const waitMs = Math.min(flowWaitMs(plan, flags), ((plan.scrapeIntervalSeconds ?? 15) + 1) * 1000);
-    const deadline = Date.now() + waitMs;
+    const start = Date.now();
+    const deadline = start + waitMs;
+    const what = 'Prometheus to scrape the collector';
+    let waited = false;
     while (notYet(active) && Date.now() < deadline) {
+      waited = true;
+      onWait?.({ what, elapsedMs: Date.now() - start, timeoutMs: waitMs });
       await new Promise((res) => setTimeout(res, Math.min(1000, deadline - Date.now())));
       ({ answer: targets, active } = await readTargets());
     }
+    if (waited) onWait?.({ what, elapsedMs: Date.now() - start, timeoutMs: waitMs, done: true });
     if (!active) {
       out.push(
         r.failed(shown, `/api/v1/targets gave no target list${targets.ok ? ` (${httpStatus(targets.status)})` : `: ${targets.error}`}`, { origin: t.origin }),
