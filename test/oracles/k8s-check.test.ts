@@ -2,12 +2,15 @@
 // when decoding strictly as the API server does, and what `kustomize build` makes of a base and an overlay.
 // These verdicts are what the doctor's manifests model is held to.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { packageRoot } from '../../src/util/paths.js';
 import { oracleDescribe } from './differential-support.js';
-import { k8sCheckBinary, PROVISION_K8S, versions } from './paths.js';
+import { CHART_DIR, renderChart } from './helm-support.js';
+import { helmBinary, k8sCheckBinary, PROVISION_HELM, PROVISION_K8S, versions } from './paths.js';
 
 const testdata = join(packageRoot, 'test/oracles/k8s-check/testdata');
 
@@ -112,5 +115,52 @@ oracleDescribe(`k8s-check (k8s.io/api ${versions.k8sApiGo})`, k8sCheckBinary(), 
         },
       },
     ]);
+  });
+});
+
+// Every object the collector chart renders from its own ci values is what a cluster accepts: k8s-check must
+// decode all of them without a finding (no false unknown field), the real renderer holding the oracle honest.
+oracleDescribe('k8s-check on the objects helm renders', helmBinary() && k8sCheckBinary(), helmBinary() ? PROVISION_K8S : PROVISION_HELM, (bin) => {
+  it('decodes every object of every ci values rendering strictly', () => {
+    const ciDir = join(CHART_DIR, 'ci');
+    const dir = mkdtempSync(join(tmpdir(), 'cod-k8s-rendered-'));
+    try {
+      const render = (name: string, values: string, sets?: Record<string, string>) => {
+        const file = join(dir, name);
+        writeFileSync(
+          file,
+          renderChart([join(ciDir, values)], sets)
+            .map((o) => stringify(o))
+            .join('---\n'),
+        );
+        return file;
+      };
+      const files = readdirSync(ciDir)
+        .filter((n) => n.endsWith('-values.yaml'))
+        .map((n) => render(n, n));
+      // No ci file switches on the Prometheus Operator objects or the route: one rendering that does.
+      const monitors = { 'serviceMonitor.enabled': 'true', 'podMonitor.enabled': 'true', 'httproute.enabled': 'true', 'ports.metrics.enabled': 'true' };
+      files.push(render('monitors.yaml', 'deployment-values.yaml', monitors));
+      const decoded: Decoded[] = JSON.parse(spawnSync(bin, ['decode', ...files], { encoding: 'utf8', timeout: 60_000 }).stdout);
+      expect([...new Set(decoded.map((d) => d.kind))].sort()).toEqual([
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'ConfigMap',
+        'DaemonSet',
+        'Deployment',
+        'HTTPRoute',
+        'HorizontalPodAutoscaler',
+        'Ingress',
+        'NetworkPolicy',
+        'PodMonitor',
+        'Service',
+        'ServiceAccount',
+        'ServiceMonitor',
+        'StatefulSet',
+      ]);
+      expect(decoded.filter((d) => d.errors.length > 0).map((d) => `${d.file}: ${d.kind}/${d.name} ${d.errors.join('; ')}`)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
