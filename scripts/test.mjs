@@ -36,6 +36,11 @@ const components = [
   { name: 'Prometheus/promtool 2.x and the 3.x config loader', script: 'scripts/provision-prometheus.mjs', needs: "Debian's packages and the Go module proxy" },
   { name: 'the compose project loader (compose-go)', script: 'scripts/provision-compose.mjs', needs: 'the Go module proxy' },
   { name: 'the helm CLI (helm.sh/helm/v4)', script: 'scripts/provision-helm.mjs', needs: 'the Go module proxy; a few minutes when cold' },
+  {
+    name: 'the Kubernetes oracles (k8s-check: k8s.io/api, kustomize)',
+    script: 'scripts/provision-k8s.mjs',
+    needs: 'the Go module proxy; a few minutes when cold',
+  },
   { name: "the oldest Node.js package.json's engines admit", script: 'scripts/provision-node.mjs', needs: 'the npm registry' },
   {
     name: 'OpenTelemetry Collector builds (old and current)',
