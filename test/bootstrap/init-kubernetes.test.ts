@@ -1,15 +1,16 @@
 // `claude-otel-doctor init --kubernetes`: the managed settings of --enterprise plus the cluster side (collector
 // chart values, Grafana ConfigMaps). The values are rendered by the real `helm template` of the committed chart
 // 0.170.0 and the rendered collector config is validated by the real collector at the pinned version.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { CLUSTER_DATASOURCE_UIDS, kubePrometheusStackFullname } from '../../src/bootstrap/kubernetes.js';
 import { NEWEST_KNOWN_COLLECTOR } from '../../src/model/versions.js';
 import { oracleDescribe } from '../oracles/differential-support.js';
 import { collectorConfigs, type K8sObject, renderChart } from '../oracles/helm-support.js';
-import { collectorBinary, helmBinary, PROVISION_HELM, versions } from '../oracles/paths.js';
+import { collectorBinary, helmBinary, k8sCheckBinary, PROVISION_HELM, PROVISION_K8S, versions } from '../oracles/paths.js';
 import { validateCollectorConfig } from '../oracles/collector-validate.js';
 import { newMachine, type Machine } from './machine.js';
 
@@ -136,12 +137,27 @@ oracleDescribe('init --kubernetes rendered by the real helm', helmBinary(), PROV
     expect(JSON.parse(read('managed-settings.json')).env.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('grpc');
   }, 120_000);
 
-  it('the Grafana ConfigMaps are one YAML document each, without errors', async () => {
-    await rendered([]);
-    for (const f of ['kubernetes/grafana-datasources.yaml', 'kubernetes/grafana-dashboard.yaml']) {
-      const docs = parseAllDocuments(read(f));
-      expect(docs).toHaveLength(1);
-      expect((docs[0] as { errors: unknown[] }).errors).toEqual([]);
-    }
+  it('the Grafana ConfigMaps and every rendered object decode strictly into the real Kubernetes types', async () => {
+    const objects = await rendered([]);
+    const bin = k8sCheckBinary();
+    expect(bin, `k8s-check (${PROVISION_K8S})`).toBeDefined();
+    const renderedFile = join(m.root, 'rendered.yaml');
+    writeFileSync(renderedFile, objects.map((o) => stringify(o)).join('---\n'));
+    const files = [join(out, 'kubernetes/grafana-datasources.yaml'), join(out, 'kubernetes/grafana-dashboard.yaml'), renderedFile];
+    for (const f of files.slice(0, 2)) expect(parseAllDocuments(readFileSync(f, 'utf8'))).toHaveLength(1);
+    const r = spawnSync(bin!, ['decode', ...files], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const decoded = JSON.parse(r.stdout) as { kind: string; errors: string[] }[];
+    expect(decoded.map((d) => d.kind).sort()).toEqual([
+      'ConfigMap',
+      'ConfigMap',
+      'ConfigMap',
+      'Deployment',
+      'Ingress',
+      'Service',
+      'ServiceAccount',
+      'ServiceMonitor',
+    ]);
+    expect(decoded.flatMap((d) => d.errors)).toEqual([]);
   }, 120_000);
 });
