@@ -1,0 +1,347 @@
+// What the OpenTelemetry Collector Helm chart makes of a team's values file, read without running helm: the
+// workload's mode, image and replicas, the effective collector config, the ports, the Service, the monitors and the
+// ingresses. The chart's defaults are re-typed in collector-chart-defaults.ts; how they combine with the user's
+// values follows the chart's templates (named in each function) and Helm's merge (merge.ts). The real
+// `helm template` checks this reading field by field (test/oracles/helm-values-differential.test.ts).
+import type { YamlValue } from '../../load/yaml-value.js';
+import { APP_VERSION, CHART_DEFAULTS, CHART_NAME, CHART_VERSION, DISTRIBUTIONS } from './collector-chart-defaults.js';
+import { type CollectorChartMode, type EffectiveConfig, effectiveConfig, type NotModelled, type Origin } from './collector-chart-config.js';
+
+export type { CollectorChartMode, EffectiveConfig, NotModelled, Origin };
+import { schemaViolations } from './collector-chart-schema.js';
+import { coalesce, isEmpty, isPlainMap, type Plain, type PlainMap } from './merge.js';
+
+export const COLLECTOR_CHART_MODES: readonly CollectorChartMode[] = ['deployment', 'daemonset', 'statefulset'];
+
+export interface Sourced<T> {
+  value: T;
+  from: Origin;
+}
+
+export interface ChartContainerPort {
+  name: string;
+  containerPort: Plain;
+  protocol: Plain;
+  hostPort?: Plain;
+}
+
+export interface ChartServicePort {
+  name: string;
+  port: Plain;
+  targetPort: Plain;
+  protocol: Plain;
+  appProtocol?: Plain;
+  nodePort?: Plain;
+}
+
+export interface ChartIngress {
+  name: string;
+  annotations: Sourced<PlainMap>;
+  ingressClassName?: Sourced<string>;
+  rules: { host: Sourced<string> | NotModelled; paths: Sourced<{ path: Plain; pathType: Plain; serviceName: string; port: Plain }>[] }[];
+}
+
+export interface CollectorChartReading {
+  chartVersion: string;
+  /**
+   * Why `helm template` refuses these values, in Helm's words: the violations of the chart's values schema (checked
+   * first, all reported), else the chart's own `fail`s (NOTES.txt) the values reach, in order (helm reports the first).
+   */
+  failures: Sourced<string>[];
+  mode: Sourced<CollectorChartMode> | undefined;
+  /** The names the objects get: `<release>-opentelemetry-collector` unless overridden (_helpers.tpl "fullname"). */
+  fullname: string;
+  image: {
+    repository: Sourced<string>;
+    /** The full reference the pod runs: `repository:tag` (tag defaulting to the chart's appVersion) or `repository@digest`. */
+    reference: Sourced<string>;
+    /** The community distribution the repository names (`opentelemetry-collector-k8s`), if it names one. */
+    distribution?: string;
+  };
+  /** `command.name`: the container's command is `/<name>`; without it, the image's own entrypoint runs. */
+  command: Sourced<string> | undefined;
+  /** The binary the image runs when `command` is unset (the distribution's), when known. */
+  binary: string | undefined;
+  args: Sourced<string[]>;
+  /** The Deployment's or StatefulSet's `replicas` (absent: the HPA decides, or a DaemonSet, or Kubernetes' default of 1). */
+  replicas: Sourced<number> | undefined;
+  autoscaling: { minReplicas: Sourced<Plain>; maxReplicas: Sourced<Plain> } | undefined;
+  /** The collector config in the ConfigMap, or why the reading cannot say. */
+  config: EffectiveConfig | NotModelled;
+  configMap: { name: string; created: boolean };
+  /** Where the config file is mounted and passed (`--config=/conf/relay.yaml`), when a ConfigMap is mounted. */
+  configPath: string | undefined;
+  containerPorts: Sourced<ChartContainerPort>[];
+  service: { name: string; type: Sourced<Plain>; ports: Sourced<ChartServicePort>[] } | undefined;
+  serviceMonitor: { name: string; endpoints: Sourced<Plain[]>; extraLabels: Sourced<PlainMap> } | undefined;
+  podMonitor: { name: string; endpoints: Sourced<Plain[]>; extraLabels: Sourced<PlainMap> } | undefined;
+  ingresses: ChartIngress[];
+}
+
+export interface ChartReadOptions {
+  chartVersion?: string;
+  /** The Helm release's name (`helm template`'s default, "release-name", when unknown). */
+  releaseName?: string;
+  namespace?: string;
+}
+
+/** Reads a values file of the collector chart (`values` is the file's root map). */
+export function readCollectorChartValues(values: YamlValue, options: ChartReadOptions = {}): CollectorChartReading {
+  const chartVersion = options.chartVersion ?? CHART_VERSION;
+  const releaseName = options.releaseName ?? 'release-name';
+  const user = isPlainMap(values.js) ? (values.js as PlainMap) : {};
+  const v = coalesce(user, CHART_DEFAULTS as unknown as PlainMap);
+  const from = (...path: (string | number)[]): Origin => at(values, path) ?? 'chart default';
+  const sourced = <T>(value: T, ...path: (string | number)[]): Sourced<T> => ({ value, from: from(...path) });
+  const get = (...path: string[]): Plain | undefined => dig(v, path);
+
+  const modeText = get('mode');
+  const mode = COLLECTOR_CHART_MODES.find((m) => m === modeText);
+  const fullname = fullnameOf(v, releaseName);
+  const configMapSuffix = mode === 'daemonset' ? '-agent' : mode === 'statefulset' ? '-statefulset' : '';
+  const configMapCreate = !isEmpty(get('configMap', 'create'));
+  const existingName = get('configMap', 'existingName');
+  const mounted = configMapCreate || !isEmpty(existingName);
+
+  const repository = String(get('image', 'repository') ?? '');
+  const digest = get('image', 'digest');
+  const registry = get('global', 'imageRegistry');
+  const prefix = isEmpty(registry) ? '' : `${String(registry)}/`;
+  const tag = isEmpty(get('image', 'tag')) ? APP_VERSION : String(get('image', 'tag'));
+  const reference = isEmpty(digest) ? `${prefix}${repository}:${tag}` : `${prefix}${repository}@${String(digest)}`;
+  const distribution = Object.keys(DISTRIBUTIONS).find((d) => repository === d || repository.endsWith(`/${d}`));
+  const commandName = get('command', 'name');
+  const extraArgs = Array.isArray(get('command', 'extraArgs')) ? (get('command', 'extraArgs') as Plain[]).map(String) : [];
+
+  const autoscalingOn = !isEmpty(get('autoscaling', 'enabled'));
+  const replicaCount = get('replicaCount');
+  const replicas =
+    (mode === 'deployment' && !autoscalingOn && !isEmpty(replicaCount)) || (mode === 'statefulset' && !autoscalingOn)
+      ? sourced(Number(replicaCount), 'replicaCount')
+      : undefined;
+
+  const ports = isPlainMap(get('ports')) ? Object.entries(get('ports') as PlainMap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  const enabledPorts = ports.filter(([, p]) => isPlainMap(p) && !isEmpty(p.enabled)) as [string, PlainMap][];
+
+  const serviceEnabled = serviceEnabledOf(v, mode);
+  const ingressEnabled = !isEmpty(get('ingress', 'enabled'));
+
+  return {
+    chartVersion,
+    failures: failuresOf(v, mode, values),
+    mode: mode ? sourced(mode, 'mode') : undefined,
+    fullname,
+    image: {
+      repository: sourced(repository, 'image', 'repository'),
+      reference: sourced(reference, 'image', isEmpty(digest) ? (isEmpty(get('image', 'tag')) ? 'repository' : 'tag') : 'digest'),
+      distribution,
+    },
+    command: isEmpty(commandName) ? undefined : sourced(String(commandName), 'command', 'name'),
+    binary: isEmpty(commandName) ? (distribution ? DISTRIBUTIONS[distribution] : undefined) : String(commandName),
+    args: sourced([...(mounted ? ['--config=/conf/relay.yaml'] : []), ...extraArgs], 'command', 'extraArgs'),
+    replicas,
+    autoscaling:
+      autoscalingOn && (mode === 'deployment' || mode === 'statefulset')
+        ? {
+            minReplicas: sourced(get('autoscaling', 'minReplicas') ?? null, 'autoscaling', 'minReplicas'),
+            maxReplicas: sourced(get('autoscaling', 'maxReplicas') ?? null, 'autoscaling', 'maxReplicas'),
+          }
+        : undefined,
+    config: mode
+      ? effectiveConfig(v, mode, {
+          fullname,
+          namespace: namespaceOf(v, options.namespace),
+          origin: (path) => from(isEmpty(v.alternateConfig) ? 'config' : 'alternateConfig', ...path),
+        })
+      : { notModelled: "no valid 'mode': the chart renders nothing" },
+    configMap: {
+      name: isEmpty(existingName) ? `${fullname}${configMapSuffix}` : String(existingName),
+      created: configMapCreate && isEmpty(existingName) && mode !== undefined,
+    },
+    configPath: mounted ? '/conf/relay.yaml' : undefined,
+    containerPorts: enabledPorts.map(([name, p]) =>
+      sourced(
+        {
+          name,
+          containerPort: p.containerPort ?? null,
+          protocol: p.protocol ?? null,
+          ...(mode === 'daemonset' && !isEmpty(p.hostPort) ? { hostPort: p.hostPort } : {}),
+        },
+        'ports',
+        name,
+      ),
+    ),
+    service:
+      mode && (serviceEnabled || ingressEnabled)
+        ? {
+            name: fullname,
+            type: sourced(get('service', 'type') ?? null, 'service', 'type'),
+            ports: enabledPorts.map(([name, p]) =>
+              sourced(
+                {
+                  name,
+                  port: p.servicePort ?? null,
+                  targetPort: p.containerPort ?? null,
+                  protocol: p.protocol ?? null,
+                  ...(isEmpty(p.appProtocol) ? {} : { appProtocol: p.appProtocol }),
+                  ...(isEmpty(p.nodePort) ? {} : { nodePort: p.nodePort }),
+                },
+                'ports',
+                name,
+              ),
+            ),
+          }
+        : undefined,
+    serviceMonitor:
+      mode && serviceEnabled && !isEmpty(get('serviceMonitor', 'enabled')) && !isEmpty(get('serviceMonitor', 'metricsEndpoints'))
+        ? {
+            name: fullname,
+            endpoints: sourced(serviceMonitorEndpoints(v), 'serviceMonitor', 'metricsEndpoints'),
+            extraLabels: sourced(mapOr(get('serviceMonitor', 'extraLabels')), 'serviceMonitor', 'extraLabels'),
+          }
+        : undefined,
+    podMonitor:
+      mode && !isEmpty(get('podMonitor', 'enabled')) && !isEmpty(get('podMonitor', 'metricsEndpoints'))
+        ? {
+            name: `${fullname}-agent`,
+            endpoints: sourced(get('podMonitor', 'metricsEndpoints') as Plain[], 'podMonitor', 'metricsEndpoints'),
+            extraLabels: sourced(mapOr(get('podMonitor', 'extraLabels')), 'podMonitor', 'extraLabels'),
+          }
+        : undefined,
+    ingresses: mode && ingressEnabled ? ingressesOf(v, fullname, from) : [],
+  };
+}
+
+/** The value at a path of the user's file, if they wrote it. */
+function at(values: YamlValue, path: (string | number)[]): YamlValue | undefined {
+  let cur: YamlValue | undefined = values;
+  for (const step of path) cur = typeof step === 'number' ? cur?.items()[step] : cur?.get(step);
+  return cur;
+}
+
+export function dig(v: Plain | undefined, path: (string | number)[]): Plain | undefined {
+  let cur: Plain | undefined = v;
+  for (const step of path) {
+    if (typeof step === 'number') cur = Array.isArray(cur) ? cur[step] : undefined;
+    else cur = isPlainMap(cur) && Object.hasOwn(cur, step) ? cur[step] : undefined;
+  }
+  return cur;
+}
+
+function mapOr(v: Plain | undefined): PlainMap {
+  return isPlainMap(v) ? v : {};
+}
+
+/** _helpers.tpl "fullname": fullnameOverride, else the release name when it contains the chart's name, else both. */
+function fullnameOf(v: PlainMap, releaseName: string): string {
+  const cut = (s: string) => s.slice(0, 63).replace(/-+$/, '');
+  if (!isEmpty(v.fullnameOverride)) return cut(String(v.fullnameOverride));
+  const name = isEmpty(v.nameOverride) ? CHART_NAME : String(v.nameOverride);
+  return cut(releaseName.includes(name) ? releaseName : `${releaseName}-${name}`);
+}
+
+function namespaceOf(v: PlainMap, namespace = 'default'): string {
+  return isEmpty(v.namespaceOverride) ? namespace : String(v.namespaceOverride);
+}
+
+/** _helpers.tpl "serviceEnabled": on unless `service.enabled` says otherwise; a DaemonSet's only when it says true. */
+function serviceEnabledOf(v: PlainMap, mode: CollectorChartMode | undefined): boolean {
+  const set = dig(v, ['service', 'enabled']);
+  let enabled = set === undefined || set === null ? true : !isEmpty(set);
+  if (mode === 'daemonset' && isEmpty(set)) enabled = false;
+  return enabled;
+}
+
+/** templates/servicemonitor.yaml: the endpoints, the last one given `relabelings`/`metricRelabelings` when set. */
+function serviceMonitorEndpoints(v: PlainMap): Plain[] {
+  const endpoints = structuredClone(dig(v, ['serviceMonitor', 'metricsEndpoints']) as Plain[]);
+  const last = endpoints[endpoints.length - 1];
+  for (const key of ['relabelings', 'metricRelabelings']) {
+    const extra = dig(v, ['serviceMonitor', key]);
+    if (!isEmpty(extra) && isPlainMap(last)) last[key] = extra ?? null;
+  }
+  return endpoints;
+}
+
+/** templates/ingress.yaml: `ingress` itself, then each of `ingress.additionalIngresses`. */
+function ingressesOf(v: PlainMap, fullname: string, from: (...path: (string | number)[]) => Origin): ChartIngress[] {
+  const extra = dig(v, ['ingress', 'additionalIngresses']);
+  const all: [Plain, (string | number)[]][] = [
+    [v.ingress, ['ingress']],
+    ...(Array.isArray(extra) ? extra.map((x, i): [Plain, (string | number)[]] => [x, ['ingress', 'additionalIngresses', i]]) : []),
+  ];
+  return all.map(([ing, base]) => {
+    const m = mapOr(ing);
+    const hosts = Array.isArray(m.hosts) ? m.hosts : [];
+    return {
+      name: isEmpty(m.name) ? fullname : `${fullname}-${String(m.name)}`,
+      annotations: { value: mapOr(m.annotations), from: from(...base, 'annotations') },
+      ...(isEmpty(m.ingressClassName) ? {} : { ingressClassName: { value: String(m.ingressClassName), from: from(...base, 'ingressClassName') } }),
+      rules: hosts.map((h, i) => {
+        const host = mapOr(h);
+        const paths = Array.isArray(host.paths) ? host.paths : [];
+        const hostText = String(host.host ?? '');
+        return {
+          // Hosts pass through `tpl`: a template in one is not evaluated here.
+          host: hostText.includes('{{')
+            ? { notModelled: `host ${JSON.stringify(hostText)} is a template` }
+            : { value: hostText, from: from(...base, 'hosts', i, 'host') },
+          paths: paths.map((p, j) => {
+            const path = mapOr(p);
+            return {
+              value: { path: path.path ?? null, pathType: path.pathType ?? null, serviceName: fullname, port: path.port ?? null },
+              from: from(...base, 'hosts', i, 'paths', j),
+            };
+          }),
+        };
+      }),
+    };
+  });
+}
+
+/** The schema's violations, else the chart's `fail`s (templates/NOTES.txt) these values reach, in the chart's order. */
+function failuresOf(v: PlainMap, mode: CollectorChartMode | undefined, values: YamlValue): Sourced<string>[] {
+  // A violation points at the nearest value the user wrote on its way (a missing key: the map it is missing from).
+  const from = (...path: (string | number)[]): Origin => {
+    for (let n = path.length; n > 0; n--) {
+      const found = at(values, path.slice(0, n));
+      if (found) return found;
+    }
+    return 'chart default';
+  };
+  const violations = schemaViolations(v);
+  if (violations.length) return violations.map((x) => ({ value: x.message, from: from(...x.pointer) }));
+  const out: Sourced<string>[] = [];
+  const guide = 'See https://github.com/open-telemetry/opentelemetry-helm-charts/blob/main/charts/opentelemetry-collector/UPGRADING.md for instructions.';
+  if (isEmpty(dig(v, ['image', 'repository']))) out.push({ value: `[ERROR] 'image.repository' must be set. ${guide}`, from: from('image', 'repository') });
+  if (!mode) out.push({ value: `[ERROR] 'mode' must be set. ${guide}`, from: from('mode') });
+  const extensions = dig(v, ['config', 'service', 'extensions']);
+  const list = Array.isArray(extensions) ? extensions : [];
+  if (!list.includes('health_check') && !list.includes('healthcheckv2')) {
+    out.push({
+      value:
+        '[ERROR] The opentelemetry-collector chart requires that the health_check extension or the healthcheckv2 extension to be included in the extension list.',
+      from: from('config', 'service', 'extensions'),
+    });
+  }
+  if (!isEmpty(dig(v, ['configMap', 'create'])) && !isEmpty(dig(v, ['configMap', 'existingName']))) {
+    out.push({ value: '[ERROR] Cannot set configMap.existingName when configMap.create is true', from: from('configMap', 'existingName') });
+  }
+  return out;
+}
+
+/**
+ * Whether a YAML file is a values file of this chart, for discovery: a map (not a Kubernetes object) with a valid
+ * `mode` beside a collector image, a `config` map or a `command.name`; or a collector image with a `config` map.
+ * (A Chart.yaml dependency, a Flux HelmRelease or an Argo CD Application naming the chart `opentelemetry-collector`
+ * also points at its values: not read yet.)
+ */
+export function isCollectorChartValues(root: YamlValue): boolean {
+  if (!root.isMap() || root.has('apiVersion') || root.has('kind')) return false;
+  const mode = root.get('mode')?.string();
+  const validMode = COLLECTOR_CHART_MODES.some((m) => m === mode);
+  const repository = root.at('image', 'repository')?.string() ?? '';
+  const collectorImage = /(^|\/)opentelemetry-collector(-[a-z0-9-]+)?$|(^|\/)otelcol(-[a-z0-9-]+)?$/.test(repository);
+  const config = root.get('config')?.isMap() === true || root.get('alternateConfig')?.isMap() === true;
+  return (validMode && (collectorImage || config || root.at('command', 'name') !== undefined)) || (collectorImage && config);
+}
