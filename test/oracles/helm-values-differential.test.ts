@@ -3,7 +3,7 @@
 //
 // Corpus (discovered): every ci/*-values.yaml of the chart as it ships (test/oracles/charts/opentelemetry-collector-0.170.0)
 // and every values file under fixtures/helm-values-*/files/. For each: the chart's refusal (`fail`) and its message;
-// the workload's kind (mode), image, command, args, replicas, config volume and mount; the HPA; the ConfigMap's
+// the workload's kind (mode), image, command, args, env, replicas, config volume and mount; the HPA; the ConfigMap's
 // name and its collector config (compared as data); the container ports; the Service (type, ports); the
 // ServiceMonitor and PodMonitor (endpoints, labels); the ingresses (names, hosts, backends).
 //
@@ -75,6 +75,7 @@ interface Container {
   image: string;
   command?: string[];
   args?: string[];
+  env?: unknown[];
   ports?: unknown[];
   volumeMounts?: { name: string; mountPath: string }[];
 }
@@ -170,6 +171,11 @@ oracleDescribe('helm values differential (real helm template)', helmBinary(), `b
       expect(hpa ? { min: hpa.spec.minReplicas, max: hpa.spec.maxReplicas } : undefined).toEqual(
         reading.autoscaling ? { min: reading.autoscaling.minReplicas.value, max: reading.autoscaling.maxReplicas.value } : undefined,
       );
+    });
+
+    it("the container's environment", () => {
+      const workload = objects.find((o) => ['Deployment', 'DaemonSet', 'StatefulSet'].includes(o.kind))!;
+      expect(workload.spec.template.spec.containers[0].env).toEqual(reading.env.map((e) => e.value));
     });
 
     it('the ConfigMap, its mount and the collector config in it', () => {

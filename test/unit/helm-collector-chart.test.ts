@@ -162,6 +162,21 @@ describe('the objects', () => {
     expect(r.ingresses.map((i) => i.name)).toEqual(['release-name-opentelemetry-collector', 'release-name-opentelemetry-collector-grpc']);
     expect(r.ingresses[0].rules[0].paths[0].value).toEqual({ path: '/', pathType: 'Prefix', serviceName: 'release-name-opentelemetry-collector', port: 4318 });
   });
+  it("lists the pod's environment: MY_POD_IP from the pod's IP, GOMEMLIMIT from the memory limit, extraEnvs", () => {
+    const r = reading('resources:\n  limits:\n    memory: 200M\nextraEnvs:\n  - name: A\n    value: b\n');
+    expect(r.env[0].value).toEqual({ name: 'MY_POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } });
+    expect(r.env.slice(-2).map((e) => e.value)).toEqual([
+      { name: 'GOMEMLIMIT', value: '152MiB' },
+      { name: 'A', value: 'b' },
+    ]);
+    expect(r.env.at(-1)?.from).not.toBe('chart default');
+  });
+  it('knows no config when the ConfigMap is made outside the chart', () => {
+    const r = reading('configMap:\n  create: false\n  existingName: mine\n');
+    expect(r.config).toEqual({ notModelled: expect.stringMatching(/ConfigMap mine/) });
+    expect(r.configMap).toEqual({ name: 'mine', created: false });
+    expect(r.configPath).toBe('/conf/relay.yaml');
+  });
   it('uses the release name and overrides for names', () => {
     expect(readCollectorChartValues(root(HEAD), { releaseName: 'opentelemetry-collector-gw' }).fullname).toBe('opentelemetry-collector-gw');
     expect(reading('fullnameOverride: gw\n').fullname).toBe('gw');

@@ -103,6 +103,8 @@ export const CHART_DEFAULTS = {
     metrics: { enabled: false, containerPort: 8888, servicePort: 8888, protocol: 'TCP' },
   },
   replicaCount: 1,
+  useGOMEMLIMIT: true,
+  extraEnvs: [],
   service: { type: 'ClusterIP', annotations: {} },
   ingress: { enabled: false, additionalIngresses: [] },
   podMonitor: { enabled: false, metricsEndpoints: [{ port: 'metrics' }], extraLabels: {} },

@@ -68,6 +68,11 @@ export interface CollectorChartReading {
   autoscaling: { minReplicas: Sourced<Plain>; maxReplicas: Sourced<Plain> } | undefined;
   /** The collector config in the ConfigMap, or why the reading cannot say. */
   config: EffectiveConfig | NotModelled;
+  /**
+   * The container's environment as the pod spec lists it: the chart's own variables (`MY_POD_IP`, the pod's IP, which
+   * the default endpoints `${env:MY_POD_IP}:<port>` expand to; the node's, the namespace's), GOMEMLIMIT, `extraEnvs`.
+   */
+  env: Sourced<PlainMap>[];
   configMap: { name: string; created: boolean };
   /** Where the config file is mounted and passed (`--config=/conf/relay.yaml`), when a ConfigMap is mounted. */
   configPath: string | undefined;
@@ -147,18 +152,25 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
             maxReplicas: sourced(get('autoscaling', 'maxReplicas') ?? null, 'autoscaling', 'maxReplicas'),
           }
         : undefined,
-    config: mode
-      ? effectiveConfig(v, mode, {
-          fullname,
-          namespace: namespaceOf(v, options.namespace),
-          origin: (path) => from(isEmpty(v.alternateConfig) ? 'config' : 'alternateConfig', ...path),
-        })
-      : { notModelled: "no valid 'mode': the chart renders nothing" },
+    config: !configMapCreate
+      ? {
+          notModelled: isEmpty(existingName)
+            ? 'configMap.create is false: no config is mounted'
+            : `the config is ConfigMap ${String(existingName)}, made outside the chart`,
+        }
+      : mode
+        ? effectiveConfig(v, mode, {
+            fullname,
+            namespace: namespaceOf(v, options.namespace),
+            origin: (path) => from(isEmpty(v.alternateConfig) ? 'config' : 'alternateConfig', ...path),
+          })
+        : { notModelled: "no valid 'mode': the chart renders nothing" },
     configMap: {
       name: isEmpty(existingName) ? `${fullname}${configMapSuffix}` : String(existingName),
       created: configMapCreate && isEmpty(existingName) && mode !== undefined,
     },
     configPath: mounted ? '/conf/relay.yaml' : undefined,
+    env: mode ? envOf(v, mode, from) : [],
     containerPorts: enabledPorts.map(([name, p]) =>
       sourced(
         {
@@ -242,6 +254,59 @@ function fullnameOf(v: PlainMap, releaseName: string): string {
 
 function namespaceOf(v: PlainMap, namespace = 'default'): string {
   return isEmpty(v.namespaceOverride) ? namespace : String(v.namespaceOverride);
+}
+
+/** templates/_pod.tpl's `env`: the chart's variables, each from a field of the pod, then GOMEMLIMIT and `extraEnvs`. */
+function envOf(v: PlainMap, mode: CollectorChartMode, from: (...path: (string | number)[]) => Origin): Sourced<PlainMap>[] {
+  const field = (name: string, fieldPath: string, versioned = true): Sourced<PlainMap> => ({
+    value: { name, valueFrom: { fieldRef: { ...(versioned ? { apiVersion: 'v1' } : {}), fieldPath } } },
+    from: 'chart default',
+  });
+  const on = (...path: string[]) => !isEmpty(dig(v, ['presets', ...path, 'enabled']));
+  const env = [
+    field('MY_POD_IP', 'status.podIP'),
+    field('OTEL_K8S_NODE_NAME', 'spec.nodeName', false),
+    field('OTEL_K8S_NODE_IP', 'status.hostIP', false),
+    field('OTEL_K8S_NAMESPACE', 'metadata.namespace'),
+    field('OTEL_K8S_POD_NAME', 'metadata.name'),
+    field('OTEL_K8S_POD_IP', 'status.podIP'),
+  ];
+  const agent = mode === 'daemonset';
+  if (
+    on('kubeletMetrics') ||
+    (on('kubernetesAttributes') && agent) ||
+    ((on('annotationDiscovery', 'logs') || on('annotationDiscovery', 'metrics')) && agent) ||
+    (on('resourceDetection') && (on('resourceDetection', 'k8s_api') || on('resourceDetection', 'k8snode')))
+  ) {
+    env.push(field('K8S_NODE_NAME', 'spec.nodeName', false), field('K8S_NODE_IP', 'status.hostIP', false));
+  }
+  const memory = dig(v, ['resources', 'limits', 'memory']);
+  if (!isEmpty(v.useGOMEMLIMIT) && !isEmpty(memory))
+    env.push({ value: { name: 'GOMEMLIMIT', value: goMemLimit(String(memory)) }, from: from('resources', 'limits', 'memory') });
+  const extra = dig(v, ['extraEnvs']);
+  if (Array.isArray(extra)) extra.forEach((e, i) => env.push({ value: isPlainMap(e) ? e : {}, from: from('extraEnvs', i) }));
+  return env;
+}
+
+/** _helpers.tpl "gomemlimit": 80% of the memory limit, in whole MiB (suffixes as "convertMemToBytes" reads them). */
+function goMemLimit(limit: string): string {
+  const units: [string, number][] = [
+    ['ei', 2 ** 60],
+    ['e', 1e18],
+    ['pi', 2 ** 50],
+    ['p', 1e15],
+    ['ti', 2 ** 40],
+    ['t', 1e12],
+    ['gi', 2 ** 30],
+    ['g', 1e9],
+    ['mi', 2 ** 20],
+    ['m', 1e6],
+    ['ki', 2 ** 10],
+    ['k', 1e3],
+  ];
+  const text = limit.toLowerCase();
+  const [suffix, factor] = units.find(([u]) => text.endsWith(u)) ?? ['', 1];
+  return `${Math.floor((Number.parseFloat(text.slice(0, text.length - suffix.length)) * factor * 0.8) / 2 ** 20)}MiB`;
 }
 
 /** _helpers.tpl "serviceEnabled": on unless `service.enabled` says otherwise; a DaemonSet's only when it says true. */
