@@ -83,6 +83,11 @@ describe('the effective collector config', () => {
     expect((origin as YamlValue).location().range?.start.line).toBe(7);
     expect(c.origin(['receivers', 'otlp'])).toBe('chart default');
   });
+  it("points a preset's component at the preset's switch, and a renamed one at the user's old name", () => {
+    const c = config('presets:\n  hostMetrics:\n    enabled: true\nconfig:\n  receivers:\n    filelog: {include: [/x]}\n');
+    expect((c.origin(['receivers', 'hostmetrics', 'scrapers']) as YamlValue).path).toEqual(['presets', 'hostMetrics', 'enabled']);
+    expect((c.origin(['receivers', 'file_log', 'include']) as YamlValue).path).toEqual(['config', 'receivers', 'filelog', 'include']);
+  });
   it('takes alternateConfig whole, ignoring config', () => {
     const c = config('alternateConfig:\n  receivers:\n    otlp: {}\n  service:\n    extensions: [health_check]\n');
     expect(c.value).toEqual({ receivers: { otlp: {} }, service: { extensions: ['health_check'] } });

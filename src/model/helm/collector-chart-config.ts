@@ -18,14 +18,27 @@ export interface NotModelled {
 export interface EffectiveConfig {
   /** The collector config as plain data, as the chart renders it into the ConfigMap's `relay` key. */
   value: PlainMap;
-  /** Where the value at a config path (below `config:` or `alternateConfig:`) came from. */
+  /**
+   * Where the value at a config path came from: the user's value (below `config:` or `alternateConfig:`, under its
+   * old name when the chart renamed it), else the switch of the preset that added the component, else the chart.
+   */
   origin(path: (string | number)[]): Origin;
 }
 
 interface ConfigContext {
   fullname: string;
   namespace: string;
+  /** The user's value at a path below `config:` (or `alternateConfig:`). */
   origin(path: (string | number)[]): Origin;
+  /** The `enabled` switch of a preset (path below `presets:`). */
+  presetOrigin(path: string[]): Origin;
+}
+
+const SECTIONS = ['receivers', 'processors', 'exporters', 'extensions', 'connectors'];
+
+/** The components of a config, as `section\0name`. */
+function components(config: PlainMap): Set<string> {
+  return new Set(SECTIONS.flatMap((section) => (isPlainMap(config[section]) ? Object.keys(config[section]).map((name) => `${section}\0${name}`) : [])));
 }
 
 /** Presets the reading does not model: with one on, the config is not known. */
@@ -43,25 +56,42 @@ export function effectiveConfig(v: PlainMap, mode: CollectorChartMode, ctx: Conf
     if (on(...path)) return { notModelled: `presets.${path.join('.')} (${what}) is not modelled` };
   }
   let config = baseConfig(v);
-  if (on('logsCollection')) config = logsCollection(config, v, ctx);
-  if (on('hostMetrics')) config = addReceiver(config, 'metrics', 'hostmetrics', HOST_METRICS);
-  if (on('kubeletMetrics')) config = addReceiver(config, 'metrics', 'kubeletstats', KUBELET_METRICS);
+  /** Components a preset added (not in the config before it), with the preset's path. */
+  const addedBy = new Map<string, string[]>();
+  const apply = (presetPath: string[], step: (c: PlainMap) => PlainMap) => {
+    const before = components(config);
+    config = step(config);
+    for (const c of components(config)) if (!before.has(c) && !addedBy.has(c)) addedBy.set(c, presetPath);
+  };
+  if (on('logsCollection')) apply(['logsCollection'], (c) => logsCollection(c, v, ctx));
+  if (on('hostMetrics')) apply(['hostMetrics'], (c) => addReceiver(c, 'metrics', 'hostmetrics', HOST_METRICS));
+  if (on('kubeletMetrics')) apply(['kubeletMetrics'], (c) => addReceiver(c, 'metrics', 'kubeletstats', KUBELET_METRICS));
   if (on('kubernetesAttributes')) {
     const withProfiles = isPlainMap(dig(config, ['service', 'pipelines', 'profiles']));
     if (withProfiles) return { notModelled: 'presets.kubernetesAttributes with a profiles pipeline is not modelled' };
-    config = kubernetesAttributes(config, v, mode);
+    apply(['kubernetesAttributes'], (c) => kubernetesAttributes(c, v, mode));
   }
   // The DaemonSet's config has no events preset: events come from one collector, not one per node.
-  if (on('kubernetesEvents') && mode !== 'daemonset') config = kubernetesEvents(config, v);
-  if (on('clusterMetrics')) config = clusterMetrics(config, v, mode, ctx);
+  if (on('kubernetesEvents') && mode !== 'daemonset') apply(['kubernetesEvents'], (c) => kubernetesEvents(c, v));
+  if (on('clusterMetrics')) apply(['clusterMetrics'], (c) => clusterMetrics(c, v, mode, ctx));
   if (on('resourceDetection') && ['env', 'k8s_api', 'k8snode', 'eks', 'aks', 'gcp'].some((d) => on('resourceDetection', d))) {
-    config = resourceDetection(config, v);
+    apply(['resourceDetection'], (c) => resourceDetection(c, v));
   }
-  if (!isEmpty(v.rewriteDeprecatedComponentNames)) config = rewriteDeprecatedNames(config);
+  const renamedFrom = new Map<string, string>();
+  if (!isEmpty(v.rewriteDeprecatedComponentNames)) config = rewriteDeprecatedNames(config, renamedFrom);
   // The chart renders the config through `tpl`: a template in it is evaluated by helm, not here.
   const templated = findString(config, (s) => s.includes('{{'));
   if (templated !== undefined) return { notModelled: `the config holds a template (${JSON.stringify(templated)}), which helm evaluates` };
-  return { value: config, origin: ctx.origin };
+  const origin = (path: (string | number)[]): Origin => {
+    const [section, name, ...rest] = path;
+    const key = `${section}\0${name}`;
+    const old = renamedFrom.get(key);
+    const user = ctx.origin(old === undefined ? path : [section, old, ...rest]);
+    if (user !== 'chart default') return user;
+    const preset = addedBy.get(old === undefined ? key : `${section}\0${old}`);
+    return preset ? ctx.presetOrigin(preset) : 'chart default';
+  };
+  return { value: config, origin };
 }
 
 function dig(v: Plain | undefined, path: string[]): Plain | undefined {
@@ -321,7 +351,7 @@ function resourceDetection(config: PlainMap, v: PlainMap): PlainMap {
  * "rewriteDeprecatedComponentNames": renamed components get their new names, in their section (merged over an entry
  * already under the new name) and in every pipeline, whose receiver and processor lists are then deduplicated.
  */
-function rewriteDeprecatedNames(config: PlainMap): PlainMap {
+function rewriteDeprecatedNames(config: PlainMap, renamedFrom: Map<string, string>): PlainMap {
   const renamed = (name: string, old: string, now: string) => (name === old ? now : name.startsWith(`${old}/`) ? `${now}/${name.slice(old.length + 1)}` : name);
   for (const [kind, table] of Object.entries(DEPRECATED_COMPONENT_RENAMES)) {
     for (const [old, now] of Object.entries(table)) {
@@ -330,6 +360,7 @@ function rewriteDeprecatedNames(config: PlainMap): PlainMap {
         for (const key of Object.keys(section).sort()) {
           const to = renamed(key, old, now);
           if (to === key) continue;
+          renamedFrom.set(`${kind}\0${to}`, key);
           section[to] = mergeOverwrite(isEmpty(section[to]) ? {} : (section[to] as PlainMap), isPlainMap(section[key]) ? section[key] : {});
           delete section[key];
         }

@@ -163,6 +163,7 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
             fullname,
             namespace: namespaceOf(v, options.namespace),
             origin: (path) => from(isEmpty(v.alternateConfig) ? 'config' : 'alternateConfig', ...path),
+            presetOrigin: (path) => from('presets', ...path, 'enabled'),
           })
         : { notModelled: "no valid 'mode': the chart renders nothing" },
     configMap: {
