@@ -40,11 +40,7 @@ function helmBinary(): string | undefined {
 }
 
 /** Values files whose collector config the reading does not model, with the reason it must give. */
-const CONFIG_NOT_MODELLED: Record<string, RegExp> = {
-  'ci/preset-annotation-discovery-values.yaml': /annotationDiscovery/,
-  'ci/preset-kubernetesobjects-mode-daemonset-values.yaml': /kubernetesObjects/,
-  'ci/preset-kubernetesobjects-mode-deployment-values.yaml': /kubernetesObjects/,
-};
+const CONFIG_NOT_MODELLED: Record<string, RegExp> = {};
 /** Values files with an ingress host the reading does not model (a template `tpl` evaluates). */
 const HOST_NOT_MODELLED: Record<string, RegExp> = {
   'ci/deployment-values.yaml': /template/,

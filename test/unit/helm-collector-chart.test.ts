@@ -114,8 +114,12 @@ describe('the effective collector config', () => {
     expect(Object.keys(c.receivers as object)).not.toContain('prometheus');
     expect(c).toMatchObject({ service: { telemetry: { metrics: { readers: [{ periodic: { exporter: { otlp: { endpoint: 'http://c:4318' } } } }] } } } });
   });
-  it('says which presets it does not model', () => {
-    expect(reading('presets:\n  kubernetesObjects:\n    enabled: true\n').config).toEqual({ notModelled: expect.stringMatching(/kubernetesObjects/) });
+  it("the kubernetesObjects preset lists the objects its switches name, before the user's own", () => {
+    const c = config(
+      'presets:\n  kubernetesObjects:\n    enabled: true\n    rbac:\n      enabled: false\n    storage:\n      enabled: false\n    networking:\n      enabled: false\n    autoscaling:\n      enabled: false\n      vpa:\n        enabled: true\n    policy:\n      enabled: false\n    apiExtensions:\n      enabled: false\n    core:\n      enabled: false\n    events:\n      enabled: true\nconfig:\n  receivers:\n    k8sobjects:\n      objects: [{name: mine}]\n',
+    ).value;
+    expect(c).toMatchObject({ receivers: { k8sobjects: { objects: [{ name: 'events', mode: 'watch' }, { name: 'mine' }] } } });
+    expect(c).toMatchObject({ service: { pipelines: { logs: { receivers: ['otlp', 'k8sobjects'] } } } });
   });
   it('says a templated config is for helm to evaluate', () => {
     expect(reading('config:\n  exporters:\n    debug:\n      verbosity: "{{ .Values.v }}"\n').config).toEqual({

@@ -41,20 +41,9 @@ function components(config: PlainMap): Set<string> {
   return new Set(SECTIONS.flatMap((section) => (isPlainMap(config[section]) ? Object.keys(config[section]).map((name) => `${section}\0${name}`) : [])));
 }
 
-/** Presets the reading does not model: with one on, the config is not known. */
-const UNMODELLED_PRESETS: [string[], string][] = [
-  [['annotationDiscovery', 'logs'], 'receiver_creator with the k8s_observer'],
-  [['annotationDiscovery', 'metrics'], 'receiver_creator with the k8s_observer'],
-  [['profiling'], 'the eBPF profiling receiver'],
-  [['kubernetesObjects'], 'the k8sobjects receiver and its object list'],
-];
-
 export function effectiveConfig(v: PlainMap, mode: CollectorChartMode, ctx: ConfigContext): EffectiveConfig | NotModelled {
   const preset = (...path: string[]) => dig(v, ['presets', ...path]);
   const on = (...path: string[]) => !isEmpty(preset(...path, 'enabled'));
-  for (const [path, what] of UNMODELLED_PRESETS) {
-    if (on(...path)) return { notModelled: `presets.${path.join('.')} (${what}) is not modelled` };
-  }
   let config = baseConfig(v);
   /** Components a preset added (not in the config before it), with the preset's path. */
   const addedBy = new Map<string, string[]>();
@@ -64,15 +53,16 @@ export function effectiveConfig(v: PlainMap, mode: CollectorChartMode, ctx: Conf
     for (const c of components(config)) if (!before.has(c) && !addedBy.has(c)) addedBy.set(c, presetPath);
   };
   if (on('logsCollection')) apply(['logsCollection'], (c) => logsCollection(c, v, ctx));
-  if (on('hostMetrics')) apply(['hostMetrics'], (c) => addReceiver(c, 'metrics', 'hostmetrics', HOST_METRICS));
-  if (on('kubeletMetrics')) apply(['kubeletMetrics'], (c) => addReceiver(c, 'metrics', 'kubeletstats', KUBELET_METRICS));
-  if (on('kubernetesAttributes')) {
-    const withProfiles = isPlainMap(dig(config, ['service', 'pipelines', 'profiles']));
-    if (withProfiles) return { notModelled: 'presets.kubernetesAttributes with a profiles pipeline is not modelled' };
-    apply(['kubernetesAttributes'], (c) => kubernetesAttributes(c, v, mode));
+  if (on('annotationDiscovery', 'logs') || on('annotationDiscovery', 'metrics')) {
+    apply(['annotationDiscovery', on('annotationDiscovery', 'logs') ? 'logs' : 'metrics'], (c) => annotationDiscovery(c, v, mode));
   }
+  if (on('hostMetrics')) apply(['hostMetrics'], (c) => addReceiver(c, 'metrics', 'hostmetrics', HOST_METRICS));
+  if (on('profiling')) apply(['profiling'], profiling);
+  if (on('kubeletMetrics')) apply(['kubeletMetrics'], (c) => addReceiver(c, 'metrics', 'kubeletstats', KUBELET_METRICS));
+  if (on('kubernetesAttributes')) apply(['kubernetesAttributes'], (c) => kubernetesAttributes(c, v, mode));
   // The DaemonSet's config has no events preset: events come from one collector, not one per node.
   if (on('kubernetesEvents') && mode !== 'daemonset') apply(['kubernetesEvents'], (c) => kubernetesEvents(c, v));
+  if (on('kubernetesObjects')) apply(['kubernetesObjects'], (c) => kubernetesObjects(c, v, mode, ctx));
   if (on('clusterMetrics')) apply(['clusterMetrics'], (c) => clusterMetrics(c, v, mode, ctx));
   if (on('resourceDetection') && ['env', 'k8s_api', 'k8snode', 'eks', 'aks', 'gcp'].some((d) => on('resourceDetection', d))) {
     apply(['resourceDetection'], (c) => resourceDetection(c, v));
@@ -154,10 +144,10 @@ function addExtension(config: PlainMap, name: string): void {
   service.extensions = uniq([...listOf(service.extensions), name]);
 }
 
-/** Prepends a processor to the logs, metrics and traces pipelines present, unless one of `names` is there. */
-function prependProcessor(config: PlainMap, processor: string, names: string[]): PlainMap {
+/** Prepends a processor to the pipelines of `signals` present, unless one of `names` is there. */
+function prependProcessor(config: PlainMap, processor: string, names: string[], signals = ['logs', 'metrics', 'traces']): PlainMap {
   let out = config;
-  for (const signal of ['logs', 'metrics', 'traces']) {
+  for (const signal of signals) {
     if (isEmpty(dig(out, ['service', 'pipelines', signal]))) continue;
     out = mergeOverwrite({ service: { pipelines: { [signal]: { processors: [] } } } }, out);
     const pipeline = dig(out, ['service', 'pipelines', signal]) as PlainMap;
@@ -295,8 +285,106 @@ function kubernetesAttributes(config: PlainMap, v: PlainMap, mode: CollectorChar
       ...(opt('extractAllPodAnnotations') ? { annotations: all } : {}),
     },
   };
-  const merged = mergeOverwrite({ processors: { [name]: processor } }, config);
-  return prependProcessor(merged, name, ['k8sattributes', 'k8s_attributes']);
+  const merged = prependProcessor(
+    mergeOverwrite({ processors: { [name]: processor } }, config),
+    name,
+    ['k8sattributes', 'k8s_attributes'],
+    ['logs', 'metrics', 'traces', 'profiles'],
+  );
+  // Profiles carry the container's id: the processor then matches on it first.
+  if (!isEmpty(dig(merged, ['service', 'pipelines', 'profiles']))) {
+    const block = dig(merged, ['processors', name]) as PlainMap;
+    const byContainer = (s: Plain) => isPlainMap(s) && s.from === 'resource_attribute' && s.name === 'container.id';
+    const associations = listOf(block.pod_association);
+    if (!associations.some((a) => isPlainMap(a) && listOf(a.sources).some(byContainer))) {
+      block.pod_association = [{ sources: [{ from: 'resource_attribute', name: 'container.id' }] }, ...associations];
+    }
+  }
+  return merged;
+}
+
+/** "applyAnnotationDiscoveryConfig": receiver creators started by pod annotations, watching the k8s_observer. */
+function annotationDiscovery(config: PlainMap, v: PlainMap, mode: CollectorChartMode): PlainMap {
+  const logs = !isEmpty(dig(v, ['presets', 'annotationDiscovery', 'logs', 'enabled']));
+  const metrics = !isEmpty(dig(v, ['presets', 'annotationDiscovery', 'metrics', 'enabled']));
+  const creator = (extra: PlainMap) => ({ watch_observers: ['k8s_observer'], discovery: { enabled: true, ...extra } });
+  const presetConfig: PlainMap = {
+    extensions: { k8s_observer: { auth_type: 'serviceAccount', ...(mode === 'daemonset' ? { node: '${env:K8S_NODE_NAME}' } : {}) } },
+    receivers: {
+      ...(logs ? { 'receiver_creator/logs': creator({ default_annotations: { 'io.opentelemetry.discovery.logs/enabled': 'true' } }) } : {}),
+      ...(metrics ? { 'receiver_creator/metrics': creator({}) } : {}),
+    },
+  };
+  const merged = mergeOverwrite(presetConfig, config);
+  addExtension(merged, 'k8s_observer');
+  for (const [signal, wanted] of [
+    ['logs', logs],
+    ['metrics', metrics],
+  ] as const) {
+    const pipeline = dig(merged, ['service', 'pipelines', signal]);
+    if (wanted && isPlainMap(pipeline)) pipeline.receivers = uniq([...listOf(pipeline.receivers), `receiver_creator/${signal}`]);
+  }
+  return merged;
+}
+
+/** "applyProfilingConfig": the profiling receiver in a profiles pipeline (to debug when it has no exporter). */
+function profiling(config: PlainMap): PlainMap {
+  const merged = mergeOverwrite(
+    { service: { pipelines: { profiles: { receivers: [], exporters: [] } } } },
+    { receivers: { profiling: {} }, exporters: { debug: {} } },
+    config,
+  );
+  const profiles = dig(merged, ['service', 'pipelines', 'profiles']) as PlainMap;
+  profiles.receivers = uniq([...listOf(profiles.receivers), 'profiling']);
+  if (isEmpty(profiles.exporters)) profiles.exporters = ['debug'];
+  return merged;
+}
+
+/** The objects "kubernetesObjectsConfig" lists, by switch: [switch, group, resources]. */
+const K8S_OBJECTS: [string[], string | undefined, string[]][] = [
+  [['core'], undefined, ['namespaces', 'pods', 'nodes', 'services', 'serviceaccounts']],
+  [['core'], 'apps', ['deployments', 'replicasets', 'daemonsets', 'statefulsets']],
+  [['core'], 'batch', ['jobs', 'cronjobs']],
+  [['rbac'], 'rbac.authorization.k8s.io', ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings']],
+  [['storage'], 'storage.k8s.io', ['storageclasses']],
+  [['storage'], undefined, ['persistentvolumes', 'persistentvolumeclaims']],
+  [['networking'], 'networking.k8s.io', ['ingresses', 'networkpolicies']],
+  [['autoscaling'], 'autoscaling', ['horizontalpodautoscalers']],
+  [['autoscaling', 'vpa'], 'autoscaling.k8s.io', ['verticalpodautoscalers']],
+  [['policy'], 'policy', ['poddisruptionbudgets']],
+  [['apiExtensions'], 'apiextensions.k8s.io', ['customresourcedefinitions']],
+];
+
+/** "applyKubernetesObjectsConfig": the k8sobjects receiver pulling (and watching) the cluster's objects, as logs. */
+function kubernetesObjects(config: PlainMap, v: PlainMap, mode: CollectorChartMode, ctx: ConfigContext): PlainMap {
+  const opt = (...path: string[]) => dig(v, ['presets', 'kubernetesObjects', ...path]);
+  const on = (path: string[]) => !isEmpty(opt(...path, 'enabled'));
+  const watch = !isEmpty(opt('watch'));
+  const leader = mode === 'daemonset' && isEmpty(opt('disableLeaderElection'));
+  const elector = 'k8s_leader_elector/k8s_objects';
+  const objects: Plain[] = [];
+  for (const [path, group, resources] of K8S_OBJECTS) {
+    // A nested switch (vpa) counts only under its parent's.
+    if (!on(path.slice(0, 1)) || !on(path)) continue;
+    for (const name of resources) {
+      objects.push({ name, mode: 'pull', ...(group ? { group } : {}) });
+      if (watch) objects.push({ name, mode: 'watch', ...(group ? { group } : {}) });
+    }
+  }
+  if (on(['events'])) objects.push({ name: 'events', mode: 'watch', group: 'events.k8s.io', exclude_watch_type: ['DELETED'] });
+  const existing = listOf(dig(config, ['receivers', 'k8sobjects', 'objects']));
+  const presetConfig: PlainMap = {
+    ...(leader
+      ? { extensions: { [elector]: { auth_type: 'serviceAccount', lease_name: 'k8s.objects.receiver.opentelemetry.io', lease_namespace: ctx.namespace } } }
+      : {}),
+    receivers: { k8sobjects: { ...(leader ? { k8s_leader_elector: elector } : {}), objects } },
+  };
+  const merged = mergeOverwrite({ service: { pipelines: { logs: { receivers: [] } } } }, presetConfig, config);
+  (dig(merged, ['receivers', 'k8sobjects']) as PlainMap).objects = [...objects, ...existing];
+  if (leader) addExtension(merged, elector);
+  const logs = dig(merged, ['service', 'pipelines', 'logs']) as PlainMap;
+  logs.receivers = uniq([...listOf(logs.receivers), 'k8sobjects']);
+  return merged;
 }
 
 /** "applyKubernetesEventsConfig": the cluster's events as logs. */

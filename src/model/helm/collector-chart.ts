@@ -377,24 +377,72 @@ function failuresOf(v: PlainMap, mode: CollectorChartMode | undefined, values: Y
   };
   const violations = schemaViolations(v);
   if (violations.length) return violations.map((x) => ({ value: x.message, from: from(...x.pointer) }));
-  const out: Sourced<string>[] = [];
+  const set = (...path: string[]) => !isEmpty(dig(v, path));
   const guide = 'See https://github.com/open-telemetry/opentelemetry-helm-charts/blob/main/charts/opentelemetry-collector/UPGRADING.md for instructions.';
-  if (isEmpty(dig(v, ['image', 'repository']))) out.push({ value: `[ERROR] 'image.repository' must be set. ${guide}`, from: from('image', 'repository') });
-  if (!mode) out.push({ value: `[ERROR] 'mode' must be set. ${guide}`, from: from('mode') });
+  const repository = String(dig(v, ['image', 'repository']) ?? '');
+  const community = COMMUNITY_WITHOUT_PROFILING.some((d) => repository === d || repository.endsWith(`/${d}`));
   const extensions = dig(v, ['config', 'service', 'extensions']);
-  const list = Array.isArray(extensions) ? extensions : [];
-  if (!list.includes('health_check') && !list.includes('healthcheckv2')) {
-    out.push({
-      value:
-        '[ERROR] The opentelemetry-collector chart requires that the health_check extension or the healthcheckv2 extension to be included in the extension list.',
-      from: from('config', 'service', 'extensions'),
-    });
-  }
-  if (!isEmpty(dig(v, ['configMap', 'create'])) && !isEmpty(dig(v, ['configMap', 'existingName']))) {
-    out.push({ value: '[ERROR] Cannot set configMap.existingName when configMap.create is true', from: from('configMap', 'existingName') });
-  }
-  return out;
+  const health = Array.isArray(extensions) && (extensions.includes('health_check') || extensions.includes('healthcheckv2'));
+  const internal = (signal: string) =>
+    set('internalTelemetryViaOTLP', signal, 'enabled') && !set('internalTelemetryViaOTLP', 'endpoint') && !set('internalTelemetryViaOTLP', signal, 'endpoint');
+  const checks: [boolean, string, string[]][] = [
+    [!set('image', 'repository'), `[ERROR] 'image.repository' must be set. ${guide}`, ['image', 'repository']],
+    [
+      set('presets', 'profiling', 'enabled') && community,
+      '[ERROR] presets.profiling is enabled but image.repository is a community distribution that does not include the profiling receiver. Use the opentelemetry-collector-ebpf-profiler distribution or a custom distribution that includes the receiver.',
+      ['image', 'repository'],
+    ],
+    [
+      set('presets', 'profiling', 'enabled') && String(dig(v, ['podSecurityContext', 'runAsNonRoot'])) === 'true',
+      '[ERROR] presets.profiling is enabled but podSecurityContext.runAsNonRoot is true. The eBPF profiler requires runAsUser: 0 to run. Set podSecurityContext.runAsNonRoot to false or remove it.',
+      ['podSecurityContext', 'runAsNonRoot'],
+    ],
+    [!mode, `[ERROR] 'mode' must be set. ${guide}`, ['mode']],
+    [dig(v, ['dnsPolicy']) === 'None' && !set('dnsConfig'), '[ERROR] dnsConfig should be provided when dnsPolicy is None', ['dnsPolicy']],
+    [
+      set('presets', 'clusterMetrics', 'enabled') &&
+        (mode === 'deployment' || mode === 'statefulset') &&
+        Math.trunc(Number(v.replicaCount)) > 1 &&
+        set('presets', 'clusterMetrics', 'disableLeaderElection'),
+      'Cluster Metrics preset requires leader election when replicaCount is greater than one. Set presets.clusterMetrics.disableLeaderElection to false or reduce replicaCount to one.',
+      ['presets', 'clusterMetrics', 'disableLeaderElection'],
+    ],
+    [
+      !health,
+      '[ERROR] The opentelemetry-collector chart requires that the health_check extension or the healthcheckv2 extension to be included in the extension list.',
+      ['config', 'service', 'extensions'],
+    ],
+    [
+      set('configMap', 'create') && set('configMap', 'existingName'),
+      '[ERROR] Cannot set configMap.existingName when configMap.create is true',
+      ['configMap', 'existingName'],
+    ],
+    [
+      set('configMap', 'create') && set('configMap', 'existingPath'),
+      '[ERROR] Cannot set configMap.existingPath when configMap.create is true',
+      ['configMap', 'existingPath'],
+    ],
+    ...['traces', 'metrics', 'logs'].map((signal): [boolean, string, string[]] => [
+      internal(signal),
+      `[ERROR] internalTelemetryViaOTLP.endpoint or .Values.internalTelemetryViaOTLP.${signal}.endpoint must be set when internalTelemetryViaOTLP.${signal}.enabled is true`,
+      ['internalTelemetryViaOTLP', signal, 'enabled'],
+    ]),
+    [
+      set('presets', 'logsCollection', 'enabled') && set('presets', 'annotationDiscovery', 'logs', 'enabled'),
+      '[ERROR] logsCollection and annotationDiscovery.logs are mutually exclusive',
+      ['presets', 'annotationDiscovery', 'logs', 'enabled'],
+    ],
+  ];
+  return checks.filter(([fails]) => fails).map(([, value, path]) => ({ value, from: from(...path) }));
 }
+
+/** _helpers.tpl "profilingUnsupportedImages": community distributions without the profiling receiver. */
+const COMMUNITY_WITHOUT_PROFILING = [
+  'opentelemetry-collector',
+  'opentelemetry-collector-contrib',
+  'opentelemetry-collector-k8s',
+  'opentelemetry-collector-otlp',
+];
 
 /**
  * Whether a YAML file is a values file of this chart, for discovery: a map (not a Kubernetes object) with a valid
