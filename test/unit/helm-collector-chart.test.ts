@@ -1,12 +1,15 @@
 // The reading of the collector chart's values (src/model/helm): Helm's merge, the chart's presets and switches,
 // and where each part came from. The real `helm template` checks the same readings on whole files in
 // test/oracles/helm-values-differential.test.ts; these pin the rules one at a time.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { textSource } from '../../src/load/read.js';
 import { parseYaml } from '../../src/load/yaml.js';
 import { YamlValue } from '../../src/load/yaml-value.js';
 import { type CollectorChartReading, type EffectiveConfig, isCollectorChartValues, readCollectorChartValues } from '../../src/model/helm/collector-chart.js';
 import { coalesce, mergeMissing, mergeOverwrite, uniq } from '../../src/model/helm/merge.js';
+import { packageRoot } from '../../src/util/paths.js';
 
 function root(text: string): YamlValue {
   const src = textSource('/repo/values.yaml', text);
@@ -206,6 +209,14 @@ describe("the chart's refusals", () => {
 });
 
 describe('recognising a values file of the chart', () => {
+  const folders = [join(packageRoot, 'test/oracles/charts/opentelemetry-collector-0.170.0/ci'), join(packageRoot, 'fixtures/helm-values-team/files')];
+  const files = folders.flatMap((dir) => readdirSync(dir).map((n) => join(dir, n)));
+  it.each(files.filter((f) => !f.endsWith('/no-image-values.yaml')))('%s', (file) => {
+    expect(isCollectorChartValues(root(readFileSync(file, 'utf8')))).toBe(true);
+  });
+  it('not one with nothing but a mode', () => {
+    expect(isCollectorChartValues(root('mode: deployment\n'))).toBe(false);
+  });
   it.each([
     ['mode and image', 'mode: daemonset\nimage:\n  repository: ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s\n'],
     ['mode and config', 'mode: deployment\nconfig:\n  receivers: {}\n'],
