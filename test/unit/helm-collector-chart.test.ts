@@ -189,6 +189,13 @@ describe('the objects', () => {
     expect(r.configMap).toEqual({ name: 'mine', created: false });
     expect(r.configPath).toBe('/conf/relay.yaml');
   });
+  it('says a templated annotation or label is for helm to evaluate', () => {
+    const r = reading(
+      'ingress:\n  enabled: true\n  annotations:\n    a: "{{ .Release.Name }}"\n  hosts: []\nserviceMonitor:\n  enabled: true\n  extraLabels:\n    release: prom\n',
+    );
+    expect(r.ingresses[0].annotations).toEqual({ notModelled: expect.stringMatching(/template/) });
+    expect(r.serviceMonitor?.extraLabels).toMatchObject({ value: { release: 'prom' } });
+  });
   it('uses the release name and overrides for names', () => {
     expect(readCollectorChartValues(root(HEAD), { releaseName: 'opentelemetry-collector-gw' }).fullname).toBe('opentelemetry-collector-gw');
     expect(reading('fullnameOverride: gw\n').fullname).toBe('gw');

@@ -36,7 +36,8 @@ export interface ChartServicePort {
 
 export interface ChartIngress {
   name: string;
-  annotations: Sourced<PlainMap>;
+  /** Its annotations (their values pass through `tpl`: a template in one is not evaluated here). */
+  annotations: Sourced<PlainMap> | NotModelled;
   ingressClassName?: Sourced<string>;
   rules: { host: Sourced<string> | NotModelled; paths: Sourced<{ path: Plain; pathType: Plain; serviceName: string; port: Plain }>[] }[];
 }
@@ -78,8 +79,9 @@ export interface CollectorChartReading {
   configPath: string | undefined;
   containerPorts: Sourced<ChartContainerPort>[];
   service: { name: string; type: Sourced<Plain>; ports: Sourced<ChartServicePort>[] } | undefined;
-  serviceMonitor: { name: string; endpoints: Sourced<Plain[]>; extraLabels: Sourced<PlainMap> } | undefined;
-  podMonitor: { name: string; endpoints: Sourced<Plain[]>; extraLabels: Sourced<PlainMap> } | undefined;
+  /** The monitors, with the labels they get besides the chart's (through `tpl`, as the ingress annotations). */
+  serviceMonitor: { name: string; endpoints: Sourced<Plain[]>; extraLabels: Sourced<PlainMap> | NotModelled } | undefined;
+  podMonitor: { name: string; endpoints: Sourced<Plain[]>; extraLabels: Sourced<PlainMap> | NotModelled } | undefined;
   ingresses: ChartIngress[];
 }
 
@@ -210,7 +212,7 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
         ? {
             name: fullname,
             endpoints: sourced(serviceMonitorEndpoints(v), 'serviceMonitor', 'metricsEndpoints'),
-            extraLabels: sourced(mapOr(get('serviceMonitor', 'extraLabels')), 'serviceMonitor', 'extraLabels'),
+            extraLabels: untemplated(mapOr(get('serviceMonitor', 'extraLabels')), from('serviceMonitor', 'extraLabels')),
           }
         : undefined,
     podMonitor:
@@ -218,7 +220,7 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
         ? {
             name: `${fullname}-agent`,
             endpoints: sourced(get('podMonitor', 'metricsEndpoints') as Plain[], 'podMonitor', 'metricsEndpoints'),
-            extraLabels: sourced(mapOr(get('podMonitor', 'extraLabels')), 'podMonitor', 'extraLabels'),
+            extraLabels: untemplated(mapOr(get('podMonitor', 'extraLabels')), from('podMonitor', 'extraLabels')),
           }
         : undefined,
     ingresses: mode && ingressEnabled ? ingressesOf(v, fullname, from) : [],
@@ -239,6 +241,12 @@ export function dig(v: Plain | undefined, path: (string | number)[]): Plain | un
     else cur = isPlainMap(cur) && Object.hasOwn(cur, step) ? cur[step] : undefined;
   }
   return cur;
+}
+
+/** A map whose values the chart passes through `tpl`: known unless a value holds a template. */
+function untemplated(m: PlainMap, from: Origin): Sourced<PlainMap> | NotModelled {
+  const templated = Object.entries(m).find(([, value]) => typeof value === 'string' && value.includes('{{'));
+  return templated ? { notModelled: `${templated[0]}: ${JSON.stringify(templated[1])} is a template` } : { value: m, from };
 }
 
 function mapOr(v: Plain | undefined): PlainMap {
@@ -341,7 +349,7 @@ function ingressesOf(v: PlainMap, fullname: string, from: (...path: (string | nu
     const hosts = Array.isArray(m.hosts) ? m.hosts : [];
     return {
       name: isEmpty(m.name) ? fullname : `${fullname}-${String(m.name)}`,
-      annotations: { value: mapOr(m.annotations), from: from(...base, 'annotations') },
+      annotations: untemplated(mapOr(m.annotations), from(...base, 'annotations')),
       ...(isEmpty(m.ingressClassName) ? {} : { ingressClassName: { value: String(m.ingressClassName), from: from(...base, 'ingressClassName') } }),
       rules: hosts.map((h, i) => {
         const host = mapOr(h);
