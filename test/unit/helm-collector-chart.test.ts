@@ -140,7 +140,7 @@ describe('the objects', () => {
     expect(r.replicas?.value).toBe(3);
     expect(r.replicas?.from).not.toBe('chart default');
     expect(r.args.value).toEqual(['--config=/conf/relay.yaml']);
-    expect(r.configMap).toEqual({ name: 'release-name-opentelemetry-collector', created: true });
+    expect(r.configMap).toEqual({ name: 'release-name-opentelemetry-collector', created: true, from: 'chart default' });
   });
   it('leaves replicas to the HPA when autoscaling is on', () => {
     const r = reading('autoscaling:\n  enabled: true\n  maxReplicas: 5\n');
@@ -186,7 +186,8 @@ describe('the objects', () => {
   it('knows no config when the ConfigMap is made outside the chart', () => {
     const r = reading('configMap:\n  create: false\n  existingName: mine\n');
     expect(r.config).toEqual({ notModelled: expect.stringMatching(/ConfigMap mine/) });
-    expect(r.configMap).toEqual({ name: 'mine', created: false });
+    expect(r.configMap).toMatchObject({ name: 'mine', created: false });
+    expect(r.configMap.from).not.toBe('chart default');
     expect(r.configPath).toBe('/conf/relay.yaml');
   });
   it('says a templated annotation or label is for helm to evaluate', () => {
@@ -199,6 +200,7 @@ describe('the objects', () => {
   it('uses the release name and overrides for names', () => {
     expect(readCollectorChartValues(root(HEAD), { releaseName: 'opentelemetry-collector-gw' }).fullname).toBe('opentelemetry-collector-gw');
     expect(reading('fullnameOverride: gw\n').fullname).toBe('gw');
+    expect(reading('fullnameOverride: gw\n').fullnameFrom).not.toBe('chart default');
   });
 });
 

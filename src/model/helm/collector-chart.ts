@@ -52,6 +52,8 @@ export interface CollectorChartReading {
   mode: Sourced<CollectorChartMode> | undefined;
   /** The names the objects get: `<release>-opentelemetry-collector` unless overridden (_helpers.tpl "fullname"). */
   fullname: string;
+  /** What chose it: `fullnameOverride` or `nameOverride` when set, else the chart (with the release's name). */
+  fullnameFrom: Origin;
   image: {
     repository: Sourced<string>;
     /** The full reference the pod runs: `repository:tag` (tag defaulting to the chart's appVersion) or `repository@digest`. */
@@ -74,7 +76,8 @@ export interface CollectorChartReading {
    * the default endpoints `${env:MY_POD_IP}:<port>` expand to; the node's, the namespace's), GOMEMLIMIT, `extraEnvs`.
    */
   env: Sourced<PlainMap>[];
-  configMap: { name: string; created: boolean };
+  /** The ConfigMap mounted as the config: the chart's own (`created`), or `configMap.existingName` (`from`). */
+  configMap: { name: string; created: boolean; from: Origin };
   /** Where the config file is mounted and passed (`--config=/conf/relay.yaml`), when a ConfigMap is mounted. */
   configPath: string | undefined;
   containerPorts: Sourced<ChartContainerPort>[];
@@ -138,6 +141,7 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
     failures: failuresOf(v, mode, values),
     mode: mode ? sourced(mode, 'mode') : undefined,
     fullname,
+    fullnameFrom: !isEmpty(v.fullnameOverride) ? from('fullnameOverride') : !isEmpty(v.nameOverride) ? from('nameOverride') : 'chart default',
     image: {
       repository: sourced(repository, 'image', 'repository'),
       reference: sourced(reference, 'image', isEmpty(digest) ? (isEmpty(get('image', 'tag')) ? 'repository' : 'tag') : 'digest'),
@@ -170,6 +174,7 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
         : { notModelled: "no valid 'mode': the chart renders nothing" },
     configMap: {
       name: isEmpty(existingName) ? `${fullname}${configMapSuffix}` : String(existingName),
+      from: isEmpty(existingName) ? 'chart default' : from('configMap', 'existingName'),
       created: configMapCreate && isEmpty(existingName) && mode !== undefined,
     },
     configPath: mounted ? '/conf/relay.yaml' : undefined,
