@@ -190,6 +190,17 @@ describe('the objects', () => {
     expect(r.configMap.from).not.toBe('chart default');
     expect(r.configPath).toBe('/conf/relay.yaml');
   });
+  it("gives the ServiceMonitor the chart's labels and its extraLabels, selecting the chart's Service", () => {
+    const r = reading('serviceMonitor:\n  enabled: true\n  extraLabels:\n    release: kube-prometheus-stack\n');
+    expect(r.serviceMonitor?.labels).toMatchObject({ release: 'kube-prometheus-stack', 'app.kubernetes.io/component': 'standalone-collector' });
+    expect(r.serviceMonitor?.selector).toEqual(r.service?.selector);
+    expect(r.service?.selector).toEqual({
+      'app.kubernetes.io/name': 'opentelemetry-collector',
+      'app.kubernetes.io/instance': 'release-name',
+      component: 'standalone-collector',
+    });
+    expect(r.service?.internalTrafficPolicy.value).toBe('Cluster');
+  });
   it('says a templated annotation or label is for helm to evaluate', () => {
     const r = reading(
       'ingress:\n  enabled: true\n  annotations:\n    a: "{{ .Release.Name }}"\n  hosts: []\nserviceMonitor:\n  enabled: true\n  extraLabels:\n    release: prom\n',

@@ -42,6 +42,29 @@ export interface ChartIngress {
   rules: { host: Sourced<string> | NotModelled; paths: Sourced<{ path: Plain; pathType: Plain; serviceName: string; port: Plain }>[] }[];
 }
 
+export interface ChartService {
+  name: string;
+  type: Sourced<Plain>;
+  ports: Sourced<ChartServicePort>[];
+  /** `Local` for a DaemonSet's Service (each node's collector answers its node), else `Cluster`, unless set. */
+  internalTrafficPolicy: Sourced<Plain>;
+  /** Its labels (the chart's, `additionalLabels`, the component), unknown when `additionalLabels` holds a template. */
+  labels: PlainMap | NotModelled;
+  /** The pods it selects: the chart's selector labels and the component. */
+  selector: PlainMap;
+}
+
+export interface ChartMonitor {
+  name: string;
+  endpoints: Sourced<Plain[]>;
+  /** The labels it gets besides the chart's (through `tpl`, as the ingress annotations). */
+  extraLabels: Sourced<PlainMap> | NotModelled;
+  /** All its labels (what a Prometheus Operator's monitor selector matches). */
+  labels: PlainMap | NotModelled;
+  /** Its `selector.matchLabels`: the chart's Service (ServiceMonitor) or pods (PodMonitor). */
+  selector: PlainMap;
+}
+
 export interface CollectorChartReading {
   chartVersion: string;
   /**
@@ -81,10 +104,9 @@ export interface CollectorChartReading {
   /** Where the config file is mounted and passed (`--config=/conf/relay.yaml`), when a ConfigMap is mounted. */
   configPath: string | undefined;
   containerPorts: Sourced<ChartContainerPort>[];
-  service: { name: string; type: Sourced<Plain>; ports: Sourced<ChartServicePort>[] } | undefined;
-  /** The monitors, with the labels they get besides the chart's (through `tpl`, as the ingress annotations). */
-  serviceMonitor: { name: string; endpoints: Sourced<Plain[]>; extraLabels: Sourced<PlainMap> | NotModelled } | undefined;
-  podMonitor: { name: string; endpoints: Sourced<Plain[]>; extraLabels: Sourced<PlainMap> | NotModelled } | undefined;
+  service: ChartService | undefined;
+  serviceMonitor: ChartMonitor | undefined;
+  podMonitor: ChartMonitor | undefined;
   ingresses: ChartIngress[];
 }
 
@@ -134,6 +156,34 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
   const enabledPorts = ports.filter(([, p]) => isPlainMap(p) && !isEmpty(p.enabled)) as [string, PlainMap][];
 
   const serviceEnabled = serviceEnabledOf(v, mode);
+  const component = mode ? COMPONENTS[mode] : '';
+  const selector: PlainMap = { 'app.kubernetes.io/name': nameOf(v), 'app.kubernetes.io/instance': releaseName, component };
+  const additional = untemplated(mapOr(get('additionalLabels')), from('additionalLabels'));
+  const common = (more: PlainMap | NotModelled): PlainMap | NotModelled => {
+    if ('notModelled' in additional) return additional;
+    if ('notModelled' in more) return more;
+    return {
+      'helm.sh/chart': `${CHART_NAME}-${chartVersion}`,
+      'app.kubernetes.io/name': nameOf(v),
+      'app.kubernetes.io/instance': releaseName,
+      'app.kubernetes.io/version': APP_VERSION,
+      'app.kubernetes.io/managed-by': 'Helm',
+      'app.kubernetes.io/part-of': CHART_NAME,
+      'app.kubernetes.io/component': component,
+      ...additional.value,
+      ...more,
+    };
+  };
+  const monitor = (kind: 'serviceMonitor' | 'podMonitor', name: string, endpoints: Plain[]): ChartMonitor => {
+    const extraLabels = untemplated(mapOr(get(kind, 'extraLabels')), from(kind, 'extraLabels'));
+    return {
+      name,
+      endpoints: sourced(endpoints, kind, 'metricsEndpoints'),
+      extraLabels,
+      labels: common('notModelled' in extraLabels ? extraLabels : mapOr(extraLabels.value)),
+      selector: { 'app.kubernetes.io/name': nameOf(v), 'app.kubernetes.io/instance': releaseName, component },
+    };
+  };
   const ingressEnabled = !isEmpty(get('ingress', 'enabled'));
 
   return {
@@ -196,6 +246,11 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
         ? {
             name: fullname,
             type: sourced(get('service', 'type') ?? null, 'service', 'type'),
+            internalTrafficPolicy: isEmpty(get('service', 'internalTrafficPolicy'))
+              ? { value: mode === 'daemonset' && get('service', 'enabled') === true ? 'Local' : 'Cluster', from: 'chart default' }
+              : sourced(get('service', 'internalTrafficPolicy') ?? null, 'service', 'internalTrafficPolicy'),
+            labels: common({ component }),
+            selector,
             ports: enabledPorts.map(([name, p]) =>
               sourced(
                 {
@@ -214,19 +269,11 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
         : undefined,
     serviceMonitor:
       mode && serviceEnabled && !isEmpty(get('serviceMonitor', 'enabled')) && !isEmpty(get('serviceMonitor', 'metricsEndpoints'))
-        ? {
-            name: fullname,
-            endpoints: sourced(serviceMonitorEndpoints(v), 'serviceMonitor', 'metricsEndpoints'),
-            extraLabels: untemplated(mapOr(get('serviceMonitor', 'extraLabels')), from('serviceMonitor', 'extraLabels')),
-          }
+        ? monitor('serviceMonitor', fullname, serviceMonitorEndpoints(v))
         : undefined,
     podMonitor:
       mode && !isEmpty(get('podMonitor', 'enabled')) && !isEmpty(get('podMonitor', 'metricsEndpoints'))
-        ? {
-            name: `${fullname}-agent`,
-            endpoints: sourced(get('podMonitor', 'metricsEndpoints') as Plain[], 'podMonitor', 'metricsEndpoints'),
-            extraLabels: untemplated(mapOr(get('podMonitor', 'extraLabels')), from('podMonitor', 'extraLabels')),
-          }
+        ? monitor('podMonitor', `${fullname}-agent`, get('podMonitor', 'metricsEndpoints') as Plain[])
         : undefined,
     ingresses: mode && ingressEnabled ? ingressesOf(v, fullname, from) : [],
   };
@@ -256,6 +303,18 @@ function untemplated(m: PlainMap, from: Origin): Sourced<PlainMap> | NotModelled
 
 function mapOr(v: Plain | undefined): PlainMap {
   return isPlainMap(v) ? v : {};
+}
+
+/** _helpers.tpl "component": the label telling the chart's workloads apart. */
+const COMPONENTS: Record<CollectorChartMode, string> = {
+  deployment: 'standalone-collector',
+  daemonset: 'agent-collector',
+  statefulset: 'statefulset-collector',
+};
+
+/** _helpers.tpl "name": nameOverride, else the chart's name. */
+function nameOf(v: PlainMap): string {
+  return (isEmpty(v.nameOverride) ? CHART_NAME : String(v.nameOverride)).slice(0, 63).replace(/-+$/, '');
 }
 
 /** _helpers.tpl "fullname": fullnameOverride, else the release name when it contains the chart's name, else both. */
