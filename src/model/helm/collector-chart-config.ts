@@ -3,7 +3,7 @@
 // telemetry switches, the presets in the chart's order, then the renames of deprecated component names.
 import { DEPRECATED_COMPONENT_RENAMES, DEPRECATED_DETECTOR_RENAMES } from './collector-chart-defaults.js';
 import type { YamlValue } from '../../load/yaml-value.js';
-import { copy, isEmpty, isPlainMap, mergeMissing, mergeOverwrite, type Plain, type PlainMap, uniq } from './merge.js';
+import { copy, dig, isEmpty, isPlainMap, mergeMissing, mergeOverwrite, type Plain, type PlainMap, uniq } from './merge.js';
 
 export type CollectorChartMode = 'deployment' | 'daemonset' | 'statefulset';
 
@@ -82,12 +82,6 @@ export function effectiveConfig(v: PlainMap, mode: CollectorChartMode, ctx: Conf
     return preset ? ctx.presetOrigin(preset) : 'chart default';
   };
   return { value: config, origin };
-}
-
-function dig(v: Plain | undefined, path: string[]): Plain | undefined {
-  let cur = v;
-  for (const step of path) cur = isPlainMap(cur) ? cur[step] : undefined;
-  return cur;
 }
 
 function mapAt(parent: PlainMap, key: string): PlainMap {

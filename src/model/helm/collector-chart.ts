@@ -9,7 +9,7 @@ import { type CollectorChartMode, type EffectiveConfig, effectiveConfig, type No
 
 export type { CollectorChartMode, EffectiveConfig, NotModelled, Origin };
 import { schemaViolations } from './collector-chart-schema.js';
-import { coalesce, isEmpty, isPlainMap, type Plain, type PlainMap } from './merge.js';
+import { coalesce, dig, isEmpty, isPlainMap, type Plain, type PlainMap } from './merge.js';
 
 export const COLLECTOR_CHART_MODES: readonly CollectorChartMode[] = ['deployment', 'daemonset', 'statefulset'];
 
@@ -66,6 +66,7 @@ export interface ChartMonitor {
 }
 
 export interface CollectorChartReading {
+  /** The chart version whose templates and defaults this reading follows. */
   chartVersion: string;
   /**
    * Why `helm template` refuses these values, in Helm's words: the violations of the chart's values schema (checked
@@ -111,15 +112,18 @@ export interface CollectorChartReading {
 }
 
 export interface ChartReadOptions {
-  chartVersion?: string;
   /** The Helm release's name (`helm template`'s default, "release-name", when unknown). */
   releaseName?: string;
   namespace?: string;
 }
 
-/** Reads a values file of the collector chart (`values` is the file's root map). */
+/**
+ * Reads a values file of the collector chart (`values` is the file's root map) as chart 0.170.0 renders it, the one
+ * version whose templates the reading follows (`chartVersion` in the reading); a values file written for another
+ * version is read as if for this one.
+ */
 export function readCollectorChartValues(values: YamlValue, options: ChartReadOptions = {}): CollectorChartReading {
-  const chartVersion = options.chartVersion ?? CHART_VERSION;
+  const chartVersion = CHART_VERSION;
   const releaseName = options.releaseName ?? 'release-name';
   const user = isPlainMap(values.js) ? (values.js as PlainMap) : {};
   const v = coalesce(user, CHART_DEFAULTS as unknown as PlainMap);
@@ -181,7 +185,7 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
       endpoints: sourced(endpoints, kind, 'metricsEndpoints'),
       extraLabels,
       labels: common('notModelled' in extraLabels ? extraLabels : mapOr(extraLabels.value)),
-      selector: { 'app.kubernetes.io/name': nameOf(v), 'app.kubernetes.io/instance': releaseName, component },
+      selector,
     };
   };
   const ingressEnabled = !isEmpty(get('ingress', 'enabled'));
@@ -283,15 +287,6 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
 function at(values: YamlValue, path: (string | number)[]): YamlValue | undefined {
   let cur: YamlValue | undefined = values;
   for (const step of path) cur = typeof step === 'number' ? cur?.items()[step] : cur?.get(step);
-  return cur;
-}
-
-export function dig(v: Plain | undefined, path: (string | number)[]): Plain | undefined {
-  let cur: Plain | undefined = v;
-  for (const step of path) {
-    if (typeof step === 'number') cur = Array.isArray(cur) ? cur[step] : undefined;
-    else cur = isPlainMap(cur) && Object.hasOwn(cur, step) ? cur[step] : undefined;
-  }
   return cur;
 }
 

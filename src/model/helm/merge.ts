@@ -10,6 +10,16 @@ export function isPlainMap(v: unknown): v is PlainMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The value at a path of keys and list indexes, or undefined. */
+export function dig(v: Plain | undefined, path: (string | number)[]): Plain | undefined {
+  let cur: Plain | undefined = v;
+  for (const step of path) {
+    if (typeof step === 'number') cur = Array.isArray(cur) ? cur[step] : undefined;
+    else cur = isPlainMap(cur) && Object.hasOwn(cur, step) ? cur[step] : undefined;
+  }
+  return cur;
+}
+
 /** A deep copy (the chart's `deepCopy`, and so that merging never changes the defaults table). */
 export function copy<T>(v: T): T {
   return structuredClone(v);
