@@ -619,6 +619,8 @@ const NOT_GATES: Record<string, string> = {
 const DATA_FILES: Record<string, string> = {
   'src/model/embedded-collectors.ts':
     "image release → collector version, read off each image tag's Dockerfile; its feature-gate releases have their cases in test/unit/embedded-collectors.test.ts",
+  'src/model/helm/collector-chart-defaults.ts':
+    "the collector chart's version and appVersion (its default image tag), checked by test/oracles/helm-values-differential.test.ts",
 };
 const CLAUDE_CODE_VERSION = /^2\.1\.\d+$/; // also SARIF's own version, 2.1.0 (report/sarif.ts)
 
