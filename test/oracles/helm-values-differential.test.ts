@@ -10,8 +10,7 @@
 // A part the reading does not model says so (`notModelled`, with its reason); those cases are listed below with
 // the reason, and a reading that says "not modelled" anywhere else fails the test. There are no tolerated differences.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYamlText } from 'yaml';
@@ -21,23 +20,13 @@ import { YamlValue } from '../../src/load/yaml-value.js';
 import { type CollectorChartReading, readCollectorChartValues } from '../../src/model/helm/collector-chart.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { oracleDescribe } from './differential-support.js';
+import { CHART_DIR } from './helm-support.js';
+import { helmBinary, PROVISION_HELM } from './paths.js';
 
-const HELM_VERSION = 'v4.3.2';
-const CHART = join(packageRoot, 'test/oracles/charts/opentelemetry-collector-0.170.0');
+const CHART = CHART_DIR;
 const RELEASE = 'release-name';
 const NAMESPACE = 'default';
 const SCHEMA_REFUSAL = "values don't meet the specifications of the schema";
-
-// TODO: switch to helmBinary() from ./paths.js once the k8s-oracles branch lands it (same path).
-function helmBinary(): string | undefined {
-  const path = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'claude-otel-doctor', `helm-${HELM_VERSION}`, 'helm');
-  try {
-    accessSync(path, constants.X_OK);
-    return path;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Values files whose collector config the reading does not model, with the reason it must give. */
 const CONFIG_NOT_MODELLED: Record<string, RegExp> = {};
@@ -132,7 +121,7 @@ const one = (objects: K8sObject[], kind: string) => {
   return found[0];
 };
 
-oracleDescribe('helm values differential (real helm template)', helmBinary(), `build helm ${HELM_VERSION} (helm.sh/helm/v4) into the cache`, (helm) => {
+oracleDescribe('helm values differential (real helm template)', helmBinary(), PROVISION_HELM, (helm) => {
   const cases = corpus();
 
   it('finds its corpus', () => {
