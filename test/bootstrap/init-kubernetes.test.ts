@@ -9,7 +9,11 @@ import { parse as parseYaml, parseAllDocuments, stringify } from 'yaml';
 import { CLUSTER_DATASOURCE_UIDS, kubePrometheusStackFullname } from '../../src/bootstrap/kubernetes.js';
 import { NEWEST_KNOWN_COLLECTOR } from '../../src/model/versions.js';
 import { oracleDescribe } from '../oracles/differential-support.js';
-import { collectorConfigs, type K8sObject, renderChart } from '../oracles/helm-support.js';
+import { collectorConfigs, type K8sObject, RELEASE, renderChart } from '../oracles/helm-support.js';
+import { textSource } from '../../src/load/read.js';
+import { parseYaml as parseYamlDocument } from '../../src/load/yaml.js';
+import { YamlValue } from '../../src/load/yaml-value.js';
+import { readCollectorChartValues } from '../../src/model/helm/collector-chart.js';
 import { collectorBinary, helmBinary, k8sCheckBinary, PROVISION_HELM, PROVISION_K8S, versions } from '../oracles/paths.js';
 import { validateCollectorConfig } from '../oracles/collector-validate.js';
 import { newMachine, type Machine } from './machine.js';
@@ -127,6 +131,27 @@ oracleDescribe('init --kubernetes rendered by the real helm', helmBinary(), PROV
     expect(config.exporters.prometheus.endpoint).toBe('${env:MY_POD_IP}:8889');
     expect(current, 'the current collector build').toBeDefined();
     expect(validateCollectorConfig(current!, relay, { MY_POD_IP: '127.0.0.1' })).toBe('valid');
+  }, 120_000);
+
+  it("the doctor's reading of the values (src/model/helm) equals what helm renders from them", async () => {
+    const objects = await rendered([]);
+    const file = join(out, 'kubernetes/collector-values.yaml');
+    const src = textSource(file, readFileSync(file, 'utf8'));
+    if (!src.ok) throw new Error(src.problem.reason);
+    // renderChart's release and namespace (helm-support.ts RELEASE), so the names agree too.
+    const reading = readCollectorChartValues(YamlValue.root(parseYamlDocument(src.source)), { releaseName: RELEASE.name, namespace: RELEASE.namespace });
+    expect(reading.failures).toEqual([]);
+    expect(reading.mode?.value).toBe('deployment');
+    expect(reading.replicas?.value).toBe(1);
+    const [deployment] = byKind(objects, 'Deployment');
+    expect(deployment.metadata.name).toBe(reading.fullname);
+    expect(JSON.stringify(deployment.spec)).toContain(`"image":"${reading.image.reference.value}"`);
+    const [{ relay }] = collectorConfigs(objects);
+    expect('value' in reading.config && reading.config.value).toEqual(parseYaml(relay));
+    const [service] = byKind(objects, 'Service');
+    const servicePorts = (service.spec as { ports: { name: string; port: number }[] }).ports;
+    expect(reading.service?.ports.map((p) => [p.value.name, p.value.port]).sort()).toEqual(servicePorts.map((p) => [p.name, p.port]).sort());
+    expect(reading.serviceMonitor?.endpoints.value).toEqual((byKind(objects, 'ServiceMonitor')[0].spec as { endpoints: unknown[] }).endpoints);
   }, 120_000);
 
   it('with gRPC: the Ingress goes to the gRPC port and asks ingress-nginx for HTTP/2 to the backend', async () => {
