@@ -3,15 +3,18 @@
 // promtool / Prometheus 3 loader and must pass the doctor's Prometheus rules without an error; the ServiceMonitor
 // that `init --kubernetes` has the collector chart render must give a job that scrapes the exporter's port.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parse as parseYaml, stringify } from 'yaml';
+import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
+import { packageRoot } from '../../src/util/paths.js';
 import { newMachine } from '../bootstrap/machine.js';
 import { describeFindings, doctorFindings, oracleDescribe, prom3Verdict } from './differential-support.js';
 import { renderChart } from './helm-support.js';
 import { helmBinary, operatorScrapeBinary, PROVISION_HELM, PROVISION_OPERATOR, prom3CheckBinary, promtoolBinary, versions } from './paths.js';
+
+const testdata = join(packageRoot, 'test/oracles/operator-scrape/testdata');
 
 interface Relabel {
   source_labels?: string[];
@@ -163,6 +166,37 @@ oracleDescribe(`operator-scrape (Prometheus Operator ${versions.prometheusOperat
       .filter((l) => /^line \d+:/.test(l));
     expect(complaints.length).toBeGreaterThan(0);
     expect(complaints.filter((l) => !/^line \d+: field kubernetes_sd_configs not found in type config\.ScrapeConfig$/.test(l))).toEqual([]);
+  });
+
+  // testdata/wide.yaml: the OTLP receiver's settings, scrape classes, shards, limits, remote write and monitors with
+  // TLS, basic auth, OAuth2, bearer authorization, a proxy and relabelings, credentials from Secrets.
+  it('a wide Prometheus and monitors: what it generates loads in Prometheus 3 and the doctor finds no error, showing no secret', () => {
+    const { text, jobs, stderr } = generate(parseAllDocuments(readFileSync(join(testdata, 'wide.yaml'), 'utf8')).map((d) => d.toJS()));
+    expect(stderr).toBe('');
+    expect(jobs.map((j) => j.job_name)).toEqual([
+      'serviceMonitor/observability/otel-collector/0',
+      'serviceMonitor/observability/otel-collector/1',
+      'serviceMonitor/observability/otel-collector/2',
+      'podMonitor/observability/agent/0',
+    ]);
+    const config = parseYaml(text) as { otlp: object; remote_write: { basic_auth: object }[] };
+    expect(config.otlp).toEqual({
+      promote_resource_attributes: ['service.name', 'service.version', 'host.name'],
+      translation_strategy: 'NoUTF8EscapingWithSuffixes',
+      keep_identifying_resource_attributes: true,
+    });
+    expect(config.remote_write[0].basic_auth).toEqual({ username: 'writer', password: 'remote-write-password' });
+    const file = join(dir, 'wide.yml');
+    writeFileSync(file, text);
+    const prom3 = prom3CheckBinary();
+    expect(prom3, 'prom3-check (node scripts/provision-prometheus.mjs)').toBeDefined();
+    expect(prom3Verdict(prom3 as string, file)).toEqual({ refused: false, error: '' });
+    for (const extra of [[], ['--prometheus-version', '3.5.0']]) {
+      const { findings } = doctorFindings(file, 'prometheus.yml', extra);
+      const errors = findings.filter((f) => f.severity === 'error');
+      expect(errors, describeFindings(errors)).toEqual([]);
+      expect(JSON.stringify(findings)).not.toMatch(/remote-write-password|scrape-password|scrape-token|oauth-secret/);
+    }
   });
 
   it("the doctor's Prometheus rules find no error in what the operator generates", () => {

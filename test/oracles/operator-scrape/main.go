@@ -24,7 +24,8 @@
 //     StatefulSet's first pod) and SHARD is 0, replaced as the reloader does ($(NAME), an unknown name fails).
 //   - the namespaces: every Namespace given, plus (unlabelled) every namespace an object names; an object
 //     without a namespace is in "default".
-//   - Secrets a monitor references come only from the files given.
+//   - Secrets a monitor or the Prometheus references come only from the files given (stringData merged into
+//     data as the API server does); the Alertmanager endpoints' credentials are not loaded.
 package main
 
 import (
@@ -149,6 +150,21 @@ func generate(files []string) ([]byte, error) {
 	core := &fakecorev1.FakeCoreV1{Fake: fake}
 	store := assets.NewStoreBuilder(core, core)
 
+	// The operator loads these credentials before selecting monitors (createOrUpdateConfigurationSecret); the
+	// Alertmanager endpoints' credentials are left out (that loader is unexported).
+	if err := prompkg.AddRemoteReadsToStore(ctx, store, p.Namespace, p.Spec.RemoteRead); err != nil {
+		return nil, err
+	}
+	if err := prompkg.AddRemoteWritesToStore(ctx, store, p.Namespace, p.Spec.RemoteWrite); err != nil {
+		return nil, err
+	}
+	if err := prompkg.AddAPIServerConfigToStore(ctx, store, p.Namespace, p.Spec.APIServerConfig); err != nil {
+		return nil, err
+	}
+	if err := prompkg.AddScrapeClassesToStore(ctx, store, p.Namespace, p.Spec.ScrapeClasses); err != nil {
+		return nil, err
+	}
+
 	cg, err := prompkg.NewConfigGenerator(logger, p, prompkg.WithEndpointSliceSupport())
 	if err != nil {
 		return nil, err
@@ -265,6 +281,14 @@ func read(files []string) (*inputs, error) {
 			case *v1.Namespace:
 				err = in.namespaces.GetStore().Add(o)
 			case *v1.Secret:
+				// stringData is write-only: the API server merges it into data.
+				for k, v := range o.StringData {
+					if o.Data == nil {
+						o.Data = map[string][]byte{}
+					}
+					o.Data[k] = []byte(v)
+				}
+				o.StringData = nil
 				in.secrets = append(in.secrets, o)
 			}
 			if err != nil {
