@@ -41,6 +41,11 @@ const components = [
     script: 'scripts/provision-k8s.mjs',
     needs: 'the Go module proxy; a few minutes when cold',
   },
+  {
+    name: "the Prometheus Operator's scrape-config generation (operator-scrape)",
+    script: 'scripts/provision-operator.mjs',
+    needs: 'the Go module proxy; about ten minutes when cold',
+  },
   { name: "the oldest Node.js package.json's engines admit", script: 'scripts/provision-node.mjs', needs: 'the npm registry' },
   {
     name: 'OpenTelemetry Collector builds (old and current)',

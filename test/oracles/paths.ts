@@ -13,6 +13,8 @@ export interface OracleVersions {
   helmGo: string;
   /** k8s.io/api (and the k8s.io modules at the same release) of test/oracles/k8s-check. */
   k8sApiGo: string;
+  /** github.com/prometheus-operator/prometheus-operator of test/oracles/operator-scrape. */
+  prometheusOperatorGo: string;
 }
 
 export type CollectorRole = 'old' | 'current';
@@ -25,6 +27,7 @@ export const PROVISION_PROMETHEUS = 'node scripts/provision-prometheus.mjs';
 export const PROVISION_COMPOSE = 'node scripts/provision-compose.mjs';
 export const PROVISION_HELM = 'node scripts/provision-helm.mjs';
 export const PROVISION_K8S = 'node scripts/provision-k8s.mjs';
+export const PROVISION_OPERATOR = 'node scripts/provision-operator.mjs';
 
 function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'claude-otel-doctor');
@@ -83,4 +86,9 @@ export function helmBinary(): string | undefined {
 /** The Kubernetes oracles (test/oracles/k8s-check): strict decoding into the Go types, kustomize build. */
 export function k8sCheckBinary(): string | undefined {
   return executable(join(cacheDir(), `k8s-check-${versions.k8sApiGo}`, 'k8s-check'));
+}
+
+/** The Prometheus Operator's scrape-config generation (test/oracles/operator-scrape). */
+export function operatorScrapeBinary(): string | undefined {
+  return executable(join(cacheDir(), `operator-scrape-${versions.prometheusOperatorGo}`, 'operator-scrape'));
 }
