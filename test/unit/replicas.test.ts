@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseYaml } from '../../src/load/yaml.js';
+import { SourceFile } from '../../src/load/source.js';
+import { loadCompose } from '../../src/model/compose.js';
+import { composeReplicas } from '../../src/model/replicas.js';
+
+describe('the replicas of a compose service', () => {
+  // line: 1-based, of the value that sets the count.
+  const replicas = (service: string, dotEnv = new Map<string, string>()) => {
+    const compose = loadCompose(
+      parseYaml(
+        new SourceFile('/repo/docker-compose.yml', `services:\n  otel-collector:\n    image: otel/opentelemetry-collector-contrib:0.130.0\n${service}`),
+      ),
+      dotEnv,
+    );
+    const r = composeReplicas({ compose, service: compose.services[0] });
+    return r && { count: r.count, evidence: r.evidence, line: r.at.location('value').range?.start.line };
+  };
+
+  it('are deploy.replicas, else scale, with where they are set', () => {
+    expect(replicas('    deploy:\n      replicas: 3\n')).toEqual({ count: 3, evidence: 'deploy.replicas: 3 in docker-compose.yml', line: 5 });
+    expect(replicas('    scale: 2\n')).toEqual({ count: 2, evidence: 'scale: 2 in docker-compose.yml', line: 4 });
+  });
+
+  it('are interpolated as compose reads them; unknown when a variable the doctor cannot see sets them', () => {
+    expect(replicas('    deploy:\n      replicas: ${N}\n', new Map([['N', '2']]))?.count).toBe(2);
+    expect(replicas('    deploy:\n      replicas: ${N}\n')).toBeUndefined();
+    expect(replicas('    deploy:\n      replicas: ${N:-4}\n')?.count).toBe(4);
+  });
+
+  it('are none to report for one replica, none given, or mode: global (one per node: one on a compose host)', () => {
+    expect(replicas('    deploy:\n      replicas: 1\n')).toBeUndefined();
+    expect(replicas('    ports: ["4318:4318"]\n')).toBeUndefined();
+    expect(replicas('    deploy:\n      mode: global\n      replicas: 3\n')).toBeUndefined();
+  });
+});
