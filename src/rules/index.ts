@@ -61,6 +61,7 @@ import composeShellHealthcheck from './compose/shell-healthcheck.js';
 import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
+import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
 import prometheusCollectorTelemetryLoopback from './prometheus/collector-telemetry-loopback.js';
 import prometheusInvalidConfig from './prometheus/invalid-config.js';
@@ -155,6 +156,8 @@ export const RULES: AnyRule[] = [
   composeUnknownHost,
   composeUnpinnedImage,
   composeUnreadProjectFile,
+  // kubernetes
+  kubernetesConfigNotMounted,
   // prometheus
   prometheusCollectorNotScraped,
   prometheusCollectorTelemetryLoopback,
