@@ -65,8 +65,8 @@ export function parseYamlDocument(source: SourceFile): Document.Parsed {
 export function parseYamlDocuments(source: SourceFile): Document.Parsed[] {
   const Y = yaml();
   if (yamlNestingOffset(source.text) !== undefined) return [parseYamlDocument(source)];
-  const docs = Y.parseAllDocuments(source.text, OPTIONS);
-  if (!Array.isArray(docs)) return []; // an empty stream (comments only)
+  // An empty stream (comments only) is an array with no documents and its own fields: a plain list, like the others.
+  const docs = [...Y.parseAllDocuments(source.text, OPTIONS)];
   for (const doc of docs) {
     const duplicates = duplicateKeyErrors(doc);
     if (duplicates.length > 0) doc.errors = [...doc.errors, ...duplicates].sort((a, b) => a.pos[0] - b.pos[0]);
