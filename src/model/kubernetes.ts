@@ -201,6 +201,8 @@ export interface Secret {
 }
 
 export interface KubernetesModel {
+  /** Every document of every manifest, those that do not parse too (their objects are not read). */
+  documents: YamlDocument[];
   objects: KubeObject[];
   workloads: Workload[];
   services: Service[];
@@ -248,6 +250,7 @@ export function loadKubernetes(docs: YamlDocument[]): KubernetesModel {
   const objects = kubeObjects(docs);
   const of = (...kinds: string[]) => objects.filter((o) => kinds.includes(o.kind));
   return {
+    documents: docs,
     objects,
     workloads: objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).map(workload),
     services: of('Service').map(service),

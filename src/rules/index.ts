@@ -62,6 +62,7 @@ import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
 import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
+import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
 import prometheusCollectorTelemetryLoopback from './prometheus/collector-telemetry-loopback.js';
 import prometheusInvalidConfig from './prometheus/invalid-config.js';
@@ -158,6 +159,7 @@ export const RULES: AnyRule[] = [
   composeUnreadProjectFile,
   // kubernetes
   kubernetesConfigNotMounted,
+  kubernetesInvalidYaml,
   // prometheus
   prometheusCollectorNotScraped,
   prometheusCollectorTelemetryLoopback,

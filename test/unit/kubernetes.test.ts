@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifySource } from '../../src/discover/classify.js';
 import { EmbeddedSource, SourceFile } from '../../src/load/source.js';
 import { parseYamlDocuments } from '../../src/load/yaml.js';
