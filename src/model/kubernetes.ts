@@ -1,6 +1,7 @@
 import { YamlValue } from '../load/yaml-value.js';
 import type { YamlDocument } from '../load/yaml.js';
 import { isCollectorImage, splitImage } from './compose.js';
+import type { CollectorEnvironment } from './collector-env.js';
 
 /**
  * Kubernetes manifests as `kubectl apply` would read them: every object of every document (a `List`'s items too),
@@ -523,4 +524,19 @@ export function mountedKey(c: Container, path: string): { mount: VolumeMount; ty
     if (key !== undefined) return { mount, type: src.type, name: src.name, key };
   }
   return undefined;
+}
+
+/**
+ * The environment of the one collector container in the manifests, as the collector sees it: written values, and
+ * variables from a Secret, a ConfigMap or the downward API as set with a value the doctor does not know. Undefined
+ * when there is not exactly one collector container, or it takes variables wholesale (`envFrom`), which the doctor
+ * cannot list.
+ */
+export function collectorContainerEnvironment(k: KubernetesModel): CollectorEnvironment | undefined {
+  const found = collectorContainers(k).filter(({ container }) => !container.init);
+  if (found.length !== 1 || found[0].container.envFrom.length > 0) return undefined;
+  const { workload, container } = found[0];
+  const variables = new Map<string, string | undefined>();
+  for (const e of container.env) variables.set(e.name, e.source.from === 'value' ? e.source.value : undefined);
+  return { variables, evidence: `the environment of container "${container.name ?? '?'}" of ${workload.object.kind} "${workload.object.name ?? '?'}"` };
 }

@@ -3,7 +3,7 @@ import type { Document } from 'yaml';
 import type { FileKind, OtherToolFile } from '../discover/classify.js';
 import { parseYaml, type YamlDocument } from '../load/yaml.js';
 import type { EmbeddedSource, SourceFile } from '../load/source.js';
-import { collectorContainers, loadKubernetes, type KubernetesModel } from './kubernetes.js';
+import { collectorContainerEnvironment, collectorContainers, loadKubernetes, type KubernetesModel } from './kubernetes.js';
 import { embeddedInputs } from './kubernetes-embedded.js';
 import { loadCollector, type CollectorConfig } from './collector.js';
 import {
@@ -139,7 +139,10 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     collector: kubernetesCollectorVersion(kubernetes, composes, opts) ?? collectorVersion(composes, opts),
     prometheusVersion: prometheusVersion(composes, opts),
     grafana: loadGrafana(grafanaInputs, yaml),
-    collectorEnvironment: opts.collectorEnvironment ?? collectorServiceEnvironment(composes),
+    collectorEnvironment:
+      opts.collectorEnvironment ??
+      collectorServiceEnvironment(composes) ??
+      (collectorService(composes) ? undefined : collectorContainerEnvironment(kubernetes)),
   };
 }
 

@@ -448,4 +448,65 @@ data:
     expect(s.collectors.map((c) => c.file)).toEqual(['/repo/k8s/all.yaml#ConfigMap/conf/config.yaml']);
     expect(s.grafana.dashboards.map((d) => d.file)).toEqual(['/repo/k8s/all.yaml#ConfigMap/dash/b.json']);
   });
+
+  it("prometheus.yml and Grafana datasources in ConfigMaps; a dashboard labelled as the sidecar's LABEL says", () => {
+    const s = stackOf({
+      'k8s/all.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata: {name: prometheus}
+data:
+  prometheus.yml: |
+    scrape_configs:
+      - job_name: otel
+        static_configs: [{targets: ['otel-collector:8889']}]
+  datasources.yaml: |
+    apiVersion: 1
+    datasources: [{name: Prometheus, type: prometheus, uid: prom, url: http://prometheus:9090}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: grafana}
+spec:
+  template:
+    spec:
+      containers:
+        - name: grafana-sc-dashboard
+          image: quay.io/kiwigrid/k8s-sidecar:1.30.0
+          env: [{name: LABEL, value: team_dashboard}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: dash, labels: {team_dashboard: "yes"}}
+data:
+  c.json: '{"panels": []}'
+`,
+    });
+    expect(s.prometheus.map((p) => p.file)).toEqual(['/repo/k8s/all.yaml#ConfigMap/prometheus/prometheus.yml']);
+    expect(s.grafana.datasources.map((d) => d.name)).toEqual(['Prometheus']);
+    expect(s.grafana.dashboards.map((d) => d.file)).toEqual(['/repo/k8s/all.yaml#ConfigMap/dash/c.json']);
+  });
+
+  it("the one collector container's env is the collector's environment; envFrom makes it unknown", () => {
+    const env = (extra: string) =>
+      stackOf({
+        'k8s/d.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: otel}
+spec:
+  template:
+    spec:
+      containers:
+        - name: otel
+          image: otel/opentelemetry-collector-contrib:0.115.1
+          env:
+            - {name: A, value: "1"}
+            - {name: B, valueFrom: {secretKeyRef: {name: s, key: b}}}
+${extra}`,
+      }).collectorEnvironment;
+    expect([...(env('')?.variables ?? [])]).toEqual([
+      ['A', '1'],
+      ['B', undefined],
+    ]);
+    expect(env('          envFrom: [{configMapRef: {name: more}}]\n')).toBeUndefined();
+  });
 });
