@@ -62,7 +62,8 @@ export default defineRule({
     for (const { workload, container } of collectorContainers(k)) {
       if (container.init) continue;
       for (const arg of container.configs) {
-        if (!arg.path?.startsWith('/')) continue;
+        // Kubernetes expands `$(VAR)` in args from the container's env: such a path is not known here.
+        if (!arg.path?.startsWith('/') || arg.path.includes('$(')) continue;
         const d: Where = { container: container.name ?? '?', workload: describe(workload), file: basename(workload.object.file), path: arg.path };
         if (assumed) d.assumed = assumed;
         const f = judge(k, workload, container, arg.path, d);
