@@ -63,6 +63,7 @@ import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
 import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
 import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
+import kubernetesUnknownTargetPort from './kubernetes/unknown-target-port.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
 import prometheusCollectorTelemetryLoopback from './prometheus/collector-telemetry-loopback.js';
 import prometheusInvalidConfig from './prometheus/invalid-config.js';
@@ -160,6 +161,7 @@ export const RULES: AnyRule[] = [
   // kubernetes
   kubernetesConfigNotMounted,
   kubernetesInvalidYaml,
+  kubernetesUnknownTargetPort,
   // prometheus
   prometheusCollectorNotScraped,
   prometheusCollectorTelemetryLoopback,
