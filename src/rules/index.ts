@@ -63,6 +63,7 @@ import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
 import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
 import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
+import kubernetesMonitorSelectsNothing from './kubernetes/monitor-selects-nothing.js';
 import kubernetesUnknownTargetPort from './kubernetes/unknown-target-port.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
 import prometheusCollectorTelemetryLoopback from './prometheus/collector-telemetry-loopback.js';
@@ -161,6 +162,7 @@ export const RULES: AnyRule[] = [
   // kubernetes
   kubernetesConfigNotMounted,
   kubernetesInvalidYaml,
+  kubernetesMonitorSelectsNothing,
   kubernetesUnknownTargetPort,
   // prometheus
   prometheusCollectorNotScraped,
