@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { YamlValue } from '../load/yaml-value.js';
 import type { YamlDocument } from '../load/yaml.js';
 import { isCollectorImage, splitImage } from './compose.js';
@@ -247,24 +248,32 @@ export function kubeObjects(docs: YamlDocument[]): KubeObject[] {
   return out;
 }
 
-export function loadKubernetes(docs: YamlDocument[]): KubernetesModel {
+/**
+ * The model of these documents. Files a kustomization names as patches hold partial objects (a Deployment with only
+ * its args, say): their objects are listed, and their ConfigMaps read, but they are no workloads, Services or
+ * monitors of their own.
+ */
+export function loadKubernetes(docs: YamlDocument[], patchFiles: ReadonlySet<string> = new Set()): KubernetesModel {
   const objects = kubeObjects(docs);
-  const of = (...kinds: string[]) => objects.filter((o) => kinds.includes(o.kind));
+  const whole = objects.filter((o) => !patchFiles.has(o.file));
+  const of = (...kinds: string[]) => whole.filter((o) => kinds.includes(o.kind));
   return {
     documents: docs,
     objects,
-    workloads: objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).map(workload),
+    workloads: whole.filter((o) => WORKLOAD_KINDS.has(o.kind)).map(workload),
     services: of('Service').map(service),
     ingresses: of('Ingress').map(ingress),
     routes: of('HTTPRoute', 'GRPCRoute').map(route),
     monitors: of('ServiceMonitor', 'PodMonitor').map(monitor),
-    operatorCollectors: objects.filter((o) => o.kind === 'OpenTelemetryCollector' && o.apiVersion.startsWith('opentelemetry.io/')).map(operatorCollector),
+    operatorCollectors: whole.filter((o) => o.kind === 'OpenTelemetryCollector' && o.apiVersion.startsWith('opentelemetry.io/')).map(operatorCollector),
     autoscalers: of('HorizontalPodAutoscaler').map(autoscaler),
-    configMaps: of('ConfigMap').map((object) => ({
-      object,
-      data: new Map(object.value.get('data')?.entries() ?? []),
-      binaryKeys: object.value.get('binaryData')?.keys() ?? [],
-    })),
+    configMaps: objects
+      .filter((o) => o.kind === 'ConfigMap')
+      .map((object) => ({
+        object,
+        data: new Map(object.value.get('data')?.entries() ?? []),
+        binaryKeys: object.value.get('binaryData')?.keys() ?? [],
+      })),
     // Keys only: `data` and `stringData` values never enter the model.
     secrets: of('Secret').map((object) => ({ object, keys: [...new Set(['data', 'stringData'].flatMap((k) => object.value.get(k)?.keys() ?? []))] })),
   };
@@ -539,4 +548,22 @@ export function collectorContainerEnvironment(k: KubernetesModel): CollectorEnvi
   const variables = new Map<string, string | undefined>();
   for (const e of container.env) variables.set(e.name, e.source.from === 'value' ? e.source.value : undefined);
   return { variables, evidence: `the environment of container "${container.name ?? '?'}" of ${workload.object.kind} "${workload.object.name ?? '?'}"` };
+}
+
+/**
+ * The files kustomization files name as patches (`patches[].path`, `patchesStrategicMerge`, `patchesJson6902[].path`),
+ * resolved against each kustomization's folder.
+ */
+export function kustomizePatchFiles(kustomizations: YamlDocument[]): Set<string> {
+  const out = new Set<string>();
+  for (const y of kustomizations) {
+    const root = YamlValue.root(y);
+    const dir = y.source.path.slice(0, y.source.path.lastIndexOf('/'));
+    const paths = [
+      ...(root.get('patchesStrategicMerge')?.items() ?? []).map((i) => i.string()),
+      ...['patches', 'patchesJson6902'].flatMap((k) => (root.get(k)?.items() ?? []).map((i) => i.get('path')?.string())),
+    ];
+    for (const p of paths) if (p && !p.includes('\n')) out.add(posix.normalize(p.startsWith('/') ? p : `${dir}/${p}`));
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import type { Document } from 'yaml';
 import type { FileKind, OtherToolFile } from '../discover/classify.js';
 import { parseYaml, type YamlDocument } from '../load/yaml.js';
 import type { EmbeddedSource, SourceFile } from '../load/source.js';
-import { collectorContainerEnvironment, collectorContainers, loadKubernetes, type KubernetesModel } from './kubernetes.js';
+import { collectorContainerEnvironment, collectorContainers, kustomizePatchFiles, loadKubernetes, type KubernetesModel } from './kubernetes.js';
 import { embeddedInputs } from './kubernetes-embedded.js';
 import { loadCollector, type CollectorConfig } from './collector.js';
 import {
@@ -114,7 +114,8 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     else if (f.kind === 'prometheus') prometheus.push(loadPrometheus(y));
     else if (f.kind === 'loki') loki.push(loadLoki(y));
   }
-  const kubernetes = loadKubernetes(kubeDocs);
+  const kustomizations = files.filter((f) => f.kind === 'kustomization').flatMap((f) => yaml.get(f.source.path) ?? []);
+  const kubernetes = loadKubernetes(kubeDocs, kustomizePatchFiles(kustomizations));
   const embedded = new Map<string, EmbeddedSource>();
   const grafanaInputs: { kind: FileKind; source: SourceFile }[] = [...files];
   for (const e of embeddedInputs(kubernetes)) {

@@ -88,4 +88,18 @@ describe('kubernetes/config-not-mounted', () => {
     expect(f.map((x) => [x.kind, x.severity])).toEqual([['noKey', 'warning']]);
     expect(f[0].message).toContain('kustomization.yaml may add or change objects');
   });
+
+  it("a kustomization's patch files hold partial objects, not workloads of their own", () => {
+    const patch =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: otel}\nspec:\n  template:\n    spec:\n      containers:\n        - name: otel\n          image: otel/opentelemetry-collector-contrib:0.115.1\n          args: [--config=/conf/prod.yaml]\n';
+    for (const [kustomization, expected] of [
+      ['resources: [d.yaml]\npatchesStrategicMerge: [overlay/patch.yaml]\n', []],
+      ['resources: [d.yaml]\npatches:\n  - path: overlay/patch.yaml\n', []],
+      ['resources: [d.yaml]\n', ['notMounted']],
+    ] as const)
+      expect(
+        found({ 'kustomization.yaml': kustomization, 'overlay/patch.yaml': patch }).map((f) => f.kind),
+        kustomization,
+      ).toEqual(expected);
+  });
 });
