@@ -110,6 +110,12 @@ const AREA_TEMPLATES: Record<Exclude<(typeof AREAS)[number], 'doctor'>, AreaTemp
     file: 'docker-compose.yml',
     text: (todo, root) => `# ${todo}\n${stackFile(root, 'docker-compose.yml')}`,
   },
+  kubernetes: {
+    stage: 'Collector',
+    model: 'ws.stack.kubernetes (objects, workloads and containers, Services, Ingresses, monitors, ConfigMaps, Secret keys)',
+    file: 'k8s/collector.yaml',
+    text: (todo) => `# ${todo}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: otel-collector-conf\ndata:\n  config.yaml: |\n    receivers: {}\n`,
+  },
   prometheus: {
     stage: 'Prometheus',
     model: 'ws.stack.prometheus (jobs, targets, intervals)',

@@ -1,6 +1,7 @@
 import type { DoctorConfig } from './config/doctor-config.js';
 import type { Workspace } from './model/workspace.js';
 import { toFinding, type AnyRule } from './rules/define.js';
+import { toHostFinding } from './model/kubernetes-embedded.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
 import unusedSuppression from './rules/doctor/unused-suppression.js';
 import unreadableFile from './rules/doctor/unreadable-file.js';
@@ -206,7 +207,8 @@ function ruleFindings(rule: AnyRule, ws: Workspace, config: DoctorConfig, worksp
       const version = rule.judgedAgainst === 'prometheus' ? ws.stack.prometheusVersion.version : ws.stack.collector.version;
       if (rule.fatalIn(version, f)) finding.fatal = true;
     }
-    return finding;
+    // A config written inside a Kubernetes manifest is reported, and fixed, in the manifest.
+    return ws.stack.embedded.size > 0 ? toHostFinding(finding, ws.stack.embedded) : finding;
   });
 }
 

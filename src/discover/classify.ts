@@ -1,7 +1,8 @@
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import type { Document } from 'yaml';
-import { parseYamlDocument } from '../load/yaml.js';
+import { parseYamlDocument, parseYamlDocuments } from '../load/yaml.js';
 import { jsonNestingOffset, syntaxOf } from '../load/nesting.js';
 import { SourceFile } from '../load/source.js';
 
@@ -15,6 +16,10 @@ export type FileKind =
   | 'dashboard'
   | 'loki'
   | 'env-file'
+  /** Kubernetes objects: any document with a string `apiVersion` and `kind` (multi-document streams, `List`s). */
+  | 'kubernetes'
+  /** A Kustomize `kustomization.yaml`: recognised and listed; its bases and overlays are not read yet. */
+  | 'kustomization'
   /** Another tool's config (`OtherToolFile` says which): recognised so that no rule misreads it, and not checked. */
   | 'other-tool';
 
@@ -51,6 +56,8 @@ export interface OtherToolFile {
 export interface Classified {
   kind: FileKind;
   yamlDoc?: Document.Parsed;
+  /** Every document of a Kubernetes manifest stream (kind `kubernetes`), in order. */
+  yamlDocs?: Document.Parsed[];
   other?: OtherToolFile;
 }
 
@@ -104,9 +111,16 @@ export function classifySource(source: SourceFile): Classified | undefined {
     return undefined;
   }
   if (syntax === 'yaml') {
+    if (isHelmTemplate(path)) return undefined;
     const yamlDoc = parseYamlDocument(source);
     // A file that does not parse is still classified by its top-level keys, so its syntax error is reported.
     const obj = lenientValue(yamlDoc) ?? topLevelKeys(text);
+    if (/^kustomization\.ya?ml$/.test(name) || (obj.kind === 'Kustomization' && typeof obj.apiVersion === 'string')) return { kind: 'kustomization', yamlDoc };
+    const multiple = yamlDoc.errors.some((e) => e.code === 'MULTIPLE_DOCS');
+    if (multiple || isKubernetesObject(obj)) {
+      const yamlDocs = multiple ? parseYamlDocuments(source) : [yamlDoc];
+      if (yamlDocs.some((d) => isKubernetesObject(lenientValue(d) ?? {}))) return { kind: 'kubernetes', yamlDocs };
+    }
     // Another tool's schema decides before any key it shares with ours; a compose file and an OTel collector's
     // receivers (a mapping: Alertmanager's are a list) are never another tool's.
     const other = isCompose(name, obj) || isMap(obj.receivers) ? undefined : otherToolOfYaml(obj);
@@ -116,6 +130,21 @@ export function classifySource(source: SourceFile): Classified | undefined {
   }
   const other = otherToolOfText(name, text);
   return other && { kind: 'other-tool', other };
+}
+
+/** A Kubernetes object: a string `apiVersion` and `kind` (Grafana's provisioning files have a numeric apiVersion and no kind). */
+function isKubernetesObject(obj: Record<string, unknown>): boolean {
+  return typeof obj.apiVersion === 'string' && typeof obj.kind === 'string';
+}
+
+/**
+ * A file of a Helm chart's `templates/` folder (a `Chart.yaml` beside that folder): Go templates that are YAML only
+ * once `helm template` has rendered them, so they are not read (the chart's values are what a user writes).
+ */
+function isHelmTemplate(path: string): boolean {
+  const dirs = dirname(path).split(/[\\/]/);
+  const at = dirs.lastIndexOf('templates');
+  return at > 0 && existsSync(join(dirs.slice(0, at).join('/') || '/', 'Chart.yaml'));
 }
 
 function isCompose(name: string, obj: Record<string, unknown>): boolean {

@@ -36,3 +36,60 @@ export class SourceFile {
     return this.text.slice(start, next - 1).replace(/\r$/, '');
   }
 }
+
+/**
+ * A config written inside another file (a collector config in a Kubernetes ConfigMap's literal block `|`): its text
+ * is the embedded config, read by the models like any file, while positions and edits land in the host file.
+ * `path` names the embedded config (`<host>#<where>`) so it stays apart from its host and from its siblings;
+ * the engine reports its findings under `host.path`.
+ *
+ * A literal block maps line by line: embedded line i is host line `firstLine + i`, shifted right by the block's
+ * indentation. Any other style (quoted, folded, plain) cannot be mapped: every position is the key's (`at`), and
+ * edits are refused (`readOnly`).
+ */
+export class EmbeddedSource extends SourceFile {
+  constructor(
+    path: string,
+    text: string,
+    readonly host: SourceFile,
+    readonly block: { firstLine: number; indent: number } | { at: number },
+  ) {
+    super(path, text);
+  }
+
+  get readOnly(): boolean {
+    return 'at' in this.block;
+  }
+
+  override position(offset: number): Position {
+    if ('at' in this.block) return this.host.position(this.block.at);
+    const own = super.position(offset);
+    return { line: this.block.firstLine + own.line - 1, column: this.block.indent + own.column };
+  }
+
+  /**
+   * An edit of the embedded text as an edit of the host file, or undefined when it cannot be one (read-only). A
+   * range that starts at a line's start takes the host line's indentation with it, so the new text is indented:
+   * every line of it by the block's indentation, and with the host's line breaks.
+   */
+  hostEdit(offset: number, length: number, text: string): { offset: number; length: number; text: string } | undefined {
+    if ('at' in this.block) return undefined;
+    const { indent } = this.block;
+    const start = this.hostOffset(offset);
+    const end = this.hostOffset(offset + length);
+    const eol = this.host.text.includes('\r\n') ? '\r\n' : '\n';
+    const pad = ' '.repeat(indent);
+    let out = text.replace(/\r?\n(?=[^\r\n])/g, `\n${pad}`).replace(/\r?\n/g, eol);
+    if (start.lineStart && !(text === '' && end.lineStart)) out = pad + out;
+    return { offset: start.offset, length: end.offset - start.offset, text: out };
+  }
+
+  /** A host offset; at the start of an embedded line, the start of the host line (before its indentation). */
+  private hostOffset(offset: number): { offset: number; lineStart: boolean } {
+    const { firstLine, indent } = this.block as { firstLine: number; indent: number };
+    const own = super.position(offset);
+    const lineStart = this.host.lineStarts[firstLine + own.line - 2] ?? this.host.text.length;
+    if (own.column === 1) return { offset: lineStart, lineStart: true };
+    return { offset: lineStart + indent + own.column - 1, lineStart: false };
+  }
+}

@@ -27,6 +27,8 @@ export interface YamlDocument {
   problems: YamlProblem[];
   /** The plain value (undefined when the file does not parse). */
   value: unknown;
+  /** Its key among the stack's YAML when it is not the whole file (`subDocument`). */
+  name?: string;
 }
 
 // uniqueKeys is checked here, not by the yaml package: its check compares each key with every earlier one, so a
@@ -53,6 +55,23 @@ export function parseYamlDocument(source: SourceFile): Document.Parsed {
   const empty = Y.parseDocument('', OPTIONS);
   empty.errors.push(new Y.YAMLParseError([tooDeepAt, tooDeepAt + 1], NESTING_TOO_DEEP as never, nestingMessage()));
   return empty;
+}
+
+/**
+ * Every document of a multi-document stream (`---` between them, as Kubernetes manifests are written), each with the
+ * same checks as `parseYamlDocument`; ranges are offsets in the whole file. A stream too deeply nested is one empty
+ * Document with that error, as for a single document.
+ */
+export function parseYamlDocuments(source: SourceFile): Document.Parsed[] {
+  const Y = yaml();
+  if (yamlNestingOffset(source.text) !== undefined) return [parseYamlDocument(source)];
+  // An empty stream (comments only) is an array with no documents and its own fields: a plain list, like the others.
+  const docs = [...Y.parseAllDocuments(source.text, OPTIONS)];
+  for (const doc of docs) {
+    const duplicates = duplicateKeyErrors(doc);
+    if (duplicates.length > 0) doc.errors = [...doc.errors, ...duplicates].sort((a, b) => a.pos[0] - b.pos[0]);
+  }
+  return docs;
 }
 
 /**
@@ -99,6 +118,17 @@ export function parseYaml(source: SourceFile, doc: Document.Parsed = parseYamlDo
     }
   }
   return { source, doc, problems, value };
+}
+
+/**
+ * A value of a document read as a document of its own (a collector config written as YAML inside a manifest): same
+ * file, same ranges, so findings and edits land in the file as they are; `name` keeps it apart from the file's own.
+ */
+export function subDocument(y: YamlDocument, node: Node, name: string): YamlDocument {
+  const doc = y.doc.clone();
+  doc.contents = node as never;
+  const value = (node as { toJS?: (doc: unknown, opts: object) => unknown }).toJS?.(y.doc, { maxAliasCount: 1000 });
+  return { source: y.source, doc: doc as Document.Parsed, problems: [], value, name };
 }
 
 function firstLine(message: string): string {

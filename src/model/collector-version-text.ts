@@ -5,7 +5,14 @@ import { atLeast, compareVersions, NEWEST_KNOWN_COLLECTOR } from './versions.js'
 /** "collector 0.115.1 (otel/opentelemetry-collector-contrib:0.115.1 in docker-compose.yml)": which version made the difference. */
 export function collectorVersionText(stack: Stack): string {
   const c = stack.collector;
-  const why = c.source === 'compose' ? c.evidence : c.source === 'flag' ? '--collector-version' : c.source === 'config' ? 'the doctor config' : undefined;
+  const why =
+    c.source === 'compose' || c.source === 'kubernetes'
+      ? c.evidence
+      : c.source === 'flag'
+        ? '--collector-version'
+        : c.source === 'config'
+          ? 'the doctor config'
+          : undefined;
   if (why === undefined)
     return assumedVersionText('collector', c.version, c.version === NEWEST_KNOWN_COLLECTOR, c.evidence ?? 'no pinned image or --collector-version');
   return `collector ${c.version} (${why})`;

@@ -2,7 +2,9 @@ import { basename, dirname, join } from 'node:path';
 import type { Document } from 'yaml';
 import type { FileKind, OtherToolFile } from '../discover/classify.js';
 import { parseYaml, type YamlDocument } from '../load/yaml.js';
-import type { SourceFile } from '../load/source.js';
+import type { EmbeddedSource, SourceFile } from '../load/source.js';
+import { collectorContainerEnvironment, collectorContainers, kustomizePatchFiles, loadKubernetes, type KubernetesModel } from './kubernetes.js';
+import { embeddedInputs } from './kubernetes-embedded.js';
 import { loadCollector, type CollectorConfig } from './collector.js';
 import {
   COMPOSE_FILE_NAMES,
@@ -11,6 +13,7 @@ import {
   isLokiImage,
   isPrometheusImage,
   loadComposeProject,
+  splitImage,
   type ComposeFile,
   type ComposeService,
 } from './compose.js';
@@ -28,7 +31,7 @@ export type Distribution = 'core' | 'contrib' | 'k8s' | 'custom' | 'unknown';
 export interface ComponentVersion {
   version: string;
   /** Where the version came from; `assumed` means nothing said, so version-gated rules stay careful. */
-  source: 'compose' | 'flag' | 'config' | 'assumed';
+  source: 'compose' | 'kubernetes' | 'flag' | 'config' | 'assumed';
   /** For messages: "otel/opentelemetry-collector-contrib:0.115.1 in docker-compose.yml". */
   evidence?: string;
 }
@@ -38,6 +41,8 @@ export interface StackFile {
   source: SourceFile;
   /** The YAML Document parsed while classifying the file; loading reuses it rather than parsing again. */
   yamlDoc?: Document.Parsed;
+  /** Every document of a Kubernetes manifest stream (kind `kubernetes`). */
+  yamlDocs?: Document.Parsed[];
   /** Another tool's config (kind `other-tool`): which, and what says so. */
   other?: OtherToolFile;
 }
@@ -47,8 +52,15 @@ export interface Stack {
   files: StackFile[];
   /** What rules compute from the stack alone, once (its topology). */
   facts: Facts;
-  /** Every YAML stack file, parsed (also those that fail to parse). */
+  /**
+   * Every YAML stack file, parsed (also those that fail to parse); a Kubernetes manifest's documents as `<path>#<n>`,
+   * and the configs written inside manifests by their own names (`kubernetes-embedded.ts`).
+   */
   yaml: Map<string, YamlDocument>;
+  /** The Kubernetes objects of every manifest. */
+  kubernetes: KubernetesModel;
+  /** Configs written as strings inside manifests, by their path (`<manifest>#<where>`): the engine reports them in the manifest. */
+  embedded: Map<string, EmbeddedSource>;
   collectors: CollectorConfig[];
   /**
    * The compose projects, as `docker compose` loads them: a main file with its override file, includes and
@@ -83,8 +95,17 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
   const collectors: CollectorConfig[] = [];
   const prometheus: PrometheusConfig[] = [];
   const loki: LokiConfig[] = [];
+  const kubeDocs: YamlDocument[] = [];
   for (const f of files) {
     if (f.kind === 'claude-settings' || f.kind === 'dashboard' || f.kind === 'env-file') continue;
+    if (f.kind === 'kubernetes') {
+      (f.yamlDocs ?? []).forEach((d, i) => {
+        const y = parseYaml(f.source, d);
+        yaml.set(`${f.source.path}#${i}`, y);
+        kubeDocs.push(y);
+      });
+      continue;
+    }
     // Another tool's YAML is parsed (its credentials are masked like any file's) and read by no model.
     if (f.kind === 'other-tool' && !f.yamlDoc) continue;
     const y = parseYaml(f.source, f.yamlDoc);
@@ -92,6 +113,17 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     if (f.kind === 'collector') collectors.push(loadCollector(y));
     else if (f.kind === 'prometheus') prometheus.push(loadPrometheus(y));
     else if (f.kind === 'loki') loki.push(loadLoki(y));
+  }
+  const kustomizations = files.filter((f) => f.kind === 'kustomization').flatMap((f) => yaml.get(f.source.path) ?? []);
+  const kubernetes = loadKubernetes(kubeDocs, kustomizePatchFiles(kustomizations));
+  const embedded = new Map<string, EmbeddedSource>();
+  const grafanaInputs: { kind: FileKind; source: SourceFile }[] = [...files];
+  for (const e of embeddedInputs(kubernetes)) {
+    if ('host' in e.source) embedded.set(e.source.path, e.source as EmbeddedSource);
+    if (e.yaml) yaml.set(e.yaml.name ?? e.source.path, e.yaml);
+    if (e.kind === 'collector' && e.yaml) collectors.push(loadCollector(e.yaml));
+    else if (e.kind === 'prometheus' && e.yaml) prometheus.push(loadPrometheus(e.yaml));
+    else grafanaInputs.push({ kind: e.kind, source: e.source });
   }
   const composes = composeProjects(files.filter((f) => f.kind === 'compose').flatMap((f) => yaml.get(f.source.path) ?? []));
   return {
@@ -103,10 +135,15 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     prometheus,
     loki,
     lokiVersion: lokiVersion(composes),
-    collector: collectorVersion(composes, opts),
+    kubernetes,
+    embedded,
+    collector: kubernetesCollectorVersion(kubernetes, composes, opts) ?? collectorVersion(composes, opts),
     prometheusVersion: prometheusVersion(composes, opts),
-    grafana: loadGrafana(files, yaml),
-    collectorEnvironment: opts.collectorEnvironment ?? collectorServiceEnvironment(composes),
+    grafana: loadGrafana(grafanaInputs, yaml),
+    collectorEnvironment:
+      opts.collectorEnvironment ??
+      collectorServiceEnvironment(composes) ??
+      (collectorService(composes) ? undefined : collectorContainerEnvironment(kubernetes)),
   };
 }
 
@@ -193,6 +230,34 @@ function collectorVersion(composes: ComposeFile[], opts: StackOptions): Stack['c
     return { ...base, version: clean(tag), source: 'compose', evidence: `${service.s.image} in ${imageFile(service)}` };
   if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
   return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: service ? unpinned(service, built) : undefined };
+}
+
+/**
+ * The collector version from the image tag of a collector container in a manifest (or of an Operator
+ * OpenTelemetryCollector's `spec.image`), as from a compose image tag; only when no compose service runs a collector
+ * and no flag says otherwise. Undefined when no manifest names a collector image.
+ */
+function kubernetesCollectorVersion(k: KubernetesModel, composes: ComposeFile[], opts: StackOptions): Stack['collector'] | undefined {
+  if (opts.collectorVersion || collectorService(composes) || embeddedCollectorService(composes)) return undefined;
+  const images = [
+    ...collectorContainers(k).map(({ workload, container }) => ({ image: container.image, file: workload.object.file })),
+    ...k.operatorCollectors.flatMap((c) => (c.image ? [{ image: c.image, file: c.object.file }] : [])),
+  ].map((i) => ({ ...i, ...splitImage(i.image ?? '') }));
+  const found = images.find((i) => i.tag && parseVersion(i.tag));
+  const any = found ?? images[0];
+  if (!any) return undefined;
+  const distribution: Distribution = opts.manifestComponents
+    ? 'custom'
+    : /contrib$/.test(any.repository)
+      ? 'contrib'
+      : /k8s$/.test(any.repository)
+        ? 'k8s'
+        : 'core';
+  const base = { distribution, manifestComponents: opts.manifestComponents };
+  const image = `${any.image} in ${basename(any.file)}`;
+  if (found) return { ...base, version: clean(found.tag!), source: 'kubernetes', evidence: image };
+  if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
+  return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: `${image} (${any.tag ? 'a tag that names no version' : 'no version tag'})` };
 }
 
 /** What a service's image took from a variable the shell may set (describeAssumed's words), when it did. */

@@ -63,6 +63,10 @@ import composeShellHealthcheck from './compose/shell-healthcheck.js';
 import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
+import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
+import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
+import kubernetesMonitorSelectsNothing from './kubernetes/monitor-selects-nothing.js';
+import kubernetesUnknownTargetPort from './kubernetes/unknown-target-port.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
 import prometheusCollectorTelemetryLoopback from './prometheus/collector-telemetry-loopback.js';
 import prometheusInvalidConfig from './prometheus/invalid-config.js';
@@ -160,6 +164,11 @@ export const RULES: AnyRule[] = [
   composeUnknownHost,
   composeUnpinnedImage,
   composeUnreadProjectFile,
+  // kubernetes
+  kubernetesConfigNotMounted,
+  kubernetesInvalidYaml,
+  kubernetesMonitorSelectsNothing,
+  kubernetesUnknownTargetPort,
   // prometheus
   prometheusCollectorNotScraped,
   prometheusCollectorTelemetryLoopback,

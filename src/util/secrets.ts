@@ -115,6 +115,7 @@ export function collectSecrets(workspaces: readonly SecretSources[]): Set<string
     }
     for (const y of ws.stack.yaml.values()) {
       walk(y.value ?? partialValue(y.doc), undefined, false, add, addHeaderValue);
+      kubernetesSecretValues(y.value ?? partialValue(y.doc), add);
       // A file that does not parse is still shown, line by line, under its findings.
       if (y.problems.length > 0) scanLines(y.source.text, add);
     }
@@ -159,6 +160,23 @@ function walk(value: unknown, key: string | undefined, inContainer: boolean, add
   } else if (typeof value === 'object' && value !== null) {
     // Stryker disable next-line ArithmeticOperator: see the depth bound above
     for (const [k, v] of Object.entries(value)) walk(v, k, inContainer || SECRET_CONTAINER.test(k), add, addHeader, depth + 1);
+  }
+}
+
+/** Every value of a Kubernetes Secret, whatever its key is called: `stringData` as written, `data` also base64-decoded. */
+function kubernetesSecretValues(value: unknown, add: (v: string) => void): void {
+  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'Secret') return;
+  const { data, stringData } = value as { data?: unknown; stringData?: unknown };
+  for (const [entries, encoded] of [
+    [data, true],
+    [stringData, false],
+  ] as const) {
+    if (typeof entries !== 'object' || entries === null) continue;
+    for (const v of Object.values(entries)) {
+      if (typeof v !== 'string') continue;
+      add(v);
+      if (encoded) for (const line of Buffer.from(v, 'base64').toString('utf8').split('\n')) add(line);
+    }
   }
 }
 

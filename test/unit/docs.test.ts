@@ -17,7 +17,7 @@ describe('rule docs and metadata stay in sync', () => {
 
   it('every rule has complete metadata', () => {
     for (const r of RULES) {
-      expect(r.id).toMatch(/^(settings|collector|prometheus|compose|loki|grafana|dashboard|doctor)\/[a-z0-9-]+$/);
+      expect(r.id).toMatch(/^(settings|collector|prometheus|compose|kubernetes|loki|grafana|dashboard|doctor)\/[a-z0-9-]+$/);
       for (const key of ['title', 'checks', 'why', 'versions'] as const) expect(r[key].length, `${r.id}.${key}`).toBeGreaterThan(10);
       expect(r.bad.text, `${r.id} bad example`).not.toBe(r.good.text);
       expect(r.references.length, `${r.id} references`).toBeGreaterThan(0);

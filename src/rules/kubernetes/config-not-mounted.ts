@@ -1,0 +1,127 @@
+import { basename } from 'node:path';
+import { defineRule, type RuleFinding } from '../define.js';
+import { collectorContainers, type Container, type KubernetesModel, type VolumeMount, type Workload } from '../../model/kubernetes.js';
+import { defaultCollectorConfigPath } from '../../model/topology.js';
+import type { Workspace } from '../../model/workspace.js';
+
+interface Where {
+  container: string;
+  workload: string;
+  file: string;
+  path: string;
+  /** Set when a kustomization in the workspace may change the objects (then a warning that says so). */
+  assumed?: string;
+}
+
+const place = (d: Where) => `container "${d.container}" of ${d.workload} (${d.file})`;
+const refuses = (d: Where) => `the collector refuses to start ("unable to read the file file:${d.path}")`;
+const assuming = (d: Where) => (d.assumed ? `; this assumes ${d.assumed}` : '');
+
+const messages = {
+  notMounted: (d: Where) => `${place(d)} reads its config from ${d.path}, but no volume is mounted there: ${refuses(d)}${assuming(d)}`,
+  noKey: (d: Where & { object: string; key: string; holds: string }) =>
+    `${place(d)} reads its config from ${d.path}, key "${d.key}" of the mounted ${d.object}, which has no such key (it holds ${d.holds}): ${refuses(d)}${assuming(d)}`,
+  folder: (d: Where & { object: string }) =>
+    `${place(d)} reads its config from ${d.path}, where ${d.object} is mounted whole, as a folder (a subPath would mount one key): the collector refuses to start ("read ${d.path}: is a directory")${assuming(d)}`,
+  notInItems: (d: Where & { object: string; items: string }) =>
+    `${place(d)} reads its config from ${d.path}, but the volume of ${d.object} lists only ${d.items} under its items: ${refuses(d)}${assuming(d)}`,
+} as const;
+type Found = RuleFinding<typeof messages>;
+
+export default defineRule({
+  id: 'kubernetes/config-not-mounted',
+  severity: 'error',
+  title: "A collector container's --config file is not mounted",
+  checks:
+    "For each container of a Deployment, DaemonSet, StatefulSet or Pod that runs an OpenTelemetry Collector image: the file each `--config` names (a plain path or a `file:` URI) against the container's volume mounts. Flags a path no volume is mounted at (other than the image's own default config), and a path a ConfigMap or Secret volume should provide when that object, in the scanned manifests, has no such key (or the volume's `items` do not list the path). Mounts of other volumes (emptyDir, projected, a claim) and objects not in the scan are not judged. With a kustomization in the workspace, which may add keys or objects the doctor does not read yet, the finding is a warning that says so.",
+  why: 'The collector reads its config only from the file `--config` names. When no file is there it stops at once with "cannot retrieve the configuration: unable to read the file file:/conf/config.yaml: open /conf/config.yaml: no such file or directory" (or "read …: is a directory" when a `subPath` names no key), the pod restarts in CrashLoopBackOff, and no Claude Code telemetry is received.',
+  fix: 'none',
+  versions: 'all collector versions (error text measured on collector 0.105.0 and 0.165.0)',
+  bad: {
+    file: 'k8s/collector.yaml',
+    text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: otel-collector-conf\ndata:\n  config.yaml: |\n    receivers:\n      otlp:\n        protocols:\n          grpc:\n            endpoint: 0.0.0.0:4317\n    exporters:\n      debug: {}\n    service:\n      pipelines:\n        metrics:\n          receivers: [otlp]\n          exporters: [debug]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: otel-collector\nspec:\n  selector:\n    matchLabels: {app: otel-collector}\n  template:\n    metadata:\n      labels: {app: otel-collector}\n    spec:\n      containers:\n        - name: otel-collector\n          image: otel/opentelemetry-collector-contrib:0.115.1\n          args: ["--config=/conf/otel-collector-config.yaml"]\n          volumeMounts:\n            - name: conf\n              mountPath: /conf\n      volumes:\n        - name: conf\n          configMap:\n            name: otel-collector-conf\n',
+  },
+  good: {
+    file: 'k8s/collector.yaml',
+    text: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: otel-collector-conf\ndata:\n  config.yaml: |\n    receivers:\n      otlp:\n        protocols:\n          grpc:\n            endpoint: 0.0.0.0:4317\n    exporters:\n      debug: {}\n    service:\n      pipelines:\n        metrics:\n          receivers: [otlp]\n          exporters: [debug]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: otel-collector\nspec:\n  selector:\n    matchLabels: {app: otel-collector}\n  template:\n    metadata:\n      labels: {app: otel-collector}\n    spec:\n      containers:\n        - name: otel-collector\n          image: otel/opentelemetry-collector-contrib:0.115.1\n          args: ["--config=/conf/config.yaml"]\n          volumeMounts:\n            - name: conf\n              mountPath: /conf\n      volumes:\n        - name: conf\n          configMap:\n            name: otel-collector-conf\n',
+  },
+  references: [
+    'https://kubernetes.io/docs/concepts/configuration/configmap/#using-configmaps-as-files-from-a-pod (each key a file; items; subPath)',
+    'https://kubernetes.io/docs/concepts/storage/volumes/#using-subpath',
+    "https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/Dockerfile (the image's own config at /etc/otelcol-contrib/config.yaml)",
+  ],
+  oracle: 'fixtures',
+  certainty:
+    "A ConfigMap or Secret volume holds exactly its keys as files (or the `items` listed, at their paths), and a container sees only what is mounted (Kubernetes docs); the official collector images hold nothing but the binary and their default config. Error only when the image is an official collector image, the `--config` path is absolute, and either no mount covers it or the covering mount is a ConfigMap/Secret volume whose object, found in the scanned manifests under that namespace and name (every copy of it), lacks the key. The collector's error for a missing file was measured on 0.105.0 and 0.165.0.",
+  stage: 'Collector',
+  messages,
+  check(ws) {
+    const k = ws.stack.kubernetes;
+    const assumed = kustomized(ws);
+    const out: Found[] = [];
+    for (const { workload, container } of collectorContainers(k)) {
+      if (container.init) continue;
+      for (const arg of container.configs) {
+        // Kubernetes expands `$(VAR)` in args from the container's env: such a path is not known here.
+        if (!arg.path?.startsWith('/') || arg.path.includes('$(')) continue;
+        const d: Where = { container: container.name ?? '?', workload: describe(workload), file: basename(workload.object.file), path: arg.path };
+        if (assumed) d.assumed = assumed;
+        const f = judge(k, workload, container, arg.path, d);
+        if (f) out.push({ ...arg.value.location('value'), ...f, ...(assumed ? { severity: 'warning' as const } : {}) } as Found);
+      }
+    }
+    return out;
+  },
+});
+
+/** What a container finds at a config path, as a finding's kind and data; undefined when it finds the file or the doctor cannot tell. */
+function judge(k: KubernetesModel, w: Workload, c: Container, path: string, d: Where): Pick<Found, 'kind' | 'data'> | undefined {
+  const mount = coveringMount(c, path);
+  if (!mount) {
+    // The image's own default config is there without a mount; an image whose default is not known may hold others.
+    const own = defaultCollectorConfigPath(c.repository);
+    return own === undefined || own === path ? undefined : { kind: 'notMounted', data: d };
+  }
+  const src = mount.source;
+  if (!src || src.type === 'other' || !src.name) return undefined;
+  const kind = src.type === 'configMap' ? 'ConfigMap' : 'Secret';
+  const object = `${kind} "${src.name}"`;
+  if (mount.subPath === undefined && path === mount.mountPath.replace(/\/+$/, '')) return { kind: 'folder', data: { ...d, object } };
+  const rel = mount.subPath ?? path.slice(mount.mountPath.replace(/\/+$/, '').length + 1);
+  const keysOf = (type: 'ConfigMap' | 'Secret') =>
+    type === 'ConfigMap'
+      ? k.configMaps.filter((m) => m.object.name === src.name && m.object.namespace === w.object.namespace).map((m) => [...m.data.keys(), ...m.binaryKeys])
+      : k.secrets.filter((s) => s.object.name === src.name && s.object.namespace === w.object.namespace).map((s) => s.keys);
+  const copies = keysOf(kind);
+  if (copies.length === 0) return undefined; // made elsewhere (a generator, another repo): not seen
+  if (src.items) {
+    const item = src.items.find((i) => i.path === rel);
+    if (!item) return { kind: 'notInItems', data: { ...d, object, items: src.items.map((i) => i.path).join(', ') || 'nothing' } };
+    return copies.some((keys) => keys.includes(item.key)) ? undefined : { kind: 'noKey', data: { ...d, object, key: item.key, holds: holds(copies) } };
+  }
+  if (rel.includes('/')) return undefined;
+  return copies.some((keys) => keys.includes(rel)) ? undefined : { kind: 'noKey', data: { ...d, object, key: rel, holds: holds(copies) } };
+}
+
+/** The mount a path is read through: the one at the path itself (`subPath`, or a whole volume) or the deepest folder above it. */
+function coveringMount(c: Container, path: string): VolumeMount | undefined {
+  const covering = c.volumeMounts.filter((m) => {
+    const dir = m.mountPath.replace(/\/+$/, '');
+    return path === dir || (m.subPath === undefined && path.startsWith(`${dir}/`));
+  });
+  return covering.sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+}
+
+/** The keys an object holds (every copy's), for the message: keys only, never a value. */
+const holds = (copies: string[][]) => {
+  const keys = [...new Set(copies.flat())];
+  return keys.length === 0 ? 'no keys' : keys.map((k) => `"${k}"`).join(', ');
+};
+
+const describe = (w: Workload) => `${w.object.kind} "${w.object.name ?? '?'}"`;
+
+/** Why the objects read may not be what is applied: a kustomization in the workspace, whose overlays are not read yet. */
+function kustomized(ws: Workspace): string | undefined {
+  const k = ws.stackFiles.find((f) => f.kind === 'kustomization');
+  return k ? `the manifests apply as written, though ${basename(k.source.path)} may add or change objects (kustomize builds are not read yet)` : undefined;
+}

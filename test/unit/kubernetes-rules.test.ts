@@ -1,0 +1,105 @@
+// kubernetes/config-not-mounted on the cases its fixtures do not show: each way a --config file is missing, and
+// each case where the doctor cannot tell (and says nothing) or assumes (and warns).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { check } from '../../src/api.js';
+
+const root = mkdtempSync(join(tmpdir(), 'cod-k8s-rules-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+/** The findings of the rule on a repo with these files. */
+function found(files: Record<string, string>): { kind?: string; severity: string; message: string }[] {
+  const dir = join(root, String(n++));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return check({ paths: [dir] }).findings.filter((f) => f.ruleId === 'kubernetes/config-not-mounted');
+}
+
+const CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: conf}\ndata:\n  config.yaml: |\n    receivers: {}\n';
+const deployment = (args: string, mounts: string, volumes: string, image = 'otel/opentelemetry-collector-contrib:0.115.1') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: otel}
+spec:
+  template:
+    spec:
+      containers:
+        - name: otel
+          image: ${image}
+          args: [${args}]
+          volumeMounts: [${mounts}]
+      volumes: [${volumes}]
+`;
+const CONF_VOLUME = '{name: c, configMap: {name: conf}}';
+
+describe('kubernetes/config-not-mounted', () => {
+  it('a path no volume is mounted at, other than the image default', () => {
+    expect(found({ 'd.yaml': deployment('--config=/conf/config.yaml', '', '') }).map((f) => [f.kind, f.severity])).toEqual([['notMounted', 'error']]);
+    expect(found({ 'd.yaml': deployment('--config=/etc/otelcol-contrib/config.yaml', '', '') })).toEqual([]);
+    // An image whose layout is not known may hold the file.
+    expect(found({ 'd.yaml': deployment('--config=/conf/config.yaml', '', '', 'otel/opentelemetry-collector-k8s:0.115.1') })).toEqual([]);
+  });
+
+  it('a whole volume mounted at the path (a folder), and items that do not list it', () => {
+    expect(
+      found({ 'a.yaml': CONFIG_MAP, 'd.yaml': deployment('--config=/conf/config.yaml', '{name: c, mountPath: /conf/config.yaml}', CONF_VOLUME) }).map(
+        (f) => f.kind,
+      ),
+    ).toEqual(['folder']);
+    const items = '{name: c, configMap: {name: conf, items: [{key: config.yaml, path: other.yaml}]}}';
+    expect(
+      found({ 'a.yaml': CONFIG_MAP, 'd.yaml': deployment('--config=/conf/config.yaml', '{name: c, mountPath: /conf}', items) }).map((f) => f.kind),
+    ).toEqual(['notInItems']);
+  });
+
+  it('the file there: a key, the --config form with a space, file: URIs', () => {
+    for (const args of ['--config=/conf/config.yaml', '--config, /conf/config.yaml', '"--config=file:/conf/config.yaml"'])
+      expect(found({ 'a.yaml': CONFIG_MAP, 'd.yaml': deployment(args, '{name: c, mountPath: /conf}', CONF_VOLUME) }), args).toEqual([]);
+  });
+
+  it('says nothing where it cannot tell: another volume type, an object not in the scan, $(VAR) in the path, env: URIs', () => {
+    expect(found({ 'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', '{name: c, emptyDir: {}}') })).toEqual([]);
+    expect(found({ 'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', CONF_VOLUME) })).toEqual([]);
+    expect(found({ 'a.yaml': CONFIG_MAP, 'd.yaml': deployment('"--config=/conf/$(NAME).yaml"', '{name: c, mountPath: /conf}', CONF_VOLUME) })).toEqual([]);
+    expect(found({ 'd.yaml': deployment('--config=env:CONFIG', '', '') })).toEqual([]);
+  });
+
+  it('the ConfigMap of its own namespace: another namespace holding the key does not count', () => {
+    const elsewhere = CONFIG_MAP.replace('metadata: {name: conf}', 'metadata: {name: conf, namespace: other}').replace('config.yaml: |', 'x.yaml: |');
+    expect(
+      found({
+        'a.yaml': elsewhere,
+        'b.yaml': CONFIG_MAP.replace('config.yaml', 'y.yaml'),
+        'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', CONF_VOLUME),
+      }).map((f) => f.kind),
+    ).toEqual(['noKey']);
+  });
+
+  it('a warning naming the kustomization when one may change the objects', () => {
+    const f = found({
+      'kustomization.yaml': 'resources: [d.yaml, a.yaml]\n',
+      'a.yaml': CONFIG_MAP,
+      'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', CONF_VOLUME),
+    });
+    expect(f.map((x) => [x.kind, x.severity])).toEqual([['noKey', 'warning']]);
+    expect(f[0].message).toContain('kustomization.yaml may add or change objects');
+  });
+
+  it("a kustomization's patch files hold partial objects, not workloads of their own", () => {
+    const patch =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: otel}\nspec:\n  template:\n    spec:\n      containers:\n        - name: otel\n          image: otel/opentelemetry-collector-contrib:0.115.1\n          args: [--config=/conf/prod.yaml]\n';
+    for (const [kustomization, expected] of [
+      ['resources: [d.yaml]\npatchesStrategicMerge: [overlay/patch.yaml]\n', []],
+      ['resources: [d.yaml]\npatches:\n  - path: overlay/patch.yaml\n', []],
+      ['resources: [d.yaml]\n', ['notMounted']],
+    ] as const)
+      expect(
+        found({ 'kustomization.yaml': kustomization, 'overlay/patch.yaml': patch }).map((f) => f.kind),
+        kustomization,
+      ).toEqual(expected);
+  });
+});
