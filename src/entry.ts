@@ -22,13 +22,14 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
  * Runs a CommonJS file as Node's loader would, but compiled with the code V8 kept from an earlier run: compiling
  * the bundle, and each of its functions on first call, is about a third of a check's time, and Node 20 caches
  * nothing for us (module.enableCompileCache is Node 22.1+). After a run without a usable cache, the code of every
- * function that ran is written to the user's cache folder, never to the project; a cache folder that cannot be
+ * function that ran is written to the user's cache folder, never to the project, one cache per command (what `init`
+ * runs is not what `check` runs, and a cache is written only when there is none); a cache folder that cannot be
  * written, or a cache V8 rejects (another Node, another build), only costs the compile. NODE_DISABLE_COMPILE_CACHE
  * turns it off, as it does Node's own.
  */
 function loadBundle(file: string): unknown {
   const source = readFileSync(file, 'utf8');
-  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(file);
+  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(file, commandName(args));
   const cached = cache?.read();
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData: cached });
   if (cache && (!cached || script.cachedDataRejected)) process.once('exit', () => cache.write(script.createCachedData()));
@@ -37,12 +38,18 @@ function loadBundle(file: string): unknown {
   return module.exports;
 }
 
+/** The command a run names (src/cli.ts), the doctor when none: one cache each, whatever else the arguments say. */
+function commandName(argv: string[]): string {
+  const word = argv.find((a) => !a.startsWith('-'));
+  return word && ['check', 'probe', 'rules', 'explain', 'restore', 'init'].includes(word) ? word : 'doctor';
+}
+
 /**
- * The cache file of one bundle on this Node: named after the bundle's path, Node's version and the platform, and
+ * The cache file of one bundle and command on this Node: named after them, Node's version and the platform, and
  * holding the bundle's size and modification time in its first line, so that a rebuilt bundle replaces its cache
  * instead of piling up new ones (and V8 is never handed code compiled from other text).
  */
-function cacheOf(file: string): { read(): Buffer | undefined; write(data: Buffer): void } | undefined {
+function cacheOf(file: string, command: string): { read(): Buffer | undefined; write(data: Buffer): void } | undefined {
   let stamp: string;
   try {
     const st = statSync(file);
@@ -51,7 +58,7 @@ function cacheOf(file: string): { read(): Buffer | undefined; write(data: Buffer
     return undefined;
   }
   const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'claude-otel-doctor', 'compile-cache');
-  const name = `${process.version}-${process.platform}-${process.arch}-${file.replace(/[^A-Za-z0-9.-]+/g, '_').slice(-120)}.bin`;
+  const name = `${process.version}-${process.platform}-${process.arch}-${file.replace(/[^A-Za-z0-9.-]+/g, '_').slice(-120)}-${command}.bin`;
   const path = join(dir, name);
   return {
     read() {

@@ -15,11 +15,11 @@ const project = join(work, 'project');
 mkdirSync(join(project, '.claude'), { recursive: true });
 writeFileSync(join(project, '.claude', 'settings.json'), '{ "env": { "CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_METRICS_EXPORTER": "otlp" } }\n');
 
-function run(cacheHome: string, extra: Record<string, string> = {}) {
+function run(cacheHome: string, extra: Record<string, string> = {}, args = ['check', '.', '--claude-version', '2.1.197']) {
   const env: Record<string, string | undefined> = { ...process.env, HOME: join(work, 'home'), XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' };
   delete env.NODE_DISABLE_COMPILE_CACHE;
   Object.assign(env, extra);
-  const r = spawnSync(process.execPath, [join(packageRoot, 'dist', 'cli.js'), 'check', '.', '--claude-version', '2.1.197'], {
+  const r = spawnSync(process.execPath, [join(packageRoot, 'dist', 'cli.js'), ...args], {
     cwd: project,
     env,
     encoding: 'utf8',
@@ -44,6 +44,10 @@ describe('the compile cache of the bin', () => {
     // Used, not rewritten: V8 accepted it.
     expect(readFileSync(files[0]).equals(written)).toBe(true);
     expect(readdirSync(project).sort()).toEqual(['.claude']);
+    // Another command has its own: what \`rules\` runs is not what \`check\` runs.
+    expect(run(cacheHome, {}, ['rules']).status).toBe(0);
+    expect(cacheFiles(cacheHome)).toHaveLength(2);
+    expect(readFileSync(files[0]).equals(written)).toBe(true);
   });
 
   it('replaces a corrupt or stale cache, and runs the same', () => {
