@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { emptyConfig, findConfigFile, loadConfig, UNEXAMINED_REASON, type DoctorConfig } from './config/doctor-config.js';
-import { isUnexamined, runRules } from './engine.js';
+import { isUnexamined, runRules, type RuleRuns } from './engine.js';
 import type { FixScope, AppliedFix, FileChange, NotApplied } from './fixers/apply.js';
 import { runFix, type FixOutcome } from './fixers/command.js';
 import { diskReader, leavesResultIncomplete, type ReadProblem, type Reader } from './load/read.js';
@@ -266,9 +266,9 @@ function load(s: Setup, reader: Reader): Loaded {
   return { workspaces, problems };
 }
 
-function analyze(s: Setup, reader: Reader): Loaded & { findings: Finding[] } {
+function analyze(s: Setup, reader: Reader, reuse?: RuleRuns): Loaded & { findings: Finding[] } {
   const loaded = load(s, reader);
-  return { ...loaded, findings: runRules(loaded.workspaces, { config: s.config, select: s.select, ignore: s.ignore }, loaded.problems) };
+  return { ...loaded, findings: runRules(loaded.workspaces, { config: s.config, select: s.select, ignore: s.ignore, reuse }, loaded.problems) };
 }
 
 function exitCode(s: Setup, findings: Finding[], problems: ReadProblem[]): number {
@@ -426,8 +426,8 @@ export function fix(options: FixOptions = {}): FixResult {
   const text = { diff: '', notes: '', error: '' };
   const outcome: FixOutcome = runFix({
     flags: { fix: !options.dryRun, dryRun: options.dryRun, unsafeFixes: options.unsafe, showFixes: options.showFixes, scope: options.scope },
-    analyze: (reader) => {
-      const a = analyze(s, reader);
+    analyze: (reader, reuse) => {
+      const a = analyze(s, reader, reuse);
       unexamined = a.problems.filter(leavesResultIncomplete);
       return a;
     },

@@ -9,12 +9,45 @@ import internalErrorRule from './rules/doctor/internal-error.js';
 import { SEVERITY_ORDER, type Finding, type Fix, type Range } from './types.js';
 import type { ReadProblem } from './load/read.js';
 import { matchesGlob } from './util/glob.js';
+import { createHash } from 'node:crypto';
 
 export interface EngineOptions {
   config: DoctorConfig;
   /** Rule ids or area prefixes (`settings/`) to run; all when empty. */
   select?: string[];
   ignore?: string[];
+  /** Results of earlier runs to reuse for workspaces whose files are unchanged (the fix loop's re-analyses). */
+  reuse?: RuleRuns;
+}
+
+type RuleOutcome = { findings: Finding[] } | { failed: Finding };
+
+/**
+ * What each rule found in each workspace, by the workspace's contents. The fix loop analyses the setup again after
+ * every pass of edits; a workspace whose files no edit touched gives every rule the same input (rules are pure
+ * functions of the workspace, and the config and flags do not change within one fix run), so its rules are not run
+ * again. One instance serves one fix run: the key leaves out what is the same throughout it (config, flags, shell).
+ */
+export class RuleRuns {
+  /** Rule runs made, reused results not counted. */
+  made = 0;
+  private readonly byContents = new Map<string, Map<string, RuleOutcome>>();
+
+  /** The outcomes of this workspace's contents, filled as its rules run. */
+  of(ws: Workspace): Map<string, RuleOutcome> {
+    const key = contentsKey(ws);
+    const outcomes = this.byContents.get(key) ?? new Map<string, RuleOutcome>();
+    this.byContents.set(key, outcomes);
+    return outcomes;
+  }
+}
+
+/** The workspace's identity and the text of every file it loaded. */
+function contentsKey(ws: Workspace): string {
+  const hash = createHash('sha256');
+  for (const part of [ws.mode, ws.root, ws.name]) hash.update(`${part}\0`);
+  for (const path of [...ws.sources.keys()].sort()) hash.update(`${path}\0${ws.sources.get(path)!.text}\0`);
+  return hash.digest('hex');
 }
 
 export const UNUSED_SUPPRESSION = unusedSuppression.id;
@@ -53,15 +86,19 @@ export function runRules(workspaces: Workspace[], opts: EngineOptions, problems:
   const comments = inlineSuppressions(workspaces);
   for (const ws of workspaces) {
     const workspace = ws.mode === 'files' ? ws.name : undefined;
+    const earlier = opts.reuse?.of(ws);
     for (const rule of rules) {
-      let own: Finding[];
-      try {
-        own = ruleFindings(rule, ws, opts.config, workspace);
-      } catch (err) {
-        findings.push(internalError(rule.id, err, workspace));
+      let outcome = earlier?.get(rule.id);
+      if (!outcome) {
+        outcome = ruleOutcome(rule, ws, opts.config, workspace);
+        earlier?.set(rule.id, outcome);
+        if (opts.reuse) opts.reuse.made++;
+      }
+      if ('failed' in outcome) {
+        findings.push(outcome.failed);
         continue;
       }
-      for (const finding of own) {
+      for (const finding of outcome.findings) {
         // A suppression never hides "will not start": that is a fact about the version, not a style choice.
         if (!finding.fatal && (isSuppressed(finding, opts.config, used) || isSuppressedInline(finding, comments))) continue;
         findings.push(finding);
@@ -197,6 +234,14 @@ function capPerRuleAndFile(findings: Finding[]): Finding[] {
     finding.message = `… and ${n} more ${finding.ruleId} finding${n === 1 ? '' : 's'} in this file (only the first ${MAX_PER_RULE_AND_FILE} are shown)`;
   }
   return out;
+}
+
+function ruleOutcome(rule: AnyRule, ws: Workspace, config: DoctorConfig, workspace: string | undefined): RuleOutcome {
+  try {
+    return { findings: ruleFindings(rule, ws, config, workspace) };
+  } catch (err) {
+    return { failed: internalError(rule.id, err, workspace) };
+  }
 }
 
 function ruleFindings(rule: AnyRule, ws: Workspace, config: DoctorConfig, workspace: string | undefined): Finding[] {

@@ -13,6 +13,7 @@ import { collectSecrets } from '../util/secrets.js';
 import { jsonFormatting } from '../model/edits.js';
 import { realTarget } from './write.js';
 import { RULES_BY_ID } from '../rules/index.js';
+import { RuleRuns } from '../engine.js';
 
 /**
  * The one place fixes are applied. Rules return findings with edits; this module picks the fixes the
@@ -42,8 +43,11 @@ export interface FixOptions {
   scope?: FixScope;
   /** The machine's home and project folders, for the scope files. */
   machine?: { home?: string; project?: string };
-  /** Loads the setup through `reader` and runs the rules; called again with the pending contents after each pass. */
-  analyze: (reader: Reader) => Analysis;
+  /**
+   * Loads the setup through `reader` and runs the rules; called again with the pending contents after each pass.
+   * `reuse` (for runRules) keeps what the rules found in workspaces no pass has changed, so they are not run again.
+   */
+  analyze: (reader: Reader, reuse: RuleRuns) => Analysis;
   /** Passes that change something (default 10). */
   maxPasses?: number;
   /**
@@ -118,7 +122,8 @@ type Resolution = { ok: true; fix: Resolved } | { ok: false; reason: string; uns
 export function planFixes(opts: FixOptions): FixResult {
   const maxPasses = opts.maxPasses ?? 10;
   const state = new FileState();
-  const initial = opts.analyze(diskReader);
+  const reuse = new RuleRuns();
+  const initial = opts.analyze(diskReader, reuse);
   const refuseWrite = writePolicy(initial, opts);
   let analysis = initial;
   const excluded = new Map<string, string>();
@@ -141,7 +146,7 @@ export function planFixes(opts: FixOptions): FixResult {
     const chosen = selectNonOverlapping(usable.filter((r) => r.tier === tier));
     const snapshot = state.snapshot();
     const batches = state.apply(chosen);
-    const next = opts.analyze(pendingReader(state.pending()));
+    const next = opts.analyze(pendingReader(state.pending()), reuse);
     const nextKeys = new Set(next.findings.map((f) => findingKey(f)));
     const ineffective = chosen.filter((r) => nextKeys.has(mappedKey(r.finding, analysis, batches, state)));
     if (ineffective.length > 0) {

@@ -3,8 +3,7 @@ import { UsageError } from '../util/errors.js';
 import { displayPath } from '../util/display.js';
 import { collectSecrets, redact } from '../util/secrets.js';
 import { escapeControl } from '../util/escape.js';
-import type { Reader } from '../load/read.js';
-import { FIX_SCOPES, planFixes, type Analysis, type FixResult, type FixScope } from './apply.js';
+import { FIX_SCOPES, planFixes, type FixOptions, type FixResult, type FixScope } from './apply.js';
 import { formatDiffs } from './diff.js';
 import { FixWriteError, listBackups, removeLeftoverTemps, resolveBackup, restoreBackup, withFixLock, writeChanges } from './write.js';
 
@@ -41,7 +40,7 @@ export function fixRequested(flags: FixFlags, filesMode: boolean, machineRead: b
 export interface FixRun {
   flags: FixFlags;
   /** Loads the setup through the reader and runs the rules (see planFixes). */
-  analyze: (reader: Reader) => Analysis;
+  analyze: FixOptions['analyze'];
   machine?: { home?: string; project?: string };
   /** CI mode: the scanned paths, which (with the project) bound where fixes write. */
   roots?: string[];
