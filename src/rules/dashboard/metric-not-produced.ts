@@ -11,7 +11,7 @@ const messages = {
     detail: (d: Where & { pipeline: string; reason: string }) => `dashboard ${d.dashboard}: ${d.otel} is dropped by ${d.pipeline}: ${d.reason}`,
   },
   otherName: {
-    message: (d: Where) => `${d.metric} in ${d.usedIn} is not produced here: the pipeline names ${d.otel} differently`,
+    message: (d: Where) => `${d.metric} in ${d.usedIn} is not produced here: the pipeline names it differently`,
     detail: (d: Where & { how: string; produced: { pipeline: string; name: string }[] }) => {
       const by = d.produced.length ? [...new Set(d.produced.map((p) => `${p.pipeline} produces ${p.name}`))].join('; ') : `every pipeline here drops ${d.otel}`;
       return `dashboard ${d.dashboard}: it is ${d.otel} as ${d.how} names it; ${by}`;

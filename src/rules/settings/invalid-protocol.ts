@@ -15,8 +15,8 @@ const accepted = (d: Shown) => `set ${d.where}; Claude Code accepts exactly grpc
 
 const messages = {
   read: {
-    message: (d: Shown & { initFails: string }) => `${notAccepted(d)}: ${d.initFails}`,
-    detail: (d: Shown & { signals: string[] }) => `${accepted(d)}; it is the protocol for ${listWords(d.signals)}`,
+    message: (d: Shown) => `${notAccepted(d)}: nothing at all is exported`,
+    detail: (d: Shown & { signals: string[]; initFails: string }) => `${accepted(d)}; it is the protocol for ${listWords(d.signals)}: ${d.initFails}`,
   },
   unread: {
     message: (d: Shown) => `${notAccepted(d)}: once an otlp signal reads it, nothing at all is exported`,

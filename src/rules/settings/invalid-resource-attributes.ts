@@ -48,7 +48,7 @@ function attributeKeys(value: string): string[] {
     .filter((k) => k !== '');
 }
 
-const RENAMED = "replaces Claude Code's service name claude-code: queries for it find nothing";
+const RENAMED = 'replaces the service name claude-code: queries for it find nothing';
 const RENAMED_DETAIL = 'dashboards and queries filtering on service_name="claude-code" (or job="claude-code" behind a collector) find nothing';
 
 const messages = {

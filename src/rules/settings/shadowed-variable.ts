@@ -21,7 +21,7 @@ const winning = (d: Shadowed) => d.winningValue ?? 'a different value';
 
 const messages = {
   notApplied: {
-    message: (d: Shadowed) => `${d.variable} ${d.where} is not applied: ${d.winnerPlace} sets ${winning(d)}, which applies instead`,
+    message: (d: Shadowed) => `${d.variable} ${d.where} is not applied: ${d.winnerPlace} sets ${winning(d)}`,
     detail: (d: Shadowed & { reason: string }) => `${setting(d)}: ${d.reason}`,
   },
   noEffect: {
