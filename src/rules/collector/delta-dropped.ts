@@ -62,7 +62,7 @@ interface Into {
 }
 
 const into = (d: Into, why: string) =>
-  `Claude Code sends delta (${whyText(d.delta)}) into pipeline "${d.pipeline}" of ${d.file}, and no deltatocumulative processor converts them; ${why}`;
+  `Claude Code sends delta metrics (${whyText(d.delta)}) into pipeline "${d.pipeline}" of ${d.file}, and no deltatocumulative processor converts them; ${why}`;
 
 /** `service` and `composeFile`: the Prometheus service. `sends`: sendsText's words. */
 const messages = {

@@ -46,7 +46,7 @@ const messages = {
     detail: `{{version}} ${SAYS}`,
   },
   deprecated: {
-    message: 'exporter "{{exporter}}" uses the loki exporter, removed from contrib in v0.131.0: an upgrade will not start',
+    message: 'exporter "{{exporter}}" uses the loki exporter, removed from contrib in v0.131.0; an upgrade will not start',
     detail: 'deprecated since July 2024; {{version}} still has it',
   },
 } as const;

@@ -20,7 +20,7 @@ const messages = {
     detail: (d: Grafana) => `${d.file} sets no ${VAR}${exposed(d)}`,
   },
   admin: {
-    message: (d: Grafana) => `Grafana service "${d.service}" sets the admin password "admin": anyone who can reach it can log in as admin`,
+    message: (d: Grafana) => `Grafana service "${d.service}" sets the well-known default password: anyone who can reach it can log in`,
     detail: (d: Grafana) => `${d.file} sets ${VAR}=admin${d.assumed ? ` (${d.assumed})` : ''}, the well-known default${exposed(d)}`,
   },
 } as const;

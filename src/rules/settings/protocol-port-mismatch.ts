@@ -34,8 +34,8 @@ export function withPort(value: string, from: number, to: number): string {
 
 const messages = {
   wrongPort: {
-    message: (d: { variable: string; port: number; protocols: { protocol: string }[] }) =>
-      `${d.variable} uses port ${d.port}, ${d.port === HTTP_PORT ? 'the OTLP/HTTP port' : 'the OTLP/gRPC port'}, for ${d.protocols[0].protocol === 'grpc' ? 'gRPC' : 'HTTP'}: a standard collector rejects every export`,
+    message: (d: { port: number; signals: string[]; protocols: { protocol: string }[] }) =>
+      `${listWords(d.signals)} go over ${d.protocols[0].protocol === 'grpc' ? 'gRPC' : 'HTTP'} to port ${d.port}, ${d.port === HTTP_PORT ? 'the OTLP/HTTP port' : 'the OTLP/gRPC port'}: a standard collector rejects every export`,
     detail: (d: {
       variable: string;
       endpoint: string;
