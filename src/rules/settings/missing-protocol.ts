@@ -16,10 +16,10 @@ const whereSet = (d: Unset) => `${d.variable}=otlp ${d.where}`;
 
 const messages = {
   defaulted: {
-    message: (d: Unset & { protocol: string; since: string; grpcPort?: number }) =>
-      `${unset(d)}: Claude Code ${d.since} and later use ${d.protocol}${d.grpcPort !== undefined ? `, which port ${d.grpcPort} does not answer` : ''}; set it explicitly`,
-    detail: (d: Unset & { version: string; protocol: string; grpcPort?: number; since: string }) =>
-      `${whereSet(d)}: Claude Code ${d.version} uses ${d.protocol}${d.grpcPort !== undefined ? ` (${d.grpcPort} is the gRPC port)` : ''}, and versions before ${d.since} export nothing at all`,
+    message: (d: Unset & { version: string; protocol: string; grpcPort?: number }) =>
+      `${unset(d)}: Claude Code ${d.version} uses ${d.protocol}${d.grpcPort !== undefined ? `, which port ${d.grpcPort} does not answer` : ''}; set it explicitly`,
+    detail: (d: Unset & { grpcPort?: number; since: string }) =>
+      `${whereSet(d)}${d.grpcPort !== undefined ? `; ${d.grpcPort} is the gRPC port` : ''}; versions before ${d.since} export nothing at all`,
   },
   initFails: { message: (d: Unset) => `${unset(d)}: telemetry init fails and nothing at all is exported`, detail: whereSet },
 } as const;
