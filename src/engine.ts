@@ -337,7 +337,7 @@ function ignoreEntryRange(config: DoctorConfig, index: number) {
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
   return findings.filter((f) => {
-    const key = `${f.ruleId}|${f.file}|${f.range?.start.line}:${f.range?.start.column}|${f.message}`;
+    const key = `${f.ruleId}|${f.file}|${f.range?.start.line}:${f.range?.start.column}|${f.message}|${f.detail}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -63,8 +63,10 @@ export interface Finding {
   kind?: string;
   /** The values its message was made from. */
   data?: Record<string, unknown>;
-  /** The message, rendered from `kind` and `data` by the rule's template. */
+  /** The headline, rendered from `kind` and `data` by the rule's template: what is wrong and what it breaks. */
   message: string;
+  /** This finding's evidence and assumptions, below the headline (concise leaves it out). */
+  detail?: string;
   /** Absolute path of the file, absent for findings about the shell environment or the setup as a whole. */
   file?: string;
   range?: Range;

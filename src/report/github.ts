@@ -19,7 +19,8 @@ export function formatGithub(input: ReportInput): string {
       props.push(`endLine=${f.range.end.line}`, `endColumn=${f.range.end.column}`);
     }
     props.push(`title=${escProp(f.ruleId)}`);
-    return `::${level} ${props.join(',')}::${esc(bounded(input, f.message) + (f.hint ? ` (hint: ${bounded(input, f.hint)})` : ''))}`;
+    const text = bounded(input, f.message) + (f.detail ? ` ${bounded(input, f.detail)}` : '') + (f.hint ? ` (hint: ${bounded(input, f.hint)})` : '');
+    return `::${level} ${props.join(',')}::${esc(text)}`;
   });
   for (const p of input.problems) lines.push(`::error file=${escProp(relative(input.cwd, p.path))}::${esc(bounded(input, p.reason))}`);
   return lines.join('\n') + (lines.length ? '\n' : '');

@@ -4,7 +4,7 @@ import { bounded, countBySeverity, type ReportInput } from './context.js';
 import { jsonSafe } from '../util/escape.js';
 import { docsUrl } from '../version.js';
 
-/** Version of the JSON report's shape (schemas/report.schema.json); bump on incompatible change. */
+/** Version of the JSON report's shape (schemas/report.schema.json); bump on incompatible change (a new optional field, such as `detail`, is compatible). */
 export const JSON_REPORT_VERSION = 1;
 
 export function formatJson(input: ReportInput, toolVersion: string): string {
@@ -19,6 +19,7 @@ export function formatJson(input: ReportInput, toolVersion: string): string {
       // Which of the rule's messages (its data stays out: values a message shows only masked, e.g. a URL's query).
       kind: f.kind,
       message: bounded(input, f.message),
+      detail: f.detail && bounded(input, f.detail),
       file: f.file,
       relativeFile: f.file && isPath(f.file) ? relative(input.cwd, f.file) : undefined,
       range: f.range,

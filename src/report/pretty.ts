@@ -15,7 +15,7 @@ export function severityLabel(sev: Severity, c: ReturnType<typeof colors>): stri
   return sev === 'error' ? c.red(c.bold('error')) : sev === 'warning' ? c.yellow(c.bold('warning')) : c.blue('info');
 }
 
-/** `path:line:col: severity message [rule-id] (workspace)`: a finding in one line (the concise format's line). */
+/** `path:line:col: severity message [rule-id] (workspace)`: a finding in one line, its headline without the detail (the concise format's line). */
 export function findingLine(f: Finding, input: ReportInput): string {
   const c = colors(input.color);
   const loc = f.file ? `${displayPath(f.file, input.cwd)}${f.range ? `:${f.range.start.line}:${f.range.start.column}` : ''}: ` : '';
@@ -24,10 +24,11 @@ export function findingLine(f: Finding, input: ReportInput): string {
   return `${c.bold(loc)}${severityLabel(f.severity, c)} ${shown(input, f.message)} ${c.dim(`[${id}]`)}${ws}`;
 }
 
-/** `path:line:col: severity message [rule-id]`, the source line with a caret, and the hint. */
+/** `path:line:col: severity message [rule-id]`, the detail, the source line with a caret, and the hint. */
 export function formatFinding(f: Finding, input: ReportInput, indent = ''): string {
   const c = colors(input.color);
   const lines = [wrap(`${indent}${findingLine(f, input)}`, input.width, `${indent}  `)];
+  if (f.detail) lines.push(wrap(`${indent}  ${c.dim(shown(input, f.detail))}`, input.width, `${indent}  `));
   const source = sourceFor(input, f.file);
   if (source && f.range) {
     const n = f.range.start.line;

@@ -36,7 +36,8 @@ export function formatSarif(input: ReportInput, rules: AnyRule[], toolVersion: s
       // A rule not listed has no index: undefined is left out of the JSON.
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: bounded(input, f.message) + (f.hint ? `\nHint: ${bounded(input, f.hint)}` : '') },
+      // Readers show one text: the headline, then the detail.
+      message: { text: bounded(input, f.message) + (f.detail ? ` ${bounded(input, f.detail)}` : '') + (f.hint ? `\nHint: ${bounded(input, f.hint)}` : '') },
     };
     if (f.file?.startsWith('/')) {
       result.locations = [{ physicalLocation: physicalLocation(input.cwd, f.file, f.range) }];

@@ -30,20 +30,30 @@ export interface RuleExample {
  * renders the data itself (for lists and clauses that come and go). Either way the text is made from the data,
  * so nothing needs to read a message back.
  */
-export type MessageTemplate = string | ((data: never) => string);
+export type MessageText = string | ((data: never) => string);
+/**
+ * A message is its headline alone, or the headline (what is wrong and what it breaks, short) with its detail (this
+ * case's evidence: which variable, which file, the real tool's words, what was assumed). The rule's general why is
+ * in its `why`, which `explain` shows.
+ */
+export type MessageTemplate = MessageText | { message: MessageText; detail: MessageText };
 export type Messages = Record<string, MessageTemplate>;
 
 /** The `{{name}}` placeholders of a template string. */
 type Placeholders<S extends string> = S extends `${string}{{${infer P}}}${infer Rest}` ? P | Placeholders<Rest> : never;
 
-/** The data a message needs: the function's parameter, or one string or number per placeholder. */
-export type MessageData<T> = T extends (data: infer D) => string
-  ? { data: D }
-  : T extends string
-    ? [Placeholders<T>] extends [never]
-      ? { data?: Record<string, never> }
-      : { data: { [K in Placeholders<T>]: string | number } }
-    : never;
+/** The data one text needs: the function's parameter, or one string or number per placeholder. */
+type TextData<T> = T extends (data: infer D) => string ? D : T extends string ? { [K in Placeholders<T>]: string | number } : never;
+
+/** The data a message needs: what its headline and its detail need together. */
+type Needs<T> = T extends { message: infer H; detail: infer D } ? TextData<H> & TextData<D> : TextData<T>;
+
+/** A message's data: required when a function renders it or a placeholder needs it. */
+export type MessageData<T> = T extends (data: never) => string
+  ? { data: Needs<T> }
+  : [keyof Needs<T>] extends [never]
+    ? { data?: Record<string, never> }
+    : { data: Needs<T> };
 
 /** What a rule returns: where, which message (`kind`) with its data, hint and fix; severity defaults to the rule's. */
 export type RuleFinding<M extends Messages = Messages> = {
@@ -112,10 +122,21 @@ export function defineRule<const M extends Messages>(rule: Rule<M>): Rule<M> {
   return rule;
 }
 
-/** The text of a finding's message: its kind's template filled from its data. Throws on a missing kind or field. */
-export function renderMessage(rule: Pick<RuleMeta, 'id' | 'messages'>, kind: string, data: Record<string, unknown> | undefined): string {
+/** A finding's headline and its detail (absent when the message has none). */
+export interface RenderedMessage {
+  message: string;
+  detail?: string;
+}
+
+/** A finding's message: its kind's texts filled from its data. Throws on a missing kind or field. */
+export function renderMessage(rule: Pick<RuleMeta, 'id' | 'messages'>, kind: string, data: Record<string, unknown> | undefined): RenderedMessage {
   const template = rule.messages[kind];
   if (template === undefined) throw new Error(`rule ${rule.id} has no message "${kind}"`);
+  if (typeof template === 'object') return { message: renderText(rule, kind, template.message, data), detail: renderText(rule, kind, template.detail, data) };
+  return { message: renderText(rule, kind, template, data) };
+}
+
+function renderText(rule: Pick<RuleMeta, 'id'>, kind: string, template: MessageText, data: Record<string, unknown> | undefined): string {
   if (typeof template === 'function') return (template as (d: unknown) => string)(data ?? {});
   return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const value = data?.[name];
@@ -127,11 +148,11 @@ export function renderMessage(rule: Pick<RuleMeta, 'id' | 'messages'>, kind: str
 /** Any rule's finding before rendering, whatever its messages. */
 type FindingDraft = Location & { kind: string; data?: unknown; hint?: string; fix?: Fix; severity?: Severity; subject?: string };
 
-/** A rule's finding as every report holds it: rule id, severity, and the message rendered. */
+/** A rule's finding as every report holds it: rule id, severity, and the message (and detail) rendered. */
 export function toFinding(rule: Pick<RuleMeta, 'id' | 'messages'>, f: FindingDraft, severity: Severity): Omit<Finding, 'workspace'> {
   const { kind, data, severity: _own, ...rest } = f;
   const values = data as Record<string, unknown> | undefined;
-  return { ...rest, ruleId: rule.id, severity, kind, data: values, message: renderMessage(rule, kind, values) };
+  return { ...rest, ruleId: rule.id, severity, kind, data: values, ...renderMessage(rule, kind, values) };
 }
 
 export type { Fix, Range };

@@ -7,7 +7,7 @@ import { runCli } from '../helpers/cli.js';
 /**
  * The corpus: real public Claude Code monitoring stacks, re-typed under corpus/<case>/files, each finding the doctor
  * reports on them judged by hand in corpus/<case>/verdicts.json. A verdict matches a finding by rule, file, line and
- * a message excerpt. Every finding needs a verdict, every verdict a finding (stale ones must go), and no error may be
+ * an excerpt of its message or detail. Every finding needs a verdict, every verdict a finding (stale ones must go), and no error may be
  * false unless the verdict names the class of issue #14 it belongs to in `known` (the baseline before that work).
  */
 const CORPUS_DIR = join(packageRoot, 'corpus');
@@ -61,15 +61,16 @@ function runCase(name: string): CaseResult {
   const files = join(CORPUS_DIR, name, 'files');
   const res = runCli(['check', '--format', 'json', '--no-shell-env', '--claude-version', '2.1.197', files], { CLAUDE_CONFIG_DIR: undefined });
   const report = JSON.parse(res.stdout) as {
-    findings: { ruleId: string; severity: string; file?: string; range?: { start: { line: number } }; message: string }[];
+    findings: { ruleId: string; severity: string; file?: string; range?: { start: { line: number } }; message: string; detail?: string }[];
   };
   const findings: Finding[] = report.findings.map((f) => ({
     rule: f.ruleId,
     file: f.file ? relative(files, f.file) : '(environment)',
     line: f.range?.start.line ?? 0,
     severity: f.severity,
-    // Paths in messages relative to the case, so a verdict's excerpt holds wherever the repo is checked out.
-    message: f.message.replaceAll(`${files}/`, ''),
+    // The headline and its detail (an excerpt may quote either); paths relative to the case, so a verdict's excerpt
+    // holds wherever the repo is checked out.
+    message: `${f.message}${f.detail ? ` ${f.detail}` : ''}`.replaceAll(`${files}/`, ''),
   }));
   const verdicts = JSON.parse(readFileSync(join(CORPUS_DIR, name, 'verdicts.json'), 'utf8')) as Verdict[];
   const malformed = verdicts

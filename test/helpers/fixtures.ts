@@ -44,7 +44,9 @@ export function loadFixture(name: string): FixtureCase {
 
 export interface FixtureRun extends CliResult {
   lines: string[];
-  report: { findings: { ruleId: string; severity: string; file?: string; range?: { start: { line: number; column: number } }; message: string }[] };
+  report: {
+    findings: { ruleId: string; severity: string; file?: string; range?: { start: { line: number; column: number } }; message: string; detail?: string }[];
+  };
 }
 
 export function runFixture(fx: FixtureCase): FixtureRun {

@@ -75,8 +75,9 @@ describe('settings/unknown-variable', () => {
     const { findings } = run('settings/unknown-variable', { home: { ...healthy, OTEL_METRICS_EXPORT_INTERVAL: '10000' } });
     expect(findings).toHaveLength(1);
     const f = findings[0];
-    expect(f.message).toMatch(/^OTEL_METRICS_EXPORT_INTERVAL in .*settings\.json is neither a Claude Code nor an OpenTelemetry SDK variable/);
-    expect(f.message).toContain('did you mean OTEL_METRIC_EXPORT_INTERVAL (not set anywhere)?');
+    expect(f.message).toMatch(/^OTEL_METRICS_EXPORT_INTERVAL is no Claude Code or OpenTelemetry SDK variable/);
+    expect(f.message).toContain('did you mean OTEL_METRIC_EXPORT_INTERVAL?');
+    expect(f.detail).toMatch(/^set in .*settings\.json; OTEL_METRIC_EXPORT_INTERVAL is not set anywhere$/);
     expect(f.fix?.safety).toBe('safe');
     expect(JSON.parse(applyEdits(f.fix!.edits)).env).toMatchObject({ OTEL_METRIC_EXPORT_INTERVAL: '10000' });
   });
@@ -100,7 +101,8 @@ describe('settings/unknown-variable', () => {
     const [f] = findingsOf(RULES_BY_ID.get('settings/unknown-variable')!, ws);
     expect(f.range?.start).toEqual({ line: 2, column: 3 });
     expect(f.path).toBe('/telemetry');
-    expect(f.message).toContain('"telemetry" in');
+    expect(f.message).toMatch(/^"telemetry" is not a Claude Code setting/);
+    expect(f.detail).toMatch(/^in .*settings\.json$/);
   });
 });
 
@@ -111,9 +113,8 @@ describe('settings/shadowed-variable', () => {
       shell: 'export OTEL_METRICS_EXPORTER=console\n',
     });
     expect(findings).toHaveLength(1);
-    expect(findings[0].message).toMatch(
-      /^OTEL_METRICS_EXPORTER=console in .*shell\.env has no effect: .*settings\.json sets none, and a settings file's env overwrites the variable exported in the shell$/,
-    );
+    expect(findings[0].message).toMatch(/^OTEL_METRICS_EXPORTER in .*shell\.env has no effect: .*settings\.json sets none$/);
+    expect(findings[0].detail).toBe("OTEL_METRICS_EXPORTER=console: a settings file's env overwrites the variable exported in the shell");
   });
 
   it('never prints header or secret values', () => {
@@ -124,7 +125,7 @@ describe('settings/shadowed-variable', () => {
     expect(findings).toHaveLength(2);
     for (const f of findings) {
       expect(f.message).toContain('a different value');
-      expect(`${f.message} ${f.hint}`).not.toMatch(/token-|sk-ant/);
+      expect(`${f.message} ${f.detail} ${f.hint}`).not.toMatch(/token-|sk-ant/);
     }
   });
 
@@ -132,7 +133,10 @@ describe('settings/shadowed-variable', () => {
     const local = run('settings/shadowed-variable', { home: healthy, local: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:14317' } });
     // Local wins over user: the user value is reported.
     expect(local.findings[0].message).toMatch(
-      /^OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/localhost:4317 in user settings\.json has no effect: .*settings\.local\.json sets http:\/\/localhost:14317, and \.claude\/settings\.local\.json takes precedence over user settings/,
+      /^OTEL_EXPORTER_OTLP_ENDPOINT in user settings\.json has no effect: .*settings\.local\.json sets http:\/\/localhost:14317$/,
+    );
+    expect(local.findings[0].detail).toMatch(
+      /^OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/localhost:4317: \.claude\/settings\.local\.json takes precedence over user settings/,
     );
   });
 
@@ -151,14 +155,15 @@ describe('settings/project-scope-telemetry', () => {
   it('on 2.1.197 warns about the upgrade', () => {
     const { findings } = run('settings/project-scope-telemetry', { project });
     expect(findings).toHaveLength(1);
-    expect(findings[0].message).toContain('Claude Code 2.1.197 applies them');
-    expect(findings[0].message).toContain('2.1.282 and later ignore these in project settings, so after an upgrade nothing is exported');
-    expect(findings[0].message).not.toContain('OTEL_RESOURCE_ATTRIBUTES');
+    expect(findings[0].detail).toContain('Claude Code 2.1.197 applies them');
+    expect(findings[0].message).toContain('2.1.282 and later ignore telemetry settings in project settings: after an upgrade nothing is exported');
+    expect(`${findings[0].message} ${findings[0].detail}`).not.toContain('OTEL_RESOURCE_ATTRIBUTES');
   });
 
   it('on 2.1.283 says they are already ignored', () => {
     const { findings } = run('settings/project-scope-telemetry', { project, version: '2.1.283' });
-    expect(findings[0].message).toContain('but Claude Code 2.1.283 ignores these in project settings: nothing is exported');
+    expect(findings[0].detail).toContain('but Claude Code 2.1.283 ignores these in project settings');
+    expect(findings[0].message).toMatch(/: nothing is exported$/);
   });
 
   it('destination only: exports fall back', () => {
@@ -166,7 +171,7 @@ describe('settings/project-scope-telemetry', () => {
       home: { ...healthy, OTEL_EXPORTER_OTLP_ENDPOINT: undefined },
       project: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel.example.com:4317' },
     });
-    expect(findings[0].message).toContain('tries to choose its destination (OTEL_EXPORTER_OTLP_ENDPOINT)');
+    expect(findings[0].detail).toContain('tries to choose its destination (OTEL_EXPORTER_OTLP_ENDPOINT)');
     expect(findings[0].message).toContain('exports go to the user-level or default destination instead');
   });
 
@@ -185,8 +190,8 @@ describe('settings/sensitive-logging', () => {
       home: { ...healthy, OTEL_LOG_USER_PROMPTS: 'yes', OTEL_LOG_RAW_API_BODIES: 'file:/tmp/bodies', OTEL_LOG_ASSISTANT_RESPONSES: '0' },
     });
     expect(on.findings.map((f) => f.message.split(' ')[0])).toEqual(['OTEL_LOG_USER_PROMPTS=yes', 'OTEL_LOG_RAW_API_BODIES=file:/tmp/bodies']);
-    expect(on.findings[0].message).not.toContain('answers'); // OTEL_LOG_ASSISTANT_RESPONSES=0 keeps them out
-    expect(on.findings[0].message).toContain('the events go to http://localhost:4317');
+    expect(`${on.findings[0].message} ${on.findings[0].detail}`).not.toContain('answers'); // OTEL_LOG_ASSISTANT_RESPONSES=0 keeps them out
+    expect(on.findings[0].detail).toContain('the events go to http://localhost:4317');
     const off = run('settings/sensitive-logging', { home: { OTEL_LOG_USER_PROMPTS: '1' } });
     expect(off.findings).toEqual([]);
   });
@@ -206,11 +211,9 @@ describe('settings/secret-in-shared-file', () => {
         GITHUB_TOKEN: 'ghp_16C7e42F292c6912E7710c838347Ae178B4a',
       },
     });
-    expect(findings.map((f) => f.message.split(' in ')[0])).toEqual([
-      'OTEL_EXPORTER_OTLP_HEADERS carries Authorization=Bearer ****, x-honeycomb-team=****',
-      'GITHUB_TOKEN holds a literal secret',
-    ]);
-    for (const f of findings) expect(`${f.message} ${f.hint}`).not.toMatch(/abc123|hcxik|ghp_/);
+    expect(findings.map((f) => f.message.split(' in ')[0])).toEqual(['OTEL_EXPORTER_OTLP_HEADERS carries a credential', 'GITHUB_TOKEN holds a literal secret']);
+    expect(findings[0].detail).toMatch(/^Authorization=Bearer \*\*\*\*, x-honeycomb-team=\*\*\*\* in /);
+    for (const f of findings) expect(`${f.message} ${f.detail} ${f.hint}`).not.toMatch(/abc123|hcxik|ghp_/);
     expect(findings[0].hint).toContain('otelHeadersHelper');
   });
 
@@ -234,7 +237,7 @@ describe('settings/secret-in-shared-file', () => {
     const { workspaces } = fileWorkspaces([dir], emptyConfig(dir), '2.1.197');
     const found = workspaces.flatMap((ws) => findingsOf(RULES_BY_ID.get('settings/secret-in-shared-file')!, ws));
     expect(found.map((f) => f.file?.slice(dir.length + 1))).toEqual(['templates/claude-settings.json']);
-    expect(found[0].message).toContain('api-key=****');
+    expect(found[0].detail).toContain('api-key=****');
   });
 });
 
@@ -245,10 +248,11 @@ describe('settings/insecure-endpoint', () => {
     const { findings } = run('settings/insecure-endpoint', { home: { ...healthy, ...headers, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://10.0.4.12:4318' } });
     expect(findings).toHaveLength(1);
     expect(findings[0].severity).toBe(RULES_BY_ID.get('settings/insecure-endpoint')!.severity); // the rule's own, not re-graded
-    expect(findings[0].message).toMatch(
+    expect(findings[0].message).toMatch(/^metrics and logs go over plain http with the authorization header/);
+    expect(findings[0].detail).toMatch(
       /^metrics and logs go to http:\/\/10\.0\.4\.12:4318 \(OTEL_EXPORTER_OTLP_ENDPOINT in .*\) over plain http with the authorization header/,
     );
-    expect(findings[0].message).not.toContain('0123456789');
+    expect(`${findings[0].message} ${findings[0].detail}`).not.toContain('0123456789');
   });
 
   it('is silent for loopback, the Docker host, https, and endpoints without credentials', () => {
@@ -281,7 +285,7 @@ describe('settings/insecure-endpoint', () => {
         OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs.example.com/v1/logs',
       },
     });
-    expect(findings.map((f) => [f.severity ?? 'warning', f.message.split(' go to ')[0]])).toEqual([
+    expect(findings.map((f) => [f.severity ?? 'warning', f.message.split(' go over ')[0]])).toEqual([
       ['info', 'metrics'],
       ['warning', 'logs'],
     ]);
@@ -312,14 +316,14 @@ describe('settings/unread-file', () => {
       homeFiles: { '.claude/settings.local.json': settings({ CLAUDE_CODE_ENABLE_TELEMETRY: '1', OTEL_RESOURCE_ATTRIBUTES: 'team.id=b' }) },
     });
     expect(findings).toHaveLength(1);
-    expect(findings[0].message).toContain('holds settings (env CLAUDE_CODE_ENABLE_TELEMETRY, OTEL_RESOURCE_ATTRIBUTES)');
+    expect(findings[0].detail).toContain('holds settings (env CLAUDE_CODE_ENABLE_TELEMETRY, OTEL_RESOURCE_ATTRIBUTES)');
     expect(findings[0].message).toContain('CLAUDE_CODE_ENABLE_TELEMETRY is not set anywhere Claude Code reads');
     expect(findings[0].range?.start).toEqual({ line: 2, column: 3 });
   });
 
   it('suggests merging a settings.jsonc into the settings.json beside it', () => {
     const { findings } = run('settings/unread-file', { home: healthy, homeFiles: { '.claude/settings.jsonc': '{\n  // on\n  "model": "opus"\n}\n' } });
-    expect(findings[0].message).toContain('holds settings (model)');
+    expect(findings[0].detail).toContain('holds settings (model)');
     expect(findings[0].hint).toMatch(/^merge its entries into settings\.json beside it/);
   });
 
@@ -337,8 +341,8 @@ describe('URLs in settings messages are masked alike (util/secrets.ts displayUrl
     const logging = run('settings/sensitive-logging', {
       home: { ...healthy, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_LOG_USER_PROMPTS: '1' },
     });
-    expect(logging.findings[0].message).toContain('the events go to https://****@otel.example.com/otlp?****');
-    for (const f of [...shadowed.findings, ...logging.findings]) expect(f.message).not.toMatch(/pw|abc/);
+    expect(logging.findings[0].detail).toContain('the events go to https://****@otel.example.com/otlp?****');
+    for (const f of [...shadowed.findings, ...logging.findings]) expect(`${f.message} ${f.detail}`).not.toMatch(/pw|abc/);
   });
 });
 

@@ -71,10 +71,10 @@ describe('option values arrive as typed', () => {
     for (const args of [['--collector-version', '0.110'], ['--collector-version=0.110']]) {
       const r = runCli(['check', fixture, ...args, '--format', 'json']);
       expect(r.stderr).toBe('');
-      const messages = (JSON.parse(r.stdout).findings as { ruleId: string; message: string }[])
+      const details = (JSON.parse(r.stdout).findings as { ruleId: string; detail: string }[])
         .filter((f) => f.ruleId === 'collector/logging-exporter')
-        .map((f) => f.message);
-      expect(messages).toEqual([expect.stringContaining('collector 0.110 (--collector-version) still runs it')]);
+        .map((f) => f.detail);
+      expect(details).toEqual([expect.stringContaining('collector 0.110 (--collector-version) still runs it')]);
     }
   });
 });

@@ -85,7 +85,12 @@ describe('collector/unset-variable', () => {
       stack: buildStack(files, { collectorVersion: version, collectorEnvironment: environment ?? undefined }),
     };
     const rule = RULES_BY_ID.get('collector/unset-variable') as AnyRule;
-    return findingsOf(rule, w).map((f) => ({ severity: f.severity ?? rule.severity, message: f.message, fatal: !!rule.fatalIn?.(version, f as never) }));
+    return findingsOf(rule, w).map((f) => ({
+      severity: f.severity ?? rule.severity,
+      message: f.message,
+      detail: f.detail,
+      fatal: !!rule.fatalIn?.(version, f as never),
+    }));
   };
 
   it('says nothing when the environment is not known', () => {
@@ -95,24 +100,26 @@ describe('collector/unset-variable', () => {
   it('inside a longer value: fatal v0.104.0-v0.107.x, a warning before and after', () => {
     const text = config('  otlphttp:\n    endpoint: http://${env:HOST}:4318\n', 'otlphttp');
     expect(['0.103.0', '0.104.0', '0.107.0', '0.108.0', '0.165.0'].map((v) => run(text, v)[0].fatal)).toEqual([false, true, true, false, false]);
-    expect(run(text, '0.105.0')[0].message).toContain('retrieved value does not have unambiguous string representation: <nil>');
-    expect(run(text, '0.130.0')[0].message).toContain('endpoint is "http://:4318"');
+    expect(run(text, '0.105.0')[0].detail).toContain('retrieved value does not have unambiguous string representation: <nil>');
+    expect(run(text, '0.130.0')[0].detail).toContain('endpoint is "http://:4318"');
   });
 
   it('a whole value keeps the default before v0.127.0 and is emptied from then on', () => {
     const text = config('  prometheusremotewrite:\n    endpoint: ${env:REMOTE_WRITE_URL}\n', 'prometheusremotewrite');
     const old = run(text, '0.126.0');
     expect(old).toMatchObject([{ severity: 'warning', fatal: false }]);
-    expect(old[0].message).toContain('keeps its default, "http://some.url:9411/api/prom/push"');
+    expect(old[0].detail).toContain('keeps its default, "http://some.url:9411/api/prom/push"');
     const current = run(text, '0.127.0');
     expect(current).toMatchObject([{ severity: 'error', fatal: true }]);
-    expect(current[0].message).toContain('("exporters::prometheusremotewrite: invalid endpoint")');
+    expect(current[0].detail).toContain('says "exporters::prometheusremotewrite: invalid endpoint"');
   });
 
   it('a variable set to the empty string counts as unset; a set one is fine', () => {
     const text = config('  otlphttp:\n    endpoint: ${env:EMPTY}\n  otlphttp/b:\n    endpoint: http://x:4318/${env:PATH}\n', 'otlphttp, otlphttp/b');
     const found = run(text, '0.165.0');
-    expect(found.map((f) => [f.fatal, f.message.slice(0, 40)])).toEqual([[true, '"${env:EMPTY}" in exporters.otlphttp.end']]);
+    expect(found.map((f) => [f.fatal, f.message, f.detail?.slice(0, 40)])).toEqual([
+      [true, 'EMPTY is empty for the collector: it refuses to start', '"${env:EMPTY}" in exporters.otlphttp.end'],
+    ]);
     expect(found[0].message).toContain('EMPTY is empty for the collector');
   });
 

@@ -142,13 +142,15 @@ ${pipelines('otlphttp/loki')}`;
       ['exporters.otlphttp/loki.headers.X-Scope-OrgID', 'error'],
       ['exporters.prometheus.const_labels.pattern', 'error'],
     ]);
-    expect(old[0].message).toContain('please update $LOKI_TENANT or temporarily disable the confmap.unifyEnvVarExpansion feature gate');
+    expect(old[0].detail).toContain('please update $LOKI_TENANT or temporarily disable the confmap.unifyEnvVarExpansion feature gate');
     expect(old.every((f) => fatal('collector/env-syntax', '0.105.0', f))).toBe(true);
     expect(old.some((f) => fatal('collector/env-syntax', '0.165.0', f))).toBe(false);
     // From v0.107.0 `$1` is the literal text it was meant to be; `$LOKI_TENANT` is literal too, which is the problem.
     const current = at('0.115.1');
     expect(current.map((f) => [f.path, f.severity])).toEqual([['exporters.otlphttp/loki.headers.X-Scope-OrgID', 'warning']]);
-    expect(current[0].message).toContain('the literal text "$LOKI_TENANT"');
+    expect(current[0].message).toContain(
+      '"$LOKI_TENANT" in exporters.otlphttp/loki.headers.X-Scope-OrgID is the literal text, not the environment variable LOKI_TENANT',
+    );
     const before = at('0.100.0');
     expect(before.map((f) => f.severity)).toEqual(['warning']);
   });
@@ -181,13 +183,13 @@ ${pipelines('otlphttp/loki')}`;
     expect(current.map((f) => [f.path, f.severity, fatal('collector/env-syntax', '0.115.1', f)])).toEqual([
       ['receivers.otlp.protocols.grpc.endpoint', 'error', true],
     ]);
-    expect(current[0].message).toContain('listen tcp: lookup $OTLP_HOST: no such host');
+    expect(current[0].detail).toContain('listen tcp: lookup $OTLP_HOST: no such host');
     // The same text before v0.107.0 is the expandconverter's error, decided by fatalAt.
     expect(fatal('collector/env-syntax', '0.100.0', current[0])).toBe(false);
     const escaped = `receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 0.0.0.0:$$PORT\nexporters:\n  debug:\n${pipelines('debug')}`;
     const [e] = run('collector/env-syntax', ws(escaped, 'otel/opentelemetry-collector-contrib:0.115.1'));
-    expect(e.message).toContain('"$$" is the escape for a literal "$"');
-    expect(e.message).toContain('lookup tcp/$PORT: unknown port');
+    expect(e.detail).toContain('reads "$$" as the escape for a literal "$"');
+    expect(e.detail).toContain('lookup tcp/$PORT: unknown port');
     expect(fatal('collector/env-syntax', '0.115.1', e)).toBe(true);
   });
 
@@ -225,7 +227,7 @@ ${pipelines('loki')}`;
     expect(assumed.severity).toBe('warning');
     expect(fatal('collector/loki-exporter', '0.165.0', assumed)).toBe(false);
     expect(assumed.message).toContain('collectors from v0.131.0 on refuse to start');
-    expect(assumed.message).toContain("the collector's version here is not known: collector 0.165.0 (assumed: the newest the doctor knows; ");
+    expect(assumed.detail).toContain("the collector's version here is not known: collector 0.165.0 (assumed: the newest the doctor knows; ");
     // The core image never had it: an error at every version, known or not.
     const [core] = run('collector/loki-exporter', ws(cfg, 'otel/opentelemetry-collector:latest'));
     expect(core.severity).toBe('error');

@@ -122,7 +122,7 @@ describe('collector/invalid-pipeline', () => {
   });
   it('unsupported signal: validate catches it from v0.124.0, start before', () => {
     const text = `${HEAD}  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\nservice:\n  pipelines:\n    metrics:\n      receivers: [otlp]\n      exporters: [loki]\n`;
-    expect(findingsOf(invalidPipeline, ws(text, { version: '0.110.0' }))[0].message).toMatch(/validate passes .* exits at start/);
+    expect(findingsOf(invalidPipeline, ws(text, { version: '0.110.0' }))[0].detail).toMatch(/validate passes .* exits at start/);
     expect(findingsOf(invalidPipeline, ws(text, { version: '0.124.0' }))[0].message).toContain('refuses this config');
   });
   it('profiles need the feature gate', () => {
@@ -180,7 +180,7 @@ describe('collector/memory-limiter', () => {
       ['error', true],
       ['warning', false],
     ]);
-    expect(findings[0].message).toContain("'spike_limit_mib' must be smaller than 'limit_mib'");
+    expect(findings[0].detail).toContain("'spike_limit_mib' must be smaller than 'limit_mib'");
     expect(apply(text, findings[1].fix!.edits)).toContain('processors: [memory_limiter, batch]');
   });
 });
@@ -190,7 +190,7 @@ describe('collector/exporter-tls', () => {
   it('plaintext-looking endpoints without tls.insecure', () => {
     expect(findingsOf(exporterTls, ws(cfg('    endpoint: http://tempo:4317\n')))[0].fix?.safety).toBe('safe');
     expect(findingsOf(exporterTls, ws(cfg('    endpoint: localhost:4317\n')))[0].fix?.safety).toBe('unsafe');
-    expect(findingsOf(exporterTls, ws(cfg('    endpoint: tempo:4317\n    tls:\n      insecure_skip_verify: true\n')))[0].message).toContain(
+    expect(findingsOf(exporterTls, ws(cfg('    endpoint: tempo:4317\n    tls:\n      insecure_skip_verify: true\n')))[0].detail).toContain(
       'insecure_skip_verify still uses TLS',
     );
   });
@@ -215,8 +215,8 @@ describe('collector/exporter-tls', () => {
 describe('collector/exporter-namespace', () => {
   it('names the prefix; suffix-free strategy changes the example', () => {
     const text = (extra: string) => `${HEAD}  prometheus:\n    endpoint: 0.0.0.0:8889\n    namespace: claude-code\n${extra}`;
-    expect(findingsOf(exporterNamespace, ws(text('')))[0].message).toContain('claude_code_claude_code_cost_usage_USD_total');
-    expect(findingsOf(exporterNamespace, ws(text('    translation_strategy: UnderscoreEscapingWithoutSuffixes\n')))[0].message).toContain(
+    expect(findingsOf(exporterNamespace, ws(text('')))[0].detail).toContain('claude_code_claude_code_cost_usage_USD_total');
+    expect(findingsOf(exporterNamespace, ws(text('    translation_strategy: UnderscoreEscapingWithoutSuffixes\n')))[0].detail).toContain(
       'claude_code_claude_code_cost_usage (not',
     );
   });

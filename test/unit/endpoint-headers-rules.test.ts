@@ -19,7 +19,13 @@ function endpoint(env: Record<string, unknown>, name = 'OTEL_EXPORTER_OTLP_ENDPO
   const f = run(invalidEndpoint, spec);
   if (f.length === 0) return undefined;
   expect(f).toHaveLength(1);
-  return { severity: f[0].severity, safety: f[0].fix?.safety, fixed: f[0].fix ? fixedUserEnv(spec, f[0])[name] : undefined, message: f[0].message };
+  return {
+    severity: f[0].severity,
+    safety: f[0].fix?.safety,
+    fixed: f[0].fix ? fixedUserEnv(spec, f[0])[name] : undefined,
+    message: f[0].message,
+    detail: f[0].detail,
+  };
 }
 
 describe('settings/invalid-endpoint', () => {
@@ -36,7 +42,7 @@ describe('settings/invalid-endpoint', () => {
   });
 
   it('the message gives the paths Claude Code really posts to', () => {
-    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/v1/metrics' })!.message).toContain(
+    expect(endpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/v1/metrics' })!.detail).toContain(
       'metrics to /v1/metrics/v1/metrics and logs to /v1/metrics/v1/logs',
     );
   });
@@ -80,7 +86,7 @@ describe('settings/invalid-endpoint', () => {
   it('no scheme over grpc: TLS is attempted, which fails for a plaintext or IP endpoint and works for a TLS host', () => {
     const grpc = { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' };
     expect(endpoint({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '10.0.0.5:4317' })).toMatchObject({ severity: 'error', fixed: 'http://10.0.0.5:4317' });
-    expect(endpoint({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '10.0.0.5:4317' })!.message).toContain(
+    expect(endpoint({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: '10.0.0.5:4317' })!.detail).toContain(
       'Setting the TLS ServerName to an IP address is not permitted',
     );
     expect(endpoint({ ...grpc, OTEL_EXPORTER_OTLP_ENDPOINT: 'api.honeycomb.io' })).toMatchObject({

@@ -42,10 +42,10 @@ describe('settings/invalid-exporter', () => {
 
   it('says that every signal is lost, and words it for telemetry that is still off', () => {
     const [on] = run(invalidExporter, { user: user({ OTEL_METRICS_EXPORTER: 'otlp,OTLP' }) });
-    expect(on.message).toContain('nothing at all is exported (every signal, console included)');
+    expect(on.detail).toContain('nothing at all is exported (every signal, console included)');
     expect(fixedUserEnv({ user: user({ OTEL_METRICS_EXPORTER: 'otlp,OTLP' }) }, on).OTEL_METRICS_EXPORTER).toBe('otlp');
     const [off] = run(invalidExporter, { user: user({ CLAUDE_CODE_ENABLE_TELEMETRY: '0', OTEL_METRICS_EXPORTER: 'OTLP' }) });
-    expect(off.message).toContain('once CLAUDE_CODE_ENABLE_TELEMETRY is on');
+    expect(off.detail).toContain('once CLAUDE_CODE_ENABLE_TELEMETRY is on');
   });
 
   it('otlphttp: adds an HTTP protocol when none is set, and gives no fix when the protocol or port says gRPC', () => {
@@ -121,9 +121,9 @@ describe('settings/headers-helper-grpc', () => {
   it('warns only when a signal that uses otlp goes over grpc', () => {
     const helper = { otelHeadersHelper: '/usr/local/bin/otel-token' };
     expect(run(headersHelperGrpc, { user: { ...helper, ...user({}) } })).toEqual([]);
-    expect(run(headersHelperGrpc, { user: { ...helper, ...user({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'grpc' }) } }).map((f) => f.message)).toEqual([
-      expect.stringContaining('logs are exported over grpc (OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=grpc)'),
-    ]);
+    const found = run(headersHelperGrpc, { user: { ...helper, ...user({ OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'grpc' }) } });
+    expect(found.map((f) => f.message)).toEqual([expect.stringContaining('logs are exported over grpc')]);
+    expect(found[0].detail).toContain('OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=grpc');
   });
 });
 
@@ -133,7 +133,7 @@ describe('settings/managed-endpoint-override', () => {
   it('fires below 2.1.217 only, and names the managed header without its value', () => {
     const f = run(managedEndpointOverride, { managed, user: dev, version: '2.1.216' });
     expect(f).toHaveLength(1);
-    expect(f[0].message).toContain('(Authorization)');
+    expect(f[0].detail).toContain('(Authorization)');
     expect(f[0].message).not.toContain('corp-secret-123');
     expect(fixedUserEnv({ user: dev }, f[0])).toEqual({});
     expect(run(managedEndpointOverride, { managed, user: dev, version: '2.1.217' })).toEqual([]);

@@ -216,8 +216,11 @@ describe('prometheus/invalid-config fatalIn', () => {
   });
   it('YAML errors are reported once per problem, and other prometheus rules skip the file', () => {
     const w = ws({ prometheus: 'scrape_configs:\n  - job_name: a\n\tstatic_configs: []\n' });
-    expect(findingsOf(invalidConfig, w).map((f) => f.message)).toEqual([
-      'yaml: Tabs are not allowed as indentation: Prometheus 3.14.0 (assumed: the newest the doctor knows; no pinned prom/prometheus image or --prometheus-version) refuses to load prometheus.yml',
+    expect(findingsOf(invalidConfig, w).map((f) => [f.message, f.detail])).toEqual([
+      [
+        'Prometheus refuses to load prometheus.yml: invalid YAML',
+        'yaml: Tabs are not allowed as indentation; at Prometheus 3.14.0 (assumed: the newest the doctor knows; no pinned prom/prometheus image or --prometheus-version)',
+      ],
     ]);
     expect(findingsOf(collectorNotScraped, w)).toEqual([]);
   });
@@ -308,9 +311,11 @@ describe('scrape targets and the collector', () => {
     const exp = (e: string) => COLLECTOR_CONFIG(`  prometheus:\n    endpoint: 0.0.0.0:8889\n    metric_expiration: ${e}\n`);
     expect(check(scrapeInterval, job('otel-collector:8889', '    scrape_interval: 2m\n'), STACK, exp('2m'))).toHaveLength(1);
     expect(check(scrapeInterval, job('otel-collector:8889', '    scrape_interval: 2m\n'), STACK, exp('180m'))).toEqual([]);
-    expect(check(scrapeInterval, `global:\n  scrape_interval: 5m\n${job('otel-collector:8889')}`, STACK, exp('180m'))[0]).toContain(
-      'too long scrape interval found, data point will be marked as stale - job: otel-collector, interval: 5m',
+    const [slow] = findingsOf(
+      scrapeInterval,
+      ws({ prometheus: `global:\n  scrape_interval: 5m\n${job('otel-collector:8889')}`, compose: STACK, collector: exp('180m') }),
     );
+    expect(slow.detail).toContain('too long scrape interval found, data point will be marked as stale - job: otel-collector, interval: 5m');
     // Only jobs that scrape the exporter are compared with its metric_expiration.
     expect(
       check(

@@ -46,8 +46,10 @@ describe('one wording for an assumed version', () => {
     const dir = join(FIXTURES_DIR, 'collector-logging-exporter-fail-unknown-version', 'files');
     const r = check({ paths: [dir], cwd: dir });
     const finding = r.findings.find((f) => f.ruleId === 'collector/logging-exporter');
-    expect(finding?.message).toMatch(FORM);
-    expect(finding?.message).toContain("the collector's version here is not known: collector ");
+    // The assumption is this finding's evidence: it is in the detail, never in the headline.
+    expect(finding?.detail).toMatch(FORM);
+    expect(finding?.detail).toContain("the collector's version here is not known: collector ");
+    expect(finding?.message).not.toMatch(/assumed/);
     const seed = join(FIXTURES_DIR, 'seed-required-comments', 'home');
     const text = formatReport(check({ paths: [seed], cwd: seed }), { format: 'pretty', failOn: 'error', color: false, cwd: seed, command: 'check' });
     expect(text).toMatch(/Claude Code \d+\.\d+\.\d+ \(assumed: the newest the doctor knows; no --claude-version, no installed claude read\)/);

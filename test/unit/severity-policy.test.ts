@@ -55,7 +55,7 @@ describe('severity policy: datasource references', () => {
     expect(open.length).toBe(2);
     for (const f of open) {
       expect(f.severity, f.message).toBe('warning');
-      expect(f.message).toMatch(/\(.*assuming .*\)/);
+      expect(f.detail).toMatch(/\(.*assuming .*\)/);
     }
   });
 
@@ -63,6 +63,7 @@ describe('severity policy: datasource references', () => {
     const [f, ...rest] = findings('dashboard-datasource-not-found-fail-monitoring-guide');
     expect(rest).toEqual([]);
     expect(f.severity).toBe('info');
-    expect(f.message).toMatch(/needs a datasource with uid .*no datasource is provisioned in this workspace, so it must come from elsewhere/);
+    expect(f.message).toMatch(/needs a datasource with uid .*, which must come from elsewhere/);
+    expect(f.detail).toMatch(/no datasource is provisioned in this workspace, so it must come from elsewhere/);
   });
 });

@@ -146,7 +146,7 @@ describe('topology: which service runs which config', () => {
     const w = ws({ 'docker-compose.yml': compose, 'otel-collector-config.yml': config }, env);
     const [f] = findingsOf(protocolNotEnabled, w);
     expect(f.severity).toBe('warning');
-    expect(f.message).toContain('whenever service "otel-collector" runs (it starts only with profile telemetry');
+    expect(f.detail).toContain('whenever service "otel-collector" runs (it starts only with profile telemetry');
     const ungated = ws({ 'docker-compose.yml': compose.replace('    profiles: [telemetry]\n', ''), 'otel-collector-config.yml': config }, env);
     expect(findingsOf(protocolNotEnabled, ungated).map((x) => x.severity)).toEqual(['error']);
   });

@@ -62,7 +62,7 @@ function workspace(files: Files, opts: StackOptions): Workspace {
 
 /**
  * One rule's findings as the engine reports them (severity, fatal flag from `fatalIn`), plus `[name]` for each
- * of `marks` its message matches: "warning", "error fatal [removed]", "none".
+ * of `marks` its headline or detail matches: "warning", "error fatal [removed]", "none".
  */
 function verdict(rule: string, files: Files, opts: StackOptions, marks: Record<string, RegExp> = {}): string {
   const findings = runRules([workspace(files, opts)], { config: emptyConfig('/repo'), select: [rule] }).filter((f) => f.ruleId === rule);
@@ -72,7 +72,7 @@ function verdict(rule: string, files: Files, opts: StackOptions, marks: Record<s
       .filter(([, re]) => re.test(message))
       .map(([name]) => ` [${name}]`)
       .join('');
-  return findings.map((f) => `${f.severity}${f.fatal ? ' fatal' : ''}${named(f.message)}`).join(', ');
+  return findings.map((f) => `${f.severity}${f.fatal ? ' fatal' : ''}${named(`${f.message} ${f.detail ?? ''}`)}`).join(', ');
 }
 
 interface GateCase {
@@ -171,7 +171,7 @@ const COLLECTOR_CASES: GateCase[] = [
     observe: atCollector(
       'collector/loki-exporter',
       { collector: `${RECEIVER}exporters:\n  loki:\n    endpoint: http://loki:3100/loki/api/v1/push\n${pipeline('logs', 'loki')}` },
-      { removed: /removed from the contrib distribution in v0\.131\.0:/ },
+      { removed: /removed from contrib in v0\.131\.0:/ },
     ),
     below: 'warning',
     at: 'error fatal [removed]',
@@ -402,7 +402,7 @@ const COLLECTOR_CASES: GateCase[] = [
       observe: atCollector(
         'collector/telemetry-metrics-address',
         { collector: collectorWith('', 'debug', 'metrics', '  telemetry:\n    metrics:\n      address: 0.0.0.0:8888\n') },
-        { deprecated: /is deprecated since/, ignored: /is silently ignored/ },
+        { deprecated: /deprecated since/, ignored: /is silently ignored/ },
       ),
       below,
       at,
@@ -533,7 +533,8 @@ const fieldVerdict = (where: string, field: string) => (version: string) => {
     config: emptyConfig('/repo'),
     select: ['prometheus/invalid-config'],
   });
-  const own = findings.filter((f) => f.message.startsWith(`field ${field} not found`));
+  // The loader's own words start the detail.
+  const own = findings.filter((f) => f.detail?.startsWith(`field ${field} not found`));
   return own.length === 0 ? 'none' : own.map((f) => `${f.severity}${f.fatal ? ' fatal' : ''}`).join(', ');
 };
 

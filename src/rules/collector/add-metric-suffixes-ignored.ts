@@ -8,8 +8,14 @@ export const IGNORED_FROM = '0.154.0';
 export const STRATEGY_FROM = '0.132.0';
 
 const messages = {
-  strategyTooOld: `exporter "{{exporter}}" sets translation_strategy, which exists only from v${STRATEGY_FROM}: {{version}} refuses the config ("has invalid keys: translation_strategy")`,
-  suffixesIgnored: `exporter "{{exporter}}" sets add_metric_suffixes: false, which {{version}} ignores (since v${IGNORED_FROM}): series get unit and _total suffixes again, e.g. claude_code_cost_usage_USD_total instead of claude_code_cost_usage, and queries for the short names return nothing`,
+  strategyTooOld: {
+    message: `exporter "{{exporter}}" sets translation_strategy, which exists only from v${STRATEGY_FROM}: the collector refuses the config`,
+    detail: '{{version}} says "has invalid keys: translation_strategy"',
+  },
+  suffixesIgnored: {
+    message: 'exporter "{{exporter}}" sets add_metric_suffixes: false, which is ignored: queries for the short names return nothing',
+    detail: `{{version}} ignores it (since v${IGNORED_FROM}): series get unit and _total suffixes again, e.g. claude_code_cost_usage_USD_total instead of claude_code_cost_usage`,
+  },
 } as const;
 
 export default defineRule({

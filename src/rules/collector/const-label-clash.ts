@@ -11,13 +11,20 @@ interface Clash {
 }
 
 const names = (d: Clash) => (d.every ? `every Claude Code metric (${d.metrics.length})` : d.metrics.join(', '));
-const REFUSED = '("duplicate label names in constant and variable labels")';
+const REFUSED = '"duplicate label names in constant and variable labels"';
 
 const messages = {
-  always: (d: Clash) =>
-    `const label "${d.label}" of exporter "${d.exporter}" has the name of a label Claude Code puts on ${names(d)}: the exporter leaves ${d.metrics.length === 1 ? 'that metric' : 'them'} out of /metrics ${REFUSED}`,
-  sometimes: (d: Clash) =>
-    `const label "${d.label}" of exporter "${d.exporter}" has the name of a label Claude Code adds in some runs to ${names(d)}: in those runs the exporter leaves ${d.metrics.length === 1 ? 'it' : 'them'} out of /metrics ${REFUSED}`,
+  always: {
+    message: (d: Clash) =>
+      `const label "${d.label}" of exporter "${d.exporter}" clashes with a Claude Code label: ${d.metrics.length === 1 ? 'a metric is' : `${d.metrics.length} metrics are`} left out of /metrics`,
+    detail: (d: Clash) => `Claude Code puts a label "${d.label}" on ${names(d)}; the exporter says ${REFUSED}`,
+  },
+  sometimes: {
+    message: (d: Clash) =>
+      `const label "${d.label}" of exporter "${d.exporter}" clashes with a Claude Code label in some runs: then metrics are left out of /metrics`,
+    detail: (d: Clash) =>
+      `Claude Code adds a label "${d.label}" in some runs to ${names(d)}; in those runs the exporter leaves ${d.metrics.length === 1 ? 'it' : 'them'} out and says ${REFUSED}`,
+  },
 } as const;
 
 export default defineRule({

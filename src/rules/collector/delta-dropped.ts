@@ -62,19 +62,25 @@ interface Into {
 }
 
 const into = (d: Into, why: string) =>
-  `Claude Code sends delta metrics (${whyText(d.delta)}) into pipeline "${d.pipeline}" of ${d.file}; ${why}, and no deltatocumulative processor converts them: no claude_code_* series reach Prometheus`;
+  `Claude Code sends delta metrics (${whyText(d.delta)}) into pipeline "${d.pipeline}" of ${d.file}, and no deltatocumulative processor converts them; ${why}`;
 
 /** `service` and `composeFile`: the Prometheus service. `sends`: sendsText's words. */
 const messages = {
-  remoteWrite: (d: Into) =>
-    into(d, `exporter "${d.exporter}" drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric ...")`),
-  prometheusOtlp: (d: Into & { service: string; composeFile: string }) =>
-    into(
-      d,
-      `exporter "${d.exporter}" posts them to Prometheus' OTLP receiver (service "${d.service}" in ${d.composeFile}), and ${PROM_OTLP_REJECTS}: the service has neither`,
-    ),
-  direct: (d: { sends: string; service: string; composeFile: string; delta: DeltaWhy }) =>
-    `Claude Code sends ${d.sends} straight to Prometheus' OTLP receiver (service "${d.service}" in ${d.composeFile}) as delta metrics (${whyText(d.delta)}); ${PROM_OTLP_REJECTS}: the service has neither, so no claude_code_* series are stored`,
+  remoteWrite: {
+    message: (d: Into) => `exporter "${d.exporter}" drops Claude Code's delta metrics: no claude_code_* series reach Prometheus`,
+    detail: (d: Into) => into(d, 'it drops delta sums and histograms ("Permanent error: invalid temporality and type combination for metric ...")'),
+  },
+  prometheusOtlp: {
+    message: (d: Into & { service: string; composeFile: string }) =>
+      `exporter "${d.exporter}" posts Claude Code's delta metrics to Prometheus' OTLP receiver, which rejects them: no claude_code_* series reach Prometheus`,
+    detail: (d: Into & { service: string; composeFile: string }) =>
+      into(d, `the exporter posts them to service "${d.service}" in ${d.composeFile}, and ${PROM_OTLP_REJECTS}: the service has neither`),
+  },
+  direct: {
+    message: "Prometheus' OTLP receiver rejects Claude Code's delta metrics: no claude_code_* series are stored",
+    detail: (d: { sends: string; service: string; composeFile: string; delta: DeltaWhy }) =>
+      `Claude Code sends ${d.sends} straight to Prometheus' OTLP receiver (service "${d.service}" in ${d.composeFile}) as delta metrics (${whyText(d.delta)}); ${PROM_OTLP_REJECTS}: the service has neither`,
+  },
 } as const;
 type DeltaFinding = RuleFinding<typeof messages>;
 
@@ -124,7 +130,7 @@ export default defineRule({
             const e = findComponent(d.collector, 'exporters', ref.id);
             if (!e) continue;
             const base: Into = { delta: deltaWhy(ws), pipeline: p.id, file: basename(d.collector.file), exporter: e.id };
-            let said: { kind: 'remoteWrite'; data: Into } | { kind: 'prometheusOtlp'; data: Parameters<typeof messages.prometheusOtlp>[0] } | undefined;
+            let said: { kind: 'remoteWrite'; data: Into } | { kind: 'prometheusOtlp'; data: Parameters<typeof messages.prometheusOtlp.message>[0] } | undefined;
             if (e.type === 'prometheusremotewrite') {
               said = { kind: 'remoteWrite', data: base };
             } else if (toPrometheusOtlp(e, t)) {

@@ -101,30 +101,50 @@ const rejected = (name: string) =>
   `"variable substitution using $VAR has been deprecated in favor of \${VAR} and \${env:VAR} - please update $${name} or temporarily disable the confmap.unifyEnvVarExpansion feature gate"`;
 
 const messages = {
-  defaultWithoutScheme: (d: Ref & { name: string; fallback: string }) =>
-    `"${d.token}" in ${d.where}: a default needs the env: scheme; ${d.version} refuses to start: cannot resolve the configuration: invalid uri: "${d.name}:-${d.fallback}"`,
-  defaultTooEarly: (d: Ref & { name: string; fallback: string; since: string }) =>
-    `"${d.token}" in ${d.where}: defaults in \${env:…} exist only from v${d.since}; ${d.version} refuses to start: environment variable "${d.name}:-${d.fallback}" has invalid name: must match regex ^[a-zA-Z_][a-zA-Z0-9_]*$`,
+  defaultWithoutScheme: {
+    message: (d: Ref) => `"${d.token}": a default needs the env: scheme; the collector refuses to start`,
+    detail: (d: Ref & { name: string; fallback: string }) =>
+      `in ${d.where}: ${d.version} says cannot resolve the configuration: invalid uri: "${d.name}:-${d.fallback}"`,
+  },
+  defaultTooEarly: {
+    message: (d: Ref & { since: string }) => `"${d.token}": defaults in \${env:…} exist only from v${d.since}; the collector refuses to start`,
+    detail: (d: Ref & { name: string; fallback: string }) =>
+      `in ${d.where}: ${d.version} says environment variable "${d.name}:-${d.fallback}" has invalid name: must match regex ^[a-zA-Z_][a-zA-Z0-9_]*$`,
+  },
   /** `address`: the listen address as the collector is left with it; `host` its host part, when it parses. */
-  literalListen: (d: Ref & { dollars: number; address: string; host?: string }) => {
-    const failure = d.host?.includes('$')
-      ? `"listen tcp: lookup ${d.host}: no such host"`
-      : `"listen tcp: lookup tcp/${d.address.slice(d.address.lastIndexOf(':') + 1)}: unknown port"`;
-    const why = d.dollars % 2 === 0 ? '"$$" is the escape for a literal "$"' : 'does not expand $VAR (since v0.107.0)';
-    return `"${d.token}" in ${d.where}: ${d.version} ${why}, so it listens on the literal address ${JSON.stringify(d.address)}: it exits at start (${failure})`;
+  literalListen: {
+    message: (d: Ref) => `"${d.token}" in ${d.where} is left literal: the collector exits at start`,
+    detail: (d: Ref & { dollars: number; address: string; host?: string }) => {
+      const failure = d.host?.includes('$')
+        ? `"listen tcp: lookup ${d.host}: no such host"`
+        : `"listen tcp: lookup tcp/${d.address.slice(d.address.lastIndexOf(':') + 1)}: unknown port"`;
+      const why = d.dollars % 2 === 0 ? 'reads "$$" as the escape for a literal "$"' : 'does not expand $VAR (since v0.107.0)';
+      return `${d.version} ${why}, so it listens on the literal address ${JSON.stringify(d.address)} and says ${failure}`;
+    },
   },
   /** A listen address left literal from v0.107.0 on, where the version in force is not known (`unknown`). */
-  literalListenFromUnknown: (d: Ref & { dollars: number; address: string; unknown: string }) =>
-    `"${d.token}" in ${d.where}: collectors from v${LITERAL_FROM} on ${d.dollars % 2 === 0 ? 'read "$$" as a literal "$"' : 'do not expand $VAR'}, so they listen on the literal address ${JSON.stringify(d.address)} and exit at start; and ${d.unknown}`,
-  refused: (d: Ref & { dollars: number; name: string }) => `"${d.token}" in ${d.where}: ${d.version} refuses to start: ${rejected(d.name)}`,
-  stillExpanded: (d: Ref & { dollars: number }) =>
-    `"${d.token}" in ${d.where}: ${d.version} still expands $VAR (with a deprecation warning), but v0.104.0–v0.106.x refuse to start on it and from v0.107.0 it is left as the literal text "${d.token}"`,
-  leftLiteral: (d: Ref & { dollars: number; name: string }) =>
-    `"${d.token}" in ${d.where}: ${d.version} does not expand $VAR (since v0.107.0): the value is the literal text "${d.token}", not the environment variable ${d.name}`,
+  literalListenFromUnknown: {
+    message: (d: Ref) => `"${d.token}" in ${d.where} is left literal: collectors from v${LITERAL_FROM} on exit at start`,
+    detail: (d: Ref & { dollars: number; address: string; unknown: string }) =>
+      `collectors from v${LITERAL_FROM} on ${d.dollars % 2 === 0 ? 'read "$$" as a literal "$"' : 'do not expand $VAR'}, so they listen on the literal address ${JSON.stringify(d.address)}; ${d.unknown}`,
+  },
+  refused: {
+    message: (d: Ref) => `"${d.token}" in ${d.where}: the collector refuses to start on $VAR`,
+    detail: (d: Ref & { dollars: number; name: string }) => `${d.version} says ${rejected(d.name)}`,
+  },
+  stillExpanded: {
+    message: (d: Ref) => `"${d.token}" in ${d.where}: $VAR is refused by v0.104.0–v0.106.x and left literal from v0.107.0`,
+    detail: (d: Ref & { dollars: number }) =>
+      `${d.version} still expands $VAR (with a deprecation warning); from v0.107.0 it is left as the literal text "${d.token}"`,
+  },
+  leftLiteral: {
+    message: (d: Ref & { name: string }) => `"${d.token}" in ${d.where} is the literal text, not the environment variable ${d.name}`,
+    detail: (d: Ref & { dollars: number }) => `${d.version} does not expand $VAR (since v0.107.0)`,
+  },
 } as const;
 type EnvSyntaxFinding = RuleFinding<typeof messages>;
 /** A message id with its data, for the `$VAR` findings that choose one of several. */
-type Said = { [K in keyof typeof messages]: { kind: K; data: Parameters<(typeof messages)[K]>[0] } }[keyof typeof messages];
+type Said = { [K in keyof typeof messages]: { kind: K; data: Extract<EnvSyntaxFinding, { kind: K }>['data'] } }[keyof typeof messages];
 
 export default defineRule({
   id: 'collector/env-syntax',

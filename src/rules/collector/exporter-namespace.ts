@@ -11,10 +11,13 @@ const STRATEGIES: TranslationStrategy[] = [
 const MUST = 'dashboards and queries must use the prefixed names';
 
 const messages = {
-  prepended: `exporter "{{exporter}}" has namespace "{{namespace}}": it is prepended to every series name; ${MUST}`,
+  prepended: { message: `exporter "{{exporter}}" has namespace "{{namespace}}": ${MUST}`, detail: 'it is prepended to every series name' },
   /** `prefixed` and `plain`: Claude Code's cost counter with and without the namespace. */
-  prefix: (d: { exporter: string; namespace: string; prefix: string; prefixed: string; plain: string }) =>
-    `exporter "${d.exporter}" has namespace "${d.namespace}": every series gets the prefix "${d.prefix}", so Claude Code's cost counter is ${d.prefixed} (not ${d.plain})${d.prefix === 'claude_code_' ? ', the "double prefix"' : ''}; ${MUST}`,
+  prefix: {
+    message: (d: { exporter: string; namespace: string }) => `exporter "${d.exporter}" has namespace "${d.namespace}": ${MUST}`,
+    detail: (d: { prefix: string; prefixed: string; plain: string }) =>
+      `every series gets the prefix "${d.prefix}", so Claude Code's cost counter is ${d.prefixed} (not ${d.plain})${d.prefix === 'claude_code_' ? ', the "double prefix"' : ''}`,
+  },
 } as const;
 
 export default defineRule({

@@ -10,10 +10,16 @@ const GRPC_TYPES = ['otlp', 'otlp_grpc'];
 const TLS_INTENT = ['ca_file', 'ca_pem', 'cert_file', 'cert_pem', 'key_file', 'key_pem', 'insecure', 'server_name_override'];
 
 const messages = {
-  topLevelInsecure:
-    'exporter "{{exporter}}" has a top-level "insecure" key, which the collector no longer reads: it refuses this config and does not start ("has invalid keys: insecure")',
-  plaintext: (d: { exporter: string; endpoint: string; evidence: string; skipVerify: boolean }) =>
-    `exporter "${d.exporter}" speaks gRPC with TLS to ${d.endpoint} (${d.evidence})${d.skipVerify ? '; insecure_skip_verify still uses TLS' : ''}: if the receiver there is plaintext, every export fails ("authentication handshake failed: tls: first record does not look like a TLS handshake") and the data is dropped`,
+  topLevelInsecure: {
+    message: 'exporter "{{exporter}}" has a top-level "insecure" key: the collector refuses this config and does not start',
+    detail: 'the collector no longer reads it there: "has invalid keys: insecure"',
+  },
+  plaintext: {
+    message: (d: { exporter: string; endpoint: string }) =>
+      `exporter "${d.exporter}" speaks TLS to ${d.endpoint}: a plaintext receiver there drops every export`,
+    detail: (d: { evidence: string; skipVerify: boolean }) =>
+      `it speaks gRPC with TLS (${d.evidence})${d.skipVerify ? '; insecure_skip_verify still uses TLS' : ''}; against a plaintext receiver every export fails ("authentication handshake failed: tls: first record does not look like a TLS handshake") and the data is dropped`,
+  },
 } as const;
 type ExporterTlsFinding = RuleFinding<typeof messages>;
 

@@ -24,14 +24,24 @@ const REQUIRED_HINTS: Record<string, string> = {
 
 const messages = {
   /** `problem`: what is wrong with the option, in the collector's terms. */
-  refused: '{{section}}.{{component}}: {{problem}}: {{version}} refuses this config and does not start',
-  unchecked:
-    '{{section}}.{{component}}: {{problem}} (checked against v{{checkedAgainst}}, the oldest release the doctor has options for; {{version}} may differ)',
+  refused: {
+    message: 'invalid option in {{section}}.{{component}}: the collector refuses this config and does not start',
+    detail: '{{problem}}; at {{version}}',
+  },
+  unchecked: {
+    message: 'invalid option in {{section}}.{{component}} at v{{checkedAgainst}}, the oldest release the doctor has options for',
+    detail: '{{problem}}; {{version}} may differ',
+  },
   /** Refused by the newest release the doctor knows, not by the oldest, and the version here is not known. */
-  refusedFromUnknown: '{{section}}.{{component}}: {{problem}}: v{{newest}} refuses this config but v{{oldest}} accepts it, and {{unknown}}',
+  refusedFromUnknown: {
+    message: 'invalid option in {{section}}.{{component}}: v{{newest}} refuses this config but v{{oldest}} accepts it',
+    detail: '{{problem}}; {{unknown}}',
+  },
   /** `failure`: the collector's error. */
-  requiredMissing:
-    '{{section}}.{{component}}: a required option is missing or empty: {{version}} refuses this config and does not start ("{{section}}::{{component}}: {{failure}}")',
+  requiredMissing: {
+    message: '{{section}}.{{component}}: a required option is missing or empty: the collector refuses this config and does not start',
+    detail: '{{version}} says "{{section}}::{{component}}: {{failure}}"',
+  },
 } as const;
 
 const reportedElsewhere = (comp: Component, option: string) =>

@@ -39,34 +39,42 @@ const UNREADABLE = 'the collector cannot read this config and does not start';
 const messages = {
   unknownTopLevelKey: `unknown top-level key "{{key}}": ${REFUSED} ("has invalid keys: {{key}}")`,
   /** `problem`: the collector's own error text for the id. */
-  badId: `{{subject}}: {{problem}}: ${UNREADABLE}`,
-  badName: '{{subject}}: {{problem}}: {{version}} refuses this config',
-  badNameLater: '{{subject}}: {{problem}} from v{{since}}; {{version}} still accepts it, but an upgrade will not start',
-  badNameFromUnknown: '{{subject}}: {{problem}}: collectors from v{{since}} on refuse this config, and {{unknown}}',
+  badId: { message: `invalid id in {{subject}}: ${UNREADABLE}`, detail: 'the collector says {{subject}}: {{problem}}' },
+  badName: { message: 'invalid id in {{subject}}: the collector refuses this config', detail: '{{version}} says {{subject}}: {{problem}}' },
+  badNameLater: {
+    message: 'invalid id in {{subject}} from v{{since}} on: an upgrade will not start',
+    detail: 'collectors from v{{since}} say {{subject}}: {{problem}}; {{version}} still accepts it',
+  },
+  badNameFromUnknown: {
+    message: 'invalid id in {{subject}}: collectors from v{{since}} on refuse this config',
+    detail: 'they say {{subject}}: {{problem}}; {{unknown}}',
+  },
   noPipeline: `service::pipelines: service must have at least one pipeline: ${REFUSED}`,
   profilesGated: `service::pipelines: pipeline "{{pipeline}}": profiling signal support is at alpha level, gated under the "service.profilesSupport" feature gate: ${REFUSED}`,
   unknownSignal: `service::pipelines: in "{{pipeline}}" id: unknown pipeline signal: "{{signal}}": ${UNREADABLE}`,
   noReceiver: `service::pipelines::{{pipeline}}: must have at least one receiver: ${REFUSED}`,
   noExporter: `service::pipelines::{{pipeline}}: must have at least one exporter: ${REFUSED}`,
   duplicateProcessor: `service::pipelines::{{pipeline}}: references processor "{{processor}}" multiple times: ${REFUSED}`,
-  unsupportedSignal: (d: {
-    section: ComponentKind;
-    component: string;
-    type: string;
-    supported: string[];
-    signal: string;
-    pipeline: string;
-    validates: boolean;
-    version: string;
-  }) => {
-    const singular = d.section.replace(/s$/, '');
-    const text =
-      d.section === 'processors'
-        ? `failed to build pipelines: failed to create "${d.component}" processor, in pipeline "${d.pipeline}": telemetry type is not supported`
-        : `failed to build pipelines: failed to create "${d.component}" ${singular} for data type "${d.signal}": telemetry type is not supported`;
-    return `${singular} "${d.component}" (${d.type}) supports only ${d.supported.join(' and ')}, not ${d.signal}: ${
-      d.validates ? `${d.version} refuses this config` : `otelcol validate passes on ${d.version}, but it exits at start`
-    } ("${text}")`;
+  unsupportedSignal: {
+    message: (d: { section: ComponentKind; component: string; type: string; supported: string[]; signal: string; validates: boolean }) =>
+      `${d.section.replace(/s$/, '')} "${d.component}" (${d.type}) supports only ${d.supported.join(' and ')}, not ${d.signal}: the collector ${d.validates ? 'refuses this config' : 'exits at start'}`,
+    detail: (d: {
+      section: ComponentKind;
+      component: string;
+      type: string;
+      supported: string[];
+      signal: string;
+      pipeline: string;
+      validates: boolean;
+      version: string;
+    }) => {
+      const singular = d.section.replace(/s$/, '');
+      const text =
+        d.section === 'processors'
+          ? `failed to build pipelines: failed to create "${d.component}" processor, in pipeline "${d.pipeline}": telemetry type is not supported`
+          : `failed to build pipelines: failed to create "${d.component}" ${singular} for data type "${d.signal}": telemetry type is not supported`;
+      return `${d.validates ? `${d.version} refuses this config` : `otelcol validate passes on ${d.version}, but it exits at start`}: "${text}"`;
+    },
   },
 } as const;
 type InvalidPipelineFinding = RuleFinding<typeof messages>;

@@ -12,11 +12,22 @@ const CONSEQUENCE =
 const INSIDE = 'inside the {{service}} container ({{composeFile}})';
 
 const messages = {
-  exporterOnLoopback: `exporter "{{exporter}}" serves metrics on {{host}}:{{port}} ${INSIDE}: Prometheus in another container cannot scrape it (connection refused, target DOWN), so no Claude Code metrics reach Prometheus`,
-  exporterWithoutEndpoint:
-    'exporter "{{exporter}}" has no endpoint: the collector refuses to start ("expecting a non-blank address to run the Prometheus metrics handler")',
-  receiverDefault: `receiver "{{receiver}}" has no {{protocol}} endpoint, so it listens on localhost:{{port}} (the default since v0.104.0; {{version}}) ${INSIDE}: ${CONSEQUENCE}`,
-  receiverOnLoopback: `receiver "{{receiver}}" listens for {{protocol}} on {{host}}:{{port}} ${INSIDE}: ${CONSEQUENCE}`,
+  exporterOnLoopback: {
+    message: 'exporter "{{exporter}}" serves metrics on {{host}}:{{port}}, its container\'s loopback: Prometheus cannot scrape it',
+    detail: `it listens ${INSIDE}: Prometheus in another container cannot scrape it (connection refused, target DOWN), so no Claude Code metrics reach Prometheus`,
+  },
+  exporterWithoutEndpoint: {
+    message: 'exporter "{{exporter}}" has no endpoint: the collector refuses to start',
+    detail: 'the collector says "expecting a non-blank address to run the Prometheus metrics handler"',
+  },
+  receiverDefault: {
+    message: 'receiver "{{receiver}}" has no {{protocol}} endpoint, so it listens on localhost:{{port}}: nothing outside its container reaches it',
+    detail: `localhost is the default since v0.104.0 ({{version}}); it listens ${INSIDE}: ${CONSEQUENCE}`,
+  },
+  receiverOnLoopback: {
+    message: 'receiver "{{receiver}}" listens for {{protocol}} on {{host}}:{{port}}, its container\'s loopback: nothing outside reaches it',
+    detail: `it listens ${INSIDE}: ${CONSEQUENCE}`,
+  },
 } as const;
 type LocalhostFinding = RuleFinding<typeof messages>;
 

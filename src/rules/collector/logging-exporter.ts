@@ -5,12 +5,18 @@ import { atLeast, collectorVersionKnown, collectorVersionText, PIN_COLLECTOR, un
 const REMOVED_IN = '0.111.0';
 
 const messages = {
-  removed:
-    'exporter "{{exporter}}" uses the logging exporter, removed in v0.111.0: {{version}} refuses to start ("the logging exporter has been deprecated, use the debug exporter instead")',
-  removedFromUnknown:
-    'exporter "{{exporter}}" uses the logging exporter, removed in v0.111.0: collectors from v0.111.0 on refuse to start ("the logging exporter has been deprecated, use the debug exporter instead"), and {{unknown}}',
-  deprecated:
-    'exporter "{{exporter}}" uses the logging exporter, deprecated since v0.86.0 and removed in v0.111.0; {{version}} still runs it, but an upgrade will not start',
+  removed: {
+    message: 'exporter "{{exporter}}" uses the logging exporter, removed in v0.111.0: the collector refuses to start',
+    detail: 'at {{version}}: "the logging exporter has been deprecated, use the debug exporter instead"',
+  },
+  removedFromUnknown: {
+    message: 'exporter "{{exporter}}" uses the logging exporter, removed in v0.111.0: collectors from v0.111.0 on refuse to start',
+    detail: 'they say "the logging exporter has been deprecated, use the debug exporter instead"; {{unknown}}',
+  },
+  deprecated: {
+    message: 'exporter "{{exporter}}" uses the logging exporter, removed in v0.111.0: an upgrade will not start',
+    detail: 'deprecated since v0.86.0; {{version}} still runs it',
+  },
 } as const;
 
 const LOGLEVEL_TO_VERBOSITY: Record<string, string> = { debug: 'detailed', info: 'normal', warn: 'basic', error: 'basic' };

@@ -31,15 +31,24 @@ const OTLPHTTP_KEYS = new Set([
 
 const LOKI = lifecycleOf('exporters', 'loki')!;
 
-const REFUSED = 'refuses to start: unknown type: "loki" for id: "{{exporter}}" (valid values: [...])';
+const REFUSED = 'the collector refuses to start';
+const SAYS = 'says unknown type: "loki" for id: "{{exporter}}" (valid values: [...])';
 
 const messages = {
-  notInBuild: `exporter "{{exporter}}" uses the loki exporter, which is not in {{distribution}}: {{version}} ${REFUSED}`,
-  removed: `exporter "{{exporter}}" uses the loki exporter, removed from the contrib distribution in v0.131.0: {{version}} ${REFUSED}`,
-  removedFromUnknown: `exporter "{{exporter}}" uses the loki exporter, removed from the contrib distribution in v0.131.0: collectors from v0.131.0 on refuse to start (unknown type: "loki"), and {{unknown}}`,
-  missingInGap: `exporter "{{exporter}}" uses the loki exporter, missing from the contrib distribution in v0.122.x (back in v0.123.0): {{version}} ${REFUSED}`,
-  deprecated:
-    'exporter "{{exporter}}" uses the loki exporter, deprecated since July 2024 and removed from the contrib distribution in v0.131.0; {{version}} still has it, but an upgrade will not start',
+  notInBuild: { message: `exporter "{{exporter}}" uses the loki exporter, which is not in {{distribution}}: ${REFUSED}`, detail: `{{version}} ${SAYS}` },
+  removed: { message: `exporter "{{exporter}}" uses the loki exporter, removed from contrib in v0.131.0: ${REFUSED}`, detail: `{{version}} ${SAYS}` },
+  removedFromUnknown: {
+    message: 'exporter "{{exporter}}" uses the loki exporter, removed from contrib in v0.131.0: collectors from v0.131.0 on refuse to start',
+    detail: 'they say unknown type: "loki"; {{unknown}}',
+  },
+  missingInGap: {
+    message: `exporter "{{exporter}}" uses the loki exporter, missing from contrib in v0.122.x (back in v0.123.0): ${REFUSED}`,
+    detail: `{{version}} ${SAYS}`,
+  },
+  deprecated: {
+    message: 'exporter "{{exporter}}" uses the loki exporter, removed from contrib in v0.131.0; an upgrade will not start',
+    detail: 'deprecated since July 2024; {{version}} still has it',
+  },
 } as const;
 
 /** `http://loki:3100/loki/api/v1/push` → `http://loki:3100/otlp`; the OTLP path replaces whatever path was there. */

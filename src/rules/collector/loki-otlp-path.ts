@@ -2,13 +2,23 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlReplaceScalar } from '../../model/edits.js';
 import { lokiExports, type LokiExport } from '../../model/loki.js';
 
-const DROPPED = 'Loki answers 404 or rejects them, and no Claude Code event reaches Loki';
+const DROPPED = 'no Claude Code event reaches Loki';
+const ANSWER = 'Loki answers 404 or rejects them';
 
 /** `url`: where the exporter ends up posting logs. */
 const messages = {
-  pushApi: `exporter "{{exporter}}" posts logs to {{url}}, a path under the old loki exporter's push API (/loki/api/v1/push), not Loki's OTLP endpoint: ${DROPPED}`,
-  pathTwice: `exporter "{{exporter}}" posts logs to {{url}}, the OTLP path twice (the exporter appends /v1/logs to \`endpoint\`): ${DROPPED}`,
-  notOtlp: `exporter "{{exporter}}" posts logs to {{url}}, where Loki has no OTLP endpoint (it ingests OTLP at /otlp/v1/logs): ${DROPPED}`,
+  pushApi: {
+    message: `exporter "{{exporter}}" posts logs to the old push API, not Loki's OTLP endpoint: ${DROPPED}`,
+    detail: `it posts to {{url}}, a path under the old loki exporter's push API (/loki/api/v1/push): ${ANSWER}`,
+  },
+  pathTwice: {
+    message: `exporter "{{exporter}}" posts logs to the OTLP path twice: ${DROPPED}`,
+    detail: `it posts to {{url}} (the exporter appends /v1/logs to \`endpoint\`): ${ANSWER}`,
+  },
+  notOtlp: {
+    message: `exporter "{{exporter}}" posts logs where Loki has no OTLP endpoint: ${DROPPED}`,
+    detail: `it posts to {{url}}; Loki ingests OTLP at /otlp/v1/logs: ${ANSWER}`,
+  },
 } as const;
 
 /** What Loki makes of the path the exporter ends up posting to. */

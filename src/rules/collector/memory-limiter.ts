@@ -4,10 +4,17 @@ import { canonicalId, parseGoDuration, type Component } from '../../model/collec
 
 const messages = {
   /** `problem`: the collector's validation error. */
-  settings: (d: { processor: string; problem: string; unused: boolean }) =>
-    `processors::${d.processor}: ${d.problem}: the collector refuses this config and does not start${d.unused ? ' (it is validated even though no pipeline uses it)' : ''}`,
-  notFirst: (d: { processor: string; pipeline: string; before: string[] }) =>
-    `${d.processor} is not the first processor of pipeline "${d.pipeline}" (after ${d.before.join(', ')}): data is already held in memory by ${d.before.length > 1 ? 'those' : 'that'} before the limiter can refuse it, so it does not protect the collector`,
+  settings: {
+    message: (d: { processor: string }) => `processor "${d.processor}" has invalid settings: the collector refuses this config and does not start`,
+    detail: (d: { processor: string; problem: string; unused: boolean }) =>
+      `the collector says processors::${d.processor}: ${d.problem}${d.unused ? '; it is validated even though no pipeline uses it' : ''}`,
+  },
+  notFirst: {
+    message: (d: { processor: string; pipeline: string }) =>
+      `${d.processor} is not the first processor of pipeline "${d.pipeline}": it does not protect the collector`,
+    detail: (d: { before: string[] }) =>
+      `after ${d.before.join(', ')}: data is already held in memory by ${d.before.length > 1 ? 'those' : 'that'} before the limiter can refuse it`,
+  },
 } as const;
 
 export default defineRule({

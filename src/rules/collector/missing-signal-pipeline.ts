@@ -27,10 +27,16 @@ interface Missing {
 const consequence = (d: Missing) => d.signals.map((s) => WHAT[s]).join(', and ');
 
 const messages = {
-  notListed: (d: Missing & { http: boolean }) =>
-    `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}", but no ${d.signals.join(' or ')} pipeline in ${d.file} lists that receiver: the collector rejects ${d.signals.length > 1 ? 'those exports' : `every ${EXPORT_WORD[d.signals[0]]}`}${d.http ? ` (HTTP 404 for ${d.signals.map((s) => `/v1/${s}`).join(', ')})` : ''}, so ${consequence(d)}${d.gate}`,
-  notStarted: (d: Missing & { port: number }) =>
-    `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}", but that receiver is in no pipeline of ${d.file}, so the collector does not start it and port ${d.port} refuses every connection: ${consequence(d)}${d.gate}`,
+  notListed: {
+    message: (d: Missing) => `no ${d.signals.join(' or ')} pipeline lists receiver "${d.receiver}": ${consequence(d)}`,
+    detail: (d: Missing & { http: boolean }) =>
+      `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}" of ${d.file}; the collector rejects ${d.signals.length > 1 ? 'those exports' : `every ${EXPORT_WORD[d.signals[0]]}`}${d.http ? ` (HTTP 404 for ${d.signals.map((s) => `/v1/${s}`).join(', ')})` : ''}${d.gate}`,
+  },
+  notStarted: {
+    message: (d: Missing) => `receiver "${d.receiver}" is in no pipeline, so the collector does not start it: ${consequence(d)}`,
+    detail: (d: Missing & { port: number }) =>
+      `Claude Code sends ${d.sends}, which reaches receiver "${d.receiver}" of ${d.file}; port ${d.port} refuses every connection${d.gate}`,
+  },
 } as const;
 
 export default defineRule({

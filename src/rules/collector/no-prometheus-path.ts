@@ -16,12 +16,17 @@ interface Unreached {
   idle?: string;
 }
 
-const NO_DATA = `Claude Code's metrics never reach Prometheus and every dashboard panel shows "No data"`;
 const idleText = (d: Unreached) => (d.idle !== undefined ? ` (exporter "${d.idle}" is configured but in no pipeline)` : '');
 
 const messages = {
-  noExportToIt: (d: Unreached) => `Prometheus is in this stack (${d.evidence}), but no metrics pipeline in ${d.file} exports to it${idleText(d)}: ${NO_DATA}`,
-  noMetricsPipeline: (d: Unreached) => `Prometheus is in this stack (${d.evidence}), but ${d.file} has no metrics pipeline${idleText(d)}: ${NO_DATA}`,
+  noExportToIt: {
+    message: (d: Unreached) => `no metrics pipeline in ${d.file} exports to Prometheus: Claude Code's metrics never reach it`,
+    detail: (d: Unreached) => `Prometheus is in this stack (${d.evidence})${idleText(d)}; every dashboard panel shows "No data"`,
+  },
+  noMetricsPipeline: {
+    message: (d: Unreached) => `${d.file} has no metrics pipeline: Claude Code's metrics never reach Prometheus`,
+    detail: (d: Unreached) => `Prometheus is in this stack (${d.evidence})${idleText(d)}; every dashboard panel shows "No data"`,
+  },
 } as const;
 
 /** Whether an otlphttp exporter posts to Prometheus' OTLP receiver: a Prometheus service's name, or the /api/v1/otlp path. */

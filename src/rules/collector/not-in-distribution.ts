@@ -8,8 +8,12 @@ import { collectorVersionText } from '../../model/collector-version-text.js';
 const singular = (kind: string) => kind.replace(/s$/, '');
 
 const messages = {
-  notInBuild: (d: { section: string; component: string; type: string; distribution: string; contrib: boolean; version: string }) =>
-    `${singular(d.section)} "${d.component}" is not in ${d.distribution}${d.contrib ? ' (it is a contrib component)' : ''}: ${d.version} refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`,
+  notInBuild: {
+    message: (d: { section: string; component: string; distribution: string; contrib: boolean }) =>
+      `${singular(d.section)} "${d.component}" is not in ${d.distribution}${d.contrib ? ' (it is a contrib component)' : ''}: the collector refuses to start`,
+    detail: (d: { component: string; type: string; version: string }) =>
+      `${d.version} says unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`,
+  },
 } as const;
 
 /** The compose service running the core image, when its command names the config (so the contrib image reads the same file). */

@@ -4,8 +4,11 @@ import { collectorListeners, listenerValue, listenersCollide, type Listener } fr
 type Side = Pick<Listener, 'owner' | 'host' | 'port' | 'implicit'>;
 
 const messages = {
-  samePort: (d: { here: Side; other: Side }) =>
-    `${d.here.owner} at ${describe(d.here)} and ${d.other.owner} at ${describe(d.other)} need the same port: the collector exits at start ("bind: address already in use"); otelcol validate does not catch this`,
+  samePort: {
+    message: (d: { here: Side; other: Side }) => `${d.here.owner} and ${d.other.owner} need the same port: the collector exits at start`,
+    detail: (d: { here: Side; other: Side }) =>
+      `${d.here.owner} at ${describe(d.here)}, ${d.other.owner} at ${describe(d.other)}: "bind: address already in use"; otelcol validate does not catch this`,
+  },
 } as const;
 
 const side = (l: Listener): Side => ({ owner: l.owner, host: l.host, port: l.port, implicit: l.implicit });

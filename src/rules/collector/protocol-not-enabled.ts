@@ -25,14 +25,27 @@ interface Sent {
 }
 
 const messages = {
-  wrongProtocol: (d: Sent & { arrival: string; receiver: string; serves: Wire; sent: Wire }) =>
-    `Claude Code sends ${d.sends}${d.arrival} is receiver "${d.receiver}"'s ${WIRE_WORD[d.serves]} endpoint: ${failure(d.sent)}${d.gate}`,
-  noListener: (d: Sent & { arrival: string; receiver: string; sent: Wire; port: number }) =>
-    `Claude Code sends ${d.sends}${d.arrival} has no listener (receiver "${d.receiver}" serves ${WIRE_WORD[d.sent]} on port ${d.port}): every export is refused${d.gate}`,
+  wrongProtocol: {
+    message: (d: { receiver: string; serves: Wire; sent: Wire }) =>
+      `Claude Code sends ${WIRE_WORD[d.sent]} to receiver "${d.receiver}"'s ${WIRE_WORD[d.serves]} endpoint: every export fails`,
+    detail: (d: Sent & { arrival: string; receiver: string; serves: Wire; sent: Wire }) =>
+      `Claude Code sends ${d.sends}${d.arrival} is receiver "${d.receiver}"'s ${WIRE_WORD[d.serves]} endpoint: ${failure(d.sent)}${d.gate}`,
+  },
+  noListener: {
+    message: (d: { receiver: string; sent: Wire; port: number }) =>
+      `nothing listens where Claude Code sends (receiver "${d.receiver}" serves ${WIRE_WORD[d.sent]} on port ${d.port}): every export is refused`,
+    detail: (d: Sent & { arrival: string }) => `Claude Code sends ${d.sends}${d.arrival} has no listener${d.gate}`,
+  },
   /** `others`: the protocols the receiver does serve. */
-  protocolMissing: (d: Sent & { receiver: string; sent: Wire; others: { protocol: Wire; port: number }[] }) =>
-    `Claude Code sends ${d.sends}, but receiver "${d.receiver}" has no ${d.sent} protocol${d.others.length ? ` (only ${d.others.map((o) => `${WIRE_WORD[o.protocol]} on ${o.port}`).join(', ')})` : ''}: every export fails${d.gate}`,
-  noOtlpReceiver: (d: Sent) => `Claude Code sends ${d.sends}, but the collector config has no otlp receiver: every export is refused${d.gate}`,
+  protocolMissing: {
+    message: (d: { receiver: string; sent: Wire }) => `receiver "${d.receiver}" has no ${d.sent} protocol, which Claude Code uses: every export fails`,
+    detail: (d: Sent & { others: { protocol: Wire; port: number }[] }) =>
+      `Claude Code sends ${d.sends}${d.others.length ? `; the receiver serves only ${d.others.map((o) => `${WIRE_WORD[o.protocol]} on ${o.port}`).join(', ')}` : ''}${d.gate}`,
+  },
+  noOtlpReceiver: {
+    message: 'the collector config has no otlp receiver: every export from Claude Code is refused',
+    detail: (d: Sent) => `Claude Code sends ${d.sends}${d.gate}`,
+  },
 } as const;
 type ProtocolFinding = RuleFinding<typeof messages>;
 

@@ -26,16 +26,26 @@ function removedText(d: Removed): string {
 }
 
 const what = (d: Removed) => `${singular(d.section)} "${d.component}"`;
-const refused = (d: Removed) => `refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`;
+const refused = (d: Removed) => `unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`;
 
 const messages = {
-  stillShipped: (d: Removed) =>
-    `${what(d)} is ${d.deprecatedIn ? `deprecated since v${d.deprecatedIn} and ` : ''}${removedText(d)}; ${d.version} still has it, but an upgrade will not start`,
-  removed: (d: Removed) => `${what(d)} was ${removedText(d)}: ${d.version} ${refused(d)}`,
+  stillShipped: {
+    message: (d: Removed) => `${what(d)} was removed in v${d.removedIn}: an upgrade will not start`,
+    detail: (d: Removed) => `${d.deprecatedIn ? `deprecated since v${d.deprecatedIn} and ` : ''}${removedText(d)}; ${d.version} still has it`,
+  },
+  removed: {
+    message: (d: Removed) => `${what(d)} was removed in v${d.removedIn}: the collector refuses to start`,
+    detail: (d: Removed) => `${removedText(d)}; ${d.version} says ${refused(d)}`,
+  },
   /** `version` here is unknownCollectorText's sentence. */
-  removedFromUnknown: (d: Removed) =>
-    `${what(d)} was ${removedText(d)}: collectors from v${d.removedIn} on refuse to start (unknown type: "${d.type}"), and ${d.version}`,
-  notInBuild: (d: Removed & { distribution: string }) => `${what(d)} is not in ${d.distribution}: ${d.version} ${refused(d)}`,
+  removedFromUnknown: {
+    message: (d: Removed) => `${what(d)} was removed in v${d.removedIn}: collectors from v${d.removedIn} on refuse to start`,
+    detail: (d: Removed) => `${removedText(d)}; they say unknown type: "${d.type}"; ${d.version}`,
+  },
+  notInBuild: {
+    message: (d: Removed & { distribution: string }) => `${what(d)} is not in ${d.distribution}: the collector refuses to start`,
+    detail: (d: Removed) => `${d.version} says ${refused(d)}`,
+  },
 } as const;
 
 /**

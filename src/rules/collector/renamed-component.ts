@@ -34,13 +34,22 @@ interface Named {
 }
 
 const what = (d: Named) => `${singular(d.section)} "${d.component}"`;
-const refused = (d: Named) => `refuses to start: unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`;
+const refused = (d: Named) => `says unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`;
 
 const messages = {
-  newNameTooEarly: (d: Named & { since: string }) => `${what(d)} uses the name ${d.type}, which exists only from v${d.since}: ${d.version} ${refused(d)}`,
-  notInBuild: (d: Named & { distribution: string }) => `${what(d)} (${d.type}) is not in ${d.distribution}: ${d.version} ${refused(d)}`,
-  oldName: (d: Named & { newType: string; since: string }) =>
-    `${what(d)} uses the old name ${d.type}, a deprecated alias of ${d.newType} since v${d.since}; ${d.version} logs at startup: "${d.type}" alias is deprecated; use "${d.newType}" instead`,
+  newNameTooEarly: {
+    message: (d: Named & { since: string }) => `${what(d)} uses the name ${d.type}, which exists only from v${d.since}: the collector refuses to start`,
+    detail: (d: Named) => `${d.version} ${refused(d)}`,
+  },
+  notInBuild: {
+    message: (d: Named & { distribution: string }) => `${what(d)} (${d.type}) is not in ${d.distribution}: the collector refuses to start`,
+    detail: (d: Named) => `${d.version} ${refused(d)}`,
+  },
+  oldName: {
+    message: (d: Named & { newType: string }) => `${what(d)} uses the old name ${d.type}, a deprecated alias of ${d.newType}`,
+    detail: (d: Named & { newType: string; since: string }) =>
+      `deprecated since v${d.since}; ${d.version} logs at startup: "${d.type}" alias is deprecated; use "${d.newType}" instead`,
+  },
 } as const;
 
 const renamesText = RENAMES.map((r) => `\`${r.old}\` → \`${r.type}\` (v${r.since})`).join(', ');

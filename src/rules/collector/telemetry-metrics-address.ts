@@ -8,10 +8,22 @@ export const IGNORED_FROM = '0.123.0';
 export const REJECTED_FROM = '0.128.0';
 
 const messages = {
-  rejected: `service.telemetry.metrics.address was deleted in v${REJECTED_FROM}: {{version}} refuses to start: "'' has invalid keys: address"`,
-  rejectedFromUnknown: `service.telemetry.metrics.address was deleted in v${REJECTED_FROM}: collectors from v${REJECTED_FROM} on refuse to start ("'' has invalid keys: address"), v${IGNORED_FROM}–v0.127.x ignore it, and {{unknown}}`,
-  ignored: `service.telemetry.metrics.address is silently ignored by {{version}} (since v${IGNORED_FROM}): internal metrics are served on localhost:8888 instead, and v${REJECTED_FROM} and later refuse to start`,
-  deprecated: `service.telemetry.metrics.address is deprecated since v${DEPRECATED_FROM}; {{version}} still honours it, but v${IGNORED_FROM}–v0.127.x ignore it and v${REJECTED_FROM} and later refuse to start`,
+  rejected: {
+    message: `service.telemetry.metrics.address was deleted in v${REJECTED_FROM}: the collector refuses to start`,
+    detail: `{{version}} says "'' has invalid keys: address"`,
+  },
+  rejectedFromUnknown: {
+    message: `service.telemetry.metrics.address was deleted in v${REJECTED_FROM}: collectors from v${REJECTED_FROM} on refuse to start`,
+    detail: `they say "'' has invalid keys: address"; v${IGNORED_FROM}–v0.127.x ignore it; {{unknown}}`,
+  },
+  ignored: {
+    message: 'service.telemetry.metrics.address is silently ignored: internal metrics are served on localhost:8888 instead',
+    detail: `ignored by {{version}} (since v${IGNORED_FROM}); v${REJECTED_FROM} and later refuse to start`,
+  },
+  deprecated: {
+    message: `service.telemetry.metrics.address is deprecated: v${IGNORED_FROM}–v0.127.x ignore it, v${REJECTED_FROM} and later refuse to start`,
+    detail: `deprecated since v${DEPRECATED_FROM}; {{version}} still honours it`,
+  },
 } as const;
 
 /** The `readers` form of an address: a pull reader with a Prometheus exporter, names kept as before v0.119.0. */

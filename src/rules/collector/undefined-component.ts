@@ -13,8 +13,12 @@ const SINGULAR: Record<ComponentKind, string> = {
 
 const messages = {
   /** `where`: the collector's name for the list, e.g. `service::pipelines::metrics`. */
-  notConfigured: (d: { where: string; section: ComponentKind; component: string }) =>
-    `${d.where}: references ${SINGULAR[d.section]} "${d.component}" which is not configured: the collector refuses this config and does not start`,
+  notConfigured: {
+    message: (d: { section: ComponentKind; component: string }) =>
+      `${SINGULAR[d.section]} "${d.component}" is not configured: the collector refuses this config and does not start`,
+    detail: (d: { where: string; section: ComponentKind; component: string }) =>
+      `the collector says ${d.where}: references ${SINGULAR[d.section]} "${d.component}" which is not configured`,
+  },
 } as const;
 type UndefinedFinding = RuleFinding<typeof messages>;
 

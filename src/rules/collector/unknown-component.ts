@@ -24,12 +24,20 @@ const didYouMean = (d: Unknown) => (d.suggestions.length ? ` (did you mean ${d.s
 const refused = (d: Unknown) => `unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`;
 
 const messages = {
-  unknown: (d: Unknown) => `${what(d)} has an unknown type${didYouMean(d)}: ${d.version} refuses to start: ${refused(d)}`,
-  notInBuild: (d: Unknown) =>
-    `${what(d)} has a type the custom build (--collector-manifest) lacks${didYouMean(d)}: ${d.version} refuses to start: ${refused(d)}`,
+  unknown: {
+    message: (d: Unknown) => `${what(d)} has an unknown type${didYouMean(d)}: the collector refuses to start`,
+    detail: (d: Unknown) => `${d.version} says ${refused(d)}`,
+  },
+  notInBuild: {
+    message: (d: Unknown) => `${what(d)} has a type the custom build (--collector-manifest) lacks${didYouMean(d)}: the collector refuses to start`,
+    detail: (d: Unknown) => `${d.version} says ${refused(d)}`,
+  },
   /** `assumption`: what the verdict rests on that the doctor cannot see. */
-  unknownAssumed: (d: Unknown & { assumption: string }) =>
-    `${what(d)} has an unknown type${didYouMean(d)}: no official collector release before v${TYPES_UNKNOWN_FROM} has it, and they refuse to start: ${refused(d)}; ${d.assumption}`,
+  unknownAssumed: {
+    message: (d: Unknown) => `${what(d)} has an unknown type${didYouMean(d)}: collector releases before v${TYPES_UNKNOWN_FROM} refuse to start`,
+    detail: (d: Unknown & { assumption: string }) =>
+      `no official collector release before v${TYPES_UNKNOWN_FROM} has it, and they say ${refused(d)}; ${d.assumption}`,
+  },
 } as const;
 
 /**

@@ -28,15 +28,27 @@ function outcome(e: EmptyExpansion): string {
 }
 
 const messages = {
-  embeddedNil: (d: Empty & { version: string }) =>
-    `"${d.token}" in ${d.where}: ${unset(d)}; inside a longer value ${d.version} refuses to start: "expanding ${d.token}: retrieved value does not have unambiguous string representation: <nil>"`,
+  embeddedNil: {
+    message: (d: Empty) => `${d.variable} is ${d.empty ? 'empty' : 'not set'} for the collector: it refuses to start`,
+    detail: (d: Empty & { version: string }) =>
+      `"${d.token}" in ${d.where}: ${unset(d)}; inside a longer value ${d.version} says "expanding ${d.token}: retrieved value does not have unambiguous string representation: <nil>"`,
+  },
   /** `failure`: the collector's error, `component` as `kind::id`. */
-  refused: (d: Empty & { expansion: EmptyExpansion; version: string; component: string; failure: string }) =>
-    `"${d.token}" in ${d.where}: ${unset(d)}, so ${outcome(d.expansion)}: ${d.version} refuses to start ("${d.component}: ${d.failure}")`,
+  refused: {
+    message: (d: Empty) => `${d.variable} is ${d.empty ? 'empty' : 'not set'} for the collector: it refuses to start`,
+    detail: (d: Empty & { expansion: EmptyExpansion; version: string; component: string; failure: string }) =>
+      `"${d.token}" in ${d.where}: ${unset(d)}, so ${outcome(d.expansion)}; ${d.version} says "${d.component}: ${d.failure}"`,
+  },
   /** Refused only where an empty variable clears the option (from NIL_ZEROES_FROM), and the version is not known. */
-  refusedFromUnknown: (d: Empty & { expansion: EmptyExpansion; unknown: string; component: string; failure: string }) =>
-    `"${d.token}" in ${d.where}: ${unset(d)}, so ${outcome(d.expansion)}: collectors from v${NIL_ZEROES_FROM} on refuse to start ("${d.component}: ${d.failure}"), and ${d.unknown}`,
-  expandsEmpty: (d: Empty & { expansion: EmptyExpansion }) => `"${d.token}" in ${d.where}: ${unset(d)}, so ${outcome(d.expansion)}`,
+  refusedFromUnknown: {
+    message: (d: Empty) => `${d.variable} is ${d.empty ? 'empty' : 'not set'} for the collector: from v${NIL_ZEROES_FROM} on it refuses to start`,
+    detail: (d: Empty & { expansion: EmptyExpansion; unknown: string; component: string; failure: string }) =>
+      `"${d.token}" in ${d.where}: ${unset(d)}, so ${outcome(d.expansion)}; collectors from v${NIL_ZEROES_FROM} on say "${d.component}: ${d.failure}"; ${d.unknown}`,
+  },
+  expandsEmpty: {
+    message: (d: Empty) => `"${d.token}" expands to nothing: ${d.variable} is ${d.empty ? 'empty' : 'not set'} for the collector`,
+    detail: (d: Empty & { expansion: EmptyExpansion }) => `in ${d.where}: ${unset(d)}, so ${outcome(d.expansion)}`,
+  },
 } as const;
 
 export default defineRule({

@@ -10,8 +10,11 @@ const PORT_VAR = 'OTEL_EXPORTER_PROMETHEUS_PORT';
 const DEFAULT_PORT = 9464;
 
 const messages = {
-  loopback:
-    'service "{{service}}" in {{file}} runs Claude Code with its Prometheus exporter on {{host}}:{{port}} ({{variable}}={{host}}), which listens on the container\'s loopback only, but job "{{job}}" of {{prometheusFile}} scrapes {{target}} from the Prometheus container: the connection is refused, the target is DOWN and no Claude Code metric is scraped',
+  loopback: {
+    message: 'service "{{service}}" serves Claude Code\'s Prometheus exporter on its loopback only: no Claude Code metric is scraped',
+    detail:
+      '{{file}} sets {{variable}}={{host}}, so it listens on {{host}}:{{port}} in the container, but job "{{job}}" of {{prometheusFile}} scrapes {{target}} from the Prometheus container: the connection is refused and the target is DOWN',
+  },
 } as const;
 type ClaudeExporterLoopbackFinding = RuleFinding<typeof messages>;
 

@@ -10,8 +10,12 @@ const EXPORTERS = [
 ] as const;
 
 const messages = {
-  noExporter: (d: { service: string; file: string; variables: string[]; what: string[] }) =>
-    `service "${d.service}" in ${d.file} turns Claude Code's telemetry on (CLAUDE_CODE_ENABLE_TELEMETRY) but sets no ${d.variables.join(' or ')}: unset means off, so Claude Code in that container sends no ${d.what.join(' and no ')} (assuming its image and any settings file inside it set none either: the doctor reads neither)`,
+  noExporter: {
+    message: (d: { service: string; variables: string[]; what: string[] }) =>
+      `service "${d.service}" sets no ${d.variables.join(' or ')}: Claude Code there sends no ${d.what.join(' and no ')}`,
+    detail: (d: { file: string; variables: string[] }) =>
+      `${d.file} turns Claude Code's telemetry on (CLAUDE_CODE_ENABLE_TELEMETRY), and unset ${d.variables.length > 1 ? 'exporters mean' : 'means'} off (assuming its image and any settings file inside it set none either: the doctor reads neither)`,
+  },
 } as const;
 type ClaudeNoExporterFinding = RuleFinding<typeof messages>;
 

@@ -45,7 +45,7 @@ interface Svc {
   /** What the paths compared here took from a variable the shell may set (describeAssumed's words), when any. */
   assumed?: string[];
 }
-/** The assumption a finding rests on, at the end of its message. */
+/** The assumption a finding rests on, at the end of its detail. */
 const assuming = (d: Svc) => (d.assumed?.length ? `; this assumes ${d.assumed.join('; ')}` : '');
 const svc = (d: Svc) => `service "${d.service}" in ${d.compose}${d.profiles ? ` (runs only with profile ${d.profiles.join(' or ')})` : ''}`;
 const svcOf = (ref: ContainerService): Svc => ({
@@ -82,24 +82,46 @@ interface Provisioning {
 }
 
 const messages = {
-  noConfigFlag: (d: Svc) =>
-    `${svc(d)} replaces the image's command but passes no --config: the collector stops with "at least one config flag must be provided"${assuming(d)}`,
-  bundledDefault: (d: Svc & Read & Mounted) =>
-    `${svc(d)} ${collectorReads(d)}${butMounted(d) || nothingMounts(d)}: the collector runs the image's bundled default config (OTLP in, debug out), so nothing reaches Prometheus or Loki${assuming(d)}`,
-  configMissing: (d: Svc & Read & Mounted) =>
-    `${svc(d)} ${collectorReads(d)}, which nothing mounts${butMounted(d)}: the collector stops with "unable to read the file file:${d.readPath}: open ${d.readPath}: no such file or directory"${assuming(d)}`,
-  wrongSource: (d: Svc & Read & { source: string; wanted: string }) =>
-    `${svc(d)} ${collectorReads(d)} from ${d.source}, which is not the collector config of this folder (${d.wanted} is mounted nowhere): for a missing source Docker creates an empty directory, and the collector stops with "unable to read the file file:${d.readPath}: read ${d.readPath}: is a directory"${assuming(d)}`,
-  prometheusImageConfig: (d: Svc & Read & Mounted) =>
-    `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}: Prometheus runs the image's own prometheus.yml, which scrapes only Prometheus itself: the collector is never scraped${assuming(d)}`,
-  prometheusExits: (d: Svc & Read & Mounted) => {
-    const flag = d.origin === 'working-dir-default' ? 'prometheus.yml' : d.readPath;
-    return `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}: Prometheus exits at start ("Error loading config (--config.file=${flag})": "open ${flag}: no such file or directory")${assuming(d)}`;
+  noConfigFlag: {
+    message: (d: Svc) => `service "${d.service}" passes no --config: the collector stops at start`,
+    detail: (d: Svc) => `${svc(d)} replaces the image's command but passes no --config ("at least one config flag must be provided")${assuming(d)}`,
   },
-  grafanaNotMounted: (d: Svc & Provisioning) =>
-    `${svc(d)} does not mount ${d.provisioned}: Grafana never provisions these ${d.what} (it reads ${d.dir}/*.yaml)${assuming(d)}`,
-  grafanaWrongDir: (d: Svc & Provisioning & { at: string }) =>
-    `${svc(d)} mounts ${d.provisioned} at ${d.at}, but Grafana reads ${d.what} from ${d.dir}/*.yaml: it is never provisioned${assuming(d)}`,
+  bundledDefault: {
+    message: (d: Svc) => `service "${d.service}" runs the collector image's bundled default config: nothing reaches Prometheus or Loki`,
+    detail: (d: Svc & Read & Mounted) =>
+      `${svc(d)} ${collectorReads(d)}${butMounted(d) || nothingMounts(d)}; the bundled config is OTLP in, debug out${assuming(d)}`,
+  },
+  configMissing: {
+    message: (d: Svc & Read) => `service "${d.service}" reads ${d.readPath}, which nothing mounts: the collector stops at start`,
+    detail: (d: Svc & Read & Mounted) =>
+      `${svc(d)} ${collectorReads(d)}${butMounted(d)}; the collector says "unable to read the file file:${d.readPath}: open ${d.readPath}: no such file or directory"${assuming(d)}`,
+  },
+  wrongSource: {
+    message: (d: Svc & { source: string }) =>
+      `service "${d.service}" mounts ${d.source} as its config, which is not this folder's: the collector stops at start`,
+    detail: (d: Svc & Read & { source: string; wanted: string }) =>
+      `${svc(d)} ${collectorReads(d)} from ${d.source}, which is not the collector config of this folder (${d.wanted} is mounted nowhere); for a missing source Docker creates an empty directory, and the collector says "unable to read the file file:${d.readPath}: read ${d.readPath}: is a directory"${assuming(d)}`,
+  },
+  prometheusImageConfig: {
+    message: (d: Svc) => `service "${d.service}" runs the Prometheus image's own prometheus.yml: the collector is never scraped`,
+    detail: (d: Svc & Read & Mounted) =>
+      `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}; the image's prometheus.yml scrapes only Prometheus itself${assuming(d)}`,
+  },
+  prometheusExits: {
+    message: (d: Svc) => `service "${d.service}" reads a Prometheus config that is not there: Prometheus exits at start`,
+    detail: (d: Svc & Read & Mounted) => {
+      const flag = d.origin === 'working-dir-default' ? 'prometheus.yml' : d.readPath;
+      return `${svc(d)} ${prometheusReads(d)}${butMounted(d) || nothingMounts(d)}; Prometheus says "Error loading config (--config.file=${flag})": "open ${flag}: no such file or directory"${assuming(d)}`;
+    },
+  },
+  grafanaNotMounted: {
+    message: (d: Svc & Provisioning) => `service "${d.service}" does not mount ${d.provisioned}: Grafana never provisions these ${d.what}`,
+    detail: (d: Svc & Provisioning) => `${svc(d)}; Grafana reads ${d.dir}/*.yaml${assuming(d)}`,
+  },
+  grafanaWrongDir: {
+    message: (d: Svc & Provisioning) => `service "${d.service}" mounts ${d.provisioned} where Grafana does not read it: it is never provisioned`,
+    detail: (d: Svc & Provisioning & { at: string }) => `${svc(d)} mounts it at ${d.at}, but Grafana reads ${d.what} from ${d.dir}/*.yaml${assuming(d)}`,
+  },
 } as const;
 type ConfigNotMountedFinding = RuleFinding<typeof messages>;
 

@@ -12,13 +12,17 @@ interface Grafana {
   /** What compose interpolation was assumed to give the value (`${GRAFANA_PASSWORD:-admin}`), if any. */
   assumed?: string;
 }
-const reach = (d: Grafana) => (d.exposed ? 'anyone who can reach its port (published on all interfaces)' : 'anyone who can reach Grafana');
+const exposed = (d: Grafana) => (d.exposed ? '; its port is published on all interfaces' : '');
 
 const messages = {
-  unset: (d: Grafana) =>
-    `Grafana service "${d.service}" in ${d.file} sets no ${VAR}, so the admin login is Grafana's default admin/admin: ${reach(d)} can log in as admin`,
-  admin: (d: Grafana) =>
-    `Grafana service "${d.service}" in ${d.file} sets ${VAR}=admin${d.assumed ? ` (${d.assumed})` : ''}, the well-known default: ${reach(d)} can log in as admin`,
+  unset: {
+    message: (d: Grafana) => `Grafana service "${d.service}" keeps the default login admin/admin: anyone who can reach it can log in as admin`,
+    detail: (d: Grafana) => `${d.file} sets no ${VAR}${exposed(d)}`,
+  },
+  admin: {
+    message: (d: Grafana) => `Grafana service "${d.service}" sets the well-known default password: anyone who can reach it can log in`,
+    detail: (d: Grafana) => `${d.file} sets ${VAR}=admin${d.assumed ? ` (${d.assumed})` : ''}, the well-known default${exposed(d)}`,
+  },
 } as const;
 type DefaultGrafanaPasswordFinding = RuleFinding<typeof messages>;
 

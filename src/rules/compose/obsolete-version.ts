@@ -4,8 +4,10 @@ import { fix, yamlDeleteMapEntry } from '../../model/edits.js';
 
 const messages = {
   /** `version` is the value as JSON: "3.8", 3.8, null. */
-  obsolete:
-    '{{file}} sets version: {{version}}, which Compose v2 ignores ("the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")',
+  obsolete: {
+    message: '{{file}} sets version: {{version}}, which Compose v2 ignores',
+    detail: 'Compose says "the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion"',
+  },
 } as const;
 type ObsoleteVersionFinding = RuleFinding<typeof messages>;
 

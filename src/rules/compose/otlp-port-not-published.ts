@@ -7,11 +7,19 @@ import type { Workspace } from '../../model/workspace.js';
 
 /** `sends` and `service` are sends-text's clauses: what Claude Code sends where, and which service. */
 const messages = {
-  notPublished: 'Claude Code sends {{sends}}, but {{service}} does not publish port {{port}}: every export is refused and nothing is received',
-  notPublishedNoReceiver:
-    'Claude Code sends {{sends}}, but {{service}} does not publish port {{port}} (and its collector config has no OTLP {{wire}} receiver): every export is refused and nothing is received',
-  onlyWithProfile:
-    'Claude Code sends {{sends}}, published only by {{service}}, which runs only with profile {{profiles}}: unless one is active (docker compose --profile, COMPOSE_PROFILES), nothing listens on port {{port}} and every export is refused',
+  notPublished: {
+    message: 'no compose service publishes port {{port}}, where Claude Code sends: every export is refused',
+    detail: 'Claude Code sends {{sends}}, but {{service}} does not publish port {{port}}',
+  },
+  notPublishedNoReceiver: {
+    message: 'no compose service publishes port {{port}}, where Claude Code sends: every export is refused',
+    detail: 'Claude Code sends {{sends}}, but {{service}} does not publish port {{port}}, and its collector config has no OTLP {{wire}} receiver',
+  },
+  onlyWithProfile: {
+    message: 'port {{port}}, where Claude Code sends, is published only with profile {{profiles}}: without it every export is refused',
+    detail:
+      'Claude Code sends {{sends}}, published only by {{service}}, which runs only with profile {{profiles}}; unless one is active (docker compose --profile, COMPOSE_PROFILES), nothing listens on port {{port}}',
+  },
 } as const;
 type OtlpPortNotPublishedFinding = RuleFinding<typeof messages>;
 

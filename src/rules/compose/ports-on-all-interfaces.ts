@@ -6,8 +6,11 @@ import { fix, yamlInsertMapEntry, yamlReplaceInScalar, yamlReplaceScalar } from 
 const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
 
 const messages = {
-  allInterfaces: (d: { port: number; service: string; file: string; hostIp?: string }) =>
-    `port ${d.port} of service "${d.service}" in ${d.file} is published on all host interfaces${d.hostIp ? ` (${d.hostIp})` : ''}: any machine that can reach this host can connect to it, and Docker's iptables rules bypass host firewalls such as UFW`,
+  allInterfaces: {
+    message: (d: { port: number; service: string }) =>
+      `port ${d.port} of service "${d.service}" is published on all host interfaces: any machine that can reach this host can connect`,
+    detail: (d: { file: string; hostIp?: string }) => `${d.file}${d.hostIp ? ` (${d.hostIp})` : ''}; Docker's iptables rules bypass host firewalls such as UFW`,
+  },
 } as const;
 type PortsOnAllInterfacesFinding = RuleFinding<typeof messages>;
 

@@ -11,17 +11,22 @@ interface Healthcheck {
   /** The service's `profiles:`, when it has any: compose starts it only when one is active. */
   profiles?: string[];
 }
-const neverHealthy = (d: Healthcheck, runs: string) =>
-  `the healthcheck of service "${d.service}" in ${d.file}${d.profiles ? ` (runs only with profile ${d.profiles.join(' or ')})` : ''} runs ${runs}, but ${d.image} is built FROM scratch with no shell, curl or wget: the check always fails and the container stays unhealthy${
-    d.dependents.length
-      ? `, so ${d.dependents.map((n) => `"${n}"`).join(', ')} (depends_on: condition: service_healthy) ${d.dependents.length === 1 ? 'never starts' : 'never start'}`
-      : ''
+const neverHealthy = (d: Healthcheck) =>
+  `the healthcheck of service "${d.service}" always fails: the container stays unhealthy${
+    d.dependents.length ? `, so ${d.dependents.map((n) => `"${n}"`).join(', ')} ${d.dependents.length === 1 ? 'never starts' : 'never start'}` : ''
+  }`;
+const why = (d: Healthcheck, runs: string) =>
+  `${d.file}${d.profiles ? ` (runs only with profile ${d.profiles.join(' or ')})` : ''}: it runs ${runs}, but ${d.image} is built FROM scratch with no shell, curl or wget${
+    d.dependents.length ? '; the others wait on it (depends_on: condition: service_healthy)' : ''
   }`;
 
 const messages = {
-  shellString: (d: Healthcheck & { command: string }) => neverHealthy(d, `the shell command "${d.command}" (a string test runs in /bin/sh)`),
-  cmdShell: (d: Healthcheck) => neverHealthy(d, 'a CMD-SHELL test (it runs in /bin/sh)'),
-  tool: (d: Healthcheck & { tool: string }) => neverHealthy(d, `"${d.tool}"`),
+  shellString: {
+    message: neverHealthy,
+    detail: (d: Healthcheck & { command: string }) => why(d, `the shell command "${d.command}" (a string test runs in /bin/sh)`),
+  },
+  cmdShell: { message: neverHealthy, detail: (d: Healthcheck) => why(d, 'a CMD-SHELL test (it runs in /bin/sh)') },
+  tool: { message: neverHealthy, detail: (d: Healthcheck & { tool: string }) => why(d, `"${d.tool}"`) },
 } as const;
 type ShellHealthcheckFinding = RuleFinding<typeof messages>;
 /** Tools a healthcheck typically calls; none of them exist in the collector image. */

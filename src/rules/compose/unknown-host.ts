@@ -66,11 +66,18 @@ const noSuchService = (d: HostData) =>
   `but no compose service is called "${d.host}" (services: ${d.services.join(', ')})${d.external.length ? ` nor, as assumed, a container on the external network ${d.external.map((n) => `"${n}"`).join(', ')}` : ''}`;
 
 const messages = {
-  exporter: (d: HostData) =>
-    `exporter "${d.name}" in ${d.file}${gate(d)} sends to ${d.url}, ${noSuchService(d)}: the name does not resolve on the compose network, so every export fails`,
-  target: (d: HostData) => `job "${d.name}" in ${d.file}${gate(d)} scrapes ${d.url}, ${noSuchService(d)}: the target is DOWN with "no such host"`,
-  datasource: (d: HostData) =>
-    `datasource "${d.name}" in ${d.file}${gate(d)} points at ${d.url}, ${noSuchService(d)}: Grafana cannot reach it: its health check fails and every panel using it shows an error`,
+  exporter: {
+    message: (d: HostData) => `exporter "${d.name}" sends to ${d.host}, which no compose service is called: every export fails`,
+    detail: (d: HostData) => `${d.file}${gate(d)}: it sends to ${d.url}, ${noSuchService(d)}; the name does not resolve on the compose network`,
+  },
+  target: {
+    message: (d: HostData) => `job "${d.name}" scrapes ${d.host}, which no compose service is called: the target is DOWN with "no such host"`,
+    detail: (d: HostData) => `${d.file}${gate(d)}: it scrapes ${d.url}, ${noSuchService(d)}`,
+  },
+  datasource: {
+    message: (d: HostData) => `datasource "${d.name}" points at ${d.host}, which no compose service is called: Grafana cannot reach it`,
+    detail: (d: HostData) => `${d.file}${gate(d)}: it points at ${d.url}, ${noSuchService(d)}; its health check fails and every panel using it shows an error`,
+  },
 } as const;
 type UnknownHostFinding = RuleFinding<typeof messages>;
 

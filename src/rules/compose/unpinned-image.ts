@@ -27,13 +27,23 @@ interface Unpinned {
   /** No tag at all (Docker pulls latest), rather than a moving one. */
   noTag: boolean;
 }
-const notPinned = (d: Unpinned) => `image "${d.image}" of service "${d.service}" in ${d.file} is not pinned${d.noTag ? ' (no tag means latest)' : ''}`;
+const notPinned = (d: Unpinned) => `service "${d.service}" runs an unpinned image`;
+const where = (d: Unpinned) => `image "${d.image}" in ${d.file}${d.noTag ? ' (no tag means latest)' : ''}`;
 
 const messages = {
-  collector: (d: Unpinned) =>
-    `${notPinned(d)}: each pull can bring a collector release that refuses this config (logging exporter removed in v0.111.0, metrics.address an error from v0.128.0, loki exporter gone in v0.131.0)`,
-  prometheus: (d: Unpinned) => `${notPinned(d)}: each pull can bring a new Prometheus release (3.0 changed defaults and removed flags)`,
-  other: (d: Unpinned) => `${notPinned(d)}: each pull can bring a different release, so the stack changes without a change in the repository`,
+  collector: {
+    message: (d: Unpinned) => `${notPinned(d)}: each pull can bring a collector release that refuses this config`,
+    detail: (d: Unpinned) =>
+      `${where(d)}; releases have: logging exporter removed in v0.111.0, metrics.address an error from v0.128.0, loki exporter gone in v0.131.0`,
+  },
+  prometheus: {
+    message: (d: Unpinned) => `${notPinned(d)}: each pull can bring a new Prometheus release`,
+    detail: (d: Unpinned) => `${where(d)}; 3.0 changed defaults and removed flags`,
+  },
+  other: {
+    message: (d: Unpinned) => `${notPinned(d)}: each pull can bring a different release`,
+    detail: (d: Unpinned) => `${where(d)}; the stack changes without a change in the repository`,
+  },
 } as const;
 type UnpinnedImageFinding = RuleFinding<typeof messages>;
 

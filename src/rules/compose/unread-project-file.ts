@@ -3,7 +3,10 @@ import { defineRule, type RuleFinding } from '../define.js';
 
 const messages = {
   /** `how`: `include:` or `extends:`. */
-  unread: '{{file}} names {{path}} ({{how}}), which is not among the files checked (outside the paths given, or missing): what it defines is not judged',
+  unread: {
+    message: '{{file}} names {{path}} ({{how}}), which was not checked: what it defines is not judged',
+    detail: 'it is not among the files checked (outside the paths given, or missing)',
+  },
 } as const;
 type UnreadProjectFileFinding = RuleFinding<typeof messages>;
 

@@ -11,10 +11,16 @@ const LOADED_AS_IS = 'a file provider loads a file as the dashboard itself: only
 const assumption = (d: { assumed: boolean }) => (d.assumed ? ` ${PROVISIONING_ASSUMED}` : '');
 
 const messages = {
-  noTitle: (d: { dashboard: string; assumed: boolean }) =>
-    `dashboard ${d.dashboard} is in the HTTP API's wrapper form ({"dashboard": {…}, …}) but ${LOADED_AS_IS}${assumption(d)}; the top level has no title, so Grafana skips the file ("failed to load dashboard … Dashboard title cannot be empty") and none of its panels appear`,
-  emptyDashboard: (d: { dashboard: string; title: string; assumed: boolean }) =>
-    `dashboard ${d.dashboard} is in the HTTP API's wrapper form ({"dashboard": {…}, …}) but ${LOADED_AS_IS}${assumption(d)}; Grafana loads the wrapper as a dashboard titled "${d.title}" with none of the panels inside "dashboard"`,
+  noTitle: {
+    message: (d: { dashboard: string }) => `dashboard ${d.dashboard} is in the HTTP API's wrapper form: Grafana skips the file, none of its panels appear`,
+    detail: (d: { assumed: boolean }) =>
+      `the wrapper is {"dashboard": {…}, …}, but ${LOADED_AS_IS}${assumption(d)}; the top level has no title: "failed to load dashboard … Dashboard title cannot be empty"`,
+  },
+  emptyDashboard: {
+    message: (d: { dashboard: string }) => `dashboard ${d.dashboard} is in the HTTP API's wrapper form: Grafana shows none of its panels`,
+    detail: (d: { title: string; assumed: boolean }) =>
+      `the wrapper is {"dashboard": {…}, …}, but ${LOADED_AS_IS}${assumption(d)}; Grafana loads the wrapper as a dashboard titled "${d.title}" with none of the panels inside "dashboard"`,
+  },
 } as const;
 type ApiWrapperFinding = RuleFinding<typeof messages>;
 

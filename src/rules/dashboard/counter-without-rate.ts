@@ -67,10 +67,16 @@ function usageInRange(name: string, range: string): string {
 }
 
 const messages = {
-  undercounts: (d: { metric: string; owner: string; dashboard: string; fn: string; range: string }) =>
-    `${d.metric} in ${d.owner} of dashboard ${d.dashboard} is read with ${d.fn}() over [${d.range}], which counts only the growth between samples: each session's series begins already holding its first export, so that part is missing and the figure is low (a session that exports once counts 0, as measured with real Claude Code, the collector and Prometheus)`,
-  rawCounter: (d: { metric: string; owner: string; dashboard: string; enclosing?: string }) =>
-    `${d.metric} in ${d.owner} of dashboard ${d.dashboard} is a counter read raw${d.enclosing ? ` inside ${d.enclosing}()` : ''}: it shows the running total of each session still exported at that instant (a series expires minutes after its last export), not usage over the time range`,
+  undercounts: {
+    message: (d: { owner: string; fn: string }) => `${d.fn}() in ${d.owner} misses each session's first export: the figure is low`,
+    detail: (d: { metric: string; dashboard: string; fn: string; range: string }) =>
+      `${d.metric} in dashboard ${d.dashboard} is read with ${d.fn}() over [${d.range}], which counts only the growth between samples: each session's series begins already holding its first export, so that part is missing (a session that exports once counts 0, as measured with real Claude Code, the collector and Prometheus)`,
+  },
+  rawCounter: {
+    message: (d: { metric: string; owner: string }) => `${d.metric} in ${d.owner} is a counter read raw: not usage over the time range`,
+    detail: (d: { dashboard: string; enclosing?: string }) =>
+      `dashboard ${d.dashboard}${d.enclosing ? `; read inside ${d.enclosing}()` : ''}: it shows the running total of each session still exported at that instant (a series expires minutes after its last export)`,
+  },
 } as const;
 type CounterFinding = RuleFinding<typeof messages>;
 

@@ -5,29 +5,43 @@ import { dashboardName, grafanaPresent, refOwner } from '../../model/dashboard-q
 import { grafanaServices, isDatasourceFileRead } from '../../model/grafana-placement.js';
 
 const messages = {
-  variableMatchesNone: (d: { variable: string; dashboard: string; pluginId?: string; regex?: string }) =>
-    `datasource variable "${d.variable}" of dashboard ${d.dashboard} lists ${d.pluginId ?? '?'} datasources${d.regex ? ` matching ${d.regex}` : ''}, but none is provisioned: every panel using it shows "Datasource \${${d.variable}} was not found" (assuming no datasource of that type is made by hand in Grafana's UI)`,
-  noDefault:
-    "{{owner}} of dashboard {{dashboard}} uses the default datasource, but no provisioned datasource has isDefault: true, so it resolves to no provisioned datasource (assuming none is made the default by hand in Grafana's UI)",
-  notFound: (d: {
-    owner: string;
-    dashboard: string;
-    key: string;
-    provisioned: boolean;
-    type?: string;
-    sameType: { name?: string; uid: string }[];
-    assumed?: Assumption;
-  }) => {
-    const why = d.provisioned
-      ? `no provisioned datasource has that UID or name${d.type ? ` (${d.type}: ${d.sameType.map((x) => `"${x.name}", uid ${x.uid}`).join('; ') || 'none provisioned'})` : ''}`
-      : 'no datasource is provisioned in this workspace';
-    // Nothing provisioned: nothing here says which datasources Grafana has, so only what the panel needs is said.
-    if (!d.provisioned)
-      return `${d.owner} of dashboard ${d.dashboard} needs a datasource with uid "${d.key}": ${why}, so it must come from elsewhere (made through Grafana's HTTP API, or by another setup; one made by hand in the UI gets a random uid)`;
-    return `${d.owner} of dashboard ${d.dashboard} uses datasource "${d.key}": ${why}, so Grafana shows "Datasource ${d.key} was not found"${d.assumed ? ` ${ASSUMED[d.assumed]}` : ''}`;
+  variableMatchesNone: {
+    message: (d: { variable: string }) => `datasource variable "${d.variable}" matches no provisioned datasource: every panel using it fails`,
+    detail: (d: { variable: string; dashboard: string; pluginId?: string; regex?: string }) =>
+      `dashboard ${d.dashboard}: it lists ${d.pluginId ?? '?'} datasources${d.regex ? ` matching ${d.regex}` : ''}, and none is provisioned; Grafana shows "Datasource \${${d.variable}} was not found" (assuming no datasource of that type is made by hand in Grafana's UI)`,
   },
-  unknownVariable: (d: { owner: string; dashboard: string; key: string; variable: string }) =>
-    `${d.owner} of dashboard ${d.dashboard} uses datasource "${d.key}", but the dashboard defines no variable "${d.variable}": Grafana shows "Datasource ${d.key} was not found"`,
+  noDefault: {
+    message: '{{owner}} uses the default datasource, but no provisioned datasource is the default',
+    detail:
+      "dashboard {{dashboard}}: no provisioned datasource has isDefault: true, so it resolves to no provisioned datasource (assuming none is made the default by hand in Grafana's UI)",
+  },
+  notFound: {
+    message: (d: { owner: string; key: string; provisioned: boolean }) =>
+      d.provisioned
+        ? `${d.owner} uses datasource "${d.key}", which is not provisioned: its queries fail`
+        : `${d.owner} needs a datasource with uid "${d.key}", which must come from elsewhere`,
+    detail: (d: {
+      owner: string;
+      dashboard: string;
+      key: string;
+      provisioned: boolean;
+      type?: string;
+      sameType: { name?: string; uid: string }[];
+      assumed?: Assumption;
+    }) => {
+      const why = d.provisioned
+        ? `no provisioned datasource has that UID or name${d.type ? ` (${d.type}: ${d.sameType.map((x) => `"${x.name}", uid ${x.uid}`).join('; ') || 'none provisioned'})` : ''}`
+        : 'no datasource is provisioned in this workspace';
+      // Nothing provisioned: nothing here says which datasources Grafana has, so only what the panel needs is said.
+      if (!d.provisioned)
+        return `dashboard ${d.dashboard}: ${why}, so it must come from elsewhere (made through Grafana's HTTP API, or by another setup; one made by hand in the UI gets a random uid)`;
+      return `dashboard ${d.dashboard}: ${why}, so Grafana shows "Datasource ${d.key} was not found"${d.assumed ? ` ${ASSUMED[d.assumed]}` : ''}`;
+    },
+  },
+  unknownVariable: {
+    message: (d: { owner: string; key: string; variable: string }) => `${d.owner} uses datasource "${d.key}", but no variable "${d.variable}" is defined`,
+    detail: (d: { dashboard: string; key: string }) => `dashboard ${d.dashboard}: Grafana shows "Datasource ${d.key} was not found"`,
+  },
 } as const;
 type NotFoundFinding = RuleFinding<typeof messages>;
 

@@ -4,7 +4,10 @@ import type { Dashboard } from '../../model/grafana.js';
 import { dashboardName } from '../../model/dashboard-queries.js';
 
 const messages = {
-  duplicateUid: 'dashboard {{dashboard}} has uid "{{uid}}", like {{earlier}} ({{earlierFile}}): Grafana keeps only one of them',
+  duplicateUid: {
+    message: 'dashboard {{dashboard}} has the uid of {{earlier}}: Grafana keeps only one of them',
+    detail: 'both have uid "{{uid}}"; {{earlier}} is in {{earlierFile}}',
+  },
 } as const;
 type DuplicateUidFinding = RuleFinding<typeof messages>;
 

@@ -46,24 +46,44 @@ const unscraped = (w: WorkspacePipeline) => (w.pipeline.kind === 'collector-prom
 
 /** Where a label is used, for messages: `matcher on job` or `label_values() of job`, then the series and query. */
 type Use = { matcher: boolean; label: string; metric: string; owner: string; dashboard: string };
-const use = (d: Use) => `${d.matcher ? `matcher on ${d.label}` : `label_values() of ${d.label}`} for ${d.metric} in ${d.owner} of dashboard ${d.dashboard}`;
+const use = (d: Use) => `${d.matcher ? `matcher on ${d.label}` : `label_values() of ${d.label}`} in ${d.owner}`;
+/** The series and dashboard, where a detail starts. */
+const series = (d: { metric: string; dashboard: string }) => `${d.metric} in dashboard ${d.dashboard}`;
 type JobMatcher = { op: string; value: string; metric: string; owner: string; dashboard: string; job: string };
-const jobMatcher = (d: JobMatcher) => `job${d.op}"${d.value}" on ${d.metric} in ${d.owner} of dashboard ${d.dashboard} matches nothing`;
+const jobMatcher = (d: JobMatcher) => `job${d.op}"${d.value}" in ${d.owner} matches nothing: job is "${d.job}" here`;
 
 const messages = {
-  jobIsScrapeJob: (d: JobMatcher & { exportedJob: string }) =>
-    `${jobMatcher(d)}: Prometheus sets job to the scrape job "${d.job}" (no honor_labels), and Claude Code's service name "${d.exportedJob}" is in exported_job`,
-  jobIsOther: (d: JobMatcher) => `${jobMatcher(d)}: job is "${d.job}" for this series here`,
-  jobIsPushed: (d: JobMatcher & { pipeline: string; unscraped?: string }) =>
-    `${jobMatcher(d)}: ${d.pipeline} pushes this series into Prometheus (OTLP or remote write, not scraped), so job is Claude Code's service name "${d.job}"${d.unscraped ? `; ${d.unscraped} is scraped by no Prometheus here` : ''}`,
-  exportedJobAbsent: (d: Use & { job?: string }) =>
-    `${use(d)} never matches: exported_job only exists when Prometheus renames the exporter's job, and here the job label${d.job ? ` ("${d.job}")` : ''} is kept as it is`,
-  resourceLabel: (d: Use & { pipeline: string }) =>
-    `${use(d)} never matches: ${d.label} comes from a resource attribute, which ${d.pipeline} does not copy onto series (only target_info carries resource attributes)`,
-  onlyAll: (d: Use & { variable: string; allValue: string }) =>
-    `${use(d)} matches every series only while $${d.variable} is All ("${d.allValue}", its default): no series here has ${d.label}, so any value chosen shows No data`,
-  unknownLabel: (d: Use & { labels: string[] }) =>
-    `${use(d)} never matches: no Claude Code attribute and no pipeline label becomes ${d.label} on this series (its labels: ${d.labels.join(', ')})`,
+  jobIsScrapeJob: {
+    message: jobMatcher,
+    detail: (d: JobMatcher & { exportedJob: string }) =>
+      `${series(d)}: Prometheus sets job to the scrape job "${d.job}" (no honor_labels), and Claude Code's service name "${d.exportedJob}" is in exported_job`,
+  },
+  jobIsOther: { message: jobMatcher, detail: (d: JobMatcher) => `${series(d)}: job is "${d.job}" for this series here` },
+  jobIsPushed: {
+    message: jobMatcher,
+    detail: (d: JobMatcher & { pipeline: string; unscraped?: string }) =>
+      `${series(d)}: ${d.pipeline} pushes this series into Prometheus (OTLP or remote write, not scraped), so job is Claude Code's service name "${d.job}"${d.unscraped ? `; ${d.unscraped} is scraped by no Prometheus here` : ''}`,
+  },
+  exportedJobAbsent: {
+    message: (d: Use) => `${use(d)} never matches: there is no exported_job label here`,
+    detail: (d: Use & { job?: string }) =>
+      `${series(d)}: exported_job only exists when Prometheus renames the exporter's job, and here the job label${d.job ? ` ("${d.job}")` : ''} is kept as it is`,
+  },
+  resourceLabel: {
+    message: (d: Use) => `${use(d)} never matches: ${d.label} is a resource attribute, not a label of the series`,
+    detail: (d: Use & { pipeline: string }) =>
+      `${series(d)}: ${d.label} comes from a resource attribute, which ${d.pipeline} does not copy onto series (only target_info carries resource attributes)`,
+  },
+  onlyAll: {
+    message: (d: Use & { variable: string }) => `${use(d)} shows No data for any value of $${d.variable} but All: no series here has ${d.label}`,
+    detail: (d: Use & { variable: string; allValue: string }) =>
+      `${series(d)} matches every series only while $${d.variable} is All ("${d.allValue}", its default)`,
+  },
+  unknownLabel: {
+    message: (d: Use) => `${use(d)} never matches: no series here has ${d.label}`,
+    detail: (d: Use & { labels: string[] }) =>
+      `no Claude Code attribute and no pipeline label becomes ${d.label} on ${series(d)} (its labels: ${d.labels.join(', ')})`,
+  },
 } as const;
 type LabelFinding = RuleFinding<typeof messages>;
 

@@ -28,11 +28,20 @@ const LOKI_INDEX_ATTRIBUTES = [
 ];
 
 const messages = {
-  unindexedLabel:
-    'stream selector {{label}}{{op}}"{{value}}" in {{owner}} of dashboard {{dashboard}} matches no stream: Loki\'s OTLP ingestion creates no "{{label}}" label for Claude Code events (service.name becomes service_name; other attributes are structured metadata)',
-  unindexedLabelAnySource:
-    'stream selector {{label}}{{op}}"{{value}}" in {{owner}} of dashboard {{dashboard}} matches no OTLP stream: Loki\'s OTLP ingestion creates no "{{label}}" label for any source here (only service.name and the resource attributes Loki indexes become labels; other attributes are structured metadata)',
-  otherServiceName: 'service_name="{{value}}" in {{owner}} of dashboard {{dashboard}} matches no Claude Code stream: its service.name is "{{service}}"',
+  unindexedLabel: {
+    message: 'stream selector {{label}}{{op}}"{{value}}" in {{owner}} matches no stream: Loki makes no "{{label}}" label',
+    detail:
+      'dashboard {{dashboard}}: Loki\'s OTLP ingestion creates no "{{label}}" label for Claude Code events (service.name becomes service_name; other attributes are structured metadata)',
+  },
+  unindexedLabelAnySource: {
+    message: 'stream selector {{label}}{{op}}"{{value}}" in {{owner}} matches no OTLP stream: Loki makes no "{{label}}" label',
+    detail:
+      'dashboard {{dashboard}}: Loki\'s OTLP ingestion creates no "{{label}}" label for any source here (only service.name and the resource attributes Loki indexes become labels; other attributes are structured metadata)',
+  },
+  otherServiceName: {
+    message: 'service_name="{{value}}" in {{owner}} matches no Claude Code stream: its service.name is "{{service}}"',
+    detail: 'dashboard {{dashboard}}',
+  },
 } as const;
 type LogqlLabelFinding = RuleFinding<typeof messages>;
 

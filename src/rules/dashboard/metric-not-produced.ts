@@ -6,11 +6,16 @@ import { atUse, dashboardName, groupUses, knownNames, type MetricUse, metricUses
 type Where = { metric: string; usedIn: string; dashboard: string; otel: string };
 
 const messages = {
-  dropped: (d: Where & { pipeline: string; reason: string }) =>
-    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is the right name for ${d.otel}, but ${d.pipeline} drops that metric: ${d.reason}`,
-  otherName: (d: Where & { how: string; produced: { pipeline: string; name: string }[] }) => {
-    const by = d.produced.length ? [...new Set(d.produced.map((p) => `${p.pipeline} produces ${p.name}`))].join('; ') : `every pipeline here drops ${d.otel}`;
-    return `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is not produced here (it is ${d.otel} as ${d.how} names it): ${by}`;
+  dropped: {
+    message: (d: Where) => `${d.metric} in ${d.usedIn} is the right name, but the pipeline drops that metric`,
+    detail: (d: Where & { pipeline: string; reason: string }) => `dashboard ${d.dashboard}: ${d.otel} is dropped by ${d.pipeline}: ${d.reason}`,
+  },
+  otherName: {
+    message: (d: Where) => `${d.metric} in ${d.usedIn} is not produced here: the pipeline names it differently`,
+    detail: (d: Where & { how: string; produced: { pipeline: string; name: string }[] }) => {
+      const by = d.produced.length ? [...new Set(d.produced.map((p) => `${p.pipeline} produces ${p.name}`))].join('; ') : `every pipeline here drops ${d.otel}`;
+      return `dashboard ${d.dashboard}: it is ${d.otel} as ${d.how} names it; ${by}`;
+    },
   },
 } as const;
 type NotProducedFinding = RuleFinding<typeof messages>;

@@ -14,7 +14,7 @@ export function uidFromTitle(title: string): string {
 }
 
 const messages = {
-  missingUid: 'dashboard {{dashboard}} has no uid: every import creates another copy, and links to it break when it is re-created',
+  missingUid: { message: 'dashboard {{dashboard}} has no uid: every import creates another copy', detail: 'links to it break when it is re-created' },
 } as const;
 type MissingUidFinding = RuleFinding<typeof messages>;
 

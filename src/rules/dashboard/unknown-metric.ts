@@ -24,15 +24,25 @@ function diagnosis(name: string): string | undefined {
 }
 
 type Unknown = { metric: string; usedIn: string; dashboard: string; nearest?: { name: string; otel: string; namedBy?: string } };
+const didYouMean = (d: Unknown) => (d.nearest ? `; did you mean ${d.nearest.name}?` : '');
 const nearestText = (d: Unknown) =>
   d.nearest ? `; the nearest real name is ${d.nearest.name} (${d.nearest.otel}${d.nearest.namedBy ? `, as ${d.nearest.namedBy} names it` : ''})` : '';
 
 const messages = {
-  unknownMetric: (d: Unknown) => `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline${nearestText(d)}`,
-  notFromPipeline: (d: Unknown & { sources: string[] }) =>
-    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is not produced by Claude Code's pipeline; this Prometheus also takes series from ${d.sources.join(', ')}, where it may come from${nearestText(d)}`,
-  prometheusUnseen: (d: Unknown & { unseen: string }) =>
-    `${d.metric} in ${d.usedIn} of dashboard ${d.dashboard} is no Claude Code metric under any pipeline (${d.unseen}: assuming it takes nothing else that exposes this name)${nearestText(d)}`,
+  unknownMetric: {
+    message: (d: Unknown) => `${d.metric} is no Claude Code metric${didYouMean(d)}`,
+    detail: (d: Unknown) => `${d.usedIn} of dashboard ${d.dashboard}: no pipeline produces it${nearestText(d)}`,
+  },
+  notFromPipeline: {
+    message: (d: Unknown) => `${d.metric} is not produced by Claude Code's pipeline${didYouMean(d)}`,
+    detail: (d: Unknown & { sources: string[] }) =>
+      `${d.usedIn} of dashboard ${d.dashboard}; this Prometheus also takes series from ${d.sources.join(', ')}, where it may come from${nearestText(d)}`,
+  },
+  prometheusUnseen: {
+    message: (d: Unknown) => `${d.metric} is no Claude Code metric${didYouMean(d)}`,
+    detail: (d: Unknown & { unseen: string }) =>
+      `${d.usedIn} of dashboard ${d.dashboard}: no pipeline produces it (${d.unseen}: assuming it takes nothing else that exposes this name)${nearestText(d)}`,
+  },
 } as const;
 type UnknownMetricFinding = RuleFinding<typeof messages>;
 

@@ -4,8 +4,11 @@ import { fileProvisioning, PROVISIONING_ASSUMED } from '../../model/grafana-plac
 import { dashboardName, mentionsOf } from '../../model/dashboard-queries.js';
 
 const messages = {
-  unresolvedInput: (d: { dashboard: string; input: string; values: number; assumed: boolean }) =>
-    `dashboard ${d.dashboard} is provisioned from a file${d.assumed ? ` ${PROVISIONING_ASSUMED}` : ''}, which does not substitute its import input "${d.input}": ${d.values} value${d.values > 1 ? 's' : ''} using \${${d.input}} stay literal and Grafana shows "Datasource \${${d.input}} was not found"`,
+  unresolvedInput: {
+    message: (d: { dashboard: string; input: string }) => `dashboard ${d.dashboard} uses import input "${d.input}", which file provisioning never fills in`,
+    detail: (d: { input: string; values: number; assumed: boolean }) =>
+      `it is provisioned from a file${d.assumed ? ` ${PROVISIONING_ASSUMED}` : ''}, which does not substitute import inputs: ${d.values} value${d.values > 1 ? 's' : ''} using \${${d.input}} stay literal and Grafana shows "Datasource \${${d.input}} was not found"`,
+  },
 } as const;
 type UnresolvedInputFinding = RuleFinding<typeof messages>;
 

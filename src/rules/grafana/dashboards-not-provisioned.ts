@@ -7,8 +7,11 @@ const readsText = (reads: { path: string; provider?: string }[]) => reads.map((r
 
 const messages = {
   noProvider: 'no dashboard provider in this workspace reads dashboard {{dashboard}}: Grafana shows it only after a manual import',
-  mountedElsewhere: (d: { dashboard: string; mountedAt: string; reads: { path: string; provider?: string }[] }) =>
-    `dashboard ${d.dashboard} is mounted at ${d.mountedAt}, but the providers read ${readsText(d.reads)}: Grafana does not load it`,
+  mountedElsewhere: {
+    message: (d: { dashboard: string }) => `dashboard ${d.dashboard} is mounted where no provider reads: Grafana does not load it`,
+    detail: (d: { mountedAt: string; reads: { path: string; provider?: string }[] }) =>
+      `it is mounted at ${d.mountedAt}; the providers read ${readsText(d.reads)}`,
+  },
   notMounted: (d: { dashboard: string; reads: { path: string; provider?: string }[] }) =>
     `dashboard ${d.dashboard} is not mounted into the Grafana container; the providers read ${readsText(d.reads)}, so Grafana does not load it`,
 } as const;

@@ -16,8 +16,10 @@ function imageMatches(type: string | undefined, s: ComposeService): boolean {
 }
 
 const messages = {
-  localhostUrl:
-    'datasource "{{datasource}}" points at {{host}}, but Grafana runs in the compose service "{{service}}": there {{host}} is the Grafana container itself, so every query fails with "connection refused"',
+  localhostUrl: {
+    message: 'datasource "{{datasource}}" points at {{host}}, which is the Grafana container itself: every query fails',
+    detail: 'Grafana runs in the compose service "{{service}}"; queries fail with "connection refused"',
+  },
 } as const;
 type LocalhostUrlFinding = RuleFinding<typeof messages>;
 

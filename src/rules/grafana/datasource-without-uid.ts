@@ -5,12 +5,15 @@ import { dashboardName } from '../../model/dashboard-queries.js';
 import { yamlInsertAfterKey } from '../../model/grafana-placement.js';
 
 const messages = {
-  withoutUid: (d: { datasource: string; uid: string; dashboards: string[]; byUid: number; byName: number }) => {
-    const uses = [
-      d.byUid ? `${d.byUid} reference${d.byUid > 1 ? 's resolve' : ' resolves'} only through this computed UID` : '',
-      d.byName ? `${d.byName} reference${d.byName > 1 ? 's resolve' : ' resolves'} only by the name "${d.datasource}"` : '',
-    ].filter(Boolean);
-    return `datasource "${d.datasource}" has no uid: Grafana computes ${d.uid} from its name${uses.length ? `; in ${d.dashboards.join(', ')} ${uses.join(' and ')}` : ''}`;
+  withoutUid: {
+    message: (d: { datasource: string; uid: string }) => `datasource "${d.datasource}" has no uid: Grafana computes ${d.uid} from its name`,
+    detail: (d: { datasource: string; dashboards: string[]; byUid: number; byName: number }) => {
+      const uses = [
+        d.byUid ? `${d.byUid} reference${d.byUid > 1 ? 's resolve' : ' resolves'} only through this computed UID` : '',
+        d.byName ? `${d.byName} reference${d.byName > 1 ? 's resolve' : ' resolves'} only by the name "${d.datasource}"` : '',
+      ].filter(Boolean);
+      return uses.length ? `in ${d.dashboards.join(', ')} ${uses.join(' and ')}` : 'no dashboard here refers to it by that UID or by name alone';
+    },
   },
 } as const;
 type WithoutUidFinding = RuleFinding<typeof messages>;

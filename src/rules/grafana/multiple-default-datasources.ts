@@ -4,8 +4,11 @@ import type { ProvisionedDatasource } from '../../model/grafana.js';
 import { datasourceReaders } from '../../model/grafana-placement.js';
 
 const messages = {
-  secondDefault: (d: { datasource: string; earlier: string; earlierFile?: string }) =>
-    `datasource "${d.datasource}" is marked isDefault, and so is "${d.earlier}"${d.earlierFile ? ` in ${d.earlierFile}` : ''}: Grafana refuses the provisioning ("Only one datasource per organization can be marked as default") and does not start`,
+  secondDefault: {
+    message: (d: { datasource: string; earlier: string }) => `datasource "${d.datasource}" is a second default, after "${d.earlier}": Grafana does not start`,
+    detail: (d: { earlier: string; earlierFile?: string }) =>
+      `both are marked isDefault ("${d.earlier}"${d.earlierFile ? ` in ${d.earlierFile}` : ''}); Grafana refuses the provisioning: "Only one datasource per organization can be marked as default"`,
+  },
 } as const;
 type MultipleDefaultsFinding = RuleFinding<typeof messages>;
 

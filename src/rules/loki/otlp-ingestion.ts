@@ -10,17 +10,27 @@ function lokiMajor(stack: Stack): number | undefined {
 
 /** Loki 3's start-up refusal: its CONFIG ERROR text, then what the current period needs. */
 const refuses = (error: string, from: string | undefined) =>
-  `Loki 3 refuses this config and does not start ("CONFIG ERROR: ${error}"): the current schema period${from ? ` (from ${from})` : ''} must use schema v13 with the tsdb index for structured metadata, which is on by default`;
+  `Loki 3 says "CONFIG ERROR: ${error}": the current schema period${from ? ` (from ${from})` : ''} must use schema v13 with the tsdb index for structured metadata, which is on by default`;
 
 const messages = {
-  lokiBefore3:
-    'exporter "{{exporter}}" sends logs to Loki over OTLP, but {{evidence}} is Loki {{version}}: OTLP ingestion (/otlp) exists from Loki 3.0, so every export fails with 404',
-  structuredMetadataOff:
-    'allow_structured_metadata is false: Loki rejects OTLP log records ("structured metadata is not allowed"), so Claude Code\'s events sent through an otlphttp exporter never arrive',
-  schemaBeforeV13: (d: { schema: string; from?: string }) =>
-    refuses(`schema v13 is required to store Structured Metadata and use native OTLP ingestion, your schema version is ${d.schema}`, d.from),
-  storeNotTsdb: (d: { store: string; from?: string }) =>
-    refuses(`\`tsdb\` index type is required to store Structured Metadata and use native OTLP ingestion, your index type is \`${d.store}\``, d.from),
+  lokiBefore3: {
+    message: 'exporter "{{exporter}}" sends logs to Loki over OTLP, which Loki {{version}} lacks: every export fails with HTTP 404',
+    detail: '{{evidence}} is Loki {{version}}; OTLP ingestion (/otlp) exists from Loki 3.0',
+  },
+  structuredMetadataOff: {
+    message: "allow_structured_metadata is false: Loki rejects OTLP log records, so Claude Code's events never arrive",
+    detail: 'Loki says "structured metadata is not allowed" to every record sent through an otlphttp exporter',
+  },
+  schemaBeforeV13: {
+    message: 'the current schema period is not v13: Loki 3 refuses this config and does not start',
+    detail: (d: { schema: string; from?: string }) =>
+      refuses(`schema v13 is required to store Structured Metadata and use native OTLP ingestion, your schema version is ${d.schema}`, d.from),
+  },
+  storeNotTsdb: {
+    message: 'the current schema period does not use the tsdb index: Loki 3 refuses this config and does not start',
+    detail: (d: { store: string; from?: string }) =>
+      refuses(`\`tsdb\` index type is required to store Structured Metadata and use native OTLP ingestion, your index type is \`${d.store}\``, d.from),
+  },
 } as const;
 type OtlpIngestionFinding = RuleFinding<typeof messages>;
 

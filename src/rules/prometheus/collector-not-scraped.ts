@@ -7,11 +7,17 @@ import { collectorScrapes } from '../../model/scrape-targets.js';
 import { profileGateText } from '../../model/routes.js';
 import type { Location, TextEdit } from '../../types.js';
 
-const neverStored = ': the Claude Code metrics it serves are never stored, so dashboards stay empty';
+const neverStored = ': the Claude Code metrics it serves are never stored';
 /** `gate`: profileGateText of the collector's service, when it runs only under a profile. */
 const messages = {
-  notScraped: `no scrape job in {{file}} targets the collector's prometheus exporter (exporters.{{exporter}} on {{target}}, {{collectorFile}})${neverStored}{{gate}}`,
-  notScrapedNoService: `no scrape job in {{file}} targets the collector's prometheus exporter (exporters.{{exporter}}, port {{port}}, {{collectorFile}})${neverStored}`,
+  notScraped: {
+    message: `no scrape job in {{file}} targets the collector's prometheus exporter${neverStored}`,
+    detail: 'exporters.{{exporter}} on {{target}}, {{collectorFile}}; dashboards stay empty{{gate}}',
+  },
+  notScrapedNoService: {
+    message: `no scrape job in {{file}} targets the collector's prometheus exporter${neverStored}`,
+    detail: 'exporters.{{exporter}}, port {{port}}, {{collectorFile}}; dashboards stay empty',
+  },
 } as const;
 type CollectorNotScrapedFinding = RuleFinding<typeof messages>;
 

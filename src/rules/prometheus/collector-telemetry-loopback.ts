@@ -18,12 +18,16 @@ interface Loopback {
   gate: string;
 }
 
-const refused = (d: Loopback) =>
-  `target "${d.target}" in job "${d.job}" scrapes the collector's own telemetry, which service "${d.service}" serves on ${d.host}:${d.port} only (${d.origin}): from Prometheus' container the scrape is refused and the target is DOWN${d.gate}`;
+const refused = (d: Loopback) => `target "${d.target}" scrapes the collector's own telemetry, served on ${d.host}:${d.port} only: the target is DOWN`;
+const served = (d: Loopback) =>
+  `job "${d.job}"; service "${d.service}" serves it on ${d.host}:${d.port} (${d.origin}), so from Prometheus' container the scrape is refused${d.gate}`;
 
 const messages = {
-  refused,
-  refusedIfVersion: (d: Loopback & { unknown: string }) => `${refused(d)}, if the collector is v0.111.0 or newer (${d.unknown})`,
+  refused: { message: refused, detail: served },
+  refusedIfVersion: {
+    message: (d: Loopback) => `${refused(d)}, if the collector is v0.111.0 or newer`,
+    detail: (d: Loopback & { unknown: string }) => `${served(d)}; ${d.unknown}`,
+  },
 } as const;
 type LoopbackFinding = RuleFinding<typeof messages>;
 

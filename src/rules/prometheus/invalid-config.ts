@@ -20,13 +20,18 @@ function rejectedRange(a: PromAcceptance): string {
 }
 
 const messages = {
-  yaml: 'yaml: {{problem}}: {{prometheus}} refuses to load {{file}}',
-  duplicateKey: 'duplicate key "{{key}}": {{prometheus}} refuses to load {{file}}',
-  refused: (d: Refusal) => `${d.error}: ${d.prometheus} refuses to load ${d.file}${because(d.why)}`,
+  yaml: { message: 'Prometheus refuses to load {{file}}: invalid YAML', detail: 'yaml: {{problem}}; at {{prometheus}}' },
+  duplicateKey: { message: 'Prometheus refuses to load {{file}}: duplicate key "{{key}}"', detail: 'at {{prometheus}}' },
+  refused: { message: (d: Refusal) => `Prometheus refuses to load ${d.file}`, detail: (d: Refusal) => `${d.error}${because(d.why)}; at ${d.prometheus}` },
   /** `prometheus` here is the assumption: the version is not known, and some releases accept it. */
-  refusedFromUnknown: (d: Refusal & { accepted: PromAcceptance }) =>
-    `${d.error}: Prometheus releases ${rejectedRange(d.accepted)} refuse to load ${d.file}${because(d.why)}, and the Prometheus version here is not known: ${d.prometheus}`,
-  promtoolRejects: (d: Refusal) => `${d.error}: promtool check config rejects ${d.file} at ${d.prometheus}${because(d.why)}`,
+  refusedFromUnknown: {
+    message: (d: Refusal & { accepted: PromAcceptance }) => `Prometheus releases ${rejectedRange(d.accepted)} refuse to load ${d.file}`,
+    detail: (d: Refusal & { accepted: PromAcceptance }) => `${d.error}${because(d.why)}; the Prometheus version here is not known: ${d.prometheus}`,
+  },
+  promtoolRejects: {
+    message: (d: Refusal) => `promtool check config rejects ${d.file}`,
+    detail: (d: Refusal) => `${d.error}${because(d.why)}; at ${d.prometheus}`,
+  },
 } as const;
 type InvalidConfigFinding = RuleFinding<typeof messages>;
 

@@ -5,10 +5,15 @@ import { prometheusListenPort } from '../../model/service-flags.js';
 import { isLocalTarget } from '../../util/hosts.js';
 
 const messages = {
-  itself:
-    'target "{{target}}" in job "{{job}}" points at the Prometheus container itself (service "{{service}}"), not the collector: the scrape fails with "dial tcp {{address}}:{{port}}: connect: connection refused", so the collector\'s metrics never reach Prometheus',
-  otherService: (d: { target: string; job: string; service: string; address: string; port: number; listens: number; candidates: string[] }) =>
-    `target "${d.target}" in job "${d.job}" points at the Prometheus container itself (service "${d.service}"), where only Prometheus listens (port ${d.listens}): the target is DOWN with "dial tcp ${d.address}:${d.port}: connect: connection refused"${d.candidates.length ? ` (port ${d.port} is served by compose service ${d.candidates.map((c) => `"${c}"`).join(' or ')})` : ''}`,
+  itself: {
+    message: 'target "{{target}}" points at the Prometheus container itself: the collector\'s metrics never reach Prometheus',
+    detail: 'job "{{job}}" of service "{{service}}", not the collector: the scrape fails with "dial tcp {{address}}:{{port}}: connect: connection refused"',
+  },
+  otherService: {
+    message: (d: { target: string }) => `target "${d.target}" points at the Prometheus container itself: the target is DOWN`,
+    detail: (d: { target: string; job: string; service: string; address: string; port: number; listens: number; candidates: string[] }) =>
+      `job "${d.job}" of service "${d.service}", where only Prometheus listens (port ${d.listens}): "dial tcp ${d.address}:${d.port}: connect: connection refused"${d.candidates.length ? `; port ${d.port} is served by compose service ${d.candidates.map((c) => `"${c}"`).join(' or ')}` : ''}`,
+  },
 } as const;
 type LocalhostTargetFinding = RuleFinding<typeof messages>;
 

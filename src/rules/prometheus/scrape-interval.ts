@@ -15,19 +15,22 @@ interface TooSlow {
 }
 
 const messages = {
-  tooSlow: (d: TooSlow) => {
-    const reasons = [
-      ...d.expirations.map(
-        (e) =>
-          `at or above the metric_expiration of exporters.${e.exporter} (${e.expiration}${e.isDefault ? ', the default' : ''}): series Claude Code stopped updating drop out of /metrics before the next scrape`,
-      ),
-      ...(d.lookback
-        ? [
-            `at or above the 5m query lookback: every sample is stale before the next one arrives ("too long scrape interval found, data point will be marked as stale - job: ${d.job}, interval: ${d.every}")`,
-          ]
-        : []),
-    ];
-    return `job "${d.job}" scrapes every ${d.every}, ${reasons.join('; and ')}; dashboards show gaps and rate()/increase() return nothing`;
+  tooSlow: {
+    message: (d: TooSlow) => `job "${d.job}" scrapes every ${d.every}, too slow: dashboards show gaps and rate()/increase() return nothing`,
+    detail: (d: TooSlow) => {
+      const reasons = [
+        ...d.expirations.map(
+          (e) =>
+            `at or above the metric_expiration of exporters.${e.exporter} (${e.expiration}${e.isDefault ? ', the default' : ''}): series Claude Code stopped updating drop out of /metrics before the next scrape`,
+        ),
+        ...(d.lookback
+          ? [
+              `at or above the 5m query lookback: every sample is stale before the next one arrives ("too long scrape interval found, data point will be marked as stale - job: ${d.job}, interval: ${d.every}")`,
+            ]
+          : []),
+      ];
+      return `${d.every} is ${reasons.join('; and ')}`;
+    },
   },
 } as const;
 type ScrapeIntervalFinding = RuleFinding<typeof messages>;

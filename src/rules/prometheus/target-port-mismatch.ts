@@ -12,15 +12,23 @@ interface Mismatch {
   /** profileGateText of the collector's service, when it runs only under a profile. */
   gate: string;
 }
-const reaches = (d: Mismatch) => `target "${d.target}" in job "${d.job}" reaches the collector, but`;
-const servedBy = (d: Mismatch) =>
-  `its metrics are served by ${d.exporters.map((e) => `exporters.${e.id} on ${e.port}`).join(', ')}: the target is DOWN and no Claude Code metrics are stored${d.gate}`;
+const head = (d: Mismatch) => `target "${d.target}" misses the collector's metrics port: the target is DOWN and no Claude Code metrics are stored`;
+const reaches = (d: Mismatch) => `job "${d.job}" reaches the collector, but`;
+const servedBy = (d: Mismatch) => `its metrics are served by ${d.exporters.map((e) => `exporters.${e.id} on ${e.port}`).join(', ')}${d.gate}`;
 
 const messages = {
-  noPort: (d: Mismatch) => `${reaches(d)} the target has no port, so Prometheus uses the scheme's default (80 for http); ${servedBy(d)}`,
-  notMetrics: (d: Mismatch & { port: number; owner: string }) =>
-    `${reaches(d)} port ${d.port} is ${d.owner}, which serves no Prometheus metrics; ${servedBy(d)}`,
-  nothingListens: (d: Mismatch & { port: number }) => `${reaches(d)} nothing in the collector listens on port ${d.port}; ${servedBy(d)}`,
+  noPort: {
+    message: head,
+    detail: (d: Mismatch) => `${reaches(d)} the target has no port, so Prometheus uses the scheme's default (80 for http); ${servedBy(d)}`,
+  },
+  notMetrics: {
+    message: head,
+    detail: (d: Mismatch & { port: number; owner: string }) => `${reaches(d)} port ${d.port} is ${d.owner}, which serves no Prometheus metrics; ${servedBy(d)}`,
+  },
+  nothingListens: {
+    message: head,
+    detail: (d: Mismatch & { port: number }) => `${reaches(d)} nothing in the collector listens on port ${d.port}; ${servedBy(d)}`,
+  },
 } as const;
 type TargetPortMismatchFinding = RuleFinding<typeof messages>;
 

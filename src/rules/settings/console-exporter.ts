@@ -12,8 +12,11 @@ const PRINTED: Record<Signal, string> = {
 };
 
 const messages = {
-  prints: (d: { variable: string; value: string; where: string; signal: Signal; stillExporting: string[] }) =>
-    `${d.variable}=${d.value} ${d.where}: Claude Code prints ${PRINTED[d.signal]} into the terminal, and with claude -p onto stdout after the answer${d.stillExporting.length ? ` (${d.stillExporting.join(', ')} still export${d.stillExporting.length > 1 ? '' : 's'} as configured)` : ''}`,
+  prints: {
+    message: (d: { variable: string; value: string; signal: Signal }) => `${d.variable}=${d.value}: Claude Code prints ${PRINTED[d.signal]} into the terminal`,
+    detail: (d: { where: string; stillExporting: string[] }) =>
+      `set ${d.where}; with claude -p it goes onto stdout after the answer${d.stillExporting.length ? `; ${d.stillExporting.join(', ')} still export${d.stillExporting.length > 1 ? '' : 's'} as configured` : ''}`,
+  },
 } as const;
 
 export default defineRule({

@@ -3,8 +3,11 @@ import { atNode } from '../../model/settings-locate.js';
 import { listWords, otlpSignals } from '../../model/otlp-signals.js';
 
 const messages = {
-  ignoredOverGrpc: (d: { file: string; signals: string[]; protocolVars: string[] }) =>
-    `otelHeadersHelper is set in ${d.file}, but ${listWords(d.signals)} are exported over grpc (${d.protocolVars.map((v) => `${v}=grpc`).join(', ')}): Claude Code never calls the helper for grpc exports, so its headers are not sent`,
+  ignoredOverGrpc: {
+    message: (d: { signals: string[] }) => `otelHeadersHelper is never called: ${listWords(d.signals)} are exported over grpc, so its headers are not sent`,
+    detail: (d: { file: string; protocolVars: string[] }) =>
+      `set in ${d.file}; ${d.protocolVars.map((v) => `${v}=grpc`).join(', ')}, and Claude Code calls the helper for HTTP exports only`,
+  },
 } as const;
 
 export default defineRule({

@@ -18,11 +18,15 @@ interface PlainHttp {
 }
 
 const lead = (d: PlainHttp) => `${d.signals.join(' and ')} go to ${d.target} (${d.variable} ${d.where}) over plain http with ${credentialWords(d)}`;
+const head = (d: PlainHttp) => `${d.signals.join(' and ')} go over plain http with ${credentialWords(d)}`;
 
 const messages = {
-  sameMachineMaybe: (d: PlainHttp) =>
-    `${lead(d)}: fine if ${d.host} is a container on the same Docker network as Claude Code (the traffic stays on this machine), but if the name resolves through a DNS search domain the credential crosses the network unencrypted`,
-  network: (d: PlainHttp) => `${lead(d)}: the credential crosses the network unencrypted on every export`,
+  sameMachineMaybe: {
+    message: (d: PlainHttp) => `${head(d)}: the credential may cross the network unencrypted`,
+    detail: (d: PlainHttp) =>
+      `${lead(d)}: fine if ${d.host} is a container on the same Docker network as Claude Code (the traffic stays on this machine), but if the name resolves through a DNS search domain the credential crosses the network unencrypted`,
+  },
+  network: { message: (d: PlainHttp) => `${head(d)}: the credential crosses the network unencrypted on every export`, detail: lead },
 } as const;
 
 export default defineRule({

@@ -81,9 +81,34 @@ function issueText(i: EndpointIssue): string {
   }
 }
 
+/** What is wrong, in a few words, for the headline. */
+function issueShort(i: EndpointIssue): string {
+  switch (i.kind) {
+    case 'notUrl':
+      return 'is not a URL';
+    case 'noScheme':
+      return 'has no scheme';
+    case 'genericWithPath':
+      return `already ends in ${i.suffix}`;
+    case 'noPath':
+      return 'has no path';
+    case 'otherSignalPath':
+      return `ends in /v1/${i.other}`;
+    case 'trailingSlash':
+      return 'ends in a slash';
+    case 'otherPath':
+      return `does not end in /v1/${i.signal}`;
+    case 'wrongScheme':
+      return `has the scheme ${i.scheme}://`;
+  }
+}
+
+type Unusable = { variable: string; endpoint: string; where: string; issues: { issue: EndpointIssue; later: boolean }[] };
 const messages = {
-  unusable: (d: { variable: string; endpoint: string; where: string; issues: { issue: EndpointIssue; later: boolean }[] }) =>
-    `${d.variable}=${d.endpoint} ${d.where}: ${d.issues.map((i) => `${i.later ? 'once it has a scheme, ' : ''}${issueText(i.issue)}`).join('; ')}`,
+  unusable: {
+    message: (d: Unusable) => `${d.variable}=${d.endpoint} ${d.issues.map((i) => issueShort(i.issue)).join(' and ')}: exports there go wrong`,
+    detail: (d: Unusable) => `set ${d.where}: ${d.issues.map((i) => `${i.later ? 'once it has a scheme, ' : ''}${issueText(i.issue)}`).join('; ')}`,
+  },
 } as const;
 
 interface Issue {

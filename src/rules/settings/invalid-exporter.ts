@@ -67,8 +67,11 @@ function hintFor(tokens: string[], signal: Signal): string {
 }
 
 const messages = {
-  rejected: (d: { variable: string; value: string; where: string; signal: Signal; tokens: string[]; initFails: string }) =>
-    `${d.variable}="${d.value}" ${d.where}: ${d.tokens.map((t) => describeToken(t, d.signal)).join(', ')} ${d.tokens.length > 1 ? 'are not exporters' : 'is not an exporter'} Claude Code accepts for ${d.signal} (${[...VALID_EXPORTERS[d.signal], 'none'].join(', ')}); ${d.initFails}`,
+  rejected: {
+    message: (d: { variable: string; value: string }) => `${d.variable}="${d.value}" is not an exporter Claude Code accepts: nothing at all is exported`,
+    detail: (d: { where: string; signal: Signal; tokens: string[]; initFails: string }) =>
+      `set ${d.where}: ${d.tokens.map((t) => describeToken(t, d.signal)).join(', ')} ${d.tokens.length > 1 ? 'are not exporters' : 'is not an exporter'} Claude Code accepts for ${d.signal} (${[...VALID_EXPORTERS[d.signal], 'none'].join(', ')}); ${d.initFails}`,
+  },
 } as const;
 type InvalidExporterFinding = RuleFinding<typeof messages>;
 

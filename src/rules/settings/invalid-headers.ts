@@ -137,9 +137,17 @@ export function analyseHeaders(value: string, http: boolean): HeaderAnalysis {
 }
 
 const messages = {
-  problems: (d: { variable: string; where: string; problems: HeaderIssue[] }) => `${d.variable} ${d.where}: ${d.problems.map(headerIssueText).join('; ')}`,
-  conflict: (d: { variable: string; where: string; genericWhere: string; headers: string[]; protocol: string; signal: string }) =>
-    `${d.variable} ${d.where} and OTEL_EXPORTER_OTLP_HEADERS ${d.genericWhere} both set ${listWords(d.headers)} with different values: over ${d.protocol} Claude Code sends the generic value with ${d.signal} (the per-signal one is ignored; only gRPC lets it win)`,
+  problems: {
+    message: (d: { variable: string; problems: HeaderIssue[] }) =>
+      `${d.variable} has ${d.problems.length === 1 ? 'a problem' : `${d.problems.length} problems`}: its headers are not sent as intended`,
+    detail: (d: { where: string; problems: HeaderIssue[] }) => `set ${d.where}: ${d.problems.map(headerIssueText).join('; ')}`,
+  },
+  conflict: {
+    message: (d: { variable: string; headers: string[]; signal: string }) =>
+      `${d.variable} sets ${listWords(d.headers)} in vain: Claude Code sends OTEL_EXPORTER_OTLP_HEADERS' value with ${d.signal}`,
+    detail: (d: { variable: string; where: string; genericWhere: string; headers: string[]; protocol: string }) =>
+      `${d.variable} ${d.where} and OTEL_EXPORTER_OTLP_HEADERS ${d.genericWhere} both set ${listWords(d.headers)} with different values; over ${d.protocol} the per-signal one is ignored (only gRPC lets it win)`,
+  },
 } as const;
 type InvalidHeadersFinding = RuleFinding<typeof messages>;
 

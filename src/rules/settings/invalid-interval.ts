@@ -74,14 +74,24 @@ const what = (variable: string) => VARIABLES.find((v) => v.name === variable)!.w
 const shown = (d: Setting) => `${d.variable}=${JSON.stringify(d.value)} ${d.where}`;
 
 const messages = {
-  notANumber: (d: Setting & { fallback: number }) =>
-    `${shown(d)} is not a number: Claude Code ignores it and uses the default ${what(d.variable)} of ${ms(d.fallback)}`,
-  misread: (d: Setting & { version: string; read: number; intended: number }) =>
-    `${shown(d)} is read by Claude Code ${d.version} as ${ms(d.read)}, not the ${ms(d.intended)} it says: the ${what(d.variable)} becomes ${ms(d.read)}`,
-  tooShort: (d: Setting & { read: number }) =>
-    `${shown(d)} sets the ${what(d.variable)} to ${ms(d.read)}: below ${MIN_INTERVAL} ms Claude Code exports many times a second, which loads the collector and backend${d.read <= 0 ? ' (and 0 or less is not a valid interval)' : ''}`,
-  tooLong: (d: Setting & { read: number }) =>
-    `${shown(d)} sets the ${what(d.variable)} to ${ms(d.read)}: above ${MAX_INTERVAL / 60000} minutes data arrives late, and sessions shorter than that export only when Claude Code exits`,
+  notANumber: {
+    message: (d: Setting & { fallback: number }) => `${d.variable} is not a number: Claude Code uses the default ${what(d.variable)} of ${ms(d.fallback)}`,
+    detail: (d: Setting) => shown(d),
+  },
+  misread: {
+    message: (d: Setting & { read: number; intended: number }) => `${d.variable} is read as ${ms(d.read)}, not the ${ms(d.intended)} it says`,
+    detail: (d: Setting & { version: string; read: number }) => `${shown(d)}: Claude Code ${d.version} makes the ${what(d.variable)} ${ms(d.read)}`,
+  },
+  tooShort: {
+    message: (d: Setting & { read: number }) =>
+      `${d.variable} sets the ${what(d.variable)} to ${ms(d.read)}: Claude Code exports many times a second, loading the collector and backend`,
+    detail: (d: Setting & { read: number }) => `${shown(d)}: below ${MIN_INTERVAL} ms${d.read <= 0 ? '; and 0 or less is not a valid interval' : ''}`,
+  },
+  tooLong: {
+    message: (d: Setting & { read: number }) => `${d.variable} sets the ${what(d.variable)} to ${ms(d.read)}: data arrives late`,
+    detail: (d: Setting) =>
+      `${shown(d)}: above ${MAX_INTERVAL / 60000} minutes data arrives late, and sessions shorter than that export only when Claude Code exits`,
+  },
 } as const;
 
 export default defineRule({

@@ -10,12 +10,18 @@ interface Shown {
   where: string;
 }
 
-const notAccepted = (d: Shown) =>
-  `${d.variable}="${d.value}" ${d.where} is not a protocol Claude Code accepts (exactly grpc, http/json or http/protobuf, case-sensitive)`;
+const notAccepted = (d: Shown) => `${d.variable}="${d.value}" is not a protocol Claude Code accepts`;
+const accepted = (d: Shown) => `set ${d.where}; Claude Code accepts exactly grpc, http/json or http/protobuf, case-sensitive`;
 
 const messages = {
-  read: (d: Shown & { signals: string[]; initFails: string }) => `${notAccepted(d)}: it is the protocol for ${listWords(d.signals)}: ${d.initFails}`,
-  unread: (d: Shown) => `${notAccepted(d)}: no otlp signal reads it right now, but the moment one does, telemetry init fails and nothing at all is exported`,
+  read: {
+    message: (d: Shown) => `${notAccepted(d)}: nothing at all is exported`,
+    detail: (d: Shown & { signals: string[]; initFails: string }) => `${accepted(d)}; it is the protocol for ${listWords(d.signals)}: ${d.initFails}`,
+  },
+  unread: {
+    message: (d: Shown) => `${notAccepted(d)}: once an otlp signal reads it, nothing at all is exported`,
+    detail: (d: Shown) => `${accepted(d)}; no otlp signal reads it right now, but the moment one does, telemetry init fails`,
+  },
 } as const;
 
 const SPELLINGS: Record<string, Protocol> = {

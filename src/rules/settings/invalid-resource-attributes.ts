@@ -48,16 +48,25 @@ function attributeKeys(value: string): string[] {
     .filter((k) => k !== '');
 }
 
-const RENAMED =
-  'replaces Claude Code\'s service name claude-code: dashboards and queries filtering on service_name="claude-code" (or job="claude-code" behind a collector) find nothing';
+const RENAMED = 'replaces the service name claude-code: queries for it find nothing';
+const RENAMED_DETAIL = 'dashboards and queries filtering on service_name="claude-code" (or job="claude-code" behind a collector) find nothing';
 
 const messages = {
-  discarded: (d: { where: string; reason: string; keys: string[] }) =>
-    `OTEL_RESOURCE_ATTRIBUTES ${d.where} is discarded whole (${d.reason}): none of its ${d.keys.length} attribute${d.keys.length === 1 ? '' : 's'} (${listWords(d.keys)}) ${d.keys.length === 1 ? 'is' : 'are'} exported`,
-  spaceInside: (d: { where: string; keys: string[]; version: string; since: string }) =>
-    `OTEL_RESOURCE_ATTRIBUTES ${d.where} has a space inside ${listWords(d.keys)}: Claude Code ${d.version} keeps it on the resource but does not copy it onto metric datapoints and events (which dashboards group by), and versions before ${d.since} discard the whole variable`,
-  serviceNameAttribute: `OTEL_RESOURCE_ATTRIBUTES {{where}} sets service.name={{serviceName}}, which ${RENAMED}`,
-  serviceNameVariable: `OTEL_SERVICE_NAME={{serviceName}} {{where}} ${RENAMED}`,
+  discarded: {
+    message: (d: { keys: string[] }) =>
+      `OTEL_RESOURCE_ATTRIBUTES is discarded whole: none of its ${d.keys.length} attribute${d.keys.length === 1 ? ' is' : 's are'} exported`,
+    detail: (d: { where: string; reason: string; keys: string[] }) => `set ${d.where}: ${d.reason}; its attributes: ${listWords(d.keys)}`,
+  },
+  spaceInside: {
+    message: (d: { keys: string[] }) => `OTEL_RESOURCE_ATTRIBUTES has a space inside ${listWords(d.keys)}: dashboards cannot group by it`,
+    detail: (d: { where: string; version: string; since: string }) =>
+      `set ${d.where}: Claude Code ${d.version} keeps it on the resource but does not copy it onto metric datapoints and events (which dashboards group by), and versions before ${d.since} discard the whole variable`,
+  },
+  serviceNameAttribute: {
+    message: `OTEL_RESOURCE_ATTRIBUTES sets service.name={{serviceName}}, which ${RENAMED}`,
+    detail: `set {{where}}: ${RENAMED_DETAIL}`,
+  },
+  serviceNameVariable: { message: `OTEL_SERVICE_NAME={{serviceName}} ${RENAMED}`, detail: `set {{where}}: ${RENAMED_DETAIL}` },
 } as const;
 
 export default defineRule({

@@ -6,12 +6,16 @@ import { atValue, where } from '../../model/settings-locate.js';
 import { displayUrl, listWords, otlpSignals, perSignalVar } from '../../model/otlp-signals.js';
 
 const messages = {
-  overrides: (d: { variable: string; endpoint: string; where: string; signal: string; version: string; lockedFrom: string; managedHeaders: string[] }) =>
-    `${d.variable}=${d.endpoint} ${d.where} overrides the managed OTEL_EXPORTER_OTLP_ENDPOINT for ${d.signal}: Claude Code ${d.version} (below ${d.lockedFrom}) sends ${d.signal} there instead of to the managed collector${
-      d.managedHeaders.length
-        ? `, and the managed OTEL_EXPORTER_OTLP_HEADERS (${listWords(d.managedHeaders)}) ${d.managedHeaders.length > 1 ? 'are' : 'is'} sent there too`
-        : ''
-    }`,
+  overrides: {
+    message: (d: { variable: string; signal: string; managedHeaders: string[] }) =>
+      `${d.variable} overrides the managed endpoint: ${d.signal} go elsewhere${d.managedHeaders.length ? ', with the managed headers' : ''}`,
+    detail: (d: { variable: string; endpoint: string; where: string; signal: string; version: string; lockedFrom: string; managedHeaders: string[] }) =>
+      `${d.variable}=${d.endpoint} ${d.where} overrides the managed OTEL_EXPORTER_OTLP_ENDPOINT: Claude Code ${d.version} (below ${d.lockedFrom}) sends ${d.signal} there instead of to the managed collector${
+        d.managedHeaders.length
+          ? `, and the managed OTEL_EXPORTER_OTLP_HEADERS (${listWords(d.managedHeaders)}) ${d.managedHeaders.length > 1 ? 'are' : 'is'} sent there too`
+          : ''
+      }`,
+  },
 } as const;
 
 export default defineRule({

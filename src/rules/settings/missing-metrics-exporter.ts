@@ -9,8 +9,10 @@ const EXPORTED: Record<ExporterVariable, string> = { OTEL_METRICS_EXPORTER: 'met
 
 /** The message of missing-metrics-exporter and missing-logs-exporter. */
 export const missingExporterMessages = {
-  unset: (d: { where: string; variable: ExporterVariable }) =>
-    `telemetry is on ${d.where} but ${d.variable} is not set anywhere, so no ${EXPORTED[d.variable]} are exported (unset means off, not otlp)`,
+  unset: {
+    message: (d: { variable: ExporterVariable }) => `${d.variable} is not set anywhere, so no ${EXPORTED[d.variable]} are exported`,
+    detail: (d: { where: string }) => `telemetry is on ${d.where}; an unset exporter means off, not otlp`,
+  },
 } as const;
 
 export default defineRule({

@@ -11,12 +11,17 @@ interface Unset {
   signal: string;
 }
 
-const unset = (d: Unset) => `${d.variable}=otlp ${d.where} but no OTLP protocol is set for ${d.signal}`;
+const unset = (d: Unset) => `no OTLP protocol is set for ${d.signal}`;
+const whereSet = (d: Unset) => `${d.variable}=otlp ${d.where}`;
 
 const messages = {
-  defaulted: (d: Unset & { version: string; protocol: string; grpcPort?: number; since: string }) =>
-    `${unset(d)}: Claude Code ${d.version} uses ${d.protocol}${d.grpcPort !== undefined ? `, which the gRPC port ${d.grpcPort} does not answer,` : ''} and versions before ${d.since} export nothing at all; set it explicitly`,
-  initFails: (d: Unset) => `${unset(d)}: telemetry init fails and nothing at all is exported`,
+  defaulted: {
+    message: (d: Unset & { version: string; protocol: string; grpcPort?: number }) =>
+      `${unset(d)}: Claude Code ${d.version} uses ${d.protocol}${d.grpcPort !== undefined ? `, which port ${d.grpcPort} does not answer` : ''}; set it explicitly`,
+    detail: (d: Unset & { grpcPort?: number; since: string }) =>
+      `${whereSet(d)}${d.grpcPort !== undefined ? `; ${d.grpcPort} is the gRPC port` : ''}; versions before ${d.since} export nothing at all`,
+  },
+  initFails: { message: (d: Unset) => `${unset(d)}: telemetry init fails and nothing at all is exported`, detail: whereSet },
 } as const;
 
 export default defineRule({

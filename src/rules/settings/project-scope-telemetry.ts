@@ -34,10 +34,16 @@ function effect(variables: string[]): string {
 }
 
 const messages = {
-  ignored: (d: Tried & { versionAssumed: boolean }) =>
-    `${tries(d)}, but Claude Code ${d.version}${d.versionAssumed ? ' (assumed: the newest version the doctor knows; pass --claude-version)' : ''} ignores these in project settings: ${effect(d.variables)}`,
-  ignoredAfterUpgrade: (d: Tried & { since: string }) =>
-    `${tries(d)}: Claude Code ${d.version} applies them (interactive sessions once the folder is trusted), but ${d.since} and later ignore these in project settings, so after an upgrade ${effect(d.variables)}`,
+  ignored: {
+    message: (d: Tried) => `Claude Code ignores telemetry settings in project settings: ${effect(d.variables)}`,
+    detail: (d: Tried & { versionAssumed: boolean }) =>
+      `${tries(d)}, but Claude Code ${d.version}${d.versionAssumed ? ' (assumed: the newest version the doctor knows; pass --claude-version)' : ''} ignores these in project settings`,
+  },
+  ignoredAfterUpgrade: {
+    message: (d: Tried & { since: string }) =>
+      `Claude Code ${d.since} and later ignore telemetry settings in project settings: after an upgrade ${effect(d.variables)}`,
+    detail: (d: Tried) => `${tries(d)}: Claude Code ${d.version} applies them (interactive sessions once the folder is trusted)`,
+  },
 } as const;
 
 export default defineRule({

@@ -33,15 +33,19 @@ export function withPort(value: string, from: number, to: number): string {
 }
 
 const messages = {
-  wrongPort: (d: {
-    variable: string;
-    endpoint: string;
-    where: string;
-    port: number;
-    signals: string[];
-    protocols: { variable: string; protocol: string; where: string }[];
-  }) =>
-    `${d.variable}=${d.endpoint} ${d.where} uses port ${d.port}, ${d.port === HTTP_PORT ? 'the OTLP/HTTP port' : 'the OTLP/gRPC port'}, but ${listWords(d.signals)} are sent with ${d.protocols[0].protocol === 'grpc' ? 'gRPC' : 'HTTP'} (${d.protocols.map((p) => `${p.variable}=${p.protocol} ${p.where}`).join('; ')}): a standard collector rejects every export there`,
+  wrongPort: {
+    message: (d: { port: number; signals: string[]; protocols: { protocol: string }[] }) =>
+      `${listWords(d.signals)} go over ${d.protocols[0].protocol === 'grpc' ? 'gRPC' : 'HTTP'} to port ${d.port}, ${d.port === HTTP_PORT ? 'the OTLP/HTTP port' : 'the OTLP/gRPC port'}: a standard collector rejects every export`,
+    detail: (d: {
+      variable: string;
+      endpoint: string;
+      where: string;
+      port: number;
+      signals: string[];
+      protocols: { variable: string; protocol: string; where: string }[];
+    }) =>
+      `${d.variable}=${d.endpoint} ${d.where}; ${listWords(d.signals)} are sent with ${d.protocols[0].protocol === 'grpc' ? 'gRPC' : 'HTTP'} (${d.protocols.map((p) => `${p.variable}=${p.protocol} ${p.where}`).join('; ')})`,
+  },
 } as const;
 
 export default defineRule({

@@ -4,14 +4,17 @@ import type { Workspace } from '../../model/workspace.js';
 import { envCredential } from '../../model/credentials.js';
 import { atValue } from '../../model/settings-locate.js';
 
-const SHARED = 'in {{file}}, a file meant to be committed: everyone with access to the repository gets the credential';
+const SHARED = 'in a file meant to be committed: everyone with access to the repository gets it';
+const FILE = 'in {{file}}';
 
 const messages = {
-  headers: (d: { variable: string; headers: string[]; file: string }) =>
-    `${d.variable} carries ${d.headers.join(', ')} in ${d.file}, a file meant to be committed: everyone with access to the repository gets the credential`,
-  urlPassword: `{{variable}} has a password in its URL ${SHARED}`,
-  anthropicKey: `{{variable}} holds an Anthropic API key ${SHARED}`,
-  literal: `{{variable}} holds a literal secret ${SHARED}`,
+  headers: {
+    message: (d: { variable: string }) => `${d.variable} carries a credential ${SHARED}`,
+    detail: (d: { headers: string[]; file: string }) => `${d.headers.join(', ')} in ${d.file}`,
+  },
+  urlPassword: { message: `{{variable}} has a password in its URL ${SHARED}`, detail: FILE },
+  anthropicKey: { message: `{{variable}} holds an Anthropic API key ${SHARED}`, detail: FILE },
+  literal: { message: `{{variable}} holds a literal secret ${SHARED}`, detail: FILE },
 } as const;
 
 export default defineRule({

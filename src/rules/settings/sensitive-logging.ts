@@ -31,8 +31,11 @@ interface Logged {
 }
 
 const messages = {
-  logged: (d: Logged) =>
-    `${d.variable}=${d.value} ${d.where}: ${WHAT[d.variable]}${d.answersFollow ? ", and so are Claude's answers (OTEL_LOG_ASSISTANT_RESPONSES is unset and follows it)" : ''}${destination(d)}`,
+  logged: {
+    message: (d: Logged) => `${d.variable}=${d.value} exports sensitive content${d.answersFollow ? ", Claude's answers included" : ''}`,
+    detail: (d: Logged) =>
+      `set ${d.where}: ${WHAT[d.variable]}${d.answersFollow ? ", and so are Claude's answers (OTEL_LOG_ASSISTANT_RESPONSES is unset and follows it)" : ''}${destination(d)}`,
+  },
 } as const;
 
 export default defineRule({

@@ -20,10 +20,14 @@ const setting = (d: Shadowed) => (d.value === undefined ? d.variable : `${d.vari
 const winning = (d: Shadowed) => d.winningValue ?? 'a different value';
 
 const messages = {
-  notApplied: (d: Shadowed & { reason: string }) =>
-    `${setting(d)} ${d.where} is not applied: ${d.reason}; ${d.winnerPlace} sets ${winning(d)}, which applies instead`,
-  noEffect: (d: Shadowed & { winnerScope: Scope; scope: Scope }) =>
-    `${setting(d)} ${d.where} has no effect: ${d.winnerPlace} sets ${winning(d)}, and ${precedence(d.winnerScope, d.scope)}`,
+  notApplied: {
+    message: (d: Shadowed) => `${d.variable} ${d.where} is not applied: ${d.winnerPlace} sets ${winning(d)}`,
+    detail: (d: Shadowed & { reason: string }) => `${setting(d)}: ${d.reason}`,
+  },
+  noEffect: {
+    message: (d: Shadowed) => `${d.variable} ${d.where} has no effect: ${d.winnerPlace} sets ${winning(d)}`,
+    detail: (d: Shadowed & { winnerScope: Scope; scope: Scope }) => `${setting(d)}: ${precedence(d.winnerScope, d.scope)}`,
+  },
 } as const;
 
 export default defineRule({

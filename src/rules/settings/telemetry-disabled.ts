@@ -4,9 +4,14 @@ import { addition, fix, replaceEnvValue } from '../../model/edits.js';
 import { atKey, atValue, where } from '../../model/settings-locate.js';
 
 const messages = {
-  off: (d: { value: string; where: string; exporterVariable: string; exporters: string }) =>
-    `CLAUDE_CODE_ENABLE_TELEMETRY is ${JSON.stringify(d.value)} ${d.where}, which is off; ${d.exporterVariable}=${d.exporters} then exports nothing`,
-  unset: '{{exporterVariable}} is set {{where}}, but CLAUDE_CODE_ENABLE_TELEMETRY is not set anywhere, so Claude Code exports nothing',
+  off: {
+    message: (d: { value: string }) => `CLAUDE_CODE_ENABLE_TELEMETRY is ${JSON.stringify(d.value)}, which is off: Claude Code exports nothing`,
+    detail: (d: { where: string; exporterVariable: string; exporters: string }) => `set ${d.where}; ${d.exporterVariable}=${d.exporters} then exports nothing`,
+  },
+  unset: {
+    message: 'CLAUDE_CODE_ENABLE_TELEMETRY is not set anywhere, so Claude Code exports nothing',
+    detail: '{{exporterVariable}} is set {{where}}, but telemetry stays off',
+  },
 } as const;
 
 export default defineRule({

@@ -15,20 +15,39 @@ interface Unknown {
   suggestionWhere?: string;
 }
 
-const lead = (d: Unknown) => `${d.variable} ${d.where}`;
-const status = (d: Unknown) => (d.suggestions.length !== 1 ? '' : d.suggestionWhere ? ` (set ${d.suggestionWhere}, which applies)` : ' (not set anywhere)');
-const didYouMean = (d: Unknown) => (d.suggestions.length > 0 ? `; did you mean ${d.suggestions.slice(0, 2).join(' or ')}${status(d)}?` : '');
+const status = (d: Unknown) =>
+  d.suggestions.length !== 1
+    ? ''
+    : d.suggestionWhere
+      ? `; ${d.suggestions[0]} is set ${d.suggestionWhere}, which applies`
+      : `; ${d.suggestions[0]} is not set anywhere`;
+const didYouMean = (d: Unknown) => (d.suggestions.length > 0 ? `; did you mean ${d.suggestions.slice(0, 2).join(' or ')}?` : '');
+/** Where the name is set, and whether the name it may have meant is set. */
+const whereSet = (d: Unknown) => `set ${d.where}${status(d)}`;
 
 /** One message per kind of unknown name (model/known-variables.ts `UnknownKind`). */
 const messages = {
-  case: (d: Unknown) =>
-    `${lead(d)} is in the wrong case: environment variable names are case-sensitive on macOS and Linux, so Claude Code does not see it; it reads ${d.suggestions[0]}${status(d)}`,
-  oltp: (d: Unknown) => `${lead(d)} starts with OLTP_ instead of OTEL_, so Claude Code ignores it${didYouMean(d)}`,
-  nonexistent: (d: Unknown) =>
-    `${lead(d)} does not exist (it appears in some setup guides), so Claude Code ignores it; prompt and tool content logging is switched by OTEL_LOG_USER_PROMPTS and OTEL_LOG_TOOL_DETAILS`,
-  claude: (d: Unknown) => `${lead(d)} is not a Claude Code variable, so Claude Code ignores it${didYouMean(d)}`,
-  otel: (d: Unknown) => `${lead(d)} is neither a Claude Code nor an OpenTelemetry SDK variable, so Claude Code ignores it${didYouMean(d)}`,
-  telemetryBlock: '"telemetry" in {{file}} is not a Claude Code setting: Claude Code ignores the whole block, so nothing in it configures telemetry',
+  case: {
+    message: (d: Unknown) => `${d.variable} is in the wrong case: Claude Code does not see it; it reads ${d.suggestions[0]}`,
+    detail: (d: Unknown) => `environment variable names are case-sensitive on macOS and Linux; ${whereSet(d)}`,
+  },
+  oltp: {
+    message: (d: Unknown) => `${d.variable} starts with OLTP_ instead of OTEL_, so Claude Code ignores it${didYouMean(d)}`,
+    detail: whereSet,
+  },
+  nonexistent: {
+    message: (d: Unknown) => `${d.variable} does not exist (it appears in some setup guides), so Claude Code ignores it`,
+    detail: (d: Unknown) => `${whereSet(d)}; prompt and tool content logging is switched by OTEL_LOG_USER_PROMPTS and OTEL_LOG_TOOL_DETAILS`,
+  },
+  claude: { message: (d: Unknown) => `${d.variable} is not a Claude Code variable: Claude Code ignores it${didYouMean(d)}`, detail: whereSet },
+  otel: {
+    message: (d: Unknown) => `${d.variable} is no Claude Code or OpenTelemetry SDK variable: it is ignored${didYouMean(d)}`,
+    detail: whereSet,
+  },
+  telemetryBlock: {
+    message: '"telemetry" is not a Claude Code setting: Claude Code ignores the whole block, so nothing in it configures telemetry',
+    detail: 'in {{file}}',
+  },
 } as const;
 type UnknownVariableFinding = RuleFinding<typeof messages>;
 

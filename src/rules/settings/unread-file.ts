@@ -4,8 +4,11 @@ import { heldSettings } from '../../model/claude-settings.js';
 import { atJsonNode } from '../../model/settings-locate.js';
 
 const messages = {
-  unread: (d: { file: string; reason: string; envNames: string[]; topKeys: string[]; missing: string[] }) =>
-    `${d.file} holds settings (${d.envNames.length > 0 ? `env ${list(d.envNames)}` : list(d.topKeys)}), but ${d.reason}, so ${consequence(d.envNames, d.missing)}`,
+  unread: {
+    message: (d: { envNames: string[]; missing: string[] }) => `Claude Code never reads this settings file: ${consequence(d.envNames, d.missing)}`,
+    detail: (d: { file: string; reason: string; envNames: string[]; topKeys: string[] }) =>
+      `${d.file} holds settings (${d.envNames.length > 0 ? `env ${list(d.envNames)}` : list(d.topKeys)}), but ${d.reason}`,
+  },
 } as const;
 
 export default defineRule({
