@@ -11,7 +11,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
 /** The findings of the rule on a repo with these files. */
-function found(files: Record<string, string>): { kind?: string; severity: string; message: string }[] {
+function found(files: Record<string, string>): { kind?: string; severity: string; message: string; detail?: string }[] {
   const dir = join(root, String(n++));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(dir, name, '..'), { recursive: true });
@@ -86,7 +86,7 @@ describe('kubernetes/config-not-mounted', () => {
       'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', CONF_VOLUME),
     });
     expect(f.map((x) => [x.kind, x.severity])).toEqual([['noKey', 'warning']]);
-    expect(f[0].message).toContain('kustomization.yaml may add or change objects');
+    expect(f[0].detail).toContain('kustomization.yaml may add or change objects');
   });
 
   it("a kustomization's patch files hold partial objects, not workloads of their own", () => {

@@ -15,8 +15,11 @@ interface Gaps {
 }
 
 const messages = {
-  gaps: (d: Gaps) =>
-    `Claude Code's delta metrics reach pipeline "${d.pipeline}" of ${d.file} in collector service "${d.service}" with ${d.count} replicas (${d.evidence}), and exporter "${d.exporter}" adds the deltas up itself: it adds a delta only when it follows the previous one it received, so a replica that missed one of a series (another replica got it) starts that series again from the next, and the sum across replicas falls short (assuming the compose network spreads a session's exports over the replicas)`,
+  gaps: {
+    message: (d: Gaps) => `exporter "${d.exporter}" of ${d.count} collector replicas sums Claude Code's deltas with gaps: dashboards show too little`,
+    detail: (d: Gaps) =>
+      `Claude Code's delta metrics reach pipeline "${d.pipeline}" of ${d.file} in collector service "${d.service}" (${d.evidence}); the exporter adds a delta only when it follows the previous one it received, so a replica that missed one of a series (another replica got it) starts that series again from the next, and the sum across replicas falls short (assuming the compose network spreads a session's exports over the replicas)`,
+  },
 } as const;
 type GapsFinding = RuleFinding<typeof messages>;
 

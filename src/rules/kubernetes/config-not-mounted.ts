@@ -16,15 +16,24 @@ interface Where {
 const place = (d: Where) => `container "${d.container}" of ${d.workload} (${d.file})`;
 const refuses = (d: Where) => `the collector refuses to start ("unable to read the file file:${d.path}")`;
 const assuming = (d: Where) => (d.assumed ? `; this assumes ${d.assumed}` : '');
+const headline = (d: Where, why: string) => `container "${d.container}" reads its config from ${d.path}, ${why}: the collector fails`;
 
 const messages = {
-  notMounted: (d: Where) => `${place(d)} reads its config from ${d.path}, but no volume is mounted there: ${refuses(d)}${assuming(d)}`,
-  noKey: (d: Where & { object: string; key: string; holds: string }) =>
-    `${place(d)} reads its config from ${d.path}, key "${d.key}" of the mounted ${d.object}, which has no such key (it holds ${d.holds}): ${refuses(d)}${assuming(d)}`,
-  folder: (d: Where & { object: string }) =>
-    `${place(d)} reads its config from ${d.path}, where ${d.object} is mounted whole, as a folder (a subPath would mount one key): the collector refuses to start ("read ${d.path}: is a directory")${assuming(d)}`,
-  notInItems: (d: Where & { object: string; items: string }) =>
-    `${place(d)} reads its config from ${d.path}, but the volume of ${d.object} lists only ${d.items} under its items: ${refuses(d)}${assuming(d)}`,
+  notMounted: { message: (d: Where) => headline(d, 'but no volume is mounted there'), detail: (d: Where) => `${place(d)}: ${refuses(d)}${assuming(d)}` },
+  noKey: {
+    message: (d: Where & { object: string; key: string; holds: string }) => headline(d, `a key its ConfigMap lacks`),
+    detail: (d: Where & { object: string; key: string; holds: string }) =>
+      `${place(d)} reads key "${d.key}"; the ConfigMap holds ${d.holds}: ${refuses(d)}${assuming(d)}`,
+  },
+  folder: {
+    message: (d: Where & { object: string }) => headline(d, 'a folder: the whole volume is mounted there'),
+    detail: (d: Where & { object: string }) =>
+      `${place(d)}: ${d.object} is mounted whole at ${d.path} (a subPath would mount one key); the collector refuses to start ("read ${d.path}: is a directory")${assuming(d)}`,
+  },
+  notInItems: {
+    message: (d: Where & { object: string; items: string }) => headline(d, `which the items of ${d.object}'s volume leave out`),
+    detail: (d: Where & { object: string; items: string }) => `${place(d)}: the volume lists only ${d.items} under its items; ${refuses(d)}${assuming(d)}`,
+  },
 } as const;
 type Found = RuleFinding<typeof messages>;
 

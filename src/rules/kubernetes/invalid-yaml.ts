@@ -2,8 +2,10 @@ import { defineRule } from '../define.js';
 
 const messages = {
   /** `problem`: the YAML parser's words. */
-  unreadable: (d: { problem: string; duplicateKey: boolean }) =>
-    `${d.problem}${d.duplicateKey ? ' (a duplicate key)' : ''}: kubectl refuses this manifest, and the doctor reads none of the objects in this document or the configs inside them`,
+  unreadable: {
+    message: (d: { problem: string; duplicateKey: boolean }) => `this manifest does not parse${d.duplicateKey ? ' (a duplicate key)' : ''}: kubectl refuses it`,
+    detail: (d: { problem: string; duplicateKey: boolean }) => `${d.problem}; the doctor reads none of the objects in this document or the configs inside them`,
+  },
 } as const;
 
 export default defineRule({

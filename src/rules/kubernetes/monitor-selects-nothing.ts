@@ -4,10 +4,18 @@ import type { Monitor, Service } from '../../model/kubernetes.js';
 const ASSUMES = 'this assumes no Service outside these manifests matches it';
 
 const messages = {
-  noSuchPort: (d: { monitor: string; port: string; services: string; named: string }) =>
-    `ServiceMonitor "${d.monitor}" scrapes port "${d.port}", but ${d.services} (the Services it selects here) ha${d.services.includes(',') ? 've' : 's'} no port by that name${d.named}: Prometheus gets no target from it; ${ASSUMES}`,
-  podLabels: (d: { monitor: string; service: string; labels: string }) =>
-    `ServiceMonitor "${d.monitor}" selects Services labelled ${d.labels}, which Service "${d.service}" only selects its pods by (spec.selector), and does not carry itself (metadata.labels): Prometheus gets no target from it; ${ASSUMES}`,
+  noSuchPort: {
+    message: (d: { monitor: string; port: string; services: string; named: string }) =>
+      `ServiceMonitor "${d.monitor}" scrapes port "${d.port}", which the Services it selects do not have: no target`,
+    detail: (d: { monitor: string; port: string; services: string; named: string }) =>
+      `${d.services} (the Services it selects here) ha${d.services.includes(',') ? 've' : 's'} no port by that name${d.named}; ${ASSUMES}`,
+  },
+  podLabels: {
+    message: (d: { monitor: string; service: string; labels: string }) =>
+      `ServiceMonitor "${d.monitor}" selects by a label Service "${d.service}" only gives its pods: no target`,
+    detail: (d: { monitor: string; service: string; labels: string }) =>
+      `it selects Services labelled ${d.labels}, which Service "${d.service}" uses in spec.selector but does not carry in metadata.labels; ${ASSUMES}`,
+  },
 } as const;
 type Found = RuleFinding<typeof messages>;
 

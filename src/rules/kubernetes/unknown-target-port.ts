@@ -2,8 +2,12 @@ import { defineRule } from '../define.js';
 import type { KubernetesModel, Service, Workload } from '../../model/kubernetes.js';
 
 const messages = {
-  noSuchPort: (d: { service: string; port: string; target: string; workloads: string; named: string }) =>
-    `Service "${d.service}" port ${d.port} sends to targetPort "${d.target}", but no container of ${d.workloads} (the pods its selector matches here) has a port by that name${d.named}: the Service has no endpoint for it, and connections to it fail; this assumes no pod outside these manifests matches the selector`,
+  noSuchPort: {
+    message: (d: { service: string; port: string; target: string; workloads: string; named: string }) =>
+      `Service "${d.service}" port ${d.port} sends to targetPort "${d.target}", which no pod it selects names: connections fail`,
+    detail: (d: { service: string; port: string; target: string; workloads: string; named: string }) =>
+      `no container of ${d.workloads} (the pods its selector matches here) has a port by that name${d.named}, so the Service has no endpoint for it; this assumes no pod outside these manifests matches the selector`,
+  },
 } as const;
 
 export default defineRule({

@@ -14,8 +14,11 @@ interface OneTarget {
 }
 
 const messages = {
-  composeName: (d: OneTarget) =>
-    `job "${d.job}" in ${d.file} scrapes "${d.target}", one target for the ${d.count} replicas of collector service "${d.service}" (${d.evidence}): each scrape reaches one replica, so Prometheus keeps one series per session that flaps between the replicas' values, never holds the parts of a session kept by the others, and sees a counter reset at nearly every flap (assuming Claude Code's exports reach more than one replica)`,
+  composeName: {
+    message: (d: OneTarget) => `job "${d.job}" scrapes ${d.count} collector replicas through one target: series flap between replicas and reset`,
+    detail: (d: OneTarget) =>
+      `"${d.target}" in ${d.file} names collector service "${d.service}" (${d.evidence}); each scrape reaches one replica, so Prometheus keeps one series per session that flaps between the replicas' values, never holds the parts of a session kept by the others, and sees a counter reset at nearly every flap (assuming Claude Code's exports reach more than one replica)`,
+  },
 } as const;
 type ReplicasFinding = RuleFinding<typeof messages>;
 

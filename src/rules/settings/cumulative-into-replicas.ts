@@ -19,8 +19,12 @@ interface IntoReplicas {
 }
 
 const messages = {
-  overCount: (d: IntoReplicas) =>
-    `Claude Code sends cumulative metrics (${TEMPORALITY}=${d.value} ${d.setIn}) to ${d.url}, collector service "${d.service}" with ${d.count} replicas (${d.evidence}), each with a prometheus exporter (${d.file}): each replica holds the latest total it received of a session, so a dashboard that sums across replicas counts a session up to ${d.count} times (assuming the compose network spreads a session's exports over the replicas)`,
+  overCount: {
+    message: (d: IntoReplicas) =>
+      `cumulative metrics into ${d.count} collector replicas: dashboards that sum across them count a session up to ${d.count} times`,
+    detail: (d: IntoReplicas) =>
+      `Claude Code sends cumulative metrics (${TEMPORALITY}=${d.value} ${d.setIn}) to ${d.url}, collector service "${d.service}" (${d.evidence}), each replica with a prometheus exporter (${d.file}) that holds the latest total it received of a session (assuming the compose network spreads a session's exports over the replicas)`,
+  },
 } as const;
 type CumulativeFinding = RuleFinding<typeof messages>;
 
