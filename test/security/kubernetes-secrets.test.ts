@@ -87,8 +87,8 @@ describe("a Kubernetes Secret's values never appear in any output format", () =>
     });
   }
 
-  it('the keys are named where a finding needs them', () => {
-    const out = check('concise').stdout;
+  it('the keys are named where a finding needs them (in its detail)', () => {
+    const out = check('pretty').stdout;
     expect(out).toContain('key "config.yaml" of the mounted Secret "collector-files", which has no such key (it holds "upstream", "relay")');
   });
 });

@@ -21,9 +21,9 @@ const headline = (d: Where, why: string) => `container "${d.container}" reads it
 const messages = {
   notMounted: { message: (d: Where) => headline(d, 'but no volume is mounted there'), detail: (d: Where) => `${place(d)}: ${refuses(d)}${assuming(d)}` },
   noKey: {
-    message: (d: Where & { object: string; key: string; holds: string }) => headline(d, `a key its ConfigMap lacks`),
+    message: (d: Where & { object: string; key: string; holds: string }) => headline(d, `a key the mounted ${d.object.split(' ')[0]} lacks`),
     detail: (d: Where & { object: string; key: string; holds: string }) =>
-      `${place(d)} reads key "${d.key}"; the ConfigMap holds ${d.holds}: ${refuses(d)}${assuming(d)}`,
+      `${place(d)} reads key "${d.key}" of the mounted ${d.object}, which has no such key (it holds ${d.holds}): ${refuses(d)}${assuming(d)}`,
   },
   folder: {
     message: (d: Where & { object: string }) => headline(d, 'a folder: the whole volume is mounted there'),
