@@ -63,6 +63,11 @@ describe('a values file of the collector chart', () => {
     expect(at(component('exporters', 'prometheus')?.get('endpoint'), 'value')).toBe('10:17');
     // Added by a preset: the preset's switch.
     expect(at(component('processors', 'k8s_attributes'))).toBe('6:5');
+    // A pipeline's entry the preset added: the preset's switch too.
+    const metrics = c.pipelines.find((p) => p.id === 'metrics')!;
+    expect(at(metrics.processors.find((p) => p.id === 'k8s_attributes')?.value, 'value')).toBe('6:5');
+    // The user's entry of a list they wrote: that entry.
+    expect(at(metrics.exporters[0].value, 'value')).toBe('14:21');
     // A chart default under a map the user wrote: that map's key; elsewhere: `config:`.
     expect(at(component('exporters', 'debug'))).toBe('8:3');
     expect(at(component('receivers', 'jaeger'))).toBe('7:1');

@@ -43,17 +43,31 @@ function renderedConfig(values: YamlDocument, config: EffectiveConfig): { source
   const offsetOf = (offset: number): number => {
     const at = nodeAtOffset(derived.doc.contents as Node | null, offset, []);
     if (!at) return configKey ? hostSpan(configKey, 'key', 0) : 0;
+    const end = at.delta >= at.length ? Number.POSITIVE_INFINITY : 0;
+    // A pipeline's entry the chart added for a preset's component: that preset's switch.
+    const component = pipelineEntry(derived, at.path);
+    const added = component && config.origin(at.path) === 'chart default' ? config.origin(component) : undefined;
+    if (added && added !== 'chart default' && added.path[0] === 'presets') return hostSpan(added, 'key', end);
     for (let n = at.path.length; n > 0; n--) {
       const origin = config.origin(at.path.slice(0, n));
       if (origin === 'chart default') continue;
       // Exactly the user's node: the same place in it; an ancestor (or a preset switch): its key, start or end.
       if (n === at.path.length && origin.path[0] !== 'presets') return hostSpan(origin, at.part, at.delta);
-      return hostSpan(origin, 'key', at.delta >= at.length ? Number.POSITIVE_INFINITY : 0);
+      return hostSpan(origin, 'key', end);
     }
-    return configKey ? hostSpan(configKey, 'key', at.delta >= at.length ? Number.POSITIVE_INFINITY : 0) : 0;
+    return configKey ? hostSpan(configKey, 'key', end) : 0;
   };
   const source = new EmbeddedSource(derived.source.path, text, values.source, { offsetOf });
   return { source, yaml: parseYaml(source, derived.doc) };
+}
+
+/** The component a pipeline's entry names (`service.pipelines.<p>.<section>[i]`), as its config path. */
+function pipelineEntry(derived: YamlDocument, path: YamlPath): YamlPath | undefined {
+  const [service, pipelines, pipeline, section, index] = path;
+  if (service !== 'service' || pipelines !== 'pipelines' || typeof index !== 'number' || path.length !== 5) return undefined;
+  if (section !== 'receivers' && section !== 'processors' && section !== 'exporters') return undefined;
+  const id = derived.doc.getIn(['service', 'pipelines', pipeline, section, index]);
+  return typeof id === 'string' ? [section, id] : undefined;
 }
 
 /** A host offset `delta` into a user's value (its key or its value), kept inside it. */
