@@ -20,6 +20,8 @@ export type FileKind =
   | 'kubernetes'
   /** A Kustomize `kustomization.yaml`: recognised and listed; its bases and overlays are not read yet. */
   | 'kustomization'
+  /** A values file of the OpenTelemetry Collector Helm chart (`isCollectorChartValuesObject`): the config it renders is checked. */
+  | 'helm-collector-values'
   /** Another tool's config (`OtherToolFile` says which): recognised so that no rule misreads it, and not checked. */
   | 'other-tool';
 
@@ -121,6 +123,8 @@ export function classifySource(source: SourceFile): Classified | undefined {
       const yamlDocs = multiple ? parseYamlDocuments(source) : [yamlDoc];
       if (yamlDocs.some((d) => isKubernetesObject(lenientValue(d) ?? {}))) return { kind: 'kubernetes', yamlDocs };
     }
+    // A chart's values file holds a collector config under `config:`, and is often named after the collector.
+    if (isCollectorChartValuesObject(obj)) return { kind: 'helm-collector-values', yamlDoc };
     // Another tool's schema decides before any key it shares with ours; a compose file and an OTel collector's
     // receivers (a mapping: Alertmanager's are a list) are never another tool's.
     const other = isCompose(name, obj) || isMap(obj.receivers) ? undefined : otherToolOfYaml(obj);
@@ -145,6 +149,26 @@ function isHelmTemplate(path: string): boolean {
   const dirs = dirname(path).split(/[\\/]/);
   const at = dirs.lastIndexOf('templates');
   return at > 0 && existsSync(join(dirs.slice(0, at).join('/') || '/', 'Chart.yaml'));
+}
+
+/** The workload kinds the OpenTelemetry Collector chart renders (its `mode`). */
+export const COLLECTOR_CHART_MODES = ['deployment', 'daemonset', 'statefulset'] as const;
+
+/**
+ * Whether a YAML file's plain value is a values file of the OpenTelemetry Collector Helm chart: a map (not a
+ * Kubernetes object) with a valid `mode` beside a collector image, a `config` map or a `command.name`; or a collector
+ * image with a `config` map. (A Chart.yaml dependency, a Flux HelmRelease or an Argo CD Application naming the chart
+ * `opentelemetry-collector` also points at its values: not read yet.)
+ */
+export function isCollectorChartValuesObject(obj: unknown): boolean {
+  if (!isMap(obj) || 'apiVersion' in obj || 'kind' in obj) return false;
+  const validMode = COLLECTOR_CHART_MODES.some((m) => m === obj.mode);
+  const image = isMap(obj.image) ? obj.image.repository : undefined;
+  const repository = typeof image === 'string' ? image : '';
+  const collectorImage = /(^|\/)opentelemetry-collector(-[a-z0-9-]+)?$|(^|\/)otelcol(-[a-z0-9-]+)?$/.test(repository);
+  const config = isMap(obj.config) || isMap(obj.alternateConfig);
+  const command = isMap(obj.command) && 'name' in obj.command;
+  return (validMode && (collectorImage || config || command)) || (collectorImage && config);
 }
 
 function isCompose(name: string, obj: Record<string, unknown>): boolean {

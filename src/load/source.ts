@@ -45,24 +45,27 @@ export class SourceFile {
  *
  * A literal block maps line by line: embedded line i is host line `firstLine + i`, shifted right by the block's
  * indentation. Any other style (quoted, folded, plain) cannot be mapped: every position is the key's (`at`), and
- * edits are refused (`readOnly`).
+ * edits are refused (`readOnly`). A text derived from the host rather than written in it (the collector config a Helm
+ * chart renders from a values file) maps each offset through `offsetOf` to the host offset it came from, and is
+ * read-only too.
  */
 export class EmbeddedSource extends SourceFile {
   constructor(
     path: string,
     text: string,
     readonly host: SourceFile,
-    readonly block: { firstLine: number; indent: number } | { at: number },
+    readonly block: { firstLine: number; indent: number } | { at: number } | { offsetOf(offset: number): number },
   ) {
     super(path, text);
   }
 
   get readOnly(): boolean {
-    return 'at' in this.block;
+    return !('firstLine' in this.block);
   }
 
   override position(offset: number): Position {
     if ('at' in this.block) return this.host.position(this.block.at);
+    if ('offsetOf' in this.block) return this.host.position(this.block.offsetOf(offset));
     const own = super.position(offset);
     return { line: this.block.firstLine + own.line - 1, column: this.block.indent + own.column };
   }
@@ -73,7 +76,7 @@ export class EmbeddedSource extends SourceFile {
    * every line of it by the block's indentation, and with the host's line breaks.
    */
   hostEdit(offset: number, length: number, text: string): { offset: number; length: number; text: string } | undefined {
-    if ('at' in this.block) return undefined;
+    if (!('firstLine' in this.block)) return undefined;
     const { indent } = this.block;
     const start = this.hostOffset(offset);
     const end = this.hostOffset(offset + length);

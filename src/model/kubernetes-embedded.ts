@@ -123,8 +123,8 @@ function literalBlock(node: Scalar, host: SourceFile): { firstLine: number; inde
 
 /**
  * A finding about an embedded config as a finding about its manifest: the manifest's path (positions are already
- * the manifest's), and the fix's edits mapped into it; an edit of a read-only value (not a literal block) drops the
- * fix, whose hint then says to edit the manifest by hand.
+ * the manifest's), and the fix's edits mapped into it; an edit of a read-only value (not a literal block, or a config
+ * a Helm chart renders from its values) drops the fix, whose hint then says to edit the manifest or values by hand.
  */
 export function toHostFinding(f: Finding, embedded: ReadonlyMap<string, EmbeddedSource>): Finding {
   const host = (file: string | undefined) => (file !== undefined ? (embedded.get(file)?.host.path ?? file) : file);
@@ -141,10 +141,11 @@ export function toHostFinding(f: Finding, embedded: ReadonlyMap<string, Embedded
   const addEnv = f.fix.addEnv?.map((a) => ({ ...a, edits: a.edits.map(mapEdit) }));
   if (edits.some((e) => !e) || addEnv?.some((a) => a.edits.some((e) => !e))) {
     const { fix: _dropped, ...rest } = out;
-    return {
-      ...rest,
-      hint: `${f.hint ? `${f.hint}; ` : ''}this config is written as a quoted or folded string in its manifest, so --fix does not edit it: change it there by hand`,
-    };
+    const rendered = f.file !== undefined && 'offsetOf' in (embedded.get(f.file)?.block ?? {});
+    const why = rendered
+      ? 'this config is what the Helm chart renders from the values file, so --fix does not edit it: change the values file by hand'
+      : 'this config is written as a quoted or folded string in its manifest, so --fix does not edit it: change it there by hand';
+    return { ...rest, hint: `${f.hint ? `${f.hint}; ` : ''}${why}` };
   }
   out.fix = { ...f.fix, edits: edits as TextEdit[], ...(addEnv ? { addEnv: addEnv.map((a) => ({ ...a, edits: a.edits as TextEdit[] })) } : {}) };
   return out;

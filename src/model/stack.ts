@@ -25,6 +25,7 @@ import { describeAssumed } from './compose-interpolation.js';
 import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS, parseVersion } from './versions.js';
 import { Facts } from './facts.js';
 import { embeddedCollector, embeddedCollectorVersion } from './embedded-collectors.js';
+import { type ChartValuesInput, chartValuesInput } from './helm/embedded.js';
 
 export type Distribution = 'core' | 'contrib' | 'k8s' | 'custom' | 'unknown';
 
@@ -59,8 +60,13 @@ export interface Stack {
   yaml: Map<string, YamlDocument>;
   /** The Kubernetes objects of every manifest. */
   kubernetes: KubernetesModel;
-  /** Configs written as strings inside manifests, by their path (`<manifest>#<where>`): the engine reports them in the manifest. */
+  /**
+   * Configs written as strings inside manifests, and the configs the collector chart renders from values files, by
+   * their path (`<manifest>#<where>`, `<values>#config`): the engine reports them in the manifest or values file.
+   */
   embedded: Map<string, EmbeddedSource>;
+  /** Values files of the OpenTelemetry Collector chart with the chart's reading of them (`model/helm/`). */
+  helmValues: ChartValuesInput[];
   collectors: CollectorConfig[];
   /**
    * The compose projects, as `docker compose` loads them: a main file with its override file, includes and
@@ -96,6 +102,7 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
   const prometheus: PrometheusConfig[] = [];
   const loki: LokiConfig[] = [];
   const kubeDocs: YamlDocument[] = [];
+  const helmValues: ChartValuesInput[] = [];
   for (const f of files) {
     if (f.kind === 'claude-settings' || f.kind === 'dashboard' || f.kind === 'env-file') continue;
     if (f.kind === 'kubernetes') {
@@ -111,6 +118,7 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     const y = parseYaml(f.source, f.yamlDoc);
     yaml.set(f.source.path, y);
     if (f.kind === 'collector') collectors.push(loadCollector(y));
+    else if (f.kind === 'helm-collector-values') helmValues.push(chartValuesInput(y));
     else if (f.kind === 'prometheus') prometheus.push(loadPrometheus(y));
     else if (f.kind === 'loki') loki.push(loadLoki(y));
   }
@@ -125,6 +133,13 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     else if (e.kind === 'prometheus' && e.yaml) prometheus.push(loadPrometheus(e.yaml));
     else grafanaInputs.push({ kind: e.kind, source: e.source });
   }
+  // The config the chart renders is a collector config like a file's, its findings in the values file.
+  for (const h of helmValues) {
+    if (!h.config) continue;
+    embedded.set(h.config.source.path, h.config.source);
+    yaml.set(h.config.source.path, h.config.yaml);
+    collectors.push(loadCollector(h.config.yaml));
+  }
   const composes = composeProjects(files.filter((f) => f.kind === 'compose').flatMap((f) => yaml.get(f.source.path) ?? []));
   return {
     files,
@@ -137,13 +152,14 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     lokiVersion: lokiVersion(composes),
     kubernetes,
     embedded,
-    collector: kubernetesCollectorVersion(kubernetes, composes, opts) ?? collectorVersion(composes, opts),
+    helmValues,
+    collector: kubernetesCollectorVersion(kubernetes, composes, opts) ?? chartCollectorVersion(helmValues, composes, opts) ?? collectorVersion(composes, opts),
     prometheusVersion: prometheusVersion(composes, opts),
     grafana: loadGrafana(grafanaInputs, yaml),
     collectorEnvironment:
       opts.collectorEnvironment ??
       collectorServiceEnvironment(composes) ??
-      (collectorService(composes) ? undefined : collectorContainerEnvironment(kubernetes)),
+      (collectorService(composes) ? undefined : (collectorContainerEnvironment(kubernetes) ?? chartEnvironment(helmValues))),
   };
 }
 
@@ -258,6 +274,52 @@ function kubernetesCollectorVersion(k: KubernetesModel, composes: ComposeFile[],
   if (found) return { ...base, version: clean(found.tag!), source: 'kubernetes', evidence: image };
   if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
   return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: `${image} (${any.tag ? 'a tag that names no version' : 'no version tag'})` };
+}
+
+/**
+ * The collector version from the image of the chart's values files: its tag, or the chart's appVersion when the tag
+ * is left to the chart (the chart pins it: a known version), when the repository is a community distribution (a
+ * custom image's tag says nothing of the collector inside). Only when no compose service or manifest runs a collector
+ * and no flag says otherwise; values files that name different images give no version.
+ */
+function chartCollectorVersion(helm: ChartValuesInput[], composes: ComposeFile[], opts: StackOptions): Stack['collector'] | undefined {
+  if (opts.collectorVersion || collectorService(composes) || embeddedCollectorService(composes) || helm.length === 0) return undefined;
+  const images = [...new Set(helm.map((h) => h.reading.image.reference.value))];
+  const { reading, values } = helm[0];
+  const image = reading.image;
+  const known = image.distribution ? CHART_DISTRIBUTIONS[image.distribution] : undefined;
+  const distribution: Distribution = opts.manifestComponents ? 'custom' : images.length === 1 && known ? known : 'unknown';
+  const base = { distribution, manifestComponents: opts.manifestComponents };
+  if (images.length > 1)
+    return {
+      ...base,
+      version: NEWEST_KNOWN_COLLECTOR,
+      source: 'assumed',
+      evidence: `${helm.length} chart values files name different images (${images.slice(0, 3).join(', ')})`,
+    };
+  const tag = splitImage(image.reference.value).tag;
+  const defaulted = image.reference.from === 'chart default' || image.reference.from.path.at(-1) === 'repository';
+  const evidence = `${image.reference.value} in ${basename(values.source.path)}${defaulted ? `, the tag chart ${reading.chartVersion} sets` : ''}`;
+  if (known && tag && parseVersion(tag)) return { ...base, version: clean(tag), source: 'kubernetes', evidence };
+  if (opts.configVersions?.collector) return { ...base, version: clean(opts.configVersions.collector), source: 'config' };
+  const why = !known
+    ? 'not a community distribution, so its tag names no collector version'
+    : tag
+      ? 'a tag that names no version'
+      : 'a digest, which names no version';
+  return { ...base, version: NEWEST_KNOWN_COLLECTOR, source: 'assumed', evidence: `${evidence} (${why})` };
+}
+
+/** The chart's community distributions (`reading.image.distribution`) as the doctor's. */
+const CHART_DISTRIBUTIONS: Record<string, Distribution> = {
+  'opentelemetry-collector': 'core',
+  'opentelemetry-collector-contrib': 'contrib',
+  'opentelemetry-collector-k8s': 'k8s',
+};
+
+/** The environment of the one chart's collector, when one values file runs it. */
+function chartEnvironment(helm: ChartValuesInput[]): CollectorEnvironment | undefined {
+  return helm.length === 1 ? helm[0].environment : undefined;
 }
 
 /** What a service's image took from a variable the shell may set (describeAssumed's words), when it did. */

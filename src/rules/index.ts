@@ -64,6 +64,8 @@ import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
 import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
+import kubernetesHelmConfigUnchecked from './kubernetes/helm-config-unchecked.js';
+import kubernetesHelmValuesRefused from './kubernetes/helm-values-refused.js';
 import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
 import kubernetesMonitorSelectsNothing from './kubernetes/monitor-selects-nothing.js';
 import kubernetesUnknownTargetPort from './kubernetes/unknown-target-port.js';
@@ -166,6 +168,8 @@ export const RULES: AnyRule[] = [
   composeUnreadProjectFile,
   // kubernetes
   kubernetesConfigNotMounted,
+  kubernetesHelmConfigUnchecked,
+  kubernetesHelmValuesRefused,
   kubernetesInvalidYaml,
   kubernetesMonitorSelectsNothing,
   kubernetesUnknownTargetPort,

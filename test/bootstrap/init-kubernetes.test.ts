@@ -186,3 +186,22 @@ oracleDescribe('init --kubernetes rendered by the real helm', helmBinary(), PROV
     expect(decoded.flatMap((d) => d.errors)).toEqual([]);
   }, 120_000);
 });
+
+describe('check of what init --kubernetes writes', () => {
+  // The collector values are read as the chart's values (not as a collector config), and the config the chart
+  // renders from them is checked by every rule: nothing to say, over HTTP and over gRPC.
+  it.each([[[]], [['--protocol', 'grpc']]])(
+    'finds nothing in the values and the cluster side %j, nor with the managed settings beside',
+    async (extra) => {
+      const r = await kubernetes(['--endpoint', 'https://otel.example.com', ...extra]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const cluster = await m.cli(['check', join(out, 'kubernetes')]);
+      expect(cluster.stdout + cluster.stderr).toContain('no problems found');
+      expect(cluster.exitCode).toBe(0);
+      const whole = await m.cli(['check', out]);
+      expect(whole.stdout + whole.stderr).toContain('no problems found');
+      expect(whole.exitCode).toBe(0);
+    },
+    60_000,
+  );
+});

@@ -3,6 +3,7 @@
 // ingresses. The chart's defaults are re-typed in collector-chart-defaults.ts; how they combine with the user's
 // values follows the chart's templates (named in each function) and Helm's merge (merge.ts). The real
 // `helm template` checks this reading field by field (test/oracles/helm-values-differential.test.ts).
+import { COLLECTOR_CHART_MODES as CHART_MODES, isCollectorChartValuesObject } from '../../discover/classify.js';
 import type { YamlValue } from '../../load/yaml-value.js';
 import { APP_VERSION, CHART_DEFAULTS, CHART_NAME, CHART_VERSION, DISTRIBUTIONS } from './collector-chart-defaults.js';
 import { type CollectorChartMode, type EffectiveConfig, effectiveConfig, type NotModelled, type Origin } from './collector-chart-config.js';
@@ -11,7 +12,7 @@ export type { CollectorChartMode, EffectiveConfig, NotModelled, Origin };
 import { schemaViolations } from './collector-chart-schema.js';
 import { coalesce, dig, isEmpty, isPlainMap, type Plain, type PlainMap } from './merge.js';
 
-export const COLLECTOR_CHART_MODES: readonly CollectorChartMode[] = ['deployment', 'daemonset', 'statefulset'];
+export const COLLECTOR_CHART_MODES: readonly CollectorChartMode[] = CHART_MODES;
 
 export interface Sourced<T> {
   value: T;
@@ -511,18 +512,7 @@ const COMMUNITY_WITHOUT_PROFILING = [
   'opentelemetry-collector-otlp',
 ];
 
-/**
- * Whether a YAML file is a values file of this chart, for discovery: a map (not a Kubernetes object) with a valid
- * `mode` beside a collector image, a `config` map or a `command.name`; or a collector image with a `config` map.
- * (A Chart.yaml dependency, a Flux HelmRelease or an Argo CD Application naming the chart `opentelemetry-collector`
- * also points at its values: not read yet.)
- */
+/** Whether a YAML file is a values file of this chart, for discovery (`isCollectorChartValuesObject` says how). */
 export function isCollectorChartValues(root: YamlValue): boolean {
-  if (!root.isMap() || root.has('apiVersion') || root.has('kind')) return false;
-  const mode = root.get('mode')?.string();
-  const validMode = COLLECTOR_CHART_MODES.some((m) => m === mode);
-  const repository = root.at('image', 'repository')?.string() ?? '';
-  const collectorImage = /(^|\/)opentelemetry-collector(-[a-z0-9-]+)?$|(^|\/)otelcol(-[a-z0-9-]+)?$/.test(repository);
-  const config = root.get('config')?.isMap() === true || root.get('alternateConfig')?.isMap() === true;
-  return (validMode && (collectorImage || config || root.at('command', 'name') !== undefined)) || (collectorImage && config);
+  return isCollectorChartValuesObject(root.js);
 }

@@ -258,13 +258,18 @@ function pipelines(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
   return findings;
 }
 
-/** Whether a compose service starts the collector with the profiles feature gate on, or runs an image whose own entrypoint does. */
+/**
+ * Whether a compose service starts the collector with the profiles feature gate on, or runs an image whose own
+ * entrypoint does, or a collector chart's values pass it (`command.extraArgs`).
+ */
 function profilesGate(stack: Stack): boolean {
+  const gateOn = (w: string) => /(^|[=,+])service\.profilesSupport(,|$)/.test(w) && !/-service\.profilesSupport/.test(w);
+  if (stack.helmValues.some((h) => h.reading.args.value.some(gateOn))) return true;
   return stack.composes.some((f) =>
     f.services.some((s) => {
       const embedded = embeddedCollector(s.repository);
       if (embedded && embeddedGateOn(embedded, s.tag, 'service.profilesSupport')) return true;
-      return [...s.entrypoint, ...s.command].some((w) => /(^|[=,+])service\.profilesSupport(,|$)/.test(w) && !/-service\.profilesSupport/.test(w));
+      return [...s.entrypoint, ...s.command].some(gateOn);
     }),
   );
 }

@@ -56,7 +56,8 @@ export default defineRule({
     for (const c of ws.stack.collectors) {
       for (const e of c.components.filter((x) => x.kind === 'exporters' && x.type === 'logging')) {
         const newId = e.name !== undefined ? `debug/${e.name}` : 'debug';
-        if (c.components.some((x) => x.kind === 'exporters' && x.id === newId)) continue; // renaming would collide; hint only below
+        // A debug exporter of that name already there (the Helm chart's default): renaming would collide, so no fix.
+        const collides = c.components.some((x) => x.kind === 'exporters' && x.id === newId);
         const edits = [
           ...yamlReplaceScalar(c.yaml, e.path, 'key', newId),
           ...c.pipelines.flatMap((p) => yamlReplaceInList(c.yaml, [...p.path, 'exporters'], e.id, newId)),
@@ -67,7 +68,9 @@ export default defineRule({
           edits.push(...yamlReplaceScalar(option.doc, option.path, 'key', 'verbosity'));
           edits.push(...yamlReplaceScalar(option.doc, option.path, 'value', LOGLEVEL_TO_VERBOSITY[loglevel] ?? 'normal'));
         }
-        const rename = `rename it to "${newId}"${loglevel !== undefined ? ' and loglevel to verbosity' : ''} here and in the pipelines`;
+        const rename = collides
+          ? `remove it and use the "${newId}" exporter already configured in the pipelines`
+          : `rename it to "${newId}"${loglevel !== undefined ? ' and loglevel to verbosity' : ''} here and in the pipelines`;
         findings.push({
           ...e.value.location(),
           ...(!known
@@ -78,7 +81,7 @@ export default defineRule({
                 data: { exporter: e.id, version: collectorVersionText(ws.stack) },
               }),
           hint: known ? rename : `${rename} (the debug exporter works on every release since v0.86.0); ${PIN_COLLECTOR}`,
-          fix: fix('safe', `rename exporter ${e.id} to ${newId}`, edits),
+          ...(collides ? {} : { fix: fix('safe', `rename exporter ${e.id} to ${newId}`, edits) }),
         });
       }
     }
