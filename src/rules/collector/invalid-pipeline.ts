@@ -50,7 +50,10 @@ const messages = {
     detail: 'they say {{subject}}: {{problem}}; {{unknown}}',
   },
   noPipeline: `service::pipelines: service must have at least one pipeline: ${REFUSED}`,
-  profilesGated: `service::pipelines: pipeline "{{pipeline}}": profiling signal support is at alpha level, gated under the "service.profilesSupport" feature gate: ${REFUSED}`,
+  profilesGated: {
+    message: `pipeline "{{pipeline}}" needs the service.profilesSupport feature gate: ${REFUSED}`,
+    detail: 'service::pipelines: pipeline "{{pipeline}}": profiling signal support is at alpha level, gated under the "service.profilesSupport" feature gate',
+  },
   unknownSignal: `service::pipelines: in "{{pipeline}}" id: unknown pipeline signal: "{{signal}}": ${UNREADABLE}`,
   noReceiver: `service::pipelines::{{pipeline}}: must have at least one receiver: ${REFUSED}`,
   noExporter: `service::pipelines::{{pipeline}}: must have at least one exporter: ${REFUSED}`,

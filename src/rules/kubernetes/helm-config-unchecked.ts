@@ -2,7 +2,7 @@ import { YamlValue } from '../../load/yaml-value.js';
 import { defineRule, type RuleFinding } from '../define.js';
 
 const messages = {
-  unchecked: 'the collector config these chart values deploy is not checked: {{reason}}',
+  unchecked: { message: 'the collector config these chart values deploy is not checked', detail: '{{reason}}' },
 } as const;
 type HelmConfigUncheckedFinding = RuleFinding<typeof messages>;
 

@@ -2,7 +2,10 @@ import { YamlValue } from '../../load/yaml-value.js';
 import { defineRule, type RuleFinding } from '../define.js';
 
 const messages = {
-  refused: 'helm refuses these values of the OpenTelemetry Collector chart {{chart}} and renders nothing, so no collector is deployed: {{failure}}',
+  refused: {
+    message: 'helm refuses these values of the OpenTelemetry Collector chart {{chart}}: no collector is deployed',
+    detail: 'helm renders nothing: {{failure}}',
+  },
 } as const;
 type HelmValuesRefusedFinding = RuleFinding<typeof messages>;
 
