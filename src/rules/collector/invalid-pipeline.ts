@@ -4,6 +4,7 @@ import type { Stack } from '../../model/stack.js';
 import type { Location } from '../../types.js';
 import { atLeast, collectorVersionKnown, collectorVersionText, PIN_COLLECTOR, unknownCollectorText } from '../../model/collector-version-text.js';
 import { embeddedCollector, embeddedGateOn } from '../../model/embedded-collectors.js';
+import { collectorContainers } from '../../model/kubernetes.js';
 
 export const SIGNALS = ['traces', 'metrics', 'logs'] as const;
 export type Signal = (typeof SIGNALS)[number];
@@ -53,6 +54,11 @@ const messages = {
   profilesGated: {
     message: `pipeline "{{pipeline}}" needs the service.profilesSupport feature gate: ${REFUSED}`,
     detail: 'service::pipelines: pipeline "{{pipeline}}": profiling signal support is at alpha level, gated under the "service.profilesSupport" feature gate',
+  },
+  profilesGatedCustom: {
+    message: 'pipeline "{{pipeline}}" needs the service.profilesSupport feature gate, which nothing here turns on',
+    detail:
+      'a collector without the gate refuses this config ("profiling signal support is at alpha level, gated under the \"service.profilesSupport\" feature gate"); this assumes the custom image\'s own entrypoint does not turn it on',
   },
   unknownSignal: `service::pipelines: in "{{pipeline}}" id: unknown pipeline signal: "{{signal}}": ${UNREADABLE}`,
   noReceiver: `service::pipelines::{{pipeline}}: must have at least one receiver: ${REFUSED}`,
@@ -113,7 +119,11 @@ export default defineRule({
   messages,
   // Name characters are checked from v0.106.0; everything else stops every version.
   fatalIn: (version, finding) =>
-    finding.kind === 'badNameFromUnknown' ? false : finding.kind === 'badName' || finding.kind === 'badNameLater' ? atLeast(version, NAME_RULES_FROM) : true,
+    finding.kind === 'badNameFromUnknown' || finding.kind === 'profilesGatedCustom'
+      ? false
+      : finding.kind === 'badName' || finding.kind === 'badNameLater'
+        ? atLeast(version, NAME_RULES_FROM)
+        : true,
   check(ws) {
     return ws.stack.collectors
       .filter((c) => c.yaml.problems.length === 0)
@@ -210,9 +220,13 @@ function pipelines(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
     const signal = p.signal;
     if (signal === 'profiles') {
       if (!profilesGate(stack)) {
+        // A custom image's own entrypoint may turn the gate on: what the doctor cannot see is a warning.
+        const chart = stack.helmValues.find((h) => h.config?.yaml === c.yaml);
+        const custom = stack.collector.distribution === 'custom' || (chart !== undefined && chart.reading.image.distribution === undefined);
         findings.push({
           ...at,
-          kind: 'profilesGated',
+          kind: custom ? 'profilesGatedCustom' : 'profilesGated',
+          ...(custom ? { severity: 'warning' as const } : {}),
           data: { pipeline: p.id },
           hint: 'remove the pipeline (Claude Code sends no profiles), or start the collector with --feature-gates=service.profilesSupport',
         });
@@ -268,6 +282,7 @@ function pipelines(c: CollectorConfig, stack: Stack): InvalidPipelineFinding[] {
 function profilesGate(stack: Stack): boolean {
   const gateOn = (w: string) => /(^|[=,+])service\.profilesSupport(,|$)/.test(w) && !/-service\.profilesSupport/.test(w);
   if (stack.helmValues.some((h) => h.reading.args.value.some(gateOn))) return true;
+  if (collectorContainers(stack.kubernetes).some(({ container: c }) => [...c.command, ...c.args].some(gateOn))) return true;
   return stack.composes.some((f) =>
     f.services.some((s) => {
       const embedded = embeddedCollector(s.repository);
