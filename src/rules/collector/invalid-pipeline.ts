@@ -58,7 +58,7 @@ const messages = {
   profilesGatedCustom: {
     message: 'pipeline "{{pipeline}}" needs the service.profilesSupport feature gate, which nothing here turns on',
     detail:
-      'a collector without the gate refuses this config ("profiling signal support is at alpha level, gated under the \"service.profilesSupport\" feature gate"); this assumes the custom image\'s own entrypoint does not turn it on',
+      'a collector without the gate refuses this config ("profiling signal support is at alpha level, gated under the "service.profilesSupport" feature gate"); this assumes the custom image\'s own entrypoint does not turn it on',
   },
   unknownSignal: `service::pipelines: in "{{pipeline}}" id: unknown pipeline signal: "{{signal}}": ${UNREADABLE}`,
   noReceiver: `service::pipelines::{{pipeline}}: must have at least one receiver: ${REFUSED}`,
