@@ -34,3 +34,15 @@ describe('the replicas of a compose service', () => {
     expect(replicas('    deploy:\n      mode: global\n      replicas: 3\n')).toBeUndefined();
   });
 });
+
+describe('collector/delta-dropped with several replicas', () => {
+  it('offers no cumulative fix and names deltatocumulative only (cumulative would be counted once per replica)', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const one = JSON.parse(runCli(['check', 'fixtures/collector-delta-dropped-fail-remote-write/files', '--format', 'json']).stdout);
+    const two = JSON.parse(runCli(['check', 'fixtures/collector-delta-dropped-fail-remote-write-replicas/files', '--format', 'json']).stdout);
+    const dropped = (r: { findings: { ruleId: string; fix?: unknown; hint?: string }[] }) => r.findings.find((f) => f.ruleId === 'collector/delta-dropped');
+    expect(dropped(one)?.fix).toBeDefined();
+    expect(dropped(two)?.fix).toBeUndefined();
+    expect(dropped(two)?.hint).toMatch(/^add a deltatocumulative processor .*with 2 collector replicas it is counted once per replica$/);
+  });
+});

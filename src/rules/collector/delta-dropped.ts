@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { addition, fix, replaceEnvValue } from '../../model/edits.js';
+import { collectorReplicas } from '../../model/replicas.js';
 import { findComponent, parseHostPort } from '../../model/collector.js';
 import { deliveries, type Route } from '../../model/routes.js';
 import { prometheusFeatures, topology, type ContainerService, type Topology } from '../../model/topology.js';
@@ -141,11 +142,16 @@ export default defineRule({
               said = { kind: 'prometheusOtlp', data: { ...base, service: prom.service.name, composeFile: basename(prom.compose.file) } };
             }
             if (!said) continue;
+            // Several replicas behind one endpoint: cumulative would be summed once per replica (docs/counters.md).
+            const replicas = collectorReplicas(ws, d.collector)?.count ?? 1;
             findings.push({
               ...ref.value.location('value'),
               ...said,
-              hint: `set ${TEMPORALITY}=cumulative in Claude Code's settings (unsafe fix), or add a deltatocumulative processor to pipeline "${p.id}" (contrib image)`,
-              fix: cumulativeFix(ws),
+              hint:
+                replicas > 1
+                  ? `add a deltatocumulative processor to pipeline "${p.id}" (contrib image); not cumulative temporality: with ${replicas} collector replicas it is counted once per replica`
+                  : `set ${TEMPORALITY}=cumulative in Claude Code's settings (unsafe fix), or add a deltatocumulative processor to pipeline "${p.id}" (contrib image)`,
+              fix: replicas > 1 ? undefined : cumulativeFix(ws),
             });
           }
         }
