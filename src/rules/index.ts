@@ -66,6 +66,7 @@ import composeUnreadProjectFile from './compose/unread-project-file.js';
 import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
 import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
 import kubernetesMonitorSelectsNothing from './kubernetes/monitor-selects-nothing.js';
+import kubernetesUnknownField from './kubernetes/unknown-field.js';
 import kubernetesUnknownTargetPort from './kubernetes/unknown-target-port.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
 import prometheusCollectorTelemetryLoopback from './prometheus/collector-telemetry-loopback.js';
@@ -168,6 +169,7 @@ export const RULES: AnyRule[] = [
   kubernetesConfigNotMounted,
   kubernetesInvalidYaml,
   kubernetesMonitorSelectsNothing,
+  kubernetesUnknownField,
   kubernetesUnknownTargetPort,
   // prometheus
   prometheusCollectorNotScraped,
