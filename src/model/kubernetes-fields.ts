@@ -15,7 +15,20 @@ import { compareVersions } from './versions.js';
  * struct.
  */
 
-export type Leaf = 'string' | 'bytes' | 'int' | 'number' | 'bool' | 'quantity' | 'int-or-string' | 'raw';
+export type Leaf = 'string' | 'bytes' | 'int' | IntWidth | 'number' | 'bool' | 'quantity' | 'int-or-string' | 'raw';
+
+/** The integer types of other widths than int64 (`int`), with the range the decoder accepts. */
+const INT_RANGES = {
+  int8: [-(2 ** 7), 2 ** 7 - 1],
+  int16: [-(2 ** 15), 2 ** 15 - 1],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint: [0, 2 ** 64 - 1],
+  uint8: [0, 2 ** 8 - 1],
+  uint16: [0, 2 ** 16 - 1],
+  uint32: [0, 2 ** 32 - 1],
+  uint64: [0, 2 ** 64 - 1],
+} as const;
+type IntWidth = keyof typeof INT_RANGES;
 
 interface Catalogue {
   version: string;
@@ -114,7 +127,7 @@ export function strictObjects(docs: YamlDocument[]): StrictObject[] {
 
 /**
  * Every refusal of strict decoding an object of Go type `type`, in the order the decoder meets them (keys sorted, as
- * sigs.k8s.io/yaml's conversion to JSON sorts them). A map with a merge key (`<<`) is not judged below it.
+ * sigs.k8s.io/yaml's conversion to JSON sorts them).
  */
 export function strictRefusals(root: YamlValue, type: string): Refusal[] {
   const out: Refusal[] = [];
@@ -124,6 +137,24 @@ export function strictRefusals(root: YamlValue, type: string): Refusal[] {
 
 /** go-yaml v2 (YAML 1.1), which kubectl's sigs.k8s.io/yaml reads with, takes these plain scalars for booleans. */
 const YAML11_BOOLEANS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const YAML11_TRUE = /^(?:y|Y|yes|Yes|YES|on|On|ON)$/;
+/** …and these for integers (underscores dropped, then Go's ParseInt with base prefixes), where YAML 1.2 sees strings. */
+const YAML11_INT = /^[-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)$/;
+
+/** A plain scalar's text as go-yaml v2 reads it: a boolean or integer YAML 1.2 takes for a string, else undefined. */
+function yaml11(v: YamlValue | { node: unknown }): boolean | number | undefined {
+  const node = v.node;
+  if (!isScalar(node) || node.type !== 'PLAIN' || typeof node.value !== 'string') return undefined;
+  if (YAML11_BOOLEANS.test(node.value)) return YAML11_TRUE.test(node.value);
+  if (YAML11_INT.test(node.value) && /\d/.test(node.value)) {
+    const text = node.value.replace(/_/g, '');
+    const sign = text.startsWith('-') ? -1 : 1;
+    const digits = text.replace(/^[-+]/, '');
+    const n = /^0[0-7]+$/.test(digits) ? Number.parseInt(digits, 8) : Number(digits.replace(/^0o/, '0o'));
+    return Number.isNaN(n) ? undefined : sign * n;
+  }
+  return undefined;
+}
 
 export function jsonKind(v: YamlValue): JsonKind {
   if (v.isNull()) return 'null';
@@ -133,8 +164,17 @@ export function jsonKind(v: YamlValue): JsonKind {
   if (!isScalar(node)) return 'null';
   if (typeof node.value === 'boolean') return 'bool';
   if (typeof node.value === 'number' || typeof node.value === 'bigint') return 'number';
-  if (typeof node.value === 'string' && node.type === 'PLAIN' && YAML11_BOOLEANS.test(node.value)) return 'bool';
+  const old = yaml11(v);
+  if (typeof old === 'boolean') return 'bool';
+  if (typeof old === 'number') return 'number';
   return 'string';
+}
+
+/** A scalar's number as the decoder sees it (YAML 1.1 integers included). */
+function jsonNumber(v: YamlValue): number | undefined {
+  const old = yaml11(v);
+  if (typeof old === 'number') return old;
+  return isScalar(v.node) && (typeof v.node.value === 'number' || typeof v.node.value === 'bigint') ? Number(v.node.value) : undefined;
 }
 
 function walk(v: YamlValue, ref: string, path: YamlPath, fields: string[], out: Refusal[]): void {
@@ -156,7 +196,6 @@ function walk(v: YamlValue, ref: string, path: YamlPath, fields: string[], out: 
       refuse('type', false);
       return;
     }
-    if (v.has('<<')) return;
     for (const [key, entry] of sortedEntries(v)) walk(entry, ref.slice(4, -1), [...path, key], fields, out);
     return;
   }
@@ -175,23 +214,28 @@ function walk(v: YamlValue, ref: string, path: YamlPath, fields: string[], out: 
       if (found !== 'number') refuse('type', false);
       return;
     case 'int':
-      if (found !== 'number' || !Number.isInteger(Number(v.node && isScalar(v.node) ? v.node.value : Number.NaN))) refuse('type', false);
+      if (found !== 'number' || !Number.isInteger(jsonNumber(v))) refuse('type', false);
       return;
     case 'int-or-string':
       // IntOrString decodes itself: a quoted value is its string, anything else must be an int32.
-      if (found !== 'string' && !(found === 'number' && Number.isInteger(v.number()))) refuse('type', true);
+      if (found !== 'string' && !(found === 'number' && inRange(jsonNumber(v), 'int32'))) refuse('type', true);
       return;
-    case 'quantity':
+    case 'quantity': {
       // Quantity decodes itself from a string or a bare number, both through ParseQuantity.
-      if ((found !== 'string' && found !== 'number') || !isQuantity(v.text() ?? '')) refuse('value', true);
+      const text = found === 'number' ? String(jsonNumber(v)) : v.string();
+      if ((found !== 'string' && found !== 'number') || !isQuantity(text ?? '')) refuse('value', true);
       return;
+    }
+  }
+  if (Object.hasOwn(INT_RANGES, ref)) {
+    if (found !== 'number' || !inRange(jsonNumber(v), ref as IntWidth)) refuse('type', false);
+    return;
   }
   // A struct.
   if (found !== 'object') {
     refuse('type', false);
     return;
   }
-  if (v.has('<<')) return;
   const known = load().types[ref] ?? {};
   for (const [key, entry] of sortedEntries(v)) {
     if (!Object.hasOwn(known, key)) {
@@ -212,9 +256,33 @@ function walk(v: YamlValue, ref: string, path: YamlPath, fields: string[], out: 
   }
 }
 
-/** A map's entries in the order Go's JSON encoder writes them: keys sorted bytewise. */
+function inRange(n: number | undefined, width: IntWidth): boolean {
+  const [low, high] = INT_RANGES[width];
+  return n !== undefined && Number.isInteger(n) && n >= low && n <= high;
+}
+
+/**
+ * A map's entries as the decoder gets them: merge keys (`<<: *defaults`) resolved as go-yaml does (the map's own
+ * keys win, then the merged maps in order), each key as go-yaml types it (a plain `y` is the boolean true, so the
+ * key "true"), sorted bytewise as Go's JSON encoder writes them.
+ */
 function sortedEntries(v: YamlValue): [string, YamlValue][] {
-  return v.entries().sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const byKey = new Map<string, YamlValue>();
+  const add = (entries: [string, YamlValue][]) => {
+    for (const [key, entry] of entries) {
+      const name = jsonKey(key, entry);
+      if (!byKey.has(name)) byKey.set(name, entry);
+    }
+  };
+  add(v.entries().filter(([k]) => k !== '<<'));
+  const merged = v.get('<<');
+  for (const m of merged?.isList() ? merged.items() : merged ? [merged] : []) add(m.entries());
+  return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function jsonKey(key: string, entry: YamlValue): string {
+  const old = entry.pair ? yaml11({ node: entry.pair.key }) : undefined;
+  return old === undefined ? key : String(old);
 }
 
 /** `spec.ports[0].port`, as the strict decoder's unknown-field errors write a path. */

@@ -144,6 +144,610 @@ function oracleKey(error: string): string {
   return error;
 }
 
+/**
+ * Objects one mistake (or none) each, where YAML 1.1 (go-yaml, which kubectl reads with) and the decoder's own types
+ * differ from a plain reading: yes/no/on/off booleans, integers with underscores, merge keys, keys that YAML 1.1
+ * types, integer ranges, the quantity grammar, base64 Secret data, a type error hiding an unknown field.
+ */
+const EDGE_CASES = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: bool-yes
+data:
+  a: yes
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: bool-quoted
+data:
+  a: "yes"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: bool-y
+data:
+  a: y
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: bool-off
+data:
+  a: Off
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: bool-true
+data:
+  a: True
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: null
+data:
+  a:
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tilde
+data:
+  a: ~
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: number
+data:
+  a: 1.5
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: date
+data:
+  a: 2024-01-01
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: block
+data:
+  a: |
+    x
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q0
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 0.5
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q1
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1e3
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q2
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1.5Gi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q3
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 2GiB
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q4
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: ""
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q5
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: -1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q6
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1.2.3
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q7
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: .5
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q8
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 5.
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q9
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1e
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q10
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1E3
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q11
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1Ki1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q12
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 100m
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q13
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1k
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q14
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1K
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q15
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: +5
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q16
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1Mi
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q17
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 0x10
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q18
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: yes
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q19
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: []
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q20
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: {}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q21
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1_000
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q22
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 5e-3
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: q23
+spec:
+  containers:
+    - name: c
+      image: busybox
+      resources:
+        limits:
+          memory: 1m5
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p0
+spec:
+  ports:
+    - port: 80.0
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p1
+spec:
+  ports:
+    - port: 80.5
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p2
+spec:
+  ports:
+    - port: "80"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p3
+spec:
+  ports:
+    - port: 0x50
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p4
+spec:
+  ports:
+    - port: 1_000
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p5
+spec:
+  ports:
+    - port: 010
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p6
+spec:
+  ports:
+    - port: 99999999999
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p7
+spec:
+  ports:
+    - port: -1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p8
+spec:
+  ports:
+    - port: 8e1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p9
+spec:
+  ports:
+    - {port: 80, targetPort: 8080.5}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p10
+spec:
+  ports:
+    - {port: 80, targetPort: true}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p11
+spec:
+  ports:
+    - {port: 80, targetPort: "x"}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p12
+spec:
+  ports:
+    - {port: 80, targetPort: 99999999999}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: p13
+spec:
+  ports:
+    - {port: 80, nodePort: 1e10}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: replicas-str
+spec:
+  replicas: "2"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: replicas-null
+spec:
+  replicas:
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: paused-yes
+spec:
+  paused: yes
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: paused-str
+spec:
+  paused: "true"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: merge
+spec:
+  template: &t
+    metadata: {labels: {a: b}}
+  selector:
+    <<: {matchLabels: {a: b}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: merge-bad
+spec:
+  selector:
+    <<: {matchLabel: {a: b}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: key-y
+spec:
+  y: 1
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: int-key
+spec:
+  80: 1
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: s1
+data:
+  a: aGVsbG8=
+  b: not base64!
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: s2
+data:
+  a: aGVsbG8
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: s3
+data:
+  a: |
+    aGVs
+    bG8=
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: s4
+data:
+  a: 1234
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ts
+  creationTimestamp: 2024-01-01T00:00:00Z
+spec: {}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ts2
+  creationTimestamp: null
+spec: {}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ts3
+  creationTimestamp: 5
+spec: {}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: both
+spec:
+  containerz: []
+  hostNetwork: "true"
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: Bothcase
+spec:
+  Containers: []
+`;
+
 function refusalKey(r: Refusal): string {
   if (r.problem === 'unknown') return `unknown ${r.path}`;
   if (r.problem === 'type') return `type ${r.fieldPath}`;
@@ -224,6 +828,13 @@ oracleDescribe('kubernetes/unknown-field against k8s-check decode', k8sCheckBina
     expect(bases.length).toBeGreaterThanOrEqual(20);
     expect(objects).toBeGreaterThanOrEqual(40);
     expect(refused).toBeGreaterThanOrEqual(5);
+  });
+
+  it('agrees on the edge cases of reading YAML as kubectl does', () => {
+    const file = join(scratch, 'edge-cases.yaml');
+    writeFileSync(file, EDGE_CASES);
+    const { objects, refused } = agree([file]);
+    expect([objects, refused]).toEqual([EDGE_CASES.split('---\n').length, 33]);
   });
 
   it('agrees on mutated copies of them (a field renamed or retyped, one mistake a copy)', () => {

@@ -239,8 +239,8 @@ func kustomizeBuild(dir string) ([]byte, error) {
 // k8s-check schema: the fields of every kind the scheme decodes, read from the Go types by reflection over their
 // json tags, as the strict decoder sees them. Printed as {kinds: {"<apiVersion>/<kind>": type}, types: {type:
 // {field: ref}}} where a ref is a type name (a struct in `types`), "[]<ref>" (a list), "map[<ref>]" (a map with
-// string keys) or one of the leaves: string, bytes (base64 text), int, number, bool, quantity (resource.Quantity:
-// a string or a number), int-or-string, raw (any JSON). Structs are shared by Go type name, so the catalogue
+// string keys) or one of the leaves: string, bytes (base64 text), int (int64), int32 (and the other widths),
+// number, bool, quantity (resource.Quantity: a string or a number), int-or-string, raw (any JSON). Structs are shared by Go type name, so the catalogue
 // stays small. scripts/gen-k8s-schemas.mjs writes it to schemas/kubernetes/.
 
 type catalogue struct {
@@ -324,9 +324,10 @@ func ref(t reflect.Type, types map[string]map[string]string, problems *[]string)
 		return "string"
 	case reflect.Bool:
 		return "bool"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+	case reflect.Int, reflect.Int64:
 		return "int"
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return t.Kind().String() // int32, uint16...: the decoder refuses a number out of its range
 	case reflect.Float32, reflect.Float64:
 		return "number"
 	case reflect.Interface:
