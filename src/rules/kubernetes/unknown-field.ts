@@ -6,6 +6,8 @@ import { defineRule, type RuleFinding } from '../define.js';
 interface Where {
   /** `Deployment "otel-collector"`. */
   object: string;
+  /** The key of the value (its last path step). */
+  field: string;
   /** The path as the decoder's error names it. */
   path: string;
   /** The decoder's words. */
@@ -18,21 +20,24 @@ const REFUSES = "kubectl apply's strict field validation (its default, --validat
 
 const messages = {
   unknown: {
-    message: (d: Where & { field: string; suggestion: string }) => `${d.object} has no field "${d.field}"${d.suggestion}: kubectl apply refuses it`,
-    detail: (d: Where & { field: string; suggestion: string }) => `strict decoding fails with: ${d.decoder}; ${REFUSES}${d.assumes}`,
+    message: (d: Where & { suggestion: string }) => `${d.object} has no field "${d.field}"${d.suggestion}: kubectl apply refuses it`,
+    detail: (d: Where & { suggestion: string }) => `strict decoding fails with: ${d.decoder}; ${REFUSES}${d.assumes}`,
   },
   type: {
-    message: (d: Where & { expected: string; found: string }) => `${d.path} of ${d.object} must be ${d.expected}, not ${d.found}: kubectl apply refuses it`,
-    detail: (d: Where & { expected: string; found: string }) => `strict decoding fails with: ${d.decoder}; ${REFUSES}${d.assumes}`,
+    message: (d: Where & { expected: string; found: string; yaml11: boolean }) =>
+      `"${d.field}" of ${d.object} must be ${d.expected}, not ${d.found}: kubectl apply refuses it`,
+    detail: (d: Where & { expected: string; found: string; yaml11: boolean }) =>
+      `at ${d.path}, strict decoding fails with: ${d.decoder}; ${REFUSES}${d.assumes}${d.yaml11 ? '; kubectl reads YAML 1.1, where an unquoted y, yes, on, n, no or off is a boolean' : ''}`,
   },
   quantity: {
-    message: (d: Where & { text: string }) => `${d.path} of ${d.object} is not a quantity ("${d.text}"): kubectl apply refuses it`,
-    detail: (d: Where & { text: string }) => `decoding fails with: ${d.decoder}; a quantity is a number with an optional suffix (500m, 1.5, 128Mi, 1G, 1e3)`,
+    message: (d: Where & { text: string }) => `"${d.field}" of ${d.object} is not a quantity (${d.text}): kubectl apply refuses it`,
+    detail: (d: Where & { text: string }) =>
+      `at ${d.path}, decoding fails with: ${d.decoder}; a quantity is a number with an optional suffix (500m, 1.5, 128Mi, 1G, 1e3)`,
   },
   base64: {
     // The value is never shown: it is a Secret's.
-    message: (d: Where) => `${d.path} of ${d.object} is not base64: kubectl apply refuses it`,
-    detail: (d: Where) => `decoding fails with: ${d.decoder}; \`data\` holds base64 text, \`stringData\` plain text`,
+    message: (d: Where) => `"${d.field}" of ${d.object} is not base64: kubectl apply refuses it`,
+    detail: (d: Where) => `at ${d.path}, decoding fails with: ${d.decoder}; \`data\` holds base64 text, \`stringData\` plain text`,
   },
 } as const;
 type Found = RuleFinding<typeof messages>;
@@ -75,13 +80,13 @@ function findings({ kind, name, type, refusals }: StrictObject): Found[] {
   const custom = isCustomResourceType(type);
   const assumes = custom ? `; this assumes the cluster's ${kind} CRD has the fields of ${crdModule(type)}` : '';
   return refusals.map((r) => {
-    const where = { object: `${kind}${name ? ` "${name}"` : ''}`, path: r.path, decoder: decoderWords(r), assumes };
+    const field = String(r.value.path.at(-1));
+    const where = { object: `${kind}${name ? ` "${name}"` : ''}`, field, path: r.path, decoder: decoderWords(r), assumes };
     if (r.problem === 'unknown') {
-      const field = String(r.value.path.at(-1));
       return {
         ...r.value.location('key'),
         kind: 'unknown' as const,
-        data: { ...where, field, suggestion: didYouMean(field, r.fields ?? []) },
+        data: { ...where, suggestion: didYouMean(field, r.fields ?? []) },
         hint: 'remove the field, or correct its name (field names are case-sensitive)',
         ...(custom ? { severity: 'warning' as const } : {}),
       };
@@ -90,7 +95,7 @@ function findings({ kind, name, type, refusals }: StrictObject): Found[] {
       return {
         ...r.value.location('value'),
         kind: 'quantity' as const,
-        data: { ...where, text: r.value.text() ?? r.found ?? '' },
+        data: { ...where, text: r.value.text() !== undefined ? `"${r.value.text()}"` : FOUND[r.found ?? 'null'] },
         hint: 'write a quantity such as 500m, 1, 256Mi or 1Gi',
       };
     if (r.problem === 'value')
@@ -98,7 +103,7 @@ function findings({ kind, name, type, refusals }: StrictObject): Found[] {
     return {
       ...r.value.location('value'),
       kind: 'type' as const,
-      data: { ...where, expected: expectedWords(r.expected), found: FOUND[r.found ?? 'null'] },
+      data: { ...where, expected: expectedWords(r.expected), found: foundWords(r), yaml11: r.found === 'bool' && r.value.boolean() === undefined },
       hint: typeHint(r),
     };
   });
@@ -119,9 +124,16 @@ const FOUND: Record<JsonKind, string> = {
   array: 'a list',
   string: 'a string',
   number: 'a number',
-  bool: 'a boolean (YAML 1.1, which kubectl reads, takes yes/no/on/off for booleans)',
+  bool: 'a boolean',
   null: 'null',
 };
+
+/** What was written, in words; a whole number that an integer type cannot hold is named with its value. */
+function foundWords(r: Refusal): string {
+  const n = r.value.number();
+  if (r.found !== 'number' || n === undefined || !/^(?:u?int\d*|int-or-string)$/.test(r.expected)) return FOUND[r.found ?? 'null'];
+  return Number.isInteger(n) ? `${n}, out of its range` : String(n);
+}
 
 function expectedWords(ref: string): string {
   if (ref.startsWith('[]')) return 'a list';
@@ -134,20 +146,27 @@ function expectedWords(ref: string): string {
     bool: 'true or false',
     'int-or-string': 'an integer or a string',
   };
+  if (/^u?int\d*$/.test(ref)) return `an integer (${ref})`;
   return leaf[ref] ?? 'a map of fields';
 }
 
-/** The decoder's error as it words it (the type error's Go type named loosely: the catalogue keeps no int widths). */
+/** The decoder's error as it words it (loosely: the field path without the struct's Go name, Go types by our names). */
 function decoderWords(r: Refusal): string {
   if (r.problem === 'unknown') return `unknown field "${r.path}"`;
-  if (r.expected === 'quantity') return "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+  if (r.expected === 'quantity')
+    return QUANTITY_FORM.test(r.value.text() ?? '')
+      ? "unable to parse quantity's suffix"
+      : `quantities must match the regular expression '${QUANTITY_FORM.source}'`;
   if (r.problem === 'value') return 'illegal base64 data';
   const found = r.found === 'bool' ? 'bool' : r.found === 'array' ? 'array' : r.found;
-  return `cannot unmarshal ${found} into Go struct field ${r.fieldPath} of type ${r.expected}`;
+  return `cannot unmarshal ${found} into Go struct field ${r.fieldPath} of type ${r.expected === 'int' ? 'int64' : r.expected === 'int-or-string' ? 'int32' : r.expected}`;
 }
 
+/** ParseQuantity's first test (its error quotes it); a text that passes it can still have a suffix it does not know. */
+const QUANTITY_FORM = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+
 function typeHint(r: Refusal): string {
-  if (r.found === 'string' && (r.expected === 'int' || r.expected === 'number' || r.expected === 'int-or-string')) return 'remove the quotes';
+  if (r.found === 'string' && /^(?:u?int\d*|number|int-or-string)$/.test(r.expected)) return 'remove the quotes';
   if (r.expected === 'string' && (r.found === 'number' || r.found === 'bool')) return 'quote the value';
   if (r.expected.startsWith('[]')) return 'write it as a list (each entry starting with "- ")';
   return `write ${expectedWords(r.expected)} here`;
