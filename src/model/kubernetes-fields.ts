@@ -99,6 +99,7 @@ export interface Refusal {
 /** An object of a kind the catalogue knows, with what strict decoding refuses in it. */
 export interface StrictObject {
   object: YamlValue;
+  apiVersion: string;
   kind: string;
   name?: string;
   /** Its Go type in the catalogue. */
@@ -117,8 +118,8 @@ export function strictObjects(docs: YamlDocument[]): StrictObject[] {
     const apiVersion = object.get('apiVersion')?.string();
     const kind = object.get('kind')?.string();
     const type = apiVersion && kind ? kindType(apiVersion, kind) : undefined;
-    if (!type || !kind) return;
-    out.push({ object, kind, name: object.at('metadata', 'name')?.text(), type, refusals: strictRefusals(object, type) });
+    if (!type || !kind || !apiVersion) return;
+    out.push({ object, apiVersion, kind, name: object.at('metadata', 'name')?.text(), type, refusals: strictRefusals(object, type) });
     if (type === 'core/v1.List') for (const item of object.get('items')?.items() ?? []) judge(item);
   };
   for (const doc of docs) if (doc.problems.length === 0) judge(YamlValue.root(doc));

@@ -20,8 +20,9 @@ const REFUSES = "kubectl apply's strict field validation (its default, --validat
 
 const messages = {
   unknown: {
-    message: (d: Where & { suggestion: string }) => `${d.object} has no field "${d.field}"${d.suggestion}: kubectl apply refuses it`,
-    detail: (d: Where & { suggestion: string }) => `strict decoding fails with: ${d.decoder}; ${REFUSES}${d.assumes}`,
+    message: (d: Where & { suggestion: string; likely: boolean }) =>
+      `${d.object} has no field "${d.field}"${d.suggestion}: kubectl apply ${d.likely ? 'likely refuses' : 'refuses'} it`,
+    detail: (d: Where & { suggestion: string; likely: boolean }) => `strict decoding fails with: ${d.decoder}; ${REFUSES}${d.assumes}`,
   },
   type: {
     message: (d: Where & { expected: string; found: string; yaml11: boolean }) =>
@@ -47,7 +48,7 @@ export default defineRule({
   severity: 'error',
   title: 'A manifest field the Kubernetes API does not have, or a value of the wrong type',
   checks:
-    'Every object of a Kubernetes manifest whose apiVersion and kind the doctor knows (the built-in APIs, Gateway API, the Prometheus Operator), key by key against the fields of its Go type (schemas/kubernetes, generated from the types themselves), as the API server decodes it strictly: keys the type has no field for, and values of the wrong type (a quoted number where an integer belongs, a map where a list belongs, a quantity that does not parse). Objects of other kinds (custom resources it does not know) are not judged.',
+    'Every object of a Kubernetes manifest whose apiVersion and kind the doctor knows (the built-in APIs, Gateway API, the Prometheus Operator), key by key against the fields of its Go type (schemas/kubernetes, generated from the types themselves), as the API server decodes it strictly: keys the type has no field for, and values of the wrong type (a quoted number where an integer belongs, a map where a list belongs, a quantity that does not parse). Objects of other kinds (custom resources it does not know) are not judged; a field unknown to a custom resource (Gateway API, Prometheus Operator) or to an alpha or beta API is a warning, since the cluster may have other fields for it.',
   why: 'kubectl apply validates strictly by default: the API server refuses an object with an unknown field ("strict decoding error: unknown field \\"spec.replica\\"") or a value that does not decode ("cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32"), so the collector, its Service or its ServiceMonitor is never created or updated; with --validate=false the field is silently dropped instead, and the setting it was meant to make is not made.',
   fix: 'none',
   versions: 'Kubernetes API as of k8s.io/api v0.37; kubectl 1.27 and later validate strictly by default',
@@ -66,7 +67,7 @@ export default defineRule({
   ],
   oracle: 'fixtures',
   certainty:
-    "The field catalogue is generated from the Go types the API server decodes into (k8s.io/api, the Gateway API and the Prometheus Operator's monitoring API, by `k8s-check schema`), and test/oracles/k8s-differential.test.ts requires the rule's findings to equal what the real strict decoding (k8s-check decode) refuses on every manifest fixture, the chart's renderings and mutated copies. A field unknown to a custom resource is only a warning: the cluster's CRD may be newer than the types the doctor knows.",
+    "The field catalogue is generated from the Go types the API server decodes into (k8s.io/api, the Gateway API and the Prometheus Operator's monitoring API, by `k8s-check schema`), and test/oracles/k8s-differential.test.ts requires the rule's findings to equal what the real strict decoding (k8s-check decode) refuses on every manifest fixture, the chart's renderings and mutated copies. A field unknown to a custom resource, or to an alpha or beta API, is only a warning: the cluster's CRD or release may have other fields than the types the doctor knows.",
   stage: 'Collector',
   messages,
   check(ws) {
@@ -76,9 +77,16 @@ export default defineRule({
   },
 });
 
-function findings({ kind, name, type, refusals }: StrictObject): Found[] {
+function findings({ apiVersion, kind, name, type, refusals }: StrictObject): Found[] {
+  // A custom resource's CRD, or an alpha or beta API, may have other fields on the cluster than in the types we
+  // read: a field unknown to ours is then only likely unknown.
   const custom = isCustomResourceType(type);
-  const assumes = custom ? `; this assumes the cluster's ${kind} CRD has the fields of ${crdModule(type)}` : '';
+  const prerelease = /\/v\d+(?:alpha|beta)\d+\./.test(`/${type}`);
+  const assumes = custom
+    ? `; this assumes the cluster's ${kind} CRD has the fields of ${crdModule(type)}`
+    : prerelease
+      ? `; this assumes the cluster serves ${apiVersion} with the fields of ${crdModule(type)} (fields of alpha and beta APIs change between releases)`
+      : '';
   return refusals.map((r) => {
     const field = String(r.value.path.at(-1));
     const where = { object: `${kind}${name ? ` "${name}"` : ''}`, field, path: r.path, decoder: decoderWords(r), assumes };
@@ -86,9 +94,9 @@ function findings({ kind, name, type, refusals }: StrictObject): Found[] {
       return {
         ...r.value.location('key'),
         kind: 'unknown' as const,
-        data: { ...where, suggestion: didYouMean(field, r.fields ?? []) },
+        data: { ...where, suggestion: didYouMean(field, r.fields ?? []), likely: custom || prerelease },
         hint: 'remove the field, or correct its name (field names are case-sensitive)',
-        ...(custom ? { severity: 'warning' as const } : {}),
+        ...(custom || prerelease ? { severity: 'warning' as const } : {}),
       };
     }
     if (r.problem === 'value' && r.expected === 'quantity')
@@ -109,9 +117,13 @@ function findings({ kind, name, type, refusals }: StrictObject): Found[] {
   });
 }
 
-/** "sigs.k8s.io/gateway-api v1.6.3" for a Gateway API type. */
+/** The Go module (with its version) a type of the catalogue comes from: "sigs.k8s.io/gateway-api v1.6.3". */
 function crdModule(type: string): string {
-  const module = type.startsWith('gateway/') ? 'sigs.k8s.io/gateway-api' : 'github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring';
+  const module = type.startsWith('gateway/')
+    ? 'sigs.k8s.io/gateway-api'
+    : type.startsWith('monitoring/')
+      ? 'github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring'
+      : 'k8s.io/api';
   return (
     kubernetesFieldsModules()
       .split(', ')
