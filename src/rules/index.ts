@@ -68,6 +68,7 @@ import kubernetesHelmConfigUnchecked from './kubernetes/helm-config-unchecked.js
 import kubernetesHelmValuesRefused from './kubernetes/helm-values-refused.js';
 import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
 import kubernetesMonitorSelectsNothing from './kubernetes/monitor-selects-nothing.js';
+import kubernetesUnknownField from './kubernetes/unknown-field.js';
 import kubernetesUnknownTargetPort from './kubernetes/unknown-target-port.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
 import prometheusCollectorTelemetryLoopback from './prometheus/collector-telemetry-loopback.js';
@@ -172,6 +173,7 @@ export const RULES: AnyRule[] = [
   kubernetesHelmValuesRefused,
   kubernetesInvalidYaml,
   kubernetesMonitorSelectsNothing,
+  kubernetesUnknownField,
   kubernetesUnknownTargetPort,
   // prometheus
   prometheusCollectorNotScraped,

@@ -6,6 +6,7 @@
 //	                             namespace, errors}
 //	k8s-check kustomize <dir>    runs `kustomize build <dir>` (sigs.k8s.io/kustomize/api krusty) and prints
 //	                             the YAML stream
+//	k8s-check schema             prints the field catalogue of every kind decode knows (see schema.go)
 //	k8s-check --version          prints the pinned module versions
 //
 // The types: k8s.io/api (every built-in group client-go registers), sigs.k8s.io/gateway-api v1 (HTTPRoute,
@@ -21,7 +22,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
@@ -91,8 +94,15 @@ func main() {
 		fmt.Println(version())
 		return
 	}
+	if len(os.Args) == 2 && os.Args[1] == "schema" {
+		if err := printSchema(newScheme()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: k8s-check decode <file>... | kustomize <dir> | --version")
+		fmt.Fprintln(os.Stderr, "usage: k8s-check decode <file>... | kustomize <dir> | schema | --version")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -224,4 +234,156 @@ func kustomizeBuild(dir string) ([]byte, error) {
 		return nil, err
 	}
 	return resources.AsYaml()
+}
+
+// k8s-check schema: the fields of every kind the scheme decodes, read from the Go types by reflection over their
+// json tags, as the strict decoder sees them. Printed as {kinds: {"<apiVersion>/<kind>": type}, types: {type:
+// {field: ref}}} where a ref is a type name (a struct in `types`), "[]<ref>" (a list), "map[<ref>]" (a map with
+// string keys) or one of the leaves: string, bytes (base64 text), int (int64), int32 (and the other widths),
+// number, bool, quantity (resource.Quantity: a string or a number), int-or-string, raw (any JSON). Structs are shared by Go type name, so the catalogue
+// stays small. scripts/gen-k8s-schemas.mjs writes it to schemas/kubernetes/.
+
+type catalogue struct {
+	Kinds map[string]string            `json:"kinds"`
+	Types map[string]map[string]string `json:"types"`
+}
+
+var unmarshaler = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
+
+// custom: the types that decode themselves (json.Unmarshaler), by Go package path and name, by what they accept.
+var custom = map[string]string{
+	"k8s.io/apimachinery/pkg/api/resource.Quantity":                 "quantity",
+	"k8s.io/apimachinery/pkg/util/intstr.IntOrString":               "int-or-string",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.Time":                     "string",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.MicroTime":                "string",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.Duration":                 "string",
+	"k8s.io/apimachinery/pkg/apis/meta/v1.FieldsV1":                 "raw",
+	"k8s.io/apimachinery/pkg/runtime.RawExtension":                  "raw",
+	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.JSON": "raw",
+	// GatewayClass status: a feature name or {name}, read without strictness.
+	"sigs.k8s.io/gateway-api/apis/v1.SupportedFeature": "raw",
+}
+
+// shortPrefixes shorten the Go package paths used as type names (unique because the short forms are).
+var shortPrefixes = [][2]string{
+	{"k8s.io/api/", ""},
+	{"k8s.io/apimachinery/pkg/apis/", ""},
+	{"k8s.io/apimachinery/pkg/", ""},
+	{"sigs.k8s.io/gateway-api/apis/", "gateway/"},
+	{"github.com/prometheus-operator/prometheus-operator/pkg/apis/", ""},
+}
+
+func typeName(t reflect.Type) string {
+	p := t.PkgPath()
+	for _, prefix := range shortPrefixes {
+		if strings.HasPrefix(p, prefix[0]) {
+			p = prefix[1] + strings.TrimPrefix(p, prefix[0])
+			break
+		}
+	}
+	return p + "." + t.Name()
+}
+
+func printSchema(s *runtime.Scheme) error {
+	c := catalogue{Kinds: map[string]string{}, Types: map[string]map[string]string{}}
+	var problems []string
+	for gvk, t := range s.AllKnownTypes() {
+		// meta/v1's kinds (ListOptions, WatchEvent, Status, ...) are registered in every group and are no objects
+		// anyone applies.
+		if gvk.Version == runtime.APIVersionInternal || strings.HasPrefix(t.PkgPath(), "k8s.io/apimachinery/pkg/apis/meta/") {
+			continue
+		}
+		c.Kinds[gvk.GroupVersion().String()+"/"+gvk.Kind] = ref(t, c.Types, &problems)
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return fmt.Errorf("types that decode themselves, not classified: %s", strings.Join(problems, ", "))
+	}
+	out, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(append(out, '\n'))
+	return err
+}
+
+// ref names what a value of type t accepts, adding the structs it reaches to types.
+func ref(t reflect.Type, types map[string]map[string]string, problems *[]string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if leaf, ok := custom[t.PkgPath()+"."+t.Name()]; ok {
+		return leaf
+	}
+	if reflect.PointerTo(t).Implements(unmarshaler) || t.Implements(unmarshaler) {
+		*problems = append(*problems, t.PkgPath()+"."+t.Name())
+		return "raw"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "bool"
+	case reflect.Int, reflect.Int64:
+		return "int"
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return t.Kind().String() // int32, uint16...: the decoder refuses a number out of its range
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Interface:
+		return "raw"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "bytes"
+		}
+		return "[]" + ref(t.Elem(), types, problems)
+	case reflect.Map:
+		return "map[" + ref(t.Elem(), types, problems) + "]"
+	case reflect.Struct:
+		name := typeName(t)
+		if _, seen := types[name]; seen {
+			return name
+		}
+		fields := map[string]string{}
+		types[name] = fields // before the fields: recursive types end here
+		addFields(t, "", fields, types, problems)
+		return name
+	}
+	*problems = append(*problems, t.PkgPath()+"."+t.Name())
+	return "raw"
+}
+
+// addFields adds the JSON fields of struct t, inlining embedded structs as encoding/json does. A field reached
+// through embedded structs is written "<their Go names>^<ref>" ("VolumeSource^core/v1.ConfigMapVolumeSource"):
+// the decoder's type errors name them in the field's path (Volume.spec.volumes.VolumeSource.configMap).
+func addFields(t reflect.Type, via string, fields map[string]string, types map[string]map[string]string, problems *[]string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				addFields(ft, via+f.Name+".", fields, types, problems)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		r := ref(f.Type, types, problems)
+		if via != "" {
+			r = strings.TrimSuffix(via, ".") + "^" + r
+		}
+		fields[name] = r
+	}
 }
