@@ -64,8 +64,10 @@ import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
 import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
+import kubernetesGrpcIngressWithoutHttp2 from './kubernetes/grpc-ingress-without-http2.js';
 import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
 import kubernetesMonitorSelectsNothing from './kubernetes/monitor-selects-nothing.js';
+import kubernetesOtlpRouteBroken from './kubernetes/otlp-route-broken.js';
 import kubernetesUnknownTargetPort from './kubernetes/unknown-target-port.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
 import prometheusCollectorTelemetryLoopback from './prometheus/collector-telemetry-loopback.js';
@@ -166,8 +168,10 @@ export const RULES: AnyRule[] = [
   composeUnreadProjectFile,
   // kubernetes
   kubernetesConfigNotMounted,
+  kubernetesGrpcIngressWithoutHttp2,
   kubernetesInvalidYaml,
   kubernetesMonitorSelectsNothing,
+  kubernetesOtlpRouteBroken,
   kubernetesUnknownTargetPort,
   // prometheus
   prometheusCollectorNotScraped,
