@@ -64,6 +64,7 @@ import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
 import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
+import kubernetesDashboardWithoutSidecarLabel from './kubernetes/dashboard-without-sidecar-label.js';
 import kubernetesGrpcIngressWithoutHttp2 from './kubernetes/grpc-ingress-without-http2.js';
 import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
 import kubernetesMonitorSelectsNothing from './kubernetes/monitor-selects-nothing.js';
@@ -168,6 +169,7 @@ export const RULES: AnyRule[] = [
   composeUnreadProjectFile,
   // kubernetes
   kubernetesConfigNotMounted,
+  kubernetesDashboardWithoutSidecarLabel,
   kubernetesGrpcIngressWithoutHttp2,
   kubernetesInvalidYaml,
   kubernetesMonitorSelectsNothing,
