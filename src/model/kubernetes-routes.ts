@@ -6,6 +6,7 @@ import {
   type Ingress,
   type IngressPath,
   type KubernetesModel,
+  type Route as GatewayRoute,
   type Service,
   type ServicePort,
   type Workload,
@@ -16,19 +17,22 @@ import { fact } from './facts.js';
 
 /**
  * Where an OTLP endpoint leads in the Kubernetes manifests, hop by hop as the cluster forwards it: an Ingress host
- * (rules[].host, its longest matching path) or a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`,
- * `svc.ns.svc.cluster.local`) or a NodePort → the Service port → its targetPort in the selected pods → the container
+ * (rules[].host, its longest matching path) or an HTTPRoute/GRPCRoute hostname, a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`,
+ * `svc.ns.svc.cluster.local`), a LoadBalancer Service's hostname or address, or a NodePort → the Service port → its targetPort in the selected pods → the container
  * listening there → the collector config that container runs (its `--config` mounted from a ConfigMap). The route
  * stops at the first hop the manifests do not continue (`stop`), and says why.
  */
 
-export type KubeEntry = 'ingress' | 'service-dns' | 'node-port';
+export type KubeEntry = 'ingress' | 'gateway-route' | 'service-dns' | 'load-balancer' | 'node-port';
 
 export interface KubeRoute {
   entry: KubeEntry;
   ingress?: Ingress;
   /** The Ingress path (or default backend) the request takes. */
   ingressPath?: IngressPath;
+  /** The Gateway API HTTPRoute or GRPCRoute the request takes, and its backendRef. */
+  gatewayRoute?: GatewayRoute;
+  backendRef?: GatewayRoute['backendRefs'][number];
   service?: Service;
   servicePort?: ServicePort;
   /** The workloads of the Service's namespace whose pod labels match its selector. */
@@ -70,6 +74,8 @@ function findRoute(stack: Stack, host: string, port: number, path: string): Kube
   if (port === 80 || port === 443) {
     const ingresses = k.ingresses.filter((i) => i.paths.some((p) => p.host !== undefined && hostMatches(p.host, host)));
     if (ingresses.length > 0) return viaIngress(stack, ingresses, host, path);
+    const routed = viaGatewayRoute(stack, host, path);
+    if (routed) return routed;
   }
   const named = serviceByDns(k, host);
   if (named)
@@ -79,11 +85,31 @@ function findRoute(stack: Stack, host: string, port: number, path: string): Kube
       named,
       named.ports.find((p) => p.port === port),
     );
+  const balanced = k.services.filter((s) => s.type === 'LoadBalancer' && loadBalancerHosts(s).includes(host));
+  if (balanced.length === 1)
+    return viaService(
+      stack,
+      'load-balancer',
+      balanced[0],
+      balanced[0].ports.find((p) => p.port === port),
+    );
   const nodePort = k.services
     .filter((s) => s.type === 'NodePort' || s.type === 'LoadBalancer')
     .flatMap((s) => s.ports.filter((p) => p.nodePort === port).map((p) => ({ s, p })));
   if (nodePort.length === 1) return viaService(stack, 'node-port', nodePort[0].s, nodePort[0].p);
   return undefined;
+}
+
+/**
+ * The names and addresses a LoadBalancer Service is reached by, as the files say them: external-dns's hostname
+ * annotation (comma-separated), `spec.loadBalancerIP`, and a recorded `status.loadBalancer.ingress`.
+ */
+function loadBalancerHosts(s: Service): string[] {
+  const v = s.object.value;
+  const hosts = (s.object.annotations['external-dns.alpha.kubernetes.io/hostname'] ?? '').split(',').map((h) => h.trim().replace(/\.$/, ''));
+  hosts.push(v.at('spec', 'loadBalancerIP')?.text() ?? '');
+  for (const i of v.at('status', 'loadBalancer', 'ingress')?.items() ?? []) hosts.push(i.get('ip')?.text() ?? '', i.get('hostname')?.text() ?? '');
+  return hosts.filter((h) => h !== '').map((h) => h.toLowerCase());
 }
 
 /** An Ingress rule's host (`*.example.com` matches one label) against the requested host. */
@@ -117,6 +143,35 @@ function viaIngress(stack: Stack, ingresses: Ingress[], host: string, path: stri
   if (!service) return { entry: 'ingress', ingress, ingressPath: p, pods: [], stop: 'no-service' };
   const servicePort = service.ports.find((sp) => (typeof p.port === 'number' ? sp.port === p.port : sp.name === p.port));
   return { ...viaService(stack, 'ingress', service, servicePort), ingress, ingressPath: p };
+}
+
+/**
+ * An HTTPRoute or GRPCRoute for the host (a GRPCRoute for a gRPC request, when there is one), followed when all its
+ * backends are one Service port (its path matches are not read). A backend Service the manifests lack: not followed,
+ * since a Gateway's routes often lead to Services of other repos.
+ */
+function viaGatewayRoute(stack: Stack, host: string, path: string): KubeRoute | undefined {
+  const k = stack.kubernetes;
+  const forHost = k.routes.filter((r) => r.hostnames.some((h) => hostMatches(h, host)));
+  const grpc = path.startsWith('/opentelemetry.proto.');
+  const preferred = forHost.filter((r) => (r.object.kind === 'GRPCRoute') === grpc);
+  const routes = preferred.length > 0 ? preferred : forHost;
+  const backends = routes.flatMap((r) => r.backendRefs.map((b) => ({ r, b }))).filter(({ b }) => b.kind === 'Service');
+  const distinct = new Set(backends.map(({ b }) => `${b.namespace}/${b.name}/${b.port}`));
+  if (backends.length === 0 || distinct.size !== 1) return undefined;
+  const { r, b } = backends[0];
+  const service = k.services.find((s) => s.object.name === b.name && s.object.namespace === b.namespace);
+  if (!service) return undefined;
+  return {
+    ...viaService(
+      stack,
+      'gateway-route',
+      service,
+      service.ports.find((p) => p.port === b.port),
+    ),
+    gatewayRoute: r,
+    backendRef: b,
+  };
 }
 
 /** How many characters of the request path an Ingress path matches (Prefix: whole segments; Exact: all), or undefined. */

@@ -226,6 +226,66 @@ describe('the route to the receiver', () => {
     expect(found[0].detail).toContain('assuming localhost:30317 reaches node port 30317');
   });
 
+  it("a LoadBalancer Service by external-dns's hostname or its address: an error without the port, no assumption", () => {
+    const service = (meta: string, spec = '') =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: otel-lb\n  namespace: telemetry\n${meta}spec:\n  type: LoadBalancer\n${spec}  selector: {app: otel-collector}\n  ports:\n    - {name: otlp-grpc, port: 4317, targetPort: otlp-grpc}\n`;
+    const byName = service('  annotations:\n    external-dns.alpha.kubernetes.io/hostname: otel.example.com,otlp.example.com\n');
+    expect(
+      of(
+        run({ 'claude-settings.json': settings('http://otlp.example.com:4317'), 'k8s/c.yaml': collector({ ...ALL, service: byName }) }),
+        'kubernetes/otlp-route-broken',
+      ),
+    ).toEqual([]);
+    const wrongPort = of(
+      run({ 'claude-settings.json': settings('http://otel.example.com:4318', 'http/protobuf'), 'k8s/c.yaml': collector({ ...ALL, service: byName }) }),
+      'kubernetes/otlp-route-broken',
+    );
+    expect(wrongPort.map((f) => [f.severity, f.kind])).toEqual([['error', 'noServicePort']]);
+    const byIp = of(
+      run({
+        'claude-settings.json': settings('http://203.0.113.7:4317'),
+        'k8s/c.yaml': collector({ grpc: '127.0.0.1:4317', service: service('', '  loadBalancerIP: 203.0.113.7\n') }),
+      }),
+      'kubernetes/otlp-route-broken',
+    );
+    expect(byIp.map((f) => [f.severity, f.kind])).toEqual([['error', 'loopback']]);
+  });
+
+  it('a Gateway API route: a GRPCRoute for gRPC, its backend port on the Service', () => {
+    const routes = (grpcPort: number) => `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: otel-grpc, namespace: telemetry}
+spec:
+  hostnames: [otel.example.com]
+  rules:
+    - backendRefs: [{name: otel-collector, port: ${grpcPort}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: otel-http, namespace: telemetry}
+spec:
+  hostnames: [otel.example.com]
+  rules:
+    - backendRefs: [{name: otel-collector, port: 4318}]
+`;
+    const ok = run({ 'claude-settings.json': settings('https://otel.example.com'), 'k8s/c.yaml': collector(ALL), 'k8s/r.yaml': routes(4317) });
+    expect(of(ok, 'kubernetes/otlp-route-broken')).toEqual([]);
+    expect(of(ok, 'collector/protocol-not-enabled')).toEqual([]);
+    const http = run({
+      'claude-settings.json': settings('https://otel.example.com', 'http/protobuf'),
+      'k8s/c.yaml': collector({ grpc: '0.0.0.0:4317', http: '0.0.0.0:4319' }),
+      'k8s/r.yaml': routes(4317),
+    });
+    expect(of(http, 'collector/protocol-not-enabled').map((f) => f.detail)).toEqual([
+      expect.stringContaining('HTTPRoute "otel-http" passes it to Service "otel-collector"'),
+    ]);
+    const noPort = of(
+      run({ 'claude-settings.json': settings('https://otel.example.com'), 'k8s/c.yaml': collector(ALL), 'k8s/r.yaml': routes(4319) }),
+      'kubernetes/otlp-route-broken',
+    );
+    expect(noPort.map((f) => [f.severity, f.kind, f.message])).toEqual([['error', 'noServicePort', expect.stringContaining('has no port 4319')]]);
+  });
+
   it('an Ingress: the longest matching path, a number or a name for the backend port', () => {
     const paths = `apiVersion: networking.k8s.io/v1
 kind: Ingress

@@ -49,7 +49,7 @@ export default defineRule({
   severity: 'error',
   title: "Claude Code's OTLP endpoint leads nowhere through the Kubernetes objects",
   checks:
-    "Follows Claude Code's OTLP endpoint into the Kubernetes manifests: an Ingress host (its longest matching path; for gRPC the method's path), a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`) or a NodePort → the Service port → its targetPort in the selected pods → the collector container and the config its `--config` mounts from a ConfigMap → the receiver there. Flags the first hop that leads nowhere: a Service without that port (error), an Ingress host without a path for the request, a backend Service the manifests lack, a Service selecting no pod here (warnings: something outside the scan may provide them), and a receiver bound to localhost/127.0.0.1 behind the Service (error; an endpoint left to the v0.104.0+ localhost default is a warning when the collector version is assumed). A port with no receiver or the other protocol is collector/protocol-not-enabled's finding; a named targetPort no pod declares is kubernetes/unknown-target-port's.",
+    "Follows Claude Code's OTLP endpoint into the Kubernetes manifests: an Ingress host (its longest matching path; for gRPC the method's path), an HTTPRoute/GRPCRoute hostname whose backends are one Service port, a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`), a LoadBalancer Service's hostname or address (external-dns's hostname annotation, `spec.loadBalancerIP`, a recorded `status.loadBalancer.ingress`) or a NodePort → the Service port → its targetPort in the selected pods → the collector container and the config its `--config` mounts from a ConfigMap → the receiver there. Flags the first hop that leads nowhere: a Service without that port (error), an Ingress host without a path for the request, a backend Service the manifests lack, a Service selecting no pod here (warnings: something outside the scan may provide them), and a receiver bound to localhost/127.0.0.1 behind the Service (error; an endpoint left to the v0.104.0+ localhost default is a warning when the collector version is assumed). A port with no receiver or the other protocol is collector/protocol-not-enabled's finding; a named targetPort no pod declares is kubernetes/unknown-target-port's.",
   why: "A Service forwards its port to its targetPort on each selected pod's IP (kube-proxy), an Ingress controller sends a host's request to the backend of its longest matching path: a missing Service port refuses the connection, a path the Ingress does not route gets the controller's 404, a backend Service that does not exist its 503, and a receiver on the pod's loopback is never reached from the pod IP. Claude Code shows none of this (unless CLAUDE_CODE_OTEL_DIAG_STDERR=1): nothing arrives.",
   fix: 'none',
   versions: 'all Kubernetes versions; the receivers default to localhost from collector v0.104.0',
@@ -88,15 +88,17 @@ function finding(ws: Workspace, group: Route[]): RouteFinding | undefined {
   const r = group[0];
   const k = r.kube!;
   const sends = `${sendsText(ws, group)}${kubeAssumption(r)}`;
-  const via = k.ingress ? `, which Ingress "${k.ingress.object.name ?? '?'}" passes to Service "${k.service?.object.name ?? '?'}"` : '';
+  const front = k.ingress ?? k.gatewayRoute;
+  const via = front ? `, which ${front.object.kind} "${front.object.name ?? '?'}" passes to Service "${k.service?.object.name ?? '?'}"` : '';
   switch (k.stop) {
     case 'no-service-port': {
       const s = k.service!;
-      const port = k.ingressPath?.port ?? r.port;
+      const port = k.ingressPath?.port ?? k.backendRef?.port ?? r.port;
       const ports = s.ports.map((p) => `${p.port ?? '?'}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'none';
-      const at = k.ingressPath?.value.at('backend', 'service', 'port') ?? s.object.value.at('spec', 'ports') ?? s.object.value;
+      const backendPort = k.ingressPath?.value.at('backend', 'service', 'port') ?? k.backendRef?.value.get('port');
+      const at = backendPort ?? s.object.value.at('spec', 'ports') ?? s.object.value;
       return {
-        ...at.location(k.ingressPath ? 'value' : 'key'),
+        ...at.location(backendPort ? 'value' : 'key'),
         kind: 'noServicePort',
         data: { sends, where: objectText(s), via, service: objectName(s), port: String(port), ports },
         hint:
