@@ -177,6 +177,22 @@ describe('the route to the receiver', () => {
     expect(found[0].detail).toContain('4317 (otlp-grpc), 4318 (otlp-http), 8889 (prom-exporter)');
   });
 
+  it('a Service without the port that a kustomize patch in the scan touches: a warning that says so', () => {
+    const found = of(
+      run({
+        'claude-settings.json': settings('http://otel-collector.telemetry:4319'),
+        'k8s/collector.yaml': collector(ALL),
+        'k8s/kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [collector.yaml]\npatches:\n  - path: service-patch.yaml\n',
+        'k8s/service-patch.yaml':
+          'apiVersion: v1\nkind: Service\nmetadata: {name: otel-collector, namespace: telemetry}\nspec:\n  ports:\n    - {name: extra, port: 4319}\n',
+      }),
+      'kubernetes/otlp-route-broken',
+    );
+    expect(found.map((f) => [f.severity, f.kind])).toEqual([['warning', 'noServicePort']]);
+    expect(found[0].detail).toContain('unless the kustomize patch of this Service in service-patch.yaml adds it');
+  });
+
   it('a Service selecting no pod here: a warning', () => {
     const service =
       'apiVersion: v1\nkind: Service\nmetadata: {name: otel-collector, namespace: telemetry}\nspec:\n  selector: {app: collector}\n  ports:\n    - {port: 4317}\n';

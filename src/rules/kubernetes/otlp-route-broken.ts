@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { listenerValue, otlpListeners } from '../../model/collector.js';
 import { objectName, objectText } from '../../model/kubernetes-routes.js';
@@ -17,8 +18,8 @@ interface Sent {
 const messages = {
   noServicePort: {
     message: (d: { service: string; port: string }) => `${d.service} has no port ${d.port}, where Claude Code's OTLP goes: every export fails`,
-    detail: (d: Sent & { via: string; ports: string }) =>
-      `Claude Code sends ${d.sends}${d.via}; the ports of ${d.where} are ${d.ports}, so the connection is refused or times out`,
+    detail: (d: Sent & { via: string; ports: string; patch: string }) =>
+      `Claude Code sends ${d.sends}${d.via}; the ports of ${d.where} are ${d.ports}, so the connection is refused or times out${d.patch}`,
   },
   noIngressPath: {
     message: (d: { ingress: string; path: string }) => `${d.ingress} has no path for ${d.path}, where Claude Code's OTLP goes: the controller answers 404`,
@@ -49,7 +50,7 @@ export default defineRule({
   severity: 'error',
   title: "Claude Code's OTLP endpoint leads nowhere through the Kubernetes objects",
   checks:
-    "Follows Claude Code's OTLP endpoint into the Kubernetes manifests: an Ingress host (its longest matching path; for gRPC the method's path), an HTTPRoute/GRPCRoute hostname whose backends are one Service port, a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`), a LoadBalancer Service's hostname or address (external-dns's hostname annotation, `spec.loadBalancerIP`, a recorded `status.loadBalancer.ingress`) or a NodePort → the Service port → its targetPort in the selected pods → the collector container and the config its `--config` mounts from a ConfigMap → the receiver there. Flags the first hop that leads nowhere: a Service without that port (error), an Ingress host without a path for the request, a backend Service the manifests lack, a Service selecting no pod here (warnings: something outside the scan may provide them), and a receiver bound to localhost/127.0.0.1 behind the Service (error; an endpoint left to the v0.104.0+ localhost default is a warning when the collector version is assumed). A port with no receiver or the other protocol is collector/protocol-not-enabled's finding; a named targetPort no pod declares is kubernetes/unknown-target-port's.",
+    "Follows Claude Code's OTLP endpoint into the Kubernetes manifests: an Ingress host (its longest matching path; for gRPC the method's path), an HTTPRoute/GRPCRoute hostname whose backends are one Service port, a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`), a LoadBalancer Service's hostname or address (external-dns's hostname annotation, `spec.loadBalancerIP`, a recorded `status.loadBalancer.ingress`) or a NodePort → the Service port → its targetPort in the selected pods → the collector container and the config its `--config` mounts from a ConfigMap → the receiver there. Flags the first hop that leads nowhere: a Service without that port (error; a warning when a kustomize patch of that Service is in the scan, since patches are not applied), an Ingress host without a path for the request, a backend Service the manifests lack, a Service selecting no pod here (warnings: something outside the scan may provide them), and a receiver bound to localhost/127.0.0.1 behind the Service (error; an endpoint left to the v0.104.0+ localhost default is a warning when the collector version is assumed). A port with no receiver or the other protocol is collector/protocol-not-enabled's finding; a named targetPort no pod declares is kubernetes/unknown-target-port's.",
   why: "A Service forwards its port to its targetPort on each selected pod's IP (kube-proxy), an Ingress controller sends a host's request to the backend of its longest matching path: a missing Service port refuses the connection, a path the Ingress does not route gets the controller's 404, a backend Service that does not exist its 503, and a receiver on the pod's loopback is never reached from the pod IP. Claude Code shows none of this (unless CLAUDE_CODE_OTEL_DIAG_STDERR=1): nothing arrives.",
   fix: 'none',
   versions: 'all Kubernetes versions; the receivers default to localhost from collector v0.104.0',
@@ -97,10 +98,22 @@ function finding(ws: Workspace, group: Route[]): RouteFinding | undefined {
       const ports = s.ports.map((p) => `${p.port ?? '?'}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'none';
       const backendPort = k.ingressPath?.value.at('backend', 'service', 'port') ?? k.backendRef?.value.get('port');
       const at = backendPort ?? s.object.value.at('spec', 'ports') ?? s.object.value;
+      // A kustomize patch of the Service may add the port: the doctor does not apply patches, so it cannot be sure.
+      const k8s = ws.stack.kubernetes;
+      const patch = k8s.objects.find((o) => o.kind === 'Service' && o.name === s.object.name && !k8s.services.some((x) => x.object === o));
       return {
         ...at.location(backendPort ? 'value' : 'key'),
+        ...(patch ? { severity: 'warning' as const } : {}),
         kind: 'noServicePort',
-        data: { sends, where: objectText(s), via, service: objectName(s), port: String(port), ports },
+        data: {
+          sends,
+          where: objectText(s),
+          via,
+          service: objectName(s),
+          port: String(port),
+          ports,
+          patch: patch ? ` (unless the kustomize patch of this Service in ${basename(patch.file)} adds it, which the doctor does not apply)` : '',
+        },
         hint:
           s.ports.length > 0
             ? `point Claude Code (or the Ingress backend) at one of the Service's ports, or add port ${port} to it`
