@@ -157,6 +157,8 @@ describe('the route to the receiver', () => {
       'collector/protocol-not-enabled',
     );
     expect(found.map((f) => [f.severity, f.kind])).toEqual([['error', 'protocolMissing']]);
+    // The fix listens on the pod's interfaces: localhost would be unreachable behind the Service.
+    expect(found[0].fix?.edits.map((e) => e.text).join('')).toContain('endpoint: 0.0.0.0:4317');
   });
 
   it('a bare Service name is a warning that names the namespace assumed', () => {
