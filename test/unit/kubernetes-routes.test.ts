@@ -406,6 +406,19 @@ describe('kubernetes/grpc-ingress-without-http2', () => {
       ).map((f) => f.kind),
     ).toEqual(['plainHttpNginx']);
   });
+  it("F5's NGINX controller (class nginx too) with nginx.org/grpc-services naming the Service: nothing", () => {
+    const annotations = '    nginx.org/grpc-services: "other, otel-collector"';
+    expect(
+      of(
+        run({
+          'claude-settings.json': settings('https://otel.example.com'),
+          'k8s/c.yaml': collector(ALL),
+          'k8s/i.yaml': ingress({ className: 'nginx', annotations }),
+        }),
+        rule,
+      ),
+    ).toEqual([]);
+  });
   it('another controller: the Service port needs appProtocol kubernetes.io/h2c (or grpc)', () => {
     const service = (app: string) =>
       `apiVersion: v1\nkind: Service\nmetadata: {name: otel-collector, namespace: telemetry}\nspec:\n  selector: {app: otel-collector}\n  ports:\n    - {name: otlp-grpc, port: 4317, targetPort: otlp-grpc${app}}\n`;

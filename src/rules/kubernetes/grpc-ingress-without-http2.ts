@@ -42,7 +42,7 @@ export default defineRule({
   severity: 'warning',
   title: "Claude Code's gRPC through an Ingress that does not speak HTTP/2 to the collector",
   checks:
-    "Claude Code exports OTLP over gRPC to an Ingress host of the manifests whose backend (followed as kubernetes/otlp-route-broken does) is the collector's gRPC port. For ingress class `nginx` (ingressClassName or the `kubernetes.io/ingress.class` annotation): the Ingress lacks `nginx.ingress.kubernetes.io/backend-protocol: GRPC` (or `GRPCS`), or Claude Code's endpoint is plain `http://` (ingress-nginx serves HTTP/2 to clients only over TLS). For any other or no class: the backend Service port has no `appProtocol: kubernetes.io/h2c` (or `grpc`, `h2c`), nor Traefik's `traefik.ingress.kubernetes.io/service.serversscheme: h2c` or GKE's `cloud.google.com/app-protocols` HTTP2 annotation on the Service; the message names the ingress class assumed.",
+    "Claude Code exports OTLP over gRPC to an Ingress host of the manifests whose backend (followed as kubernetes/otlp-route-broken does) is the collector's gRPC port. For ingress class `nginx` (ingressClassName or the `kubernetes.io/ingress.class` annotation): the Ingress lacks `nginx.ingress.kubernetes.io/backend-protocol: GRPC` (or `GRPCS`), or Claude Code's endpoint is plain `http://` (ingress-nginx serves HTTP/2 to clients only over TLS); F5's NGINX controller's `nginx.org/grpc-services` naming the Service counts as marked. For any other or no class: the backend Service port has no `appProtocol: kubernetes.io/h2c` (or `grpc`, `h2c`), nor Traefik's `traefik.ingress.kubernetes.io/service.serversscheme: h2c` or GKE's `cloud.google.com/app-protocols` HTTP2 annotation on the Service; the message names the ingress class assumed.",
   why: 'gRPC runs over HTTP/2 end to end. An Ingress controller that proxies to the backend over HTTP/1.1 (ingress-nginx by default) turns every OTLP/gRPC call into a 502 or "14 UNAVAILABLE" for Claude Code, while the collector, its Service and OTLP/HTTP through the same Ingress all work. Claude Code reports nothing unless CLAUDE_CODE_OTEL_DIAG_STDERR=1.',
   fix: 'none',
   versions: 'ingress-nginx all versions; appProtocol kubernetes.io/h2c from Kubernetes 1.27',
@@ -93,6 +93,9 @@ function finding(ws: Workspace, group: Route[]): H2Finding | undefined {
   const sent = { sends: sendsText(ws, group), ingress: objectName(ingress), where: objectText(ingress) };
   const className = ingress.className ?? '(none: the cluster default)';
   const at = ingress.object.value.get('metadata') ?? ingress.object.value;
+  // F5's NGINX Ingress Controller uses class nginx too, and marks gRPC backends by Service name.
+  const f5Grpc = (ingress.object.annotations['nginx.org/grpc-services'] ?? '').split(',').map((x) => x.trim());
+  if (k.service?.object.name && f5Grpc.includes(k.service.object.name)) return undefined;
   if (ingress.className === 'nginx') {
     if (!GRPC_BACKEND.has((ingress.backendProtocol ?? '').toUpperCase())) {
       return {
