@@ -6,6 +6,7 @@ import {
   type Ingress,
   type IngressPath,
   type KubernetesModel,
+  type OperatorCollector,
   type Route as GatewayRoute,
   type Service,
   type ServicePort,
@@ -46,6 +47,8 @@ export interface KubeRoute {
   declared?: ContainerPort;
   /** The workspace collector config that container runs. */
   collector?: CollectorConfig;
+  /** The Operator's OpenTelemetryCollector whose generated Service (`<name>-collector`) the DNS name names. */
+  operator?: OperatorCollector;
   /**
    * Where the manifests stop leading:
    * - `no-ingress-path`: the Ingress host has no path for the request;
@@ -97,7 +100,34 @@ function findRoute(stack: Stack, host: string, port: number, path: string): Kube
     .filter((s) => s.type === 'NodePort' || s.type === 'LoadBalancer')
     .flatMap((s) => s.ports.filter((p) => p.nodePort === port).map((p) => ({ s, p })));
   if (nodePort.length === 1) return viaService(stack, 'node-port', nodePort[0].s, nodePort[0].p);
-  return undefined;
+  return viaOperator(stack, host, port);
+}
+
+/**
+ * The Service the OpenTelemetry Operator makes for an OpenTelemetryCollector (`<name>-collector`, not in the files):
+ * it forwards each receiver port to the same port of the collector pods, which run `spec.config`. A sidecar has none.
+ */
+function viaOperator(stack: Stack, host: string, port: number): KubeRoute | undefined {
+  const m = DNS_NAME.exec(host);
+  if (!m) return undefined;
+  const [, name, ns] = m;
+  const found = stack.kubernetes.operatorCollectors.filter(
+    (c) => c.mode !== 'sidecar' && `${c.object.name}-collector` === name && (ns === undefined || c.object.namespace === ns),
+  );
+  if (found.length !== 1) return undefined;
+  const operator = found[0];
+  const collector = operatorConfig(stack, operator);
+  return collector ? { entry: 'service-dns', pods: [], operator, containerPort: port, collector } : undefined;
+}
+
+/**
+ * The stack's collector config of an OpenTelemetryCollector's `spec.config` (kubernetes-embedded.ts): a string
+ * (v1alpha1) is a source of its own path, a map (v1beta1) a sub-document of the manifest over the same node.
+ */
+export function operatorConfig(stack: Stack, c: OperatorCollector): CollectorConfig | undefined {
+  const path = `${c.object.file}#OpenTelemetryCollector/${c.object.name ?? ''}/spec.config`;
+  const node = c.config?.isMap() ? c.config.node : undefined;
+  return stack.collectors.find((x) => x.file === path || (node !== undefined && x.root.node === node));
 }
 
 /**
@@ -184,8 +214,11 @@ function pathMatch(p: IngressPath, path: string): number | undefined {
 }
 
 /** The Service a cluster DNS name names: `svc` (any namespace, when one Service has that name), `svc.ns`, `svc.ns.svc[.cluster.local]`. */
+/** `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`: the name and the namespace. */
+const DNS_NAME = /^([a-z0-9-]+)(?:\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?)?\.?$/;
+
 function serviceByDns(k: KubernetesModel, host: string): Service | undefined {
-  const m = /^([a-z0-9-]+)(?:\.([a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?)?\.?$/.exec(host);
+  const m = DNS_NAME.exec(host);
   if (!m) return undefined;
   const [, name, ns] = m;
   const found = k.services.filter((s) => s.object.name === name && (ns === undefined || s.object.namespace === ns));

@@ -6,9 +6,9 @@ import { basename } from 'node:path';
 import type { YamlValue } from '../load/yaml-value.js';
 import type { CollectorConfig } from './collector.js';
 import type { ComposeService } from './compose.js';
-import { kubeRunnerOf } from './kubernetes-routes.js';
+import { kubeRunnerOf, operatorConfig } from './kubernetes-routes.js';
 import type { Stack } from './stack.js';
-import type { Workload } from './kubernetes.js';
+import type { OperatorCollector, Workload } from './kubernetes.js';
 import { topology, type ServiceRef } from './topology.js';
 import type { Workspace } from './workspace.js';
 
@@ -78,5 +78,27 @@ export function collectorReplicas(ws: Workspace, collector: CollectorConfig, spr
   const service = topology(ws.stack).containerOf(collector);
   if (service) return composeReplicas(service);
   const w = kubeRunnerOf(ws.stack, collector);
-  return w ? kubeReplicas(ws.stack, w, spread) : undefined;
+  if (w) return kubeReplicas(ws.stack, w, spread);
+  const operator = ws.stack.kubernetes.operatorCollectors.find((c) => operatorConfig(ws.stack, c) === collector);
+  return operator ? operatorReplicas(operator, spread) : undefined;
+}
+
+/**
+ * The replicas of the Operator's OpenTelemetryCollector: its autoscaler's maxReplicas (`spec.autoscaler`, or v1alpha1's
+ * `spec.maxReplicas`), else `spec.replicas`. A daemonset or sidecar is not counted.
+ */
+function operatorReplicas(c: OperatorCollector, spread: string): Replicas | undefined {
+  if (c.mode === 'daemonset' || c.mode === 'sidecar') return undefined;
+  const spec = c.object.value.get('spec');
+  const runner = `OpenTelemetryCollector "${c.object.name ?? '?'}"`;
+  for (const [key, at] of [
+    ['spec.autoscaler.maxReplicas', spec?.at('autoscaler', 'maxReplicas')],
+    ['spec.maxReplicas', spec?.get('maxReplicas')],
+    ['spec.replicas', spec?.get('replicas')],
+  ] as const) {
+    const count = at?.number();
+    if (!at || count === undefined) continue;
+    return count > 1 ? { count, evidence: `${key}: ${count} in ${basename(at.file)}`, at, runner, spread } : undefined;
+  }
+  return undefined;
 }

@@ -187,22 +187,31 @@ export function gateText(route: Route): string {
  */
 export function kubeAssumption(route: Route): string {
   const k = route.kube;
-  const service = k?.service;
-  if (!k || !service) return '';
-  const name = `Service "${service.object.name ?? '?'}"`;
+  const object = k?.service?.object ?? k?.operator?.object;
+  if (!k || !object) return '';
+  const name = kubeServiceText(route);
   if (k.entry === 'node-port')
     return `, assuming ${route.host}:${route.port} reaches node port ${route.port} of ${name} (as Docker Desktop, OrbStack and kind make localhost reach it)`;
   if (k.entry === 'service-dns' && !route.host.includes('.'))
-    return `, assuming Claude Code runs in namespace ${service.object.namespace}, where the bare name "${route.host}" is ${name}`;
+    return `, assuming Claude Code runs in namespace ${object.namespace}, where the bare name "${route.host}" is ${name}`;
   return '';
+}
+
+/** The Service a Kubernetes route goes through, for messages: `Service "x"`, or the one the Operator makes. */
+export function kubeServiceText(route: Route): string {
+  const k = route.kube;
+  if (k?.service) return `Service "${k.service.object.name ?? '?'}"`;
+  if (k?.operator)
+    return `Service "${k.operator.object.name ?? '?'}-collector" (the Operator's, for OpenTelemetryCollector "${k.operator.object.name ?? '?'}")`;
+  return 'the Service';
 }
 
 /** Whether a route reaches every replica of the collector: a compose service name, or a Kubernetes Service (kube-proxy balances). */
 export function reachesEveryReplica(route: Route): boolean {
-  return (route.kind === 'network' && !!route.collectorService) || (route.kind === 'kubernetes' && !!route.kube?.service);
+  return (route.kind === 'network' && !!route.collectorService) || (route.kind === 'kubernetes' && !!(route.kube?.service || route.kube?.operator));
 }
 
 /** What spreads a route's exports over the replicas, for messages. */
 export function spreadText(route: Route): string {
-  return route.kind === 'kubernetes' ? `Service "${route.kube?.service?.object.name ?? '?'}"` : 'the compose network';
+  return route.kind === 'kubernetes' ? kubeServiceText(route) : 'the compose network';
 }

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Route } from './routes.js';
+import { kubeServiceText, type Route } from './routes.js';
 import type { Workspace } from './workspace.js';
 import { where } from './settings-locate.js';
 import { listWords, otlpSignals } from './otlp-signals.js';
@@ -32,6 +32,7 @@ export function serviceText(route: Route): string {
 export function arrivalText(route: Route, port: number): string {
   if (route.kind === 'published' && route.service) return `; ${serviceText(route)} forwards it to container port ${port}, which`;
   if (route.kind === 'network' && route.service) return `; on the compose network that is ${serviceText(route)}, where port ${port}`;
+  if (route.kind === 'kubernetes' && route.kube?.operator) return `; ${kubeServiceText(route)} forwards it to port ${port} of the collector pods, which`;
   if (route.kind === 'kubernetes' && route.kube?.service && route.kube.container)
     return `; ${route.kube.ingress ? `Ingress "${route.kube.ingress.object.name ?? '?'}" passes it to ` : route.kube.gatewayRoute ? `${route.kube.gatewayRoute.object.kind} "${route.kube.gatewayRoute.object.name ?? '?'}" passes it to ` : ''}Service "${route.kube.service.object.name ?? '?'}", which forwards it to port ${port} of container "${route.kube.container.name ?? '?'}" (${route.kube.workload?.object.kind} "${route.kube.workload?.object.name ?? '?'}"), which`;
   return `, but port ${port}`;

@@ -363,6 +363,58 @@ spec:
   });
 });
 
+describe("the Operator's OpenTelemetryCollector", () => {
+  const operator = (grpc: string, extra = '') => `apiVersion: opentelemetry.io/v1beta1
+kind: OpenTelemetryCollector
+metadata: {name: otel, namespace: telemetry}
+spec:
+  mode: deployment
+${extra}  config:
+    receivers:
+      otlp:
+        protocols:
+          grpc: {endpoint: "${grpc}"}
+          http: {endpoint: "0.0.0.0:4318"}
+    exporters:
+      prometheus: {endpoint: "0.0.0.0:8889"}
+    service:
+      pipelines:
+        metrics: {receivers: [otlp], exporters: [prometheus]}
+`;
+  it("<name>-collector reaches spec.config: a receiver on loopback is an error naming the Operator's Service", () => {
+    expect(
+      of(
+        run({ 'claude-settings.json': settings('http://otel-collector.telemetry:4317'), 'k8s/otel.yaml': operator('0.0.0.0:4317') }),
+        'kubernetes/otlp-route-broken',
+      ),
+    ).toEqual([]);
+    const found = of(
+      run({ 'claude-settings.json': settings('http://otel-collector.telemetry:4317'), 'k8s/otel.yaml': operator('127.0.0.1:4317') }),
+      'kubernetes/otlp-route-broken',
+    );
+    expect(found.map((f) => [f.severity, f.kind])).toEqual([['error', 'loopback']]);
+    expect(found[0].detail).toContain(`Service "otel-collector" (the Operator's, for OpenTelemetryCollector "otel")`);
+  });
+  it("gRPC to its HTTP port: protocol-not-enabled through the Operator's Service", () => {
+    const found = of(
+      run({ 'claude-settings.json': settings('http://otel-collector.telemetry:4318'), 'k8s/otel.yaml': operator('0.0.0.0:4317') }),
+      'collector/protocol-not-enabled',
+    );
+    expect(found.map((f) => f.detail)).toEqual([
+      expect.stringContaining('the Operator\'s, for OpenTelemetryCollector "otel") forwards it to port 4318 of the collector pods'),
+    ]);
+  });
+  it('its autoscaler counts the replicas', () => {
+    const found = run({
+      'claude-settings.json': settings('http://otel-collector.telemetry:4318', 'http/protobuf'),
+      'k8s/otel.yaml': operator('0.0.0.0:4317', '  autoscaler: {minReplicas: 2, maxReplicas: 5}\n'),
+    });
+    expect(of(found, 'collector/replicas-delta-gaps').map((f) => f.detail)).toEqual([
+      expect.stringContaining('OpenTelemetryCollector "otel" (spec.autoscaler.maxReplicas: 5 in otel.yaml)'),
+    ]);
+  });
+});
+
 describe('kubernetes/grpc-ingress-without-http2', () => {
   const rule = 'kubernetes/grpc-ingress-without-http2';
   const GRPC = '    nginx.ingress.kubernetes.io/backend-protocol: GRPC';

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { listenerValue, otlpListeners } from '../../model/collector.js';
 import { objectName, objectText } from '../../model/kubernetes-routes.js';
-import { claudeRoutes, kubeAssumption, wireProtocol, type Route } from '../../model/routes.js';
+import { claudeRoutes, kubeAssumption, kubeServiceText, wireProtocol, type Route } from '../../model/routes.js';
 import { groupBy, sendsText } from '../../model/sends-text.js';
 import { localhostDefault } from '../../model/topology.js';
 import { isLoopback } from '../../util/hosts.js';
@@ -50,7 +50,7 @@ export default defineRule({
   severity: 'error',
   title: "Claude Code's OTLP endpoint leads nowhere through the Kubernetes objects",
   checks:
-    "Follows Claude Code's OTLP endpoint into the Kubernetes manifests: an Ingress host (its longest matching path; for gRPC the method's path), an HTTPRoute/GRPCRoute hostname whose backends are one Service port, a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`), a LoadBalancer Service's hostname or address (external-dns's hostname annotation, `spec.loadBalancerIP`, a recorded `status.loadBalancer.ingress`) or a NodePort → the Service port → its targetPort in the selected pods → the collector container and the config its `--config` mounts from a ConfigMap → the receiver there. Flags the first hop that leads nowhere: a Service without that port (error; a warning when a kustomize patch of that Service is in the scan, since patches are not applied), an Ingress host without a path for the request, a backend Service the manifests lack, a Service selecting no pod here (warnings: something outside the scan may provide them), and a receiver bound to localhost/127.0.0.1 behind the Service (error; an endpoint left to the v0.104.0+ localhost default is a warning when the collector version is assumed). A port with no receiver or the other protocol is collector/protocol-not-enabled's finding; a named targetPort no pod declares is kubernetes/unknown-target-port's.",
+    "Follows Claude Code's OTLP endpoint into the Kubernetes manifests: an Ingress host (its longest matching path; for gRPC the method's path), an HTTPRoute/GRPCRoute hostname whose backends are one Service port, a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`; also `<name>-collector`, the Service the OpenTelemetry Operator makes for an OpenTelemetryCollector, straight to its `spec.config`), a LoadBalancer Service's hostname or address (external-dns's hostname annotation, `spec.loadBalancerIP`, a recorded `status.loadBalancer.ingress`) or a NodePort → the Service port → its targetPort in the selected pods → the collector container and the config its `--config` mounts from a ConfigMap → the receiver there. Flags the first hop that leads nowhere: a Service without that port (error; a warning when a kustomize patch of that Service is in the scan, since patches are not applied), an Ingress host without a path for the request, a backend Service the manifests lack, a Service selecting no pod here (warnings: something outside the scan may provide them), and a receiver bound to localhost/127.0.0.1 behind the Service (error; an endpoint left to the v0.104.0+ localhost default is a warning when the collector version is assumed). A port with no receiver or the other protocol is collector/protocol-not-enabled's finding; a named targetPort no pod declares is kubernetes/unknown-target-port's.",
   why: "A Service forwards its port to its targetPort on each selected pod's IP (kube-proxy), an Ingress controller sends a host's request to the backend of its longest matching path: a missing Service port refuses the connection, a path the Ingress does not route gets the controller's 404, a backend Service that does not exist its 503, and a receiver on the pod's loopback is never reached from the pod IP. Claude Code shows none of this (unless CLAUDE_CODE_OTEL_DIAG_STDERR=1): nothing arrives.",
   fix: 'none',
   versions: 'all Kubernetes versions; the receivers default to localhost from collector v0.104.0',
@@ -182,7 +182,7 @@ function loopback(ws: Workspace, group: Route[], sends: string): RouteFinding | 
     kind: 'loopback',
     data: {
       sends,
-      where: objectText(k.service!),
+      where: k.service ? objectText(k.service) : kubeServiceText(r),
       receiver: l.receiver,
       host: l.host,
       port: l.port,
