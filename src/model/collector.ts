@@ -151,7 +151,8 @@ export function findComponent(c: CollectorConfig, kind: ComponentKind, id: strin
 
 /** `host:port` → parts; `:4317` and `4317`-less forms handled; env references keep the host as written. */
 export function parseHostPort(endpoint: string): { host: string; port: number } | undefined {
-  const m = /^(?:[a-z]+:\/\/)?(\[[^\]]*\]|[^:/]*)?:(\d+)/i.exec(endpoint.trim());
+  // A host from a variable (`${env:MY_POD_IP}:4317`, as the Helm chart writes it) still listens on the port written.
+  const m = /^(?:[a-z]+:\/\/)?(\$\{[^}]*\}|\[[^\]]*\]|[^:/]*)?:(\d+)/i.exec(endpoint.trim());
   return m ? { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(m[2]) } : undefined;
 }
 

@@ -76,7 +76,7 @@ function collectorConfigKeys(k: KubernetesModel): Set<string> {
 }
 
 /** Labels a Grafana dashboard sidecar (kiwigrid/k8s-sidecar) selects ConfigMaps by: its `LABEL` env, and the chart's default. */
-function sidecarDashboardLabels(k: KubernetesModel): Set<string> {
+export function sidecarDashboardLabels(k: KubernetesModel): Set<string> {
   const labels = new Set([SIDECAR_DASHBOARD_LABEL]);
   for (const w of k.workloads)
     for (const c of w.containers) {

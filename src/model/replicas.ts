@@ -1,11 +1,14 @@
 // How many replicas a collector runs. Several replicas behind one load-balanced endpoint split each session's
-// exports between them (docs/counters.md, "Several collector replicas"). Compose today: `deploy.replicas` or
-// `scale`. The Kubernetes models are to feed the same answer: a Deployment's or StatefulSet's `spec.replicas`, an
-// HPA's `maxReplicas` (what it may scale to), the Helm chart's `replicaCount` or `autoscaling.maxReplicas`.
+// exports between them (docs/counters.md, "Several collector replicas"). Compose: `deploy.replicas` or `scale`.
+// Kubernetes: the `spec.replicas` of the workload running the config, or the `maxReplicas` of its HPA (what it may
+// scale to). The Helm chart's `replicaCount` or `autoscaling.maxReplicas` are still to come.
 import { basename } from 'node:path';
 import type { YamlValue } from '../load/yaml-value.js';
 import type { CollectorConfig } from './collector.js';
 import type { ComposeService } from './compose.js';
+import { kubeRunnerOf, operatorConfig } from './kubernetes-routes.js';
+import type { Stack } from './stack.js';
+import type { OperatorCollector, Workload } from './kubernetes.js';
 import { topology, type ServiceRef } from './topology.js';
 import type { Workspace } from './workspace.js';
 
@@ -16,6 +19,10 @@ export interface Replicas {
   evidence: string;
   /** The value that sets it. */
   at: YamlValue;
+  /** What runs them, for messages: `collector service "otel-collector"`, `Deployment "otel-collector"`. */
+  runner: string;
+  /** What spreads the exports over them, for messages: `the compose network`, `Service "otel-collector"`. */
+  spread: string;
 }
 
 /** The replicas of a compose service, when more than one: `deploy.replicas`, else `scale` (compose refuses distinct values for both). */
@@ -33,13 +40,65 @@ export function composeReplicas(ref: ServiceRef): Replicas | undefined {
     const raw = key === 'scale' ? s.raw.scale : (s.raw.deploy as { replicas?: unknown } | undefined)?.replicas;
     const count = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
     if (count === undefined) return undefined;
-    return count > 1 ? { count, evidence: `${key}: ${count} in ${basename(at.file)}`, at } : undefined;
+    return count > 1
+      ? { count, evidence: `${key}: ${count} in ${basename(at.file)}`, at, runner: `collector service "${s.name}"`, spread: 'the compose network' }
+      : undefined;
   }
   return undefined;
 }
 
-/** The replicas of the service running this collector config, when more than one. */
-export function collectorReplicas(ws: Workspace, collector: CollectorConfig): Replicas | undefined {
+/**
+ * The replicas of a Kubernetes workload, when more than one: its HorizontalPodAutoscaler's `maxReplicas` (the HPA
+ * owns the count), else `spec.replicas`. A DaemonSet runs one per node, a number the files do not say: not counted.
+ */
+export function kubeReplicas(stack: Stack, w: Workload, spread: string): Replicas | undefined {
+  const name = `${w.object.kind} "${w.object.name ?? '?'}"`;
+  const hpa = stack.kubernetes.autoscalers.find(
+    (a) => a.object.namespace === w.object.namespace && a.target.name === w.object.name && (a.target.kind ?? w.object.kind) === w.object.kind,
+  );
+  if (hpa) {
+    const max = hpa.maxReplicas;
+    const at = hpa.object.value.at('spec', 'maxReplicas');
+    if (max === undefined || max <= 1 || !at) return undefined;
+    return {
+      count: max,
+      evidence: `maxReplicas: ${max} of HorizontalPodAutoscaler "${hpa.object.name ?? '?'}" in ${basename(at.file)}`,
+      at,
+      runner: name,
+      spread,
+    };
+  }
+  const at = w.object.value.at('spec', 'replicas');
+  if (w.replicas === undefined || w.replicas <= 1 || !at || !['Deployment', 'StatefulSet', 'ReplicaSet'].includes(w.object.kind)) return undefined;
+  return { count: w.replicas, evidence: `spec.replicas: ${w.replicas} in ${basename(at.file)}`, at, runner: name, spread };
+}
+
+/** The replicas of the service (or Kubernetes workload) running this collector config, when more than one. */
+export function collectorReplicas(ws: Workspace, collector: CollectorConfig, spread = 'its Service'): Replicas | undefined {
   const service = topology(ws.stack).containerOf(collector);
-  return service ? composeReplicas(service) : undefined;
+  if (service) return composeReplicas(service);
+  const w = kubeRunnerOf(ws.stack, collector);
+  if (w) return kubeReplicas(ws.stack, w, spread);
+  const operator = ws.stack.kubernetes.operatorCollectors.find((c) => operatorConfig(ws.stack, c) === collector);
+  return operator ? operatorReplicas(operator, spread) : undefined;
+}
+
+/**
+ * The replicas of the Operator's OpenTelemetryCollector: its autoscaler's maxReplicas (`spec.autoscaler`, or v1alpha1's
+ * `spec.maxReplicas`), else `spec.replicas`. A daemonset or sidecar is not counted.
+ */
+function operatorReplicas(c: OperatorCollector, spread: string): Replicas | undefined {
+  if (c.mode === 'daemonset' || c.mode === 'sidecar') return undefined;
+  const spec = c.object.value.get('spec');
+  const runner = `OpenTelemetryCollector "${c.object.name ?? '?'}"`;
+  for (const [key, at] of [
+    ['spec.autoscaler.maxReplicas', spec?.at('autoscaler', 'maxReplicas')],
+    ['spec.maxReplicas', spec?.get('maxReplicas')],
+    ['spec.replicas', spec?.get('replicas')],
+  ] as const) {
+    const count = at?.number();
+    if (!at || count === undefined) continue;
+    return count > 1 ? { count, evidence: `${key}: ${count} in ${basename(at.file)}`, at, runner, spread } : undefined;
+  }
+  return undefined;
 }

@@ -4,6 +4,7 @@ import type { Protocol, Signal } from './prediction.js';
 import { localhostDefault, topology, type CollectorService, type ServiceRef, type Topology } from './topology.js';
 import type { Workspace } from './workspace.js';
 import type { ComposeService } from './compose.js';
+import { kubeRoute, type KubeRoute } from './kubernetes-routes.js';
 
 /**
  * Where Claude Code's OTLP exports land in the workspace's stack, per signal: through a published port into a
@@ -26,9 +27,12 @@ export interface Route {
    * - `network`: the host is a compose service name (Claude Code runs on the compose network);
    * - `unpublished`: localhost, compose runs a collector, and nothing publishes the port;
    * - `host`: a collector outside compose (no compose collector service), reached directly;
+   * - `kubernetes`: an Ingress host, a Service DNS name or a NodePort of the workspace's Kubernetes manifests (`kube`);
    * - `elsewhere`: a remote host, or a name the workspace does not define.
    */
-  kind: 'published' | 'network' | 'unpublished' | 'host' | 'elsewhere';
+  kind: 'published' | 'network' | 'unpublished' | 'host' | 'kubernetes' | 'elsewhere';
+  /** The hops through the Kubernetes objects (kind `kubernetes`). */
+  kube?: KubeRoute;
   /** The compose service reached (published, network) or the collector service that should publish (unpublished). */
   service?: ServiceRef;
   /** Port inside the container (published: the mapping's target; network: the URL's port). */
@@ -82,7 +86,15 @@ export function claudeRoutes(ws: Workspace): Route[] {
     if (!hp) continue;
     const base = { signal: s.signal, protocol: s.protocol, url: s.url, ...hp };
     const single = !hp.host.includes('.') && !hp.host.includes(':');
-    if (toThisHost(hp.host) || (t.services.length > 0 && t.serviceNamed(hp.host))) {
+    const composeHost = toThisHost(hp.host) || (t.services.length > 0 && !!t.serviceNamed(hp.host));
+    // Kubernetes objects where compose does not claim the host (a NodePort at localhost only without compose services).
+    const kube =
+      (!composeHost || t.services.length === 0) && ws.stack.kubernetes.objects.length > 0
+        ? kubeRoute(ws.stack, hp.host, hp.port, requestPath(s.url, s.protocol, s.signal))
+        : undefined;
+    if (kube) {
+      routes.push({ ...base, kind: 'kubernetes', kube, containerPort: kube.containerPort, collector: kube.collector });
+    } else if (composeHost) {
       const viaName = !toThisHost(hp.host);
       const hit = viaName ? { ref: t.serviceNamed(hp.host)!, containerPort: hp.port } : t.publisherOf(hp.port);
       if (hit) {
@@ -115,10 +127,20 @@ export function claudeRoutes(ws: Workspace): Route[] {
   return routes;
 }
 
+const GRPC_SERVICE: Record<Signal, string> = { metrics: 'metrics.v1.MetricsService', logs: 'logs.v1.LogsService', traces: 'trace.v1.TraceService' };
+
+/** The HTTP path a request carries: the URL's (OTLP/HTTP), or the gRPC method's (which an Ingress routes by too). */
+function requestPath(url: string, protocol: Protocol, signal: Signal): string {
+  if (protocol === 'grpc') return `/opentelemetry.proto.collector.${GRPC_SERVICE[signal]}/Export`;
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/i.exec(url.trim());
+  return m?.[1] || '/';
+}
+
 /** What happens to each exported signal at the collector it reaches. */
 export function deliveries(ws: Workspace): Delivery[] {
   return claudeRoutes(ws).map((route): Delivery => {
     if (route.kind === 'unpublished') return { status: 'not-published', route };
+    if (route.kind === 'kubernetes' && route.kube?.stop) return { status: 'elsewhere', route };
     const collector = route.collector;
     if (!collector || route.containerPort === undefined || (route.service && !route.collectorService)) return { status: 'elsewhere', route };
     const port = route.containerPort;
@@ -154,7 +176,42 @@ export function profileGateText(service: ComposeService): string {
   return `, whenever service "${service.name}" runs (it starts only with profile ${service.profiles.join(' or ')}, which the doctor cannot see)`;
 }
 
-/** profileGateText for the service a route reaches. */
+/** profileGateText for the service a route reaches, or what a Kubernetes route assumes (kubeAssumption). */
 export function gateText(route: Route): string {
-  return routeProfiles(route).length > 0 ? profileGateText(route.service!.service) : '';
+  return routeProfiles(route).length > 0 ? profileGateText(route.service!.service) : kubeAssumption(route);
+}
+
+/**
+ * What a route into Kubernetes objects assumes about where Claude Code runs, as a clause ('' when nothing): a node
+ * port reached at that host, or the namespace a bare Service name resolves in.
+ */
+export function kubeAssumption(route: Route): string {
+  const k = route.kube;
+  const object = k?.service?.object ?? k?.operator?.object;
+  if (!k || !object) return '';
+  const name = kubeServiceText(route);
+  if (k.entry === 'node-port')
+    return `, assuming ${route.host}:${route.port} reaches node port ${route.port} of ${name} (as Docker Desktop, OrbStack and kind make localhost reach it)`;
+  if (k.entry === 'service-dns' && !route.host.includes('.'))
+    return `, assuming Claude Code runs in namespace ${object.namespace}, where the bare name "${route.host}" is ${name}`;
+  return '';
+}
+
+/** The Service a Kubernetes route goes through, for messages: `Service "x"`, or the one the Operator makes. */
+export function kubeServiceText(route: Route): string {
+  const k = route.kube;
+  if (k?.service) return `Service "${k.service.object.name ?? '?'}"`;
+  if (k?.operator)
+    return `Service "${k.operator.object.name ?? '?'}-collector" (the Operator's, for OpenTelemetryCollector "${k.operator.object.name ?? '?'}")`;
+  return 'the Service';
+}
+
+/** Whether a route reaches every replica of the collector: a compose service name, or a Kubernetes Service (kube-proxy balances). */
+export function reachesEveryReplica(route: Route): boolean {
+  return (route.kind === 'network' && !!route.collectorService) || (route.kind === 'kubernetes' && !!(route.kube?.service || route.kube?.operator));
+}
+
+/** What spreads a route's exports over the replicas, for messages. */
+export function spreadText(route: Route): string {
+  return route.kind === 'kubernetes' ? kubeServiceText(route) : 'the compose network';
 }

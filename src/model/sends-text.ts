@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Route } from './routes.js';
+import { kubeServiceText, type Route } from './routes.js';
 import type { Workspace } from './workspace.js';
 import { where } from './settings-locate.js';
 import { listWords, otlpSignals } from './otlp-signals.js';
@@ -32,12 +32,25 @@ export function serviceText(route: Route): string {
 export function arrivalText(route: Route, port: number): string {
   if (route.kind === 'published' && route.service) return `; ${serviceText(route)} forwards it to container port ${port}, which`;
   if (route.kind === 'network' && route.service) return `; on the compose network that is ${serviceText(route)}, where port ${port}`;
+  if (route.kind === 'kubernetes' && route.kube?.operator) return `; ${kubeServiceText(route)} forwards it to port ${port} of the collector pods, which`;
+  if (route.kind === 'kubernetes' && route.kube?.service && route.kube.container)
+    return `; ${route.kube.ingress ? `Ingress "${route.kube.ingress.object.name ?? '?'}" passes it to ` : route.kube.gatewayRoute ? `${route.kube.gatewayRoute.object.kind} "${route.kube.gatewayRoute.object.name ?? '?'}" passes it to ` : ''}Service "${route.kube.service.object.name ?? '?'}", which forwards it to port ${port} of container "${route.kube.container.name ?? '?'}" (${route.kube.workload?.object.kind} "${route.kube.workload?.object.name ?? '?'}"), which`;
   return `, but port ${port}`;
 }
 
 /** The host port a service publishes for a container port, for hints. */
 export function hostPortFor(route: Route, containerPort: number): number | undefined {
   if (route.kind === 'network' || route.kind === 'host') return containerPort;
+  if (route.kind === 'kubernetes') {
+    // Through a Service's DNS name: the Service port that leads to that container port.
+    const k = route.kube;
+    if (k?.entry !== 'service-dns' || !k.service) return undefined;
+    const named = new Set(k.container?.ports.filter((cp) => cp.containerPort === containerPort).flatMap((cp) => cp.name ?? []));
+    return k.service.ports.find((sp) => {
+      const t = sp.targetPort ?? sp.port;
+      return t === containerPort || (typeof t === 'string' && named.has(t));
+    })?.port;
+  }
   return route.service?.service.ports.find((p) => p.containerPort === containerPort && p.hostPort !== undefined)?.hostPort;
 }
 

@@ -64,10 +64,13 @@ import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
 import composeUnreadProjectFile from './compose/unread-project-file.js';
 import kubernetesConfigNotMounted from './kubernetes/config-not-mounted.js';
+import kubernetesDashboardWithoutSidecarLabel from './kubernetes/dashboard-without-sidecar-label.js';
+import kubernetesGrpcIngressWithoutHttp2 from './kubernetes/grpc-ingress-without-http2.js';
 import kubernetesHelmConfigUnchecked from './kubernetes/helm-config-unchecked.js';
 import kubernetesHelmValuesRefused from './kubernetes/helm-values-refused.js';
 import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
 import kubernetesMonitorSelectsNothing from './kubernetes/monitor-selects-nothing.js';
+import kubernetesOtlpRouteBroken from './kubernetes/otlp-route-broken.js';
 import kubernetesUnknownField from './kubernetes/unknown-field.js';
 import kubernetesUnknownTargetPort from './kubernetes/unknown-target-port.js';
 import prometheusCollectorNotScraped from './prometheus/collector-not-scraped.js';
@@ -169,10 +172,13 @@ export const RULES: AnyRule[] = [
   composeUnreadProjectFile,
   // kubernetes
   kubernetesConfigNotMounted,
+  kubernetesDashboardWithoutSidecarLabel,
+  kubernetesGrpcIngressWithoutHttp2,
   kubernetesHelmConfigUnchecked,
   kubernetesHelmValuesRefused,
   kubernetesInvalidYaml,
   kubernetesMonitorSelectsNothing,
+  kubernetesOtlpRouteBroken,
   kubernetesUnknownField,
   kubernetesUnknownTargetPort,
   // prometheus

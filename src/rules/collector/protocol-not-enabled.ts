@@ -134,7 +134,9 @@ function finding(ws: Workspace, group: Miss[]): ProtocolFinding {
   // No OTLP receiver serves the protocol at all.
   const target = otlp.find((r) => c.pipelines.some((p) => p.receivers.some((x) => x.id === r.id))) ?? otlp[0];
   const protocols = target?.value.get('protocols');
-  const value = `${route.collectorService && route.collectorService.service.networkMode !== 'host' ? '0.0.0.0' : 'localhost'}:${d.port}`;
+  // In a container (a compose service without host networking, a Kubernetes pod) localhost is unreachable from outside.
+  const inContainer = route.kind === 'kubernetes' || (route.collectorService && route.collectorService.service.networkMode !== 'host');
+  const value = `${inContainer ? '0.0.0.0' : 'localhost'}:${d.port}`;
   const edits = protocols?.isMap() ? yamlInsertMapEntry(protocols.doc, protocols.path, wire, [`endpoint: ${value}`]) : [];
   const others = target ? listeners.filter((l) => l.receiver === target.id).map((l) => ({ protocol: l.protocol, port: l.port })) : [];
   return {

@@ -2,14 +2,16 @@ import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { prometheusExporterListeners } from '../../model/collector.js';
 import { collectorReplicas } from '../../model/replicas.js';
-import { deliveries } from '../../model/routes.js';
+import { deliveries, reachesEveryReplica, spreadText } from '../../model/routes.js';
 
 /** `evidence`: what says the service runs several replicas (replicas.ts). */
 interface Gaps {
   pipeline: string;
   file: string;
   exporter: string;
-  service: string;
+  /** Replicas.runner and Replicas.spread: what runs the replicas and what spreads exports over them. */
+  runner: string;
+  spread: string;
   count: number;
   evidence: string;
 }
@@ -18,7 +20,7 @@ const messages = {
   gaps: {
     message: (d: Gaps) => `exporter "${d.exporter}" of ${d.count} collector replicas sums Claude Code's deltas with gaps: dashboards show too little`,
     detail: (d: Gaps) =>
-      `Claude Code's delta metrics reach pipeline "${d.pipeline}" of ${d.file} in collector service "${d.service}" (${d.evidence}); the exporter adds a delta only when it follows the previous one it received, so a replica that missed one of a series (another replica got it) starts that series again from the next, and the sum across replicas falls short (assuming the compose network spreads a session's exports over the replicas)`,
+      `Claude Code's delta metrics reach pipeline "${d.pipeline}" of ${d.file} in ${d.runner} (${d.evidence}); the exporter adds a delta only when it follows the previous one it received, so a replica that missed one of a series (another replica got it) starts that series again from the next, and the sum across replicas falls short (assuming ${d.spread} spreads a session's exports over the replicas)`,
   },
 } as const;
 type GapsFinding = RuleFinding<typeof messages>;
@@ -28,7 +30,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Delta metrics into several collector replicas without deltatocumulative',
   checks:
-    'Claude Code exports metrics with delta temporality (its default) to a collector reached by its compose service name, whose service runs several replicas (`deploy.replicas` or `scale` above 1), into a pipeline with a prometheus exporter and no `deltatocumulative` processor. A published port reaches one replica and is not checked.',
+    'Claude Code exports metrics with delta temporality (its default) to a collector reached by its compose service name, whose service runs several replicas (`deploy.replicas` or `scale` above 1), or through a Kubernetes Service (its DNS name, a node port or an Ingress) whose workload runs several (`spec.replicas` above 1, or the `maxReplicas` of its HPA), into a pipeline with a prometheus exporter and no `deltatocumulative` processor. A published port reaches one replica and is not checked.',
   why: "The prometheus exporter adds a delta to a series only when the delta's start time is the previous point's time; any other delta replaces the sum (accumulator.go, \"Delta-to-Cumulative\"). Behind a load balancer each replica sees a session's deltas with gaps (the ones the other replicas received), so it keeps only what came after its last gap. Measured with two replicas (test/pipeline/replicas.test.ts, docs/counters.md): a replica that received 81 tokens served 27, and the sum across replicas showed 54 of 108. A `deltatocumulative` processor adds deltas across gaps: then each replica holds its whole part and the sum is exact.",
   fix: 'none',
   versions: 'all collector versions (the deltatocumulative processor is in the contrib distribution)',
@@ -44,6 +46,7 @@ export default defineRule({
     'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.165.0/exporter/prometheusexporter/accumulator.go (Delta-to-Cumulative: only a delta that starts at the previous point is added)',
     'https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/v0.165.0/processor/deltatocumulativeprocessor',
     'https://docs.docker.com/engine/network/#dns-services (a service name resolves to the addresses of all its containers)',
+    "https://kubernetes.io/docs/reference/networking/virtual-ips/ (kube-proxy spreads a Service's connections over its endpoints)",
   ],
   oracle: 'pipeline',
   certainty:
@@ -55,9 +58,9 @@ export default defineRule({
     if (!metrics?.exported || metrics.temporality !== 'delta') return [];
     const findings: GapsFinding[] = [];
     for (const d of deliveries(ws)) {
-      // Only a name on the compose network reaches every replica: a published host port belongs to one.
-      if (d.route.signal !== 'metrics' || d.status !== 'received' || d.route.kind !== 'network' || !d.route.collectorService) continue;
-      const replicas = collectorReplicas(ws, d.collector);
+      // Only a name on the compose network, or a Kubernetes Service, reaches every replica: a published host port belongs to one.
+      if (d.route.signal !== 'metrics' || d.status !== 'received' || !reachesEveryReplica(d.route)) continue;
+      const replicas = collectorReplicas(ws, d.collector, spreadText(d.route));
       if (!replicas) continue;
       const prometheus = new Set(prometheusExporterListeners(d.collector).map((l) => l.exporter.id.trim()));
       for (const p of d.pipelines) {
@@ -70,7 +73,8 @@ export default defineRule({
               pipeline: p.id,
               file: basename(d.collector.file),
               exporter: ref.id.trim(),
-              service: d.route.collectorService.service.name,
+              runner: replicas.runner,
+              spread: replicas.spread,
               count: replicas.count,
               evidence: replicas.evidence,
             },

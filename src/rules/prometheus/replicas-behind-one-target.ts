@@ -1,7 +1,10 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { composeReplicas } from '../../model/replicas.js';
-import { collectorScrapes } from '../../model/scrape-targets.js';
+import { prometheusExporterListeners } from '../../model/collector.js';
+import { kubeRoute } from '../../model/kubernetes-routes.js';
+import { composeReplicas, kubeReplicas } from '../../model/replicas.js';
+import { collectorScrapes, prometheusSides } from '../../model/scrape-targets.js';
+import type { Workspace } from '../../model/workspace.js';
 
 /** `evidence`: what says the service runs several replicas (replicas.ts). */
 interface OneTarget {
@@ -9,6 +12,8 @@ interface OneTarget {
   job: string;
   file: string;
   service: string;
+  /** What runs the replicas (Kubernetes): `Deployment "otel-collector"`. */
+  runner?: string;
   count: number;
   evidence: string;
 }
@@ -19,6 +24,11 @@ const messages = {
     detail: (d: OneTarget) =>
       `"${d.target}" in ${d.file} names collector service "${d.service}" (${d.evidence}); each scrape reaches one replica, so Prometheus keeps one series per session that flaps between the replicas' values, never holds the parts of a session kept by the others, and sees a counter reset at nearly every flap (assuming Claude Code's exports reach more than one replica)`,
   },
+  kubeService: {
+    message: (d: OneTarget) => `job "${d.job}" scrapes ${d.count} collector replicas through one Service: series flap between replicas and reset`,
+    detail: (d: OneTarget) =>
+      `"${d.target}" in ${d.file} names Service "${d.service}", in front of ${d.runner} (${d.evidence}); each scrape reaches one replica, so Prometheus keeps one series per session that flaps between the replicas' values, never holds the parts of a session kept by the others, and sees a counter reset at nearly every flap (assuming Claude Code's exports reach more than one replica)`,
+  },
 } as const;
 type ReplicasFinding = RuleFinding<typeof messages>;
 
@@ -27,7 +37,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Prometheus scrapes several collector replicas through one name',
   checks:
-    "A static scrape target names the compose service (or an alias) of a collector that runs several replicas (`deploy.replicas` or `scale` above 1), on its prometheus exporter's port. Jobs that discover their targets (`dns_sd_configs`) are not checked: each replica is then a target of its own.",
+    "A static scrape target names the compose service (or an alias) of a collector that runs several replicas (`deploy.replicas` or `scale` above 1), on its prometheus exporter's port; or a Kubernetes Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc[.cluster.local]`) whose port leads to that exporter in the pods of a workload with several replicas (`spec.replicas` above 1, or the `maxReplicas` of its HPA). Jobs that discover their targets (`dns_sd_configs`, `kubernetes_sd_configs`) and ServiceMonitors/PodMonitors are not checked: each replica is then a target of its own.",
   why: "Docker's DNS answers a service name with the address of every replica, and Prometheus scrapes whichever one its connection reaches: one target, one `instance` label, for all of them. Each replica's prometheus exporter holds only what it received of a session (delta, Claude Code's default: one part each), so the series flaps between the parts. Measured with two replicas (test/pipeline/replicas.test.ts, docs/counters.md): `max_over_time` showed 81 or 54 of a session's 108 tokens, Prometheus saw 8 to 12 counter resets, and the step growth that survives restarts added up to 162 or 324.",
   fix: 'none',
   versions: 'all versions',
@@ -74,6 +84,42 @@ export default defineRule({
         }
       }
     }
+    findings.push(...kubernetesTargets(ws));
     return findings;
   },
 });
+
+/** Static targets naming a Kubernetes Service whose port leads to the prometheus exporter of a replicated collector. */
+function kubernetesTargets(ws: Workspace): ReplicasFinding[] {
+  const findings: ReplicasFinding[] = [];
+  if (ws.stack.kubernetes.services.length === 0) return findings;
+  for (const { prometheus } of prometheusSides(ws)) {
+    for (const job of prometheus.jobs.filter((j) => !j.discovers)) {
+      for (const target of job.targets) {
+        if (target.port === undefined) continue;
+        const k = kubeRoute(ws.stack, target.host, target.port, job.metricsPath);
+        if (k?.entry !== 'service-dns' || !k.collector || !k.workload || !k.service) continue;
+        const used = new Set(k.collector.pipelines.flatMap((p) => p.exporters.map((e) => e.id.trim())));
+        if (!prometheusExporterListeners(k.collector).some((l) => l.port === k.containerPort && used.has(l.exporter.id.trim()))) continue;
+        const service = k.service.object.name ?? '?';
+        const replicas = kubeReplicas(ws.stack, k.workload, `Service "${service}"`);
+        if (!replicas) continue;
+        findings.push({
+          ...target.value.location('value'),
+          kind: 'kubeService',
+          data: {
+            target: target.raw,
+            job: job.name,
+            file: basename(prometheus.file),
+            service,
+            runner: replicas.runner,
+            count: replicas.count,
+            evidence: replicas.evidence,
+          },
+          hint: `scrape each pod: a ServiceMonitor (or PodMonitor) on the exporter's port, or kubernetes_sd_configs with role endpoints for Service "${service}" (dashboards then sum across replicas)`,
+        });
+      }
+    }
+  }
+  return findings;
+}

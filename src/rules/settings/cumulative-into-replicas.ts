@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { prometheusExporterListeners } from '../../model/collector.js';
 import { collectorReplicas } from '../../model/replicas.js';
-import { deliveries } from '../../model/routes.js';
+import { deliveries, reachesEveryReplica, spreadText } from '../../model/routes.js';
 import { atValue, where } from '../../model/settings-locate.js';
 
 const TEMPORALITY = 'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE';
@@ -12,7 +12,9 @@ interface IntoReplicas {
   value: string;
   setIn: string;
   url: string;
-  service: string;
+  /** Replicas.runner and Replicas.spread: what runs the replicas and what spreads exports over them. */
+  runner: string;
+  spread: string;
   count: number;
   evidence: string;
   file: string;
@@ -23,7 +25,7 @@ const messages = {
     message: (d: IntoReplicas) =>
       `cumulative metrics into ${d.count} collector replicas: dashboards that sum across them count a session up to ${d.count} times`,
     detail: (d: IntoReplicas) =>
-      `Claude Code sends cumulative metrics (${TEMPORALITY}=${d.value} ${d.setIn}) to ${d.url}, collector service "${d.service}" (${d.evidence}), each replica with a prometheus exporter (${d.file}) that holds the latest total it received of a session (assuming the compose network spreads a session's exports over the replicas)`,
+      `Claude Code sends cumulative metrics (${TEMPORALITY}=${d.value} ${d.setIn}) to ${d.url}, ${d.runner} (${d.evidence}), each replica with a prometheus exporter (${d.file}) that holds the latest total it received of a session (assuming ${d.spread} spreads a session's exports over the replicas)`,
   },
 } as const;
 type CumulativeFinding = RuleFinding<typeof messages>;
@@ -33,7 +35,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Cumulative metrics into a collector with several replicas',
   checks:
-    'Claude Code exports metrics with cumulative temporality (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative) to a collector reached by its compose service name, whose service runs several replicas (`deploy.replicas` or `scale` above 1), and the pipeline that receives them has a prometheus exporter. A published port reaches one replica and is not checked.',
+    'Claude Code exports metrics with cumulative temporality (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative) to a collector reached by its compose service name, whose service runs several replicas (`deploy.replicas` or `scale` above 1), or through a Kubernetes Service (its DNS name, a node port or an Ingress) whose workload runs several (`spec.replicas` above 1, or the `maxReplicas` of its HPA), and the pipeline that receives them has a prometheus exporter. A published port reaches one replica and is not checked.',
   why: "A cumulative point carries the session's total so far, and each replica's prometheus exporter serves the latest one it received: every replica holds (nearly) the whole session. Scraped per replica, dashboards that sum (`sum(max_over_time(x[$__range]))`, as `init` writes them) count it once per replica. Measured with two replicas (test/pipeline/replicas.test.ts, docs/counters.md): 189 of a session's 108 tokens. With delta, Claude Code's default, each replica holds a part and the sum is exact.",
   fix: 'none',
   versions: 'all Claude Code versions',
@@ -49,6 +51,7 @@ export default defineRule({
     'https://code.claude.com/docs/en/monitoring-usage (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE; delta by default)',
     'https://opentelemetry.io/docs/specs/otel/metrics/data-model/#sums (a cumulative point carries the total since its start time)',
     'https://docs.docker.com/engine/network/#dns-services (a service name resolves to the addresses of all its containers)',
+    "https://kubernetes.io/docs/reference/networking/virtual-ips/ (kube-proxy spreads a Service's connections over its endpoints)",
   ],
   oracle: 'pipeline',
   certainty:
@@ -61,9 +64,9 @@ export default defineRule({
     if (!metrics?.exported || metrics.temporality !== 'cumulative' || !set) return [];
     const findings: CumulativeFinding[] = [];
     for (const d of deliveries(ws)) {
-      // Only a name on the compose network reaches every replica: a published host port belongs to one.
-      if (d.route.signal !== 'metrics' || d.status !== 'received' || d.route.kind !== 'network' || !d.route.collectorService) continue;
-      const replicas = collectorReplicas(ws, d.collector);
+      // Only a name on the compose network, or a Kubernetes Service, reaches every replica: a published host port belongs to one.
+      if (d.route.signal !== 'metrics' || d.status !== 'received' || !reachesEveryReplica(d.route)) continue;
+      const replicas = collectorReplicas(ws, d.collector, spreadText(d.route));
       const exporters = new Set(prometheusExporterListeners(d.collector).map((l) => l.exporter.id.trim()));
       if (!replicas || !d.pipelines.some((p) => p.exporters.some((e) => exporters.has(e.id.trim())))) continue;
       findings.push({
@@ -73,7 +76,8 @@ export default defineRule({
           value: set.value.trim(),
           setIn: where(set.origin),
           url: d.route.url,
-          service: d.route.collectorService.service.name,
+          runner: replicas.runner,
+          spread: replicas.spread,
           count: replicas.count,
           evidence: replicas.evidence,
           file: basename(d.collector.file),
