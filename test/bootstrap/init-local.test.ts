@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLAUDE_METRICS } from '../../src/model/naming.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import { newMachine, STACK_FILES, treeHash, writeFile, type Machine } from './machine.js';
+import { withStartLock } from '../oracles/differential-support.js';
 
 let m: Machine;
 beforeEach(() => {
@@ -262,7 +263,9 @@ describe('init: the local stack', () => {
 
   it('with Docker: compose up, then it waits for the services and runs the live checks, which say what does not answer', async () => {
     const docker = dockerDouble('ok');
-    const r = await m.init(['--wait', '1'], { PATH: docker.path });
+    // The stack's published ports (4317, 13133, ...) must be free here: the differential suite's collectors bind some
+    // of them, and take this lock while they run.
+    const r = await withStartLock(() => m.init(['--wait', '1'], { PATH: docker.path }));
     expect(docker.calls()).toEqual(['info', `compose -f ${join(m.stack, 'docker-compose.yml')} up -d`]);
     expect(r.stdout).toContain(`starting the stack: docker compose -f ${join(m.stack, 'docker-compose.yml')} up -d`);
     expect(r.stdout).toContain('the stack is starting; waiting up to 1 s for its services to answer');

@@ -274,7 +274,7 @@ function lockIsStale(): boolean {
   }
 }
 
-async function withStartLock<T>(fn: () => Promise<T>, timeoutMs = 180_000): Promise<T> {
+export async function withStartLock<T>(fn: () => Promise<T>, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

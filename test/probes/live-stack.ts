@@ -63,6 +63,10 @@ extensions:
   bearertokenauth:
     token: ${AUTH_TOKEN}
 service:
+  # No internal metrics: their default listener, localhost:8888, is a fixed port other tests' collectors use.
+  telemetry:
+    metrics:
+      level: none
   extensions: [health_check, bearertokenauth]
   pipelines:
     metrics:
