@@ -10,7 +10,8 @@
 // A part the reading does not model says so (`notModelled`, with its reason); those cases are listed below with
 // the reason, and a reading that says "not modelled" anywhere else fails the test. There are no tolerated differences.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYamlText } from 'yaml';
@@ -101,7 +102,17 @@ interface Rendering {
 
 function render(helm: string, file: string): Rendering {
   if (!helm) return { ok: false, error: 'helm is not provisioned', objects: [] }; // collected while skipped
-  const r = spawnSync(helm, ['template', RELEASE, CHART, '--namespace', NAMESPACE, '-f', file], { encoding: 'utf8', timeout: 60_000 });
+  // helm keeps its own config, cache and data folders: a scratch folder, never the user's (as helm-support does).
+  const home = mkdtempSync(join(tmpdir(), 'cod-helm-values-'));
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+  };
+  const r = spawnSync(helm, ['template', RELEASE, CHART, '--namespace', NAMESPACE, '-f', file], { encoding: 'utf8', timeout: 60_000, env });
+  rmSync(home, { recursive: true, force: true });
   if (r.status !== 0) return { ok: false, error: `${r.stderr}${r.stdout}`, objects: [] };
   const objects = parseAllDocuments(r.stdout)
     .map((d) => d.toJS() as K8sObject | null)
