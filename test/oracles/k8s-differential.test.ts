@@ -149,6 +149,42 @@ function oracleKey(error: string): string {
  * differ from a plain reading: yes/no/on/off booleans, integers with underscores, merge keys, keys that YAML 1.1
  * types, integer ranges, the quantity grammar, base64 Secret data, a type error hiding an unknown field.
  */
+/** Quantities and ports in every form YAML allows, one object each (q0…, p0…): what the decoders make of each. */
+const QUANTITIES = [
+  '0.5',
+  '1e3',
+  '1.5Gi',
+  '2GiB',
+  '""',
+  '-1',
+  '1.2.3',
+  '.5',
+  '5.',
+  '1e',
+  '1E3',
+  '1Ki1',
+  '100m',
+  '1k',
+  '1K',
+  '+5',
+  '1Mi',
+  '0x10',
+  'yes',
+  '[]',
+  '{}',
+  '1_000',
+  '5e-3',
+  '1m5',
+];
+const PORTS = ['80.0', '80.5', '"80"', '0x50', '1_000', '010', '99999999999', '-1', '8e1'];
+const VALUE_CASES = [
+  ...QUANTITIES.map(
+    (v, i) =>
+      `---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: q${i}\nspec:\n  containers:\n    - name: c\n      image: busybox\n      resources:\n        limits:\n          memory: ${v}\n`,
+  ),
+  ...PORTS.map((v, i) => `---\napiVersion: v1\nkind: Service\nmetadata:\n  name: p${i}\nspec:\n  ports:\n    - port: ${v}\n`),
+].join('');
+
 const EDGE_CASES = `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -219,366 +255,6 @@ metadata:
 data:
   a: |
     x
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q0
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 0.5
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q1
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1e3
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q2
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1.5Gi
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q3
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 2GiB
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q4
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: ""
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q5
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: -1
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q6
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1.2.3
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q7
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: .5
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q8
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 5.
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q9
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1e
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q10
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1E3
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q11
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1Ki1
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q12
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 100m
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q13
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1k
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q14
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1K
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q15
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: +5
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q16
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1Mi
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q17
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 0x10
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q18
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: yes
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q19
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: []
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q20
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: {}
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q21
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1_000
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q22
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 5e-3
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: q23
-spec:
-  containers:
-    - name: c
-      image: busybox
-      resources:
-        limits:
-          memory: 1m5
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: p0
-spec:
-  ports:
-    - port: 80.0
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: p1
-spec:
-  ports:
-    - port: 80.5
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: p2
-spec:
-  ports:
-    - port: "80"
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: p3
-spec:
-  ports:
-    - port: 0x50
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: p4
-spec:
-  ports:
-    - port: 1_000
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: p5
-spec:
-  ports:
-    - port: 010
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: p6
-spec:
-  ports:
-    - port: 99999999999
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: p7
-spec:
-  ports:
-    - port: -1
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: p8
-spec:
-  ports:
-    - port: 8e1
 ---
 apiVersion: v1
 kind: Service
@@ -832,9 +508,10 @@ oracleDescribe('kubernetes/unknown-field against k8s-check decode', k8sCheckBina
 
   it('agrees on the edge cases of reading YAML as kubectl does', () => {
     const file = join(scratch, 'edge-cases.yaml');
-    writeFileSync(file, EDGE_CASES);
+    const text = `${EDGE_CASES}${VALUE_CASES}`;
+    writeFileSync(file, text);
     const { objects, refused } = agree([file]);
-    expect([objects, refused]).toEqual([EDGE_CASES.split('---\n').length, 33]);
+    expect([objects, refused]).toEqual([text.split('---\n').length, 33]);
   });
 
   it('agrees on mutated copies of them (a field renamed or retyped, one mistake a copy)', () => {
