@@ -6,11 +6,11 @@
 // a component they lack is refused, with the collector's reason recorded: that is the truth about these
 // builds, not about the chart. `UPDATE_GOLDEN=1` rewrites the table; review its diff.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { validateCollectorConfig } from './collector-validate.js';
 import { oracleDescribe } from './differential-support.js';
 import { CHART_DIR, collectorConfigs, type K8sObject, renderChart } from './helm-support.js';
 import { collectorBinary, helmBinary, PROVISION_COLLECTOR, PROVISION_HELM, versions } from './paths.js';
@@ -87,7 +87,7 @@ function verdictOf(bin: string, relay: string, env: Record<string, string>): Ver
   const config = parseYaml(relay) as CollectorConfig;
   const missing: string[] = [];
   for (;;) {
-    const error = validate(bin, stringifyYaml(config), env);
+    const error = validateCollectorConfig(bin, stringifyYaml(config), env);
     const unknown = /'(\w+)':? unknown type: "[^"]+" for id: "([^"]+)"/.exec(error);
     if (!unknown?.[1] || !unknown[2]) return { missing: missing.sort(), verdict: error };
     const [, section, id] = unknown;
@@ -112,24 +112,6 @@ function withoutComponent(config: CollectorConfig, section: string, id: string):
     if (refs) pipeline[section] = refs.filter((r) => r !== id);
   }
   return true;
-}
-
-/** `validate --config`: "valid", or the collector's `Error:` message (without its timestamped repeat). */
-function validate(bin: string, relay: string, env: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cod-helm-relay-'));
-  try {
-    const file = join(dir, 'relay.yaml');
-    writeFileSync(file, relay);
-    const r = spawnSync(bin, ['validate', `--config=${file}`], { encoding: 'utf8', env, timeout: 30_000 });
-    if (r.status === 0) return 'valid';
-    const lines = `${r.stdout}${r.stderr}`.split('\n');
-    const start = lines.findIndex((l) => l.startsWith('Error:'));
-    const end = lines.findIndex((l, i) => i > start && /^\d{4}\/\d\d\/\d\d /.test(l));
-    const error = start < 0 ? `exit ${r.status}: ${lines.slice(-3).join(' ')}` : lines.slice(start, end < 0 ? undefined : end).join(' ');
-    return error.split(dir).join('<dir>').replace(/\s+/g, ' ').trim();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 const roles = ['old', 'current'] as const;
