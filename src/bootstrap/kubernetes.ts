@@ -109,8 +109,8 @@ image:
   repository: otel/opentelemetry-collector-contrib
   # The newest collector the doctor's version-gated rules know, so they judge exactly what runs.
   tag: "${collectorTag}"
-# One replica: the prometheus exporter sums what each replica received, so several replicas need the dashboards to
-# add up their series per pod (they do: every panel sums).
+# One replica: behind a load balancer each replica's prometheus exporter gets part of a session's deltas and, without
+# a deltatocumulative processor, keeps only what followed its last gap (measured: docs/counters.md). Scale with one.
 replicaCount: 1
 # The chart's memory_limiter takes 80% of this limit, and GOMEMLIMIT is set from it.
 resources:
