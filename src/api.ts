@@ -471,7 +471,7 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
         const r = await probe({ home, onProgress });
         return {
           exitCode: r.exitCode,
-          text: formatReport(r, initProbeReport()),
+          text: formatReport(r, initProbeReport(flags.color)),
         };
       } catch (err) {
         onErrorOutput?.(errorLine(err));
@@ -481,9 +481,12 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
   });
 }
 
-/** How `init` reports the live checks of the stack it started: as `probe` prints them, for a terminal to stream too. */
-export function initProbeReport(): OutputOptions {
-  return { command: 'probe', format: 'pretty', failOn: 'error', color: colorEnabled(), cwd: process.cwd(), stackStarted: true };
+/**
+ * How `init` reports the live checks of the stack it started: as `probe` prints them (plain with --no-color, as
+ * init's own lines), for a terminal to stream too.
+ */
+export function initProbeReport(color?: boolean): OutputOptions {
+  return { command: 'probe', format: 'pretty', failOn: 'error', color: color === false ? false : colorEnabled(), cwd: process.cwd(), stackStarted: true };
 }
 
 export { formatReport, FORMATS, type Format, type OutputOptions, type RunReport } from './report/output.js';

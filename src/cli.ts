@@ -462,7 +462,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .action((opts: InitOptions) => {
       // On a terminal: a status line while init waits, compose's output indented under init's lines, as it comes, and
       // the closing live checks stage by stage.
-      const live = isLiveTerminal(process.stdout, process.env) ? startLive(initProbeReport()) : undefined;
+      const live = isLiveTerminal(process.stdout, process.env) ? startLive(initProbeReport(opts.color)) : undefined;
       const run = init({
         ...opts,
         onOutput: (text) => (live ? live.write(text) : process.stdout.write(text)),

@@ -88,11 +88,12 @@ describe("init streams docker compose up's output", () => {
   }, 60_000);
 
   it("on a terminal, init's closing live checks end as the same text a pipe gets (streamed stage by stage through report/live.ts)", async () => {
-    const env = { PATH: `${slowCompose()}:/usr/bin:/bin`, NO_COLOR: '1' };
+    const env = { PATH: `${slowCompose()}:/usr/bin:/bin`, NO_COLOR: undefined, FORCE_COLOR: undefined };
     const piped = await run(initArgs()[0], initArgs().slice(1), env);
     const pipeText = piped.out.map((c) => c.text).join('');
     expect(pipeText).toMatch(/the live checks as things stand:\nclaude-otel-doctor\n/);
-    const line = ['stty cols 200 rows 50;', 'exec', ...initArgs().map(quote)].join(' ');
+    // --no-color on the terminal: the report streamed and its final text are both plain, as init's own lines are.
+    const line = ['stty cols 200 rows 50;', 'exec', ...[...initArgs(), '--no-color'].map(quote)].join(' ');
     const tty = await run('script', ['-qfec', line, '/dev/null'], { ...env, TERM: 'xterm-256color' });
     const screen = tty.out
       .map((c) => c.text)
