@@ -62,7 +62,7 @@ export type ProbeFailure<M extends Messages> = {
   [K in keyof M & string]: { kind: K; origin?: TargetOrigin; hint?: string; severity?: Severity; refused?: boolean } & MessageData<M[K]>;
 }[keyof M & string];
 
-/** The message of a target withheld on purpose (plan.ts says why): the same for every probe that declines. */
+/** The kind of the info finding on a target withheld on purpose (plan.ts says why, in WITHHELD's words). */
 const DECLINED = 'declined';
 
 /** Result helpers bound to one probe. */
@@ -93,7 +93,7 @@ export function results<M extends Messages>(probe: ProbeMeta<M>) {
     failed(target: string | undefined, f: ProbeFailure<M>): ProbeResult {
       const { kind, data, origin, hint, severity, refused } = f as ProbeFailure<Messages> & { data?: Record<string, unknown> };
       const text = renderMessage(probe, kind, data);
-      const finding: Finding = { ruleId: probe.id, severity: severity ?? 'error', kind, ...text, ...at(origin), hint };
+      const finding: Finding = { ruleId: probe.id, severity: severity ?? 'error', kind, data, ...text, ...at(origin), hint };
       return { ...base, status: 'failed', target, summary: text.message, ...(refused && { refused }), finding };
     },
   };
