@@ -12,7 +12,7 @@ import type { Workspace } from './model/workspace.js';
 import type { ProbeFlags } from './probes/plan.js';
 import { PROBES, runProbes, type ProbeHooks } from './probes/index.js';
 import { colorEnabled } from './util/color.js';
-import { formatReport, type RunReport } from './report/output.js';
+import { formatReport, type OutputOptions, type RunReport } from './report/output.js';
 import { RULES, RULES_BY_ID } from './rules/index.js';
 import { SEVERITY_ORDER, type Finding, type ProgressEvent, type Severity, type Stage } from './types.js';
 import type { ProbeResult } from './probes/define.js';
@@ -471,7 +471,7 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
         const r = await probe({ home, onProgress });
         return {
           exitCode: r.exitCode,
-          text: formatReport(r, { command: 'probe', format: 'pretty', failOn: 'error', color: colorEnabled(), cwd: process.cwd(), stackStarted: true }),
+          text: formatReport(r, initProbeReport(flags.color)),
         };
       } catch (err) {
         onErrorOutput?.(errorLine(err));
@@ -479,6 +479,14 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
       }
     },
   });
+}
+
+/**
+ * How `init` reports the live checks of the stack it started: as `probe` prints them (plain with --no-color, as
+ * init's own lines), for a terminal to stream too.
+ */
+export function initProbeReport(color?: boolean): OutputOptions {
+  return { command: 'probe', format: 'pretty', failOn: 'error', color: color === false ? false : colorEnabled(), cwd: process.cwd(), stackStarted: true };
 }
 
 export { formatReport, FORMATS, type Format, type OutputOptions, type RunReport } from './report/output.js';

@@ -9,6 +9,7 @@ import {
   errorLine,
   fix,
   init,
+  initProbeReport,
   loadDoctorConfig,
   probe,
   type CheckResult,
@@ -459,8 +460,9 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .example((bin) => `  $ ${bin} init --enterprise --endpoint https://otel.example.com:4318 --team platform`)
     .example((bin) => `  $ ${bin} init --kubernetes --endpoint https://otel.example.com --out team-telemetry`)
     .action((opts: InitOptions) => {
-      // On a terminal: a status line while init waits, and compose's output indented under init's lines, as it comes.
-      const live = isLiveTerminal(process.stdout, process.env) ? startLive() : undefined;
+      // On a terminal: a status line while init waits, compose's output indented under init's lines, as it comes, and
+      // the closing live checks stage by stage.
+      const live = isLiveTerminal(process.stdout, process.env) ? startLive(initProbeReport(opts.color)) : undefined;
       const run = init({
         ...opts,
         onOutput: (text) => (live ? live.write(text) : process.stdout.write(text)),

@@ -59,7 +59,7 @@ export type Stage = (typeof STAGES)[number];
 export interface Finding {
   ruleId: string;
   severity: Severity;
-  /** Which of its rule's messages it is (the rule's `messages` key); absent for probe findings. */
+  /** Which of its rule's or probe's messages it is (their `messages` key). */
   kind?: string;
   /** The values its message was made from. */
   data?: Record<string, unknown>;

@@ -1,17 +1,20 @@
 import type { Finding, Severity, Waiting } from '../types.js';
 import type { Workspace } from '../model/workspace.js';
+import { renderMessage, type MessageData, type Messages } from '../rules/define.js';
 import type { ProbeFlags, ProbePlan, TargetOrigin } from './plan.js';
 
 /**
  * A live probe, one per file like a rule: metadata beside an async `run` that reads the plan (where to look) and
  * returns what it saw. A failure carries a finding of the same type the rules return (rule id = probe id), so
- * every report format, `--fail-on` and SARIF treat it alike. Probes never print secrets: they only ever show URLs
- * through `displayUrl`, and the CLI redacts header values and tokens from all output as well.
+ * every report format, `--fail-on` and SARIF treat it alike. Its words are the probe's `messages`, as a rule's: a
+ * short headline that says what is wrong, and a detail with what was probed and the exact answer ("GET
+ * http://localhost:3100/ready: HTTP 503 Service Unavailable", "timed out: no answer … within 5 s"). Probes never
+ * print secrets: they only ever show URLs through `displayUrl`, and every report masks header values and tokens.
  */
 
 export type ProbeStage = 'OTLP endpoint' | 'Collector' | 'Prometheus' | 'Loki' | 'Grafana' | 'End to end';
 
-export interface ProbeMeta {
+export interface ProbeMeta<M extends Messages = Messages> {
   id: string;
   stage: ProbeStage;
   title: string;
@@ -20,6 +23,8 @@ export interface ProbeMeta {
   /** Why it matters: the symptom the user sees when it fails. */
   why: string;
   references: string[];
+  /** Its failures' messages by kind (headline, and the detail with what was probed and answered). */
+  messages: M;
 }
 
 export interface ProbeContext {
@@ -37,51 +42,64 @@ export interface ProbeResult {
   status: 'ok' | 'failed' | 'skipped';
   /** The URL or endpoint looked at, without credentials. */
   target?: string;
-  /** One line: what was seen. */
+  /** One line: what was seen (a failure's headline; its finding has the detail). */
   summary: string;
+  /** Nothing listens at the target (connection refused): a stack that is not running, when several say so. */
+  refused?: boolean;
   finding?: Finding;
 }
 
-export interface Probe extends ProbeMeta {
+export interface Probe<M extends Messages = Messages> extends ProbeMeta<M> {
   run(ctx: ProbeContext): Promise<ProbeResult[]>;
 }
 
-export function defineProbe(probe: Probe): Probe {
+export function defineProbe<const M extends Messages>(probe: Probe<M>): Probe<M> {
   return probe;
 }
 
+/** What a probe saw go wrong: which of its messages, with its data; severity error unless said. */
+export type ProbeFailure<M extends Messages> = {
+  [K in keyof M & string]: { kind: K; origin?: TargetOrigin; hint?: string; severity?: Severity; refused?: boolean } & MessageData<M[K]>;
+}[keyof M & string];
+
+/** The kind of the info finding on a target withheld on purpose (plan.ts says why, in WITHHELD's words). */
+const DECLINED = 'declined';
+
 /** Result helpers bound to one probe. */
-export function results(probe: ProbeMeta) {
+export function results<M extends Messages>(probe: ProbeMeta<M>) {
   const base = { probeId: probe.id, stage: probe.stage };
   return {
     ok: (target: string | undefined, summary: string): ProbeResult => ({ ...base, status: 'ok', target, summary }),
     skipped: (target: string | undefined, summary: string): ProbeResult => ({ ...base, status: 'skipped', target, summary }),
-    /** Not checked on purpose (a command or credential untrusted content must not get): skipped, with an info finding so every format says why. */
-    declined: (target: string | undefined, summary: string, origin: TargetOrigin): ProbeResult => ({
+    /**
+     * Not checked on purpose (a command or credential untrusted content must not get): skipped, with an info finding
+     * so every format says why: the plan's short headline, and its reason in the detail.
+     */
+    declined: (target: string, withheld: { headline: string; reason: string; origin: TargetOrigin }): ProbeResult => ({
       ...base,
       status: 'skipped',
       target,
-      summary,
+      summary: `not probed: ${withheld.reason}`,
       finding: {
         ruleId: probe.id,
         severity: 'info',
-        message: target ? `${summary} (${target})` : summary,
-        file: origin.file,
-        range: origin.file ? origin.range : undefined,
-        path: origin.file ? origin.path : undefined,
+        kind: DECLINED,
+        message: withheld.headline,
+        detail: `${withheld.reason} (${target})`,
+        ...at(withheld.origin),
       },
     }),
-    failed(target: string | undefined, summary: string, o: { origin?: TargetOrigin; hint?: string; severity?: Severity } = {}): ProbeResult {
-      const finding: Finding = {
-        ruleId: probe.id,
-        severity: o.severity ?? 'error',
-        message: target ? `${summary} (${target})` : summary,
-        file: o.origin?.file,
-        range: o.origin?.file ? o.origin.range : undefined,
-        path: o.origin?.file ? o.origin.path : undefined,
-        hint: o.hint,
-      };
-      return { ...base, status: 'failed', target, summary, finding };
+    /** A failure: its finding's headline and detail rendered from the probe's message `kind` and its data. */
+    failed(target: string | undefined, f: ProbeFailure<M>): ProbeResult {
+      const { kind, data, origin, hint, severity, refused } = f as ProbeFailure<Messages> & { data?: Record<string, unknown> };
+      const text = renderMessage(probe, kind, data);
+      const finding: Finding = { ruleId: probe.id, severity: severity ?? 'error', kind, data, ...text, ...at(origin), hint };
+      return { ...base, status: 'failed', target, summary: text.message, ...(refused && { refused }), finding };
     },
   };
+}
+
+/** Where a finding points: the file, line and path the target came from, when it came from a file. */
+function at(origin: TargetOrigin | undefined): Pick<Finding, 'file' | 'range' | 'path'> {
+  return origin?.file ? { file: origin.file, range: origin.range, path: origin.path } : {};
 }

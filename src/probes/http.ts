@@ -37,6 +37,20 @@ export interface HttpFailure {
 
 export type HttpResult = HttpAnswer | HttpFailure;
 
+/** A failure's kind as a finding's headline names it ("timed out", "connection refused"); its `error` is the detail. */
+export const FAILED_HOW: Record<HttpFailure['kind'], string> = {
+  refused: 'connection refused',
+  dns: 'host not found',
+  timeout: 'timed out',
+  tls: 'TLS handshake failed',
+  reset: 'connection closed without an answer',
+  protocol: 'wrong protocol',
+  redirect: 'redirected',
+  'too-large': 'answer too large',
+  malformed: 'malformed answer',
+  other: 'request failed',
+};
+
 /** The server did answer, but with nothing a probe reads (a redirect, too much, malformed): no "nothing answers". */
 export function answered(f: HttpFailure): boolean {
   return f.kind === 'redirect' || f.kind === 'too-large' || f.kind === 'malformed';

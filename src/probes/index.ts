@@ -1,6 +1,6 @@
 import type { Workspace } from '../model/workspace.js';
 import type { Probe, ProbeContext, ProbeResult } from './define.js';
-import { planProbes, type ProbeFlags } from './plan.js';
+import { planProbes, sentCredentials, type ProbeFlags } from './plan.js';
 import { answerText } from './http.js';
 import { helperSecrets } from './headers-helper.js';
 import otlpGrpc from './checks/otlp-grpc.js';
@@ -17,7 +17,7 @@ export const PROBES_BY_ID = new Map(PROBES.map((p) => [p.id, p]));
 
 export interface ProbeRun {
   results: ProbeResult[];
-  /** Header values the otelHeadersHelper scripts printed: credentials no file holds, to mask in every output. */
+  /** Header values the otelHeadersHelper scripts printed and the credentials the probes send: to mask in every output. */
   secrets: Set<string>;
 }
 
@@ -39,15 +39,16 @@ export async function runProbes(ws: Workspace, flags: ProbeFlags, selected: (id:
     try {
       results = await p.run({ ws, plan, flags, onWait: hooks.onWait });
     } catch (err) {
-      const message = `the probe itself failed: ${answerText(String((err as Error)?.message ?? err))}`;
-      results = [{ probeId: p.id, stage: p.stage, status: 'failed', summary: message, finding: { ruleId: p.id, severity: 'error', message } }];
+      const message = 'the probe itself failed';
+      const detail = answerText(String((err as Error)?.message ?? err)) ?? '';
+      results = [{ probeId: p.id, stage: p.stage, status: 'failed', summary: message, finding: { ruleId: p.id, severity: 'error', message, detail } }];
     }
     for (const r of results) if (r.finding && ws.mode === 'files') r.finding.workspace = ws.name;
-    hooks.onProbe?.(p, results, helperSecrets(plan.otlp));
+    hooks.onProbe?.(p, results, new Set([...helperSecrets(plan.otlp), ...sentCredentials(plan)]));
     return results;
   });
   const all = (await Promise.all(runs)).flat();
-  return { results: all, secrets: helperSecrets(plan.otlp) };
+  return { results: all, secrets: new Set([...helperSecrets(plan.otlp), ...sentCredentials(plan)]) };
 }
 
 export type { ProbeResult, ProbeFlags };

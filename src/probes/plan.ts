@@ -10,6 +10,8 @@ import { atNode } from '../model/settings-locate.js';
 import { describeOrigin, type EffectiveVar } from '../model/claude-env.js';
 import { isTrustedScope, SCOPE_LABEL, type Scope } from '../model/scopes.js';
 import { prometheusListenPort } from '../model/service-flags.js';
+import { headerValueSecrets } from '../util/secrets.js';
+import { percentDecoded } from './http.js';
 
 /**
  * Where the live probes look, worked out from the workspace the static rules read: the OTLP destinations Claude Code
@@ -59,8 +61,15 @@ export interface OtlpTarget {
    * chose, or a trusted credential would go to a host untrusted content chose. The probes skip it and say why
    * (headers are then empty and the helper never runs).
    */
-  withheld?: { reason: string; origin: TargetOrigin };
+  withheld?: { headline: string; reason: string; origin: TargetOrigin };
 }
+
+/** Why a target is withheld, in a headline; the reason (the files and variables) goes in the finding's detail. */
+export const WITHHELD = {
+  elsewhere: 'endpoint not probed: its headers come from otelHeadersHelper, which runs on each machine',
+  untrustedHelper: "endpoint not probed: the doctor runs no otelHeadersHelper from the repository's settings",
+  untrustedEndpoint: 'endpoint not probed: your credentials would go to an endpoint the repository chose',
+} as const;
 
 export interface HttpTarget {
   url: string;
@@ -91,6 +100,25 @@ export interface ProbePlan {
   grafana: GrafanaTarget;
   /** The scrape interval of the job that scrapes the collector, when known (seconds). */
   scrapeIntervalSeconds?: number;
+}
+
+/**
+ * The credentials the probes themselves send that no file names as they are sent: the Basic header made of a URL's
+ * user and password, and Grafana's Authorization. A server may echo them in an answer a finding's detail quotes.
+ */
+export function sentCredentials(plan: ProbePlan): string[] {
+  const urls = [plan.prometheus, plan.loki, plan.grafana, plan.collectorHealth, plan.exporterMetrics].flatMap((t) => (t ? [t.url] : []));
+  const basic = urls.flatMap((url) => {
+    try {
+      const u = new URL(url);
+      if (!u.username && !u.password) return [];
+      // As httpRequest makes the header.
+      return [Buffer.from(`${percentDecoded(u.username)}:${percentDecoded(u.password)}`).toString('base64')];
+    } catch {
+      return [];
+    }
+  });
+  return [...basic, ...(plan.grafana.authorization ? headerValueSecrets(plan.grafana.authorization) : [])];
 }
 
 const LOCAL = 'localhost';
@@ -202,10 +230,15 @@ function withheldFrom(
   const { helper } = t;
   // A shared config names a helper path on the machines that use it: not something to run here.
   if (helper && ws.mode === 'files')
-    return { reason: `the headers come from otelHeadersHelper (${helper.command}), which runs on each machine; run the doctor there`, origin: helper.origin };
+    return {
+      headline: WITHHELD.elsewhere,
+      reason: `the headers come from otelHeadersHelper (${helper.command}), which runs on each machine; run the doctor there`,
+      origin: helper.origin,
+    };
   const trusted = (scope: Scope) => ws.mode === 'machine' && isTrustedScope(scope, flags.trustProject);
   if (helper && !trusted(helper.scope)) {
     return {
+      headline: WITHHELD.untrustedHelper,
       reason: `otelHeadersHelper in ${helper.origin.file} was not run: it comes from ${SCOPE_LABEL[helper.scope]}, which come with the repository, and the doctor runs no command from them (--trust-project runs it)`,
       origin: helper.origin,
     };
@@ -217,6 +250,7 @@ function withheldFrom(
   ];
   if (credentials.length === 0) return undefined;
   return {
+    headline: WITHHELD.untrustedEndpoint,
     reason: `${credentials.join(' and ')} not sent: ${t.endpointVar.name} comes from ${describeOrigin(t.endpointVar.origin)}, which the repository chose, and the doctor sends your credentials only where your own settings or a flag point (--trust-project sends them)`,
     origin: t.origin,
   };

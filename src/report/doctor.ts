@@ -127,7 +127,7 @@ export function doctorSections(input: ReportInput): DoctorSections {
 export function stageFinal(input: ReportInput, stage: Stage, running: ReadonlySet<Stage>): boolean {
   if (running.has(stage)) return false;
   const live = input.probes ?? [];
-  const refused = live.some((r) => r.stage === stage && r.status === 'failed' && /connection refused/.test(r.summary));
+  const refused = live.some((r) => r.stage === stage && r.refused);
   if (!refused) return true;
   return live.some((r) => SERVICE_STAGES.has(r.stage) && r.status === 'ok') || ![...SERVICE_STAGES].some((st) => running.has(st));
 }
@@ -141,9 +141,7 @@ const SERVICE_STAGES = new Set<Stage>(['Collector', 'Prometheus', 'Loki', 'Grafa
 function stackDown(input: ReportInput): { refused: ProbeResult[]; composeFile: string } | undefined {
   const live = input.probes ?? [];
   const composeFiles = new Set(input.workspaces.flatMap((ws) => ws.stack.composes.map((c) => c.file)));
-  const refused = live.filter(
-    (r) => SERVICE_STAGES.has(r.stage) && r.status === 'failed' && r.finding?.file && composeFiles.has(r.finding.file) && /connection refused/.test(r.summary),
-  );
+  const refused = live.filter((r) => SERVICE_STAGES.has(r.stage) && r.refused && r.finding?.file && composeFiles.has(r.finding.file));
   const answered = live.some((r) => SERVICE_STAGES.has(r.stage) && r.status === 'ok');
   if (new Set(refused.map((r) => r.stage)).size < 2 || answered) return undefined;
   // The OTLP endpoint refuses for the same reason when it is a port the stack publishes.
@@ -154,9 +152,7 @@ function stackDown(input: ReportInput): { refused: ProbeResult[]; composeFile: s
         .map((r) => r.port),
     ),
   );
-  const endpoint = live.filter(
-    (r) => r.stage === 'OTLP endpoint' && r.status === 'failed' && /connection refused/.test(r.summary) && published.has(portOf(r.target) ?? -1),
-  );
+  const endpoint = live.filter((r) => r.stage === 'OTLP endpoint' && r.refused && published.has(portOf(r.target) ?? -1));
   return { refused: [...endpoint, ...refused], composeFile: refused[0].finding!.file! };
 }
 

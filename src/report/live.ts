@@ -40,7 +40,11 @@ export interface LiveOptions {
 export interface Live {
   /** An event of the run (the API's onProgress). */
   progress(event: ProgressEvent<RunReport, ProbeResult>): void;
-  /** A real line (or lines) of text: the status line is erased first and drawn again below. */
+  /**
+   * A real line (or lines) of text: the status line is erased first and drawn again below. The final text of a
+   * report this live has been printing stage by stage (init's closing probe report) prints only what is not printed
+   * yet, and ends that report: the screen then holds exactly what a pipe gets.
+   */
   write(text: string, stream?: TerminalStream): void;
   /** The end: the status line erased for good; returns the part of the final report text not printed yet. */
   finish(report?: string): string;
@@ -100,6 +104,19 @@ export function liveProgress(out: TerminalStream, o: LiveOptions = {}): Live {
     draw();
   };
 
+  /** The part of `report` not printed yet; the report being streamed ends here, so a next one starts afresh. */
+  const rest = (report: string): string => {
+    const done = printed;
+    statics = undefined;
+    printed = '';
+    headPrinted = false;
+    next = 0;
+    finished.clear();
+    if (report.startsWith(done)) return report.slice(done.length);
+    // Cannot happen while stageFinal is right; the whole report then, rather than a wrong one.
+    return `\n${report}`;
+  };
+
   /** Prints the report's head and every stage that has become final, in the report's order. */
   const flush = () => {
     if (!o.report || !statics) return;
@@ -150,12 +167,13 @@ export function liveProgress(out: TerminalStream, o: LiveOptions = {}): Live {
       }
       draw();
     },
-    write,
+    write(text, stream = out) {
+      // The final text of the report streamed since its static event starts with all that was printed of it.
+      write(statics && printed && stream === out && text.startsWith(printed) ? rest(text) : text, stream);
+    },
     finish(report = '') {
       stop();
-      if (report.startsWith(printed)) return report.slice(printed.length);
-      // Cannot happen while stageFinal is right; the whole report then, rather than a wrong one.
-      return `\n${report}`;
+      return rest(report);
     },
     stop,
   };

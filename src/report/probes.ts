@@ -35,7 +35,7 @@ export function probeDescriptors(): AnyRule[] {
     references: p.references,
     oracle: 'fixtures',
     stage: p.stage,
-    messages: {},
+    messages: p.messages,
     check: () => [],
   }));
 }

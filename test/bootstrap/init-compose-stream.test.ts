@@ -86,4 +86,29 @@ describe("init streams docker compose up's output", () => {
     expect(screen).toMatch(/\n$/);
     expect(screen).not.toContain('waiting for');
   }, 60_000);
+
+  it("on a terminal, init's closing live checks end as the same text a pipe gets (streamed stage by stage through report/live.ts)", async () => {
+    const env = { PATH: `${slowCompose()}:/usr/bin:/bin`, NO_COLOR: undefined, FORCE_COLOR: undefined };
+    const piped = await run(initArgs()[0], initArgs().slice(1), env);
+    const pipeText = piped.out.map((c) => c.text).join('');
+    expect(pipeText).toMatch(/the live checks as things stand:\nclaude-otel-doctor\n/);
+    // --no-color on the terminal: the report streamed and its final text are both plain, as init's own lines are.
+    const line = ['stty cols 200 rows 50;', 'exec', ...[...initArgs(), '--no-color'].map(quote)].join(' ');
+    const tty = await run('script', ['-qfec', line, '/dev/null'], { ...env, TERM: 'xterm-256color' });
+    const screen = tty.out
+      .map((c) => c.text)
+      .join('')
+      .replace(/\r\n/g, '\n')
+      .replace(/[^\n]*\r\x1b\[2K/g, '');
+    // (The second run finds the files in place.) From the live checks on, the screen is the piped text: nothing
+    // said twice, nothing left of the status line.
+    const report = (text: string) => text.slice(text.indexOf('claude-otel-doctor\n'));
+    expect(screen).toContain('the live checks as things stand:\nclaude-otel-doctor\n');
+    expect(report(screen)).toBe(report(pipeText));
+    expect(screen.match(/^claude-otel-doctor$/gm)).toHaveLength(1);
+    // Streamed: the report's head is on the screen before the probes' status line, not after every probe ended.
+    const raw = tty.out.map((c) => c.text).join('');
+    expect(raw.indexOf('claude-otel-doctor\r\n')).toBeGreaterThan(0);
+    expect(raw.indexOf('claude-otel-doctor\r\n')).toBeLessThan(raw.indexOf('waiting for answers'));
+  }, 90_000);
 });

@@ -39,7 +39,9 @@ interface ProbeRow {
 interface Finding {
   ruleId: string;
   severity: string;
+  kind?: string;
   message: string;
+  detail?: string;
   file?: string;
   range?: { start: { line: number; column: number } };
   hint?: string;
@@ -168,7 +170,7 @@ providers:
       // probe's own log record, which does reach Loki, is not taken for Claude Code's events.
       expect(failures(r), r.stderr).toEqual([
         'probe/prometheus failed: Prometheus has no Claude Code series yet',
-        'probe/loki failed: Loki has no logs from Claude Code (service_name="claude-code") in the last 6 h',
+        'probe/loki failed: Loki has no logs from Claude Code in the last 6 h',
       ]);
       expect(r.findings.map((f) => f.severity)).toEqual(['warning', 'warning']);
       expect(r.exitCode).toBe(0);
@@ -239,24 +241,30 @@ providers:
   it('nothing listens on the endpoint: one finding for it, and the end-to-end check does not pile on', async () => {
     const r = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.dead))), undefined, ['--select', 'probe/otlp-grpc,probe/data-flow']);
     expect(r.exitCode).toBe(1);
-    expect(r.findings.map((f) => [f.ruleId, f.message])).toEqual([
-      ['probe/otlp-grpc', `metrics and logs over gRPC: connection refused: nothing listens on 127.0.0.1:${stack.ports.dead} (${endpoint(stack.ports.dead)})`],
+    // The headline says what is wrong; the detail what was probed and what came back.
+    expect(r.findings.map((f) => [f.ruleId, f.message, f.detail])).toEqual([
+      [
+        'probe/otlp-grpc',
+        'Claude Code cannot export metrics and logs to the OTLP gRPC endpoint (connection refused)',
+        `gRPC Export to ${endpoint(stack.ports.dead)}: connection refused: nothing listens on 127.0.0.1:${stack.ports.dead}`,
+      ],
     ]);
   }, 30_000);
 
   it('a receiver without a logs pipeline: gRPC UNIMPLEMENTED, HTTP 404, each with the pipeline hint', async () => {
     const headers = { OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${AUTH_TOKEN}` };
     const g = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.authGrpc), headers)), undefined, ['--select', 'probe/otlp-grpc']);
-    expect(g.probes.map((p) => [p.status, p.summary.split(':')[0]])).toEqual([
+    expect(g.probes.map((p) => [p.status, p.summary])).toEqual([
       ['ok', 'accepts metrics over gRPC'],
-      ['failed', 'logs over gRPC'],
+      ['failed', 'the OTLP gRPC endpoint rejects logs (UNIMPLEMENTED)'],
     ]);
-    expect(g.findings[0].message).toMatch(/logs over gRPC: UNIMPLEMENTED/);
+    expect(g.findings[0].detail).toMatch(/^gRPC Export to http:\/\/127\.0\.0\.1:\d+: UNIMPLEMENTED \(12\)/);
     expect(g.findings[0].hint).toMatch(/no logs pipeline/);
     const h = await probe(setup(telemetrySettings('http/protobuf', endpoint(stack.ports.authHttp), headers)), undefined, ['--select', 'probe/otlp-http']);
     const failed = h.probes.filter((p) => p.status === 'failed');
     expect(failed.map((p) => p.target)).toEqual([`${endpoint(stack.ports.authHttp)}/v1/logs`]);
-    expect(h.findings[0].message).toMatch(/HTTP 404 Not Found/);
+    expect(h.findings[0].message).toBe('the OTLP/HTTP endpoint rejects logs (HTTP 404 Not Found)');
+    expect(h.findings[0].detail).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/v1\/logs: HTTP 404 Not Found/);
     expect(h.findings[0].hint).toMatch(/no logs pipeline/);
     for (const r of [g, h]) expect(r.stdout + r.stderr).not.toContain(AUTH_TOKEN);
   }, 30_000);
@@ -269,14 +277,14 @@ providers:
     });
     const m = setup(settings);
     const r = await probe(m, undefined, ['--select', 'probe/otlp-grpc']);
-    expect(r.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over gRPC: UNAUTHENTICATED/)]);
+    expect(r.findings.map((f) => f.message)).toEqual(['the OTLP gRPC endpoint rejects metrics (UNAUTHENTICATED)']);
     expect(r.findings[0].hint).toMatch(/credentials/);
     const http = await probe(
       setup({ ...settings, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint(stack.ports.authHttp) }),
       undefined,
       ['--select', 'probe/otlp-http'],
     );
-    expect(http.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401 Unauthorized/)]);
+    expect(http.findings.map((f) => f.message)).toEqual(['the OTLP/HTTP endpoint rejects metrics (HTTP 401 Unauthorized)']);
     for (const format of ['pretty', 'concise', 'sarif', 'github']) {
       const out = await probe(m, undefined, ['--select', 'probe/otlp-grpc', '--format', format]);
       expect(out.stdout.length).toBeGreaterThan(0);
@@ -313,21 +321,24 @@ providers:
 
     // Without the helper the same settings are refused: the helper's token is what got through.
     const bare = await probe(setup(settings), undefined, ['--select', 'probe/otlp-http']);
-    expect(bare.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^metrics over HTTP: HTTP 401 Unauthorized/)]);
+    expect(bare.findings.map((f) => f.message)).toEqual(['the OTLP/HTTP endpoint rejects metrics (HTTP 401 Unauthorized)']);
 
     const noToken = await probe(setup(settings, {}, { otelHeadersHelper: rollout }), undefined, ['--select', 'probe/otlp-http'], {
       [TOKEN_VARIABLE]: undefined,
       ...noTokenFile,
     });
-    expect(noToken.findings.map((f) => f.message)).toEqual([
-      `otelHeadersHelper failed: it exited with status 1: otel-headers.sh: no token: set ${TOKEN_VARIABLE}, or put it in ${join(helperDir, 'absent')}; Claude Code then exports nothing at all, not even with the static headers (${endpoint(stack.ports.authHttp)}/v1/metrics)`,
+    expect(noToken.findings.map((f) => [f.message, f.detail])).toEqual([
+      [
+        'otelHeadersHelper fails, so Claude Code exports nothing at all, not even with the static headers',
+        `run for ${endpoint(stack.ports.authHttp)}/v1/metrics: it exited with status 1: otel-headers.sh: no token: set ${TOKEN_VARIABLE}, or put it in ${join(helperDir, 'absent')}`,
+      ],
     ]);
     expect(noToken.findings[0].file).toMatch(/home\/\.claude\/settings\.json$/);
     expect(noToken.findings[0].range?.start.line).toBe(2);
 
     const notJson = script('plain.sh', '#!/bin/sh\necho "Authorization=Bearer leaked-4e1f"\n');
     const bad = await probe(setup(settings, {}, { otelHeadersHelper: notJson }), undefined, ['--select', 'probe/otlp-http']);
-    expect(bad.findings.map((f) => f.message)).toEqual([expect.stringMatching(/^otelHeadersHelper failed: its output is not JSON;/)]);
+    expect(bad.findings.map((f) => f.detail)).toEqual([expect.stringMatching(/^run for \S+: its output is not JSON$/)]);
     for (const r of [good, noToken, bad]) expect(r.stdout + r.stderr).not.toMatch(new RegExp(`${AUTH_TOKEN}|leaked-4e1f`));
   }, 60_000);
 
@@ -338,14 +349,14 @@ providers:
       'probe/prometheus',
     ]);
     // The stack waited for Prometheus' first scrapes, so the stale job is already down with its error.
-    const down = r.probes.filter((p) => p.status === 'failed' && p.summary.startsWith('the scrape of'));
-    expect(down.map((p) => p.summary)).toEqual([
-      expect.stringMatching(
-        new RegExp(`^the scrape of http://127\\.0\\.0\\.1:${stack.ports.dead}/metrics \\(job stale-collector\\) is down: .*connection refused`),
-      ),
+    const down = r.findings.filter((f) => f.kind === 'scrapeDown');
+    expect(down.map((f) => [f.message, f.detail])).toEqual([
+      [
+        "Prometheus cannot scrape the collector's exporter: the target is down",
+        expect.stringMatching(new RegExp(`^target http://127\\.0\\.0\\.1:${stack.ports.dead}/metrics \\(job stale-collector\\): .*connection refused`)),
+      ],
     ]);
-    const f = r.findings.find((x) => x.ruleId === 'probe/prometheus' && x.message.startsWith('the scrape of'));
-    expect(f?.message).toMatch(/is down: .*connection refused/);
+    const f = down[0];
     expect(f?.hint).toMatch(/0\.0\.0\.0/);
   }, 30_000);
 
@@ -359,12 +370,12 @@ providers:
     });
     const r = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc))), g, ['--select', 'probe/grafana'], { GRAFANA_TOKEN: undefined });
     expect(r.exitCode).toBe(1);
-    const byMessage = (re: RegExp) => r.findings.find((f) => re.test(f.message));
-    const uid = byMessage(/datasource "Prometheus" \(uid prometheus\) is not in Grafana; Grafana has "Prometheus" with uid PBFA97CFB590B2093/);
+    const byMessage = (re: RegExp) => r.findings.find((f) => re.test(`${f.message}: ${f.detail}`));
+    const uid = byMessage(/datasource "Prometheus" is not in Grafana: no uid prometheus in GET \S+; Grafana has "Prometheus" with uid PBFA97CFB590B2093/);
     expect(uid?.file).toMatch(/datasources\.yaml$/);
     expect(uid?.hint).toMatch(/deleteDatasources/);
-    expect(byMessage(/datasource "Loki" \(uid loki\) fails its health check: .*connection refused/)).toBeDefined();
-    const dash = byMessage(/dashboard "Claude Code" \(uid claude-code\) is not loaded in Grafana/);
+    expect(byMessage(/datasource "Loki" fails its health check: GET \S+\/api\/datasources\/uid\/loki\/health: HTTP \d+.*connection refused/)).toBeDefined();
+    const dash = byMessage(/dashboard "Claude Code" is not loaded in Grafana: no uid claude-code in GET /);
     expect(dash?.file).toMatch(/claude-code\.json$/);
     const admin = byMessage(/accepts the default admin\/admin/);
     expect(admin?.severity).toBe('warning');
@@ -377,7 +388,7 @@ providers:
       GRAFANA_TOKEN: 'glsa_wrong_4c1f',
     });
     expect(refused.findings.map((f) => [f.severity, f.message])).toEqual([
-      ['warning', expect.stringMatching(/^Grafana refuses the credentials \(HTTP 401 Unauthorized\)/)],
+      ['warning', 'Grafana refuses the credentials: datasources and dashboards not checked'],
     ]);
     expect(refused.stdout).not.toContain('glsa_wrong_4c1f');
     const m = setup(telemetrySettings('grpc', endpoint(stack.ports.grpc)));
@@ -396,9 +407,9 @@ providers:
     stack.loki.starting = true;
     try {
       const r = await probe(setup(telemetrySettings('grpc', endpoint(stack.ports.grpc))), g, ['--select', 'probe/grafana,probe/loki']);
-      expect(r.findings.map((f) => f.message).sort()).toEqual([
-        `Grafana is not healthy: HTTP 503 Service Unavailable, database failing (${g.url})`,
-        `Loki is not ready: HTTP 503 Service Unavailable: Some services are not Running: (${stack.loki.url})`,
+      expect(r.findings.map((f) => `${f.message}: ${f.detail}`).sort()).toEqual([
+        `Grafana is not healthy: GET ${g.url}/api/health: HTTP 503 Service Unavailable, database failing`,
+        `Loki is not ready: GET ${stack.loki.url}/ready: HTTP 503 Service Unavailable: Some services are not Running:`,
       ]);
       // Findings with no file (the targets came from flags) are still valid SARIF results.
       const sarif = JSON.parse(
@@ -420,7 +431,8 @@ providers:
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0].file).toMatch(/otel-collector-config\.yaml$/);
     expect(r.findings[0].range?.start.line).toBe(stack.collectorConfig.split('\n').findIndex((l) => l.includes(`127.0.0.1:${stack.ports.health}`)) + 1);
-    expect(r.findings[0].message).toMatch(/connection refused/);
+    expect(r.findings[0].message).toBe("no usable answer from the collector's health check (connection refused)");
+    expect(r.findings[0].detail).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/?\S*: connection refused: nothing listens on /);
   }, 30_000);
 
   it('after a real Claude Code session, Prometheus holds its series, and a dashboard querying the other naming is caught', async () => {
@@ -445,8 +457,11 @@ providers:
       'probe/prometheus',
     ]);
     const f = wrong.findings.filter((x) => x.ruleId === 'probe/prometheus');
-    expect(f.map((x) => x.message)).toEqual([
-      `dashboard "Claude Code" queries claude_code_${stored} in panel "Tokens", but Prometheus stores that metric as ${stored} (${stack.prometheus.url})`,
+    expect(f.map((x) => [x.message, x.detail])).toEqual([
+      [
+        `dashboard "Claude Code" queries claude_code_${stored}, not the name Prometheus stores`,
+        `in panel "Tokens"; Prometheus stores that metric as ${stored}`,
+      ],
     ]);
     expect(f[0].file).toMatch(/claude-code\.json$/);
     expect(f[0].hint).toContain(`query ${stored}`);

@@ -22,7 +22,7 @@ interface Run {
   exitCode: number;
   output: string;
   probes: Row[];
-  findings: { ruleId: string; message: string }[];
+  findings: { ruleId: string; message: string; detail?: string }[];
   ms: number;
 }
 
@@ -100,13 +100,20 @@ async function probe(
   expect(output).not.toContain('[object');
   expect([0, 1], output).toContain(r.exitCode);
   const report = JSON.parse(r.stdout) as { probes: Row[]; findings: Run['findings'] };
+  // Whatever a server answers, a probe's headline stays short (test/unit/message-length.test.ts) and names no URL:
+  // the answer and what was asked go in the detail.
+  for (const f of report.findings) {
+    expect(f.message.length, f.message).toBeLessThanOrEqual(140);
+    expect(f.message, f.message).not.toMatch(/https?:\/\//);
+  }
   return { exitCode: r.exitCode, output, probes: report.probes, findings: report.findings, ms };
 }
 
+/** A probe's findings, each its headline and its detail (what was probed, and the answer). */
 const messages = (r: Run, id: string) =>
   r.findings
     .filter((f) => f.ruleId === id)
-    .map((f) => f.message)
+    .map((f) => `${f.message}: ${f.detail ?? ''}`)
     .join('\n');
 
 describe('gRPC answers a probe cannot read', () => {
@@ -142,14 +149,14 @@ describe('gRPC answers a probe cannot read', () => {
     it(`grpc-message "${message}" (invalid percent-encoding) is shown raw, not thrown`, async () => {
       const r = await probe(grpcSetup(await trailers({ 'grpc-status': '3', 'grpc-message': message })), 'probe/otlp-grpc', {});
       expect(r.exitCode).toBe(1);
-      expect(messages(r, 'probe/otlp-grpc')).toContain(`INVALID_ARGUMENT: ${message}`);
+      expect(messages(r, 'probe/otlp-grpc')).toContain(`INVALID_ARGUMENT (3): ${message}`);
     });
   }
 
   it('a 100 kB grpc-message is cut in the finding', async () => {
     const r = await probe(grpcSetup(await trailers({ 'grpc-status': '16', 'grpc-message': 'x'.repeat(20_000) })), 'probe/otlp-grpc', {});
     const text = messages(r, 'probe/otlp-grpc');
-    expect(text).toMatch(/UNAUTHENTICATED: x+…/);
+    expect(text).toMatch(/UNAUTHENTICATED \(16\): x+…/);
     expect(text.length).toBeLessThan(2000);
   });
 
@@ -194,7 +201,9 @@ describe('gRPC answers a probe cannot read', () => {
       const url = await rawHttp2((socket) => socket.write(headerFrames([[':status', '200'], ['content-type', 'application/grpc'], ...extra])));
       const r = await probe(grpcSetup(url), 'probe/otlp-grpc', {});
       expect(r.exitCode).toBe(1);
-      expect(messages(r, 'probe/otlp-grpc')).toMatch(/over gRPC: (timed out: no answer from 127\.0\.0\.1:\d+ within 2 s|127\.0\.0\.1:\d+ broke off the call)/);
+      expect(messages(r, 'probe/otlp-grpc')).toMatch(
+        /gRPC endpoint \((timed out|connection closed without an answer)\): gRPC Export to \S+: (timed out: no answer from 127\.0\.0\.1:\d+ within 2 s|127\.0\.0\.1:\d+ broke off the call)/,
+      );
       expect(r.ms).toBeLessThan(10_000);
     });
   }
@@ -213,7 +222,7 @@ describe('gRPC answers a probe cannot read', () => {
     );
     const r = await probe(grpcSetup(url), 'probe/otlp-grpc', {});
     expect(r.exitCode).toBe(1);
-    expect(messages(r, 'probe/otlp-grpc')).toMatch(/over gRPC: 127\.0\.0\.1/);
+    expect(messages(r, 'probe/otlp-grpc')).toMatch(/gRPC endpoint \(.*\): gRPC Export to \S+: 127\.0\.0\.1/);
   });
 });
 
@@ -288,7 +297,9 @@ describe('HTTP answers that are endless, huge or slow', () => {
       const url = await rawTcp((socket) => socket.end(`${line}\r\ncontent-length: 0\r\n\r\n`));
       const r = await probe(setup(), 'probe/prometheus', { prometheus: url });
       expect(r.exitCode, line).toBe(1);
-      expect(messages(r, 'probe/prometheus'), line).toMatch(/^Prometheus: 127\.0\.0\.1:\d+ does not answer in HTTP\/1\.1/);
+      expect(messages(r, 'probe/prometheus'), line).toMatch(
+        /^no usable answer from Prometheus \(wrong protocol\): GET \S+\/-\/ready: 127\.0\.0\.1:\d+ does not answer in HTTP\/1\.1/,
+      );
     }
   });
 
@@ -299,7 +310,7 @@ describe('HTTP answers that are endless, huge or slow', () => {
     });
     const r = await probe(setup(), 'probe/prometheus', { prometheus: url });
     const text = messages(r, 'probe/prometheus');
-    expect(text).toMatch(/Prometheus is not ready: HTTP 599: z+…/);
+    expect(text).toMatch(/Prometheus is not ready: GET \S+\/-\/ready: HTTP 599: z+…/);
     expect(text.length).toBeLessThan(1000);
   });
 
@@ -314,7 +325,7 @@ describe('HTTP answers that are endless, huge or slow', () => {
       pump();
     });
     const r = await probe(setup(), 'probe/prometheus', { prometheus: url });
-    expect(messages(r, 'probe/prometheus')).toMatch(/^Prometheus is not ready: HTTP 503 Service Unavailable: w{100}… \(/);
+    expect(messages(r, 'probe/prometheus')).toMatch(/^Prometheus is not ready: GET \S+\/-\/ready: HTTP 503 Service Unavailable: w{100}…$/);
   });
 });
 
@@ -377,6 +388,39 @@ it('user-info that is not valid percent-encoding (%zz, a cut UTF-8 sequence) is 
   expect(seen[0]).toBe(`Basic ${Buffer.from('%zz:p%E0%A4%A').toString('base64')}`);
 });
 
+describe('a server that echoes the credentials it got', () => {
+  // The detail quotes what a server answered: a server that puts the request's Authorization in its error text
+  // (or in a redirect) must not get the credential into any report format.
+  const token = 'probe-detail-token-8c41f2a9';
+  const password = 'probe-detail-pw-51d7';
+  const echo = (status: number) => (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    res.writeHead(status, { 'content-type': 'text/plain' }).end(`refused: you sent ${req.headers.authorization ?? 'nothing'}\n`);
+  };
+
+  it('an OTLP/HTTP 401 and a Prometheus 503 quoting the Authorization header: the detail has the answer, masked, in every format', async () => {
+    const otlp = await http(echo(401));
+    const prometheus = (await http(echo(503))).replace('http://', `http://user:${password}@`);
+    const m = setup(telemetrySettings('http/protobuf', otlp, { OTEL_LOGS_EXPORTER: 'none', OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${token}` }));
+    const r = await probe(m, 'probe/otlp-http,probe/prometheus', { prometheus });
+    const details = r.findings.map((f) => `${f.ruleId}: ${f.detail}`);
+    expect(details).toEqual([
+      expect.stringMatching(/^probe\/otlp-http: POST \S+: HTTP 401 Unauthorized "refused: you sent (Bearer )?\*\*\*\*"$/),
+      expect.stringMatching(/^probe\/prometheus: GET http:\/\/127\.0\.0\.1:\d+\/-\/ready: HTTP 503 Service Unavailable: refused: you sent Basic \*\*\*\*$/),
+    ]);
+    const basic = Buffer.from(`user:${password}`).toString('base64');
+    for (const format of ['pretty', 'concise', 'json', 'sarif', 'github']) {
+      const out = await runCliAsync(
+        ['probe', ...m.args, '--prometheus-url', prometheus, '--select', 'probe/otlp-http,probe/prometheus', '--timeout', '2', '--format', format],
+        { NO_COLOR: '1' },
+      );
+      const text = out.stdout + out.stderr;
+      if (format !== 'concise') expect(text, format).toMatch(/refused: you sent/); // concise shows headlines only
+      for (const secret of [token, password, basic]) expect(text, format).not.toContain(secret);
+    }
+  }, 60_000);
+});
+
 describe('JSON answers of every wrong shape', () => {
   const deepArray = '['.repeat(100_000) + ']'.repeat(100_000);
   const deepObject = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
@@ -407,7 +451,7 @@ describe('JSON answers of every wrong shape', () => {
     for (const shape of shapes) {
       const r = await probe(setup(), 'probe/prometheus', { prometheus: await shaped('/-/ready', () => shape) });
       expect(rows(r, 'probe/prometheus')[0]?.summary, shape.slice(0, 40)).toBe('Prometheus is ready');
-      expect(messages(r, 'probe/prometheus'), shape.slice(0, 40)).toMatch(/gave no target list|series name list could not be read/);
+      expect(messages(r, 'probe/prometheus'), shape.slice(0, 40)).toMatch(/target list could not be read|series names could not be read/);
     }
   });
 
@@ -438,7 +482,7 @@ service:
     );
     const r = await probe(m, 'probe/prometheus', { prometheus });
     const text = messages(r, 'probe/prometheus');
-    expect(text).toMatch(/the scrape of http:\/\/127\.0\.0\.1:8889\/metrics \(job otel\) is down: E+…/);
+    expect(text).toMatch(/the target is down: target http:\/\/127\.0\.0\.1:8889\/metrics \(job otel\): E+…/);
     expect(text.length).toBeLessThan(1000);
   });
 
@@ -449,10 +493,12 @@ service:
       const values = await shaped('/ready', (path) => (path.endsWith('/query_range') ? '{"data":{"result":[]}}' : shape));
       const r1 = await probe(setup(logsOn), 'probe/loki', { loki: values });
       expect(messages(r1, 'probe/loki'), shape.slice(0, 40)).toMatch(
-        /^Loki has no logs from Claude Code \(service_name="claude-code"\) in the last 6 h( \(it has: other-service\))? \(/,
+        /^Loki has no logs from Claude Code in the last 6 h: none with service_name="claude-code"(; Loki has logs of: other-service)?$/,
       );
       const r2 = await probe(setup(logsOn), 'probe/loki', { loki: await shaped('/ready', () => shape) });
-      expect(messages(r2, 'probe/loki'), shape.slice(0, 40)).toMatch(/logs could not be queried \(HTTP 200\)|has no logs from Claude Code/);
+      expect(messages(r2, 'probe/loki'), shape.slice(0, 40)).toMatch(
+        /logs could not be queried in Loki: GET \S+: HTTP 200, no result list|has no logs from Claude Code/,
+      );
     }
   });
 
@@ -484,7 +530,7 @@ service:
         const r = await probe(setup(), 'probe/grafana', { grafana }, [], { GRAFANA_TOKEN: 'glsa_x' });
         const summaries = rows(r, 'probe/grafana').map((p) => p.summary);
         expect(summaries.length, `${what} ${shape.slice(0, 40)}`).toBeGreaterThan(0);
-        expect(summaries[0]).toMatch(/^Grafana (.{1,61} )?is healthy$|^Grafana is not healthy: HTTP 200$|^Grafana: /);
+        expect(summaries[0]).toMatch(/^Grafana (.{1,61} )?is healthy$|^Grafana is not healthy$|^no usable answer from Grafana /);
         for (const s of summaries) expect(s.length).toBeLessThan(600);
       }
     }
@@ -534,7 +580,7 @@ service:
       '--flow-timeout',
       '1',
     ]);
-    expect(r.probes.find((p) => p.probeId === 'probe/data-flow' && /metrics/.test(p.summary))?.summary).toMatch(/metrics do not arrive/);
+    expect(r.probes.find((p) => p.probeId === 'probe/data-flow' && /metrics/.test(p.summary))?.summary).toMatch(/metrics do not reach Prometheus/);
   });
 });
 

@@ -43,7 +43,8 @@ describe('an otelHeadersHelper from untrusted content is never run', () => {
         ruleId: 'probe/otlp-http',
         severity: 'info',
         file: join(m.root, 'project/.claude', name),
-        message: expect.stringContaining('was not run'),
+        message: "endpoint not probed: the doctor runs no otelHeadersHelper from the repository's settings",
+        detail: expect.stringContaining('was not run'),
       }),
     );
     expect(existsSync(marker)).toBe(false);
@@ -110,7 +111,7 @@ describe("the user's own headers helper is bounded", () => {
         // gone, as it should be
       }
     });
-    return { r, ms, pid, sink, findings: JSON.parse(r.stdout).findings as { ruleId: string; message: string }[] };
+    return { r, ms, pid, sink, findings: JSON.parse(r.stdout).findings as { ruleId: string; message: string; detail?: string }[] };
   }
 
   it('a helper that starts a sleeper and floods its output is stopped at once, its process group with it', async () => {
@@ -119,7 +120,7 @@ describe("the user's own headers helper is bounded", () => {
     expect(ms).toBeLessThan(5000 + 3000);
     expect(await waitGone(pid)).toBe(true);
     expect(findings).toContainEqual(
-      expect.objectContaining({ ruleId: 'probe/otlp-http', message: expect.stringMatching(/otelHeadersHelper failed: its output is too large/) }),
+      expect.objectContaining({ ruleId: 'probe/otlp-http', detail: expect.stringMatching(/^run for \S+: its output is too large/) }),
     );
     expect(sink.requests).toEqual([]);
   });
@@ -130,7 +131,7 @@ describe("the user's own headers helper is bounded", () => {
     expect(ms).toBeLessThan(1000 + 3000);
     expect(await waitGone(pid)).toBe(true);
     expect(findings).toContainEqual(
-      expect.objectContaining({ ruleId: 'probe/otlp-http', message: expect.stringMatching(/otelHeadersHelper failed: it timed out after 1 s/) }),
+      expect.objectContaining({ ruleId: 'probe/otlp-http', detail: expect.stringMatching(/^run for \S+: it timed out after 1 s/) }),
     );
   });
 

@@ -158,7 +158,7 @@ describe('collector/undefined-component and unused-component', () => {
     const text = `${HEAD}  otlphttp/loki:\n    endpoint: http://loki:3100/otlp\nservice:\n  pipelines:\n    logs:\n      receivers: [otlp]\n      exporters: [otlphttp]\n`;
     expect(findingsOf(undefinedComponent, ws(text))[0].hint).toContain('did you mean "otlphttp/loki"');
     expect(findingsOf(unusedComponent, ws(text)).map((f) => f.message)).toEqual([
-      'exporter "debug" is configured but no pipeline uses it: the collector never builds it, so nothing is sent through it',
+      'exporter "debug" is in no pipeline: the collector never builds it, so nothing is sent through it',
     ]);
   });
 });

@@ -130,4 +130,27 @@ describe("the doctor's report, stage by stage", () => {
     expect(screen(tty.text()) + rest).toBe(final);
     vi.useRealTimers();
   });
+
+  it("init's closing report: streamed stage by stage between init's own lines, its final text printing only the rest", () => {
+    vi.useFakeTimers();
+    const tty = fakeTerminal();
+    const probeOptions: OutputOptions = { ...options, command: 'probe', stackStarted: true };
+    const live = liveProgress(tty, { report: probeOptions });
+    live.write('every service answers; the live checks:\n');
+    const run = statics();
+    live.progress({ type: 'static', report: run, probing: ['Prometheus', 'Loki'] });
+    const prometheus = [result('Prometheus', 'ok', 'Prometheus is ready')];
+    live.progress({ type: 'stage-finished', stage: 'Prometheus', results: prometheus, secrets: [] });
+    // Prometheus is printed before Loki has answered.
+    expect(printed(tty.text())).toMatch(/\n✓ Prometheus\n {4}✓ Prometheus is ready .*\n$/);
+    const loki = [result('Loki', 'failed', 'Loki is not ready')];
+    live.progress({ type: 'stage-finished', stage: 'Loki', results: loki, secrets: [] });
+    // init then prints the report's final text (what a pipe gets) and its own last line: nothing is said twice.
+    const final = formatReport({ ...run, probes: [...prometheus, ...loki] }, probeOptions);
+    live.write(final);
+    live.write('next: restart Claude Code\n');
+    expect(live.finish()).toBe('');
+    expect(screen(tty.text())).toBe(`every service answers; the live checks:\n${final}next: restart Claude Code\n`);
+    vi.useRealTimers();
+  });
 });

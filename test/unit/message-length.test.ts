@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/api.js';
 import { formatReport } from '../../src/report/output.js';
+import { renderMessage } from '../../src/rules/define.js';
+import { PROBES } from '../../src/probes/index.js';
+import { WITHHELD } from '../../src/probes/plan.js';
+import { FAILED_HOW } from '../../src/probes/http.js';
 import type { Finding } from '../../src/types.js';
 import { FIXTURES_DIR, listFixtures, runFixture } from '../helpers/fixtures.js';
 
@@ -30,6 +34,87 @@ describe('headlines', () => {
     expect([...offenders].map(([key, h]) => `${key} (${h.length}): ${h}`)).toEqual([]);
     expect([...assumed]).toEqual([]);
   }, 300_000);
+});
+
+// Probe findings come from a running stack, not from fixtures: every message kind of every probe is built here with
+// the longest data it takes in practice (names cut as the probes cut server text; the longest failure word), and the
+// probe tests (test/probes/live.test.ts, test/security/hostile-servers.test.ts) drive the same messages for real.
+const LONGEST_HOW = Object.values(FAILED_HOW).reduce((a, b) => (b.length > a.length ? b : a));
+const URL = 'https://otel-collector.observability.internal.example.com:4318/v1/metrics';
+const ANSWER = `HTTP 503 Service Unavailable: ${'w'.repeat(100)}…`;
+const PROBE_DATA: Record<string, Record<string, Record<string, string>>> = {
+  'probe/otlp-grpc': {
+    notUrl: { url: 'http//localhost:4317' },
+    unreachable: { signals: 'metrics and logs', how: LONGEST_HOW, url: URL, error: 'timed out: no answer from localhost:4317 within 5 s' },
+    notGrpc: { signal: 'metrics', url: URL, answer: 'HTTP 415 Unsupported Media Type (application/json)' },
+    rejects: { signal: 'metrics', status: 'RESOURCE_EXHAUSTED', url: URL, answer: 'RESOURCE_EXHAUSTED (8): data refused due to high memory usage' },
+  },
+  'probe/otlp-http': {
+    helperFailed: { url: URL, error: 'it exited with status 1: otel-headers.sh: no token' },
+    unreachable: { signals: 'metrics and logs', how: LONGEST_HOW, url: URL, error: 'connection refused: nothing listens on localhost:4318' },
+    rejects: { signals: 'metrics and logs', status: 'HTTP 415 Unsupported Media Type', url: URL, answer: ANSWER },
+  },
+  'probe/collector-health': {
+    unreachable: { how: LONGEST_HOW, url: URL, error: 'connection refused: nothing listens on localhost:13133' },
+    unhealthy: { url: URL, answer: 'HTTP 503 Service Unavailable Server not available' },
+  },
+  'probe/prometheus': {
+    unreachable: { how: LONGEST_HOW, url: URL, error: 'host prometheus not found (DNS)' },
+    notReady: { url: URL, answer: ANSWER },
+    targetsUnreadable: { url: URL, answer: 'HTTP 200, no target list' },
+    scrapeDown: { health: 'x'.repeat(20), target: 'http://otel-collector:8889/metrics', job: 'otel-collector', error: 'connection refused' },
+    noScrapeTarget: { url: URL, ports: '8889, 9464' },
+    namesUnreadable: { url: URL, answer: 'HTTP 200, no name list' },
+    noSeries: { url: URL },
+    dashboardName: {
+      dashboard: '"Claude Code – Usage and Cost"',
+      queried: 'claude_code_claude_code_active_time_seconds_total',
+      panels: 'panels "Tokens", "Cost", "Sessions" and 4 more',
+      stored: 'claude_code_active_time_seconds_total',
+    },
+  },
+  'probe/loki': {
+    unreachable: { how: LONGEST_HOW, url: URL, error: 'timed out: no answer from localhost:3100 within 5 s' },
+    notReady: { url: URL, answer: ANSWER },
+    queryFailed: { url: URL, answer: 'HTTP 400 Bad Request' },
+    noLogs: { service: 'claude-code', others: 'a, b, c, d, e, …' },
+  },
+  'probe/grafana': {
+    unreachable: { how: LONGEST_HOW, url: URL, error: 'TLS handshake failed: localhost:3000 speaks plain HTTP, not https' },
+    unhealthy: { url: URL, answer: 'HTTP 503 Service Unavailable, database failing' },
+    listUnreadable: { what: 'datasource', url: URL, answer: 'HTTP 500 Internal Server Error, no list' },
+    credentialsRefused: { url: URL, answer: 'HTTP 401 Unauthorized' },
+    defaultAdmin: { url: URL, answer: 'HTTP 200, 2 datasources listed' },
+    datasourceMissing: { name: 'd'.repeat(60), uid: 'prometheus', url: URL, other: '"Prometheus" with uid PBFA97CFB590B2093' },
+    datasourceFails: { name: 'd'.repeat(60), url: URL, answer: ANSWER },
+    dashboardMissing: { dashboard: '"Claude Code – Usage and Cost"', uid: 'claude-code', url: URL },
+  },
+  'probe/data-flow': {
+    stopsAtScrape: { url: URL, exporter: 'http://localhost:8889/metrics', wait: '35 s' },
+    stopsInCollector: { url: URL, exporter: 'http://localhost:8889/metrics', wait: '35 s' },
+    metricsLost: { url: URL, wait: '35 s' },
+    logsLost: { url: URL, wait: '35 s' },
+  },
+};
+
+describe('probe headlines', () => {
+  it('every message kind of every probe has its data here', () => {
+    expect(Object.fromEntries(PROBES.map((p) => [p.id, Object.keys(p.messages).sort()]))).toEqual(
+      Object.fromEntries(Object.entries(PROBE_DATA).map(([id, kinds]) => [id, Object.keys(kinds).sort()])),
+    );
+  });
+
+  it(`each is at most ${MAX_HEADLINE} characters, names no URL, and has a detail saying what was probed`, () => {
+    const offenders: string[] = [];
+    for (const p of PROBES) {
+      for (const [kind, data] of Object.entries(PROBE_DATA[p.id] ?? {})) {
+        const { message, detail } = renderMessage(p, kind, data);
+        if (message.length > MAX_HEADLINE || /https?:\/\//.test(message) || !detail) offenders.push(`${p.id}|${kind} (${message.length}): ${message}`);
+      }
+    }
+    for (const headline of Object.values(WITHHELD)) if (headline.length > MAX_HEADLINE) offenders.push(headline);
+    expect(offenders).toEqual([]);
+  });
 });
 
 describe('detail in each format', () => {

@@ -1,7 +1,12 @@
-import { defineProbe, results } from '../define.js';
-import { answerText, displayUrl, httpRequest, jsonBody, httpStatus } from '../http.js';
+import { defineProbe, results, type Probe } from '../define.js';
+import { answerText, displayUrl, FAILED_HOW, httpRequest, jsonBody, httpStatus } from '../http.js';
 
-const probe = defineProbe({
+const messages = {
+  unreachable: { message: "no usable answer from the collector's health check ({{how}})", detail: 'GET {{url}}: {{error}}' },
+  unhealthy: { message: 'the collector runs but reports it is not healthy', detail: 'GET {{url}}: {{answer}}' },
+} as const;
+
+const probe: Probe<typeof messages> = defineProbe({
   id: 'probe/collector-health',
   stage: 'Collector',
   title: "The collector's health_check extension answers",
@@ -11,6 +16,7 @@ const probe = defineProbe({
   references: [
     'https://github.com/open-telemetry/opentelemetry-collector-contrib/blob/v0.159.0/extension/healthcheckextension/README.md (endpoint, path, body)',
   ],
+  messages,
   async run({ ws, plan, flags }) {
     const r = results(probe);
     const t = plan.collectorHealth;
@@ -27,7 +33,10 @@ const probe = defineProbe({
     const a = await httpRequest(t.url, { timeoutMs: flags.timeoutMs });
     if (!a.ok) {
       return [
-        r.failed(shown, `collector health check: ${a.error}`, {
+        r.failed(shown, {
+          kind: 'unreachable',
+          data: { how: FAILED_HOW[a.kind], url: shown, error: a.error },
+          refused: a.kind === 'refused',
           origin: t.origin,
           hint:
             a.kind === 'refused'
@@ -41,7 +50,9 @@ const probe = defineProbe({
     const uptime = answerText(body?.uptime, 40);
     if (a.status === 200) return [r.ok(shown, `collector healthy${status ? `: ${status}` : ''}${uptime ? `, up ${uptime}` : ''}`)];
     return [
-      r.failed(shown, `collector not healthy: ${httpStatus(a.status)}${status ? ` ${status}` : ''}`, {
+      r.failed(shown, {
+        kind: 'unhealthy',
+        data: { url: shown, answer: `${httpStatus(a.status)}${status ? ` ${status}` : ''}` },
         origin: t.origin,
         hint: 'the collector runs but reports not ready: check its log',
       }),

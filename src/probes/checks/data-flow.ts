@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { defineProbe, results, type ProbeContext, type ProbeResult } from '../define.js';
+import { defineProbe, results, type Probe, type ProbeContext, type ProbeResult } from '../define.js';
 import { grpcUnary, GRPC_STATUS } from '../grpc.js';
 import { answerText, displayUrl, httpRequest, httpStatus, jsonBody } from '../http.js';
 import type { HttpTarget } from '../plan.js';
@@ -8,7 +8,26 @@ import { flowWaitMs, type OtlpTarget, type ProbeFlags, type ProbePlan } from '..
 import { headersFor } from '../headers-helper.js';
 import type { Workspace } from '../../model/workspace.js';
 
-const probe = defineProbe({
+const messages = {
+  stopsAtScrape: {
+    message: 'metrics stop between the collector and Prometheus: Prometheus does not scrape the probe counter',
+    detail: "sent to {{url}}; on the collector's exporter {{exporter}}, but not in Prometheus within {{wait}}",
+  },
+  stopsInCollector: {
+    message: 'metrics stop inside the collector: the probe counter never reaches its prometheus exporter',
+    detail: '{{url}} accepted the probe counter; {{exporter}} did not show it within {{wait}}',
+  },
+  metricsLost: {
+    message: 'metrics do not reach Prometheus: the probe counter the endpoint accepted never arrived',
+    detail: '{{url}} accepted the probe counter; Prometheus did not have it within {{wait}}',
+  },
+  logsLost: {
+    message: 'logs do not reach Loki: the probe log record the endpoint accepted never arrived',
+    detail: '{{url}} accepted the probe log record; Loki did not have it within {{wait}}',
+  },
+} as const;
+
+const probe: Probe<typeof messages> = defineProbe({
   id: 'probe/data-flow',
   stage: 'End to end',
   title: 'Probe telemetry sent as Claude Code sends it arrives in Prometheus and Loki',
@@ -20,6 +39,7 @@ const probe = defineProbe({
     'https://github.com/prometheus/prometheus/blob/v3.14.0/docs/querying/api.md (/api/v1/query)',
     'https://grafana.com/docs/loki/latest/reference/loki-http-api/ (/loki/api/v1/query_range)',
   ],
+  messages,
   async run({ ws, plan, flags, onWait }) {
     const r = results(probe);
     if (!flags.send) return [r.skipped(undefined, 'end-to-end check off (--no-send)')];
@@ -39,7 +59,7 @@ const probe = defineProbe({
 
 /** What following either signal needs: where to send, where to look, and for how long. */
 interface Journey {
-  r: ReturnType<typeof results>;
+  r: ReturnType<typeof results<typeof messages>>;
   ws: Workspace;
   plan: ProbePlan;
   flags: ProbeFlags;
@@ -175,23 +195,23 @@ async function metricsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Prom
     return r.ok(via, `metrics flow: the probe counter reached Prometheus as ${seriesName || 'a series'} after ${secs(atPrometheus.afterMs)}`);
   const exporterShown = exporter ? displayUrl(exporter.url) : '';
   if (atPrometheus && atExporter?.found) {
-    return r.failed(
-      via,
-      `metrics stop between the collector and Prometheus: the probe counter is on ${exporterShown} but Prometheus did not scrape it within ${secs(waitMs)}`,
-      { hint: "see probe/prometheus: is a target scraping the collector's exporter, and is it up?" },
-    );
+    return r.failed(via, {
+      kind: 'stopsAtScrape',
+      data: { url: via, exporter: exporterShown, wait: secs(waitMs) },
+      hint: "see probe/prometheus: is a target scraping the collector's exporter, and is it up?",
+    });
   }
   if (atExporter && !atExporter.found) {
-    return r.failed(
-      via,
-      `metrics stop inside the collector: the endpoint accepted the probe counter but ${exporterShown} never showed it within ${secs(waitMs)}`,
-      {
-        hint: 'the metrics pipeline of the receiver Claude Code sends to does not end in this prometheus exporter, or a processor drops the data (filter; delta counters into an exporter that drops delta)',
-      },
-    );
+    return r.failed(via, {
+      kind: 'stopsInCollector',
+      data: { url: via, exporter: exporterShown, wait: secs(waitMs) },
+      hint: 'the metrics pipeline of the receiver Claude Code sends to does not end in this prometheus exporter, or a processor drops the data (filter; delta counters into an exporter that drops delta)',
+    });
   }
   if (atPrometheus) {
-    return r.failed(via, `metrics do not arrive: the endpoint accepted the probe counter but Prometheus did not have it within ${secs(waitMs)}`, {
+    return r.failed(via, {
+      kind: 'metricsLost',
+      data: { url: via, wait: secs(waitMs) },
       hint: "the collector's metrics pipeline does not reach Prometheus (exporter, scrape job or remote write); probe/prometheus and the collector log tell which",
     });
   }
@@ -219,7 +239,9 @@ async function logsFlow(j: Journey, tel: ProbeTelemetry, t: OtlpTarget): Promise
     { for: 'the probe log record to reach Loki', timeoutMs: waitMs, onWait },
   );
   if (found.found) return r.ok(via, `logs flow: the probe log record reached Loki after ${Math.round(found.afterMs / 100) / 10} s`);
-  return r.failed(via, `logs do not arrive: the endpoint accepted the probe log record but Loki did not have it within ${Math.round(waitMs / 1000)} s`, {
+  return r.failed(via, {
+    kind: 'logsLost',
+    data: { url: via, wait: `${Math.round(waitMs / 1000)} s` },
     hint: "the collector's logs pipeline must end in an otlphttp exporter to http://<loki>:3100/otlp (Loki 3 with structured metadata); the collector log shows send failures",
   });
 }

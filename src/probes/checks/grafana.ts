@@ -1,5 +1,5 @@
-import { defineProbe, results, type ProbeResult } from '../define.js';
-import { answered, answerText, displayUrl, httpRequest, jsonBody, type HttpResult, httpStatus } from '../http.js';
+import { defineProbe, results, type Probe, type ProbeResult } from '../define.js';
+import { FAILED_HOW, answered, answerText, displayUrl, httpRequest, jsonBody, type HttpResult, httpStatus } from '../http.js';
 import { atDashboard, dashboardName } from '../../model/dashboard-queries.js';
 import type { TargetOrigin } from '../plan.js';
 
@@ -14,7 +14,27 @@ interface GrafanaDatasource {
 /** Datasources Grafana lists (none provisioned here) whose health is checked, one request each: a bound on time. */
 const MAX_CHECKED = 20;
 
-const probe = defineProbe({
+const messages = {
+  unreachable: { message: 'no usable answer from Grafana ({{how}})', detail: 'GET {{url}}: {{error}}' },
+  unhealthy: { message: 'Grafana is not healthy', detail: 'GET {{url}}: {{answer}}' },
+  listUnreadable: { message: "Grafana's {{what}} list could not be read", detail: 'GET {{url}}: {{answer}}' },
+  credentialsRefused: {
+    message: 'Grafana refuses the credentials: datasources and dashboards not checked',
+    detail: 'GET {{url}}: {{answer}}',
+  },
+  defaultAdmin: {
+    message: 'Grafana accepts the default admin/admin: anyone who reaches it can sign in as admin',
+    detail: 'GET {{url}} as admin/admin: {{answer}}',
+  },
+  datasourceMissing: {
+    message: 'datasource "{{name}}" is not in Grafana',
+    detail: (d: { uid: string; url: string; other: string }) => `no uid ${d.uid} in GET ${d.url}${d.other ? `; Grafana has ${d.other}` : ''}`,
+  },
+  datasourceFails: { message: 'datasource "{{name}}" fails its health check', detail: 'GET {{url}}: {{answer}}' },
+  dashboardMissing: { message: 'dashboard {{dashboard}} is not loaded in Grafana', detail: 'no uid {{uid}} in GET {{url}}' },
+} as const;
+
+const probe: Probe<typeof messages> = defineProbe({
   id: 'probe/grafana',
   stage: 'Grafana',
   title: 'Grafana is healthy and has the provisioned datasources and dashboards',
@@ -26,6 +46,7 @@ const probe = defineProbe({
     'https://github.com/grafana/grafana/blob/v11.3.0/docs/sources/developers/http_api/data_source.md (/api/datasources, /api/datasources/uid/:uid/health)',
     'https://github.com/grafana/grafana/blob/v11.3.0/docs/sources/developers/http_api/folder_dashboard_search.md (/api/search)',
   ],
+  messages,
   async run({ ws, plan, flags }) {
     const r = results(probe);
     const t = plan.grafana;
@@ -34,7 +55,10 @@ const probe = defineProbe({
     if (!health.ok) {
       if (t.guessed && !answered(health)) return [r.skipped(shown, `nothing answers (${health.error}); pass --grafana-url to check a Grafana elsewhere`)];
       return [
-        r.failed(shown, `Grafana: ${health.error}`, {
+        r.failed(shown, {
+          kind: 'unreachable',
+          data: { how: FAILED_HOW[health.kind], url: `${shown}/api/health`, error: health.error },
+          refused: health.kind === 'refused',
           origin: t.origin,
           hint: health.kind === 'refused' ? 'start Grafana, or publish its port 3000 to this host' : undefined,
         }),
@@ -44,13 +68,21 @@ const probe = defineProbe({
     const database = answerText(h?.database, 60);
     const version = answerText(h?.version, 60);
     if (health.status !== 200 || database !== 'ok')
-      return [r.failed(shown, `Grafana is not healthy: ${httpStatus(health.status)}${database ? `, database ${database}` : ''}`, { origin: t.origin })];
+      return [
+        r.failed(shown, {
+          kind: 'unhealthy',
+          data: { url: `${shown}/api/health`, answer: `${httpStatus(health.status)}${database ? `, database ${database}` : ''}` },
+          origin: t.origin,
+        }),
+      ];
     const out: ProbeResult[] = [r.ok(shown, `Grafana${version ? ` ${version}` : ''} is healthy`)];
 
     const get = (path: string): Promise<HttpResult> =>
       httpRequest(`${t.url}${path}`, { timeoutMs: flags.timeoutMs, headers: t.authorization ? { authorization: t.authorization } : {} });
     const list = await get('/api/datasources');
-    if (!list.ok) return [...out, r.failed(shown, `/api/datasources: ${list.error}`, { origin: t.origin })];
+    const listUrl = `${shown}/api/datasources`;
+    if (!list.ok)
+      return [...out, r.failed(shown, { kind: 'listUnreadable', data: { what: 'datasource', url: listUrl, answer: list.error }, origin: t.origin })];
     if (list.status === 401 || list.status === 403) {
       if (t.tokenWithheld) out.push(r.skipped(shown, `datasources and dashboards not checked (${httpStatus(list.status)}): ${t.tokenWithheld}`));
       else if (t.defaultCredentials)
@@ -62,7 +94,9 @@ const probe = defineProbe({
         );
       else
         out.push(
-          r.failed(shown, `Grafana refuses the credentials (${httpStatus(list.status)}): datasources and dashboards not checked`, {
+          r.failed(shown, {
+            kind: 'credentialsRefused',
+            data: { url: listUrl, answer: httpStatus(list.status) },
             severity: 'warning',
             hint: 'set GRAFANA_TOKEN to a service-account token with the Viewer role or above',
           }),
@@ -70,10 +104,20 @@ const probe = defineProbe({
       return out;
     }
     const datasources = list.status === 200 ? datasourceList(jsonBody(list)) : undefined;
-    if (!datasources) return [...out, r.failed(shown, `/api/datasources: ${httpStatus(list.status)}, no datasource list`, { origin: t.origin })];
+    if (!datasources)
+      return [
+        ...out,
+        r.failed(shown, {
+          kind: 'listUnreadable',
+          data: { what: 'datasource', url: listUrl, answer: `${httpStatus(list.status)}, no list` },
+          origin: t.origin,
+        }),
+      ];
     if (t.defaultCredentials) {
       out.push(
-        r.failed(shown, 'Grafana accepts the default admin/admin: anyone who reaches it can sign in as admin', {
+        r.failed(shown, {
+          kind: 'defaultAdmin',
+          data: { url: listUrl, answer: `${httpStatus(list.status)}, ${datasources.length} datasource${datasources.length === 1 ? '' : 's'} listed` },
           severity: 'warning',
           hint: 'change the admin password (GF_SECURITY_ADMIN_PASSWORD only seeds a new data volume; on an existing one use `grafana cli admin reset-admin-password`)',
         }),
@@ -94,26 +138,28 @@ const probe = defineProbe({
       if (!live) {
         const sameName = datasources.find((x) => x.name === d.name);
         out.push(
-          r.failed(
-            shown,
-            `datasource "${d.name}" (uid ${d.uid}) is not in Grafana${sameName ? `; Grafana has "${sameName.name}" with uid ${sameName.uid}` : ''}`,
-            {
-              origin: d.origin,
-              hint: sameName
-                ? 'Grafana keeps the UID a datasource got first: delete it (or set deleteDatasources) so provisioning recreates it with this uid'
-                : 'check that the provisioning folder is mounted at /etc/grafana/provisioning/datasources and Grafana logs no provisioning error',
-            },
-          ),
+          r.failed(shown, {
+            kind: 'datasourceMissing',
+            data: { name: answerText(d.name, 60) ?? '', uid: d.uid, url: listUrl, other: sameName ? `"${sameName.name}" with uid ${sameName.uid}` : '' },
+            origin: d.origin,
+            hint: sameName
+              ? 'Grafana keeps the UID a datasource got first: delete it (or set deleteDatasources) so provisioning recreates it with this uid'
+              : 'check that the provisioning folder is mounted at /etc/grafana/provisioning/datasources and Grafana logs no provisioning error',
+          }),
         );
         continue;
       }
-      const check = await get(`/api/datasources/uid/${encodeURIComponent(d.uid)}/health`);
+      const healthPath = `/api/datasources/uid/${encodeURIComponent(d.uid)}/health`;
+      const check = await get(healthPath);
       const body = check.ok ? jsonBody<{ status?: unknown; message?: unknown }>(check) : undefined;
       if (check.ok && check.status === 200 && body?.status === 'OK') out.push(r.ok(shown, `datasource "${live.name}" (${live.type}, uid ${d.uid}) works`));
       else {
-        const why = check.ok ? (answerText(body?.message) ?? `${httpStatus(check.status)}`) : check.error;
+        const said = answerText(body?.message);
+        const why = check.ok ? `${httpStatus(check.status)}${said ? `: ${said}` : ''}` : check.error;
         out.push(
-          r.failed(shown, `datasource "${live.name}" (uid ${d.uid}) fails its health check: ${why}`, {
+          r.failed(shown, {
+            kind: 'datasourceFails',
+            data: { name: answerText(live.name, 60) ?? '', url: `${shown}${healthPath}`, answer: why },
             origin: d.origin,
             hint: /localhost|127\.0\.0\.1/.test(live.url)
               ? `its URL ${live.url} points at the Grafana container itself: use the compose service name (http://prometheus:9090, http://loki:3100)`
@@ -128,14 +174,22 @@ const probe = defineProbe({
       const search = await get('/api/search?type=dash-db&limit=5000');
       const found = search.ok && search.status === 200 ? jsonBody(search) : undefined;
       if (!Array.isArray(found))
-        out.push(r.failed(shown, `/api/search: ${search.ok ? `${httpStatus(search.status)}, no dashboard list` : search.error}`, { origin: t.origin }));
+        out.push(
+          r.failed(shown, {
+            kind: 'listUnreadable',
+            data: { what: 'dashboard', url: `${shown}/api/search`, answer: search.ok ? `${httpStatus(search.status)}, no list` : search.error },
+            origin: t.origin,
+          }),
+        );
       else {
         const uids = new Set(found.map((d) => (d as { uid?: unknown } | null)?.uid));
         for (const d of dashboards) {
           if (uids.has(d.uid!)) out.push(r.ok(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is loaded`));
           else
             out.push(
-              r.failed(shown, `dashboard ${dashboardName(d)} (uid ${d.uid}) is not loaded in Grafana`, {
+              r.failed(shown, {
+                kind: 'dashboardMissing',
+                data: { dashboard: dashboardName(d), uid: d.uid!, url: `${shown}/api/search` },
                 origin: { kind: 'config', describe: 'dashboard', ...(d.root?.get('uid')?.location() ?? atDashboard(d)) },
                 hint: "check the dashboard provider's options.path and the mount that puts this file there; Grafana logs why a file was skipped",
               }),

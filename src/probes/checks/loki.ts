@@ -1,11 +1,21 @@
-import { defineProbe, results, type ProbeResult } from '../define.js';
-import { answered, answerText, displayUrl, httpRequest, jsonBody, httpStatus, serverSays } from '../http.js';
+import { defineProbe, results, type Probe, type ProbeResult } from '../define.js';
+import { FAILED_HOW, answered, answerText, displayUrl, httpRequest, jsonBody, httpStatus, serverSays } from '../http.js';
 import { PROBE_LOG_PREFIX } from '../otlp-payload.js';
 
 /** How far back Claude Code's events are looked for: Loki's own default for label queries. */
 const LOOKBACK_NS = 6n * 3600n * 1_000_000_000n;
 
-const probe = defineProbe({
+const messages = {
+  unreachable: { message: 'no usable answer from Loki ({{how}})', detail: 'GET {{url}}: {{error}}' },
+  notReady: { message: 'Loki is not ready', detail: 'GET {{url}}: {{answer}}' },
+  queryFailed: { message: "Claude Code's logs could not be queried in Loki", detail: 'GET {{url}}: {{answer}}' },
+  noLogs: {
+    message: 'Loki has no logs from Claude Code in the last 6 h',
+    detail: (d: { service: string; others: string }) => `none with service_name="${d.service}"${d.others ? `; Loki has logs of: ${d.others}` : ''}`,
+  },
+} as const;
+
+const probe: Probe<typeof messages> = defineProbe({
   id: 'probe/loki',
   stage: 'Loki',
   title: "Loki is ready and holds Claude Code's events",
@@ -16,6 +26,7 @@ const probe = defineProbe({
     'https://grafana.com/docs/loki/latest/send-data/otel/ (OTLP ingestion, service_name)',
     'https://grafana.com/docs/loki/latest/reference/loki-http-api/ (API endpoints)',
   ],
+  messages,
   async run({ ws, plan, flags }) {
     const r = results(probe);
     const t = plan.loki;
@@ -24,7 +35,10 @@ const probe = defineProbe({
     if (!ready.ok) {
       if (t.guessed && !answered(ready)) return [r.skipped(shown, `nothing answers (${ready.error}); pass --loki-url to check a Loki elsewhere`)];
       return [
-        r.failed(shown, `Loki: ${ready.error}`, {
+        r.failed(shown, {
+          kind: 'unreachable',
+          data: { how: FAILED_HOW[ready.kind], url: `${shown}/ready`, error: ready.error },
+          refused: ready.kind === 'refused',
           origin: t.origin,
           hint: ready.kind === 'refused' ? 'start Loki, or publish its port 3100 to this host' : undefined,
         }),
@@ -32,7 +46,9 @@ const probe = defineProbe({
     }
     if (ready.status !== 200)
       return [
-        r.failed(shown, `Loki is not ready: ${httpStatus(ready.status)}${serverSays(ready.body)}`, {
+        r.failed(shown, {
+          kind: 'notReady',
+          data: { url: `${shown}/ready`, answer: `${httpStatus(ready.status)}${serverSays(ready.body)}` },
           origin: t.origin,
           hint: 'Loki reports services still starting (wait ~15 s after start) or a config error in its log',
         }),
@@ -50,7 +66,11 @@ const probe = defineProbe({
     const streams = events.ok && events.status === 200 ? jsonBody<{ data?: { result?: unknown[] } }>(events)?.data?.result : undefined;
     if (!Array.isArray(streams)) {
       out.push(
-        r.failed(shown, `Claude Code's logs could not be queried${events.ok ? ` (${httpStatus(events.status)})` : `: ${events.error}`}`, { origin: t.origin }),
+        r.failed(shown, {
+          kind: 'queryFailed',
+          data: { url: `${shown}/loki/api/v1/query_range`, answer: events.ok ? `${httpStatus(events.status)}, no result list` : events.error },
+          origin: t.origin,
+        }),
       );
       return out;
     }
@@ -65,14 +85,12 @@ const probe = defineProbe({
         .map((v) => answerText(v, 60))
         .join(', ');
       out.push(
-        r.failed(
-          shown,
-          `Loki has no logs from Claude Code (service_name="${plan.serviceName}") in the last 6 h${list.length ? ` (it has: ${others}${list.length > 5 ? ', …' : ''})` : ''}`,
-          {
-            severity: 'warning',
-            hint: 'Claude Code sends events while a session runs (every 5 s by default); after one, the end-to-end probe shows which hop loses them',
-          },
-        ),
+        r.failed(shown, {
+          kind: 'noLogs',
+          data: { service: plan.serviceName, others: list.length ? `${others}${list.length > 5 ? ', …' : ''}` : '' },
+          severity: 'warning',
+          hint: 'Claude Code sends events while a session runs (every 5 s by default); after one, the end-to-end probe shows which hop loses them',
+        }),
       );
     } else out.push(r.skipped(shown, 'Claude Code does not export logs with these settings (OTEL_LOGS_EXPORTER)'));
     return out;

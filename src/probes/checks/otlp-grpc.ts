@@ -1,9 +1,19 @@
-import { defineProbe, results, type ProbeResult } from '../define.js';
+import { defineProbe, results, type Probe, type ProbeResult } from '../define.js';
 import { GRPC_STATUS, grpcUnary } from '../grpc.js';
-import { displayUrl, httpStatus } from '../http.js';
+import { displayUrl, FAILED_HOW, httpStatus } from '../http.js';
 import { OTLP_GRPC_PATH } from '../otlp-payload.js';
 
-const probe = defineProbe({
+const messages = {
+  notUrl: { message: 'the gRPC endpoint is not a URL Claude Code can dial', detail: '{{url}}' },
+  unreachable: { message: 'Claude Code cannot export {{signals}} to the OTLP gRPC endpoint ({{how}})', detail: 'gRPC Export to {{url}}: {{error}}' },
+  notGrpc: {
+    message: 'the OTLP endpoint does not speak gRPC: {{signal}} are lost',
+    detail: 'gRPC Export to {{url}}: it answers {{answer}}, not gRPC',
+  },
+  rejects: { message: 'the OTLP gRPC endpoint rejects {{signal}} ({{status}})', detail: 'gRPC Export to {{url}}: {{answer}}' },
+} as const;
+
+const probe: Probe<typeof messages> = defineProbe({
   id: 'probe/otlp-grpc',
   stage: 'OTLP endpoint',
   title: 'OTLP gRPC endpoint accepts exports',
@@ -15,25 +25,25 @@ const probe = defineProbe({
     'https://github.com/grpc/grpc/blob/master/doc/statuscodes.md',
     'https://github.com/open-telemetry/opentelemetry-proto/tree/main/opentelemetry/proto/collector',
   ],
+  messages,
   async run({ plan, flags }) {
     const r = results(probe);
     const out: ProbeResult[] = [];
     for (const t of plan.otlp.filter((x) => x.protocol === 'grpc')) {
       const shown = displayUrl(t.url);
       if (t.withheld) {
-        out.push(r.declined(shown, `not probed: ${t.withheld.reason}`, t.withheld.origin));
+        out.push(r.declined(shown, t.withheld));
         continue;
       }
       let url: URL;
       try {
         url = new URL(t.url);
       } catch {
-        out.push(r.failed(shown, 'the gRPC endpoint is not a URL Claude Code can dial', { origin: t.origin, hint: 'e.g. http://localhost:4317' }));
+        out.push(r.failed(shown, { kind: 'notUrl', data: { url: shown }, origin: t.origin, hint: 'e.g. http://localhost:4317' }));
         continue;
       }
       for (const signal of t.signals) {
         const a = await grpcUnary(url, OTLP_GRPC_PATH[signal], new Uint8Array(), t.headers, flags.timeoutMs);
-        const what = `${signal} over gRPC`;
         if (!a.ok) {
           // The connection itself failed: one finding for the endpoint, not one per signal.
           const all = t.signals.join(' and ');
@@ -45,20 +55,37 @@ const probe = defineProbe({
                 : a.kind === 'tls'
                   ? 'use http:// for a plaintext receiver, https:// only when the receiver has TLS'
                   : undefined;
-          out.push(r.failed(shown, `${all} over gRPC: ${a.error}`, { origin: t.origin, hint }));
+          out.push(
+            r.failed(shown, {
+              kind: 'unreachable',
+              data: { signals: all, how: FAILED_HOW[a.kind], url: shown, error: a.error },
+              refused: a.kind === 'refused',
+              origin: t.origin,
+              hint,
+            }),
+          );
           break;
         } else if (a.status === 0) {
-          out.push(r.ok(shown, `accepts ${what}`));
+          out.push(r.ok(shown, `accepts ${signal} over gRPC`));
         } else if (a.status === undefined) {
           out.push(
-            r.failed(shown, `${what}: the endpoint answers ${httpStatus(a.httpStatus)}${a.contentType ? ` (${a.contentType})` : ''}, not gRPC`, {
+            r.failed(shown, {
+              kind: 'notGrpc',
+              data: { signal, url: shown, answer: `${httpStatus(a.httpStatus)}${a.contentType ? ` (${a.contentType})` : ''}` },
               origin: t.origin,
               hint: 'this looks like an OTLP/HTTP port (4318): use the gRPC port (4317), or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf',
             }),
           );
         } else {
           out.push(
-            r.failed(shown, `${what}: ${GRPC_STATUS[a.status] ?? `status ${a.status}`}${a.message ? `: ${a.message}` : ''}`, {
+            r.failed(shown, {
+              kind: 'rejects',
+              data: {
+                signal,
+                status: GRPC_STATUS[a.status] ?? `status ${a.status}`,
+                url: shown,
+                answer: `${GRPC_STATUS[a.status] ?? `status ${a.status}`} (${a.status})${a.message ? `: ${a.message}` : ''}`,
+              },
               origin: t.origin,
               hint: grpcHint(a.status, signal),
             }),

@@ -1,8 +1,17 @@
-import { defineProbe, results, type ProbeResult } from '../define.js';
-import { answerText, displayUrl, httpRequest, httpStatus } from '../http.js';
+import { defineProbe, results, type Probe, type ProbeResult } from '../define.js';
+import { answerText, displayUrl, FAILED_HOW, httpRequest, httpStatus } from '../http.js';
 import { headersFor } from '../headers-helper.js';
 
-const probe = defineProbe({
+const messages = {
+  helperFailed: {
+    message: 'otelHeadersHelper fails, so Claude Code exports nothing at all, not even with the static headers',
+    detail: 'run for {{url}}: {{error}}',
+  },
+  unreachable: { message: 'Claude Code cannot export {{signals}} to the OTLP/HTTP endpoint ({{how}})', detail: 'POST {{url}}: {{error}}' },
+  rejects: { message: 'the OTLP/HTTP endpoint rejects {{signals}} ({{status}})', detail: 'POST {{url}}: {{answer}}' },
+} as const;
+
+const probe: Probe<typeof messages> = defineProbe({
   id: 'probe/otlp-http',
   stage: 'OTLP endpoint',
   title: 'OTLP/HTTP endpoint accepts exports',
@@ -13,19 +22,22 @@ const probe = defineProbe({
     'https://github.com/open-telemetry/opentelemetry-collector/blob/v0.159.0/receiver/otlpreceiver/otlphttp.go (responses: 200 empty body, 404, 405, 415)',
     'https://github.com/anthropics/claude-code/issues/63377 (404 Not Found)',
   ],
+  messages,
   async run({ ws, plan, flags }) {
     const r = results(probe);
     const out: ProbeResult[] = [];
     for (const t of plan.otlp.filter((x) => x.protocol !== 'grpc')) {
       const shown = displayUrl(t.url);
       if (t.withheld) {
-        out.push(r.declined(shown, `not probed: ${t.withheld.reason}`, t.withheld.origin));
+        out.push(r.declined(shown, t.withheld));
         continue;
       }
       const helped = await headersFor(t, flags.timeoutMs, ws.root);
       if (!helped.ok) {
         out.push(
-          r.failed(shown, `otelHeadersHelper failed: ${helped.error}; Claude Code then exports nothing at all, not even with the static headers`, {
+          r.failed(shown, {
+            kind: 'helperFailed',
+            data: { url: shown, error: helped.error },
             origin: t.headersHelper?.origin,
             hint: 'run the helper by hand: it must exit 0 and print a JSON object of header names to string values, e.g. {"Authorization": "Bearer …"}',
           }),
@@ -39,7 +51,7 @@ const probe = defineProbe({
         body: json ? '{}' : new Uint8Array(),
         timeoutMs: flags.timeoutMs,
       });
-      const what = `${t.signals.join(' and ')} over HTTP`;
+      const signals = t.signals.join(' and ');
       if (!a.ok) {
         const hint =
           a.kind === 'refused'
@@ -47,12 +59,22 @@ const probe = defineProbe({
             : a.kind === 'reset' || a.kind === 'protocol'
               ? 'a gRPC port (4317) closes plain HTTP/1.1 connections: use the HTTP port (4318), or set OTEL_EXPORTER_OTLP_PROTOCOL=grpc'
               : undefined;
-        out.push(r.failed(shown, `${what}: ${a.error}`, { origin: t.origin, hint }));
+        out.push(
+          r.failed(shown, {
+            kind: 'unreachable',
+            data: { signals, how: FAILED_HOW[a.kind], url: shown, error: a.error },
+            refused: a.kind === 'refused',
+            origin: t.origin,
+            hint,
+          }),
+        );
       } else if (a.status >= 200 && a.status < 300) {
-        out.push(r.ok(shown, `accepts ${what}`));
+        out.push(r.ok(shown, `accepts ${signals} over HTTP`));
       } else {
         out.push(
-          r.failed(shown, `${what}: ${httpStatus(a.status)}${snippet(a.body)}`, {
+          r.failed(shown, {
+            kind: 'rejects',
+            data: { signals, status: httpStatus(a.status), url: shown, answer: `${httpStatus(a.status)}${snippet(a.body)}` },
             origin: t.origin,
             hint: httpHint(a.status, t.url, t.signals[0], !!t.headersHelper),
           }),

@@ -1,5 +1,5 @@
-import { defineProbe, results, type ProbeResult } from '../define.js';
-import { answered, answerText, displayUrl, httpRequest, jsonBody, httpStatus, serverSays } from '../http.js';
+import { defineProbe, results, type Probe, type ProbeResult } from '../define.js';
+import { FAILED_HOW, answered, answerText, displayUrl, httpRequest, jsonBody, httpStatus, serverSays } from '../http.js';
 import { prometheusExporterListeners } from '../../model/collector.js';
 import { atUse, dashboardName, groupUses, knownNames, looksLikeClaudeName, metricUses, usedIn } from '../../model/dashboard-queries.js';
 import type { Workspace } from '../../model/workspace.js';
@@ -16,7 +16,27 @@ interface ActiveTarget {
 /** Scrape results listed one by one; more become one line (a Prometheus can have thousands of targets). */
 const MAX_LISTED = 20;
 
-const probe = defineProbe({
+const messages = {
+  unreachable: { message: 'no usable answer from Prometheus ({{how}})', detail: 'GET {{url}}: {{error}}' },
+  notReady: { message: 'Prometheus is not ready', detail: 'GET {{url}}: {{answer}}' },
+  targetsUnreadable: { message: "Prometheus' target list could not be read", detail: 'GET {{url}}: {{answer}}' },
+  scrapeDown: {
+    message: "Prometheus cannot scrape the collector's exporter: the target is {{health}}",
+    detail: (d: { target: string; job: string; error: string }) => `target ${d.target} (job ${d.job})${d.error ? `: ${d.error}` : ''}`,
+  },
+  noScrapeTarget: {
+    message: "no active Prometheus target scrapes the collector's prometheus exporter",
+    detail: 'GET {{url}}: no active target on port {{ports}}',
+  },
+  namesUnreadable: { message: "Prometheus' series names could not be read", detail: 'GET {{url}}: {{answer}}' },
+  noSeries: { message: 'Prometheus has no Claude Code series yet', detail: 'GET {{url}}: no series name matches .*claude_code.*' },
+  dashboardName: {
+    message: 'dashboard {{dashboard}} queries {{queried}}, not the name Prometheus stores',
+    detail: 'in {{panels}}; Prometheus stores that metric as {{stored}}',
+  },
+} as const;
+
+const probe: Probe<typeof messages> = defineProbe({
   id: 'probe/prometheus',
   stage: 'Prometheus',
   title: 'Prometheus is ready, scrapes the collector and has Claude Code series',
@@ -28,6 +48,7 @@ const probe = defineProbe({
     'https://github.com/prometheus/prometheus/blob/v3.14.0/docs/management_api.md (/-/ready)',
     'test/pipeline/naming-oracle.test.ts (series names per pipeline)',
   ],
+  messages,
   async run({ ws, plan, flags, onWait }) {
     const r = results(probe);
     const t = plan.prometheus;
@@ -37,13 +58,23 @@ const probe = defineProbe({
     if (!ready.ok) {
       if (t.guessed && !answered(ready)) return [r.skipped(shown, `nothing answers (${ready.error}); pass --prometheus-url to check a Prometheus elsewhere`)];
       return [
-        r.failed(shown, `Prometheus: ${ready.error}`, {
+        r.failed(shown, {
+          kind: 'unreachable',
+          data: { how: FAILED_HOW[ready.kind], url: `${shown}/-/ready`, error: ready.error },
+          refused: ready.kind === 'refused',
           origin: t.origin,
           hint: ready.kind === 'refused' ? 'start Prometheus, or publish its port 9090 to this host' : undefined,
         }),
       ];
     }
-    if (ready.status !== 200) return [r.failed(shown, `Prometheus is not ready: ${httpStatus(ready.status)}${serverSays(ready.body)}`, { origin: t.origin })];
+    if (ready.status !== 200)
+      return [
+        r.failed(shown, {
+          kind: 'notReady',
+          data: { url: `${shown}/-/ready`, answer: `${httpStatus(ready.status)}${serverSays(ready.body)}` },
+          origin: t.origin,
+        }),
+      ];
     const out: ProbeResult[] = [r.ok(shown, 'Prometheus is ready')];
 
     const readTargets = async () => {
@@ -68,7 +99,11 @@ const probe = defineProbe({
     if (waited) onWait?.({ what, elapsedMs: Date.now() - start, timeoutMs: waitMs, done: true });
     if (!active) {
       out.push(
-        r.failed(shown, `/api/v1/targets gave no target list${targets.ok ? ` (${httpStatus(targets.status)})` : `: ${targets.error}`}`, { origin: t.origin }),
+        r.failed(shown, {
+          kind: 'targetsUnreadable',
+          data: { url: `${shown}/api/v1/targets`, answer: targets.ok ? `${httpStatus(targets.status)}, no target list` : targets.error },
+          origin: t.origin,
+        }),
       );
     } else {
       const scraping = collectorTargets(ws, active);
@@ -78,7 +113,9 @@ const probe = defineProbe({
             ? r.ok(shown, `scrapes ${a.scrapeUrl} (job ${a.job}): up`)
             : a.health === 'unknown'
               ? r.skipped(shown, `${a.scrapeUrl} (job ${a.job}) not scraped yet (health unknown after ${Math.round(waitMs / 1000)} s)`)
-              : r.failed(shown, `the scrape of ${a.scrapeUrl} (job ${a.job}) is ${a.health}${a.lastError ? `: ${a.lastError}` : ''}`, {
+              : r.failed(shown, {
+                  kind: 'scrapeDown',
+                  data: { health: a.health, target: a.scrapeUrl, job: a.job, error: a.lastError },
                   hint: scrapeHint(a.lastError),
                 }),
         ),
@@ -87,7 +124,9 @@ const probe = defineProbe({
       const exporterPorts = collectorPorts(ws);
       if (exporterPorts.length > 0 && scraping.length === 0) {
         out.push(
-          r.failed(shown, `no active target scrapes the collector's prometheus exporter (port ${exporterPorts.join(', ')})`, {
+          r.failed(shown, {
+            kind: 'noScrapeTarget',
+            data: { url: `${shown}/api/v1/targets`, ports: exporterPorts.join(', ') },
             hint: 'the running prometheus.yml is not the one here, or its job targets another port; see /api/v1/status/config',
           }),
         );
@@ -101,7 +140,11 @@ const probe = defineProbe({
     const list = Array.isArray(data) ? data.filter((n): n is string => typeof n === 'string') : undefined;
     if (!list) {
       out.push(
-        r.failed(shown, `the series name list could not be read${names.ok ? ` (${httpStatus(names.status)})` : `: ${names.error}`}`, { origin: t.origin }),
+        r.failed(shown, {
+          kind: 'namesUnreadable',
+          data: { url: `${shown}/api/v1/label/__name__/values`, answer: names.ok ? `${httpStatus(names.status)}, no name list` : names.error },
+          origin: t.origin,
+        }),
       );
       return out;
     }
@@ -109,7 +152,9 @@ const probe = defineProbe({
     if (list.length === 0) {
       if (claudeSends) {
         out.push(
-          r.failed(shown, 'Prometheus has no Claude Code series yet', {
+          r.failed(shown, {
+            kind: 'noSeries',
+            data: { url: `${shown}/api/v1/label/__name__/values` },
             severity: 'warning',
             hint: 'Claude Code exports metrics every 60 s (OTEL_METRIC_EXPORT_INTERVAL) while a session runs; after a session, the end-to-end probe shows which hop loses data',
           }),
@@ -126,7 +171,7 @@ const probe = defineProbe({
           .join(', ')}`,
       ),
     );
-    out.push(...dashboardNames(ws, list).map((m) => r.failed(shown, m.message, { origin: m.origin, hint: m.hint })));
+    out.push(...dashboardNames(ws, list).map((m) => r.failed(shown, { kind: 'dashboardName', data: m.data, origin: m.origin, hint: m.hint })));
     return out;
   },
 });
@@ -179,7 +224,7 @@ function dashboardNames(ws: Workspace, present: string[]) {
   const have = new Set(present);
   const known = knownNames(ws);
   const out: {
-    message: string;
+    data: { dashboard: string; queried: string; panels: string; stored: string };
     origin: { file?: string; range?: import('../../types.js').Range; path?: string; kind: 'config'; describe: string };
     hint: string;
   }[] = [];
@@ -190,7 +235,7 @@ function dashboardNames(ws: Workspace, present: string[]) {
     const stored = otel ? present.filter((n) => known.get(n)?.otel === otel) : [];
     if (stored.length === 0) continue; // that metric has not arrived at all (e.g. no commit yet): not a naming problem
     out.push({
-      message: `dashboard ${dashboardName(u.aq.dashboard)} queries ${u.name} in ${usedIn(uses)}, but Prometheus stores that metric as ${stored.join(', ')}`,
+      data: { dashboard: dashboardName(u.aq.dashboard), queried: u.name, panels: usedIn(uses), stored: stored.join(', ') },
       origin: { kind: 'config', describe: 'dashboard', ...atUse(u) },
       hint: `query ${stored[0]} (or change the exporter's namespace or translation strategy to produce ${u.name})`,
     });

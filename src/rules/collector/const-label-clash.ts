@@ -20,8 +20,7 @@ const messages = {
     detail: (d: Clash) => `Claude Code puts a label "${d.label}" on ${names(d)}; the exporter says ${REFUSED}`,
   },
   sometimes: {
-    message: (d: Clash) =>
-      `const label "${d.label}" of exporter "${d.exporter}" clashes with a Claude Code label in some runs: then metrics are left out of /metrics`,
+    message: (d: Clash) => `const label "${d.label}" of exporter "${d.exporter}" clashes with a Claude Code label in some runs: their metrics are left out`,
     detail: (d: Clash) =>
       `Claude Code adds a label "${d.label}" in some runs to ${names(d)}; in those runs the exporter leaves ${d.metrics.length === 1 ? 'it' : 'them'} out and says ${REFUSED}`,
   },

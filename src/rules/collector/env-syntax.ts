@@ -138,7 +138,7 @@ const messages = {
       `${d.version} still expands $VAR (with a deprecation warning); from v0.107.0 it is left as the literal text "${d.token}"`,
   },
   leftLiteral: {
-    message: (d: Ref & { name: string }) => `"${d.token}" in ${d.where} is the literal text, not the environment variable ${d.name}`,
+    message: (d: Ref & { name: string }) => `"${d.token}" in ${d.where} is the literal text, not the variable ${d.name}`,
     detail: (d: Ref & { dollars: number }) => `${d.version} does not expand $VAR (since v0.107.0)`,
   },
 } as const;

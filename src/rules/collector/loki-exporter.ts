@@ -42,8 +42,8 @@ const messages = {
     detail: 'they say unknown type: "loki"; {{unknown}}',
   },
   missingInGap: {
-    message: `exporter "{{exporter}}" uses the loki exporter, missing from contrib in v0.122.x (back in v0.123.0): ${REFUSED}`,
-    detail: `{{version}} ${SAYS}`,
+    message: `exporter "{{exporter}}" uses the loki exporter, missing from contrib in v0.122.x: ${REFUSED}`,
+    detail: `{{version}} ${SAYS}; contrib v0.123.0 has it again`,
   },
   deprecated: {
     message: 'exporter "{{exporter}}" uses the loki exporter, removed from contrib in v0.131.0; an upgrade will not start',

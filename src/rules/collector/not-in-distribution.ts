@@ -9,10 +9,10 @@ const singular = (kind: string) => kind.replace(/s$/, '');
 
 const messages = {
   notInBuild: {
-    message: (d: { section: string; component: string; distribution: string; contrib: boolean }) =>
-      `${singular(d.section)} "${d.component}" is not in ${d.distribution}${d.contrib ? ' (it is a contrib component)' : ''}: the collector refuses to start`,
-    detail: (d: { component: string; type: string; version: string }) =>
-      `${d.version} says unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])`,
+    message: (d: { section: string; component: string; distribution: string }) =>
+      `${singular(d.section)} "${d.component}" is not in ${d.distribution}: the collector refuses to start`,
+    detail: (d: { component: string; type: string; version: string; contrib: boolean }) =>
+      `${d.version} says unknown type: "${d.type}" for id: "${d.component}" (valid values: [...])${d.contrib ? '; it is a contrib component' : ''}`,
   },
 } as const;
 

@@ -29,8 +29,8 @@ const messages = {
     detail: (d: Unknown) => `${d.version} says ${refused(d)}`,
   },
   notInBuild: {
-    message: (d: Unknown) => `${what(d)} has a type the custom build (--collector-manifest) lacks${didYouMean(d)}: the collector refuses to start`,
-    detail: (d: Unknown) => `${d.version} says ${refused(d)}`,
+    message: (d: Unknown) => `${what(d)} has a type the custom build lacks${didYouMean(d)}: the collector refuses to start`,
+    detail: (d: Unknown) => `${d.version} (--collector-manifest) says ${refused(d)}`,
   },
   /** `assumption`: what the verdict rests on that the doctor cannot see. */
   unknownAssumed: {

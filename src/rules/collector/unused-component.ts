@@ -8,9 +8,9 @@ const SINGULAR = { receivers: 'receiver', processors: 'processor', exporters: 'e
 const messages = {
   /** `endpoint`: the address it would listen on, when written. */
   extensionNotListed: (d: { component: string; endpoint?: string }) =>
-    `extension "${d.component}" is not listed in service.extensions: the collector never starts it${d.endpoint !== undefined ? `; nothing listens on ${d.endpoint}` : ''}`,
+    `extension "${d.component}" is not in service.extensions: the collector never starts it${d.endpoint !== undefined ? `; nothing listens on ${d.endpoint}` : ''}`,
   notInPipeline: (d: { section: Exclude<ComponentKind, 'extensions'>; component: string }) =>
-    `${SINGULAR[d.section]} "${d.component}" is configured but no pipeline uses it: the collector never builds it${d.section === 'exporters' ? ', so nothing is sent through it' : d.section === 'receivers' ? ', so nothing it would receive arrives' : ''}`,
+    `${SINGULAR[d.section]} "${d.component}" is in no pipeline: the collector never builds it${d.section === 'exporters' ? ', so nothing is sent through it' : d.section === 'receivers' ? ', so nothing it would receive arrives' : ''}`,
 } as const;
 type UnusedFinding = RuleFinding<typeof messages>;
 

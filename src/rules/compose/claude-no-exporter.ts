@@ -12,7 +12,7 @@ const EXPORTERS = [
 const messages = {
   noExporter: {
     message: (d: { service: string; variables: string[]; what: string[] }) =>
-      `service "${d.service}" sets no ${d.variables.join(' or ')}: Claude Code there sends no ${d.what.join(' and no ')}`,
+      `service "${d.service}" sets no ${d.variables.join(' or ')}: its Claude Code sends no ${d.what.join(' or ')}`,
     detail: (d: { file: string; variables: string[] }) =>
       `${d.file} turns Claude Code's telemetry on (CLAUDE_CODE_ENABLE_TELEMETRY), and unset ${d.variables.length > 1 ? 'exporters mean' : 'means'} off (assuming its image and any settings file inside it set none either: the doctor reads neither)`,
   },

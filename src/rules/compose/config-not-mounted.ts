@@ -97,8 +97,7 @@ const messages = {
       `${svc(d)} ${collectorReads(d)}${butMounted(d)}; the collector says "unable to read the file file:${d.readPath}: open ${d.readPath}: no such file or directory"${assuming(d)}`,
   },
   wrongSource: {
-    message: (d: Svc & { source: string }) =>
-      `service "${d.service}" mounts ${d.source} as its config, which is not this folder's: the collector stops at start`,
+    message: (d: Svc & { source: string }) => `service "${d.service}" reads its config from ${d.source}, not this folder's: the collector stops at start`,
     detail: (d: Svc & Read & { source: string; wanted: string }) =>
       `${svc(d)} ${collectorReads(d)} from ${d.source}, which is not the collector config of this folder (${d.wanted} is mounted nowhere); for a missing source Docker creates an empty directory, and the collector says "unable to read the file file:${d.readPath}: read ${d.readPath}: is a directory"${assuming(d)}`,
   },

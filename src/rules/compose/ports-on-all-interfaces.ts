@@ -8,7 +8,7 @@ const WILDCARD = new Set(['', '0.0.0.0', '::', '[::]']);
 const messages = {
   allInterfaces: {
     message: (d: { port: number; service: string }) =>
-      `port ${d.port} of service "${d.service}" is published on all host interfaces: any machine that can reach this host can connect`,
+      `port ${d.port} of service "${d.service}" is published on all host interfaces: other machines can connect to it`,
     detail: (d: { file: string; hostIp?: string }) => `${d.file}${d.hostIp ? ` (${d.hostIp})` : ''}; Docker's iptables rules bypass host firewalls such as UFW`,
   },
 } as const;

@@ -70,7 +70,7 @@ const messages = {
       `${series(d)}: exported_job only exists when Prometheus renames the exporter's job, and here the job label${d.job ? ` ("${d.job}")` : ''} is kept as it is`,
   },
   resourceLabel: {
-    message: (d: Use) => `${use(d)} never matches: ${d.label} is a resource attribute, not a label of the series`,
+    message: (d: Use) => `${use(d)} never matches: it is a resource attribute, not a series label`,
     detail: (d: Use & { pipeline: string }) =>
       `${series(d)}: ${d.label} comes from a resource attribute, which ${d.pipeline} does not copy onto series (only target_info carries resource attributes)`,
   },

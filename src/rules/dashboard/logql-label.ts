@@ -34,7 +34,7 @@ const messages = {
       'dashboard {{dashboard}}: Loki\'s OTLP ingestion creates no "{{label}}" label for Claude Code events (service.name becomes service_name; other attributes are structured metadata)',
   },
   unindexedLabelAnySource: {
-    message: 'stream selector {{label}}{{op}}"{{value}}" in {{owner}} matches no OTLP stream: Loki makes no "{{label}}" label',
+    message: 'stream selector {{label}}{{op}}"{{value}}" in {{owner}} matches no OTLP stream: Loki makes no such label',
     detail:
       'dashboard {{dashboard}}: Loki\'s OTLP ingestion creates no "{{label}}" label for any source here (only service.name and the resource attributes Loki indexes become labels; other attributes are structured metadata)',
   },

@@ -7,7 +7,7 @@ type Where = { metric: string; usedIn: string; dashboard: string; otel: string }
 
 const messages = {
   dropped: {
-    message: (d: Where) => `${d.metric} in ${d.usedIn} is the right name, but the pipeline drops that metric`,
+    message: (d: Where) => `${d.metric} in ${d.usedIn} is the right name, but the pipeline drops it`,
     detail: (d: Where & { pipeline: string; reason: string }) => `dashboard ${d.dashboard}: ${d.otel} is dropped by ${d.pipeline}: ${d.reason}`,
   },
   otherName: {

@@ -26,7 +26,7 @@ const messages = {
     detail: (d: PlainHttp) =>
       `${lead(d)}: fine if ${d.host} is a container on the same Docker network as Claude Code (the traffic stays on this machine), but if the name resolves through a DNS search domain the credential crosses the network unencrypted`,
   },
-  network: { message: (d: PlainHttp) => `${head(d)}: the credential crosses the network unencrypted on every export`, detail: lead },
+  network: { message: (d: PlainHttp) => `${head(d)}: the credential crosses the network unencrypted`, detail: lead },
 } as const;
 
 export default defineRule({

@@ -83,9 +83,9 @@ const messages = {
     detail: (d: Setting & { version: string; read: number }) => `${shown(d)}: Claude Code ${d.version} makes the ${what(d.variable)} ${ms(d.read)}`,
   },
   tooShort: {
-    message: (d: Setting & { read: number }) =>
-      `${d.variable} sets the ${what(d.variable)} to ${ms(d.read)}: Claude Code exports many times a second, loading the collector and backend`,
-    detail: (d: Setting & { read: number }) => `${shown(d)}: below ${MIN_INTERVAL} ms${d.read <= 0 ? '; and 0 or less is not a valid interval' : ''}`,
+    message: (d: Setting & { read: number }) => `${d.variable} sets the ${what(d.variable)} to ${ms(d.read)}: Claude Code exports many times a second`,
+    detail: (d: Setting & { read: number }) =>
+      `${shown(d)}: below ${MIN_INTERVAL} ms, each export loading the collector and backend${d.read <= 0 ? '; and 0 or less is not a valid interval' : ''}`,
   },
   tooLong: {
     message: (d: Setting & { read: number }) => `${d.variable} sets the ${what(d.variable)} to ${ms(d.read)}: data arrives late`,

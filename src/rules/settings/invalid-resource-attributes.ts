@@ -63,7 +63,7 @@ const messages = {
       `set ${d.where}: Claude Code ${d.version} keeps it on the resource but does not copy it onto metric datapoints and events (which dashboards group by), and versions before ${d.since} discard the whole variable`,
   },
   serviceNameAttribute: {
-    message: `OTEL_RESOURCE_ATTRIBUTES sets service.name={{serviceName}}, which ${RENAMED}`,
+    message: `service.name={{serviceName}} in OTEL_RESOURCE_ATTRIBUTES ${RENAMED}`,
     detail: `set {{where}}: ${RENAMED_DETAIL}`,
   },
   serviceNameVariable: { message: `OTEL_SERVICE_NAME={{serviceName}} ${RENAMED}`, detail: `set {{where}}: ${RENAMED_DETAIL}` },

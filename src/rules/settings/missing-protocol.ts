@@ -17,7 +17,7 @@ const whereSet = (d: Unset) => `${d.variable}=otlp ${d.where}`;
 const messages = {
   defaulted: {
     message: (d: Unset & { version: string; protocol: string; grpcPort?: number }) =>
-      `${unset(d)}: Claude Code ${d.version} uses ${d.protocol}${d.grpcPort !== undefined ? `, which port ${d.grpcPort} does not answer` : ''}; set it explicitly`,
+      `${unset(d)}: Claude Code ${d.version} uses ${d.protocol}${d.grpcPort !== undefined ? `, which port ${d.grpcPort} does not answer` : ''}`,
     detail: (d: Unset & { grpcPort?: number; since: string }) =>
       `${whereSet(d)}${d.grpcPort !== undefined ? `; ${d.grpcPort} is the gRPC port` : ''}; versions before ${d.since} export nothing at all`,
   },

@@ -4,7 +4,7 @@ import type { Workspace } from '../../model/workspace.js';
 import { envCredential } from '../../model/credentials.js';
 import { atValue } from '../../model/settings-locate.js';
 
-const SHARED = 'in a file meant to be committed: everyone with access to the repository gets it';
+const SHARED = 'in a file meant to be committed: everyone with repository access gets it';
 const FILE = 'in {{file}}';
 
 const messages = {

@@ -39,7 +39,7 @@ const messages = {
     message: (d: Unknown) => `${d.variable} does not exist (it appears in some setup guides), so Claude Code ignores it`,
     detail: (d: Unknown) => `${whereSet(d)}; prompt and tool content logging is switched by OTEL_LOG_USER_PROMPTS and OTEL_LOG_TOOL_DETAILS`,
   },
-  claude: { message: (d: Unknown) => `${d.variable} is not a Claude Code variable: Claude Code ignores it${didYouMean(d)}`, detail: whereSet },
+  claude: { message: (d: Unknown) => `${d.variable} is not a Claude Code variable: it is ignored${didYouMean(d)}`, detail: whereSet },
   otel: {
     message: (d: Unknown) => `${d.variable} is no Claude Code or OpenTelemetry SDK variable: it is ignored${didYouMean(d)}`,
     detail: whereSet,
