@@ -171,12 +171,25 @@ export function isCollectorChartValuesObject(obj: unknown): boolean {
   return (validMode && (collectorImage || config || command)) || (collectorImage && config);
 }
 
+/**
+ * `datasources` of the Grafana Helm chart's values: a map of file names to provisioning documents (each with its
+ * `apiVersion` or `datasources`), which the chart renders into the provisioning folder. A provisioning file's own
+ * `datasources` is a list (a map there is the mistake grafana/invalid-provisioning reports).
+ */
+function isGrafanaChartDatasources(v: unknown): boolean {
+  if (!isMap(v)) return false;
+  const files = Object.values(v);
+  return files.length > 0 && files.every((f) => isMap(f) && ('apiVersion' in f || 'datasources' in f));
+}
+
 function isCompose(name: string, obj: Record<string, unknown>): boolean {
   return /compose/.test(name) || (!!obj.services && typeof obj.services === 'object' && !('receivers' in obj));
 }
 
 function yamlKind(name: string, obj: Record<string, unknown>): FileKind | undefined {
   if (isCompose(name, obj)) return 'compose';
+  // The Grafana chart's values write each key of `datasources` as a provisioning file of its own: not one itself.
+  if (isGrafanaChartDatasources(obj.datasources)) return undefined;
   // Grafana datasource files are often named after their datasource (prometheus.yml, loki.yaml): content first.
   if (('datasources' in obj || 'deleteDatasources' in obj) && !('receivers' in obj) && !('scrape_configs' in obj)) return 'grafana-datasources';
   // Loki's config: its schema periods (or its server block beside auth_enabled) say so, whatever the name.
