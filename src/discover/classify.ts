@@ -73,10 +73,15 @@ export function looksLikeConfigName(path: string): boolean {
   return /\.(jsonc?|json\.[a-z]+|ya?ml|env)$|^\.env(\..+)?$|settings/.test(basename(path).toLowerCase());
 }
 
-/** Top-level mapping keys found by text (column 0, `key:`), for YAML the parser rejects. */
+/**
+ * Top-level mapping keys found by text (column 0, `key:`), for YAML the parser rejects or cannot resolve (an alias
+ * without its anchor, aliases over the limit); `apiVersion` and `kind` with their plain value, so a manifest that
+ * kubectl refuses is still read as one and its error reported.
+ */
 function topLevelKeys(text: string): Record<string, unknown> {
   const keys: Record<string, unknown> = {};
-  for (const m of text.matchAll(/^([A-Za-z_][\w-]*)\s*:/gm)) keys[m[1]] = {};
+  for (const m of text.matchAll(/^([A-Za-z_][\w-]*)\s*:[ \t]*([\w./-]*)[ \t]*$/gm)) keys[m[1]] = (m[1] === 'apiVersion' || m[1] === 'kind') && m[2] ? m[2] : {};
+  for (const m of text.matchAll(/^([A-Za-z_][\w-]*)\s*:/gm)) keys[m[1]] ??= {};
   return keys;
 }
 
@@ -121,7 +126,8 @@ export function classifySource(source: SourceFile): Classified | undefined {
     const multiple = yamlDoc.errors.some((e) => e.code === 'MULTIPLE_DOCS');
     if (multiple || isKubernetesObject(obj)) {
       const yamlDocs = multiple ? parseYamlDocuments(source) : [yamlDoc];
-      if (yamlDocs.some((d) => isKubernetesObject(lenientValue(d) ?? {}))) return { kind: 'kubernetes', yamlDocs };
+      const byText = (d: Document.Parsed) => topLevelKeys(text.slice(d.range[0], d.range[2]));
+      if (yamlDocs.some((d) => isKubernetesObject(lenientValue(d) ?? byText(d)))) return { kind: 'kubernetes', yamlDocs };
     }
     // A chart's values file holds a collector config under `config:`, and is often named after the collector.
     if (isCollectorChartValuesObject(obj)) return { kind: 'helm-collector-values', yamlDoc };
