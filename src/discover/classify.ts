@@ -73,10 +73,15 @@ export function looksLikeConfigName(path: string): boolean {
   return /\.(jsonc?|json\.[a-z]+|ya?ml|env)$|^\.env(\..+)?$|settings/.test(basename(path).toLowerCase());
 }
 
-/** Top-level mapping keys found by text (column 0, `key:`), for YAML the parser rejects. */
+/**
+ * Top-level mapping keys found by text (column 0, `key:`), for YAML the parser rejects or cannot resolve (an alias
+ * without its anchor, aliases over the limit); `apiVersion` and `kind` with their plain value, so a manifest that
+ * kubectl refuses is still read as one and its error reported.
+ */
 function topLevelKeys(text: string): Record<string, unknown> {
   const keys: Record<string, unknown> = {};
-  for (const m of text.matchAll(/^([A-Za-z_][\w-]*)\s*:/gm)) keys[m[1]] = {};
+  for (const m of text.matchAll(/^([A-Za-z_][\w-]*)\s*:[ \t]*([\w./-]*)[ \t]*$/gm)) keys[m[1]] = (m[1] === 'apiVersion' || m[1] === 'kind') && m[2] ? m[2] : {};
+  for (const m of text.matchAll(/^([A-Za-z_][\w-]*)\s*:/gm)) keys[m[1]] ??= {};
   return keys;
 }
 
@@ -121,7 +126,8 @@ export function classifySource(source: SourceFile): Classified | undefined {
     const multiple = yamlDoc.errors.some((e) => e.code === 'MULTIPLE_DOCS');
     if (multiple || isKubernetesObject(obj)) {
       const yamlDocs = multiple ? parseYamlDocuments(source) : [yamlDoc];
-      if (yamlDocs.some((d) => isKubernetesObject(lenientValue(d) ?? {}))) return { kind: 'kubernetes', yamlDocs };
+      const byText = (d: Document.Parsed) => topLevelKeys(text.slice(d.range[0], d.range[2]));
+      if (yamlDocs.some((d) => isKubernetesObject(lenientValue(d) ?? byText(d)))) return { kind: 'kubernetes', yamlDocs };
     }
     // A chart's values file holds a collector config under `config:`, and is often named after the collector.
     if (isCollectorChartValuesObject(obj)) return { kind: 'helm-collector-values', yamlDoc };
@@ -171,12 +177,25 @@ export function isCollectorChartValuesObject(obj: unknown): boolean {
   return (validMode && (collectorImage || config || command)) || (collectorImage && config);
 }
 
+/**
+ * `datasources` of the Grafana Helm chart's values: a map of file names to provisioning documents (each with its
+ * `apiVersion` or `datasources`), which the chart renders into the provisioning folder. A provisioning file's own
+ * `datasources` is a list (a map there is the mistake grafana/invalid-provisioning reports).
+ */
+function isGrafanaChartDatasources(v: unknown): boolean {
+  if (!isMap(v)) return false;
+  const files = Object.values(v);
+  return files.length > 0 && files.every((f) => isMap(f) && ('apiVersion' in f || 'datasources' in f));
+}
+
 function isCompose(name: string, obj: Record<string, unknown>): boolean {
   return /compose/.test(name) || (!!obj.services && typeof obj.services === 'object' && !('receivers' in obj));
 }
 
 function yamlKind(name: string, obj: Record<string, unknown>): FileKind | undefined {
   if (isCompose(name, obj)) return 'compose';
+  // The Grafana chart's values write each key of `datasources` as a provisioning file of its own: not one itself.
+  if (isGrafanaChartDatasources(obj.datasources)) return undefined;
   // Grafana datasource files are often named after their datasource (prometheus.yml, loki.yaml): content first.
   if (('datasources' in obj || 'deleteDatasources' in obj) && !('receivers' in obj) && !('scrape_configs' in obj)) return 'grafana-datasources';
   // Loki's config: its schema periods (or its server block beside auth_enabled) say so, whatever the name.

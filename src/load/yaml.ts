@@ -101,6 +101,17 @@ function duplicateKeyErrors(doc: Document.Parsed): InstanceType<typeof import('y
   return errors;
 }
 
+function unresolvedAlias(doc: Document.Parsed): boolean {
+  let found = false;
+  yaml().visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined) found = true;
+      return found ? yaml().visit.BREAK : undefined;
+    },
+  });
+  return found;
+}
+
 /** The file as the models read it; `doc` is its Document when already parsed (by classification). */
 export function parseYaml(source: SourceFile, doc: Document.Parsed = parseYamlDocument(source)): YamlDocument {
   const problems: YamlProblem[] = doc.errors.map((e) => ({
@@ -114,7 +125,8 @@ export function parseYaml(source: SourceFile, doc: Document.Parsed = parseYamlDo
     try {
       value = doc.toJS({ maxAliasCount: 1000 });
     } catch (err) {
-      problems.push({ offset: 0, length: 1, message: (err as Error).message, code: 'ALIAS' });
+      // An alias without its anchor, or aliases expanding past the limit (which kubectl's go-yaml still reads).
+      problems.push({ offset: 0, length: 1, message: (err as Error).message, code: unresolvedAlias(doc) ? 'ALIAS' : 'ALIAS_LIMIT' });
     }
   }
   return { source, doc, problems, value };

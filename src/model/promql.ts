@@ -104,8 +104,8 @@ export interface ParsedPromQL {
   selectors: PromSelector[];
   /** Syntax errors (offsets), after variable substitution. */
   errors: { from: number; to: number }[];
-  /** Label names in `by (...)` / `without (...)` and `on`/`ignoring` lists. */
-  groupingLabels: { label: string; from: number; to: number; templated: boolean }[];
+  /** Label names in `by (...)` / `without (...)` and `on`/`ignoring` lists; `by`: an aggregation's `by` list. */
+  groupingLabels: { label: string; from: number; to: number; templated: boolean; by: boolean }[];
 }
 
 /** Range functions that read a counter correctly, and aggregations that only count series. */
@@ -150,6 +150,8 @@ export function parsePromQL(expr: string): ParsedPromQL {
   tree.iterate({
     enter(ref) {
       if (ref.name === 'GroupingLabels') {
+        const parent = ref.node.parent;
+        const by = parent?.name === 'AggregateModifier' && parent.firstChild?.name === 'By';
         for (let c = ref.node.firstChild; c; c = c.nextSibling) {
           if (c.name === 'LabelName' || c.name === 'QuotedLabelName') {
             groupingLabels.push({
@@ -157,6 +159,7 @@ export function parsePromQL(expr: string): ParsedPromQL {
               from: c.from,
               to: c.to,
               templated: overlaps(spans, c.from, c.to),
+              by,
             });
           }
         }

@@ -25,6 +25,16 @@ describe('classify: YAML by content', () => {
     ['a Loki config: schema periods', 'schema_config:\n  configs: []\n', 'loki'],
     ['a Loki config: auth_enabled beside server', 'auth_enabled: false\nserver:\n  http_listen_port: 3100\n', 'loki'],
     ['a collector config with a server-like key stays a collector', 'receivers: {}\nauth_enabled: false\nserver: {}\n', 'collector'],
+    [
+      "the Grafana chart's values: their datasources are files it renders",
+      'datasources:\n  datasources.yaml:\n    apiVersion: 1\n    datasources: []\nsidecar: {}\n',
+      undefined,
+    ],
+    [
+      'a provisioning file with one datasource as a map stays one (the mistake)',
+      'apiVersion: 1\ndatasources:\n  name: Prometheus\n  type: prometheus\n',
+      'grafana-datasources',
+    ],
     ['a sequence', '- services\n- receivers\n', undefined],
     ['a scalar', 'just a scalar\n', undefined],
     ['empty', '', undefined],

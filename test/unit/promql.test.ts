@@ -28,6 +28,13 @@ describe('PromQL with the real grammar', () => {
     expect(s.counterSafe).toBe(true);
     expect(p.groupingLabels.map((g) => g.label)).toEqual(['type']);
   });
+  it("tells an aggregation's by list from without and vector matching", () => {
+    const by = (q: string) => parsePromQL(q).groupingLabels.map((g) => `${g.label}:${g.by}`);
+    expect(by('sum by (role) (x)')).toEqual(['role:true']);
+    expect(by('sum(x) by (role)')).toEqual(['role:true']);
+    expect(by('sum without (role) (x)')).toEqual(['role:false']);
+    expect(by('a * on (b) group_left (c) d')).toEqual(['b:false', 'c:false']);
+  });
   it('raw counters, counted series, __name__ and UTF-8 names, templated names', () => {
     expect(parsePromQL('sum(claude_code_session_count_total)').selectors[0]).toMatchObject({ counterSafe: false, enclosing: ['sum'] });
     expect(parsePromQL('count(count by (user_id) (x_total))').selectors[0].counterSafe).toBe(true);

@@ -2,7 +2,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { metricsView, type WorkspacePipeline } from '../../model/grafana-pipelines.js';
 import { processorLabels } from '../../model/other-sources.js';
 import { labelName } from '../../model/naming.js';
-import { findVariables, type LabelMatcher } from '../../model/promql.js';
+import { findVariables, type LabelMatcher, type PromSelector } from '../../model/promql.js';
 import type { Dashboard } from '../../model/grafana.js';
 import { atQuery, dashboardName, dashboardQueries, queryOwner } from '../../model/dashboard-queries.js';
 
@@ -79,6 +79,11 @@ const messages = {
     detail: (d: Use & { variable: string; allValue: string }) =>
       `${series(d)} matches every series only while $${d.variable} is All ("${d.allValue}", its default)`,
   },
+  groupByAbsent: {
+    message: (d: Use) => `sum by ${d.label} in ${d.owner} puts every series in one group: no series here has ${d.label}`,
+    detail: (d: Use & { labels: string[]; pipeline: string }) =>
+      `${series(d)}: no Claude Code attribute and no pipeline label becomes ${d.label} (its labels: ${d.labels.join(', ')}); an attribute set in OTEL_RESOURCE_ATTRIBUTES is a resource attribute, which ${d.pipeline} keeps on target_info only, so the panel shows one series with an empty ${d.label}`,
+  },
   unknownLabel: {
     message: (d: Use) => `${use(d)} never matches: no series here has ${d.label}`,
     detail: (d: Use & { labels: string[] }) =>
@@ -92,7 +97,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Matcher on a label the pipeline never attaches',
   checks:
-    "Label matchers (and `label_values(metric, label)` variables) on Claude Code series that use a label the pipeline never attaches, or a `job` value it cannot have: with the default `honor_labels: false` the collector's `job` survives only as `exported_job`; where the series are pushed into Prometheus (its OTLP receiver, remote write, or the own collector of an all-in-one image such as grafana/otel-lgtm) `job` is Claude Code's service name; resource attributes (service.version, os.type, host.arch) become labels only when the exporter promotes them. Labels the collector's processors set (transform `set(attributes[\"x\"], …)`, attributes insert/upsert) are produced; where the exporter promotes resource attributes, any attribute set outside these files (OTEL_RESOURCE_ATTRIBUTES in a shell) can be a label, so no unknown label is reported.",
+    "Label matchers, `label_values(metric, label)` variables and aggregations' `by` lists (a `by` only where every series of the query is Claude Code's and nothing in it makes labels) on Claude Code series that use a label the pipeline never attaches, or a `job` value it cannot have: with the default `honor_labels: false` the collector's `job` survives only as `exported_job`; where the series are pushed into Prometheus (its OTLP receiver, remote write, or the own collector of an all-in-one image such as grafana/otel-lgtm) `job` is Claude Code's service name; resource attributes (service.version, os.type, host.arch) become labels only when the exporter promotes them. Labels the collector's processors set (transform `set(attributes[\"x\"], …)`, attributes insert/upsert) are produced; where the exporter promotes resource attributes, any attribute set outside these files (OTEL_RESOURCE_ATTRIBUTES in a shell) can be a label, so no unknown label is reported.",
   why: 'A matcher on a label that is never there selects nothing: `claude_code_cost_usage_USD_total{job="claude-code"}` is empty when Prometheus scrapes the collector without honor_labels, because `job` is then the scrape job ("otel-collector") and Claude Code\'s service name is in `exported_job`. The panel shows "No data".',
   fix: 'none',
   versions: 'all versions; scope labels (otel_scope_*) from collector v0.128.0 (prometheus exporter) and v0.146.0 (remote write)',
@@ -199,6 +204,21 @@ export default defineRule({
           }
         };
         for (const m of sel.matchers) if (!m.templatedLabel && !harmless(m)) check(m.label, m.labelFrom, m.labelTo, m);
+        if (!openResource && !LABEL_MAKING.test(aq.promql.expr) && sel === aq.promql.selectors[0]) {
+          for (const g of aq.promql.groupingLabels) {
+            // Only where every series of the query is Claude Code's, as produced here, without the label; a matcher
+            // on the label in the query is that finding already.
+            const matched = aq.promql.selectors.some((x) => x.matchers.some((m) => m.label === g.label));
+            if (!g.by || g.templated || matched || possible.has(g.label) || !allWithout(g.label, aq.promql.selectors, view)) continue;
+            findings.push({
+              ...at(g.from, g.to),
+              subject: g.label,
+              kind: 'groupByAbsent',
+              data: { matcher: false, label: g.label, metric: name, owner, dashboard, labels: listed, pipeline: entries[0].from.describe },
+              hint: 'group by a label the series carry, or enable resource_to_telemetry_conversion on the exporter',
+            });
+          }
+        }
         if (aq.variable?.label && aq.variable.promql?.parsed.selectors[0] === sel) {
           const l = aq.variable.label;
           check(l.name, l.from - aq.offset, l.to - aq.offset);
@@ -208,6 +228,26 @@ export default defineRule({
     return findings;
   },
 });
+
+/** Functions that make labels a `by` list may then use, and vector matching that brings labels from other series. */
+const LABEL_MAKING = /\b(label_replace|label_join|count_values|group_left|group_right)\b/;
+
+/** Whether every selector of the query reads Claude Code series produced here that cannot carry `label`. */
+function allWithout(label: string, selectors: PromSelector[], view: ReturnType<typeof metricsView>): boolean {
+  return selectors.every((s) => {
+    const entries = s.metric && !s.metric.templated ? view.produced.get(s.metric.name) : undefined;
+    return (
+      !!entries &&
+      entries.every(
+        (e) =>
+          !e.series.uncertainLabels &&
+          !e.series.possibleLabels.includes(label) &&
+          !promotesResource(e.from) &&
+          !(e.from.collector && e.from.component && [...processorLabels(e.from.collector, e.from.component.id)].includes(label)),
+      )
+    );
+  });
+}
 
 /**
  * A regex matcher on one variable that defaults to All, whose All value (`allValue`, e.g. `.*`) makes the regex
