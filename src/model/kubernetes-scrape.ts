@@ -69,6 +69,11 @@ export interface Generated {
   jobs: GeneratedJob[];
   /** Monitors the Prometheus selects but the operator refuses, with the reason it logs. */
   rejected: { monitor: Monitor; reason: string }[];
+  /**
+   * Monitors its labels select in a namespace no Namespace object here describes, whose labels its namespace selector
+   * asks for: not selected here (as the oracle reads an unknown namespace), though the cluster's may carry them.
+   */
+  uncertain: Monitor[];
 }
 
 /** One manifest file's generated jobs for one Prometheus, as a prometheus.yml whose positions land in that file. */
@@ -77,6 +82,8 @@ export interface OperatorScrapeConfig {
   /** The manifest the config's positions land in. */
   file: string;
   jobs: GeneratedJob[];
+  /** The Prometheus's `Generated.uncertain` monitors (every file's). */
+  uncertain: Monitor[];
   source: EmbeddedSource;
   config: PrometheusConfig;
 }
@@ -168,30 +175,34 @@ function readPrometheus(object: KubeObject): OperatorPrometheus {
  * The labels of every namespace: the Namespace objects', and (with none written) every namespace an object names.
  * The API server labels each with `kubernetes.io/metadata.name`.
  */
-function namespaceLabels(k: KubernetesModel, p: OperatorPrometheus): Map<string, Record<string, string>> {
-  const out = new Map<string, Record<string, string>>();
-  for (const o of k.objects) if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.name) out.set(o.name, o.labels);
-  for (const ns of [p.namespace, ...k.objects.map((o) => o.namespace)]) if (!out.has(ns)) out.set(ns, {});
-  for (const [name, labels] of out) out.set(name, { 'kubernetes.io/metadata.name': name, ...labels });
-  return out;
+function namespaceLabels(k: KubernetesModel, p: OperatorPrometheus): { labels: Map<string, Record<string, string>>; described: Set<string> } {
+  const labels = new Map<string, Record<string, string>>();
+  for (const o of k.objects) if (o.kind === 'Namespace' && o.apiVersion === 'v1' && o.name) labels.set(o.name, o.labels);
+  const described = new Set(labels.keys());
+  for (const ns of [p.namespace, ...k.objects.map((o) => o.namespace)]) if (!labels.has(ns)) labels.set(ns, {});
+  for (const [name, l] of labels) labels.set(name, { 'kubernetes.io/metadata.name': name, ...l });
+  return { labels, described };
 }
 
 /** The jobs the operator generates for a Prometheus from the monitors of the manifests. */
 export function generateJobs(k: KubernetesModel, p: OperatorPrometheus): Generated {
   const namespaces = namespaceLabels(k, p);
+  const uncertain: Monitor[] = [];
   const selected = (m: Monitor) => {
     const service = m.object.kind === 'ServiceMonitor';
     const sel = service ? p.serviceMonitorSelector : p.podMonitorSelector;
     const nsSel = service ? p.serviceMonitorNamespaceSelector : p.podMonitorNamespaceSelector;
     if (!sel || !selectorMatches(sel, m.object.labels)) return false;
     if (!nsSel) return m.object.namespace === p.namespace;
-    return selectorMatches(nsSel, namespaces.get(m.object.namespace) ?? {});
+    const hit = selectorMatches(nsSel, namespaces.labels.get(m.object.namespace) ?? {});
+    if (!hit && !namespaces.described.has(m.object.namespace)) uncertain.push(m);
+    return hit;
   };
   const key = (m: Monitor) => `${m.object.namespace}/${m.object.name ?? ''}`;
   const monitors = k.monitors
     .filter((m) => m.object.apiVersion === MONITORING && m.object.name !== undefined && selected(m))
     .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const out: Generated = { jobs: [], rejected: [] };
+  const out: Generated = { jobs: [], rejected: [], uncertain };
   // The operator writes every ServiceMonitor's jobs, then every PodMonitor's.
   for (const kind of ['ServiceMonitor', 'PodMonitor']) {
     for (const m of monitors.filter((x) => x.object.kind === kind)) {
@@ -282,7 +293,7 @@ function monitorPort(m: Monitor, e: MonitorEndpoint): MonitorPort {
 /** Every Prometheus's generated jobs, as one prometheus.yml per manifest file (the Prometheus's own file too). */
 export function operatorScrapeConfigs(k: KubernetesModel): OperatorScrapeConfig[] {
   return operatorPrometheuses(k).flatMap((p, n) => {
-    const { jobs } = generateJobs(k, p);
+    const { jobs, uncertain } = generateJobs(k, p);
     const files = [...new Set([...(p.object ? [p.object.file] : []), ...jobs.map((j) => j.monitor.object.file)])];
     return files.map((file) => {
       const own = jobs.filter((j) => j.monitor.object.file === file);
@@ -290,7 +301,7 @@ export function operatorScrapeConfigs(k: KubernetesModel): OperatorScrapeConfig[
       const where = p.object ? `Prometheus/${p.object.namespace}/${p.name}` : `Prometheus/assumed-${n}`;
       const source = renderConfig(`${file}#${where}/scrape_configs`, host, p, own);
       const config = loadPrometheus(parseYaml(source));
-      return { prometheus: p, file, jobs: own, source, config };
+      return { prometheus: p, file, jobs: own, uncertain, source, config };
     });
   });
 }

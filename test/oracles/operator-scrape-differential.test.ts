@@ -84,7 +84,7 @@ oracleDescribe('operator-scrape differential: the doctor generates the jobs the 
     return { text: r.stdout, jobs: (parseYaml(r.stdout) as { scrape_configs?: Job[] }).scrape_configs ?? [], stderr: r.stderr };
   };
 
-  it('the corpus has monitor sets', () => expect(corpus.length).toBeGreaterThanOrEqual(5));
+  it('the corpus has monitor sets', () => expect(corpus.length).toBe(6));
 
   let total = 0;
   for (const name of corpus) {
@@ -101,7 +101,7 @@ oracleDescribe('operator-scrape differential: the doctor generates the jobs the 
       total += want.jobs.length;
     });
   }
-  it('compared jobs in all', () => expect(total).toBeGreaterThanOrEqual(15));
+  it('compared jobs in all', () => expect(total).toBe(19));
 
   // The doctor's rendered prometheus.yml against the real loaders, wherever the operator's output passes them.
   it("the doctor's rendered config loads in Prometheus 3 as the operator's does", () => {

@@ -111,6 +111,16 @@ describe('operator scrape jobs', () => {
     expect(jobTargets(elsewhere, generateJobs(elsewhere, p).jobs[0])).toMatchObject({ complete: false });
   });
 
+  it('a monitor in a namespace not described here, which a namespace label selector asks about, is uncertain', () => {
+    const labelled = prometheus.replace('serviceMonitorNamespaceSelector: {}', 'serviceMonitorNamespaceSelector: {matchLabels: {monitoring: enabled}}');
+    const unknown = manifests({ '/r/p.yaml': labelled, '/r/sm.yaml': serviceMonitor });
+    const [p] = operatorPrometheuses(unknown);
+    expect(generateJobs(unknown, p)).toMatchObject({ jobs: [], uncertain: [{ object: { name: 'otel' } }] });
+    const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: obs}\n';
+    const described = manifests({ '/r/p.yaml': labelled, '/r/sm.yaml': serviceMonitor, '/r/ns.yaml': namespace });
+    expect(generateJobs(described, operatorPrometheuses(described)[0])).toMatchObject({ jobs: [], uncertain: [] });
+  });
+
   it('label selectors as Kubernetes evaluates them', () => {
     const labels = { app: 'otel', tier: 'a' };
     const expr = (operator: string, values: string[] = []) => ({ matchLabels: {}, matchExpressions: [{ key: 'tier', operator, values }] });

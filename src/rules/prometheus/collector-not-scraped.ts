@@ -104,7 +104,8 @@ export default defineRule({
 /**
  * The operator's jobs for each Prometheus (one config per manifest file) against each collector running in a workload
  * of the manifests: an exporter none of them reaches. Unjudged when some job's targets are not all known here or one
- * reaches the collector on a wrong port (prometheus/target-port-mismatch).
+ * reaches the collector on a wrong port (prometheus/target-port-mismatch), or a monitor may be selected by namespace
+ * labels the manifests do not show.
  */
 function notMonitored(ws: Workspace): CollectorNotScrapedFinding[] {
   const findings: CollectorNotScrapedFinding[] = [];
@@ -114,6 +115,8 @@ function notMonitored(ws: Workspace): CollectorNotScrapedFinding[] {
     for (const c of collectorSides(ws)) {
       const mine: CollectorScrape[] = pairs.filter((x) => x.prometheus.operator!.prometheus === p && x.collector === c);
       if (mine.length === 0 || mine.some((x) => x.scrapes.partial || x.scrapes.wrongPort.length > 0)) continue;
+      // A monitor the Prometheus may select through labels of a namespace not described here: unjudged.
+      if (mine[0].prometheus.operator!.uncertain.length > 0) continue;
       const runner = kubeRunnerOf(ws.stack, c.collector);
       if (!runner) continue;
       const jobs = mine.reduce((n, x) => n + x.prometheus.operator!.jobs.length, 0);
