@@ -183,7 +183,11 @@ function analyzeMonitorScrapes(stack: Stack, side: PrometheusSide, o: OperatorSc
   const out: ScrapeAnalysis = { scraped, localhost: [], wrongPort: [], unknownHost: [], partial: !kubeRunnerOf(stack, c.collector) };
   for (const generated of o.jobs) {
     const job = side.prometheus.jobs.find((j) => j.name === generated.name);
-    if (!job) continue;
+    // Not in the rendered config (a name YAML could not read back): what it scrapes is not judged.
+    if (!job) {
+      out.partial = true;
+      continue;
+    }
     const { targets, complete, noSuchPort } = jobTargets(stack.kubernetes, generated);
     if (!complete || noSuchPort) out.partial = true;
     // The keep on the endpoint's port: it maps to the monitor's `port` (or portNumber, targetPort).

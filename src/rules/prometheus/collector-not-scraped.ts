@@ -134,7 +134,7 @@ function notMonitored(ws: Workspace): CollectorNotScrapedFinding[] {
             selected:
               jobs === 0
                 ? `${prometheusText(p)} selects no monitor here`
-                : `the ${jobs === 1 ? 'scrape job' : `${jobs} scrape jobs`} ${prometheusText(p)} generates from the monitors here reach other pods or ports`,
+                : `the ${jobs === 1 ? 'scrape job' : `${jobs} scrape jobs`} ${prometheusText(p)} generates from the monitors here ${jobs === 1 ? 'reaches' : 'reach'} other pods or ports`,
             assumed: p.object
               ? 'assuming no monitor outside these manifests scrapes it'
               : 'assuming a Prometheus that selects every monitor, as kube-prometheus-stack with *SelectorNilUsesHelmValues: false, since none is in these manifests; and no monitor outside them scrapes it',
