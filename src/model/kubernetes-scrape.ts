@@ -122,7 +122,7 @@ export function selectorMatches(s: LabelSelector, labels: Record<string, string>
  * Whether a Service's (or pod's) labels pass the relabelings the operator writes for a monitor's selector. Its
  * NotIn relabeling drops on a label named "true" (v0.85.0, held by the differential test), so NotIn does not narrow.
  */
-function relabelMatches(s: LabelSelector, labels: Record<string, string>): boolean {
+export function relabelMatches(s: LabelSelector, labels: Record<string, string>): boolean {
   return selectorMatches({ ...s, matchExpressions: s.matchExpressions.filter((r) => r.operator !== 'NotIn') }, labels);
 }
 
