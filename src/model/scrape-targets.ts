@@ -6,6 +6,9 @@ import type { Workspace } from './workspace.js';
 import { checkPrometheusConfig } from './prometheus-check.js';
 import { isLocalTarget } from '../util/hosts.js';
 import { fact } from './facts.js';
+import { jobTargets, type OperatorScrapeConfig } from './kubernetes-scrape.js';
+import { kubeRunnerOf, runsConfig } from './kubernetes-routes.js';
+import type { Stack } from './stack.js';
 
 /**
  * Which scrape targets reach the collector's prometheus exporter. The collector's host comes from the compose
@@ -75,6 +78,8 @@ export interface PrometheusSide {
   dynamic: boolean;
   /** Every host name on the compose network (lower case). */
   knownHosts: Set<string>;
+  /** The jobs the Prometheus Operator generates from ServiceMonitors and PodMonitors (kubernetes-scrape.ts), when these are. */
+  operator?: OperatorScrapeConfig;
 }
 
 /** prometheus.yml files Prometheus can load at the version in force (invalid ones are prometheus/invalid-config's). */
@@ -88,13 +93,16 @@ function computePrometheusSides(ws: Workspace): PrometheusSide[] {
   const t = topology(ws.stack);
   const knownHosts = new Set([...t.hostnames].map((h) => h.toLowerCase()));
   const v = ws.stack.prometheusVersion;
-  return ws.stack.prometheus
+  const written = ws.stack.prometheus
     .filter((p) => p.yaml.problems.length === 0 && checkPrometheusConfig(p.yaml, v.version, v.source === 'assumed').length === 0)
     .map((p) => {
       const service: ServiceRef | undefined = t.prometheusOf(p) ?? (only && t.prometheus.length === 1 ? t.prometheus[0] : undefined);
       const dynamic = p.jobs.some((j) => j.discovers);
       return { prometheus: p, service, inContainer: !!service && service.service.networkMode !== 'host', dynamic, knownHosts };
     });
+  // The operator's jobs discover their targets, which the manifests resolve (analyzeMonitorScrapes): not dynamic.
+  const generated = ws.stack.operatorScrapes.map((o) => ({ prometheus: o.config, inContainer: true, dynamic: false, knownHosts, operator: o }));
+  return [...written, ...generated];
 }
 
 const HOST_ALIASES = ['host.docker.internal', 'gateway.docker.internal', 'host-gateway'];
@@ -113,9 +121,16 @@ export interface ScrapeAnalysis {
   wrongPort: TargetRef[];
   /** The exporter's port on a host no compose service answers to (a misspelt service name: compose/unknown-host). */
   unknownHost: TargetRef[];
+  /**
+   * What the jobs scrape is not all known: an operator job whose monitor selects nothing in the manifests (it may
+   * select something elsewhere; or its port is another rule's finding, kubernetes/monitor-selects-nothing), or a
+   * collector that runs in no workload here.
+   */
+  partial?: boolean;
 }
 
-export function analyzeScrapes(side: PrometheusSide, c: CollectorSide): ScrapeAnalysis {
+export function analyzeScrapes(stack: Stack, side: PrometheusSide, c: CollectorSide): ScrapeAnalysis {
+  if (side.operator) return analyzeMonitorScrapes(stack, side, side.operator, c);
   const known = side.knownHosts;
   const ports = new Set(c.exporters.map((e) => e.port));
   const published = (port: number) => c.service?.service.ports.find((p) => p.containerPort === port)?.hostPort ?? port;
@@ -152,7 +167,42 @@ export function collectorScrapes(ws: Workspace): CollectorScrape[] {
   return ws.stack.facts.get(COLLECTOR_SCRAPES, () => {
     const collectors = collectorSides(ws);
     return prometheusSides(ws).flatMap((prometheus) =>
-      collectors.map((collector) => ({ prometheus, collector, scrapes: analyzeScrapes(prometheus, collector) })),
+      collectors.map((collector) => ({ prometheus, collector, scrapes: analyzeScrapes(ws.stack, prometheus, collector) })),
     );
   });
+}
+
+/**
+ * The operator's jobs against a collector that runs in a workload of the manifests: each job's targets (a Service's
+ * endpoints or a pod's container ports, kubernetes-scrape.ts `jobTargets`) that land in the container running the
+ * collector's config, on the exporter's port (scraped) or on a port where it serves no metrics (wrongPort).
+ */
+function analyzeMonitorScrapes(stack: Stack, side: PrometheusSide, o: OperatorScrapeConfig, c: CollectorSide): ScrapeAnalysis {
+  const ports = new Set(c.exporters.map((e) => e.port));
+  const scraped = new Map<number, TargetRef[]>(c.exporters.map((e) => [e.port, []]));
+  const out: ScrapeAnalysis = { scraped, localhost: [], wrongPort: [], unknownHost: [], partial: !kubeRunnerOf(stack, c.collector) };
+  for (const generated of o.jobs) {
+    const job = side.prometheus.jobs.find((j) => j.name === generated.name);
+    // Not in the rendered config (a name YAML could not read back): what it scrapes is not judged.
+    if (!job) {
+      out.partial = true;
+      continue;
+    }
+    const { targets, complete, noSuchPort } = jobTargets(stack.kubernetes, generated);
+    if (!complete || noSuchPort) out.partial = true;
+    // The keep on the endpoint's port: it maps to the monitor's `port` (or portNumber, targetPort).
+    const portKeep = job.value
+      .get('relabel_configs')
+      ?.items()
+      .find((r) => JSON.stringify(r.get('source_labels')?.js ?? []).includes('_port_'));
+    const value = portKeep?.get('regex') ?? job.value;
+    for (const t of targets) {
+      if (runsConfig(stack, t.workload, t.container) !== c.collector) continue;
+      const host = t.service?.object.name ?? t.workload.object.name ?? '?';
+      const target = { raw: `${host}:${t.port ?? '?'}`, host, port: t.port, path: value.path, value };
+      if (t.port !== undefined && ports.has(t.port)) scraped.get(t.port)?.push({ job, target });
+      else if (t.port === undefined || !c.metricsPorts.has(t.port)) out.wrongPort.push({ job, target });
+    }
+  }
+  return out;
 }

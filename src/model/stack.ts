@@ -26,6 +26,7 @@ import { NEWEST_KNOWN_COLLECTOR, NEWEST_KNOWN_PROMETHEUS, parseVersion } from '.
 import { Facts } from './facts.js';
 import { embeddedCollector, embeddedCollectorVersion } from './embedded-collectors.js';
 import { type ChartValuesInput, chartValuesInput } from './helm/embedded.js';
+import { operatorScrapeConfigs, type OperatorScrapeConfig } from './kubernetes-scrape.js';
 
 export type Distribution = 'core' | 'contrib' | 'k8s' | 'custom' | 'unknown';
 
@@ -74,6 +75,11 @@ export interface Stack {
    */
   composes: ComposeFile[];
   prometheus: PrometheusConfig[];
+  /**
+   * The scrape jobs the Prometheus Operator generates from the manifests' ServiceMonitors and PodMonitors, as a
+   * prometheus.yml per manifest (`kubernetes-scrape.ts`); the Prometheus rules judge them, not every file rule.
+   */
+  operatorScrapes: OperatorScrapeConfig[];
   loki: LokiConfig[];
   /** Loki's version, from its compose image tag; undefined when no tag says (Loki has no version flag here). */
   lokiVersion?: ComponentVersion;
@@ -140,6 +146,8 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     yaml.set(h.config.source.path, h.config.yaml);
     collectors.push(loadCollector(h.config.yaml));
   }
+  const operatorScrapes = operatorScrapeConfigs(kubernetes);
+  for (const o of operatorScrapes) embedded.set(o.source.path, o.source);
   const composes = composeProjects(files.filter((f) => f.kind === 'compose').flatMap((f) => yaml.get(f.source.path) ?? []));
   return {
     files,
@@ -148,6 +156,7 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     collectors,
     composes,
     prometheus,
+    operatorScrapes,
     loki,
     lokiVersion: lokiVersion(composes),
     kubernetes,

@@ -1,5 +1,6 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import type { Monitor, Service } from '../../model/kubernetes.js';
+import { labelSelector, relabelMatches } from '../../model/kubernetes-scrape.js';
 
 const ASSUMES = 'this assumes no Service outside these manifests matches it';
 
@@ -24,7 +25,7 @@ export default defineRule({
   severity: 'warning',
   title: 'A ServiceMonitor that finds no port to scrape on the Services it is meant for',
   checks:
-    "For each ServiceMonitor with a `selector.matchLabels` (and no matchExpressions): the Services of the scanned manifests it selects (by their metadata labels, in its own namespace, the `namespaceSelector`'s names, or any with `any: true`). Flags an endpoint whose `port` names no port of those Services; and, when it selects none, a Service whose `spec.selector` carries exactly those labels but whose own labels do not (the labels were copied from the wrong place).",
+    "For each ServiceMonitor with a `selector` (matchLabels, matchExpressions as the operator's relabelings apply them): the Services of the scanned manifests it selects (by their metadata labels, in its own namespace, the `namespaceSelector`'s names, or any with `any: true`). Flags an endpoint whose `port` names no port of those Services; and, when it selects none (by matchLabels only), a Service whose `spec.selector` carries exactly those labels but whose own labels do not (the labels were copied from the wrong place).",
   why: 'The Prometheus Operator turns a ServiceMonitor into a scrape job that keeps only endpoints of Services carrying its labels, and only the Service port of the endpoint\'s `port` name. With no such Service or port the job has no targets: the collector\'s metrics never reach Prometheus, and Grafana shows "No data" though every pod runs.',
   fix: 'none',
   versions: 'Prometheus Operator v0.x (monitoring.coreos.com/v1)',
@@ -47,10 +48,13 @@ export default defineRule({
     const k = ws.stack.kubernetes;
     return k.monitors.flatMap((m): Found[] => {
       const labels = Object.entries(m.matchLabels);
-      if (m.object.kind !== 'ServiceMonitor' || labels.length === 0 || m.matchExpressions) return [];
+      const selector = labelSelector(m.object.value.at('spec', 'selector'));
+      if (m.object.kind !== 'ServiceMonitor' || !selector || (labels.length === 0 && !m.matchExpressions)) return [];
       const inScope = k.services.filter((s) => m.namespaces === 'any' || m.namespaces.includes(s.object.namespace));
-      const services = inScope.filter((s) => labels.every(([key, v]) => s.object.labels[key] === v));
+      // The Services the operator's job keeps (its relabelings on matchLabels and matchExpressions).
+      const services = inScope.filter((s) => relabelMatches(selector, s.object.labels));
       if (services.length === 0) {
+        if (m.matchExpressions) return [];
         const misplaced = inScope.find((s) => labels.every(([key, v]) => s.selector[key] === v));
         if (!misplaced) return [];
         return [

@@ -3,7 +3,10 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendBlockItem, yamlFillEmptyKey, yamlInsertMapEntry, yamlReplaceMapEntry } from '../../model/edits.js';
 import type { YamlValue } from '../../load/yaml-value.js';
 import type { PrometheusConfig } from '../../model/prometheus.js';
-import { collectorScrapes } from '../../model/scrape-targets.js';
+import { collectorScrapes, collectorSides, type CollectorScrape } from '../../model/scrape-targets.js';
+import { kubeRunnerOf, objectName } from '../../model/kubernetes-routes.js';
+import type { OperatorPrometheus } from '../../model/kubernetes-scrape.js';
+import type { Workspace } from '../../model/workspace.js';
 import { profileGateText } from '../../model/routes.js';
 import type { Location, TextEdit } from '../../types.js';
 
@@ -18,6 +21,11 @@ const messages = {
     message: `no scrape job in {{file}} targets the collector's prometheus exporter${neverStored}`,
     detail: 'exporters.{{exporter}}, port {{port}}, {{collectorFile}}; dashboards stay empty',
   },
+  notMonitored: {
+    message: `no ServiceMonitor or PodMonitor scrapes the collector's prometheus exporter${neverStored}`,
+    detail: (d: { exporter: string; port: number; runner: string; collectorFile: string; selected: string; assumed: string }) =>
+      `exporters.${d.exporter} on port ${d.port} of ${d.runner} (${d.collectorFile}): ${d.selected}; dashboards stay empty (${d.assumed})`,
+  },
 } as const;
 type CollectorNotScrapedFinding = RuleFinding<typeof messages>;
 
@@ -26,7 +34,7 @@ export default defineRule({
   severity: 'error',
   title: "No scrape job reaches the collector's prometheus exporter",
   checks:
-    "The collector config has a `prometheus` exporter in a pipeline, but no job in prometheus.yml targets it: host = the collector's compose service (or container name, hostname, alias), port = the exporter's endpoint port. When the collector's service runs only under a profile (`profiles:`), a warning that names the profile.",
+    "The collector config has a `prometheus` exporter in a pipeline, but no job in prometheus.yml targets it: host = the collector's compose service (or container name, hostname, alias), port = the exporter's endpoint port. When the collector's service runs only under a profile (`profiles:`), a warning that names the profile. On Kubernetes, with Prometheus Operator objects in the manifests (a Prometheus, ServiceMonitors or PodMonitors): a warning when none of the jobs the operator generates from the monitors a Prometheus selects reaches the exporter's port in the collector's pods (monitor → Services → pods → container port); a monitor that selects nothing here leaves it unjudged.",
   why: 'The collector converts Claude Code\'s metrics and serves them on its exporter port, but nothing collects them: Prometheus has no `claude_code_*` series and every dashboard panel shows "No data", while the collector logs no error.',
   fix: 'unsafe',
   fixDescription:
@@ -46,13 +54,14 @@ export default defineRule({
   ],
   oracle: 'fixtures',
   certainty:
-    "Prometheus stores only what its jobs scrape: with no target at the collector's exporter (its host names and port), Claude Code's metrics are never collected. Error only when no job discovers targets dynamically and the exporter is one the collector compose runs serves.",
+    "Prometheus stores only what its jobs scrape: with no target at the collector's exporter (its host names and port), Claude Code's metrics are never collected. Error only when no job discovers targets dynamically and the exporter is one the collector compose runs serves. Monitors on Kubernetes: a warning, since a monitor or Prometheus outside the manifests may scrape it.",
   stage: 'Prometheus',
   messages,
   check(ws) {
     const findings: CollectorNotScrapedFinding[] = [];
+    findings.push(...notMonitored(ws));
     for (const { prometheus: side, collector: c, scrapes: a } of collectorScrapes(ws)) {
-      if (side.dynamic) continue;
+      if (side.dynamic || side.operator) continue;
       const p = side.prometheus;
       // A target meant for the collector but on the wrong host or port is another rule's finding
       // (prometheus/localhost-target, prometheus/target-port-mismatch, compose/unknown-host).
@@ -91,6 +100,54 @@ export default defineRule({
     return findings;
   },
 });
+
+/**
+ * The operator's jobs for each Prometheus (one config per manifest file) against each collector running in a workload
+ * of the manifests: an exporter none of them reaches. Unjudged when some job's targets are not all known here or one
+ * reaches the collector on a wrong port (prometheus/target-port-mismatch), or a monitor may be selected by namespace
+ * labels the manifests do not show.
+ */
+function notMonitored(ws: Workspace): CollectorNotScrapedFinding[] {
+  const findings: CollectorNotScrapedFinding[] = [];
+  const pairs = collectorScrapes(ws).filter((x) => x.prometheus.operator);
+  const prometheuses = [...new Set(pairs.map((x) => x.prometheus.operator!.prometheus))];
+  for (const p of prometheuses) {
+    for (const c of collectorSides(ws)) {
+      const mine: CollectorScrape[] = pairs.filter((x) => x.prometheus.operator!.prometheus === p && x.collector === c);
+      if (mine.length === 0 || mine.some((x) => x.scrapes.partial || x.scrapes.wrongPort.length > 0)) continue;
+      // A monitor the Prometheus may select through labels of a namespace not described here: unjudged.
+      if (mine[0].prometheus.operator!.uncertain.length > 0) continue;
+      const runner = kubeRunnerOf(ws.stack, c.collector);
+      if (!runner) continue;
+      const jobs = mine.reduce((n, x) => n + x.prometheus.operator!.jobs.length, 0);
+      for (const e of c.exporters) {
+        if (mine.some((x) => (x.scrapes.scraped.get(e.port) ?? []).length > 0)) continue;
+        findings.push({
+          ...where(mine[0].prometheus.prometheus),
+          severity: 'warning',
+          kind: 'notMonitored',
+          data: {
+            exporter: e.exporter.id,
+            port: e.port,
+            runner: objectName(runner),
+            collectorFile: basename(c.collector.file),
+            selected:
+              jobs === 0
+                ? `${prometheusText(p)} selects no monitor here`
+                : `the ${jobs === 1 ? 'scrape job' : `${jobs} scrape jobs`} ${prometheusText(p)} generates from the monitors here ${jobs === 1 ? 'reaches' : 'reach'} other pods or ports`,
+            assumed: p.object
+              ? 'assuming no monitor outside these manifests scrapes it'
+              : 'assuming a Prometheus that selects every monitor, as kube-prometheus-stack with *SelectorNilUsesHelmValues: false, since none is in these manifests; and no monitor outside them scrapes it',
+          },
+          hint: `add a ServiceMonitor whose selector matches the labels of the collector's Service and whose endpoint port is the name of the Service port that leads to ${e.port} (or a PodMonitor on the container port)`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+const prometheusText = (p: OperatorPrometheus) => (p.object ? `Prometheus "${p.name}"` : 'the Prometheus');
 
 /** The scrape_configs key; without one, the whole document; an empty file has no place to point at. */
 function where(p: PrometheusConfig): Location {

@@ -40,7 +40,7 @@ export default defineRule({
   severity: 'warning',
   title: "Scrape interval at or above the exporter's metric_expiration or the 5m lookback",
   checks:
-    "A job's effective scrape_interval (its own, else global, else 1m) is at or above the 5m query lookback, or, for a job that scrapes the collector's prometheus exporter, at or above that exporter's metric_expiration (a Go duration, default 5m).",
+    "A job's effective scrape_interval (its own, else global, else 1m) is at or above the 5m query lookback, or, for a job that scrapes the collector's prometheus exporter, at or above that exporter's metric_expiration (a Go duration, default 5m). Jobs the Prometheus Operator generates from ServiceMonitors and PodMonitors count too: their interval is the endpoint's `interval`, else the Prometheus's `scrapeInterval` (30s by default), and the finding points at the monitor.",
   why: 'At or above the lookback every sample is stale before the next arrives (promtool --lint=too-long-scrape-interval: "too long scrape interval found, data point will be marked as stale - job: <job>, interval: <d>"); at or above metric_expiration the exporter drops series Claude Code stopped updating before Prometheus sees them. Dashboards show gaps and rate() returns nothing.',
   fix: 'none',
   versions: 'all versions (the lint exists in promtool from 3.2.0; the staleness applies everywhere)',

@@ -37,7 +37,7 @@ export default defineRule({
   severity: 'error',
   title: "Scrape target on the collector's host but not on its exporter port",
   checks:
-    "A scrape target names the collector's host (compose service, container name, hostname or alias) with a port where the collector serves no metrics: not the prometheus exporter's endpoint port, nor internal telemetry (8888). When the collector's service runs only under a profile (`profiles:`), a warning that names the profile.",
+    "A scrape target names the collector's host (compose service, container name, hostname or alias) with a port where the collector serves no metrics: not the prometheus exporter's endpoint port, nor internal telemetry (8888). On Kubernetes, a ServiceMonitor or PodMonitor whose endpoint reaches the collector's container on such a port (a warning when no Prometheus object in the manifests selects it). When the collector's service runs only under a profile (`profiles:`), a warning that names the profile.",
   why: 'The target is DOWN: on an OTLP receiver port (4317/4318) Prometheus gets "server returned HTTP status 404 Not Found" or a protocol error, on a closed port "connection refused". No Claude Code metrics are stored while the collector itself looks healthy.',
   fix: 'safe',
   fixDescription:
@@ -51,12 +51,12 @@ export default defineRule({
   ],
   oracle: 'fixtures',
   certainty:
-    "The collector serves Prometheus metrics only on its prometheus exporters' ports and its own telemetry port (8888); any other port answers 404, a protocol error or refuses. Error only for a target naming the collector's compose host on such a port.",
+    "The collector serves Prometheus metrics only on its prometheus exporters' ports and its own telemetry port (8888); any other port answers 404, a protocol error or refuses. Error only for a target naming the collector's compose host on such a port, or a monitor's job (selected by a Prometheus in the manifests) whose endpoint leads to the collector's container on such a port.",
   stage: 'Prometheus',
   messages,
   check(ws) {
     const findings: TargetPortMismatchFinding[] = [];
-    for (const { collector: c, scrapes } of collectorScrapes(ws)) {
+    for (const { prometheus: side, collector: c, scrapes } of collectorScrapes(ws)) {
       const listeners = collectorListeners(c.collector, ws.stack.collector.version);
       const exporterPorts = [...new Set(c.exporters.map((e) => e.port))];
       const only = exporterPorts.length === 1 ? exporterPorts[0] : undefined;
@@ -71,6 +71,16 @@ export default defineRule({
               ? ({ kind: 'notMetrics', data: { ...facts, port: target.port, owner } } as const)
               : ({ kind: 'nothingListens', data: { ...facts, port: target.port } } as const);
         const y = target.value.doc;
+        if (side.operator) {
+          // A monitor's job: the endpoint's port is the finding; a Prometheus not in the manifests may not select it.
+          findings.push({
+            ...target.value.location('value'),
+            ...(side.operator.prometheus.object ? {} : { severity: 'warning' as const }),
+            ...said,
+            hint: `point the monitor's endpoint at the exporter's port (container port ${exporterPorts.join(' or ')}): the name of the Service port (ServiceMonitor) or container port (PodMonitor) that leads there`,
+          });
+          continue;
+        }
         const edits =
           only === undefined
             ? []
