@@ -1,4 +1,7 @@
+import { basename } from 'node:path';
 import type { CollectorConfig } from './collector.js';
+import { chartKubernetes } from './helm/chart-objects.js';
+import type { ChartValuesInput } from './helm/embedded.js';
 import {
   mountedKey,
   type Container,
@@ -49,6 +52,10 @@ export interface KubeRoute {
   collector?: CollectorConfig;
   /** The Operator's OpenTelemetryCollector whose generated Service (`<name>-collector`) the DNS name names. */
   operator?: OperatorCollector;
+  /** The collector chart's values file whose objects the route goes through (chart-objects.ts). */
+  chart?: ChartValuesInput;
+  /** What the route assumes about the objects, as a clause (`, assuming … Helm release "otel"`): the chart's release. */
+  assumed?: string;
   /**
    * Where the manifests stop leading:
    * - `no-ingress-path`: the Ingress host has no path for the request;
@@ -100,7 +107,82 @@ function findRoute(stack: Stack, host: string, port: number, path: string): Kube
     .filter((s) => s.type === 'NodePort' || s.type === 'LoadBalancer')
     .flatMap((s) => s.ports.filter((p) => p.nodePort === port).map((p) => ({ s, p })));
   if (nodePort.length === 1) return viaService(stack, 'node-port', nodePort[0].s, nodePort[0].p);
-  return viaOperator(stack, host, port);
+  return viaOperator(stack, host, port) ?? viaChart(stack, host, port, path);
+}
+
+/**
+ * The objects of a release, with the collector config its workload runs: the manifests' (whose workloads name their
+ * config through a mounted ConfigMap), or a chart values file's (whose workload runs the config the chart renders).
+ */
+interface Scope {
+  kubernetes: KubernetesModel;
+  chart?: { input: ChartValuesInput; collector?: CollectorConfig; assumed?: string };
+}
+
+/** The release name the chart's objects are named for when nothing says it (`<release>-opentelemetry-collector`). */
+const SOME_RELEASE = '<release>';
+
+const CHART_OBJECTS = fact<Map<string, KubernetesModel>>('chart-objects');
+
+function chartScope(stack: Stack, input: ChartValuesInput, release: string, namespace: string, assumed?: string): Scope {
+  const memo = stack.facts.get(CHART_OBJECTS, () => new Map());
+  const key = `${input.values.source.path}|${release}|${namespace}`;
+  if (!memo.has(key)) memo.set(key, chartKubernetes(input.values, release, namespace).kubernetes);
+  const collector = input.config ? stack.collectors.find((c) => c.file === input.config!.source.path) : undefined;
+  return { kubernetes: memo.get(key)!, chart: { input, collector, assumed } };
+}
+
+/**
+ * Through the objects the collector chart renders from a values file of the workspace: its ingress hosts, its
+ * Service's DNS name, its node ports. The values file names neither the release nor (without `namespaceOverride`) its
+ * namespace: a DNS name containing the chart's name (`<release>-opentelemetry-collector`) is taken as that release's
+ * Service in that namespace, which the route says it assumes; `fullnameOverride` names the Service for certain.
+ */
+function viaChart(stack: Stack, host: string, port: number, path: string): KubeRoute | undefined {
+  const found = stack.helmValues.flatMap((h) => chartRoute(stack, h, host, port, path) ?? []);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+function chartRoute(stack: Stack, h: ChartValuesInput, host: string, port: number, path: string): KubeRoute | undefined {
+  const r = h.reading;
+  if (!r.mode || r.failures.length > 0) return undefined;
+  if (port === 80 || port === 443) {
+    const scope = chartScope(stack, h, SOME_RELEASE, r.namespace.value);
+    const ingresses = scope.kubernetes.ingresses.filter((i) => i.paths.some((p) => p.host !== undefined && hostMatches(p.host, host)));
+    if (ingresses.length > 0) return viaIngress(stack, ingresses, host, path, scope);
+  }
+  const m = DNS_NAME.exec(host);
+  if (m && r.service) {
+    const [, name, ns] = m;
+    const exact = r.fullnameFrom !== 'chart default' && r.fullnameFrom.path[0] === 'fullnameOverride';
+    const fixedNs = r.namespace.from !== 'chart default';
+    const named = exact ? name === r.fullname : name.includes(r.name);
+    if (named && (!fixedNs || ns === undefined || ns === r.namespace.value)) {
+      // `helm install otel …` names it otel-opentelemetry-collector; a release whose name contains the chart's, itself.
+      const release = exact ? SOME_RELEASE : name.endsWith(`-${r.name}`) ? name.slice(0, -r.name.length - 1) : name;
+      const namespace = fixedNs ? r.namespace.value : (ns ?? r.namespace.value);
+      const file = basename(h.values.source.path);
+      const assumed = !exact
+        ? `, assuming ${file} is installed as Helm release "${release}"${fixedNs || ns === undefined ? '' : ` in namespace ${ns}`} (the values file names neither)`
+        : !fixedNs && ns !== undefined
+          ? `, assuming the release of ${file} is installed in namespace ${ns}`
+          : '';
+      const scope = chartScope(stack, h, release, namespace, assumed);
+      const service = scope.kubernetes.services[0];
+      return viaService(
+        stack,
+        'service-dns',
+        service,
+        service.ports.find((p) => p.port === port),
+        scope,
+      );
+    }
+  }
+  const scope = chartScope(stack, h, SOME_RELEASE, r.namespace.value);
+  const nodePort = scope.kubernetes.services
+    .filter((s) => s.type === 'NodePort' || s.type === 'LoadBalancer')
+    .flatMap((s) => s.ports.filter((p) => p.nodePort === port).map((p) => ({ s, p })));
+  return nodePort.length === 1 ? viaService(stack, 'node-port', nodePort[0].s, nodePort[0].p, scope) : undefined;
 }
 
 /**
@@ -152,7 +234,7 @@ function hostMatches(pattern: string, host: string): boolean {
   return p === host;
 }
 
-function viaIngress(stack: Stack, ingresses: Ingress[], host: string, path: string): KubeRoute {
+function viaIngress(stack: Stack, ingresses: Ingress[], host: string, path: string, scope: Scope = { kubernetes: stack.kubernetes }): KubeRoute {
   // The longest path of any rule for this host (Exact before Prefix of the same length), else a default backend.
   let best: { ingress: Ingress; p: IngressPath; len: number } | undefined;
   for (const ingress of ingresses) {
@@ -169,10 +251,10 @@ function viaIngress(stack: Stack, ingresses: Ingress[], host: string, path: stri
   }
   if (!best) return { entry: 'ingress', ingress: ingresses[0], pods: [], stop: 'no-ingress-path' };
   const { ingress, p } = best;
-  const service = stack.kubernetes.services.find((s) => s.object.name === p.service && s.object.namespace === ingress.object.namespace);
+  const service = scope.kubernetes.services.find((s) => s.object.name === p.service && s.object.namespace === ingress.object.namespace);
   if (!service) return { entry: 'ingress', ingress, ingressPath: p, pods: [], stop: 'no-service' };
   const servicePort = service.ports.find((sp) => (typeof p.port === 'number' ? sp.port === p.port : sp.name === p.port));
-  return { ...viaService(stack, 'ingress', service, servicePort), ingress, ingressPath: p };
+  return { ...viaService(stack, 'ingress', service, servicePort, scope), ingress, ingressPath: p };
 }
 
 /**
@@ -225,9 +307,16 @@ function serviceByDns(k: KubernetesModel, host: string): Service | undefined {
   return found.length === 1 ? found[0] : undefined;
 }
 
-function viaService(stack: Stack, entry: KubeEntry, service: Service, servicePort: ServicePort | undefined): KubeRoute {
-  const k = stack.kubernetes;
-  const base = { entry, service, servicePort };
+function viaService(
+  stack: Stack,
+  entry: KubeEntry,
+  service: Service,
+  servicePort: ServicePort | undefined,
+  scope: Scope = { kubernetes: stack.kubernetes },
+): KubeRoute {
+  const k = scope.kubernetes;
+  const chart = scope.chart ? { chart: scope.chart.input, ...(scope.chart.assumed ? { assumed: scope.chart.assumed } : {}) } : {};
+  const base = { entry, service, servicePort, ...chart };
   if (!servicePort) return { ...base, pods: [], stop: 'no-service-port' };
   const pods = selectedPods(k, service);
   if (pods.length === 0) return { ...base, pods, stop: 'no-pods' };
@@ -251,7 +340,7 @@ function viaService(stack: Stack, entry: KubeEntry, service: Service, servicePor
     if (!c) return { ...base, pods, stop: 'no-config' };
     hit = { ...c, declared: c.container.ports.find((cp) => cp.containerPort === target), port: target };
   }
-  const collector = runsConfig(stack, hit.workload, hit.container);
+  const collector = scope.chart ? scope.chart.collector : runsConfig(stack, hit.workload, hit.container);
   return {
     ...base,
     pods,

@@ -64,7 +64,8 @@ export default defineRule({
       if (!replicas) continue;
       const prometheus = new Set(prometheusExporterListeners(d.collector).map((l) => l.exporter.id.trim()));
       for (const p of d.pipelines) {
-        if (p.processors.some((x) => x.type === 'deltatocumulative')) continue;
+        // Either name of the processor (renamed delta_to_cumulative in v0.158.0) adds the deltas across gaps.
+        if (p.processors.some((x) => x.type === 'deltatocumulative' || x.type === 'delta_to_cumulative')) continue;
         for (const ref of p.exporters.filter((e) => prometheus.has(e.id.trim()))) {
           findings.push({
             ...ref.value.location('value'),
