@@ -132,6 +132,11 @@ function chartScope(stack: Stack, input: ChartValuesInput, release: string, name
   return { kubernetes: memo.get(key)!, chart: { input, collector, assumed } };
 }
 
+/** The objects the collector chart renders from a values file, named for a release the file does not say (`<release>-…`). */
+export function chartObjects(stack: Stack, input: ChartValuesInput): KubernetesModel {
+  return chartScope(stack, input, SOME_RELEASE, input.reading.namespace.value).kubernetes;
+}
+
 /**
  * Through the objects the collector chart renders from a values file of the workspace: its ingress hosts, its
  * Service's DNS name, its node ports. The values file names neither the release nor (without `namespaceOverride`) its

@@ -2,7 +2,8 @@
 // the values file (the chart reading's objects, src/model/helm/chart-objects.ts) against the verdict computed from what
 // the real `helm template` renders from it, read as plain manifests. Same findings of the route rules (rule, message
 // kind, headline), same severities, except where the reading assumes the release's name or namespace (the values
-// file names neither; the rendering does): there the reading's error is a warning that says so.
+// file names neither; the rendering does): there the reading's error is a warning that says so. And the chart's
+// ServiceMonitor against the chart's Service (kubernetes/monitor-selects-nothing).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ const ROUTE_RULES = new Set([
   'settings/protocol-port-mismatch',
   'collector/replicas-delta-gaps',
   'settings/cumulative-into-replicas',
+  'kubernetes/monitor-selects-nothing',
 ]);
 
 const SERVICE = `${RELEASE.name}-opentelemetry-collector`;
@@ -53,6 +55,19 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  {
+    name: 'ServiceMonitor without the metrics port',
+    values: `${BASE}serviceMonitor:\n  enabled: true\n${PIPELINES}`,
+    endpoint: `http://${SERVICE}.${RELEASE.namespace}:4317`,
+    assumed: true,
+  },
+  {
+    name: 'ServiceMonitor with the metrics port',
+    values: `${BASE}ports:\n  metrics:\n    enabled: true\nserviceMonitor:\n  enabled: true\n${PIPELINES}`,
+    endpoint: `http://${SERVICE}.${RELEASE.namespace}:4317`,
+    assumed: true,
+    pass: true,
+  },
   { name: 'default ports, gRPC by Service name', values: BASE + PIPELINES, endpoint: `http://${SERVICE}.${RELEASE.namespace}:4317`, assumed: true, pass: true },
   {
     name: 'default ports, OTLP/HTTP by full DNS name',

@@ -34,7 +34,8 @@ export function chartKubernetes(values: YamlDocument, release: string, namespace
 }
 
 function chartManifests(r: CollectorChartReading): Manifest[] {
-  if (!r.mode) return [];
+  // Values helm refuses render nothing (kubernetes/helm-values-refused says why).
+  if (!r.mode || r.failures.length > 0) return [];
   const mode = r.mode.value;
   const metadata = (name: string, labels?: PlainMap) => ({ name, namespace: r.namespace.value, ...(labels ? { labels } : {}) });
   const nameOrigin = (path: YamlPath): ValuesPath | undefined =>

@@ -1,14 +1,18 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import type { Monitor, Service } from '../../model/kubernetes.js';
+import { basename } from 'node:path';
+import { chartObjects } from '../../model/kubernetes-routes.js';
+import type { KubernetesModel, Monitor, Service } from '../../model/kubernetes.js';
 
 const ASSUMES = 'this assumes no Service outside these manifests matches it';
 
 const messages = {
   noSuchPort: {
-    message: (d: { monitor: string; port: string; services: string; named: string }) =>
+    message: (d: { monitor: string; port: string; services: string; named: string; chart?: string }) =>
       `ServiceMonitor "${d.monitor}" scrapes port "${d.port}", which the Services it selects do not have: no target`,
-    detail: (d: { monitor: string; port: string; services: string; named: string }) =>
-      `${d.services} (the Services it selects here) ha${d.services.includes(',') ? 've' : 's'} no port by that name${d.named}; ${ASSUMES}`,
+    detail: (d: { monitor: string; port: string; services: string; named: string; chart?: string }) =>
+      d.chart !== undefined
+        ? `the chart renders it from ${d.chart} to select its own ${d.services}, which has no port by that name${d.named}: the port is not enabled in the values' ports`
+        : `${d.services} (the Services it selects here) ha${d.services.includes(',') ? 've' : 's'} no port by that name${d.named}; ${ASSUMES}`,
   },
   podLabels: {
     message: (d: { monitor: string; service: string; labels: string }) =>
@@ -44,44 +48,58 @@ export default defineRule({
   stage: 'Prometheus',
   messages,
   check(ws) {
-    const k = ws.stack.kubernetes;
-    return k.monitors.flatMap((m): Found[] => {
-      const labels = Object.entries(m.matchLabels);
-      if (m.object.kind !== 'ServiceMonitor' || labels.length === 0 || m.matchExpressions) return [];
-      const inScope = k.services.filter((s) => m.namespaces === 'any' || m.namespaces.includes(s.object.namespace));
-      const services = inScope.filter((s) => labels.every(([key, v]) => s.object.labels[key] === v));
-      if (services.length === 0) {
-        const misplaced = inScope.find((s) => labels.every(([key, v]) => s.selector[key] === v));
-        if (!misplaced) return [];
-        return [
-          {
-            ...(m.object.value.at('spec', 'selector', 'matchLabels') ?? m.object.value).location(),
-            kind: 'podLabels' as const,
-            data: { monitor: m.object.name ?? '?', service: misplaced.object.name ?? '?', labels: labelText(m) },
-            hint: `add ${labelText(m)} to metadata.labels of Service "${misplaced.object.name ?? '?'}"`,
-          },
-        ];
-      }
-      return m.endpoints.flatMap((e): Found[] => {
-        if (e.port === undefined || services.some((s) => s.ports.some((p) => p.name === e.port))) return [];
-        const named = [...new Set(services.flatMap((s: Service) => s.ports.flatMap((p) => p.name ?? [])))];
-        return [
-          {
-            ...(e.value.get('port') ?? e.value).location('value'),
-            kind: 'noSuchPort' as const,
-            data: {
-              monitor: m.object.name ?? '?',
-              port: e.port,
-              services: services.map((s) => `Service "${s.object.name ?? '?'}"`).join(', '),
-              named: named.length > 0 ? ` (the names there: ${named.map((x) => `"${x}"`).join(', ')})` : ' (no port there has a name)',
-            },
-            hint: named.length > 0 ? `name one of these: ${named.join(', ')}` : 'name the Service port, and use that name here',
-          },
-        ];
-      });
-    });
+    // The manifests' monitors, and the chart's own ServiceMonitor of each values file (it selects the chart's Service).
+    return [
+      ...selectsNothing(ws.stack.kubernetes),
+      ...ws.stack.helmValues.flatMap((h) => selectsNothing(chartObjects(ws.stack, h), basename(h.values.source.path))),
+    ];
   },
 });
+
+/** The findings for the monitors of one set of objects (a chart's, named by its values file). */
+function selectsNothing(k: KubernetesModel, chart?: string): Found[] {
+  return k.monitors.flatMap((m): Found[] => {
+    const labels = Object.entries(m.matchLabels);
+    if (m.object.kind !== 'ServiceMonitor' || labels.length === 0 || m.matchExpressions) return [];
+    const inScope = k.services.filter((s) => m.namespaces === 'any' || m.namespaces.includes(s.object.namespace));
+    const services = inScope.filter((s) => labels.every(([key, v]) => s.object.labels[key] === v));
+    if (services.length === 0) {
+      const misplaced = inScope.find((s) => labels.every(([key, v]) => s.selector[key] === v));
+      if (!misplaced) return [];
+      return [
+        {
+          ...(m.object.value.at('spec', 'selector', 'matchLabels') ?? m.object.value).location(),
+          kind: 'podLabels' as const,
+          data: { monitor: m.object.name ?? '?', service: misplaced.object.name ?? '?', labels: labelText(m) },
+          hint: `add ${labelText(m)} to metadata.labels of Service "${misplaced.object.name ?? '?'}"`,
+        },
+      ];
+    }
+    return m.endpoints.flatMap((e): Found[] => {
+      if (e.port === undefined || services.some((s) => s.ports.some((p) => p.name === e.port))) return [];
+      const named = [...new Set(services.flatMap((s: Service) => s.ports.flatMap((p) => p.name ?? [])))];
+      return [
+        {
+          ...(e.value.get('port') ?? e.value).location('value'),
+          kind: 'noSuchPort' as const,
+          data: {
+            monitor: m.object.name ?? '?',
+            port: e.port,
+            services: services.map((s) => `Service "${s.object.name ?? '?'}"`).join(', '),
+            named: named.length > 0 ? ` (the names there: ${named.map((x) => `"${x}"`).join(', ')})` : ' (no port there has a name)',
+            ...(chart !== undefined ? { chart } : {}),
+          },
+          hint:
+            chart !== undefined
+              ? `enable the port in the values (ports.${e.port}.enabled: true), or scrape one of: ${named.join(', ')}`
+              : named.length > 0
+                ? `name one of these: ${named.join(', ')}`
+                : 'name the Service port, and use that name here',
+        },
+      ];
+    });
+  });
+}
 
 const labelText = (m: Monitor) =>
   Object.entries(m.matchLabels)
