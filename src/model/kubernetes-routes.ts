@@ -16,6 +16,7 @@ import {
   type Workload,
 } from './kubernetes.js';
 import { isCollectorImage } from './compose.js';
+import type { YamlValue } from '../load/yaml-value.js';
 import type { Stack } from './stack.js';
 import { fact } from './facts.js';
 
@@ -59,13 +60,14 @@ export interface KubeRoute {
   /**
    * Where the manifests stop leading:
    * - `no-ingress-path`: the Ingress host has no path for the request;
+   * - `no-route-match`: no rule of the HTTPRoute/GRPCRoute for the host matches the request's path (or gRPC method);
    * - `no-service`: the Ingress backend names a Service the manifests lack;
    * - `no-service-port`: the Service has no port of that number (or name);
    * - `no-pods`: no workload here matches the Service's selector (or it has none);
    * - `no-target`: no container port of the selected pods has the targetPort's name;
    * - `no-config`: the receiving container runs no collector config of the workspace.
    */
-  stop?: 'no-ingress-path' | 'no-service' | 'no-service-port' | 'no-pods' | 'no-target' | 'no-config';
+  stop?: 'no-ingress-path' | 'no-route-match' | 'no-service' | 'no-service-port' | 'no-pods' | 'no-target' | 'no-config';
 }
 
 const ROUTES = fact<Map<string, KubeRoute | undefined>>('kubernetes-routes');
@@ -245,7 +247,7 @@ function viaIngress(stack: Stack, ingresses: Ingress[], host: string, path: stri
   for (const ingress of ingresses) {
     for (const p of ingress.paths) {
       if (p.host === undefined || !hostMatches(p.host, host)) continue;
-      const len = pathMatch(p, path);
+      const len = pathMatch(p.pathType, p.path, path);
       if (len !== undefined && (!best || len > best.len)) best = { ingress, p, len };
     }
   }
@@ -263,9 +265,11 @@ function viaIngress(stack: Stack, ingresses: Ingress[], host: string, path: stri
 }
 
 /**
- * An HTTPRoute or GRPCRoute for the host (a GRPCRoute for a gRPC request, when there is one), followed when all its
- * backends are one Service port (its path matches are not read). A backend Service the manifests lack: not followed,
- * since a Gateway's routes often lead to Services of other repos.
+ * An HTTPRoute or GRPCRoute for the host (a GRPCRoute for a gRPC request, when there is one): the rule whose matches
+ * take the request best (an HTTPRoute's path, Exact before the longest PathPrefix, as Ingress paths; a GRPCRoute's
+ * method), followed when its backends are one Service port. No rule matching: the route stops (`no-route-match`). Not
+ * followed: a match the doctor cannot judge (a regular expression, headers, query parameters), a backend Service the
+ * manifests lack (a Gateway's routes often lead to Services of other repos).
  */
 function viaGatewayRoute(stack: Stack, host: string, path: string): KubeRoute | undefined {
   const k = stack.kubernetes;
@@ -273,10 +277,27 @@ function viaGatewayRoute(stack: Stack, host: string, path: string): KubeRoute | 
   const grpc = path.startsWith('/opentelemetry.proto.');
   const preferred = forHost.filter((r) => (r.object.kind === 'GRPCRoute') === grpc);
   const routes = preferred.length > 0 ? preferred : forHost;
-  const backends = routes.flatMap((r) => r.backendRefs.map((b) => ({ r, b }))).filter(({ b }) => b.kind === 'Service');
-  const distinct = new Set(backends.map(({ b }) => `${b.namespace}/${b.name}/${b.port}`));
+  if (routes.length === 0) return undefined;
+  let best: { r: GatewayRoute; rule: YamlValue; score: number } | undefined;
+  for (const r of routes) {
+    for (const rule of r.object.value.at('spec', 'rules')?.items() ?? []) {
+      const score = ruleMatch(r.object.kind, rule, path);
+      if (score === 'unknown') return undefined;
+      if (score !== undefined && (!best || score > best.score)) best = { r, rule, score };
+    }
+  }
+  if (!best) return { entry: 'gateway-route', gatewayRoute: routes[0], pods: [], stop: 'no-route-match' };
+  const refs = new Set(
+    best.rule
+      .get('backendRefs')
+      ?.items()
+      .map((v) => v.node),
+  );
+  const backends = best.r.backendRefs.filter((b) => refs.has(b.value.node) && b.kind === 'Service');
+  const distinct = new Set(backends.map((b) => `${b.namespace}/${b.name}/${b.port}`));
   if (backends.length === 0 || distinct.size !== 1) return undefined;
-  const { r, b } = backends[0];
+  const r = best.r;
+  const b = backends[0];
   const service = k.services.find((s) => s.object.name === b.name && s.object.namespace === b.namespace);
   if (!service) return undefined;
   return {
@@ -291,10 +312,41 @@ function viaGatewayRoute(stack: Stack, host: string, path: string): KubeRoute | 
   };
 }
 
+/**
+ * How well a Gateway API route rule takes the request, as pathMatch scores it (higher wins), or undefined when it does
+ * not: no `matches` takes every request; an HTTPRoute match by its path (PathPrefix by default) and method (OTLP
+ * POSTs), a GRPCRoute match by its method's service and name. `unknown`: a match the doctor cannot judge.
+ */
+function ruleMatch(kind: string, rule: YamlValue, path: string): number | 'unknown' | undefined {
+  const matches = rule.get('matches')?.items() ?? [];
+  if (matches.length === 0) return 0;
+  let best: number | undefined;
+  for (const m of matches) {
+    if (m.has('headers') || m.has('queryParams')) return 'unknown';
+    let score: number | undefined;
+    if (kind === 'GRPCRoute') {
+      const method = m.get('method');
+      if ((method?.get('type')?.text() ?? 'Exact') !== 'Exact') return 'unknown';
+      const [service, name] = path.slice(1).split('/');
+      const wantService = method?.get('service')?.text();
+      const wantName = method?.get('method')?.text();
+      const hit = (wantService === undefined || wantService === service) && (wantName === undefined || wantName === name);
+      score = hit ? (wantService ? 1 : 0) + (wantName ? 1 : 0) : undefined;
+    } else {
+      const type = m.at('path', 'type')?.text() ?? 'PathPrefix';
+      if (type !== 'PathPrefix' && type !== 'Exact') return 'unknown';
+      const httpMethod = m.get('method')?.text();
+      score = httpMethod && httpMethod !== 'POST' ? undefined : pathMatch(type === 'Exact' ? 'Exact' : 'Prefix', m.at('path', 'value')?.text(), path);
+    }
+    if (score !== undefined && (best === undefined || score > best)) best = score;
+  }
+  return best;
+}
+
 /** How many characters of the request path an Ingress path matches (Prefix: whole segments; Exact: all), or undefined. */
-function pathMatch(p: IngressPath, path: string): number | undefined {
-  const want = p.path ?? '/';
-  if (p.pathType === 'Exact') return path === want ? want.length + 1 : undefined;
+function pathMatch(pathType: string | undefined, wanted: string | undefined, path: string): number | undefined {
+  const want = wanted ?? '/';
+  if (pathType === 'Exact') return path === want ? want.length + 1 : undefined;
   const prefix = want.replace(/\/+$/, '');
   if (prefix === '') return 0;
   return path === prefix || path.startsWith(`${prefix}/`) ? prefix.length : undefined;

@@ -25,6 +25,11 @@ const messages = {
     detail: (d: Sent & { className: string; port: string }) =>
       `Claude Code sends ${d.sends} through ${d.where}; Service port ${d.port} has no appProtocol kubernetes.io/h2c (or grpc), which Contour and the Gateway API implementations read to speak HTTP/2 to the backend, nor Traefik's serversscheme: h2c or GKE's cloud.google.com/app-protocols HTTP2 annotation (assuming ingress class ${d.className} is one of these controllers)`,
   },
+  routeNoH2c: {
+    message: (d: { ingress: string }) => `${d.ingress} may proxy Claude Code's gRPC to the collector over HTTP/1.1: nothing marks the backend as HTTP/2`,
+    detail: (d: Sent & { port: string }) =>
+      `Claude Code sends ${d.sends} through ${d.where}; Service port ${d.port} has no appProtocol kubernetes.io/h2c (or grpc), which the Gateway API's implementations read to speak HTTP/2 to a Service (GEP-1911, "Backend Protocol Selection"); without it an HTTPRoute's backend may be spoken to over HTTP/1.1, and gRPC fails (a GRPCRoute tells the Gateway the backend speaks gRPC)`,
+  },
   plainHttpNginx: {
     message: (d: { ingress: string }) => `Claude Code sends gRPC to ${d.ingress} over plain http: ingress-nginx serves HTTP/2 only with TLS`,
     detail: (d: Sent & { className: string }) =>
@@ -68,11 +73,16 @@ export default defineRule({
   messages,
   check(ws) {
     const routes = claudeRoutes(ws).filter(
-      (r) => r.protocol === 'grpc' && r.kind === 'kubernetes' && r.kube?.entry === 'ingress' && r.kube.servicePort && grpcBackend(ws, r.kube),
+      (r) =>
+        r.protocol === 'grpc' &&
+        r.kind === 'kubernetes' &&
+        (r.kube?.entry === 'ingress' || (r.kube?.entry === 'gateway-route' && r.kube.gatewayRoute?.object.kind === 'HTTPRoute')) &&
+        r.kube.servicePort &&
+        grpcBackend(ws, r.kube),
     );
     const findings: H2Finding[] = [];
-    for (const group of groupBy(routes, (r) => `${r.url}|${r.kube!.ingressPath!.value.path.join('.')}`)) {
-      const f = finding(ws, group);
+    for (const group of groupBy(routes, (r) => `${r.url}|${(r.kube!.ingressPath ?? r.kube!.backendRef)!.value.path.join('.')}`)) {
+      const f = viaGateway(group[0]) ? routeFinding(ws, group) : finding(ws, group);
       if (f) findings.push(f);
     }
     return findings;
@@ -84,6 +94,27 @@ function grpcBackend(ws: Workspace, k: KubeRoute): boolean {
   if (!k.collector || k.containerPort === undefined) return true;
   const at = otlpListeners(k.collector, localhostDefault(ws.stack)).filter((l) => l.port === k.containerPort);
   return at.some((l) => l.protocol === 'grpc');
+}
+
+const viaGateway = (r: Route) => r.kube?.entry === 'gateway-route';
+
+/** gRPC through an HTTPRoute: the backend Service port must say it speaks HTTP/2 (appProtocol). */
+function routeFinding(ws: Workspace, group: Route[]): H2Finding | undefined {
+  const k = group[0].kube!;
+  const sp = k.servicePort!;
+  if (H2C_APP_PROTOCOLS.has((sp.appProtocol ?? '').toLowerCase())) return undefined;
+  const route = k.gatewayRoute!;
+  return {
+    ...sp.value.location('key'),
+    kind: 'routeNoH2c',
+    data: {
+      sends: sendsText(ws, group),
+      ingress: objectName(route),
+      where: objectText(route),
+      port: `${sp.port ?? '?'}${sp.name ? ` (${sp.name})` : ''} of ${objectText(k.service!)}`,
+    },
+    hint: 'set appProtocol: kubernetes.io/h2c on the Service port, or route gRPC with a GRPCRoute',
+  };
 }
 
 function finding(ws: Workspace, group: Route[]): H2Finding | undefined {

@@ -26,6 +26,11 @@ const messages = {
     detail: (d: Sent & { paths: string }) =>
       `Claude Code sends ${d.sends}; ${d.where} routes only ${d.paths} of that host (assuming no other Ingress outside these manifests adds a path for it)`,
   },
+  noRouteMatch: {
+    message: (d: { route: string; path: string }) => `${d.route} has no rule matching ${d.path}, where Claude Code's OTLP goes: the Gateway answers 404`,
+    detail: (d: Sent & { matches: string }) =>
+      `Claude Code sends ${d.sends}; the rules of ${d.where} for that host match only ${d.matches} (assuming no other route outside these manifests matches it)`,
+  },
   noService: {
     message: (d: { ingress: string; service: string }) => `${d.ingress} sends Claude Code's OTLP to Service "${d.service}", which these manifests lack`,
     detail: (d: Sent) =>
@@ -76,7 +81,11 @@ export default defineRule({
   check(ws) {
     const routes = claudeRoutes(ws).filter((r) => r.kind === 'kubernetes' && r.kube);
     const findings: RouteFinding[] = [];
-    for (const group of groupBy(routes, (r) => `${r.host}|${r.port}|${r.protocol}|${r.kube!.stop ?? ''}|${r.kube!.ingressPath?.value.path.join('.') ?? ''}`)) {
+    for (const group of groupBy(
+      routes,
+      (r) =>
+        `${r.host}|${r.port}|${r.protocol}|${r.kube!.stop ?? ''}|${r.kube!.ingressPath?.value.path.join('.') ?? ''}|${r.kube!.stop === 'no-route-match' ? r.signal : ''}`,
+    )) {
       const f = finding(ws, group);
       // Where the route itself is assumed (a node port, a bare name's namespace), what it leads to is not certain.
       if (f) findings.push(kubeAssumption(group[0]) ? { ...f, severity: 'warning' } : f);
@@ -136,6 +145,27 @@ function finding(ws: Workspace, group: Route[]): RouteFinding | undefined {
             : 'route path / (Prefix), or /v1, of the host to the OTLP HTTP port',
       };
     }
+    case 'no-route-match': {
+      const g = k.gatewayRoute!;
+      return {
+        ...(g.object.value.at('spec', 'rules') ?? g.object.value).location('key'),
+        severity: 'warning',
+        kind: 'noRouteMatch',
+        data: {
+          sends,
+          where: objectText(g),
+          route: objectName(g),
+          path: r.protocol === 'grpc' ? `gRPC ${requestMethod(r).split('.').pop()}` : new URL(r.url).pathname,
+          matches: routeMatchesText(g),
+        },
+        hint:
+          g.object.kind === 'GRPCRoute'
+            ? 'match service opentelemetry.proto.collector.<signal>.v1.<Signal>Service (or no method at all) to the OTLP gRPC port'
+            : r.protocol === 'grpc'
+              ? 'route gRPC with a GRPCRoute, or match path / (PathPrefix) to the OTLP gRPC port'
+              : 'match path / (PathPrefix), or /v1, to the OTLP HTTP port',
+      };
+    }
     case 'no-service':
       return {
         ...(k.ingressPath!.value.at('backend', 'service', 'name') ?? k.ingressPath!.value).location('value'),
@@ -167,6 +197,26 @@ function finding(ws: Workspace, group: Route[]): RouteFinding | undefined {
     default:
       return undefined;
   }
+}
+
+/** The gRPC method a signal's export calls, for messages: `opentelemetry.proto.collector.metrics.v1.MetricsService/Export`. */
+function requestMethod(r: Route): string {
+  const service = { metrics: 'metrics.v1.MetricsService', logs: 'logs.v1.LogsService', traces: 'trace.v1.TraceService' }[r.signal];
+  return `opentelemetry.proto.collector.${service}/Export`;
+}
+
+/** What an HTTPRoute's or GRPCRoute's rules match, for messages: `/v1 (PathPrefix), /api (Exact)`. */
+function routeMatchesText(g: NonNullable<Route['kube']>['gatewayRoute'] & object): string {
+  const texts = (g.object.value.at('spec', 'rules')?.items() ?? []).flatMap((rule) =>
+    (rule.get('matches')?.items() ?? []).map((m) => {
+      if (g.object.kind === 'GRPCRoute') {
+        const method = m.get('method');
+        return `${method?.get('service')?.text() ?? '*'}/${method?.get('method')?.text() ?? '*'}`;
+      }
+      return `${m.at('path', 'value')?.text() ?? '/'} (${m.at('path', 'type')?.text() ?? 'PathPrefix'})`;
+    }),
+  );
+  return [...new Set(texts)].join(', ') || 'nothing';
 }
 
 function loopback(ws: Workspace, group: Route[], sends: string): RouteFinding | undefined {
