@@ -9,6 +9,7 @@ import {
   type Ingress,
   type IngressPath,
   type KubernetesModel,
+  loadKubernetes,
   type OperatorCollector,
   type Route as GatewayRoute,
   type Service,
@@ -16,7 +17,11 @@ import {
   type Workload,
 } from './kubernetes.js';
 import { isCollectorImage } from './compose.js';
+import { type Node, stringify } from 'yaml';
+import { EmbeddedSource } from '../load/source.js';
 import type { YamlValue } from '../load/yaml-value.js';
+import { parseYaml } from '../load/yaml.js';
+import { otlpListeners } from './collector.js';
 import type { Stack } from './stack.js';
 import { fact } from './facts.js';
 
@@ -86,7 +91,7 @@ function findRoute(stack: Stack, host: string, port: number, path: string): Kube
   if (port === 80 || port === 443) {
     const ingresses = k.ingresses.filter((i) => i.paths.some((p) => p.host !== undefined && hostMatches(p.host, host)));
     if (ingresses.length > 0) return viaIngress(stack, ingresses, host, path);
-    const routed = viaGatewayRoute(stack, host, path);
+    const routed = viaGatewayRoute(stack, host, path) ?? viaOperatorIngress(stack, host, path);
     if (routed) return routed;
   }
   const named = serviceByDns(k, host);
@@ -210,6 +215,45 @@ function viaOperator(stack: Stack, host: string, port: number): KubeRoute | unde
 }
 
 /**
+ * The Ingress the Operator makes for an OpenTelemetryCollector's `spec.ingress` (type `ingress`; its name
+ * `<name>-ingress`, internal/manifests/collector/ingress.go): ruleType `path` (the default) routes `/<port name>`
+ * (Prefix) of `hostname` to that port of its Service `<name>-collector`, `subdomain` routes `<port name>.<hostname>`.
+ * The ports are those of its OTLP receiver (`otlp-grpc`, `otlp-http`), which the Service forwards to the same port of
+ * the collector pods. The Ingress is read as a manifest whose positions all land on `spec.ingress`.
+ */
+function viaOperatorIngress(stack: Stack, host: string, path: string): KubeRoute | undefined {
+  for (const operator of stack.kubernetes.operatorCollectors) {
+    const spec = operator.object.value.at('spec', 'ingress');
+    const collector = operatorConfig(stack, operator);
+    if (!spec || !collector || operator.mode === 'sidecar' || spec.get('type')?.text() !== 'ingress') continue;
+    const hostname = spec.get('hostname')?.text() ?? '';
+    const ports = otlpListeners(collector, false)
+      .filter((l) => l.receiver === 'otlp')
+      .map((l) => ({ name: `otlp-${l.protocol}`, port: l.port }));
+    const backend = (name: string) => ({ service: { name: `${operator.object.name ?? ''}-collector`, port: { name } } });
+    const rules =
+      spec.get('ruleType')?.text() === 'subdomain'
+        ? ports.map((p) => ({ host: `${p.name}.${hostname}`, http: { paths: [{ path: '/', pathType: 'Prefix', backend: backend(p.name) }] } }))
+        : [{ host: hostname, http: { paths: ports.map((p) => ({ path: `/${p.name}`, pathType: 'Prefix', backend: backend(p.name) })) } }];
+    const object = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: `${operator.object.name ?? ''}-ingress`, namespace: operator.object.namespace, annotations: spec.get('annotations')?.js ?? {} },
+      spec: { ...(spec.has('ingressClassName') ? { ingressClassName: spec.get('ingressClassName')?.js } : {}), rules },
+    };
+    const at = (spec.pair?.key as Node | undefined)?.range?.[0] ?? 0;
+    const source = new EmbeddedSource(operator.object.file, stringify(object), spec.doc.source, { at });
+    const ingress = loadKubernetes([parseYaml(source)]).ingresses[0];
+    if (!ingress.paths.some((p) => p.host !== undefined && hostMatches(p.host, host))) continue;
+    const picked = ingressPath([ingress], host, path);
+    if (!picked) return { entry: 'ingress', ingress, pods: [], operator, stop: 'no-ingress-path' };
+    const containerPort = ports.find((p) => p.name === picked.p.port)?.port;
+    return { entry: 'ingress', ingress, ingressPath: picked.p, pods: [], operator, containerPort, collector };
+  }
+  return undefined;
+}
+
+/**
  * The stack's collector config of an OpenTelemetryCollector's `spec.config` (kubernetes-embedded.ts): a string
  * (v1alpha1) is a source of its own path, a map (v1beta1) a sub-document of the manifest over the same node.
  */
@@ -242,7 +286,17 @@ function hostMatches(pattern: string, host: string): boolean {
 }
 
 function viaIngress(stack: Stack, ingresses: Ingress[], host: string, path: string, scope: Scope = { kubernetes: stack.kubernetes }): KubeRoute {
-  // The longest path of any rule for this host (Exact before Prefix of the same length), else a default backend.
+  const best = ingressPath(ingresses, host, path);
+  if (!best) return { entry: 'ingress', ingress: ingresses[0], pods: [], stop: 'no-ingress-path' };
+  const { ingress, p } = best;
+  const service = scope.kubernetes.services.find((s) => s.object.name === p.service && s.object.namespace === ingress.object.namespace);
+  if (!service) return { entry: 'ingress', ingress, ingressPath: p, pods: [], stop: 'no-service' };
+  const servicePort = service.ports.find((sp) => (typeof p.port === 'number' ? sp.port === p.port : sp.name === p.port));
+  return { ...viaService(stack, 'ingress', service, servicePort, scope), ingress, ingressPath: p };
+}
+
+/** The path of the Ingresses a request takes: the longest of any rule for its host (Exact before Prefix of the same length), else a default backend. */
+function ingressPath(ingresses: Ingress[], host: string, path: string): { ingress: Ingress; p: IngressPath } | undefined {
   let best: { ingress: Ingress; p: IngressPath; len: number } | undefined;
   for (const ingress of ingresses) {
     for (const p of ingress.paths) {
@@ -256,12 +310,7 @@ function viaIngress(stack: Stack, ingresses: Ingress[], host: string, path: stri
     const fallback = withDefault?.paths.find((p) => p.host === undefined);
     if (withDefault && fallback) best = { ingress: withDefault, p: fallback, len: 0 };
   }
-  if (!best) return { entry: 'ingress', ingress: ingresses[0], pods: [], stop: 'no-ingress-path' };
-  const { ingress, p } = best;
-  const service = scope.kubernetes.services.find((s) => s.object.name === p.service && s.object.namespace === ingress.object.namespace);
-  if (!service) return { entry: 'ingress', ingress, ingressPath: p, pods: [], stop: 'no-service' };
-  const servicePort = service.ports.find((sp) => (typeof p.port === 'number' ? sp.port === p.port : sp.name === p.port));
-  return { ...viaService(stack, 'ingress', service, servicePort, scope), ingress, ingressPath: p };
+  return best;
 }
 
 /**
