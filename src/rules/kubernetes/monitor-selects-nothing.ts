@@ -28,7 +28,7 @@ export default defineRule({
   severity: 'warning',
   title: 'A ServiceMonitor that finds no port to scrape on the Services it is meant for',
   checks:
-    "For each ServiceMonitor with a `selector.matchLabels` (and no matchExpressions): the Services of the scanned manifests it selects (by their metadata labels, in its own namespace, the `namespaceSelector`'s names, or any with `any: true`). Flags an endpoint whose `port` names no port of those Services; and, when it selects none, a Service whose `spec.selector` carries exactly those labels but whose own labels do not (the labels were copied from the wrong place).",
+    "For each ServiceMonitor with a `selector.matchLabels` (and no matchExpressions): the Services of the scanned manifests it selects (by their metadata labels, in its own namespace, the `namespaceSelector`'s names, or any with `any: true`). Flags an endpoint whose `port` names no port of those Services; and, when it selects none, a Service whose `spec.selector` carries exactly those labels but whose own labels do not (the labels were copied from the wrong place). The ServiceMonitor the OpenTelemetry Collector Helm chart renders (`serviceMonitor.enabled`) is checked against the chart's own Service: its endpoint's port (`metrics` by default) must be a port the values enable (`ports.metrics.enabled` is false by default).",
   why: 'The Prometheus Operator turns a ServiceMonitor into a scrape job that keeps only endpoints of Services carrying its labels, and only the Service port of the endpoint\'s `port` name. With no such Service or port the job has no targets: the collector\'s metrics never reach Prometheus, and Grafana shows "No data" though every pod runs.',
   fix: 'none',
   versions: 'Prometheus Operator v0.x (monitoring.coreos.com/v1)',
@@ -41,6 +41,7 @@ export default defineRule({
     text: 'apiVersion: v1\nkind: Service\nmetadata:\n  name: otel-collector\n  labels: {app: otel-collector}\nspec:\n  selector: {app: otel-collector}\n  ports:\n    - name: metrics\n      port: 8889\n---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: otel-collector\nspec:\n  selector:\n    matchLabels: {app: otel-collector}\n  endpoints:\n    - port: metrics\n',
   },
   references: [
+    'https://github.com/open-telemetry/opentelemetry-helm-charts/blob/opentelemetry-collector-0.170.0/charts/opentelemetry-collector/values.yaml (serviceMonitor: "The metrics port needs to be enabled as well")',
     'https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.Endpoint (port: name of the Service port this endpoint refers to)',
     "https://github.com/prometheus-operator/prometheus-operator/blob/v0.76.0/pkg/prometheus/promcfg.go (the scrape job keeps endpoints whose Service labels match and whose port name is the endpoint's port)",
   ],
