@@ -8,9 +8,10 @@ import { EmbeddedSource, SourceFile } from '../../load/source.js';
 import { YamlValue } from '../../load/yaml-value.js';
 import { parseYaml, type YamlDocument, type YamlPath } from '../../load/yaml.js';
 import { type KubernetesModel, loadKubernetes } from '../kubernetes.js';
+import { CHART_DEFAULTS } from './collector-chart-defaults.js';
 import { type CollectorChartReading, readCollectorChartValues } from './collector-chart.js';
 import { hostSpan, nodeAtOffset } from './embedded.js';
-import type { Plain, PlainMap } from './merge.js';
+import { isEmpty, isPlainMap, type Plain, type PlainMap } from './merge.js';
 
 type ValuesPath = (string | number)[];
 
@@ -201,4 +202,22 @@ function valueAt(root: YamlValue, path: ValuesPath): YamlValue | undefined {
   let cur: YamlValue | undefined = root;
   for (const step of path) cur = typeof step === 'number' ? cur?.items()[step] : cur?.get(step);
   return cur;
+}
+
+/**
+ * The value of the values file that took a Service port away from its Service: under `ports.<name>`, a port the chart
+ * would open at that number, the user's `enabled` when they switched it off, else their `servicePort` when they
+ * moved it. Undefined when no value the user wrote did (the port was never the chart's).
+ */
+export function chartPortChange(values: YamlDocument, port: number): YamlValue | undefined {
+  const written = YamlValue.root(values).get('ports');
+  const defaults = CHART_DEFAULTS.ports as unknown as PlainMap;
+  for (const [name, entry] of written?.entries() ?? []) {
+    const own = isPlainMap(entry.js) ? entry.js : {};
+    const chart = isPlainMap(defaults[name]) ? (defaults[name] as PlainMap) : {};
+    if ((own.servicePort ?? chart.servicePort) !== port && chart.servicePort !== port) continue;
+    if (entry.has('enabled') && isEmpty(own.enabled)) return entry.get('enabled');
+    if (entry.has('servicePort') && own.servicePort !== port) return entry.get('servicePort');
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { listenerValue, otlpListeners } from '../../model/collector.js';
+import { chartPortChange } from '../../model/helm/chart-objects.js';
 import { objectName, objectText } from '../../model/kubernetes-routes.js';
 import { claudeRoutes, kubeAssumption, kubeServiceText, wireProtocol, type Route } from '../../model/routes.js';
 import { groupBy, sendsText } from '../../model/sends-text.js';
@@ -109,12 +110,14 @@ function finding(ws: Workspace, group: Route[]): RouteFinding | undefined {
       const port = k.ingressPath?.port ?? k.backendRef?.port ?? r.port;
       const ports = s.ports.map((p) => `${p.port ?? '?'}${p.name ? ` (${p.name})` : ''}`).join(', ') || 'none';
       const backendPort = k.ingressPath?.value.at('backend', 'service', 'port') ?? k.backendRef?.value.get('port');
-      const at = backendPort ?? s.object.value.at('spec', 'ports') ?? s.object.value;
+      // The chart's Service: the value that switched that port off or moved it, in the values file.
+      const changed = k.chart && !backendPort ? chartPortChange(k.chart.values, Number(port)) : undefined;
+      const at = backendPort ?? changed ?? s.object.value.at('spec', 'ports') ?? s.object.value;
       // A kustomize patch of the Service may add the port: the doctor does not apply patches, so it cannot be sure.
       const k8s = ws.stack.kubernetes;
       const patch = k8s.objects.find((o) => o.kind === 'Service' && o.name === s.object.name && !k8s.services.some((x) => x.object === o));
       return {
-        ...at.location(backendPort ? 'value' : 'key'),
+        ...at.location(backendPort || changed ? 'value' : 'key'),
         ...(patch ? { severity: 'warning' as const } : {}),
         kind: 'noServicePort',
         data: {
@@ -126,8 +129,9 @@ function finding(ws: Workspace, group: Route[]): RouteFinding | undefined {
           ports,
           patch: patch ? ` (unless the kustomize patch of this Service in ${basename(patch.file)} adds it, which the doctor does not apply)` : '',
         },
-        hint:
-          s.ports.length > 0
+        hint: k.chart
+          ? `open port ${port} in the values' ports (enabled: true, servicePort: ${port}), or point Claude Code at one of the Service's ports`
+          : s.ports.length > 0
             ? `point Claude Code (or the Ingress backend) at one of the Service's ports, or add port ${port} to it`
             : `add port ${port} to the Service`,
       };
