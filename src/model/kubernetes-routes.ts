@@ -175,7 +175,9 @@ function chartRoute(stack: Stack, h: ChartValuesInput, host: string, port: numbe
       const namespace = fixedNs ? r.namespace.value : (ns ?? r.namespace.value);
       const file = basename(h.values.source.path);
       const assumed = !exact
-        ? `, assuming ${file} is installed as Helm release "${release}"${fixedNs || ns === undefined ? '' : ` in namespace ${ns}`} (the values file names neither)`
+        ? fixedNs || ns === undefined
+          ? `, assuming ${file} is installed as Helm release "${release}" (the values file does not name it)`
+          : `, assuming ${file} is installed as Helm release "${release}" in namespace ${ns} (the values file names neither)`
         : !fixedNs && ns !== undefined
           ? `, assuming the release of ${file} is installed in namespace ${ns}`
           : '';
