@@ -63,6 +63,19 @@ const CASES: Case[] = [
     assumed: true,
   },
   {
+    name: 'DaemonSet PodMonitor without the metrics port',
+    values: `mode: daemonset\nimage:\n  repository: otel/opentelemetry-collector-contrib\npodMonitor:\n  enabled: true\n${PIPELINES}`,
+    endpoint: `http://${SERVICE}.${RELEASE.namespace}:4317`,
+    assumed: true,
+  },
+  {
+    name: 'DaemonSet PodMonitor with the metrics port',
+    values: `mode: daemonset\nimage:\n  repository: otel/opentelemetry-collector-contrib\nports:\n  metrics:\n    enabled: true\npodMonitor:\n  enabled: true\n${PIPELINES}`,
+    endpoint: `http://${SERVICE}.${RELEASE.namespace}:4317`,
+    assumed: true,
+    pass: true,
+  },
+  {
     name: 'ServiceMonitor with the metrics port',
     values: `${BASE}ports:\n  metrics:\n    enabled: true\nserviceMonitor:\n  enabled: true\n${PIPELINES}`,
     endpoint: `http://${SERVICE}.${RELEASE.namespace}:4317`,

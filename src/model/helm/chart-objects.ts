@@ -51,7 +51,7 @@ function chartManifests(r: CollectorChartReading): Manifest[] {
       metadata: metadata(workloadName),
       spec: {
         ...(r.replicas ? { replicas: r.replicas.value } : {}),
-        selector: { matchLabels: r.service?.selector ?? {} },
+        selector: { matchLabels: r.selector },
         template: {
           metadata: { labels: podLabels(r) },
           spec: {
@@ -175,7 +175,7 @@ function chartManifests(r: CollectorChartReading): Manifest[] {
 
 /** templates/_pod.tpl's labels: the selector's, the component's (`podLabels` add more, not read here). */
 function podLabels(r: CollectorChartReading): PlainMap {
-  return { ...(r.service?.selector ?? {}) };
+  return { ...r.selector };
 }
 
 /** An object as a manifest document whose positions land in the values file (embedded.ts renders the config so). */

@@ -83,6 +83,8 @@ export interface CollectorChartReading {
   fullnameFrom: Origin;
   /** The objects' namespace: `namespaceOverride`, else the release's (the option, else `default`). */
   namespace: Sourced<string>;
+  /** The workload's selector labels, which its pods carry (the chart's selector labels and the component). */
+  selector: PlainMap;
   image: {
     repository: Sourced<string>;
     /** The full reference the pod runs: `repository:tag` (tag defaulting to the chart's appVersion) or `repository@digest`. */
@@ -201,6 +203,7 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
     mode: mode ? sourced(mode, 'mode') : undefined,
     name: nameOf(v),
     fullname,
+    selector,
     fullnameFrom: !isEmpty(v.fullnameOverride) ? from('fullnameOverride') : !isEmpty(v.nameOverride) ? from('nameOverride') : 'chart default',
     namespace: isEmpty(v.namespaceOverride)
       ? { value: namespaceOf(v, options.namespace), from: 'chart default' }

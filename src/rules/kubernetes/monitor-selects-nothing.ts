@@ -14,6 +14,14 @@ const messages = {
         ? `the chart renders it from ${d.chart} to select its own ${d.services}, which has no port by that name${d.named}: the port is not enabled in the values' ports`
         : `${d.services} (the Services it selects here) ha${d.services.includes(',') ? 've' : 's'} no port by that name${d.named}; ${ASSUMES}`,
   },
+  noSuchPodPort: {
+    message: (d: { monitor: string; port: string; workloads: string; named: string; chart?: string }) =>
+      `PodMonitor "${d.monitor}" scrapes port "${d.port}", which the pods it selects do not declare: no target`,
+    detail: (d: { monitor: string; port: string; workloads: string; named: string; chart?: string }) =>
+      d.chart !== undefined
+        ? `the chart renders it from ${d.chart} to select the pods of its own ${d.workloads}, which declare no container port by that name${d.named}: the port is not enabled in the values' ports`
+        : `the pods of ${d.workloads} (the workloads it selects here) declare no container port by that name${d.named}; this assumes no pod outside these manifests matches it`,
+  },
   podLabels: {
     message: (d: { monitor: string; service: string; labels: string }) =>
       `ServiceMonitor "${d.monitor}" selects by a label Service "${d.service}" only gives its pods: no target`,
@@ -26,9 +34,9 @@ type Found = RuleFinding<typeof messages>;
 export default defineRule({
   id: 'kubernetes/monitor-selects-nothing',
   severity: 'warning',
-  title: 'A ServiceMonitor that finds no port to scrape on the Services it is meant for',
+  title: 'A ServiceMonitor or PodMonitor that finds no port to scrape on the Services or pods it is meant for',
   checks:
-    "For each ServiceMonitor with a `selector.matchLabels` (and no matchExpressions): the Services of the scanned manifests it selects (by their metadata labels, in its own namespace, the `namespaceSelector`'s names, or any with `any: true`). Flags an endpoint whose `port` names no port of those Services; and, when it selects none, a Service whose `spec.selector` carries exactly those labels but whose own labels do not (the labels were copied from the wrong place). The ServiceMonitor the OpenTelemetry Collector Helm chart renders (`serviceMonitor.enabled`) is checked against the chart's own Service: its endpoint's port (`metrics` by default) must be a port the values enable (`ports.metrics.enabled` is false by default).",
+    "For each ServiceMonitor with a `selector.matchLabels` (and no matchExpressions): the Services of the scanned manifests it selects (by their metadata labels, in its own namespace, the `namespaceSelector`'s names, or any with `any: true`). Flags an endpoint whose `port` names no port of those Services; and, when it selects none, a Service whose `spec.selector` carries exactly those labels but whose own labels do not (the labels were copied from the wrong place). For each PodMonitor likewise: an endpoint whose `port` names no container port of the pods it selects here (by their pod template labels). The ServiceMonitor the OpenTelemetry Collector Helm chart renders (`serviceMonitor.enabled`) is checked against the chart's own Service: its endpoint's port (`metrics` by default) must be a port the values enable (`ports.metrics.enabled` is false by default).",
   why: 'The Prometheus Operator turns a ServiceMonitor into a scrape job that keeps only endpoints of Services carrying its labels, and only the Service port of the endpoint\'s `port` name. With no such Service or port the job has no targets: the collector\'s metrics never reach Prometheus, and Grafana shows "No data" though every pod runs.',
   fix: 'none',
   versions: 'Prometheus Operator v0.x (monitoring.coreos.com/v1)',
@@ -61,7 +69,8 @@ export default defineRule({
 function selectsNothing(k: KubernetesModel, chart?: string): Found[] {
   return k.monitors.flatMap((m): Found[] => {
     const labels = Object.entries(m.matchLabels);
-    if (m.object.kind !== 'ServiceMonitor' || labels.length === 0 || m.matchExpressions) return [];
+    if (labels.length === 0 || m.matchExpressions) return [];
+    if (m.object.kind === 'PodMonitor') return podPortsMissing(k, m, chart);
     const inScope = k.services.filter((s) => m.namespaces === 'any' || m.namespaces.includes(s.object.namespace));
     const services = inScope.filter((s) => labels.every(([key, v]) => s.object.labels[key] === v));
     if (services.length === 0) {
@@ -99,6 +108,38 @@ function selectsNothing(k: KubernetesModel, chart?: string): Found[] {
         },
       ];
     });
+  });
+}
+
+/** A PodMonitor's endpoints whose `port` names no container port of the pods it selects (when it selects some here). */
+function podPortsMissing(k: KubernetesModel, m: Monitor, chart?: string): Found[] {
+  const labels = Object.entries(m.matchLabels);
+  const workloads = k.workloads.filter(
+    (w) => (m.namespaces === 'any' || m.namespaces.includes(w.object.namespace)) && labels.every(([key, v]) => w.podLabels[key] === v),
+  );
+  if (workloads.length === 0) return [];
+  const named = [...new Set(workloads.flatMap((w) => w.containers.flatMap((c) => c.ports.flatMap((p) => p.name ?? []))))];
+  return m.endpoints.flatMap((e): Found[] => {
+    if (e.port === undefined || named.includes(e.port)) return [];
+    return [
+      {
+        ...(e.value.get('port') ?? e.value).location('value'),
+        kind: 'noSuchPodPort' as const,
+        data: {
+          monitor: m.object.name ?? '?',
+          port: e.port,
+          workloads: workloads.map((w) => `${w.object.kind} "${w.object.name ?? '?'}"`).join(', '),
+          named: named.length > 0 ? ` (the names there: ${named.map((x) => `"${x}"`).join(', ')})` : ' (no container port there has a name)',
+          ...(chart !== undefined ? { chart } : {}),
+        },
+        hint:
+          chart !== undefined
+            ? `enable the port in the values (ports.${e.port}.enabled: true), or scrape one of: ${named.join(', ')}`
+            : named.length > 0
+              ? `name one of these: ${named.join(', ')}`
+              : 'name the container port, and use that name here',
+      },
+    ];
   });
 }
 
