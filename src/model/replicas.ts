@@ -1,11 +1,12 @@
 // How many replicas a collector runs. Several replicas behind one load-balanced endpoint split each session's
 // exports between them (docs/counters.md, "Several collector replicas"). Compose: `deploy.replicas` or `scale`.
 // Kubernetes: the `spec.replicas` of the workload running the config, or the `maxReplicas` of its HPA (what it may
-// scale to). The Helm chart's `replicaCount` or `autoscaling.maxReplicas` are still to come.
+// scale to). The collector chart: `autoscaling.maxReplicas` when autoscaling is on, else `replicaCount` (values file).
 import { basename } from 'node:path';
-import type { YamlValue } from '../load/yaml-value.js';
+import { YamlValue } from '../load/yaml-value.js';
 import type { CollectorConfig } from './collector.js';
 import type { ComposeService } from './compose.js';
+import type { ChartValuesInput } from './helm/embedded.js';
 import { kubeRunnerOf, operatorConfig } from './kubernetes-routes.js';
 import type { Stack } from './stack.js';
 import type { OperatorCollector, Workload } from './kubernetes.js';
@@ -80,7 +81,30 @@ export function collectorReplicas(ws: Workspace, collector: CollectorConfig, spr
   const w = kubeRunnerOf(ws.stack, collector);
   if (w) return kubeReplicas(ws.stack, w, spread);
   const operator = ws.stack.kubernetes.operatorCollectors.find((c) => operatorConfig(ws.stack, c) === collector);
-  return operator ? operatorReplicas(operator, spread) : undefined;
+  if (operator) return operatorReplicas(operator, spread);
+  const chart = ws.stack.helmValues.find((h) => h.config?.source.path === collector.file);
+  return chart ? chartReplicas(chart, spread) : undefined;
+}
+
+/**
+ * The replicas of the collector chart's Deployment or StatefulSet (its values file): the HPA's `autoscaling.maxReplicas`
+ * when autoscaling is on (the chart's default maximum when unset), else `replicaCount`. A DaemonSet is not counted.
+ */
+function chartReplicas(h: ChartValuesInput, spread: string): Replicas | undefined {
+  const r = h.reading;
+  const file = basename(h.values.source.path);
+  const kind = r.mode?.value === 'statefulset' ? 'StatefulSet' : 'Deployment';
+  const runner = `the chart's ${kind}`;
+  const root = YamlValue.root(h.values);
+  const [count, key, at] = r.autoscaling
+    ? [r.autoscaling.maxReplicas.value, 'autoscaling.maxReplicas', r.autoscaling.maxReplicas.from]
+    : [r.replicas?.value, 'replicaCount', r.replicas?.from];
+  if (typeof count !== 'number' || count <= 1) return undefined;
+  // A default maximum is the chart's: the finding points at what turned autoscaling on.
+  const written = at !== undefined && at !== 'chart default' ? at : root.at('autoscaling', 'enabled');
+  if (!written) return undefined;
+  const evidence = `${key}: ${count}${at === 'chart default' ? " (the chart's default)" : ''} in ${file}`;
+  return { count, evidence, at: written, runner, spread };
 }
 
 /**

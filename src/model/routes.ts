@@ -89,7 +89,7 @@ export function claudeRoutes(ws: Workspace): Route[] {
     const composeHost = toThisHost(hp.host) || (t.services.length > 0 && !!t.serviceNamed(hp.host));
     // Kubernetes objects where compose does not claim the host (a NodePort at localhost only without compose services).
     const kube =
-      (!composeHost || t.services.length === 0) && ws.stack.kubernetes.objects.length > 0
+      (!composeHost || t.services.length === 0) && (ws.stack.kubernetes.objects.length > 0 || ws.stack.helmValues.length > 0)
         ? kubeRoute(ws.stack, hp.host, hp.port, requestPath(s.url, s.protocol, s.signal))
         : undefined;
     if (kube) {
@@ -189,11 +189,15 @@ export function kubeAssumption(route: Route): string {
   const k = route.kube;
   const object = k?.service?.object ?? k?.operator?.object;
   if (!k || !object) return '';
+  return `${whereClaudeRuns(route, object.namespace)}${k.assumed ?? ''}`;
+}
+
+function whereClaudeRuns(route: Route, namespace: string): string {
   const name = kubeServiceText(route);
-  if (k.entry === 'node-port')
+  if (route.kube?.entry === 'node-port')
     return `, assuming ${route.host}:${route.port} reaches node port ${route.port} of ${name} (as Docker Desktop, OrbStack and kind make localhost reach it)`;
-  if (k.entry === 'service-dns' && !route.host.includes('.'))
-    return `, assuming Claude Code runs in namespace ${object.namespace}, where the bare name "${route.host}" is ${name}`;
+  if (route.kube?.entry === 'service-dns' && !route.host.includes('.'))
+    return `, assuming Claude Code runs in namespace ${namespace}, where the bare name "${route.host}" is ${name}`;
   return '';
 }
 

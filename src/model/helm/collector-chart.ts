@@ -75,10 +75,16 @@ export interface CollectorChartReading {
    */
   failures: Sourced<string>[];
   mode: Sourced<CollectorChartMode> | undefined;
+  /** The chart's name label (`app.kubernetes.io/name`): `nameOverride`, else `opentelemetry-collector` (_helpers.tpl "name"). */
+  name: string;
   /** The names the objects get: `<release>-opentelemetry-collector` unless overridden (_helpers.tpl "fullname"). */
   fullname: string;
   /** What chose it: `fullnameOverride` or `nameOverride` when set, else the chart (with the release's name). */
   fullnameFrom: Origin;
+  /** The objects' namespace: `namespaceOverride`, else the release's (the option, else `default`). */
+  namespace: Sourced<string>;
+  /** The workload's selector labels, which its pods carry (the chart's selector labels and the component). */
+  selector: PlainMap;
   image: {
     repository: Sourced<string>;
     /** The full reference the pod runs: `repository:tag` (tag defaulting to the chart's appVersion) or `repository@digest`. */
@@ -195,8 +201,13 @@ export function readCollectorChartValues(values: YamlValue, options: ChartReadOp
     chartVersion,
     failures: failuresOf(v, mode, values),
     mode: mode ? sourced(mode, 'mode') : undefined,
+    name: nameOf(v),
     fullname,
+    selector,
     fullnameFrom: !isEmpty(v.fullnameOverride) ? from('fullnameOverride') : !isEmpty(v.nameOverride) ? from('nameOverride') : 'chart default',
+    namespace: isEmpty(v.namespaceOverride)
+      ? { value: namespaceOf(v, options.namespace), from: 'chart default' }
+      : sourced(namespaceOf(v), 'namespaceOverride'),
     image: {
       repository: sourced(repository, 'image', 'repository'),
       reference: sourced(reference, 'image', isEmpty(digest) ? (isEmpty(get('image', 'tag')) ? 'repository' : 'tag') : 'digest'),

@@ -71,7 +71,7 @@ function pipelineEntry(derived: YamlDocument, path: YamlPath): YamlPath | undefi
 }
 
 /** A host offset `delta` into a user's value (its key or its value), kept inside it. */
-function hostSpan(v: YamlValue, part: 'key' | 'value', delta: number): number {
+export function hostSpan(v: YamlValue, part: 'key' | 'value', delta: number): number {
   const key = v.pair?.key as Node | undefined;
   const node = part === 'key' && key?.range ? key : ((v.alias ?? v.node ?? key) as Node | null);
   const range = node?.range;
@@ -88,7 +88,7 @@ interface OffsetNode {
 }
 
 /** The deepest key or value of the derived config at an offset (its end included), with its path. */
-function nodeAtOffset(node: Node | null, offset: number, path: YamlPath): OffsetNode | undefined {
+export function nodeAtOffset(node: Node | null, offset: number, path: YamlPath): OffsetNode | undefined {
   const inside = (n: Node | null | undefined) => !!n?.range && n.range[0] <= offset && offset <= n.range[1];
   const here = (n: Node, part: 'key' | 'value', p: YamlPath): OffsetNode => ({
     path: p,

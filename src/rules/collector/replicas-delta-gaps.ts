@@ -30,7 +30,7 @@ export default defineRule({
   severity: 'warning',
   title: 'Delta metrics into several collector replicas without deltatocumulative',
   checks:
-    'Claude Code exports metrics with delta temporality (its default) to a collector reached by its compose service name, whose service runs several replicas (`deploy.replicas` or `scale` above 1), or through a Kubernetes Service (its DNS name, a node port or an Ingress) whose workload runs several (`spec.replicas` above 1, or the `maxReplicas` of its HPA), into a pipeline with a prometheus exporter and no `deltatocumulative` processor. A published port reaches one replica and is not checked.',
+    'Claude Code exports metrics with delta temporality (its default) to a collector reached by its compose service name, whose service runs several replicas (`deploy.replicas` or `scale` above 1), or through a Kubernetes Service (its DNS name, a node port or an Ingress) whose workload runs several (`spec.replicas` above 1, or the `maxReplicas` of its HPA; for the Helm chart, `replicaCount`, or `autoscaling.maxReplicas` when autoscaling is on, for a Deployment or StatefulSet), into a pipeline with a prometheus exporter and no `deltatocumulative` (or, from v0.158.0, `delta_to_cumulative`) processor. A published port reaches one replica and is not checked.',
   why: "The prometheus exporter adds a delta to a series only when the delta's start time is the previous point's time; any other delta replaces the sum (accumulator.go, \"Delta-to-Cumulative\"). Behind a load balancer each replica sees a session's deltas with gaps (the ones the other replicas received), so it keeps only what came after its last gap. Measured with two replicas (test/pipeline/replicas.test.ts, docs/counters.md): a replica that received 81 tokens served 27, and the sum across replicas showed 54 of 108. A `deltatocumulative` processor adds deltas across gaps: then each replica holds its whole part and the sum is exact.",
   fix: 'none',
   versions: 'all collector versions (the deltatocumulative processor is in the contrib distribution)',
@@ -64,7 +64,8 @@ export default defineRule({
       if (!replicas) continue;
       const prometheus = new Set(prometheusExporterListeners(d.collector).map((l) => l.exporter.id.trim()));
       for (const p of d.pipelines) {
-        if (p.processors.some((x) => x.type === 'deltatocumulative')) continue;
+        // Either name of the processor (renamed delta_to_cumulative in v0.158.0) adds the deltas across gaps.
+        if (p.processors.some((x) => x.type === 'deltatocumulative' || x.type === 'delta_to_cumulative')) continue;
         for (const ref of p.exporters.filter((e) => prometheus.has(e.id.trim()))) {
           findings.push({
             ...ref.value.location('value'),

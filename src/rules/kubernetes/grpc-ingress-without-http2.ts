@@ -25,6 +25,11 @@ const messages = {
     detail: (d: Sent & { className: string; port: string }) =>
       `Claude Code sends ${d.sends} through ${d.where}; Service port ${d.port} has no appProtocol kubernetes.io/h2c (or grpc), which Contour and the Gateway API implementations read to speak HTTP/2 to the backend, nor Traefik's serversscheme: h2c or GKE's cloud.google.com/app-protocols HTTP2 annotation (assuming ingress class ${d.className} is one of these controllers)`,
   },
+  routeNoH2c: {
+    message: (d: { ingress: string }) => `${d.ingress} may proxy Claude Code's gRPC to the collector over HTTP/1.1: nothing marks the backend as HTTP/2`,
+    detail: (d: Sent & { port: string }) =>
+      `Claude Code sends ${d.sends} through ${d.where}; Service port ${d.port} has no appProtocol kubernetes.io/h2c (or grpc), which the Gateway API's implementations read to speak HTTP/2 to a Service (GEP-1911, "Backend Protocol Selection"); without it an HTTPRoute's backend may be spoken to over HTTP/1.1, and gRPC fails (a GRPCRoute tells the Gateway the backend speaks gRPC)`,
+  },
   plainHttpNginx: {
     message: (d: { ingress: string }) => `Claude Code sends gRPC to ${d.ingress} over plain http: ingress-nginx serves HTTP/2 only with TLS`,
     detail: (d: Sent & { className: string }) =>
@@ -42,7 +47,7 @@ export default defineRule({
   severity: 'warning',
   title: "Claude Code's gRPC through an Ingress that does not speak HTTP/2 to the collector",
   checks:
-    "Claude Code exports OTLP over gRPC to an Ingress host of the manifests whose backend (followed as kubernetes/otlp-route-broken does) is the collector's gRPC port. For ingress class `nginx` (ingressClassName or the `kubernetes.io/ingress.class` annotation): the Ingress lacks `nginx.ingress.kubernetes.io/backend-protocol: GRPC` (or `GRPCS`), or Claude Code's endpoint is plain `http://` (ingress-nginx serves HTTP/2 to clients only over TLS); F5's NGINX controller's `nginx.org/grpc-services` naming the Service counts as marked. For any other or no class: the backend Service port has no `appProtocol: kubernetes.io/h2c` (or `grpc`, `h2c`), nor Traefik's `traefik.ingress.kubernetes.io/service.serversscheme: h2c` or GKE's `cloud.google.com/app-protocols` HTTP2 annotation on the Service; the message names the ingress class assumed.",
+    "Claude Code exports OTLP over gRPC to an Ingress host of the manifests whose backend (followed as kubernetes/otlp-route-broken does) is the collector's gRPC port. For ingress class `nginx` (ingressClassName or the `kubernetes.io/ingress.class` annotation): the Ingress lacks `nginx.ingress.kubernetes.io/backend-protocol: GRPC` (or `GRPCS`), or Claude Code's endpoint is plain `http://` (ingress-nginx serves HTTP/2 to clients only over TLS); F5's NGINX controller's `nginx.org/grpc-services` naming the Service counts as marked. For any other or no class: the backend Service port has no `appProtocol: kubernetes.io/h2c` (or `grpc`, `h2c`), nor Traefik's `traefik.ingress.kubernetes.io/service.serversscheme: h2c` or GKE's `cloud.google.com/app-protocols` HTTP2 annotation on the Service; the message names the ingress class assumed. Through a Gateway API HTTPRoute (followed as kubernetes/otlp-route-broken does): the backend Service port has no `appProtocol: kubernetes.io/h2c` (or `grpc`); a GRPCRoute is not flagged, since it tells the Gateway the backend speaks gRPC.",
   why: 'gRPC runs over HTTP/2 end to end. An Ingress controller that proxies to the backend over HTTP/1.1 (ingress-nginx by default) turns every OTLP/gRPC call into a 502 or "14 UNAVAILABLE" for Claude Code, while the collector, its Service and OTLP/HTTP through the same Ingress all work. Claude Code reports nothing unless CLAUDE_CODE_OTEL_DIAG_STDERR=1.',
   fix: 'none',
   versions: 'ingress-nginx all versions; appProtocol kubernetes.io/h2c from Kubernetes 1.27',
@@ -59,6 +64,7 @@ export default defineRule({
     'https://kubernetes.github.io/ingress-nginx/examples/grpc/ (gRPC through ingress-nginx: backend-protocol GRPC and TLS on the Ingress)',
     'https://kubernetes.io/docs/concepts/services-networking/service/#application-protocol (appProtocol kubernetes.io/h2c: HTTP/2 over cleartext)',
     'https://gateway-api.sigs.k8s.io/guides/backend-protocol/ (implementations read appProtocol kubernetes.io/h2c to speak HTTP/2 to the backend)',
+    "https://gateway-api.sigs.k8s.io/geps/gep-1911/ (Backend Protocol Selection: implementations MUST recognize the Kubernetes standard application protocols and SHOULD honor a Service port's appProtocol; not all select a protocol on their own)",
     'https://github.com/kubernetes/ingress-nginx/issues/3897 (ingress-nginx: no gRPC over plaintext)',
     'https://github.com/open-telemetry/opentelemetry-operator/issues/1969 (OTLP gRPC through a Route works once the collector Service port has appProtocol h2c)',
     'https://github.com/SigNoz/charts/issues/639 (one nginx Ingress for OTLP/HTTP and gRPC: gRPC needs backend-protocol GRPC, which then breaks HTTP; two Ingresses)',
@@ -68,11 +74,16 @@ export default defineRule({
   messages,
   check(ws) {
     const routes = claudeRoutes(ws).filter(
-      (r) => r.protocol === 'grpc' && r.kind === 'kubernetes' && r.kube?.entry === 'ingress' && r.kube.servicePort && grpcBackend(ws, r.kube),
+      (r) =>
+        r.protocol === 'grpc' &&
+        r.kind === 'kubernetes' &&
+        (r.kube?.entry === 'ingress' || (r.kube?.entry === 'gateway-route' && r.kube.gatewayRoute?.object.kind === 'HTTPRoute')) &&
+        r.kube.servicePort &&
+        grpcBackend(ws, r.kube),
     );
     const findings: H2Finding[] = [];
-    for (const group of groupBy(routes, (r) => `${r.url}|${r.kube!.ingressPath!.value.path.join('.')}`)) {
-      const f = finding(ws, group);
+    for (const group of groupBy(routes, (r) => `${r.url}|${(r.kube!.ingressPath ?? r.kube!.backendRef)!.value.path.join('.')}`)) {
+      const f = viaGateway(group[0]) ? routeFinding(ws, group) : finding(ws, group);
       if (f) findings.push(f);
     }
     return findings;
@@ -84,6 +95,27 @@ function grpcBackend(ws: Workspace, k: KubeRoute): boolean {
   if (!k.collector || k.containerPort === undefined) return true;
   const at = otlpListeners(k.collector, localhostDefault(ws.stack)).filter((l) => l.port === k.containerPort);
   return at.some((l) => l.protocol === 'grpc');
+}
+
+const viaGateway = (r: Route) => r.kube?.entry === 'gateway-route';
+
+/** gRPC through an HTTPRoute: the backend Service port must say it speaks HTTP/2 (appProtocol). */
+function routeFinding(ws: Workspace, group: Route[]): H2Finding | undefined {
+  const k = group[0].kube!;
+  const sp = k.servicePort!;
+  if (H2C_APP_PROTOCOLS.has((sp.appProtocol ?? '').toLowerCase())) return undefined;
+  const route = k.gatewayRoute!;
+  return {
+    ...sp.value.location('key'),
+    kind: 'routeNoH2c',
+    data: {
+      sends: sendsText(ws, group),
+      ingress: objectName(route),
+      where: objectText(route),
+      port: `${sp.port ?? '?'}${sp.name ? ` (${sp.name})` : ''} of ${objectText(k.service!)}`,
+    },
+    hint: 'set appProtocol: kubernetes.io/h2c on the Service port, or route gRPC with a GRPCRoute',
+  };
 }
 
 function finding(ws: Workspace, group: Route[]): H2Finding | undefined {
