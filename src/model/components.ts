@@ -348,6 +348,13 @@ export function renameOf(kind: ComponentKind, type: string): { rename: Rename; i
   return r && { rename: r, isOld: r.old === type };
 }
 
+/** Whether a type as written is this component under either of its names (`delta_to_cumulative` is `deltatocumulative`). */
+export function isType(kind: ComponentKind, type: string, name: string): boolean {
+  if (type === name) return true;
+  const r = renameOf(kind, name);
+  return r !== undefined && (r.rename.old === type || r.rename.type === type);
+}
+
 /** The otlphttp exporter's name at a version: `otlp_http` from v0.144.0. */
 export const OTLP_HTTP_RENAMED_FROM = RENAMES[1].since;
 

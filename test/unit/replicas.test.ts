@@ -46,3 +46,39 @@ describe('collector/delta-dropped with several replicas', () => {
     expect(dropped(two)?.hint).toMatch(/^add a deltatocumulative processor .*with 2 collector replicas it is counted once per replica$/);
   });
 });
+
+describe('the components renamed in v0.154.0 and v0.158.0, under their new names', () => {
+  // prometheus_remote_write (v0.154.0+) refuses deltas as prometheusremotewrite did; delta_to_cumulative (v0.158.0+)
+  // converts them as deltatocumulative did. The rules compared the old names only.
+  it('are the same components to collector/delta-dropped', async () => {
+    const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCli } = await import('../helpers/cli.js');
+    const dir = mkdtempSync(join(tmpdir(), 'renamed-'));
+    try {
+      cpSync('fixtures/collector-delta-dropped-fail-remote-write/files', dir, { recursive: true });
+      const config = join(dir, 'otel-collector-config.yml');
+      const compose = join(dir, 'docker-compose.yml');
+      writeFileSync(compose, readFileSync(compose, 'utf8').replace('collector-contrib:0.115.1', 'collector-contrib:0.158.0'));
+      writeFileSync(config, readFileSync(config, 'utf8').replaceAll('prometheusremotewrite', 'prometheus_remote_write'));
+      const dropped = () =>
+        (JSON.parse(runCli(['check', dir, '--format', 'json']).stdout) as { findings: { ruleId: string }[] }).findings.filter(
+          (f) => f.ruleId === 'collector/delta-dropped',
+        );
+      expect(dropped()).toHaveLength(1);
+      writeFileSync(
+        config,
+        readFileSync(config, 'utf8')
+          .replace('  batch: {}\n', '  batch: {}\n  delta_to_cumulative: {}\n')
+          .replace(
+            'processors: [batch]\n      exporters: [prometheus_remote_write]',
+            'processors: [batch, delta_to_cumulative]\n      exporters: [prometheus_remote_write]',
+          ),
+      );
+      expect(dropped()).toHaveLength(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

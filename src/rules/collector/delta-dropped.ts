@@ -1,3 +1,4 @@
+import { isType } from '../../model/components.js';
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { addition, fix, replaceEnvValue } from '../../model/edits.js';
@@ -126,13 +127,13 @@ export default defineRule({
       if (d.route.signal !== 'metrics') continue;
       if (d.status === 'received') {
         for (const p of d.pipelines) {
-          if (p.processors.some((x) => x.type === 'deltatocumulative')) continue;
+          if (p.processors.some((x) => isType('processors', x.type, 'deltatocumulative'))) continue;
           for (const ref of p.exporters) {
             const e = findComponent(d.collector, 'exporters', ref.id);
             if (!e) continue;
             const base: Into = { delta: deltaWhy(ws), pipeline: p.id, file: basename(d.collector.file), exporter: e.id };
             let said: { kind: 'remoteWrite'; data: Into } | { kind: 'prometheusOtlp'; data: Parameters<typeof messages.prometheusOtlp.message>[0] } | undefined;
-            if (e.type === 'prometheusremotewrite') {
+            if (isType('exporters', e.type, 'prometheusremotewrite')) {
               said = { kind: 'remoteWrite', data: base };
             } else if (toPrometheusOtlp(e, t)) {
               const metricsUrl = e.value.get('metrics_endpoint');

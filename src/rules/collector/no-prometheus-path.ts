@@ -3,7 +3,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList } from '../../model/edits.js';
 import { findComponent, parseHostPort, pipelinesValue, type CollectorConfig, type Component, type Pipeline } from '../../model/collector.js';
 import { deliveries } from '../../model/routes.js';
-import { nearestTypes, unknownToReleases } from '../../model/components.js';
+import { isType, nearestTypes, unknownToReleases } from '../../model/components.js';
 import { topology, type Topology } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
 
@@ -46,7 +46,7 @@ export function prometheusPipelines(c: CollectorConfig, t: Topology): Pipeline[]
   const direct = (p: Pipeline) =>
     p.exporters.some((ref) => {
       const e = findComponent(c, 'exporters', ref.id);
-      return !!e && (e.type === 'prometheus' || e.type === 'prometheusremotewrite' || toPrometheusOtlp(e, t));
+      return !!e && (e.type === 'prometheus' || isType('exporters', e.type, 'prometheusremotewrite') || toPrometheusOtlp(e, t));
     });
   const reaching = new Set(metrics.filter(direct));
   for (let changed = true; changed; ) {

@@ -1,3 +1,4 @@
+import { isType } from '../../model/components.js';
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import { prometheusExporterListeners } from '../../model/collector.js';
@@ -65,7 +66,7 @@ export default defineRule({
       const prometheus = new Set(prometheusExporterListeners(d.collector).map((l) => l.exporter.id.trim()));
       for (const p of d.pipelines) {
         // Either name of the processor (renamed delta_to_cumulative in v0.158.0) adds the deltas across gaps.
-        if (p.processors.some((x) => x.type === 'deltatocumulative' || x.type === 'delta_to_cumulative')) continue;
+        if (p.processors.some((x) => isType('processors', x.type, 'deltatocumulative'))) continue;
         for (const ref of p.exporters.filter((e) => prometheus.has(e.id.trim()))) {
           findings.push({
             ...ref.value.location('value'),
