@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { basename } from 'node:path';
 import { chartObjects } from '../../model/kubernetes-routes.js';
-import type { KubernetesModel, Monitor, Service } from '../../model/kubernetes.js';
+import type { KubernetesModel, Monitor, MonitorEndpoint, Service } from '../../model/kubernetes.js';
 import { type LabelSelector, labelSelector, relabelMatches } from '../../model/kubernetes-scrape.js';
 
 const ASSUMES = 'this assumes no Service outside these manifests matches it';
@@ -92,25 +92,8 @@ function selectsNothing(k: KubernetesModel, chart?: string): Found[] {
     return m.endpoints.flatMap((e): Found[] => {
       if (e.port === undefined || services.some((s) => s.ports.some((p) => p.name === e.port))) return [];
       const named = [...new Set(services.flatMap((s: Service) => s.ports.flatMap((p) => p.name ?? [])))];
-      return [
-        {
-          ...(e.value.get('port') ?? e.value).location('value'),
-          kind: 'noSuchPort' as const,
-          data: {
-            monitor: m.object.name ?? '?',
-            port: e.port,
-            services: services.map((s) => `Service "${s.object.name ?? '?'}"`).join(', '),
-            named: named.length > 0 ? ` (the names there: ${named.map((x) => `"${x}"`).join(', ')})` : ' (no port there has a name)',
-            ...(chart !== undefined ? { chart } : {}),
-          },
-          hint:
-            chart !== undefined
-              ? `enable the port in the values (ports.${e.port}.enabled: true), or scrape one of: ${named.join(', ')}`
-              : named.length > 0
-                ? `name one of these: ${named.join(', ')}`
-                : 'name the Service port, and use that name here',
-        },
-      ];
+      const target = { services: services.map((s) => `Service "${s.object.name ?? '?'}"`).join(', ') };
+      return [{ ...portFinding(e, named, 'Service port', chart), kind: 'noSuchPort' as const, data: { ...portData(m, e, named, 'port', chart), ...target } }];
     });
   });
 }
@@ -122,26 +105,36 @@ function podPortsMissing(k: KubernetesModel, m: Monitor, selector: LabelSelector
   const named = [...new Set(workloads.flatMap((w) => w.containers.flatMap((c) => c.ports.flatMap((p) => p.name ?? []))))];
   return m.endpoints.flatMap((e): Found[] => {
     if (e.port === undefined || named.includes(e.port)) return [];
+    const target = { workloads: workloads.map((w) => `${w.object.kind} "${w.object.name ?? '?'}"`).join(', ') };
     return [
       {
-        ...(e.value.get('port') ?? e.value).location('value'),
+        ...portFinding(e, named, 'container port', chart),
         kind: 'noSuchPodPort' as const,
-        data: {
-          monitor: m.object.name ?? '?',
-          port: e.port,
-          workloads: workloads.map((w) => `${w.object.kind} "${w.object.name ?? '?'}"`).join(', '),
-          named: named.length > 0 ? ` (the names there: ${named.map((x) => `"${x}"`).join(', ')})` : ' (no container port there has a name)',
-          ...(chart !== undefined ? { chart } : {}),
-        },
-        hint:
-          chart !== undefined
-            ? `enable the port in the values (ports.${e.port}.enabled: true), or scrape one of: ${named.join(', ')}`
-            : named.length > 0
-              ? `name one of these: ${named.join(', ')}`
-              : 'name the container port, and use that name here',
+        data: { ...portData(m, e, named, 'container port', chart), ...target },
       },
     ];
   });
+}
+
+/** Where a missing port's finding points, and its hint: enable it in the chart's values, or name one that exists. */
+function portFinding(e: MonitorEndpoint, named: string[], what: string, chart?: string) {
+  const hint =
+    chart !== undefined
+      ? `enable the port in the values (ports.${e.port}.enabled: true), or scrape one of: ${named.join(', ')}`
+      : named.length > 0
+        ? `name one of these: ${named.join(', ')}`
+        : `name the ${what}, and use that name here`;
+  return { ...(e.value.get('port') ?? e.value).location('value'), hint };
+}
+
+/** The data both missing-port messages share: the monitor, the port it asks for, the names there are. */
+function portData(m: Monitor, e: MonitorEndpoint, named: string[], what: string, chart?: string) {
+  return {
+    monitor: m.object.name ?? '?',
+    port: e.port ?? '?',
+    named: named.length > 0 ? ` (the names there: ${named.map((x) => `"${x}"`).join(', ')})` : ` (no ${what} there has a name)`,
+    ...(chart !== undefined ? { chart } : {}),
+  };
 }
 
 const labelText = (m: Monitor) =>
