@@ -95,3 +95,41 @@ describe('a values file of the collector chart', () => {
     expect(s.collectors).toHaveLength(0);
   });
 });
+
+describe('collector/unused-component in a values file', () => {
+  // The chart's defaults configure jaeger, zipkin and prometheus receivers; a values file whose pipelines replace the
+  // chart's lists leaves them unused. The user never wrote them, so the hint is the values' `null`, which Helm's
+  // coalescing turns into deleting the chart's key (model/helm/merge.ts, held to helm template).
+  const values = (extra: string) =>
+    `mode: deployment\nimage:\n  repository: otel/opentelemetry-collector-contrib\nconfig:\n${extra}  exporters:\n    debug: {}\n  service:\n    pipelines:\n      traces:\n        receivers: [otlp]\n        exporters: [debug]\n      metrics:\n        receivers: [otlp]\n        exporters: [debug]\n      logs:\n        receivers: [otlp]\n        exporters: [debug]\n`;
+  const unusedOf = async (text: string) => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCli } = await import('../helpers/cli.js');
+    const dir = mkdtempSync(join(tmpdir(), 'chart-unused-'));
+    try {
+      writeFileSync(join(dir, 'values.yaml'), text);
+      const r = JSON.parse(runCli(['check', dir, '--format', 'json']).stdout) as {
+        findings: { ruleId: string; message: string; detail?: string; hint?: string }[];
+      };
+      return r.findings.filter((f) => f.ruleId === 'collector/unused-component');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("says the chart's defaults configure the receivers the values leave out, and how to drop them", async () => {
+    const found = await unusedOf(values(''));
+    const jaeger = found.find((f) => f.message.startsWith('receiver "jaeger"'));
+    expect(jaeger?.detail).toMatch(/^the chart's defaults configure it, not the values/);
+    expect(jaeger?.hint).toMatch(/^drop the chart's default with `receivers: \{jaeger: null\}` under config in the values/);
+  });
+
+  it('says what a user-written component gets, and nothing of a default the values drop with null', async () => {
+    const found = await unusedOf(values('  receivers:\n    jaeger: null\n    zipkin: null\n    prometheus: null\n    hostmetrics: {}\n'));
+    expect(found.map((f) => f.message.split(':')[0])).toEqual(['receiver "hostmetrics" is in no pipeline']);
+    expect(found[0].detail).toBeUndefined();
+    expect(found[0].hint).toMatch(/^list it in a pipeline under service.pipelines, or delete it/);
+  });
+});

@@ -23,6 +23,15 @@ export interface ChartValuesInput {
   environment?: CollectorEnvironment;
 }
 
+/**
+ * Whether the value at a path of a config a values file renders is the chart's default rather than the user's (a
+ * receiver the chart configures that the values never mention). False for any other config.
+ */
+export function isChartDefault(helmValues: readonly ChartValuesInput[], config: YamlDocument, path: (string | number)[]): boolean {
+  const h = helmValues.find((x) => x.config?.yaml === config);
+  return h !== undefined && !('notModelled' in h.reading.config) && h.reading.config.origin(path) === 'chart default';
+}
+
 export function chartValuesInput(values: YamlDocument): ChartValuesInput {
   const root = YamlValue.root(values);
   const reading = readCollectorChartValues(root);

@@ -2,6 +2,7 @@ import { defineRule, type RuleFinding } from '../define.js';
 import { fix, yamlAppendToList, yamlDeleteMapEntry, yamlInsertMapEntry } from '../../model/edits.js';
 import { canonicalId, type CollectorConfig, type Component, type ComponentKind } from '../../model/collector.js';
 import { unknownToReleases } from '../../model/components.js';
+import { isChartDefault } from '../../model/helm/embedded.js';
 
 const SINGULAR = { receivers: 'receiver', processors: 'processor', exporters: 'exporter', connectors: 'connector', extensions: 'extension' } as const;
 
@@ -9,10 +10,19 @@ const messages = {
   /** `endpoint`: the address it would listen on, when written. */
   extensionNotListed: (d: { component: string; endpoint?: string }) =>
     `extension "${d.component}" is not in service.extensions: the collector never starts it${d.endpoint !== undefined ? `; nothing listens on ${d.endpoint}` : ''}`,
-  notInPipeline: (d: { section: Exclude<ComponentKind, 'extensions'>; component: string }) =>
-    `${SINGULAR[d.section]} "${d.component}" is in no pipeline: the collector never builds it${d.section === 'exporters' ? ', so nothing is sent through it' : d.section === 'receivers' ? ', so nothing it would receive arrives' : ''}`,
+  notInPipeline: (d: { section: Exclude<ComponentKind, 'extensions'>; component: string }) => inNoPipeline(d),
+  /** A component the collector chart's defaults configure, which the values' own pipelines (lists replace) leave out. */
+  chartDefaultNotInPipeline: {
+    message: (d: { section: Exclude<ComponentKind, 'extensions'>; component: string }) => inNoPipeline(d),
+    detail: () => "the chart's defaults configure it, not the values, and no pipeline of the config the chart renders lists it",
+  },
 } as const;
 type UnusedFinding = RuleFinding<typeof messages>;
+
+function inNoPipeline(d: { section: Exclude<ComponentKind, 'extensions'>; component: string }): string {
+  const what = d.section === 'exporters' ? ', so nothing is sent through it' : d.section === 'receivers' ? ', so nothing it would receive arrives' : '';
+  return `${SINGULAR[d.section]} "${d.component}" is in no pipeline: the collector never builds it${what}`;
+}
 
 export default defineRule({
   id: 'collector/unused-component',
@@ -40,11 +50,14 @@ export default defineRule({
   oracle: 'fixtures',
   stage: 'Collector',
   check(ws) {
-    return ws.stack.collectors.filter((c) => c.yaml.problems.length === 0).flatMap((c) => unused(c));
+    return ws.stack.collectors
+      .filter((c) => c.yaml.problems.length === 0)
+      .flatMap((c) => unused(c, (path) => isChartDefault(ws.stack.helmValues, c.yaml, path)));
   },
 });
 
-function unused(c: CollectorConfig): UnusedFinding[] {
+/** `chartDefault`: whether a path of this config is the collector chart's default, not the user's (values files only). */
+function unused(c: CollectorConfig, chartDefault: (path: (string | number)[]) => boolean): UnusedFinding[] {
   // Keyed by section: a receiver and an exporter may share an id (`otlp`). Connectors sit in either list.
   const inPipelines = new Set<string>();
   for (const p of c.pipelines) {
@@ -88,6 +101,15 @@ function unused(c: CollectorConfig): UnusedFinding[] {
     }
     // Without any pipeline the collector does not start at all (collector/invalid-pipeline says so).
     if (inPipelines.has(`${comp.kind}:${id}`) || c.pipelines.length === 0) continue;
+    if (chartDefault(comp.path)) {
+      findings.push({
+        ...comp.value.location(),
+        kind: 'chartDefaultNotInPipeline',
+        data: { section: comp.kind, component: comp.id },
+        hint: `drop the chart's default with \`${comp.kind}: {${comp.id}: null}\` under config in the values, or list it in a pipeline`,
+      });
+      continue;
+    }
     findings.push({
       ...comp.value.location(),
       kind: 'notInPipeline',
