@@ -234,7 +234,10 @@ function generate(level: Level, reader: KustomizeReader, origins: Origins, read:
         const text = reader.text(path);
         if (text === undefined) throw new BuildError(`file ${path} does not exist`);
         read.add(path);
-        put(eq >= 0 ? t.slice(0, eq) : posix.basename(ref), text, f);
+        // A YAML file read whole: its own root is the origin, so a config found in the ConfigMap points into it.
+        const docs = reader.documents(path);
+        const whole = docs?.length === 1 && docs[0].problems.length === 0 && docs[0].source.text === text ? YamlValue.root(docs[0]) : f;
+        put(eq >= 0 ? t.slice(0, eq) : posix.basename(ref), text, whole);
       }
       const own = entry.get('options');
       const opt = (k: string) => own?.get(k) ?? options?.get(k);

@@ -1,5 +1,5 @@
 import { defineRule, type RuleFinding } from '../define.js';
-import type { Monitor, Service } from '../../model/kubernetes.js';
+import { type Monitor, type Service, sameUnit } from '../../model/kubernetes.js';
 
 const ASSUMES = 'this assumes no Service outside these manifests matches it';
 
@@ -48,7 +48,7 @@ export default defineRule({
     return k.monitors.flatMap((m): Found[] => {
       const labels = Object.entries(m.matchLabels);
       if (m.object.kind !== 'ServiceMonitor' || labels.length === 0 || m.matchExpressions) return [];
-      const inScope = k.services.filter((s) => m.namespaces === 'any' || m.namespaces.includes(s.object.namespace));
+      const inScope = k.services.filter((s) => (m.namespaces === 'any' || m.namespaces.includes(s.object.namespace)) && sameUnit(s.object, m.object));
       const services = inScope.filter((s) => labels.every(([key, v]) => s.object.labels[key] === v));
       if (services.length === 0) {
         const misplaced = inScope.find((s) => labels.every(([key, v]) => s.selector[key] === v));
