@@ -5,7 +5,7 @@
 // modelled; what the doctor marks not modelled is counted, never compared. 100%: no tolerated differences.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { SourceFile } from '../../src/load/source.js';
@@ -42,17 +42,22 @@ function byId(objects: unknown[]): Record<string, unknown> {
 }
 
 oracleDescribe('kustomize build (k8s-check kustomize)', k8sCheckBinary(), PROVISION_K8S, (bin) => {
-  const cases = readdirSync(CORPUS, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
+  // The corpus's trees, and every fixture whose files hold a kustomization.
+  const fixtures = join(packageRoot, 'fixtures');
+  const cases = [
+    ...readdirSync(CORPUS, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => join(CORPUS, d.name)),
+    ...readdirSync(fixtures)
+      .map((n) => join(fixtures, n, 'files'))
+      .filter((d) => existsSync(d) && kustomizations(d).length > 0),
+  ].sort();
   const tally = { agree: 0, refusedBoth: 0, notModelled: 0 };
 
   it('has a corpus of 30+ trees', () => expect(cases.length).toBeGreaterThanOrEqual(30));
 
-  for (const name of cases) {
-    it(name, () => {
-      const dir = join(CORPUS, name);
+  for (const dir of cases) {
+    it(relative(packageRoot, dir), () => {
       const roots = kustomizeRoots(kustomizations(dir).map((p) => diskReader.documents(p)![0]));
       expect(roots.length).toBeGreaterThan(0);
       for (const root of roots) {
