@@ -73,6 +73,9 @@ interface Res {
   obj: JsonMap;
   /** Every name and namespace it had, the current one last (name references match any of them). */
   ids: { name: string; namespace?: string }[];
+  /** The prefixes and suffixes its name was given, level by level (name references prefer an object renamed alike). */
+  prefixes: string[];
+  suffixes: string[];
   generated?: { hash: boolean };
 }
 
@@ -181,7 +184,7 @@ function resource(obj: Json, path: string): Res {
   if (typeof kind !== 'string' || typeof obj.apiVersion !== 'string') throw new BuildError(`${path}: missing Resource metadata (apiVersion or kind)`);
   if (!isJsonMap(meta) || typeof meta.name !== 'string') throw new BuildError(`${path}: missing metadata.name in object ${kind}`);
   if (!MODELLED_KINDS.has(kind)) throw notModelled(`kind ${kind} (the fields kustomize rewrites in it are not modelled)`);
-  return { obj, ids: [{ name: meta.name, namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined }] };
+  return { obj, ids: [{ name: meta.name, namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined }], prefixes: [], suffixes: [] };
 }
 
 // --- generators -----------------------------------------------------------------------------------------------
@@ -257,7 +260,7 @@ function generate(level: Level, reader: KustomizeReader, origins: Origins, read:
       origins.mark(obj, entry);
       for (const [k, at] of dataOrigins) origins.set(encoded, k, at);
       origins.set(meta, 'name', entry.get('name'));
-      out.push({ obj, ids: [{ name, namespace }], generated: { hash: opt('disableNameSuffixHash')?.boolean() !== true } });
+      out.push({ obj, ids: [{ name, namespace }], prefixes: [], suffixes: [], generated: { hash: opt('disableNameSuffixHash')?.boolean() !== true } });
     }
   }
   return out;
@@ -310,7 +313,12 @@ function transform(level: Level, resources: Res[], reader: KustomizeReader, orig
   }
   const prefix = root.get('namePrefix')?.text() ?? '';
   const suffix = root.get('nameSuffix')?.text() ?? '';
-  if (prefix || suffix) for (const r of resources) rename(r, `${prefix}${current(r).name}${suffix}`);
+  if (prefix || suffix)
+    for (const r of resources) {
+      rename(r, `${prefix}${current(r).name}${suffix}`);
+      if (prefix) r.prefixes.push(prefix);
+      if (suffix) r.suffixes.push(suffix);
+    }
   for (const l of root.get('labels')?.items() ?? []) {
     for (const k of l.keys()) if (!['pairs', 'includeSelectors', 'includeTemplates'].includes(k)) throw notModelled(`labels.${k}`);
     const specs = l.get('includeSelectors')?.boolean() ? COMMON_LABELS : l.get('includeTemplates')?.boolean() ? TEMPLATE_LABELS : TEMPLATE_LABELS.slice(0, 1);
@@ -329,8 +337,9 @@ function transform(level: Level, resources: Res[], reader: KustomizeReader, orig
     const name = rep.get('name')?.text();
     const count = rep.get('count')?.number();
     if (!name || count === undefined) throw new BuildError('a replicas entry without name or count');
-    for (const r of resources) {
-      if (!REPLICA_KINDS.has(String(r.obj.kind)) || !r.ids.some((id) => id.name === name)) continue;
+    const matched = resources.filter((r) => REPLICA_KINDS.has(String(r.obj.kind)) && r.ids.some((id) => id.name === name));
+    if (matched.length === 0) throw new BuildError(`resource with name ${name} does not match a config with the kinds replicas set`);
+    for (const r of matched) {
       if (!isJsonMap(r.obj.spec)) r.obj.spec = {};
       const spec = r.obj.spec as JsonMap;
       spec.replicas = count;
@@ -538,26 +547,49 @@ function newImage(image: string, img: YamlValue): string | undefined {
   return newName + rest;
 }
 
-/** kustomize's back-reference fix: fields naming a renamed object (by any name it had) name it as it is now. */
+/**
+ * kustomize's back-reference fix (filters/nameref): a field naming an object by a name it had before (a prefix, a
+ * suffix, a hash suffix, a namespace) names it as it is now. Among several such objects: the one in the referrer's
+ * namespace (any ServiceAccount), then the one whose prefixes and suffixes end like the referrer's; kustomize refuses
+ * what stays ambiguous.
+ */
 function fixReferences(resources: Res[]): void {
   for (const [kind, specs] of Object.entries(NAME_REFERENCES)) {
-    const candidates = resources.filter((r) => r.obj.kind === kind);
-    if (candidates.length === 0) continue;
+    const ofKind = resources.filter((r) => r.obj.kind === kind);
+    if (ofKind.length === 0) continue;
     for (const referrer of resources) {
-      const ns = current(referrer).namespace ?? 'default';
       for (const s of specs) {
         if (s.kinds && !s.kinds.includes(String(referrer.obj.kind))) continue;
         for (const { parent, key } of fieldValues(referrer.obj, s.path)) {
           const value = parent[key];
           if (typeof value !== 'string') continue;
-          const found = candidates.filter((c) => (current(c).namespace ?? 'default') === ns && c.ids.some((id) => id.name === value));
-          const names = new Set(found.map((c) => current(c).name));
-          if (names.size > 1) throw notModelled(`the reference to ${kind} ${value}, which several objects had as their name`);
-          if (names.size === 1) parent[key] = [...names][0];
+          const found = referral(referrer, value, ofKind);
+          if (found) parent[key] = current(found).name;
         }
       }
     }
   }
+}
+
+function referral(referrer: Res, name: string, ofKind: Res[]): Res | undefined {
+  const ns = (r: Res) => current(r).namespace ?? 'default';
+  let candidates = ofKind.filter((c) => c.ids.slice(0, -1).some((id) => id.name === name) && (c.obj.kind === 'ServiceAccount' || ns(c) === ns(referrer)));
+  if (candidates.length === 1) return candidates[0];
+  candidates = candidates.filter((c) => renamedAlike(c, referrer, true));
+  if (candidates.length > 1) candidates = candidates.filter((c) => renamedAlike(c, referrer, false));
+  if (candidates.length <= 1 || candidates.every((c) => current(c).name === current(candidates[0]).name)) return candidates[0];
+  throw new BuildError(`found multiple possible referrals for ${String(referrer.obj.kind)} ${current(referrer).name}'s reference to ${name}`);
+}
+
+/** kustomize's PrefixesSuffixesEquals: the two lists of prefixes (and of suffixes) end alike, or (allowEmpty) one is empty. */
+function renamedAlike(a: Res, b: Res, allowEmpty: boolean): boolean {
+  const alike = (x: string[], y: string[]) => {
+    if (allowEmpty && (x.length === 0 || y.length === 0)) return true;
+    const [short, long] = x.length <= y.length ? [x, y] : [y, x];
+    if (short.length === 0) return long.length === 0;
+    return short.every((p, i) => long[i + long.length - short.length] === p);
+  };
+  return alike(a.prefixes, b.prefixes) && alike(a.suffixes, b.suffixes);
 }
 
 /** The scalar fields at a path (lists fanned out): their map and key. */
