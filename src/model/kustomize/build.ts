@@ -11,7 +11,7 @@ import { embeddedSource } from '../kubernetes-embedded.js';
 import { nameHash } from './hash.js';
 import { cloneWithOrigins, fromYaml, isJsonMap, type Json, type JsonMap, Origins } from './json.js';
 import { jsonPatch, type JsonOp, PatchError, strategicMerge } from './patch.js';
-import { COMMON_ANNOTATIONS, COMMON_LABELS, type FieldSpec, MODELLED_KINDS, NAME_REFERENCES, REPLICA_KINDS, TEMPLATE_LABELS } from './specs.js';
+import { CLUSTER_SCOPED, COMMON_ANNOTATIONS, COMMON_LABELS, type FieldSpec, MODELLED_KINDS, NAME_REFERENCES, REPLICA_KINDS, TEMPLATE_LABELS } from './specs.js';
 
 /** The files a build reads. */
 export interface KustomizeReader {
@@ -306,8 +306,16 @@ function transform(level: Level, resources: Res[], reader: KustomizeReader, orig
   const namespace = root.get('namespace')?.string();
   if (namespace) {
     for (const r of resources) {
-      (r.obj.metadata as JsonMap).namespace = namespace;
-      origins.set(r.obj.metadata as JsonMap, 'namespace', root.get('namespace'));
+      const meta = r.obj.metadata as JsonMap;
+      if (r.obj.kind === 'Namespace') {
+        // kustomize's namespace field spec for a Namespace is its name.
+        rename(r, namespace);
+        origins.set(meta, 'name', root.get('namespace'));
+        continue;
+      }
+      if (CLUSTER_SCOPED.has(String(r.obj.kind))) continue;
+      meta.namespace = namespace;
+      origins.set(meta, 'namespace', root.get('namespace'));
       r.ids.push({ name: current(r).name, namespace });
     }
   }
@@ -315,6 +323,7 @@ function transform(level: Level, resources: Res[], reader: KustomizeReader, orig
   const suffix = root.get('nameSuffix')?.text() ?? '';
   if (prefix || suffix)
     for (const r of resources) {
+      if (r.obj.kind === 'Namespace') continue;
       rename(r, `${prefix}${current(r).name}${suffix}`);
       if (prefix) r.prefixes.push(prefix);
       if (suffix) r.suffixes.push(suffix);
@@ -563,21 +572,41 @@ function fixReferences(resources: Res[]): void {
         for (const { parent, key } of fieldValues(referrer.obj, s.path)) {
           const value = parent[key];
           if (typeof value !== 'string') continue;
-          const found = referral(referrer, value, ofKind);
+          // A roleRef names a Role or a ClusterRole as its `kind` says.
+          const roleRef = s.path[0] === 'roleRef' ? (referrer.obj.roleRef as JsonMap | undefined)?.kind : kind;
+          const found = roleRef === kind ? referral(referrer, value, ofKind) : undefined;
           if (found) parent[key] = current(found).name;
         }
       }
     }
   }
+  // A binding's subjects name ServiceAccounts by name and namespace (nameref's setMapping).
+  const accounts = resources.filter((r) => r.obj.kind === 'ServiceAccount');
+  for (const binding of resources.filter((r) => r.obj.kind === 'RoleBinding' || r.obj.kind === 'ClusterRoleBinding')) {
+    const subjects = binding.obj.subjects;
+    for (const subject of Array.isArray(subjects) ? subjects.filter(isJsonMap) : []) {
+      if (typeof subject.name !== 'string') continue;
+      const ns = typeof subject.namespace === 'string' ? subject.namespace : undefined;
+      const byOriginal = accounts.filter((a) => (a.ids[0].namespace ?? 'default') === ns);
+      const candidates = ns === undefined ? accounts : byOriginal.length > 0 ? byOriginal : accounts.filter((a) => (current(a).namespace ?? 'default') === ns);
+      const found = referral(binding, subject.name, candidates, (c) => `${current(c).name}/${current(c).namespace ?? ''}`);
+      if (!found || (current(found).name === subject.name && current(found).namespace === undefined)) continue;
+      subject.name = current(found).name;
+      if (current(found).namespace !== undefined) subject.namespace = current(found).namespace!;
+    }
+  }
 }
 
-function referral(referrer: Res, name: string, ofKind: Res[]): Res | undefined {
+function referral(referrer: Res, name: string, ofKind: Res[], identity = (c: Res) => current(c).name): Res | undefined {
   const ns = (r: Res) => current(r).namespace ?? 'default';
-  let candidates = ofKind.filter((c) => c.ids.slice(0, -1).some((id) => id.name === name) && (c.obj.kind === 'ServiceAccount' || ns(c) === ns(referrer)));
+  const scoped = (r: Res) => CLUSTER_SCOPED.has(String(r.obj.kind));
+  let candidates = ofKind.filter(
+    (c) => c.ids.slice(0, -1).some((id) => id.name === name) && (scoped(referrer) || scoped(c) || c.obj.kind === 'ServiceAccount' || ns(c) === ns(referrer)),
+  );
   if (candidates.length === 1) return candidates[0];
   candidates = candidates.filter((c) => renamedAlike(c, referrer, true));
   if (candidates.length > 1) candidates = candidates.filter((c) => renamedAlike(c, referrer, false));
-  if (candidates.length <= 1 || candidates.every((c) => current(c).name === current(candidates[0]).name)) return candidates[0];
+  if (candidates.length <= 1 || candidates.every((c) => identity(c) === identity(candidates[0]))) return candidates[0];
   throw new BuildError(`found multiple possible referrals for ${String(referrer.obj.kind)} ${current(referrer).name}'s reference to ${name}`);
 }
 

@@ -93,6 +93,8 @@ export const NAME_REFERENCES: Record<string, FieldSpec[]> = {
     spec('spec/defaultBackend/service/name', false, 'Ingress'),
   ],
   ServiceAccount: POD_OWNERS.map(([kind, pod]) => spec(`${pod}/serviceAccountName`, false, kind)),
+  Role: [spec('roleRef/name', false, 'RoleBinding')],
+  ClusterRole: [spec('roleRef/name', false, 'RoleBinding', 'ClusterRoleBinding')],
   Deployment: [spec('spec/scaleTargetRef/name', false, 'HorizontalPodAutoscaler')],
   StatefulSet: [spec('spec/scaleTargetRef/name', false, 'HorizontalPodAutoscaler')],
 };
@@ -116,7 +118,15 @@ export const MODELLED_KINDS = new Set([
   'OpenTelemetryCollector',
   'HorizontalPodAutoscaler',
   'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Namespace',
 ]);
 
-/** Kinds without a namespace (among those modelled, none; listed for the refusal of a namespace on them). */
+/** The modelled kinds without a namespace: `namespace:` leaves them alone (a Namespace takes its name). */
+export const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Namespace']);
+
+/** The kinds `replicas:` sets. */
 export const REPLICA_KINDS = new Set(['Deployment', 'ReplicationController', 'ReplicaSet', 'StatefulSet']);
