@@ -150,3 +150,30 @@ describe('kustomizeBuild', () => {
     expect(YamlValue.root(doc).at('metadata', 'name')?.string()).toMatch(/^c-[a-z0-9]{10}$/);
   });
 });
+
+describe('kubernetes/unknown-field on kustomize patches', () => {
+  it("judges a patch's values in the built object and reports them in the patch (a file or inline)", async () => {
+    const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { check } = await import('../../src/api.js');
+    const dir = mkdtempSync(join(tmpdir(), 'cod-kustomize-'));
+    try {
+      const files: Record<string, string> = {
+        'base/kustomization.yaml': 'resources: [svc.yaml]\n',
+        'base/svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: 4318\n',
+        'prod/kustomization.yaml':
+          'resources: [../base]\npatches:\n  - path: patch.yaml\n  - patch: |-\n      apiVersion: v1\n      kind: Service\n      metadata: {name: s}\n      spec:\n        tpye: NodePort\n',
+        'prod/patch.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: 4317\n      protocl: TCP\n',
+      };
+      for (const [name, text] of Object.entries(files)) {
+        mkdirSync(join(dir, name, '..'), { recursive: true });
+        writeFileSync(join(dir, name), text);
+      }
+      const found = check({ paths: [dir] }).findings.filter((f) => f.ruleId === 'kubernetes/unknown-field');
+      expect(found.map((f) => `${f.file?.slice(dir.length + 1)}:${f.range?.start.line}`).sort()).toEqual(['prod/kustomization.yaml:9', 'prod/patch.yaml:8']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

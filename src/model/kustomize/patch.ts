@@ -88,7 +88,7 @@ function mergeMap(kind: string, target: JsonMap, patch: JsonMap, path: string[],
         continue;
       }
       if (directive === 'replace' || !isJsonMap(tv)) {
-        target[k] = withoutDirectives(pv);
+        target[k] = withoutDirectives(pv, origins);
         origins.set(target, k, origins.of(patch, k));
         continue;
       }
@@ -106,9 +106,15 @@ function mergeMap(kind: string, target: JsonMap, patch: JsonMap, path: string[],
   }
 }
 
-function withoutDirectives(v: JsonMap): JsonMap {
+function withoutDirectives(v: JsonMap, origins: Origins): JsonMap {
   const out: JsonMap = {};
-  for (const [k, x] of Object.entries(v)) if (k !== DIRECTIVE) out[k] = x;
+  const own = origins.ofContainer(v);
+  if (own) origins.setContainer(out, own);
+  for (const [k, x] of Object.entries(v)) {
+    if (k === DIRECTIVE) continue;
+    out[k] = x;
+    origins.set(out, k, origins.of(v, k));
+  }
   return out;
 }
 
@@ -119,7 +125,7 @@ function mergeList(kind: string, target: Json[] | undefined, patch: Json[], path
   const key = SCHEMA_KINDS.has(kind) ? schemaMergeKey(kind, path) : undefined;
   if (!key || !target || replace) {
     if (!key && items.some((p) => isJsonMap(p) && DIRECTIVE in p)) throw new PatchError('$patch in a list without a merge key', true);
-    const out = items.map((p) => (isJsonMap(p) ? withoutDirectives(p) : p));
+    const out = items.map((p) => (isJsonMap(p) ? withoutDirectives(p, origins) : p));
     origins.reindex(
       out,
       items.map((_, i) => origins.of(patch, patch.indexOf(items[i]))),
@@ -142,7 +148,7 @@ function mergeList(kind: string, target: Json[] | undefined, patch: Json[], path
       out.push(found);
       before.push(foundOrigin);
     } else {
-      out.push(withoutDirectives(p));
+      out.push(withoutDirectives(p, origins));
       before.push(origins.of(patch, i));
     }
   }
