@@ -4,7 +4,7 @@ import type { FileKind, OtherToolFile } from '../discover/classify.js';
 import { statSync } from 'node:fs';
 import { readTextFile } from '../load/read.js';
 import { parseYaml, parseYamlDocuments, type YamlDocument } from '../load/yaml.js';
-import type { KustomizeReader } from './kustomize/build.js';
+import { type KustomizeReader, NotRead } from './kustomize/build.js';
 import { type KustomizeUnit, kustomizeUnits } from './kustomize/units.js';
 import type { EmbeddedSource, SourceFile } from '../load/source.js';
 import { collectorContainerEnvironment, collectorContainers, kustomizePatchFiles, loadKubernetes, type KubernetesModel } from './kubernetes.js';
@@ -180,15 +180,28 @@ function isDirectory(path: string): boolean {
   }
 }
 
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The files a kustomize build reads: the scan's (as parsed for the stack, so both share their values), else the
  * disk (a generator's env file, a JSON patch: files the scan does not classify).
  */
 function stackReader(files: StackFile[], yaml: Map<string, YamlDocument>): KustomizeReader {
   const byPath = new Map(files.map((f) => [f.source.path, f]));
+  // Only folders of the scan's kustomizations: a base elsewhere (another checkout, ../../..) is not read.
+  const folders = files.filter((f) => f.kind === 'kustomization').map((f) => dirname(f.source.path));
   const disk = (path: string) => {
+    if (!folders.some((d) => path.startsWith(`${d}/`))) throw new NotRead(`it reads ${path}, outside the scanned kustomizations' folders`);
+    if (!isFile(path)) return undefined;
     const r = readTextFile(path);
-    return r.ok ? r.source : undefined;
+    if (!r.ok) throw new NotRead(`${path} ${r.problem.reason}`);
+    return r.source;
   };
   return {
     documents: (path) => {

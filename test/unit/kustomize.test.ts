@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SourceFile } from '../../src/load/source.js';
 import { YamlValue } from '../../src/load/yaml-value.js';
 import { parseYaml, parseYamlDocuments, type YamlDocument } from '../../src/load/yaml.js';
-import { kustomizeBuild, type KustomizeReader } from '../../src/model/kustomize/build.js';
+import { kustomizeBuild, type KustomizeReader, NotRead } from '../../src/model/kustomize/build.js';
 import { nameHash } from '../../src/model/kustomize/hash.js';
 import { fromYaml, type JsonMap, Origins } from '../../src/model/kustomize/json.js';
 import { strategicMerge } from '../../src/model/kustomize/patch.js';
@@ -113,6 +113,18 @@ describe('kustomizeBuild', () => {
     expect(component).toMatchObject({ notModelled: expect.stringContaining('components') });
   });
 
+  it('what the model does not foresee is not modelled, never a crash: an invalid target regex, a reader that will not read', () => {
+    const files = { ...base, '/r/o/kustomization.yaml': 'resources: [../base]\npatches:\n  - target: {name: "("}\n    patch: "[]"\n' };
+    expect(kustomizeBuild('/r/o', memory(files))).toMatchObject({ notModelled: expect.stringContaining('does not handle') });
+    const outside: KustomizeReader = {
+      ...memory(base),
+      documents: () => {
+        throw new NotRead("it reads /elsewhere/kustomization.yaml, outside the scanned kustomizations' folders");
+      },
+    };
+    expect(kustomizeBuild('/elsewhere', outside)).toMatchObject({ notModelled: expect.stringContaining('outside the scanned') });
+  });
+
   it("a built value points where it was written: the base's value, the overlay's patch, the inline patch's line", () => {
     const files = {
       ...base,
@@ -175,5 +187,16 @@ describe('kubernetes/unknown-field on kustomize patches', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('kustomizeUnits', () => {
+  it("keeps a generated Secret's keys and none of its values in the built text", () => {
+    const files = { '/r/kustomization.yaml': 'secretGenerator:\n  - name: s\n    literals: [token=hunter2-not-real]\n' };
+    const reader = memory(files);
+    const [unit] = kustomizeUnits([reader.documents('/r/kustomization.yaml')![0]], reader);
+    const text = unit.documents[0].source.text;
+    expect(text).toContain('token');
+    expect(text).not.toContain(Buffer.from('hunter2-not-real').toString('base64'));
   });
 });

@@ -36,6 +36,12 @@ export type KustomizeBuild =
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
+/** What a reader throws for a file it will not read (outside the scanned folders, unreadable): the build is not modelled. */
+export class NotRead extends Error {}
+
+/** Builds (a kustomization with its bases) one build may make: bases included in many overlays of overlays multiply. */
+const MAX_LEVELS = 500;
+
 class BuildError extends Error {
   constructor(
     message: string,
@@ -90,8 +96,9 @@ export function kustomizeBuild(dir: string, reader: KustomizeReader): KustomizeB
   const read = new Set<string>();
   const origins = new Origins();
   const root = posix.normalize(dir);
+  const budget = { levels: MAX_LEVELS };
   try {
-    const { resources, file } = accumulate(root, reader, origins, read, []);
+    const { resources, file } = accumulate(root, reader, origins, read, [], budget);
     for (const r of resources) {
       if (r.generated?.hash) rename(r, `${current(r).name}-${nameHash(r.obj)}`);
     }
@@ -104,11 +111,12 @@ export function kustomizeBuild(dir: string, reader: KustomizeReader): KustomizeB
       objects: resources.map((r) => ({ value: r.obj, kind: String(r.obj.kind), name: current(r).name, namespace: current(r).namespace })),
     };
   } catch (err) {
-    if (err instanceof BuildError || err instanceof PatchError) {
-      const kustomization = KUSTOMIZATION_NAMES.map((n) => `${root}/${n}`).find((p) => read.has(p));
-      return err.notModelled ? { root, kustomization, notModelled: err.message, read } : { root, kustomization, refused: err.message, read };
-    }
-    throw err;
+    const kustomization = KUSTOMIZATION_NAMES.map((n) => `${root}/${n}`).find((p) => read.has(p));
+    if ((err instanceof BuildError || err instanceof PatchError) && !err.notModelled) return { root, kustomization, refused: err.message, read };
+    // Anything else the model did not foresee is not modelled, never a guess (nor a crash of the whole scan).
+    const why =
+      err instanceof BuildError || err instanceof PatchError || err instanceof NotRead ? err.message : `an input the model does not handle (${String(err)})`;
+    return { root, kustomization, notModelled: why, read };
   }
 }
 
@@ -121,8 +129,16 @@ function rename(r: Res, name: string, namespace = current(r).namespace): void {
   r.ids.push({ name, namespace });
 }
 
-function accumulate(dir: string, reader: KustomizeReader, origins: Origins, read: Set<string>, stack: string[]): { resources: Res[]; file: string } {
+function accumulate(
+  dir: string,
+  reader: KustomizeReader,
+  origins: Origins,
+  read: Set<string>,
+  stack: string[],
+  budget: { levels: number },
+): { resources: Res[]; file: string } {
   if (stack.includes(dir)) throw new BuildError(`cycle detected: ${[...stack, dir].join(' -> ')}`);
+  if (--budget.levels < 0) throw notModelled(`more than ${MAX_LEVELS} kustomizations in one build`);
   const file = KUSTOMIZATION_NAMES.map((n) => `${dir}/${n}`).find((p) => reader.documents(p) !== undefined);
   if (!file) throw new BuildError(`unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${dir}'`);
   read.add(file);
@@ -144,7 +160,7 @@ function accumulate(dir: string, reader: KustomizeReader, origins: Origins, read
     if (/^[a-z]+:\/\/|^git@|^github\.com\/|\?ref=|\/\/.*\?/.test(ref)) throw notModelled(`the remote resource ${ref}`);
     const path = posix.normalize(posix.join(dir, ref));
     if (reader.isDir(path)) {
-      for (const r of accumulate(path, reader, origins, read, [...stack, dir]).resources) add(r);
+      for (const r of accumulate(path, reader, origins, read, [...stack, dir], budget).resources) add(r);
       continue;
     }
     inRoot(level, path);

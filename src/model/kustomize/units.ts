@@ -30,7 +30,7 @@ export function kustomizeUnits(kustomizations: YamlDocument[], reader: Kustomize
 
 function builtDocument(kustomization: string, host: SourceFile, obj: JsonMap, origins: Origins): YamlDocument {
   const meta = obj.metadata as JsonMap;
-  const text = stringify(obj, { aliasDuplicateObjects: false, lineWidth: 0 });
+  const text = stringify(withoutSecretValues(obj), { aliasDuplicateObjects: false, lineWidth: 0 });
   const name = `${kustomization}#${String(obj.kind)}/${meta.namespace ? `${String(meta.namespace)}/` : ''}${String(meta.name)}`;
   let derived: YamlDocument | undefined;
   const fallback = origins.ofContainer(obj);
@@ -41,6 +41,17 @@ function builtDocument(kustomization: string, host: SourceFile, obj: JsonMap, or
   const source = new EmbeddedSource(name, text, host, { locate });
   derived = parseYaml(source);
   return derived;
+}
+
+/** A Secret's values never enter the model (kubernetes.ts reads its keys only): its built text holds its keys, valued "". */
+function withoutSecretValues(obj: JsonMap): JsonMap {
+  if (obj.kind !== 'Secret') return obj;
+  const out: JsonMap = { ...obj };
+  for (const k of ['data', 'stringData']) {
+    const m = obj[k];
+    if (m && typeof m === 'object' && !Array.isArray(m)) out[k] = Object.fromEntries(Object.keys(m).map((key) => [key, '']));
+  }
+  return out;
 }
 
 interface OffsetNode {
