@@ -166,7 +166,7 @@ function accumulate(
     inRoot(level, path);
     for (const r of loadObjects(path, reader, origins, read)) add(r);
   }
-  for (const r of generate(level, reader, origins, read)) add(r);
+  for (const r of generate(level, reader, origins, read, resources)) add(r);
   transform(level, resources, reader, origins, read);
   return { resources, file };
 }
@@ -205,7 +205,12 @@ function resource(obj: Json, path: string): Res {
 
 // --- generators -----------------------------------------------------------------------------------------------
 
-function generate(level: Level, reader: KustomizeReader, origins: Origins, read: Set<string>): Res[] {
+/**
+ * The level's generated ConfigMaps and Secrets. One with `behavior: merge` or `replace` changes the object of that
+ * name its bases generated (in place: its name, history and labels kept, its data merged or replaced) and is not
+ * returned.
+ */
+function generate(level: Level, reader: KustomizeReader, origins: Origins, read: Set<string>, existing: Res[]): Res[] {
   const options = level.root.get('generatorOptions');
   const out: Res[] = [];
   for (const kind of ['ConfigMap', 'Secret'] as const) {
@@ -214,7 +219,7 @@ function generate(level: Level, reader: KustomizeReader, origins: Origins, read:
         if (!['name', 'namespace', 'behavior', 'files', 'literals', 'envs', 'env', 'options', 'type'].includes(k))
           throw notModelled(`the generator field ${k}`);
       const behavior = entry.get('behavior')?.string() ?? 'create';
-      if (behavior !== 'create') throw notModelled(`a generator with behavior: ${behavior}`);
+      if (!['create', 'merge', 'replace'].includes(behavior)) throw new BuildError(`unknown generator behavior: ${behavior}`);
       const name = entry.get('name')?.string();
       if (!name) throw new BuildError(`a ${kind} generator without a name`);
       const data: JsonMap = {};
@@ -276,10 +281,50 @@ function generate(level: Level, reader: KustomizeReader, origins: Origins, read:
       origins.mark(obj, entry);
       for (const [k, at] of dataOrigins) origins.set(encoded, k, at);
       origins.set(meta, 'name', entry.get('name'));
-      out.push({ obj, ids: [{ name, namespace }], prefixes: [], suffixes: [], generated: { hash: opt('disableNameSuffixHash')?.boolean() !== true } });
+      const generated = { hash: opt('disableNameSuffixHash')?.boolean() !== true };
+      if (behavior === 'create') {
+        out.push({ obj, ids: [{ name, namespace }], prefixes: [], suffixes: [], generated });
+        continue;
+      }
+      const same = existing.filter(
+        (r) => r.obj.kind === kind && r.ids.some((id) => id.name === name && (id.namespace ?? 'default') === (namespace ?? 'default')),
+      );
+      if (same.length !== 1) throw new BuildError(`${kind} ${name} ${same.length ? 'matches several objects' : 'does not exist'}; cannot ${behavior} it`);
+      mergeGenerated(same[0], obj, behavior === 'merge', origins);
+      same[0].generated = generated;
     }
   }
   return out;
+}
+
+/** kustomize's appendReplaceOrMerge: the new object takes the old one's place, name and namespace, labels and annotations merged under its own; with merge, its data too. */
+function mergeGenerated(old: Res, obj: JsonMap, mergeData: boolean, origins: Origins): void {
+  const was = old.obj;
+  const wasMeta = was.metadata as JsonMap;
+  const meta = obj.metadata as JsonMap;
+  for (const field of ['labels', 'annotations', ...(mergeData ? ['data'] : [])]) {
+    const holder = field === 'data' ? [was, obj] : [wasMeta, meta];
+    const before = holder[0][field];
+    if (!isJsonMap(before)) continue;
+    const after = isJsonMap(holder[1][field]) ? (holder[1][field] as JsonMap) : {};
+    const merged: JsonMap = {};
+    for (const [k, v] of Object.entries(before)) {
+      merged[k] = v;
+      origins.set(merged, k, origins.of(before, k));
+    }
+    for (const [k, v] of Object.entries(after)) {
+      merged[k] = v;
+      origins.set(merged, k, origins.of(after, k));
+    }
+    holder[1][field] = merged;
+  }
+  meta.name = wasMeta.name;
+  origins.set(meta, 'name', origins.of(wasMeta, 'name'));
+  if (wasMeta.namespace !== undefined) {
+    meta.namespace = wasMeta.namespace;
+    origins.set(meta, 'namespace', origins.of(wasMeta, 'namespace'));
+  } else delete meta.namespace;
+  old.obj = obj;
 }
 
 /** A literal's value without the quotes around it, as kustomize reads `key="value"`. */
