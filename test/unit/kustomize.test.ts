@@ -200,3 +200,32 @@ describe('kustomizeUnits', () => {
     expect(text).not.toContain(Buffer.from('hunter2-not-real').toString('base64'));
   });
 });
+
+describe('kustomize units in the stack', () => {
+  it('two overlays of one base build objects of the same names, and lookups between objects stay inside each', async () => {
+    const { classifySource } = await import('../../src/discover/classify.js');
+    const { buildStack } = await import('../../src/model/stack.js');
+    const { selectedPods } = await import('../../src/model/kubernetes-routes.js');
+    const files: Record<string, string> = {
+      '/r/base/kustomization.yaml': 'resources: [app.yaml]\n',
+      '/r/base/app.yaml':
+        'apiVersion: v1\nkind: Service\nmetadata: {name: otel}\nspec:\n  selector: {app: otel}\n  ports: [{port: 4317}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: otel}\nspec:\n  selector: {matchLabels: {app: otel}}\n  template:\n    metadata: {labels: {app: otel}}\n    spec:\n      containers: [{name: c, image: otel/opentelemetry-collector:0.115.1}]\n',
+      '/r/staging/kustomization.yaml': 'resources: [../base]\nnamespace: telemetry\n',
+      '/r/prod/kustomization.yaml': 'resources: [../base]\nnamespace: telemetry\nreplicas: [{name: otel, count: 3}]\n',
+    };
+    const stackFiles = Object.entries(files).map(([path, text]) => {
+      const source = new SourceFile(path, text);
+      return { ...classifySource(source)!, source };
+    });
+    const stack = buildStack(stackFiles);
+    expect(stack.kustomize.map((u) => u.kustomization).sort()).toEqual(['/r/prod/kustomization.yaml', '/r/staging/kustomization.yaml']);
+    const k = stack.kubernetes;
+    expect(k.services).toHaveLength(2);
+    for (const s of k.services) {
+      const pods = selectedPods(k, s);
+      expect(pods.map((w) => [w.object.unit, w.replicas])).toEqual([[s.object.unit, s.object.unit?.includes('prod') ? 3 : undefined]]);
+    }
+    // The base's raw objects are replaced by the builds: none of them is in the model as written.
+    expect(k.objects.every((o) => o.unit !== undefined)).toBe(true);
+  });
+});
