@@ -208,6 +208,7 @@ describe('the route to the receiver', () => {
     const unmodelled = of(run(files(4319, 'components: [../c]\n')), 'kubernetes/otlp-route-broken');
     expect(unmodelled.map((f) => [f.severity, f.kind])).toEqual([['warning', 'noServicePort']]);
     expect(unmodelled[0].detail).toContain('unless the kustomize patch of this Service in service-patch.yaml adds it');
+    expect(unmodelled[0].detail).toContain('the doctor does not model its build: kustomization.yaml uses `components`');
   });
 
   it('a Service selecting no pod here: a warning', () => {

@@ -109,7 +109,7 @@ describe('kubernetes/config-not-mounted', () => {
       'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', CONF_VOLUME),
     });
     expect(f.map((x) => [x.kind, x.severity])).toEqual([['noKey', 'warning']]);
-    expect(f[0].detail).toContain('kustomization.yaml may add or change objects (it uses');
+    expect(f[0].detail).toContain('kustomization.yaml may add or change objects (the doctor does not model it: kustomization.yaml uses `components`)');
   });
 
   it("a kustomization's patch files hold partial objects, not workloads of their own", () => {

@@ -136,6 +136,6 @@ function kustomized(ws: Workspace, w: Workload): string | undefined {
   if (w.object.unit) return undefined;
   const u = ws.stack.kustomize.find((x) => !('objects' in x.build));
   if (!u || 'objects' in u.build) return undefined;
-  const why = 'notModelled' in u.build ? `it uses ${u.build.notModelled}, which the doctor does not model` : `kustomize refuses it: ${u.build.refused}`;
+  const why = 'notModelled' in u.build ? `the doctor does not model it: ${u.build.notModelled}` : `kustomize refuses it: ${u.build.refused}`;
   return `the manifests apply as written, though the kustomize build of ${u.kustomization.split('/').slice(-2).join('/')} may add or change objects (${why})`;
 }

@@ -112,7 +112,9 @@ function finding(ws: Workspace, group: Route[]): RouteFinding | undefined {
           service: objectName(s),
           port: String(port),
           ports,
-          patch: patch ? ` (unless the kustomize patch of this Service in ${basename(patch.file)} adds it, which the doctor does not apply)` : '',
+          patch: patch
+            ? ` (unless the kustomize patch of this Service in ${basename(patch.file)} adds it, which the doctor does not apply${unmodelled(ws, patch.file)})`
+            : '',
         },
         hint:
           s.ports.length > 0
@@ -192,4 +194,11 @@ function loopback(ws: Workspace, group: Route[], sends: string): RouteFinding | 
     },
     hint: `listen on the pod's address: endpoint: \${env:MY_POD_IP}:${l.port} (MY_POD_IP from the downward API, status.podIP) or 0.0.0.0:${l.port}`,
   };
+}
+
+/** Why the doctor does not apply a kustomize patch: the build that reads it is not modelled, or kustomize refuses it. */
+function unmodelled(ws: Workspace, file: string): string {
+  const u = ws.stack.kustomize.find((x) => !('objects' in x.build) && x.build.read.has(file)) ?? ws.stack.kustomize.find((x) => !('objects' in x.build));
+  if (!u || 'objects' in u.build) return '';
+  return 'notModelled' in u.build ? `; the doctor does not model its build: ${u.build.notModelled}` : `; kustomize refuses its build: ${u.build.refused}`;
 }
