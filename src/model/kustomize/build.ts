@@ -143,7 +143,8 @@ function accumulate(
   if (!file) throw new BuildError(`unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${dir}'`);
   read.add(file);
   const docs = reader.documents(file)!;
-  if (docs.length !== 1 || docs[0].problems.length > 0) throw new BuildError(`${file} is not one YAML document`);
+  if (docs.some((d) => d.problems.length > 0)) throw notModelled(`${file} does not parse`);
+  if (docs.length !== 1) throw new BuildError(`${file} is not one YAML document`);
   const root = YamlValue.root(docs[0]);
   if (!root.isMap()) throw new BuildError(`${file} is not a map`);
   for (const k of root.keys()) if (!FIELDS.has(k)) throw notModelled(`${posix.basename(file)} uses \`${k}\``);
@@ -184,7 +185,7 @@ function loadObjects(path: string, reader: KustomizeReader, origins: Origins, re
   read.add(path);
   const out: Res[] = [];
   for (const d of docs) {
-    if (d.problems.length > 0) throw new BuildError(`${path} does not parse`);
+    if (d.problems.length > 0) throw notModelled(`${path} does not parse`);
     const v = YamlValue.root(d);
     if (v.isNull()) continue;
     const items = /List$/.test(v.get('kind')?.string() ?? '') && v.get('items')?.isList() ? v.get('items')!.items() : [v];
@@ -434,7 +435,7 @@ function patchSource(level: Level, p: YamlValue, reader: KustomizeReader, read: 
   const docs = reader.documents(path);
   if (!docs) throw new BuildError(`failed to get the patch file from path(${path})`);
   read.add(path);
-  if (docs.some((d) => d.problems.length > 0)) throw new BuildError(`${path} does not parse`);
+  if (docs.some((d) => d.problems.length > 0)) throw notModelled(`${path} does not parse`);
   return docs;
 }
 
@@ -449,7 +450,7 @@ function inlineDocuments(at: YamlValue, text: string): YamlDocument[] {
   const block = text.startsWith(trimmed) ? embeddedSource(at, path) : undefined;
   const source = block ? new EmbeddedSource(path, trimmed, block.host, block.block) : new SourceFile(path, trimmed);
   const docs = parseYamlDocuments(source).map((d) => parseYaml(source, d));
-  if (docs.some((d) => d.problems.length > 0)) throw new BuildError(`the inline patch at ${at.path.join('.')} does not parse`);
+  if (docs.some((d) => d.problems.length > 0)) throw notModelled(`the inline patch at ${at.path.join('.')} does not parse`);
   return docs;
 }
 
