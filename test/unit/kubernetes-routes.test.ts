@@ -204,11 +204,11 @@ describe('the route to the receiver', () => {
     expect(broken[0].file).toMatch(/k8s\/collector\.yaml$/);
     expect(collector(ALL).split('\n')[broken[0].range!.start.line - 1]).toMatch(/^\s*ports:/);
     expect(broken[0].detail).toContain('4320 (extra)');
-    // A build the doctor does not model (a component): the patch is not applied, and the finding says so.
-    const unmodelled = of(run(files(4319, 'components: [../c]\n')), 'kubernetes/otlp-route-broken');
+    // A build the doctor does not model (a Helm chart): the patch is not applied, and the finding says so.
+    const unmodelled = of(run(files(4319, 'helmCharts: [{name: extra, repo: https://charts.example.com}]\n')), 'kubernetes/otlp-route-broken');
     expect(unmodelled.map((f) => [f.severity, f.kind])).toEqual([['warning', 'noServicePort']]);
     expect(unmodelled[0].detail).toContain('unless the kustomize patch of this Service in service-patch.yaml adds it');
-    expect(unmodelled[0].detail).toContain('the doctor does not model its build: kustomization.yaml uses `components`');
+    expect(unmodelled[0].detail).toContain('the doctor does not model its build: kustomization.yaml uses `helmCharts`');
   });
 
   it('a Service selecting no pod here: a warning', () => {

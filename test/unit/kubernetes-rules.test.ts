@@ -104,12 +104,12 @@ describe('kubernetes/config-not-mounted', () => {
 
   it('a warning naming the kustomization when one the doctor does not model may change the objects', () => {
     const f = found({
-      'kustomization.yaml': 'resources: [d.yaml, a.yaml]\ncomponents: [../c]\n',
+      'kustomization.yaml': 'resources: [d.yaml, a.yaml]\nhelmCharts: [{name: extra, repo: https://charts.example.com}]\n',
       'a.yaml': CONFIG_MAP,
       'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', CONF_VOLUME),
     });
     expect(f.map((x) => [x.kind, x.severity])).toEqual([['noKey', 'warning']]);
-    expect(f[0].detail).toContain('kustomization.yaml may add or change objects (the doctor does not model it: kustomization.yaml uses `components`)');
+    expect(f[0].detail).toContain('kustomization.yaml may add or change objects (the doctor does not model it: kustomization.yaml uses `helmCharts`)');
   });
 
   it("a kustomization's patch files hold partial objects, not workloads of their own", () => {

@@ -106,11 +106,14 @@ describe('kustomizeBuild', () => {
     '/r/base/svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: 4318\n',
   };
 
-  it('refuses a file outside the kustomization folder (the root-only load restrictor), and models no component', () => {
+  it('refuses a file outside the kustomization folder (the root-only load restrictor), and models no Helm chart', () => {
     const outside = kustomizeBuild('/r/o', memory({ ...base, '/r/o/kustomization.yaml': 'resources: [../base/svc.yaml]\n' }));
     expect(outside).toMatchObject({ refused: expect.stringContaining('is not in or below') });
-    const component = kustomizeBuild('/r/o', memory({ ...base, '/r/o/kustomization.yaml': 'resources: [../base]\ncomponents: [../c]\n' }));
-    expect(component).toMatchObject({ notModelled: expect.stringContaining('components') });
+    const helm = kustomizeBuild(
+      '/r/o',
+      memory({ ...base, '/r/o/kustomization.yaml': 'resources: [../base]\nhelmCharts: [{name: extra, repo: https://charts.example.com}]\n' }),
+    );
+    expect(helm).toMatchObject({ notModelled: expect.stringContaining('helmCharts') });
   });
 
   it('what the model does not foresee is not modelled, never a crash: an invalid target regex, a reader that will not read', () => {

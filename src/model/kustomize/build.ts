@@ -73,6 +73,7 @@ const FIELDS = new Set([
   'configMapGenerator',
   'secretGenerator',
   'generatorOptions',
+  'components',
 ]);
 
 interface Res {
@@ -129,6 +130,11 @@ function rename(r: Res, name: string, namespace = current(r).namespace): void {
   r.ids.push({ name, namespace });
 }
 
+/**
+ * A kustomization's objects: its resources (a folder's built by its own kustomization), its generators', then its
+ * components' and its own transformations. A component (`into`: the objects of the kustomization naming it) adds to
+ * and transforms the objects it is given, after their generators and before their transformations, as kustomize does.
+ */
 function accumulate(
   dir: string,
   reader: KustomizeReader,
@@ -136,6 +142,7 @@ function accumulate(
   read: Set<string>,
   stack: string[],
   budget: { levels: number },
+  into?: Res[],
 ): { resources: Res[]; file: string } {
   if (stack.includes(dir)) throw new BuildError(`cycle detected: ${[...stack, dir].join(' -> ')}`);
   if (--budget.levels < 0) throw notModelled(`more than ${MAX_LEVELS} kustomizations in one build`);
@@ -148,8 +155,10 @@ function accumulate(
   const root = YamlValue.root(docs[0]);
   if (!root.isMap()) throw new BuildError(`${file} is not a map`);
   for (const k of root.keys()) if (!FIELDS.has(k)) throw notModelled(`${posix.basename(file)} uses \`${k}\``);
+  const isComponent = root.get('kind')?.string() === 'Component';
+  if (isComponent !== (into !== undefined)) throw new BuildError(`expected kind ${into ? "'Component'" : "!= 'Component'"} for path '${dir}'`);
   const level: Level = { dir, file, root };
-  const resources: Res[] = [];
+  const resources: Res[] = into ?? [];
   const add = (r: Res) => {
     const id = key(r);
     if (resources.some((x) => key(x) === id)) throw new BuildError(`may not add resource with an already registered id: ${id}`);
@@ -168,6 +177,14 @@ function accumulate(
     for (const r of loadObjects(path, reader, origins, read)) add(r);
   }
   for (const r of generate(level, reader, origins, read, resources)) add(r);
+  for (const entry of root.get('components')?.items() ?? []) {
+    const ref = entry.string();
+    if (!ref) throw new BuildError('a component that is not a string');
+    if (/^[a-z]+:\/\/|^git@|^github\.com\/|\?ref=|\/\/.*\?/.test(ref)) throw notModelled(`the remote component ${ref}`);
+    const path = posix.normalize(posix.join(dir, ref));
+    if (!reader.isDir(path)) throw new BuildError(`component '${ref}' is not a folder`);
+    accumulate(path, reader, origins, read, [...stack, dir], budget, resources);
+  }
   transform(level, resources, reader, origins, read);
   return { resources, file };
 }
