@@ -11,7 +11,7 @@ import { embeddedSource } from '../kubernetes-embedded.js';
 import { nameHash } from './hash.js';
 import { cloneWithOrigins, fromYaml, isJsonMap, type Json, type JsonMap, Origins } from './json.js';
 import { jsonPatch, type JsonOp, PatchError, strategicMerge } from './patch.js';
-import { CLUSTER_SCOPED, COMMON_ANNOTATIONS, COMMON_LABELS, type FieldSpec, MODELLED_KINDS, NAME_REFERENCES, REPLICA_KINDS, TEMPLATE_LABELS } from './specs.js';
+import { CLUSTER_SCOPED, COMMON_ANNOTATIONS, COMMON_LABELS, type FieldSpec, modelledKind, NAME_REFERENCES, REPLICA_KINDS, TEMPLATE_LABELS } from './specs.js';
 
 /** The files a build reads. */
 export interface KustomizeReader {
@@ -156,7 +156,9 @@ function accumulate(
   if (!root.isMap()) throw new BuildError(`${file} is not a map`);
   for (const k of root.keys()) if (!FIELDS.has(k)) throw notModelled(`${posix.basename(file)} uses \`${k}\``);
   const isComponent = root.get('kind')?.string() === 'Component';
-  if (isComponent !== (into !== undefined)) throw new BuildError(`expected kind ${into ? "'Component'" : "!= 'Component'"} for path '${dir}'`);
+  // A component applies to what names it; a folder among resources must be a kustomization (the root may be either).
+  if (into && !isComponent) throw new BuildError(`expected kind 'Component' for path '${dir}'`);
+  if (!into && isComponent && stack.length > 0) throw new BuildError(`expected kind != 'Component' for path '${dir}'`);
   const level: Level = { dir, file, root };
   const resources: Res[] = into ?? [];
   const add = (r: Res) => {
@@ -217,7 +219,7 @@ function resource(obj: Json, path: string): Res {
   const meta = obj.metadata;
   if (typeof kind !== 'string' || typeof obj.apiVersion !== 'string') throw new BuildError(`${path}: missing Resource metadata (apiVersion or kind)`);
   if (!isJsonMap(meta) || typeof meta.name !== 'string') throw new BuildError(`${path}: missing metadata.name in object ${kind}`);
-  if (!MODELLED_KINDS.has(kind)) throw notModelled(`kind ${kind} (the fields kustomize rewrites in it are not modelled)`);
+  if (!modelledKind(obj.apiVersion, kind)) throw notModelled(`kind ${kind} (the fields kustomize rewrites in it are not modelled)`);
   return { obj, ids: [{ name: meta.name, namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined }], prefixes: [], suffixes: [] };
 }
 
@@ -509,6 +511,13 @@ function applySmp(resources: Res[], patch: JsonMap, target: YamlValue | undefine
       );
   if (!target && targets.length !== 1)
     throw new BuildError(`no resource matches strategic merge patch "${patch.kind}.${patch.apiVersion}/${String(meta.name)}"`);
+  // `$patch: delete` at the top deletes the objects it patches.
+  const directive = patch.$patch;
+  if (directive === 'delete') {
+    for (const r of targets) resources.splice(resources.indexOf(r), 1);
+    return;
+  }
+  if (directive !== undefined) throw notModelled(`a patch with $patch: ${String(directive)} at its top`);
   for (const r of targets) {
     const own = cloneWithOrigins(patch, origins);
     if (target) {
@@ -722,5 +731,6 @@ export function kustomizeRoots(kustomizations: YamlDocument[]): YamlDocument[] {
         if (ref) named.add(posix.normalize(posix.join(dir, ref)));
       }
   }
-  return kustomizations.filter((k) => !named.has(posix.dirname(k.source.path)));
+  // A component no kustomization names is deployed by none: it is no unit.
+  return kustomizations.filter((k) => !named.has(posix.dirname(k.source.path)) && YamlValue.root(k).get('kind')?.string() !== 'Component');
 }

@@ -99,8 +99,8 @@ export const NAME_REFERENCES: Record<string, FieldSpec[]> = {
   StatefulSet: [spec('spec/scaleTargetRef/name', false, 'HorizontalPodAutoscaler')],
 };
 
-/** The kinds the model builds: any other in a build makes it not modelled (a transformer may write fields of it not listed here). */
-export const MODELLED_KINDS = new Set([
+/** The built-in kinds the model builds: any other built-in kind makes a build not modelled (a transformer may write fields of it not listed here). */
+const MODELLED_KINDS = new Set([
   'Deployment',
   'DaemonSet',
   'StatefulSet',
@@ -123,7 +123,23 @@ export const MODELLED_KINDS = new Set([
   'ClusterRole',
   'ClusterRoleBinding',
   'Namespace',
+  'NetworkPolicy',
+  'PodDisruptionBudget',
 ]);
+
+/** The API groups of the built-in kinds, whose schemas kustomize knows; any other group's kinds are custom resources. */
+const BUILT_IN_GROUPS = /^(?:|apps|batch|autoscaling|policy|[a-z.]*\.k8s\.io)$/;
+
+/**
+ * Whether the model builds objects of a kind: the built-in kinds listed, and custom resources (kustomize has no
+ * schema of them: only the metadata field specs apply, and they are namespaced). The Gateway API's kinds are custom
+ * resources in a k8s.io group.
+ */
+export function modelledKind(apiVersion: string, kind: string): boolean {
+  if (MODELLED_KINDS.has(kind)) return true;
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return !BUILT_IN_GROUPS.test(group) || group.startsWith('gateway.networking.k8s.io');
+}
 
 /** The modelled kinds without a namespace: `namespace:` leaves them alone (a Namespace takes its name). */
 export const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Namespace']);
