@@ -18,7 +18,7 @@ export type FileKind =
   | 'env-file'
   /** Kubernetes objects: any document with a string `apiVersion` and `kind` (multi-document streams, `List`s). */
   | 'kubernetes'
-  /** A Kustomize `kustomization.yaml`: recognised and listed; its bases and overlays are not read yet. */
+  /** A Kustomize `kustomization.yaml`: built with its bases and overlays as `kustomize build` would (model/kustomize). */
   | 'kustomization'
   /** A values file of the OpenTelemetry Collector Helm chart (`isCollectorChartValuesObject`): the config it renders is checked. */
   | 'helm-collector-values'

@@ -29,12 +29,23 @@ export class SourceFile {
     return { start: this.position(offset), end: this.position(offset + Math.max(0, length)) };
   }
 
+  /** The offset of a position (the inverse of `position`). */
+  offset(p: Position): number {
+    return (this.lineStarts[p.line - 1] ?? this.text.length) + p.column - 1;
+  }
+
   /** The text of a 1-based line, without its line break. */
   lineText(line: number): string {
     const start = this.lineStarts[line - 1] ?? this.text.length;
     const next = this.lineStarts[line] ?? this.text.length + 1;
     return this.text.slice(start, next - 1).replace(/\r$/, '');
   }
+}
+
+/** An offset in a file. */
+export interface HostOffset {
+  source: SourceFile;
+  offset: number;
 }
 
 /**
@@ -47,14 +58,16 @@ export class SourceFile {
  * indentation. Any other style (quoted, folded, plain) cannot be mapped: every position is the key's (`at`), and
  * edits are refused (`readOnly`). A text derived from the host rather than written in it (the collector config a Helm
  * chart renders from a values file) maps each offset through `offsetOf` to the host offset it came from, and is
- * read-only too.
+ * read-only too. A text drawn from several files (an object `kustomize build` makes from a base, patches and an
+ * overlay) maps each offset through `locate` to the file and offset it came from: `hostLocation` gives the file,
+ * positions stay its own until then, and it is read-only.
  */
 export class EmbeddedSource extends SourceFile {
   constructor(
     path: string,
     text: string,
     readonly host: SourceFile,
-    readonly block: { firstLine: number; indent: number } | { at: number } | { offsetOf(offset: number): number },
+    readonly block: { firstLine: number; indent: number } | { at: number } | { offsetOf(offset: number): number } | { locate(offset: number): HostOffset },
   ) {
     super(path, text);
   }
@@ -66,8 +79,22 @@ export class EmbeddedSource extends SourceFile {
   override position(offset: number): Position {
     if ('at' in this.block) return this.host.position(this.block.at);
     if ('offsetOf' in this.block) return this.host.position(this.block.offsetOf(offset));
+    // Positions of a text drawn from several files stay its own until `hostLocation` says which file they are in.
+    if ('locate' in this.block) return super.position(offset);
     const own = super.position(offset);
     return { line: this.block.firstLine + own.line - 1, column: this.block.indent + own.column };
+  }
+
+  /**
+   * Where a range of this text (as `position` gave it) is in the files: the host's path and the range as it is, or,
+   * for a text drawn from several files, the file its start comes from (its end too when in the same file).
+   */
+  hostLocation(range: Range): { file: string; range: Range } {
+    if (!('locate' in this.block)) return { file: this.host.path, range };
+    const start = this.block.locate(super.offset(range.start));
+    const end = this.block.locate(super.offset(range.end));
+    const endAt = end.source === start.source && end.offset >= start.offset ? end.offset : start.offset;
+    return { file: start.source.path, range: start.source.range(start.offset, endAt - start.offset) };
   }
 
   /**

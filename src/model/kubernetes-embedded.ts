@@ -3,7 +3,7 @@ import { classifySource, type FileKind } from '../discover/classify.js';
 import { EmbeddedSource, type SourceFile } from '../load/source.js';
 import type { YamlValue } from '../load/yaml-value.js';
 import { isScalar, parseYaml, subDocument, type YamlDocument } from '../load/yaml.js';
-import type { Finding, TextEdit } from '../types.js';
+import type { Finding, Range, TextEdit } from '../types.js';
 import { collectorContainers, mountedKey, type KubernetesModel } from './kubernetes.js';
 
 /**
@@ -127,24 +127,34 @@ function literalBlock(node: Scalar, host: SourceFile): { firstLine: number; inde
  * a Helm chart renders from its values) drops the fix, whose hint then says to edit the manifest or values by hand.
  */
 export function toHostFinding(f: Finding, embedded: ReadonlyMap<string, EmbeddedSource>): Finding {
-  const host = (file: string | undefined) => (file !== undefined ? (embedded.get(file)?.host.path ?? file) : file);
-  const out: Finding = { ...f, file: host(f.file) };
-  if (f.locations) out.locations = f.locations.map((l) => ({ ...l, file: host(l.file) }));
+  // A config inside a built object's ConfigMap is two steps from its file: the object, then the file it came from.
+  const host = (file: string | undefined, range: Range | undefined): { file?: string; range?: Range } => {
+    let at: { file?: string; range?: Range } = { file, range };
+    for (let source = at.file && embedded.get(at.file); source; source = at.file && embedded.get(at.file))
+      at = at.range ? source.hostLocation(at.range) : { file: source.host.path };
+    return at;
+  };
+  const here = host(f.file, f.range);
+  const out: Finding = { ...f, file: here.file, ...(f.range ? { range: here.range } : {}) };
+  if (f.locations) out.locations = f.locations.map((l) => ({ ...l, ...host(l.file, l.range) }));
   if (!f.fix) return out;
   const mapEdit = (e: TextEdit): TextEdit | undefined => {
     const source = embedded.get(e.file);
     if (!source) return e;
     const mapped = source.hostEdit(e.offset, e.length, e.text);
-    return mapped && { file: source.host.path, ...mapped };
+    return mapped && mapEdit({ file: source.host.path, ...mapped });
   };
   const edits = f.fix.edits.map(mapEdit);
   const addEnv = f.fix.addEnv?.map((a) => ({ ...a, edits: a.edits.map(mapEdit) }));
   if (edits.some((e) => !e) || addEnv?.some((a) => a.edits.some((e) => !e))) {
     const { fix: _dropped, ...rest } = out;
-    const rendered = f.file !== undefined && 'offsetOf' in (embedded.get(f.file)?.block ?? {});
-    const why = rendered
-      ? 'this config is what the Helm chart renders from the values file, so --fix does not edit it: change the values file by hand'
-      : 'this config is written as a quoted or folded string in its manifest, so --fix does not edit it: change it there by hand';
+    const block = (f.file !== undefined && embedded.get(f.file)?.block) || {};
+    const built = f.file !== undefined && [f.file, embedded.get(f.file)?.host.path].some((p) => p !== undefined && 'locate' in (embedded.get(p)?.block ?? {}));
+    const why = built
+      ? 'this object is what kustomize builds from the base and its overlays, so --fix does not edit it: change the file it comes from by hand'
+      : 'offsetOf' in block
+        ? 'this config is what the Helm chart renders from the values file, so --fix does not edit it: change the values file by hand'
+        : 'this config is written as a quoted or folded string in its manifest, so --fix does not edit it: change it there by hand';
     return { ...rest, hint: `${f.hint ? `${f.hint}; ` : ''}${why}` };
   }
   out.fix = { ...f.fix, edits: edits as TextEdit[], ...(addEnv ? { addEnv: addEnv.map((a) => ({ ...a, edits: a.edits as TextEdit[] })) } : {}) };

@@ -15,6 +15,8 @@ import {
   type Service,
   type ServicePort,
   type Workload,
+  sameScope,
+  sameUnit,
 } from './kubernetes.js';
 import { isCollectorImage } from './compose.js';
 import { type Node, stringify } from 'yaml';
@@ -349,7 +351,7 @@ function viaGatewayRoute(stack: Stack, host: string, path: string): KubeRoute | 
   if (backends.length === 0 || distinct.size !== 1) return undefined;
   const r = best.r;
   const b = backends[0];
-  const service = k.services.find((s) => s.object.name === b.name && s.object.namespace === b.namespace);
+  const service = k.services.find((s) => s.object.name === b.name && s.object.namespace === b.namespace && sameUnit(s.object, r.object));
   if (!service) return undefined;
   return {
     ...viaService(
@@ -465,7 +467,7 @@ function viaService(
 export function selectedPods(k: KubernetesModel, s: Service): Workload[] {
   const selector = Object.entries(s.selector);
   if (selector.length === 0) return [];
-  return k.workloads.filter((w) => w.object.namespace === s.object.namespace && selector.every(([key, v]) => w.podLabels[key] === v));
+  return k.workloads.filter((w) => sameScope(w.object, s.object) && selector.every(([key, v]) => w.podLabels[key] === v));
 }
 
 /** The workspace collector config a container runs: its `--config` file, mounted from a ConfigMap key (one config only). */

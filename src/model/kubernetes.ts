@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { EmbeddedSource } from '../load/source.js';
 import { YamlValue } from '../load/yaml-value.js';
 import type { YamlDocument } from '../load/yaml.js';
 import { isCollectorImage, splitImage } from './compose.js';
@@ -24,6 +25,28 @@ export interface KubeObject {
   /** The object itself. */
   value: YamlValue;
   file: string;
+  /**
+   * The root kustomization whose build made it (src/model/kustomize); undefined for an object applied as written.
+   * Two overlays of one base build objects of the same names: lookups between objects stay inside one unit.
+   */
+  unit?: string;
+}
+
+/** The file an object is written in, for messages: its file's name, or the kustomization whose build made it. */
+export function objectFile(o: KubeObject): string {
+  if (!o.unit) return posix.basename(o.file);
+  const parts = o.unit.split('/');
+  return `the kustomize build of ${parts.slice(-2).join('/')}`;
+}
+
+/** Whether two objects can be applied together: not from two different kustomize builds (staging and prod of one base). */
+export function sameUnit(a: KubeObject, b: KubeObject): boolean {
+  return a.unit === undefined || b.unit === undefined || a.unit === b.unit;
+}
+
+/** Whether two objects can find each other in a cluster: the same namespace, and the same unit. */
+export function sameScope(a: KubeObject, b: KubeObject): boolean {
+  return a.namespace === b.namespace && sameUnit(a, b);
 }
 
 export interface ContainerPort {
@@ -232,6 +255,7 @@ export function kubeObjects(docs: YamlDocument[]): KubeObject[] {
     }
     const meta = v.get('metadata');
     const namespace = meta?.get('namespace')?.text();
+    const source = v.doc.source;
     out.push({
       apiVersion,
       kind,
@@ -242,6 +266,7 @@ export function kubeObjects(docs: YamlDocument[]): KubeObject[] {
       annotations: strings(meta?.get('annotations')),
       value: v,
       file: v.file,
+      unit: source instanceof EmbeddedSource && 'locate' in source.block ? source.host.path : undefined,
     });
   };
   for (const d of docs) if (d.problems.length === 0) add(YamlValue.root(d));
@@ -251,10 +276,14 @@ export function kubeObjects(docs: YamlDocument[]): KubeObject[] {
 /**
  * The model of these documents. Files a kustomization names as patches hold partial objects (a Deployment with only
  * its args, say): their objects are listed, and their ConfigMaps read, but they are no workloads, Services or
- * monitors of their own.
+ * monitors of their own. Kustomize builds the doctor models (`built`) stand in for the files they read.
  */
-export function loadKubernetes(docs: YamlDocument[], patchFiles: ReadonlySet<string> = new Set()): KubernetesModel {
-  const objects = kubeObjects(docs);
+export function loadKubernetes(
+  docs: YamlDocument[],
+  patchFiles: ReadonlySet<string> = new Set(),
+  built: { documents: YamlDocument[]; replaces: ReadonlySet<string> } = { documents: [], replaces: new Set() },
+): KubernetesModel {
+  const objects = kubeObjects([...docs.filter((d) => !built.replaces.has(d.source.path)), ...built.documents]);
   const whole = objects.filter((o) => !patchFiles.has(o.file));
   const of = (...kinds: string[]) => whole.filter((o) => kinds.includes(o.kind));
   return {

@@ -1,7 +1,11 @@
 import { basename, dirname, join } from 'node:path';
 import type { Document } from 'yaml';
 import type { FileKind, OtherToolFile } from '../discover/classify.js';
-import { parseYaml, type YamlDocument } from '../load/yaml.js';
+import { statSync } from 'node:fs';
+import { readTextFile } from '../load/read.js';
+import { parseYaml, parseYamlDocuments, type YamlDocument } from '../load/yaml.js';
+import { type KustomizeReader, NotRead } from './kustomize/build.js';
+import { type KustomizeUnit, kustomizeUnits } from './kustomize/units.js';
 import type { EmbeddedSource, SourceFile } from '../load/source.js';
 import { collectorContainerEnvironment, collectorContainers, kustomizePatchFiles, loadKubernetes, type KubernetesModel } from './kubernetes.js';
 import { embeddedInputs } from './kubernetes-embedded.js';
@@ -59,8 +63,10 @@ export interface Stack {
    * and the configs written inside manifests by their own names (`kubernetes-embedded.ts`).
    */
   yaml: Map<string, YamlDocument>;
-  /** The Kubernetes objects of every manifest. */
+  /** The Kubernetes objects of every manifest, and of the kustomize builds the doctor models in place of the files they read. */
   kubernetes: KubernetesModel;
+  /** Every root kustomization's build: its objects, or why kustomize refuses it or the doctor does not model it. */
+  kustomize: KustomizeUnit[];
   /**
    * Configs written as strings inside manifests, and the configs the collector chart renders from values files, by
    * their path (`<manifest>#<where>`, `<values>#config`): the engine reports them in the manifest or values file.
@@ -129,8 +135,10 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     else if (f.kind === 'loki') loki.push(loadLoki(y));
   }
   const kustomizations = files.filter((f) => f.kind === 'kustomization').flatMap((f) => yaml.get(f.source.path) ?? []);
-  const kubernetes = loadKubernetes(kubeDocs, kustomizePatchFiles(kustomizations));
+  const kustomize = kustomizeUnits(kustomizations, stackReader(files, yaml));
+  const kubernetes = loadKubernetes(kubeDocs, kustomizePatchFiles(kustomizations), builtObjects(kustomize));
   const embedded = new Map<string, EmbeddedSource>();
+  for (const d of kustomize.flatMap((u) => u.documents)) embedded.set(d.source.path, d.source as EmbeddedSource);
   const grafanaInputs: { kind: FileKind; source: SourceFile }[] = [...files];
   for (const e of embeddedInputs(kubernetes)) {
     if ('host' in e.source) embedded.set(e.source.path, e.source as EmbeddedSource);
@@ -160,6 +168,7 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     loki,
     lokiVersion: lokiVersion(composes),
     kubernetes,
+    kustomize,
     embedded,
     helmValues,
     collector: kubernetesCollectorVersion(kubernetes, composes, opts) ?? chartCollectorVersion(helmValues, composes, opts) ?? collectorVersion(composes, opts),
@@ -170,6 +179,59 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
       collectorServiceEnvironment(composes) ??
       (collectorService(composes) ? undefined : (collectorContainerEnvironment(kubernetes) ?? chartEnvironment(helmValues))),
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The files a kustomize build reads: the scan's (as parsed for the stack, so both share their values), else the
+ * disk (a generator's env file, a JSON patch: files the scan does not classify).
+ */
+function stackReader(files: StackFile[], yaml: Map<string, YamlDocument>): KustomizeReader {
+  const byPath = new Map(files.map((f) => [f.source.path, f]));
+  // Only folders of the scan's kustomizations: a base elsewhere (another checkout, ../../..) is not read.
+  const folders = files.filter((f) => f.kind === 'kustomization').map((f) => dirname(f.source.path));
+  const disk = (path: string) => {
+    if (!folders.some((d) => path.startsWith(`${d}/`))) throw new NotRead(`it reads ${path}, outside the scanned kustomizations' folders`);
+    if (!isFile(path)) return undefined;
+    const r = readTextFile(path);
+    if (!r.ok) throw new NotRead(`${path} ${r.problem.reason}`);
+    return r.source;
+  };
+  return {
+    documents: (path) => {
+      const f = byPath.get(path);
+      if (f?.kind === 'kubernetes') return (f.yamlDocs ?? []).map((_, i) => yaml.get(`${path}#${i}`)!);
+      const own = yaml.get(path);
+      if (own) return [own];
+      const source = f?.source ?? disk(path);
+      return source && parseYamlDocuments(source).map((d) => parseYaml(source, d));
+    },
+    text: (path) => (byPath.get(path)?.source ?? disk(path))?.text,
+    isDir: (path) => files.some((f) => f.source.path.startsWith(`${path}/`)) || isDirectory(path),
+  };
+}
+
+/** The objects of the builds the doctor models, and the files they stand in for (unless a build it does not model reads them too). */
+function builtObjects(units: KustomizeUnit[]): { documents: YamlDocument[]; replaces: Set<string> } {
+  const modelled = units.filter((u) => 'objects' in u.build);
+  const kept = new Set(units.filter((u) => !('objects' in u.build)).flatMap((u) => [...u.build.read]));
+  const replaces = new Set(modelled.flatMap((u) => [...u.build.read]).filter((p) => !kept.has(p)));
+  return { documents: modelled.flatMap((u) => u.documents), replaces };
 }
 
 /**

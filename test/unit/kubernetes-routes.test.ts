@@ -11,7 +11,16 @@ const root = mkdtempSync(join(tmpdir(), 'cod-k8s-routes-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-type Found = { ruleId: string; kind?: string; severity: string; message: string; detail?: string; fix?: { edits: { text: string }[] } };
+type Found = {
+  ruleId: string;
+  kind?: string;
+  severity: string;
+  message: string;
+  detail?: string;
+  file?: string;
+  range?: { start: { line: number } };
+  fix?: { edits: { text: string }[] };
+};
 
 /** Every finding on a repo with these files. */
 function run(files: Record<string, string>): Found[] {
@@ -179,20 +188,27 @@ describe('the route to the receiver', () => {
     expect(found[0].detail).toContain('4317 (otlp-grpc), 4318 (otlp-http), 8889 (prom-exporter)');
   });
 
-  it('a Service without the port that a kustomize patch in the scan touches: a warning that says so', () => {
-    const found = of(
-      run({
-        'claude-settings.json': settings('http://otel-collector.telemetry:4319'),
-        'k8s/collector.yaml': collector(ALL),
-        'k8s/kustomization.yaml':
-          'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [collector.yaml]\npatches:\n  - path: service-patch.yaml\n',
-        'k8s/service-patch.yaml':
-          'apiVersion: v1\nkind: Service\nmetadata: {name: otel-collector, namespace: telemetry}\nspec:\n  ports:\n    - {name: extra, port: 4319}\n',
-      }),
-      'kubernetes/otlp-route-broken',
-    );
-    expect(found.map((f) => [f.severity, f.kind])).toEqual([['warning', 'noServicePort']]);
-    expect(found[0].detail).toContain('unless the kustomize patch of this Service in service-patch.yaml adds it');
+  it('a kustomize patch of the Service: applied as kustomize builds it (the port it adds is there; one it does not add is an error)', () => {
+    const kustomization = (extra = '') =>
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [collector.yaml]\npatches:\n  - path: service-patch.yaml\n${extra}`;
+    const files = (port: number, extra?: string) => ({
+      'claude-settings.json': settings('http://otel-collector.telemetry:4319'),
+      'k8s/collector.yaml': collector(ALL),
+      'k8s/kustomization.yaml': kustomization(extra),
+      'k8s/service-patch.yaml': `apiVersion: v1\nkind: Service\nmetadata: {name: otel-collector, namespace: telemetry}\nspec:\n  ports:\n    - {name: extra, port: ${port}, targetPort: otlp-grpc}\n`,
+    });
+    expect(of(run(files(4319)), 'kubernetes/otlp-route-broken')).toEqual([]);
+    const broken = of(run(files(4320)), 'kubernetes/otlp-route-broken');
+    expect(broken.map((f) => [f.severity, f.kind])).toEqual([['error', 'noServicePort']]);
+    // The Service's ports as built: the finding points at `ports:` in the base file that wrote them.
+    expect(broken[0].file).toMatch(/k8s\/collector\.yaml$/);
+    expect(collector(ALL).split('\n')[broken[0].range!.start.line - 1]).toMatch(/^\s*ports:/);
+    expect(broken[0].detail).toContain('4320 (extra)');
+    // A build the doctor does not model (a Helm chart): the patch is not applied, and the finding says so.
+    const unmodelled = of(run(files(4319, 'helmCharts: [{name: extra, repo: https://charts.example.com}]\n')), 'kubernetes/otlp-route-broken');
+    expect(unmodelled.map((f) => [f.severity, f.kind])).toEqual([['warning', 'noServicePort']]);
+    expect(unmodelled[0].detail).toContain('unless the kustomize patch of this Service in service-patch.yaml adds it');
+    expect(unmodelled[0].detail).toContain('the doctor does not model its build: kustomization.yaml uses `helmCharts`');
   });
 
   it('a Service selecting no pod here: a warning', () => {

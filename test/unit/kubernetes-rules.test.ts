@@ -79,14 +79,37 @@ describe('kubernetes/config-not-mounted', () => {
     ).toEqual(['noKey']);
   });
 
-  it('a warning naming the kustomization when one may change the objects', () => {
+  it('a kustomize build the doctor models: certain, in the file that wrote the value; a patch or generator that fixes it: nothing', () => {
+    const files = {
+      'base/kustomization.yaml': 'resources: [d.yaml, a.yaml]\n',
+      'base/a.yaml': CONFIG_MAP,
+      'base/d.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', CONF_VOLUME),
+    };
+    const f = found(files);
+    expect(f.map((x) => [x.kind, x.severity])).toEqual([['noKey', 'error']]);
+    expect(f[0].detail).toContain('the kustomize build of base/kustomization.yaml');
+    const patched = {
+      ...files,
+      'prod/kustomization.yaml':
+        'resources: [../base]\nnamePrefix: prod-\npatches:\n  - target: {kind: Deployment}\n    patch: |-\n      - {op: replace, path: /spec/template/spec/containers/0/args/0, value: --config=/conf/config.yaml}\n',
+    };
+    expect(found(patched)).toEqual([]);
+    const generated = {
+      ...files,
+      'base/kustomization.yaml': 'resources: [d.yaml]\nconfigMapGenerator:\n  - {name: conf, files: [x.yaml]}\n',
+      'base/x.yaml': 'receivers: {}\n',
+    };
+    expect(found(generated)).toEqual([]);
+  });
+
+  it('a warning naming the kustomization when one the doctor does not model may change the objects', () => {
     const f = found({
-      'kustomization.yaml': 'resources: [d.yaml, a.yaml]\n',
+      'kustomization.yaml': 'resources: [d.yaml, a.yaml]\nhelmCharts: [{name: extra, repo: https://charts.example.com}]\n',
       'a.yaml': CONFIG_MAP,
       'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', CONF_VOLUME),
     });
     expect(f.map((x) => [x.kind, x.severity])).toEqual([['noKey', 'warning']]);
-    expect(f[0].detail).toContain('kustomization.yaml may add or change objects');
+    expect(f[0].detail).toContain('kustomization.yaml may add or change objects (the doctor does not model it: kustomization.yaml uses `helmCharts`)');
   });
 
   it("a kustomization's patch files hold partial objects, not workloads of their own", () => {

@@ -1,6 +1,5 @@
-import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import { collectorContainers, type Container, type KubernetesModel, type VolumeMount, type Workload } from '../../model/kubernetes.js';
+import { collectorContainers, type Container, type KubernetesModel, objectFile, sameScope, type VolumeMount, type Workload } from '../../model/kubernetes.js';
 import { defaultCollectorConfigPath } from '../../model/topology.js';
 import type { Workspace } from '../../model/workspace.js';
 
@@ -9,7 +8,7 @@ interface Where {
   workload: string;
   file: string;
   path: string;
-  /** Set when a kustomization in the workspace may change the objects (then a warning that says so). */
+  /** Set when a kustomize build the doctor does not model may change the objects (then a warning that says so). */
   assumed?: string;
 }
 
@@ -42,7 +41,7 @@ export default defineRule({
   severity: 'error',
   title: "A collector container's --config file is not mounted",
   checks:
-    "For each container of a Deployment, DaemonSet, StatefulSet or Pod that runs an OpenTelemetry Collector image: the file each `--config` names (a plain path or a `file:` URI) against the container's volume mounts. Flags a path no volume is mounted at (other than the image's own default config), and a path a ConfigMap or Secret volume should provide when that object, in the scanned manifests, has no such key (or the volume's `items` do not list the path). Mounts of other volumes (emptyDir, projected, a claim) and objects not in the scan are not judged. With a kustomization in the workspace, which may add keys or objects the doctor does not read yet, the finding is a warning that says so.",
+    "For each container of a Deployment, DaemonSet, StatefulSet or Pod that runs an OpenTelemetry Collector image: the file each `--config` names (a plain path or a `file:` URI) against the container's volume mounts. Flags a path no volume is mounted at (other than the image's own default config), and a path a ConfigMap or Secret volume should provide when that object, in the scanned manifests, has no such key (or the volume's `items` do not list the path). Mounts of other volumes (emptyDir, projected, a claim) and objects not in the scan are not judged. Kustomize builds are read as `kustomize build` makes them (the objects of a root kustomization, with its bases, patches and generators, in place of the files it reads), so a finding about a built object is certain and points into the file that wrote the value; with a kustomization the doctor does not model (helmCharts, replacements, vars...) or kustomize refuses, which may add keys or objects, the finding is a warning that says so.",
   why: 'The collector reads its config only from the file `--config` names. When no file is there it stops at once with "cannot retrieve the configuration: unable to read the file file:/conf/config.yaml: open /conf/config.yaml: no such file or directory" (or "read …: is a directory" when a `subPath` names no key), the pod restarts in CrashLoopBackOff, and no Claude Code telemetry is received.',
   fix: 'none',
   versions: 'all collector versions (error text measured on collector 0.105.0 and 0.165.0)',
@@ -66,14 +65,14 @@ export default defineRule({
   messages,
   check(ws) {
     const k = ws.stack.kubernetes;
-    const assumed = kustomized(ws);
     const out: Found[] = [];
     for (const { workload, container } of collectorContainers(k)) {
       if (container.init) continue;
+      const assumed = kustomized(ws, workload);
       for (const arg of container.configs) {
         // Kubernetes expands `$(VAR)` in args from the container's env: such a path is not known here.
         if (!arg.path?.startsWith('/') || arg.path.includes('$(')) continue;
-        const d: Where = { container: container.name ?? '?', workload: describe(workload), file: basename(workload.object.file), path: arg.path };
+        const d: Where = { container: container.name ?? '?', workload: describe(workload), file: objectFile(workload.object), path: arg.path };
         if (assumed) d.assumed = assumed;
         const f = judge(k, workload, container, arg.path, d);
         if (f) out.push({ ...arg.value.location('value'), ...f, ...(assumed ? { severity: 'warning' as const } : {}) } as Found);
@@ -99,8 +98,8 @@ function judge(k: KubernetesModel, w: Workload, c: Container, path: string, d: W
   const rel = mount.subPath ?? path.slice(mount.mountPath.replace(/\/+$/, '').length + 1);
   const keysOf = (type: 'ConfigMap' | 'Secret') =>
     type === 'ConfigMap'
-      ? k.configMaps.filter((m) => m.object.name === src.name && m.object.namespace === w.object.namespace).map((m) => [...m.data.keys(), ...m.binaryKeys])
-      : k.secrets.filter((s) => s.object.name === src.name && s.object.namespace === w.object.namespace).map((s) => s.keys);
+      ? k.configMaps.filter((m) => m.object.name === src.name && sameScope(m.object, w.object)).map((m) => [...m.data.keys(), ...m.binaryKeys])
+      : k.secrets.filter((s) => s.object.name === src.name && sameScope(s.object, w.object)).map((s) => s.keys);
   const copies = keysOf(kind);
   if (copies.length === 0) return undefined; // made elsewhere (a generator, another repo): not seen
   if (src.items) {
@@ -129,8 +128,14 @@ const holds = (copies: string[][]) => {
 
 const describe = (w: Workload) => `${w.object.kind} "${w.object.name ?? '?'}"`;
 
-/** Why the objects read may not be what is applied: a kustomization in the workspace, whose overlays are not read yet. */
-function kustomized(ws: Workspace): string | undefined {
-  const k = ws.stackFiles.find((f) => f.kind === 'kustomization');
-  return k ? `the manifests apply as written, though ${basename(k.source.path)} may add or change objects (kustomize builds are not read yet)` : undefined;
+/**
+ * Why the objects read may not be what is applied: a kustomize build the doctor does not model (or kustomize
+ * refuses), which may add or change objects. An object a modelled build made is what that build applies.
+ */
+function kustomized(ws: Workspace, w: Workload): string | undefined {
+  if (w.object.unit) return undefined;
+  const u = ws.stack.kustomize.find((x) => !('objects' in x.build));
+  if (!u || 'objects' in u.build) return undefined;
+  const why = 'notModelled' in u.build ? `the doctor does not model it: ${u.build.notModelled}` : `kustomize refuses it: ${u.build.refused}`;
+  return `the manifests apply as written, though the kustomize build of ${u.kustomization.split('/').slice(-2).join('/')} may add or change objects (${why})`;
 }

@@ -1,7 +1,7 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { basename } from 'node:path';
 import { chartObjects } from '../../model/kubernetes-routes.js';
-import type { KubernetesModel, Monitor, MonitorEndpoint, Service } from '../../model/kubernetes.js';
+import { type KubernetesModel, type Monitor, type MonitorEndpoint, type Service, sameUnit } from '../../model/kubernetes.js';
 import { type LabelSelector, labelSelector, relabelMatches } from '../../model/kubernetes-scrape.js';
 
 const ASSUMES = 'this assumes no Service outside these manifests matches it';
@@ -73,7 +73,7 @@ function selectsNothing(k: KubernetesModel, chart?: string): Found[] {
     const selector = labelSelector(m.object.value.at('spec', 'selector'));
     if (!selector || (labels.length === 0 && !m.matchExpressions)) return [];
     if (m.object.kind === 'PodMonitor') return podPortsMissing(k, m, selector, chart);
-    const inScope = k.services.filter((s) => m.namespaces === 'any' || m.namespaces.includes(s.object.namespace));
+    const inScope = k.services.filter((s) => (m.namespaces === 'any' || m.namespaces.includes(s.object.namespace)) && sameUnit(s.object, m.object));
     // The Services the operator's job keeps (its relabelings on matchLabels and matchExpressions).
     const services = inScope.filter((s) => relabelMatches(selector, s.object.labels));
     if (services.length === 0) {
@@ -100,7 +100,7 @@ function selectsNothing(k: KubernetesModel, chart?: string): Found[] {
 
 /** A PodMonitor's endpoints whose `port` names no container port of the pods it selects (when it selects some here). */
 function podPortsMissing(k: KubernetesModel, m: Monitor, selector: LabelSelector, chart?: string): Found[] {
-  const workloads = k.workloads.filter((w) => (m.namespaces === 'any' || m.namespaces.includes(w.object.namespace)) && relabelMatches(selector, w.podLabels));
+  const workloads = k.workloads.filter((w) => (m.namespaces === 'any' || m.namespaces.includes(w.object.namespace)) && sameUnit(w.object, m.object) && relabelMatches(selector, w.podLabels));
   if (workloads.length === 0) return [];
   const named = [...new Set(workloads.flatMap((w) => w.containers.flatMap((c) => c.ports.flatMap((p) => p.name ?? []))))];
   return m.endpoints.flatMap((e): Found[] => {

@@ -56,7 +56,7 @@ export default defineRule({
   severity: 'error',
   title: "Claude Code's OTLP endpoint leads nowhere through the Kubernetes objects",
   checks:
-    "Follows Claude Code's OTLP endpoint into the Kubernetes manifests (and the objects the OpenTelemetry Collector Helm chart renders from a values file: its Service, named `<release>-opentelemetry-collector` for the release the endpoint's host implies, which the finding says it assumes unless `fullnameOverride` and `namespaceOverride` name it; its ingresses and node ports): an Ingress host (its longest matching path; for gRPC the method's path), the Ingress the OpenTelemetry Operator makes for an OpenTelemetryCollector's `spec.ingress` (ruleType path: `/otlp-grpc`, `/otlp-http` of the hostname; subdomain: `otlp-grpc.<hostname>`), an HTTPRoute/GRPCRoute hostname (the rule whose matches take the request: an HTTPRoute's path, Exact before the longest PathPrefix; a GRPCRoute's method) whose backends are one Service port, a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`; also `<name>-collector`, the Service the OpenTelemetry Operator makes for an OpenTelemetryCollector, straight to its `spec.config`), a LoadBalancer Service's hostname or address (external-dns's hostname annotation, `spec.loadBalancerIP`, a recorded `status.loadBalancer.ingress`) or a NodePort → the Service port → its targetPort in the selected pods → the collector container and the config its `--config` mounts from a ConfigMap → the receiver there. Flags the first hop that leads nowhere: a Service without that port (error; a warning when a kustomize patch of that Service is in the scan, since patches are not applied, or when the chart's release name is assumed), an Ingress host without a path for the request, an HTTPRoute/GRPCRoute with no rule matching it, a backend Service the manifests lack, a Service selecting no pod here (warnings: something outside the scan may provide them), and a receiver bound to localhost/127.0.0.1 behind the Service (error; an endpoint left to the v0.104.0+ localhost default is a warning when the collector version is assumed). A port with no receiver or the other protocol is collector/protocol-not-enabled's finding; a named targetPort no pod declares is kubernetes/unknown-target-port's.",
+    "Follows Claude Code's OTLP endpoint into the Kubernetes manifests (and the objects the OpenTelemetry Collector Helm chart renders from a values file: its Service, named `<release>-opentelemetry-collector` for the release the endpoint's host implies, which the finding says it assumes unless `fullnameOverride` and `namespaceOverride` name it; its ingresses and node ports): an Ingress host (its longest matching path; for gRPC the method's path), the Ingress the OpenTelemetry Operator makes for an OpenTelemetryCollector's `spec.ingress` (ruleType path: `/otlp-grpc`, `/otlp-http` of the hostname; subdomain: `otlp-grpc.<hostname>`), an HTTPRoute/GRPCRoute hostname (the rule whose matches take the request: an HTTPRoute's path, Exact before the longest PathPrefix; a GRPCRoute's method) whose backends are one Service port, a Service's DNS name (`svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`; also `<name>-collector`, the Service the OpenTelemetry Operator makes for an OpenTelemetryCollector, straight to its `spec.config`), a LoadBalancer Service's hostname or address (external-dns's hostname annotation, `spec.loadBalancerIP`, a recorded `status.loadBalancer.ingress`) or a NodePort → the Service port → its targetPort in the selected pods → the collector container and the config its `--config` mounts from a ConfigMap → the receiver there. Flags the first hop that leads nowhere: a Service without that port (error, after the kustomize builds the doctor models, patches applied; a warning when a kustomize patch of that Service is in a build the doctor does not model, or when the chart's release name is assumed), an Ingress host without a path for the request, an HTTPRoute/GRPCRoute with no rule matching it, a backend Service the manifests lack, a Service selecting no pod here (warnings: something outside the scan may provide them), and a receiver bound to localhost/127.0.0.1 behind the Service (error; an endpoint left to the v0.104.0+ localhost default is a warning when the collector version is assumed). A port with no receiver or the other protocol is collector/protocol-not-enabled's finding; a named targetPort no pod declares is kubernetes/unknown-target-port's.",
   why: "A Service forwards its port to its targetPort on each selected pod's IP (kube-proxy), an Ingress controller sends a host's request to the backend of its longest matching path: a missing Service port refuses the connection, a path the Ingress does not route gets the controller's 404, a backend Service that does not exist its 503, and a receiver on the pod's loopback is never reached from the pod IP. Claude Code shows none of this (unless CLAUDE_CODE_OTEL_DIAG_STDERR=1): nothing arrives.",
   fix: 'none',
   versions: 'all Kubernetes versions; the receivers default to localhost from collector v0.104.0',
@@ -113,7 +113,7 @@ function finding(ws: Workspace, group: Route[]): RouteFinding | undefined {
       // The chart's Service: the value that switched that port off or moved it, in the values file.
       const changed = k.chart && !backendPort ? chartPortChange(k.chart.values, Number(port)) : undefined;
       const at = backendPort ?? changed ?? s.object.value.at('spec', 'ports') ?? s.object.value;
-      // A kustomize patch of the Service may add the port: the doctor does not apply patches, so it cannot be sure.
+      // A kustomize patch of the Service in a build the doctor does not model may add the port: it cannot be sure.
       const k8s = ws.stack.kubernetes;
       const patch = k8s.objects.find((o) => o.kind === 'Service' && o.name === s.object.name && !k8s.services.some((x) => x.object === o));
       return {
@@ -127,7 +127,9 @@ function finding(ws: Workspace, group: Route[]): RouteFinding | undefined {
           service: objectName(s),
           port: String(port),
           ports,
-          patch: patch ? ` (unless the kustomize patch of this Service in ${basename(patch.file)} adds it, which the doctor does not apply)` : '',
+          patch: patch
+            ? ` (unless the kustomize patch of this Service in ${basename(patch.file)} adds it, which the doctor does not apply${unmodelled(ws, patch.file)})`
+            : '',
         },
         hint: k.chart
           ? `open port ${port} in the values' ports (enabled: true, servicePort: ${port}), or point Claude Code at one of the Service's ports`
@@ -249,4 +251,11 @@ function loopback(ws: Workspace, group: Route[], sends: string): RouteFinding | 
     },
     hint: `listen on the pod's address: endpoint: \${env:MY_POD_IP}:${l.port} (MY_POD_IP from the downward API, status.podIP) or 0.0.0.0:${l.port}`,
   };
+}
+
+/** Why the doctor does not apply a kustomize patch: the build that reads it is not modelled, or kustomize refuses it. */
+function unmodelled(ws: Workspace, file: string): string {
+  const u = ws.stack.kustomize.find((x) => !('objects' in x.build) && x.build.read.has(file)) ?? ws.stack.kustomize.find((x) => !('objects' in x.build));
+  if (!u || 'objects' in u.build) return '';
+  return 'notModelled' in u.build ? `; the doctor does not model its build: ${u.build.notModelled}` : `; kustomize refuses its build: ${u.build.refused}`;
 }

@@ -1,3 +1,4 @@
+import { EmbeddedSource } from '../../load/source.js';
 import { kustomizePatchFiles } from '../../model/kubernetes.js';
 import { isCustomResourceType, kubernetesFieldsModules, type JsonKind, type Refusal, type StrictObject, strictObjects } from '../../model/kubernetes-fields.js';
 import { didYouMean } from '../../util/distance.js';
@@ -48,7 +49,7 @@ export default defineRule({
   severity: 'error',
   title: 'A manifest field the Kubernetes API does not have, or a value of the wrong type',
   checks:
-    'Every object of a Kubernetes manifest whose apiVersion and kind the doctor knows (the built-in APIs, Gateway API, the Prometheus Operator), key by key against the fields of its Go type (schemas/kubernetes, generated from the types themselves), as the API server decodes it strictly: keys the type has no field for, and values of the wrong type (a quoted number where an integer belongs, a map where a list belongs, a quantity that does not parse). Objects of other kinds (custom resources it does not know) are not judged; a field unknown to a custom resource (Gateway API, Prometheus Operator) or to an alpha or beta API is a warning, since the cluster may have other fields for it.',
+    'Every object of a Kubernetes manifest whose apiVersion and kind the doctor knows (the built-in APIs, Gateway API, the Prometheus Operator), key by key against the fields of its Go type (schemas/kubernetes, generated from the types themselves), as the API server decodes it strictly: keys the type has no field for, and values of the wrong type (a quoted number where an integer belongs, a map where a list belongs, a quantity that does not parse). Objects of other kinds (custom resources it does not know) are not judged; a field unknown to a custom resource (Gateway API, Prometheus Operator) or to an alpha or beta API is a warning, since the cluster may have other fields for it. A kustomize patch holds partial objects: its values are judged in the objects the doctor builds with it (src/model/kustomize), and reported in the patch (or the kustomization, for an inline one); patches of a build it does not model are not judged.',
   why: 'kubectl apply validates strictly by default: the API server refuses an object with an unknown field ("strict decoding error: unknown field \\"spec.replica\\"") or a value that does not decode ("cannot unmarshal string into Go struct field ServicePort.spec.ports.port of type int32"), so the collector, its Service or its ServiceMonitor is never created or updated; with --validate=false the field is silently dropped instead, and the setting it was meant to make is not made.',
   fix: 'none',
   versions: 'Kubernetes API as of k8s.io/api v0.37; kubectl 1.27 and later validate strictly by default',
@@ -73,7 +74,16 @@ export default defineRule({
   check(ws) {
     const patches = kustomizePatchFiles(ws.stack.files.filter((f) => f.kind === 'kustomization').flatMap((f) => ws.stack.yaml.get(f.source.path) ?? []));
     const docs = ws.stack.kubernetes.documents.filter((d) => !patches.has(d.source.path));
-    return strictObjects(docs).flatMap(findings);
+    // A patch's values are judged in the objects kustomize builds with them, and found where the patch wrote them;
+    // the rest of a built object is its resource files', judged above.
+    const decoded = new Set(docs.map((d) => d.source.path));
+    const patched = (r: Refusal) => {
+      const source = r.value.doc.source;
+      const range = r.value.location('key').range;
+      return source instanceof EmbeddedSource && range !== undefined && !decoded.has(source.hostLocation(range).file);
+    };
+    const built = strictObjects(ws.stack.kustomize.flatMap((u) => u.documents)).map((o) => ({ ...o, refusals: o.refusals.filter(patched) }));
+    return [...strictObjects(docs), ...built].flatMap(findings);
   },
 });
 

@@ -1,5 +1,5 @@
 import { defineRule } from '../define.js';
-import type { KubernetesModel, Service, Workload } from '../../model/kubernetes.js';
+import { type KubernetesModel, sameScope, type Service, type Workload } from '../../model/kubernetes.js';
 
 const messages = {
   noSuchPort: {
@@ -70,5 +70,5 @@ export default defineRule({
 function selected(k: KubernetesModel, s: Service): Workload[] {
   const selector = Object.entries(s.selector);
   if (selector.length === 0) return [];
-  return k.workloads.filter((w) => w.object.namespace === s.object.namespace && selector.every(([key, v]) => w.podLabels[key] === v));
+  return k.workloads.filter((w) => sameScope(w.object, s.object) && selector.every(([key, v]) => w.podLabels[key] === v));
 }
