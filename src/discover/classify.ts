@@ -102,7 +102,7 @@ export function classifySource(source: SourceFile): Classified | undefined {
     if (inDotClaude && /^settings(\.local)?\.json$/.test(name)) return { kind: 'claude-settings' };
     if (name === 'managed-settings.json' || name === '.claude.json') return { kind: 'claude-settings' };
     // jsonc-parser recurses per level (readTextFile refuses such files already; this keeps classify safe alone).
-    if (jsonNestingOffset(text) !== undefined) return undefined;
+    if (source.nestingChecked !== 'json' && jsonNestingOffset(text) !== undefined) return undefined;
     const value = jsonc.parse(text, [], { allowTrailingComma: true });
     if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
     const obj = value as Record<string, unknown>;

@@ -44,8 +44,9 @@ const errorText: Record<number, string> = {
  * a tree: comments and trailing commas are recorded as problems rather than stopping the parse.
  */
 export function parseJson(source: SourceFile): JsonDocument {
-  // jsonc-parser recurses once per level: past the limit, no tree, one problem where it is crossed.
-  const tooDeepAt = jsonNestingOffset(source.text);
+  // jsonc-parser recurses once per level: past the limit, no tree, one problem where it is crossed (unless reading
+  // the file checked that already).
+  const tooDeepAt = source.nestingChecked === 'json' ? undefined : jsonNestingOffset(source.text);
   if (tooDeepAt !== undefined)
     return { source, root: undefined, value: undefined, problems: [{ offset: tooDeepAt, length: 1, message: nestingMessage(), kind: 'syntax' }] };
   const problems: JsonSyntaxProblem[] = [];

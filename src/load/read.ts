@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { Range } from '../types.js';
-import { jsonNestingOffset, nestingMessage, syntaxOf, yamlNestingOffset } from './nesting.js';
+import { jsonNestingOffset, lexYaml, nestingMessage, syntaxOf } from './nesting.js';
 import { SourceFile } from './source.js';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -99,7 +99,14 @@ export function textSource(path: string, text: string, syntax?: 'json' | 'yaml')
       };
   }
   const source = new SourceFile(path, text);
-  const tooDeepAt = format === 'json' ? jsonNestingOffset(text) : format === 'yaml' ? yamlNestingOffset(text) : undefined;
+  let tooDeepAt: number | undefined;
+  if (format === 'json') tooDeepAt = jsonNestingOffset(text);
+  if (format === 'yaml') {
+    const lexed = lexYaml(text);
+    tooDeepAt = lexed.tooDeepAt;
+    source.yamlTokens = lexed.tokens; // the parse takes them
+  }
+  if (format === 'json' || format === 'yaml') source.nestingChecked = format;
   if (tooDeepAt !== undefined) {
     const range = source.range(tooDeepAt, 1);
     return { ok: false, problem: { path, reason: `is ${nestingMessage()} at line ${range.start.line}, column ${range.start.column}`, range } };

@@ -3,6 +3,10 @@ import type { Position, Range } from '../types.js';
 /** A loaded text file with a line index, so any offset maps to a line and column. */
 export class SourceFile {
   readonly lineStarts: number[];
+  /** The syntax whose nesting limit reading checked this text against (src/load/read.ts): parsers need not again. */
+  nestingChecked?: 'json' | 'yaml';
+  /** The tokens that check lexed (YAML), until the first parse takes them: a file is lexed once. */
+  yamlTokens?: string[];
 
   constructor(
     readonly path: string,
