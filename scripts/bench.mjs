@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Benchmark: speed and memory of the bundled CLI as users run it (`node dist/cli.js …`), each measurement in a
-// fresh child process, on generated config repos of about 10, 100 and 1000 files. Prints figures; it never
+// Benchmark: speed and memory of the bundled CLI as users run it (the package's bin, `node dist/cli.cjs …`), each
+// measurement in a fresh child process, on generated config repos of about 10, 100 and 1000 files. Prints figures; it never
 // judges them: the exit code is non-zero only when a command fails (exit code 2, another unexpected code, or a
 // crash), never because of a time.
 //
@@ -10,7 +10,7 @@
 //   options: --runs <n>, --seed <n>, --keep (leave the generated corpora in place), --rss-via time|wrapper
 //
 // Peak RSS: GNU time (`/usr/bin/time -f %M`, the child's ru_maxrss) when it is there and works; otherwise a tiny
-// node wrapper that imports dist/cli.js (which then runs exactly as the bin does) and writes
+// node wrapper that imports the bin (which then runs exactly as the bin does) and writes
 // process.resourceUsage().maxRSS to a side file when the process exits. The output says which was used.
 // Wall time is taken in this process around the whole child (process start to exit). Beside each timed run, a
 // `node -e 0` is timed too: the "× node -e 0" column divides a measurement's median by theirs, a figure that holds
@@ -29,7 +29,8 @@ import { fileURLToPath } from 'node:url';
 import { applyEdits, modify } from 'jsonc-parser';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const cli = join(root, 'dist', 'cli.js');
+// What `npx claude-otel-doctor` and an installed `claude-otel-doctor` run.
+const cli = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin['claude-otel-doctor']);
 const fixturesDir = join(root, 'fixtures');
 
 // ---------------------------------------------------------------------------------------------------- options
@@ -78,7 +79,7 @@ function ensureBuilt() {
   const inputs = [join(root, 'src'), join(root, 'package.json'), join(root, 'scripts', 'build.mjs')];
   const stale = !existsSync(cli) || statSync(cli).mtimeMs < Math.max(...inputs.map(newestMtime));
   if (!stale) return false;
-  process.stderr.write('bench: dist/cli.js is missing or older than src/; building (node scripts/build.mjs)\n');
+  process.stderr.write(`bench: ${relative(root, cli)} is missing or older than src/; building (node scripts/build.mjs)\n`);
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     process.stderr.write('bench: the build failed\n');
@@ -292,7 +293,7 @@ function timeWorks() {
   return ok;
 }
 
-const WRAPPER = `// Runs dist/cli.js as the bin does (its own entry check sees argv[1]) and records the peak RSS at exit.
+const WRAPPER = `// Runs the bin as node does (its own entry check sees argv[1]) and records the peak RSS at exit.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 const [side, cli] = process.argv.splice(2, 2);
@@ -566,7 +567,7 @@ const result = {
   quick: opts.quick,
   runs,
   seed: opts.seed,
-  rssMethod: rssVia === 'time' ? '/usr/bin/time -f %M (ru_maxrss of the child)' : 'process.resourceUsage().maxRSS in a node wrapper that imports dist/cli.js',
+  rssMethod: rssVia === 'time' ? '/usr/bin/time -f %M (ru_maxrss of the child)' : 'process.resourceUsage().maxRSS in a node wrapper that imports the bin',
   builtBeforeRun: built,
   machine: machine(),
   corpora: corpora.map((c) => ({
