@@ -13,9 +13,8 @@ export class SourceFile {
     readonly text: string,
   ) {
     this.lineStarts = [0];
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    }
+    // indexOf, not a loop over every character: it runs in native code, at every start on every file read.
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
   position(offset: number): Position {

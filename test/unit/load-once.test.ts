@@ -88,14 +88,26 @@ describe('a YAML file is lexed once', () => {
   });
 });
 
-describe('a JSON file is scanned for its nesting once', () => {
-  it('reading, classifying and parsing a dashboard scan it for nesting once (the parse scans its comments)', () => {
+describe('a JSON file is scanned once', () => {
+  it('reading, classifying and parsing a dashboard scan it once: for its nesting', () => {
     const path = file('board.json', JSON.stringify({ title: 'x', panels: [{ targets: [{ expr: 'up' }] }] }));
     const scanner = vi.spyOn(jsonc, 'createScanner');
     const source = read(path);
     expect(classifySource(source)?.kind).toBe('dashboard');
-    parseJson(source);
-    // one with trivia ignored (the nesting check), one without (comments and trailing commas)
+    expect(parseJson(source).problems).toEqual([]);
+    expect(scanner.mock.calls.map(([, ignoreTrivia]) => ignoreTrivia)).toEqual([true]);
+  });
+
+  it('JSONC (comments, trailing commas) is scanned a second time, for them', () => {
+    const text = '{\n  // a comment\n  "title": "x",\n  "panels": [1, 2,],\n}\n';
+    const scanner = vi.spyOn(jsonc, 'createScanner');
+    const source = read(file('board.jsonc', text));
+    expect(classifySource(source)?.kind).toBe('dashboard');
+    expect(parseJson(source).problems.map((p) => [p.kind, text.slice(p.offset, p.offset + p.length)])).toEqual([
+      ['comment', '// a comment'],
+      ['trailing-comma', ','],
+      ['trailing-comma', ','],
+    ]);
     expect(scanner.mock.calls.map(([, ignoreTrivia]) => ignoreTrivia)).toEqual([true, false]);
   });
 });
