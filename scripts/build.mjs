@@ -100,6 +100,27 @@ const yamlWithoutDebugLogs = {
   },
 };
 
+/**
+ * Node's own modules that `check` never uses: crypto (the fixer's backups, a generated datasource uid, init's
+ * secrets, the fix loop's re-analysis keys) and child_process (probes, init, `claude --version`). Loading them costs
+ * a few milliseconds of every start, so in run.cjs each is loaded on first use: the binding esbuild writes for its
+ * named imports (`import_node_crypto=require("node:crypto")`) becomes an object that requires the module when a
+ * name is first read from it.
+ */
+const LAZY_BUILTINS = ['node:crypto', 'node:child_process'];
+function lazyBuiltins(text) {
+  let out = text;
+  for (const id of LAZY_BUILTINS) {
+    const load = `require(${JSON.stringify(id)})`;
+    const bindings = new RegExp(`\\b(import_\\w+)=${load.replace(/[()]/g, '\\$&')}`, 'g');
+    const lazy = out.replace(bindings, (_, name) => `${name}=new Proxy({},{get:(_,key)=>${load}[key]})`);
+    if (lazy === out) throw new Error(`build: run.cjs no longer binds ${id} as scripts/build.mjs expects (lazyBuiltins)`);
+    if (lazy.includes(`=${load}`)) throw new Error(`build: run.cjs still loads ${id} at start`);
+    out = lazy;
+  }
+  return out;
+}
+
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', write: false };
 const builds = [
   // The bin: answers --version without loading anything else. CommonJS: Node starts a CommonJS file about 5 ms
@@ -142,6 +163,7 @@ for (const [out, mode, options] of builds) {
     const strict = /^"use strict";\n?/;
     if (!strict.test(text)) throw new Error(`build: ${out} does not start with "use strict"`);
     text = `${hashbang}${text.replace(strict, '"use strict";\nconst __codModuleUrl = require("node:url").pathToFileURL(__filename).href;\n')}`;
+    if (out === 'run.cjs') text = lazyBuiltins(text);
   }
   // Node reads a file of ASCII text into a string of one byte per character, of anything else two: twice the
   // memory, and slower to read and to compile from. One non-ASCII character in a regular expression (which esbuild
