@@ -128,10 +128,10 @@ function duplicateKeyErrors(doc: Document.Parsed): InstanceType<typeof import('y
   const Y = yaml();
   const errors: InstanceType<typeof import('yaml').YAMLParseError>[] = [];
   const visit = (node: unknown) => {
-    if (isMap(node)) {
+    if (Y.isMap(node)) {
       const seen = new Set<unknown>();
       for (const pair of node.items) {
-        if (isScalar(pair.key) && pair.key.range) {
+        if (Y.isScalar(pair.key) && pair.key.range) {
           if (seen.has(pair.key.value))
             errors.push(new Y.YAMLParseError([pair.key.range[0], pair.key.range[0] + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
           seen.add(pair.key.value);
@@ -139,7 +139,7 @@ function duplicateKeyErrors(doc: Document.Parsed): InstanceType<typeof import('y
         visit(pair.key);
         visit(pair.value);
       }
-    } else if (isSeq(node)) {
+    } else if (Y.isSeq(node)) {
       for (const item of node.items) visit(item);
     }
   };
