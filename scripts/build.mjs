@@ -1,12 +1,13 @@
-// Builds three files into dist/:
-// - cli.js, the bin: a small ESM entry (src/entry.ts) that answers --version at once and otherwise loads run.cjs
-//   through V8's code cache;
+// Builds four files into dist/:
+// - cli.cjs, the bin: a small CommonJS entry (src/entry.ts) that answers --version at once and otherwise loads
+//   run.cjs through V8's code cache; cli.js, the same entry as an ES module (`node dist/cli.js`);
 // - run.cjs, the CLI (src/cli.ts) with its dependencies bundled in (undici, which only the probes load, stays
-//   outside): one CommonJS file, because a script is what Node 20 can compile from a code cache (vm.Script
-//   `cachedData`), and because resolving and compiling the dependencies' own files (about 80 of them: yaml, lezer,
-//   ajv) took a third of a check's time. The dependencies loaded on first use (src/util/lazy.ts) stay lazy: the
-//   build hands esbuild a lazy.ts whose `require` calls it can see, and esbuild wraps each bundled package so that
-//   it runs only when that `require` is called;
+//   outside): one CommonJS module, written as the function Node's loader wraps a module's code in, because a script
+//   is what Node 20 can compile from a code cache (vm.Script `cachedData`, src/entry.ts), and because resolving and
+//   compiling the dependencies' own files (about 80 of them: yaml, lezer, ajv) took a third of a check's time. The
+//   dependencies loaded on first use (src/util/lazy.ts) stay lazy: the build hands esbuild a lazy.ts whose
+//   `require` calls it can see, and esbuild wraps each bundled package so that it runs only when that `require` is
+//   called;
 // - api.js, the library API (src/api.ts), ESM with its dependencies external (installed with the package).
 // With --types (prepack) it also writes the API's type declarations to dist/types/ (the package's "types"); plain
 // builds, which the tests run, skip that type-checking pass.
@@ -163,7 +164,10 @@ for (const [out, mode, options] of builds) {
     const strict = /^"use strict";\n?/;
     if (!strict.test(text)) throw new Error(`build: ${out} does not start with "use strict"`);
     text = `${hashbang}${text.replace(strict, '"use strict";\nconst __codModuleUrl = require("node:url").pathToFileURL(__filename).href;\n')}`;
-    if (out === 'run.cjs') text = lazyBuiltins(text);
+    // run.cjs: the function that src/entry.ts compiles and calls as Node's loader would call a module's wrapper.
+    // Written here rather than added around the text at every start: the entry reads the file as it is into a
+    // string outside V8's heap (see loadBundle), and compiling a concatenation would copy it into the heap first.
+    if (out === 'run.cjs') text = `(function (exports, require, module, __filename, __dirname) {${lazyBuiltins(text)}\n})`;
   }
   // Node reads a file of ASCII text into a string of one byte per character, of anything else two: twice the
   // memory, and slower to read and to compile from. One non-ASCII character in a regular expression (which esbuild
