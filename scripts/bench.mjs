@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Benchmark: speed and memory of the bundled CLI as users run it (`node dist/cli.js …`), each measurement in a
-// fresh child process, on generated config repos of about 10, 100 and 1000 files. Prints figures; it never
+// Benchmark: speed and memory of the bundled CLI as users run it (the package's bin, `node dist/cli.cjs …`), each
+// measurement in a fresh child process, on generated config repos of about 10, 100 and 1000 files. Prints figures; it never
 // judges them: the exit code is non-zero only when a command fails (exit code 2, another unexpected code, or a
 // crash), never because of a time.
 //
@@ -9,9 +9,11 @@
 //   node scripts/bench.mjs --json out.json # the same figures as JSON too
 //   options: --runs <n>, --seed <n>, --keep (leave the generated corpora in place), --rss-via time|wrapper
 //
-// Peak RSS: GNU time (`/usr/bin/time -f %M`, the child's ru_maxrss) when it is there and works; otherwise a tiny
-// node wrapper that imports dist/cli.js (which then runs exactly as the bin does) and writes
-// process.resourceUsage().maxRSS to a side file when the process exits. The output says which was used.
+// Peak RSS and CPU time (user + system, all threads): GNU time (`/usr/bin/time -f '%M %U %S'`, the child's rusage)
+// when it is there and works; otherwise a tiny
+// node wrapper that imports the bin (which then runs exactly as the bin does) and writes
+// process.resourceUsage()'s maxRSS and CPU times to a side file when the process exits. The output says which was
+// used.
 // Wall time is taken in this process around the whole child (process start to exit). Beside each timed run, a
 // `node -e 0` is timed too: the "× node -e 0" column divides a measurement's median by theirs, a figure that holds
 // across machines and under load where the milliseconds do not (the targets of issue #15 are such ratios).
@@ -29,7 +31,8 @@ import { fileURLToPath } from 'node:url';
 import { applyEdits, modify } from 'jsonc-parser';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const cli = join(root, 'dist', 'cli.js');
+// What `npx claude-otel-doctor` and an installed `claude-otel-doctor` run.
+const cli = join(root, JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin['claude-otel-doctor']);
 const fixturesDir = join(root, 'fixtures');
 
 // ---------------------------------------------------------------------------------------------------- options
@@ -78,7 +81,7 @@ function ensureBuilt() {
   const inputs = [join(root, 'src'), join(root, 'package.json'), join(root, 'scripts', 'build.mjs')];
   const stale = !existsSync(cli) || statSync(cli).mtimeMs < Math.max(...inputs.map(newestMtime));
   if (!stale) return false;
-  process.stderr.write('bench: dist/cli.js is missing or older than src/; building (node scripts/build.mjs)\n');
+  process.stderr.write(`bench: ${relative(root, cli)} is missing or older than src/; building (node scripts/build.mjs)\n`);
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     process.stderr.write('bench: the build failed\n');
@@ -292,12 +295,15 @@ function timeWorks() {
   return ok;
 }
 
-const WRAPPER = `// Runs dist/cli.js as the bin does (its own entry check sees argv[1]) and records the peak RSS at exit.
+const WRAPPER = `// Runs the bin as node does (its own entry check sees argv[1]) and records the peak RSS at exit.
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 const [side, cli] = process.argv.splice(2, 2);
 process.argv[1] = cli;
-process.on('exit', () => writeFileSync(side, String(process.resourceUsage().maxRSS)));
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  writeFileSync(side, \`\${u.maxRSS} \${u.userCPUTime / 1e6} \${u.systemCPUTime / 1e6}\`);
+});
 await import(pathToFileURL(cli).href);
 `;
 
@@ -308,13 +314,19 @@ function makeRunner(rssVia, work) {
   return (args, { env, cwd }) => {
     rmSync(side, { force: true });
     const [cmd, argv] =
-      rssVia === 'time' ? ['/usr/bin/time', ['-f', '%M', '-o', side, process.execPath, cli, ...args]] : [process.execPath, [wrapper, side, cli, ...args]];
+      rssVia === 'time' ? ['/usr/bin/time', ['-f', '%M %U %S', '-o', side, process.execPath, cli, ...args]] : [process.execPath, [wrapper, side, cli, ...args]];
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, argv, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 30 });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     let rssKiB = NaN;
-    if (existsSync(side)) rssKiB = Number(readFileSync(side, 'utf8').trim().split('\n').pop());
-    return { ms, rssKiB, status: r.status, signal: r.signal, error: r.error, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    let cpuMs = NaN;
+    if (existsSync(side)) {
+      // `<maxrss KiB> <user s> <system s>`, the last line (GNU time puts a note on the exit status before it)
+      const [rss, user, system] = readFileSync(side, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+      rssKiB = rss;
+      cpuMs = (user + system) * 1000;
+    }
+    return { ms, rssKiB, cpuMs, status: r.status, signal: r.signal, error: r.error, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
 }
 
@@ -467,6 +479,7 @@ for (const m of plan) {
   }
   const ms = samples.map((s) => s.ms);
   const rss = samples.map((s) => s.rssKiB).filter((x) => Number.isFinite(x));
+  const cpu = samples.map((s) => s.cpuMs).filter((x) => Number.isFinite(x));
   const med = median(ms);
   measurements.push({
     name: m.name,
@@ -478,6 +491,7 @@ for (const m of plan) {
     minMs: round(Math.min(...ms)),
     maxMs: round(Math.max(...ms)),
     peakRssMiB: rss.length ? round(Math.max(...rss) / 1024) : null,
+    medianCpuMs: cpu.length ? round(median(cpu)) : null,
     files: m.files ?? null,
     filesPerSec: m.files ? round(m.files / (med / 1000), 1) : null,
     nodeNoopMedianMs: round(median(noop)),
@@ -566,7 +580,7 @@ const result = {
   quick: opts.quick,
   runs,
   seed: opts.seed,
-  rssMethod: rssVia === 'time' ? '/usr/bin/time -f %M (ru_maxrss of the child)' : 'process.resourceUsage().maxRSS in a node wrapper that imports dist/cli.js',
+  rssMethod: rssVia === 'time' ? "/usr/bin/time -f '%M %U %S' (the child's rusage)" : 'process.resourceUsage() in a node wrapper that imports the bin',
   builtBeforeRun: built,
   machine: machine(),
   corpora: corpora.map((c) => ({
@@ -599,7 +613,7 @@ const mc = result.machine;
 let out = `claude-otel-doctor benchmark, ${result.date.slice(0, 10)}\n`;
 out += `machine: node ${mc.node}, ${mc.platform}, ${mc.cpu}, ${mc.cores} cores, ${mc.memoryMiB} MiB\n`;
 out += `commit: ${mc.commit}${mc.dirty ? ' (with uncommitted changes)' : ''}\n`;
-out += `runs: ${runs} per measurement${opts.quick ? ' (--quick)' : ''}, each a fresh process; peak RSS via ${result.rssMethod}\n\n`;
+out += `runs: ${runs} per measurement${opts.quick ? ' (--quick)' : ''}, each a fresh process; CPU (median, user + system of all threads) and peak RSS via ${result.rssMethod}\n\n`;
 out += table(
   ['corpus', 'files', 'KiB', 'stacks', 'teams', 'findings', 'error', 'warning', 'info', 'rules hit'],
   result.corpora.map((c) => [
@@ -618,9 +632,19 @@ out += table(
 );
 out += '\n';
 out += table(
-  ['measurement', 'runs', 'median', 'min', 'max', '× node -e 0', 'peak RSS MiB', 'files/s'],
-  measurements.map((m) => [m.name, m.runs, ms(m.medianMs), ms(m.minMs), ms(m.maxMs), m.ratioToNode ?? 'n/a', m.peakRssMiB ?? '?', m.filesPerSec ?? '']),
-  [false, true, true, true, true, true, true, true],
+  ['measurement', 'runs', 'median', 'min', 'max', '× node -e 0', 'CPU', 'peak RSS MiB', 'files/s'],
+  measurements.map((m) => [
+    m.name,
+    m.runs,
+    ms(m.medianMs),
+    ms(m.minMs),
+    ms(m.maxMs),
+    m.ratioToNode ?? 'n/a',
+    m.medianCpuMs === null ? '?' : ms(m.medianCpuMs),
+    m.peakRssMiB ?? '?',
+    m.filesPerSec ?? '',
+  ]),
+  [false, true, true, true, true, true, true, true, true],
 );
 out += '\n';
 const am = (a) => (a.medianMs !== undefined ? ms(a.medianMs) : 'n/a');
@@ -637,7 +661,8 @@ out += table(
   [false, true],
 );
 out += `ratios: --version / node -e 0 = ${ratios.versionToNode ?? 'n/a'} (target 1.3); check / node -e 0 = ${ratios.checkInitStackToNode ?? 'n/a'} (target 2.0); check / (otelcol validate + promtool) = ${ratios.checkInitStackToPeers ?? 'n/a'}; check without the compile cache / node -e 0 = ${ratios.checkInitStackNoCacheToNode ?? 'n/a'}\n`;
-if (thousand) out += `check of 1000 files: median ${ms(thousand.medianMs)} (target 1500 ms)\n`;
+if (thousand)
+  out += `check of 1000 files: median ${ms(thousand.medianMs)} wall (target 1500 ms), ${thousand.medianCpuMs === null ? '?' : ms(thousand.medianCpuMs)} CPU, peak RSS ${thousand.peakRssMiB ?? '?'} MiB\n`;
 process.stdout.write(out);
 if (opts.json) writeFileSync(opts.json, `${JSON.stringify(result, null, 2)}\n`);
 if (opts.keep) process.stderr.write(`bench: corpora kept in ${work}\n`);

@@ -1,12 +1,13 @@
-// Builds three files into dist/:
-// - cli.js, the bin: a small ESM entry (src/entry.ts) that answers --version at once and otherwise loads run.cjs
-//   through V8's code cache;
+// Builds four files into dist/:
+// - cli.cjs, the bin: a small CommonJS entry (src/entry.ts) that answers --version at once and otherwise loads
+//   run.cjs through V8's code cache; cli.js, the same entry as an ES module (`node dist/cli.js`);
 // - run.cjs, the CLI (src/cli.ts) with its dependencies bundled in (undici, which only the probes load, stays
-//   outside): one CommonJS file, because a script is what Node 20 can compile from a code cache (vm.Script
-//   `cachedData`), and because resolving and compiling the dependencies' own files (about 80 of them: yaml, lezer,
-//   ajv) took a third of a check's time. The dependencies loaded on first use (src/util/lazy.ts) stay lazy: the
-//   build hands esbuild a lazy.ts whose `require` calls it can see, and esbuild wraps each bundled package so that
-//   it runs only when that `require` is called;
+//   outside): one CommonJS module, written as the function Node's loader wraps a module's code in, because a script
+//   is what Node 20 can compile from a code cache (vm.Script `cachedData`, src/entry.ts), and because resolving and
+//   compiling the dependencies' own files (about 80 of them: yaml, lezer, ajv) took a third of a check's time. The
+//   dependencies loaded on first use (src/util/lazy.ts) stay lazy: the build hands esbuild a lazy.ts whose
+//   `require` calls it can see, and esbuild wraps each bundled package so that it runs only when that `require` is
+//   called;
 // - api.js, the library API (src/api.ts), ESM with its dependencies external (installed with the package).
 // With --types (prepack) it also writes the API's type declarations to dist/types/ (the package's "types"); plain
 // builds, which the tests run, skip that type-checking pass.
@@ -83,9 +84,50 @@ export function schemaValidator(name) {
   },
 };
 
+/**
+ * The yaml package's parser and composer read an environment variable per token and per document (LOG_TOKENS,
+ * LOG_STREAM: its authors' debug output, which would garble ours): about a tenth of a millisecond per kB of YAML,
+ * a C++ call each time. In the bundle they read `false`.
+ */
+const yamlWithoutDebugLogs = {
+  name: 'yaml-without-debug-logs',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yaml[\\/]dist[\\/](parse[\\/]parser|compose[\\/]composer)\.js$/ }, (a) => {
+      const text = readFileSync(a.path, 'utf8');
+      const out = text.replace(/\bnode_process\.env\.LOG_(TOKENS|STREAM)\b/g, 'false');
+      if (out === text) throw new Error(`build: ${a.path} no longer reads LOG_TOKENS or LOG_STREAM as scripts/build.mjs expects`);
+      return { contents: out, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Node's own modules that `check` never uses: crypto (the fixer's backups, a generated datasource uid, init's
+ * secrets, the fix loop's re-analysis keys) and child_process (probes, init, `claude --version`). Loading them costs
+ * a few milliseconds of every start, so in run.cjs each is loaded on first use: the binding esbuild writes for its
+ * named imports (`import_node_crypto=require("node:crypto")`) becomes an object that requires the module when a
+ * name is first read from it.
+ */
+const LAZY_BUILTINS = ['node:crypto', 'node:child_process'];
+function lazyBuiltins(text) {
+  let out = text;
+  for (const id of LAZY_BUILTINS) {
+    const load = `require(${JSON.stringify(id)})`;
+    const bindings = new RegExp(`\\b(import_\\w+)=${load.replace(/[()]/g, '\\$&')}`, 'g');
+    const lazy = out.replace(bindings, (_, name) => `${name}=new Proxy({},{get:(_,key)=>${load}[key]})`);
+    if (lazy === out) throw new Error(`build: run.cjs no longer binds ${id} as scripts/build.mjs expects (lazyBuiltins)`);
+    if (lazy.includes(`=${load}`)) throw new Error(`build: run.cjs still loads ${id} at start`);
+    out = lazy;
+  }
+  return out;
+}
+
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', write: false };
 const builds = [
-  // The bin: answers --version without loading anything else.
+  // The bin: answers --version without loading anything else. CommonJS: Node starts a CommonJS file about 5 ms
+  // sooner than an ES module (no ESM loader to set up). cli.js is the same entry as an ES module, for
+  // `node dist/cli.js`.
+  ['cli.cjs', 0o755, { entryPoints: ['src/entry.ts'], format: 'cjs', external, define: { 'import.meta.url': '__codModuleUrl' } }],
   ['cli.js', 0o755, { entryPoints: ['src/entry.ts'], format: 'esm', external }],
   [
     'run.cjs',
@@ -99,7 +141,9 @@ const builds = [
       // `import('undici')` becomes a require: a script compiled through vm.Script has no dynamic import on Node 20.
       supported: { 'dynamic-import': false },
       define: { 'import.meta.url': '__codModuleUrl' },
-      plugins: [lazyForBundle, precompiledValidators],
+      plugins: [lazyForBundle, precompiledValidators, yamlWithoutDebugLogs],
+      // Without comments and indentation the file is a quarter smaller: less to read and hold at every start.
+      minifyWhitespace: true,
     },
   ],
   ['api.js', 0o644, { entryPoints: ['src/api.ts'], format: 'esm', external }],
@@ -110,15 +154,29 @@ rmSync('dist/run.js', { force: true }); // the ESM bundle of earlier builds
 for (const [out, mode, options] of builds) {
   const result = await build({ ...common, ...options });
   let text = result.outputFiles[0].text;
-  // A hashbang (src/cli.ts has one) is only valid at the start of a file, not inside the function that wraps run.cjs.
-  if (out === 'run.cjs') {
+  if (out.endsWith('.cjs')) {
+    // A hashbang (src/cli.ts has one) is only valid at the start of a file, not inside the function that wraps
+    // run.cjs; the bin keeps its own.
+    const hashbang = out === 'cli.cjs' ? (/^#!.*\n/.exec(text)?.[0] ?? '') : '';
+    text = text.replace(/^#!.*\n/, '');
     // The URL import.meta.url stands for, declared after "use strict" (a banner would come before it, and the file
     // would not be strict code as the ESM sources are).
-    const strict = '"use strict";\n';
-    text = text.replace(/^#!.*\n/, '');
-    if (!text.startsWith(strict)) throw new Error('build: run.cjs does not start with "use strict"');
-    text = `${strict}const __codModuleUrl = require("node:url").pathToFileURL(__filename).href;\n${text.slice(strict.length)}`;
+    const strict = /^"use strict";\n?/;
+    if (!strict.test(text)) throw new Error(`build: ${out} does not start with "use strict"`);
+    text = `${hashbang}${text.replace(strict, '"use strict";\nconst __codModuleUrl = require("node:url").pathToFileURL(__filename).href;\n')}`;
+    // run.cjs: the function that src/entry.ts compiles and calls as Node's loader would call a module's wrapper.
+    // Written here rather than added around the text at every start: the entry reads the file as it is into a
+    // string outside V8's heap (see loadBundle), and compiling a concatenation would copy it into the heap first.
+    if (out === 'run.cjs') text = `(function (exports, require, module, __filename, __dirname) {${lazyBuiltins(text)}\n})`;
   }
+  // Node reads a file of ASCII text into a string of one byte per character, of anything else two: twice the
+  // memory, and slower to read and to compile from. One non-ASCII character in a regular expression (which esbuild
+  // does not escape) or a comment (which the minified CLI has none of) is enough. The library API is left as it is.
+  const nonAscii = out === 'api.js' ? null : /[^\x00-\x7f]/.exec(text);
+  if (nonAscii)
+    throw new Error(
+      `build: dist/${out} holds a non-ASCII character (${JSON.stringify(text.slice(nonAscii.index - 40, nonAscii.index + 10))}): write it as \\u${nonAscii[0].charCodeAt(0).toString(16).padStart(4, '0')} in the source`,
+    );
   const temp = `dist/.${out}.${process.pid}.tmp`;
   writeFileSync(temp, text);
   chmodSync(temp, mode);

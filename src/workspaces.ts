@@ -147,8 +147,11 @@ export function fileWorkspaces(
   const version = claudeVersion(versionFlag, config, false);
 
   const groups = new Map<string, StackFile[]>();
+  const rootOfFolder = new Map<string, string>(); // the files of one folder share their workspace root
   for (const file of classifiedFiles(paths, ignored, problems, reader)) {
-    const root = workspaceRoot(file.source.path, scanRoot);
+    const folder = dirname(file.source.path);
+    const root = rootOfFolder.get(folder) ?? workspaceRoot(file.source.path, scanRoot);
+    rootOfFolder.set(folder, root);
     const list = groups.get(root) ?? [];
     list.push(file);
     groups.set(root, list);

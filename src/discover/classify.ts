@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import * as jsonc from 'jsonc-parser';
 import type { Document } from 'yaml';
 import { parseYamlDocument, parseYamlDocuments } from '../load/yaml.js';
 import { jsonNestingOffset, syntaxOf } from '../load/nesting.js';
+import { plainJsonValue } from '../load/json.js';
 import { SourceFile } from '../load/source.js';
 
 export type FileKind =
@@ -107,8 +107,8 @@ export function classifySource(source: SourceFile): Classified | undefined {
     if (inDotClaude && /^settings(\.local)?\.json$/.test(name)) return { kind: 'claude-settings' };
     if (name === 'managed-settings.json' || name === '.claude.json') return { kind: 'claude-settings' };
     // jsonc-parser recurses per level (readTextFile refuses such files already; this keeps classify safe alone).
-    if (jsonNestingOffset(text) !== undefined) return undefined;
-    const value = jsonc.parse(text, [], { allowTrailingComma: true });
+    if (source.nestingChecked !== 'json' && jsonNestingOffset(text) !== undefined) return undefined;
+    const value = plainJsonValue(text);
     if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
     const obj = value as Record<string, unknown>;
     if (Array.isArray(obj.panels) || (obj.dashboard && typeof obj.dashboard === 'object' && 'panels' in (obj.dashboard as object)))

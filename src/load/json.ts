@@ -44,8 +44,9 @@ const errorText: Record<number, string> = {
  * a tree: comments and trailing commas are recorded as problems rather than stopping the parse.
  */
 export function parseJson(source: SourceFile): JsonDocument {
-  // jsonc-parser recurses once per level: past the limit, no tree, one problem where it is crossed.
-  const tooDeepAt = jsonNestingOffset(source.text);
+  // jsonc-parser recurses once per level: past the limit, no tree, one problem where it is crossed (unless reading
+  // the file checked that already).
+  const tooDeepAt = source.nestingChecked === 'json' ? undefined : jsonNestingOffset(source.text);
   if (tooDeepAt !== undefined)
     return { source, root: undefined, value: undefined, problems: [{ offset: tooDeepAt, length: 1, message: nestingMessage(), kind: 'syntax' }] };
   const problems: JsonSyntaxProblem[] = [];
@@ -54,8 +55,18 @@ export function parseJson(source: SourceFile): JsonDocument {
   for (const e of errors) {
     problems.push({ offset: e.offset, length: e.length, message: errorText[e.error] ?? 'syntax error', kind: 'syntax' });
   }
-  // Second pass with a scanner: comments and trailing commas, which the tolerant parse accepted.
-  const scanner = jsonc.createScanner(source.text, false);
+  // Comments and trailing commas, which the tolerant parse accepted: a second pass with a scanner, only for text
+  // that strict JSON.parse refuses (it takes most files, at a small part of the scan's cost).
+  if (!isStrictJson(source.text)) problems.push(...laxities(source.text));
+  problems.sort((a, b) => a.offset - b.offset);
+  const value = root ? jsonc.getNodeValue(root) : undefined;
+  return { source, root, value, problems };
+}
+
+/** Comments and trailing commas: what JSONC allows and JSON does not. */
+function laxities(text: string): JsonSyntaxProblem[] {
+  const problems: JsonSyntaxProblem[] = [];
+  const scanner = jsonc.createScanner(text, false);
   let previous: jsonc.SyntaxKind | undefined;
   let previousOffset = 0;
   for (let kind = scanner.scan(); kind !== jsonc.SyntaxKind.EOF; kind = scanner.scan()) {
@@ -71,9 +82,29 @@ export function parseJson(source: SourceFile): JsonDocument {
     previous = kind;
     previousOffset = offset;
   }
-  problems.sort((a, b) => a.offset - b.offset);
-  const value = root ? jsonc.getNodeValue(root) : undefined;
-  return { source, root, value, problems };
+  return problems;
+}
+
+/**
+ * The plain value of a JSON or JSONC text, as jsonc-parser's tolerant parse reads it (comments and trailing commas
+ * allowed); by JSON.parse, in native code, when the text is strict JSON. Its nesting must have been checked.
+ */
+export function plainJsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return jsonc.parse(text, [], { allowTrailingComma: true });
+  }
+}
+
+/** Whether the text is JSON as JSON.parse reads it: no comment, no trailing comma, no other syntax error. */
+function isStrictJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function findNode(root: JsonNode | undefined, path: (string | number)[]): JsonNode | undefined {

@@ -33,6 +33,16 @@ export function jsonNestingOffset(text: string): number | undefined {
  * indentation nests them; a new document starts again from nothing.
  */
 export function yamlNestingOffset(text: string): number | undefined {
+  return lexYaml(text).tooDeepAt;
+}
+
+/**
+ * The YAML text's tokens from the yaml package's lexer, with the nesting check of `yamlNestingOffset` made on the
+ * way: the parser can take them as they are (src/load/yaml.ts), so a file is lexed once. A text nested too deep
+ * gives the offset where the limit is crossed, and no tokens.
+ */
+export function lexYaml(text: string): { tokens: string[]; tooDeepAt?: undefined } | { tokens?: undefined; tooDeepAt: number } {
+  const tokens: string[] = [];
   const open: { column: number; kind: 'seq' | 'map' }[] = []; // block collections, outermost first
   let flow = 0;
   let offset = 0;
@@ -52,6 +62,7 @@ export function yamlNestingOffset(text: string): number | undefined {
     return flow + open.length > MAX_NESTING;
   };
   for (const token of new (yaml().Lexer)().lex(text)) {
+    tokens.push(token);
     if (token === '\x02' || token === '\x18' || token === '\x1f') continue; // markers, not text
     const at = offset;
     offset += token.length;
@@ -60,20 +71,20 @@ export function yamlNestingOffset(text: string): number | undefined {
       open.length = 0;
       flow = 0;
     } else if (token === '[' || token === '{') {
-      if (++flow + open.length > MAX_NESTING) return at;
+      if (++flow + open.length > MAX_NESTING) return { tooDeepAt: at };
     } else if (token === ']' || token === '}') {
       flow = Math.max(0, flow - 1);
     } else if (flow === 0 && (token === '-' || token === '?')) {
-      if (block(at, token === '-' ? 'seq' : 'map')) return at;
+      if (block(at, token === '-' ? 'seq' : 'map')) return { tooDeepAt: at };
     } else if (flow === 0 && token === ':') {
       const key = lastContent >= lineStart ? lastContent : at;
-      if (block(key, 'map')) return key;
+      if (block(key, 'map')) return { tooDeepAt: key };
     } else if (token.trim() !== '' && token[0] !== '#') {
       lastContent = at;
     }
     if (newline >= 0) lineStart = at + newline + 1;
   }
-  return undefined;
+  return { tokens };
 }
 
 export function nestingMessage(): string {

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { Range } from '../types.js';
-import { jsonNestingOffset, nestingMessage, syntaxOf, yamlNestingOffset } from './nesting.js';
+import { jsonNestingOffset, lexYaml, nestingMessage, syntaxOf } from './nesting.js';
 import { SourceFile } from './source.js';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -99,7 +99,14 @@ export function textSource(path: string, text: string, syntax?: 'json' | 'yaml')
       };
   }
   const source = new SourceFile(path, text);
-  const tooDeepAt = format === 'json' ? jsonNestingOffset(text) : format === 'yaml' ? yamlNestingOffset(text) : undefined;
+  let tooDeepAt: number | undefined;
+  if (format === 'json') tooDeepAt = jsonNestingOffset(text);
+  if (format === 'yaml') {
+    const lexed = lexYaml(text);
+    tooDeepAt = lexed.tooDeepAt;
+    source.yamlTokens = lexed.tokens; // the parse takes them
+  }
+  if (format === 'json' || format === 'yaml') source.nestingChecked = format;
   if (tooDeepAt !== undefined) {
     const range = source.range(tooDeepAt, 1);
     return { ok: false, problem: { path, reason: `is ${nestingMessage()} at line ${range.start.line}, column ${range.start.column}`, range } };
@@ -135,15 +142,18 @@ export function readBoundedBytes(path: string): BytesResult {
     if (!st.isFile()) return { ok: false, reason: notAFile(st) };
     const chunks: Buffer[] = [];
     let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, MAX_FILE_BYTES + 1 - total));
+    // The first read asks for one byte more than the size stat gives (the usual file is then read in one buffer of
+    // its size, not a fresh 64 kB one per file: memory the garbage collector has to count); what follows, if
+    // anything, in chunks.
+    for (let size = st.size > 0 ? st.size + 1 : CHUNK; ; size = CHUNK) {
+      const chunk = Buffer.allocUnsafe(Math.min(size, MAX_FILE_BYTES + 1 - total));
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
       total += n;
       if (total > MAX_FILE_BYTES) return { ok: false, reason: `is ${LIMIT_TEXT}` };
     }
-    return { ok: true, bytes: Buffer.concat(chunks, total) };
+    return { ok: true, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) };
   } catch (err) {
     return { ok: false, reason: describeFsError(err) };
   } finally {

@@ -2,7 +2,7 @@ import type { Document, Node, Pair } from 'yaml';
 import type { SourceFile } from './source.js';
 import type { Range } from '../types.js';
 import { lazyRequire } from '../util/lazy.js';
-import { nestingMessage, yamlNestingOffset } from './nesting.js';
+import { lexYaml, nestingMessage } from './nesting.js';
 
 // The yaml library loads with the first YAML file read, not at startup: `--version`, `rules` and a check of
 // settings files alone never need it. Its node guards are used through here for the same reason.
@@ -45,15 +45,15 @@ export const NESTING_TOO_DEEP = 'NESTING_TOO_DEEP';
  */
 export function parseYamlDocument(source: SourceFile): Document.Parsed {
   const Y = yaml();
-  const tooDeepAt = yamlNestingOffset(source.text);
-  if (tooDeepAt === undefined) {
-    const doc = Y.parseDocument(source.text, OPTIONS);
+  const lexed = lexedTokens(source);
+  if (lexed.tokens) {
+    const doc = firstDocument(composed(lexed.tokens, source.text.length));
     const duplicates = duplicateKeyErrors(doc);
     if (duplicates.length > 0) doc.errors = [...doc.errors, ...duplicates].sort((a, b) => a.pos[0] - b.pos[0]);
     return doc;
   }
   const empty = Y.parseDocument('', OPTIONS);
-  empty.errors.push(new Y.YAMLParseError([tooDeepAt, tooDeepAt + 1], NESTING_TOO_DEEP as never, nestingMessage()));
+  empty.errors.push(new Y.YAMLParseError([lexed.tooDeepAt, lexed.tooDeepAt + 1], NESTING_TOO_DEEP as never, nestingMessage()));
   return empty;
 }
 
@@ -63,15 +63,61 @@ export function parseYamlDocument(source: SourceFile): Document.Parsed {
  * Document with that error, as for a single document.
  */
 export function parseYamlDocuments(source: SourceFile): Document.Parsed[] {
-  const Y = yaml();
-  if (yamlNestingOffset(source.text) !== undefined) return [parseYamlDocument(source)];
-  // An empty stream (comments only) is an array with no documents and its own fields: a plain list, like the others.
-  const docs = [...Y.parseAllDocuments(source.text, OPTIONS)];
+  const lexed = lexedTokens(source);
+  if (!lexed.tokens) return [parseYamlDocument(source)];
+  // An empty stream (comments only) has no documents: a plain empty list, like the others.
+  const docs = Array.from(composed(lexed.tokens));
   for (const doc of docs) {
     const duplicates = duplicateKeyErrors(doc);
     if (duplicates.length > 0) doc.errors = [...doc.errors, ...duplicates].sort((a, b) => a.pos[0] - b.pos[0]);
   }
   return docs;
+}
+
+/**
+ * The source's tokens, lexed with the nesting check (none when too deep). Those its read lexed are taken, not
+ * lexed again; a second parse of the same source lexes anew.
+ */
+function lexedTokens(source: SourceFile): ReturnType<typeof lexYaml> {
+  const tokens = source.yamlTokens;
+  if (!tokens) return lexYaml(source.text);
+  source.yamlTokens = undefined;
+  return { tokens };
+}
+
+/**
+ * The documents of these tokens, as the yaml package's parseAllDocuments composes them from the text (its parser
+ * takes one token at a time), or its parseDocument when the text's length is given (an empty text is then one
+ * empty document).
+ */
+function composed(tokens: string[], forcedDocEnd?: number): Generator<Document.Parsed> {
+  const Y = yaml();
+  const parser = new Y.Parser();
+  function* cst() {
+    for (const token of tokens) yield* parser.next(token);
+    yield* parser.end();
+  }
+  return new Y.Composer(OPTIONS).compose(cst(), forcedDocEnd !== undefined, forcedDocEnd ?? -1) as Generator<Document.Parsed>;
+}
+
+/** The first document, with the error the yaml package's parseDocument gives a stream of several. */
+function firstDocument(docs: Generator<Document.Parsed>): Document.Parsed {
+  const Y = yaml();
+  let doc: Document.Parsed | undefined;
+  for (const next of docs) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(
+        new Y.YAMLParseError(
+          next.range.slice(0, 2) as [number, number],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
+      break;
+    }
+  }
+  return doc!;
 }
 
 /**
@@ -82,10 +128,10 @@ function duplicateKeyErrors(doc: Document.Parsed): InstanceType<typeof import('y
   const Y = yaml();
   const errors: InstanceType<typeof import('yaml').YAMLParseError>[] = [];
   const visit = (node: unknown) => {
-    if (isMap(node)) {
+    if (Y.isMap(node)) {
       const seen = new Set<unknown>();
       for (const pair of node.items) {
-        if (isScalar(pair.key) && pair.key.range) {
+        if (Y.isScalar(pair.key) && pair.key.range) {
           if (seen.has(pair.key.value))
             errors.push(new Y.YAMLParseError([pair.key.range[0], pair.key.range[0] + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
           seen.add(pair.key.value);
@@ -93,7 +139,7 @@ function duplicateKeyErrors(doc: Document.Parsed): InstanceType<typeof import('y
         visit(pair.key);
         visit(pair.value);
       }
-    } else if (isSeq(node)) {
+    } else if (Y.isSeq(node)) {
       for (const item of node.items) visit(item);
     }
   };
