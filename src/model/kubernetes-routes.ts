@@ -15,8 +15,8 @@ import {
   type Service,
   type ServicePort,
   type Workload,
-  sameScope,
   sameUnit,
+  selectedPods,
 } from './kubernetes.js';
 import { isCollectorImage } from './compose.js';
 import { type Node, stringify } from 'yaml';
@@ -461,13 +461,6 @@ function viaService(
     collector,
     ...(collector ? {} : { stop: 'no-config' as const }),
   };
-}
-
-/** Workloads of the Service's namespace whose pod labels carry every label of its selector. */
-export function selectedPods(k: KubernetesModel, s: Service): Workload[] {
-  const selector = Object.entries(s.selector);
-  if (selector.length === 0) return [];
-  return k.workloads.filter((w) => sameScope(w.object, s.object) && selector.every(([key, v]) => w.podLabels[key] === v));
 }
 
 /** The workspace collector config a container runs: its `--config` file, mounted from a ConfigMap key (one config only). */

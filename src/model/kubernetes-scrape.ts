@@ -1,7 +1,18 @@
 import { EmbeddedSource } from '../load/source.js';
 import type { YamlValue } from '../load/yaml-value.js';
 import { parseYaml } from '../load/yaml.js';
-import type { Container, KubeObject, KubernetesModel, Monitor, MonitorEndpoint, Service, ServicePort, Workload } from './kubernetes.js';
+import {
+  type Container,
+  type KubeObject,
+  type KubernetesModel,
+  type Monitor,
+  type MonitorEndpoint,
+  type Service,
+  type ServicePort,
+  sameUnit,
+  selectedPods,
+  type Workload,
+} from './kubernetes.js';
 import { loadPrometheus, parsePromDuration, type PrometheusConfig } from './prometheus.js';
 
 /**
@@ -383,7 +394,7 @@ export function jobTargets(k: KubernetesModel, j: GeneratedJob): { targets: Moni
   const containers = (w: Workload) => w.containers.filter((c) => !c.init);
   const targets: MonitorTarget[] = [];
   if (j.role === 'pod') {
-    const pods = k.workloads.filter((w) => inScope(w.object.namespace) && relabelMatches(selector, w.podLabels));
+    const pods = k.workloads.filter((w) => inScope(w.object.namespace) && sameUnit(w.object, j.monitor.object) && relabelMatches(selector, w.podLabels));
     for (const workload of pods)
       for (const container of containers(workload))
         for (const cp of container.ports) {
@@ -392,9 +403,9 @@ export function jobTargets(k: KubernetesModel, j: GeneratedJob): { targets: Moni
         }
     return { targets, complete: pods.length > 0, noSuchPort: false };
   }
-  const services = k.services.filter((s) => inScope(s.object.namespace) && relabelMatches(selector, s.object.labels));
+  const services = k.services.filter((s) => inScope(s.object.namespace) && sameUnit(s.object, j.monitor.object) && relabelMatches(selector, s.object.labels));
   for (const service of services) {
-    const pods = selectedWorkloads(k, service);
+    const pods = selectedPods(k, service);
     for (const servicePort of service.ports) {
       if (j.port.by === 'name' && servicePort.name !== j.port.name) continue;
       const target = servicePort.targetPort ?? servicePort.port;
@@ -417,10 +428,3 @@ export function jobTargets(k: KubernetesModel, j: GeneratedJob): { targets: Moni
 
 const portIs = (cp: { containerPort?: number; name?: string }, port: number | string) =>
   typeof port === 'number' ? cp.containerPort === port : cp.name === port;
-
-/** Workloads of the Service's namespace whose pod labels carry every label of its selector. */
-function selectedWorkloads(k: KubernetesModel, s: Service): Workload[] {
-  const selector = Object.entries(s.selector);
-  if (selector.length === 0) return [];
-  return k.workloads.filter((w) => w.object.namespace === s.object.namespace && selector.every(([key, v]) => w.podLabels[key] === v));
-}

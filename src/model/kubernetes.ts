@@ -596,3 +596,10 @@ export function kustomizePatchFiles(kustomizations: YamlDocument[]): Set<string>
   }
   return out;
 }
+
+/** Workloads of the Service's namespace whose pod labels carry every label of its selector. */
+export function selectedPods(k: KubernetesModel, s: Service): Workload[] {
+  const selector = Object.entries(s.selector);
+  if (selector.length === 0) return [];
+  return k.workloads.filter((w) => sameScope(w.object, s.object) && selector.every(([key, v]) => w.podLabels[key] === v));
+}

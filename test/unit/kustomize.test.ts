@@ -208,7 +208,7 @@ describe('kustomize units in the stack', () => {
   it('two overlays of one base build objects of the same names, and lookups between objects stay inside each', async () => {
     const { classifySource } = await import('../../src/discover/classify.js');
     const { buildStack } = await import('../../src/model/stack.js');
-    const { selectedPods } = await import('../../src/model/kubernetes-routes.js');
+    const { selectedPods } = await import('../../src/model/kubernetes.js');
     const files: Record<string, string> = {
       '/r/base/kustomization.yaml': 'resources: [app.yaml]\n',
       '/r/base/app.yaml':

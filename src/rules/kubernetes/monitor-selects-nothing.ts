@@ -100,7 +100,9 @@ function selectsNothing(k: KubernetesModel, chart?: string): Found[] {
 
 /** A PodMonitor's endpoints whose `port` names no container port of the pods it selects (when it selects some here). */
 function podPortsMissing(k: KubernetesModel, m: Monitor, selector: LabelSelector, chart?: string): Found[] {
-  const workloads = k.workloads.filter((w) => (m.namespaces === 'any' || m.namespaces.includes(w.object.namespace)) && sameUnit(w.object, m.object) && relabelMatches(selector, w.podLabels));
+  const workloads = k.workloads.filter(
+    (w) => (m.namespaces === 'any' || m.namespaces.includes(w.object.namespace)) && sameUnit(w.object, m.object) && relabelMatches(selector, w.podLabels),
+  );
   if (workloads.length === 0) return [];
   const named = [...new Set(workloads.flatMap((w) => w.containers.flatMap((c) => c.ports.flatMap((p) => p.name ?? []))))];
   return m.endpoints.flatMap((e): Found[] => {
