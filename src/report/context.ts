@@ -5,6 +5,8 @@ import type { Finding } from '../types.js';
 import type { ProbeResult } from '../probes/define.js';
 import { clip, escapeControl, MAX_MESSAGE } from '../util/escape.js';
 import { collectSecrets, redact } from '../util/secrets.js';
+import { RULES } from '../rules/index.js';
+import { PROBES } from '../probes/index.js';
 
 /** What every formatter gets: findings, plus what they need to show them (source lines, predictions). */
 export interface ReportInput {
@@ -28,6 +30,14 @@ export interface ReportInput {
 }
 
 const collected = new WeakMap<ReportInput, Set<string>>();
+
+/** The ids of every rule and probe: words of the doctor's own that a credential equal to part of one never masks. */
+export const OWN_IDS: readonly string[] = [...RULES.map((r) => r.id), ...PROBES.map((p) => p.id)];
+
+/** A whole report's text with the run's credentials masked, the doctor's own ids kept whole. */
+export function maskReport(text: string, secrets: Set<string>): string {
+  return redact(text, secrets, OWN_IDS);
+}
 
 export function secretsOf(input: ReportInput): Set<string> {
   if (input.secrets) return input.secrets;

@@ -2,6 +2,7 @@ import type { ProbeResult } from '../probes/define.js';
 import { STAGES, type ProgressEvent, type Stage } from '../types.js';
 import { escapeControl } from '../util/escape.js';
 import { redact } from '../util/secrets.js';
+import { maskReport } from './context.js';
 import { doctorSections, stageFinal } from './doctor.js';
 import { reportInput, type OutputOptions, type RunReport } from './output.js';
 
@@ -128,7 +129,7 @@ export function liveProgress(out: TerminalStream, o: LiveOptions = {}): Live {
     headPrinted = true;
     while (next < sections.stages.length && stageFinal(input, sections.stages[next].stage, running)) lines.push(...sections.stages[next++].lines);
     if (lines.length === 0) return;
-    const text = redact(`${lines.join('\n')}\n`, secrets);
+    const text = maskReport(`${lines.join('\n')}\n`, secrets);
     printed += text;
     write(text);
   };

@@ -3,9 +3,8 @@ import type { Workspace } from '../model/workspace.js';
 import type { ProbeResult } from '../probes/define.js';
 import { RULES } from '../rules/index.js';
 import type { Finding, Severity } from '../types.js';
-import { redact } from '../util/secrets.js';
 import { TOOL_VERSION } from '../version.js';
-import type { ReportInput } from './context.js';
+import { maskReport, type ReportInput } from './context.js';
 import { formatDoctor } from './doctor.js';
 import { formatGithub } from './github.js';
 import { formatJson } from './json.js';
@@ -64,7 +63,7 @@ export function formatReport(run: RunReport, o: OutputOptions): string {
     default:
       text = doctorFormat(o) ? formatDoctor(input) : formatPretty(input, o.quiet ? o.failOn : undefined);
   }
-  return redact(text, run.secrets);
+  return maskReport(text, run.secrets);
 }
 
 /** Whether the report is the doctor's, by stage (pretty, not `check`, not quiet): report/live.ts prints it as it goes. */

@@ -200,15 +200,31 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'`<>\\]+)@/gi;
  * password (or lone token) of every URL's user-info. The JSON and SARIF reports mask each string before encoding it
  * (report/context.ts `bounded`), so a secret holding `"` or `\` never needs matching in its escaped form.
  */
-export function redact(text: string, secrets: Set<string>): string {
+export function redact(text: string, secrets: Set<string>, keep: readonly string[] = []): string {
   let out = text;
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
-    out = out.split(s).join('****');
+    const around = keep.filter((k) => k.includes(s));
+    out = around.length === 0 ? out.split(s).join('****') : maskAround(out, s, around);
   }
   return out.replace(URL_USERINFO, (_, scheme: string, info: string) => {
     const colon = info.indexOf(':');
     return `${scheme}${colon >= 0 ? `${info.slice(0, colon)}:****` : '****'}@`;
   });
+}
+
+/**
+ * Masks a secret everywhere but inside the given words (the doctor's own rule ids: a header value `unknown` must not
+ * turn `kubernetes/unknown-field` into `kubernetes/****-field`). Only whole words are spared, so the secret stays
+ * masked wherever else it appears, even next to one.
+ */
+function maskAround(text: string, secret: string, words: string[]): string {
+  const alternatives = words.sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  // A word, not part of a longer one (`collector/unknown-components` is no rule id).
+  const pattern = new RegExp(`((?<![\\w-])(?:${alternatives.join('|')})(?![\\w-]))`);
+  return text
+    .split(pattern)
+    .map((part, i) => (i % 2 === 1 ? part : part.split(secret).join('****')))
+    .join('');
 }
 
 /** Whether a URL carries a password in its user info (https://user:pass@host). */

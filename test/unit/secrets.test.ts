@@ -359,3 +359,21 @@ describe('a server that echoes the credential back', () => {
     }
   });
 });
+
+describe('redact with words of the doctor kept whole', () => {
+  const ids = ['kubernetes/unknown-field', 'collector/unknown-component'];
+  it('keeps a rule id whole when a credential is part of it, and masks that credential everywhere else', () => {
+    const text = 'header value unknown sent; [kubernetes/unknown-field] x-unknown-y collector/unknown-components';
+    expect(redact(text, new Set(['unknown']), ids)).toBe('header value **** sent; [kubernetes/unknown-field] x-****-y collector/****-components');
+  });
+  it('masks a credential that merely contains or touches a rule id, and everything without the words', () => {
+    expect(redact('tok-kubernetes/unknown-field-tok', new Set(['tok-kubernetes/unknown-field-tok']), ids)).toBe('****');
+    expect(redact('unknown', new Set(['unknown']))).toBe('****');
+  });
+  it('is what reports use: a rule id in a real report is never masked', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const r = runCli(['check', 'corpus/gpcmol-chart-hpa-lgtm/files', '--format', 'concise']);
+    expect(r.stdout).toContain('[kubernetes/unknown-field]');
+    expect(r.stdout).not.toContain('default_value: unknown');
+  });
+});

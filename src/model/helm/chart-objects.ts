@@ -31,10 +31,12 @@ const WORKLOAD_KINDS = { deployment: 'Deployment', daemonset: 'DaemonSet', state
 export function chartKubernetes(values: YamlDocument, release: string, namespace: string): { reading: CollectorChartReading; kubernetes: KubernetesModel } {
   const root = YamlValue.root(values);
   const reading = readCollectorChartValues(root, { releaseName: release, namespace });
-  return { reading, kubernetes: loadKubernetes(chartManifests(reading).map((m) => manifestDoc(values, root, m))) };
+  return { reading, kubernetes: loadKubernetes(chartManifests(reading, root).map((m) => manifestDoc(values, root, m))) };
 }
 
-function chartManifests(r: CollectorChartReading): Manifest[] {
+function chartManifests(r: CollectorChartReading, values: YamlValue): Manifest[] {
+  // `resources` goes into the container as written (`with .Values.resources`: only when not empty).
+  const resources = values.get('resources')?.js;
   // Values helm refuses render nothing (kubernetes/helm-values-refused says why).
   if (!r.mode || r.failures.length > 0) return [];
   const mode = r.mode.value;
@@ -62,6 +64,7 @@ function chartManifests(r: CollectorChartReading): Manifest[] {
                 ...(r.command ? { command: [`/${r.command.value}`] } : {}),
                 args: r.args.value,
                 ports: r.containerPorts.map(({ value: p }) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })),
+                ...(isEmpty(resources as Plain) ? {} : { resources: resources as Plain }),
               },
             ],
           },
@@ -76,6 +79,7 @@ function chartManifests(r: CollectorChartReading): Manifest[] {
       if (field === 'ports' && typeof i === 'number') return ['ports', r.containerPorts[i].value.name, ...(key === 'name' || key === undefined ? [] : [key])];
       if (field === 'image') return ['image'];
       if (field === 'args') return ['command', 'extraArgs'];
+      if (field === 'resources') return path.slice(c + 2) as ValuesPath;
       return ['mode'];
     },
   });

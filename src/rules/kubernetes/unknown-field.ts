@@ -1,5 +1,6 @@
 import { EmbeddedSource } from '../../load/source.js';
 import { kustomizePatchFiles } from '../../model/kubernetes.js';
+import { chartObjects } from '../../model/kubernetes-routes.js';
 import { isCustomResourceType, kubernetesFieldsModules, type JsonKind, type Refusal, type StrictObject, strictObjects } from '../../model/kubernetes-fields.js';
 import { didYouMean } from '../../util/distance.js';
 import { defineRule, type RuleFinding } from '../define.js';
@@ -83,7 +84,12 @@ export default defineRule({
       return source instanceof EmbeddedSource && range !== undefined && !decoded.has(source.hostLocation(range).file);
     };
     const built = strictObjects(ws.stack.kustomize.flatMap((u) => u.documents)).map((o) => ({ ...o, refusals: o.refusals.filter(patched) }));
-    return [...strictObjects(docs), ...built].flatMap(findings);
+    // The chart's objects: only what the values pass through as written (the container's `resources`); the rest the
+    // doctor renders itself from values the chart's schema has already typed.
+    const charted = ws.stack.helmValues.flatMap((h) =>
+      strictObjects(chartObjects(ws.stack, h).documents).map((o) => ({ ...o, refusals: o.refusals.filter((r) => r.value.path.includes('resources')) })),
+    );
+    return [...strictObjects(docs), ...built, ...charted].flatMap(findings);
   },
 });
 
