@@ -69,6 +69,7 @@ import kubernetesGrpcIngressWithoutHttp2 from './kubernetes/grpc-ingress-without
 import kubernetesHelmConfigUnchecked from './kubernetes/helm-config-unchecked.js';
 import kubernetesHelmValuesRefused from './kubernetes/helm-values-refused.js';
 import kubernetesInvalidYaml from './kubernetes/invalid-yaml.js';
+import kubernetesKustomizeRefused from './kubernetes/kustomize-refused.js';
 import kubernetesMonitorSelectsNothing from './kubernetes/monitor-selects-nothing.js';
 import kubernetesOtlpRouteBroken from './kubernetes/otlp-route-broken.js';
 import kubernetesUnknownField from './kubernetes/unknown-field.js';
@@ -177,6 +178,7 @@ export const RULES: AnyRule[] = [
   kubernetesHelmConfigUnchecked,
   kubernetesHelmValuesRefused,
   kubernetesInvalidYaml,
+  kubernetesKustomizeRefused,
   kubernetesMonitorSelectsNothing,
   kubernetesOtlpRouteBroken,
   kubernetesUnknownField,

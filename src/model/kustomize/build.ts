@@ -92,6 +92,12 @@ interface Level {
   root: YamlValue;
 }
 
+/** A path a kustomization names, from its folder: normalised, without a trailing `/` (`resources: [otel-collector/]`). */
+function resolved(dir: string, ref: string): string {
+  const path = posix.normalize(posix.join(dir, ref));
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
 /** `kustomize build dir`, with the root-only load restrictor (files in or below each kustomization's folder). */
 export function kustomizeBuild(dir: string, reader: KustomizeReader): KustomizeBuild {
   const read = new Set<string>();
@@ -170,7 +176,7 @@ function accumulate(
     const ref = entry.string();
     if (!ref) throw new BuildError('a resource that is not a string');
     if (/^[a-z]+:\/\/|^git@|^github\.com\/|\?ref=|\/\/.*\?/.test(ref)) throw notModelled(`the remote resource ${ref}`);
-    const path = posix.normalize(posix.join(dir, ref));
+    const path = resolved(dir, ref);
     if (reader.isDir(path)) {
       for (const r of accumulate(path, reader, origins, read, [...stack, dir], budget).resources) add(r);
       continue;
@@ -183,7 +189,7 @@ function accumulate(
     const ref = entry.string();
     if (!ref) throw new BuildError('a component that is not a string');
     if (/^[a-z]+:\/\/|^git@|^github\.com\/|\?ref=|\/\/.*\?/.test(ref)) throw notModelled(`the remote component ${ref}`);
-    const path = posix.normalize(posix.join(dir, ref));
+    const path = resolved(dir, ref);
     if (!reader.isDir(path)) throw new BuildError(`component '${ref}' is not a folder`);
     accumulate(path, reader, origins, read, [...stack, dir], budget, resources);
   }
@@ -273,7 +279,7 @@ function generate(level: Level, reader: KustomizeReader, origins: Origins, read:
         const t = f.text() ?? '';
         const eq = t.indexOf('=');
         const ref = eq >= 0 ? t.slice(eq + 1) : t;
-        const path = posix.normalize(posix.join(level.dir, ref));
+        const path = resolved(level.dir, ref);
         inRoot(level, path);
         const text = reader.text(path);
         if (text === undefined) throw new BuildError(`file ${path} does not exist`);
@@ -482,7 +488,7 @@ function patchDocuments(level: Level, p: YamlValue, reader: KustomizeReader, ori
       .map((d) => YamlValue.root(d))
       .filter((v) => !v.isNull())
       .map((v) => patchObject(v, origins));
-  const path = posix.normalize(posix.join(level.dir, ref));
+  const path = resolved(level.dir, ref);
   inRoot(level, path);
   const docs = reader.documents(path);
   if (!docs) throw new BuildError(`failed to get the patch file from path(${path})`);
@@ -728,7 +734,7 @@ export function kustomizeRoots(kustomizations: YamlDocument[]): YamlDocument[] {
     for (const field of ['resources', 'bases', 'components'])
       for (const e of root.get(field)?.items() ?? []) {
         const ref = e.string();
-        if (ref) named.add(posix.normalize(posix.join(dir, ref)));
+        if (ref) named.add(resolved(dir, ref));
       }
   }
   // A component no kustomization names is deployed by none: it is no unit.
