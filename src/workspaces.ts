@@ -44,27 +44,26 @@ export function machineWorkspace(opts: MachineOptions, config: DoctorConfig): Wo
 
 function attachStack(ws: Workspace, files: StackFile[], opts: StackOptions): void {
   for (const f of files) ws.sources.set(f.source.path, f.source);
-  const kinds = correctedKinds(files, opts);
+  const { kinds, composeStack } = correctedKinds(files, opts);
   ws.stackFiles = kinds;
-  ws.stack = safeStack(kinds, opts, ws.problems, ws.root);
+  ws.stack = safeStack(kinds, opts, ws.problems, ws.root, composeStack);
   ws.facts = new Facts(); // what was computed from the empty stack no longer holds
 }
 
 /**
  * The files with the kinds their compose mounts give them (a file mounted into Promtail is Promtail's, whatever its
- * keys). A compose file that cannot be modelled (a bug) changes nothing here: building the stack reports it.
+ * keys), and the stack of the compose files alone that says so. A compose file that cannot be modelled (a bug)
+ * changes nothing here: building the stack reports it.
  */
-function correctedKinds(files: StackFile[], opts: StackOptions): StackFile[] {
+function correctedKinds(files: StackFile[], opts: StackOptions): { kinds: StackFile[]; composeStack?: Stack } {
   try {
-    return kindsByMount(
-      files,
-      buildStack(
-        files.filter((f) => f.kind === 'compose'),
-        opts,
-      ),
+    const composeStack = buildStack(
+      files.filter((f) => f.kind === 'compose'),
+      opts,
     );
+    return { kinds: kindsByMount(files, composeStack), composeStack };
   } catch {
-    return files;
+    return { kinds: files };
   }
 }
 
@@ -107,9 +106,10 @@ function loadSettings(source: SourceFile, scope: SettingsFile['scope'], problems
  * The stack of these files. Should building it throw (a bug), each file is tried alone: those that fail are
  * reported and left out, and the stack is built from the rest.
  */
-function safeStack(files: StackFile[], opts: StackOptions, problems: ReadProblem[], root: string): Stack {
+function safeStack(files: StackFile[], opts: StackOptions, problems: ReadProblem[], root: string, composeStack?: Stack): Stack {
   try {
-    return buildStack(files, opts);
+    // The compose files' stack has parsed and loaded them already: what it made is taken, not made again.
+    return buildStack(files, opts, composeStack);
   } catch {
     const good = files.filter((f) => {
       try {
@@ -228,10 +228,14 @@ function scopeOf(path: string, root: string): SettingsFile['scope'] {
  * is part of that project, not a workspace of its own: its files join the including workspace (the folder above).
  */
 function joinIncludedFolders(groups: Map<string, StackFile[]>): void {
+  // Each file's references, read once: the loop starts over after every join.
+  const references = new Map<StackFile, string[]>();
+  const referencesOf = (f: StackFile) => references.get(f) ?? references.set(f, composeReferences(plainYaml(f), f.source.path)).get(f)!;
   for (let changed = true; changed; ) {
     changed = false;
     for (const [root, files] of groups) {
-      const named = files.filter((f) => f.kind === 'compose').flatMap((f) => composeReferences(plainYaml(f), f.source.path));
+      const named = files.filter((f) => f.kind === 'compose').flatMap(referencesOf);
+      if (named.length === 0) continue;
       const sub = [...groups.keys()].find((r) => r !== root && r.startsWith(`${root}${sep}`) && groups.get(r)!.some((f) => named.includes(f.source.path)));
       if (!sub) continue;
       groups.set(root, [...files, ...groups.get(sub)!]);

@@ -141,7 +141,26 @@ function errorsOf(tree: Tree): { from: number; to: number }[] {
   return errors;
 }
 
+/**
+ * Parses by expression text, each text once per process: dashboards repeat their queries (across panels, and copies
+ * of one dashboard across stacks). The parse is a pure function of the text, and what it returns is only read.
+ */
+const parsedByText = new Map<string, ParsedPromQL | ParsedLogQL>();
+const MAX_PARSED = 10_000;
+function memo<T extends ParsedPromQL | ParsedLogQL>(key: string, parse: () => T): T {
+  const known = parsedByText.get(key);
+  if (known) return known as T;
+  if (parsedByText.size >= MAX_PARSED) parsedByText.clear(); // a long-lived caller (the library API) keeps no more
+  const parsed = parse();
+  parsedByText.set(key, parsed);
+  return parsed;
+}
+
 export function parsePromQL(expr: string): ParsedPromQL {
+  return memo(`promql\0${expr}`, () => parsePromQLText(expr));
+}
+
+function parsePromQLText(expr: string): ParsedPromQL {
   const { text, spans } = substituteVariables(expr);
   const tree = lezerPromql().parser.parse(text);
   const selectors: PromSelector[] = [];
@@ -266,6 +285,10 @@ export interface ParsedLogQL {
 }
 
 export function parseLogQL(expr: string): ParsedLogQL {
+  return memo(`logql\0${expr}`, () => parseLogQLText(expr));
+}
+
+function parseLogQLText(expr: string): ParsedLogQL {
   const { text, spans } = substituteVariables(expr);
   const tree = lezerLogql().parser.parse(text);
   const streamMatchers: StreamMatcher[] = [];

@@ -108,8 +108,15 @@ export interface StackOptions {
 
 const clean = (v: string) => v.replace(/^v/, '');
 
-export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
+/**
+ * `earlier`: a stack built from some of the same files (their compose files alone, which say how the others are
+ * mounted): the YAML of files it parsed, and its compose projects when the compose files are the same, are taken
+ * from it rather than made again.
+ */
+export function buildStack(files: StackFile[], opts: StackOptions = {}, earlier?: Stack): Stack {
   const yaml = new Map<string, YamlDocument>();
+  const earlierFiles = new Set(earlier?.files);
+  const parsed = (f: StackFile) => (earlierFiles.has(f) ? earlier?.yaml.get(f.source.path) : undefined) ?? parseYaml(f.source, f.yamlDoc);
   const collectors: CollectorConfig[] = [];
   const prometheus: PrometheusConfig[] = [];
   const loki: LokiConfig[] = [];
@@ -127,7 +134,7 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
     }
     // Another tool's YAML is parsed (its credentials are masked like any file's) and read by no model.
     if (f.kind === 'other-tool' && !f.yamlDoc) continue;
-    const y = parseYaml(f.source, f.yamlDoc);
+    const y = parsed(f);
     yaml.set(f.source.path, y);
     if (f.kind === 'collector') collectors.push(loadCollector(y));
     else if (f.kind === 'helm-collector-values') helmValues.push(chartValuesInput(y));
@@ -156,7 +163,14 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
   }
   const operatorScrapes = operatorScrapeConfigs(kubernetes);
   for (const o of operatorScrapes) embedded.set(o.source.path, o.source);
-  const composes = composeProjects(files.filter((f) => f.kind === 'compose').flatMap((f) => yaml.get(f.source.path) ?? []));
+  const composeFiles = files.filter((f) => f.kind === 'compose');
+  const sameComposeFiles =
+    earlier &&
+    sameList(
+      composeFiles,
+      earlier.files.filter((f) => f.kind === 'compose'),
+    );
+  const composes = sameComposeFiles ? earlier.composes : composeProjects(composeFiles.flatMap((f) => yaml.get(f.source.path) ?? []));
   return {
     files,
     facts: new Facts(),
@@ -180,6 +194,8 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}): Stack {
       (collectorService(composes) ? undefined : (collectorContainerEnvironment(kubernetes) ?? chartEnvironment(helmValues))),
   };
 }
+
+const sameList = <T>(a: T[], b: T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function isDirectory(path: string): boolean {
   try {

@@ -58,6 +58,7 @@ export default defineRule({
     for (const p of view.pipelines) {
       if (p.pipeline.kind !== 'collector-prometheus' || !p.collector || !p.component) continue;
       const constLabels = Object.keys(p.pipeline.constLabels ?? {});
+      if (constLabels.length === 0) continue;
       // The labels the exporter itself puts on each metric: the same pipeline without const labels, before any scrape.
       const own = claudeSeries({ ...p.pipeline, constLabels: undefined, scrape: undefined }, view.claude);
       for (const label of constLabels) {
