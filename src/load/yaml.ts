@@ -252,3 +252,39 @@ export function valueRange(y: YamlDocument, path: YamlPath): Range | undefined {
 export function yamlPathString(path: YamlPath): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
+
+/** A key or value of a document at an offset: its path, which of the two, and where in it the offset is. */
+export interface OffsetNode {
+  path: YamlPath;
+  part: 'key' | 'value';
+  /** The offset's distance from the node's start, and the node's length. */
+  delta: number;
+  length: number;
+}
+
+/** The deepest key or value of a document at an offset (its end included), with its path: mapping derived text back. */
+export function nodeAtOffset(node: Node | null, offset: number, path: YamlPath): OffsetNode | undefined {
+  const inside = (n: Node | null | undefined) => !!n?.range && n.range[0] <= offset && offset <= n.range[1];
+  const here = (n: Node, part: 'key' | 'value', p: YamlPath): OffsetNode => ({
+    path: p,
+    part,
+    delta: offset - n.range![0],
+    length: n.range![1] - n.range![0],
+  });
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair) || !isScalar(pair.key)) continue;
+      const p = [...path, String(pair.key.value)];
+      if (inside(pair.key)) return here(pair.key, 'key', p);
+      const value = pair.value as Node | null;
+      if (inside(value)) return nodeAtOffset(value, offset, p) ?? here(value!, 'value', p);
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      if (inside(item as Node)) return nodeAtOffset(item as Node, offset, [...path, i]) ?? here(item as Node, 'value', [...path, i]);
+    }
+  } else if (node && inside(node) && path.length > 0) {
+    return here(node, 'value', path);
+  }
+  return undefined;
+}

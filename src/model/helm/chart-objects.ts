@@ -6,11 +6,11 @@ import { stringify } from 'yaml';
 import type { Node } from 'yaml';
 import { EmbeddedSource, SourceFile } from '../../load/source.js';
 import { YamlValue } from '../../load/yaml-value.js';
-import { parseYaml, type YamlDocument, type YamlPath } from '../../load/yaml.js';
+import { nodeAtOffset, parseYaml, type YamlDocument, type YamlPath } from '../../load/yaml.js';
 import { type KubernetesModel, loadKubernetes } from '../kubernetes.js';
 import { CHART_DEFAULTS } from './collector-chart-defaults.js';
 import { type CollectorChartReading, readCollectorChartValues } from './collector-chart.js';
-import { hostSpan, nodeAtOffset } from './embedded.js';
+import { hostSpan } from './embedded.js';
 import { isEmpty, isPlainMap, type Plain, type PlainMap } from './merge.js';
 
 type ValuesPath = (string | number)[];

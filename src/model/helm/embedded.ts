@@ -5,7 +5,7 @@ import type { Node } from 'yaml';
 import { stringify } from 'yaml';
 import { EmbeddedSource, SourceFile } from '../../load/source.js';
 import { YamlValue } from '../../load/yaml-value.js';
-import { isMap, isPair, isScalar, isSeq, parseYaml, type YamlDocument, type YamlPath } from '../../load/yaml.js';
+import { nodeAtOffset, parseYaml, type YamlDocument, type YamlPath } from '../../load/yaml.js';
 import type { CollectorEnvironment } from '../collector-env.js';
 import { isPlainMap } from './merge.js';
 import { type CollectorChartReading, type EffectiveConfig, readCollectorChartValues } from './collector-chart.js';
@@ -86,41 +86,6 @@ export function hostSpan(v: YamlValue, part: 'key' | 'value', delta: number): nu
   const range = node?.range;
   if (!range) return 0;
   return range[0] + Math.min(delta, range[1] - range[0]);
-}
-
-interface OffsetNode {
-  path: YamlPath;
-  part: 'key' | 'value';
-  /** The offset's distance from the node's start, and the node's length. */
-  delta: number;
-  length: number;
-}
-
-/** The deepest key or value of the derived config at an offset (its end included), with its path. */
-export function nodeAtOffset(node: Node | null, offset: number, path: YamlPath): OffsetNode | undefined {
-  const inside = (n: Node | null | undefined) => !!n?.range && n.range[0] <= offset && offset <= n.range[1];
-  const here = (n: Node, part: 'key' | 'value', p: YamlPath): OffsetNode => ({
-    path: p,
-    part,
-    delta: offset - n.range![0],
-    length: n.range![1] - n.range![0],
-  });
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      if (!isPair(pair) || !isScalar(pair.key)) continue;
-      const p = [...path, String(pair.key.value)];
-      if (inside(pair.key)) return here(pair.key, 'key', p);
-      const value = pair.value as Node | null;
-      if (inside(value)) return nodeAtOffset(value, offset, p) ?? here(value!, 'value', p);
-    }
-  } else if (isSeq(node)) {
-    for (const [i, item] of node.items.entries()) {
-      if (inside(item as Node)) return nodeAtOffset(item as Node, offset, [...path, i]) ?? here(item as Node, 'value', [...path, i]);
-    }
-  } else if (node && inside(node) && path.length > 0) {
-    return here(node, 'value', path);
-  }
-  return undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import type { Node } from 'yaml';
 import { EmbeddedSource, type HostOffset, type SourceFile } from '../../load/source.js';
 import { YamlValue } from '../../load/yaml-value.js';
-import { isMap, isPair, isScalar, isSeq, parseYaml, type YamlDocument, type YamlPath } from '../../load/yaml.js';
+import { nodeAtOffset, type OffsetNode, parseYaml, type YamlDocument, type YamlPath } from '../../load/yaml.js';
 import { embeddedSource } from '../kubernetes-embedded.js';
 import { type KustomizeBuild, type KustomizeReader, kustomizeBuild, kustomizeRoots } from './build.js';
 import type { Json, JsonMap, Origins } from './json.js';
@@ -52,12 +52,6 @@ function withoutSecretValues(obj: JsonMap): JsonMap {
     if (m && typeof m === 'object' && !Array.isArray(m)) out[k] = Object.fromEntries(Object.keys(m).map((key) => [key, '']));
   }
   return out;
-}
-
-interface OffsetNode {
-  path: YamlPath;
-  part: 'key' | 'value';
-  delta: number;
 }
 
 /** Where a node of the built object came from: the same place in the value that wrote it, or its nearest written ancestor. */
@@ -130,26 +124,4 @@ function valueOffset(v: YamlValue, part: 'key' | 'value', delta: number): HostOf
 function real(source: SourceFile, offset: number): HostOffset {
   if (source instanceof EmbeddedSource) return { source: source.host, offset: source.host.offset(source.position(offset)) };
   return { source, offset };
-}
-
-/** The deepest key or value of a document at an offset, with its path. */
-function nodeAtOffset(node: Node | null, offset: number, path: YamlPath): OffsetNode | undefined {
-  const inside = (n: Node | null | undefined) => !!n?.range && n.range[0] <= offset && offset <= n.range[1];
-  const here = (n: Node, part: 'key' | 'value', p: YamlPath): OffsetNode => ({ path: p, part, delta: offset - n.range![0] });
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      if (!isPair(pair) || !isScalar(pair.key)) continue;
-      const p = [...path, String(pair.key.value)];
-      if (inside(pair.key)) return here(pair.key, 'key', p);
-      const value = pair.value as Node | null;
-      if (inside(value)) return nodeAtOffset(value, offset, p) ?? here(value!, 'value', p);
-    }
-  } else if (isSeq(node)) {
-    for (const [i, item] of node.items.entries()) {
-      if (inside(item as Node)) return nodeAtOffset(item as Node, offset, [...path, i]) ?? here(item as Node, 'value', [...path, i]);
-    }
-  } else if (node && inside(node) && path.length > 0) {
-    return here(node, 'value', path);
-  }
-  return undefined;
 }
