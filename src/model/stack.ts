@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import type { Document } from 'yaml';
 import type { FileKind, OtherToolFile } from '../discover/classify.js';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { readTextFile } from '../load/read.js';
 import { parseYaml, parseYamlDocuments, type YamlDocument } from '../load/yaml.js';
 import { type KustomizeReader, NotRead } from './kustomize/build.js';
@@ -205,6 +205,15 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** The path with every symlink resolved (itself when it cannot be resolved). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
@@ -221,9 +230,14 @@ function stackReader(files: StackFile[], yaml: Map<string, YamlDocument>): Kusto
   const byPath = new Map(files.map((f) => [f.source.path, f]));
   // Only folders of the scan's kustomizations: a base elsewhere (another checkout, ../../..) is not read.
   const folders = files.filter((f) => f.kind === 'kustomization').map((f) => dirname(f.source.path));
+  // Their real paths: a symlink inside them to a file elsewhere (~/.kube/config) is outside too, and never read.
+  const realFolders = folders.map(realPath);
   const disk = (path: string) => {
     if (!folders.some((d) => path.startsWith(`${d}/`))) throw new NotRead(`it reads ${path}, outside the scanned kustomizations' folders`);
     if (!isFile(path)) return undefined;
+    const real = realPath(path);
+    if (!realFolders.some((d) => real.startsWith(`${d}/`)))
+      throw new NotRead(`it reads ${path}, a symlink to a file outside the scanned kustomizations' folders`);
     const r = readTextFile(path);
     if (!r.ok) throw new NotRead(`${path} ${r.problem.reason}`);
     return r.source;

@@ -162,3 +162,24 @@ describe('machine mode: the project settings must stay inside the project', () =
     expect(JSON.parse(res.stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('doctor/unreadable-file');
   });
 });
+
+describe('kustomize builds: a file a kustomization names through a link out of its folder is not read', () => {
+  // The walk skips the link itself; the build would read it by name (resources, generators), so it checks the real
+  // path too. The outside ConfigMap's collector config names an exporter by the canary: read, it would be reported.
+  write(
+    'outside/collector-cm.yaml',
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: otel\ndata:\n  relay.yaml: |\n    receivers:\n      otlp:\n        protocols:\n          grpc:\n    exporters:\n      ${CANARY}: {}\n    service:\n      pipelines:\n        metrics:\n          receivers: [otlp]\n          exporters: [${CANARY}]\n`,
+  );
+  write('outside/relay.yaml', `exporters:\n  ${CANARY}: {}\n`);
+  write('kz/base/kustomization.yaml', 'resources:\n  - collector-cm.yaml\nconfigMapGenerator:\n  - name: relay\n    files:\n      - relay.yaml\n');
+  link(join(outside, 'collector-cm.yaml'), 'kz/base/collector-cm.yaml');
+  link(join(outside, 'relay.yaml'), 'kz/base/relay.yaml');
+
+  it('the outside content never reaches any format (the build is then not modelled, its files read as written)', () => {
+    for (const format of ['concise', 'json', 'sarif']) {
+      const res = check(['--format', format, join(root, 'kz')]);
+      expect(res.stdout + res.stderr).not.toContain(CANARY);
+      expect(res.exitCode).toBeLessThan(2);
+    }
+  });
+});
