@@ -209,9 +209,12 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'`<>\\]+)@/gi;
 export function redact(text: string, secrets: Set<string>, keep: readonly string[] = []): string {
   let out = text;
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (!out.includes(s)) continue; // the common case: nothing to mask, nothing to split
     const around = keep.filter((k) => k.includes(s));
     out = around.length === 0 ? out.split(s).join('****') : maskAround(out, s, around);
   }
+  // User info ends at an `@`: a text without one has none to mask.
+  if (!out.includes('@')) return out;
   return out.replace(URL_USERINFO, (_, scheme: string, info: string) => {
     const colon = info.indexOf(':');
     return `${scheme}${colon >= 0 ? `${info.slice(0, colon)}:****` : '****'}@`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { jsonNestingOffset, MAX_NESTING } from '../../src/load/nesting.js';
-import { isSecretName, urlHasPassword } from '../../src/util/secrets.js';
+import { isSecretName, redact, urlHasPassword } from '../../src/util/secrets.js';
 
 /** jsonNestingOffset as it was: brackets counted from jsonc-parser's scanner tokens. */
 function scannerNestingOffset(text: string): number | undefined {
@@ -150,5 +150,45 @@ describe('urlHasPassword', () => {
     for (const t of texts) for (const m of t.matchAll(/[^\s"'`,]*:[^\s"'`,]*/g)) urls.add(m[0]);
     expect(urls.size).toBeGreaterThan(500);
     for (const url of urls) expect(urlHasPassword(url), url).toBe(parsedPassword(url));
+  });
+});
+
+describe('redact', () => {
+  /** redact as it was: every secret split out, the URL pattern run on every text. */
+  function everyPassRedact(text: string, secrets: Set<string>, keep: readonly string[] = []): string {
+    let out = text;
+    for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+      const around = keep.filter((k) => k.includes(s));
+      if (around.length === 0) out = out.split(s).join('****');
+      else {
+        const alternatives = [...around].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+        const pattern = new RegExp(`((?<![\\w-])(?:${alternatives.join('|')})(?![\\w-]))`);
+        out = out
+          .split(pattern)
+          .map((part, i) => (i % 2 === 1 ? part : part.split(s).join('****')))
+          .join('');
+      }
+    }
+    return out.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'`<>\\]+)@/gi, (_, scheme: string, info: string) => {
+      const colon = info.indexOf(':');
+      return `${scheme}${colon >= 0 ? `${info.slice(0, colon)}:****` : '****'}@`;
+    });
+  }
+
+  it('masks every line of every fixture and corpus file as before, with secrets taken from the files and an empty one', () => {
+    const next = random(7);
+    const lines = texts.flatMap((t) => t.split('\n')).filter((l) => l.length > 0);
+    const words = [...new Set(lines.flatMap((l) => l.split(/\s+/)).filter((w) => w.length > 2))];
+    const pick = () => words[Math.floor(next() * words.length)];
+    const keep = ['collector/unknown-component', 'settings/invalid-endpoint'];
+    let masked = 0;
+    for (const [i, line] of lines.entries()) {
+      const secrets = new Set([pick(), pick(), line.slice(2, 8), ...(i % 500 === 0 ? [''] : []), ...(i % 7 === 0 ? ['unknown', 'end'] : [])]);
+      const expected = everyPassRedact(line, secrets, keep);
+      if (expected !== line) masked++;
+      expect(redact(line, secrets, keep), line).toBe(expected);
+      expect(redact(line, new Set()), line).toBe(everyPassRedact(line, new Set()));
+    }
+    expect(masked).toBeGreaterThan(1000);
   });
 });
