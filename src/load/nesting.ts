@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import * as jsonc from 'jsonc-parser';
 import { lazyRequire } from '../util/lazy.js';
 
 /**
@@ -11,16 +10,39 @@ export const MAX_NESTING = 64;
 
 const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
-/** Offset of the first `[` or `{` that opens level MAX_NESTING + 1, or undefined. Iterative: any depth is safe. */
+/**
+ * Offset of the first `[` or `{` that opens level MAX_NESTING + 1, or undefined. Iterative: any depth is safe. A
+ * plain character loop that skips what jsonc-parser's scanner skips (strings, which also end at a line break, and
+ * `//` and `/* *\/` comments): the same brackets counted as its tokens, without making a token of everything else.
+ */
 export function jsonNestingOffset(text: string): number | undefined {
-  const scanner = jsonc.createScanner(text, true);
+  const n = text.length;
   let depth = 0;
-  for (let kind = scanner.scan(); kind !== jsonc.SyntaxKind.EOF; kind = scanner.scan()) {
-    if (kind === jsonc.SyntaxKind.OpenBraceToken || kind === jsonc.SyntaxKind.OpenBracketToken) {
-      if (++depth > MAX_NESTING) return scanner.getTokenOffset();
-    } else if ((kind === jsonc.SyntaxKind.CloseBraceToken || kind === jsonc.SyntaxKind.CloseBracketToken) && depth > 0) {
-      depth--;
-    }
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_NESTING) return i;
+      i++;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth > 0) depth--;
+      i++;
+    } else if (c === 0x22) {
+      // a string: to its closing quote, a line break (not consumed) or the end; a backslash takes the next character
+      for (i++; i < n; ) {
+        const s = text.charCodeAt(i);
+        if (s === 0x22) {
+          i++;
+          break;
+        }
+        if (s === 0x0a || s === 0x0d) break;
+        i += s === 0x5c ? 2 : 1;
+      }
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) {
+      for (i += 2; i < n && text.charCodeAt(i) !== 0x0a && text.charCodeAt(i) !== 0x0d; ) i++;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 2;
+    } else i++;
   }
   return undefined;
 }

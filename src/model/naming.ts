@@ -384,6 +384,35 @@ export interface ClaudeSeries {
  * as the exporter exposes them (a pipeline without `scrape`), or as Prometheus stores them after scraping.
  */
 export function claudeSeries(p: MetricsPipeline, claude: ClaudeAttributeOptions = {}): ClaudeSeries[] {
+  // Both arguments are plain data (strings, booleans, lists and records of strings): their JSON says all they hold.
+  const key = JSON.stringify([p, claude]);
+  let series = seriesByArguments.get(key);
+  if (!series) {
+    if (seriesByArguments.size >= 500) seriesByArguments.clear();
+    series = frozen(computeClaudeSeries(p, claude));
+    seriesByArguments.set(key, series);
+  }
+  return series;
+}
+
+/**
+ * claudeSeries by the JSON of its arguments: the workspaces of a repo share a few pipeline shapes (a team's settings
+ * beside one stack, stacks copied from one template), and the series of one shape are the same for all. Bounded.
+ */
+const seriesByArguments = new Map<string, ClaudeSeries[]>();
+
+/** Series shared between callers are read-only: a caller that changed them would change them for every other. */
+function frozen(series: ClaudeSeries[]): ClaudeSeries[] {
+  for (const s of series) {
+    Object.freeze(s.labels);
+    Object.freeze(s.possibleLabels);
+    Object.freeze(s.fixedValues);
+    Object.freeze(s);
+  }
+  return Object.freeze(series) as ClaudeSeries[];
+}
+
+function computeClaudeSeries(p: MetricsPipeline, claude: ClaudeAttributeOptions): ClaudeSeries[] {
   const strategy = effectiveStrategy(p);
   const ln = (k: string) => labelName(k, strategy);
   const resource = claudeResourceAttributes(claude);

@@ -23,8 +23,14 @@ const TRIVIAL = /^(true|false|yes|no|on|off|null|none|\d+(\.\d+)?)$/i;
  */
 const CREDENTIAL_HEADER = /authori[sz]ation|auth|token|api-?key|apikey|secret|passw(or)?d|cookie|credential|(^|[-_])key$|^x-honeycomb-team$/i;
 
+/** What some word of SECRET_WORD, `KEY` or `AUTH` contains: a name without any of these is no secret name. */
+const MAY_BE_SECRET = /TOKEN|SECRET|PASS|PWD|CREDENTIAL|AUTH|KEY/;
+
 /** Whether a variable or key name says its value is a credential: `ANTHROPIC_API_KEY`, `MY_TOKEN`, `basic_auth.password`. */
 export function isSecretName(name: string): boolean {
+  // Every word that can make a name secret holds one of these (in the name's upper case, which the words are cut
+  // from): most names hold none and are answered without cutting them into words.
+  if (!MAY_BE_SECRET.test(name.toUpperCase())) return false;
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toUpperCase()
@@ -203,9 +209,12 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'`<>\\]+)@/gi;
 export function redact(text: string, secrets: Set<string>, keep: readonly string[] = []): string {
   let out = text;
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (!out.includes(s)) continue; // the common case: nothing to mask, nothing to split
     const around = keep.filter((k) => k.includes(s));
     out = around.length === 0 ? out.split(s).join('****') : maskAround(out, s, around);
   }
+  // User info ends at an `@`: a text without one has none to mask.
+  if (!out.includes('@')) return out;
   return out.replace(URL_USERINFO, (_, scheme: string, info: string) => {
     const colon = info.indexOf(':');
     return `${scheme}${colon >= 0 ? `${info.slice(0, colon)}:****` : '****'}@`;
@@ -229,7 +238,8 @@ function maskAround(text: string, secret: string, words: string[]): string {
 
 /** Whether a URL carries a password in its user info (https://user:pass@host). */
 export function urlHasPassword(url: string): boolean {
-  return !!parsedUrl(url.trim())?.password;
+  // The URL parser reads user info only before an `@`: without one there is none, and nothing to parse.
+  return url.includes('@') && !!parsedUrl(url.trim())?.password;
 }
 
 /**

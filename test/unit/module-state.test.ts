@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 const ALLOWED: Record<string, string> = {
   'src/model/dashboard-queries.ts knownWithCreated': 'memo of a pure function of its key (names known for a set of namespaces)',
   'src/model/grafana-pipelines.ts knownByNamespaces': 'memo of a pure function of its key',
+  'src/model/naming.ts seriesByArguments': 'memo of a pure function of its key (the JSON of plain-data arguments), bounded',
   'src/model/promql.ts parsedByText': 'memo of a pure function of its key (the parse of a query text), bounded',
   'src/model/component-options.ts snapshots': 'the bundled option tables, read once',
   'src/model/kubernetes-fields.ts catalogue': 'the bundled Kubernetes field catalogue, read once',
