@@ -30,13 +30,13 @@ export class HelmError extends Error {}
  * renders, in helm's order. Throws HelmError with helm's message when it refuses (a `fail` in a template,
  * a values file the chart's values.schema.json rejects).
  */
-export function renderChart(valuesFiles: string[], sets: Record<string, string> = {}): K8sObject[] {
+export function renderChart(valuesFiles: string[], sets: Record<string, string> = {}, release = RELEASE.name): K8sObject[] {
   const helm = helmBinary();
   if (!helm) throw new Error(`helm is not provisioned; run \`${PROVISION_HELM}\``);
   // helm keeps its own config, cache and data dirs: point them at a scratch dir, never the user's.
   const home = mkdtempSync(join(tmpdir(), 'cod-helm-'));
   try {
-    const args = ['template', RELEASE.name, CHART_DIR, '--namespace', RELEASE.namespace];
+    const args = ['template', release, CHART_DIR, '--namespace', RELEASE.namespace];
     for (const f of valuesFiles) args.push('-f', f);
     for (const [k, v] of Object.entries(sets)) args.push('--set', `${k}=${v}`);
     const env = {

@@ -1,27 +1,14 @@
-// Differential test: the doctor's reading of a values file of the OpenTelemetry Collector chart
-// (src/model/helm/collector-chart.ts) against what the real `helm template` renders from it, field by field.
-//
-// Corpus (discovered): every ci/*-values.yaml of the chart as it ships (test/oracles/charts/opentelemetry-collector-0.170.0)
-// and every values file under fixtures/helm-values-*/files/. For each: the chart's refusal (`fail`) and its message;
-// the workload's kind (mode), image, command, args, env, replicas, config volume and mount; the HPA; the ConfigMap's
-// name and its collector config (compared as data); the container ports; the Service (type, ports); the
-// ServiceMonitor and PodMonitor (endpoints, labels); the ingresses (names, hosts, backends).
-//
-// A part the reading does not model says so (`notModelled`, with its reason); those cases are listed below with
-// the reason, and a reading that says "not modelled" anywhere else fails the test. There are no tolerated differences.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments, parse as parseYamlText } from 'yaml';
+import { parse as parseYamlText } from 'yaml';
 import { textSource } from '../../src/load/read.js';
 import { parseYaml } from '../../src/load/yaml.js';
 import { YamlValue } from '../../src/load/yaml-value.js';
 import { type CollectorChartReading, readCollectorChartValues } from '../../src/model/helm/collector-chart.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { oracleDescribe } from './differential-support.js';
-import { CHART_DIR } from './helm-support.js';
+import { CHART_DIR, HelmError, renderChart } from './helm-support.js';
 import { helmBinary, PROVISION_HELM } from './paths.js';
 
 const CHART = CHART_DIR;
@@ -102,22 +89,14 @@ interface Rendering {
 
 function render(helm: string, file: string): Rendering {
   if (!helm) return { ok: false, error: 'helm is not provisioned', objects: [] }; // collected while skipped
-  // helm keeps its own config, cache and data folders: a scratch folder, never the user's (as helm-support does).
-  const home = mkdtempSync(join(tmpdir(), 'cod-helm-values-'));
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    HELM_CACHE_HOME: join(home, 'cache'),
-    HELM_CONFIG_HOME: join(home, 'config'),
-    HELM_DATA_HOME: join(home, 'data'),
-  };
-  const r = spawnSync(helm, ['template', RELEASE, CHART, '--namespace', NAMESPACE, '-f', file], { encoding: 'utf8', timeout: 60_000, env });
-  rmSync(home, { recursive: true, force: true });
-  if (r.status !== 0) return { ok: false, error: `${r.stderr}${r.stdout}`, objects: [] };
-  const objects = parseAllDocuments(r.stdout)
-    .map((d) => d.toJS() as K8sObject | null)
-    .filter((o): o is K8sObject => !!o && typeof o === 'object' && typeof o.kind === 'string');
-  return { ok: true, error: '', objects };
+  try {
+    // Typed as the fields compared here read them (the chart renders these kinds with these shapes).
+    const objects = renderChart([file], {}, RELEASE).filter((o) => typeof o.kind === 'string') as unknown as K8sObject[];
+    return { ok: true, error: '', objects };
+  } catch (e) {
+    if (e instanceof HelmError) return { ok: false, error: e.message, objects: [] };
+    throw e;
+  }
 }
 
 function read(file: string): CollectorChartReading {
