@@ -92,3 +92,26 @@ describe("a Kubernetes Secret's values never appear in any output format", () =>
     expect(out).toContain('key "config.yaml" of the mounted Secret "collector-files", which has no such key (it holds "upstream", "relay")');
   });
 });
+
+describe('a kustomize secretGenerator: a malformed literal or env line is not quoted in why the build fails', () => {
+  const VALUE = 'Zt4Rk8Nw2Pq6Ls0Y';
+  const dir = join(root, 'kz');
+  mkdirSync(join(dir, 'k8s'), { recursive: true });
+  writeFileSync(join(dir, 'k8s', 'kustomization.yaml'), `secretGenerator:\n  - name: otel-token\n    literals:\n      - ${VALUE}\n`);
+  const envDir = join(root, 'kz-env');
+  mkdirSync(join(envDir, 'k8s'), { recursive: true });
+  writeFileSync(join(envDir, 'k8s', 'kustomization.yaml'), 'secretGenerator:\n  - name: otel-token\n    envs: [token.env]\n');
+  writeFileSync(join(envDir, 'k8s', 'token.env'), `${VALUE}\n`);
+
+  it('a literal without "=": kustomize refuses the build, and the finding says so without the value', () => {
+    for (const format of ['concise', 'json', 'sarif']) {
+      const res = runCli(['check', dir, '--format', format]);
+      expect(res.stdout + res.stderr).not.toContain(VALUE);
+      expect(res.stdout).toContain('kubernetes/kustomize-refused');
+    }
+  });
+  it('an env line without "=": no output holds it', () => {
+    const res = runCli(['check', envDir, '--format', 'json']);
+    expect(res.stdout + res.stderr).not.toContain(VALUE);
+  });
+});

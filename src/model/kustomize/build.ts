@@ -265,14 +265,15 @@ function generate(level: Level, reader: KustomizeReader, origins: Origins, read:
           const t = line.trimStart();
           if (t === '' || t.startsWith('#')) continue;
           const eq = t.indexOf('=');
-          if (eq < 0) throw notModelled(`the env file line "${t}" (kustomize reads its value from its own environment)`);
+          // The line itself is not quoted: in a Secret's env file it may be the secret.
+          if (eq < 0) throw notModelled(`a line of env file ${path} without "=" (kustomize reads its value from its own environment)`);
           put(t.slice(0, eq), t.slice(eq + 1), env);
         }
       }
       for (const lit of entry.get('literals')?.items() ?? []) {
         const t = lit.text() ?? '';
         const eq = t.indexOf('=');
-        if (eq <= 0) throw new BuildError(`invalid literal source ${t}, expected key=value`);
+        if (eq <= 0) throw new BuildError(`invalid literal source ${kind === 'Secret' ? '(a Secret literal, not shown)' : t}, expected key=value`);
         put(t.slice(0, eq), unquote(t.slice(eq + 1)), lit);
       }
       for (const f of entry.get('files')?.items() ?? []) {
