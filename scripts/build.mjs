@@ -102,6 +102,24 @@ const yamlWithoutDebugLogs = {
 };
 
 /**
+ * picocolors decides at import whether its default colours are on, and asks process.stdout whether it is a terminal
+ * to do so: that makes Node's stdout stream, which on a pipe loads its net module (a few milliseconds of every
+ * start, util/stdio.ts). The doctor only calls its createColors with its own decision (util/color.ts), so in the
+ * bundle the default reads no stream.
+ */
+const picocolorsWithoutStdout = {
+  name: 'picocolors-without-stdout',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]picocolors[\\/]picocolors\.js$/ }, (a) => {
+      const text = readFileSync(a.path, 'utf8');
+      const out = text.replace('((p.stdout || {}).isTTY && env.TERM !== "dumb")', 'false');
+      if (out === text) throw new Error(`build: ${a.path} no longer reads p.stdout.isTTY as scripts/build.mjs expects`);
+      return { contents: out, loader: 'js' };
+    });
+  },
+};
+
+/**
  * Node's own modules that `check` never uses: crypto (the fixer's backups, a generated datasource uid, init's
  * secrets, the fix loop's re-analysis keys) and child_process (probes, init, `claude --version`). Loading them costs
  * a few milliseconds of every start, so in run.cjs each is loaded on first use: the binding esbuild writes for its
@@ -141,7 +159,7 @@ const builds = [
       // `import('undici')` becomes a require: a script compiled through vm.Script has no dynamic import on Node 20.
       supported: { 'dynamic-import': false },
       define: { 'import.meta.url': '__codModuleUrl' },
-      plugins: [lazyForBundle, precompiledValidators, yamlWithoutDebugLogs],
+      plugins: [lazyForBundle, precompiledValidators, yamlWithoutDebugLogs, picocolorsWithoutStdout],
       // Without comments and indentation the file is a quarter smaller: less to read and hold at every start.
       minifyWhitespace: true,
     },

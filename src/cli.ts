@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { cac, type Command as CacCommand } from 'cac';
-import { realpathSync, writeFileSync, writeSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   check,
@@ -29,6 +29,8 @@ import { helpText, type OptionGroup } from './cli-help.js';
 import { formatStatistics, ruleCounts } from './report/statistics.js';
 import { UsageError } from './util/errors.js';
 import { colorEnabled } from './util/color.js';
+import { isTerminal, stdioStream, writeStderr, writeStdout } from './util/stdio.js';
+import { keepParses } from './util/parse-cache.js';
 import { TOOL_VERSION } from './version.js';
 import { fixRequested, listBackups, runRestore } from './fixers/command.js';
 import type { FixScope } from './fixers/apply.js';
@@ -170,30 +172,32 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
       scope: opts.scope as FixScope | undefined,
     };
     const fixed = fix(fixOptions);
-    process.stdout.write(fixed.diff);
+    writeStdout(fixed.diff);
     // Notes go to stdout before the pretty report; with a machine format (json, sarif, github), or a dry run, to stderr.
-    (format === 'pretty' && !opts.dryRun ? process.stdout : process.stderr).write(fixed.notes);
-    process.stderr.write(fixed.error);
+    (format === 'pretty' && !opts.dryRun ? writeStdout : writeStderr)(fixed.notes);
+    writeStderr(fixed.error);
     if (fixed.exitCode !== undefined) {
       // --dry-run prints no report, and its 0 or 1 says whether there is something to fix: a file that could not
       // be examined makes it 2, with one line for each such file.
-      process.stderr.write(fixed.unexamined.map((p) => `claude-otel-doctor: ${displayPath(p.path)}: ${p.reason}\n`).join(''));
+      writeStderr(fixed.unexamined.map((p) => `claude-otel-doctor: ${displayPath(p.path)}: ${p.reason}\n`).join(''));
       return fixed.exitCode;
     }
   }
   const toFile = opts.outputFile !== undefined;
-  const width = process.stdout.isTTY && !toFile ? process.stdout.columns : undefined;
+  const width = isTerminal(1) && !toFile ? process.stdout.columns : undefined;
   const color = opts.color === false || toFile ? false : colorEnabled();
-  const hyperlinks = !toFile && color && supportsHyperlinks(process.stdout.isTTY === true, process.env);
+  const hyperlinks = !toFile && color && supportsHyperlinks(isTerminal(1), process.env);
   const reportOptions: OutputOptions = { command, format, quiet: opts.quiet, failOn, color, cwd, width, hyperlinks };
   // On a terminal, a probing run shows its report stage by stage and what it waits for (report/live.ts); on a
   // pipe, in CI, in another format or into a file, only the final text.
   const live =
-    probeOptions && format === 'pretty' && !toFile && !opts.statistics && isLiveTerminal(process.stdout, process.env) ? startLive(reportOptions) : undefined;
+    probeOptions && format === 'pretty' && !toFile && !opts.statistics && isLiveTerminal({ isTTY: isTerminal(1) }, process.env)
+      ? startLive(reportOptions)
+      : undefined;
   const output = (result: CheckResult) => {
     const text = opts.statistics ? statisticsReport(result, format) : formatReport(result, reportOptions);
     if (toFile) writeReport(opts.outputFile!, text);
-    else process.stdout.write(live ? live.finish(text) : text);
+    else writeStdout(live ? live.finish(text) : text);
     return result.exitCode;
   };
   if (!probeOptions) return output(check(setup));
@@ -206,7 +210,7 @@ function run(command: Command, paths: string[], opts: CommonOptions): number | P
 
 /** Live progress on stdout (a terminal), erased on exit too: Ctrl-C must not leave the status line behind. */
 function startLive(report?: OutputOptions): Live {
-  const live = liveProgress(process.stdout, { report });
+  const live = liveProgress(stdioStream(1), { report });
   const stop = () => live.stop();
   process.once('exit', stop);
   return {
@@ -424,7 +428,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .action((opts: { format: string }) => {
       if (opts.format !== 'pretty' && opts.format !== 'json')
         throw new UsageError(`--format of rules must be pretty or json, not "${opts.format}"${didYouMean(String(opts.format), ['pretty', 'json'])}`);
-      process.stdout.write(listRules(opts.format === 'json', colorEnabled()));
+      writeStdout(listRules(opts.format === 'json', colorEnabled()));
     });
   cli.command('explain <rule-id>', 'Explain one rule: what it checks, why, examples, fix').action((given: string) => {
     const id = ruleIdOf(given);
@@ -432,7 +436,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     const probe = PROBES.find((p) => p.id === id);
     if (!rule && !probe)
       throw new UsageError(`unknown rule "${given}"${didYouMean(given, [...RULES_BY_ID.keys(), ...PROBES.map((p) => p.id)])} (see claude-otel-doctor rules)`);
-    process.stdout.write(rule ? explainRule(rule, colorEnabled()) : explainProbe(probe!, colorEnabled()));
+    writeStdout(rule ? explainRule(rule, colorEnabled()) : explainProbe(probe!, colorEnabled()));
   });
   cli
     .command('restore [backup]', 'Put back the files a --fix or init run changed (the newest run, or a backup folder or its timestamp name)')
@@ -440,14 +444,14 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .option('--list', 'list the backups, oldest first')
     .action((backup: string | undefined, opts: { force?: boolean; list?: boolean }) => {
       if (opts.list)
-        process.stdout.write(
+        writeStdout(
           listBackups()
             .map((d) => `${d}\n`)
             .join(''),
         );
       else {
         const restored = runRestore(backup, opts.force === true, process.cwd());
-        process.stdout.write(restored.text);
+        writeStdout(restored.text);
         exitCode = restored.exitCode;
       }
     });
@@ -462,11 +466,11 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     .action((opts: InitOptions) => {
       // On a terminal: a status line while init waits, compose's output indented under init's lines, as it comes, and
       // the closing live checks stage by stage.
-      const live = isLiveTerminal(process.stdout, process.env) ? startLive(initProbeReport(opts.color)) : undefined;
+      const live = isLiveTerminal({ isTTY: isTerminal(1) }, process.env) ? startLive(initProbeReport(opts.color)) : undefined;
       const run = init({
         ...opts,
-        onOutput: (text) => (live ? live.write(text) : process.stdout.write(text)),
-        onErrorOutput: (text) => process.stderr.write(text),
+        onOutput: (text) => (live ? live.write(text) : writeStdout(text)),
+        onErrorOutput: (text) => writeStderr(text),
         onProgress: live?.progress,
       });
       settle(
@@ -490,7 +494,7 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
     keepBooleanFlags(cli, argv);
     if (cli.options.help) {
       const cmd = cli.matchedCommand ?? cli.globalCommand;
-      process.stdout.write(helpText('claude-otel-doctor', TOOL_VERSION, cmd, cli.commands, cli.globalCommand.options, headings.get(cmd) ?? new Map()));
+      writeStdout(helpText('claude-otel-doctor', TOOL_VERSION, cmd, cli.commands, cli.globalCommand.options, headings.get(cmd) ?? new Map()));
       return 0;
     }
     if (cli.options.version) return 0;
@@ -521,9 +525,9 @@ export function main(argv: string[], mode: { parseOnly?: boolean } = {}): number
 }
 
 function failure(err: unknown): number {
-  process.stderr.write(errorLine(err));
+  writeStderr(errorLine(err));
   const usage = err instanceof UsageError || (err as Error)?.name === 'CACError';
-  if (!usage && process.env.CLAUDE_OTEL_DOCTOR_DEBUG) process.stderr.write(`${String((err as Error)?.stack)}\n`);
+  if (!usage && process.env.CLAUDE_OTEL_DOCTOR_DEBUG) writeStderr(`${String((err as Error)?.stack)}\n`);
   return 2;
 }
 
@@ -600,25 +604,14 @@ function invokedDirectly(): boolean {
     return false;
   }
 }
-/** The process around main(): pipe and signal handling, the exit code. For the bin (src/entry.ts) and a direct run. */
-export function runFromCommandLine(): void {
-  // A reader that stops early (`| head`) closes the pipe: stop quietly, as other command-line tools do, instead
-  // of an unhandled EPIPE with a stack trace.
-  // Any other failure to write the report (a full disk, a descriptor not open for writing) is exit 2 with one
-  // line, never a report that seems to have been written.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      if (stream === process.stdout) {
-        try {
-          writeSync(2, `claude-otel-doctor: cannot write the report to stdout (${err.message})\n`);
-        } catch {
-          // stderr is gone too: the exit code still says it
-        }
-      }
-      process.exit(2);
-    });
-  }
+
+/**
+ * The process around main(): signal handling, the exit code, and the parses kept between runs when the bin keeps
+ * caches (`caches`: src/entry.ts). For the bin and a direct run. Output goes through util/stdio.ts, which ends it
+ * quietly when the reader stops early (`| head`) and makes any other failure to write the report one line and exit 2.
+ */
+export function runFromCommandLine(caches?: { parsesFile: string; stamp: string }): void {
+  if (caches) keepParses(caches.parsesFile, caches.stamp);
   // A helper runs in its own process group, which the terminal's Ctrl-C does not reach: end it before leaving.
   for (const [signal, code] of [
     ['SIGINT', 130],

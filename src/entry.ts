@@ -14,8 +14,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   // The same line cac prints for --version.
   process.stdout.write(`claude-otel-doctor/${version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
-  const cli = loadBundle(fileURLToPath(new URL('./run.cjs', import.meta.url))) as typeof import('./cli.js');
-  cli.runFromCommandLine();
+  const bundle = fileURLToPath(new URL('./run.cjs', import.meta.url));
+  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(bundle, commandName(args));
+  const cli = loadBundle(bundle, cache) as typeof import('./cli.js');
+  cli.runFromCommandLine(cache && { parsesFile: cache.parsesFile, stamp: cache.stamp });
 }
 
 /**
@@ -25,13 +27,12 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
  * code of every function that ran is written to the user's cache folder, never to the project, one cache per
  * command (what `init` runs is not what `check` runs, and a cache is written only when there is none); a cache
  * folder that cannot be written, or a cache V8 rejects (another Node, another build), only costs the compile.
- * NODE_DISABLE_COMPILE_CACHE turns it off, as it does Node's own.
+ * NODE_DISABLE_COMPILE_CACHE turns it off, as it does Node's own (and the parses kept beside it: util/parse-cache.ts).
  */
-function loadBundle(file: string): unknown {
+function loadBundle(file: string, cache: BundleCache | undefined): unknown {
   // run.cjs is ASCII and already the module's wrapper function (scripts/build.mjs). Read as latin1, Node hands V8 a
   // string of this size (1.6 MB) that stays outside the garbage-collected heap: less to collect and copy at start.
   const source = readFileSync(file, 'latin1');
-  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheOf(file, commandName(args));
   const cached = cache?.read();
   const script = new Script(source, { filename: file, cachedData: cached });
   if (cache && (!cached || script.cachedDataRejected)) process.once('exit', () => cache.write(script.createCachedData()));
@@ -46,12 +47,21 @@ function commandName(argv: string[]): string {
   return word && ['check', 'probe', 'rules', 'explain', 'restore', 'init'].includes(word) ? word : 'doctor';
 }
 
+interface BundleCache {
+  read(): Buffer | undefined;
+  write(data: Buffer): void;
+  /** The bundle's size and modification time: what a cache of this build is stamped with. */
+  stamp: string;
+  /** Where the CLI keeps its parses for the next run (util/parse-cache.ts), one file per bundle for every command. */
+  parsesFile: string;
+}
+
 /**
  * The cache file of one bundle and command on this Node: named after them, Node's version and the platform, and
  * holding the bundle's size and modification time in its first line, so that a rebuilt bundle replaces its cache
  * instead of piling up new ones (and V8 is never handed code compiled from other text).
  */
-function cacheOf(file: string, command: string): { read(): Buffer | undefined; write(data: Buffer): void } | undefined {
+function cacheOf(file: string, command: string): BundleCache | undefined {
   let stamp: string;
   try {
     const st = statSync(file);
@@ -60,9 +70,11 @@ function cacheOf(file: string, command: string): { read(): Buffer | undefined; w
     return undefined;
   }
   const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'claude-otel-doctor', 'compile-cache');
-  const name = `${process.version}-${process.platform}-${process.arch}-${file.replace(/[^A-Za-z0-9.-]+/g, '_').slice(-120)}-${command}.bin`;
-  const path = join(dir, name);
+  const bundleName = file.replace(/[^A-Za-z0-9.-]+/g, '_').slice(-120);
+  const path = join(dir, `${process.version}-${process.platform}-${process.arch}-${bundleName}-${command}.bin`);
   return {
+    stamp,
+    parsesFile: join(dir, `${bundleName}-parses.json`),
     read() {
       try {
         const data = readFileSync(path);

@@ -31,11 +31,15 @@ export interface OptionShape {
 interface Snapshot {
   version: string;
   /** `kind:module` (see moduleKey) → shape of the component's config. */
-  components: Map<string, OptionShape>;
+  readonly components: Map<string, OptionShape>;
 }
 
 let snapshots: Snapshot[] | undefined;
 
+/**
+ * The snapshots by version, oldest first; each file is parsed when its components are first asked for (a stack
+ * judged against one collector version needs one of them, and each is tens of kB of JSON).
+ */
 function loadSnapshots(): Snapshot[] {
   if (snapshots) return snapshots;
   const dir = schemaPath('collector');
@@ -43,15 +47,26 @@ function loadSnapshots(): Snapshot[] {
     .map((name) => /^options-(\d+\.\d+\.\d+)\.json$/.exec(name))
     .filter((m): m is RegExpExecArray => !!m)
     .map((m) => {
-      const data = JSON.parse(readFileSync(`${dir}/${m[0]}`, 'utf8')) as { components: Record<string, Record<string, OptionShape>> };
-      const components = new Map<string, OptionShape>();
-      for (const [kind, byType] of Object.entries(data.components)) {
-        for (const [type, shape] of Object.entries(byType)) components.set(moduleKey(kind as ComponentKind, type), shape);
-      }
-      return { version: m[1], components };
+      let components: Map<string, OptionShape> | undefined;
+      return {
+        version: m[1],
+        get components() {
+          components ??= readComponents(`${dir}/${m[0]}`);
+          return components;
+        },
+      };
     })
     .sort((a, b) => compareVersions(a.version, b.version));
   return snapshots;
+}
+
+function readComponents(file: string): Map<string, OptionShape> {
+  const data = JSON.parse(readFileSync(file, 'utf8')) as { components: Record<string, Record<string, OptionShape>> };
+  const components = new Map<string, OptionShape>();
+  for (const [kind, byType] of Object.entries(data.components)) {
+    for (const [type, shape] of Object.entries(byType)) components.set(moduleKey(kind as ComponentKind, type), shape);
+  }
+  return components;
 }
 
 export function snapshotVersions(): string[] {

@@ -1,5 +1,6 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { lazyRequire } from '../util/lazy.js';
+import { keepParse, keptParse } from '../util/parse-cache.js';
 
 // The grammars load on the first query parsed: runs without dashboards never need them.
 const lezerPromql = lazyRequire<typeof import('@prometheus-io/lezer-promql')>('@prometheus-io/lezer-promql');
@@ -143,7 +144,8 @@ function errorsOf(tree: Tree): { from: number; to: number }[] {
 
 /**
  * Parses by expression text, each text once per process: dashboards repeat their queries (across panels, and copies
- * of one dashboard across stacks). The parse is a pure function of the text, and what it returns is only read.
+ * of one dashboard across stacks). The parse is a pure function of the text, and what it returns is only read
+ * (plain data, which the CLI also keeps for its next run: util/parse-cache.ts).
  */
 const parsedByText = new Map<string, ParsedPromQL | ParsedLogQL>();
 const MAX_PARSED = 10_000;
@@ -151,7 +153,9 @@ function memo<T extends ParsedPromQL | ParsedLogQL>(key: string, parse: () => T)
   const known = parsedByText.get(key);
   if (known) return known as T;
   if (parsedByText.size >= MAX_PARSED) parsedByText.clear(); // a long-lived caller (the library API) keeps no more
-  const parsed = parse();
+  const kept = keptParse(key) as T | undefined;
+  const parsed = kept ?? parse();
+  if (!kept) keepParse(key, parsed);
   parsedByText.set(key, parsed);
   return parsed;
 }

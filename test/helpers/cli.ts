@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/util/paths.js';
 import { main } from '../../src/cli.js';
+import { redirectOutput } from '../../src/util/stdio.js';
 
 export interface CliResult {
   exitCode: number;
@@ -38,6 +39,11 @@ function capture(env: Record<string, string | undefined>, call: () => number | P
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
+  // The CLI writes through util/stdio.ts; a live status line (a terminal) through the streams.
+  redirectOutput((fd, text) => {
+    if (fd === 1) stdout += text;
+    else stderr += text;
+  });
   process.stdout.write = ((chunk: string | Uint8Array) => {
     stdout += String(chunk);
     return true;
@@ -47,6 +53,7 @@ function capture(env: Record<string, string | undefined>, call: () => number | P
     return true;
   }) as typeof process.stderr.write;
   const restore = () => {
+    redirectOutput(undefined);
     process.stdout.write = out;
     process.stderr.write = err;
     for (const [k, v] of Object.entries(saved)) {

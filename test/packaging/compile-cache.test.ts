@@ -6,11 +6,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/util/paths.js';
+import { copyOfBin } from '../helpers/bin-copy.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cod-compile-cache-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+// One build for the whole file (other files rebuild dist/ meanwhile).
+const bin = join(copyOfBin(join(work, 'package')), 'dist', 'cli.js');
 const project = join(work, 'project');
 mkdirSync(join(project, '.claude'), { recursive: true });
 writeFileSync(join(project, '.claude', 'settings.json'), '{ "env": { "CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_METRICS_EXPORTER": "otlp" } }\n');
@@ -19,7 +21,7 @@ function run(cacheHome: string, extra: Record<string, string> = {}, args = ['che
   const env: Record<string, string | undefined> = { ...process.env, HOME: join(work, 'home'), XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' };
   delete env.NODE_DISABLE_COMPILE_CACHE;
   Object.assign(env, extra);
-  const r = spawnSync(process.execPath, [join(packageRoot, 'dist', 'cli.js'), ...args], {
+  const r = spawnSync(process.execPath, [bin, ...args], {
     cwd: project,
     env,
     encoding: 'utf8',

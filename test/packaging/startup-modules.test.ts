@@ -1,6 +1,7 @@
 // What the bin loads at start (issue #15, speed of the first answer): `check` runs without Node's crypto and
 // child_process modules, which scripts/build.mjs makes load on first use in the bundle; the commands that use
-// them (the fix loop's hashes, init's secrets) load them then and work. Structure, not time: the modules Node
+// them (the fix loop's hashes, init's secrets) load them then and work. On a pipe it makes no stdout or stderr
+// stream, so Node's net and tty modules stay unloaded too (src/util/stdio.ts). Structure, not time: the modules Node
 // loaded are listed (process.moduleLoadList) when the process exits.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,17 @@ describe('modules the bin loads', () => {
     expect([0, 1]).toContain(r.status);
     expect(r.loaded('crypto')).toBe(false);
     expect(r.loaded('child_process')).toBe(false);
+    for (const name of ['net', 'tty']) expect(r.loaded(name), name).toBe(false);
+  });
+
+  it('on a pipe, a report and a usage error are written without the stream modules of Node', () => {
+    const report = run(['check', join(FIXTURES_DIR, 'dashboard-counter-without-rate-fail', 'files'), '--format', 'concise']);
+    expect(report.status).toBe(0); // warnings only
+    expect(report.stdout).toMatch(/claude-code\.json:28:20: warning .* \[dashboard\/counter-without-rate\]\n/);
+    const usage = run(['check', '--formt', 'json']);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/^claude-otel-doctor: unknown option --formt/);
+    for (const r of [report, usage]) for (const name of ['net', 'tty']) expect(r.loaded(name), name).toBe(false);
   });
 
   it('a fix preview loads crypto when its re-analysis needs it, and works', () => {

@@ -12,7 +12,9 @@ interface SchemaNode {
   required?: string[];
 }
 
-const SCHEMA: Record<string, SchemaNode> = {
+// A function, not a constant: the table (and PREFIXES from it) is built on the first values file checked, not at every
+// start of the CLI, where building it took a millisecond and a half.
+const schemaTable = (): Record<string, SchemaNode> => ({
   '': {
     type: 'object',
     keys: [
@@ -473,10 +475,18 @@ const SCHEMA: Record<string, SchemaNode> = {
   useGOMEMLIMIT: { type: 'boolean' },
   shareProcessNamespace: { type: 'boolean' },
   terminationGracePeriodSeconds: { type: 'integer' },
-};
+});
 
-/** Paths with something to check at or below them: validation descends only along these. */
-const PREFIXES = new Set(Object.keys(SCHEMA).flatMap((p) => p.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+let schema: { nodes: Record<string, SchemaNode>; prefixes: Set<string> } | undefined;
+
+/** The table, and the paths with something to check at or below them: validation descends only along these. */
+function chartSchema(): { nodes: Record<string, SchemaNode>; prefixes: Set<string> } {
+  if (schema) return schema;
+  const nodes = schemaTable();
+  const prefixes = new Set(Object.keys(nodes).flatMap((p) => p.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  schema = { nodes, prefixes };
+  return schema;
+}
 
 /** A schema violation as Helm prints it: the JSON pointer of the value and the complaint. */
 export interface SchemaViolation {
@@ -487,12 +497,13 @@ export interface SchemaViolation {
 /** Helm's schema check of the merged values: every violation, each as `at '<pointer>': <complaint>`. */
 export function schemaViolations(values: Plain): SchemaViolation[] {
   const out: SchemaViolation[] = [];
-  check(values, '', [], out);
+  check(values, '', [], out, chartSchema());
   return out;
 }
 
-function check(value: Plain, path: string, pointer: (string | number)[], out: SchemaViolation[]): void {
-  const node = SCHEMA[path];
+function check(value: Plain, path: string, pointer: (string | number)[], out: SchemaViolation[], schema: ReturnType<typeof chartSchema>): void {
+  const PREFIXES = schema.prefixes;
+  const node = schema.nodes[path];
   const say = (complaint: string) => out.push({ pointer, message: `at '${pointer.map((p) => `/${p}`).join('')}': ${complaint}` });
   if (node?.type !== undefined) {
     const want = Array.isArray(node.type) ? node.type : [node.type];
@@ -515,10 +526,10 @@ function check(value: Plain, path: string, pointer: (string | number)[], out: Sc
     for (const [key, child] of Object.entries(value)) {
       const named = join(path, key);
       const childPath = PREFIXES.has(named) ? named : join(path, '*');
-      if (PREFIXES.has(childPath)) check(child, childPath, [...pointer, key], out);
+      if (PREFIXES.has(childPath)) check(child, childPath, [...pointer, key], out, schema);
     }
   } else if (Array.isArray(value) && PREFIXES.has(join(path, '[]'))) {
-    value.forEach((item, i) => check(item, join(path, '[]'), [...pointer, i], out));
+    value.forEach((item, i) => check(item, join(path, '[]'), [...pointer, i], out, schema));
   }
 }
 
