@@ -12,8 +12,8 @@ interface SchemaNode {
   required?: string[];
 }
 
-// A function, not a constant: the table (and PREFIXES from it) is built on the first values file checked, not at every
-// start of the CLI, where building it took a millisecond and a half.
+// A function, not a constant: the table is built for the first values file checked, not at every start of the CLI,
+// where building it took a millisecond and a half.
 const schemaTable = (): Record<string, SchemaNode> => ({
   '': {
     type: 'object',
@@ -477,15 +477,20 @@ const schemaTable = (): Record<string, SchemaNode> => ({
   terminationGracePeriodSeconds: { type: 'integer' },
 });
 
-let schema: { nodes: Record<string, SchemaNode>; prefixes: Set<string> } | undefined;
+interface ChartSchema {
+  nodes: Record<string, SchemaNode>;
+  /** Paths with something to check at or below them: validation descends only along these. */
+  prefixes: Set<string>;
+}
 
-/** The table, and the paths with something to check at or below them: validation descends only along these. */
-function chartSchema(): { nodes: Record<string, SchemaNode>; prefixes: Set<string> } {
-  if (schema) return schema;
+let built: ChartSchema | undefined;
+
+function chartSchema(): ChartSchema {
+  if (built) return built;
   const nodes = schemaTable();
   const prefixes = new Set(Object.keys(nodes).flatMap((p) => p.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
-  schema = { nodes, prefixes };
-  return schema;
+  built = { nodes, prefixes };
+  return built;
 }
 
 /** A schema violation as Helm prints it: the JSON pointer of the value and the complaint. */
@@ -501,8 +506,7 @@ export function schemaViolations(values: Plain): SchemaViolation[] {
   return out;
 }
 
-function check(value: Plain, path: string, pointer: (string | number)[], out: SchemaViolation[], schema: ReturnType<typeof chartSchema>): void {
-  const PREFIXES = schema.prefixes;
+function check(value: Plain, path: string, pointer: (string | number)[], out: SchemaViolation[], schema: ChartSchema): void {
   const node = schema.nodes[path];
   const say = (complaint: string) => out.push({ pointer, message: `at '${pointer.map((p) => `/${p}`).join('')}': ${complaint}` });
   if (node?.type !== undefined) {
@@ -525,10 +529,10 @@ function check(value: Plain, path: string, pointer: (string | number)[], out: Sc
     if (missing.length) say(`missing ${missing.length > 1 ? 'properties' : 'property'} ${missing.map((k) => `'${k}'`).join(', ')}`);
     for (const [key, child] of Object.entries(value)) {
       const named = join(path, key);
-      const childPath = PREFIXES.has(named) ? named : join(path, '*');
-      if (PREFIXES.has(childPath)) check(child, childPath, [...pointer, key], out, schema);
+      const childPath = schema.prefixes.has(named) ? named : join(path, '*');
+      if (schema.prefixes.has(childPath)) check(child, childPath, [...pointer, key], out, schema);
     }
-  } else if (Array.isArray(value) && PREFIXES.has(join(path, '[]'))) {
+  } else if (Array.isArray(value) && schema.prefixes.has(join(path, '[]'))) {
     value.forEach((item, i) => check(item, join(path, '[]'), [...pointer, i], out, schema));
   }
 }
