@@ -160,8 +160,19 @@ export function parseHostPort(endpoint: string): { host: string; port: number } 
  * The OTLP receivers' listeners. Default host: 0.0.0.0 before v0.104.0, localhost from then on
  * (component.UseLocalHostAsDefaultHost); default ports 4317 (grpc) and 4318 (http).
  */
-export function otlpListeners(c: CollectorConfig, localhostDefault: boolean): (Listener & { receiver: string; protocol: 'grpc' | 'http' })[] {
-  const out: (Listener & { receiver: string; protocol: 'grpc' | 'http' })[] = [];
+/** An OTLP receiver's listener: which receiver, which protocol, and for HTTP the path it serves each signal at. */
+export type OtlpListener = Listener & {
+  receiver: string;
+  protocol: 'grpc' | 'http';
+  /**
+   * HTTP: the path each signal is served at (`<signal>_url_path`, default `/v1/<signal>`; the collector puts a `/`
+   * before one written without), with where it is written; `unknown` when its value is left to the environment.
+   */
+  urlPaths?: Record<'metrics' | 'logs' | 'traces', { path: string; at?: YamlPath } | 'unknown'>;
+};
+
+export function otlpListeners(c: CollectorConfig, localhostDefault: boolean): OtlpListener[] {
+  const out: OtlpListener[] = [];
   for (const r of c.components.filter((x) => x.kind === 'receivers' && x.type === 'otlp')) {
     const protocols = isObject(r.config.protocols) ? r.config.protocols : {};
     for (const protocol of ['grpc', 'http'] as const) {
@@ -179,10 +190,22 @@ export function otlpListeners(c: CollectorConfig, localhostDefault: boolean): (L
         port: parsed?.port ?? defaultPort,
         implicit: !endpoint,
         path: endpoint ? [...r.path, 'protocols', protocol, 'endpoint'] : [...r.path, 'protocols', protocol],
+        urlPaths: protocol === 'http' ? httpUrlPaths(cfg, [...r.path, 'protocols', protocol]) : undefined,
       });
     }
   }
   return out;
+}
+
+/** The paths an OTLP/HTTP receiver serves (otlpreceiver's Config: `traces_url_path` etc., made absolute). */
+function httpUrlPaths(cfg: Record<string, unknown>, at: YamlPath): NonNullable<OtlpListener['urlPaths']> {
+  const one = (signal: 'metrics' | 'logs' | 'traces') => {
+    const written = cfg[`${signal}_url_path`];
+    if (written === undefined || written === null) return { path: `/v1/${signal}` };
+    if (typeof written !== 'string' || written.includes('${')) return 'unknown' as const;
+    return { path: written.startsWith('/') ? written : `/${written}`, at: [...at, `${signal}_url_path`] };
+  };
+  return { metrics: one('metrics'), logs: one('logs'), traces: one('traces') };
 }
 
 /** Listeners of prometheus exporters (default endpoint: none is valid; the exporter requires one). */

@@ -1,4 +1,4 @@
-import { otlpListeners, type CollectorConfig, type Listener, type Pipeline } from './collector.js';
+import { otlpListeners, type CollectorConfig, type OtlpListener, type Pipeline } from './collector.js';
 import { isLoopback } from '../util/hosts.js';
 import type { Protocol, Signal } from './prediction.js';
 import { localhostDefault, topology, type CollectorService, type ServiceRef, type Topology } from './topology.js';
@@ -12,8 +12,6 @@ import { kubeRoute, type KubeRoute } from './kubernetes-routes.js';
  * what the collector config there does with them. Shared by the cross-file rules so that one defect is reported
  * by exactly one of them.
  */
-
-export type OtlpListener = Listener & { receiver: string; protocol: 'grpc' | 'http' };
 
 export interface Route {
   signal: Signal;
@@ -50,6 +48,12 @@ export type Delivery =
   | { status: 'no-listener'; route: Route; collector: CollectorConfig; port: number }
   /** A receiver listens on that port, for the other protocol. */
   | { status: 'wrong-protocol'; route: Route; collector: CollectorConfig; port: number; listener: OtlpListener }
+  /**
+   * The receiver serves OTLP/HTTP on that port, but not at the path the request arrives with (`served`): the
+   * collector answers 404. `assumed`: what that rests on, as a clause ('' when nothing: the request reaches the
+   * collector as Claude Code sent it).
+   */
+  | { status: 'wrong-path'; route: Route; collector: CollectorConfig; listener: OtlpListener; sentPath: string; served: string; assumed: string }
   /** The receiver is right, but no pipeline of the signal lists it (or it is in no pipeline at all, so it is not started). */
   | { status: 'no-pipeline'; route: Route; collector: CollectorConfig; listener: OtlpListener; started: boolean }
   /** Received, and fed into these pipelines of the signal. */
@@ -153,6 +157,10 @@ export function deliveries(ws: Workspace): Delivery[] {
     }
     const inPipelines = (l: OtlpListener) => collector.pipelines.filter((p) => p.signal === route.signal && p.receivers.some((r) => r.id === l.receiver));
     const listener = matching.find((l) => inPipelines(l).length > 0) ?? matching[0];
+    const served = listener.urlPaths?.[route.signal];
+    const arriving = wire === 'http' && served && served !== 'unknown' ? arrivingPath(route) : undefined;
+    if (arriving && served && served !== 'unknown' && arriving.path !== served.path)
+      return { status: 'wrong-path', route, collector, listener, sentPath: arriving.path, served: served.path, assumed: arriving.assumed };
     const pipelines = inPipelines(listener);
     if (pipelines.length === 0) {
       const started = collector.pipelines.some((p) => p.receivers.some((r) => r.id === listener.receiver));
@@ -160,6 +168,41 @@ export function deliveries(ws: Workspace): Delivery[] {
     }
     return { status: 'received', route, collector, listener, pipelines };
   });
+}
+
+/** Annotations by which Ingress controllers rewrite a request's path (ingress-nginx, Traefik, HAProxy, Kong, …) or run config the doctor cannot read. */
+const REWRITING_ANNOTATION = /rewrite|strip|middlewares|snippet/i;
+
+/**
+ * The path an OTLP/HTTP request arrives at the collector with, and what that assumes: the URL's path, unchanged by a
+ * Service, a node port or a load balancer; through an Ingress or an HTTPRoute, unchanged too unless the route
+ * rewrites it (a rewrite annotation, a URLRewrite filter), which it is then left to (undefined), as is the
+ * Ingress the Operator makes for a collector.
+ */
+function arrivingPath(route: Route): { path: string; assumed: string } | undefined {
+  const path = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/i.exec(route.url.trim())?.[1] || '/';
+  const k = route.kube;
+  if (!k || (k.entry !== 'ingress' && k.entry !== 'gateway-route')) return { path, assumed: '' };
+  if (k.operator) return undefined;
+  if (k.ingress) {
+    if (Object.keys(k.ingress.object.annotations).some((a) => REWRITING_ANNOTATION.test(a))) return undefined;
+    return { path, assumed: `, assuming Ingress ${k.ingress.object.name ?? ''}'s controller passes the path on as it is (it has no rewrite annotation)` };
+  }
+  const rules = k.gatewayRoute?.object.value.at('spec', 'rules')?.items() ?? [];
+  if (
+    !k.gatewayRoute ||
+    rules.some((r) =>
+      r
+        .get('filters')
+        ?.items()
+        .some((f) => f.get('type')?.text() === 'URLRewrite'),
+    )
+  )
+    return undefined;
+  return {
+    path,
+    assumed: `, assuming the Gateway passes the path on as it is (${k.gatewayRoute.object.kind} ${k.gatewayRoute.object.name ?? ''} has no URLRewrite filter)`,
+  };
 }
 
 /** The profiles of the service a route reaches (published port or service name); empty when it always starts. */

@@ -42,6 +42,7 @@ import collectorMemoryLimiter from './collector/memory-limiter.js';
 import collectorMissingSignalPipeline from './collector/missing-signal-pipeline.js';
 import collectorNoPrometheusPath from './collector/no-prometheus-path.js';
 import collectorNotInDistribution from './collector/not-in-distribution.js';
+import collectorOtlpPathNotServed from './collector/otlp-path-not-served.js';
 import collectorPortConflict from './collector/port-conflict.js';
 import collectorProtocolNotEnabled from './collector/protocol-not-enabled.js';
 import collectorRemovedComponent from './collector/removed-component.js';
@@ -149,6 +150,7 @@ export const RULES: AnyRule[] = [
   collectorMissingSignalPipeline,
   collectorNoPrometheusPath,
   collectorNotInDistribution,
+  collectorOtlpPathNotServed,
   collectorPortConflict,
   collectorProtocolNotEnabled,
   collectorRemovedComponent,
