@@ -37,7 +37,7 @@ export function machineWorkspace(opts: MachineOptions, config: DoctorConfig): Wo
   const telemetryDir = opts.telemetryDir ?? (opts.home ? join(opts.home, '.claude', 'telemetry') : undefined);
   if (telemetryDir && isDir(telemetryDir)) {
     const stackFiles = classifiedFiles([telemetryDir], () => false, ws.problems, reader).filter((f) => f.kind !== 'claude-settings');
-    attachStack(ws, stackFiles, { ...opts.stack, configVersions: config.versions });
+    attachStack(ws, stackFiles, { ...opts.stack, configVersions: config.versions, reader });
   }
   return ws;
 }
@@ -177,7 +177,7 @@ export function fileWorkspaces(
       attachStack(
         ws,
         files.filter((f) => f.kind !== 'claude-settings'),
-        { ...stackOptions, configVersions: config.versions },
+        { ...stackOptions, configVersions: config.versions, reader },
       );
       problems.push(...ws.problems);
       workspaces.push(ws);

@@ -1,4 +1,4 @@
-import { readTextFile } from './read.js';
+import { diskReader, type Reader } from './read.js';
 import type { SourceFile } from './source.js';
 
 export interface EnvFileEntry {
@@ -37,7 +37,7 @@ export function parseEnvFile(source: SourceFile): EnvFileEntry[] {
 }
 
 /** The variables of an env file by name (the last one wins, as in a shell); empty when it cannot be read. */
-export function readEnvFileValues(path: string): Map<string, string> {
-  const r = readTextFile(path);
+export function readEnvFileValues(path: string, reader: Reader = diskReader): Map<string, string> {
+  const r = reader.text(path);
   return new Map(r.ok ? parseEnvFile(r.source).map((e) => [e.name, e.value]) : []);
 }

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Range } from '../types.js';
 import { jsonNestingOffset, lexYaml, nestingMessage, syntaxOf } from './nesting.js';
 import { SourceFile } from './source.js';
@@ -36,16 +36,43 @@ export type ReadResult = { ok: true; source: SourceFile } | { ok: false; problem
 /**
  * How loading sees files. The disk, or for the fix loop the disk with the contents the fixer means to write laid
  * over it, so the rules can be re-run on the fixed setup before anything is written (`--dry-run` writes nothing).
- * Passed down to every loader that reads a file a fix may change (discover, workspaces); there is no global switch.
+ * Passed down to every loader that reads a file a fix may change (discover, workspaces, the stack model: kustomize
+ * builds, compose `.env` and `env_file:`); there is no global switch, and the model does no IO of its own.
  */
 export interface Reader {
   /** A file as text, as `readTextFile` reads it, or its pending contents. */
   text(path: string, syntax?: 'json' | 'yaml'): ReadResult;
   /** The pending text of a file (a leading BOM included), if the fixer has one: it may be about to create it. */
   pending(path: string): string | undefined;
+  /** Whether a regular file is there (symlinks followed), or the fixer is about to write one. */
+  isFile(path: string): boolean;
+  /** Whether a folder is there (symlinks followed), or the fixer is about to write a file inside it. */
+  isDirectory(path: string): boolean;
+  /** The path with every symlink resolved; undefined when it does not resolve (and is no file the fixer will create). */
+  realPath(path: string): string | undefined;
 }
 
-export const diskReader: Reader = { text: (path, syntax) => readTextFile(path, syntax), pending: () => undefined };
+export const diskReader: Reader = {
+  text: (path, syntax) => readTextFile(path, syntax),
+  pending: () => undefined,
+  isFile: (path) => statOf(path)?.isFile() ?? false,
+  isDirectory: (path) => statOf(path)?.isDirectory() ?? false,
+  realPath(path) {
+    try {
+      return realpathSync(path);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The disk, with these contents (by absolute path) in place of what is there. */
 export function pendingReader(files: ReadonlyMap<string, string>): Reader {
@@ -57,6 +84,14 @@ export function pendingReader(files: ReadonlyMap<string, string>): Reader {
       if (staged === undefined) return readTextFile(path, syntax);
       return textSource(path, staged.charCodeAt(0) === 0xfeff ? staged.slice(1) : staged, syntax);
     },
+    isFile: (path) => pending(path) !== undefined || diskReader.isFile(path),
+    isDirectory(path) {
+      if (diskReader.isDirectory(path)) return true;
+      const inside = `${resolve(path)}${sep}`;
+      return [...files.keys()].some((p) => p.startsWith(inside));
+    },
+    // A file about to be created resolves through its folder, as it will once written.
+    realPath: (path) => diskReader.realPath(path) ?? (pending(path) === undefined ? undefined : join(realOrResolved(dirname(path)), basename(path))),
   };
 }
 
@@ -191,12 +226,8 @@ function utf16Encoding(bytes: Buffer): string | undefined {
 }
 
 /** A path with its symlinks resolved, or just made absolute when it does not exist (yet). */
-export function realOrResolved(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
+export function realOrResolved(path: string, reader: Reader = diskReader): string {
+  return reader.realPath(path) ?? resolve(path);
 }
 
 /** Whether a real path is one of the roots or inside one (roots are real paths too). */
@@ -208,14 +239,9 @@ export function isInside(real: string, roots: string[]): boolean {
  * Where a path really leads, when that is outside every root: a symlink (or a symlinked folder on the way) out of
  * the scanned folders. Undefined when it stays inside, or does not resolve (the read then says why).
  */
-export function realPathOutside(path: string, roots: string[]): string | undefined {
-  let real: string;
-  try {
-    real = realpathSync(path);
-  } catch {
-    return undefined;
-  }
-  return isInside(real, roots) ? undefined : real;
+export function realPathOutside(path: string, roots: string[], reader: Reader = diskReader): string | undefined {
+  const real = reader.realPath(path);
+  return real === undefined || isInside(real, roots) ? undefined : real;
 }
 
 /** A file the doctor failed on (a bug in it): one line for the file, and the run goes on without it. */
@@ -243,10 +269,5 @@ export function describeFsError(err: unknown): string {
 }
 
 export function fileExists(path: string, reader: Reader = diskReader): boolean {
-  if (reader.pending(path) !== undefined) return true;
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
+  return reader.isFile(path);
 }

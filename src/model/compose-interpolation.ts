@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join } from 'node:path';
 import { parseEnvFile, readEnvFileValues } from '../load/env-file.js';
-import { readTextFile, realOrResolved, realPathOutside } from '../load/read.js';
+import { type Reader, realOrResolved, realPathOutside } from '../load/read.js';
 import type { YamlPath } from '../load/yaml.js';
 
 /**
@@ -152,13 +152,14 @@ export interface InterpolationNote extends Interpolated {
 
 /**
  * The variables of the `.env` beside a compose file, as compose reads it for interpolation. A `.env` that links out
- * of the compose file's folder is not read: it could lead to any file of the user's.
+ * of the compose file's folder is not read: it could lead to any file of the user's. Read through `reader`, so the
+ * fix loop's re-analysis sees the contents a fix means to write.
  */
-export function composeDotEnv(composeFile: string): Map<string, string> {
+export function composeDotEnv(composeFile: string, reader: Reader): Map<string, string> {
   const dir = dirname(composeFile);
   const envFile = join(dir, '.env');
-  if (realPathOutside(envFile, [realOrResolved(dir)])) return new Map();
-  return readEnvFileValues(envFile);
+  if (realPathOutside(envFile, [realOrResolved(dir, reader)], reader)) return new Map();
+  return readEnvFileValues(envFile, reader);
 }
 
 /**
@@ -172,6 +173,7 @@ export function readServiceEnvFiles(
   dir: string,
   envFile: unknown,
   dotEnv: ReadonlyMap<string, string>,
+  reader: Reader,
 ): { variables: Map<string, string>; unknown: Set<string> } | undefined {
   const list = Array.isArray(envFile) ? envFile : [envFile];
   const variables = new Map<string, string>();
@@ -181,8 +183,8 @@ export function readServiceEnvFiles(
     if (typeof written !== 'string') return undefined;
     const required = !(entry && typeof entry === 'object' && (entry as Record<string, unknown>).required === false);
     const path = isAbsolute(written) ? written : join(dir, written);
-    if (realPathOutside(path, [realOrResolved(dir)])) return undefined;
-    const r = readTextFile(path);
+    if (realPathOutside(path, [realOrResolved(dir, reader)], reader)) return undefined;
+    const r = reader.text(path);
     if (!r.ok) {
       if (required) return undefined;
       continue;

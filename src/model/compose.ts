@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { readEnvFileValues } from '../load/env-file.js';
-import { isInside, realOrResolved } from '../load/read.js';
+import { diskReader, isInside, type Reader, realOrResolved } from '../load/read.js';
 import type { YamlDocument, YamlPath } from '../load/yaml.js';
 import { YamlValue } from '../load/yaml-value.js';
 import { composeDotEnv, describeAssumed, type InterpolationNote, interpolateDocument, readServiceEnvFiles } from './compose-interpolation.js';
@@ -273,10 +273,10 @@ interface OwnServices {
 
 /**
  * A file's own services, interpolated with `env` as compose does; relative paths (bind sources, `env_file:`) are
- * resolved against `dir`, and `env_file:` is read only when `readable`. Each YAML value is the one written there, or the nearest enclosing one when an alias or
+ * resolved against `dir`, and `env_file:` is read (through `reader`) only when `readable`. Each YAML value is the one written there, or the nearest enclosing one when an alias or
  * merge key stands for it, so findings point at the written text.
  */
-function ownServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: string, readable = true): OwnServices {
+function ownServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: string, reader: Reader, readable = true): OwnServices {
   const rootValue = YamlValue.root(yaml);
   const interpolated = interpolateDocument(yaml.value, env);
   const root = isObject(interpolated.value) ? interpolated.value : {};
@@ -296,7 +296,7 @@ function ownServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: 
     const unknownEnvironment = new Set<string>();
     // `env_file:` first, `environment:` wins over it (compose's order).
     // Not read at all when `dir` is not a folder the doctor may read in (an include's project_directory out of the scan).
-    const envFiles = s.env_file === undefined || !readable ? undefined : readServiceEnvFiles(dir, s.env_file, env);
+    const envFiles = s.env_file === undefined || !readable ? undefined : readServiceEnvFiles(dir, s.env_file, env, reader);
     for (const name of envFiles?.unknown ?? []) unknownEnvironment.add(name);
     const environmentVars = { ...Object.fromEntries(envFiles?.variables ?? []), ...environment(s.environment, env, unknownEnvironment) };
     // A value kept as written because it reads a variable the doctor cannot know, or interpolated with assumptions.
@@ -346,10 +346,10 @@ function ownServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: 
 }
 
 /**
- * One compose file alone, interpolated with `dotEnv` (by default the `.env` beside it): its services with `extends:`
- * within the file applied. Files it names (`include:`, `extends: {file:}`) are not read: see `loadComposeProject`.
+ * One compose file alone, interpolated with `dotEnv` (by default the `.env` beside it, on the disk): its services
+ * with `extends:` within the file applied. Files it names (`include:`, `extends: {file:}`) are not read: see `loadComposeProject`.
  */
-export function loadCompose(yaml: YamlDocument, dotEnv: ReadonlyMap<string, string> = composeDotEnv(yaml.source.path)): ComposeFile {
+export function loadCompose(yaml: YamlDocument, dotEnv?: ReadonlyMap<string, string>): ComposeFile {
   return loadComposeProject([yaml], () => undefined, dotEnv);
 }
 
@@ -359,6 +359,8 @@ export type ComposeFileReader = (path: string) => YamlDocument | undefined;
 /** What loading one project shares: how files are read, what was read, and what could not be. */
 interface ProjectLoad {
   read: ComposeFileReader;
+  /** How `.env` and `env_file:` files are read (the fix loop's pending contents over the disk). */
+  reader: Reader;
   documents: Map<string, ComposeDocument>;
   notes: InterpolationNote[];
   unfollowed: UnfollowedFile[];
@@ -373,19 +375,21 @@ interface ProjectLoad {
  * own (its relative paths against its own folder or `project_directory`, its variables from the including
  * project, then its own `.env`) and its services imported, the including file's definition winning;
  * `extends: {file:}` takes the base from that file (interpolated with this project's variables, its relative
- * paths against its own folder). Variables come from the `.env` beside the main file (`dotEnv`), never the shell.
+ * paths against its own folder). Variables come from the `.env` beside the main file (`dotEnv`), never the shell;
+ * `.env` and `env_file:` files are read through `reader`.
  * Files are read only through `read` (the stack's files, inside the scan); a file named that `read` does not give
  * is left out and listed in `unfollowed`. Every entry keeps the YAML value of the file it was written in.
  */
 export function loadComposeProject(
   files: YamlDocument[],
   read: ComposeFileReader,
-  dotEnv: ReadonlyMap<string, string> = composeDotEnv(files[0].source.path),
+  dotEnv?: ReadonlyMap<string, string>,
+  reader: Reader = diskReader,
 ): ComposeFile {
   const main = files[0];
   const dir = dirname(main.source.path);
-  const load: ProjectLoad = { read, documents: new Map(), notes: [], unfollowed: [], folders: new Set([dir]) };
-  const services = projectServices(files, dotEnv, dir, load, []);
+  const load: ProjectLoad = { read, reader, documents: new Map(), notes: [], unfollowed: [], folders: new Set([dir]) };
+  const services = projectServices(files, dotEnv ?? composeDotEnv(main.source.path, reader), dir, load, []);
   return {
     yaml: main,
     file: main.source.path,
@@ -411,7 +415,7 @@ function projectServices(files: YamlDocument[], env: ReadonlyMap<string, string>
 
 /** One file of a project: its own services, with its includes imported and its `extends:` applied (compose's order). */
 function fileServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir: string, load: ProjectLoad, chain: string[]): ComposeService[] {
-  const own = ownServices(yaml, env, dir, mayRead(load, dir));
+  const own = ownServices(yaml, env, dir, load.reader, mayRead(load, dir));
   load.documents.set(yaml.source.path, { yaml, file: yaml.source.path, root: own.rootValue });
   load.notes.push(...own.notes);
   const imported = includedServices(own, env, dir, load, [...chain, yaml.source.path]);
@@ -429,7 +433,7 @@ function fileServices(yaml: YamlDocument, env: ReadonlyMap<string, string>, dir:
     }
     // The base file alone: its same-file extends applied, interpolated with this project's variables.
     load.folders.add(dirname(path));
-    const base = ownServices(doc, env, dirname(path));
+    const base = ownServices(doc, env, dirname(path), load.reader);
     load.documents.set(path, { yaml: doc, file: path, root: base.rootValue });
     load.notes.push(...base.notes);
     return withExtends(base.services, () => undefined).find((s) => s.name === service);
@@ -458,7 +462,7 @@ function includedServices(own: OwnServices, env: ReadonlyMap<string, string>, di
     const written = long.env_file === undefined ? undefined : Array.isArray(long.env_file) ? long.env_file : [long.env_file];
     const envFiles = written ? written.map((f) => resolve(dir, String(f))) : [join(projectDir, '.env')];
     const fromFiles = new Map<string, string>();
-    for (const f of envFiles) if (mayRead(load, f)) for (const [k, v] of readEnvFileValues(f)) fromFiles.set(k, v);
+    for (const f of envFiles) if (mayRead(load, f)) for (const [k, v] of readEnvFileValues(f, load.reader)) fromFiles.set(k, v);
     out.push(...projectServices(docs as YamlDocument[], new Map([...fromFiles, ...env]), projectDir, load, chain));
   });
   return out;
@@ -466,8 +470,8 @@ function includedServices(own: OwnServices, env: ReadonlyMap<string, string>, di
 
 /** Whether a path (its real path: a link out does not count) is in one of the folders the project may read in. */
 function mayRead(load: ProjectLoad, path: string): boolean {
-  const real = realOrResolved(path);
-  return [...load.folders].some((f) => isInside(real, [realOrResolved(f)]));
+  const real = realOrResolved(path, load.reader);
+  return [...load.folders].some((f) => isInside(real, [realOrResolved(f, load.reader)]));
 }
 
 /** The service a service `extends:` and the file it is in (`extends: base`, `{service: base}`, `{file, service}`). */

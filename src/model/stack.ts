@@ -1,8 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import type { Document } from 'yaml';
 import type { FileKind, OtherToolFile } from '../discover/classify.js';
-import { realpathSync, statSync } from 'node:fs';
-import { readTextFile } from '../load/read.js';
+import { diskReader, type Reader } from '../load/read.js';
 import { parseYaml, parseYamlDocuments, type YamlDocument } from '../load/yaml.js';
 import { type KustomizeReader, NotRead } from './kustomize/build.js';
 import { type KustomizeUnit, kustomizeUnits } from './kustomize/units.js';
@@ -104,6 +103,11 @@ export interface StackOptions {
   manifestComponents?: Set<string>;
   configVersions?: { collector?: string; prometheus?: string };
   collectorEnvironment?: CollectorEnvironment;
+  /**
+   * How files outside the scan's list are read (a kustomize build's generator files, JSON patches and bases, compose
+   * `.env` and `env_file:`): the disk by default, the fix loop's pending contents over it on its re-analysis.
+   */
+  reader?: Reader;
 }
 
 const clean = (v: string) => v.replace(/^v/, '');
@@ -142,7 +146,8 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}, earlier?
     else if (f.kind === 'loki') loki.push(loadLoki(y));
   }
   const kustomizations = files.filter((f) => f.kind === 'kustomization').flatMap((f) => yaml.get(f.source.path) ?? []);
-  const kustomize = kustomizeUnits(kustomizations, stackReader(files, yaml));
+  const reader = opts.reader ?? diskReader;
+  const kustomize = kustomizeUnits(kustomizations, stackReader(files, yaml, reader));
   const kubernetes = loadKubernetes(kubeDocs, kustomizePatchFiles(kustomizations), builtObjects(kustomize));
   const embedded = new Map<string, EmbeddedSource>();
   for (const d of kustomize.flatMap((u) => u.documents)) embedded.set(d.source.path, d.source as EmbeddedSource);
@@ -170,7 +175,12 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}, earlier?
       composeFiles,
       earlier.files.filter((f) => f.kind === 'compose'),
     );
-  const composes = sameComposeFiles ? earlier.composes : composeProjects(composeFiles.flatMap((f) => yaml.get(f.source.path) ?? []));
+  const composes = sameComposeFiles
+    ? earlier.composes
+    : composeProjects(
+        composeFiles.flatMap((f) => yaml.get(f.source.path) ?? []),
+        reader,
+      );
   return {
     files,
     facts: new Facts(),
@@ -197,48 +207,25 @@ export function buildStack(files: StackFile[], opts: StackOptions = {}, earlier?
 
 const sameList = <T>(a: T[], b: T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** The path with every symlink resolved (itself when it cannot be resolved). */
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /**
- * The files a kustomize build reads: the scan's (as parsed for the stack, so both share their values), else the
- * disk (a generator's env file, a JSON patch: files the scan does not classify).
+ * The files a kustomize build reads: the scan's (as parsed for the stack, so both share their values), else through
+ * `reader` (a generator's env file, a JSON patch: files the scan does not classify).
  */
-function stackReader(files: StackFile[], yaml: Map<string, YamlDocument>): KustomizeReader {
+function stackReader(files: StackFile[], yaml: Map<string, YamlDocument>, reader: Reader): KustomizeReader {
   const byPath = new Map(files.map((f) => [f.source.path, f]));
+  // The path with every symlink resolved (itself when it cannot be resolved).
+  const realPath = (path: string) => reader.realPath(path) ?? path;
   // Only folders of the scan's kustomizations: a base elsewhere (another checkout, ../../..) is not read.
   const folders = files.filter((f) => f.kind === 'kustomization').map((f) => dirname(f.source.path));
   // Their real paths: a symlink inside them to a file elsewhere (~/.kube/config) is outside too, and never read.
   const realFolders = folders.map(realPath);
-  const disk = (path: string) => {
+  const unlisted = (path: string) => {
     if (!folders.some((d) => path.startsWith(`${d}/`))) throw new NotRead(`it reads ${path}, outside the scanned kustomizations' folders`);
-    if (!isFile(path)) return undefined;
+    if (!reader.isFile(path)) return undefined;
     const real = realPath(path);
     if (!realFolders.some((d) => real.startsWith(`${d}/`)))
       throw new NotRead(`it reads ${path}, a symlink to a file outside the scanned kustomizations' folders`);
-    const r = readTextFile(path);
+    const r = reader.text(path);
     if (!r.ok) throw new NotRead(`${path} ${r.problem.reason}`);
     return r.source;
   };
@@ -248,11 +235,11 @@ function stackReader(files: StackFile[], yaml: Map<string, YamlDocument>): Kusto
       if (f?.kind === 'kubernetes') return (f.yamlDocs ?? []).map((_, i) => yaml.get(`${path}#${i}`)!);
       const own = yaml.get(path);
       if (own) return [own];
-      const source = f?.source ?? disk(path);
+      const source = f?.source ?? unlisted(path);
       return source && parseYamlDocuments(source).map((d) => parseYaml(source, d));
     },
-    text: (path) => (byPath.get(path)?.source ?? disk(path))?.text,
-    isDir: (path) => files.some((f) => f.source.path.startsWith(`${path}/`)) || isDirectory(path),
+    text: (path) => (byPath.get(path)?.source ?? unlisted(path))?.text,
+    isDir: (path) => files.some((f) => f.source.path.startsWith(`${path}/`)) || reader.isDirectory(path),
   };
 }
 
@@ -270,7 +257,7 @@ function builtObjects(units: KustomizeUnit[]): { documents: YamlDocument[]; repl
  * (compose.override.yml …). A file another project reads (`include:`, `extends: {file:}`) is part of that project
  * and not one of its own. Other files (`-f` sets such as docker-compose.prod.yml) are each a project.
  */
-function composeProjects(docs: YamlDocument[]): ComposeFile[] {
+function composeProjects(docs: YamlDocument[], reader: Reader): ComposeFile[] {
   const byPath = new Map(docs.map((d) => [d.source.path, d]));
   const inFolder = (d: YamlDocument, names: string[]) => names.map((n) => byPath.get(join(dirname(d.source.path), n))).find((x) => x !== undefined);
   const overrides = new Set<string>();
@@ -279,10 +266,10 @@ function composeProjects(docs: YamlDocument[]): ComposeFile[] {
     if (inFolder(d, COMPOSE_FILE_NAMES) !== d) continue;
     const override = inFolder(d, COMPOSE_OVERRIDE_NAMES);
     if (override) overrides.add(override.source.path);
-    projects.push(loadComposeProject(override ? [d, override] : [d], (p) => byPath.get(p)));
+    projects.push(loadComposeProject(override ? [d, override] : [d], (p) => byPath.get(p), undefined, reader));
   }
   for (const d of docs)
-    if (!overrides.has(d.source.path) && inFolder(d, COMPOSE_FILE_NAMES) !== d) projects.push(loadComposeProject([d], (p) => byPath.get(p)));
+    if (!overrides.has(d.source.path) && inFolder(d, COMPOSE_FILE_NAMES) !== d) projects.push(loadComposeProject([d], (p) => byPath.get(p), undefined, reader));
   // A file another project reads is no project of its own (unless each reads the other, which compose refuses).
   const readBy = (p: ComposeFile) => projects.filter((q) => q !== p && q.files.some((f) => f.file === p.file));
   return projects

@@ -67,6 +67,54 @@ const KNOWN_VIOLATIONS: string[] = [];
  */
 const KNOWN_TYPE_CYCLES = ['model/loki.ts -> model/stack.ts', 'fixers/apply.ts -> fixers/write.ts'];
 
+/**
+ * The model does no IO of its own: it reads the files a fix may change through the `Reader` it is given
+ * (`load/read.ts`), so the fix loop's re-analysis sees the pending contents. What it reads otherwise, with why:
+ */
+const MODEL_READS: Record<string, string> = {
+  'model/kubernetes-fields.ts': "node:fs: the package's own schemas/kubernetes/ tables, not the user's files",
+  'model/component-options.ts': "node:fs: the package's own schemas/collector/ tables, not the user's files",
+  'model/manifest.ts': 'readTextFile: the file --collector-manifest names, read once by the API before any analysis; no fix writes it',
+  'model/collector-env.ts': 'readTextFile: the file --collector-env-file names, read once by the API before any analysis; no fix writes it',
+};
+
+/** Helpers of load/ that default to the disk: in the model, each call passes the reader (this many arguments). */
+const DISK_BY_DEFAULT = new Map([
+  ['realOrResolved', 2],
+  ['realPathOutside', 3],
+  ['fileExists', 2],
+  ['readEnvFileValues', 2],
+]);
+
+/**
+ * The model's reads of files by itself: imports of node:fs and of the disk readers of load/read.ts, and calls of
+ * the helpers that default to the disk without a reader.
+ */
+function modelReads(): string[] {
+  const found: string[] = [];
+  for (const path of sourceFiles(join(SRC, 'model'))) {
+    const from = relative(SRC, path);
+    const sf = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+    for (const node of sf.statements) {
+      if (!ts.isImportDeclaration(node) || !ts.isStringLiteral(node.moduleSpecifier)) continue;
+      const spec = node.moduleSpecifier.text;
+      if (/^(node:)?fs(\/promises)?$/.test(spec)) found.push(`${from}: node:fs`);
+      const named = node.importClause?.namedBindings;
+      if (spec.endsWith('/load/read.js') && named && ts.isNamedImports(named))
+        for (const e of named.elements) if (['readTextFile', 'readBoundedBytes'].includes(e.name.text)) found.push(`${from}: ${e.name.text}`);
+    }
+    const visit = (node: ts.Node) => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
+        const wanted = DISK_BY_DEFAULT.get(node.expression.text);
+        if (wanted && node.arguments.length < wanted) found.push(`${from}: ${node.expression.text} without a reader`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return found;
+}
+
 interface Edge {
   from: string;
   to: string;
@@ -194,6 +242,18 @@ describe('layering', () => {
     expect(
       KNOWN_VIOLATIONS.filter((k) => !present.has(k)),
       'remove these from KNOWN_VIOLATIONS',
+    ).toEqual([]);
+  });
+
+  it('the model reads files only through the Reader it is given, but for the listed reads', () => {
+    const found = modelReads();
+    expect(
+      found.filter((r) => !MODEL_READS[r.split(':')[0]]),
+      'file reads in src/model/ behind the Reader (take a Reader, or list the read with its reason)',
+    ).toEqual([]);
+    expect(
+      Object.keys(MODEL_READS).filter((f) => !found.some((r) => r.startsWith(`${f}:`))),
+      'remove these from MODEL_READS',
     ).toEqual([]);
   });
 
