@@ -279,12 +279,43 @@ export function parseVariableQuery(query: string): VariableQuery {
 // ---------------------------------------------------------------------------------------------------------------
 // LogQL
 
-export interface StreamMatcher extends LabelMatcher {}
+export interface StreamMatcher extends LabelMatcher {
+  /** Where its stream selector `{…}` starts: tells the selectors of a binary operation apart. */
+  selector: number;
+}
+
+/** A label filter expression after `|` (`| event_name="api_request"`), each matcher of an `and`/`or`/`,` on its own. */
+export interface LogLabelFilter extends LabelMatcher {
+  /** A `label_format` earlier in its pipeline sets this label: the value it filters is no longer the stream's. */
+  relabelled: boolean;
+  /** Where the stream selector whose pipeline holds it starts (as StreamMatcher.selector); absent after a syntax error. */
+  selector?: number;
+}
+
+export type LineFilterOp = '|=' | '!=' | '|~' | '!~' | '|>' | '!>';
+
+/** A line filter (`|= "claude_code.api_request"`); each string of `|= "a" or "b"` on its own, with the filter's op. */
+export interface LogLineFilter {
+  op: LineFilterOp;
+  /** The unquoted string. */
+  value: string;
+  valueFrom: number;
+  valueTo: number;
+  templated: boolean;
+  /** After a `line_format` in its pipeline: it filters the reformatted line, not the log's. */
+  reformatted: boolean;
+  /** Where the stream selector whose pipeline holds it starts (as StreamMatcher.selector); absent after a syntax error. */
+  selector?: number;
+}
 
 export interface ParsedLogQL {
   expr: string;
   /** Matchers of every stream selector `{...}` (label filters after `|` are not stream labels). */
   streamMatchers: StreamMatcher[];
+  /** Label filters of every pipeline (`ip(...)`, duration, bytes and number filters left out). */
+  labelFilters: LogLabelFilter[];
+  /** Line filters of every pipeline (`ip(...)` filters left out). */
+  lineFilters: LogLineFilter[];
   errors: { from: number; to: number }[];
 }
 
@@ -292,41 +323,109 @@ export function parseLogQL(expr: string): ParsedLogQL {
   return memo(`logql\0${expr}`, () => parseLogQLText(expr));
 }
 
+const LINE_FILTER_OPS = new Set<string>(['|=', '!=', '|~', '!~', '|>', '!>']);
+
+/** Where the stream selector of a pipeline stage's pipeline starts: the Selector beside its outermost PipelineExpr. */
+function selectorOf(n: SyntaxNode): number | undefined {
+  let pipe: SyntaxNode | null = null;
+  for (let p = n.parent; p && (p.name === 'PipelineExpr' || p.name === 'PipelineStage' || p.name === 'LineFilters' || p.name === 'LabelFilter'); p = p.parent)
+    if (p.name === 'PipelineExpr') pipe = p;
+  return pipe?.parent?.getChild('Selector')?.from;
+}
+
 function parseLogQLText(expr: string): ParsedLogQL {
   const { text, spans } = substituteVariables(expr);
   const tree = lezerLogql().parser.parse(text);
   const streamMatchers: StreamMatcher[] = [];
+  const labelFilters: LogLabelFilter[] = [];
+  const lineFilters: LogLineFilter[] = [];
+  // `label_format` (labels it sets) and `line_format` stages, by pipeline, to tell which filters come after them.
+  const formats: { selector?: number; to: number; labels?: string[] }[] = [];
   const slice = (n: SyntaxNode) => expr.slice(n.from, n.to);
+  const matcherOf = (c: SyntaxNode): LabelMatcher | undefined => {
+    const id = c.getChild('Identifier');
+    const str = c.getChild('String');
+    const opNode = id?.nextSibling;
+    if (!id || !str || !opNode) return undefined;
+    return {
+      label: slice(id),
+      op: (text.slice(opNode.from, opNode.to) as MatchOp) ?? '=',
+      value: unquote(slice(str)),
+      labelFrom: id.from,
+      labelTo: id.to,
+      valueFrom: str.from,
+      valueTo: str.to,
+      templatedLabel: overlaps(spans, id.from, id.to),
+      templatedValue: overlaps(spans, str.from, str.to),
+    };
+  };
   tree.iterate({
     enter(ref) {
-      if (ref.name !== 'Selector') return;
-      const matchers = ref.node.getChild('Matchers');
-      const walk = (n: SyntaxNode | null): void => {
-        for (let c = n?.firstChild ?? null; c; c = c.nextSibling) {
-          if (c.name === 'Matchers') walk(c);
-          if (c.name !== 'Matcher') continue;
-          const id = c.getChild('Identifier');
-          const str = c.getChild('String');
-          const opNode = id?.nextSibling;
-          if (!id || !str || !opNode) continue;
-          streamMatchers.push({
-            label: slice(id),
-            op: (text.slice(opNode.from, opNode.to) as MatchOp) ?? '=',
-            value: unquote(slice(str)),
-            labelFrom: id.from,
-            labelTo: id.to,
-            valueFrom: str.from,
-            valueTo: str.to,
-            templatedLabel: overlaps(spans, id.from, id.to),
-            templatedValue: overlaps(spans, str.from, str.to),
-          });
+      const node = ref.node;
+      if (ref.name === 'Selector') {
+        const walk = (n: SyntaxNode | null): void => {
+          for (let c = n?.firstChild ?? null; c; c = c.nextSibling) {
+            if (c.name === 'Matchers') walk(c);
+            if (c.name !== 'Matcher') continue;
+            const m = matcherOf(c);
+            if (m) streamMatchers.push({ ...m, selector: node.from });
+          }
+        };
+        walk(node.getChild('Matchers'));
+        return false;
+      }
+      if (ref.name === 'LabelFilter') {
+        const matcher = node.getChild('Matcher');
+        const m = matcher && matcherOf(matcher);
+        if (m) labelFilters.push({ ...m, relabelled: false, selector: selectorOf(node) });
+        return; // nested filters of an and/or
+      }
+      if (ref.name === 'LineFilter') {
+        const filter = node.getChild('Filter');
+        const op = filter ? text.slice(filter.from, filter.to) : '';
+        if (!LINE_FILTER_OPS.has(op) || node.getChild('FilterOp')) return false; // ip("…")
+        const selector = selectorOf(node);
+        const strings = [node.getChild('String'), ...node.getChildren('OrFilter').map((o) => o.getChild('String'))];
+        for (const str of strings)
+          if (str)
+            lineFilters.push({
+              op: op as LineFilterOp,
+              value: unquote(slice(str)),
+              valueFrom: str.from,
+              valueTo: str.to,
+              templated: overlaps(spans, str.from, str.to),
+              reformatted: false,
+              selector,
+            });
+        return false;
+      }
+      if (ref.name === 'LabelFormatExpr') {
+        const labels: string[] = [];
+        // The label each `x="…"` or `x=y` (a rename of y) sets; LabelsFormat nests one level per comma.
+        for (let list = node.getChild('LabelsFormat'); list; list = list.getChild('LabelsFormat')) {
+          const id = list.getChild('LabelFormatMatcher')?.getChild('Identifier');
+          if (id) labels.push(slice(id));
         }
-      };
-      walk(matchers);
-      return false;
+        formats.push({ selector: selectorOf(node), to: node.to, labels });
+        return false;
+      }
+      if (ref.name === 'LineFormatExpr') {
+        formats.push({ selector: selectorOf(node), to: node.to });
+        return false;
+      }
     },
   });
-  return { expr, streamMatchers, errors: errorsOf(tree) };
+  const before = (f: { selector?: number; to: number }, x: { selector?: number; valueFrom: number }) =>
+    f.selector !== undefined && f.selector === x.selector && f.to <= x.valueFrom;
+  for (const f of labelFilters) f.relabelled = formats.some((x) => x.labels?.includes(f.label) && before(x, f));
+  for (const f of lineFilters) f.reformatted = formats.some((x) => !x.labels && before(x, f));
+  return {
+    expr,
+    streamMatchers,
+    labelFilters,
+    lineFilters,
+    errors: errorsOf(tree),
+  };
 }
 
 /** A guess for queries whose datasource type is unknown: LogQL starts with a stream selector or a log range aggregation over one. */

@@ -94,6 +94,7 @@ import dashboardDatasourceNotFound from './dashboard/datasource-not-found.js';
 import dashboardDuplicateUid from './dashboard/duplicate-uid.js';
 import dashboardInvalidJson from './dashboard/invalid-json.js';
 import dashboardLabelNotProduced from './dashboard/label-not-produced.js';
+import dashboardLogqlEventName from './dashboard/logql-event-name.js';
 import dashboardLogqlLabel from './dashboard/logql-label.js';
 import dashboardMetricNotProduced from './dashboard/metric-not-produced.js';
 import dashboardMissingUid from './dashboard/missing-uid.js';
@@ -208,6 +209,7 @@ export const RULES: AnyRule[] = [
   dashboardDuplicateUid,
   dashboardInvalidJson,
   dashboardLabelNotProduced,
+  dashboardLogqlEventName,
   dashboardLogqlLabel,
   dashboardMetricNotProduced,
   dashboardMissingUid,

@@ -1,8 +1,8 @@
 import { defineRule, type RuleFinding } from '../define.js';
 import { metricsView } from '../../model/grafana-pipelines.js';
 import { labelName } from '../../model/naming.js';
-import type { StreamMatcher } from '../../model/promql.js';
-import { isClaudeDashboard, lokiIndexedAttributes, promtailStreams } from '../../model/other-sources.js';
+import { logStreamReading } from '../../model/claude-events.js';
+import { lokiIndexedAttributes } from '../../model/other-sources.js';
 import { atQuery, dashboardName, dashboardQueries, queryOwner } from '../../model/dashboard-queries.js';
 
 /** Resource attributes Loki's OTLP ingestion indexes as stream labels by default (everything else is structured metadata). */
@@ -71,38 +71,27 @@ export default defineRule({
   oracle: 'fixtures',
   stage: 'Grafana',
   check(ws) {
-    // The old contrib loki exporter labels streams differently (exporter, job, instance, hints).
-    if (ws.stack.collectors.some((c) => c.components.some((x) => x.kind === 'exporters' && x.type === 'loki'))) return [];
+    const reading = logStreamReading(ws);
+    if (!reading) return [];
+    const { service } = reading;
     const claude = metricsView(ws).claude;
-    const service = claude.serviceName ?? 'claude-code';
     const own = new Set(['service.name', ...(claude.resourceAttributes ?? []), ...(claude.serviceNamespace ? ['service.namespace'] : [])]);
     // Loki's otlp_config may index more attributes (`action: index_label`): those are stream labels too.
     const indexed = lokiIndexedAttributes(ws);
     const allowed = new Set([...LOKI_INDEX_ATTRIBUTES.filter((a) => own.has(a)), ...indexed].map((a) => labelName(a)));
     // For another service's streams, any attribute Loki indexes by default may be there.
     const allowedAnySource = new Set([...LOKI_INDEX_ATTRIBUTES, ...indexed].map((a) => labelName(a)));
-    // Streams Promtail pushes carry its labels (job, static labels, labels stages): a selector on them that does
-    // not name Claude Code's service selects Promtail's streams, not Claude Code's.
-    const promtail = promtailStreams(ws);
-    // A positive matcher on a label Promtail attaches; for job, on a value Promtail's job can take.
-    const promtailMatcher = (m: StreamMatcher) =>
-      m.op !== '!=' &&
-      m.op !== '!~' &&
-      promtail.labels.has(m.label) &&
-      (m.label !== 'job' || m.templatedValue || m.op !== '=' || !promtail.jobs || promtail.jobs.has(m.value));
     const findings: LogqlLabelFinding[] = [];
     for (const aq of dashboardQueries(ws)) {
       if (!aq.logql) continue;
+      // Streams Promtail pushes carry its labels (job, static labels, labels stages), not OTLP's.
+      const streams = reading.streams(aq);
+      if (streams === 'promtail') continue;
       const owner = queryOwner(aq);
       const dashboard = dashboardName(aq.dashboard);
-      const matchers = aq.logql.streamMatchers;
-      const claudeStream = matchers.some((m) => m.label === 'service_name' && (m.templatedValue || m.value === service));
-      if (!claudeStream && matchers.some(promtailMatcher)) continue;
-      // A dashboard for another tool in the same stack (another service's OTLP logs) names its own service.
-      const claudeDashboard = isClaudeDashboard(ws, aq.dashboard);
-      for (const m of matchers) {
+      for (const m of aq.logql.streamMatchers) {
         if (m.templatedLabel || m.op === '!=' || m.op === '!~') continue;
-        if (!claudeDashboard) {
+        if (streams === 'other-otlp') {
           if (!allowedAnySource.has(m.label))
             findings.push({
               ...atQuery(aq, m.labelFrom, m.labelTo),
