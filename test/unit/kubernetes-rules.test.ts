@@ -62,10 +62,27 @@ describe('kubernetes/config-not-mounted', () => {
   });
 
   it('says nothing where it cannot tell: another volume type, an object not in the scan, $(VAR) in the path, env: URIs', () => {
-    expect(found({ 'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', '{name: c, emptyDir: {}}') })).toEqual([]);
+    expect(found({ 'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', '{name: c, persistentVolumeClaim: {claimName: x}}') })).toEqual(
+      [],
+    );
     expect(found({ 'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', CONF_VOLUME) })).toEqual([]);
     expect(found({ 'a.yaml': CONFIG_MAP, 'd.yaml': deployment('"--config=/conf/$(NAME).yaml"', '{name: c, mountPath: /conf}', CONF_VOLUME) })).toEqual([]);
     expect(found({ 'd.yaml': deployment('--config=env:CONFIG', '', '') })).toEqual([]);
+  });
+
+  it('an emptyDir, or a volume naming no source (Kubernetes makes it an emptyDir), that no other container writes: empty', () => {
+    const empty = found({ 'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', '{name: c, emptyDir: {}}') });
+    expect(empty.map((f) => f.kind)).toEqual(['emptyVolume']);
+    expect(empty[0].detail).toContain('volume "c" is an emptyDir');
+    const sourceless = found({ 'd.yaml': deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf/x.yaml, subPath: x.yaml}', '{name: c}') });
+    expect(sourceless.map((f) => [f.kind, f.severity])).toEqual([['emptyVolume', 'error']]);
+    expect(sourceless[0].detail).toContain('names no source, so Kubernetes makes it an emptyDir');
+    // An init container that mounts the volume may render the config into it: not judged.
+    const rendered = deployment('--config=/conf/x.yaml', '{name: c, mountPath: /conf}', '{name: c, emptyDir: {}}').replace(
+      '      containers:\n',
+      '      initContainers:\n        - name: render\n          image: busybox:1.36\n          volumeMounts: [{name: c, mountPath: /out}]\n      containers:\n',
+    );
+    expect(found({ 'd.yaml': rendered })).toEqual([]);
   });
 
   it('the ConfigMap of its own namespace: another namespace holding the key does not count', () => {

@@ -29,6 +29,11 @@ const messages = {
     detail: (d: Where & { object: string }) =>
       `${place(d)}: ${d.object} is mounted whole at ${d.path} (a subPath would mount one key); the collector refuses to start ("read ${d.path}: is a directory")${assuming(d)}`,
   },
+  emptyVolume: {
+    message: (d: Where & { volume: string; sourceless: boolean }) => headline(d, 'in an empty volume nothing writes'),
+    detail: (d: Where & { volume: string; sourceless: boolean }) =>
+      `${place(d)}: volume "${d.volume}" ${d.sourceless ? 'names no source, so Kubernetes makes it an emptyDir' : 'is an emptyDir'}, and no other container of the pod mounts it to write the config there; ${refuses(d)}${assuming(d)}`,
+  },
   notInItems: {
     message: (d: Where & { object: string; items: string }) => headline(d, `which the items of ${d.object}'s volume leave out`),
     detail: (d: Where & { object: string; items: string }) => `${place(d)}: the volume lists only ${d.items} under its items; ${refuses(d)}${assuming(d)}`,
@@ -41,7 +46,7 @@ export default defineRule({
   severity: 'error',
   title: "A collector container's --config file is not mounted",
   checks:
-    "For each container of a Deployment, DaemonSet, StatefulSet or Pod that runs an OpenTelemetry Collector image: the file each `--config` names (a plain path or a `file:` URI) against the container's volume mounts. Flags a path no volume is mounted at (other than the image's own default config), and a path a ConfigMap or Secret volume should provide when that object, in the scanned manifests, has no such key (or the volume's `items` do not list the path). Mounts of other volumes (emptyDir, projected, a claim) and objects not in the scan are not judged. Kustomize builds are read as `kustomize build` makes them (the objects of a root kustomization, with its bases, patches and generators, in place of the files it reads), so a finding about a built object is certain and points into the file that wrote the value; with a kustomization the doctor does not model (helmCharts, replacements, vars...) or kustomize refuses, which may add keys or objects, the finding is a warning that says so.",
+    "For each container of a Deployment, DaemonSet, StatefulSet or Pod that runs an OpenTelemetry Collector image: the file each `--config` names (a plain path or a `file:` URI) against the container's volume mounts. Flags a path no volume is mounted at (other than the image's own default config), and a path a ConfigMap or Secret volume should provide when that object, in the scanned manifests, has no such key (or the volume's `items` do not list the path). A path in an emptyDir volume (also a volume that names no source, which Kubernetes makes an emptyDir) that no other container of the pod mounts, to write the config there (an init container rendering it), is empty. Mounts of other volumes (projected, a claim, a host path) and objects not in the scan are not judged. Kustomize builds are read as `kustomize build` makes them (the objects of a root kustomization, with its bases, patches and generators, in place of the files it reads), so a finding about a built object is certain and points into the file that wrote the value; with a kustomization the doctor does not model (helmCharts, replacements, vars...) or kustomize refuses, which may add keys or objects, the finding is a warning that says so.",
   why: 'The collector reads its config only from the file `--config` names. When no file is there it stops at once with "cannot retrieve the configuration: unable to read the file file:/conf/config.yaml: open /conf/config.yaml: no such file or directory" (or "read …: is a directory" when a `subPath` names no key), the pod restarts in CrashLoopBackOff, and no Claude Code telemetry is received.',
   fix: 'none',
   versions: 'all collector versions (error text measured on collector 0.105.0 and 0.165.0)',
@@ -56,11 +61,13 @@ export default defineRule({
   references: [
     'https://kubernetes.io/docs/concepts/configuration/configmap/#using-configmaps-as-files-from-a-pod (each key a file; items; subPath)',
     'https://kubernetes.io/docs/concepts/storage/volumes/#using-subpath',
+    'https://kubernetes.io/docs/concepts/storage/volumes/#emptydir (an emptyDir starts empty)',
+    'https://github.com/kubernetes/kubernetes/blob/v1.34.0/pkg/apis/core/v1/defaults.go (SetDefaults_Volume: a volume with no source becomes an emptyDir)',
     "https://github.com/open-telemetry/opentelemetry-collector-releases/blob/v0.159.0/distributions/otelcol-contrib/Dockerfile (the image's own config at /etc/otelcol-contrib/config.yaml)",
   ],
   oracle: 'fixtures',
   certainty:
-    "A ConfigMap or Secret volume holds exactly its keys as files (or the `items` listed, at their paths), and a container sees only what is mounted (Kubernetes docs); the official collector images hold nothing but the binary and their default config. Error only when the image is an official collector image, the `--config` path is absolute, and either no mount covers it or the covering mount is a ConfigMap/Secret volume whose object, found in the scanned manifests under that namespace and name (every copy of it), lacks the key. The collector's error for a missing file was measured on 0.105.0 and 0.165.0.",
+    "A ConfigMap or Secret volume holds exactly its keys as files (or the `items` listed, at their paths), and a container sees only what is mounted (Kubernetes docs); the official collector images hold nothing but the binary and their default config. Error only when the image is an official collector image, the `--config` path is absolute, and either no mount covers it, or the covering mount is an emptyDir (or sourceless) volume no other container of the pod mounts, or a ConfigMap/Secret volume whose object, found in the scanned manifests under that namespace and name (every copy of it), lacks the key. The collector's error for a missing file was measured on 0.105.0 and 0.165.0.",
   stage: 'Collector',
   messages,
   check(ws) {
@@ -91,6 +98,11 @@ function judge(k: KubernetesModel, w: Workload, c: Container, path: string, d: W
     return own === undefined || own === path ? undefined : { kind: 'notMounted', data: d };
   }
   const src = mount.source;
+  if (src?.type === 'other' && (src.what === 'emptyDir' || src.what === 'unknown')) {
+    // An init container (or a sidecar) may render the config into it.
+    const written = w.containers.some((x) => x !== c && x.volumeMounts.some((m) => m.volume === mount.volume));
+    return written ? undefined : { kind: 'emptyVolume', data: { ...d, volume: mount.volume, sourceless: src.what === 'unknown' } };
+  }
   if (!src || src.type === 'other' || !src.name) return undefined;
   const kind = src.type === 'configMap' ? 'ConfigMap' : 'Secret';
   const object = `${kind} "${src.name}"`;
