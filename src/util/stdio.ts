@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 
 /**
  * Standard output and error for the CLI. On a terminal they are Node's streams (the live status line needs them);
@@ -14,19 +14,29 @@ const terminal = new Map<Fd, boolean>();
 
 /**
  * Whether a descriptor is a terminal. A terminal is a character device, and fstat says so without loading the tty
- * module; only a character device (a terminal, /dev/null, /dev/full) is asked the question properly.
+ * module; /dev/null (where benchmark tools such as hyperfine send the output) is one too, and is recognised by its
+ * device number. Only another character device (a terminal, /dev/full) is asked the question properly.
  */
 export function isTerminal(fd: Fd): boolean {
   let known = terminal.get(fd);
   if (known === undefined) {
     try {
-      known = fstatSync(fd).isCharacterDevice() && (fd === 1 ? process.stdout : process.stderr).isTTY === true;
+      const st = fstatSync(fd);
+      known = st.isCharacterDevice() && !isDevNull(st.rdev) && (fd === 1 ? process.stdout : process.stderr).isTTY === true;
     } catch {
       known = false; // closed
     }
     terminal.set(fd, known);
   }
   return known;
+}
+
+function isDevNull(rdev: number): boolean {
+  try {
+    return statSync('/dev/null').rdev === rdev;
+  } catch {
+    return false; // no /dev/null (Windows): ask the stream
+  }
 }
 
 const closed = new Set<Fd>();

@@ -4,7 +4,7 @@
 // stream, so Node's net and tty modules stay unloaded too (src/util/stdio.ts). Structure, not time: the modules Node
 // loaded are listed (process.moduleLoadList) when the process exits.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ const recorder = join(work, 'record-modules.cjs');
 writeFileSync(recorder, "process.on('exit', () => require('node:fs').writeFileSync(process.env.COD_MODULES_OUT, process.moduleLoadList.join('\\n')));\n");
 
 /** The bin, run as npx runs it, with the Node modules it loaded. */
-function run(args: string[]) {
+function run(args: string[], stdout: 'pipe' | number = 'pipe') {
   const out = join(work, `modules-${Math.random().toString(36).slice(2)}.txt`);
   const home = join(work, 'home');
   mkdirSync(home, { recursive: true });
@@ -31,6 +31,7 @@ function run(args: string[]) {
   const r = spawnSync(process.execPath, ['-r', recorder, join(packageRoot, bin), ...args], {
     cwd: work,
     encoding: 'utf8',
+    stdio: ['ignore', stdout, 'pipe'],
     env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(work, 'cache'), NO_COLOR: '1', COD_MODULES_OUT: out },
   });
   const modules = readFileSync(out, 'utf8').split('\n');
@@ -55,6 +56,17 @@ describe('modules the bin loads', () => {
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/^claude-otel-doctor: unknown option --formt/);
     for (const r of [report, usage]) for (const name of ['net', 'tty']) expect(r.loaded(name), name).toBe(false);
+  });
+
+  it('with stdout sent to /dev/null (as benchmark tools do), no stream modules either', () => {
+    const devNull = openSync('/dev/null', 'w');
+    try {
+      const r = run(['check', join(FIXTURES_DIR, 'dashboard-counter-without-rate-fail', 'files')], devNull);
+      expect(r.status).toBe(0);
+      for (const name of ['net', 'tty']) expect(r.loaded(name), name).toBe(false);
+    } finally {
+      closeSync(devNull);
+    }
   });
 
   it('a fix preview loads crypto when its re-analysis needs it, and works', () => {
