@@ -1,7 +1,7 @@
 // What the bin loads at start (issue #15, speed of the first answer): `check` runs without Node's crypto and
 // child_process modules, which scripts/build.mjs makes load on first use in the bundle; the commands that use
 // them (the fix loop's hashes, init's secrets) load them then and work. On a pipe it makes no stdout or stderr
-// stream, so Node's net and tty modules stay unloaded too (src/util/stdio.ts). Structure, not time: the modules Node
+// stream, so Node's stream, net and tty modules stay unloaded too (src/util/stdio.ts). Structure, not time: the modules Node
 // loaded are listed (process.moduleLoadList) when the process exits.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,7 @@ describe('modules the bin loads', () => {
     expect([0, 1]).toContain(r.status);
     expect(r.loaded('crypto')).toBe(false);
     expect(r.loaded('child_process')).toBe(false);
-    for (const name of ['net', 'tty']) expect(r.loaded(name), name).toBe(false);
+    for (const name of ['net', 'tty', 'stream']) expect(r.loaded(name), name).toBe(false);
   });
 
   it('on a pipe, a report and a usage error are written without the stream modules of Node', () => {
@@ -55,7 +55,7 @@ describe('modules the bin loads', () => {
     const usage = run(['check', '--formt', 'json']);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/^claude-otel-doctor: unknown option --formt/);
-    for (const r of [report, usage]) for (const name of ['net', 'tty']) expect(r.loaded(name), name).toBe(false);
+    for (const r of [report, usage]) for (const name of ['net', 'tty', 'stream']) expect(r.loaded(name), name).toBe(false);
   });
 
   it('with stdout sent to /dev/null (as benchmark tools do), no stream modules either', () => {
@@ -63,7 +63,7 @@ describe('modules the bin loads', () => {
     try {
       const r = run(['check', join(FIXTURES_DIR, 'dashboard-counter-without-rate-fail', 'files')], devNull);
       expect(r.status).toBe(0);
-      for (const name of ['net', 'tty']) expect(r.loaded(name), name).toBe(false);
+      for (const name of ['net', 'tty', 'stream']) expect(r.loaded(name), name).toBe(false);
     } finally {
       closeSync(devNull);
     }
