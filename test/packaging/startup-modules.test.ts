@@ -1,8 +1,8 @@
 // What the bin loads at start (issue #15, speed of the first answer): `check` runs without Node's crypto and
 // child_process modules, which scripts/build.mjs makes load on first use in the bundle; the commands that use
-// them (the fix loop's hashes, init's secrets) load them then and work. On a pipe it makes no stdout or stderr
-// stream, so Node's stream, net and tty modules stay unloaded too (src/util/stdio.ts). Structure, not time: the modules Node
-// loaded are listed (process.moduleLoadList) when the process exits.
+// them (the fix loop's hashes, init's secrets) load them then and work. On a pipe or /dev/null it makes no stdout
+// or stderr stream, so Node's stream, net and tty modules stay unloaded too (src/util/stdio.ts). Structure, not
+// time: the modules Node loaded are listed (process.moduleLoadList) when the process exits.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
