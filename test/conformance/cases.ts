@@ -238,6 +238,18 @@ export const CASES: ConformanceCase[] = [
     home: user({ ...httpJson, OTEL_TRACES_EXPORTER: 'otlp' }),
   },
   {
+    name: 'traces-not-sent: OTEL_TRACES_EXPORTER=otlp from the shell, no flag, sends no span',
+    rules: ['settings/traces-not-sent'],
+    home: user(httpJson),
+    shell: { OTEL_TRACES_EXPORTER: 'otlp' },
+  },
+  {
+    name: 'traces: the flag from the shell and OTEL_TRACES_EXPORTER in settings send spans',
+    rules: [],
+    home: user({ ...httpJson, OTEL_TRACES_EXPORTER: 'otlp' }),
+    shell: { CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1' },
+  },
+  {
     name: 'traces-not-sent: a traces endpoint and protocol without exporter or flag send no span',
     rules: ['settings/traces-not-sent'],
     home: user({ ...httpJson, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '{{HTTP}}/v1/traces', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),

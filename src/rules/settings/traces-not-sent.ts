@@ -15,6 +15,9 @@ const TRACES_DESTINATION = [perSignalVar('ENDPOINT', 'traces'), perSignalVar('PR
 /** Exporters that only print or drop what they get: a traces pipeline of these stores nothing worth sending to. */
 const IDLE_EXPORTERS = new Set(['debug', 'logging', 'nop']);
 
+/** A shell variable is every program's: Claude Code's settings may not have asked for traces at all. */
+const SHELL_NOTE = '. Assumed: the shell exports it for Claude Code, not only for other programs';
+
 /** `flag`: how the beta flags stand, for messages ("neither … is set", or the value that does not count as on). */
 interface FlagOff {
   flag: string;
@@ -23,8 +26,8 @@ interface FlagOff {
 const messages = {
   flagOff: {
     message: 'OTEL_TRACES_EXPORTER is ignored without the enhanced-telemetry beta flag: Claude Code sends no spans',
-    detail: (d: FlagOff & { exporter: string; where: string }) =>
-      `OTEL_TRACES_EXPORTER="${d.exporter}" is set ${d.where}; Claude Code reads it only when CLAUDE_CODE_ENHANCED_TELEMETRY_BETA (or ENABLE_ENHANCED_TELEMETRY_BETA) is on, and ${d.flag}`,
+    detail: (d: FlagOff & { exporter: string; where: string; shell: boolean }) =>
+      `OTEL_TRACES_EXPORTER="${d.exporter}" is set ${d.where}; Claude Code reads it only when CLAUDE_CODE_ENHANCED_TELEMETRY_BETA (or ENABLE_ENHANCED_TELEMETRY_BETA) is on, and ${d.flag}${d.shell ? SHELL_NOTE : ''}`,
   },
   destinationOnly: {
     message: (d: { variables: string[] }) => `${listWords(d.variables)} ${d.variables.length > 1 ? 'are' : 'is'} set, but Claude Code sends no spans`,
@@ -117,10 +120,12 @@ function settingsFinding(ws: Workspace): TracesNotSentFinding | undefined {
   }
   if (explainedElsewhere(ws, FLAG_NAMES)) return undefined;
   if (exporter && named) {
+    const shell = exporter.origin.scope === 'shell';
     return {
       ...atValue(exporter.origin, exporter.name),
+      ...(shell ? { severity: 'warning' as const } : {}),
       kind: 'flagOff',
-      data: { exporter: exporter.value.trim(), where: where(exporter.origin), flag: flagText(ws) },
+      data: { exporter: exporter.value.trim(), where: where(exporter.origin), flag: flagText(ws), shell },
       hint: toSet(ws, { flag: true, exporter: false }),
     };
   }
@@ -160,7 +165,7 @@ export default defineRule({
   severity: 'error',
   title: 'Traces configured, but Claude Code sends none',
   checks:
-    "With telemetry on (and its init not failing): OTEL_TRACES_EXPORTER names an exporter while neither CLAUDE_CODE_ENHANCED_TELEMETRY_BETA nor ENABLE_ENHANCED_TELEMETRY_BETA is on (error); only the per-signal traces endpoint, protocol or headers are set, with neither the flag nor a traces exporter (warning); a beta flag is on and OTEL_TRACES_EXPORTER is set nowhere (warning). Cross-file, when the settings show no such intent: a traces pipeline of a collector that Claude Code's metrics or logs reach reads that same receiver and exports somewhere real (not debug, logging or nop), while Claude Code sends no traces (warning, at the pipeline). OTEL_TRACES_EXPORTER=none says no traces are wanted: nothing is reported.",
+    "With telemetry on (and its init not failing): OTEL_TRACES_EXPORTER names an exporter while neither CLAUDE_CODE_ENHANCED_TELEMETRY_BETA nor ENABLE_ENHANCED_TELEMETRY_BETA is on (error; a warning when it comes from the shell, where it may be meant for other programs); only the per-signal traces endpoint, protocol or headers are set, with neither the flag nor a traces exporter (warning); a beta flag is on and OTEL_TRACES_EXPORTER is set nowhere (warning). Cross-file, when the settings show no such intent: a traces pipeline of a collector that Claude Code's metrics or logs reach reads that same receiver and exports somewhere real (not debug, logging or nop), while Claude Code sends no traces (warning, at the pipeline). OTEL_TRACES_EXPORTER=none says no traces are wanted: nothing is reported.",
   why: "Claude Code exports spans only under the enhanced-telemetry beta flag, and only with OTEL_TRACES_EXPORTER set: without the flag it does not even read OTEL_TRACES_EXPORTER, so `OTEL_TRACES_EXPORTER=otlp` alone sends nothing and says nothing (stderr is empty and the debug log has no line about it, on 2.1.197 and 2.1.332). The collector's traces pipeline, Tempo or Jaeger and Grafana's trace panels stay empty while metrics and events flow. The variable case is an error because the data the settings name is certainly not sent; the others are warnings: a traces endpoint may be a leftover, the flag may be set for later, and a traces pipeline may be meant for other services.",
   fix: 'none',
   versions: 'all versions (measured on 2.1.197 and 2.1.332: both flags, values 1 and true)',
