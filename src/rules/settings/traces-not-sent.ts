@@ -4,7 +4,7 @@ import { isTruthy, type EffectiveVar, type EnvSetting } from '../../model/claude
 import { unknownVariable } from '../../model/known-variables.js';
 import { defaultProtocol, parseExporterList, protocolVar, VALID_EXPORTERS } from '../../model/prediction.js';
 import { deliveries, type Delivery } from '../../model/routes.js';
-import type { Pipeline } from '../../model/collector.js';
+import type { CollectorConfig, Pipeline } from '../../model/collector.js';
 import type { Workspace } from '../../model/workspace.js';
 import { atKey, atValue, where } from '../../model/settings-locate.js';
 import { listWords, perSignalVar } from '../../model/otlp-signals.js';
@@ -39,9 +39,12 @@ const messages = {
     detail: (d: { where: string }) => `set ${d.where}; an unset traces exporter means off, not otlp`,
   },
   idlePipeline: {
-    message: (d: { pipeline: string; file: string }) => `traces pipeline "${d.pipeline}" of ${d.file} gets no spans: Claude Code's settings send none`,
-    detail: (d: FlagOff & { sends: string; receiver: string; exporters: string[] }) =>
-      `Claude Code sends ${d.sends} to receiver "${d.receiver}", which this pipeline reads too (exporting to ${d.exporters.join(', ')}), but no traces: they need OTEL_TRACES_EXPORTER, which is set nowhere, and the enhanced-telemetry beta flag: ${d.flag}. Assumed: the pipeline is there for Claude Code's spans, not only other services'`,
+    message: (d: { pipelines: string[] }) =>
+      `traces pipeline${d.pipelines.length > 1 ? 's' : ''} ${listWords(d.pipelines)} ${d.pipelines.length > 1 ? 'get' : 'gets'} no spans: Claude Code's settings send none`,
+    detail: (d: FlagOff & { pipelines: string[]; sends: string; receivers: string[]; file: string; exporters: string[] }) => {
+      const many = d.pipelines.length > 1;
+      return `Claude Code sends ${d.sends} to receiver ${listWords(d.receivers)} of ${d.file}, which ${many ? 'these pipelines read' : 'this pipeline reads'} too (exporting to ${d.exporters.join(', ')}), but no traces: they need OTEL_TRACES_EXPORTER, which is set nowhere, and the enhanced-telemetry beta flag: ${d.flag}. Assumed: ${many ? 'the pipelines are' : 'the pipeline is'} there for Claude Code's spans, not only other services'`;
+    },
   },
 } as const;
 type TracesNotSentFinding = RuleFinding<typeof messages>;
@@ -144,20 +147,23 @@ function settingsFinding(ws: Workspace): TracesNotSentFinding | undefined {
 type Received = Extract<Delivery, { status: 'received' }>;
 
 /**
- * Traces pipelines with a real exporter that read a receiver Claude Code's other signals reach: the stack expects
- * Claude Code's spans there. One per pipeline.
+ * Per collector config, its traces pipelines with a real exporter that read a receiver Claude Code's other signals
+ * reach: the stack expects Claude Code's spans there. One cause, so one finding per config.
  */
-function idlePipelines(ws: Workspace): { pipeline: Pipeline; deliveries: Received[] }[] {
-  const out = new Map<Pipeline, Received[]>();
+function idlePipelines(ws: Workspace): { pipelines: Pipeline[]; deliveries: Received[] }[] {
+  const out = new Map<CollectorConfig, { pipelines: Pipeline[]; deliveries: Received[] }>();
   for (const d of deliveries(ws)) {
     if (d.status !== 'received') continue;
-    for (const p of d.collector.pipelines) {
-      if (p.signal !== 'traces' || !p.receivers.some((r) => r.id === d.listener.receiver)) continue;
-      if (!p.exporters.some((e) => !IDLE_EXPORTERS.has(e.type))) continue;
-      out.set(p, [...(out.get(p) ?? []), d]);
-    }
+    const idle = d.collector.pipelines.filter(
+      (p) => p.signal === 'traces' && p.receivers.some((r) => r.id === d.listener.receiver) && p.exporters.some((e) => !IDLE_EXPORTERS.has(e.type)),
+    );
+    if (idle.length === 0) continue;
+    const entry = out.get(d.collector) ?? { pipelines: [], deliveries: [] };
+    entry.pipelines = [...new Set([...entry.pipelines, ...idle])];
+    entry.deliveries.push(d);
+    out.set(d.collector, entry);
   }
-  return [...out].map(([pipeline, ds]) => ({ pipeline, deliveries: ds }));
+  return [...out.values()];
 }
 
 export default defineRule({
@@ -194,16 +200,16 @@ export default defineRule({
     if (!traces || traces.exporters.length > 0 || tracesOff(ws)) return [];
     if (explainedElsewhere(ws, FLAG_NAMES) || explainedElsewhere(ws, EXPORTER)) return [];
     return idlePipelines(ws).map(
-      ({ pipeline, deliveries: ds }): TracesNotSentFinding => ({
-        ...pipeline.value.location(),
+      ({ pipelines, deliveries: ds }): TracesNotSentFinding => ({
+        ...pipelines[0].value.location(),
         severity: 'warning',
         kind: 'idlePipeline',
         data: {
-          pipeline: pipeline.id,
+          pipelines: pipelines.map((p) => `"${p.id}"`),
           file: basename(ds[0].collector.file),
           sends: listWords([...new Set(ds.map((d) => d.route.signal))]),
-          receiver: ds[0].listener.receiver,
-          exporters: pipeline.exporters.map((e) => e.id),
+          receivers: [...new Set(ds.map((d) => `"${d.listener.receiver}"`))],
+          exporters: [...new Set(pipelines.flatMap((p) => p.exporters.map((e) => e.id)))],
           flag: flagText(ws),
         },
         hint: toSet(ws, { flag: true, exporter: true }),
