@@ -186,7 +186,7 @@ export default defineRule({
   messages,
   references: [
     'measured on real Claude Code: test/conformance/cases.ts, case "traces-not-sent: OTEL_TRACES_EXPORTER=otlp without the beta flag sends no span" and the "traces:" cases beside it',
-    'https://code.claude.com/docs/en/monitoring-usage (traces: CLAUDE_CODE_ENHANCED_TELEMETRY_BETA and OTEL_TRACES_EXPORTER)',
+    'https://code.claude.com/docs/en/monitoring-usage#traces-beta (traces: CLAUDE_CODE_ENHANCED_TELEMETRY_BETA and OTEL_TRACES_EXPORTER)',
   ],
   oracle: 'claude-code',
   stage: 'Claude Code settings',
