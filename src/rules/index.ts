@@ -23,6 +23,7 @@ import settingsSecretInSharedFile from './settings/secret-in-shared-file.js';
 import settingsSensitiveLogging from './settings/sensitive-logging.js';
 import settingsShadowedVariable from './settings/shadowed-variable.js';
 import settingsTelemetryDisabled from './settings/telemetry-disabled.js';
+import settingsTracesNotSent from './settings/traces-not-sent.js';
 import settingsUnknownVariable from './settings/unknown-variable.js';
 import settingsUnreadFile from './settings/unread-file.js';
 import collectorAddMetricSuffixesIgnored from './collector/add-metric-suffixes-ignored.js';
@@ -131,6 +132,7 @@ export const RULES: AnyRule[] = [
   settingsSensitiveLogging,
   settingsShadowedVariable,
   settingsTelemetryDisabled,
+  settingsTracesNotSent,
   settingsUnknownVariable,
   settingsUnreadFile,
   // collector

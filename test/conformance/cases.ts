@@ -221,11 +221,58 @@ export const CASES: ConformanceCase[] = [
     rules: ['settings/invalid-exporter'],
     home: user({ ...httpJson, CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1', OTEL_TRACES_EXPORTER: 'zipkin' }),
   },
-  { name: 'zipkin traces without the beta flag are ignored', rules: [], home: user({ ...httpJson, OTEL_TRACES_EXPORTER: 'zipkin' }) },
+  {
+    name: 'zipkin traces without the beta flag are ignored',
+    rules: ['settings/traces-not-sent'],
+    home: user({ ...httpJson, OTEL_TRACES_EXPORTER: 'zipkin' }),
+  },
   {
     name: 'traces under the beta flag arrive at /v1/traces',
     rules: [],
     home: user({ ...httpJson, ENABLE_ENHANCED_TELEMETRY_BETA: 'true', OTEL_TRACES_EXPORTER: 'otlp' }),
+  },
+  // settings/traces-not-sent: the beta flag decides whether OTEL_TRACES_EXPORTER is read at all
+  {
+    name: 'traces-not-sent: OTEL_TRACES_EXPORTER=otlp without the beta flag sends no span',
+    rules: ['settings/traces-not-sent'],
+    home: user({ ...httpJson, OTEL_TRACES_EXPORTER: 'otlp' }),
+  },
+  {
+    name: 'traces-not-sent: OTEL_TRACES_EXPORTER=otlp from the shell, no flag, sends no span',
+    rules: ['settings/traces-not-sent'],
+    home: user(httpJson),
+    shell: { OTEL_TRACES_EXPORTER: 'otlp' },
+  },
+  {
+    name: 'traces: the flag from the shell and OTEL_TRACES_EXPORTER in settings send spans',
+    rules: [],
+    home: user({ ...httpJson, OTEL_TRACES_EXPORTER: 'otlp' }),
+    shell: { CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1' },
+  },
+  {
+    name: 'traces-not-sent: a traces endpoint and protocol without exporter or flag send no span',
+    rules: ['settings/traces-not-sent'],
+    home: user({ ...httpJson, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '{{HTTP}}/v1/traces', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
+  },
+  {
+    name: 'traces: CLAUDE_CODE_ENHANCED_TELEMETRY_BETA=1 sends spans',
+    rules: [],
+    home: user({ ...httpJson, CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1', OTEL_TRACES_EXPORTER: 'otlp' }),
+  },
+  {
+    name: 'traces: CLAUDE_CODE_ENHANCED_TELEMETRY_BETA=true sends spans',
+    rules: [],
+    home: user({ ...httpJson, CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: 'true', OTEL_TRACES_EXPORTER: 'otlp' }),
+  },
+  {
+    name: 'traces: ENABLE_ENHANCED_TELEMETRY_BETA=1 sends spans',
+    rules: [],
+    home: user({ ...httpJson, ENABLE_ENHANCED_TELEMETRY_BETA: '1', OTEL_TRACES_EXPORTER: 'otlp' }),
+  },
+  {
+    name: 'traces: the beta flag without OTEL_TRACES_EXPORTER sends no span',
+    rules: ['settings/traces-not-sent'],
+    home: user({ ...httpJson, CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: '1', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }),
   },
   {
     name: 'exporter lists: "otlp, console" and "none,otlp"',
