@@ -24,6 +24,8 @@ const ROUTE_RULES = new Set([
   'collector/replicas-delta-gaps',
   'settings/cumulative-into-replicas',
   'kubernetes/monitor-selects-nothing',
+  'collector/otlp-path-not-served',
+  'settings/traces-not-sent',
 ]);
 
 const SERVICE = `${RELEASE.name}-opentelemetry-collector`;

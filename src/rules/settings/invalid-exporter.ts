@@ -128,7 +128,7 @@ export default defineRule({
   severity: 'error',
   title: 'Unknown or wrongly cased exporter name',
   checks:
-    'OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER (and OTEL_TRACES_EXPORTER when CLAUDE_CODE_ENHANCED_TELEMETRY_BETA or ENABLE_ENHANCED_TELEMETRY_BETA is on) must be comma lists of exactly otlp, prometheus (metrics only), console or none. Names are case-sensitive; `OTLP`, `otlphttp`, `zipkin` or `prometheus` for logs are rejected. Without the beta flag OTEL_TRACES_EXPORTER is never read, so it is not checked.',
+    'OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER (and OTEL_TRACES_EXPORTER when CLAUDE_CODE_ENHANCED_TELEMETRY_BETA or ENABLE_ENHANCED_TELEMETRY_BETA is on) must be comma lists of exactly otlp, prometheus (metrics only), console or none. Names are case-sensitive; `OTLP`, `otlphttp`, `zipkin` or `prometheus` for logs are rejected. Without the beta flag OTEL_TRACES_EXPORTER is never read, so it is not checked here (settings/traces-not-sent says that no traces are sent).',
   why: 'One unknown exporter name makes Claude Code\'s telemetry init throw ("Telemetry init failed: Unknown exporter type set in OTEL_EXPORTER_OTLP_METRICS_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL env var: otlphttp", only in the debug log; the message wrongly names the protocol variable). Then nothing at all is exported: every signal, console and prometheus included. Nothing is printed on stderr, not even with CLAUDE_CODE_OTEL_DIAG_STDERR=1.',
   fix: 'safe',
   fixDescription:
