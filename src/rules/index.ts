@@ -61,6 +61,7 @@ import composeDefaultGrafanaPassword from './compose/default-grafana-password.js
 import composeObsoleteVersion from './compose/obsolete-version.js';
 import composeOtlpPortNotPublished from './compose/otlp-port-not-published.js';
 import composePortsOnAllInterfaces from './compose/ports-on-all-interfaces.js';
+import composePublishedPortConflict from './compose/published-port-conflict.js';
 import composeShellHealthcheck from './compose/shell-healthcheck.js';
 import composeUnknownHost from './compose/unknown-host.js';
 import composeUnpinnedImage from './compose/unpinned-image.js';
@@ -172,6 +173,7 @@ export const RULES: AnyRule[] = [
   composeObsoleteVersion,
   composeOtlpPortNotPublished,
   composePortsOnAllInterfaces,
+  composePublishedPortConflict,
   composeShellHealthcheck,
   composeUnknownHost,
   composeUnpinnedImage,
