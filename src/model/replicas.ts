@@ -28,9 +28,25 @@ export interface Replicas {
 
 /** The replicas of a compose service, when more than one: `deploy.replicas`, else `scale` (compose refuses distinct values for both). */
 export function composeReplicas(ref: ServiceRef): Replicas | undefined {
-  const s: ComposeService = ref.service;
+  const r = composeReplicaCount(ref.service);
+  return r && r.count > 1
+    ? {
+        count: r.count,
+        evidence: `${r.key}: ${r.count} in ${basename(r.at.file)}`,
+        at: r.at,
+        runner: `collector service "${ref.service.name}"`,
+        spread: 'the compose network',
+      }
+    : undefined;
+}
+
+/**
+ * How many containers compose runs for a service, when the file says so in a number: `deploy.replicas`, else `scale`
+ * (0: none runs). Undefined when neither is set, when it is left to a variable the doctor cannot know, or for
+ * `mode: global` (one container per node: one on a compose host).
+ */
+export function composeReplicaCount(s: ComposeService): { count: number; key: 'deploy.replicas' | 'scale'; at: YamlValue } | undefined {
   const deploy = s.fields.get('deploy');
-  // `mode: global` runs one container per node: one on a compose host.
   if (deploy?.get('mode')?.string() === 'global') return undefined;
   for (const [key, at] of [
     ['deploy.replicas', deploy?.get('replicas')],
@@ -40,10 +56,7 @@ export function composeReplicas(ref: ServiceRef): Replicas | undefined {
     // Interpolated as compose reads it (`raw`); a variable the doctor cannot know leaves it unknown.
     const raw = key === 'scale' ? s.raw.scale : (s.raw.deploy as { replicas?: unknown } | undefined)?.replicas;
     const count = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
-    if (count === undefined) return undefined;
-    return count > 1
-      ? { count, evidence: `${key}: ${count} in ${basename(at.file)}`, at, runner: `collector service "${s.name}"`, spread: 'the compose network' }
-      : undefined;
+    return count === undefined ? undefined : { count, key, at };
   }
   return undefined;
 }

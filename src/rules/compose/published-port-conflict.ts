@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
 import type { ComposeFile, ComposeService, PublishedPort } from '../../model/compose.js';
-import { composeReplicas } from '../../model/replicas.js';
+import { composeReplicaCount, composeReplicas } from '../../model/replicas.js';
 
 const REFUSAL = 'Docker refuses to start the container that comes second ("Bind for 0.0.0.0:<port> failed: port is already allocated")';
 
@@ -25,7 +25,7 @@ export default defineRule({
   severity: 'error',
   title: 'Two containers of a compose project publish the same host port',
   checks:
-    'Within one compose project (a file with its override and the files it includes or extends): two services that publish the same fixed host port and protocol on overlapping host addresses (no address, 0.0.0.0 and :: take every address), and a service that runs several replicas (`deploy.replicas`, `scale`) with a fixed host port. Port ranges (compose picks a free port of the range), ports without a host port (Docker picks one), and services with `network_mode: host` (which publish nothing) are not judged. When one of the two services runs only under a profile, a warning (it collides whenever that profile is active); two services under profiles that share none are alternatives, not judged.',
+    'Within one compose project (a file with its override and the files it includes or extends): two services that publish the same fixed host port and protocol on overlapping host addresses (no address, 0.0.0.0 and :: take every address), and a service that runs several replicas (`deploy.replicas`, `scale`) with a fixed host port. Port ranges (compose picks a free port of the range), ports without a host port (Docker picks one), services with `network_mode: host` (which publish nothing) and services switched off (`deploy.replicas: 0`, `scale: 0`) are not judged. When one of the two services runs only under a profile, a warning (it collides whenever that profile is active); two services under profiles that share none are alternatives, not judged.',
   why: 'Docker binds every published port on the host when it starts a container; a second container asking for a host port already taken fails with "Bind for 0.0.0.0:4318 failed: port is already allocated", so `docker compose up` ends with an error and that service (a second collector, a replica) is not running. A service that extends another service still running in the same project inherits its ports and collides with it.',
   fix: 'none',
   versions: 'all Docker and compose versions',
@@ -50,7 +50,8 @@ export default defineRule({
   check(ws) {
     const findings: PortConflictFinding[] = [];
     for (const compose of ws.stack.composes) {
-      const services = compose.services.filter((s) => s.networkMode !== 'host');
+      // `deploy.replicas: 0` (or `scale: 0`): a service switched off runs no container.
+      const services = compose.services.filter((s) => s.networkMode !== 'host' && composeReplicaCount(s)?.count !== 0);
       const taken: { service: ComposeService; port: PublishedPort }[] = [];
       for (const service of services) {
         const fixed = service.ports.filter(isFixed);
