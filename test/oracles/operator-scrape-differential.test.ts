@@ -8,36 +8,20 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { SourceFile } from '../../src/load/source.js';
 import { parseYaml as parseDoc, parseYamlDocuments } from '../../src/load/yaml.js';
 import { loadKubernetes } from '../../src/model/kubernetes.js';
 import { generateJobs, operatorPrometheuses, operatorScrapeConfigs, type GeneratedJob } from '../../src/model/kubernetes-scrape.js';
 import { packageRoot } from '../../src/util/paths.js';
 import { oracleDescribe, prom3Verdict } from './differential-support.js';
+import { type OperatorJob, operatorGenerate } from './operator-scrape-support.js';
 import { operatorScrapeBinary, PROVISION_OPERATOR, prom3CheckBinary, promtoolBinary } from './paths.js';
 
 const testdata = join(packageRoot, 'test/oracles/operator-scrape/testdata');
 const corpus = readdirSync(testdata).filter((f) => f.endsWith('.yaml'));
 
-interface Relabel {
-  source_labels?: string[];
-  regex?: string;
-  action?: string;
-}
-interface Job {
-  job_name: string;
-  honor_labels?: boolean;
-  scrape_interval?: string;
-  scrape_timeout?: string;
-  metrics_path?: string;
-  scheme?: string;
-  kubernetes_sd_configs: { role: string; namespaces?: { names: string[] } }[];
-  relabel_configs: Relabel[];
-}
-
 /** The fields the doctor models, from the operator's job: the keep relabelings other than sharding's (`__tmp_*`). */
-function operatorFields(j: Job) {
+function operatorFields(j: OperatorJob) {
   return {
     job_name: j.job_name,
     honor_labels: j.honor_labels ?? false,
@@ -78,11 +62,7 @@ oracleDescribe('operator-scrape differential: the doctor generates the jobs the 
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const operator = (file: string) => {
-    const r = spawnSync(bin, ['generate', file], { encoding: 'utf8', timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`operator-scrape generate exited ${r.status}: ${r.stderr}`);
-    return { text: r.stdout, jobs: (parseYaml(r.stdout) as { scrape_configs?: Job[] }).scrape_configs ?? [], stderr: r.stderr };
-  };
+  const operator = (file: string) => operatorGenerate(bin, file);
 
   it('the corpus has monitor sets', () => expect(corpus.length).toBe(6));
 

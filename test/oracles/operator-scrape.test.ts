@@ -12,23 +12,10 @@ import { packageRoot } from '../../src/util/paths.js';
 import { newMachine } from '../bootstrap/machine.js';
 import { describeFindings, doctorFindings, oracleDescribe, prom3Verdict } from './differential-support.js';
 import { renderChart } from './helm-support.js';
+import { type OperatorJob, operatorGenerate } from './operator-scrape-support.js';
 import { helmBinary, operatorScrapeBinary, PROVISION_HELM, PROVISION_OPERATOR, prom3CheckBinary, promtoolBinary, versions } from './paths.js';
 
 const testdata = join(packageRoot, 'test/oracles/operator-scrape/testdata');
-
-interface Relabel {
-  source_labels?: string[];
-  regex?: string;
-  action?: string;
-}
-interface Job {
-  job_name: string;
-  honor_labels?: boolean;
-  scrape_interval?: string;
-  metrics_path?: string;
-  kubernetes_sd_configs: { role: string; namespaces?: { names: string[] } }[];
-  relabel_configs: Relabel[];
-}
 
 /** kube-prometheus-stack's Prometheus with its default values: monitors labelled `release: <release>`, any namespace. */
 const kubePrometheusStack = (spec: Record<string, unknown> = {}) => ({
@@ -68,7 +55,7 @@ const podMonitor = {
 };
 
 /** The `keep` relabelling on `label` (the port-name filter the operator adds). */
-const keepOn = (job: Job, label: string) => job.relabel_configs.find((r) => r.action === 'keep' && r.source_labels?.includes(label));
+const keepOn = (job: OperatorJob, label: string) => job.relabel_configs.find((r) => r.action === 'keep' && r.source_labels?.includes(label));
 
 oracleDescribe(`operator-scrape (Prometheus Operator ${versions.prometheusOperatorGo})`, operatorScrapeBinary(), PROVISION_OPERATOR, (bin) => {
   let dir: string;
@@ -82,15 +69,12 @@ oracleDescribe(`operator-scrape (Prometheus Operator ${versions.prometheusOperat
   const generate = (objects: object[]) => {
     const input = join(dir, `input-${n++}.yaml`);
     writeFileSync(input, objects.map((o) => stringify(o)).join('---\n'));
-    const r = spawnSync(bin, ['generate', input], { encoding: 'utf8', timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`operator-scrape generate exited ${r.status}: ${r.stderr}`);
-    const config = parseYaml(r.stdout) as { scrape_configs?: Job[] };
-    return { text: r.stdout, jobs: config.scrape_configs ?? [], stderr: r.stderr };
+    return operatorGenerate(bin, input);
   };
-  const job = (jobs: Job[], name: string) => {
+  const job = (jobs: OperatorJob[], name: string) => {
     const found = jobs.find((j) => j.job_name === name);
     expect(found, `job ${name} among ${jobs.map((j) => j.job_name).join(', ')}`).toBeDefined();
-    return found as Job;
+    return found as OperatorJob;
   };
 
   it('reports the operator it links', () => {
@@ -225,9 +209,7 @@ oracleDescribe(
         expect(monitors).toHaveLength(1);
         const input = join(m.root, 'rendered.yaml');
         writeFileSync(input, [kubePrometheusStack(), ...objects].map((o) => stringify(o)).join('---\n'));
-        const g = spawnSync(bin, ['generate', input], { encoding: 'utf8', timeout: 60_000 });
-        expect(g.status, g.stderr).toBe(0);
-        const jobs = (parseYaml(g.stdout) as { scrape_configs?: Job[] }).scrape_configs ?? [];
+        const { jobs } = operatorGenerate(bin, input);
         expect(jobs).toHaveLength(1);
         const [sm] = jobs;
         expect(sm.job_name).toMatch(new RegExp(`^serviceMonitor/[^/]+/${monitors[0].metadata.name}/0$`));
