@@ -10,14 +10,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/paths.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
+import { buildIfStale } from '../helpers/built.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cod-startup-modules-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-beforeAll(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: packageRoot, encoding: 'utf8' });
-  expect(b.status, b.stderr).toBe(0);
-}, 120_000);
+beforeAll(() => buildIfStale(), 120_000);
 
 const recorder = join(work, 'record-modules.cjs');
 writeFileSync(recorder, "process.on('exit', () => require('node:fs').writeFileSync(process.env.COD_MODULES_OUT, process.moduleLoadList.join('\\n')));\n");

@@ -11,16 +11,14 @@ import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/paths.js';
 import { runCli } from '../helpers/cli.js';
+import { buildIfStale } from '../helpers/built.js';
 
 const CLI = join(packageRoot, 'dist/cli.js');
 const FIXTURE = join(packageRoot, 'fixtures/seed-template-dashboards/files'); // --fix changes three of its files
 const work = mkdtempSync(join(tmpdir(), 'cod-sec-concurrency-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-beforeAll(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: packageRoot, encoding: 'utf8' });
-  expect(b.status, b.stderr).toBe(0);
-}, 120_000);
+beforeAll(() => buildIfStale(), 120_000);
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/paths.js';
 import { newMachine } from '../bootstrap/machine.js';
 import { runCli } from '../helpers/cli.js';
+import { buildIfStale } from '../helpers/built.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cod-sec-writes-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -127,10 +128,7 @@ describe('--fix writes only inside the scanned roots', () => {
 });
 
 describe('a report that cannot be written', () => {
-  beforeAll(() => {
-    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: packageRoot, encoding: 'utf8' });
-    expect(b.status, b.stderr).toBe(0);
-  }, 120_000);
+  beforeAll(() => buildIfStale(), 120_000);
 
   /** `node dist/cli.js check <dir>` with stdout on `fd`; the exit code and stderr. */
   function checkWithStdout(fd: number, dir: string): { status: number | null; stderr: string } {

@@ -10,14 +10,12 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/util/paths.js';
 import { runCli } from '../helpers/cli.js';
+import { buildIfStale } from '../helpers/built.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cod-sec-restore-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-beforeAll(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: packageRoot, encoding: 'utf8' });
-  expect(b.status, b.stderr).toBe(0);
-}, 120_000);
+beforeAll(() => buildIfStale(), 120_000);
 
 const json = (env: Record<string, string>) => `${JSON.stringify({ env }, null, 2)}\n`;
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
