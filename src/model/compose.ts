@@ -605,6 +605,27 @@ export const COLLECTOR_IMAGES = [
   'ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s',
 ];
 
+/**
+ * How many containers compose runs for a service, when the file says so in a number: `deploy.replicas`, else `scale`
+ * (0: none runs). Undefined when neither is set, when it is left to a variable the doctor cannot know, or for
+ * `mode: global` (one container per node: one on a compose host).
+ */
+export function composeReplicaCount(s: ComposeService): { count: number; key: 'deploy.replicas' | 'scale'; at: YamlValue } | undefined {
+  const deploy = s.fields.get('deploy');
+  if (deploy?.get('mode')?.string() === 'global') return undefined;
+  for (const [key, at] of [
+    ['deploy.replicas', deploy?.get('replicas')],
+    ['scale', s.fields.get('scale')],
+  ] as const) {
+    if (!at) continue;
+    // Interpolated as compose reads it (`raw`); a variable the doctor cannot know leaves it unknown.
+    const raw = key === 'scale' ? s.raw.scale : (s.raw.deploy as { replicas?: unknown } | undefined)?.replicas;
+    const count = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
+    return count === undefined ? undefined : { count, key, at };
+  }
+  return undefined;
+}
+
 export function isCollectorImage(repository: string | undefined): boolean {
   return !!repository && COLLECTOR_IMAGES.includes(repository.replace(/^docker\.io\//, ''));
 }

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { YamlValue } from '../load/yaml-value.js';
 import type { CollectorConfig } from './collector.js';
-import type { ComposeService } from './compose.js';
+import { composeReplicaCount } from './compose.js';
 import type { ChartValuesInput } from './helm/embedded.js';
 import { kubeRunnerOf, operatorConfig } from './kubernetes-routes.js';
 import type { Stack } from './stack.js';
@@ -38,27 +38,6 @@ export function composeReplicas(ref: ServiceRef): Replicas | undefined {
         spread: 'the compose network',
       }
     : undefined;
-}
-
-/**
- * How many containers compose runs for a service, when the file says so in a number: `deploy.replicas`, else `scale`
- * (0: none runs). Undefined when neither is set, when it is left to a variable the doctor cannot know, or for
- * `mode: global` (one container per node: one on a compose host).
- */
-export function composeReplicaCount(s: ComposeService): { count: number; key: 'deploy.replicas' | 'scale'; at: YamlValue } | undefined {
-  const deploy = s.fields.get('deploy');
-  if (deploy?.get('mode')?.string() === 'global') return undefined;
-  for (const [key, at] of [
-    ['deploy.replicas', deploy?.get('replicas')],
-    ['scale', s.fields.get('scale')],
-  ] as const) {
-    if (!at) continue;
-    // Interpolated as compose reads it (`raw`); a variable the doctor cannot know leaves it unknown.
-    const raw = key === 'scale' ? s.raw.scale : (s.raw.deploy as { replicas?: unknown } | undefined)?.replicas;
-    const count = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
-    return count === undefined ? undefined : { count, key, at };
-  }
-  return undefined;
 }
 
 /**

@@ -1,7 +1,16 @@
 import { basename, posix, resolve, sep } from 'node:path';
 import type { YamlPath } from '../load/yaml.js';
 import type { CollectorConfig } from './collector.js';
-import { isCollectorImage, isGrafanaImage, isPrometheusImage, type ComposeFile, type ComposeService, type Mount, type PublishedPort } from './compose.js';
+import {
+  composeReplicaCount,
+  isCollectorImage,
+  isGrafanaImage,
+  isPrometheusImage,
+  type ComposeFile,
+  type ComposeService,
+  type Mount,
+  type PublishedPort,
+} from './compose.js';
 import type { PrometheusConfig } from './prometheus.js';
 import type { Stack } from './stack.js';
 import { atLeast } from './versions.js';
@@ -218,7 +227,10 @@ function sameFile(hostPath: string, file: string): boolean {
 }
 
 function buildTopology(stack: Stack): Topology {
-  const services: ServiceRef[] = stack.composes.flatMap((compose) => compose.services.map((service) => ({ compose, service })));
+  // A service switched off (`deploy.replicas: 0`, `scale: 0`) runs no container: it reads, serves and publishes nothing.
+  const services: ServiceRef[] = stack.composes.flatMap((compose) =>
+    compose.services.filter((service) => composeReplicaCount(service)?.count !== 0).map((service) => ({ compose, service })),
+  );
   const hostnames = new Set<string>();
   for (const { service } of services) {
     hostnames.add(service.name);

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { defineRule, type RuleFinding } from '../define.js';
-import type { ComposeFile, ComposeService, PublishedPort } from '../../model/compose.js';
-import { composeReplicaCount, composeReplicas } from '../../model/replicas.js';
+import { composeReplicaCount, type ComposeFile, type ComposeService, type PublishedPort } from '../../model/compose.js';
+import { composeReplicas } from '../../model/replicas.js';
 
 const REFUSAL = 'Docker refuses to start the container that comes second ("Bind for 0.0.0.0:<port> failed: port is already allocated")';
 
